@@ -1,0 +1,62 @@
+import { Command, CommanderError } from 'commander';
+import { registerDemo } from './commands/demo.js';
+import { registerInit } from './commands/init.js';
+import { registerLedger } from './commands/ledger.js';
+import { ExitCode, PayopsError } from './errors.js';
+
+// Kept in step with package.json by test/cli.test.ts; read here without loading the file at start-up.
+export const VERSION = '0.1.0';
+
+function buildProgram(run: (argv: string[]) => Promise<number>): Command {
+  const program = new Command('payops')
+    .description('Finance operations for a marketplace: pay-in, pay-out, double-entry ledger and reconciliation on SQLite.')
+    .version(VERSION, '-V, --version')
+    .option('--db <path>', 'database file (default: $PAYOPS_DB, else ./payops.db)')
+    .option('--verbose', 'show stack traces for errors')
+    .option('--no-color', 'never colour the output (NO_COLOR is honoured too)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ payops init --db books.db
+  $ payops --db books.db ledger post --file opening.json
+  $ payops --db books.db ledger balance --as-of 2026-11-23
+
+Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
+4 reconciliation left open items, 5 an invariant check failed, 6 work left in retry queue or dead letters.`,
+    );
+  registerInit(program);
+  registerLedger(program);
+  registerDemo(program, run);
+  return program;
+}
+
+/** Runs one command line; returns the exit code instead of exiting, so tests and `demo` can reuse it. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram(main);
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? ExitCode.ok);
+  } catch (error) {
+    return report(error, argv.includes('--verbose'));
+  }
+}
+
+function report(error: unknown, verbose: boolean): number {
+  if (error instanceof CommanderError) {
+    // Help and --version "fail" with exit code 0; everything else commander rejects is usage.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (error instanceof PayopsError) {
+    process.stderr.write(`payops: ${error.oneLine()}\n`);
+    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`payops: unexpected error: ${message}${verbose ? '' : ' (run with --verbose for the stack trace)'}\n`);
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return ExitCode.unexpected;
+}

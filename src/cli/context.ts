@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Database } from '../db/index.js';
+
+export interface CliContext {
+  dbPath: string;
+  verbose: boolean;
+  color: ChalkInstance;
+  out(text: string): void;
+  err(text: string): void;
+  stderrIsTTY: boolean;
+}
+
+/** Global options live on the root program; every command reads them through this. */
+export function contextOf(command: Command): CliContext {
+  const options = command.optsWithGlobals<{ db?: string; verbose?: boolean; color?: boolean }>();
+  const colorAllowed = options.color !== false && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && process.stdout.isTTY === true;
+  return {
+    dbPath: options.db ?? process.env.PAYOPS_DB ?? './payops.db',
+    verbose: options.verbose === true,
+    color: new Chalk({ level: colorAllowed ? 1 : 0 }),
+    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    stderrIsTTY: process.stderr.isTTY === true,
+  };
+}
+
+/** Opens the database for one command and always closes it; storage failures become one line. */
+export async function withDatabase<T>(
+  context: CliContext,
+  work: (db: Database) => T | Promise<T>,
+  options: { create?: boolean; migrate?: boolean } = {},
+): Promise<T> {
+  const { openDatabase, storageError } = await import('../db/index.js');
+  const db = openDatabase(context.dbPath, options);
+  try {
+    return await work(db);
+  } catch (error) {
+    throw storageError(error, context.dbPath);
+  } finally {
+    db.close();
+  }
+}
+
+/** JSON with bigints as strings; amounts are already decimal strings by then. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item), 2);
+}
+
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+}

@@ -1,0 +1,293 @@
+import fs from 'node:fs';
+import { type Command, Option } from 'commander';
+import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { positiveInteger, transactionId } from '../cli/options.js';
+import type { AccountBalance, ExportFormat, HistoryLine, TransactionRecord, VerifyReport } from '../ledger/index.js';
+import { csvRow, csvText } from '../reports/csv.js';
+import { renderTable } from '../reports/table.js';
+
+export function registerLedger(program: Command): void {
+  const ledger = program
+    .command('ledger')
+    .description('the double-entry journal: post, balances, history, verify, export')
+    .addHelpText('after', examples('payops ledger balance --depth 2', 'payops ledger verify'));
+
+  ledger
+    .command('post')
+    .description('post journal transactions from a file (one JSON object, a JSON array, or NDJSON)')
+    .requiredOption('--file <file>', 'the postings to write')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `${examples('payops ledger post --file opening.json')}
+Each transaction:
+  {"idempotencyKey":"opening-2026","description":"Opening balance","effectiveAt":"2026-11-01",
+   "entries":[{"account":"assets:bank:operating","currency":"USD","debit":"1000.00"},
+              {"account":"equity:opening","currency":"USD","credit":"1000.00"}]}
+The whole file is posted atomically; a key posted before with the same content is skipped.
+`,
+    )
+    .action(async (options: { file: string; json?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { Ledger, readPostingFile } = await import('../ledger/index.js');
+      const postings = readPostingFile(options.file);
+      const results = await withDatabase(context, (db) =>
+        new Ledger(db).postBatch(postings.map((posting) => posting.request), (index) => postings[index]?.where ?? options.file),
+      );
+      const created = results.filter((result) => result.created).length;
+      if (options.json) {
+        context.out(toJson({ posted: created, alreadyPosted: results.length - created, transactions: results }));
+      } else {
+        context.out(`posted ${created} transaction${created === 1 ? '' : 's'}${results.length > created ? `, ${results.length - created} already posted (same key and content)` : ''}`);
+      }
+    });
+
+  ledger
+    .command('balance')
+    .description('balance of every account, now or as of a time, in each account\'s normal direction')
+    .option('--as-of <time>', 'effective time, inclusive; a bare date means the end of that day (UTC)')
+    .option('--account <prefix>', 'only accounts under this prefix, e.g. liabilities:sellers')
+    .option('--depth <n>', 'roll accounts up to N segments', positiveInteger)
+    .option('--empty', 'also show accounts whose balance is zero')
+    .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
+    .option('--csv', 'print as CSV')
+    .addHelpText('after', examples('payops ledger balance', 'payops ledger balance --as-of 2026-11-23 --account assets --json'))
+    .action(async (options: { asOf?: string; account?: string; depth?: number; empty?: boolean; json?: boolean; csv?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { balances, netByCurrency } = await import('../ledger/index.js');
+      const { asOfBound } = await import('../time.js');
+      const asOf = options.asOf === undefined ? undefined : asOfBound(options.asOf);
+      const rows = await withDatabase(context, (db) =>
+        balances(db, { asOf, accountPrefix: options.account, depth: options.depth, includeZero: options.empty }),
+      );
+      const { formatAmount } = await import('../money/index.js');
+      if (options.json) {
+        context.out(toJson(rows.map((row) => ({ account: row.account, currency: row.currency, balance: formatAmount(row.balanceMinor, row.currency) }))));
+      } else if (options.csv) {
+        context.out(csvRow(['account', 'currency', 'balance']) + rows.map((row) => csvRow([csvText(row.account), row.currency, formatAmount(row.balanceMinor, row.currency)])).join(''));
+      } else {
+        context.out(renderBalances(context, rows, netByCurrency(rows), formatAmount, asOf));
+      }
+    });
+
+  ledger
+    .command('history')
+    .description('the register of one account: every entry with its running balance')
+    .argument('<account>', 'full account name, e.g. assets:bank:operating')
+    .option('--currency <code>', 'only this currency')
+    .option('--limit <n>', 'only the last N lines', positiveInteger)
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples('payops ledger history assets:bank:operating --limit 20'))
+    .action(async (account: string, options: { currency?: string; limit?: number; json?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { accountHistory } = await import('../ledger/index.js');
+      const { formatAmount } = await import('../money/index.js');
+      const lines = await withDatabase(context, (db) => accountHistory(db, account, options));
+      if (options.json) {
+        context.out(toJson(lines.map((line) => historyJson(line, formatAmount))));
+        return;
+      }
+      context.out(
+        renderTable(
+          [{ header: 'tx', align: 'right' }, { header: 'effective' }, { header: 'description' }, { header: 'debit', align: 'right' }, { header: 'credit', align: 'right' }, { header: 'balance', align: 'right' }, { header: 'currency' }],
+          lines.map((line) => {
+            const amount = formatAmount(line.amountMinor, line.currency);
+            return [String(line.txId), line.effectiveAt, line.description || line.kind, line.direction === 'debit' ? amount : '', line.direction === 'credit' ? amount : '', formatAmount(line.runningBalanceMinor, line.currency), line.currency];
+          }),
+        ),
+      );
+    });
+
+  ledger
+    .command('tx')
+    .description('one journal transaction with its entries and hashes')
+    .argument('<id>', 'transaction id', transactionId)
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples('payops ledger tx 42'))
+    .action(async (id: number, options: { json?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { Ledger } = await import('../ledger/index.js');
+      const { formatAmount } = await import('../money/index.js');
+      const tx = await withDatabase(context, (db) => new Ledger(db).getTransaction(id));
+      context.out(options.json ? toJson(transactionJson(tx, formatAmount)) : renderTransaction(tx, formatAmount));
+    });
+
+  ledger
+    .command('accounts')
+    .description('every account with its type, currency, entry count and balance')
+    .option('--account <prefix>', 'only accounts under this prefix')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples('payops ledger accounts --account liabilities'))
+    .action(async (options: { account?: string; json?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { listAccounts } = await import('../ledger/index.js');
+      const { formatAmount } = await import('../money/index.js');
+      const accounts = await withDatabase(context, (db) => listAccounts(db, options.account));
+      const rows = accounts.map((account) => ({ ...account, balance: formatAmount(account.balanceMinor, account.currency), balanceMinor: undefined }));
+      if (options.json) {
+        context.out(toJson(rows.map(({ balanceMinor: _omit, ...row }) => row)));
+        return;
+      }
+      context.out(
+        renderTable(
+          [{ header: 'account' }, { header: 'type' }, { header: 'entries', align: 'right' }, { header: 'balance', align: 'right' }, { header: 'currency' }],
+          rows.map((row) => [row.account, row.type, String(row.entries), row.balance, row.currency]),
+        ),
+      );
+    });
+
+  ledger
+    .command('verify')
+    .description('recompute the hash chain, every transaction\'s sums and every balance (exit 5 on any discrepancy)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', examples('payops ledger verify'))
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { verifyLedger } = await import('../ledger/index.js');
+      const report = await withDatabase(context, (db) => verifyLedger(db));
+      context.out(options.json ? toJson(report) : renderVerify(context, report));
+      if (!report.ok) {
+        const { InvariantError } = await import('../errors.js');
+        const first = report.problems[0];
+        throw new InvariantError(`ledger verification failed${first?.txId != null ? ` at transaction ${first.txId}` : ''}: ${first?.problem ?? 'see above'}`, {
+          hint: 'the books were changed outside payops; restore the database from a backup and investigate',
+        });
+      }
+    });
+
+  ledger
+    .command('export')
+    .description('write the journal for hledger / ledger-cli, beancount, or a spreadsheet')
+    .addOption(new Option('--format <format>', 'output format').choices(['hledger', 'beancount', 'csv']).makeOptionMandatory())
+    .option('--out <file>', 'write to this file (created 0600) instead of stdout')
+    .addHelpText('after', examples('payops ledger export --format hledger --out books.journal && hledger -f books.journal balance'))
+    .action(async (options: { format: ExportFormat; out?: string }, command: Command) => {
+      const context = contextOf(command);
+      const { exportJournal } = await import('../ledger/index.js');
+      const sink = openSink(options.out);
+      try {
+        const count = await withDatabase(context, (db) => exportJournal(db, options.format, sink.write));
+        sink.close();
+        if (options.out) context.err(`exported ${count} transactions to ${options.out}`);
+      } catch (error) {
+        sink.close();
+        throw error;
+      }
+    });
+
+  ledger
+    .command('reverse')
+    .description('post the mirror image of a transaction (the ledger is append-only: this is how to correct it)')
+    .argument('<id>', 'transaction to reverse', transactionId)
+    .requiredOption('--reason <text>', 'why; recorded in the reversal')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples('payops ledger reverse 42 --reason "posted twice by hand"'))
+    .action(async (id: number, options: { reason: string; json?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { Ledger } = await import('../ledger/index.js');
+      const result = await withDatabase(context, (db) => new Ledger(db).reverse(id, options.reason));
+      context.out(options.json ? toJson({ reversedTxId: id, reversalTxId: result.txId }) : `transaction ${id} reversed by transaction ${result.txId}`);
+    });
+}
+
+type FormatAmount = (amountMinor: bigint, currency: import('../money/index.js').Currency) => string;
+
+function renderBalances(context: CliContext, rows: readonly AccountBalance[], totals: Map<string, bigint>, formatAmount: FormatAmount, asOf?: string): string {
+  if (rows.length === 0) return asOf ? `no balances as of ${asOf}` : 'no balances (the ledger is empty)';
+  const table = renderTable(
+    [{ header: 'account' }, { header: 'balance', align: 'right' }, { header: 'currency' }],
+    rows.map((row) => [row.account, formatAmount(row.balanceMinor, row.currency), row.currency]),
+    (text, rowIndex, column) => (column === 1 && (rows[rowIndex]?.balanceMinor ?? 0n) < 0n ? context.color.red(text) : text),
+  );
+  const footer = [...totals]
+    .map(([currency, net]) => `debits − credits ${currency}: ${formatAmount(net, currency as never)}`)
+    .join('; ');
+  return `${asOf ? `as of ${asOf}\n` : ''}${table}\n${context.color.dim(footer)}`;
+}
+
+function historyJson(line: HistoryLine, formatAmount: FormatAmount) {
+  const amount = formatAmount(line.amountMinor, line.currency);
+  return {
+    txId: line.txId,
+    effectiveAt: line.effectiveAt,
+    kind: line.kind,
+    description: line.description,
+    currency: line.currency,
+    debit: line.direction === 'debit' ? amount : null,
+    credit: line.direction === 'credit' ? amount : null,
+    balance: formatAmount(line.runningBalanceMinor, line.currency),
+  };
+}
+
+function transactionJson(tx: TransactionRecord, formatAmount: FormatAmount) {
+  return {
+    ...tx,
+    entries: tx.entries.map((entry) => ({
+      account: entry.account,
+      currency: entry.currency,
+      debit: entry.direction === 'debit' ? formatAmount(entry.amountMinor, entry.currency) : null,
+      credit: entry.direction === 'credit' ? formatAmount(entry.amountMinor, entry.currency) : null,
+    })),
+  };
+}
+
+function renderTransaction(tx: TransactionRecord, formatAmount: FormatAmount): string {
+  const header = [
+    `transaction ${tx.txId}  ${tx.kind}  effective ${tx.effectiveAt}  recorded ${tx.createdAt}`,
+    `  ${tx.description}`,
+    `  key ${tx.idempotencyKey}`,
+    ...Object.entries(tx.metadata).map(([key, value]) => `  ${key}: ${value}`),
+    ...(tx.reversesTxId !== null ? [`  reverses transaction ${tx.reversesTxId}`] : []),
+    ...(tx.reversedByTxId !== null ? [`  reversed by transaction ${tx.reversedByTxId}`] : []),
+    `  hash ${tx.hash}`,
+    `  prev ${tx.prevHash}`,
+    '',
+  ];
+  const table = renderTable(
+    [{ header: 'account' }, { header: 'debit', align: 'right' }, { header: 'credit', align: 'right' }, { header: 'currency' }],
+    tx.entries.map((entry) => {
+      const amount = formatAmount(entry.amountMinor, entry.currency);
+      return [entry.account, entry.direction === 'debit' ? amount : '', entry.direction === 'credit' ? amount : '', entry.currency];
+    }),
+  );
+  return header.join('\n') + table;
+}
+
+function renderVerify(context: CliContext, report: VerifyReport): string {
+  const summary = `${report.transactionsChecked} transactions, ${report.entriesChecked} entries, ${report.accountsChecked} accounts checked; head ${report.headHash}`;
+  if (report.ok) return `${context.color.green('ledger OK')}: ${summary}`;
+  const lines = report.problems.map((problem) => `  ${problem.txId === null ? 'account' : `tx ${problem.txId}`}: ${problem.problem}`);
+  return `${context.color.red('ledger FAILED verification')}: ${summary}\n${lines.join('\n')}`;
+}
+
+interface Sink {
+  write(chunk: string): void;
+  close(): void;
+}
+
+/** Buffers small writes into large ones; a file is created readable by its owner only. */
+function openSink(file: string | undefined): Sink {
+  const fd = file === undefined ? 1 : fs.openSync(file, 'w', 0o600);
+  if (file !== undefined) fs.fchmodSync(fd, 0o600);
+  let buffer: string[] = [];
+  let size = 0;
+  const flush = (): void => {
+    if (size === 0) return;
+    const data = buffer.join('');
+    if (fd === 1) process.stdout.write(data);
+    else fs.writeSync(fd, data);
+    buffer = [];
+    size = 0;
+  };
+  return {
+    write(chunk) {
+      buffer.push(chunk);
+      size += chunk.length;
+      if (size >= 1 << 16) flush();
+    },
+    close() {
+      flush();
+      if (fd !== 1) fs.closeSync(fd);
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { StorageError, UsageError } from '../errors.js';
+import { SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations.js';
+
+/**
+ * The only module that knows the engine underneath. Services receive a `Database` and use
+ * `prepare` / `transaction`; a PostgreSQL implementation can later provide the same surface.
+ */
+export type Database = BetterSqlite3.Database;
+export type Statement<P extends unknown[] | {} = unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
+
+export interface OpenOptions {
+  /** Create the file (0600) if it does not exist, and migrate it. Only `init` and `demo` do. */
+  create?: boolean;
+  /** Migrate an older schema forward (`init`). Otherwise an old schema is an error. */
+  migrate?: boolean;
+  readonly?: boolean;
+  busyTimeoutMs?: number;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+export function openDatabase(file: string, options: OpenOptions = {}): Database {
+  const exists = fs.existsSync(file);
+  if (!exists && !options.create) {
+    throw new UsageError(`database ${file} does not exist`, {
+      hint: `create it with \`payops init --db ${file}\`, or pass --db / set PAYOPS_DB to an existing one`,
+    });
+  }
+  if (!exists) createOwnerOnlyFile(file);
+
+  let db: Database;
+  try {
+    db = new BetterSqlite3(file, { fileMustExist: true, readonly: options.readonly ?? false });
+  } catch (error) {
+    throw storageError(error, file);
+  }
+  try {
+    configure(db, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, options.readonly ?? false);
+    const version = schemaVersionOf(db);
+    if (version > SCHEMA_VERSION) {
+      throw new StorageError(
+        `database ${file} has schema version ${version}, newer than this payops understands (${SCHEMA_VERSION})`,
+        { hint: 'upgrade payops; the database was left untouched' },
+      );
+    }
+    if (version < SCHEMA_VERSION) {
+      if (!(options.create || options.migrate)) {
+        throw new UsageError(`database ${file} has schema version ${version}; this payops needs ${SCHEMA_VERSION}`, {
+          hint: `migrate it with \`payops init --db ${file}\``,
+        });
+      }
+      migrate(db);
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw storageError(error, file);
+  }
+}
+
+function configure(db: Database, busyTimeoutMs: number, readonly: boolean): void {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  if (!readonly) db.pragma('journal_mode = WAL');
+  // FULL: a committed transaction survives power loss, not only a process crash.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.defaultSafeIntegers(true);
+}
+
+function createOwnerOnlyFile(file: string): void {
+  const directory = path.dirname(path.resolve(file));
+  if (!fs.existsSync(directory)) {
+    throw new UsageError(`cannot create database ${file}: directory ${directory} does not exist`);
+  }
+  try {
+    // SQLite gives its -wal and -shm files the mode of the database file, so they are 0600 too.
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (error) {
+    throw new StorageError(`cannot create database ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Translates SQLite's own failures into one actionable line. */
+export function storageError(error: unknown, file: string): unknown {
+  if (!(error instanceof Error) || !('code' in error)) return error;
+  const code = String((error as { code: unknown }).code);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new StorageError(`database ${file} is locked by another process`, {
+      hint: 'wait for the other payops command to finish, or raise --busy-timeout',
+      cause: error,
+    });
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new StorageError(`database ${file} cannot be written (${code})`, {
+      hint: 'check the file and directory permissions; nothing was changed',
+      cause: error,
+    });
+  }
+  if (code === 'SQLITE_FULL') {
+    return new StorageError(`database ${file} is full: the disk or the size limit was reached`, {
+      hint: 'free disk space and run the command again; the last transaction was rolled back',
+      cause: error,
+    });
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new StorageError(`${file} is not a usable payops database (${code})`, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * Runs `work` in one write transaction taken at BEGIN IMMEDIATE, so two processes never
+ * interleave a read-then-write. Nested calls become savepoints.
+ */
+export function inTransaction<T>(db: Database, work: () => T): T {
+  return db.transaction(work).immediate();
+}

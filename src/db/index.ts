@@ -1,0 +1,2 @@
+export { type Database, type Statement, DEFAULT_BUSY_TIMEOUT_MS, inTransaction, openDatabase, storageError } from './database.js';
+export { SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations.js';

@@ -1,0 +1,31 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { LEDGER_SCHEMA } from './schema/ledger.js';
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Append only: a released migration is never edited, a change is a new version. */
+const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'ledger', sql: LEDGER_SCHEMA }];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+export function schemaVersionOf(db: BetterSqlite3.Database): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+export function migrate(db: BetterSqlite3.Database): number[] {
+  const applied: number[] = [];
+  db.transaction(() => {
+    const current = schemaVersionOf(db);
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+      applied.push(migration.version);
+    }
+  }).immediate();
+  return applied;
+}

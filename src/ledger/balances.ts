@@ -1,0 +1,126 @@
+import type { Database } from '../db/index.js';
+import type { Currency } from '../money/index.js';
+import { type AccountType, matchesPrefix, toNormalBalance, truncateAccount } from './accounts.js';
+
+export interface AccountBalance {
+  account: string;
+  currency: Currency;
+  type: AccountType;
+  /** In the account's normal direction: assets positive when debited, liabilities when credited. */
+  balanceMinor: bigint;
+  /** Debits minus credits, for totals that must come to zero. */
+  debitMinusCreditMinor: bigint;
+}
+
+export interface BalanceQuery {
+  /** Inclusive upper bound on effective time (ISO, UTC); absent means now, from the maintained balances. */
+  asOf?: string;
+  /** `assets` keeps `assets` and `assets:…`. */
+  accountPrefix?: string;
+  /** Roll accounts up to this many segments, as hledger's --depth does. */
+  depth?: number;
+  /** Keep accounts whose balance is zero. */
+  includeZero?: boolean;
+}
+
+interface AccountRow {
+  id: bigint;
+  name: string;
+  currency: string;
+  type: AccountType;
+  balance_minor: bigint;
+}
+
+/**
+ * Balances per account and currency. Now: straight from the balances maintained at posting, so
+ * the cost is O(accounts). As of a past time: per account, the running balance of its last
+ * in-order entry at or before that time (one index seek), plus any backdated entries posted after
+ * that entry but effective by then (an index range that is empty unless someone backdated).
+ */
+export function balances(db: Database, query: BalanceQuery = {}): AccountBalance[] {
+  const rows = (db.prepare('SELECT id, name, currency, type, balance_minor FROM ledger_accounts ORDER BY name, currency').all() as AccountRow[])
+    .filter((row) => query.accountPrefix === undefined || matchesPrefix(row.name, query.accountPrefix));
+  const balanceAt = query.asOf === undefined ? undefined : balanceAsOf(db, query.asOf);
+
+  const byKey = new Map<string, AccountBalance>();
+  for (const row of rows) {
+    const raw = balanceAt ? balanceAt(row.id) : row.balance_minor;
+    const name = query.depth === undefined ? row.name : truncateAccount(row.name, query.depth);
+    const key = `${name}\u0000${row.currency}`;
+    const current = byKey.get(key);
+    if (current) {
+      current.debitMinusCreditMinor += raw;
+      current.balanceMinor = toNormalBalance(current.type, current.debitMinusCreditMinor);
+    } else {
+      byKey.set(key, {
+        account: name,
+        currency: row.currency as Currency,
+        type: row.type,
+        balanceMinor: toNormalBalance(row.type, raw),
+        debitMinusCreditMinor: raw,
+      });
+    }
+  }
+  return [...byKey.values()]
+    .filter((balance) => query.includeZero || balance.debitMinusCreditMinor !== 0n)
+    .sort((a, b) => (a.account === b.account ? compare(a.currency, b.currency) : compare(a.account, b.account)));
+}
+
+function balanceAsOf(db: Database, asOf: string): (accountId: bigint) => bigint {
+  const lastInOrder = db.prepare(
+    `SELECT id, running_balance_minor FROM ledger_entries
+     WHERE account_id = ? AND backdated = 0 AND effective_at <= ?
+     ORDER BY effective_at DESC, id DESC LIMIT 1`,
+  );
+  const backdatedAfter = db.prepare(
+    `SELECT COALESCE(SUM(CASE direction WHEN 'debit' THEN amount_minor ELSE -amount_minor END), 0) AS net
+     FROM ledger_entries
+     WHERE account_id = ? AND backdated = 1 AND id > ? AND effective_at <= ?`,
+  );
+  return (accountId) => {
+    const last = lastInOrder.get(accountId, asOf) as { id: bigint; running_balance_minor: bigint } | undefined;
+    const base = last ? last.running_balance_minor : 0n;
+    const late = backdatedAfter.get(accountId, last ? last.id : 0n, asOf) as { net: bigint };
+    return base + BigInt(late.net);
+  };
+}
+
+/** Totals of debits minus credits per currency: zero for any complete set of accounts. */
+export function netByCurrency(rows: readonly AccountBalance[]): Map<Currency, bigint> {
+  const totals = new Map<Currency, bigint>();
+  for (const row of rows) totals.set(row.currency, (totals.get(row.currency) ?? 0n) + row.debitMinusCreditMinor);
+  return totals;
+}
+
+export interface AccountSummary {
+  account: string;
+  currency: Currency;
+  type: AccountType;
+  entries: number;
+  balanceMinor: bigint;
+  createdAt: string;
+}
+
+export function listAccounts(db: Database, accountPrefix?: string): AccountSummary[] {
+  const rows = db
+    .prepare(
+      `SELECT a.name, a.currency, a.type, a.balance_minor, a.created_at,
+              (SELECT COUNT(*) FROM ledger_entries e WHERE e.account_id = a.id) AS entries
+       FROM ledger_accounts a ORDER BY a.name, a.currency`,
+    )
+    .all() as { name: string; currency: string; type: AccountType; balance_minor: bigint; created_at: string; entries: bigint }[];
+  return rows
+    .filter((row) => accountPrefix === undefined || matchesPrefix(row.name, accountPrefix))
+    .map((row) => ({
+      account: row.name,
+      currency: row.currency as Currency,
+      type: row.type,
+      entries: Number(row.entries),
+      balanceMinor: toNormalBalance(row.type, row.balance_minor),
+      createdAt: row.created_at,
+    }));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

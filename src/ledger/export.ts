@@ -1,0 +1,194 @@
+import type { Database } from '../db/index.js';
+import { InputError } from '../errors.js';
+import { type Currency, formatAmount } from '../money/index.js';
+import { csvNumeric, csvRow, csvText } from '../reports/csv.js';
+import type { AccountType } from './accounts.js';
+import type { Direction, Metadata } from './types.js';
+
+export type ExportFormat = 'hledger' | 'beancount' | 'csv';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['hledger', 'beancount', 'csv'];
+
+interface ExportEntry {
+  account: string;
+  currency: Currency;
+  type: AccountType;
+  direction: Direction;
+  amountMinor: bigint;
+}
+
+interface ExportTransaction {
+  txId: number;
+  idempotencyKey: string;
+  kind: string;
+  description: string;
+  effectiveAt: string;
+  createdAt: string;
+  metadata: Metadata;
+  entries: ExportEntry[];
+}
+
+/**
+ * Writes the whole journal, in posting order, in a format hledger and ledger-cli (`hledger`),
+ * beancount, or a spreadsheet (`csv`) reads. Streams: memory stays flat whatever the size.
+ * Descriptions lose `;` and control characters in the plain-text formats (they start comments
+ * there); the CSV keeps them exactly.
+ */
+export function exportJournal(db: Database, format: ExportFormat, write: (chunk: string) => void): number {
+  const writer = format === 'hledger' ? hledgerWriter() : format === 'beancount' ? beancountWriter(db) : csvWriter();
+  write(writer.header);
+  let count = 0;
+  for (const tx of transactions(db)) {
+    write(writer.transaction(tx));
+    count++;
+  }
+  return count;
+}
+
+function* transactions(db: Database): Generator<ExportTransaction> {
+  const entries = db
+    .prepare(
+      `SELECT e.tx_id, a.name, a.currency, a.type, e.direction, e.amount_minor
+       FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id ORDER BY e.id`,
+    )
+    .iterate() as IterableIterator<{ tx_id: bigint; name: string; currency: string; type: AccountType; direction: Direction; amount_minor: bigint }>;
+  let pending = entries.next();
+  for (const row of db.prepare('SELECT * FROM ledger_transactions ORDER BY id').iterate() as Iterable<{
+    id: bigint; idempotency_key: string; kind: string; description: string; effective_at: string; created_at: string; metadata: string;
+  }>) {
+    const tx: ExportTransaction = {
+      txId: Number(row.id),
+      idempotencyKey: row.idempotency_key,
+      kind: row.kind,
+      description: row.description,
+      effectiveAt: row.effective_at,
+      createdAt: row.created_at,
+      metadata: JSON.parse(row.metadata) as Metadata,
+      entries: [],
+    };
+    while (!pending.done && pending.value.tx_id <= row.id) {
+      const entry = pending.value;
+      if (entry.tx_id === row.id) {
+        tx.entries.push({
+          account: entry.name,
+          currency: entry.currency as Currency,
+          type: entry.type,
+          direction: entry.direction,
+          amountMinor: entry.amount_minor,
+        });
+      }
+      pending = entries.next();
+    }
+    yield tx;
+  }
+}
+
+interface Writer {
+  header: string;
+  transaction(tx: ExportTransaction): string;
+}
+
+function signedAmount(entry: ExportEntry): string {
+  return formatAmount(entry.direction === 'debit' ? entry.amountMinor : -entry.amountMinor, entry.currency);
+}
+
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_PLAIN_TEXT = /[;\u0000-\u001f\u007f-\u009f]/g;
+
+function plainText(text: string): string {
+  return text.replace(UNSAFE_IN_PLAIN_TEXT, ' ').trim();
+}
+
+/** hledger journal; ledger-cli reads the same file. */
+function hledgerWriter(): Writer {
+  return {
+    header: '; payops ledger export (hledger / ledger-cli journal)\n\n',
+    transaction(tx) {
+      const tags = [`payops-tx:${tx.txId}`, `kind:${tx.kind}`, `key:${plainText(tx.idempotencyKey).replace(/,/g, ' ')}`];
+      for (const [key, value] of Object.entries(tx.metadata)) tags.push(`${key}:${plainText(value).replace(/,/g, ' ')}`);
+      let text = `${tx.effectiveAt.slice(0, 10)} * ${plainText(tx.description) || tx.kind}\n    ; ${tags.join(', ')}\n`;
+      for (const entry of tx.entries) text += `    ${entry.account}  ${signedAmount(entry)} ${entry.currency}\n`;
+      return `${text}\n`;
+    },
+  };
+}
+
+const BEANCOUNT_ROOT: Readonly<Record<AccountType, string>> = {
+  asset: 'Assets',
+  liability: 'Liabilities',
+  equity: 'Equity',
+  revenue: 'Income',
+  expense: 'Expenses',
+};
+
+/**
+ * Beancount wants capitalized roots and components that start with a capital or a digit and hold
+ * only letters, digits and "-". The mapping capitalizes and turns "_" and "." into "-"; if two
+ * payops accounts would map to one beancount name the export stops rather than merge them.
+ */
+function beancountWriter(db: Database): Writer {
+  const accounts = db.prepare('SELECT DISTINCT name, type FROM ledger_accounts ORDER BY name').all() as { name: string; type: AccountType }[];
+  const first = db.prepare('SELECT MIN(effective_at) AS at FROM ledger_transactions').get() as { at: string | null };
+  const openDate = (first.at ?? new Date().toISOString()).slice(0, 10);
+  const names = new Map<string, string>();
+  const owners = new Map<string, string>();
+  for (const { name, type } of accounts) {
+    const mapped = [BEANCOUNT_ROOT[type], ...name.split(':').slice(1).map(beancountComponent)].join(':');
+    const owner = owners.get(mapped);
+    if (owner !== undefined && owner !== name) {
+      throw new InputError(`accounts ${owner} and ${name} both become ${mapped} in beancount`, {
+        hint: 'rename one of them, or export as hledger or csv',
+      });
+    }
+    owners.set(mapped, name);
+    names.set(name, mapped);
+  }
+  let header = 'option "title" "payops ledger export"\n\n';
+  for (const mapped of new Set(names.values())) header += `${openDate} open ${mapped}\n`;
+  return {
+    header: `${header}\n`,
+    transaction(tx) {
+      let text = `${tx.effectiveAt.slice(0, 10)} * ${beancountString(tx.description)}\n`;
+      text += `  payops-tx: "${tx.txId}"\n  kind: ${beancountString(tx.kind)}\n  key: ${beancountString(tx.idempotencyKey)}\n`;
+      for (const [key, value] of Object.entries(tx.metadata)) text += `  ${key}: ${beancountString(value)}\n`;
+      for (const entry of tx.entries) text += `  ${names.get(entry.account)}  ${signedAmount(entry)} ${entry.currency}\n`;
+      return `${text}\n`;
+    },
+  };
+}
+
+function beancountComponent(segment: string): string {
+  const component = segment.replace(/[^A-Za-z0-9-]/g, '-');
+  return /^[a-z]/.test(component) ? component[0]!.toUpperCase() + component.slice(1) : /^[A-Z0-9]/.test(component) ? component : `X${component}`;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+function beancountString(text: string): string {
+  return `"${text.replace(CONTROL_CHARACTERS, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function csvWriter(): Writer {
+  return {
+    header: csvRow(['tx_id', 'effective_at', 'created_at', 'idempotency_key', 'kind', 'description', 'account', 'currency', 'debit', 'credit']),
+    transaction(tx) {
+      return tx.entries
+        .map((entry) => {
+          const amount = csvNumeric(formatAmount(entry.amountMinor, entry.currency));
+          return csvRow([
+            String(tx.txId),
+            tx.effectiveAt,
+            tx.createdAt,
+            csvText(tx.idempotencyKey),
+            csvText(tx.kind),
+            csvText(tx.description),
+            csvText(entry.account),
+            entry.currency,
+            entry.direction === 'debit' ? amount : '',
+            entry.direction === 'credit' ? amount : '',
+          ]);
+        })
+        .join('');
+    },
+  };
+}

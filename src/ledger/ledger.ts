@@ -1,0 +1,253 @@
+import { type Database, type Statement, inTransaction } from '../db/index.js';
+import { IdempotencyConflictError, InputError, NotFoundError, assert } from '../errors.js';
+import { MAX_MINOR, MIN_MINOR, type Currency } from '../money/index.js';
+import { nowIso } from '../time.js';
+import type { AccountType } from './accounts.js';
+import { GENESIS_HASH, bodyHash, chainHash } from './hash.js';
+import type { Direction, EntryRecord, Metadata, PostResult, PostingRequest, TransactionRecord } from './types.js';
+import { type ValidPosting, validatePosting } from './validate.js';
+
+interface AccountState {
+  id: number;
+  type: AccountType;
+  /** Debits minus credits after the last entry written in this batch. */
+  balanceMinor: bigint;
+  maxEffectiveAt: string;
+  dirty: boolean;
+}
+
+/**
+ * The double-entry journal. Posting is append-only and atomic: `postBatch` writes every
+ * transaction of the batch in one SQLite transaction (a savepoint when the caller already holds
+ * one, so payments can post together with their own state changes) or nothing at all.
+ */
+export class Ledger {
+  private readonly statements: ReturnType<typeof prepareStatements>;
+
+  constructor(private readonly db: Database) {
+    this.statements = prepareStatements(db);
+  }
+
+  post(request: PostingRequest): PostResult {
+    return this.postBatch([request])[0] as PostResult;
+  }
+
+  /**
+   * Posts many transactions at once. Each is validated before anything is written; one invalid
+   * request or idempotency conflict rolls the whole batch back. `where` names each request in
+   * error messages (e.g. the file and line it came from).
+   */
+  postBatch(requests: readonly PostingRequest[], where: (index: number) => string = (i) => `posting ${i + 1}`): PostResult[] {
+    const valid = requests.map((request, index) => validatePosting(request, where(index)));
+    const hashes = valid.map((posting) => bodyHash({ ...posting, reversesTxId: posting.reversesTxId ?? null }));
+    return inTransaction(this.db, () => this.write(valid, hashes, where));
+  }
+
+  /** Posts the mirror image of a transaction. A transaction can be reversed once. */
+  reverse(txId: number, reason: string, effectiveAt: string = nowIso()): PostResult {
+    const original = this.getTransaction(txId);
+    if (original.reversedByTxId !== null) {
+      throw new IdempotencyConflictError(`transaction ${txId} was already reversed by transaction ${original.reversedByTxId}`);
+    }
+    if (reason.trim().length === 0) throw new InputError('--reason: say why the transaction is reversed');
+    return this.post({
+      idempotencyKey: `reversal:${txId}`,
+      kind: 'reversal',
+      description: `Reversal of #${txId}: ${reason}`,
+      effectiveAt,
+      metadata: { reason, reverses: String(txId) },
+      reversesTxId: txId,
+      entries: original.entries.map((entry) => ({
+        account: entry.account,
+        currency: entry.currency,
+        direction: entry.direction === 'debit' ? 'credit' : 'debit',
+        amountMinor: entry.amountMinor,
+      })),
+    });
+  }
+
+  getTransaction(txId: number): TransactionRecord {
+    const row = this.statements.transactionById.get(txId) as TransactionRow | undefined;
+    if (!row) throw new NotFoundError(`transaction ${txId} does not exist`, { hint: 'list transactions with `payops ledger history ACCOUNT`' });
+    const entries = (this.statements.entriesOfTransaction.all(txId) as EntryRow[]).map(toEntryRecord);
+    return {
+      txId: Number(row.id),
+      idempotencyKey: row.idempotency_key,
+      kind: row.kind,
+      description: row.description,
+      effectiveAt: row.effective_at,
+      createdAt: row.created_at,
+      metadata: JSON.parse(row.metadata) as Metadata,
+      reversesTxId: row.reverses_tx_id === null ? null : Number(row.reverses_tx_id),
+      reversedByTxId: row.reversed_by === null ? null : Number(row.reversed_by),
+      hash: row.hash,
+      prevHash: row.prev_hash,
+      entries,
+    };
+  }
+
+  findByIdempotencyKey(key: string): number | undefined {
+    const row = this.statements.transactionByKey.get(key) as { id: bigint } | undefined;
+    return row ? Number(row.id) : undefined;
+  }
+
+  private write(valid: readonly ValidPosting[], hashes: readonly string[], where: (index: number) => string): PostResult[] {
+    const s = this.statements;
+    const head = s.head.get() as { id: bigint; hash: string } | undefined;
+    let lastId = head ? Number(head.id) : 0;
+    let prevHash = head ? head.hash : GENESIS_HASH;
+    const createdAt = nowIso();
+    const accounts = new Map<string, AccountState>();
+    const results: PostResult[] = [];
+
+    for (let index = 0; index < valid.length; index++) {
+      const posting = valid[index] as ValidPosting;
+      const contentHash = hashes[index] as string;
+      const txId = lastId + 1;
+      const hash = chainHash(prevHash, txId, createdAt, contentHash);
+      const inserted = s.insertTransaction.run(
+        txId,
+        posting.idempotencyKey,
+        posting.kind,
+        posting.description,
+        posting.effectiveAt,
+        createdAt,
+        JSON.stringify(posting.metadata),
+        posting.reversesTxId ?? null,
+        contentHash,
+        prevHash,
+        hash,
+      );
+      if (inserted.changes === 0) {
+        results.push(this.existing(posting, contentHash, where(index)));
+        continue;
+      }
+      posting.entries.forEach((entry, entryIndex) => {
+        const account = this.account(accounts, entry.account, entry.currency, posting.accountTypes[entryIndex] as AccountType, createdAt);
+        const signed = entry.direction === 'debit' ? entry.amountMinor : -entry.amountMinor;
+        const balanceMinor = account.balanceMinor + signed;
+        if (balanceMinor > MAX_MINOR || balanceMinor < MIN_MINOR) {
+          throw new InputError(`${where(index)}: the balance of ${entry.account} would overflow 64 bits`);
+        }
+        const backdated = posting.effectiveAt < account.maxEffectiveAt ? 1 : 0;
+        s.insertEntry.run(txId, account.id, entry.direction, entry.amountMinor, posting.effectiveAt, backdated, balanceMinor);
+        account.balanceMinor = balanceMinor;
+        if (!backdated) account.maxEffectiveAt = posting.effectiveAt;
+        account.dirty = true;
+      });
+      lastId = txId;
+      prevHash = hash;
+      results.push({ txId, created: true });
+    }
+    for (const account of accounts.values()) {
+      if (account.dirty) s.updateAccount.run(account.balanceMinor, account.maxEffectiveAt, account.id);
+    }
+    return results;
+  }
+
+  private existing(posting: ValidPosting, contentHash: string, where: string): PostResult {
+    const row = this.statements.transactionByKey.get(posting.idempotencyKey) as { id: bigint; body_hash: string } | undefined;
+    assert(row, `idempotency key ${posting.idempotencyKey} conflicted but no transaction holds it`);
+    if (row.body_hash !== contentHash) {
+      throw new IdempotencyConflictError(
+        `${where}: idempotency key "${posting.idempotencyKey}" was already used by transaction ${row.id} with different content`,
+        { hint: 'use a new key for a new transaction; the original was left untouched' },
+      );
+    }
+    return { txId: Number(row.id), created: false };
+  }
+
+  private account(cache: Map<string, AccountState>, name: string, currency: Currency, type: AccountType, createdAt: string): AccountState {
+    const cacheKey = `${name}\u0000${currency}`;
+    const cached = cache.get(cacheKey);
+    if (cached) return cached;
+    const s = this.statements;
+    let row = s.accountByName.get(name, currency) as AccountRow | undefined;
+    if (!row) {
+      s.insertAccount.run(name, currency, type, createdAt);
+      row = s.accountByName.get(name, currency) as AccountRow;
+    }
+    const state: AccountState = {
+      id: Number(row.id),
+      type: row.type,
+      balanceMinor: row.balance_minor,
+      maxEffectiveAt: row.max_effective_at,
+      dirty: false,
+    };
+    cache.set(cacheKey, state);
+    return state;
+  }
+}
+
+interface AccountRow {
+  id: bigint;
+  type: AccountType;
+  balance_minor: bigint;
+  max_effective_at: string;
+}
+
+interface TransactionRow {
+  id: bigint;
+  idempotency_key: string;
+  kind: string;
+  description: string;
+  effective_at: string;
+  created_at: string;
+  metadata: string;
+  reverses_tx_id: bigint | null;
+  reversed_by: bigint | null;
+  hash: string;
+  prev_hash: string;
+}
+
+interface EntryRow {
+  id: bigint;
+  name: string;
+  currency: string;
+  type: AccountType;
+  direction: Direction;
+  amount_minor: bigint;
+  running_balance_minor: bigint;
+}
+
+function toEntryRecord(row: EntryRow): EntryRecord {
+  return {
+    entryId: Number(row.id),
+    account: row.name,
+    currency: row.currency as Currency,
+    accountType: row.type,
+    direction: row.direction,
+    amountMinor: row.amount_minor,
+    runningBalanceMinor: row.running_balance_minor,
+  };
+}
+
+function prepareStatements(db: Database) {
+  const prepare = (sql: string): Statement => db.prepare(sql);
+  return {
+    head: prepare('SELECT id, hash FROM ledger_transactions ORDER BY id DESC LIMIT 1'),
+    insertTransaction: prepare(
+      `INSERT INTO ledger_transactions
+         (id, idempotency_key, kind, description, effective_at, created_at, metadata, reverses_tx_id, body_hash, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+    ),
+    insertEntry: prepare(
+      `INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    accountByName: prepare('SELECT id, type, balance_minor, max_effective_at FROM ledger_accounts WHERE name = ? AND currency = ?'),
+    insertAccount: prepare('INSERT INTO ledger_accounts (name, currency, type, created_at) VALUES (?, ?, ?, ?)'),
+    updateAccount: prepare('UPDATE ledger_accounts SET balance_minor = ?, max_effective_at = ? WHERE id = ?'),
+    transactionByKey: prepare('SELECT id, body_hash FROM ledger_transactions WHERE idempotency_key = ?'),
+    transactionById: prepare(
+      `SELECT t.*, (SELECT r.id FROM ledger_transactions r WHERE r.reverses_tx_id = t.id) AS reversed_by
+       FROM ledger_transactions t WHERE t.id = ?`,
+    ),
+    entriesOfTransaction: prepare(
+      `SELECT e.id, a.name, a.currency, a.type, e.direction, e.amount_minor, e.running_balance_minor
+       FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
+       WHERE e.tx_id = ? ORDER BY e.id`,
+    ),
+  };
+}

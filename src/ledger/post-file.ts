@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import { InputError, UsageError } from '../errors.js';
+import { parsePositiveAmount, toCurrency } from '../money/index.js';
+import type { Direction, EntryRequest, PostingRequest } from './types.js';
+
+export interface LocatedPosting {
+  request: PostingRequest;
+  /** "file.ndjson:3" */
+  where: string;
+}
+
+/**
+ * Reads a `ledger post` file: one JSON object, a JSON array of objects, or NDJSON (one object a
+ * line). Amounts are decimal strings in major units, each entry has exactly one of debit/credit:
+ *   {"idempotencyKey":"…","description":"…","effectiveAt":"2026-11-23","kind":"manual",
+ *    "metadata":{},"entries":[{"account":"assets:bank:operating","currency":"USD","debit":"12.34"}, …]}
+ * Every problem names the file, the line and the field.
+ */
+export function readPostingFile(file: string): LocatedPosting[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim().length === 0) throw new InputError(`${file}: the file is empty`);
+
+  const whole = tryParse(text);
+  if (whole.ok && Array.isArray(whole.value)) {
+    return whole.value.map((value, index) => ({ request: toPostingRequest(value, `${file}[${index}]`), where: `${file}[${index}]` }));
+  }
+  if (whole.ok) return [{ request: toPostingRequest(whole.value, `${file}:1`), where: `${file}:1` }];
+
+  const postings: LocatedPosting[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (line.trim().length === 0) return;
+    const where = `${file}:${index + 1}`;
+    const parsed = tryParse(line);
+    if (!parsed.ok) throw new InputError(`${where}: not valid JSON (${parsed.reason})`);
+    postings.push({ request: toPostingRequest(parsed.value, where), where });
+  });
+  return postings;
+}
+
+function tryParse(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+}
+
+function toPostingRequest(value: unknown, where: string): PostingRequest {
+  if (!isObject(value)) throw new InputError(`${where}: expected a JSON object`);
+  const known = new Set(['idempotencyKey', 'kind', 'description', 'effectiveAt', 'metadata', 'entries']);
+  const unknown = Object.keys(value).find((key) => !known.has(key));
+  if (unknown !== undefined) throw new InputError(`${where} ${unknown}: unknown field`);
+  if (!Array.isArray(value.entries)) throw new InputError(`${where} entries: expected an array of entries`);
+  return {
+    idempotencyKey: value.idempotencyKey as string,
+    kind: (value.kind ?? 'manual') as string,
+    description: (value.description ?? '') as string,
+    effectiveAt: value.effectiveAt as string,
+    metadata: value.metadata as Record<string, string> | undefined,
+    entries: value.entries.map((entry, index) => toEntry(entry, `${where} entries[${index}]`)),
+  } as PostingRequest;
+}
+
+function toEntry(value: unknown, where: string): EntryRequest {
+  if (!isObject(value)) throw new InputError(`${where}: expected an object with account, currency and debit or credit`);
+  const unknown = Object.keys(value).find((key) => !['account', 'currency', 'debit', 'credit'].includes(key));
+  if (unknown !== undefined) throw new InputError(`${where}.${unknown}: unknown field`);
+  const hasDebit = value.debit !== undefined;
+  if (hasDebit === (value.credit !== undefined)) throw new InputError(`${where}: give exactly one of "debit" or "credit"`);
+  const direction: Direction = hasDebit ? 'debit' : 'credit';
+  const currency = toCurrency(value.currency, `${where}.currency`);
+  return {
+    account: value.account as string,
+    currency,
+    direction,
+    amountMinor: parsePositiveAmount(value[direction], currency, `${where}.${direction}`),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

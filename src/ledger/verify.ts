@@ -1,0 +1,178 @@
+import type { Database } from '../db/index.js';
+import type { Currency } from '../money/index.js';
+import { GENESIS_HASH, bodyHash, chainHash } from './hash.js';
+import type { Direction, Metadata } from './types.js';
+
+export interface VerifyProblem {
+  /** The first transaction (by id) the problem shows in; null for account-level problems. */
+  txId: number | null;
+  problem: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  transactionsChecked: number;
+  entriesChecked: number;
+  accountsChecked: number;
+  /** Hash of the last transaction: record it elsewhere to anchor the chain against a full rewrite. */
+  headHash: string;
+  problems: VerifyProblem[];
+}
+
+const MAX_PROBLEMS = 20;
+
+interface TxRow {
+  id: bigint;
+  idempotency_key: string;
+  kind: string;
+  description: string;
+  effective_at: string;
+  created_at: string;
+  metadata: string;
+  reverses_tx_id: bigint | null;
+  body_hash: string;
+  prev_hash: string;
+  hash: string;
+}
+
+interface EntryRow {
+  id: bigint;
+  tx_id: bigint;
+  account_id: bigint;
+  direction: Direction;
+  amount_minor: bigint;
+  effective_at: string;
+  backdated: bigint;
+  running_balance_minor: bigint;
+}
+
+interface AccountCheck {
+  name: string;
+  currency: Currency;
+  storedBalance: bigint;
+  storedMaxEffectiveAt: string;
+  balance: bigint;
+  maxEffectiveAt: string;
+}
+
+/**
+ * Recomputes the ledger from its rows, trusting nothing stored: every content hash, the chain,
+ * debits = credits per currency in every transaction, every running balance, and every account
+ * balance. It reads journal and entries once each, in id order, so it streams any size of book.
+ * Catches edits made with the append-only triggers dropped, and rows inserted out of place.
+ */
+export function verifyLedger(db: Database): VerifyReport {
+  const problems: VerifyProblem[] = [];
+  const report = (txId: number | null, problem: string): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push({ txId, problem });
+  };
+
+  const accounts = new Map<bigint, AccountCheck>();
+  for (const row of db.prepare('SELECT id, name, currency, balance_minor, max_effective_at FROM ledger_accounts').iterate() as Iterable<{
+    id: bigint; name: string; currency: string; balance_minor: bigint; max_effective_at: string;
+  }>) {
+    accounts.set(row.id, {
+      name: row.name,
+      currency: row.currency as Currency,
+      storedBalance: row.balance_minor,
+      storedMaxEffectiveAt: row.max_effective_at,
+      balance: 0n,
+      maxEffectiveAt: '',
+    });
+  }
+
+  // A second connection-level cursor over entries, advanced in step with the transactions.
+  const entryCursor = (db.prepare('SELECT * FROM ledger_entries ORDER BY id').iterate() as IterableIterator<EntryRow>);
+  let pendingEntry = entryCursor.next();
+  let expectedId = 1n;
+  let prevHash = GENESIS_HASH;
+  let transactionsChecked = 0;
+  let entriesChecked = 0;
+
+  for (const tx of db.prepare('SELECT * FROM ledger_transactions ORDER BY id').iterate() as Iterable<TxRow>) {
+    const txId = Number(tx.id);
+    transactionsChecked++;
+    if (tx.id !== expectedId) report(txId, `transaction ids jump from ${expectedId - 1n} to ${tx.id}: a transaction was removed`);
+    expectedId = tx.id + 1n;
+
+    const entries: EntryRow[] = [];
+    while (!pendingEntry.done && pendingEntry.value.tx_id <= tx.id) {
+      const entry = pendingEntry.value;
+      if (entry.tx_id < tx.id) report(Number(entry.tx_id), `entry ${entry.id} was written after transaction ${entry.tx_id} was complete`);
+      else entries.push(entry);
+      pendingEntry = entryCursor.next();
+    }
+    entriesChecked += entries.length;
+
+    const net = new Map<string, bigint>();
+    const hashedEntries = entries.map((entry) => {
+      const account = accounts.get(entry.account_id);
+      if (!account) {
+        report(txId, `entry ${entry.id} names account id ${entry.account_id}, which does not exist`);
+        return { account: '?', currency: '?' as Currency, direction: entry.direction, amountMinor: entry.amount_minor };
+      }
+      if (entry.amount_minor <= 0n) report(txId, `entry ${entry.id} has a non-positive amount ${entry.amount_minor}`);
+      if (entry.effective_at !== tx.effective_at) report(txId, `entry ${entry.id} is effective at ${entry.effective_at}, its transaction at ${tx.effective_at}`);
+      const signed = entry.direction === 'debit' ? entry.amount_minor : -entry.amount_minor;
+      net.set(account.currency, (net.get(account.currency) ?? 0n) + signed);
+
+      account.balance += signed;
+      if (entry.running_balance_minor !== account.balance) {
+        report(txId, `entry ${entry.id} on ${account.name} ${account.currency} records running balance ${entry.running_balance_minor}, recomputed ${account.balance}`);
+        // Resynchronize so one bad entry is reported once, not again at every later entry.
+        account.balance = entry.running_balance_minor;
+      }
+      const backdated = entry.effective_at < account.maxEffectiveAt;
+      if (BigInt(backdated ? 1 : 0) !== entry.backdated) report(txId, `entry ${entry.id} has a wrong backdated flag`);
+      if (!backdated) account.maxEffectiveAt = entry.effective_at;
+      return { account: account.name, currency: account.currency, direction: entry.direction, amountMinor: entry.amount_minor };
+    });
+
+    if (entries.length < 2) report(txId, `transaction has ${entries.length} entries; at least two are required`);
+    for (const [currency, sum] of net) {
+      if (sum !== 0n) report(txId, `debits and credits differ by ${sum} minor units in ${currency}`);
+    }
+
+    let metadata: Metadata = {};
+    try {
+      metadata = JSON.parse(tx.metadata) as Metadata;
+    } catch {
+      report(txId, 'metadata is not valid JSON');
+    }
+    const recomputedBody = bodyHash({
+      idempotencyKey: tx.idempotency_key,
+      kind: tx.kind,
+      description: tx.description,
+      effectiveAt: tx.effective_at,
+      metadata,
+      reversesTxId: tx.reverses_tx_id === null ? null : Number(tx.reverses_tx_id),
+      entries: hashedEntries,
+    });
+    if (recomputedBody !== tx.body_hash) report(txId, 'content does not match its recorded hash: the transaction or its entries were changed');
+    if (tx.prev_hash !== prevHash) report(txId, 'previous-hash link is broken: an earlier transaction was changed or removed');
+    if (chainHash(tx.prev_hash, txId, tx.created_at, tx.body_hash) !== tx.hash) report(txId, 'chain hash does not match its content');
+    prevHash = tx.hash;
+  }
+  while (!pendingEntry.done) {
+    report(Number(pendingEntry.value.tx_id), `entry ${pendingEntry.value.id} belongs to no transaction`);
+    pendingEntry = entryCursor.next();
+  }
+
+  for (const account of accounts.values()) {
+    if (account.balance !== account.storedBalance) {
+      report(null, `account ${account.name} ${account.currency} stores balance ${account.storedBalance}, its entries sum to ${account.balance}`);
+    }
+    if (account.maxEffectiveAt !== account.storedMaxEffectiveAt) {
+      report(null, `account ${account.name} ${account.currency} stores a wrong latest effective time`);
+    }
+  }
+
+  return {
+    ok: problems.length === 0,
+    transactionsChecked,
+    entriesChecked,
+    accountsChecked: accounts.size,
+    headHash: prevHash,
+    problems,
+  };
+}

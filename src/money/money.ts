@@ -1,0 +1,116 @@
+import { Decimal } from 'decimal.js';
+import { InputError } from '../errors.js';
+import { type Currency, exponentOf, isCurrencyCode } from './currencies.js';
+
+/**
+ * Money is a bigint count of the currency's minor unit. Amounts enter and leave payops as decimal
+ * strings in major units ("25.00", "1500" for JPY) and are converted here, exactly, with decimal.js.
+ * Nothing is ever rounded on the way in: more decimals than the currency has is an error.
+ */
+export interface Money {
+  readonly amountMinor: bigint;
+  readonly currency: Currency;
+}
+
+/** The range SQLite's INTEGER holds: every amount and every balance must stay inside it. */
+export const MAX_MINOR = 2n ** 63n - 1n;
+export const MIN_MINOR = -(2n ** 63n);
+
+// Enough digits for any int64 amount at any exponent, so no operation below ever rounds.
+const Exact = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });
+
+const DECIMAL_STRING = /^-?[0-9]+(?:\.[0-9]+)?$/;
+const MAX_AMOUNT_TEXT_LENGTH = 40;
+
+export function toCurrency(code: unknown, where = 'currency'): Currency {
+  if (typeof code !== 'string' || code.length === 0) {
+    throw new InputError(`${where}: expected an ISO 4217 code such as "USD"`);
+  }
+  if (!isCurrencyCode(code)) {
+    const upper = code.toUpperCase();
+    const hint = upper !== code && isCurrencyCode(upper) ? ` (did you mean "${upper}"?)` : '';
+    throw new InputError(`${where}: "${printable(code)}" is not an ISO 4217 currency code${hint}`);
+  }
+  return code;
+}
+
+/**
+ * Parses a decimal string in major units into minor units. Accepts an optional leading minus,
+ * ASCII digits and at most `exponent` decimals; rejects numbers (use a string), blanks, exponents,
+ * "+", thousands separators, non-ASCII digits and anything beyond 64 bits.
+ */
+export function parseAmount(text: unknown, currency: Currency, where = 'amount'): bigint {
+  if (typeof text === 'number' || typeof text === 'bigint') {
+    throw new InputError(`${where}: amounts must be decimal strings such as "25.00", not JSON numbers (got ${String(text)})`);
+  }
+  if (typeof text !== 'string') {
+    throw new InputError(`${where}: expected a decimal string such as "25.00"`);
+  }
+  if (text.length > MAX_AMOUNT_TEXT_LENGTH || !DECIMAL_STRING.test(text)) {
+    throw new InputError(`${where}: "${printable(text)}" is not a decimal amount (digits, optional "-" and ".", e.g. "25.00")`);
+  }
+  const exponent = exponentOf(currency);
+  const value = new Exact(text);
+  if (value.decimalPlaces() > exponent) {
+    throw new InputError(
+      `${where}: "${text}" has more decimals than ${currency} allows (${exponent}); payops never rounds input`,
+    );
+  }
+  const minor = BigInt(value.times(new Exact(10).pow(exponent)).toFixed(0));
+  if (minor > MAX_MINOR || minor < MIN_MINOR) {
+    throw new InputError(`${where}: "${text}" ${currency} is beyond the largest amount payops can hold`);
+  }
+  return minor;
+}
+
+/** Parses an amount that must be strictly positive (charges, entries, fees that are charged). */
+export function parsePositiveAmount(text: unknown, currency: Currency, where = 'amount'): bigint {
+  const minor = parseAmount(text, currency, where);
+  if (minor <= 0n) throw new InputError(`${where}: must be greater than zero (got "${String(text)}")`);
+  return minor;
+}
+
+/** Formats minor units as a plain decimal string in major units: 2500n USD → "25.00". */
+export function formatAmount(amountMinor: bigint, currency: Currency): string {
+  const exponent = exponentOf(currency);
+  return new Exact(amountMinor.toString()).dividedBy(new Exact(10).pow(exponent)).toFixed(exponent);
+}
+
+/** "25.00 USD" */
+export function formatMoney(money: Money): string {
+  return `${formatAmount(money.amountMinor, money.currency)} ${money.currency}`;
+}
+
+export function money(amountMinor: bigint, currency: Currency): Money {
+  assertInRange(amountMinor, currency);
+  return { amountMinor, currency };
+}
+
+export function addMoney(a: Money, b: Money): Money {
+  assertSameCurrency(a, b, 'add');
+  return money(a.amountMinor + b.amountMinor, a.currency);
+}
+
+export function subtractMoney(a: Money, b: Money): Money {
+  assertSameCurrency(a, b, 'subtract');
+  return money(a.amountMinor - b.amountMinor, a.currency);
+}
+
+export function assertInRange(amountMinor: bigint, currency: Currency): void {
+  if (amountMinor > MAX_MINOR || amountMinor < MIN_MINOR) {
+    throw new RangeError(`amount ${amountMinor} ${currency} overflows 64 bits`);
+  }
+}
+
+function assertSameCurrency(a: Money, b: Money, operation: string): void {
+  if (a.currency !== b.currency) {
+    throw new TypeError(`cannot ${operation} ${a.currency} and ${b.currency}`);
+  }
+}
+
+/** Makes user text safe to echo in a one-line message. */
+export function printable(text: string, maxLength = 40): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
+}

@@ -1,0 +1,57 @@
+import { InputError } from './errors.js';
+
+/**
+ * Instants are stored as ISO 8601 UTC with milliseconds ("2026-11-23T10:15:00.000Z"): sortable as
+ * text, unambiguous. Input must say its time zone: a date-time without "Z" or an offset is refused
+ * rather than guessed. A bare date means midnight UTC at its start.
+ */
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function normalizeInstant(text: unknown, where = 'time'): string {
+  if (typeof text !== 'string') {
+    throw new InputError(`${where}: expected an ISO 8601 time such as "2026-11-23T10:15:00Z"`);
+  }
+  const dateOnly = DATE_ONLY.exec(text);
+  if (dateOnly) {
+    return checkedCalendar(text, `${text}T00:00:00.000Z`, where, dateOnly);
+  }
+  const dateTime = DATE_TIME.exec(text);
+  if (!dateTime) {
+    const hint = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)
+      ? ' (add "Z" or an offset such as "+01:00": payops does not guess time zones)'
+      : ' (expected e.g. "2026-11-23T10:15:00Z" or "2026-11-23")';
+    throw new InputError(`${where}: "${text.slice(0, 40)}" is not an ISO 8601 time${hint}`);
+  }
+  return checkedCalendar(text, text.replace(' ', 'T'), where, dateTime);
+}
+
+function checkedCalendar(original: string, isoText: string, where: string, parts: RegExpExecArray): string {
+  const [, year, month, day, hour = '00', minute = '00', second = '00'] = parts;
+  const instant = new Date(isoText);
+  const valid =
+    !Number.isNaN(instant.getTime()) &&
+    Number(month) >= 1 && Number(month) <= 12 &&
+    Number(day) >= 1 && Number(day) <= daysInMonth(Number(year), Number(month)) &&
+    Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59;
+  if (!valid) throw new InputError(`${where}: "${original.slice(0, 40)}" is not a real date and time`);
+  return instant.toISOString();
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * `--as-of` bound: a bare date means the end of that day (everything effective on it counts),
+ * a date-time means that instant, inclusive.
+ */
+export function asOfBound(text: string, where = '--as-of'): string {
+  const start = normalizeInstant(text, where);
+  if (!DATE_ONLY.test(text)) return start;
+  return new Date(Date.parse(start) + 86_400_000 - 1).toISOString();
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
