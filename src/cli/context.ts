@@ -16,7 +16,8 @@ export function contextOf(command: Command): CliContext {
   const options = command.optsWithGlobals<{ db?: string; verbose?: boolean; color?: boolean }>();
   const colorAllowed = options.color !== false && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && process.stdout.isTTY === true;
   return {
-    dbPath: options.db ?? process.env.PAYOPS_DB ?? './payops.db',
+    // An empty PAYOPS_DB is unset, not a path.
+    dbPath: options.db || process.env.PAYOPS_DB || './payops.db',
     verbose: options.verbose === true,
     color: new Chalk({ level: colorAllowed ? 1 : 0 }),
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),

@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/index.js';
+import { Ledger, verifyLedger } from '../../src/ledger/index.js';
+import { toCurrency } from '../../src/money/index.js';
+import { tempDatabase } from '../helpers/db.js';
+
+const USD = toCurrency('USD');
+
+/** What someone with write access to the file could do after dropping payops' triggers. */
+function dropTriggers(db: Database): void {
+  for (const name of ['ledger_transactions_no_update', 'ledger_transactions_no_delete', 'ledger_entries_no_update', 'ledger_entries_no_delete']) {
+    db.exec(`DROP TRIGGER ${name}`);
+  }
+}
+
+describe('verifyLedger', () => {
+  let db: Database;
+  let cleanup: () => void;
+
+  beforeEach(() => {
+    ({ db, cleanup } = tempDatabase());
+    const ledger = new Ledger(db);
+    for (let i = 1; i <= 5; i++) {
+      ledger.post({
+        idempotencyKey: `k${i}`,
+        kind: 'manual',
+        description: `tx ${i}`,
+        effectiveAt: `2026-11-2${i}T10:00:00Z`,
+        entries: [
+          { account: 'assets:bank:operating', currency: USD, direction: 'debit', amountMinor: BigInt(i * 100) },
+          { account: 'equity:opening', currency: USD, direction: 'credit', amountMinor: BigInt(i * 100) },
+        ],
+      });
+    }
+  });
+  afterEach(() => cleanup());
+
+  it('accepts an untouched ledger and reports its head hash', () => {
+    const report = verifyLedger(db);
+    expect(report).toMatchObject({ ok: true, transactionsChecked: 5, entriesChecked: 10, accountsChecked: 2, problems: [] });
+    expect(report.headHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('names the transaction whose entry amount was edited', () => {
+    dropTriggers(db);
+    db.prepare('UPDATE ledger_entries SET amount_minor = 999 WHERE tx_id = 3 AND direction = ?').run('debit');
+    const report = verifyLedger(db);
+    expect(report.ok).toBe(false);
+    expect(report.problems[0]?.txId).toBe(3);
+    expect(report.problems.map((p) => p.problem).join('\n')).toMatch(/debits and credits differ|content does not match/);
+  });
+
+  it('catches a balanced edit of both sides (the hash does not match)', () => {
+    dropTriggers(db);
+    db.prepare('UPDATE ledger_entries SET amount_minor = 1 WHERE tx_id = 2').run();
+    const report = verifyLedger(db);
+    expect(report.ok).toBe(false);
+    expect(report.problems[0]?.txId).toBe(2);
+  });
+
+  it('catches an edited description', () => {
+    dropTriggers(db);
+    db.prepare("UPDATE ledger_transactions SET description = 'nothing to see' WHERE id = 4").run();
+    expect(verifyLedger(db).problems[0]).toMatchObject({ txId: 4, problem: expect.stringMatching(/content does not match/) });
+  });
+
+  it('catches a rewritten content hash through the chain', () => {
+    dropTriggers(db);
+    db.prepare("UPDATE ledger_transactions SET description = 'x', body_hash = 'ab' WHERE id = 2").run();
+    const report = verifyLedger(db);
+    expect(report.problems.some((p) => p.txId === 2 && /chain hash/.test(p.problem))).toBe(true);
+  });
+
+  it('catches a removed transaction', () => {
+    dropTriggers(db);
+    db.pragma('foreign_keys = OFF');
+    db.prepare('DELETE FROM ledger_entries WHERE tx_id = 3').run();
+    db.prepare('DELETE FROM ledger_transactions WHERE id = 3').run();
+    const report = verifyLedger(db);
+    expect(report.ok).toBe(false);
+    expect(report.problems[0]?.txId).toBe(4);
+  });
+
+  it('catches an entry slipped into an old transaction (inserts are not blocked by triggers)', () => {
+    const account = db.prepare("SELECT id FROM ledger_accounts WHERE name = 'assets:bank:operating'").get() as { id: bigint };
+    db.prepare(
+      `INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor)
+       VALUES (2, ?, 'debit', 5, '2026-11-22T10:00:00.000Z', 0, 0)`,
+    ).run(account.id);
+    const report = verifyLedger(db);
+    expect(report.ok).toBe(false);
+    expect(report.problems[0]?.txId).toBe(2);
+  });
+
+  it('catches a stored account balance that disagrees with its entries', () => {
+    db.prepare("UPDATE ledger_accounts SET balance_minor = balance_minor + 1 WHERE name = 'equity:opening'").run();
+    const report = verifyLedger(db);
+    expect(report.problems).toEqual([expect.objectContaining({ txId: null, problem: expect.stringMatching(/equity:opening USD stores balance/) })]);
+  });
+});
