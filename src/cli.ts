@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
 import { registerLedger } from './commands/ledger.js';
+import { registerOrders } from './commands/orders.js';
+import { registerPayin } from './commands/payin.js';
+import { registerQueue } from './commands/queue.js';
 import { ExitCode, PayopsError } from './errors.js';
 
 // Kept in step with package.json by test/cli.test.ts; read here without loading the file at start-up.
@@ -29,7 +33,11 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
 4 reconciliation left open items, 5 an invariant check failed, 6 work left in retry queue or dead letters.`,
     );
   registerInit(program);
+  registerPayin(program);
+  registerOrders(program);
+  registerQueue(program);
   registerLedger(program);
+  registerCheck(program);
   registerDemo(program, run);
   return program;
 }
@@ -37,11 +45,17 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
 /** Runs one command line; returns the exit code instead of exiting, so tests and `demo` can reuse it. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(main);
+  // Commands set process.exitCode for outcomes that are not errors (rejected input, work left);
+  // scope it to this call so one command's code never leaks into the next (demo runs many).
+  const outer = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? ExitCode.ok);
   } catch (error) {
     return report(error, argv.includes('--verbose'));
+  } finally {
+    process.exitCode = outer;
   }
 }
 

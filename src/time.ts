@@ -55,3 +55,7 @@ export function asOfBound(text: string, where = '--as-of'): string {
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+/** Milliseconds since the epoch; injected wherever time decides behaviour, so tests control it. */
+export type Clock = () => number;
+export const systemClock: Clock = () => Date.now();

@@ -10,3 +10,8 @@ export function transactionId(value: string): number {
   if (!/^[1-9][0-9]{0,15}$/.test(value)) throw new InvalidArgumentError('expected a transaction id such as 42');
   return Number(value);
 }
+
+export function nonNegativeInteger(value: string): number {
+  if (!/^(0|[1-9][0-9]{0,9})$/.test(value)) throw new InvalidArgumentError('expected a whole number, 0 or more');
+  return Number(value);
+}

@@ -66,7 +66,7 @@ The whole file is posted atomically; a key posted before with the same content i
       } else if (options.csv) {
         context.out(csvRow(['account', 'currency', 'balance']) + rows.map((row) => csvRow([csvText(row.account), row.currency, formatAmount(row.balanceMinor, row.currency)])).join(''));
       } else {
-        context.out(renderBalances(context, rows, netByCurrency(rows), formatAmount, asOf));
+        context.out(renderBalances(context, rows, options.account === undefined ? netByCurrency(rows) : new Map(), formatAmount, asOf));
       }
     });
 
@@ -178,15 +178,23 @@ The whole file is posted atomically; a key posted before with the same content i
   ledger
     .command('reverse')
     .description('post the mirror image of a transaction (the ledger is append-only: this is how to correct it)')
-    .argument('<id>', 'transaction to reverse', transactionId)
+    .argument('[id]', 'transaction to reverse', transactionId)
+    .option('--key <idempotencyKey>', 'name the transaction by its idempotency key instead of its id')
     .requiredOption('--reason <text>', 'why; recorded in the reversal')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', examples('payops ledger reverse 42 --reason "posted twice by hand"'))
-    .action(async (id: number, options: { reason: string; json?: boolean }, command: Command) => {
+    .addHelpText('after', examples('payops ledger reverse 42 --reason "posted twice by hand"', 'payops ledger reverse --key bank-charges-2026-11-23-again --reason "entered twice"'))
+    .action(async (id: number | undefined, options: { key?: string; reason: string; json?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { Ledger } = await import('../ledger/index.js');
-      const result = await withDatabase(context, (db) => new Ledger(db).reverse(id, options.reason));
-      context.out(options.json ? toJson({ reversedTxId: id, reversalTxId: result.txId }) : `transaction ${id} reversed by transaction ${result.txId}`);
+      const { NotFoundError, UsageError } = await import('../errors.js');
+      if ((id === undefined) === (options.key === undefined)) throw new UsageError('name the transaction by its id or by --key (one of them)');
+      const { txId, result } = await withDatabase(context, (db) => {
+        const ledger = new Ledger(db);
+        const target = id ?? ledger.findByIdempotencyKey(options.key as string);
+        if (target === undefined) throw new NotFoundError(`no transaction has idempotency key "${options.key}"`);
+        return { txId: target, result: ledger.reverse(target, options.reason) };
+      });
+      context.out(options.json ? toJson({ reversedTxId: txId, reversalTxId: result.txId }) : `transaction ${txId} reversed by transaction ${result.txId}`);
     });
 }
 
@@ -202,7 +210,7 @@ function renderBalances(context: CliContext, rows: readonly AccountBalance[], to
   const footer = [...totals]
     .map(([currency, net]) => `debits − credits ${currency}: ${formatAmount(net, currency as never)}`)
     .join('; ');
-  return `${asOf ? `as of ${asOf}\n` : ''}${table}\n${context.color.dim(footer)}`;
+  return `${asOf ? `as of ${asOf}\n` : ''}${table}${footer ? `\n${context.color.dim(footer)}` : ''}`;
 }
 
 function historyJson(line: HistoryLine, formatAmount: FormatAmount) {

@@ -61,6 +61,38 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   }
 }
 
+/**
+ * A database of its own for a component that is not payops' books, e.g. the simulated PSP's
+ * state. Same durability and permissions; created on first use with `schema` at `version`.
+ */
+export function openComponentDatabase(file: string, schema: string, version: number, component: string): Database {
+  if (!fs.existsSync(file)) createOwnerOnlyFile(file);
+  let db: Database;
+  try {
+    db = new BetterSqlite3(file, { fileMustExist: true });
+  } catch (error) {
+    throw storageError(error, file);
+  }
+  try {
+    configure(db, DEFAULT_BUSY_TIMEOUT_MS, false);
+    db.transaction(() => {
+      const current = schemaVersionOf(db);
+      if (current === 0) {
+        db.exec(schema);
+        db.pragma(`user_version = ${version}`);
+      } else if (current !== version) {
+        throw new StorageError(`${component} state ${file} has schema version ${current}, this payops expects ${version}`, {
+          hint: 'use a new state file, or the payops version that wrote it',
+        });
+      }
+    }).immediate();
+    return db;
+  } catch (error) {
+    db.close();
+    throw storageError(error, file);
+  }
+}
+
 function configure(db: Database, busyTimeoutMs: number, readonly: boolean): void {
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
   if (!readonly) db.pragma('journal_mode = WAL');

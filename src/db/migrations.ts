@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { LEDGER_SCHEMA } from './schema/ledger.js';
+import { PAYMENTS_SCHEMA } from './schema/payments.js';
 
 interface Migration {
   version: number;
@@ -8,7 +9,10 @@ interface Migration {
 }
 
 /** Append only: a released migration is never edited, a change is a new version. */
-const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'ledger', sql: LEDGER_SCHEMA }];
+const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'ledger', sql: LEDGER_SCHEMA },
+  { version: 2, name: 'payments', sql: PAYMENTS_SCHEMA },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 

@@ -3,6 +3,7 @@ import { IdempotencyConflictError, InputError, NotFoundError, assert } from '../
 import { MAX_MINOR, MIN_MINOR, type Currency } from '../money/index.js';
 import { nowIso } from '../time.js';
 import type { AccountType } from './accounts.js';
+import { isPipelineKind } from './kinds.js';
 import { GENESIS_HASH, bodyHash, chainHash } from './hash.js';
 import type { Direction, EntryRecord, Metadata, PostResult, PostingRequest, TransactionRecord } from './types.js';
 import { type ValidPosting, validatePosting } from './validate.js';
@@ -43,9 +44,17 @@ export class Ledger {
     return inTransaction(this.db, () => this.write(valid, hashes, where));
   }
 
-  /** Posts the mirror image of a transaction. A transaction can be reversed once. */
+  /**
+   * Posts the mirror image of a transaction. A transaction can be reversed once, and only an
+   * operator's own: pipeline transactions are corrected by their flows (refunds, adjustments).
+   */
   reverse(txId: number, reason: string, effectiveAt: string = nowIso()): PostResult {
     const original = this.getTransaction(txId);
+    if (isPipelineKind(original.kind)) {
+      throw new InputError(`transaction ${txId} is a ${original.kind} written by payops' own flow and cannot be reversed by hand`, {
+        hint: 'correct it through that flow (a refund, a reconciliation adjustment), which keeps orders and wallets in step',
+      });
+    }
     if (original.reversedByTxId !== null) {
       throw new IdempotencyConflictError(`transaction ${txId} was already reversed by transaction ${original.reversedByTxId}`);
     }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
 import { parsePositiveAmount, toCurrency } from '../money/index.js';
+import { assertOperatorKind } from './kinds.js';
 import type { Direction, EntryRequest, PostingRequest } from './types.js';
 
 export interface LocatedPosting {
@@ -57,9 +58,11 @@ function toPostingRequest(value: unknown, where: string): PostingRequest {
   const unknown = Object.keys(value).find((key) => !known.has(key));
   if (unknown !== undefined) throw new InputError(`${where} ${unknown}: unknown field`);
   if (!Array.isArray(value.entries)) throw new InputError(`${where} entries: expected an array of entries`);
+  const kind = (value.kind ?? 'manual') as string;
+  if (typeof kind === 'string') assertOperatorKind(kind, where);
   return {
     idempotencyKey: value.idempotencyKey as string,
-    kind: (value.kind ?? 'manual') as string,
+    kind,
     description: (value.description ?? '') as string,
     effectiveAt: value.effectiveAt as string,
     metadata: value.metadata as Record<string, string> | undefined,

@@ -75,13 +75,13 @@ describe('payops ledger (end to end)', () => {
     const history = JSON.parse(run('ledger', 'history', 'assets:bank:operating', '--json').stdout) as { txId: number; balance: string }[];
     expect(history.map((line) => [line.txId, line.balance])).toEqual([[1, '5000.00'], [9, '5023.97'], [6, '5020.97'], [8, '4998.47']]);
     const tx = JSON.parse(run('ledger', 'tx', '2', '--json').stdout) as { kind: string; entries: unknown[]; hash: string };
-    expect(tx.kind).toBe('payin.capture');
+    expect(tx.kind).toBe('example.capture');
     expect(tx.entries).toEqual([
       { account: 'assets:psp:sim:receivable', currency: 'USD', debit: '25.00', credit: null },
       { account: 'liabilities:sellers:seller_7:pending', currency: 'USD', debit: null, credit: '22.50' },
       { account: 'revenue:platform-fees', currency: 'USD', debit: null, credit: '2.50' },
     ]);
-    expect(run('ledger', 'tx', '2').stdout).toMatch(/transaction 2 {2}payin\.capture/);
+    expect(run('ledger', 'tx', '2').stdout).toMatch(/transaction 2 {2}example\.capture/);
   });
 
   it('exits 3 on a reused key with different content, keeping the original', () => {
@@ -107,6 +107,20 @@ describe('payops ledger (end to end)', () => {
     expect(result.stderr).toContain(`${file}:3 entries[0]`);
     expect(result.stderr).toMatch(message);
     expect(JSON.parse(run('ledger', 'balance', '--json').stdout)).toEqual([]);
+  });
+
+  it('refuses a hand-posted transaction of a kind the payment pipeline owns', () => {
+    const file = write('forged.ndjson', '{"idempotencyKey":"f","kind":"payin.capture","effectiveAt":"2026-11-23","entries":[{"account":"assets:bank","currency":"USD","debit":"1.00"},{"account":"equity:opening","currency":"USD","credit":"1.00"}]}\n');
+    const result = run('ledger', 'post', '--file', file);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/kind: "payin\.capture" is reserved for payops' own payin flow/);
+  });
+
+  it('reverses by idempotency key as well as by id', () => {
+    run('ledger', 'post', '--file', path.join(REPO_ROOT, 'fixtures', 'ledger', 'operator-entries.ndjson'));
+    expect(run('ledger', 'reverse', '--key', 'bank-charges-2026-11-23-again', '--reason', 'twice')).toMatchObject({ code: 0, stdout: 'transaction 3 reversed by transaction 4\n' });
+    expect(run('ledger', 'reverse', '--key', 'nope', '--reason', 'x').code).toBe(2);
+    expect(run('ledger', 'reverse', '--reason', 'x').code).toBe(2);
   });
 
   it('reverses a transaction and refuses a second reversal', () => {
@@ -164,7 +178,8 @@ describe('payops ledger (end to end)', () => {
   it('runs the demo end to end', () => {
     const result = payops(['demo']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/ledger OK/);
+    expect(result.stdout).toMatch(/ok {4}ledger balanced and hash chain intact/);
+    expect(result.stdout).not.toMatch(/FAIL/);
     expect(result.stdout).toMatch(/demo complete/);
   });
 });

@@ -11,7 +11,7 @@ const EUR = toCurrency('EUR');
 function capture(key: string, amountMinor: bigint, effectiveAt = '2026-11-23T10:00:00Z'): PostingRequest {
   return {
     idempotencyKey: key,
-    kind: 'payin.capture',
+    kind: 'test.capture',
     description: `capture ${key}`,
     effectiveAt,
     entries: [
@@ -110,6 +110,11 @@ describe('Ledger', () => {
     expect(ledger.getTransaction(1).reversedByTxId).toBe(reversal.txId);
     expect(() => ledger.reverse(1, 'again')).toThrow(/already reversed by transaction 2/);
     expect(verifyLedger(db).ok).toBe(true);
+  });
+
+  it('refuses to reverse a transaction written by the payment pipeline', () => {
+    ledger.post({ ...capture('k1', 100n), kind: 'payin.capture' });
+    expect(() => ledger.reverse(1, 'no')).toThrow(/payin\.capture written by payops' own flow/);
   });
 
   it('refuses UPDATE and DELETE on the journal and its entries at the schema level', () => {

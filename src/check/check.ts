@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import type { Database } from '../db/index.js';
+import { balances, verifyLedger } from '../ledger/index.js';
+import { formatAmount, type Currency } from '../money/index.js';
+import type { SimChargeRecord } from '../psp/sim/engine.js';
+import { Wallets, sellerAccount } from '../wallet/wallet.js';
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  /** What was checked, or what is wrong: at most a few lines. */
+  details: string[];
+}
+
+export interface CheckReport {
+  ok: boolean;
+  results: CheckResult[];
+  /** Things that are not wrong but still need work (e.g. captured at the PSP, retry pending). */
+  notes: string[];
+}
+
+const MAX_DETAILS = 10;
+
+/**
+ * `payops check`: every invariant payops promises, recomputed from the rows. `pspCharges` is the
+ * simulated PSP's own record (when its state file is at hand), to prove nothing was charged twice.
+ */
+export function runChecks(db: Database, pspCharges?: { psp: string; charges: SimChargeRecord[] }): CheckReport {
+  const notes: string[] = [];
+  const results = [
+    checkLedger(db),
+    checkWallets(db),
+    checkEvents(db),
+    checkCaptures(db),
+    checkLeases(db),
+    ...(pspCharges ? [checkPspCharges(db, pspCharges.psp, pspCharges.charges, notes)] : []),
+  ];
+  return { ok: results.every((result) => result.ok), results, notes };
+}
+
+function result(name: string, problems: string[], okDetail: string): CheckResult {
+  return problems.length === 0
+    ? { name, ok: true, details: [okDetail] }
+    : { name, ok: false, details: [...problems.slice(0, MAX_DETAILS), ...(problems.length > MAX_DETAILS ? [`… and ${problems.length - MAX_DETAILS} more`] : [])] };
+}
+
+function checkLedger(db: Database): CheckResult {
+  const report = verifyLedger(db);
+  const net = new Map<string, bigint>();
+  for (const row of balances(db)) net.set(row.currency, (net.get(row.currency) ?? 0n) + row.debitMinusCreditMinor);
+  const problems = report.problems.map((p) => `${p.txId === null ? 'account' : `tx ${p.txId}`}: ${p.problem}`);
+  for (const [currency, total] of net) if (total !== 0n) problems.push(`debits − credits in ${currency} is ${total}, not 0`);
+  return result('ledger balanced and hash chain intact', problems, `${report.transactionsChecked} transactions, head ${report.headHash.slice(0, 16)}…`);
+}
+
+function checkWallets(db: Database): CheckResult {
+  const ledger = new Map<string, bigint>();
+  for (const row of balances(db, { accountPrefix: 'liabilities:sellers', includeZero: true })) ledger.set(`${row.account} ${row.currency}`, row.balanceMinor);
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const wallets = new Wallets(db).all();
+  for (const wallet of wallets) {
+    for (const bucket of ['pending', 'payable'] as const) {
+      const key = `${sellerAccount(wallet.sellerId, bucket)} ${wallet.currency}`;
+      seen.add(key);
+      const walletMinor = bucket === 'pending' ? wallet.pendingMinor : wallet.payableMinor;
+      const ledgerMinor = ledger.get(key) ?? 0n;
+      if (walletMinor !== ledgerMinor) {
+        problems.push(`${wallet.sellerId} ${bucket} ${wallet.currency}: wallet ${formatAmount(walletMinor, wallet.currency)}, ledger ${formatAmount(ledgerMinor, wallet.currency)}`);
+      }
+    }
+  }
+  for (const [key, minor] of ledger) {
+    if (!seen.has(key) && minor !== 0n) problems.push(`${key}: ledger holds ${minor} minor units but no wallet does`);
+  }
+  return result('wallets equal the ledger', problems, `${wallets.length} wallets`);
+}
+
+function checkEvents(db: Database): CheckResult {
+  const rows = db
+    .prepare(
+      `SELECT e.event_id, e.order_count, COUNT(o.id) AS orders FROM events e LEFT JOIN orders o ON o.event_id = e.event_id
+       GROUP BY e.event_id HAVING COUNT(o.id) <> e.order_count LIMIT 50`,
+    )
+    .all() as { event_id: string; order_count: bigint; orders: bigint }[];
+  const total = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: bigint }).n;
+  return result(
+    'every accepted event has all its orders, each in one state',
+    rows.map((row) => `event ${row.event_id}: ${row.order_count} orders accepted, ${row.orders} recorded`),
+    `${total} events`,
+  );
+}
+
+function checkCaptures(db: Database): CheckResult {
+  const missing = db
+    .prepare(
+      `SELECT o.order_id FROM orders o LEFT JOIN ledger_transactions t ON t.idempotency_key = 'payin.capture:' || o.order_id
+       WHERE o.status = 'succeeded' AND t.id IS NULL LIMIT 50`,
+    )
+    .all() as { order_id: string }[];
+  const stray = db
+    .prepare(
+      `SELECT t.id, t.idempotency_key, o.status FROM ledger_transactions t
+       LEFT JOIN orders o ON 'payin.capture:' || o.order_id = t.idempotency_key
+       WHERE t.kind = 'payin.capture' AND (o.status IS NULL OR o.status <> 'succeeded') LIMIT 50`,
+    )
+    .all() as { id: bigint; idempotency_key: string; status: string | null }[];
+  const succeeded = (db.prepare("SELECT COUNT(*) AS n FROM orders WHERE status = 'succeeded'").get() as { n: bigint }).n;
+  return result(
+    'every succeeded order has exactly one capture posting',
+    [
+      ...missing.map((row) => `order ${row.order_id} succeeded but has no capture posting`),
+      ...stray.map((row) => `tx ${row.id} (${row.idempotency_key}) captures an order that is ${row.status ?? 'unknown'}`),
+    ],
+    `${succeeded} succeeded orders`,
+  );
+}
+
+function checkLeases(db: Database): CheckResult {
+  const stuck = db
+    .prepare("SELECT order_id, lease_expires_at FROM orders WHERE status = 'executing' AND lease_expires_at < ? LIMIT 50")
+    .all(new Date().toISOString()) as { order_id: string; lease_expires_at: string }[];
+  return result(
+    'nothing stuck in executing',
+    stuck.map((row) => `order ${row.order_id} has been executing since its lease expired at ${row.lease_expires_at} (run \`payops retry run\`)`),
+    'no expired leases',
+  );
+}
+
+function checkPspCharges(db: Database, psp: string, charges: readonly SimChargeRecord[], notes: string[]): CheckResult {
+  const problems: string[] = [];
+  const live = new Map<string, SimChargeRecord[]>();
+  for (const charge of charges) {
+    if (charge.status === 'succeeded' || charge.status === 'pending') live.set(charge.merchantReference, [...(live.get(charge.merchantReference) ?? []), charge]);
+  }
+  for (const [orderId, list] of live) {
+    if (list.length > 1) problems.push(`order ${orderId} was charged ${list.length} times at the PSP (${list.map((c) => c.reference).join(', ')})`);
+  }
+  const orders = db
+    .prepare('SELECT order_id, status, amount_minor, currency FROM orders WHERE psp = ?')
+    .iterate(psp) as Iterable<{ order_id: string; status: string; amount_minor: bigint; currency: string }>;
+  let checked = 0;
+  for (const order of orders) {
+    checked++;
+    const charge = live.get(order.order_id)?.[0];
+    if (order.status === 'succeeded') {
+      if (!charge || charge.status !== 'succeeded') problems.push(`order ${order.order_id} is booked as captured but the PSP has no successful charge for it`);
+      else if (charge.amountMinor !== order.amount_minor || charge.currency !== order.currency) {
+        problems.push(`order ${order.order_id}: booked ${order.amount_minor} ${order.currency}, the PSP charged ${charge.amountMinor} ${charge.currency}`);
+      }
+    } else if (charge?.status === 'succeeded') {
+      const line = `order ${order.order_id} was captured by the PSP (${charge.reference}) but is ${order.status} in payops`;
+      if (order.status === 'failed' || order.status === 'created') problems.push(line);
+      else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : 'retried'}`);
+    }
+  }
+  return result(`every order charged at most once at the PSP (${psp})`, problems, `${checked} orders against ${charges.length} PSP charges`);
+}
+
+/** The sim PSP's state file, if one exists for this database. */
+export function simStateExists(file: string): boolean {
+  return fs.existsSync(file);
+}
+
+export type { Currency };

@@ -1,0 +1,40 @@
+import { type Command, Option } from 'commander';
+import { nonNegativeInteger, positiveInteger } from './options.js';
+
+export interface PspFlags {
+  psp: string;
+  pspState?: string;
+  seed?: string;
+  faults?: string;
+  feeRule?: string;
+}
+
+export interface ExecutionFlags extends PspFlags {
+  retryBaseMs?: number;
+  retryCapMs?: number;
+  maxAttempts?: number;
+  batchSize?: number;
+  leaseMs?: number;
+  wait?: boolean;
+}
+
+/** The flags every command that talks to a PSP takes. */
+export function addPspOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--psp <name>', 'payment service provider').choices(['sim']).default('sim'))
+    .option('--psp-state <file>', 'the simulated PSP\'s own state file (default: <db>.psp-sim.db beside the database)')
+    .option('--seed <seed>', 'seed of the simulated PSP\'s faults and outcomes', '0')
+    .option('--faults <spec>', 'simulated fault rates, e.g. timeout=0.05,5xx=0.02,429=0.01,lost=0.01,decline=0.03,pending=0.02')
+    .option('--fee-rule <rule>', 'the simulated PSP\'s fee, e.g. "2.9%+0.30"');
+}
+
+/** The flags of commands that execute orders: retry policy, batch size, lease. */
+export function addExecutionOptions(command: Command): Command {
+  return addPspOptions(command)
+    .option('--retry-base-ms <ms>', 'first retry delay; doubles each attempt', positiveInteger)
+    .option('--retry-cap-ms <ms>', 'longest retry delay', positiveInteger)
+    .option('--max-attempts <n>', 'attempts before an order is dead-lettered', positiveInteger)
+    .option('--batch-size <n>', 'orders per database transaction', positiveInteger)
+    .option('--lease-ms <ms>', 'how long a claimed order is ours before another process may recover it', nonNegativeInteger)
+    .option('--wait', 'keep retrying until nothing is scheduled (only final states and dead letters remain)');
+}

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { addPspOptions, type PspFlags } from '../cli/psp-options.js';
+
+export function registerCheck(program: Command): void {
+  addPspOptions(
+    program
+      .command('check')
+      .description('verify every invariant: ledger, wallets, orders, postings, and the PSP\'s own record (exit 5 on any failure)')
+      .option('--json', 'print the report as JSON'),
+  )
+    .addHelpText('after', examples('payops check', 'payops check --psp-state books.psp-sim.db --json'))
+    .action(async (flags: PspFlags & { json?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const fs = await import('node:fs');
+      const { runChecks } = await import('../check/check.js');
+      const { defaultSimStateFile } = await import('../psp/factory.js');
+      const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
+      let psp: { psp: string; charges: import('../psp/sim/engine.js').SimChargeRecord[] } | undefined;
+      if (flags.psp === 'sim' && fs.existsSync(stateFile)) {
+        const { SimEngine } = await import('../psp/sim/engine.js');
+        const { NO_FAULTS } = await import('../psp/sim/faults.js');
+        const { DEFAULT_FEE_RULE } = await import('../psp/fee-rule.js');
+        const engine = new SimEngine({ stateFile, seed: '0', faults: NO_FAULTS, feeRule: DEFAULT_FEE_RULE, clock: Date.now });
+        try {
+          psp = { psp: 'sim', charges: engine.charges() };
+        } finally {
+          engine.close();
+        }
+      }
+      const report = await withDatabase(context, (db) => runChecks(db, psp));
+      if (flags.json) {
+        context.out(toJson(report));
+      } else {
+        const { green, red, dim } = context.color;
+        const lines = report.results.map((result) => `${result.ok ? green('ok  ') : red('FAIL')}  ${result.name}${result.ok ? dim(` (${result.details.join('; ')})`) : `\n${result.details.map((d) => `        ${d}`).join('\n')}`}`);
+        if (!psp) lines.push(dim(`skip  PSP record: no simulated PSP state at ${stateFile}`));
+        for (const note of report.notes) lines.push(`note  ${note}`);
+        context.out(lines.join('\n'));
+      }
+      if (!report.ok) {
+        const { InvariantError } = await import('../errors.js');
+        const failed = report.results.filter((result) => !result.ok).map((result) => result.name);
+        throw new InvariantError(`check failed: ${failed.join('; ')}`, { hint: 'see the details above; nothing was changed' });
+      }
+    });
+}

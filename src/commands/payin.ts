@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import { type Command, Option } from 'commander';
+import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { executionFrom, formatTotals, totalsJson } from '../cli/execution.js';
+import { progressBar } from '../cli/progress.js';
+import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
+import { ExitCode } from '../errors.js';
+import type { PayinSummary } from '../payments/payin.js';
+
+interface PayinFlags extends ExecutionFlags {
+  format?: string;
+  allOrNothing?: boolean;
+  rejects?: string;
+  json?: boolean;
+}
+
+export function registerPayin(program: Command): void {
+  const payin = program.command('payin').description('pay-in: charge checkouts from event files through a PSP');
+  addExecutionOptions(
+    payin
+      .command('run')
+      .description('read checkout events (NDJSON, JSON array or CSV), then charge every new order exactly once')
+      .argument('<files...>', 'event files')
+      .addOption(new Option('--format <format>', 'input format (default: from the extension, then the content)').choices(['ndjson', 'json', 'csv']))
+      .option('--all-or-nothing', 'reject the whole input if any record is rejected, and write nothing')
+      .option('--rejects <file>', 'where rejected records go (default: <input>.rejects.ndjson)')
+      .option('--json', 'print the summary as one JSON object'),
+  )
+    .addHelpText(
+      'after',
+      `${examples('payops payin run fixtures/events/day.ndjson', 'payops payin run day.csv --faults timeout=0.05,5xx=0.02 --seed 7 --json')}
+Orders left new or due for retry by an earlier run are executed too. Exit code 3 if any record
+was rejected, 6 if orders remain in the retry queue or dead letters (see \`payops retry run\`).
+`,
+    )
+    .action(async (files: string[], flags: PayinFlags, command: Command) => {
+      const context = contextOf(command);
+      const totalBytes = files.reduce((sum, file) => sum + (fs.existsSync(file) ? fs.statSync(file).size : 0), 0);
+      const showProgress = context.stderrIsTTY && !flags.json;
+      const progress = progressBar(showProgress, 'read  ', totalBytes);
+      const charging = progressBar(showProgress, 'charge', 0);
+      const execution = await executionFrom(context, flags, (done) => charging.advance(done));
+      const { runPayin } = await import('../payments/payin.js');
+      try {
+        const summary = await withDatabase(context, (db) =>
+          runPayin(db, files, { format: flags.format, allOrNothing: flags.allOrNothing, rejectsFile: flags.rejects, onRecord: (bytes) => progress.advance(1, bytes) }, execution),
+        );
+        progress.done();
+        charging.done();
+        for (const rejection of summary.intake.rejections) {
+          context.err(`${rejection.file}:${rejection.line} ${rejection.field}: ${rejection.reason}`);
+        }
+        if (summary.intake.rejected > summary.intake.rejections.length) {
+          context.err(`… ${summary.intake.rejected - summary.intake.rejections.length} more rejected; see ${summary.intake.rejectsFiles.join(', ')}`);
+        }
+        context.out(flags.json ? toJson(await summaryJson(summary)) : await renderSummary(context, summary));
+        process.exitCode = exitCodeOf(summary);
+      } finally {
+        execution.psp.close();
+      }
+    });
+}
+
+export function exitCodeOf(summary: PayinSummary): number {
+  if (summary.intake.rejected > 0) return ExitCode.inputRejected;
+  const { retry_scheduled: retries, dead_lettered: dead, executing, created } = summary.queue;
+  return retries + dead + executing + created > 0 ? ExitCode.workPending : ExitCode.ok;
+}
+
+async function summaryJson(summary: PayinSummary) {
+  const { intake, execution, queue } = summary;
+  return {
+    events: { read: intake.eventsRead, accepted: intake.eventsAccepted, duplicates: intake.duplicates, rejected: intake.rejected },
+    rolledBack: intake.rolledBack,
+    rejectsFiles: intake.rejectsFiles,
+    rejections: intake.rejections,
+    orders: {
+      accepted: intake.ordersAccepted,
+      attempted: execution.attempted,
+      succeeded: execution.succeeded,
+      pending: execution.pending,
+      failed: execution.failed,
+      retryScheduled: execution.retryScheduled,
+      deadLettered: execution.deadLettered,
+      recoveredLeases: execution.recoveredLeases,
+    },
+    accepted: await totalsJson(intake.acceptedMinor),
+    captured: await totalsJson(execution.capturedMinor),
+    queue,
+  };
+}
+
+async function renderSummary(context: CliContext, summary: PayinSummary): Promise<string> {
+  const { intake, execution, queue } = summary;
+  const { bold, red, yellow } = context.color;
+  const lines = [
+    `${bold('events')}    read ${intake.eventsRead}, accepted ${intake.eventsAccepted}, duplicates ${intake.duplicates}, rejected ${intake.rejected > 0 ? red(String(intake.rejected)) : 0}`,
+    ...(intake.rolledBack ? [red('          --all-or-nothing: the input was rejected as a whole; nothing was written')] : []),
+    ...(intake.rejectsFiles.length > 0 ? [`          rejected records: ${intake.rejectsFiles.join(', ')}`] : []),
+    `${bold('orders')}    accepted ${intake.ordersAccepted}; this run: succeeded ${execution.succeeded}, pending ${execution.pending}, failed ${execution.failed}, retry scheduled ${execution.retryScheduled}, dead-lettered ${execution.deadLettered}${execution.recoveredLeases > 0 ? `, recovered from crashed runs ${execution.recoveredLeases}` : ''}`,
+    `${bold('accepted')}  ${await formatTotals(intake.acceptedMinor)}`,
+    `${bold('captured')}  ${await formatTotals(execution.capturedMinor)}`,
+  ];
+  const waiting = queue.retry_scheduled + queue.dead_lettered + queue.executing + queue.created;
+  if (waiting > 0) {
+    lines.push(yellow(`queue     retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}, executing ${queue.executing}: run \`payops retry run --wait\`, see \`payops dlq list\``));
+  }
+  if (queue.pending > 0) lines.push(`pending   ${queue.pending} orders await the PSP: \`payops orders sync\``);
+  return lines.join('\n');
+}

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { type Currency, isCurrencyCode, parseAmount } from '../money/index.js';
+import { InputError } from '../errors.js';
+import { normalizeInstant } from '../time.js';
+
+/**
+ * Checkout events as they arrive in files (DESIGN.md §3), validated at the edge. A rejection
+ * names the field and the reason; the caller adds the file and line.
+ */
+export interface PayInOrder {
+  orderId: string;
+  sellerId: string;
+  amountMinor: bigint;
+  platformFeeMinor: bigint;
+  metadata: string;
+}
+
+export interface PayInEvent {
+  type: 'pay_in';
+  eventId: string;
+  occurredAt: string;
+  currency: Currency;
+  payerId: string;
+  paymentToken: string;
+  orders: PayInOrder[];
+  /** SHA-256 of the event's canonical JSON: equal for the same content in any file format. */
+  contentHash: string;
+}
+
+export type PaymentEvent = PayInEvent;
+
+export class EventRejection extends Error {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+    /** The event id, when it could be read, so reports can name it. */
+    readonly eventId?: string,
+  ) {
+    super(`${field}: ${reason}`);
+  }
+}
+
+/** Ids become parts of account names and idempotency keys: keep them plain. */
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+const TOKEN = /^[A-Za-z0-9_-]{3,255}$/;
+const MAX_ORDERS_PER_EVENT = 100;
+const MAX_METADATA_BYTES = 2048;
+
+const PAY_IN_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'currency', 'payer', 'paymentToken', 'orders']);
+const ORDER_FIELDS = new Set(['orderId', 'sellerId', 'amount', 'platformFee', 'metadata']);
+
+export function validateEvent(value: unknown): PaymentEvent {
+  if (!isObject(value)) throw new EventRejection('event', 'expected a JSON object');
+  const eventId = identifier(value.eventId, 'eventId');
+  const fail = (field: string, reason: string): never => {
+    throw new EventRejection(field, reason, eventId);
+  };
+  if (value.type === 'pay_out' || value.type === 'refund') {
+    fail('type', `${value.type} events are not handled by this version of payops yet; only pay_in`);
+  }
+  if (value.type !== 'pay_in') fail('type', `expected "pay_in", "pay_out" or "refund"`);
+
+  const unknown = Object.keys(value).find((key) => !PAY_IN_FIELDS.has(key));
+  if (unknown !== undefined) fail(unknown, 'unknown field (check the spelling; see DESIGN.md §3)');
+
+  const occurredAt = withField('occurredAt', eventId, () => normalizeInstant(value.occurredAt, 'occurredAt'));
+  if (typeof value.currency !== 'string' || !isCurrencyCode(value.currency)) {
+    fail('currency', `${JSON.stringify(value.currency ?? null)} is not an ISO 4217 currency code such as "USD"`);
+  }
+  const currency = value.currency as Currency;
+  if (!isObject(value.payer)) fail('payer', 'expected an object such as {"id":"buyer_42"}');
+  const payerId = withField('payer.id', eventId, () => identifier((value.payer as Record<string, unknown>).id, 'payer.id'));
+  const paymentToken = checkToken(value.paymentToken, eventId);
+
+  if (!Array.isArray(value.orders) || value.orders.length === 0) fail('orders', 'expected a non-empty array of orders');
+  const rawOrders = value.orders as unknown[];
+  if (rawOrders.length > MAX_ORDERS_PER_EVENT) fail('orders', `at most ${MAX_ORDERS_PER_EVENT} orders per checkout`);
+  const seen = new Set<string>();
+  const orders = rawOrders.map((raw, index) => {
+    const at = `orders[${index}]`;
+    if (!isObject(raw)) return fail(at, 'expected an object');
+    const extra = Object.keys(raw).find((key) => !ORDER_FIELDS.has(key));
+    if (extra !== undefined) fail(`${at}.${extra}`, 'unknown field');
+    const orderId = withField(`${at}.orderId`, eventId, () => identifier(raw.orderId, `${at}.orderId`));
+    if (seen.has(orderId)) fail(`${at}.orderId`, `${orderId} appears twice in this event`);
+    seen.add(orderId);
+    const sellerId = withField(`${at}.sellerId`, eventId, () => identifier(raw.sellerId, `${at}.sellerId`));
+    const amountMinor = withField(`${at}.amount`, eventId, () => parseAmount(raw.amount, currency, `${at}.amount`));
+    if (amountMinor <= 0n) fail(`${at}.amount`, `must be greater than zero (got "${String(raw.amount)}")`);
+    const platformFeeMinor = raw.platformFee === undefined ? 0n : withField(`${at}.platformFee`, eventId, () => parseAmount(raw.platformFee, currency, `${at}.platformFee`));
+    if (platformFeeMinor < 0n) fail(`${at}.platformFee`, 'must not be negative');
+    if (platformFeeMinor > amountMinor) fail(`${at}.platformFee`, `${String(raw.platformFee)} is more than the order amount ${String(raw.amount)}`);
+    let metadata = '{}';
+    if (raw.metadata !== undefined) {
+      if (!isObject(raw.metadata)) fail(`${at}.metadata`, 'expected an object');
+      metadata = canonicalJson(raw.metadata);
+      if (Buffer.byteLength(metadata) > MAX_METADATA_BYTES) fail(`${at}.metadata`, `larger than ${MAX_METADATA_BYTES} bytes`);
+    }
+    return { orderId, sellerId, amountMinor, platformFeeMinor, metadata };
+  });
+
+  return {
+    type: 'pay_in',
+    eventId,
+    occurredAt,
+    currency,
+    payerId,
+    paymentToken,
+    orders,
+    contentHash: createHash('sha256').update(canonicalJson(value)).digest('hex'),
+  };
+}
+
+function identifier(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new EventRejection(field, 'required: a non-empty string');
+  if (!ID.test(value)) {
+    throw new EventRejection(field, `"${value.slice(0, 40)}" must be 1–100 letters, digits, "_", "." or "-", starting with a letter or digit`);
+  }
+  return value;
+}
+
+function checkToken(value: unknown, eventId: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new EventRejection('paymentToken', 'required: the token the card vendor issued', eventId);
+  if (looksLikeCardNumber(value)) {
+    throw new EventRejection('paymentToken', 'looks like a card number; payops accepts only tokens from the card vendor, never card details', eventId);
+  }
+  if (!TOKEN.test(value)) throw new EventRejection('paymentToken', 'must be 3–255 letters, digits, "_" or "-"', eventId);
+  return value;
+}
+
+/** 12–19 digits, optionally grouped by spaces or dashes: a primary account number. */
+export function looksLikeCardNumber(text: string): boolean {
+  return /^[\d -]{12,30}$/.test(text) && /^\d{12,19}$/.test(text.replace(/[ -]/g, ''));
+}
+
+function withField<T>(field: string, eventId: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof EventRejection) throw new EventRejection(error.field, error.reason, eventId);
+    if (error instanceof InputError) {
+      const message = error.message.startsWith(`${field}: `) ? error.message.slice(field.length + 2) : error.message;
+      throw new EventRejection(field, message, eventId);
+    }
+    throw error;
+  }
+}
+
+/** JSON with object keys sorted at every level: one text per content. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

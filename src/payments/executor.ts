@@ -1,0 +1,238 @@
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { type Database, inTransaction } from '../db/index.js';
+import { failpoint } from '../failpoints.js';
+import { Ledger, type PostingRequest } from '../ledger/index.js';
+import type { Currency } from '../money/index.js';
+import { type ChargeResult, type PaymentServiceProvider, type RetryableFailure, isRetryable } from '../psp/port.js';
+import type { Clock } from '../time.js';
+import { Wallets, type WalletDelta } from '../wallet/wallet.js';
+import { captureTransaction, pspFeeTransaction } from './postings.js';
+import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
+import { type ClaimedOrder, PaymentsStore } from './store.js';
+
+export interface ExecutorOptions {
+  psp: PaymentServiceProvider;
+  retry: RetryPolicy;
+  clock: Clock;
+  batchSize?: number;
+  /** How long a claim is ours; must outlast one batch of PSP calls. */
+  leaseMs?: number;
+  random?: () => number;
+  onBatch?: (done: number) => void;
+}
+
+export interface ExecutionTally {
+  attempted: number;
+  succeeded: number;
+  pending: number;
+  failed: number;
+  retryScheduled: number;
+  deadLettered: number;
+  /** Outcomes another process recorded first (our lease had expired): nothing was written twice. */
+  lostLease: number;
+  recoveredLeases: number;
+  capturedMinor: Map<Currency, bigint>;
+}
+
+export function emptyTally(): ExecutionTally {
+  return { attempted: 0, succeeded: 0, pending: 0, failed: 0, retryScheduled: 0, deadLettered: 0, lostLease: 0, recoveredLeases: 0, capturedMinor: new Map() };
+}
+
+export const DEFAULT_BATCH_SIZE = 1_000;
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+
+/**
+ * Charges orders through the PSP following DESIGN.md §5 to the letter, a batch at a time:
+ *   1. before: one transaction claims the batch (`executing`, lease owner and expiry, attempt);
+ *   2. call: the PSP, outside any transaction, with each order's fixed idempotency key;
+ *   3. after: one transaction writes each order's status, ledger postings and wallet together.
+ * A crash between any two steps leaves orders that the next run recovers and retries with the
+ * same key, so the PSP answers with the original result instead of charging again.
+ */
+export class PayinExecutor {
+  private readonly store: PaymentsStore;
+  private readonly ledger: Ledger;
+  private readonly wallets: Wallets;
+  private readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly random: () => number;
+
+  constructor(private readonly db: Database, private readonly options: ExecutorOptions) {
+    this.store = new PaymentsStore(db);
+    this.ledger = new Ledger(db);
+    this.wallets = new Wallets(db);
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Recovers expired leases, then executes every order that is new or due, until none is left. */
+  async runDue(tally: ExecutionTally = emptyTally()): Promise<ExecutionTally> {
+    const psp = this.options.psp.name;
+    for (;;) {
+      const claimed = inTransaction(this.db, () => {
+        const now = this.now();
+        tally.recoveredLeases += this.store.recoverExpiredLeases(psp, now);
+        return this.store.claimDue(psp, this.owner, this.leaseUntil(), now, this.batchSize);
+      });
+      if (claimed.length === 0) return tally;
+      await this.execute(claimed, tally);
+    }
+  }
+
+  /** Gives dead-lettered orders one more round (with a fresh retry budget), by an operator. */
+  async requeue(orderIds: readonly string[], actor: string, tally: ExecutionTally = emptyTally()): Promise<ExecutionTally> {
+    for (let start = 0; start < orderIds.length; start += this.batchSize) {
+      const slice = orderIds.slice(start, start + this.batchSize);
+      const claimed = inTransaction(this.db, () =>
+        this.store.claimDeadLettered(slice, this.options.psp.name, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`),
+      );
+      if (claimed.length > 0) await this.execute(claimed, tally);
+    }
+    return tally;
+  }
+
+  /** Asks the PSP about every pending order and records what it settled to. */
+  async syncPending(tally: ExecutionTally = emptyTally()): Promise<ExecutionTally> {
+    let afterId = 0n;
+    for (;;) {
+      const pending = inTransaction(this.db, () => this.store.pendingOrders(this.options.psp.name, this.batchSize, afterId));
+      if (pending.length === 0) return tally;
+      afterId = (pending[pending.length - 1] as ClaimedOrder).id;
+      const results: ChargeResult[] = [];
+      for (const order of pending) {
+        const lookup = await this.options.psp.lookupCharge(order.orderId);
+        results.push(isRetryable(lookup) ? lookup : lookup.found ? lookup.result : { status: 'pending', pspReference: '' });
+      }
+      inTransaction(this.db, () => this.record(pending, results, tally, null));
+    }
+  }
+
+  private async execute(claimed: ClaimedOrder[], tally: ExecutionTally): Promise<void> {
+    failpoint('executor.after-claim');
+    const results = await this.call(claimed);
+    failpoint('executor.after-psp-call');
+    inTransaction(this.db, () => {
+      this.record(claimed, results, tally, this.owner);
+      failpoint('executor.before-record-commit');
+    });
+    failpoint('executor.after-record');
+    tally.attempted += claimed.length;
+    this.options.onBatch?.(claimed.length);
+  }
+
+  /**
+   * Phase 2, outside any transaction. An order first tried longer ago than the PSP keeps keys is
+   * looked up by our order id before anything is sent again: a new request with an expired key
+   * would be a second charge.
+   */
+  private async call(claimed: readonly ClaimedOrder[]): Promise<ChargeResult[]> {
+    const psp = this.options.psp;
+    const nowMs = this.options.clock();
+    const results: (ChargeResult | undefined)[] = new Array(claimed.length);
+    const toCharge: number[] = [];
+    for (let index = 0; index < claimed.length; index++) {
+      const order = claimed[index] as ClaimedOrder;
+      if (order.attempts > 1 && nowMs - Date.parse(order.firstAttemptAt) >= psp.keyLifetimeMs) {
+        const lookup = await psp.lookupCharge(order.orderId);
+        if (isRetryable(lookup)) results[index] = lookup;
+        else if (lookup.found) results[index] = lookup.result;
+        else toCharge.push(index);
+      } else {
+        toCharge.push(index);
+      }
+    }
+    if (toCharge.length > 0) {
+      const charged = await psp.charge(
+        toCharge.map((index) => {
+          const order = claimed[index] as ClaimedOrder;
+          return {
+            idempotencyKey: order.chargeKey,
+            merchantReference: order.orderId,
+            amountMinor: order.amountMinor,
+            currency: order.currency,
+            paymentToken: order.paymentToken,
+          };
+        }),
+      );
+      toCharge.forEach((index, position) => {
+        results[index] = charged[position];
+      });
+    }
+    return results.map((result, index) => result ?? missingResult(claimed[index] as ClaimedOrder));
+  }
+
+  /** Phase 3: one transaction for status, ledger and wallet of the whole batch. */
+  private record(orders: readonly ClaimedOrder[], results: readonly ChargeResult[], tally: ExecutionTally, owner: string | null): void {
+    const at = this.now();
+    const psp = this.options.psp.name;
+    const postings: PostingRequest[] = [];
+    const deltas: WalletDelta[] = [];
+    orders.forEach((order, index) => {
+      const result = results[index] as ChargeResult;
+      const from = order.fromStatus === 'pending' ? 'pending' : 'executing';
+      if (from === 'pending' && (result.status === 'pending' || result.status === 'retryable')) return; // still waiting
+      const move = (outcome: Parameters<PaymentsStore['finish']>[3], cause: string): boolean => {
+        const moved = this.store.finish(order, from, owner, outcome, at, cause);
+        if (!moved) tally.lostLease++;
+        return moved;
+      };
+      switch (result.status) {
+        case 'succeeded': {
+          if (!move({ to: 'succeeded', pspReference: result.pspReference, pspFeeMinor: result.feeMinor }, `PSP ${psp} captured it as ${result.pspReference}`)) return;
+          tally.succeeded++;
+          tally.capturedMinor.set(order.currency, (tally.capturedMinor.get(order.currency) ?? 0n) + order.amountMinor);
+          postings.push(captureTransaction(order, psp, result.pspReference, at));
+          if (result.feeMinor !== null && result.feeMinor > 0n) postings.push(pspFeeTransaction(order, psp, result.feeMinor, result.pspReference, at));
+          deltas.push({ sellerId: order.sellerId, currency: order.currency, pendingMinor: order.amountMinor - order.platformFeeMinor, payableMinor: 0n, paidOutMinor: 0n });
+          return;
+        }
+        case 'pending':
+          if (move({ to: 'pending', pspReference: result.pspReference }, `PSP ${psp} accepted it as pending (${result.pspReference}); awaiting webhook or sync`)) tally.pending++;
+          return;
+        case 'declined':
+          if (move({ to: 'failed', pspReference: result.pspReference, error: result.reason }, `PSP ${psp} declined it: ${result.reason}`)) tally.failed++;
+          return;
+        case 'retryable':
+          this.scheduleRetry(order, result, at, tally, move);
+      }
+    });
+    if (postings.length > 0) this.ledger.postBatch(postings, (index) => `order ${postings[index]?.metadata?.orderId ?? index}`);
+    if (deltas.length > 0) this.wallets.apply(deltas, at);
+  }
+
+  private scheduleRetry(
+    order: ClaimedOrder,
+    failure: RetryableFailure,
+    at: string,
+    tally: ExecutionTally,
+    move: (outcome: Parameters<PaymentsStore['finish']>[3], cause: string) => boolean,
+  ): void {
+    const policy = this.options.retry;
+    const used = order.attempts - order.requeuedAtAttempt;
+    const unknown = failure.sent ? 'outcome unknown' : 'not sent';
+    if (used >= policy.maxAttempts) {
+      if (move({ to: 'dead_lettered', error: `${failure.kind}: ${failure.detail}` }, `${failure.detail} (${unknown}); ${used} attempts used: dead-lettered`)) tally.deadLettered++;
+      return;
+    }
+    const delayMs = retryDelayMs(policy, used, failure.retryAfterMs, this.random);
+    const nextAttemptAt = new Date(Date.parse(at) + delayMs).toISOString();
+    if (move({ to: 'retry_scheduled', error: `${failure.kind}: ${failure.detail}`, nextAttemptAt }, `${failure.detail} (${unknown}); retry ${used + 1} at ${nextAttemptAt}`)) {
+      tally.retryScheduled++;
+    }
+  }
+
+  private now(): string {
+    return new Date(this.options.clock()).toISOString();
+  }
+
+  private leaseUntil(): string {
+    return new Date(this.options.clock() + this.leaseMs).toISOString();
+  }
+}
+
+function missingResult(order: ClaimedOrder): ChargeResult {
+  return { status: 'retryable', kind: 'server_error', sent: true, detail: `the PSP adapter returned no result for ${order.orderId}` };
+}

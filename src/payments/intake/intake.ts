@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import type { Database } from '../../db/index.js';
+import { failpoint } from '../../failpoints.js';
+import type { Currency } from '../../money/index.js';
+import { nowIso } from '../../time.js';
+import { EventRejection, type PayInEvent, validateEvent } from '../events.js';
+import { PaymentsStore } from '../store.js';
+import { type InputFormat, type SourceRecord, detectFormat, readRecords } from './readers.js';
+
+export interface Rejection {
+  file: string;
+  line: number;
+  eventId?: string;
+  field: string;
+  reason: string;
+}
+
+export interface IntakeSummary {
+  eventsRead: number;
+  eventsAccepted: number;
+  duplicates: number;
+  rejected: number;
+  ordersAccepted: number;
+  acceptedMinor: Map<Currency, bigint>;
+  /** The first rejections, for the terminal; all of them are in the rejects file. */
+  rejections: Rejection[];
+  rejectsFiles: string[];
+  /** True when --all-or-nothing refused the whole input. */
+  rolledBack: boolean;
+}
+
+export interface IntakeOptions {
+  psp: string;
+  format?: string;
+  allOrNothing?: boolean;
+  /** Default: `<input>.rejects.ndjson` beside each input. */
+  rejectsFile?: string;
+  batchSize?: number;
+  onRecord?: (bytesHint: number) => void;
+}
+
+const MAX_REJECTIONS_SHOWN = 20;
+const DEFAULT_INTAKE_BATCH = 2_000;
+
+export function emptyIntakeSummary(): IntakeSummary {
+  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], rolledBack: false };
+}
+
+/**
+ * Reads event files into orders. Each file streams in batches, each batch one transaction; a
+ * rejected record is reported and written to the rejects file, and the good ones go on. With
+ * `allOrNothing` the whole input is one transaction that is rolled back if anything is rejected.
+ * The same event again (same id, same content) is a duplicate and changes nothing; the same id
+ * with other content, or an order id that belongs to another event, is rejected as a conflict.
+ */
+export async function ingest(db: Database, files: readonly string[], options: IntakeOptions): Promise<IntakeSummary> {
+  const summary = emptyIntakeSummary();
+  const store = new PaymentsStore(db);
+  const batchSize = options.batchSize ?? DEFAULT_INTAKE_BATCH;
+  if (options.allOrNothing) db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const file of files) {
+      const format = await detectFormat(file, options.format);
+      const rejects = new RejectsWriter(options.rejectsFile ?? `${file}.rejects.ndjson`);
+      const reject = (record: SourceRecord, error: { field: string; reason: string; eventId?: string }): void => {
+        summary.rejected++;
+        const rejection: Rejection = { file, line: record.line, field: error.field, reason: error.reason, ...(error.eventId ? { eventId: error.eventId } : {}) };
+        if (summary.rejections.length < MAX_REJECTIONS_SHOWN) summary.rejections.push(rejection);
+        rejects.write(rejection, record.text);
+      };
+      let batch: { record: SourceRecord; event: PayInEvent }[] = [];
+      const flush = (): void => {
+        if (batch.length === 0) return;
+        const current = batch;
+        batch = [];
+        writeBatch(db, store, current, file, options.psp, summary, reject);
+        failpoint('intake.after-batch');
+      };
+      for await (const record of readRecords(file, format as InputFormat)) {
+        summary.eventsRead++;
+        options.onRecord?.(record.text.length + 1);
+        if (record.parseError) {
+          reject(record, record.parseError);
+          continue;
+        }
+        try {
+          batch.push({ record, event: validateEvent(record.value) });
+        } catch (error) {
+          if (!(error instanceof EventRejection)) throw error;
+          reject(record, error);
+          continue;
+        }
+        if (batch.length >= batchSize) flush();
+      }
+      flush();
+      rejects.close();
+      if (rejects.written > 0) summary.rejectsFiles.push(rejects.file);
+    }
+    if (options.allOrNothing) {
+      if (summary.rejected > 0) {
+        db.exec('ROLLBACK');
+        summary.rolledBack = true;
+        summary.eventsAccepted = 0;
+        summary.duplicates = 0;
+        summary.ordersAccepted = 0;
+        summary.acceptedMinor = new Map();
+      } else {
+        db.exec('COMMIT');
+      }
+    }
+    return summary;
+  } catch (error) {
+    if (options.allOrNothing && db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function writeBatch(
+  db: Database,
+  store: PaymentsStore,
+  batch: readonly { record: SourceRecord; event: PayInEvent }[],
+  file: string,
+  psp: string,
+  summary: IntakeSummary,
+  reject: (record: SourceRecord, error: { field: string; reason: string; eventId?: string }) => void,
+): void {
+  db.transaction(() => {
+    const at = nowIso();
+    const knownEvents = store.existingEvents(batch.map(({ event }) => event.eventId));
+    const knownOrders = store.existingOrders(batch.flatMap(({ event }) => event.orders.map((order) => order.orderId)));
+    for (const { record, event } of batch) {
+      const known = knownEvents.get(event.eventId);
+      if (known !== undefined) {
+        if (known === event.contentHash) summary.duplicates++;
+        else reject(record, { field: 'eventId', reason: `${event.eventId} was already accepted with different content (conflict); the original stands`, eventId: event.eventId });
+        continue;
+      }
+      const clash = event.orders.findIndex((order) => knownOrders.has(order.orderId));
+      if (clash >= 0) {
+        const order = event.orders[clash] as PayInEvent['orders'][number];
+        reject(record, { field: `orders[${clash}].orderId`, reason: `${order.orderId} already belongs to event ${knownOrders.get(order.orderId)}`, eventId: event.eventId });
+        continue;
+      }
+      store.insertPayIn(event, `${file}:${record.line}`, psp, at);
+      knownEvents.set(event.eventId, event.contentHash);
+      for (const order of event.orders) knownOrders.set(order.orderId, event.eventId);
+      summary.eventsAccepted++;
+      summary.ordersAccepted += event.orders.length;
+      const total = event.orders.reduce((sum, order) => sum + order.amountMinor, 0n);
+      summary.acceptedMinor.set(event.currency, (summary.acceptedMinor.get(event.currency) ?? 0n) + total);
+    }
+  }).immediate();
+}
+
+/**
+ * Rejected records with their reasons, one JSON object a line, created 0600 on the first reject.
+ * Anything in the record that looks like a card number is redacted before it is written.
+ */
+class RejectsWriter {
+  written = 0;
+  private fd: number | undefined;
+
+  constructor(readonly file: string) {}
+
+  write(rejection: Rejection, text: string): void {
+    if (this.fd === undefined) {
+      this.fd = fs.openSync(this.file, 'w', 0o600);
+      fs.fchmodSync(this.fd, 0o600);
+    }
+    fs.writeSync(this.fd, `${JSON.stringify({ ...rejection, record: redactCardNumbers(text.slice(0, 10_000)) })}\n`);
+    this.written++;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+export function redactCardNumbers(text: string): string {
+  return text.replace(/\d(?:[ -]?\d){11,18}/g, '[redacted card number]');
+}

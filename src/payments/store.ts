@@ -1,0 +1,256 @@
+import type { Database } from '../db/index.js';
+import type { Currency } from '../money/index.js';
+import type { PayInEvent } from './events.js';
+import { type OrderStatus, assertTransition } from './order-state.js';
+
+/** An order taken into `executing` by this process, with what the PSP call needs. */
+export interface ClaimedOrder {
+  id: bigint;
+  orderId: string;
+  sellerId: string;
+  currency: Currency;
+  amountMinor: bigint;
+  platformFeeMinor: bigint;
+  paymentToken: string;
+  chargeKey: string;
+  /** Counting this one. */
+  attempts: number;
+  requeuedAtAttempt: number;
+  firstAttemptAt: string;
+  fromStatus: OrderStatus;
+}
+
+export interface OrderOutcome {
+  to: OrderStatus;
+  pspReference?: string | null;
+  pspFeeMinor?: bigint | null;
+  error?: string | null;
+  nextAttemptAt?: string | null;
+}
+
+interface ClaimRow {
+  id: bigint;
+  order_id: string;
+  seller_id: string;
+  currency: string;
+  amount_minor: bigint;
+  platform_fee_minor: bigint;
+  payment_token: string;
+  charge_key: string;
+  attempts: bigint;
+  requeued_at_attempt: bigint;
+  first_attempt_at: string | null;
+  status: OrderStatus;
+}
+
+/** The PSP idempotency key of an order's charge: the same on every attempt, in every process. */
+export function chargeKeyOf(orderId: string): string {
+  return `payops-${orderId}-charge`;
+}
+
+/**
+ * All SQL of pay-in orders: intake rows, claims with leases, guarded transitions and their
+ * history. Callers hold the transaction; every method here is a step inside one.
+ */
+export class PaymentsStore {
+  private readonly s;
+
+  constructor(private readonly db: Database) {
+    const prepare = (sql: string) => db.prepare(sql);
+    this.s = {
+      eventsByIds: prepare('SELECT event_id, content_hash FROM events WHERE event_id IN (SELECT value FROM json_each(?))'),
+      ordersByIds: prepare('SELECT order_id, event_id FROM orders WHERE order_id IN (SELECT value FROM json_each(?))'),
+      insertEvent: prepare(
+        `INSERT INTO events (event_id, type, content_hash, occurred_at, source, received_at, order_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertOrder: prepare(
+        `INSERT INTO orders (order_id, event_id, payer_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token,
+                             metadata, psp, charge_key, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
+      ),
+      insertTransition: prepare(
+        'INSERT INTO order_transitions (order_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      expiredLeases: prepare(
+        `SELECT id, order_id, attempts FROM orders
+         WHERE status = 'executing' AND psp = ? AND lease_expires_at < ? ORDER BY id`,
+      ),
+      claimable: prepare(
+        `SELECT id, order_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, charge_key, attempts,
+                requeued_at_attempt, first_attempt_at, status
+         FROM orders WHERE status = ? AND psp = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+         ORDER BY id LIMIT ?`,
+      ),
+      byOrderIdForClaim: prepare(
+        `SELECT id, order_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, charge_key, attempts,
+                requeued_at_attempt, first_attempt_at, status
+         FROM orders WHERE order_id = ?`,
+      ),
+      claim: prepare(
+        `UPDATE orders SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
+                first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL,
+                requeued_at_attempt = CASE WHEN status = 'dead_lettered' THEN attempts ELSE requeued_at_attempt END,
+                updated_at = ?
+         WHERE id = ? AND status = ?`,
+      ),
+      finish: prepare(
+        `UPDATE orders SET status = @to,
+                psp_reference = COALESCE(@pspReference, psp_reference),
+                psp_fee_minor = COALESCE(@pspFeeMinor, psp_fee_minor),
+                last_error = @error, next_attempt_at = @nextAttemptAt,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = @at
+         WHERE id = @id AND status = @from AND COALESCE(lease_owner, '') = @owner`,
+      ),
+    };
+  }
+
+  /** Which of these events exist already, with their content hashes. */
+  existingEvents(eventIds: readonly string[]): Map<string, string> {
+    const rows = this.s.eventsByIds.all(JSON.stringify(eventIds)) as { event_id: string; content_hash: string }[];
+    return new Map(rows.map((row) => [row.event_id, row.content_hash]));
+  }
+
+  /** Which of these order ids exist already, with the event each belongs to. */
+  existingOrders(orderIds: readonly string[]): Map<string, string> {
+    const rows = this.s.ordersByIds.all(JSON.stringify(orderIds)) as { order_id: string; event_id: string }[];
+    return new Map(rows.map((row) => [row.order_id, row.event_id]));
+  }
+
+  insertPayIn(event: PayInEvent, source: string, psp: string, at: string): void {
+    this.s.insertEvent.run(event.eventId, event.type, event.contentHash, event.occurredAt, source, at, event.orders.length);
+    for (const order of event.orders) {
+      const id = this.s.insertOrder.run(
+        order.orderId,
+        event.eventId,
+        event.payerId,
+        order.sellerId,
+        event.currency,
+        order.amountMinor,
+        order.platformFeeMinor,
+        event.paymentToken,
+        order.metadata,
+        psp,
+        chargeKeyOf(order.orderId),
+        at,
+        at,
+      ).lastInsertRowid;
+      this.s.insertTransition.run(id, null, 'created', 0, at, `event ${event.eventId} from ${source}`);
+    }
+  }
+
+  /**
+   * Orders left in `executing` by a process whose lease ran out (it crashed or hung) go back to
+   * the retry queue, due now; the next claim retries them with the same key.
+   */
+  recoverExpiredLeases(psp: string, at: string): number {
+    const rows = this.s.expiredLeases.all(psp, at) as { id: bigint; order_id: string; attempts: bigint }[];
+    for (const row of rows) {
+      this.finish({ id: row.id, orderId: row.order_id, attempts: Number(row.attempts) }, 'executing', null, {
+        to: 'retry_scheduled',
+        error: 'lease expired: the process executing it stopped',
+        nextAttemptAt: at,
+      }, at, 'lease expired; recovered for retry with the same idempotency key', true);
+    }
+    return rows.length;
+  }
+
+  /** Takes up to `limit` orders that are new or due for retry into `executing` under a lease. */
+  claimDue(psp: string, owner: string, leaseExpiresAt: string, at: string, limit: number): ClaimedOrder[] {
+    const rows = [
+      ...(this.s.claimable.all('created', psp, at, limit) as ClaimRow[]),
+    ];
+    if (rows.length < limit) rows.push(...(this.s.claimable.all('retry_scheduled', psp, at, limit - rows.length) as ClaimRow[]));
+    return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, row.status === 'created' ? 'first attempt' : 'retry'));
+  }
+
+  /** An operator's requeue: dead-lettered orders go straight back to `executing`. */
+  claimDeadLettered(orderIds: readonly string[], psp: string, owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedOrder[] {
+    const rows = orderIds
+      .map((orderId) => this.s.byOrderIdForClaim.get(orderId) as ClaimRow | undefined)
+      .filter((row): row is ClaimRow => row !== undefined && row.status === 'dead_lettered');
+    return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, cause));
+  }
+
+  deadLetteredOrderIds(psp: string): string[] {
+    return (this.db.prepare("SELECT order_id FROM orders WHERE status = 'dead_lettered' AND psp = ? ORDER BY id").all(psp) as { order_id: string }[]).map(
+      (row) => row.order_id,
+    );
+  }
+
+  pendingOrders(psp: string, limit: number, afterId: bigint): ClaimedOrder[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, order_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, charge_key, attempts,
+                requeued_at_attempt, first_attempt_at, status
+         FROM orders WHERE status = 'pending' AND psp = ? AND id > ? ORDER BY id LIMIT ?`,
+      )
+      .all(psp, afterId, limit) as ClaimRow[];
+    return rows.map((row) => toClaimed(row, row.status));
+  }
+
+  /**
+   * Moves an order from `from` to `outcome.to` if it is still in `from` and, when `owner` is
+   * given, still leased to `owner`. Returns false when another process got there first.
+   */
+  finish(
+    order: { id: bigint; orderId: string; attempts: number },
+    from: OrderStatus,
+    owner: string | null,
+    outcome: OrderOutcome,
+    at: string,
+    cause: string,
+    ignoreLease = false,
+  ): boolean {
+    assertTransition(order.orderId, from, outcome.to);
+    const changed = ignoreLease
+      ? this.db
+          .prepare(
+            `UPDATE orders SET status = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+             WHERE id = ? AND status = ?`,
+          )
+          .run(outcome.to, outcome.error ?? null, outcome.nextAttemptAt ?? null, at, order.id, from).changes
+      : this.s.finish.run({
+          to: outcome.to,
+          pspReference: outcome.pspReference ?? null,
+          pspFeeMinor: outcome.pspFeeMinor ?? null,
+          error: outcome.error ?? null,
+          nextAttemptAt: outcome.nextAttemptAt ?? null,
+          at,
+          id: order.id,
+          from,
+          owner: owner ?? '',
+        }).changes;
+    if (changed === 1) this.s.insertTransition.run(order.id, from, outcome.to, order.attempts, at, cause);
+    return changed === 1;
+  }
+
+  private claimRow(row: ClaimRow, owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedOrder {
+    assertTransition(row.order_id, row.status, 'executing');
+    const changed = this.s.claim.run(owner, leaseExpiresAt, at, at, row.id, row.status).changes;
+    if (changed !== 1) throw new Error(`order ${row.order_id} changed under an immediate transaction`);
+    const claimed = toClaimed(row, row.status);
+    claimed.attempts += 1;
+    if (row.status === 'dead_lettered') claimed.requeuedAtAttempt = Number(row.attempts);
+    claimed.firstAttemptAt = row.first_attempt_at ?? at;
+    this.s.insertTransition.run(row.id, row.status, 'executing', claimed.attempts, at, `${cause}; key ${row.charge_key}; lease ${owner}`);
+    return claimed;
+  }
+}
+
+function toClaimed(row: ClaimRow, fromStatus: OrderStatus): ClaimedOrder {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    sellerId: row.seller_id,
+    currency: row.currency as Currency,
+    amountMinor: row.amount_minor,
+    platformFeeMinor: row.platform_fee_minor,
+    paymentToken: row.payment_token,
+    chargeKey: row.charge_key,
+    attempts: Number(row.attempts),
+    requeuedAtAttempt: Number(row.requeued_at_attempt),
+    firstAttemptAt: row.first_attempt_at ?? '',
+    fromStatus,
+  };
+}

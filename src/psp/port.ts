@@ -1,0 +1,57 @@
+import type { Currency } from '../money/index.js';
+
+/**
+ * The one boundary payops cannot put inside a database transaction. Every adapter (sim, http,
+ * stripe) answers with the same normalized results, and never throws for a per-request failure:
+ * a failure is a result the executor classifies.
+ */
+export interface ChargeRequest {
+  /** Stable across every retry of one order, e.g. `payops-ord_0001-charge`. */
+  idempotencyKey: string;
+  /** Our order id, sent to the PSP so settlement files and look-ups can find the charge. */
+  merchantReference: string;
+  amountMinor: bigint;
+  currency: Currency;
+  /** From the external card vendor; payops never sees card numbers. */
+  paymentToken: string;
+}
+
+export type ChargeResult =
+  | { status: 'succeeded'; pspReference: string; feeMinor: bigint | null }
+  | { status: 'pending'; pspReference: string }
+  | { status: 'declined'; pspReference: string | null; reason: string }
+  | RetryableFailure;
+
+/**
+ * The outcome is unknown or the PSP asked us to come back: retry with the same key.
+ * `sent: false` means the request provably never reached the PSP (connection refused).
+ */
+export interface RetryableFailure {
+  status: 'retryable';
+  kind: 'timeout' | 'server_error' | 'rate_limited' | 'connection';
+  sent: boolean;
+  retryAfterMs?: number;
+  detail: string;
+}
+
+/** What the PSP knows of a charge, looked up by our order id (merchant reference). */
+export type ChargeLookup =
+  | { found: false }
+  | { found: true; result: Exclude<ChargeResult, RetryableFailure> }
+  | RetryableFailure;
+
+export interface PaymentServiceProvider {
+  /** Names the PSP in accounts (`assets:psp:<name>:receivable`) and on orders. */
+  readonly name: string;
+  /** How long the PSP remembers an idempotency key; a retry later than this looks up first. */
+  readonly keyLifetimeMs: number;
+  /** Charges many orders; the i-th result answers the i-th request. */
+  charge(requests: readonly ChargeRequest[]): Promise<ChargeResult[]>;
+  /** Finds the charge made for an order, whatever key it was made with. */
+  lookupCharge(merchantReference: string): Promise<ChargeLookup>;
+  close(): void;
+}
+
+export function isRetryable(result: ChargeResult | ChargeLookup): result is RetryableFailure {
+  return 'status' in result && result.status === 'retryable';
+}

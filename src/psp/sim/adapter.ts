@@ -1,0 +1,28 @@
+import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentServiceProvider } from '../port.js';
+import { SimEngine, type SimOptions } from './engine.js';
+
+/** The `sim` PSP: the engine called in-process. */
+export class SimPsp implements PaymentServiceProvider {
+  readonly name = 'sim';
+  readonly engine: SimEngine;
+
+  constructor(options: SimOptions) {
+    this.engine = new SimEngine(options);
+  }
+
+  get keyLifetimeMs(): number {
+    return this.engine.keyLifetime;
+  }
+
+  async charge(requests: readonly ChargeRequest[]): Promise<ChargeResult[]> {
+    return this.engine.charge(requests);
+  }
+
+  async lookupCharge(merchantReference: string): Promise<ChargeLookup> {
+    return this.engine.lookupCharge(merchantReference);
+  }
+
+  close(): void {
+    this.engine.close();
+  }
+}

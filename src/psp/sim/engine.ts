@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { type Database, openComponentDatabase } from '../../db/index.js';
+import { InvariantError } from '../../errors.js';
+import type { Currency } from '../../money/index.js';
+import type { Clock } from '../../time.js';
+import { type FeeRule, feeFor } from '../fee-rule.js';
+import type { ChargeLookup, ChargeRequest, ChargeResult } from '../port.js';
+import { type FaultRates, draw } from './faults.js';
+
+export interface SimOptions {
+  stateFile: string;
+  seed: string;
+  faults: FaultRates;
+  feeRule: FeeRule;
+  clock: Clock;
+  /** How long a key is remembered; Stripe keeps them 24 hours. */
+  keyLifetimeMs?: number;
+  /** A pending charge settles at the first look-up this long after it was made. */
+  pendingResolveMs?: number;
+  retryAfterMs?: number;
+}
+
+export const SIM_KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+/** Test tokens in the manner of Stripe's: a checkout page that got them would be declined. */
+const DECLINING_TOKENS: Readonly<Record<string, string>> = {
+  tok_chargeDeclined: 'card_declined',
+  tok_chargeDeclinedInsufficientFunds: 'insufficient_funds',
+  tok_chargeDeclinedExpiredCard: 'expired_card',
+  tok_chargeDeclinedFraudulent: 'fraudulent',
+};
+
+const SIM_SCHEMA = `
+CREATE TABLE sim_charges (
+  id INTEGER PRIMARY KEY,
+  reference TEXT NOT NULL UNIQUE,
+  idempotency_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  merchant_reference TEXT NOT NULL,
+  amount_minor INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  fee_minor INTEGER,
+  status TEXT NOT NULL CHECK (status IN ('succeeded', 'pending', 'declined', 'failed')),
+  decline_reason TEXT,
+  created_at TEXT NOT NULL,
+  key_expires_at TEXT NOT NULL,
+  settled_at TEXT
+) STRICT;
+CREATE INDEX sim_charges_by_key ON sim_charges (idempotency_key, key_expires_at);
+CREATE INDEX sim_charges_by_merchant_reference ON sim_charges (merchant_reference);
+CREATE TABLE sim_requests (
+  idempotency_key TEXT PRIMARY KEY,
+  count INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+`;
+
+interface ChargeRow {
+  id: bigint;
+  reference: string;
+  request_hash: string;
+  merchant_reference: string;
+  amount_minor: bigint;
+  currency: string;
+  fee_minor: bigint | null;
+  status: 'succeeded' | 'pending' | 'declined' | 'failed';
+  decline_reason: string | null;
+  created_at: string;
+  settled_at: string | null;
+}
+
+export interface SimChargeRecord {
+  reference: string;
+  idempotencyKey: string;
+  merchantReference: string;
+  amountMinor: bigint;
+  currency: Currency;
+  feeMinor: bigint | null;
+  status: ChargeRow['status'];
+  createdAt: string;
+}
+
+/**
+ * The simulated PSP: keeps its own books in its own SQLite file, so idempotency holds across
+ * processes and runs, decides faults deterministically from the seed, the key and how many times
+ * that key has been sent, and can later write its settlement file from what it recorded.
+ */
+export class SimEngine {
+  private readonly db: Database;
+  private readonly statements;
+  private readonly keyLifetimeMs: number;
+
+  constructor(private readonly options: SimOptions) {
+    this.db = openComponentDatabase(options.stateFile, SIM_SCHEMA, 1, 'simulated PSP');
+    this.keyLifetimeMs = options.keyLifetimeMs ?? SIM_KEY_LIFETIME_MS;
+    const prepare = (sql: string) => this.db.prepare(sql);
+    this.statements = {
+      countRequest: prepare(
+        `INSERT INTO sim_requests (idempotency_key, count) VALUES (?, 1)
+         ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1 RETURNING count`,
+      ),
+      liveChargeByKey: prepare('SELECT * FROM sim_charges WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1'),
+      insertCharge: prepare(
+        `INSERT INTO sim_charges (reference, idempotency_key, request_hash, merchant_reference, amount_minor, currency, fee_minor, status, decline_reason, created_at, key_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      nextId: prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM sim_charges'),
+      latestByMerchantReference: prepare('SELECT * FROM sim_charges WHERE merchant_reference = ? ORDER BY id DESC LIMIT 1'),
+      settle: prepare('UPDATE sim_charges SET status = ?, fee_minor = ?, decline_reason = ?, settled_at = ? WHERE id = ?'),
+    };
+  }
+
+  get keyLifetime(): number {
+    return this.keyLifetimeMs;
+  }
+
+  charge(requests: readonly ChargeRequest[]): ChargeResult[] {
+    return this.db.transaction(() => requests.map((request) => this.chargeOne(request))).immediate();
+  }
+
+  lookupCharge(merchantReference: string): ChargeLookup {
+    return this.db.transaction((): ChargeLookup => {
+      const row = this.statements.latestByMerchantReference.get(merchantReference) as ChargeRow | undefined;
+      if (!row) return { found: false };
+      return { found: true, result: this.toResult(this.settleIfDue(row)) };
+    }).immediate();
+  }
+
+  /** Every charge the PSP recorded, for `payops check` and settlement files. */
+  charges(): SimChargeRecord[] {
+    return (this.db.prepare('SELECT * FROM sim_charges ORDER BY id').all() as (ChargeRow & { idempotency_key: string })[]).map((row) => ({
+      reference: row.reference,
+      idempotencyKey: row.idempotency_key,
+      merchantReference: row.merchant_reference,
+      amountMinor: row.amount_minor,
+      currency: row.currency as Currency,
+      feeMinor: row.fee_minor,
+      status: row.status,
+      createdAt: row.created_at,
+    }));
+  }
+
+  /** How many requests arrived with each key, faulted ones included. */
+  requestCounts(): Map<string, number> {
+    const rows = this.db.prepare('SELECT idempotency_key, count FROM sim_requests').all() as { idempotency_key: string; count: bigint }[];
+    return new Map(rows.map((row) => [row.idempotency_key, Number(row.count)]));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private chargeOne(request: ChargeRequest): ChargeResult {
+    const { seed, faults } = this.options;
+    const attempt = Number((this.statements.countRequest.get(request.idempotencyKey) as { count: bigint }).count);
+    const key = request.idempotencyKey;
+    const roll = draw(seed, key, attempt, 'network');
+    if (roll < faults.timeout) return { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout before processing' };
+    if (roll < faults.timeout + faults.serverError) return { status: 'retryable', kind: 'server_error', sent: true, detail: 'simulated 503 Service Unavailable' };
+    if (roll < faults.timeout + faults.serverError + faults.rateLimited) {
+      return { status: 'retryable', kind: 'rate_limited', sent: true, retryAfterMs: this.options.retryAfterMs ?? 1000, detail: 'simulated 429 Too Many Requests' };
+    }
+
+    const nowMs = this.options.clock();
+    const now = new Date(nowMs).toISOString();
+    const requestHash = hashRequest(request);
+    const existing = this.statements.liveChargeByKey.get(key, now) as ChargeRow | undefined;
+    let result: ChargeResult;
+    if (existing) {
+      if (existing.request_hash !== requestHash) {
+        throw new InvariantError(`idempotency key ${key} was reused with different parameters at the simulated PSP`);
+      }
+      result = this.toResult(existing);
+    } else {
+      result = this.create(request, requestHash, nowMs);
+    }
+    if (draw(seed, key, attempt, 'lost') < faults.lost) {
+      return { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout: the PSP processed the request, the response was lost' };
+    }
+    return result;
+  }
+
+  private create(request: ChargeRequest, requestHash: string, nowMs: number): ChargeResult {
+    const { seed, faults } = this.options;
+    const id = (this.statements.nextId.get() as { id: bigint }).id;
+    const reference = `ch_sim_${id.toString().padStart(8, '0')}`;
+    const outcome = draw(seed, request.idempotencyKey, 'outcome');
+    const declinedBy = DECLINING_TOKENS[request.paymentToken] ?? (outcome < faults.decline ? 'card_declined' : undefined);
+    const status = declinedBy ? 'declined' : outcome < faults.decline + faults.pending ? 'pending' : 'succeeded';
+    const fee = status === 'succeeded' ? feeFor(this.options.feeRule, request.amountMinor, request.currency) : null;
+    this.statements.insertCharge.run(
+      reference,
+      request.idempotencyKey,
+      requestHash,
+      request.merchantReference,
+      request.amountMinor,
+      request.currency,
+      fee,
+      status,
+      declinedBy ?? null,
+      new Date(nowMs).toISOString(),
+      new Date(nowMs + this.keyLifetimeMs).toISOString(),
+    );
+    if (status === 'declined') return { status, pspReference: reference, reason: declinedBy as string };
+    if (status === 'pending') return { status, pspReference: reference };
+    return { status, pspReference: reference, feeMinor: fee };
+  }
+
+  private settleIfDue(row: ChargeRow): ChargeRow {
+    if (row.status !== 'pending') return row;
+    const nowMs = this.options.clock();
+    if (nowMs < Date.parse(row.created_at) + (this.options.pendingResolveMs ?? 0)) return row;
+    const succeeds = draw(this.options.seed, row.reference, 'pending-outcome') < 0.9;
+    const status = succeeds ? 'succeeded' : 'failed';
+    const fee = succeeds ? feeFor(this.options.feeRule, row.amount_minor, row.currency as Currency) : null;
+    const reason = succeeds ? null : 'authentication_failed';
+    this.statements.settle.run(status, fee, reason, new Date(nowMs).toISOString(), row.id);
+    return { ...row, status, fee_minor: fee, decline_reason: reason };
+  }
+
+  private toResult(row: ChargeRow): Exclude<ChargeResult, { status: 'retryable' }> {
+    switch (row.status) {
+      case 'succeeded':
+        return { status: 'succeeded', pspReference: row.reference, feeMinor: row.fee_minor };
+      case 'pending':
+        return { status: 'pending', pspReference: row.reference };
+      case 'declined':
+      case 'failed':
+        return { status: 'declined', pspReference: row.reference, reason: row.decline_reason ?? 'declined' };
+    }
+  }
+}
+
+function hashRequest(request: ChargeRequest): string {
+  return createHash('sha256')
+    .update(JSON.stringify([request.merchantReference, request.amountMinor.toString(), request.currency, request.paymentToken]))
+    .digest('hex');
+}
