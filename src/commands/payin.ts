@@ -63,8 +63,8 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
 
 export function exitCodeOf(summary: PayinSummary): number {
   if (summary.intake.rejected > 0) return ExitCode.inputRejected;
-  const { retry_scheduled: retries, dead_lettered: dead, executing, created } = summary.queue;
-  return retries + dead + executing + created > 0 ? ExitCode.workPending : ExitCode.ok;
+  // Orders another live process is executing are its work, not ours: only the queue counts.
+  return summary.queue.retry_scheduled + summary.queue.dead_lettered > 0 ? ExitCode.workPending : ExitCode.ok;
 }
 
 async function summaryJson(summary: PayinSummary) {
@@ -101,8 +101,7 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
     `${bold('accepted')}  ${await formatTotals(intake.acceptedMinor)}`,
     `${bold('captured')}  ${await formatTotals(execution.capturedMinor)}`,
   ];
-  const waiting = queue.retry_scheduled + queue.dead_lettered + queue.executing + queue.created;
-  if (waiting > 0) {
+  if (queue.retry_scheduled + queue.dead_lettered > 0) {
     lines.push(yellow(`queue     retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}, executing ${queue.executing}: run \`payops retry run --wait\`, see \`payops dlq list\``));
   }
   if (queue.pending > 0) lines.push(`pending   ${queue.pending} orders await the PSP: \`payops orders sync\``);

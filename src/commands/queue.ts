@@ -31,7 +31,7 @@ export function registerQueue(program: Command): void {
               `queue: retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}`,
           );
         }
-        if (queue.retry_scheduled + queue.dead_lettered + queue.executing + queue.created > 0) process.exitCode = ExitCode.workPending;
+        if (queue.retry_scheduled + queue.dead_lettered > 0) process.exitCode = ExitCode.workPending;
       } finally {
         execution.psp.close();
       }

@@ -1,0 +1,40 @@
+import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentServiceProvider } from '../../src/psp/port.js';
+
+/**
+ * A scripted PSP: each key answers from its script in order (then succeeds), and every call is
+ * recorded, so tests can assert exactly what crossed the boundary and how often.
+ */
+export class FakePsp implements PaymentServiceProvider {
+  readonly name = 'sim';
+  keyLifetimeMs = 24 * 60 * 60 * 1000;
+  readonly calls: ChargeRequest[] = [];
+  readonly lookups: string[] = [];
+  readonly scripts = new Map<string, ChargeResult[]>();
+  readonly lookupAnswers = new Map<string, ChargeLookup>();
+  /** Set to hold every charge call until released. */
+  gate: Promise<void> | undefined;
+
+  script(orderId: string, ...results: ChargeResult[]): this {
+    this.scripts.set(`payops-${orderId}-charge`, results);
+    return this;
+  }
+
+  callsFor(orderId: string): number {
+    return this.calls.filter((call) => call.merchantReference === orderId).length;
+  }
+
+  async charge(requests: readonly ChargeRequest[]): Promise<ChargeResult[]> {
+    this.calls.push(...requests);
+    if (this.gate) await this.gate;
+    return requests.map((request) => this.scripts.get(request.idempotencyKey)?.shift() ?? { status: 'succeeded', pspReference: `ch_${request.merchantReference}`, feeMinor: 30n });
+  }
+
+  async lookupCharge(merchantReference: string): Promise<ChargeLookup> {
+    this.lookups.push(merchantReference);
+    return this.lookupAnswers.get(merchantReference) ?? { found: false };
+  }
+
+  close(): void {}
+}
+
+export const timeout: ChargeResult = { status: 'retryable', kind: 'timeout', sent: true, detail: 'test timeout' };
