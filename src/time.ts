@@ -8,7 +8,14 @@ import { InputError } from './errors.js';
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
 
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function normalizeInstant(text: unknown, where = 'time'): string {
+  // Already in stored form (every internal posting is): accept it if it names a real instant.
+  if (typeof text === 'string' && CANONICAL.test(text)) {
+    const instant = new Date(text);
+    if (!Number.isNaN(instant.getTime()) && instant.toISOString() === text) return text;
+  }
   if (typeof text !== 'string') {
     throw new InputError(`${where}: expected an ISO 8601 time such as "2026-11-23T10:15:00Z"`);
   }

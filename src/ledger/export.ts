@@ -98,19 +98,43 @@ function plainText(text: string): string {
   return text.replace(UNSAFE_IN_PLAIN_TEXT, ' ').trim();
 }
 
-/** hledger journal; ledger-cli reads the same file. */
+/**
+ * Operator metadata may use any key, including the names an export writes itself (`payops-tx`,
+ * `kind`, `key`) and the `filename` and `lineno` beancount keeps on every entry: a duplicate key is
+ * a beancount error, and a string `lineno` makes bean-check crash while sorting. Such a key is
+ * written with a `meta-` prefix (repeated until no other key has that name), so nothing is lost.
+ */
+function exportedMetadata(metadata: Metadata, reserved: readonly string[]): [string, string][] {
+  const taken = new Set([...reserved, ...Object.keys(metadata)]);
+  return Object.entries(metadata).map(([key, value]) => {
+    if (!reserved.includes(key)) return [key, value];
+    let name = `meta-${key}`;
+    while (taken.has(name)) name = `meta-${name}`;
+    taken.add(name);
+    return [name, value];
+  });
+}
+
+/**
+ * hledger journal; ledger-cli reads the same file. The transaction id is written as the code,
+ * `2026-11-23 * (42) description`: besides naming the transaction, it stops both tools from
+ * taking a description that starts with "(" for a code of its own.
+ */
 function hledgerWriter(): Writer {
   return {
     header: '; payops ledger export (hledger / ledger-cli journal)\n\n',
     transaction(tx) {
       const tags = [`payops-tx:${tx.txId}`, `kind:${tx.kind}`, `key:${plainText(tx.idempotencyKey).replace(/,/g, ' ')}`];
-      for (const [key, value] of Object.entries(tx.metadata)) tags.push(`${key}:${plainText(value).replace(/,/g, ' ')}`);
-      let text = `${tx.effectiveAt.slice(0, 10)} * ${plainText(tx.description) || tx.kind}\n    ; ${tags.join(', ')}\n`;
+      for (const [key, value] of exportedMetadata(tx.metadata, HLEDGER_OWN_TAGS)) tags.push(`${key}:${plainText(value).replace(/,/g, ' ')}`);
+      let text = `${tx.effectiveAt.slice(0, 10)} * (${tx.txId}) ${plainText(tx.description) || tx.kind}\n    ; ${tags.join(', ')}\n`;
       for (const entry of tx.entries) text += `    ${entry.account}  ${signedAmount(entry)} ${entry.currency}\n`;
       return `${text}\n`;
     },
   };
 }
+
+const HLEDGER_OWN_TAGS = ['payops-tx', 'kind', 'key'];
+const BEANCOUNT_OWN_METADATA = ['payops-tx', 'kind', 'key', 'filename', 'lineno'];
 
 const BEANCOUNT_ROOT: Readonly<Record<AccountType, string>> = {
   asset: 'Assets',
@@ -122,8 +146,10 @@ const BEANCOUNT_ROOT: Readonly<Record<AccountType, string>> = {
 
 /**
  * Beancount wants capitalized roots and components that start with a capital or a digit and hold
- * only letters, digits and "-". The mapping capitalizes and turns "_" and "." into "-"; if two
- * payops accounts would map to one beancount name the export stops rather than merge them.
+ * only letters, digits and "-", and at least one component under the root. The mapping
+ * capitalizes and turns "_" and "." into "-", and gives a bare root its own name as the component
+ * (`equity` → `Equity:Equity`); if two payops accounts would map to one beancount name the export
+ * stops rather than merge them.
  */
 function beancountWriter(db: Database): Writer {
   const accounts = db.prepare('SELECT DISTINCT name, type FROM ledger_accounts ORDER BY name').all() as { name: string; type: AccountType }[];
@@ -132,7 +158,9 @@ function beancountWriter(db: Database): Writer {
   const names = new Map<string, string>();
   const owners = new Map<string, string>();
   for (const { name, type } of accounts) {
-    const mapped = [BEANCOUNT_ROOT[type], ...name.split(':').slice(1).map(beancountComponent)].join(':');
+    const segments = name.split(':');
+    // Beancount wants at least one component under the root: a bare root keeps its own name there.
+    const mapped = [BEANCOUNT_ROOT[type], ...(segments.length === 1 ? segments : segments.slice(1)).map(beancountComponent)].join(':');
     const owner = owners.get(mapped);
     if (owner !== undefined && owner !== name) {
       throw new InputError(`accounts ${owner} and ${name} both become ${mapped} in beancount`, {
@@ -149,7 +177,7 @@ function beancountWriter(db: Database): Writer {
     transaction(tx) {
       let text = `${tx.effectiveAt.slice(0, 10)} * ${beancountString(tx.description)}\n`;
       text += `  payops-tx: "${tx.txId}"\n  kind: ${beancountString(tx.kind)}\n  key: ${beancountString(tx.idempotencyKey)}\n`;
-      for (const [key, value] of Object.entries(tx.metadata)) text += `  ${key}: ${beancountString(value)}\n`;
+      for (const [key, value] of exportedMetadata(tx.metadata, BEANCOUNT_OWN_METADATA)) text += `  ${key}: ${beancountString(value)}\n`;
       for (const entry of tx.entries) text += `  ${names.get(entry.account)}  ${signedAmount(entry)} ${entry.currency}\n`;
       return `${text}\n`;
     },

@@ -36,7 +36,7 @@ export function toCurrency(code: unknown, where = 'currency'): Currency {
 
 /**
  * Parses a decimal string in major units into minor units. Accepts an optional leading minus,
- * ASCII digits and at most `exponent` decimals; rejects numbers (use a string), blanks, exponents,
+ * ASCII digits and at most `exponent` decimals as written (so "25.000" USD and "1.0" JPY fail); rejects numbers (use a string), blanks, exponents,
  * "+", thousands separators, non-ASCII digits and anything beyond 64 bits.
  */
 export function parseAmount(text: unknown, currency: Currency, where = 'amount'): bigint {
@@ -51,7 +51,9 @@ export function parseAmount(text: unknown, currency: Currency, where = 'amount')
   }
   const exponent = exponentOf(currency);
   const value = new Exact(text);
-  if (value.decimalPlaces() > exponent) {
+  // Counted as written: "25.000" USD states a precision USD does not have, even if it is zero.
+  const decimalsWritten = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
+  if (decimalsWritten > exponent) {
     throw new InputError(
       `${where}: "${text}" has more decimals than ${currency} allows (${exponent}); payops never rounds input`,
     );

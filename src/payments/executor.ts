@@ -39,7 +39,8 @@ export function emptyTally(): ExecutionTally {
   return { attempted: 0, succeeded: 0, pending: 0, failed: 0, retryScheduled: 0, deadLettered: 0, lostLease: 0, recoveredLeases: 0, capturedMinor: new Map() };
 }
 
-export const DEFAULT_BATCH_SIZE = 1_000;
+// Each batch costs three durable commits (claim, PSP state, record): large batches amortize them.
+export const DEFAULT_BATCH_SIZE = 4_000;
 export const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /**

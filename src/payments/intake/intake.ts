@@ -40,7 +40,7 @@ export interface IntakeOptions {
 }
 
 const MAX_REJECTIONS_SHOWN = 20;
-const DEFAULT_INTAKE_BATCH = 2_000;
+const DEFAULT_INTAKE_BATCH = 5_000;
 
 export function emptyIntakeSummary(): IntakeSummary {
   return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], rolledBack: false };

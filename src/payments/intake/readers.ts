@@ -74,7 +74,7 @@ function parseJsonRecord(line: number, text: string): SourceRecord {
  */
 async function* readJsonArray(file: string): AsyncGenerator<SourceRecord> {
   type Mode = 'before' | 'between' | 'composite' | 'scalar' | 'string' | 'after';
-  let mode: Mode = 'before';
+  let mode = 'before' as Mode; // "as": the whole union, so narrowing does not stick to 'before' across the loops
   let line = 1;
   let depth = 0;
   let inString = false;
@@ -83,18 +83,30 @@ async function* readJsonArray(file: string): AsyncGenerator<SourceRecord> {
   let elementLine = 1;
   let expectElement = true; // after "[" or ",": a "]" here is a trailing comma unless the array is empty
   let elements = 0;
+  let missingComma = false;
   const finish = (text: string): SourceRecord => {
     elements++;
     expectElement = false;
+    if (missingComma) {
+      missingComma = false;
+      return { line: elementLine, text: text.trim(), parseError: { field: 'json', reason: 'missing "," before this element' } };
+    }
     return parseJsonRecord(elementLine, text.trim());
   };
 
   for await (const chunk of fs.createReadStream(file, { encoding: 'utf8' }) as AsyncIterable<string>) {
     let start = mode === 'composite' || mode === 'scalar' || mode === 'string' ? 0 : -1;
-    for (let i = 0; i < chunk.length && mode !== 'after'; i++) {
+    for (let i = 0; i < chunk.length; i++) {
       const char = chunk[i] as string;
       if (char === '\n') line++;
-      if (mode === 'before') {
+      if (mode === 'after') {
+        // Only whitespace may follow the array: a second array (two files concatenated) or any
+        // other text would otherwise be dropped without a word.
+        if (!/\s/.test(char)) {
+          yield { line, text: chunk.slice(i, i + 40), parseError: { field: 'json', reason: 'unexpected content after the closing "]" of the JSON array' } };
+          return;
+        }
+      } else if (mode === 'before') {
         if (char === '[') mode = 'between';
         else if (!/[\s\uFEFF]/.test(char)) {
           yield { line, text: chunk.slice(i, i + 40), parseError: { field: 'json', reason: 'expected a JSON array of events' } };
@@ -111,6 +123,7 @@ async function* readJsonArray(file: string): AsyncGenerator<SourceRecord> {
         } else {
           start = i;
           elementLine = line;
+          missingComma = !expectElement;
           if (char === '{' || char === '[') {
             mode = 'composite';
             depth = 1;
@@ -157,7 +170,6 @@ async function* readJsonArray(file: string): AsyncGenerator<SourceRecord> {
       }
     }
     if (start >= 0 && (mode === 'composite' || mode === 'scalar' || mode === 'string')) pieces.push(chunk.slice(start));
-    if (mode === 'after') break;
   }
   if (mode !== 'after') {
     yield { line, text: pieces.join('').slice(0, 200), parseError: { field: 'json', reason: 'the JSON array is not closed (truncated file?)' } };
@@ -175,25 +187,48 @@ const CSV_EVENT_FIELDS = ['type', 'occurredAt', 'currency', 'payerId', 'paymentT
  * line would, so the same checkout hashes the same in either format.
  */
 async function* readCsv(file: string): AsyncGenerator<SourceRecord> {
-  const skipped: SourceRecord[] = [];
+  const skipped: (SourceRecord & { fields: string[] })[] = [];
   const parser = fs.createReadStream(file).pipe(
     parseCsv({ bom: true, columns: true, info: true, skip_empty_lines: true, trim: false, skip_records_with_error: true }),
   );
   parser.on('skip', (error: Error & { lines?: number; record?: unknown }) => {
-    skipped.push({ line: error.lines ?? 0, text: String(error.record ?? ''), parseError: { field: 'csv', reason: error.message } });
+    const fields = Array.isArray(error.record) ? error.record.map(String) : [];
+    skipped.push({ line: error.lines ?? 0, text: fields.length > 0 ? fields.join(',') : String(error.record ?? ''), parseError: { field: 'csv', reason: error.message }, fields });
   });
 
-  let group: { eventId: string; line: number; rows: Record<string, string>[]; texts: string[] } | undefined;
+  let group: { eventId: string; line: number; rows: Record<string, string>[]; texts: string[]; unreadableLines: number[] } | undefined;
   const flush = (): SourceRecord | undefined => {
     if (!group) return undefined;
     const current = group;
     group = undefined;
-    return csvEvent(current.line, current.rows, current.texts.join('\n'));
+    const text = current.texts.join('\n');
+    if (current.unreadableLines.length > 0) {
+      // Accepting the rows we could read would charge the checkout with an order missing.
+      return {
+        line: current.line,
+        text,
+        parseError: {
+          field: 'csv',
+          reason: `line ${current.unreadableLines.join(', ')} of event ${current.eventId} could not be read, so the whole checkout is rejected rather than charged with an order missing`,
+        },
+      };
+    }
+    return csvEvent(current.line, current.rows, text);
+  };
+  /**
+   * Reports unreadable rows that lie before `beforeLine`. One that names the open event, or sits
+   * between two of its rows, taints it. The parser reads ahead, so order is decided by line number.
+   */
+  const drainSkipped = function* (beforeLine: number, nextEventId: string | undefined): Generator<SourceRecord> {
+    while (skipped.length > 0 && (skipped[0] as SourceRecord).line < beforeLine) {
+      const row = skipped.shift() as SourceRecord & { fields: string[] };
+      if (group && row.line > group.line && (nextEventId === group.eventId || row.fields.includes(group.eventId))) group.unreadableLines.push(row.line);
+      yield { line: row.line, text: row.text, parseError: row.parseError as { field: string; reason: string } };
+    }
   };
   let checkedHeader = false;
-  const seenEventIds = new Set<string>();
   for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    while (skipped.length > 0) yield skipped.shift() as SourceRecord;
+    yield* drainSkipped(info.lines, record.eventId);
     if (!checkedHeader) {
       checkedHeader = true;
       const missing = CSV_REQUIRED.filter((column) => !(column in record));
@@ -217,16 +252,13 @@ async function* readCsv(file: string): AsyncGenerator<SourceRecord> {
       group.texts.push(text);
       continue;
     }
+    // Rows of one event that are not consecutive make two groups with one eventId: intake then
+    // refuses the second as a conflict, so no per-file set of ids (and no unbounded memory) is needed.
     const done = flush();
     if (done) yield done;
-    if (seenEventIds.has(eventId)) {
-      yield { line: info.lines, text, parseError: { field: 'eventId', reason: `rows of event ${eventId} must be consecutive` } };
-      continue;
-    }
-    seenEventIds.add(eventId);
-    group = { eventId, line: info.lines, rows: [record], texts: [text] };
+    group = { eventId, line: info.lines, rows: [record], texts: [text], unreadableLines: [] };
   }
-  while (skipped.length > 0) yield skipped.shift() as SourceRecord;
+  yield* drainSkipped(Number.POSITIVE_INFINITY, undefined);
   const last = flush();
   if (last) yield last;
 }

@@ -33,7 +33,6 @@ const DECLINING_TOKENS: Readonly<Record<string, string>> = {
 const SIM_SCHEMA = `
 CREATE TABLE sim_charges (
   id INTEGER PRIMARY KEY,
-  reference TEXT NOT NULL UNIQUE,
   idempotency_key TEXT NOT NULL,
   request_hash TEXT NOT NULL,
   merchant_reference TEXT NOT NULL,
@@ -56,7 +55,6 @@ CREATE TABLE sim_requests (
 
 interface ChargeRow {
   id: bigint;
-  reference: string;
   request_hash: string;
   merchant_reference: string;
   amount_minor: bigint;
@@ -100,10 +98,9 @@ export class SimEngine {
       ),
       liveChargeByKey: prepare('SELECT * FROM sim_charges WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1'),
       insertCharge: prepare(
-        `INSERT INTO sim_charges (reference, idempotency_key, request_hash, merchant_reference, amount_minor, currency, fee_minor, status, decline_reason, created_at, key_expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sim_charges (idempotency_key, request_hash, merchant_reference, amount_minor, currency, fee_minor, status, decline_reason, created_at, key_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      nextId: prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM sim_charges'),
       latestByMerchantReference: prepare('SELECT * FROM sim_charges WHERE merchant_reference = ? ORDER BY id DESC LIMIT 1'),
       settle: prepare('UPDATE sim_charges SET status = ?, fee_minor = ?, decline_reason = ?, settled_at = ? WHERE id = ?'),
     };
@@ -128,7 +125,7 @@ export class SimEngine {
   /** Every charge the PSP recorded, for `payops check` and settlement files. */
   charges(): SimChargeRecord[] {
     return (this.db.prepare('SELECT * FROM sim_charges ORDER BY id').all() as (ChargeRow & { idempotency_key: string })[]).map((row) => ({
-      reference: row.reference,
+      reference: chargeReference(row.id),
       idempotencyKey: row.idempotency_key,
       merchantReference: row.merchant_reference,
       amountMinor: row.amount_minor,
@@ -181,14 +178,11 @@ export class SimEngine {
 
   private create(request: ChargeRequest, requestHash: string, nowMs: number): ChargeResult {
     const { seed, faults } = this.options;
-    const id = (this.statements.nextId.get() as { id: bigint }).id;
-    const reference = `ch_sim_${id.toString().padStart(8, '0')}`;
     const outcome = draw(seed, request.idempotencyKey, 'outcome');
     const declinedBy = DECLINING_TOKENS[request.paymentToken] ?? (outcome < faults.decline ? 'card_declined' : undefined);
     const status = declinedBy ? 'declined' : outcome < faults.decline + faults.pending ? 'pending' : 'succeeded';
     const fee = status === 'succeeded' ? feeFor(this.options.feeRule, request.amountMinor, request.currency) : null;
-    this.statements.insertCharge.run(
-      reference,
+    const id = this.statements.insertCharge.run(
       request.idempotencyKey,
       requestHash,
       request.merchantReference,
@@ -199,7 +193,8 @@ export class SimEngine {
       declinedBy ?? null,
       new Date(nowMs).toISOString(),
       new Date(nowMs + this.keyLifetimeMs).toISOString(),
-    );
+    ).lastInsertRowid;
+    const reference = chargeReference(BigInt(id));
     if (status === 'declined') return { status, pspReference: reference, reason: declinedBy as string };
     if (status === 'pending') return { status, pspReference: reference };
     return { status, pspReference: reference, feeMinor: fee };
@@ -209,7 +204,7 @@ export class SimEngine {
     if (row.status !== 'pending') return row;
     const nowMs = this.options.clock();
     if (nowMs < Date.parse(row.created_at) + (this.options.pendingResolveMs ?? 0)) return row;
-    const succeeds = draw(this.options.seed, row.reference, 'pending-outcome') < 0.9;
+    const succeeds = draw(this.options.seed, chargeReference(row.id), 'pending-outcome') < 0.9;
     const status = succeeds ? 'succeeded' : 'failed';
     const fee = succeeds ? feeFor(this.options.feeRule, row.amount_minor, row.currency as Currency) : null;
     const reason = succeeds ? null : 'authentication_failed';
@@ -220,14 +215,19 @@ export class SimEngine {
   private toResult(row: ChargeRow): Exclude<ChargeResult, { status: 'retryable' }> {
     switch (row.status) {
       case 'succeeded':
-        return { status: 'succeeded', pspReference: row.reference, feeMinor: row.fee_minor };
+        return { status: 'succeeded', pspReference: chargeReference(row.id), feeMinor: row.fee_minor };
       case 'pending':
-        return { status: 'pending', pspReference: row.reference };
+        return { status: 'pending', pspReference: chargeReference(row.id) };
       case 'declined':
       case 'failed':
-        return { status: 'declined', pspReference: row.reference, reason: row.decline_reason ?? 'declined' };
+        return { status: 'declined', pspReference: chargeReference(row.id), reason: row.decline_reason ?? 'declined' };
     }
   }
+}
+
+/** The PSP's id for a charge, as it appears in answers and settlement files. */
+function chargeReference(id: bigint): string {
+  return `ch_sim_${id.toString().padStart(8, '0')}`;
 }
 
 function hashRequest(request: ChargeRequest): string {
