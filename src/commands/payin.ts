@@ -37,15 +37,28 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
       const context = contextOf(command);
       const totalBytes = files.reduce((sum, file) => sum + (fs.existsSync(file) ? fs.statSync(file).size : 0), 0);
       const showProgress = context.stderrIsTTY && !flags.json;
-      const progress = progressBar(showProgress, 'read  ', totalBytes);
-      const charging = progressBar(showProgress, 'charge', 0);
+      const reading = progressBar(showProgress, 'read  ', 'events', totalBytes);
+      let charging = progressBar(false, '', '', 0);
       const execution = await executionFrom(context, flags, (done) => charging.advance(done));
       const { runPayin } = await import('../payments/payin.js');
       try {
         const summary = await withDatabase(context, (db) =>
-          runPayin(db, files, { format: flags.format, allOrNothing: flags.allOrNothing, rejectsFile: flags.rejects, onRecord: (bytes) => progress.advance(1, bytes) }, execution),
+          runPayin(
+            db,
+            files,
+            {
+              format: flags.format,
+              allOrNothing: flags.allOrNothing,
+              rejectsFile: flags.rejects,
+              onRecord: (bytes) => reading.advance(1, bytes),
+              onIntakeDone: (intake) => {
+                reading.done();
+                charging = progressBar(showProgress, 'charge', 'orders', intake.ordersAccepted);
+              },
+            },
+            execution,
+          ),
         );
-        progress.done();
         charging.done();
         for (const rejection of summary.intake.rejections) {
           context.err(`${rejection.file}:${rejection.line} ${rejection.field}: ${rejection.reason}`);

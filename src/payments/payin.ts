@@ -29,8 +29,14 @@ export interface PayinSummary {
 }
 
 /** `payin run`: files → intake → orders → executor ⇄ PSP → ledger + wallet. */
-export async function runPayin(db: Database, files: readonly string[], intake: Omit<IntakeOptions, 'psp'>, execution: ExecutionOptions): Promise<PayinSummary> {
+export async function runPayin(
+  db: Database,
+  files: readonly string[],
+  intake: Omit<IntakeOptions, 'psp'> & { onIntakeDone?: (summary: IntakeSummary) => void },
+  execution: ExecutionOptions,
+): Promise<PayinSummary> {
   const intakeSummary = await ingest(db, files, { ...intake, psp: execution.psp.name });
+  intake.onIntakeDone?.(intakeSummary);
   const tally = intakeSummary.rolledBack ? emptyTally() : await executeDue(db, execution);
   return { intake: intakeSummary, execution: tally, queue: statusCounts(db, execution.psp.name) };
 }
