@@ -2,21 +2,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { asOfBound, normalizeInstant } from '../src/time.js';
+import { inputErrorOf } from './helpers/errors.js';
 
-/** Catches what `fn` throws and checks it is an InputError (exit code 3) whose message starts with `where:`. */
-function inputErrorOf(fn: () => unknown, where: string): InputError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(InputError);
-  const error = caught as InputError;
-  expect(error.exitCode).toBe(3);
-  expect(error.message.startsWith(`${where}: `)).toBe(true);
-  return error;
-}
 
 const ZONE_HINT = 'add "Z" or an offset';
 

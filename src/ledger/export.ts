@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import { csvNumeric, csvRow, csvText } from '../reports/csv.js';
 import type { AccountType } from './accounts.js';
+import type { TransactionRow } from './rows.js';
 import type { Direction, Metadata } from './types.js';
 
 export type ExportFormat = 'hledger' | 'beancount' | 'csv';
@@ -52,9 +53,7 @@ function* transactions(db: Database): Generator<ExportTransaction> {
     )
     .iterate() as IterableIterator<{ tx_id: bigint; name: string; currency: string; type: AccountType; direction: Direction; amount_minor: bigint }>;
   let pending = entries.next();
-  for (const row of db.prepare('SELECT * FROM ledger_transactions ORDER BY id').iterate() as Iterable<{
-    id: bigint; idempotency_key: string; kind: string; description: string; effective_at: string; created_at: string; metadata: string;
-  }>) {
+  for (const row of db.prepare('SELECT * FROM ledger_transactions ORDER BY id').iterate() as Iterable<TransactionRow>) {
     const tx: ExportTransaction = {
       txId: Number(row.id),
       idempotencyKey: row.idempotency_key,

@@ -4,6 +4,7 @@ import { MAX_MINOR, MIN_MINOR, type Currency } from '../money/index.js';
 import { nowIso } from '../time.js';
 import type { AccountType } from './accounts.js';
 import { isPipelineKind } from './kinds.js';
+import type { TransactionRow } from './rows.js';
 import { GENESIS_HASH, bodyHash, chainHash } from './hash.js';
 import type { Direction, EntryRecord, Metadata, PostResult, PostingRequest, TransactionRecord } from './types.js';
 import { type ValidPosting, validatePosting } from './validate.js';
@@ -76,7 +77,7 @@ export class Ledger {
   }
 
   getTransaction(txId: number): TransactionRecord {
-    const row = this.statements.transactionById.get(txId) as TransactionRow | undefined;
+    const row = this.statements.transactionById.get(txId) as TransactionWithReversal | undefined;
     if (!row) throw new NotFoundError(`transaction ${txId} does not exist`, { hint: 'list transactions with `payops ledger history ACCOUNT`' });
     const entries = (this.statements.entriesOfTransaction.all(txId) as EntryRow[]).map(toEntryRecord);
     return {
@@ -195,18 +196,8 @@ interface AccountRow {
   max_effective_at: string;
 }
 
-interface TransactionRow {
-  id: bigint;
-  idempotency_key: string;
-  kind: string;
-  description: string;
-  effective_at: string;
-  created_at: string;
-  metadata: string;
-  reverses_tx_id: bigint | null;
+interface TransactionWithReversal extends TransactionRow {
   reversed_by: bigint | null;
-  hash: string;
-  prev_hash: string;
 }
 
 interface EntryRow {

@@ -1,6 +1,7 @@
 import type { Database } from '../db/index.js';
 import type { Currency } from '../money/index.js';
 import { GENESIS_HASH, bodyHash, chainHash } from './hash.js';
+import type { TransactionRow } from './rows.js';
 import type { Direction, Metadata } from './types.js';
 
 export interface VerifyProblem {
@@ -21,19 +22,6 @@ export interface VerifyReport {
 
 const MAX_PROBLEMS = 20;
 
-interface TxRow {
-  id: bigint;
-  idempotency_key: string;
-  kind: string;
-  description: string;
-  effective_at: string;
-  created_at: string;
-  metadata: string;
-  reverses_tx_id: bigint | null;
-  body_hash: string;
-  prev_hash: string;
-  hash: string;
-}
 
 interface EntryRow {
   id: bigint;
@@ -89,7 +77,7 @@ export function verifyLedger(db: Database): VerifyReport {
   let transactionsChecked = 0;
   let entriesChecked = 0;
 
-  for (const tx of db.prepare('SELECT * FROM ledger_transactions ORDER BY id').iterate() as Iterable<TxRow>) {
+  for (const tx of db.prepare('SELECT * FROM ledger_transactions ORDER BY id').iterate() as Iterable<TransactionRow>) {
     const txId = Number(tx.id);
     transactionsChecked++;
     if (tx.id !== expectedId) report(txId, `transaction ids jump from ${expectedId - 1n} to ${tx.id}: a transaction was removed`);

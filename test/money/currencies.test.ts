@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { type Currency, allCurrencyCodes, exponentOf, isCurrencyCode, toCurrency } from '../../src/money/index.js';
+import { inputErrorOf } from '../helpers/errors.js';
 
-/** Catches what `fn` throws and checks it is an InputError (exit code 3) whose message starts with `where:`. */
-function inputErrorOf(fn: () => unknown, where: string): InputError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(InputError);
-  const error = caught as InputError;
-  expect(error.exitCode).toBe(3);
-  expect(error.message.startsWith(`${where}: `)).toBe(true);
-  return error;
-}
 
 // ISO 4217 list one, written out independently of src/money/currencies.ts: minor-unit exponent
 // 0, 3 and 4 codes, every other listed code has 2. Codes whose minor unit is "N.A." are excluded.

@@ -17,6 +17,7 @@ import {
   subtractMoney,
   toCurrency,
 } from '../../src/money/index.js';
+import { inputErrorOf } from '../helpers/errors.js';
 
 const USD = toCurrency('USD');
 const EUR = toCurrency('EUR');
@@ -24,20 +25,6 @@ const JPY = toCurrency('JPY');
 const KWD = toCurrency('KWD');
 const CLF = toCurrency('CLF');
 
-/** Catches what `fn` throws and checks it is an InputError (exit code 3) whose message starts with `where:`. */
-function inputErrorOf(fn: () => unknown, where: string): InputError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(InputError);
-  const error = caught as InputError;
-  expect(error.exitCode).toBe(3);
-  expect(error.message.startsWith(`${where}: `)).toBe(true);
-  return error;
-}
 
 const currencyArb = fc.constantFrom(...allCurrencyCodes()).map((code) => toCurrency(code));
 const int64Arb = fc.bigInt({ min: MIN_MINOR, max: MAX_MINOR });

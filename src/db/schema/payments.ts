@@ -33,7 +33,8 @@ CREATE TABLE orders (
   payment_token TEXT NOT NULL,
   metadata TEXT NOT NULL,
   psp TEXT NOT NULL,
-  charge_key TEXT NOT NULL UNIQUE,
+  -- Derived from order_id (unique), so it needs no index of its own.
+  charge_key TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('created', 'executing', 'succeeded', 'pending', 'failed', 'retry_scheduled', 'dead_lettered')),
   attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
   -- attempts at the last operator requeue: the retry budget counts from here.
@@ -50,7 +51,6 @@ CREATE TABLE orders (
 ) STRICT;
 
 CREATE INDEX orders_by_status ON orders (status, psp, next_attempt_at);
-CREATE INDEX orders_by_seller ON orders (seller_id, currency);
 
 CREATE TABLE order_transitions (
   id INTEGER PRIMARY KEY,

@@ -1,0 +1,14 @@
+/** A `ledger_transactions` row as SQLite returns it (integers as bigint). */
+export interface TransactionRow {
+  id: bigint;
+  idempotency_key: string;
+  kind: string;
+  description: string;
+  effective_at: string;
+  created_at: string;
+  metadata: string;
+  reverses_tx_id: bigint | null;
+  body_hash: string;
+  prev_hash: string;
+  hash: string;
+}
