@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import type { EntryRequest, Metadata } from './types.js';
 
 /** The hash a ledger's first transaction chains to. */
@@ -38,6 +38,10 @@ export function chainHash(prevHash: string, txId: number, createdAt: string, con
   return sha256(`${prevHash}|${txId}|${createdAt}|${contentHash}`);
 }
 
+// One-shot hashing (Node ≥ 20.12) allocates no Hash object per call: measurably cheaper on the
+// posting path, where every transaction is hashed twice.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
