@@ -7,6 +7,7 @@ import { registerOrders } from './commands/orders.js';
 import { registerPayin } from './commands/payin.js';
 import { registerQueue } from './commands/queue.js';
 import { ExitCode, PayopsError } from './errors.js';
+import { colourWanted, loadPalette } from './cli/palette.js';
 
 // Kept in step with package.json by test/cli.test.ts; read here without loading the file at start-up.
 export const VERSION = '0.1.0';
@@ -44,6 +45,7 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
 
 /** Runs one command line; returns the exit code instead of exiting, so tests and `demo` can reuse it. */
 export async function main(argv: string[]): Promise<number> {
+  await loadPalette(colourWanted(argv));
   const program = buildProgram(main);
   // Commands set process.exitCode for outcomes that are not errors (rejected input, work left);
   // scope it to this call so one command's code never leaks into the next (demo runs many).

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { Chalk, type ChalkInstance } from 'chalk';
 import type { Database } from '../db/index.js';
+import { type Palette, palette } from './palette.js';
 
 export interface CliContext {
   dbPath: string;
   verbose: boolean;
-  color: ChalkInstance;
+  color: Palette;
   out(text: string): void;
   err(text: string): void;
   stderrIsTTY: boolean;
@@ -14,12 +14,12 @@ export interface CliContext {
 /** Global options live on the root program; every command reads them through this. */
 export function contextOf(command: Command): CliContext {
   const options = command.optsWithGlobals<{ db?: string; verbose?: boolean; color?: boolean }>();
-  const colorAllowed = options.color !== false && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && process.stdout.isTTY === true;
+  const colorAllowed = options.color !== false && !(process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') && process.stdout.isTTY === true;
   return {
     // An empty PAYOPS_DB is unset, not a path.
     dbPath: options.db || process.env.PAYOPS_DB || './payops.db',
     verbose: options.verbose === true,
-    color: new Chalk({ level: colorAllowed ? 1 : 0 }),
+    color: palette(colorAllowed),
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     stderrIsTTY: process.stderr.isTTY === true,
