@@ -5,6 +5,7 @@ import { registerInit } from './commands/init.js';
 import { registerLedger } from './commands/ledger.js';
 import { registerOrders } from './commands/orders.js';
 import { registerPayin } from './commands/payin.js';
+import { registerPayout } from './commands/payout.js';
 import { registerQueue } from './commands/queue.js';
 import { ExitCode, PayopsError } from './errors.js';
 import { colourWanted, loadPalette } from './cli/palette.js';
@@ -36,6 +37,7 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerInit(program);
   registerPayin(program);
   registerOrders(program);
+  registerPayout(program);
   registerQueue(program);
   registerLedger(program);
   registerCheck(program);

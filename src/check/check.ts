@@ -1,7 +1,7 @@
 import type { Database } from '../db/index.js';
 import { balances, verifyLedger } from '../ledger/index.js';
 import { formatAmount } from '../money/index.js';
-import type { SimChargeRecord } from '../psp/sim/engine.js';
+import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
 import { Wallets, sellerAccount } from '../wallet/wallet.js';
 
 export interface CheckResult {
@@ -40,15 +40,22 @@ export const CHECK_QUERIES = {
  * `payops check`: every invariant payops promises, recomputed from the rows. `pspCharges` is the
  * simulated PSP's own record (when its state file is at hand), to prove nothing was charged twice.
  */
-export function runChecks(db: Database, pspCharges?: { psp: string; charges: SimChargeRecord[] }): CheckReport {
+export interface PspRecord {
+  psp: string;
+  charges: SimChargeRecord[];
+  payouts: SimPayoutRecord[];
+}
+
+export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
   const notes: string[] = [];
   const results = [
     checkLedger(db),
     checkWallets(db),
     checkEvents(db),
     checkCaptures(db),
+    checkPayouts(db),
     checkLeases(db),
-    ...(pspCharges ? [checkPspCharges(db, pspCharges.psp, pspCharges.charges, notes)] : []),
+    ...(pspRecord ? [checkPspCharges(db, pspRecord.psp, pspRecord.charges, notes), checkPspPayouts(db, pspRecord.payouts)] : []),
   ];
   return { ok: results.every((result) => result.ok), results, notes };
 }
@@ -121,13 +128,61 @@ function checkCaptures(db: Database): CheckResult {
   );
 }
 
+/**
+ * Every succeeded payout has exactly one `payout.sent` posting and nothing else does; each
+ * wallet's paid-out total is the sum of its succeeded payouts; and no seller was paid more than
+ * the shares released to them.
+ */
+function checkPayouts(db: Database): CheckResult {
+  const problems: string[] = [];
+  const unposted = db
+    .prepare(`SELECT p.payout_id FROM payouts p LEFT JOIN ledger_transactions t ON t.idempotency_key = 'payout.sent:' || p.payout_id
+              WHERE p.status = 'succeeded' AND t.id IS NULL LIMIT 50`)
+    .all() as { payout_id: string }[];
+  for (const row of unposted) problems.push(`payout ${row.payout_id} succeeded but has no posting`);
+  const stray = db
+    .prepare(`SELECT t.id, t.idempotency_key, p.status FROM ledger_transactions t
+              LEFT JOIN payouts p ON p.payout_id = substr(t.idempotency_key, ${'payout.sent:'.length + 1})
+              WHERE t.kind = 'payout.sent' AND (p.status IS NULL OR p.status <> 'succeeded') LIMIT 50`)
+    .all() as { id: bigint; idempotency_key: string; status: string | null }[];
+  for (const row of stray) problems.push(`tx ${row.id} (${row.idempotency_key}) posts a payout that is ${row.status ?? 'unknown'}`);
+  const paid = db
+    .prepare(`SELECT w.seller_id, w.currency, w.paid_out_minor,
+                     (SELECT COALESCE(SUM(amount_minor), 0) FROM payouts p WHERE p.seller_id = w.seller_id AND p.currency = w.currency AND p.status = 'succeeded') AS payouts_minor,
+                     (SELECT COALESCE(SUM(amount_minor - platform_fee_minor), 0) FROM orders o WHERE o.seller_id = w.seller_id AND o.currency = w.currency AND o.released_at IS NOT NULL) AS released_minor
+              FROM wallets w`)
+    .all() as { seller_id: string; currency: string; paid_out_minor: bigint; payouts_minor: bigint; released_minor: bigint }[];
+  for (const row of paid) {
+    if (row.paid_out_minor !== BigInt(row.payouts_minor)) problems.push(`${row.seller_id} ${row.currency}: wallet paid out ${row.paid_out_minor}, succeeded payouts sum to ${row.payouts_minor}`);
+    if (row.paid_out_minor > BigInt(row.released_minor)) problems.push(`${row.seller_id} ${row.currency}: paid out ${row.paid_out_minor}, more than the ${row.released_minor} released to them`);
+  }
+  const count = (db.prepare("SELECT COUNT(*) AS n FROM payouts WHERE status = 'succeeded'").get() as { n: bigint }).n;
+  return result('every payout posted once; no seller paid more than released to them', problems, `${count} payouts sent`);
+}
+
+/** Against the payout PSP's own record: each payout sent at most once, for the amount we booked. */
+function checkPspPayouts(db: Database, transfers: readonly SimPayoutRecord[]): CheckResult {
+  const problems: string[] = [];
+  const sent = new Map<string, SimPayoutRecord[]>();
+  for (const transfer of transfers) if (transfer.status === 'succeeded') sent.set(transfer.payoutId, [...(sent.get(transfer.payoutId) ?? []), transfer]);
+  for (const [payoutId, list] of sent) if (list.length > 1) problems.push(`payout ${payoutId} was sent ${list.length} times by the PSP`);
+  const payouts = db.prepare("SELECT payout_id, status, amount_minor FROM payouts").all() as { payout_id: string; status: string; amount_minor: bigint }[];
+  for (const payout of payouts) {
+    const transfer = sent.get(payout.payout_id)?.[0];
+    if (payout.status === 'succeeded' && (!transfer || transfer.amountMinor !== payout.amount_minor)) problems.push(`payout ${payout.payout_id} is booked as sent but the PSP has no matching transfer`);
+    if (payout.status === 'failed' && transfer) problems.push(`payout ${payout.payout_id} is failed in payops but the PSP sent it`);
+  }
+  return result('every payout sent at most once at the PSP', problems, `${payouts.length} payouts against ${transfers.length} PSP transfers`);
+}
+
 function checkLeases(db: Database): CheckResult {
   const stuck = db
-    .prepare("SELECT order_id, lease_expires_at FROM orders WHERE status = 'executing' AND lease_expires_at < ? LIMIT 50")
-    .all(new Date().toISOString()) as { order_id: string; lease_expires_at: string }[];
+    .prepare(`SELECT order_id, lease_expires_at FROM orders WHERE status = 'executing' AND lease_expires_at < @now
+              UNION ALL SELECT payout_id, lease_expires_at FROM payouts WHERE status = 'executing' AND lease_expires_at < @now LIMIT 50`)
+    .all({ now: new Date().toISOString() }) as { order_id: string; lease_expires_at: string }[];
   return result(
     'nothing stuck in executing',
-    stuck.map((row) => `order ${row.order_id} has been executing since its lease expired at ${row.lease_expires_at} (run \`payops retry run\`)`),
+    stuck.map((row) => `${row.order_id} has been executing since its lease expired at ${row.lease_expires_at} (run \`payops retry run\`)`),
     'no expired leases',
   );
 }

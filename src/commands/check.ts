@@ -16,14 +16,14 @@ export function registerCheck(program: Command): void {
       const { runChecks } = await import('../check/check.js');
       const { defaultSimStateFile } = await import('../psp/factory.js');
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
-      let psp: { psp: string; charges: import('../psp/sim/engine.js').SimChargeRecord[] } | undefined;
+      let psp: import('../check/check.js').PspRecord | undefined;
       if (flags.psp === 'sim' && fs.existsSync(stateFile)) {
         const { SimEngine } = await import('../psp/sim/engine.js');
         const { NO_FAULTS } = await import('../psp/sim/faults.js');
         const { DEFAULT_FEE_RULE } = await import('../psp/fee-rule.js');
         const engine = new SimEngine({ stateFile, seed: '0', faults: NO_FAULTS, feeRule: DEFAULT_FEE_RULE, clock: Date.now });
         try {
-          psp = { psp: 'sim', charges: engine.charges() };
+          psp = { psp: 'sim', charges: engine.charges(), payouts: engine.payouts() };
         } finally {
           engine.close();
         }

@@ -83,7 +83,7 @@ export function exitCodeOf(summary: PayinSummary): number {
 async function summaryJson(summary: PayinSummary) {
   const { intake, execution, queue } = summary;
   return {
-    events: { read: intake.eventsRead, accepted: intake.eventsAccepted, duplicates: intake.duplicates, rejected: intake.rejected },
+    events: { read: intake.eventsRead, accepted: intake.eventsAccepted, duplicates: intake.duplicates, rejected: intake.rejected, releases: intake.releases },
     rolledBack: intake.rolledBack,
     rejectsFiles: intake.rejectsFiles,
     rejections: intake.rejections,
@@ -107,7 +107,7 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
   const { intake, execution, queue } = summary;
   const { bold, red, yellow } = context.color;
   const lines = [
-    `${bold('events')}    read ${intake.eventsRead}, accepted ${intake.eventsAccepted}, duplicates ${intake.duplicates}, rejected ${intake.rejected > 0 ? red(String(intake.rejected)) : 0}`,
+    `${bold('events')}    read ${intake.eventsRead}, accepted ${intake.eventsAccepted}, duplicates ${intake.duplicates}, rejected ${intake.rejected > 0 ? red(String(intake.rejected)) : 0}${intake.releases > 0 ? `; ${intake.releases} orders released to their sellers (pay_out)` : ''}`,
     ...(intake.rolledBack ? [red('          --all-or-nothing: the input was rejected as a whole; nothing was written')] : []),
     ...(intake.rejectsFiles.length > 0 ? [`          rejected records: ${intake.rejectsFiles.join(', ')}`] : []),
     `${bold('orders')}    accepted ${intake.ordersAccepted}; this run: succeeded ${execution.succeeded}, pending ${execution.pending}, failed ${execution.failed}, retry scheduled ${execution.retryScheduled}, dead-lettered ${execution.deadLettered}${execution.recoveredLeases > 0 ? `, recovered from crashed runs ${execution.recoveredLeases}` : ''}`,

@@ -47,49 +47,61 @@ export function registerQueue(program: Command): void {
       const context = contextOf(command);
       const { listOrders } = await import('../payments/queries.js');
       const { formatAmount } = await import('../money/index.js');
-      const orders = await withDatabase(context, (db) => listOrders(db, { status: 'dead_lettered' }));
+      const { listPayouts } = await import('../payouts/queries.js');
+      const letters = await withDatabase(context, (db) => [
+        ...listOrders(db, { status: 'dead_lettered' }).map((o) => ({ kind: 'charge', id: o.orderId, sellerId: o.sellerId, currency: o.currency, amountMinor: o.amountMinor, attempts: o.attempts, lastError: o.lastError, since: o.updatedAt })),
+        ...listPayouts(db, { status: 'dead_lettered' }).map((p) => ({ kind: 'payout', id: p.payoutId, sellerId: p.sellerId, currency: p.currency, amountMinor: p.amountMinor, attempts: p.attempts, lastError: p.lastError, since: p.updatedAt })),
+      ]);
       if (flags.json) {
-        context.out(toJson(orders.map((order) => ({ orderId: order.orderId, sellerId: order.sellerId, currency: order.currency, amount: formatAmount(order.amountMinor, order.currency), attempts: order.attempts, lastError: order.lastError, since: order.updatedAt }))));
-      } else if (orders.length === 0) {
+        context.out(toJson(letters.map(({ amountMinor, ...letter }) => ({ ...letter, amount: formatAmount(amountMinor, letter.currency) }))));
+      } else if (letters.length === 0) {
         context.out('no dead letters');
       } else {
         context.out(
           renderTable(
-            [{ header: 'order' }, { header: 'amount', align: 'right' }, { header: 'currency' }, { header: 'attempts', align: 'right' }, { header: 'since' }, { header: 'last error' }],
-            orders.map((order) => [order.orderId, formatAmount(order.amountMinor, order.currency), order.currency, String(order.attempts), order.updatedAt, order.lastError ?? '']),
+            [{ header: 'kind' }, { header: 'id' }, { header: 'amount', align: 'right' }, { header: 'currency' }, { header: 'attempts', align: 'right' }, { header: 'since' }, { header: 'last error' }],
+            letters.map((l) => [l.kind, l.id, formatAmount(l.amountMinor, l.currency), l.currency, String(l.attempts), l.since, l.lastError ?? '']),
           ),
         );
       }
-      if (orders.length > 0) process.exitCode = ExitCode.workPending;
+      if (letters.length > 0) process.exitCode = ExitCode.workPending;
     });
 
   addExecutionOptions(
     dlq
       .command('requeue')
-      .description('give dead-lettered orders another round of attempts now (same idempotency key)')
-      .argument('[orderIds...]', 'orders to requeue')
-      .option('--all', 'every dead-lettered order of this PSP')
+      .description('give dead-lettered charges and payouts another round of attempts now (same idempotency keys)')
+      .argument('[ids...]', 'order ids and payout ids to requeue')
+      .option('--all', 'every dead-lettered charge and payout of this PSP')
       .option('--json', 'print the result as JSON'),
   )
-    .addHelpText('after', examples('payops dlq requeue ord_0042', 'payops dlq requeue --all'))
-    .action(async (orderIds: string[], flags: ExecutionFlags & { all?: boolean; json?: boolean }, command: Command) => {
+    .addHelpText('after', examples('payops dlq requeue ord_0042 po_00000007', 'payops dlq requeue --all'))
+    .action(async (ids: string[], flags: ExecutionFlags & { all?: boolean; json?: boolean }, command: Command) => {
       const context = contextOf(command);
-      if (orderIds.length > 0 === Boolean(flags.all)) throw new UsageError('name the orders to requeue, or pass --all (not both)');
+      if (ids.length > 0 === Boolean(flags.all)) throw new UsageError('name the orders to requeue, or pass --all (not both)');
       const execution = await executionFrom(context, flags);
       const { PayinExecutor } = await import('../payments/executor.js');
       const { PaymentsStore } = await import('../payments/store.js');
       const { statusCounts } = await import('../payments/queries.js');
+      const { PayoutExecutor } = await import('../payouts/executor.js');
+      const { listPayouts } = await import('../payouts/queries.js');
       const os = await import('node:os');
+      const actor = `operator ${os.userInfo().username}`;
       try {
-        const { tally, queue } = await withDatabase(context, async (db) => {
-          const ids = flags.all ? new PaymentsStore(db).deadLetteredOrderIds(execution.psp.name) : orderIds;
-          const executor = new PayinExecutor(db, execution);
-          const result = await executor.requeue(ids, `operator ${os.userInfo().username}`);
-          return { tally: result, queue: statusCounts(db, execution.psp.name) };
+        const { tally, payouts, queue } = await withDatabase(context, async (db) => {
+          const deadPayouts = listPayouts(db, { status: 'dead_lettered' }).map((p) => p.payoutId);
+          const orderIds = flags.all ? new PaymentsStore(db).deadLetteredOrderIds(execution.psp.name) : ids.filter((id) => !deadPayouts.includes(id));
+          const payoutIds = flags.all ? deadPayouts : ids.filter((id) => deadPayouts.includes(id));
+          const charges = await new PayinExecutor(db, execution).requeue(orderIds, actor);
+          const sent = await new PayoutExecutor(db, execution).requeue(payoutIds, actor);
+          return { tally: charges, payouts: sent, queue: statusCounts(db, execution.psp.name) };
         });
-        if (flags.json) context.out(toJson({ ...tally, capturedMinor: undefined, queue }));
-        else context.out(`requeued ${tally.attempted}: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered again ${tally.deadLettered}`);
-        if (queue.retry_scheduled + queue.dead_lettered > 0) process.exitCode = ExitCode.workPending;
+        if (flags.json) context.out(toJson({ charges: { ...tally, capturedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, queue }));
+        else {
+          context.out(`requeued ${tally.attempted} charges: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered again ${tally.deadLettered}`);
+          if (payouts.attempted > 0) context.out(`requeued ${payouts.attempted} payouts: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered again ${payouts.deadLettered}`);
+        }
+        if (queue.retry_scheduled + queue.dead_lettered + payouts.retryScheduled + payouts.deadLettered > 0) process.exitCode = ExitCode.workPending;
       } finally {
         execution.psp.close();
       }

@@ -27,7 +27,17 @@ export interface PayInEvent {
   contentHash: string;
 }
 
-export type PaymentEvent = PayInEvent;
+/** A delivered order: its seller share becomes payable; the seller's payout details are recorded. */
+export interface PayOutEvent {
+  type: 'pay_out';
+  eventId: string;
+  occurredAt: string;
+  orderId: string;
+  seller: { id: string; name: string; iban: string };
+  contentHash: string;
+}
+
+export type PaymentEvent = PayInEvent | PayOutEvent;
 
 export class EventRejection extends Error {
   constructor(
@@ -47,6 +57,8 @@ const MAX_ORDERS_PER_EVENT = 100;
 const MAX_METADATA_BYTES = 2048;
 
 const PAY_IN_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'currency', 'payer', 'paymentToken', 'orders']);
+const PAY_OUT_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'orderId', 'seller']);
+const MAX_NAME_LENGTH = 200;
 const ORDER_FIELDS = new Set(['orderId', 'sellerId', 'amount', 'platformFee', 'metadata']);
 
 export function validateEvent(value: unknown): PaymentEvent {
@@ -55,9 +67,8 @@ export function validateEvent(value: unknown): PaymentEvent {
   const fail = (field: string, reason: string): never => {
     throw new EventRejection(field, reason, eventId);
   };
-  if (value.type === 'pay_out' || value.type === 'refund') {
-    fail('type', `${value.type} events are not handled by this version of payops yet; only pay_in`);
-  }
+  if (value.type === 'refund') fail('type', 'refund events are not handled by this version of payops yet; only pay_in and pay_out');
+  if (value.type === 'pay_out') return validatePayOut(value, eventId, fail);
   if (value.type !== 'pay_in') fail('type', `expected "pay_in", "pay_out" or "refund"`);
 
   const unknown = Object.keys(value).find((key) => !PAY_IN_FIELDS.has(key));
@@ -109,6 +120,51 @@ export function validateEvent(value: unknown): PaymentEvent {
     orders,
     contentHash: createHash('sha256').update(canonicalJson(value)).digest('hex'),
   };
+}
+
+function validatePayOut(value: Record<string, unknown>, eventId: string, fail: (field: string, reason: string) => never): PayOutEvent {
+  const unknown = Object.keys(value).find((key) => !PAY_OUT_FIELDS.has(key));
+  if (unknown !== undefined) fail(unknown, 'unknown field (check the spelling; see DESIGN.md §3)');
+  const occurredAt = withField('occurredAt', eventId, () => normalizeInstant(value.occurredAt, 'occurredAt'));
+  const orderId = withField('orderId', eventId, () => identifier(value.orderId, 'orderId'));
+  if (!isObject(value.seller)) fail('seller', 'expected {"id", "name", "account": {"iban"}}');
+  const seller = value.seller as Record<string, unknown>;
+  const extra = Object.keys(seller).find((key) => !['id', 'name', 'account'].includes(key));
+  if (extra !== undefined) fail(`seller.${extra}`, 'unknown field');
+  const id = withField('seller.id', eventId, () => identifier(seller.id, 'seller.id'));
+  if (typeof seller.name !== 'string' || seller.name.trim().length === 0 || seller.name.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f-\u009f]/.test(seller.name)) {
+    fail('seller.name', `required: the seller's name, at most ${MAX_NAME_LENGTH} printable characters`);
+  }
+  if (!isObject(seller.account)) fail('seller.account', 'expected {"iban": "…"}');
+  const account = seller.account as Record<string, unknown>;
+  const accountExtra = Object.keys(account).find((key) => key !== 'iban');
+  if (accountExtra !== undefined) fail(`seller.account.${accountExtra}`, 'unknown field: payops pays out to an IBAN');
+  const iban = normalizeIban(account.iban);
+  if (iban === undefined) fail('seller.account.iban', 'is not a valid IBAN (country code, check digits and account number; the checksum must hold)');
+  return {
+    type: 'pay_out',
+    eventId,
+    occurredAt,
+    orderId,
+    seller: { id, name: (seller.name as string).trim(), iban: iban as string },
+    contentHash: createHash('sha256').update(canonicalJson(value)).digest('hex'),
+  };
+}
+
+/** An IBAN without spaces, upper-case, if its ISO 13616 mod-97 checksum holds. */
+export function normalizeIban(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const iban = value.replace(/ /g, '').toUpperCase();
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return undefined;
+  const rearranged = `${iban.slice(4)}${iban.slice(0, 4)}`.replace(/[A-Z]/g, (letter) => String(letter.charCodeAt(0) - 55));
+  let remainder = 0;
+  for (const digit of rearranged) remainder = (remainder * 10 + Number(digit)) % 97;
+  return remainder === 1 ? iban : undefined;
+}
+
+/** `DE89370400440532013000` → `DE•• •••• 3000`: enough to recognize, never enough to use. */
+export function maskIban(iban: string): string {
+  return `${iban.slice(0, 2)}•• •••• ${iban.slice(-4)}`;
 }
 
 function identifier(value: unknown, field: string): string {

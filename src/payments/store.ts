@@ -1,6 +1,6 @@
 import type { Database } from '../db/index.js';
 import type { Currency } from '../money/index.js';
-import type { PayInEvent } from './events.js';
+import type { PayInEvent, PaymentEvent } from './events.js';
 import { type OrderStatus, assertTransition } from './order-state.js';
 
 /** An order taken into `executing` by this process, with what the PSP call needs. */
@@ -117,8 +117,13 @@ export class PaymentsStore {
     return new Map(rows.map((row) => [row.order_id, row.event_id]));
   }
 
+  /** Records an accepted event (its id is the client's idempotency key). */
+  insertEvent(event: PaymentEvent, source: string, at: string): void {
+    this.s.insertEvent.run(event.eventId, event.type, event.contentHash, event.occurredAt, source, at, event.type === 'pay_in' ? event.orders.length : 0);
+  }
+
   insertPayIn(event: PayInEvent, source: string, psp: string, at: string): void {
-    this.s.insertEvent.run(event.eventId, event.type, event.contentHash, event.occurredAt, source, at, event.orders.length);
+    this.insertEvent(event, source, at);
     for (const order of event.orders) {
       const id = this.s.insertOrder.run(
         order.orderId,

@@ -40,6 +40,22 @@ export type ChargeLookup =
   | { found: true; result: Exclude<ChargeResult, RetryableFailure> }
   | RetryableFailure;
 
+/** One transfer to one seller, with a key fixed when payops created the payout. */
+export interface PayoutRequest {
+  idempotencyKey: string;
+  payoutId: string;
+  sellerId: string;
+  /** IBAN of the seller's account. */
+  destination: string;
+  amountMinor: bigint;
+  currency: Currency;
+}
+
+export type PayoutResult =
+  | { status: 'succeeded'; pspReference: string }
+  | { status: 'declined'; pspReference: string | null; reason: string }
+  | RetryableFailure;
+
 export interface PaymentServiceProvider {
   /** Names the PSP in accounts (`assets:psp:<name>:receivable`) and on orders. */
   readonly name: string;
@@ -49,6 +65,8 @@ export interface PaymentServiceProvider {
   charge(requests: readonly ChargeRequest[]): Promise<ChargeResult[]>;
   /** Finds the charge made for an order, whatever key it was made with. */
   lookupCharge(merchantReference: string): Promise<ChargeLookup>;
+  /** Sends transfers to sellers; the i-th result answers the i-th request. */
+  payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]>;
   close(): void;
 }
 

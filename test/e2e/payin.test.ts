@@ -11,7 +11,7 @@ const FAULTS = ['--faults', 'timeout=0.05,5xx=0.05,429=0.03,lost=0.05,decline=0.
 const FAST_RETRIES = ['--retry-base-ms', '10', '--retry-cap-ms', '40', '--max-attempts', '12'];
 
 interface Summary {
-  events: { read: number; accepted: number; duplicates: number; rejected: number };
+  events: { read: number; accepted: number; duplicates: number; rejected: number; releases: number };
   orders: { accepted: number; succeeded: number; failed: number; deadLettered: number; retryScheduled: number };
   queue: Record<string, number>;
 }
@@ -54,11 +54,11 @@ describe('payops payin (end to end)', () => {
     const first = run('payin', 'run', input, '--json');
     expect(first.code).toBe(0);
     const summary = json<Summary>(first);
-    expect(summary.events).toEqual({ read: 300, accepted: 300, duplicates: 0, rejected: 0 });
+    expect(summary.events).toEqual({ read: 300, accepted: 300, duplicates: 0, rejected: 0, releases: 0 });
     expect(summary.orders.accepted).toBe(597);
     expect(summary.orders.succeeded + summary.orders.failed).toBe(597); // tok_chargeDeclined ones fail
     const again = json<Summary>(run('payin', 'run', input, '--json'));
-    expect(again.events).toEqual({ read: 300, accepted: 0, duplicates: 300, rejected: 0 });
+    expect(again.events).toEqual({ read: 300, accepted: 0, duplicates: 300, rejected: 0, releases: 0 });
     expect(again.orders.succeeded).toBe(0);
     expect([...pspRequestCounts(path.join(dir, 'books.psp-sim.db')).values()].every((count) => count === 1)).toBe(true);
     expectCheckPasses();
@@ -126,11 +126,11 @@ describe('payops payin (end to end)', () => {
   it('dead-letters orders that keep failing, lists them, and a requeue settles them', () => {
     const first = run('payin', 'run', copy(path.join(REPO_ROOT, 'fixtures', 'events', 'small.json')), '--faults', '5xx=1', '--max-attempts', '2', '--retry-base-ms', '1', '--wait');
     expect(first.code).toBe(6);
-    const dead = json<{ orderId: string; attempts: number; lastError: string }[]>(run('dlq', 'list', '--json'));
+    const dead = json<{ kind: string; id: string; attempts: number; lastError: string }[]>(run('dlq', 'list', '--json'));
     expect(dead).toHaveLength(10);
-    expect(dead[0]).toMatchObject({ attempts: 2, lastError: expect.stringMatching(/server_error/) });
+    expect(dead[0]).toMatchObject({ kind: 'charge', attempts: 2, lastError: expect.stringMatching(/server_error/) });
     expect(run('dlq', 'list').code).toBe(6);
-    expect(run('dlq', 'requeue', '--all')).toMatchObject({ code: 0, stdout: expect.stringMatching(/requeued 10: succeeded 10/) });
+    expect(run('dlq', 'requeue', '--all')).toMatchObject({ code: 0, stdout: expect.stringMatching(/requeued 10 charges: succeeded 10/) });
     expect(run('dlq', 'list').stdout).toBe('no dead letters\n');
     expectCheckPasses();
   });

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventRejection, canonicalJson, validateEvent } from '../../src/payments/events.js';
+import { EventRejection, type PayInEvent, canonicalJson, maskIban, normalizeIban, validateEvent as validateAnyEvent } from '../../src/payments/events.js';
+
+/** Most tests here are about pay_in: narrow the union for them. */
+function validateEvent(value: unknown): PayInEvent {
+  const event = validateAnyEvent(value);
+  if (event.type !== 'pay_in') throw new Error(`expected a pay_in event, got ${event.type}`);
+  return event;
+}
 
 /** The pay_in example of DESIGN.md §3. */
 function example(): Record<string, unknown> {
@@ -155,14 +162,42 @@ describe('validateEvent: rejections name the field', () => {
     expect(rejection.reason).toMatch(/more decimals than JPY allows \(0\)/);
   });
 
-  it('rejects pay_out and refund events as not yet supported, naming type', () => {
-    for (const type of ['pay_out', 'refund']) {
-      const rejection = rejectionOf({ eventId: 'po_0001', type, occurredAt: '2026-11-25T09:00:00Z', orderId: 'ord_0001' });
-      expect(rejection.field).toBe('type');
-      expect(rejection.reason).toMatch(/not handled by this version of payops yet/);
-      expect(rejection.reason).toContain(type);
-      expect(rejection.eventId).toBe('po_0001');
-    }
+  it('rejects refund events as not yet supported, naming type', () => {
+    const rejection = rejectionOf({ eventId: 'rf_0001', type: 'refund', occurredAt: '2026-11-26T12:00:00Z', orderId: 'ord_0001', amount: '4.00' });
+    expect(rejection.field).toBe('type');
+    expect(rejection.reason).toMatch(/not handled by this version of payops yet/);
+    expect(rejection.eventId).toBe('rf_0001');
+  });
+
+  describe('pay_out', () => {
+    const payOut = (seller: Record<string, unknown> = {}) => ({
+      eventId: 'po_0001', type: 'pay_out', occurredAt: '2026-11-25T09:00:00Z', orderId: 'ord_0001',
+      seller: { id: 'seller_7', name: 'Acme Ltd', account: { iban: 'DE89 3704 0044 0532 0130 00' }, ...seller },
+    });
+
+    it('parses the DESIGN.md example, normalizing the IBAN', () => {
+      expect(validateAnyEvent(payOut())).toMatchObject({
+        type: 'pay_out', eventId: 'po_0001', orderId: 'ord_0001', occurredAt: '2026-11-25T09:00:00.000Z',
+        seller: { id: 'seller_7', name: 'Acme Ltd', iban: 'DE89370400440532013000' },
+      });
+    });
+
+    it.each([
+      [{ account: { iban: 'DE88370400440532013000' } }, 'seller.account.iban', /not a valid IBAN/],
+      [{ account: { number: '12345678' } }, 'seller.account.number', /payops pays out to an IBAN/],
+      [{ name: '  ' }, 'seller.name', /required/],
+      [{ id: 'seller 7' }, 'seller.id', /letters, digits/],
+    ])('refuses seller %j at %s', (seller, field, reason) => {
+      const rejection = rejectionOf(payOut(seller));
+      expect(rejection.field).toBe(field);
+      expect(rejection.reason).toMatch(reason);
+    });
+
+    it('checks IBANs with the ISO 13616 checksum and masks all but the last four characters', () => {
+      expect(normalizeIban('gb82 west 1234 5698 7654 32')).toBe('GB82WEST12345698765432');
+      expect(normalizeIban('GB82WEST12345698765433')).toBeUndefined();
+      expect(maskIban('DE89370400440532013000')).toBe('DE•• •••• 3000');
+    });
   });
 
   it('rejects a duplicate orderId within the event at the second occurrence', () => {

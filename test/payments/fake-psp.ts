@@ -1,4 +1,4 @@
-import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentServiceProvider } from '../../src/psp/port.js';
+import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentServiceProvider, PayoutRequest, PayoutResult } from '../../src/psp/port.js';
 
 /**
  * A scripted PSP: each key answers from its script in order (then succeeds), and every call is
@@ -32,6 +32,14 @@ export class FakePsp implements PaymentServiceProvider {
   async lookupCharge(merchantReference: string): Promise<ChargeLookup> {
     this.lookups.push(merchantReference);
     return this.lookupAnswers.get(merchantReference) ?? { found: false };
+  }
+
+  readonly payoutCalls: PayoutRequest[] = [];
+  readonly payoutScripts = new Map<string, PayoutResult[]>();
+
+  async payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]> {
+    this.payoutCalls.push(...requests);
+    return requests.map((request) => this.payoutScripts.get(request.idempotencyKey)?.shift() ?? { status: 'succeeded', pspReference: `tr_${request.payoutId}` });
   }
 
   close(): void {}

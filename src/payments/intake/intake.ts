@@ -3,7 +3,10 @@ import type { Database } from '../../db/index.js';
 import { failpoint } from '../../failpoints.js';
 import type { Currency } from '../../money/index.js';
 import { nowIso } from '../../time.js';
-import { EventRejection, type PayInEvent, validateEvent } from '../events.js';
+import { Ledger, type PostingRequest } from '../../ledger/index.js';
+import { Releases } from '../../payouts/release.js';
+import { Wallets, type WalletDelta } from '../../wallet/wallet.js';
+import { EventRejection, type PayInEvent, type PaymentEvent, validateEvent } from '../events.js';
 import { PaymentsStore } from '../store.js';
 import { type InputFormat, type SourceRecord, detectFormat, readRecords } from './readers.js';
 
@@ -21,6 +24,8 @@ export interface IntakeSummary {
   duplicates: number;
   rejected: number;
   ordersAccepted: number;
+  /** pay_out events applied: orders whose seller share became payable. */
+  releases: number;
   acceptedMinor: Map<Currency, bigint>;
   /** The first rejections, for the terminal; all of them are in the rejects file. */
   rejections: Rejection[];
@@ -43,7 +48,7 @@ const MAX_REJECTIONS_SHOWN = 20;
 const DEFAULT_INTAKE_BATCH = 5_000;
 
 export function emptyIntakeSummary(): IntakeSummary {
-  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], rolledBack: false };
+  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, releases: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], rolledBack: false };
 }
 
 /**
@@ -55,7 +60,7 @@ export function emptyIntakeSummary(): IntakeSummary {
  */
 export async function ingest(db: Database, files: readonly string[], options: IntakeOptions): Promise<IntakeSummary> {
   const summary = emptyIntakeSummary();
-  const store = new PaymentsStore(db);
+  const writer: BatchWriter = { store: new PaymentsStore(db), releases: new Releases(db), ledger: new Ledger(db), wallets: new Wallets(db) };
   const batchSize = options.batchSize ?? DEFAULT_INTAKE_BATCH;
   if (options.allOrNothing) db.exec('BEGIN IMMEDIATE');
   try {
@@ -68,12 +73,12 @@ export async function ingest(db: Database, files: readonly string[], options: In
         if (summary.rejections.length < MAX_REJECTIONS_SHOWN) summary.rejections.push(rejection);
         rejects.write(rejection, record.text);
       };
-      let batch: { record: SourceRecord; event: PayInEvent }[] = [];
+      let batch: { record: SourceRecord; event: PaymentEvent }[] = [];
       const flush = (): void => {
         if (batch.length === 0) return;
         const current = batch;
         batch = [];
-        writeBatch(db, store, current, file, options.psp, summary, reject);
+        writeBatch(db, writer, current, file, options.psp, summary, reject);
         failpoint('intake.after-batch');
       };
       for await (const record of readRecords(file, format as InputFormat)) {
@@ -103,6 +108,7 @@ export async function ingest(db: Database, files: readonly string[], options: In
         summary.eventsAccepted = 0;
         summary.duplicates = 0;
         summary.ordersAccepted = 0;
+        summary.releases = 0;
         summary.acceptedMinor = new Map();
       } else {
         db.exec('COMMIT');
@@ -115,24 +121,48 @@ export async function ingest(db: Database, files: readonly string[], options: In
   }
 }
 
+interface BatchWriter {
+  store: PaymentsStore;
+  releases: Releases;
+  ledger: Ledger;
+  wallets: Wallets;
+}
+
 function writeBatch(
   db: Database,
-  store: PaymentsStore,
-  batch: readonly { record: SourceRecord; event: PayInEvent }[],
+  writer: BatchWriter,
+  batch: readonly { record: SourceRecord; event: PaymentEvent }[],
   file: string,
   psp: string,
   summary: IntakeSummary,
   reject: (record: SourceRecord, error: { field: string; reason: string; eventId?: string }) => void,
 ): void {
+  const { store } = writer;
   db.transaction(() => {
     const at = nowIso();
     const knownEvents = store.existingEvents(batch.map(({ event }) => event.eventId));
-    const knownOrders = store.existingOrders(batch.flatMap(({ event }) => event.orders.map((order) => order.orderId)));
+    const knownOrders = store.existingOrders(batch.flatMap(({ event }) => (event.type === 'pay_in' ? event.orders.map((order) => order.orderId) : [])));
+    const postings: PostingRequest[] = [];
+    const deltas: WalletDelta[] = [];
     for (const { record, event } of batch) {
       const known = knownEvents.get(event.eventId);
       if (known !== undefined) {
         if (known === event.contentHash) summary.duplicates++;
         else reject(record, { field: 'eventId', reason: `${event.eventId} was already accepted with different content (conflict); the original stands`, eventId: event.eventId });
+        continue;
+      }
+      if (event.type === 'pay_out') {
+        const released = writer.releases.apply(event, at);
+        if (!released.ok) {
+          reject(record, { field: released.field, reason: released.reason, eventId: event.eventId });
+          continue;
+        }
+        store.insertEvent(event, `${file}:${record.line}`, at);
+        if (released.posting) postings.push(released.posting);
+        if (released.delta) deltas.push(released.delta);
+        knownEvents.set(event.eventId, event.contentHash);
+        summary.eventsAccepted++;
+        summary.releases++;
         continue;
       }
       const clash = event.orders.findIndex((order) => knownOrders.has(order.orderId));
@@ -149,6 +179,9 @@ function writeBatch(
       const total = event.orders.reduce((sum, order) => sum + order.amountMinor, 0n);
       summary.acceptedMinor.set(event.currency, (summary.acceptedMinor.get(event.currency) ?? 0n) + total);
     }
+    // Releases move ledger money and wallets in the same transaction as their events.
+    if (postings.length > 0) writer.ledger.postBatch(postings, (index) => `release of ${postings[index]?.metadata?.orderId ?? index}`);
+    if (deltas.length > 0) writer.wallets.apply(deltas, at);
   }).immediate();
 }
 

@@ -4,7 +4,7 @@ import { InvariantError } from '../../errors.js';
 import type { Currency } from '../../money/index.js';
 import type { Clock } from '../../time.js';
 import { type FeeRule, feeFor } from '../fee-rule.js';
-import type { ChargeLookup, ChargeRequest, ChargeResult } from '../port.js';
+import type { ChargeLookup, ChargeRequest, ChargeResult, PayoutRequest, PayoutResult, RetryableFailure } from '../port.js';
 import { type FaultRates, draw } from './faults.js';
 
 export interface SimOptions {
@@ -47,6 +47,21 @@ CREATE TABLE sim_charges (
 ) STRICT;
 CREATE INDEX sim_charges_by_key ON sim_charges (idempotency_key, key_expires_at);
 CREATE INDEX sim_charges_by_merchant_reference ON sim_charges (merchant_reference);
+CREATE TABLE sim_payouts (
+  id INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  payout_id TEXT NOT NULL,
+  seller_id TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  amount_minor INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('succeeded', 'declined')),
+  decline_reason TEXT,
+  created_at TEXT NOT NULL,
+  key_expires_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX sim_payouts_by_key ON sim_payouts (idempotency_key, key_expires_at);
 CREATE TABLE sim_requests (
   idempotency_key TEXT PRIMARY KEY,
   count INTEGER NOT NULL
@@ -64,6 +79,15 @@ interface ChargeRow {
   decline_reason: string | null;
   created_at: string;
   settled_at: string | null;
+}
+
+export interface SimPayoutRecord {
+  payoutId: string;
+  idempotencyKey: string;
+  sellerId: string;
+  amountMinor: bigint;
+  currency: Currency;
+  status: string;
 }
 
 export interface SimChargeRecord {
@@ -103,6 +127,11 @@ export class SimEngine {
       ),
       latestByMerchantReference: prepare('SELECT * FROM sim_charges WHERE merchant_reference = ? ORDER BY id DESC LIMIT 1'),
       settle: prepare('UPDATE sim_charges SET status = ?, fee_minor = ?, decline_reason = ?, settled_at = ? WHERE id = ?'),
+      livePayoutByKey: prepare('SELECT * FROM sim_payouts WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1'),
+      insertPayout: prepare(
+        `INSERT INTO sim_payouts (idempotency_key, request_hash, payout_id, seller_id, destination, amount_minor, currency, status, decline_reason, created_at, key_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
     };
   }
 
@@ -146,16 +175,71 @@ export class SimEngine {
     if (this.db.open) this.db.close();
   }
 
+  payout(requests: readonly PayoutRequest[]): PayoutResult[] {
+    return this.db.transaction(() => requests.map((request) => this.payoutOne(request))).immediate();
+  }
+
+  /** Every transfer the PSP recorded, for `payops check`. */
+  payouts(): SimPayoutRecord[] {
+    return (this.db.prepare('SELECT * FROM sim_payouts ORDER BY id').all() as {
+      payout_id: string; idempotency_key: string; seller_id: string; amount_minor: bigint; currency: string; status: string;
+    }[]).map((row) => ({ payoutId: row.payout_id, idempotencyKey: row.idempotency_key, sellerId: row.seller_id, amountMinor: row.amount_minor, currency: row.currency as Currency, status: row.status }));
+  }
+
+  /** Counts the request and decides the faults that strike before it is processed. */
+  private networkFault(key: string): { attempt: number; fault?: RetryableFailure } {
+    const { seed, faults } = this.options;
+    const attempt = Number((this.statements.countRequest.get(key) as { count: bigint }).count);
+    const roll = draw(seed, key, attempt, 'network');
+    if (roll < faults.timeout) return { attempt, fault: { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout before processing' } };
+    if (roll < faults.timeout + faults.serverError) return { attempt, fault: { status: 'retryable', kind: 'server_error', sent: true, detail: 'simulated 503 Service Unavailable' } };
+    if (roll < faults.timeout + faults.serverError + faults.rateLimited) {
+      return { attempt, fault: { status: 'retryable', kind: 'rate_limited', sent: true, retryAfterMs: this.options.retryAfterMs ?? 1000, detail: 'simulated 429 Too Many Requests' } };
+    }
+    return { attempt };
+  }
+
+  private lostResponse(key: string, attempt: number): RetryableFailure | undefined {
+    return draw(this.options.seed, key, attempt, 'lost') < this.options.faults.lost
+      ? { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout: the PSP processed the request, the response was lost' }
+      : undefined;
+  }
+
+  private payoutOne(request: PayoutRequest): PayoutResult {
+    const key = request.idempotencyKey;
+    const { attempt, fault } = this.networkFault(key);
+    if (fault) return fault;
+    const nowMs = this.options.clock();
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify([request.payoutId, request.sellerId, request.destination, request.amountMinor.toString(), request.currency]))
+      .digest('hex');
+    const existing = this.statements.livePayoutByKey.get(key, new Date(nowMs).toISOString()) as
+      | { id: bigint; request_hash: string; status: 'succeeded' | 'declined'; decline_reason: string | null }
+      | undefined;
+    let result: PayoutResult;
+    if (existing) {
+      if (existing.request_hash !== requestHash) throw new InvariantError(`idempotency key ${key} was reused with different parameters at the simulated PSP`);
+      result = existing.status === 'succeeded'
+        ? { status: 'succeeded', pspReference: payoutReference(existing.id) }
+        : { status: 'declined', pspReference: payoutReference(existing.id), reason: existing.decline_reason ?? 'declined' };
+    } else {
+      const declined = draw(this.options.seed, key, 'outcome') < this.options.faults.decline;
+      const id = this.statements.insertPayout.run(
+        key, requestHash, request.payoutId, request.sellerId, request.destination, request.amountMinor, request.currency,
+        declined ? 'declined' : 'succeeded', declined ? 'account_closed' : null,
+        new Date(nowMs).toISOString(), new Date(nowMs + this.keyLifetimeMs).toISOString(),
+      ).lastInsertRowid;
+      const reference = payoutReference(BigInt(id));
+      result = declined ? { status: 'declined', pspReference: reference, reason: 'account_closed' } : { status: 'succeeded', pspReference: reference };
+    }
+    return this.lostResponse(key, attempt) ?? result;
+  }
+
   private chargeOne(request: ChargeRequest): ChargeResult {
     const { seed, faults } = this.options;
-    const attempt = Number((this.statements.countRequest.get(request.idempotencyKey) as { count: bigint }).count);
     const key = request.idempotencyKey;
-    const roll = draw(seed, key, attempt, 'network');
-    if (roll < faults.timeout) return { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout before processing' };
-    if (roll < faults.timeout + faults.serverError) return { status: 'retryable', kind: 'server_error', sent: true, detail: 'simulated 503 Service Unavailable' };
-    if (roll < faults.timeout + faults.serverError + faults.rateLimited) {
-      return { status: 'retryable', kind: 'rate_limited', sent: true, retryAfterMs: this.options.retryAfterMs ?? 1000, detail: 'simulated 429 Too Many Requests' };
-    }
+    const { attempt, fault } = this.networkFault(key);
+    if (fault) return fault;
 
     const nowMs = this.options.clock();
     const now = new Date(nowMs).toISOString();
@@ -170,10 +254,7 @@ export class SimEngine {
     } else {
       result = this.create(request, requestHash, nowMs);
     }
-    if (draw(seed, key, attempt, 'lost') < faults.lost) {
-      return { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout: the PSP processed the request, the response was lost' };
-    }
-    return result;
+    return this.lostResponse(key, attempt) ?? result;
   }
 
   private create(request: ChargeRequest, requestHash: string, nowMs: number): ChargeResult {
@@ -228,6 +309,10 @@ export class SimEngine {
 /** The PSP's id for a charge, as it appears in answers and settlement files. */
 function chargeReference(id: bigint): string {
   return `ch_sim_${id.toString().padStart(8, '0')}`;
+}
+
+function payoutReference(id: bigint): string {
+  return `po_sim_${id.toString().padStart(8, '0')}`;
 }
 
 function hashRequest(request: ChargeRequest): string {

@@ -1,0 +1,176 @@
+import type { Command } from 'commander';
+import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { executionFrom, formatTotals, totalsJson } from '../cli/execution.js';
+import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
+import { ExitCode } from '../errors.js';
+import type { PayoutSummary, SellerReport } from '../payouts/queries.js';
+import { csvRow, csvText } from '../reports/csv.js';
+import { renderTable } from '../reports/table.js';
+
+interface PayoutRunFlags extends ExecutionFlags {
+  seller?: string;
+  currency?: string;
+  minAmount?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export function registerPayout(program: Command): void {
+  const payout = program.command('payout').description('pay sellers what is payable: one transfer per seller and currency');
+  addExecutionOptions(
+    payout
+      .command('run')
+      .description('pay every seller their whole payable balance, one payout per seller and currency')
+      .option('--seller <id>', 'only this seller')
+      .option('--currency <code>', 'only this currency')
+      .option('--min-amount <amount>', 'leave balances below this amount (major units) for a later run')
+      .option('--dry-run', 'show what would be paid and change nothing')
+      .option('--json', 'print the result as JSON'),
+  )
+    .addHelpText('after', examples('payops payout run --dry-run', 'payops payout run --currency EUR --min-amount 10'))
+    .action(async (flags: PayoutRunFlags, command: Command) => {
+      const context = contextOf(command);
+      const execution = await executionFrom(context, flags);
+      const { runPayouts } = await import('../payouts/payout-run.js');
+      const { formatAmount } = await import('../money/index.js');
+      try {
+        const summary = await withDatabase(context, (db) =>
+          runPayouts(db, { ...execution, sellerId: flags.seller, currency: flags.currency, minAmount: flags.minAmount, dryRun: flags.dryRun }),
+        );
+        const planned = summary.plan.payouts.map((p) => ({ sellerId: p.sellerId, currency: p.currency, amount: formatAmount(p.amountMinor, p.currency) }));
+        const skipped = summary.plan.skipped.map((s) => ({ sellerId: s.sellerId, currency: s.currency, amount: formatAmount(s.amountMinor, s.currency), reason: s.reason }));
+        if (flags.json) {
+          context.out(toJson({ dryRun: summary.dryRun, planned, skipped, payoutIds: summary.payoutIds, execution: { ...summary.execution, paidMinor: undefined, paid: await totalsJson(summary.execution.paidMinor) }, open: summary.open }));
+        } else {
+          const lines = [
+            summary.dryRun ? context.color.bold('dry run: nothing was changed') : '',
+            planned.length === 0 ? 'nothing is payable' : renderTable([{ header: 'seller' }, { header: 'amount', align: 'right' }, { header: 'currency' }], planned.map((p) => [p.sellerId, p.amount, p.currency])),
+            ...skipped.map((s) => context.color.yellow(`skipped ${s.sellerId} ${s.amount} ${s.currency}: ${s.reason}`)),
+          ];
+          if (!summary.dryRun) {
+            const t = summary.execution;
+            lines.push(`sent ${t.succeeded} of ${t.attempted} attempted; failed ${t.failed}, retry scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`);
+            lines.push(`paid ${await formatTotals(t.paidMinor)}`);
+          }
+          context.out(lines.filter(Boolean).join('\n'));
+        }
+        if (!summary.dryRun && summary.open.retryScheduled + summary.open.deadLettered > 0) process.exitCode = ExitCode.workPending;
+      } finally {
+        execution.psp.close();
+      }
+    });
+
+  payout
+    .command('list')
+    .description('payouts with their status; account numbers masked')
+    .option('--seller <id>', 'only this seller')
+    .option('--status <status>', 'only payouts in this status')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples('payops payout list --seller seller_7'))
+    .action(async (flags: { seller?: string; status?: string; json?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { listPayouts } = await import('../payouts/queries.js');
+      const { formatAmount } = await import('../money/index.js');
+      const payouts = await withDatabase(context, (db) => listPayouts(db, { sellerId: flags.seller, status: flags.status }));
+      const view = payouts.map((p: PayoutSummary) => ({ ...p, amount: formatAmount(p.amountMinor, p.currency), amountMinor: undefined }));
+      if (flags.json) {
+        context.out(toJson(view));
+        return;
+      }
+      context.out(
+        payouts.length === 0
+          ? 'no payouts'
+          : renderTable(
+              [{ header: 'payout' }, { header: 'seller' }, { header: 'amount', align: 'right' }, { header: 'currency' }, { header: 'status' }, { header: 'to' }, { header: 'psp ref' }],
+              view.map((p) => [p.payoutId, p.sellerId, p.amount, p.currency, p.status, p.destination, p.pspReference ?? '']),
+            ),
+      );
+    });
+
+  payout
+    .command('show')
+    .description('one payout: amount, destination (masked), attempts, keys and its posting')
+    .argument('<payoutId>', 'e.g. po_00000001')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples('payops payout show po_00000001'))
+    .action(async (payoutId: string, flags: { json?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { showPayout } = await import('../payouts/queries.js');
+      const { formatAmount } = await import('../money/index.js');
+      const p = await withDatabase(context, (db) => showPayout(db, payoutId));
+      if (flags.json) {
+        context.out(toJson({ ...p, amount: formatAmount(p.amountMinor, p.currency), amountMinor: undefined }));
+        return;
+      }
+      context.out(
+        [
+          `payout ${p.payoutId}  ${p.status}  ${formatAmount(p.amountMinor, p.currency)} ${p.currency} to ${p.sellerId} (${p.destination})`,
+          `  key ${p.payoutKey}${p.pspReference ? `, reference ${p.pspReference}` : ''}, attempts ${p.attempts}${p.ledgerTxId ? `, posted as transaction ${p.ledgerTxId}` : ''}`,
+          ...(p.lastError ? [`  last error: ${p.lastError}`] : []),
+          '',
+          renderTable([{ header: 'at' }, { header: 'attempt', align: 'right' }, { header: 'transition' }, { header: 'cause' }], p.transitions.map((t) => [t.at, String(t.attempt), `${t.from ?? '·'} → ${t.to}`, t.cause])),
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('wallet')
+    .description('seller wallets')
+    .command('show')
+    .description('one seller\'s pending, payable and paid-out balances, per currency')
+    .argument('<sellerId>', 'the seller')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples('payops wallet show seller_7'))
+    .action(async (sellerId: string, flags: { json?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { sellerReports } = await import('../payouts/queries.js');
+      const { NotFoundError } = await import('../errors.js');
+      const reports = await withDatabase(context, (db) => sellerReports(db, sellerId));
+      if (reports.length === 0) throw new NotFoundError(`seller ${sellerId} has no wallet`, { hint: 'see `payops report sellers`' });
+      context.out(flags.json ? toJson(await sellersJson(reports)) : await renderSellers(reports));
+    });
+
+  const report = program.command('report').description('reports for finance');
+  report
+    .command('sellers')
+    .description('every seller: pending, payable, paid out, negative balances, last payout')
+    .option('--json', 'print as JSON')
+    .option('--csv', 'print as CSV')
+    .addHelpText('after', examples('payops report sellers', 'payops report sellers --csv > sellers.csv'))
+    .action(async (flags: { json?: boolean; csv?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { sellerReports } = await import('../payouts/queries.js');
+      const reports = await withDatabase(context, (db) => sellerReports(db));
+      const rows = await sellersJson(reports);
+      if (flags.json) context.out(toJson(rows));
+      else if (flags.csv) {
+        context.out(
+          csvRow(['seller', 'name', 'account', 'currency', 'pending', 'payable', 'paid_out', 'negative', 'last_payout', 'last_payout_status']) +
+            rows.map((r) => csvRow([csvText(r.sellerId), csvText(r.name ?? ''), csvText(r.account ?? ''), r.currency, r.pending, r.payable, r.paidOut, String(r.negative), r.lastPayout?.payoutId ?? '', r.lastPayout?.status ?? ''])).join(''),
+        );
+      } else context.out(rows.length === 0 ? 'no sellers yet' : await renderSellers(reports));
+    });
+}
+
+async function sellersJson(reports: readonly SellerReport[]) {
+  const { formatAmount } = await import('../money/index.js');
+  return reports.map((r) => ({
+    sellerId: r.sellerId,
+    name: r.name,
+    account: r.account,
+    currency: r.currency,
+    pending: formatAmount(r.pendingMinor, r.currency),
+    payable: formatAmount(r.payableMinor, r.currency),
+    paidOut: formatAmount(r.paidOutMinor, r.currency),
+    negative: r.negative,
+    lastPayout: r.lastPayout && { payoutId: r.lastPayout.payoutId, amount: formatAmount(r.lastPayout.amountMinor, r.currency), status: r.lastPayout.status, at: r.lastPayout.at },
+  }));
+}
+
+async function renderSellers(reports: readonly SellerReport[]): Promise<string> {
+  const rows = await sellersJson(reports);
+  return renderTable(
+    [{ header: 'seller' }, { header: 'currency' }, { header: 'pending', align: 'right' }, { header: 'payable', align: 'right' }, { header: 'paid out', align: 'right' }, { header: 'account' }, { header: 'last payout' }],
+    rows.map((r) => [r.sellerId + (r.negative ? ' (negative)' : ''), r.currency, r.pending, r.payable, r.paidOut, r.account ?? '', r.lastPayout ? `${r.lastPayout.payoutId} ${r.lastPayout.status}` : '']),
+  );
+}

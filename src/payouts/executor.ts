@@ -1,0 +1,149 @@
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { type Database, inTransaction } from '../db/index.js';
+import { failpoint } from '../failpoints.js';
+import { Ledger, type PostingRequest } from '../ledger/index.js';
+import type { Currency } from '../money/index.js';
+import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
+import type { PaymentServiceProvider, PayoutResult } from '../psp/port.js';
+import type { Clock } from '../time.js';
+import { Wallets, type WalletDelta, sellerAccount } from '../wallet/wallet.js';
+import { type ClaimedPayout, PayoutStore } from './store.js';
+
+export interface PayoutTally {
+  attempted: number;
+  succeeded: number;
+  failed: number;
+  retryScheduled: number;
+  deadLettered: number;
+  lostLease: number;
+  recoveredLeases: number;
+  paidMinor: Map<Currency, bigint>;
+}
+
+export function emptyPayoutTally(): PayoutTally {
+  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, lostLease: 0, recoveredLeases: 0, paidMinor: new Map() };
+}
+
+export interface PayoutExecutorOptions {
+  psp: PaymentServiceProvider;
+  retry: RetryPolicy;
+  clock: Clock;
+  batchSize?: number;
+  leaseMs?: number;
+  random?: () => number;
+}
+
+/** Dr seller payable / Cr assets:bank:operating: the money has left for the seller. */
+export function payoutSentTransaction(payout: ClaimedPayout, pspReference: string, at: string): PostingRequest {
+  return {
+    idempotencyKey: `payout.sent:${payout.payoutId}`,
+    kind: 'payout.sent',
+    description: `Payout ${payout.payoutId} to ${payout.sellerId}`,
+    effectiveAt: at,
+    metadata: { payoutId: payout.payoutId, sellerId: payout.sellerId, pspReference },
+    entries: [
+      { account: sellerAccount(payout.sellerId, 'payable'), currency: payout.currency, direction: 'debit', amountMinor: payout.amountMinor },
+      { account: 'assets:bank:operating', currency: payout.currency, direction: 'credit', amountMinor: payout.amountMinor },
+    ],
+  };
+}
+
+/**
+ * Sends payouts with the protocol of DESIGN.md §5, exactly as pay-in charges: claim under a lease,
+ * call the payout PSP outside any transaction with the payout's fixed key, then write the payout's
+ * status, its ledger posting and the wallet in one transaction. A crash anywhere resumes with the
+ * same key, so a seller is never paid twice.
+ */
+export class PayoutExecutor {
+  private readonly store: PayoutStore;
+  private readonly ledger: Ledger;
+  private readonly wallets: Wallets;
+  private readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+  constructor(private readonly db: Database, private readonly options: PayoutExecutorOptions) {
+    this.store = new PayoutStore(db);
+    this.ledger = new Ledger(db);
+    this.wallets = new Wallets(db);
+  }
+
+  async runDue(tally: PayoutTally = emptyPayoutTally()): Promise<PayoutTally> {
+    for (;;) {
+      const claimed = inTransaction(this.db, () => {
+        tally.recoveredLeases += this.store.recoverExpiredLeases(this.options.psp.name, this.now());
+        return this.store.claimDue(this.options.psp.name, this.owner, this.leaseUntil(), this.now(), this.options.batchSize ?? 1_000);
+      });
+      if (claimed.length === 0) return tally;
+      await this.execute(claimed, tally);
+    }
+  }
+
+  async requeue(payoutIds: readonly string[], actor: string, tally: PayoutTally = emptyPayoutTally()): Promise<PayoutTally> {
+    const claimed = inTransaction(this.db, () => this.store.claimDeadLettered(payoutIds, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`));
+    if (claimed.length > 0) await this.execute(claimed, tally);
+    return tally;
+  }
+
+  private async execute(claimed: ClaimedPayout[], tally: PayoutTally): Promise<void> {
+    failpoint('payout.after-claim');
+    const results = await this.options.psp.payout(
+      claimed.map((payout) => ({
+        idempotencyKey: payout.payoutKey,
+        payoutId: payout.payoutId,
+        sellerId: payout.sellerId,
+        destination: payout.destination,
+        amountMinor: payout.amountMinor,
+        currency: payout.currency,
+      })),
+    );
+    failpoint('payout.after-psp-call');
+    inTransaction(this.db, () => {
+      this.record(claimed, results, tally);
+      failpoint('payout.before-record-commit');
+    });
+    tally.attempted += claimed.length;
+  }
+
+  private record(payouts: readonly ClaimedPayout[], results: readonly PayoutResult[], tally: PayoutTally): void {
+    const at = this.now();
+    const postings: PostingRequest[] = [];
+    const deltas: WalletDelta[] = [];
+    const move = (payout: ClaimedPayout, outcome: Parameters<PayoutStore['finish']>[2], cause: string): boolean => {
+      const moved = this.store.finish(payout, this.owner, outcome, at, cause);
+      if (!moved) tally.lostLease++;
+      return moved;
+    };
+    payouts.forEach((payout, index) => {
+      const result = results[index] ?? { status: 'retryable', kind: 'server_error', sent: true, detail: 'the PSP adapter returned no result' };
+      if (result.status === 'succeeded') {
+        if (!move(payout, { to: 'succeeded', pspReference: result.pspReference }, `payout PSP ${this.options.psp.name} sent it as ${result.pspReference}`)) return;
+        tally.succeeded++;
+        tally.paidMinor.set(payout.currency, (tally.paidMinor.get(payout.currency) ?? 0n) + payout.amountMinor);
+        postings.push(payoutSentTransaction(payout, result.pspReference, at));
+        deltas.push({ sellerId: payout.sellerId, currency: payout.currency, pendingMinor: 0n, payableMinor: -payout.amountMinor, paidOutMinor: payout.amountMinor });
+      } else if (result.status === 'declined') {
+        // Nothing left the bank: the amount stays payable for the next run.
+        if (move(payout, { to: 'failed', pspReference: result.pspReference, error: result.reason }, `payout PSP declined it: ${result.reason}`)) tally.failed++;
+      } else {
+        const used = payout.attempts - payout.requeuedAtAttempt;
+        const error = `${result.kind}: ${result.detail}`;
+        if (used >= this.options.retry.maxAttempts) {
+          if (move(payout, { to: 'dead_lettered', error }, `${result.detail}; ${used} attempts used: dead-lettered`)) tally.deadLettered++;
+        } else {
+          const nextAttemptAt = new Date(Date.parse(at) + retryDelayMs(this.options.retry, used, result.retryAfterMs, this.options.random ?? Math.random)).toISOString();
+          if (move(payout, { to: 'retry_scheduled', error, nextAttemptAt }, `${result.detail}; retry ${used + 1} at ${nextAttemptAt}`)) tally.retryScheduled++;
+        }
+      }
+    });
+    if (postings.length > 0) this.ledger.postBatch(postings, (index) => `payout ${postings[index]?.metadata?.payoutId ?? index}`);
+    if (deltas.length > 0) this.wallets.apply(deltas, at);
+  }
+
+  private now(): string {
+    return new Date(this.options.clock()).toISOString();
+  }
+
+  private leaseUntil(): string {
+    return new Date(this.options.clock() + (this.options.leaseMs ?? 5 * 60_000)).toISOString();
+  }
+}

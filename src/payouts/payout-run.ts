@@ -1,0 +1,54 @@
+import type { Database } from '../db/index.js';
+import type { RetryPolicy } from '../payments/retry-policy.js';
+import type { PaymentServiceProvider } from '../psp/port.js';
+import type { Clock } from '../time.js';
+import { type PayoutTally, PayoutExecutor, emptyPayoutTally } from './executor.js';
+import { type PayoutFilter, type PayoutPlan, createPayouts, planPayouts } from './plan.js';
+
+export interface PayoutRunOptions extends PayoutFilter {
+  psp: PaymentServiceProvider;
+  retry: RetryPolicy;
+  clock: Clock;
+  dryRun?: boolean;
+  wait?: boolean;
+  batchSize?: number;
+  leaseMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PayoutRunSummary {
+  dryRun: boolean;
+  plan: PayoutPlan;
+  payoutIds: string[];
+  execution: PayoutTally;
+  /** Payouts still waiting in the retry queue or dead letters after the run. */
+  open: { retryScheduled: number; deadLettered: number };
+}
+
+/**
+ * `payout run`: create one payout per seller and currency for everything payable (amounts and
+ * keys fixed in one transaction), then send every payout that is new or due, including those
+ * left by an earlier, crashed run. `dryRun` plans and changes nothing.
+ */
+export async function runPayouts(db: Database, options: PayoutRunOptions): Promise<PayoutRunSummary> {
+  if (options.dryRun) {
+    return { dryRun: true, plan: planPayouts(db, options), payoutIds: [], execution: emptyPayoutTally(), open: openPayouts(db) };
+  }
+  const created = createPayouts(db, options, options.psp.name, new Date(options.clock()).toISOString());
+  const executor = new PayoutExecutor(db, options);
+  const tally = await executor.runDue();
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  while (options.wait) {
+    const next = (db.prepare("SELECT MIN(next_attempt_at) AS at FROM payouts WHERE status = 'retry_scheduled' AND psp = ?").get(options.psp.name) as { at: string | null }).at;
+    if (next === null) break;
+    await sleep(Math.min(Math.max(0, Date.parse(next) - options.clock()), 60_000));
+    await executor.runDue(tally);
+  }
+  return { dryRun: false, plan: created, payoutIds: created.payoutIds, execution: tally, open: openPayouts(db) };
+}
+
+function openPayouts(db: Database): PayoutRunSummary['open'] {
+  const rows = db.prepare("SELECT status, COUNT(*) AS n FROM payouts WHERE status IN ('retry_scheduled', 'dead_lettered') GROUP BY status").all() as { status: string; n: bigint }[];
+  const count = (status: string) => Number(rows.find((row) => row.status === status)?.n ?? 0n);
+  return { retryScheduled: count('retry_scheduled'), deadLettered: count('dead_lettered') };
+}

@@ -1,0 +1,80 @@
+import { type Database, inTransaction } from '../db/index.js';
+import { InputError, UsageError } from '../errors.js';
+import { type Currency, parseAmount, toCurrency } from '../money/index.js';
+import { type NewPayout, PayoutStore } from './store.js';
+
+export interface PayoutFilter {
+  sellerId?: string;
+  currency?: string;
+  /** Decimal string in major units of each payable's currency; payables below it wait. */
+  minAmount?: string;
+}
+
+export interface SkippedPayable {
+  sellerId: string;
+  currency: Currency;
+  amountMinor: bigint;
+  reason: string;
+}
+
+export interface PayoutPlan {
+  payouts: NewPayout[];
+  skipped: SkippedPayable[];
+}
+
+interface PayableRow {
+  seller_id: string;
+  currency: string;
+  payable_minor: bigint;
+  iban: string | null;
+  open_payout: string | null;
+}
+
+/**
+ * What a payout run would pay: for each seller and currency with a payable balance, one payout of
+ * the whole balance. A negative balance (a refund after the seller was paid) is skipped with its
+ * reason and is recovered from later releases; so is a seller whose previous payout is still open.
+ */
+export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
+  const currency = filter.currency === undefined ? undefined : toCurrency(filter.currency, '--currency');
+  const rows = db
+    .prepare(
+      `SELECT w.seller_id, w.currency, w.payable_minor, s.iban,
+              (SELECT p.payout_id || ' (' || p.status || ')' FROM payouts p
+               WHERE p.seller_id = w.seller_id AND p.currency = w.currency
+                 AND p.status IN ('created', 'executing', 'retry_scheduled', 'dead_lettered')) AS open_payout
+       FROM wallets w LEFT JOIN sellers s ON s.seller_id = w.seller_id
+       WHERE w.payable_minor <> 0 AND (? IS NULL OR w.seller_id = ?) AND (? IS NULL OR w.currency = ?)
+       ORDER BY w.seller_id, w.currency`,
+    )
+    .all(filter.sellerId ?? null, filter.sellerId ?? null, currency ?? null, currency ?? null) as PayableRow[];
+  const plan: PayoutPlan = { payouts: [], skipped: [] };
+  for (const row of rows) {
+    const rowCurrency = row.currency as Currency;
+    const skip = (reason: string) => plan.skipped.push({ sellerId: row.seller_id, currency: rowCurrency, amountMinor: row.payable_minor, reason });
+    if (row.payable_minor < 0n) skip('payable is negative (refunded after being paid): recovered from later releases');
+    else if (row.open_payout !== null) skip(`payout ${row.open_payout} is still open: \`payops payout run\` retries it, \`payops dlq list\` shows dead letters`);
+    else if (row.iban === null) skip('no payout details: a pay_out event gives the seller\'s account');
+    else if (filter.minAmount !== undefined && row.payable_minor < minimumIn(filter.minAmount, rowCurrency)) skip(`below --min-amount ${filter.minAmount}`);
+    else plan.payouts.push({ sellerId: row.seller_id, currency: rowCurrency, amountMinor: row.payable_minor, destination: row.iban });
+  }
+  return plan;
+}
+
+/** Plans and creates the payouts in one transaction: amounts and keys are fixed from here on. */
+export function createPayouts(db: Database, filter: PayoutFilter, psp: string, at: string): PayoutPlan & { payoutIds: string[] } {
+  return inTransaction(db, () => {
+    const plan = planPayouts(db, filter);
+    const store = new PayoutStore(db);
+    return { ...plan, payoutIds: plan.payouts.map((payout) => store.create(payout, psp, at)) };
+  });
+}
+
+function minimumIn(minAmount: string, currency: Currency): bigint {
+  try {
+    return parseAmount(minAmount, currency, '--min-amount');
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(error.message);
+    throw error;
+  }
+}

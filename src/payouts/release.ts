@@ -1,0 +1,79 @@
+import type { Database } from '../db/index.js';
+import type { PostingRequest } from '../ledger/index.js';
+import type { Currency } from '../money/index.js';
+import type { PayOutEvent } from '../payments/events.js';
+import { type WalletDelta, sellerAccount } from '../wallet/wallet.js';
+
+/** What a release writes, or why it is refused. */
+export type ReleaseOutcome =
+  | { ok: true; posting: PostingRequest | null; delta: WalletDelta | null }
+  | { ok: false; field: string; reason: string };
+
+interface ReleasableOrder {
+  order_id: string;
+  seller_id: string;
+  currency: string;
+  amount_minor: bigint;
+  platform_fee_minor: bigint;
+  status: string;
+  released_at: string | null;
+  release_event_id: string | null;
+}
+
+/**
+ * A `pay_out` event: the order was delivered, so the seller's share moves from pending to payable
+ * (Dr seller pending / Cr seller payable) and the seller's payout details are recorded. Money moves
+ * at the next `payout run`. Runs inside the intake transaction; the caller posts and applies the
+ * wallet delta in that same transaction.
+ */
+export class Releases {
+  private readonly s;
+
+  constructor(db: Database) {
+    const prepare = (sql: string) => db.prepare(sql);
+    this.s = {
+      order: prepare('SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, status, released_at, release_event_id FROM orders WHERE order_id = ?'),
+      markReleased: prepare('UPDATE orders SET released_at = ?, release_event_id = ?, updated_at = ? WHERE order_id = ? AND released_at IS NULL'),
+      upsertSeller: prepare(
+        `INSERT INTO sellers (seller_id, name, iban, source_event_id, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (seller_id) DO UPDATE SET name = excluded.name, iban = excluded.iban, source_event_id = excluded.source_event_id, updated_at = excluded.updated_at`,
+      ),
+    };
+  }
+
+  apply(event: PayOutEvent, at: string): ReleaseOutcome {
+    const order = this.s.order.get(event.orderId) as ReleasableOrder | undefined;
+    if (!order) return { ok: false, field: 'orderId', reason: `order ${event.orderId} does not exist` };
+    if (order.seller_id !== event.seller.id) {
+      return { ok: false, field: 'seller.id', reason: `order ${event.orderId} belongs to seller ${order.seller_id}, not ${event.seller.id}` };
+    }
+    if (order.status !== 'succeeded') {
+      return { ok: false, field: 'orderId', reason: `order ${event.orderId} is ${order.status}, not captured: only a captured order can be released` };
+    }
+    if (order.released_at !== null) {
+      return { ok: false, field: 'orderId', reason: `order ${event.orderId} was already released by event ${order.release_event_id}` };
+    }
+    if (this.s.markReleased.run(at, event.eventId, at, event.orderId).changes !== 1) {
+      return { ok: false, field: 'orderId', reason: `order ${event.orderId} was released concurrently` };
+    }
+    this.s.upsertSeller.run(event.seller.id, event.seller.name, event.seller.iban, event.eventId, at);
+    const currency = order.currency as Currency;
+    const shareMinor = order.amount_minor - order.platform_fee_minor;
+    if (shareMinor === 0n) return { ok: true, posting: null, delta: null }; // the platform kept it all
+    return {
+      ok: true,
+      posting: {
+        idempotencyKey: `payout.release:${event.orderId}`,
+        kind: 'payout.release',
+        description: `Released ${event.orderId} to ${event.seller.id}: delivered`,
+        effectiveAt: at,
+        metadata: { orderId: event.orderId, sellerId: event.seller.id, eventId: event.eventId },
+        entries: [
+          { account: sellerAccount(event.seller.id, 'pending'), currency, direction: 'debit', amountMinor: shareMinor },
+          { account: sellerAccount(event.seller.id, 'payable'), currency, direction: 'credit', amountMinor: shareMinor },
+        ],
+      },
+      delta: { sellerId: event.seller.id, currency, pendingMinor: -shareMinor, payableMinor: shareMinor, paidOutMinor: 0n },
+    };
+  }
+}

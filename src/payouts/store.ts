@@ -1,0 +1,163 @@
+import type { Database } from '../db/index.js';
+import { InvariantError } from '../errors.js';
+import type { Currency } from '../money/index.js';
+
+export type PayoutStatus = 'created' | 'executing' | 'succeeded' | 'failed' | 'retry_scheduled' | 'dead_lettered';
+
+const ALLOWED: Readonly<Record<PayoutStatus, readonly PayoutStatus[]>> = {
+  created: ['executing'],
+  executing: ['succeeded', 'failed', 'retry_scheduled', 'dead_lettered'],
+  retry_scheduled: ['executing'],
+  dead_lettered: ['executing'],
+  succeeded: [],
+  failed: [],
+};
+
+/** A payout taken into `executing` by this process, with what the transfer needs. */
+export interface ClaimedPayout {
+  id: bigint;
+  payoutId: string;
+  sellerId: string;
+  currency: Currency;
+  amountMinor: bigint;
+  payoutKey: string;
+  destination: string;
+  attempts: number;
+  requeuedAtAttempt: number;
+  fromStatus: PayoutStatus;
+}
+
+interface PayoutRow {
+  id: bigint;
+  payout_id: string;
+  seller_id: string;
+  currency: string;
+  amount_minor: bigint;
+  payout_key: string;
+  destination: string;
+  attempts: bigint;
+  requeued_at_attempt: bigint;
+  status: PayoutStatus;
+}
+
+export interface NewPayout {
+  sellerId: string;
+  currency: Currency;
+  amountMinor: bigint;
+  destination: string;
+}
+
+/** All SQL of payouts; callers hold the transaction. */
+export class PayoutStore {
+  private readonly s;
+
+  constructor(db: Database) {
+    const prepare = (sql: string) => db.prepare(sql);
+    this.s = {
+      nextId: prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM payouts'),
+      insert: prepare(
+        `INSERT INTO payouts (id, payout_id, seller_id, currency, amount_minor, payout_key, psp, destination, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
+      ),
+      transition: prepare('INSERT INTO payout_transitions (payout_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)'),
+      claimable: prepare(
+        `SELECT id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status
+         FROM payouts WHERE status = ? AND psp = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?`,
+      ),
+      expired: prepare("SELECT id, payout_id, attempts FROM payouts WHERE status = 'executing' AND psp = ? AND lease_expires_at < ?"),
+      byPayoutId: prepare(
+        `SELECT id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status
+         FROM payouts WHERE payout_id = ?`,
+      ),
+      claim: prepare(
+        `UPDATE payouts SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
+                first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL,
+                requeued_at_attempt = CASE WHEN status = 'dead_lettered' THEN attempts ELSE requeued_at_attempt END, updated_at = ?
+         WHERE id = ? AND status = ?`,
+      ),
+      finish: prepare(
+        `UPDATE payouts SET status = @to, psp_reference = COALESCE(@pspReference, psp_reference), last_error = @error,
+                next_attempt_at = @nextAttemptAt, lease_owner = NULL, lease_expires_at = NULL, updated_at = @at
+         WHERE id = @id AND status = @from AND COALESCE(lease_owner, '') = @owner`,
+      ),
+      recover: prepare(
+        `UPDATE payouts SET status = 'retry_scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+                last_error = 'lease expired: the process executing it stopped', updated_at = ?
+         WHERE id = ? AND status = 'executing'`,
+      ),
+    };
+  }
+
+  /** Creates a payout whose amount and idempotency key are fixed from now on. */
+  create(payout: NewPayout, psp: string, at: string): string {
+    const id = (this.s.nextId.get() as { id: bigint }).id;
+    const payoutId = `po_${id.toString().padStart(8, '0')}`;
+    this.s.insert.run(id, payoutId, payout.sellerId, payout.currency, payout.amountMinor, `payops-${payoutId}-payout`, psp, payout.destination, at, at);
+    this.s.transition.run(id, null, 'created', 0, at, `payable of ${payout.sellerId} in ${payout.currency}`);
+    return payoutId;
+  }
+
+  recoverExpiredLeases(psp: string, at: string): number {
+    const rows = this.s.expired.all(psp, at) as { id: bigint; payout_id: string; attempts: bigint }[];
+    for (const row of rows) {
+      if (this.s.recover.run(at, at, row.id).changes === 1) {
+        this.s.transition.run(row.id, 'executing', 'retry_scheduled', Number(row.attempts), at, 'lease expired; recovered for retry with the same idempotency key');
+      }
+    }
+    return rows.length;
+  }
+
+  claimDue(psp: string, owner: string, leaseExpiresAt: string, at: string, limit: number): ClaimedPayout[] {
+    const rows = this.s.claimable.all('created', psp, at, limit) as PayoutRow[];
+    if (rows.length < limit) rows.push(...(this.s.claimable.all('retry_scheduled', psp, at, limit - rows.length) as PayoutRow[]));
+    return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, row.status === 'created' ? 'first attempt' : 'retry'));
+  }
+
+  claimDeadLettered(payoutIds: readonly string[], owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedPayout[] {
+    return payoutIds
+      .map((payoutId) => this.s.byPayoutId.get(payoutId) as PayoutRow | undefined)
+      .filter((row): row is PayoutRow => row?.status === 'dead_lettered')
+      .map((row) => this.claimRow(row, owner, leaseExpiresAt, at, cause));
+  }
+
+  finish(payout: ClaimedPayout, owner: string, outcome: { to: PayoutStatus; pspReference?: string | null; error?: string | null; nextAttemptAt?: string | null }, at: string, cause: string): boolean {
+    assertPayoutTransition(payout.payoutId, 'executing', outcome.to);
+    const changed = this.s.finish.run({
+      to: outcome.to,
+      pspReference: outcome.pspReference ?? null,
+      error: outcome.error ?? null,
+      nextAttemptAt: outcome.nextAttemptAt ?? null,
+      at,
+      id: payout.id,
+      from: 'executing',
+      owner,
+    }).changes;
+    if (changed === 1) this.s.transition.run(payout.id, 'executing', outcome.to, payout.attempts, at, cause);
+    return changed === 1;
+  }
+
+  private claimRow(row: PayoutRow, owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedPayout {
+    assertPayoutTransition(row.payout_id, row.status, 'executing');
+    if (this.s.claim.run(owner, leaseExpiresAt, at, at, row.id, row.status).changes !== 1) {
+      throw new InvariantError(`payout ${row.payout_id} changed under an immediate transaction`);
+    }
+    const attempts = Number(row.attempts) + 1;
+    this.s.transition.run(row.id, row.status, 'executing', attempts, at, `${cause}; key ${row.payout_key}; lease ${owner}`);
+    return {
+      id: row.id,
+      payoutId: row.payout_id,
+      sellerId: row.seller_id,
+      currency: row.currency as Currency,
+      amountMinor: row.amount_minor,
+      payoutKey: row.payout_key,
+      destination: row.destination,
+      attempts,
+      requeuedAtAttempt: row.status === 'dead_lettered' ? Number(row.attempts) : Number(row.requeued_at_attempt),
+      fromStatus: row.status,
+    };
+  }
+}
+
+function assertPayoutTransition(payoutId: string, from: PayoutStatus, to: PayoutStatus): void {
+  if (!ALLOWED[from].includes(to)) throw new InvariantError(`payout ${payoutId}: illegal transition ${from} → ${to}`);
+}
