@@ -46,6 +46,10 @@ export function registerDemo(program: Command, run: (argv: string[]) => Promise<
         await step('The same file again: every event is a duplicate, nothing is charged twice', ['payin', 'run', events('day.ndjson'), '--seed', '7'], [0, 6]);
         await step('Bad input is reported by file, line and field; good lines still go through', ['payin', 'run', events('bad-lines.ndjson'), '--seed', '7', '--rejects', path.join(path.dirname(db), 'bad-lines.rejects.ndjson')], [3], 'input rejected');
         await step('One order\'s whole story', ['orders', 'show', 'ord_00000001']);
+        await step('Deliveries: each pay_out event makes that order\'s seller share payable (undelivered or declined orders are refused)', ['payin', 'run', events('deliveries.ndjson'), '--seed', '7', '--rejects', path.join(path.dirname(db), 'deliveries.rejects.ndjson')], [0, 3], 'deliveries of declined orders refused');
+        await step('What a payout run would pay, without paying', ['payout', 'run', '--dry-run', '--currency', 'EUR']);
+        await step('Pay every seller once for everything payable (faults on; same keys on retry)', ['payout', 'run', '--wait', ...faults], [0, 6]);
+        await step('Sellers: pending, payable, paid out; accounts masked', ['report', 'sellers']);
         await step('Dead letters, if any order used up its retries', ['dlq', 'list'], [0, 6]);
         await step('What we hold, owe and earn', ['ledger', 'balance', '--depth', '2']);
         await step('One seller, entry by entry', ['ledger', 'history', 'liabilities:sellers:seller_13:pending', '--limit', '5']);

@@ -49,7 +49,7 @@ export function registerPayout(program: Command): void {
           ];
           if (!summary.dryRun) {
             const t = summary.execution;
-            lines.push(`sent ${t.succeeded} of ${t.attempted} attempted; failed ${t.failed}, retry scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`);
+            lines.push(`sent ${t.succeeded} (${t.attempted} attempts); failed ${t.failed}, retries scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`);
             lines.push(`paid ${await formatTotals(t.paidMinor)}`);
           }
           context.out(lines.filter(Boolean).join('\n'));
