@@ -54,6 +54,7 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkEvents(db),
     checkCaptures(db),
     checkPayouts(db),
+    checkRefunds(db),
     checkLeases(db),
     ...(pspRecord ? [checkPspCharges(db, pspRecord.psp, pspRecord.charges, notes), checkPspPayouts(db, pspRecord.payouts)] : []),
   ];
@@ -149,15 +150,49 @@ function checkPayouts(db: Database): CheckResult {
   const paid = db
     .prepare(`SELECT w.seller_id, w.currency, w.paid_out_minor,
                      (SELECT COALESCE(SUM(amount_minor), 0) FROM payouts p WHERE p.seller_id = w.seller_id AND p.currency = w.currency AND p.status = 'succeeded') AS payouts_minor,
-                     (SELECT COALESCE(SUM(amount_minor - platform_fee_minor), 0) FROM orders o WHERE o.seller_id = w.seller_id AND o.currency = w.currency AND o.released_at IS NOT NULL) AS released_minor
+                     (SELECT COALESCE(SUM(amount_minor - platform_fee_minor - refunded_share_minor), 0) FROM orders o
+                      WHERE o.seller_id = w.seller_id AND o.currency = w.currency AND o.released_at IS NOT NULL) AS released_minor
               FROM wallets w`)
     .all() as { seller_id: string; currency: string; paid_out_minor: bigint; payouts_minor: bigint; released_minor: bigint }[];
   for (const row of paid) {
     if (row.paid_out_minor !== BigInt(row.payouts_minor)) problems.push(`${row.seller_id} ${row.currency}: wallet paid out ${row.paid_out_minor}, succeeded payouts sum to ${row.payouts_minor}`);
-    if (row.paid_out_minor > BigInt(row.released_minor)) problems.push(`${row.seller_id} ${row.currency}: paid out ${row.paid_out_minor}, more than the ${row.released_minor} released to them`);
+    if (row.paid_out_minor > BigInt(row.released_minor)) problems.push(`${row.seller_id} ${row.currency}: paid out ${row.paid_out_minor}, more than the ${row.released_minor} released to them less refunds`);
   }
   const count = (db.prepare("SELECT COUNT(*) AS n FROM payouts WHERE status = 'succeeded'").get() as { n: bigint }).n;
-  return result('every payout posted once; no seller paid more than released to them', problems, `${count} payouts sent`);
+  return result('every payout posted once; no seller paid more than released to them less refunds', problems, `${count} payouts sent`);
+}
+
+/**
+ * Every succeeded refund is posted once and nothing else is; each order's refunded total is the
+ * sum of its succeeded refunds, its reservation covers every refund not declined, and nothing
+ * refunds more than was captured.
+ */
+function checkRefunds(db: Database): CheckResult {
+  const problems: string[] = [];
+  const unposted = db
+    .prepare(`SELECT r.refund_id FROM refunds r LEFT JOIN ledger_transactions t ON t.idempotency_key = 'refund.sent:' || r.refund_id
+              WHERE r.status = 'succeeded' AND t.id IS NULL LIMIT 50`)
+    .all() as { refund_id: string }[];
+  for (const row of unposted) problems.push(`refund ${row.refund_id} succeeded but has no posting`);
+  const stray = db
+    .prepare(`SELECT t.id, t.idempotency_key FROM ledger_transactions t
+              LEFT JOIN refunds r ON r.refund_id = substr(t.idempotency_key, ${'refund.sent:'.length + 1})
+              WHERE t.kind = 'refund.sent' AND (r.status IS NULL OR r.status <> 'succeeded') LIMIT 50`)
+    .all() as { id: bigint; idempotency_key: string }[];
+  for (const row of stray) problems.push(`tx ${row.id} (${row.idempotency_key}) posts a refund that did not succeed`);
+  const totals = db
+    .prepare(`SELECT o.order_id, o.amount_minor, o.refunded_minor, o.refund_reserved_minor,
+                     COALESCE(SUM(CASE WHEN r.status = 'succeeded' THEN r.amount_minor END), 0) AS succeeded_minor,
+                     COALESCE(SUM(CASE WHEN r.status <> 'failed' THEN r.amount_minor END), 0) AS reserved_minor
+              FROM orders o JOIN refunds r ON r.order_id = o.order_id GROUP BY o.order_id`)
+    .all() as { order_id: string; amount_minor: bigint; refunded_minor: bigint; refund_reserved_minor: bigint; succeeded_minor: bigint; reserved_minor: bigint }[];
+  for (const row of totals) {
+    if (row.refunded_minor !== BigInt(row.succeeded_minor)) problems.push(`order ${row.order_id}: refunded ${row.refunded_minor}, its succeeded refunds sum to ${row.succeeded_minor}`);
+    if (row.refund_reserved_minor !== BigInt(row.reserved_minor)) problems.push(`order ${row.order_id}: reserves ${row.refund_reserved_minor} for refunds, its open and succeeded refunds sum to ${row.reserved_minor}`);
+    if (row.refund_reserved_minor > row.amount_minor) problems.push(`order ${row.order_id}: ${row.refund_reserved_minor} reserved for refunds, more than the ${row.amount_minor} captured`);
+  }
+  const count = (db.prepare("SELECT COUNT(*) AS n FROM refunds WHERE status = 'succeeded'").get() as { n: bigint }).n;
+  return result('every refund posted once; no order refunded beyond its capture', problems, `${count} refunds`);
 }
 
 /** Against the payout PSP's own record: each payout sent at most once, for the amount we booked. */

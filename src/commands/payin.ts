@@ -77,13 +77,14 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
 export function exitCodeOf(summary: PayinSummary): number {
   if (summary.intake.rejected > 0) return ExitCode.inputRejected;
   // Orders another live process is executing are its work, not ours: only the queue counts.
-  return summary.queue.retry_scheduled + summary.queue.dead_lettered > 0 ? ExitCode.workPending : ExitCode.ok;
+  const refundsLeft = summary.refunds.retryScheduled + summary.refunds.deadLettered;
+  return summary.queue.retry_scheduled + summary.queue.dead_lettered + refundsLeft > 0 ? ExitCode.workPending : ExitCode.ok;
 }
 
 async function summaryJson(summary: PayinSummary) {
   const { intake, execution, queue } = summary;
   return {
-    events: { read: intake.eventsRead, accepted: intake.eventsAccepted, duplicates: intake.duplicates, rejected: intake.rejected, releases: intake.releases },
+    events: { read: intake.eventsRead, accepted: intake.eventsAccepted, duplicates: intake.duplicates, rejected: intake.rejected, releases: intake.releases, refunds: intake.refunds },
     rolledBack: intake.rolledBack,
     rejectsFiles: intake.rejectsFiles,
     rejections: intake.rejections,
@@ -99,6 +100,7 @@ async function summaryJson(summary: PayinSummary) {
     },
     accepted: await totalsJson(intake.acceptedMinor),
     captured: await totalsJson(execution.capturedMinor),
+    refunds: { ...summary.refunds, refundedMinor: undefined, refunded: await totalsJson(summary.refunds.refundedMinor) },
     queue,
   };
 }
@@ -107,12 +109,15 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
   const { intake, execution, queue } = summary;
   const { bold, red, yellow } = context.color;
   const lines = [
-    `${bold('events')}    read ${intake.eventsRead}, accepted ${intake.eventsAccepted}, duplicates ${intake.duplicates}, rejected ${intake.rejected > 0 ? red(String(intake.rejected)) : 0}${intake.releases > 0 ? `; ${intake.releases} orders released to their sellers (pay_out)` : ''}`,
+    `${bold('events')}    read ${intake.eventsRead}, accepted ${intake.eventsAccepted}, duplicates ${intake.duplicates}, rejected ${intake.rejected > 0 ? red(String(intake.rejected)) : 0}${intake.releases > 0 ? `; ${intake.releases} orders released to their sellers (pay_out)` : ''}${intake.refunds > 0 ? `; ${intake.refunds} refunds accepted` : ''}`,
     ...(intake.rolledBack ? [red('          --all-or-nothing: the input was rejected as a whole; nothing was written')] : []),
     ...(intake.rejectsFiles.length > 0 ? [`          rejected records: ${intake.rejectsFiles.join(', ')}`] : []),
     `${bold('orders')}    accepted ${intake.ordersAccepted}; this run: succeeded ${execution.succeeded}, pending ${execution.pending}, failed ${execution.failed}, retry scheduled ${execution.retryScheduled}, dead-lettered ${execution.deadLettered}${execution.recoveredLeases > 0 ? `, recovered from crashed runs ${execution.recoveredLeases}` : ''}`,
     `${bold('accepted')}  ${await formatTotals(intake.acceptedMinor)}`,
     `${bold('captured')}  ${await formatTotals(execution.capturedMinor)}`,
+    ...(summary.refunds.attempted > 0
+      ? [`${bold('refunded')}  ${await formatTotals(summary.refunds.refundedMinor)} (succeeded ${summary.refunds.succeeded}, declined ${summary.refunds.failed}, retry scheduled ${summary.refunds.retryScheduled}, dead-lettered ${summary.refunds.deadLettered})`]
+      : []),
   ];
   if (queue.retry_scheduled + queue.dead_lettered > 0) {
     lines.push(yellow(`queue     retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}, executing ${queue.executing}: run \`payops retry run --wait\`, see \`payops dlq list\``));

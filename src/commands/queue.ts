@@ -11,7 +11,7 @@ export function registerQueue(program: Command): void {
   addExecutionOptions(
     retry
       .command('run')
-      .description('recover orders left executing by a crashed run, and execute every retry that is due')
+      .description('recover work left executing by a crashed run, and execute every charge, refund and payout that is due')
       .option('--json', 'print the result as JSON'),
   )
     .addHelpText('after', examples('payops retry run', 'payops retry run --wait   # until only final states and dead letters remain'))
@@ -21,17 +21,26 @@ export function registerQueue(program: Command): void {
       const { executeDue } = await import('../payments/payin.js');
       const { statusCounts } = await import('../payments/queries.js');
       try {
-        const { tally, queue } = await withDatabase(context, async (db) => ({ tally: await executeDue(db, execution), queue: statusCounts(db, execution.psp.name) }));
+        const { RefundExecutor } = await import('../refunds/executor.js');
+        const { PayoutExecutor } = await import('../payouts/executor.js');
+        const { tally, refunds, payouts, queue } = await withDatabase(context, async (db) => {
+          const charges = await executeDue(db, execution);
+          const refunded = await new RefundExecutor(db, execution).runDue();
+          const paid = await new PayoutExecutor(db, execution).runDue();
+          return { tally: charges, refunds: refunded, payouts: paid, queue: statusCounts(db, execution.psp.name) };
+        });
         if (flags.json) {
-          context.out(toJson({ ...tally, capturedMinor: undefined, queue }));
+          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined } }));
         } else {
+          if (refunds.attempted > 0) context.out(`refunds attempted ${refunds.attempted}: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered ${refunds.deadLettered}`);
+          if (payouts.attempted > 0) context.out(`payouts attempted ${payouts.attempted}: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered ${payouts.deadLettered}`);
           context.out(
             `attempted ${tally.attempted}: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered ${tally.deadLettered}` +
               `${tally.recoveredLeases > 0 ? `; recovered ${tally.recoveredLeases} from crashed runs` : ''}\ncaptured ${await formatTotals(tally.capturedMinor)}\n` +
               `queue: retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}`,
           );
         }
-        if (queue.retry_scheduled + queue.dead_lettered > 0) process.exitCode = ExitCode.workPending;
+        if (queue.retry_scheduled + queue.dead_lettered + refunds.retryScheduled + refunds.deadLettered + payouts.retryScheduled + payouts.deadLettered > 0) process.exitCode = ExitCode.workPending;
       } finally {
         execution.psp.close();
       }

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { LEDGER_SCHEMA } from './schema/ledger.js';
 import { PAYMENTS_SCHEMA } from './schema/payments.js';
 import { PAYOUTS_SCHEMA } from './schema/payouts.js';
+import { REFUNDS_SCHEMA } from './schema/refunds.js';
 
 interface Migration {
   version: number;
@@ -14,6 +15,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'ledger', sql: LEDGER_SCHEMA },
   { version: 2, name: 'payments', sql: PAYMENTS_SCHEMA },
   { version: 3, name: 'payouts', sql: PAYOUTS_SCHEMA },
+  { version: 4, name: 'refunds', sql: REFUNDS_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -37,7 +37,19 @@ export interface PayOutEvent {
   contentHash: string;
 }
 
-export type PaymentEvent = PayInEvent | PayOutEvent;
+/** All or part of a captured order goes back to the buyer. The amount is in the order's currency. */
+export interface RefundEvent {
+  type: 'refund';
+  eventId: string;
+  occurredAt: string;
+  orderId: string;
+  /** Decimal string as given; parsed against the order's currency when the refund is applied. */
+  amount: string;
+  reason: string;
+  contentHash: string;
+}
+
+export type PaymentEvent = PayInEvent | PayOutEvent | RefundEvent;
 
 export class EventRejection extends Error {
   constructor(
@@ -58,6 +70,7 @@ const MAX_METADATA_BYTES = 2048;
 
 const PAY_IN_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'currency', 'payer', 'paymentToken', 'orders']);
 const PAY_OUT_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'orderId', 'seller']);
+const REFUND_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'orderId', 'amount', 'reason']);
 const MAX_NAME_LENGTH = 200;
 const ORDER_FIELDS = new Set(['orderId', 'sellerId', 'amount', 'platformFee', 'metadata']);
 
@@ -67,7 +80,7 @@ export function validateEvent(value: unknown): PaymentEvent {
   const fail = (field: string, reason: string): never => {
     throw new EventRejection(field, reason, eventId);
   };
-  if (value.type === 'refund') fail('type', 'refund events are not handled by this version of payops yet; only pay_in and pay_out');
+  if (value.type === 'refund') return validateRefund(value, eventId, fail);
   if (value.type === 'pay_out') return validatePayOut(value, eventId, fail);
   if (value.type !== 'pay_in') fail('type', `expected "pay_in", "pay_out" or "refund"`);
 
@@ -147,6 +160,27 @@ function validatePayOut(value: Record<string, unknown>, eventId: string, fail: (
     occurredAt,
     orderId,
     seller: { id, name: (seller.name as string).trim(), iban: iban as string },
+    contentHash: createHash('sha256').update(canonicalJson(value)).digest('hex'),
+  };
+}
+
+function validateRefund(value: Record<string, unknown>, eventId: string, fail: (field: string, reason: string) => never): RefundEvent {
+  const unknown = Object.keys(value).find((key) => !REFUND_FIELDS.has(key));
+  if (unknown !== undefined) fail(unknown, 'unknown field (check the spelling; see DESIGN.md §3)');
+  const occurredAt = withField('occurredAt', eventId, () => normalizeInstant(value.occurredAt, 'occurredAt'));
+  const orderId = withField('orderId', eventId, () => identifier(value.orderId, 'orderId'));
+  if (typeof value.amount === 'number') fail('amount', `amounts must be decimal strings such as "4.00", not JSON numbers (got ${value.amount})`);
+  if (typeof value.amount !== 'string' || !/^[0-9]{1,19}(\.[0-9]{1,4})?$/.test(value.amount)) fail('amount', 'expected a positive decimal string such as "4.00"');
+  if (/^0+(\.0+)?$/.test(value.amount as string)) fail('amount', 'must be greater than zero');
+  const reason = value.reason === undefined ? '' : value.reason;
+  if (typeof reason !== 'string' || reason.length > 200 || /[\u0000-\u001f\u007f-\u009f]/.test(reason)) fail('reason', 'expected text of at most 200 printable characters');
+  return {
+    type: 'refund',
+    eventId,
+    occurredAt,
+    orderId,
+    amount: value.amount as string,
+    reason: reason as string,
     contentHash: createHash('sha256').update(canonicalJson(value)).digest('hex'),
   };
 }

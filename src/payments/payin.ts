@@ -1,5 +1,6 @@
 import type { Database } from '../db/index.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
+import { type RefundTally, RefundExecutor, emptyRefundTally } from '../refunds/executor.js';
 import type { Clock } from '../time.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from './executor.js';
 import { type IntakeOptions, type IntakeSummary, ingest } from './intake/intake.js';
@@ -24,6 +25,7 @@ export interface ExecutionOptions {
 export interface PayinSummary {
   intake: IntakeSummary;
   execution: ExecutionTally;
+  refunds: RefundTally;
   /** Every order of this PSP by status, after the run. */
   queue: Record<OrderStatus, number>;
 }
@@ -38,7 +40,8 @@ export async function runPayin(
   const intakeSummary = await ingest(db, files, { ...intake, psp: execution.psp.name });
   intake.onIntakeDone?.(intakeSummary);
   const tally = intakeSummary.rolledBack ? emptyTally() : await executeDue(db, execution);
-  return { intake: intakeSummary, execution: tally, queue: statusCounts(db, execution.psp.name) };
+  const refunds = intakeSummary.rolledBack ? emptyRefundTally() : await new RefundExecutor(db, execution).runDue();
+  return { intake: intakeSummary, execution: tally, refunds, queue: statusCounts(db, execution.psp.name) };
 }
 
 /** `retry run`: recovers expired leases and executes what is due; with `wait`, until the queue drains. */

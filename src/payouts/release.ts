@@ -18,6 +18,8 @@ interface ReleasableOrder {
   status: string;
   released_at: string | null;
   release_event_id: string | null;
+  refund_reserved_minor: bigint;
+  refunded_share_from_pending_minor: bigint;
 }
 
 /**
@@ -32,7 +34,10 @@ export class Releases {
   constructor(db: Database) {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
-      order: prepare('SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, status, released_at, release_event_id FROM orders WHERE order_id = ?'),
+      order: prepare(
+        `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, status, released_at, release_event_id,
+                refund_reserved_minor, refunded_share_from_pending_minor FROM orders WHERE order_id = ?`,
+      ),
       markReleased: prepare('UPDATE orders SET released_at = ?, release_event_id = ?, updated_at = ? WHERE order_id = ? AND released_at IS NULL'),
       upsertSeller: prepare(
         `INSERT INTO sellers (seller_id, name, iban, source_event_id, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -53,12 +58,16 @@ export class Releases {
     if (order.released_at !== null) {
       return { ok: false, field: 'orderId', reason: `order ${event.orderId} was already released by event ${order.release_event_id}` };
     }
+    if (order.refund_reserved_minor >= order.amount_minor) {
+      return { ok: false, field: 'orderId', reason: `order ${event.orderId} was refunded in full: there is nothing to release` };
+    }
     if (this.s.markReleased.run(at, event.eventId, at, event.orderId).changes !== 1) {
       return { ok: false, field: 'orderId', reason: `order ${event.orderId} was released concurrently` };
     }
     this.s.upsertSeller.run(event.seller.id, event.seller.name, event.seller.iban, event.eventId, at);
     const currency = order.currency as Currency;
-    const shareMinor = order.amount_minor - order.platform_fee_minor;
+    // Refunds made while the order was pending already took their share from pending.
+    const shareMinor = order.amount_minor - order.platform_fee_minor - order.refunded_share_from_pending_minor;
     if (shareMinor === 0n) return { ok: true, posting: null, delta: null }; // the platform kept it all
     return {
       ok: true,

@@ -56,6 +56,21 @@ export type PayoutResult =
   | { status: 'declined'; pspReference: string | null; reason: string }
   | RetryableFailure;
 
+/** Money back to the buyer, against the charge of one order; key fixed per refund. */
+export interface RefundRequest {
+  idempotencyKey: string;
+  refundId: string;
+  merchantReference: string;
+  chargeReference: string;
+  amountMinor: bigint;
+  currency: Currency;
+}
+
+export type RefundResult =
+  | { status: 'succeeded'; pspReference: string }
+  | { status: 'declined'; pspReference: string | null; reason: string }
+  | RetryableFailure;
+
 export interface PaymentServiceProvider {
   /** Names the PSP in accounts (`assets:psp:<name>:receivable`) and on orders. */
   readonly name: string;
@@ -65,6 +80,8 @@ export interface PaymentServiceProvider {
   charge(requests: readonly ChargeRequest[]): Promise<ChargeResult[]>;
   /** Finds the charge made for an order, whatever key it was made with. */
   lookupCharge(merchantReference: string): Promise<ChargeLookup>;
+  /** Refunds captured charges; the i-th result answers the i-th request. */
+  refund(requests: readonly RefundRequest[]): Promise<RefundResult[]>;
   /** Sends transfers to sellers; the i-th result answers the i-th request. */
   payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]>;
   close(): void;

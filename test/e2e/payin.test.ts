@@ -11,7 +11,7 @@ const FAULTS = ['--faults', 'timeout=0.05,5xx=0.05,429=0.03,lost=0.05,decline=0.
 const FAST_RETRIES = ['--retry-base-ms', '10', '--retry-cap-ms', '40', '--max-attempts', '12'];
 
 interface Summary {
-  events: { read: number; accepted: number; duplicates: number; rejected: number; releases: number };
+  events: { read: number; accepted: number; duplicates: number; rejected: number; releases: number; refunds: number };
   orders: { accepted: number; succeeded: number; failed: number; deadLettered: number; retryScheduled: number };
   queue: Record<string, number>;
 }
@@ -54,11 +54,11 @@ describe('payops payin (end to end)', () => {
     const first = run('payin', 'run', input, '--json');
     expect(first.code).toBe(0);
     const summary = json<Summary>(first);
-    expect(summary.events).toEqual({ read: 300, accepted: 300, duplicates: 0, rejected: 0, releases: 0 });
+    expect(summary.events).toEqual({ read: 300, accepted: 300, duplicates: 0, rejected: 0, releases: 0, refunds: 0 });
     expect(summary.orders.accepted).toBe(597);
     expect(summary.orders.succeeded + summary.orders.failed).toBe(597); // tok_chargeDeclined ones fail
     const again = json<Summary>(run('payin', 'run', input, '--json'));
-    expect(again.events).toEqual({ read: 300, accepted: 0, duplicates: 300, rejected: 0, releases: 0 });
+    expect(again.events).toEqual({ read: 300, accepted: 0, duplicates: 300, rejected: 0, releases: 0, refunds: 0 });
     expect(again.orders.succeeded).toBe(0);
     expect([...pspRequestCounts(path.join(dir, 'books.psp-sim.db')).values()].every((count) => count === 1)).toBe(true);
     expectCheckPasses();

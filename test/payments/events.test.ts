@@ -162,11 +162,25 @@ describe('validateEvent: rejections name the field', () => {
     expect(rejection.reason).toMatch(/more decimals than JPY allows \(0\)/);
   });
 
-  it('rejects refund events as not yet supported, naming type', () => {
-    const rejection = rejectionOf({ eventId: 'rf_0001', type: 'refund', occurredAt: '2026-11-26T12:00:00Z', orderId: 'ord_0001', amount: '4.00' });
-    expect(rejection.field).toBe('type');
-    expect(rejection.reason).toMatch(/not handled by this version of payops yet/);
-    expect(rejection.eventId).toBe('rf_0001');
+  describe('refund', () => {
+    const refund = (patch: Record<string, unknown> = {}) => ({ eventId: 'rf_0001', type: 'refund', occurredAt: '2026-11-26T12:00:00Z', orderId: 'ord_0002', amount: '4.00', reason: 'damaged', ...patch });
+
+    it('parses the DESIGN.md example, keeping the amount as written until the order gives its currency', () => {
+      expect(validateAnyEvent(refund())).toMatchObject({ type: 'refund', eventId: 'rf_0001', orderId: 'ord_0002', amount: '4.00', reason: 'damaged' });
+    });
+
+    it.each([
+      [{ amount: 4 }, 'amount', /not JSON numbers/],
+      [{ amount: '0.00' }, 'amount', /greater than zero/],
+      [{ amount: '-1.00' }, 'amount', /positive decimal string/],
+      [{ amount: '1e3' }, 'amount', /positive decimal string/],
+      [{ reason: 5 }, 'reason', /printable characters/],
+      [{ refundTo: 'card' }, 'refundTo', /unknown field/],
+    ])('refuses %j at %s', (patch, field, reason) => {
+      const rejection = rejectionOf(refund(patch));
+      expect(rejection.field).toBe(field);
+      expect(rejection.reason).toMatch(reason);
+    });
   });
 
   describe('pay_out', () => {

@@ -1,4 +1,4 @@
-import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentServiceProvider, PayoutRequest, PayoutResult } from '../../src/psp/port.js';
+import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentServiceProvider, PayoutRequest, PayoutResult, RefundRequest, RefundResult } from '../../src/psp/port.js';
 
 /**
  * A scripted PSP: each key answers from its script in order (then succeeds), and every call is
@@ -40,6 +40,13 @@ export class FakePsp implements PaymentServiceProvider {
   async payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]> {
     this.payoutCalls.push(...requests);
     return requests.map((request) => this.payoutScripts.get(request.idempotencyKey)?.shift() ?? { status: 'succeeded', pspReference: `tr_${request.payoutId}` });
+  }
+
+  readonly refundCalls: RefundRequest[] = [];
+
+  async refund(requests: readonly RefundRequest[]): Promise<RefundResult[]> {
+    this.refundCalls.push(...requests);
+    return requests.map((request) => ({ status: 'succeeded', pspReference: `re_${request.refundId}` }));
   }
 
   close(): void {}

@@ -5,6 +5,7 @@ import type { Currency } from '../../money/index.js';
 import { nowIso } from '../../time.js';
 import { Ledger, type PostingRequest } from '../../ledger/index.js';
 import { Releases } from '../../payouts/release.js';
+import { RefundIntake } from '../../refunds/apply.js';
 import { Wallets, type WalletDelta } from '../../wallet/wallet.js';
 import { EventRejection, type PayInEvent, type PaymentEvent, validateEvent } from '../events.js';
 import { PaymentsStore } from '../store.js';
@@ -26,6 +27,8 @@ export interface IntakeSummary {
   ordersAccepted: number;
   /** pay_out events applied: orders whose seller share became payable. */
   releases: number;
+  /** refund events accepted: each is executed through the PSP in this run. */
+  refunds: number;
   acceptedMinor: Map<Currency, bigint>;
   /** The first rejections, for the terminal; all of them are in the rejects file. */
   rejections: Rejection[];
@@ -48,7 +51,7 @@ const MAX_REJECTIONS_SHOWN = 20;
 const DEFAULT_INTAKE_BATCH = 5_000;
 
 export function emptyIntakeSummary(): IntakeSummary {
-  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, releases: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], rolledBack: false };
+  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, releases: 0, refunds: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], rolledBack: false };
 }
 
 /**
@@ -60,7 +63,7 @@ export function emptyIntakeSummary(): IntakeSummary {
  */
 export async function ingest(db: Database, files: readonly string[], options: IntakeOptions): Promise<IntakeSummary> {
   const summary = emptyIntakeSummary();
-  const writer: BatchWriter = { store: new PaymentsStore(db), releases: new Releases(db), ledger: new Ledger(db), wallets: new Wallets(db) };
+  const writer: BatchWriter = { store: new PaymentsStore(db), releases: new Releases(db), refunds: new RefundIntake(db), ledger: new Ledger(db), wallets: new Wallets(db) };
   const batchSize = options.batchSize ?? DEFAULT_INTAKE_BATCH;
   if (options.allOrNothing) db.exec('BEGIN IMMEDIATE');
   try {
@@ -109,6 +112,7 @@ export async function ingest(db: Database, files: readonly string[], options: In
         summary.duplicates = 0;
         summary.ordersAccepted = 0;
         summary.releases = 0;
+        summary.refunds = 0;
         summary.acceptedMinor = new Map();
       } else {
         db.exec('COMMIT');
@@ -124,6 +128,7 @@ export async function ingest(db: Database, files: readonly string[], options: In
 interface BatchWriter {
   store: PaymentsStore;
   releases: Releases;
+  refunds: RefundIntake;
   ledger: Ledger;
   wallets: Wallets;
 }
@@ -149,6 +154,18 @@ function writeBatch(
       if (known !== undefined) {
         if (known === event.contentHash) summary.duplicates++;
         else reject(record, { field: 'eventId', reason: `${event.eventId} was already accepted with different content (conflict); the original stands`, eventId: event.eventId });
+        continue;
+      }
+      if (event.type === 'refund') {
+        const accepted = writer.refunds.apply(event, `${file}:${record.line}`, at);
+        if (!accepted.ok) {
+          reject(record, { field: accepted.field, reason: accepted.reason, eventId: event.eventId });
+          continue;
+        }
+        store.insertEvent(event, `${file}:${record.line}`, at);
+        knownEvents.set(event.eventId, event.contentHash);
+        summary.eventsAccepted++;
+        summary.refunds++;
         continue;
       }
       if (event.type === 'pay_out') {

@@ -1,4 +1,4 @@
-import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentServiceProvider, PayoutRequest, PayoutResult } from '../port.js';
+import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentServiceProvider, PayoutRequest, PayoutResult, RefundRequest, RefundResult } from '../port.js';
 import { SimEngine, type SimOptions } from './engine.js';
 
 /** The `sim` PSP: the engine called in-process. */
@@ -20,6 +20,10 @@ export class SimPsp implements PaymentServiceProvider {
 
   async lookupCharge(merchantReference: string): Promise<ChargeLookup> {
     return this.engine.lookupCharge(merchantReference);
+  }
+
+  async refund(requests: readonly RefundRequest[]): Promise<RefundResult[]> {
+    return this.engine.refund(requests);
   }
 
   async payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]> {

@@ -4,7 +4,7 @@ import { InvariantError } from '../../errors.js';
 import type { Currency } from '../../money/index.js';
 import type { Clock } from '../../time.js';
 import { type FeeRule, feeFor } from '../fee-rule.js';
-import type { ChargeLookup, ChargeRequest, ChargeResult, PayoutRequest, PayoutResult, RetryableFailure } from '../port.js';
+import type { ChargeLookup, ChargeRequest, ChargeResult, PayoutRequest, PayoutResult, RefundRequest, RefundResult, RetryableFailure } from '../port.js';
 import { type FaultRates, draw } from './faults.js';
 
 export interface SimOptions {
@@ -62,6 +62,21 @@ CREATE TABLE sim_payouts (
   key_expires_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX sim_payouts_by_key ON sim_payouts (idempotency_key, key_expires_at);
+CREATE TABLE sim_refunds (
+  id INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  refund_id TEXT NOT NULL,
+  charge_id INTEGER NOT NULL REFERENCES sim_charges (id),
+  amount_minor INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('succeeded', 'declined')),
+  decline_reason TEXT,
+  created_at TEXT NOT NULL,
+  key_expires_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX sim_refunds_by_key ON sim_refunds (idempotency_key, key_expires_at);
+CREATE INDEX sim_refunds_by_charge ON sim_refunds (charge_id);
 CREATE TABLE sim_requests (
   idempotency_key TEXT PRIMARY KEY,
   count INTEGER NOT NULL
@@ -179,6 +194,19 @@ export class SimEngine {
     return this.db.transaction(() => requests.map((request) => this.payoutOne(request))).immediate();
   }
 
+  refund(requests: readonly RefundRequest[]): RefundResult[] {
+    return this.db.transaction(() => requests.map((request) => this.refundOne(request))).immediate();
+  }
+
+  /** Every refund the PSP recorded, for `payops check`. */
+  refunds(): { refundId: string; amountMinor: bigint; status: string }[] {
+    return (this.db.prepare('SELECT refund_id, amount_minor, status FROM sim_refunds ORDER BY id').all() as { refund_id: string; amount_minor: bigint; status: string }[]).map((row) => ({
+      refundId: row.refund_id,
+      amountMinor: row.amount_minor,
+      status: row.status,
+    }));
+  }
+
   /** Every transfer the PSP recorded, for `payops check`. */
   payouts(): SimPayoutRecord[] {
     return (this.db.prepare('SELECT * FROM sim_payouts ORDER BY id').all() as {
@@ -203,6 +231,41 @@ export class SimEngine {
     return draw(this.options.seed, key, attempt, 'lost') < this.options.faults.lost
       ? { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout: the PSP processed the request, the response was lost' }
       : undefined;
+  }
+
+  private refundOne(request: RefundRequest): RefundResult {
+    const key = request.idempotencyKey;
+    const { attempt, fault } = this.networkFault(key);
+    if (fault) return fault;
+    const nowMs = this.options.clock();
+    const now = new Date(nowMs).toISOString();
+    const requestHash = createHash('sha256').update(JSON.stringify([request.refundId, request.chargeReference, request.amountMinor.toString(), request.currency])).digest('hex');
+    const existing = this.db.prepare('SELECT * FROM sim_refunds WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1').get(key, now) as
+      | { id: bigint; request_hash: string; status: 'succeeded' | 'declined'; decline_reason: string | null }
+      | undefined;
+    let result: RefundResult;
+    if (existing) {
+      if (existing.request_hash !== requestHash) throw new InvariantError(`idempotency key ${key} was reused with different parameters at the simulated PSP`);
+      result = existing.status === 'succeeded'
+        ? { status: 'succeeded', pspReference: refundReference(existing.id) }
+        : { status: 'declined', pspReference: refundReference(existing.id), reason: existing.decline_reason ?? 'declined' };
+    } else {
+      const chargeId = /^ch_sim_(\d+)$/.exec(request.chargeReference)?.[1];
+      const charge = chargeId === undefined ? undefined : (this.db.prepare('SELECT id, amount_minor, status FROM sim_charges WHERE id = ?').get(BigInt(chargeId)) as { id: bigint; amount_minor: bigint; status: string } | undefined);
+      const refunded = charge ? (this.db.prepare("SELECT COALESCE(SUM(amount_minor), 0) AS total FROM sim_refunds WHERE charge_id = ? AND status = 'succeeded'").get(charge.id) as { total: bigint }).total : 0n;
+      // A PSP never refunds more than it captured, whatever the merchant asks.
+      const reason = !charge || charge.status !== 'succeeded' ? 'charge_not_captured' : BigInt(refunded) + request.amountMinor > charge.amount_minor ? 'amount_exceeds_charge' : null;
+      const id = this.db
+        .prepare(
+          `INSERT INTO sim_refunds (idempotency_key, request_hash, refund_id, charge_id, amount_minor, currency, status, decline_reason, created_at, key_expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(key, requestHash, request.refundId, charge?.id ?? 0n, request.amountMinor, request.currency, reason ? 'declined' : 'succeeded', reason, now, new Date(nowMs + this.keyLifetimeMs).toISOString())
+        .lastInsertRowid;
+      const reference = refundReference(BigInt(id));
+      result = reason ? { status: 'declined', pspReference: reference, reason } : { status: 'succeeded', pspReference: reference };
+    }
+    return this.lostResponse(key, attempt) ?? result;
   }
 
   private payoutOne(request: PayoutRequest): PayoutResult {
@@ -309,6 +372,10 @@ export class SimEngine {
 /** The PSP's id for a charge, as it appears in answers and settlement files. */
 function chargeReference(id: bigint): string {
   return `ch_sim_${id.toString().padStart(8, '0')}`;
+}
+
+function refundReference(id: bigint): string {
+  return `re_sim_${id.toString().padStart(8, '0')}`;
 }
 
 function payoutReference(id: bigint): string {

@@ -1,0 +1,169 @@
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { type Database, inTransaction } from '../db/index.js';
+import { InvariantError } from '../errors.js';
+import { failpoint } from '../failpoints.js';
+import { Ledger } from '../ledger/index.js';
+import type { Currency } from '../money/index.js';
+import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
+import type { PaymentServiceProvider, RefundResult } from '../psp/port.js';
+import type { Clock } from '../time.js';
+import { Wallets, type WalletDelta } from '../wallet/wallet.js';
+import { type RefundedOrder, refundTransaction, refundWalletDelta, splitRefund } from './apply.js';
+
+type RefundStatus = 'created' | 'executing' | 'succeeded' | 'failed' | 'retry_scheduled' | 'dead_lettered';
+
+interface ClaimedRefund {
+  id: bigint;
+  refundId: string;
+  orderId: string;
+  amountMinor: bigint;
+  currency: Currency;
+  refundKey: string;
+  chargeReference: string;
+  attempts: number;
+  requeuedAtAttempt: number;
+}
+
+export interface RefundTally {
+  attempted: number;
+  succeeded: number;
+  failed: number;
+  retryScheduled: number;
+  deadLettered: number;
+  recoveredLeases: number;
+  refundedMinor: Map<Currency, bigint>;
+}
+
+export function emptyRefundTally(): RefundTally {
+  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, recoveredLeases: 0, refundedMinor: new Map() };
+}
+
+/**
+ * Refunds through the PSP with the protocol of DESIGN.md §5 (lease; call outside any transaction
+ * with the refund's fixed key; status + ledger + wallet + the order's refund totals in one
+ * transaction). A declined refund releases its reservation on the order.
+ */
+export class RefundExecutor {
+  private readonly ledger: Ledger;
+  private readonly wallets: Wallets;
+  private readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly s;
+
+  constructor(private readonly db: Database, private readonly options: { psp: PaymentServiceProvider; retry: RetryPolicy; clock: Clock; leaseMs?: number; batchSize?: number; random?: () => number }) {
+    this.ledger = new Ledger(db);
+    this.wallets = new Wallets(db);
+    const prepare = (sql: string) => db.prepare(sql);
+    this.s = {
+      expired: prepare("SELECT id, attempts FROM refunds WHERE status = 'executing' AND psp = ? AND lease_expires_at < ?"),
+      recover: prepare(
+        `UPDATE refunds SET status = 'retry_scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+                last_error = 'lease expired: the process executing it stopped', updated_at = ? WHERE id = ? AND status = 'executing'`,
+      ),
+      due: prepare(
+        `SELECT r.id, r.refund_id, r.order_id, r.amount_minor, r.currency, r.refund_key, r.status, r.attempts, r.requeued_at_attempt, o.psp_reference
+         FROM refunds r JOIN orders o ON o.order_id = r.order_id
+         WHERE r.psp = ? AND (r.status = 'created' OR (r.status = 'retry_scheduled' AND r.next_attempt_at <= ?)) ORDER BY r.id LIMIT ?`,
+      ),
+      claim: prepare(
+        `UPDATE refunds SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
+                first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL, updated_at = ? WHERE id = ? AND status = ?`,
+      ),
+      finish: prepare(
+        `UPDATE refunds SET status = ?, psp_reference = COALESCE(?, psp_reference), last_error = ?, next_attempt_at = ?,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND status = 'executing' AND lease_owner = ?`,
+      ),
+      transition: prepare('INSERT INTO refund_transitions (refund_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)'),
+      order: prepare(
+        `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, refunded_minor, refunded_share_minor, released_at FROM orders WHERE order_id = ?`,
+      ),
+      addRefunded: prepare(
+        `UPDATE orders SET refunded_minor = refunded_minor + ?, refunded_share_minor = refunded_share_minor + ?,
+                refunded_share_from_pending_minor = refunded_share_from_pending_minor + ?, updated_at = ? WHERE order_id = ?`,
+      ),
+      unreserve: prepare('UPDATE orders SET refund_reserved_minor = refund_reserved_minor - ?, updated_at = ? WHERE order_id = ?'),
+    };
+  }
+
+  async runDue(tally: RefundTally = emptyRefundTally()): Promise<RefundTally> {
+    const psp = this.options.psp;
+    for (;;) {
+      const claimed = inTransaction(this.db, () => {
+        const now = this.now();
+        for (const row of this.s.expired.all(psp.name, now) as { id: bigint; attempts: bigint }[]) {
+          if (this.s.recover.run(now, now, row.id).changes === 1) {
+            this.s.transition.run(row.id, 'executing', 'retry_scheduled', Number(row.attempts), now, 'lease expired; recovered for retry with the same idempotency key');
+            tally.recoveredLeases++;
+          }
+        }
+        const rows = this.s.due.all(psp.name, now, this.options.batchSize ?? 1_000) as {
+          id: bigint; refund_id: string; order_id: string; amount_minor: bigint; currency: string; refund_key: string; status: RefundStatus; attempts: bigint; requeued_at_attempt: bigint; psp_reference: string | null;
+        }[];
+        return rows.map((row): ClaimedRefund => {
+          if (this.s.claim.run(this.owner, this.leaseUntil(), now, now, row.id, row.status).changes !== 1) throw new InvariantError(`refund ${row.refund_id} changed under an immediate transaction`);
+          const attempts = Number(row.attempts) + 1;
+          this.s.transition.run(row.id, row.status, 'executing', attempts, now, `${row.status === 'created' ? 'first attempt' : 'retry'}; key ${row.refund_key}; lease ${this.owner}`);
+          return { id: row.id, refundId: row.refund_id, orderId: row.order_id, amountMinor: row.amount_minor, currency: row.currency as Currency, refundKey: row.refund_key, chargeReference: row.psp_reference ?? '', attempts, requeuedAtAttempt: Number(row.requeued_at_attempt) };
+        });
+      });
+      if (claimed.length === 0) return tally;
+      failpoint('refund.after-claim');
+      const results = await psp.refund(claimed.map((r) => ({ idempotencyKey: r.refundKey, refundId: r.refundId, merchantReference: r.orderId, chargeReference: r.chargeReference, amountMinor: r.amountMinor, currency: r.currency })));
+      failpoint('refund.after-psp-call');
+      inTransaction(this.db, () => this.record(claimed, results, tally));
+      tally.attempted += claimed.length;
+    }
+  }
+
+  private record(refunds: readonly ClaimedRefund[], results: readonly RefundResult[], tally: RefundTally): void {
+    const at = this.now();
+    const psp = this.options.psp.name;
+    const deltas: WalletDelta[] = [];
+    const move = (refund: ClaimedRefund, to: RefundStatus, cause: string, fields: { pspReference?: string | null; error?: string | null; nextAttemptAt?: string | null } = {}): boolean => {
+      const moved = this.s.finish.run(to, fields.pspReference ?? null, fields.error ?? null, fields.nextAttemptAt ?? null, at, refund.id, this.owner).changes === 1;
+      if (moved) this.s.transition.run(refund.id, 'executing', to, refund.attempts, at, cause);
+      return moved;
+    };
+    refunds.forEach((refund, index) => {
+      const result = results[index] ?? { status: 'retryable', kind: 'server_error', sent: true, detail: 'the PSP adapter returned no result' };
+      if (result.status === 'succeeded') {
+        if (!move(refund, 'succeeded', `PSP ${psp} refunded it as ${result.pspReference}`, { pspReference: result.pspReference })) return;
+        const row = this.s.order.get(refund.orderId) as { order_id: string; seller_id: string; currency: string; amount_minor: bigint; platform_fee_minor: bigint; refunded_minor: bigint; refunded_share_minor: bigint; released_at: string | null };
+        const order: RefundedOrder = {
+          orderId: row.order_id, sellerId: row.seller_id, currency: row.currency as Currency, amountMinor: row.amount_minor, platformFeeMinor: row.platform_fee_minor,
+          refundedMinor: row.refunded_minor, refundedShareMinor: row.refunded_share_minor, released: row.released_at !== null,
+        };
+        const split = splitRefund(order, refund.amountMinor);
+        this.s.addRefunded.run(refund.amountMinor, split.shareMinor, split.bucket === 'pending' ? split.shareMinor : 0n, at, refund.orderId);
+        // Post now, one at a time: the next refund of the same order splits on these totals.
+        this.ledger.postBatch([refundTransaction(refund.refundId, order, refund.amountMinor, split, psp, result.pspReference, at)], () => `refund ${refund.refundId}`);
+        deltas.push(refundWalletDelta(order, split));
+        tally.succeeded++;
+        tally.refundedMinor.set(refund.currency, (tally.refundedMinor.get(refund.currency) ?? 0n) + refund.amountMinor);
+      } else if (result.status === 'declined') {
+        if (move(refund, 'failed', `PSP ${psp} declined the refund: ${result.reason}`, { pspReference: result.pspReference, error: result.reason })) {
+          this.s.unreserve.run(refund.amountMinor, at, refund.orderId);
+          tally.failed++;
+        }
+      } else {
+        const used = refund.attempts - refund.requeuedAtAttempt;
+        const error = `${result.kind}: ${result.detail}`;
+        if (used >= this.options.retry.maxAttempts) {
+          if (move(refund, 'dead_lettered', `${result.detail}; ${used} attempts used: dead-lettered`, { error })) tally.deadLettered++;
+        } else {
+          const nextAttemptAt = new Date(Date.parse(at) + retryDelayMs(this.options.retry, used, result.retryAfterMs, this.options.random ?? Math.random)).toISOString();
+          if (move(refund, 'retry_scheduled', `${result.detail}; retry ${used + 1} at ${nextAttemptAt}`, { error, nextAttemptAt })) tally.retryScheduled++;
+        }
+      }
+    });
+    if (deltas.length > 0) this.wallets.apply(deltas, at);
+  }
+
+  private now(): string {
+    return new Date(this.options.clock()).toISOString();
+  }
+
+  private leaseUntil(): string {
+    return new Date(this.options.clock() + (this.options.leaseMs ?? 5 * 60_000)).toISOString();
+  }
+}

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { payops, tempDir } from '../helpers/cli.js';
+
+const IBAN = 'DE89370400440532013000';
+const checkout = (eventId: string, orderId: string, amount: string, platformFee: string) => ({
+  eventId, type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b1' }, paymentToken: 'tok_visa', orders: [{ orderId, sellerId: 'seller_7', amount, platformFee }],
+});
+const delivered = (eventId: string, orderId: string) => ({ eventId, type: 'pay_out', occurredAt: '2026-11-25T10:00:00Z', orderId, seller: { id: 'seller_7', name: 'Acme', account: { iban: IBAN } } });
+const refund = (eventId: string, orderId: string, amount: string) => ({ eventId, type: 'refund', occurredAt: '2026-11-26T10:00:00Z', orderId, amount, reason: 'test' });
+
+describe('refunds (end to end)', () => {
+  let dir: string;
+  let db: string;
+  let cleanup: () => void;
+  let files = 0;
+  const run = (...args: string[]) => payops([...args, '--db', db]);
+  const events = (...list: unknown[]) => {
+    const file = path.join(dir, `events-${files++}.ndjson`);
+    fs.writeFileSync(file, `${list.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    return run('payin', 'run', file, '--json');
+  };
+  const wallet = () => JSON.parse(run('wallet', 'show', 'seller_7', '--json').stdout)[0] as { pending: string; payable: string; paidOut: string; negative: boolean };
+  const balance = (account: string) => (JSON.parse(run('ledger', 'balance', '--json').stdout) as { account: string; balance: string }[]).find((row) => row.account === account)?.balance;
+  const expectCheckPasses = () => expect(run('check').code).toBe(0);
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    db = path.join(dir, 'books.db');
+    payops(['init', '--db', db]);
+  });
+  afterEach(() => cleanup());
+
+  it('runs the full cycle: refund while pending, release, payout, refund after payout, recovery by the next payout', () => {
+    events(checkout('chk_1', 'ord_1', '100.00', '10.00'));
+    expect(JSON.parse(events(refund('rf_1', 'ord_1', '20.00')).stdout).refunds).toMatchObject({ succeeded: 1, refunded: [{ currency: 'USD', amount: '20.00' }] });
+    expect(wallet()).toMatchObject({ pending: '72.00', payable: '0.00' }); // 90 share − 18 (the share part of 20)
+    events(delivered('d1', 'ord_1'));
+    expect(wallet()).toMatchObject({ pending: '0.00', payable: '72.00' }); // only the share not refunded moves
+    expect(run('payout', 'run').code).toBe(0);
+    expect(wallet()).toMatchObject({ payable: '0.00', paidOut: '72.00' });
+
+    events(refund('rf_2', 'ord_1', '30.00')); // after the seller was paid
+    expect(wallet()).toMatchObject({ payable: '-27.00', paidOut: '72.00', negative: true });
+    const dry = JSON.parse(run('payout', 'run', '--dry-run', '--json').stdout) as { planned: unknown[]; skipped: { reason: string }[] };
+    expect(dry.planned).toEqual([]);
+    expect(dry.skipped[0]?.reason).toMatch(/payable is negative/);
+
+    events(checkout('chk_2', 'ord_2', '50.00', '5.00'));
+    events(delivered('d2', 'ord_2'));
+    expect(wallet()).toMatchObject({ payable: '18.00' }); // 45 share − 27 owed back
+    run('payout', 'run');
+    expect(wallet()).toMatchObject({ pending: '0.00', payable: '0.00', paidOut: '90.00', negative: false });
+    expect(balance('revenue:platform-fees')).toBe('10.00'); // 10 + 5 − 2 − 3
+    expect(balance('assets:bank:operating')).toBe('-90.00');
+    expectCheckPasses();
+  });
+
+  it('never refunds more than was captured, across partial refunds', () => {
+    events(checkout('chk_1', 'ord_1', '10.00', '1.00'));
+    events(refund('rf_1', 'ord_1', '6.00'));
+    const over = events(refund('rf_2', 'ord_1', '4.01'));
+    expect(over.code).toBe(3);
+    expect(over.stderr).toMatch(/amount: 4\.01 USD is more than is still refundable on ord_1 \(4\.00 of 10\.00\)/);
+    expect(events(refund('rf_3', 'ord_1', '4.00')).code).toBe(0);
+    expect(events(refund('rf_4', 'ord_1', '0.01')).code).toBe(3);
+    expect(balance('liabilities:sellers:seller_7:pending')).toBeUndefined(); // fully refunded: 9.00 share back
+    const release = events(delivered('d1', 'ord_1'));
+    expect(release.stderr).toMatch(/was refunded in full: there is nothing to release/);
+    expectCheckPasses();
+  });
+
+  it('refuses refunds of orders that are not captured, and amounts in a wrong form', () => {
+    events({ ...checkout('chk_1', 'ord_1', '10.00', '1.00'), paymentToken: 'tok_chargeDeclined' });
+    expect(events(refund('rf_1', 'ord_1', '1.00')).stderr).toMatch(/order ord_1 is failed, not captured/);
+    expect(events(refund('rf_2', 'ord_404', '1.00')).stderr).toMatch(/order ord_404 does not exist/);
+    expect(events({ ...refund('rf_3', 'ord_1', '1.00'), amount: 1 }).stderr).toMatch(/not JSON numbers/);
+  });
+});
