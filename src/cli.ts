@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerChargebacks } from './commands/chargebacks.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
@@ -38,6 +39,7 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerPayin(program);
   registerOrders(program);
   registerPayout(program);
+  registerChargebacks(program);
   registerQueue(program);
   registerLedger(program);
   registerCheck(program);

@@ -1,6 +1,6 @@
 import type { Database } from '../db/index.js';
 import { balances, verifyLedger } from '../ledger/index.js';
-import { formatAmount } from '../money/index.js';
+import { type Currency, formatAmount } from '../money/index.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
 import { Wallets, sellerAccount } from '../wallet/wallet.js';
 
@@ -53,7 +53,7 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkWallets(db),
     checkEvents(db),
     checkCaptures(db),
-    checkPayouts(db),
+    checkPayouts(db, notes),
     checkRefunds(db),
     checkLeases(db),
     ...(pspRecord ? [checkPspCharges(db, pspRecord.psp, pspRecord.charges, notes), checkPspPayouts(db, pspRecord.payouts)] : []),
@@ -131,10 +131,10 @@ function checkCaptures(db: Database): CheckResult {
 
 /**
  * Every succeeded payout has exactly one `payout.sent` posting and nothing else does; each
- * wallet's paid-out total is the sum of its succeeded payouts; and no seller was paid more than
- * the shares released to them.
+ * wallet's paid-out total is the sum of its succeeded payouts; and what each seller is owed,
+ * pending, payable or paid, is exactly their orders' shares less refunds and chargebacks.
  */
-function checkPayouts(db: Database): CheckResult {
+function checkPayouts(db: Database, notes: string[]): CheckResult {
   const problems: string[] = [];
   const unposted = db
     .prepare(`SELECT p.payout_id FROM payouts p LEFT JOIN ledger_transactions t ON t.idempotency_key = 'payout.sent:' || p.payout_id
@@ -147,19 +147,29 @@ function checkPayouts(db: Database): CheckResult {
               WHERE t.kind = 'payout.sent' AND (p.status IS NULL OR p.status <> 'succeeded') LIMIT 50`)
     .all() as { id: bigint; idempotency_key: string; status: string | null }[];
   for (const row of stray) problems.push(`tx ${row.id} (${row.idempotency_key}) posts a payout that is ${row.status ?? 'unknown'}`);
-  const paid = db
-    .prepare(`SELECT w.seller_id, w.currency, w.paid_out_minor,
+  // What each order owes its seller is its share less what was refunded or charged back of it:
+  // still pending until released, then payable or paid out. A negative payable is a seller who
+  // was paid before a refund: a visible debt, recovered from later releases, not an error.
+  const owed = db
+    .prepare(`SELECT w.seller_id, w.currency, w.pending_minor, w.payable_minor, w.paid_out_minor,
                      (SELECT COALESCE(SUM(amount_minor), 0) FROM payouts p WHERE p.seller_id = w.seller_id AND p.currency = w.currency AND p.status = 'succeeded') AS payouts_minor,
                      (SELECT COALESCE(SUM(amount_minor - platform_fee_minor - refunded_share_minor), 0) FROM orders o
-                      WHERE o.seller_id = w.seller_id AND o.currency = w.currency AND o.released_at IS NOT NULL) AS released_minor
+                      WHERE o.seller_id = w.seller_id AND o.currency = w.currency AND o.status = 'succeeded' AND o.released_at IS NOT NULL) AS released_minor,
+                     (SELECT COALESCE(SUM(amount_minor - platform_fee_minor - refunded_share_minor), 0) FROM orders o
+                      WHERE o.seller_id = w.seller_id AND o.currency = w.currency AND o.status = 'succeeded' AND o.released_at IS NULL) AS unreleased_minor
               FROM wallets w`)
-    .all() as { seller_id: string; currency: string; paid_out_minor: bigint; payouts_minor: bigint; released_minor: bigint }[];
-  for (const row of paid) {
-    if (row.paid_out_minor !== BigInt(row.payouts_minor)) problems.push(`${row.seller_id} ${row.currency}: wallet paid out ${row.paid_out_minor}, succeeded payouts sum to ${row.payouts_minor}`);
-    if (row.paid_out_minor > BigInt(row.released_minor)) problems.push(`${row.seller_id} ${row.currency}: paid out ${row.paid_out_minor}, more than the ${row.released_minor} released to them less refunds`);
+    .all() as { seller_id: string; currency: string; pending_minor: bigint; payable_minor: bigint; paid_out_minor: bigint; payouts_minor: bigint; released_minor: bigint; unreleased_minor: bigint }[];
+  for (const row of owed) {
+    const who = `${row.seller_id} ${row.currency}`;
+    if (row.paid_out_minor !== BigInt(row.payouts_minor)) problems.push(`${who}: wallet paid out ${row.paid_out_minor}, succeeded payouts sum to ${row.payouts_minor}`);
+    if (row.payable_minor + row.paid_out_minor !== BigInt(row.released_minor)) {
+      problems.push(`${who}: payable ${row.payable_minor} + paid out ${row.paid_out_minor} ≠ ${row.released_minor} released less refunds`);
+    }
+    if (row.pending_minor !== BigInt(row.unreleased_minor)) problems.push(`${who}: pending ${row.pending_minor} ≠ ${row.unreleased_minor} captured, not yet released, less refunds`);
+    if (row.payable_minor < 0n) notes.push(`${row.seller_id} owes ${formatAmount(-row.payable_minor, row.currency as Currency)} ${row.currency} (refunded after being paid): recovered from later releases`);
   }
   const count = (db.prepare("SELECT COUNT(*) AS n FROM payouts WHERE status = 'succeeded'").get() as { n: bigint }).n;
-  return result('every payout posted once; no seller paid more than released to them less refunds', problems, `${count} payouts sent`);
+  return result('every payout posted once; sellers owed exactly their shares less refunds', problems, `${count} payouts sent`);
 }
 
 /**
@@ -181,10 +191,14 @@ function checkRefunds(db: Database): CheckResult {
     .all() as { id: bigint; idempotency_key: string }[];
   for (const row of stray) problems.push(`tx ${row.id} (${row.idempotency_key}) posts a refund that did not succeed`);
   const totals = db
+    // Chargebacks count toward an order's refund totals like refunds do (their clawed part).
     .prepare(`SELECT o.order_id, o.amount_minor, o.refunded_minor, o.refund_reserved_minor,
-                     COALESCE(SUM(CASE WHEN r.status = 'succeeded' THEN r.amount_minor END), 0) AS succeeded_minor,
-                     COALESCE(SUM(CASE WHEN r.status <> 'failed' THEN r.amount_minor END), 0) AS reserved_minor
-              FROM orders o JOIN refunds r ON r.order_id = o.order_id GROUP BY o.order_id`)
+                     (SELECT COALESCE(SUM(amount_minor), 0) FROM refunds r WHERE r.order_id = o.order_id AND r.status = 'succeeded')
+                       + (SELECT COALESCE(SUM(clawed_minor), 0) FROM chargebacks c WHERE c.order_id = o.order_id) AS succeeded_minor,
+                     (SELECT COALESCE(SUM(amount_minor), 0) FROM refunds r WHERE r.order_id = o.order_id AND r.status <> 'failed')
+                       + (SELECT COALESCE(SUM(clawed_minor), 0) FROM chargebacks c WHERE c.order_id = o.order_id) AS reserved_minor
+              FROM orders o WHERE o.refund_reserved_minor <> 0 OR o.refunded_minor <> 0
+                 OR EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.order_id) OR EXISTS (SELECT 1 FROM chargebacks c WHERE c.order_id = o.order_id)`)
     .all() as { order_id: string; amount_minor: bigint; refunded_minor: bigint; refund_reserved_minor: bigint; succeeded_minor: bigint; reserved_minor: bigint }[];
   for (const row of totals) {
     if (row.refunded_minor !== BigInt(row.succeeded_minor)) problems.push(`order ${row.order_id}: refunded ${row.refunded_minor}, its succeeded refunds sum to ${row.succeeded_minor}`);
@@ -192,7 +206,9 @@ function checkRefunds(db: Database): CheckResult {
     if (row.refund_reserved_minor > row.amount_minor) problems.push(`order ${row.order_id}: ${row.refund_reserved_minor} reserved for refunds, more than the ${row.amount_minor} captured`);
   }
   const count = (db.prepare("SELECT COUNT(*) AS n FROM refunds WHERE status = 'succeeded'").get() as { n: bigint }).n;
-  return result('every refund posted once; no order refunded beyond its capture', problems, `${count} refunds`);
+  const chargebacks = db.prepare(`SELECT c.dispute_id FROM chargebacks c LEFT JOIN ledger_transactions t ON t.idempotency_key = 'chargeback:' || c.dispute_id WHERE t.id IS NULL LIMIT 50`).all() as { dispute_id: string }[];
+  for (const row of chargebacks) problems.push(`chargeback ${row.dispute_id} is recorded but has no posting`);
+  return result('every refund and chargeback posted once; no order refunded beyond its capture', problems, `${count} refunds`);
 }
 
 /** Against the payout PSP's own record: each payout sent at most once, for the amount we booked. */

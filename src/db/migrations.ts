@@ -3,6 +3,7 @@ import { LEDGER_SCHEMA } from './schema/ledger.js';
 import { PAYMENTS_SCHEMA } from './schema/payments.js';
 import { PAYOUTS_SCHEMA } from './schema/payouts.js';
 import { REFUNDS_SCHEMA } from './schema/refunds.js';
+import { CHARGEBACKS_SCHEMA } from './schema/chargebacks.js';
 
 interface Migration {
   version: number;
@@ -16,6 +17,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'payments', sql: PAYMENTS_SCHEMA },
   { version: 3, name: 'payouts', sql: PAYOUTS_SCHEMA },
   { version: 4, name: 'refunds', sql: REFUNDS_SCHEMA },
+  { version: 5, name: 'chargebacks', sql: CHARGEBACKS_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -71,6 +71,17 @@ export type RefundResult =
   | { status: 'declined'; pspReference: string | null; reason: string }
   | RetryableFailure;
 
+/** A buyer's dispute the PSP lost on our behalf: the amount went back, plus the PSP's dispute fee. */
+export interface Dispute {
+  disputeId: string;
+  chargeReference: string;
+  merchantReference: string;
+  amountMinor: bigint;
+  disputeFeeMinor: bigint;
+  currency: Currency;
+  createdAt: string;
+}
+
 export interface PaymentServiceProvider {
   /** Names the PSP in accounts (`assets:psp:<name>:receivable`) and on orders. */
   readonly name: string;
@@ -82,6 +93,8 @@ export interface PaymentServiceProvider {
   lookupCharge(merchantReference: string): Promise<ChargeLookup>;
   /** Refunds captured charges; the i-th result answers the i-th request. */
   refund(requests: readonly RefundRequest[]): Promise<RefundResult[]>;
+  /** Every dispute the PSP has recorded (payops keeps each once, by its id). */
+  listDisputes(): Promise<Dispute[]>;
   /** Sends transfers to sellers; the i-th result answers the i-th request. */
   payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]>;
   close(): void;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { payops, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
 
 const IBAN = 'DE89370400440532013000';
 const checkout = (eventId: string, orderId: string, amount: string, platformFee: string) => ({
@@ -76,5 +76,39 @@ describe('refunds (end to end)', () => {
     expect(events(refund('rf_1', 'ord_1', '1.00')).stderr).toMatch(/order ord_1 is failed, not captured/);
     expect(events(refund('rf_2', 'ord_404', '1.00')).stderr).toMatch(/order ord_404 does not exist/);
     expect(events({ ...refund('rf_3', 'ord_1', '1.00'), amount: 1 }).stderr).toMatch(/not JSON numbers/);
+  });
+});
+
+describe('chargebacks (end to end)', () => {
+  let dir: string;
+  let db: string;
+  let cleanup: () => void;
+  const run = (...args: string[]) => payops([...args, '--db', db]);
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    db = path.join(dir, 'books.db');
+    payops(['init', '--db', db]);
+  });
+  afterEach(() => cleanup());
+
+  it('books each dispute once, claws back the seller share like a refund, and keeps every invariant', () => {
+    const day = path.join(REPO_ROOT, 'fixtures', 'events', 'day.ndjson');
+    run('payin', 'run', day);
+    run('payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'deliveries.ndjson'));
+    run('payout', 'run');
+    const first = JSON.parse(run('chargebacks', 'sync', '--faults', 'dispute=0.05', '--seed', '3', '--json').stdout) as { recorded: number; unmatched: string[] };
+    expect(first.recorded).toBeGreaterThan(10);
+    expect(first.unmatched).toEqual([]);
+    const again = JSON.parse(run('chargebacks', 'sync', '--faults', 'dispute=0.05', '--seed', '3', '--json').stdout) as { recorded: number; alreadyRecorded: number };
+    expect(again).toMatchObject({ recorded: 0, alreadyRecorded: first.recorded });
+    const list = JSON.parse(run('chargebacks', 'list', '--json').stdout) as { disputeFee: string; currency: string }[];
+    expect(list).toHaveLength(first.recorded);
+    expect(list.every((c) => c.disputeFee === (c.currency === 'JPY' ? '15' : '15.00'))).toBe(true);
+    const check = run('check', '--json');
+    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true });
+    // Disputes of orders already paid out leave sellers owing: visible, not hidden.
+    expect((JSON.parse(check.stdout) as { notes: string[] }).notes.some((note) => /owes .* \(refunded after being paid\)/.test(note))).toBe(true);
+    expect((JSON.parse(run('report', 'sellers', '--json').stdout) as { negative: boolean }[]).some((seller) => seller.negative)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentServiceProvider, PayoutRequest, PayoutResult, RefundRequest, RefundResult } from '../../src/psp/port.js';
+import type { ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutRequest, PayoutResult, RefundRequest, RefundResult } from '../../src/psp/port.js';
 
 /**
  * A scripted PSP: each key answers from its script in order (then succeeds), and every call is
@@ -47,6 +47,12 @@ export class FakePsp implements PaymentServiceProvider {
   async refund(requests: readonly RefundRequest[]): Promise<RefundResult[]> {
     this.refundCalls.push(...requests);
     return requests.map((request) => ({ status: 'succeeded', pspReference: `re_${request.refundId}` }));
+  }
+
+  readonly disputes: Dispute[] = [];
+
+  async listDisputes(): Promise<Dispute[]> {
+    return this.disputes;
   }
 
   close(): void {}

@@ -73,13 +73,14 @@ describe('parseFeeRule and feeFor', () => {
 
 describe('parseFaults', () => {
   it('reads every fault by its name and leaves the unnamed ones at 0', () => {
-    expect(parseFaults('timeout=0.05,5xx=0.02,429=0.01,lost=0.01,decline=0.03,pending=0.02')).toEqual({
+    expect(parseFaults('timeout=0.05,5xx=0.02,429=0.01,lost=0.01,decline=0.03,pending=0.02,dispute=0.01')).toEqual({
       timeout: 0.05,
       serverError: 0.02,
       rateLimited: 0.01,
       lost: 0.01,
       decline: 0.03,
       pending: 0.02,
+      dispute: 0.01,
     });
     expect(parseFaults('429=0.5')).toEqual({ ...NO_FAULTS, rateLimited: 0.5 });
     expect(parseFaults(' lost = 1 , decline=0 ')).toEqual({ ...NO_FAULTS, lost: 1 });
@@ -103,7 +104,7 @@ describe('parseFaults', () => {
       parseFaults('serverError=0.1');
     } catch (error) {
       const known = /\(known: (.*)\)/.exec((error as Error).message)?.[1]?.split(', ');
-      expect(known?.sort()).toEqual(['429', '5xx', 'decline', 'lost', 'pending', 'timeout']);
+      expect(known?.sort()).toEqual(['429', '5xx', 'decline', 'dispute', 'lost', 'pending', 'timeout']);
     }
   });
 

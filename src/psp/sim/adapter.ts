@@ -1,4 +1,4 @@
-import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentServiceProvider, PayoutRequest, PayoutResult, RefundRequest, RefundResult } from '../port.js';
+import type { ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutRequest, PayoutResult, RefundRequest, RefundResult } from '../port.js';
 import { SimEngine, type SimOptions } from './engine.js';
 
 /** The `sim` PSP: the engine called in-process. */
@@ -24,6 +24,10 @@ export class SimPsp implements PaymentServiceProvider {
 
   async refund(requests: readonly RefundRequest[]): Promise<RefundResult[]> {
     return this.engine.refund(requests);
+  }
+
+  async listDisputes(): Promise<Dispute[]> {
+    return this.engine.disputes();
   }
 
   async payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]> {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { type Database, openComponentDatabase } from '../../db/index.js';
 import { InvariantError } from '../../errors.js';
-import type { Currency } from '../../money/index.js';
+import { type Currency, exponentOf } from '../../money/index.js';
 import type { Clock } from '../../time.js';
 import { type FeeRule, feeFor } from '../fee-rule.js';
-import type { ChargeLookup, ChargeRequest, ChargeResult, PayoutRequest, PayoutResult, RefundRequest, RefundResult, RetryableFailure } from '../port.js';
+import type { ChargeLookup, ChargeRequest, ChargeResult, Dispute, PayoutRequest, PayoutResult, RefundRequest, RefundResult, RetryableFailure } from '../port.js';
 import { type FaultRates, draw } from './faults.js';
 
 export interface SimOptions {
@@ -77,6 +77,14 @@ CREATE TABLE sim_refunds (
 ) STRICT;
 CREATE INDEX sim_refunds_by_key ON sim_refunds (idempotency_key, key_expires_at);
 CREATE INDEX sim_refunds_by_charge ON sim_refunds (charge_id);
+CREATE TABLE sim_disputes (
+  id INTEGER PRIMARY KEY,
+  charge_id INTEGER NOT NULL UNIQUE REFERENCES sim_charges (id),
+  amount_minor INTEGER NOT NULL,
+  fee_minor INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
 CREATE TABLE sim_requests (
   idempotency_key TEXT PRIMARY KEY,
   count INTEGER NOT NULL
@@ -196,6 +204,38 @@ export class SimEngine {
 
   refund(requests: readonly RefundRequest[]): RefundResult[] {
     return this.db.transaction(() => requests.map((request) => this.refundOne(request))).immediate();
+  }
+
+  /**
+   * Disputes: each captured charge is disputed, or not, by the seed (rate `dispute`), once, for
+   * its full amount, with a 15.00 dispute fee in major units of its currency. Deciding happens
+   * when disputes are listed, so they appear after the charge, as in life.
+   */
+  disputes(): Dispute[] {
+    return this.db.transaction(() => {
+      const now = new Date(this.options.clock()).toISOString();
+      if (this.options.faults.dispute > 0) {
+        const candidates = this.db
+          .prepare("SELECT c.id, c.amount_minor, c.currency FROM sim_charges c LEFT JOIN sim_disputes d ON d.charge_id = c.id WHERE c.status = 'succeeded' AND d.id IS NULL")
+          .all() as { id: bigint; amount_minor: bigint; currency: string }[];
+        const insert = this.db.prepare('INSERT INTO sim_disputes (charge_id, amount_minor, fee_minor, currency, created_at) VALUES (?, ?, ?, ?, ?)');
+        for (const charge of candidates) {
+          if (draw(this.options.seed, chargeReference(charge.id), 'dispute') >= this.options.faults.dispute) continue;
+          insert.run(charge.id, charge.amount_minor, 15n * 10n ** BigInt(exponentOf(charge.currency as Currency)), charge.currency, now);
+        }
+      }
+      return (this.db
+        .prepare('SELECT d.*, c.merchant_reference FROM sim_disputes d JOIN sim_charges c ON c.id = d.charge_id ORDER BY d.id')
+        .all() as { id: bigint; charge_id: bigint; amount_minor: bigint; fee_minor: bigint; currency: string; created_at: string; merchant_reference: string }[]).map((row) => ({
+        disputeId: `dp_sim_${row.id.toString().padStart(8, '0')}`,
+        chargeReference: chargeReference(row.charge_id),
+        merchantReference: row.merchant_reference,
+        amountMinor: row.amount_minor,
+        disputeFeeMinor: row.fee_minor,
+        currency: row.currency as Currency,
+        createdAt: row.created_at,
+      }));
+    }).immediate();
   }
 
   /** Every refund the PSP recorded, for `payops check`. */

@@ -6,7 +6,8 @@ import { UsageError } from '../../errors.js';
  * - per request, before it is processed: `timeout` (nothing happened, the caller hears nothing),
  *   `5xx`, `429` (with Retry-After);
  * - per request, after it was processed: `lost` (the charge exists, the response never arrives);
- * - per new charge: `decline`, `pending` (settles later, see lookups and webhooks).
+ * - per new charge: `decline`, `pending` (settles later, see lookups and webhooks);
+ * - per captured charge: `dispute` (the buyer disputes it: a chargeback, seen by `chargebacks sync`).
  */
 export interface FaultRates {
   timeout: number;
@@ -15,9 +16,11 @@ export interface FaultRates {
   lost: number;
   decline: number;
   pending: number;
+  /** Per captured charge: the buyer disputes it later (a chargeback). */
+  dispute: number;
 }
 
-export const NO_FAULTS: FaultRates = { timeout: 0, serverError: 0, rateLimited: 0, lost: 0, decline: 0, pending: 0 };
+export const NO_FAULTS: FaultRates = { timeout: 0, serverError: 0, rateLimited: 0, lost: 0, decline: 0, pending: 0, dispute: 0 };
 
 const NAMES: Record<string, keyof FaultRates> = {
   timeout: 'timeout',
@@ -26,6 +29,7 @@ const NAMES: Record<string, keyof FaultRates> = {
   lost: 'lost',
   decline: 'decline',
   pending: 'pending',
+  dispute: 'dispute',
 };
 
 /** Parses `timeout=0.05,5xx=0.02,429=0.01,lost=0.01,decline=0.03,pending=0.02` (any subset). */

@@ -1,0 +1,102 @@
+import { type Database, inTransaction } from '../db/index.js';
+import { Ledger, type PostingRequest } from '../ledger/index.js';
+import type { Currency } from '../money/index.js';
+import { pspReceivableAccount } from '../payments/postings.js';
+import type { Dispute, PaymentServiceProvider } from '../psp/port.js';
+import { nowIso } from '../time.js';
+import { Wallets, sellerAccount } from '../wallet/wallet.js';
+import { type RefundedOrder, refundWalletDelta, splitRefund } from './apply.js';
+
+export interface ChargebackSync {
+  recorded: number;
+  alreadyRecorded: number;
+  /** Disputes for charges payops has no order for: reconciliation's `missing_internal`. */
+  unmatched: Dispute[];
+  clawedMinor: Map<Currency, bigint>;
+}
+
+interface OrderRow {
+  order_id: string;
+  seller_id: string;
+  currency: string;
+  amount_minor: bigint;
+  platform_fee_minor: bigint;
+  refunded_minor: bigint;
+  refunded_share_minor: bigint;
+  refund_reserved_minor: bigint;
+  released_at: string | null;
+}
+
+/**
+ * Fetches the PSP's disputes and records each new one in one transaction: the disputed money and
+ * the dispute fee leave the PSP receivable, and the seller's share is clawed back exactly like a
+ * refund (same cumulative split, from pending or payable). The part of a dispute that exceeds
+ * what was still refundable (the buyer got a refund and disputed anyway) is booked as a loss.
+ */
+export async function syncChargebacks(db: Database, psp: PaymentServiceProvider): Promise<ChargebackSync> {
+  const disputes = await psp.listDisputes();
+  return inTransaction(db, () => {
+    const at = nowIso();
+    const ledger = new Ledger(db);
+    const wallets = new Wallets(db);
+    const known = db.prepare('SELECT 1 FROM chargebacks WHERE dispute_id = ?');
+    const orderOf = db.prepare(
+      `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, refunded_minor, refunded_share_minor, refund_reserved_minor, released_at
+       FROM orders WHERE order_id = ?`,
+    );
+    const insert = db.prepare(
+      `INSERT INTO chargebacks (dispute_id, order_id, currency, amount_minor, dispute_fee_minor, clawed_minor, share_minor, psp, disputed_at, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const addToOrder = db.prepare(
+      `UPDATE orders SET refunded_minor = refunded_minor + ?, refunded_share_minor = refunded_share_minor + ?,
+              refunded_share_from_pending_minor = refunded_share_from_pending_minor + ?, refund_reserved_minor = refund_reserved_minor + ?, updated_at = ?
+       WHERE order_id = ?`,
+    );
+    const sync: ChargebackSync = { recorded: 0, alreadyRecorded: 0, unmatched: [], clawedMinor: new Map() };
+    for (const dispute of disputes) {
+      if (known.get(dispute.disputeId)) {
+        sync.alreadyRecorded++;
+        continue;
+      }
+      const row = orderOf.get(dispute.merchantReference) as OrderRow | undefined;
+      if (!row || row.currency !== dispute.currency) {
+        sync.unmatched.push(dispute);
+        continue;
+      }
+      const order: RefundedOrder = {
+        orderId: row.order_id, sellerId: row.seller_id, currency: row.currency as Currency, amountMinor: row.amount_minor,
+        platformFeeMinor: row.platform_fee_minor, refundedMinor: row.refunded_minor, refundedShareMinor: row.refunded_share_minor, released: row.released_at !== null,
+      };
+      const refundable = row.amount_minor - row.refund_reserved_minor;
+      const clawed = dispute.amountMinor < refundable ? dispute.amountMinor : refundable > 0n ? refundable : 0n;
+      const split = clawed > 0n ? splitRefund(order, clawed) : { shareMinor: 0n, feeMinor: 0n, bucket: order.released ? ('payable' as const) : ('pending' as const) };
+      ledger.postBatch([chargebackTransaction(dispute, order, clawed, split, psp.name)], () => `chargeback ${dispute.disputeId}`);
+      if (split.shareMinor > 0n) wallets.apply([refundWalletDelta(order, split)], at);
+      addToOrder.run(clawed, split.shareMinor, split.bucket === 'pending' ? split.shareMinor : 0n, clawed, at, row.order_id);
+      insert.run(dispute.disputeId, row.order_id, dispute.currency, dispute.amountMinor, dispute.disputeFeeMinor, clawed, split.shareMinor, psp.name, dispute.createdAt, at);
+      sync.recorded++;
+      sync.clawedMinor.set(order.currency, (sync.clawedMinor.get(order.currency) ?? 0n) + split.shareMinor);
+    }
+    return sync;
+  });
+}
+
+function chargebackTransaction(dispute: Dispute, order: RefundedOrder, clawed: bigint, split: { shareMinor: bigint; feeMinor: bigint; bucket: 'pending' | 'payable' }, psp: string): PostingRequest {
+  const currency = order.currency;
+  const entries: PostingRequest['entries'][number][] = [];
+  if (split.shareMinor > 0n) entries.push({ account: sellerAccount(order.sellerId, split.bucket), currency, direction: 'debit', amountMinor: split.shareMinor });
+  if (split.feeMinor > 0n) entries.push({ account: 'revenue:platform-fees', currency, direction: 'debit', amountMinor: split.feeMinor });
+  const loss = dispute.amountMinor - clawed;
+  if (loss > 0n) entries.push({ account: 'expenses:chargeback-losses', currency, direction: 'debit', amountMinor: loss });
+  if (dispute.disputeFeeMinor > 0n) entries.push({ account: 'expenses:chargeback-fees', currency, direction: 'debit', amountMinor: dispute.disputeFeeMinor });
+  entries.push({ account: pspReceivableAccount(psp), currency, direction: 'credit', amountMinor: dispute.amountMinor + dispute.disputeFeeMinor });
+  return {
+    idempotencyKey: `chargeback:${dispute.disputeId}`,
+    kind: 'chargeback.received',
+    description: `Chargeback ${dispute.disputeId} on ${order.orderId}`,
+    effectiveAt: dispute.createdAt,
+    metadata: { disputeId: dispute.disputeId, orderId: order.orderId, sellerId: order.sellerId, pspReference: dispute.chargeReference, from: split.bucket },
+    entries,
+  };
+}
