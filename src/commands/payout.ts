@@ -131,6 +131,7 @@ export function registerPayout(program: Command): void {
     });
 
   const report = program.command('report').description('reports for finance');
+  registerDaily(report);
   report
     .command('sellers')
     .description('every seller: pending, payable, paid out, negative balances, last payout')
@@ -149,6 +150,49 @@ export function registerPayout(program: Command): void {
             rows.map((r) => csvRow([csvText(r.sellerId), csvText(r.name ?? ''), csvText(r.account ?? ''), r.currency, r.pending, r.payable, r.paidOut, String(r.negative), r.lastPayout?.payoutId ?? '', r.lastPayout?.status ?? ''])).join(''),
         );
       } else context.out(rows.length === 0 ? 'no sellers yet' : await renderSellers(reports));
+    });
+}
+
+function registerDaily(report: Command): void {
+  report
+    .command('daily')
+    .description('one day of money movement per currency: pay-ins, refunds, chargebacks, payouts, PSP and platform fees')
+    .option('--date <date>', 'the UTC day (default: today)')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples('payops report daily --date 2026-11-23'))
+    .action(async (flags: { date?: string; json?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { dailyReport } = await import('../reports/daily.js');
+      const { formatAmount } = await import('../money/index.js');
+      const date = flags.date ?? new Date().toISOString().slice(0, 10);
+      const lines = await withDatabase(context, (db) => dailyReport(db, date));
+      const view = lines.map((l) => {
+        const f = (minor: bigint) => formatAmount(minor, l.currency);
+        return {
+          currency: l.currency,
+          payIns: { count: l.payIns.count, amount: f(l.payIns.amountMinor) },
+          refunds: { count: l.refunds.count, amount: f(l.refunds.amountMinor) },
+          chargebacks: { count: l.chargebacks.count, amount: f(l.chargebacks.amountMinor), fees: f(l.chargebacks.feesMinor) },
+          payouts: { count: l.payouts.count, amount: f(l.payouts.amountMinor) },
+          pspFees: f(l.pspFeesMinor),
+          platformFees: f(l.platformFeesMinor),
+        };
+      });
+      if (flags.json) {
+        context.out(toJson({ date, currencies: view }));
+        return;
+      }
+      if (view.length === 0) {
+        context.out(`${date}: no money moved`);
+        return;
+      }
+      context.out(
+        `${context.color.bold(date)} (UTC)\n` +
+          renderTable(
+            [{ header: 'currency' }, { header: 'pay-ins', align: 'right' }, { header: 'refunds', align: 'right' }, { header: 'chargebacks', align: 'right' }, { header: 'payouts', align: 'right' }, { header: 'PSP fees', align: 'right' }, { header: 'platform fees', align: 'right' }],
+            view.map((v) => [v.currency, `${v.payIns.count} · ${v.payIns.amount}`, `${v.refunds.count} · ${v.refunds.amount}`, `${v.chargebacks.count} · ${v.chargebacks.amount} + ${v.chargebacks.fees}`, `${v.payouts.count} · ${v.payouts.amount}`, v.pspFees, v.platformFees]),
+          ),
+      );
     });
 }
 

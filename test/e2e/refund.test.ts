@@ -54,6 +54,20 @@ describe('refunds (end to end)', () => {
     expect(wallet()).toMatchObject({ pending: '0.00', payable: '0.00', paidOut: '90.00', negative: false });
     expect(balance('revenue:platform-fees')).toBe('10.00'); // 10 + 5 − 2 − 3
     expect(balance('assets:bank:operating')).toBe('-90.00');
+    const today = new Date().toISOString().slice(0, 10);
+    const daily = JSON.parse(run('report', 'daily', '--date', today, '--json').stdout) as { currencies: unknown[] };
+    expect(daily.currencies).toEqual([
+      {
+        currency: 'USD',
+        payIns: { count: 2, amount: '150.00' },
+        refunds: { count: 2, amount: '50.00' },
+        chargebacks: { count: 0, amount: '0.00', fees: '0.00' },
+        payouts: { count: 2, amount: '90.00' },
+        pspFees: '4.95',
+        platformFees: '10.00',
+      },
+    ]);
+    expect(run('report', 'daily', '--date', '2026-13-01').code).toBe(3);
     expectCheckPasses();
   });
 

@@ -1,0 +1,73 @@
+import type { Database } from '../db/index.js';
+import { InputError } from '../errors.js';
+import type { Currency } from '../money/index.js';
+
+export interface DailyLine {
+  currency: Currency;
+  payIns: { count: number; amountMinor: bigint };
+  refunds: { count: number; amountMinor: bigint };
+  chargebacks: { count: number; amountMinor: bigint; feesMinor: bigint };
+  payouts: { count: number; amountMinor: bigint };
+  pspFeesMinor: bigint;
+  /** Net of platform fees earned on captures and given back on refunds and chargebacks. */
+  platformFeesMinor: bigint;
+}
+
+/**
+ * One UTC day of money movement per currency, read from the ledger itself (by effective time), so
+ * it can never disagree with the books.
+ */
+export function dailyReport(db: Database, date: string): DailyLine[] {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    throw new InputError(`--date: "${date}" is not a date such as 2026-11-23`);
+  }
+  const start = `${date}T00:00:00.000Z`;
+  const end = new Date(Date.parse(start) + 86_400_000).toISOString();
+  const rows = db
+    .prepare(
+      `SELECT t.kind, a.currency, a.name, e.direction, COUNT(DISTINCT t.id) AS txs, SUM(e.amount_minor) AS total
+       FROM ledger_transactions t
+       JOIN ledger_entries e ON e.tx_id = t.id
+       JOIN ledger_accounts a ON a.id = e.account_id
+       WHERE t.effective_at >= ? AND t.effective_at < ?
+       GROUP BY t.kind, a.currency, a.name, e.direction`,
+    )
+    .all(start, end) as { kind: string; currency: string; name: string; direction: 'debit' | 'credit'; txs: bigint; total: bigint }[];
+  const lines = new Map<string, DailyLine>();
+  const line = (currency: string): DailyLine => {
+    let found = lines.get(currency);
+    if (!found) {
+      found = {
+        currency: currency as Currency,
+        payIns: { count: 0, amountMinor: 0n },
+        refunds: { count: 0, amountMinor: 0n },
+        chargebacks: { count: 0, amountMinor: 0n, feesMinor: 0n },
+        payouts: { count: 0, amountMinor: 0n },
+        pspFeesMinor: 0n,
+        platformFeesMinor: 0n,
+      };
+      lines.set(currency, found);
+    }
+    return found;
+  };
+  const receivable = (name: string) => /^assets:psp:[^:]+:receivable$/.test(name);
+  for (const row of rows) {
+    const l = line(row.currency);
+    const count = Number(row.txs);
+    if (row.name === 'revenue:platform-fees') l.platformFeesMinor += row.direction === 'credit' ? row.total : -row.total;
+    if (row.kind === 'payin.capture' && receivable(row.name) && row.direction === 'debit') l.payIns = { count, amountMinor: row.total };
+    else if (row.kind === 'refund.sent' && receivable(row.name)) l.refunds = { count, amountMinor: row.total };
+    else if (row.kind === 'payin.psp-fee' && row.name === 'expenses:psp-fees') l.pspFeesMinor += row.total;
+    else if (row.kind === 'payout.sent' && row.name === 'assets:bank:operating') l.payouts = { count, amountMinor: row.total };
+    else if (row.kind === 'chargeback.received') {
+      if (receivable(row.name)) {
+        l.chargebacks.count = count;
+        l.chargebacks.amountMinor += row.total;
+      } else if (row.name === 'expenses:chargeback-fees') {
+        l.chargebacks.feesMinor += row.total;
+        l.chargebacks.amountMinor -= row.total; // the receivable credit includes the fee
+      }
+    }
+  }
+  return [...lines.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1));
+}
