@@ -49,7 +49,10 @@ export function registerDemo(program: Command, run: (argv: string[]) => Promise<
         await step('Deliveries: each pay_out event makes that order\'s seller share payable (undelivered or declined orders are refused)', ['payin', 'run', events('deliveries.ndjson'), '--seed', '7', '--rejects', path.join(path.dirname(db), 'deliveries.rejects.ndjson')], [0, 3], 'deliveries of declined orders refused');
         await step('What a payout run would pay, without paying', ['payout', 'run', '--dry-run', '--currency', 'EUR']);
         await step('Pay every seller once for everything payable (faults on; same keys on retry)', ['payout', 'run', '--wait', ...faults], [0, 6]);
-        await step('Sellers: pending, payable, paid out; accounts masked', ['report', 'sellers']);
+        await step('Refunds after the payout: the seller share comes back from payable (negative until recovered); one asks for more than was captured', ['payin', 'run', events('refunds.ndjson'), '--seed', '7', '--rejects', path.join(path.dirname(db), 'refunds.rejects.ndjson')], [0, 3], 'the over-refund is refused');
+        await step('Chargebacks the PSP lost: booked once each, seller share clawed back like a refund', ['chargebacks', 'sync', '--faults', 'dispute=0.01', '--seed', '7']);
+        await step('Sellers: pending, payable, paid out, negative balances; accounts masked', ['report', 'sellers']);
+        await step('The day in ten seconds', ['report', 'daily']);
         await step('Dead letters, if any order used up its retries', ['dlq', 'list'], [0, 6]);
         await step('What we hold, owe and earn', ['ledger', 'balance', '--depth', '2']);
         await step('One seller, entry by entry', ['ledger', 'history', 'liabilities:sellers:seller_13:pending', '--limit', '5']);
