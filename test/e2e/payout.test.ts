@@ -115,12 +115,12 @@ describe('payops payout (end to end)', () => {
     expect(run('payout', 'run', '--min-amount', '1.005').code).toBe(2);
   });
 
-  it.each(['payout.after-claim', 'payout.after-psp-call', 'payout.before-record-commit'])(
-    'pays nobody twice when killed with SIGKILL at %s, then resumed',
-    async (point) => {
+  it.each(['payout.after-claim', 'payout.after-psp-call', 'payout.before-record-commit'].flatMap((point) => [1, 3, 6].map((hit) => [point, hit] as const)))(
+    'pays nobody twice when killed with SIGKILL at %s (batch %i), then resumed',
+    async (point, hit) => {
       run('payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'day.ndjson'));
       run('payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'deliveries.ndjson'));
-      const killed = payops(['payout', 'run', '--db', db, '--batch-size', '5', '--lease-ms', '100'], { env: { PAYOPS_FAILPOINTS: `${point}=2` } });
+      const killed = payops(['payout', 'run', '--db', db, '--batch-size', '5', '--lease-ms', '100'], { env: { PAYOPS_FAILPOINTS: `${point}=${hit}` } });
       expect(killed.code).toBe(-1);
       await new Promise((resolve) => setTimeout(resolve, 150));
       const resumed = run('payout', 'run', '--json');
