@@ -42,7 +42,8 @@ export const CHECK_QUERIES = {
  */
 export interface PspRecord {
   psp: string;
-  charges: SimChargeRecord[];
+  /** The PSP's charges sorted by merchant reference (our order id); read once, streamed. */
+  chargesByOrder: Iterable<SimChargeRecord>;
   payouts: SimPayoutRecord[];
 }
 
@@ -56,7 +57,7 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkPayouts(db, notes),
     checkRefunds(db),
     checkLeases(db),
-    ...(pspRecord ? [checkPspCharges(db, pspRecord.psp, pspRecord.charges, notes), checkPspPayouts(db, pspRecord.payouts)] : []),
+    ...(pspRecord ? [checkPspCharges(db, pspRecord.psp, pspRecord.chargesByOrder, notes), checkPspPayouts(db, pspRecord.payouts)] : []),
   ];
   return { ok: results.every((result) => result.ok), results, notes };
 }
@@ -150,23 +151,33 @@ function checkPayouts(db: Database, notes: string[]): CheckResult {
   // What each order owes its seller is its share less what was refunded or charged back of it:
   // still pending until released, then payable or paid out. A negative payable is a seller who
   // was paid before a refund: a visible debt, recovered from later releases, not an error.
-  const owed = db
-    .prepare(`SELECT w.seller_id, w.currency, w.pending_minor, w.payable_minor, w.paid_out_minor,
-                     (SELECT COALESCE(SUM(amount_minor), 0) FROM payouts p WHERE p.seller_id = w.seller_id AND p.currency = w.currency AND p.status = 'succeeded') AS payouts_minor,
-                     (SELECT COALESCE(SUM(amount_minor - platform_fee_minor - refunded_share_minor), 0) FROM orders o
-                      WHERE o.seller_id = w.seller_id AND o.currency = w.currency AND o.status = 'succeeded' AND o.released_at IS NOT NULL) AS released_minor,
-                     (SELECT COALESCE(SUM(amount_minor - platform_fee_minor - refunded_share_minor), 0) FROM orders o
-                      WHERE o.seller_id = w.seller_id AND o.currency = w.currency AND o.status = 'succeeded' AND o.released_at IS NULL) AS unreleased_minor
-              FROM wallets w`)
-    .all() as { seller_id: string; currency: string; pending_minor: bigint; payable_minor: bigint; paid_out_minor: bigint; payouts_minor: bigint; released_minor: bigint; unreleased_minor: bigint }[];
-  for (const row of owed) {
-    const who = `${row.seller_id} ${row.currency}`;
-    if (row.paid_out_minor !== BigInt(row.payouts_minor)) problems.push(`${who}: wallet paid out ${row.paid_out_minor}, succeeded payouts sum to ${row.payouts_minor}`);
-    if (row.payable_minor + row.paid_out_minor !== BigInt(row.released_minor)) {
-      problems.push(`${who}: payable ${row.payable_minor} + paid out ${row.paid_out_minor} ≠ ${row.released_minor} released less refunds`);
+  // One grouped pass over orders and one over payouts: linear in the size of the books.
+  const key = (sellerId: string, currency: string) => `${sellerId}\u0000${currency}`;
+  const owedBy = new Map<string, { released: bigint; unreleased: bigint }>();
+  for (const row of db
+    .prepare(`SELECT seller_id, currency,
+                     SUM(CASE WHEN released_at IS NOT NULL THEN amount_minor - platform_fee_minor - refunded_share_minor ELSE 0 END) AS released_minor,
+                     SUM(CASE WHEN released_at IS NULL THEN amount_minor - platform_fee_minor - refunded_share_minor ELSE 0 END) AS unreleased_minor
+              FROM orders WHERE status = 'succeeded' GROUP BY seller_id, currency`)
+    .iterate() as Iterable<{ seller_id: string; currency: string; released_minor: bigint; unreleased_minor: bigint }>) {
+    owedBy.set(key(row.seller_id, row.currency), { released: BigInt(row.released_minor), unreleased: BigInt(row.unreleased_minor) });
+  }
+  const paidBy = new Map<string, bigint>();
+  for (const row of db.prepare("SELECT seller_id, currency, SUM(amount_minor) AS total FROM payouts WHERE status = 'succeeded' GROUP BY seller_id, currency").iterate() as Iterable<{
+    seller_id: string; currency: string; total: bigint;
+  }>) {
+    paidBy.set(key(row.seller_id, row.currency), BigInt(row.total));
+  }
+  for (const wallet of new Wallets(db).all()) {
+    const who = `${wallet.sellerId} ${wallet.currency}`;
+    const owed = owedBy.get(key(wallet.sellerId, wallet.currency)) ?? { released: 0n, unreleased: 0n };
+    const paid = paidBy.get(key(wallet.sellerId, wallet.currency)) ?? 0n;
+    if (wallet.paidOutMinor !== paid) problems.push(`${who}: wallet paid out ${wallet.paidOutMinor}, succeeded payouts sum to ${paid}`);
+    if (wallet.payableMinor + wallet.paidOutMinor !== owed.released) {
+      problems.push(`${who}: payable ${wallet.payableMinor} + paid out ${wallet.paidOutMinor} ≠ ${owed.released} released less refunds`);
     }
-    if (row.pending_minor !== BigInt(row.unreleased_minor)) problems.push(`${who}: pending ${row.pending_minor} ≠ ${row.unreleased_minor} captured, not yet released, less refunds`);
-    if (row.payable_minor < 0n) notes.push(`${row.seller_id} owes ${formatAmount(-row.payable_minor, row.currency as Currency)} ${row.currency} (refunded after being paid): recovered from later releases`);
+    if (wallet.pendingMinor !== owed.unreleased) problems.push(`${who}: pending ${wallet.pendingMinor} ≠ ${owed.unreleased} captured, not yet released, less refunds`);
+    if (wallet.payableMinor < 0n) notes.push(`${wallet.sellerId} owes ${formatAmount(-wallet.payableMinor, wallet.currency)} ${wallet.currency} (refunded after being paid): recovered from later releases`);
   }
   const count = (db.prepare("SELECT COUNT(*) AS n FROM payouts WHERE status = 'succeeded'").get() as { n: bigint }).n;
   return result('every payout posted once; sellers owed exactly their shares less refunds', problems, `${count} payouts sent`);
@@ -190,20 +201,36 @@ function checkRefunds(db: Database): CheckResult {
               WHERE t.kind = 'refund.sent' AND (r.status IS NULL OR r.status <> 'succeeded') LIMIT 50`)
     .all() as { id: bigint; idempotency_key: string }[];
   for (const row of stray) problems.push(`tx ${row.id} (${row.idempotency_key}) posts a refund that did not succeed`);
-  const totals = db
-    // Chargebacks count toward an order's refund totals like refunds do (their clawed part).
-    .prepare(`SELECT o.order_id, o.amount_minor, o.refunded_minor, o.refund_reserved_minor,
-                     (SELECT COALESCE(SUM(amount_minor), 0) FROM refunds r WHERE r.order_id = o.order_id AND r.status = 'succeeded')
-                       + (SELECT COALESCE(SUM(clawed_minor), 0) FROM chargebacks c WHERE c.order_id = o.order_id) AS succeeded_minor,
-                     (SELECT COALESCE(SUM(amount_minor), 0) FROM refunds r WHERE r.order_id = o.order_id AND r.status <> 'failed')
-                       + (SELECT COALESCE(SUM(clawed_minor), 0) FROM chargebacks c WHERE c.order_id = o.order_id) AS reserved_minor
-              FROM orders o WHERE o.refund_reserved_minor <> 0 OR o.refunded_minor <> 0
-                 OR EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.order_id) OR EXISTS (SELECT 1 FROM chargebacks c WHERE c.order_id = o.order_id)`)
-    .all() as { order_id: string; amount_minor: bigint; refunded_minor: bigint; refund_reserved_minor: bigint; succeeded_minor: bigint; reserved_minor: bigint }[];
-  for (const row of totals) {
-    if (row.refunded_minor !== BigInt(row.succeeded_minor)) problems.push(`order ${row.order_id}: refunded ${row.refunded_minor}, its succeeded refunds sum to ${row.succeeded_minor}`);
-    if (row.refund_reserved_minor !== BigInt(row.reserved_minor)) problems.push(`order ${row.order_id}: reserves ${row.refund_reserved_minor} for refunds, its open and succeeded refunds sum to ${row.reserved_minor}`);
-    if (row.refund_reserved_minor > row.amount_minor) problems.push(`order ${row.order_id}: ${row.refund_reserved_minor} reserved for refunds, more than the ${row.amount_minor} captured`);
+  // Grouped passes over refunds and chargebacks, then each order with any refund activity by its
+  // unique id: linear in the books, whatever the number of orders.
+  const expected = new Map<string, { succeeded: bigint; reserved: bigint }>();
+  const add = (orderId: string, succeeded: bigint, reserved: bigint) => {
+    const current = expected.get(orderId) ?? { succeeded: 0n, reserved: 0n };
+    expected.set(orderId, { succeeded: current.succeeded + succeeded, reserved: current.reserved + reserved });
+  };
+  for (const row of db
+    .prepare(`SELECT order_id, SUM(CASE WHEN status = 'succeeded' THEN amount_minor ELSE 0 END) AS succeeded, SUM(CASE WHEN status <> 'failed' THEN amount_minor ELSE 0 END) AS reserved
+              FROM refunds GROUP BY order_id`)
+    .iterate() as Iterable<{ order_id: string; succeeded: bigint; reserved: bigint }>) {
+    add(row.order_id, BigInt(row.succeeded), BigInt(row.reserved));
+  }
+  // Chargebacks count toward an order's refund totals like refunds do (their clawed part).
+  for (const row of db.prepare('SELECT order_id, SUM(clawed_minor) AS clawed FROM chargebacks GROUP BY order_id').iterate() as Iterable<{ order_id: string; clawed: bigint }>) {
+    add(row.order_id, BigInt(row.clawed), BigInt(row.clawed));
+  }
+  for (const row of db.prepare('SELECT order_id FROM orders WHERE refunded_minor <> 0 OR refund_reserved_minor <> 0').iterate() as Iterable<{ order_id: string }>) {
+    if (!expected.has(row.order_id)) add(row.order_id, 0n, 0n);
+  }
+  const orderTotals = db.prepare('SELECT amount_minor, refunded_minor, refund_reserved_minor FROM orders WHERE order_id = ?');
+  for (const [orderId, sums] of expected) {
+    const row = orderTotals.get(orderId) as { amount_minor: bigint; refunded_minor: bigint; refund_reserved_minor: bigint } | undefined;
+    if (!row) {
+      problems.push(`refunds or chargebacks name order ${orderId}, which does not exist`);
+      continue;
+    }
+    if (row.refunded_minor !== sums.succeeded) problems.push(`order ${orderId}: refunded ${row.refunded_minor}, its succeeded refunds and chargebacks sum to ${sums.succeeded}`);
+    if (row.refund_reserved_minor !== sums.reserved) problems.push(`order ${orderId}: reserves ${row.refund_reserved_minor} for refunds, its open and succeeded refunds and chargebacks sum to ${sums.reserved}`);
+    if (row.refund_reserved_minor > row.amount_minor) problems.push(`order ${orderId}: ${row.refund_reserved_minor} reserved for refunds, more than the ${row.amount_minor} captured`);
   }
   const count = (db.prepare("SELECT COUNT(*) AS n FROM refunds WHERE status = 'succeeded'").get() as { n: bigint }).n;
   const chargebacks = db.prepare(`SELECT c.dispute_id FROM chargebacks c LEFT JOIN ledger_transactions t ON t.idempotency_key = 'chargeback:' || c.dispute_id WHERE t.id IS NULL LIMIT 50`).all() as { dispute_id: string }[];
@@ -238,22 +265,37 @@ function checkLeases(db: Database): CheckResult {
   );
 }
 
-function checkPspCharges(db: Database, psp: string, charges: readonly SimChargeRecord[], notes: string[]): CheckResult {
+/**
+ * Merge-joins the PSP's charges (sorted by our order id) with our orders (sorted the same way):
+ * every order charged at most once, every booked capture real and for the same amount, and no
+ * capture at the PSP that payops failed to book. Both sides stream, so memory stays flat.
+ * Order ids are ASCII (validated at intake), so SQLite's byte order and JavaScript's agree.
+ */
+function checkPspCharges(db: Database, psp: string, chargesByOrder: Iterable<SimChargeRecord>, notes: string[]): CheckResult {
   const problems: string[] = [];
-  const live = new Map<string, SimChargeRecord[]>();
-  for (const charge of charges) {
-    if (charge.status === 'succeeded' || charge.status === 'pending') live.set(charge.merchantReference, [...(live.get(charge.merchantReference) ?? []), charge]);
-  }
-  for (const [orderId, list] of live) {
-    if (list.length > 1) problems.push(`order ${orderId} was charged ${list.length} times at the PSP (${list.map((c) => c.reference).join(', ')})`);
-  }
-  const orders = db
-    .prepare('SELECT order_id, status, amount_minor, currency FROM orders WHERE psp = ?')
-    .iterate(psp) as Iterable<{ order_id: string; status: string; amount_minor: bigint; currency: string }>;
+  const charges = chargesByOrder[Symbol.iterator]();
+  let pending = charges.next();
   let checked = 0;
+  let chargeCount = 0;
+  const takeChargesOf = (orderId: string | undefined): SimChargeRecord[] => {
+    const taken: SimChargeRecord[] = [];
+    while (!pending.done && (orderId === undefined || pending.value.merchantReference <= orderId)) {
+      const charge = pending.value;
+      chargeCount++;
+      if (orderId !== undefined && charge.merchantReference === orderId) taken.push(charge);
+      else if (charge.status === 'succeeded') problems.push(`the PSP captured ${charge.reference} for ${charge.merchantReference}, which is no order of payops`);
+      pending = charges.next();
+    }
+    return taken;
+  };
+  const orders = db
+    .prepare('SELECT order_id, status, amount_minor, currency FROM orders WHERE psp = ? ORDER BY order_id')
+    .iterate(psp) as Iterable<{ order_id: string; status: string; amount_minor: bigint; currency: string }>;
   for (const order of orders) {
     checked++;
-    const charge = live.get(order.order_id)?.[0];
+    const live = takeChargesOf(order.order_id).filter((charge) => charge.status === 'succeeded' || charge.status === 'pending');
+    if (live.length > 1) problems.push(`order ${order.order_id} was charged ${live.length} times at the PSP (${live.map((c) => c.reference).join(', ')})`);
+    const charge = live[0];
     if (order.status === 'succeeded') {
       if (!charge || charge.status !== 'succeeded') problems.push(`order ${order.order_id} is booked as captured but the PSP has no successful charge for it`);
       else if (charge.amountMinor !== order.amount_minor || charge.currency !== order.currency) {
@@ -265,5 +307,6 @@ function checkPspCharges(db: Database, psp: string, charges: readonly SimChargeR
       else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : 'retried'}`);
     }
   }
-  return result(`every order charged at most once at the PSP (${psp})`, problems, `${checked} orders against ${charges.length} PSP charges`);
+  takeChargesOf(undefined);
+  return result(`every order charged at most once at the PSP (${psp})`, problems, `${checked} orders against ${chargeCount} PSP charges`);
 }

@@ -16,19 +16,9 @@ export function registerCheck(program: Command): void {
       const { runChecks } = await import('../check/check.js');
       const { defaultSimStateFile } = await import('../psp/factory.js');
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
-      let psp: import('../check/check.js').PspRecord | undefined;
-      if (flags.psp === 'sim' && fs.existsSync(stateFile)) {
-        const { SimEngine } = await import('../psp/sim/engine.js');
-        const { NO_FAULTS } = await import('../psp/sim/faults.js');
-        const { DEFAULT_FEE_RULE } = await import('../psp/fee-rule.js');
-        const engine = new SimEngine({ stateFile, seed: '0', faults: NO_FAULTS, feeRule: DEFAULT_FEE_RULE, clock: Date.now });
-        try {
-          psp = { psp: 'sim', charges: engine.charges(), payouts: engine.payouts() };
-        } finally {
-          engine.close();
-        }
-      }
-      const report = await withDatabase(context, (db) => runChecks(db, psp));
+      const { runChecksWithPsp } = await import('../check/with-psp.js');
+      const psp = flags.psp === 'sim' && fs.existsSync(stateFile);
+      const report = await withDatabase(context, (db) => runChecksWithPsp(db, psp ? stateFile : undefined, runChecks));
       if (flags.json) {
         context.out(toJson(report));
       } else {

@@ -32,6 +32,31 @@ describe('payops check', () => {
     expect(report.results.find((r) => !r.ok)?.details).toEqual(['tx 1 (payin.capture:ord_ghost) captures an order that is unknown']);
   });
 
+  it('merge-joins the PSP record with the orders: a double charge, a capture of no order, a wrong amount', async () => {
+    const { ingest } = await import('../../src/payments/intake/intake.js');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const input = path.join(path.dirname(db.name), 'events.ndjson');
+    const order = (id: string) => ({ orderId: id, sellerId: 's1', amount: '10.00' });
+    fs.writeFileSync(input, `${JSON.stringify({ eventId: 'e1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b' }, paymentToken: 'tok_visa', orders: [order('ord_a'), order('ord_b')] })}\n`);
+    await ingest(db, [input], { psp: 'sim' });
+    const charge = (reference: string, merchantReference: string, amountMinor: bigint) => ({
+      reference, idempotencyKey: `k-${reference}`, merchantReference, amountMinor, currency: toCurrency('USD'), feeMinor: null, status: 'succeeded' as const, createdAt: '2026-11-23T10:00:00.000Z',
+    });
+    const report = runChecks(db, {
+      psp: 'sim',
+      chargesByOrder: [charge('ch_1', 'ord_a', 1000n), charge('ch_2', 'ord_a', 1000n), charge('ch_3', 'ord_aa', 999n), charge('ch_4', 'ord_c', 500n)],
+      payouts: [],
+    });
+    const details = report.results.find((r) => r.name.startsWith('every order charged at most once'))?.details ?? [];
+    expect(details).toEqual([
+      'order ord_a was charged 2 times at the PSP (ch_1, ch_2)',
+      'order ord_a was captured by the PSP (ch_1) but is created in payops',
+      'the PSP captured ch_3 for ord_aa, which is no order of payops',
+      'the PSP captured ch_4 for ord_c, which is no order of payops',
+    ]);
+  });
+
   it('looks orders up by index, never by scanning them once per row', () => {
     const plans = [CHECK_QUERIES.capturesOfUnsucceededOrders, CHECK_QUERIES.succeededWithoutCapture, CHECK_QUERIES.eventsMissingOrders].map((sql) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((row) => row.detail).join(' | '));
     expect(plans[0]).toMatch(/SEARCH o USING INDEX/);

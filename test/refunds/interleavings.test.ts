@@ -68,7 +68,7 @@ describe('random interleavings of pay-ins, releases, refunds, payouts and charge
               await syncChargebacks(db, psp);
             }
           }
-          const report = runChecks(db, { psp: 'sim', charges: psp.engine.charges(), payouts: psp.engine.payouts() });
+          const report = runChecks(db, { psp: 'sim', chargesByOrder: psp.engine.chargesByMerchantReference(), payouts: psp.engine.payouts() });
           expect(report.results.filter((r) => !r.ok)).toEqual([]);
           // Never a negative pending balance: shares leave pending only as far as they are owed.
           expect(new Wallets(db).all().every((w) => w.pendingMinor >= 0n)).toBe(true);

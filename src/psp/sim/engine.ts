@@ -174,6 +174,25 @@ export class SimEngine {
     }).immediate();
   }
 
+  /**
+   * Every charge the PSP recorded, sorted by merchant reference (our order id), streamed: `payops
+   * check` merge-joins it with the orders, so memory stays flat whatever the size of the books.
+   */
+  *chargesByMerchantReference(): Generator<SimChargeRecord> {
+    for (const row of this.db.prepare('SELECT * FROM sim_charges ORDER BY merchant_reference, id').iterate() as Iterable<ChargeRow & { idempotency_key: string }>) {
+      yield {
+        reference: chargeReference(row.id),
+        idempotencyKey: row.idempotency_key,
+        merchantReference: row.merchant_reference,
+        amountMinor: row.amount_minor,
+        currency: row.currency as Currency,
+        feeMinor: row.fee_minor,
+        status: row.status,
+        createdAt: row.created_at,
+      };
+    }
+  }
+
   /** Every charge the PSP recorded, for `payops check` and settlement files. */
   charges(): SimChargeRecord[] {
     return (this.db.prepare('SELECT * FROM sim_charges ORDER BY id').all() as (ChargeRow & { idempotency_key: string })[]).map((row) => ({
