@@ -40,8 +40,16 @@ export class Ledger {
    * error messages (e.g. the file and line it came from).
    */
   postBatch(requests: readonly PostingRequest[], where: (index: number) => string = (i) => `posting ${i + 1}`): PostResult[] {
-    const valid = requests.map((request, index) => validatePosting(request, where(index)));
-    const hashes = valid.map((posting) => bodyHash({ ...posting, reversesTxId: posting.reversesTxId ?? null }));
+    // Validated and hashed before the write transaction opens. `where` is called only to name a
+    // request in an error: this loop runs once per posted transaction.
+    const count = requests.length;
+    const valid = new Array<ValidPosting>(count);
+    const hashes = new Array<string>(count);
+    for (let index = 0; index < count; index++) {
+      const posting = validatePosting(requests[index] as PostingRequest, () => where(index));
+      valid[index] = posting;
+      hashes[index] = bodyHash(posting);
+    }
     return inTransaction(this.db, () => this.write(valid, hashes, where));
   }
 
@@ -107,7 +115,7 @@ export class Ledger {
     let lastId = head ? Number(head.id) : 0;
     let prevHash = head ? head.hash : GENESIS_HASH;
     const createdAt = nowIso();
-    const accounts = new Map<string, AccountState>();
+    const accounts: AccountCache = new Map();
     const results: PostResult[] = [];
 
     for (let index = 0; index < valid.length; index++) {
@@ -122,7 +130,7 @@ export class Ledger {
         posting.description,
         posting.effectiveAt,
         createdAt,
-        JSON.stringify(posting.metadata),
+        metadataJson(posting.metadata),
         posting.reversesTxId ?? null,
         contentHash,
         prevHash,
@@ -132,7 +140,9 @@ export class Ledger {
         results.push(this.existing(posting, contentHash, where(index)));
         continue;
       }
-      posting.entries.forEach((entry, entryIndex) => {
+      const entries = posting.entries;
+      for (let entryIndex = 0; entryIndex < entries.length; entryIndex++) {
+        const entry = entries[entryIndex] as ValidPosting['entries'][number];
         const account = this.account(accounts, entry.account, entry.currency, posting.accountTypes[entryIndex] as AccountType, createdAt);
         const signed = entry.direction === 'debit' ? entry.amountMinor : -entry.amountMinor;
         const balanceMinor = account.balanceMinor + signed;
@@ -144,13 +154,15 @@ export class Ledger {
         account.balanceMinor = balanceMinor;
         if (!backdated) account.maxEffectiveAt = posting.effectiveAt;
         account.dirty = true;
-      });
+      }
       lastId = txId;
       prevHash = hash;
       results.push({ txId, created: true });
     }
-    for (const account of accounts.values()) {
-      if (account.dirty) s.updateAccount.run(account.balanceMinor, account.maxEffectiveAt, account.id);
+    for (const byName of accounts.values()) {
+      for (const account of byName.values()) {
+        if (account.dirty) s.updateAccount.run(account.balanceMinor, account.maxEffectiveAt, account.id);
+      }
     }
     return results;
   }
@@ -167,9 +179,13 @@ export class Ledger {
     return { txId: Number(row.id), created: false };
   }
 
-  private account(cache: Map<string, AccountState>, name: string, currency: Currency, type: AccountType, createdAt: string): AccountState {
-    const cacheKey = `${name}\u0000${currency}`;
-    const cached = cache.get(cacheKey);
+  private account(cache: AccountCache, name: string, currency: Currency, type: AccountType, createdAt: string): AccountState {
+    let byName = cache.get(currency);
+    if (byName === undefined) {
+      byName = new Map();
+      cache.set(currency, byName);
+    }
+    const cached = byName.get(name);
     if (cached) return cached;
     const s = this.statements;
     let row = s.accountByName.get(name, currency) as AccountRow | undefined;
@@ -184,9 +200,18 @@ export class Ledger {
       maxEffectiveAt: row.max_effective_at,
       dirty: false,
     };
-    cache.set(cacheKey, state);
+    byName.set(name, state);
     return state;
   }
+}
+
+/** The accounts a batch touches, by currency, then name (no key string built per entry). */
+type AccountCache = Map<string, Map<string, AccountState>>;
+
+/** JSON.stringify(metadata); most postings have none. */
+function metadataJson(metadata: Metadata): string {
+  for (const _key in metadata) return JSON.stringify(metadata);
+  return '{}';
 }
 
 interface AccountRow {
