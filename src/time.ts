@@ -11,11 +11,9 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function normalizeInstant(text: unknown, where = 'time'): string {
-  // Already in stored form (every internal posting is): accept it if it names a real instant.
-  if (typeof text === 'string' && CANONICAL.test(text)) {
-    const instant = new Date(text);
-    if (!Number.isNaN(instant.getTime()) && instant.toISOString() === text) return text;
-  }
+  // Already in stored form (every internal posting, every row of payops' settlement file): accept
+  // it if it names a real instant, checked by arithmetic rather than a Date round trip.
+  if (typeof text === 'string' && CANONICAL.test(text) && isRealCanonicalInstant(text)) return text;
   if (typeof text !== 'string') {
     throw new InputError(`${where}: expected an ISO 8601 time such as "2026-11-23T10:15:00Z"`);
   }
@@ -45,8 +43,25 @@ function checkedCalendar(original: string, isoText: string, where: string, parts
   return instant.toISOString();
 }
 
+/** `text` matches CANONICAL; true when its fields name a real calendar date and time of day. */
+function isRealCanonicalInstant(text: string): boolean {
+  const digit = (index: number): number => text.charCodeAt(index) - 48;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const month = digit(5) * 10 + digit(6);
+  const day = digit(8) * 10 + digit(9);
+  return (
+    month >= 1 && month <= 12 &&
+    day >= 1 && day <= daysInMonth(year, month) &&
+    digit(11) * 10 + digit(12) <= 23 && digit(14) * 10 + digit(15) <= 59 && digit(17) * 10 + digit(18) <= 59
+  );
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Proleptic Gregorian, for any year (Date.UTC would read years 0–99 as 1900–1999). */
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
 }
 
 /**

@@ -128,6 +128,42 @@ describe('normalizeInstant: impossible calendar dates and times', () => {
     expect(error.message).toMatch(/not a real date and time|not an ISO 8601 time/);
   });
 
+  it.each(['2026-02-29T10:00:00.000Z', '2100-02-29T00:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-11-23T24:00:00.000Z', '2026-11-23T10:60:00.000Z', '2026-11-23T10:15:60.000Z'])(
+    'rejects %j, already in stored form but not a real instant',
+    (text) => {
+      expect(inputErrorOf(() => normalizeInstant(text), 'time').message).toContain('not a real date and time');
+    },
+  );
+
+  it('counts leap days in years 0–99 by the Gregorian rule (not as 1900–1999)', () => {
+    expect(normalizeInstant('0096-02-29')).toBe('0096-02-29T00:00:00.000Z');
+    expect(normalizeInstant('0096-02-29T12:00:00.000Z')).toBe('0096-02-29T12:00:00.000Z');
+    expect(normalizeInstant('0000-02-29T00:00:00Z')).toBe('0000-02-29T00:00:00.000Z');
+    expect(inputErrorOf(() => normalizeInstant('0099-02-29'), 'time').message).toContain('not a real date and time');
+  });
+
+  it('agrees with a Date round trip on every stored-form instant, real or not', () => {
+    const partsArb = fc.tuple(
+      fc.integer({ min: 1000, max: 9999 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 24 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 60 }),
+    );
+    const pad = (value: number, width: number) => String(value).padStart(width, '0');
+    fc.assert(
+      fc.property(partsArb, ([year, month, day, hour, minute, second]) => {
+        const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.000Z`;
+        const date = new Date(text);
+        const real = !Number.isNaN(date.getTime()) && date.toISOString() === text;
+        if (real) expect(normalizeInstant(text)).toBe(text);
+        else expect(() => normalizeInstant(text)).toThrow(InputError);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('says "not a real date and time" for 2026-02-30 and 2026-13-01', () => {
     expect(inputErrorOf(() => normalizeInstant('2026-02-30'), 'time').message).toBe(
       'time: "2026-02-30" is not a real date and time',
