@@ -268,6 +268,13 @@ export class ReconStore {
          WHERE l.run_id = ? AND l.life <> 'resolved' AND i.row_id IS NULL AND i.status = 'open' ORDER BY i.id`,
       ),
       lifeOfRun: prepare('SELECT life, COUNT(*) AS n FROM recon_item_runs WHERE run_id = ? GROUP BY life'),
+      itemsOfRun: prepare('SELECT i.* FROM recon_item_runs l JOIN recon_items i ON i.id = l.item_id WHERE l.run_id = ? ORDER BY i.id'),
+      decisions: prepare(
+        `SELECT d.*, i.item_id AS item_key, i.subject, i.currency FROM recon_decisions d JOIN recon_items i ON i.id = d.item_id
+         WHERE @run IS NULL OR d.run_id = @run OR d.item_id IN (SELECT item_id FROM recon_item_runs WHERE run_id = @run)
+         ORDER BY d.id`,
+      ),
+      runs: prepare('SELECT * FROM recon_runs ORDER BY id'),
     };
   }
 
@@ -431,6 +438,23 @@ export class ReconStore {
     );
   }
 
+  /** Every item a run saw: new in it, persisting through it, or resolved by it. */
+  itemsOfRun(runId: bigint): ItemRecord[] {
+    return (this.s.itemsOfRun!.all(runId) as ItemRow[]).map(toItem);
+  }
+
+  /** Decisions in the order taken: all, or those on the items a run saw and those its rules took. */
+  decisions(runId: bigint | null): DecisionRecord[] {
+    return (this.s.decisions!.all({ run: runId }) as DecisionRow[]).map((row) => ({
+      id: row.id, itemId: row.item_key, itemRowId: row.item_id, action: row.action, class: row.class, rule: row.rule, runId: row.run_id, decidedBy: row.decided_by,
+      decidedAt: row.decided_at, note: row.note, linkedTo: row.linked_to, txIds: JSON.parse(row.tx_ids) as number[], currency: row.currency as Currency, subject: row.subject,
+    }));
+  }
+
+  runs(): RunRecord[] {
+    return (this.s.runs!.all() as RunRow[]).map(toRun);
+  }
+
   /** Items about one of payops' records (no row), open or resolved. */
   recordItems(psp: string): ItemRecord[] {
     return (this.s.recordItems!.all(psp) as ItemRow[]).map(toItem);
@@ -464,6 +488,11 @@ export class ReconStore {
   decisionsOfItem(itemRowId: bigint): { action: DecisionRecord['action']; txIds: number[] }[] {
     return (this.s.decisionsOfItem!.all(itemRowId) as { action: DecisionRecord['action']; tx_ids: string }[]).map((row) => ({ action: row.action, txIds: JSON.parse(row.tx_ids) as number[] }));
   }
+}
+
+interface DecisionRow {
+  id: bigint; item_id: bigint; item_key: string; action: DecisionRecord['action']; class: ItemClass; rule: string | null; run_id: bigint | null; decided_by: string;
+  decided_at: string; note: string; linked_to: string | null; tx_ids: string; subject: string; currency: string;
 }
 
 interface RunRow {

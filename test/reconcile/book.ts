@@ -43,7 +43,7 @@ export class TestBook {
     await new PayinExecutor(this.db, { psp: this.psp, retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 }, clock: this.clock, random: () => 1 }).runDue();
   }
 
-  async reconcile(name: string, rows: readonly SettlementRow[], options: Partial<RunOptions> & { rules?: Partial<Rules> } = {}) {
+  async reconcile(name: string, rows: readonly SettlementRow[], options: Partial<Omit<RunOptions, 'rules'>> & { rules?: Partial<Rules> } = {}) {
     const { rules, ...rest } = options;
     return reconcileFile(
       this.db,
