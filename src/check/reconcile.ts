@@ -17,8 +17,8 @@ export interface ReconciliationProblems {
  *    fee booked both at capture and from a settlement file;
  * 3. every reconcile.* transaction was posted by exactly one recorded decision;
  * 4. once every item of a paid-out batch is resolved, the books moved exactly its payout to the bank.
- * Each query is one pass over its table (the rows of a million-row file are summed per settlement
- * through an index), so the check stays linear in the size of the books.
+ * Each query is one pass over its table (the rows are summed per settlement in one grouped scan),
+ * so the check stays linear in the size of the books.
  */
 export function reconciliationProblems(db: Database): ReconciliationProblems {
   const problems: string[] = [];
@@ -26,14 +26,16 @@ export function reconciliationProblems(db: Database): ReconciliationProblems {
     `SELECT COALESCE(SUM(CASE e.direction WHEN 'debit' THEN e.amount_minor ELSE -e.amount_minor END), 0) AS moved
      FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE e.tx_id = ? AND a.name = ?`,
   );
-  const settlements = db
-    .prepare(
-      `SELECT s.id, s.kind, s.batch_id, s.currency, s.net_minor, s.tx_id, s.posted_at,
-              (SELECT COALESCE(SUM(r.net_minor), 0) FROM recon_rows r WHERE r.settlement_id = s.id) AS rows_net,
-              (SELECT COUNT(*) FROM recon_rows r WHERE r.settlement_id = s.id) AS row_count
-       FROM recon_settlements s ORDER BY s.id`,
-    )
-    .all() as { id: bigint; kind: string; batch_id: string; currency: string; net_minor: bigint; tx_id: bigint | null; posted_at: string | null; rows_net: bigint; row_count: bigint }[];
+  // One grouped pass over the rows, then the (few) settlements: no index on rows by settlement.
+  const ofSettlement = new Map<bigint, { net: bigint; count: bigint }>();
+  for (const row of db.prepare('SELECT settlement_id, SUM(net_minor) AS net, COUNT(*) AS n FROM recon_rows WHERE settlement_id IS NOT NULL GROUP BY settlement_id').iterate() as Iterable<{
+    settlement_id: bigint; net: bigint; n: bigint;
+  }>) {
+    ofSettlement.set(row.settlement_id, { net: BigInt(row.net), count: row.n });
+  }
+  const settlements = (db.prepare('SELECT id, kind, batch_id, currency, net_minor, tx_id, posted_at FROM recon_settlements ORDER BY id').all() as {
+    id: bigint; kind: string; batch_id: string; currency: string; net_minor: bigint; tx_id: bigint | null; posted_at: string | null;
+  }[]).map((settlement) => ({ ...settlement, rows_net: ofSettlement.get(settlement.id)?.net ?? 0n, row_count: ofSettlement.get(settlement.id)?.count ?? 0n }));
   const txOwners = new Map<bigint, bigint>();
   for (const settlement of settlements) {
     const where = `settlement ${settlement.id} (${settlement.kind}, batch ${settlement.batch_id} ${settlement.currency})`;

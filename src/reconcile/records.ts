@@ -12,6 +12,9 @@ interface OrderRow {
   psp_fee_minor: bigint | null;
 }
 
+/** The columns of ORDER_COLUMNS, in order. */
+type OrderTuple = [orderId: string, psp: string, status: string, currency: string, amountMinor: bigint, pspReference: string | null, pspFeeMinor: bigint | null];
+
 interface RefundRow {
   refund_id: string;
   order_id: string;
@@ -56,10 +59,12 @@ export class InternalRecords {
       CREATE INDEX IF NOT EXISTS temp.recon_chargeback_candidates_by_order ON recon_chargeback_candidates (order_id);
       CREATE TEMP TABLE IF NOT EXISTS recon_wanted_references (reference TEXT PRIMARY KEY) WITHOUT ROWID;
       CREATE TEMP TABLE IF NOT EXISTS recon_found_orders (reference TEXT PRIMARY KEY, order_id TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TEMP TABLE IF NOT EXISTS recon_unsettled (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, record_id TEXT NOT NULL);
       DELETE FROM recon_refund_candidates;
       DELETE FROM recon_chargeback_candidates;
       DELETE FROM recon_wanted_references;
       DELETE FROM recon_found_orders;
+      DELETE FROM recon_unsettled;
     `);
     // Only records no earlier row has claimed: a refund or dispute is reported once.
     db.prepare(
@@ -92,24 +97,19 @@ export class InternalRecords {
       chargebackCandidatesOfOrder: prepare('SELECT * FROM recon_chargeback_candidates WHERE order_id = ? AND taken = 0 ORDER BY dispute_id'),
       takeChargeback: prepare('UPDATE recon_chargeback_candidates SET taken = 1 WHERE dispute_id = ?'),
       bookedAt: prepare('SELECT effective_at FROM ledger_transactions WHERE idempotency_key = ?'),
-      unsettledCaptures: prepare(
-        `SELECT o.id, ${ORDER_COLUMNS.split(', ').map((column) => `o.${column}`).join(', ')} FROM orders o
-         WHERE o.status = 'succeeded' AND o.psp = ? AND o.id > ?
+      // One pass per kind, each record probing the rows' reference index; the few left are paged from a temp table.
+      collectUnsettled: prepare(
+        `INSERT INTO recon_unsettled (kind, record_id)
+         SELECT 'capture', o.order_id FROM orders o WHERE o.status = 'succeeded' AND o.psp = @psp
            AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = o.psp AND r.psp_reference = o.psp_reference AND r.type = 'capture' AND r.paired = 1)
-         ORDER BY o.id LIMIT ${PAGE}`,
-      ),
-      unsettledRefunds: prepare(
-        `SELECT f.id, f.refund_id, f.order_id, f.currency, f.amount_minor, f.status, f.psp_reference FROM refunds f
-         WHERE f.status = 'succeeded' AND f.psp = ? AND f.id > ?
+         UNION ALL
+         SELECT 'refund', f.refund_id FROM refunds f WHERE f.status = 'succeeded' AND f.psp = @psp
            AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = f.psp AND r.psp_reference = f.psp_reference AND r.type = 'refund' AND r.paired = 1)
-         ORDER BY f.id LIMIT ${PAGE}`,
+         UNION ALL
+         SELECT 'chargeback', c.dispute_id FROM chargebacks c WHERE c.psp = @psp
+           AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = c.psp AND r.psp_reference = c.dispute_id AND r.type = 'chargeback' AND r.paired = 1)`,
       ),
-      unsettledChargebacks: prepare(
-        `SELECT c.id, c.dispute_id, c.order_id, c.currency, c.amount_minor, c.dispute_fee_minor FROM chargebacks c
-         WHERE c.psp = ? AND c.id > ?
-           AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = c.psp AND r.psp_reference = c.dispute_id AND r.type = 'chargeback' AND r.paired = 1)
-         ORDER BY c.id LIMIT ${PAGE}`,
-      ),
+      unsettledPage: prepare(`SELECT id, kind, record_id FROM recon_unsettled WHERE id > ? ORDER BY id LIMIT ${PAGE}`),
     };
   }
 
@@ -117,7 +117,12 @@ export class InternalRecords {
   ordersByIds(orderIds: readonly string[]): Map<string, InternalRecord & { psp: string }> {
     const found = new Map<string, InternalRecord & { psp: string }>();
     if (orderIds.length === 0) return found;
-    for (const row of this.s.ordersByIds!.all(JSON.stringify(orderIds)) as OrderRow[]) found.set(row.order_id, { ...captureOf(row), psp: row.psp });
+    // Arrays rather than objects per row: this runs for every row of a million-row file.
+    for (const [orderId, psp, status, currency, amountMinor, pspReference, pspFeeMinor] of this.s.ordersByIds!.raw(true).all(JSON.stringify(orderIds)) as OrderTuple[]) {
+      found.set(orderId, {
+        kind: 'capture', id: orderId, orderId, pspReference, currency: currency as Currency, grossMinor: amountMinor, feeMinor: pspFeeMinor, status, bookedAt: null, psp,
+      });
+    }
     return found;
   }
 
@@ -203,21 +208,20 @@ export class InternalRecords {
 
   /**
    * Every record this PSP should report that no row has claimed yet: succeeded captures and
-   * refunds, and chargebacks. Paged by id, so memory stays flat however many there are.
+   * refunds, and chargebacks. Found in one pass, then paged, so memory stays flat however many.
    */
   *unsettled(): Generator<InternalRecord> {
-    for (const kind of ['capture', 'refund', 'chargeback'] as const) {
-      const statement = kind === 'capture' ? this.s.unsettledCaptures! : kind === 'refund' ? this.s.unsettledRefunds! : this.s.unsettledChargebacks!;
-      let afterId = 0n;
-      for (;;) {
-        const page = statement.all(this.psp, afterId) as ({ id: bigint } & (OrderRow | RefundRow | ChargebackRow))[];
-        for (const row of page) {
-          const record = kind === 'capture' ? captureOf(row as OrderRow) : kind === 'refund' ? refundOf(row as RefundRow) : chargebackOf(row as ChargebackRow);
-          yield { ...record, bookedAt: this.bookedAt(kind, record.id) };
-        }
-        if (page.length < PAGE) break;
-        afterId = (page[page.length - 1] as { id: bigint }).id;
+    this.db.exec('DELETE FROM recon_unsettled');
+    this.s.collectUnsettled!.run({ psp: this.psp });
+    let afterId = 0n;
+    for (;;) {
+      const page = this.s.unsettledPage!.all(afterId) as { id: bigint; kind: RecordKind; record_id: string }[];
+      for (const entry of page) {
+        const record = this.byRef(`${entry.kind}:${entry.record_id}`);
+        if (record) yield { ...record, bookedAt: this.bookedAt(entry.kind, entry.record_id) };
       }
+      if (page.length < PAGE) return;
+      afterId = (page[page.length - 1] as { id: bigint }).id;
     }
   }
 }

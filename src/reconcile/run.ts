@@ -12,7 +12,7 @@ import type { InternalRecords } from './records.js';
 import { applyRules } from './apply-rules.js';
 import { type Rules, rulesJson } from './rules.js';
 import { Settlements } from './settle.js';
-import { type BatchDelta, type ItemRecord, ReconStore, type RunRecord, emptyBatchDelta } from './store.js';
+import { type BatchDelta, type ItemRecord, ReconStore, RowWriter, type RunRecord, emptyBatchDelta } from './store.js';
 import { type Bridge, type ClassLine, type RuleAction, type RunSummary, bridgeOf, moneyLines } from './summary.js';
 import type { SettlementFormat, SettlementRow } from './types.js';
 
@@ -89,6 +89,7 @@ class RunSession {
   private readonly ledger: Ledger;
   private readonly items: Items;
   private readonly settlements: Settlements;
+  private readonly rowWriter: RowWriter;
   private readonly at: string;
   private readonly psp: string;
   private readonly batchDeltas = new Map<string, BatchDelta>();
@@ -120,6 +121,7 @@ class RunSession {
     this.ledger = new Ledger(db);
     this.items = new Items(store, this.psp, this.runId, this.at);
     this.settlements = new Settlements(store, this.ledger, this.psp, this.runId, input.sha256, this.at);
+    this.rowWriter = new RowWriter(db, this.runId, this.psp);
     this.recordItems = new Map(store.recordItems(this.psp).map((item) => [item.internalRef as string, item]));
   }
 
@@ -146,7 +148,7 @@ class RunSession {
       this.addToBatch(row, id);
       const classification = this.matcher.classify(row, lookups, { defer: true });
       if (classification === 'defer') {
-        this.store.insertRow({ ...row, id, runId: this.runId, psp: this.psp, class: 'unclassified', paired: false, internalRef: null, itemId: null, feeRunId: null, settlementId: null });
+        this.rowWriter.add(id, row, 'unclassified', false, null, null, null, null);
       } else {
         this.writeRow(id, row, classification, false);
       }
@@ -155,6 +157,7 @@ class RunSession {
         if (!lookups.originals.has(key)) lookups.originals.set(key, id);
       }
     }
+    this.rowWriter.flush();
     this.options.onRows?.(chunk.length);
   }
 
@@ -221,7 +224,7 @@ class RunSession {
       if (settlementId !== null) this.store.settleRow(id, settlementId);
       if (feeRunId !== null) this.store.bookRowFee(id, feeRunId);
     } else {
-      this.store.insertRow({ ...row, id, runId: this.runId, psp: this.psp, class: classification.class, paired, internalRef: paired ? ref : null, itemId, feeRunId, settlementId });
+      this.rowWriter.add(id, row, classification.class, paired, paired ? ref : null, itemId, feeRunId, settlementId);
     }
     if (paired && ref !== null) this.settleRecordItem(ref, `${this.input.name}:${row.line}`, classification.class);
   }

@@ -117,7 +117,6 @@ CREATE TABLE recon_rows (
 ) STRICT;
 
 CREATE INDEX recon_rows_by_reference ON recon_rows (psp, psp_reference, type, paired) WHERE psp_reference IS NOT NULL;
-CREATE INDEX recon_rows_by_settlement ON recon_rows (settlement_id) WHERE settlement_id IS NOT NULL;
 
 CREATE TRIGGER recon_rows_figures_fixed BEFORE UPDATE OF run_id, psp, line, type, psp_reference, merchant_reference, batch_id, currency,
   gross_minor, fee_minor, net_minor, occurred_at, available_on, provider_type ON recon_rows
