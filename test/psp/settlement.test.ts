@@ -84,7 +84,7 @@ describe('psp settle (the simulated PSP\'s settlement file)', () => {
     expect(at(byKind.extra_row!.line)).toMatchObject({ pspReference: byKind.extra_row!.pspReference, merchantReference: expect.stringMatching(/^ord_not_ours_/) });
     const original = (reference: string) => honestRows.find((row) => row.pspReference === reference && row.type === 'capture')!;
     expect(at(byKind.changed_amount!.line)!.grossMinor).toBe(original(byKind.changed_amount!.pspReference).grossMinor + 100n);
-    expect(at(byKind.changed_fee!.line)!.feeMinor).toBe(original(byKind.changed_fee!.pspReference).feeMinor + 10n);
+    expect(at(byKind.changed_fee!.line)!.feeMinor).toBe(original(byKind.changed_fee!.pspReference).feeMinor + 1n);
     expect(rows.filter((row) => row.pspReference === byKind.duplicated_row!.pspReference)).toHaveLength(2);
     expect(at(byKind.settled_failed!.line)).toMatchObject({ merchantReference: 'ord_5', type: 'capture' });
     // The payouts are what the PSP really paid: the same as in the honest file.

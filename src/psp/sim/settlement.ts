@@ -129,11 +129,10 @@ export async function writeSimSettlement(engine: SimEngine, options: SettleOptio
       case 'changed_amount':
         note(kind, movement, await emit({ ...row, grossMinor: row.grossMinor + unit }), unit, `gross raised by ${unit} minor units`);
         break;
-      case 'changed_fee': {
-        const delta = unit >= 10n ? unit / 10n : 1n;
-        note(kind, movement, await emit({ ...row, feeMinor: row.feeMinor + delta }), -delta, `fee raised by ${delta} minor units`);
+      case 'changed_fee':
+        // One minor unit: the size of a rounding difference, which a fee tolerance rule books.
+        note(kind, movement, await emit({ ...row, feeMinor: row.feeMinor + 1n }), -1n, 'fee raised by one minor unit');
         break;
-      }
       case 'duplicated_row':
         await emit(row);
         note(kind, movement, await emit(row), movement.grossMinor - movement.feeMinor, 'the same capture listed twice');
