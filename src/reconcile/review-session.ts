@@ -104,7 +104,7 @@ export async function runReviewSession(
 /** One item as a panel: both sides in columns, the fields that differ marked `≠`. */
 export function renderItem(item: ItemRecord, position: number, total: number, style: ReviewStyle): string {
   const { detail } = item;
-  const amount = signed(item.amountMinor, item.currency);
+  const amount = signed(item.amountMinor, item.currency, DIFFERENCE_CLASSES.has(item.class));
   const lines = [
     '',
     style.bold(`── ${position} of ${total} ── ${item.class} ${item.itemId} ── ${amount} ${item.currency} ── ${item.subject}`),
@@ -152,6 +152,9 @@ function sideBySide(ours: SideView | null, theirs: SideView | null, style: Revie
   return [header, ...rows];
 }
 
-function signed(minor: bigint, currency: Currency): string {
-  return minor < 0n ? `−${formatAmount(-minor, currency)}` : formatAmount(minor, currency);
+/** Classes whose amount is a difference, shown with its sign either way. */
+const DIFFERENCE_CLASSES: ReadonlySet<string> = new Set(['amount_mismatch', 'fee_mismatch', 'batch_total_mismatch']);
+
+function signed(minor: bigint, currency: Currency, plus: boolean): string {
+  return minor < 0n ? `−${formatAmount(-minor, currency)}` : `${plus && minor > 0n ? '+' : ''}${formatAmount(minor, currency)}`;
 }
