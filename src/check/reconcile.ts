@@ -117,7 +117,7 @@ export function reconciliationProblems(db: Database): ReconciliationProblems {
   for (const batch of batches) {
     if (BigInt(batch.settled) !== batch.payout_minor) {
       const currency = batch.currency as Currency;
-      problems.push(`batch ${batch.batch_id} (${batch.psp}) is resolved, yet the books moved ${formatAmount(BigInt(batch.settled), currency)} ${currency} to the bank for a payout of ${formatAmount(batch.payout_minor, currency)}`);
+      problems.push(`batch ${batch.batch_id} (${batch.psp}) is resolved, yet the books moved ${formatAmount(BigInt(batch.settled), currency)} ${currency} to the bank for a payout of ${formatAmount(batch.payout_minor, currency)} ${currency}`);
     }
   }
   return { problems, settlements: settlements.length, decisions: decisions.length };
