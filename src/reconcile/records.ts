@@ -60,23 +60,7 @@ export class InternalRecords {
       CREATE TEMP TABLE IF NOT EXISTS recon_wanted_references (reference TEXT PRIMARY KEY) WITHOUT ROWID;
       CREATE TEMP TABLE IF NOT EXISTS recon_found_orders (reference TEXT PRIMARY KEY, order_id TEXT NOT NULL) WITHOUT ROWID;
       CREATE TEMP TABLE IF NOT EXISTS recon_unsettled (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, record_id TEXT NOT NULL);
-      DELETE FROM recon_refund_candidates;
-      DELETE FROM recon_chargeback_candidates;
-      DELETE FROM recon_wanted_references;
-      DELETE FROM recon_found_orders;
-      DELETE FROM recon_unsettled;
     `);
-    // Only records no earlier row has claimed: a refund or dispute is reported once.
-    db.prepare(
-      `INSERT INTO recon_refund_candidates (refund_id, order_id, currency, amount_minor, status, psp_reference)
-       SELECT f.refund_id, f.order_id, f.currency, f.amount_minor, f.status, f.psp_reference FROM refunds f
-       WHERE f.psp = ? AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = f.psp AND r.psp_reference = f.psp_reference AND r.type = 'refund' AND r.paired = 1)`,
-    ).run(psp);
-    db.prepare(
-      `INSERT INTO recon_chargeback_candidates (dispute_id, order_id, currency, amount_minor, dispute_fee_minor)
-       SELECT c.dispute_id, c.order_id, c.currency, c.amount_minor, c.dispute_fee_minor FROM chargebacks c
-       WHERE c.psp = ? AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = c.psp AND r.psp_reference = c.dispute_id AND r.type = 'chargeback' AND r.paired = 1)`,
-    ).run(psp);
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       order: prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = ?`),
@@ -111,6 +95,25 @@ export class InternalRecords {
       ),
       unsettledPage: prepare(`SELECT id, kind, record_id FROM recon_unsettled WHERE id > ? ORDER BY id LIMIT ${PAGE}`),
     };
+  }
+
+  /**
+   * For a run: the refunds and disputes no earlier row has claimed (each is reported once), in
+   * temporary tables the run's rows take them from. Decisions between runs never need them.
+   */
+  prepareCandidates(): void {
+    this.db.exec('DELETE FROM recon_refund_candidates; DELETE FROM recon_chargeback_candidates; DELETE FROM recon_wanted_references; DELETE FROM recon_found_orders;');
+    // Only records no earlier row has claimed: a refund or dispute is reported once.
+    this.db.prepare(
+      `INSERT INTO recon_refund_candidates (refund_id, order_id, currency, amount_minor, status, psp_reference)
+       SELECT f.refund_id, f.order_id, f.currency, f.amount_minor, f.status, f.psp_reference FROM refunds f
+       WHERE f.psp = ? AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = f.psp AND r.psp_reference = f.psp_reference AND r.type = 'refund' AND r.paired = 1)`,
+    ).run(this.psp);
+    this.db.prepare(
+      `INSERT INTO recon_chargeback_candidates (dispute_id, order_id, currency, amount_minor, dispute_fee_minor)
+       SELECT c.dispute_id, c.order_id, c.currency, c.amount_minor, c.dispute_fee_minor FROM chargebacks c
+       WHERE c.psp = ? AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = c.psp AND r.psp_reference = c.dispute_id AND r.type = 'chargeback' AND r.paired = 1)`,
+    ).run(this.psp);
   }
 
   /** Orders by order id, for a chunk of rows' merchant references (any PSP: the caller checks). */

@@ -117,6 +117,7 @@ class RunSession {
     });
     this.decisions = new Decisions(db, { clock: options.clock, by: options.by, runId: this.runId });
     this.records = this.decisions.records(this.psp);
+    this.records.prepareCandidates();
     this.matcher = new Matcher(this.records, store, this.psp);
     this.ledger = new Ledger(db);
     this.items = new Items(store, this.psp, this.runId, this.at);
