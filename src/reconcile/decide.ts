@@ -95,7 +95,11 @@ export class Decisions {
     const row = item.rowId === null ? undefined : this.store.row(item.rowId);
     switch (item.class) {
       case 'pending':
-        return { options: [note], proposed: 'note', proposal: 'still inside its grace period: the PSP may report it in a later file' };
+        return {
+          options: [note, { action: 'link', effect: 'it was paid in a batch whose rows omit it, or reported under another reference: the item id of that batch or row' }],
+          proposed: 'note',
+          proposal: 'still inside its grace period: the PSP may report it in a later file',
+        };
       case 'duplicate':
         return {
           options: [

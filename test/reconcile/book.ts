@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../../src/db/index.js';
 import { PayinExecutor } from '../../src/payments/executor.js';
+import { RefundExecutor } from '../../src/refunds/executor.js';
 import { ingest } from '../../src/payments/intake/intake.js';
 import type { ChargeResult } from '../../src/psp/port.js';
 import { DEFAULT_RULES, type Rules } from '../../src/reconcile/rules.js';
@@ -41,6 +42,14 @@ export class TestBook {
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     await ingest(this.db, [file], { psp: 'sim' });
     await new PayinExecutor(this.db, { psp: this.psp, retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 }, clock: this.clock, random: () => 1 }).runDue();
+  }
+
+  /** A refund of an order, through the real refund intake and executor (the PSP answers re_<eventId>). */
+  async refund(eventId: string, orderId: string, amount: string): Promise<void> {
+    const file = path.join(this.dir, `refund-${eventId}.ndjson`);
+    fs.writeFileSync(file, `${JSON.stringify({ eventId, type: 'refund', occurredAt: '2026-11-23T11:00:00Z', orderId, amount, reason: 'test' })}\n`);
+    await ingest(this.db, [file], { psp: 'sim' });
+    await new RefundExecutor(this.db, { psp: this.psp, retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 }, clock: this.clock, random: () => 1 }).runDue();
   }
 
   async reconcile(name: string, rows: readonly SettlementRow[], options: Partial<Omit<RunOptions, 'rules'>> & { rules?: Partial<Rules> } = {}) {

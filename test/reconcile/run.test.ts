@@ -219,6 +219,37 @@ describe('reconcile run', () => {
     expect(runChecks(db).ok).toBe(true);
   });
 
+  it('the worked example of docs/RECONCILIATION.md, to the minor unit', async () => {
+    await book.charge([['ord_1', '25.00'], ['ord_2', '40.00'], ['ord_3', '10.00']], {
+      ord_1: { status: 'succeeded', pspReference: 'ch_1', feeMinor: 103n },
+      ord_2: { status: 'succeeded', pspReference: 'ch_2', feeMinor: 146n },
+      ord_3: { status: 'succeeded', pspReference: 'ch_3', feeMinor: 59n },
+    });
+    await book.refund('rf_1', 'ord_2', '4.00');
+    const rows = lined([
+      settlementRow({ type: 'capture', pspReference: 'ch_1', merchantReference: 'ord_1', grossMinor: 2500n, feeMinor: 103n }),
+      settlementRow({ type: 'capture', pspReference: 'ch_2', merchantReference: 'ord_2', grossMinor: 4000n, feeMinor: 146n }),
+      settlementRow({ type: 'refund', pspReference: 're_rf_1', merchantReference: 'ord_2', grossMinor: -400n }),
+      settlementRow({ type: 'capture', pspReference: 'ch_3', merchantReference: 'ord_3', grossMinor: 1100n, feeMinor: 62n }),
+    ]);
+    const receivable = () => balanceOf(db, 'assets:psp:sim:receivable');
+    const bank = () => balanceOf(db, 'assets:bank:operating');
+    expect(receivable()).toBe(7500n - 308n - 400n);
+    const outcome = await book.reconcile('day.csv', [...rows, { ...payout('po_1', rows, 6789n), line: 6 }]);
+    expect(outcome.summary.batches[0]).toMatchObject({ capturesMinor: '7600', feesMinor: '311', refundsMinor: '-400', rowsNetMinor: '6889', payoutMinor: '6789', differenceMinor: '-100' });
+    expect([bank(), receivable()]).toEqual([5851n, 941n]);
+    const store = new ReconStore(db);
+    const amount = store.openItems().find((item) => item.class === 'amount_mismatch')!;
+    expect(amount.amountMinor).toBe(100n);
+    decisions().decide(amount.itemId, 'accept');
+    expect([bank(), receivable(), balanceOf(db, 'expenses:reconciliation:adjustments'), balanceOf(db, 'expenses:psp-fees')]).toEqual([6889n, 0n, -100n, 311n]);
+    const batch = store.openItems().find((item) => item.class === 'batch_total_mismatch')!;
+    decisions().decide(batch.itemId, 'accept');
+    expect([bank(), receivable(), balanceOf(db, 'expenses:reconciliation:adjustments')]).toEqual([6789n, 0n, 0n]);
+    expect(openItems(db)).toEqual([]);
+    expect(runChecks(db).ok).toBe(true);
+  });
+
   it('a late settlement after a write-off writes the write-off back', async () => {
     await book.charge([['ord_1', '25.00'], ['ord_2', '10.00']]);
     book.now = Date.parse('2026-11-27T08:00:00Z');
