@@ -104,8 +104,13 @@ export class Decisions {
         return {
           options: [
             { action: 'link', effect: 'the same movement as the row it repeats: nothing is posted' },
-            accept(`the PSP moved the money twice: book ${money(item.amountMinor)} to ${ADJUSTMENTS_ACCOUNT} and settle it in its batch`),
-            ...(row && row.netMinor < 0n ? [writeOff(row.grossMinor)] : []),
+            // A payout listed twice was paid once: the bank statement says so, not the file.
+            ...(row?.type === 'payout'
+              ? []
+              : [
+                  accept(`the PSP moved the money twice: book ${money(item.amountMinor)} to ${ADJUSTMENTS_ACCOUNT} and settle it in its batch`),
+                  ...(row && row.netMinor < 0n ? [writeOff(row.grossMinor)] : []),
+                ]),
             note,
           ],
           proposed: 'link',
@@ -116,12 +121,13 @@ export class Decisions {
         const record = item.probableRef === null ? undefined : this.records(item.psp).byRef(item.probableRef);
         const kindMatches = record !== undefined && row !== undefined && record.kind === recordKindOf(row.type);
         const options: ActionOption[] = [
-          accept(`book it as the PSP states: ${money(row?.grossMinor ?? item.amountMinor)} against ${this.counterForRow(item.psp, row, record)}, its fee to ${PSP_FEES_ACCOUNT}, and settle it in its batch`),
+          accept(`book it as the PSP states: ${money(row?.grossMinor ?? item.amountMinor)} against ${this.counterForRow(item.psp, record)}, its fee to ${PSP_FEES_ACCOUNT}, and settle it in its batch`),
           ...(row && row.netMinor < 0n ? [writeOff(row.grossMinor)] : []),
           { action: 'link', effect: 'pair it with a record of payops (an order, refund or dispute id, or an item id)' },
           note,
         ];
-        if (kindMatches && record.status === 'succeeded') {
+        const alreadySettled = record?.pspReference != null && row !== undefined && this.store.isReferencePaired(item.psp, record.pspReference, row.type);
+        if (kindMatches && record.status === 'succeeded' && !alreadySettled) {
           return { options: rotate(options, 'link'), proposed: 'link', proposal: `it probably is ${record.kind} ${record.id}`, linkTarget: internalRef(record.kind, record.id) };
         }
         const chargeback = row?.type === 'chargeback' ? ' (if it is a dispute payops has not fetched, run `payops chargebacks sync` first: the next run matches it)' : '';
@@ -275,7 +281,7 @@ export class Decisions {
       case 'duplicate': {
         const row = this.rowOf(item);
         const probable = item.probableRef === null ? undefined : this.records(psp).byRef(item.probableRef);
-        const counter = action === 'write_off' ? WRITE_OFFS_ACCOUNT : this.counterForRow(psp, row, probable);
+        const counter = action === 'write_off' ? WRITE_OFFS_ACCOUNT : this.counterForRow(psp, probable);
         return { legs: rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, counter), description: `${row.type} ${row.pspReference ?? `line ${row.line}`} booked as the PSP reported it`, settleRow: true };
       }
       case 'status_mismatch': {
@@ -494,9 +500,9 @@ export class Decisions {
     settlements.evaluateBatch(this.items(item.psp), batchId, item.currency, this.context.by);
   }
 
-  private counterForRow(psp: string, row: StoredRow | undefined, probable: InternalRecord | undefined): string {
-    // Money going back out for an order payops failed returns the buyer's money it held.
-    if (row && row.netMinor < 0n && probable?.kind === 'capture' && probable.status === 'failed') return unappliedAccount(psp);
+  private counterForRow(psp: string, probable: InternalRecord | undefined): string {
+    // Money moving for an order payops failed is the buyer's: held as a liability, returned from it.
+    if (probable?.kind === 'capture' && probable.status === 'failed') return unappliedAccount(psp);
     return ADJUSTMENTS_ACCOUNT;
   }
 

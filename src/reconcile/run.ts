@@ -146,8 +146,9 @@ class RunSession {
       this.lastRowId = id;
       this.rowsRead++;
       if (this.periodEnd === null || row.occurredAt > this.periodEnd) this.periodEnd = row.occurredAt;
-      this.addToBatch(row, id);
       const classification = this.matcher.classify(row, lookups, { defer: true });
+      // A payout listed twice is one payout: the repeat is a duplicate, not money for the bank.
+      if (!(row.type === 'payout' && classification !== 'defer' && classification.class === 'duplicate')) this.addToBatch(row, id);
       if (classification === 'defer') {
         this.rowWriter.add(id, row, 'unclassified', false, null, null, null, null);
       } else {

@@ -250,6 +250,48 @@ describe('reconcile run', () => {
     expect(runChecks(db).ok).toBe(true);
   });
 
+  it('a second charge for an order already settled is missing_internal, and linking it is not proposed', async () => {
+    await book.charge([['ord_1', '25.00']]);
+    const rows = [capture('ord_1', 2500n), capture('ord_1', 2500n, { pspReference: 'ch_second' })];
+    await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]));
+    const item = new ReconStore(db).openItems()[0]!;
+    expect(item).toMatchObject({ class: 'missing_internal', probableRef: 'capture:ord_1' });
+    expect(decisions().optionsFor(item).proposed).toBe('accept');
+    expect(() => decisions().decide(item.itemId, 'link', { linkTo: 'ord_1' })).toThrow('link: capture:ord_1 was already settled by another row of the PSP');
+  });
+
+  it('money the PSP settled for a failed order is held for the buyer, and its refund returns it', async () => {
+    await book.charge([['ord_1', '25.00']], { ord_1: { status: 'declined', pspReference: 'ch_ord_1', reason: 'card_declined' } });
+    const settled = [capture('ord_1', 2500n)];
+    await book.reconcile('day1.csv', lined([...settled, payout('po_1', settled)]));
+    const status = new ReconStore(db).openItems()[0]!;
+    expect(status.class).toBe('status_mismatch');
+    decisions().decide(status.itemId, 'accept');
+    expect(balanceOf(db, 'liabilities:psp:sim:unapplied')).toBe(2500n);
+    expect(showOrder(db, 'ord_1').status).toBe('failed');
+    const refunded = [settlementRow({ type: 'refund', pspReference: 're_x', merchantReference: 'ord_1', grossMinor: -2500n, batchId: 'po_2', occurredAt: '2026-11-23T13:00:00.000Z' })];
+    await book.reconcile('day2.csv', lined(refunded));
+    const refund = new ReconStore(db).openItems().find((item) => item.class === 'missing_internal')!;
+    expect(decisions().optionsFor(refund).options[0]?.effect).toContain('liabilities:psp:sim:unapplied');
+    decisions().decide(refund.itemId, 'accept');
+    expect(balanceOf(db, 'liabilities:psp:sim:unapplied')).toBe(0n);
+    expect(balanceOf(db, 'expenses:psp-fees')).toBe(30n);
+    expect(runChecks(db).ok).toBe(true);
+  });
+
+  it('a payout listed twice is one payout: the repeat is a duplicate that can only be linked away', async () => {
+    await book.charge([['ord_1', '25.00']]);
+    const rows = [capture('ord_1', 2500n)];
+    const outcome = await book.reconcile('day.csv', lined([...rows, payout('po_1', rows), payout('po_1', rows)]));
+    expect(outcome.summary.batches[0]).toMatchObject({ payoutMinor: '2470', status: 'balanced' });
+    const duplicate = new ReconStore(db).openItems()[0]!;
+    expect(duplicate.class).toBe('duplicate');
+    expect(decisions().optionsFor(duplicate).options.map((option) => option.action)).toEqual(['link', 'note']);
+    decisions().decide(duplicate.itemId, 'link');
+    expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n);
+    expect(runChecks(db).ok).toBe(true);
+  });
+
   it('a late settlement after a write-off writes the write-off back', async () => {
     await book.charge([['ord_1', '25.00'], ['ord_2', '10.00']]);
     book.now = Date.parse('2026-11-27T08:00:00Z');
