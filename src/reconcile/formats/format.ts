@@ -6,6 +6,8 @@ import type { SettlementFormat, SettlementRow } from '../types.js';
  */
 export interface FormatDefinition {
   format: SettlementFormat;
+  /** The field delimiter; "," unless said. */
+  delimiter?: string;
   /** The header columns of a one-header CSV format, for detection and the closest-format message. */
   columns?: HeaderColumns;
   /** True when the file's first record (already split into fields) is this format's. */

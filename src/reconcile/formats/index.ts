@@ -3,8 +3,13 @@ import { InputError, UsageError } from '../../errors.js';
 import { SETTLEMENT_FORMATS, type SettlementFormat, type SettlementRow, type SettlementRowError } from '../types.js';
 import { type CsvItem, firstRecord, readCsvBatches } from './csv.js';
 import { type FormatDefinition, type RecordParser, RowError } from './format.js';
+import { genericFormat } from './generic.js';
 import { Header } from './header.js';
+import { loadMapping } from './mapping.js';
+import { adyenFormat } from './adyen.js';
 import { payopsFormat } from './payops.js';
+import { paypalFormat } from './paypal.js';
+import { stripeFormat } from './stripe.js';
 
 export interface SettlementReadOptions {
   /** Forced with --format; else detected from the header. */
@@ -30,7 +35,7 @@ export interface SettlementReader {
 export const DETECTION_BYTES = 64 * 1024;
 
 /** Formats recognised from the first record, in the order they are tried. */
-const DETECTABLE: readonly FormatDefinition[] = [payopsFormat];
+const DETECTABLE: readonly FormatDefinition[] = [payopsFormat, stripeFormat, adyenFormat, paypalFormat];
 
 /**
  * Opens a settlement file: reads its beginning, settles the format (forced, from a mapping file, or
@@ -40,9 +45,10 @@ const DETECTABLE: readonly FormatDefinition[] = [payopsFormat];
  */
 export async function openSettlement(file: string, options: SettlementReadOptions = {}): Promise<SettlementReader> {
   const forced = checkOptions(options);
+  const definition =
+    forced === 'generic' ? genericFormat(loadMapping(options.mappingFile as string), options.mappingFile as string) : forced === undefined ? undefined : definitionOf(forced);
   const head = await readHead(file);
-  const definition = forced === undefined ? undefined : definitionOf(forced);
-  const header = firstRecord(head, ',');
+  const header = firstRecord(head, definition?.delimiter ?? ',');
   if (header === undefined) throw new InputError(`${file}: the file is empty (expected a settlement file, starting with its header)`);
   if (header.problem) throw new InputError(`${file}:${header.line} header: ${header.problem.reason}`);
   if (header.line !== 1) throw new InputError(`${file}:1 header: the first line is blank (the header must be the first line)`);
@@ -74,7 +80,7 @@ function checkOptions(options: SettlementReadOptions): SettlementFormat | undefi
 
 function definitionOf(format: SettlementFormat): FormatDefinition {
   const definition = DETECTABLE.find((candidate) => candidate.format === format);
-  if (!definition) throw new UsageError(`--format ${format}: this payops build cannot read ${format} settlement files yet`);
+  if (!definition) throw new RangeError(`no definition for settlement format ${format}`);
   return definition;
 }
 
@@ -128,7 +134,7 @@ async function* readRows(file: string, definition: FormatDefinition, headerField
   };
   let afterHeader = false;
   let lastLine = 0;
-  for await (const batch of readCsvBatches(file)) {
+  for await (const batch of readCsvBatches(file, { delimiter: definition.delimiter ?? ',' })) {
     for (const item of batch) {
       lastLine = item.line;
       if (!afterHeader) {
