@@ -48,6 +48,7 @@ export interface AmountMapping {
   feeSign: 'positive' | 'negative';
 }
 
+const MAPPING_HINT = 'see docs/SETTLEMENT-FORMATS.md, "The mapping file"';
 const TOP_KEYS = ['delimiter', 'columns', 'amounts', 'dates', 'types', 'description'];
 const COLUMN_KEYS = ['type', 'currency', 'occurredAt', 'pspReference', 'merchantReference', 'batchId', 'availableOn'];
 const AMOUNT_KEYS = ['convention', 'gross', 'fee', 'net', 'feeSign'];
@@ -67,14 +68,14 @@ export function loadMapping(file: string): SettlementMapping {
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
+    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`, { hint: MAPPING_HINT });
   }
   return parseMapping(json, file);
 }
 
 export function parseMapping(json: unknown, file: string): SettlementMapping {
   const fail = (where: string, reason: string): never => {
-    throw new InputError(`${file}: ${where}: ${reason}`, { hint: 'see docs/SETTLEMENT-FORMATS.md, "The mapping file"' });
+    throw new InputError(`${file}: ${where}: ${reason}`, { hint: MAPPING_HINT });
   };
   const root = object(json, 'the mapping', fail);
   onlyKeys(root, TOP_KEYS, 'the mapping', fail);
