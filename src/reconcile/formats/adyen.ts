@@ -1,5 +1,4 @@
-import type { Currency } from '../../money/index.js';
-import { printable } from '../../money/index.js';
+import { type Currency, printable } from '../../money/index.js';
 import type { SettlementRow, SettlementRowType } from '../types.js';
 import { amountField, checkNet, checkSigns, currencyField, optionalText, requiredText } from './fields.js';
 import { type FormatDefinition, type HeaderColumns, RowError } from './format.js';

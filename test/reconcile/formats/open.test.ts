@@ -87,7 +87,8 @@ describe('openSettlement: detection from the header', () => {
     expect((await openError(writeFile(dir, 'blank.csv', `\n${PAYOPS_SETTLEMENT_HEADER_LINE}\n`))).message).toMatch(/:1 header: the first line is blank/);
     expect((await openError(writeFile(dir, 'dup.csv', `${PAYOPS_SETTLEMENT_HEADER_LINE},gross\n`))).message).toMatch(/:1 header: column "gross" appears twice/);
     expect((await openError(writeFile(dir, 'quote.csv', 'a,"b\n'))).message).toMatch(/:1 header: a quoted field is never closed/);
-    expect((await openError(writeFile(dir, 'binary.csv', Buffer.alloc(70_000, 1)))).message).toMatch(/:1 header: contains a control character|longer than 64 KiB/);
+    expect((await openError(writeFile(dir, 'binary.csv', Buffer.alloc(70_000, 1)))).message).toMatch(/:1 header: the first line is longer than 64 KiB/);
+    expect((await openError(writeFile(dir, 'control.csv', 'a,b\u0001\n'))).message).toMatch(/:1 header: contains a control character \(U\+0001\)/);
   });
 
   it('refuses a missing file, a directory and contradictory options as usage errors', async () => {
