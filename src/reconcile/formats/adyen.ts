@@ -68,7 +68,6 @@ const JOURNAL_TYPES: Readonly<Record<string, SettlementRowType>> = {
 export const adyenFormat: FormatDefinition = {
   format: 'adyen',
   columns: COLUMNS,
-  recognizes: () => false,
   open(firstRecord, { file }) {
     const header = new Header(firstRecord, file);
     header.assertHas(COLUMNS, file, 'adyen');

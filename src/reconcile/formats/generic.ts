@@ -16,7 +16,6 @@ export function genericFormat(mapping: SettlementMapping, mappingFile: string): 
   return {
     format: 'generic',
     delimiter: mapping.delimiter,
-    recognizes: () => false,
     open(firstRecord, { file }) {
       const header = new Header(firstRecord, file);
       const missing = mappedColumns(mapping).filter((name) => header.indexOf(name) < 0);

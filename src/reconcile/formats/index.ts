@@ -102,7 +102,7 @@ async function readHead(file: string): Promise<string> {
 
 /** The format whose header the first record is, or the InputError naming the closest one. */
 function detect(fields: readonly string[], file: string): FormatDefinition {
-  const recognized = BUILT_IN_FORMATS.find((definition) => definition.recognizes(fields));
+  const recognized = BUILT_IN_FORMATS.find((definition) => definition.recognizes?.(fields) === true);
   if (recognized) return recognized;
   const header = new Header(fields, file);
   const candidates = BUILT_IN_FORMATS.filter((definition) => definition.columns !== undefined).map((definition) => {

@@ -77,7 +77,6 @@ const PAYMENT_TYPES: ReadonlySet<SettlementRowType> = new Set(['capture', 'refun
 export const stripeFormat: FormatDefinition = {
   format: 'stripe',
   columns: COLUMNS,
-  recognizes: () => false,
   open(firstRecord, { file }) {
     const header = new Header(firstRecord, file);
     header.assertHas(COLUMNS, file, 'stripe');
