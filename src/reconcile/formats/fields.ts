@@ -10,6 +10,11 @@ import { RowError } from './format.js';
  * src/time: exact, never rounded, never guessed.
  */
 
+const MINOR_UNITS = /^-?[0-9]{1,19}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** The last day that passed optionalDayField: a batch's rows share it, so it is checked once. */
+let lastDay = '';
+
 /** Text as it is (a formula stays text), or null when empty. Control characters never get here: the CSV reader refuses them. */
 export function optionalText(value: string | undefined): string | null {
   return value === undefined || value === '' ? null : value;
@@ -59,14 +64,11 @@ export function instantField(value: string | undefined, field: string): string {
   }
 }
 
-const MINOR_UNITS = /^-?[0-9]{1,19}$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-let lastDay = '';
 
 /** A calendar day "YYYY-MM-DD", or null when empty. */
 export function optionalDayField(value: string | undefined, field: string): string | null {
   if (value === undefined || value === '') return null;
-  if (value === lastDay) return value; // a batch's rows share their day: check it once
+  if (value === lastDay) return value;
   if (!DAY.test(value)) throw new RowError(field, `"${printable(value)}" is not a date (expected YYYY-MM-DD)`);
   instantField(value, field);
   lastDay = value;

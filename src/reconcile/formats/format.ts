@@ -6,10 +6,12 @@ import type { SettlementFormat, SettlementRow } from '../types.js';
  */
 export interface FormatDefinition {
   format: SettlementFormat;
+  /** The field delimiter; "," unless said. */
+  delimiter?: string;
   /** The header columns of a one-header CSV format, for detection and the closest-format message. */
   columns?: HeaderColumns;
-  /** True when the file's first record (already split into fields) is this format's. */
-  recognizes(firstRecord: readonly string[]): boolean;
+  /** For a format without one header row: true when the file's first record is this format's. */
+  recognizes?(firstRecord: readonly string[]): boolean;
   /**
    * The parser for a file whose first record is `firstRecord`. Throws an InputError (naming the
    * file) when that record does not fit, e.g. a required column is missing.

@@ -1,10 +1,17 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
 import { SETTLEMENT_FORMATS, type SettlementFormat, type SettlementRow, type SettlementRowError } from '../types.js';
+import { adyenFormat } from './adyen.js';
 import { type CsvItem, firstRecord, readCsvBatches } from './csv.js';
 import { type FormatDefinition, type RecordParser, RowError } from './format.js';
+import { genericFormat } from './generic.js';
 import { Header } from './header.js';
+import { loadMapping } from './mapping.js';
 import { payopsFormat } from './payops.js';
+import { paypalFormat } from './paypal.js';
+import { stripeFormat } from './stripe.js';
+
+export { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } from './payops.js';
 
 export interface SettlementReadOptions {
   /** Forced with --format; else detected from the header. */
@@ -30,7 +37,7 @@ export interface SettlementReader {
 export const DETECTION_BYTES = 64 * 1024;
 
 /** Formats recognised from the first record, in the order they are tried. */
-const DETECTABLE: readonly FormatDefinition[] = [payopsFormat];
+const BUILT_IN_FORMATS: readonly FormatDefinition[] = [payopsFormat, stripeFormat, adyenFormat, paypalFormat];
 
 /**
  * Opens a settlement file: reads its beginning, settles the format (forced, from a mapping file, or
@@ -40,15 +47,16 @@ const DETECTABLE: readonly FormatDefinition[] = [payopsFormat];
  */
 export async function openSettlement(file: string, options: SettlementReadOptions = {}): Promise<SettlementReader> {
   const forced = checkOptions(options);
+  const definition =
+    forced === 'generic' ? genericFormat(loadMapping(options.mappingFile as string), options.mappingFile as string) : forced === undefined ? undefined : definitionOf(forced);
   const head = await readHead(file);
-  const definition = forced === undefined ? undefined : definitionOf(forced);
-  const header = firstRecord(head, ',');
-  if (header === undefined) throw new InputError(`${file}: the file is empty (expected a settlement file, starting with its header)`);
-  if (header.problem) throw new InputError(`${file}:${header.line} header: ${header.problem.reason}`);
-  if (header.line !== 1) throw new InputError(`${file}:1 header: the first line is blank (the header must be the first line)`);
   if (head.length >= DETECTION_BYTES && !head.includes('\n')) {
     throw new InputError(`${file}:1 header: the first line is longer than ${DETECTION_BYTES / 1024} KiB (not a settlement file?)`);
   }
+  const header = firstRecord(head, definition?.delimiter ?? ',');
+  if (header === undefined) throw new InputError(`${file}: the file is empty (expected a settlement file, starting with its header)`);
+  if (header.problem) throw new InputError(`${file}:${header.line} header: ${header.problem.reason}`);
+  if (header.line !== 1) throw new InputError(`${file}:1 header: the first line is blank (the header must be the first line)`);
   const chosen = definition ?? detect(header.fields, file);
   const context = { file };
   chosen.open(header.fields, context); // a header that does not fit fails here, before any row is read
@@ -73,8 +81,8 @@ function checkOptions(options: SettlementReadOptions): SettlementFormat | undefi
 }
 
 function definitionOf(format: SettlementFormat): FormatDefinition {
-  const definition = DETECTABLE.find((candidate) => candidate.format === format);
-  if (!definition) throw new UsageError(`--format ${format}: this payops build cannot read ${format} settlement files yet`);
+  const definition = BUILT_IN_FORMATS.find((candidate) => candidate.format === format);
+  if (!definition) throw new RangeError(`no definition for settlement format ${format}`);
   return definition;
 }
 
@@ -94,10 +102,10 @@ async function readHead(file: string): Promise<string> {
 
 /** The format whose header the first record is, or the InputError naming the closest one. */
 function detect(fields: readonly string[], file: string): FormatDefinition {
-  const recognized = DETECTABLE.find((definition) => definition.recognizes(fields));
+  const recognized = BUILT_IN_FORMATS.find((definition) => definition.recognizes?.(fields) === true);
   if (recognized) return recognized;
   const header = new Header(fields, file);
-  const candidates = DETECTABLE.filter((definition) => definition.columns !== undefined).map((definition) => {
+  const candidates = BUILT_IN_FORMATS.filter((definition) => definition.columns !== undefined).map((definition) => {
     const columns = definition.columns as NonNullable<FormatDefinition['columns']>;
     return { definition, missing: header.missing(columns), unexpected: header.unexpected(columns) };
   });
@@ -128,7 +136,7 @@ async function* readRows(file: string, definition: FormatDefinition, headerField
   };
   let afterHeader = false;
   let lastLine = 0;
-  for await (const batch of readCsvBatches(file)) {
+  for await (const batch of readCsvBatches(file, { delimiter: definition.delimiter ?? ',' })) {
     for (const item of batch) {
       lastLine = item.line;
       if (!afterHeader) {

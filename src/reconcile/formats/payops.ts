@@ -15,7 +15,6 @@ const ROW_TYPES: ReadonlySet<string> = new Set(SETTLEMENT_ROW_TYPES);
 export const payopsFormat: FormatDefinition = {
   format: 'payops',
   columns: COLUMNS,
-  recognizes: () => false, // by its header columns
   open(firstRecord, { file }) {
     const header = new Header(firstRecord, file);
     header.assertHas(COLUMNS, file, 'payops');

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../../src/errors.js';
@@ -22,9 +23,44 @@ async function openError(file: string, options: Parameters<typeof openSettlement
 }
 
 describe('openSettlement: detection from the header', () => {
-  it.each([['payops.csv', 'payops']] as [string, SettlementFormat][])('detects %s as %s', async (name, format) => {
+  it.each([
+    ['payops.csv', 'payops'],
+    ['stripe.csv', 'stripe'],
+    ['adyen.csv', 'adyen'],
+    ['paypal.csv', 'paypal'],
+  ] as [string, SettlementFormat][])('detects %s as %s', async (name, format) => {
     const reader = await openSettlement(path.join(SETTLEMENT_FIXTURES, name));
     expect(reader.format).toBe(format);
+  });
+
+  it('takes the format from --format or --mapping without looking at the header', async () => {
+    const stripe = await openSettlement(path.join(SETTLEMENT_FIXTURES, 'stripe.csv'), { format: 'stripe' });
+    expect(stripe.format).toBe('stripe');
+    const generic = await openSettlement(path.join(SETTLEMENT_FIXTURES, 'generic.csv'), { mappingFile: path.join(SETTLEMENT_FIXTURES, 'generic-mapping.json') });
+    expect(generic.format).toBe('generic');
+  });
+
+  it('names stripe as the closest format of a near-miss Stripe header', async () => {
+    const header = 'balance_transaction_id,created_utc,available_on_utc,currency,gross,fee,net,reporting_category,source_id,payout_id';
+    const file = writeFile(dir, 'settlement.csv', `${header}
+`);
+    const error = await openError(file);
+    expect((error as InputError).oneLine()).toBe(
+      `${file}: not a known settlement format; closest is stripe (missing: automatic_payout_id; unexpected: payout_id) (pass --format, or a --mapping file for a generic CSV)`,
+    );
+  });
+
+  it('names adyen as the closest format of an Adyen report with a column renamed', async () => {
+    const header = fs.readFileSync(path.join(SETTLEMENT_FIXTURES, 'adyen.csv'), 'utf8').split('\n')[0]?.replace('Batch Number', 'Batch') ?? '';
+    const error = await openError(writeFile(dir, 'a.csv', `${header}
+`));
+    expect(error.message).toMatch(/closest is adyen \(missing: Batch Number; unexpected: Batch\)$/);
+  });
+
+  it('refuses a CSV of no known format and points to --mapping', async () => {
+    const error = await openError(path.join(SETTLEMENT_FIXTURES, 'generic.csv'));
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).oneLine()).toMatch(/not a known settlement format; closest is .*\(pass --format, or a --mapping file for a generic CSV\)$/);
   });
 
   it('detects a header whose columns are reordered, spaced or capitalised differently', async () => {
@@ -51,7 +87,8 @@ describe('openSettlement: detection from the header', () => {
     expect((await openError(writeFile(dir, 'blank.csv', `\n${PAYOPS_SETTLEMENT_HEADER_LINE}\n`))).message).toMatch(/:1 header: the first line is blank/);
     expect((await openError(writeFile(dir, 'dup.csv', `${PAYOPS_SETTLEMENT_HEADER_LINE},gross\n`))).message).toMatch(/:1 header: column "gross" appears twice/);
     expect((await openError(writeFile(dir, 'quote.csv', 'a,"b\n'))).message).toMatch(/:1 header: a quoted field is never closed/);
-    expect((await openError(writeFile(dir, 'binary.csv', Buffer.alloc(70_000, 1)))).message).toMatch(/:1 header: contains a control character|longer than 64 KiB/);
+    expect((await openError(writeFile(dir, 'binary.csv', Buffer.alloc(70_000, 1)))).message).toMatch(/:1 header: the first line is longer than 64 KiB/);
+    expect((await openError(writeFile(dir, 'control.csv', 'a,b\u0001\n'))).message).toMatch(/:1 header: contains a control character \(U\+0001\)/);
   });
 
   it('refuses a missing file, a directory and contradictory options as usage errors', async () => {
