@@ -101,10 +101,10 @@ class RunSession {
   private lastRowId: bigint | null = null;
   private rowsRead = 0;
   private periodEnd: string | null = null;
-  private quietPending = { count: 0, money: new Map<Currency, bigint>() };
+  private readonly quietPending = { count: 0, money: new Map<Currency, bigint>() };
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly store: ReconStore,
     private readonly input: SettlementInput,
     private readonly options: RunOptions,

@@ -212,7 +212,7 @@ export class ReconStore {
   private readonly s: Record<string, Statement>;
   private nextRowId: bigint | undefined;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       runBySha: prepare('SELECT * FROM recon_runs WHERE file_sha256 = ?'),
