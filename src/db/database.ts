@@ -24,6 +24,9 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 export function openDatabase(file: string, options: OpenOptions = {}): Database {
   const exists = fs.existsSync(file);
+  if (exists && !fs.statSync(file).isFile()) {
+    throw new UsageError(`database ${file} is not a file`, { hint: 'pass --db / set PAYOPS_DB to the database file itself' });
+  }
   if (!exists && !options.create) {
     throw new UsageError(`database ${file} does not exist`, {
       hint: `create it with \`payops init --db ${file}\`, or pass --db / set PAYOPS_DB to an existing one`,

@@ -309,7 +309,9 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
       skip_empty_lines: true,
       trim: false,
       skip_records_with_error: true,
-      max_record_size: MAX_RECORD_BYTES,
+      // Not max_record_size: with skip_records_with_error, csv-parse 6 reports the record again for
+      // every chunk after it and never emits the rows that follow, which would drop them silently.
+      // A row over the limit is refused below instead, once parsed.
       on_record: (row: { record: Record<string, string>; info: { lines: number; bytes: number } }): CsvRow => {
         const start = parsedUpTo;
         parsedUpTo = row.info.bytes;
@@ -393,9 +395,14 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
     }
     const eventId = record.eventId ?? '';
     const text = CSV_COLUMNS.map((column) => record[column] ?? '').join(',');
-    const encoding = Object.values(record).some((value) => value.includes(REPLACEMENT_CHARACTER)) ? csvEncodingProblem(fd, start, info.bytes) : undefined;
-    if (encoding !== undefined) {
-      yield* unreadable({ line: info.lines, text, parseError: encoding, eventId }, eventId);
+    const problem =
+      info.bytes - start > MAX_RECORD_BYTES
+        ? tooLong(info.bytes - start, 'row')
+        : Object.values(record).some((value) => value.includes(REPLACEMENT_CHARACTER))
+          ? csvEncodingProblem(fd, start, info.bytes)
+          : undefined;
+    if (problem !== undefined) {
+      yield* unreadable({ line: info.lines, text: text.slice(0, 10_000), parseError: problem, eventId }, eventId);
       continue;
     }
     if (group && group.eventId === eventId) {
