@@ -49,6 +49,11 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   return program;
 }
 
+/** Every command and option, for tests that inspect the command line as a whole (never run). */
+export function commandTree(): Command {
+  return buildProgram(main);
+}
+
 /** Runs one command line; returns the exit code instead of exiting, so tests and `demo` can reuse it. */
 export async function main(argv: string[]): Promise<number> {
   await loadPalette(colourWanted(argv));
