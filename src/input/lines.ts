@@ -24,9 +24,10 @@ const CR = 0x0d;
 /**
  * Streams a file's lines as bytes, ended by "\n", "\r\n" or a lone "\r" (as readline does); a
  * UTF-8 byte order mark at the start is skipped. A line longer than `maxLineBytes` is reported
- * as such without being held in memory, so one enormous line cannot exhaust it.
+ * as such without being held in memory, so one enormous line cannot exhaust it. Lines come in
+ * batches, one per chunk read: one await per chunk rather than per line.
  */
-export async function* readLines(file: string, maxLineBytes: number): AsyncGenerator<RawLine> {
+export async function* readLines(file: string, maxLineBytes: number): AsyncGenerator<RawLine[]> {
   let line = 0;
   let chunkOffset = 0;
   let lineOffset = 0;
@@ -55,6 +56,7 @@ export async function* readLines(file: string, maxLineBytes: number): AsyncGener
   };
 
   for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+    const batch: RawLine[] = [];
     let position = 0;
     if (first) {
       first = false;
@@ -80,8 +82,14 @@ export async function* readLines(file: string, maxLineBytes: number): AsyncGener
         append(chunk.subarray(position));
         break;
       }
-      append(chunk.subarray(position, end));
-      yield finish();
+      if (length === 0 && end - position <= maxLineBytes) {
+        // The whole line is in this chunk: no copy.
+        line++;
+        batch.push({ line, offset: lineOffset, bytes: chunk.subarray(position, end), length: end - position, tooLong: false });
+      } else {
+        append(chunk.subarray(position, end));
+        batch.push(finish());
+      }
       let terminator = 1;
       if (chunk[end] === CR) {
         if (end + 1 === chunk.length) pendingCr = true;
@@ -91,6 +99,7 @@ export async function* readLines(file: string, maxLineBytes: number): AsyncGener
       lineOffset = chunkOffset + position;
     }
     chunkOffset += chunk.length;
+    if (batch.length > 0) yield batch;
   }
-  if (length > 0) yield finish();
+  if (length > 0) yield [finish()];
 }

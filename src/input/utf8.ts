@@ -11,7 +11,7 @@ import { isUtf8 } from 'node:buffer';
  * table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF), or -1 if all are good.
  */
 export function invalidUtf8Offset(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  if (isUtf8(bytes.subarray(start, end))) return -1;
+  if (isUtf8(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end))) return -1;
   let i = start;
   while (i < end) {
     const lead = bytes[i] as number;

@@ -13,7 +13,7 @@ async function lines(content: string | Buffer, maxLineBytes = 1024): Promise<Raw
   const file = path.join(dir, 'input');
   fs.writeFileSync(file, content);
   const out: RawLine[] = [];
-  for await (const line of readLines(file, maxLineBytes)) out.push(line);
+  for await (const batch of readLines(file, maxLineBytes)) out.push(...batch);
   return out;
 }
 

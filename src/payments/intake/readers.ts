@@ -96,18 +96,20 @@ function decodeRecord(bytes: Buffer, fileOffset: number): { text: string; proble
 
 /** One JSON object a line; blank lines are skipped; never holds more than one line. */
 async function* readNdjson(file: string): AsyncGenerator<SourceRecord> {
-  for await (const raw of readLines(file, MAX_RECORD_BYTES)) {
-    if (raw.tooLong) {
-      yield { line: raw.line, text: raw.bytes.toString('utf8'), parseError: tooLong(raw.length, 'line') };
-      continue;
+  for await (const batch of readLines(file, MAX_RECORD_BYTES)) {
+    for (const raw of batch) {
+      if (raw.tooLong) {
+        yield { line: raw.line, text: raw.bytes.toString('utf8'), parseError: tooLong(raw.length, 'line') };
+        continue;
+      }
+      const { text, problem } = decodeRecord(raw.bytes, raw.offset);
+      if (problem) {
+        yield { line: raw.line, text, parseError: problem };
+        continue;
+      }
+      if (text.trim().length === 0) continue;
+      yield parseJsonRecord(raw.line, text);
     }
-    const { text, problem } = decodeRecord(raw.bytes, raw.offset);
-    if (problem) {
-      yield { line: raw.line, text, parseError: problem };
-      continue;
-    }
-    if (text.trim().length === 0) continue;
-    yield parseJsonRecord(raw.line, text);
   }
 }
 
@@ -265,9 +267,8 @@ const REPLACEMENT_CHARACTER = '\uFFFD';
 
 interface CsvRow {
   record: Record<string, string>;
+  /** `bytes`: the offset in the file just after the row and its line break. */
   info: { lines: number; bytes: number };
-  /** Offset in the file where the row's bytes begin (after the previous row's terminator). */
-  start: number;
 }
 
 interface UnreadableRow extends SourceRecord {
@@ -296,8 +297,6 @@ async function* readCsv(file: string): AsyncGenerator<SourceRecord> {
 async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceRecord> {
   let header: string[] | undefined;
   const skipped: UnreadableRow[] = [];
-  // Rows are numbered by byte ranges in parse order: the parser reads ahead of this generator.
-  let parsedUpTo = 0;
   const parser = fs.createReadStream(file).pipe(
     parseCsv({
       bom: true,
@@ -312,15 +311,9 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
       // Not max_record_size: with skip_records_with_error, csv-parse 6 reports the record again for
       // every chunk after it and never emits the rows that follow, which would drop them silently.
       // A row over the limit is refused below instead, once parsed.
-      on_record: (row: { record: Record<string, string>; info: { lines: number; bytes: number } }): CsvRow => {
-        const start = parsedUpTo;
-        parsedUpTo = row.info.bytes;
-        return { ...row, start };
-      },
     }),
   );
   parser.on('skip', (error: Error & { lines?: number; bytes?: number; record?: unknown }) => {
-    if (typeof error.bytes === 'number') parsedUpTo = error.bytes;
     const fields = Array.isArray(error.record) ? error.record.map(String) : [];
     const eventIdColumn = header?.indexOf('eventId') ?? -1;
     skipped.push({
@@ -383,7 +376,12 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
     }
   };
   let checkedHeader = false;
-  for await (const { record, info, start } of parser as AsyncIterable<CsvRow>) {
+  // Where the previous row ended: a row's bytes lie between that and its own end (with any
+  // unreadable rows in between, which only matters when one of them is not UTF-8 either).
+  let previousEnd = 0;
+  for await (const { record, info } of parser as AsyncIterable<CsvRow>) {
+    const start = previousEnd;
+    previousEnd = info.bytes;
     yield* drainSkipped(info.lines, record.eventId);
     if (!checkedHeader) {
       checkedHeader = true;
@@ -395,12 +393,7 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
     }
     const eventId = record.eventId ?? '';
     const text = CSV_COLUMNS.map((column) => record[column] ?? '').join(',');
-    const problem =
-      info.bytes - start > MAX_RECORD_BYTES
-        ? tooLong(info.bytes - start, 'row')
-        : Object.values(record).some((value) => value.includes(REPLACEMENT_CHARACTER))
-          ? csvEncodingProblem(fd, start, info.bytes)
-          : undefined;
+    const problem = csvRowProblem(record, fd, start, info.bytes);
     if (problem !== undefined) {
       yield* unreadable({ line: info.lines, text: text.slice(0, 10_000), parseError: problem, eventId }, eventId);
       continue;
@@ -410,17 +403,20 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
       group.texts.push(text);
       group.lastLine = info.lines;
       group.endsAt = info.bytes;
-      unreadableOfUnknownEvent = [];
+      if (unreadableOfUnknownEvent.length > 0) unreadableOfUnknownEvent = [];
       continue;
     }
     // Rows of one event that are not consecutive make two groups with one eventId: intake then
     // refuses the second as a conflict, so no per-file set of ids (and no unbounded memory) is needed.
     const done = flush();
     if (done) yield done;
-    const unreadableLines = [...(unreadableById.get(eventId) ?? []), ...unreadableOfUnknownEvent].sort((a, b) => a - b);
+    let unreadableLines: number[] = [];
+    if (unreadableById.size > 0 || unreadableOfUnknownEvent.length > 0) {
+      unreadableLines = [...(unreadableById.get(eventId) ?? []), ...unreadableOfUnknownEvent].sort((a, b) => a - b);
+      unreadableById = new Map();
+      unreadableOfUnknownEvent = [];
+    }
     group = { eventId, line: info.lines, lastLine: info.lines, rows: [record], texts: [text], unreadableLines, cutShort: false, endsAt: info.bytes };
-    unreadableById = new Map();
-    unreadableOfUnknownEvent = [];
   }
   if (!checkedHeader && header !== undefined) {
     const problem = headerProblem(header);
@@ -449,6 +445,22 @@ function headerProblem(names: readonly string[]): SourceRecord | undefined {
   const separator = names.length === 1 ? [';', '\t', '|'].find((candidate) => (names[0] as string).includes(candidate)) : undefined;
   const hint = separator ? `; the header seems separated by ${JSON.stringify(separator)}: payops reads comma-separated CSV` : '';
   return { line: 1, text: names.join(','), parseError: { field: 'header', reason: `${problems.join('; ')}${hint} (expected ${CSV_COLUMNS.join(',')})` } };
+}
+
+/** Why a parsed row cannot be used: over the size limit, or bytes that are not UTF-8. */
+function csvRowProblem(record: Record<string, string>, fd: number, start: number, end: number): { field: string; reason: string } | undefined {
+  let characters = 0;
+  let replaced = false;
+  for (const value of Object.values(record)) {
+    characters += value.length;
+    if (!replaced && value.includes(REPLACEMENT_CHARACTER)) replaced = true;
+  }
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only a row this long needs its bytes counted.
+  if (characters * 3 > MAX_RECORD_BYTES) {
+    const bytes = Object.values(record).reduce((sum, value) => sum + Buffer.byteLength(value), 0);
+    if (bytes > MAX_RECORD_BYTES) return tooLong(bytes, 'row');
+  }
+  return replaced ? csvEncodingProblem(fd, start, end) : undefined;
 }
 
 /**
