@@ -319,11 +319,13 @@ async function openSink(file: string | undefined): Promise<Sink> {
       if (temporary === undefined || file === undefined) return;
       fs.fsyncSync(fd);
       fs.closeSync(fd);
+      fd = -1;
       fs.renameSync(temporary, file);
+      temporary = undefined;
     },
     abort() {
       if (temporary === undefined) return;
-      fs.closeSync(fd);
+      if (fd >= 0) fs.closeSync(fd);
       fs.rmSync(temporary, { force: true });
     },
   };
