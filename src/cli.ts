@@ -11,6 +11,7 @@ import { registerPsp } from './commands/psp.js';
 import { registerQueue } from './commands/queue.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { ExitCode, PayopsError } from './errors.js';
+import { nonNegativeInteger } from './cli/options.js';
 import { colourWanted, loadPalette } from './cli/palette.js';
 
 // Kept in step with package.json by test/cli.test.ts; read here without loading the file at start-up.
@@ -21,6 +22,7 @@ function buildProgram(run: (argv: string[]) => Promise<number>): Command {
     .description('Finance operations for a marketplace: pay-in, pay-out, double-entry ledger and reconciliation on SQLite.')
     .version(VERSION, '-V, --version')
     .option('--db <path>', 'database file (default: $PAYOPS_DB, else ./payops.db)')
+    .option('--busy-timeout <ms>', 'how long to wait for another payops process to release the database (default 5000)', nonNegativeInteger)
     .option('--verbose', 'show stack traces for errors')
     .option('--no-color', 'never colour the output (NO_COLOR is honoured too)')
     .showHelpAfterError('(run with --help for usage)')
@@ -49,6 +51,11 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerCheck(program);
   registerDemo(program, run);
   return program;
+}
+
+/** Every command and option, for tests that inspect the command line as a whole (never run). */
+export function commandTree(): Command {
+  return buildProgram(main);
 }
 
 /** Runs one command line; returns the exit code instead of exiting, so tests and `demo` can reuse it. */

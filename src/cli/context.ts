@@ -4,6 +4,7 @@ import { type Palette, palette } from './palette.js';
 
 export interface CliContext {
   dbPath: string;
+  busyTimeoutMs: number | undefined;
   verbose: boolean;
   color: Palette;
   out(text: string): void;
@@ -13,11 +14,12 @@ export interface CliContext {
 
 /** Global options live on the root program; every command reads them through this. */
 export function contextOf(command: Command): CliContext {
-  const options = command.optsWithGlobals<{ db?: string; verbose?: boolean; color?: boolean }>();
+  const options = command.optsWithGlobals<{ db?: string; busyTimeout?: number; verbose?: boolean; color?: boolean }>();
   const colorAllowed = options.color !== false && !(process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') && process.stdout.isTTY === true;
   return {
     // An empty PAYOPS_DB is unset, not a path.
     dbPath: options.db || process.env.PAYOPS_DB || './payops.db',
+    busyTimeoutMs: options.busyTimeout,
     verbose: options.verbose === true,
     color: palette(colorAllowed),
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
@@ -33,7 +35,7 @@ export async function withDatabase<T>(
   options: { create?: boolean; migrate?: boolean } = {},
 ): Promise<T> {
   const { openDatabase, storageError } = await import('../db/index.js');
-  const db = openDatabase(context.dbPath, options);
+  const db = openDatabase(context.dbPath, { ...options, busyTimeoutMs: context.busyTimeoutMs });
   try {
     return await work(db);
   } catch (error) {

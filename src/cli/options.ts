@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { InputError, UsageError } from '../errors.js';
 
 /** Commander argument parsers: a bad value is a usage error (exit 2) naming the flag. */
 export function positiveInteger(value: string): number {
@@ -9,6 +10,19 @@ export function positiveInteger(value: string): number {
 export function transactionId(value: string): number {
   if (!/^[1-9][0-9]{0,15}$/.test(value)) throw new InvalidArgumentError('expected a transaction id such as 42');
   return Number(value);
+}
+
+/**
+ * Runs a domain parser on a flag's value: what it refuses is a usage error (exit 2), not rejected
+ * input (exit 3), because the command line is not an input file.
+ */
+export function flagValue<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(error.message, error.hint === undefined ? undefined : { hint: error.hint });
+    throw error;
+  }
 }
 
 export function nonNegativeInteger(value: string): number {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { positiveInteger, transactionId } from '../cli/options.js';
+import { flagValue, positiveInteger, transactionId } from '../cli/options.js';
 import type { AccountBalance, ExportFormat, HistoryLine, TransactionRecord, VerifyReport } from '../ledger/index.js';
 import { csvRow, csvText } from '../reports/csv.js';
 import { renderTable } from '../reports/table.js';
@@ -57,7 +57,7 @@ The whole file is posted atomically; a key posted before with the same content i
       // Only what a balance needs: this is the command finance runs most, and start-up is most of its cost.
       const { balances, netByCurrency } = await import('../ledger/balances.js');
       const { asOfBound } = await import('../time.js');
-      const asOf = options.asOf === undefined ? undefined : asOfBound(options.asOf);
+      const asOf = options.asOf === undefined ? undefined : flagValue(() => asOfBound(options.asOf as string));
       const rows = await withDatabase(context, (db) =>
         balances(db, { asOf, accountPrefix: options.account, depth: options.depth, includeZero: options.empty }),
       );
@@ -165,13 +165,13 @@ The whole file is posted atomically; a key posted before with the same content i
     .action(async (options: { format: ExportFormat; out?: string }, command: Command) => {
       const context = contextOf(command);
       const { exportJournal } = await import('../ledger/index.js');
-      const sink = openSink(options.out);
+      const sink = await openSink(options.out);
       try {
         const count = await withDatabase(context, (db) => exportJournal(db, options.format, sink.write));
         sink.close();
         if (options.out) context.err(`exported ${count} transactions to ${options.out}`);
       } catch (error) {
-        sink.close();
+        sink.abort();
         throw error;
       }
     });
@@ -189,6 +189,7 @@ The whole file is posted atomically; a key posted before with the same content i
       const { Ledger } = await import('../ledger/index.js');
       const { NotFoundError, UsageError } = await import('../errors.js');
       if ((id === undefined) === (options.key === undefined)) throw new UsageError('name the transaction by its id or by --key (one of them)');
+      if (options.reason.trim().length === 0) throw new UsageError('--reason: say why the transaction is reversed');
       const { txId, result } = await withDatabase(context, (db) => {
         const ledger = new Ledger(db);
         const target = id ?? ledger.findByIdempotencyKey(options.key as string);
@@ -271,13 +272,32 @@ function renderVerify(context: CliContext, report: VerifyReport): string {
 
 interface Sink {
   write(chunk: string): void;
+  /** The export is complete: a file is moved into place. */
   close(): void;
+  /** The export failed: a file is never moved into place. */
+  abort(): void;
 }
 
-/** Buffers small writes into large ones; a file is created readable by its owner only. */
-function openSink(file: string | undefined): Sink {
-  const fd = file === undefined ? 1 : fs.openSync(file, 'w', 0o600);
-  if (file !== undefined) fs.fchmodSync(fd, 0o600);
+/**
+ * Buffers small writes into large ones. A file is written under a temporary name beside it,
+ * readable by its owner only, and renamed into place once complete: a failed export (disk full,
+ * an account beancount cannot name) leaves no partial journal for a tool to read as the books.
+ */
+async function openSink(file: string | undefined): Promise<Sink> {
+  let fd = 1;
+  let temporary: string | undefined;
+  if (file !== undefined) {
+    const path = await import('node:path');
+    temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+    try {
+      fd = fs.openSync(temporary, 'wx', 0o600);
+    } catch (error) {
+      const { UsageError } = await import('../errors.js');
+      throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        hint: 'check that its directory exists and that you may write there',
+      });
+    }
+  }
   let buffer: string[] = [];
   let size = 0;
   const flush = (): void => {
@@ -296,7 +316,17 @@ function openSink(file: string | undefined): Sink {
     },
     close() {
       flush();
-      if (fd !== 1) fs.closeSync(fd);
+      if (temporary === undefined || file === undefined) return;
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fd = -1;
+      fs.renameSync(temporary, file);
+      temporary = undefined;
+    },
+    abort() {
+      if (temporary === undefined) return;
+      if (fd >= 0) fs.closeSync(fd);
+      fs.rmSync(temporary, { force: true });
     },
   };
 }

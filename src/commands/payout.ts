@@ -1,11 +1,15 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
 import { executionFrom, formatTotals, totalsJson } from '../cli/execution.js';
+import { flagValue } from '../cli/options.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
 import type { PayoutSummary, SellerReport } from '../payouts/queries.js';
+import type { PayoutStatus } from '../payouts/store.js';
 import { csvRow, csvText } from '../reports/csv.js';
 import { renderTable } from '../reports/table.js';
+
+const PAYOUT_STATUSES: readonly PayoutStatus[] = ['created', 'executing', 'succeeded', 'failed', 'retry_scheduled', 'dead_lettered'];
 
 interface PayoutRunFlags extends ExecutionFlags {
   seller?: string;
@@ -30,6 +34,8 @@ export function registerPayout(program: Command): void {
     .addHelpText('after', examples('payops payout run --dry-run', 'payops payout run --currency EUR --min-amount 10'))
     .action(async (flags: PayoutRunFlags, command: Command) => {
       const context = contextOf(command);
+      const { checkPayoutFilter } = await import('../payouts/plan.js');
+      flagValue(() => checkPayoutFilter({ currency: flags.currency, minAmount: flags.minAmount }));
       const execution = await executionFrom(context, flags);
       const { runPayouts } = await import('../payouts/payout-run.js');
       const { formatAmount } = await import('../money/index.js');
@@ -64,7 +70,7 @@ export function registerPayout(program: Command): void {
     .command('list')
     .description('payouts with their status; account numbers masked')
     .option('--seller <id>', 'only this seller')
-    .option('--status <status>', 'only payouts in this status')
+    .addOption(new Option('--status <status>', 'only payouts in this status').choices(PAYOUT_STATUSES))
     .option('--json', 'print as JSON')
     .addHelpText('after', examples('payops payout list --seller seller_7'))
     .action(async (flags: { seller?: string; status?: string; json?: boolean }, command: Command) => {
@@ -162,9 +168,10 @@ function registerDaily(report: Command): void {
     .addHelpText('after', examples('payops report daily --date 2026-11-23'))
     .action(async (flags: { date?: string; json?: boolean }, command: Command) => {
       const context = contextOf(command);
-      const { dailyReport } = await import('../reports/daily.js');
+      const { checkReportDate, dailyReport } = await import('../reports/daily.js');
       const { formatAmount } = await import('../money/index.js');
       const date = flags.date ?? new Date().toISOString().slice(0, 10);
+      flagValue(() => checkReportDate(date));
       const lines = await withDatabase(context, (db) => dailyReport(db, date));
       const view = lines.map((l) => {
         const f = (minor: bigint) => formatAmount(minor, l.currency);

@@ -22,8 +22,18 @@ export interface OpenOptions {
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
+/**
+ * Test only: `PAYOPS_TEST_MAX_PAGE_COUNT=N` caps the database at N pages, so that the storage
+ * fault tests can fill the "disk" of a real command run anywhere, without a small filesystem or
+ * root. Unset in production; a value that is not a whole number is refused rather than ignored.
+ */
+const TEST_MAX_PAGE_COUNT = 'PAYOPS_TEST_MAX_PAGE_COUNT';
+
 export function openDatabase(file: string, options: OpenOptions = {}): Database {
   const exists = fs.existsSync(file);
+  if (exists && !fs.statSync(file).isFile()) {
+    throw new UsageError(`database ${file} is not a file`, { hint: 'pass --db / set PAYOPS_DB to the database file itself' });
+  }
   if (!exists && !options.create) {
     throw new UsageError(`database ${file} does not exist`, {
       hint: `create it with \`payops init --db ${file}\`, or pass --db / set PAYOPS_DB to an existing one`,
@@ -102,6 +112,11 @@ function configure(db: Database, busyTimeoutMs: number, readonly: boolean): void
   // Checkpoint the WAL every ~64 MB rather than every 4 MB: fewer, larger copies into the main file.
   db.pragma('wal_autocheckpoint = 16384');
   db.defaultSafeIntegers(true);
+  const maxPageCount = process.env[TEST_MAX_PAGE_COUNT];
+  if (maxPageCount !== undefined && maxPageCount !== '') {
+    if (!/^[1-9][0-9]{0,9}$/.test(maxPageCount)) throw new UsageError(`${TEST_MAX_PAGE_COUNT}: "${maxPageCount}" is not a whole number of pages`);
+    db.pragma(`max_page_count = ${Number(maxPageCount)}`);
+  }
 }
 
 function createOwnerOnlyFile(file: string): void {
@@ -124,6 +139,12 @@ export function storageError(error: unknown, file: string): unknown {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new StorageError(`database ${file} is locked by another process`, {
       hint: 'wait for the other payops command to finish, or raise --busy-timeout',
+      cause: error,
+    });
+  }
+  if (code === 'SQLITE_READONLY_DIRECTORY') {
+    return new StorageError(`database ${file} cannot be used: its directory cannot be written, and SQLite keeps its -wal and -shm files beside the database`, {
+      hint: 'make the directory writable, or work on a copy in one that is; nothing was changed',
       cause: error,
     });
   }

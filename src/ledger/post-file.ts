@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
+import { invalidUtf8Offset, invalidUtf8Reason, unsupportedEncodingReason } from '../input/utf8.js';
 import { parsePositiveAmount, toCurrency } from '../money/index.js';
 import { assertOperatorKind } from './kinds.js';
 import type { Direction, EntryRequest, PostingRequest } from './types.js';
@@ -18,12 +19,7 @@ export interface LocatedPosting {
  * Every problem names the file, the line and the field.
  */
 export function readPostingFile(file: string): LocatedPosting[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  let text = decodeUtf8(file, readBytes(file));
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim().length === 0) throw new InputError(`${file}: the file is empty`);
 
@@ -42,6 +38,30 @@ export function readPostingFile(file: string): LocatedPosting[] {
     postings.push({ request: toPostingRequest(parsed.value, where), where });
   });
   return postings;
+}
+
+function readBytes(file: string): Buffer {
+  try {
+    if (!fs.statSync(file).isFile()) throw new UsageError(`cannot read ${file}: not a file`);
+    return fs.readFileSync(file);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file}: ${code ?? (error as Error).message}`);
+  }
+}
+
+/** UTF-8 only: bytes that are not are refused with their offset, never replaced (see src/input/utf8.ts). */
+function decodeUtf8(file: string, bytes: Buffer): string {
+  const encoding = unsupportedEncodingReason(bytes.subarray(0, 4));
+  if (encoding !== undefined) throw new InputError(`${file}: ${encoding}`);
+  const bad = invalidUtf8Offset(bytes);
+  if (bad !== -1) {
+    let line = 1;
+    for (let index = bytes.indexOf(0x0a); index !== -1 && index < bad; index = bytes.indexOf(0x0a, index + 1)) line++;
+    throw new InputError(`${file}:${line}: ${invalidUtf8Reason(bytes, bad, bad)}`);
+  }
+  return bytes.toString('utf8');
 }
 
 function tryParse(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {

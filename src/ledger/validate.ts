@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { isPlainText } from '../input/text.js';
 import { MAX_MINOR, isCurrencyCode, printable } from '../money/index.js';
 import { normalizeInstant } from '../time.js';
 import { accountTypeOf } from './accounts.js';
@@ -10,8 +11,6 @@ const METADATA_KEY = /^[a-z][a-zA-Z0-9_-]{0,63}$/;
 const MAX_KEY_LENGTH = 255;
 const MAX_DESCRIPTION_LENGTH = 500;
 const MAX_METADATA_VALUE_LENGTH = 500;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 export interface ValidPosting extends PostingRequest {
   metadata: Metadata;
@@ -48,7 +47,7 @@ function cachedAccountType(name: string, where: Where, index: number): AccountTy
  */
 export function validatePosting(request: PostingRequest, where: Where = 'posting'): ValidPosting {
   const key = request.idempotencyKey;
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH || CONTROL_CHARACTERS.test(key)) {
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH || !isPlainText(key)) {
     throw new InputError(`${place(where)} idempotencyKey: required, 1–${MAX_KEY_LENGTH} printable characters`);
   }
   if (typeof request.kind !== 'string' || !KIND.test(request.kind)) {
@@ -135,12 +134,13 @@ function entryPlace(where: Where, index: number): string {
   return `${place(where)} entries[${index}]`;
 }
 
+/** Printable and whole: stored text must hash the same when `ledger verify` reads it back. */
 function isText(text: unknown, maxLength: number): boolean {
-  return typeof text === 'string' && text.length <= maxLength && !CONTROL_CHARACTERS.test(text);
+  return typeof text === 'string' && text.length <= maxLength && isPlainText(text);
 }
 
 function textError(where: string, maxLength: number): never {
-  throw new InputError(`${where}: expected text of at most ${maxLength} characters without control characters`);
+  throw new InputError(`${where}: expected text of at most ${maxLength} printable characters (no control characters or unpaired surrogates)`);
 }
 
 function checkMetadata(metadata: unknown, where: Where): Metadata {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Currency, isCurrencyCode, parseAmount } from '../money/index.js';
+import { type Currency, formatAmount, isCurrencyCode, parseAmount } from '../money/index.js';
+import { isPlainText } from '../input/text.js';
 import { InputError } from '../errors.js';
 import { normalizeInstant } from '../time.js';
 
@@ -67,6 +68,14 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const TOKEN = /^[A-Za-z0-9_-]{3,255}$/;
 const MAX_ORDERS_PER_EVENT = 100;
 const MAX_METADATA_BYTES = 2048;
+const MAX_METADATA_DEPTH = 8;
+/**
+ * The most one order may be: 10^15 minor units (10,000,000,000,000.00 USD). Every balance payops
+ * keeps is a sum of such amounts and must stay within 64 bits; a capture that would overflow one
+ * is refused by the ledger after the PSP has charged it, so such an amount is refused here,
+ * before anything is charged. 64 bits hold 9,223 orders at this limit in one currency.
+ */
+export const MAX_ORDER_AMOUNT_MINOR = 10n ** 15n;
 
 const PAY_IN_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'currency', 'payer', 'paymentToken', 'orders']);
 const PAY_OUT_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'orderId', 'seller']);
@@ -111,12 +120,16 @@ export function validateEvent(value: unknown): PaymentEvent {
     const sellerId = withField(`${at}.sellerId`, eventId, () => identifier(raw.sellerId, `${at}.sellerId`));
     const amountMinor = withField(`${at}.amount`, eventId, () => parseAmount(raw.amount, currency, `${at}.amount`));
     if (amountMinor <= 0n) fail(`${at}.amount`, `must be greater than zero (got "${String(raw.amount)}")`);
+    if (amountMinor > MAX_ORDER_AMOUNT_MINOR) fail(`${at}.amount`, `"${String(raw.amount)}" is more than one order may be (${formatAmount(MAX_ORDER_AMOUNT_MINOR, currency)} ${currency})`);
     const platformFeeMinor = raw.platformFee === undefined ? 0n : withField(`${at}.platformFee`, eventId, () => parseAmount(raw.platformFee, currency, `${at}.platformFee`));
     if (platformFeeMinor < 0n) fail(`${at}.platformFee`, 'must not be negative');
     if (platformFeeMinor > amountMinor) fail(`${at}.platformFee`, `${String(raw.platformFee)} is more than the order amount ${String(raw.amount)}`);
     let metadata = '{}';
     if (raw.metadata !== undefined) {
       if (!isObject(raw.metadata)) fail(`${at}.metadata`, 'expected an object');
+      // Checked before it is serialized: canonicalJson recurses, and a deeply nested value would overflow the stack.
+      const problem = metadataProblem(raw.metadata, 1);
+      if (problem !== undefined) fail(`${at}.metadata`, problem);
       metadata = canonicalJson(raw.metadata);
       if (Buffer.byteLength(metadata) > MAX_METADATA_BYTES) fail(`${at}.metadata`, `larger than ${MAX_METADATA_BYTES} bytes`);
     }
@@ -145,7 +158,7 @@ function validatePayOut(value: Record<string, unknown>, eventId: string, fail: (
   const extra = Object.keys(seller).find((key) => !['id', 'name', 'account'].includes(key));
   if (extra !== undefined) fail(`seller.${extra}`, 'unknown field');
   const id = withField('seller.id', eventId, () => identifier(seller.id, 'seller.id'));
-  if (typeof seller.name !== 'string' || seller.name.trim().length === 0 || seller.name.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f-\u009f]/.test(seller.name)) {
+  if (typeof seller.name !== 'string' || seller.name.trim().length === 0 || seller.name.length > MAX_NAME_LENGTH || !isPlainText(seller.name)) {
     fail('seller.name', `required: the seller's name, at most ${MAX_NAME_LENGTH} printable characters`);
   }
   if (!isObject(seller.account)) fail('seller.account', 'expected {"iban": "…"}');
@@ -173,7 +186,7 @@ function validateRefund(value: Record<string, unknown>, eventId: string, fail: (
   if (typeof value.amount !== 'string' || !/^[0-9]{1,19}(\.[0-9]{1,4})?$/.test(value.amount)) fail('amount', 'expected a positive decimal string such as "4.00"');
   if (/^0+(\.0+)?$/.test(value.amount as string)) fail('amount', 'must be greater than zero');
   const reason = value.reason === undefined ? '' : value.reason;
-  if (typeof reason !== 'string' || reason.length > 200 || /[\u0000-\u001f\u007f-\u009f]/.test(reason)) fail('reason', 'expected text of at most 200 printable characters');
+  if (typeof reason !== 'string' || reason.length > 200 || !isPlainText(reason)) fail('reason', 'expected text of at most 200 printable characters');
   return {
     type: 'refund',
     eventId,
@@ -234,6 +247,25 @@ function withField<T>(field: string, eventId: string, read: () => T): T {
     }
     throw error;
   }
+}
+
+/** Why free-form metadata cannot be kept, or undefined: too deep, or text that is not printable. */
+function metadataProblem(value: unknown, depth: number): string | undefined {
+  if (depth > MAX_METADATA_DEPTH) return `nested deeper than ${MAX_METADATA_DEPTH} levels`;
+  if (typeof value === 'string') return isPlainText(value) ? undefined : 'text must be printable: no control characters or unpaired surrogates';
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = metadataProblem(item, depth + 1);
+      if (problem !== undefined) return problem;
+    }
+  } else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (!isPlainText(key)) return 'keys must be printable: no control characters or unpaired surrogates';
+      const problem = metadataProblem(item, depth + 1);
+      if (problem !== undefined) return problem;
+    }
+  }
+  return undefined;
 }
 
 /** JSON with object keys sorted at every level: one text per content. */

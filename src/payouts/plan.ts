@@ -1,6 +1,6 @@
 import { type Database, inTransaction } from '../db/index.js';
 import { InputError, UsageError } from '../errors.js';
-import { type Currency, parseAmount, toCurrency } from '../money/index.js';
+import { type Currency, parseAmount, printable, toCurrency } from '../money/index.js';
 import { type NewPayout, PayoutStore } from './store.js';
 
 export interface PayoutFilter {
@@ -36,7 +36,7 @@ interface PayableRow {
  * reason and is recovered from later releases; so is a seller whose previous payout is still open.
  */
 export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
-  const currency = filter.currency === undefined ? undefined : toCurrency(filter.currency, '--currency');
+  const currency = checkPayoutFilter(filter);
   const rows = db
     .prepare(
       `SELECT w.seller_id, w.currency, w.payable_minor, s.iban,
@@ -59,6 +59,21 @@ export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
     else plan.payouts.push({ sellerId: row.seller_id, currency: rowCurrency, amountMinor: row.payable_minor, destination: row.iban });
   }
   return plan;
+}
+
+/**
+ * Checks the filter's flags before anything is read: the currency, and --min-amount as a decimal
+ * amount of at least zero (in that currency's decimals when one is given). Returns the currency.
+ */
+export function checkPayoutFilter(filter: Pick<PayoutFilter, 'currency' | 'minAmount'>): Currency | undefined {
+  const currency = filter.currency === undefined ? undefined : toCurrency(filter.currency, '--currency');
+  if (filter.minAmount !== undefined) {
+    if (!/^[0-9]{1,19}(\.[0-9]{1,4})?$/.test(filter.minAmount)) {
+      throw new UsageError(`--min-amount: "${printable(filter.minAmount)}" is not an amount such as "10.00" (major units, at least zero)`);
+    }
+    if (currency !== undefined) minimumIn(filter.minAmount, currency);
+  }
+  return currency;
 }
 
 /** Plans and creates the payouts in one transaction: amounts and keys are fixed from here on. */

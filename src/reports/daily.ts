@@ -1,6 +1,7 @@
 import type { Database } from '../db/index.js';
 import { InputError } from '../errors.js';
 import type { Currency } from '../money/index.js';
+import { normalizeInstant } from '../time.js';
 
 export interface DailyLine {
   currency: Currency;
@@ -13,14 +14,18 @@ export interface DailyLine {
   platformFeesMinor: bigint;
 }
 
+/** A calendar date such as 2026-11-23 (not 2026-02-30); the report covers that UTC day. */
+export function checkReportDate(date: string): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new InputError(`--date: "${date}" is not a date such as 2026-11-23`);
+  normalizeInstant(date, '--date');
+}
+
 /**
  * One UTC day of money movement per currency, read from the ledger itself (by effective time), so
  * it can never disagree with the books.
  */
 export function dailyReport(db: Database, date: string): DailyLine[] {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
-    throw new InputError(`--date: "${date}" is not a date such as 2026-11-23`);
-  }
+  checkReportDate(date);
   const start = `${date}T00:00:00.000Z`;
   const end = new Date(Date.parse(start) + 86_400_000).toISOString();
   const rows = db

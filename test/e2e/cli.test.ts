@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/cli.js';
-import { SCHEMA_VERSION } from '../../src/db/index.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, SCHEMA_VERSION } from '../../src/db/index.js';
 import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
 
 describe('payops command line', () => {
@@ -23,6 +23,10 @@ describe('payops command line', () => {
     expect(result.stdout).toMatch(/Usage: payops/);
     expect(result.stdout).toMatch(/Examples:/);
     expect(result.stdout).toMatch(/Exit codes:/);
+  });
+
+  it('offers --busy-timeout with the default the database really uses', () => {
+    expect(payops(['--help']).stdout).toMatch(new RegExp(`--busy-timeout <ms>[\\s\\S]*\\(default ${DEFAULT_BUSY_TIMEOUT_MS}\\)`));
   });
 
   it.each([

@@ -67,7 +67,7 @@ describe('refunds (end to end)', () => {
         platformFees: '10.00',
       },
     ]);
-    expect(run('report', 'daily', '--date', '2026-13-01').code).toBe(3);
+    expect(run('report', 'daily', '--date', '2026-13-01').code).toBe(2);
     expectCheckPasses();
   });
 

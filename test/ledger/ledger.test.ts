@@ -93,6 +93,15 @@ describe('Ledger', () => {
     expect(transactionCount(db)).toBe(0n);
   });
 
+  it('refuses text with an unpaired surrogate: SQLite would store U+FFFD and verify would then cry tampering', () => {
+    for (const change of [{ description: 'half \ud800' }, { metadata: { note: 'x\udc00' } }, { idempotencyKey: 'k\ud800' }]) {
+      expect(() => ledger.post({ ...capture('surrogate', 100n), ...change })).toThrow(InputError);
+    }
+    expect(transactionCount(db)).toBe(0n);
+    ledger.post({ ...capture('whole', 100n), description: 'Payout to 佐藤 💶' });
+    expect(verifyLedger(db).ok).toBe(true);
+  });
+
   it('rolls back the whole batch on an idempotency conflict', () => {
     ledger.post(capture('k1', 100n));
     expect(() => ledger.postBatch([capture('k2', 100n), capture('k1', 999n)])).toThrow(IdempotencyConflictError);

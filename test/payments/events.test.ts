@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventRejection, type PayInEvent, canonicalJson, maskIban, normalizeIban, validateEvent as validateAnyEvent } from '../../src/payments/events.js';
+import { EventRejection, MAX_ORDER_AMOUNT_MINOR, type PayInEvent, canonicalJson, maskIban, normalizeIban, validateEvent as validateAnyEvent } from '../../src/payments/events.js';
 
 /** Most tests here are about pay_in: narrow the union for them. */
 function validateEvent(value: unknown): PayInEvent {
@@ -92,9 +92,9 @@ describe('validateEvent: a valid pay_in', () => {
     expect(kwd.orders[0]).toMatchObject({ amountMinor: 1005n, platformFeeMinor: 1n });
   });
 
-  it('accepts the largest amount that fits in 64 bits and a fee equal to the amount', () => {
-    const event = validateEvent(withOrder({ amount: '92233720368547758.07', platformFee: '92233720368547758.07' }));
-    expect(event.orders[0]).toMatchObject({ amountMinor: 2n ** 63n - 1n, platformFeeMinor: 2n ** 63n - 1n });
+  it('accepts the largest amount an order may be and a fee equal to the amount', () => {
+    const event = validateEvent(withOrder({ amount: '10000000000000.00', platformFee: '10000000000000.00' }));
+    expect(event.orders[0]).toMatchObject({ amountMinor: MAX_ORDER_AMOUNT_MINOR, platformFeeMinor: MAX_ORDER_AMOUNT_MINOR });
   });
 });
 
@@ -319,7 +319,7 @@ describe('contentHash and canonicalJson', () => {
 
 describe('validateEvent: amounts round-trip exactly (property)', () => {
   const EXPONENTS = { USD: 2, JPY: 0, KWD: 3 } as const;
-  const MAX = 2n ** 63n - 1n;
+  const MAX = MAX_ORDER_AMOUNT_MINOR;
 
   /** Minor units as a decimal string in major units; optionally without trailing fraction zeros. */
   function format(minor: bigint, exponent: number, trimZeros: boolean): string {
@@ -363,5 +363,39 @@ describe('validateEvent: amounts round-trip exactly (property)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('validateEvent: what must never reach the database', () => {
+  it('refuses metadata nested too deep before serializing it (a deep value once overflowed the stack)', () => {
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 100_000; level++) deep = [deep];
+    expect(rejectionOf(withOrder({ metadata: { x: deep } }))).toMatchObject({ field: 'orders[0].metadata', reason: 'nested deeper than 8 levels' });
+    let eight: unknown = 'ok';
+    for (let level = 0; level < 7; level++) eight = { x: eight };
+    expect(validateEvent(withOrder({ metadata: eight as Record<string, unknown> })).orders[0]?.metadata).toContain('"ok"');
+  });
+
+  it('refuses control characters and unpaired surrogates in metadata text, keys included', () => {
+    for (const metadata of [{ note: '\u001b[2Jcleared' }, { note: ['a', 'tab\there'] }, { 'k\u0000': 'v' }, { note: 'half \ud800' }]) {
+      expect(rejectionOf(withOrder({ metadata })).field).toBe('orders[0].metadata');
+    }
+    expect(validateEvent(withOrder({ metadata: { note: '=HYPERLINK("http://x")', emoji: '💶' } })).orders[0]?.metadata).toContain('HYPERLINK');
+  });
+
+  it('refuses an unpaired surrogate in a seller name or a refund reason: it would be stored as U+FFFD', () => {
+    const payOut = { eventId: 'po_1', type: 'pay_out', occurredAt: '2026-11-25T09:00:00Z', orderId: 'ord_0001', seller: { id: 'seller_7', name: 'Acme \udc00', account: { iban: 'DE89370400440532013000' } } };
+    expect(() => validateAnyEvent(payOut)).toThrow(/seller\.name/);
+    const refund = { eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-26T12:00:00Z', orderId: 'ord_0001', amount: '1.00', reason: 'x \ud800' };
+    expect(() => validateAnyEvent(refund)).toThrow(/reason/);
+  });
+
+  it('refuses an order above 10^15 minor units, which 64-bit balances could not sum safely', () => {
+    expect(validateEvent(withOrder({ amount: '10000000000000.00', platformFee: undefined })).orders[0]?.amountMinor).toBe(10n ** 15n);
+    expect(rejectionOf(withOrder({ amount: '10000000000000.01', platformFee: undefined }))).toMatchObject({
+      field: 'orders[0].amount',
+      reason: '"10000000000000.01" is more than one order may be (10000000000000.00 USD)',
+    });
+    expect(rejectionOf(withEvent({ currency: 'JPY', orders: [{ orderId: 'o', sellerId: 's', amount: '1000000000000001' }] })).field).toBe('orders[0].amount');
   });
 });

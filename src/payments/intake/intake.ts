@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../../errors.js';
 import type { Database } from '../../db/index.js';
 import { failpoint } from '../../failpoints.js';
 import type { Currency } from '../../money/index.js';
@@ -9,7 +11,7 @@ import { RefundIntake } from '../../refunds/apply.js';
 import { Wallets, type WalletDelta } from '../../wallet/wallet.js';
 import { EventRejection, type PayInEvent, type PaymentEvent, validateEvent } from '../events.js';
 import { PaymentsStore } from '../store.js';
-import { type InputFormat, type SourceRecord, detectFormat, readRecords } from './readers.js';
+import { type InputFormat, type SourceRecord, assertReadableFile, detectFormat, readRecords } from './readers.js';
 
 export interface Rejection {
   file: string;
@@ -65,6 +67,12 @@ export async function ingest(db: Database, files: readonly string[], options: In
   const summary = emptyIntakeSummary();
   const writer: BatchWriter = { store: new PaymentsStore(db), releases: new Releases(db), refunds: new RefundIntake(db), ledger: new Ledger(db), wallets: new Wallets(db) };
   const batchSize = options.batchSize ?? DEFAULT_INTAKE_BATCH;
+  // Where rejected records go is checked before anything is read: a run must not stop half way
+  // because the first rejection cannot be written down.
+  for (const file of files) {
+    assertReadableFile(file);
+    assertCanWriteBeside(options.rejectsFile ?? `${file}.rejects.ndjson`);
+  }
   if (options.allOrNothing) db.exec('BEGIN IMMEDIATE');
   try {
     for (const file of files) {
@@ -200,6 +208,17 @@ function writeBatch(
     if (postings.length > 0) writer.ledger.postBatch(postings, (index) => `release of ${postings[index]?.metadata?.orderId ?? index}`);
     if (deltas.length > 0) writer.wallets.apply(deltas, at);
   }).immediate();
+}
+
+function assertCanWriteBeside(file: string): void {
+  const directory = path.dirname(path.resolve(file));
+  try {
+    fs.accessSync(directory, fs.constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`cannot write rejected records to ${file}: ${directory} is not a directory payops may write (${(error as NodeJS.ErrnoException).code ?? 'not writable'})`, {
+      hint: 'pass --rejects FILE in a directory you can write; nothing was read',
+    });
+  }
 }
 
 /**

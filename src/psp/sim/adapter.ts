@@ -1,13 +1,20 @@
 import type { ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutRequest, PayoutResult, RefundRequest, RefundResult } from '../port.js';
 import { SimEngine, type SimOptions } from './engine.js';
 
-/** The `sim` PSP: the engine called in-process. */
+/**
+ * The `sim` PSP: the engine called in-process. Its state file is opened at the first request, not
+ * when the PSP is made: a command that stops first (a missing database, a bad flag) leaves no
+ * state file behind.
+ */
 export class SimPsp implements PaymentServiceProvider {
   readonly name = 'sim';
-  readonly engine: SimEngine;
+  private opened: SimEngine | undefined;
 
-  constructor(options: SimOptions) {
-    this.engine = new SimEngine(options);
+  constructor(private readonly options: SimOptions) {}
+
+  get engine(): SimEngine {
+    this.opened ??= new SimEngine(this.options);
+    return this.opened;
   }
 
   get keyLifetimeMs(): number {
@@ -35,6 +42,7 @@ export class SimPsp implements PaymentServiceProvider {
   }
 
   close(): void {
-    this.engine.close();
+    this.opened?.close();
+    this.opened = undefined;
   }
 }

@@ -245,14 +245,14 @@ describe('readRecords csv', () => {
   });
 
   it('rejects an event whose rows disagree on currency', async () => {
-    const file = write('cur.csv', [HEADER, row('chk_1', 'ord_1', '1.00'), row('chk_1', 'ord_2', '1.00', { currency: 'EUR' }), row('chk_2', 'ord_3', '1.00')].join('\n'));
+    const file = write('cur.csv', [HEADER, row('chk_1', 'ord_1', '1.00'), row('chk_1', 'ord_2', '1.00', { currency: 'EUR' }), row('chk_2', 'ord_3', '1.00'), ''].join('\n'));
     const records = await read(file, 'csv');
     expect(records[0]).toMatchObject({ line: 2, parseError: { field: 'currency', reason: expect.stringMatching(/disagree on currency/) } });
     expect(records[1]).toMatchObject({ line: 4, value: { eventId: 'chk_2' } });
   });
 
   it('passes rows of an eventId that come back after another event on as a second group (intake refuses it as a conflict)', async () => {
-    const file = write('nc.csv', [HEADER, row('chk_1', 'ord_1', '1.00'), row('chk_2', 'ord_2', '1.00'), row('chk_1', 'ord_3', '1.00')].join('\n'));
+    const file = write('nc.csv', [HEADER, row('chk_1', 'ord_1', '1.00'), row('chk_2', 'ord_2', '1.00'), row('chk_1', 'ord_3', '1.00'), ''].join('\n'));
     const records = await read(file, 'csv');
     expect(values(records).map((v) => (v as { eventId: string }).eventId)).toEqual(['chk_1', 'chk_2', 'chk_1']);
     expect(errors(records)).toEqual([]);
@@ -260,7 +260,7 @@ describe('readRecords csv', () => {
 
   it('rejects a whole checkout when an unreadable row sits between its rows, so no order is silently left out', async () => {
     const broken = row('chk_1', 'ord_2', '1.00').split(',').slice(0, 8).join(',');
-    const file = write('gap.csv', [HEADER, row('chk_1', 'ord_1', '1.00'), broken, row('chk_1', 'ord_3', '1.00'), row('chk_2', 'ord_4', '1.00')].join('\n'));
+    const file = write('gap.csv', [HEADER, row('chk_1', 'ord_1', '1.00'), broken, row('chk_1', 'ord_3', '1.00'), row('chk_2', 'ord_4', '1.00'), ''].join('\n'));
     const records = await read(file, 'csv');
     expect(values(records).map((v) => (v as { eventId: string }).eventId)).toEqual(['chk_2']);
     expect(errors(records).map((record) => [record.line, record.parseError?.field])).toEqual([
@@ -295,7 +295,7 @@ describe('readRecords csv', () => {
   it('reports a row with the wrong number of columns on its line and still reads the later rows', async () => {
     const file = write(
       'cols.csv',
-      [HEADER, row('chk_1', 'ord_1', '1.00'), 'chk_2,pay_in,2026-11-23T10:15:00Z,USD,b1,tok_visa,ord_2', row('chk_3', 'ord_3', '3.00'), row('chk_4', 'ord_4', '4.00')].join('\n'),
+      [HEADER, row('chk_1', 'ord_1', '1.00'), 'chk_2,pay_in,2026-11-23T10:15:00Z,USD,b1,tok_visa,ord_2', row('chk_3', 'ord_3', '3.00'), row('chk_4', 'ord_4', '4.00'), ''].join('\n'),
     );
     const records = await read(file, 'csv');
     expect(errors(records)).toEqual([{ line: 3, text: expect.any(String), parseError: { field: 'csv', reason: expect.any(String) } }]);
@@ -304,7 +304,7 @@ describe('readRecords csv', () => {
   });
 
   it('rejects a metadata cell that is not JSON', async () => {
-    const file = write('meta.csv', [HEADER, row('chk_1', 'ord_1', '1.00', { metadata: 'sku=A1' })].join('\n'));
+    const file = write('meta.csv', [HEADER, row('chk_1', 'ord_1', '1.00', { metadata: 'sku=A1' }), ''].join('\n'));
     const records = await read(file, 'csv');
     expect(records).toEqual([{ line: 2, text: expect.any(String), parseError: { field: 'metadata', reason: expect.stringMatching(/JSON object/) } }]);
   });
@@ -356,5 +356,110 @@ describe('redactCardNumbers', () => {
   it('leaves amounts, dates, ids and short numbers alone', () => {
     const text = '{"eventId":"chk_0001","occurredAt":"2026-11-23T10:15:00Z","amount":"25.00","orderId":"ord_12345678901"}';
     expect(redactCardNumbers(text)).toBe(text);
+  });
+});
+
+describe('readRecords: encoding, size and cut-short files', () => {
+  const latin1 = (text: string) => Buffer.from(text, 'latin1');
+
+  it('refuses an NDJSON line holding bytes that are not UTF-8, naming the byte offset, and reads on', async () => {
+    const file = write('bad.ndjson', Buffer.concat([Buffer.from('{"a":1}\n{"a":"caf'), Buffer.from([0xe9]), Buffer.from('"}\r\n{"a":"caf\u00e9"}\n')]));
+    const records = await read(file, 'ndjson');
+    expect(records.map((r) => [r.line, r.parseError?.field ?? 'ok'])).toEqual([
+      [1, 'ok'],
+      [2, 'encoding'],
+      [3, 'ok'],
+    ]);
+    expect(records[1]?.parseError?.reason).toMatch(/^invalid UTF-8 at byte 17 of the file \(0xE9\)/);
+    expect(records[2]?.value).toEqual({ a: 'café' });
+  });
+
+  it('keeps a real U+FFFD character, which is well-formed UTF-8', async () => {
+    const file = write('fffd.ndjson', '{"a":"\uFFFD"}\n');
+    expect(values(await read(file, 'ndjson'))).toEqual([{ a: '\uFFFD' }]);
+  });
+
+  it('refuses a JSON array element holding bytes that are not UTF-8, and keeps the others', async () => {
+    const file = write('bad.json', Buffer.concat([latin1('[{"a":1},\n {"a":"'), Buffer.from([0xed, 0xa0, 0x80]), latin1('"},\n {"a":3}]')]));
+    const records = await read(file, 'json');
+    expect(records.map((r) => [r.line, r.parseError?.field ?? 'ok'])).toEqual([
+      [1, 'ok'],
+      [2, 'encoding'],
+      [3, 'ok'],
+    ]);
+    expect(records[1]?.parseError?.reason).toMatch(/at byte 17 of the file \(0xED\)/);
+  });
+
+  it('refuses a CSV row holding bytes that are not UTF-8, and its whole checkout', async () => {
+    const good = row('chk_2', 'ord_3', '1.00');
+    const file = write('bad.csv', Buffer.concat([latin1(`${HEADER}\n${row('chk_1', 'ord_1', '1.00')}\n`), latin1(row('chk_1', 'ord_2', '1.00', { seller: 'caf\u00e9' })), latin1(`\n${good}\n`)]));
+    const records = await read(file, 'csv');
+    expect(values(records).map((v) => (v as { eventId: string }).eventId)).toEqual(['chk_2']);
+    const reasons = errors(records).map((record) => record.parseError?.reason);
+    expect(reasons[0]).toMatch(/^invalid UTF-8 at byte \d+ of the file \(0xE9\)/);
+    expect(reasons[1]).toMatch(/line 3 of event chk_1 could not be read/);
+  });
+
+  it('refuses a UTF-16 file as a whole, in every format', async () => {
+    for (const format of ['ndjson', 'json', 'csv'] as const) {
+      const file = write(`u16.${format}`, Buffer.from(`\uFEFF${format === 'csv' ? HEADER : '{"a":1}'}\n`, 'utf16le'));
+      const records = await read(file, format);
+      expect(records).toEqual([{ line: 1, text: '', parseError: { field: 'encoding', reason: expect.stringMatching(/^the file is UTF-16LE/) } }]);
+    }
+  });
+
+  it('refuses a line or an element over 1 MiB without reading it whole, and reads on', async () => {
+    const huge = `{"a":"${'x'.repeat(2 * 1024 * 1024)}"}`;
+    const ndjson = await read(write('big.ndjson', `${huge}\n{"a":2}\n`), 'ndjson');
+    expect(ndjson.map((r) => [r.line, r.parseError?.field ?? 'ok'])).toEqual([
+      [1, 'size'],
+      [2, 'ok'],
+    ]);
+    expect(ndjson[0]?.parseError?.reason).toMatch(/the line is 2097160 bytes, more than the 1048576/);
+    expect(ndjson[0]?.text.length).toBeLessThanOrEqual(10_000);
+    const json = await read(write('big.json', `[${huge},{"a":2}]`), 'json');
+    expect(json.map((r) => r.parseError?.field ?? 'ok')).toEqual(['size', 'ok']);
+  });
+
+  it('refuses a CSV whose columns repeat: which "amount" would be charged is not guessed', async () => {
+    const file = write('dup.csv', `${HEADER},amount\n${row('chk_1', 'ord_1', '5.00')},500.00\n`);
+    const records = await read(file, 'csv');
+    expect(records).toHaveLength(1);
+    expect(records[0]?.parseError).toEqual({ field: 'header', reason: expect.stringMatching(/column\(s\) amount given more than once/) });
+  });
+
+  it('says so when the header is separated by semicolons', async () => {
+    const file = write('semi.csv', `${HEADER.replaceAll(',', ';')}\n${row('chk_1', 'ord_1', '5.00').replaceAll(',', ';')}\n`);
+    const [record] = await read(file, 'csv');
+    expect(record?.parseError?.reason).toMatch(/the header seems separated by ";": payops reads comma-separated CSV/);
+  });
+
+  it('checks the header of a file that has no rows', async () => {
+    const records = await read(write('only.csv', 'eventId,amount\n'), 'csv');
+    expect(records).toEqual([{ line: 1, text: 'eventId,amount', parseError: { field: 'header', reason: expect.stringMatching(/missing column/) } }]);
+  });
+
+  it('rejects a checkout whose first row is unreadable, not only one with a bad row in the middle', async () => {
+    const short = row('chk_1', 'ord_1', '5.00').split(',').slice(0, 10).join(',');
+    const file = write('first.csv', [HEADER, short, row('chk_1', 'ord_2', '7.00'), row('chk_2', 'ord_3', '1.00'), ''].join('\n'));
+    const records = await read(file, 'csv');
+    expect(values(records).map((v) => (v as { eventId: string }).eventId)).toEqual(['chk_2']);
+    expect(errors(records)[1]?.parseError?.reason).toMatch(/line 2 of event chk_1 could not be read/);
+  });
+
+  it('rejects the checkouts on both sides of a row whose eventId cannot be read', async () => {
+    const file = write('unknown.csv', [HEADER, row('chk_1', 'ord_1', '1.00'), ',,,', row('chk_2', 'ord_2', '1.00'), row('chk_3', 'ord_3', '1.00'), ''].join('\n'));
+    const records = await read(file, 'csv');
+    expect(values(records).map((v) => (v as { eventId: string }).eventId)).toEqual(['chk_3']);
+  });
+
+  it('rejects the last checkout when the file does not end with a line break: it may be cut short', async () => {
+    // The amount is the last column here, so the cut row still parses: "125.00" became "12".
+    const header = 'eventId,type,occurredAt,currency,payerId,paymentToken,orderId,sellerId,amount';
+    const short = (eventId: string, orderId: string, amount: string) => row(eventId, orderId, amount).split(',').slice(0, 9).join(',');
+    const file = write('cut.csv', [header, short('chk_1', 'ord_1', '1.00'), short('chk_2', 'ord_2', '125.00').slice(0, -4)].join('\n'));
+    const records = await read(file, 'csv');
+    expect(values(records).map((v) => (v as { eventId: string }).eventId)).toEqual(['chk_1']);
+    expect(errors(records)[0]?.parseError?.reason).toMatch(/the last row \(line 3\) does not end with a line break, so the file may have been cut short/);
   });
 });

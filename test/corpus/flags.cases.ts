@@ -1,0 +1,71 @@
+import type { CorpusCase } from './harness.js';
+
+/**
+ * Command lines with a bad flag or argument, on the book of the event corpus. The documented
+ * behaviour: exit 2 with a line naming the flag, before anything is read or written, so the
+ * database is exactly as it was. `{input}` is events/malformed-json.ndjson (good and bad lines:
+ * a run that started anyway would write its good lines); `{dir}` is a directory.
+ */
+const usage = (args: readonly string[], message: string | RegExp, name?: string): CorpusCase => ({
+  name: name ?? args.join(' '),
+  input: 'events/malformed-json.ndjson',
+  args,
+  expect: { exit: 2, message },
+});
+
+export const FLAG_CASES: readonly CorpusCase[] = [
+  usage(['payin', 'run', '{input}', '--faults', 'timeout=2'], '--faults: timeout must be a probability between 0 and 1'),
+  usage(['payin', 'run', '{input}', '--faults', 'boom=0.1'], '--faults: unknown fault "boom"'),
+  usage(['payin', 'run', '{input}', '--faults', 'timeout=0.7,5xx=0.7'], '--faults: timeout + 5xx + 429 must not exceed 1'),
+  usage(['payin', 'run', '{input}', '--fee-rule', '3'], '--fee-rule: "3" is not a fee rule'),
+  usage(['payin', 'run', '{input}', '--batch-size', '0'], "option '--batch-size <n>' argument '0' is invalid"),
+  usage(['payin', 'run', '{input}', '--lease-ms', '-1'], "option '--lease-ms <ms>' argument '-1' is invalid"),
+  usage(['payin', 'run', '{input}', '--max-attempts', '1e3'], "option '--max-attempts <n>' argument '1e3' is invalid"),
+  usage(['payin', 'run', '{input}', '--retry-base-ms', '1.5'], "option '--retry-base-ms <ms>' argument '1.5' is invalid"),
+  usage(['payin', 'run', '{input}', '--format', 'xml'], "argument 'xml' is invalid. Allowed choices are ndjson, json, csv"),
+  usage(['payin', 'run', '{input}', '--psp', 'stripe'], "argument 'stripe' is invalid. Allowed choices are sim"),
+  usage(['payin', 'run', '{missing}'], /input file .*nothing-here does not exist/, 'payin run of a file that does not exist'),
+  usage(['payin', 'run', '{dir}'], /input .* is not a file/, 'payin run of a directory'),
+  usage(['payin', 'run', '{input}', '{missing}'], /input file .*nothing-here does not exist/, 'payin run of a good file and a missing one reads neither'),
+  usage(['payin', 'run', '{input}', '--rejects', '{missing}'], /cannot write rejected records to .*nothing-here: .* is not a directory payops may write/, 'payin run with --rejects in a directory that does not exist'),
+  usage(['payin', 'run'], "missing required argument 'files'"),
+  usage(['payout', 'run', '--min-amount', '1e3'], '--min-amount: "1e3" is not an amount such as "10.00"'),
+  usage(['payout', 'run', '--min-amount', '-5'], '--min-amount: "-5" is not an amount'),
+  usage(['payout', 'run', '--currency', 'usd'], '--currency: "usd" is not an ISO 4217 currency code (did you mean "USD"?)'),
+  usage(['payout', 'run', '--currency', 'XXX'], '--currency: "XXX" is not an ISO 4217 currency code'),
+  usage(['payout', 'run', '--currency', 'USD', '--min-amount', '1.001'], '--min-amount: "1.001" has more decimals than USD allows (2)'),
+  usage(['payout', 'list', '--status', 'bogus'], "argument 'bogus' is invalid. Allowed choices are created, executing, succeeded, failed, retry_scheduled, dead_lettered"),
+  usage(['orders', 'list', '--status', 'bogus'], "argument 'bogus' is invalid. Allowed choices are created"),
+  usage(['orders', 'list', '--limit', '-1'], "option '--limit <n>' argument '-1' is invalid"),
+  usage(['ledger', 'balance', '--as-of', '2026-13-01'], 'payops: --as-of: "2026-13-01" is not a real date and time'),
+  usage(['ledger', 'balance', '--as-of', '2026-11-23T10:00:00'], 'payops does not guess time zones'),
+  usage(['ledger', 'balance', '--as-of', '23/11/2026'], '--as-of: "23/11/2026" is not an ISO 8601 time'),
+  usage(['ledger', 'balance', '--depth', '0'], "option '--depth <n>' argument '0' is invalid"),
+  usage(['ledger', 'balance', '--json', '--csv'], "option '--json' cannot be used with option '--csv'"),
+  usage(['ledger', 'history', 'assets:bank', '--limit', '0'], "option '--limit <n>' argument '0' is invalid"),
+  usage(['report', 'daily', '--date', '2026-02-30'], 'payops: --date: "2026-02-30" is not a real date and time'),
+  usage(['report', 'daily', '--date', 'yesterday'], '--date: "yesterday" is not a date such as 2026-11-23'),
+  usage(['ledger', 'tx', 'abc'], "command-argument value 'abc' is invalid for argument 'id'"),
+  usage(['ledger', 'tx', '99999999999999999999'], "command-argument value '99999999999999999999' is invalid"),
+  usage(['ledger', 'tx', '9999'], 'transaction 9999 does not exist'),
+  usage(['ledger', 'reverse', '1', '--reason', '  '], '--reason: say why the transaction is reversed'),
+  usage(['ledger', 'reverse', '--reason', 'x'], 'name the transaction by its id or by --key (one of them)'),
+  usage(['ledger', 'post'], "required option '--file <file>' not specified"),
+  usage(['ledger', 'post', '--file', '{missing}'], /nothing-here does not exist/, 'ledger post of a file that does not exist'),
+  usage(['ledger', 'post', '--file', '{dir}'], /cannot read .*: not a file/, 'ledger post of a directory'),
+  usage(['ledger', 'export', '--format', 'xlsx'], "argument 'xlsx' is invalid. Allowed choices are hledger, beancount, csv"),
+  usage(['ledger', 'export', '--format', 'csv', '--out', '{missing}'], /cannot write .*nothing-here: ENOENT/, 'ledger export to a directory that does not exist'),
+  usage(['dlq', 'requeue'], 'name the orders to requeue, or pass --all (not both)'),
+  usage(['orders', 'show', 'nope'], 'order nope does not exist'),
+  usage(['wallet', 'show', 'nope'], 'seller nope has no wallet'),
+  usage(['--busy-timeout', 'soon', 'ledger', 'balance'], "option '--busy-timeout <ms>' argument 'soon' is invalid"),
+  usage(['--stripe-api-key', 'sk_test_planted', 'ledger', 'balance'], "unknown option '--stripe-api-key'", 'a secret as a flag is refused: secrets come from the environment only'),
+  usage(['--webhook-secret', 'whsec_planted', 'ledger', 'balance'], "unknown option '--webhook-secret'", 'a webhook secret as a flag is refused'),
+  usage(['nope'], "unknown command 'nope'"),
+];
+
+/** The database itself named wrongly: not a file, or missing. */
+export const DATABASE_FLAG_CASES: readonly { name: string; db: 'dir' | 'missing'; args: readonly string[]; message: string | RegExp }[] = [
+  { name: '--db naming a directory', db: 'dir', args: ['ledger', 'balance'], message: /database .* is not a file \(pass --db \/ set PAYOPS_DB to the database file itself\)/ },
+  { name: '--db naming a file that does not exist', db: 'missing', args: ['payin', 'run', 'x.ndjson'], message: /database .* does not exist \(create it with `payops init/ },
+];

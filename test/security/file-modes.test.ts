@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/index.js';
+import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
+
+/**
+ * Every file payops writes holds money data or names people, so it is created readable by its
+ * owner only (0600), whatever the umask: each writer is tested under umask 000, which would leave
+ * a file created without an explicit mode world-readable.
+ */
+const mode = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
+
+describe('files payops writes are 0600 under any umask', () => {
+  let dir: string;
+  let db: string;
+  let cleanup: () => void;
+  let umask: number;
+  const run = (...args: string[]) => payops([...args, '--db', db]);
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    db = path.join(dir, 'books.db');
+    umask = process.umask(0o000);
+  });
+  afterEach(() => {
+    process.umask(umask);
+    cleanup();
+  });
+
+  it('the database, and its -wal and -shm files while it is open', () => {
+    expect(run('init').code).toBe(0);
+    expect(mode(db)).toBe('600');
+    const open = openDatabase(db);
+    try {
+      open.prepare('SELECT COUNT(*) FROM ledger_transactions').get();
+      expect(mode(`${db}-wal`)).toBe('600');
+      expect(mode(`${db}-shm`)).toBe('600');
+    } finally {
+      open.close();
+    }
+  });
+
+  it("the simulated PSP's state and the rejects file, even one that existed world-readable", () => {
+    expect(run('init').code).toBe(0);
+    const input = path.join(dir, 'events.ndjson');
+    fs.copyFileSync(path.join(REPO_ROOT, 'fixtures', 'events', 'bad-lines.ndjson'), input);
+    fs.writeFileSync(`${input}.rejects.ndjson`, 'an older run\n', { mode: 0o644 });
+    expect(mode(`${input}.rejects.ndjson`)).toBe('644');
+    expect(run('payin', 'run', input).code).toBe(3);
+    expect(mode(`${input}.rejects.ndjson`)).toBe('600');
+    expect(mode(path.join(dir, 'books.psp-sim.db'))).toBe('600');
+    const chosen = path.join(dir, 'chosen-rejects.ndjson');
+    expect(run('payin', 'run', input, '--rejects', chosen).code).toBe(3);
+    expect(mode(chosen)).toBe('600');
+  });
+
+  it('every export format written with --out, replacing a world-readable file, leaving no partial file', () => {
+    expect(run('init').code).toBe(0);
+    expect(run('ledger', 'post', '--file', path.join(REPO_ROOT, 'fixtures', 'ledger', 'operator-entries.ndjson')).code).toBe(0);
+    for (const format of ['hledger', 'beancount', 'csv']) {
+      const out = path.join(dir, `books.${format}`);
+      fs.writeFileSync(out, 'stale\n', { mode: 0o644 });
+      const result = run('ledger', 'export', '--format', format, '--out', out);
+      expect(result.code, result.stderr).toBe(0);
+      expect(mode(out)).toBe('600');
+      expect(fs.readFileSync(out, 'utf8')).not.toContain('stale');
+    }
+    expect(fs.readdirSync(dir).filter((name) => name.includes('.partial'))).toEqual([]);
+  });
+
+  it('a failed export leaves neither a partial file nor the one it would have replaced changed', () => {
+    expect(run('init').code).toBe(0);
+    const out = path.join(dir, 'books.journal');
+    fs.writeFileSync(out, 'the last good export\n', { mode: 0o600 });
+    // A database from a newer payops: the export fails after its output file was opened.
+    const raw = new Sqlite(db);
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(run('ledger', 'export', '--format', 'hledger', '--out', out).code).toBe(1);
+    expect(fs.readFileSync(out, 'utf8')).toBe('the last good export\n');
+    expect(fs.readdirSync(dir).filter((name) => name.includes('.partial'))).toEqual([]);
+  });
+});
