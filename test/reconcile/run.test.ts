@@ -292,6 +292,35 @@ describe('reconcile run', () => {
     expect(runChecks(db).ok).toBe(true);
   });
 
+  it('accepting a currency mismatch takes the record out in its currency and books the row in its own', async () => {
+    await book.charge([['ord_1', '25.00']]);
+    const rows = [capture('ord_1', 2300n, { currency: EUR, batchId: 'po_eur', feeMinor: 40n })];
+    await book.reconcile('day.csv', lined([...rows, payout('po_eur', rows, undefined, { currency: EUR })]));
+    const item = new ReconStore(db).openItems()[0]!;
+    expect(item.class).toBe('currency_mismatch');
+    decisions().decide(item.itemId, 'accept');
+    expect([balanceOf(db, 'assets:psp:sim:receivable'), balanceOf(db, 'assets:psp:sim:receivable', 'EUR')]).toEqual([0n, 0n]);
+    expect([balanceOf(db, 'expenses:reconciliation:adjustments'), balanceOf(db, 'expenses:reconciliation:adjustments', 'EUR')]).toEqual([2500n, -2300n]);
+    expect([balanceOf(db, 'expenses:psp-fees'), balanceOf(db, 'expenses:psp-fees', 'EUR')]).toEqual([0n, 40n]);
+    expect(balanceOf(db, 'assets:bank:operating', 'EUR')).toBe(2260n);
+    expect(runChecks(db).ok).toBe(true);
+  });
+
+  it('a batch whose payout arrives in a later file: its rows wait, then settle once, effective at the payout', async () => {
+    await book.charge([['ord_1', '25.00'], ['ord_2', '10.00']]);
+    const first = lined([capture('ord_1', 2500n, { batchId: 'po_9' })]);
+    const one = await book.reconcile('day1.csv', first);
+    expect(one.summary.batches).toEqual([expect.objectContaining({ batchId: 'po_9', status: 'awaiting payout', settledMinor: '2470' })]);
+    expect(balanceOf(db, 'assets:bank:operating')).toBe(0n);
+    const second = lined([capture('ord_2', 1000n, { batchId: 'po_9', occurredAt: '2026-11-24T09:00:00.000Z' })]);
+    const two = await book.reconcile('day2.csv', [...second, { ...payout('po_9', [...first, ...second]), line: 3, occurredAt: '2026-11-24T23:59:59.000Z' }]);
+    expect(two.summary.batches).toEqual([expect.objectContaining({ batchId: 'po_9', status: 'balanced', rows: 2, payoutMinor: '3440', settledMinor: '3440' })]);
+    expect(balanceOf(db, 'assets:bank:operating')).toBe(3440n);
+    const settlements = db.prepare("SELECT effective_at FROM ledger_transactions WHERE kind = 'settlement.batch' ORDER BY id").all() as { effective_at: string }[];
+    expect(settlements.map((row) => row.effective_at)).toEqual(['2026-11-24T23:59:59.000Z', '2026-11-24T23:59:59.000Z']);
+    expect(runChecks(db).ok).toBe(true);
+  });
+
   it('a late settlement after a write-off writes the write-off back', async () => {
     await book.charge([['ord_1', '25.00'], ['ord_2', '10.00']]);
     book.now = Date.parse('2026-11-27T08:00:00Z');
