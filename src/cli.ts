@@ -7,7 +7,9 @@ import { registerLedger } from './commands/ledger.js';
 import { registerOrders } from './commands/orders.js';
 import { registerPayin } from './commands/payin.js';
 import { registerPayout } from './commands/payout.js';
+import { registerPsp } from './commands/psp.js';
 import { registerQueue } from './commands/queue.js';
+import { registerReconcile } from './commands/reconcile.js';
 import { ExitCode, PayopsError } from './errors.js';
 import { nonNegativeInteger } from './cli/options.js';
 import { colourWanted, loadPalette } from './cli/palette.js';
@@ -43,6 +45,8 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerPayout(program);
   registerChargebacks(program);
   registerQueue(program);
+  registerPsp(program);
+  registerReconcile(program);
   registerLedger(program);
   registerCheck(program);
   registerDemo(program, run);

@@ -3,6 +3,7 @@ import { balances, verifyLedger } from '../ledger/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
 import { Wallets, sellerAccount } from '../wallet/wallet.js';
+import { reconciliationProblems } from './reconcile.js';
 
 export interface CheckResult {
   name: string;
@@ -57,6 +58,7 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkPayouts(db, notes),
     checkRefunds(db),
     checkLeases(db),
+    checkReconciliation(db),
     ...(pspRecord ? [checkPspCharges(db, pspRecord.psp, pspRecord.chargesByOrder, notes), checkPspPayouts(db, pspRecord.payouts)] : []),
   ];
   return { ok: results.every((result) => result.ok), results, notes };
@@ -251,6 +253,11 @@ function checkPspPayouts(db: Database, transfers: readonly SimPayoutRecord[]): C
     if (payout.status === 'failed' && transfer) problems.push(`payout ${payout.payout_id} is failed in payops but the PSP sent it`);
   }
   return result('every payout sent at most once at the PSP', problems, `${payouts.length} payouts against ${transfers.length} PSP transfers`);
+}
+
+function checkReconciliation(db: Database): CheckResult {
+  const { problems, settlements, decisions } = reconciliationProblems(db);
+  return result('settlements post each row once; every reconciliation posting has its decision; resolved batches hold their payout', problems, `${settlements} settlements, ${decisions} decisions`);
 }
 
 function checkLeases(db: Database): CheckResult {

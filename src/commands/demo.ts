@@ -9,7 +9,8 @@ const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
 /**
  * A guided run of the real commands on a fresh database, each printed before it runs so the reader
- * can repeat it. It grows with payops: today pay-in through the simulated PSP and the ledger.
+ * can repeat it. It grows with payops: pay-in through the simulated PSP, pay-out, refunds,
+ * reconciliation of the PSP's settlement file, and the ledger.
  */
 export function registerDemo(program: Command, run: (argv: string[]) => Promise<number>): void {
   program
@@ -53,6 +54,15 @@ export function registerDemo(program: Command, run: (argv: string[]) => Promise<
         await step('Chargebacks the PSP lost: booked once each, seller share clawed back like a refund', ['chargebacks', 'sync', '--faults', 'dispute=0.01', '--seed', '7']);
         await step('Sellers: pending, payable, paid out, negative balances; accounts masked', ['report', 'sellers']);
         await step('The day in ten seconds', ['report', 'daily']);
+        const today = new Date().toISOString().slice(0, 10);
+        const settlement = path.join(path.dirname(db), `settlement-${today}.csv`);
+        const rules = path.join(FIXTURES, 'reconcile', 'rules.json');
+        await step('The simulated PSP\'s settlement file for today, six discrepancies written in (its payouts stay the truth)', ['psp', 'settle', '--date', today, '--out', settlement, '--inject-discrepancies', '6', '--seed', '3']);
+        await step('What reconciling it would do, rules included, without writing anything', ['reconcile', 'run', settlement, '--rules', rules, '--dry-run', '--non-interactive'], [0, 4]);
+        await step('Reconcile: every row and record in one class, matched rows settled by payout batch, rules applied', ['reconcile', 'run', settlement, '--rules', rules, '--non-interactive'], [0, 4], 'items left open for review');
+        await step('The same file again changes nothing', ['reconcile', 'run', settlement, '--non-interactive'], [0, 4]);
+        await step('What is left for a person, biggest money first (no terminal here: nothing is asked)', ['reconcile', 'review', '--non-interactive'], [0, 4]);
+        await step('Classes, payout bridges and who decided what', ['reconcile', 'report']);
         await step('Dead letters, if any order used up its retries', ['dlq', 'list'], [0, 6]);
         await step('What we hold, owe and earn', ['ledger', 'balance', '--depth', '2']);
         await step('One seller, entry by entry', ['ledger', 'history', 'liabilities:sellers:seller_13:pending', '--limit', '5']);

@@ -194,6 +194,19 @@ export class PaymentsStore {
     return rows.map((row) => toClaimed(row, row.status));
   }
 
+  /** These orders, those of them still `pending` at this PSP. */
+  pendingOrdersByIds(psp: string, orderIds: readonly string[]): ClaimedOrder[] {
+    if (orderIds.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT id, order_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, charge_key, attempts,
+                requeued_at_attempt, first_attempt_at, status
+         FROM orders WHERE order_id IN (SELECT value FROM json_each(?)) AND status = 'pending' AND psp = ? ORDER BY id`,
+      )
+      .all(JSON.stringify(orderIds), psp) as ClaimRow[];
+    return rows.map((row) => toClaimed(row, row.status));
+  }
+
   /**
    * Moves an order from `from` to `outcome.to` if it is still in `from` and, when `owner` is
    * given, still leased to `owner`. Returns false when another process got there first.

@@ -113,6 +113,21 @@ export interface SimPayoutRecord {
   status: string;
 }
 
+/**
+ * One money movement at the PSP on a day, as its settlement file reports it: a capture (when the
+ * charge succeeded, or when a pending one settled), a refund, or a dispute with its fee.
+ */
+export interface SimMovement {
+  type: 'capture' | 'refund' | 'chargeback';
+  reference: string;
+  merchantReference: string;
+  currency: Currency;
+  /** Signed as a settlement row: a capture positive, a refund or chargeback negative. */
+  grossMinor: bigint;
+  feeMinor: bigint;
+  at: string;
+}
+
 export interface SimChargeRecord {
   reference: string;
   idempotencyKey: string;
@@ -207,6 +222,43 @@ export class SimEngine {
     }));
   }
 
+  /**
+   * Every movement in [fromIso, toIso), in time order, streamed: what the PSP's settlement file
+   * for that period lists, from the PSP's own books.
+   */
+  *movementsBetween(fromIso: string, toIso: string): Generator<SimMovement> {
+    const rows = this.db
+      .prepare(
+        `SELECT 'capture' AS type, id, merchant_reference, currency, amount_minor AS gross, COALESCE(fee_minor, 0) AS fee, COALESCE(settled_at, created_at) AS at
+           FROM sim_charges WHERE status = 'succeeded' AND COALESCE(settled_at, created_at) >= @from AND COALESCE(settled_at, created_at) < @to
+         UNION ALL
+         SELECT 'refund', r.id, c.merchant_reference, r.currency, -r.amount_minor, 0, r.created_at
+           FROM sim_refunds r JOIN sim_charges c ON c.id = r.charge_id WHERE r.status = 'succeeded' AND r.created_at >= @from AND r.created_at < @to
+         UNION ALL
+         SELECT 'chargeback', d.id, c.merchant_reference, d.currency, -d.amount_minor, d.fee_minor, d.created_at
+           FROM sim_disputes d JOIN sim_charges c ON c.id = d.charge_id WHERE d.created_at >= @from AND d.created_at < @to
+         ORDER BY at, type, id`,
+      )
+      .iterate({ from: fromIso, to: toIso }) as Iterable<{ type: SimMovement['type']; id: bigint; merchant_reference: string; currency: string; gross: bigint; fee: bigint; at: string }>;
+    for (const row of rows) {
+      const reference = row.type === 'capture' ? chargeReference(row.id) : row.type === 'refund' ? refundReference(row.id) : disputeReference(row.id);
+      yield { type: row.type, reference, merchantReference: row.merchant_reference, currency: row.currency as Currency, grossMinor: row.gross, feeMinor: row.fee, at: row.at };
+    }
+  }
+
+  /** Charges made in [fromIso, toIso) that the PSP declined or failed: it settled none of them. */
+  *unsettledChargesBetween(fromIso: string, toIso: string): Generator<SimChargeRecord> {
+    const rows = this.db
+      .prepare("SELECT * FROM sim_charges WHERE status IN ('declined', 'failed') AND created_at >= ? AND created_at < ? ORDER BY id")
+      .iterate(fromIso, toIso) as Iterable<ChargeRow & { idempotency_key: string }>;
+    for (const row of rows) {
+      yield {
+        reference: chargeReference(row.id), idempotencyKey: row.idempotency_key, merchantReference: row.merchant_reference, amountMinor: row.amount_minor,
+        currency: row.currency as Currency, feeMinor: row.fee_minor, status: row.status, createdAt: row.created_at,
+      };
+    }
+  }
+
   /** How many requests arrived with each key, faulted ones included. */
   requestCounts(): Map<string, number> {
     const rows = this.db.prepare('SELECT idempotency_key, count FROM sim_requests').all() as { idempotency_key: string; count: bigint }[];
@@ -246,7 +298,7 @@ export class SimEngine {
       return (this.db
         .prepare('SELECT d.*, c.merchant_reference FROM sim_disputes d JOIN sim_charges c ON c.id = d.charge_id ORDER BY d.id')
         .all() as { id: bigint; charge_id: bigint; amount_minor: bigint; fee_minor: bigint; currency: string; created_at: string; merchant_reference: string }[]).map((row) => ({
-        disputeId: `dp_sim_${row.id.toString().padStart(8, '0')}`,
+        disputeId: disputeReference(row.id),
         chargeReference: chargeReference(row.charge_id),
         merchantReference: row.merchant_reference,
         amountMinor: row.amount_minor,
@@ -435,6 +487,10 @@ function chargeReference(id: bigint): string {
 
 function refundReference(id: bigint): string {
   return `re_sim_${id.toString().padStart(8, '0')}`;
+}
+
+function disputeReference(id: bigint): string {
+  return `dp_sim_${id.toString().padStart(8, '0')}`;
 }
 
 function payoutReference(id: bigint): string {

@@ -1,0 +1,585 @@
+import { type Database, inTransaction } from '../db/index.js';
+import { InputError, NotFoundError, UsageError, assert } from '../errors.js';
+import { Ledger } from '../ledger/index.js';
+import { type Currency, formatAmount } from '../money/index.js';
+import { recordReportedCaptures } from '../payments/executor.js';
+import type { Clock } from '../time.js';
+import { type InternalRecord, bookedNetOf, classifyPair, internalRef, recordKindOf } from './classes.js';
+import { Items, sideOfRecord, sideOfStoredRow } from './items.js';
+import {
+  ADJUSTMENTS_ACCOUNT,
+  BANK_ACCOUNT,
+  type Leg,
+  PSP_FEES_ACCOUNT,
+  WRITE_OFFS_ACCOUNT,
+  feeLegs,
+  posting,
+  pspReceivableAccount,
+  recordReversalLegs,
+  rowBookingLegs,
+  unappliedAccount,
+} from './postings.js';
+import { InternalRecords } from './records.js';
+import { Settlements } from './settle.js';
+import { type ItemRecord, ReconStore, type StoredRow } from './store.js';
+
+export const DECISION_ACTIONS = ['accept', 'write_off', 'link', 'note'] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+export interface ActionOption {
+  action: DecisionAction;
+  /** What the choice does, in words a finance person reads: what is posted where. */
+  effect: string;
+}
+
+export interface ItemOptions {
+  /** Allowed actions, the proposed one first. `note` is always allowed. */
+  options: ActionOption[];
+  proposed: DecisionAction;
+  /** Why the proposal, in one sentence. */
+  proposal: string;
+  /** The record a `link` would use when none is given. */
+  linkTarget?: string;
+}
+
+export interface DecisionOutcome {
+  itemId: string;
+  action: DecisionAction;
+  txIds: number[];
+  resolved: boolean;
+  message: string;
+}
+
+/** Where and when a decision is taken: by whom, and in which run when a rule takes it. */
+export interface DecisionContext {
+  clock: Clock;
+  by: string;
+  runId: bigint | null;
+}
+
+/** What each decision posts: the rows that say the ledger side of every class (docs/RECONCILIATION.md). */
+interface Plan {
+  legs: Leg[];
+  description: string;
+  /** The row's net goes to the bank in its batch once the item is settled. */
+  settleRow: boolean;
+}
+
+/**
+ * Decisions on items, each in its own transaction: accept the PSP's figure, write off, link to
+ * another record, or keep open with a note. Every decision is recorded with who, when, the note
+ * and the transactions it posted. Rules, the interactive review and `--dry-run` all come here.
+ */
+export class Decisions {
+  private readonly store: ReconStore;
+  private readonly ledger: Ledger;
+  private readonly recordsByPsp = new Map<string, InternalRecords>();
+
+  constructor(private readonly db: Database, private readonly context: DecisionContext) {
+    this.store = new ReconStore(db);
+    this.ledger = new Ledger(db);
+  }
+
+  item(itemId: string): ItemRecord {
+    const item = this.store.item(itemId);
+    if (!item) throw new NotFoundError(`reconciliation item ${itemId} does not exist`, { hint: 'see `payops reconcile report`' });
+    return item;
+  }
+
+  /** The actions that make sense for an item, with the proposed one first. */
+  optionsFor(item: ItemRecord): ItemOptions {
+    const note: ActionOption = { action: 'note', effect: 'keep it open with a note; nothing is posted' };
+    const money = (minor: bigint) => `${formatAmount(minor < 0n ? -minor : minor, item.currency)} ${item.currency}`;
+    const accept = (effect: string): ActionOption => ({ action: 'accept', effect });
+    const writeOff = (minor: bigint): ActionOption => ({ action: 'write_off', effect: `write off ${money(minor)} to ${WRITE_OFFS_ACCOUNT}` });
+    const row = item.rowId === null ? undefined : this.store.row(item.rowId);
+    switch (item.class) {
+      case 'pending':
+        return {
+          options: [note, { action: 'link', effect: 'it was paid in a batch whose rows omit it, or reported under another reference: the item id of that batch or row' }],
+          proposed: 'note',
+          proposal: 'still inside its grace period: the PSP may report it in a later file',
+        };
+      case 'duplicate':
+        return {
+          options: [
+            { action: 'link', effect: 'the same movement as the row it repeats: nothing is posted' },
+            // A payout listed twice was paid once: the bank statement says so, not the file.
+            ...(row?.type === 'payout'
+              ? []
+              : [
+                  accept(`the PSP moved the money twice: book ${money(item.amountMinor)} to ${ADJUSTMENTS_ACCOUNT} and settle it in its batch`),
+                  ...(row && row.netMinor < 0n ? [writeOff(row.grossMinor)] : []),
+                ]),
+            note,
+          ],
+          proposed: 'link',
+          proposal: 'the PSP reported this movement before; a repeated line moves no money',
+          linkTarget: 'original',
+        };
+      case 'missing_internal': {
+        const record = item.probableRef === null ? undefined : this.records(item.psp).byRef(item.probableRef);
+        const kindMatches = record !== undefined && row !== undefined && record.kind === recordKindOf(row.type);
+        const options: ActionOption[] = [
+          accept(`book it as the PSP states: ${money(row?.grossMinor ?? item.amountMinor)} against ${this.counterForRow(item.psp, record)}, its fee to ${PSP_FEES_ACCOUNT}, and settle it in its batch`),
+          ...(row && row.netMinor < 0n ? [writeOff(row.grossMinor)] : []),
+          { action: 'link', effect: 'pair it with a record of payops (an order, refund or dispute id, or an item id)' },
+          note,
+        ];
+        const alreadySettled = record?.pspReference != null && row !== undefined && this.store.isReferencePaired(item.psp, record.pspReference, row.type);
+        if (kindMatches && record.status === 'succeeded' && !alreadySettled) {
+          return { options: rotate(options, 'link'), proposed: 'link', proposal: `it probably is ${record.kind} ${record.id}`, linkTarget: internalRef(record.kind, record.id) };
+        }
+        const chargeback = row?.type === 'chargeback' ? ' (if it is a dispute payops has not fetched, run `payops chargebacks sync` first: the next run matches it)' : '';
+        return { options, proposed: 'accept', proposal: `the PSP moved money payops has no record of${chargeback}` };
+      }
+      case 'amount_mismatch': {
+        const difference = item.amountMinor;
+        return {
+          options: [accept(`adjust by ${difference < 0n ? '−' : '+'}${money(difference)} (${ADJUSTMENTS_ACCOUNT}) and settle the row`), ...(difference < 0n ? [writeOff(difference)] : []), note],
+          proposed: 'accept',
+          proposal: `take the PSP's figure: it is what the PSP settled`,
+        };
+      }
+      case 'fee_mismatch': {
+        const difference = item.amountMinor;
+        return {
+          options: [accept(`book the fee difference ${difference < 0n ? '−' : '+'}${money(difference)} to ${PSP_FEES_ACCOUNT} and settle the row`), ...(difference > 0n ? [writeOff(difference)] : []), note],
+          proposed: 'accept',
+          proposal: 'the PSP kept a different fee than it told payops',
+        };
+      }
+      case 'currency_mismatch':
+        return {
+          options: [accept(`take payops' record out of the receivable and book the row in its currency, both against ${ADJUSTMENTS_ACCOUNT}`), note],
+          proposed: 'note',
+          proposal: 'a currency difference is rare: ask the PSP before accepting',
+        };
+      case 'status_mismatch': {
+        const record = item.internalRef === null ? undefined : this.records(item.psp).byRef(item.internalRef);
+        if (record?.kind === 'capture' && record.status === 'pending') {
+          return { options: [accept('complete the order from the settlement (capture, fee, seller wallet) and settle the row'), note], proposed: 'accept', proposal: 'the PSP settled a capture payops still has as pending' };
+        }
+        if (record?.kind === 'capture' && record.status === 'failed') {
+          return {
+            options: [accept(`hold the buyer's money as a liability (${unappliedAccount(item.psp)}) until it is refunded; the order stays failed`), note],
+            proposed: 'accept',
+            proposal: 'the PSP captured money for an order payops failed: it is owed back to the buyer',
+          };
+        }
+        return {
+          options: [note],
+          proposed: 'note',
+          proposal: `payops has it as ${record?.status ?? 'unknown'}: run \`payops retry run\` (or \`payops dlq requeue ${record?.orderId ?? 'ORDER'}\`); the PSP answers the same key with its capture, and the next run closes this by itself`,
+        };
+      }
+      case 'missing_external': {
+        const record = item.internalRef === null ? undefined : this.records(item.psp).byRef(item.internalRef);
+        const net = record ? bookedNetOf(record) : item.amountMinor;
+        const batchItem = this.batchItemWithResidual(item.psp, item.currency, net);
+        const options: ActionOption[] = [
+          ...(batchItem ? [{ action: 'link' as const, effect: `it was paid in batch ${batchItem.batchId}, whose rows omit it: settle it there` }] : []),
+          accept(`take it out of the receivable against ${ADJUSTMENTS_ACCOUNT} (the PSP says it never happened)`),
+          ...(net > 0n ? [writeOff(net)] : []),
+          ...(batchItem ? [] : [{ action: 'link' as const, effect: 'pair it with a row the PSP reported under another reference (its item id)' }]),
+          note,
+        ];
+        if (batchItem) return { options, proposed: 'link', proposal: `batch ${batchItem.batchId} was paid exactly this much more than its rows say`, linkTarget: batchItem.itemId };
+        return { options: rotate(options, 'note'), proposed: 'note', proposal: 'past its grace period: ask the PSP; write it off only when it will not pay' };
+      }
+      case 'batch_total_mismatch': {
+        const batch = item.batchId === null ? undefined : this.store.batch(item.psp, item.batchId, item.currency);
+        const openRows = item.batchId === null ? 0 : this.store.openRowItemsOfBatch(item.psp, item.batchId, item.currency);
+        if (!batch || batch.payoutMinor === null || openRows > 0) {
+          return { options: [note], proposed: 'note', proposal: `resolve the ${openRows} open row${openRows === 1 ? '' : 's'} of this batch first: the residual is known once they are` };
+        }
+        const residual = batch.payoutMinor - this.store.settledOfBatch(item.psp, batch.batchId, item.currency);
+        const record = this.recordItemWithNet(item.psp, item.currency, residual);
+        const options: ActionOption[] = [
+          accept(`book the residual ${residual < 0n ? '−' : '+'}${money(residual)} between the bank and ${ADJUSTMENTS_ACCOUNT}`),
+          ...(residual < 0n ? [writeOff(residual)] : []),
+          { action: 'link', effect: 'a record of payops the payout paid though the rows omit it: settle it in this batch' },
+          note,
+        ];
+        if (record) return { options: rotate(options, 'link'), proposed: 'link', proposal: `${record.subject} (${record.itemId}) accounts for the residual exactly`, linkTarget: record.itemId };
+        return { options, proposed: 'accept', proposal: 'the bank received what the PSP paid: the books follow the bank' };
+      }
+    }
+  }
+
+  /** Takes one decision in its own transaction; a Ctrl-C after it leaves it saved. */
+  decide(itemId: string, action: DecisionAction, options: { note?: string; linkTo?: string; rule?: string } = {}): DecisionOutcome {
+    return inTransaction(this.db, () => {
+      const item = this.item(itemId);
+      if (item.status !== 'open') throw new UsageError(`item ${itemId} is already resolved (${item.resolution ?? ''})`, { hint: 'see `payops reconcile report`' });
+      const allowed = this.optionsFor(item).options.map((option) => option.action);
+      if (!allowed.includes(action)) {
+        throw new UsageError(`item ${itemId} (${item.class}): "${action}" is not possible (possible: ${allowed.join(', ')})`);
+      }
+      const note = (options.note ?? '').trim();
+      switch (action) {
+        case 'note':
+          if (note === '') throw new InputError('note: say why the item stays open');
+          this.record(item, 'note', note, null, [], options.rule);
+          return { itemId, action, txIds: [], resolved: false, message: 'kept open with a note' };
+        case 'link':
+          return this.link(item, options.linkTo ?? this.optionsFor(item).linkTarget, note, options.rule);
+        default:
+          return this.post(item, action, note, options.rule);
+      }
+    });
+  }
+
+  /**
+   * A record that a decision took out of (or put into) the receivable was reported by the PSP after
+   * all: the decision's postings are mirrored, so the row that arrived settles it as booked.
+   */
+  writeBackIfResolved(psp: string, ref: string, source: string, runId: bigint | null): number[] {
+    const txIds: number[] = [];
+    for (const item of this.store.resolvedItemsOfRecord(ref)) {
+      if (item.psp !== psp || !/^(accepted|written off)/.test(item.resolution ?? '')) continue;
+      const decisions = this.store.decisionsOfItem(item.id);
+      const posted = decisions.filter((decision) => decision.action === 'accept' || decision.action === 'write_off').flatMap((decision) => decision.txIds);
+      if (posted.length === 0 || decisions.some((decision) => decision.action === 'write_back')) continue;
+      const entries = posted.flatMap((txId) => this.ledger.getTransaction(txId).entries);
+      const result = this.ledger.post({
+        idempotencyKey: `reconcile.write-back:${item.itemId}`,
+        kind: 'reconcile.write-back',
+        description: `Write-back of ${item.itemId}: ${ref} was settled late (${source})`,
+        effectiveAt: this.now(),
+        metadata: { psp, item: item.itemId, record: ref },
+        entries: entries.map((entry) => ({ account: entry.account, currency: entry.currency, direction: entry.direction === 'debit' ? 'credit' : 'debit', amountMinor: entry.amountMinor })),
+      });
+      txIds.push(result.txId);
+      this.store.insertDecision({
+        itemRowId: item.id, action: 'write_back', class: item.class, rule: 'late-settlement', runId, decidedBy: this.context.by, decidedAt: this.now(),
+        note: `settled late by ${source}: the earlier decision's postings are reversed`, linkedTo: source, txIds: [result.txId],
+      });
+    }
+    return txIds;
+  }
+
+  private post(item: ItemRecord, action: 'accept' | 'write_off', note: string, rule: string | undefined): DecisionOutcome {
+    if (item.class === 'batch_total_mismatch') return this.settleResidual(item, action, note, rule);
+    if (item.class === 'status_mismatch' && action === 'accept') {
+      const record = this.recordOf(item);
+      if (record.kind === 'capture' && record.status === 'pending') return this.completeOrder(item, record, note, rule);
+    }
+    const plan = this.plan(item, action);
+    const txIds = plan.legs.length > 0 ? [this.postLegs(item, action, plan)] : [];
+    const resolution = `${action === 'accept' ? 'accepted' : 'written off'}${rule ? ` by rule ${rule}` : ''}`;
+    txIds.push(...this.closeRowItem(item, plan.settleRow, resolution));
+    this.record(item, action, note, null, txIds, rule);
+    return { itemId: item.itemId, action, txIds, resolved: true, message: `${resolution}; posted ${txIds.map((id) => `#${id}`).join(', ') || 'nothing'}` };
+  }
+
+  private plan(item: ItemRecord, action: 'accept' | 'write_off'): Plan {
+    const psp = item.psp;
+    const expense = action === 'write_off' ? WRITE_OFFS_ACCOUNT : ADJUSTMENTS_ACCOUNT;
+    switch (item.class) {
+      case 'missing_internal':
+      case 'duplicate': {
+        const row = this.rowOf(item);
+        const probable = item.probableRef === null ? undefined : this.records(psp).byRef(item.probableRef);
+        const counter = action === 'write_off' ? WRITE_OFFS_ACCOUNT : this.counterForRow(psp, probable);
+        return { legs: rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, counter), description: `${row.type} ${row.pspReference ?? `line ${row.line}`} booked as the PSP reported it`, settleRow: true };
+      }
+      case 'status_mismatch': {
+        const row = this.rowOf(item);
+        return { legs: rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, unappliedAccount(psp)), description: `${row.pspReference ?? row.type} settled for failed ${item.internalRef ?? ''}: held for the buyer`, settleRow: true };
+      }
+      case 'amount_mismatch': {
+        const row = this.rowOf(item);
+        const record = this.recordOf(item);
+        const differenceMinor = row.grossMinor - record.grossMinor;
+        const feeDifferenceMinor = row.feeMinor - (record.feeMinor ?? 0n);
+        return {
+          legs: [
+            { account: pspReceivableAccount(psp), currency: row.currency, debitMinor: differenceMinor },
+            { account: expense, currency: row.currency, debitMinor: -differenceMinor },
+            ...feeLegs(psp, row.currency, feeDifferenceMinor),
+          ],
+          description: `${record.kind} ${record.id}: the PSP settled ${formatAmount(row.grossMinor, row.currency)}, payops booked ${formatAmount(record.grossMinor, record.currency)}`,
+          settleRow: true,
+        };
+      }
+      case 'fee_mismatch': {
+        const row = this.rowOf(item);
+        const record = this.recordOf(item);
+        return {
+          legs: feeLegs(psp, row.currency, row.feeMinor - (record.feeMinor ?? 0n), action === 'write_off' ? WRITE_OFFS_ACCOUNT : PSP_FEES_ACCOUNT),
+          description: `${record.kind} ${record.id}: PSP fee ${formatAmount(row.feeMinor, row.currency)}, payops booked ${formatAmount(record.feeMinor ?? 0n, record.currency)}`,
+          settleRow: true,
+        };
+      }
+      case 'currency_mismatch': {
+        const row = this.rowOf(item);
+        const record = this.recordOf(item);
+        return {
+          legs: [
+            ...recordReversalLegs(psp, record.currency, record.grossMinor, record.feeMinor ?? 0n, ADJUSTMENTS_ACCOUNT),
+            ...rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, ADJUSTMENTS_ACCOUNT),
+          ],
+          description: `${record.kind} ${record.id}: booked in ${record.currency}, settled in ${row.currency}`,
+          settleRow: true,
+        };
+      }
+      case 'missing_external': {
+        const record = this.recordOf(item);
+        return { legs: recordReversalLegs(psp, record.currency, record.grossMinor, record.feeMinor ?? 0n, expense), description: `${record.kind} ${record.id} never settled by the PSP`, settleRow: false };
+      }
+      case 'pending':
+      case 'batch_total_mismatch':
+        throw new UsageError(`item ${item.itemId} (${item.class}) cannot be ${action === 'accept' ? 'accepted' : 'written off'} this way`);
+    }
+  }
+
+  private postLegs(item: ItemRecord, action: 'accept' | 'write_off' | 'link', plan: Pick<Plan, 'legs' | 'description'>): number {
+    const sequence = this.store.decisionsOfItem(item.id).filter((decision) => decision.txIds.length > 0).length + 1;
+    const kind = action === 'write_off' ? 'reconcile.write-off' : `reconcile.${action}`;
+    return this.ledger.post(
+      posting({
+        idempotencyKey: `${kind}:${item.itemId}:${sequence}`,
+        kind,
+        description: `${item.class} ${item.itemId}: ${plan.description}`,
+        effectiveAt: this.now(),
+        metadata: { psp: item.psp, item: item.itemId, class: item.class, ...(item.batchId ? { batchId: item.batchId } : {}) },
+        legs: plan.legs,
+      }),
+    ).txId;
+  }
+
+  /**
+   * A row item is settled: its row becomes what it now is, its net goes to the bank in its batch,
+   * the record it pairs with loses any open item of its own, and the batch is judged again.
+   */
+  private closeRowItem(item: ItemRecord, settleRow: boolean, resolution: string): number[] {
+    const txIds: number[] = [];
+    const items = this.items(item.psp);
+    items.resolve(item, resolution, this.context.by);
+    if (item.rowId !== null && settleRow) {
+      const row = this.rowOf(item);
+      if (row.batchId !== null && row.settlementId === null && row.type !== 'payout') {
+        const { settlementId, txId } = this.settlements(item.psp).settleOne('row', row.batchId, row.currency, row.netMinor, item.id, `${row.type} ${row.pspReference ?? `line ${row.line}`}`);
+        this.store.settleRow(row.id, settlementId);
+        if (txId !== null) txIds.push(txId);
+      }
+    }
+    this.reevaluateBatchOf(item);
+    return txIds;
+  }
+
+  private completeOrder(item: ItemRecord, record: InternalRecord, note: string, rule: string | undefined): DecisionOutcome {
+    const row = this.rowOf(item);
+    assert(row.pspReference !== null, 'a status mismatch row has the PSP reference of its charge');
+    const tally = recordReportedCaptures(this.db, item.psp, this.context.clock, [{ orderId: record.id, pspReference: row.pspReference, feeMinor: row.feeMinor }]);
+    assert(tally.succeeded === 1, `order ${record.id} was pending and is not completed`);
+    const completed = this.recordOf(item);
+    const paired = classifyPair(row, completed);
+    const txIds: number[] = [];
+    let resolved = false;
+    if (paired.class === 'matched') {
+      this.store.classifyRow(row.id, 'matched', true, item.internalRef, item.id);
+      txIds.push(...this.closeRowItem(item, true, `completed${rule ? ` by rule ${rule}` : ''}: order ${record.id} captured from the settlement`));
+      resolved = true;
+    } else {
+      this.refreshRowItem(item, row, completed, paired.class === 'status_mismatch' ? 'amount_mismatch' : paired.class, paired.amountMinor);
+    }
+    this.record(item, 'accept', note || `order ${record.id} completed from the settlement`, null, txIds, rule);
+    return { itemId: item.itemId, action: 'accept', txIds, resolved, message: resolved ? `order ${record.id} completed and settled` : `order ${record.id} completed; it now differs: ${paired.class}` };
+  }
+
+  private settleResidual(item: ItemRecord, action: 'accept' | 'write_off', note: string, rule: string | undefined): DecisionOutcome {
+    const batchId = item.batchId as string;
+    const batch = this.store.batch(item.psp, batchId, item.currency);
+    assert(batch?.payoutMinor != null, 'a batch item has a payout');
+    const residualMinor = batch.payoutMinor - this.store.settledOfBatch(item.psp, batchId, item.currency);
+    const txId = this.postLegs(item, action, {
+      legs: [
+        { account: BANK_ACCOUNT, currency: item.currency, debitMinor: residualMinor },
+        { account: action === 'write_off' ? WRITE_OFFS_ACCOUNT : ADJUSTMENTS_ACCOUNT, currency: item.currency, debitMinor: -residualMinor },
+      ],
+      description: `batch ${batchId}: the PSP paid ${formatAmount(batch.payoutMinor, item.currency)}, the books held ${formatAmount(batch.payoutMinor - residualMinor, item.currency)}`,
+    });
+    this.settlements(item.psp).recordResidual(batchId, item.currency, residualMinor, item.id, txId);
+    this.record(item, action, note, null, [txId], rule);
+    this.reevaluateBatchOf(item);
+    return { itemId: item.itemId, action, txIds: [txId], resolved: this.store.item(item.itemId)?.status === 'resolved', message: `batch residual ${formatAmount(residualMinor, item.currency)} ${item.currency} posted as #${txId}` };
+  }
+
+  private link(item: ItemRecord, target: string | undefined, note: string, rule: string | undefined): DecisionOutcome {
+    if (target === undefined || target.trim() === '') throw new InputError('link: name the record to link to (an order, refund or dispute id, or an item id rm_…)');
+    const wanted = target.trim();
+    if (item.class === 'duplicate') {
+      if (wanted !== 'original') throw new InputError(`link: a duplicate links to the row it repeats ("original"), not ${wanted}`);
+      this.items(item.psp).resolve(item, 'linked: the same movement as the row it repeats', this.context.by);
+      this.reevaluateBatchOf(item);
+      this.record(item, 'link', note, 'original', [], rule);
+      return { itemId: item.itemId, action: 'link', txIds: [], resolved: true, message: 'linked to the row it repeats; nothing posted' };
+    }
+    if (item.class === 'batch_total_mismatch') {
+      const recordItem = this.recordItemOrRecord(item.psp, wanted);
+      return this.settleRecordInBatch(recordItem.record, recordItem.item, item, note, rule);
+    }
+    if (item.class === 'missing_external' || item.class === 'pending') {
+      const other = this.store.item(wanted);
+      if (other?.class === 'batch_total_mismatch' && other.status === 'open') return this.settleRecordInBatch(this.recordOf(item), item, other, note, rule);
+      if (other?.class === 'missing_internal' && other.status === 'open') {
+        const outcome = this.pairRow(other, this.recordOf(item), note, rule);
+        return { ...outcome, itemId: item.itemId, resolved: this.store.item(item.itemId)?.status === 'resolved' };
+      }
+      throw new InputError(`link: ${wanted} is neither an open missing_internal row nor an open batch_total_mismatch`);
+    }
+    const record = this.recordItemOrRecord(item.psp, wanted).record;
+    return this.pairRow(item, record, note, rule);
+  }
+
+  /** Pairs an unmatched row with the record a person says it is. */
+  private pairRow(item: ItemRecord, record: InternalRecord, note: string, rule: string | undefined): DecisionOutcome {
+    const row = this.rowOf(item);
+    const ref = internalRef(record.kind, record.id);
+    if (record.kind !== recordKindOf(row.type)) throw new InputError(`link: a ${row.type} row cannot be ${record.kind} ${record.id}`);
+    if (record.pspReference !== null && record.pspReference !== row.pspReference && this.store.isReferencePaired(item.psp, record.pspReference, row.type)) {
+      throw new InputError(`link: ${ref} was already settled by another row of the PSP`);
+    }
+    const paired = classifyPair(row, record);
+    const txIds = this.writeBackIfResolved(item.psp, ref, `${row.fileName}:${row.line}`, this.context.runId);
+    this.resolveRecordItem(item.psp, ref, `settled: linked to ${row.fileName}:${row.line}`);
+    if (paired.class === 'matched') {
+      this.store.classifyRow(row.id, 'matched', true, ref, item.id);
+      if (record.feeMinor === null && row.feeMinor !== 0n) txIds.push(this.postLegs(item, 'link', { legs: feeLegs(item.psp, row.currency, row.feeMinor), description: `PSP fee on ${ref}` }));
+      txIds.push(...this.closeRowItem(item, true, `linked to ${ref}`));
+      this.record(item, 'link', note, ref, txIds, rule);
+      return { itemId: item.itemId, action: 'link', txIds, resolved: true, message: `linked to ${ref}: matched and settled` };
+    }
+    this.refreshRowItem(item, row, record, paired.class, paired.amountMinor);
+    this.record(item, 'link', note, ref, txIds, rule);
+    return { itemId: item.itemId, action: 'link', txIds, resolved: false, message: `linked to ${ref}: now ${paired.class}` };
+  }
+
+  /** A record the payout paid though its rows omit it: settled in that batch at payops' figure. */
+  private settleRecordInBatch(record: InternalRecord, recordItem: ItemRecord | undefined, batchItem: ItemRecord, note: string, rule: string | undefined): DecisionOutcome {
+    const batchId = batchItem.batchId as string;
+    const ref = internalRef(record.kind, record.id);
+    if (record.currency !== batchItem.currency) throw new InputError(`link: ${ref} is in ${record.currency}, batch ${batchId} in ${batchItem.currency}`);
+    if (record.status !== 'succeeded') throw new InputError(`link: ${ref} is ${record.status}, not booked: it cannot have been paid out`);
+    if (record.pspReference !== null && this.store.isReferencePaired(batchItem.psp, record.pspReference, record.kind)) throw new InputError(`link: ${ref} was already settled by a row of the PSP`);
+    const items = this.items(batchItem.psp);
+    const subjectItem = recordItem ?? this.store.itemById(items.upsert({ subject: ref, class: 'pending', rowId: null, internalRef: ref, probableRef: null, batchId: null, currency: record.currency, amountMinor: record.grossMinor, detail: { ours: sideOfRecord(record), theirs: null, why: 'linked to a batch before its grace period ended' } }, batchItem.firstRunId).id);
+    assert(subjectItem !== undefined && subjectItem.status === 'open', `${ref} has an open item to settle`);
+    const { txId } = this.settlements(batchItem.psp).settleOne('record', batchId, record.currency, bookedNetOf(record), subjectItem.id, `${ref}, omitted from its rows`);
+    items.resolve(subjectItem, `linked to batch ${batchId}: paid in its payout`, this.context.by);
+    const txIds = txId === null ? [] : [txId];
+    this.record(subjectItem, 'link', note, `batch ${batchId}`, txIds, rule);
+    if (subjectItem.id !== batchItem.id) this.record(batchItem, 'link', note, ref, [], rule);
+    this.settlements(batchItem.psp).evaluateBatch(items, batchId, batchItem.currency, this.context.by);
+    const batchResolved = this.store.item(batchItem.itemId)?.status === 'resolved';
+    return { itemId: batchItem.itemId, action: 'link', txIds, resolved: batchResolved, message: `${ref} settled in batch ${batchId}${batchResolved ? '; the batch is settled' : ''}` };
+  }
+
+  private refreshRowItem(item: ItemRecord, row: StoredRow, record: InternalRecord, rowClass: string, amountMinor: bigint): void {
+    assert(rowClass !== 'matched' && rowClass !== 'pending', 'a refreshed row item stays a mismatch');
+    const ref = internalRef(record.kind, record.id);
+    this.items(item.psp).upsert({
+      subject: item.subject, class: rowClass as ItemRecord['class'], rowId: row.id, internalRef: ref, probableRef: null, batchId: row.batchId, currency: row.currency, amountMinor,
+      detail: { ours: sideOfRecord(record), theirs: sideOfStoredRow(row), why: `linked by ${this.context.by}; now ${rowClass}` },
+    });
+    this.store.classifyRow(row.id, rowClass as ItemRecord['class'], true, ref, item.id);
+  }
+
+  private resolveRecordItem(psp: string, ref: string, resolution: string): void {
+    const open = this.store.item(this.items(psp).itemIdOf(ref));
+    if (open?.status === 'open') this.items(psp).resolve(open, resolution, this.context.by);
+  }
+
+  private reevaluateBatchOf(item: ItemRecord): void {
+    const batchId = item.batchId ?? (item.rowId === null ? null : this.store.row(item.rowId)?.batchId ?? null);
+    if (batchId === null) return;
+    const settlements = this.settlements(item.psp);
+    settlements.postReady(batchId, item.currency);
+    settlements.evaluateBatch(this.items(item.psp), batchId, item.currency, this.context.by);
+  }
+
+  private counterForRow(psp: string, probable: InternalRecord | undefined): string {
+    // Money moving for an order payops failed is the buyer's: held as a liability, returned from it.
+    if (probable?.kind === 'capture' && probable.status === 'failed') return unappliedAccount(psp);
+    return ADJUSTMENTS_ACCOUNT;
+  }
+
+  private batchItemWithResidual(psp: string, currency: Currency, netMinor: bigint): ItemRecord | undefined {
+    return this.store.openItems(psp).find((candidate) => {
+      if (candidate.class !== 'batch_total_mismatch' || candidate.currency !== currency || candidate.batchId === null) return false;
+      const batch = this.store.batch(psp, candidate.batchId, currency);
+      return batch?.payoutMinor != null && this.store.openRowItemsOfBatch(psp, candidate.batchId, currency) === 0 && batch.payoutMinor - this.store.settledOfBatch(psp, candidate.batchId, currency) === netMinor;
+    });
+  }
+
+  private recordItemWithNet(psp: string, currency: Currency, netMinor: bigint): ItemRecord | undefined {
+    const records = this.records(psp);
+    return this.store.openItems(psp).find((candidate) => {
+      if ((candidate.class !== 'missing_external' && candidate.class !== 'pending') || candidate.currency !== currency || candidate.internalRef === null) return false;
+      const record = records.byRef(candidate.internalRef);
+      return record !== undefined && record.status === 'succeeded' && bookedNetOf(record) === netMinor;
+    });
+  }
+
+  /** A link target: an item id naming a record, an internal reference, or a bare order, refund or dispute id. */
+  private recordItemOrRecord(psp: string, target: string): { record: InternalRecord; item: ItemRecord | undefined } {
+    const records = this.records(psp);
+    const asItem = target.startsWith('rm_') ? this.store.item(target) : undefined;
+    if (target.startsWith('rm_') && (!asItem || asItem.internalRef === null)) throw new InputError(`link: ${target} is not an item about one of payops' records`);
+    const refs = asItem ? [asItem.internalRef as string] : target.includes(':') ? [target] : [`capture:${target}`, `refund:${target}`, `chargeback:${target}`];
+    for (const ref of refs) {
+      const record = records.byRef(ref);
+      if (record) {
+        const item = this.store.item(this.items(psp).itemIdOf(ref));
+        return { record, item: item?.status === 'open' ? item : undefined };
+      }
+    }
+    throw new InputError(`link: payops has no order, refund or dispute "${target}" at ${psp}`);
+  }
+
+  private record(item: ItemRecord, action: DecisionAction, note: string, linkedTo: string | null, txIds: readonly number[], rule: string | undefined): void {
+    this.store.insertDecision({
+      itemRowId: item.id, action, class: item.class, rule: rule ?? null, runId: this.context.runId, decidedBy: this.context.by, decidedAt: this.now(), note, linkedTo, txIds,
+    });
+  }
+
+  private rowOf(item: ItemRecord): StoredRow {
+    const row = item.rowId === null ? undefined : this.store.row(item.rowId);
+    assert(row !== undefined, `item ${item.itemId} has its settlement row`);
+    return row;
+  }
+
+  private recordOf(item: ItemRecord): InternalRecord {
+    const record = item.internalRef === null ? undefined : this.records(item.psp).byRef(item.internalRef);
+    assert(record !== undefined, `item ${item.itemId} has its record ${item.internalRef ?? ''}`);
+    return record;
+  }
+
+  records(psp: string): InternalRecords {
+    let records = this.recordsByPsp.get(psp);
+    if (!records) {
+      records = new InternalRecords(this.db, psp);
+      this.recordsByPsp.set(psp, records);
+    }
+    return records;
+  }
+
+  private items(psp: string): Items {
+    return new Items(this.store, psp, this.context.runId, this.now());
+  }
+
+  private settlements(psp: string): Settlements {
+    return new Settlements(this.store, this.ledger, psp, this.context.runId, null, this.now());
+  }
+
+  private now(): string {
+    return new Date(this.context.clock()).toISOString();
+  }
+}
+
+/** The options with `first` moved to the front. */
+function rotate(options: ActionOption[], first: DecisionAction): ActionOption[] {
+  return [...options.filter((option) => option.action === first), ...options.filter((option) => option.action !== first)];
+}

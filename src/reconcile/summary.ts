@@ -1,0 +1,102 @@
+import type { Currency } from '../money/index.js';
+import type { ItemClass, ReconClass } from './classes.js';
+import type { DecisionAction } from './decide.js';
+import type { ReconStore } from './store.js';
+
+/**
+ * What a run leaves behind for `reconcile run --json`, `reconcile report` and the review: kept as
+ * JSON with the run. Amounts are minor units as decimal strings, with their currency.
+ */
+export interface MoneyLine {
+  currency: Currency;
+  amountMinor: string;
+}
+
+export interface ClassLine {
+  class: ReconClass;
+  /** Settlement rows of the file in this class. */
+  rows: number;
+  /** payops' records in this class (a pair counts one row and one record). */
+  records: number;
+  /** matched: what was settled (gross); a mismatch: what it is about (the difference, or the whole amount). */
+  money: MoneyLine[];
+}
+
+/** gross − fees − refunds − chargebacks ± adjustments = payout, from the batch's rows. */
+export interface Bridge {
+  batchId: string;
+  currency: Currency;
+  rows: number;
+  capturesMinor: string;
+  feesMinor: string;
+  refundsMinor: string;
+  chargebacksMinor: string;
+  adjustmentsMinor: string;
+  /** What the rows add up to: the payout they promise. */
+  rowsNetMinor: string;
+  /** What the PSP paid out; null until the batch's payout row arrives. */
+  payoutMinor: string | null;
+  differenceMinor: string | null;
+  /** What the books have moved to the bank for the batch so far. */
+  settledMinor: string;
+  status: 'balanced' | 'unbalanced' | 'awaiting payout';
+}
+
+export interface RuleAction {
+  rule: string;
+  itemId: string;
+  class: ItemClass;
+  action: DecisionAction;
+  currency: Currency;
+  amountMinor: string;
+  /** False when the cap of the currency stopped the rule: left for the review. */
+  applied: boolean;
+  message: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  psp: string;
+  file: { name: string; sha256: string; format: string; bytes: number; rowsRead: number; rowsRejected: number };
+  periodEnd: string | null;
+  graceDays: number;
+  quietPending: boolean;
+  classes: ClassLine[];
+  life: { new: number; persisting: number; resolved: number };
+  /** Items open after the run, per class (pending left out when quiet). */
+  open: ClassLine[];
+  openCount: number;
+  batches: Bridge[];
+  rules: RuleAction[];
+}
+
+export function moneyLines(totals: ReadonlyMap<Currency, bigint>): MoneyLine[] {
+  return [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([currency, minor]) => ({ currency, amountMinor: minor.toString() }));
+}
+
+export function bridgeOf(store: ReconStore, psp: string, batchId: string, currency: Currency): Bridge {
+  const batch = store.batch(psp, batchId, currency);
+  const settled = store.settledOfBatch(psp, batchId, currency);
+  if (!batch) {
+    return {
+      batchId, currency, rows: 0, capturesMinor: '0', feesMinor: '0', refundsMinor: '0', chargebacksMinor: '0', adjustmentsMinor: '0', rowsNetMinor: '0',
+      payoutMinor: null, differenceMinor: null, settledMinor: settled.toString(), status: 'awaiting payout',
+    };
+  }
+  const payout = batch.payoutMinor;
+  return {
+    batchId,
+    currency,
+    rows: Number(batch.rowCount),
+    capturesMinor: batch.capturesMinor.toString(),
+    feesMinor: batch.feesMinor.toString(),
+    refundsMinor: batch.refundsMinor.toString(),
+    chargebacksMinor: batch.chargebacksMinor.toString(),
+    adjustmentsMinor: batch.otherMinor.toString(),
+    rowsNetMinor: batch.rowsNetMinor.toString(),
+    payoutMinor: payout === null ? null : payout.toString(),
+    differenceMinor: payout === null ? null : (payout - batch.rowsNetMinor).toString(),
+    settledMinor: settled.toString(),
+    status: payout === null ? 'awaiting payout' : payout === batch.rowsNetMinor ? 'balanced' : 'unbalanced',
+  };
+}

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runChecks } from '../../src/check/check.js';
+import type { Database } from '../../src/db/index.js';
+import { PLAIN } from '../../src/cli/palette.js';
+import { type Choice, type ReviewPrompts, renderItem, runReviewSession } from '../../src/reconcile/review-session.js';
+import { ReconStore } from '../../src/reconcile/store.js';
+import { tempDatabase } from '../helpers/db.js';
+import { TestBook, capture, lined, payout } from './book.js';
+
+/** Answers prompts from a script; `interrupt` answers like Ctrl-C does in @inquirer/prompts. */
+function scripted(answers: (string | 'interrupt' | 'default')[]) {
+  const asked: { message: string; choices?: string[] }[] = [];
+  const next = <T>(defaultValue: T | undefined, choices?: Choice<T>[]): T => {
+    const answer = answers.shift();
+    if (answer === undefined || answer === 'interrupt') throw Object.assign(new Error('User force closed the prompt with SIGINT'), { name: 'ExitPromptError' });
+    if (answer === 'default') return defaultValue as T;
+    if (choices && !choices.some((choice) => choice.value === answer)) throw new Error(`no choice ${answer} among ${choices.map((choice) => String(choice.value)).join(', ')}`);
+    return answer as T;
+  };
+  const prompts: ReviewPrompts = {
+    async select(config) {
+      asked.push({ message: config.message, choices: config.choices.map((choice) => choice.name) });
+      return next(config.default, config.choices);
+    },
+    async input(config) {
+      asked.push({ message: config.message });
+      return next(config.default as never) as string;
+    },
+  };
+  return { prompts, asked };
+}
+
+describe('reconcile review session', () => {
+  let db: Database;
+  let cleanup: () => void;
+  let book: TestBook;
+  let screen: string[];
+
+  beforeEach(async () => {
+    let file: string;
+    ({ db, file, cleanup } = tempDatabase());
+    book = new TestBook(db, path.dirname(file));
+    screen = [];
+    await book.charge([['ord_1', '25.00'], ['ord_2', '10.00'], ['ord_3', '5.00']]);
+    const rows = [capture('ord_1', 2600n), capture('ord_2', 1000n, { feeMinor: 40n }), capture('ord_3', 500n), capture('ord_3', 500n)];
+    await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]));
+  });
+  afterEach(() => cleanup());
+
+  const review = (answers: (string | 'interrupt' | 'default')[], filter = {}) => {
+    const { prompts, asked } = scripted(answers);
+    return { asked, tally: runReviewSession(db, { out: (text) => screen.push(text), style: PLAIN, prompts }, filter, { by: 'alice', clock: book.clock }) };
+  };
+
+  it('walks the open items biggest money first and records each decision with who, when and its postings', async () => {
+    // The duplicate's proposal is a link to the row it repeats, whose target is asked (and preset).
+    const { tally, asked } = review(['default', 'default', 'note', 'asked the PSP', 'default']);
+    expect(await tally).toEqual({ decided: 3, skipped: 0, open: 1, interrupted: false });
+    const shown = screen.join('\n');
+    // duplicate (5.00) and amount (+1.00) and fee (+0.10): biggest first.
+    expect(shown.indexOf('duplicate')).toBeLessThan(shown.indexOf('amount_mismatch'));
+    expect(shown.indexOf('amount_mismatch')).toBeLessThan(shown.indexOf('fee_mismatch'));
+    expect(asked[0]?.choices).toEqual(['Link to another record (proposed)', "Accept the PSP's figure", 'Keep open with a note', 'Skip']);
+    const decisions = new ReconStore(db).decisions(null);
+    expect(decisions.map((decision) => [decision.class, decision.action, decision.decidedBy, decision.note])).toEqual([
+      ['duplicate', 'link', 'alice', ''],
+      ['amount_mismatch', 'note', 'alice', 'asked the PSP'],
+      ['fee_mismatch', 'accept', 'alice', ''],
+    ]);
+    expect(decisions[2]?.txIds.length).toBe(2); // the fee difference, and the row's settlement
+    expect(runChecks(db).ok).toBe(true);
+  });
+
+  it('shows both sides with the fields that differ marked', async () => {
+    const item = new ReconStore(db).openItems().find((candidate) => candidate.class === 'amount_mismatch')!;
+    const panel = renderItem(item, 1, 3, PLAIN);
+    expect(panel).toContain('amount_mismatch');
+    expect(panel).toMatch(/ ≠ {3}gross +25\.00 +26\.00/);
+    expect(panel).toMatch(/ ≠ {3}net +24\.70 +25\.70/);
+    expect(panel).toMatch(/\n {5}fee +0\.30 +0\.30/);
+    expect(panel).toMatch(/\n {5}reference +ch_ord_1 +ch_ord_1/);
+  });
+
+  it('Ctrl-C stops the session and keeps every decision taken before it', async () => {
+    const { tally } = review(['default', 'default', 'interrupt']);
+    expect(await tally).toEqual({ decided: 1, skipped: 0, open: 2, interrupted: true });
+    expect(new ReconStore(db).decisions(null)).toHaveLength(1);
+  });
+
+  it('skip records nothing; a refused decision is said and asked again', async () => {
+    const item = new ReconStore(db).openItems().find((candidate) => candidate.class === 'duplicate')!;
+    const { tally } = review(['link', 'ord_404', 'skip', 'interrupt'], { class: 'duplicate' });
+    expect(await tally).toMatchObject({ decided: 0, skipped: 1, open: 1 });
+    expect(screen.join('\n')).toContain('✗ link: a duplicate links to the row it repeats ("original"), not ord_404');
+    expect(new ReconStore(db).item(item.itemId)?.status).toBe('open');
+    expect(new ReconStore(db).decisions(null)).toEqual([]);
+  });
+});
