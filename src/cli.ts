@@ -7,6 +7,7 @@ import { registerLedger } from './commands/ledger.js';
 import { registerOrders } from './commands/orders.js';
 import { registerPayin } from './commands/payin.js';
 import { registerPayout } from './commands/payout.js';
+import { registerPsp } from './commands/psp.js';
 import { registerQueue } from './commands/queue.js';
 import { ExitCode, PayopsError } from './errors.js';
 import { colourWanted, loadPalette } from './cli/palette.js';
@@ -41,6 +42,7 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerPayout(program);
   registerChargebacks(program);
   registerQueue(program);
+  registerPsp(program);
   registerLedger(program);
   registerCheck(program);
   registerDemo(program, run);

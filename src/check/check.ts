@@ -304,7 +304,7 @@ function checkPspCharges(db: Database, psp: string, chargesByOrder: Iterable<Sim
     } else if (charge?.status === 'succeeded') {
       const line = `order ${order.order_id} was captured by the PSP (${charge.reference}) but is ${order.status} in payops`;
       if (order.status === 'failed' || order.status === 'created') problems.push(line);
-      else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : 'retried'}`);
+      else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : order.status === 'pending' ? 'its webhook arrives or `payops orders sync` runs' : 'retried'}`);
     }
   }
   takeChargesOf(undefined);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, reportRejections, totalsJson } from '../cli/execution.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
 import type { PayoutSummary, SellerReport } from '../payouts/queries.js';
@@ -55,6 +55,7 @@ export function registerPayout(program: Command): void {
           context.out(lines.filter(Boolean).join('\n'));
         }
         if (!summary.dryRun && summary.open.retryScheduled + summary.open.deadLettered > 0) process.exitCode = ExitCode.workPending;
+        reportRejections(context, summary.execution.rejections);
       } finally {
         execution.psp.close();
       }
