@@ -9,6 +9,7 @@ import { registerPayin } from './commands/payin.js';
 import { registerPayout } from './commands/payout.js';
 import { registerPsp } from './commands/psp.js';
 import { registerQueue } from './commands/queue.js';
+import { registerWebhooks } from './commands/webhooks.js';
 import { ExitCode, PayopsError } from './errors.js';
 import { colourWanted, loadPalette } from './cli/palette.js';
 
@@ -43,6 +44,7 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerChargebacks(program);
   registerQueue(program);
   registerPsp(program);
+  registerWebhooks(program);
   registerLedger(program);
   registerCheck(program);
   registerDemo(program, run);
