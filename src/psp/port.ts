@@ -126,6 +126,8 @@ export interface PspCallStats {
   calls: number;
   p50Ms: number | null;
   p99Ms: number | null;
+  /** Wall time with at least one call in flight: calls / busyMs is the PSP's throughput for us. */
+  busyMs: number;
 }
 
 /** The one line an executor's caller prints for a rejection: payops broke an invariant. */

@@ -41,6 +41,9 @@ export class HttpPsp implements PaymentServiceProvider {
   private readonly agent: http.Agent;
   private readonly base: URL;
   private readonly latenciesMs: number[] = [];
+  private inFlight = 0;
+  private busySince = 0;
+  private busyMs = 0;
 
   constructor(private readonly options: HttpPspOptions) {
     this.base = parseBaseUrl(options.baseUrl);
@@ -118,7 +121,7 @@ export class HttpPsp implements PaymentServiceProvider {
   callStats(): PspCallStats {
     const sorted = Float64Array.from(this.latenciesMs).sort();
     const at = (q: number) => (sorted.length === 0 ? null : Math.round((sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number) * 100) / 100);
-    return { calls: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99) };
+    return { calls: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), busyMs: Math.round(this.busyMs) };
   }
 
   close(): void {
@@ -159,6 +162,7 @@ export class HttpPsp implements PaymentServiceProvider {
   private send(method: 'GET' | 'POST', path: string, idempotencyKey?: string, body?: unknown): Promise<Exchange> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const started = performance.now();
+    if (this.inFlight++ === 0) this.busySince = started;
     return new Promise<Exchange>((resolve) => {
       let settled = false;
       let connected = false;
@@ -166,13 +170,17 @@ export class HttpPsp implements PaymentServiceProvider {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.latenciesMs.push(performance.now() - started);
+        const ended = performance.now();
+        this.latenciesMs.push(ended - started);
+        if (--this.inFlight === 0) this.busyMs += ended - this.busySince;
         resolve(exchange);
       };
       const fail = (kind: RetryableFailure['kind'], sent: boolean, detail: string) => finish({ ok: false, failure: { status: 'retryable', kind, sent, detail } });
       const request = http.request(
-        new URL(path, this.base),
         {
+          host: this.base.hostname,
+          port: this.base.port,
+          path: `${this.base.pathname.replace(/\/$/, '')}${path}`,
           method,
           agent: this.agent,
           headers: {

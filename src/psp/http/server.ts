@@ -24,6 +24,7 @@ export interface PspServerOptions {
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_KEY_LENGTH = 255;
 const MAX_BATCH = 512;
+const GROUP_WINDOW_MS = 2;
 
 type Operation = 'charge' | 'refund' | 'payout';
 
@@ -61,7 +62,7 @@ export class PspServer {
   private readonly held = new Map<string, { timer: NodeJS.Timeout; pending: Pending }>();
   private readonly sockets = new Set<Socket>();
   private queue: Pending[] = [];
-  private flushScheduled = false;
+  private flushTimer: NodeJS.Timeout | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly webhooks: WebhookSender | undefined;
   private served = 0;
@@ -215,16 +216,26 @@ export class PspServer {
     this.enqueue({ operation, key, requestHash, apply, canonical, response });
   }
 
+  /**
+   * A batch commits as soon as every open connection has a request waiting in it (no one else can
+   * join), or `GROUP_WINDOW_MS` after its first request, whichever comes first: a client's requests
+   * arrive one socket read at a time, and committing on the first would make every other batch tiny.
+   */
   private enqueue(pending: Pending): void {
     this.queue.push(pending);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    if (this.queue.length >= Math.max(1, this.sockets.size - this.held.size)) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      setImmediate(() => this.flush());
+    } else if (this.flushTimer === undefined) {
+      this.flushTimer = setTimeout(() => this.flush(), GROUP_WINDOW_MS);
+    }
   }
 
   /** One engine transaction for every queued request; each is answered after the commit. */
   private flush(): void {
-    this.flushScheduled = false;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {

@@ -75,6 +75,7 @@ export type FaultBeforeProcessing = 'timeout' | 'server_error' | 'rate_limited' 
 
 /** The fault, if any, that strikes the `attempt`-th request with this key before it is processed. */
 export function faultBeforeProcessing(seed: string, faults: FaultRates, key: string, attempt: number): FaultBeforeProcessing | undefined {
+  if (faults.timeout + faults.serverError + faults.rateLimited + faults.reset === 0) return undefined;
   const roll = draw(seed, key, attempt, 'network');
   let bound = faults.timeout;
   if (roll < bound) return 'timeout';
@@ -86,5 +87,5 @@ export function faultBeforeProcessing(seed: string, faults: FaultRates, key: str
 
 /** Whether the response to the `attempt`-th request with this key is lost after it was processed. */
 export function responseLost(seed: string, faults: FaultRates, key: string, attempt: number): boolean {
-  return draw(seed, key, attempt, 'lost') < faults.lost;
+  return faults.lost > 0 && draw(seed, key, attempt, 'lost') < faults.lost;
 }
