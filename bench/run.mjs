@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // payops benchmarks: `npm run bench` (full) or `npm run bench -- --quick` (CI-sized).
-//   node bench/run.mjs [--quick] [--stage ledger|payin]… [--tx N] [--batch N] [--orders N]
+//   node bench/run.mjs [--quick] [--stage ledger|payin|http]… [--tx N] [--batch N] [--orders N]
 // Each stage prints one JSON line on stdout (stage, n, seconds, perSecond, peakRssMb, baseline,
 // ratio, …); progress goes to stderr; all results are written to bench/results.json.
 // Never part of `npm test`: speed is measured here, on a quiet machine, not asserted in tests.
@@ -11,8 +11,9 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import ledger from './stages/ledger.mjs';
 import payin from './stages/payin.mjs';
+import http from './stages/http.mjs';
 
-const STAGES = { ledger, payin };
+const STAGES = { ledger, payin, http };
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
