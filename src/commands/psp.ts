@@ -33,8 +33,9 @@ export function registerPsp(program: Command): void {
       'after',
       `${examples(
         'payops psp serve --state psp.db --port 0',
-        'PAYOPS_WEBHOOK_SECRET=… payops psp serve --state psp.db --faults pending=0.1,5xx=0.02 --webhook-url http://127.0.0.1:4100/',
+        'payops psp serve --state psp.db --faults pending=0.1,5xx=0.02 --webhook-url http://127.0.0.1:4100/',
       )}
+Webhooks are signed with PAYOPS_WEBHOOK_SECRET (from the environment only, never a flag).
 Prints "payops psp: listening on http://127.0.0.1:PORT" on stderr; stops on SIGINT or SIGTERM.
 `,
     )

@@ -28,7 +28,8 @@ export function registerWebhooks(program: Command): void {
     .option('--json', 'print the summary as JSON when stopped')
     .addHelpText(
       'after',
-      `${examples('PAYOPS_WEBHOOK_SECRET=… payops webhooks listen --port 4100 --record deliveries.ndjson')}
+      `${examples('payops webhooks listen --port 4100 --record deliveries.ndjson')}
+The signing secret comes from PAYOPS_WEBHOOK_SECRET only (the same value \`payops psp serve\` has).
 Prints "payops webhooks: listening on http://127.0.0.1:PORT/" on stderr; stops on SIGINT or SIGTERM.
 A forged or stale delivery is answered 400 and recorded nowhere.
 `,
@@ -72,7 +73,7 @@ A forged or stale delivery is answered 400 and recorded nowhere.
     .argument('<file>', 'an NDJSON file written by `payops webhooks listen --record`')
     .option('--tolerance-s <s>', 'how far each signature timestamp may be from the time it was received', positiveInteger, 300)
     .option('--json', 'print the summary as JSON')
-    .addHelpText('after', `${examples('PAYOPS_WEBHOOK_SECRET=… payops webhooks replay deliveries.ndjson')}
+    .addHelpText('after', `${examples('payops webhooks replay deliveries.ndjson')}
 Exit code 3 if any line was rejected (forged, stale when received, malformed); 5 if an event
 contradicts the books (mismatch, conflict).
 `)
