@@ -141,7 +141,7 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
       expect(run('retry', 'run', '--wait', ...http_(second, '--concurrency', '8', ...FAST_RETRIES)).code).toBe(0);
       const after = queue();
       expect(after).toMatchObject({ created: 0, executing: 0, pending: 0, retry_scheduled: 0, dead_lettered: 0 });
-      expect(after.succeeded + after.failed).toBe(3000); // the generator sends some declining tokens
+      expect((after.succeeded ?? 0) + (after.failed ?? 0)).toBe(3000); // the generator sends some declining tokens
       expectCheckPasses();
       const counts = pspState(state);
       expect(counts).toMatchObject({ charges: 3000, chargedOrders: 3000, liveChargesPerOrder: 1, storedChargeResponses: 3000 });

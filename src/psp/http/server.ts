@@ -66,6 +66,7 @@ export class PspServer {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly webhooks: WebhookSender | undefined;
   private served = 0;
+  private readonly faulty: boolean;
 
   constructor(private readonly options: PspServerOptions) {
     this.server = http.createServer((request, response) => this.receive(request, response));
@@ -74,6 +75,8 @@ export class PspServer {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
+    const { timeout, serverError, rateLimited, reset, lost } = options.faults;
+    this.faulty = timeout + serverError + rateLimited + reset + lost > 0;
     this.webhooks = options.webhook ? new WebhookSender(options.engine, { ...options.webhook, seed: options.seed, faults: options.faults, log: options.log }) : undefined;
   }
 
@@ -259,7 +262,8 @@ export class PspServer {
   private process(pending: Pending): void {
     const { engine, seed, faults } = this.options;
     const held = pending.attempt !== undefined;
-    const attempt = pending.attempt ?? engine.countRequest(pending.key);
+    // Attempt numbers exist to draw faults: with none configured, no request needs counting.
+    const attempt = pending.attempt ?? (this.faulty ? engine.countRequest(pending.key) : 1);
     pending.attempt = attempt;
     if (!held) {
       const fault = faultBeforeProcessing(seed, faults, pending.key, attempt);
