@@ -117,6 +117,26 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
     expect(server.stderr()).toMatch(/SIGTERM: finishing queued requests/);
   });
 
+  it('runs refunds, payouts and chargebacks through the server too, each sent once', async () => {
+    const server = await serve('--seed', '4', '--faults', '5xx=0.05,lost=0.05,dispute=0.02');
+    const flags = http_(server, ...FAST_RETRIES);
+    const events = (name: string) => path.join(REPO_ROOT, 'fixtures', 'events', name);
+    const rejects = (name: string) => ['--rejects', path.join(dir, `${name}.rejects.ndjson`)];
+    expect([0, 6]).toContain(run('payin', 'run', DAY, ...flags).code);
+    expect(run('retry', 'run', '--wait', ...flags).code).toBe(0);
+    expect(run('payin', 'run', events('deliveries.ndjson'), ...flags, ...rejects('deliveries')).code).toBe(3); // deliveries of declined orders
+    const paid = json<{ execution: { succeeded: number } }>(run('payout', 'run', '--wait', ...flags, '--json'));
+    expect(paid.execution.succeeded).toBeGreaterThan(0);
+    const refunded = json<{ refunds: { succeeded: number } }>(run('payin', 'run', events('refunds.ndjson'), ...flags, ...rejects('refunds'), '--json'));
+    expect(refunded.refunds.succeeded).toBeGreaterThan(0);
+    const disputes = run('chargebacks', 'sync', '--psp', 'http', '--psp-url', server.url, '--json');
+    expect(disputes.code).toBe(0);
+    expect(json<{ recorded: number }>(disputes).recorded).toBeGreaterThan(0);
+    expect(json<{ recorded: number; alreadyRecorded: number }>(run('chargebacks', 'sync', '--psp', 'http', '--psp-url', server.url, '--json'))).toMatchObject({ recorded: 0 });
+    expectCheckPasses();
+    expect(run('check', '--psp', 'http', '--psp-state', state).stdout).toMatch(/ok {4}every payout sent at most once at the PSP \(http\) \((\d+) payouts against \1 PSP transfers\)/);
+  });
+
   it('loses nothing when the server is killed with SIGKILL mid-batch and restarted on the same state', async () => {
     const events = path.join(dir, 'events.ndjson');
     const generated = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'generate-events.mjs'), '--events', '3000', '--max-orders', '1', '--sellers', '50', '--seed', '3', '--out', events], { encoding: 'utf8' });

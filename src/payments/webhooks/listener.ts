@@ -68,9 +68,10 @@ export class WebhookListener {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > this.options.maxBodyBytes) {
       this.reject(`body of ${declared} bytes is over the ${this.options.maxBodyBytes}-byte limit`);
-      answer(response, 413, { error: 'body too large' });
-      request.destroy();
-      return;
+      // Answered without reading the body; the connection is closed once the answer is out.
+      response.setHeader('connection', 'close');
+      response.once('finish', () => request.destroy());
+      return answer(response, 413, { error: 'body too large' });
     }
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { ExitCode, PayopsError, UsageError } from '../../errors.js';
-import type { Currency } from '../../money/index.js';
+import { toCurrency } from '../../money/index.js';
+import { normalizeInstant } from '../../time.js';
 import type {
   ChargeLookup, ChargeOutcome, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutRequest, PayoutResult, PspCallStats, PspRejection,
   RefundRequest, RefundResult, RetryableFailure,
@@ -104,18 +105,19 @@ export class HttpPsp implements PaymentServiceProvider {
         hint: 'check that `payops psp serve` is running there, then run the command again; nothing was booked',
       });
     }
-    return data.map((item: Record<string, unknown>) => {
-      const currency = item.currency as Currency;
-      return {
+    try {
+      return data.map((item: Record<string, unknown>) => ({
         disputeId: String(item.id),
         chargeReference: String(item.charge),
         merchantReference: String(item.merchantReference),
-        amountMinor: parseMinor(item.amountMinor, 'dispute amountMinor'),
-        disputeFeeMinor: parseMinor(item.feeMinor, 'dispute feeMinor'),
-        currency,
-        createdAt: String(item.created),
-      };
-    });
+        amountMinor: parseMinor(item.amountMinor, 'amountMinor'),
+        disputeFeeMinor: parseMinor(item.feeMinor, 'feeMinor'),
+        currency: toCurrency(item.currency),
+        createdAt: normalizeInstant(item.created, 'created'),
+      }));
+    } catch (error) {
+      throw new PayopsError(`the PSP at ${this.base.origin} listed a dispute payops cannot read: ${(error as Error).message}`, ExitCode.unexpected, { hint: 'nothing was booked' });
+    }
   }
 
   callStats(): PspCallStats {
