@@ -6,6 +6,7 @@ import { DEFAULT_FEE_RULE } from '../../../src/psp/fee-rule.js';
 import { PspServer } from '../../../src/psp/http/server.js';
 import { SIM_SCHEMAS, SimEngine } from '../../../src/psp/sim/engine.js';
 import { type FaultRates, NO_FAULTS } from '../../../src/psp/sim/faults.js';
+import { verifySignature } from '../../../src/psp/webhooks/signature.js';
 import { tempDir } from '../../helpers/cli.js';
 
 interface Reply {
@@ -196,6 +197,91 @@ describe('psp serve (in process, real sockets)', () => {
       expect(JSON.parse(reply(await request(url, 'GET', '/v1/charges?merchant_reference=ord_9')).body).data).toEqual([]);
       expect(JSON.parse(reply(await request(url, 'GET', '/health')).body)).toEqual({ status: 'ok' });
     });
+  });
+});
+
+describe('psp serve webhooks', () => {
+  const SECRET = 'whsec_unit_0123456789abcdef';
+  let dir: string;
+  let cleanup: () => void;
+  const receivers: http.Server[] = [];
+  const running: { server: PspServer; engine: SimEngine }[] = [];
+
+  /** A receiver that answers `status(n)` to the n-th delivery and keeps what it got. */
+  async function receiver(status: (n: number) => number): Promise<{ url: string; got: { signature: string; body: string }[] }> {
+    const got: { signature: string; body: string }[] = [];
+    const server = http.createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        got.push({ signature: String(request.headers['payops-signature']), body });
+        response.writeHead(status(got.length)).end();
+      });
+    });
+    receivers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, got };
+  }
+  async function start(url: string, faults: Partial<FaultRates> = {}): Promise<string> {
+    const rates = { ...NO_FAULTS, ...faults };
+    const engine = new SimEngine({ stateFile: path.join(dir, 'psp.db'), seed: 's', faults: rates, feeRule: DEFAULT_FEE_RULE, clock: Date.now, pendingResolveMs: 100, webhooks: true });
+    const server = new PspServer({ engine, seed: 's', faults: rates, slowMs: 100, retryAfterS: 1, settleEveryMs: 50, webhook: { url, secret: SECRET }, log: () => undefined });
+    running.push({ server, engine });
+    return server.listen(0);
+  }
+  async function stopAll(): Promise<void> {
+    for (const { server, engine } of running.splice(0)) {
+      await server.close();
+      engine.close();
+    }
+  }
+  const until = async (condition: () => boolean) => {
+    for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(condition()).toBe(true);
+  };
+
+  beforeEach(() => ({ dir, cleanup } = tempDir('payops-psp-webhooks-')));
+  afterEach(async () => {
+    await stopAll();
+    for (const server of receivers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    cleanup();
+  });
+
+  it('announces pending and its settlement with signed events, retrying until a 2xx', async () => {
+    const { url: hook, got } = await receiver((n) => (n <= 2 ? 500 : 200));
+    const url = await start(hook, { pending: 1 });
+    reply(await request(url, 'POST', '/v1/charges', { key: 'k1', body: charge('ord_1') }));
+    // Two events; the first two deliveries were refused, so four arrive in all.
+    await until(() => got.length >= 4);
+    const events = got.map((delivery) => JSON.parse(delivery.body) as { id: string; type: string; data: { object: { status: string; amountMinor: string } } });
+    const byId = new Map(events.map((event) => [event.id, event]));
+    expect(byId.size).toBe(2);
+    const types = [...byId.values()].map((event) => event.type);
+    expect(types).toContain('charge.pending');
+    expect(types.filter((type) => type !== 'charge.pending')).toEqual([expect.stringMatching(/^charge\.(succeeded|failed)$/)]);
+    expect([...byId.values()].find((event) => event.type === 'charge.pending')).toMatchObject({ data: { object: { status: 'pending', amountMinor: '2500' } } });
+    for (const delivery of got) {
+      const verified = verifySignature(delivery.signature, delivery.body, SECRET, 300, Math.floor(Date.now() / 1000));
+      expect(verified.ok).toBe(true);
+    }
+  });
+
+  it('keeps undelivered events in the state file: a restarted server delivers them', async () => {
+    const down = await receiver(() => 503);
+    const url = await start(down.url);
+    reply(await request(url, 'POST', '/v1/charges', { key: 'k1', body: charge('ord_1') }));
+    await until(() => down.got.length >= 1);
+    await stopAll();
+    const up = await receiver(() => 200);
+    await start(up.url, { webhookDuplicate: 1 });
+    await until(() => up.got.length >= 2);
+    const [first, second] = up.got.map((delivery) => JSON.parse(delivery.body) as { id: string; type: string });
+    expect(first).toMatchObject({ type: 'charge.succeeded' });
+    expect(second?.id).toBe(first?.id); // webhook-duplicate: the same event twice
   });
 });
 
