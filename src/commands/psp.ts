@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf, examples } from '../cli/context.js';
-import { nonNegativeInteger, positiveInteger } from '../cli/options.js';
+import { listenError, nonNegativeInteger, positiveInteger } from '../cli/options.js';
 
 interface ServeFlags {
   port: number;
@@ -63,7 +63,7 @@ Prints "payops psp: listening on http://127.0.0.1:PORT" on stderr; stops on SIGI
         settleEveryMs: Math.max(20, Math.min(500, Math.floor(flags.settleAfterMs / 4) || 20)), webhook, log: context.err,
       });
       try {
-        const url = await server.listen(flags.port);
+        const url = await server.listen(flags.port).catch((error: unknown) => Promise.reject(listenError(error, flags.port)));
         context.err(`payops psp: listening on ${url}`);
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', resolve);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { nonNegativeInteger, positiveInteger } from '../cli/options.js';
+import { listenError, nonNegativeInteger, positiveInteger } from '../cli/options.js';
 import { ExitCode } from '../errors.js';
 
 interface ListenFlags {
@@ -55,7 +55,7 @@ A forged or stale delivery is answered 400 and recorded nowhere.
           },
           onRejected: (reason) => context.err(`payops webhooks: rejected: ${reason}`),
         });
-        const url = await listener.listen(flags.port);
+        const url = await listener.listen(flags.port).catch((error: unknown) => Promise.reject(listenError(error, flags.port)));
         context.err(`payops webhooks: listening on ${url}`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve());

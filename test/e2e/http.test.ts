@@ -258,6 +258,13 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
       expect(replay.stdout).toMatch(/replayed 4 deliveries: duplicate 2; rejected 2/);
     });
 
+    it('refuses a port that is taken, as a usage error', async () => {
+      const server = await serve();
+      const taken = payops(['psp', 'serve', '--state', path.join(dir, 'other.db'), '--port', String(server.port)]);
+      expect(taken.code).toBe(2);
+      expect(taken.stderr).toBe(`payops: --port ${server.port}: the port is in use on 127.0.0.1 (choose another port, or --port 0 for any free one)\n`);
+    });
+
     it('refuses to start without the secret in the environment', () => {
       const result = payops(['webhooks', 'listen', '--db', db], { env: { PAYOPS_WEBHOOK_SECRET: '' } });
       expect(result.code).toBe(2);
