@@ -50,7 +50,7 @@ interface Pending {
  * with that key and the same parameters; other parameters get 400 `idempotency_key_reused`; a
  * request whose key is still in flight gets 409 `idempotency_key_in_use` and is not executed.
  *
- * Group commit: the mutating requests that arrive within one event-loop turn are processed in one
+ * Group commit: the mutating requests that arrive together (see `enqueue`) are processed in one
  * engine transaction (each in its own savepoint) and answered after it commits, so durability
  * (synchronous=FULL) costs one fsync per batch rather than per request.
  *
@@ -66,6 +66,7 @@ export class PspServer {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly webhooks: WebhookSender | undefined;
   private served = 0;
+  private closing = false;
   private readonly faulty: boolean;
 
   constructor(private readonly options: PspServerOptions) {
@@ -87,7 +88,13 @@ export class PspServer {
       this.server.listen(port, '127.0.0.1', () => resolve());
     });
     const settle = setInterval(() => this.settlePending(), this.options.settleEveryMs);
-    const prune = setInterval(() => this.options.engine.pruneExpiredResponses(1_000), 60_000);
+    const prune = setInterval(() => {
+      try {
+        this.options.engine.pruneExpiredResponses(1_000);
+      } catch (error) {
+        this.options.log(`payops psp: forgetting expired keys failed (tried again in a minute): ${(error as Error).message}`);
+      }
+    }, 60_000);
     this.timers.push(settle, prune);
     this.webhooks?.start();
     return this.url();
@@ -104,6 +111,7 @@ export class PspServer {
    * starts afresh. Webhook deliveries in progress are abandoned; the outbox keeps them.
    */
   async close(): Promise<void> {
+    this.closing = true;
     for (const timer of this.timers) clearInterval(timer);
     for (const [key, { timer, pending }] of this.held) {
       clearTimeout(timer);
@@ -184,6 +192,9 @@ export class PspServer {
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
       return send(response, 400, { error: { type: 'invalid_request_error', code: ERROR_CODES.keyMissing, message: `an Idempotency-Key header of 1 to ${MAX_KEY_LENGTH} characters is required` } });
+    }
+    if (this.closing) {
+      return send(response, 503, { error: { type: 'api_error', code: 'shutting_down', message: 'the PSP is stopping: nothing was processed; retry with the same key' } });
     }
     let body: unknown;
     try {
