@@ -42,6 +42,7 @@ export function emptyTally(): ExecutionTally {
 // Each batch costs three durable commits (claim, PSP state, record): large batches amortize them.
 export const DEFAULT_BATCH_SIZE = 4_000;
 export const DEFAULT_LEASE_MS = 5 * 60_000;
+const LOOKUP_CONCURRENCY = 16;
 
 /**
  * Charges orders through the PSP following DESIGN.md §5 to the letter, a batch at a time:
@@ -98,11 +99,17 @@ export class PayinExecutor {
       const pending = inTransaction(this.db, () => this.store.pendingOrders(this.options.psp.name, this.batchSize, afterId));
       if (pending.length === 0) return tally;
       afterId = (pending[pending.length - 1] as ClaimedOrder).id;
-      const results: ChargeResult[] = [];
-      for (const order of pending) {
-        const lookup = await this.options.psp.lookupCharge(order.orderId);
-        results.push(isRetryable(lookup) ? lookup : lookup.found ? lookup.result : { status: 'pending', pspReference: '' });
-      }
+      const results = new Array<ChargeResult>(pending.length);
+      // A few look-ups at a time: over HTTP each is a round trip, and they are independent.
+      let next = 0;
+      const lookUp = async () => {
+        while (next < pending.length) {
+          const index = next++;
+          const lookup = await this.options.psp.lookupCharge((pending[index] as ClaimedOrder).orderId);
+          results[index] = isRetryable(lookup) ? lookup : lookup.found ? lookup.result : { status: 'pending', pspReference: '' };
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, pending.length) }, lookUp));
       inTransaction(this.db, () => this.recorder.record(pending, results, tally, null, this.now()));
     }
   }

@@ -43,6 +43,8 @@ export class HttpPsp implements PaymentServiceProvider {
   private readonly base: URL;
   private readonly latenciesMs: number[] = [];
   private inFlight = 0;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
   private busySince = 0;
   private busyMs = 0;
 
@@ -161,7 +163,24 @@ export class HttpPsp implements PaymentServiceProvider {
     return results;
   }
 
-  private send(method: 'GET' | 'POST', path: string, idempotencyKey?: string, body?: unknown): Promise<Exchange> {
+  /**
+   * At most `concurrency` requests are on the wire at once, whoever calls; a request's timeout
+   * starts when it gets its turn, never while it waits for one.
+   */
+  private async send(method: 'GET' | 'POST', path: string, idempotencyKey?: string, body?: unknown): Promise<Exchange> {
+    // A finished request hands its slot straight to the next waiting one.
+    if (this.active < this.options.concurrency) this.active++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await this.exchange(method, path, idempotencyKey, body);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+
+  private exchange(method: 'GET' | 'POST', path: string, idempotencyKey?: string, body?: unknown): Promise<Exchange> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const started = performance.now();
     if (this.inFlight++ === 0) this.busySince = started;

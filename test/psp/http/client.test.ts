@@ -120,6 +120,23 @@ describe('the http adapter: classification of every answer and failure', () => {
     expect(psp.callStats()).toMatchObject({ calls: 12, p50Ms: expect.any(Number), p99Ms: expect.any(Number) });
   });
 
+  it('bounds every caller, look-ups included, and starts a request\'s timeout only when it is sent', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const url = await serve((request, response) => {
+      most = Math.max(most, ++inFlight);
+      setTimeout(() => {
+        inFlight--;
+        json(response, 200, { object: 'list', data: [] });
+      }, 40);
+    });
+    const psp = client(url, { concurrency: 2, timeoutMs: 150 });
+    // Ten look-ups at once take ~200 ms in all, longer than the timeout: none may time out waiting.
+    const lookups = await Promise.all(Array.from({ length: 10 }, (_, i) => psp.lookupCharge(`ord_${i}`)));
+    expect(lookups).toEqual(Array.from({ length: 10 }, () => ({ found: false })));
+    expect(most).toBe(2);
+  });
+
   it('looks a charge up by merchant reference', async () => {
     const url = await serve((request, response) =>
       json(response, 200, { object: 'list', data: request.url?.includes('ord_1') ? [{ object: 'charge', id: 'ch_1', status: 'failed', failureCode: 'authentication_failed' }] : [] }),
