@@ -194,14 +194,27 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
     it('settles pending orders from duplicated and reordered signed events, each applied once; the record replays to nothing new', async () => {
       const record = path.join(dir, 'deliveries.ndjson');
       const listener = await startServer(['webhooks', 'listen', '--db', db, '--record', record, '--json'], { PAYOPS_WEBHOOK_SECRET: SECRET });
-      const server = await serve('--seed', '9', '--faults', 'pending=0.3,decline=0.02,webhook-duplicate=0.3,webhook-delay=0.3,5xx=0.02', '--settle-after-ms', '300', '--webhook-url', listener.url);
+      const server = await serve('--seed', '9', '--faults', 'pending=0.3,decline=0.02,dispute=0.03,webhook-duplicate=0.3,webhook-delay=0.3,5xx=0.02', '--settle-after-ms', '300', '--webhook-url', listener.url);
       const flags = http_(server, ...FAST_RETRIES);
       expect([0, 6]).toContain(run('payin', 'run', DAY, ...flags).code);
       expect(run('retry', 'run', '--wait', ...flags).code).toBe(0);
-      // No `orders sync`: the webhooks alone settle every pending order.
+      // No `orders sync`, no `chargebacks sync`: the webhooks alone settle every pending order and book every dispute.
+      const disputesAtPsp = () => {
+        const psp = new Sqlite(state, { readonly: true });
+        try {
+          return (psp.prepare('SELECT COUNT(*) AS n FROM sim_disputes').get() as { n: number }).n;
+        } finally {
+          psp.close();
+        }
+      };
+      const chargebacksBooked = () => json<unknown[]>(run('chargebacks', 'list', '--json')).length;
       await until(() => queue().pending === 0, 45_000, 'webhooks to settle every pending order');
+      await until(() => disputesAtPsp() > 0 && chargebacksBooked() === disputesAtPsp(), 45_000, 'webhooks to book every dispute');
+      expect(json<{ recorded: number; alreadyRecorded: number }>(run('chargebacks', 'sync', '--psp', 'http', '--psp-url', server.url, '--json'))).toMatchObject({ recorded: 0, alreadyRecorded: disputesAtPsp() });
       const books = new Sqlite(db, { readonly: true });
-      const outcomes = Object.fromEntries((books.prepare('SELECT outcome, COUNT(*) AS n FROM webhook_events GROUP BY outcome').all() as { outcome: string; n: number }[]).map((row) => [row.outcome, row.n]));
+      const outcomes = Object.fromEntries((books.prepare("SELECT outcome, COUNT(*) AS n FROM webhook_events WHERE type LIKE 'charge.%' GROUP BY outcome").all() as { outcome: string; n: number }[]).map((row) => [row.outcome, row.n]));
+      const disputesApplied = (books.prepare("SELECT COUNT(*) AS n FROM webhook_events WHERE type = 'dispute.created' AND outcome = 'applied'").get() as { n: number }).n;
+      expect(disputesApplied).toBe(disputesAtPsp());
       const pendingThenSettled = (books.prepare("SELECT COUNT(DISTINCT order_id) AS n FROM order_transitions WHERE from_status = 'pending'").get() as { n: number }).n;
       books.close();
       expect(outcomes.applied).toBe(pendingThenSettled);

@@ -2,14 +2,24 @@ import { type Database, inTransaction } from '../../db/index.js';
 import { InputError } from '../../errors.js';
 import { type Currency, toCurrency } from '../../money/index.js';
 import { parseMinor } from '../../psp/http/wire.js';
-import type { ChargeOutcome } from '../../psp/port.js';
+import type { ChargeOutcome, Dispute } from '../../psp/port.js';
+import { ChargebackRecorder } from '../../refunds/chargebacks.js';
 import { normalizeInstant } from '../../time.js';
 import { emptyTally } from '../executor.js';
 import { ChargeRecorder } from '../record.js';
 import type { RetryPolicy } from '../retry-policy.js';
 import { PaymentsStore } from '../store.js';
 
-/** A PSP event about one charge, as `payops psp serve` sends it (amounts as strings of minor units). */
+/** A PSP event about one charge or dispute, as `payops psp serve` sends it (amounts as strings of minor units). */
+export type WebhookEvent = ChargeEvent | DisputeEvent | { ignored: { id: string; type: string } };
+
+export interface DisputeEvent {
+  id: string;
+  type: 'dispute.created';
+  created: string;
+  dispute: Dispute;
+}
+
 export interface ChargeEvent {
   id: string;
   type: 'charge.pending' | 'charge.succeeded' | 'charge.failed';
@@ -42,6 +52,9 @@ export interface ChargeEvent {
  * - conflict: the PSP says the opposite of a final state payops recorded;
  * - ignored: an event type payops does not act on.
  * Nothing but `applied` changes an order, and only along the state machine (pending → final).
+ * A `dispute.created` is `applied` by booking the chargeback exactly as `chargebacks sync` does (the
+ * same function), `already_applied` if that dispute is booked, `retry_later` while its order is not
+ * captured in payops yet, `conflict` if payops has the order as failed.
  * `payops orders sync` remains the catch-all for a pending order whose events never came.
  */
 export type WebhookOutcome = 'applied' | 'duplicate' | 'retry_later' | 'already_applied' | 'stale' | 'deferred' | 'unknown_order' | 'mismatch' | 'conflict' | 'ignored';
@@ -49,11 +62,11 @@ export type WebhookOutcome = 'applied' | 'duplicate' | 'retry_later' | 'already_
 /** Outcomes a person should look at. */
 export const ALARMING_OUTCOMES: readonly WebhookOutcome[] = ['mismatch', 'conflict'];
 
-const EVENT_TYPES = ['charge.pending', 'charge.succeeded', 'charge.failed'] as const;
+const CHARGE_EVENT_TYPES = ['charge.pending', 'charge.succeeded', 'charge.failed'] as const;
 const MAX_ID_LENGTH = 200;
 
 /** Parses a verified event body; anything malformed is refused (the listener answers 400). */
-export function parseChargeEvent(body: string): ChargeEvent | { ignored: { id: string; type: string } } {
+export function parseWebhookEvent(body: string): WebhookEvent {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -64,9 +77,26 @@ export function parseChargeEvent(body: string): ChargeEvent | { ignored: { id: s
   const id = identifier(event?.id, 'id');
   if (!/^evt_[A-Za-z0-9_]+$/.test(id)) throw new InputError(`id: "${id.slice(0, 40)}" is not an event id (evt_…)`);
   const type = identifier(event?.type, 'type');
-  if (!(EVENT_TYPES as readonly string[]).includes(type)) return { ignored: { id, type } };
   const created = normalizeInstant(event?.created, 'created');
   const object = event?.data?.object;
+  if (type === 'dispute.created') {
+    if (typeof object !== 'object' || object === null || object.object !== 'dispute') throw new InputError('data.object: expected a dispute');
+    return {
+      id,
+      type,
+      created,
+      dispute: {
+        disputeId: identifier(object.id, 'data.object.id'),
+        chargeReference: identifier(object.charge, 'data.object.charge'),
+        merchantReference: identifier(object.merchantReference, 'data.object.merchantReference'),
+        amountMinor: parseMinor(object.amountMinor, 'data.object.amountMinor'),
+        disputeFeeMinor: parseMinor(object.feeMinor, 'data.object.feeMinor'),
+        currency: toCurrency(object.currency, 'data.object.currency'),
+        createdAt: normalizeInstant(object.created, 'data.object.created'),
+      },
+    };
+  }
+  if (!(CHARGE_EVENT_TYPES as readonly string[]).includes(type)) return { ignored: { id, type } };
   if (typeof object !== 'object' || object === null || object.object !== 'charge') throw new InputError('data.object: expected a charge');
   const status = type.slice('charge.'.length);
   if (object.status !== status) throw new InputError(`data.object.status: "${String(object.status)}" does not match the event type ${type}`);
@@ -104,12 +134,14 @@ export interface WebhookApplierOptions {
 export class WebhookApplier {
   private readonly store: PaymentsStore;
   private readonly recorder: ChargeRecorder;
+  private readonly chargebacks: ChargebackRecorder;
   private readonly s;
 
   constructor(private readonly db: Database, private readonly options: WebhookApplierOptions) {
     this.store = new PaymentsStore(db);
     // Webhooks never schedule retries (only pending orders are moved), so the policy is never used.
     this.recorder = new ChargeRecorder(db, { psp: options.psp, retry: options.retry, random: () => 1 });
+    this.chargebacks = new ChargebackRecorder(db, options.psp);
     this.s = {
       seen: db.prepare('SELECT outcome FROM webhook_events WHERE event_id = ?'),
       remember: db.prepare(
@@ -119,7 +151,7 @@ export class WebhookApplier {
     };
   }
 
-  apply(parsed: ChargeEvent | { ignored: { id: string; type: string } }, source: 'listen' | 'replay'): { outcome: WebhookOutcome; detail: string } {
+  apply(parsed: WebhookEvent, source: 'listen' | 'replay'): { outcome: WebhookOutcome; detail: string } {
     return inTransaction(this.db, () => {
       const at = new Date(this.options.clock()).toISOString();
       const id = 'ignored' in parsed ? parsed.ignored.id : parsed.id;
@@ -129,11 +161,37 @@ export class WebhookApplier {
         this.s.remember.run(id, parsed.ignored.type, '', '', this.options.psp, at, at, source, 'ignored', detail);
         return { outcome: 'ignored' as const, detail };
       }
-      const { outcome, detail } = this.decide(parsed, at);
+      const { outcome, detail } = 'dispute' in parsed ? this.decideDispute(parsed.dispute, at) : this.decide(parsed, at);
       if (outcome === 'retry_later') return { outcome, detail };
-      this.s.remember.run(parsed.id, parsed.type, parsed.charge.id, parsed.charge.merchantReference, this.options.psp, parsed.created, at, source, outcome, detail);
+      const [objectId, orderId] = 'dispute' in parsed ? [parsed.dispute.disputeId, parsed.dispute.merchantReference] : [parsed.charge.id, parsed.charge.merchantReference];
+      this.s.remember.run(parsed.id, parsed.type, objectId, orderId, this.options.psp, parsed.created, at, source, outcome, detail);
       return { outcome, detail };
     });
+  }
+
+  private decideDispute(dispute: Dispute, at: string): { outcome: Exclude<WebhookOutcome, 'duplicate'>; detail: string } {
+    const order = this.store.orderForOutcome(dispute.merchantReference);
+    if (!order) return { outcome: 'unknown_order', detail: `dispute ${dispute.disputeId} names no order ${dispute.merchantReference}: left for reconciliation` };
+    const where = `order ${order.orderId}`;
+    if (this.chargebacks.isKnown(dispute.disputeId)) return { outcome: 'already_applied', detail: `dispute ${dispute.disputeId} is booked already` };
+    if (order.psp !== this.options.psp) return { outcome: 'mismatch', detail: `${where} was charged through ${order.psp}, not ${this.options.psp}` };
+    if (dispute.currency !== order.currency || dispute.amountMinor > order.amountMinor) {
+      return { outcome: 'mismatch', detail: `${where} is ${order.amountMinor} ${order.currency}, dispute ${dispute.disputeId} is for ${dispute.amountMinor} ${dispute.currency}` };
+    }
+    if (order.pspReference !== null && order.pspReference !== dispute.chargeReference) {
+      return { outcome: 'mismatch', detail: `${where} is charge ${order.pspReference} at the PSP, dispute ${dispute.disputeId} is on ${dispute.chargeReference}` };
+    }
+    switch (order.fromStatus) {
+      case 'succeeded': {
+        const booked = this.chargebacks.record(dispute, at);
+        if (booked.recorded !== 'booked') throw new Error(`dispute ${dispute.disputeId}: the chargeback recorder did not book it (${booked.recorded})`);
+        return { outcome: 'applied', detail: `${where}: chargeback ${dispute.disputeId} booked` };
+      }
+      case 'failed':
+        return { outcome: 'conflict', detail: `${where} is failed in payops but the PSP says its charge ${dispute.chargeReference} was disputed: left for reconciliation` };
+      default:
+        return { outcome: 'retry_later', detail: `${where} is ${order.fromStatus}, not captured in payops yet: the PSP will deliver this again` };
+    }
   }
 
   private decide(event: ChargeEvent, at: string): { outcome: Exclude<WebhookOutcome, 'duplicate'>; detail: string } {

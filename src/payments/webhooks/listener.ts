@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../../errors.js';
 import { SIGNATURE_HEADER, verifySignature } from '../../psp/webhooks/signature.js';
-import { type WebhookApplier, type WebhookOutcome, parseChargeEvent } from './apply.js';
+import { type WebhookApplier, type WebhookOutcome, parseWebhookEvent } from './apply.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
@@ -92,9 +92,9 @@ export class WebhookListener {
         this.reject(verified.reason);
         return answer(response, 400, { error: verified.reason });
       }
-      let parsed: ReturnType<typeof parseChargeEvent>;
+      let parsed: ReturnType<typeof parseWebhookEvent>;
       try {
-        parsed = parseChargeEvent(body);
+        parsed = parseWebhookEvent(body);
       } catch (error) {
         const reason = error instanceof InputError ? error.message : String(error);
         this.reject(reason);
@@ -107,8 +107,7 @@ export class WebhookListener {
         }
         const { outcome, detail } = this.options.applier.apply(parsed, 'listen');
         this.count(outcome);
-        const eventId = 'ignored' in parsed ? parsed.ignored.id : parsed.id;
-        const type = 'ignored' in parsed ? parsed.ignored.type : parsed.type;
+        const { id: eventId, type } = 'ignored' in parsed ? parsed.ignored : parsed;
         this.options.onEvent({ eventId, type, outcome, detail });
         if (outcome === 'retry_later') {
           response.setHeader('retry-after', '1');

@@ -3,7 +3,7 @@ import readline from 'node:readline';
 import { InputError, UsageError } from '../../errors.js';
 import { verifySignature } from '../../psp/webhooks/signature.js';
 import { normalizeInstant } from '../../time.js';
-import { type WebhookApplier, type WebhookOutcome, parseChargeEvent } from './apply.js';
+import { type WebhookApplier, type WebhookOutcome, parseWebhookEvent } from './apply.js';
 
 export interface ReplaySummary {
   lines: number;
@@ -35,7 +35,7 @@ export async function replayDeliveries(file: string, applier: WebhookApplier, op
       const receivedAtS = Math.floor(Date.parse(normalizeInstant(line.receivedAt, 'receivedAt')) / 1000);
       const verified = verifySignature(line.signature, line.body, options.secret, options.toleranceS, receivedAtS);
       if (!verified.ok) throw new InputError(verified.reason);
-      const { outcome, detail } = applier.apply(parseChargeEvent(line.body), 'replay');
+      const { outcome, detail } = applier.apply(parseWebhookEvent(line.body), 'replay');
       summary.outcomes[outcome] = (summary.outcomes[outcome] ?? 0) + 1;
       if (outcome === 'mismatch' || outcome === 'conflict') summary.alarms.push(`${file}:${number} ${outcome}: ${detail}`);
     } catch (error) {

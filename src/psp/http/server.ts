@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { InputError } from '../../errors.js';
 import type { ChargeResult, PayoutResult, RefundResult } from '../port.js';
-import type { SimEngine, StoredResponse } from '../sim/engine.js';
+import { type SimEngine, type StoredResponse, disputeObject } from '../sim/engine.js';
 import { type FaultBeforeProcessing, type FaultRates, faultBeforeProcessing, responseLost } from '../sim/faults.js';
 import { ERROR_CODES, ROUTES, chargeBody, parseChargeBody, parsePayoutBody, parseRefundBody, payoutBody, refundBody } from './wire.js';
 import { WebhookSender } from './webhook-sender.js';
@@ -25,6 +25,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 const MAX_KEY_LENGTH = 255;
 const MAX_BATCH = 512;
 const GROUP_WINDOW_MS = 2;
+const DISPUTE_EVERY_MS = 1_000;
 
 type Operation = 'charge' | 'refund' | 'payout';
 
@@ -96,6 +97,8 @@ export class PspServer {
       }
     }, 60_000);
     this.timers.push(settle, prune);
+    // Disputes are decided a while after the captures, in their own pass (a scan of the captures).
+    if (this.options.faults.dispute > 0) this.timers.push(setInterval(() => this.decideDisputes(), DISPUTE_EVERY_MS));
     this.webhooks?.start();
     return this.url();
   }
@@ -131,6 +134,14 @@ export class PspServer {
 
   stats(): { served: number } {
     return { served: this.served };
+  }
+
+  private decideDisputes(): void {
+    try {
+      if (this.options.engine.decideDisputes() > 0) this.webhooks?.nudge();
+    } catch (error) {
+      this.options.log(`payops psp: deciding disputes failed (tried again later): ${(error as Error).message}`);
+    }
   }
 
   private settlePending(): void {
@@ -372,19 +383,6 @@ function render({ operation, requestHash, canonical }: Pending, result: ChargeRe
     case 'retryable':
       return reply(503, { error: { type: 'api_error', code: 'service_unavailable', message: result.detail } }, false);
   }
-}
-
-function disputeObject(dispute: ReturnType<SimEngine['disputes']>[number]) {
-  return {
-    object: 'dispute',
-    id: dispute.disputeId,
-    charge: dispute.chargeReference,
-    merchantReference: dispute.merchantReference,
-    amountMinor: dispute.amountMinor.toString(),
-    feeMinor: dispute.disputeFeeMinor.toString(),
-    currency: dispute.currency,
-    created: dispute.createdAt,
-  };
 }
 
 function send(response: http.ServerResponse, statusCode: number, body: unknown): void {

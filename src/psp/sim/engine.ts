@@ -417,29 +417,39 @@ export class SimEngine {
    */
   disputes(): Dispute[] {
     return this.db.transaction(() => {
-      const now = new Date(this.options.clock()).toISOString();
-      if (this.options.faults.dispute > 0) {
-        const candidates = this.db
-          .prepare("SELECT c.id, c.amount_minor, c.currency FROM sim_charges c LEFT JOIN sim_disputes d ON d.charge_id = c.id WHERE c.status = 'succeeded' AND d.id IS NULL")
-          .all() as { id: bigint; amount_minor: bigint; currency: string }[];
-        const insert = this.db.prepare('INSERT INTO sim_disputes (charge_id, amount_minor, fee_minor, currency, created_at) VALUES (?, ?, ?, ?, ?)');
-        for (const charge of candidates) {
-          if (draw(this.options.seed, chargeReference(charge.id), 'dispute') >= this.options.faults.dispute) continue;
-          insert.run(charge.id, charge.amount_minor, 15n * 10n ** BigInt(exponentOf(charge.currency as Currency)), charge.currency, now);
-        }
-      }
+      this.decideDisputes();
       return (this.db
         .prepare('SELECT d.*, c.merchant_reference FROM sim_disputes d JOIN sim_charges c ON c.id = d.charge_id ORDER BY d.id')
-        .all() as { id: bigint; charge_id: bigint; amount_minor: bigint; fee_minor: bigint; currency: string; created_at: string; merchant_reference: string }[]).map((row) => ({
-        disputeId: `dp_sim_${row.id.toString().padStart(8, '0')}`,
-        chargeReference: chargeReference(row.charge_id),
-        merchantReference: row.merchant_reference,
-        amountMinor: row.amount_minor,
-        disputeFeeMinor: row.fee_minor,
-        currency: row.currency as Currency,
-        createdAt: row.created_at,
-      }));
+        .all() as DisputeRow[]).map(toDispute);
     }).immediate();
+  }
+
+  /**
+   * Decides, by the seed, which captured charges not yet disputed are disputed now; returns how
+   * many were. With webhooks on, each new dispute is announced by a `dispute.created` event written
+   * in the same transaction. (`psp serve` calls this on a timer when the dispute rate is not 0.)
+   */
+  decideDisputes(): number {
+    if (this.options.faults.dispute === 0) return 0;
+    return this.atomically(() => {
+      const now = new Date(this.options.clock()).toISOString();
+      const candidates = this.db
+        .prepare("SELECT c.id, c.amount_minor, c.currency, c.merchant_reference FROM sim_charges c LEFT JOIN sim_disputes d ON d.charge_id = c.id WHERE c.status = 'succeeded' AND d.id IS NULL")
+        .all() as { id: bigint; amount_minor: bigint; currency: string; merchant_reference: string }[];
+      const insert = this.db.prepare('INSERT INTO sim_disputes (charge_id, amount_minor, fee_minor, currency, created_at) VALUES (?, ?, ?, ?, ?)');
+      let disputed = 0;
+      for (const charge of candidates) {
+        if (draw(this.options.seed, chargeReference(charge.id), 'dispute') >= this.options.faults.dispute) continue;
+        const feeMinor = 15n * 10n ** BigInt(exponentOf(charge.currency as Currency));
+        const id = BigInt(insert.run(charge.id, charge.amount_minor, feeMinor, charge.currency, now).lastInsertRowid);
+        disputed++;
+        if (this.options.webhooks) {
+          const dispute = toDispute({ id, charge_id: charge.id, amount_minor: charge.amount_minor, fee_minor: feeMinor, currency: charge.currency, created_at: now, merchant_reference: charge.merchant_reference });
+          this.recordEvent('dispute.created', disputeObject(dispute));
+        }
+      }
+      return disputed;
+    });
   }
 
   /** Every refund the PSP recorded, for `payops check`. */
@@ -609,9 +619,12 @@ export class SimEngine {
   /** In the transaction of the state change: the event exists if and only if the change does. */
   private recordWebhook(row: ChargeRow): void {
     const object = toChargeObject(row);
+    this.recordEvent(`charge.${object.status}`, object);
+  }
+
+  private recordEvent(type: string, object: ChargeObject | DisputeObject): void {
     const now = new Date(this.options.clock()).toISOString();
     const eventId = `evt_${randomBytes(12).toString('hex')}`;
-    const type = `charge.${object.status}`;
     const body = JSON.stringify({ id: eventId, type, created: now, data: { object } });
     this.statements.insertWebhook.run(eventId, type, body, now, now);
   }
@@ -627,6 +640,53 @@ export class SimEngine {
         return { status: 'declined', pspReference: chargeReference(row.id), reason: row.decline_reason ?? 'declined' };
     }
   }
+}
+
+interface DisputeRow {
+  id: bigint;
+  charge_id: bigint;
+  amount_minor: bigint;
+  fee_minor: bigint;
+  currency: string;
+  created_at: string;
+  merchant_reference: string;
+}
+
+function toDispute(row: DisputeRow): Dispute {
+  return {
+    disputeId: `dp_sim_${row.id.toString().padStart(8, '0')}`,
+    chargeReference: chargeReference(row.charge_id),
+    merchantReference: row.merchant_reference,
+    amountMinor: row.amount_minor,
+    disputeFeeMinor: row.fee_minor,
+    currency: row.currency as Currency,
+    createdAt: row.created_at,
+  };
+}
+
+/** A dispute as the wire shows it (`GET /v1/disputes`, `dispute.created` events). */
+export interface DisputeObject {
+  object: 'dispute';
+  id: string;
+  charge: string;
+  merchantReference: string;
+  amountMinor: string;
+  feeMinor: string;
+  currency: string;
+  created: string;
+}
+
+export function disputeObject(dispute: Dispute): DisputeObject {
+  return {
+    object: 'dispute',
+    id: dispute.disputeId,
+    charge: dispute.chargeReference,
+    merchantReference: dispute.merchantReference,
+    amountMinor: dispute.amountMinor.toString(),
+    feeMinor: dispute.disputeFeeMinor.toString(),
+    currency: dispute.currency,
+    created: dispute.createdAt,
+  };
 }
 
 function keyReused(key: string): PspRejection {

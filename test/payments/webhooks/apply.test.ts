@@ -7,8 +7,10 @@ import { balances } from '../../../src/ledger/index.js';
 import { PayinExecutor } from '../../../src/payments/executor.js';
 import { ingest } from '../../../src/payments/intake/intake.js';
 import { showOrder } from '../../../src/payments/queries.js';
-import { type WebhookOutcome, WebhookApplier, parseChargeEvent } from '../../../src/payments/webhooks/apply.js';
+import { type WebhookOutcome, WebhookApplier, parseWebhookEvent } from '../../../src/payments/webhooks/apply.js';
 import { InputError } from '../../../src/errors.js';
+import type { Currency } from '../../../src/money/index.js';
+import { syncChargebacks } from '../../../src/refunds/chargebacks.js';
 import { tempDatabase } from '../../helpers/db.js';
 import { FakePsp } from '../fake-psp.js';
 
@@ -35,7 +37,7 @@ describe('webhook events applied through the executor\'s recorder', () => {
   let dir: string;
   let psp: FakePsp;
   let applier: WebhookApplier;
-  const apply = (body: string): WebhookOutcome => applier.apply(parseChargeEvent(body), 'listen').outcome;
+  const apply = (body: string): WebhookOutcome => applier.apply(parseWebhookEvent(body), 'listen').outcome;
   const status = (orderId: string) => showOrder(db, orderId).status;
 
   beforeEach(async () => {
@@ -109,11 +111,30 @@ describe('webhook events applied through the executor\'s recorder', () => {
     expect(remembered.map((row) => row.outcome)).toEqual(['mismatch', 'mismatch', 'unknown_order']);
   });
 
+  it('books a dispute as a chargeback once, with the same function as chargebacks sync', async () => {
+    psp.script('ord_2', { status: 'pending', pspReference: 'ch_ord_2' });
+    await execute();
+    const disputeEvent = (id: string, orderId: string, disputeId = 'dp_1') => JSON.stringify({
+      id, type: 'dispute.created', created: '2026-11-24T10:00:00.000Z',
+      data: { object: { object: 'dispute', id: disputeId, charge: `ch_${orderId}`, merchantReference: orderId, amountMinor: '2500', feeMinor: '1500', currency: 'USD', created: '2026-11-24T10:00:00.000Z' } },
+    });
+    expect(apply(disputeEvent('evt_d1', 'ord_1'))).toBe('applied');
+    expect(apply(disputeEvent('evt_d1', 'ord_1'))).toBe('duplicate');
+    expect(apply(disputeEvent('evt_d2', 'ord_1'))).toBe('already_applied'); // another event, the same dispute
+    expect(apply(disputeEvent('evt_d3', 'ord_2', 'dp_2'))).toBe('retry_later'); // not captured in payops yet
+    const byAccount = Object.fromEntries(balances(db).map((row) => [row.account, row.balanceMinor]));
+    expect(byAccount['expenses:chargeback-fees']).toBe(1500n);
+    expect(byAccount['liabilities:sellers:seller_7:pending'] ?? 0n).toBe(0n); // the whole share clawed back
+    psp.disputes.push({ disputeId: 'dp_1', chargeReference: 'ch_ord_1', merchantReference: 'ord_1', amountMinor: 2500n, disputeFeeMinor: 1500n, currency: 'USD' as Currency, createdAt: '2026-11-24T10:00:00.000Z' });
+    expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 0, alreadyRecorded: 1 });
+    expect(runChecks(db).ok).toBe(true);
+  });
+
   it('refuses malformed events before anything is written, and ignores types it does not act on', () => {
-    expect(() => parseChargeEvent('{')).toThrow(InputError);
-    expect(() => parseChargeEvent(chargeEvent('ord_1', 'succeeded').replace('"amountMinor":"2500"', '"amountMinor":2500'))).toThrow(/amountMinor/);
-    expect(() => parseChargeEvent(chargeEvent('ord_1', 'succeeded').replace('"type":"charge.succeeded"', '"type":"charge.failed"'))).toThrow(/does not match the event type/);
-    expect(() => parseChargeEvent(chargeEvent('ord_1', 'succeeded', { id: 'nope' }))).toThrow(/not an event id/);
+    expect(() => parseWebhookEvent('{')).toThrow(InputError);
+    expect(() => parseWebhookEvent(chargeEvent('ord_1', 'succeeded').replace('"amountMinor":"2500"', '"amountMinor":2500'))).toThrow(/amountMinor/);
+    expect(() => parseWebhookEvent(chargeEvent('ord_1', 'succeeded').replace('"type":"charge.succeeded"', '"type":"charge.failed"'))).toThrow(/does not match the event type/);
+    expect(() => parseWebhookEvent(chargeEvent('ord_1', 'succeeded', { id: 'nope' }))).toThrow(/not an event id/);
     expect(apply(JSON.stringify({ id: 'evt_x', type: 'payout.paid', created: '2026-11-23T10:00:00Z', data: { object: {} } }))).toBe('ignored');
     expect(apply(JSON.stringify({ id: 'evt_x', type: 'payout.paid', created: '2026-11-23T10:00:00Z', data: { object: {} } }))).toBe('duplicate');
   });

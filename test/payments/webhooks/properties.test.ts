@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../../src/check/check.js';
 import { PayinExecutor } from '../../../src/payments/executor.js';
 import { ingest } from '../../../src/payments/intake/intake.js';
-import { type WebhookOutcome, WebhookApplier, parseChargeEvent } from '../../../src/payments/webhooks/apply.js';
+import { type WebhookOutcome, WebhookApplier, parseWebhookEvent } from '../../../src/payments/webhooks/apply.js';
 import type { ChargeResult } from '../../../src/psp/port.js';
 import { tempDatabase } from '../../helpers/db.js';
 import { FakePsp } from '../fake-psp.js';
@@ -70,7 +70,7 @@ describe('webhook deliveries in any order, duplicated, some too early', () => {
             const outcomes: WebhookOutcome[] = [];
             const redeliver: string[] = [];
             const deliver = (body: string) => {
-              const { outcome } = applier.apply(parseChargeEvent(body), 'listen');
+              const { outcome } = applier.apply(parseWebhookEvent(body), 'listen');
               outcomes.push(outcome);
               if (outcome === 'retry_later') redeliver.push(body);
             };
