@@ -17,7 +17,7 @@ export interface SimOptions {
   /** A pending charge settles at the first look-up (or `settleDue`) this long after it was made. */
   pendingResolveMs?: number;
   retryAfterMs?: number;
-  /** Record a webhook event in the outbox for every charge state change (`psp serve --webhook-url`). */
+  /** Record a webhook event in the outbox for every charge state change and new dispute (`psp serve --webhook-url`). */
   webhooks?: boolean;
 }
 
@@ -413,7 +413,7 @@ export class SimEngine {
   /**
    * Disputes: each captured charge is disputed, or not, by the seed (rate `dispute`), once, for
    * its full amount, with a 15.00 dispute fee in major units of its currency. Deciding happens
-   * when disputes are listed, so they appear after the charge, as in life.
+   * when disputes are listed (or on `psp serve`'s timer), so they appear after the charge, as in life.
    */
   disputes(): Dispute[] {
     return this.db.transaction(() => {
