@@ -3,7 +3,8 @@
 // databases), with --concurrency 32. Reports orders/s of the whole run, the PSP phase's own rate
 // (calls per second while any call was in flight), p50/p99 PSP call latency, and the peak RSS of
 // both processes; then, in the same run, the same events through the in-process sim PSP as the
-// baseline, and `payops check` against the server's state file.
+// baseline, the HTTP path alone (the adapter straight to a fresh server, none of payops' own work:
+// the ceiling of this stage), and `payops check` against the server's state file.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,6 +57,15 @@ export default async function httpStage({ quick, orders, log }) {
     const serverRssMb = marker >= 0 ? Math.round(Number(serverStderr.slice(marker + 14).trim()) / 1024) : null;
     server = undefined;
 
+    log(`http: the HTTP path alone, ${n} charges through the adapter to a fresh psp serve, nothing else`);
+    const bareState = path.join(dir, 'bare-psp.db');
+    server = await startServer(bareState, path.join(dir, 'bare-serve.log'));
+    const bare = timed([path.join(ROOT, 'bench', 'stages', 'http-baseline.mjs'), server.url, String(n)]);
+    const bareStats = JSON.parse(bare.stdout);
+    server.child.kill('SIGTERM');
+    await server.exited;
+    server = undefined;
+
     log('http: payops check against the server\'s state file');
     const check = timed([BIN, 'check', '--db', db, '--psp', 'http', '--psp-state', state, '--json']);
     if (!JSON.parse(check.stdout).ok) throw new Error('payops check failed after the benchmark run');
@@ -78,6 +88,11 @@ export default async function httpStage({ quick, orders, log }) {
       peakRssMb: { payops: run.peakRssMb, server: serverRssMb },
       target: { perSecond: 3_000 },
       baseline: { what: 'the same events through the in-process sim PSP (payops payin run --psp sim)', seconds: round(sim.seconds), perSecond: simPerSecond, peakRssMb: sim.peakRssMb },
+      httpPathAlone: {
+        what: 'the same number of charges through the http adapter (32 in flight) to a fresh psp serve, without payops\' own work: the ceiling of this stage',
+        perSecond: Math.round(n / (bareStats.busyMs / 1000)),
+        latencyMs: { p50: bareStats.p50Ms, p99: bareStats.p99Ms },
+      },
       ratio: round(perSecond / simPerSecond, 3),
       check: { seconds: round(check.seconds), peakRssMb: check.peakRssMb },
     };
