@@ -63,7 +63,7 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
   let cleanup: () => void;
   const run = (...args: string[]) => payops([...args, '--db', db], { env: { PAYOPS_WEBHOOK_SECRET: SECRET } });
   const json = <T>(result: { stdout: string }): T => JSON.parse(result.stdout) as T;
-  const http_ = (server: RunningServer, ...extra: string[]) => ['--psp', 'http', '--psp-url', server.url, ...extra];
+  const viaHttp = (server: RunningServer, ...extra: string[]) => ['--psp', 'http', '--psp-url', server.url, ...extra];
   const serve = (...args: string[]) => startServer(['psp', 'serve', '--state', state, ...args], { PAYOPS_WEBHOOK_SECRET: SECRET });
   const queue = (): Record<string, number> => {
     const counts: Record<string, number> = { created: 0, executing: 0, succeeded: 0, pending: 0, failed: 0, retry_scheduled: 0, dead_lettered: 0 };
@@ -91,7 +91,7 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
 
   it('charges a day through every wire fault; retries finish it; the server charged each order at most once and remembered every key', async () => {
     const server = await serve('--seed', '5', '--faults', 'timeout=0.03,5xx=0.03,429=0.02,reset=0.03,lost=0.04,decline=0.02,pending=0.05', '--slow-ms', '400', '--settle-after-ms', '200');
-    const flags = http_(server, '--psp-timeout-ms', '250', '--concurrency', '8', ...FAST_RETRIES);
+    const flags = viaHttp(server, '--psp-timeout-ms', '250', '--concurrency', '8', ...FAST_RETRIES);
     const first = run('payin', 'run', DAY, ...flags, '--json');
     expect([0, 6]).toContain(first.code);
     const summary = json<{ orders: { accepted: number; retryScheduled: number }; psp: { calls: number; p50Ms: number; p99Ms: number } }>(first);
@@ -119,7 +119,7 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
 
   it('runs refunds, payouts and chargebacks through the server too, each sent once', async () => {
     const server = await serve('--seed', '4', '--faults', '5xx=0.05,lost=0.05,dispute=0.02');
-    const flags = http_(server, ...FAST_RETRIES);
+    const flags = viaHttp(server, ...FAST_RETRIES);
     const events = (name: string) => path.join(REPO_ROOT, 'fixtures', 'events', name);
     const rejects = (name: string) => ['--rejects', path.join(dir, `${name}.rejects.ndjson`)];
     expect([0, 6]).toContain(run('payin', 'run', DAY, ...flags).code);
@@ -143,7 +143,7 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
     expect(generated.status).toBe(0);
     const first = await serve();
     const port = String(first.port);
-    const payin = spawn(process.execPath, [BIN, 'payin', 'run', events, '--db', db, ...http_(first, '--psp-timeout-ms', '500', '--concurrency', '8', ...FAST_RETRIES), '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const payin = spawn(process.execPath, [BIN, 'payin', 'run', events, '--db', db, ...viaHttp(first, '--psp-timeout-ms', '500', '--concurrency', '8', ...FAST_RETRIES), '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     const payinDone = new Promise<number | null>((resolve) => payin.once('exit', (code) => resolve(code)));
     payin.stdout.resume();
     payin.stderr.resume();
@@ -158,7 +158,7 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
       const second = await serve('--port', port);
       expect(second.url).toBe(first.url);
       expect([0, 6]).toContain(await payinDone);
-      expect(run('retry', 'run', '--wait', ...http_(second, '--concurrency', '8', ...FAST_RETRIES)).code).toBe(0);
+      expect(run('retry', 'run', '--wait', ...viaHttp(second, '--concurrency', '8', ...FAST_RETRIES)).code).toBe(0);
       const after = queue();
       expect(after).toMatchObject({ created: 0, executing: 0, pending: 0, retry_scheduled: 0, dead_lettered: 0 });
       expect((after.succeeded ?? 0) + (after.failed ?? 0)).toBe(3000); // the generator sends some declining tokens
@@ -177,11 +177,11 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
       fs.writeFileSync(file, `${JSON.stringify({ eventId: `chk_${name}`, type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b1' }, paymentToken: 'tok_visa', orders: [{ orderId: 'ord_shared', sellerId: 'seller_1', amount }] })}\n`);
       return file;
     };
-    expect(run('payin', 'run', write('a.ndjson', '10.00'), ...http_(server)).code).toBe(0);
+    expect(run('payin', 'run', write('a.ndjson', '10.00'), ...viaHttp(server)).code).toBe(0);
     // A second book charging the same order id (hence the same key) for another amount.
     const other = path.join(dir, 'other.db');
     payops(['init', '--db', other]);
-    const reused = payops(['payin', 'run', write('b.ndjson', '12.00'), ...http_(server), '--db', other, '--json']);
+    const reused = payops(['payin', 'run', write('b.ndjson', '12.00'), ...viaHttp(server), '--db', other, '--json']);
     expect(reused.code).toBe(5);
     expect(reused.stderr).toMatch(/^payops: invariant broken: the PSP rejected the charge of ord_shared \(key payops-ord_shared-charge\): idempotency_key_reused/m);
     expect(json<{ orders: { failed: number; deadLettered: number; rejected: number } }>(reused).orders).toMatchObject({ failed: 0, deadLettered: 1, rejected: 1 });
@@ -195,7 +195,7 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
       const record = path.join(dir, 'deliveries.ndjson');
       const listener = await startServer(['webhooks', 'listen', '--db', db, '--record', record, '--json'], { PAYOPS_WEBHOOK_SECRET: SECRET });
       const server = await serve('--seed', '9', '--faults', 'pending=0.3,decline=0.02,dispute=0.03,webhook-duplicate=0.3,webhook-delay=0.3,5xx=0.02', '--settle-after-ms', '300', '--webhook-url', listener.url);
-      const flags = http_(server, ...FAST_RETRIES);
+      const flags = viaHttp(server, ...FAST_RETRIES);
       expect([0, 6]).toContain(run('payin', 'run', DAY, ...flags).code);
       expect(run('retry', 'run', '--wait', ...flags).code).toBe(0);
       // No `orders sync`, no `chargebacks sync`: the webhooks alone settle every pending order and book every dispute.

@@ -26,7 +26,8 @@ export async function startServer(args: readonly string[], env: NodeJS.ProcessEn
   let stderr = '';
   child.stdout?.resume();
   child.stderr?.setEncoding('utf8');
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? null : code))));
+  // The exit code, or null when a signal ended it.
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const server: RunningServer = {
     url: '',
     port: 0,
