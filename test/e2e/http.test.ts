@@ -11,6 +11,8 @@ import { type RunningServer, startServer, stopAllServers } from '../helpers/serv
 const DAY = path.join(REPO_ROOT, 'fixtures', 'events', 'day.ndjson');
 const SECRET = 'whsec_e2e_0123456789abcdef';
 const FAST_RETRIES = ['--retry-base-ms', '10', '--retry-cap-ms', '100', '--max-attempts', '40'];
+// Runs of hundreds of orders through two processes: room for a loaded 2-core machine.
+const SLOW_TEST_MS = 180_000;
 
 interface StateCounts {
   charges: number;
@@ -115,7 +117,7 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
     expect(counts.charges).toBe(597);
     expect(counts.storedChargeResponses).toBe(counts.charges);
     expect(server.stderr()).toMatch(/SIGTERM: finishing queued requests/);
-  });
+  }, SLOW_TEST_MS);
 
   it('runs refunds, payouts and chargebacks through the server too, each sent once', async () => {
     const server = await serve('--seed', '4', '--faults', '5xx=0.05,lost=0.05,dispute=0.02');
@@ -135,7 +137,7 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
     expect(json<{ recorded: number; alreadyRecorded: number }>(run('chargebacks', 'sync', '--psp', 'http', '--psp-url', server.url, '--json'))).toMatchObject({ recorded: 0 });
     expectCheckPasses();
     expect(run('check', '--psp', 'http', '--psp-state', state).stdout).toMatch(/ok {4}every payout sent at most once at the PSP \(http\) \((\d+) payouts against \1 PSP transfers\)/);
-  });
+  }, SLOW_TEST_MS);
 
   it('loses nothing when the server is killed with SIGKILL mid-batch and restarted on the same state', async () => {
     const events = path.join(dir, 'events.ndjson');
@@ -168,7 +170,7 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
     } finally {
       payin.kill('SIGKILL');
     }
-  });
+  }, SLOW_TEST_MS);
 
   it('dead-letters, loudly, a charge whose key the PSP saw with other parameters: never a decline', async () => {
     const server = await serve();
@@ -230,7 +232,7 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
       const summary = json<{ outcomes: Record<string, number>; rejected: unknown[] }>(replayed);
       expect(Object.keys(summary.outcomes)).toEqual(['duplicate']);
       expect(summary.rejected).toEqual([]);
-    });
+    }, SLOW_TEST_MS);
 
     it('rejects forged, stale and oversized deliveries with 400/413 and records nothing; a replayed delivery changes nothing', async () => {
       const record = path.join(dir, 'deliveries.ndjson');
