@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // payops benchmarks: `npm run bench` (full) or `npm run bench -- --quick` (CI-sized).
-//   node bench/run.mjs [--quick] [--stage ledger|payin|reconcile]… [--tx N] [--batch N] [--orders N]
+//   node bench/run.mjs [--quick] [--stage ledger|payin|http|reconcile]… [--tx N] [--batch N] [--orders N]
 // Each stage prints one JSON line on stdout (stage, n, seconds, perSecond, peakRssMb, baseline,
 // ratio, …); progress goes to stderr; all results are written to bench/results.json.
 // Never part of `npm test`: speed is measured here, on a quiet machine, not asserted in tests.
@@ -11,9 +11,10 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import ledger from './stages/ledger.mjs';
 import payin from './stages/payin.mjs';
+import http from './stages/http.mjs';
 import reconcile from './stages/reconcile.mjs';
 
-const STAGES = { ledger, payin, reconcile };
+const STAGES = { ledger, payin, http, reconcile };
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },

@@ -10,6 +10,7 @@ import { registerPayout } from './commands/payout.js';
 import { registerPsp } from './commands/psp.js';
 import { registerQueue } from './commands/queue.js';
 import { registerReconcile } from './commands/reconcile.js';
+import { registerWebhooks } from './commands/webhooks.js';
 import { ExitCode, PayopsError } from './errors.js';
 import { nonNegativeInteger } from './cli/options.js';
 import { colourWanted, loadPalette } from './cli/palette.js';
@@ -47,6 +48,7 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerQueue(program);
   registerPsp(program);
   registerReconcile(program);
+  registerWebhooks(program);
   registerLedger(program);
   registerCheck(program);
   registerDemo(program, run);

@@ -59,7 +59,7 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkRefunds(db),
     checkLeases(db),
     checkReconciliation(db),
-    ...(pspRecord ? [checkPspCharges(db, pspRecord.psp, pspRecord.chargesByOrder, notes), checkPspPayouts(db, pspRecord.payouts)] : []),
+    ...(pspRecord ? [checkPspCharges(db, pspRecord.psp, pspRecord.chargesByOrder, notes), checkPspPayouts(db, pspRecord.psp, pspRecord.payouts)] : []),
   ];
   return { ok: results.every((result) => result.ok), results, notes };
 }
@@ -241,18 +241,19 @@ function checkRefunds(db: Database): CheckResult {
 }
 
 /** Against the payout PSP's own record: each payout sent at most once, for the amount we booked. */
-function checkPspPayouts(db: Database, transfers: readonly SimPayoutRecord[]): CheckResult {
+function checkPspPayouts(db: Database, psp: string, transfers: readonly SimPayoutRecord[]): CheckResult {
   const problems: string[] = [];
   const sent = new Map<string, SimPayoutRecord[]>();
   for (const transfer of transfers) if (transfer.status === 'succeeded') sent.set(transfer.payoutId, [...(sent.get(transfer.payoutId) ?? []), transfer]);
   for (const [payoutId, list] of sent) if (list.length > 1) problems.push(`payout ${payoutId} was sent ${list.length} times by the PSP`);
-  const payouts = db.prepare("SELECT payout_id, status, amount_minor FROM payouts").all() as { payout_id: string; status: string; amount_minor: bigint }[];
+  // Only this PSP's payouts: a book that paid through two PSPs is checked against each record in turn.
+  const payouts = db.prepare('SELECT payout_id, status, amount_minor FROM payouts WHERE psp = ?').all(psp) as { payout_id: string; status: string; amount_minor: bigint }[];
   for (const payout of payouts) {
     const transfer = sent.get(payout.payout_id)?.[0];
     if (payout.status === 'succeeded' && (!transfer || transfer.amountMinor !== payout.amount_minor)) problems.push(`payout ${payout.payout_id} is booked as sent but the PSP has no matching transfer`);
     if (payout.status === 'failed' && transfer) problems.push(`payout ${payout.payout_id} is failed in payops but the PSP sent it`);
   }
-  return result('every payout sent at most once at the PSP', problems, `${payouts.length} payouts against ${transfers.length} PSP transfers`);
+  return result(`every payout sent at most once at the PSP (${psp})`, problems, `${payouts.length} payouts against ${transfers.length} PSP transfers`);
 }
 
 function checkReconciliation(db: Database): CheckResult {
@@ -311,7 +312,7 @@ function checkPspCharges(db: Database, psp: string, chargesByOrder: Iterable<Sim
     } else if (charge?.status === 'succeeded') {
       const line = `order ${order.order_id} was captured by the PSP (${charge.reference}) but is ${order.status} in payops`;
       if (order.status === 'failed' || order.status === 'created') problems.push(line);
-      else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : 'retried'}`);
+      else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : order.status === 'pending' ? 'its webhook arrives or `payops orders sync` runs' : 'retried'}`);
     }
   }
   takeChargesOf(undefined);

@@ -1,3 +1,4 @@
+import { ExitCode } from '../errors.js';
 import type { ExecutionOptions } from '../payments/payin.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
 import type { CliContext } from './context.js';
@@ -9,7 +10,10 @@ export async function executionFrom(context: CliContext, flags: ExecutionFlags, 
   const { makeRetryPolicy } = await import('../payments/retry-policy.js');
   const { systemClock } = await import('../time.js');
   const retry = makeRetryPolicy(flags);
-  const psp = createPsp({ psp: flags.psp, dbPath: context.dbPath, pspState: flags.pspState, seed: flags.seed, faults: flags.faults, feeRule: flags.feeRule });
+  const psp = createPsp({
+    psp: flags.psp, dbPath: context.dbPath, pspState: flags.pspState, seed: flags.seed, faults: flags.faults, feeRule: flags.feeRule,
+    pspUrl: flags.pspUrl, pspTimeoutMs: flags.pspTimeoutMs, concurrency: flags.concurrency,
+  });
   return {
     psp,
     retry,
@@ -31,4 +35,15 @@ export async function formatTotals(totals: Map<string, bigint>): Promise<string>
 export async function totalsJson(totals: Map<string, bigint>): Promise<{ currency: string; amount: string }[]> {
   const { formatAmount } = await import('../money/index.js');
   return [...totals].map(([currency, minor]) => ({ currency, amount: formatAmount(minor, currency as never) }));
+}
+
+/**
+ * Prints each PSP rejection (payops broke an invariant: a key reused with other parameters, a
+ * malformed request) as its own loud line on stderr and sets exit code 5; returns whether any.
+ */
+export function reportRejections(context: CliContext, ...lists: readonly (readonly string[])[]): boolean {
+  const rejections = lists.flat();
+  for (const line of rejections) context.err(`payops: invariant broken: ${line}`);
+  if (rejections.length > 0) process.exitCode = ExitCode.invariantFailed;
+  return rejections.length > 0;
 }

@@ -29,3 +29,11 @@ export function nonNegativeInteger(value: string): number {
   if (!/^(0|[1-9][0-9]{0,9})$/.test(value)) throw new InvalidArgumentError('expected a whole number, 0 or more');
   return Number(value);
 }
+
+/** A listen() failure a person can fix (the port is taken or forbidden) as a usage error; anything else as it is. */
+export function listenError(error: unknown, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return new UsageError(`--port ${port}: the port is in use on 127.0.0.1`, { hint: 'choose another port, or --port 0 for any free one' });
+  if (code === 'EACCES') return new UsageError(`--port ${port}: not allowed to listen on it`, { hint: 'use a port above 1023, or --port 0' });
+  return error;
+}

@@ -9,22 +9,27 @@ export function registerCheck(program: Command): void {
       .description('verify every invariant: ledger, wallets, orders, postings, and the PSP\'s own record (exit 5 on any failure)')
       .option('--json', 'print the report as JSON'),
   )
-    .addHelpText('after', examples('payops check', 'payops check --psp-state books.psp-sim.db --json'))
+    .addHelpText('after', examples('payops check', 'payops check --psp-state books.psp-sim.db --json', 'payops check --psp http --psp-state psp.db   # the state file of `payops psp serve`'))
     .action(async (flags: PspFlags & { json?: boolean }, command: Command) => {
       const context = contextOf(command);
       const fs = await import('node:fs');
       const { runChecks } = await import('../check/check.js');
       const { defaultSimStateFile } = await import('../psp/factory.js');
+      const { UsageError } = await import('../errors.js');
+      if (flags.psp === 'http' && flags.pspState === undefined) {
+        throw new UsageError('check --psp http needs --psp-state', { hint: 'the --state file of `payops psp serve`' });
+      }
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
+      if (flags.psp === 'http' && !fs.existsSync(stateFile)) throw new UsageError(`--psp-state: ${stateFile} does not exist`, { hint: 'the --state file of `payops psp serve`' });
       const { runChecksWithPsp } = await import('../check/with-psp.js');
-      const psp = flags.psp === 'sim' && fs.existsSync(stateFile);
-      const report = await withDatabase(context, (db) => runChecksWithPsp(db, psp ? stateFile : undefined, runChecks));
+      const psp = fs.existsSync(stateFile);
+      const report = await withDatabase(context, (db) => runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks));
       if (flags.json) {
         context.out(toJson(report));
       } else {
         const { green, red, dim } = context.color;
         const lines = report.results.map((result) => `${result.ok ? green('ok  ') : red('FAIL')}  ${result.name}${result.ok ? dim(` (${result.details.join('; ')})`) : `\n${result.details.map((d) => `        ${d}`).join('\n')}`}`);
-        if (!psp) lines.push(dim(`skip  PSP record: no simulated PSP state at ${stateFile}`));
+        if (!psp) lines.push(dim(`skip  PSP record: no PSP state at ${stateFile}`));
         for (const note of report.notes) lines.push(`note  ${note}`);
         context.out(lines.join('\n'));
       }

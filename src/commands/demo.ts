@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { contextOf, examples } from '../cli/context.js';
+import { type CliContext, contextOf, examples } from '../cli/context.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -67,6 +67,7 @@ export function registerDemo(program: Command, run: (argv: string[]) => Promise<
         await step('What we hold, owe and earn', ['ledger', 'balance', '--depth', '2']);
         await step('One seller, entry by entry', ['ledger', 'history', 'liabilities:sellers:seller_13:pending', '--limit', '5']);
         await step('Every invariant: ledger, wallets, orders, postings, and the PSP\'s own record', ['check']);
+        await httpSteps(step, context, path.dirname(db), events('small.json'));
         await step('Entries you post yourself are balanced, idempotent and hash-chained too', ['ledger', 'post', '--file', path.join(FIXTURES, 'ledger', 'operator-entries.ndjson')]);
         await step('A mistake is corrected by a reversal, never an edit', ['ledger', 'reverse', '--key', 'bank-charges-2026-11-23-again', '--reason', 'entered twice']);
         await step('The bank account as of the end of the 23rd (the reversal is effective today)', ['ledger', 'balance', '--account', 'assets:bank', '--as-of', '2026-11-23']);
@@ -76,4 +77,33 @@ export function registerDemo(program: Command, run: (argv: string[]) => Promise<
         if (directory && !options.keep) fs.rmSync(directory, { recursive: true, force: true });
       }
     });
+}
+
+type Step = (title: string, args: string[], expectedCodes?: readonly number[], note?: string) => Promise<void>;
+
+/**
+ * The same protocol through real sockets: the demo serves the simulated PSP on loopback itself
+ * (what `payops psp serve` runs), charges a few checkouts through it with the `http` adapter while
+ * it answers 503s and loses responses, and stops it. Seeded, so every run shows the same thing.
+ */
+async function httpSteps(step: Step, context: CliContext, directory: string, events: string): Promise<void> {
+  const { SimEngine } = await import('../psp/sim/engine.js');
+  const { PspServer } = await import('../psp/http/server.js');
+  const { parseFaults } = await import('../psp/sim/faults.js');
+  const { DEFAULT_FEE_RULE } = await import('../psp/fee-rule.js');
+  const state = path.join(directory, 'psp-http.db');
+  const faults = parseFaults('5xx=0.2,lost=0.2');
+  const engine = new SimEngine({ stateFile: state, seed: '7', faults, feeRule: DEFAULT_FEE_RULE, clock: Date.now });
+  const server = new PspServer({ engine, seed: '7', faults, slowMs: 1_000, retryAfterS: 1, settleEveryMs: 500, log: context.err });
+  try {
+    const url = await server.listen(0);
+    context.out(`\n${context.color.bold('# The PSP over HTTP: payops\' own PSP server on loopback, answering 503s and losing responses')}\n${context.color.cyan(`$ payops psp serve --state ${state} --faults 5xx=0.2,lost=0.2 --seed 7 &   # ${url}`)}`);
+    const http = ['--psp', 'http', '--psp-url', url, '--retry-base-ms', '50', '--retry-cap-ms', '200', '--max-attempts', '10'];
+    await step('Charge through it: the http adapter, a keep-alive client with timeouts and an idempotency key per order', ['payin', 'run', events, ...http], [0, 6], 'some answers were 503 or never came');
+    await step('Retry with the same keys: the server replays the answers it lost, and charges nothing twice', ['retry', 'run', '--wait', ...http]);
+    await step('The server\'s own state file proves each order was charged at most once', ['check', '--psp', 'http', '--psp-state', state]);
+  } finally {
+    await server.close();
+    engine.close();
+  }
 }

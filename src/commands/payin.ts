@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, reportRejections, totalsJson } from '../cli/execution.js';
 import { progressBar } from '../cli/progress.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
@@ -66,8 +66,10 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
         if (summary.intake.rejected > summary.intake.rejections.length) {
           context.err(`… ${summary.intake.rejected - summary.intake.rejections.length} more rejected; see ${summary.intake.rejectsFiles.join(', ')}`);
         }
-        context.out(flags.json ? toJson(await summaryJson(summary)) : await renderSummary(context, summary));
+        const stats = execution.psp.callStats?.();
+        context.out(flags.json ? toJson({ ...(await summaryJson(summary)), ...(stats ? { psp: stats } : {}) }) : await renderSummary(context, summary));
         process.exitCode = exitCodeOf(summary);
+        reportRejections(context, summary.execution.rejections, summary.refunds.rejections);
       } finally {
         execution.psp.close();
       }
@@ -97,10 +99,11 @@ async function summaryJson(summary: PayinSummary) {
       retryScheduled: execution.retryScheduled,
       deadLettered: execution.deadLettered,
       recoveredLeases: execution.recoveredLeases,
+      rejected: execution.rejections.length,
     },
     accepted: await totalsJson(intake.acceptedMinor),
     captured: await totalsJson(execution.capturedMinor),
-    refunds: { ...summary.refunds, refundedMinor: undefined, refunded: await totalsJson(summary.refunds.refundedMinor) },
+    refunds: { ...summary.refunds, refundedMinor: undefined, rejections: undefined, rejected: summary.refunds.rejections.length, refunded: await totalsJson(summary.refunds.refundedMinor) },
     queue,
   };
 }

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, reportRejections, totalsJson } from '../cli/execution.js';
 import { flagValue } from '../cli/options.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
@@ -61,6 +61,7 @@ export function registerPayout(program: Command): void {
           context.out(lines.filter(Boolean).join('\n'));
         }
         if (!summary.dryRun && summary.open.retryScheduled + summary.open.deadLettered > 0) process.exitCode = ExitCode.workPending;
+        reportRejections(context, summary.execution.rejections);
       } finally {
         execution.psp.close();
       }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals } from '../cli/execution.js';
+import { executionFrom, formatTotals, reportRejections } from '../cli/execution.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { renderTable } from '../reports/table.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -30,7 +30,8 @@ export function registerQueue(program: Command): void {
           return { tally: charges, refunds: refunded, payouts: paid, queue: statusCounts(db, execution.psp.name) };
         });
         if (flags.json) {
-          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined } }));
+          const stats = execution.psp.callStats?.();
+          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, ...(stats ? { psp: stats } : {}) }));
         } else {
           if (refunds.attempted > 0) context.out(`refunds attempted ${refunds.attempted}: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered ${refunds.deadLettered}`);
           if (payouts.attempted > 0) context.out(`payouts attempted ${payouts.attempted}: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered ${payouts.deadLettered}`);
@@ -41,6 +42,7 @@ export function registerQueue(program: Command): void {
           );
         }
         if (queue.retry_scheduled + queue.dead_lettered + refunds.retryScheduled + refunds.deadLettered + payouts.retryScheduled + payouts.deadLettered > 0) process.exitCode = ExitCode.workPending;
+        reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
       } finally {
         execution.psp.close();
       }
@@ -111,6 +113,7 @@ export function registerQueue(program: Command): void {
           if (payouts.attempted > 0) context.out(`requeued ${payouts.attempted} payouts: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered again ${payouts.deadLettered}`);
         }
         if (queue.retry_scheduled + queue.dead_lettered + payouts.retryScheduled + payouts.deadLettered > 0) process.exitCode = ExitCode.workPending;
+        reportRejections(context, tally.rejections, payouts.rejections);
       } finally {
         execution.psp.close();
       }

@@ -73,9 +73,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
 
 /**
  * A database of its own for a component that is not payops' books, e.g. the simulated PSP's
- * state. Same durability and permissions; created on first use with `schema` at `version`.
+ * state. Same durability and permissions. `schemas[i]` takes the file from version i to i + 1:
+ * a new file gets them all, an older one the ones it lacks, in place and in one transaction.
  */
-export function openComponentDatabase(file: string, schema: string, version: number, component: string): Database {
+export function openComponentDatabase(file: string, schemas: readonly string[], component: string): Database {
   if (!fs.existsSync(file)) createOwnerOnlyFile(file);
   let db: Database;
   try {
@@ -85,16 +86,16 @@ export function openComponentDatabase(file: string, schema: string, version: num
   }
   try {
     configure(db, DEFAULT_BUSY_TIMEOUT_MS, false);
+    const version = schemas.length;
     db.transaction(() => {
       const current = schemaVersionOf(db);
-      if (current === 0) {
-        db.exec(schema);
-        db.pragma(`user_version = ${version}`);
-      } else if (current !== version) {
-        throw new StorageError(`${component} state ${file} has schema version ${current}, this payops expects ${version}`, {
-          hint: 'use a new state file, or the payops version that wrote it',
+      if (current > version) {
+        throw new StorageError(`${component} state ${file} has schema version ${current}, newer than this payops understands (${version})`, {
+          hint: 'use the payops version that wrote it; the file was left untouched',
         });
       }
+      for (let next = current; next < version; next++) db.exec(schemas[next] as string);
+      if (current !== version) db.pragma(`user_version = ${version}`);
     }).immediate();
     return db;
   } catch (error) {

@@ -4,6 +4,7 @@ import { PAYMENTS_SCHEMA } from './schema/payments.js';
 import { PAYOUTS_SCHEMA } from './schema/payouts.js';
 import { REFUNDS_SCHEMA } from './schema/refunds.js';
 import { CHARGEBACKS_SCHEMA } from './schema/chargebacks.js';
+import { WEBHOOKS_SCHEMA } from './schema/webhooks.js';
 import { RECONCILE_SCHEMA } from './schema/reconcile.js';
 
 interface Migration {
@@ -19,7 +20,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'payouts', sql: PAYOUTS_SCHEMA },
   { version: 4, name: 'refunds', sql: REFUNDS_SCHEMA },
   { version: 5, name: 'chargebacks', sql: CHARGEBACKS_SCHEMA },
-  // 6 is taken by another branch in flight; the lead renumbers at merge if needed.
+  { version: 6, name: 'webhooks', sql: WEBHOOKS_SCHEMA },
   { version: 7, name: 'reconciliation', sql: RECONCILE_SCHEMA },
 ];
 

@@ -3,13 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { type Database, inTransaction } from '../db/index.js';
 import { InvariantError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
-import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
-import { type ChargeResult, type PaymentServiceProvider, type RetryableFailure, isRetryable } from '../psp/port.js';
+import { type ChargeResult, type PaymentServiceProvider, isRetryable } from '../psp/port.js';
 import type { Clock } from '../time.js';
-import { Wallets, type WalletDelta } from '../wallet/wallet.js';
-import { captureTransaction, pspFeeTransaction } from './postings.js';
-import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
+import { ChargeRecorder } from './record.js';
+import type { RetryPolicy } from './retry-policy.js';
 import { type ClaimedOrder, PaymentsStore } from './store.js';
 
 export interface ExecutorOptions {
@@ -34,15 +32,18 @@ export interface ExecutionTally {
   lostLease: number;
   recoveredLeases: number;
   capturedMinor: Map<Currency, bigint>;
+  /** Requests the PSP refused as such (key reused, malformed): payops broke an invariant. Dead-lettered, one line each. */
+  rejections: string[];
 }
 
 export function emptyTally(): ExecutionTally {
-  return { attempted: 0, succeeded: 0, pending: 0, failed: 0, retryScheduled: 0, deadLettered: 0, lostLease: 0, recoveredLeases: 0, capturedMinor: new Map() };
+  return { attempted: 0, succeeded: 0, pending: 0, failed: 0, retryScheduled: 0, deadLettered: 0, lostLease: 0, recoveredLeases: 0, capturedMinor: new Map(), rejections: [] };
 }
 
 // Each batch costs three durable commits (claim, PSP state, record): large batches amortize them.
 export const DEFAULT_BATCH_SIZE = 4_000;
 export const DEFAULT_LEASE_MS = 5 * 60_000;
+const LOOKUP_CONCURRENCY = 16;
 
 /**
  * Charges orders through the PSP following DESIGN.md §5 to the letter, a batch at a time:
@@ -54,20 +55,16 @@ export const DEFAULT_LEASE_MS = 5 * 60_000;
  */
 export class PayinExecutor {
   private readonly store: PaymentsStore;
-  private readonly ledger: Ledger;
-  private readonly wallets: Wallets;
+  private readonly recorder: ChargeRecorder;
   private readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly batchSize: number;
   private readonly leaseMs: number;
-  private readonly random: () => number;
 
   constructor(private readonly db: Database, private readonly options: ExecutorOptions) {
     this.store = new PaymentsStore(db);
-    this.ledger = new Ledger(db);
-    this.wallets = new Wallets(db);
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.random = options.random ?? Math.random;
+    this.recorder = new ChargeRecorder(db, { psp: options.psp.name, retry: options.retry, random: options.random ?? Math.random });
   }
 
   /** Recovers expired leases, then executes every order that is new or due, until none is left. */
@@ -103,12 +100,18 @@ export class PayinExecutor {
       const pending = inTransaction(this.db, () => this.store.pendingOrders(this.options.psp.name, this.batchSize, afterId));
       if (pending.length === 0) return tally;
       afterId = (pending[pending.length - 1] as ClaimedOrder).id;
-      const results: ChargeResult[] = [];
-      for (const order of pending) {
-        const lookup = await this.options.psp.lookupCharge(order.orderId);
-        results.push(isRetryable(lookup) ? lookup : lookup.found ? lookup.result : { status: 'pending', pspReference: '' });
-      }
-      inTransaction(this.db, () => this.record(pending, results, tally, null));
+      const results = new Array<ChargeResult>(pending.length);
+      // A few look-ups at a time: over HTTP each is a round trip, and they are independent.
+      let next = 0;
+      const lookUp = async () => {
+        while (next < pending.length) {
+          const index = next++;
+          const lookup = await this.options.psp.lookupCharge((pending[index] as ClaimedOrder).orderId);
+          results[index] = isRetryable(lookup) ? lookup : lookup.found ? lookup.result : { status: 'pending', pspReference: '' };
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, pending.length) }, lookUp));
+      inTransaction(this.db, () => this.recorder.record(pending, results, tally, null, this.now()));
     }
   }
 
@@ -125,7 +128,7 @@ export class PayinExecutor {
       const capture = byOrder.get(order.orderId) as ReportedCapture;
       return { status: 'succeeded', pspReference: capture.pspReference, feeMinor: capture.feeMinor };
     });
-    inTransaction(this.db, () => this.record(pending, results, tally, null));
+    inTransaction(this.db, () => this.recorder.record(pending, results, tally, null, this.now()));
     return tally;
   }
 
@@ -134,7 +137,7 @@ export class PayinExecutor {
     const results = await this.call(claimed);
     failpoint('executor.after-psp-call');
     inTransaction(this.db, () => {
-      this.record(claimed, results, tally, this.owner);
+      this.recorder.record(claimed, results, tally, this.owner, this.now());
       failpoint('executor.before-record-commit');
     });
     failpoint('executor.after-record');
@@ -181,66 +184,6 @@ export class PayinExecutor {
       });
     }
     return results.map((result, index) => result ?? missingResult(claimed[index] as ClaimedOrder));
-  }
-
-  /** Phase 3: one transaction for status, ledger and wallet of the whole batch. */
-  private record(orders: readonly ClaimedOrder[], results: readonly ChargeResult[], tally: ExecutionTally, owner: string | null): void {
-    const at = this.now();
-    const psp = this.options.psp.name;
-    const postings: PostingRequest[] = [];
-    const deltas: WalletDelta[] = [];
-    orders.forEach((order, index) => {
-      const result = results[index] as ChargeResult;
-      const from = order.fromStatus === 'pending' ? 'pending' : 'executing';
-      if (from === 'pending' && (result.status === 'pending' || result.status === 'retryable')) return; // still waiting
-      const move = (outcome: Parameters<PaymentsStore['finish']>[3], cause: string): boolean => {
-        const moved = this.store.finish(order, from, owner, outcome, at, cause);
-        if (!moved) tally.lostLease++;
-        return moved;
-      };
-      switch (result.status) {
-        case 'succeeded': {
-          if (!move({ to: 'succeeded', pspReference: result.pspReference, pspFeeMinor: result.feeMinor }, `PSP ${psp} captured it as ${result.pspReference}`)) return;
-          tally.succeeded++;
-          tally.capturedMinor.set(order.currency, (tally.capturedMinor.get(order.currency) ?? 0n) + order.amountMinor);
-          postings.push(captureTransaction(order, psp, result.pspReference, at));
-          if (result.feeMinor !== null && result.feeMinor > 0n) postings.push(pspFeeTransaction(order, psp, result.feeMinor, result.pspReference, at));
-          deltas.push({ sellerId: order.sellerId, currency: order.currency, pendingMinor: order.amountMinor - order.platformFeeMinor, payableMinor: 0n, paidOutMinor: 0n });
-          return;
-        }
-        case 'pending':
-          if (move({ to: 'pending', pspReference: result.pspReference }, `PSP ${psp} accepted it as pending (${result.pspReference}); awaiting webhook or sync`)) tally.pending++;
-          return;
-        case 'declined':
-          if (move({ to: 'failed', pspReference: result.pspReference, error: result.reason }, `PSP ${psp} declined it: ${result.reason}`)) tally.failed++;
-          return;
-        case 'retryable':
-          this.scheduleRetry(order, result, at, tally, move);
-      }
-    });
-    if (postings.length > 0) this.ledger.postBatch(postings, (index) => `order ${postings[index]?.metadata?.orderId ?? index}`);
-    if (deltas.length > 0) this.wallets.apply(deltas, at);
-  }
-
-  private scheduleRetry(
-    order: ClaimedOrder,
-    failure: RetryableFailure,
-    at: string,
-    tally: ExecutionTally,
-    move: (outcome: Parameters<PaymentsStore['finish']>[3], cause: string) => boolean,
-  ): void {
-    const policy = this.options.retry;
-    const used = order.attempts - order.requeuedAtAttempt;
-    const unknown = failure.sent ? 'outcome unknown' : 'not sent';
-    if (used >= policy.maxAttempts) {
-      if (move({ to: 'dead_lettered', error: `${failure.kind}: ${failure.detail}` }, `${failure.detail} (${unknown}); ${used} attempts used: dead-lettered`)) tally.deadLettered++;
-      return;
-    }
-    const delayMs = retryDelayMs(policy, used, failure.retryAfterMs, this.random);
-    const nextAttemptAt = new Date(Date.parse(at) + delayMs).toISOString();
-    if (move({ to: 'retry_scheduled', error: `${failure.kind}: ${failure.detail}`, nextAttemptAt }, `${failure.detail} (${unknown}); retry ${used + 1} at ${nextAttemptAt}`)) {
-      tally.retryScheduled++;
-    }
   }
 
   private now(): string {

@@ -177,6 +177,18 @@ export class PaymentsStore {
     return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, cause));
   }
 
+  /** An order as an outcome recorder needs it, in whatever state it is, with its PSP and reference. */
+  orderForOutcome(orderId: string): (ClaimedOrder & { psp: string; pspReference: string | null }) | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT id, order_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, charge_key, attempts,
+                requeued_at_attempt, first_attempt_at, status, psp, psp_reference
+         FROM orders WHERE order_id = ?`,
+      )
+      .get(orderId) as (ClaimRow & { psp: string; psp_reference: string | null }) | undefined;
+    return row ? { ...toClaimed(row, row.status), psp: row.psp, pspReference: row.psp_reference } : undefined;
+  }
+
   deadLetteredOrderIds(psp: string): string[] {
     return (this.db.prepare("SELECT order_id FROM orders WHERE status = 'dead_lettered' AND psp = ? ORDER BY id").all(psp) as { order_id: string }[]).map(
       (row) => row.order_id,

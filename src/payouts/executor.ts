@@ -5,7 +5,7 @@ import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
-import type { PaymentServiceProvider, PayoutResult } from '../psp/port.js';
+import { type PaymentServiceProvider, type PayoutResult, rejectionMessage } from '../psp/port.js';
 import type { Clock } from '../time.js';
 import { Wallets, type WalletDelta, sellerAccount } from '../wallet/wallet.js';
 import { type ClaimedPayout, PayoutStore } from './store.js';
@@ -19,10 +19,12 @@ export interface PayoutTally {
   lostLease: number;
   recoveredLeases: number;
   paidMinor: Map<Currency, bigint>;
+  /** Requests the PSP refused as such (key reused, malformed): dead-lettered, one line each. */
+  rejections: string[];
 }
 
 export function emptyPayoutTally(): PayoutTally {
-  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, lostLease: 0, recoveredLeases: 0, paidMinor: new Map() };
+  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, lostLease: 0, recoveredLeases: 0, paidMinor: new Map(), rejections: [] };
 }
 
 export interface PayoutExecutorOptions {
@@ -124,6 +126,13 @@ export class PayoutExecutor {
       } else if (result.status === 'declined') {
         // Nothing left the bank: the amount stays payable for the next run.
         if (move(payout, { to: 'failed', pspReference: result.pspReference, error: result.reason }, `payout PSP declined it: ${result.reason}`)) tally.failed++;
+      } else if (result.status === 'rejected') {
+        // Never a decline: whether money left is for a person to establish, not for the next run.
+        const message = rejectionMessage(`payout ${payout.payoutId} (key ${payout.payoutKey})`, result);
+        if (move(payout, { to: 'dead_lettered', error: `rejected: ${result.reason}: ${result.detail}` }, message)) {
+          tally.deadLettered++;
+          tally.rejections.push(message);
+        }
       } else {
         const used = payout.attempts - payout.requeuedAtAttempt;
         const error = `${result.kind}: ${result.detail}`;

@@ -20,24 +20,41 @@ export type ChargeResult =
   | { status: 'succeeded'; pspReference: string; feeMinor: bigint | null }
   | { status: 'pending'; pspReference: string }
   | { status: 'declined'; pspReference: string | null; reason: string }
-  | RetryableFailure;
+  | RetryableFailure
+  | PspRejection;
 
 /**
  * The outcome is unknown or the PSP asked us to come back: retry with the same key.
  * `sent: false` means the request provably never reached the PSP (connection refused).
+ * `conflict`: a request with the same key is still being processed at the PSP.
  */
 export interface RetryableFailure {
   status: 'retryable';
-  kind: 'timeout' | 'server_error' | 'rate_limited' | 'connection';
+  kind: 'timeout' | 'server_error' | 'rate_limited' | 'connection' | 'conflict';
   sent: boolean;
   retryAfterMs?: number;
   detail: string;
 }
 
+/**
+ * The PSP refused the request itself, not the payment: the idempotency key was already used with
+ * other parameters, or the request was malformed. Either way payops broke one of its own
+ * invariants, so this is never a decline (nothing was charged, nothing must be booked) and never
+ * retried: executors dead-letter it and say so loudly.
+ */
+export interface PspRejection {
+  status: 'rejected';
+  reason: 'idempotency_key_reused' | 'invalid_request';
+  detail: string;
+}
+
+/** A result the PSP gave about the payment itself (not about our request). */
+export type ChargeOutcome = Exclude<ChargeResult, RetryableFailure | PspRejection>;
+
 /** What the PSP knows of a charge, looked up by our order id (merchant reference). */
 export type ChargeLookup =
   | { found: false }
-  | { found: true; result: Exclude<ChargeResult, RetryableFailure> }
+  | { found: true; result: ChargeOutcome }
   | RetryableFailure;
 
 /** One transfer to one seller, with a key fixed when payops created the payout. */
@@ -54,7 +71,8 @@ export interface PayoutRequest {
 export type PayoutResult =
   | { status: 'succeeded'; pspReference: string }
   | { status: 'declined'; pspReference: string | null; reason: string }
-  | RetryableFailure;
+  | RetryableFailure
+  | PspRejection;
 
 /** Money back to the buyer, against the charge of one order; key fixed per refund. */
 export interface RefundRequest {
@@ -69,7 +87,8 @@ export interface RefundRequest {
 export type RefundResult =
   | { status: 'succeeded'; pspReference: string }
   | { status: 'declined'; pspReference: string | null; reason: string }
-  | RetryableFailure;
+  | RetryableFailure
+  | PspRejection;
 
 /** A buyer's dispute the PSP lost on our behalf: the amount went back, plus the PSP's dispute fee. */
 export interface Dispute {
@@ -97,7 +116,23 @@ export interface PaymentServiceProvider {
   listDisputes(): Promise<Dispute[]>;
   /** Sends transfers to sellers; the i-th result answers the i-th request. */
   payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]>;
+  /** Adapters that time their calls (http) report it; `payin run --json` prints it. */
+  callStats?(): PspCallStats;
   close(): void;
+}
+
+/** How the PSP calls of one process went: count and latency percentiles in milliseconds. */
+export interface PspCallStats {
+  calls: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Wall time with at least one call in flight: calls / busyMs is the PSP's throughput for us. */
+  busyMs: number;
+}
+
+/** The one line an executor's caller prints for a rejection: payops broke an invariant. */
+export function rejectionMessage(what: string, rejection: PspRejection): string {
+  return `the PSP rejected ${what}: ${rejection.reason} (${rejection.detail}); payops broke an invariant, so it was dead-lettered and nothing was booked`;
 }
 
 export function isRetryable(result: ChargeResult | ChargeLookup): result is RetryableFailure {

@@ -36,50 +36,76 @@ interface OrderRow {
 export async function syncChargebacks(db: Database, psp: PaymentServiceProvider): Promise<ChargebackSync> {
   const disputes = await psp.listDisputes();
   return inTransaction(db, () => {
+    const recorder = new ChargebackRecorder(db, psp.name);
     const at = nowIso();
-    const ledger = new Ledger(db);
-    const wallets = new Wallets(db);
-    const known = db.prepare('SELECT 1 FROM chargebacks WHERE dispute_id = ?');
-    const orderOf = db.prepare(
-      `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, refunded_minor, refunded_share_minor, refund_reserved_minor, released_at
-       FROM orders WHERE order_id = ?`,
-    );
-    const insert = db.prepare(
-      `INSERT INTO chargebacks (dispute_id, order_id, currency, amount_minor, dispute_fee_minor, clawed_minor, share_minor, psp, disputed_at, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const addToOrder = db.prepare(
-      `UPDATE orders SET refunded_minor = refunded_minor + ?, refunded_share_minor = refunded_share_minor + ?,
-              refunded_share_from_pending_minor = refunded_share_from_pending_minor + ?, refund_reserved_minor = refund_reserved_minor + ?, updated_at = ?
-       WHERE order_id = ?`,
-    );
     const sync: ChargebackSync = { recorded: 0, alreadyRecorded: 0, unmatched: [], clawedMinor: new Map() };
     for (const dispute of disputes) {
-      if (known.get(dispute.disputeId)) {
+      const outcome = recorder.record(dispute, at);
+      if (outcome.recorded === 'booked') {
+        sync.recorded++;
+        sync.clawedMinor.set(dispute.currency, (sync.clawedMinor.get(dispute.currency) ?? 0n) + outcome.shareMinor);
+      } else if (outcome.recorded === 'known') {
         sync.alreadyRecorded++;
-        continue;
-      }
-      const row = orderOf.get(dispute.merchantReference) as OrderRow | undefined;
-      if (!row || row.currency !== dispute.currency) {
+      } else {
         sync.unmatched.push(dispute);
-        continue;
       }
-      const order: RefundedOrder = {
-        orderId: row.order_id, sellerId: row.seller_id, currency: row.currency as Currency, amountMinor: row.amount_minor,
-        platformFeeMinor: row.platform_fee_minor, refundedMinor: row.refunded_minor, refundedShareMinor: row.refunded_share_minor, released: row.released_at !== null,
-      };
-      const refundable = row.amount_minor - row.refund_reserved_minor;
-      const clawed = dispute.amountMinor < refundable ? dispute.amountMinor : refundable > 0n ? refundable : 0n;
-      const split = clawed > 0n ? splitRefund(order, clawed) : { shareMinor: 0n, feeMinor: 0n, bucket: order.released ? ('payable' as const) : ('pending' as const) };
-      ledger.postBatch([chargebackTransaction(dispute, order, clawed, split, psp.name)], () => `chargeback ${dispute.disputeId}`);
-      if (split.shareMinor > 0n) wallets.apply([refundWalletDelta(order, split)], at);
-      addToOrder.run(clawed, split.shareMinor, split.bucket === 'pending' ? split.shareMinor : 0n, clawed, at, row.order_id);
-      insert.run(dispute.disputeId, row.order_id, dispute.currency, dispute.amountMinor, dispute.disputeFeeMinor, clawed, split.shareMinor, psp.name, dispute.createdAt, at);
-      sync.recorded++;
-      sync.clawedMinor.set(order.currency, (sync.clawedMinor.get(order.currency) ?? 0n) + split.shareMinor);
     }
     return sync;
   });
+}
+
+/**
+ * Books one dispute, once, by its id: the one place chargebacks are posted, for `chargebacks
+ * sync` and for `dispute.created` webhooks alike. Runs inside the caller's transaction.
+ */
+export class ChargebackRecorder {
+  private readonly ledger: Ledger;
+  private readonly wallets: Wallets;
+  private readonly s;
+
+  constructor(db: Database, private readonly psp: string) {
+    this.ledger = new Ledger(db);
+    this.wallets = new Wallets(db);
+    this.s = {
+      known: db.prepare('SELECT 1 FROM chargebacks WHERE dispute_id = ?'),
+      orderOf: db.prepare(
+        `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, refunded_minor, refunded_share_minor, refund_reserved_minor, released_at
+         FROM orders WHERE order_id = ?`,
+      ),
+      insert: db.prepare(
+        `INSERT INTO chargebacks (dispute_id, order_id, currency, amount_minor, dispute_fee_minor, clawed_minor, share_minor, psp, disputed_at, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      addToOrder: db.prepare(
+        `UPDATE orders SET refunded_minor = refunded_minor + ?, refunded_share_minor = refunded_share_minor + ?,
+                refunded_share_from_pending_minor = refunded_share_from_pending_minor + ?, refund_reserved_minor = refund_reserved_minor + ?, updated_at = ?
+         WHERE order_id = ?`,
+      ),
+    };
+  }
+
+  /** Whether a dispute with this id is booked already. */
+  isKnown(disputeId: string): boolean {
+    return this.s.known.get(disputeId) !== undefined;
+  }
+
+  record(dispute: Dispute, at: string): { recorded: 'known' | 'unmatched' } | { recorded: 'booked'; shareMinor: bigint } {
+    if (this.isKnown(dispute.disputeId)) return { recorded: 'known' };
+    const row = this.s.orderOf.get(dispute.merchantReference) as OrderRow | undefined;
+    if (!row || row.currency !== dispute.currency) return { recorded: 'unmatched' };
+    const order: RefundedOrder = {
+      orderId: row.order_id, sellerId: row.seller_id, currency: row.currency as Currency, amountMinor: row.amount_minor,
+      platformFeeMinor: row.platform_fee_minor, refundedMinor: row.refunded_minor, refundedShareMinor: row.refunded_share_minor, released: row.released_at !== null,
+    };
+    const refundable = row.amount_minor - row.refund_reserved_minor;
+    const clawed = dispute.amountMinor < refundable ? dispute.amountMinor : refundable > 0n ? refundable : 0n;
+    const split = clawed > 0n ? splitRefund(order, clawed) : { shareMinor: 0n, feeMinor: 0n, bucket: order.released ? ('payable' as const) : ('pending' as const) };
+    this.ledger.postBatch([chargebackTransaction(dispute, order, clawed, split, this.psp)], () => `chargeback ${dispute.disputeId}`);
+    if (split.shareMinor > 0n) this.wallets.apply([refundWalletDelta(order, split)], at);
+    this.s.addToOrder.run(clawed, split.shareMinor, split.bucket === 'pending' ? split.shareMinor : 0n, clawed, at, row.order_id);
+    this.s.insert.run(dispute.disputeId, row.order_id, dispute.currency, dispute.amountMinor, dispute.disputeFeeMinor, clawed, split.shareMinor, this.psp, dispute.createdAt, at);
+    return { recorded: 'booked', shareMinor: split.shareMinor };
+  }
 }
 
 function chargebackTransaction(dispute: Dispute, order: RefundedOrder, clawed: bigint, split: { shareMinor: bigint; feeMinor: bigint; bucket: 'pending' | 'payable' }, psp: string): PostingRequest {

@@ -6,7 +6,7 @@ import { failpoint } from '../failpoints.js';
 import { Ledger } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
-import type { PaymentServiceProvider, RefundResult } from '../psp/port.js';
+import { type PaymentServiceProvider, type RefundResult, rejectionMessage } from '../psp/port.js';
 import type { Clock } from '../time.js';
 import { Wallets, type WalletDelta } from '../wallet/wallet.js';
 import { type RefundedOrder, refundTransaction, refundWalletDelta, splitRefund } from './apply.js';
@@ -33,10 +33,12 @@ export interface RefundTally {
   deadLettered: number;
   recoveredLeases: number;
   refundedMinor: Map<Currency, bigint>;
+  /** Requests the PSP refused as such (key reused, malformed): dead-lettered, one line each. */
+  rejections: string[];
 }
 
 export function emptyRefundTally(): RefundTally {
-  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, recoveredLeases: 0, refundedMinor: new Map() };
+  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, recoveredLeases: 0, refundedMinor: new Map(), rejections: [] };
 }
 
 /**
@@ -144,6 +146,13 @@ export class RefundExecutor {
         if (move(refund, 'failed', `PSP ${psp} declined the refund: ${result.reason}`, { pspReference: result.pspReference, error: result.reason })) {
           this.s.unreserve.run(refund.amountMinor, at, refund.orderId);
           tally.failed++;
+        }
+      } else if (result.status === 'rejected') {
+        // Never a decline: the reservation stays until a person knows whether money went back.
+        const message = rejectionMessage(`refund ${refund.refundId} (key ${refund.refundKey})`, result);
+        if (move(refund, 'dead_lettered', message, { error: `rejected: ${result.reason}: ${result.detail}` })) {
+          tally.deadLettered++;
+          tally.rejections.push(message);
         }
       } else {
         const used = refund.attempts - refund.requeuedAtAttempt;

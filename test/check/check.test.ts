@@ -57,6 +57,16 @@ describe('payops check', () => {
     ]);
   });
 
+  it('checks each PSP\'s record against that PSP\'s payouts only (a book that paid through sim and http)', () => {
+    db.prepare(
+      `INSERT INTO payouts (payout_id, seller_id, currency, amount_minor, destination, payout_key, psp, status, created_at, updated_at)
+       VALUES ('po_sim', 's1', 'USD', 500, 'DE89370400440532013000', 'payops-po_sim-payout', 'sim', 'succeeded', '2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z')`,
+    ).run();
+    const pspPayouts = (psp: string) => runChecks(db, { psp, chargesByOrder: [], payouts: [] }).results.find((r) => r.name.startsWith('every payout sent at most once'));
+    expect(pspPayouts('http')).toMatchObject({ name: 'every payout sent at most once at the PSP (http)', ok: true });
+    expect(pspPayouts('sim')?.details).toEqual(['payout po_sim is booked as sent but the PSP has no matching transfer']);
+  });
+
   it('looks orders up by index, never by scanning them once per row', () => {
     const plans = [CHECK_QUERIES.capturesOfUnsucceededOrders, CHECK_QUERIES.succeededWithoutCapture, CHECK_QUERIES.eventsMissingOrders].map((sql) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((row) => row.detail).join(' | '));
     expect(plans[0]).toMatch(/SEARCH o USING INDEX/);

@@ -16,7 +16,7 @@ const usage = (args: readonly string[], message: string | RegExp, name?: string)
 export const FLAG_CASES: readonly CorpusCase[] = [
   usage(['payin', 'run', '{input}', '--faults', 'timeout=2'], '--faults: timeout must be a probability between 0 and 1'),
   usage(['payin', 'run', '{input}', '--faults', 'boom=0.1'], '--faults: unknown fault "boom"'),
-  usage(['payin', 'run', '{input}', '--faults', 'timeout=0.7,5xx=0.7'], '--faults: timeout + 5xx + 429 must not exceed 1'),
+  usage(['payin', 'run', '{input}', '--faults', 'timeout=0.7,5xx=0.7'], '--faults: timeout + 5xx + 429 + reset must not exceed 1'),
   usage(['payin', 'run', '{input}', '--fee-rule', '3'], '--fee-rule: "3" is not a fee rule'),
   usage(['payin', 'run', '{input}', '--batch-size', '0'], "option '--batch-size <n>' argument '0' is invalid"),
   usage(['payin', 'run', '{input}', '--lease-ms', '-1'], "option '--lease-ms <ms>' argument '-1' is invalid"),

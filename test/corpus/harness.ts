@@ -177,7 +177,7 @@ function expectConsistent(file: string): void {
   const psp = path.join(path.dirname(file), 'books.psp-sim.db');
   const db = openDatabase(file);
   try {
-    const report = runChecksWithPsp(db, fs.existsSync(psp) ? psp : undefined, runChecks);
+    const report = runChecksWithPsp(db, fs.existsSync(psp) ? { psp: 'sim', stateFile: psp } : undefined, runChecks);
     expect(report.results.filter((result) => !result.ok)).toEqual([]);
   } finally {
     db.close();

@@ -124,6 +124,19 @@ describe('PayinExecutor', () => {
     expect(balances(db)).toEqual([]);
   });
 
+  it('dead-letters a request the PSP rejects (key reused with other parameters) and says so: never a decline, nothing posted', async () => {
+    psp.script('ord_1', { status: 'rejected', reason: 'idempotency_key_reused', detail: 'idempotency key payops-ord_1-charge was already used with different parameters' });
+    await load(event('chk_1', [['ord_1', 'seller_7', '5.00']]));
+    const tally = await executor().runDue();
+    expect(tally).toMatchObject({ deadLettered: 1, failed: 0, retryScheduled: 0 });
+    expect(tally.rejections).toEqual([expect.stringMatching(/^the PSP rejected the charge of ord_1 \(key payops-ord_1-charge\): idempotency_key_reused .*payops broke an invariant/)]);
+    expect(showOrder(db, 'ord_1')).toMatchObject({ status: 'dead_lettered', lastError: expect.stringMatching(/^rejected: idempotency_key_reused/) });
+    expect(balances(db)).toEqual([]);
+    now += 60_000;
+    await executor().runDue();
+    expect(psp.callsFor('ord_1')).toBe(1);
+  });
+
   it('leaves a pending order waiting, then books it when a sync finds it settled', async () => {
     psp.script('ord_1', { status: 'pending', pspReference: 'ch_p' });
     await load(event('chk_1', [['ord_1', 'seller_7', '5.00']]));

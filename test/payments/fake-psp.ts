@@ -43,10 +43,11 @@ export class FakePsp implements PaymentServiceProvider {
   }
 
   readonly refundCalls: RefundRequest[] = [];
+  readonly refundScripts = new Map<string, RefundResult[]>();
 
   async refund(requests: readonly RefundRequest[]): Promise<RefundResult[]> {
     this.refundCalls.push(...requests);
-    return requests.map((request) => ({ status: 'succeeded', pspReference: `re_${request.refundId}` }));
+    return requests.map((request) => this.refundScripts.get(request.idempotencyKey)?.shift() ?? { status: 'succeeded', pspReference: `re_${request.refundId}` });
   }
 
   readonly disputes: Dispute[] = [];

@@ -73,14 +73,17 @@ describe('parseFeeRule and feeFor', () => {
 
 describe('parseFaults', () => {
   it('reads every fault by its name and leaves the unnamed ones at 0', () => {
-    expect(parseFaults('timeout=0.05,5xx=0.02,429=0.01,lost=0.01,decline=0.03,pending=0.02,dispute=0.01')).toEqual({
+    expect(parseFaults('timeout=0.05,5xx=0.02,429=0.01,reset=0.04,lost=0.01,decline=0.03,pending=0.02,dispute=0.01,webhook-duplicate=0.2,webhook-delay=0.3')).toEqual({
       timeout: 0.05,
       serverError: 0.02,
       rateLimited: 0.01,
+      reset: 0.04,
       lost: 0.01,
       decline: 0.03,
       pending: 0.02,
       dispute: 0.01,
+      webhookDuplicate: 0.2,
+      webhookDelay: 0.3,
     });
     expect(parseFaults('429=0.5')).toEqual({ ...NO_FAULTS, rateLimited: 0.5 });
     expect(parseFaults(' lost = 1 , decline=0 ')).toEqual({ ...NO_FAULTS, lost: 1 });
@@ -104,7 +107,7 @@ describe('parseFaults', () => {
       parseFaults('serverError=0.1');
     } catch (error) {
       const known = /\(known: (.*)\)/.exec((error as Error).message)?.[1]?.split(', ');
-      expect(known?.sort()).toEqual(['429', '5xx', 'decline', 'dispute', 'lost', 'pending', 'timeout']);
+      expect(known?.sort()).toEqual(['429', '5xx', 'decline', 'dispute', 'lost', 'pending', 'reset', 'timeout', 'webhook-delay', 'webhook-duplicate']);
     }
   });
 
@@ -118,7 +121,8 @@ describe('parseFaults', () => {
 
   it('rejects before-processing faults summing over 1', () => {
     expect(() => parseFaults('timeout=0.5,5xx=0.3,429=0.3')).toThrow(UsageError);
-    expect(() => parseFaults('timeout=0.6,429=0.5')).toThrow(/timeout \+ 5xx \+ 429 must not exceed 1/);
+    expect(() => parseFaults('timeout=0.6,429=0.5')).toThrow(/timeout \+ 5xx \+ 429 \+ reset must not exceed 1/);
+    expect(() => parseFaults('timeout=0.5,reset=0.6')).toThrow(UsageError);
     expect(parseFaults('timeout=0.5,5xx=0.25,429=0.25')).toMatchObject({ timeout: 0.5 });
   });
 

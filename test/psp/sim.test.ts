@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvariantError } from '../../src/errors.js';
 import type { Currency } from '../../src/money/index.js';
 import { DEFAULT_FEE_RULE, parseFeeRule } from '../../src/psp/fee-rule.js';
 import type { ChargeRequest, ChargeResult } from '../../src/psp/port.js';
@@ -69,15 +68,17 @@ describe('SimEngine', () => {
       expect(sim.charges()).toHaveLength(1);
     });
 
-    it('throws when a key is reused with different parameters, and records nothing for it', () => {
+    it('rejects a key reused with different parameters, without failing the rest of its batch, and records nothing for it', () => {
       const sim = engine();
       one(sim, request('ord_1'));
-      expect(() => one(sim, request('ord_1', { amountMinor: 2501n }))).toThrow(InvariantError);
-      expect(() => one(sim, request('ord_1', { currency: 'EUR' as Currency }))).toThrow(/reused with different parameters/);
-      expect(() => one(sim, request('ord_1', { merchantReference: 'ord_9' }))).toThrow(InvariantError);
-      expect(() => one(sim, request('ord_1', { paymentToken: 'tok_mastercard' }))).toThrow(InvariantError);
-      expect(sim.charges()).toHaveLength(1);
-      expect(sim.charges()[0]?.amountMinor).toBe(2500n);
+      const rejected = { status: 'rejected', reason: 'idempotency_key_reused', detail: 'idempotency key payops-ord_1-charge was already used with different parameters' };
+      expect(one(sim, request('ord_1', { amountMinor: 2501n }))).toEqual(rejected);
+      expect(one(sim, request('ord_1', { currency: 'EUR' as Currency }))).toEqual(rejected);
+      expect(one(sim, request('ord_1', { paymentToken: 'tok_mastercard' }))).toEqual(rejected);
+      const [reuse, other] = sim.charge([request('ord_1', { merchantReference: 'ord_9' }), request('ord_2')]);
+      expect(reuse).toEqual(rejected);
+      expect(other).toMatchObject({ status: 'succeeded' });
+      expect(sim.charges().map((charge) => [charge.merchantReference, charge.amountMinor])).toEqual([['ord_1', 2500n], ['ord_2', 2500n]]);
     });
 
     it('answers a batch in request order, one result per request', () => {

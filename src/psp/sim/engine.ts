@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { type Database, openComponentDatabase } from '../../db/index.js';
-import { InvariantError } from '../../errors.js';
 import { type Currency, exponentOf } from '../../money/index.js';
 import type { Clock } from '../../time.js';
 import { type FeeRule, feeFor } from '../fee-rule.js';
-import type { ChargeLookup, ChargeRequest, ChargeResult, Dispute, PayoutRequest, PayoutResult, RefundRequest, RefundResult, RetryableFailure } from '../port.js';
-import { type FaultRates, draw } from './faults.js';
+import type { ChargeLookup, ChargeOutcome, ChargeRequest, ChargeResult, Dispute, PayoutRequest, PayoutResult, PspRejection, RefundRequest, RefundResult, RetryableFailure } from '../port.js';
+import { type FaultRates, draw, faultBeforeProcessing, responseLost } from './faults.js';
 
 export interface SimOptions {
   stateFile: string;
@@ -15,9 +14,40 @@ export interface SimOptions {
   clock: Clock;
   /** How long a key is remembered; Stripe keeps them 24 hours. */
   keyLifetimeMs?: number;
-  /** A pending charge settles at the first look-up this long after it was made. */
+  /** A pending charge settles at the first look-up (or `settleDue`) this long after it was made. */
   pendingResolveMs?: number;
   retryAfterMs?: number;
+  /** Record a webhook event in the outbox for every charge state change and new dispute (`psp serve --webhook-url`). */
+  webhooks?: boolean;
+}
+
+/** A charge as the PSP shows it on the wire and in webhook events: amounts as strings of minor units. */
+export interface ChargeObject {
+  object: 'charge';
+  id: string;
+  status: 'succeeded' | 'pending' | 'failed';
+  merchantReference: string;
+  amountMinor: string;
+  currency: string;
+  feeMinor: string | null;
+  failureCode: string | null;
+  created: string;
+}
+
+/** One webhook event waiting in the outbox. */
+export interface OutboxEvent {
+  id: bigint;
+  eventId: string;
+  body: string;
+  attempts: number;
+}
+
+/** The first answer given for an idempotency key over HTTP, replayed byte for byte. */
+export interface StoredResponse {
+  operation: string;
+  requestHash: string;
+  statusCode: number;
+  body: string;
 }
 
 export const SIM_KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -30,7 +60,7 @@ const DECLINING_TOKENS: Readonly<Record<string, string>> = {
   tok_chargeDeclinedFraudulent: 'fraudulent',
 };
 
-const SIM_SCHEMA = `
+const SIM_SCHEMA_V1 = `
 CREATE TABLE sim_charges (
   id INTEGER PRIMARY KEY,
   idempotency_key TEXT NOT NULL,
@@ -91,6 +121,42 @@ CREATE TABLE sim_requests (
 ) STRICT, WITHOUT ROWID;
 `;
 
+/**
+ * Version 2, for `payops psp serve`: the first HTTP response given for each idempotency key
+ * (replayed byte for byte), the outbox of webhook events (written in the transaction of the state
+ * change they announce, delivered and retried by the server), and pending charges by age for the
+ * timer that settles them.
+ */
+const SIM_SCHEMA_V2 = `
+CREATE TABLE sim_idempotency (
+  idempotency_key TEXT PRIMARY KEY,
+  operation TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status_code INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX sim_idempotency_by_expiry ON sim_idempotency (expires_at);
+CREATE TABLE sim_webhook_outbox (
+  id INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL,
+  delivered_at TEXT,
+  gave_up_at TEXT,
+  last_error TEXT
+) STRICT;
+CREATE INDEX sim_webhook_outbox_due ON sim_webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL AND gave_up_at IS NULL;
+CREATE INDEX sim_charges_pending ON sim_charges (created_at) WHERE status = 'pending';
+`;
+
+/** The state file's migrations: index i takes a file from version i to i + 1. */
+export const SIM_SCHEMAS: readonly string[] = [SIM_SCHEMA_V1, SIM_SCHEMA_V2];
+
 interface ChargeRow {
   id: bigint;
   request_hash: string;
@@ -150,7 +216,7 @@ export class SimEngine {
   private readonly keyLifetimeMs: number;
 
   constructor(private readonly options: SimOptions) {
-    this.db = openComponentDatabase(options.stateFile, SIM_SCHEMA, 1, 'simulated PSP');
+    this.db = openComponentDatabase(options.stateFile, SIM_SCHEMAS, 'simulated PSP');
     this.keyLifetimeMs = options.keyLifetimeMs ?? SIM_KEY_LIFETIME_MS;
     const prepare = (sql: string) => this.db.prepare(sql);
     this.statements = {
@@ -166,6 +232,15 @@ export class SimEngine {
       latestByMerchantReference: prepare('SELECT * FROM sim_charges WHERE merchant_reference = ? ORDER BY id DESC LIMIT 1'),
       settle: prepare('UPDATE sim_charges SET status = ?, fee_minor = ?, decline_reason = ?, settled_at = ? WHERE id = ?'),
       livePayoutByKey: prepare('SELECT * FROM sim_payouts WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1'),
+      chargeById: prepare('SELECT * FROM sim_charges WHERE id = ?'),
+      duePending: prepare("SELECT * FROM sim_charges WHERE status = 'pending' AND created_at <= ? ORDER BY created_at LIMIT ?"),
+      insertWebhook: prepare('INSERT INTO sim_webhook_outbox (event_id, type, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)'),
+      storedResponse: prepare('SELECT operation, request_hash, status_code, body FROM sim_idempotency WHERE idempotency_key = ? AND expires_at > ?'),
+      storeResponse: prepare(
+        `INSERT INTO sim_idempotency (idempotency_key, operation, request_hash, status_code, body, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (idempotency_key) DO UPDATE SET operation = excluded.operation, request_hash = excluded.request_hash, status_code = excluded.status_code,
+           body = excluded.body, created_at = excluded.created_at, expires_at = excluded.expires_at WHERE sim_idempotency.expires_at <= excluded.created_at`,
+      ),
       insertPayout: prepare(
         `INSERT INTO sim_payouts (idempotency_key, request_hash, payout_id, seller_id, destination, amount_minor, currency, status, decline_reason, created_at, key_expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -175,6 +250,116 @@ export class SimEngine {
 
   get keyLifetime(): number {
     return this.keyLifetimeMs;
+  }
+
+  /**
+   * Runs `work` in one immediate transaction: `psp serve` groups the requests of one event-loop
+   * turn into one commit, and stores each response in it, atomically with its effect.
+   */
+  atomically<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  /** Inside `atomically`: a savepoint, so one failed request never takes its batch down. */
+  isolated<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  /** Counts one more request with this key and returns how many have arrived, this one included. */
+  countRequest(key: string): number {
+    return Number((this.statements.countRequest.get(key) as { count: bigint }).count);
+  }
+
+  /** The following methods apply one request with no simulated network fault: `psp serve` has its own, on the wire. */
+  chargeUnfaulted(request: ChargeRequest): ChargeResult {
+    return this.applyCharge(request);
+  }
+
+  refundUnfaulted(request: RefundRequest): RefundResult {
+    return this.applyRefund(request);
+  }
+
+  payoutUnfaulted(request: PayoutRequest): PayoutResult {
+    return this.applyPayout(request);
+  }
+
+  /** The charge with this PSP reference as the wire shows it, settled first if its time has come. */
+  chargeObject(reference: string): ChargeObject | undefined {
+    const id = /^ch_sim_(\d{1,15})$/.exec(reference)?.[1];
+    if (id === undefined) return undefined;
+    return this.atomically(() => {
+      const row = this.statements.chargeById.get(BigInt(id)) as ChargeRow | undefined;
+      return row ? toChargeObject(this.settleIfDue(row)) : undefined;
+    });
+  }
+
+  /** The latest charge for our order id, as the wire shows it. */
+  chargeObjectByMerchantReference(merchantReference: string): ChargeObject | undefined {
+    return this.atomically(() => {
+      const row = this.statements.latestByMerchantReference.get(merchantReference) as ChargeRow | undefined;
+      return row ? toChargeObject(this.settleIfDue(row)) : undefined;
+    });
+  }
+
+  /** Settles up to `limit` pending charges whose time has come (the server's timer); returns how many. */
+  settleDue(limit: number): number {
+    return this.atomically(() => {
+      const cutoff = new Date(this.options.clock() - (this.options.pendingResolveMs ?? 0)).toISOString();
+      const rows = this.statements.duePending.all(cutoff, limit) as ChargeRow[];
+      for (const row of rows) this.settleIfDue(row);
+      return rows.length;
+    });
+  }
+
+  storedResponse(key: string): StoredResponse | undefined {
+    const row = this.statements.storedResponse.get(key, new Date(this.options.clock()).toISOString()) as { operation: string; request_hash: string; status_code: bigint; body: string } | undefined;
+    return row ? { operation: row.operation, requestHash: row.request_hash, statusCode: Number(row.status_code), body: row.body } : undefined;
+  }
+
+  /** Inside the transaction of the effect it answers. An expired entry for the key is replaced. */
+  storeResponse(key: string, response: StoredResponse): void {
+    const nowMs = this.options.clock();
+    this.statements.storeResponse.run(key, response.operation, response.requestHash, response.statusCode, response.body, new Date(nowMs).toISOString(), new Date(nowMs + this.keyLifetimeMs).toISOString());
+  }
+
+  /** Forgets stored responses whose key lifetime is over (they would never be replayed again). */
+  pruneExpiredResponses(limit: number): number {
+    return this.atomically(() =>
+      Number(this.db
+        .prepare('DELETE FROM sim_idempotency WHERE idempotency_key IN (SELECT idempotency_key FROM sim_idempotency WHERE expires_at <= ? LIMIT ?)')
+        .run(new Date(this.options.clock()).toISOString(), limit).changes),
+    );
+  }
+
+  /** Webhook events due for delivery, oldest first. */
+  dueWebhooks(limit: number): OutboxEvent[] {
+    return (this.db
+      .prepare('SELECT id, event_id, body, attempts FROM sim_webhook_outbox WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?')
+      .all(new Date(this.options.clock()).toISOString(), limit) as { id: bigint; event_id: string; body: string; attempts: bigint }[]).map((row) => ({
+      id: row.id, eventId: row.event_id, body: row.body, attempts: Number(row.attempts),
+    }));
+  }
+
+  /** Records delivery attempts: acknowledged, to be retried at a time, or given up. */
+  recordDeliveries(outcomes: readonly { id: bigint; delivered: boolean; nextAttemptAt?: string; giveUp?: boolean; error?: string }[]): void {
+    if (outcomes.length === 0) return;
+    const now = new Date(this.options.clock()).toISOString();
+    const delivered = this.db.prepare('UPDATE sim_webhook_outbox SET attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?');
+    const failed = this.db.prepare('UPDATE sim_webhook_outbox SET attempts = attempts + 1, next_attempt_at = ?, gave_up_at = ?, last_error = ? WHERE id = ?');
+    this.atomically(() => {
+      for (const outcome of outcomes) {
+        if (outcome.delivered) delivered.run(now, outcome.id);
+        else failed.run(outcome.nextAttemptAt ?? now, outcome.giveUp ? now : null, outcome.error ?? null, outcome.id);
+      }
+    });
+  }
+
+  /** Counts of the outbox, for the server's shutdown line and tests. */
+  webhookCounts(): { delivered: number; waiting: number; gaveUp: number } {
+    const row = this.db
+      .prepare('SELECT COUNT(delivered_at) AS delivered, SUM(delivered_at IS NULL AND gave_up_at IS NULL) AS waiting, COUNT(gave_up_at) AS gave_up FROM sim_webhook_outbox')
+      .get() as { delivered: bigint; waiting: bigint | null; gave_up: bigint };
+    return { delivered: Number(row.delivered), waiting: Number(row.waiting ?? 0n), gaveUp: Number(row.gave_up) };
   }
 
   charge(requests: readonly ChargeRequest[]): ChargeResult[] {
@@ -280,33 +465,43 @@ export class SimEngine {
   /**
    * Disputes: each captured charge is disputed, or not, by the seed (rate `dispute`), once, for
    * its full amount, with a 15.00 dispute fee in major units of its currency. Deciding happens
-   * when disputes are listed, so they appear after the charge, as in life.
+   * when disputes are listed (or on `psp serve`'s timer), so they appear after the charge, as in life.
    */
   disputes(): Dispute[] {
     return this.db.transaction(() => {
-      const now = new Date(this.options.clock()).toISOString();
-      if (this.options.faults.dispute > 0) {
-        const candidates = this.db
-          .prepare("SELECT c.id, c.amount_minor, c.currency FROM sim_charges c LEFT JOIN sim_disputes d ON d.charge_id = c.id WHERE c.status = 'succeeded' AND d.id IS NULL")
-          .all() as { id: bigint; amount_minor: bigint; currency: string }[];
-        const insert = this.db.prepare('INSERT INTO sim_disputes (charge_id, amount_minor, fee_minor, currency, created_at) VALUES (?, ?, ?, ?, ?)');
-        for (const charge of candidates) {
-          if (draw(this.options.seed, chargeReference(charge.id), 'dispute') >= this.options.faults.dispute) continue;
-          insert.run(charge.id, charge.amount_minor, 15n * 10n ** BigInt(exponentOf(charge.currency as Currency)), charge.currency, now);
-        }
-      }
+      this.decideDisputes();
       return (this.db
         .prepare('SELECT d.*, c.merchant_reference FROM sim_disputes d JOIN sim_charges c ON c.id = d.charge_id ORDER BY d.id')
-        .all() as { id: bigint; charge_id: bigint; amount_minor: bigint; fee_minor: bigint; currency: string; created_at: string; merchant_reference: string }[]).map((row) => ({
-        disputeId: disputeReference(row.id),
-        chargeReference: chargeReference(row.charge_id),
-        merchantReference: row.merchant_reference,
-        amountMinor: row.amount_minor,
-        disputeFeeMinor: row.fee_minor,
-        currency: row.currency as Currency,
-        createdAt: row.created_at,
-      }));
+        .all() as DisputeRow[]).map(toDispute);
     }).immediate();
+  }
+
+  /**
+   * Decides, by the seed, which captured charges not yet disputed are disputed now; returns how
+   * many were. With webhooks on, each new dispute is announced by a `dispute.created` event written
+   * in the same transaction. (`psp serve` calls this on a timer when the dispute rate is not 0.)
+   */
+  decideDisputes(): number {
+    if (this.options.faults.dispute === 0) return 0;
+    return this.atomically(() => {
+      const now = new Date(this.options.clock()).toISOString();
+      const candidates = this.db
+        .prepare("SELECT c.id, c.amount_minor, c.currency, c.merchant_reference FROM sim_charges c LEFT JOIN sim_disputes d ON d.charge_id = c.id WHERE c.status = 'succeeded' AND d.id IS NULL")
+        .all() as { id: bigint; amount_minor: bigint; currency: string; merchant_reference: string }[];
+      const insert = this.db.prepare('INSERT INTO sim_disputes (charge_id, amount_minor, fee_minor, currency, created_at) VALUES (?, ?, ?, ?, ?)');
+      let disputed = 0;
+      for (const charge of candidates) {
+        if (draw(this.options.seed, chargeReference(charge.id), 'dispute') >= this.options.faults.dispute) continue;
+        const feeMinor = 15n * 10n ** BigInt(exponentOf(charge.currency as Currency));
+        const id = BigInt(insert.run(charge.id, charge.amount_minor, feeMinor, charge.currency, now).lastInsertRowid);
+        disputed++;
+        if (this.options.webhooks) {
+          const dispute = toDispute({ id, charge_id: charge.id, amount_minor: charge.amount_minor, fee_minor: feeMinor, currency: charge.currency, created_at: now, merchant_reference: charge.merchant_reference });
+          this.recordEvent('dispute.created', disputeObject(dispute));
+        }
+      }
+      return disputed;
+    });
   }
 
   /** Every refund the PSP recorded, for `payops check`. */
@@ -327,62 +522,73 @@ export class SimEngine {
 
   /** Counts the request and decides the faults that strike before it is processed. */
   private networkFault(key: string): { attempt: number; fault?: RetryableFailure } {
-    const { seed, faults } = this.options;
-    const attempt = Number((this.statements.countRequest.get(key) as { count: bigint }).count);
-    const roll = draw(seed, key, attempt, 'network');
-    if (roll < faults.timeout) return { attempt, fault: { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout before processing' } };
-    if (roll < faults.timeout + faults.serverError) return { attempt, fault: { status: 'retryable', kind: 'server_error', sent: true, detail: 'simulated 503 Service Unavailable' } };
-    if (roll < faults.timeout + faults.serverError + faults.rateLimited) {
-      return { attempt, fault: { status: 'retryable', kind: 'rate_limited', sent: true, retryAfterMs: this.options.retryAfterMs ?? 1000, detail: 'simulated 429 Too Many Requests' } };
+    const attempt = this.countRequest(key);
+    switch (faultBeforeProcessing(this.options.seed, this.options.faults, key, attempt)) {
+      case undefined:
+        return { attempt };
+      case 'timeout':
+        return { attempt, fault: { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout before processing' } };
+      case 'server_error':
+        return { attempt, fault: { status: 'retryable', kind: 'server_error', sent: true, detail: 'simulated 503 Service Unavailable' } };
+      case 'rate_limited':
+        return { attempt, fault: { status: 'retryable', kind: 'rate_limited', sent: true, retryAfterMs: this.options.retryAfterMs ?? 1000, detail: 'simulated 429 Too Many Requests' } };
+      case 'reset':
+        return { attempt, fault: { status: 'retryable', kind: 'connection', sent: true, detail: 'simulated connection reset before processing' } };
     }
-    return { attempt };
   }
 
   private lostResponse(key: string, attempt: number): RetryableFailure | undefined {
-    return draw(this.options.seed, key, attempt, 'lost') < this.options.faults.lost
+    return responseLost(this.options.seed, this.options.faults, key, attempt)
       ? { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout: the PSP processed the request, the response was lost' }
       : undefined;
   }
 
   private refundOne(request: RefundRequest): RefundResult {
-    const key = request.idempotencyKey;
-    const { attempt, fault } = this.networkFault(key);
+    const { attempt, fault } = this.networkFault(request.idempotencyKey);
     if (fault) return fault;
+    const result = this.applyRefund(request);
+    return this.lostResponse(request.idempotencyKey, attempt) ?? result;
+  }
+
+  private applyRefund(request: RefundRequest): RefundResult {
+    const key = request.idempotencyKey;
     const nowMs = this.options.clock();
     const now = new Date(nowMs).toISOString();
     const requestHash = createHash('sha256').update(JSON.stringify([request.refundId, request.chargeReference, request.amountMinor.toString(), request.currency])).digest('hex');
     const existing = this.db.prepare('SELECT * FROM sim_refunds WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1').get(key, now) as
       | { id: bigint; request_hash: string; status: 'succeeded' | 'declined'; decline_reason: string | null }
       | undefined;
-    let result: RefundResult;
     if (existing) {
-      if (existing.request_hash !== requestHash) throw new InvariantError(`idempotency key ${key} was reused with different parameters at the simulated PSP`);
-      result = existing.status === 'succeeded'
+      if (existing.request_hash !== requestHash) return keyReused(key);
+      return existing.status === 'succeeded'
         ? { status: 'succeeded', pspReference: refundReference(existing.id) }
         : { status: 'declined', pspReference: refundReference(existing.id), reason: existing.decline_reason ?? 'declined' };
-    } else {
-      const chargeId = /^ch_sim_(\d+)$/.exec(request.chargeReference)?.[1];
-      const charge = chargeId === undefined ? undefined : (this.db.prepare('SELECT id, amount_minor, status FROM sim_charges WHERE id = ?').get(BigInt(chargeId)) as { id: bigint; amount_minor: bigint; status: string } | undefined);
-      const refunded = charge ? (this.db.prepare("SELECT COALESCE(SUM(amount_minor), 0) AS total FROM sim_refunds WHERE charge_id = ? AND status = 'succeeded'").get(charge.id) as { total: bigint }).total : 0n;
-      // A PSP never refunds more than it captured, whatever the merchant asks.
-      const reason = !charge || charge.status !== 'succeeded' ? 'charge_not_captured' : BigInt(refunded) + request.amountMinor > charge.amount_minor ? 'amount_exceeds_charge' : null;
-      const id = this.db
-        .prepare(
-          `INSERT INTO sim_refunds (idempotency_key, request_hash, refund_id, charge_id, amount_minor, currency, status, decline_reason, created_at, key_expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(key, requestHash, request.refundId, charge?.id ?? 0n, request.amountMinor, request.currency, reason ? 'declined' : 'succeeded', reason, now, new Date(nowMs + this.keyLifetimeMs).toISOString())
-        .lastInsertRowid;
-      const reference = refundReference(BigInt(id));
-      result = reason ? { status: 'declined', pspReference: reference, reason } : { status: 'succeeded', pspReference: reference };
     }
-    return this.lostResponse(key, attempt) ?? result;
+    const chargeId = /^ch_sim_(\d+)$/.exec(request.chargeReference)?.[1];
+    const charge = chargeId === undefined ? undefined : (this.db.prepare('SELECT id, amount_minor, status FROM sim_charges WHERE id = ?').get(BigInt(chargeId)) as { id: bigint; amount_minor: bigint; status: string } | undefined);
+    const refunded = charge ? (this.db.prepare("SELECT COALESCE(SUM(amount_minor), 0) AS total FROM sim_refunds WHERE charge_id = ? AND status = 'succeeded'").get(charge.id) as { total: bigint }).total : 0n;
+    // A PSP never refunds more than it captured, whatever the merchant asks.
+    const reason = !charge || charge.status !== 'succeeded' ? 'charge_not_captured' : BigInt(refunded) + request.amountMinor > charge.amount_minor ? 'amount_exceeds_charge' : null;
+    const id = this.db
+      .prepare(
+        `INSERT INTO sim_refunds (idempotency_key, request_hash, refund_id, charge_id, amount_minor, currency, status, decline_reason, created_at, key_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(key, requestHash, request.refundId, charge?.id ?? 0n, request.amountMinor, request.currency, reason ? 'declined' : 'succeeded', reason, now, new Date(nowMs + this.keyLifetimeMs).toISOString())
+      .lastInsertRowid;
+    const reference = refundReference(BigInt(id));
+    return reason ? { status: 'declined', pspReference: reference, reason } : { status: 'succeeded', pspReference: reference };
   }
 
   private payoutOne(request: PayoutRequest): PayoutResult {
-    const key = request.idempotencyKey;
-    const { attempt, fault } = this.networkFault(key);
+    const { attempt, fault } = this.networkFault(request.idempotencyKey);
     if (fault) return fault;
+    const result = this.applyPayout(request);
+    return this.lostResponse(request.idempotencyKey, attempt) ?? result;
+  }
+
+  private applyPayout(request: PayoutRequest): PayoutResult {
+    const key = request.idempotencyKey;
     const nowMs = this.options.clock();
     const requestHash = createHash('sha256')
       .update(JSON.stringify([request.payoutId, request.sellerId, request.destination, request.amountMinor.toString(), request.currency]))
@@ -390,45 +596,36 @@ export class SimEngine {
     const existing = this.statements.livePayoutByKey.get(key, new Date(nowMs).toISOString()) as
       | { id: bigint; request_hash: string; status: 'succeeded' | 'declined'; decline_reason: string | null }
       | undefined;
-    let result: PayoutResult;
     if (existing) {
-      if (existing.request_hash !== requestHash) throw new InvariantError(`idempotency key ${key} was reused with different parameters at the simulated PSP`);
-      result = existing.status === 'succeeded'
+      if (existing.request_hash !== requestHash) return keyReused(key);
+      return existing.status === 'succeeded'
         ? { status: 'succeeded', pspReference: payoutReference(existing.id) }
         : { status: 'declined', pspReference: payoutReference(existing.id), reason: existing.decline_reason ?? 'declined' };
-    } else {
-      const declined = draw(this.options.seed, key, 'outcome') < this.options.faults.decline;
-      const id = this.statements.insertPayout.run(
-        key, requestHash, request.payoutId, request.sellerId, request.destination, request.amountMinor, request.currency,
-        declined ? 'declined' : 'succeeded', declined ? 'account_closed' : null,
-        new Date(nowMs).toISOString(), new Date(nowMs + this.keyLifetimeMs).toISOString(),
-      ).lastInsertRowid;
-      const reference = payoutReference(BigInt(id));
-      result = declined ? { status: 'declined', pspReference: reference, reason: 'account_closed' } : { status: 'succeeded', pspReference: reference };
     }
-    return this.lostResponse(key, attempt) ?? result;
+    const declined = draw(this.options.seed, key, 'outcome') < this.options.faults.decline;
+    const id = this.statements.insertPayout.run(
+      key, requestHash, request.payoutId, request.sellerId, request.destination, request.amountMinor, request.currency,
+      declined ? 'declined' : 'succeeded', declined ? 'account_closed' : null,
+      new Date(nowMs).toISOString(), new Date(nowMs + this.keyLifetimeMs).toISOString(),
+    ).lastInsertRowid;
+    const reference = payoutReference(BigInt(id));
+    return declined ? { status: 'declined', pspReference: reference, reason: 'account_closed' } : { status: 'succeeded', pspReference: reference };
   }
 
   private chargeOne(request: ChargeRequest): ChargeResult {
-    const { seed, faults } = this.options;
-    const key = request.idempotencyKey;
-    const { attempt, fault } = this.networkFault(key);
+    const { attempt, fault } = this.networkFault(request.idempotencyKey);
     if (fault) return fault;
+    const result = this.applyCharge(request);
+    return this.lostResponse(request.idempotencyKey, attempt) ?? result;
+  }
 
+  /** A key reused with other parameters is refused and recorded nowhere: the first charge stands. */
+  private applyCharge(request: ChargeRequest): ChargeResult {
     const nowMs = this.options.clock();
-    const now = new Date(nowMs).toISOString();
     const requestHash = hashRequest(request);
-    const existing = this.statements.liveChargeByKey.get(key, now) as ChargeRow | undefined;
-    let result: ChargeResult;
-    if (existing) {
-      if (existing.request_hash !== requestHash) {
-        throw new InvariantError(`idempotency key ${key} was reused with different parameters at the simulated PSP`);
-      }
-      result = this.toResult(existing);
-    } else {
-      result = this.create(request, requestHash, nowMs);
-    }
-    return this.lostResponse(key, attempt) ?? result;
+    const existing = this.statements.liveChargeByKey.get(request.idempotencyKey, new Date(nowMs).toISOString()) as ChargeRow | undefined;
+    if (existing) return existing.request_hash === requestHash ? this.toResult(existing) : keyReused(request.idempotencyKey);
+    return this.create(request, requestHash, nowMs);
   }
 
   private create(request: ChargeRequest, requestHash: string, nowMs: number): ChargeResult {
@@ -450,6 +647,7 @@ export class SimEngine {
       new Date(nowMs + this.keyLifetimeMs).toISOString(),
     ).lastInsertRowid;
     const reference = chargeReference(BigInt(id));
+    if (this.options.webhooks) this.recordWebhook(this.statements.chargeById.get(BigInt(id)) as ChargeRow);
     if (status === 'declined') return { status, pspReference: reference, reason: declinedBy as string };
     if (status === 'pending') return { status, pspReference: reference };
     return { status, pspReference: reference, feeMinor: fee };
@@ -463,11 +661,27 @@ export class SimEngine {
     const status = succeeds ? 'succeeded' : 'failed';
     const fee = succeeds ? feeFor(this.options.feeRule, row.amount_minor, row.currency as Currency) : null;
     const reason = succeeds ? null : 'authentication_failed';
-    this.statements.settle.run(status, fee, reason, new Date(nowMs).toISOString(), row.id);
-    return { ...row, status, fee_minor: fee, decline_reason: reason };
+    const settledAt = new Date(nowMs).toISOString();
+    this.statements.settle.run(status, fee, reason, settledAt, row.id);
+    const settled: ChargeRow = { ...row, status, fee_minor: fee, decline_reason: reason, settled_at: settledAt };
+    if (this.options.webhooks) this.recordWebhook(settled);
+    return settled;
   }
 
-  private toResult(row: ChargeRow): Exclude<ChargeResult, { status: 'retryable' }> {
+  /** In the transaction of the state change: the event exists if and only if the change does. */
+  private recordWebhook(row: ChargeRow): void {
+    const object = toChargeObject(row);
+    this.recordEvent(`charge.${object.status}`, object);
+  }
+
+  private recordEvent(type: string, object: ChargeObject | DisputeObject): void {
+    const now = new Date(this.options.clock()).toISOString();
+    const eventId = `evt_${randomBytes(12).toString('hex')}`;
+    const body = JSON.stringify({ id: eventId, type, created: now, data: { object } });
+    this.statements.insertWebhook.run(eventId, type, body, now, now);
+  }
+
+  private toResult(row: ChargeRow): ChargeOutcome {
     switch (row.status) {
       case 'succeeded':
         return { status: 'succeeded', pspReference: chargeReference(row.id), feeMinor: row.fee_minor };
@@ -478,6 +692,71 @@ export class SimEngine {
         return { status: 'declined', pspReference: chargeReference(row.id), reason: row.decline_reason ?? 'declined' };
     }
   }
+}
+
+interface DisputeRow {
+  id: bigint;
+  charge_id: bigint;
+  amount_minor: bigint;
+  fee_minor: bigint;
+  currency: string;
+  created_at: string;
+  merchant_reference: string;
+}
+
+function toDispute(row: DisputeRow): Dispute {
+  return {
+    disputeId: disputeReference(row.id),
+    chargeReference: chargeReference(row.charge_id),
+    merchantReference: row.merchant_reference,
+    amountMinor: row.amount_minor,
+    disputeFeeMinor: row.fee_minor,
+    currency: row.currency as Currency,
+    createdAt: row.created_at,
+  };
+}
+
+/** A dispute as the wire shows it (`GET /v1/disputes`, `dispute.created` events). */
+export interface DisputeObject {
+  object: 'dispute';
+  id: string;
+  charge: string;
+  merchantReference: string;
+  amountMinor: string;
+  feeMinor: string;
+  currency: string;
+  created: string;
+}
+
+export function disputeObject(dispute: Dispute): DisputeObject {
+  return {
+    object: 'dispute',
+    id: dispute.disputeId,
+    charge: dispute.chargeReference,
+    merchantReference: dispute.merchantReference,
+    amountMinor: dispute.amountMinor.toString(),
+    feeMinor: dispute.disputeFeeMinor.toString(),
+    currency: dispute.currency,
+    created: dispute.createdAt,
+  };
+}
+
+function keyReused(key: string): PspRejection {
+  return { status: 'rejected', reason: 'idempotency_key_reused', detail: `idempotency key ${key} was already used with different parameters` };
+}
+
+function toChargeObject(row: ChargeRow): ChargeObject {
+  return {
+    object: 'charge',
+    id: chargeReference(row.id),
+    status: row.status === 'declined' ? 'failed' : row.status,
+    merchantReference: row.merchant_reference,
+    amountMinor: row.amount_minor.toString(),
+    currency: row.currency,
+    feeMinor: row.fee_minor === null ? null : row.fee_minor.toString(),
+    failureCode: row.decline_reason,
+    created: row.created_at,
+  };
 }
 
 /** The PSP's id for a charge, as it appears in answers and settlement files. */

@@ -1,0 +1,99 @@
+import type { Database } from '../db/index.js';
+import { Ledger, type PostingRequest } from '../ledger/index.js';
+import { type ChargeResult, type PspRejection, type RetryableFailure, rejectionMessage } from '../psp/port.js';
+import { Wallets, type WalletDelta } from '../wallet/wallet.js';
+import type { ExecutionTally } from './executor.js';
+import { captureTransaction, pspFeeTransaction } from './postings.js';
+import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
+import { type ClaimedOrder, type OrderOutcome, PaymentsStore } from './store.js';
+
+export interface RecorderOptions {
+  /** The PSP the orders were charged through: names its receivable account. */
+  psp: string;
+  retry: RetryPolicy;
+  random: () => number;
+}
+
+/**
+ * Phase 3 of DESIGN.md §5, the one place where a PSP's answer about a charge becomes an order
+ * transition, its ledger postings and the seller's wallet. The executor (answers to its calls),
+ * `orders sync` (look-ups of pending orders) and webhooks (events the PSP pushes) all record
+ * through it, inside a transaction their caller holds, so the posting rules exist once.
+ *
+ * An order is moved only from the state it was read in (`fromStatus`: `executing` under `owner`'s
+ * lease, or `pending`); if it moved meanwhile the answer is dropped and counted as `lostLease`.
+ */
+export class ChargeRecorder {
+  private readonly store: PaymentsStore;
+  private readonly ledger: Ledger;
+  private readonly wallets: Wallets;
+
+  constructor(db: Database, private readonly options: RecorderOptions) {
+    this.store = new PaymentsStore(db);
+    this.ledger = new Ledger(db);
+    this.wallets = new Wallets(db);
+  }
+
+  record(orders: readonly ClaimedOrder[], results: readonly ChargeResult[], tally: ExecutionTally, owner: string | null, at: string): void {
+    const psp = this.options.psp;
+    const postings: PostingRequest[] = [];
+    const deltas: WalletDelta[] = [];
+    orders.forEach((order, index) => {
+      const result = results[index] as ChargeResult;
+      const from = order.fromStatus === 'pending' ? 'pending' : 'executing';
+      // A pending order waits for a final answer; nothing else about it is news.
+      if (from === 'pending' && result.status !== 'succeeded' && result.status !== 'declined') return;
+      const move = (outcome: OrderOutcome, cause: string): boolean => {
+        const moved = this.store.finish(order, from, owner, outcome, at, cause);
+        if (!moved) tally.lostLease++;
+        return moved;
+      };
+      switch (result.status) {
+        case 'succeeded': {
+          if (!move({ to: 'succeeded', pspReference: result.pspReference, pspFeeMinor: result.feeMinor }, `PSP ${psp} captured it as ${result.pspReference}`)) return;
+          tally.succeeded++;
+          tally.capturedMinor.set(order.currency, (tally.capturedMinor.get(order.currency) ?? 0n) + order.amountMinor);
+          postings.push(captureTransaction(order, psp, result.pspReference, at));
+          if (result.feeMinor !== null && result.feeMinor > 0n) postings.push(pspFeeTransaction(order, psp, result.feeMinor, result.pspReference, at));
+          deltas.push({ sellerId: order.sellerId, currency: order.currency, pendingMinor: order.amountMinor - order.platformFeeMinor, payableMinor: 0n, paidOutMinor: 0n });
+          return;
+        }
+        case 'pending':
+          if (move({ to: 'pending', pspReference: result.pspReference }, `PSP ${psp} accepted it as pending (${result.pspReference}); awaiting webhook or sync`)) tally.pending++;
+          return;
+        case 'declined':
+          if (move({ to: 'failed', pspReference: result.pspReference, error: result.reason }, `PSP ${psp} declined it: ${result.reason}`)) tally.failed++;
+          return;
+        case 'rejected':
+          this.deadLetterRejected(order, result, tally, move);
+          return;
+        case 'retryable':
+          this.scheduleRetry(order, result, at, tally, move);
+      }
+    });
+    if (postings.length > 0) this.ledger.postBatch(postings, (index) => `order ${postings[index]?.metadata?.orderId ?? index}`);
+    if (deltas.length > 0) this.wallets.apply(deltas, at);
+  }
+
+  private deadLetterRejected(order: ClaimedOrder, rejection: PspRejection, tally: ExecutionTally, move: (outcome: OrderOutcome, cause: string) => boolean): void {
+    const message = rejectionMessage(`the charge of ${order.orderId} (key ${order.chargeKey})`, rejection);
+    if (!move({ to: 'dead_lettered', error: `rejected: ${rejection.reason}: ${rejection.detail}` }, message)) return;
+    tally.deadLettered++;
+    tally.rejections.push(message);
+  }
+
+  private scheduleRetry(order: ClaimedOrder, failure: RetryableFailure, at: string, tally: ExecutionTally, move: (outcome: OrderOutcome, cause: string) => boolean): void {
+    const policy = this.options.retry;
+    const used = order.attempts - order.requeuedAtAttempt;
+    const unknown = failure.sent ? 'outcome unknown' : 'not sent';
+    if (used >= policy.maxAttempts) {
+      if (move({ to: 'dead_lettered', error: `${failure.kind}: ${failure.detail}` }, `${failure.detail} (${unknown}); ${used} attempts used: dead-lettered`)) tally.deadLettered++;
+      return;
+    }
+    const delayMs = retryDelayMs(policy, used, failure.retryAfterMs, this.options.random);
+    const nextAttemptAt = new Date(Date.parse(at) + delayMs).toISOString();
+    if (move({ to: 'retry_scheduled', error: `${failure.kind}: ${failure.detail}`, nextAttemptAt }, `${failure.detail} (${unknown}); retry ${used + 1} at ${nextAttemptAt}`)) {
+      tally.retryScheduled++;
+    }
+  }
+}

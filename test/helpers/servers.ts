@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { BIN, REPO_ROOT } from './cli.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  stderr: () => string;
+  /** SIGTERM (or the signal given) and wait for the exit; resolves at once if it already exited. */
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/**
+ * Starts a long-running payops command (`psp serve`, `webhooks listen`) with the real binary and
+ * waits for the URL it prints on stderr. Every server started here is remembered: call
+ * `stopAllServers()` in afterEach so none outlives its test, even a failed one.
+ */
+const running = new Set<RunningServer>();
+
+export async function startServer(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<RunningServer> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', PAYOPS_DB: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stdout?.resume();
+  child.stderr?.setEncoding('utf8');
+  // The exit code, or null when a signal ended it.
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const server: RunningServer = {
+    url: '',
+    port: 0,
+    child,
+    stderr: () => stderr,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      running.delete(server);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  running.add(server);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL from payops ${args.join(' ')} within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    child.stderr?.on('data', (chunk: string) => {
+      stderr += chunk;
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/?)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`payops ${args.join(' ')} exited with ${code} before listening: ${stderr}`));
+    });
+  }).catch(async (error: unknown) => {
+    await server.stop('SIGKILL');
+    throw error;
+  });
+  server.url = url;
+  server.port = Number(new URL(url).port);
+  return server;
+}
+
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop('SIGKILL')));
+}
