@@ -198,6 +198,10 @@ export class PayinExecutor {
           return;
         case 'retryable':
           this.scheduleRetry(order, result, at, tally, move);
+          return;
+        case 'dead_letter':
+          // Retrying the same request cannot help and nothing says the payment was refused: a person decides.
+          if (move({ to: 'dead_lettered', error: `${result.kind}: ${result.detail}` }, `PSP ${psp} refused the request (${result.kind}): ${result.detail}; dead-lettered at once`)) tally.deadLettered++;
       }
     });
     if (postings.length > 0) this.ledger.postBatch(postings, (index) => `order ${postings[index]?.metadata?.orderId ?? index}`);

@@ -68,6 +68,8 @@ export class PayoutExecutor {
   }
 
   async runDue(tally: PayoutTally = emptyPayoutTally()): Promise<PayoutTally> {
+    // `runPayouts` never creates a payout for a PSP that cannot pay out, so there is nothing to claim.
+    if (!this.options.psp.supportsPayouts) return tally;
     for (;;) {
       const claimed = inTransaction(this.db, () => {
         tally.recoveredLeases += this.store.recoverExpiredLeases(this.options.psp.name, this.now());
@@ -79,7 +81,8 @@ export class PayoutExecutor {
   }
 
   async requeue(payoutIds: readonly string[], actor: string, tally: PayoutTally = emptyPayoutTally()): Promise<PayoutTally> {
-    const claimed = inTransaction(this.db, () => this.store.claimDeadLettered(payoutIds, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`));
+    if (!this.options.psp.supportsPayouts) return tally;
+    const claimed = inTransaction(this.db, () => this.store.claimDeadLettered(payoutIds, this.options.psp.name, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`));
     if (claimed.length > 0) await this.execute(claimed, tally);
     return tally;
   }
@@ -124,6 +127,8 @@ export class PayoutExecutor {
       } else if (result.status === 'declined') {
         // Nothing left the bank: the amount stays payable for the next run.
         if (move(payout, { to: 'failed', pspReference: result.pspReference, error: result.reason }, `payout PSP declined it: ${result.reason}`)) tally.failed++;
+      } else if (result.status === 'dead_letter') {
+        if (move(payout, { to: 'dead_lettered', error: `${result.kind}: ${result.detail}` }, `payout PSP refused the request (${result.kind}): ${result.detail}; dead-lettered at once`)) tally.deadLettered++;
       } else {
         const used = payout.attempts - payout.requeuedAtAttempt;
         const error = `${result.kind}: ${result.detail}`;

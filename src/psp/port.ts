@@ -20,7 +20,8 @@ export type ChargeResult =
   | { status: 'succeeded'; pspReference: string; feeMinor: bigint | null }
   | { status: 'pending'; pspReference: string }
   | { status: 'declined'; pspReference: string | null; reason: string }
-  | RetryableFailure;
+  | RetryableFailure
+  | DeadLetterFailure;
 
 /**
  * The outcome is unknown or the PSP asked us to come back: retry with the same key.
@@ -34,10 +35,21 @@ export interface RetryableFailure {
   detail: string;
 }
 
+/**
+ * The PSP refused the request and sending it again cannot change that: the idempotency key was
+ * already used with other parameters. Not a decline (nothing says the buyer's payment method was
+ * refused) and not retryable: the executor dead-letters it at once, for a person to look at.
+ */
+export interface DeadLetterFailure {
+  status: 'dead_letter';
+  kind: 'idempotency_conflict';
+  detail: string;
+}
+
 /** What the PSP knows of a charge, looked up by our order id (merchant reference). */
 export type ChargeLookup =
   | { found: false }
-  | { found: true; result: Exclude<ChargeResult, RetryableFailure> }
+  | { found: true; result: Exclude<ChargeResult, RetryableFailure | DeadLetterFailure> }
   | RetryableFailure;
 
 /** One transfer to one seller, with a key fixed when payops created the payout. */
@@ -54,7 +66,8 @@ export interface PayoutRequest {
 export type PayoutResult =
   | { status: 'succeeded'; pspReference: string }
   | { status: 'declined'; pspReference: string | null; reason: string }
-  | RetryableFailure;
+  | RetryableFailure
+  | DeadLetterFailure;
 
 /** Money back to the buyer, against the charge of one order; key fixed per refund. */
 export interface RefundRequest {
@@ -69,7 +82,8 @@ export interface RefundRequest {
 export type RefundResult =
   | { status: 'succeeded'; pspReference: string }
   | { status: 'declined'; pspReference: string | null; reason: string }
-  | RetryableFailure;
+  | RetryableFailure
+  | DeadLetterFailure;
 
 /** A buyer's dispute the PSP lost on our behalf: the amount went back, plus the PSP's dispute fee. */
 export interface Dispute {
@@ -87,6 +101,8 @@ export interface PaymentServiceProvider {
   readonly name: string;
   /** How long the PSP remembers an idempotency key; a retry later than this looks up first. */
   readonly keyLifetimeMs: number;
+  /** False when payops cannot send seller transfers through this PSP: `payout run` refuses before it claims anything. */
+  readonly supportsPayouts: boolean;
   /** Charges many orders; the i-th result answers the i-th request. */
   charge(requests: readonly ChargeRequest[]): Promise<ChargeResult[]>;
   /** Finds the charge made for an order, whatever key it was made with. */
@@ -95,7 +111,7 @@ export interface PaymentServiceProvider {
   refund(requests: readonly RefundRequest[]): Promise<RefundResult[]>;
   /** Every dispute the PSP has recorded (payops keeps each once, by its id). */
   listDisputes(): Promise<Dispute[]>;
-  /** Sends transfers to sellers; the i-th result answers the i-th request. */
+  /** Sends transfers to sellers (only when `supportsPayouts`); the i-th result answers the i-th request. */
   payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]>;
   close(): void;
 }

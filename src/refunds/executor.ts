@@ -145,6 +145,9 @@ export class RefundExecutor {
           this.s.unreserve.run(refund.amountMinor, at, refund.orderId);
           tally.failed++;
         }
+      } else if (result.status === 'dead_letter') {
+        // The reservation stays: whether money went back is for a person to find out, not for a retry.
+        if (move(refund, 'dead_lettered', `PSP ${psp} refused the request (${result.kind}): ${result.detail}; dead-lettered at once`, { error: `${result.kind}: ${result.detail}` })) tally.deadLettered++;
       } else {
         const used = refund.attempts - refund.requeuedAtAttempt;
         const error = `${result.kind}: ${result.detail}`;

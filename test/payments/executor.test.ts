@@ -124,6 +124,18 @@ describe('PayinExecutor', () => {
     expect(balances(db)).toEqual([]);
   });
 
+  it('dead-letters an idempotency conflict at once, never as a decline, and posts nothing', async () => {
+    psp.script('ord_1', { status: 'dead_letter', kind: 'idempotency_conflict', detail: 'key payops-ord_1-charge was used with other parameters' });
+    await load(event('chk_1', [['ord_1', 'seller_7', '5.00']]));
+    const tally = await executor().runDue();
+    expect(tally).toMatchObject({ attempted: 1, deadLettered: 1, failed: 0, retryScheduled: 0 });
+    expect(showOrder(db, 'ord_1')).toMatchObject({ status: 'dead_lettered', attempts: 1, lastError: 'idempotency_conflict: key payops-ord_1-charge was used with other parameters' });
+    expect(balances(db)).toEqual([]);
+    now += 60_000;
+    await executor().runDue();
+    expect(psp.callsFor('ord_1')).toBe(1); // not retried by itself: a person decides
+  });
+
   it('leaves a pending order waiting, then books it when a sync finds it settled', async () => {
     psp.script('ord_1', { status: 'pending', pspReference: 'ch_p' });
     await load(event('chk_1', [['ord_1', 'seller_7', '5.00']]));

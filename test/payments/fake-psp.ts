@@ -5,8 +5,10 @@ import type { ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentService
  * recorded, so tests can assert exactly what crossed the boundary and how often.
  */
 export class FakePsp implements PaymentServiceProvider {
-  readonly name = 'sim';
+  constructor(readonly name = 'sim') {}
+
   keyLifetimeMs = 24 * 60 * 60 * 1000;
+  supportsPayouts = true;
   readonly calls: ChargeRequest[] = [];
   readonly lookups: string[] = [];
   readonly scripts = new Map<string, ChargeResult[]>();
@@ -43,10 +45,11 @@ export class FakePsp implements PaymentServiceProvider {
   }
 
   readonly refundCalls: RefundRequest[] = [];
+  readonly refundScripts = new Map<string, RefundResult[]>();
 
   async refund(requests: readonly RefundRequest[]): Promise<RefundResult[]> {
     this.refundCalls.push(...requests);
-    return requests.map((request) => ({ status: 'succeeded', pspReference: `re_${request.refundId}` }));
+    return requests.map((request) => this.refundScripts.get(request.idempotencyKey)?.shift() ?? { status: 'succeeded', pspReference: `re_${request.refundId}` });
   }
 
   readonly disputes: Dispute[] = [];

@@ -4,6 +4,7 @@ import { SimEngine, type SimOptions } from './engine.js';
 /** The `sim` PSP: the engine called in-process. */
 export class SimPsp implements PaymentServiceProvider {
   readonly name = 'sim';
+  readonly supportsPayouts = true;
   readonly engine: SimEngine;
 
   constructor(options: SimOptions) {

@@ -415,7 +415,7 @@ export class SimEngine {
     return { ...row, status, fee_minor: fee, decline_reason: reason };
   }
 
-  private toResult(row: ChargeRow): Exclude<ChargeResult, { status: 'retryable' }> {
+  private toResult(row: ChargeRow): Exclude<ChargeResult, { status: 'retryable' | 'dead_letter' }> {
     switch (row.status) {
       case 'succeeded':
         return { status: 'succeeded', pspReference: chargeReference(row.id), feeMinor: row.fee_minor };
