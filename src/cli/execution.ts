@@ -9,7 +9,7 @@ export async function executionFrom(context: CliContext, flags: ExecutionFlags, 
   const { makeRetryPolicy } = await import('../payments/retry-policy.js');
   const { systemClock } = await import('../time.js');
   const retry = makeRetryPolicy(flags);
-  const psp = createPsp({ psp: flags.psp, dbPath: context.dbPath, pspState: flags.pspState, seed: flags.seed, faults: flags.faults, feeRule: flags.feeRule });
+  const psp = createPsp({ psp: flags.psp, dbPath: context.dbPath, pspState: flags.pspState, seed: flags.seed, faults: flags.faults, feeRule: flags.feeRule, pspUrl: flags.pspUrl });
   return {
     psp,
     retry,

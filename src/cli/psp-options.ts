@@ -3,6 +3,7 @@ import { nonNegativeInteger, positiveInteger } from './options.js';
 
 export interface PspFlags {
   psp: string;
+  pspUrl?: string;
   pspState?: string;
   seed?: string;
   faults?: string;
@@ -21,7 +22,8 @@ export interface ExecutionFlags extends PspFlags {
 /** The flags every command that talks to a PSP takes. */
 export function addPspOptions(command: Command): Command {
   return command
-    .addOption(new Option('--psp <name>', 'payment service provider').choices(['sim']).default('sim'))
+    .addOption(new Option('--psp <name>', 'payment service provider').choices(['sim', 'stripe']).default('sim'))
+    .option('--psp-url <url>', 'base URL of the PSP (http: required; stripe: optional)')
     .option('--psp-state <file>', 'the simulated PSP\'s own state file (default: <db>.psp-sim.db beside the database)')
     .option('--seed <seed>', 'seed of the simulated PSP\'s faults and outcomes', '0')
     .option('--faults <spec>', 'simulated fault rates, e.g. timeout=0.05,5xx=0.02,429=0.01,lost=0.01,decline=0.03,pending=0.02')

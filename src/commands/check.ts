@@ -24,7 +24,7 @@ export function registerCheck(program: Command): void {
       } else {
         const { green, red, dim } = context.color;
         const lines = report.results.map((result) => `${result.ok ? green('ok  ') : red('FAIL')}  ${result.name}${result.ok ? dim(` (${result.details.join('; ')})`) : `\n${result.details.map((d) => `        ${d}`).join('\n')}`}`);
-        if (!psp) lines.push(dim(`skip  PSP record: no simulated PSP state at ${stateFile}`));
+        if (!psp) lines.push(dim(flags.psp === 'sim' ? `skip  PSP record: no simulated PSP state at ${stateFile}` : `skip  PSP record: payops reads only the simulated PSP's own record, not --psp ${flags.psp}'s`));
         for (const note of report.notes) lines.push(`note  ${note}`);
         context.out(lines.join('\n'));
       }

@@ -5,8 +5,10 @@ import { DEFAULT_FEE_RULE, parseFeeRule } from './fee-rule.js';
 import type { PaymentServiceProvider } from './port.js';
 import { SimPsp } from './sim/adapter.js';
 import { parseFaults } from './sim/faults.js';
+import { StripePsp } from './stripe/adapter.js';
+import { stripeSettingsFrom } from './stripe/config.js';
 
-export const PSP_NAMES = ['sim'] as const;
+export const PSP_NAMES = ['sim', 'stripe'] as const;
 export type PspName = (typeof PSP_NAMES)[number];
 
 export interface PspConfig {
@@ -17,7 +19,11 @@ export interface PspConfig {
   seed?: string;
   faults?: string;
   feeRule?: string;
+  /** `--psp-url`: where a PSP reached over the network answers (Stripe: optional, for a mock). */
+  pspUrl?: string;
   clock?: Clock;
+  /** Where secrets come from (STRIPE_API_KEY); the process environment unless a test says otherwise. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** `books.db` → `books.psp-sim.db`: the simulated PSP's own books, beside ours. */
@@ -29,6 +35,7 @@ export function defaultSimStateFile(dbPath: string): string {
 export function createPsp(config: PspConfig): PaymentServiceProvider {
   switch (config.psp) {
     case 'sim':
+      if (config.pspUrl !== undefined) throw new UsageError('--psp-url is for a PSP reached over the network (such as --psp stripe), not the simulated one');
       return new SimPsp({
         stateFile: config.pspState ?? defaultSimStateFile(config.dbPath),
         seed: config.seed ?? '0',
@@ -36,7 +43,20 @@ export function createPsp(config: PspConfig): PaymentServiceProvider {
         feeRule: config.feeRule === undefined ? DEFAULT_FEE_RULE : parseFeeRule(config.feeRule),
         clock: config.clock ?? systemClock,
       });
+    case 'stripe':
+      refuseSimulatorFlags(config);
+      return new StripePsp(stripeSettingsFrom(config.env ?? process.env, config.pspUrl));
     default:
       throw new UsageError(`--psp: unknown PSP "${config.psp}" (available: ${PSP_NAMES.join(', ')})`);
   }
+}
+
+/** Faults, fees and state belong to the simulated PSP: ignoring them silently would mislead. */
+function refuseSimulatorFlags(config: PspConfig): void {
+  const given = [
+    ['--faults', config.faults],
+    ['--fee-rule', config.feeRule],
+    ['--psp-state', config.pspState],
+  ].filter(([, value]) => value !== undefined).map(([flag]) => flag);
+  if (given.length > 0) throw new UsageError(`${given.join(', ')}: only for the simulated PSP, not for --psp ${config.psp}`, { hint: `drop ${given.length === 1 ? 'it' : 'them'}` });
 }
