@@ -189,3 +189,81 @@ describe('StripePsp against stripe-stateful-mock', () => {
     }
   });
 });
+
+/**
+ * The paths stripe-stateful-mock lacks — search, the dispute listing, an expanded balance
+ * transaction — against a stub that answers in the shape Stripe's API reference documents, so
+ * the requests payops sends there are checked too.
+ */
+describe('StripePsp on the paths the mock lacks (a stub in the API\'s documented shape)', () => {
+  const requests: { method: string; url: URL; body: URLSearchParams; idempotencyKey: string | undefined }[] = [];
+  let server: http.Server;
+  let psp: StripePsp;
+  const charge = (id: string, orderId: string, fields: Record<string, unknown> = {}) => ({
+    object: 'charge', id, amount: 2500, currency: 'usd', status: 'succeeded', captured: true, created: 1_795_000_000,
+    metadata: { payops_order_id: orderId }, balance_transaction: { object: 'balance_transaction', id: `txn_${id}`, amount: 2500, fee: 103, currency: 'usd' }, ...fields,
+  });
+  const answers: Record<string, (request: (typeof requests)[number]) => unknown> = {
+    'POST /v1/charges': (request) => charge('ch_stub_1', request.body.get('metadata[payops_order_id]') ?? ''),
+    'GET /v1/charges/search': (request) => ({
+      object: 'search_result', url: '/v1/charges/search', has_more: false, next_page: null,
+      data: request.url.searchParams.get('query') === "metadata['payops_order_id']:'ord_found'" ? [charge('ch_found', 'ord_found')] : [],
+    }),
+    'GET /v1/disputes': () => ({
+      object: 'list', url: '/v1/disputes', has_more: false,
+      data: [
+        { object: 'dispute', id: 'dp_lost', amount: 2500, currency: 'usd', status: 'lost', created: 1_795_000_000, charge: charge('ch_found', 'ord_found'), balance_transactions: [{ object: 'balance_transaction', id: 'txn_dp', amount: -2500, fee: 1500, currency: 'usd' }] },
+        { object: 'dispute', id: 'dp_open', amount: 900, currency: 'usd', status: 'needs_response', created: 1_795_000_100, charge: charge('ch_other', 'ord_other'), balance_transactions: [] },
+      ],
+    }),
+  };
+
+  beforeAll(async () => {
+    server = http.createServer((incoming, response) => {
+      let text = '';
+      incoming.setEncoding('utf8');
+      incoming.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      incoming.on('end', () => {
+        const url = new URL(incoming.url ?? '/', 'http://stub');
+        const request = { method: incoming.method ?? '', url, body: new URLSearchParams(text), idempotencyKey: incoming.headers['idempotency-key'] as string | undefined };
+        requests.push(request);
+        const answer = answers[`${request.method} ${url.pathname}`];
+        response.writeHead(answer ? 200 : 404, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(answer ? answer(request) : { error: { type: 'invalid_request_error', message: `no stub for ${url.pathname}` } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    psp = new StripePsp(stripeSettingsFrom({ STRIPE_API_KEY: MOCK_KEY }, `http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+  afterAll(async () => {
+    psp?.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('asks for the balance transaction with the charge and books its fee, with the fixed key and the SDK\'s retries off', async () => {
+    const [result] = await psp.charge([chargeOf('ord_fee', 2500n)]);
+    expect(result).toEqual({ status: 'succeeded', pspReference: 'ch_stub_1', feeMinor: 103n });
+    const sent = requests.find((request) => request.method === 'POST');
+    expect(sent?.idempotencyKey).toBe('payops-ord_fee-charge');
+    expect(Object.fromEntries(sent?.body ?? [])).toEqual({
+      amount: '2500', currency: 'usd', source: 'tok_visa', description: 'payops order ord_fee', 'metadata[payops_order_id]': 'ord_fee', 'expand[0]': 'balance_transaction',
+    });
+    expect(requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+  });
+
+  it('looks a charge up with Stripe\'s search by the order id in the metadata', async () => {
+    expect(await psp.lookupCharge('ord_found')).toEqual({ found: true, result: { status: 'succeeded', pspReference: 'ch_found', feeMinor: 103n } });
+    expect(await psp.lookupCharge('ord_missing')).toEqual({ found: false });
+    expect(requests.filter((request) => request.url.pathname === '/v1/charges').length).toBe(1); // only the charge above: no listing fallback
+  });
+
+  it('lists disputes and books only the lost one, with its order and dispute fee', async () => {
+    expect(await psp.listDisputes()).toEqual([
+      { disputeId: 'dp_lost', chargeReference: 'ch_found', merchantReference: 'ord_found', amountMinor: 2500n, disputeFeeMinor: 1500n, currency: 'USD', createdAt: new Date(1_795_000_000_000).toISOString() },
+    ]);
+    expect(requests.find((request) => request.url.pathname === '/v1/disputes')?.url.searchParams.get('expand[0]')).toBe('data.charge');
+  });
+});
