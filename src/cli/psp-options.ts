@@ -22,7 +22,7 @@ export interface ExecutionFlags extends PspFlags {
 /** The flags every command that talks to a PSP takes. */
 export function addPspOptions(command: Command): Command {
   return command
-    .addOption(new Option('--psp <name>', 'payment service provider').choices(['sim', 'stripe']).default('sim'))
+    .addOption(new Option('--psp <name>', 'payment service provider (stripe: the key comes from STRIPE_API_KEY)').choices(['sim', 'stripe']).default('sim'))
     .option('--psp-url <url>', 'base URL of the PSP (http: required; stripe: optional)')
     .option('--psp-state <file>', 'the simulated PSP\'s own state file (default: <db>.psp-sim.db beside the database)')
     .option('--seed <seed>', 'seed of the simulated PSP\'s faults and outcomes', '0')
