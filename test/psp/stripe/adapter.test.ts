@@ -80,6 +80,11 @@ describe('StripePsp against stripe-stateful-mock', () => {
     expect(broken).toMatchObject({ status: 'retryable', kind: 'server_error', sent: true, detail: expect.stringContaining('500') });
   });
 
+  it('treats an answer that is not a charge as an unknown outcome (the mock answers an unknown token with a bare 500)', async () => {
+    const [result] = await psp.charge([chargeOf('ord_unknown_token', 1000n, 'tok_unknownToTheMock')]);
+    expect(result).toEqual({ status: 'retryable', kind: 'server_error', sent: true, detail: 'Stripe answered key payops-ord_unknown_token-charge without a charge object' });
+  });
+
   it('refuses what Stripe refuses (an amount under its minimum) as final, with Stripe\'s code', async () => {
     const [result] = await psp.charge([chargeOf('ord_small', 10n)]);
     expect(result).toEqual({ status: 'declined', pspReference: null, reason: expect.stringMatching(/^amount_too_small: /) });
