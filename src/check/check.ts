@@ -1,6 +1,6 @@
 import type { Database } from '../db/index.js';
 import { balances, verifyLedger } from '../ledger/index.js';
-import { type Currency, formatAmount } from '../money/index.js';
+import { formatAmount } from '../money/index.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
 import { Wallets, sellerAccount } from '../wallet/wallet.js';
 import { reconciliationProblems } from './reconcile.js';

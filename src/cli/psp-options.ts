@@ -3,11 +3,11 @@ import { nonNegativeInteger, positiveInteger } from './options.js';
 
 export interface PspFlags {
   psp: string;
+  pspUrl?: string;
   pspState?: string;
   seed?: string;
   faults?: string;
   feeRule?: string;
-  pspUrl?: string;
   pspTimeoutMs?: number;
   concurrency?: number;
 }
@@ -24,10 +24,10 @@ export interface ExecutionFlags extends PspFlags {
 /** The flags every command that talks to a PSP takes. */
 export function addPspOptions(command: Command): Command {
   return command
-    .addOption(new Option('--psp <name>', 'payment service provider').choices(['sim', 'http']).default('sim'))
+    .addOption(new Option('--psp <name>', 'payment service provider (stripe: the key comes from STRIPE_API_KEY)').choices(['sim', 'http', 'stripe']).default('sim'))
     .option('--psp-url <url>', 'base URL of the PSP (http: required; stripe: optional)')
-    .option('--psp-timeout-ms <ms>', 'http: how long one PSP request may take before its outcome counts as unknown (default 10000)', positiveInteger)
-    .option('--concurrency <n>', 'http: PSP requests in flight at once (default 16)', positiveInteger)
+    .option('--psp-timeout-ms <ms>', 'how long one PSP request may take before its outcome counts as unknown (http default 10000, stripe 30000)', positiveInteger)
+    .option('--concurrency <n>', 'PSP requests in flight at once (http default 16, stripe 8)', positiveInteger)
     .option('--psp-state <file>', 'the simulated PSP\'s own state file (default: <db>.psp-sim.db beside the database)')
     .option('--seed <seed>', 'seed of the simulated PSP\'s faults and outcomes', '0')
     .option('--faults <spec>', 'simulated fault rates, e.g. timeout=0.05,5xx=0.02,429=0.01,reset=0.01,lost=0.01,decline=0.03,pending=0.02')

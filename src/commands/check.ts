@@ -29,7 +29,7 @@ export function registerCheck(program: Command): void {
       } else {
         const { green, red, dim } = context.color;
         const lines = report.results.map((result) => `${result.ok ? green('ok  ') : red('FAIL')}  ${result.name}${result.ok ? dim(` (${result.details.join('; ')})`) : `\n${result.details.map((d) => `        ${d}`).join('\n')}`}`);
-        if (!psp) lines.push(dim(`skip  PSP record: no PSP state at ${stateFile}`));
+        if (!psp) lines.push(dim(flags.psp === 'stripe' ? `skip  PSP record: payops cannot read Stripe's own record; reconcile its settlement report instead` : `skip  PSP record: no PSP state at ${stateFile}`));
         for (const note of report.notes) lines.push(`note  ${note}`);
         context.out(lines.join('\n'));
       }

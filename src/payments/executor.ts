@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { type Database, inTransaction } from '../db/index.js';
-import { InvariantError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import type { Currency } from '../money/index.js';
 import { type ChargeResult, type PaymentServiceProvider, isRetryable } from '../psp/port.js';
@@ -115,23 +114,6 @@ export class PayinExecutor {
     }
   }
 
-  /**
-   * Records captures the PSP reported without being asked — listed in its settlement file — for
-   * orders still waiting in `pending`, through the same record path as `syncPending`: status,
-   * capture and fee postings and the wallet, in the caller's transaction. Orders no longer
-   * pending are left alone (another path got there first).
-   */
-  recordReportedCaptures(captures: readonly ReportedCapture[], tally: ExecutionTally = emptyTally()): ExecutionTally {
-    const byOrder = new Map(captures.map((capture) => [capture.orderId, capture]));
-    const pending = this.store.pendingOrdersByIds(this.options.psp.name, [...byOrder.keys()]);
-    const results: ChargeResult[] = pending.map((order) => {
-      const capture = byOrder.get(order.orderId) as ReportedCapture;
-      return { status: 'succeeded', pspReference: capture.pspReference, feeMinor: capture.feeMinor };
-    });
-    inTransaction(this.db, () => this.recorder.record(pending, results, tally, null, this.now()));
-    return tally;
-  }
-
   private async execute(claimed: ClaimedOrder[], tally: ExecutionTally): Promise<void> {
     failpoint('executor.after-claim');
     const results = await this.call(claimed);
@@ -193,34 +175,6 @@ export class PayinExecutor {
   private leaseUntil(): string {
     return new Date(this.options.clock() + this.leaseMs).toISOString();
   }
-}
-
-/** A capture the PSP reported outside a charge call (its settlement file). */
-export interface ReportedCapture {
-  orderId: string;
-  pspReference: string;
-  feeMinor: bigint | null;
-}
-
-/**
- * `recordReportedCaptures` for callers that hold no PSP connection (reconciliation): the record
- * path needs only the PSP's name, and this PSP refuses every call, so none can happen by mistake.
- */
-export function recordReportedCaptures(db: Database, pspName: string, clock: Clock, captures: readonly ReportedCapture[]): ExecutionTally {
-  const refuse = (): never => {
-    throw new InvariantError(`recording reported captures must not call the PSP ${pspName}`);
-  };
-  const recordOnly: PaymentServiceProvider = {
-    name: pspName,
-    keyLifetimeMs: 0,
-    charge: refuse,
-    lookupCharge: refuse,
-    refund: refuse,
-    listDisputes: refuse,
-    payout: refuse,
-    close: () => undefined,
-  };
-  return new PayinExecutor(db, { psp: recordOnly, retry: { baseMs: 1, capMs: 1, maxAttempts: 1 }, clock }).recordReportedCaptures(captures);
 }
 
 function missingResult(order: ClaimedOrder): ChargeResult {

@@ -1,10 +1,10 @@
-import type { Database } from '../db/index.js';
+import { type Database, inTransaction } from '../db/index.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
 import { type ChargeResult, type PspRejection, type RetryableFailure, rejectionMessage } from '../psp/port.js';
 import { Wallets, type WalletDelta } from '../wallet/wallet.js';
-import type { ExecutionTally } from './executor.js';
+import { type ExecutionTally, emptyTally } from './executor.js';
 import { captureTransaction, pspFeeTransaction } from './postings.js';
-import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './retry-policy.js';
 import { type ClaimedOrder, type OrderOutcome, PaymentsStore } from './store.js';
 
 export interface RecorderOptions {
@@ -96,4 +96,32 @@ export class ChargeRecorder {
       tally.retryScheduled++;
     }
   }
+}
+
+/** A capture the PSP reported outside a charge call (its settlement file). */
+export interface ReportedCapture {
+  orderId: string;
+  pspReference: string;
+  feeMinor: bigint | null;
+}
+
+/**
+ * Records captures the PSP reported without being asked (listed in its settlement file) for
+ * orders still waiting in `pending`, through the same recorder as the executor, `orders sync` and
+ * webhooks: status, capture and fee postings and the wallet, in one transaction. Orders no longer
+ * pending are left alone (another path got there first).
+ */
+export function recordReportedCaptures(db: Database, psp: string, at: string, captures: readonly ReportedCapture[]): ExecutionTally {
+  const tally = emptyTally();
+  const byOrder = new Map(captures.map((capture) => [capture.orderId, capture]));
+  inTransaction(db, () => {
+    const pending = new PaymentsStore(db).pendingOrdersByIds(psp, [...byOrder.keys()]);
+    const results: ChargeResult[] = pending.map((order) => {
+      const capture = byOrder.get(order.orderId) as ReportedCapture;
+      return { status: 'succeeded', pspReference: capture.pspReference, feeMinor: capture.feeMinor };
+    });
+    // A succeeded outcome never schedules a retry: the policy is never consulted.
+    new ChargeRecorder(db, { psp, retry: DEFAULT_RETRY_POLICY, random: Math.random }).record(pending, results, tally, null, at);
+  });
+  return tally;
 }

@@ -70,6 +70,8 @@ export class PayoutExecutor {
   }
 
   async runDue(tally: PayoutTally = emptyPayoutTally()): Promise<PayoutTally> {
+    // `runPayouts` never creates a payout for a PSP that cannot pay out, so there is nothing to claim.
+    if (!this.options.psp.supportsPayouts) return tally;
     for (;;) {
       const claimed = inTransaction(this.db, () => {
         tally.recoveredLeases += this.store.recoverExpiredLeases(this.options.psp.name, this.now());
@@ -81,7 +83,8 @@ export class PayoutExecutor {
   }
 
   async requeue(payoutIds: readonly string[], actor: string, tally: PayoutTally = emptyPayoutTally()): Promise<PayoutTally> {
-    const claimed = inTransaction(this.db, () => this.store.claimDeadLettered(payoutIds, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`));
+    if (!this.options.psp.supportsPayouts) return tally;
+    const claimed = inTransaction(this.db, () => this.store.claimDeadLettered(payoutIds, this.options.psp.name, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`));
     if (claimed.length > 0) await this.execute(claimed, tally);
     return tally;
   }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/index.js';
+import { UsageError } from '../errors.js';
 import type { RetryPolicy } from '../payments/retry-policy.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
 import type { Clock } from '../time.js';
@@ -31,6 +32,11 @@ export interface PayoutRunSummary {
  * left by an earlier, crashed run. `dryRun` plans and changes nothing.
  */
 export async function runPayouts(db: Database, options: PayoutRunOptions): Promise<PayoutRunSummary> {
+  if (!options.psp.supportsPayouts) {
+    throw new UsageError(`payout run: payops does not send payouts through --psp ${options.psp.name}; nothing was claimed`, {
+      hint: 'run payouts with a PSP that sends transfers to sellers (see the README section of that PSP)',
+    });
+  }
   if (options.dryRun) {
     return { dryRun: true, plan: planPayouts(db, options), payoutIds: [], execution: emptyPayoutTally(), open: openPayouts(db) };
   }

@@ -65,9 +65,9 @@ export class PayoutStore {
          FROM payouts WHERE status = ? AND psp = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?`,
       ),
       expired: prepare("SELECT id, payout_id, attempts FROM payouts WHERE status = 'executing' AND psp = ? AND lease_expires_at < ?"),
-      byPayoutId: prepare(
+      deadLettered: prepare(
         `SELECT id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status
-         FROM payouts WHERE payout_id = ?`,
+         FROM payouts WHERE payout_id = ? AND psp = ? AND status = 'dead_lettered'`,
       ),
       claim: prepare(
         `UPDATE payouts SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
@@ -113,10 +113,11 @@ export class PayoutStore {
     return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, row.status === 'created' ? 'first attempt' : 'retry'));
   }
 
-  claimDeadLettered(payoutIds: readonly string[], owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedPayout[] {
+  /** Only the PSP's own payouts: a transfer is retried through the PSP that holds its key, never another. */
+  claimDeadLettered(payoutIds: readonly string[], psp: string, owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedPayout[] {
     return payoutIds
-      .map((payoutId) => this.s.byPayoutId.get(payoutId) as PayoutRow | undefined)
-      .filter((row): row is PayoutRow => row?.status === 'dead_lettered')
+      .map((payoutId) => this.s.deadLettered.get(payoutId, psp) as PayoutRow | undefined)
+      .filter((row): row is PayoutRow => row !== undefined)
       .map((row) => this.claimRow(row, owner, leaseExpiresAt, at, cause));
   }
 

@@ -106,6 +106,8 @@ export interface PaymentServiceProvider {
   readonly name: string;
   /** How long the PSP remembers an idempotency key; a retry later than this looks up first. */
   readonly keyLifetimeMs: number;
+  /** False when payops cannot send seller transfers through this PSP: `payout run` refuses before it claims anything. */
+  readonly supportsPayouts: boolean;
   /** Charges many orders; the i-th result answers the i-th request. */
   charge(requests: readonly ChargeRequest[]): Promise<ChargeResult[]>;
   /** Finds the charge made for an order, whatever key it was made with. */
@@ -114,7 +116,7 @@ export interface PaymentServiceProvider {
   refund(requests: readonly RefundRequest[]): Promise<RefundResult[]>;
   /** Every dispute the PSP has recorded (payops keeps each once, by its id). */
   listDisputes(): Promise<Dispute[]>;
-  /** Sends transfers to sellers; the i-th result answers the i-th request. */
+  /** Sends transfers to sellers (only when `supportsPayouts`); the i-th result answers the i-th request. */
   payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]>;
   /** Adapters that time their calls (http) report it; `payin run --json` prints it. */
   callStats?(): PspCallStats;

@@ -2,7 +2,7 @@ import { type Database, inTransaction } from '../db/index.js';
 import { InputError, NotFoundError, UsageError, assert } from '../errors.js';
 import { Ledger } from '../ledger/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
-import { recordReportedCaptures } from '../payments/executor.js';
+import { recordReportedCaptures } from '../payments/record.js';
 import type { Clock } from '../time.js';
 import { type InternalRecord, bookedNetOf, classifyPair, internalRef, recordKindOf } from './classes.js';
 import { Items, sideOfRecord, sideOfStoredRow } from './items.js';
@@ -372,7 +372,7 @@ export class Decisions {
   private completeOrder(item: ItemRecord, record: InternalRecord, note: string, rule: string | undefined): DecisionOutcome {
     const row = this.rowOf(item);
     assert(row.pspReference !== null, 'a status mismatch row has the PSP reference of its charge');
-    const tally = recordReportedCaptures(this.db, item.psp, this.context.clock, [{ orderId: record.id, pspReference: row.pspReference, feeMinor: row.feeMinor }]);
+    const tally = recordReportedCaptures(this.db, item.psp, new Date(this.context.clock()).toISOString(), [{ orderId: record.id, pspReference: row.pspReference, feeMinor: row.feeMinor }]);
     assert(tally.succeeded === 1, `order ${record.id} was pending and is not completed`);
     const completed = this.recordOf(item);
     const paired = classifyPair(row, completed);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { type Currency, allCurrencyCodes, exponentOf, isCurrencyCode, toCurrency } from '../../src/money/index.js';
 import { inputErrorOf } from '../helpers/errors.js';
 

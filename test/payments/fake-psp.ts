@@ -5,8 +5,10 @@ import type { ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentService
  * recorded, so tests can assert exactly what crossed the boundary and how often.
  */
 export class FakePsp implements PaymentServiceProvider {
-  readonly name = 'sim';
+  constructor(readonly name = 'sim') {}
+
   keyLifetimeMs = 24 * 60 * 60 * 1000;
+  supportsPayouts = true;
   readonly calls: ChargeRequest[] = [];
   readonly lookups: string[] = [];
   readonly scripts = new Map<string, ChargeResult[]>();

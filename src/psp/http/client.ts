@@ -38,6 +38,7 @@ type Exchange =
  */
 export class HttpPsp implements PaymentServiceProvider {
   readonly name = 'http';
+  readonly supportsPayouts = true;
   readonly keyLifetimeMs = SIM_KEY_LIFETIME_MS;
   private readonly agent: http.Agent;
   private readonly base: URL;

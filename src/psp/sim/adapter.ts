@@ -8,6 +8,7 @@ import { SimEngine, type SimOptions } from './engine.js';
  */
 export class SimPsp implements PaymentServiceProvider {
   readonly name = 'sim';
+  readonly supportsPayouts = true;
   private opened: SimEngine | undefined;
 
   constructor(private readonly options: SimOptions) {}

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/index.js';
+import { UsageError } from '../../src/errors.js';
+import { PayinExecutor } from '../../src/payments/executor.js';
+import { ingest } from '../../src/payments/intake/intake.js';
+import { PayoutExecutor } from '../../src/payouts/executor.js';
+import { runPayouts } from '../../src/payouts/payout-run.js';
+import { listPayouts } from '../../src/payouts/queries.js';
+import { tempDatabase } from '../helpers/db.js';
+import { FakePsp } from '../payments/fake-psp.js';
+
+const T0 = Date.parse('2026-11-25T10:00:00Z');
+const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 1 };
+
+describe('payout runs and the PSP that sends them', () => {
+  let db: Database;
+  let file: string;
+  let cleanup: () => void;
+  let psp: FakePsp;
+  const clock = () => T0;
+
+  beforeEach(async () => {
+    ({ db, file, cleanup } = tempDatabase());
+    psp = new FakePsp();
+    const events = path.join(path.dirname(file), 'events.ndjson');
+    fs.writeFileSync(events, [
+      { eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa', orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }] },
+    ].map((event) => JSON.stringify(event)).join('\n'));
+    await ingest(db, [events], { psp: 'sim' });
+    await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    const deliveries = path.join(path.dirname(file), 'deliveries.ndjson');
+    fs.writeFileSync(deliveries, JSON.stringify({ eventId: 'po_1', type: 'pay_out', occurredAt: '2026-11-24T10:00:00Z', orderId: 'ord_1', seller: { id: 'seller_7', name: 'Acme', account: { iban: 'DE89370400440532013000' } } }));
+    await ingest(db, [deliveries], { psp: 'sim' });
+  });
+  afterEach(() => cleanup());
+
+  it('refuses a PSP that does not send payouts before it creates or claims anything, dry run included', async () => {
+    const stripeLike = Object.assign(new FakePsp('stripe'), { supportsPayouts: false });
+    for (const dryRun of [false, true]) {
+      const refused = await runPayouts(db, { psp: stripeLike, retry: POLICY, clock, dryRun }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(UsageError);
+      expect((refused as UsageError).message).toBe('payout run: payops does not send payouts through --psp stripe; nothing was claimed');
+    }
+    expect(listPayouts(db)).toEqual([]);
+    expect(stripeLike.payoutCalls).toEqual([]);
+    const summary = await runPayouts(db, { psp, retry: POLICY, clock });
+    expect(summary.execution.succeeded).toBe(1); // the money is still payable, untouched
+  });
+
+  it('requeues a dead-lettered payout only through the PSP it was created for', async () => {
+    psp.payoutScripts.set('payops-po_00000001-payout', [{ status: 'retryable', kind: 'timeout', sent: true, detail: 'test timeout' }]);
+    await runPayouts(db, { psp, retry: POLICY, clock });
+    expect(listPayouts(db)).toEqual([expect.objectContaining({ payoutId: 'po_00000001', status: 'dead_lettered' })]);
+    const other = new FakePsp('other');
+    const elsewhere = await new PayoutExecutor(db, { psp: other, retry: POLICY, clock }).requeue(['po_00000001'], 'test operator');
+    expect(elsewhere.attempted).toBe(0);
+    expect(other.payoutCalls).toEqual([]);
+    expect(listPayouts(db)[0]?.status).toBe('dead_lettered');
+    const home = await new PayoutExecutor(db, { psp, retry: POLICY, clock }).requeue(['po_00000001'], 'test operator');
+    expect(home.succeeded).toBe(1);
+  });
+});
