@@ -1,21 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { MAX_MINOR, MIN_MINOR, allCurrencyCodes, toCurrency } from '../../../src/money/index.js';
 import { openSettlement } from '../../../src/reconcile/formats/index.js';
 import { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } from '../../../src/reconcile/formats/payops.js';
 import { SETTLEMENT_ROW_TYPES, type SettlementRow, type SettlementRowType } from '../../../src/reconcile/types.js';
-import { tempDir } from '../../helpers/cli.js';
+import { tempDirPerTest } from '../../helpers/cli.js';
 import { SETTLEMENT_FIXTURES, readSettlement, writeFile } from '../../helpers/settlement.js';
 
-let dir: string;
-let cleanup: () => void;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir('payops-settlement-'));
-});
-afterEach(() => cleanup());
+const temp = tempDirPerTest('payops-settlement-');
 
 const FIXTURE = path.join(SETTLEMENT_FIXTURES, 'payops.csv');
 const USD = toCurrency('USD');
@@ -74,7 +69,7 @@ describe('payops format: the fixture', () => {
   it('reads the same rows from a copy with a byte-order mark and CRLF line ends', async () => {
     const lf = await readSettlement(FIXTURE);
     const text = fs.readFileSync(FIXTURE, 'utf8');
-    const variant = await readSettlement(writeFile(dir, 'bom-crlf.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`));
+    const variant = await readSettlement(writeFile(temp.dir, 'bom-crlf.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`));
     expect(variant).toEqual(lf);
   });
 });
@@ -103,7 +98,7 @@ describe('payops format: bad rows', () => {
   ];
 
   it.each(cases)('reports %s with its line and field, and reads the rows after it', async (_label, bad, field, reason) => {
-    const file = writeFile(dir, 's.csv', `${HEADER}\n${GOOD}\n${bad}\n${GOOD}\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER}\n${GOOD}\n${bad}\n${GOOD}\n`);
     const { rows, errors } = await readSettlement(file);
     expect(rows.map((r) => r.line)).toEqual([2, 4]);
     expect(errors).toHaveLength(1);
@@ -112,20 +107,20 @@ describe('payops format: bad rows', () => {
   });
 
   it('keeps formula-looking text as data, never evaluated or altered', async () => {
-    const file = writeFile(dir, 's.csv', `${HEADER}\ncapture,"=HYPERLINK(""http://evil"")",+ord_1,@batch,USD,25.00,1.03,23.97,2026-11-23T10:15:00Z,\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER}\ncapture,"=HYPERLINK(""http://evil"")",+ord_1,@batch,USD,25.00,1.03,23.97,2026-11-23T10:15:00Z,\n`);
     const { rows, errors } = await readSettlement(file);
     expect(errors).toEqual([]);
     expect(rows[0]).toMatchObject({ pspReference: '=HYPERLINK("http://evil")', merchantReference: '+ord_1', batchId: '@batch' });
   });
 
   it('normalizes an instant with an offset to UTC', async () => {
-    const file = writeFile(dir, 's.csv', `${HEADER}\ncapture,ch_1,ord_1,po_1,USD,25.00,1.03,23.97,2026-11-23T00:15:00+01:00,\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER}\ncapture,ch_1,ord_1,po_1,USD,25.00,1.03,23.97,2026-11-23T00:15:00+01:00,\n`);
     const { rows } = await readSettlement(file);
     expect(rows[0]?.occurredAt).toBe('2026-11-22T23:15:00.000Z');
   });
 
   it('strict: the first bad row throws an InputError naming file:line field', async () => {
-    const file = writeFile(dir, 's.csv', `${HEADER}\n${GOOD}\n${GOOD.replace('23.97', '23.98')}\n${GOOD}\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER}\n${GOOD}\n${GOOD.replace('23.97', '23.98')}\n${GOOD}\n`);
     const reader = await openSettlement(file, { strict: true, onError: () => expect.unreachable() });
     const seen: number[] = [];
     const error = await (async () => {
@@ -138,7 +133,7 @@ describe('payops format: bad rows', () => {
   });
 
   it('without onError a bad row throws too: no row is dropped without a word', async () => {
-    const file = writeFile(dir, 's.csv', `${HEADER}\n${GOOD.replace('USD', 'XYZ')}\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER}\n${GOOD.replace('USD', 'XYZ')}\n`);
     const reader = await openSettlement(file);
     await expect(async () => {
       for await (const _ of reader.rows());
@@ -146,7 +141,7 @@ describe('payops format: bad rows', () => {
   });
 
   it('reads a header-only file as no rows', async () => {
-    const { rows, errors } = await readSettlement(writeFile(dir, 's.csv', `${HEADER}\n`));
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 's.csv', `${HEADER}\n`));
     expect([rows, errors]).toEqual([[], []]);
   });
 });
@@ -188,7 +183,7 @@ describe('payops format: written and read back', () => {
   it('reads back exactly the rows it wrote, in order, with their lines', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(settlementRowArb, { maxLength: 20 }), async (written) => {
-        const file = writeFile(dir, 'roundtrip.csv', `${[HEADER, ...written.map((r) => formatPayopsSettlementRow({ ...r, line: 0 }))].join('\n')}\n`);
+        const file = writeFile(temp.dir, 'roundtrip.csv', `${[HEADER, ...written.map((r) => formatPayopsSettlementRow({ ...r, line: 0 }))].join('\n')}\n`);
         const { rows, errors } = await readSettlement(file);
         expect(errors).toEqual([]);
         expect(rows).toEqual(written.map((r, index) => ({ ...r, line: index + 2 })));
@@ -207,7 +202,7 @@ describe('payops format: written and read back', () => {
 
   it('keeps the extremes of 64 bits', async () => {
     const extremes = [row(0, 'adjustment', { grossMinor: MAX_MINOR, netMinor: MAX_MINOR, occurredAt: '2026-11-23T10:15:00.000Z' }), row(0, 'adjustment', { grossMinor: MIN_MINOR, netMinor: MIN_MINOR, occurredAt: '2026-11-23T10:15:00.000Z' })];
-    const file = writeFile(dir, 'x.csv', `${[HEADER, ...extremes.map(formatPayopsSettlementRow)].join('\n')}\n`);
+    const file = writeFile(temp.dir, 'x.csv', `${[HEADER, ...extremes.map(formatPayopsSettlementRow)].join('\n')}\n`);
     const { rows, errors } = await readSettlement(file);
     expect(errors).toEqual([]);
     expect(rows.map((r) => r.grossMinor)).toEqual([MAX_MINOR, MIN_MINOR]);
