@@ -36,6 +36,14 @@ describe('CsvTokenizer: records and physical lines', () => {
     ]);
   });
 
+  it('marks a last record with no line break after it, and only that one', () => {
+    const items = tokenize('a,b\n1,2\n3,4');
+    expect(items.map((item) => (item.problem ? 'problem' : (item.unterminated ?? false)))).toEqual([false, false, true]);
+    expect(tokenize('a,b\n1,2\n').some((item) => !item.problem && item.unterminated)).toBe(false);
+    expect(tokenize('a,b\n1,2\r\n').some((item) => !item.problem && item.unterminated)).toBe(false);
+    expect(tokenize('a,b\n"x,y",2')[1]).toEqual({ line: 2, fields: ['x,y', '2'], unterminated: true });
+  });
+
   it('skips blank lines but keeps counting them', () => {
     expect(records(tokenize('a\n\n\r\nb\n\n'))).toEqual([
       { line: 1, fields: ['a'] },

@@ -53,9 +53,26 @@ describe('openSettlement: detection from the header', () => {
   });
 
   it('refuses a CSV of no known format and points to --mapping', async () => {
-    const error = await openError(path.join(SETTLEMENT_FIXTURES, 'generic.csv'));
+    const error = await openError(writeFile(temp.dir, 'other.csv', 'Booking date,Type,Amount,Currency\n'));
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).oneLine()).toMatch(/not a known settlement format; closest is .*\(pass --format, or a --mapping file for a generic CSV\)$/);
+  });
+
+  it('names another delimiter instead of comparing one long column, and points to a mapping with that delimiter', async () => {
+    const semicolons = await openError(path.join(SETTLEMENT_FIXTURES, 'generic.csv'));
+    expect(semicolons).toBeInstanceOf(InputError);
+    expect((semicolons as InputError).oneLine()).toMatch(/generic\.csv:1 header: the columns are separated by ";", not commas; .*--mapping file whose "delimiter" is ";"/);
+    const tabs = await openError(writeFile(temp.dir, 'tabs.csv', `${PAYOPS_SETTLEMENT_HEADER_LINE.replaceAll(',', '\t')}\n`));
+    expect(tabs.message).toMatch(/:1 header: the columns are separated by tabs, not commas/);
+    // A comma inside a quoted column name is not a delimiter.
+    const quoted = await openError(writeFile(temp.dir, 'quoted.csv', '"Date, local";"Amount"\n'));
+    expect(quoted.message).toMatch(/separated by ";"/);
+  });
+
+  it('refuses a UTF-16 or UTF-32 file whole, by its byte order mark', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${PAYOPS_SETTLEMENT_HEADER_LINE}\r\n`, 'utf16le')]);
+    expect((await openError(writeFile(temp.dir, 'utf16.csv', utf16))).message).toMatch(/utf16\.csv:1 encoding: the file is UTF-16LE/);
+    expect((await openError(writeFile(temp.dir, 'utf32.csv', Buffer.from([0x00, 0x00, 0xfe, 0xff, 0, 0, 0, 0x61])))).message).toMatch(/:1 encoding: the file is UTF-32BE/);
   });
 
   it('detects a header whose columns are reordered, spaced or capitalised differently', async () => {

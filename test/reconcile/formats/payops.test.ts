@@ -106,6 +106,16 @@ describe('payops format: bad rows', () => {
     expect(errors[0]?.reason).toMatch(reason);
   });
 
+  it('refuses a last row with no line break after it, which may have been cut short where it still parses', async () => {
+    // `125.00` cut to `12` would still be an amount; here available_on is cut to nothing.
+    const cut = GOOD.slice(0, GOOD.lastIndexOf(',') + 1);
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 's.csv', `${HEADER}\n${GOOD}\n${cut}`));
+    expect(rows.map((r) => r.line)).toEqual([2]);
+    expect(errors).toEqual([{ line: 3, field: 'csv', reason: expect.stringMatching(/^the file ends in this row, with no line break after it: it may have been cut short/) }]);
+    // The same row with its line break is read: only the missing line end is refused.
+    expect((await readSettlement(writeFile(temp.dir, 't.csv', `${HEADER}\n${GOOD}\n${cut}\n`))).errors).toEqual([]);
+  });
+
   it('keeps formula-looking text as data, never evaluated or altered', async () => {
     const file = writeFile(temp.dir, 's.csv', `${HEADER}\ncapture,"=HYPERLINK(""http://evil"")",+ord_1,@batch,USD,25.00,1.03,23.97,2026-11-23T10:15:00Z,\n`);
     const { rows, errors } = await readSettlement(file);
