@@ -7,6 +7,8 @@ import { SIGNATURE_HEADER, verifySignature } from '../../psp/webhooks/signature.
 import { type WebhookApplier, type WebhookOutcome, parseWebhookEvent } from './apply.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** How long the rest of a refused body is read and dropped before the connection is cut. */
+const LINGER_MS = 1000;
 
 /** One line of a `--record` file: the delivery exactly as it arrived, after it was verified. */
 export interface RecordedDelivery {
@@ -134,11 +136,17 @@ export class WebhookListener {
     });
   }
 
-  /** 413, then the connection is closed once the answer is out: the rest of the body is never read. */
+  /**
+   * 413 at once; the rest of the body is dropped, never kept. Node closes the connection after
+   * answering a request whose body is still coming, so a body streamed without end is cut off
+   * there; should a connection stay open, a client still sending a second later is cut off too.
+   */
   private tooLarge(request: http.IncomingMessage, response: http.ServerResponse, reason: string): void {
     this.reject(reason);
-    response.setHeader('connection', 'close');
-    response.once('finish', () => request.destroy());
+    request.on('data', () => undefined);
+    const cutOff = setTimeout(() => request.destroy(), LINGER_MS);
+    cutOff.unref();
+    request.once('close', () => clearTimeout(cutOff));
     answer(response, 413, { error: 'body too large' });
   }
 
