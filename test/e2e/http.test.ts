@@ -1,12 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../src/psp/webhooks/signature.js';
 import { BIN, REPO_ROOT, expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
-import { type RunningServer, startServer, stopAllServers } from '../helpers/servers.js';
+import { type RunningServer, httpRequest, startServer, stopAllServers } from '../helpers/servers.js';
 
 const DAY = path.join(REPO_ROOT, 'fixtures', 'events', 'day.ndjson');
 const SECRET = 'whsec_e2e_0123456789abcdef';
@@ -37,18 +36,7 @@ function pspState(file: string): StateCounts {
   }
 }
 
-function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
+const post = (url: string, body: string, headers: Record<string, string>) => httpRequest(url, { body, headers });
 
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -21,6 +21,13 @@ describe('files payops writes are 0600 under any umask', () => {
   let cleanup: () => void;
   let umask: number;
   const run = (...args: string[]) => payops([...args, '--db', db]);
+  /** A book with today's charges through the simulated PSP: what psp settle writes a file from. */
+  const chargeSmallDay = () => {
+    expect(run('init').code).toBe(0);
+    const input = path.join(dir, 'events.json');
+    fs.copyFileSync(path.join(REPO_ROOT, 'fixtures', 'events', 'small.json'), input);
+    expect(run('payin', 'run', input).code).toBe(0);
+  };
 
   beforeEach(() => {
     ({ dir, cleanup } = tempDir());
@@ -75,10 +82,7 @@ describe('files payops writes are 0600 under any umask', () => {
   });
 
   it('the settlement file and manifest of psp settle, replacing world-readable ones', () => {
-    expect(run('init').code).toBe(0);
-    const input = path.join(dir, 'events.json');
-    fs.copyFileSync(path.join(REPO_ROOT, 'fixtures', 'events', 'small.json'), input);
-    expect(run('payin', 'run', input).code).toBe(0);
+    chargeSmallDay();
     const settlement = path.join(dir, 'day.csv');
     const manifest = path.join(dir, 'day.json');
     for (const file of [settlement, manifest]) fs.writeFileSync(file, 'stale\n', { mode: 0o644 });
@@ -90,10 +94,7 @@ describe('files payops writes are 0600 under any umask', () => {
   });
 
   it('psp settle writes nothing when its manifest cannot be written', () => {
-    expect(run('init').code).toBe(0);
-    const input = path.join(dir, 'events.json');
-    fs.copyFileSync(path.join(REPO_ROOT, 'fixtures', 'events', 'small.json'), input);
-    expect(run('payin', 'run', input).code).toBe(0);
+    chargeSmallDay();
     const settlement = path.join(dir, 'day.csv');
     const result = run('psp', 'settle', '--date', new Date().toISOString().slice(0, 10), '--out', settlement, '--manifest', path.join(dir, 'missing', 'day.json'));
     expect(result.code).toBe(2);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../src/psp/webhooks/signature.js';
 import { payops, tempDir } from '../helpers/cli.js';
 import { PLANTED_SECRETS, findPlantedSecrets } from '../helpers/secrets.js';
-import { type RunningServer, startServer, stopAllServers } from '../helpers/servers.js';
+import { type RunningServer, httpRequest, startServer, stopAllServers } from '../helpers/servers.js';
 
 /**
  * `payops webhooks listen` is the one port payops opens to the outside world. Through the real
@@ -27,18 +27,7 @@ interface Answer {
   body: string;
 }
 
-function deliver(url: string, body: string | Buffer, headers: Record<string, string> = {}, method = 'POST'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method, agent: false, headers: { 'content-type': 'application/json', ...headers } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
+const deliver = (url: string, body: string | Buffer, headers: Record<string, string> = {}, method = 'POST'): Promise<Answer> => httpRequest(url, { method, body, headers });
 
 /**
  * Streams a body with no Content-Length and never ends it: only the listener can stop it, with an
