@@ -100,7 +100,7 @@ export function parseWebhookEvent(body: string): WebhookEvent {
   if (!(CHARGE_EVENT_TYPES as readonly string[]).includes(type)) return { ignored: { id, type } };
   if (typeof object !== 'object' || object === null || object.object !== 'charge') throw new InputError('data.object: expected a charge');
   const status = type.slice('charge.'.length);
-  if (object.status !== status) throw new InputError(`data.object.status: "${String(object.status)}" does not match the event type ${type}`);
+  if (object.status !== status) throw new InputError(`data.object.status: "${printable(String(object.status))}" does not match the event type ${type}`);
   return {
     id,
     type: type as ChargeEvent['type'],
