@@ -30,6 +30,12 @@ export function nonNegativeInteger(value: string): number {
   return Number(value);
 }
 
+/** A TCP port to listen on: 0 (any free one) to 65535. */
+export function port(value: string): number {
+  if (!/^(0|[1-9][0-9]{0,4})$/.test(value) || Number(value) > 65_535) throw new InvalidArgumentError('expected a port from 0 to 65535 (0: any free port)');
+  return Number(value);
+}
+
 /** A listen() failure a person can fix (the port is taken or forbidden) as a usage error; anything else as it is. */
 export function listenError(error: unknown, port: number): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

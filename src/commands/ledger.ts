@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
 import { flagValue, positiveInteger, transactionId } from '../cli/options.js';
@@ -279,32 +278,21 @@ interface Sink {
 }
 
 /**
- * Buffers small writes into large ones. A file is written under a temporary name beside it,
- * readable by its owner only, and renamed into place once complete: a failed export (disk full,
- * an account beancount cannot name) leaves no partial journal for a tool to read as the books.
+ * Standard output, in large writes; or a file written as a PrivateFile (0600, under a temporary
+ * name renamed into place once complete): a failed export (disk full, an account beancount cannot
+ * name) leaves no partial journal for a tool to read as the books.
  */
 async function openSink(file: string | undefined): Promise<Sink> {
-  let fd = 1;
-  let temporary: string | undefined;
   if (file !== undefined) {
-    const path = await import('node:path');
-    temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
-    try {
-      fd = fs.openSync(temporary, 'wx', 0o600);
-    } catch (error) {
-      const { UsageError } = await import('../errors.js');
-      throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-        hint: 'check that its directory exists and that you may write there',
-      });
-    }
+    const { PrivateFile } = await import('../private-files.js');
+    const out = PrivateFile.create(file);
+    return { write: (chunk) => out.write(chunk), close: () => out.commit(), abort: () => out.abort() };
   }
   let buffer: string[] = [];
   let size = 0;
   const flush = (): void => {
     if (size === 0) return;
-    const data = buffer.join('');
-    if (fd === 1) process.stdout.write(data);
-    else fs.writeSync(fd, data);
+    process.stdout.write(buffer.join(''));
     buffer = [];
     size = 0;
   };
@@ -314,19 +302,7 @@ async function openSink(file: string | undefined): Promise<Sink> {
       size += chunk.length;
       if (size >= 1 << 16) flush();
     },
-    close() {
-      flush();
-      if (temporary === undefined || file === undefined) return;
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      fd = -1;
-      fs.renameSync(temporary, file);
-      temporary = undefined;
-    },
-    abort() {
-      if (temporary === undefined) return;
-      if (fd >= 0) fs.closeSync(fd);
-      fs.rmSync(temporary, { force: true });
-    },
+    close: flush,
+    abort: () => undefined,
   };
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf, examples, toJson } from '../cli/context.js';
-import { listenError, nonNegativeInteger, positiveInteger } from '../cli/options.js';
+import { listenError, nonNegativeInteger, port, positiveInteger } from '../cli/options.js';
 
 interface ServeFlags {
   port: number;
@@ -36,7 +36,7 @@ function registerServe(psp: Command): void {
   psp
     .command('serve')
     .description('serve the simulated PSP on 127.0.0.1: charges, refunds, payouts, look-ups, disputes, signed webhooks')
-    .option('--port <port>', 'port on 127.0.0.1 (0: any free port; the URL is printed on stderr)', nonNegativeInteger, 0)
+    .option('--port <port>', 'port on 127.0.0.1 (0: any free port; the URL is printed on stderr)', port, 0)
     .requiredOption('--state <file>', 'the PSP\'s own state file (created if missing; a version-1 file is migrated in place)')
     .option('--seed <seed>', 'seed of faults and outcomes', '0')
     .option('--faults <spec>', 'fault rates, e.g. timeout=0.02,5xx=0.02,429=0.01,reset=0.01,lost=0.02,decline=0.02,pending=0.05,webhook-duplicate=0.1,webhook-delay=0.1')
@@ -124,15 +124,21 @@ rows, never the payout, which stays what the PSP really paid out.
       const { SimEngine } = await import('../psp/sim/engine.js');
       const { NO_FAULTS } = await import('../psp/sim/faults.js');
       const { writeSimSettlement } = await import('../psp/sim/settlement.js');
+      const { PrivateFile } = await import('../private-files.js');
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
       if (!fs.existsSync(stateFile)) {
         throw new UsageError(`no simulated PSP state at ${stateFile}`, { hint: 'charge through the simulated PSP first (`payops payin run`), or pass --psp-state FILE' });
       }
       const feeRule = flags.feeRule === undefined ? DEFAULT_FEE_RULE : parseFeeRule(flags.feeRule);
+      // The manifest's file is opened first: if it cannot be written, no settlement file is either.
+      const manifestFile = flags.manifest === undefined ? undefined : PrivateFile.create(flags.manifest);
       const engine = new SimEngine({ stateFile, seed: flags.seed, faults: NO_FAULTS, feeRule, clock: Date.now });
       try {
         const manifest = await writeSimSettlement(engine, { date: flags.date, out: flags.out, inject: flags.injectDiscrepancies ?? 0, seed: flags.seed, feeRule });
-        if (flags.manifest) fs.writeFileSync(flags.manifest, `${toJson(manifest)}\n`, { mode: 0o600 });
+        if (manifestFile) {
+          manifestFile.write(`${toJson(manifest)}\n`);
+          manifestFile.commit();
+        }
         if (flags.json) {
           context.out(toJson(manifest));
           return;
@@ -146,6 +152,7 @@ rows, never the payout, which stays what the PSP really paid out.
         for (const injection of manifest.injected) context.out(`  injected ${injection.kind} (${injection.expectedClass}): ${injection.pspReference}${injection.line === null ? '' : ` at line ${injection.line}`}`);
         for (const skipped of manifest.skipped) context.err(`not injected: ${skipped.kind}: ${skipped.reason}`);
       } finally {
+        manifestFile?.abort();
         engine.close();
       }
     });

@@ -90,6 +90,11 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
           { psp: flags.psp, rules, dryRun: flags.dryRun === true, by: operator(), clock: systemClock, onRows: (count) => progress.advance(count) },
         ),
       );
+      if (outcome.status === 'already_imported' && outcome.run.rowsRejected > 0n) {
+        // The same bytes again: nothing is imported, and their rejected rows are named again, so the
+        // exit code still says that part of the file is not in the books.
+        for await (const row of reader.rows()) void row;
+      }
       progress.done();
       if (rejected > MAX_REJECTIONS_SHOWN) context.err(`… and ${rejected - MAX_REJECTIONS_SHOWN} more rows rejected`);
       const already = outcome.status === 'already_imported';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { listenError, nonNegativeInteger, positiveInteger } from '../cli/options.js';
+import { listenError, port, positiveInteger } from '../cli/options.js';
 import { ExitCode } from '../errors.js';
 
 interface ListenFlags {
@@ -21,7 +21,7 @@ export function registerWebhooks(program: Command): void {
   webhooks
     .command('listen')
     .description('receive signed PSP events on 127.0.0.1 and apply each once (secret from PAYOPS_WEBHOOK_SECRET)')
-    .option('--port <port>', 'port on 127.0.0.1 (0: any free port; the URL is printed on stderr)', nonNegativeInteger, 0)
+    .option('--port <port>', 'port on 127.0.0.1 (0: any free port; the URL is printed on stderr)', port, 0)
     .option('--tolerance-s <s>', 'how far a signature timestamp may be from now, in seconds', positiveInteger, 300)
     .option('--max-body-bytes <n>', 'larger deliveries are refused with 413', positiveInteger, 65_536)
     .option('--record <file>', 'append every verified delivery to FILE (NDJSON, 0600), for `payops webhooks replay`')
@@ -72,12 +72,14 @@ A forged or stale delivery is answered 400 and recorded nowhere.
     .description('apply deliveries saved by `listen --record`, with the same checks; events already applied change nothing')
     .argument('<file>', 'an NDJSON file written by `payops webhooks listen --record`')
     .option('--tolerance-s <s>', 'how far each signature timestamp may be from the time it was received', positiveInteger, 300)
+    .option('--max-body-bytes <n>', 'larger recorded bodies are refused, as the listener refuses them', positiveInteger, 65_536)
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', `${examples('payops webhooks replay deliveries.ndjson')}
-Exit code 3 if any line was rejected (forged, stale when received, malformed); 5 if an event
-contradicts the books (mismatch, conflict).
+Exit code 5 if an event contradicts the books (mismatch, conflict); else 3 if a line was rejected
+(forged, stale when received, malformed); else 6 if an event could not be applied yet (its order
+has no answer from the PSP in payops yet: replay the file again after \`payops retry run\`).
 `)
-    .action(async (file: string, flags: { toleranceS: number; json?: boolean }, command: Command) => {
+    .action(async (file: string, flags: { toleranceS: number; maxBodyBytes: number; json?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { webhookSecretFromEnv } = await import('../psp/webhooks/signature.js');
       const { WebhookApplier } = await import('../payments/webhooks/apply.js');
@@ -85,16 +87,22 @@ contradicts the books (mismatch, conflict).
       const { DEFAULT_RETRY_POLICY } = await import('../payments/retry-policy.js');
       const secret = webhookSecretFromEnv();
       const summary = await withDatabase(context, (db) =>
-        replayDeliveries(file, new WebhookApplier(db, { psp: WEBHOOK_PSP, retry: DEFAULT_RETRY_POLICY, clock: Date.now }), { secret, toleranceS: flags.toleranceS }),
+        replayDeliveries(file, new WebhookApplier(db, { psp: WEBHOOK_PSP, retry: DEFAULT_RETRY_POLICY, clock: Date.now }), {
+          secret, toleranceS: flags.toleranceS, maxBodyBytes: flags.maxBodyBytes,
+        }),
       );
       for (const rejection of summary.rejected) context.err(`${file}:${rejection.line} ${rejection.reason}`);
       for (const alarm of summary.alarms) context.err(context.color.red(alarm));
+      const notYet = summary.outcomes.retry_later ?? 0;
+      if (notYet > 0) {
+        context.err(`${notYet} event${notYet === 1 ? '' : 's'} not applied yet: ${notYet === 1 ? 'its order has' : 'their orders have'} no answer from the PSP in payops yet (run \`payops retry run\`, then replay ${file} again)`);
+      }
       context.out(
         flags.json
           ? toJson(summary)
           : `replayed ${summary.lines} deliveries: ${Object.entries(summary.outcomes).map(([outcome, n]) => `${outcome} ${n}`).join(', ') || 'none applied'}; rejected ${summary.rejected.length}`,
       );
-      if (summary.rejected.length > 0) process.exitCode = ExitCode.inputRejected;
-      if (summary.alarms.length > 0) process.exitCode = ExitCode.invariantFailed;
+      process.exitCode =
+        summary.alarms.length > 0 ? ExitCode.invariantFailed : summary.rejected.length > 0 ? ExitCode.inputRejected : notYet > 0 ? ExitCode.workPending : ExitCode.ok;
     });
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { mapConcurrently } from '../concurrency.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import type { Currency } from '../money/index.js';
@@ -99,17 +100,11 @@ export class PayinExecutor {
       const pending = inTransaction(this.db, () => this.store.pendingOrders(this.options.psp.name, this.batchSize, afterId));
       if (pending.length === 0) return tally;
       afterId = (pending[pending.length - 1] as ClaimedOrder).id;
-      const results = new Array<ChargeResult>(pending.length);
       // A few look-ups at a time: over HTTP each is a round trip, and they are independent.
-      let next = 0;
-      const lookUp = async () => {
-        while (next < pending.length) {
-          const index = next++;
-          const lookup = await this.options.psp.lookupCharge((pending[index] as ClaimedOrder).orderId);
-          results[index] = isRetryable(lookup) ? lookup : lookup.found ? lookup.result : { status: 'pending', pspReference: '' };
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, pending.length) }, lookUp));
+      const results = await mapConcurrently(pending, LOOKUP_CONCURRENCY, async (order): Promise<ChargeResult> => {
+        const lookup = await this.options.psp.lookupCharge(order.orderId);
+        return isRetryable(lookup) ? lookup : lookup.found ? lookup.result : { status: 'pending', pspReference: '' };
+      });
       inTransaction(this.db, () => this.recorder.record(pending, results, tally, null, this.now()));
     }
   }

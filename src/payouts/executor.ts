@@ -4,9 +4,9 @@ import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
-import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
-import { type PaymentServiceProvider, type PayoutResult, rejectionMessage } from '../psp/port.js';
-import type { Clock } from '../time.js';
+import type { ExecutorOptions } from '../payments/executor.js';
+import { retryDelayMs } from '../payments/retry-policy.js';
+import { type PayoutResult, rejectionMessage } from '../psp/port.js';
 import { Wallets, type WalletDelta, sellerAccount } from '../wallet/wallet.js';
 import { type ClaimedPayout, PayoutStore } from './store.js';
 
@@ -27,14 +27,8 @@ export function emptyPayoutTally(): PayoutTally {
   return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, lostLease: 0, recoveredLeases: 0, paidMinor: new Map(), rejections: [] };
 }
 
-export interface PayoutExecutorOptions {
-  psp: PaymentServiceProvider;
-  retry: RetryPolicy;
-  clock: Clock;
-  batchSize?: number;
-  leaseMs?: number;
-  random?: () => number;
-}
+/** The pay-in executor's options (the same protocol, leases and retry policy), without its progress callback. */
+export type PayoutExecutorOptions = Omit<ExecutorOptions, 'onBatch'>;
 
 /** Dr seller payable / Cr assets:bank:operating: the money has left for the seller. */
 export function payoutSentTransaction(payout: ClaimedPayout, pspReference: string, at: string): PostingRequest {

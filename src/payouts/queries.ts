@@ -2,7 +2,7 @@ import type { Database } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import { maskIban } from '../payments/events.js';
-import type { PayoutStatus } from './store.js';
+import type { PayoutRow, PayoutStatus } from './store.js';
 
 export interface PayoutSummary {
   payoutId: string;
@@ -23,22 +23,6 @@ export interface PayoutDetail extends PayoutSummary {
   payoutKey: string;
   transitions: { from: PayoutStatus | null; to: PayoutStatus; attempt: number; at: string; cause: string }[];
   ledgerTxId: number | null;
-}
-
-interface PayoutRow {
-  id: bigint;
-  payout_id: string;
-  seller_id: string;
-  currency: string;
-  amount_minor: bigint;
-  status: PayoutStatus;
-  attempts: bigint;
-  destination: string;
-  psp_reference: string | null;
-  last_error: string | null;
-  created_at: string;
-  updated_at: string;
-  payout_key: string;
 }
 
 function toSummary(row: PayoutRow): PayoutSummary {

@@ -27,18 +27,31 @@ export interface ClaimedPayout {
   fromStatus: PayoutStatus;
 }
 
-interface PayoutRow {
+/** A row of the payouts table as `SELECT *` gives it (integers as bigint). */
+export interface PayoutRow {
   id: bigint;
   payout_id: string;
   seller_id: string;
   currency: string;
   amount_minor: bigint;
   payout_key: string;
+  psp: string;
   destination: string;
+  status: PayoutStatus;
   attempts: bigint;
   requeued_at_attempt: bigint;
-  status: PayoutStatus;
+  next_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  first_attempt_at: string | null;
+  psp_reference: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
 }
+
+/** The columns a claim reads. */
+type ClaimableRow = Pick<PayoutRow, 'id' | 'payout_id' | 'seller_id' | 'currency' | 'amount_minor' | 'payout_key' | 'destination' | 'attempts' | 'requeued_at_attempt' | 'status'>;
 
 export interface NewPayout {
   sellerId: string;
@@ -108,16 +121,16 @@ export class PayoutStore {
   }
 
   claimDue(psp: string, owner: string, leaseExpiresAt: string, at: string, limit: number): ClaimedPayout[] {
-    const rows = this.s.claimable.all('created', psp, at, limit) as PayoutRow[];
-    if (rows.length < limit) rows.push(...(this.s.claimable.all('retry_scheduled', psp, at, limit - rows.length) as PayoutRow[]));
+    const rows = this.s.claimable.all('created', psp, at, limit) as ClaimableRow[];
+    if (rows.length < limit) rows.push(...(this.s.claimable.all('retry_scheduled', psp, at, limit - rows.length) as ClaimableRow[]));
     return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, row.status === 'created' ? 'first attempt' : 'retry'));
   }
 
   /** Only the PSP's own payouts: a transfer is retried through the PSP that holds its key, never another. */
   claimDeadLettered(payoutIds: readonly string[], psp: string, owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedPayout[] {
     return payoutIds
-      .map((payoutId) => this.s.deadLettered.get(payoutId, psp) as PayoutRow | undefined)
-      .filter((row): row is PayoutRow => row !== undefined)
+      .map((payoutId) => this.s.deadLettered.get(payoutId, psp) as ClaimableRow | undefined)
+      .filter((row): row is ClaimableRow => row !== undefined)
       .map((row) => this.claimRow(row, owner, leaseExpiresAt, at, cause));
   }
 
@@ -137,7 +150,7 @@ export class PayoutStore {
     return changed === 1;
   }
 
-  private claimRow(row: PayoutRow, owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedPayout {
+  private claimRow(row: ClaimableRow, owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedPayout {
     assertPayoutTransition(row.payout_id, row.status, 'executing');
     if (this.s.claim.run(owner, leaseExpiresAt, at, at, row.id, row.status).changes !== 1) {
       throw new InvariantError(`payout ${row.payout_id} changed under an immediate transaction`);

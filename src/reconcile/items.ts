@@ -1,19 +1,9 @@
-import type { Currency } from '../money/index.js';
-import { type InternalRecord, type ItemClass, bookedNetOf, itemIdOf } from './classes.js';
-import type { ItemDetail, ItemRecord, ReconStore, SideView, StoredRow } from './store.js';
+import { type InternalRecord, bookedNetOf, itemIdOf } from './classes.js';
+import type { ItemRecord, ReconStore, SideView, StoredRow } from './store.js';
 import type { SettlementRow } from './types.js';
 
-export interface ItemSpec {
-  subject: string;
-  class: ItemClass;
-  rowId: bigint | null;
-  internalRef: string | null;
-  probableRef: string | null;
-  batchId: string | null;
-  currency: Currency;
-  amountMinor: bigint;
-  detail: ItemDetail;
-}
+/** What a run says about an item; the store adds its id, status and life. */
+export type ItemSpec = Pick<ItemRecord, 'subject' | 'class' | 'rowId' | 'internalRef' | 'probableRef' | 'batchId' | 'currency' | 'amountMinor' | 'detail'>;
 
 /**
  * Opens, refreshes and resolves items, and records each one's life in the run at hand: new the

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
+import { nearestName } from '../input/names.js';
 import { type Currency, formatAmount, parseAmount, printable, toCurrency } from '../money/index.js';
 
 /**
@@ -49,14 +50,16 @@ export function readRulesFile(file: string): Rules {
 export function parseRules(text: string, where: string): Rules {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new InputError(`${where}: not valid JSON (${(error as Error).message})`, { hint: 'see fixtures/reconcile/rules.json for an example' });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${where}: expected a JSON object of rules`);
   const object = value as Record<string, unknown>;
   for (const key of Object.keys(object)) {
-    if (!(KNOWN as readonly string[]).includes(key)) throw new InputError(`${where}: unknown rule "${printable(key)}" (known: ${KNOWN.join(', ')})`);
+    if ((KNOWN as readonly string[]).includes(key)) continue;
+    const near = nearestName(key, KNOWN);
+    throw new InputError(`${where}: unknown rule "${printable(key)}"${near ? ` (did you mean "${near}"?)` : ''}; known rules: ${KNOWN.join(', ')}`);
   }
   const rules: Rules = {
     graceDays: object.graceDays === undefined ? DEFAULT_RULES.graceDays : graceDays(object.graceDays, `${where} graceDays`),

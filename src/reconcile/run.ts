@@ -1,5 +1,5 @@
 import type { Database } from '../db/index.js';
-import { assert } from '../errors.js';
+import { InputError, assert } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
@@ -49,7 +49,8 @@ const DAY_MS = 86_400_000;
  * matched in chunks (memory stays flat), records payops expected and nobody reported are
  * classified, matched rows are settled by batch, the rules run, and the run's summary is kept.
  * A crash anywhere leaves nothing; the same file again (same bytes) changes nothing; `dryRun`
- * does all of it and rolls it back, so it shows exactly what would happen.
+ * does all of it and rolls it back, so it shows exactly what would happen. A file of which not
+ * one row could be read imports nothing at all.
  */
 export async function reconcileFile(db: Database, input: SettlementInput, options: RunOptions): Promise<RunOutcome> {
   const store = new ReconStore(db);
@@ -64,6 +65,12 @@ export async function reconcileFile(db: Database, input: SettlementInput, option
     }
     const session = new RunSession(db, store, input, options);
     await session.importRows();
+    if (session.rowCount === 0 && input.rejectedCount() > 0) {
+      // Nothing to reconcile, and nothing recorded: the same bytes again are refused the same way.
+      throw new InputError(`${input.name}: not one of its rows could be read (${input.rejectedCount()} rejected); nothing was imported`, {
+        hint: 'correct the rows named above and run the file again',
+      });
+    }
     failpoint('reconcile.after-import');
     session.classifyDeferred();
     session.reevaluateOpenRows();
@@ -124,6 +131,10 @@ class RunSession {
     this.settlements = new Settlements(store, this.ledger, this.psp, this.runId, input.sha256, this.at);
     this.rowWriter = new RowWriter(db, this.runId, this.psp);
     this.recordItems = new Map(store.recordItems(this.psp).map((item) => [item.internalRef as string, item]));
+  }
+
+  get rowCount(): number {
+    return this.rowsRead;
   }
 
   async importRows(): Promise<void> {

@@ -94,21 +94,8 @@ export interface BatchRecord {
   firstRunId: bigint;
 }
 
-/** Sums of one batch's rows seen in one run, added to recon_batches at the end of it. */
-export interface BatchDelta {
-  batchId: string;
-  currency: Currency;
-  rowCount: bigint;
-  capturesMinor: bigint;
-  refundsMinor: bigint;
-  chargebacksMinor: bigint;
-  otherMinor: bigint;
-  feesMinor: bigint;
-  rowsNetMinor: bigint;
-  payoutRows: bigint;
-  payoutMinor: bigint;
-  payoutRowId: bigint | null;
-}
+/** Sums of one batch's rows seen in one run, added to recon_batches at the end of it (a payout of 0 when none was seen). */
+export type BatchDelta = Omit<BatchRecord, 'psp' | 'firstRunId' | 'payoutMinor'> & { payoutMinor: bigint };
 
 export function emptyBatchDelta(batchId: string, currency: Currency): BatchDelta {
   return { batchId, currency, rowCount: 0n, capturesMinor: 0n, refundsMinor: 0n, chargebacksMinor: 0n, otherMinor: 0n, feesMinor: 0n, rowsNetMinor: 0n, payoutRows: 0n, payoutMinor: 0n, payoutRowId: null };

@@ -6,8 +6,13 @@
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/** Would a spreadsheet run this cell as a formula (or a command)? */
+export function startsLikeAFormula(value: string): boolean {
+  return FORMULA_START.test(value);
+}
+
 export function csvText(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  const safe = startsLikeAFormula(value) ? `'${value}` : value;
   return quoteIfNeeded(safe);
 }
 

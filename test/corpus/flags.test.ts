@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { payops, tempDir } from '../helpers/cli.js';
 import { DATABASE_FLAG_CASES, FLAG_CASES } from './flags.cases.js';
 import { CORPUS_DIR, runCorpus, run } from './harness.js';
+import { WEBHOOK_CORPUS_SECRET } from './webhooks.cases.js';
 
 runCorpus(
   {
@@ -17,6 +18,8 @@ runCorpus(
     },
     idsQuery: 'SELECT event_id FROM events UNION ALL SELECT idempotency_key FROM ledger_transactions',
     rejectsFile: (input) => `${input}.rejects.ndjson`,
+    // Set, so that the webhook commands get past it to the flag at fault.
+    env: { PAYOPS_WEBHOOK_SECRET: WEBHOOK_CORPUS_SECRET },
   },
   FLAG_CASES,
 );

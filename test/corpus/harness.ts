@@ -27,7 +27,7 @@ export interface CorpusCase {
   /**
    * Arguments after the command the target runs on the input; for the `flags` target, the whole
    * command line. `{input}` is the input's path, `{dir}` the case's directory, `{missing}` a path
-   * that does not exist.
+   * that does not exist, `{corpus}` test/corpus/ itself (for a second file the case reads as it is).
    */
   args?: readonly string[];
   /** The prepared database the case starts from (default: the target's first). */
@@ -63,11 +63,13 @@ export interface CorpusTarget {
   idsQuery: string;
   /** Where an event file's rejected records go, if the target writes them. */
   rejectsFile?: (input: string) => string;
+  /** Environment of every command line of the target (e.g. the webhook secret). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Runs the binary and fails the test with its output if the exit code is not the expected one. */
-export function run(args: readonly string[], expected = 0): { stdout: string; stderr: string } {
-  const result = payops(args);
+export function run(args: readonly string[], expected = 0, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } {
+  const result = payops(args, { env });
   if (result.code !== expected) throw new Error(`payops ${args.join(' ')} exited ${result.code}, not ${expected}:\n${result.stderr}${result.stdout}`);
   return result;
 }
@@ -108,11 +110,11 @@ export function runCorpus(target: CorpusTarget, cases: readonly CorpusCase[]): v
       if (c.input) fs.copyFileSync(path.join(CORPUS_DIR, c.input), (input = path.join(directory, path.basename(c.input))));
       if (c.generated) fs.writeFileSync((input = path.join(directory, c.generated.name)), c.generated.bytes());
       const fill = (arg: string) =>
-        arg.replace('{input}', input ?? '').replace('{dir}', directory).replace('{missing}', path.join(directory, 'missing', 'nothing-here'));
+        arg.replace('{input}', input ?? '').replace('{dir}', directory).replace('{missing}', path.join(directory, 'missing', 'nothing-here')).replace('{corpus}', CORPUS_DIR);
       const args = (c.args ?? []).map(fill);
 
       const before = snapshot(db, target.idsQuery);
-      const result = payops([...target.command(input, args), '--db', db]);
+      const result = payops([...target.command(input, args), '--db', db], { env: target.env ?? {} });
       const after = snapshot(db, target.idsQuery);
 
       const context = `payops ${target.command(input, args).join(' ')}\nstderr: ${result.stderr}\nstdout: ${result.stdout.slice(0, 2000)}`;
@@ -138,7 +140,7 @@ export function runCorpus(target: CorpusTarget, cases: readonly CorpusCase[]): v
         for (const secret of c.expect.rejectsWithout ?? []) expect(written).not.toContain(secret);
       }
       if (c.then) {
-        const { stdout } = run([...c.then.args.map(fill), '--db', db]);
+        const { stdout } = run([...c.then.args.map(fill), '--db', db], 0, target.env);
         if (typeof c.then.stdout === 'string') expect(stdout).toContain(c.then.stdout);
         else expect(stdout).toMatch(c.then.stdout);
       }

@@ -1,20 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, openDatabase, storageError } from '../../src/db/index.js';
 import { LEDGER_SCHEMA } from '../../src/db/schema/ledger.js';
 import { StorageError, UsageError } from '../../src/errors.js';
-import { tempDir } from '../helpers/cli.js';
+import { tempDirPerTest } from '../helpers/cli.js';
 
 describe('openDatabase', () => {
-  let dir: string;
-  let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = tempDir()));
-  afterEach(() => cleanup());
+  const temp = tempDirPerTest();
 
   it('creates a new file 0600 with WAL, full synchronous, foreign keys and the current schema', () => {
-    const file = path.join(dir, 'new.db');
+    const file = path.join(temp.dir, 'new.db');
     const db = openDatabase(file, { create: true });
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -25,12 +22,12 @@ describe('openDatabase', () => {
   });
 
   it('refuses a missing file unless asked to create it', () => {
-    expect(() => openDatabase(path.join(dir, 'missing.db'))).toThrow(UsageError);
-    expect(fs.existsSync(path.join(dir, 'missing.db'))).toBe(false);
+    expect(() => openDatabase(path.join(temp.dir, 'missing.db'))).toThrow(UsageError);
+    expect(fs.existsSync(path.join(temp.dir, 'missing.db'))).toBe(false);
   });
 
   it('asks for `payops init` on an older schema, and init migrates it keeping its data', () => {
-    const file = path.join(dir, 'v1.db');
+    const file = path.join(temp.dir, 'v1.db');
     const raw = new Sqlite(file);
     raw.exec(LEDGER_SCHEMA);
     raw.pragma('user_version = 1');
@@ -45,7 +42,7 @@ describe('openDatabase', () => {
   });
 
   it('says the database is locked, clearly, when another writer holds it past the busy timeout', () => {
-    const file = path.join(dir, 'locked.db');
+    const file = path.join(temp.dir, 'locked.db');
     openDatabase(file, { create: true }).close();
     const holder = new Sqlite(file);
     holder.exec('BEGIN IMMEDIATE');
@@ -65,7 +62,7 @@ describe('openDatabase', () => {
   });
 
   it('turns a full disk into one clear line and keeps the database intact', () => {
-    const file = path.join(dir, 'full.db');
+    const file = path.join(temp.dir, 'full.db');
     const db = openDatabase(file, { create: true });
     const pages = Number(db.pragma('page_count', { simple: true }));
     db.pragma(`max_page_count = ${pages + 1}`);

@@ -1,15 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/cli.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, SCHEMA_VERSION } from '../../src/db/index.js';
-import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, payops, tempDirPerTest } from '../helpers/cli.js';
 
 describe('payops command line', () => {
-  let dir: string;
-  let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = tempDir()));
-  afterEach(() => cleanup());
+  const temp = tempDirPerTest();
 
   it('prints its version, the one in package.json', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -41,7 +38,7 @@ describe('payops command line', () => {
 
   it('exits 2 on an unknown command or a bad flag value', () => {
     expect(payops(['nope']).code).toBe(2);
-    const db = path.join(dir, 'x.db');
+    const db = path.join(temp.dir, 'x.db');
     payops(['init', '--db', db]);
     const bad = payops(['ledger', 'balance', '--depth', 'two', '--db', db]);
     expect(bad.code).toBe(2);
@@ -49,7 +46,7 @@ describe('payops command line', () => {
   });
 
   it('refuses to run on a database that does not exist, and says how to create one', () => {
-    const db = path.join(dir, 'missing.db');
+    const db = path.join(temp.dir, 'missing.db');
     const result = payops(['ledger', 'balance', '--db', db]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`payops: database ${db} does not exist (create it with \`payops init --db ${db}\`, or pass --db / set PAYOPS_DB to an existing one)\n`);
@@ -57,28 +54,28 @@ describe('payops command line', () => {
   });
 
   it('creates the database readable by its owner only, and init again is harmless', () => {
-    const db = path.join(dir, 'books.db');
+    const db = path.join(temp.dir, 'books.db');
     expect(payops(['init', '--db', db])).toMatchObject({ code: 0, stdout: `created ${db} at schema version ${SCHEMA_VERSION}\n` });
     expect(fs.statSync(db).mode & 0o777).toBe(0o600);
     expect(payops(['init', '--db', db])).toMatchObject({ code: 0, stdout: `database ${db} at schema version ${SCHEMA_VERSION}\n` });
   });
 
   it('takes the database from PAYOPS_DB, and --db over it', () => {
-    const fromEnv = path.join(dir, 'env.db');
+    const fromEnv = path.join(temp.dir, 'env.db');
     expect(payops(['init'], { env: { PAYOPS_DB: fromEnv } }).code).toBe(0);
     expect(fs.existsSync(fromEnv)).toBe(true);
-    const fromFlag = path.join(dir, 'flag.db');
+    const fromFlag = path.join(temp.dir, 'flag.db');
     expect(payops(['init', '--db', fromFlag], { env: { PAYOPS_DB: fromEnv } }).code).toBe(0);
     expect(fs.existsSync(fromFlag)).toBe(true);
   });
 
   it('defaults to ./payops.db in the working directory', () => {
-    expect(payops(['init'], { cwd: dir }).code).toBe(0);
-    expect(fs.existsSync(path.join(dir, 'payops.db'))).toBe(true);
+    expect(payops(['init'], { cwd: temp.dir }).code).toBe(0);
+    expect(fs.existsSync(path.join(temp.dir, 'payops.db'))).toBe(true);
   });
 
   it('refuses a database from a newer payops without touching it', async () => {
-    const db = path.join(dir, 'future.db');
+    const db = path.join(temp.dir, 'future.db');
     payops(['init', '--db', db]);
     const { default: Sqlite } = await import('better-sqlite3');
     const raw = new Sqlite(db);
@@ -93,7 +90,7 @@ describe('payops command line', () => {
   });
 
   it('prints one line for an actionable error, and the stack only with --verbose', () => {
-    const db = path.join(dir, 'x.db');
+    const db = path.join(temp.dir, 'x.db');
     payops(['init', '--db', db]);
     const quiet = payops(['ledger', 'tx', '7', '--db', db]);
     expect(quiet.code).toBe(2);

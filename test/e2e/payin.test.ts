@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
+import { BIN, REPO_ROOT, expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
 
 const DAY = path.join(REPO_ROOT, 'fixtures', 'events', 'day.ndjson');
 const BAD = path.join(REPO_ROOT, 'fixtures', 'events', 'bad-lines.ndjson');
@@ -35,12 +35,6 @@ describe('payops payin (end to end)', () => {
     fs.copyFileSync(source, target);
     return target;
   };
-  const expectCheckPasses = () => {
-    const check = run('check', '--json');
-    expect(check.stderr).toBe('');
-    expect(json<{ ok: boolean }>(check).ok).toBe(true);
-    expect(check.code).toBe(0);
-  };
 
   beforeEach(() => {
     ({ dir, cleanup } = tempDir());
@@ -61,7 +55,7 @@ describe('payops payin (end to end)', () => {
     expect(again.events).toEqual({ read: 300, accepted: 0, duplicates: 300, rejected: 0, releases: 0, refunds: 0 });
     expect(again.orders.succeeded).toBe(0);
     expect([...pspRequestCounts(path.join(dir, 'books.psp-sim.db')).values()].every((count) => count === 1)).toBe(true);
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 
   it('reports each rejected line as FILE:LINE field: reason, writes the rejects file, and keeps the good lines', () => {
@@ -109,7 +103,7 @@ describe('payops payin (end to end)', () => {
     const array = json<Summary>(run('payin', 'run', copy(path.join(REPO_ROOT, 'fixtures', 'events', 'small.json')), '--json'));
     expect(array.events).toMatchObject({ read: 5, accepted: 5 });
     expect(array.orders.accepted).toBe(10);
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 
   it('works through timeouts, 5xx, 429 and lost responses with retries until every order is final', () => {
@@ -120,7 +114,7 @@ describe('payops payin (end to end)', () => {
     const queue = json<{ queue: { retry_scheduled: number; executing: number; created: number; dead_lettered: number } }>(drained).queue;
     expect(queue.retry_scheduled + queue.executing + queue.created + queue.dead_lettered).toBe(0);
     run('orders', 'sync', '--seed', '11');
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 
   it('dead-letters orders that keep failing, lists them, and a requeue settles them', () => {
@@ -132,7 +126,7 @@ describe('payops payin (end to end)', () => {
     expect(run('dlq', 'list').code).toBe(6);
     expect(run('dlq', 'requeue', '--all')).toMatchObject({ code: 0, stdout: expect.stringMatching(/requeued 10 charges: succeeded 10/) });
     expect(run('dlq', 'list').stdout).toBe('no dead letters\n');
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 
   const crashPoints = ['intake.after-batch', 'executor.after-claim', 'executor.after-psp-call', 'executor.before-record-commit', 'executor.after-record'];
@@ -152,7 +146,7 @@ describe('payops payin (end to end)', () => {
       const orders = json<{ status: string }[]>(run('orders', 'list', '--json'));
       expect(orders).toHaveLength(597);
       expect(orders.filter((order) => !['succeeded', 'failed', 'pending'].includes(order.status))).toEqual([]);
-      expectCheckPasses();
+      expectCheckPasses(db);
     },
   );
 
@@ -173,7 +167,7 @@ describe('payops payin (end to end)', () => {
     const resumed = run('payin', 'run', input, ...FAULTS, ...FAST_RETRIES, '--wait');
     expect(resumed.code).toBe(0);
     run('orders', 'sync', '--seed', '11');
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 
   it('never executes one order twice when two processes work the same database at once', async () => {
@@ -188,6 +182,6 @@ describe('payops payin (end to end)', () => {
     const counts = pspRequestCounts(path.join(dir, 'books.psp-sim.db'));
     expect(counts.size).toBe(597);
     expect([...counts.values()].every((count) => count === 1)).toBe(true); // each key sent exactly once
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 });

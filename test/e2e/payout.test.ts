@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
 
 const CHECKOUTS = [
   { eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T10:15:00Z', currency: 'USD', payer: { id: 'buyer_42' }, paymentToken: 'tok_visa', orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }, { orderId: 'ord_2', sellerId: 'seller_9', amount: '10.00' }] },
@@ -35,11 +35,6 @@ describe('payops payout (end to end)', () => {
     return file;
   };
   const balances = () => Object.fromEntries(json<{ account: string; currency: string; balance: string }[]>(run('ledger', 'balance', '--json')).map((row) => [`${row.account} ${row.currency}`, row.balance]));
-  const expectCheckPasses = () => {
-    const check = run('check', '--json');
-    expect(json<{ ok: boolean }>(check).ok).toBe(true);
-    expect(check.code).toBe(0);
-  };
 
   beforeEach(() => {
     ({ dir, cleanup } = tempDir());
@@ -78,7 +73,7 @@ describe('payops payout (end to end)', () => {
     expect(run('payout', 'list').stdout).not.toContain(IBAN_7);
 
     expect(json<{ payoutIds: string[] }>(run('payout', 'run', '--json')).payoutIds).toEqual([]); // nothing left to pay
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 
   it('refuses a release for an order that is not captured, already released, of another seller, or unknown', () => {
@@ -130,7 +125,7 @@ describe('payops payout (end to end)', () => {
       expect(counts.length).toBeGreaterThan(20);
       expect(counts.every((count) => count <= 2)).toBe(true); // at most the crashed attempt and its retry, same key
       expect(Object.keys(balances()).filter((key) => key.includes(':payable'))).toEqual([]);
-      expectCheckPasses();
+      expectCheckPasses(db);
     },
   );
 
@@ -144,6 +139,6 @@ describe('payops payout (end to end)', () => {
     const requeued = run('dlq', 'requeue', ...dead.map((letter) => letter.id));
     expect(requeued.stdout).toMatch(/requeued 2 payouts: sent 2/);
     expect(json<unknown[]>(run('dlq', 'list', '--json'))).toEqual([]);
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
 
 const IBAN = 'DE89370400440532013000';
 const checkout = (eventId: string, orderId: string, amount: string, platformFee: string) => ({
@@ -23,7 +23,6 @@ describe('refunds (end to end)', () => {
   };
   const wallet = () => JSON.parse(run('wallet', 'show', 'seller_7', '--json').stdout)[0] as { pending: string; payable: string; paidOut: string; negative: boolean };
   const balance = (account: string) => (JSON.parse(run('ledger', 'balance', '--json').stdout) as { account: string; balance: string }[]).find((row) => row.account === account)?.balance;
-  const expectCheckPasses = () => expect(run('check').code).toBe(0);
 
   beforeEach(() => {
     ({ dir, cleanup } = tempDir());
@@ -68,7 +67,7 @@ describe('refunds (end to end)', () => {
       },
     ]);
     expect(run('report', 'daily', '--date', '2026-13-01').code).toBe(2);
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 
   it('never refunds more than was captured, across partial refunds', () => {
@@ -82,7 +81,7 @@ describe('refunds (end to end)', () => {
     expect(balance('liabilities:sellers:seller_7:pending')).toBeUndefined(); // fully refunded: 9.00 share back
     const release = events(delivered('d1', 'ord_1'));
     expect(release.stderr).toMatch(/was refunded in full: there is nothing to release/);
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 
   it('refuses refunds of orders that are not captured, and amounts in a wrong form', () => {

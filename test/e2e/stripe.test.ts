@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
 import { MOCK_KEY, type MockCharge, type StripeMock, startStripeMock } from '../helpers/stripe-mock.js';
 
 const DAY = path.join(REPO_ROOT, 'fixtures', 'events', 'day.ndjson');
@@ -47,12 +47,6 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
       byOrder.set(orderId, [...(byOrder.get(orderId) ?? []), charge]);
     }
     return byOrder;
-  };
-  const expectCheckPasses = () => {
-    const check = run('check', '--json');
-    expect(check.stderr).toBe('');
-    expect(json<{ ok: boolean }>(check).ok).toBe(true);
-    expect(check.code).toBe(0);
   };
   /** Each order charged at Stripe exactly once, and booked with that very charge. */
   const expectOneChargePerOrder = async (all: Order[] = orders()) => {
@@ -104,7 +98,7 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
     await expectOneChargePerOrder();
     expect(orders().filter((order) => order.status === 'failed').every((order) => order.pspReference?.startsWith('ch_'))).toBe(true);
     expect(json<{ account: string }[]>(run('ledger', 'balance', '--json')).some((row) => row.account === 'assets:psp:stripe:receivable')).toBe(true);
-    expectCheckPasses();
+    expectCheckPasses(db);
     // The same file again: all duplicates, and Stripe is asked for nothing new.
     const again = json<{ events: { duplicates: number }; orders: { succeeded: number } }>(stripe('payin', 'run', input, '--json'));
     expect(again.events.duplicates).toBe(300);
@@ -131,7 +125,7 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
     const after = orders();
     await expectOneChargePerOrder(after);
     for (const order of stranded) expect(after.find((o) => o.orderId === order.orderId)?.pspReference).toBe(chargedBeforeCrash.get(order.orderId)?.[0]?.id);
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 
   it('refunds through Stripe, in part and in full, and refuses more than the capture', async () => {
@@ -142,7 +136,7 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
     const byOrder = await chargesByOrder();
     expect(byOrder.get(id('ord_00000003'))?.[0]?.amount_refunded).toBe(2000);
     expect(byOrder.get(id('ord_00000004'))?.[0]?.amount_refunded).toBe(500);
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 
   it('refuses `payout run --psp stripe` at the start and claims nothing', () => {
@@ -156,7 +150,7 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
       expect(refused.stderr).toBe('payops: payout run: payops does not send payouts through --psp stripe; nothing was claimed (run payouts with a PSP that sends transfers to sellers (see the README section of that PSP))\n');
     }
     expect(run('payout', 'list').stdout).toBe('no payouts\n');
-    expectCheckPasses();
+    expectCheckPasses(db);
   });
 
   it('says what to set when STRIPE_API_KEY is missing, and refuses the simulator\'s flags', () => {

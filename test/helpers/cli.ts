@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, expect } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = path.join(REPO_ROOT, 'bin', 'payops');
@@ -27,10 +28,44 @@ export function payops(args: readonly string[], options: { env?: NodeJS.ProcessE
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * `payops check --json` on the database passes: no check fails, nothing is said on stderr, exit 0.
+ * `args` adds options (e.g. `--psp http --psp-state FILE`); returns the names of the checks run.
+ */
+export function expectCheckPasses(db: string, args: readonly string[] = []): string[] {
+  const check = payops(['check', '--json', ...args, '--db', db]);
+  const report = JSON.parse(check.stdout) as { results: { name: string; ok: boolean; details: string[] }[] };
+  expect(report.results.filter((result) => !result.ok)).toEqual([]);
+  expect(check.stderr).toBe('');
+  expect(check.code).toBe(0);
+  return report.results.map((result) => result.name);
+}
+
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tempDir(prefix = 'payops-test-'): { dir: string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh temporary directory for every test of the file or suite that calls this (made before
+ * each test, removed after it). Read `.dir` inside a test.
+ */
+export function tempDirPerTest(prefix?: string): { readonly dir: string } {
+  let current: { dir: string; cleanup: () => void } | undefined;
+  beforeEach(() => {
+    current = tempDir(prefix);
+  });
+  afterEach(() => {
+    current?.cleanup();
+    current = undefined;
+  });
+  return {
+    get dir(): string {
+      if (current === undefined) throw new Error('tempDirPerTest: the directory exists only while a test runs');
+      return current.dir;
+    },
+  };
 }
 
 export interface RunAs {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
 import { BIN, REPO_ROOT } from './cli.js';
 
 export interface RunningServer {
@@ -65,4 +66,18 @@ export async function startServer(args: readonly string[], env: NodeJS.ProcessEn
 
 export async function stopAllServers(): Promise<void> {
   await Promise.all([...running].map((server) => server.stop('SIGKILL')));
+}
+
+/** One HTTP request on a fresh connection (no keep-alive, so no test sees another's socket): its status and body. */
+export function httpRequest(url: string, options: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: options.method ?? 'POST', agent: false, headers: { 'content-type': 'application/json', ...options.headers } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    request.on('error', reject);
+    request.end(options.body ?? '');
+  });
 }

@@ -17,6 +17,8 @@ function refused(text: string): string {
 describe('reconciliation rules file', () => {
   it('defaults: two days of grace, pending quiet, pending orders completed, nothing booked automatically', () => {
     expect(parseRules('{}', 'rules.json')).toEqual(DEFAULT_RULES);
+    // Saved by an editor that writes a byte order mark and CRLF: the same rules.
+    expect(parseRules('\uFEFF{\r\n  "graceDays": 2\r\n}\r\n', 'rules.json')).toEqual(DEFAULT_RULES);
     expect(rulesJson(DEFAULT_RULES)).toEqual({ graceDays: 2, quietPending: true, completePendingOrders: true, feeTolerance: {}, writeOffTolerance: {}, capPerRun: {} });
   });
 
@@ -32,7 +34,8 @@ describe('reconciliation rules file', () => {
   it('refuses what it cannot use, naming the file and the rule', () => {
     expect(refused('[')).toMatch(/^rules\.json: not valid JSON/);
     expect(refused('[]')).toBe('rules.json: expected a JSON object of rules');
-    expect(refused('{"graceDay": 2}')).toBe('rules.json: unknown rule "graceDay" (known: graceDays, quietPending, completePendingOrders, feeTolerance, writeOffTolerance, capPerRun)');
+    expect(refused('{"graceDay": 2}')).toBe('rules.json: unknown rule "graceDay" (did you mean "graceDays"?); known rules: graceDays, quietPending, completePendingOrders, feeTolerance, writeOffTolerance, capPerRun');
+    expect(refused('{"tolerance": 2}')).toBe('rules.json: unknown rule "tolerance"; known rules: graceDays, quietPending, completePendingOrders, feeTolerance, writeOffTolerance, capPerRun');
     expect(refused('{"graceDays": -1}')).toBe('rules.json graceDays: expected a whole number of days from 0 to 366');
     expect(refused('{"graceDays": 1.5}')).toBe('rules.json graceDays: expected a whole number of days from 0 to 366');
     expect(refused('{"quietPending": "yes"}')).toBe('rules.json quietPending: expected true or false');

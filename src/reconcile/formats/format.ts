@@ -10,6 +10,13 @@ export interface FormatDefinition {
   delimiter?: string;
   /** The header columns of a one-header CSV format, for detection and the closest-format message. */
   columns?: HeaderColumns;
+  /**
+   * The file ends with a footer that counts its records (PayPal's FF), so a file cut short is
+   * found by the format itself and its last record may end without a line break. Every other
+   * format's last row must end with one: a file cut short can end in a row that still parses,
+   * `125.00` cut to `12`.
+   */
+  endsWithCountingFooter?: true;
   /** For a format without one header row: true when the file's first record is this format's. */
   recognizes?(firstRecord: readonly string[]): boolean;
   /**

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
+import { unsupportedEncodingReason } from '../../input/utf8.js';
 import { SETTLEMENT_FORMATS, type SettlementFormat, type SettlementRow, type SettlementRowError } from '../types.js';
 import { adyenFormat } from './adyen.js';
 import { type CsvItem, firstRecord, readCsvBatches } from './csv.js';
@@ -49,11 +50,16 @@ export async function openSettlement(file: string, options: SettlementReadOption
   const forced = checkOptions(options);
   const definition =
     forced === 'generic' ? genericFormat(loadMapping(options.mappingFile as string), options.mappingFile as string) : forced === undefined ? undefined : definitionOf(forced);
-  const head = await readHead(file);
+  const headBytes = await readHead(file);
+  const wrongEncoding = unsupportedEncodingReason(headBytes);
+  if (wrongEncoding !== undefined) throw new InputError(`${file}:1 encoding: ${wrongEncoding}`);
+  const head = headBytes.toString('utf8');
   if (head.length >= DETECTION_BYTES && !head.includes('\n')) {
     throw new InputError(`${file}:1 header: the first line is longer than ${DETECTION_BYTES / 1024} KiB (not a settlement file?)`);
   }
-  const header = firstRecord(head, definition?.delimiter ?? ',');
+  const delimiter = definition?.delimiter ?? ',';
+  if (definition === undefined) refuseOtherDelimiter(head, file);
+  const header = firstRecord(head, delimiter);
   if (header === undefined) throw new InputError(`${file}: the file is empty (expected a settlement file, starting with its header)`);
   if (header.problem) throw new InputError(`${file}:${header.line} header: ${header.problem.reason}`);
   if (header.line !== 1) throw new InputError(`${file}:1 header: the first line is blank (the header must be the first line)`);
@@ -86,7 +92,23 @@ function definitionOf(format: SettlementFormat): FormatDefinition {
   return definition;
 }
 
-async function readHead(file: string): Promise<string> {
+/**
+ * The built-in formats are comma-separated: a header with no comma but another common delimiter
+ * is named as such, rather than compared column by column as one long unknown column.
+ */
+function refuseOtherDelimiter(head: string, file: string): void {
+  const firstLine = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const unquoted = firstLine.replace(/"(?:[^"]|"")*"/g, '""');
+  if (unquoted.includes(',')) return;
+  const found = [';', '\t', '|'].find((candidate) => unquoted.includes(candidate));
+  if (found === undefined) return;
+  const shown = found === '\t' ? 'tabs' : `"${found}"`;
+  throw new InputError(`${file}:1 header: the columns are separated by ${shown}, not commas; payops' built-in formats (payops, stripe, adyen, paypal) are comma-separated`, {
+    hint: `describe the file with a --mapping file whose "delimiter" is ${JSON.stringify(found)}; see docs/SETTLEMENT-FORMATS.md`,
+  });
+}
+
+async function readHead(file: string): Promise<Buffer> {
   const unreadable = (error: NodeJS.ErrnoException): never => {
     const reason = error.code === 'ENOENT' ? 'does not exist' : error.code === 'EISDIR' ? 'is a directory' : `cannot be read (${error.code ?? error.message})`;
     throw new UsageError(`settlement file ${file} ${reason}`);
@@ -94,7 +116,7 @@ async function readHead(file: string): Promise<string> {
   const handle = await fs.promises.open(file, 'r').catch(unreadable);
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(DETECTION_BYTES), 0, DETECTION_BYTES, 0).catch(unreadable);
-    return buffer.subarray(0, bytesRead).toString('utf8');
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
@@ -141,6 +163,10 @@ async function* readRows(file: string, definition: FormatDefinition, headerField
       lastLine = item.line;
       if (!afterHeader) {
         afterHeader = true; // the header, read and checked by openSettlement
+        continue;
+      }
+      if (!item.problem && item.unterminated && !definition.endsWithCountingFooter) {
+        report(item.line, 'csv', 'the file ends in this row, with no line break after it: it may have been cut short (a complete file ends every row with a line break)');
         continue;
       }
       const row = parseItem(parser, item, report);

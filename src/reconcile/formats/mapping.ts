@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
+import { nearestName } from '../../input/names.js';
 import { printable } from '../../money/index.js';
 import { SETTLEMENT_ROW_TYPES, type SettlementRowType } from '../types.js';
 import { type Zone, zoneOf } from './zones.js';
@@ -187,7 +188,7 @@ function object(value: unknown, where: string, fail: (where: string, reason: str
 function onlyKeys(value: Record<string, unknown>, known: readonly string[], where: string, fail: (where: string, reason: string) => never): void {
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
-    const near = known.find((candidate) => editDistance(candidate.toLowerCase(), key.toLowerCase()) <= 2);
+    const near = nearestName(key, known);
     fail(where, `unknown key "${printable(key)}"${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${known.join(', ')}`);
   }
 }
@@ -204,18 +205,4 @@ function checkDateFormat(format: string, withTime: boolean): string | undefined 
   if (withTime && tokens.includes('mm') && !tokens.includes('HH')) return `"${printable(format)}" has minutes (mm) but no hours (HH)`;
   if (/[A-Za-z]/.test(format.replace(TOKENS, ''))) return `"${printable(format)}" has letters that are not tokens (tokens: YYYY MM DD HH mm ss SSS)`;
   return undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] as number;
 }

@@ -1,4 +1,5 @@
 import { formatAmount, printable } from '../../money/index.js';
+import { startsLikeAFormula } from '../../reports/csv.js';
 import { PAYOPS_SETTLEMENT_HEADER, SETTLEMENT_ROW_TYPES, type SettlementRow, type SettlementRowType } from '../types.js';
 import { amountField, checkNet, checkSigns, currencyField, instantField, optionalDayField, optionalText } from './fields.js';
 import { type FormatDefinition, type HeaderColumns, RowError } from './format.js';
@@ -63,7 +64,8 @@ export const PAYOPS_SETTLEMENT_HEADER_LINE = PAYOPS_SETTLEMENT_HEADER.join(',');
  * One row in payops' settlement format, without its line end ("\n" between rows): what
  * `payops psp settle` writes and what payopsFormat reads back to the identical row (less `line`).
  * Text fields are quoted only when they must be (a comma, a quote); a row that could not be read
- * back (control characters, net ≠ gross − fee) is refused here rather than written.
+ * back (control characters, net ≠ gross − fee), or text a spreadsheet would run as a formula, is
+ * refused here rather than written.
  */
 export function formatPayopsSettlementRow(row: SettlementRow): string {
   if (row.grossMinor - row.feeMinor !== row.netMinor) throw new RangeError(`settlement row ${row.pspReference ?? ''}: net is not gross − fee`);
@@ -86,5 +88,8 @@ function csvText(value: string | null): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(value)) throw new RangeError(`settlement text ${JSON.stringify(value)} has a control character or U+FFFD`);
   if (value === '') throw new RangeError('an empty settlement text is written as null');
+  // The file is read back as it is, so a cell cannot be neutralized with an apostrophe; nor may a
+  // spreadsheet run it. payops' own references and order ids never start so.
+  if (startsLikeAFormula(value)) throw new RangeError(`settlement text ${JSON.stringify(value)} starts like a spreadsheet formula; payops writes no such cell`);
   return /[",]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }

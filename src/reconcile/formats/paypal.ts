@@ -71,6 +71,7 @@ function typeOfEvent(code: string, direction: 'CR' | 'DR'): SettlementRowType | 
 
 export const paypalFormat: FormatDefinition = {
   format: 'paypal',
+  endsWithCountingFooter: true,
   recognizes: (firstRecord) => firstRecord[0] === 'RH' || firstRecord[0] === 'FH',
   open(firstRecord, { file }) {
     let body: { header: Header; at: (name: string) => number } | undefined;

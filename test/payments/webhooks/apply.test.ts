@@ -135,6 +135,11 @@ describe('webhook events applied through the executor\'s recorder', () => {
     expect(() => parseWebhookEvent(chargeEvent('ord_1', 'succeeded').replace('"amountMinor":"2500"', '"amountMinor":2500'))).toThrow(/amountMinor/);
     expect(() => parseWebhookEvent(chargeEvent('ord_1', 'succeeded').replace('"type":"charge.succeeded"', '"type":"charge.failed"'))).toThrow(/does not match the event type/);
     expect(() => parseWebhookEvent(chargeEvent('ord_1', 'succeeded', { id: 'nope' }))).toThrow(/not an event id/);
+    // Ids are stored and printed on a terminal: no escape sequence, no unpaired surrogate.
+    expect(() => parseWebhookEvent(chargeEvent('ord_\u001b[31mred', 'succeeded', { charge: 'ch_1' }))).toThrow(/data\.object\.merchantReference: "ord_\?\[31mred" holds a control character/);
+    expect(() => parseWebhookEvent(chargeEvent('ord_\ud800', 'succeeded', { charge: 'ch_1' }))).toThrow(/unpaired surrogate/);
+    expect(parseWebhookEvent(chargeEvent('=HYPERLINK("x")', 'succeeded', { charge: 'ch_1' }))).toMatchObject({ charge: { merchantReference: '=HYPERLINK("x")' } });
+    expect(() => parseWebhookEvent(chargeEvent('ord_1', 'succeeded').replace('"status":"succeeded"', '"status":"\\u001b[2Jwiped"'))).toThrow('data.object.status: "?[2Jwiped" does not match the event type charge.succeeded');
     expect(apply(JSON.stringify({ id: 'evt_x', type: 'payout.paid', created: '2026-11-23T10:00:00Z', data: { object: {} } }))).toBe('ignored');
     expect(apply(JSON.stringify({ id: 'evt_x', type: 'payout.paid', created: '2026-11-23T10:00:00Z', data: { object: {} } }))).toBe('duplicate');
   });

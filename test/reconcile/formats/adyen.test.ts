@@ -1,16 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SETTLEMENT_ROW_TYPES } from '../../../src/reconcile/types.js';
-import { tempDir } from '../../helpers/cli.js';
+import { tempDirPerTest } from '../../helpers/cli.js';
 import { SETTLEMENT_FIXTURES, readSettlement, writeFile } from '../../helpers/settlement.js';
 
-let dir: string;
-let cleanup: () => void;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir('payops-adyen-'));
-});
-afterEach(() => cleanup());
+const temp = tempDirPerTest('payops-adyen-');
 
 const FIXTURE = path.join(SETTLEMENT_FIXTURES, 'adyen.csv');
 const HEADER =
@@ -71,7 +66,7 @@ describe('adyen format: the fixture', () => {
 
   it('reads the same rows with a byte-order mark and CRLF line ends', async () => {
     const text = fs.readFileSync(FIXTURE, 'utf8');
-    expect(await readSettlement(writeFile(dir, 'v.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`))).toEqual(await readSettlement(FIXTURE));
+    expect(await readSettlement(writeFile(temp.dir, 'v.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`))).toEqual(await readSettlement(FIXTURE));
   });
 });
 
@@ -85,26 +80,26 @@ describe('adyen format: zones, fees and directions', () => {
     ['Europe/Amsterdam', '2026-07-01 12:00:00', '2026-07-01T10:00:00.000Z'],
     ['Asia/Kolkata', '2026-11-23 05:30:00', '2026-11-23T00:00:00.000Z'],
   ])('converts a Creation Date in %s to UTC', async (zone, local, utc) => {
-    const { rows, errors } = await readSettlement(writeFile(dir, 'a.csv', `${HEADER}\n${line({ TimeZone: zone, 'Creation Date': local })}\n`));
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 'a.csv', `${HEADER}\n${line({ TimeZone: zone, 'Creation Date': local })}\n`));
     expect(errors).toEqual([]);
     expect(rows[0]?.occurredAt).toBe(utc);
   });
 
   it('takes Payment Fees (NC) into the fee when the report has that column', async () => {
-    const file = writeFile(dir, 'a.csv', `${HEADER},Payment Fees (NC)\n${line({ 'Net Credit (NC)': '9.50' })},0.10\n`);
+    const file = writeFile(temp.dir, 'a.csv', `${HEADER},Payment Fees (NC)\n${line({ 'Net Credit (NC)': '9.50' })},0.10\n`);
     const { rows, errors } = await readSettlement(file, { format: 'adyen' });
     expect(errors).toEqual([]);
     expect(rows[0]).toMatchObject({ grossMinor: 1000n, feeMinor: 50n, netMinor: 950n });
   });
 
   it('keeps batches of two merchant accounts apart, and uses the bare batch number without that column', async () => {
-    const { rows } = await readSettlement(writeFile(dir, 'a.csv', `${HEADER}\n${line()}\n${line({ 'Merchant Account': 'ShopUS' })}\n`));
+    const { rows } = await readSettlement(writeFile(temp.dir, 'a.csv', `${HEADER}\n${line()}\n${line({ 'Merchant Account': 'ShopUS' })}\n`));
     expect(rows.map((row) => row.batchId)).toEqual(['ShopEU/7', 'ShopUS/7']);
   });
 
   it('treats a fee entry with a Net Credit (a fee given back) as an adjustment', async () => {
     const fields = { Type: 'Fee', 'Gross Credit (GC)': '', 'Net Credit (NC)': '1.00', 'Commission (NC)': '', 'Markup (NC)': '', 'Scheme Fees (NC)': '', 'Interchange (NC)': '' };
-    const { rows } = await readSettlement(writeFile(dir, 'a.csv', `${HEADER}\n${line(fields)}\n`));
+    const { rows } = await readSettlement(writeFile(temp.dir, 'a.csv', `${HEADER}\n${line(fields)}\n`));
     expect(rows).toMatchObject([{ type: 'adjustment', grossMinor: 0n, feeMinor: -100n, netMinor: 100n }]);
   });
 });
@@ -128,7 +123,7 @@ describe('adyen format: bad rows', () => {
   ];
 
   it.each(cases)('reports %s with its line and field, and reads on', async (_label, fields, field, reason) => {
-    const { rows, errors } = await readSettlement(writeFile(dir, 'a.csv', `${HEADER}\n${line()}\n${line(fields)}\n${line()}\n`));
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 'a.csv', `${HEADER}\n${line()}\n${line(fields)}\n${line()}\n`));
     expect(rows.map((row) => row.line)).toEqual([2, 4]);
     expect(errors).toEqual([{ line: 3, field, reason: expect.stringMatching(reason) }]);
   });

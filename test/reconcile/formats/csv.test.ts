@@ -1,15 +1,10 @@
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CsvItem, CsvTokenizer, MAX_RECORD_CHARS, firstRecord, readCsvBatches } from '../../../src/reconcile/formats/csv.js';
-import { tempDir } from '../../helpers/cli.js';
+import { tempDirPerTest } from '../../helpers/cli.js';
 import { writeFile } from '../../helpers/settlement.js';
 
-let dir: string;
-let cleanup: () => void;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir('payops-csv-'));
-});
-afterEach(() => cleanup());
+const temp = tempDirPerTest('payops-csv-');
 
 function tokenize(text: string, delimiter = ','): CsvItem[] {
   const tokenizer = new CsvTokenizer(delimiter);
@@ -17,7 +12,7 @@ function tokenize(text: string, delimiter = ','): CsvItem[] {
 }
 
 async function readFile(content: string | Buffer, chunkBytes?: number): Promise<CsvItem[]> {
-  const file = writeFile(dir, 'f.csv', content);
+  const file = writeFile(temp.dir, 'f.csv', content);
   const items: CsvItem[] = [];
   for await (const batch of readCsvBatches(file, chunkBytes === undefined ? {} : { chunkBytes })) items.push(...batch);
   return items;
@@ -39,6 +34,14 @@ describe('CsvTokenizer: records and physical lines', () => {
       { line: 2, fields: ['1', '2'] },
       { line: 3, fields: ['3', '4'] },
     ]);
+  });
+
+  it('marks a last record with no line break after it, and only that one', () => {
+    const items = tokenize('a,b\n1,2\n3,4');
+    expect(items.map((item) => (item.problem ? 'problem' : (item.unterminated ?? false)))).toEqual([false, false, true]);
+    expect(tokenize('a,b\n1,2\n').some((item) => !item.problem && item.unterminated)).toBe(false);
+    expect(tokenize('a,b\n1,2\r\n').some((item) => !item.problem && item.unterminated)).toBe(false);
+    expect(tokenize('a,b\n"x,y",2')[1]).toEqual({ line: 2, fields: ['x,y', '2'], unterminated: true });
   });
 
   it('skips blank lines but keeps counting them', () => {

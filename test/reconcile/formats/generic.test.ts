@@ -1,18 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../../src/errors.js';
 import { openSettlement } from '../../../src/reconcile/formats/index.js';
 import { SETTLEMENT_ROW_TYPES } from '../../../src/reconcile/types.js';
-import { tempDir } from '../../helpers/cli.js';
+import { tempDirPerTest } from '../../helpers/cli.js';
 import { SETTLEMENT_FIXTURES, readSettlement, writeFile } from '../../helpers/settlement.js';
 
-let dir: string;
-let cleanup: () => void;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir('payops-generic-'));
-});
-afterEach(() => cleanup());
+const temp = tempDirPerTest('payops-generic-');
 
 const FIXTURE = path.join(SETTLEMENT_FIXTURES, 'generic.csv');
 const MAPPING = path.join(SETTLEMENT_FIXTURES, 'generic-mapping.json');
@@ -32,13 +27,13 @@ const SIGNED_HEADER = 'kind,id,order,ccy,gross,fee,net,when';
 const SIGNED_GOOD = 'sale,T1,ord_1,usd,25.00,1.03,23.97,2026-11-23 10:15:00';
 
 async function readWith(mapping: Record<string, unknown>, csv: string) {
-  const mappingFile = writeFile(dir, 'mapping.json', JSON.stringify(mapping));
-  return readSettlement(writeFile(dir, 's.csv', csv), { mappingFile });
+  const mappingFile = writeFile(temp.dir, 'mapping.json', JSON.stringify(mapping));
+  return readSettlement(writeFile(temp.dir, 's.csv', csv), { mappingFile });
 }
 
 async function mappingError(mapping: unknown): Promise<InputError> {
-  const mappingFile = writeFile(dir, 'mapping.json', typeof mapping === 'string' ? mapping : JSON.stringify(mapping));
-  const error = await openSettlement(writeFile(dir, 's.csv', `${SIGNED_HEADER}\n`), { mappingFile }).catch((caught: unknown) => caught);
+  const mappingFile = writeFile(temp.dir, 'mapping.json', typeof mapping === 'string' ? mapping : JSON.stringify(mapping));
+  const error = await openSettlement(writeFile(temp.dir, 's.csv', `${SIGNED_HEADER}\n`), { mappingFile }).catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(InputError);
   return error as InputError;
 }
@@ -66,12 +61,12 @@ describe('generic format: the fixture', () => {
 
   it('reads the same rows with a byte-order mark and CRLF line ends', async () => {
     const text = fs.readFileSync(FIXTURE, 'utf8');
-    const variant = await readSettlement(writeFile(dir, 'v.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`), { mappingFile: MAPPING });
+    const variant = await readSettlement(writeFile(temp.dir, 'v.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`), { mappingFile: MAPPING });
     expect(variant).toEqual(await readSettlement(FIXTURE, { mappingFile: MAPPING }));
   });
 
   it('uses the mapping whatever the header looks like, and names the mapped columns the file lacks', async () => {
-    const file = writeFile(dir, 'other.csv', 'Booking date;Type;Currency\n');
+    const file = writeFile(temp.dir, 'other.csv', 'Booking date;Type;Currency\n');
     const error = await openSettlement(file, { mappingFile: MAPPING }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toBe(
@@ -166,7 +161,7 @@ describe('generic format: the mapping file is checked', () => {
   });
 
   it('refuses a mapping file that does not exist as a usage error', async () => {
-    const error = await openSettlement(FIXTURE, { mappingFile: path.join(dir, 'none.json') }).catch((caught: unknown) => caught);
+    const error = await openSettlement(FIXTURE, { mappingFile: path.join(temp.dir, 'none.json') }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).message).toMatch(/--mapping .*none\.json does not exist/);
   });

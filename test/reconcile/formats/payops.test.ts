@@ -1,21 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { MAX_MINOR, MIN_MINOR, allCurrencyCodes, toCurrency } from '../../../src/money/index.js';
 import { openSettlement } from '../../../src/reconcile/formats/index.js';
 import { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } from '../../../src/reconcile/formats/payops.js';
 import { SETTLEMENT_ROW_TYPES, type SettlementRow, type SettlementRowType } from '../../../src/reconcile/types.js';
-import { tempDir } from '../../helpers/cli.js';
+import { tempDirPerTest } from '../../helpers/cli.js';
 import { SETTLEMENT_FIXTURES, readSettlement, writeFile } from '../../helpers/settlement.js';
 
-let dir: string;
-let cleanup: () => void;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir('payops-settlement-'));
-});
-afterEach(() => cleanup());
+const temp = tempDirPerTest('payops-settlement-');
 
 const FIXTURE = path.join(SETTLEMENT_FIXTURES, 'payops.csv');
 const USD = toCurrency('USD');
@@ -74,7 +69,7 @@ describe('payops format: the fixture', () => {
   it('reads the same rows from a copy with a byte-order mark and CRLF line ends', async () => {
     const lf = await readSettlement(FIXTURE);
     const text = fs.readFileSync(FIXTURE, 'utf8');
-    const variant = await readSettlement(writeFile(dir, 'bom-crlf.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`));
+    const variant = await readSettlement(writeFile(temp.dir, 'bom-crlf.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`));
     expect(variant).toEqual(lf);
   });
 });
@@ -103,7 +98,7 @@ describe('payops format: bad rows', () => {
   ];
 
   it.each(cases)('reports %s with its line and field, and reads the rows after it', async (_label, bad, field, reason) => {
-    const file = writeFile(dir, 's.csv', `${HEADER}\n${GOOD}\n${bad}\n${GOOD}\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER}\n${GOOD}\n${bad}\n${GOOD}\n`);
     const { rows, errors } = await readSettlement(file);
     expect(rows.map((r) => r.line)).toEqual([2, 4]);
     expect(errors).toHaveLength(1);
@@ -111,21 +106,31 @@ describe('payops format: bad rows', () => {
     expect(errors[0]?.reason).toMatch(reason);
   });
 
+  it('refuses a last row with no line break after it, which may have been cut short where it still parses', async () => {
+    // `125.00` cut to `12` would still be an amount; here available_on is cut to nothing.
+    const cut = GOOD.slice(0, GOOD.lastIndexOf(',') + 1);
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 's.csv', `${HEADER}\n${GOOD}\n${cut}`));
+    expect(rows.map((r) => r.line)).toEqual([2]);
+    expect(errors).toEqual([{ line: 3, field: 'csv', reason: expect.stringMatching(/^the file ends in this row, with no line break after it: it may have been cut short/) }]);
+    // The same row with its line break is read: only the missing line end is refused.
+    expect((await readSettlement(writeFile(temp.dir, 't.csv', `${HEADER}\n${GOOD}\n${cut}\n`))).errors).toEqual([]);
+  });
+
   it('keeps formula-looking text as data, never evaluated or altered', async () => {
-    const file = writeFile(dir, 's.csv', `${HEADER}\ncapture,"=HYPERLINK(""http://evil"")",+ord_1,@batch,USD,25.00,1.03,23.97,2026-11-23T10:15:00Z,\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER}\ncapture,"=HYPERLINK(""http://evil"")",+ord_1,@batch,USD,25.00,1.03,23.97,2026-11-23T10:15:00Z,\n`);
     const { rows, errors } = await readSettlement(file);
     expect(errors).toEqual([]);
     expect(rows[0]).toMatchObject({ pspReference: '=HYPERLINK("http://evil")', merchantReference: '+ord_1', batchId: '@batch' });
   });
 
   it('normalizes an instant with an offset to UTC', async () => {
-    const file = writeFile(dir, 's.csv', `${HEADER}\ncapture,ch_1,ord_1,po_1,USD,25.00,1.03,23.97,2026-11-23T00:15:00+01:00,\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER}\ncapture,ch_1,ord_1,po_1,USD,25.00,1.03,23.97,2026-11-23T00:15:00+01:00,\n`);
     const { rows } = await readSettlement(file);
     expect(rows[0]?.occurredAt).toBe('2026-11-22T23:15:00.000Z');
   });
 
   it('strict: the first bad row throws an InputError naming file:line field', async () => {
-    const file = writeFile(dir, 's.csv', `${HEADER}\n${GOOD}\n${GOOD.replace('23.97', '23.98')}\n${GOOD}\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER}\n${GOOD}\n${GOOD.replace('23.97', '23.98')}\n${GOOD}\n`);
     const reader = await openSettlement(file, { strict: true, onError: () => expect.unreachable() });
     const seen: number[] = [];
     const error = await (async () => {
@@ -138,7 +143,7 @@ describe('payops format: bad rows', () => {
   });
 
   it('without onError a bad row throws too: no row is dropped without a word', async () => {
-    const file = writeFile(dir, 's.csv', `${HEADER}\n${GOOD.replace('USD', 'XYZ')}\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER}\n${GOOD.replace('USD', 'XYZ')}\n`);
     const reader = await openSettlement(file);
     await expect(async () => {
       for await (const _ of reader.rows());
@@ -146,15 +151,16 @@ describe('payops format: bad rows', () => {
   });
 
   it('reads a header-only file as no rows', async () => {
-    const { rows, errors } = await readSettlement(writeFile(dir, 's.csv', `${HEADER}\n`));
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 's.csv', `${HEADER}\n`));
     expect([rows, errors]).toEqual([[], []]);
   });
 });
 
 describe('payops format: written and read back', () => {
   const currencyArb = fc.constantFrom(...allCurrencyCodes()).map((code) => toCurrency(code));
+  // Formula characters anywhere but first: a cell a spreadsheet would run is never written.
   const textArb = fc.option(
-    fc.string({ minLength: 1, maxLength: 12, unit: fc.constantFrom('a', 'Z', '0', '_', '-', ',', '"', ' ', '=', '+', '@', 'é', '日') }),
+    fc.string({ minLength: 1, maxLength: 12, unit: fc.constantFrom('a', 'Z', '0', '_', '-', ',', '"', ' ', '=', '+', '@', 'é', '日') }).filter((text) => !/^[=+\-@]/.test(text)),
     { nil: null },
   );
   const instantArb = fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }).map((ms) => new Date(ms).toISOString());
@@ -188,7 +194,7 @@ describe('payops format: written and read back', () => {
   it('reads back exactly the rows it wrote, in order, with their lines', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(settlementRowArb, { maxLength: 20 }), async (written) => {
-        const file = writeFile(dir, 'roundtrip.csv', `${[HEADER, ...written.map((r) => formatPayopsSettlementRow({ ...r, line: 0 }))].join('\n')}\n`);
+        const file = writeFile(temp.dir, 'roundtrip.csv', `${[HEADER, ...written.map((r) => formatPayopsSettlementRow({ ...r, line: 0 }))].join('\n')}\n`);
         const { rows, errors } = await readSettlement(file);
         expect(errors).toEqual([]);
         expect(rows).toEqual(written.map((r, index) => ({ ...r, line: index + 2 })));
@@ -202,12 +208,16 @@ describe('payops format: written and read back', () => {
     expect(() => formatPayopsSettlementRow({ ...base, netMinor: 98n })).toThrow(RangeError);
     expect(() => formatPayopsSettlementRow({ ...base, merchantReference: 'a\nb' })).toThrow(RangeError);
     expect(() => formatPayopsSettlementRow({ ...base, merchantReference: '' })).toThrow(RangeError);
+    for (const formula of ['=HYPERLINK("http://evil.example")', '+1', '-2+3', '@SUM(1)']) {
+      expect(() => formatPayopsSettlementRow({ ...base, pspReference: formula })).toThrow(/starts like a spreadsheet formula/);
+    }
+    expect(formatPayopsSettlementRow({ ...base, pspReference: 'ch_1=2' })).toBe('capture,ch_1=2,,,USD,1.00,0.01,0.99,2026-11-23T10:15:00.000Z,');
     expect(formatPayopsSettlementRow({ ...base, merchantReference: 'a,"b"' })).toBe('capture,,"a,""b""",,USD,1.00,0.01,0.99,2026-11-23T10:15:00.000Z,');
   });
 
   it('keeps the extremes of 64 bits', async () => {
     const extremes = [row(0, 'adjustment', { grossMinor: MAX_MINOR, netMinor: MAX_MINOR, occurredAt: '2026-11-23T10:15:00.000Z' }), row(0, 'adjustment', { grossMinor: MIN_MINOR, netMinor: MIN_MINOR, occurredAt: '2026-11-23T10:15:00.000Z' })];
-    const file = writeFile(dir, 'x.csv', `${[HEADER, ...extremes.map(formatPayopsSettlementRow)].join('\n')}\n`);
+    const file = writeFile(temp.dir, 'x.csv', `${[HEADER, ...extremes.map(formatPayopsSettlementRow)].join('\n')}\n`);
     const { rows, errors } = await readSettlement(file);
     expect(errors).toEqual([]);
     expect(rows.map((r) => r.grossMinor)).toEqual([MAX_MINOR, MIN_MINOR]);

@@ -1,17 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSettlement } from '../../../src/reconcile/formats/index.js';
 import { SETTLEMENT_ROW_TYPES } from '../../../src/reconcile/types.js';
-import { tempDir } from '../../helpers/cli.js';
+import { tempDirPerTest } from '../../helpers/cli.js';
 import { SETTLEMENT_FIXTURES, readSettlement, writeFile } from '../../helpers/settlement.js';
 
-let dir: string;
-let cleanup: () => void;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir('payops-paypal-'));
-});
-afterEach(() => cleanup());
+const temp = tempDirPerTest('payops-paypal-');
 
 const FIXTURE = path.join(SETTLEMENT_FIXTURES, 'paypal.csv');
 const FIXTURE_LINES = fs.readFileSync(FIXTURE, 'utf8').trimEnd().split('\n');
@@ -67,11 +62,11 @@ describe('paypal format: the fixture', () => {
 
   it('reads the same rows with a byte-order mark and CRLF line ends', async () => {
     const text = fs.readFileSync(FIXTURE, 'utf8');
-    expect(await readSettlement(writeFile(dir, 'v.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`))).toEqual(await readSettlement(FIXTURE));
+    expect(await readSettlement(writeFile(temp.dir, 'v.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`))).toEqual(await readSettlement(FIXTURE));
   });
 
   it('is detected from a continuation file that starts with FH', async () => {
-    const file = writeFile(dir, 'STL-20261123.02.009.CSV', `${FIXTURE_LINES.slice(1).join('\n')}\n`);
+    const file = writeFile(temp.dir, 'STL-20261123.02.009.CSV', `${FIXTURE_LINES.slice(1).join('\n')}\n`);
     const { format, rows, errors } = await readSettlement(file);
     expect([format, rows.length, errors]).toEqual(['paypal', 9, []]);
   });
@@ -79,20 +74,20 @@ describe('paypal format: the fixture', () => {
 
 describe('paypal format: footers are checked against the rows read', () => {
   it('accepts footers that agree, counting body rows', async () => {
-    const { rows, errors } = await readSettlement(writeFile(dir, 'p.csv', report([sb(), sb({ id: 'X2' })])));
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 'p.csv', report([sb(), sb({ id: 'X2' })])));
     expect([rows.length, errors]).toEqual([2, []]);
   });
 
   it('reports section totals that differ, on the SF line', async () => {
     const text = report([sb(), sb({ id: 'X2' })], { sf: ['"SF","USD",5000,0,0,207,"CR",0,"CR",0,"CR",0,"CR",0'] });
-    const { rows, errors } = await readSettlement(writeFile(dir, 'p.csv', text));
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 'p.csv', text));
     expect(rows).toHaveLength(2);
     expect(errors).toEqual([{ line: 7, field: 'SF', reason: "USD total fee debits 2.07 ≠ 2.06 summed from the section's rows" }]);
   });
 
   it('reports a currency the footer totals but no row carries', async () => {
     const text = report([sb()], { sf: ['"SF","USD",2500,0,0,103,"CR",0,"CR",0', '"SF","EUR",100,0,0,0,"CR",0,"CR",0'] });
-    const { errors } = await readSettlement(writeFile(dir, 'p.csv', text));
+    const { errors } = await readSettlement(writeFile(temp.dir, 'p.csv', text));
     expect(errors).toEqual([{ line: 7, field: 'SF', reason: "EUR total gross credits 1.00 ≠ 0.00 summed from the section's rows" }]);
   });
 
@@ -101,26 +96,26 @@ describe('paypal format: footers are checked against the rows read', () => {
     ['RC', { rc: '1' }, 10, 'the report record count says 1 record(s) but 2 transaction row(s) were read: the file is incomplete or altered'],
     ['FF', { ff: '5' }, 11, 'the file footer says 5 record(s) but 2 transaction row(s) were read: the file is incomplete or altered'],
   ] as const)('reports a %s count that differs', async (field, footers, line, reason) => {
-    const { errors } = await readSettlement(writeFile(dir, 'p.csv', report([sb(), sb({ id: 'X2' })], footers)));
+    const { errors } = await readSettlement(writeFile(temp.dir, 'p.csv', report([sb(), sb({ id: 'X2' })], footers)));
     expect(errors).toEqual([{ line, field, reason }]);
   });
 
   it('reports a truncated file: no file footer, or a section never closed', async () => {
-    const noFooter = await readSettlement(writeFile(dir, 'p.csv', report([sb()], { ff: null })));
+    const noFooter = await readSettlement(writeFile(temp.dir, 'p.csv', report([sb()], { ff: null })));
     expect(noFooter.errors).toEqual([{ line: 9, field: 'FF', reason: 'the file ends without its file footer (FF): it is truncated' }]);
-    const cut = await readSettlement(writeFile(dir, 'q.csv', FIXTURE_LINES.slice(0, 8).join('\n')));
+    const cut = await readSettlement(writeFile(temp.dir, 'q.csv', FIXTURE_LINES.slice(0, 8).join('\n')));
     expect(cut.rows).toHaveLength(4);
     expect(cut.errors).toEqual([{ line: 8, field: 'SC', reason: 'the last section has no record count (SC): the file is truncated' }]);
   });
 
   it('does not check the totals of a section with an unreadable row (the row is reported instead)', async () => {
-    const { rows, errors } = await readSettlement(writeFile(dir, 'p.csv', report([sb(), sb({ gross: '25.00' })])));
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 'p.csv', report([sb(), sb({ gross: '25.00' })])));
     expect(rows).toHaveLength(1);
     expect(errors).toEqual([{ line: 6, field: 'Gross Transaction Amount', reason: expect.stringMatching(/not an amount in minor units/) }]);
   });
 
   it('strict: a footer mismatch throws at the footer line', async () => {
-    const file = writeFile(dir, 'p.csv', report([sb()], { sc: '2' }));
+    const file = writeFile(temp.dir, 'p.csv', report([sb()], { sc: '2' }));
     const reader = await openSettlement(file, { strict: true });
     await expect(async () => {
       for await (const _ of reader.rows());
@@ -141,14 +136,14 @@ describe('paypal format: event codes and directions', () => {
   ])('maps %s %s to %s', async (code, dc, type) => {
     const fee = dc === 'CR' && type === 'capture' ? {} : { feeDc: '', fee: '', feeCurrency: '' };
     const body = [sb({ code, dc, ...fee })];
-    const { rows, errors } = await readSettlement(writeFile(dir, 'p.csv', report(body)), {});
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 'p.csv', report(body)), {});
     expect(errors.filter((error) => error.field !== 'SF')).toEqual([]);
     expect(rows[0]?.type).toBe(type);
   });
 
   it('skips a display-only row (T98xx) but counts it', async () => {
     const text = report([sb(), sb({ id: 'D1', code: 'T9800' })], { sf: ['"SF","USD",5000,0,0,206,"CR",0'] });
-    const { rows, errors } = await readSettlement(writeFile(dir, 'p.csv', text));
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 'p.csv', text));
     expect(rows.map((row) => row.pspReference)).toEqual(['5TY05013RG002845M']);
     expect(errors).toEqual([]);
   });
@@ -171,14 +166,14 @@ describe('paypal format: bad records', () => {
 
   it.each(cases)('reports %s with its line and field, and reads on', async (_label, bad, field, reason) => {
     const text = report([sb(), bad, sb({ id: 'X3' })]);
-    const { rows, errors } = await readSettlement(writeFile(dir, 'p.csv', text));
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 'p.csv', text));
     expect(rows.map((row) => row.line)).toEqual([5, 7]);
     expect(errors[0]).toEqual({ line: 6, field, reason: expect.stringMatching(reason) });
   });
 
   it('reports a column header that lacks a column, and every row of its section', async () => {
     const text = report([sb()]).replace(',"Fee Currency"', '');
-    const { rows, errors } = await readSettlement(writeFile(dir, 'p.csv', text));
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 'p.csv', text));
     expect(rows).toEqual([]);
     expect(errors).toEqual([
       { line: 4, field: 'CH', reason: 'missing column(s) Fee Currency: the transaction rows of this section cannot be read' },

@@ -1,18 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { openSettlement } from '../../../src/reconcile/formats/index.js';
 import { SETTLEMENT_ROW_TYPES } from '../../../src/reconcile/types.js';
-import { tempDir } from '../../helpers/cli.js';
+import { tempDirPerTest } from '../../helpers/cli.js';
 import { SETTLEMENT_FIXTURES, readSettlement, writeFile } from '../../helpers/settlement.js';
 
-let dir: string;
-let cleanup: () => void;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir('payops-stripe-'));
-});
-afterEach(() => cleanup());
+const temp = tempDirPerTest('payops-stripe-');
 
 const FIXTURE = path.join(SETTLEMENT_FIXTURES, 'stripe.csv');
 const PAYOUT = 'po_1QkR8vLkdIwHu7ix0f3cZ9Xy';
@@ -47,7 +42,7 @@ describe('stripe format: the fixture', () => {
 
   it('reads the same rows with a byte-order mark and CRLF line ends', async () => {
     const text = fs.readFileSync(FIXTURE, 'utf8');
-    expect(await readSettlement(writeFile(dir, 'v.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`))).toEqual(await readSettlement(FIXTURE));
+    expect(await readSettlement(writeFile(temp.dir, 'v.csv', `\uFEFF${text.replaceAll('\n', '\r\n')}`))).toEqual(await readSettlement(FIXTURE));
   });
 });
 
@@ -55,7 +50,7 @@ describe('stripe format: columns and references', () => {
   it('falls back to refund_metadata[order_id], then to the description of a payment row', async () => {
     const header = 'automatic_payout_id,balance_transaction_id,created_utc,currency,gross,fee,net,reporting_category,source_id,description,refund_metadata[order_id]';
     const file = writeFile(
-      dir,
+      temp.dir,
       's.csv',
       `${header}\npo_1,txn_1,2026-11-23 10:15:00,usd,-4.00,0.00,-4.00,refund,re_1,Refund,ord_9\npo_1,txn_2,2026-11-23 10:15:00,usd,5.00,0.20,4.80,charge,ch_2,Order ord_7,\npo_1,txn_3,2026-11-23 10:15:00,usd,-1.00,0.00,-1.00,other_adjustment,adj_1,Correction,\n`,
     );
@@ -66,24 +61,24 @@ describe('stripe format: columns and references', () => {
   });
 
   it('treats a credited Stripe fee as an adjustment', async () => {
-    const { rows } = await readSettlement(writeFile(dir, 's.csv', `${HEADER}\npo_1,txn_1,2026-11-23 10:15:00,,usd,3.00,0.00,3.00,fee,,Fee credit,\n`));
+    const { rows } = await readSettlement(writeFile(temp.dir, 's.csv', `${HEADER}\npo_1,txn_1,2026-11-23 10:15:00,,usd,3.00,0.00,3.00,fee,,Fee credit,\n`));
     expect(rows).toMatchObject([{ type: 'adjustment', grossMinor: 0n, feeMinor: -300n, netMinor: 300n }]);
   });
 
   it('accepts created_utc written in ISO 8601 with a zone', async () => {
-    const { rows } = await readSettlement(writeFile(dir, 's.csv', `${HEADER}\n${GOOD.replace('2026-11-23 10:15:00', '2026-11-23T11:15:00+01:00')}\n`));
+    const { rows } = await readSettlement(writeFile(temp.dir, 's.csv', `${HEADER}\n${GOOD.replace('2026-11-23 10:15:00', '2026-11-23T11:15:00+01:00')}\n`));
     expect(rows[0]?.occurredAt).toBe('2026-11-23T10:15:00.000Z');
   });
 
   it('names the missing columns when --format stripe is forced on another file', async () => {
-    const file = writeFile(dir, 's.csv', 'balance_transaction_id,created_utc,currency,gross,fee,net,reporting_category,payout_id\n');
+    const file = writeFile(temp.dir, 's.csv', 'balance_transaction_id,created_utc,currency,gross,fee,net,reporting_category,payout_id\n');
     const error = await openSettlement(file, { format: 'stripe' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toBe(`${file}:1 header: not a stripe settlement file (missing: automatic_payout_id)`);
   });
 
   it('ignores an extra column it does not know when the format is forced', async () => {
-    const file = writeFile(dir, 's.csv', `${HEADER},new_stripe_column\n${GOOD},x\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER},new_stripe_column\n${GOOD},x\n`);
     await expect(openSettlement(file)).rejects.toThrow(/not a known settlement format; closest is stripe \(unexpected: new_stripe_column\)/);
     const { rows, errors } = await readSettlement(file, { format: 'stripe' });
     expect([rows.length, errors]).toEqual([1, []]);
@@ -106,13 +101,13 @@ describe('stripe format: bad rows', () => {
   ];
 
   it.each(cases)('reports %s with its line and field, and reads on', async (_label, bad, field, reason) => {
-    const { rows, errors } = await readSettlement(writeFile(dir, 's.csv', `${HEADER}\n${GOOD}\n${bad}\n${GOOD}\n`));
+    const { rows, errors } = await readSettlement(writeFile(temp.dir, 's.csv', `${HEADER}\n${GOOD}\n${bad}\n${GOOD}\n`));
     expect(rows.map((row) => row.line)).toEqual([2, 4]);
     expect(errors).toEqual([{ line: 3, field, reason: expect.stringMatching(reason) }]);
   });
 
   it('strict: stops at the first bad row with file:line field', async () => {
-    const file = writeFile(dir, 's.csv', `${HEADER}\n${GOOD}\n${GOOD.replace('usd', 'usx')}\n`);
+    const file = writeFile(temp.dir, 's.csv', `${HEADER}\n${GOOD}\n${GOOD.replace('usd', 'usx')}\n`);
     const reader = await openSettlement(file, { strict: true });
     await expect(async () => {
       for await (const _ of reader.rows());
