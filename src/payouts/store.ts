@@ -40,6 +40,15 @@ interface PayoutRow {
   status: PayoutStatus;
 }
 
+const PAYOUT_COLUMNS = 'id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status';
+
+/** As for orders (payments/store.ts): each walks payouts_by_status in its own order, with no sort. */
+export const PAYOUT_CLAIM_QUERIES = {
+  newPayouts: `SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE status = 'created' AND psp = ? AND next_attempt_at IS NULL ORDER BY id LIMIT ?`,
+  dueRetries: `SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE status = 'retry_scheduled' AND psp = ? AND next_attempt_at <= ?
+               ORDER BY next_attempt_at, id LIMIT ?`,
+} as const;
+
 export interface NewPayout {
   sellerId: string;
   currency: Currency;
@@ -60,15 +69,10 @@ export class PayoutStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
       ),
       transition: prepare('INSERT INTO payout_transitions (payout_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)'),
-      claimable: prepare(
-        `SELECT id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status
-         FROM payouts WHERE status = ? AND psp = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?`,
-      ),
+      claimableNew: prepare(PAYOUT_CLAIM_QUERIES.newPayouts),
+      claimableRetries: prepare(PAYOUT_CLAIM_QUERIES.dueRetries),
       expired: prepare("SELECT id, payout_id, attempts FROM payouts WHERE status = 'executing' AND psp = ? AND lease_expires_at < ?"),
-      byPayoutId: prepare(
-        `SELECT id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status
-         FROM payouts WHERE payout_id = ?`,
-      ),
+      byPayoutId: prepare(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE payout_id = ?`),
       claim: prepare(
         `UPDATE payouts SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
                 first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL,
@@ -108,8 +112,8 @@ export class PayoutStore {
   }
 
   claimDue(psp: string, owner: string, leaseExpiresAt: string, at: string, limit: number): ClaimedPayout[] {
-    const rows = this.s.claimable.all('created', psp, at, limit) as PayoutRow[];
-    if (rows.length < limit) rows.push(...(this.s.claimable.all('retry_scheduled', psp, at, limit - rows.length) as PayoutRow[]));
+    const rows = this.s.claimableNew.all(psp, limit) as PayoutRow[];
+    if (rows.length < limit) rows.push(...(this.s.claimableRetries.all(psp, at, limit - rows.length) as PayoutRow[]));
     return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, row.status === 'created' ? 'first attempt' : 'retry'));
   }
 
