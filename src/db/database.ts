@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { StorageError, UsageError } from '../errors.js';
-import { SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations.js';
+import { SCHEMA_VERSION, inSchemaTransaction, migrate, schemaVersionOf } from './migrations.js';
 
 /**
  * The only module that knows the engine underneath. Services receive a `Database` and use
@@ -63,9 +63,16 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
 
 /**
  * A database of its own for a component that is not payops' books, e.g. the simulated PSP's
- * state. Same durability and permissions; created on first use with `schema` at `version`.
+ * state. Same durability and permissions; created on first use with `schema` at `version`. An
+ * older file is brought forward by `upgrades[v]` (from v to v + 1), each in the schema transaction.
  */
-export function openComponentDatabase(file: string, schema: string, version: number, component: string): Database {
+export function openComponentDatabase(
+  file: string,
+  schema: string,
+  version: number,
+  component: string,
+  upgrades: Readonly<Record<number, (db: Database) => void>> = {},
+): Database {
   if (!fs.existsSync(file)) createOwnerOnlyFile(file);
   let db: Database;
   try {
@@ -75,17 +82,29 @@ export function openComponentDatabase(file: string, schema: string, version: num
   }
   try {
     configure(db, DEFAULT_BUSY_TIMEOUT_MS, false);
-    db.transaction(() => {
-      const current = schemaVersionOf(db);
-      if (current === 0) {
-        db.exec(schema);
+    const refuse = (current: number) =>
+      new StorageError(`${component} state ${file} has schema version ${current}, this payops expects ${version}`, {
+        hint: 'use a new state file, or the payops version that wrote it',
+      });
+    const found = schemaVersionOf(db);
+    if (found > version || (found > 0 && found < version && upgrades[found] === undefined)) throw refuse(found);
+    if (found !== version) {
+      inSchemaTransaction(db, () => {
+        // Read again inside the transaction: another process may have created or upgraded it.
+        let current = schemaVersionOf(db);
+        if (current === 0) {
+          db.exec(schema);
+          current = version;
+        }
+        for (; current < version; current++) {
+          const upgrade = upgrades[current];
+          if (upgrade === undefined) throw refuse(current);
+          upgrade(db);
+        }
+        if (current !== version) throw refuse(current);
         db.pragma(`user_version = ${version}`);
-      } else if (current !== version) {
-        throw new StorageError(`${component} state ${file} has schema version ${current}, this payops expects ${version}`, {
-          hint: 'use a new state file, or the payops version that wrote it',
-        });
-      }
-    }).immediate();
+      });
+    }
     return db;
   } catch (error) {
     db.close();

@@ -1,5 +1,7 @@
 import path from 'node:path';
+import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { anyOf, inList, rebuildTable, replaceOnce } from '../../src/db/index.js';
 import { InvariantError } from '../../src/errors.js';
 import type { Currency } from '../../src/money/index.js';
 import { DEFAULT_FEE_RULE, parseFeeRule } from '../../src/psp/fee-rule.js';
@@ -286,6 +288,42 @@ describe('SimEngine', () => {
       const sim = engine();
       one(sim, request('ord_1', { paymentToken: 'tok_chargeDeclinedInsufficientFunds' }));
       expect(sim.lookupCharge('ord_1')).toEqual({ found: true, result: { status: 'declined', pspReference: 'ch_sim_00000001', reason: 'insufficient_funds' } });
+    });
+  });
+
+  describe('state file versions', () => {
+    it('upgrades a version 1 state file in place: same charges, same answers, the same statuses allowed', () => {
+      const sim = engine();
+      one(sim, request('ord_1'));
+      one(sim, request('ord_2', { paymentToken: 'tok_chargeDeclined' }));
+      sim.close();
+      // Turn the file back into version 1, whose status check was an IN list.
+      const file = path.join(dir, 'sim.db');
+      const raw = new Sqlite(file);
+      const statuses = ['succeeded', 'pending', 'declined', 'failed'];
+      raw.pragma('foreign_keys = OFF');
+      raw.transaction(() => {
+        rebuildTable(raw, 'sim_charges', (sql) => replaceOnce(sql, anyOf('status', statuses), `(${inList('status', statuses)})`, 'sim_charges.status'));
+        raw.pragma('user_version = 1');
+      })();
+      raw.close();
+
+      const upgraded = engine();
+      const reader = new Sqlite(file, { readonly: true });
+      expect(reader.prepare("SELECT sql FROM sqlite_schema WHERE name = 'sim_charges'").pluck().get()).not.toMatch(/ IN \(/);
+      reader.close();
+      expect(upgraded.charges().map((charge) => [charge.reference, charge.status])).toEqual([['ch_sim_00000001', 'succeeded'], ['ch_sim_00000002', 'declined']]);
+      expect(one(upgraded, request('ord_1'))).toEqual({ status: 'succeeded', pspReference: 'ch_sim_00000001', feeMinor: 102n });
+      expect(upgraded.requestCounts().get('payops-ord_1-charge')).toBe(2);
+    });
+
+    it('refuses a state file from a newer payops, untouched', () => {
+      engine().close();
+      const file = path.join(dir, 'sim.db');
+      const raw = new Sqlite(file);
+      raw.pragma('user_version = 9');
+      raw.close();
+      expect(() => engine()).toThrow(/schema version 9, this payops expects 2/);
     });
   });
 

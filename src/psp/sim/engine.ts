@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { type Database, openComponentDatabase } from '../../db/index.js';
+import { sha256Hex } from '../../sha256.js';
+import { type Database, anyOf, inList, openComponentDatabase, rebuildTable, replaceOnce } from '../../db/index.js';
 import { InvariantError } from '../../errors.js';
 import { type Currency, exponentOf } from '../../money/index.js';
 import type { Clock } from '../../time.js';
@@ -30,6 +30,18 @@ const DECLINING_TOKENS: Readonly<Record<string, string>> = {
   tok_chargeDeclinedFraudulent: 'fraudulent',
 };
 
+const CHARGE_STATUSES = ['succeeded', 'pending', 'declined', 'failed'];
+
+/**
+ * Version 2 writes the charge status check as comparisons: an IN list of more than two values
+ * costs SQLite a temporary B-tree on every insert (see db/schema/checks.ts). Version 1 files are
+ * rebuilt to it when opened.
+ */
+const SIM_SCHEMA_VERSION = 2;
+const SIM_UPGRADES = {
+  1: (db: Database) => rebuildTable(db, 'sim_charges', (sql) => replaceOnce(sql, inList('status', CHARGE_STATUSES), anyOf('status', CHARGE_STATUSES), 'sim_charges.status')),
+};
+
 const SIM_SCHEMA = `
 CREATE TABLE sim_charges (
   id INTEGER PRIMARY KEY,
@@ -39,7 +51,7 @@ CREATE TABLE sim_charges (
   amount_minor INTEGER NOT NULL,
   currency TEXT NOT NULL,
   fee_minor INTEGER,
-  status TEXT NOT NULL CHECK (status IN ('succeeded', 'pending', 'declined', 'failed')),
+  status TEXT NOT NULL CHECK ${anyOf('status', CHARGE_STATUSES)},
   decline_reason TEXT,
   created_at TEXT NOT NULL,
   key_expires_at TEXT NOT NULL,
@@ -135,14 +147,13 @@ export class SimEngine {
   private readonly keyLifetimeMs: number;
 
   constructor(private readonly options: SimOptions) {
-    this.db = openComponentDatabase(options.stateFile, SIM_SCHEMA, 1, 'simulated PSP');
+    this.db = openComponentDatabase(options.stateFile, SIM_SCHEMA, SIM_SCHEMA_VERSION, 'simulated PSP', SIM_UPGRADES);
     this.keyLifetimeMs = options.keyLifetimeMs ?? SIM_KEY_LIFETIME_MS;
     const prepare = (sql: string) => this.db.prepare(sql);
     this.statements = {
-      countRequest: prepare(
-        `INSERT INTO sim_requests (idempotency_key, count) VALUES (?, 1)
-         ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1 RETURNING count`,
-      ),
+      // Not one statement with RETURNING: SQLite collects RETURNING rows in a temporary table.
+      countRequest: prepare('INSERT INTO sim_requests (idempotency_key, count) VALUES (?, 1) ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1'),
+      requestCount: prepare('SELECT count FROM sim_requests WHERE idempotency_key = ?').pluck(),
       liveChargeByKey: prepare('SELECT * FROM sim_charges WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1'),
       insertCharge: prepare(
         `INSERT INTO sim_charges (idempotency_key, request_hash, merchant_reference, amount_minor, currency, fee_minor, status, decline_reason, created_at, key_expires_at)
@@ -273,10 +284,16 @@ export class SimEngine {
     }[]).map((row) => ({ payoutId: row.payout_id, idempotencyKey: row.idempotency_key, sellerId: row.seller_id, amountMinor: row.amount_minor, currency: row.currency as Currency, status: row.status }));
   }
 
-  /** Counts the request and decides the faults that strike before it is processed. */
+  /**
+   * Counts the request and decides the faults that strike before it is processed. A rate of zero
+   * never strikes whatever the draw, so no draw is made for it (here and below): the outcomes
+   * are the same for every seed, without hashing for each request.
+   */
   private networkFault(key: string): { attempt: number; fault?: RetryableFailure } {
     const { seed, faults } = this.options;
-    const attempt = Number((this.statements.countRequest.get(key) as { count: bigint }).count);
+    this.statements.countRequest.run(key);
+    const attempt = Number(this.statements.requestCount.get(key) as bigint);
+    if (faults.timeout + faults.serverError + faults.rateLimited === 0) return { attempt };
     const roll = draw(seed, key, attempt, 'network');
     if (roll < faults.timeout) return { attempt, fault: { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout before processing' } };
     if (roll < faults.timeout + faults.serverError) return { attempt, fault: { status: 'retryable', kind: 'server_error', sent: true, detail: 'simulated 503 Service Unavailable' } };
@@ -287,7 +304,7 @@ export class SimEngine {
   }
 
   private lostResponse(key: string, attempt: number): RetryableFailure | undefined {
-    return draw(this.options.seed, key, attempt, 'lost') < this.options.faults.lost
+    return this.options.faults.lost > 0 && draw(this.options.seed, key, attempt, 'lost') < this.options.faults.lost
       ? { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout: the PSP processed the request, the response was lost' }
       : undefined;
   }
@@ -298,7 +315,7 @@ export class SimEngine {
     if (fault) return fault;
     const nowMs = this.options.clock();
     const now = new Date(nowMs).toISOString();
-    const requestHash = createHash('sha256').update(JSON.stringify([request.refundId, request.chargeReference, request.amountMinor.toString(), request.currency])).digest('hex');
+    const requestHash = sha256Hex(JSON.stringify([request.refundId, request.chargeReference, request.amountMinor.toString(), request.currency]));
     const existing = this.db.prepare('SELECT * FROM sim_refunds WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1').get(key, now) as
       | { id: bigint; request_hash: string; status: 'succeeded' | 'declined'; decline_reason: string | null }
       | undefined;
@@ -332,9 +349,7 @@ export class SimEngine {
     const { attempt, fault } = this.networkFault(key);
     if (fault) return fault;
     const nowMs = this.options.clock();
-    const requestHash = createHash('sha256')
-      .update(JSON.stringify([request.payoutId, request.sellerId, request.destination, request.amountMinor.toString(), request.currency]))
-      .digest('hex');
+    const requestHash = sha256Hex(JSON.stringify([request.payoutId, request.sellerId, request.destination, request.amountMinor.toString(), request.currency]));
     const existing = this.statements.livePayoutByKey.get(key, new Date(nowMs).toISOString()) as
       | { id: bigint; request_hash: string; status: 'succeeded' | 'declined'; decline_reason: string | null }
       | undefined;
@@ -345,7 +360,7 @@ export class SimEngine {
         ? { status: 'succeeded', pspReference: payoutReference(existing.id) }
         : { status: 'declined', pspReference: payoutReference(existing.id), reason: existing.decline_reason ?? 'declined' };
     } else {
-      const declined = draw(this.options.seed, key, 'outcome') < this.options.faults.decline;
+      const declined = this.options.faults.decline > 0 && draw(this.options.seed, key, 'outcome') < this.options.faults.decline;
       const id = this.statements.insertPayout.run(
         key, requestHash, request.payoutId, request.sellerId, request.destination, request.amountMinor, request.currency,
         declined ? 'declined' : 'succeeded', declined ? 'account_closed' : null,
@@ -381,7 +396,7 @@ export class SimEngine {
 
   private create(request: ChargeRequest, requestHash: string, nowMs: number): ChargeResult {
     const { seed, faults } = this.options;
-    const outcome = draw(seed, request.idempotencyKey, 'outcome');
+    const outcome = faults.decline + faults.pending > 0 ? draw(seed, request.idempotencyKey, 'outcome') : 1;
     const declinedBy = DECLINING_TOKENS[request.paymentToken] ?? (outcome < faults.decline ? 'card_declined' : undefined);
     const status = declinedBy ? 'declined' : outcome < faults.decline + faults.pending ? 'pending' : 'succeeded';
     const fee = status === 'succeeded' ? feeFor(this.options.feeRule, request.amountMinor, request.currency) : null;
@@ -442,7 +457,5 @@ function payoutReference(id: bigint): string {
 }
 
 function hashRequest(request: ChargeRequest): string {
-  return createHash('sha256')
-    .update(JSON.stringify([request.merchantReference, request.amountMinor.toString(), request.currency, request.paymentToken]))
-    .digest('hex');
+  return sha256Hex(JSON.stringify([request.merchantReference, request.amountMinor.toString(), request.currency, request.paymentToken]));
 }
