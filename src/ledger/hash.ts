@@ -1,4 +1,5 @@
-import crypto from 'node:crypto';
+import { jsonString } from '../json.js';
+import { sha256Hex } from '../sha256.js';
 import type { EntryRequest, Metadata } from './types.js';
 
 /** The hash a ledger's first transaction chains to. */
@@ -36,28 +37,16 @@ export function bodyHash(body: HashableBody): string {
     const entry = entries[index] as HashableBody['entries'][number];
     canonical += `${index === 0 ? '' : ','}[${json(entry.account)},${json(entry.currency)},${json(entry.direction)},${json(entry.amountMinor.toString())}]`;
   }
-  return sha256(`${canonical}]]`);
+  return sha256Hex(`${canonical}]]`);
 }
-
-// What JSON.stringify escapes in a string: '"', '\\', control characters and (lone) surrogates.
-// eslint-disable-next-line no-control-regex
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A value as JSON.stringify writes it as an array element (undefined becomes null, as there). */
 function json(value: unknown): string {
-  if (typeof value === 'string' && !NEEDS_ESCAPE.test(value)) return `"${value}"`;
+  if (typeof value === 'string') return jsonString(value);
   return JSON.stringify(value) ?? 'null';
 }
 
 /** Links a transaction to its predecessor: changing any earlier row breaks every later hash. */
 export function chainHash(prevHash: string, txId: number, createdAt: string, contentHash: string): string {
-  return sha256(`${prevHash}|${txId}|${createdAt}|${contentHash}`);
-}
-
-// One-shot hashing (Node ≥ 20.12) allocates no Hash object per call: measurably cheaper on the
-// posting path, where every transaction is hashed twice.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-
-function sha256(text: string): string {
-  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
+  return sha256Hex(`${prevHash}|${txId}|${createdAt}|${contentHash}`);
 }
