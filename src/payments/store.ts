@@ -56,6 +56,8 @@ export const CLAIM_QUERIES = {
   newOrders: `SELECT ${CLAIM_COLUMNS} FROM orders WHERE status = 'created' AND psp = ? AND next_attempt_at IS NULL ORDER BY id LIMIT ?`,
   dueRetries: `SELECT ${CLAIM_COLUMNS} FROM orders WHERE status = 'retry_scheduled' AND psp = ? AND next_attempt_at <= ?
                ORDER BY next_attempt_at, id LIMIT ?`,
+  // `orders sync` walks pending orders in pages; a pending order has no next attempt time either.
+  pendingAfter: `SELECT ${CLAIM_COLUMNS} FROM orders WHERE status = 'pending' AND psp = ? AND next_attempt_at IS NULL AND id > ? ORDER BY id LIMIT ?`,
 } as const;
 
 /** The PSP idempotency key of an order's charge: the same on every attempt, in every process. */
@@ -94,7 +96,7 @@ export class PaymentsStore {
       claimableNew: prepare(CLAIM_QUERIES.newOrders),
       claimableRetries: prepare(CLAIM_QUERIES.dueRetries),
       byOrderIdForClaim: prepare(`SELECT ${CLAIM_COLUMNS} FROM orders WHERE order_id = ?`),
-      pending: prepare(`SELECT ${CLAIM_COLUMNS} FROM orders WHERE status = 'pending' AND psp = ? AND id > ? ORDER BY id LIMIT ?`),
+      pending: prepare(CLAIM_QUERIES.pendingAfter),
       claim: prepare(
         `UPDATE orders SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
                 first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL,

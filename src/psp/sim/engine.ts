@@ -154,14 +154,16 @@ export class SimEngine {
       // Not one statement with RETURNING: SQLite collects RETURNING rows in a temporary table.
       countRequest: prepare('INSERT INTO sim_requests (idempotency_key, count) VALUES (?, 1) ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1'),
       requestCount: prepare('SELECT count FROM sim_requests WHERE idempotency_key = ?').pluck(),
-      liveChargeByKey: prepare('SELECT * FROM sim_charges WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1'),
+      // The newest live record of a key, as MAX(id) over the key's index range: `ORDER BY id DESC
+      // LIMIT 1` there would sort in a temporary B-tree on every request.
+      liveChargeByKey: prepare('SELECT * FROM sim_charges WHERE id = (SELECT MAX(id) FROM sim_charges WHERE idempotency_key = ? AND key_expires_at > ?)'),
       insertCharge: prepare(
         `INSERT INTO sim_charges (idempotency_key, request_hash, merchant_reference, amount_minor, currency, fee_minor, status, decline_reason, created_at, key_expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       latestByMerchantReference: prepare('SELECT * FROM sim_charges WHERE merchant_reference = ? ORDER BY id DESC LIMIT 1'),
       settle: prepare('UPDATE sim_charges SET status = ?, fee_minor = ?, decline_reason = ?, settled_at = ? WHERE id = ?'),
-      livePayoutByKey: prepare('SELECT * FROM sim_payouts WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1'),
+      livePayoutByKey: prepare('SELECT * FROM sim_payouts WHERE id = (SELECT MAX(id) FROM sim_payouts WHERE idempotency_key = ? AND key_expires_at > ?)'),
       insertPayout: prepare(
         `INSERT INTO sim_payouts (idempotency_key, request_hash, payout_id, seller_id, destination, amount_minor, currency, status, decline_reason, created_at, key_expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -316,7 +318,7 @@ export class SimEngine {
     const nowMs = this.options.clock();
     const now = new Date(nowMs).toISOString();
     const requestHash = sha256Hex(JSON.stringify([request.refundId, request.chargeReference, request.amountMinor.toString(), request.currency]));
-    const existing = this.db.prepare('SELECT * FROM sim_refunds WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1').get(key, now) as
+    const existing = this.db.prepare('SELECT * FROM sim_refunds WHERE id = (SELECT MAX(id) FROM sim_refunds WHERE idempotency_key = ? AND key_expires_at > ?)').get(key, now) as
       | { id: bigint; request_hash: string; status: 'succeeded' | 'declined'; decline_reason: string | null }
       | undefined;
     let result: RefundResult;
