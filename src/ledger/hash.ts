@@ -1,4 +1,4 @@
-import { jsonString } from '../json.js';
+import { isPlainJsonText, jsonString } from '../json.js';
 import { sha256Hex } from '../sha256.js';
 import type { EntryRequest, Metadata } from './types.js';
 
@@ -31,13 +31,32 @@ export function canonicalMetadata(metadata: Metadata): string {
  * (every posting pays for it), and is byte for byte the same: see `json` below.
  */
 export function bodyHash(body: HashableBody): string {
-  let canonical = `[1,${json(body.idempotencyKey)},${json(body.kind)},${json(body.description)},${json(body.effectiveAt)},${json(canonicalMetadata(body.metadata))},${json(body.reversesTxId)},[`;
+  let canonical = `[1,${json(body.idempotencyKey)},${json(body.kind)},${json(body.description)},${json(body.effectiveAt)},${metadataElement(body.metadata)},${json(body.reversesTxId)},[`;
   const entries = body.entries;
   for (let index = 0; index < entries.length; index++) {
     const entry = entries[index] as HashableBody['entries'][number];
     canonical += `${index === 0 ? '' : ','}[${json(entry.account)},${json(entry.currency)},${json(entry.direction)},${json(entry.amountMinor.toString())}]`;
   }
   return sha256Hex(`${canonical}]]`);
+}
+
+/**
+ * json(canonicalMetadata(metadata)): the canonical metadata text, itself written as a JSON string.
+ * When no key or value needs escaping, the only characters the outer encoding escapes are the
+ * inner quotes, so both levels are written in one pass; anything else takes the general path.
+ */
+function metadataElement(metadata: Metadata): string {
+  const keys = Object.keys(metadata);
+  if (keys.length === 0) return '"[]"';
+  keys.sort();
+  let text = '"[';
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    const value = metadata[key] as string;
+    if (!isPlainJsonText(key) || typeof value !== 'string' || !isPlainJsonText(value)) return json(canonicalMetadata(metadata));
+    text += `${index === 0 ? '' : ','}[\\"${key}\\",\\"${value}\\"]`;
+  }
+  return `${text}]"`;
 }
 
 /** A value as JSON.stringify writes it as an array element (undefined becomes null, as there). */

@@ -1,6 +1,7 @@
 import { type Database, type Statement, inTransaction } from '../db/index.js';
 import { IdempotencyConflictError, InputError, NotFoundError, assert } from '../errors.js';
 import { MAX_MINOR, MIN_MINOR, type Currency } from '../money/index.js';
+import { jsonStringRecord } from '../json.js';
 import { nowIso } from '../time.js';
 import type { AccountType } from './accounts.js';
 import { isPipelineKind } from './kinds.js';
@@ -208,10 +209,9 @@ export class Ledger {
 /** The accounts a batch touches, by currency, then name (no key string built per entry). */
 type AccountCache = Map<string, Map<string, AccountState>>;
 
-/** JSON.stringify(metadata); most postings have none. */
+/** JSON.stringify(metadata), byte for byte (values are strings, validated). */
 function metadataJson(metadata: Metadata): string {
-  for (const _key in metadata) return JSON.stringify(metadata);
-  return '{}';
+  return jsonStringRecord(metadata);
 }
 
 interface AccountRow {
