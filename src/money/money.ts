@@ -1,10 +1,11 @@
-import { Decimal } from 'decimal.js';
 import { InputError } from '../errors.js';
 import { type Currency, exponentOf, isCurrencyCode } from './currencies.js';
 
 /**
  * Money is a bigint count of the currency's minor unit. Amounts enter and leave payops as decimal
- * strings in major units ("25.00", "1500" for JPY) and are converted here, exactly, with decimal.js.
+ * strings in major units ("25.00", "1500" for JPY) and are converted here, exactly: a conversion
+ * only moves the decimal point, so it is done on the digits themselves (integer and string work,
+ * nothing that can round), and test/money/money.test.ts holds both directions to decimal.js.
  * Nothing is ever rounded on the way in: more decimals than the currency has is an error.
  */
 export interface Money {
@@ -15,9 +16,6 @@ export interface Money {
 /** The range SQLite's INTEGER holds: every amount and every balance must stay inside it. */
 export const MAX_MINOR = 2n ** 63n - 1n;
 export const MIN_MINOR = -(2n ** 63n);
-
-// Enough digits for any int64 amount at any exponent, so no operation below ever rounds.
-const Exact = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });
 
 const DECIMAL_STRING = /^-?[0-9]+(?:\.[0-9]+)?$/;
 const MAX_AMOUNT_TEXT_LENGTH = 40;
@@ -78,10 +76,18 @@ export function parsePositiveAmount(text: unknown, currency: Currency, where = '
   return minor;
 }
 
-/** Formats minor units as a plain decimal string in major units: 2500n USD → "25.00". */
+/**
+ * Formats minor units as a plain decimal string in major units: 2500n USD → "25.00". Moving the
+ * point `exponent` digits left is exact string work (reports format thousands of amounts; a
+ * property test checks it against decimal.js).
+ */
 export function formatAmount(amountMinor: bigint, currency: Currency): string {
   const exponent = exponentOf(currency);
-  return new Exact(amountMinor.toString()).dividedBy(new Exact(10).pow(exponent)).toFixed(exponent);
+  const sign = amountMinor < 0n ? '-' : '';
+  const digits = (amountMinor < 0n ? -amountMinor : amountMinor).toString();
+  if (exponent === 0) return `${sign}${digits}`;
+  const padded = digits.padStart(exponent + 1, '0');
+  return `${sign}${padded.slice(0, -exponent)}.${padded.slice(-exponent)}`;
 }
 
 /** "25.00 USD" */

@@ -237,6 +237,17 @@ describe('formatAmount and formatMoney', () => {
     );
   });
 
+  it('writes what decimal.js writes for any int64 amount in any currency', () => {
+    const Exact = Decimal.clone({ precision: 60, toExpNeg: -100, toExpPos: 100 });
+    fc.assert(
+      fc.property(int64Arb, currencyArb, (amountMinor, currency) => {
+        const expected = new Exact(amountMinor.toString()).dividedBy(new Exact(10).pow(exponentOf(currency))).toFixed(exponentOf(currency));
+        expect(formatAmount(amountMinor, currency)).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('always writes exactly the currency\'s number of decimals, in plain notation', () => {
     fc.assert(
       fc.property(int64Arb, currencyArb, (minor, currency) => {
