@@ -12,10 +12,7 @@ const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function normalizeInstant(text: unknown, where = 'time'): string {
   // Already in stored form (every internal posting is): accept it if it names a real instant.
-  if (typeof text === 'string' && CANONICAL.test(text)) {
-    const instant = new Date(text);
-    if (!Number.isNaN(instant.getTime()) && instant.toISOString() === text) return text;
-  }
+  if (typeof text === 'string' && CANONICAL.test(text) && isRealCanonicalInstant(text)) return text;
   if (typeof text !== 'string') {
     throw new InputError(`${where}: expected an ISO 8601 time such as "2026-11-23T10:15:00Z"`);
   }
@@ -46,7 +43,26 @@ function checkedCalendar(original: string, isoText: string, where: string, parts
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Whether a text of the stored form ("2026-11-23T10:15:00.000Z") names a real instant, i.e.
+ * whether Date would write it back unchanged: every field in its calendar range. Read digit by
+ * digit: parsing and re-printing a Date for each posting was most of what validating one cost.
+ */
+function isRealCanonicalInstant(text: string): boolean {
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && digits(text, 11, 2) <= 23 && digits(text, 14, 2) <= 59 && digits(text, 17, 2) <= 59;
+}
+
+function digits(text: string, start: number, length: number): number {
+  let value = 0;
+  for (let index = start; index < start + length; index++) value = value * 10 + (text.charCodeAt(index) - 48);
+  return value;
 }
 
 /**
