@@ -4,6 +4,7 @@ import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
+import { DEFAULT_BATCH_SIZE } from '../payments/executor.js';
 import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
 import type { PaymentServiceProvider, PayoutResult } from '../psp/port.js';
 import type { Clock } from '../time.js';
@@ -71,7 +72,7 @@ export class PayoutExecutor {
     for (;;) {
       const claimed = inTransaction(this.db, () => {
         tally.recoveredLeases += this.store.recoverExpiredLeases(this.options.psp.name, this.now());
-        return this.store.claimDue(this.options.psp.name, this.owner, this.leaseUntil(), this.now(), this.options.batchSize ?? 1_000);
+        return this.store.claimDue(this.options.psp.name, this.owner, this.leaseUntil(), this.now(), this.options.batchSize ?? DEFAULT_BATCH_SIZE);
       });
       if (claimed.length === 0) return tally;
       await this.execute(claimed, tally);

@@ -94,11 +94,19 @@ export class PayoutStore {
 
   /** Creates a payout whose amount and idempotency key are fixed from now on. */
   create(payout: NewPayout, psp: string, at: string): string {
-    const id = (this.s.nextId.get() as { id: bigint }).id;
-    const payoutId = `po_${id.toString().padStart(8, '0')}`;
-    this.s.insert.run(id, payoutId, payout.sellerId, payout.currency, payout.amountMinor, `payops-${payoutId}-payout`, psp, payout.destination, at, at);
-    this.s.transition.run(id, null, 'created', 0, at, `payable of ${payout.sellerId} in ${payout.currency}`);
-    return payoutId;
+    return this.createAll([payout], psp, at)[0] as string;
+  }
+
+  /** Creates payouts with consecutive ids, the next id read once (the caller holds the write transaction). */
+  createAll(payouts: readonly NewPayout[], psp: string, at: string): string[] {
+    let id = (this.s.nextId.get() as { id: bigint }).id;
+    return payouts.map((payout) => {
+      const payoutId = `po_${id.toString().padStart(8, '0')}`;
+      this.s.insert.run(id, payoutId, payout.sellerId, payout.currency, payout.amountMinor, `payops-${payoutId}-payout`, psp, payout.destination, at, at);
+      this.s.transition.run(id, null, 'created', 0, at, `payable of ${payout.sellerId} in ${payout.currency}`);
+      id += 1n;
+      return payoutId;
+    });
   }
 
   recoverExpiredLeases(psp: string, at: string): number {

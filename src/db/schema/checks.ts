@@ -20,6 +20,14 @@ interface ValueList {
 const ORDER_STATUSES = ['created', 'executing', 'succeeded', 'pending', 'failed', 'retry_scheduled', 'dead_lettered'];
 const TRANSFER_STATUSES = ['created', 'executing', 'succeeded', 'failed', 'retry_scheduled', 'dead_lettered'];
 
+/** Payouts that are not final: at most one per seller and currency (payouts_one_open_per_seller). */
+export const OPEN_PAYOUT_STATUSES: readonly string[] = ['created', 'executing', 'retry_scheduled', 'dead_lettered'];
+
+/** The index's predicate, on a payouts table named `alias` in a query. */
+export function openPayoutPredicate(alias: string): string {
+  return anyOf(`${alias}.status`, OPEN_PAYOUT_STATUSES);
+}
+
 const CHECKED_LISTS: readonly ValueList[] = [
   { table: 'events', column: 'type', values: ['pay_in', 'pay_out', 'refund'] },
   { table: 'orders', column: 'status', values: ORDER_STATUSES },
@@ -42,7 +50,8 @@ export function applyComparisonChecks(db: BetterSqlite3.Database): void {
     rebuildTable(db, table, (sql) => replaceOnce(sql, inList(column, values), anyOf(column, values), `${table}.${column}`));
   }
   // The partial unique index that allows one open payout per seller and currency, same predicate.
-  const open = ['created', 'executing', 'retry_scheduled', 'dead_lettered'];
+  // A query uses a partial index only if it states the index's predicate: payouts/plan.ts does,
+  // with openPayoutPredicate.
   db.exec(`DROP INDEX payouts_one_open_per_seller;
-           CREATE UNIQUE INDEX payouts_one_open_per_seller ON payouts (seller_id, currency) WHERE ${anyOf('status', open)};`);
+           CREATE UNIQUE INDEX payouts_one_open_per_seller ON payouts (seller_id, currency) WHERE ${anyOf('status', OPEN_PAYOUT_STATUSES)};`);
 }
