@@ -120,11 +120,12 @@ function configure(db: Database, busyTimeoutMs: number, readonly: boolean): void
   db.pragma('foreign_keys = ON');
   // Checkpoint the WAL every ~64 MB rather than every 4 MB: fewer, larger copies into the main file.
   db.pragma('wal_autocheckpoint = 16384');
-  // Savepoints (a posting batch inside an executor's transaction) and multi-row statements keep
-  // the pages they would restore in a statement journal. On disk (this build's default) that was
-  // more bytes written than the books themselves: 12 KB per pay-in order to /var/tmp. In memory it
-  // is a copy of each page touched, freed when the statement or savepoint ends. Durability is the
-  // WAL's and is unchanged: a statement journal only ever serves a rollback inside a live transaction.
+  // Multi-row statements and savepoints (a posting batch inside an executor's transaction) keep the
+  // pages they would restore in a statement journal, which this build spills to /var/tmp past 64 KB:
+  // with ledger entries written 64 rows per statement, 12 KB of temp-file writes per pay-in order.
+  // In memory it is a copy of each page touched, freed when the statement or savepoint ends.
+  // Durability is the WAL's and unchanged: a statement journal only serves a rollback inside a live
+  // transaction.
   db.pragma('temp_store = MEMORY');
   db.defaultSafeIntegers(true);
 }
