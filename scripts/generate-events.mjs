@@ -2,6 +2,8 @@
 // Writes a deterministic day of checkout events (DESIGN.md §3) for fixtures, the demo and benchmarks.
 //   node scripts/generate-events.mjs --events 300 --seed 1 --out fixtures/events/day.ndjson [--format ndjson|csv|json]
 // Streams, so --events 1000000 uses constant memory. Amounts are exact decimal strings.
+// --sellers-in-turn gives order k to seller k (mod --sellers) instead of a random one, so every
+// seller gets orders (the payout benchmark); --no-declines uses only tokens the PSP accepts.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -14,10 +16,12 @@ const { values } = parseArgs({
     sellers: { type: 'string', default: '25' },
     'max-orders': { type: 'string', default: '3' },
     prefix: { type: 'string', default: '' },
+    'sellers-in-turn': { type: 'boolean', default: false },
+    'no-declines': { type: 'boolean', default: false },
   },
 });
 if (!values.out) {
-  console.error('usage: generate-events.mjs --events N --seed S --out FILE [--format ndjson|csv|json] [--sellers N] [--max-orders N] [--prefix P]');
+  console.error('usage: generate-events.mjs --events N --seed S --out FILE [--format ndjson|csv|json] [--sellers N] [--max-orders N] [--prefix P] [--sellers-in-turn] [--no-declines]');
   process.exit(2);
 }
 
@@ -38,7 +42,7 @@ const pick = (weights) => {
 
 const CURRENCIES = [['USD', 0.7], ['EUR', 0.2], ['JPY', 0.1]];
 const EXPONENT = { USD: 2, EUR: 2, JPY: 0 };
-const TOKENS = [['tok_visa', 0.96], ['tok_mastercard', 0.03], ['tok_chargeDeclined', 0.01]];
+const TOKENS = values['no-declines'] ? [['tok_visa', 0.97], ['tok_mastercard', 0.03]] : [['tok_visa', 0.96], ['tok_mastercard', 0.03], ['tok_chargeDeclined', 0.01]];
 const total = Number(values.events);
 const sellers = Number(values.sellers);
 const maxOrders = Number(values['max-orders']);
@@ -78,7 +82,7 @@ for (let i = 1; i <= total; i++) {
     const fee = Math.floor(minor / 10);
     event.orders.push({
       orderId: `${prefix}ord_${String(orderNumber).padStart(8, '0')}`,
-      sellerId: `seller_${1 + Math.floor(random() * sellers)}`,
+      sellerId: `seller_${1 + (values['sellers-in-turn'] ? (orderNumber - 1) % sellers : Math.floor(random() * sellers))}`,
       amount: amountText(minor, exponent),
       platformFee: amountText(fee, exponent),
       ...(random() < 0.3 ? { metadata: { sku: `SKU-${Math.floor(random() * 1000)}` } } : {}),

@@ -61,6 +61,26 @@ describe('normalizeInstant: accepted input', () => {
     );
   });
 
+  it('accepts a text in the stored form exactly when Date writes it back unchanged', () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const stored = fc
+      .tuple(fc.integer({ min: 1, max: 9999 }).map((n) => String(n).padStart(4, '0')), two(19), two(39), two(29), two(69), two(69), fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0')))
+      .map(([year, month, day, hour, minute, second, ms]) => `${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}Z`);
+    fc.assert(
+      fc.property(stored, (text) => {
+        const date = new Date(text);
+        const real = !Number.isNaN(date.getTime()) && date.toISOString() === text;
+        if (real) expect(normalizeInstant(text)).toBe(text);
+        else expect(() => normalizeInstant(text)).toThrow(InputError);
+      }),
+      { numRuns: 5000 },
+    );
+    for (const leap of ['2000-02-29T00:00:00.000Z', '2024-02-29T12:00:00.000Z']) expect(normalizeInstant(leap)).toBe(leap);
+    for (const bad of ['1900-02-29T00:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-11-23T24:00:00.000Z', '2026-11-23T10:60:00.000Z']) {
+      expect(() => normalizeInstant(bad)).toThrow(InputError);
+    }
+  });
+
   it('is idempotent on its own output (years 0001–9999)', () => {
     const instantArb = fc.integer({ min: Date.UTC(2000, 0, 1) - 1999 * 365 * 86_400_000, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) });
     fc.assert(

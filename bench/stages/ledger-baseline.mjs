@@ -1,25 +1,32 @@
-// The floor for posting: bare better-sqlite3 writing the same rows (one journal row and two entry
-// rows per transaction) with the same pragmas and batch size, but no indexes, triggers, hashing,
-// validation or balances.
+// The floor for posting: bare better-sqlite3 writing the same rows payops writes (one journal row
+// with its three 64-hex hashes, two entry rows with account ids and running balances), with the
+// same pragmas and batches, but no indexes, constraints, triggers, hashing or validation.
 import Sqlite from 'better-sqlite3';
 
 const [n, batch, file] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4]];
 const db = new Sqlite(file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
-db.exec(`CREATE TABLE tx (id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL, kind TEXT NOT NULL, description TEXT NOT NULL, effective_at TEXT NOT NULL, created_at TEXT NOT NULL);
-         CREATE TABLE entry (id INTEGER PRIMARY KEY, tx_id INTEGER NOT NULL, account TEXT NOT NULL, direction TEXT NOT NULL, amount_minor INTEGER NOT NULL)`);
-const insertTx = db.prepare('INSERT INTO tx (id, idempotency_key, kind, description, effective_at, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-const insertEntry = db.prepare('INSERT INTO entry (tx_id, account, direction, amount_minor) VALUES (?, ?, ?, ?)');
-const at = new Date().toISOString();
+db.exec(`CREATE TABLE ledger_transactions (id INTEGER PRIMARY KEY, idempotency_key TEXT, kind TEXT, description TEXT, effective_at TEXT,
+           created_at TEXT, metadata TEXT, reverses_tx_id INTEGER, body_hash TEXT, prev_hash TEXT, hash TEXT);
+         CREATE TABLE ledger_entries (id INTEGER PRIMARY KEY, tx_id INTEGER, account_id INTEGER, direction TEXT, amount_minor INTEGER,
+           effective_at TEXT, backdated INTEGER, running_balance_minor INTEGER)`);
+const insertTx = db.prepare('INSERT INTO ledger_transactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const insertEntry = db.prepare('INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor) VALUES (?, ?, ?, ?, ?, ?, ?)');
+const hex = (i, salt) => `${salt}${i.toString(16)}`.padStart(64, '0');
+const balances = new Array(1002).fill(0);
+const dayMs = Date.parse('2026-11-23T00:00:00Z');
 const started = process.hrtime.bigint();
 for (let start = 0; start < n; start += batch) {
+  const createdAt = new Date().toISOString();
   db.transaction(() => {
     for (let i = start; i < Math.min(n, start + batch); i++) {
       const amount = 100 + (i % 10_000);
-      insertTx.run(i + 1, `bench-${i}`, 'bench.capture', `capture ${i}`, at, at);
-      insertEntry.run(i + 1, 'assets:psp:sim:receivable', 'debit', amount);
-      insertEntry.run(i + 1, `liabilities:sellers:seller_${i % 1000}:pending`, 'credit', amount);
+      const effectiveAt = new Date(dayMs + Math.floor((i / n) * 86_399_000)).toISOString();
+      const seller = 2 + (i % 1000);
+      insertTx.run(i + 1, `bench-${i}`, 'bench.capture', `capture ${i}`, effectiveAt, createdAt, '{}', null, hex(i, 'a'), hex(i, 'b'), hex(i, 'c'));
+      insertEntry.run(i + 1, 1, 'debit', amount, effectiveAt, 0, (balances[1] += amount));
+      insertEntry.run(i + 1, seller, 'credit', amount, effectiveAt, 0, (balances[seller] -= amount));
     }
   })();
 }

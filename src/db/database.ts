@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { StorageError, UsageError } from '../errors.js';
-import { SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations.js';
+import { SCHEMA_VERSION, inSchemaTransaction, migrate, schemaVersionOf } from './migrations.js';
 
 /**
  * The only module that knows the engine underneath. Services receive a `Database` and use
@@ -21,6 +21,9 @@ export interface OpenOptions {
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+/** One step of a component's schema: SQL, or work SQL alone cannot express. */
+export type ComponentMigration = string | ((db: Database) => void);
 
 /**
  * Test only: `PAYOPS_TEST_MAX_PAGE_COUNT=N` caps the database at N pages, so that the storage
@@ -73,10 +76,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
 
 /**
  * A database of its own for a component that is not payops' books, e.g. the simulated PSP's
- * state. Same durability and permissions. `schemas[i]` takes the file from version i to i + 1:
- * a new file gets them all, an older one the ones it lacks, in place and in one transaction.
+ * state. Same durability and permissions. `migrations[i]` takes the file from version i to i + 1
+ * (SQL, or a function for what SQL alone cannot do, such as rebuilding a table): a new file gets
+ * them all, an older one the ones it lacks, in place and in one schema transaction.
  */
-export function openComponentDatabase(file: string, schemas: readonly string[], component: string): Database {
+export function openComponentDatabase(file: string, migrations: readonly ComponentMigration[], component: string): Database {
   if (!fs.existsSync(file)) createOwnerOnlyFile(file);
   let db: Database;
   try {
@@ -86,17 +90,24 @@ export function openComponentDatabase(file: string, schemas: readonly string[], 
   }
   try {
     configure(db, DEFAULT_BUSY_TIMEOUT_MS, false);
-    const version = schemas.length;
-    db.transaction(() => {
-      const current = schemaVersionOf(db);
-      if (current > version) {
-        throw new StorageError(`${component} state ${file} has schema version ${current}, newer than this payops understands (${version})`, {
-          hint: 'use the payops version that wrote it; the file was left untouched',
-        });
-      }
-      for (let next = current; next < version; next++) db.exec(schemas[next] as string);
-      if (current !== version) db.pragma(`user_version = ${version}`);
-    }).immediate();
+    const version = migrations.length;
+    const found = schemaVersionOf(db);
+    if (found > version) {
+      throw new StorageError(`${component} state ${file} has schema version ${found}, newer than this payops understands (${version})`, {
+        hint: 'use the payops version that wrote it; the file was left untouched',
+      });
+    }
+    if (found !== version) {
+      inSchemaTransaction(db, () => {
+        // Read again inside the transaction: another process may have created or upgraded it.
+        for (let current = schemaVersionOf(db); current < version; current++) {
+          const migration = migrations[current] as ComponentMigration;
+          if (typeof migration === 'string') db.exec(migration);
+          else migration(db);
+          db.pragma(`user_version = ${current + 1}`);
+        }
+      });
+    }
     return db;
   } catch (error) {
     db.close();
@@ -112,6 +123,13 @@ function configure(db: Database, busyTimeoutMs: number, readonly: boolean): void
   db.pragma('foreign_keys = ON');
   // Checkpoint the WAL every ~64 MB rather than every 4 MB: fewer, larger copies into the main file.
   db.pragma('wal_autocheckpoint = 16384');
+  // Multi-row statements and savepoints (a posting batch inside an executor's transaction) keep the
+  // pages they would restore in a statement journal, which this build spills to /var/tmp past 64 KB:
+  // with ledger entries written 64 rows per statement, 12 KB of temp-file writes per pay-in order.
+  // In memory it is a copy of each page touched, freed when the statement or savepoint ends.
+  // Durability is the WAL's and unchanged: a statement journal only serves a rollback inside a live
+  // transaction.
+  db.pragma('temp_store = MEMORY');
   db.defaultSafeIntegers(true);
   const maxPageCount = process.env[TEST_MAX_PAGE_COUNT];
   if (maxPageCount !== undefined && maxPageCount !== '') {

@@ -6,11 +6,14 @@ import { REFUNDS_SCHEMA } from './schema/refunds.js';
 import { CHARGEBACKS_SCHEMA } from './schema/chargebacks.js';
 import { WEBHOOKS_SCHEMA } from './schema/webhooks.js';
 import { RECONCILE_SCHEMA } from './schema/reconcile.js';
+import { applyComparisonChecks } from './schema/checks.js';
 
 interface Migration {
   version: number;
   name: string;
-  sql: string;
+  sql?: string;
+  /** Work SQL alone cannot express (rebuilding a table), run after `sql` in the same transaction. */
+  steps?: (db: BetterSqlite3.Database) => void;
 }
 
 /** Append only: a released migration is never edited, a change is a new version. */
@@ -22,6 +25,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'chargebacks', sql: CHARGEBACKS_SCHEMA },
   { version: 6, name: 'webhooks', sql: WEBHOOKS_SCHEMA },
   { version: 7, name: 'reconciliation', sql: RECONCILE_SCHEMA },
+  { version: 8, name: 'comparison checks', steps: applyComparisonChecks },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
@@ -30,16 +34,43 @@ export function schemaVersionOf(db: BetterSqlite3.Database): number {
   return Number(db.pragma('user_version', { simple: true }));
 }
 
-export function migrate(db: BetterSqlite3.Database): number[] {
+/**
+ * Applies every migration the database lacks, up to `targetVersion` (the current schema unless a
+ * test builds an older one), all in one transaction; returns their versions.
+ */
+export function migrate(db: BetterSqlite3.Database, targetVersion: number = SCHEMA_VERSION): number[] {
   const applied: number[] = [];
-  db.transaction(() => {
+  inSchemaTransaction(db, () => {
     const current = schemaVersionOf(db);
     for (const migration of MIGRATIONS) {
-      if (migration.version <= current) continue;
-      db.exec(migration.sql);
+      if (migration.version <= current || migration.version > targetVersion) continue;
+      if (migration.sql !== undefined) db.exec(migration.sql);
+      migration.steps?.(db);
       db.pragma(`user_version = ${migration.version}`);
       applied.push(migration.version);
     }
-  }).immediate();
+  });
   return applied;
+}
+
+/**
+ * Runs schema changes in one write transaction with foreign-key enforcement off, as SQLite
+ * requires for rebuilding a table, and checks every reference before committing: a change that
+ * broke one rolls back whole. Enforcement is restored afterwards.
+ */
+export function inSchemaTransaction(db: BetterSqlite3.Database, work: () => void): void {
+  const enforced = Number(db.pragma('foreign_keys', { simple: true })) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      work();
+      const broken = db.pragma('foreign_key_check') as { table: string; rowid: number | bigint | null; parent: string }[];
+      const first = broken[0];
+      if (first !== undefined) {
+        throw new Error(`the schema change left ${broken.length} broken references (first: ${first.table} row ${first.rowid} → ${first.parent}); nothing was changed`);
+      }
+    }).immediate();
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
 }

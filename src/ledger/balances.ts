@@ -35,16 +35,15 @@ interface AccountRow {
  * Balances per account and currency. Now: straight from the balances maintained at posting, so
  * the cost is O(accounts). As of a past time: per account, the running balance of its last
  * in-order entry at or before that time (one index seek), plus any backdated entries posted after
- * that entry but effective by then (an index range that is empty unless someone backdated).
+ * that entry but effective by then (an index range that is empty unless someone backdated), all
+ * in one statement (BALANCE_QUERIES.asOf).
  */
 export function balances(db: Database, query: BalanceQuery = {}): AccountBalance[] {
-  const rows = (db.prepare('SELECT id, name, currency, type, balance_minor FROM ledger_accounts ORDER BY name, currency').all() as AccountRow[])
-    .filter((row) => query.accountPrefix === undefined || matchesPrefix(row.name, query.accountPrefix));
-  const balanceAt = query.asOf === undefined ? undefined : balanceAsOf(db, query.asOf);
-
+  const rows = (query.asOf === undefined ? db.prepare(BALANCE_QUERIES.now).all() : db.prepare(BALANCE_QUERIES.asOf).all({ asOf: query.asOf })) as AccountRow[];
   const byKey = new Map<string, AccountBalance>();
   for (const row of rows) {
-    const raw = balanceAt ? balanceAt(row.id) : row.balance_minor;
+    if (query.accountPrefix !== undefined && !matchesPrefix(row.name, query.accountPrefix)) continue;
+    const raw = BigInt(row.balance_minor);
     const name = query.depth === undefined ? row.name : truncateAccount(row.name, query.depth);
     const key = `${name}\u0000${row.currency}`;
     const current = byKey.get(key);
@@ -66,24 +65,22 @@ export function balances(db: Database, query: BalanceQuery = {}): AccountBalance
     .sort((a, b) => (a.account === b.account ? compare(a.currency, b.currency) : compare(a.account, b.account)));
 }
 
-function balanceAsOf(db: Database, asOf: string): (accountId: bigint) => bigint {
-  const lastInOrder = db.prepare(
-    `SELECT id, running_balance_minor FROM ledger_entries
-     WHERE account_id = ? AND backdated = 0 AND effective_at <= ?
-     ORDER BY effective_at DESC, id DESC LIMIT 1`,
-  );
-  const backdatedAfter = db.prepare(
-    `SELECT COALESCE(SUM(CASE direction WHEN 'debit' THEN amount_minor ELSE -amount_minor END), 0) AS net
-     FROM ledger_entries
-     WHERE account_id = ? AND backdated = 1 AND id > ? AND effective_at <= ?`,
-  );
-  return (accountId) => {
-    const last = lastInOrder.get(accountId, asOf) as { id: bigint; running_balance_minor: bigint } | undefined;
-    const base = last ? last.running_balance_minor : 0n;
-    const late = backdatedAfter.get(accountId, last ? last.id : 0n, asOf) as { net: bigint };
-    return base + BigInt(late.net);
-  };
-}
+/** Every account with its balance, debits minus credits; test/ledger/balances.test.ts asserts the plans. */
+export const BALANCE_QUERIES = {
+  now: 'SELECT id, name, currency, type, balance_minor FROM ledger_accounts ORDER BY name, currency',
+  asOf: `SELECT a.id, a.name, a.currency, a.type,
+                COALESCE(last.running_balance_minor, 0) + COALESCE((
+                  SELECT SUM(CASE late.direction WHEN 'debit' THEN late.amount_minor ELSE -late.amount_minor END)
+                  FROM ledger_entries late
+                  WHERE late.account_id = a.id AND late.backdated = 1 AND late.effective_at <= @asOf AND late.id > COALESCE(last.id, 0)
+                ), 0) AS balance_minor
+         FROM ledger_accounts a
+         LEFT JOIN ledger_entries last ON last.id = (
+           SELECT e.id FROM ledger_entries e
+           WHERE e.account_id = a.id AND e.backdated = 0 AND e.effective_at <= @asOf
+           ORDER BY e.effective_at DESC, e.id DESC LIMIT 1)
+         ORDER BY a.name, a.currency`,
+} as const;
 
 /** Totals of debits minus credits per currency: zero for any complete set of accounts. */
 export function netByCurrency(rows: readonly AccountBalance[]): Map<Currency, bigint> {

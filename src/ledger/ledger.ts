@@ -1,6 +1,7 @@
 import { type Database, type Statement, inTransaction } from '../db/index.js';
 import { IdempotencyConflictError, InputError, NotFoundError, assert } from '../errors.js';
 import { MAX_MINOR, MIN_MINOR, type Currency } from '../money/index.js';
+import { jsonStringRecord } from '../json.js';
 import { nowIso } from '../time.js';
 import type { AccountType } from './accounts.js';
 import { isPipelineKind } from './kinds.js';
@@ -25,6 +26,8 @@ interface AccountState {
  */
 export class Ledger {
   private readonly statements: ReturnType<typeof prepareStatements>;
+  /** Multi-row entry inserts, by number of rows. */
+  private readonly entryInserts = new Map<number, Statement>();
 
   constructor(private readonly db: Database) {
     this.statements = prepareStatements(db);
@@ -117,6 +120,7 @@ export class Ledger {
     const createdAt = nowIso();
     const accounts: AccountCache = new Map();
     const results: PostResult[] = [];
+    const entryRows: unknown[] = [];
 
     for (let index = 0; index < valid.length; index++) {
       const posting = valid[index] as ValidPosting;
@@ -150,7 +154,8 @@ export class Ledger {
           throw new InputError(`${where(index)}: the balance of ${entry.account} would overflow 64 bits`);
         }
         const backdated = posting.effectiveAt < account.maxEffectiveAt ? 1 : 0;
-        s.insertEntry.run(txId, account.id, entry.direction, entry.amountMinor, posting.effectiveAt, backdated, balanceMinor);
+        entryRows.push(txId, account.id, entry.direction, entry.amountMinor, posting.effectiveAt, backdated, balanceMinor);
+        if (entryRows.length === ENTRY_COLUMNS * ENTRY_ROWS_PER_INSERT) this.insertEntries(entryRows);
         account.balanceMinor = balanceMinor;
         if (!backdated) account.maxEffectiveAt = posting.effectiveAt;
         account.dirty = true;
@@ -159,12 +164,33 @@ export class Ledger {
       prevHash = hash;
       results.push({ txId, created: true });
     }
+    this.insertEntries(entryRows);
     for (const byName of accounts.values()) {
       for (const account of byName.values()) {
         if (account.dirty) s.updateAccount.run(account.balanceMinor, account.maxEffectiveAt, account.id);
       }
     }
     return results;
+  }
+
+  /**
+   * Writes the buffered entry rows, up to ENTRY_ROWS_PER_INSERT per statement (one execution of a
+   * prepared statement costs about as much as the row it writes), and empties the buffer. Every
+   * journal row they reference is already written, in this transaction; ids follow posting order.
+   */
+  private insertEntries(rows: unknown[]): void {
+    const count = rows.length / ENTRY_COLUMNS;
+    if (count === 0) return;
+    let statement = this.entryInserts.get(count);
+    if (statement === undefined) {
+      statement = this.db.prepare(
+        `INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor)
+         VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      );
+      this.entryInserts.set(count, statement);
+    }
+    statement.run(...rows);
+    rows.length = 0;
   }
 
   private existing(posting: ValidPosting, contentHash: string, where: string): PostResult {
@@ -205,13 +231,15 @@ export class Ledger {
   }
 }
 
+const ENTRY_COLUMNS = 7;
+const ENTRY_ROWS_PER_INSERT = 64;
+
 /** The accounts a batch touches, by currency, then name (no key string built per entry). */
 type AccountCache = Map<string, Map<string, AccountState>>;
 
-/** JSON.stringify(metadata); most postings have none. */
+/** JSON.stringify(metadata), byte for byte (values are strings, validated). */
 function metadataJson(metadata: Metadata): string {
-  for (const _key in metadata) return JSON.stringify(metadata);
-  return '{}';
+  return jsonStringRecord(metadata);
 }
 
 interface AccountRow {
@@ -256,10 +284,6 @@ function prepareStatements(db: Database) {
          (id, idempotency_key, kind, description, effective_at, created_at, metadata, reverses_tx_id, body_hash, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (idempotency_key) DO NOTHING`,
-    ),
-    insertEntry: prepare(
-      `INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     accountByName: prepare('SELECT id, type, balance_minor, max_effective_at FROM ledger_accounts WHERE name = ? AND currency = ?'),
     insertAccount: prepare('INSERT INTO ledger_accounts (name, currency, type, created_at) VALUES (?, ?, ?, ?)'),

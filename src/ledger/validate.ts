@@ -119,12 +119,18 @@ function unbalanced(where: Where, currency: string, net: bigint): never {
  * called again with the full place to throw that same error under its right name.
  */
 function instant(text: unknown, where: Where): string {
+  // A batch's postings usually share one effective time: the last answer is kept (it is a pure function).
+  if (text === lastInstant.text) return lastInstant.normalized;
   try {
-    return normalizeInstant(text, 'effectiveAt');
+    const normalized = normalizeInstant(text, 'effectiveAt');
+    lastInstant = { text: text as string, normalized };
+    return normalized;
   } catch {
     return normalizeInstant(text, `${place(where)} effectiveAt`);
   }
 }
+
+let lastInstant = { text: '', normalized: '' };
 
 function place(where: Where): string {
   return typeof where === 'string' ? where : where();

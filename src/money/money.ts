@@ -83,7 +83,11 @@ export function parsePositiveAmount(text: unknown, currency: Currency, where = '
   return minor;
 }
 
-/** Formats minor units as a plain decimal string in major units: 2500n USD → "25.00". */
+/**
+ * Formats minor units as a plain decimal string in major units: 2500n USD → "25.00". Moving the
+ * point `exponent` digits left is exact string work (reports format thousands of amounts; a
+ * property test checks it against decimal.js).
+ */
 export function formatAmount(amountMinor: bigint, currency: Currency): string {
   const exponent = exponentOf(currency);
   return new Exact(amountMinor.toString()).dividedBy(scaleOf(exponent)).toFixed(exponent);

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import { type Currency, formatAmount, isCurrencyCode, parseAmount } from '../money/index.js';
 import { isPlainText } from '../input/text.js';
 import { InputError } from '../errors.js';
+import { jsonString } from '../json.js';
+import { sha256Hex } from '../sha256.js';
 import { normalizeInstant } from '../time.js';
 
 /**
@@ -144,7 +145,7 @@ export function validateEvent(value: unknown): PaymentEvent {
     payerId,
     paymentToken,
     orders,
-    contentHash: createHash('sha256').update(canonicalJson(value)).digest('hex'),
+    contentHash: sha256Hex(canonicalJson(value)),
   };
 }
 
@@ -173,7 +174,7 @@ function validatePayOut(value: Record<string, unknown>, eventId: string, fail: (
     occurredAt,
     orderId,
     seller: { id, name: (seller.name as string).trim(), iban: iban as string },
-    contentHash: createHash('sha256').update(canonicalJson(value)).digest('hex'),
+    contentHash: sha256Hex(canonicalJson(value)),
   };
 }
 
@@ -194,7 +195,7 @@ function validateRefund(value: Record<string, unknown>, eventId: string, fail: (
     orderId,
     amount: value.amount as string,
     reason: reason as string,
-    contentHash: createHash('sha256').update(canonicalJson(value)).digest('hex'),
+    contentHash: sha256Hex(canonicalJson(value)),
   };
 }
 
@@ -268,13 +269,28 @@ function metadataProblem(value: unknown, depth: number): string | undefined {
   return undefined;
 }
 
-/** JSON with object keys sorted at every level: one text per content. */
+/**
+ * JSON with object keys sorted at every level: one text per content. Its bytes are the event's
+ * identity (the content hash that tells a duplicate from a conflict), so they must never change:
+ * test/payments/events.test.ts compares it with the plain JSON.stringify formulation.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isObject(value)) {
-    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  if (typeof value === 'string') return jsonString(value);
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  let text: string;
+  if (Array.isArray(value)) {
+    text = '[';
+    for (let index = 0; index < value.length; index++) text += `${index === 0 ? '' : ','}${canonicalJson(value[index])}`;
+    return `${text}]`;
   }
-  return JSON.stringify(value) ?? 'null';
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  text = '{';
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    text += `${index === 0 ? '' : ','}${jsonString(key)}:${canonicalJson(object[key])}`;
+  }
+  return `${text}}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -43,6 +43,23 @@ interface ClaimRow {
   status: OrderStatus;
 }
 
+const CLAIM_COLUMNS = `id, order_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, charge_key, attempts,
+  requeued_at_attempt, first_attempt_at, status`;
+
+/**
+ * What a claim reads. Both walk orders_by_status (status, psp, next_attempt_at) in its own order,
+ * so a claim costs its batch and not a sort of every waiting order, which made a run quadratic in
+ * its size; test/payments/store.test.ts asserts the plans. A new order never has a next attempt
+ * time (only a retry is scheduled), so `IS NULL` selects all of them.
+ */
+export const CLAIM_QUERIES = {
+  newOrders: `SELECT ${CLAIM_COLUMNS} FROM orders WHERE status = 'created' AND psp = ? AND next_attempt_at IS NULL ORDER BY id LIMIT ?`,
+  dueRetries: `SELECT ${CLAIM_COLUMNS} FROM orders WHERE status = 'retry_scheduled' AND psp = ? AND next_attempt_at <= ?
+               ORDER BY next_attempt_at, id LIMIT ?`,
+  // `orders sync` walks pending orders in pages; a pending order has no next attempt time either.
+  pendingAfter: `SELECT ${CLAIM_COLUMNS} FROM orders WHERE status = 'pending' AND psp = ? AND next_attempt_at IS NULL AND id > ? ORDER BY id LIMIT ?`,
+} as const;
+
 /** The PSP idempotency key of an order's charge: the same on every attempt, in every process. */
 export function chargeKeyOf(orderId: string): string {
   return `payops-${orderId}-charge`;
@@ -76,17 +93,10 @@ export class PaymentsStore {
         `SELECT id, order_id, attempts FROM orders
          WHERE status = 'executing' AND psp = ? AND lease_expires_at < ? ORDER BY id`,
       ),
-      claimable: prepare(
-        `SELECT id, order_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, charge_key, attempts,
-                requeued_at_attempt, first_attempt_at, status
-         FROM orders WHERE status = ? AND psp = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-         ORDER BY id LIMIT ?`,
-      ),
-      byOrderIdForClaim: prepare(
-        `SELECT id, order_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, charge_key, attempts,
-                requeued_at_attempt, first_attempt_at, status
-         FROM orders WHERE order_id = ?`,
-      ),
+      claimableNew: prepare(CLAIM_QUERIES.newOrders),
+      claimableRetries: prepare(CLAIM_QUERIES.dueRetries),
+      byOrderIdForClaim: prepare(`SELECT ${CLAIM_COLUMNS} FROM orders WHERE order_id = ?`),
+      pending: prepare(CLAIM_QUERIES.pendingAfter),
       claim: prepare(
         `UPDATE orders SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
                 first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL,
@@ -95,12 +105,13 @@ export class PaymentsStore {
          WHERE id = ? AND status = ?`,
       ),
       finish: prepare(
-        `UPDATE orders SET status = @to,
-                psp_reference = COALESCE(@pspReference, psp_reference),
-                psp_fee_minor = COALESCE(@pspFeeMinor, psp_fee_minor),
-                last_error = @error, next_attempt_at = @nextAttemptAt,
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = @at
-         WHERE id = @id AND status = @from AND COALESCE(lease_owner, '') = @owner`,
+        `UPDATE orders SET status = ?, psp_reference = COALESCE(?, psp_reference), psp_fee_minor = COALESCE(?, psp_fee_minor),
+                last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+         WHERE id = ? AND status = ? AND COALESCE(lease_owner, '') = ?`,
+      ),
+      finishIgnoringLease: prepare(
+        `UPDATE orders SET status = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+         WHERE id = ? AND status = ?`,
       ),
     };
   }
@@ -162,10 +173,8 @@ export class PaymentsStore {
 
   /** Takes up to `limit` orders that are new or due for retry into `executing` under a lease. */
   claimDue(psp: string, owner: string, leaseExpiresAt: string, at: string, limit: number): ClaimedOrder[] {
-    const rows = [
-      ...(this.s.claimable.all('created', psp, at, limit) as ClaimRow[]),
-    ];
-    if (rows.length < limit) rows.push(...(this.s.claimable.all('retry_scheduled', psp, at, limit - rows.length) as ClaimRow[]));
+    const rows = this.s.claimableNew.all(psp, limit) as ClaimRow[];
+    if (rows.length < limit) rows.push(...(this.s.claimableRetries.all(psp, at, limit - rows.length) as ClaimRow[]));
     return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, row.status === 'created' ? 'first attempt' : 'retry'));
   }
 
@@ -196,13 +205,7 @@ export class PaymentsStore {
   }
 
   pendingOrders(psp: string, limit: number, afterId: bigint): ClaimedOrder[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, order_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, charge_key, attempts,
-                requeued_at_attempt, first_attempt_at, status
-         FROM orders WHERE status = 'pending' AND psp = ? AND id > ? ORDER BY id LIMIT ?`,
-      )
-      .all(psp, afterId, limit) as ClaimRow[];
+    const rows = this.s.pending.all(psp, afterId, limit) as ClaimRow[];
     return rows.map((row) => toClaimed(row, row.status));
   }
 
@@ -234,23 +237,18 @@ export class PaymentsStore {
   ): boolean {
     assertTransition(order.orderId, from, outcome.to);
     const changed = ignoreLease
-      ? this.db
-          .prepare(
-            `UPDATE orders SET status = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-             WHERE id = ? AND status = ?`,
-          )
-          .run(outcome.to, outcome.error ?? null, outcome.nextAttemptAt ?? null, at, order.id, from).changes
-      : this.s.finish.run({
-          to: outcome.to,
-          pspReference: outcome.pspReference ?? null,
-          pspFeeMinor: outcome.pspFeeMinor ?? null,
-          error: outcome.error ?? null,
-          nextAttemptAt: outcome.nextAttemptAt ?? null,
+      ? this.s.finishIgnoringLease.run(outcome.to, outcome.error ?? null, outcome.nextAttemptAt ?? null, at, order.id, from).changes
+      : this.s.finish.run(
+          outcome.to,
+          outcome.pspReference ?? null,
+          outcome.pspFeeMinor ?? null,
+          outcome.error ?? null,
+          outcome.nextAttemptAt ?? null,
           at,
-          id: order.id,
+          order.id,
           from,
-          owner: owner ?? '',
-        }).changes;
+          owner ?? '',
+        ).changes;
     if (changed === 1) this.s.insertTransition.run(order.id, from, outcome.to, order.attempts, at, cause);
     return changed === 1;
   }

@@ -4,7 +4,7 @@ import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
-import type { ExecutorOptions } from '../payments/executor.js';
+import { DEFAULT_BATCH_SIZE, type ExecutorOptions } from '../payments/executor.js';
 import { retryDelayMs } from '../payments/retry-policy.js';
 import { type PayoutResult, rejectionMessage } from '../psp/port.js';
 import { Wallets, type WalletDelta, sellerAccount } from '../wallet/wallet.js';
@@ -69,7 +69,7 @@ export class PayoutExecutor {
     for (;;) {
       const claimed = inTransaction(this.db, () => {
         tally.recoveredLeases += this.store.recoverExpiredLeases(this.options.psp.name, this.now());
-        return this.store.claimDue(this.options.psp.name, this.owner, this.leaseUntil(), this.now(), this.options.batchSize ?? 1_000);
+        return this.store.claimDue(this.options.psp.name, this.owner, this.leaseUntil(), this.now(), this.options.batchSize ?? DEFAULT_BATCH_SIZE);
       });
       if (claimed.length === 0) return tally;
       await this.execute(claimed, tally);

@@ -1,4 +1,4 @@
-import { type Database, inTransaction } from '../db/index.js';
+import { type Database, inTransaction, openPayoutPredicate } from '../db/index.js';
 import { InputError, UsageError } from '../errors.js';
 import { type Currency, parseAmount, printable, toCurrency } from '../money/index.js';
 import { type NewPayout, PayoutStore } from './store.js';
@@ -31,6 +31,18 @@ interface PayableRow {
 }
 
 /**
+ * Every wallet with a payable balance, its payout details and its open payout if any: one seek
+ * in the partial unique index of open payouts per wallet, which the query can use only because it
+ * states that index's predicate (test/payouts/plan.test.ts asserts the plan).
+ */
+export const PAYABLES_QUERY = `SELECT w.seller_id, w.currency, w.payable_minor, s.iban,
+         (SELECT p.payout_id || ' (' || p.status || ')' FROM payouts p
+          WHERE p.seller_id = w.seller_id AND p.currency = w.currency AND ${openPayoutPredicate('p')}) AS open_payout
+  FROM wallets w LEFT JOIN sellers s ON s.seller_id = w.seller_id
+  WHERE w.payable_minor <> 0 AND (? IS NULL OR w.seller_id = ?) AND (? IS NULL OR w.currency = ?)
+  ORDER BY w.seller_id, w.currency`;
+
+/**
  * What a payout run would pay: for each seller and currency with a payable balance, one payout of
  * the whole balance. A negative balance (a refund after the seller was paid) is skipped with its
  * reason and is recovered from later releases; so is a seller whose previous payout is still open.
@@ -38,15 +50,7 @@ interface PayableRow {
 export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
   const currency = checkPayoutFilter(filter);
   const rows = db
-    .prepare(
-      `SELECT w.seller_id, w.currency, w.payable_minor, s.iban,
-              (SELECT p.payout_id || ' (' || p.status || ')' FROM payouts p
-               WHERE p.seller_id = w.seller_id AND p.currency = w.currency
-                 AND p.status IN ('created', 'executing', 'retry_scheduled', 'dead_lettered')) AS open_payout
-       FROM wallets w LEFT JOIN sellers s ON s.seller_id = w.seller_id
-       WHERE w.payable_minor <> 0 AND (? IS NULL OR w.seller_id = ?) AND (? IS NULL OR w.currency = ?)
-       ORDER BY w.seller_id, w.currency`,
-    )
+    .prepare(PAYABLES_QUERY)
     .all(filter.sellerId ?? null, filter.sellerId ?? null, currency ?? null, currency ?? null) as PayableRow[];
   const plan: PayoutPlan = { payouts: [], skipped: [] };
   for (const row of rows) {
@@ -81,7 +85,7 @@ export function createPayouts(db: Database, filter: PayoutFilter, psp: string, a
   return inTransaction(db, () => {
     const plan = planPayouts(db, filter);
     const store = new PayoutStore(db);
-    return { ...plan, payoutIds: plan.payouts.map((payout) => store.create(payout, psp, at)) };
+    return { ...plan, payoutIds: store.createAll(plan.payouts, psp, at) };
   });
 }
 

@@ -53,6 +53,15 @@ export interface PayoutRow {
 /** The columns a claim reads. */
 type ClaimableRow = Pick<PayoutRow, 'id' | 'payout_id' | 'seller_id' | 'currency' | 'amount_minor' | 'payout_key' | 'destination' | 'attempts' | 'requeued_at_attempt' | 'status'>;
 
+const PAYOUT_COLUMNS = 'id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status';
+
+/** As for orders (payments/store.ts): each walks payouts_by_status in its own order, with no sort. */
+export const PAYOUT_CLAIM_QUERIES = {
+  newPayouts: `SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE status = 'created' AND psp = ? AND next_attempt_at IS NULL ORDER BY id LIMIT ?`,
+  dueRetries: `SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE status = 'retry_scheduled' AND psp = ? AND next_attempt_at <= ?
+               ORDER BY next_attempt_at, id LIMIT ?`,
+} as const;
+
 export interface NewPayout {
   sellerId: string;
   currency: Currency;
@@ -73,15 +82,10 @@ export class PayoutStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
       ),
       transition: prepare('INSERT INTO payout_transitions (payout_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)'),
-      claimable: prepare(
-        `SELECT id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status
-         FROM payouts WHERE status = ? AND psp = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?`,
-      ),
+      claimableNew: prepare(PAYOUT_CLAIM_QUERIES.newPayouts),
+      claimableRetries: prepare(PAYOUT_CLAIM_QUERIES.dueRetries),
       expired: prepare("SELECT id, payout_id, attempts FROM payouts WHERE status = 'executing' AND psp = ? AND lease_expires_at < ?"),
-      deadLettered: prepare(
-        `SELECT id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status
-         FROM payouts WHERE payout_id = ? AND psp = ? AND status = 'dead_lettered'`,
-      ),
+      deadLettered: prepare(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE payout_id = ? AND psp = ? AND status = 'dead_lettered'`),
       claim: prepare(
         `UPDATE payouts SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
                 first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL,
@@ -103,11 +107,19 @@ export class PayoutStore {
 
   /** Creates a payout whose amount and idempotency key are fixed from now on. */
   create(payout: NewPayout, psp: string, at: string): string {
-    const id = (this.s.nextId.get() as { id: bigint }).id;
-    const payoutId = `po_${id.toString().padStart(8, '0')}`;
-    this.s.insert.run(id, payoutId, payout.sellerId, payout.currency, payout.amountMinor, `payops-${payoutId}-payout`, psp, payout.destination, at, at);
-    this.s.transition.run(id, null, 'created', 0, at, `payable of ${payout.sellerId} in ${payout.currency}`);
-    return payoutId;
+    return this.createAll([payout], psp, at)[0] as string;
+  }
+
+  /** Creates payouts with consecutive ids, the next id read once (the caller holds the write transaction). */
+  createAll(payouts: readonly NewPayout[], psp: string, at: string): string[] {
+    let id = (this.s.nextId.get() as { id: bigint }).id;
+    return payouts.map((payout) => {
+      const payoutId = `po_${id.toString().padStart(8, '0')}`;
+      this.s.insert.run(id, payoutId, payout.sellerId, payout.currency, payout.amountMinor, `payops-${payoutId}-payout`, psp, payout.destination, at, at);
+      this.s.transition.run(id, null, 'created', 0, at, `payable of ${payout.sellerId} in ${payout.currency}`);
+      id += 1n;
+      return payoutId;
+    });
   }
 
   recoverExpiredLeases(psp: string, at: string): number {
@@ -121,8 +133,8 @@ export class PayoutStore {
   }
 
   claimDue(psp: string, owner: string, leaseExpiresAt: string, at: string, limit: number): ClaimedPayout[] {
-    const rows = this.s.claimable.all('created', psp, at, limit) as ClaimableRow[];
-    if (rows.length < limit) rows.push(...(this.s.claimable.all('retry_scheduled', psp, at, limit - rows.length) as ClaimableRow[]));
+    const rows = this.s.claimableNew.all(psp, limit) as ClaimableRow[];
+    if (rows.length < limit) rows.push(...(this.s.claimableRetries.all(psp, at, limit - rows.length) as ClaimableRow[]));
     return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, row.status === 'created' ? 'first attempt' : 'retry'));
   }
 

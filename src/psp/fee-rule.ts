@@ -25,8 +25,21 @@ export function parseFeeRule(text: string): FeeRule {
 export const DEFAULT_FEE_RULE = parseFeeRule('2.9%+0.30');
 
 export function feeFor(rule: FeeRule, amountMinor: bigint, currency: Currency): bigint {
-  const fixedMinor = BigInt(new Decimal(rule.fixedMajor).times(new Decimal(10).pow(exponentOf(currency))).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0));
-  const fee = applyBasisPoints(amountMinor, rule.basisPoints, 'half-even') + fixedMinor;
+  const fee = applyBasisPoints(amountMinor, rule.basisPoints, 'half-even') + fixedMinorOf(rule, currency);
   // A fee never exceeds the charge it is taken from.
   return fee > amountMinor ? amountMinor : fee;
+}
+
+/** The fixed part in minor units of a currency, converted once per rule and currency (every charge needs it). */
+const FIXED_MINOR = new WeakMap<FeeRule, Map<Currency, bigint>>();
+
+function fixedMinorOf(rule: FeeRule, currency: Currency): bigint {
+  let byCurrency = FIXED_MINOR.get(rule);
+  if (byCurrency === undefined) FIXED_MINOR.set(rule, (byCurrency = new Map()));
+  let fixedMinor = byCurrency.get(currency);
+  if (fixedMinor === undefined) {
+    fixedMinor = BigInt(new Decimal(rule.fixedMajor).times(new Decimal(10).pow(exponentOf(currency))).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0));
+    byCurrency.set(currency, fixedMinor);
+  }
+  return fixedMinor;
 }

@@ -1,7 +1,9 @@
+import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import {
+  type Currency,
   MAX_MINOR,
   MIN_MINOR,
   addMoney,
@@ -235,6 +237,17 @@ describe('formatAmount and formatMoney', () => {
     );
   });
 
+  it('writes what decimal.js writes for any int64 amount in any currency', () => {
+    const Exact = Decimal.clone({ precision: 60, toExpNeg: -100, toExpPos: 100 });
+    fc.assert(
+      fc.property(int64Arb, currencyArb, (amountMinor, currency) => {
+        const expected = new Exact(amountMinor.toString()).dividedBy(new Exact(10).pow(exponentOf(currency))).toFixed(exponentOf(currency));
+        expect(formatAmount(amountMinor, currency)).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('always writes exactly the currency\'s number of decimals, in plain notation', () => {
     fc.assert(
       fc.property(int64Arb, currencyArb, (minor, currency) => {
@@ -274,6 +287,29 @@ describe('parseAmount against a string-arithmetic reference', () => {
         expect(parseAmount(text, currency)).toBe(expected);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('agrees with decimal.js arithmetic on every text: the same minor units, or both refuse', () => {
+    const Exact = Decimal.clone({ precision: 60 });
+    const reference = (text: string, currency: Currency): bigint | 'refused' => {
+      if (text.length > 40 || !/^-?[0-9]+(?:\.[0-9]+)?$/.test(text)) return 'refused';
+      const decimals = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
+      if (decimals > exponentOf(currency)) return 'refused';
+      const minor = BigInt(new Exact(text).times(new Exact(10).pow(exponentOf(currency))).toFixed(0));
+      return minor > MAX_MINOR || minor < MIN_MINOR ? 'refused' : minor;
+    };
+    const text = fc.oneof(
+      fc.stringMatching(/^-?[0-9]{1,22}(\.[0-9]{0,5})?$/),
+      fc.string({ unit: fc.constantFrom(...'0123456789.-'), maxLength: 24 }),
+    );
+    fc.assert(
+      fc.property(text, currencyArb, (candidate, currency) => {
+        const expected = reference(candidate, currency);
+        if (expected === 'refused') expect(() => parseAmount(candidate, currency)).toThrow(InputError);
+        else expect(parseAmount(candidate, currency)).toBe(expected);
+      }),
+      { numRuns: 3000 },
     );
   });
 

@@ -293,6 +293,30 @@ describe('contentHash and canonicalJson', () => {
     expect(new Set(hashes).size).toBe(hashes.length);
   });
 
+  it('writes exactly the text of the plain JSON.stringify formulation, for any JSON value', () => {
+    // The formulation every stored content hash was made with: it must never change.
+    const reference = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+      if (typeof value === 'object' && value !== null) {
+        const object = value as Record<string, unknown>;
+        return `{${Object.keys(object).sort().map((key) => `${JSON.stringify(key)}:${reference(object[key])}`).join(',')}}`;
+      }
+      return JSON.stringify(value) ?? 'null';
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(reference(value));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })), (value) => {
+        expect(canonicalJson(value)).toBe(reference(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('sorts keys at every level and keeps array order', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: true, y: null }], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,{"y":null,"z":true}]},"b":1}');
     expect(canonicalJson([{ b: 1, a: 2 }, 'q'])).toBe('[{"a":2,"b":1},"q"]');

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Currency } from '../../src/money/index.js';
 import { DEFAULT_FEE_RULE, parseFeeRule } from '../../src/psp/fee-rule.js';
@@ -287,6 +288,17 @@ describe('SimEngine', () => {
       const sim = engine();
       one(sim, request('ord_1', { paymentToken: 'tok_chargeDeclinedInsufficientFunds' }));
       expect(sim.lookupCharge('ord_1')).toEqual({ found: true, result: { status: 'declined', pspReference: 'ch_sim_00000001', reason: 'insufficient_funds' } });
+    });
+  });
+
+  describe('state file versions', () => {
+    it('refuses a state file from a newer payops, untouched', () => {
+      engine().close();
+      const file = path.join(dir, 'sim.db');
+      const raw = new Sqlite(file);
+      raw.pragma('user_version = 9');
+      raw.close();
+      expect(() => engine()).toThrow(/schema version 9, newer than this payops understands \(2\)/);
     });
   });
 

@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { type Database, openComponentDatabase } from '../../db/index.js';
+import { randomBytes } from 'node:crypto';
+import { type ComponentMigration, type Database, anyOf, inList, openComponentDatabase, rebuildTable, replaceOnce } from '../../db/index.js';
+import { sha256Hex } from '../../sha256.js';
 import { type Currency, exponentOf } from '../../money/index.js';
 import type { Clock } from '../../time.js';
 import { type FeeRule, feeFor } from '../fee-rule.js';
@@ -60,6 +61,9 @@ const DECLINING_TOKENS: Readonly<Record<string, string>> = {
   tok_chargeDeclinedFraudulent: 'fraudulent',
 };
 
+const CHARGE_STATUSES = ['succeeded', 'pending', 'declined', 'failed'];
+
+/** Version 1, as released: the in-process simulator's books. */
 const SIM_SCHEMA_V1 = `
 CREATE TABLE sim_charges (
   id INTEGER PRIMARY KEY,
@@ -154,8 +158,18 @@ CREATE INDEX sim_webhook_outbox_due ON sim_webhook_outbox (next_attempt_at) WHER
 CREATE INDEX sim_charges_pending ON sim_charges (created_at) WHERE status = 'pending';
 `;
 
+/**
+ * Version 2 also writes the charge status check as comparisons: an IN list of more than two values
+ * costs SQLite a temporary B-tree on every insert (see db/schema/checks.ts), so sim_charges is
+ * rebuilt with the same constraint written the cheap way.
+ */
+function upgradeToV2(db: Database): void {
+  rebuildTable(db, 'sim_charges', (sql) => replaceOnce(sql, inList('status', CHARGE_STATUSES), anyOf('status', CHARGE_STATUSES), 'sim_charges.status'));
+  db.exec(SIM_SCHEMA_V2);
+}
+
 /** The state file's migrations: index i takes a file from version i to i + 1. */
-export const SIM_SCHEMAS: readonly string[] = [SIM_SCHEMA_V1, SIM_SCHEMA_V2];
+export const SIM_SCHEMAS: readonly ComponentMigration[] = [SIM_SCHEMA_V1, upgradeToV2];
 
 interface ChargeRow {
   id: bigint;
@@ -220,18 +234,19 @@ export class SimEngine {
     this.keyLifetimeMs = options.keyLifetimeMs ?? SIM_KEY_LIFETIME_MS;
     const prepare = (sql: string) => this.db.prepare(sql);
     this.statements = {
-      countRequest: prepare(
-        `INSERT INTO sim_requests (idempotency_key, count) VALUES (?, 1)
-         ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1 RETURNING count`,
-      ),
-      liveChargeByKey: prepare('SELECT * FROM sim_charges WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1'),
+      // Not one statement with RETURNING: SQLite collects RETURNING rows in a temporary table.
+      countRequest: prepare('INSERT INTO sim_requests (idempotency_key, count) VALUES (?, 1) ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1'),
+      requestCount: prepare('SELECT count FROM sim_requests WHERE idempotency_key = ?').pluck(),
+      // The newest live record of a key, as MAX(id) over the key's index range: `ORDER BY id DESC
+      // LIMIT 1` there would sort in a temporary B-tree on every request.
+      liveChargeByKey: prepare('SELECT * FROM sim_charges WHERE id = (SELECT MAX(id) FROM sim_charges WHERE idempotency_key = ? AND key_expires_at > ?)'),
       insertCharge: prepare(
         `INSERT INTO sim_charges (idempotency_key, request_hash, merchant_reference, amount_minor, currency, fee_minor, status, decline_reason, created_at, key_expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       latestByMerchantReference: prepare('SELECT * FROM sim_charges WHERE merchant_reference = ? ORDER BY id DESC LIMIT 1'),
       settle: prepare('UPDATE sim_charges SET status = ?, fee_minor = ?, decline_reason = ?, settled_at = ? WHERE id = ?'),
-      livePayoutByKey: prepare('SELECT * FROM sim_payouts WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1'),
+      livePayoutByKey: prepare('SELECT * FROM sim_payouts WHERE id = (SELECT MAX(id) FROM sim_payouts WHERE idempotency_key = ? AND key_expires_at > ?)'),
       chargeById: prepare('SELECT * FROM sim_charges WHERE id = ?'),
       duePending: prepare("SELECT * FROM sim_charges WHERE status = 'pending' AND created_at <= ? ORDER BY created_at LIMIT ?"),
       insertWebhook: prepare('INSERT INTO sim_webhook_outbox (event_id, type, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)'),
@@ -267,7 +282,8 @@ export class SimEngine {
 
   /** Counts one more request with this key and returns how many have arrived, this one included. */
   countRequest(key: string): number {
-    return Number((this.statements.countRequest.get(key) as { count: bigint }).count);
+    this.statements.countRequest.run(key);
+    return Number(this.statements.requestCount.get(key) as bigint);
   }
 
   /** The following methods apply one request with no simulated network fault: `psp serve` has its own, on the wire. */
@@ -520,7 +536,11 @@ export class SimEngine {
     }[]).map((row) => ({ payoutId: row.payout_id, idempotencyKey: row.idempotency_key, sellerId: row.seller_id, amountMinor: row.amount_minor, currency: row.currency as Currency, status: row.status }));
   }
 
-  /** Counts the request and decides the faults that strike before it is processed. */
+  /**
+   * Counts the request and decides the faults that strike before it is processed. A rate of zero
+   * never strikes whatever the draw, so no draw is made for it (here and below): the outcomes
+   * are the same for every seed, without hashing for each request.
+   */
   private networkFault(key: string): { attempt: number; fault?: RetryableFailure } {
     const attempt = this.countRequest(key);
     switch (faultBeforeProcessing(this.options.seed, this.options.faults, key, attempt)) {
@@ -555,8 +575,8 @@ export class SimEngine {
     const key = request.idempotencyKey;
     const nowMs = this.options.clock();
     const now = new Date(nowMs).toISOString();
-    const requestHash = createHash('sha256').update(JSON.stringify([request.refundId, request.chargeReference, request.amountMinor.toString(), request.currency])).digest('hex');
-    const existing = this.db.prepare('SELECT * FROM sim_refunds WHERE idempotency_key = ? AND key_expires_at > ? ORDER BY id DESC LIMIT 1').get(key, now) as
+    const requestHash = sha256Hex(JSON.stringify([request.refundId, request.chargeReference, request.amountMinor.toString(), request.currency]));
+    const existing = this.db.prepare('SELECT * FROM sim_refunds WHERE id = (SELECT MAX(id) FROM sim_refunds WHERE idempotency_key = ? AND key_expires_at > ?)').get(key, now) as
       | { id: bigint; request_hash: string; status: 'succeeded' | 'declined'; decline_reason: string | null }
       | undefined;
     if (existing) {
@@ -584,9 +604,7 @@ export class SimEngine {
   private applyPayout(request: PayoutRequest): PayoutResult {
     const key = request.idempotencyKey;
     const nowMs = this.options.clock();
-    const requestHash = createHash('sha256')
-      .update(JSON.stringify([request.payoutId, request.sellerId, request.destination, request.amountMinor.toString(), request.currency]))
-      .digest('hex');
+    const requestHash = sha256Hex(JSON.stringify([request.payoutId, request.sellerId, request.destination, request.amountMinor.toString(), request.currency]));
     const existing = this.statements.livePayoutByKey.get(key, new Date(nowMs).toISOString()) as
       | { id: bigint; request_hash: string; status: 'succeeded' | 'declined'; decline_reason: string | null }
       | undefined;
@@ -596,7 +614,7 @@ export class SimEngine {
         ? { status: 'succeeded', pspReference: payoutReference(existing.id) }
         : { status: 'declined', pspReference: payoutReference(existing.id), reason: existing.decline_reason ?? 'declined' };
     }
-    const declined = draw(this.options.seed, key, 'outcome') < this.options.faults.decline;
+    const declined = this.options.faults.decline > 0 && draw(this.options.seed, key, 'outcome') < this.options.faults.decline;
     const id = this.statements.insertPayout.run(
       key, requestHash, request.payoutId, request.sellerId, request.destination, request.amountMinor, request.currency,
       declined ? 'declined' : 'succeeded', declined ? 'account_closed' : null,
@@ -617,7 +635,7 @@ export class SimEngine {
 
   private create(request: ChargeRequest, requestHash: string, nowMs: number): ChargeResult {
     const { seed, faults } = this.options;
-    const outcome = draw(seed, request.idempotencyKey, 'outcome');
+    const outcome = faults.decline + faults.pending > 0 ? draw(seed, request.idempotencyKey, 'outcome') : 1;
     const declinedBy = DECLINING_TOKENS[request.paymentToken] ?? (outcome < faults.decline ? 'card_declined' : undefined);
     const status = declinedBy ? 'declined' : outcome < faults.decline + faults.pending ? 'pending' : 'succeeded';
     const fee = status === 'succeeded' ? feeFor(this.options.feeRule, request.amountMinor, request.currency) : null;
@@ -764,7 +782,5 @@ function payoutReference(id: bigint): string {
 }
 
 function hashRequest(request: ChargeRequest): string {
-  return createHash('sha256')
-    .update(JSON.stringify([request.merchantReference, request.amountMinor.toString(), request.currency, request.paymentToken]))
-    .digest('hex');
+  return sha256Hex(JSON.stringify([request.merchantReference, request.amountMinor.toString(), request.currency, request.paymentToken]));
 }
