@@ -1,4 +1,5 @@
 import { type Database, inTransaction } from '../db/index.js';
+import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import { pspReceivableAccount } from '../payments/postings.js';
@@ -50,6 +51,7 @@ export async function syncChargebacks(db: Database, psp: PaymentServiceProvider)
         sync.unmatched.push(dispute);
       }
     }
+    failpoint('chargebacks.before-commit');
     return sync;
   });
 }

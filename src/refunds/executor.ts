@@ -112,7 +112,10 @@ export class RefundExecutor {
       failpoint('refund.after-claim');
       const results = await psp.refund(claimed.map((r) => ({ idempotencyKey: r.refundKey, refundId: r.refundId, merchantReference: r.orderId, chargeReference: r.chargeReference, amountMinor: r.amountMinor, currency: r.currency })));
       failpoint('refund.after-psp-call');
-      inTransaction(this.db, () => this.record(claimed, results, tally));
+      inTransaction(this.db, () => {
+        this.record(claimed, results, tally);
+        failpoint('refund.before-record-commit');
+      });
       tally.attempted += claimed.length;
     }
   }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../../errors.js';
+import { failpoint } from '../../failpoints.js';
 import { SIGNATURE_HEADER, verifySignature } from '../../psp/webhooks/signature.js';
 import { type WebhookApplier, type WebhookOutcome, parseWebhookEvent } from './apply.js';
 
@@ -106,6 +107,8 @@ export class WebhookListener {
           fs.appendFileSync(this.options.recordFile, `${JSON.stringify(line)}\n`, { mode: 0o600 });
         }
         const { outcome, detail } = this.options.applier.apply(parsed, 'listen');
+        // Committed, not yet answered: the PSP will deliver it again, and find it a duplicate.
+        failpoint('webhook.after-commit');
         this.count(outcome);
         const { id: eventId, type } = 'ignored' in parsed ? parsed.ignored : parsed;
         this.options.onEvent({ eventId, type, outcome, detail });
