@@ -18,17 +18,9 @@ export function registerQueue(program: Command): void {
     .action(async (flags: ExecutionFlags & { json?: boolean }, command: Command) => {
       const context = contextOf(command);
       const execution = await executionFrom(context, flags);
-      const { executeDue } = await import('../payments/payin.js');
-      const { statusCounts } = await import('../payments/queries.js');
+      const { retryDue } = await import('../queue/retry.js');
       try {
-        const { RefundExecutor } = await import('../refunds/executor.js');
-        const { PayoutExecutor } = await import('../payouts/executor.js');
-        const { tally, refunds, payouts, queue } = await withDatabase(context, async (db) => {
-          const charges = await executeDue(db, execution);
-          const refunded = await new RefundExecutor(db, execution).runDue();
-          const paid = await new PayoutExecutor(db, execution).runDue();
-          return { tally: charges, refunds: refunded, payouts: paid, queue: statusCounts(db, execution.psp.name) };
-        });
+        const { charges: tally, refunds, payouts, queue, open } = await withDatabase(context, (db) => retryDue(db, execution));
         if (flags.json) {
           const stats = execution.psp.callStats?.();
           context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, ...(stats ? { psp: stats } : {}) }));
@@ -41,7 +33,8 @@ export function registerQueue(program: Command): void {
               `queue: retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}`,
           );
         }
-        if (queue.retry_scheduled + queue.dead_lettered + refunds.retryScheduled + refunds.deadLettered + payouts.retryScheduled + payouts.deadLettered > 0) process.exitCode = ExitCode.workPending;
+        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered;
+        if (left > 0) process.exitCode = ExitCode.workPending;
         reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
       } finally {
         execution.psp.close();

@@ -64,6 +64,7 @@ export class PayoutStore {
         `SELECT id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status
          FROM payouts WHERE status = ? AND psp = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?`,
       ),
+      nextRetryAt: prepare("SELECT MIN(next_attempt_at) AS at FROM payouts WHERE status = 'retry_scheduled' AND psp = ?"),
       expired: prepare("SELECT id, payout_id, attempts FROM payouts WHERE status = 'executing' AND psp = ? AND lease_expires_at < ?"),
       deadLettered: prepare(
         `SELECT id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status
@@ -105,6 +106,11 @@ export class PayoutStore {
       }
     }
     return rows.length;
+  }
+
+  /** When the earliest payout of this PSP scheduled for retry is due, if any is. */
+  nextRetryAt(psp: string): string | undefined {
+    return (this.s.nextRetryAt.get(psp) as { at: string | null }).at ?? undefined;
   }
 
   claimDue(psp: string, owner: string, leaseExpiresAt: string, at: string, limit: number): ClaimedPayout[] {

@@ -84,7 +84,13 @@ export class RefundExecutor {
                 refunded_share_from_pending_minor = refunded_share_from_pending_minor + ?, updated_at = ? WHERE order_id = ?`,
       ),
       unreserve: prepare('UPDATE orders SET refund_reserved_minor = refund_reserved_minor - ?, updated_at = ? WHERE order_id = ?'),
+      nextRetryAt: prepare("SELECT MIN(next_attempt_at) AS at FROM refunds WHERE status = 'retry_scheduled' AND psp = ?"),
     };
+  }
+
+  /** When the earliest refund scheduled for retry is due, if any is. */
+  nextRetryAt(): string | undefined {
+    return (this.s.nextRetryAt.get(this.options.psp.name) as { at: string | null }).at ?? undefined;
   }
 
   async runDue(tally: RefundTally = emptyRefundTally()): Promise<RefundTally> {
