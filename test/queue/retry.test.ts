@@ -6,7 +6,8 @@ import type { Database } from '../../src/db/index.js';
 import { executeDue, runPayin } from '../../src/payments/payin.js';
 import { runPayouts } from '../../src/payouts/payout-run.js';
 import type { RetryableFailure } from '../../src/psp/port.js';
-import { retryDue } from '../../src/queue/retry.js';
+import { requeueDeadLetters, retryDue } from '../../src/queue/retry.js';
+import { listRefunds } from '../../src/refunds/queries.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 
@@ -88,5 +89,34 @@ describe('retry run --wait (retryDue)', () => {
     await executeDue(db, { psp, retry: POLICY, clock });
     const summary = await retryDue(db, { psp, retry: POLICY, clock });
     expect(summary.open.payouts).toEqual({ retryScheduled: 1, deadLettered: 0 });
+  });
+
+  it('dead letters include refunds: listed, and requeued with a fresh budget and the same key', async () => {
+    const refund = file('refund.ndjson', { eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-24T10:00:00Z', orderId: 'ord_2', amount: '10.00' });
+    const twoAttempts = { ...POLICY, maxAttempts: 2 };
+    await runPayin(db, [refund], {}, { psp, retry: twoAttempts, clock, wait: true, sleep });
+    expect(listRefunds(db, { status: 'dead_lettered' }).map((r) => r.refundId)).toEqual(['rf_1']);
+    // Found by the chaos campaign's operator: a dead-lettered refund could not be requeued at
+    // all (dlq requeue knew charges and payouts), and dlq list did not show it.
+    const summary = await requeueDeadLetters(db, { psp, retry: twoAttempts, clock }, { all: true }, 'operator test');
+    expect(summary.refunds).toMatchObject({ attempted: 1, succeeded: 1 });
+    expect(summary.open.refunds).toEqual({ retryScheduled: 0, deadLettered: 0 });
+    expect(status('refunds')).toEqual(['succeeded']);
+    expect(psp.refundCalls.map((call) => call.idempotencyKey)).toEqual(['payops-rf_1-refund', 'payops-rf_1-refund', 'payops-rf_1-refund']);
+    const causes = (db.prepare('SELECT cause FROM refund_transitions ORDER BY id').all() as { cause: string }[]).map((row) => row.cause);
+    expect(causes).toContainEqual(expect.stringMatching(/^requeued by operator test; key payops-rf_1-refund/));
+    expect(runChecks(db).ok).toBe(true);
+  });
+
+  it('requeues by id: a refund and a payout named together', async () => {
+    const refund = file('refund.ndjson', { eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-24T10:00:00Z', orderId: 'ord_2', amount: '10.00' });
+    const oneAttempt = { ...POLICY, maxAttempts: 1 };
+    await runPayin(db, [refund], {}, { psp, retry: oneAttempt, clock });
+    await retryDue(db, { psp, retry: oneAttempt, clock: () => now + 60_000 });
+    expect([...status('refunds'), ...status('payouts')]).toEqual(['dead_lettered', 'dead_lettered']);
+    const summary = await requeueDeadLetters(db, { psp, retry: POLICY, clock }, { ids: ['rf_1', 'po_00000001'] }, 'operator test');
+    expect(summary.refunds.attempted + summary.payouts.attempted).toBe(2);
+    await retryDue(db, { psp, retry: POLICY, clock, wait: true, sleep });
+    expect([...status('refunds'), ...status('payouts')]).toEqual(['succeeded', 'succeeded']);
   });
 });
