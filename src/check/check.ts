@@ -264,6 +264,7 @@ function checkReconciliation(db: Database): CheckResult {
 function checkLeases(db: Database): CheckResult {
   const stuck = db
     .prepare(`SELECT order_id, lease_expires_at FROM orders WHERE status = 'executing' AND lease_expires_at < @now
+              UNION ALL SELECT refund_id, lease_expires_at FROM refunds WHERE status = 'executing' AND lease_expires_at < @now
               UNION ALL SELECT payout_id, lease_expires_at FROM payouts WHERE status = 'executing' AND lease_expires_at < @now LIMIT 50`)
     .all({ now: new Date().toISOString() }) as { order_id: string; lease_expires_at: string }[];
   return result(

@@ -67,6 +67,25 @@ describe('payops check', () => {
     expect(pspPayouts('sim')?.details).toEqual(['payout po_sim is booked as sent but the PSP has no matching transfer']);
   });
 
+  it('names a refund left executing by a crashed process once its lease ran out, as it does orders and payouts', () => {
+    // Found while building the chaos campaign: the lease check did not look at refunds.
+    db.prepare(
+      `INSERT INTO events (event_id, type, content_hash, occurred_at, source, received_at, order_count)
+       VALUES ('chk_1', 'pay_in', 'h', '2026-11-23T10:00:00Z', 'test', '2026-11-23T10:00:00Z', 1)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO orders (order_id, event_id, payer_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, metadata, psp, charge_key, status,
+                           refund_reserved_minor, created_at, updated_at)
+       VALUES ('ord_1', 'chk_1', 'b', 's1', 'USD', 1000, 0, 'tok_visa', '{}', 'sim', 'payops-ord_1-charge', 'failed', 1000, '2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO refunds (refund_id, order_id, currency, amount_minor, reason, refund_key, psp, status, attempts, lease_owner, lease_expires_at, created_at, updated_at)
+       VALUES ('rf_1', 'ord_1', 'USD', 1000, 'damaged', 'payops-rf_1-refund', 'sim', 'executing', 1, 'crashed', '2026-11-23T10:05:00Z', '2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z')`,
+    ).run();
+    const leases = runChecks(db).results.find((r) => r.name === 'nothing stuck in executing');
+    expect(leases).toMatchObject({ ok: false, details: ['rf_1 has been executing since its lease expired at 2026-11-23T10:05:00Z (run `payops retry run`)'] });
+  });
+
   it('looks orders up by index, never by scanning them once per row', () => {
     const plans = [CHECK_QUERIES.capturesOfUnsucceededOrders, CHECK_QUERIES.succeededWithoutCapture, CHECK_QUERIES.eventsMissingOrders].map((sql) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((row) => row.detail).join(' | '));
     expect(plans[0]).toMatch(/SEARCH o USING INDEX/);
