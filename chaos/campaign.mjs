@@ -5,6 +5,7 @@
 // end the PSP's settlement files, reconciled. The end checks are in checks.mjs.
 import fs from 'node:fs';
 import path from 'node:path';
+import { checkBooks } from './checks.mjs';
 import { writeWave } from './day.mjs';
 import { KillPlan } from './kill-plan.mjs';
 import { Operator, sleep } from './operator.mjs';
@@ -205,6 +206,7 @@ export async function runCampaign(options) {
     await step('chargebacks', 'retry', ['chargebacks', 'sync', ...books, ...pspFlags()], { accept: [0] });
     await drain();
     await operator.stopServers();
+    await checkBooks(operator, files, discrepancy, 'at the end of the day, before reconciliation');
     days.add(new Date().toISOString().slice(0, 10));
     const reconciliation = await reconcile({ operator, plan, random, options, books, files, days: [...days].sort(), step, discrepancy });
 

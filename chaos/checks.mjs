@@ -20,9 +20,10 @@ export async function endChecks({ operator, campaign, money }) {
   const problem = (text) => discrepancies.push(text);
   const books = ['--db', files.db];
 
+  // The campaign checked the books and both files once before reconciling (checkBooks); now,
+  // with reconciliation done, again, and everything else.
   const headBefore = await ledgerHead(operator, books, problem);
-  await payopsCheck(operator, [...books, '--psp', 'http', '--psp-state', files.pspState], problem, 'after the day');
-  for (const file of [files.db, files.pspState]) integrity(file, problem);
+  await checkBooks(operator, files, problem, 'after reconciliation');
 
   const db = new Sqlite(files.db, { readonly: true, fileMustExist: true });
   const psp = new Sqlite(files.pspState, { readonly: true, fileMustExist: true });
@@ -44,10 +45,17 @@ export async function endChecks({ operator, campaign, money }) {
 
   await replayWebhooks(operator, books, files.record, headBefore, problem);
   figures.reconciliation = reconciliationFindings(reconciliation, problem);
-  await payopsCheck(operator, [...books, '--psp', 'http', '--psp-state', files.pspState], problem, 'after reconciliation');
   bankAndReceivable(files, reconciliation, problem);
-  for (const file of [files.db, files.pspState]) integrity(file, problem);
   return { discrepancies, figures };
+}
+
+/**
+ * `payops check` against the PSP server's state file, then `PRAGMA integrity_check` and
+ * `foreign_key_check` on the books and on the PSP's state.
+ */
+export async function checkBooks(operator, files, problem, when) {
+  await payopsCheck(operator, ['--db', files.db, '--psp', 'http', '--psp-state', files.pspState], problem, when);
+  for (const file of [files.db, files.pspState]) integrity(file, problem, when);
 }
 
 async function payopsCheck(operator, args, problem, when) {
@@ -73,14 +81,14 @@ async function ledgerHead(operator, books, problem) {
   }
 }
 
-function integrity(file, problem) {
+function integrity(file, problem, when) {
   const db = new Sqlite(file, { readonly: true, fileMustExist: true });
   try {
     const rows = db.pragma('integrity_check');
     const text = rows.map((row) => row.integrity_check).join('; ');
-    if (text !== 'ok') problem(`PRAGMA integrity_check on ${path.basename(file)}: ${text}`);
+    if (text !== 'ok') problem(`PRAGMA integrity_check on ${path.basename(file)} ${when}: ${text}`);
     const keys = db.pragma('foreign_key_check');
-    if (keys.length > 0) problem(`PRAGMA foreign_key_check on ${path.basename(file)}: ${keys.length} rows point nowhere`);
+    if (keys.length > 0) problem(`PRAGMA foreign_key_check on ${path.basename(file)} ${when}: ${keys.length} rows point nowhere`);
   } finally {
     db.close();
   }

@@ -7,6 +7,13 @@ import fs from 'node:fs';
 const LISTENING = /listening on (http:\/\/127\.0\.0\.1:(\d+))\/?/;
 const SERVER_START_MS = 30_000;
 const MAX_LOGGED_STDERR_LINES = 12;
+/** Every child of every Processes, so that an interrupted campaign leaves none behind. */
+const everyChild = new Set();
+
+/** SIGKILLs every payops process the campaign started and still runs; for SIGINT and SIGTERM. */
+export function killEveryChild() {
+  for (const child of everyChild) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
 
 /**
  * @typedef {object} CommandResult
@@ -163,6 +170,7 @@ export class Processes {
     const env = { ...this.options.env, ...(failpoint ? { PAYOPS_FAILPOINTS: failpoint } : {}) };
     const child = spawn(process.execPath, [this.options.bin, ...args], { cwd: this.options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.children.add(child);
+    everyChild.add(child);
     if (booksProcess) {
       this.live++;
       this.peak = Math.max(this.peak, this.live);
@@ -171,6 +179,7 @@ export class Processes {
   }
 
   forget(child, booksProcess) {
+    everyChild.delete(child);
     if (this.children.delete(child) && booksProcess) this.live--;
   }
 

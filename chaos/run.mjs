@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runCampaign } from './campaign.mjs';
 import { endChecks } from './checks.mjs';
+import { killEveryChild } from './processes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = 'usage: node chaos/run.mjs [--seed S] [--kills N] [--waves N] [--events N] [--max-minutes M] [--dir DIR] [--keep] [--json] [--quiet]';
@@ -52,6 +53,13 @@ fs.mkdirSync(dir, { recursive: true });
 const progress = (text) => {
   if (!values.quiet) process.stderr.write(`chaos: ${text}\n`);
 };
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    killEveryChild();
+    console.error(`chaos: ${signal}: every payops process it started was killed; work directory kept: ${dir}`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
 progress(`seed ${values.seed}, ${options.kills} kills, ${options.waves} waves of ${options.events} checkouts; work in ${dir}`);
 
 let campaign;
