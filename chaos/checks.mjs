@@ -106,7 +106,7 @@ function readInput(waves, money) {
       const event = JSON.parse(line);
       checkouts.set(event.eventId, event);
       for (const order of event.orders) {
-        orders.set(order.orderId, { ...order, eventId: event.eventId, currency: event.currency, amountMinor: money.parseAmount(order.amount, event.currency), token: event.paymentToken });
+        orders.set(order.orderId, { ...order, eventId: event.eventId, currency: event.currency, amountMinor: money.parseAmount(order.amount, event.currency) });
       }
     }
     for (const file of [part.deliveries1, part.deliveries2]) {
@@ -140,7 +140,7 @@ function accountForInput(db, psp, input, problem) {
     if (items.length > 0) problem(`${what} (${items.length}): ${items.slice(0, MAX_LISTED).join(', ')}${items.length > MAX_LISTED ? ', …' : ''}`);
   };
   const events = new Map(db.prepare('SELECT event_id, type, order_count FROM events').all().map((row) => [row.event_id, row]));
-  const booked = new Map(db.prepare('SELECT order_id, event_id, seller_id, currency, amount_minor, status, refunded_minor, release_event_id FROM orders').all().map((row) => [row.order_id, row]));
+  const booked = new Map(db.prepare('SELECT order_id, event_id, seller_id, currency, amount_minor, status, refund_reserved_minor, release_event_id FROM orders').all().map((row) => [row.order_id, row]));
   const pspCharges = new Map();
   for (const charge of psp.prepare('SELECT merchant_reference, status FROM sim_charges').all()) {
     pspCharges.set(charge.merchant_reference, [...(pspCharges.get(charge.merchant_reference) ?? []), charge.status]);
@@ -166,7 +166,7 @@ function accountForInput(db, psp, input, problem) {
     if (released !== (events.get(delivery.eventId)?.type === 'pay_out')) unexplained.push(`${delivery.eventId} (event and release disagree)`);
     if (released) continue;
     const reason = input.rejected.get(delivery.eventId) ?? 'never refused';
-    const explained = order && ((order.status === 'failed' && /not captured/.test(reason)) || (order.refunded_minor === order.amount_minor && /refunded in full/.test(reason)));
+    const explained = order && ((order.status === 'failed' && /not captured/.test(reason)) || (order.refund_reserved_minor >= order.amount_minor && /refunded in full/.test(reason)));
     if (!explained) unexplained.push(`${delivery.eventId} for a ${order?.status ?? 'missing'} order: ${reason}`);
   }
   list('deliveries neither released nor explained', unexplained);
