@@ -30,7 +30,7 @@ const EVENTS_BEFORE_A_WEBHOOK_KILL = 30;
 const FIRST_GUESS_MS = { payin: 2_000, retry: 1_000, payout: 1_000, deliveries: 400, refund: 800, chargebacks: 300, sync: 300, reconcile: 400 };
 
 /** Commands that usually end sooner than this are killed by failpoints only. */
-const MIN_TIMED_KILL_RUN_MS = 600;
+const MIN_TIMED_KILL_RUN_MS = 400;
 /** Below this, a timed kill lands while Node is still starting: allowed, but not aimed at. */
 const MIN_KILL_DELAY_MS = 120;
 
@@ -90,17 +90,21 @@ export class KillPlan {
     // lands while Node starts): those get failpoints. A reconciliation killed by one rolls back
     // and starts over; timed too late, the file would be imported for good and the kill lost.
     const timedWorthIt = kind !== 'webhook' && kind !== 'reconcile' && typical >= MIN_TIMED_KILL_RUN_MS;
-    if (points.length > 0 && (!timedWorthIt || this.random.chance(0.6))) {
+    if (points.length > 0 && (!timedWorthIt || this.random.chance(0.5))) {
       const [name, scope] = this.random.pick(points);
       return { failpoint: `${name}=${this.random.int(1, batches(scope))}` };
     }
     return { killAfterMs: MIN_KILL_DELAY_MS + Math.floor(this.random.next() * Math.max(100, typical - MIN_KILL_DELAY_MS)) };
   }
 
-  /** A command ran to its end: remember how long it took, to aim later timed kills. */
+  /**
+   * A command ran to its end: remember how long it took, to aim later timed kills. A slowly
+   * decaying maximum: a run resumed after a kill has little left to do, and would otherwise
+   * teach the plan that such commands are short.
+   */
   ranFor(kind, ms) {
     const previous = this.durations.get(kind);
-    this.durations.set(kind, previous === undefined ? ms : Math.round(previous * 0.7 + ms * 0.3));
+    this.durations.set(kind, previous === undefined ? ms : Math.max(ms, Math.round(previous * 0.9)));
   }
 
   killed(category, command, method, detail) {

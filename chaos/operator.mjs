@@ -7,7 +7,7 @@ import Sqlite from 'better-sqlite3';
 
 const LOCKED = /^payops: database .* is locked by another process/m;
 /** `chargebacks sync` while the PSP server is being restarted: nothing was booked; run it again. */
-const PSP_UNREACHABLE = /^payops: the PSP at .* did not list its disputes: .*not sent/m;
+const PSP_UNREACHABLE = /^payops: the PSP at .* did not list its disputes: .*nothing was booked/m;
 /** Clean attempts allowed after the planned kills, for documented busy errors. */
 const MAX_CLEAN_ATTEMPTS = 6;
 const MAX_DRAIN_ROUNDS = 40;
