@@ -12,18 +12,23 @@ import type { CheckReport, PspRecord } from './check.js';
  *
  * The PSP's record is read after the books' snapshot is taken, also on one snapshot: it can only
  * be newer. What payops booked, the PSP did before, so the PSP's record holds it; what the PSP
- * did since is a note (captured, booked on the next retry, sync or webhook), not a failure.
+ * did since is a note (captured, booked on the next retry, sync or webhook), not a failure, and
+ * so is an order new in the books that was claimed and charged since (the PSP's charge is dated
+ * after the books were read; one dated before is a problem).
  */
 export function runChecksWithPsp(db: Database, pspState: { psp: string; stateFile: string } | undefined, runChecks: (db: Database, psp?: PspRecord) => CheckReport): CheckReport {
-  return inReadSnapshot(db, () => {
-    // The first read fixes the snapshot: before the PSP's record is opened.
-    db.prepare('SELECT id FROM ledger_transactions LIMIT 1').get();
-    if (pspState === undefined) return runChecks(db);
-    const engine = new SimEngine({ stateFile: pspState.stateFile, seed: '0', faults: NO_FAULTS, feeRule: DEFAULT_FEE_RULE, clock: Date.now });
-    try {
-      return engine.readSnapshot(() => runChecks(db, { psp: pspState.psp, chargesByOrder: engine.chargesByMerchantReference(), payouts: engine.payouts() }));
-    } finally {
-      engine.close();
-    }
-  });
+  if (pspState === undefined) return inReadSnapshot(db, () => runChecks(db));
+  // Opened first: opening the state file may wait for the server's writes, and nothing should
+  // happen between the two snapshots that can be avoided.
+  const engine = new SimEngine({ stateFile: pspState.stateFile, seed: '0', faults: NO_FAULTS, feeRule: DEFAULT_FEE_RULE, clock: Date.now });
+  try {
+    return inReadSnapshot(db, () => {
+      const booksReadAt = new Date().toISOString();
+      // The first read fixes the books' snapshot, then the PSP's is taken: it can only be newer.
+      db.prepare('SELECT id FROM ledger_transactions LIMIT 1').get();
+      return engine.readSnapshot(() => runChecks(db, { psp: pspState.psp, chargesByOrder: engine.chargesByMerchantReference(), payouts: engine.payouts(), booksReadAt }));
+    });
+  } finally {
+    engine.close();
+  }
 }

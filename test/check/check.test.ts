@@ -57,6 +57,26 @@ describe('payops check', () => {
     ]);
   });
 
+  it('on a live check, an order claimed and charged after the books were read is a note; charged before, a problem', async () => {
+    // Found by the chaos campaign: check in the middle of a rush read the books, then the PSP's
+    // record; orders claimed and charged in between looked "captured by the PSP but created".
+    const { ingest } = await import('../../src/payments/intake/intake.js');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const input = path.join(path.dirname(db.name), 'events.ndjson');
+    fs.writeFileSync(input, `${JSON.stringify({ eventId: 'e1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b' }, paymentToken: 'tok_visa', orders: [{ orderId: 'ord_a', sellerId: 's1', amount: '10.00' }] })}\n`);
+    await ingest(db, [input], { psp: 'sim' });
+    const chargedAt = (createdAt: string) => [{
+      reference: 'ch_1', idempotencyKey: 'payops-ord_a-charge', merchantReference: 'ord_a', amountMinor: 1000n, currency: toCurrency('USD'), feeMinor: null, status: 'succeeded' as const, createdAt,
+    }];
+    const pspCheck = (createdAt: string) => {
+      const report = runChecks(db, { psp: 'sim', chargesByOrder: chargedAt(createdAt), payouts: [], booksReadAt: '2026-11-23T10:00:05.000Z' });
+      return { result: report.results.find((r) => r.name.startsWith('every order charged at most once')), notes: report.notes };
+    };
+    expect(pspCheck('2026-11-23T10:00:05.120Z')).toMatchObject({ result: { ok: true }, notes: ['order ord_a was claimed and charged (ch_1) while check ran: the books were read before'] });
+    expect(pspCheck('2026-11-23T10:00:04.990Z').result).toMatchObject({ ok: false, details: ['order ord_a was captured by the PSP (ch_1) but is created in payops'] });
+  });
+
   it('checks each PSP\'s record against that PSP\'s payouts only (a book that paid through sim and http)', () => {
     db.prepare(
       `INSERT INTO payouts (payout_id, seller_id, currency, amount_minor, destination, payout_key, psp, status, created_at, updated_at)
