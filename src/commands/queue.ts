@@ -84,7 +84,7 @@ export function registerQueue(program: Command): void {
     .addHelpText('after', examples('payops dlq requeue ord_0042 rf_0007 po_00000007', 'payops dlq requeue --all'))
     .action(async (ids: string[], flags: ExecutionFlags & { all?: boolean; json?: boolean }, command: Command) => {
       const context = contextOf(command);
-      if (ids.length > 0 === Boolean(flags.all)) throw new UsageError('name the orders to requeue, or pass --all (not both)');
+      if (ids.length > 0 === Boolean(flags.all)) throw new UsageError('name the charges (order ids), refunds or payouts to requeue, or pass --all (not both)');
       const execution = await executionFrom(context, flags);
       const { requeueDeadLetters } = await import('../queue/retry.js');
       const os = await import('node:os');
