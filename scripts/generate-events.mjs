@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes a deterministic day of checkout events (DESIGN.md §3) for fixtures, the demo and benchmarks.
 //   node scripts/generate-events.mjs --events 300 --seed 1 --out fixtures/events/day.ndjson [--format ndjson|csv|json]
+//   [--currencies USD:0.5,EUR:0.2,JPY:0.1,KWD:0.2]   (code:weight; the default is USD:0.7,EUR:0.2,JPY:0.1)
 // Streams, so --events 1000000 uses constant memory. Amounts are exact decimal strings.
 // --sellers-in-turn gives order k to seller k (mod --sellers) instead of a random one, so every
 // seller gets orders (the payout benchmark); --no-declines uses only tokens the PSP accepts.
@@ -18,10 +19,11 @@ const { values } = parseArgs({
     prefix: { type: 'string', default: '' },
     'sellers-in-turn': { type: 'boolean', default: false },
     'no-declines': { type: 'boolean', default: false },
+    currencies: { type: 'string', default: 'USD:0.7,EUR:0.2,JPY:0.1' },
   },
 });
 if (!values.out) {
-  console.error('usage: generate-events.mjs --events N --seed S --out FILE [--format ndjson|csv|json] [--sellers N] [--max-orders N] [--prefix P] [--sellers-in-turn] [--no-declines]');
+  console.error('usage: generate-events.mjs --events N --seed S --out FILE [--format ndjson|csv|json] [--sellers N] [--max-orders N] [--prefix P] [--sellers-in-turn] [--no-declines] [--currencies USD:0.7,EUR:0.2,JPY:0.1]');
   process.exit(2);
 }
 
@@ -40,8 +42,18 @@ const pick = (weights) => {
   return weights[weights.length - 1][0];
 };
 
-const CURRENCIES = [['USD', 0.7], ['EUR', 0.2], ['JPY', 0.1]];
-const EXPONENT = { USD: 2, EUR: 2, JPY: 0 };
+// The currencies this generator knows, with their ISO 4217 exponents: two, none and three decimals.
+const EXPONENT = { USD: 2, EUR: 2, GBP: 2, JPY: 0, KRW: 0, KWD: 3, BHD: 3 };
+const CURRENCIES = values.currencies.split(',').map((part) => {
+  const [code, weight] = part.split(':');
+  if (!(code in EXPONENT) || !(Number(weight) > 0)) {
+    console.error(`--currencies: "${part}" is not CODE:WEIGHT with CODE one of ${Object.keys(EXPONENT).join(', ')} and WEIGHT > 0`);
+    process.exit(2);
+  }
+  return [code, Number(weight)];
+});
+const weightTotal = CURRENCIES.reduce((sum, [, weight]) => sum + weight, 0);
+for (const entry of CURRENCIES) entry[1] /= weightTotal;
 const TOKENS = values['no-declines'] ? [['tok_visa', 0.97], ['tok_mastercard', 0.03]] : [['tok_visa', 0.96], ['tok_mastercard', 0.03], ['tok_chargeDeclined', 0.01]];
 const total = Number(values.events);
 const sellers = Number(values.sellers);

@@ -46,6 +46,12 @@ export interface PspRecord {
   /** The PSP's charges sorted by merchant reference (our order id); read once, streamed. */
   chargesByOrder: Iterable<SimChargeRecord>;
   payouts: SimPayoutRecord[];
+  /**
+   * When the books' snapshot was taken, if the PSP's record was read after it (a live check):
+   * an order the books still have as new that the PSP charged at or after this moment was
+   * claimed and charged while check ran. Before it, that charge is a problem.
+   */
+  booksReadAt?: string;
 }
 
 export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
@@ -59,7 +65,7 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkRefunds(db),
     checkLeases(db),
     checkReconciliation(db),
-    ...(pspRecord ? [checkPspCharges(db, pspRecord.psp, pspRecord.chargesByOrder, notes), checkPspPayouts(db, pspRecord.psp, pspRecord.payouts)] : []),
+    ...(pspRecord ? [checkPspCharges(db, pspRecord, notes), checkPspPayouts(db, pspRecord.psp, pspRecord.payouts)] : []),
   ];
   return { ok: results.every((result) => result.ok), results, notes };
 }
@@ -264,6 +270,7 @@ function checkReconciliation(db: Database): CheckResult {
 function checkLeases(db: Database): CheckResult {
   const stuck = db
     .prepare(`SELECT order_id, lease_expires_at FROM orders WHERE status = 'executing' AND lease_expires_at < @now
+              UNION ALL SELECT refund_id, lease_expires_at FROM refunds WHERE status = 'executing' AND lease_expires_at < @now
               UNION ALL SELECT payout_id, lease_expires_at FROM payouts WHERE status = 'executing' AND lease_expires_at < @now LIMIT 50`)
     .all({ now: new Date().toISOString() }) as { order_id: string; lease_expires_at: string }[];
   return result(
@@ -279,9 +286,10 @@ function checkLeases(db: Database): CheckResult {
  * capture at the PSP that payops failed to book. Both sides stream, so memory stays flat.
  * Order ids are ASCII (validated at intake), so SQLite's byte order and JavaScript's agree.
  */
-function checkPspCharges(db: Database, psp: string, chargesByOrder: Iterable<SimChargeRecord>, notes: string[]): CheckResult {
+function checkPspCharges(db: Database, record: PspRecord, notes: string[]): CheckResult {
+  const { psp, booksReadAt } = record;
   const problems: string[] = [];
-  const charges = chargesByOrder[Symbol.iterator]();
+  const charges = record.chargesByOrder[Symbol.iterator]();
   let pending = charges.next();
   let checked = 0;
   let chargeCount = 0;
@@ -311,7 +319,9 @@ function checkPspCharges(db: Database, psp: string, chargesByOrder: Iterable<Sim
       }
     } else if (charge?.status === 'succeeded') {
       const line = `order ${order.order_id} was captured by the PSP (${charge.reference}) but is ${order.status} in payops`;
-      if (order.status === 'failed' || order.status === 'created') problems.push(line);
+      if (order.status === 'created' && booksReadAt !== undefined && charge.createdAt >= booksReadAt) {
+        notes.push(`order ${order.order_id} was claimed and charged (${charge.reference}) while check ran: the books were read before`);
+      } else if (order.status === 'failed' || order.status === 'created') problems.push(line);
       else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : order.status === 'pending' ? 'its webhook arrives or `payops orders sync` runs' : 'retried'}`);
     }
   }

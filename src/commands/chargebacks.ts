@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
 import { executionFrom, formatTotals, totalsJson } from '../cli/execution.js';
 import { type ExecutionFlags, addPspOptions } from '../cli/psp-options.js';
+import { ExitCode } from '../errors.js';
 import { renderTable } from '../reports/table.js';
 
 export function registerChargebacks(program: Command): void {
@@ -12,19 +13,38 @@ export function registerChargebacks(program: Command): void {
       .description('fetch the PSP\'s disputes and book each new one once: amount, dispute fee, and the seller\'s share clawed back')
       .option('--json', 'print the result as JSON'),
   )
-    .addHelpText('after', examples('payops chargebacks sync', 'payops chargebacks sync --faults dispute=0.01 --seed 7'))
+    .addHelpText('after', `${examples('payops chargebacks sync', 'payops chargebacks sync --faults dispute=0.01 --seed 7')}
+A dispute is booked once its order is captured in payops. Exit code 6 if a dispute waits for its
+order's capture (run sync again later), 5 if payops has the disputed order as failed.
+`)
     .action(async (flags: ExecutionFlags & { json?: boolean }, command: Command) => {
       const context = contextOf(command);
       const execution = await executionFrom(context, flags);
       const { syncChargebacks } = await import('../refunds/chargebacks.js');
       try {
         const sync = await withDatabase(context, (db) => syncChargebacks(db, execution.psp));
+        const { red } = context.color;
         if (flags.json) {
-          context.out(toJson({ recorded: sync.recorded, alreadyRecorded: sync.alreadyRecorded, unmatched: sync.unmatched.map((d) => d.disputeId), clawedBack: await totalsJson(sync.clawedMinor) }));
+          context.out(toJson({
+            recorded: sync.recorded,
+            alreadyRecorded: sync.alreadyRecorded,
+            unmatched: sync.unmatched.map((d) => d.disputeId),
+            waiting: sync.waiting.map(({ dispute, status }) => ({ disputeId: dispute.disputeId, orderId: dispute.merchantReference, orderStatus: status })),
+            conflicts: sync.conflicts.map((d) => d.disputeId),
+            clawedBack: await totalsJson(sync.clawedMinor),
+          }));
         } else {
-          context.out(`chargebacks: ${sync.recorded} new, ${sync.alreadyRecorded} already booked; seller shares clawed back ${await formatTotals(sync.clawedMinor)}`);
+          context.out(`chargebacks: ${sync.recorded} new, ${sync.alreadyRecorded} already booked${sync.waiting.length > 0 ? `, ${sync.waiting.length} waiting for their order's capture` : ''}; seller shares clawed back ${await formatTotals(sync.clawedMinor)}`);
           for (const dispute of sync.unmatched) context.err(`dispute ${dispute.disputeId} on ${dispute.merchantReference} matches no order: left for reconciliation`);
         }
+        for (const { dispute, status } of sync.waiting) {
+          context.err(`dispute ${dispute.disputeId} on ${dispute.merchantReference}: the order is ${status} in payops, not captured yet: run \`payops chargebacks sync\` again once it is`);
+        }
+        for (const dispute of sync.conflicts) {
+          context.err(red(`payops: dispute ${dispute.disputeId} on ${dispute.merchantReference}: the order is failed in payops but the PSP says its charge ${dispute.chargeReference} was captured and disputed: nothing booked, left for reconciliation`));
+        }
+        if (sync.conflicts.length > 0) process.exitCode = ExitCode.invariantFailed;
+        else if (sync.waiting.length > 0) process.exitCode = ExitCode.workPending;
       } finally {
         execution.psp.close();
       }

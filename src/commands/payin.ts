@@ -79,7 +79,7 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
 export function exitCodeOf(summary: PayinSummary): number {
   if (summary.intake.rejected > 0) return ExitCode.inputRejected;
   // Orders another live process is executing are its work, not ours: only the queue counts.
-  const refundsLeft = summary.refunds.retryScheduled + summary.refunds.deadLettered;
+  const refundsLeft = summary.refundsOpen.retryScheduled + summary.refundsOpen.deadLettered;
   return summary.queue.retry_scheduled + summary.queue.dead_lettered + refundsLeft > 0 ? ExitCode.workPending : ExitCode.ok;
 }
 

@@ -18,17 +18,9 @@ export function registerQueue(program: Command): void {
     .action(async (flags: ExecutionFlags & { json?: boolean }, command: Command) => {
       const context = contextOf(command);
       const execution = await executionFrom(context, flags);
-      const { executeDue } = await import('../payments/payin.js');
-      const { statusCounts } = await import('../payments/queries.js');
+      const { retryDue } = await import('../queue/retry.js');
       try {
-        const { RefundExecutor } = await import('../refunds/executor.js');
-        const { PayoutExecutor } = await import('../payouts/executor.js');
-        const { tally, refunds, payouts, queue } = await withDatabase(context, async (db) => {
-          const charges = await executeDue(db, execution);
-          const refunded = await new RefundExecutor(db, execution).runDue();
-          const paid = await new PayoutExecutor(db, execution).runDue();
-          return { tally: charges, refunds: refunded, payouts: paid, queue: statusCounts(db, execution.psp.name) };
-        });
+        const { charges: tally, refunds, payouts, queue, open } = await withDatabase(context, (db) => retryDue(db, execution));
         if (flags.json) {
           const stats = execution.psp.callStats?.();
           context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, ...(stats ? { psp: stats } : {}) }));
@@ -41,7 +33,8 @@ export function registerQueue(program: Command): void {
               `queue: retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}`,
           );
         }
-        if (queue.retry_scheduled + queue.dead_lettered + refunds.retryScheduled + refunds.deadLettered + payouts.retryScheduled + payouts.deadLettered > 0) process.exitCode = ExitCode.workPending;
+        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered;
+        if (left > 0) process.exitCode = ExitCode.workPending;
         reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
       } finally {
         execution.psp.close();
@@ -51,7 +44,7 @@ export function registerQueue(program: Command): void {
   const dlq = program.command('dlq').description('dead letters: orders that used up their retries and wait for a person');
   dlq
     .command('list')
-    .description('list dead-lettered orders with their last error')
+    .description('list dead-lettered charges, refunds and payouts with their last error')
     .option('--json', 'print as JSON')
     .addHelpText('after', examples('payops dlq list'))
     .action(async (flags: { json?: boolean }, command: Command) => {
@@ -59,8 +52,10 @@ export function registerQueue(program: Command): void {
       const { listOrders } = await import('../payments/queries.js');
       const { formatAmount } = await import('../money/index.js');
       const { listPayouts } = await import('../payouts/queries.js');
+      const { listRefunds } = await import('../refunds/queries.js');
       const letters = await withDatabase(context, (db) => [
         ...listOrders(db, { status: 'dead_lettered' }).map((o) => ({ kind: 'charge', id: o.orderId, sellerId: o.sellerId, currency: o.currency, amountMinor: o.amountMinor, attempts: o.attempts, lastError: o.lastError, since: o.updatedAt })),
+        ...listRefunds(db, { status: 'dead_lettered' }).map((r) => ({ kind: 'refund', id: r.refundId, orderId: r.orderId, currency: r.currency, amountMinor: r.amountMinor, attempts: r.attempts, lastError: r.lastError, since: r.updatedAt })),
         ...listPayouts(db, { status: 'dead_lettered' }).map((p) => ({ kind: 'payout', id: p.payoutId, sellerId: p.sellerId, currency: p.currency, amountMinor: p.amountMinor, attempts: p.attempts, lastError: p.lastError, since: p.updatedAt })),
       ]);
       if (flags.json) {
@@ -81,39 +76,30 @@ export function registerQueue(program: Command): void {
   addExecutionOptions(
     dlq
       .command('requeue')
-      .description('give dead-lettered charges and payouts another round of attempts now (same idempotency keys)')
-      .argument('[ids...]', 'order ids and payout ids to requeue')
-      .option('--all', 'every dead-lettered charge and payout of this PSP')
+      .description('give dead-lettered charges, refunds and payouts another round of attempts now (same idempotency keys)')
+      .argument('[ids...]', 'order ids, refund ids and payout ids to requeue')
+      .option('--all', 'every dead-lettered charge, refund and payout of this PSP')
       .option('--json', 'print the result as JSON'),
   )
-    .addHelpText('after', examples('payops dlq requeue ord_0042 po_00000007', 'payops dlq requeue --all'))
+    .addHelpText('after', examples('payops dlq requeue ord_0042 rf_0007 po_00000007', 'payops dlq requeue --all'))
     .action(async (ids: string[], flags: ExecutionFlags & { all?: boolean; json?: boolean }, command: Command) => {
       const context = contextOf(command);
-      if (ids.length > 0 === Boolean(flags.all)) throw new UsageError('name the orders to requeue, or pass --all (not both)');
+      if (ids.length > 0 === Boolean(flags.all)) throw new UsageError('name the charges (order ids), refunds or payouts to requeue, or pass --all (not both)');
       const execution = await executionFrom(context, flags);
-      const { PayinExecutor } = await import('../payments/executor.js');
-      const { PaymentsStore } = await import('../payments/store.js');
-      const { statusCounts } = await import('../payments/queries.js');
-      const { PayoutExecutor } = await import('../payouts/executor.js');
-      const { listPayouts } = await import('../payouts/queries.js');
+      const { requeueDeadLetters } = await import('../queue/retry.js');
       const os = await import('node:os');
       const actor = `operator ${os.userInfo().username}`;
       try {
-        const { tally, payouts, queue } = await withDatabase(context, async (db) => {
-          const deadPayouts = listPayouts(db, { status: 'dead_lettered' }).map((p) => p.payoutId);
-          const orderIds = flags.all ? new PaymentsStore(db).deadLetteredOrderIds(execution.psp.name) : ids.filter((id) => !deadPayouts.includes(id));
-          const payoutIds = flags.all ? deadPayouts : ids.filter((id) => deadPayouts.includes(id));
-          const charges = await new PayinExecutor(db, execution).requeue(orderIds, actor);
-          const sent = await new PayoutExecutor(db, execution).requeue(payoutIds, actor);
-          return { tally: charges, payouts: sent, queue: statusCounts(db, execution.psp.name) };
-        });
-        if (flags.json) context.out(toJson({ charges: { ...tally, capturedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, queue }));
+        const { charges: tally, refunds, payouts, queue, open } = await withDatabase(context, (db) => requeueDeadLetters(db, execution, flags.all ? { all: true } : { ids }, actor));
+        if (flags.json) context.out(toJson({ charges: { ...tally, capturedMinor: undefined }, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, queue }));
         else {
           context.out(`requeued ${tally.attempted} charges: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered again ${tally.deadLettered}`);
+          if (refunds.attempted > 0) context.out(`requeued ${refunds.attempted} refunds: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered again ${refunds.deadLettered}`);
           if (payouts.attempted > 0) context.out(`requeued ${payouts.attempted} payouts: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered again ${payouts.deadLettered}`);
         }
-        if (queue.retry_scheduled + queue.dead_lettered + payouts.retryScheduled + payouts.deadLettered > 0) process.exitCode = ExitCode.workPending;
-        reportRejections(context, tally.rejections, payouts.rejections);
+        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered;
+        if (left > 0) process.exitCode = ExitCode.workPending;
+        reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
       } finally {
         execution.psp.close();
       }

@@ -186,6 +186,15 @@ export function storageError(error: unknown, file: string): unknown {
 }
 
 /**
+ * Runs `work` (reads only) in one read transaction: every statement in it sees the database as
+ * of its first read, whatever other processes commit meanwhile (WAL), so a report made of many
+ * queries is of one moment. It takes no lock: writers are never held up by it.
+ */
+export function inReadSnapshot<T>(db: Database, work: () => T): T {
+  return db.transaction(work).deferred();
+}
+
+/**
  * Runs `work` in one write transaction taken at BEGIN IMMEDIATE, so two processes never
  * interleave a read-then-write. Nested calls become savepoints.
  */

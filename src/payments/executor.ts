@@ -6,6 +6,7 @@ import { failpoint } from '../failpoints.js';
 import type { Currency } from '../money/index.js';
 import { type ChargeResult, type PaymentServiceProvider, isRetryable } from '../psp/port.js';
 import type { Clock } from '../time.js';
+import { nextRetryAt } from './queries.js';
 import { ChargeRecorder } from './record.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { type ClaimedOrder, PaymentsStore } from './store.js';
@@ -79,6 +80,11 @@ export class PayinExecutor {
       if (claimed.length === 0) return tally;
       await this.execute(claimed, tally);
     }
+  }
+
+  /** When the earliest charge scheduled for retry is due, if any is. */
+  nextRetryAt(): string | undefined {
+    return nextRetryAt(this.db, this.options.psp.name);
   }
 
   /** Gives dead-lettered orders one more round (with a fresh retry budget), by an operator. */

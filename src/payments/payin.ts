@@ -2,10 +2,11 @@ import type { Database } from '../db/index.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
 import { type RefundTally, RefundExecutor, emptyRefundTally } from '../refunds/executor.js';
 import type { Clock } from '../time.js';
+import { type DueWork, runQueues } from './drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from './executor.js';
 import { type IntakeOptions, type IntakeSummary, ingest } from './intake/intake.js';
 import type { OrderStatus } from './order-state.js';
-import { nextRetryAt, statusCounts } from './queries.js';
+import { type OpenWork, openWorkIn, statusCounts } from './queries.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 export interface ExecutionOptions {
@@ -14,7 +15,7 @@ export interface ExecutionOptions {
   clock: Clock;
   batchSize?: number;
   leaseMs?: number;
-  /** Keep going until no retry is scheduled (only final states and dead letters remain). */
+  /** Keep going until no charge or refund (or payout, for `retry run`) is scheduled for retry. */
   wait?: boolean;
   /** Never sleep longer than this between rounds of --wait. */
   maxSleepMs?: number;
@@ -28,6 +29,8 @@ export interface PayinSummary {
   refunds: RefundTally;
   /** Every order of this PSP by status, after the run. */
   queue: Record<OrderStatus, number>;
+  /** This PSP's refunds still scheduled for retry or dead-lettered after the run. */
+  refundsOpen: OpenWork;
 }
 
 /** `payin run`: files → intake → orders → executor ⇄ PSP → ledger + wallet. */
@@ -39,22 +42,27 @@ export async function runPayin(
 ): Promise<PayinSummary> {
   const intakeSummary = await ingest(db, files, { ...intake, psp: execution.psp.name });
   intake.onIntakeDone?.(intakeSummary);
-  const tally = intakeSummary.rolledBack ? emptyTally() : await executeDue(db, execution);
-  const refunds = intakeSummary.rolledBack ? emptyRefundTally() : await new RefundExecutor(db, execution).runDue();
-  return { intake: intakeSummary, execution: tally, refunds, queue: statusCounts(db, execution.psp.name) };
+  const tally = emptyTally();
+  const refunds = emptyRefundTally();
+  if (!intakeSummary.rolledBack) await runQueues([chargeQueue(db, execution, tally), refundQueue(db, execution, refunds)], execution);
+  return { intake: intakeSummary, execution: tally, refunds, queue: statusCounts(db, execution.psp.name), refundsOpen: openWorkIn(db, 'refunds', execution.psp.name) };
 }
 
-/** `retry run`: recovers expired leases and executes what is due; with `wait`, until the queue drains. */
+/** Charges that are new or due; with `wait`, until none is scheduled for retry. */
 export async function executeDue(db: Database, options: ExecutionOptions): Promise<ExecutionTally> {
-  const executor = new PayinExecutor(db, options);
-  const tally = await executor.runDue();
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  while (options.wait) {
-    const next = nextRetryAt(db, options.psp.name);
-    if (next === undefined) break;
-    const waitMs = Math.min(Math.max(0, Date.parse(next) - options.clock()), options.maxSleepMs ?? 60_000);
-    if (waitMs > 0) await sleep(waitMs);
-    await executor.runDue(tally);
-  }
+  const tally = emptyTally();
+  await runQueues([chargeQueue(db, options, tally)], options);
   return tally;
+}
+
+/** The charges of this PSP as a queue, counted into `tally`. */
+export function chargeQueue(db: Database, options: ExecutionOptions, tally: ExecutionTally): DueWork {
+  const executor = new PayinExecutor(db, options);
+  return { runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt() };
+}
+
+/** The refunds of this PSP as a queue, counted into `tally`. */
+export function refundQueue(db: Database, options: ExecutionOptions, tally: RefundTally): DueWork {
+  const executor = new RefundExecutor(db, options);
+  return { runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt() };
 }

@@ -131,3 +131,22 @@ export function nextRetryAt(db: Database, psp: string): string | undefined {
   const row = db.prepare("SELECT MIN(next_attempt_at) AS at FROM orders WHERE status = 'retry_scheduled' AND psp = ?").get(psp) as { at: string | null };
   return row.at ?? undefined;
 }
+
+/** Work waiting for a retry or for a person: retry scheduled, dead-lettered. */
+export interface OpenWork {
+  retryScheduled: number;
+  deadLettered: number;
+}
+
+const OPEN_WORK_SQL = {
+  orders: "SELECT status, COUNT(*) AS n FROM orders WHERE status IN ('retry_scheduled', 'dead_lettered') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
+  refunds: "SELECT status, COUNT(*) AS n FROM refunds WHERE status IN ('retry_scheduled', 'dead_lettered') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
+  payouts: "SELECT status, COUNT(*) AS n FROM payouts WHERE status IN ('retry_scheduled', 'dead_lettered') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
+} as const;
+
+/** The same count for any of the executors' tables: orders, refunds, payouts. */
+export function openWorkIn(db: Database, table: keyof typeof OPEN_WORK_SQL, psp?: string): OpenWork {
+  const rows = db.prepare(OPEN_WORK_SQL[table]).all({ psp: psp ?? null }) as { status: string; n: bigint }[];
+  const count = (status: string) => Number(rows.find((row) => row.status === status)?.n ?? 0n);
+  return { retryScheduled: count('retry_scheduled'), deadLettered: count('dead_lettered') };
+}

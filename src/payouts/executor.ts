@@ -76,6 +76,11 @@ export class PayoutExecutor {
     }
   }
 
+  /** When the earliest payout scheduled for retry is due, if any is. */
+  nextRetryAt(): string | undefined {
+    return this.store.nextRetryAt(this.options.psp.name);
+  }
+
   async requeue(payoutIds: readonly string[], actor: string, tally: PayoutTally = emptyPayoutTally()): Promise<PayoutTally> {
     if (!this.options.psp.supportsPayouts) return tally;
     const claimed = inTransaction(this.db, () => this.store.claimDeadLettered(payoutIds, this.options.psp.name, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`));

@@ -1,10 +1,13 @@
 import type { Database } from '../db/index.js';
 import { UsageError } from '../errors.js';
 import type { RetryPolicy } from '../payments/retry-policy.js';
+import { runQueues } from '../payments/drain.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
 import type { Clock } from '../time.js';
 import { type PayoutTally, PayoutExecutor, emptyPayoutTally } from './executor.js';
 import { type PayoutFilter, type PayoutPlan, createPayouts, planPayouts } from './plan.js';
+import type { OpenWork } from '../payments/queries.js';
+import { openPayouts } from './queries.js';
 
 export interface PayoutRunOptions extends PayoutFilter {
   psp: PaymentServiceProvider;
@@ -23,7 +26,7 @@ export interface PayoutRunSummary {
   payoutIds: string[];
   execution: PayoutTally;
   /** Payouts still waiting in the retry queue or dead letters after the run. */
-  open: { retryScheduled: number; deadLettered: number };
+  open: OpenWork;
 }
 
 /**
@@ -42,19 +45,7 @@ export async function runPayouts(db: Database, options: PayoutRunOptions): Promi
   }
   const created = createPayouts(db, options, options.psp.name, new Date(options.clock()).toISOString());
   const executor = new PayoutExecutor(db, options);
-  const tally = await executor.runDue();
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  while (options.wait) {
-    const next = (db.prepare("SELECT MIN(next_attempt_at) AS at FROM payouts WHERE status = 'retry_scheduled' AND psp = ?").get(options.psp.name) as { at: string | null }).at;
-    if (next === null) break;
-    await sleep(Math.min(Math.max(0, Date.parse(next) - options.clock()), 60_000));
-    await executor.runDue(tally);
-  }
+  const tally = emptyPayoutTally();
+  await runQueues([{ runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt() }], options);
   return { dryRun: false, plan: created, payoutIds: created.payoutIds, execution: tally, open: openPayouts(db) };
-}
-
-function openPayouts(db: Database): PayoutRunSummary['open'] {
-  const rows = db.prepare("SELECT status, COUNT(*) AS n FROM payouts WHERE status IN ('retry_scheduled', 'dead_lettered') GROUP BY status").all() as { status: string; n: bigint }[];
-  const count = (status: string) => Number(rows.find((row) => row.status === status)?.n ?? 0n);
-  return { retryScheduled: count('retry_scheduled'), deadLettered: count('dead_lettered') };
 }

@@ -2,6 +2,7 @@ import type { Database } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import { maskIban } from '../payments/events.js';
+import { type OpenWork, openWorkIn } from '../payments/queries.js';
 import type { PayoutRow, PayoutStatus } from './store.js';
 
 export interface PayoutSummary {
@@ -96,4 +97,9 @@ export function sellerReports(db: Database, sellerId?: string): SellerReport[] {
     negative: row.pending_minor < 0n || row.payable_minor < 0n,
     lastPayout: row.last_payout_id === null ? null : { payoutId: row.last_payout_id, amountMinor: row.last_amount as bigint, status: row.last_status as PayoutStatus, at: row.last_at as string },
   }));
+}
+
+/** Payouts (of one PSP, or all) scheduled for retry or dead-lettered now. */
+export function openPayouts(db: Database, psp?: string): OpenWork {
+  return openWorkIn(db, 'payouts', psp);
 }

@@ -84,6 +84,7 @@ export class PayoutStore {
       transition: prepare('INSERT INTO payout_transitions (payout_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)'),
       claimableNew: prepare(PAYOUT_CLAIM_QUERIES.newPayouts),
       claimableRetries: prepare(PAYOUT_CLAIM_QUERIES.dueRetries),
+      nextRetryAt: prepare("SELECT MIN(next_attempt_at) AS at FROM payouts WHERE status = 'retry_scheduled' AND psp = ?"),
       expired: prepare("SELECT id, payout_id, attempts FROM payouts WHERE status = 'executing' AND psp = ? AND lease_expires_at < ?"),
       deadLettered: prepare(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE payout_id = ? AND psp = ? AND status = 'dead_lettered'`),
       claim: prepare(
@@ -130,6 +131,11 @@ export class PayoutStore {
       }
     }
     return rows.length;
+  }
+
+  /** When the earliest payout of this PSP scheduled for retry is due, if any is. */
+  nextRetryAt(psp: string): string | undefined {
+    return (this.s.nextRetryAt.get(psp) as { at: string | null }).at ?? undefined;
   }
 
   claimDue(psp: string, owner: string, leaseExpiresAt: string, at: string, limit: number): ClaimedPayout[] {

@@ -1,4 +1,5 @@
 import { type Database, inTransaction } from '../db/index.js';
+import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import { pspReceivableAccount } from '../payments/postings.js';
@@ -12,6 +13,13 @@ export interface ChargebackSync {
   alreadyRecorded: number;
   /** Disputes for charges payops has no order for: reconciliation's `missing_internal`. */
   unmatched: Dispute[];
+  /**
+   * Disputes of orders payops has not captured yet (the charge's answer is still being retried,
+   * or pending): booked by a later sync, or by their webhook, once the capture is booked.
+   */
+  waiting: { dispute: Dispute; status: string }[];
+  /** Disputes of orders payops has as failed: the PSP says otherwise; left for reconciliation. */
+  conflicts: Dispute[];
   clawedMinor: Map<Currency, bigint>;
 }
 
@@ -25,6 +33,7 @@ interface OrderRow {
   refunded_share_minor: bigint;
   refund_reserved_minor: bigint;
   released_at: string | null;
+  status: string;
 }
 
 /**
@@ -38,7 +47,7 @@ export async function syncChargebacks(db: Database, psp: PaymentServiceProvider)
   return inTransaction(db, () => {
     const recorder = new ChargebackRecorder(db, psp.name);
     const at = nowIso();
-    const sync: ChargebackSync = { recorded: 0, alreadyRecorded: 0, unmatched: [], clawedMinor: new Map() };
+    const sync: ChargebackSync = { recorded: 0, alreadyRecorded: 0, unmatched: [], waiting: [], conflicts: [], clawedMinor: new Map() };
     for (const dispute of disputes) {
       const outcome = recorder.record(dispute, at);
       if (outcome.recorded === 'booked') {
@@ -46,10 +55,14 @@ export async function syncChargebacks(db: Database, psp: PaymentServiceProvider)
         sync.clawedMinor.set(dispute.currency, (sync.clawedMinor.get(dispute.currency) ?? 0n) + outcome.shareMinor);
       } else if (outcome.recorded === 'known') {
         sync.alreadyRecorded++;
+      } else if (outcome.recorded === 'not_captured') {
+        if (outcome.status === 'failed') sync.conflicts.push(dispute);
+        else sync.waiting.push({ dispute, status: outcome.status });
       } else {
         sync.unmatched.push(dispute);
       }
     }
+    failpoint('chargebacks.before-commit');
     return sync;
   });
 }
@@ -69,7 +82,7 @@ export class ChargebackRecorder {
     this.s = {
       known: db.prepare('SELECT 1 FROM chargebacks WHERE dispute_id = ?'),
       orderOf: db.prepare(
-        `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, refunded_minor, refunded_share_minor, refund_reserved_minor, released_at
+        `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, refunded_minor, refunded_share_minor, refund_reserved_minor, released_at, status
          FROM orders WHERE order_id = ?`,
       ),
       insert: db.prepare(
@@ -89,10 +102,16 @@ export class ChargebackRecorder {
     return this.s.known.get(disputeId) !== undefined;
   }
 
-  record(dispute: Dispute, at: string): { recorded: 'known' | 'unmatched' } | { recorded: 'booked'; shareMinor: bigint } {
+  /**
+   * Only a captured order is charged back: its capture credited the seller's share, which the
+   * chargeback claws back. Before that (the PSP captured it, payops is still retrying or waiting
+   * for a pending charge) there is nothing to claw back yet; a failed order is a disagreement.
+   */
+  record(dispute: Dispute, at: string): { recorded: 'known' | 'unmatched' } | { recorded: 'not_captured'; status: string } | { recorded: 'booked'; shareMinor: bigint } {
     if (this.isKnown(dispute.disputeId)) return { recorded: 'known' };
     const row = this.s.orderOf.get(dispute.merchantReference) as OrderRow | undefined;
     if (!row || row.currency !== dispute.currency) return { recorded: 'unmatched' };
+    if (row.status !== 'succeeded') return { recorded: 'not_captured', status: row.status };
     const order: RefundedOrder = {
       orderId: row.order_id, sellerId: row.seller_id, currency: row.currency as Currency, amountMinor: row.amount_minor,
       platformFeeMinor: row.platform_fee_minor, refundedMinor: row.refunded_minor, refundedShareMinor: row.refunded_share_minor, released: row.released_at !== null,

@@ -13,6 +13,19 @@ import { type RefundedOrder, refundTransaction, refundWalletDelta, splitRefund }
 
 type RefundStatus = 'created' | 'executing' | 'succeeded' | 'failed' | 'retry_scheduled' | 'dead_lettered';
 
+interface RefundRow {
+  id: bigint;
+  refund_id: string;
+  order_id: string;
+  amount_minor: bigint;
+  currency: string;
+  refund_key: string;
+  status: RefundStatus;
+  attempts: bigint;
+  requeued_at_attempt: bigint;
+  psp_reference: string | null;
+}
+
 interface ClaimedRefund {
   id: bigint;
   refundId: string;
@@ -67,9 +80,15 @@ export class RefundExecutor {
          FROM refunds r JOIN orders o ON o.order_id = r.order_id
          WHERE r.psp = ? AND (r.status = 'created' OR (r.status = 'retry_scheduled' AND r.next_attempt_at <= ?)) ORDER BY r.id LIMIT ?`,
       ),
+      deadLettered: prepare(
+        `SELECT r.id, r.refund_id, r.order_id, r.amount_minor, r.currency, r.refund_key, r.status, r.attempts, r.requeued_at_attempt, o.psp_reference
+         FROM refunds r JOIN orders o ON o.order_id = r.order_id WHERE r.refund_id = ? AND r.psp = ? AND r.status = 'dead_lettered'`,
+      ),
       claim: prepare(
         `UPDATE refunds SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
-                first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL, updated_at = ? WHERE id = ? AND status = ?`,
+                first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL,
+                requeued_at_attempt = CASE WHEN status = 'dead_lettered' THEN attempts ELSE requeued_at_attempt END, updated_at = ?
+         WHERE id = ? AND status = ?`,
       ),
       finish: prepare(
         `UPDATE refunds SET status = ?, psp_reference = COALESCE(?, psp_reference), last_error = ?, next_attempt_at = ?,
@@ -84,7 +103,13 @@ export class RefundExecutor {
                 refunded_share_from_pending_minor = refunded_share_from_pending_minor + ?, updated_at = ? WHERE order_id = ?`,
       ),
       unreserve: prepare('UPDATE orders SET refund_reserved_minor = refund_reserved_minor - ?, updated_at = ? WHERE order_id = ?'),
+      nextRetryAt: prepare("SELECT MIN(next_attempt_at) AS at FROM refunds WHERE status = 'retry_scheduled' AND psp = ?"),
     };
+  }
+
+  /** When the earliest refund scheduled for retry is due, if any is. */
+  nextRetryAt(): string | undefined {
+    return (this.s.nextRetryAt.get(this.options.psp.name) as { at: string | null }).at ?? undefined;
   }
 
   async runDue(tally: RefundTally = emptyRefundTally()): Promise<RefundTally> {
@@ -98,23 +123,45 @@ export class RefundExecutor {
             tally.recoveredLeases++;
           }
         }
-        const rows = this.s.due.all(psp.name, now, this.options.batchSize ?? 1_000) as {
-          id: bigint; refund_id: string; order_id: string; amount_minor: bigint; currency: string; refund_key: string; status: RefundStatus; attempts: bigint; requeued_at_attempt: bigint; psp_reference: string | null;
-        }[];
-        return rows.map((row): ClaimedRefund => {
-          if (this.s.claim.run(this.owner, this.leaseUntil(), now, now, row.id, row.status).changes !== 1) throw new InvariantError(`refund ${row.refund_id} changed under an immediate transaction`);
-          const attempts = Number(row.attempts) + 1;
-          this.s.transition.run(row.id, row.status, 'executing', attempts, now, `${row.status === 'created' ? 'first attempt' : 'retry'}; key ${row.refund_key}; lease ${this.owner}`);
-          return { id: row.id, refundId: row.refund_id, orderId: row.order_id, amountMinor: row.amount_minor, currency: row.currency as Currency, refundKey: row.refund_key, chargeReference: row.psp_reference ?? '', attempts, requeuedAtAttempt: Number(row.requeued_at_attempt) };
-        });
+        const rows = this.s.due.all(psp.name, now, this.options.batchSize ?? 1_000) as RefundRow[];
+        return rows.map((row) => this.claim(row, now, row.status === 'created' ? 'first attempt' : 'retry'));
       });
       if (claimed.length === 0) return tally;
-      failpoint('refund.after-claim');
-      const results = await psp.refund(claimed.map((r) => ({ idempotencyKey: r.refundKey, refundId: r.refundId, merchantReference: r.orderId, chargeReference: r.chargeReference, amountMinor: r.amountMinor, currency: r.currency })));
-      failpoint('refund.after-psp-call');
-      inTransaction(this.db, () => this.record(claimed, results, tally));
-      tally.attempted += claimed.length;
+      await this.execute(claimed, tally);
     }
+  }
+
+  /** Gives dead-lettered refunds one more round (with a fresh retry budget), by an operator. */
+  async requeue(refundIds: readonly string[], actor: string, tally: RefundTally = emptyRefundTally()): Promise<RefundTally> {
+    const claimed = inTransaction(this.db, () => {
+      const now = this.now();
+      return refundIds
+        .map((refundId) => this.s.deadLettered.get(refundId, this.options.psp.name) as RefundRow | undefined)
+        .filter((row): row is RefundRow => row !== undefined)
+        .map((row) => this.claim(row, now, `requeued by ${actor}`));
+    });
+    if (claimed.length > 0) await this.execute(claimed, tally);
+    return tally;
+  }
+
+  private claim(row: RefundRow, now: string, cause: string): ClaimedRefund {
+    if (this.s.claim.run(this.owner, this.leaseUntil(), now, now, row.id, row.status).changes !== 1) throw new InvariantError(`refund ${row.refund_id} changed under an immediate transaction`);
+    const attempts = Number(row.attempts) + 1;
+    this.s.transition.run(row.id, row.status, 'executing', attempts, now, `${cause}; key ${row.refund_key}; lease ${this.owner}`);
+    // A requeued refund starts a fresh retry budget from the attempts it had used.
+    const requeuedAtAttempt = row.status === 'dead_lettered' ? Number(row.attempts) : Number(row.requeued_at_attempt);
+    return { id: row.id, refundId: row.refund_id, orderId: row.order_id, amountMinor: row.amount_minor, currency: row.currency as Currency, refundKey: row.refund_key, chargeReference: row.psp_reference ?? '', attempts, requeuedAtAttempt };
+  }
+
+  private async execute(claimed: readonly ClaimedRefund[], tally: RefundTally): Promise<void> {
+    failpoint('refund.after-claim');
+    const results = await this.options.psp.refund(claimed.map((r) => ({ idempotencyKey: r.refundKey, refundId: r.refundId, merchantReference: r.orderId, chargeReference: r.chargeReference, amountMinor: r.amountMinor, currency: r.currency })));
+    failpoint('refund.after-psp-call');
+    inTransaction(this.db, () => {
+      this.record(claimed, results, tally);
+      failpoint('refund.before-record-commit');
+    });
+    tally.attempted += claimed.length;
   }
 
   private record(refunds: readonly ClaimedRefund[], results: readonly RefundResult[], tally: RefundTally): void {

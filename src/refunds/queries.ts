@@ -17,3 +17,33 @@ export function listChargebacks(db: Database): { disputeId: string; orderId: str
     };
   });
 }
+
+export interface RefundSummary {
+  refundId: string;
+  orderId: string;
+  currency: Currency;
+  amountMinor: bigint;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  updatedAt: string;
+}
+
+/** Refunds in the order they were accepted, optionally only those in one status. */
+export function listRefunds(db: Database, filter: { status?: string } = {}): RefundSummary[] {
+  const rows = db
+    .prepare('SELECT refund_id, order_id, currency, amount_minor, status, attempts, last_error, updated_at FROM refunds WHERE (@status IS NULL OR status = @status) ORDER BY id')
+    .all({ status: filter.status ?? null }) as {
+    refund_id: string; order_id: string; currency: string; amount_minor: bigint; status: string; attempts: bigint; last_error: string | null; updated_at: string;
+  }[];
+  return rows.map((row) => ({
+    refundId: row.refund_id,
+    orderId: row.order_id,
+    currency: row.currency as Currency,
+    amountMinor: row.amount_minor,
+    status: row.status,
+    attempts: Number(row.attempts),
+    lastError: row.last_error,
+    updatedAt: row.updated_at,
+  }));
+}

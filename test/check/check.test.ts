@@ -57,6 +57,26 @@ describe('payops check', () => {
     ]);
   });
 
+  it('on a live check, an order claimed and charged after the books were read is a note; charged before, a problem', async () => {
+    // Found by the chaos campaign: check in the middle of a rush read the books, then the PSP's
+    // record; orders claimed and charged in between looked "captured by the PSP but created".
+    const { ingest } = await import('../../src/payments/intake/intake.js');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const input = path.join(path.dirname(db.name), 'events.ndjson');
+    fs.writeFileSync(input, `${JSON.stringify({ eventId: 'e1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b' }, paymentToken: 'tok_visa', orders: [{ orderId: 'ord_a', sellerId: 's1', amount: '10.00' }] })}\n`);
+    await ingest(db, [input], { psp: 'sim' });
+    const chargedAt = (createdAt: string) => [{
+      reference: 'ch_1', idempotencyKey: 'payops-ord_a-charge', merchantReference: 'ord_a', amountMinor: 1000n, currency: toCurrency('USD'), feeMinor: null, status: 'succeeded' as const, createdAt,
+    }];
+    const pspCheck = (createdAt: string) => {
+      const report = runChecks(db, { psp: 'sim', chargesByOrder: chargedAt(createdAt), payouts: [], booksReadAt: '2026-11-23T10:00:05.000Z' });
+      return { result: report.results.find((r) => r.name.startsWith('every order charged at most once')), notes: report.notes };
+    };
+    expect(pspCheck('2026-11-23T10:00:05.120Z')).toMatchObject({ result: { ok: true }, notes: ['order ord_a was claimed and charged (ch_1) while check ran: the books were read before'] });
+    expect(pspCheck('2026-11-23T10:00:04.990Z').result).toMatchObject({ ok: false, details: ['order ord_a was captured by the PSP (ch_1) but is created in payops'] });
+  });
+
   it('checks each PSP\'s record against that PSP\'s payouts only (a book that paid through sim and http)', () => {
     db.prepare(
       `INSERT INTO payouts (payout_id, seller_id, currency, amount_minor, destination, payout_key, psp, status, created_at, updated_at)
@@ -65,6 +85,25 @@ describe('payops check', () => {
     const pspPayouts = (psp: string) => runChecks(db, { psp, chargesByOrder: [], payouts: [] }).results.find((r) => r.name.startsWith('every payout sent at most once'));
     expect(pspPayouts('http')).toMatchObject({ name: 'every payout sent at most once at the PSP (http)', ok: true });
     expect(pspPayouts('sim')?.details).toEqual(['payout po_sim is booked as sent but the PSP has no matching transfer']);
+  });
+
+  it('names a refund left executing by a crashed process once its lease ran out, as it does orders and payouts', () => {
+    // Found while building the chaos campaign: the lease check did not look at refunds.
+    db.prepare(
+      `INSERT INTO events (event_id, type, content_hash, occurred_at, source, received_at, order_count)
+       VALUES ('chk_1', 'pay_in', 'h', '2026-11-23T10:00:00Z', 'test', '2026-11-23T10:00:00Z', 1)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO orders (order_id, event_id, payer_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, metadata, psp, charge_key, status,
+                           refund_reserved_minor, created_at, updated_at)
+       VALUES ('ord_1', 'chk_1', 'b', 's1', 'USD', 1000, 0, 'tok_visa', '{}', 'sim', 'payops-ord_1-charge', 'failed', 1000, '2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO refunds (refund_id, order_id, currency, amount_minor, reason, refund_key, psp, status, attempts, lease_owner, lease_expires_at, created_at, updated_at)
+       VALUES ('rf_1', 'ord_1', 'USD', 1000, 'damaged', 'payops-rf_1-refund', 'sim', 'executing', 1, 'crashed', '2026-11-23T10:05:00Z', '2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z')`,
+    ).run();
+    const leases = runChecks(db).results.find((r) => r.name === 'nothing stuck in executing');
+    expect(leases).toMatchObject({ ok: false, details: ['rf_1 has been executing since its lease expired at 2026-11-23T10:05:00Z (run `payops retry run`)'] });
   });
 
   it('looks orders up by index, never by scanning them once per row', () => {

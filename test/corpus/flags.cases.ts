@@ -58,7 +58,7 @@ export const FLAG_CASES: readonly CorpusCase[] = [
   usage(['ledger', 'post', '--file', '{dir}'], /cannot read .*: not a file/, 'ledger post of a directory'),
   usage(['ledger', 'export', '--format', 'xlsx'], "argument 'xlsx' is invalid. Allowed choices are hledger, beancount, csv"),
   usage(['ledger', 'export', '--format', 'csv', '--out', '{missing}'], /cannot write .*nothing-here: ENOENT/, 'ledger export to a directory that does not exist'),
-  usage(['dlq', 'requeue'], 'name the orders to requeue, or pass --all (not both)'),
+  usage(['dlq', 'requeue'], 'name the charges (order ids), refunds or payouts to requeue, or pass --all (not both)'),
   usage(['orders', 'show', 'nope'], 'order nope does not exist'),
   usage(['wallet', 'show', 'nope'], 'seller nope has no wallet'),
   usage(['--busy-timeout', 'soon', 'ledger', 'balance'], "option '--busy-timeout <ms>' argument 'soon' is invalid"),

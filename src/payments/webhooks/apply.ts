@@ -1,5 +1,6 @@
 import { type Database, inTransaction } from '../../db/index.js';
 import { InputError } from '../../errors.js';
+import { failpoint } from '../../failpoints.js';
 import { isPlainText } from '../../input/text.js';
 import { type Currency, printable, toCurrency } from '../../money/index.js';
 import { parseMinor } from '../../psp/http/wire.js';
@@ -168,6 +169,7 @@ export class WebhookApplier {
       if (outcome === 'retry_later') return { outcome, detail };
       const [objectId, orderId] = 'dispute' in parsed ? [parsed.dispute.disputeId, parsed.dispute.merchantReference] : [parsed.charge.id, parsed.charge.merchantReference];
       this.s.remember.run(parsed.id, parsed.type, objectId, orderId, this.options.psp, parsed.created, at, source, outcome, detail);
+      failpoint('webhook.before-commit');
       return { outcome, detail };
     });
   }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../../errors.js';
+import { failpoint } from '../../failpoints.js';
 import { invalidUtf8Offset } from '../../input/utf8.js';
 import { PrivateAppendFile } from '../../private-files.js';
 import { SIGNATURE_HEADER, verifySignature } from '../../psp/webhooks/signature.js';
@@ -120,6 +121,8 @@ export class WebhookListener {
           this.record.appendLine(JSON.stringify(line));
         }
         const { outcome, detail } = this.options.applier.apply(parsed, 'listen');
+        // Committed, not yet answered: the PSP will deliver it again, and find it a duplicate.
+        failpoint('webhook.after-commit');
         this.count(outcome);
         const { id: eventId, type } = 'ignored' in parsed ? parsed.ignored : parsed;
         this.options.onEvent({ eventId, type, outcome, detail });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type ComponentMigration, type Database, anyOf, inList, openComponentDatabase, rebuildTable, replaceOnce } from '../../db/index.js';
+import { type ComponentMigration, type Database, anyOf, inReadSnapshot, inList, openComponentDatabase, rebuildTable, replaceOnce } from '../../db/index.js';
 import { sha256Hex } from '../../sha256.js';
 import { type Currency, exponentOf } from '../../money/index.js';
 import type { Clock } from '../../time.js';
@@ -530,6 +530,11 @@ export class SimEngine {
   }
 
   /** Every transfer the PSP recorded, for `payops check`. */
+  /** Runs `read` on one snapshot of the state file (see `inReadSnapshot`): its charges and payouts of one moment. */
+  readSnapshot<T>(read: () => T): T {
+    return inReadSnapshot(this.db, read);
+  }
+
   payouts(): SimPayoutRecord[] {
     return (this.db.prepare('SELECT * FROM sim_payouts ORDER BY id').all() as {
       payout_id: string; idempotency_key: string; seller_id: string; amount_minor: bigint; currency: string; status: string;

@@ -1,0 +1,125 @@
+// Where the campaign's SIGKILLs go. The requested number of kills is shared among the moments of
+// the day (pay-in, retry, payout, refund, webhook handling, reconciliation) and spent as the day
+// offers occasions; a kill that misses (the command finished first) is not counted and stays in
+// the budget for the next occasion.
+
+export const CATEGORIES = /** @type {const} */ (['payin', 'retry', 'payout', 'refund', 'webhook', 'reconcile']);
+const WEIGHTS = { payin: 0.3, retry: 0.15, payout: 0.15, refund: 0.15, webhook: 0.15, reconcile: 0.1 };
+
+/**
+ * The failpoints (src/failpoints.ts) each kind of command passes, and how often it passes them:
+ * `once` per run; per batch of the work it has (`charges`, `refunds`, `payouts`: the hit is drawn
+ * within the batches the books say are waiting, so that it lands inside real work); `events`, per
+ * webhook the listener applies.
+ */
+export const FAILPOINTS = {
+  payin: [['intake.after-batch', 'once'], ['executor.after-claim', 'charges'], ['executor.after-psp-call', 'charges'], ['executor.before-record-commit', 'charges'], ['executor.after-record', 'charges']],
+  retry: [['executor.after-claim', 'charges'], ['executor.after-psp-call', 'charges'], ['executor.before-record-commit', 'charges'], ['refund.after-claim', 'refunds'], ['refund.before-record-commit', 'refunds'], ['payout.after-psp-call', 'payouts']],
+  payout: [['payout.after-claim', 'payouts'], ['payout.after-psp-call', 'payouts'], ['payout.before-record-commit', 'payouts']],
+  deliveries: [['intake.after-batch', 'once']],
+  refund: [['intake.after-batch', 'once'], ['refund.after-claim', 'refunds'], ['refund.after-psp-call', 'refunds'], ['refund.before-record-commit', 'refunds']],
+  chargebacks: [['chargebacks.before-commit', 'once']],
+  reconcile: [['reconcile.after-import', 'once'], ['reconcile.after-settlement', 'once']],
+  webhook: [['webhook.before-commit', 'events'], ['webhook.after-commit', 'events']],
+};
+/** Orders, refunds or payouts per claimed batch: the campaign's --batch-size. */
+export const BATCH_SIZE = 20;
+const EVENTS_BEFORE_A_WEBHOOK_KILL = 30;
+
+/** How long each kind of command takes before any has run to its end here: where the first timed kills aim. */
+const FIRST_GUESS_MS = { payin: 2_000, retry: 1_000, payout: 1_000, deliveries: 400, refund: 800, chargebacks: 300, sync: 300, reconcile: 400 };
+
+/** Commands that usually end sooner than this are killed by failpoints only. */
+const MIN_TIMED_KILL_RUN_MS = 400;
+/** Below this, a timed kill lands while Node is still starting: allowed, but not aimed at. */
+const MIN_KILL_DELAY_MS = 120;
+
+export class KillPlan {
+  /**
+   * @param {number} total
+   * @param {import('./random.mjs').Random} random
+   */
+  constructor(total, random) {
+    this.random = random;
+    this.total = total;
+    /** @type {Record<string, number>} */
+    this.budget = {};
+    let given = 0;
+    for (const category of CATEGORIES) {
+      this.budget[category] = Math.floor(total * WEIGHTS[category]);
+      given += this.budget[category];
+    }
+    this.budget.payin += total - given;
+    /** @type {{ category: string, command: string, method: 'failpoint' | 'timer', detail: string }[]} */
+    this.kills = [];
+    this.misses = 0;
+    /** Durations of commands that ran to the end, by kind: where timed kills aim. */
+    this.durations = new Map();
+  }
+
+  remaining(category) {
+    return this.budget[category] ?? 0;
+  }
+
+  remainingTotal() {
+    return CATEGORIES.reduce((sum, category) => sum + this.remaining(category), 0);
+  }
+
+  /** How many kills to try at this occasion, given how many occasions of its kind are left. */
+  quota(category, occasionsLeft) {
+    const left = this.remaining(category);
+    if (left === 0) return 0;
+    if (occasionsLeft <= 1) return left;
+    const even = Math.ceil(left / occasionsLeft);
+    return Math.min(left, Math.max(0, even + this.random.int(-1, 1)));
+  }
+
+  /**
+   * How to kill the next run of a command of this kind: a failpoint it will pass (given the work
+   * waiting: `{ charges, refunds, payouts }` counts), or SIGKILL after a delay within how long
+   * such commands have taken so far.
+   * @param {string} kind
+   * @param {{ charges?: number, refunds?: number, payouts?: number }} [work]
+   * @returns {{ failpoint?: string, killAfterMs?: number }}
+   */
+  arm(kind, work = {}) {
+    const batches = (scope) => (scope === 'once' ? 1 : scope === 'events' ? EVENTS_BEFORE_A_WEBHOOK_KILL : Math.ceil((work[scope] ?? 0) / BATCH_SIZE));
+    const points = (FAILPOINTS[kind] ?? []).filter(([, scope]) => batches(scope) > 0);
+    const typical = this.durations.get(kind) ?? FIRST_GUESS_MS[kind] ?? 1_000;
+    // A timed kill of a command that ends in a few hundred milliseconds mostly comes too late (or
+    // lands while Node starts): those get failpoints. A reconciliation killed by one rolls back
+    // and starts over; timed too late, the file would be imported for good and the kill lost.
+    const timedWorthIt = kind !== 'webhook' && kind !== 'reconcile' && typical >= MIN_TIMED_KILL_RUN_MS;
+    if (points.length > 0 && (!timedWorthIt || this.random.chance(0.5))) {
+      const [name, scope] = this.random.pick(points);
+      return { failpoint: `${name}=${this.random.int(1, batches(scope))}` };
+    }
+    return { killAfterMs: MIN_KILL_DELAY_MS + Math.floor(this.random.next() * Math.max(100, typical - MIN_KILL_DELAY_MS)) };
+  }
+
+  /**
+   * A command ran to its end: remember how long it took, to aim later timed kills. A slowly
+   * decaying maximum: a run resumed after a kill has little left to do, and would otherwise
+   * teach the plan that such commands are short.
+   */
+  ranFor(kind, ms) {
+    const previous = this.durations.get(kind);
+    this.durations.set(kind, previous === undefined ? ms : Math.max(ms, Math.round(previous * 0.9)));
+  }
+
+  killed(category, command, method, detail) {
+    this.kills.push({ category, command, method, detail });
+    this.budget[category] = Math.max(0, this.remaining(category) - 1);
+  }
+
+  missed() {
+    this.misses++;
+  }
+
+  /** Kills per category and per method, for the report. */
+  summary() {
+    const byCategory = Object.fromEntries(CATEGORIES.map((category) => [category, this.kills.filter((kill) => kill.category === category).length]));
+    const byMethod = { failpoint: this.kills.filter((kill) => kill.method === 'failpoint').length, timer: this.kills.filter((kill) => kill.method === 'timer').length };
+    return { requested: this.total, survived: this.kills.length, missed: this.misses, byCategory, byMethod };
+  }
+}

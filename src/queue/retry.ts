@@ -1,0 +1,61 @@
+import type { Database } from '../db/index.js';
+import { runQueues } from '../payments/drain.js';
+import { type ExecutionTally, PayinExecutor, emptyTally } from '../payments/executor.js';
+import { type ExecutionOptions, chargeQueue, refundQueue } from '../payments/payin.js';
+import type { OrderStatus } from '../payments/order-state.js';
+import { type OpenWork, openWorkIn, statusCounts } from '../payments/queries.js';
+import { PaymentsStore } from '../payments/store.js';
+import { PayoutExecutor, type PayoutTally, emptyPayoutTally } from '../payouts/executor.js';
+import { listPayouts } from '../payouts/queries.js';
+import { RefundExecutor, type RefundTally, emptyRefundTally } from '../refunds/executor.js';
+import { listRefunds } from '../refunds/queries.js';
+
+export interface RetryRunSummary {
+  charges: ExecutionTally;
+  refunds: RefundTally;
+  payouts: PayoutTally;
+  /** Every order of this PSP by status, after the run. */
+  queue: Record<OrderStatus, number>;
+  /** This PSP's refunds and payouts still scheduled for retry or dead-lettered after the run. */
+  open: { refunds: OpenWork; payouts: OpenWork };
+}
+
+/**
+ * `retry run`: recovers work left executing by crashed runs and executes every charge, refund and
+ * payout that is due; with `wait`, until none of the three has a retry scheduled.
+ */
+export async function retryDue(db: Database, execution: ExecutionOptions): Promise<RetryRunSummary> {
+  const charges = emptyTally();
+  const refunds = emptyRefundTally();
+  const payouts = emptyPayoutTally();
+  const payoutExecutor = new PayoutExecutor(db, execution);
+  await runQueues(
+    [
+      chargeQueue(db, execution, charges),
+      refundQueue(db, execution, refunds),
+      { runDue: () => payoutExecutor.runDue(payouts), nextRetryAt: () => payoutExecutor.nextRetryAt() },
+    ],
+    execution,
+  );
+  const psp = execution.psp.name;
+  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) } };
+}
+
+/** Which dead letters to requeue: these ids (orders, refunds, payouts), or all of this PSP's. */
+export type DeadLetters = { all: true } | { ids: readonly string[] };
+
+/**
+ * `dlq requeue`: gives dead-lettered charges, refunds and payouts another round now, with a fresh
+ * retry budget and the same idempotency keys, by an operator (`actor`, recorded with each).
+ */
+export async function requeueDeadLetters(db: Database, execution: ExecutionOptions, which: DeadLetters, actor: string): Promise<RetryRunSummary> {
+  const psp = execution.psp.name;
+  const deadRefunds = listRefunds(db, { status: 'dead_lettered' }).map((refund) => refund.refundId);
+  const deadPayouts = listPayouts(db, { status: 'dead_lettered' }).map((payout) => payout.payoutId);
+  const named = (list: readonly string[]) => ('all' in which ? list : which.ids.filter((id) => list.includes(id)));
+  const orderIds = 'all' in which ? new PaymentsStore(db).deadLetteredOrderIds(psp) : which.ids.filter((id) => !deadRefunds.includes(id) && !deadPayouts.includes(id));
+  const charges = await new PayinExecutor(db, execution).requeue(orderIds, actor);
+  const refunds = await new RefundExecutor(db, execution).requeue(named(deadRefunds), actor);
+  const payouts = await new PayoutExecutor(db, execution).requeue(named(deadPayouts), actor);
+  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) } };
+}

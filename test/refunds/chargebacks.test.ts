@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runChecks } from '../../src/check/check.js';
+import type { Database } from '../../src/db/index.js';
+import { toCurrency } from '../../src/money/index.js';
+import { ingest } from '../../src/payments/intake/intake.js';
+import { executeDue } from '../../src/payments/payin.js';
+import type { Dispute } from '../../src/psp/port.js';
+import { syncChargebacks } from '../../src/refunds/chargebacks.js';
+import { tempDatabase } from '../helpers/db.js';
+import { FakePsp } from '../payments/fake-psp.js';
+
+const POLICY = { baseMs: 1_000, capMs: 1_000, maxAttempts: 5 };
+
+/**
+ * `chargebacks sync` books a dispute only once payops has captured its order. Found while building
+ * the chaos campaign: the PSP decides disputes on charges it captured, which payops may not have
+ * booked yet (the answer was lost and is being retried, or the charge is pending); sync booked
+ * them anyway, clawing back a share the seller had never been credited (check: "pending −22.50 ≠
+ * 0"), and for an order payops has as failed, for good. The webhook path already waited.
+ */
+describe('chargebacks sync', () => {
+  let db: Database;
+  let dir: string;
+  let cleanup: () => void;
+  let psp: FakePsp;
+  let now: number;
+  const clock = () => now;
+  const dispute: Dispute = {
+    disputeId: 'dp_1', chargeReference: 'ch_ord_1', merchantReference: 'ord_1', amountMinor: 2500n, disputeFeeMinor: 1500n,
+    currency: toCurrency('USD'), createdAt: '2026-11-23T11:00:00.000Z',
+  };
+  const chargebacks = () => db.prepare('SELECT dispute_id FROM chargebacks').all();
+
+  beforeEach(async () => {
+    let file: string;
+    ({ db, file, cleanup } = tempDatabase());
+    dir = path.dirname(file);
+    now = Date.parse('2026-11-23T10:00:00Z');
+    psp = new FakePsp();
+    const input = path.join(dir, 'events.ndjson');
+    fs.writeFileSync(input, `${JSON.stringify({
+      eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa',
+      orders: [{ orderId: 'ord_1', sellerId: 'seller_1', amount: '25.00', platformFee: '2.50' }],
+    })}\n`);
+    await ingest(db, [input], { psp: 'sim' });
+    psp.disputes.push(dispute);
+  });
+  afterEach(() => cleanup());
+
+  it('leaves the dispute of an order payops is still retrying for a later sync, then books it once', async () => {
+    psp.script('ord_1', { status: 'retryable', kind: 'timeout', sent: true, detail: 'the answer was lost' });
+    await executeDue(db, { psp, retry: POLICY, clock });
+    const early = await syncChargebacks(db, psp);
+    expect(early).toMatchObject({ recorded: 0, waiting: [{ dispute: { disputeId: 'dp_1' }, status: 'retry_scheduled' }], conflicts: [] });
+    expect(chargebacks()).toEqual([]);
+    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+
+    now += 2_000;
+    await executeDue(db, { psp, retry: POLICY, clock }); // the retry gets the capture
+    expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 1, waiting: [] });
+    expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 0, alreadyRecorded: 1 });
+    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+  });
+
+  it('books nothing for an order payops has as failed, and says so as a conflict', async () => {
+    psp.script('ord_1', { status: 'declined', pspReference: 'ch_ord_1', reason: 'card_declined' });
+    await executeDue(db, { psp, retry: POLICY, clock });
+    expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 0, waiting: [], conflicts: [{ disputeId: 'dp_1' }] });
+    expect(chargebacks()).toEqual([]);
+    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+  });
+});
