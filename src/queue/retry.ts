@@ -9,6 +9,7 @@ import { PayoutExecutor, type PayoutTally, emptyPayoutTally } from '../payouts/e
 import { listPayouts } from '../payouts/queries.js';
 import { RefundExecutor, type RefundTally, emptyRefundTally } from '../refunds/executor.js';
 import { listRefunds } from '../refunds/queries.js';
+import { assertDeadLettersOf } from './named-work.js';
 
 export interface RetryRunSummary {
   charges: ExecutionTally;
@@ -50,6 +51,7 @@ export type DeadLetters = { all: true } | { ids: readonly string[] };
  */
 export async function requeueDeadLetters(db: Database, execution: ExecutionOptions, which: DeadLetters, actor: string): Promise<RetryRunSummary> {
   const psp = execution.psp.name;
+  if (!('all' in which)) assertDeadLettersOf(db, psp, which.ids);
   const deadRefunds = listRefunds(db, { status: 'dead_lettered' }).map((refund) => refund.refundId);
   const deadPayouts = listPayouts(db, { status: 'dead_lettered' }).map((payout) => payout.payoutId);
   const named = (list: readonly string[]) => ('all' in which ? list : which.ids.filter((id) => list.includes(id)));
