@@ -44,6 +44,8 @@ export function isStripeError(error: unknown): error is Error & StripeErrorField
  */
 export function classifyStripeError(error: unknown, operation: string): StripeFailure {
   if (!isStripeError(error)) throw error;
+  // A 409 is a request with the same key still in flight (or a lock timeout), whatever its type says: the first may be charging now.
+  if (error.statusCode === 409) return retryable('conflict', true, `Stripe 409: ${brief(error.message)}`);
   if (error.type === 'StripeIdempotencyError' || error.rawType === 'idempotency_error') return { kind: 'idempotency_conflict', message: brief(error.message) };
   switch (error.type) {
     case 'StripeCardError':
@@ -54,7 +56,7 @@ export function classifyStripeError(error: unknown, operation: string): StripeFa
     case 'StripeRateLimitError':
       return retryable('rate_limited', true, `Stripe rate limit (${error.statusCode ?? 429}): ${brief(error.message)}`, retryAfterMsOf(error.headers?.['retry-after']));
     case 'StripeAPIError':
-      // 5xx, 409 (a request with the same key still in flight, a lock timeout) and unreadable answers.
+      // 5xx and unreadable answers.
       return retryable('server_error', true, `Stripe API error${error.statusCode ? ` (${error.statusCode})` : ''}: ${brief(error.message)}`);
     case 'StripeConnectionError':
       return connectionFailure(error);

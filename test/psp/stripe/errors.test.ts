@@ -30,10 +30,23 @@ describe('classifyStripeError (the SDK\'s error classes → the port\'s results)
     });
   });
 
-  it('treats 5xx and 409 API errors as retryable server errors whose outcome is unknown', () => {
-    for (const statusCode of [500, 503, 409]) {
+  it('treats 5xx API errors as retryable server errors whose outcome is unknown', () => {
+    for (const statusCode of [500, 503]) {
       const error = new errors.StripeAPIError({ type: 'api_error', statusCode, message: 'An unknown error occurred' });
       expect(classifyStripeError(error, 'create charges')).toMatchObject({ kind: 'retryable', failure: { kind: 'server_error', sent: true, detail: expect.stringContaining(String(statusCode)) } });
+    }
+  });
+
+  // Found in review: a 409 typed as an idempotency error was taken for a key reused with other
+  // parameters and dead-lettered, while the first request might be charging at that moment.
+  it('retries a 409 (a request with the same key still in flight), whatever type Stripe gives it', () => {
+    const inFlight = [
+      new errors.StripeAPIError({ type: 'api_error', statusCode: 409, message: 'There is currently another in-progress request using this Stripe token.' }),
+      new errors.StripeIdempotencyError({ type: 'idempotency_error', statusCode: 409, message: 'There is currently another in-progress request using this idempotent key.' }),
+      new errors.StripeInvalidRequestError({ type: 'invalid_request_error', statusCode: 409, message: 'There is currently another in-progress request using this idempotent key.' }),
+    ];
+    for (const error of inFlight) {
+      expect(classifyStripeError(error, 'create charges')).toMatchObject({ kind: 'retryable', failure: { kind: 'conflict', sent: true, detail: expect.stringContaining('409') } });
     }
   });
 
