@@ -5,6 +5,7 @@ import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import type { Currency } from '../money/index.js';
 import { type ChargeResult, type PaymentServiceProvider, isRetryable } from '../psp/port.js';
+import { sendOrLookUp } from './lookup-first.js';
 import type { Clock } from '../time.js';
 import { nextRetryAt } from './queries.js';
 import { ChargeRecorder } from './record.js';
@@ -128,45 +129,26 @@ export class PayinExecutor {
     this.options.onBatch?.(claimed.length);
   }
 
-  /**
-   * Phase 2, outside any transaction. An order first tried longer ago than the PSP keeps keys is
-   * looked up by our order id before anything is sent again: a new request with an expired key
-   * would be a second charge.
-   */
-  private async call(claimed: readonly ClaimedOrder[]): Promise<ChargeResult[]> {
+  /** Phase 2, outside any transaction; an order first tried a key lifetime ago is looked up before anything is sent again. */
+  private call(claimed: readonly ClaimedOrder[]): Promise<ChargeResult[]> {
     const psp = this.options.psp;
-    const nowMs = this.options.clock();
-    const results: (ChargeResult | undefined)[] = new Array(claimed.length);
-    const toCharge: number[] = [];
-    for (let index = 0; index < claimed.length; index++) {
-      const order = claimed[index] as ClaimedOrder;
-      if (order.attempts > 1 && nowMs - Date.parse(order.firstAttemptAt) >= psp.keyLifetimeMs) {
-        const lookup = await psp.lookupCharge(order.orderId);
-        if (isRetryable(lookup)) results[index] = lookup;
-        else if (lookup.found) results[index] = lookup.result;
-        else toCharge.push(index);
-      } else {
-        toCharge.push(index);
-      }
-    }
-    if (toCharge.length > 0) {
-      const charged = await psp.charge(
-        toCharge.map((index) => {
-          const order = claimed[index] as ClaimedOrder;
-          return {
+    return sendOrLookUp(claimed, {
+      keyLifetimeMs: psp.keyLifetimeMs,
+      nowMs: this.options.clock(),
+      attemptsOf: (order) => order.attempts,
+      firstAttemptAtOf: (order) => order.firstAttemptAt,
+      lookUp: (order) => psp.lookupCharge(order.orderId),
+      send: (orders) =>
+        psp.charge(
+          orders.map((order) => ({
             idempotencyKey: order.chargeKey,
             merchantReference: order.orderId,
             amountMinor: order.amountMinor,
             currency: order.currency,
             paymentToken: order.paymentToken,
-          };
-        }),
-      );
-      toCharge.forEach((index, position) => {
-        results[index] = charged[position];
-      });
-    }
-    return results.map((result, index) => result ?? missingResult(claimed[index] as ClaimedOrder));
+          })),
+        ),
+    });
   }
 
   private now(): string {
@@ -176,8 +158,4 @@ export class PayinExecutor {
   private leaseUntil(): string {
     return new Date(this.options.clock() + this.leaseMs).toISOString();
   }
-}
-
-function missingResult(order: ClaimedOrder): ChargeResult {
-  return { status: 'retryable', kind: 'server_error', sent: true, detail: `the PSP adapter returned no result for ${order.orderId}` };
 }

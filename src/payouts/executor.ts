@@ -5,6 +5,7 @@ import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import { DEFAULT_BATCH_SIZE, type ExecutorOptions } from '../payments/executor.js';
+import { sendOrLookUp } from '../payments/lookup-first.js';
 import { retryDelayMs } from '../payments/retry-policy.js';
 import { type PayoutResult, rejectionMessage } from '../psp/port.js';
 import { Wallets, type WalletDelta, sellerAccount } from '../wallet/wallet.js';
@@ -90,16 +91,25 @@ export class PayoutExecutor {
 
   private async execute(claimed: ClaimedPayout[], tally: PayoutTally): Promise<void> {
     failpoint('payout.after-claim');
-    const results = await this.options.psp.payout(
-      claimed.map((payout) => ({
-        idempotencyKey: payout.payoutKey,
-        payoutId: payout.payoutId,
-        sellerId: payout.sellerId,
-        destination: payout.destination,
-        amountMinor: payout.amountMinor,
-        currency: payout.currency,
-      })),
-    );
+    const psp = this.options.psp;
+    const results = await sendOrLookUp(claimed, {
+      keyLifetimeMs: psp.keyLifetimeMs,
+      nowMs: this.options.clock(),
+      attemptsOf: (payout) => payout.attempts,
+      firstAttemptAtOf: (payout) => payout.firstAttemptAt,
+      lookUp: (payout) => psp.lookupPayout(payout.payoutId),
+      send: (payouts) =>
+        psp.payout(
+          payouts.map((payout) => ({
+            idempotencyKey: payout.payoutKey,
+            payoutId: payout.payoutId,
+            sellerId: payout.sellerId,
+            destination: payout.destination,
+            amountMinor: payout.amountMinor,
+            currency: payout.currency,
+          })),
+        ),
+    });
     failpoint('payout.after-psp-call');
     inTransaction(this.db, () => {
       this.record(claimed, results, tally);

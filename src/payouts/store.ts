@@ -24,6 +24,8 @@ export interface ClaimedPayout {
   destination: string;
   attempts: number;
   requeuedAtAttempt: number;
+  /** When the first attempt was claimed: null until this claim sets it. */
+  firstAttemptAt: string | null;
   fromStatus: PayoutStatus;
 }
 
@@ -51,9 +53,9 @@ export interface PayoutRow {
 }
 
 /** The columns a claim reads. */
-type ClaimableRow = Pick<PayoutRow, 'id' | 'payout_id' | 'seller_id' | 'currency' | 'amount_minor' | 'payout_key' | 'destination' | 'attempts' | 'requeued_at_attempt' | 'status'>;
+type ClaimableRow = Pick<PayoutRow, 'id' | 'payout_id' | 'seller_id' | 'currency' | 'amount_minor' | 'payout_key' | 'destination' | 'attempts' | 'requeued_at_attempt' | 'first_attempt_at' | 'status'>;
 
-const PAYOUT_COLUMNS = 'id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, status';
+const PAYOUT_COLUMNS = 'id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, first_attempt_at, status';
 
 /** As for orders (payments/store.ts): each walks payouts_by_status in its own order, with no sort. */
 export const PAYOUT_CLAIM_QUERIES = {
@@ -185,6 +187,7 @@ export class PayoutStore {
       destination: row.destination,
       attempts,
       requeuedAtAttempt: row.status === 'dead_lettered' ? Number(row.attempts) : Number(row.requeued_at_attempt),
+      firstAttemptAt: row.first_attempt_at,
       fromStatus: row.status,
     };
   }

@@ -90,6 +90,13 @@ export type RefundResult =
   | RetryableFailure
   | PspRejection;
 
+/** What the PSP answered about a refund or a payout itself (not about our request). */
+export type RefundOutcome = Extract<RefundResult, { status: 'succeeded' | 'declined' }>;
+export type PayoutOutcome = Extract<PayoutResult, { status: 'succeeded' | 'declined' }>;
+
+/** What the PSP knows of a refund or payout, looked up by payops' own id whatever key made it. */
+export type TransferLookup<Outcome> = { found: false } | { found: true; result: Outcome } | RetryableFailure;
+
 /** A buyer's dispute the PSP lost on our behalf: the amount went back, plus the PSP's dispute fee. */
 export interface Dispute {
   disputeId: string;
@@ -114,10 +121,14 @@ export interface PaymentServiceProvider {
   lookupCharge(merchantReference: string): Promise<ChargeLookup>;
   /** Refunds captured charges; the i-th result answers the i-th request. */
   refund(requests: readonly RefundRequest[]): Promise<RefundResult[]>;
+  /** Finds the refund made for payops' refund id (of that charge), whatever key it was made with. */
+  lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<TransferLookup<RefundOutcome>>;
   /** Every dispute the PSP has recorded (payops keeps each once, by its id). */
   listDisputes(): Promise<Dispute[]>;
   /** Sends transfers to sellers (only when `supportsPayouts`); the i-th result answers the i-th request. */
   payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]>;
+  /** Finds the transfer made for payops' payout id, whatever key it was made with (only when `supportsPayouts`). */
+  lookupPayout(payoutId: string): Promise<TransferLookup<PayoutOutcome>>;
   /** Adapters that time their calls (http) report it; `payin run --json` prints it. */
   callStats?(): PspCallStats;
   close(): void;
@@ -137,6 +148,6 @@ export function rejectionMessage(what: string, rejection: PspRejection): string 
   return `the PSP rejected ${what}: ${rejection.reason} (${rejection.detail}); payops broke an invariant, so it was dead-lettered and nothing was booked`;
 }
 
-export function isRetryable(result: ChargeResult | ChargeLookup): result is RetryableFailure {
+export function isRetryable(result: ChargeResult | ChargeLookup | TransferLookup<unknown>): result is RetryableFailure {
   return 'status' in result && result.status === 'retryable';
 }

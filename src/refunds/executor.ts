@@ -5,6 +5,7 @@ import { InvariantError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
+import { sendOrLookUp } from '../payments/lookup-first.js';
 import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
 import { type PaymentServiceProvider, type RefundResult, rejectionMessage } from '../psp/port.js';
 import type { Clock } from '../time.js';
@@ -23,6 +24,7 @@ interface RefundRow {
   status: RefundStatus;
   attempts: bigint;
   requeued_at_attempt: bigint;
+  first_attempt_at: string | null;
   psp_reference: string | null;
 }
 
@@ -36,6 +38,8 @@ interface ClaimedRefund {
   chargeReference: string;
   attempts: number;
   requeuedAtAttempt: number;
+  /** When the first attempt was claimed: null until this claim sets it. */
+  firstAttemptAt: string | null;
 }
 
 export interface RefundTally {
@@ -76,12 +80,12 @@ export class RefundExecutor {
                 last_error = 'lease expired: the process executing it stopped', updated_at = ? WHERE id = ? AND status = 'executing'`,
       ),
       due: prepare(
-        `SELECT r.id, r.refund_id, r.order_id, r.amount_minor, r.currency, r.refund_key, r.status, r.attempts, r.requeued_at_attempt, o.psp_reference
+        `SELECT r.id, r.refund_id, r.order_id, r.amount_minor, r.currency, r.refund_key, r.status, r.attempts, r.requeued_at_attempt, r.first_attempt_at, o.psp_reference
          FROM refunds r JOIN orders o ON o.order_id = r.order_id
          WHERE r.psp = ? AND (r.status = 'created' OR (r.status = 'retry_scheduled' AND r.next_attempt_at <= ?)) ORDER BY r.id LIMIT ?`,
       ),
       deadLettered: prepare(
-        `SELECT r.id, r.refund_id, r.order_id, r.amount_minor, r.currency, r.refund_key, r.status, r.attempts, r.requeued_at_attempt, o.psp_reference
+        `SELECT r.id, r.refund_id, r.order_id, r.amount_minor, r.currency, r.refund_key, r.status, r.attempts, r.requeued_at_attempt, r.first_attempt_at, o.psp_reference
          FROM refunds r JOIN orders o ON o.order_id = r.order_id WHERE r.refund_id = ? AND r.psp = ? AND r.status = 'dead_lettered'`,
       ),
       claim: prepare(
@@ -150,12 +154,21 @@ export class RefundExecutor {
     this.s.transition.run(row.id, row.status, 'executing', attempts, now, `${cause}; key ${row.refund_key}; lease ${this.owner}`);
     // A requeued refund starts a fresh retry budget from the attempts it had used.
     const requeuedAtAttempt = row.status === 'dead_lettered' ? Number(row.attempts) : Number(row.requeued_at_attempt);
-    return { id: row.id, refundId: row.refund_id, orderId: row.order_id, amountMinor: row.amount_minor, currency: row.currency as Currency, refundKey: row.refund_key, chargeReference: row.psp_reference ?? '', attempts, requeuedAtAttempt };
+    return { id: row.id, refundId: row.refund_id, orderId: row.order_id, amountMinor: row.amount_minor, currency: row.currency as Currency, refundKey: row.refund_key, chargeReference: row.psp_reference ?? '', attempts, requeuedAtAttempt, firstAttemptAt: row.first_attempt_at };
   }
 
   private async execute(claimed: readonly ClaimedRefund[], tally: RefundTally): Promise<void> {
     failpoint('refund.after-claim');
-    const results = await this.options.psp.refund(claimed.map((r) => ({ idempotencyKey: r.refundKey, refundId: r.refundId, merchantReference: r.orderId, chargeReference: r.chargeReference, amountMinor: r.amountMinor, currency: r.currency })));
+    const psp = this.options.psp;
+    const results = await sendOrLookUp(claimed, {
+      keyLifetimeMs: psp.keyLifetimeMs,
+      nowMs: this.options.clock(),
+      attemptsOf: (refund) => refund.attempts,
+      firstAttemptAtOf: (refund) => refund.firstAttemptAt,
+      lookUp: (refund) => psp.lookupRefund(refund),
+      send: (refunds) =>
+        psp.refund(refunds.map((r) => ({ idempotencyKey: r.refundKey, refundId: r.refundId, merchantReference: r.orderId, chargeReference: r.chargeReference, amountMinor: r.amountMinor, currency: r.currency }))),
+    });
     failpoint('refund.after-psp-call');
     inTransaction(this.db, () => {
       this.record(claimed, results, tally);

@@ -1,4 +1,6 @@
-import type { ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutRequest, PayoutResult, RefundRequest, RefundResult } from '../../src/psp/port.js';
+import type {
+  ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult, TransferLookup,
+} from '../../src/psp/port.js';
 
 /**
  * A scripted PSP: each key answers from its script in order (then succeeds), and every call is
@@ -50,6 +52,21 @@ export class FakePsp implements PaymentServiceProvider {
   async refund(requests: readonly RefundRequest[]): Promise<RefundResult[]> {
     this.refundCalls.push(...requests);
     return requests.map((request) => this.refundScripts.get(request.idempotencyKey)?.shift() ?? { status: 'succeeded', pspReference: `re_${request.refundId}` });
+  }
+
+  /** Look-ups by payops' refund and payout ids, and what they answer (not found unless set). */
+  readonly transferLookups: string[] = [];
+  readonly refundLookupAnswers = new Map<string, TransferLookup<RefundOutcome>>();
+  readonly payoutLookupAnswers = new Map<string, TransferLookup<PayoutOutcome>>();
+
+  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<TransferLookup<RefundOutcome>> {
+    this.transferLookups.push(refund.refundId);
+    return this.refundLookupAnswers.get(refund.refundId) ?? { found: false };
+  }
+
+  async lookupPayout(payoutId: string): Promise<TransferLookup<PayoutOutcome>> {
+    this.transferLookups.push(payoutId);
+    return this.payoutLookupAnswers.get(payoutId) ?? { found: false };
   }
 
   readonly disputes: Dispute[] = [];

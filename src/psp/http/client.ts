@@ -4,11 +4,11 @@ import { ExitCode, PayopsError, UsageError } from '../../errors.js';
 import { toCurrency } from '../../money/index.js';
 import { normalizeInstant } from '../../time.js';
 import type {
-  ChargeLookup, ChargeOutcome, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutRequest, PayoutResult, PspCallStats, PspRejection,
-  RefundRequest, RefundResult, RetryableFailure,
+  ChargeLookup, ChargeOutcome, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, PspCallStats, PspRejection,
+  RefundOutcome, RefundRequest, RefundResult, RetryableFailure, TransferLookup,
 } from '../port.js';
 import { SIM_KEY_LIFETIME_MS } from '../sim/engine.js';
-import { ERROR_CODES, ROUTES, chargeBody, parseMinor, payoutBody, refundBody } from './wire.js';
+import { ERROR_CODES, ROUTES, chargeBody, parseMinor, parseTransferObject, payoutBody, refundBody } from './wire.js';
 
 export interface HttpPspOptions {
   /** Base URL of `payops psp serve`, e.g. http://127.0.0.1:40123 */
@@ -76,6 +76,14 @@ export class HttpPsp implements PaymentServiceProvider {
     return result ? { found: true, result } : unreadable(exchange.statusCode);
   }
 
+  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<TransferLookup<RefundOutcome>> {
+    return this.lookupTransfer('refund', refund.refundId);
+  }
+
+  async lookupPayout(payoutId: string): Promise<TransferLookup<PayoutOutcome>> {
+    return this.lookupTransfer('payout', payoutId);
+  }
+
   async refund(requests: readonly RefundRequest[]): Promise<RefundResult[]> {
     return mapConcurrently(requests, this.options.concurrency, async (request) => {
       const exchange = await this.send('POST', ROUTES.refunds, request.idempotencyKey, refundBody(request));
@@ -132,6 +140,18 @@ export class HttpPsp implements PaymentServiceProvider {
 
   close(): void {
     this.agent.destroy();
+  }
+
+  private async lookupTransfer(object: 'refund' | 'payout', ownId: string): Promise<TransferLookup<RefundOutcome>> {
+    const route = object === 'refund' ? `${ROUTES.refunds}?refund_id=` : `${ROUTES.payouts}?payout_id=`;
+    const exchange = await this.send('GET', `${route}${encodeURIComponent(ownId)}`);
+    if (!exchange.ok) return exchange.failure;
+    if (exchange.statusCode !== 200) return retryableStatus(exchange);
+    const data = (exchange.body as { data?: unknown[] } | null)?.data;
+    if (!Array.isArray(data)) return unreadable(exchange.statusCode);
+    if (data.length === 0) return { found: false };
+    const result = parseTransferObject(data[0], object);
+    return result ? { found: true, result } : unreadable(exchange.statusCode);
   }
 
   /** A non-200 answer to a mutating request. */

@@ -5,7 +5,7 @@ import { InputError } from '../../errors.js';
 import type { ChargeResult, PayoutResult, RefundResult } from '../port.js';
 import { type SimEngine, type StoredResponse, disputeObject } from '../sim/engine.js';
 import { type FaultBeforeProcessing, type FaultRates, faultBeforeProcessing, responseLost } from '../sim/faults.js';
-import { ERROR_CODES, ROUTES, chargeBody, parseChargeBody, parsePayoutBody, parseRefundBody, payoutBody, refundBody } from './wire.js';
+import { ERROR_CODES, ROUTES, chargeBody, parseChargeBody, parsePayoutBody, parseRefundBody, payoutBody, refundBody, transferObject } from './wire.js';
 import { WebhookSender } from './webhook-sender.js';
 
 export interface PspServerOptions {
@@ -186,6 +186,15 @@ export class PspServer {
         if (!reference) throw new InputError('merchant_reference: the order id to look up is required');
         const charge = engine.chargeObjectByMerchantReference(reference);
         return send(response, 200, { object: 'list', data: charge ? [charge] : [] });
+      }
+      // payops' own refund and payout ids, for a retry past the key's lifetime (nothing is keyed then).
+      if (url.pathname === ROUTES.refunds || url.pathname === ROUTES.payouts) {
+        const refunds = url.pathname === ROUTES.refunds;
+        const field = refunds ? 'refund_id' : 'payout_id';
+        const id = url.searchParams.get(field);
+        if (!id) throw new InputError(`${field}: the ${refunds ? 'refund' : 'payout'} id to look up is required`);
+        const lookup = refunds ? engine.lookupRefund(id) : engine.lookupPayout(id);
+        return send(response, 200, { object: 'list', data: lookup.found ? [transferObject(refunds ? 'refund' : 'payout', id, lookup.result)] : [] });
       }
       if (url.pathname.startsWith(`${ROUTES.charges}/`)) {
         const charge = engine.chargeObject(decodeURIComponent(url.pathname.slice(ROUTES.charges.length + 1)));

@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { type Currency, MAX_MINOR, toCurrency } from '../../money/index.js';
-import type { ChargeRequest, PayoutRequest, RefundRequest } from '../port.js';
+import type { ChargeRequest, PayoutRequest, RefundOutcome, RefundRequest } from '../port.js';
 
 /**
  * The wire format of `payops psp serve`, shared by the server and the `http` adapter. JSON bodies;
@@ -88,4 +88,27 @@ export function parsePayoutBody(body: Record<string, unknown>, idempotencyKey: s
     amountMinor: positive(body, 'amountMinor'),
     currency: toCurrency(body.currency) as Currency,
   };
+}
+
+/**
+ * A refund or payout as a look-up by payops' own id answers it (`GET /v1/refunds?refund_id=…`,
+ * `GET /v1/payouts?payout_id=…`): what the PSP did with it, whichever key made it.
+ */
+export function transferObject(object: 'refund' | 'payout', ownId: string, outcome: RefundOutcome): Record<string, string | null> {
+  return {
+    object,
+    id: outcome.pspReference,
+    [object === 'refund' ? 'refundId' : 'payoutId']: ownId,
+    status: outcome.status,
+    failureCode: outcome.status === 'declined' ? outcome.reason : null,
+  };
+}
+
+/** The outcome in a `transferObject`, or undefined when the object is not one. A payout's outcome has the same shape. */
+export function parseTransferObject(body: unknown, object: 'refund' | 'payout'): RefundOutcome | undefined {
+  const item = body as { object?: unknown; id?: unknown; status?: unknown; failureCode?: unknown } | null;
+  if (item?.object !== object || typeof item.id !== 'string' || item.id === '') return undefined;
+  if (item.status === 'succeeded') return { status: 'succeeded', pspReference: item.id };
+  if (item.status === 'declined') return { status: 'declined', pspReference: item.id, reason: typeof item.failureCode === 'string' ? item.failureCode : 'declined' };
+  return undefined;
 }

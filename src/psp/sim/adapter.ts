@@ -1,4 +1,6 @@
-import type { ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutRequest, PayoutResult, RefundRequest, RefundResult } from '../port.js';
+import type {
+  ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult, TransferLookup,
+} from '../port.js';
 import { SimEngine, type SimOptions } from './engine.js';
 
 /**
@@ -34,12 +36,20 @@ export class SimPsp implements PaymentServiceProvider {
     return this.engine.refund(requests);
   }
 
+  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<TransferLookup<RefundOutcome>> {
+    return this.engine.lookupRefund(refund.refundId);
+  }
+
   async listDisputes(): Promise<Dispute[]> {
     return this.engine.disputes();
   }
 
   async payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]> {
     return this.engine.payout(requests);
+  }
+
+  async lookupPayout(payoutId: string): Promise<TransferLookup<PayoutOutcome>> {
+    return this.engine.lookupPayout(payoutId);
   }
 
   close(): void {

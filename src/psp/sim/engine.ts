@@ -4,7 +4,10 @@ import { sha256Hex } from '../../sha256.js';
 import { type Currency, exponentOf } from '../../money/index.js';
 import type { Clock } from '../../time.js';
 import { type FeeRule, feeFor } from '../fee-rule.js';
-import type { ChargeLookup, ChargeOutcome, ChargeRequest, ChargeResult, Dispute, PayoutRequest, PayoutResult, PspRejection, RefundRequest, RefundResult, RetryableFailure } from '../port.js';
+import type {
+  ChargeLookup, ChargeOutcome, ChargeRequest, ChargeResult, Dispute, PayoutOutcome, PayoutRequest, PayoutResult, PspRejection, RefundOutcome, RefundRequest, RefundResult,
+  RetryableFailure, TransferLookup,
+} from '../port.js';
 import { type FaultRates, draw, faultBeforeProcessing, responseLost } from './faults.js';
 
 export interface SimOptions {
@@ -391,6 +394,21 @@ export class SimEngine {
   }
 
   /**
+   * The newest refund (or transfer) recorded for payops' own id, whatever key made it: what an
+   * executor asks before sending again past a key's lifetime. A scan (no index on these ids): it
+   * happens only for work retried a day after its first attempt.
+   */
+  lookupRefund(refundId: string): Exclude<TransferLookup<RefundOutcome>, RetryableFailure> {
+    const row = this.db.prepare('SELECT id, status, decline_reason FROM sim_refunds WHERE refund_id = ? ORDER BY id DESC LIMIT 1').get(refundId) as TransferRow | undefined;
+    return row ? { found: true, result: transferOutcome(row, refundReference(row.id)) } : { found: false };
+  }
+
+  lookupPayout(payoutId: string): Exclude<TransferLookup<PayoutOutcome>, RetryableFailure> {
+    const row = this.db.prepare('SELECT id, status, decline_reason FROM sim_payouts WHERE payout_id = ? ORDER BY id DESC LIMIT 1').get(payoutId) as TransferRow | undefined;
+    return row ? { found: true, result: transferOutcome(row, payoutReference(row.id)) } : { found: false };
+  }
+
+  /**
    * Every charge the PSP recorded, sorted by merchant reference (our order id), streamed: `payops
    * check` merge-joins it with the orders, so memory stays flat whatever the size of the books.
    */
@@ -582,14 +600,9 @@ export class SimEngine {
     const now = new Date(nowMs).toISOString();
     const requestHash = sha256Hex(JSON.stringify([request.refundId, request.chargeReference, request.amountMinor.toString(), request.currency]));
     const existing = this.db.prepare('SELECT * FROM sim_refunds WHERE id = (SELECT MAX(id) FROM sim_refunds WHERE idempotency_key = ? AND key_expires_at > ?)').get(key, now) as
-      | { id: bigint; request_hash: string; status: 'succeeded' | 'declined'; decline_reason: string | null }
+      | (TransferRow & { request_hash: string })
       | undefined;
-    if (existing) {
-      if (existing.request_hash !== requestHash) return keyReused(key);
-      return existing.status === 'succeeded'
-        ? { status: 'succeeded', pspReference: refundReference(existing.id) }
-        : { status: 'declined', pspReference: refundReference(existing.id), reason: existing.decline_reason ?? 'declined' };
-    }
+    if (existing) return existing.request_hash === requestHash ? transferOutcome(existing, refundReference(existing.id)) : keyReused(key);
     const chargeId = /^ch_sim_(\d+)$/.exec(request.chargeReference)?.[1];
     const charge = chargeId === undefined ? undefined : (this.db.prepare('SELECT id, amount_minor, status FROM sim_charges WHERE id = ?').get(BigInt(chargeId)) as { id: bigint; amount_minor: bigint; status: string } | undefined);
     const refunded = charge ? (this.db.prepare("SELECT COALESCE(SUM(amount_minor), 0) AS total FROM sim_refunds WHERE charge_id = ? AND status = 'succeeded'").get(charge.id) as { total: bigint }).total : 0n;
@@ -610,15 +623,8 @@ export class SimEngine {
     const key = request.idempotencyKey;
     const nowMs = this.options.clock();
     const requestHash = sha256Hex(JSON.stringify([request.payoutId, request.sellerId, request.destination, request.amountMinor.toString(), request.currency]));
-    const existing = this.statements.livePayoutByKey.get(key, new Date(nowMs).toISOString()) as
-      | { id: bigint; request_hash: string; status: 'succeeded' | 'declined'; decline_reason: string | null }
-      | undefined;
-    if (existing) {
-      if (existing.request_hash !== requestHash) return keyReused(key);
-      return existing.status === 'succeeded'
-        ? { status: 'succeeded', pspReference: payoutReference(existing.id) }
-        : { status: 'declined', pspReference: payoutReference(existing.id), reason: existing.decline_reason ?? 'declined' };
-    }
+    const existing = this.statements.livePayoutByKey.get(key, new Date(nowMs).toISOString()) as (TransferRow & { request_hash: string }) | undefined;
+    if (existing) return existing.request_hash === requestHash ? transferOutcome(existing, payoutReference(existing.id)) : keyReused(key);
     const declined = this.options.faults.decline > 0 && draw(this.options.seed, key, 'outcome') < this.options.faults.decline;
     const id = this.statements.insertPayout.run(
       key, requestHash, request.payoutId, request.sellerId, request.destination, request.amountMinor, request.currency,
@@ -702,6 +708,18 @@ export class SimEngine {
         return { status: 'declined', pspReference: chargeReference(row.id), reason: row.decline_reason ?? 'declined' };
     }
   }
+}
+
+/** A refund or payout row as its outcome needs it. */
+interface TransferRow {
+  id: bigint;
+  status: 'succeeded' | 'declined';
+  decline_reason: string | null;
+}
+
+// A payout's outcome has the same shape as a refund's.
+function transferOutcome(row: TransferRow, reference: string): RefundOutcome {
+  return row.status === 'succeeded' ? { status: 'succeeded', pspReference: reference } : { status: 'declined', pspReference: reference, reason: row.decline_reason ?? 'declined' };
 }
 
 interface DisputeRow {

@@ -4,12 +4,13 @@ import type Stripe from 'stripe';
 import { mapConcurrently } from '../../concurrency.js';
 import { ExitCode, InvariantError, PayopsError } from '../../errors.js';
 import type {
-  ChargeLookup, ChargeRequest, ChargeResult, PspRejection, Dispute, PaymentServiceProvider, PayoutRequest, PayoutResult, RefundRequest, RefundResult, RetryableFailure,
+  ChargeLookup, ChargeRequest, ChargeResult, PspRejection, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult,
+  RetryableFailure, TransferLookup,
 } from '../port.js';
 import { toStripeAmount } from './amounts.js';
 import type { StripeSettings } from './config.js';
 import { type StripeFailure, classifyStripeError, isStripeError } from './errors.js';
-import { ORDER_ID_METADATA, REFUND_ID_METADATA, chargeResultOf, lookupResultOf, lostDisputeOf, orderIdOf } from './mapping.js';
+import { ORDER_ID_METADATA, REFUND_ID_METADATA, chargeResultOf, lookupResultOf, lostDisputeOf, orderIdOf, refundOfId, refundOutcomeOf } from './mapping.js';
 
 /** Stripe keeps idempotency keys at least 24 hours; a retry later than that looks the charge up first. */
 export const STRIPE_KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -78,6 +79,29 @@ export class StripePsp implements PaymentServiceProvider {
     }
     const result = lookupResultOf(merchantReference, charges);
     return result === undefined ? { found: false } : { found: true, result };
+  }
+
+  /** The refund made for payops' refund id, among the refunds of its charge (by the metadata payops put on it). */
+  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<TransferLookup<RefundOutcome>> {
+    if (refund.chargeReference === '') return { found: false };
+    const stripe = await this.sdk();
+    let found: Stripe.Refund | undefined;
+    try {
+      const refunds: Stripe.Refund[] = [];
+      for await (const candidate of stripe.refunds.list({ charge: refund.chargeReference, limit: 100 })) refunds.push(candidate);
+      found = refundOfId(refund.refundId, refunds);
+    } catch (error) {
+      const failure = classifyStripeError(error, 'read refunds');
+      if (failure.kind === 'retryable') return failure.failure;
+      throw new PayopsError(`Stripe refused to list the refunds of charge ${refund.chargeReference}: ${describe(failure)}`, ExitCode.unexpected);
+    }
+    if (found === undefined) return { found: false };
+    const result = refundOutcomeOf(found);
+    return result.status === 'retryable' ? result : { found: true, result };
+  }
+
+  async lookupPayout(_payoutId: string): Promise<TransferLookup<PayoutOutcome>> {
+    throw new InvariantError('a payout look-up reached the Stripe adapter, but payout runs refuse --psp stripe before claiming anything');
   }
 
   /** Disputes Stripe closed as lost (see `lostDisputeOf`); nothing is booked if the listing fails. */
@@ -164,13 +188,14 @@ export class StripePsp implements PaymentServiceProvider {
     if (refund.amount !== amount.amount || chargeId !== request.chargeReference) {
       throw new InvariantError(`Stripe answered key ${request.idempotencyKey} with refund ${refund.id} of ${refund.amount} on ${chargeId ?? '?'}, not ${amount.amount} on ${request.chargeReference}`);
     }
-    switch (refund.status) {
-      case 'failed':
-      case 'canceled':
-        return { status: 'declined', pspReference: refund.id, reason: refund.failure_reason ?? refund.status };
-      default:
-        // succeeded, or pending/requires_action: Stripe has taken the amount from the balance already.
-        return { status: 'succeeded', pspReference: refund.id };
+    const outcome = refundOutcomeOf(refund);
+    if (outcome.status !== 'retryable') return outcome;
+    // Not final when created (or when the key's first answer is replayed): its status now decides.
+    try {
+      return refundOutcomeOf(await stripe.refunds.retrieve(refund.id));
+    } catch (error) {
+      const failure = classifyStripeError(error, 'read refunds');
+      return failure.kind === 'retryable' ? failure.failure : outcome;
     }
   }
 

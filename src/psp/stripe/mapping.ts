@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { InvariantError } from '../../errors.js';
 import { type Currency, isCurrencyCode } from '../../money/index.js';
-import type { ChargeResult, PspRejection, Dispute, RetryableFailure } from '../port.js';
+import type { ChargeResult, PspRejection, Dispute, RefundOutcome, RetryableFailure } from '../port.js';
 import { fromStripeAmount } from './amounts.js';
 
 /** The metadata key that carries our order id on every charge, so a look-up can find it. */
@@ -26,6 +26,28 @@ export function chargeResultOf(charge: Stripe.Charge): SettledCharge {
     default:
       throw new InvariantError(`Stripe charge ${charge.id} has status "${String(charge.status)}", which payops does not know`);
   }
+}
+
+/**
+ * What a Stripe Refund means for payops. Only a final status is booked: a refund still `pending`
+ * or `requires_action` can yet fail, and Stripe then puts the money back in the balance, so it is
+ * asked about again (a retry with the same key, then a look-up) until it is final.
+ */
+export function refundOutcomeOf(refund: Stripe.Refund): RefundOutcome | RetryableFailure {
+  switch (refund.status) {
+    case 'succeeded':
+      return { status: 'succeeded', pspReference: refund.id };
+    case 'failed':
+    case 'canceled':
+      return { status: 'declined', pspReference: refund.id, reason: refund.failure_reason ?? refund.status };
+    default:
+      return { status: 'retryable', kind: 'server_error', sent: true, detail: `Stripe refund ${refund.id} is ${String(refund.status)}, not final yet: asked again later` };
+  }
+}
+
+/** The refund Stripe holds for payops' refund id, among the refunds of one charge. */
+export function refundOfId(refundId: string, refunds: readonly Stripe.Refund[]): Stripe.Refund | undefined {
+  return refunds.find((refund) => refund.metadata?.[REFUND_ID_METADATA] === refundId);
 }
 
 /**

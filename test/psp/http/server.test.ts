@@ -2,6 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HttpPsp } from '../../../src/psp/http/client.js';
 import { DEFAULT_FEE_RULE } from '../../../src/psp/fee-rule.js';
 import { PspServer } from '../../../src/psp/http/server.js';
 import { SIM_SCHEMAS, SimEngine } from '../../../src/psp/sim/engine.js';
@@ -196,6 +197,26 @@ describe('psp serve (in process, real sockets)', () => {
       expect(JSON.parse(reply(await request(url, 'GET', '/v1/charges?merchant_reference=ord_1')).body).data).toHaveLength(1);
       expect(JSON.parse(reply(await request(url, 'GET', '/v1/charges?merchant_reference=ord_9')).body).data).toEqual([]);
       expect(JSON.parse(reply(await request(url, 'GET', '/health')).body)).toEqual({ status: 'ok' });
+    });
+
+    it('finds a refund and a payout by payops\' own id, through the http adapter, whatever key made them', async () => {
+      await start();
+      reply(await request(url, 'POST', '/v1/charges', { key: 'k1', body: charge('ord_1') }));
+      const refund = { refundId: 'rf_1', merchantReference: 'ord_1', chargeReference: 'ch_sim_00000001', amountMinor: '700', currency: 'USD' };
+      expect(reply(await request(url, 'POST', '/v1/refunds', { key: 'rk1', body: refund })).status).toBe(200);
+      const payout = { payoutId: 'po_1', sellerId: 'seller_1', destination: 'DE89370400440532013000', amountMinor: '1800', currency: 'USD' };
+      expect(reply(await request(url, 'POST', '/v1/payouts', { key: 'pk1', body: payout })).status).toBe(200);
+      const psp = new HttpPsp({ baseUrl: url, timeoutMs: 5_000, concurrency: 2 });
+      try {
+        expect(await psp.lookupRefund({ refundId: 'rf_1', chargeReference: 'ch_sim_00000001' })).toEqual({ found: true, result: { status: 'succeeded', pspReference: expect.stringMatching(/^re_sim_/) } });
+        expect(await psp.lookupPayout('po_1')).toEqual({ found: true, result: { status: 'succeeded', pspReference: expect.stringMatching(/^po_sim_/) } });
+        expect(await psp.lookupRefund({ refundId: 'rf_9', chargeReference: 'ch_sim_00000001' })).toEqual({ found: false });
+        expect(await psp.lookupPayout('po_9')).toEqual({ found: false });
+      } finally {
+        psp.close();
+      }
+      expect(reply(await request(url, 'GET', '/v1/refunds')).status).toBe(400);
+      expect(reply(await request(url, 'GET', '/v1/payouts?seller_id=seller_1')).status).toBe(400);
     });
   });
 });

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../../../src/errors.js';
-import { chargeResultOf, lookupResultOf, lostDisputeOf } from '../../../src/psp/stripe/mapping.js';
+import { chargeResultOf, lookupResultOf, lostDisputeOf, refundOfId, refundOutcomeOf } from '../../../src/psp/stripe/mapping.js';
 
 // Stripe objects as the API returns them, reduced to the fields payops reads.
 function charge(fields: Partial<Stripe.Charge> & { id: string }): Stripe.Charge {
@@ -70,5 +70,19 @@ describe('Stripe objects → the port\'s results', () => {
 
   it('names no order for a dispute on a charge payops did not make (reconciliation takes it)', () => {
     expect(lostDisputeOf(dispute({}), charge({ id: 'ch_1', metadata: {} }))?.merchantReference).toBe('');
+  });
+
+  // Found in review: a refund still pending at Stripe was booked as final, though Stripe can yet
+  // fail it and put the money back in the balance.
+  it('books a refund only once it is final: succeeded, or failed and canceled as declined; pending is asked again', () => {
+    const refund = (fields: Partial<Stripe.Refund>) => ({ object: 'refund', id: 're_1', amount: 1000, charge: 'ch_1', metadata: { payops_refund_id: 'rf_1' }, failure_reason: null, ...fields }) as Stripe.Refund;
+    expect(refundOutcomeOf(refund({ status: 'succeeded' }))).toEqual({ status: 'succeeded', pspReference: 're_1' });
+    expect(refundOutcomeOf(refund({ status: 'failed', failure_reason: 'expired_or_canceled_card' }))).toEqual({ status: 'declined', pspReference: 're_1', reason: 'expired_or_canceled_card' });
+    expect(refundOutcomeOf(refund({ status: 'canceled' }))).toEqual({ status: 'declined', pspReference: 're_1', reason: 'canceled' });
+    for (const status of ['pending', 'requires_action']) {
+      expect(refundOutcomeOf(refund({ status }))).toMatchObject({ status: 'retryable', sent: true, detail: expect.stringContaining(`re_1 is ${status}`) });
+    }
+    expect(refundOfId('rf_1', [refund({ id: 're_0', metadata: { payops_refund_id: 'rf_0' } }), refund({})])?.id).toBe('re_1');
+    expect(refundOfId('rf_2', [refund({})])).toBeUndefined();
   });
 });

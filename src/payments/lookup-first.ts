@@ -1,0 +1,47 @@
+import type { RetryableFailure } from '../psp/port.js';
+
+/** What a PSP look-up by payops' own id answers: the outcome of the earlier request, nothing, or a retryable failure. */
+export type Lookup<Outcome> = { found: false } | { found: true; result: Outcome } | RetryableFailure;
+
+export interface LookupFirst<Item, Result> {
+  /** The PSP forgets an idempotency key after this long. */
+  keyLifetimeMs: number;
+  nowMs: number;
+  attemptsOf(item: Item): number;
+  /** When the first attempt was claimed (ISO 8601), if one was. */
+  firstAttemptAtOf(item: Item): string | null;
+  lookUp(item: Item): Promise<Lookup<Result>>;
+  send(items: readonly Item[]): Promise<Result[]>;
+}
+
+/**
+ * Phase 2 of DESIGN.md §5 for a batch of charges, refunds or payouts. Each is sent with its fixed
+ * key, except work first tried longer ago than the PSP keeps keys: a new request with a forgotten
+ * key would be a second charge, refund or transfer, so the PSP is asked first what became of the
+ * earlier attempt, and the request is sent again only if the PSP has no record of it. The i-th
+ * result answers the i-th item.
+ */
+export async function sendOrLookUp<Item, Result>(items: readonly Item[], how: LookupFirst<Item, Result>): Promise<(Result | RetryableFailure)[]> {
+  const results: (Result | RetryableFailure | undefined)[] = new Array(items.length);
+  const toSend: number[] = [];
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index] as Item;
+    const firstAttemptAt = how.firstAttemptAtOf(item);
+    const keyForgotten = how.attemptsOf(item) > 1 && firstAttemptAt !== null && how.nowMs - Date.parse(firstAttemptAt) >= how.keyLifetimeMs;
+    if (!keyForgotten) {
+      toSend.push(index);
+      continue;
+    }
+    const lookup = await how.lookUp(item);
+    if ('status' in lookup) results[index] = lookup;
+    else if (lookup.found) results[index] = lookup.result;
+    else toSend.push(index);
+  }
+  if (toSend.length > 0) {
+    const sent = await how.send(toSend.map((index) => items[index] as Item));
+    toSend.forEach((index, position) => {
+      results[index] = sent[position];
+    });
+  }
+  return results.map((result) => result ?? { status: 'retryable', kind: 'server_error', sent: true, detail: 'the PSP adapter returned no result' });
+}
