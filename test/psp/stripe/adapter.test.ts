@@ -121,6 +121,14 @@ describe('StripePsp against stripe-stateful-mock', () => {
     expect((await mock.charges()).find((c) => c.id === chargeReference)).toMatchObject({ amount_refunded: 5000 });
   });
 
+  it('finds a refund by payops\' refund id among its charge\'s refunds, for a retry past the key lifetime', async () => {
+    const [charged] = await psp.charge([chargeOf('ord_refund_lookup', 3000n)]);
+    const chargeReference = (charged as { pspReference: string }).pspReference;
+    const [refund] = await psp.refund([refundOf('rf_lookup', 'ord_refund_lookup', chargeReference, 1000n)]);
+    expect(await psp.lookupRefund({ refundId: 'rf_lookup', chargeReference })).toEqual({ found: true, result: refund });
+    expect(await psp.lookupRefund({ refundId: 'rf_other', chargeReference })).toEqual({ found: false });
+  });
+
   it('refunds a charge in full in one request', async () => {
     const [charged] = await psp.charge([chargeOf('ord_refund_full', 4200n)]);
     const chargeReference = (charged as { pspReference: string }).pspReference;
