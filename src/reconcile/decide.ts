@@ -126,7 +126,7 @@ export class Decisions {
           { action: 'link', effect: 'pair it with a record of payops (an order, refund or dispute id, or an item id)' },
           note,
         ];
-        const alreadySettled = record?.pspReference != null && row !== undefined && this.store.isReferencePaired(item.psp, record.pspReference, row.type);
+        const alreadySettled = record !== undefined && this.store.isRecordPaired(item.psp, internalRef(record.kind, record.id), item.rowId ?? 0n);
         if (kindMatches && record.status === 'succeeded' && !alreadySettled) {
           return { options: rotate(options, 'link'), proposed: 'link', proposal: `it probably is ${record.kind} ${record.id}`, linkTarget: internalRef(record.kind, record.id) };
         }
@@ -439,8 +439,8 @@ export class Decisions {
     const row = this.rowOf(item);
     const ref = internalRef(record.kind, record.id);
     if (record.kind !== recordKindOf(row.type)) throw new InputError(`link: a ${row.type} row cannot be ${record.kind} ${record.id}`);
-    if (record.pspReference !== null && record.pspReference !== row.pspReference && this.store.isReferencePaired(item.psp, record.pspReference, row.type)) {
-      throw new InputError(`link: ${ref} was already settled by another row of the PSP`);
+    if (this.store.isRecordPaired(item.psp, ref, row.id)) {
+      throw new InputError(`link: ${ref} was already settled by another row of the PSP`, { hint: 'if the PSP moved this money too (a second charge), accept the row as it states it; else link it to the record it is' });
     }
     const paired = classifyPair(row, record);
     const txIds = this.writeBackIfResolved(item.psp, ref, `${row.fileName}:${row.line}`, this.context.runId);
@@ -463,7 +463,7 @@ export class Decisions {
     const ref = internalRef(record.kind, record.id);
     if (record.currency !== batchItem.currency) throw new InputError(`link: ${ref} is in ${record.currency}, batch ${batchId} in ${batchItem.currency}`);
     if (record.status !== 'succeeded') throw new InputError(`link: ${ref} is ${record.status}, not booked: it cannot have been paid out`);
-    if (record.pspReference !== null && this.store.isReferencePaired(batchItem.psp, record.pspReference, record.kind)) throw new InputError(`link: ${ref} was already settled by a row of the PSP`);
+    if (this.store.isRecordPaired(batchItem.psp, ref)) throw new InputError(`link: ${ref} was already settled by a row of the PSP`);
     const items = this.items(batchItem.psp);
     const subjectItem = recordItem ?? this.store.itemById(items.upsert({ subject: ref, class: 'pending', rowId: null, internalRef: ref, probableRef: null, batchId: null, currency: record.currency, amountMinor: record.grossMinor, detail: { ours: sideOfRecord(record), theirs: null, why: 'linked to a batch before its grace period ended' } }, batchItem.firstRunId).id);
     assert(subjectItem !== undefined && subjectItem.status === 'open', `${ref} has an open item to settle`);

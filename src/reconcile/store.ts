@@ -224,7 +224,7 @@ export class ReconStore {
          WHERE psp = ? AND psp_reference IN (SELECT value FROM json_each(?)) GROUP BY type, psp_reference`,
       ),
       unclassifiedRows: prepare('SELECT id FROM recon_rows WHERE run_id = ? AND id > ? AND class = \'unclassified\' ORDER BY id LIMIT 1000'),
-      pairedRowOfReference: prepare('SELECT id FROM recon_rows WHERE psp = ? AND psp_reference = ? AND type = ? AND paired = 1 LIMIT 1'),
+      pairedRowOfRecord: prepare('SELECT id FROM recon_rows WHERE psp = ? AND internal_ref = ? AND paired = 1 AND id <> ? LIMIT 1'),
       itemByItemId: prepare('SELECT * FROM recon_items WHERE item_id = ?'),
       itemById: prepare('SELECT * FROM recon_items WHERE id = ?'),
       insertItem: prepare(
@@ -366,8 +366,9 @@ export class ReconStore {
     return (this.s.unclassifiedRows!.all(runId, afterId) as { id: bigint }[]).map((row) => row.id);
   }
 
-  isReferencePaired(psp: string, reference: string, type: SettlementRowType): boolean {
-    return this.s.pairedRowOfReference!.get(psp, reference, type) !== undefined;
+  /** Whether a row (other than `exceptRowId`) is paired with the record `ref` ("capture:ord_1"), under whatever reference it carries. */
+  isRecordPaired(psp: string, ref: string, exceptRowId = 0n): boolean {
+    return this.s.pairedRowOfRecord!.get(psp, ref, exceptRowId) !== undefined;
   }
 
   item(itemId: string): ItemRecord | undefined {
