@@ -126,7 +126,7 @@ export class Decisions {
           { action: 'link', effect: 'pair it with a record of payops (an order, refund or dispute id, or an item id)' },
           note,
         ];
-        const alreadySettled = record !== undefined && this.store.isRecordPaired(item.psp, internalRef(record.kind, record.id), item.rowId ?? 0n);
+        const alreadySettled = record !== undefined && this.settledAlready(item.psp, internalRef(record.kind, record.id), item.rowId ?? undefined) !== undefined;
         if (kindMatches && record.status === 'succeeded' && !alreadySettled) {
           return { options: rotate(options, 'link'), proposed: 'link', proposal: `it probably is ${record.kind} ${record.id}`, linkTarget: internalRef(record.kind, record.id) };
         }
@@ -439,8 +439,9 @@ export class Decisions {
     const row = this.rowOf(item);
     const ref = internalRef(record.kind, record.id);
     if (record.kind !== recordKindOf(row.type)) throw new InputError(`link: a ${row.type} row cannot be ${record.kind} ${record.id}`);
-    if (this.store.isRecordPaired(item.psp, ref, row.id)) {
-      throw new InputError(`link: ${ref} was already settled by another row of the PSP`, { hint: 'if the PSP moved this money too (a second charge), accept the row as it states it; else link it to the record it is' });
+    const settled = this.settledAlready(item.psp, ref, row.id);
+    if (settled !== undefined) {
+      throw new InputError(`link: ${ref} was already settled ${settled}`, { hint: 'if the PSP moved this money too (a second charge), accept the row as it states it; else link it to the record it is' });
     }
     const paired = classifyPair(row, record);
     const txIds = this.writeBackIfResolved(item.psp, ref, `${row.fileName}:${row.line}`, this.context.runId);
@@ -463,9 +464,31 @@ export class Decisions {
     const ref = internalRef(record.kind, record.id);
     if (record.currency !== batchItem.currency) throw new InputError(`link: ${ref} is in ${record.currency}, batch ${batchId} in ${batchItem.currency}`);
     if (record.status !== 'succeeded') throw new InputError(`link: ${ref} is ${record.status}, not booked: it cannot have been paid out`);
-    if (this.store.isRecordPaired(batchItem.psp, ref)) throw new InputError(`link: ${ref} was already settled by a row of the PSP`);
+    const settled = this.settledAlready(batchItem.psp, ref);
+    if (settled !== undefined) {
+      throw new InputError(`link: ${ref} was already settled ${settled}; batch ${batchId} did not pay it again`, { hint: 'link the batch to the record its payout did pay, or accept its residual' });
+    }
     const items = this.items(batchItem.psp);
-    const subjectItem = recordItem ?? this.store.itemById(items.upsert({ subject: ref, class: 'pending', rowId: null, internalRef: ref, probableRef: null, batchId: null, currency: record.currency, amountMinor: record.grossMinor, detail: { ours: sideOfRecord(record), theirs: null, why: 'linked to a batch before its grace period ended' } }, batchItem.firstRunId).id);
+    const earlier = recordItem ?? this.store.item(items.itemIdOf(ref));
+    // A record a decision took out of the books (accepted or written off as missing_external) is
+    // put back first, as a late row would do, so the batch settles it as it was booked.
+    let writtenBack: number[] = [];
+    if (earlier?.status === 'resolved') {
+      if (!/^(accepted|written off)/.test(earlier.resolution ?? '')) throw new InputError(`link: ${ref} was resolved (${earlier.resolution ?? ''}); it cannot be settled in batch ${batchId}`);
+      writtenBack = this.writeBackIfResolved(batchItem.psp, ref, `batch ${batchId}`, this.context.runId);
+    }
+    const subjectItem =
+      earlier?.status === 'open'
+        ? earlier
+        : this.store.itemById(
+            items.upsert(
+              {
+                subject: ref, class: earlier?.class ?? 'pending', rowId: null, internalRef: ref, probableRef: null, batchId: null, currency: record.currency, amountMinor: record.grossMinor,
+                detail: earlier?.detail ?? { ours: sideOfRecord(record), theirs: null, why: 'linked to a batch before its grace period ended' },
+              },
+              batchItem.firstRunId,
+            ).id,
+          );
     assert(subjectItem !== undefined && subjectItem.status === 'open', `${ref} has an open item to settle`);
     const { txId } = this.settlements(batchItem.psp).settleOne('record', batchId, record.currency, bookedNetOf(record), subjectItem.id, `${ref}, omitted from its rows`);
     items.resolve(subjectItem, `linked to batch ${batchId}: paid in its payout`, this.context.by);
@@ -474,7 +497,20 @@ export class Decisions {
     if (subjectItem.id !== batchItem.id) this.record(batchItem, 'link', note, ref, [], rule);
     this.settlements(batchItem.psp).evaluateBatch(items, batchId, batchItem.currency, this.context.by);
     const batchResolved = this.store.item(batchItem.itemId)?.status === 'resolved';
-    return { itemId: batchItem.itemId, action: 'link', txIds, resolved: batchResolved, message: `${ref} settled in batch ${batchId}${batchResolved ? '; the batch is settled' : ''}` };
+    const posted = [...writtenBack, ...txIds];
+    return { itemId: batchItem.itemId, action: 'link', txIds: posted, resolved: batchResolved, message: `${ref} settled in batch ${batchId}${writtenBack.length > 0 ? ' (the earlier decision on it written back)' : ''}${batchResolved ? '; the batch is settled' : ''}` };
+  }
+
+  /**
+   * Why a record cannot be settled a second time, or undefined when it can be: a row is paired
+   * with it (whatever reference that row carries), or a decision settled it in a batch whose rows
+   * omitted it.
+   */
+  private settledAlready(psp: string, ref: string, exceptRowId?: bigint): string | undefined {
+    if (this.store.isRecordPaired(psp, ref, exceptRowId)) return 'by another row of the PSP';
+    const resolution = this.store.item(this.items(psp).itemIdOf(ref))?.resolution ?? '';
+    if (resolution.startsWith('linked to batch ')) return `in ${resolution.slice('linked to '.length).split(':')[0] ?? 'a batch'} by a decision`;
+    return undefined;
   }
 
   private refreshRowItem(item: ItemRecord, row: StoredRow, record: InternalRecord, rowClass: string, amountMinor: bigint): void {
