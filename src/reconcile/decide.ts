@@ -444,18 +444,20 @@ export class Decisions {
       throw new InputError(`link: ${ref} was already settled ${settled}`, { hint: 'if the PSP moved this money too (a second charge), accept the row as it states it; else link it to the record it is' });
     }
     const paired = classifyPair(row, record);
-    const txIds = this.writeBackIfResolved(item.psp, ref, `${row.fileName}:${row.line}`, this.context.runId);
+    // The write-back is its own recorded decision: the link claims only what it posts itself.
+    const writtenBack = this.writeBackIfResolved(item.psp, ref, `${row.fileName}:${row.line}`, this.context.runId);
     this.resolveRecordItem(item.psp, ref, `settled: linked to ${row.fileName}:${row.line}`);
+    const txIds: number[] = [];
     if (paired.class === 'matched') {
       this.store.classifyRow(row.id, 'matched', true, ref, item.id);
       if (record.feeMinor === null && row.feeMinor !== 0n) txIds.push(this.postLegs(item, 'link', { legs: feeLegs(item.psp, row.currency, row.feeMinor), description: `PSP fee on ${ref}` }));
       txIds.push(...this.closeRowItem(item, true, `linked to ${ref}`));
       this.record(item, 'link', note, ref, txIds, rule);
-      return { itemId: item.itemId, action: 'link', txIds, resolved: true, message: `linked to ${ref}: matched and settled` };
+      return { itemId: item.itemId, action: 'link', txIds: [...writtenBack, ...txIds], resolved: true, message: `linked to ${ref}: matched and settled` };
     }
     this.refreshRowItem(item, row, record, paired.class, paired.amountMinor);
     this.record(item, 'link', note, ref, txIds, rule);
-    return { itemId: item.itemId, action: 'link', txIds, resolved: false, message: `linked to ${ref}: now ${paired.class}` };
+    return { itemId: item.itemId, action: 'link', txIds: [...writtenBack, ...txIds], resolved: false, message: `linked to ${ref}: now ${paired.class}` };
   }
 
   /** A record the payout paid though its rows omit it: settled in that batch at payops' figure. */

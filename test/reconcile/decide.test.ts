@@ -95,4 +95,20 @@ describe('reconcile decisions', () => {
       expect([bank(), receivable()]).toEqual([1940n, 0n]);
     });
   });
+
+  it('linking a row to a record written off writes the write-off back, each posting claimed by one decision', async () => {
+    await book.charge([['ord_7', '10.00']]);
+    book.now = Date.parse('2026-11-27T08:00:00Z');
+    await book.reconcile('day1.csv', lined([settlementRow({ type: 'fee', pspReference: 'fee_1', grossMinor: 0n, feeMinor: 0n, batchId: null, occurredAt: '2026-11-26T10:00:00.000Z' })]));
+    decisions().decide(open().find((item) => item.class === 'missing_external')!.itemId, 'write_off');
+    const rows = [capture('ord_7', 1000n, { pspReference: 'ch_other', occurredAt: '2026-11-27T09:00:00.000Z' })];
+    await book.reconcile('day2.csv', lined([...rows, payout('po_1', rows)]));
+    const row = open().find((item) => item.class === 'missing_internal')!;
+    expect(decisions().optionsFor(row)).toMatchObject({ proposed: 'link', linkTarget: 'capture:ord_7' });
+    const outcome = decisions().decide(row.itemId, 'link');
+    expect(outcome.resolved).toBe(true);
+    expect(open()).toEqual([]);
+    expect([balanceOf(db, 'expenses:reconciliation:write-offs'), bank(), receivable()]).toEqual([0n, 970n, 0n]);
+    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+  });
 });
