@@ -12,17 +12,18 @@ import type { RuleAction } from './summary.js';
  *    completed through the executor's record path, and the row then settles as matched;
  * 2. feeTolerance: a fee difference within the tolerance is booked as a PSP fee;
  * 3. writeOffTolerance: a shortfall (the PSP settled less than payops booked) within the
- *    tolerance is written off.
- * What 2 and 3 book counts against the currency's cap for the run; past it, items stay open for
- * the review, and the run says so.
+ *    tolerance is written off, if the fee the PSP kept on it differs from payops' by no more than
+ *    the fee tolerance (the write-off books that difference to psp-fees as well).
+ * Everything 2 and 3 book to expenses counts against the currency's cap for the run, a
+ * write-off's fee difference included; past it, items stay open for the review, and the run says so.
  */
 export function applyRules(decisions: Decisions, store: ReconStore, records: InternalRecords, psp: string, rules: Rules, runId: bigint): RuleAction[] {
   const actions: RuleAction[] = [];
   const used = new Map<Currency, bigint>();
-  const take = (rule: string, item: ItemRecord, action: 'accept' | 'write_off', amountMinor: bigint): void => {
-    const magnitude = amountMinor < 0n ? -amountMinor : amountMinor;
+  /** `bookedMinor`: everything the decision books to expenses, in magnitude. */
+  const take = (rule: string, item: ItemRecord, action: 'accept' | 'write_off', amountMinor: bigint, bookedMinor: bigint): void => {
     const cap = rules.capPerRun.get(item.currency) ?? 0n;
-    const after = (used.get(item.currency) ?? 0n) + magnitude;
+    const after = (used.get(item.currency) ?? 0n) + bookedMinor;
     const base = { rule, itemId: item.itemId, class: item.class, action, currency: item.currency, amountMinor: amountMinor.toString() };
     if (after > cap) {
       actions.push({ ...base, applied: false, message: `not applied: the cap of ${item.currency} for this run would be exceeded; left for review` });
@@ -45,13 +46,32 @@ export function applyRules(decisions: Decisions, store: ReconStore, records: Int
   for (const item of store.openItems(psp)) {
     if (item.class !== 'fee_mismatch') continue;
     const tolerance = rules.feeTolerance.get(item.currency);
-    const magnitude = item.amountMinor < 0n ? -item.amountMinor : item.amountMinor;
-    if (tolerance !== undefined && magnitude <= tolerance) take('feeTolerance', item, 'accept', item.amountMinor);
+    const magnitude = abs(item.amountMinor);
+    if (tolerance !== undefined && magnitude <= tolerance) take('feeTolerance', item, 'accept', item.amountMinor, magnitude);
   }
   for (const item of store.openItems(psp)) {
     if (item.class !== 'amount_mismatch' || item.amountMinor >= 0n) continue;
     const tolerance = rules.writeOffTolerance.get(item.currency);
-    if (tolerance !== undefined && -item.amountMinor <= tolerance) take('writeOffTolerance', item, 'write_off', item.amountMinor);
+    if (tolerance === undefined || -item.amountMinor > tolerance) continue;
+    const feeDifference = abs(feeDifferenceOf(store, records, item));
+    if (feeDifference > (rules.feeTolerance.get(item.currency) ?? 0n)) continue;
+    take('writeOffTolerance', item, 'write_off', item.amountMinor, -item.amountMinor + feeDifference);
   }
   return actions;
+}
+
+function abs(minor: bigint): bigint {
+  return minor < 0n ? -minor : minor;
+}
+
+/**
+ * The fee an amount mismatch's decision books to psp-fees besides the gross difference: what the
+ * PSP kept less what payops booked. A fee payops never knew (a refund's) is booked as a matched
+ * row's would be, not a difference.
+ */
+function feeDifferenceOf(store: ReconStore, records: InternalRecords, item: ItemRecord): bigint {
+  const row = item.rowId === null ? undefined : store.row(item.rowId);
+  const record = item.internalRef === null ? undefined : records.byRef(item.internalRef);
+  if (!row || !record) return 0n;
+  return record.feeMinor === null ? 0n : row.feeMinor - record.feeMinor;
 }

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runChecks } from '../../src/check/check.js';
+import type { Database } from '../../src/db/index.js';
+import { balances } from '../../src/ledger/index.js';
+import { ReconStore } from '../../src/reconcile/store.js';
+import { tempDatabase } from '../helpers/db.js';
+import { TestBook, USD, balanceOf, capture, lined, payout } from './book.js';
+
+describe('reconciliation rules, applied by a run', () => {
+  let db: Database;
+  let cleanup: () => void;
+  let book: TestBook;
+  const open = () => new ReconStore(db).openItems();
+
+  beforeEach(() => {
+    let file: string;
+    ({ db, file, cleanup } = tempDatabase());
+    book = new TestBook(db, path.dirname(file));
+  });
+  afterEach(() => cleanup());
+
+  /**
+   * Found by review: writing off an amount mismatch also books its fee difference to psp-fees,
+   * yet the rule counted only the gross difference against the cap (and no tolerance held the fee
+   * part), so 0.05 within tolerance could carry 4.70 of fees past a 0.10 cap.
+   */
+  describe('writeOffTolerance counts the fee difference it books', () => {
+    const tolerances = { writeOffTolerance: new Map([[USD, 10n]]), feeTolerance: new Map([[USD, 5n]]), capPerRun: new Map([[USD, 10n]]) };
+
+    it('leaves a shortfall whose fee differs beyond feeTolerance for the review, posting nothing', async () => {
+      await book.charge([['ord_1', '25.00']]);
+      const rows = [capture('ord_1', 2495n, { feeMinor: 500n })];
+      const before = balances(db);
+      const outcome = await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]), { rules: tolerances });
+      expect(outcome.summary.rules.filter((action) => action.applied)).toEqual([]);
+      expect(open().map((item) => [item.class, item.amountMinor])).toEqual([['amount_mismatch', -5n]]);
+      expect(balances(db)).toEqual(before);
+      expect(runChecks(db).ok).toBe(true);
+    });
+
+    it('counts the gross and the fee difference together against the cap', async () => {
+      await book.charge([['ord_1', '25.00'], ['ord_2', '25.00']]);
+      // Each: 0.05 short, and 0.03 more fee than booked: 0.08 booked to expenses.
+      const rows = [capture('ord_1', 2495n, { feeMinor: 33n }), capture('ord_2', 2495n, { feeMinor: 33n })];
+      const outcome = await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]), { rules: tolerances });
+      expect(outcome.summary.rules.map((action) => [action.rule, action.applied, action.amountMinor])).toEqual([
+        ['writeOffTolerance', true, '-5'],
+        ['writeOffTolerance', false, '-5'],
+      ]);
+      expect(balanceOf(db, 'expenses:reconciliation:write-offs')).toBe(5n);
+      expect(balanceOf(db, 'expenses:psp-fees')).toBe(30n + 30n + 3n);
+      expect(open().map((item) => item.subject)).toEqual(['capture:ch_ord_2']);
+      expect(runChecks(db).ok).toBe(true);
+    });
+  });
+});
