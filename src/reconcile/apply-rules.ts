@@ -9,7 +9,8 @@ import type { RuleAction } from './summary.js';
  * The rules of a run, in order, over the items open after matching (oldest first, so the result
  * does not depend on anything but the books):
  * 1. completePendingOrders: a capture the PSP settled for an order payops has as pending is
- *    completed through the executor's record path, and the row then settles as matched;
+ *    completed through the executor's record path, and the row then settles as matched (not
+ *    when the PSP settled it in another currency: that is left for the review);
  * 2. feeTolerance: a fee difference within the tolerance is booked as a PSP fee;
  * 3. writeOffTolerance: a shortfall (the PSP settled less than payops booked) within the
  *    tolerance is written off, if the fee the PSP kept on it differs from payops' by no more than
@@ -39,6 +40,14 @@ export function applyRules(decisions: Decisions, store: ReconStore, records: Int
       if (item.class !== 'status_mismatch' || item.internalRef === null) continue;
       const record = records.byRef(item.internalRef);
       if (record?.kind !== 'capture' || record.status !== 'pending') continue;
+      if (record.currency !== item.currency) {
+        // Completing it would book the row's fee, in its currency's minor units, as the order's.
+        actions.push({
+          rule: 'completePendingOrders', itemId: item.itemId, class: item.class, action: 'accept', currency: item.currency, amountMinor: item.amountMinor.toString(), applied: false,
+          message: `not applied: the PSP settled it in ${item.currency}, payops has order ${record.id} in ${record.currency}; left for review`,
+        });
+        continue;
+      }
       const outcome = decisions.decide(item.itemId, 'accept', { rule: 'completePendingOrders', note: `rule completePendingOrders (run ${runId})` });
       actions.push({ rule: 'completePendingOrders', itemId: item.itemId, class: item.class, action: 'accept', currency: item.currency, amountMinor: item.amountMinor.toString(), applied: true, message: outcome.message });
     }

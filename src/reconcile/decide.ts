@@ -157,6 +157,13 @@ export class Decisions {
         };
       case 'status_mismatch': {
         const record = item.internalRef === null ? undefined : this.records(item.psp).byRef(item.internalRef);
+        if (record?.kind === 'capture' && record.status === 'pending' && record.currency !== item.currency) {
+          return {
+            options: [note],
+            proposed: 'note',
+            proposal: `the PSP settled it in ${item.currency}, payops has it in ${record.currency}: completing it from the row would book a ${item.currency} fee as ${record.currency}; run \`payops orders sync\` (the PSP's own answer completes it), and the next run shows what still differs`,
+          };
+        }
         if (record?.kind === 'capture' && record.status === 'pending') {
           return { options: [accept('complete the order from the settlement (capture, fee, seller wallet) and settle the row'), note], proposed: 'accept', proposal: 'the PSP settled a capture payops still has as pending' };
         }
@@ -372,6 +379,8 @@ export class Decisions {
   private completeOrder(item: ItemRecord, record: InternalRecord, note: string, rule: string | undefined): DecisionOutcome {
     const row = this.rowOf(item);
     assert(row.pspReference !== null, 'a status mismatch row has the PSP reference of its charge');
+    // The row's fee becomes the order's: only a row in the order's currency can say what it is.
+    if (row.currency !== record.currency) throw new InputError(`accept: ${row.fileName}:${row.line} is in ${row.currency}, order ${record.id} in ${record.currency}; it cannot complete the order`, { hint: 'run `payops orders sync`; the next run shows what still differs' });
     const tally = recordReportedCaptures(this.db, item.psp, new Date(this.context.clock()).toISOString(), [{ orderId: record.id, pspReference: row.pspReference, feeMinor: row.feeMinor }]);
     assert(tally.succeeded === 1, `order ${record.id} was pending and is not completed`);
     const completed = this.recordOf(item);

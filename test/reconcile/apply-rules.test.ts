@@ -3,6 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { balances } from '../../src/ledger/index.js';
+import { toCurrency } from '../../src/money/index.js';
+import { showOrder } from '../../src/payments/queries.js';
+import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { TestBook, USD, balanceOf, capture, lined, payout } from './book.js';
@@ -53,5 +56,29 @@ describe('reconciliation rules, applied by a run', () => {
       expect(open().map((item) => item.subject)).toEqual(['capture:ch_ord_2']);
       expect(runChecks(db).ok).toBe(true);
     });
+  });
+
+  /**
+   * Found by review: classifyPair looks at the status before the currency, so a JPY row for a
+   * pending USD order is a status_mismatch, and completePendingOrders completed the order with the
+   * row's JPY fee booked, and stored, as USD.
+   */
+  it('completePendingOrders leaves a pending order the PSP settled in another currency for the review', async () => {
+    const JPY = toCurrency('JPY');
+    await book.charge([['ord_1', '25.00']], { ord_1: { status: 'pending', pspReference: 'ch_ord_1' } });
+    const rows = [capture('ord_1', 3800n, { currency: JPY, feeMinor: 120n, batchId: 'po_jpy' })];
+    const before = balances(db);
+    const outcome = await book.reconcile('day.csv', lined([...rows, payout('po_jpy', rows, undefined, { currency: JPY })]));
+    expect(outcome.summary.rules).toEqual([
+      expect.objectContaining({ rule: 'completePendingOrders', class: 'status_mismatch', applied: false, message: expect.stringContaining('JPY') }),
+    ]);
+    expect(showOrder(db, 'ord_1').status).toBe('pending');
+    expect(balances(db)).toEqual(before);
+    const item = open().find((candidate) => candidate.class === 'status_mismatch')!;
+    const decisions = new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
+    expect(decisions.optionsFor(item).options.map((option) => option.action)).toEqual(['note']);
+    expect(() => decisions.decide(item.itemId, 'accept')).toThrow('"accept" is not possible');
+    expect(balanceOf(db, 'expenses:psp-fees')).toBe(0n);
+    expect(runChecks(db).ok).toBe(true);
   });
 });
