@@ -12,6 +12,7 @@ import {
   type Leg,
   PSP_FEES_ACCOUNT,
   WRITE_OFFS_ACCOUNT,
+  bookedFeeAccountOf,
   feeLegs,
   posting,
   pspReceivableAccount,
@@ -324,7 +325,7 @@ export class Decisions {
         const record = this.recordOf(item);
         return {
           legs: [
-            ...recordReversalLegs(psp, record.currency, record.grossMinor, record.feeMinor ?? 0n, ADJUSTMENTS_ACCOUNT),
+            ...recordReversalLegs(psp, record.currency, record.grossMinor, record.feeMinor ?? 0n, ADJUSTMENTS_ACCOUNT, bookedFeeAccountOf(record.kind)),
             ...rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, ADJUSTMENTS_ACCOUNT),
           ],
           description: `${record.kind} ${record.id}: booked in ${record.currency}, settled in ${row.currency}`,
@@ -333,7 +334,7 @@ export class Decisions {
       }
       case 'missing_external': {
         const record = this.recordOf(item);
-        return { legs: recordReversalLegs(psp, record.currency, record.grossMinor, record.feeMinor ?? 0n, expense), description: `${record.kind} ${record.id} never settled by the PSP`, settleRow: false };
+        return { legs: recordReversalLegs(psp, record.currency, record.grossMinor, record.feeMinor ?? 0n, expense, bookedFeeAccountOf(record.kind)), description: `${record.kind} ${record.id} never settled by the PSP`, settleRow: false };
       }
       case 'pending':
       case 'batch_total_mismatch':

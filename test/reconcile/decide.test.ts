@@ -111,4 +111,24 @@ describe('reconcile decisions', () => {
     expect([balanceOf(db, 'expenses:reconciliation:write-offs'), bank(), receivable()]).toEqual([0n, 970n, 0n]);
     expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
   });
+
+  /**
+   * Found by review: taking a chargeback back out of the books credited its dispute fee to
+   * expenses:psp-fees, while the chargeback had booked it to expenses:chargeback-fees.
+   */
+  it('accepting a chargeback the PSP never reported undoes its fee in the chargeback fee account', async () => {
+    await book.charge([['ord_1', '25.00']]);
+    await book.chargeback('dp_1', 'ord_1', 2500n, 1500n);
+    expect([balanceOf(db, 'expenses:chargeback-fees'), balanceOf(db, 'expenses:psp-fees')]).toEqual([1500n, 30n]);
+    book.now = Date.parse('2026-11-27T08:00:00Z');
+    const rows = [capture('ord_1', 2500n, { occurredAt: '2026-11-26T10:00:00.000Z' })];
+    await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]));
+    const missing = open().find((item) => item.class === 'missing_external')!;
+    expect(missing.subject).toBe('chargeback:dp_1');
+    decisions().decide(missing.itemId, 'accept');
+    expect([balanceOf(db, 'expenses:chargeback-fees'), balanceOf(db, 'expenses:psp-fees')]).toEqual([0n, 30n]);
+    expect(balanceOf(db, 'expenses:reconciliation:adjustments')).toBe(-2500n);
+    expect([bank(), receivable()]).toEqual([2470n, 0n]);
+    expect(runChecks(db).ok).toBe(true);
+  });
 });
