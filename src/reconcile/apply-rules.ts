@@ -17,6 +17,8 @@ import type { RuleAction } from './summary.js';
  *    the fee tolerance (the write-off books that difference to psp-fees as well).
  * Everything 2 and 3 book to expenses counts against the currency's cap for the run, a
  * write-off's fee difference included; past it, items stay open for the review, and the run says so.
+ * An item a person kept open with a note is left alone while its class is the one they saw: a
+ * person's decision outranks a rule until something new (another class) comes of the item.
  */
 export function applyRules(decisions: Decisions, store: ReconStore, records: InternalRecords, psp: string, rules: Rules, runId: bigint): RuleAction[] {
   const actions: RuleAction[] = [];
@@ -26,6 +28,11 @@ export function applyRules(decisions: Decisions, store: ReconStore, records: Int
     const cap = rules.capPerRun.get(item.currency) ?? 0n;
     const after = (used.get(item.currency) ?? 0n) + bookedMinor;
     const base = { rule, itemId: item.itemId, class: item.class, action, currency: item.currency, amountMinor: amountMinor.toString() };
+    const keptBy = keptOpenBy(store, item);
+    if (keptBy !== undefined) {
+      actions.push({ ...base, applied: false, message: `not applied: kept open with a note by ${keptBy}; left for review` });
+      return;
+    }
     if (after > cap) {
       actions.push({ ...base, applied: false, message: `not applied: the cap of ${item.currency} for this run would be exceeded; left for review` });
       return;
@@ -40,11 +47,15 @@ export function applyRules(decisions: Decisions, store: ReconStore, records: Int
       if (item.class !== 'status_mismatch' || item.internalRef === null) continue;
       const record = records.byRef(item.internalRef);
       if (record?.kind !== 'capture' || record.status !== 'pending') continue;
-      if (record.currency !== item.currency) {
+      const keptBy = keptOpenBy(store, item);
+      if (keptBy !== undefined || record.currency !== item.currency) {
         // Completing it would book the row's fee, in its currency's minor units, as the order's.
         actions.push({
           rule: 'completePendingOrders', itemId: item.itemId, class: item.class, action: 'accept', currency: item.currency, amountMinor: item.amountMinor.toString(), applied: false,
-          message: `not applied: the PSP settled it in ${item.currency}, payops has order ${record.id} in ${record.currency}; left for review`,
+          message:
+            keptBy !== undefined
+              ? `not applied: kept open with a note by ${keptBy}; left for review`
+              : `not applied: the PSP settled it in ${item.currency}, payops has order ${record.id} in ${record.currency}; left for review`,
         });
         continue;
       }
@@ -67,6 +78,12 @@ export function applyRules(decisions: Decisions, store: ReconStore, records: Int
     take('writeOffTolerance', item, 'write_off', item.amountMinor, -item.amountMinor + feeDifference);
   }
   return actions;
+}
+
+/** Who kept the item open with a note, if that is the last decision on it and its class has not changed since. */
+function keptOpenBy(store: ReconStore, item: ItemRecord): string | undefined {
+  const last = store.lastDecisionOfItem(item.id);
+  return last?.action === 'note' && last.class === item.class ? last.decidedBy : undefined;
 }
 
 function abs(minor: bigint): bigint {

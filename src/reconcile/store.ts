@@ -281,6 +281,7 @@ export class ReconStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       decisionsOfItem: prepare('SELECT * FROM recon_decisions WHERE item_id = ? ORDER BY id'),
+      lastDecisionOfItem: prepare('SELECT action, class, decided_by FROM recon_decisions WHERE item_id = ? ORDER BY id DESC LIMIT 1'),
       recordItems: prepare('SELECT * FROM recon_items WHERE psp = ? AND internal_ref IS NOT NULL AND row_id IS NULL ORDER BY id'),
       rowTallies: prepare(
         `SELECT class, paired, currency, type = 'payout' AS payout, COUNT(*) AS n, SUM(gross_minor) AS gross FROM recon_rows
@@ -504,6 +505,11 @@ export class ReconStore {
     const life = { new: 0, persisting: 0, resolved: 0 };
     for (const row of this.s.lifeOfRun!.all(runId) as { life: keyof typeof life; n: bigint }[]) life[row.life] = Number(row.n);
     return life;
+  }
+
+  lastDecisionOfItem(itemRowId: bigint): { action: DecisionRecord['action']; class: ItemClass; decidedBy: string } | undefined {
+    const row = this.s.lastDecisionOfItem!.get(itemRowId) as { action: DecisionRecord['action']; class: ItemClass; decided_by: string } | undefined;
+    return row ? { action: row.action, class: row.class, decidedBy: row.decided_by } : undefined;
   }
 
   decisionsOfItem(itemRowId: bigint): { action: DecisionRecord['action']; txIds: number[] }[] {

@@ -8,7 +8,7 @@ import { showOrder } from '../../src/payments/queries.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { tempDatabase } from '../helpers/db.js';
-import { TestBook, USD, balanceOf, capture, lined, payout } from './book.js';
+import { TestBook, USD, balanceOf, capture, lined, payout, settlementRow } from './book.js';
 
 describe('reconciliation rules, applied by a run', () => {
   let db: Database;
@@ -80,5 +80,20 @@ describe('reconciliation rules, applied by a run', () => {
     expect(() => decisions.decide(item.itemId, 'accept')).toThrow('"accept" is not possible');
     expect(balanceOf(db, 'expenses:psp-fees')).toBe(0n);
     expect(runChecks(db).ok).toBe(true);
+  });
+
+  it('a rule does not decide an item a person kept open with a note', async () => {
+    await book.charge([['ord_1', '25.00']]);
+    const rows = [capture('ord_1', 2500n, { feeMinor: 33n })];
+    const first = await book.reconcile('day1.csv', lined([...rows, payout('po_1', rows)]), { rules: { feeTolerance: new Map([[USD, 5n]]), capPerRun: new Map([[USD, 2n]]) } });
+    expect(first.summary.rules).toEqual([expect.objectContaining({ rule: 'feeTolerance', applied: false })]);
+    const item = open()[0]!;
+    new Decisions(db, { clock: book.clock, by: 'tester', runId: null }).decide(item.itemId, 'note', { note: 'asked the PSP why it kept 0.33' });
+
+    const unrelated = lined([settlementRow({ type: 'fee', pspReference: 'fee_1', grossMinor: 0n, feeMinor: 0n, batchId: null })]);
+    const second = await book.reconcile('day2.csv', unrelated, { rules: { feeTolerance: new Map([[USD, 5n]]), capPerRun: new Map([[USD, 100n]]) } });
+    expect(second.summary.rules).toEqual([expect.objectContaining({ rule: 'feeTolerance', itemId: item.itemId, applied: false, message: expect.stringContaining('kept open with a note') })]);
+    expect(open().map((candidate) => candidate.itemId)).toEqual([item.itemId]);
+    expect(balanceOf(db, 'expenses:psp-fees')).toBe(30n);
   });
 });
