@@ -94,4 +94,47 @@ describe('a record is settled by the row paired with it, whatever its reference'
     expect(outcome.summary.classes.map((line) => line.class)).toEqual(['matched']);
     expect(open()).toEqual([]);
   });
+
+  /**
+   * A chargeback row's reference is its dispute id, so its item has the subject of the dispute's
+   * own item ("chargeback:dp_1"): the same item. Found by review: the row's mismatch took that item
+   * over before the record's item was settled, then the settling resolved it, so the mismatch
+   * vanished, its row never reached the bank, and a decision that took the record out of the books
+   * was not written back.
+   */
+  describe('a row that shares its record\'s item (a dispute id, a PSP that uses the order id)', () => {
+    async function lateChargebackWithAnotherFee(decide?: (itemId: string) => void) {
+      await book.charge([['ord_1', '25.00']]);
+      await book.chargeback('dp_1', 'ord_1', 2500n, 1500n);
+      book.now = Date.parse('2026-11-27T08:00:00Z');
+      const day1 = [capture('ord_1', 2500n, { occurredAt: '2026-11-26T10:00:00.000Z' })];
+      await book.reconcile('day1.csv', lined([...day1, payout('po_1', day1)]));
+      const missing = open().find((item) => item.class === 'missing_external')!;
+      expect(missing.subject).toBe('chargeback:dp_1');
+      decide?.(missing.itemId);
+      const rows = [settlementRow({ type: 'chargeback', pspReference: 'dp_1', merchantReference: 'ord_1', grossMinor: -2500n, feeMinor: 1600n, batchId: 'po_2', occurredAt: '2026-11-27T09:00:00.000Z' })];
+      await book.reconcile('day2.csv', lined([...rows, payout('po_2', rows)]));
+      return missing.itemId;
+    }
+
+    it('keeps the row\'s mismatch open, and settles the row once it is decided', async () => {
+      const itemId = await lateChargebackWithAnotherFee();
+      expect(open().map((item) => [item.itemId, item.class, item.amountMinor])).toEqual([[itemId, 'fee_mismatch', 100n]]);
+      decisions().decide(itemId, 'accept');
+      expect(open()).toEqual([]);
+      expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n - 4100n);
+      expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
+      expect(runChecks(db).ok).toBe(true);
+    });
+
+    it('writes back the decision that took the record out of the books', async () => {
+      const itemId = await lateChargebackWithAnotherFee((id) => decisions().decide(id, 'accept'));
+      expect(balanceOf(db, 'expenses:reconciliation:adjustments')).toBe(0n);
+      expect(open().map((item) => [item.itemId, item.class])).toEqual([[itemId, 'fee_mismatch']]);
+      decisions().decide(itemId, 'accept');
+      expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n - 4100n);
+      expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
+      expect(runChecks(db).ok).toBe(true);
+    });
+  });
 });
