@@ -5,7 +5,7 @@ import { PAYOUTS_SCHEMA } from './schema/payouts.js';
 import { REFUNDS_SCHEMA } from './schema/refunds.js';
 import { CHARGEBACKS_SCHEMA } from './schema/chargebacks.js';
 import { WEBHOOKS_SCHEMA } from './schema/webhooks.js';
-import { RECONCILE_SCHEMA } from './schema/reconcile.js';
+import { RECONCILE_ROWS_BY_RECORD, RECONCILE_SCHEMA } from './schema/reconcile.js';
 import { applyComparisonChecks } from './schema/checks.js';
 
 interface Migration {
@@ -26,6 +26,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'webhooks', sql: WEBHOOKS_SCHEMA },
   { version: 7, name: 'reconciliation', sql: RECONCILE_SCHEMA },
   { version: 8, name: 'comparison checks', steps: applyComparisonChecks },
+  { version: 9, name: 'reconciliation rows by record', sql: RECONCILE_ROWS_BY_RECORD },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

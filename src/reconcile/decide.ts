@@ -12,6 +12,7 @@ import {
   type Leg,
   PSP_FEES_ACCOUNT,
   WRITE_OFFS_ACCOUNT,
+  bookedFeeAccountOf,
   feeLegs,
   posting,
   pspReceivableAccount,
@@ -126,7 +127,7 @@ export class Decisions {
           { action: 'link', effect: 'pair it with a record of payops (an order, refund or dispute id, or an item id)' },
           note,
         ];
-        const alreadySettled = record?.pspReference != null && row !== undefined && this.store.isReferencePaired(item.psp, record.pspReference, row.type);
+        const alreadySettled = record !== undefined && this.settledAlready(item.psp, internalRef(record.kind, record.id), item.rowId ?? undefined) !== undefined;
         if (kindMatches && record.status === 'succeeded' && !alreadySettled) {
           return { options: rotate(options, 'link'), proposed: 'link', proposal: `it probably is ${record.kind} ${record.id}`, linkTarget: internalRef(record.kind, record.id) };
         }
@@ -157,6 +158,13 @@ export class Decisions {
         };
       case 'status_mismatch': {
         const record = item.internalRef === null ? undefined : this.records(item.psp).byRef(item.internalRef);
+        if (record?.kind === 'capture' && record.status === 'pending' && record.currency !== item.currency) {
+          return {
+            options: [note],
+            proposed: 'note',
+            proposal: `the PSP settled it in ${item.currency}, payops has it in ${record.currency}: completing it from the row would book a ${item.currency} fee as ${record.currency}; run \`payops orders sync\` (the PSP's own answer completes it), and the next run shows what still differs`,
+          };
+        }
         if (record?.kind === 'capture' && record.status === 'pending') {
           return { options: [accept('complete the order from the settlement (capture, fee, seller wallet) and settle the row'), note], proposed: 'accept', proposal: 'the PSP settled a capture payops still has as pending' };
         }
@@ -317,7 +325,7 @@ export class Decisions {
         const record = this.recordOf(item);
         return {
           legs: [
-            ...recordReversalLegs(psp, record.currency, record.grossMinor, record.feeMinor ?? 0n, ADJUSTMENTS_ACCOUNT),
+            ...recordReversalLegs(psp, record.currency, record.grossMinor, record.feeMinor ?? 0n, ADJUSTMENTS_ACCOUNT, bookedFeeAccountOf(record.kind)),
             ...rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, ADJUSTMENTS_ACCOUNT),
           ],
           description: `${record.kind} ${record.id}: booked in ${record.currency}, settled in ${row.currency}`,
@@ -326,7 +334,7 @@ export class Decisions {
       }
       case 'missing_external': {
         const record = this.recordOf(item);
-        return { legs: recordReversalLegs(psp, record.currency, record.grossMinor, record.feeMinor ?? 0n, expense), description: `${record.kind} ${record.id} never settled by the PSP`, settleRow: false };
+        return { legs: recordReversalLegs(psp, record.currency, record.grossMinor, record.feeMinor ?? 0n, expense, bookedFeeAccountOf(record.kind)), description: `${record.kind} ${record.id} never settled by the PSP`, settleRow: false };
       }
       case 'pending':
       case 'batch_total_mismatch':
@@ -372,6 +380,8 @@ export class Decisions {
   private completeOrder(item: ItemRecord, record: InternalRecord, note: string, rule: string | undefined): DecisionOutcome {
     const row = this.rowOf(item);
     assert(row.pspReference !== null, 'a status mismatch row has the PSP reference of its charge');
+    // The row's fee becomes the order's: only a row in the order's currency can say what it is.
+    if (row.currency !== record.currency) throw new InputError(`accept: ${row.fileName}:${row.line} is in ${row.currency}, order ${record.id} in ${record.currency}; it cannot complete the order`, { hint: 'run `payops orders sync`; the next run shows what still differs' });
     const tally = recordReportedCaptures(this.db, item.psp, new Date(this.context.clock()).toISOString(), [{ orderId: record.id, pspReference: row.pspReference, feeMinor: row.feeMinor }]);
     assert(tally.succeeded === 1, `order ${record.id} was pending and is not completed`);
     const completed = this.recordOf(item);
@@ -439,22 +449,25 @@ export class Decisions {
     const row = this.rowOf(item);
     const ref = internalRef(record.kind, record.id);
     if (record.kind !== recordKindOf(row.type)) throw new InputError(`link: a ${row.type} row cannot be ${record.kind} ${record.id}`);
-    if (record.pspReference !== null && record.pspReference !== row.pspReference && this.store.isReferencePaired(item.psp, record.pspReference, row.type)) {
-      throw new InputError(`link: ${ref} was already settled by another row of the PSP`);
+    const settled = this.settledAlready(item.psp, ref, row.id);
+    if (settled !== undefined) {
+      throw new InputError(`link: ${ref} was already settled ${settled}`, { hint: 'if the PSP moved this money too (a second charge), accept the row as it states it; else link it to the record it is' });
     }
     const paired = classifyPair(row, record);
-    const txIds = this.writeBackIfResolved(item.psp, ref, `${row.fileName}:${row.line}`, this.context.runId);
+    // The write-back is its own recorded decision: the link claims only what it posts itself.
+    const writtenBack = this.writeBackIfResolved(item.psp, ref, `${row.fileName}:${row.line}`, this.context.runId);
     this.resolveRecordItem(item.psp, ref, `settled: linked to ${row.fileName}:${row.line}`);
+    const txIds: number[] = [];
     if (paired.class === 'matched') {
       this.store.classifyRow(row.id, 'matched', true, ref, item.id);
       if (record.feeMinor === null && row.feeMinor !== 0n) txIds.push(this.postLegs(item, 'link', { legs: feeLegs(item.psp, row.currency, row.feeMinor), description: `PSP fee on ${ref}` }));
       txIds.push(...this.closeRowItem(item, true, `linked to ${ref}`));
       this.record(item, 'link', note, ref, txIds, rule);
-      return { itemId: item.itemId, action: 'link', txIds, resolved: true, message: `linked to ${ref}: matched and settled` };
+      return { itemId: item.itemId, action: 'link', txIds: [...writtenBack, ...txIds], resolved: true, message: `linked to ${ref}: matched and settled` };
     }
     this.refreshRowItem(item, row, record, paired.class, paired.amountMinor);
     this.record(item, 'link', note, ref, txIds, rule);
-    return { itemId: item.itemId, action: 'link', txIds, resolved: false, message: `linked to ${ref}: now ${paired.class}` };
+    return { itemId: item.itemId, action: 'link', txIds: [...writtenBack, ...txIds], resolved: false, message: `linked to ${ref}: now ${paired.class}` };
   }
 
   /** A record the payout paid though its rows omit it: settled in that batch at payops' figure. */
@@ -463,9 +476,31 @@ export class Decisions {
     const ref = internalRef(record.kind, record.id);
     if (record.currency !== batchItem.currency) throw new InputError(`link: ${ref} is in ${record.currency}, batch ${batchId} in ${batchItem.currency}`);
     if (record.status !== 'succeeded') throw new InputError(`link: ${ref} is ${record.status}, not booked: it cannot have been paid out`);
-    if (record.pspReference !== null && this.store.isReferencePaired(batchItem.psp, record.pspReference, record.kind)) throw new InputError(`link: ${ref} was already settled by a row of the PSP`);
+    const settled = this.settledAlready(batchItem.psp, ref);
+    if (settled !== undefined) {
+      throw new InputError(`link: ${ref} was already settled ${settled}; batch ${batchId} did not pay it again`, { hint: 'link the batch to the record its payout did pay, or accept its residual' });
+    }
     const items = this.items(batchItem.psp);
-    const subjectItem = recordItem ?? this.store.itemById(items.upsert({ subject: ref, class: 'pending', rowId: null, internalRef: ref, probableRef: null, batchId: null, currency: record.currency, amountMinor: record.grossMinor, detail: { ours: sideOfRecord(record), theirs: null, why: 'linked to a batch before its grace period ended' } }, batchItem.firstRunId).id);
+    const earlier = recordItem ?? this.store.item(items.itemIdOf(ref));
+    // A record a decision took out of the books (accepted or written off as missing_external) is
+    // put back first, as a late row would do, so the batch settles it as it was booked.
+    let writtenBack: number[] = [];
+    if (earlier?.status === 'resolved') {
+      if (!/^(accepted|written off)/.test(earlier.resolution ?? '')) throw new InputError(`link: ${ref} was resolved (${earlier.resolution ?? ''}); it cannot be settled in batch ${batchId}`);
+      writtenBack = this.writeBackIfResolved(batchItem.psp, ref, `batch ${batchId}`, this.context.runId);
+    }
+    const subjectItem =
+      earlier?.status === 'open'
+        ? earlier
+        : this.store.itemById(
+            items.upsert(
+              {
+                subject: ref, class: earlier?.class ?? 'pending', rowId: null, internalRef: ref, probableRef: null, batchId: null, currency: record.currency, amountMinor: record.grossMinor,
+                detail: earlier?.detail ?? { ours: sideOfRecord(record), theirs: null, why: 'linked to a batch before its grace period ended' },
+              },
+              batchItem.firstRunId,
+            ).id,
+          );
     assert(subjectItem !== undefined && subjectItem.status === 'open', `${ref} has an open item to settle`);
     const { txId } = this.settlements(batchItem.psp).settleOne('record', batchId, record.currency, bookedNetOf(record), subjectItem.id, `${ref}, omitted from its rows`);
     items.resolve(subjectItem, `linked to batch ${batchId}: paid in its payout`, this.context.by);
@@ -474,7 +509,20 @@ export class Decisions {
     if (subjectItem.id !== batchItem.id) this.record(batchItem, 'link', note, ref, [], rule);
     this.settlements(batchItem.psp).evaluateBatch(items, batchId, batchItem.currency, this.context.by);
     const batchResolved = this.store.item(batchItem.itemId)?.status === 'resolved';
-    return { itemId: batchItem.itemId, action: 'link', txIds, resolved: batchResolved, message: `${ref} settled in batch ${batchId}${batchResolved ? '; the batch is settled' : ''}` };
+    const posted = [...writtenBack, ...txIds];
+    return { itemId: batchItem.itemId, action: 'link', txIds: posted, resolved: batchResolved, message: `${ref} settled in batch ${batchId}${writtenBack.length > 0 ? ' (the earlier decision on it written back)' : ''}${batchResolved ? '; the batch is settled' : ''}` };
+  }
+
+  /**
+   * Why a record cannot be settled a second time, or undefined when it can be: a row is paired
+   * with it (whatever reference that row carries), or a decision settled it in a batch whose rows
+   * omitted it.
+   */
+  private settledAlready(psp: string, ref: string, exceptRowId?: bigint): string | undefined {
+    if (this.store.isRecordPaired(psp, ref, exceptRowId)) return 'by another row of the PSP';
+    const resolution = this.store.item(this.items(psp).itemIdOf(ref))?.resolution ?? '';
+    if (resolution.startsWith('linked to batch ')) return `in ${resolution.slice('linked to '.length).split(':')[0] ?? 'a batch'} by a decision`;
+    return undefined;
   }
 
   private refreshRowItem(item: ItemRecord, row: StoredRow, record: InternalRecord, rowClass: string, amountMinor: bigint): void {

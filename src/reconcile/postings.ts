@@ -2,6 +2,7 @@ import { assert } from '../errors.js';
 import type { EntryRequest, PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import { pspReceivableAccount } from '../payments/postings.js';
+import type { RecordKind } from './classes.js';
 
 /**
  * What reconciliation posts (docs/RECONCILIATION.md, "Postings"). Every amount here is signed in
@@ -12,6 +13,13 @@ export const BANK_ACCOUNT = 'assets:bank:operating';
 export const PSP_FEES_ACCOUNT = 'expenses:psp-fees';
 export const ADJUSTMENTS_ACCOUNT = 'expenses:reconciliation:adjustments';
 export const WRITE_OFFS_ACCOUNT = 'expenses:reconciliation:write-offs';
+/** Where a chargeback's dispute fee is booked (src/refunds/chargebacks.ts). */
+export const CHARGEBACK_FEES_ACCOUNT = 'expenses:chargeback-fees';
+
+/** The expense account payops booked a record's fee to: a dispute fee is not a PSP processing fee. */
+export function bookedFeeAccountOf(kind: RecordKind): string {
+  return kind === 'chargeback' ? CHARGEBACK_FEES_ACCOUNT : PSP_FEES_ACCOUNT;
+}
 
 export { pspReceivableAccount };
 
@@ -85,12 +93,13 @@ export function rowBookingLegs(psp: string, currency: Currency, grossMinor: bigi
 
 /**
  * Takes a record payops booked back out of the receivable (the PSP never reported it): its gross
- * goes to `counterAccount`, the PSP fee booked with it is undone.
+ * goes to `counterAccount`, the fee booked with it is undone in the account it was booked to
+ * (`bookedFeeAccountOf` its kind).
  */
-export function recordReversalLegs(psp: string, currency: Currency, grossMinor: bigint, bookedFeeMinor: bigint, counterAccount: string): Leg[] {
+export function recordReversalLegs(psp: string, currency: Currency, grossMinor: bigint, bookedFeeMinor: bigint, counterAccount: string, feeAccount: string): Leg[] {
   return [
     { account: pspReceivableAccount(psp), currency, debitMinor: -(grossMinor - bookedFeeMinor) },
-    { account: PSP_FEES_ACCOUNT, currency, debitMinor: -bookedFeeMinor },
+    { account: feeAccount, currency, debitMinor: -bookedFeeMinor },
     { account: counterAccount, currency, debitMinor: grossMinor },
   ];
 }

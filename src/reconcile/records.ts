@@ -81,17 +81,18 @@ export class InternalRecords {
       chargebackCandidatesOfOrder: prepare('SELECT * FROM recon_chargeback_candidates WHERE order_id = ? AND taken = 0 ORDER BY dispute_id'),
       takeChargeback: prepare('UPDATE recon_chargeback_candidates SET taken = 1 WHERE dispute_id = ?'),
       bookedAt: prepare('SELECT effective_at FROM ledger_transactions WHERE idempotency_key = ?'),
-      // One pass per kind, each record probing the rows' reference index; the few left are paged from a temp table.
+      // One pass per kind, each record probing the rows' record index: a record is claimed by the
+      // row paired with it, whatever reference that row carries (linked, or paired by its order).
       collectUnsettled: prepare(
         `INSERT INTO recon_unsettled (kind, record_id)
          SELECT 'capture', o.order_id FROM orders o WHERE o.status = 'succeeded' AND o.psp = @psp
-           AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = o.psp AND r.psp_reference = o.psp_reference AND r.type = 'capture' AND r.paired = 1)
+           AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = o.psp AND r.internal_ref = 'capture:' || o.order_id AND r.paired = 1)
          UNION ALL
          SELECT 'refund', f.refund_id FROM refunds f WHERE f.status = 'succeeded' AND f.psp = @psp
-           AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = f.psp AND r.psp_reference = f.psp_reference AND r.type = 'refund' AND r.paired = 1)
+           AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = f.psp AND r.internal_ref = 'refund:' || f.refund_id AND r.paired = 1)
          UNION ALL
          SELECT 'chargeback', c.dispute_id FROM chargebacks c WHERE c.psp = @psp
-           AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = c.psp AND r.psp_reference = c.dispute_id AND r.type = 'chargeback' AND r.paired = 1)`,
+           AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = c.psp AND r.internal_ref = 'chargeback:' || c.dispute_id AND r.paired = 1)`,
       ),
       unsettledPage: prepare(`SELECT id, kind, record_id FROM recon_unsettled WHERE id > ? ORDER BY id LIMIT ${PAGE}`),
     };
@@ -103,16 +104,16 @@ export class InternalRecords {
    */
   prepareCandidates(): void {
     this.db.exec('DELETE FROM recon_refund_candidates; DELETE FROM recon_chargeback_candidates; DELETE FROM recon_wanted_references; DELETE FROM recon_found_orders;');
-    // Only records no earlier row has claimed: a refund or dispute is reported once.
+    // Only records no earlier row has claimed (paired with it, under whatever reference): a refund or dispute is reported once.
     this.db.prepare(
       `INSERT INTO recon_refund_candidates (refund_id, order_id, currency, amount_minor, status, psp_reference)
        SELECT f.refund_id, f.order_id, f.currency, f.amount_minor, f.status, f.psp_reference FROM refunds f
-       WHERE f.psp = ? AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = f.psp AND r.psp_reference = f.psp_reference AND r.type = 'refund' AND r.paired = 1)`,
+       WHERE f.psp = ? AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = f.psp AND r.internal_ref = 'refund:' || f.refund_id AND r.paired = 1)`,
     ).run(this.psp);
     this.db.prepare(
       `INSERT INTO recon_chargeback_candidates (dispute_id, order_id, currency, amount_minor, dispute_fee_minor)
        SELECT c.dispute_id, c.order_id, c.currency, c.amount_minor, c.dispute_fee_minor FROM chargebacks c
-       WHERE c.psp = ? AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = c.psp AND r.psp_reference = c.dispute_id AND r.type = 'chargeback' AND r.paired = 1)`,
+       WHERE c.psp = ? AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = c.psp AND r.internal_ref = 'chargeback:' || c.dispute_id AND r.paired = 1)`,
     ).run(this.psp);
   }
 

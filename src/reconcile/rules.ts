@@ -18,7 +18,7 @@ export interface Rules {
   completePendingOrders: boolean;
   /** Book a fee difference up to this much (per row) as a PSP fee. */
   feeTolerance: ReadonlyMap<Currency, bigint>;
-  /** Write off a shortfall (the PSP settled less than booked) up to this much per row. */
+  /** Write off a shortfall (the PSP settled less than booked) up to this much per row, if its fee differs by no more than `feeTolerance`. */
   writeOffTolerance: ReadonlyMap<Currency, bigint>;
   /** At most this much booked by rules per currency per run, fee differences and write-offs together. */
   capPerRun: ReadonlyMap<Currency, bigint>;

@@ -206,6 +206,10 @@ class RunSession {
       classification = { class: 'duplicate', paired: false, record: undefined, amountMinor: row.grossMinor, why: `${ref} was settled in ${recordItem.resolution.slice('linked to '.length).split(':')[0]} by a decision` };
     }
     const paired = classification.paired;
+    // First, before the row's own item: a row whose reference is its record's id (a chargeback's
+    // dispute id, a PSP that uses the order id) has the record's subject, so its item is the
+    // record's item, which must be settled (or its decision written back) before the row takes it over.
+    if (paired && ref !== null) this.settleRecordItem(ref, `${this.input.name}:${row.line}`, classification.class);
     let itemId: bigint | null = null;
     let settlementId: bigint | null = null;
     let feeRunId: bigint | null = null;
@@ -239,7 +243,6 @@ class RunSession {
     } else {
       this.rowWriter.add(id, row, classification.class, paired, paired ? ref : null, itemId, feeRunId, settlementId);
     }
-    if (paired && ref !== null) this.settleRecordItem(ref, `${this.input.name}:${row.line}`, classification.class);
   }
 
   /** A record reported at last: its open item closes, and an earlier decision on it is written back. */

@@ -224,7 +224,7 @@ export class ReconStore {
          WHERE psp = ? AND psp_reference IN (SELECT value FROM json_each(?)) GROUP BY type, psp_reference`,
       ),
       unclassifiedRows: prepare('SELECT id FROM recon_rows WHERE run_id = ? AND id > ? AND class = \'unclassified\' ORDER BY id LIMIT 1000'),
-      pairedRowOfReference: prepare('SELECT id FROM recon_rows WHERE psp = ? AND psp_reference = ? AND type = ? AND paired = 1 LIMIT 1'),
+      pairedRowOfRecord: prepare('SELECT id FROM recon_rows WHERE psp = ? AND internal_ref = ? AND paired = 1 AND id <> ? LIMIT 1'),
       itemByItemId: prepare('SELECT * FROM recon_items WHERE item_id = ?'),
       itemById: prepare('SELECT * FROM recon_items WHERE id = ?'),
       insertItem: prepare(
@@ -281,6 +281,7 @@ export class ReconStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       decisionsOfItem: prepare('SELECT * FROM recon_decisions WHERE item_id = ? ORDER BY id'),
+      lastDecisionOfItem: prepare('SELECT action, class, decided_by FROM recon_decisions WHERE item_id = ? ORDER BY id DESC LIMIT 1'),
       recordItems: prepare('SELECT * FROM recon_items WHERE psp = ? AND internal_ref IS NOT NULL AND row_id IS NULL ORDER BY id'),
       rowTallies: prepare(
         `SELECT class, paired, currency, type = 'payout' AS payout, COUNT(*) AS n, SUM(gross_minor) AS gross FROM recon_rows
@@ -366,8 +367,9 @@ export class ReconStore {
     return (this.s.unclassifiedRows!.all(runId, afterId) as { id: bigint }[]).map((row) => row.id);
   }
 
-  isReferencePaired(psp: string, reference: string, type: SettlementRowType): boolean {
-    return this.s.pairedRowOfReference!.get(psp, reference, type) !== undefined;
+  /** Whether a row (other than `exceptRowId`) is paired with the record `ref` ("capture:ord_1"), under whatever reference it carries. */
+  isRecordPaired(psp: string, ref: string, exceptRowId = 0n): boolean {
+    return this.s.pairedRowOfRecord!.get(psp, ref, exceptRowId) !== undefined;
   }
 
   item(itemId: string): ItemRecord | undefined {
@@ -503,6 +505,11 @@ export class ReconStore {
     const life = { new: 0, persisting: 0, resolved: 0 };
     for (const row of this.s.lifeOfRun!.all(runId) as { life: keyof typeof life; n: bigint }[]) life[row.life] = Number(row.n);
     return life;
+  }
+
+  lastDecisionOfItem(itemRowId: bigint): { action: DecisionRecord['action']; class: ItemClass; decidedBy: string } | undefined {
+    const row = this.s.lastDecisionOfItem!.get(itemRowId) as { action: DecisionRecord['action']; class: ItemClass; decided_by: string } | undefined;
+    return row ? { action: row.action, class: row.class, decidedBy: row.decided_by } : undefined;
   }
 
   decisionsOfItem(itemRowId: bigint): { action: DecisionRecord['action']; txIds: number[] }[] {

@@ -49,7 +49,7 @@ export interface RuleAction {
   action: DecisionAction;
   currency: Currency;
   amountMinor: string;
-  /** False when the cap of the currency stopped the rule: left for the review. */
+  /** False when the rule left an item it covers for the review (the cap, a note, a currency); `message` says why. */
   applied: boolean;
   message: string;
 }

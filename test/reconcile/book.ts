@@ -4,8 +4,10 @@ import path from 'node:path';
 import type { Database } from '../../src/db/index.js';
 import { PayinExecutor } from '../../src/payments/executor.js';
 import { RefundExecutor } from '../../src/refunds/executor.js';
+import { balances } from '../../src/ledger/index.js';
 import { ingest } from '../../src/payments/intake/intake.js';
-import type { ChargeResult } from '../../src/psp/port.js';
+import type { ChargeResult, Dispute } from '../../src/psp/port.js';
+import { syncChargebacks } from '../../src/refunds/chargebacks.js';
 import { DEFAULT_RULES, type Rules } from '../../src/reconcile/rules.js';
 import { type RunOptions, reconcileFile } from '../../src/reconcile/run.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
@@ -52,6 +54,13 @@ export class TestBook {
     await new RefundExecutor(this.db, { psp: this.psp, retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 }, clock: this.clock, random: () => 1 }).runDue();
   }
 
+  /** A dispute the PSP opened on an order (dispute fee 15.00 unless told), booked through `chargebacks sync`. */
+  async chargeback(disputeId: string, orderId: string, amountMinor: bigint, disputeFeeMinor = 1500n, currency: Currency = USD): Promise<void> {
+    const dispute: Dispute = { disputeId, chargeReference: `ch_${orderId}`, merchantReference: orderId, amountMinor, disputeFeeMinor, currency, createdAt: '2026-11-23T11:30:00.000Z' };
+    this.psp.disputes.push(dispute);
+    await syncChargebacks(this.db, this.psp);
+  }
+
   async reconcile(name: string, rows: readonly SettlementRow[], options: Partial<Omit<RunOptions, 'rules'>> & { rules?: Partial<Rules> } = {}) {
     const { rules, ...rest } = options;
     return reconcileFile(
@@ -60,6 +69,11 @@ export class TestBook {
       { psp: 'sim', rules: { ...DEFAULT_RULES, ...rules }, dryRun: false, by: 'tester', clock: this.clock, ...rest },
     );
   }
+}
+
+/** An account's balance in minor units (0 when it was never posted to). */
+export function balanceOf(db: Database, account: string, currency = 'USD'): bigint {
+  return balances(db).find((row) => row.account === account && row.currency === currency)?.balanceMinor ?? 0n;
 }
 
 /** A settlement row with everything but what the test cares about filled in. */

@@ -163,3 +163,12 @@ BEGIN SELECT RAISE(ABORT, 'recon_decisions is append-only'); END;
 CREATE TRIGGER recon_decisions_no_delete BEFORE DELETE ON recon_decisions
 BEGIN SELECT RAISE(ABORT, 'recon_decisions is append-only'); END;
 `;
+
+/**
+ * Migration 9: a record is settled once a row is paired with it, whatever reference that row
+ * carries (a row linked under another reference, a refund or chargeback row without one). Each
+ * run asks this for every record it expects, and every link before pairing.
+ */
+export const RECONCILE_ROWS_BY_RECORD = `
+CREATE INDEX recon_rows_by_record ON recon_rows (psp, internal_ref) WHERE paired = 1;
+`;
