@@ -161,14 +161,18 @@ function checkPayouts(db: Database, notes: string[]): CheckResult {
   // was paid before a refund: a visible debt, recovered from later releases, not an error.
   // One grouped pass over orders and one over payouts: linear in the size of the books.
   const key = (sellerId: string, currency: string) => `${sellerId}\u0000${currency}`;
-  const owedBy = new Map<string, { released: bigint; unreleased: bigint }>();
+  // `credited` is what releases ever made payable (each share less what refunds had taken of it
+  // while it was pending): every payout and later refund draws on it, so no seller can have been
+  // paid more. The identity below cannot see that by itself: any payout moves payable to paid out.
+  const owedBy = new Map<string, { released: bigint; unreleased: bigint; credited: bigint }>();
   for (const row of db
     .prepare(`SELECT seller_id, currency,
                      SUM(CASE WHEN released_at IS NOT NULL THEN amount_minor - platform_fee_minor - refunded_share_minor ELSE 0 END) AS released_minor,
-                     SUM(CASE WHEN released_at IS NULL THEN amount_minor - platform_fee_minor - refunded_share_minor ELSE 0 END) AS unreleased_minor
+                     SUM(CASE WHEN released_at IS NULL THEN amount_minor - platform_fee_minor - refunded_share_minor ELSE 0 END) AS unreleased_minor,
+                     SUM(CASE WHEN released_at IS NOT NULL THEN amount_minor - platform_fee_minor - refunded_share_from_pending_minor ELSE 0 END) AS credited_minor
               FROM orders WHERE status = 'succeeded' GROUP BY seller_id, currency`)
-    .iterate() as Iterable<{ seller_id: string; currency: string; released_minor: bigint; unreleased_minor: bigint }>) {
-    owedBy.set(key(row.seller_id, row.currency), { released: BigInt(row.released_minor), unreleased: BigInt(row.unreleased_minor) });
+    .iterate() as Iterable<{ seller_id: string; currency: string; released_minor: bigint; unreleased_minor: bigint; credited_minor: bigint }>) {
+    owedBy.set(key(row.seller_id, row.currency), { released: BigInt(row.released_minor), unreleased: BigInt(row.unreleased_minor), credited: BigInt(row.credited_minor) });
   }
   const paidBy = new Map<string, bigint>();
   for (const row of db.prepare("SELECT seller_id, currency, SUM(amount_minor) AS total FROM payouts WHERE status = 'succeeded' GROUP BY seller_id, currency").iterate() as Iterable<{
@@ -178,9 +182,10 @@ function checkPayouts(db: Database, notes: string[]): CheckResult {
   }
   for (const wallet of new Wallets(db).all()) {
     const who = `${wallet.sellerId} ${wallet.currency}`;
-    const owed = owedBy.get(key(wallet.sellerId, wallet.currency)) ?? { released: 0n, unreleased: 0n };
+    const owed = owedBy.get(key(wallet.sellerId, wallet.currency)) ?? { released: 0n, unreleased: 0n, credited: 0n };
     const paid = paidBy.get(key(wallet.sellerId, wallet.currency)) ?? 0n;
     if (wallet.paidOutMinor !== paid) problems.push(`${who}: wallet paid out ${wallet.paidOutMinor}, succeeded payouts sum to ${paid}`);
+    if (paid > owed.credited) problems.push(`${who}: paid out ${paid}, more than the ${owed.credited} ever released to them`);
     if (wallet.payableMinor + wallet.paidOutMinor !== owed.released) {
       problems.push(`${who}: payable ${wallet.payableMinor} + paid out ${wallet.paidOutMinor} ≠ ${owed.released} released less refunds`);
     }
