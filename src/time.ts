@@ -40,7 +40,10 @@ function checkedCalendar(original: string, isoText: string, where: string, parts
     Number(day) >= 1 && Number(day) <= daysInMonth(Number(year), Number(month)) &&
     Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59;
   if (!valid) throw new InputError(`${where}: "${original.slice(0, 40)}" is not a real date and time`);
-  return instant.toISOString();
+  const stored = instant.toISOString();
+  // An offset can carry 9999-12-31 into year 10000 ("+010000-…"), or 0000-01-01 before year 0: neither sorts as text.
+  if (!CANONICAL.test(stored)) throw new InputError(`${where}: "${original.slice(0, 40)}" falls outside the years 0000 to 9999 in UTC`);
+  return stored;
 }
 
 /** `text` matches CANONICAL; true when its fields name a real calendar date and time of day. */

@@ -18,3 +18,16 @@ export function assertOperatorKind(kind: string, where: string): void {
     throw new InputError(`${where} kind: "${kind}" is reserved for payops' own ${kind.split('.')[0]} flow; use a kind such as "manual" or "adjustment"`);
   }
 }
+
+/**
+ * Idempotency keys in the same namespaces (`payin.capture:ord_1`, `chargeback:dp_1`,
+ * `reversal:42`) are the flows' own. An operator's posting that took one first would make the
+ * flow's posting a conflict: a whole executor batch charged at the PSP and never booked, or a
+ * reversal that can no longer be made.
+ */
+export function assertOperatorKey(key: string, where: string): void {
+  const prefix = key.split(':')[0] ?? '';
+  if (key.includes(':') && (prefix === 'reversal' || PIPELINE_NAMESPACES.includes(prefix.split('.')[0] ?? ''))) {
+    throw new InputError(`${where} idempotencyKey: "${key.slice(0, 80)}" is in the namespace of payops' own postings ("${prefix}:…"); use a key of your own, such as "manual-2026-11-23-1"`);
+  }
+}

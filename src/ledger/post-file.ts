@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
 import { invalidUtf8Offset, invalidUtf8Reason, unsupportedEncodingReason } from '../input/utf8.js';
 import { parsePositiveAmount, toCurrency } from '../money/index.js';
-import { assertOperatorKind } from './kinds.js';
+import { assertOperatorKey, assertOperatorKind } from './kinds.js';
 import type { Direction, EntryRequest, PostingRequest } from './types.js';
 
 export interface LocatedPosting {
@@ -80,6 +80,7 @@ function toPostingRequest(value: unknown, where: string): PostingRequest {
   if (!Array.isArray(value.entries)) throw new InputError(`${where} entries: expected an array of entries`);
   const kind = (value.kind ?? 'manual') as string;
   if (typeof kind === 'string') assertOperatorKind(kind, where);
+  if (typeof value.idempotencyKey === 'string') assertOperatorKey(value.idempotencyKey, where);
   return {
     idempotencyKey: value.idempotencyKey as string,
     kind,

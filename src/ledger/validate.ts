@@ -120,7 +120,7 @@ function unbalanced(where: Where, currency: string, net: bigint): never {
  */
 function instant(text: unknown, where: Where): string {
   // A batch's postings usually share one effective time: the last answer is kept (it is a pure function).
-  if (text === lastInstant.text) return lastInstant.normalized;
+  if (lastInstant !== undefined && text === lastInstant.text) return lastInstant.normalized;
   try {
     const normalized = normalizeInstant(text, 'effectiveAt');
     lastInstant = { text: text as string, normalized };
@@ -130,7 +130,8 @@ function instant(text: unknown, where: Where): string {
   }
 }
 
-let lastInstant = { text: '', normalized: '' };
+// Empty at first: a first posting whose effectiveAt matched a made-up initial value would skip its check.
+let lastInstant: { text: string; normalized: string } | undefined;
 
 function place(where: Where): string {
   return typeof where === 'string' ? where : where();

@@ -22,6 +22,11 @@ export const LEDGER_POST_CASES: readonly CorpusCase[] = [
   { name: 'debits in one currency, credits in another', input: 'ledger/currencies-do-not-balance.ndjson', expect: { exit: 3, message: 'debits and credits differ in USD' } },
   { name: 'an effective time without a zone', input: 'ledger/effective-without-zone.ndjson', expect: { exit: 3, message: ':2 effectiveAt: "2026-11-23T10:00:00" is not an ISO 8601 time (add "Z" or an offset' } },
   { name: 'the 30th of February', input: 'ledger/effective-impossible.ndjson', expect: { exit: 3, message: ':2 effectiveAt: "2026-02-30" is not a real date and time' } },
+  // Found in review: the first posting of a process with an empty effective time skipped its check (a cached answer).
+  { name: 'an empty effective time on the first posting', input: 'ledger/effective-empty-first.ndjson', expect: { exit: 3, message: 'effective-empty-first.ndjson:1 effectiveAt: "" is not an ISO 8601 time' } },
+  { name: 'an offset that carries the time past the year 9999', input: 'ledger/effective-beyond-9999.ndjson', expect: { exit: 3, message: ':2 effectiveAt: "9999-12-31T23:30:00-01:00" falls outside the years 0000 to 9999 in UTC' } },
+  { name: 'an idempotency key in the namespace of the pay-in flow', input: 'ledger/pipeline-key.ndjson', expect: { exit: 3, message: ':2 idempotencyKey: "payin.capture:ord_0001" is in the namespace of payops\' own postings' } },
+  { name: 'an idempotency key in the namespace of reversals', input: 'ledger/reversal-key.ndjson', expect: { exit: 3, message: 'idempotencyKey: "reversal:1" is in the namespace of payops\' own postings ("reversal:…")' } },
   { name: 'a key posted before with other content; the original stands', input: 'ledger/duplicate-key-different-content.ndjson', expect: { exit: 3, message: 'given_opening' } },
   { name: 'a key posted before with the same content writes nothing', input: 'ledger/duplicate-key-same-content.ndjson', expect: { exit: 0 } },
   { name: 'one key twice in a file with other content', input: 'ledger/duplicate-key-in-file.ndjson', expect: { exit: 3, message: 'ldupf' } },
