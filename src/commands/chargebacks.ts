@@ -29,16 +29,16 @@ order's capture (run sync again later), 5 if payops has the disputed order as fa
             recorded: sync.recorded,
             alreadyRecorded: sync.alreadyRecorded,
             unmatched: sync.unmatched.map((d) => d.disputeId),
-            waiting: sync.waiting.map(({ dispute, status }) => ({ disputeId: dispute.disputeId, orderId: dispute.merchantReference, orderStatus: status })),
+            waiting: sync.waiting.map(({ dispute, status, reason }) => ({ disputeId: dispute.disputeId, orderId: dispute.merchantReference, orderStatus: status, reason })),
             conflicts: sync.conflicts.map((d) => d.disputeId),
             clawedBack: await totalsJson(sync.clawedMinor),
           }));
         } else {
-          context.out(`chargebacks: ${sync.recorded} new, ${sync.alreadyRecorded} already booked${sync.waiting.length > 0 ? `, ${sync.waiting.length} waiting for their order's capture` : ''}; seller shares clawed back ${await formatTotals(sync.clawedMinor)}`);
+          context.out(`chargebacks: ${sync.recorded} new, ${sync.alreadyRecorded} already booked${sync.waiting.length > 0 ? `, ${sync.waiting.length} waiting for their order's capture or refund` : ''}; seller shares clawed back ${await formatTotals(sync.clawedMinor)}`);
           for (const dispute of sync.unmatched) context.err(`dispute ${dispute.disputeId} on ${dispute.merchantReference} matches no order: left for reconciliation`);
         }
-        for (const { dispute, status } of sync.waiting) {
-          context.err(`dispute ${dispute.disputeId} on ${dispute.merchantReference}: the order is ${status} in payops, not captured yet: run \`payops chargebacks sync\` again once it is`);
+        for (const { dispute, reason } of sync.waiting) {
+          context.err(`dispute ${dispute.disputeId} on ${dispute.merchantReference}: ${reason}: nothing booked; run \`payops chargebacks sync\` again after that`);
         }
         for (const dispute of sync.conflicts) {
           context.err(red(`payops: dispute ${dispute.disputeId} on ${dispute.merchantReference}: the order is failed in payops but the PSP says its charge ${dispute.chargeReference} was captured and disputed: nothing booked, left for reconciliation`));

@@ -1,7 +1,7 @@
 import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
-import type { Currency } from '../money/index.js';
+import { type Currency, formatAmount } from '../money/index.js';
 import { pspReceivableAccount } from '../payments/postings.js';
 import type { Dispute, PaymentServiceProvider } from '../psp/port.js';
 import { nowIso } from '../time.js';
@@ -15,9 +15,10 @@ export interface ChargebackSync {
   unmatched: Dispute[];
   /**
    * Disputes of orders payops has not captured yet (the charge's answer is still being retried,
-   * or pending): booked by a later sync, or by their webhook, once the capture is booked.
+   * or pending), or whose refund is still in flight: booked by a later sync, or by their webhook,
+   * once the capture is booked or the refund is final. `reason` says which.
    */
-  waiting: { dispute: Dispute; status: string }[];
+  waiting: { dispute: Dispute; status: string; reason: string }[];
   /** Disputes of orders payops has as failed: the PSP says otherwise; left for reconciliation. */
   conflicts: Dispute[];
   clawedMinor: Map<Currency, bigint>;
@@ -57,7 +58,9 @@ export async function syncChargebacks(db: Database, psp: PaymentServiceProvider)
         sync.alreadyRecorded++;
       } else if (outcome.recorded === 'not_captured') {
         if (outcome.status === 'failed') sync.conflicts.push(dispute);
-        else sync.waiting.push({ dispute, status: outcome.status });
+        else sync.waiting.push({ dispute, status: outcome.status, reason: `the order is ${outcome.status} in payops, not captured yet` });
+      } else if (outcome.recorded === 'refund_in_flight') {
+        sync.waiting.push({ dispute, status: 'succeeded', reason: outcome.reason });
       } else {
         sync.unmatched.push(dispute);
       }
@@ -107,11 +110,20 @@ export class ChargebackRecorder {
    * chargeback claws back. Before that (the PSP captured it, payops is still retrying or waiting
    * for a pending charge) there is nothing to claw back yet; a failed order is a disagreement.
    */
-  record(dispute: Dispute, at: string): { recorded: 'known' | 'unmatched' } | { recorded: 'not_captured'; status: string } | { recorded: 'booked'; shareMinor: bigint } {
+  record(
+    dispute: Dispute,
+    at: string,
+  ): { recorded: 'known' | 'unmatched' } | { recorded: 'not_captured'; status: string } | { recorded: 'refund_in_flight'; reason: string } | { recorded: 'booked'; shareMinor: bigint } {
     if (this.isKnown(dispute.disputeId)) return { recorded: 'known' };
     const row = this.s.orderOf.get(dispute.merchantReference) as OrderRow | undefined;
     if (!row || row.currency !== dispute.currency) return { recorded: 'unmatched' };
     if (row.status !== 'succeeded') return { recorded: 'not_captured', status: row.status };
+    // What a chargeback claws back from the seller is what no refund has reserved. A refund still
+    // in flight may yet be declined (PSPs refuse refunds of disputed charges), which would leave
+    // the seller's share with the seller and the whole dispute as the platform's loss: wait for it.
+    if (row.refund_reserved_minor > row.refunded_minor) {
+      return { recorded: 'refund_in_flight', reason: `a refund of ${formatAmount(row.refund_reserved_minor - row.refunded_minor, row.currency as Currency)} ${row.currency} on the order is still in flight (\`payops retry run\` settles it)` };
+    }
     const order: RefundedOrder = {
       orderId: row.order_id, sellerId: row.seller_id, currency: row.currency as Currency, amountMinor: row.amount_minor,
       platformFeeMinor: row.platform_fee_minor, refundedMinor: row.refunded_minor, refundedShareMinor: row.refunded_share_minor, released: row.released_at !== null,

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
+import { balances } from '../../src/ledger/index.js';
+import { RefundExecutor } from '../../src/refunds/executor.js';
 import type { Database } from '../../src/db/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { ingest } from '../../src/payments/intake/intake.js';
@@ -69,6 +71,38 @@ describe('chargebacks sync', () => {
     await executeDue(db, { psp, retry: POLICY, clock });
     expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 0, waiting: [], conflicts: [{ disputeId: 'dp_1' }] });
     expect(chargebacks()).toEqual([]);
+    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+  });
+
+  /**
+   * Found in review: a dispute booked while a refund of its order was in flight clawed back only
+   * what the refund had not reserved and booked the rest as the platform's loss; when the PSP then
+   * declined the refund (Stripe refuses refunds of disputed charges), the seller kept the share
+   * and the next payout paid it. The dispute now waits for the refund to be final.
+   */
+  it('waits while a refund of the order is in flight; once the PSP declines it, claws the whole share back', async () => {
+    await executeDue(db, { psp, retry: POLICY, clock });
+    const refundFile = path.join(dir, 'refund.ndjson');
+    fs.writeFileSync(refundFile, `${JSON.stringify({ eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-23T10:30:00Z', orderId: 'ord_1', amount: '25.00' })}\n`);
+    await ingest(db, [refundFile], { psp: 'sim' });
+    psp.refundScripts.set('payops-rf_1-refund', [
+      { status: 'retryable', kind: 'timeout', sent: true, detail: 'the answer was lost' },
+      { status: 'declined', pspReference: 're_1', reason: 'charge_disputed' },
+    ]);
+    const refunds = new RefundExecutor(db, { psp, retry: POLICY, clock });
+    await refunds.runDue();
+
+    const early = await syncChargebacks(db, psp);
+    expect(early).toMatchObject({ recorded: 0, waiting: [{ dispute: { disputeId: 'dp_1' }, reason: expect.stringContaining('a refund of 25.00 USD on the order is still in flight') }] });
+    expect(chargebacks()).toEqual([]);
+
+    now += 2_000;
+    await refunds.runDue(); // declined: the reservation is released
+    expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 1, waiting: [] });
+    const balance = (account: string) => balances(db).find((row) => row.account === account)?.balanceMinor ?? 0n;
+    expect(balance('liabilities:sellers:seller_1:pending')).toBe(0n);
+    expect(balance('expenses:chargeback-losses')).toBe(0n);
+    expect(balance('revenue:platform-fees')).toBe(0n);
     expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
   });
 });

@@ -189,6 +189,7 @@ export class WebhookApplier {
     switch (order.fromStatus) {
       case 'succeeded': {
         const booked = this.chargebacks.record(dispute, at);
+        if (booked.recorded === 'refund_in_flight') return { outcome: 'retry_later', detail: `${where}: ${booked.reason}: the PSP will deliver this again` };
         if (booked.recorded !== 'booked') throw new Error(`dispute ${dispute.disputeId}: the chargeback recorder did not book it (${booked.recorded})`);
         return { outcome: 'applied', detail: `${where}: chargeback ${dispute.disputeId} booked` };
       }
