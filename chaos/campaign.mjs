@@ -138,7 +138,7 @@ export async function runCampaign(options) {
     });
     if (chargebacks) {
       const result = await chargebacks;
-      // 6: a dispute waits for its order's capture (a later sync books it).
+      // 6: a dispute waits for its order's capture or a refund in flight (a later sync books it).
       operator.verdict({ args: result.args, accept: [0, 6] }, result);
     }
     await checks;
