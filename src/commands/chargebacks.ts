@@ -29,6 +29,7 @@ order's capture (run sync again later), 5 if payops has the disputed order as fa
             recorded: sync.recorded,
             alreadyRecorded: sync.alreadyRecorded,
             unmatched: sync.unmatched.map((d) => d.disputeId),
+            mismatched: sync.mismatched.map(({ dispute, detail }) => ({ disputeId: dispute.disputeId, orderId: dispute.merchantReference, detail })),
             waiting: sync.waiting.map(({ dispute, status, reason }) => ({ disputeId: dispute.disputeId, orderId: dispute.merchantReference, orderStatus: status, reason })),
             conflicts: sync.conflicts.map((d) => d.disputeId),
             clawedBack: await totalsJson(sync.clawedMinor),
@@ -40,10 +41,13 @@ order's capture (run sync again later), 5 if payops has the disputed order as fa
         for (const { dispute, reason } of sync.waiting) {
           context.err(`dispute ${dispute.disputeId} on ${dispute.merchantReference}: ${reason}: nothing booked; run \`payops chargebacks sync\` again after that`);
         }
+        for (const { dispute, detail } of sync.mismatched) {
+          context.err(red(`payops: dispute ${dispute.disputeId} on ${dispute.merchantReference}: ${detail}: nothing booked, left for reconciliation`));
+        }
         for (const dispute of sync.conflicts) {
           context.err(red(`payops: dispute ${dispute.disputeId} on ${dispute.merchantReference}: the order is failed in payops but the PSP says its charge ${dispute.chargeReference} was captured and disputed: nothing booked, left for reconciliation`));
         }
-        if (sync.conflicts.length > 0) process.exitCode = ExitCode.invariantFailed;
+        if (sync.conflicts.length + sync.mismatched.length > 0) process.exitCode = ExitCode.invariantFailed;
         else if (sync.waiting.length > 0) process.exitCode = ExitCode.workPending;
       } finally {
         execution.psp.close();

@@ -13,6 +13,8 @@ export interface ChargebackSync {
   alreadyRecorded: number;
   /** Disputes for charges payops has no order for: reconciliation's `missing_internal`. */
   unmatched: Dispute[];
+  /** Disputes naming an order whose PSP, charge or amount they do not fit: nothing booked, left for reconciliation. */
+  mismatched: { dispute: Dispute; detail: string }[];
   /**
    * Disputes of orders payops has not captured yet (the charge's answer is still being retried,
    * or pending), or whose refund is still in flight: booked by a later sync, or by their webhook,
@@ -34,6 +36,8 @@ interface OrderRow {
   refunded_share_minor: bigint;
   refund_reserved_minor: bigint;
   released_at: string | null;
+  psp: string;
+  psp_reference: string | null;
   status: string;
 }
 
@@ -48,7 +52,7 @@ export async function syncChargebacks(db: Database, psp: PaymentServiceProvider)
   return inTransaction(db, () => {
     const recorder = new ChargebackRecorder(db, psp.name);
     const at = nowIso();
-    const sync: ChargebackSync = { recorded: 0, alreadyRecorded: 0, unmatched: [], waiting: [], conflicts: [], clawedMinor: new Map() };
+    const sync: ChargebackSync = { recorded: 0, alreadyRecorded: 0, unmatched: [], mismatched: [], waiting: [], conflicts: [], clawedMinor: new Map() };
     for (const dispute of disputes) {
       const outcome = recorder.record(dispute, at);
       if (outcome.recorded === 'booked') {
@@ -61,6 +65,8 @@ export async function syncChargebacks(db: Database, psp: PaymentServiceProvider)
         else sync.waiting.push({ dispute, status: outcome.status, reason: `the order is ${outcome.status} in payops, not captured yet` });
       } else if (outcome.recorded === 'refund_in_flight') {
         sync.waiting.push({ dispute, status: 'succeeded', reason: outcome.reason });
+      } else if (outcome.recorded === 'mismatch') {
+        sync.mismatched.push({ dispute, detail: outcome.detail });
       } else {
         sync.unmatched.push(dispute);
       }
@@ -85,7 +91,8 @@ export class ChargebackRecorder {
     this.s = {
       known: db.prepare('SELECT 1 FROM chargebacks WHERE dispute_id = ?'),
       orderOf: db.prepare(
-        `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, refunded_minor, refunded_share_minor, refund_reserved_minor, released_at, status
+        `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, refunded_minor, refunded_share_minor, refund_reserved_minor, released_at, status,
+                psp, psp_reference
          FROM orders WHERE order_id = ?`,
       ),
       insert: db.prepare(
@@ -113,10 +120,22 @@ export class ChargebackRecorder {
   record(
     dispute: Dispute,
     at: string,
-  ): { recorded: 'known' | 'unmatched' } | { recorded: 'not_captured'; status: string } | { recorded: 'refund_in_flight'; reason: string } | { recorded: 'booked'; shareMinor: bigint } {
+  ):
+    | { recorded: 'known' | 'unmatched' }
+    | { recorded: 'mismatch'; detail: string }
+    | { recorded: 'not_captured'; status: string }
+    | { recorded: 'refund_in_flight'; reason: string }
+    | { recorded: 'booked'; shareMinor: bigint } {
     if (this.isKnown(dispute.disputeId)) return { recorded: 'known' };
     const row = this.s.orderOf.get(dispute.merchantReference) as OrderRow | undefined;
     if (!row || row.currency !== dispute.currency) return { recorded: 'unmatched' };
+    // The dispute must be of the charge payops booked for this order, through this PSP, and no larger.
+    const differs =
+      row.psp !== this.psp ? `the order was charged through ${row.psp}, not ${this.psp}`
+      : row.psp_reference !== null && row.psp_reference !== dispute.chargeReference ? `the order's charge is ${row.psp_reference}, the dispute is on ${dispute.chargeReference}`
+      : dispute.amountMinor > row.amount_minor ? `the dispute is for ${formatAmount(dispute.amountMinor, dispute.currency)}, more than the order's ${formatAmount(row.amount_minor, dispute.currency)} ${dispute.currency}`
+      : undefined;
+    if (differs !== undefined) return { recorded: 'mismatch', detail: differs };
     if (row.status !== 'succeeded') return { recorded: 'not_captured', status: row.status };
     // What a chargeback claws back from the seller is what no refund has reserved. A refund still
     // in flight may yet be declined (PSPs refuse refunds of disputed charges), which would leave

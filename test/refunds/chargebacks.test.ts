@@ -105,4 +105,23 @@ describe('chargebacks sync', () => {
     expect(balance('revenue:platform-fees')).toBe(0n);
     expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
   });
+
+  // Found in review: sync booked a dispute against the order its merchant reference names without
+  // checking that it was that order's charge, through this PSP, for no more than the order.
+  it('books nothing for a dispute of another charge, another PSP or more than the order, and names why', async () => {
+    await executeDue(db, { psp, retry: POLICY, clock });
+    psp.disputes.length = 0;
+    psp.disputes.push({ ...dispute, disputeId: 'dp_other_charge', chargeReference: 'ch_second' }, { ...dispute, disputeId: 'dp_too_big', amountMinor: 2501n });
+    const sync = await syncChargebacks(db, psp);
+    expect(sync).toMatchObject({ recorded: 0 });
+    expect(sync.mismatched.map(({ dispute: d, detail }) => [d.disputeId, detail])).toEqual([
+      ['dp_other_charge', "the order's charge is ch_ord_1, the dispute is on ch_second"],
+      ['dp_too_big', "the dispute is for 25.01, more than the order's 25.00 USD"],
+    ]);
+    const elsewhere = new FakePsp('http');
+    elsewhere.disputes.push(dispute);
+    expect((await syncChargebacks(db, elsewhere)).mismatched.map(({ detail }) => detail)).toEqual(['the order was charged through sim, not http']);
+    expect(chargebacks()).toEqual([]);
+    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+  });
 });
