@@ -5,8 +5,8 @@ import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import type { Currency } from '../money/index.js';
 import { type ChargeResult, type PaymentServiceProvider, isRetryable } from '../psp/port.js';
-import { sendOrLookUp } from './lookup-first.js';
 import type { Clock } from '../time.js';
+import { sendOrLookUp } from './lookup-first.js';
 import { nextRetryAt } from './queries.js';
 import { ChargeRecorder } from './record.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -135,8 +135,6 @@ export class PayinExecutor {
     return sendOrLookUp(claimed, {
       keyLifetimeMs: psp.keyLifetimeMs,
       nowMs: this.options.clock(),
-      attemptsOf: (order) => order.attempts,
-      firstAttemptAtOf: (order) => order.firstAttemptAt,
       lookUp: (order) => psp.lookupCharge(order.orderId),
       send: (orders) =>
         psp.charge(

@@ -1,15 +1,15 @@
-import type { RetryableFailure } from '../psp/port.js';
+import { type Lookup, type RetryableFailure, isRetryable } from '../psp/port.js';
 
-/** What a PSP look-up by payops' own id answers: the outcome of the earlier request, nothing, or a retryable failure. */
-export type Lookup<Outcome> = { found: false } | { found: true; result: Outcome } | RetryableFailure;
+/** A claimed charge, refund or payout: its attempts, this one included, and when the first was claimed. */
+export interface Attempted {
+  attempts: number;
+  firstAttemptAt: string | null;
+}
 
 export interface LookupFirst<Item, Result> {
   /** The PSP forgets an idempotency key after this long. */
   keyLifetimeMs: number;
   nowMs: number;
-  attemptsOf(item: Item): number;
-  /** When the first attempt was claimed (ISO 8601), if one was. */
-  firstAttemptAtOf(item: Item): string | null;
   lookUp(item: Item): Promise<Lookup<Result>>;
   send(items: readonly Item[]): Promise<Result[]>;
 }
@@ -21,19 +21,18 @@ export interface LookupFirst<Item, Result> {
  * earlier attempt, and the request is sent again only if the PSP has no record of it. The i-th
  * result answers the i-th item.
  */
-export async function sendOrLookUp<Item, Result>(items: readonly Item[], how: LookupFirst<Item, Result>): Promise<(Result | RetryableFailure)[]> {
+export async function sendOrLookUp<Item extends Attempted, Result>(items: readonly Item[], how: LookupFirst<Item, Result>): Promise<(Result | RetryableFailure)[]> {
   const results: (Result | RetryableFailure | undefined)[] = new Array(items.length);
   const toSend: number[] = [];
   for (let index = 0; index < items.length; index++) {
     const item = items[index] as Item;
-    const firstAttemptAt = how.firstAttemptAtOf(item);
-    const keyForgotten = how.attemptsOf(item) > 1 && firstAttemptAt !== null && how.nowMs - Date.parse(firstAttemptAt) >= how.keyLifetimeMs;
+    const keyForgotten = item.attempts > 1 && item.firstAttemptAt !== null && how.nowMs - Date.parse(item.firstAttemptAt) >= how.keyLifetimeMs;
     if (!keyForgotten) {
       toSend.push(index);
       continue;
     }
     const lookup = await how.lookUp(item);
-    if ('status' in lookup) results[index] = lookup;
+    if (isRetryable(lookup)) results[index] = lookup;
     else if (lookup.found) results[index] = lookup.result;
     else toSend.push(index);
   }

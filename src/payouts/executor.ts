@@ -95,8 +95,6 @@ export class PayoutExecutor {
     const results = await sendOrLookUp(claimed, {
       keyLifetimeMs: psp.keyLifetimeMs,
       nowMs: this.options.clock(),
-      attemptsOf: (payout) => payout.attempts,
-      firstAttemptAtOf: (payout) => payout.firstAttemptAt,
       lookUp: (payout) => psp.lookupPayout(payout.payoutId),
       send: (payouts) =>
         psp.payout(

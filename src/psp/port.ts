@@ -51,11 +51,11 @@ export interface PspRejection {
 /** A result the PSP gave about the payment itself (not about our request). */
 export type ChargeOutcome = Exclude<ChargeResult, RetryableFailure | PspRejection>;
 
+/** What a PSP look-up by payops' own id answers: the outcome of the earlier request, nothing, or a retryable failure. */
+export type Lookup<Outcome> = { found: false } | { found: true; result: Outcome } | RetryableFailure;
+
 /** What the PSP knows of a charge, looked up by our order id (merchant reference). */
-export type ChargeLookup =
-  | { found: false }
-  | { found: true; result: ChargeOutcome }
-  | RetryableFailure;
+export type ChargeLookup = Lookup<ChargeOutcome>;
 
 /** One transfer to one seller, with a key fixed when payops created the payout. */
 export interface PayoutRequest {
@@ -94,9 +94,6 @@ export type RefundResult =
 export type RefundOutcome = Extract<RefundResult, { status: 'succeeded' | 'declined' }>;
 export type PayoutOutcome = Extract<PayoutResult, { status: 'succeeded' | 'declined' }>;
 
-/** What the PSP knows of a refund or payout, looked up by payops' own id whatever key made it. */
-export type TransferLookup<Outcome> = { found: false } | { found: true; result: Outcome } | RetryableFailure;
-
 /** A buyer's dispute the PSP lost on our behalf: the amount went back, plus the PSP's dispute fee. */
 export interface Dispute {
   disputeId: string;
@@ -122,13 +119,13 @@ export interface PaymentServiceProvider {
   /** Refunds captured charges; the i-th result answers the i-th request. */
   refund(requests: readonly RefundRequest[]): Promise<RefundResult[]>;
   /** Finds the refund made for payops' refund id (of that charge), whatever key it was made with. */
-  lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<TransferLookup<RefundOutcome>>;
+  lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<Lookup<RefundOutcome>>;
   /** Every dispute the PSP has recorded (payops keeps each once, by its id). */
   listDisputes(): Promise<Dispute[]>;
   /** Sends transfers to sellers (only when `supportsPayouts`); the i-th result answers the i-th request. */
   payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]>;
   /** Finds the transfer made for payops' payout id, whatever key it was made with (only when `supportsPayouts`). */
-  lookupPayout(payoutId: string): Promise<TransferLookup<PayoutOutcome>>;
+  lookupPayout(payoutId: string): Promise<Lookup<PayoutOutcome>>;
   /** Adapters that time their calls (http) report it; `payin run --json` prints it. */
   callStats?(): PspCallStats;
   close(): void;
@@ -148,6 +145,6 @@ export function rejectionMessage(what: string, rejection: PspRejection): string 
   return `the PSP rejected ${what}: ${rejection.reason} (${rejection.detail}); payops broke an invariant, so it was dead-lettered and nothing was booked`;
 }
 
-export function isRetryable(result: ChargeResult | ChargeLookup | TransferLookup<unknown>): result is RetryableFailure {
+export function isRetryable(result: ChargeResult | Lookup<unknown>): result is RetryableFailure {
   return 'status' in result && result.status === 'retryable';
 }

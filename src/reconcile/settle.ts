@@ -1,6 +1,6 @@
 import { assert } from '../errors.js';
 import type { Ledger } from '../ledger/index.js';
-import { type Currency, formatAmount } from '../money/index.js';
+import { type Currency, formatAmount, formatMoney, money } from '../money/index.js';
 import { batchSubject } from './classes.js';
 import type { Items } from './items.js';
 import { feeLegs, posting, settlementLegs } from './postings.js';
@@ -158,8 +158,8 @@ export class Settlements {
     const residualMinor = payoutMinor - (openRowItems === 0 ? settledMinor : batch.rowsNetMinor);
     const why =
       openRowItems === 0
-        ? `the books moved ${money(settledMinor, currency)} to the bank for this batch; the PSP paid ${money(payoutMinor, currency)}`
-        : `the batch's rows add up to ${money(batch.rowsNetMinor, currency)}; the PSP paid ${money(payoutMinor, currency)}`;
+        ? `the books moved ${formatMoney(money(settledMinor, currency))} to the bank for this batch; the PSP paid ${formatMoney(money(payoutMinor, currency))}`
+        : `the batch's rows add up to ${formatMoney(money(batch.rowsNetMinor, currency))}; the PSP paid ${formatMoney(money(payoutMinor, currency))}`;
     const { id } = items.upsert({
       subject,
       class: 'batch_total_mismatch',
@@ -185,8 +185,4 @@ export class Settlements {
     }, batch.firstRunId);
     this.store.classifyRow(payoutRowId, 'batch_total_mismatch', false, null, id);
   }
-}
-
-function money(minor: bigint, currency: Currency): string {
-  return `${formatAmount(minor, currency)} ${currency}`;
 }

@@ -1,7 +1,7 @@
 import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
-import { type Currency, formatAmount } from '../money/index.js';
+import { type Currency, formatMoney, money } from '../money/index.js';
 import { pspReceivableAccount } from '../payments/postings.js';
 import type { Dispute, PaymentServiceProvider } from '../psp/port.js';
 import { nowIso } from '../time.js';
@@ -133,7 +133,7 @@ export class ChargebackRecorder {
     const differs =
       row.psp !== this.psp ? `the order was charged through ${row.psp}, not ${this.psp}`
       : row.psp_reference !== null && row.psp_reference !== dispute.chargeReference ? `the order's charge is ${row.psp_reference}, the dispute is on ${dispute.chargeReference}`
-      : dispute.amountMinor > row.amount_minor ? `the dispute is for ${formatAmount(dispute.amountMinor, dispute.currency)}, more than the order's ${formatAmount(row.amount_minor, dispute.currency)} ${dispute.currency}`
+      : dispute.amountMinor > row.amount_minor ? `the dispute is for ${formatMoney(money(dispute.amountMinor, dispute.currency))}, more than the order's ${formatMoney(money(row.amount_minor, dispute.currency))}`
       : undefined;
     if (differs !== undefined) return { recorded: 'mismatch', detail: differs };
     if (row.status !== 'succeeded') return { recorded: 'not_captured', status: row.status };
@@ -141,7 +141,7 @@ export class ChargebackRecorder {
     // in flight may yet be declined (PSPs refuse refunds of disputed charges), which would leave
     // the seller's share with the seller and the whole dispute as the platform's loss: wait for it.
     if (row.refund_reserved_minor > row.refunded_minor) {
-      return { recorded: 'refund_in_flight', reason: `a refund of ${formatAmount(row.refund_reserved_minor - row.refunded_minor, row.currency as Currency)} ${row.currency} on the order is still in flight (\`payops retry run\` settles it)` };
+      return { recorded: 'refund_in_flight', reason: `a refund of ${formatMoney(money(row.refund_reserved_minor - row.refunded_minor, row.currency as Currency))} on the order is still in flight (\`payops retry run\` settles it)` };
     }
     const order: RefundedOrder = {
       orderId: row.order_id, sellerId: row.seller_id, currency: row.currency as Currency, amountMinor: row.amount_minor,

@@ -163,8 +163,6 @@ export class RefundExecutor {
     const results = await sendOrLookUp(claimed, {
       keyLifetimeMs: psp.keyLifetimeMs,
       nowMs: this.options.clock(),
-      attemptsOf: (refund) => refund.attempts,
-      firstAttemptAtOf: (refund) => refund.firstAttemptAt,
       lookUp: (refund) => psp.lookupRefund(refund),
       send: (refunds) =>
         psp.refund(refunds.map((r) => ({ idempotencyKey: r.refundKey, refundId: r.refundId, merchantReference: r.orderId, chargeReference: r.chargeReference, amountMinor: r.amountMinor, currency: r.currency }))),

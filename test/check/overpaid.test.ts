@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
@@ -11,6 +10,7 @@ import type { ClaimedPayout } from '../../src/payouts/store.js';
 import { runPayouts } from '../../src/payouts/payout-run.js';
 import { Wallets } from '../../src/wallet/wallet.js';
 import { tempDatabase } from '../helpers/db.js';
+import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from '../payments/fake-psp.js';
 
 /**
@@ -29,11 +29,7 @@ describe('payops check and sellers paid more than was released to them', () => {
     ({ db, file, cleanup } = tempDatabase());
     const psp = new FakePsp();
     const execution = { psp, retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 }, clock: () => Date.parse('2026-11-23T10:00:00Z') };
-    const input = (name: string, event: unknown) => {
-      const at = path.join(path.dirname(file), name);
-      fs.writeFileSync(at, `${JSON.stringify(event)}\n`);
-      return at;
-    };
+    const input = (name: string, event: unknown) => eventsFile(path.dirname(file), name, event);
     await runPayin(db, [input('checkout.ndjson', {
       eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T09:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa',
       orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }],

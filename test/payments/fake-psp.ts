@@ -1,5 +1,5 @@
 import type {
-  ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult, TransferLookup,
+  ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult, Lookup,
 } from '../../src/psp/port.js';
 
 /**
@@ -56,15 +56,15 @@ export class FakePsp implements PaymentServiceProvider {
 
   /** Look-ups by payops' refund and payout ids, and what they answer (not found unless set). */
   readonly transferLookups: string[] = [];
-  readonly refundLookupAnswers = new Map<string, TransferLookup<RefundOutcome>>();
-  readonly payoutLookupAnswers = new Map<string, TransferLookup<PayoutOutcome>>();
+  readonly refundLookupAnswers = new Map<string, Lookup<RefundOutcome>>();
+  readonly payoutLookupAnswers = new Map<string, Lookup<PayoutOutcome>>();
 
-  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<TransferLookup<RefundOutcome>> {
+  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<Lookup<RefundOutcome>> {
     this.transferLookups.push(refund.refundId);
     return this.refundLookupAnswers.get(refund.refundId) ?? { found: false };
   }
 
-  async lookupPayout(payoutId: string): Promise<TransferLookup<PayoutOutcome>> {
+  async lookupPayout(payoutId: string): Promise<Lookup<PayoutOutcome>> {
     this.transferLookups.push(payoutId);
     return this.payoutLookupAnswers.get(payoutId) ?? { found: false };
   }

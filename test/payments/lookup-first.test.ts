@@ -1,18 +1,18 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import { runChecksWithPsp } from '../../src/check/with-psp.js';
 import type { Database } from '../../src/db/index.js';
-import { type Lookup, sendOrLookUp } from '../../src/payments/lookup-first.js';
+import { sendOrLookUp } from '../../src/payments/lookup-first.js';
 import { runPayin } from '../../src/payments/payin.js';
 import { runPayouts } from '../../src/payouts/payout-run.js';
 import { DEFAULT_FEE_RULE } from '../../src/psp/fee-rule.js';
-import type { PayoutRequest, PayoutResult, RefundRequest, RefundResult, RetryableFailure } from '../../src/psp/port.js';
+import type { Lookup, PayoutRequest, PayoutResult, RefundRequest, RefundResult, RetryableFailure } from '../../src/psp/port.js';
 import { SimPsp } from '../../src/psp/sim/adapter.js';
 import { NO_FAULTS } from '../../src/psp/sim/faults.js';
 import { retryDue } from '../../src/queue/retry.js';
 import { tempDatabase } from '../helpers/db.js';
+import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from './fake-psp.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -28,8 +28,6 @@ describe('sendOrLookUp', () => {
     const results = sendOrLookUp(items, {
       keyLifetimeMs: DAY_MS,
       nowMs,
-      attemptsOf: (i) => i.attempts,
-      firstAttemptAtOf: (i) => i.firstAttemptAt,
       lookUp: async (i) => {
         lookedUp.push(i.id);
         return answers[i.id] ?? { found: false };
@@ -92,11 +90,7 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
   let now: number;
   const clock = () => now;
   const retry = { baseMs: 1_000, capMs: 8_000, maxAttempts: 5 };
-  const file = (name: string, ...events: unknown[]) => {
-    const input = path.join(path.dirname(dbFile), name);
-    fs.writeFileSync(input, `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
-    return input;
-  };
+  const file = (name: string, ...events: unknown[]) => eventsFile(path.dirname(dbFile), name, ...events);
   const status = (table: 'refunds' | 'payouts') => (db.prepare(`SELECT status FROM ${table}`).all() as { status: string }[]).map((row) => row.status);
 
   beforeEach(() => {

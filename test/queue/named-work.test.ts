@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
@@ -7,6 +6,7 @@ import { UsageError } from '../../src/errors.js';
 import { runPayin } from '../../src/payments/payin.js';
 import { requeueDeadLetters } from '../../src/queue/retry.js';
 import { tempDatabase } from '../helpers/db.js';
+import { eventsFile } from '../helpers/events.js';
 import { FakePsp, timeout } from '../payments/fake-psp.js';
 
 /**
@@ -24,11 +24,10 @@ describe('dlq requeue by id', () => {
   beforeEach(async () => {
     let file: string;
     ({ db, file, cleanup } = tempDatabase());
-    const input = path.join(path.dirname(file), 'checkout.ndjson');
-    fs.writeFileSync(input, `${JSON.stringify({
+    const input = eventsFile(path.dirname(file), 'checkout.ndjson', {
       eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T09:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa',
       orders: [{ orderId: 'ord_1', sellerId: 'seller_1', amount: '40.00' }, { orderId: 'ord_2', sellerId: 'seller_1', amount: '10.00' }],
-    })}\n`);
+    });
     const http = new FakePsp('http').script('ord_1', timeout);
     await runPayin(db, [input], {}, { psp: http, retry: oneAttempt, clock });
     expect([status('ord_1'), status('ord_2')]).toEqual(['dead_lettered', 'succeeded']);

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
@@ -9,6 +8,7 @@ import type { RetryableFailure } from '../../src/psp/port.js';
 import { requeueDeadLetters, retryDue } from '../../src/queue/retry.js';
 import { listRefunds } from '../../src/refunds/queries.js';
 import { tempDatabase } from '../helpers/db.js';
+import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from '../payments/fake-psp.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 5 };
@@ -31,11 +31,7 @@ describe('retry run --wait (retryDue)', () => {
     sleeps.push(ms);
     now += ms;
   };
-  const file = (name: string, ...events: unknown[]) => {
-    const input = path.join(dir, name);
-    fs.writeFileSync(input, `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
-    return input;
-  };
+  const file = (name: string, ...events: unknown[]) => eventsFile(dir, name, ...events);
   const status = (table: 'refunds' | 'payouts') => (db.prepare(`SELECT status FROM ${table}`).all() as { status: string }[]).map((row) => row.status);
 
   beforeEach(async () => {

@@ -116,7 +116,7 @@ describe('chargebacks sync', () => {
     expect(sync).toMatchObject({ recorded: 0 });
     expect(sync.mismatched.map(({ dispute: d, detail }) => [d.disputeId, detail])).toEqual([
       ['dp_other_charge', "the order's charge is ch_ord_1, the dispute is on ch_second"],
-      ['dp_too_big', "the dispute is for 25.01, more than the order's 25.00 USD"],
+      ['dp_too_big', "the dispute is for 25.01 USD, more than the order's 25.00 USD"],
     ]);
     const elsewhere = new FakePsp('http');
     elsewhere.disputes.push(dispute);

@@ -5,7 +5,7 @@ import { toCurrency } from '../../money/index.js';
 import { normalizeInstant } from '../../time.js';
 import type {
   ChargeLookup, ChargeOutcome, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, PspCallStats, PspRejection,
-  RefundOutcome, RefundRequest, RefundResult, RetryableFailure, TransferLookup,
+  RefundOutcome, RefundRequest, RefundResult, RetryableFailure, Lookup,
 } from '../port.js';
 import { SIM_KEY_LIFETIME_MS } from '../sim/engine.js';
 import { ERROR_CODES, ROUTES, chargeBody, parseMinor, parseTransferObject, payoutBody, refundBody } from './wire.js';
@@ -76,11 +76,11 @@ export class HttpPsp implements PaymentServiceProvider {
     return result ? { found: true, result } : unreadable(exchange.statusCode);
   }
 
-  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<TransferLookup<RefundOutcome>> {
+  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<Lookup<RefundOutcome>> {
     return this.lookupTransfer('refund', refund.refundId);
   }
 
-  async lookupPayout(payoutId: string): Promise<TransferLookup<PayoutOutcome>> {
+  async lookupPayout(payoutId: string): Promise<Lookup<PayoutOutcome>> {
     return this.lookupTransfer('payout', payoutId);
   }
 
@@ -142,7 +142,7 @@ export class HttpPsp implements PaymentServiceProvider {
     this.agent.destroy();
   }
 
-  private async lookupTransfer(object: 'refund' | 'payout', ownId: string): Promise<TransferLookup<RefundOutcome>> {
+  private async lookupTransfer(object: 'refund' | 'payout', ownId: string): Promise<Lookup<RefundOutcome>> {
     const route = object === 'refund' ? `${ROUTES.refunds}?refund_id=` : `${ROUTES.payouts}?payout_id=`;
     const exchange = await this.send('GET', `${route}${encodeURIComponent(ownId)}`);
     if (!exchange.ok) return exchange.failure;

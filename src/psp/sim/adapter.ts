@@ -1,5 +1,5 @@
 import type {
-  ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult, TransferLookup,
+  ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult, Lookup,
 } from '../port.js';
 import { SimEngine, type SimOptions } from './engine.js';
 
@@ -36,7 +36,7 @@ export class SimPsp implements PaymentServiceProvider {
     return this.engine.refund(requests);
   }
 
-  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<TransferLookup<RefundOutcome>> {
+  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<Lookup<RefundOutcome>> {
     return this.engine.lookupRefund(refund.refundId);
   }
 
@@ -48,7 +48,7 @@ export class SimPsp implements PaymentServiceProvider {
     return this.engine.payout(requests);
   }
 
-  async lookupPayout(payoutId: string): Promise<TransferLookup<PayoutOutcome>> {
+  async lookupPayout(payoutId: string): Promise<Lookup<PayoutOutcome>> {
     return this.engine.lookupPayout(payoutId);
   }
 

@@ -6,7 +6,7 @@ import type { Clock } from '../../time.js';
 import { type FeeRule, feeFor } from '../fee-rule.js';
 import type {
   ChargeLookup, ChargeOutcome, ChargeRequest, ChargeResult, Dispute, PayoutOutcome, PayoutRequest, PayoutResult, PspRejection, RefundOutcome, RefundRequest, RefundResult,
-  RetryableFailure, TransferLookup,
+  RetryableFailure, Lookup,
 } from '../port.js';
 import { type FaultRates, draw, faultBeforeProcessing, responseLost } from './faults.js';
 
@@ -398,12 +398,12 @@ export class SimEngine {
    * executor asks before sending again past a key's lifetime. A scan (no index on these ids): it
    * happens only for work retried a day after its first attempt.
    */
-  lookupRefund(refundId: string): Exclude<TransferLookup<RefundOutcome>, RetryableFailure> {
+  lookupRefund(refundId: string): Exclude<Lookup<RefundOutcome>, RetryableFailure> {
     const row = this.db.prepare('SELECT id, status, decline_reason FROM sim_refunds WHERE refund_id = ? ORDER BY id DESC LIMIT 1').get(refundId) as TransferRow | undefined;
     return row ? { found: true, result: transferOutcome(row, refundReference(row.id)) } : { found: false };
   }
 
-  lookupPayout(payoutId: string): Exclude<TransferLookup<PayoutOutcome>, RetryableFailure> {
+  lookupPayout(payoutId: string): Exclude<Lookup<PayoutOutcome>, RetryableFailure> {
     const row = this.db.prepare('SELECT id, status, decline_reason FROM sim_payouts WHERE payout_id = ? ORDER BY id DESC LIMIT 1').get(payoutId) as TransferRow | undefined;
     return row ? { found: true, result: transferOutcome(row, payoutReference(row.id)) } : { found: false };
   }

@@ -5,7 +5,7 @@ import { mapConcurrently } from '../../concurrency.js';
 import { ExitCode, InvariantError, PayopsError } from '../../errors.js';
 import type {
   ChargeLookup, ChargeRequest, ChargeResult, PspRejection, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult,
-  RetryableFailure, TransferLookup,
+  RetryableFailure, Lookup,
 } from '../port.js';
 import { toStripeAmount } from './amounts.js';
 import type { StripeSettings } from './config.js';
@@ -82,7 +82,7 @@ export class StripePsp implements PaymentServiceProvider {
   }
 
   /** The refund made for payops' refund id, among the refunds of its charge (by the metadata payops put on it). */
-  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<TransferLookup<RefundOutcome>> {
+  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<Lookup<RefundOutcome>> {
     if (refund.chargeReference === '') return { found: false };
     const stripe = await this.sdk();
     let found: Stripe.Refund | undefined;
@@ -100,7 +100,7 @@ export class StripePsp implements PaymentServiceProvider {
     return result.status === 'retryable' ? result : { found: true, result };
   }
 
-  async lookupPayout(_payoutId: string): Promise<TransferLookup<PayoutOutcome>> {
+  async lookupPayout(_payoutId: string): Promise<Lookup<PayoutOutcome>> {
     throw new InvariantError('a payout look-up reached the Stripe adapter, but payout runs refuse --psp stripe before claiming anything');
   }
 
