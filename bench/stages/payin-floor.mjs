@@ -1,0 +1,229 @@
+// The floor of payops' own rows for pay-in: replays, into a fresh book made by `payops init` (the
+// same schema, indexes, constraints, triggers and pragmas), exactly the rows a `payops payin run`
+// wrote to its book, through the same statements grouped into the same transactions (intake
+// batches of 5,000 orders, then per batch of 4,000: the claim, then the record). The values come
+// precomputed from the finished book, so no application code runs: no file reading, JSON, validation,
+// hashing, posting rules or PSP. Only the write transactions are timed; reading the source is not.
+//   node payin-floor.mjs SOURCE_BOOK TARGET_BOOK PAYOPS_BIN [--fold-fee] [--drop-index NAME]…
+// Prints {"seconds": …, "orders": …}. The source must hold one pay-in run and nothing else.
+// The options measure what changes of design would be worth, with no code written for them:
+// --fold-fee writes each PSP fee's entries into its capture transaction (one journal row per order
+// fewer), --drop-index removes an index of the fresh book before the replay.
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import Sqlite from 'better-sqlite3';
+
+const INTAKE_BATCH = 5_000; // DEFAULT_INTAKE_BATCH in src/payments/intake/intake.ts
+const EXECUTION_BATCH = 4_000; // DEFAULT_BATCH_SIZE in src/payments/executor.ts
+const ENTRY_COLUMNS = 7;
+const ENTRY_ROWS_PER_INSERT = 64; // as src/ledger/ledger.ts writes them
+
+const { positionals, values: variant } = parseArgs({
+  allowPositionals: true,
+  options: { 'fold-fee': { type: 'boolean', default: false }, 'drop-index': { type: 'string', multiple: true, default: [] } },
+});
+const [sourceFile, targetFile, bin] = positionals;
+execFileSync(process.execPath, [bin, 'init', '--db', targetFile], { stdio: 'ignore' });
+
+const source = new Sqlite(sourceFile, { readonly: true });
+source.defaultSafeIntegers(true);
+const target = new Sqlite(targetFile);
+for (const pragma of ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'wal_autocheckpoint = 16384', 'temp_store = MEMORY']) target.pragma(pragma);
+target.defaultSafeIntegers(true);
+for (const index of variant['drop-index']) target.exec(`DROP INDEX "${index.replaceAll('"', '""')}"`);
+
+const kinds = source.prepare('SELECT DISTINCT kind FROM ledger_transactions').pluck().all();
+const foreign = kinds.filter((kind) => kind !== 'payin.capture' && kind !== 'payin.psp-fee');
+if (foreign.length > 0) throw new Error(`the source book holds more than a pay-in run (${foreign.join(', ')})`);
+
+const read = {
+  orders: source.prepare('SELECT * FROM orders WHERE id BETWEEN ? AND ? ORDER BY id'),
+  event: source.prepare('SELECT event_id, type, content_hash, occurred_at, source, received_at, order_count FROM events WHERE event_id = ?').raw(),
+  transitions: source.prepare('SELECT order_id, from_status, to_status, attempt, at, cause FROM order_transitions WHERE order_id BETWEEN ? AND ? ORDER BY id').raw(),
+  transactionByKey: source.prepare('SELECT * FROM ledger_transactions WHERE idempotency_key = ?').raw(),
+  entries: source.prepare(
+    'SELECT tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor FROM ledger_entries WHERE tx_id BETWEEN ? AND ? ORDER BY id',
+  ).raw(),
+  lastOrderId: source.prepare('SELECT MAX(id) FROM orders').pluck(),
+};
+
+// The statements of src/payments/store.ts, src/ledger/ledger.ts and src/wallet/wallet.ts.
+const write = {
+  event: target.prepare('INSERT INTO events (event_id, type, content_hash, occurred_at, source, received_at, order_count) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+  order: target.prepare(
+    `INSERT INTO orders (order_id, event_id, payer_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token,
+                         metadata, psp, charge_key, status, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
+  ),
+  transition: target.prepare('INSERT INTO order_transitions (order_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)'),
+  claimable: target.prepare(`SELECT id FROM orders WHERE status = 'created' AND psp = ? AND next_attempt_at IS NULL ORDER BY id LIMIT ?`).pluck(),
+  claim: target.prepare(
+    `UPDATE orders SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
+            first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL,
+            requeued_at_attempt = CASE WHEN status = 'dead_lettered' THEN attempts ELSE requeued_at_attempt END,
+            updated_at = ?
+     WHERE id = ? AND status = ?`,
+  ),
+  finish: target.prepare(
+    `UPDATE orders SET status = ?, psp_reference = COALESCE(?, psp_reference), psp_fee_minor = COALESCE(?, psp_fee_minor),
+            last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+     WHERE id = ? AND status = ? AND COALESCE(lease_owner, '') = ?`,
+  ),
+  head: target.prepare('SELECT id, hash FROM ledger_transactions ORDER BY id DESC LIMIT 1'),
+  transaction: target.prepare(
+    `INSERT INTO ledger_transactions
+       (id, idempotency_key, kind, description, effective_at, created_at, metadata, reverses_tx_id, body_hash, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (idempotency_key) DO NOTHING`,
+  ),
+  entries: target.prepare(
+    `INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor)
+     VALUES ${Array.from({ length: ENTRY_ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+  ),
+  entry: target.prepare('INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+  account: target.prepare('UPDATE ledger_accounts SET balance_minor = ?, max_effective_at = ? WHERE id = ?'),
+  wallet: target.prepare(
+    `INSERT INTO wallets (seller_id, currency, pending_minor, payable_minor, paid_out_minor, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (seller_id, currency) DO UPDATE SET
+       pending_minor = pending_minor + excluded.pending_minor,
+       payable_minor = payable_minor + excluded.payable_minor,
+       paid_out_minor = paid_out_minor + excluded.paid_out_minor,
+       updated_at = excluded.updated_at`,
+  ),
+};
+
+// Accounts first, untimed: payops creates the ~2,000 of them lazily in its first batches.
+const insertAccount = target.prepare('INSERT INTO ledger_accounts (id, name, currency, type, created_at) VALUES (?, ?, ?, ?, ?)');
+target.transaction(() => {
+  for (const account of source.prepare('SELECT id, name, currency, type, created_at FROM ledger_accounts ORDER BY id').raw().iterate()) insertAccount.run(...account);
+})();
+
+let timedNs = 0n;
+function timed(work) {
+  const started = process.hrtime.bigint();
+  target.transaction(work).immediate();
+  timedNs += process.hrtime.bigint() - started;
+}
+
+/** Each order's transitions in the order they happened: [created, executing, final]. */
+function transitionsOf(firstId, lastId) {
+  const byOrder = new Map();
+  for (const row of read.transitions.iterate(firstId, lastId)) {
+    const list = byOrder.get(row[0]) ?? [];
+    list.push(row.slice(1));
+    byOrder.set(row[0], list);
+  }
+  for (const [orderId, list] of byOrder) {
+    if (list.length !== 3) throw new Error(`order ${orderId} has ${list.length} transitions; the floor replays runs without retries (3 each)`);
+  }
+  return byOrder;
+}
+
+const lastOrderId = read.lastOrderId.get() ?? 0n;
+const insertedEvents = new Set();
+
+// Intake: events, orders and their first transition.
+for (let first = 1n; first <= lastOrderId; first += BigInt(INTAKE_BATCH)) {
+  const last = first + BigInt(INTAKE_BATCH) - 1n;
+  const orders = read.orders.all(first, last);
+  const transitions = transitionsOf(first, last);
+  const events = [];
+  for (const order of orders) {
+    if (insertedEvents.has(order.event_id)) continue;
+    insertedEvents.add(order.event_id);
+    events.push([order.event_id, read.event.get(order.event_id)]);
+  }
+  timed(() => {
+    let nextEvent = 0;
+    for (const order of orders) {
+      if (events[nextEvent]?.[0] === order.event_id) write.event.run(...events[nextEvent++][1]);
+      const { lastInsertRowid } = write.order.run(order.order_id, order.event_id, order.payer_id, order.seller_id, order.currency, order.amount_minor,
+        order.platform_fee_minor, order.payment_token, order.metadata, order.psp, order.charge_key, order.created_at, order.created_at);
+      write.transition.run(lastInsertRowid, ...transitions.get(order.id)[0]);
+    }
+  });
+}
+
+// Execution: per batch, the claim, then the record (order status, ledger, wallets).
+for (let first = 1n; first <= lastOrderId; first += BigInt(EXECUTION_BATCH)) {
+  const last = first + BigInt(EXECUTION_BATCH) - 1n;
+  const orders = read.orders.all(first, last);
+  const transitions = transitionsOf(first, last);
+  const journal = [];
+  for (const order of orders) {
+    for (const key of [`payin.capture:${order.order_id}`, `payin.psp-fee:${order.order_id}`]) {
+      const row = read.transactionByKey.get(key);
+      if (row) journal.push(row);
+    }
+  }
+  journal.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const entries = journal.length === 0 ? [] : read.entries.all(journal[0][0], journal[journal.length - 1][0]);
+  if (variant['fold-fee']) foldFees(journal, entries);
+  const owner = 'floor';
+  const leaseUntil = '9999-12-31T23:59:59.999Z';
+
+  timed(() => {
+    const ids = write.claimable.all(orders[0].psp, EXECUTION_BATCH);
+    if (ids.length !== orders.length) throw new Error(`claimed ${ids.length} orders, expected ${orders.length}`);
+    for (const order of orders) {
+      const [from, to, attempt, at, cause] = transitions.get(order.id)[1];
+      write.claim.run(owner, leaseUntil, order.first_attempt_at, at, order.id, from);
+      write.transition.run(order.id, from, to, attempt, at, cause);
+    }
+  });
+
+  timed(() => {
+    write.head.get();
+    for (const order of orders) {
+      const [from, to, attempt, at, cause] = transitions.get(order.id)[2];
+      write.finish.run(to, order.psp_reference, order.psp_fee_minor, order.last_error, null, at, order.id, from, owner);
+      write.transition.run(order.id, from, to, attempt, at, cause);
+    }
+    const accounts = new Map();
+    for (const row of journal) write.transaction.run(...row);
+    let start = 0;
+    for (; start + ENTRY_ROWS_PER_INSERT <= entries.length; start += ENTRY_ROWS_PER_INSERT) {
+      write.entries.run(...entries.slice(start, start + ENTRY_ROWS_PER_INSERT).flat());
+    }
+    for (; start < entries.length; start++) write.entry.run(...entries[start]);
+    for (const entry of entries) accounts.set(entry[1], entry);
+    for (const [accountId, entry] of accounts) write.account.run(entry[6], entry[4], accountId);
+    const wallets = new Map();
+    for (const order of orders) {
+      if (order.status !== 'succeeded') continue;
+      const key = `${order.seller_id}\u0000${order.currency}`;
+      const current = wallets.get(key) ?? { sellerId: order.seller_id, currency: order.currency, pendingMinor: 0n };
+      current.pendingMinor += order.amount_minor - order.platform_fee_minor;
+      wallets.set(key, current);
+    }
+    for (const wallet of wallets.values()) write.wallet.run(wallet.sellerId, wallet.currency, wallet.pendingMinor, 0n, 0n, orders[0].updated_at);
+  });
+}
+
+/** Moves each fee transaction's entries into the capture transaction before it, and drops its journal row. */
+function foldFees(journal, entries) {
+  const captureOf = new Map();
+  let capture = null;
+  for (const row of journal) {
+    if (row[2] === 'payin.capture') capture = row[0];
+    else captureOf.set(row[0], capture);
+  }
+  for (const entry of entries) entry[0] = captureOf.get(entry[0]) ?? entry[0];
+  const captures = journal.filter((row) => row[2] === 'payin.capture');
+  journal.length = 0;
+  journal.push(...captures);
+}
+
+// The replay must have written what payops wrote, row for row (less the fee journal rows when folded).
+const folded = variant['fold-fee'] ? ['ledger_transactions'] : [];
+for (const table of ['events', 'orders', 'order_transitions', 'ledger_transactions', 'ledger_entries'].filter((name) => !folded.includes(name))) {
+  const [expected, actual] = [source, target].map((db) => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get());
+  if (expected !== actual) throw new Error(`${table}: the floor wrote ${actual} rows, payops ${expected}`);
+}
+const walletSum = (db) => db.prepare('SELECT TOTAL(pending_minor) FROM wallets').pluck().get();
+if (walletSum(source) !== walletSum(target)) throw new Error('the floor\'s wallets differ from payops\'');
+const headHash = (db) => db.prepare('SELECT hash FROM ledger_transactions ORDER BY id DESC LIMIT 1').pluck().get();
+if (!variant['fold-fee'] && headHash(source) !== headHash(target)) throw new Error('the floor\'s journal head differs from payops\'');
+target.close();
+process.stdout.write(JSON.stringify({ seconds: Number(timedNs) / 1e9, orders: Number(lastOrderId) }));
