@@ -1,12 +1,15 @@
 import { type Database, inTransaction, openPayoutPredicate } from '../db/index.js';
 import { InputError, UsageError } from '../errors.js';
-import { type Currency, parseAmount, printable, toCurrency } from '../money/index.js';
+import { type Currency, exponentOf, parseAmount, printable, toCurrency } from '../money/index.js';
 import { type NewPayout, PayoutStore } from './store.js';
 
 export interface PayoutFilter {
   sellerId?: string;
   currency?: string;
-  /** Decimal string in major units of each payable's currency; payables below it wait. */
+  /**
+   * Decimal string in major units of each payable's currency; payables below it wait. Compared
+   * exactly: without --currency, "10.50" holds back a JPY payable of 10 yen and lets 11 through.
+   */
   minAmount?: string;
 }
 
@@ -75,7 +78,8 @@ export function checkPayoutFilter(filter: Pick<PayoutFilter, 'currency' | 'minAm
     if (!/^[0-9]{1,19}(\.[0-9]{1,4})?$/.test(filter.minAmount)) {
       throw new UsageError(`--min-amount: "${printable(filter.minAmount)}" is not an amount such as "10.00" (major units, at least zero)`);
     }
-    if (currency !== undefined) minimumIn(filter.minAmount, currency);
+    // Naming the currency states the precision: more decimals than it has is a mistake to refuse.
+    if (currency !== undefined) strictMinimumIn(filter.minAmount, currency);
   }
   return currency;
 }
@@ -89,9 +93,27 @@ export function createPayouts(db: Database, filter: PayoutFilter, psp: string, a
   });
 }
 
+function strictMinimumIn(minAmount: string, currency: Currency): bigint {
+  return flagError(() => parseAmount(minAmount, currency, '--min-amount'));
+}
+
+/**
+ * The smallest payable in `currency` that is not below `minAmount`. A minimum with more decimals
+ * than the currency has (one --min-amount over wallets in several currencies) is met from the next
+ * whole minor unit up: an exact comparison, not a rounding of money.
+ */
 function minimumIn(minAmount: string, currency: Currency): bigint {
+  const exponent = exponentOf(currency);
+  const [units, decimals = ''] = minAmount.split('.') as [string, string?];
+  const kept = decimals.slice(0, exponent);
+  const minimumMinor = flagError(() => parseAmount(kept === '' ? units : `${units}.${kept}`, currency, '--min-amount'));
+  return /[1-9]/.test(decimals.slice(exponent)) ? minimumMinor + 1n : minimumMinor;
+}
+
+/** A flag's value that does not parse is the caller's usage mistake (exit 2), not bad input data. */
+function flagError<T>(parse: () => T): T {
   try {
-    return parseAmount(minAmount, currency, '--min-amount');
+    return parse();
   } catch (error) {
     if (error instanceof InputError) throw new UsageError(error.message);
     throw error;

@@ -107,7 +107,9 @@ describe('payops payout (end to end)', () => {
     expect(filtered.planned).toEqual([{ sellerId: 'seller_7', currency: 'USD', amount: '22.50' }]);
     expect(filtered.skipped).toEqual([expect.objectContaining({ sellerId: 'seller_9', reason: 'below --min-amount 15' })]);
     expect(json<{ planned: unknown[] }>(run('payout', 'run', '--seller', 'seller_9', '--dry-run', '--json')).planned).toEqual([{ sellerId: 'seller_9', currency: 'USD', amount: '10.00' }]);
-    expect(run('payout', 'run', '--min-amount', '1.005').code).toBe(2);
+    expect(run('payout', 'run', '--currency', 'USD', '--min-amount', '1.005').code).toBe(2);
+    // Without --currency one minimum meets every wallet, each compared exactly in its own currency.
+    expect(json<{ planned: unknown[] }>(run('payout', 'run', '--min-amount', '10.001', '--dry-run', '--json')).planned).toEqual([{ sellerId: 'seller_7', currency: 'USD', amount: '22.50' }]);
   });
 
   it.each(['payout.after-claim', 'payout.after-psp-call', 'payout.before-record-commit'].flatMap((point) => [1, 3, 6].map((hit) => [point, hit] as const)))(

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
-import { PAYABLES_QUERY } from '../../src/payouts/plan.js';
+import { PAYABLES_QUERY, planPayouts } from '../../src/payouts/plan.js';
 import { tempDatabase } from '../helpers/db.js';
 
 describe('payout plan', () => {
@@ -14,5 +14,36 @@ describe('payout plan', () => {
     // payout of that status once per wallet.
     const plan = (db.prepare(`EXPLAIN QUERY PLAN ${PAYABLES_QUERY}`).all(null, null, null, null) as { detail: string }[]).map((row) => row.detail);
     expect(plan).toContain('SEARCH p USING INDEX payouts_one_open_per_seller (seller_id=? AND currency=?)');
+  });
+
+  describe('--min-amount without --currency, over wallets of currencies with fewer decimals', () => {
+    // Once it stopped the whole run at the first JPY wallet ("10.50" has more decimals than JPY allows).
+    beforeEach(() => {
+      const at = '2026-11-25T00:00:00.000Z';
+      const seller = db.prepare('INSERT INTO sellers (seller_id, name, iban, source_event_id, updated_at) VALUES (?, ?, ?, ?, ?)');
+      const wallet = db.prepare('INSERT INTO wallets (seller_id, currency, payable_minor, updated_at) VALUES (?, ?, ?, ?)');
+      for (const [sellerId, currency, payableMinor] of [['s_jpy_10', 'JPY', 10], ['s_jpy_11', 'JPY', 11], ['s_usd_1049', 'USD', 1049], ['s_usd_1050', 'USD', 1050], ['s_kwd', 'KWD', 10500]] as const) {
+        seller.run(sellerId, sellerId, 'DE89370400440532013000', 'ev', at);
+        wallet.run(sellerId, currency, payableMinor, at);
+      }
+    });
+
+    it('compares each payable with the exact minimum, in its own currency', () => {
+      const plan = planPayouts(db, { minAmount: '10.50' });
+      expect(plan.payouts.map((payout) => payout.sellerId)).toEqual(['s_jpy_11', 's_kwd', 's_usd_1050']);
+      expect(plan.skipped.map((skipped) => [skipped.sellerId, skipped.reason])).toEqual([
+        ['s_jpy_10', 'below --min-amount 10.50'],
+        ['s_usd_1049', 'below --min-amount 10.50'],
+      ]);
+    });
+
+    it('lets a payable through only from the next whole minor unit above a minimum between two', () => {
+      expect(planPayouts(db, { minAmount: '10.001' }).payouts.map((payout) => payout.sellerId)).toEqual(['s_jpy_11', 's_kwd', 's_usd_1049', 's_usd_1050']);
+      expect(planPayouts(db, { minAmount: '11' }).payouts.map((payout) => payout.sellerId)).toEqual(['s_jpy_11']);
+    });
+
+    it('still refuses a minimum more precise than the currency it names', () => {
+      expect(() => planPayouts(db, { currency: 'JPY', minAmount: '10.50' })).toThrow('--min-amount: "10.50" has more decimals than JPY allows (0)');
+    });
   });
 });
