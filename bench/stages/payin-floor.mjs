@@ -121,13 +121,19 @@ function transitionsOf(firstId, lastId) {
 }
 
 const lastOrderId = read.lastOrderId.get() ?? 0n;
+
+/** The source's orders in batches of `size` by id, each with its orders' transitions. */
+function* batchesOf(size) {
+  for (let first = 1n; first <= lastOrderId; first += BigInt(size)) {
+    const last = first + BigInt(size) - 1n;
+    yield { orders: read.orders.all(first, last), transitions: transitionsOf(first, last) };
+  }
+}
+
 const insertedEvents = new Set();
 
 // Intake: events, orders and their first transition.
-for (let first = 1n; first <= lastOrderId; first += BigInt(INTAKE_BATCH)) {
-  const last = first + BigInt(INTAKE_BATCH) - 1n;
-  const orders = read.orders.all(first, last);
-  const transitions = transitionsOf(first, last);
+for (const { orders, transitions } of batchesOf(INTAKE_BATCH)) {
   const events = [];
   for (const order of orders) {
     if (insertedEvents.has(order.event_id)) continue;
@@ -146,10 +152,7 @@ for (let first = 1n; first <= lastOrderId; first += BigInt(INTAKE_BATCH)) {
 }
 
 // Execution: per batch, the claim, then the record (order status, ledger, wallets).
-for (let first = 1n; first <= lastOrderId; first += BigInt(EXECUTION_BATCH)) {
-  const last = first + BigInt(EXECUTION_BATCH) - 1n;
-  const orders = read.orders.all(first, last);
-  const transitions = transitionsOf(first, last);
+for (const { orders, transitions } of batchesOf(EXECUTION_BATCH)) {
   const journal = [];
   for (const order of orders) {
     for (const key of [`payin.capture:${order.order_id}`, `payin.psp-fee:${order.order_id}`]) {
