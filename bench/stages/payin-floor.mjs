@@ -12,10 +12,10 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import Sqlite from 'better-sqlite3';
+import { CLAIM_QUERIES } from '../../dist/payments/store.js';
 
 const INTAKE_BATCH = 5_000; // DEFAULT_INTAKE_BATCH in src/payments/intake/intake.ts
 const EXECUTION_BATCH = 4_000; // DEFAULT_BATCH_SIZE in src/payments/executor.ts
-const ENTRY_COLUMNS = 7;
 const ENTRY_ROWS_PER_INSERT = 64; // as src/ledger/ledger.ts writes them
 
 const { positionals, values: variant } = parseArgs({
@@ -47,7 +47,8 @@ const read = {
   lastOrderId: source.prepare('SELECT MAX(id) FROM orders').pluck(),
 };
 
-// The statements of src/payments/store.ts, src/ledger/ledger.ts and src/wallet/wallet.ts.
+// The statements of src/payments/store.ts (the claim query imported from it), src/ledger/ledger.ts
+// and src/wallet/wallet.ts: if those change, these must follow.
 const write = {
   event: target.prepare('INSERT INTO events (event_id, type, content_hash, occurred_at, source, received_at, order_count) VALUES (?, ?, ?, ?, ?, ?, ?)'),
   order: target.prepare(
@@ -56,7 +57,7 @@ const write = {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
   ),
   transition: target.prepare('INSERT INTO order_transitions (order_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)'),
-  claimable: target.prepare(`SELECT id FROM orders WHERE status = 'created' AND psp = ? AND next_attempt_at IS NULL ORDER BY id LIMIT ?`).pluck(),
+  claimable: target.prepare(CLAIM_QUERIES.newOrders),
   claim: target.prepare(
     `UPDATE orders SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
             first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL,
@@ -76,11 +77,6 @@ const write = {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (idempotency_key) DO NOTHING`,
   ),
-  entries: target.prepare(
-    `INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor)
-     VALUES ${Array.from({ length: ENTRY_ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-  ),
-  entry: target.prepare('INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor) VALUES (?, ?, ?, ?, ?, ?, ?)'),
   account: target.prepare('UPDATE ledger_accounts SET balance_minor = ?, max_effective_at = ? WHERE id = ?'),
   wallet: target.prepare(
     `INSERT INTO wallets (seller_id, currency, pending_minor, payable_minor, paid_out_minor, updated_at)
@@ -92,6 +88,18 @@ const write = {
        updated_at = excluded.updated_at`,
   ),
 };
+
+/** Entry rows are written up to 64 to a statement, the rest of a batch in one statement of its size, as payops does. */
+const entryInserts = new Map();
+function entryInsert(rows) {
+  if (!entryInserts.has(rows)) {
+    entryInserts.set(rows, target.prepare(
+      `INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor)
+       VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    ));
+  }
+  return entryInserts.get(rows);
+}
 
 // Accounts first, untimed: payops creates the ~2,000 of them lazily in its first batches.
 const insertAccount = target.prepare('INSERT INTO ledger_accounts (id, name, currency, type, created_at) VALUES (?, ?, ?, ?, ?)');
@@ -167,8 +175,8 @@ for (const { orders, transitions } of batchesOf(EXECUTION_BATCH)) {
   const leaseUntil = '9999-12-31T23:59:59.999Z';
 
   timed(() => {
-    const ids = write.claimable.all(orders[0].psp, EXECUTION_BATCH);
-    if (ids.length !== orders.length) throw new Error(`claimed ${ids.length} orders, expected ${orders.length}`);
+    const claimed = write.claimable.all(orders[0].psp, EXECUTION_BATCH);
+    if (claimed.length !== orders.length) throw new Error(`claimed ${claimed.length} orders, expected ${orders.length}`);
     for (const order of orders) {
       const [from, to, attempt, at, cause] = transitions.get(order.id)[1];
       write.claim.run(owner, leaseUntil, order.first_attempt_at, at, order.id, from);
@@ -187,9 +195,9 @@ for (const { orders, transitions } of batchesOf(EXECUTION_BATCH)) {
     for (const row of journal) write.transaction.run(...row);
     let start = 0;
     for (; start + ENTRY_ROWS_PER_INSERT <= entries.length; start += ENTRY_ROWS_PER_INSERT) {
-      write.entries.run(...entries.slice(start, start + ENTRY_ROWS_PER_INSERT).flat());
+      entryInsert(ENTRY_ROWS_PER_INSERT).run(...entries.slice(start, start + ENTRY_ROWS_PER_INSERT).flat());
     }
-    for (; start < entries.length; start++) write.entry.run(...entries[start]);
+    if (start < entries.length) entryInsert(entries.length - start).run(...entries.slice(start).flat());
     for (const entry of entries) accounts.set(entry[1], entry);
     for (const [accountId, entry] of accounts) write.account.run(entry[6], entry[4], accountId);
     const wallets = new Map();

@@ -71,7 +71,8 @@ export class ChargeRecorder {
           this.scheduleRetry(order, result, at, tally, move);
       }
     });
-    if (postings.length > 0) this.ledger.postBatch(postings, (index) => `order ${postings[index]?.metadata?.orderId ?? index}`);
+    // Every caller runs this inside a transaction function and lets errors out of it.
+    if (postings.length > 0) this.ledger.postBatchWithin(postings, (index) => `order ${postings[index]?.metadata?.orderId ?? index}`);
     if (deltas.length > 0) this.wallets.apply(deltas, at);
   }
 

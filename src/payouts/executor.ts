@@ -154,7 +154,8 @@ export class PayoutExecutor {
         }
       }
     });
-    if (postings.length > 0) this.ledger.postBatch(postings, (index) => `payout ${postings[index]?.metadata?.payoutId ?? index}`);
+    // Called only inside the transaction function of `execute`, which lets errors out of it.
+    if (postings.length > 0) this.ledger.postBatchWithin(postings, (index) => `payout ${postings[index]?.metadata?.payoutId ?? index}`);
     if (deltas.length > 0) this.wallets.apply(deltas, at);
   }
 

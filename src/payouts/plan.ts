@@ -1,6 +1,6 @@
 import { type Database, inTransaction, openPayoutPredicate } from '../db/index.js';
 import { InputError, UsageError } from '../errors.js';
-import { type Currency, exponentOf, parseAmount, printable, toCurrency } from '../money/index.js';
+import { type Currency, MAX_MINOR, exponentOf, parseAmount, printable, toCurrency } from '../money/index.js';
 import { type NewPayout, PayoutStore } from './store.js';
 
 export interface PayoutFilter {
@@ -106,7 +106,15 @@ function minimumIn(minAmount: string, currency: Currency): bigint {
   const exponent = exponentOf(currency);
   const [units, decimals = ''] = minAmount.split('.') as [string, string?];
   const kept = decimals.slice(0, exponent);
-  const minimumMinor = flagError(() => parseAmount(kept === '' ? units : `${units}.${kept}`, currency, '--min-amount'));
+  let minimumMinor: bigint;
+  try {
+    minimumMinor = parseAmount(kept === '' ? units : `${units}.${kept}`, currency, '--min-amount');
+  } catch (error) {
+    // checkPayoutFilter let only digits through and the decimals were cut to the currency's, so
+    // the one refusal left is a minimum beyond the largest balance: it holds every payable back.
+    if (error instanceof InputError) return MAX_MINOR + 1n;
+    throw error;
+  }
   return /[1-9]/.test(decimals.slice(exponent)) ? minimumMinor + 1n : minimumMinor;
 }
 

@@ -55,6 +55,30 @@ describe('Ledger', () => {
     expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(2500n);
   });
 
+  describe('postBatchWithin (the flows that hold the transaction)', () => {
+    it('refuses to run outside a transaction', () => {
+      expect(() => ledger.postBatchWithin([capture('k1', 100n)], () => 'k1')).toThrow(/inside its caller's transaction/);
+      expect(transactionCount(db)).toBe(0n);
+    });
+
+    it('posts in the caller\'s transaction, and a conflict half way leaves nothing once the error leaves it', () => {
+      ledger.post(capture('k2', 200n));
+      const flow = db.transaction(() => {
+        db.prepare("INSERT INTO sellers (seller_id, name, iban, source_event_id, updated_at) VALUES ('s', 's', 'x', 'e', 't')").run();
+        ledger.postBatchWithin([capture('k1', 100n), capture('k2', 999n), capture('k3', 300n)], (index) => `request ${index + 1}`);
+      });
+      expect(() => flow.immediate()).toThrow(IdempotencyConflictError);
+      expect(transactionCount(db)).toBe(1n);
+      expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(200n);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM sellers').get()).toEqual({ n: 0n });
+      expect(verifyLedger(db).ok).toBe(true);
+
+      db.transaction(() => ledger.postBatchWithin([capture('k1', 100n), capture('k3', 300n)], (index) => `request ${index + 1}`)).immediate();
+      expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(600n);
+      expect(verifyLedger(db).ok).toBe(true);
+    });
+  });
+
   it('refuses the same key with different content and leaves the original untouched', () => {
     ledger.post(capture('k1', 2500n));
     expect(() => ledger.post(capture('k1', 2600n))).toThrow(IdempotencyConflictError);

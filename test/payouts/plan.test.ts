@@ -42,6 +42,13 @@ describe('payout plan', () => {
       expect(planPayouts(db, { minAmount: '11' }).payouts.map((payout) => payout.sellerId)).toEqual(['s_jpy_11']);
     });
 
+    it('holds every payable back under a minimum beyond the largest balance, without refusing the run', () => {
+      const plan = planPayouts(db, { minAmount: '9999999999999999999' });
+      expect(plan.payouts).toEqual([]);
+      expect(plan.skipped).toHaveLength(5);
+      expect(planPayouts(db, { minAmount: '10.000' }).payouts.map((payout) => payout.sellerId)).toEqual(['s_jpy_10', 's_jpy_11', 's_kwd', 's_usd_1049', 's_usd_1050']);
+    });
+
     it('still refuses a minimum more precise than the currency it names', () => {
       expect(() => planPayouts(db, { currency: 'JPY', minAmount: '10.50' })).toThrow('--min-amount: "10.50" has more decimals than JPY allows (0)');
     });
