@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
@@ -7,8 +6,7 @@ import { toCurrency } from '../../src/money/index.js';
 import { showOrder } from '../../src/payments/queries.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { tempDatabase } from '../helpers/db.js';
-import { TestBook, USD, balanceOf, capture, lined, payout, settlementRow } from './book.js';
+import { TestBook, USD, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
 
 describe('reconciliation rules, applied by a run', () => {
   let db: Database;
@@ -16,11 +14,7 @@ describe('reconciliation rules, applied by a run', () => {
   let book: TestBook;
   const open = () => new ReconStore(db).openItems();
 
-  beforeEach(() => {
-    let file: string;
-    ({ db, file, cleanup } = tempDatabase());
-    book = new TestBook(db, path.dirname(file));
-  });
+  beforeEach(() => ({ db, book, cleanup } = tempBook()));
   afterEach(() => cleanup());
 
   /**

@@ -13,10 +13,17 @@ import { type RunOptions, reconcileFile } from '../../src/reconcile/run.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
 import { type Currency, toCurrency } from '../../src/money/index.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { tempDatabase } from '../helpers/db.js';
 
 export const USD = toCurrency('USD');
 export const EUR = toCurrency('EUR');
 export const T0 = Date.parse('2026-11-23T10:00:00Z');
+
+/** A fresh temporary database with a TestBook on it, its files beside the database. */
+export function tempBook(): { db: Database; book: TestBook; cleanup: () => void } {
+  const { db, file, cleanup } = tempDatabase();
+  return { db, book: new TestBook(db, path.dirname(file)), cleanup };
+}
 
 /**
  * A small book for reconciliation tests: orders charged through the real intake and executor

@@ -1,12 +1,10 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { InputError } from '../../src/errors.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { tempDatabase } from '../helpers/db.js';
-import { TestBook, balanceOf, capture, lined, payout, settlementRow } from './book.js';
+import { TestBook, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
 
 describe('reconcile decisions', () => {
   let db: Database;
@@ -18,11 +16,7 @@ describe('reconcile decisions', () => {
   const bank = () => balanceOf(db, 'assets:bank:operating');
   const receivable = () => balanceOf(db, 'assets:psp:sim:receivable');
 
-  beforeEach(() => {
-    let file: string;
-    ({ db, file, cleanup } = tempDatabase());
-    book = new TestBook(db, path.dirname(file));
-  });
+  beforeEach(() => ({ db, book, cleanup } = tempBook()));
   afterEach(() => cleanup());
 
   /**

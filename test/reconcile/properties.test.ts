@@ -1,4 +1,3 @@
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
@@ -7,8 +6,7 @@ import { balances } from '../../src/ledger/index.js';
 import { type DecisionAction, Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
-import { tempDatabase } from '../helpers/db.js';
-import { TestBook, capture, lined, payout } from './book.js';
+import { capture, lined, payout, tempBook } from './book.js';
 
 type Fault = 'exact' | 'more' | 'less' | 'fee' | 'duplicate' | 'missing';
 
@@ -32,9 +30,8 @@ describe('reconciliation properties', () => {
   it('resolving every item leaves the bank with exactly the payout and the receivable at zero', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(orderArbitrary, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 2 }), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), async (orders, extras, picks) => {
-        const { db, file, cleanup } = tempDatabase();
+        const { db, book, cleanup } = tempBook();
         try {
-          const book = new TestBook(db, path.dirname(file));
           await book.charge(orders.map((order, index) => [`ord_${index + 1}`, (BigInt(order.amountMinor) / 100n).toString() + '.' + String(order.amountMinor % 100).padStart(2, '0')]));
           const rows: SettlementRow[] = [];
           let truthMinor = 0n;

@@ -1,12 +1,10 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { InputError } from '../../src/errors.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { tempDatabase } from '../helpers/db.js';
-import { TestBook, balanceOf, capture, lined, payout, settlementRow } from './book.js';
+import { TestBook, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
 
 /**
  * A record is settled once a row is paired with it, whatever reference that row carries: a row a
@@ -22,11 +20,7 @@ describe('a record is settled by the row paired with it, whatever its reference'
   const decisions = () => new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
   const open = () => new ReconStore(db).openItems();
 
-  beforeEach(() => {
-    let file: string;
-    ({ db, file, cleanup } = tempDatabase());
-    book = new TestBook(db, path.dirname(file));
-  });
+  beforeEach(() => ({ db, book, cleanup } = tempBook()));
   afterEach(() => cleanup());
 
   it('a second row for an order linked under another reference is not proposed or linked to it again', async () => {

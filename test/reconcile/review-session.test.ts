@@ -1,12 +1,10 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { PLAIN } from '../../src/cli/palette.js';
 import { type Choice, type ReviewPrompts, renderItem, runReviewSession } from '../../src/reconcile/review-session.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { tempDatabase } from '../helpers/db.js';
-import { TestBook, capture, lined, payout } from './book.js';
+import { TestBook, capture, lined, payout, tempBook } from './book.js';
 
 /** Answers prompts from a script; `interrupt` answers like Ctrl-C does in @inquirer/prompts. */
 function scripted(answers: (string | 'interrupt' | 'default')[]) {
@@ -38,9 +36,7 @@ describe('reconcile review session', () => {
   let screen: string[];
 
   beforeEach(async () => {
-    let file: string;
-    ({ db, file, cleanup } = tempDatabase());
-    book = new TestBook(db, path.dirname(file));
+    ({ db, book, cleanup } = tempBook());
     screen = [];
     await book.charge([['ord_1', '25.00'], ['ord_2', '10.00'], ['ord_3', '5.00']]);
     const rows = [capture('ord_1', 2600n), capture('ord_2', 1000n, { feeMinor: 40n }), capture('ord_3', 500n), capture('ord_3', 500n)];

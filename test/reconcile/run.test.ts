@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
@@ -7,8 +6,7 @@ import { showOrder } from '../../src/payments/queries.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
-import { tempDatabase } from '../helpers/db.js';
-import { EUR, TestBook, capture, lined, payout, settlementRow } from './book.js';
+import { EUR, TestBook, capture, lined, payout, settlementRow, tempBook } from './book.js';
 
 function balanceOf(db: Database, account: string, currency = 'USD'): bigint {
   return balances(db).find((row) => row.account === account && row.currency === currency)?.balanceMinor ?? 0n;
@@ -24,11 +22,7 @@ describe('reconcile run', () => {
   let book: TestBook;
   const decisions = () => new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
 
-  beforeEach(() => {
-    let file: string;
-    ({ db, file, cleanup } = tempDatabase());
-    book = new TestBook(db, path.dirname(file));
-  });
+  beforeEach(() => ({ db, book, cleanup } = tempBook()));
   afterEach(() => cleanup());
 
   it('matches every row, settles the batch to the bank, and leaves nothing open', async () => {
