@@ -56,13 +56,19 @@ export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
     .prepare(PAYABLES_QUERY)
     .all(filter.sellerId ?? null, filter.sellerId ?? null, currency ?? null, currency ?? null) as PayableRow[];
   const plan: PayoutPlan = { payouts: [], skipped: [] };
+  const minimumByCurrency = new Map<Currency, bigint>();
+  const minimumOf = (rowCurrency: Currency, minAmount: string): bigint => {
+    let minimumMinor = minimumByCurrency.get(rowCurrency);
+    if (minimumMinor === undefined) minimumByCurrency.set(rowCurrency, (minimumMinor = minimumIn(minAmount, rowCurrency)));
+    return minimumMinor;
+  };
   for (const row of rows) {
     const rowCurrency = row.currency as Currency;
     const skip = (reason: string) => plan.skipped.push({ sellerId: row.seller_id, currency: rowCurrency, amountMinor: row.payable_minor, reason });
     if (row.payable_minor < 0n) skip('payable is negative (refunded after being paid): recovered from later releases');
     else if (row.open_payout !== null) skip(`payout ${row.open_payout} is still open: \`payops payout run\` retries it, \`payops dlq list\` shows dead letters`);
     else if (row.iban === null) skip('no payout details: a pay_out event gives the seller\'s account');
-    else if (filter.minAmount !== undefined && row.payable_minor < minimumIn(filter.minAmount, rowCurrency)) skip(`below --min-amount ${filter.minAmount}`);
+    else if (filter.minAmount !== undefined && row.payable_minor < minimumOf(rowCurrency, filter.minAmount)) skip(`below --min-amount ${filter.minAmount}`);
     else plan.payouts.push({ sellerId: row.seller_id, currency: rowCurrency, amountMinor: row.payable_minor, destination: row.iban });
   }
   return plan;
