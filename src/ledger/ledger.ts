@@ -1,6 +1,6 @@
 import { type Database, type Statement, inTransaction } from '../db/index.js';
 import { IdempotencyConflictError, InputError, NotFoundError, assert } from '../errors.js';
-import { MAX_MINOR, MIN_MINOR, type Currency } from '../money/index.js';
+import { MAX_MINOR, MIN_MINOR, type Currency, formatAmount } from '../money/index.js';
 import { jsonStringRecord } from '../json.js';
 import { nowIso } from '../time.js';
 import type { AccountType } from './accounts.js';
@@ -122,6 +122,7 @@ export class Ledger {
     let prevHash = head ? head.hash : GENESIS_HASH;
     const createdAt = nowIso();
     const accounts: AccountCache = new Map();
+    this.checkBalances(valid, accounts, where);
     const results: PostResult[] = [];
     const entryRows: unknown[] = [];
 
@@ -153,9 +154,7 @@ export class Ledger {
         const account = this.account(accounts, entry.account, entry.currency, posting.accountTypes[entryIndex] as AccountType, createdAt);
         const signed = entry.direction === 'debit' ? entry.amountMinor : -entry.amountMinor;
         const balanceMinor = account.balanceMinor + signed;
-        if (balanceMinor > MAX_MINOR || balanceMinor < MIN_MINOR) {
-          throw new InputError(`${where(index)}: the balance of ${entry.account} would overflow 64 bits`);
-        }
+        assert(balanceMinor <= MAX_MINOR && balanceMinor >= MIN_MINOR, `checkBalances let the balance of ${entry.account} past 64 bits`);
         const backdated = posting.effectiveAt < account.maxEffectiveAt ? 1 : 0;
         entryRows.push(txId, account.id, entry.direction, entry.amountMinor, posting.effectiveAt, backdated, balanceMinor);
         if (entryRows.length === ENTRY_COLUMNS * ENTRY_ROWS_PER_INSERT) this.insertEntries(entryRows);
@@ -174,6 +173,46 @@ export class Ledger {
       }
     }
     return results;
+  }
+
+  /**
+   * Every balance the batch moves stays within 64 bits, checked before its first row is written: a
+   * flow that catches the error and commits (keeping a PSP's answer as a fact) must find nothing
+   * of the batch written. Debits and credits are summed apart, so the bound holds at every entry
+   * whichever postings of the batch turn out to be posted already (and are skipped). The accounts
+   * read here are left in `accounts` for the write.
+   */
+  private checkBalances(valid: readonly ValidPosting[], accounts: AccountCache, where: (index: number) => string): void {
+    const moves = new Map<AccountState | string, { debitsMinor: bigint; creditsMinor: bigint }>();
+    for (let index = 0; index < valid.length; index++) {
+      const posting = valid[index] as ValidPosting;
+      for (const entry of posting.entries) {
+        const account = this.existingAccount(accounts, entry.account, entry.currency);
+        const key = account ?? `${entry.currency}\u0000${entry.account}`;
+        let move = moves.get(key);
+        if (move === undefined) moves.set(key, (move = { debitsMinor: 0n, creditsMinor: 0n }));
+        if (entry.direction === 'debit') move.debitsMinor += entry.amountMinor;
+        else move.creditsMinor += entry.amountMinor;
+        const balanceMinor = account?.balanceMinor ?? 0n;
+        if (balanceMinor + move.debitsMinor > MAX_MINOR || balanceMinor - move.creditsMinor < MIN_MINOR) {
+          const earlierMinor = entry.direction === 'debit' ? move.debitsMinor - entry.amountMinor : -(move.creditsMinor - entry.amountMinor);
+          throw balanceLimitError(where(index), entry, balanceMinor, earlierMinor);
+        }
+      }
+    }
+  }
+
+  /** The account as stored (cached for the batch), or undefined when the batch will create it. */
+  private existingAccount(cache: AccountCache, name: string, currency: Currency): AccountState | undefined {
+    const cached = cache.get(currency)?.get(name);
+    if (cached) return cached;
+    const row = this.statements.accountByName.get(name, currency) as AccountRow | undefined;
+    if (!row) return undefined;
+    let byName = cache.get(currency);
+    if (byName === undefined) cache.set(currency, (byName = new Map()));
+    const state: AccountState = { id: Number(row.id), type: row.type, balanceMinor: row.balance_minor, maxEffectiveAt: row.max_effective_at, dirty: false };
+    byName.set(name, state);
+    return state;
   }
 
   /**
@@ -232,6 +271,17 @@ export class Ledger {
     byName.set(name, state);
     return state;
   }
+}
+
+/** `earlierMinor`: what the batch's entries before this one move the account the same way. */
+function balanceLimitError(where: string, entry: ValidPosting['entries'][number], balanceMinor: bigint, earlierMinor: bigint): InputError {
+  const amount = (minor: bigint) => `${formatAmount(minor, entry.currency)} ${entry.currency}`;
+  const earlier = earlierMinor === 0n ? '' : ` (${amount(balanceMinor + earlierMinor)} with the ${entry.direction}s before it in this batch)`;
+  return new InputError(
+    `${where}: a ${entry.direction} of ${amount(entry.amountMinor)} to ${entry.account}, whose balance is ${amount(balanceMinor)}${earlier}, ` +
+      `would take it beyond the largest balance payops can hold (${amount(entry.direction === 'debit' ? MAX_MINOR : MIN_MINOR)}); nothing was posted`,
+    { hint: `if an amount was posted by mistake, find it with \`payops ledger history ${entry.account}\` and post its mirror image with \`payops ledger reverse ID\`` },
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
 import { invalidUtf8Offset, invalidUtf8Reason, unsupportedEncodingReason } from '../input/utf8.js';
-import { parsePositiveAmount, toCurrency } from '../money/index.js';
+import { type Currency, beyondAmountLimit, parsePositiveAmount, toCurrency } from '../money/index.js';
 import { assertOperatorKey, assertOperatorKind } from './kinds.js';
 import type { Direction, EntryRequest, PostingRequest } from './types.js';
 
@@ -103,8 +103,16 @@ function toEntry(value: unknown, where: string): EntryRequest {
     account: value.account as string,
     currency,
     direction,
-    amountMinor: parsePositiveAmount(value[direction], currency, `${where}.${direction}`),
+    amountMinor: positiveBoundedAmount(value[direction], currency, `${where}.${direction}`),
   };
+}
+
+/** Greater than zero and within the per-amount limit that orders have (MAX_AMOUNT_MINOR). */
+function positiveBoundedAmount(text: unknown, currency: Currency, where: string): bigint {
+  const minor = parsePositiveAmount(text, currency, where);
+  const beyond = beyondAmountLimit(minor, currency);
+  if (beyond !== undefined) throw new InputError(`${where}: "${String(text)}" ${beyond}`, { hint: 'a larger sum is several postings' });
+  return minor;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

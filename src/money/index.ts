@@ -1,14 +1,18 @@
 export { type Currency, allCurrencyCodes, exponentOf, isCurrencyCode } from './currencies.js';
 export {
   type Money,
+  MAX_AMOUNT_MINOR,
   MAX_MINOR,
+  MAX_SUM_MINOR,
   MIN_MINOR,
   addMoney,
   assertInRange,
+  beyondAmountLimit,
   formatAmount,
   formatMoney,
   money,
   parseAmount,
+  parseBoundedAmount,
   parsePositiveAmount,
   printable,
   subtractMoney,

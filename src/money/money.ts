@@ -16,6 +16,22 @@ export interface Money {
 export const MAX_MINOR = 2n ** 63n - 1n;
 export const MIN_MINOR = -(2n ** 63n);
 
+/**
+ * The one per-amount limit: the most any single amount entering payops may be, in minor units of
+ * its currency (10,000,000,000,000.00 USD; 1,000,000,000,000,000 JPY). Orders, refunds, hand
+ * postings, settlement rows, PSP answers and webhooks are held to it where they come in. Every
+ * balance payops keeps is a sum of such amounts and must stay within 64 bits: 9,223 amounts at
+ * this limit fit in one balance, and the ledger refuses, before writing, the one that would not.
+ */
+export const MAX_AMOUNT_MINOR = 10n ** 15n;
+
+/**
+ * The most a sum of amounts that payops stores may be (a settlement batch's captures, fees, net):
+ * 1,000 amounts at the per-amount limit. Half of 64 bits and less, so the difference of two such
+ * sums (a batch's payout against its rows) still fits.
+ */
+export const MAX_SUM_MINOR = 10n ** 18n;
+
 // Enough digits for any int64 amount at any exponent, so no operation below ever rounds.
 const Exact = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });
 
@@ -73,6 +89,23 @@ export function parseAmount(text: unknown, currency: Currency, where = 'amount')
   if (minor > MAX_MINOR || minor < MIN_MINOR) {
     throw new InputError(`${where}: "${text}" ${currency} is beyond the largest amount payops can hold`);
   }
+  return minor;
+}
+
+/**
+ * The reason an amount is beyond the per-amount limit, or undefined: "is more than one amount may
+ * be (10000000000000.00 USD)". For callers that build their own message (a row, an event).
+ */
+export function beyondAmountLimit(amountMinor: bigint, currency: Currency): string | undefined {
+  if (amountMinor <= MAX_AMOUNT_MINOR && amountMinor >= -MAX_AMOUNT_MINOR) return undefined;
+  return `is more than one amount may be (${formatAmount(MAX_AMOUNT_MINOR, currency)} ${currency})`;
+}
+
+/** parseAmount held to the per-amount limit (MAX_AMOUNT_MINOR), either sign. */
+export function parseBoundedAmount(text: unknown, currency: Currency, where = 'amount'): bigint {
+  const minor = parseAmount(text, currency, where);
+  const beyond = beyondAmountLimit(minor, currency);
+  if (beyond !== undefined) throw new InputError(`${where}: "${String(text)}" ${beyond}`);
   return minor;
 }
 

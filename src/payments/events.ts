@@ -1,4 +1,4 @@
-import { type Currency, formatAmount, isCurrencyCode, parseAmount } from '../money/index.js';
+import { type Currency, MAX_AMOUNT_MINOR, formatAmount, isCurrencyCode, parseAmount } from '../money/index.js';
 import { isPlainText } from '../input/text.js';
 import { InputError } from '../errors.js';
 import { jsonString } from '../json.js';
@@ -71,12 +71,10 @@ const MAX_ORDERS_PER_EVENT = 100;
 const MAX_METADATA_BYTES = 2048;
 const MAX_METADATA_DEPTH = 8;
 /**
- * The most one order may be: 10^15 minor units (10,000,000,000,000.00 USD). Every balance payops
- * keeps is a sum of such amounts and must stay within 64 bits; a capture that would overflow one
- * is refused by the ledger after the PSP has charged it, so such an amount is refused here,
- * before anything is charged. 64 bits hold 9,223 orders at this limit in one currency.
+ * The most one order may be: src/money's per-amount limit, refused here before anything is
+ * charged (a capture that would overflow a balance is refused by the ledger after the PSP charged it).
  */
-export const MAX_ORDER_AMOUNT_MINOR = 10n ** 15n;
+export const MAX_ORDER_AMOUNT_MINOR = MAX_AMOUNT_MINOR;
 
 const PAY_IN_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'currency', 'payer', 'paymentToken', 'orders']);
 const PAY_OUT_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'orderId', 'seller']);

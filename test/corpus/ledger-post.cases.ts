@@ -17,7 +17,27 @@ export const LEDGER_POST_CASES: readonly CorpusCase[] = [
   { name: 'a negative amount', input: 'ledger/negative.ndjson', expect: { exit: 3, message: ':2 entries[0].debit: must be greater than zero (got "-100.00")' } },
   { name: 'a zero amount', input: 'ledger/zero.ndjson', expect: { exit: 3, message: ':2 entries[0].debit: must be greater than zero' } },
   { name: 'an amount beyond 64 bits', input: 'ledger/beyond-64-bits.ndjson', expect: { exit: 3, message: 'is beyond the largest amount payops can hold' } },
-  { name: 'two postings whose sum would overflow a balance', input: 'ledger/balance-overflow.ndjson', expect: { exit: 3, message: 'balance-overflow.ndjson:1: the balance of assets:bank:operating would overflow 64 bits' } },
+  // Issue 14 item 2: one hand posting of nearly 2^63 on the PSP receivable made every later capture overflow.
+  { name: 'an amount within 64 bits but above the per-amount limit of orders', input: 'ledger/balance-overflow.ndjson', expect: { exit: 3, message: 'balance-overflow.ndjson:1 entries[0].debit: "92233720368547758.07" is more than one amount may be (10000000000000.00 USD)' } },
+  { name: 'an amount one cent above the per-amount limit', input: 'ledger/above-amount-limit.ndjson', expect: { exit: 3, message: ':2 entries[0].debit: "10000000000000.01" is more than one amount may be (10000000000000.00 USD) (a larger sum is several postings)' } },
+  { name: 'an amount at the per-amount limit is posted', input: 'ledger/at-amount-limit.ndjson', expect: { exit: 0, added: ['lmax_ok'] } },
+  {
+    name: 'postings within the limit whose sum would overflow a balance: refused before anything is written, naming the account',
+    generated: {
+      name: 'balance-overflow-bounded.ndjson',
+      // 9,223 postings of 10^15 JPY fit in one balance; the 9,224th would not.
+      bytes: () =>
+        Buffer.from(
+          Array.from({ length: 9224 }, (_, index) =>
+            `{"idempotencyKey":"lsum_${index + 1}","effectiveAt":"2026-11-23T10:00:00Z","entries":[{"account":"assets:bank:operating","currency":"JPY","debit":"1000000000000000"},{"account":"equity:opening","currency":"JPY","credit":"1000000000000000"}]}\n`,
+          ).join(''),
+        ),
+    },
+    expect: {
+      exit: 3,
+      message: 'balance-overflow-bounded.ndjson:9224: a debit of 1000000000000000 JPY to assets:bank:operating, whose balance is 0 JPY (9223000000000000000 JPY with the debits before it in this batch), would take it beyond the largest balance payops can hold (9223372036854775807 JPY); nothing was posted (if an amount was posted by mistake',
+    },
+  },
   { name: 'an unknown currency', input: 'ledger/unknown-currency.ndjson', expect: { exit: 3, message: ':2 entries[0].currency: "ZZZ" is not an ISO 4217 currency code' } },
   { name: 'debits in one currency, credits in another', input: 'ledger/currencies-do-not-balance.ndjson', expect: { exit: 3, message: 'debits and credits differ in USD' } },
   { name: 'an effective time without a zone', input: 'ledger/effective-without-zone.ndjson', expect: { exit: 3, message: ':2 effectiveAt: "2026-11-23T10:00:00" is not an ISO 8601 time (add "Z" or an offset' } },

@@ -79,6 +79,45 @@ describe('Ledger', () => {
     });
   });
 
+  describe('balances stay within 64 bits (issue 14 item 2)', () => {
+    const NEAR_MAX = 2n ** 63n - 1n - 100n;
+
+    it('checks every account of a batch before writing anything, even inside a caller\'s transaction that then commits', () => {
+      db.exec('BEGIN');
+      // The first posting alone fits; the second would carry the receivable past 64 bits.
+      expect(() => ledger.postBatchWithin([capture('fits', NEAR_MAX), capture('too-far', 101n)], (index) => `posting ${index + 1}`)).toThrow(InputError);
+      db.exec('COMMIT');
+      expect(transactionCount(db)).toBe(0n);
+      expect((db.prepare('SELECT COUNT(*) AS n FROM ledger_entries').get() as { n: bigint }).n).toBe(0n);
+      expect(verifyLedger(db).ok).toBe(true);
+    });
+
+    it('names the account, its balance and the amount, with a hint', () => {
+      ledger.post(capture('big', NEAR_MAX));
+      let thrown: unknown;
+      try {
+        ledger.post(capture('one-more', 2500n));
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(InputError);
+      const error = thrown as InputError;
+      expect(error.message).toContain('assets:psp:sim:receivable');
+      expect(error.message).toContain('92233720368547757.07 USD'); // the balance
+      expect(error.message).toContain('25.00 USD'); // the amount
+      expect(error.hint).toMatch(/ledger reverse/);
+      expect(transactionCount(db)).toBe(1n);
+    });
+
+    it('lets a reversal bring an overflowing account back, and posts again after it', () => {
+      const { txId } = ledger.post({ ...capture('big', NEAR_MAX), kind: 'manual' });
+      expect(() => ledger.post(capture('one-more', 2500n))).toThrow(/assets:psp:sim:receivable/);
+      ledger.reverse(txId, 'entered by mistake');
+      ledger.post(capture('one-more', 2500n));
+      expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(2500n);
+    });
+  });
+
   it('refuses the same key with different content and leaves the original untouched', () => {
     ledger.post(capture('k1', 2500n));
     expect(() => ledger.post(capture('k1', 2600n))).toThrow(IdempotencyConflictError);
