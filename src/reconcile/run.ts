@@ -2,7 +2,7 @@ import type { Database } from '../db/index.js';
 import { InputError, assert } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger } from '../ledger/index.js';
-import type { Currency } from '../money/index.js';
+import { type Currency, MAX_SUM_MINOR, formatAmount } from '../money/index.js';
 import type { Clock } from '../time.js';
 import { type ItemClass, type ReconClass, CLASSES, duplicateSubject, internalRef, rowSubject } from './classes.js';
 import { Decisions } from './decide.js';
@@ -12,7 +12,7 @@ import type { InternalRecords } from './records.js';
 import { applyRules } from './apply-rules.js';
 import { type Rules, rulesJson } from './rules.js';
 import { Settlements } from './settle.js';
-import { type BatchDelta, type ItemRecord, ReconStore, RowWriter, type RunRecord, emptyBatchDelta } from './store.js';
+import { type BatchDelta, type BatchRecord, type ItemRecord, ReconStore, RowWriter, type RunRecord, emptyBatchDelta } from './store.js';
 import { type Bridge, type ClassLine, type RuleAction, type RunSummary, bridgeOf, moneyLines } from './summary.js';
 import type { SettlementFormat, SettlementRow } from './types.js';
 
@@ -100,6 +100,8 @@ class RunSession {
   private readonly at: string;
   private readonly psp: string;
   private readonly batchDeltas = new Map<string, BatchDelta>();
+  /** Each batch of this run as stored before it (undefined: new), whose sums the run's rows add to. */
+  private readonly batchBases = new Map<string, BatchRecord | undefined>();
   /** Batches whose settlements or payout this run may have changed. */
   private readonly touched = new Map<string, { batchId: string; currency: Currency }>();
   /** Items about records (pending, missing_external), whatever their status, by internal reference. */
@@ -420,21 +422,49 @@ class RunSession {
     if (!delta) {
       delta = emptyBatchDelta(row.batchId, row.currency);
       this.batchDeltas.set(key, delta);
+      this.batchBases.set(key, this.store.batch(this.psp, row.batchId, row.currency));
     }
     this.touch(row.batchId, row.currency);
     if (row.type === 'payout') {
       delta.payoutRows++;
       delta.payoutMinor -= row.netMinor;
       delta.payoutRowId ??= rowId;
-      return;
+    } else {
+      delta.rowCount++;
+      if (row.type === 'capture') delta.capturesMinor += row.grossMinor;
+      else if (row.type === 'refund') delta.refundsMinor += row.grossMinor;
+      else if (row.type === 'chargeback') delta.chargebacksMinor += row.grossMinor;
+      else delta.otherMinor += row.grossMinor;
+      delta.feesMinor += row.feeMinor;
+      delta.rowsNetMinor += row.netMinor;
     }
-    delta.rowCount++;
-    if (row.type === 'capture') delta.capturesMinor += row.grossMinor;
-    else if (row.type === 'refund') delta.refundsMinor += row.grossMinor;
-    else if (row.type === 'chargeback') delta.chargebacksMinor += row.grossMinor;
-    else delta.otherMinor += row.grossMinor;
-    delta.feesMinor += row.feeMinor;
-    delta.rowsNetMinor += row.netMinor;
+    this.checkBatchSums(row, delta, this.batchBases.get(key));
+  }
+
+  /**
+   * A batch's stored sums (this run's rows added to earlier runs') stay within MAX_SUM_MINOR, so
+   * they, their bridge and its difference fit in 64 bits. A file that passes it is refused whole:
+   * its amounts are not a real settlement.
+   */
+  private checkBatchSums(row: SettlementRow, delta: BatchDelta, base: BatchRecord | undefined): void {
+    const sums: [string, string, bigint][] = [
+      ['gross', 'captures', delta.capturesMinor + (base?.capturesMinor ?? 0n)],
+      ['gross', 'refunds', delta.refundsMinor + (base?.refundsMinor ?? 0n)],
+      ['gross', 'chargebacks', delta.chargebacksMinor + (base?.chargebacksMinor ?? 0n)],
+      ['gross', 'adjustments', delta.otherMinor + (base?.otherMinor ?? 0n)],
+      ['fee', 'fees', delta.feesMinor + (base?.feesMinor ?? 0n)],
+      ['net', 'net', delta.rowsNetMinor + (base?.rowsNetMinor ?? 0n)],
+      ['net', 'payouts', delta.payoutMinor + (base?.payoutMinor ?? 0n)],
+    ];
+    for (const [field, what, totalMinor] of sums) {
+      if (totalMinor <= MAX_SUM_MINOR && totalMinor >= -MAX_SUM_MINOR) continue;
+      const amount = (minor: bigint) => `${formatAmount(minor, row.currency)} ${row.currency}`;
+      throw new InputError(
+        `${this.input.name}:${row.line} ${field}: the ${what} of batch ${row.batchId} in ${row.currency} would total ${amount(totalMinor)}, ` +
+          `more than a batch may sum to (${amount(MAX_SUM_MINOR)}); nothing was imported`,
+        { hint: 'no PSP settles that much in one batch: check the amounts of the file (and its currency) with its sender' },
+      );
+    }
   }
 
   private touch(batchId: string, currency: Currency): void {

@@ -104,6 +104,33 @@ export const SETTLEMENT_CASES: readonly CorpusCase[] = [
     input: 'settlement/payops-amount-beyond-64-bits.csv',
     expect: { exit: 3, message: 'is beyond the largest amount payops can hold', added: imported(['ch_sim_00000001', 'ch_sim_00000003'], 1) },
   },
+  // Issue 14 item 3: the per-amount limit of orders, on every amount of a row; sums of rows bounded too.
+  {
+    name: 'an amount above the per-amount limit of orders',
+    input: 'settlement/payops-amount-above-limit.csv',
+    expect: { exit: 3, message: `${at(3, 'gross')}"10000000000000.01" is more than one amount may be (10000000000000.00 USD)`, added: imported(['ch_sim_00000001', 'ch_sim_00000003'], 1) },
+  },
+  {
+    name: 'two JPY captures of nearly 2^63 (they made `reconcile run` exit 1; one was booked by a decision)',
+    input: 'settlement/payops-jpy-near-2-63.csv',
+    expect: { exit: 3, message: `${at(2, 'gross')}"9223372036854775000" is more than one amount may be (1000000000000000 JPY)` },
+  },
+  {
+    name: 'rows within the limit whose batch total would pass the most a batch may sum to: nothing imported',
+    generated: {
+      name: 'batch-sum-beyond-limit.csv',
+      // 1,000 captures of 10^15 JPY sum to 10^18, the most a batch may; the 1,001st passes it.
+      bytes: () =>
+        Buffer.from(
+          [
+            'record_type,psp_reference,merchant_reference,batch_id,currency,gross,fee,net,occurred_at,available_on',
+            ...Array.from({ length: 1001 }, (_, index) => `capture,ch_big_${index + 1},ord_big_${index + 1},po_big,JPY,1000000000000000,0,1000000000000000,2026-11-23T12:00:01.000Z,2026-11-24`),
+            '',
+          ].join('\n'),
+        ),
+    },
+    expect: { exit: 3, message: `${at(1002, 'gross')}the captures of batch po_big in JPY would total 1001000000000000000 JPY, more than a batch may sum to (1000000000000000000 JPY); nothing was imported` },
+  },
   { name: 'an exponent', input: 'settlement/payops-amount-exponent.csv', expect: { exit: 3, message: `${at(3, 'gross')}"1e1" is not a decimal amount`, added: imported(['ch_sim_00000001', 'ch_sim_00000003'], 1) } },
   { name: 'a plus sign', input: 'settlement/payops-amount-plus-sign.csv', expect: { exit: 3, message: `${at(3, 'gross')}"+10.00" is not a decimal amount`, added: imported(['ch_sim_00000001', 'ch_sim_00000003'], 1) } },
   { name: 'a net that is not gross − fee', input: 'settlement/payops-net-not-gross-minus-fee.csv', expect: { exit: 3, message: `${at(3, 'net')}9.42 is not gross 10.00 − fee 0.59 = 9.41`, added: imported(['ch_sim_00000001', 'ch_sim_00000003'], 1) } },

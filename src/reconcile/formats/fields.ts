@@ -1,5 +1,5 @@
 import { InputError } from '../../errors.js';
-import { type Currency, MAX_MINOR, MIN_MINOR, formatAmount, isCurrencyCode, parseAmount, printable } from '../../money/index.js';
+import { type Currency, MAX_MINOR, MIN_MINOR, beyondAmountLimit, formatAmount, isCurrencyCode, parseAmount, printable } from '../../money/index.js';
 import { normalizeInstant } from '../../time.js';
 import type { SettlementRowType } from '../types.js';
 import { RowError } from './format.js';
@@ -33,14 +33,25 @@ export function currencyField(value: string | undefined, field: string): Currenc
   throw new RowError(field, `"${printable(value)}" is not an ISO 4217 currency code${hint}`);
 }
 
-/** A decimal string in major units → minor units; more decimals than the currency has is refused. */
+/**
+ * A decimal string in major units → minor units; more decimals than the currency has is refused,
+ * and so is an amount beyond the per-amount limit of orders (src/money MAX_AMOUNT_MINOR).
+ */
 export function amountField(value: string | undefined, currency: Currency, field: string): bigint {
   if (value === undefined || value === '') throw new RowError(field, `is empty (expected an amount such as "${formatAmount(2500n, currency)}")`);
+  let minor: bigint;
   try {
-    return parseAmount(value, currency, field);
+    minor = parseAmount(value, currency, field);
   } catch (error) {
     throw rowErrorFrom(error, field);
   }
+  return withinAmountLimit(minor, value, currency, field);
+}
+
+function withinAmountLimit(minor: bigint, value: string, currency: Currency, field: string): bigint {
+  const beyond = beyondAmountLimit(minor, currency);
+  if (beyond !== undefined) throw new RowError(field, `"${value}" ${beyond}`);
+  return minor;
 }
 
 /** Minor units written as an integer ("2500" is 25.00 USD): PayPal, a generic "minor" mapping. */
@@ -51,7 +62,7 @@ export function minorUnitsField(value: string | undefined, currency: Currency, f
   }
   const minor = BigInt(value);
   if (minor > MAX_MINOR || minor < MIN_MINOR) throw new RowError(field, `"${value}" is beyond the largest amount payops can hold`);
-  return minor;
+  return withinAmountLimit(minor, value, currency, field);
 }
 
 /** An ISO 8601 instant with a zone → "YYYY-MM-DDTHH:MM:SS.sssZ". */
