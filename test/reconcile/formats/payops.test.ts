@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
-import { MAX_MINOR, MIN_MINOR, allCurrencyCodes, toCurrency } from '../../../src/money/index.js';
+import { MAX_AMOUNT_MINOR, allCurrencyCodes, toCurrency } from '../../../src/money/index.js';
 import { openSettlement } from '../../../src/reconcile/formats/index.js';
 import { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } from '../../../src/reconcile/formats/payops.js';
 import { SETTLEMENT_ROW_TYPES, type SettlementRow, type SettlementRowType } from '../../../src/reconcile/types.js';
@@ -165,9 +165,10 @@ describe('payops format: written and read back', () => {
   );
   const instantArb = fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }).map((ms) => new Date(ms).toISOString());
   const dayArb = fc.option(instantArb.map((iso) => iso.slice(0, 10)), { nil: null });
-  const magnitude = fc.bigInt({ min: 1n, max: MAX_MINOR / 4n });
+  // Halves of the per-amount limit: gross, fee and net (gross − fee) all stay within it.
+  const magnitude = fc.bigInt({ min: 1n, max: MAX_AMOUNT_MINOR / 2n });
   const rowArb = fc
-    .record({ type: fc.constantFrom(...SETTLEMENT_ROW_TYPES), a: magnitude, b: fc.bigInt({ min: 0n, max: MAX_MINOR / 4n }), sign: fc.boolean() })
+    .record({ type: fc.constantFrom(...SETTLEMENT_ROW_TYPES), a: magnitude, b: fc.bigInt({ min: 0n, max: MAX_AMOUNT_MINOR / 2n }), sign: fc.boolean() })
     .map(({ type, a, b, sign }) => {
       // Amounts that keep the sign convention of each type.
       switch (type) {
@@ -215,11 +216,12 @@ describe('payops format: written and read back', () => {
     expect(formatPayopsSettlementRow({ ...base, merchantReference: 'a,"b"' })).toBe('capture,,"a,""b""",,USD,1.00,0.01,0.99,2026-11-23T10:15:00.000Z,');
   });
 
-  it('keeps the extremes of 64 bits', async () => {
-    const extremes = [row(0, 'adjustment', { grossMinor: MAX_MINOR, netMinor: MAX_MINOR, occurredAt: '2026-11-23T10:15:00.000Z' }), row(0, 'adjustment', { grossMinor: MIN_MINOR, netMinor: MIN_MINOR, occurredAt: '2026-11-23T10:15:00.000Z' })];
+  it('keeps the extremes of the per-amount limit, and refuses one minor unit beyond it (issue 14 item 3)', async () => {
+    const at = (minor: bigint) => row(0, 'adjustment', { grossMinor: minor, netMinor: minor, occurredAt: '2026-11-23T10:15:00.000Z' });
+    const extremes = [at(MAX_AMOUNT_MINOR), at(-MAX_AMOUNT_MINOR), at(MAX_AMOUNT_MINOR + 1n)];
     const file = writeFile(temp.dir, 'x.csv', `${[HEADER, ...extremes.map(formatPayopsSettlementRow)].join('\n')}\n`);
     const { rows, errors } = await readSettlement(file);
-    expect(errors).toEqual([]);
-    expect(rows.map((r) => r.grossMinor)).toEqual([MAX_MINOR, MIN_MINOR]);
+    expect(rows.map((r) => r.grossMinor)).toEqual([MAX_AMOUNT_MINOR, -MAX_AMOUNT_MINOR]);
+    expect(errors).toEqual([{ line: 4, field: 'gross', reason: '"10000000000000.01" is more than one amount may be (10000000000000.00 USD)' }]);
   });
 });
