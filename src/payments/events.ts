@@ -1,4 +1,5 @@
 import { type Currency, MAX_AMOUNT_MINOR, formatAmount, isCurrencyCode, parseAmount } from '../money/index.js';
+import { IDENTIFIER, PAYMENT_TOKEN } from '../input/ids.js';
 import { isPlainText } from '../input/text.js';
 import { InputError } from '../errors.js';
 import { jsonString } from '../json.js';
@@ -64,9 +65,8 @@ export class EventRejection extends Error {
   }
 }
 
-/** Ids become parts of account names and idempotency keys: keep them plain. */
-const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-const TOKEN = /^[A-Za-z0-9_-]{3,255}$/;
+const ID = IDENTIFIER;
+const TOKEN = PAYMENT_TOKEN;
 const MAX_ORDERS_PER_EVENT = 100;
 const MAX_METADATA_BYTES = 2048;
 const MAX_METADATA_DEPTH = 8;

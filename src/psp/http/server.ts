@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { InputError } from '../../errors.js';
+import { invalidUtf8Offset } from '../../input/utf8.js';
 import type { ChargeResult, PayoutResult, RefundResult } from '../port.js';
 import { type SimEngine, type StoredResponse, disputeObject } from '../sim/engine.js';
 import { type FaultBeforeProcessing, type FaultRates, faultBeforeProcessing, responseLost } from '../sim/faults.js';
@@ -23,6 +24,7 @@ export interface PspServerOptions {
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_KEY_LENGTH = 255;
+const IDEMPOTENCY_KEY = new RegExp(`^[\\x20-\\x7e]{1,${MAX_KEY_LENGTH}}$`);
 const MAX_BATCH = 512;
 const GROUP_WINDOW_MS = 2;
 const DISPUTE_EVERY_MS = 1_000;
@@ -164,8 +166,10 @@ export class PspServer {
     request.on('end', () => {
       this.served++;
       if (tooLarge) return send(response, 413, { error: { type: 'invalid_request_error', code: ERROR_CODES.invalidRequest, message: `body larger than ${MAX_BODY_BYTES} bytes` } });
+      const refusal = this.refusal(request);
+      if (refusal !== undefined) return send(response, refusal.statusCode, { error: { type: 'invalid_request_error', code: ERROR_CODES.invalidRequest, message: refusal.message } });
       try {
-        this.route(request, response, Buffer.concat(chunks).toString('utf8'));
+        this.route(request, response, Buffer.concat(chunks));
       } catch (error) {
         if (error instanceof InputError) return send(response, 400, { error: { type: 'invalid_request_error', code: ERROR_CODES.invalidRequest, message: error.message } });
         this.options.log(`payops psp: ${request.method} ${request.url} failed: ${(error as Error).message}`);
@@ -175,7 +179,27 @@ export class PspServer {
     request.on('error', () => response.destroy());
   }
 
-  private route(request: http.IncomingMessage, response: http.ServerResponse, text: string): void {
+  /**
+   * A request refused before it is read: a Host that is not one of this server's loopback names
+   * (421: a page in a browser whose name was rebound to 127.0.0.1 sends its own name), and a POST
+   * whose body is not declared as JSON in UTF-8 (415).
+   */
+  private refusal(request: http.IncomingMessage): { statusCode: number; message: string } | undefined {
+    const port = (this.server.address() as AddressInfo).port;
+    const host = (request.headers.host ?? '').toLowerCase();
+    if (![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) {
+      return { statusCode: 421, message: `this PSP answers only to 127.0.0.1:${port}, localhost:${port} or [::1]:${port} (Host was "${printableHeader(host)}")` };
+    }
+    if (request.method !== 'POST') return undefined;
+    const [mediaType = '', ...parameters] = (request.headers['content-type'] ?? '').toLowerCase().split(';').map((part) => part.trim());
+    const charset = parameters.find((parameter) => parameter.startsWith('charset='));
+    if (mediaType !== 'application/json' || (charset !== undefined && charset.replace(/"/g, '') !== 'charset=utf-8')) {
+      return { statusCode: 415, message: 'the body must be sent as Content-Type: application/json (UTF-8)' };
+    }
+    return undefined;
+  }
+
+  private route(request: http.IncomingMessage, response: http.ServerResponse, bytes: Buffer): void {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const { engine } = this.options;
     if (request.method === 'GET') {
@@ -203,24 +227,27 @@ export class PspServer {
     }
     if (request.method === 'POST') {
       const operation = ({ [ROUTES.charges]: 'charge', [ROUTES.refunds]: 'refund', [ROUTES.payouts]: 'payout' } as Record<string, Operation>)[url.pathname];
-      if (operation) return this.mutate(operation, request, response, text);
+      if (operation) return this.mutate(operation, request, response, bytes);
     }
     send(response, 404, { error: { type: 'invalid_request_error', code: 'not_found', message: `no route for ${request.method} ${url.pathname}` } });
   }
 
-  private mutate(operation: Operation, request: http.IncomingMessage, response: http.ServerResponse, text: string): void {
+  private mutate(operation: Operation, request: http.IncomingMessage, response: http.ServerResponse, bytes: Buffer): void {
     const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
-      return send(response, 400, { error: { type: 'invalid_request_error', code: ERROR_CODES.keyMissing, message: `an Idempotency-Key header of 1 to ${MAX_KEY_LENGTH} characters is required` } });
+    if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
+      return send(response, 400, { error: { type: 'invalid_request_error', code: ERROR_CODES.keyMissing, message: `an Idempotency-Key header of 1 to ${MAX_KEY_LENGTH} printable ASCII characters is required` } });
     }
     if (this.closing) {
       return send(response, 503, { error: { type: 'api_error', code: 'shutting_down', message: 'the PSP is stopping: nothing was processed; retry with the same key' } });
     }
+    // Never decoded lossily: a byte that is not UTF-8 would be stored as U+FFFD, which no settlement file may hold.
+    const badByte = invalidUtf8Offset(bytes);
+    if (badByte !== -1) throw new InputError(`body: invalid UTF-8 at byte ${badByte} (0x${(bytes[badByte] as number).toString(16).toUpperCase()}); send UTF-8`);
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(bytes.toString('utf8'));
     } catch {
-      throw new InputError('the body is not JSON');
+      throw new InputError('body: not JSON');
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InputError('the body must be a JSON object');
     const { engine } = this.options;
@@ -392,6 +419,13 @@ function render({ operation, requestHash, canonical }: Pending, result: ChargeRe
     case 'retryable':
       return reply(503, { error: { type: 'api_error', code: 'service_unavailable', message: result.detail } }, false);
   }
+}
+
+/** A header value as it may be echoed: printable ASCII, cut short. */
+function printableHeader(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = value.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 100 ? `${clean.slice(0, 100)}…` : clean;
 }
 
 function send(response: http.ServerResponse, statusCode: number, body: unknown): void {

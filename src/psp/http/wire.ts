@@ -1,5 +1,6 @@
 import { InputError } from '../../errors.js';
-import { type Currency, MAX_MINOR, toCurrency } from '../../money/index.js';
+import { IDENTIFIER, IDENTIFIER_RULE, PAYMENT_TOKEN, PAYMENT_TOKEN_RULE } from '../../input/ids.js';
+import { type Currency, MAX_AMOUNT_MINOR, MAX_MINOR, printable, toCurrency } from '../../money/index.js';
 import type { ChargeRequest, PayoutRequest, RefundOutcome, RefundRequest } from '../port.js';
 
 /**
@@ -25,18 +26,45 @@ export const ERROR_CODES = {
 
 const MINOR = /^(0|[1-9][0-9]{0,18})$/;
 
-/** A count of minor units as the wire carries it: a string of digits within SQLite's INTEGER. */
+/**
+ * A count of minor units as the wire carries it: a string of digits, within the per-amount limit
+ * (src/money MAX_AMOUNT_MINOR) that every amount entering payops is held to, requests to `psp
+ * serve` and the PSP's answers and webhooks alike.
+ */
 export function parseMinor(text: unknown, where: string): bigint {
   if (typeof text !== 'string' || !MINOR.test(text)) throw new InputError(`${where}: expected a string of minor units such as "2500"`);
   const value = BigInt(text);
   if (value > MAX_MINOR) throw new InputError(`${where}: ${text} is out of range`);
+  if (value > MAX_AMOUNT_MINOR) throw new InputError(`${where}: ${text} is more than one amount may be (${MAX_AMOUNT_MINOR} minor units)`);
   return value;
 }
 
-function text(body: Record<string, unknown>, field: string, maxLength = 200): string {
+/*
+ * The server checks a request as intake checks an event (src/payments/events.ts): the fields of
+ * its operation and no others, ids and tokens of the same shapes, printable text only. What it
+ * stores it must be able to write into a settlement file later (`psp settle`).
+ */
+const FIELDS = {
+  charge: ['merchantReference', 'amountMinor', 'currency', 'paymentToken'],
+  refund: ['refundId', 'merchantReference', 'chargeReference', 'amountMinor', 'currency'],
+  payout: ['payoutId', 'sellerId', 'destination', 'amountMinor', 'currency'],
+} as const;
+/** A normalized IBAN, as payops keeps it (`normalizeIban`): the checksum is the bank's to check. */
+const IBAN_SHAPE = /^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/;
+
+function onlyFields(body: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(body).find((key) => !known.includes(key));
+  if (unknown !== undefined) throw new InputError(`${printable(unknown)}: unknown field`);
+}
+
+function matching(body: Record<string, unknown>, field: string, shape: RegExp, rule: string): string {
   const value = body[field];
-  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) throw new InputError(`${field}: expected a non-empty string`);
-  return value;
+  if (typeof value === 'string' && shape.test(value)) return value;
+  throw new InputError(`${field}: expected ${rule}${typeof value === 'string' ? ` (got "${printable(value)}")` : ''}`);
+}
+
+function identifier(body: Record<string, unknown>, field: string): string {
+  return matching(body, field, IDENTIFIER, IDENTIFIER_RULE);
 }
 
 function positive(body: Record<string, unknown>, field: string): bigint {
@@ -50,12 +78,13 @@ export function chargeBody(request: ChargeRequest): Record<string, string> {
 }
 
 export function parseChargeBody(body: Record<string, unknown>, idempotencyKey: string): ChargeRequest {
+  onlyFields(body, FIELDS.charge);
   return {
     idempotencyKey,
-    merchantReference: text(body, 'merchantReference'),
+    merchantReference: identifier(body, 'merchantReference'),
     amountMinor: positive(body, 'amountMinor'),
     currency: toCurrency(body.currency) as Currency,
-    paymentToken: text(body, 'paymentToken'),
+    paymentToken: matching(body, 'paymentToken', PAYMENT_TOKEN, PAYMENT_TOKEN_RULE),
   };
 }
 
@@ -64,12 +93,13 @@ export function refundBody(request: RefundRequest): Record<string, string> {
 }
 
 export function parseRefundBody(body: Record<string, unknown>, idempotencyKey: string): RefundRequest {
+  onlyFields(body, FIELDS.refund);
   return {
     idempotencyKey,
-    refundId: text(body, 'refundId'),
-    merchantReference: text(body, 'merchantReference'),
-    // A refund of an order payops never saw captured still reaches the PSP, which declines it.
-    chargeReference: typeof body.chargeReference === 'string' ? body.chargeReference : '',
+    refundId: identifier(body, 'refundId'),
+    merchantReference: identifier(body, 'merchantReference'),
+    // A refund of an order payops never saw captured still reaches the PSP (no reference), which declines it.
+    chargeReference: body.chargeReference === undefined || body.chargeReference === '' ? '' : identifier(body, 'chargeReference'),
     amountMinor: positive(body, 'amountMinor'),
     currency: toCurrency(body.currency) as Currency,
   };
@@ -80,11 +110,12 @@ export function payoutBody(request: PayoutRequest): Record<string, string> {
 }
 
 export function parsePayoutBody(body: Record<string, unknown>, idempotencyKey: string): PayoutRequest {
+  onlyFields(body, FIELDS.payout);
   return {
     idempotencyKey,
-    payoutId: text(body, 'payoutId'),
-    sellerId: text(body, 'sellerId'),
-    destination: text(body, 'destination', 64),
+    payoutId: identifier(body, 'payoutId'),
+    sellerId: identifier(body, 'sellerId'),
+    destination: matching(body, 'destination', IBAN_SHAPE, 'an IBAN without spaces, in capitals'),
     amountMinor: positive(body, 'amountMinor'),
     currency: toCurrency(body.currency) as Currency,
   };

@@ -221,6 +221,137 @@ describe('psp serve (in process, real sockets)', () => {
   });
 });
 
+/** One raw request with exactly these headers and bytes (no defaults added but Content-Length). */
+function rawRequest(url: string, route: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<Reply> {
+  const body = options.body === undefined ? undefined : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(route, url), { method: options.method ?? 'POST', agent: false, setHost: false, headers: { ...(body ? { 'content-length': String(body.length) } : {}), ...options.headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('psp serve holds requests to the intake rules (issue 14 item 10)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let engine: SimEngine;
+  let server: PspServer;
+  let url: string;
+  let host: string;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = tempDir('payops-psp-strict-'));
+    engine = new SimEngine({ stateFile: path.join(dir, 'psp.db'), seed: 's', faults: NO_FAULTS, feeRule: DEFAULT_FEE_RULE, clock: Date.now, pendingResolveMs: 60_000 });
+    server = new PspServer({ engine, seed: 's', faults: NO_FAULTS, slowMs: 300, retryAfterS: 2, settleEveryMs: 1_000, log: () => undefined });
+    url = await server.listen(0);
+    host = new URL(url).host;
+  });
+  afterEach(async () => {
+    await server.close();
+    engine.close();
+    cleanup();
+  });
+
+  const json = { 'content-type': 'application/json' };
+  const post = (route: string, body: Buffer | string, headers: Record<string, string> = {}) =>
+    rawRequest(url, route, { headers: { host, 'idempotency-key': `k-${Math.random()}`, ...json, ...headers }, body });
+  const errorOf = (answer: Reply) => (JSON.parse(answer.body) as { error: { code: string; message: string } }).error;
+  /** The refusals charged nothing: the next good charge is the PSP's first. */
+  const expectNothingCharged = async () => {
+    const good = await post('/v1/charges', JSON.stringify(charge('ord_good')));
+    expect(good.status).toBe(200);
+    expect(JSON.parse(good.body)).toMatchObject({ id: 'ch_sim_00000001' });
+  };
+
+  it('refuses a body that is not application/json (415)', async () => {
+    const plain = await post('/v1/charges', JSON.stringify(charge('ord_1')), { 'content-type': 'text/plain' });
+    expect(plain.status).toBe(415);
+    expect(errorOf(plain).message).toMatch(/Content-Type: application\/json/);
+    const none = await rawRequest(url, '/v1/charges', { headers: { host, 'idempotency-key': 'k-none' }, body: JSON.stringify(charge('ord_1')) });
+    expect(none.status).toBe(415);
+    const latin1 = await post('/v1/charges', JSON.stringify(charge('ord_1')), { 'content-type': 'application/json; charset=iso-8859-1' });
+    expect(latin1.status).toBe(415);
+    expect((await post('/v1/charges', JSON.stringify(charge('ord_ok')), { 'content-type': 'application/json; charset=UTF-8' })).status).toBe(200);
+  });
+
+  it('refuses invalid UTF-8 instead of storing U+FFFD (400 naming the byte)', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"merchantReference":"ord_'), Buffer.from([0xe9]), Buffer.from('","amountMinor":"2500","currency":"USD","paymentToken":"tok_visa"}')]);
+    const answer = await post('/v1/charges', bytes);
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer).message).toMatch(/^body: invalid UTF-8 at byte 26/);
+    await expectNothingCharged();
+  });
+
+  it('refuses an unknown field, naming it', async () => {
+    const answer = await post('/v1/charges', JSON.stringify({ ...charge('ord_1'), note: 'x' }));
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer).message).toBe('note: unknown field');
+    const payout = await post('/v1/payouts', JSON.stringify({ payoutId: 'po_1', sellerId: 'seller_1', destination: 'DE89370400440532013000', amountMinor: '100', currency: 'USD', memo: 'x' }));
+    expect(errorOf(payout).message).toBe('memo: unknown field');
+    await expectNothingCharged();
+  });
+
+  it('refuses what intake refuses: control characters, ids intake would not take, odd tokens, amounts beyond the per-amount limit', async () => {
+    const refusals: [string, unknown, string][] = [
+      ['/v1/charges', charge('ord_1\u0007'), 'merchantReference: '],
+      ['/v1/charges', charge('ord 1'), 'merchantReference: '],
+      ['/v1/charges', charge('=HYPERLINK("x")'), 'merchantReference: '],
+      ['/v1/charges', charge('ord_1', '2500', 'tok\nvisa'), 'paymentToken: '],
+      ['/v1/charges', charge('ord_1', '1000000000000001'), 'amountMinor: '],
+      ['/v1/charges', { ...charge('ord_1'), amountMinor: 2500 }, 'amountMinor: '],
+      ['/v1/refunds', { refundId: 'rf_1\u001b[2J', merchantReference: 'ord_1', chargeReference: 'ch_sim_00000001', amountMinor: '100', currency: 'USD' }, 'refundId: '],
+      ['/v1/refunds', { refundId: 'rf_1', merchantReference: 'ord_1', chargeReference: 'ch\u0000', amountMinor: '100', currency: 'USD' }, 'chargeReference: '],
+      ['/v1/payouts', { payoutId: 'po_1', sellerId: 'seller\u00851', destination: 'DE89370400440532013000', amountMinor: '100', currency: 'USD' }, 'sellerId: '],
+      ['/v1/payouts', { payoutId: 'po_1', sellerId: 'seller_1', destination: 'DE89 3704\n', amountMinor: '100', currency: 'USD' }, 'destination: '],
+    ];
+    for (const [route, body, field] of refusals) {
+      const answer = await post(route, JSON.stringify(body));
+      expect(answer.status, `${route} ${JSON.stringify(body)}`).toBe(400);
+      expect(errorOf(answer).message.startsWith(field), errorOf(answer).message).toBe(true);
+    }
+    await expectNothingCharged();
+  });
+
+  it('answers only to its loopback names: another Host is refused with 421 (DNS rebinding)', async () => {
+    const port = new URL(url).port;
+    for (const other of ['evil.example', `evil.example:${port}`, `127.0.0.1:${Number(port) + 1}`, '127.0.0.1', `localhost.evil.example:${port}`]) {
+      const answer = await rawRequest(url, '/v1/charges', { headers: { host: other, 'idempotency-key': `k-${other}`, ...json }, body: JSON.stringify(charge('ord_1')) });
+      expect(answer.status, other).toBe(421);
+      const look = await rawRequest(url, '/v1/charges?merchant_reference=ord_1', { method: 'GET', headers: { host: other } });
+      expect(look.status, other).toBe(421);
+    }
+    // An HTTP/1.1 request without Host never reaches the server's code: Node answers it 400 itself.
+    const missing = await rawRequest(url, '/health', { method: 'GET', headers: {} });
+    expect(missing.status).toBe(400);
+    for (const name of [`localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`, `127.0.0.1:${port}`]) {
+      expect((await rawRequest(url, '/health', { method: 'GET', headers: { host: name } })).status, name).toBe(200);
+    }
+    await expectNothingCharged();
+  });
+
+  it('still serves the payops client after refusing junk, over kept-alive connections', async () => {
+    expect((await post('/v1/charges', 'not json at all', { 'content-type': 'text/plain' })).status).toBe(415);
+    const psp = new HttpPsp({ baseUrl: url, timeoutMs: 5_000, concurrency: 2 });
+    try {
+      const results = await psp.charge(Array.from({ length: 6 }, (_, index) => ({ idempotencyKey: `payops-ord_${index}-charge`, merchantReference: `ord_${index}`, amountMinor: 2500n, currency: 'USD' as never, paymentToken: 'tok_visa' })));
+      expect(results.map((result) => result.status)).toEqual(Array(6).fill('succeeded'));
+      const viaLocalhost = new HttpPsp({ baseUrl: url.replace('127.0.0.1', 'localhost'), timeoutMs: 5_000, concurrency: 1 });
+      try {
+        expect(await viaLocalhost.lookupCharge('ord_0')).toMatchObject({ found: true });
+      } finally {
+        viaLocalhost.close();
+      }
+    } finally {
+      psp.close();
+    }
+  });
+});
+
 describe('psp serve webhooks', () => {
   const SECRET = 'whsec_unit_0123456789abcdef';
   let dir: string;
