@@ -154,6 +154,34 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
     }
   }, SLOW_TEST_MS);
 
+  it('refuses junk requests that `psp settle` could not write, so the day still settles (issue 14 item 10)', async () => {
+    const server = await serve();
+    const good = { merchantReference: 'ord_junk', amountMinor: '2500', currency: 'USD', paymentToken: 'tok_visa' };
+    const headers = (key: string, extra: Record<string, string> = {}) => ({ 'idempotency-key': key, ...extra });
+    const junk = [
+      post(`${server.url}/v1/charges`, JSON.stringify({ ...good, merchantReference: 'ord_\u0007bell' }), headers('j1')),
+      post(`${server.url}/v1/charges`, JSON.stringify({ ...good, merchantReference: '=cmd()' }), headers('j2')),
+      httpRequest(`${server.url}/v1/charges`, { body: Buffer.concat([Buffer.from('{"merchantReference":"ord_'), Buffer.from([0xff]), Buffer.from('","amountMinor":"2500","currency":"USD","paymentToken":"tok_visa"}')]), headers: headers('j3') }),
+      post(`${server.url}/v1/charges`, JSON.stringify({ ...good, extra: '1' }), headers('j4')),
+      post(`${server.url}/v1/charges`, JSON.stringify(good), headers('j5', { 'content-type': 'text/plain' })),
+      post(`${server.url}/v1/charges`, JSON.stringify(good), headers('j6', { host: `rebound.example:${server.port}` })),
+    ];
+    const answers = await Promise.all(junk);
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 400, 415, 421]);
+    const events = path.join(dir, 'one.ndjson');
+    fs.writeFileSync(events, `${JSON.stringify({ eventId: 'chk_one', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b1' }, paymentToken: 'tok_visa', orders: [{ orderId: 'ord_one', sellerId: 'seller_1', amount: '25.00' }] })}\n`);
+    expect(run('payin', 'run', events, ...viaHttp(server)).code).toBe(0);
+    expect(pspState(state)).toMatchObject({ charges: 1, chargedOrders: 1 });
+    const state_ = new Sqlite(state, { readonly: true });
+    const day = (state_.prepare('SELECT created_at FROM sim_charges').get() as { created_at: string }).created_at.slice(0, 10);
+    state_.close();
+    const file = path.join(dir, 'settlement.csv');
+    const settled = run('psp', 'settle', '--date', day, '--psp-state', state, '--out', file);
+    expect(settled.stderr).toBe('');
+    expect(settled.code).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^capture,ch_sim_00000001,ord_one,/m);
+  });
+
   it('dead-letters, loudly, a charge whose key the PSP saw with other parameters: never a decline', async () => {
     const server = await serve();
     const write = (name: string, amount: string) => {
