@@ -1,6 +1,6 @@
 import { type Database, inTransaction, openPayoutPredicate } from '../db/index.js';
 import { InputError, UsageError } from '../errors.js';
-import { type Currency, MAX_MINOR, exponentOf, parseAmount, printable, toCurrency } from '../money/index.js';
+import { type Currency, MAX_AMOUNT_MINOR, MAX_MINOR, exponentOf, formatAmount, parseBoundedAmount, parseAmount, printable, toCurrency } from '../money/index.js';
 import { type NewPayout, PayoutStore } from './store.js';
 
 export interface PayoutFilter {
@@ -69,6 +69,9 @@ export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
     else if (row.open_payout !== null) skip(`payout ${row.open_payout} is still open: \`payops payout run\` retries it, \`payops dlq list\` shows dead letters`);
     else if (row.iban === null) skip('no payout details: a pay_out event gives the seller\'s account');
     else if (filter.minAmount !== undefined && row.payable_minor < minimumOf(rowCurrency, filter.minAmount)) skip(`below --min-amount ${filter.minAmount}`);
+    else if (row.payable_minor > MAX_AMOUNT_MINOR) {
+      skip(`more than one payout may carry (${formatAmount(MAX_AMOUNT_MINOR, rowCurrency)} ${rowCurrency}), the per-amount limit of every PSP request: pay it out by hand in parts`);
+    }
     else plan.payouts.push({ sellerId: row.seller_id, currency: rowCurrency, amountMinor: row.payable_minor, destination: row.iban });
   }
   return plan;
@@ -100,7 +103,7 @@ export function createPayouts(db: Database, filter: PayoutFilter, psp: string, a
 }
 
 function strictMinimumIn(minAmount: string, currency: Currency): bigint {
-  return flagError(() => parseAmount(minAmount, currency, '--min-amount'));
+  return flagError(() => parseBoundedAmount(minAmount, currency, '--min-amount'));
 }
 
 /**

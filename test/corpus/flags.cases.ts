@@ -37,6 +37,7 @@ export const FLAG_CASES: readonly CorpusCase[] = [
   usage(['payout', 'run', '--currency', 'usd'], '--currency: "usd" is not an ISO 4217 currency code (did you mean "USD"?)'),
   usage(['payout', 'run', '--currency', 'XXX'], '--currency: "XXX" is not an ISO 4217 currency code'),
   usage(['payout', 'run', '--currency', 'USD', '--min-amount', '1.001'], '--min-amount: "1.001" has more decimals than USD allows (2)'),
+  usage(['payout', 'run', '--currency', 'USD', '--min-amount', '10000000000000.01'], '--min-amount: "10000000000000.01" is more than one amount may be (10000000000000.00 USD)'),
   usage(['payout', 'list', '--status', 'bogus'], "argument 'bogus' is invalid. Allowed choices are created, executing, succeeded, failed, retry_scheduled, dead_lettered"),
   usage(['orders', 'list', '--status', 'bogus'], "argument 'bogus' is invalid. Allowed choices are created"),
   usage(['orders', 'list', '--limit', '-1'], "option '--limit <n>' argument '-1' is invalid"),

@@ -16,6 +16,21 @@ describe('payout plan', () => {
     expect(plan).toContain('SEARCH p USING INDEX payouts_one_open_per_seller (seller_id=? AND currency=?)');
   });
 
+  it('holds back a payable above the per-amount limit, which no PSP request may carry (issue 14 item 2)', () => {
+    const at = '2026-11-25T00:00:00.000Z';
+    db.prepare('INSERT INTO sellers (seller_id, name, iban, source_event_id, updated_at) VALUES (?, ?, ?, ?, ?)').run('s_big', 's_big', 'DE89370400440532013000', 'ev', at);
+    db.prepare('INSERT INTO sellers (seller_id, name, iban, source_event_id, updated_at) VALUES (?, ?, ?, ?, ?)').run('s_max', 's_max', 'DE89370400440532013000', 'ev', at);
+    db.prepare('INSERT INTO wallets (seller_id, currency, payable_minor, updated_at) VALUES (?, ?, ?, ?)').run('s_big', 'USD', 10n ** 15n + 1n, at);
+    db.prepare('INSERT INTO wallets (seller_id, currency, payable_minor, updated_at) VALUES (?, ?, ?, ?)').run('s_max', 'USD', 10n ** 15n, at);
+    const plan = planPayouts(db, {});
+    expect(plan.payouts.map((payout) => payout.sellerId)).toEqual(['s_max']);
+    expect(plan.skipped).toEqual([expect.objectContaining({ sellerId: 's_big', reason: expect.stringContaining('more than one payout may carry (10000000000000.00 USD)') })]);
+  });
+
+  it('refuses a --min-amount above the per-amount limit of the currency it names', () => {
+    expect(() => planPayouts(db, { currency: 'USD', minAmount: '10000000000000.01' })).toThrow('--min-amount: "10000000000000.01" is more than one amount may be (10000000000000.00 USD)');
+  });
+
   describe('--min-amount without --currency, over wallets of currencies with fewer decimals', () => {
     // Once it stopped the whole run at the first JPY wallet ("10.50" has more decimals than JPY allows).
     beforeEach(() => {
