@@ -81,6 +81,11 @@ export const WEBHOOK_CASES: readonly CorpusCase[] = [
     expect: { exit: 3, message: ':5 data.object.currency: "XXX" is not an ISO 4217 currency code', added: ['evt_corpus_ok'] },
   },
   {
+    name: 'an amount within 64 bits but above the per-amount limit of orders (issue 14 item 2)',
+    input: 'webhooks/amount-above-limit.ndjson',
+    expect: { exit: 3, message: ':1 data.object.amountMinor: 1000000000000001 is more than one amount may be (1000000000000000 minor units)' },
+  },
+  {
     name: 'an event time without a zone, receipt times that are not times',
     input: 'webhooks/dates.ndjson',
     expect: { exit: 3, message: ':1 created: "2026-11-24T07:59:59" is not an ISO 8601 time (add "Z" or an offset', added: ['evt_corpus_11'] },
