@@ -69,6 +69,7 @@ export class PspServer {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly webhooks: WebhookSender | undefined;
   private served = 0;
+  private port = 0;
   private closing = false;
   private readonly faulty: boolean;
 
@@ -90,6 +91,7 @@ export class PspServer {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => resolve());
     });
+    this.port = (this.server.address() as AddressInfo).port;
     const settle = setInterval(() => this.settlePending(), this.options.settleEveryMs);
     const prune = setInterval(() => {
       try {
@@ -185,7 +187,8 @@ export class PspServer {
    * whose body is not declared as JSON in UTF-8 (415).
    */
   private refusal(request: http.IncomingMessage): { statusCode: number; message: string } | undefined {
-    const port = (this.server.address() as AddressInfo).port;
+    // Kept from listen(): once close() has begun, address() is null while kept-alive sockets still send.
+    const port = this.port;
     const host = (request.headers.host ?? '').toLowerCase();
     if (![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) {
       return { statusCode: 421, message: `this PSP answers only to 127.0.0.1:${port}, localhost:${port} or [::1]:${port} (Host was "${printableHeader(host)}")` };
