@@ -20,7 +20,7 @@ describe('files payops writes', () => {
   it('a whole file appears only when committed, 0600, replacing a world-readable one', () => {
     const file = path.join(temp.dir, 'out.csv');
     fs.writeFileSync(file, 'the previous file\n', { mode: 0o644 });
-    const out = PrivateFile.create(file);
+    const out = PrivateFile.create(file, {});
     out.write('a,b\n');
     out.write('x'.repeat(100_000));
     expect(fs.readFileSync(file, 'utf8')).toBe('the previous file\n');
@@ -34,7 +34,7 @@ describe('files payops writes', () => {
   it('an aborted file leaves nothing behind, and the file it would have replaced as it was', () => {
     const file = path.join(temp.dir, 'out.csv');
     fs.writeFileSync(file, 'the last good one\n');
-    const out = PrivateFile.create(file);
+    const out = PrivateFile.create(file, {});
     out.write('half of it');
     out.abort();
     out.abort();
@@ -44,34 +44,34 @@ describe('files payops writes', () => {
 
   it('a commit that fails leaves no temporary file, and abort after it is harmless', () => {
     const file = path.join(temp.dir, 'out.csv');
-    const out = PrivateFile.create(file);
+    const out = PrivateFile.create(file, {});
     out.write('a,b\n');
     fs.mkdirSync(file); // the name is taken by a directory before the rename
     fs.writeFileSync(path.join(file, 'keep'), '');
     expect(() => out.commit()).toThrow();
     out.abort();
     expect(fs.readdirSync(temp.dir)).toEqual(['out.csv']);
-    expect(() => PrivateFile.create(file)).toThrow(`cannot write ${file}: EISDIR`);
+    expect(() => PrivateFile.create(file, {})).toThrow(`cannot write ${file}: EISDIR`);
   });
 
   it('a file in a directory that does not exist is a usage error naming it, before anything is written', () => {
     const file = path.join(temp.dir, 'missing', 'out.csv');
-    expect(() => PrivateFile.create(file)).toThrow(UsageError);
-    expect(() => PrivateFile.create(file)).toThrow(`cannot write ${file}: ENOENT`);
-    expect(() => PrivateAppendFile.open(file)).toThrow(`cannot write ${file}: ENOENT`);
-    expect(() => PrivateAppendFile.open(temp.dir)).toThrow(/EISDIR/);
+    expect(() => PrivateFile.create(file, {})).toThrow(UsageError);
+    expect(() => PrivateFile.create(file, {})).toThrow(`cannot write ${file}: ENOENT`);
+    expect(() => PrivateAppendFile.open(file, {})).toThrow(`cannot write ${file}: ENOENT`);
+    expect(() => PrivateAppendFile.open(temp.dir, {})).toThrow(/EISDIR/);
   });
 
   it('an appended file is created 0600, or narrowed to 0600 if it existed wider; lines accumulate', () => {
     const fresh = path.join(temp.dir, 'fresh.ndjson');
-    const log = PrivateAppendFile.open(fresh);
+    const log = PrivateAppendFile.open(fresh, {});
     log.appendLine('{"n":1}');
     log.appendLine('{"n":2}\n');
     log.close();
     expect(mode(fresh)).toBe('600');
     const older = path.join(temp.dir, 'older.ndjson');
     fs.writeFileSync(older, '{"n":0}\n', { mode: 0o644 });
-    const again = PrivateAppendFile.open(older);
+    const again = PrivateAppendFile.open(older, {});
     expect(mode(older)).toBe('600');
     again.appendLine('{"n":1}');
     again.close();
