@@ -10,6 +10,7 @@ import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
  * that is full, not the books.
  */
 const SMALL = path.join(REPO_ROOT, 'fixtures', 'events', 'small.json');
+const DAY = path.join(REPO_ROOT, 'fixtures', 'events', 'day.ndjson');
 
 interface CheckJson {
   results: { name: string; ok: boolean }[];
@@ -57,7 +58,7 @@ describe('check says what it did not check (issue 14 item 9)', () => {
 
   it('a full PSP state file is reported by its own name, not as the books being full', () => {
     const state = path.join(dir, 'books.psp-sim.db');
-    const result = payops(['payin', 'run', SMALL, '--db', db], { env: { PAYOPS_TEST_PSP_STATE_MAX_PAGE_COUNT: '12' } });
+    const result = payops(['payin', 'run', DAY, '--db', db], { env: { PAYOPS_TEST_PSP_STATE_MAX_PAGE_COUNT: '1' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${state} is full`);
     expect(result.stderr).not.toContain(`${db} is full`);
