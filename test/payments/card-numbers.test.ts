@@ -94,3 +94,16 @@ describe('card numbers (issue 14 item 11)', () => {
     });
   });
 });
+
+describe('validateEvent refuses a card number in any field (issue 14 item 11)', () => {
+  it('a Luhn-valid amount of 13 or more integer digits is refused as well: no checkout is that large, and a card number never passes as one', async () => {
+    const { validateEvent, EventRejection } = await import('../../src/payments/events.js');
+    const event = { eventId: 'e1', type: 'pay_in', occurredAt: '2026-11-23T12:00:00Z', currency: 'JPY', payer: { id: 'b1' }, paymentToken: 'tok_visa', orders: [{ orderId: 'o1', sellerId: 's1', amount: '4111111111111' }] };
+    expect(luhnValid('4111111111111')).toBe(false);
+    expect(validateEvent(event).type).toBe('pay_in');
+    const card = { ...event, orders: [{ orderId: 'o1', sellerId: 's1', amount: '4222222222222' }] };
+    expect(luhnValid('4222222222222')).toBe(true);
+    expect(() => validateEvent(card)).toThrow(EventRejection);
+    expect(() => validateEvent(card)).toThrow(/orders\[0\]\.amount: looks like a card number.*…2222/);
+  });
+});
