@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors.js';
@@ -134,7 +135,8 @@ export class PrivateFile {
   static create(file: string, guard: OutputGuard): PrivateFile {
     assertSafeOutput(file, guard);
     if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw cannotWrite(file, Object.assign(new Error('a directory'), { code: 'EISDIR' }));
-    const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+    // Random as well as the pid: a file left by a killed run whose pid comes round again never blocks.
+    const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.partial`);
     let fd: number;
     try {
       fd = fs.openSync(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, OWNER_ONLY);
