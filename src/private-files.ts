@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors.js';
@@ -9,10 +10,102 @@ import { UsageError } from './errors.js';
  */
 const OWNER_ONLY = 0o600;
 const BUFFER_CHARS = 1 << 16;
+const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_RDONLY, O_DIRECTORY } = fs.constants;
+
+/**
+ * What an output file must never be: the books (and the -wal, -shm and -journal files SQLite keeps
+ * beside them), the PSP's state file (and its own), the inputs of the same command, and other
+ * outputs of it. A command names them once; `PrivateFile.create` and `PrivateAppendFile.open`
+ * refuse a path that is one of them.
+ */
+export interface OutputGuard {
+  /** The flag that named the output (`--rejects`), for the message; none for a default path. */
+  flag?: string;
+  database?: string;
+  pspState?: string;
+  inputs?: readonly string[];
+  /** Other files this command writes, by the flag that names them: `{ '--out': 'day.csv' }`. */
+  outputs?: Readonly<Record<string, string>>;
+}
+
+const SQLITE_SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
+
+interface Protected {
+  file: string;
+  what: string;
+}
+
+function protectedFiles(guard: OutputGuard): Protected[] {
+  const list: Protected[] = [];
+  const withSideFiles = (file: string | undefined, what: string): void => {
+    if (file === undefined) return;
+    list.push({ file, what });
+    for (const suffix of SQLITE_SIDE_FILES) list.push({ file: `${file}${suffix}`, what: `${what}'s ${suffix} file` });
+  };
+  withSideFiles(guard.database, 'the database');
+  withSideFiles(guard.pspState, 'the PSP state file');
+  for (const input of guard.inputs ?? []) list.push({ file: input, what: 'an input of this command' });
+  for (const [flag, output] of Object.entries(guard.outputs ?? {})) list.push({ file: output, what: `also the ${flag} file` });
+  return list;
+}
+
+/** The path with its folder's symlinks resolved (the folder must exist); the name itself as given. */
+function resolvedPath(file: string): string {
+  const absolute = path.resolve(file);
+  try {
+    return path.join(fs.realpathSync(path.dirname(absolute)), path.basename(absolute));
+  } catch {
+    return absolute;
+  }
+}
+
+/** Same file: same device and inode (a hard link, a symlink, /proc/self/fd/N), or the same resolved path. */
+function sameFile(a: { path: string; stat: fs.Stats | undefined }, b: { path: string; stat: fs.Stats | undefined }): boolean {
+  if (a.stat !== undefined && b.stat !== undefined) return a.stat.dev === b.stat.dev && a.stat.ino === b.stat.ino;
+  return a.path === b.path;
+}
+
+function identify(file: string): { path: string; stat: fs.Stats | undefined; link: fs.Stats | undefined } {
+  return { path: resolvedPath(file), stat: fs.statSync(file, { throwIfNoEntry: false }), link: fs.lstatSync(file, { throwIfNoEntry: false }) };
+}
+
+/**
+ * Refuses (a UsageError, exit 2) an output path that is, or is a symlink to, one of the files the
+ * guard protects: writing there would destroy the books, the PSP's record or the input being read.
+ * Checked before anything is read or written.
+ */
+export function assertSafeOutput(file: string, guard: OutputGuard): void {
+  const target = identify(file);
+  const named = guard.flag === undefined ? file : `${guard.flag} ${file}`;
+  for (const candidate of protectedFiles(guard)) {
+    const other = identify(candidate.file);
+    const followed = sameFile(target, other);
+    const itself = target.link !== undefined && other.link !== undefined && target.link.dev === other.link.dev && target.link.ino === other.link.ino;
+    if (!followed && !itself) continue;
+    const via = target.link?.isSymbolicLink() ? ` (through a symlink to ${fs.readlinkSync(file)})` : candidate.file === file ? '' : ` (${candidate.file})`;
+    throw new UsageError(`${named} is ${candidate.what}${via}; payops will not write over it`, {
+      hint: candidate.what.startsWith('an input') || candidate.what.startsWith('also') ? 'name another file for the output' : 'name a file of its own for the output, away from the books',
+    });
+  }
+}
+
+/** After a rename, the folder's entry is durable only once the folder itself is synced. */
+function syncFolder(file: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path.dirname(path.resolve(file)), O_RDONLY | O_DIRECTORY);
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems cannot sync a folder (EINVAL); the rename itself has happened.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
 
 /** Why a file cannot be opened, as a usage error naming it: the path is the person's to fix. */
 function cannotWrite(file: string, error: unknown): UsageError {
   const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return new UsageError(`cannot write ${file}: it is a symlink, and payops appends only to the file itself`, { hint: 'name the file itself, not a link to it' });
   return new UsageError(`cannot write ${file}: ${code ?? (error as Error).message}`, {
     hint: code === 'EISDIR' ? 'it is a directory: name a file' : 'check that its directory exists and that you may write there',
   });
@@ -34,13 +127,19 @@ export class PrivateFile {
     this.temporary = temporary;
   }
 
-  /** Opens the temporary file; throws a UsageError naming `file` if its directory cannot take it. */
-  static create(file: string): PrivateFile {
+  /**
+   * Opens the temporary file (created new, never through a symlink); throws a UsageError naming
+   * `file` if its directory cannot take it or if `guard` protects it. A symlink at `file` is
+   * replaced by the rename, never followed.
+   */
+  static create(file: string, guard: OutputGuard): PrivateFile {
+    assertSafeOutput(file, guard);
     if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw cannotWrite(file, Object.assign(new Error('a directory'), { code: 'EISDIR' }));
-    const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+    // Random as well as the pid: a file left by a killed run whose pid comes round again never blocks.
+    const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.partial`);
     let fd: number;
     try {
-      fd = fs.openSync(temporary, 'wx', OWNER_ONLY);
+      fd = fs.openSync(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, OWNER_ONLY);
     } catch (error) {
       throw cannotWrite(file, error);
     }
@@ -62,6 +161,7 @@ export class PrivateFile {
     this.close();
     fs.renameSync(this.temporary, this.file);
     this.temporary = undefined;
+    syncFolder(this.file);
   }
 
   /** Failed (a commit that failed included): the temporary file goes; `file` is untouched. Safe to call more than once. */
@@ -88,7 +188,8 @@ export class PrivateFile {
 
 /**
  * A file appended to line by line (recorded webhook deliveries): opened once, created 0600 or
- * narrowed to 0600 if it existed wider, each line written whole with one write.
+ * narrowed to 0600 if it existed wider, each line written whole with one write. Appending needs
+ * the file that is there, so a symlink at its path is refused (O_NOFOLLOW), not replaced.
  */
 export class PrivateAppendFile {
   private fd: number | undefined;
@@ -97,10 +198,11 @@ export class PrivateAppendFile {
     this.fd = fd;
   }
 
-  static open(file: string): PrivateAppendFile {
+  static open(file: string, guard: OutputGuard): PrivateAppendFile {
+    assertSafeOutput(file, guard);
     let fd: number;
     try {
-      fd = fs.openSync(file, 'a', OWNER_ONLY);
+      fd = fs.openSync(file, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, OWNER_ONLY);
       fs.fchmodSync(fd, OWNER_ONLY);
     } catch (error) {
       throw cannotWrite(file, error);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
-import { PrivateAppendFile, PrivateFile } from '../src/private-files.js';
+import { PrivateAppendFile, PrivateFile, assertSafeOutput } from '../src/private-files.js';
 import { tempDirPerTest } from './helpers/cli.js';
 
 const mode = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
@@ -20,7 +20,7 @@ describe('files payops writes', () => {
   it('a whole file appears only when committed, 0600, replacing a world-readable one', () => {
     const file = path.join(temp.dir, 'out.csv');
     fs.writeFileSync(file, 'the previous file\n', { mode: 0o644 });
-    const out = PrivateFile.create(file);
+    const out = PrivateFile.create(file, {});
     out.write('a,b\n');
     out.write('x'.repeat(100_000));
     expect(fs.readFileSync(file, 'utf8')).toBe('the previous file\n');
@@ -34,7 +34,7 @@ describe('files payops writes', () => {
   it('an aborted file leaves nothing behind, and the file it would have replaced as it was', () => {
     const file = path.join(temp.dir, 'out.csv');
     fs.writeFileSync(file, 'the last good one\n');
-    const out = PrivateFile.create(file);
+    const out = PrivateFile.create(file, {});
     out.write('half of it');
     out.abort();
     out.abort();
@@ -44,38 +44,98 @@ describe('files payops writes', () => {
 
   it('a commit that fails leaves no temporary file, and abort after it is harmless', () => {
     const file = path.join(temp.dir, 'out.csv');
-    const out = PrivateFile.create(file);
+    const out = PrivateFile.create(file, {});
     out.write('a,b\n');
     fs.mkdirSync(file); // the name is taken by a directory before the rename
     fs.writeFileSync(path.join(file, 'keep'), '');
     expect(() => out.commit()).toThrow();
     out.abort();
     expect(fs.readdirSync(temp.dir)).toEqual(['out.csv']);
-    expect(() => PrivateFile.create(file)).toThrow(`cannot write ${file}: EISDIR`);
+    expect(() => PrivateFile.create(file, {})).toThrow(`cannot write ${file}: EISDIR`);
   });
 
   it('a file in a directory that does not exist is a usage error naming it, before anything is written', () => {
     const file = path.join(temp.dir, 'missing', 'out.csv');
-    expect(() => PrivateFile.create(file)).toThrow(UsageError);
-    expect(() => PrivateFile.create(file)).toThrow(`cannot write ${file}: ENOENT`);
-    expect(() => PrivateAppendFile.open(file)).toThrow(`cannot write ${file}: ENOENT`);
-    expect(() => PrivateAppendFile.open(temp.dir)).toThrow(/EISDIR/);
+    expect(() => PrivateFile.create(file, {})).toThrow(UsageError);
+    expect(() => PrivateFile.create(file, {})).toThrow(`cannot write ${file}: ENOENT`);
+    expect(() => PrivateAppendFile.open(file, {})).toThrow(`cannot write ${file}: ENOENT`);
+    expect(() => PrivateAppendFile.open(temp.dir, {})).toThrow(/EISDIR/);
   });
 
   it('an appended file is created 0600, or narrowed to 0600 if it existed wider; lines accumulate', () => {
     const fresh = path.join(temp.dir, 'fresh.ndjson');
-    const log = PrivateAppendFile.open(fresh);
+    const log = PrivateAppendFile.open(fresh, {});
     log.appendLine('{"n":1}');
     log.appendLine('{"n":2}\n');
     log.close();
     expect(mode(fresh)).toBe('600');
     const older = path.join(temp.dir, 'older.ndjson');
     fs.writeFileSync(older, '{"n":0}\n', { mode: 0o644 });
-    const again = PrivateAppendFile.open(older);
+    const again = PrivateAppendFile.open(older, {});
     expect(mode(older)).toBe('600');
     again.appendLine('{"n":1}');
     again.close();
     expect(fs.readFileSync(fresh, 'utf8')).toBe('{"n":1}\n{"n":2}\n');
     expect(fs.readFileSync(older, 'utf8')).toBe('{"n":0}\n{"n":1}\n');
+  });
+
+  describe('never through a symlink, never onto the books or an input (issue 14 item 4)', () => {
+    const books = () => {
+      const database = path.join(temp.dir, 'books.db');
+      fs.writeFileSync(database, 'the books');
+      return database;
+    };
+
+    it('a symlink at the target is replaced by the committed file; what it pointed to is untouched', () => {
+      const elsewhere = path.join(temp.dir, 'elsewhere.txt');
+      fs.writeFileSync(elsewhere, 'keep me');
+      const link = path.join(temp.dir, 'out.csv');
+      fs.symlinkSync(elsewhere, link);
+      const out = PrivateFile.create(link, {});
+      out.write('new');
+      out.commit();
+      expect(fs.lstatSync(link).isSymbolicLink()).toBe(false);
+      expect(fs.readFileSync(link, 'utf8')).toBe('new');
+      expect(fs.readFileSync(elsewhere, 'utf8')).toBe('keep me');
+    });
+
+    it('an appended file refuses a symlink at its path instead of following it', () => {
+      const elsewhere = path.join(temp.dir, 'elsewhere.txt');
+      fs.writeFileSync(elsewhere, 'keep me');
+      const link = path.join(temp.dir, 'record.ndjson');
+      fs.symlinkSync(elsewhere, link);
+      expect(() => PrivateAppendFile.open(link, {})).toThrow(/it is a symlink/);
+      expect(fs.readFileSync(elsewhere, 'utf8')).toBe('keep me');
+    });
+
+    it('refuses the database by path, hard link, symlink or symlinked folder, and its side files before they exist', () => {
+      const database = books();
+      const guard = { flag: '--out', database };
+      const hard = path.join(temp.dir, 'hard.db');
+      fs.linkSync(database, hard);
+      const soft = path.join(temp.dir, 'soft.db');
+      fs.symlinkSync(database, soft);
+      const folder = path.join(temp.dir, 'folder');
+      fs.symlinkSync(temp.dir, folder);
+      for (const file of [database, hard, soft, path.join(folder, 'books.db')]) expect(() => assertSafeOutput(file, guard), file).toThrow(/is the database/);
+      expect(() => assertSafeOutput(`${database}-wal`, guard)).toThrow(`--out ${database}-wal is the database's -wal file`);
+      expect(() => assertSafeOutput(path.join(folder, 'books.db-journal'), guard)).toThrow(/the database's -journal file/);
+      expect(() => PrivateFile.create(hard, guard)).toThrow(UsageError);
+      expect(() => PrivateAppendFile.open(database, guard)).toThrow(UsageError);
+      expect(fs.readFileSync(database, 'utf8')).toBe('the books');
+      expect(fs.readdirSync(temp.dir).filter((name) => name.endsWith('.partial'))).toEqual([]);
+    });
+
+    it('refuses the PSP state, an input and another output of the command; any other path is fine', () => {
+      const state = path.join(temp.dir, 'books.psp-sim.db');
+      const input = path.join(temp.dir, 'day.ndjson');
+      fs.writeFileSync(input, '{}');
+      const guard = { database: books(), pspState: state, inputs: [input], outputs: { '--out': path.join(temp.dir, 'day.csv') } };
+      expect(() => assertSafeOutput(state, guard)).toThrow(/is the PSP state file/);
+      expect(() => assertSafeOutput(`${state}-shm`, guard)).toThrow(/the PSP state file's -shm file/);
+      expect(() => assertSafeOutput(input, guard)).toThrow(/is an input of this command/);
+      expect(() => assertSafeOutput(path.join(temp.dir, 'day.csv'), guard)).toThrow(/is also the --out file/);
+      expect(() => assertSafeOutput(path.join(temp.dir, 'day.ndjson.rejects.ndjson'), guard)).not.toThrow();
+    });
   });
 });

@@ -20,17 +20,23 @@ export function registerCheck(program: Command): void {
         throw new UsageError('check --psp http needs --psp-state', { hint: 'the --state file of `payops psp serve`' });
       }
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
-      if (flags.psp === 'http' && !fs.existsSync(stateFile)) throw new UsageError(`--psp-state: ${stateFile} does not exist`, { hint: 'the --state file of `payops psp serve`' });
+      // A state file that was named and is not there is a mistake, not a reason to skip a check.
+      if (flags.pspState !== undefined && !fs.existsSync(stateFile)) {
+        throw new UsageError(`--psp-state: ${stateFile} does not exist`, { hint: flags.psp === 'http' ? 'the --state file of `payops psp serve`' : 'check the path; without the flag payops reads <db>.psp-sim.db beside the database' });
+      }
       const { runChecksWithPsp } = await import('../check/with-psp.js');
       const psp = fs.existsSync(stateFile);
       const report = await withDatabase(context, (db) => runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks));
+      const skipped = psp ? [] : [{ check: 'PSP record', reason: flags.psp === 'stripe' ? "payops cannot read Stripe's own record; reconcile its settlement report instead" : `no PSP state at ${stateFile}` }];
       if (flags.json) {
-        context.out(toJson(report));
+        context.out(toJson({ ...report, skipped }));
       } else {
-        const { green, red, dim } = context.color;
+        const { green, red, yellow, dim } = context.color;
         const lines = report.results.map((result) => `${result.ok ? green('ok  ') : red('FAIL')}  ${result.name}${result.ok ? dim(` (${result.details.join('; ')})`) : `\n${result.details.map((d) => `        ${d}`).join('\n')}`}`);
-        if (!psp) lines.push(dim(flags.psp === 'stripe' ? `skip  PSP record: payops cannot read Stripe's own record; reconcile its settlement report instead` : `skip  PSP record: no PSP state at ${stateFile}`));
+        for (const skip of skipped) lines.push(yellow(`skip  ${skip.check}: ${skip.reason}`));
         for (const note of report.notes) lines.push(`note  ${note}`);
+        // Said once more at the end: a skipped check must not read as a pass.
+        if (skipped.length > 0) lines.push(yellow(`${skipped.length} check${skipped.length === 1 ? '' : 's'} skipped: ${skipped.map((skip) => skip.check).join(', ')}; the others ${report.ok ? 'passed' : 'ran'}`));
         context.out(lines.join('\n'));
       }
       if (!report.ok) {

@@ -4,6 +4,7 @@ import { flagValue, positiveInteger, transactionId } from '../cli/options.js';
 import type { AccountBalance, ExportFormat, HistoryLine, TransactionRecord, VerifyReport } from '../ledger/index.js';
 import { csvRow, csvText } from '../reports/csv.js';
 import { renderTable } from '../reports/table.js';
+import type { OutputGuard } from '../private-files.js';
 
 export function registerLedger(program: Command): void {
   const ledger = program
@@ -164,7 +165,9 @@ The whole file is posted atomically; a key posted before with the same content i
     .action(async (options: { format: ExportFormat; out?: string }, command: Command) => {
       const context = contextOf(command);
       const { exportJournal } = await import('../ledger/index.js');
-      const sink = await openSink(options.out);
+      const { defaultSimStateFile } = await import('../psp/factory.js');
+      const guard = { flag: '--out', database: context.dbPath, pspState: defaultSimStateFile(context.dbPath) };
+      const sink = await openSink(options.out, guard);
       try {
         const count = await withDatabase(context, (db) => exportJournal(db, options.format, sink.write));
         sink.close();
@@ -282,10 +285,10 @@ interface Sink {
  * name renamed into place once complete): a failed export (disk full, an account beancount cannot
  * name) leaves no partial journal for a tool to read as the books.
  */
-async function openSink(file: string | undefined): Promise<Sink> {
+async function openSink(file: string | undefined, guard: OutputGuard): Promise<Sink> {
   if (file !== undefined) {
     const { PrivateFile } = await import('../private-files.js');
-    const out = PrivateFile.create(file);
+    const out = PrivateFile.create(file, guard);
     return { write: (chunk) => out.write(chunk), close: () => out.commit(), abort: () => out.abort() };
   }
   let buffer: string[] = [];

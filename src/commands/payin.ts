@@ -41,6 +41,7 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
       let charging = progressBar(false, '', '', 0);
       const execution = await executionFrom(context, flags, (done) => charging.advance(done));
       const { runPayin } = await import('../payments/payin.js');
+      const { defaultSimStateFile } = await import('../psp/factory.js');
       try {
         const summary = await withDatabase(context, (db) =>
           runPayin(
@@ -50,6 +51,7 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
               format: flags.format,
               allOrNothing: flags.allOrNothing,
               rejectsFile: flags.rejects,
+              pspStateFile: flags.pspState ?? defaultSimStateFile(context.dbPath),
               onRecord: (bytes) => reading.advance(1, bytes),
               onIntakeDone: (intake) => {
                 reading.done();
@@ -60,6 +62,7 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
           ),
         );
         charging.done();
+        for (const empty of summary.intake.emptyFiles) context.err(`${empty}: 0 events`);
         for (const rejection of summary.intake.rejections) {
           context.err(`${rejection.file}:${rejection.line} ${rejection.field}: ${rejection.reason}`);
         }
@@ -89,6 +92,7 @@ async function summaryJson(summary: PayinSummary) {
     events: { read: intake.eventsRead, accepted: intake.eventsAccepted, duplicates: intake.duplicates, rejected: intake.rejected, releases: intake.releases, refunds: intake.refunds },
     rolledBack: intake.rolledBack,
     rejectsFiles: intake.rejectsFiles,
+    emptyFiles: intake.emptyFiles,
     rejections: intake.rejections,
     orders: {
       accepted: intake.ordersAccepted,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { contextOf, examples, toJson } from '../cli/context.js';
 import { listenError, nonNegativeInteger, port, positiveInteger } from '../cli/options.js';
+import type { OutputGuard } from '../private-files.js';
 
 interface ServeFlags {
   port: number;
@@ -124,17 +125,20 @@ rows, never the payout, which stays what the PSP really paid out.
       const { SimEngine } = await import('../psp/sim/engine.js');
       const { NO_FAULTS } = await import('../psp/sim/faults.js');
       const { writeSimSettlement } = await import('../psp/sim/settlement.js');
-      const { PrivateFile } = await import('../private-files.js');
+      const { PrivateFile, assertSafeOutput } = await import('../private-files.js');
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
       if (!fs.existsSync(stateFile)) {
         throw new UsageError(`no simulated PSP state at ${stateFile}`, { hint: 'charge through the simulated PSP first (`payops payin run`), or pass --psp-state FILE' });
       }
       const feeRule = flags.feeRule === undefined ? DEFAULT_FEE_RULE : parseFeeRule(flags.feeRule);
       // The manifest's file is opened first: if it cannot be written, no settlement file is either.
-      const manifestFile = flags.manifest === undefined ? undefined : PrivateFile.create(flags.manifest);
+      const books = { database: context.dbPath, pspState: stateFile };
+      const outGuard: OutputGuard = { ...books, flag: '--out', outputs: flags.manifest === undefined ? {} : { '--manifest': flags.manifest } };
+      assertSafeOutput(flags.out, outGuard);
+      const manifestFile = flags.manifest === undefined ? undefined : PrivateFile.create(flags.manifest, { ...books, flag: '--manifest', outputs: { '--out': flags.out } });
       const engine = new SimEngine({ stateFile, seed: flags.seed, faults: NO_FAULTS, feeRule, clock: Date.now });
       try {
-        const manifest = await writeSimSettlement(engine, { date: flags.date, out: flags.out, inject: flags.injectDiscrepancies ?? 0, seed: flags.seed, feeRule });
+        const manifest = await writeSimSettlement(engine, { date: flags.date, out: flags.out, outGuard, inject: flags.injectDiscrepancies ?? 0, seed: flags.seed, feeRule });
         if (manifestFile) {
           manifestFile.write(`${toJson(manifest)}\n`);
           manifestFile.commit();

@@ -41,6 +41,11 @@ A forged or stale delivery is answered 400 and recorded nowhere.
       const { WebhookListener } = await import('../payments/webhooks/listener.js');
       const { DEFAULT_RETRY_POLICY } = await import('../payments/retry-policy.js');
       const secret = webhookSecretFromEnv();
+      const { defaultSimStateFile } = await import('../psp/factory.js');
+      const { assertSafeOutput } = await import('../private-files.js');
+      const recordGuard = { flag: '--record', database: context.dbPath, pspState: defaultSimStateFile(context.dbPath) };
+      // Refused before the database is opened or a port is taken.
+      if (flags.record !== undefined) assertSafeOutput(flags.record, recordGuard);
       const counts = await withDatabase(context, async (db) => {
         const listener = new WebhookListener({
           applier: new WebhookApplier(db, { psp: WEBHOOK_PSP, retry: DEFAULT_RETRY_POLICY, clock: Date.now }),
@@ -48,6 +53,7 @@ A forged or stale delivery is answered 400 and recorded nowhere.
           toleranceS: flags.toleranceS,
           maxBodyBytes: flags.maxBodyBytes,
           recordFile: flags.record,
+          recordGuard,
           clock: Date.now,
           onEvent: ({ eventId, type, outcome, detail }) => {
             const line = `payops webhooks: ${eventId} ${type}: ${outcome} (${detail})`;

@@ -4,6 +4,7 @@ import { isPlainText } from '../input/text.js';
 import { InputError } from '../errors.js';
 import { jsonString } from '../json.js';
 import { sha256Hex } from '../sha256.js';
+import { cardNumberPath, containsCardNumber, maskedCard } from './card-numbers.js';
 import { normalizeInstant } from '../time.js';
 
 /**
@@ -84,6 +85,7 @@ const ORDER_FIELDS = new Set(['orderId', 'sellerId', 'amount', 'platformFee', 'm
 
 export function validateEvent(value: unknown): PaymentEvent {
   if (!isObject(value)) throw new EventRejection('event', 'expected a JSON object');
+  refuseCardNumbers(value);
   const eventId = identifier(value.eventId, 'eventId');
   const fail = (field: string, reason: string): never => {
     throw new EventRejection(field, reason, eventId);
@@ -146,6 +148,19 @@ export function validateEvent(value: unknown): PaymentEvent {
     contentHash: sha256Hex(canonicalJson(value)),
   };
 }
+
+/**
+ * A card number anywhere in an event (any field, key or number; metadata and payer included) is
+ * refused before any other rule can echo it: only its last four digits are ever named.
+ */
+function refuseCardNumbers(value: Record<string, unknown>): void {
+  const card = cardNumberPath(value);
+  if (card === undefined) return;
+  const eventId = typeof value.eventId === 'string' && ID.test(value.eventId) && !containsCardNumber(value.eventId) ? value.eventId : undefined;
+  throw new EventRejection(card.path, `${CARD_NUMBER_REASON} (${maskedCard(card.last4)} was not stored)`, eventId);
+}
+
+export const CARD_NUMBER_REASON = 'looks like a card number; payops accepts only tokens from the card vendor, never card details';
 
 function validatePayOut(value: Record<string, unknown>, eventId: string, fail: (field: string, reason: string) => never): PayOutEvent {
   const unknown = Object.keys(value).find((key) => !PAY_OUT_FIELDS.has(key));

@@ -100,6 +100,23 @@ export const EVENT_CASES: readonly CorpusCase[] = [
     input: 'events/card-number-token.ndjson',
     expect: { exit: 3, message: `${line(1, 'paymentToken')}looks like a card number`, added: ['pan_ok'], rejected: 2, rejectsWithout: ['4111111111111111', '4111 1111 1111 1111'] },
   },
+  {
+    name: 'a card number in any field (seller id, metadata text, payer, a metadata key) is refused, never echoed',
+    input: 'events/card-number-anywhere.ndjson',
+    expect: {
+      exit: 3,
+      message: `${line(1, 'orders[0].sellerId')}looks like a card number`,
+      added: ['panany_ok'],
+      rejected: 4,
+      rejectsWithout: ['4111 1111 1111 1111', '4111111111111111', '5555-5555-5555-4444', '378282246310005', '4000056655665556'],
+    },
+  },
+  {
+    name: 'an amount whose digits fail the Luhn check is not taken for a card number',
+    input: 'events/amount-not-a-card.ndjson',
+    expect: { exit: 3, message: `${line(1, 'orders[0].amount')}`, added: ['notcard_ok'], rejected: 1, rejectsWithout: ['[card number'] },
+  },
+  { name: 'an empty event file says "0 events"', input: 'events/empty.ndjson', expect: { exit: 0, message: 'empty.ndjson: 0 events' } },
   { name: 'metadata nested 50 levels', input: 'events/metadata-too-deep.ndjson', expect: { exit: 3, message: `${line(1, 'orders[0].metadata')}nested deeper than 8 levels`, added: ['deep_ok'] } },
   { name: 'metadata nested 100,000 levels', input: 'events/metadata-very-deep.ndjson', expect: { exit: 3, message: `${line(1, 'orders[0].metadata')}nested deeper than 8 levels`, added: ['deeper_ok'] } },
   { name: 'metadata over 2 KB', input: 'events/metadata-too-large.ndjson', expect: { exit: 3, message: 'larger than 2048 bytes', added: ['large_ok'] } },

@@ -40,7 +40,7 @@ describe('psp settle (the simulated PSP\'s settlement file)', () => {
   });
 
   const settle = (options: { inject?: number; seed?: string; date?: string; out?: string } = {}) =>
-    writeSimSettlement(sim, { date: options.date ?? DAY, out: path.join(dir, options.out ?? 'day.csv'), inject: options.inject ?? 0, seed: options.seed ?? '7', feeRule: DEFAULT_FEE_RULE });
+    writeSimSettlement(sim, { date: options.date ?? DAY, out: path.join(dir, options.out ?? 'day.csv'), outGuard: {}, inject: options.inject ?? 0, seed: options.seed ?? '7', feeRule: DEFAULT_FEE_RULE });
 
   it('lists the day\'s captures, refunds and disputes with their fees, and one payout per currency that the rows add up to', async () => {
     const manifest = await settle();

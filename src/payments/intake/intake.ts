@@ -9,8 +9,10 @@ import { Ledger, type PostingRequest } from '../../ledger/index.js';
 import { Releases } from '../../payouts/release.js';
 import { RefundIntake } from '../../refunds/apply.js';
 import { Wallets, type WalletDelta } from '../../wallet/wallet.js';
-import { EventRejection, type PayInEvent, type PaymentEvent, validateEvent } from '../events.js';
+import { CARD_NUMBER_REASON, EventRejection, type PayInEvent, type PaymentEvent, validateEvent } from '../events.js';
 import { PaymentsStore } from '../store.js';
+import { type OutputGuard, PrivateFile, assertSafeOutput } from '../../private-files.js';
+import { containsCardNumber, redactCardNumbers } from '../card-numbers.js';
 import { type InputFormat, type SourceRecord, assertReadableFile, detectFormat, readRecords } from './readers.js';
 
 export interface Rejection {
@@ -35,6 +37,8 @@ export interface IntakeSummary {
   /** The first rejections, for the terminal; all of them are in the rejects file. */
   rejections: Rejection[];
   rejectsFiles: string[];
+  /** Inputs that held no record at all (an empty file is said, not passed over in silence). */
+  emptyFiles: string[];
   /** True when --all-or-nothing refused the whole input. */
   rolledBack: boolean;
 }
@@ -43,8 +47,13 @@ export interface IntakeOptions {
   psp: string;
   format?: string;
   allOrNothing?: boolean;
-  /** Default: `<input>.rejects.ndjson` beside each input. */
+  /**
+   * Default: `<input>.rejects.ndjson` beside each input; for an input that is not a file of its
+   * own (`/dev/stdin`, `/proc/self/fd/0`), `<its name>.rejects.ndjson` in the current folder.
+   */
   rejectsFile?: string;
+  /** The PSP's state file: the rejects file must not be it (nor the database, nor an input). */
+  pspStateFile?: string;
   batchSize?: number;
   onRecord?: (bytesHint: number) => void;
 }
@@ -53,7 +62,7 @@ const MAX_REJECTIONS_SHOWN = 20;
 const DEFAULT_INTAKE_BATCH = 5_000;
 
 export function emptyIntakeSummary(): IntakeSummary {
-  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, releases: 0, refunds: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], rolledBack: false };
+  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, releases: 0, refunds: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], emptyFiles: [], rolledBack: false };
 }
 
 /**
@@ -69,21 +78,26 @@ export async function ingest(db: Database, files: readonly string[], options: In
   const batchSize = options.batchSize ?? DEFAULT_INTAKE_BATCH;
   // Where rejected records go is checked before anything is read: a run must not stop half way
   // because the first rejection cannot be written down.
+  const guard: OutputGuard = { database: db.name, pspState: options.pspStateFile, inputs: files, ...(options.rejectsFile === undefined ? {} : { flag: '--rejects' }) };
   for (const file of files) {
     assertReadableFile(file);
-    assertCanWriteBeside(options.rejectsFile ?? `${file}.rejects.ndjson`);
+    const rejectsFile = options.rejectsFile ?? defaultRejectsFile(file);
+    assertCanWriteBeside(rejectsFile);
+    assertSafeOutput(rejectsFile, guard);
   }
+  const writers = new RejectsWriters(guard);
   if (options.allOrNothing) db.exec('BEGIN IMMEDIATE');
   try {
     for (const file of files) {
       const format = await detectFormat(file, options.format);
-      const rejects = new RejectsWriter(options.rejectsFile ?? `${file}.rejects.ndjson`);
+      const rejects = writers.for(options.rejectsFile ?? defaultRejectsFile(file));
       const reject = (record: SourceRecord, error: { field: string; reason: string; eventId?: string }): void => {
         summary.rejected++;
-        const rejection: Rejection = { file, line: record.line, field: error.field, reason: error.reason, ...(error.eventId ? { eventId: error.eventId } : {}) };
+        const rejection = redactRejection({ file, line: record.line, field: error.field, reason: error.reason, ...(error.eventId ? { eventId: error.eventId } : {}) });
         if (summary.rejections.length < MAX_REJECTIONS_SHOWN) summary.rejections.push(rejection);
         rejects.write(rejection, record.text);
       };
+      const readBefore = summary.eventsRead;
       let batch: { record: SourceRecord; event: PaymentEvent }[] = [];
       const flush = (): void => {
         if (batch.length === 0) return;
@@ -100,7 +114,10 @@ export async function ingest(db: Database, files: readonly string[], options: In
           continue;
         }
         try {
-          batch.push({ record, event: validateEvent(record.value) });
+          const event = validateEvent(record.value);
+          // A number too long for a JSON double, or a card number only the text still shows.
+          if (containsCardNumber(record.text)) throw new EventRejection('event', CARD_NUMBER_REASON, event.eventId);
+          batch.push({ record, event });
         } catch (error) {
           if (!(error instanceof EventRejection)) throw error;
           reject(record, error);
@@ -109,9 +126,9 @@ export async function ingest(db: Database, files: readonly string[], options: In
         if (batch.length >= batchSize) flush();
       }
       flush();
-      rejects.close();
-      if (rejects.written > 0) summary.rejectsFiles.push(rejects.file);
+      if (summary.eventsRead === readBefore) summary.emptyFiles.push(file);
     }
+    summary.rejectsFiles.push(...writers.commit());
     if (options.allOrNothing) {
       if (summary.rejected > 0) {
         db.exec('ROLLBACK');
@@ -129,8 +146,22 @@ export async function ingest(db: Database, files: readonly string[], options: In
     return summary;
   } catch (error) {
     if (options.allOrNothing && db.inTransaction) db.exec('ROLLBACK');
+    writers.commitWhatCan();
     throw error;
   }
+}
+
+/**
+ * `<input>.rejects.ndjson` beside a file; for an input that is not a file of its own (a device, a
+ * descriptor under /dev or /proc, where nothing can or should be written), `<name>.rejects.ndjson`
+ * in the current folder: `payops payin run /dev/stdin` writes ./stdin.rejects.ndjson.
+ */
+export function defaultRejectsFile(file: string): string {
+  const absolute = path.resolve(file);
+  const special = ['/dev/', '/proc/'].some((prefix) => absolute.startsWith(prefix));
+  const link = fs.lstatSync(file, { throwIfNoEntry: false });
+  const ownFile = link !== undefined && (link.isFile() || link.isSymbolicLink());
+  return special || !ownFile ? path.resolve(`${path.basename(absolute)}.rejects.ndjson`) : `${file}.rejects.ndjson`;
 }
 
 interface BatchWriter {
@@ -222,30 +253,50 @@ function assertCanWriteBeside(file: string): void {
 }
 
 /**
- * Rejected records with their reasons, one JSON object a line, created 0600 on the first reject.
- * Anything in the record that looks like a card number is redacted before it is written.
+ * Rejected records with their reasons, one JSON object a line, 0600, one file per path however
+ * many inputs share it. Each is written under a temporary name (never through a symlink) and
+ * renamed into place when the run ends, so an earlier rejects file is replaced whole, never
+ * truncated through a link. Card numbers were redacted by `reject` before they get here.
  */
-class RejectsWriter {
-  written = 0;
-  private fd: number | undefined;
+class RejectsWriters {
+  private readonly files = new Map<string, { out: PrivateFile; written: number }>();
 
-  constructor(readonly file: string) {}
+  constructor(private readonly guard: OutputGuard) {}
 
-  write(rejection: Rejection, text: string): void {
-    if (this.fd === undefined) {
-      this.fd = fs.openSync(this.file, 'w', 0o600);
-      fs.fchmodSync(this.fd, 0o600);
-    }
-    fs.writeSync(this.fd, `${JSON.stringify({ ...rejection, record: redactCardNumbers(text.slice(0, 10_000)) })}\n`);
-    this.written++;
+  for(file: string): { write(rejection: Rejection, text: string): void } {
+    return {
+      write: (rejection, text) => {
+        let entry = this.files.get(file);
+        if (entry === undefined) {
+          entry = { out: PrivateFile.create(file, this.guard), written: 0 };
+          this.files.set(file, entry);
+        }
+        entry.out.write(`${JSON.stringify({ ...rejection, record: redactCardNumbers(text.slice(0, 10_000)) })}\n`);
+        entry.written++;
+      },
+    };
   }
 
-  close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+  /** Moves every rejects file into place; returns their paths. */
+  commit(): string[] {
+    for (const { out } of this.files.values()) out.commit();
+    return [...this.files.keys()];
+  }
+
+  /** After a failure: the rejections recorded so far are still true; keep them if the disk allows. */
+  commitWhatCan(): void {
+    for (const { out } of this.files.values()) {
+      try {
+        out.commit();
+      } catch {
+        out.abort();
+      }
+    }
   }
 }
 
-export function redactCardNumbers(text: string): string {
-  return text.replace(/\d(?:[ -]?\d){11,18}/g, '[redacted card number]');
+/** A rejection as it may be shown and written: no card number in any of its text. */
+function redactRejection(rejection: Rejection): Rejection {
+  const eventId = rejection.eventId === undefined ? {} : { eventId: redactCardNumbers(rejection.eventId) };
+  return { file: rejection.file, line: rejection.line, field: redactCardNumbers(rejection.field), reason: redactCardNumbers(rejection.reason), ...eventId };
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { InputError } from '../../errors.js';
 import { failpoint } from '../../failpoints.js';
 import { invalidUtf8Offset } from '../../input/utf8.js';
-import { PrivateAppendFile } from '../../private-files.js';
+import { type OutputGuard, PrivateAppendFile } from '../../private-files.js';
 import { SIGNATURE_HEADER, verifySignature } from '../../psp/webhooks/signature.js';
 import { type WebhookApplier, type WebhookOutcome, parseWebhookEvent } from './apply.js';
 
@@ -25,6 +25,8 @@ export interface ListenerOptions {
   maxBodyBytes: number;
   /** Append every verified delivery here (NDJSON, mode 0600) for `payops webhooks replay`. */
   recordFile?: string;
+  /** What the record file must not be (the books, the PSP state). */
+  recordGuard?: OutputGuard;
   clock: () => number;
   onEvent: (line: { eventId: string; type: string; outcome: WebhookOutcome; detail: string }) => void;
   onRejected: (reason: string) => void;
@@ -49,7 +51,7 @@ export class WebhookListener {
 
   /** Opens the record file (a usage error if it cannot be written: found now, not at the first delivery), then listens. */
   async listen(port: number): Promise<string> {
-    if (this.options.recordFile !== undefined && this.record === undefined) this.record = PrivateAppendFile.open(this.options.recordFile);
+    if (this.options.recordFile !== undefined && this.record === undefined) this.record = PrivateAppendFile.open(this.options.recordFile, this.options.recordGuard ?? {});
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => resolve());

@@ -1,6 +1,7 @@
 import type {
   ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult, Lookup,
 } from '../port.js';
+import { storageError } from '../../db/index.js';
 import { SimEngine, type SimOptions } from './engine.js';
 
 /**
@@ -25,31 +26,43 @@ export class SimPsp implements PaymentServiceProvider {
   }
 
   async charge(requests: readonly ChargeRequest[]): Promise<ChargeResult[]> {
-    return this.engine.charge(requests);
+    return this.use((engine) => engine.charge(requests));
   }
 
   async lookupCharge(merchantReference: string): Promise<ChargeLookup> {
-    return this.engine.lookupCharge(merchantReference);
+    return this.use((engine) => engine.lookupCharge(merchantReference));
   }
 
   async refund(requests: readonly RefundRequest[]): Promise<RefundResult[]> {
-    return this.engine.refund(requests);
+    return this.use((engine) => engine.refund(requests));
   }
 
   async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<Lookup<RefundOutcome>> {
-    return this.engine.lookupRefund(refund.refundId);
+    return this.use((engine) => engine.lookupRefund(refund.refundId));
   }
 
   async listDisputes(): Promise<Dispute[]> {
-    return this.engine.disputes();
+    return this.use((engine) => engine.disputes());
   }
 
   async payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]> {
-    return this.engine.payout(requests);
+    return this.use((engine) => engine.payout(requests));
   }
 
   async lookupPayout(payoutId: string): Promise<Lookup<PayoutOutcome>> {
-    return this.engine.lookupPayout(payoutId);
+    return this.use((engine) => engine.lookupPayout(payoutId));
+  }
+
+  /**
+   * A storage failure of the state file (full, locked, read-only) is reported as that file's: the
+   * command would otherwise blame the books it was working on.
+   */
+  private async use<T>(work: (engine: SimEngine) => T | Promise<T>): Promise<T> {
+    try {
+      return await work(this.engine);
+    } catch (error) {
+      throw storageError(error, this.options.stateFile);
+    }
   }
 
   close(): void {

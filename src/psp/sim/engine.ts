@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type ComponentMigration, type Database, anyOf, inReadSnapshot, inList, openComponentDatabase, rebuildTable, replaceOnce } from '../../db/index.js';
+import { UsageError } from '../../errors.js';
 import { sha256Hex } from '../../sha256.js';
 import { type Currency, exponentOf } from '../../money/index.js';
 import type { Clock } from '../../time.js';
@@ -223,6 +224,20 @@ export interface SimChargeRecord {
 }
 
 /**
+ * Test only: `PAYOPS_TEST_PSP_STATE_MAX_PAGE_COUNT=N` caps the simulated PSP's state file alone at
+ * N pages (or its size, if larger), so that a test can fill it as a full disk would while the books
+ * have room (test/e2e/check-skips.test.ts). Unset in every real run.
+ */
+const TEST_PSP_STATE_MAX_PAGE_COUNT = 'PAYOPS_TEST_PSP_STATE_MAX_PAGE_COUNT';
+
+function capForTests(db: Database): void {
+  const cap = process.env[TEST_PSP_STATE_MAX_PAGE_COUNT];
+  if (cap === undefined || cap === '') return;
+  if (!/^[1-9][0-9]{0,9}$/.test(cap)) throw new UsageError(`${TEST_PSP_STATE_MAX_PAGE_COUNT}: "${cap}" is not a whole number of pages`);
+  db.pragma(`max_page_count = ${Number(cap)}`);
+}
+
+/**
  * The simulated PSP: keeps its own books in its own SQLite file, so idempotency holds across
  * processes and runs, decides faults deterministically from the seed, the key and how many times
  * that key has been sent, and can later write its settlement file from what it recorded.
@@ -234,6 +249,7 @@ export class SimEngine {
 
   constructor(private readonly options: SimOptions) {
     this.db = openComponentDatabase(options.stateFile, SIM_SCHEMAS, 'simulated PSP');
+    capForTests(this.db);
     this.keyLifetimeMs = options.keyLifetimeMs ?? SIM_KEY_LIFETIME_MS;
     const prepare = (sql: string) => this.db.prepare(sql);
     this.statements = {

@@ -5,7 +5,7 @@ import type { SettlementRow } from '../../reconcile/types.js';
 import { type FeeRule, feeFor } from '../fee-rule.js';
 import type { SimEngine, SimMovement } from './engine.js';
 import { draw } from './faults.js';
-import { PrivateFile } from '../../private-files.js';
+import { type OutputGuard, PrivateFile } from '../../private-files.js';
 
 /**
  * The discrepancies `psp settle --inject-discrepancies N` writes into the file, the i-th being
@@ -55,6 +55,8 @@ export interface SettleOptions {
   /** The UTC day, YYYY-MM-DD. */
   date: string;
   out: string;
+  /** What `out` must not be (the books, the PSP state, the manifest). */
+  outGuard: OutputGuard;
   inject: number;
   seed: string;
   /** The fee of a charge the PSP never captured, for a `settled_failed` row. */
@@ -84,7 +86,7 @@ export async function writeSimSettlement(engine: SimEngine, options: SettleOptio
   const plan = planInjections(options.inject, options.seed, captures, unsettled.length);
 
   // Written whole or not at all: a failure leaves no settlement file cut short for a run to import.
-  const out = PrivateFile.create(options.out);
+  const out = PrivateFile.create(options.out, options.outGuard);
   try {
     const write = async (text: string): Promise<void> => out.write(text);
     await write(`${PAYOPS_SETTLEMENT_HEADER_LINE}\n`);

@@ -1,0 +1,112 @@
+/**
+ * Card numbers (PCI DSS: a full primary account number is never stored or displayed). A card
+ * number is 13–19 digits, in groups separated by single spaces or dashes, whose Luhn checksum
+ * holds. A run of more than 19 digits with no separator is one number, not a card number inside
+ * it; groups are whole, so `12 4111 1111 1111 1111` holds the card `4111 1111 1111 1111`.
+ * The Luhn check keeps amounts and ids apart: `92233720368547758.08` is not a card number.
+ */
+const MIN_DIGITS = 13;
+const MAX_DIGITS = 19;
+const DIGIT_GROUPS = /\d+(?:[ -]\d+)*/g;
+
+export interface CardSpan {
+  start: number;
+  end: number;
+  /** The last four digits: all that is ever shown of it. */
+  last4: string;
+}
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let index = 0; index < digits.length; index++) {
+    let digit = digits.charCodeAt(digits.length - 1 - index) - 48;
+    if (index % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+/** Every card number in `text`, left to right, not overlapping. */
+export function findCardNumbers(text: string): CardSpan[] {
+  const spans: CardSpan[] = [];
+  for (const match of text.matchAll(DIGIT_GROUPS)) {
+    const groups = [...match[0].matchAll(/\d+/g)].map((group) => ({ start: (match.index ?? 0) + (group.index ?? 0), digits: group[0] }));
+    let first = 0;
+    while (first < groups.length) {
+      const found = cardStartingAt(groups, first);
+      if (found === undefined) {
+        first++;
+        continue;
+      }
+      spans.push(found.span);
+      first = found.next;
+    }
+  }
+  return spans;
+}
+
+/** The shortest card number made of whole groups from `groups[first]` on, if any. */
+function cardStartingAt(groups: readonly { start: number; digits: string }[], first: number): { span: CardSpan; next: number } | undefined {
+  let digits = '';
+  for (let last = first; last < groups.length; last++) {
+    const group = groups[last] as { start: number; digits: string };
+    digits += group.digits;
+    if (digits.length > MAX_DIGITS) return undefined;
+    if (digits.length >= MIN_DIGITS && luhnValid(digits)) {
+      const start = (groups[first] as { start: number }).start;
+      return { span: { start, end: group.start + group.digits.length, last4: digits.slice(-4) }, next: last + 1 };
+    }
+  }
+  return undefined;
+}
+
+export function containsCardNumber(text: string): boolean {
+  return findCardNumbers(text).length > 0;
+}
+
+/** How a card number is shown, when it must be mentioned at all: its last four digits. */
+export function maskedCard(last4: string): string {
+  return `[card number …${last4}]`;
+}
+
+/** `text` with every card number replaced by its masked form. */
+export function redactCardNumbers(text: string): string {
+  const spans = findCardNumbers(text);
+  if (spans.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const span of spans) {
+    out += text.slice(at, span.start) + maskedCard(span.last4);
+    at = span.end;
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * Where in a parsed record a card number is: the path of the first string, key or number that
+ * holds one (keys redacted in the path), or undefined. Iterative: a record may nest deeply.
+ */
+export function cardNumberPath(value: unknown): { path: string; last4: string } | undefined {
+  const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
+  while (stack.length > 0) {
+    const { value: item, path } = stack.pop() as { value: unknown; path: string };
+    if (typeof item === 'string' || typeof item === 'number' || typeof item === 'bigint') {
+      const found = findCardNumbers(String(item))[0];
+      if (found !== undefined) return { path: path || 'event', last4: found.last4 };
+    } else if (Array.isArray(item)) {
+      for (let index = item.length - 1; index >= 0; index--) stack.push({ value: item[index], path: `${path}[${index}]` });
+    } else if (typeof item === 'object' && item !== null) {
+      const entries = Object.entries(item).reverse();
+      for (const [key, child] of entries) {
+        const field = `${path === '' ? '' : `${path}.`}${redactCardNumbers(key)}`;
+        const inKey = findCardNumbers(key)[0];
+        if (inKey !== undefined) return { path: field, last4: inKey.last4 };
+        stack.push({ value: child, path: field });
+      }
+    }
+  }
+  return undefined;
+}
