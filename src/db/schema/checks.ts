@@ -23,9 +23,9 @@ const TRANSFER_STATUSES = ['created', 'executing', 'succeeded', 'failed', 'retry
 /** Payouts that are not final: at most one per seller and currency (payouts_one_open_per_seller). */
 export const OPEN_PAYOUT_STATUSES: readonly string[] = ['created', 'executing', 'retry_scheduled', 'dead_lettered'];
 
-/** The index's predicate, on a payouts table named `alias` in a query. */
+/** The index's predicate (as migration 10 rebuilt it, with needs_attention), on a payouts table named `alias` in a query. */
 export function openPayoutPredicate(alias: string): string {
-  return anyOf(`${alias}.status`, OPEN_PAYOUT_STATUSES);
+  return anyOf(`${alias}.status`, [...OPEN_PAYOUT_STATUSES, 'needs_attention']);
 }
 
 const CHECKED_LISTS: readonly ValueList[] = [
