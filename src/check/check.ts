@@ -64,6 +64,7 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkPayouts(db, notes),
     checkRefunds(db),
     checkLeases(db),
+    checkUnrecordedAnswers(db),
     checkReconciliation(db),
     ...(pspRecord ? [checkPspCharges(db, pspRecord, notes), checkPspPayouts(db, pspRecord.psp, pspRecord.payouts)] : []),
   ];
@@ -283,6 +284,30 @@ function checkLeases(db: Database): CheckResult {
     stuck.map((row) => `${row.order_id} has been executing since its lease expired at ${row.lease_expires_at} (run \`payops retry run\`)`),
     'no expired leases',
   );
+}
+
+/**
+ * needs_attention: the PSP moved money (or declined) and the books do not show it yet. A failed
+ * check (exit 5): the ledger is incomplete until `attention resolve` books the kept answers. Every
+ * item in needs_attention must have its kept answer, and every open answer its item.
+ */
+function checkUnrecordedAnswers(db: Database): CheckResult {
+  const open = db
+    .prepare(`SELECT kind, item_id, answer_status, psp_reference, error FROM unrecorded_answers WHERE resolved_at IS NULL ORDER BY id LIMIT 50`)
+    .all() as { kind: string; item_id: string; answer_status: string; psp_reference: string | null; error: string }[];
+  const problems = open.map((row) =>
+    `${row.kind} ${row.item_id}: the PSP answered ${row.answer_status}${row.psp_reference ? ` (${row.psp_reference})` : ''} and payops could not record it: ${row.error} (fix the cause, then \`payops attention resolve ${row.item_id}\`)`);
+  const orphans = db
+    .prepare(`SELECT 'charge' AS kind, order_id AS item_id, status FROM orders WHERE status = 'needs_attention'
+                AND NOT EXISTS (SELECT 1 FROM unrecorded_answers u WHERE u.kind = 'charge' AND u.item_id = orders.order_id AND u.resolved_at IS NULL)
+              UNION ALL SELECT 'refund', refund_id, status FROM refunds WHERE status = 'needs_attention'
+                AND NOT EXISTS (SELECT 1 FROM unrecorded_answers u WHERE u.kind = 'refund' AND u.item_id = refunds.refund_id AND u.resolved_at IS NULL)
+              UNION ALL SELECT 'payout', payout_id, status FROM payouts WHERE status = 'needs_attention'
+                AND NOT EXISTS (SELECT 1 FROM unrecorded_answers u WHERE u.kind = 'payout' AND u.item_id = payouts.payout_id AND u.resolved_at IS NULL)
+              LIMIT 50`)
+    .all() as { kind: string; item_id: string }[];
+  problems.push(...orphans.map((row) => `${row.kind} ${row.item_id} is in needs_attention with no kept PSP answer: establish at the PSP what happened to it`));
+  return result('every PSP answer recorded', problems, 'nothing in needs_attention');
 }
 
 /**

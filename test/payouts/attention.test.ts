@@ -54,6 +54,7 @@ describe('a payout the PSP sent and payops could not record', () => {
     const second = await runPayouts(db, { psp, retry: POLICY, clock });
     expect(second.execution.attempted).toBe(0);
     expect(psp.payoutCalls).toHaveLength(1);
+    expect(runChecks(db).results.filter((r) => !r.ok).map((r) => r.name)).toEqual(['every PSP answer recorded']);
 
     db.exec('DROP TRIGGER temp.block_payouts');
     expect(resolveAttention(db, { ids: ['po_00000001'] }, 'test operator', clock)).toEqual([expect.objectContaining({ outcome: 'booked' })]);

@@ -52,6 +52,13 @@ describe('a refund the PSP made and payops could not record', () => {
       expect.objectContaining({ kind: 'refund', itemId: 'rf_2', pspReference: 're_rf_2', amountMinor: 400n }),
     ]);
     expect((await new RefundExecutor(db, { psp, retry: POLICY, clock }).runDue()).attempted).toBe(0);
+    const check = runChecks(db);
+    expect(check.results.filter((r) => !r.ok).map((r) => [r.name, r.details])).toEqual([
+      ['every PSP answer recorded', [
+        'refund rf_1: the PSP answered succeeded (re_rf_1) and payops could not record it: test: refund postings are blocked (fix the cause, then `payops attention resolve rf_1`)',
+        'refund rf_2: the PSP answered succeeded (re_rf_2) and payops could not record it: test: refund postings are blocked (fix the cause, then `payops attention resolve rf_2`)',
+      ]],
+    ]);
     expect(resolveAttention(db, { ids: ['rf_1'] }, 'test operator', clock)).toEqual([expect.objectContaining({ outcome: 'refused' })]);
 
     db.exec('DROP TRIGGER temp.block_refunds');
