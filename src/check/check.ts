@@ -356,7 +356,7 @@ function checkPspCharges(db: Database, record: PspRecord, notes: string[]): Chec
       if (order.status === 'created' && booksReadAt !== undefined && charge.createdAt >= booksReadAt) {
         notes.push(`order ${order.order_id} was claimed and charged (${charge.reference}) while check ran: the books were read before`);
       } else if (order.status === 'failed' || order.status === 'created') problems.push(line);
-      else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : order.status === 'pending' ? 'its webhook arrives or `payops orders sync` runs' : 'retried'}`);
+      else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : order.status === 'needs_attention' ? 'its cause is fixed and `payops attention resolve` runs' : order.status === 'pending' ? 'its webhook arrives or `payops orders sync` runs' : 'retried'}`);
     }
   }
   takeChargesOf(undefined);
