@@ -87,8 +87,9 @@ export interface AnswerRecorder<Item, Answer> {
  * item whose own record fails and whose answer is final (the PSP moved money, or declined) is
  * kept as a fact and moved to `needs_attention` in a transaction of its own. A non-final answer
  * that cannot be recorded leaves its item `executing` (its lease expires, it is retried with the
- * same key) and its error is thrown after the others are booked. `tally` is restored to what it
- * was before any rolled-back attempt. Returns how many items were set aside.
+ * same key) and its error is thrown after the others are booked. A storage failure (locked, full,
+ * read-only) is no item's fault: it is thrown at once, every item left executing. `tally` is
+ * restored to what it was before any rolled-back attempt. Returns how many items were set aside.
  */
 export function recordOrSetAside<Item, Answer, Tally>(
   db: Database,
@@ -108,13 +109,17 @@ export function recordOrSetAside<Item, Answer, Tally>(
       return error ?? new Error('record failed');
     }
   };
-  if (attempt(() => { recorder.record(items, answers); beforeCommit(); }) === undefined) return 0;
+  const batchError = attempt(() => { recorder.record(items, answers); beforeCommit(); });
+  if (batchError === undefined) return 0;
+  // The storage failed, not an item: nothing was written, every item stays executing and is retried with its key.
+  if (isStorageFailure(batchError)) throw batchError;
   let setAside = 0;
   let unrecorded: unknown;
   items.forEach((item, index) => {
     const answer = answers[index] as Answer;
     const error = attempt(() => recorder.record([item], [answer]));
     if (error === undefined) return;
+    if (isStorageFailure(error)) throw error;
     const fact = recorder.factOf(item, answer, error instanceof Error ? error.message : String(error));
     if (fact === null) {
       unrecorded ??= error;
@@ -130,6 +135,14 @@ export function recordOrSetAside<Item, Answer, Tally>(
   });
   if (unrecorded !== undefined) throw unrecorded;
   return setAside;
+}
+
+/** SQLite could not write at all (locked, read-only, full, I/O, corrupt): a fact could not be written either. */
+function isStorageFailure(error: unknown): boolean {
+  if (!(error instanceof Error) || !('code' in error)) return false;
+  const code = String((error as { code: unknown }).code);
+  return ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_NOMEM']
+    .some((prefix) => code.startsWith(prefix));
 }
 
 /** The fact to keep for a final refund or payout answer; null for answers that are not final (left for a retry). */
