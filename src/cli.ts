@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAttention } from './commands/attention.js';
 import { registerChargebacks } from './commands/chargebacks.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
@@ -46,6 +47,7 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerPayout(program);
   registerChargebacks(program);
   registerQueue(program);
+  registerAttention(program);
   registerPsp(program);
   registerReconcile(program);
   registerWebhooks(program);

@@ -64,6 +64,7 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkPayouts(db, notes),
     checkRefunds(db),
     checkLeases(db),
+    checkUnrecordedAnswers(db),
     checkReconciliation(db),
     ...(pspRecord ? [checkPspCharges(db, pspRecord, notes), checkPspPayouts(db, pspRecord.psp, pspRecord.payouts)] : []),
   ];
@@ -286,6 +287,34 @@ function checkLeases(db: Database): CheckResult {
 }
 
 /**
+ * needs_attention: the PSP moved money (or declined) and the books do not show it yet. A failed
+ * check (exit 5): the ledger is incomplete until `attention resolve` books the kept answers. Every
+ * item in needs_attention must have its kept answer, and every open answer its item.
+ */
+function checkUnrecordedAnswers(db: Database): CheckResult {
+  // Only a book read below schema version 10 (the migration tests' "before" side) lacks the table; it cannot hold any.
+  if (db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'unrecorded_answers'").get() === undefined) {
+    return result('every PSP answer recorded', [], 'nothing in needs_attention');
+  }
+  const open = db
+    .prepare(`SELECT kind, item_id, answer_status, psp_reference, error FROM unrecorded_answers WHERE resolved_at IS NULL ORDER BY id LIMIT 50`)
+    .all() as { kind: string; item_id: string; answer_status: string; psp_reference: string | null; error: string }[];
+  const problems = open.map((row) =>
+    `${row.kind} ${row.item_id}: the PSP answered ${row.answer_status}${row.psp_reference ? ` (${row.psp_reference})` : ''} and payops could not record it: ${row.error} (fix the cause, then \`payops attention resolve ${row.item_id}\`)`);
+  const orphans = db
+    .prepare(`SELECT 'charge' AS kind, order_id AS item_id, status FROM orders WHERE status = 'needs_attention'
+                AND NOT EXISTS (SELECT 1 FROM unrecorded_answers u WHERE u.kind = 'charge' AND u.item_id = orders.order_id AND u.resolved_at IS NULL)
+              UNION ALL SELECT 'refund', refund_id, status FROM refunds WHERE status = 'needs_attention'
+                AND NOT EXISTS (SELECT 1 FROM unrecorded_answers u WHERE u.kind = 'refund' AND u.item_id = refunds.refund_id AND u.resolved_at IS NULL)
+              UNION ALL SELECT 'payout', payout_id, status FROM payouts WHERE status = 'needs_attention'
+                AND NOT EXISTS (SELECT 1 FROM unrecorded_answers u WHERE u.kind = 'payout' AND u.item_id = payouts.payout_id AND u.resolved_at IS NULL)
+              LIMIT 50`)
+    .all() as { kind: string; item_id: string }[];
+  problems.push(...orphans.map((row) => `${row.kind} ${row.item_id} is in needs_attention with no kept PSP answer: establish at the PSP what happened to it`));
+  return result('every PSP answer recorded', problems, 'nothing in needs_attention');
+}
+
+/**
  * Merge-joins the PSP's charges (sorted by our order id) with our orders (sorted the same way):
  * every order charged at most once, every booked capture real and for the same amount, and no
  * capture at the PSP that payops failed to book. Both sides stream, so memory stays flat.
@@ -327,7 +356,7 @@ function checkPspCharges(db: Database, record: PspRecord, notes: string[]): Chec
       if (order.status === 'created' && booksReadAt !== undefined && charge.createdAt >= booksReadAt) {
         notes.push(`order ${order.order_id} was claimed and charged (${charge.reference}) while check ran: the books were read before`);
       } else if (order.status === 'failed' || order.status === 'created') problems.push(line);
-      else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : order.status === 'pending' ? 'its webhook arrives or `payops orders sync` runs' : 'retried'}`);
+      else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : order.status === 'needs_attention' ? 'its cause is fixed and `payops attention resolve` runs' : order.status === 'pending' ? 'its webhook arrives or `payops orders sync` runs' : 'retried'}`);
     }
   }
   takeChargesOf(undefined);

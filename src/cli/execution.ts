@@ -38,6 +38,17 @@ export async function totalsJson(totals: Map<string, bigint>): Promise<{ currenc
 }
 
 /**
+ * Items the PSP answered and payops could not record (needs_attention): one loud line on stderr
+ * and exit code 6 (work payops could not finish); returns whether any.
+ */
+export function reportNeedsAttention(context: CliContext, count: number): boolean {
+  if (count === 0) return false;
+  context.err(`payops: ${count} PSP answers could not be recorded and wait in needs_attention: see \`payops attention list\`, fix the cause, then \`payops attention resolve --all\``);
+  if (process.exitCode === undefined || process.exitCode === ExitCode.ok) process.exitCode = ExitCode.workPending;
+  return true;
+}
+
+/**
  * Prints each PSP rejection (payops broke an invariant: a key reused with other parameters, a
  * malformed request) as its own loud line on stderr and sets exit code 5; returns whether any.
  */

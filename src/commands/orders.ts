@@ -6,7 +6,7 @@ import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js'
 import { renderTable } from '../reports/table.js';
 import type { OrderDetail } from '../payments/queries.js';
 
-const STATUSES = ['created', 'executing', 'succeeded', 'pending', 'failed', 'retry_scheduled', 'dead_lettered'];
+const STATUSES = ['created', 'executing', 'succeeded', 'pending', 'failed', 'retry_scheduled', 'dead_lettered', 'needs_attention'];
 
 export function registerOrders(program: Command): void {
   const orders = program.command('orders').description('pay-in orders: their state, history and PSP status');

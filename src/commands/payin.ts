@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, reportRejections, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
 import { progressBar } from '../cli/progress.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
@@ -72,6 +72,7 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
         const stats = execution.psp.callStats?.();
         context.out(flags.json ? toJson({ ...(await summaryJson(summary)), ...(stats ? { psp: stats } : {}) }) : await renderSummary(context, summary));
         process.exitCode = exitCodeOf(summary);
+        reportNeedsAttention(context, summary.queue.needs_attention + summary.refundsOpen.needsAttention);
         reportRejections(context, summary.execution.rejections, summary.refunds.rejections);
       } finally {
         execution.psp.close();
@@ -82,8 +83,9 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
 export function exitCodeOf(summary: PayinSummary): number {
   if (summary.intake.rejected > 0) return ExitCode.inputRejected;
   // Orders another live process is executing are its work, not ours: only the queue counts.
-  const refundsLeft = summary.refundsOpen.retryScheduled + summary.refundsOpen.deadLettered;
-  return summary.queue.retry_scheduled + summary.queue.dead_lettered + refundsLeft > 0 ? ExitCode.workPending : ExitCode.ok;
+  // needs_attention: answered by the PSP and not recorded, work payops could not finish.
+  const refundsLeft = summary.refundsOpen.retryScheduled + summary.refundsOpen.deadLettered + summary.refundsOpen.needsAttention;
+  return summary.queue.retry_scheduled + summary.queue.dead_lettered + summary.queue.needs_attention + refundsLeft > 0 ? ExitCode.workPending : ExitCode.ok;
 }
 
 async function summaryJson(summary: PayinSummary) {
@@ -102,6 +104,7 @@ async function summaryJson(summary: PayinSummary) {
       failed: execution.failed,
       retryScheduled: execution.retryScheduled,
       deadLettered: execution.deadLettered,
+      needsAttention: execution.needsAttention,
       recoveredLeases: execution.recoveredLeases,
       rejected: execution.rejections.length,
     },
@@ -119,7 +122,7 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
     `${bold('events')}    read ${intake.eventsRead}, accepted ${intake.eventsAccepted}, duplicates ${intake.duplicates}, rejected ${intake.rejected > 0 ? red(String(intake.rejected)) : 0}${intake.releases > 0 ? `; ${intake.releases} orders released to their sellers (pay_out)` : ''}${intake.refunds > 0 ? `; ${intake.refunds} refunds accepted` : ''}`,
     ...(intake.rolledBack ? [red('          --all-or-nothing: the input was rejected as a whole; nothing was written')] : []),
     ...(intake.rejectsFiles.length > 0 ? [`          rejected records: ${intake.rejectsFiles.join(', ')}`] : []),
-    `${bold('orders')}    accepted ${intake.ordersAccepted}; this run: succeeded ${execution.succeeded}, pending ${execution.pending}, failed ${execution.failed}, retry scheduled ${execution.retryScheduled}, dead-lettered ${execution.deadLettered}${execution.recoveredLeases > 0 ? `, recovered from crashed runs ${execution.recoveredLeases}` : ''}`,
+    `${bold('orders')}    accepted ${intake.ordersAccepted}; this run: succeeded ${execution.succeeded}, pending ${execution.pending}, failed ${execution.failed}, retry scheduled ${execution.retryScheduled}, dead-lettered ${execution.deadLettered}${execution.needsAttention > 0 ? `, ${red(`needs attention ${execution.needsAttention}`)}` : ''}${execution.recoveredLeases > 0 ? `, recovered from crashed runs ${execution.recoveredLeases}` : ''}`,
     `${bold('accepted')}  ${await formatTotals(intake.acceptedMinor)}`,
     `${bold('captured')}  ${await formatTotals(execution.capturedMinor)}`,
     ...(summary.refunds.attempted > 0
@@ -129,6 +132,8 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
   if (queue.retry_scheduled + queue.dead_lettered > 0) {
     lines.push(yellow(`queue     retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}, executing ${queue.executing}: run \`payops retry run --wait\`, see \`payops dlq list\``));
   }
+  const attention = queue.needs_attention + summary.refundsOpen.needsAttention;
+  if (attention > 0) lines.push(red(`attention ${attention} PSP answers (charges ${queue.needs_attention}, refunds ${summary.refundsOpen.needsAttention}) could not be recorded: \`payops attention list\`, then \`payops attention resolve\``));
   if (queue.pending > 0) lines.push(`pending   ${queue.pending} orders await the PSP: \`payops orders sync\``);
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, reportRejections, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
 import { flagValue } from '../cli/options.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
@@ -55,12 +55,13 @@ export function registerPayout(program: Command): void {
           ];
           if (!summary.dryRun) {
             const t = summary.execution;
-            lines.push(`sent ${t.succeeded} (${t.attempted} attempts); failed ${t.failed}, retries scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`);
+            lines.push(`sent ${t.succeeded} (${t.attempted} attempts); failed ${t.failed}, retries scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${summary.open.needsAttention ? `, needs attention ${summary.open.needsAttention} (\`payops attention list\`)` : ''}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`);
             lines.push(`paid ${await formatTotals(t.paidMinor)}`);
           }
           context.out(lines.filter(Boolean).join('\n'));
         }
-        if (!summary.dryRun && summary.open.retryScheduled + summary.open.deadLettered > 0) process.exitCode = ExitCode.workPending;
+        if (!summary.dryRun && summary.open.retryScheduled + summary.open.deadLettered + summary.open.needsAttention > 0) process.exitCode = ExitCode.workPending;
+        if (!summary.dryRun) reportNeedsAttention(context, summary.open.needsAttention);
         reportRejections(context, summary.execution.rejections);
       } finally {
         execution.psp.close();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, reportRejections } from '../cli/execution.js';
+import { executionFrom, formatTotals, reportNeedsAttention, reportRejections } from '../cli/execution.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { renderTable } from '../reports/table.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -21,6 +21,7 @@ export function registerQueue(program: Command): void {
       const { retryDue } = await import('../queue/retry.js');
       try {
         const { charges: tally, refunds, payouts, queue, open } = await withDatabase(context, (db) => retryDue(db, execution));
+        const needsAttention = queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention;
         if (flags.json) {
           const stats = execution.psp.callStats?.();
           context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, ...(stats ? { psp: stats } : {}) }));
@@ -30,11 +31,13 @@ export function registerQueue(program: Command): void {
           context.out(
             `attempted ${tally.attempted}: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered ${tally.deadLettered}` +
               `${tally.recoveredLeases > 0 ? `; recovered ${tally.recoveredLeases} from crashed runs` : ''}\ncaptured ${await formatTotals(tally.capturedMinor)}\n` +
-              `queue: retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}`,
+              `queue: retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}` +
+              `${needsAttention > 0 ? `, needs attention ${needsAttention} (charges ${queue.needs_attention}, refunds ${open.refunds.needsAttention}, payouts ${open.payouts.needsAttention}): \`payops attention list\`` : ''}`,
           );
         }
         const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered;
-        if (left > 0) process.exitCode = ExitCode.workPending;
+        if (left + queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention > 0) process.exitCode = ExitCode.workPending;
+        reportNeedsAttention(context, queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention);
         reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
       } finally {
         execution.psp.close();
@@ -98,7 +101,8 @@ export function registerQueue(program: Command): void {
           if (payouts.attempted > 0) context.out(`requeued ${payouts.attempted} payouts: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered again ${payouts.deadLettered}`);
         }
         const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered;
-        if (left > 0) process.exitCode = ExitCode.workPending;
+        if (left + queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention > 0) process.exitCode = ExitCode.workPending;
+        reportNeedsAttention(context, queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention);
         reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
       } finally {
         execution.psp.close();

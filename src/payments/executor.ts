@@ -6,6 +6,7 @@ import { failpoint } from '../failpoints.js';
 import type { Currency } from '../money/index.js';
 import { type ChargeResult, type PaymentServiceProvider, isRetryable } from '../psp/port.js';
 import type { Clock } from '../time.js';
+import { recordOrSetAside } from './attention.js';
 import { sendOrLookUp } from './lookup-first.js';
 import { nextRetryAt } from './queries.js';
 import { ChargeRecorder } from './record.js';
@@ -30,6 +31,8 @@ export interface ExecutionTally {
   failed: number;
   retryScheduled: number;
   deadLettered: number;
+  /** Final PSP answers payops could not record: kept as facts, the orders in needs_attention. */
+  needsAttention: number;
   /** Outcomes another process recorded first (our lease had expired): nothing was written twice. */
   lostLease: number;
   recoveredLeases: number;
@@ -39,7 +42,7 @@ export interface ExecutionTally {
 }
 
 export function emptyTally(): ExecutionTally {
-  return { attempted: 0, succeeded: 0, pending: 0, failed: 0, retryScheduled: 0, deadLettered: 0, lostLease: 0, recoveredLeases: 0, capturedMinor: new Map(), rejections: [] };
+  return { attempted: 0, succeeded: 0, pending: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, lostLease: 0, recoveredLeases: 0, capturedMinor: new Map(), rejections: [] };
 }
 
 // Each batch costs three durable commits (claim, PSP state, record): large batches amortize them.
@@ -120,10 +123,9 @@ export class PayinExecutor {
     failpoint('executor.after-claim');
     const results = await this.call(claimed);
     failpoint('executor.after-psp-call');
-    inTransaction(this.db, () => {
-      this.recorder.record(claimed, results, tally, this.owner, this.now());
-      failpoint('executor.before-record-commit');
-    });
+    const recorder = this.recorder.answerRecorder(tally, this.owner, this.now());
+    const setAside = recordOrSetAside(this.db, claimed, results, tally, recorder, () => failpoint('executor.before-record-commit'));
+    tally.needsAttention += setAside;
     failpoint('executor.after-record');
     tally.attempted += claimed.length;
     this.options.onBatch?.(claimed.length);

@@ -118,7 +118,7 @@ export function showOrder(db: Database, orderId: string): OrderDetail {
 
 /** How many orders are in each status (all statuses present, zeros included). */
 export function statusCounts(db: Database, psp?: string): Record<OrderStatus, number> {
-  const counts: Record<OrderStatus, number> = { created: 0, executing: 0, succeeded: 0, pending: 0, failed: 0, retry_scheduled: 0, dead_lettered: 0 };
+  const counts: Record<OrderStatus, number> = { created: 0, executing: 0, succeeded: 0, pending: 0, failed: 0, retry_scheduled: 0, dead_lettered: 0, needs_attention: 0 };
   const rows = db
     .prepare(`SELECT status, COUNT(*) AS n FROM orders ${psp ? 'WHERE psp = ?' : ''} GROUP BY status`)
     .all(...(psp ? [psp] : [])) as { status: OrderStatus; n: bigint }[];
@@ -132,21 +132,23 @@ export function nextRetryAt(db: Database, psp: string): string | undefined {
   return row.at ?? undefined;
 }
 
-/** Work waiting for a retry or for a person: retry scheduled, dead-lettered. */
+/** Work waiting for a retry or for a person: retry scheduled, dead-lettered, needs attention. */
 export interface OpenWork {
   retryScheduled: number;
   deadLettered: number;
+  /** Answered by the PSP and not recorded: `payops attention resolve` books them. */
+  needsAttention: number;
 }
 
 const OPEN_WORK_SQL = {
-  orders: "SELECT status, COUNT(*) AS n FROM orders WHERE status IN ('retry_scheduled', 'dead_lettered') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
-  refunds: "SELECT status, COUNT(*) AS n FROM refunds WHERE status IN ('retry_scheduled', 'dead_lettered') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
-  payouts: "SELECT status, COUNT(*) AS n FROM payouts WHERE status IN ('retry_scheduled', 'dead_lettered') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
+  orders: "SELECT status, COUNT(*) AS n FROM orders WHERE status IN ('retry_scheduled', 'dead_lettered', 'needs_attention') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
+  refunds: "SELECT status, COUNT(*) AS n FROM refunds WHERE status IN ('retry_scheduled', 'dead_lettered', 'needs_attention') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
+  payouts: "SELECT status, COUNT(*) AS n FROM payouts WHERE status IN ('retry_scheduled', 'dead_lettered', 'needs_attention') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
 } as const;
 
 /** The same count for any of the executors' tables: orders, refunds, payouts. */
 export function openWorkIn(db: Database, table: keyof typeof OPEN_WORK_SQL, psp?: string): OpenWork {
   const rows = db.prepare(OPEN_WORK_SQL[table]).all({ psp: psp ?? null }) as { status: string; n: bigint }[];
   const count = (status: string) => Number(rows.find((row) => row.status === status)?.n ?? 0n);
-  return { retryScheduled: count('retry_scheduled'), deadLettered: count('dead_lettered') };
+  return { retryScheduled: count('retry_scheduled'), deadLettered: count('dead_lettered'), needsAttention: count('needs_attention') };
 }

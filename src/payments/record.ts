@@ -1,5 +1,6 @@
 import { type Database, inTransaction } from '../db/index.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
+import type { AnswerRecorder, UnrecordedAnswer } from './attention.js';
 import { type ChargeResult, type PspRejection, type RetryableFailure, rejectionMessage } from '../psp/port.js';
 import { Wallets, type WalletDelta } from '../wallet/wallet.js';
 import { type ExecutionTally, emptyTally } from './executor.js';
@@ -40,9 +41,10 @@ export class ChargeRecorder {
     const deltas: WalletDelta[] = [];
     orders.forEach((order, index) => {
       const result = results[index] as ChargeResult;
-      const from = order.fromStatus === 'pending' ? 'pending' : 'executing';
+      // `needs_attention`: `attention resolve` books the answer kept when it could not be recorded.
+      const from = order.fromStatus === 'pending' || order.fromStatus === 'needs_attention' ? order.fromStatus : 'executing';
       // A pending order waits for a final answer; nothing else about it is news.
-      if (from === 'pending' && result.status !== 'succeeded' && result.status !== 'declined') return;
+      if (from !== 'executing' && result.status !== 'succeeded' && result.status !== 'declined') return;
       const move = (outcome: OrderOutcome, cause: string): boolean => {
         const moved = this.store.finish(order, from, owner, outcome, at, cause);
         if (!moved) tally.lostLease++;
@@ -76,6 +78,21 @@ export class ChargeRecorder {
     if (deltas.length > 0) this.wallets.apply(deltas, at);
   }
 
+  /**
+   * This recorder for `recordOrSetAside`: a capture or a decline that cannot be recorded is kept
+   * as a fact and the order moves to `needs_attention` under `owner`'s lease.
+   */
+  answerRecorder(tally: ExecutionTally, owner: string, at: string): AnswerRecorder<ClaimedOrder, ChargeResult> {
+    const psp = this.options.psp;
+    return {
+      record: (orders, results) => this.record(orders, results, tally, owner, at),
+      factOf: (order, result, error) => chargeFact(order, result, psp, error, at),
+      setAside: (order, fact) =>
+        this.store.finish(order, 'executing', owner, { to: 'needs_attention', pspReference: fact.pspReference, pspFeeMinor: fact.pspFeeMinor, error: `not recorded: ${fact.error}` }, at,
+          `PSP ${psp} answered ${fact.answerStatus} (${fact.pspReference}) and payops could not record it: ${fact.error}; kept for \`payops attention resolve\``),
+    };
+  }
+
   private deadLetterRejected(order: ClaimedOrder, rejection: PspRejection, tally: ExecutionTally, move: (outcome: OrderOutcome, cause: string) => boolean): void {
     const message = rejectionMessage(`the charge of ${order.orderId} (key ${order.chargeKey})`, rejection);
     if (!move({ to: 'dead_lettered', error: `rejected: ${rejection.reason}: ${rejection.detail}` }, message)) return;
@@ -97,6 +114,15 @@ export class ChargeRecorder {
       tally.retryScheduled++;
     }
   }
+}
+
+/** The fact to keep for a final charge answer; null for answers that are not final (left for a retry). */
+function chargeFact(order: ClaimedOrder, result: ChargeResult, psp: string, error: string, at: string): UnrecordedAnswer | null {
+  if (result.status !== 'succeeded' && result.status !== 'declined') return null;
+  return {
+    kind: 'charge', itemId: order.orderId, psp, answerStatus: result.status, pspReference: result.pspReference, amountMinor: order.amountMinor, currency: order.currency,
+    pspFeeMinor: result.status === 'succeeded' ? result.feeMinor : null, declineReason: result.status === 'declined' ? result.reason : null, error, answeredAt: at,
+  };
 }
 
 /** A capture the PSP reported outside a charge call (its settlement file). */

@@ -5,6 +5,7 @@ import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import { DEFAULT_BATCH_SIZE, type ExecutorOptions } from '../payments/executor.js';
+import { type AnswerRecorder, UnrecordedAnswers, recordOrSetAside, transferFact } from '../payments/attention.js';
 import { sendOrLookUp } from '../payments/lookup-first.js';
 import { retryDelayMs } from '../payments/retry-policy.js';
 import { type PayoutResult, rejectionMessage } from '../psp/port.js';
@@ -17,6 +18,8 @@ export interface PayoutTally {
   failed: number;
   retryScheduled: number;
   deadLettered: number;
+  /** Final PSP answers payops could not record: kept as facts, the payouts in needs_attention. */
+  needsAttention: number;
   lostLease: number;
   recoveredLeases: number;
   paidMinor: Map<Currency, bigint>;
@@ -25,7 +28,7 @@ export interface PayoutTally {
 }
 
 export function emptyPayoutTally(): PayoutTally {
-  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, lostLease: 0, recoveredLeases: 0, paidMinor: new Map(), rejections: [] };
+  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, lostLease: 0, recoveredLeases: 0, paidMinor: new Map(), rejections: [] };
 }
 
 /** The pay-in executor's options (the same protocol, leases and retry policy), without its progress callback. */
@@ -109,15 +112,40 @@ export class PayoutExecutor {
         ),
     });
     failpoint('payout.after-psp-call');
-    inTransaction(this.db, () => {
-      this.record(claimed, results, tally);
-      failpoint('payout.before-record-commit');
-    });
+    const at = this.now();
+    const setAside = recordOrSetAside(this.db, claimed, results, tally, this.answerRecorder(tally, at), () => failpoint('payout.before-record-commit'));
+    tally.needsAttention += setAside;
     tally.attempted += claimed.length;
   }
 
-  private record(payouts: readonly ClaimedPayout[], results: readonly PayoutResult[], tally: PayoutTally): void {
-    const at = this.now();
+  private answerRecorder(tally: PayoutTally, at: string): AnswerRecorder<ClaimedPayout, PayoutResult> {
+    const psp = this.options.psp.name;
+    return {
+      record: (payouts, results) => this.record(payouts, results, tally, at),
+      factOf: (payout, result, error) => transferFact('payout', payout.payoutId, payout, result, psp, error, at),
+      setAside: (payout, fact) =>
+        this.store.finish(payout, this.owner, { to: 'needs_attention', pspReference: fact.pspReference, error: `not recorded: ${fact.error}` }, at,
+          `payout PSP ${psp} answered ${fact.answerStatus} (${fact.pspReference ?? 'no reference'}) and payops could not record it: ${fact.error}; kept for \`payops attention resolve\``),
+    };
+  }
+
+  /**
+   * Books an answer kept in unrecorded_answers (the payout is in needs_attention) through the same
+   * record as the executor's, in one transaction with the fact's resolution. Throws, changing
+   * nothing, while the cause still stands.
+   */
+  resolveKept(fact: { id: bigint; itemId: string; answerStatus: 'succeeded' | 'declined'; pspReference: string | null; declineReason: string | null }, actor: string, tally: PayoutTally): boolean {
+    return inTransaction(this.db, () => {
+      const payout = this.store.payoutNeedingAttention(fact.itemId);
+      if (payout === undefined) return false;
+      const result: PayoutResult = fact.answerStatus === 'succeeded' ? { status: 'succeeded', pspReference: fact.pspReference ?? '' } : { status: 'declined', pspReference: fact.pspReference, reason: fact.declineReason ?? 'declined' };
+      const at = this.now();
+      this.record([payout], [result], tally, at);
+      return new UnrecordedAnswers(this.db).resolve(fact.id, at, actor);
+    });
+  }
+
+  private record(payouts: readonly ClaimedPayout[], results: readonly PayoutResult[], tally: PayoutTally, at: string): void {
     const postings: PostingRequest[] = [];
     const deltas: WalletDelta[] = [];
     const move = (payout: ClaimedPayout, outcome: Parameters<PayoutStore['finish']>[2], cause: string): boolean => {
@@ -127,6 +155,8 @@ export class PayoutExecutor {
     };
     payouts.forEach((payout, index) => {
       const result = results[index] ?? { status: 'retryable', kind: 'server_error', sent: true, detail: 'the PSP adapter returned no result' };
+      // A kept answer is final; nothing else is booked from needs_attention.
+      if (payout.fromStatus === 'needs_attention' && result.status !== 'succeeded' && result.status !== 'declined') return;
       if (result.status === 'succeeded') {
         if (!move(payout, { to: 'succeeded', pspReference: result.pspReference }, `payout PSP ${this.options.psp.name} sent it as ${result.pspReference}`)) return;
         tally.succeeded++;

@@ -1,17 +1,9 @@
 import type { Database } from '../db/index.js';
 import { InvariantError } from '../errors.js';
 import type { Currency } from '../money/index.js';
+import { type TransferStatus, assertTransferTransition } from '../payments/order-state.js';
 
-export type PayoutStatus = 'created' | 'executing' | 'succeeded' | 'failed' | 'retry_scheduled' | 'dead_lettered';
-
-const ALLOWED: Readonly<Record<PayoutStatus, readonly PayoutStatus[]>> = {
-  created: ['executing'],
-  executing: ['succeeded', 'failed', 'retry_scheduled', 'dead_lettered'],
-  retry_scheduled: ['executing'],
-  dead_lettered: ['executing'],
-  succeeded: [],
-  failed: [],
-};
+export type PayoutStatus = TransferStatus;
 
 /** A payout taken into `executing` by this process, with what the transfer needs. */
 export interface ClaimedPayout {
@@ -89,6 +81,7 @@ export class PayoutStore {
       nextRetryAt: prepare("SELECT MIN(next_attempt_at) AS at FROM payouts WHERE status = 'retry_scheduled' AND psp = ?"),
       expired: prepare("SELECT id, payout_id, attempts FROM payouts WHERE status = 'executing' AND psp = ? AND lease_expires_at < ?"),
       deadLettered: prepare(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE payout_id = ? AND psp = ? AND status = 'dead_lettered'`),
+      needingAttention: prepare(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE payout_id = ? AND status = 'needs_attention'`),
       claim: prepare(
         `UPDATE payouts SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
                 first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL,
@@ -154,8 +147,16 @@ export class PayoutStore {
       .map((row) => this.claimRow(row, owner, leaseExpiresAt, at, cause));
   }
 
+  /** A payout in needs_attention as `attention resolve` books it (no lease: nothing is sent). */
+  payoutNeedingAttention(payoutId: string): ClaimedPayout | undefined {
+    const row = this.s.needingAttention.get(payoutId) as ClaimableRow | undefined;
+    return row === undefined ? undefined : { ...toClaimedPayout(row), attempts: Number(row.attempts) };
+  }
+
+  /** Moves a payout from `payout.fromStatus` (`executing` under `owner`'s lease, or `needs_attention` with owner '') to `outcome.to`. */
   finish(payout: ClaimedPayout, owner: string, outcome: { to: PayoutStatus; pspReference?: string | null; error?: string | null; nextAttemptAt?: string | null }, at: string, cause: string): boolean {
-    assertPayoutTransition(payout.payoutId, 'executing', outcome.to);
+    const from = payout.fromStatus === 'needs_attention' ? 'needs_attention' : 'executing';
+    assertPayoutTransition(payout.payoutId, from, outcome.to);
     const changed = this.s.finish.run({
       to: outcome.to,
       pspReference: outcome.pspReference ?? null,
@@ -163,10 +164,10 @@ export class PayoutStore {
       nextAttemptAt: outcome.nextAttemptAt ?? null,
       at,
       id: payout.id,
-      from: 'executing',
-      owner,
+      from,
+      owner: from === 'executing' ? owner : '',
     }).changes;
-    if (changed === 1) this.s.transition.run(payout.id, 'executing', outcome.to, payout.attempts, at, cause);
+    if (changed === 1) this.s.transition.run(payout.id, from, outcome.to, payout.attempts, at, cause);
     return changed === 1;
   }
 
@@ -177,22 +178,27 @@ export class PayoutStore {
     }
     const attempts = Number(row.attempts) + 1;
     this.s.transition.run(row.id, row.status, 'executing', attempts, at, `${cause}; key ${row.payout_key}; lease ${owner}`);
-    return {
-      id: row.id,
-      payoutId: row.payout_id,
-      sellerId: row.seller_id,
-      currency: row.currency as Currency,
-      amountMinor: row.amount_minor,
-      payoutKey: row.payout_key,
-      destination: row.destination,
-      attempts,
-      requeuedAtAttempt: row.status === 'dead_lettered' ? Number(row.attempts) : Number(row.requeued_at_attempt),
-      firstAttemptAt: row.first_attempt_at,
-      fromStatus: row.status,
-    };
+    // fromStatus stays what the claim read (created, retry_scheduled, dead_lettered): finish moves it from executing.
+    return { ...toClaimedPayout(row), attempts, requeuedAtAttempt: row.status === 'dead_lettered' ? Number(row.attempts) : Number(row.requeued_at_attempt) };
   }
 }
 
+function toClaimedPayout(row: ClaimableRow): ClaimedPayout {
+  return {
+    id: row.id,
+    payoutId: row.payout_id,
+    sellerId: row.seller_id,
+    currency: row.currency as Currency,
+    amountMinor: row.amount_minor,
+    payoutKey: row.payout_key,
+    destination: row.destination,
+    attempts: Number(row.attempts),
+    requeuedAtAttempt: Number(row.requeued_at_attempt),
+    firstAttemptAt: row.first_attempt_at,
+    fromStatus: row.status,
+  };
+}
+
 function assertPayoutTransition(payoutId: string, from: PayoutStatus, to: PayoutStatus): void {
-  if (!ALLOWED[from].includes(to)) throw new InvariantError(`payout ${payoutId}: illegal transition ${from} → ${to}`);
+  assertTransferTransition('payout', payoutId, from, to);
 }

@@ -5,14 +5,16 @@ import { InvariantError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
+import { type AnswerRecorder, UnrecordedAnswers, recordOrSetAside, transferFact } from '../payments/attention.js';
 import { sendOrLookUp } from '../payments/lookup-first.js';
+import { type TransferStatus, assertTransferTransition } from '../payments/order-state.js';
 import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
 import { type PaymentServiceProvider, type RefundResult, rejectionMessage } from '../psp/port.js';
 import type { Clock } from '../time.js';
 import { Wallets, type WalletDelta } from '../wallet/wallet.js';
 import { type RefundedOrder, refundTransaction, refundWalletDelta, splitRefund } from './apply.js';
 
-type RefundStatus = 'created' | 'executing' | 'succeeded' | 'failed' | 'retry_scheduled' | 'dead_lettered';
+type RefundStatus = TransferStatus;
 
 interface RefundRow {
   id: bigint;
@@ -28,7 +30,7 @@ interface RefundRow {
   psp_reference: string | null;
 }
 
-interface ClaimedRefund {
+export interface ClaimedRefund {
   id: bigint;
   refundId: string;
   orderId: string;
@@ -40,6 +42,8 @@ interface ClaimedRefund {
   requeuedAtAttempt: number;
   /** When the first attempt was claimed: null until this claim sets it. */
   firstAttemptAt: string | null;
+  /** `executing` under our lease, or `needs_attention` when `attention resolve` books a kept answer. */
+  fromStatus: 'executing' | 'needs_attention';
 }
 
 export interface RefundTally {
@@ -48,6 +52,8 @@ export interface RefundTally {
   failed: number;
   retryScheduled: number;
   deadLettered: number;
+  /** Final PSP answers payops could not record: kept as facts, the refunds in needs_attention. */
+  needsAttention: number;
   recoveredLeases: number;
   refundedMinor: Map<Currency, bigint>;
   /** Requests the PSP refused as such (key reused, malformed): dead-lettered, one line each. */
@@ -55,7 +61,7 @@ export interface RefundTally {
 }
 
 export function emptyRefundTally(): RefundTally {
-  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, recoveredLeases: 0, refundedMinor: new Map(), rejections: [] };
+  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, recoveredLeases: 0, refundedMinor: new Map(), rejections: [] };
 }
 
 /**
@@ -96,7 +102,7 @@ export class RefundExecutor {
       ),
       finish: prepare(
         `UPDATE refunds SET status = ?, psp_reference = COALESCE(?, psp_reference), last_error = ?, next_attempt_at = ?,
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND status = 'executing' AND lease_owner = ?`,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND status = ? AND COALESCE(lease_owner, '') = ?`,
       ),
       transition: prepare('INSERT INTO refund_transitions (refund_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)'),
       order: prepare(
@@ -108,6 +114,10 @@ export class RefundExecutor {
       ),
       unreserve: prepare('UPDATE orders SET refund_reserved_minor = refund_reserved_minor - ?, updated_at = ? WHERE order_id = ?'),
       nextRetryAt: prepare("SELECT MIN(next_attempt_at) AS at FROM refunds WHERE status = 'retry_scheduled' AND psp = ?"),
+      needingAttention: prepare(
+        `SELECT r.id, r.refund_id, r.order_id, r.amount_minor, r.currency, r.refund_key, r.status, r.attempts, r.requeued_at_attempt, r.first_attempt_at, o.psp_reference
+         FROM refunds r JOIN orders o ON o.order_id = r.order_id WHERE r.refund_id = ? AND r.status = 'needs_attention'`,
+      ),
     };
   }
 
@@ -154,7 +164,7 @@ export class RefundExecutor {
     this.s.transition.run(row.id, row.status, 'executing', attempts, now, `${cause}; key ${row.refund_key}; lease ${this.owner}`);
     // A requeued refund starts a fresh retry budget from the attempts it had used.
     const requeuedAtAttempt = row.status === 'dead_lettered' ? Number(row.attempts) : Number(row.requeued_at_attempt);
-    return { id: row.id, refundId: row.refund_id, orderId: row.order_id, amountMinor: row.amount_minor, currency: row.currency as Currency, refundKey: row.refund_key, chargeReference: row.psp_reference ?? '', attempts, requeuedAtAttempt, firstAttemptAt: row.first_attempt_at };
+    return { ...toClaimed(row, 'executing'), attempts, requeuedAtAttempt };
   }
 
   private async execute(claimed: readonly ClaimedRefund[], tally: RefundTally): Promise<void> {
@@ -168,24 +178,57 @@ export class RefundExecutor {
         psp.refund(refunds.map((r) => ({ idempotencyKey: r.refundKey, refundId: r.refundId, merchantReference: r.orderId, chargeReference: r.chargeReference, amountMinor: r.amountMinor, currency: r.currency }))),
     });
     failpoint('refund.after-psp-call');
-    inTransaction(this.db, () => {
-      this.record(claimed, results, tally);
-      failpoint('refund.before-record-commit');
-    });
+    const at = this.now();
+    const setAside = recordOrSetAside(this.db, claimed, results, tally, this.answerRecorder(tally, at), () => failpoint('refund.before-record-commit'));
+    tally.needsAttention += setAside;
     tally.attempted += claimed.length;
   }
 
-  private record(refunds: readonly ClaimedRefund[], results: readonly RefundResult[], tally: RefundTally): void {
-    const at = this.now();
+  private answerRecorder(tally: RefundTally, at: string): AnswerRecorder<ClaimedRefund, RefundResult> {
+    const psp = this.options.psp.name;
+    return {
+      record: (refunds, results) => this.record(refunds, results, tally, at),
+      factOf: (refund, result, error) => transferFact('refund', refund.refundId, refund, result, psp, error, at),
+      setAside: (refund, fact) =>
+        this.move(refund, 'needs_attention', at, `PSP ${psp} answered ${fact.answerStatus} (${fact.pspReference ?? 'no reference'}) and payops could not record it: ${fact.error}; kept for \`payops attention resolve\``, {
+          pspReference: fact.pspReference, error: `not recorded: ${fact.error}`,
+        }),
+    };
+  }
+
+  /**
+   * Books an answer kept in unrecorded_answers (the refund is in needs_attention) through the same
+   * record as the executor's, in one transaction with the fact's resolution. Throws, changing
+   * nothing, while the cause still stands.
+   */
+  resolveKept(fact: { id: bigint; itemId: string; answerStatus: 'succeeded' | 'declined'; pspReference: string | null; declineReason: string | null }, actor: string, tally: RefundTally): boolean {
+    return inTransaction(this.db, () => {
+      const row = this.s.needingAttention.get(fact.itemId) as RefundRow | undefined;
+      if (row === undefined) return false;
+      const result: RefundResult = fact.answerStatus === 'succeeded' ? { status: 'succeeded', pspReference: fact.pspReference ?? '' } : { status: 'declined', pspReference: fact.pspReference, reason: fact.declineReason ?? 'declined' };
+      const at = this.now();
+      this.record([toClaimed(row, 'needs_attention')], [result], tally, at);
+      return new UnrecordedAnswers(this.db).resolve(fact.id, at, actor);
+    });
+  }
+
+  private move(refund: ClaimedRefund, to: RefundStatus, at: string, cause: string, fields: { pspReference?: string | null; error?: string | null; nextAttemptAt?: string | null } = {}): boolean {
+    assertTransferTransition('refund', refund.refundId, refund.fromStatus, to);
+    const owner = refund.fromStatus === 'executing' ? this.owner : '';
+    const moved = this.s.finish.run(to, fields.pspReference ?? null, fields.error ?? null, fields.nextAttemptAt ?? null, at, refund.id, refund.fromStatus, owner).changes === 1;
+    if (moved) this.s.transition.run(refund.id, refund.fromStatus, to, refund.attempts, at, cause);
+    return moved;
+  }
+
+  private record(refunds: readonly ClaimedRefund[], results: readonly RefundResult[], tally: RefundTally, at: string): void {
     const psp = this.options.psp.name;
     const deltas: WalletDelta[] = [];
-    const move = (refund: ClaimedRefund, to: RefundStatus, cause: string, fields: { pspReference?: string | null; error?: string | null; nextAttemptAt?: string | null } = {}): boolean => {
-      const moved = this.s.finish.run(to, fields.pspReference ?? null, fields.error ?? null, fields.nextAttemptAt ?? null, at, refund.id, this.owner).changes === 1;
-      if (moved) this.s.transition.run(refund.id, 'executing', to, refund.attempts, at, cause);
-      return moved;
-    };
+    const move = (refund: ClaimedRefund, to: RefundStatus, cause: string, fields: { pspReference?: string | null; error?: string | null; nextAttemptAt?: string | null } = {}): boolean =>
+      this.move(refund, to, at, cause, fields);
     refunds.forEach((refund, index) => {
       const result = results[index] ?? { status: 'retryable', kind: 'server_error', sent: true, detail: 'the PSP adapter returned no result' };
+      // A kept answer is final; nothing else is booked from needs_attention.
+      if (refund.fromStatus === 'needs_attention' && result.status !== 'succeeded' && result.status !== 'declined') return;
       if (result.status === 'succeeded') {
         if (!move(refund, 'succeeded', `PSP ${psp} refunded it as ${result.pspReference}`, { pspReference: result.pspReference })) return;
         const row = this.s.order.get(refund.orderId) as { order_id: string; seller_id: string; currency: string; amount_minor: bigint; platform_fee_minor: bigint; refunded_minor: bigint; refunded_share_minor: bigint; released_at: string | null };
@@ -234,3 +277,11 @@ export class RefundExecutor {
     return new Date(this.options.clock() + (this.options.leaseMs ?? 5 * 60_000)).toISOString();
   }
 }
+
+function toClaimed(row: RefundRow, fromStatus: ClaimedRefund['fromStatus']): ClaimedRefund {
+  return {
+    id: row.id, refundId: row.refund_id, orderId: row.order_id, amountMinor: row.amount_minor, currency: row.currency as Currency, refundKey: row.refund_key,
+    chargeReference: row.psp_reference ?? '', attempts: Number(row.attempts), requeuedAtAttempt: Number(row.requeued_at_attempt), firstAttemptAt: row.first_attempt_at, fromStatus,
+  };
+}
+

@@ -60,13 +60,13 @@ describe('retry run --wait (retryDue)', () => {
   it('works refunds and payouts scheduled for retry until they are final, as it does charges', async () => {
     const refund = file('refund.ndjson', { eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-24T10:00:00Z', orderId: 'ord_2', amount: '10.00' });
     const payin = await runPayin(db, [refund], {}, { psp, retry: POLICY, clock });
-    expect(payin.refundsOpen).toEqual({ retryScheduled: 1, deadLettered: 0 });
+    expect(payin.refundsOpen).toEqual({ retryScheduled: 1, deadLettered: 0, needsAttention: 0 });
     expect(status('refunds')).toEqual(['retry_scheduled']);
 
     const summary = await retryDue(db, { psp, retry: POLICY, clock, wait: true, sleep });
     expect(status('refunds')).toEqual(['succeeded']);
     expect(status('payouts')).toEqual(['succeeded']);
-    expect(summary.open).toEqual({ refunds: { retryScheduled: 0, deadLettered: 0 }, payouts: { retryScheduled: 0, deadLettered: 0 } });
+    expect(summary.open).toEqual({ refunds: { retryScheduled: 0, deadLettered: 0, needsAttention: 0 }, payouts: { retryScheduled: 0, deadLettered: 0, needsAttention: 0 } });
     expect(summary.refunds).toMatchObject({ succeeded: 1, retryScheduled: 1 }); // a tally of what happened, not what is left
     expect(summary.payouts).toMatchObject({ succeeded: 1, retryScheduled: 1 });
     expect(sleeps.length).toBeGreaterThan(0);
@@ -77,14 +77,14 @@ describe('retry run --wait (retryDue)', () => {
     const refund = file('refund.ndjson', { eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-24T10:00:00Z', orderId: 'ord_2', amount: '10.00' });
     const payin = await runPayin(db, [refund], {}, { psp, retry: POLICY, clock, wait: true, sleep });
     expect(payin.refunds).toMatchObject({ succeeded: 1 });
-    expect(payin.refundsOpen).toEqual({ retryScheduled: 0, deadLettered: 0 });
+    expect(payin.refundsOpen).toEqual({ retryScheduled: 0, deadLettered: 0, needsAttention: 0 });
     expect(status('refunds')).toEqual(['succeeded']);
   });
 
   it('without --wait, one round: what is not due yet stays scheduled', async () => {
     await executeDue(db, { psp, retry: POLICY, clock });
     const summary = await retryDue(db, { psp, retry: POLICY, clock });
-    expect(summary.open.payouts).toEqual({ retryScheduled: 1, deadLettered: 0 });
+    expect(summary.open.payouts).toEqual({ retryScheduled: 1, deadLettered: 0, needsAttention: 0 });
   });
 
   it('dead letters include refunds: listed, and requeued with a fresh budget and the same key', async () => {
@@ -96,7 +96,7 @@ describe('retry run --wait (retryDue)', () => {
     // all (dlq requeue knew charges and payouts), and dlq list did not show it.
     const summary = await requeueDeadLetters(db, { psp, retry: twoAttempts, clock }, { all: true }, 'operator test');
     expect(summary.refunds).toMatchObject({ attempted: 1, succeeded: 1 });
-    expect(summary.open.refunds).toEqual({ retryScheduled: 0, deadLettered: 0 });
+    expect(summary.open.refunds).toEqual({ retryScheduled: 0, deadLettered: 0, needsAttention: 0 });
     expect(status('refunds')).toEqual(['succeeded']);
     expect(psp.refundCalls.map((call) => call.idempotencyKey)).toEqual(['payops-rf_1-refund', 'payops-rf_1-refund', 'payops-rf_1-refund']);
     const causes = (db.prepare('SELECT cause FROM refund_transitions ORDER BY id').all() as { cause: string }[]).map((row) => row.cause);

@@ -20,12 +20,19 @@ interface ValueList {
 const ORDER_STATUSES = ['created', 'executing', 'succeeded', 'pending', 'failed', 'retry_scheduled', 'dead_lettered'];
 const TRANSFER_STATUSES = ['created', 'executing', 'succeeded', 'failed', 'retry_scheduled', 'dead_lettered'];
 
-/** Payouts that are not final: at most one per seller and currency (payouts_one_open_per_seller). */
+/** Payouts that were not final when migration 8 built payouts_one_open_per_seller (migration 10 added needs_attention). */
 export const OPEN_PAYOUT_STATUSES: readonly string[] = ['created', 'executing', 'retry_scheduled', 'dead_lettered'];
 
-/** The index's predicate, on a payouts table named `alias` in a query. */
+/**
+ * Payouts that are not final: at most one per seller and currency. A payout in needs_attention
+ * has left the bank but is not booked (the payable is still in the wallet): it must keep
+ * blocking a second payout of the same payable.
+ */
+export const OPEN_PAYOUT_STATUSES_V10: readonly string[] = ['created', 'executing', 'retry_scheduled', 'dead_lettered', 'needs_attention'];
+
+/** The index's predicate (as migration 10 rebuilt it, with needs_attention), on a payouts table named `alias` in a query. */
 export function openPayoutPredicate(alias: string): string {
-  return anyOf(`${alias}.status`, OPEN_PAYOUT_STATUSES);
+  return anyOf(`${alias}.status`, OPEN_PAYOUT_STATUSES_V10);
 }
 
 const CHECKED_LISTS: readonly ValueList[] = [

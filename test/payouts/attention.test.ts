@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runChecks } from '../../src/check/check.js';
+import type { Database } from '../../src/db/index.js';
+import { UnrecordedAnswers } from '../../src/payments/attention.js';
+import { PayinExecutor } from '../../src/payments/executor.js';
+import { ingest } from '../../src/payments/intake/intake.js';
+import { resolveAttention } from '../../src/payments/resolve-attention.js';
+import { runPayouts } from '../../src/payouts/payout-run.js';
+import { listPayouts } from '../../src/payouts/queries.js';
+import { tempDatabase } from '../helpers/db.js';
+import { FakePsp } from '../payments/fake-psp.js';
+
+const T0 = Date.parse('2026-11-25T10:00:00Z');
+const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
+
+/** This connection's ledger refuses every payout posting until the trigger is dropped. */
+const BLOCK_PAYOUTS = `CREATE TEMP TRIGGER block_payouts BEFORE INSERT ON main.ledger_transactions WHEN NEW.kind = 'payout.sent'
+  BEGIN SELECT RAISE(ABORT, 'test: payout postings are blocked'); END`;
+
+describe('a payout the PSP sent and payops could not record', () => {
+  let db: Database;
+  let file: string;
+  let cleanup: () => void;
+  let psp: FakePsp;
+  const clock = () => T0;
+  const events = async (name: string, ...list: unknown[]) => {
+    const input = path.join(path.dirname(file), name);
+    fs.writeFileSync(input, `${list.map((event) => JSON.stringify(event)).join('\n')}\n`);
+    return ingest(db, [input], { psp: 'sim' });
+  };
+
+  beforeEach(async () => {
+    ({ db, file, cleanup } = tempDatabase());
+    psp = new FakePsp();
+    await events('checkouts.ndjson', { eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa',
+      orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }] });
+    await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    await events('deliveries.ndjson', { eventId: 'po_1', type: 'pay_out', occurredAt: '2026-11-24T10:00:00Z', orderId: 'ord_1', seller: { id: 'seller_7', name: 'Acme', account: { iban: 'DE89370400440532013000' } } });
+  });
+  afterEach(() => cleanup());
+
+  it('keeps the answer, holds the payable against a second payout, and resolve books the transfer once', async () => {
+    db.exec(BLOCK_PAYOUTS);
+    const first = await runPayouts(db, { psp, retry: POLICY, clock });
+    expect(first.execution).toMatchObject({ attempted: 1, succeeded: 0, needsAttention: 1 });
+    expect(first.open.needsAttention).toBe(1);
+    expect(listPayouts(db)).toEqual([expect.objectContaining({ payoutId: 'po_00000001', status: 'needs_attention', pspReference: 'tr_po_00000001' })]);
+    expect(new UnrecordedAnswers(db).open()).toEqual([
+      expect.objectContaining({ kind: 'payout', itemId: 'po_00000001', answerStatus: 'succeeded', amountMinor: 2250n, currency: 'USD', error: 'test: payout postings are blocked' }),
+    ]);
+    // The payable is still in the wallet (not booked as paid): a second run must not pay it again.
+    const second = await runPayouts(db, { psp, retry: POLICY, clock });
+    expect(second.execution.attempted).toBe(0);
+    expect(psp.payoutCalls).toHaveLength(1);
+    expect(runChecks(db).results.filter((r) => !r.ok).map((r) => r.name)).toEqual(['every PSP answer recorded']);
+
+    db.exec('DROP TRIGGER temp.block_payouts');
+    expect(resolveAttention(db, { ids: ['po_00000001'] }, 'test operator', clock)).toEqual([expect.objectContaining({ outcome: 'booked' })]);
+    expect(resolveAttention(db, { ids: ['po_00000001'] }, 'test operator', clock)).toEqual([expect.objectContaining({ outcome: 'already_booked' })]);
+    expect(listPayouts(db)[0]?.status).toBe('succeeded');
+    expect(db.prepare("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'payout.sent'").pluck().get()).toBe(1n);
+    expect((await runPayouts(db, { psp, retry: POLICY, clock })).payoutIds).toEqual([]);
+    expect(psp.payoutCalls).toHaveLength(1);
+    expect(runChecks(db).ok).toBe(true);
+  });
+});
