@@ -27,6 +27,7 @@ const ALLOWED: readonly { file: string; interpolation: string; why: string }[] =
   },
   { file: 'src/db/database.ts', interpolation: 'Math.max(0, Math.trunc(busyTimeoutMs))', why: 'a whole number by construction; PRAGMA takes no parameters' },
   { file: 'src/db/database.ts', interpolation: 'Number(maxPageCount)', why: 'checked against /^[1-9][0-9]{0,9}$/ first; test-only; PRAGMA takes no parameters' },
+  { file: 'src/psp/sim/engine.ts', interpolation: 'Number(cap)', why: 'the PSP-state-only cap: checked against /^[1-9][0-9]{0,9}$/ first; test-only; PRAGMA takes no parameters' },
   { file: 'src/reconcile/store.ts', interpolation: "ROW_COLUMNS.join(', ')", why: 'the column names of the constant ROW_COLUMNS list beside it' },
   {
     file: 'src/reconcile/store.ts',
@@ -110,7 +111,7 @@ describe('SQL is parameterized', () => {
   });
 
   it('keeps the allowlist short and true: every entry is still found in the code', () => {
-    expect(ALLOWED.length).toBeLessThanOrEqual(12);
+    expect(ALLOWED.length).toBeLessThanOrEqual(13);
     for (const allowed of ALLOWED) {
       expect(findings.some((finding) => finding.file === allowed.file && finding.interpolation === allowed.interpolation), `${allowed.file}: ${allowed.interpolation}`).toBe(true);
     }
