@@ -1,4 +1,4 @@
-import { BIRTH_QUERIES, type Database, type OrderBirthRow, type RefundBirthRow, orderBirthProblem, refundBirthProblem } from '../db/index.js';
+import { BIRTH_QUERIES, type Database, type OrderBirthRow, type RefundBirthRow, orderBirthMismatch, refundBirthMismatch } from '../db/index.js';
 import { balances, verifyLedger } from '../ledger/index.js';
 import { formatAmount } from '../money/index.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
@@ -133,13 +133,13 @@ function checkBirthRecords(db: Database): CheckResult {
   let refunds = 0;
   for (const row of db.prepare(BIRTH_QUERIES.allOrders).iterate() as Iterable<OrderBirthRow>) {
     orders++;
-    const problem = orderBirthProblem(row);
-    if (problem !== undefined) problems.push(problem);
+    const problem = orderBirthMismatch(row);
+    if (problem !== undefined) problems.push(`order ${row.order_id}: ${problem}`);
   }
   for (const row of db.prepare(BIRTH_QUERIES.allRefunds).iterate() as Iterable<RefundBirthRow>) {
     refunds++;
-    const problem = refundBirthProblem(row);
-    if (problem !== undefined) problems.push(problem);
+    const problem = refundBirthMismatch(row);
+    if (problem !== undefined) problems.push(`refund ${row.refund_id}: ${problem}`);
   }
   return result(BIRTH_CHECK_NAME, problems, `${orders} orders, ${refunds} refunds`);
 }

@@ -2,4 +2,4 @@ export { type ComponentMigration, type Database, type Statement, DEFAULT_BUSY_TI
 export { PAYOPS_APPLICATION_ID, SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations.js';
 export { rebuildTable, replaceOnce } from './rebuild.js';
 export { anyOf, inList, openPayoutPredicate } from './schema/checks.js';
-export { BIRTH_QUERIES, type OrderBirthRow, type RefundBirthRow, orderBirthHash, orderBirthProblem, refundBirthHash, refundBirthProblem } from './schema/birth.js';
+export { BIRTH_QUERIES, type OrderBirthRow, type RefundBirthRow, orderBirthHash, orderBirthMismatch, refundBirthHash, refundBirthMismatch } from './schema/birth.js';

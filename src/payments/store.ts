@@ -1,4 +1,4 @@
-import { type Database, orderBirthHash } from '../db/index.js';
+import { BIRTH_QUERIES, type Database, type OrderBirthRow, orderBirthHash, orderBirthMismatch } from '../db/index.js';
 import type { Currency } from '../money/index.js';
 import type { PayInEvent, PaymentEvent } from './events.js';
 import { type OrderStatus, assertTransition } from './order-state.js';
@@ -93,6 +93,7 @@ export class PaymentsStore {
         `SELECT id, order_id, attempts FROM orders
          WHERE status = 'executing' AND psp = ? AND lease_expires_at < ? ORDER BY id`,
       ),
+      birthById: prepare(BIRTH_QUERIES.orderById),
       claimableNew: prepare(CLAIM_QUERIES.newOrders),
       claimableRetries: prepare(CLAIM_QUERIES.dueRetries),
       byOrderIdForClaim: prepare(`SELECT ${CLAIM_COLUMNS} FROM orders WHERE order_id = ?`),
@@ -188,6 +189,15 @@ export class PaymentsStore {
       .map((orderId) => this.s.byOrderIdForClaim.get(orderId) as ClaimRow | undefined)
       .filter((row): row is ClaimRow => row !== undefined && row.status === 'dead_lettered');
     return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, cause));
+  }
+
+  /**
+   * Why this order's fields no longer prove themselves against its event (the hash recorded at
+   * intake), or undefined when they do. Read in the claim's transaction: what is checked is what is sent.
+   */
+  birthMismatch(id: bigint): string | undefined {
+    const row = this.s.birthById.get(id) as OrderBirthRow | undefined;
+    return row === undefined ? 'it is gone from the books' : orderBirthMismatch(row);
   }
 
   /** An order as an outcome recorder needs it, in whatever state it is, with its PSP and reference. */

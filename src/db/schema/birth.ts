@@ -133,18 +133,18 @@ export function refundBirthHashOfRow(row: RefundBirthRow): string {
 }
 
 /** Why an order's row does not prove itself against its event, or undefined when it does. */
-export function orderBirthProblem(row: OrderBirthRow): string | undefined {
-  if (row.content_hash === null) return `order ${row.order_id}: its event ${row.event_id} is missing from the books`;
+export function orderBirthMismatch(row: OrderBirthRow): string | undefined {
+  if (row.content_hash === null) return `its event ${row.event_id} is missing from the books`;
   if (orderBirthHashOfRow(row) !== row.birth_hash) {
-    return `order ${row.order_id}: its fields no longer match the hash recorded at intake from event ${row.event_id} (amount, seller or another field it was born with was changed)`;
+    return `its fields no longer match the hash recorded at intake from event ${row.event_id} (amount, seller or another field it was born with was changed)`;
   }
   return undefined;
 }
 
-export function refundBirthProblem(row: RefundBirthRow): string | undefined {
-  if (row.content_hash === null) return `refund ${row.refund_id}: its event is missing from the books`;
+export function refundBirthMismatch(row: RefundBirthRow): string | undefined {
+  if (row.content_hash === null) return 'its event is missing from the books';
   if (refundBirthHashOfRow(row) !== row.birth_hash) {
-    return `refund ${row.refund_id}: its fields no longer match the hash recorded at intake from its event (amount, order or another field it was born with was changed)`;
+    return 'its fields no longer match the hash recorded at intake from its event (amount, order or another field it was born with was changed)';
   }
   return undefined;
 }
