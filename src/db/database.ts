@@ -143,15 +143,23 @@ function makeOwnerOnly(file: string): void {
  * identified first, read-only, as `openDatabase` does: one marked with another application_id
  * (the books, say), or another program's tables, or a newer version, is refused untouched.
  */
-export function openComponentDatabase(file: string, migrations: readonly ComponentMigration[], component: string, applicationId: number): Database {
+export interface ComponentIdentity {
+  /** `PRAGMA application_id` of the component's files. */
+  applicationId: number;
+  /** The constant statement that sets it (`PRAGMA application_id = <the same number>`): PRAGMA takes no parameters. */
+  markSql: string;
+}
+
+export function openComponentDatabase(file: string, migrations: readonly ComponentMigration[], component: string, identity: ComponentIdentity): Database {
+  const { applicationId } = identity;
   if (!fs.existsSync(file)) createOwnerOnlyFile(file);
   const version = migrations.length;
-  const identity = identify(file);
-  assertComponentFile(file, identity, component, applicationId, version);
+  const found = identify(file);
+  assertComponentFile(file, found, component, applicationId, version);
   const db = openConnection(file, false);
   try {
     configure(db, DEFAULT_BUSY_TIMEOUT_MS, false);
-    if (identity.userVersion !== version || identity.applicationId !== applicationId) {
+    if (found.userVersion !== version || found.applicationId !== applicationId) {
       inSchemaTransaction(db, () => {
         // Read again inside the transaction: another process may have created or upgraded it.
         for (let current = schemaVersionOf(db); current < version; current++) {
@@ -160,7 +168,8 @@ export function openComponentDatabase(file: string, migrations: readonly Compone
           else migration(db);
           db.pragma(`user_version = ${current + 1}`);
         }
-        db.pragma(`application_id = ${applicationId}`);
+        db.exec(identity.markSql);
+        if (Number(db.pragma('application_id', { simple: true })) !== applicationId) throw new Error(`${component}: "${identity.markSql}" does not set application_id ${applicationId}`);
       });
     }
     return db;

@@ -126,7 +126,7 @@ describe('openDatabase identifies a file before it writes to it', () => {
 
 describe('openComponentDatabase identifies its state file before it writes to it', () => {
   const temp = tempDirPerTest();
-  const STATE_ID = 0x50595053;
+  const STATE_ID = { applicationId: 0x50595053, markSql: 'PRAGMA application_id = 1348030547' };
   const MIGRATIONS = ['CREATE TABLE sim_things (id INTEGER PRIMARY KEY)'];
 
   it('refuses a state file of a newer version without switching it to WAL', () => {
