@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIRTH_CHECK_NAME, runChecks } from '../../src/check/check.js';
-import type { Database } from '../../src/db/index.js';
+import { BIRTH_QUERIES, type Database } from '../../src/db/index.js';
 import { PayinExecutor } from '../../src/payments/executor.js';
 import { ingest } from '../../src/payments/intake/intake.js';
 import { showOrder } from '../../src/payments/queries.js';
@@ -87,6 +87,14 @@ describe('orders and refunds are what their events said', () => {
     expect(birthCheck()?.details).toEqual([
       'refund rf_1: its fields no longer match the hash recorded at intake from its event (amount, order or another field it was born with was changed)',
     ]);
+  });
+
+  it('reads each order\'s and refund\'s event by its key, never by scanning events per row', () => {
+    for (const sql of Object.values(BIRTH_QUERIES)) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql.includes("?") ? [1] : [])) as { detail: string }[]).map((row) => row.detail).join(' | ');
+      expect(plan).toMatch(/SEARCH e USING PRIMARY KEY \(event_id=\?\)/);
+      expect(plan).not.toMatch(/SCAN e\b/);
+    }
   });
 
   it('payouts: the amount, key and destination fixed at creation cannot be changed, nor the row deleted', () => {
