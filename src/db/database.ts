@@ -135,6 +135,13 @@ function makeOwnerOnly(file: string): void {
   }
 }
 
+export interface ComponentIdentity {
+  /** `PRAGMA application_id` of the component's files. */
+  applicationId: number;
+  /** The constant statement that sets it (`PRAGMA application_id = <the same number>`): PRAGMA takes no parameters. */
+  markSql: string;
+}
+
 /**
  * A database of its own for a component that is not payops' books, e.g. the simulated PSP's
  * state. Same durability and permissions. `migrations[i]` takes the file from version i to i + 1
@@ -143,13 +150,6 @@ function makeOwnerOnly(file: string): void {
  * identified first, read-only, as `openDatabase` does: one marked with another application_id
  * (the books, say), or another program's tables, or a newer version, is refused untouched.
  */
-export interface ComponentIdentity {
-  /** `PRAGMA application_id` of the component's files. */
-  applicationId: number;
-  /** The constant statement that sets it (`PRAGMA application_id = <the same number>`): PRAGMA takes no parameters. */
-  markSql: string;
-}
-
 export function openComponentDatabase(file: string, migrations: readonly ComponentMigration[], component: string, identity: ComponentIdentity): Database {
   const { applicationId } = identity;
   if (!fs.existsSync(file)) createOwnerOnlyFile(file);
