@@ -1,4 +1,4 @@
-import type { Database } from '../db/index.js';
+import { BIRTH_QUERIES, type Database, type OrderBirthRow, type RefundBirthRow, orderBirthMismatch, refundBirthMismatch } from '../db/index.js';
 import { balances, verifyLedger } from '../ledger/index.js';
 import { formatAmount } from '../money/index.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
@@ -60,6 +60,7 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkLedger(db),
     checkWallets(db),
     checkEvents(db),
+    checkBirthRecords(db),
     checkCaptures(db),
     checkPayouts(db, notes),
     checkRefunds(db),
@@ -119,6 +120,29 @@ function checkEvents(db: Database): CheckResult {
     rows.map((row) => `event ${row.event_id}: ${row.order_count} orders accepted, ${row.orders} recorded`),
     `${total} events`,
   );
+}
+
+export const BIRTH_CHECK_NAME = 'every order and refund is what its event said (fields match the hash recorded at intake)';
+
+/**
+ * Each order and refund against the hash of the fields it was born with, bound to its event's
+ * content hash: an edit made with the schema's triggers dropped shows here (issue 14, item 5).
+ */
+function checkBirthRecords(db: Database): CheckResult {
+  const problems: string[] = [];
+  let orders = 0;
+  let refunds = 0;
+  for (const row of db.prepare(BIRTH_QUERIES.allOrders).iterate() as Iterable<OrderBirthRow>) {
+    orders++;
+    const problem = orderBirthMismatch(row);
+    if (problem !== undefined) problems.push(`order ${row.order_id}: ${problem}`);
+  }
+  for (const row of db.prepare(BIRTH_QUERIES.allRefunds).iterate() as Iterable<RefundBirthRow>) {
+    refunds++;
+    const problem = refundBirthMismatch(row);
+    if (problem !== undefined) problems.push(`refund ${row.refund_id}: ${problem}`);
+  }
+  return result(BIRTH_CHECK_NAME, problems, `${orders} orders, ${refunds} refunds`);
 }
 
 function checkCaptures(db: Database): CheckResult {

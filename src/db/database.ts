@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { StorageError, UsageError } from '../errors.js';
-import { SCHEMA_VERSION, inSchemaTransaction, migrate, schemaVersionOf } from './migrations.js';
+import { PAYOPS_APPLICATION_ID, SCHEMA_VERSION, inSchemaTransaction, migrate, schemaVersionOf } from './migrations.js';
 
 /**
  * The only module that knows the engine underneath. Services receive a `Database` and use
@@ -43,30 +43,15 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     });
   }
   if (!exists) createOwnerOnlyFile(file);
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  // Identify before any write: a file payops refuses keeps every byte, WAL mode included.
+  const version = assertOpenableBook(file, identify(file, busyTimeoutMs), options);
+  if (exists && options.create) makeOwnerOnly(file);
 
-  let db: Database;
+  const db = openConnection(file, options.readonly ?? false);
   try {
-    db = new BetterSqlite3(file, { fileMustExist: true, readonly: options.readonly ?? false });
-  } catch (error) {
-    throw storageError(error, file);
-  }
-  try {
-    configure(db, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, options.readonly ?? false);
-    const version = schemaVersionOf(db);
-    if (version > SCHEMA_VERSION) {
-      throw new StorageError(
-        `database ${file} has schema version ${version}, newer than this payops understands (${SCHEMA_VERSION})`,
-        { hint: 'upgrade payops; the database was left untouched' },
-      );
-    }
-    if (version < SCHEMA_VERSION) {
-      if (!(options.create || options.migrate)) {
-        throw new UsageError(`database ${file} has schema version ${version}; this payops needs ${SCHEMA_VERSION}`, {
-          hint: `migrate it with \`payops init --db ${file}\``,
-        });
-      }
-      migrate(db);
-    }
+    configure(db, busyTimeoutMs, options.readonly ?? false);
+    if (version < SCHEMA_VERSION) migrate(db);
     return db;
   } catch (error) {
     db.close();
@@ -74,30 +59,107 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   }
 }
 
+/** What a file says it is, read through a read-only connection that writes nothing. */
+export interface FileIdentity {
+  applicationId: number;
+  userVersion: number;
+  tables: string[];
+}
+
+export function identify(file: string, busyTimeoutMs: number = DEFAULT_BUSY_TIMEOUT_MS): FileIdentity {
+  const db = openConnection(file, true);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    return db.transaction(() => ({
+      applicationId: Number(db.pragma('application_id', { simple: true })),
+      userVersion: schemaVersionOf(db),
+      tables: db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[],
+    }))();
+  } catch (error) {
+    throw storageError(error, file);
+  } finally {
+    db.close();
+  }
+}
+
+const NOT_PAYOPS_HINT = 'pass --db / set PAYOPS_DB to payops\' books, or `payops init` a new file; nothing was changed';
+
+/**
+ * Accepts payops' books (its application_id), an empty file (a new book), and books of a payops
+ * that did not set the id yet (id 0, a schema version and payops' first table); refuses anything
+ * else before a byte is written. Returns the book's schema version.
+ */
+function assertOpenableBook(file: string, identity: FileIdentity, options: OpenOptions): number {
+  const { applicationId, userVersion, tables } = identity;
+  if (applicationId !== PAYOPS_APPLICATION_ID && applicationId !== 0) {
+    throw new UsageError(`database ${file} is not a payops database (application_id ${applicationId} belongs to another program)`, { hint: NOT_PAYOPS_HINT });
+  }
+  const olderPayops = userVersion >= 1 && tables.includes('ledger_accounts');
+  if (applicationId === 0 && tables.length > 0 && !olderPayops) {
+    const shown = tables.slice(0, 3).join(', ') + (tables.length > 3 ? ', …' : '');
+    throw new UsageError(`database ${file} is not a payops database: it holds another program's tables (${shown})`, { hint: NOT_PAYOPS_HINT });
+  }
+  if (userVersion > SCHEMA_VERSION) {
+    throw new StorageError(
+      `database ${file} has schema version ${userVersion}, newer than this payops understands (${SCHEMA_VERSION})`,
+      { hint: 'upgrade payops; the database was left untouched' },
+    );
+  }
+  if (userVersion < SCHEMA_VERSION && !(options.create || options.migrate)) {
+    throw new UsageError(`database ${file} has schema version ${userVersion}; this payops needs ${SCHEMA_VERSION}`, {
+      hint: `migrate it with \`payops init --db ${file}\``,
+    });
+  }
+  return userVersion;
+}
+
+function openConnection(file: string, readonly: boolean): Database {
+  try {
+    return new BetterSqlite3(file, { fileMustExist: true, readonly });
+  } catch (error) {
+    throw storageError(error, file);
+  }
+}
+
+/** `init` on an existing file: the books, and SQLite's -wal and -shm beside them, owner-only. */
+function makeOwnerOnly(file: string): void {
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (fs.existsSync(each)) fs.chmodSync(each, 0o600);
+    } catch (error) {
+      throw new StorageError(`cannot make ${each} owner-only (0600): ${(error as Error).message}`, {
+        hint: 'run init as the file\'s owner, or chmod 600 it yourself',
+        cause: error,
+      });
+    }
+  }
+}
+
+export interface ComponentIdentity {
+  /** `PRAGMA application_id` of the component's files. */
+  applicationId: number;
+  /** The constant statement that sets it (`PRAGMA application_id = <the same number>`): PRAGMA takes no parameters. */
+  markSql: string;
+}
+
 /**
  * A database of its own for a component that is not payops' books, e.g. the simulated PSP's
  * state. Same durability and permissions. `migrations[i]` takes the file from version i to i + 1
  * (SQL, or a function for what SQL alone cannot do, such as rebuilding a table): a new file gets
- * them all, an older one the ones it lacks, in place and in one schema transaction.
+ * them all, an older one the ones it lacks, in place and in one schema transaction. The file is
+ * identified first, read-only, as `openDatabase` does: one marked with another application_id
+ * (the books, say), or another program's tables, or a newer version, is refused untouched.
  */
-export function openComponentDatabase(file: string, migrations: readonly ComponentMigration[], component: string): Database {
+export function openComponentDatabase(file: string, migrations: readonly ComponentMigration[], component: string, identity: ComponentIdentity): Database {
+  const { applicationId } = identity;
   if (!fs.existsSync(file)) createOwnerOnlyFile(file);
-  let db: Database;
-  try {
-    db = new BetterSqlite3(file, { fileMustExist: true });
-  } catch (error) {
-    throw storageError(error, file);
-  }
+  const version = migrations.length;
+  const found = identify(file);
+  assertComponentFile(file, found, component, applicationId, version);
+  const db = openConnection(file, false);
   try {
     configure(db, DEFAULT_BUSY_TIMEOUT_MS, false);
-    const version = migrations.length;
-    const found = schemaVersionOf(db);
-    if (found > version) {
-      throw new StorageError(`${component} state ${file} has schema version ${found}, newer than this payops understands (${version})`, {
-        hint: 'use the payops version that wrote it; the file was left untouched',
-      });
-    }
-    if (found !== version) {
+    if (found.userVersion !== version || found.applicationId !== applicationId) {
       inSchemaTransaction(db, () => {
         // Read again inside the transaction: another process may have created or upgraded it.
         for (let current = schemaVersionOf(db); current < version; current++) {
@@ -106,12 +168,30 @@ export function openComponentDatabase(file: string, migrations: readonly Compone
           else migration(db);
           db.pragma(`user_version = ${current + 1}`);
         }
+        db.exec(identity.markSql);
+        if (Number(db.pragma('application_id', { simple: true })) !== applicationId) throw new Error(`${component}: "${identity.markSql}" does not set application_id ${applicationId}`);
       });
     }
     return db;
   } catch (error) {
     db.close();
     throw storageError(error, file);
+  }
+}
+
+function assertComponentFile(file: string, identity: FileIdentity, component: string, applicationId: number, version: number): void {
+  const hint = `pass the ${component} state file, or a new path; nothing was changed`;
+  if (identity.applicationId !== applicationId && identity.applicationId !== 0) {
+    const whose = identity.applicationId === PAYOPS_APPLICATION_ID ? 'it is payops\' books' : `application_id ${identity.applicationId} belongs to another program`;
+    throw new UsageError(`${file} is not a ${component} state file (${whose})`, { hint });
+  }
+  if (identity.applicationId === 0 && identity.userVersion === 0 && identity.tables.length > 0) {
+    throw new UsageError(`${file} is not a ${component} state file: it holds another program's tables (${identity.tables.slice(0, 3).join(', ')})`, { hint });
+  }
+  if (identity.userVersion > version) {
+    throw new StorageError(`${component} state ${file} has schema version ${identity.userVersion}, newer than this payops understands (${version})`, {
+      hint: 'use the payops version that wrote it; the file was left untouched',
+    });
   }
 }
 

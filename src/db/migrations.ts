@@ -8,6 +8,9 @@ import { WEBHOOKS_SCHEMA } from './schema/webhooks.js';
 import { RECONCILE_ROWS_BY_RECORD, RECONCILE_SCHEMA } from './schema/reconcile.js';
 import { applyComparisonChecks } from './schema/checks.js';
 import { applyNeedsAttention } from './schema/attention.js';
+import { PAYOPS_APPLICATION_ID, applyImmutableBirthFields } from './schema/immutable.js';
+
+export { PAYOPS_APPLICATION_ID };
 
 interface Migration {
   version: number;
@@ -29,6 +32,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'comparison checks', steps: applyComparisonChecks },
   { version: 9, name: 'reconciliation rows by record', sql: RECONCILE_ROWS_BY_RECORD },
   { version: 10, name: 'needs attention', steps: applyNeedsAttention },
+  { version: 11, name: 'identity, immutable birth fields and account types', steps: applyImmutableBirthFields },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
@@ -77,3 +81,4 @@ export function inSchemaTransaction(db: BetterSqlite3.Database, work: () => void
     if (enforced) db.pragma('foreign_keys = ON');
   }
 }
+

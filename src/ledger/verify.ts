@@ -1,5 +1,7 @@
 import type { Database } from '../db/index.js';
 import type { Currency } from '../money/index.js';
+import { InputError } from '../errors.js';
+import { type AccountType, accountTypeOf } from './accounts.js';
 import { GENESIS_HASH, bodyHash, chainHash } from './hash.js';
 import type { TransactionRow } from './rows.js';
 import type { Direction, Metadata } from './types.js';
@@ -56,9 +58,11 @@ export function verifyLedger(db: Database): VerifyReport {
   };
 
   const accounts = new Map<bigint, AccountCheck>();
-  for (const row of db.prepare('SELECT id, name, currency, balance_minor, max_effective_at FROM ledger_accounts').iterate() as Iterable<{
-    id: bigint; name: string; currency: string; balance_minor: bigint; max_effective_at: string;
+  for (const row of db.prepare('SELECT id, name, currency, type, balance_minor, max_effective_at FROM ledger_accounts').iterate() as Iterable<{
+    id: bigint; name: string; currency: string; type: string; balance_minor: bigint; max_effective_at: string;
   }>) {
+    const wrongType = accountTypeProblem(row.name, row.type);
+    if (wrongType !== undefined) report(null, `account ${row.name} ${row.currency} ${wrongType}`);
     accounts.set(row.id, {
       name: row.name,
       currency: row.currency as Currency,
@@ -163,4 +167,22 @@ export function verifyLedger(db: Database): VerifyReport {
     headHash: prevHash,
     problems,
   };
+}
+
+const ARTICLE: Readonly<Record<AccountType, string>> = { asset: 'an asset', liability: 'a liability', equity: 'equity', revenue: 'revenue', expense: 'an expense' };
+
+/**
+ * The type is not in the hash chain (entries name accounts, not types); it is fixed by the name's
+ * top segment, so a type flipped behind the schema's trigger is caught by comparing the two.
+ */
+function accountTypeProblem(name: string, type: string): string | undefined {
+  let expected: AccountType;
+  try {
+    expected = accountTypeOf(name);
+  } catch (error) {
+    if (error instanceof InputError) return `has a name payops never makes: ${error.message}`;
+    throw error;
+  }
+  if (type === expected) return undefined;
+  return `has type ${type}, but its name makes it ${ARTICLE[expected]}: every report shows it with the wrong sign`;
 }

@@ -79,7 +79,7 @@ export class PayinExecutor {
       const claimed = inTransaction(this.db, () => {
         const now = this.now();
         tally.recoveredLeases += this.store.recoverExpiredLeases(psp, now);
-        return this.store.claimDue(psp, this.owner, this.leaseUntil(), now, this.batchSize);
+        return this.withoutAltered(this.store.claimDue(psp, this.owner, this.leaseUntil(), now, this.batchSize), tally, now);
       });
       if (claimed.length === 0) return tally;
       await this.execute(claimed, tally);
@@ -96,7 +96,7 @@ export class PayinExecutor {
     for (let start = 0; start < orderIds.length; start += this.batchSize) {
       const slice = orderIds.slice(start, start + this.batchSize);
       const claimed = inTransaction(this.db, () =>
-        this.store.claimDeadLettered(slice, this.options.psp.name, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`),
+        this.withoutAltered(this.store.claimDeadLettered(slice, this.options.psp.name, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`), tally, this.now()),
       );
       if (claimed.length > 0) await this.execute(claimed, tally);
     }
@@ -149,6 +149,28 @@ export class PayinExecutor {
           })),
         ),
     });
+  }
+
+  /**
+   * Inside the claim's transaction: an order whose fields no longer match the hash recorded at
+   * intake (edited behind the schema's triggers) is never sent; it is dead-lettered and named,
+   * and the run exits 5. A batch in which none was altered costs one key look-up per order.
+   */
+  private withoutAltered(claimed: ClaimedOrder[], tally: ExecutionTally, at: string): ClaimedOrder[] {
+    const intact: ClaimedOrder[] = [];
+    for (const order of claimed) {
+      const mismatch = this.store.birthMismatch(order.id);
+      if (mismatch === undefined) {
+        intact.push(order);
+        continue;
+      }
+      const message = `order ${order.orderId} was not charged: ${mismatch}; it was dead-lettered (compare it with its event; \`payops check\` lists every such order)`;
+      if (this.store.finish(order, 'executing', this.owner, { to: 'dead_lettered', error: `altered: ${mismatch}` }, at, message)) {
+        tally.deadLettered++;
+        tally.rejections.push(message);
+      }
+    }
+    return intact;
   }
 
   private now(): string {

@@ -1,4 +1,4 @@
-import type { Database } from '../db/index.js';
+import { BIRTH_QUERIES, type Database, type OrderBirthRow, orderBirthHash, orderBirthMismatch } from '../db/index.js';
 import type { Currency } from '../money/index.js';
 import type { PayInEvent, PaymentEvent } from './events.js';
 import { type OrderStatus, assertTransition } from './order-state.js';
@@ -83,8 +83,8 @@ export class PaymentsStore {
       ),
       insertOrder: prepare(
         `INSERT INTO orders (order_id, event_id, payer_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token,
-                             metadata, psp, charge_key, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
+                             metadata, psp, charge_key, status, created_at, updated_at, birth_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)`,
       ),
       insertTransition: prepare(
         'INSERT INTO order_transitions (order_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)',
@@ -93,6 +93,7 @@ export class PaymentsStore {
         `SELECT id, order_id, attempts FROM orders
          WHERE status = 'executing' AND psp = ? AND lease_expires_at < ? ORDER BY id`,
       ),
+      birthById: prepare(BIRTH_QUERIES.orderById),
       claimableNew: prepare(CLAIM_QUERIES.newOrders),
       claimableRetries: prepare(CLAIM_QUERIES.dueRetries),
       byOrderIdForClaim: prepare(`SELECT ${CLAIM_COLUMNS} FROM orders WHERE order_id = ?`),
@@ -136,20 +137,24 @@ export class PaymentsStore {
   insertPayIn(event: PayInEvent, source: string, psp: string, at: string): void {
     this.insertEvent(event, source, at);
     for (const order of event.orders) {
-      const id = this.s.insertOrder.run(
-        order.orderId,
-        event.eventId,
-        event.payerId,
-        order.sellerId,
-        event.currency,
-        order.amountMinor,
-        order.platformFeeMinor,
-        event.paymentToken,
-        order.metadata,
+      const birth = {
+        eventContentHash: event.contentHash,
+        orderId: order.orderId,
+        eventId: event.eventId,
+        payerId: event.payerId,
+        sellerId: order.sellerId,
+        currency: event.currency,
+        amountMinor: order.amountMinor,
+        platformFeeMinor: order.platformFeeMinor,
+        paymentToken: event.paymentToken,
+        metadata: order.metadata,
         psp,
-        chargeKeyOf(order.orderId),
-        at,
-        at,
+        chargeKey: chargeKeyOf(order.orderId),
+        createdAt: at,
+      };
+      const id = this.s.insertOrder.run(
+        birth.orderId, birth.eventId, birth.payerId, birth.sellerId, birth.currency, birth.amountMinor, birth.platformFeeMinor,
+        birth.paymentToken, birth.metadata, birth.psp, birth.chargeKey, at, at, orderBirthHash(birth),
       ).lastInsertRowid;
       this.s.insertTransition.run(id, null, 'created', 0, at, `event ${event.eventId} from ${source}`);
     }
@@ -184,6 +189,15 @@ export class PaymentsStore {
       .map((orderId) => this.s.byOrderIdForClaim.get(orderId) as ClaimRow | undefined)
       .filter((row): row is ClaimRow => row !== undefined && row.status === 'dead_lettered');
     return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, cause));
+  }
+
+  /**
+   * Why this order's fields no longer prove themselves against its event (the hash recorded at
+   * intake), or undefined when they do. Read in the claim's transaction: what is checked is what is sent.
+   */
+  birthMismatch(id: bigint): string | undefined {
+    const row = this.s.birthById.get(id) as OrderBirthRow | undefined;
+    return row === undefined ? 'it is gone from the books' : orderBirthMismatch(row);
   }
 
   /** An order as an outcome recorder needs it, in whatever state it is, with its PSP and reference. */

@@ -1,4 +1,4 @@
-import type { Database } from '../db/index.js';
+import { type Database, refundBirthHash } from '../db/index.js';
 import { InputError } from '../errors.js';
 import type { PostingRequest } from '../ledger/index.js';
 import { type Currency, allocate, formatAmount, parseAmount } from '../money/index.js';
@@ -22,8 +22,8 @@ export class RefundIntake {
       order: prepare('SELECT order_id, currency, amount_minor, status, psp, refund_reserved_minor FROM orders WHERE order_id = ?'),
       reserve: prepare('UPDATE orders SET refund_reserved_minor = refund_reserved_minor + ?, updated_at = ? WHERE order_id = ? AND refund_reserved_minor + ? <= amount_minor'),
       insert: prepare(
-        `INSERT INTO refunds (refund_id, order_id, currency, amount_minor, reason, refund_key, psp, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
+        `INSERT INTO refunds (refund_id, order_id, currency, amount_minor, reason, refund_key, psp, status, created_at, updated_at, birth_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)`,
       ),
       transition: prepare('INSERT INTO refund_transitions (refund_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, 0, ?, ?)'),
     };
@@ -54,7 +54,11 @@ export class RefundIntake {
     if (this.s.reserve.run(amountMinor, at, event.orderId, amountMinor).changes !== 1) {
       return { ok: false, field: 'amount', reason: `${event.orderId} was refunded concurrently; try again` };
     }
-    const id = this.s.insert.run(event.eventId, event.orderId, currency, amountMinor, event.reason, `payops-${event.eventId}-refund`, order.psp, at, at).lastInsertRowid;
+    const refundKey = `payops-${event.eventId}-refund`;
+    const birthHash = refundBirthHash({
+      eventContentHash: event.contentHash, refundId: event.eventId, orderId: event.orderId, currency, amountMinor, reason: event.reason, refundKey, psp: order.psp, createdAt: at,
+    });
+    const id = this.s.insert.run(event.eventId, event.orderId, currency, amountMinor, event.reason, refundKey, order.psp, at, at, birthHash).lastInsertRowid;
     this.s.transition.run(id, null, 'created', at, `event ${event.eventId} from ${source}`);
     return { ok: true };
   }

@@ -98,3 +98,36 @@ describe('verifyLedger', () => {
     expect(report.problems).toEqual([expect.objectContaining({ txId: null, problem: expect.stringMatching(/equity:opening USD stores balance/) })]);
   });
 });
+
+describe('an account\'s type is the one its name gives (issue 14, item 6)', () => {
+  let db: Database;
+  let cleanup: () => void;
+  beforeEach(() => {
+    ({ db, cleanup } = tempDatabase());
+    new Ledger(db).post({
+      idempotencyKey: 'k1', kind: 'manual', description: 'opening', effectiveAt: '2026-11-21T10:00:00Z',
+      entries: [
+        { account: 'assets:bank:operating', currency: USD, direction: 'debit', amountMinor: 100n },
+        { account: 'equity:opening', currency: USD, direction: 'credit', amountMinor: 100n },
+      ],
+    });
+  });
+  afterEach(() => cleanup());
+
+  it('the schema refuses to flip a type, to create an account with the wrong type, or to delete one', () => {
+    expect(() => db.prepare("UPDATE ledger_accounts SET type = 'liability' WHERE name = 'assets:bank:operating'").run()).toThrow('ledger_accounts type is immutable');
+    expect(() => db.prepare("UPDATE ledger_accounts SET name = 'liabilities:bank' WHERE name = 'assets:bank:operating'").run()).toThrow('ledger_accounts name is immutable');
+    expect(() => db.prepare("INSERT INTO ledger_accounts (name, currency, type, created_at) VALUES ('assets:cash', 'USD', 'liability', 'x')").run()).toThrow('ledger_accounts type must be the one its name gives');
+    expect(() => db.prepare("DELETE FROM ledger_accounts WHERE name = 'equity:opening'").run()).toThrow('ledger_accounts rows are never deleted');
+    expect(verifyLedger(db).ok).toBe(true);
+  });
+
+  it('with the trigger dropped, verify names the account whose type disagrees with its name', () => {
+    db.exec('DROP TRIGGER ledger_accounts_birth_fields_immutable');
+    db.prepare("UPDATE ledger_accounts SET type = 'liability' WHERE name = 'assets:bank:operating'").run();
+    expect(verifyLedger(db)).toMatchObject({
+      ok: false,
+      problems: [{ txId: null, problem: 'account assets:bank:operating USD has type liability, but its name makes it an asset: every report shows it with the wrong sign' }],
+    });
+  });
+});

@@ -174,6 +174,8 @@ function upgradeToV2(db: Database): void {
 
 /** The state file's migrations: index i takes a file from version i to i + 1. */
 export const SIM_SCHEMAS: readonly ComponentMigration[] = [SIM_SCHEMA_V1, upgradeToV2];
+/** `PRAGMA application_id` of the simulated PSP's state file ("PYPS", 0x50595053): never mistaken for the books. */
+export const SIM_STATE_IDENTITY = { applicationId: 0x50595053, markSql: 'PRAGMA application_id = 1348030547' } as const;
 
 interface ChargeRow {
   id: bigint;
@@ -248,7 +250,7 @@ export class SimEngine {
   private readonly keyLifetimeMs: number;
 
   constructor(private readonly options: SimOptions) {
-    this.db = openComponentDatabase(options.stateFile, SIM_SCHEMAS, 'simulated PSP');
+    this.db = openComponentDatabase(options.stateFile, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY);
     capForTests(this.db);
     this.keyLifetimeMs = options.keyLifetimeMs ?? SIM_KEY_LIFETIME_MS;
     const prepare = (sql: string) => this.db.prepare(sql);

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PAYOPS_APPLICATION_ID, SCHEMA_VERSION } from '../../src/db/index.js';
+import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
+
+/**
+ * Issue 14, items 5, 6 and 7 through the real binary: files payops refuses keep every byte;
+ * orders and account types changed behind the schema's triggers make `check` and `ledger verify`
+ * fail (exit 5), naming what was changed.
+ */
+const DAY = path.join(REPO_ROOT, 'fixtures', 'events', 'day.ndjson');
+
+function digest(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+function sql(file: string, work: (db: Sqlite.Database) => void): void {
+  const db = new Sqlite(file);
+  try {
+    work(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe('hostile and foreign files (end to end)', () => {
+  let dir: string;
+  let db: string;
+  let cleanup: () => void;
+  const run = (...args: string[]) => payops([...args, '--db', db]);
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    db = path.join(dir, 'books.db');
+  });
+  afterEach(() => cleanup());
+
+  /** The command is refused with `exit` and the file keeps every byte: no WAL switch, no -wal beside it. */
+  const expectRefusedUntouched = (file: string, exit: number, message: string, ...args: string[]) => {
+    const before = digest(file);
+    const result = payops([...args, '--db', file]);
+    expect(result.code, result.stderr).toBe(exit);
+    expect(result.stderr).toContain(message);
+    expect(digest(file)).toBe(before);
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+  };
+
+  it('a payops book of a newer schema version in rollback mode is refused and left as it was', () => {
+    sql(db, (handle) => {
+      handle.exec('CREATE TABLE ledger_accounts (id INTEGER PRIMARY KEY)');
+      handle.pragma(`application_id = ${PAYOPS_APPLICATION_ID}`);
+      handle.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    });
+    for (const args of [['init'], ['check'], ['ledger', 'verify'], ['payin', 'run', DAY]]) {
+      expectRefusedUntouched(db, 1, 'newer than this payops understands', ...args);
+    }
+  });
+
+  it('another program\'s database is refused (exit 2) by every command, init included, and left as it was', () => {
+    sql(db, (handle) => handle.exec("CREATE TABLE people (name TEXT); INSERT INTO people VALUES ('ada')"));
+    for (const args of [['init'], ['check'], ['ledger', 'balance']]) {
+      expectRefusedUntouched(db, 2, `database ${db} is not a payops database: it holds another program's tables (people)`, ...args);
+    }
+  });
+
+  it('init on a foreign database with a clashing orders table refuses instead of failing half-way', () => {
+    sql(db, (handle) => handle.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL)'));
+    expectRefusedUntouched(db, 2, 'is not a payops database', 'init');
+  });
+
+  it('a file that is not SQLite is refused by init and left as it was', () => {
+    fs.writeFileSync(db, 'name,amount\nada,12\n'.repeat(300));
+    expectRefusedUntouched(db, 1, 'is not a usable payops database', 'init');
+  });
+
+  it('the books given as the simulated PSP\'s state file are refused, untouched', () => {
+    expect(run('init').code).toBe(0);
+    const other = path.join(dir, 'other.db');
+    expect(payops(['init', '--db', other]).code).toBe(0);
+    const before = digest(other);
+    const result = run('payin', 'run', DAY, '--psp-state', other);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(`${other} is not a simulated PSP state file (it is payops' books)`);
+    expect(digest(other)).toBe(before);
+  });
+
+  it('init on an existing file makes it owner-only (0600)', () => {
+    expect(run('init').code).toBe(0);
+    fs.chmodSync(db, 0o644);
+    expect(run('init').code).toBe(0);
+    expect(fs.statSync(db).mode & 0o777).toBe(0o600);
+  });
+
+  describe('on a book with a day of pay-ins', () => {
+    beforeEach(() => {
+      expect(run('init').code).toBe(0);
+      const payin = run('payin', 'run', DAY);
+      expect(payin.code, payin.stderr).toBe(0);
+    });
+
+    it('an order\'s amount and seller cannot be edited; edited with the trigger dropped, check fails naming it', () => {
+      sql(db, (handle) => {
+        expect(() => handle.prepare("UPDATE orders SET amount_minor = amount_minor + 100000, seller_id = 'mallory' WHERE id = 1").run()).toThrow('is immutable');
+        handle.exec('DROP TRIGGER orders_birth_fields_immutable');
+        handle.prepare("UPDATE orders SET amount_minor = amount_minor + 100000, seller_id = 'mallory' WHERE id = 1").run();
+      });
+      const orderId = (() => {
+        let id = '';
+        sql(db, (handle) => (id = handle.prepare('SELECT order_id FROM orders WHERE id = 1').pluck().get() as string));
+        return id;
+      })();
+      const check = run('check');
+      expect(check.code).toBe(5);
+      expect(check.stdout).toContain(`order ${orderId}: its fields no longer match the hash recorded at intake`);
+    });
+
+    it('an account\'s type cannot be flipped; flipped with the trigger dropped, verify and check fail naming it', () => {
+      sql(db, (handle) => {
+        expect(() => handle.prepare("UPDATE ledger_accounts SET type = 'liability' WHERE name = 'assets:psp:sim:receivable'").run()).toThrow('ledger_accounts type is immutable');
+        handle.exec('DROP TRIGGER ledger_accounts_birth_fields_immutable');
+        handle.prepare("UPDATE ledger_accounts SET type = 'liability' WHERE name = 'assets:psp:sim:receivable'").run();
+      });
+      const verify = run('ledger', 'verify');
+      expect(verify.code).toBe(5);
+      expect(`${verify.stdout}${verify.stderr}`).toContain('account assets:psp:sim:receivable USD has type liability, but its name makes it an asset');
+      const check = run('check');
+      expect(check.code).toBe(5);
+      expect(check.stdout).toContain('has type liability, but its name makes it an asset');
+    });
+  });
+});
