@@ -72,7 +72,7 @@ describe('payops attention (end to end): a PSP success payops cannot record', ()
     expect(check.code).toBe(5);
     const failed = (JSON.parse(check.stdout) as { results: { name: string; ok: boolean; details: string[] }[] }).results.find((r) => r.name === 'every PSP answer recorded');
     expect(failed?.ok).toBe(false);
-    expect(failed?.details[0]).toMatch(/^charge ord_1: the PSP answered succeeded \(\S+\) and payops could not record it: order ord_1: the balance of assets:psp:sim:receivable would overflow 64 bits/);
+    expect(failed?.details[0]).toMatch(/^charge ord_1: the PSP answered succeeded \(\S+\) and payops could not record it: order ord_1: a debit of 25\.00 USD to assets:psp:sim:receivable, whose balance is \S+ USD, would take it beyond the largest balance payops can hold/);
 
     // Never sent again: a retry run has nothing to do and still says work is left.
     const retry = run('retry', 'run');
@@ -88,7 +88,7 @@ describe('payops attention (end to end): a PSP success payops cannot record', ()
 
     const refused = run('attention', 'resolve', '--all');
     expect(refused.code).toBe(6);
-    expect(refused.stdout).toContain('charge ord_1: refused: still cannot be booked: order ord_1: the balance of assets:psp:sim:receivable would overflow 64 bits');
+    expect(refused.stdout).toContain('charge ord_1: refused: still cannot be booked: order ord_1: a debit of 25.00 USD to assets:psp:sim:receivable, whose balance is');
     expect(refused.stdout).toContain('booked 0, already booked 0, refused 2');
 
     setReceivable(db, original);

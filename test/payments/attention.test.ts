@@ -72,7 +72,7 @@ describe('a charge the PSP captured and payops could not record', () => {
       expect.objectContaining({ kind: 'charge', itemId: 'ord_1', psp: 'sim', answerStatus: 'succeeded', pspReference: 'ch_ord_1', amountMinor: 2500n, currency: 'USD', pspFeeMinor: 30n, resolvedAt: null }),
       expect.objectContaining({ kind: 'charge', itemId: 'ord_2', answerStatus: 'succeeded', pspReference: 'ch_ord_2', amountMinor: 1000n, currency: 'USD' }),
     ]);
-    expect(facts[0]?.error).toMatch(/balance of assets:psp:sim:receivable would overflow/);
+    expect(facts[0]?.error).toMatch(/assets:psp:sim:receivable, whose balance is .* would take it beyond the largest balance payops can hold/);
   });
 
   it('never sends an order in needs_attention again: later runs claim nothing', async () => {
@@ -90,7 +90,7 @@ describe('a charge the PSP captured and payops could not record', () => {
     await executor().runDue();
     const refused = resolveAttention(db, { all: true }, 'test operator', clock);
     expect(refused.map((r) => r.outcome)).toEqual(['refused', 'refused']);
-    expect(refused[0]?.detail).toMatch(/^still cannot be booked: .*would overflow 64 bits; it stays in needs_attention$/);
+    expect(refused[0]?.detail).toMatch(/^still cannot be booked: .*beyond the largest balance payops can hold .*; it stays in needs_attention$/);
     expect(showOrder(db, 'ord_1').status).toBe('needs_attention');
     expect(new UnrecordedAnswers(db).openCount()).toBe(2);
 
