@@ -1,5 +1,3 @@
-import os from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
@@ -9,6 +7,8 @@ import { sendOrLookUp } from '../payments/lookup-first.js';
 import { retryDelayMs } from '../payments/retry-policy.js';
 import { type PayoutResult, rejectionMessage } from '../psp/port.js';
 import { Wallets, type WalletDelta, sellerAccount } from '../wallet/wallet.js';
+import { formatLeaseOwner, thisProcessOwner } from '../work/lease-owner.js';
+import type { LeaseJudge } from '../work/leases.js';
 import { type ClaimedPayout, PayoutStore } from './store.js';
 
 export interface PayoutTally {
@@ -56,7 +56,8 @@ export class PayoutExecutor {
   private readonly store: PayoutStore;
   private readonly ledger: Ledger;
   private readonly wallets: Wallets;
-  private readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly judge: LeaseJudge = { self: thisProcessOwner() };
+  private readonly owner = formatLeaseOwner(this.judge.self);
 
   constructor(private readonly db: Database, private readonly options: PayoutExecutorOptions) {
     this.store = new PayoutStore(db);
@@ -69,7 +70,7 @@ export class PayoutExecutor {
     if (!this.options.psp.supportsPayouts) return tally;
     for (;;) {
       const claimed = inTransaction(this.db, () => {
-        tally.recoveredLeases += this.store.recoverExpiredLeases(this.options.psp.name, this.now());
+        tally.recoveredLeases += this.store.recoverLeases(this.options.psp.name, this.now(), this.judge);
         return this.store.claimDue(this.options.psp.name, this.owner, this.leaseUntil(), this.now(), this.options.batchSize ?? DEFAULT_BATCH_SIZE);
       });
       if (claimed.length === 0) return tally;
