@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, reportRejections, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, heldJson, heldLine, reportRejections, totalsJson } from '../cli/execution.js';
 import { progressBar } from '../cli/progress.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
@@ -78,9 +78,10 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
 
 export function exitCodeOf(summary: PayinSummary): number {
   if (summary.intake.rejected > 0) return ExitCode.inputRejected;
-  // Orders another live process is executing are its work, not ours: only the queue counts.
+  // Work another process holds is not done either: reported and counted (DESIGN.md §5).
   const refundsLeft = summary.refundsOpen.retryScheduled + summary.refundsOpen.deadLettered;
-  return summary.queue.retry_scheduled + summary.queue.dead_lettered + refundsLeft > 0 ? ExitCode.workPending : ExitCode.ok;
+  const left = summary.queue.retry_scheduled + summary.queue.dead_lettered + refundsLeft + summary.held.length;
+  return left > 0 ? ExitCode.workPending : ExitCode.ok;
 }
 
 async function summaryJson(summary: PayinSummary) {
@@ -105,6 +106,7 @@ async function summaryJson(summary: PayinSummary) {
     captured: await totalsJson(execution.capturedMinor),
     refunds: { ...summary.refunds, refundedMinor: undefined, rejections: undefined, rejected: summary.refunds.rejections.length, refunded: await totalsJson(summary.refunds.refundedMinor) },
     queue,
+    held: heldJson(summary.held),
   };
 }
 
@@ -125,6 +127,8 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
   if (queue.retry_scheduled + queue.dead_lettered > 0) {
     lines.push(yellow(`queue     retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}, executing ${queue.executing}: run \`payops retry run --wait\`, see \`payops dlq list\``));
   }
+  const held = await heldLine(summary.held);
+  if (held) lines.push(yellow(held));
   if (queue.pending > 0) lines.push(`pending   ${queue.pending} orders await the PSP: \`payops orders sync\``);
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, reportRejections } from '../cli/execution.js';
+import { executionFrom, formatTotals, heldJson, heldLine, reportRejections } from '../cli/execution.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { renderTable } from '../reports/table.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -20,10 +20,10 @@ export function registerQueue(program: Command): void {
       const execution = await executionFrom(context, flags);
       const { retryDue } = await import('../queue/retry.js');
       try {
-        const { charges: tally, refunds, payouts, queue, open } = await withDatabase(context, (db) => retryDue(db, execution));
+        const { charges: tally, refunds, payouts, queue, open, held } = await withDatabase(context, (db) => retryDue(db, execution));
         if (flags.json) {
           const stats = execution.psp.callStats?.();
-          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, ...(stats ? { psp: stats } : {}) }));
+          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, held: heldJson(held), ...(stats ? { psp: stats } : {}) }));
         } else {
           if (refunds.attempted > 0) context.out(`refunds attempted ${refunds.attempted}: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered ${refunds.deadLettered}`);
           if (payouts.attempted > 0) context.out(`payouts attempted ${payouts.attempted}: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered ${payouts.deadLettered}`);
@@ -32,8 +32,10 @@ export function registerQueue(program: Command): void {
               `${tally.recoveredLeases > 0 ? `; recovered ${tally.recoveredLeases} from crashed runs` : ''}\ncaptured ${await formatTotals(tally.capturedMinor)}\n` +
               `queue: retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}`,
           );
+          const line = await heldLine(held);
+          if (line) context.out(line);
         }
-        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered;
+        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered + held.length;
         if (left > 0) process.exitCode = ExitCode.workPending;
         reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
       } finally {
@@ -90,14 +92,16 @@ export function registerQueue(program: Command): void {
       const os = await import('node:os');
       const actor = `operator ${os.userInfo().username}`;
       try {
-        const { charges: tally, refunds, payouts, queue, open } = await withDatabase(context, (db) => requeueDeadLetters(db, execution, flags.all ? { all: true } : { ids }, actor));
-        if (flags.json) context.out(toJson({ charges: { ...tally, capturedMinor: undefined }, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, queue }));
+        const { charges: tally, refunds, payouts, queue, open, held } = await withDatabase(context, (db) => requeueDeadLetters(db, execution, flags.all ? { all: true } : { ids }, actor));
+        if (flags.json) context.out(toJson({ charges: { ...tally, capturedMinor: undefined }, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, queue, held: heldJson(held) }));
         else {
           context.out(`requeued ${tally.attempted} charges: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered again ${tally.deadLettered}`);
           if (refunds.attempted > 0) context.out(`requeued ${refunds.attempted} refunds: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered again ${refunds.deadLettered}`);
           if (payouts.attempted > 0) context.out(`requeued ${payouts.attempted} payouts: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered again ${payouts.deadLettered}`);
+          const line = await heldLine(held);
+          if (line) context.out(line);
         }
-        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered;
+        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered + held.length;
         if (left > 0) process.exitCode = ExitCode.workPending;
         reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
       } finally {

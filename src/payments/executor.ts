@@ -5,7 +5,7 @@ import type { Currency } from '../money/index.js';
 import { type ChargeResult, type PaymentServiceProvider, isRetryable } from '../psp/port.js';
 import type { Clock } from '../time.js';
 import { formatLeaseOwner, thisProcessOwner } from '../work/lease-owner.js';
-import type { LeaseJudge } from '../work/leases.js';
+import { type HeldGroup, type LeaseJudge, heldIn } from '../work/leases.js';
 import { sendOrLookUp } from './lookup-first.js';
 import { nextRetryAt } from './queries.js';
 import { ChargeRecorder } from './record.js';
@@ -82,6 +82,11 @@ export class PayinExecutor {
       if (claimed.length === 0) return tally;
       await this.execute(claimed, tally);
     }
+  }
+
+  /** Orders of this PSP in `executing` that are not this executor's to take now (see `heldIn`). */
+  held(): HeldGroup[] {
+    return heldIn(this.db, 'orders', this.options.psp.name, this.now(), this.judge);
   }
 
   /** When the earliest charge scheduled for retry is due, if any is. */

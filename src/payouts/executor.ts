@@ -8,7 +8,7 @@ import { retryDelayMs } from '../payments/retry-policy.js';
 import { type PayoutResult, rejectionMessage } from '../psp/port.js';
 import { Wallets, type WalletDelta, sellerAccount } from '../wallet/wallet.js';
 import { formatLeaseOwner, thisProcessOwner } from '../work/lease-owner.js';
-import type { LeaseJudge } from '../work/leases.js';
+import { type HeldGroup, type LeaseJudge, heldIn } from '../work/leases.js';
 import { type ClaimedPayout, PayoutStore } from './store.js';
 
 export interface PayoutTally {
@@ -76,6 +76,11 @@ export class PayoutExecutor {
       if (claimed.length === 0) return tally;
       await this.execute(claimed, tally);
     }
+  }
+
+  /** Payouts of this PSP in `executing` that are not this executor's to take now (see `heldIn`). */
+  held(): HeldGroup[] {
+    return heldIn(this.db, 'payouts', this.options.psp.name, this.now(), this.judge);
   }
 
   /** When the earliest payout scheduled for retry is due, if any is. */

@@ -8,7 +8,7 @@ import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
 import { type PaymentServiceProvider, type RefundResult, rejectionMessage } from '../psp/port.js';
 import type { Clock } from '../time.js';
 import { formatLeaseOwner, thisProcessOwner } from '../work/lease-owner.js';
-import { type LeaseJudge, executingRows, judgeLeases } from '../work/leases.js';
+import { type HeldGroup, type LeaseJudge, executingRows, heldIn, judgeLeases } from '../work/leases.js';
 import { Wallets, type WalletDelta } from '../wallet/wallet.js';
 import { type RefundedOrder, refundTransaction, refundWalletDelta, splitRefund } from './apply.js';
 
@@ -110,6 +110,11 @@ export class RefundExecutor {
       unreserve: prepare('UPDATE orders SET refund_reserved_minor = refund_reserved_minor - ?, updated_at = ? WHERE order_id = ?'),
       nextRetryAt: prepare("SELECT MIN(next_attempt_at) AS at FROM refunds WHERE status = 'retry_scheduled' AND psp = ?"),
     };
+  }
+
+  /** Refunds of this PSP in `executing` that are not this executor's to take now (see `heldIn`). */
+  held(): HeldGroup[] {
+    return heldIn(this.db, 'refunds', this.options.psp.name, this.now(), this.judge);
   }
 
   /** When the earliest refund scheduled for retry is due, if any is. */

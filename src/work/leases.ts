@@ -82,19 +82,17 @@ export function executingRows(db: Database, table: LeasedTable, psp: string): Le
 }
 
 /**
- * Everything of this PSP still in `executing` after a run, grouped by owner. A row whose lease
- * ran out or whose owner is gone is counted too (as held by its owner, `gone` shown as expired):
- * the next claim recovers it, but until then it is work nobody is doing, never silence.
+ * What of this table is still in `executing` at this PSP, grouped by owner: held by a live,
+ * remote or unrecognized owner, or (`recoverable`) left by one that is gone or whose lease ran
+ * out and not recovered yet. Work nobody is doing is reported, never silence.
  */
-export function heldWork(db: Database, psp: string, nowIso: string, judge: LeaseJudge): HeldGroup[] {
-  return (['orders', 'refunds', 'payouts'] as const).flatMap((table) => {
-    const verdicts = judgeLeases(table, executingRows(db, table, psp), nowIso, judge);
-    const recoverable: HeldGroup[] =
-      verdicts.recover.length === 0
-        ? []
-        : [{ table, owner: null, state: 'recoverable', ownerDescription: 'a process that is gone or whose lease ran out (the next run recovers them)', count: verdicts.recover.length, leaseExpiresAt: null }];
-    return [...verdicts.held, ...recoverable];
-  });
+export function heldIn(db: Database, table: LeasedTable, psp: string, nowIso: string, judge: LeaseJudge): HeldGroup[] {
+  const verdicts = judgeLeases(table, executingRows(db, table, psp), nowIso, judge);
+  const recoverable: HeldGroup[] =
+    verdicts.recover.length === 0
+      ? []
+      : [{ table, owner: null, state: 'recoverable', ownerDescription: 'a process that is gone or whose lease ran out (the next run recovers them)', count: verdicts.recover.length, leaseExpiresAt: null }];
+  return [...verdicts.held, ...recoverable];
 }
 
 /** "12 orders leased to pid 4242 on this host (alive) until 2026-…Z; 3 payouts leased to pid 7 on host b until …" */
