@@ -108,7 +108,7 @@ function render(report) {
     `kills survived   ${kills.survived} of ${kills.requested} requested (${Object.entries(kills.byCategory).map(([category, n]) => `${category} ${n}`).join(', ')}; ` +
       `failpoints ${kills.byMethod.failpoint}, timed ${kills.byMethod.timer}; ${kills.missed} aimed kills missed: the command finished first)`,
     `failpoints       ${Object.entries(kills.byFailpoint).map(([name, n]) => `${name} ${n}`).join(', ')}` +
-      (kills.belowGoal.length > 0 ? ` (below ${kills.coverageGoal}: ${kills.belowGoal.join(', ')})` : ` (each at least ${kills.coverageGoal} times)`),
+      (kills.coverageGoal === 0 ? ' (a short run: no coverage goal)' : kills.belowGoal.length > 0 ? ` (below ${kills.coverageGoal}: ${kills.belowGoal.join(', ')})` : ` (each at least ${kills.coverageGoal} times)`),
     `rerun at once    ${report.rerunAtOnce.afterKill} commands run again straight after a kill found ${report.rerunAtOnce.leftExecuting} rows left executing by the killed run; recovered at once ${report.rerunAtOnce.recoveredAtOnce}`,
     `servers          psp serve killed and restarted ${report.pspRestarts} times; webhooks listen restarted ${report.listenerRestarts} times`,
     `concurrency      ${report.rush.rounds} rush rounds (${report.rush.roundsWithShortBusyTimeout} with --busy-timeout 20, ${report.rush.roundsWithShortLeases} with --lease-ms 300), up to ${report.rush.maxPayopsProcessesAtOnce} payops processes on the books at once; ` +
