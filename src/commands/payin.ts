@@ -30,7 +30,8 @@ export function registerPayin(program: Command): void {
       'after',
       `${examples('payops payin run fixtures/events/day.ndjson', 'payops payin run day.csv --faults timeout=0.05,5xx=0.02 --seed 7 --json')}
 Orders left new or due for retry by an earlier run are executed too. Exit code 3 if any record
-was rejected, 6 if orders remain in the retry queue or dead letters (see \`payops retry run\`).
+was rejected, 6 if orders remain in the retry queue or dead letters (see \`payops retry run\`),
+or another live process (or host) still holds some under its lease ("held").
 `,
     )
     .action(async (files: string[], flags: PayinFlags, command: Command) => {

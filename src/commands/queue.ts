@@ -14,7 +14,11 @@ export function registerQueue(program: Command): void {
       .description('recover work left executing by a crashed run, and execute every charge, refund and payout that is due')
       .option('--json', 'print the result as JSON'),
   )
-    .addHelpText('after', examples('payops retry run', 'payops retry run --wait   # until only final states and dead letters remain'))
+    .addHelpText('after', `${examples('payops retry run', 'payops retry run --wait   # until only final states and dead letters remain')}
+Work a crashed run left executing is recovered at once when its process is gone from this host.
+Work a live process or another host holds is reported ("held") and exits 6; --wait waits for it
+(until its owner exits or its lease expires, at most 10 minutes) and says so on stderr.
+`)
     .action(async (flags: ExecutionFlags & { json?: boolean }, command: Command) => {
       const context = contextOf(command);
       const execution = await executionFrom(context, flags);
