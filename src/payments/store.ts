@@ -160,9 +160,8 @@ export class PaymentsStore {
    */
   recoverLeases(psp: string, at: string, judge: LeaseJudge): number {
     const verdicts = judgeLeases('orders', executingRows(this.db, 'orders', psp), at, judge);
-    for (const { row, cause } of verdicts.recover) {
+    for (const { row, cause, error } of verdicts.recover) {
       const order = this.s.leasedById.get(row.id) as { order_id: string; attempts: bigint };
-      const error = cause.startsWith('lease expired') ? 'lease expired: the process executing it stopped' : 'the process executing it is gone';
       this.finish({ id: row.id, orderId: order.order_id, attempts: Number(order.attempts) }, 'executing', null, { to: 'retry_scheduled', error, nextAttemptAt: at }, at, cause, true);
     }
     return verdicts.recover.length;

@@ -130,8 +130,7 @@ export class PayoutStore {
   recoverLeases(psp: string, at: string, judge: LeaseJudge): number {
     const verdicts = judgeLeases('payouts', executingRows(this.db, 'payouts', psp), at, judge);
     let recovered = 0;
-    for (const { row, cause } of verdicts.recover) {
-      const error = cause.startsWith('lease expired') ? 'lease expired: the process executing it stopped' : 'the process executing it is gone';
+    for (const { row, cause, error } of verdicts.recover) {
       if (this.s.recover.run(at, error, at, row.id).changes === 1) {
         this.s.transition.run(row.id, 'executing', 'retry_scheduled', Number((this.s.leasedById.get(row.id) as { attempts: bigint }).attempts), at, cause);
         recovered++;

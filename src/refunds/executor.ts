@@ -140,8 +140,7 @@ export class RefundExecutor {
   private recoverLeases(now: string): number {
     const verdicts = judgeLeases('refunds', executingRows(this.db, 'refunds', this.options.psp.name), now, this.judge);
     let recovered = 0;
-    for (const { row, cause } of verdicts.recover) {
-      const error = cause.startsWith('lease expired') ? 'lease expired: the process executing it stopped' : 'the process executing it is gone';
+    for (const { row, cause, error } of verdicts.recover) {
       if (this.s.recover.run(now, error, now, row.id).changes === 1) {
         this.s.transition.run(row.id, 'executing', 'retry_scheduled', Number((this.s.leasedById.get(row.id) as { attempts: bigint }).attempts), now, cause);
         recovered++;

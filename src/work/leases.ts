@@ -32,8 +32,8 @@ export interface HeldGroup {
 }
 
 export interface LeaseVerdicts<Row extends LeasedRow> {
-  /** Rows to put back in the retry queue now, each with why. */
-  recover: { row: Row; cause: string }[];
+  /** Rows to put back in the retry queue now, each with why (`cause` for its transition, `error` for its last error). */
+  recover: { row: Row; cause: string; error: string }[];
   held: HeldGroup[];
 }
 
@@ -53,12 +53,12 @@ export function judgeLeases<Row extends LeasedRow>(table: LeasedTable, rows: rea
   const held = new Map<string | null, HeldGroup>();
   for (const row of rows) {
     if (row.leaseExpiresAt === null || row.leaseExpiresAt < nowIso) {
-      recover.push({ row, cause: 'lease expired; recovered for retry with the same idempotency key' });
+      recover.push({ row, cause: 'lease expired; recovered for retry with the same idempotency key', error: 'lease expired: the process executing it stopped' });
       continue;
     }
     const state = stateOf(row.leaseOwner);
     if (state === 'gone') {
-      recover.push({ row, cause: `lease owner ${describeOwner(row.leaseOwner, state)} is gone; recovered for retry with the same idempotency key` });
+      recover.push({ row, cause: `lease owner ${describeOwner(row.leaseOwner, state)} is gone; recovered for retry with the same idempotency key`, error: 'the process executing it is gone' });
       continue;
     }
     const group: HeldGroup = held.get(row.leaseOwner) ?? { table, owner: row.leaseOwner, state, ownerDescription: describeOwner(row.leaseOwner, state), count: 0, leaseExpiresAt: null };
