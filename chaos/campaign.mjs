@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkBooks } from './checks.mjs';
 import { writeWave } from './day.mjs';
-import { KillPlan } from './kill-plan.mjs';
+import { FULL_RUN_KILLS, KillPlan } from './kill-plan.mjs';
 import { Operator, sleep } from './operator.mjs';
 import { Processes } from './processes.mjs';
 import { Random } from './random.mjs';
@@ -57,15 +57,15 @@ export async function runCampaign(options) {
   const days = new Set([new Date().toISOString().slice(0, 10)]);
   let midDayChecks = 0;
 
-  // Occasions left per category, so the kill budget is spread over the whole day.
+  // Occasions left per category, so the kill budget is spread over the whole day (and over every failpoint first).
   const occasions = { payin: options.waves, retry: options.waves * 3, payout: options.waves * 3, refund: options.waves, reconcile: 1 };
-  const killsFor = (category) => {
-    const quota = plan.quota(category, occasions[category] ?? 1);
+  const killsFor = (category, kind = category) => {
+    const quota = plan.killsAt(kind, occasions[category] ?? 1);
     occasions[category] = Math.max(1, (occasions[category] ?? 1) - 1);
     return quota;
   };
   /** One command run to its end by the operator, with this category's share of kills. */
-  const step = (kind, category, args, { accept = [0, 6], inputs = [], kills = killsFor(category) } = {}) =>
+  const step = (kind, category, args, { accept = [0, 6], inputs = [], kills = killsFor(category, kind) } = {}) =>
     operator.command({ kind, category, args, accept, inputs, kills });
   /** `payin run` of event files (checkouts, deliveries or refunds), resumed after every kill. */
   const payin = (kind, category, inputs, options = {}) => step(kind, category, ['payin', 'run', ...inputs, ...execution()], { accept: [0, 3, 6], inputs, ...options });
@@ -209,6 +209,10 @@ export async function runCampaign(options) {
     await checkBooks(operator, files, discrepancy, 'at the end of the day, before reconciliation');
     days.add(new Date().toISOString().slice(0, 10));
     const reconciliation = await reconcile({ operator, plan, random, options, books, files, days: [...days].sort(), step, discrepancy });
+    const { belowGoal, coverageGoal, byFailpoint } = plan.summary();
+    if (options.kills >= FULL_RUN_KILLS && belowGoal.length > 0) {
+      discrepancy(`the kill plan left failpoints below ${coverageGoal} kills: ${belowGoal.map((name) => `${name} ${byFailpoint[name]}`).join(', ')}`);
+    }
 
     return {
       files, waves, discrepancies, reconciliation,
@@ -219,6 +223,7 @@ export async function runCampaign(options) {
         listenerRestarts: operator.listenerRestarts,
         commands: operator.commands,
         lockedErrorsResumed: operator.lockedErrors,
+        rerunAtOnce: operator.rerun,
         pspUnreachableResumed: operator.pspUnreachable,
         rush: { rounds: rush.rounds, maxPayopsProcessesAtOnce: rush.maxProcesses, roundsWithShortBusyTimeout: rush.shortBusyTimeouts, roundsWithShortLeases: rush.shortLeases, liveChecks: rush.liveChecks },
         midDayChecks,

@@ -1,7 +1,9 @@
 // Where the campaign's SIGKILLs go. The requested number of kills is shared among the moments of
 // the day (pay-in, retry, payout, refund, webhook handling, reconciliation) and spent as the day
 // offers occasions; a kill that misses (the command finished first) is not counted and stays in
-// the budget for the next occasion.
+// the budget for the next occasion. Every failpoint gets at least MIN_KILLS_PER_FAILPOINT kills
+// first: while one that a command passes has fewer, that command is killed there (the least
+// covered first), and a category spends its budget on commands that can reach an uncovered one.
 
 export const CATEGORIES = /** @type {const} */ (['payin', 'retry', 'payout', 'refund', 'webhook', 'reconcile']);
 const WEIGHTS = { payin: 0.3, retry: 0.15, payout: 0.15, refund: 0.15, webhook: 0.15, reconcile: 0.1 };
@@ -14,7 +16,11 @@ const WEIGHTS = { payin: 0.3, retry: 0.15, payout: 0.15, refund: 0.15, webhook: 
  */
 export const FAILPOINTS = {
   payin: [['intake.after-batch', 'once'], ['executor.after-claim', 'charges'], ['executor.after-psp-call', 'charges'], ['executor.before-record-commit', 'charges'], ['executor.after-record', 'charges']],
-  retry: [['executor.after-claim', 'charges'], ['executor.after-psp-call', 'charges'], ['executor.before-record-commit', 'charges'], ['refund.after-claim', 'refunds'], ['refund.before-record-commit', 'refunds'], ['payout.after-psp-call', 'payouts']],
+  retry: [
+    ['executor.after-claim', 'charges'], ['executor.after-psp-call', 'charges'], ['executor.before-record-commit', 'charges'],
+    ['refund.after-claim', 'refunds'], ['refund.after-psp-call', 'refunds'], ['refund.before-record-commit', 'refunds'],
+    ['payout.after-claim', 'payouts'], ['payout.after-psp-call', 'payouts'], ['payout.before-record-commit', 'payouts'],
+  ],
   payout: [['payout.after-claim', 'payouts'], ['payout.after-psp-call', 'payouts'], ['payout.before-record-commit', 'payouts']],
   deliveries: [['intake.after-batch', 'once']],
   refund: [['intake.after-batch', 'once'], ['refund.after-claim', 'refunds'], ['refund.after-psp-call', 'refunds'], ['refund.before-record-commit', 'refunds']],
@@ -22,6 +28,13 @@ export const FAILPOINTS = {
   reconcile: [['reconcile.after-import', 'once'], ['reconcile.after-settlement', 'once']],
   webhook: [['webhook.before-commit', 'events'], ['webhook.after-commit', 'events']],
 };
+/** The category whose budget a kill of each kind of command spends (see campaign.mjs). */
+export const KIND_CATEGORY = { payin: 'payin', retry: 'retry', sync: 'retry', chargebacks: 'retry', payout: 'payout', deliveries: 'payout', refund: 'refund', webhook: 'webhook', reconcile: 'reconcile' };
+/** Every failpoint of src/ (test/chaos/kill-plan.test.ts keeps the list whole). */
+export const ALL_FAILPOINTS = [...new Set(Object.values(FAILPOINTS).flatMap((points) => points.map(([name]) => name)))].sort();
+/** A full run (this many kills or more) must kill at every failpoint at least MIN_KILLS_PER_FAILPOINT times. */
+export const FULL_RUN_KILLS = 200;
+export const MIN_KILLS_PER_FAILPOINT = 5;
 /** Orders, refunds or payouts per claimed batch: the campaign's --batch-size. */
 export const BATCH_SIZE = 20;
 const EVENTS_BEFORE_A_WEBHOOK_KILL = 30;
@@ -55,6 +68,36 @@ export class KillPlan {
     this.misses = 0;
     /** Durations of commands that ran to the end, by kind: where timed kills aim. */
     this.durations = new Map();
+    /** Kills per failpoint so far. */
+    this.byFailpoint = Object.fromEntries(ALL_FAILPOINTS.map((name) => [name, 0]));
+    /** Coverage is a goal only when the budget can reach it (a short run spreads what it has). */
+    this.coverageGoal = total >= FULL_RUN_KILLS ? MIN_KILLS_PER_FAILPOINT : Math.min(MIN_KILLS_PER_FAILPOINT, Math.floor(total / ALL_FAILPOINTS.length / 2));
+  }
+
+  /** Kills still wanted at this failpoint before it is covered. */
+  deficit(name) {
+    return Math.max(0, this.coverageGoal - (this.byFailpoint[name] ?? 0));
+  }
+
+  /** The most kills any failpoint this kind of command passes still wants. */
+  deficitOf(kind) {
+    return Math.max(0, ...(FAILPOINTS[kind] ?? []).map(([name]) => this.deficit(name)));
+  }
+
+  /**
+   * How many kills to aim at this occasion of a command of `kind`: what an even spread gives, or
+   * more while a failpoint it passes is uncovered; none when it cannot reach an uncovered failpoint
+   * of its category and the category's budget is no more than what those still need.
+   */
+  killsAt(kind, occasionsLeft) {
+    const category = KIND_CATEGORY[kind] ?? kind;
+    const left = this.remaining(category);
+    const wanted = this.deficitOf(kind);
+    const reserved = ALL_FAILPOINTS.filter((name) => Object.entries(FAILPOINTS).some(([other, points]) => KIND_CATEGORY[other] === category && points.some(([point]) => point === name)))
+      .reduce((sum, name) => sum + this.deficit(name), 0);
+    const even = this.quota(category, occasionsLeft);
+    if (wanted === 0 && left <= reserved) return 0;
+    return Math.min(left, Math.max(even, wanted));
   }
 
   remaining(category) {
@@ -90,6 +133,12 @@ export class KillPlan {
     // lands while Node starts): those get failpoints. A reconciliation killed by one rolls back
     // and starts over; timed too late, the file would be imported for good and the kill lost.
     const timedWorthIt = kind !== 'webhook' && kind !== 'reconcile' && typical >= MIN_TIMED_KILL_RUN_MS;
+    const uncovered = points.filter(([name]) => this.deficit(name) > 0);
+    if (uncovered.length > 0) {
+      const fewest = Math.min(...uncovered.map(([name]) => this.byFailpoint[name] ?? 0));
+      const [name, scope] = this.random.pick(uncovered.filter(([point]) => (this.byFailpoint[point] ?? 0) === fewest));
+      return { failpoint: `${name}=${this.random.int(1, batches(scope))}` };
+    }
     if (points.length > 0 && (!timedWorthIt || this.random.chance(0.5))) {
       const [name, scope] = this.random.pick(points);
       return { failpoint: `${name}=${this.random.int(1, batches(scope))}` };
@@ -109,6 +158,8 @@ export class KillPlan {
 
   killed(category, command, method, detail) {
     this.kills.push({ category, command, method, detail });
+    const failpoint = method === 'failpoint' ? String(detail).split('=')[0] : undefined;
+    if (failpoint !== undefined && failpoint in this.byFailpoint) this.byFailpoint[failpoint]++;
     this.budget[category] = Math.max(0, this.remaining(category) - 1);
   }
 
@@ -120,6 +171,7 @@ export class KillPlan {
   summary() {
     const byCategory = Object.fromEntries(CATEGORIES.map((category) => [category, this.kills.filter((kill) => kill.category === category).length]));
     const byMethod = { failpoint: this.kills.filter((kill) => kill.method === 'failpoint').length, timer: this.kills.filter((kill) => kill.method === 'timer').length };
-    return { requested: this.total, survived: this.kills.length, missed: this.misses, byCategory, byMethod };
+    const belowGoal = ALL_FAILPOINTS.filter((name) => this.deficit(name) > 0);
+    return { requested: this.total, survived: this.kills.length, missed: this.misses, byCategory, byMethod, byFailpoint: { ...this.byFailpoint }, coverageGoal: this.coverageGoal, belowGoal };
   }
 }

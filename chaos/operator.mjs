@@ -3,6 +3,7 @@
 // PSP server and the webhook listener up (killing and restarting them now and then), and works
 // the queues until every order, refund and payout is final. Every loop and wait is bounded.
 import fs from 'node:fs';
+import os from 'node:os';
 import Sqlite from 'better-sqlite3';
 
 const LOCKED = /^payops: database .* is locked by another process/m;
@@ -15,6 +16,9 @@ const RESTART_ATTEMPTS = 8;
 /** A listener that keeps dying on its own is not restarted forever. */
 const MAX_LISTENER_RESTARTS = 1_000;
 const STOP_TIMEOUT_MS = 30_000;
+/** The tables whose work a command claims under leases, hence recovers from a killed run. */
+const LEASED_TABLES_OF = { 'payin run': ['orders', 'refunds'], 'retry run': ['orders', 'refunds', 'payouts'], 'payout run': ['payouts'] };
+const OWNER = /^host=(\S+) boot=\S+ pid=(\d+) start=(\d+|-) run=[0-9a-f]{8}$/;
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,6 +42,8 @@ export class Operator {
     /** @type {Awaited<ReturnType<import('./processes.mjs').Processes['startServer']>> | undefined} */
     this.psp = undefined;
     this.listener = undefined;
+    /** Kill-then-rerun-at-once: reruns straight after a kill, and the work killed runs left executing that they recovered. */
+    this.rerun = { afterKill: 0, leftExecuting: 0, recoveredAtOnce: 0 };
   }
 
   // ---------------------------------------------------------------- one-shot commands
@@ -51,11 +57,13 @@ export class Operator {
    */
   async command(step) {
     let kills = step.kills;
+    let leftByKills = 0;
     for (let attempt = 0; attempt < step.kills + MAX_CLEAN_ATTEMPTS; attempt++) {
       const armed = kills > 0 ? this.o.plan.arm(step.kind, this.workload(step.inputs ?? [])) : {};
       const result = await this.run(step.args, armed);
       if (result.killedBy) {
         this.o.plan.killed(step.category, step.args.slice(0, 2).join(' '), result.killedBy, armed.failpoint ?? `after ${armed.killAfterMs} ms`);
+        leftByKills = Math.max(leftByKills, this.executingOfGone(step.args).length);
         kills--;
         this.o.progress(`kill ${this.o.plan.kills.length}: ${step.args.slice(0, 2).join(' ')} (${step.category}) by ${armed.failpoint ? `failpoint ${armed.failpoint}` : `SIGKILL after ${armed.killAfterMs} ms`}; resuming`);
         continue;
@@ -66,6 +74,7 @@ export class Operator {
       }
       const verdict = this.verdict(step, result);
       if (verdict === 'done') {
+        this.rerunRecovered(step, leftByKills);
         this.o.plan.ranFor(step.kind, result.ms);
         return result;
       }
@@ -73,6 +82,37 @@ export class Operator {
     }
     this.o.discrepancy(`${step.args.slice(0, 2).join(' ')} did not complete in ${step.kills + MAX_CLEAN_ATTEMPTS} attempts`);
     return undefined;
+  }
+
+  /**
+   * The kill-then-rerun-at-once scenario: the command ran again straight after a kill, with no
+   * wait for leases, so nothing its killed runs left `executing` may still be there: every such
+   * lease names a process that is gone, and the rerun must have recovered it.
+   */
+  rerunRecovered(step, leftByKills) {
+    const stuck = this.executingOfGone(step.args);
+    if (leftByKills > 0) {
+      this.rerun.afterKill++;
+      this.rerun.leftExecuting += leftByKills;
+      this.rerun.recoveredAtOnce += Math.max(0, leftByKills - stuck.length);
+    }
+    if (stuck.length > 0) {
+      this.o.discrepancy(`${step.args.slice(0, 2).join(' ')} ran and left ${stuck.length} rows executing under leases of processes that are gone (${[...new Set(stuck.map((row) => row.table))].join(', ')}): not recovered at once`);
+    }
+  }
+
+  /** Rows in `executing` among the tables this command works, whose lease owner is a process gone from this host. */
+  executingOfGone(args) {
+    const tables = LEASED_TABLES_OF[args.slice(0, 2).join(' ')] ?? [];
+    if (tables.length === 0) return [];
+    const books = new Sqlite(this.o.db, { readonly: true, fileMustExist: true });
+    try {
+      return tables.flatMap((table) => books.prepare(`SELECT lease_owner FROM ${table} WHERE status = 'executing'`).all()
+        .filter((row) => ownerGone(row.lease_owner))
+        .map(() => ({ table })));
+    } finally {
+      books.close();
+    }
   }
 
   /**
@@ -240,8 +280,8 @@ export class Operator {
     const books = new Sqlite(this.o.db, { readonly: true, fileMustExist: true });
     try {
       const count = (sql, ...params) => Number(books.prepare(sql).get(...params).n);
-      const now = new Date().toISOString();
-      const waiting = (table) => count(`SELECT COUNT(*) AS n FROM ${table} WHERE status IN ('created', 'retry_scheduled') OR (status = 'executing' AND lease_expires_at < ?)`, now);
+      // What killed runs left executing is recovered at once by the next command: it counts as waiting.
+      const waiting = (table) => count(`SELECT COUNT(*) AS n FROM ${table} WHERE status IN ('created', 'retry_scheduled', 'executing')`);
       let newOrders = 0;
       let newRefunds = 0;
       for (const file of inputs) {
@@ -278,14 +318,14 @@ export class Operator {
     const books = new Sqlite(this.o.db, { readonly: true, fileMustExist: true });
     try {
       const byStatus = (table) => Object.fromEntries((books.prepare(`SELECT status, COUNT(*) AS n FROM ${table} GROUP BY status`).all()).map((row) => [row.status, row.n]));
-      // When the next piece of work becomes due: now for new work, else the earliest retry or
-      // the end of a lease left by a killed process.
+      // When the next piece of work becomes due: now for new work and for what killed processes
+      // left executing (their leases are recovered at once: no waiting for them), else the earliest retry.
       const nextDue = books.prepare(`SELECT MIN(at) AS at FROM (
-          SELECT CASE status WHEN 'executing' THEN lease_expires_at WHEN 'retry_scheduled' THEN next_attempt_at ELSE '' END AS at
+          SELECT CASE status WHEN 'retry_scheduled' THEN next_attempt_at ELSE '' END AS at
             FROM orders WHERE status IN ('created', 'executing', 'retry_scheduled') UNION ALL
-          SELECT CASE status WHEN 'executing' THEN lease_expires_at WHEN 'retry_scheduled' THEN next_attempt_at ELSE '' END
+          SELECT CASE status WHEN 'retry_scheduled' THEN next_attempt_at ELSE '' END
             FROM refunds WHERE status IN ('created', 'executing', 'retry_scheduled') UNION ALL
-          SELECT CASE status WHEN 'executing' THEN lease_expires_at WHEN 'retry_scheduled' THEN next_attempt_at ELSE '' END
+          SELECT CASE status WHEN 'retry_scheduled' THEN next_attempt_at ELSE '' END
             FROM payouts WHERE status IN ('created', 'executing', 'retry_scheduled'))`).get().at;
       const orders = byStatus('orders');
       const refunds = byStatus('refunds');
@@ -306,7 +346,7 @@ export class Operator {
 
   /**
    * Works the retry queue until every charge, refund and payout is final: `retry run --wait`
-   * (killed now and then), a wait for the leases of killed processes, `orders sync` for pending
+   * (killed now and then; never a wait for the leases of killed processes), `orders sync` for pending
    * orders whose webhooks are slow, and `dlq requeue --all` for dead letters.
    * @param {{ execution: () => string[], killsFor: (category: string) => number }} flags
    */
@@ -320,14 +360,28 @@ export class Operator {
         await this.command({ kind: 'retry', category: 'retry', args: ['dlq', 'requeue', '--all', ...flags.execution()], accept: [0, 6], kills: 0 });
       }
       if (state.work > 0) {
-        await this.command({ kind: 'retry', category: 'retry', args: ['retry', 'run', '--wait', ...flags.execution()], accept: [0, 6], kills: flags.killsFor('retry') });
+        await this.command({ kind: 'retry', category: 'retry', args: ['retry', 'run', '--wait', ...flags.execution()], accept: [0, 6], kills: flags.killsFor('retry', 'retry') });
       } else if (state.pending > 0) {
         // Webhooks settle pending orders on their own; an operator syncs the stragglers.
         await sleep(round < 2 ? 1_000 : 200);
-        if (this.snapshot().pending > 0) await this.command({ kind: 'sync', category: 'retry', args: ['orders', 'sync', ...flags.execution()], accept: [0, 6], kills: round < 3 ? 0 : flags.killsFor('retry') });
+        if (this.snapshot().pending > 0) await this.command({ kind: 'sync', category: 'retry', args: ['orders', 'sync', ...flags.execution()], accept: [0, 6], kills: round < 3 ? 0 : flags.killsFor('retry', 'sync') });
       }
     }
     this.o.discrepancy(`the queues did not drain in ${MAX_DRAIN_ROUNDS} rounds: ${JSON.stringify(this.snapshot())}`);
     return false;
   }
+}
+
+/** Whether a lease owner (`host=… pid=… start=…`) names a process of this host that is gone: no such pid, a zombie, or another start time. */
+function ownerGone(text) {
+  const match = OWNER.exec(text ?? '');
+  if (!match || decodeURIComponent(match[1]) !== os.hostname()) return false;
+  let stat;
+  try {
+    stat = fs.readFileSync(`/proc/${match[2]}/stat`, 'utf8');
+  } catch {
+    return true;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[0] === 'Z' || (match[3] !== '-' && fields[19] !== match[3]);
 }

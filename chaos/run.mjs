@@ -19,7 +19,7 @@ import { endChecks } from './checks.mjs';
 import { killEveryChild } from './processes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: node chaos/run.mjs [--seed S] [--kills N] [--waves N] [--events N] [--max-minutes M] [--dir DIR] [--keep] [--json] [--quiet]';
+const USAGE = 'usage: node chaos/run.mjs [--seed S] [--kills N] [--waves N] [--events N] [--max-minutes M] [--dir DIR] [--keep] [--json] [--quiet] [--help]';
 
 const { values } = parseArgs({
   options: {
@@ -32,8 +32,13 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
   },
 });
+if (values.help) {
+  console.log(`${USAGE}\nA full run (--kills 200 or more) must kill at every failpoint at least 5 times; the report lists the kills per failpoint.`);
+  process.exit(0);
+}
 const wholeNumber = (name, minimum) => {
   const value = Number(values[name]);
   if (!Number.isInteger(value) || value < minimum) {
@@ -102,6 +107,9 @@ function render(report) {
     `chaos run, seed ${report.seed}: ${report.seconds} s`,
     `kills survived   ${kills.survived} of ${kills.requested} requested (${Object.entries(kills.byCategory).map(([category, n]) => `${category} ${n}`).join(', ')}; ` +
       `failpoints ${kills.byMethod.failpoint}, timed ${kills.byMethod.timer}; ${kills.missed} aimed kills missed: the command finished first)`,
+    `failpoints       ${Object.entries(kills.byFailpoint).map(([name, n]) => `${name} ${n}`).join(', ')}` +
+      (kills.coverageGoal === 0 ? ' (a short run: no coverage goal)' : kills.belowGoal.length > 0 ? ` (below ${kills.coverageGoal}: ${kills.belowGoal.join(', ')})` : ` (each at least ${kills.coverageGoal} times)`),
+    `rerun at once    ${report.rerunAtOnce.afterKill} commands run again straight after a kill found ${report.rerunAtOnce.leftExecuting} rows left executing by the killed run; recovered at once ${report.rerunAtOnce.recoveredAtOnce}`,
     `servers          psp serve killed and restarted ${report.pspRestarts} times; webhooks listen restarted ${report.listenerRestarts} times`,
     `concurrency      ${report.rush.rounds} rush rounds (${report.rush.roundsWithShortBusyTimeout} with --busy-timeout 20, ${report.rush.roundsWithShortLeases} with --lease-ms 300), up to ${report.rush.maxPayopsProcessesAtOnce} payops processes on the books at once; ` +
       `${report.lockedErrorsResumed} "database is locked" errors, each resumed`,

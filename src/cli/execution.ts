@@ -1,6 +1,7 @@
 import { ExitCode } from '../errors.js';
 import type { ExecutionOptions } from '../payments/payin.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
+import type { HeldGroup } from '../work/leases.js';
 import type { CliContext } from './context.js';
 import type { ExecutionFlags } from './psp-options.js';
 
@@ -21,6 +22,7 @@ export async function executionFrom(context: CliContext, flags: ExecutionFlags, 
     batchSize: flags.batchSize,
     leaseMs: flags.leaseMs,
     wait: flags.wait,
+    onWait: (message) => context.err(`payops: ${message}`),
     onBatch,
   };
 }
@@ -46,6 +48,21 @@ export function reportNeedsAttention(context: CliContext, count: number): boolea
   context.err(`payops: ${count} PSP answers could not be recorded and wait in needs_attention: see \`payops attention list\`, fix the cause, then \`payops attention resolve --all\``);
   if (process.exitCode === undefined || process.exitCode === ExitCode.ok) process.exitCode = ExitCode.workPending;
   return true;
+}
+
+/**
+ * Work left in `executing` under another process's lease (DESIGN.md §5: reported, never
+ * silently skipped): one line for the summary, or none. The command exits 6 when there is any.
+ */
+export async function heldLine(groups: readonly HeldGroup[]): Promise<string | undefined> {
+  if (groups.length === 0) return undefined;
+  const { describeHeld } = await import('../work/leases.js');
+  return `held      ${describeHeld(groups)}: not executed by this run; \`payops retry run --wait\` waits for them`;
+}
+
+/** The held work as JSON: one entry per owner and table. */
+export function heldJson(groups: readonly HeldGroup[]) {
+  return groups.map(({ table, owner, state, ownerDescription, count, leaseExpiresAt }) => ({ table, count, state, owner, ownerDescription, leaseExpiresAt }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, heldJson, heldLine, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
 import { progressBar } from '../cli/progress.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
@@ -30,7 +30,8 @@ export function registerPayin(program: Command): void {
       'after',
       `${examples('payops payin run fixtures/events/day.ndjson', 'payops payin run day.csv --faults timeout=0.05,5xx=0.02 --seed 7 --json')}
 Orders left new or due for retry by an earlier run are executed too. Exit code 3 if any record
-was rejected, 6 if orders remain in the retry queue or dead letters (see \`payops retry run\`).
+was rejected, 6 if orders remain in the retry queue or dead letters (see \`payops retry run\`),
+or another live process (or host) still holds some under its lease ("held").
 `,
     )
     .action(async (files: string[], flags: PayinFlags, command: Command) => {
@@ -82,10 +83,11 @@ was rejected, 6 if orders remain in the retry queue or dead letters (see \`payop
 
 export function exitCodeOf(summary: PayinSummary): number {
   if (summary.intake.rejected > 0) return ExitCode.inputRejected;
-  // Orders another live process is executing are its work, not ours: only the queue counts.
+  // Work another process holds is not done either: reported and counted (DESIGN.md §5).
   // needs_attention: answered by the PSP and not recorded, work payops could not finish.
   const refundsLeft = summary.refundsOpen.retryScheduled + summary.refundsOpen.deadLettered + summary.refundsOpen.needsAttention;
-  return summary.queue.retry_scheduled + summary.queue.dead_lettered + summary.queue.needs_attention + refundsLeft > 0 ? ExitCode.workPending : ExitCode.ok;
+  const left = summary.queue.retry_scheduled + summary.queue.dead_lettered + summary.queue.needs_attention + refundsLeft + summary.held.length;
+  return left > 0 ? ExitCode.workPending : ExitCode.ok;
 }
 
 async function summaryJson(summary: PayinSummary) {
@@ -112,6 +114,7 @@ async function summaryJson(summary: PayinSummary) {
     captured: await totalsJson(execution.capturedMinor),
     refunds: { ...summary.refunds, refundedMinor: undefined, rejections: undefined, rejected: summary.refunds.rejections.length, refunded: await totalsJson(summary.refunds.refundedMinor) },
     queue,
+    held: heldJson(summary.held),
   };
 }
 
@@ -134,6 +137,8 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
   }
   const attention = queue.needs_attention + summary.refundsOpen.needsAttention;
   if (attention > 0) lines.push(red(`attention ${attention} PSP answers (charges ${queue.needs_attention}, refunds ${summary.refundsOpen.needsAttention}) could not be recorded: \`payops attention list\`, then \`payops attention resolve\``));
+  const held = await heldLine(summary.held);
+  if (held) lines.push(yellow(held));
   if (queue.pending > 0) lines.push(`pending   ${queue.pending} orders await the PSP: \`payops orders sync\``);
   return lines.join('\n');
 }

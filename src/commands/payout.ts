@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, heldJson, heldLine, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
 import { flagValue } from '../cli/options.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
@@ -46,7 +46,7 @@ export function registerPayout(program: Command): void {
         const planned = summary.plan.payouts.map((p) => ({ sellerId: p.sellerId, currency: p.currency, amount: formatAmount(p.amountMinor, p.currency) }));
         const skipped = summary.plan.skipped.map((s) => ({ sellerId: s.sellerId, currency: s.currency, amount: formatAmount(s.amountMinor, s.currency), reason: s.reason }));
         if (flags.json) {
-          context.out(toJson({ dryRun: summary.dryRun, planned, skipped, payoutIds: summary.payoutIds, execution: { ...summary.execution, paidMinor: undefined, paid: await totalsJson(summary.execution.paidMinor) }, open: summary.open }));
+          context.out(toJson({ dryRun: summary.dryRun, planned, skipped, payoutIds: summary.payoutIds, execution: { ...summary.execution, paidMinor: undefined, paid: await totalsJson(summary.execution.paidMinor) }, open: summary.open, held: heldJson(summary.held) }));
         } else {
           const lines = [
             summary.dryRun ? context.color.bold('dry run: nothing was changed') : '',
@@ -57,10 +57,12 @@ export function registerPayout(program: Command): void {
             const t = summary.execution;
             lines.push(`sent ${t.succeeded} (${t.attempted} attempts); failed ${t.failed}, retries scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${summary.open.needsAttention ? `, needs attention ${summary.open.needsAttention} (\`payops attention list\`)` : ''}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`);
             lines.push(`paid ${await formatTotals(t.paidMinor)}`);
+            const held = await heldLine(summary.held);
+            if (held) lines.push(context.color.yellow(held));
           }
           context.out(lines.filter(Boolean).join('\n'));
         }
-        if (!summary.dryRun && summary.open.retryScheduled + summary.open.deadLettered + summary.open.needsAttention > 0) process.exitCode = ExitCode.workPending;
+        if (!summary.dryRun && summary.open.retryScheduled + summary.open.deadLettered + summary.open.needsAttention + summary.held.length > 0) process.exitCode = ExitCode.workPending;
         if (!summary.dryRun) reportNeedsAttention(context, summary.open.needsAttention);
         reportRejections(context, summary.execution.rejections);
       } finally {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, reportNeedsAttention, reportRejections } from '../cli/execution.js';
+import { executionFrom, formatTotals, heldJson, heldLine, reportNeedsAttention, reportRejections } from '../cli/execution.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { renderTable } from '../reports/table.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -14,17 +14,21 @@ export function registerQueue(program: Command): void {
       .description('recover work left executing by a crashed run, and execute every charge, refund and payout that is due')
       .option('--json', 'print the result as JSON'),
   )
-    .addHelpText('after', examples('payops retry run', 'payops retry run --wait   # until only final states and dead letters remain'))
+    .addHelpText('after', `${examples('payops retry run', 'payops retry run --wait   # until only final states and dead letters remain')}
+Work a crashed run left executing is recovered at once when its process is gone from this host.
+Work a live process or another host holds is reported ("held") and exits 6; --wait waits for it
+(until its owner exits or its lease expires, at most 10 minutes) and says so on stderr.
+`)
     .action(async (flags: ExecutionFlags & { json?: boolean }, command: Command) => {
       const context = contextOf(command);
       const execution = await executionFrom(context, flags);
       const { retryDue } = await import('../queue/retry.js');
       try {
-        const { charges: tally, refunds, payouts, queue, open } = await withDatabase(context, (db) => retryDue(db, execution));
+        const { charges: tally, refunds, payouts, queue, open, held } = await withDatabase(context, (db) => retryDue(db, execution));
         const needsAttention = queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention;
         if (flags.json) {
           const stats = execution.psp.callStats?.();
-          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, ...(stats ? { psp: stats } : {}) }));
+          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, held: heldJson(held), ...(stats ? { psp: stats } : {}) }));
         } else {
           if (refunds.attempted > 0) context.out(`refunds attempted ${refunds.attempted}: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered ${refunds.deadLettered}`);
           if (payouts.attempted > 0) context.out(`payouts attempted ${payouts.attempted}: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered ${payouts.deadLettered}`);
@@ -34,8 +38,10 @@ export function registerQueue(program: Command): void {
               `queue: retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}` +
               `${needsAttention > 0 ? `, needs attention ${needsAttention} (charges ${queue.needs_attention}, refunds ${open.refunds.needsAttention}, payouts ${open.payouts.needsAttention}): \`payops attention list\`` : ''}`,
           );
+          const line = await heldLine(held);
+          if (line) context.out(line);
         }
-        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered;
+        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered + held.length;
         if (left + queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention > 0) process.exitCode = ExitCode.workPending;
         reportNeedsAttention(context, queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention);
         reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
@@ -93,14 +99,16 @@ export function registerQueue(program: Command): void {
       const os = await import('node:os');
       const actor = `operator ${os.userInfo().username}`;
       try {
-        const { charges: tally, refunds, payouts, queue, open } = await withDatabase(context, (db) => requeueDeadLetters(db, execution, flags.all ? { all: true } : { ids }, actor));
-        if (flags.json) context.out(toJson({ charges: { ...tally, capturedMinor: undefined }, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, queue }));
+        const { charges: tally, refunds, payouts, queue, open, held } = await withDatabase(context, (db) => requeueDeadLetters(db, execution, flags.all ? { all: true } : { ids }, actor));
+        if (flags.json) context.out(toJson({ charges: { ...tally, capturedMinor: undefined }, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, queue, held: heldJson(held) }));
         else {
           context.out(`requeued ${tally.attempted} charges: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered again ${tally.deadLettered}`);
           if (refunds.attempted > 0) context.out(`requeued ${refunds.attempted} refunds: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered again ${refunds.deadLettered}`);
           if (payouts.attempted > 0) context.out(`requeued ${payouts.attempted} payouts: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered again ${payouts.deadLettered}`);
+          const line = await heldLine(held);
+          if (line) context.out(line);
         }
-        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered;
+        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered + held.length;
         if (left + queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention > 0) process.exitCode = ExitCode.workPending;
         reportNeedsAttention(context, queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention);
         reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);

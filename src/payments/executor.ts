@@ -1,11 +1,11 @@
-import os from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { mapConcurrently } from '../concurrency.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import type { Currency } from '../money/index.js';
 import { type ChargeResult, type PaymentServiceProvider, isRetryable } from '../psp/port.js';
 import type { Clock } from '../time.js';
+import { formatLeaseOwner, thisProcessOwner } from '../work/lease-owner.js';
+import { type HeldGroup, type LeaseJudge, heldIn } from '../work/leases.js';
 import { recordOrSetAside } from './attention.js';
 import { sendOrLookUp } from './lookup-first.js';
 import { nextRetryAt } from './queries.js';
@@ -61,7 +61,8 @@ const LOOKUP_CONCURRENCY = 16;
 export class PayinExecutor {
   private readonly store: PaymentsStore;
   private readonly recorder: ChargeRecorder;
-  private readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly judge: LeaseJudge = { self: thisProcessOwner() };
+  private readonly owner = formatLeaseOwner(this.judge.self);
   private readonly batchSize: number;
   private readonly leaseMs: number;
 
@@ -72,18 +73,23 @@ export class PayinExecutor {
     this.recorder = new ChargeRecorder(db, { psp: options.psp.name, retry: options.retry, random: options.random ?? Math.random });
   }
 
-  /** Recovers expired leases, then executes every order that is new or due, until none is left. */
+  /** Recovers expired leases and those of processes gone from this host, then executes every order that is new or due, until none is left. */
   async runDue(tally: ExecutionTally = emptyTally()): Promise<ExecutionTally> {
     const psp = this.options.psp.name;
     for (;;) {
       const claimed = inTransaction(this.db, () => {
         const now = this.now();
-        tally.recoveredLeases += this.store.recoverExpiredLeases(psp, now);
+        tally.recoveredLeases += this.store.recoverLeases(psp, now, this.judge);
         return this.withoutAltered(this.store.claimDue(psp, this.owner, this.leaseUntil(), now, this.batchSize), tally, now);
       });
       if (claimed.length === 0) return tally;
       await this.execute(claimed, tally);
     }
+  }
+
+  /** Orders of this PSP in `executing` that are not this executor's to take now (see `heldIn`). */
+  held(): HeldGroup[] {
+    return heldIn(this.db, 'orders', this.options.psp.name, this.now(), this.judge);
   }
 
   /** When the earliest charge scheduled for retry is due, if any is. */

@@ -8,6 +8,7 @@ import { type IntakeOptions, type IntakeSummary, ingest } from './intake/intake.
 import type { OrderStatus } from './order-state.js';
 import { type OpenWork, openWorkIn, statusCounts } from './queries.js';
 import type { RetryPolicy } from './retry-policy.js';
+import type { HeldGroup } from '../work/leases.js';
 
 export interface ExecutionOptions {
   psp: PaymentServiceProvider;
@@ -19,6 +20,10 @@ export interface ExecutionOptions {
   wait?: boolean;
   /** Never sleep longer than this between rounds of --wait. */
   maxSleepMs?: number;
+  /** How long --wait waits for work other processes hold. */
+  maxHeldWaitMs?: number;
+  /** What --wait waits for, or why it stops (stderr). */
+  onWait?: (message: string) => void;
   onBatch?: (done: number) => void;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -31,6 +36,8 @@ export interface PayinSummary {
   queue: Record<OrderStatus, number>;
   /** This PSP's refunds still scheduled for retry or dead-lettered after the run. */
   refundsOpen: OpenWork;
+  /** Orders and refunds left in `executing` under another process's lease after the run. */
+  held: HeldGroup[];
 }
 
 /** `payin run`: files → intake → orders → executor ⇄ PSP → ledger + wallet. */
@@ -44,8 +51,10 @@ export async function runPayin(
   intake.onIntakeDone?.(intakeSummary);
   const tally = emptyTally();
   const refunds = emptyRefundTally();
-  if (!intakeSummary.rolledBack) await runQueues([chargeQueue(db, execution, tally), refundQueue(db, execution, refunds)], execution);
-  return { intake: intakeSummary, execution: tally, refunds, queue: statusCounts(db, execution.psp.name), refundsOpen: openWorkIn(db, 'refunds', execution.psp.name) };
+  const queues = [chargeQueue(db, execution, tally), refundQueue(db, execution, refunds)];
+  if (!intakeSummary.rolledBack) await runQueues(queues, execution);
+  const held = queues.flatMap((queue) => queue.held());
+  return { intake: intakeSummary, execution: tally, refunds, queue: statusCounts(db, execution.psp.name), refundsOpen: openWorkIn(db, 'refunds', execution.psp.name), held };
 }
 
 /** Charges that are new or due; with `wait`, until none is scheduled for retry. */
@@ -58,11 +67,11 @@ export async function executeDue(db: Database, options: ExecutionOptions): Promi
 /** The charges of this PSP as a queue, counted into `tally`. */
 export function chargeQueue(db: Database, options: ExecutionOptions, tally: ExecutionTally): DueWork {
   const executor = new PayinExecutor(db, options);
-  return { runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt() };
+  return { runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt(), held: () => executor.held() };
 }
 
 /** The refunds of this PSP as a queue, counted into `tally`. */
 export function refundQueue(db: Database, options: ExecutionOptions, tally: RefundTally): DueWork {
   const executor = new RefundExecutor(db, options);
-  return { runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt() };
+  return { runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt(), held: () => executor.held() };
 }

@@ -1,6 +1,7 @@
 import { BIRTH_QUERIES, type Database, type OrderBirthRow, orderBirthHash, orderBirthMismatch } from '../db/index.js';
 import type { Currency } from '../money/index.js';
 import type { PayInEvent, PaymentEvent } from './events.js';
+import { type LeaseJudge, executingRows, judgeLeases } from '../work/leases.js';
 import { type OrderStatus, assertTransition } from './order-state.js';
 
 /** An order taken into `executing` by this process, with what the PSP call needs. */
@@ -89,10 +90,7 @@ export class PaymentsStore {
       insertTransition: prepare(
         'INSERT INTO order_transitions (order_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      expiredLeases: prepare(
-        `SELECT id, order_id, attempts FROM orders
-         WHERE status = 'executing' AND psp = ? AND lease_expires_at < ? ORDER BY id`,
-      ),
+      leasedById: prepare('SELECT order_id, attempts FROM orders WHERE id = ?'),
       birthById: prepare(BIRTH_QUERIES.orderById),
       claimableNew: prepare(CLAIM_QUERIES.newOrders),
       claimableRetries: prepare(CLAIM_QUERIES.dueRetries),
@@ -161,19 +159,17 @@ export class PaymentsStore {
   }
 
   /**
-   * Orders left in `executing` by a process whose lease ran out (it crashed or hung) go back to
-   * the retry queue, due now; the next claim retries them with the same key.
+   * Orders left in `executing` by a process whose lease ran out or that is gone from this host
+   * (crashed, killed) go back to the retry queue, due now; the next claim retries them with the
+   * same key. Orders under another live or remote process's lease are left alone.
    */
-  recoverExpiredLeases(psp: string, at: string): number {
-    const rows = this.s.expiredLeases.all(psp, at) as { id: bigint; order_id: string; attempts: bigint }[];
-    for (const row of rows) {
-      this.finish({ id: row.id, orderId: row.order_id, attempts: Number(row.attempts) }, 'executing', null, {
-        to: 'retry_scheduled',
-        error: 'lease expired: the process executing it stopped',
-        nextAttemptAt: at,
-      }, at, 'lease expired; recovered for retry with the same idempotency key', true);
+  recoverLeases(psp: string, at: string, judge: LeaseJudge): number {
+    const verdicts = judgeLeases('orders', executingRows(this.db, 'orders', psp), at, judge);
+    for (const { row, cause, error } of verdicts.recover) {
+      const order = this.s.leasedById.get(row.id) as { order_id: string; attempts: bigint };
+      this.finish({ id: row.id, orderId: order.order_id, attempts: Number(order.attempts) }, 'executing', null, { to: 'retry_scheduled', error, nextAttemptAt: at }, at, cause, true);
     }
-    return rows.length;
+    return verdicts.recover.length;
   }
 
   /** Takes up to `limit` orders that are new or due for retry into `executing` under a lease. */

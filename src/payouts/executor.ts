@@ -1,5 +1,3 @@
-import os from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
@@ -10,6 +8,8 @@ import { sendOrLookUp } from '../payments/lookup-first.js';
 import { retryDelayMs } from '../payments/retry-policy.js';
 import { type PayoutResult, rejectionMessage } from '../psp/port.js';
 import { Wallets, type WalletDelta, sellerAccount } from '../wallet/wallet.js';
+import { formatLeaseOwner, thisProcessOwner } from '../work/lease-owner.js';
+import { type HeldGroup, type LeaseJudge, heldIn } from '../work/leases.js';
 import { type ClaimedPayout, PayoutStore } from './store.js';
 
 export interface PayoutTally {
@@ -59,7 +59,8 @@ export class PayoutExecutor {
   private readonly store: PayoutStore;
   private readonly ledger: Ledger;
   private readonly wallets: Wallets;
-  private readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly judge: LeaseJudge = { self: thisProcessOwner() };
+  private readonly owner = formatLeaseOwner(this.judge.self);
 
   constructor(private readonly db: Database, private readonly options: PayoutExecutorOptions) {
     this.store = new PayoutStore(db);
@@ -72,12 +73,17 @@ export class PayoutExecutor {
     if (!this.options.psp.supportsPayouts) return tally;
     for (;;) {
       const claimed = inTransaction(this.db, () => {
-        tally.recoveredLeases += this.store.recoverExpiredLeases(this.options.psp.name, this.now());
+        tally.recoveredLeases += this.store.recoverLeases(this.options.psp.name, this.now(), this.judge);
         return this.store.claimDue(this.options.psp.name, this.owner, this.leaseUntil(), this.now(), this.options.batchSize ?? DEFAULT_BATCH_SIZE);
       });
       if (claimed.length === 0) return tally;
       await this.execute(claimed, tally);
     }
+  }
+
+  /** Payouts of this PSP in `executing` that are not this executor's to take now (see `heldIn`). */
+  held(): HeldGroup[] {
+    return heldIn(this.db, 'payouts', this.options.psp.name, this.now(), this.judge);
   }
 
   /** When the earliest payout scheduled for retry is due, if any is. */

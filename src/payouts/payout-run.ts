@@ -8,6 +8,7 @@ import { type PayoutTally, PayoutExecutor, emptyPayoutTally } from './executor.j
 import { type PayoutFilter, type PayoutPlan, createPayouts, planPayouts } from './plan.js';
 import type { OpenWork } from '../payments/queries.js';
 import { openPayouts } from './queries.js';
+import type { HeldGroup } from '../work/leases.js';
 
 export interface PayoutRunOptions extends PayoutFilter {
   psp: PaymentServiceProvider;
@@ -18,6 +19,8 @@ export interface PayoutRunOptions extends PayoutFilter {
   batchSize?: number;
   leaseMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  maxHeldWaitMs?: number;
+  onWait?: (message: string) => void;
 }
 
 export interface PayoutRunSummary {
@@ -27,6 +30,8 @@ export interface PayoutRunSummary {
   execution: PayoutTally;
   /** Payouts still waiting in the retry queue or dead letters after the run. */
   open: OpenWork;
+  /** Payouts left in `executing` under another process's lease after the run. */
+  held: HeldGroup[];
 }
 
 /**
@@ -41,11 +46,11 @@ export async function runPayouts(db: Database, options: PayoutRunOptions): Promi
     });
   }
   if (options.dryRun) {
-    return { dryRun: true, plan: planPayouts(db, options), payoutIds: [], execution: emptyPayoutTally(), open: openPayouts(db) };
+    return { dryRun: true, plan: planPayouts(db, options), payoutIds: [], execution: emptyPayoutTally(), open: openPayouts(db), held: [] };
   }
   const created = createPayouts(db, options, options.psp.name, new Date(options.clock()).toISOString());
   const executor = new PayoutExecutor(db, options);
   const tally = emptyPayoutTally();
-  await runQueues([{ runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt() }], options);
-  return { dryRun: false, plan: created, payoutIds: created.payoutIds, execution: tally, open: openPayouts(db) };
+  await runQueues([{ runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt(), held: () => executor.held() }], options);
+  return { dryRun: false, plan: created, payoutIds: created.payoutIds, execution: tally, open: openPayouts(db), held: executor.held() };
 }

@@ -2,6 +2,7 @@ import type { Database } from '../db/index.js';
 import { InvariantError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import { type TransferStatus, assertTransferTransition } from '../payments/order-state.js';
+import { type LeaseJudge, executingRows, judgeLeases } from '../work/leases.js';
 
 export type PayoutStatus = TransferStatus;
 
@@ -67,7 +68,7 @@ export interface NewPayout {
 export class PayoutStore {
   private readonly s;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       nextId: prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM payouts'),
@@ -79,7 +80,7 @@ export class PayoutStore {
       claimableNew: prepare(PAYOUT_CLAIM_QUERIES.newPayouts),
       claimableRetries: prepare(PAYOUT_CLAIM_QUERIES.dueRetries),
       nextRetryAt: prepare("SELECT MIN(next_attempt_at) AS at FROM payouts WHERE status = 'retry_scheduled' AND psp = ?"),
-      expired: prepare("SELECT id, payout_id, attempts FROM payouts WHERE status = 'executing' AND psp = ? AND lease_expires_at < ?"),
+      leasedById: prepare('SELECT attempts FROM payouts WHERE id = ?'),
       deadLettered: prepare(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE payout_id = ? AND psp = ? AND status = 'dead_lettered'`),
       needingAttention: prepare(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE payout_id = ? AND status = 'needs_attention'`),
       claim: prepare(
@@ -95,7 +96,7 @@ export class PayoutStore {
       ),
       recover: prepare(
         `UPDATE payouts SET status = 'retry_scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
-                last_error = 'lease expired: the process executing it stopped', updated_at = ?
+                last_error = ?, updated_at = ?
          WHERE id = ? AND status = 'executing'`,
       ),
     };
@@ -118,14 +119,17 @@ export class PayoutStore {
     });
   }
 
-  recoverExpiredLeases(psp: string, at: string): number {
-    const rows = this.s.expired.all(psp, at) as { id: bigint; payout_id: string; attempts: bigint }[];
-    for (const row of rows) {
-      if (this.s.recover.run(at, at, row.id).changes === 1) {
-        this.s.transition.run(row.id, 'executing', 'retry_scheduled', Number(row.attempts), at, 'lease expired; recovered for retry with the same idempotency key');
+  /** Payouts whose lease ran out or whose owner is gone from this host go back to the retry queue, due now (same key). */
+  recoverLeases(psp: string, at: string, judge: LeaseJudge): number {
+    const verdicts = judgeLeases('payouts', executingRows(this.db, 'payouts', psp), at, judge);
+    let recovered = 0;
+    for (const { row, cause, error } of verdicts.recover) {
+      if (this.s.recover.run(at, error, at, row.id).changes === 1) {
+        this.s.transition.run(row.id, 'executing', 'retry_scheduled', Number((this.s.leasedById.get(row.id) as { attempts: bigint }).attempts), at, cause);
+        recovered++;
       }
     }
-    return rows.length;
+    return recovered;
   }
 
   /** When the earliest payout of this PSP scheduled for retry is due, if any is. */

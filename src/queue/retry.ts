@@ -9,6 +9,7 @@ import { PayoutExecutor, type PayoutTally, emptyPayoutTally } from '../payouts/e
 import { listPayouts } from '../payouts/queries.js';
 import { RefundExecutor, type RefundTally, emptyRefundTally } from '../refunds/executor.js';
 import { listRefunds } from '../refunds/queries.js';
+import type { HeldGroup } from '../work/leases.js';
 import { assertDeadLettersOf } from './named-work.js';
 
 export interface RetryRunSummary {
@@ -19,6 +20,8 @@ export interface RetryRunSummary {
   queue: Record<OrderStatus, number>;
   /** This PSP's refunds and payouts still scheduled for retry or dead-lettered after the run. */
   open: { refunds: OpenWork; payouts: OpenWork };
+  /** Charges, refunds and payouts left in `executing` under another process's lease after the run. */
+  held: HeldGroup[];
 }
 
 /**
@@ -30,16 +33,15 @@ export async function retryDue(db: Database, execution: ExecutionOptions): Promi
   const refunds = emptyRefundTally();
   const payouts = emptyPayoutTally();
   const payoutExecutor = new PayoutExecutor(db, execution);
-  await runQueues(
-    [
-      chargeQueue(db, execution, charges),
-      refundQueue(db, execution, refunds),
-      { runDue: () => payoutExecutor.runDue(payouts), nextRetryAt: () => payoutExecutor.nextRetryAt() },
-    ],
-    execution,
-  );
+  const queues = [
+    chargeQueue(db, execution, charges),
+    refundQueue(db, execution, refunds),
+    { runDue: () => payoutExecutor.runDue(payouts), nextRetryAt: () => payoutExecutor.nextRetryAt(), held: () => payoutExecutor.held() },
+  ];
+  await runQueues(queues, execution);
   const psp = execution.psp.name;
-  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) } };
+  const held = queues.flatMap((queue) => queue.held());
+  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) }, held };
 }
 
 /** Which dead letters to requeue: these ids (orders, refunds, payouts), or all of this PSP's. */
@@ -56,8 +58,12 @@ export async function requeueDeadLetters(db: Database, execution: ExecutionOptio
   const deadPayouts = listPayouts(db, { status: 'dead_lettered' }).map((payout) => payout.payoutId);
   const named = (list: readonly string[]) => ('all' in which ? list : which.ids.filter((id) => list.includes(id)));
   const orderIds = 'all' in which ? new PaymentsStore(db).deadLetteredOrderIds(psp) : which.ids.filter((id) => !deadRefunds.includes(id) && !deadPayouts.includes(id));
-  const charges = await new PayinExecutor(db, execution).requeue(orderIds, actor);
-  const refunds = await new RefundExecutor(db, execution).requeue(named(deadRefunds), actor);
-  const payouts = await new PayoutExecutor(db, execution).requeue(named(deadPayouts), actor);
-  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) } };
+  const chargeExecutor = new PayinExecutor(db, execution);
+  const refundExecutor = new RefundExecutor(db, execution);
+  const payoutExecutor = new PayoutExecutor(db, execution);
+  const charges = await chargeExecutor.requeue(orderIds, actor);
+  const refunds = await refundExecutor.requeue(named(deadRefunds), actor);
+  const payouts = await payoutExecutor.requeue(named(deadPayouts), actor);
+  const held = [...chargeExecutor.held(), ...refundExecutor.held(), ...payoutExecutor.held()];
+  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) }, held };
 }

@@ -1,5 +1,3 @@
-import os from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { type Database, inTransaction } from '../db/index.js';
 import { InvariantError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
@@ -11,6 +9,8 @@ import { type TransferStatus, assertTransferTransition } from '../payments/order
 import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
 import { type PaymentServiceProvider, type RefundResult, rejectionMessage } from '../psp/port.js';
 import type { Clock } from '../time.js';
+import { formatLeaseOwner, thisProcessOwner } from '../work/lease-owner.js';
+import { type HeldGroup, type LeaseJudge, executingRows, heldIn, judgeLeases } from '../work/leases.js';
 import { Wallets, type WalletDelta } from '../wallet/wallet.js';
 import { type RefundedOrder, refundTransaction, refundWalletDelta, splitRefund } from './apply.js';
 
@@ -72,7 +72,8 @@ export function emptyRefundTally(): RefundTally {
 export class RefundExecutor {
   private readonly ledger: Ledger;
   private readonly wallets: Wallets;
-  private readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly judge: LeaseJudge = { self: thisProcessOwner() };
+  private readonly owner = formatLeaseOwner(this.judge.self);
   private readonly s;
 
   constructor(private readonly db: Database, private readonly options: { psp: PaymentServiceProvider; retry: RetryPolicy; clock: Clock; leaseMs?: number; batchSize?: number; random?: () => number }) {
@@ -80,10 +81,10 @@ export class RefundExecutor {
     this.wallets = new Wallets(db);
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
-      expired: prepare("SELECT id, attempts FROM refunds WHERE status = 'executing' AND psp = ? AND lease_expires_at < ?"),
+      leasedById: prepare('SELECT attempts FROM refunds WHERE id = ?'),
       recover: prepare(
         `UPDATE refunds SET status = 'retry_scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
-                last_error = 'lease expired: the process executing it stopped', updated_at = ? WHERE id = ? AND status = 'executing'`,
+                last_error = ?, updated_at = ? WHERE id = ? AND status = 'executing'`,
       ),
       due: prepare(
         `SELECT r.id, r.refund_id, r.order_id, r.amount_minor, r.currency, r.refund_key, r.status, r.attempts, r.requeued_at_attempt, r.first_attempt_at, o.psp_reference
@@ -121,6 +122,11 @@ export class RefundExecutor {
     };
   }
 
+  /** Refunds of this PSP in `executing` that are not this executor's to take now (see `heldIn`). */
+  held(): HeldGroup[] {
+    return heldIn(this.db, 'refunds', this.options.psp.name, this.now(), this.judge);
+  }
+
   /** When the earliest refund scheduled for retry is due, if any is. */
   nextRetryAt(): string | undefined {
     return (this.s.nextRetryAt.get(this.options.psp.name) as { at: string | null }).at ?? undefined;
@@ -131,18 +137,26 @@ export class RefundExecutor {
     for (;;) {
       const claimed = inTransaction(this.db, () => {
         const now = this.now();
-        for (const row of this.s.expired.all(psp.name, now) as { id: bigint; attempts: bigint }[]) {
-          if (this.s.recover.run(now, now, row.id).changes === 1) {
-            this.s.transition.run(row.id, 'executing', 'retry_scheduled', Number(row.attempts), now, 'lease expired; recovered for retry with the same idempotency key');
-            tally.recoveredLeases++;
-          }
-        }
+        tally.recoveredLeases += this.recoverLeases(now);
         const rows = this.s.due.all(psp.name, now, this.options.batchSize ?? 1_000) as RefundRow[];
         return rows.map((row) => this.claim(row, now, row.status === 'created' ? 'first attempt' : 'retry'));
       });
       if (claimed.length === 0) return tally;
       await this.execute(claimed, tally);
     }
+  }
+
+  /** Refunds whose lease ran out or whose owner is gone from this host go back to the retry queue, due now (same key). */
+  private recoverLeases(now: string): number {
+    const verdicts = judgeLeases('refunds', executingRows(this.db, 'refunds', this.options.psp.name), now, this.judge);
+    let recovered = 0;
+    for (const { row, cause, error } of verdicts.recover) {
+      if (this.s.recover.run(now, error, now, row.id).changes === 1) {
+        this.s.transition.run(row.id, 'executing', 'retry_scheduled', Number((this.s.leasedById.get(row.id) as { attempts: bigint }).attempts), now, cause);
+        recovered++;
+      }
+    }
+    return recovered;
   }
 
   /** Gives dead-lettered refunds one more round (with a fresh retry budget), by an operator. */

@@ -178,7 +178,11 @@ describe('payops payin (end to end)', () => {
         child.on('exit', (code) => resolve(code ?? -1));
       });
     const codes = await Promise.all([start(), start()]);
-    expect(codes).toEqual([0, 0]);
+    // The first to end may see the other's batch still in flight: held work, reported, exit 6
+    // (issue 14 item 8); the last to end finds everything final.
+    expect(codes.every((code) => code === 0 || code === 6)).toBe(true);
+    expect(codes).toContain(0);
+    expect(run('retry', 'run').code).toBe(0);
     const counts = pspRequestCounts(path.join(dir, 'books.psp-sim.db'));
     expect(counts.size).toBe(597);
     expect([...counts.values()].every((count) => count === 1)).toBe(true); // each key sent exactly once
