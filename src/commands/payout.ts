@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, reportRejections, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, reportBookBehind, reportRejections, totalsJson } from '../cli/execution.js';
 import { flagValue } from '../cli/options.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
@@ -45,8 +45,9 @@ export function registerPayout(program: Command): void {
         );
         const planned = summary.plan.payouts.map((p) => ({ sellerId: p.sellerId, currency: p.currency, amount: formatAmount(p.amountMinor, p.currency) }));
         const skipped = summary.plan.skipped.map((s) => ({ sellerId: s.sellerId, currency: s.currency, amount: formatAmount(s.amountMinor, s.currency), reason: s.reason }));
+        const bookBehind = reportBookBehind(context, summary.execution);
         if (flags.json) {
-          context.out(toJson({ dryRun: summary.dryRun, planned, skipped, payoutIds: summary.payoutIds, execution: { ...summary.execution, paidMinor: undefined, paid: await totalsJson(summary.execution.paidMinor) }, open: summary.open }));
+          context.out(toJson({ dryRun: summary.dryRun, planned, skipped, payoutIds: summary.payoutIds, execution: { ...summary.execution, paidMinor: undefined, bookBehind: undefined, paid: await totalsJson(summary.execution.paidMinor) }, bookBehind, open: summary.open }));
         } else {
           const lines = [
             summary.dryRun ? context.color.bold('dry run: nothing was changed') : '',
@@ -57,6 +58,7 @@ export function registerPayout(program: Command): void {
             const t = summary.execution;
             lines.push(`sent ${t.succeeded} (${t.attempted} attempts); failed ${t.failed}, retries scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`);
             lines.push(`paid ${await formatTotals(t.paidMinor)}`);
+            if (bookBehind !== null) lines.push(context.color.yellow(`book behind its mark: ${bookBehind.lookUps} sends to look up at the PSP before it has caught up`));
           }
           context.out(lines.filter(Boolean).join('\n'));
         }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, reportRejections } from '../cli/execution.js';
+import { executionFrom, formatTotals, reportBookBehind, reportRejections } from '../cli/execution.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { renderTable } from '../reports/table.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -21,6 +21,7 @@ export function registerQueue(program: Command): void {
       const { retryDue } = await import('../queue/retry.js');
       try {
         const { charges: tally, refunds, payouts, queue, open } = await withDatabase(context, (db) => retryDue(db, execution));
+        reportBookBehind(context, tally, refunds, payouts);
         if (flags.json) {
           const stats = execution.psp.callStats?.();
           context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, ...(stats ? { psp: stats } : {}) }));

@@ -7,6 +7,7 @@ import { CHARGEBACKS_SCHEMA } from './schema/chargebacks.js';
 import { WEBHOOKS_SCHEMA } from './schema/webhooks.js';
 import { RECONCILE_ROWS_BY_RECORD, RECONCILE_SCHEMA } from './schema/reconcile.js';
 import { applyComparisonChecks } from './schema/checks.js';
+import { BOOK_MARK_SCHEMA } from './schema/book-mark.js';
 
 interface Migration {
   version: number;
@@ -27,6 +28,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'reconciliation', sql: RECONCILE_SCHEMA },
   { version: 8, name: 'comparison checks', steps: applyComparisonChecks },
   { version: 9, name: 'reconciliation rows by record', sql: RECONCILE_ROWS_BY_RECORD },
+  { version: 13, name: 'book high-water mark', sql: BOOK_MARK_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

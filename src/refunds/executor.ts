@@ -5,6 +5,7 @@ import { InvariantError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
+import { type BehindNotice, BookMark } from '../payments/book-mark.js';
 import { sendOrLookUp } from '../payments/lookup-first.js';
 import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
 import { type PaymentServiceProvider, type RefundResult, rejectionMessage } from '../psp/port.js';
@@ -52,10 +53,12 @@ export interface RefundTally {
   refundedMinor: Map<Currency, bigint>;
   /** Requests the PSP refused as such (key reused, malformed): dead-lettered, one line each. */
   rejections: string[];
+  /** The book was behind its high-water mark when this run began: its refunds were looked up first. */
+  bookBehind: BehindNotice | null;
 }
 
 export function emptyRefundTally(): RefundTally {
-  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, recoveredLeases: 0, refundedMinor: new Map(), rejections: [] };
+  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, recoveredLeases: 0, refundedMinor: new Map(), rejections: [], bookBehind: null };
 }
 
 /**
@@ -66,12 +69,14 @@ export function emptyRefundTally(): RefundTally {
 export class RefundExecutor {
   private readonly ledger: Ledger;
   private readonly wallets: Wallets;
+  private readonly mark: BookMark;
   private readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly s;
 
   constructor(private readonly db: Database, private readonly options: { psp: PaymentServiceProvider; retry: RetryPolicy; clock: Clock; leaseMs?: number; batchSize?: number; random?: () => number }) {
     this.ledger = new Ledger(db);
     this.wallets = new Wallets(db);
+    this.mark = BookMark.of(db);
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       expired: prepare("SELECT id, attempts FROM refunds WHERE status = 'executing' AND psp = ? AND lease_expires_at < ?"),
@@ -118,8 +123,9 @@ export class RefundExecutor {
 
   async runDue(tally: RefundTally = emptyRefundTally()): Promise<RefundTally> {
     const psp = this.options.psp;
+    tally.bookBehind ??= this.mark.open(this.now());
     for (;;) {
-      const claimed = inTransaction(this.db, () => {
+      const { claimed, ...claim } = inTransaction(this.db, () => {
         const now = this.now();
         for (const row of this.s.expired.all(psp.name, now) as { id: bigint; attempts: bigint }[]) {
           if (this.s.recover.run(now, now, row.id).changes === 1) {
@@ -128,23 +134,26 @@ export class RefundExecutor {
           }
         }
         const rows = this.s.due.all(psp.name, now, this.options.batchSize ?? 1_000) as RefundRow[];
-        return rows.map((row) => this.claim(row, now, row.status === 'created' ? 'first attempt' : 'retry'));
+        const refunds = rows.map((row) => this.claim(row, now, row.status === 'created' ? 'first attempt' : 'retry'));
+        return { claimed: refunds, ...this.mark.claimed(rows.filter((row) => row.status === 'created').length) };
       });
       if (claimed.length === 0) return tally;
-      await this.execute(claimed, tally);
+      await this.execute(claimed, tally, claim);
     }
   }
 
   /** Gives dead-lettered refunds one more round (with a fresh retry budget), by an operator. */
   async requeue(refundIds: readonly string[], actor: string, tally: RefundTally = emptyRefundTally()): Promise<RefundTally> {
-    const claimed = inTransaction(this.db, () => {
+    tally.bookBehind ??= this.mark.open(this.now());
+    const { claimed, ...claim } = inTransaction(this.db, () => {
       const now = this.now();
-      return refundIds
+      const refunds = refundIds
         .map((refundId) => this.s.deadLettered.get(refundId, this.options.psp.name) as RefundRow | undefined)
         .filter((row): row is RefundRow => row !== undefined)
         .map((row) => this.claim(row, now, `requeued by ${actor}`));
+      return { claimed: refunds, ...this.mark.claimed(0) };
     });
-    if (claimed.length > 0) await this.execute(claimed, tally);
+    if (claimed.length > 0) await this.execute(claimed, tally, claim);
     return tally;
   }
 
@@ -157,12 +166,15 @@ export class RefundExecutor {
     return { id: row.id, refundId: row.refund_id, orderId: row.order_id, amountMinor: row.amount_minor, currency: row.currency as Currency, refundKey: row.refund_key, chargeReference: row.psp_reference ?? '', attempts, requeuedAtAttempt, firstAttemptAt: row.first_attempt_at };
   }
 
-  private async execute(claimed: readonly ClaimedRefund[], tally: RefundTally): Promise<void> {
+  /** `claim`: the book's count of first-time sends after this claim, and whether it is behind its mark. */
+  private async execute(claimed: readonly ClaimedRefund[], tally: RefundTally, claim: { lookUpFirst: boolean; sends: bigint }): Promise<void> {
+    this.mark.advance(claim.sends);
     failpoint('refund.after-claim');
     const psp = this.options.psp;
     const results = await sendOrLookUp(claimed, {
       keyLifetimeMs: psp.keyLifetimeMs,
       nowMs: this.options.clock(),
+      bookBehind: claim.lookUpFirst,
       lookUp: (refund) => psp.lookupRefund(refund),
       send: (refunds) =>
         psp.refund(refunds.map((r) => ({ idempotencyKey: r.refundKey, refundId: r.refundId, merchantReference: r.orderId, chargeReference: r.chargeReference, amountMinor: r.amountMinor, currency: r.currency }))),
@@ -172,6 +184,7 @@ export class RefundExecutor {
       this.record(claimed, results, tally);
       failpoint('refund.before-record-commit');
     });
+    this.mark.settle();
     tally.attempted += claimed.length;
   }
 
