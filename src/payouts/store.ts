@@ -215,7 +215,7 @@ export class PayoutStore {
  * the same payouts with the same ids, so the PSP's idempotency key or a look-up by id recognises
  * the transfer it already made. Ids made before this rule (po_00000001 …) are kept as they are.
  */
-export function payoutIdOf(payout: Pick<NewPayout, 'sellerId' | 'currency' | 'amountMinor'>, paidOutBeforeMinor: bigint, ordinal: number): string {
+export function payoutIdOf(payout: { sellerId: string; currency: string; amountMinor: bigint }, paidOutBeforeMinor: bigint, ordinal: number): string {
   const content = JSON.stringify(['payout/1', payout.sellerId, payout.currency, payout.amountMinor.toString(), paidOutBeforeMinor.toString(), ordinal]);
   return `po_${sha256Hex(content).slice(0, 24)}`;
 }
