@@ -21,15 +21,17 @@ export function registerCheck(program: Command): void {
       }
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
       if (flags.psp === 'http' && !fs.existsSync(stateFile)) throw new UsageError(`--psp-state: ${stateFile} does not exist`, { hint: 'the --state file of `payops psp serve`' });
-      const { runChecksWithPsp } = await import('../check/with-psp.js');
-      const psp = fs.existsSync(stateFile);
-      const report = await withDatabase(context, (db) => runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks));
+      const { runChecksWithPsp, runChecksWithStripe } = await import('../check/with-psp.js');
+      // Stripe's own record is read through its API (charges and refunds by payops' metadata).
+      const stripe = flags.psp === 'stripe' ? await stripeRecordReader(context.dbPath, flags) : undefined;
+      const psp = stripe !== undefined || fs.existsSync(stateFile);
+      const report = await withDatabase(context, (db) => (stripe ? runChecksWithStripe(db, stripe, runChecks).finally(() => stripe.close()) : runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks)));
       if (flags.json) {
         context.out(toJson(report));
       } else {
         const { green, red, dim } = context.color;
         const lines = report.results.map((result) => `${result.ok ? green('ok  ') : red('FAIL')}  ${result.name}${result.ok ? dim(` (${result.details.join('; ')})`) : `\n${result.details.map((d) => `        ${d}`).join('\n')}`}`);
-        if (!psp) lines.push(dim(flags.psp === 'stripe' ? `skip  PSP record: payops cannot read Stripe's own record; reconcile its settlement report instead` : `skip  PSP record: no PSP state at ${stateFile}`));
+        if (!psp) lines.push(dim(`skip  PSP record: no PSP state at ${stateFile}`));
         for (const note of report.notes) lines.push(`note  ${note}`);
         context.out(lines.join('\n'));
       }
@@ -39,4 +41,13 @@ export function registerCheck(program: Command): void {
         throw new InvariantError(`check failed: ${failed.join('; ')}`, { hint: 'see the details above; nothing was changed' });
       }
     });
+}
+
+/** `--psp stripe`: the adapter whose listings give Stripe's own record (STRIPE_API_KEY, --psp-url). */
+async function stripeRecordReader(dbPath: string, flags: PspFlags) {
+  const { createPsp } = await import('../psp/factory.js');
+  const { StripePsp } = await import('../psp/stripe/adapter.js');
+  const psp = createPsp({ psp: 'stripe', dbPath, pspUrl: flags.pspUrl, pspTimeoutMs: flags.pspTimeoutMs, concurrency: flags.concurrency });
+  if (!(psp instanceof StripePsp)) throw new Error('--psp stripe made no Stripe adapter');
+  return psp;
 }
