@@ -150,7 +150,7 @@ The whole file is posted atomically; a key posted before with the same content i
         const { InvariantError } = await import('../errors.js');
         const first = report.problems[0];
         throw new InvariantError(`ledger verification failed${first?.txId != null ? ` at transaction ${first.txId}` : ''}: ${first?.problem ?? 'see above'}`, {
-          hint: 'the books were changed outside payops; restore the database from a backup and investigate',
+          hint: 'the books were changed outside payops; restore the database from a backup as "Restoring from a backup" in docs/RELIABILITY.md says, and investigate',
         });
       }
     });
