@@ -217,3 +217,17 @@ export class BookMark {
     return this.s.row.get() as MarkRow;
   }
 }
+
+/**
+ * Read only, for `ledger verify`: whether the book is behind its mark (recorded in the book, or
+ * found by comparing now), without recording anything. Null when it is not, or has no mark.
+ */
+export function behindWithoutRecording(db: Database): string | null {
+  const hasMark = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_mark'").get() !== undefined;
+  const file = markFileOf(db.name);
+  if (!hasMark || file === null) return null;
+  const row = db.prepare('SELECT book_id, sends, marked, catch_up_until, behind_reason FROM book_mark WHERE singleton = 1').get() as MarkRow;
+  if (row.catch_up_until !== null) return behindLine(row.behind_reason ?? 'behind its mark', row.catch_up_until > row.sends ? row.catch_up_until - row.sends : 0n);
+  const comparison = compareWithMark({ bookId: row.book_id, sends: row.sends, marked: row.marked === 1n }, readMarkFile(file));
+  return comparison.behind ? behindLine(comparison.reason, comparison.catchUpUntil - row.sends) : null;
+}

@@ -52,6 +52,9 @@ describe('restoring a backup of the books (end to end)', () => {
   it('charges no order and pays no payout twice when the same files are run again a day later', () => {
     const { db, backup, later } = booksWithBackup();
     restore(db, backup);
+    const verify = payops(['ledger', 'verify', '--db', db]);
+    expect(verify.code).toBe(0); // the restored chain is whole: only its mark tells it is behind
+    expect(verify.stderr).toMatch(/the book is behind its mark .*Restoring from a backup/);
     const dayLater = { env: { PAYOPS_TEST_CLOCK_OFFSET_MS: String(DAY_MS + 60 * 60_000) } };
     const rerun = payops(['payin', 'run', later[0] as string, '--db', db, '--json'], dayLater);
     expect(payops(['payin', 'run', later[1] as string, '--db', db], dayLater).code).toBe(0);
@@ -62,5 +65,6 @@ describe('restoring a backup of the books (end to end)', () => {
     expect(problems.filter((line) => /charged \d+ times|sent \d+ times/.test(line))).toEqual([]);
     expect(report.results.filter((result) => !result.ok)).toEqual([]);
     expect(rerun.stderr).toContain('the book is behind its mark');
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ bookBehind: { lookUps: '4' } }); // ord_2, ord_3 and the two payouts the backup forgot
   });
 });
