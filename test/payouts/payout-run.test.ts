@@ -66,3 +66,13 @@ describe('payout runs and the PSP that sends them', () => {
     expect(home.succeeded).toBe(1);
   });
 });
+
+describe('payout ids from content (issue 14 item 1)', () => {
+  it('are the same for the same seller, currency, amount and place in the seller\'s history, and differ otherwise', () => {
+    const payout = { sellerId: 'seller_7', currency: 'USD', amountMinor: 2250n };
+    expect(payoutIdOf(payout, 0n, 0)).toBe(payoutIdOf({ ...payout }, 0n, 0));
+    expect(payoutIdOf(payout, 0n, 0)).toMatch(/^po_[0-9a-f]{24}$/);
+    const others = [payoutIdOf({ ...payout, sellerId: 'seller_8' }, 0n, 0), payoutIdOf({ ...payout, currency: 'EUR' }, 0n, 0), payoutIdOf({ ...payout, amountMinor: 2251n }, 0n, 0), payoutIdOf(payout, 100n, 0), payoutIdOf(payout, 0n, 1)];
+    expect(new Set([payoutIdOf(payout, 0n, 0), ...others]).size).toBe(6);
+  });
+});
