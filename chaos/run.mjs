@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { runCampaign } from './campaign.mjs';
 import { endChecks } from './checks.mjs';
 import { killEveryChild } from './processes.mjs';
+import { runRestoreScenario } from './restore.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = 'usage: node chaos/run.mjs [--seed S] [--kills N] [--waves N] [--events N] [--max-minutes M] [--dir DIR] [--keep] [--json] [--quiet] [--help]';
@@ -69,6 +70,7 @@ progress(`seed ${values.seed}, ${options.kills} kills, ${options.waves} waves of
 
 let campaign;
 let checks;
+let restore;
 try {
   campaign = await runCampaign({ root: ROOT, dir, seed: values.seed, ...options, progress });
   progress('end checks');
@@ -81,15 +83,17 @@ try {
     env: { ...process.env, NO_COLOR: '1', PAYOPS_DB: '', PAYOPS_FAILPOINTS: '', PAYOPS_WEBHOOK_SECRET: WEBHOOK_SECRET },
   });
   checks = await endChecks({ operator: new Operator({ processes }), campaign, money });
+  restore = await runRestoreScenario({ root: ROOT, dir, seed: values.seed, events: Math.min(options.events, 50), progress });
 } catch (error) {
   console.error(`chaos: the campaign itself failed: ${error.stack ?? error}\nchaos: work directory kept: ${dir}`);
   process.exit(1);
 }
 
-const discrepancies = [...campaign.discrepancies, ...checks.discrepancies];
+const discrepancies = [...campaign.discrepancies, ...checks.discrepancies, ...restore.discrepancies];
 const report = {
   ...campaign.figures,
   ...checks.figures,
+  ...restore.figures,
   discrepancies: discrepancies.length,
   discrepancyList: discrepancies,
   command: `node chaos/run.mjs --seed ${values.seed} --kills ${options.kills} --waves ${options.waves} --events ${options.events}`,
@@ -120,6 +124,7 @@ function render(report) {
     `webhooks         ${Object.entries(report.webhooks).map(([outcome, n]) => `${outcome} ${n}`).join(', ')}`,
     `reconciliation   ${report.reconciliation.files} settlement files, ${report.reconciliation.injected} discrepancies injected; open after the runs ${report.reconciliation.openAfterRuns} ` +
       `(${report.reconciliation.explainedByInjection} explained by the injections); open after decisions ${report.reconciliation.openAfterDecisions}`,
+    `restore          a backup restored a day later, the same files run again: ${report.restore.checkouts} checkouts, ${report.restore.doubleChargesOrPayouts} double charges or payouts`,
     `discrepancies    ${report.discrepancies}`,
     ...report.discrepancyList.map((text) => `  - ${text}`),
     `command          ${report.command}`,

@@ -83,4 +83,20 @@ export function nowIso(): string {
 
 /** Milliseconds since the epoch; injected wherever time decides behaviour, so tests control it. */
 export type Clock = () => number;
-export const systemClock: Clock = () => Date.now();
+
+/**
+ * Test only: `PAYOPS_TEST_CLOCK_OFFSET_MS=N` moves the binary's clock N ms ahead (the executors'
+ * and the simulated PSP's alike), so an end-to-end test or the chaos run can step past the PSP's
+ * 24 h key lifetime without waiting a day (restoring a backup, issue 14).
+ */
+const TEST_CLOCK_OFFSET = 'PAYOPS_TEST_CLOCK_OFFSET_MS';
+
+function testClockOffsetMs(): number {
+  const text = process.env[TEST_CLOCK_OFFSET];
+  if (text === undefined || text === '') return 0;
+  if (!/^-?[0-9]{1,15}$/.test(text)) throw new InputError(`${TEST_CLOCK_OFFSET}: "${text.slice(0, 40)}" is not a whole number of milliseconds`);
+  return Number(text);
+}
+
+let clockOffsetMs: number | undefined;
+export const systemClock: Clock = () => Date.now() + (clockOffsetMs ??= testClockOffsetMs());

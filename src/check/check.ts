@@ -52,6 +52,15 @@ export interface PspRecord {
    * claimed and charged while check ran. Before it, that charge is a problem.
    */
   booksReadAt?: string;
+  /** The PSP's refunds that carry payops' refund id (Stripe's record); the sim's are not read yet. */
+  refunds?: PspRefundRecord[];
+}
+
+/** One refund at the PSP, with the payops refund id it carries. */
+export interface PspRefundRecord {
+  refundId: string;
+  reference: string;
+  status: string;
 }
 
 export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
@@ -68,6 +77,7 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkUnrecordedAnswers(db),
     checkReconciliation(db),
     ...(pspRecord ? [checkPspCharges(db, pspRecord, notes), checkPspPayouts(db, pspRecord.psp, pspRecord.payouts)] : []),
+    ...(pspRecord?.refunds ? [checkPspRefunds(pspRecord.psp, pspRecord.refunds)] : []),
   ];
   return { ok: results.every((result) => result.ok), results, notes };
 }
@@ -290,6 +300,14 @@ function checkPspPayouts(db: Database, psp: string, transfers: readonly SimPayou
     if (payout.status === 'failed' && transfer) problems.push(`payout ${payout.payout_id} is failed in payops but the PSP sent it`);
   }
   return result(`every payout sent at most once at the PSP (${psp})`, problems, `${payouts.length} payouts against ${transfers.length} PSP transfers`);
+}
+
+/** Against the PSP's own refunds: each payops refund made at most once (a refund that did not fail). */
+function checkPspRefunds(psp: string, refunds: readonly PspRefundRecord[]): CheckResult {
+  const made = new Map<string, string[]>();
+  for (const refund of refunds) if (refund.status !== 'failed' && refund.status !== 'canceled') made.set(refund.refundId, [...(made.get(refund.refundId) ?? []), refund.reference]);
+  const problems = [...made].filter(([, references]) => references.length > 1).map(([refundId, references]) => `refund ${refundId} was made ${references.length} times at the PSP (${references.join(', ')})`);
+  return result(`every refund made at most once at the PSP (${psp})`, problems, `${refunds.length} PSP refunds`);
 }
 
 function checkReconciliation(db: Database): CheckResult {

@@ -2,6 +2,7 @@ import { type Database, inReadSnapshot } from '../db/index.js';
 import { DEFAULT_FEE_RULE } from '../psp/fee-rule.js';
 import { SimEngine } from '../psp/sim/engine.js';
 import { NO_FAULTS } from '../psp/sim/faults.js';
+import type { StripeRecord } from '../psp/stripe/adapter.js';
 import type { CheckReport, PspRecord } from './check.js';
 
 /**
@@ -31,4 +32,15 @@ export function runChecksWithPsp(db: Database, pspState: { psp: string; stateFil
   } finally {
     engine.close();
   }
+}
+
+/**
+ * The checks against Stripe's own record (`check --psp stripe`): payops' charges and refunds are
+ * listed first, by the metadata payops puts on each, then the books are read on one snapshot.
+ * Stripe's record is read before the books here, so run it while no pay-in or retry is sending:
+ * an order charged in between would show as captured at Stripe but not yet in the books.
+ */
+export async function runChecksWithStripe(db: Database, stripe: { readRecord(): Promise<StripeRecord> }, runChecks: (db: Database, psp?: PspRecord) => CheckReport): Promise<CheckReport> {
+  const record = await stripe.readRecord();
+  return inReadSnapshot(db, () => runChecks(db, { psp: 'stripe', chargesByOrder: record.charges, payouts: [], refunds: record.refunds }));
 }

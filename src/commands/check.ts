@@ -21,13 +21,15 @@ export function registerCheck(program: Command): void {
       }
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
       // A state file that was named and is not there is a mistake, not a reason to skip a check.
-      if (flags.pspState !== undefined && !fs.existsSync(stateFile)) {
+      if (flags.psp !== 'stripe' && flags.pspState !== undefined && !fs.existsSync(stateFile)) {
         throw new UsageError(`--psp-state: ${stateFile} does not exist`, { hint: flags.psp === 'http' ? 'the --state file of `payops psp serve`' : 'check the path; without the flag payops reads <db>.psp-sim.db beside the database' });
       }
-      const { runChecksWithPsp } = await import('../check/with-psp.js');
-      const psp = fs.existsSync(stateFile);
-      const report = await withDatabase(context, (db) => runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks));
-      const skipped = psp ? [] : [{ check: 'PSP record', reason: flags.psp === 'stripe' ? "payops cannot read Stripe's own record; reconcile its settlement report instead" : `no PSP state at ${stateFile}` }];
+      const { runChecksWithPsp, runChecksWithStripe } = await import('../check/with-psp.js');
+      // Stripe's own record is read through its API (charges and refunds by payops' metadata).
+      const stripe = flags.psp === 'stripe' ? await stripeRecordReader(context.dbPath, flags) : undefined;
+      const psp = stripe !== undefined || fs.existsSync(stateFile);
+      const report = await withDatabase(context, (db) => (stripe ? runChecksWithStripe(db, stripe, runChecks).finally(() => stripe.close()) : runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks)));
+      const skipped = psp ? [] : [{ check: 'PSP record', reason: `no PSP state at ${stateFile}` }];
       if (flags.json) {
         context.out(toJson({ ...report, skipped }));
       } else {
@@ -45,4 +47,13 @@ export function registerCheck(program: Command): void {
         throw new InvariantError(`check failed: ${failed.join('; ')}`, { hint: 'see the details above; nothing was changed' });
       }
     });
+}
+
+/** `--psp stripe`: the adapter whose listings give Stripe's own record (STRIPE_API_KEY, --psp-url). */
+async function stripeRecordReader(dbPath: string, flags: PspFlags) {
+  const { createPsp } = await import('../psp/factory.js');
+  const { StripePsp } = await import('../psp/stripe/adapter.js');
+  const psp = createPsp({ psp: 'stripe', dbPath, pspUrl: flags.pspUrl, pspTimeoutMs: flags.pspTimeoutMs, concurrency: flags.concurrency });
+  if (!(psp instanceof StripePsp)) throw new Error('--psp stripe made no Stripe adapter');
+  return psp;
 }

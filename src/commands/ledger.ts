@@ -145,13 +145,15 @@ The whole file is posted atomically; a key posted before with the same content i
     .action(async (options: { json?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { verifyLedger } = await import('../ledger/index.js');
-      const report = await withDatabase(context, (db) => verifyLedger(db));
+      const { behindWithoutRecording } = await import('../payments/book-mark.js');
+      const { report, behind } = await withDatabase(context, (db) => ({ report: verifyLedger(db), behind: behindWithoutRecording(db) }));
       context.out(options.json ? toJson(report) : renderVerify(context, report));
+      if (behind !== null) context.err(`payops: note: ${behind}`);
       if (!report.ok) {
         const { InvariantError } = await import('../errors.js');
         const first = report.problems[0];
         throw new InvariantError(`ledger verification failed${first?.txId != null ? ` at transaction ${first.txId}` : ''}: ${first?.problem ?? 'see above'}`, {
-          hint: 'the books were changed outside payops; restore the database from a backup and investigate',
+          hint: 'the books were changed outside payops; restore the database from a backup as "Restoring from a backup" in docs/RELIABILITY.md says, and investigate',
         });
       }
     });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, heldJson, heldLine, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, heldJson, heldLine, reportBookBehind, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
 import { progressBar } from '../cli/progress.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
@@ -71,7 +71,8 @@ or another live process (or host) still holds some under its lease ("held").
           context.err(`… ${summary.intake.rejected - summary.intake.rejections.length} more rejected; see ${summary.intake.rejectsFiles.join(', ')}`);
         }
         const stats = execution.psp.callStats?.();
-        context.out(flags.json ? toJson({ ...(await summaryJson(summary)), ...(stats ? { psp: stats } : {}) }) : await renderSummary(context, summary));
+        const bookBehind = reportBookBehind(context, summary.execution, summary.refunds);
+        context.out(flags.json ? toJson({ ...(await summaryJson(summary)), bookBehind, ...(stats ? { psp: stats } : {}) }) : await renderSummary(context, summary));
         process.exitCode = exitCodeOf(summary);
         reportNeedsAttention(context, summary.queue.needs_attention + summary.refundsOpen.needsAttention);
         reportRejections(context, summary.execution.rejections, summary.refunds.rejections);
@@ -112,7 +113,7 @@ async function summaryJson(summary: PayinSummary) {
     },
     accepted: await totalsJson(intake.acceptedMinor),
     captured: await totalsJson(execution.capturedMinor),
-    refunds: { ...summary.refunds, refundedMinor: undefined, rejections: undefined, rejected: summary.refunds.rejections.length, refunded: await totalsJson(summary.refunds.refundedMinor) },
+    refunds: { ...summary.refunds, refundedMinor: undefined, rejections: undefined, bookBehind: undefined, rejected: summary.refunds.rejections.length, refunded: await totalsJson(summary.refunds.refundedMinor) },
     queue,
     held: heldJson(summary.held),
   };
@@ -140,5 +141,7 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
   const held = await heldLine(summary.held);
   if (held) lines.push(yellow(held));
   if (queue.pending > 0) lines.push(`pending   ${queue.pending} orders await the PSP: \`payops orders sync\``);
+  const behind = execution.bookBehind ?? summary.refunds.bookBehind;
+  if (behind !== null) lines.push(yellow(`book      behind its mark: ${behind.lookUps} sends to look up at the PSP before it has caught up (${behind.reason})`));
   return lines.join('\n');
 }

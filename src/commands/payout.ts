@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, heldJson, heldLine, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, heldJson, heldLine, reportBookBehind, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
 import { flagValue } from '../cli/options.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
@@ -45,8 +45,9 @@ export function registerPayout(program: Command): void {
         );
         const planned = summary.plan.payouts.map((p) => ({ sellerId: p.sellerId, currency: p.currency, amount: formatAmount(p.amountMinor, p.currency) }));
         const skipped = summary.plan.skipped.map((s) => ({ sellerId: s.sellerId, currency: s.currency, amount: formatAmount(s.amountMinor, s.currency), reason: s.reason }));
+        const bookBehind = reportBookBehind(context, summary.execution);
         if (flags.json) {
-          context.out(toJson({ dryRun: summary.dryRun, planned, skipped, payoutIds: summary.payoutIds, execution: { ...summary.execution, paidMinor: undefined, paid: await totalsJson(summary.execution.paidMinor) }, open: summary.open, held: heldJson(summary.held) }));
+          context.out(toJson({ dryRun: summary.dryRun, planned, skipped, payoutIds: summary.payoutIds, execution: { ...summary.execution, paidMinor: undefined, bookBehind: undefined, paid: await totalsJson(summary.execution.paidMinor) }, bookBehind, open: summary.open, held: heldJson(summary.held) }));
         } else {
           const lines = [
             summary.dryRun ? context.color.bold('dry run: nothing was changed') : '',
@@ -59,6 +60,7 @@ export function registerPayout(program: Command): void {
             lines.push(`paid ${await formatTotals(t.paidMinor)}`);
             const held = await heldLine(summary.held);
             if (held) lines.push(context.color.yellow(held));
+            if (bookBehind !== null) lines.push(context.color.yellow(`book behind its mark: ${bookBehind.lookUps} sends to look up at the PSP before it has caught up`));
           }
           context.out(lines.filter(Boolean).join('\n'));
         }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, heldJson, heldLine, reportNeedsAttention, reportRejections } from '../cli/execution.js';
+import { executionFrom, formatTotals, heldJson, heldLine, reportBookBehind, reportNeedsAttention, reportRejections } from '../cli/execution.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { renderTable } from '../reports/table.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -26,6 +26,7 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
       try {
         const { charges: tally, refunds, payouts, queue, open, held } = await withDatabase(context, (db) => retryDue(db, execution));
         const needsAttention = queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention;
+        reportBookBehind(context, tally, refunds, payouts);
         if (flags.json) {
           const stats = execution.psp.callStats?.();
           context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, held: heldJson(held), ...(stats ? { psp: stats } : {}) }));

@@ -11,6 +11,7 @@ import { applyNeedsAttention } from './schema/attention.js';
 import { PAYOPS_APPLICATION_ID, applyImmutableBirthFields } from './schema/immutable.js';
 
 export { PAYOPS_APPLICATION_ID };
+import { BOOK_MARK_SCHEMA } from './schema/book-mark.js';
 
 interface Migration {
   version: number;
@@ -33,6 +34,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'reconciliation rows by record', sql: RECONCILE_ROWS_BY_RECORD },
   { version: 10, name: 'needs attention', steps: applyNeedsAttention },
   { version: 11, name: 'identity, immutable birth fields and account types', steps: applyImmutableBirthFields },
+  { version: 12, name: 'book high-water mark', sql: BOOK_MARK_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

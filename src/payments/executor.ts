@@ -7,6 +7,7 @@ import type { Clock } from '../time.js';
 import { formatLeaseOwner, thisProcessOwner } from '../work/lease-owner.js';
 import { type HeldGroup, type LeaseJudge, heldIn } from '../work/leases.js';
 import { recordOrSetAside } from './attention.js';
+import { type BehindNotice, BookMark } from './book-mark.js';
 import { sendOrLookUp } from './lookup-first.js';
 import { nextRetryAt } from './queries.js';
 import { ChargeRecorder } from './record.js';
@@ -39,10 +40,12 @@ export interface ExecutionTally {
   capturedMinor: Map<Currency, bigint>;
   /** Requests the PSP refused as such (key reused, malformed): payops broke an invariant. Dead-lettered, one line each. */
   rejections: string[];
+  /** The book was behind its high-water mark when this run began: its sends were looked up first. */
+  bookBehind: BehindNotice | null;
 }
 
 export function emptyTally(): ExecutionTally {
-  return { attempted: 0, succeeded: 0, pending: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, lostLease: 0, recoveredLeases: 0, capturedMinor: new Map(), rejections: [] };
+  return { attempted: 0, succeeded: 0, pending: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, lostLease: 0, recoveredLeases: 0, capturedMinor: new Map(), rejections: [], bookBehind: null };
 }
 
 // Each batch costs three durable commits (claim, PSP state, record): large batches amortize them.
@@ -65,9 +68,11 @@ export class PayinExecutor {
   private readonly owner = formatLeaseOwner(this.judge.self);
   private readonly batchSize: number;
   private readonly leaseMs: number;
+  private readonly mark: BookMark;
 
   constructor(private readonly db: Database, private readonly options: ExecutorOptions) {
     this.store = new PaymentsStore(db);
+    this.mark = BookMark.of(db);
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.recorder = new ChargeRecorder(db, { psp: options.psp.name, retry: options.retry, random: options.random ?? Math.random });
@@ -76,14 +81,16 @@ export class PayinExecutor {
   /** Recovers expired leases and those of processes gone from this host, then executes every order that is new or due, until none is left. */
   async runDue(tally: ExecutionTally = emptyTally()): Promise<ExecutionTally> {
     const psp = this.options.psp.name;
+    tally.bookBehind ??= this.mark.open(this.now());
     for (;;) {
-      const claimed = inTransaction(this.db, () => {
+      const { claimed, ...claim } = inTransaction(this.db, () => {
         const now = this.now();
         tally.recoveredLeases += this.store.recoverLeases(psp, now, this.judge);
-        return this.withoutAltered(this.store.claimDue(psp, this.owner, this.leaseUntil(), now, this.batchSize), tally, now);
+        const orders = this.withoutAltered(this.store.claimDue(psp, this.owner, this.leaseUntil(), now, this.batchSize), tally, now);
+        return { claimed: orders, ...this.mark.claimed(orders.filter((order) => order.fromStatus === 'created').length) };
       });
       if (claimed.length === 0) return tally;
-      await this.execute(claimed, tally);
+      await this.execute(claimed, tally, claim);
     }
   }
 
@@ -99,12 +106,14 @@ export class PayinExecutor {
 
   /** Gives dead-lettered orders one more round (with a fresh retry budget), by an operator. */
   async requeue(orderIds: readonly string[], actor: string, tally: ExecutionTally = emptyTally()): Promise<ExecutionTally> {
+    tally.bookBehind ??= this.mark.open(this.now());
     for (let start = 0; start < orderIds.length; start += this.batchSize) {
       const slice = orderIds.slice(start, start + this.batchSize);
-      const claimed = inTransaction(this.db, () =>
-        this.withoutAltered(this.store.claimDeadLettered(slice, this.options.psp.name, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`), tally, this.now()),
-      );
-      if (claimed.length > 0) await this.execute(claimed, tally);
+      const { claimed, ...claim } = inTransaction(this.db, () => ({
+        claimed: this.withoutAltered(this.store.claimDeadLettered(slice, this.options.psp.name, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`), tally, this.now()),
+        ...this.mark.claimed(0),
+      }));
+      if (claimed.length > 0) await this.execute(claimed, tally, claim);
     }
     return tally;
   }
@@ -125,24 +134,29 @@ export class PayinExecutor {
     }
   }
 
-  private async execute(claimed: ClaimedOrder[], tally: ExecutionTally): Promise<void> {
+  /** `claim`: the book's count of first-time sends after this claim, and whether it is behind its mark. */
+  private async execute(claimed: ClaimedOrder[], tally: ExecutionTally, claim: { lookUpFirst: boolean; sends: bigint }): Promise<void> {
+    // The mark is written after the claim commits and before the PSP call: a crash between the two sends nothing.
+    this.mark.advance(claim.sends);
     failpoint('executor.after-claim');
-    const results = await this.call(claimed);
+    const results = await this.call(claimed, claim.lookUpFirst);
     failpoint('executor.after-psp-call');
     const recorder = this.recorder.answerRecorder(tally, this.owner, this.now());
     const setAside = recordOrSetAside(this.db, claimed, results, tally, recorder, () => failpoint('executor.before-record-commit'));
     tally.needsAttention += setAside;
     failpoint('executor.after-record');
+    this.mark.settle();
     tally.attempted += claimed.length;
     this.options.onBatch?.(claimed.length);
   }
 
   /** Phase 2, outside any transaction; an order first tried a key lifetime ago is looked up before anything is sent again. */
-  private call(claimed: readonly ClaimedOrder[]): Promise<ChargeResult[]> {
+  private call(claimed: readonly ClaimedOrder[], bookBehind: boolean): Promise<ChargeResult[]> {
     const psp = this.options.psp;
     return sendOrLookUp(claimed, {
       keyLifetimeMs: psp.keyLifetimeMs,
       nowMs: this.options.clock(),
+      bookBehind,
       lookUp: (order) => psp.lookupCharge(order.orderId),
       send: (orders) =>
         psp.charge(

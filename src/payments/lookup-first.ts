@@ -10,6 +10,11 @@ export interface LookupFirst<Item, Result> {
   /** The PSP forgets an idempotency key after this long. */
   keyLifetimeMs: number;
   nowMs: number;
+  /**
+   * The book is behind its high-water mark (restored from a backup: see book-mark.ts): it may have
+   * forgotten that it sent any of these, so every one is looked up first, new work included.
+   */
+  bookBehind?: boolean;
   lookUp(item: Item): Promise<Lookup<Result>>;
   send(items: readonly Item[]): Promise<Result[]>;
 }
@@ -18,8 +23,9 @@ export interface LookupFirst<Item, Result> {
  * Phase 2 of DESIGN.md §5 for a batch of charges, refunds or payouts. Each is sent with its fixed
  * key, except work first tried longer ago than the PSP keeps keys: a new request with a forgotten
  * key would be a second charge, refund or transfer, so the PSP is asked first what became of the
- * earlier attempt, and the request is sent again only if the PSP has no record of it. The i-th
- * result answers the i-th item.
+ * earlier attempt, and the request is sent again only if the PSP has no record of it. A book that
+ * is behind its mark looks every item up, for the same reason: what it forgot it sent may be
+ * older than the PSP's memory of the key. The i-th result answers the i-th item.
  */
 export async function sendOrLookUp<Item extends Attempted, Result>(items: readonly Item[], how: LookupFirst<Item, Result>): Promise<(Result | RetryableFailure)[]> {
   const results: (Result | RetryableFailure | undefined)[] = new Array(items.length);
@@ -27,7 +33,7 @@ export async function sendOrLookUp<Item extends Attempted, Result>(items: readon
   for (let index = 0; index < items.length; index++) {
     const item = items[index] as Item;
     const keyForgotten = item.attempts > 1 && item.firstAttemptAt !== null && how.nowMs - Date.parse(item.firstAttemptAt) >= how.keyLifetimeMs;
-    if (!keyForgotten) {
+    if (!keyForgotten && how.bookBehind !== true) {
       toSend.push(index);
       continue;
     }

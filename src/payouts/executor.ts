@@ -4,6 +4,7 @@ import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import { DEFAULT_BATCH_SIZE, type ExecutorOptions } from '../payments/executor.js';
 import { type AnswerRecorder, UnrecordedAnswers, recordOrSetAside, transferFact } from '../payments/attention.js';
+import { type BehindNotice, BookMark } from '../payments/book-mark.js';
 import { sendOrLookUp } from '../payments/lookup-first.js';
 import { retryDelayMs } from '../payments/retry-policy.js';
 import { type PayoutResult, rejectionMessage } from '../psp/port.js';
@@ -25,10 +26,12 @@ export interface PayoutTally {
   paidMinor: Map<Currency, bigint>;
   /** Requests the PSP refused as such (key reused, malformed): dead-lettered, one line each. */
   rejections: string[];
+  /** The book was behind its high-water mark when this run began: its payouts were looked up first. */
+  bookBehind: BehindNotice | null;
 }
 
 export function emptyPayoutTally(): PayoutTally {
-  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, lostLease: 0, recoveredLeases: 0, paidMinor: new Map(), rejections: [] };
+  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, lostLease: 0, recoveredLeases: 0, paidMinor: new Map(), rejections: [], bookBehind: null };
 }
 
 /** The pay-in executor's options (the same protocol, leases and retry policy), without its progress callback. */
@@ -59,6 +62,7 @@ export class PayoutExecutor {
   private readonly store: PayoutStore;
   private readonly ledger: Ledger;
   private readonly wallets: Wallets;
+  private readonly mark: BookMark;
   private readonly judge: LeaseJudge = { self: thisProcessOwner() };
   private readonly owner = formatLeaseOwner(this.judge.self);
 
@@ -66,18 +70,21 @@ export class PayoutExecutor {
     this.store = new PayoutStore(db);
     this.ledger = new Ledger(db);
     this.wallets = new Wallets(db);
+    this.mark = BookMark.of(db);
   }
 
   async runDue(tally: PayoutTally = emptyPayoutTally()): Promise<PayoutTally> {
     // `runPayouts` never creates a payout for a PSP that cannot pay out, so there is nothing to claim.
     if (!this.options.psp.supportsPayouts) return tally;
+    tally.bookBehind ??= this.mark.open(this.now());
     for (;;) {
-      const claimed = inTransaction(this.db, () => {
+      const { claimed, ...claim } = inTransaction(this.db, () => {
         tally.recoveredLeases += this.store.recoverLeases(this.options.psp.name, this.now(), this.judge);
-        return this.store.claimDue(this.options.psp.name, this.owner, this.leaseUntil(), this.now(), this.options.batchSize ?? DEFAULT_BATCH_SIZE);
+        const payouts = this.store.claimDue(this.options.psp.name, this.owner, this.leaseUntil(), this.now(), this.options.batchSize ?? DEFAULT_BATCH_SIZE);
+        return { claimed: payouts, ...this.mark.claimed(payouts.filter((payout) => payout.fromStatus === 'created').length) };
       });
       if (claimed.length === 0) return tally;
-      await this.execute(claimed, tally);
+      await this.execute(claimed, tally, claim);
     }
   }
 
@@ -93,17 +100,24 @@ export class PayoutExecutor {
 
   async requeue(payoutIds: readonly string[], actor: string, tally: PayoutTally = emptyPayoutTally()): Promise<PayoutTally> {
     if (!this.options.psp.supportsPayouts) return tally;
-    const claimed = inTransaction(this.db, () => this.store.claimDeadLettered(payoutIds, this.options.psp.name, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`));
-    if (claimed.length > 0) await this.execute(claimed, tally);
+    tally.bookBehind ??= this.mark.open(this.now());
+    const { claimed, ...claim } = inTransaction(this.db, () => ({
+      claimed: this.store.claimDeadLettered(payoutIds, this.options.psp.name, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`),
+      ...this.mark.claimed(0),
+    }));
+    if (claimed.length > 0) await this.execute(claimed, tally, claim);
     return tally;
   }
 
-  private async execute(claimed: ClaimedPayout[], tally: PayoutTally): Promise<void> {
+  /** `claim`: the book's count of first-time sends after this claim, and whether it is behind its mark. */
+  private async execute(claimed: ClaimedPayout[], tally: PayoutTally, claim: { lookUpFirst: boolean; sends: bigint }): Promise<void> {
+    this.mark.advance(claim.sends);
     failpoint('payout.after-claim');
     const psp = this.options.psp;
     const results = await sendOrLookUp(claimed, {
       keyLifetimeMs: psp.keyLifetimeMs,
       nowMs: this.options.clock(),
+      bookBehind: claim.lookUpFirst,
       lookUp: (payout) => psp.lookupPayout(payout.payoutId),
       send: (payouts) =>
         psp.payout(
@@ -121,6 +135,7 @@ export class PayoutExecutor {
     const at = this.now();
     const setAside = recordOrSetAside(this.db, claimed, results, tally, this.answerRecorder(tally, at), () => failpoint('payout.before-record-commit'));
     tally.needsAttention += setAside;
+    this.mark.settle();
     tally.attempted += claimed.length;
   }
 

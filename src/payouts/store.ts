@@ -3,6 +3,7 @@ import { InvariantError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import { type TransferStatus, assertTransferTransition } from '../payments/order-state.js';
 import { type LeaseJudge, executingRows, judgeLeases } from '../work/leases.js';
+import { sha256Hex } from '../sha256.js';
 
 export type PayoutStatus = TransferStatus;
 
@@ -72,6 +73,8 @@ export class PayoutStore {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       nextId: prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM payouts'),
+      paidOut: prepare('SELECT paid_out_minor FROM wallets WHERE seller_id = ? AND currency = ?'),
+      idTaken: prepare('SELECT 1 FROM payouts WHERE payout_id = ?'),
       insert: prepare(
         `INSERT INTO payouts (id, payout_id, seller_id, currency, amount_minor, payout_key, psp, destination, status, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
@@ -107,16 +110,28 @@ export class PayoutStore {
     return this.createAll([payout], psp, at)[0] as string;
   }
 
-  /** Creates payouts with consecutive ids, the next id read once (the caller holds the write transaction). */
+  /**
+   * Creates payouts (the caller holds the write transaction). Each id, hence its PSP key, comes
+   * from the payout's content (payoutIdOf), never from a counter that restoring a backup rewinds.
+   */
   createAll(payouts: readonly NewPayout[], psp: string, at: string): string[] {
     let id = (this.s.nextId.get() as { id: bigint }).id;
     return payouts.map((payout) => {
-      const payoutId = `po_${id.toString().padStart(8, '0')}`;
+      const paidOut = this.s.paidOut.get(payout.sellerId, payout.currency) as { paid_out_minor: bigint } | undefined;
+      const payoutId = this.freePayoutId(payout, paidOut?.paid_out_minor ?? 0n);
       this.s.insert.run(id, payoutId, payout.sellerId, payout.currency, payout.amountMinor, `payops-${payoutId}-payout`, psp, payout.destination, at, at);
       this.s.transition.run(id, null, 'created', 0, at, `payable of ${payout.sellerId} in ${payout.currency}`);
       id += 1n;
       return payoutId;
     });
+  }
+
+  /** The first content id not taken: a payout declined at this position leaves the next ordinal to its successor. */
+  private freePayoutId(payout: NewPayout, paidOutBeforeMinor: bigint): string {
+    for (let ordinal = 0; ; ordinal++) {
+      const payoutId = payoutIdOf(payout, paidOutBeforeMinor, ordinal);
+      if (this.s.idTaken.get(payoutId) === undefined) return payoutId;
+    }
   }
 
   /** Payouts whose lease ran out or whose owner is gone from this host go back to the retry queue, due now (same key). */
@@ -201,6 +216,18 @@ function toClaimedPayout(row: ClaimableRow): ClaimedPayout {
     firstAttemptAt: row.first_attempt_at,
     fromStatus: row.status,
   };
+}
+
+/**
+ * A payout's id from its content: the seller, the currency, the amount, what the seller had been
+ * paid out in that currency before it (its place in the seller's history) and an ordinal for
+ * payouts declined at that place. A book restored from a backup and given the same events plans
+ * the same payouts with the same ids, so the PSP's idempotency key or a look-up by id recognises
+ * the transfer it already made. Ids made before this rule (po_00000001 …) are kept as they are.
+ */
+export function payoutIdOf(payout: { sellerId: string; currency: string; amountMinor: bigint }, paidOutBeforeMinor: bigint, ordinal: number): string {
+  const content = JSON.stringify(['payout/1', payout.sellerId, payout.currency, payout.amountMinor.toString(), paidOutBeforeMinor.toString(), ordinal]);
+  return `po_${sha256Hex(content).slice(0, 24)}`;
 }
 
 function assertPayoutTransition(payoutId: string, from: PayoutStatus, to: PayoutStatus): void {

@@ -4,6 +4,7 @@ import { failpoint } from '../failpoints.js';
 import { Ledger } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import { type AnswerRecorder, UnrecordedAnswers, recordOrSetAside, transferFact } from '../payments/attention.js';
+import { type BehindNotice, BookMark } from '../payments/book-mark.js';
 import { sendOrLookUp } from '../payments/lookup-first.js';
 import { type TransferStatus, assertTransferTransition } from '../payments/order-state.js';
 import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
@@ -58,10 +59,12 @@ export interface RefundTally {
   refundedMinor: Map<Currency, bigint>;
   /** Requests the PSP refused as such (key reused, malformed): dead-lettered, one line each. */
   rejections: string[];
+  /** The book was behind its high-water mark when this run began: its refunds were looked up first. */
+  bookBehind: BehindNotice | null;
 }
 
 export function emptyRefundTally(): RefundTally {
-  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, recoveredLeases: 0, refundedMinor: new Map(), rejections: [] };
+  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, recoveredLeases: 0, refundedMinor: new Map(), rejections: [], bookBehind: null };
 }
 
 /**
@@ -72,6 +75,7 @@ export function emptyRefundTally(): RefundTally {
 export class RefundExecutor {
   private readonly ledger: Ledger;
   private readonly wallets: Wallets;
+  private readonly mark: BookMark;
   private readonly judge: LeaseJudge = { self: thisProcessOwner() };
   private readonly owner = formatLeaseOwner(this.judge.self);
   private readonly s;
@@ -79,6 +83,7 @@ export class RefundExecutor {
   constructor(private readonly db: Database, private readonly options: { psp: PaymentServiceProvider; retry: RetryPolicy; clock: Clock; leaseMs?: number; batchSize?: number; random?: () => number }) {
     this.ledger = new Ledger(db);
     this.wallets = new Wallets(db);
+    this.mark = BookMark.of(db);
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       leasedById: prepare('SELECT attempts FROM refunds WHERE id = ?'),
@@ -134,15 +139,17 @@ export class RefundExecutor {
 
   async runDue(tally: RefundTally = emptyRefundTally()): Promise<RefundTally> {
     const psp = this.options.psp;
+    tally.bookBehind ??= this.mark.open(this.now());
     for (;;) {
-      const claimed = inTransaction(this.db, () => {
+      const { claimed, ...claim } = inTransaction(this.db, () => {
         const now = this.now();
         tally.recoveredLeases += this.recoverLeases(now);
         const rows = this.s.due.all(psp.name, now, this.options.batchSize ?? 1_000) as RefundRow[];
-        return rows.map((row) => this.claim(row, now, row.status === 'created' ? 'first attempt' : 'retry'));
+        const refunds = rows.map((row) => this.claim(row, now, row.status === 'created' ? 'first attempt' : 'retry'));
+        return { claimed: refunds, ...this.mark.claimed(rows.filter((row) => row.status === 'created').length) };
       });
       if (claimed.length === 0) return tally;
-      await this.execute(claimed, tally);
+      await this.execute(claimed, tally, claim);
     }
   }
 
@@ -161,14 +168,16 @@ export class RefundExecutor {
 
   /** Gives dead-lettered refunds one more round (with a fresh retry budget), by an operator. */
   async requeue(refundIds: readonly string[], actor: string, tally: RefundTally = emptyRefundTally()): Promise<RefundTally> {
-    const claimed = inTransaction(this.db, () => {
+    tally.bookBehind ??= this.mark.open(this.now());
+    const { claimed, ...claim } = inTransaction(this.db, () => {
       const now = this.now();
-      return refundIds
+      const refunds = refundIds
         .map((refundId) => this.s.deadLettered.get(refundId, this.options.psp.name) as RefundRow | undefined)
         .filter((row): row is RefundRow => row !== undefined)
         .map((row) => this.claim(row, now, `requeued by ${actor}`));
+      return { claimed: refunds, ...this.mark.claimed(0) };
     });
-    if (claimed.length > 0) await this.execute(claimed, tally);
+    if (claimed.length > 0) await this.execute(claimed, tally, claim);
     return tally;
   }
 
@@ -181,12 +190,15 @@ export class RefundExecutor {
     return { ...toClaimed(row, 'executing'), attempts, requeuedAtAttempt };
   }
 
-  private async execute(claimed: readonly ClaimedRefund[], tally: RefundTally): Promise<void> {
+  /** `claim`: the book's count of first-time sends after this claim, and whether it is behind its mark. */
+  private async execute(claimed: readonly ClaimedRefund[], tally: RefundTally, claim: { lookUpFirst: boolean; sends: bigint }): Promise<void> {
+    this.mark.advance(claim.sends);
     failpoint('refund.after-claim');
     const psp = this.options.psp;
     const results = await sendOrLookUp(claimed, {
       keyLifetimeMs: psp.keyLifetimeMs,
       nowMs: this.options.clock(),
+      bookBehind: claim.lookUpFirst,
       lookUp: (refund) => psp.lookupRefund(refund),
       send: (refunds) =>
         psp.refund(refunds.map((r) => ({ idempotencyKey: r.refundKey, refundId: r.refundId, merchantReference: r.orderId, chargeReference: r.chargeReference, amountMinor: r.amountMinor, currency: r.currency }))),
@@ -195,6 +207,7 @@ export class RefundExecutor {
     const at = this.now();
     const setAside = recordOrSetAside(this.db, claimed, results, tally, this.answerRecorder(tally, at), () => failpoint('refund.before-record-commit'));
     tally.needsAttention += setAside;
+    this.mark.settle();
     tally.attempted += claimed.length;
   }
 

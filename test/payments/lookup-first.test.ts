@@ -12,6 +12,10 @@ import { SimPsp } from '../../src/psp/sim/adapter.js';
 import { NO_FAULTS } from '../../src/psp/sim/faults.js';
 import { retryDue } from '../../src/queue/retry.js';
 import { tempDatabase } from '../helpers/db.js';
+import { payoutIdOf } from '../../src/payouts/store.js';
+
+/** seller_1's first payout: the share of ord_1 (40.00 less its 4.00 fee); ids come from content. */
+const PAYOUT_ID = payoutIdOf({ sellerId: 'seller_1', currency: 'USD', amountMinor: 3600n }, 0n, 0);
 import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from './fake-psp.js';
 
@@ -133,13 +137,13 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
   it('sends again with the same key only when the PSP has no record of the first attempt', async () => {
     const psp = new FakePsp();
     psp.refundScripts.set('payops-rf_1-refund', [lost]);
-    psp.payoutScripts.set('payops-po_00000001-payout', [lost]);
+    psp.payoutScripts.set(`payops-${PAYOUT_ID}-payout`, [lost]);
     const execution = await setUp(psp);
     now += psp.keyLifetimeMs;
     await retryDue(db, execution);
-    expect(psp.transferLookups).toEqual(['rf_1', 'po_00000001']);
+    expect(psp.transferLookups).toEqual(['rf_1', PAYOUT_ID]);
     expect(psp.refundCalls.map((call) => call.idempotencyKey)).toEqual(['payops-rf_1-refund', 'payops-rf_1-refund']);
-    expect(psp.payoutCalls.map((call) => call.idempotencyKey)).toEqual(['payops-po_00000001-payout', 'payops-po_00000001-payout']);
+    expect(psp.payoutCalls.map((call) => call.idempotencyKey)).toEqual([`payops-${PAYOUT_ID}-payout`, `payops-${PAYOUT_ID}-payout`]);
     expect([...status('refunds'), ...status('payouts')]).toEqual(['succeeded', 'succeeded']);
     expect(runChecks(db).ok).toBe(true);
   });

@@ -8,8 +8,12 @@ import { ingest } from '../../src/payments/intake/intake.js';
 import { PayoutExecutor } from '../../src/payouts/executor.js';
 import { runPayouts } from '../../src/payouts/payout-run.js';
 import { listPayouts } from '../../src/payouts/queries.js';
+import { payoutIdOf } from '../../src/payouts/store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
+
+/** seller_7's first payout: the share of ord_1 (25.00 less its 2.50 fee); ids come from content. */
+const PAYOUT_ID = payoutIdOf({ sellerId: 'seller_7', currency: 'USD', amountMinor: 2250n }, 0n, 0);
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 1 };
@@ -50,15 +54,25 @@ describe('payout runs and the PSP that sends them', () => {
   });
 
   it('requeues a dead-lettered payout only through the PSP it was created for', async () => {
-    psp.payoutScripts.set('payops-po_00000001-payout', [{ status: 'retryable', kind: 'timeout', sent: true, detail: 'test timeout' }]);
+    psp.payoutScripts.set(`payops-${PAYOUT_ID}-payout`, [{ status: 'retryable', kind: 'timeout', sent: true, detail: 'test timeout' }]);
     await runPayouts(db, { psp, retry: POLICY, clock });
-    expect(listPayouts(db)).toEqual([expect.objectContaining({ payoutId: 'po_00000001', status: 'dead_lettered' })]);
+    expect(listPayouts(db)).toEqual([expect.objectContaining({ payoutId: PAYOUT_ID, status: 'dead_lettered' })]);
     const other = new FakePsp('other');
-    const elsewhere = await new PayoutExecutor(db, { psp: other, retry: POLICY, clock }).requeue(['po_00000001'], 'test operator');
+    const elsewhere = await new PayoutExecutor(db, { psp: other, retry: POLICY, clock }).requeue([PAYOUT_ID], 'test operator');
     expect(elsewhere.attempted).toBe(0);
     expect(other.payoutCalls).toEqual([]);
     expect(listPayouts(db)[0]?.status).toBe('dead_lettered');
-    const home = await new PayoutExecutor(db, { psp, retry: POLICY, clock }).requeue(['po_00000001'], 'test operator');
+    const home = await new PayoutExecutor(db, { psp, retry: POLICY, clock }).requeue([PAYOUT_ID], 'test operator');
     expect(home.succeeded).toBe(1);
+  });
+});
+
+describe('payout ids from content (issue 14 item 1)', () => {
+  it('are the same for the same seller, currency, amount and place in the seller\'s history, and differ otherwise', () => {
+    const payout = { sellerId: 'seller_7', currency: 'USD', amountMinor: 2250n };
+    expect(payoutIdOf(payout, 0n, 0)).toBe(payoutIdOf({ ...payout }, 0n, 0));
+    expect(payoutIdOf(payout, 0n, 0)).toMatch(/^po_[0-9a-f]{24}$/);
+    const others = [payoutIdOf({ ...payout, sellerId: 'seller_8' }, 0n, 0), payoutIdOf({ ...payout, currency: 'EUR' }, 0n, 0), payoutIdOf({ ...payout, amountMinor: 2251n }, 0n, 0), payoutIdOf(payout, 100n, 0), payoutIdOf(payout, 0n, 1)];
+    expect(new Set([payoutIdOf(payout, 0n, 0), ...others]).size).toBe(6);
   });
 });

@@ -8,6 +8,10 @@ import type { RetryableFailure } from '../../src/psp/port.js';
 import { requeueDeadLetters, retryDue } from '../../src/queue/retry.js';
 import { listRefunds } from '../../src/refunds/queries.js';
 import { tempDatabase } from '../helpers/db.js';
+import { payoutIdOf } from '../../src/payouts/store.js';
+
+/** seller_1's first payout: the share of ord_1 (40.00 less its 4.00 fee); ids come from content. */
+const PAYOUT_ID = payoutIdOf({ sellerId: 'seller_1', currency: 'USD', amountMinor: 3600n }, 0n, 0);
 import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from '../payments/fake-psp.js';
 
@@ -50,7 +54,7 @@ describe('retry run --wait (retryDue)', () => {
       eventId: 'dlv_1', type: 'pay_out', occurredAt: '2026-11-24T09:00:00Z', orderId: 'ord_1', seller: { id: 'seller_1', name: 'Seller 1', account: { iban: 'DE89370400440532013000' } },
     })], {}, execution);
     // The PSP is unavailable twice for the payout and the refund: both end up scheduled for retry.
-    psp.payoutScripts.set('payops-po_00000001-payout', [unavailable, unavailable]);
+    psp.payoutScripts.set(`payops-${PAYOUT_ID}-payout`, [unavailable, unavailable]);
     psp.refundScripts.set('payops-rf_1-refund', [unavailable, unavailable]);
     await runPayouts(db, execution);
     expect(status('payouts')).toEqual(['retry_scheduled']);
@@ -110,7 +114,7 @@ describe('retry run --wait (retryDue)', () => {
     await runPayin(db, [refund], {}, { psp, retry: oneAttempt, clock });
     await retryDue(db, { psp, retry: oneAttempt, clock: () => now + 60_000 });
     expect([...status('refunds'), ...status('payouts')]).toEqual(['dead_lettered', 'dead_lettered']);
-    const summary = await requeueDeadLetters(db, { psp, retry: POLICY, clock }, { ids: ['rf_1', 'po_00000001'] }, 'operator test');
+    const summary = await requeueDeadLetters(db, { psp, retry: POLICY, clock }, { ids: ['rf_1', PAYOUT_ID] }, 'operator test');
     expect(summary.refunds.attempted + summary.payouts.attempted).toBe(2);
     await retryDue(db, { psp, retry: POLICY, clock, wait: true, sleep });
     expect([...status('refunds'), ...status('payouts')]).toEqual(['succeeded', 'succeeded']);

@@ -7,10 +7,12 @@ import type {
   ChargeLookup, ChargeRequest, ChargeResult, PspRejection, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult,
   RetryableFailure, Lookup,
 } from '../port.js';
-import { toStripeAmount } from './amounts.js';
+import type { PspRefundRecord } from '../../check/check.js';
+import type { SimChargeRecord } from '../sim/engine.js';
+import { fromStripeAmount, toStripeAmount } from './amounts.js';
 import type { StripeSettings } from './config.js';
 import { type StripeFailure, classifyStripeError, isStripeError } from './errors.js';
-import { ORDER_ID_METADATA, REFUND_ID_METADATA, chargeResultOf, lookupResultOf, lostDisputeOf, orderIdOf, refundOfId, refundOutcomeOf } from './mapping.js';
+import { ORDER_ID_METADATA, REFUND_ID_METADATA, chargeResultOf, currencyOf, lookupResultOf, lostDisputeOf, orderIdOf, refundOfId, refundOutcomeOf } from './mapping.js';
 
 /** Stripe keeps idempotency keys at least 24 hours; a retry later than that looks the charge up first. */
 export const STRIPE_KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -98,6 +100,31 @@ export class StripePsp implements PaymentServiceProvider {
     if (found === undefined) return { found: false };
     const result = refundOutcomeOf(found);
     return result.status === 'retryable' ? result : { found: true, result };
+  }
+
+  /**
+   * Stripe's own record of what payops did, for `payops check --psp stripe`: every charge and
+   * refund of the account that carries payops' metadata (all pages of the listings). Charges and
+   * refunds without it are another program's and are left out.
+   */
+  async readRecord(): Promise<StripeRecord> {
+    const stripe = await this.sdk();
+    const charges: SimChargeRecord[] = [];
+    const refunds: PspRefundRecord[] = [];
+    try {
+      for await (const charge of stripe.charges.list({ limit: 100 })) {
+        const record = chargeRecordOf(charge);
+        if (record !== undefined) charges.push(record);
+      }
+      for await (const refund of stripe.refunds.list({ limit: 100 })) {
+        const refundId = refund.metadata?.[REFUND_ID_METADATA];
+        if (refundId !== undefined) refunds.push({ refundId, reference: refund.id, status: String(refund.status) });
+      }
+    } catch (error) {
+      throw new PayopsError(`Stripe did not list its charges and refunds: ${describe(classifyStripeError(error, 'read charges'))}`, ExitCode.unexpected, { hint: 'nothing was checked against Stripe; run `payops check --psp stripe` again' });
+    }
+    charges.sort((a, b) => (a.merchantReference < b.merchantReference ? -1 : a.merchantReference > b.merchantReference ? 1 : 0));
+    return { charges, refunds };
   }
 
   async lookupPayout(_payoutId: string): Promise<Lookup<PayoutOutcome>> {
@@ -311,4 +338,21 @@ function describe(failure: StripeFailure): string {
     default:
       return `${failure.code}: ${failure.message}`;
   }
+}
+
+/** Stripe's record of payops' charges (sorted by order id) and refunds, as `payops check` reads it. */
+export interface StripeRecord {
+  charges: SimChargeRecord[];
+  refunds: PspRefundRecord[];
+}
+
+/** A charge that carries payops' order id, in the shape of the simulated PSP's record; else undefined. */
+function chargeRecordOf(charge: Stripe.Charge): SimChargeRecord | undefined {
+  const orderId = orderIdOf(charge);
+  if (orderId === undefined) return undefined;
+  const currency = currencyOf(charge.currency, `charge ${charge.id}`);
+  const amountMinor = fromStripeAmount(charge.amount, currency);
+  if (amountMinor === undefined) throw new InvariantError(`Stripe charge ${charge.id} of order ${orderId} has an amount ${charge.amount} ${charge.currency} that is no exact amount in payops`);
+  const status = charge.status === 'succeeded' ? 'succeeded' : charge.status === 'pending' ? 'pending' : 'failed';
+  return { reference: charge.id, idempotencyKey: '', merchantReference: orderId, amountMinor, currency, feeMinor: null, status, createdAt: new Date(charge.created * 1000).toISOString() };
 }
