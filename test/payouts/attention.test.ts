@@ -46,9 +46,10 @@ describe('a payout the PSP sent and payops could not record', () => {
     const first = await runPayouts(db, { psp, retry: POLICY, clock });
     expect(first.execution).toMatchObject({ attempted: 1, succeeded: 0, needsAttention: 1 });
     expect(first.open.needsAttention).toBe(1);
-    expect(listPayouts(db)).toEqual([expect.objectContaining({ payoutId: 'po_00000001', status: 'needs_attention', pspReference: 'tr_po_00000001' })]);
+    const payoutId = first.payoutIds[0] as string;
+    expect(listPayouts(db)).toEqual([expect.objectContaining({ payoutId, status: 'needs_attention', pspReference: `tr_${payoutId}` })]);
     expect(new UnrecordedAnswers(db).open()).toEqual([
-      expect.objectContaining({ kind: 'payout', itemId: 'po_00000001', answerStatus: 'succeeded', amountMinor: 2250n, currency: 'USD', error: 'test: payout postings are blocked' }),
+      expect.objectContaining({ kind: 'payout', itemId: payoutId, answerStatus: 'succeeded', amountMinor: 2250n, currency: 'USD', error: 'test: payout postings are blocked' }),
     ]);
     // The payable is still in the wallet (not booked as paid): a second run must not pay it again.
     const second = await runPayouts(db, { psp, retry: POLICY, clock });
@@ -57,8 +58,8 @@ describe('a payout the PSP sent and payops could not record', () => {
     expect(runChecks(db).results.filter((r) => !r.ok).map((r) => r.name)).toEqual(['every PSP answer recorded']);
 
     db.exec('DROP TRIGGER temp.block_payouts');
-    expect(resolveAttention(db, { ids: ['po_00000001'] }, 'test operator', clock)).toEqual([expect.objectContaining({ outcome: 'booked' })]);
-    expect(resolveAttention(db, { ids: ['po_00000001'] }, 'test operator', clock)).toEqual([expect.objectContaining({ outcome: 'already_booked' })]);
+    expect(resolveAttention(db, { ids: [payoutId] }, 'test operator', clock)).toEqual([expect.objectContaining({ outcome: 'booked' })]);
+    expect(resolveAttention(db, { ids: [payoutId] }, 'test operator', clock)).toEqual([expect.objectContaining({ outcome: 'already_booked' })]);
     expect(listPayouts(db)[0]?.status).toBe('succeeded');
     expect(db.prepare("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'payout.sent'").pluck().get()).toBe(1n);
     expect((await runPayouts(db, { psp, retry: POLICY, clock })).payoutIds).toEqual([]);
