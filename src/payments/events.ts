@@ -4,7 +4,7 @@ import { isPlainText } from '../input/text.js';
 import { InputError } from '../errors.js';
 import { jsonString } from '../json.js';
 import { sha256Hex } from '../sha256.js';
-import { cardNumberPath, containsCardNumber, maskedCard } from './card-numbers.js';
+import { cardNumberPath, containsCardNumber, maskedCard } from '../input/card-numbers.js';
 import { normalizeInstant } from '../time.js';
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventRejection, MAX_ORDER_AMOUNT_MINOR, type PayInEvent, canonicalJson, maskIban, normalizeIban, validateEvent as validateAnyEvent } from '../../src/payments/events.js';
-import { containsCardNumber } from '../../src/payments/card-numbers.js';
+import { containsCardNumber } from '../../src/input/card-numbers.js';
 
 /** Most tests here are about pay_in: narrow the union for them. */
 function validateEvent(value: unknown): PayInEvent {

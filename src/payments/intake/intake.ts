@@ -12,7 +12,7 @@ import { Wallets, type WalletDelta } from '../../wallet/wallet.js';
 import { CARD_NUMBER_REASON, EventRejection, type PayInEvent, type PaymentEvent, validateEvent } from '../events.js';
 import { PaymentsStore } from '../store.js';
 import { type OutputGuard, PrivateFile, assertSafeOutput } from '../../private-files.js';
-import { containsCardNumber, redactCardNumbers } from '../card-numbers.js';
+import { containsCardNumber, redactCardNumbers } from '../../input/card-numbers.js';
 import { type InputFormat, type SourceRecord, assertReadableFile, detectFormat, readRecords } from './readers.js';
 
 export interface Rejection {

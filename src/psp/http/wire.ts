@@ -1,4 +1,5 @@
 import { InputError } from '../../errors.js';
+import { containsCardNumber, redactCardNumbers } from '../../input/card-numbers.js';
 import { IDENTIFIER, IDENTIFIER_RULE, PAYMENT_TOKEN, PAYMENT_TOKEN_RULE } from '../../input/ids.js';
 import { type Currency, MAX_AMOUNT_MINOR, MAX_MINOR, printable, toCurrency } from '../../money/index.js';
 import type { ChargeRequest, PayoutRequest, RefundOutcome, RefundRequest } from '../port.js';
@@ -59,6 +60,10 @@ function onlyFields(body: Record<string, unknown>, known: readonly string[]): vo
 
 function matching(body: Record<string, unknown>, field: string, shape: RegExp, rule: string): string {
   const value = body[field];
+  // Checked first, so that no answer ever echoes a card number (PCI DSS).
+  if (typeof value === 'string' && containsCardNumber(value)) {
+    throw new InputError(`${field}: holds a card number (${redactCardNumbers(printable(value))}); only the card vendor's tokens are accepted, never card details`);
+  }
   if (typeof value === 'string' && shape.test(value)) return value;
   throw new InputError(`${field}: expected ${rule}${typeof value === 'string' ? ` (got "${printable(value)}")` : ''}`);
 }

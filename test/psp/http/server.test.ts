@@ -317,6 +317,22 @@ describe('psp serve holds requests to the intake rules (issue 14 item 10)', () =
     await expectNothingCharged();
   });
 
+  it('refuses a card number in any field without echoing it (400 showing the last four digits at most)', async () => {
+    const refusals: [string, Record<string, unknown>, string][] = [
+      ['/v1/charges', { ...charge('ord_1'), paymentToken: '4111 1111 1111 1111' }, 'paymentToken: '],
+      ['/v1/charges', { ...charge('ord_1'), merchantReference: 'ord_4111111111111111' }, 'merchantReference: '],
+      ['/v1/payouts', { payoutId: 'po_1', sellerId: 'seller_5555-5555-5555-4444', destination: 'DE89370400440532013000', amountMinor: '100', currency: 'USD' }, 'sellerId: '],
+    ];
+    for (const [route, body, field] of refusals) {
+      const answer = await post(route, JSON.stringify(body));
+      expect(answer.status, `${route} ${JSON.stringify(body)}`).toBe(400);
+      expect(errorOf(answer).message.startsWith(field), errorOf(answer).message).toBe(true);
+      expect(errorOf(answer).message).toContain('card number');
+      expect(answer.body.replace(/[ -]/g, '')).not.toMatch(/4111111111111111|5555555555554444/);
+    }
+    await expectNothingCharged();
+  });
+
   it('answers only to its loopback names: another Host is refused with 421 (DNS rebinding)', async () => {
     const port = new URL(url).port;
     for (const other of ['evil.example', `evil.example:${port}`, `127.0.0.1:${Number(port) + 1}`, '127.0.0.1', `localhost.evil.example:${port}`]) {

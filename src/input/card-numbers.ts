@@ -4,10 +4,15 @@
  * holds. A run of more than 19 digits with no separator is one number, not a card number inside
  * it; groups are whole, so `12 4111 1111 1111 1111` holds the card `4111 1111 1111 1111`.
  * The Luhn check keeps amounts and ids apart: `92233720368547758.08` is not a card number.
+ * A card number also starts with a card network's major industry identifier (ISO/IEC 7812: 2–6,
+ * Mastercard's 2-series, Amex, Diners and JCB on 3, Visa 4, Mastercard 5, Discover, UnionPay and
+ * Maestro 6), so a millisecond timestamp in an id (`chk_1733500000000`, which starts with 1 until
+ * the year 2286) is not refused one time in ten for passing Luhn by chance.
  */
 const MIN_DIGITS = 13;
 const MAX_DIGITS = 19;
 const DIGIT_GROUPS = /\d+(?:[ -]\d+)*/g;
+const CARD_NETWORK_FIRST_DIGITS = '23456';
 
 export interface CardSpan {
   start: number;
@@ -50,6 +55,7 @@ export function findCardNumbers(text: string): CardSpan[] {
 
 /** The shortest card number made of whole groups from `groups[first]` on, if any. */
 function cardStartingAt(groups: readonly { start: number; digits: string }[], first: number): { span: CardSpan; next: number } | undefined {
+  if (!CARD_NETWORK_FIRST_DIGITS.includes((groups[first] as { digits: string }).digits.charAt(0))) return undefined;
   let digits = '';
   for (let last = first; last < groups.length; last++) {
     const group = groups[last] as { start: number; digits: string };
