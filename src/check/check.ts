@@ -3,6 +3,7 @@ import { balances, verifyLedger } from '../ledger/index.js';
 import { formatAmount } from '../money/index.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
 import { Wallets, sellerAccount } from '../wallet/wallet.js';
+import { describeOwner, ownerState, probeProcess, thisProcessOwner } from '../work/lease-owner.js';
 import { reconciliationProblems } from './reconcile.js';
 
 export interface CheckResult {
@@ -316,16 +317,24 @@ function checkReconciliation(db: Database): CheckResult {
 }
 
 function checkLeases(db: Database): CheckResult {
-  const stuck = db
-    .prepare(`SELECT order_id, lease_expires_at FROM orders WHERE status = 'executing' AND lease_expires_at < @now
-              UNION ALL SELECT refund_id, lease_expires_at FROM refunds WHERE status = 'executing' AND lease_expires_at < @now
-              UNION ALL SELECT payout_id, lease_expires_at FROM payouts WHERE status = 'executing' AND lease_expires_at < @now LIMIT 50`)
-    .all({ now: new Date().toISOString() }) as { order_id: string; lease_expires_at: string }[];
-  return result(
-    'nothing stuck in executing',
-    stuck.map((row) => `${row.order_id} has been executing since its lease expired at ${row.lease_expires_at} (run \`payops retry run\`)`),
-    'no expired leases',
-  );
+  const rows = db
+    .prepare(`SELECT order_id AS id, lease_owner, lease_expires_at FROM orders WHERE status = 'executing'
+              UNION ALL SELECT refund_id, lease_owner, lease_expires_at FROM refunds WHERE status = 'executing'
+              UNION ALL SELECT payout_id, lease_owner, lease_expires_at FROM payouts WHERE status = 'executing'`)
+    .all() as { id: string; lease_owner: string | null; lease_expires_at: string | null }[];
+  const now = new Date().toISOString();
+  const self = thisProcessOwner();
+  const stuck: string[] = [];
+  for (const row of rows) {
+    if (stuck.length === 50) break;
+    if (row.lease_expires_at === null || row.lease_expires_at < now) {
+      stuck.push(`${row.id} has been executing since its lease expired at ${row.lease_expires_at} (run \`payops retry run\`)`);
+    } else if (ownerState(row.lease_owner, self, probeProcess) === 'gone') {
+      // A crashed run's lease is not expired yet, but nobody is working on it: the next run recovers it at once.
+      stuck.push(`${row.id} was left executing by ${describeOwner(row.lease_owner, 'gone')}, which is gone (run \`payops retry run\`: it is recovered at once)`);
+    }
+  }
+  return result('nothing stuck in executing', stuck, 'no expired leases, no lease of a process gone from this host');
 }
 
 /**

@@ -88,6 +88,12 @@ describe('leases after a crash and beside a live process (end to end)', () => {
       const killed = payops(['payin', 'run', input, '--db', db, '--batch-size', '100'], { env: { PAYOPS_FAILPOINTS: `${point}=2` } });
       expect(killed.code).toBe(-1); // killed by SIGKILL
       expect(orderStatuses().executing).toBe(100); // the second batch, under the dead process's five-minute lease
+      // check says so before the lease runs out: nobody is working on them.
+      const checked = run('check', '--json');
+      expect(checked.code).toBe(5);
+      const leases = (JSON.parse(checked.stdout) as { results: { name: string; ok: boolean; details: string[] }[] }).results.find((r) => r.name === 'nothing stuck in executing');
+      expect(leases?.ok).toBe(false);
+      expect(leases?.details[0]).toMatch(/^ord_\S+ was left executing by pid \d+ on this host, which is gone \(run `payops retry run`: it is recovered at once\)$/);
 
       const again = run('payin', 'run', input, '--batch-size', '100', '--json');
       expect(again.stderr).toBe('');
