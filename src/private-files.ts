@@ -43,6 +43,8 @@ function protectedFiles(guard: OutputGuard): Protected[] {
     for (const suffix of SQLITE_SIDE_FILES) list.push({ file: `${file}${suffix}`, what: `${what}'s ${suffix} file` });
   };
   withSideFiles(guard.database, 'the database');
+  // The book's high-water mark (src/payments/book-mark.ts): overwritten, a restored book could no longer tell it is behind.
+  if (guard.database !== undefined) list.push({ file: `${guard.database}.payops-mark`, what: "the book's high-water mark" });
   withSideFiles(guard.pspState, 'the PSP state file');
   for (const input of guard.inputs ?? []) list.push({ file: input, what: 'an input of this command' });
   for (const [flag, output] of Object.entries(guard.outputs ?? {})) list.push({ file: output, what: `also the ${flag} file` });

@@ -73,6 +73,19 @@ describe('output paths never destroy the books, the PSP state or an input (issue
       expectRefused(payops(['payin', 'run', input, '--rejects', `${db}-shm`, '--db', db]), /books\.db-shm is the database's -shm file/);
     });
 
+    it('--rejects the book\'s high-water mark is refused, the mark unchanged', () => {
+      const mark = `${db}.payops-mark`;
+      expect(fs.existsSync(mark)).toBe(true);
+      const markBefore = sha256(mark);
+      expectRefused(payops(['payin', 'run', input, '--rejects', mark, '--db', db]), /books\.db\.payops-mark is the book's high-water mark/);
+      expect(sha256(mark)).toBe(markBefore);
+    });
+
+    it('--psp-state books.db (or its -wal) is refused before any event is read', () => {
+      expectRefused(payops(['payin', 'run', SMALL, '--psp-state', db, '--db', db]), /--psp-state .*books\.db is the database/);
+      expectRefused(payops(['payin', 'run', SMALL, '--psp-state', `${db}-wal`, '--db', db]), /books\.db-wal is the database's -wal file/);
+    });
+
     it('--rejects <the input file> is refused', () => {
       expectRefused(payops(['payin', 'run', input, '--rejects', input, '--db', db]), /day\.ndjson is an input of this command/);
     });
