@@ -57,7 +57,12 @@ function bookOne(db: Database, fact: StoredAnswer, actor: string, clock: Clock):
   const to = fact.answerStatus === 'succeeded' ? 'succeeded' : 'failed';
   try {
     const booked = fact.kind === 'charge' ? bookCharge(db, fact, actor, clock) : bookTransfer(db, fact, actor, clock);
-    if (!booked) return { ...base, outcome: 'refused', detail: `${fact.kind} ${fact.itemId} is no longer in needs_attention; the fact was left open for a person` };
+    if (!booked) {
+      // Another `attention resolve` may have booked it since this one listed it: that is done, not refused.
+      const now = new UnrecordedAnswers(db).byItemId(fact.itemId).find((kept) => kept.id === fact.id);
+      if (now?.resolvedAt) return { ...base, outcome: 'already_booked', detail: `booked at ${now.resolvedAt} by ${now.resolvedBy ?? 'unknown'}` };
+      return { ...base, outcome: 'refused', detail: `${fact.kind} ${fact.itemId} is no longer in needs_attention; the fact was left open for a person` };
+    }
     return { ...base, outcome: 'booked', detail: `needs_attention → ${to} (${fact.pspReference ?? 'no PSP reference'})` };
   } catch (error) {
     return { ...base, outcome: 'refused', detail: `still cannot be booked: ${error instanceof Error ? error.message : String(error)}; it stays in needs_attention` };

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { MAX_MINOR } from '../../src/money/index.js';
@@ -83,6 +83,24 @@ describe('a charge the PSP captured and payops could not record', () => {
     expect(psp.callsFor('ord_1')).toBe(1);
     expect(psp.callsFor('ord_2')).toBe(1);
     expect(statusCounts(db, 'sim').needs_attention).toBe(2);
+  });
+
+  it('a resolve that another run beat to a fact reports it already booked, not refused', async () => {
+    const original = await overflowBatch();
+    await executor().runDue();
+    setBalance(db, RECEIVABLE, 'USD', original);
+    const open = UnrecordedAnswers.prototype.open;
+    // The other run books everything between this run's listing and its booking.
+    vi.spyOn(UnrecordedAnswers.prototype, 'open').mockImplementationOnce(function (this: UnrecordedAnswers) {
+      const listed = open.call(this);
+      expect(resolveAttention(db, { all: true }, 'other operator', clock).map((r) => r.outcome)).toEqual(['booked', 'booked']);
+      return listed;
+    });
+    const late = resolveAttention(db, { all: true }, 'test operator', clock);
+    expect(late.map((r) => [r.itemId, r.outcome])).toEqual([['ord_1', 'already_booked'], ['ord_2', 'already_booked']]);
+    expect(late[0]?.detail).toMatch(/^booked at \S+ by other operator$/);
+    expect(showOrder(db, 'ord_1').ledgerTransactions).toHaveLength(2);
+    vi.restoreAllMocks();
   });
 
   it('resolve refuses while the cause stands, then books each kept capture exactly once', async () => {
