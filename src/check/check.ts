@@ -390,8 +390,8 @@ function checkPspCharges(db: Database, record: PspRecord, notes: string[]): Chec
     return taken;
   };
   const orders = db
-    .prepare('SELECT order_id, status, amount_minor, currency FROM orders WHERE psp = ? ORDER BY order_id')
-    .iterate(psp) as Iterable<{ order_id: string; status: string; amount_minor: bigint; currency: string }>;
+    .prepare('SELECT order_id, status, amount_minor, currency, psp_reference FROM orders WHERE psp = ? ORDER BY order_id')
+    .iterate(psp) as Iterable<{ order_id: string; status: string; amount_minor: bigint; currency: string; psp_reference: string | null }>;
   for (const order of orders) {
     checked++;
     const live = takeChargesOf(order.order_id).filter((charge) => charge.status === 'succeeded' || charge.status === 'pending');
@@ -401,6 +401,9 @@ function checkPspCharges(db: Database, record: PspRecord, notes: string[]): Chec
       if (!charge || charge.status !== 'succeeded') problems.push(`order ${order.order_id} is booked as captured but the PSP has no successful charge for it`);
       else if (charge.amountMinor !== order.amount_minor || charge.currency !== order.currency) {
         problems.push(`order ${order.order_id}: booked ${order.amount_minor} ${order.currency}, the PSP charged ${charge.amountMinor} ${charge.currency}`);
+      } else if (order.psp_reference !== charge.reference) {
+        // Refunds and disputes are sent against this reference: another buyer's charge must never stand here.
+        problems.push(`order ${order.order_id} names PSP charge ${order.psp_reference ?? 'none'}, but the PSP charged it as ${charge.reference}`);
       }
     } else if (charge?.status === 'succeeded') {
       const line = `order ${order.order_id} was captured by the PSP (${charge.reference}) but is ${order.status} in payops`;

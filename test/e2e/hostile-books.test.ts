@@ -117,6 +117,20 @@ describe('hostile and foreign files (end to end)', () => {
       expect(check.stdout).toContain(`order ${orderId}: its fields no longer match the hash recorded at intake`);
     });
 
+    it('an order pointed at another buyer\'s PSP charge (refunds would go there) fails check, naming both charges', () => {
+      let orderId = '';
+      let other = '';
+      sql(db, (handle) => {
+        const [first, second] = handle.prepare("SELECT order_id, psp_reference FROM orders WHERE status = 'succeeded' ORDER BY id LIMIT 2").all() as { order_id: string; psp_reference: string }[];
+        orderId = first?.order_id ?? '';
+        other = second?.psp_reference ?? '';
+        handle.prepare('UPDATE orders SET psp_reference = ? WHERE order_id = ?').run(other, orderId);
+      });
+      const check = run('check');
+      expect(check.code).toBe(5);
+      expect(check.stdout).toMatch(new RegExp(`order ${orderId} names PSP charge ${other}, but the PSP charged it as ch_\\S+`));
+    });
+
     it('an account\'s type cannot be flipped; flipped with the trigger dropped, verify and check fail naming it', () => {
       sql(db, (handle) => {
         expect(() => handle.prepare("UPDATE ledger_accounts SET type = 'liability' WHERE name = 'assets:psp:sim:receivable'").run()).toThrow('ledger_accounts type is immutable');
