@@ -117,6 +117,25 @@ describe('hostile and foreign files (end to end)', () => {
       expect(check.stdout).toContain(`order ${orderId}: its fields no longer match the hash recorded at intake`);
     });
 
+    it('a seller\'s IBAN cannot be changed but by a pay_out event', () => {
+      const deliveries = path.join(REPO_ROOT, 'fixtures', 'events', 'deliveries.ndjson');
+      expect([0, 3]).toContain(run('payin', 'run', deliveries).code); // the fixture releases some orders the day declined
+      sql(db, (handle) => {
+        expect(handle.prepare('SELECT COUNT(*) FROM sellers').pluck().get()).toBeGreaterThan(0);
+        expect(() => handle.prepare("UPDATE sellers SET iban = 'GB82WEST12345698765432'").run()).toThrow('sellers payout details change only with a pay_out event');
+        expect(() => handle.prepare('DELETE FROM sellers').run()).toThrow('sellers rows are never deleted');
+      });
+      // A new pay_out event with a new account is how it changes.
+      let order = { order_id: '', seller_id: '' };
+      sql(db, (handle) => {
+        order = handle.prepare("SELECT o.order_id, o.seller_id FROM orders o JOIN sellers s ON s.seller_id = o.seller_id WHERE o.status = 'succeeded' AND o.released_at IS NULL LIMIT 1").get() as typeof order;
+      });
+      const moved = path.join(dir, 'moved.ndjson');
+      fs.writeFileSync(moved, `${JSON.stringify({ eventId: 'po_moved', type: 'pay_out', occurredAt: '2026-11-25T09:00:00Z', orderId: order.order_id, seller: { id: order.seller_id, name: 'Moved Ltd', account: { iban: 'GB82WEST12345698765432' } } })}\n`);
+      expect(run('payin', 'run', moved).code).toBe(0);
+      sql(db, (handle) => expect(handle.prepare('SELECT iban FROM sellers WHERE seller_id = ?').pluck().get(order.seller_id)).toBe('GB82WEST12345698765432'));
+    });
+
     it('an order pointed at another buyer\'s PSP charge (refunds would go there) fails check, naming both charges', () => {
       let orderId = '';
       let other = '';

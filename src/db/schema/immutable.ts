@@ -56,6 +56,12 @@ BEGIN
 END;
 CREATE TRIGGER payouts_no_delete BEFORE DELETE ON payouts
 BEGIN SELECT RAISE(ABORT, 'payouts rows are never deleted: a payout is fixed when it is created'); END;
+CREATE TRIGGER sellers_details_only_from_events BEFORE UPDATE OF seller_id, name, iban, source_event_id ON sellers
+WHEN NEW.seller_id IS NOT OLD.seller_id
+  OR (NEW.source_event_id IS OLD.source_event_id AND (NEW.iban IS NOT OLD.iban OR NEW.name IS NOT OLD.name))
+BEGIN SELECT RAISE(ABORT, 'sellers payout details change only with a pay_out event: send one with the new account'); END;
+CREATE TRIGGER sellers_no_delete BEFORE DELETE ON sellers
+BEGIN SELECT RAISE(ABORT, 'sellers rows are never deleted: payouts name the seller'); END;
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events is append-only: an accepted event is the proof of its orders'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
