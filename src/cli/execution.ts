@@ -85,9 +85,12 @@ export function reportRejections(context: CliContext, ...lists: readonly (readon
  * The book was behind its high-water mark (restored from a backup, copied): one line on stderr,
  * and the notice for the summary and --json. Each executor of a command holds the same notice.
  */
-export function reportBookBehind(context: CliContext, ...tallies: readonly { bookBehind: { reason: string; lookUps: bigint; line: string } | null }[]): { reason: string; lookUps: bigint } | null {
+export function reportBookBehind(
+  context: CliContext,
+  ...tallies: readonly { bookBehind: { reason: string; distance: 'known' | 'unknown'; lookUps: bigint | null; line: string } | null }[]
+): { reason: string; distance: 'known' | 'unknown'; lookUps: bigint | null } | null {
   const notice = tallies.map((tally) => tally.bookBehind).find((behind) => behind !== null) ?? null;
   if (notice === null) return null;
   context.err(`payops: ${notice.line}`);
-  return { reason: notice.reason, lookUps: notice.lookUps };
+  return { reason: notice.reason, distance: notice.distance, lookUps: notice.lookUps };
 }

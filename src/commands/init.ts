@@ -5,13 +5,23 @@ export function registerInit(program: Command): void {
   program
     .command('init')
     .description('create a payops database (0600), or migrate an existing one to this version')
-    .addHelpText('after', examples('payops init --db books.db', 'PAYOPS_DB=books.db payops init'))
-    .action(async (_options: unknown, command: Command) => {
+    .option('--caught-up', 'the book was behind its mark (restored from a backup) and every file since the backup has been rerun: end look-up mode and write a fresh mark')
+    .addHelpText('after', examples('payops init --db books.db', 'PAYOPS_DB=books.db payops init', 'payops init --caught-up --db books.db   # after a restore, once every file since the backup has been rerun'))
+    .action(async (options: { caughtUp?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { existsSync } = await import('node:fs');
       const existed = existsSync(context.dbPath);
       const { schemaVersionOf } = await import('../db/index.js');
-      const version = await withDatabase(context, (db) => schemaVersionOf(db), { create: true, migrate: true });
-      context.out(`${existed ? 'database' : 'created'} ${context.dbPath} at schema version ${version}`);
+      const { BookMark, operatorName } = await import('../payments/book-mark.js');
+      const { systemClock } = await import('../time.js');
+      const result = await withDatabase(
+        context,
+        (db) => ({ version: schemaVersionOf(db), caughtUp: options.caughtUp === true ? BookMark.of(db).caughtUp(operatorName(), new Date(systemClock()).toISOString()) : null }),
+        { create: true, migrate: true },
+      );
+      context.out(`${existed ? 'database' : 'created'} ${context.dbPath} at schema version ${result.version}`);
+      if (result.caughtUp === null) return;
+      if (!result.caughtUp.wasBehind) context.out('the book is not behind its mark: nothing changed');
+      else context.out(`the book has caught up: look-up mode ${result.caughtUp.note}; a fresh mark was written`);
     });
 }

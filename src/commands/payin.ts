@@ -1,3 +1,4 @@
+import { behindSummary } from '../payments/book-mark.js';
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
@@ -142,6 +143,6 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
   if (held) lines.push(yellow(held));
   if (queue.pending > 0) lines.push(`pending   ${queue.pending} orders await the PSP: \`payops orders sync\``);
   const behind = execution.bookBehind ?? summary.refunds.bookBehind;
-  if (behind !== null) lines.push(yellow(`book      behind its mark: ${behind.lookUps} sends to look up at the PSP before it has caught up (${behind.reason})`));
+  if (behind !== null) lines.push(yellow(`book      behind its mark: ${behindSummary(behind)} (${behind.reason})`));
   return lines.join('\n');
 }

@@ -1,3 +1,4 @@
+import { behindSummary } from '../payments/book-mark.js';
 import { type Command, Option } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
 import { executionFrom, formatTotals, heldJson, heldLine, reportBookBehind, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
@@ -60,7 +61,7 @@ export function registerPayout(program: Command): void {
             lines.push(`paid ${await formatTotals(t.paidMinor)}`);
             const held = await heldLine(summary.held);
             if (held) lines.push(context.color.yellow(held));
-            if (bookBehind !== null) lines.push(context.color.yellow(`book behind its mark: ${bookBehind.lookUps} sends to look up at the PSP before it has caught up`));
+            if (bookBehind !== null) lines.push(context.color.yellow(`book behind its mark: ${behindSummary(bookBehind)}`));
           }
           context.out(lines.filter(Boolean).join('\n'));
         }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../db/index.js';
 import { StorageError } from '../errors.js';
@@ -10,7 +11,9 @@ import { StorageError } from '../errors.js';
  * The book counts its first-time sends; after each claim commits and before the PSP is called,
  * the count and the book's identity are written to `<db>.payops-mark`. A book whose count is
  * below its mark is behind: it records so, and every send is looked up at the PSP first until
- * the book has made as many first-time sends as the mark says it had.
+ * the PSP has FOUND as many of its first-time sends as the mark says it lost (new work, found
+ * nowhere, does not count). When how far it is behind is unknown, it looks up until the operator
+ * runs `payops init --caught-up`.
  */
 export const MARK_FORMAT = 'payops-mark/1';
 
@@ -27,32 +30,45 @@ export interface BookState extends Mark {
 
 export type MarkFile = { kind: 'present'; mark: Mark } | { kind: 'missing' } | { kind: 'unreadable'; detail: string };
 
-export type Comparison = { behind: false } | { behind: true; catchUpUntil: bigint; reason: string };
+/** lost: how many sends the book lost; null when that is unknown. */
+export type Comparison = { behind: false } | { behind: true; catchUpUntil: bigint | null; lost: bigint | null; reason: string };
 
-/** `books.db` → `books.db.payops-mark`; null for a book with no file (in memory). */
+/**
+ * `books.db` → `books.db.payops-mark`, by the book's REAL path: a book opened through a symlink
+ * or another spelling has one mark. Null for a book with no file (in memory).
+ */
 export function markFileOf(dbFile: string): string | null {
   if (dbFile === '' || dbFile === ':memory:' || dbFile.startsWith('file::memory:')) return null;
-  return `${path.resolve(dbFile)}.payops-mark`;
+  return `${realPathOf(dbFile)}.payops-mark`;
+}
+
+/** The file's real path (symlinks resolved); the resolved spelling for a file not made yet. */
+export function realPathOf(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
 }
 
 /**
- * Pure: is the book behind its mark? A lower count than the mark's is behind by the difference; a
- * mark of another book (a file replaced by another, or a new book where one was lost) is behind
- * by that book's whole count; a missing or unreadable mark of a book that had written one is
- * behind by an unknown amount, taken as the book's own count again (it may have lost as much
- * as it still knows). A book that never wrote a mark (new, or older than the mark) just makes one.
+ * Pure: is the book behind its mark? A lower count than the mark's is behind by the difference
+ * (known). A mark of another book (a file replaced by another, a copy used elsewhere) or a missing
+ * or unreadable mark of a book that had written one is behind by an UNKNOWN distance: no guess,
+ * the book looks up until the operator says it has caught up. A book that never wrote a mark
+ * (new, or older than the mark) just makes one.
  */
 export function compareWithMark(book: BookState, file: MarkFile): Comparison {
   if (file.kind === 'present') {
     if (file.mark.bookId !== book.bookId) {
-      return { behind: true, catchUpUntil: book.sends + file.mark.sends, reason: `its mark file belongs to another book (${file.mark.bookId.slice(0, 8)}…, ${file.mark.sends} sends)` };
+      return { behind: true, catchUpUntil: null, lost: null, reason: `its mark file belongs to another book (${file.mark.bookId.slice(0, 8)}…, ${file.mark.sends} sends)` };
     }
-    if (file.mark.sends > book.sends) return { behind: true, catchUpUntil: file.mark.sends, reason: `it has made ${book.sends} sends, its mark says ${file.mark.sends}` };
+    if (file.mark.sends > book.sends) return { behind: true, catchUpUntil: file.mark.sends, lost: file.mark.sends - book.sends, reason: `it has made ${book.sends} sends, its mark says ${file.mark.sends}` };
     return { behind: false };
   }
   if (!book.marked) return { behind: false };
   const what = file.kind === 'missing' ? 'its mark file is missing' : `its mark file is unreadable (${file.detail})`;
-  return { behind: true, catchUpUntil: book.sends + (book.sends > 0n ? book.sends : 1n), reason: `${what}: how far it is behind is unknown` };
+  return { behind: true, catchUpUntil: null, lost: null, reason: `${what}: how far it is behind is unknown` };
 }
 
 export function readMarkFile(file: string): MarkFile {
@@ -109,14 +125,35 @@ export function writeMarkFile(file: string, mark: Mark): void {
 /** The book is behind its mark: what the summary and stderr say, once per command. */
 export interface BehindNotice {
   reason: string;
-  /** First-time sends still to be looked up before the book has caught up. */
-  lookUps: bigint;
+  /** known: the mark says how many sends were lost; unknown: the book looks up until `payops init --caught-up`. */
+  distance: 'known' | 'unknown';
+  /** Lost sends the PSP has yet to find before the book has caught up; null when unknown. */
+  lookUps: bigint | null;
   /** One line for stderr and the summary. */
   line: string;
 }
 
-export function behindLine(reason: string, lookUps: bigint): string {
-  return `the book is behind its mark (${reason}): the next ${lookUps} charges, refunds and payouts, and every retry meanwhile, will be looked up at the PSP before anything is sent (see "Restoring from a backup" in docs/RELIABILITY.md)`;
+export function behindLine(reason: string, lookUps: bigint | null): string {
+  const see = '(see "Restoring from a backup" in docs/RELIABILITY.md)';
+  if (lookUps === null) {
+    return `the book is behind its mark by an unknown distance (${reason}): every charge, refund and payout will be looked up at the PSP before anything is sent, until \`payops init --caught-up\` is run once every file since the backup has been rerun ${see}`;
+  }
+  return `the book is behind its mark by a known distance (${reason}): every charge, refund and payout will be looked up at the PSP before anything is sent until the PSP has found the ${lookUps} sends it lost (new work found nowhere does not count; \`payops init --caught-up\` ends it early) ${see}`;
+}
+
+/** Who ran `payops init --caught-up`, for the note in the book. */
+export function operatorName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown user';
+  }
+}
+
+/** The summary's words for the notice: which case, and what ends it. */
+export function behindSummary(behind: { lookUps: bigint | null }): string {
+  if (behind.lookUps === null) return 'unknown distance: every send is looked up at the PSP until `payops init --caught-up` (run it once every file since the backup has been rerun)';
+  return `${behind.lookUps} lost sends still to be found at the PSP before it has caught up (every send is looked up meanwhile)`;
 }
 
 interface MarkRow {
@@ -125,7 +162,15 @@ interface MarkRow {
   marked: bigint;
   catch_up_until: bigint | null;
   behind_reason: string | null;
+  behind_since: string | null;
+  lost_sends: bigint | null;
+  found_since_behind: bigint;
 }
+
+const ROW_SQL = 'SELECT book_id, sends, marked, catch_up_until, behind_reason, behind_since, lost_sends, found_since_behind FROM book_mark WHERE singleton = 1';
+
+/** What `payops init --caught-up` did. */
+export type CaughtUp = { wasBehind: false } | { wasBehind: true; reason: string; note: string };
 
 const marks = new WeakMap<Database, BookMark>();
 
@@ -152,11 +197,15 @@ export class BookMark {
     this.enabled = hasMark;
     const prepare = (sql: string) => db.prepare(hasMark ? sql : 'SELECT 1');
     this.s = {
-      row: prepare('SELECT book_id, sends, marked, catch_up_until, behind_reason FROM book_mark WHERE singleton = 1'),
-      behind: prepare('UPDATE book_mark SET catch_up_until = MAX(COALESCE(catch_up_until, 0), ?), behind_reason = ?, behind_since = COALESCE(behind_since, ?) WHERE singleton = 1'),
+      row: prepare(ROW_SQL),
+      behind: prepare('UPDATE book_mark SET catch_up_until = ?, lost_sends = ?, found_since_behind = 0, behind_reason = ?, behind_since = ? WHERE singleton = 1'),
+      // Already behind and now the distance is unknown too: unknown wins (it never ends on a count).
+      unknown: prepare('UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, behind_reason = ? WHERE singleton = 1'),
       count: prepare('UPDATE book_mark SET sends = sends + ? WHERE singleton = 1'),
       marked: prepare('UPDATE book_mark SET marked = 1 WHERE singleton = 1 AND marked = 0'),
-      caughtUp: prepare('UPDATE book_mark SET catch_up_until = NULL, behind_reason = NULL, behind_since = NULL WHERE singleton = 1 AND catch_up_until <= sends'),
+      found: prepare('UPDATE book_mark SET found_since_behind = found_since_behind + ? WHERE singleton = 1'),
+      caughtUp: prepare('UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, found_since_behind = 0, behind_reason = NULL, behind_since = NULL WHERE singleton = 1 AND behind_since IS NOT NULL AND lost_sends IS NOT NULL AND found_since_behind >= lost_sends'),
+      operatorCaughtUp: prepare('UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, found_since_behind = 0, behind_reason = NULL, behind_since = NULL, caught_up_note = ? WHERE singleton = 1'),
     };
   }
 
@@ -171,15 +220,21 @@ export class BookMark {
     const row = this.row();
     if (this.file !== null) {
       const comparison = compareWithMark({ bookId: row.book_id, sends: row.sends, marked: row.marked === 1n }, readMarkFile(this.file));
-      if (comparison.behind) {
-        this.db.transaction(() => this.s.behind.run(comparison.catchUpUntil, comparison.reason, at)).immediate();
-      } else if (row.catch_up_until === null) {
-        this.advance(row.sends, true);
-      }
+      if (comparison.behind) this.recordBehind(row, comparison, at);
+      else if (row.behind_since === null) this.advance(row.sends, true);
     }
     const now = this.row();
-    this.opened = now.catch_up_until === null ? null : this.notice(now);
+    this.opened = now.behind_since === null ? null : noticeOf(now);
     return this.opened;
+  }
+
+  /** A book found behind for the first time starts counting; one already behind keeps its count. */
+  private recordBehind(row: MarkRow, comparison: Extract<Comparison, { behind: true }>, at: string): void {
+    if (row.behind_since === null) {
+      this.db.transaction(() => this.s.behind.run(comparison.catchUpUntil, comparison.lost, comparison.reason, at)).immediate();
+    } else if (comparison.lost === null && row.lost_sends !== null) {
+      this.db.transaction(() => this.s.unknown.run(comparison.reason)).immediate();
+    }
   }
 
   /** Inside the claim's transaction: counts first-time sends; true when the batch must be looked up first. */
@@ -187,7 +242,7 @@ export class BookMark {
     if (!this.enabled) return { lookUpFirst: false, sends: 0n };
     if (firstTimeSends > 0) this.s.count.run(BigInt(firstTimeSends));
     const row = this.row();
-    return { lookUpFirst: row.catch_up_until !== null, sends: row.sends };
+    return { lookUpFirst: row.behind_since !== null, sends: row.sends };
   }
 
   /** After the claim commits, before the PSP is called: the mark never goes down. */
@@ -201,16 +256,33 @@ export class BookMark {
     if (row.marked === 0n) this.db.transaction(() => this.s.marked.run()).immediate();
   }
 
-  /** After a batch is recorded: a book that has made the sends its mark said leaves catch-up. */
-  settle(): void {
-    if (!this.enabled || this.row().catch_up_until === null) return;
-    this.db.transaction(() => this.s.caughtUp.run()).immediate();
+  /**
+   * After a batch is recorded: `lostWorkFound` look-ups found a record of work the book had lost.
+   * A book whose PSP has found as many as it lost leaves catch-up; an unknown distance never does.
+   */
+  settle(lostWorkFound = 0): void {
+    if (!this.enabled || this.row().behind_since === null) return;
+    this.db.transaction(() => {
+      if (lostWorkFound > 0) this.s.found.run(BigInt(lostWorkFound));
+      this.s.caughtUp.run();
+    }).immediate();
   }
 
-  private notice(row: MarkRow): BehindNotice {
-    const lookUps = (row.catch_up_until ?? 0n) > row.sends ? (row.catch_up_until ?? 0n) - row.sends : 0n;
+  /**
+   * `payops init --caught-up`: the operator says every file since the backup has been rerun (or
+   * the rest will never be). Ends look-up mode, notes who and when, writes a fresh mark.
+   */
+  caughtUp(by: string, at: string): CaughtUp {
+    if (!this.enabled) return { wasBehind: false };
+    const row = this.row();
+    if (row.behind_since === null) return { wasBehind: false };
     const reason = row.behind_reason ?? 'behind its mark';
-    return { reason, lookUps, line: behindLine(reason, lookUps) };
+    const found = row.lost_sends === null ? `${row.found_since_behind} lost sends found, distance unknown` : `${row.found_since_behind} of ${row.lost_sends} lost sends found`;
+    const note = `ended by ${by} at ${at} (behind since ${row.behind_since}: ${reason}; ${found})`;
+    this.db.transaction(() => this.s.operatorCaughtUp.run(note)).immediate();
+    this.opened = undefined;
+    this.advance(row.sends, true);
+    return { wasBehind: true, reason, note };
   }
 
   private row(): MarkRow {
@@ -226,8 +298,15 @@ export function behindWithoutRecording(db: Database): string | null {
   const hasMark = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_mark'").get() !== undefined;
   const file = markFileOf(db.name);
   if (!hasMark || file === null) return null;
-  const row = db.prepare('SELECT book_id, sends, marked, catch_up_until, behind_reason FROM book_mark WHERE singleton = 1').get() as MarkRow;
-  if (row.catch_up_until !== null) return behindLine(row.behind_reason ?? 'behind its mark', row.catch_up_until > row.sends ? row.catch_up_until - row.sends : 0n);
+  const row = db.prepare(ROW_SQL).get() as MarkRow;
+  if (row.behind_since !== null) return noticeOf(row).line;
   const comparison = compareWithMark({ bookId: row.book_id, sends: row.sends, marked: row.marked === 1n }, readMarkFile(file));
-  return comparison.behind ? behindLine(comparison.reason, comparison.catchUpUntil - row.sends) : null;
+  return comparison.behind ? behindLine(comparison.reason, comparison.lost) : null;
+}
+
+function noticeOf(row: MarkRow): BehindNotice {
+  const reason = row.behind_reason ?? 'behind its mark';
+  if (row.lost_sends === null) return { reason, distance: 'unknown', lookUps: null, line: behindLine(reason, null) };
+  const lookUps = row.lost_sends > row.found_since_behind ? row.lost_sends - row.found_since_behind : 0n;
+  return { reason, distance: 'known', lookUps, line: behindLine(reason, lookUps) };
 }

@@ -8,7 +8,7 @@ import { formatLeaseOwner, thisProcessOwner } from '../work/lease-owner.js';
 import { type HeldGroup, type LeaseJudge, heldIn } from '../work/leases.js';
 import { recordOrSetAside } from './attention.js';
 import { type BehindNotice, BookMark } from './book-mark.js';
-import { sendOrLookUp } from './lookup-first.js';
+import { sendOrLookUpCounted } from './lookup-first.js';
 import { nextRetryAt } from './queries.js';
 import { ChargeRecorder } from './record.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -139,21 +139,21 @@ export class PayinExecutor {
     // The mark is written after the claim commits and before the PSP call: a crash between the two sends nothing.
     this.mark.advance(claim.sends);
     failpoint('executor.after-claim');
-    const results = await this.call(claimed, claim.lookUpFirst);
+    const { results, lostWorkFound } = await this.call(claimed, claim.lookUpFirst);
     failpoint('executor.after-psp-call');
     const recorder = this.recorder.answerRecorder(tally, this.owner, this.now());
     const setAside = recordOrSetAside(this.db, claimed, results, tally, recorder, () => failpoint('executor.before-record-commit'));
     tally.needsAttention += setAside;
     failpoint('executor.after-record');
-    this.mark.settle();
+    this.mark.settle(lostWorkFound);
     tally.attempted += claimed.length;
     this.options.onBatch?.(claimed.length);
   }
 
   /** Phase 2, outside any transaction; an order first tried a key lifetime ago is looked up before anything is sent again. */
-  private call(claimed: readonly ClaimedOrder[], bookBehind: boolean): Promise<ChargeResult[]> {
+  private call(claimed: readonly ClaimedOrder[], bookBehind: boolean): Promise<{ results: ChargeResult[]; lostWorkFound: number }> {
     const psp = this.options.psp;
-    return sendOrLookUp(claimed, {
+    return sendOrLookUpCounted(claimed, {
       keyLifetimeMs: psp.keyLifetimeMs,
       nowMs: this.options.clock(),
       bookBehind,

@@ -28,6 +28,19 @@ export interface LookupFirst<Item, Result> {
  * older than the PSP's memory of the key. The i-th result answers the i-th item.
  */
 export async function sendOrLookUp<Item extends Attempted, Result>(items: readonly Item[], how: LookupFirst<Item, Result>): Promise<(Result | RetryableFailure)[]> {
+  return (await sendOrLookUpCounted(items, how)).results;
+}
+
+/**
+ * As sendOrLookUp, and how many look-ups made for a book behind its mark FOUND a record of work
+ * this book claims for the first time: work it sent before the backup was restored, met again.
+ * Only those count toward its catch-up; new work (nothing found) and retries do not.
+ */
+export async function sendOrLookUpCounted<Item extends Attempted, Result>(
+  items: readonly Item[],
+  how: LookupFirst<Item, Result>,
+): Promise<{ results: (Result | RetryableFailure)[]; lostWorkFound: number }> {
+  let lostWorkFound = 0;
   const results: (Result | RetryableFailure | undefined)[] = new Array(items.length);
   const toSend: number[] = [];
   for (let index = 0; index < items.length; index++) {
@@ -39,7 +52,10 @@ export async function sendOrLookUp<Item extends Attempted, Result>(items: readon
     }
     const lookup = await how.lookUp(item);
     if (isRetryable(lookup)) results[index] = lookup;
-    else if (lookup.found) results[index] = lookup.result;
+    else if (lookup.found) {
+      results[index] = lookup.result;
+      if (how.bookBehind === true && item.attempts === 1) lostWorkFound++;
+    }
     else toSend.push(index);
   }
   if (toSend.length > 0) {
@@ -48,5 +64,5 @@ export async function sendOrLookUp<Item extends Attempted, Result>(items: readon
       results[index] = sent[position];
     });
   }
-  return results.map((result) => result ?? { status: 'retryable', kind: 'server_error', sent: true, detail: 'the PSP adapter returned no result' });
+  return { results: results.map((result) => result ?? { status: 'retryable', kind: 'server_error', sent: true, detail: 'the PSP adapter returned no result' }), lostWorkFound };
 }

@@ -5,7 +5,7 @@ import type { Currency } from '../money/index.js';
 import { DEFAULT_BATCH_SIZE, type ExecutorOptions } from '../payments/executor.js';
 import { type AnswerRecorder, UnrecordedAnswers, recordOrSetAside, transferFact } from '../payments/attention.js';
 import { type BehindNotice, BookMark } from '../payments/book-mark.js';
-import { sendOrLookUp } from '../payments/lookup-first.js';
+import { sendOrLookUpCounted } from '../payments/lookup-first.js';
 import { retryDelayMs } from '../payments/retry-policy.js';
 import { type PayoutResult, rejectionMessage } from '../psp/port.js';
 import { Wallets, type WalletDelta, sellerAccount } from '../wallet/wallet.js';
@@ -114,7 +114,7 @@ export class PayoutExecutor {
     this.mark.advance(claim.sends);
     failpoint('payout.after-claim');
     const psp = this.options.psp;
-    const results = await sendOrLookUp(claimed, {
+    const { results, lostWorkFound } = await sendOrLookUpCounted(claimed, {
       keyLifetimeMs: psp.keyLifetimeMs,
       nowMs: this.options.clock(),
       bookBehind: claim.lookUpFirst,
@@ -135,7 +135,7 @@ export class PayoutExecutor {
     const at = this.now();
     const setAside = recordOrSetAside(this.db, claimed, results, tally, this.answerRecorder(tally, at), () => failpoint('payout.before-record-commit'));
     tally.needsAttention += setAside;
-    this.mark.settle();
+    this.mark.settle(lostWorkFound);
     tally.attempted += claimed.length;
   }
 

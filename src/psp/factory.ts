@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { realPathOf } from '../payments/book-mark.js';
 import { type Clock, systemClock } from '../time.js';
 import { DEFAULT_FEE_RULE, parseFeeRule } from './fee-rule.js';
 import { DEFAULT_HTTP_CONCURRENCY, DEFAULT_HTTP_TIMEOUT_MS, HttpPsp } from './http/client.js';
@@ -30,9 +31,9 @@ export interface PspConfig {
   env?: NodeJS.ProcessEnv;
 }
 
-/** `books.db` → `books.psp-sim.db`: the simulated PSP's own books, beside ours. */
+/** `books.db` → `books.psp-sim.db`: the simulated PSP's own books, beside ours (by the books' real path: one PSP state for every spelling). */
 export function defaultSimStateFile(dbPath: string): string {
-  const parsed = path.parse(dbPath);
+  const parsed = path.parse(realPathOf(dbPath));
   return path.join(parsed.dir, `${parsed.ext ? parsed.name : parsed.base}.psp-sim.db`);
 }
 

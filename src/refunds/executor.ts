@@ -5,7 +5,7 @@ import { Ledger } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import { type AnswerRecorder, UnrecordedAnswers, recordOrSetAside, transferFact } from '../payments/attention.js';
 import { type BehindNotice, BookMark } from '../payments/book-mark.js';
-import { sendOrLookUp } from '../payments/lookup-first.js';
+import { sendOrLookUpCounted } from '../payments/lookup-first.js';
 import { type TransferStatus, assertTransferTransition } from '../payments/order-state.js';
 import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
 import { type PaymentServiceProvider, type RefundResult, rejectionMessage } from '../psp/port.js';
@@ -195,7 +195,7 @@ export class RefundExecutor {
     this.mark.advance(claim.sends);
     failpoint('refund.after-claim');
     const psp = this.options.psp;
-    const results = await sendOrLookUp(claimed, {
+    const { results, lostWorkFound } = await sendOrLookUpCounted(claimed, {
       keyLifetimeMs: psp.keyLifetimeMs,
       nowMs: this.options.clock(),
       bookBehind: claim.lookUpFirst,
@@ -207,7 +207,7 @@ export class RefundExecutor {
     const at = this.now();
     const setAside = recordOrSetAside(this.db, claimed, results, tally, this.answerRecorder(tally, at), () => failpoint('refund.before-record-commit'));
     tally.needsAttention += setAside;
-    this.mark.settle();
+    this.mark.settle(lostWorkFound);
     tally.attempted += claimed.length;
   }
 

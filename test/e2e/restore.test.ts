@@ -67,4 +67,69 @@ describe('restoring a backup of the books (end to end)', () => {
     expect(rerun.stderr).toContain('the book is behind its mark');
     expect(JSON.parse(rerun.stdout)).toMatchObject({ bookBehind: { lookUps: '4' } }); // ord_2, ord_3 and the two payouts the backup forgot
   });
+  const dayLater = { env: { PAYOPS_TEST_CLOCK_OFFSET_MS: String(DAY_MS + 60 * 60_000) } };
+
+  /** `payops check` on the PSP state beside `db`: no order charged or payout sent twice, nothing failing. */
+  function expectNoDoubleSend(db: string, extra: readonly string[] = []): void {
+    const report = JSON.parse(payops(['check', '--json', ...extra, '--db', db], dayLater).stdout) as CheckJson;
+    const problems = report.results.flatMap((result) => (result.ok ? [] : result.details));
+    expect(problems.filter((line) => /charged \d+ times|sent \d+ times/.test(line))).toEqual([]);
+    expect(report.results.filter((result) => !result.ok)).toEqual([]);
+  }
+
+  it('finds the mark by the book\'s real path: a book opened through a symlink is still found behind (1a)', () => {
+    const db = path.join(tmp.dir, 'books.db');
+    const link = path.join(tmp.dir, 'link.db');
+    expect(payops(['init', '--db', db]).code).toBe(0);
+    fs.symlinkSync(db, link);
+    const first = eventsFile(tmp.dir, 'first.ndjson', checkout('chk_1', 'ord_1', 'seller_7', '25.00'));
+    expect(payops(['payin', 'run', first, '--db', link]).code).toBe(0);
+    const backup = path.join(tmp.dir, 'backup.db');
+    fs.copyFileSync(db, backup);
+    const second = eventsFile(tmp.dir, 'second.ndjson', checkout('chk_2', 'ord_2', 'seller_7', '40.00'), checkout('chk_3', 'ord_3', 'seller_9', '10.00'));
+    expect(payops(['payin', 'run', second, '--db', db]).code).toBe(0);
+    restore(db, backup);
+    const rerun = payops(['payin', 'run', second, '--db', link, '--json'], dayLater);
+    expect(rerun.stderr).toContain('the book is behind its mark');
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ bookBehind: { lookUps: '2' } });
+    expectNoDoubleSend(db);
+  });
+
+  it('new work run before the lost work does not use up the catch-up: the lost work is still looked up (1b)', () => {
+    const { db, backup, later } = booksWithBackup();
+    restore(db, backup);
+    const fresh = eventsFile(tmp.dir, 'fresh.ndjson', checkout('chk_n1', 'ord_n1', 'seller_7', '11.00'), checkout('chk_n2', 'ord_n2', 'seller_7', '12.00'), checkout('chk_n3', 'ord_n3', 'seller_9', '13.00'), checkout('chk_n4', 'ord_n4', 'seller_9', '14.00'));
+    const first = payops(['payin', 'run', fresh, '--db', db, '--json'], dayLater);
+    expect(JSON.parse(first.stdout)).toMatchObject({ bookBehind: { lookUps: '4' } }); // nothing found: none of it counts
+    const rerun = payops(['payin', 'run', later[0] as string, '--db', db, '--json'], dayLater);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ bookBehind: { lookUps: '4' } });
+    expect(payops(['payin', 'run', later[1] as string, '--db', db], dayLater).code).toBe(0);
+    expect(payops(['payout', 'run', '--db', db], dayLater).code).toBe(0);
+    expectNoDoubleSend(db);
+    const after = payops(['payin', 'run', eventsFile(tmp.dir, 'after.ndjson', checkout('chk_a', 'ord_a', 'seller_7', '9.00')), '--db', db, '--json'], dayLater);
+    expect(JSON.parse(after.stdout)).toMatchObject({ bookBehind: null }); // the four lost sends were found: caught up
+  });
+
+  it('a book restored to a new path is behind by an unknown distance until `init --caught-up` (1c)', () => {
+    const { backup, later } = booksWithBackup();
+    const moved = path.join(tmp.dir, 'moved.db');
+    fs.copyFileSync(backup, moved); // no mark beside it, but the book had written one
+    const psp = ['--psp-state', path.join(tmp.dir, 'books.psp-sim.db')];
+    const rerun = payops(['payin', 'run', later[0] as string, '--db', moved, '--json', ...psp], dayLater);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ bookBehind: { distance: 'unknown' } });
+    expect(rerun.stderr).toMatch(/unknown.*payops init --caught-up/);
+    expect(payops(['payin', 'run', later[1] as string, '--db', moved, ...psp], dayLater).code).toBe(0);
+    expect(payops(['payout', 'run', '--db', moved, ...psp], dayLater).code).toBe(0);
+    const more = payops(['payin', 'run', eventsFile(tmp.dir, 'more.ndjson', checkout('chk_m', 'ord_m', 'seller_7', '9.00')), '--db', moved, '--json', ...psp], dayLater);
+    expect(JSON.parse(more.stdout)).toMatchObject({ bookBehind: { distance: 'unknown' } }); // past the old guess: still looking up
+    expectNoDoubleSend(moved, psp);
+    const caughtUp = payops(['init', '--caught-up', '--db', moved]);
+    expect(caughtUp.code).toBe(0);
+    expect(caughtUp.stdout).toMatch(/caught up/);
+    const next = payops(['payin', 'run', eventsFile(tmp.dir, 'next.ndjson', checkout('chk_x', 'ord_x', 'seller_7', '9.00')), '--db', moved, '--json', ...psp], dayLater);
+    expect(JSON.parse(next.stdout)).toMatchObject({ bookBehind: null });
+    const again = payops(['init', '--caught-up', '--db', moved]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/not behind/);
+  });
 });

@@ -22,14 +22,14 @@ describe('compareWithMark (pure)', () => {
     expect(compareWithMark({ bookId: BOOK, sends: 0n, marked: false }, { kind: 'missing' })).toEqual({ behind: false });
   });
 
-  it('a lower count is behind by the difference; another book\'s mark by that book\'s whole count', () => {
-    expect(compareWithMark({ bookId: BOOK, sends: 2n, marked: true }, { kind: 'present', mark: { bookId: BOOK, sends: 7n } })).toMatchObject({ behind: true, catchUpUntil: 7n });
-    expect(compareWithMark({ bookId: BOOK, sends: 2n, marked: false }, { kind: 'present', mark: { bookId: 'other', sends: 7n } })).toMatchObject({ behind: true, catchUpUntil: 9n });
+  it('a lower count is behind by the difference (known); another book\'s mark by an unknown distance', () => {
+    expect(compareWithMark({ bookId: BOOK, sends: 2n, marked: true }, { kind: 'present', mark: { bookId: BOOK, sends: 7n } })).toMatchObject({ behind: true, catchUpUntil: 7n, lost: 5n });
+    expect(compareWithMark({ bookId: BOOK, sends: 2n, marked: false }, { kind: 'present', mark: { bookId: 'other', sends: 7n } })).toMatchObject({ behind: true, lost: null });
   });
 
   it('a missing or unreadable mark of a book that had made one is behind by an unknown amount', () => {
-    expect(compareWithMark({ bookId: BOOK, sends: 4n, marked: true }, { kind: 'missing' })).toMatchObject({ behind: true, catchUpUntil: 8n, reason: expect.stringContaining('missing') });
-    expect(compareWithMark({ bookId: BOOK, sends: 0n, marked: true }, { kind: 'unreadable', detail: 'not JSON' })).toMatchObject({ behind: true, catchUpUntil: 1n });
+    expect(compareWithMark({ bookId: BOOK, sends: 4n, marked: true }, { kind: 'missing' })).toMatchObject({ behind: true, lost: null, reason: expect.stringContaining('missing') });
+    expect(compareWithMark({ bookId: BOOK, sends: 0n, marked: true }, { kind: 'unreadable', detail: 'not JSON' })).toMatchObject({ behind: true, lost: null });
   });
 });
 
@@ -86,11 +86,12 @@ describe('the mark file', () => {
     db = openDatabase(file);
     psp.lookupAnswers.set('ord_1', { found: true, result: { status: 'succeeded', pspReference: 'ch_earlier', feeMinor: null } });
     const first = await runPayin(db, [eventsFile(dir, 'b.ndjson', checkout('chk_1', 'ord_1'))], {}, { psp, retry, clock });
-    expect(first.execution.bookBehind).toMatchObject({ lookUps: 2n, reason: 'it has made 0 sends, its mark says 2' });
+    expect(first.execution.bookBehind).toMatchObject({ distance: 'known', lookUps: 2n, reason: 'it has made 0 sends, its mark says 2' });
     expect(psp.lookups).toEqual(['ord_1']);
     expect(psp.calls.map((call) => call.merchantReference)).toEqual(['ord_1', 'ord_2']); // only the run before the restore sent
     db.close();
     db = openDatabase(file); // a new command: the book still knows it is behind by one
+    psp.lookupAnswers.set('ord_2', { found: true, result: { status: 'succeeded', pspReference: 'ch_earlier_2', feeMinor: null } });
     const second = await runPayin(db, [eventsFile(dir, 'c.ndjson', checkout('chk_2', 'ord_2'))], {}, { psp, retry, clock });
     expect(second.execution.bookBehind).toMatchObject({ lookUps: 1n });
     expect(psp.lookups).toEqual(['ord_1', 'ord_2']);
@@ -109,8 +110,44 @@ describe('the mark file', () => {
     db.close();
     db = openDatabase(file);
     const rerun = await runPayin(db, [eventsFile(dir, 'b.ndjson', checkout('chk_2', 'ord_2'))], {}, { psp, retry, clock });
-    expect(rerun.execution.bookBehind?.reason).toMatch(/mark file is missing/);
+    expect(rerun.execution.bookBehind).toMatchObject({ distance: 'unknown', lookUps: null, reason: expect.stringMatching(/mark file is missing/) });
     expect(psp.lookups).toEqual(['ord_2']);
+    db.close();
+    db = openDatabase(file); // past the old guess (twice its own count): still looking up
+    const more = await runPayin(db, [eventsFile(dir, 'c.ndjson', checkout('chk_3', 'ord_3'), checkout('chk_4', 'ord_4'))], {}, { psp, retry, clock });
+    expect(more.execution.bookBehind).toMatchObject({ distance: 'unknown' });
+    expect(psp.lookups).toEqual(['ord_2', 'ord_3', 'ord_4']);
+    expect(BookMark.of(db).caughtUp('ops', '2026-11-24T10:00:00.000Z')).toMatchObject({ wasBehind: true, note: expect.stringContaining('ended by ops') });
+    expect(BookMark.of(db).caughtUp('ops', '2026-11-24T10:00:01.000Z')).toEqual({ wasBehind: false });
+    db.close();
+    db = openDatabase(file);
+    const after = await runPayin(db, [eventsFile(dir, 'd.ndjson', checkout('chk_5', 'ord_5'))], {}, { psp, retry, clock });
+    expect(after.execution.bookBehind).toBeNull();
+    expect(psp.lookups).toEqual(['ord_2', 'ord_3', 'ord_4']);
+  });
+
+  it('new work looked up while behind (found nowhere) does not count toward the catch-up; the lost work found does', async () => {
+    const psp = new FakePsp();
+    const backup = `${file}.backup`;
+    db.close();
+    fs.copyFileSync(file, backup);
+    db = openDatabase(file);
+    await runPayin(db, [eventsFile(dir, 'a.ndjson', checkout('chk_1', 'ord_1'))], {}, { psp, retry, clock });
+    db.close();
+    fs.copyFileSync(backup, file);
+    db = openDatabase(file);
+    const fresh = await runPayin(db, [eventsFile(dir, 'n.ndjson', checkout('chk_n1', 'ord_n1'), checkout('chk_n2', 'ord_n2'))], {}, { psp, retry, clock });
+    expect(fresh.execution.bookBehind).toMatchObject({ distance: 'known', lookUps: 1n });
+    db.close();
+    db = openDatabase(file);
+    psp.lookupAnswers.set('ord_1', { found: true, result: { status: 'succeeded', pspReference: 'ch_earlier', feeMinor: null } });
+    const lost = await runPayin(db, [eventsFile(dir, 'a2.ndjson', checkout('chk_1', 'ord_1'))], {}, { psp, retry, clock });
+    expect(lost.execution.bookBehind).toMatchObject({ lookUps: 1n }); // still behind when the run began
+    expect(psp.calls.map((call) => call.merchantReference)).toEqual(['ord_1', 'ord_n1', 'ord_n2']); // ord_1 found, not sent again
+    db.close();
+    db = openDatabase(file);
+    const after = await runPayin(db, [eventsFile(dir, 'z.ndjson', checkout('chk_z', 'ord_z'))], {}, { psp, retry, clock });
+    expect(after.execution.bookBehind).toBeNull();
   });
 
   it('never lowers the mark of its own book, and replaces another book\'s mark with its own', () => {
