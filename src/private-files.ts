@@ -35,17 +35,33 @@ interface Protected {
   what: string;
 }
 
+/**
+ * The path as given and, when it is (or passes through) a symlink, the real file's path too:
+ * SQLite keeps -wal, -shm and -journal beside the real file, not beside the link.
+ */
+function givenAndReal(file: string | undefined): string[] {
+  if (file === undefined) return [];
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    return [file];
+  }
+  return real === path.resolve(file) ? [file] : [file, real];
+}
+
 function protectedFiles(guard: OutputGuard): Protected[] {
   const list: Protected[] = [];
-  const withSideFiles = (file: string | undefined, what: string): void => {
-    if (file === undefined) return;
+  const withSideFiles = (file: string, what: string): void => {
     list.push({ file, what });
     for (const suffix of SQLITE_SIDE_FILES) list.push({ file: `${file}${suffix}`, what: `${what}'s ${suffix} file` });
   };
-  withSideFiles(guard.database, 'the database');
-  // The book's high-water mark (src/payments/book-mark.ts): overwritten, a restored book could no longer tell it is behind.
-  if (guard.database !== undefined) list.push({ file: `${guard.database}.payops-mark`, what: "the book's high-water mark" });
-  withSideFiles(guard.pspState, 'the PSP state file');
+  for (const database of givenAndReal(guard.database)) {
+    withSideFiles(database, 'the database');
+    // The book's high-water mark (src/payments/book-mark.ts): overwritten, a restored book could no longer tell it is behind.
+    list.push({ file: `${database}.payops-mark`, what: "the book's high-water mark" });
+  }
+  for (const state of givenAndReal(guard.pspState)) withSideFiles(state, 'the PSP state file');
   for (const input of guard.inputs ?? []) list.push({ file: input, what: 'an input of this command' });
   for (const [flag, output] of Object.entries(guard.outputs ?? {})) list.push({ file: output, what: `also the ${flag} file` });
   return list;
@@ -72,11 +88,51 @@ function identify(file: string): { path: string; stat: fs.Stats | undefined; lin
 }
 
 /**
- * Refuses (a UsageError, exit 2) an output path that is, or is a symlink to, one of the files the
- * guard protects: writing there would destroy the books, the PSP's record or the input being read.
- * Checked before anything is read or written.
+ * Refuses (a UsageError, exit 2) an output path that is one of the files the guard protects (see
+ * `assertNotProtected`), or an existing file that is any SQLite database, write-ahead log or
+ * rollback journal (another book, a backup of one, a PSP state file: whichever program made it),
+ * or any book's high-water mark. Checked before anything is read or written.
  */
 export function assertSafeOutput(file: string, guard: OutputGuard): void {
+  assertNotProtected(file, guard);
+  const named = guard.flag === undefined ? file : `${guard.flag} ${file}`;
+  const hint = 'name a new file for the output; move that one away first if you mean to replace it';
+  if (path.basename(file).endsWith('.payops-mark')) throw new UsageError(`${named} is a book's high-water mark; payops will not write over it`, { hint });
+  const kind = sqliteKindOf(file);
+  if (kind !== undefined) throw new UsageError(`${named} is ${kind}; payops will not write over it`, { hint });
+}
+
+/** The first bytes SQLite writes in a database, a -wal (either byte order) and a -journal. */
+const SQLITE_MAGIC: readonly { bytes: Buffer; kind: string }[] = [
+  { bytes: Buffer.from('SQLite format 3\0', 'latin1'), kind: 'an SQLite database' },
+  { bytes: Buffer.from([0x37, 0x7f, 0x06, 0x82]), kind: "an SQLite database's write-ahead log" },
+  { bytes: Buffer.from([0x37, 0x7f, 0x06, 0x83]), kind: "an SQLite database's write-ahead log" },
+  { bytes: Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]), kind: "an SQLite database's rollback journal" },
+];
+
+/** What SQLite file is at `file` (itself, not a symlink's target: a link is replaced, never followed). */
+function sqliteKindOf(file: string): string | undefined {
+  if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile() !== true) return undefined;
+  const head = Buffer.alloc(16);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW);
+    const read = fs.readSync(fd, head, 0, head.length, 0);
+    return SQLITE_MAGIC.find((magic) => read >= magic.bytes.length && head.subarray(0, magic.bytes.length).equals(magic.bytes))?.kind;
+  } catch {
+    // Unreadable: payops cannot tell it is not a database, so it is not replaced either.
+    return 'a file payops cannot read to tell it is not a database';
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * Refuses (a UsageError, exit 2) a path that is, or is a symlink to, one of the files the guard
+ * protects: writing there would destroy the books, the PSP's record or the input being read.
+ * The PSP state file itself is checked with this alone: it is an SQLite file payops writes.
+ */
+export function assertNotProtected(file: string, guard: OutputGuard): void {
   const target = identify(file);
   const named = guard.flag === undefined ? file : `${guard.flag} ${file}`;
   for (const candidate of protectedFiles(guard)) {

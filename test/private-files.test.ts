@@ -137,5 +137,44 @@ describe('files payops writes', () => {
       expect(() => assertSafeOutput(path.join(temp.dir, 'day.csv'), guard)).toThrow(/is also the --out file/);
       expect(() => assertSafeOutput(path.join(temp.dir, 'day.ndjson.rejects.ndjson'), guard)).not.toThrow();
     });
+
+    it('a symlinked database: the -wal, -shm, -journal and mark beside the real file are refused too', () => {
+      const database = books();
+      const link = path.join(temp.dir, 'link.db');
+      fs.symlinkSync(database, link);
+      const state = path.join(temp.dir, 'state.db');
+      fs.writeFileSync(state, 'the PSP');
+      const stateLink = path.join(temp.dir, 'state-link.db');
+      fs.symlinkSync(state, stateLink);
+      const guard = { flag: '--rejects', database: link, pspState: stateLink };
+      expect(() => assertSafeOutput(`${database}-wal`, guard)).toThrow(`--rejects ${database}-wal is the database's -wal file`);
+      expect(() => assertSafeOutput(`${database}-shm`, guard)).toThrow(/the database's -shm file/);
+      expect(() => assertSafeOutput(`${database}-journal`, guard)).toThrow(/the database's -journal file/);
+      expect(() => assertSafeOutput(`${database}.payops-mark`, guard)).toThrow(/the book's high-water mark/);
+      expect(() => assertSafeOutput(`${state}-wal`, guard)).toThrow(/the PSP state file's -wal file/);
+    });
+
+    it('refuses to replace any SQLite database, -wal or -journal, or any high-water mark; a symlink to one is replaced, not followed', () => {
+      const sqlite = (name: string, head: Buffer): string => {
+        const file = path.join(temp.dir, name);
+        fs.writeFileSync(file, Buffer.concat([head, Buffer.alloc(100)]));
+        return file;
+      };
+      const backup = sqlite('backup.db', Buffer.from('SQLite format 3\0', 'latin1'));
+      expect(() => assertSafeOutput(backup, { flag: '--out' })).toThrow(`--out ${backup} is an SQLite database; payops will not write over it`);
+      expect(() => PrivateFile.create(backup, {})).toThrow(UsageError);
+      expect(() => PrivateAppendFile.open(backup, {})).toThrow(UsageError);
+      expect(() => assertSafeOutput(sqlite('x.db-wal', Buffer.from([0x37, 0x7f, 0x06, 0x82])), {})).toThrow(/write-ahead log/);
+      expect(() => assertSafeOutput(sqlite('x.db-journal', Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7])), {})).toThrow(/rollback journal/);
+      const mark = path.join(temp.dir, 'other.db.payops-mark');
+      expect(() => assertSafeOutput(mark, {})).toThrow(/is a book's high-water mark/);
+      fs.writeFileSync(mark, 'payops-mark/1');
+      expect(() => PrivateFile.create(mark, {})).toThrow(/is a book's high-water mark/);
+      const link = path.join(temp.dir, 'out.csv');
+      fs.symlinkSync(backup, link);
+      expect(() => assertSafeOutput(link, {})).not.toThrow();
+      expect(() => assertSafeOutput(sqlite('notes.txt', Buffer.from('SQLite format 2')), {})).not.toThrow();
+      expect(fs.readFileSync(backup).subarray(0, 6).toString()).toBe('SQLite');
+    });
   });
 });

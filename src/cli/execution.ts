@@ -13,8 +13,8 @@ export async function executionFrom(context: CliContext, flags: ExecutionFlags, 
   const retry = makeRetryPolicy(flags);
   if (flags.pspState !== undefined) {
     // Refused before any work: the simulator opens its state file only at its first request.
-    const { assertSafeOutput } = await import('../private-files.js');
-    assertSafeOutput(flags.pspState, { flag: '--psp-state', database: context.dbPath });
+    const { assertNotProtected } = await import('../private-files.js');
+    assertNotProtected(flags.pspState, { flag: '--psp-state', database: context.dbPath });
   }
   const psp = createPsp({
     psp: flags.psp, dbPath: context.dbPath, pspState: flags.pspState, seed: flags.seed, faults: flags.faults, feeRule: flags.feeRule,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { StorageError, UsageError } from '../errors.js';
 import { PAYOPS_APPLICATION_ID, SCHEMA_VERSION, inSchemaTransaction, migrate, schemaVersionOf } from './migrations.js';
+import { notAnOlderBook, tableShapes } from './older-books.js';
 
 /**
  * The only module that knows the engine underneath. Services receive a `Database` and use
@@ -33,6 +34,7 @@ export type ComponentMigration = string | ((db: Database) => void);
 const TEST_MAX_PAGE_COUNT = 'PAYOPS_TEST_MAX_PAGE_COUNT';
 
 export function openDatabase(file: string, options: OpenOptions = {}): Database {
+  assertNotDanglingLink(file, 'database');
   const exists = fs.existsSync(file);
   if (exists && !fs.statSync(file).isFile()) {
     throw new UsageError(`database ${file} is not a file`, { hint: 'pass --db / set PAYOPS_DB to the database file itself' });
@@ -64,6 +66,8 @@ export interface FileIdentity {
   applicationId: number;
   userVersion: number;
   tables: string[];
+  /** Each table as `name(column,…)`: how a book without an application_id is recognised. */
+  shapes: string[];
 }
 
 export function identify(file: string, busyTimeoutMs: number = DEFAULT_BUSY_TIMEOUT_MS): FileIdentity {
@@ -74,6 +78,7 @@ export function identify(file: string, busyTimeoutMs: number = DEFAULT_BUSY_TIME
       applicationId: Number(db.pragma('application_id', { simple: true })),
       userVersion: schemaVersionOf(db),
       tables: db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[],
+      shapes: tableShapes(db),
     }))();
   } catch (error) {
     throw storageError(error, file);
@@ -86,19 +91,21 @@ const NOT_PAYOPS_HINT = 'pass --db / set PAYOPS_DB to payops\' books, or `payops
 
 /**
  * Accepts payops' books (its application_id), an empty file (a new book), and books of a payops
- * that did not set the id yet (id 0, a schema version and payops' first table); refuses anything
- * else before a byte is written. Returns the book's schema version.
+ * that did not set the id yet (id 0, a schema version before the one that sets it, and exactly
+ * the tables payops' migrations build up to it); refuses anything else before a byte is written.
+ * Returns the book's schema version.
  */
 function assertOpenableBook(file: string, identity: FileIdentity, options: OpenOptions): number {
   const { applicationId, userVersion, tables } = identity;
   if (applicationId !== PAYOPS_APPLICATION_ID && applicationId !== 0) {
     throw new UsageError(`database ${file} is not a payops database (application_id ${applicationId} belongs to another program)`, { hint: NOT_PAYOPS_HINT });
   }
-  const olderPayops = userVersion >= 1 && tables.includes('ledger_accounts');
-  if (applicationId === 0 && tables.length > 0 && !olderPayops) {
+  if (applicationId === 0 && userVersion === 0 && tables.length > 0) {
     const shown = tables.slice(0, 3).join(', ') + (tables.length > 3 ? ', …' : '');
     throw new UsageError(`database ${file} is not a payops database: it holds another program's tables (${shown})`, { hint: NOT_PAYOPS_HINT });
   }
+  const why = applicationId === 0 && userVersion !== 0 ? notAnOlderBook(userVersion, identity.shapes) : undefined;
+  if (why !== undefined) throw new UsageError(`database ${file} is not a payops database: ${why}`, { hint: NOT_PAYOPS_HINT });
   if (userVersion > SCHEMA_VERSION) {
     throw new StorageError(
       `database ${file} has schema version ${userVersion}, newer than this payops understands (${SCHEMA_VERSION})`,
@@ -152,6 +159,7 @@ export interface ComponentIdentity {
  */
 export function openComponentDatabase(file: string, migrations: readonly ComponentMigration[], component: string, identity: ComponentIdentity): Database {
   const { applicationId } = identity;
+  assertNotDanglingLink(file, `${component} state file`);
   if (!fs.existsSync(file)) createOwnerOnlyFile(file);
   const version = migrations.length;
   const found = identify(file);
@@ -216,6 +224,14 @@ function configure(db: Database, busyTimeoutMs: number, readonly: boolean): void
     if (!/^[1-9][0-9]{0,9}$/.test(maxPageCount)) throw new UsageError(`${TEST_MAX_PAGE_COUNT}: "${maxPageCount}" is not a whole number of pages`);
     db.pragma(`max_page_count = ${Number(maxPageCount)}`);
   }
+}
+
+/** A symlink whose target is gone: creating "it" would fail with EEXIST, so say what it is. */
+function assertNotDanglingLink(file: string, what: string): void {
+  if (fs.existsSync(file) || !fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) return;
+  throw new UsageError(`${what} ${file} is a symlink to ${fs.readlinkSync(file)}, which does not exist`, {
+    hint: 'name the file itself, or point the link at an existing one; nothing was created',
+  });
 }
 
 function createOwnerOnlyFile(file: string): void {

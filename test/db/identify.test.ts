@@ -106,6 +106,66 @@ describe('openDatabase identifies a file before it writes to it', () => {
     db.close();
   });
 
+  it('accepts an id-0 book at every version from 1 to 10, exactly as payops\' migrations built it', () => {
+    for (let version = 1; version <= 10; version++) {
+      const file = path.join(temp.dir, `v${version}.db`);
+      raw(file, (db) => migrate(db, version));
+      const db = openDatabase(file, { migrate: true });
+      expect(Number(db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+      db.close();
+    }
+  });
+
+  it('refuses an id-0 file with a payops table next to a table of its own (exit 2), every byte kept', () => {
+    const file = path.join(temp.dir, 'f3.db');
+    raw(file, (db) => db.exec('PRAGMA user_version = 3; CREATE TABLE ledger_accounts (x); CREATE TABLE mydata (y)'));
+    for (const options of [{}, { migrate: true }, { create: true }]) {
+      expectRefusedUntouched(file, () => openDatabase(file, options), 2, /is not a payops database: .*mydata/);
+    }
+  });
+
+  it('refuses an id-0 file at a version from 11 on (migration 11 sets the id), every byte kept', () => {
+    const file = path.join(temp.dir, 'f2.db');
+    raw(file, (db) => db.exec('PRAGMA user_version = 12; CREATE TABLE ledger_accounts (x)'));
+    expectRefusedUntouched(file, () => openDatabase(file, { create: true }), 2, /is not a payops database: .*schema version 12 without payops' application_id/);
+    const real = path.join(temp.dir, 'v11-unmarked.db');
+    raw(real, (db) => {
+      migrate(db, 11);
+      db.pragma('application_id = 0');
+    });
+    expectRefusedUntouched(real, () => openDatabase(real, { create: true }), 2, /schema version 11 without payops' application_id/);
+  });
+
+  it('refuses an id-0 file missing a table its version has, or with other columns, every byte kept', () => {
+    const missing = path.join(temp.dir, 'missing.db');
+    raw(missing, (db) => {
+      migrate(db, 4);
+      db.exec('DROP TABLE refunds');
+    });
+    expectRefusedUntouched(missing, () => openDatabase(missing, { create: true }), 2, /is not a payops database: .*refunds/);
+    const columns = path.join(temp.dir, 'columns.db');
+    raw(columns, (db) => {
+      migrate(db, 2);
+      db.exec('ALTER TABLE ledger_accounts ADD COLUMN owner_note TEXT');
+    });
+    expectRefusedUntouched(columns, () => openDatabase(columns, { create: true }), 2, /is not a payops database: its tables' columns differ .*\(ledger_accounts\)/);
+  });
+
+  it('refuses an empty id-0 file that claims a schema version, every byte kept', () => {
+    const file = path.join(temp.dir, 'claims.db');
+    raw(file, (db) => db.pragma('user_version = 5'));
+    expectRefusedUntouched(file, () => openDatabase(file, { create: true }), 2, /is not a payops database/);
+  });
+
+  it('a dangling symlink as the database is a usage error naming its target, nothing created', () => {
+    const file = path.join(temp.dir, 'link.db');
+    const target = path.join(temp.dir, 'nowhere', 'books.db');
+    fs.symlinkSync(target, file);
+    expect(() => openDatabase(file, { create: true })).toThrow(UsageError);
+    expect(() => openDatabase(file, { create: true })).toThrow(`database ${file} is a symlink to ${target}, which does not exist`);
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
   it('init on an existing file makes it owner-only (0600)', () => {
     const file = path.join(temp.dir, 'shared.db');
     openDatabase(file, { create: true }).close();

@@ -71,6 +71,38 @@ describe('hostile and foreign files (end to end)', () => {
     expectRefusedUntouched(db, 2, 'is not a payops database', 'init');
   });
 
+  /** Refused with exit 2 and every byte kept: content, mode, no -wal (issue 14 review, item 6). */
+  const expectInitRefusedKeepingMode = (file: string, message: string): void => {
+    fs.chmodSync(file, 0o644);
+    expectRefusedUntouched(file, 2, message, 'init');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o644);
+  };
+
+  it('init on a file with a payops table name, an old schema version and a table of its own is refused, untouched', () => {
+    sql(db, (handle) => handle.exec('PRAGMA user_version = 3; CREATE TABLE ledger_accounts (x); CREATE TABLE mydata (y)'));
+    expectInitRefusedKeepingMode(db, `database ${db} is not a payops database`);
+  });
+
+  it('init on a file claiming a schema version that sets the id (12) without it is refused, untouched', () => {
+    sql(db, (handle) => handle.exec('PRAGMA user_version = 12; CREATE TABLE ledger_accounts (x)'));
+    expectInitRefusedKeepingMode(db, `database ${db} is not a payops database`);
+  });
+
+  it('init on a file of payops\' table names but other columns is refused, untouched', () => {
+    sql(db, (handle) => handle.exec('PRAGMA user_version = 1; CREATE TABLE ledger_accounts (x)'));
+    expectInitRefusedKeepingMode(db, `database ${db} is not a payops database`);
+  });
+
+  it('init through a dangling symlink is a one-line usage error (exit 2), nothing created', () => {
+    const target = path.join(dir, 'gone', 'books.db');
+    fs.symlinkSync(target, db);
+    const result = payops(['init', '--db', db]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.trim().split('\n')[0]).toContain(`database ${db} is a symlink to ${target}, which does not exist`);
+    expect(result.stderr).not.toContain('EEXIST');
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
   it('a file that is not SQLite is refused by init and left as it was', () => {
     fs.writeFileSync(db, 'name,amount\nada,12\n'.repeat(300));
     expectRefusedUntouched(db, 1, 'is not a usable payops database', 'init');

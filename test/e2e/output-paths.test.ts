@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import Sqlite from 'better-sqlite3';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { BIN, REPO_ROOT, expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
 
@@ -150,6 +151,82 @@ describe('output paths never destroy the books, the PSP state or an input (issue
     it('--manifest the same file as --out is refused', () => {
       const out = path.join(dir, 'same.csv');
       expectRefused(settle('--out', out, '--manifest', out), /same\.csv is also the --(out|manifest) file/);
+    });
+  });
+
+  describe('a symlinked --db: the files beside the real book are protected too (issue 14 review, item 2)', () => {
+    it('--db link.db --rejects books.db-wal is refused (exit 2), a kill after a record loses nothing', () => {
+      const link = symlinkTo(db, 'link.db');
+      const result = payops(['payin', 'run', input, '--db', link, '--rejects', `${db}-wal`], { env: { PAYOPS_FAILPOINTS: 'executor.after-record=1' } });
+      expectRefused(result, /books\.db-wal is the database's -wal file/);
+      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', `${db}.payops-mark`, '--db', link]), /books\.db\.payops-mark is the book's high-water mark/);
+      fs.rmSync(link);
+      expectCheckPasses(db);
+    });
+
+    it('--psp-state link.db, a symlink to the PSP state: its -wal beside the real file is refused', () => {
+      const link = symlinkTo(state, 'state-link.db');
+      expectRefused(payops(['payin', 'run', input, '--psp-state', link, '--rejects', `${state}-wal`, '--db', db]), /books\.psp-sim\.db-wal is the PSP state file's -wal file/);
+      fs.rmSync(link);
+    });
+  });
+
+  describe('outputs never replace another SQLite database or a high-water mark (issue 14 review, item 7)', () => {
+    const otherBook = (name: string): { file: string; sha: string } => {
+      const file = path.join(dir, name);
+      if (!fs.existsSync(file)) expect(payops(['init', '--db', file]).code).toBe(0);
+      return { file, sha: sha256(file) };
+    };
+
+    it('ledger export --out <a backup of a book> is refused, the backup unchanged', () => {
+      const backup = path.join(dir, 'backup.db');
+      fs.copyFileSync(db, backup);
+      const sha = sha256(backup);
+      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', backup, '--db', db]), /--out .*backup\.db is an SQLite database/);
+      expect(sha256(backup)).toBe(sha);
+    });
+
+    it('payin run --rejects <another book> is refused before any event is charged', () => {
+      const other = otherBook('base.db');
+      expectRefused(payops(['payin', 'run', input, '--rejects', other.file, '--db', db]), /--rejects .*base\.db is an SQLite database/);
+      expect(sha256(other.file)).toBe(other.sha);
+    });
+
+    it('ledger export --out <a PSP state file of another book> is refused', () => {
+      const psp = path.join(dir, 'psp.db');
+      fs.copyFileSync(state, psp);
+      const sha = sha256(psp);
+      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', psp, '--db', db]), /psp\.db is an SQLite database/);
+      expect(sha256(psp)).toBe(sha);
+    });
+
+    it('psp settle --out and --manifest, webhooks listen --record: another program\'s database is refused', () => {
+      const foreign = path.join(dir, 'foreign.sqlite');
+      const handle = new Sqlite(foreign);
+      handle.exec('CREATE TABLE people (name TEXT)');
+      handle.close();
+      const sha = sha256(foreign);
+      const settle = (...args: string[]) => payops(['psp', 'settle', '--date', '2026-11-23', ...args, '--db', db]);
+      expectRefused(settle('--out', foreign), /foreign\.sqlite is an SQLite database/);
+      expectRefused(settle('--out', path.join(dir, 'day.csv'), '--manifest', foreign), /--manifest .*foreign\.sqlite is an SQLite database/);
+      const result = spawnSync(process.execPath, [BIN, 'webhooks', 'listen', '--port', '0', '--record', foreign, '--db', db], {
+        encoding: 'utf8',
+        timeout: 20_000,
+        env: { ...process.env, NO_COLOR: '1', PAYOPS_DB: '', PAYOPS_WEBHOOK_SECRET: 'whsec_paths_test_secret_0123456789' },
+      });
+      expectRefused({ code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }, /--record .*foreign\.sqlite is an SQLite database/);
+      expect(sha256(foreign)).toBe(sha);
+    });
+
+    it('any *.payops-mark file, another book\'s mark included, is refused', () => {
+      const other = otherBook('marked.db');
+      expect(payops(['payin', 'run', SMALL, '--db', other.file, '--seed', '1']).code).toBe(0);
+      const mark = `${other.file}.payops-mark`;
+      expect(fs.existsSync(mark)).toBe(true);
+      const sha = sha256(mark);
+      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', mark, '--db', db]), /marked\.db\.payops-mark is a book's high-water mark/);
+      expectRefused(payops(['payin', 'run', input, '--rejects', mark, '--db', db]), /marked\.db\.payops-mark is a book's high-water mark/);
+      expect(sha256(mark)).toBe(sha);
     });
   });
 
