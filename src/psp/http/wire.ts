@@ -62,7 +62,7 @@ function matching(body: Record<string, unknown>, field: string, shape: RegExp, r
   const value = body[field];
   // Checked first, so that no answer ever echoes a card number (PCI DSS).
   if (typeof value === 'string' && containsCardNumber(value)) {
-    throw new InputError(`${field}: holds a card number (${redactCardNumbers(printable(value))}); only the card vendor's tokens are accepted, never card details`);
+    throw new InputError(`${field}: holds a card number (${printable(redactCardNumbers(value))}); only the card vendor's tokens are accepted, never card details`);
   }
   if (typeof value === 'string' && shape.test(value)) return value;
   throw new InputError(`${field}: expected ${rule}${typeof value === 'string' ? ` (got "${printable(value)}")` : ''}`);
