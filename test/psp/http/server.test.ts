@@ -338,6 +338,17 @@ describe('psp serve holds requests to the intake rules (issue 14 item 10)', () =
     await expectNothingCharged();
   });
 
+  it('refuses a body with a key twice (400): JSON.parse would keep the last, charging what the sender may not have read (issue 14 item 9)', async () => {
+    const body = `{"merchantReference":"ord_1","amountMinor":"1000","currency":"USD","paymentToken":"tok_visa","amountMinor":"999900"}`;
+    const answer = await post('/v1/charges', body);
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer).message).toMatch(/^amountMinor: key "amountMinor" appears twice/);
+    const escaped = await post('/v1/charges', `{"merchantReference":"ord_1","amountMinor":"1000","currency":"USD","paymentToken":"tok_visa","amount\\u004dinor":"999900"}`);
+    expect(escaped.status).toBe(400);
+    expect(errorOf(escaped).message).toContain('appears twice');
+    await expectNothingCharged();
+  });
+
   it('answers only to its loopback names: another Host is refused with 421 (DNS rebinding)', async () => {
     const port = new URL(url).port;
     for (const other of ['evil.example', `evil.example:${port}`, `127.0.0.1:${Number(port) + 1}`, '127.0.0.1', `localhost.evil.example:${port}`]) {
