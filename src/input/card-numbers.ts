@@ -1,6 +1,7 @@
 /**
  * Card numbers (PCI DSS: a full primary account number is never stored or displayed). A card
- * number is 13–19 digits, in groups separated by single spaces or dashes, whose Luhn checksum
+ * number is 13–19 digits, in groups separated by runs of one or two separators (space, dash, dot,
+ * slash, underscore: `4111.1111.1111.1111`, `4111  1111 …`, `4111_1111…`), whose Luhn checksum
  * holds. A run of more than 19 digits with no separator is one number, not a card number inside
  * it; groups are whole, so `12 4111 1111 1111 1111` holds the card `4111 1111 1111 1111`.
  * The Luhn check keeps amounts and ids apart: `92233720368547758.08` is not a card number.
@@ -8,11 +9,26 @@
  * Mastercard's 2-series, Amex, Diners and JCB on 3, Visa 4, Mastercard 5, Discover, UnionPay and
  * Maestro 6), so a millisecond timestamp in an id (`chk_1733500000000`, which starts with 1 until
  * the year 2286) is not refused one time in ten for passing Luhn by chance.
+ * Text is scanned as a person sees it (`cardScanText`): full-width digits and no-break spaces
+ * count as digits and spaces, invisible characters between digits are not there. Spans are
+ * offsets into that normalized text, and redaction shows the normalized text.
  */
 const MIN_DIGITS = 13;
 const MAX_DIGITS = 19;
-const DIGIT_GROUPS = /\d+(?:[ -]\d+)*/g;
+const DIGIT_GROUPS = /\d+(?:[ \-./_]{1,2}\d+)*/g;
 const CARD_NETWORK_FIRST_DIGITS = '23456';
+/** Zero-width space, non-joiner and joiner, word joiner, byte-order mark, soft hyphen: invisible, so a person reads the digits around them as one run. */
+const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
+const NOT_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * `text` as it reads: invisible characters removed, then NFKC (full-width digits to ASCII digits,
+ * no-break spaces to spaces). ASCII text is returned as it is, without work: the common case.
+ */
+export function cardScanText(text: string): string {
+  if (!NOT_ASCII.test(text)) return text;
+  return text.replace(INVISIBLE, '').normalize('NFKC').replace(INVISIBLE, '');
+}
 
 export interface CardSpan {
   start: number;
@@ -34,10 +50,10 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Every card number in `text`, left to right, not overlapping. */
+/** Every card number in `text`, left to right, not overlapping; offsets into `cardScanText(text)`. */
 export function findCardNumbers(text: string): CardSpan[] {
   const spans: CardSpan[] = [];
-  for (const match of text.matchAll(DIGIT_GROUPS)) {
+  for (const match of cardScanText(text).matchAll(DIGIT_GROUPS)) {
     const groups = [...match[0].matchAll(/\d+/g)].map((group) => ({ start: (match.index ?? 0) + (group.index ?? 0), digits: group[0] }));
     let first = 0;
     while (first < groups.length) {
@@ -78,10 +94,15 @@ export function maskedCard(last4: string): string {
   return `[card number …${last4}]`;
 }
 
-/** `text` with every card number replaced by its masked form. */
-export function redactCardNumbers(text: string): string {
-  const spans = findCardNumbers(text);
-  if (spans.length === 0) return text;
+/**
+ * `text` with every card number replaced by its masked form. When it holds one, what is returned
+ * is the normalized text (`cardScanText`) that was scanned, so no digit hides behind an invisible
+ * character; text without a card number is returned untouched.
+ */
+export function redactCardNumbers(original: string): string {
+  const spans = findCardNumbers(original);
+  if (spans.length === 0) return original;
+  const text = cardScanText(original);
   let out = '';
   let at = 0;
   for (const span of spans) {

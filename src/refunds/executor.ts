@@ -1,4 +1,4 @@
-import { type Database, inTransaction } from '../db/index.js';
+import { BIRTH_QUERIES, type Database, type RefundBirthRow, inTransaction, refundBirthMismatch } from '../db/index.js';
 import { InvariantError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger } from '../ledger/index.js';
@@ -87,6 +87,7 @@ export class RefundExecutor {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       leasedById: prepare('SELECT attempts FROM refunds WHERE id = ?'),
+      birthById: prepare(BIRTH_QUERIES.refundById),
       recover: prepare(
         `UPDATE refunds SET status = 'retry_scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
                 last_error = ?, updated_at = ? WHERE id = ? AND status = 'executing'`,
@@ -145,8 +146,9 @@ export class RefundExecutor {
         const now = this.now();
         tally.recoveredLeases += this.recoverLeases(now);
         const rows = this.s.due.all(psp.name, now, this.options.batchSize ?? 1_000) as RefundRow[];
-        const refunds = rows.map((row) => this.claim(row, now, row.status === 'created' ? 'first attempt' : 'retry'));
-        return { claimed: refunds, ...this.mark.claimed(rows.filter((row) => row.status === 'created').length) };
+        const refunds = this.withoutAltered(rows.map((row) => this.claim(row, now, row.status === 'created' ? 'first attempt' : 'retry')), tally, now);
+        const sent = new Set(refunds.map((refund) => refund.id));
+        return { claimed: refunds, ...this.mark.claimed(rows.filter((row) => row.status === 'created' && sent.has(row.id)).length) };
       });
       if (claimed.length === 0) return tally;
       await this.execute(claimed, tally, claim);
@@ -175,7 +177,7 @@ export class RefundExecutor {
         .map((refundId) => this.s.deadLettered.get(refundId, this.options.psp.name) as RefundRow | undefined)
         .filter((row): row is RefundRow => row !== undefined)
         .map((row) => this.claim(row, now, `requeued by ${actor}`));
-      return { claimed: refunds, ...this.mark.claimed(0) };
+      return { claimed: this.withoutAltered(refunds, tally, now), ...this.mark.claimed(0) };
     });
     if (claimed.length > 0) await this.execute(claimed, tally, claim);
     return tally;
@@ -188,6 +190,30 @@ export class RefundExecutor {
     // A requeued refund starts a fresh retry budget from the attempts it had used.
     const requeuedAtAttempt = row.status === 'dead_lettered' ? Number(row.attempts) : Number(row.requeued_at_attempt);
     return { ...toClaimed(row, 'executing'), attempts, requeuedAtAttempt };
+  }
+
+  /**
+   * Inside the claim's transaction, as pay-in does for orders (PayinExecutor.withoutAltered): a
+   * refund whose fields no longer match the hash recorded at intake (edited behind the schema's
+   * triggers: amount, order) is never sent; it is dead-lettered and named, and the run exits 5.
+   * Its reservation on the order stays until a person has looked.
+   */
+  private withoutAltered(claimed: ClaimedRefund[], tally: RefundTally, at: string): ClaimedRefund[] {
+    const intact: ClaimedRefund[] = [];
+    for (const refund of claimed) {
+      const row = this.s.birthById.get(refund.id) as RefundBirthRow | undefined;
+      const mismatch = row === undefined ? 'it is gone from the books' : refundBirthMismatch(row);
+      if (mismatch === undefined) {
+        intact.push(refund);
+        continue;
+      }
+      const message = `refund ${refund.refundId} was not sent: ${mismatch}; it was dead-lettered (compare it with its event; \`payops check\` lists every such refund)`;
+      if (this.move(refund, 'dead_lettered', at, message, { error: `altered: ${mismatch}` })) {
+        tally.deadLettered++;
+        tally.rejections.push(message);
+      }
+    }
+    return intact;
   }
 
   /** `claim`: the book's count of first-time sends after this claim, and whether it is behind its mark. */

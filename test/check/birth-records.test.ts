@@ -6,6 +6,7 @@ import { BIRTH_QUERIES, type Database } from '../../src/db/index.js';
 import { PayinExecutor } from '../../src/payments/executor.js';
 import { ingest } from '../../src/payments/intake/intake.js';
 import { showOrder } from '../../src/payments/queries.js';
+import { RefundExecutor } from '../../src/refunds/executor.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 
@@ -87,6 +88,24 @@ describe('orders and refunds are what their events said', () => {
     expect(birthCheck()?.details).toEqual([
       'refund rf_1: its fields no longer match the hash recorded at intake from its event (amount, order or another field it was born with was changed)',
     ]);
+  });
+
+  it('the refund executor refuses to pay out a refund whose fields no longer match their hash: dead-lettered, never sent (issue 14 item 4)', async () => {
+    await executor().runDue();
+    await load(
+      { eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-24T09:00:00Z', orderId: 'ord_1', amount: '5.00', reason: 'damaged' },
+      { eventId: 'rf_2', type: 'refund', occurredAt: '2026-11-24T09:00:00Z', orderId: 'ord_2', amount: '1.00', reason: 'damaged' },
+    );
+    db.exec('DROP TRIGGER refunds_birth_fields_immutable');
+    db.prepare("UPDATE refunds SET amount_minor = 4000, order_id = 'ord_2' WHERE refund_id = 'rf_1'").run();
+    const tally = await new RefundExecutor(db, { psp, retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 }, clock: () => (now += 1_000), random: () => 1 }).runDue();
+    expect(psp.refundCalls.map((call) => call.refundId)).toEqual(['rf_2']);
+    const status = (refundId: string) => (db.prepare('SELECT status FROM refunds WHERE refund_id = ?').pluck().get(refundId) as string);
+    expect(status('rf_1')).toBe('dead_lettered');
+    expect(status('rf_2')).toBe('succeeded');
+    expect(tally.deadLettered).toBe(1);
+    expect([...tally.refundedMinor.values()]).toEqual([100n]);
+    expect(tally.rejections).toEqual([expect.stringContaining('refund rf_1 was not sent: its fields no longer match the hash recorded at intake')]);
   });
 
   it('reads each order\'s and refund\'s event by its key, never by scanning events per row', () => {

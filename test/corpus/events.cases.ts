@@ -19,6 +19,11 @@ export const EVENT_CASES: readonly CorpusCase[] = [
   { name: 'a line that is not valid JSON', input: 'events/malformed-json.ndjson', expect: { exit: 3, message: `${line(2, 'json')}not valid JSON`, added: ['mal_1', 'mal_3'], rejected: 1 } },
   { name: 'a last line cut short', input: 'events/truncated-last-line.ndjson', expect: { exit: 3, message: `${line(2, 'json')}not valid JSON`, added: ['trunc_1'], rejected: 1 } },
   { name: 'lines that are JSON but not objects', input: 'events/not-an-object.ndjson', expect: { exit: 3, message: `${line(1, 'event')}expected a JSON object`, added: ['notobj_5'], rejected: 4 } },
+  {
+    name: 'a key twice in one object (last one would win: 10.00 read, 9999.00 charged), escaped spellings and nested objects included',
+    input: 'events/duplicate-key.ndjson',
+    expect: { exit: 3, message: `${line(1, 'orders[0].amount')}key "amount" appears twice`, added: ['dupk_ok'], rejected: 3 },
+  },
   { name: 'two objects on one line', input: 'events/two-objects-one-line.ndjson', expect: { exit: 3, message: `${line(1, 'json')}not valid JSON`, added: ['two_3'], rejected: 1 } },
   { name: 'a NUL byte inside a string', input: 'events/nul-byte.ndjson', expect: { exit: 3, message: `${line(1, 'json')}not valid JSON`, added: ['nul_2'], rejected: 1 } },
   {
@@ -112,6 +117,17 @@ export const EVENT_CASES: readonly CorpusCase[] = [
     },
   },
   {
+    name: 'card numbers written with dots, slashes, underscores, double, no-break or zero-width spaces, or full-width digits are refused, never echoed',
+    input: 'events/card-number-separators.ndjson',
+    expect: {
+      exit: 3,
+      message: `${line(1, 'orders[0].metadata.note')}looks like a card number`,
+      added: ['pansep_ok'],
+      rejected: 7,
+      rejectsWithout: ['4111111111111111', '4111.1111', '4111\u00a01111', '4111  1111', '4111/1111', '4111_1111', '\uff14\uff11\uff11\uff11', '4111\u200b1111'],
+    },
+  },
+  {
     name: 'an amount whose digits fail the Luhn check is not taken for a card number',
     input: 'events/amount-not-a-card.ndjson',
     expect: { exit: 3, message: `${line(1, 'orders[0].amount')}`, added: ['notcard_ok'], rejected: 1, rejectsWithout: ['[card number'] },
@@ -145,6 +161,7 @@ export const EVENT_CASES: readonly CorpusCase[] = [
   { name: 'a JSON array with a BOM and CRLF', input: 'events/json-bom-crlf.json', expect: { exit: 0, added: ['jb_1', 'jb_2'] } },
   { name: 'a JSON array cut short', input: 'events/json-truncated.json', expect: { exit: 3, message: 'json: the JSON array is not closed (truncated file?)', added: ['jt_1'] } },
   { name: 'a JSON array with a trailing comma', input: 'events/json-trailing-comma.json', expect: { exit: 3, message: 'trailing comma before "]"', added: ['jtc_1'] } },
+  { name: 'a JSON array element with a key twice', input: 'events/json-duplicate-key.json', expect: { exit: 3, message: `${line(2, 'orders[0].amount')}key "amount" appears twice`, added: ['jdup_2'], rejected: 1 } },
   { name: 'a JSON array missing a comma', input: 'events/json-missing-comma.json', expect: { exit: 3, message: `${line(2, 'json')}missing "," before this element`, added: ['jmc_1', 'jmc_3'] } },
   { name: 'two JSON arrays one after the other', input: 'events/json-two-arrays.json', expect: { exit: 3, message: 'unexpected content after the closing "]"', added: ['j2a_1'] } },
   { name: 'JSON array elements that are not objects', input: 'events/json-element-not-object.json', expect: { exit: 3, message: 'event: expected a JSON object', added: ['jno_3'], rejected: 2 } },

@@ -182,6 +182,23 @@ describe('hostile and foreign files (end to end)', () => {
       expect(check.stdout).toMatch(new RegExp(`order ${orderId} names PSP charge ${other}, but the PSP charged it as ch_\\S+`));
     });
 
+    it('a refund edited with the trigger dropped is never paid out: dead-lettered, the run exits 5 (issue 14 item 4)', () => {
+      const refund = path.join(dir, 'r.ndjson');
+      fs.writeFileSync(refund, `${JSON.stringify({ eventId: 'rf_e2e', type: 'refund', occurredAt: '2026-11-24T09:00:00Z', orderId: 'ord_00000003', amount: '5.00', reason: 'damaged' })}\n`);
+      expect(run('payin', 'run', refund, '--faults', '5xx=1', '--seed', '1').code).toBe(6);
+      sql(db, (handle) => {
+        handle.exec('DROP TRIGGER refunds_birth_fields_immutable');
+        handle.prepare("UPDATE refunds SET amount_minor = 4000, order_id = 'ord_00000004', next_attempt_at = '2000-01-01T00:00:00.000Z' WHERE refund_id = 'rf_e2e'").run();
+      });
+      const again = run('payin', 'run', refund);
+      expect(again.code, again.stderr).toBe(5);
+      expect(again.stderr).toContain('refund rf_e2e was not sent: its fields no longer match the hash recorded at intake');
+      sql(db, (handle) => {
+        expect(handle.prepare("SELECT status FROM refunds WHERE refund_id = 'rf_e2e'").pluck().get()).toBe('dead_lettered');
+        expect(handle.prepare("SELECT SUM(refunded_minor) FROM orders WHERE order_id IN ('ord_00000003', 'ord_00000004')").pluck().get()).toBe(0);
+      });
+    });
+
     it('an account\'s type cannot be flipped; flipped with the trigger dropped, verify and check fail naming it', () => {
       sql(db, (handle) => {
         expect(() => handle.prepare("UPDATE ledger_accounts SET type = 'liability' WHERE name = 'assets:psp:sim:receivable'").run()).toThrow('ledger_accounts type is immutable');

@@ -42,6 +42,35 @@ describe('card numbers (issue 14 item 11)', () => {
     for (const first of ['2', '3', '4', '5', '6']) expect(findCardNumbers(withCheckDigit(`${first}11111111111111`))).toHaveLength(1);
   });
 
+  it('normalizes before scanning: dots, slashes, underscores, double spaces, no-break and zero-width spaces, full-width digits (issue 14 item 5)', () => {
+    const written = [
+      '4111.1111.1111.1111',
+      '4111\u00a01111\u00a01111\u00a01111',
+      '4111  1111  1111  1111',
+      '4111/1111/1111/1111',
+      '4111_1111_1111_1111',
+      '\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11',
+      '4111\u200b1111\u200b1111\u200b1111',
+      '4111\u00ad1111\u2060-1111\ufeff1111',
+      '4111 -1111. 1111_/1111',
+    ];
+    for (const card of written) {
+      expect(findCardNumbers(`note ${card} end`), card).toHaveLength(1);
+      const shown = redactCardNumbers(`{"note":"${card}"}`);
+      expect(shown, card).toBe('{"note":"[card number …1111]"}');
+      expect(cardNumberPath({ metadata: { note: card } }), card).toEqual({ path: 'metadata.note', last4: '1111' });
+    }
+  });
+
+  it('three separators or more in a row still part the groups; amounts, dates and ids still pass', () => {
+    expect(findCardNumbers('4111 - 1111 - 1111 - 1111')).toEqual([]);
+    for (const text of ['25.00', '2026-11-23', '2026/11/23 10.15', 'ord_00000001', 'seller_7', '12.50 / 13.20', '2026-11-23T10:15:00Z', 'v1.2.3_4']) {
+      expect(findCardNumbers(text), text).toEqual([]);
+      expect(redactCardNumbers(text)).toBe(text);
+    }
+    expect(redactCardNumbers('caf\u00e9 \uff21 no card')).toBe('caf\u00e9 \uff21 no card');
+  });
+
   it('names where in a record a card number is, keys included and redacted', () => {
     expect(cardNumberPath({ orders: [{ metadata: { note: 'card 5555-5555-5555-4444' } }] })).toEqual({ path: 'orders[0].metadata.note', last4: '4444' });
     expect(cardNumberPath({ meta: { '4111111111111111': 1 } })).toEqual({ path: 'meta.[card number …1111]', last4: '1111' });
@@ -62,18 +91,20 @@ describe('card numbers (issue 14 item 11)', () => {
     afterAll(() => cleanup());
 
     const card = fc
-      .tuple(fc.integer({ min: 13, max: 19 }), fc.constantFrom('', ' ', '-'))
+      .tuple(fc.integer({ min: 13, max: 19 }), fc.constantFrom('', ' ', '-', '.', '/', '_', '  ', '\u00a0', '\u200b', ' -', '._'))
       .chain(([length, separator]) => fc.tuple(fc.stringMatching(new RegExp(`^[2-6][0-9]{${length - 2}}$`)), fc.constant(separator)))
       .map(([body, separator]) => {
         const digits = withCheckDigit(body);
-        return { digits, written: separator === '' ? digits : (digits.match(/.{1,4}/g) as string[]).join(separator) };
+        return { digits, written: separator === '' ? digits : (digits.match(/.{1,4}/g) as string[]).join(separator), wide: false };
       });
+    const wideCard = card.map(({ digits, written }) => ({ digits, written: written.replace(/[0-9]/g, (digit) => String.fromCharCode(0xff10 + Number(digit))), wide: true }));
+    const anyCard = fc.oneof({ arbitrary: card, weight: 4 }, { arbitrary: wideCard, weight: 1 });
     const places = ['eventId', 'payer.id', 'paymentToken', 'sellerId', 'orderId', 'amount', 'metadata', 'metadata key', 'currency', 'raw number'] as const;
     const wrap = fc.tuple(fc.constantFrom('', 'x', 'pan ', 'ref:', '_'), fc.constantFrom('', ' ok', '.08', '/', 'z'));
 
     it('not in a rejection (field, reason, event id), not in the rejects file, not in the books', async () => {
       await fc.assert(
-        fc.asyncProperty(card, fc.constantFrom(...places), wrap, async ({ digits, written }, place, [before, after]) => {
+        fc.asyncProperty(anyCard, fc.constantFrom(...places), wrap, async ({ digits, written, wide }, place, [before, after]) => {
           const value = `${before}${written}${after}`;
           const id = `prop_${files}`;
           const order: Record<string, unknown> = { orderId: `ord_${id}`, sellerId: 'seller_1', amount: '12.50' };
@@ -83,9 +114,9 @@ describe('card numbers (issue 14 item 11)', () => {
           if (place === 'paymentToken') event.paymentToken = value;
           if (place === 'currency') event.currency = value;
           if (place === 'sellerId' || place === 'orderId' || place === 'amount') order[place] = value;
-          if (place === 'metadata') order.metadata = { note: value };
+          if (place === 'metadata' || (place === 'raw number' && wide)) order.metadata = { note: value };
           if (place === 'metadata key') order.metadata = { [value]: 'x' };
-          const text = place === 'raw number' ? JSON.stringify(event).replace('"12.50"', '"12.50","metadata":{"n":__N__}').replace('__N__', digits) : JSON.stringify(event);
+          const text = place === 'raw number' && !wide ? JSON.stringify(event).replace('"12.50"', '"12.50","metadata":{"n":__N__}').replace('__N__', digits) : JSON.stringify(event);
           const file = path.join(dir, `p-${files++}.ndjson`);
           fs.writeFileSync(file, `${text}\n`);
           const summary = await ingest(db, [file], { psp: 'sim' });

@@ -97,6 +97,7 @@ export const BIRTH_QUERIES = {
   allOrders: `SELECT ${ORDER_BIRTH_COLUMNS} FROM orders o LEFT JOIN events e ON e.event_id = o.event_id ORDER BY o.id`,
   orderById: `SELECT ${ORDER_BIRTH_COLUMNS} FROM orders o LEFT JOIN events e ON e.event_id = o.event_id WHERE o.id = ?`,
   allRefunds: `SELECT ${REFUND_BIRTH_COLUMNS} FROM refunds r LEFT JOIN events e ON e.event_id = r.refund_id ORDER BY r.id`,
+  refundById: `SELECT ${REFUND_BIRTH_COLUMNS} FROM refunds r LEFT JOIN events e ON e.event_id = r.refund_id WHERE r.id = ?`,
 } as const;
 
 /** The hash the order's fields make now, with its event's content hash as `events` keeps it. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parse as parseCsv } from 'csv-parse';
 import { UsageError } from '../../errors.js';
+import { duplicateKeyReason, findDuplicateKey } from '../../input/json-keys.js';
 import { readLines } from '../../input/lines.js';
 import { invalidUtf8Offset, invalidUtf8Reason, startsWithUtf8Bom, unsupportedEncodingReason } from '../../input/utf8.js';
 
@@ -114,11 +115,16 @@ async function* readNdjson(file: string): AsyncGenerator<SourceRecord> {
 }
 
 function parseJsonRecord(line: number, text: string): SourceRecord {
+  let value: unknown;
   try {
-    return { line, text, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     return { line, text, parseError: { field: 'json', reason: `not valid JSON (${(error as Error).message})` } };
   }
+  // JSON.parse keeps the last of two equal keys: refused, so what is charged is what a person reads.
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) return { line, text, parseError: { field: duplicate.path, reason: duplicateKeyReason(duplicate.key) } };
+  return { line, text, value };
 }
 
 const LF = 0x0a;

@@ -6,7 +6,7 @@ import { invalidUtf8Offset } from '../../input/utf8.js';
 import type { ChargeResult, PayoutResult, RefundResult } from '../port.js';
 import { type SimEngine, type StoredResponse, disputeObject } from '../sim/engine.js';
 import { type FaultBeforeProcessing, type FaultRates, faultBeforeProcessing, responseLost } from '../sim/faults.js';
-import { ERROR_CODES, ROUTES, chargeBody, parseChargeBody, parsePayoutBody, parseRefundBody, payoutBody, refundBody, transferObject } from './wire.js';
+import { ERROR_CODES, ROUTES, chargeBody, parseChargeBody, parsePayoutBody, parseRefundBody, payoutBody, refundBody, refuseDuplicateKeys, transferObject } from './wire.js';
 import { WebhookSender } from './webhook-sender.js';
 
 export interface PspServerOptions {
@@ -253,6 +253,7 @@ export class PspServer {
       throw new InputError('body: not JSON');
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InputError('the body must be a JSON object');
+    refuseDuplicateKeys(bytes.toString('utf8'));
     const { engine } = this.options;
     const fields = body as Record<string, unknown>;
     // The fingerprint is taken over the parsed request in a fixed field order, not the raw text.

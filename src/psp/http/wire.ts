@@ -1,5 +1,6 @@
 import { InputError } from '../../errors.js';
 import { containsCardNumber, redactCardNumbers } from '../../input/card-numbers.js';
+import { duplicateKeyReason, findDuplicateKey } from '../../input/json-keys.js';
 import { IDENTIFIER, IDENTIFIER_RULE, PAYMENT_TOKEN, PAYMENT_TOKEN_RULE } from '../../input/ids.js';
 import { type Currency, MAX_AMOUNT_MINOR, MAX_MINOR, printable, toCurrency } from '../../money/index.js';
 import type { ChargeRequest, PayoutRequest, RefundOutcome, RefundRequest } from '../port.js';
@@ -53,6 +54,12 @@ const FIELDS = {
 /** A normalized IBAN, as payops keeps it (`normalizeIban`): the checksum is the bank's to check. */
 const IBAN_SHAPE = /^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/;
 
+/** A body with a key twice is refused (400): JSON.parse would keep the last, which the sender may not have meant. */
+export function refuseDuplicateKeys(text: string): void {
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) throw new InputError(`${redactCardNumbers(printable(duplicate.path))}: ${redactCardNumbers(duplicateKeyReason(duplicate.key))}`);
+}
+
 function onlyFields(body: Record<string, unknown>, known: readonly string[]): void {
   const unknown = Object.keys(body).find((key) => !known.includes(key));
   if (unknown !== undefined) throw new InputError(`${printable(unknown)}: unknown field`);
@@ -62,7 +69,7 @@ function matching(body: Record<string, unknown>, field: string, shape: RegExp, r
   const value = body[field];
   // Checked first, so that no answer ever echoes a card number (PCI DSS).
   if (typeof value === 'string' && containsCardNumber(value)) {
-    throw new InputError(`${field}: holds a card number (${redactCardNumbers(printable(value))}); only the card vendor's tokens are accepted, never card details`);
+    throw new InputError(`${field}: holds a card number (${printable(redactCardNumbers(value))}); only the card vendor's tokens are accepted, never card details`);
   }
   if (typeof value === 'string' && shape.test(value)) return value;
   throw new InputError(`${field}: expected ${rule}${typeof value === 'string' ? ` (got "${printable(value)}")` : ''}`);

@@ -321,6 +321,10 @@ describe('psp serve holds requests to the intake rules (issue 14 item 10)', () =
     const refusals: [string, Record<string, unknown>, string][] = [
       ['/v1/charges', { ...charge('ord_1'), paymentToken: '4111 1111 1111 1111' }, 'paymentToken: '],
       ['/v1/charges', { ...charge('ord_1'), merchantReference: 'ord_4111111111111111' }, 'merchantReference: '],
+      ['/v1/charges', { ...charge('ord_1'), paymentToken: 'tok_4111111111111111' }, 'paymentToken: '],
+      ['/v1/charges', { ...charge('ord_1'), paymentToken: 'tok_4111.1111.1111.1111' }, 'paymentToken: '],
+      ['/v1/charges', { ...charge('ord_1'), paymentToken: '4111\u00a01111\u00a01111\u00a01111' }, 'paymentToken: '],
+      ['/v1/charges', { ...charge('ord_1'), merchantReference: 'ord_4111\u200b1111\u200b1111\u200b1111' }, 'merchantReference: '],
       ['/v1/payouts', { payoutId: 'po_1', sellerId: 'seller_5555-5555-5555-4444', destination: 'DE89370400440532013000', amountMinor: '100', currency: 'USD' }, 'sellerId: '],
     ];
     for (const [route, body, field] of refusals) {
@@ -328,8 +332,20 @@ describe('psp serve holds requests to the intake rules (issue 14 item 10)', () =
       expect(answer.status, `${route} ${JSON.stringify(body)}`).toBe(400);
       expect(errorOf(answer).message.startsWith(field), errorOf(answer).message).toBe(true);
       expect(errorOf(answer).message).toContain('card number');
-      expect(answer.body.replace(/[ -]/g, '')).not.toMatch(/4111111111111111|5555555555554444/);
+      const shown = JSON.stringify(JSON.parse(answer.body)).replace(/\\u[0-9a-f]{4}/gi, '');
+      expect(shown.normalize('NFKC').replace(/[ \-./_\u00a0\u200b]/g, '')).not.toMatch(/4111111111111111|5555555555554444/);
     }
+    await expectNothingCharged();
+  });
+
+  it('refuses a body with a key twice (400): JSON.parse would keep the last, charging what the sender may not have read (issue 14 item 9)', async () => {
+    const body = `{"merchantReference":"ord_1","amountMinor":"1000","currency":"USD","paymentToken":"tok_visa","amountMinor":"999900"}`;
+    const answer = await post('/v1/charges', body);
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer).message).toMatch(/^amountMinor: key "amountMinor" appears twice/);
+    const escaped = await post('/v1/charges', `{"merchantReference":"ord_1","amountMinor":"1000","currency":"USD","paymentToken":"tok_visa","amount\\u004dinor":"999900"}`);
+    expect(escaped.status).toBe(400);
+    expect(errorOf(escaped).message).toContain('appears twice');
     await expectNothingCharged();
   });
 
