@@ -66,7 +66,9 @@ export function compareWithMark(book: BookState, file: MarkFile): Comparison {
     if (file.mark.sends > book.sends) return { behind: true, catchUpUntil: file.mark.sends, lost: file.mark.sends - book.sends, reason: `it has made ${book.sends} sends, its mark says ${file.mark.sends}` };
     return { behind: false };
   }
-  if (!book.marked) return { behind: false };
+  // Never marked: a new book makes its mark. One that has sent work without ever marking it
+  // (made by `payops demo` or a test, copied before its first mark) cannot tell what it lost.
+  if (!book.marked && book.sends === 0n) return { behind: false };
   const what = file.kind === 'missing' ? 'its mark file is missing' : `its mark file is unreadable (${file.detail})`;
   return { behind: true, catchUpUntil: null, lost: null, reason: `${what}: how far it is behind is unknown` };
 }
@@ -266,6 +268,21 @@ export class BookMark {
       if (lostWorkFound > 0) this.s.found.run(BigInt(lostWorkFound));
       this.s.caughtUp.run();
     }).immediate();
+  }
+
+  /**
+   * `payops init`: the operator establishes the book here. A book that never wrote a mark (new,
+   * or migrated from before the mark) writes one now, whatever it has sent, so that a backup taken
+   * from now on and restored elsewhere is found behind; any other book is compared as `open` does.
+   */
+  establish(at: string): BehindNotice | null {
+    if (!this.enabled || this.file === null) return null;
+    const row = this.row();
+    if (row.marked === 0n && row.behind_since === null && readMarkFile(this.file).kind === 'missing') {
+      this.advance(row.sends, true);
+      return null;
+    }
+    return this.open(at);
   }
 
   /**

@@ -15,6 +15,12 @@ export interface LookupFirst<Item, Result> {
    * forgotten that it sent any of these, so every one is looked up first, new work included.
    */
   bookBehind?: boolean;
+  /**
+   * While the book is behind, work the PSP has no record of is not sent but held, with this reason
+   * (payouts: a restored book may plan a lost transfer again under another id, so "not found" does
+   * not prove it was never sent). Held work is retried with backoff like any retryable failure.
+   */
+  holdWhileBehind?: string;
   lookUp(item: Item): Promise<Lookup<Result>>;
   send(items: readonly Item[]): Promise<Result[]>;
 }
@@ -55,8 +61,9 @@ export async function sendOrLookUpCounted<Item extends Attempted, Result>(
     else if (lookup.found) {
       results[index] = lookup.result;
       if (how.bookBehind === true && item.attempts === 1) lostWorkFound++;
-    }
-    else toSend.push(index);
+    } else if (how.bookBehind === true && how.holdWhileBehind !== undefined) {
+      results[index] = { status: 'retryable', kind: 'held', sent: false, detail: how.holdWhileBehind };
+    } else toSend.push(index);
   }
   if (toSend.length > 0) {
     const sent = await how.send(toSend.map((index) => items[index] as Item));

@@ -118,6 +118,8 @@ export class PayoutExecutor {
       keyLifetimeMs: psp.keyLifetimeMs,
       nowMs: this.options.clock(),
       bookBehind: claim.lookUpFirst,
+      holdWhileBehind:
+        'held: the book is behind its high-water mark and the PSP has no transfer with this id, which a restored book may have planned under another; rerun the payout runs since the backup in their order, or check the PSP\'s transfers and run `payops init --caught-up`',
       lookUp: (payout) => psp.lookupPayout(payout.payoutId),
       send: (payouts) =>
         psp.payout(

@@ -27,10 +27,12 @@ export type ChargeResult =
  * The outcome is unknown or the PSP asked us to come back: retry with the same key.
  * `sent: false` means the request provably never reached the PSP (connection refused).
  * `conflict`: a request with the same key is still being processed at the PSP.
+ * `held`: payops itself did not send it (a book behind its high-water mark holds payouts the PSP
+ * has no record of); nothing reached the PSP.
  */
 export interface RetryableFailure {
   status: 'retryable';
-  kind: 'timeout' | 'server_error' | 'rate_limited' | 'connection' | 'conflict';
+  kind: 'timeout' | 'server_error' | 'rate_limited' | 'connection' | 'conflict' | 'held';
   sent: boolean;
   retryAfterMs?: number;
   detail: string;

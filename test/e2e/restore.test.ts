@@ -110,6 +110,49 @@ describe('restoring a backup of the books (end to end)', () => {
     expect(JSON.parse(after.stdout)).toMatchObject({ bookBehind: null }); // the four lost sends were found: caught up
   });
 
+  it('payouts the PSP has no record of are held while the book is behind: a lost payout planned again under another id is not sent twice', () => {
+    const db = path.join(tmp.dir, 'books.db');
+    const backup = path.join(tmp.dir, 'backup.db');
+    expect(payops(['init', '--db', db]).code).toBe(0);
+    const files = {
+      a: eventsFile(tmp.dir, 'a.ndjson', checkout('chk_1', 'ord_1', 'seller_7', '25.00')),
+      b: eventsFile(tmp.dir, 'b.ndjson', delivered('d1', 'ord_1', 'seller_7', IBAN_7)),
+      c: eventsFile(tmp.dir, 'c.ndjson', checkout('chk_2', 'ord_2', 'seller_7', '40.00')),
+      d: eventsFile(tmp.dir, 'd.ndjson', delivered('d2', 'ord_2', 'seller_7', IBAN_7)),
+    };
+    expect(payops(['payin', 'run', files.a, '--db', db]).code).toBe(0);
+    fs.copyFileSync(db, backup);
+    for (const step of [files.b, null, files.c, files.d, null]) {
+      expect((step === null ? payops(['payout', 'run', '--db', db]) : payops(['payin', 'run', step, '--db', db])).code).toBe(0);
+    }
+    restore(db, backup);
+    // The files again, but the two payout runs as one at the end: one payout of 63.00 where 24.00 and 39.00 were sent.
+    for (const file of [files.b, files.c, files.d]) expect(payops(['payin', 'run', file, '--db', db], dayLater).code).toBe(0);
+    const payout = payops(['payout', 'run', '--db', db, '--json'], dayLater);
+    expect(payout.code).toBe(6);
+    expect(JSON.parse(payout.stdout)).toMatchObject({ execution: { succeeded: 0, retryScheduled: 1 } });
+    expect(payops(['payout', 'list', '--db', db, '--json']).stdout).toContain('held: the book is behind its high-water mark');
+    const report = JSON.parse(payops(['check', '--json', '--db', db], dayLater).stdout) as CheckJson;
+    const payouts = report.results.find((result) => result.name.startsWith('every payout sent at most once'));
+    expect(payouts?.details.filter((line) => /^the PSP sent transfer po_\w+ \(seller_7, (24|39)\.00 USD\), which is no payout of payops$/.test(line))).toHaveLength(2);
+  });
+
+  it('a backup taken before the first send and restored at a new path is behind: init writes the mark at once', () => {
+    const db = path.join(tmp.dir, 'books.db');
+    expect(payops(['init', '--db', db]).code).toBe(0);
+    expect(fs.existsSync(`${db}.payops-mark`)).toBe(true);
+    const backup = path.join(tmp.dir, 'backup.db');
+    fs.copyFileSync(db, backup);
+    const first = eventsFile(tmp.dir, 'first.ndjson', checkout('chk_1', 'ord_1', 'seller_7', '25.00'));
+    expect(payops(['payin', 'run', first, '--db', db]).code).toBe(0);
+    const moved = path.join(tmp.dir, 'moved.db');
+    fs.copyFileSync(backup, moved);
+    const psp = ['--psp-state', path.join(tmp.dir, 'books.psp-sim.db')];
+    const rerun = payops(['payin', 'run', first, '--db', moved, '--json', ...psp], dayLater);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ bookBehind: { distance: 'unknown' } });
+    expectNoDoubleSend(moved, psp);
+  });
+
   it('a book restored to a new path is behind by an unknown distance until `init --caught-up` (1c)', () => {
     const { backup, later } = booksWithBackup();
     const moved = path.join(tmp.dir, 'moved.db');

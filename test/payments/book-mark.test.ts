@@ -22,6 +22,10 @@ describe('compareWithMark (pure)', () => {
     expect(compareWithMark({ bookId: BOOK, sends: 0n, marked: false }, { kind: 'missing' })).toEqual({ behind: false });
   });
 
+  it('a book that sent work without ever making a mark cannot tell what it lost: behind by an unknown distance', () => {
+    expect(compareWithMark({ bookId: BOOK, sends: 3n, marked: false }, { kind: 'missing' })).toMatchObject({ behind: true, lost: null });
+  });
+
   it('a lower count is behind by the difference (known); another book\'s mark by an unknown distance', () => {
     expect(compareWithMark({ bookId: BOOK, sends: 2n, marked: true }, { kind: 'present', mark: { bookId: BOOK, sends: 7n } })).toMatchObject({ behind: true, catchUpUntil: 7n, lost: 5n });
     expect(compareWithMark({ bookId: BOOK, sends: 2n, marked: false }, { kind: 'present', mark: { bookId: 'other', sends: 7n } })).toMatchObject({ behind: true, lost: null });
