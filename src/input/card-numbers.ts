@@ -1,6 +1,6 @@
 /**
  * Card numbers (PCI DSS: a full primary account number is never stored or displayed). A card
- * number is 13–19 digits, in groups separated by runs of one or two separators (space, dash, dot,
+ * number is 13–19 digits, in groups separated by runs of one to three separators (space, dash, dot,
  * slash, underscore: `4111.1111.1111.1111`, `4111  1111 …`, `4111_1111…`), whose Luhn checksum
  * holds. A run of more than 19 digits with no separator is one number, not a card number inside
  * it; groups are whole, so `12 4111 1111 1111 1111` holds the card `4111 1111 1111 1111`.
@@ -15,19 +15,40 @@
  */
 const MIN_DIGITS = 13;
 const MAX_DIGITS = 19;
-const DIGIT_GROUPS = /\d+(?:[ \-./_]{1,2}\d+)*/g;
+const DIGIT_GROUPS = /\d+(?:[ \-./_]{1,3}\d+)*/g;
 const CARD_NETWORK_FIRST_DIGITS = '23456';
-/** Zero-width space, non-joiner and joiner, word joiner, byte-order mark, soft hyphen: invisible, so a person reads the digits around them as one run. */
-const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
+/**
+ * Invisible characters: every format character (zero-width spaces and joiners, word joiners,
+ * bidi marks, soft hyphen, byte-order mark …) and the combining grapheme joiner. A person reads
+ * the digits around them as one run.
+ */
+const INVISIBLE = /[\p{Cf}\u034f]/gu;
+/** Hyphens and dashes a person reads as `-`: hyphen, non-breaking hyphen, figure, en and em dash, bar, minus. */
+const DASHES = /[\u2010-\u2015\u2212]/g;
+/** A decimal digit of any script other than ASCII (Arabic-Indic, Devanagari, …). */
+const OTHER_DIGIT = /(?![0-9])\p{Nd}/gu;
 const NOT_ASCII = /[^\x00-\x7f]/;
 
 /**
- * `text` as it reads: invisible characters removed, then NFKC (full-width digits to ASCII digits,
- * no-break spaces to spaces). ASCII text is returned as it is, without work: the common case.
+ * `text` as it reads: invisible characters removed, NFKC (full-width digits to ASCII digits,
+ * no-break spaces to spaces), dashes as `-`, the digits of other scripts as ASCII digits. ASCII
+ * text is returned as it is, without work: the common case.
  */
 export function cardScanText(text: string): string {
   if (!NOT_ASCII.test(text)) return text;
-  return text.replace(INVISIBLE, '').normalize('NFKC').replace(INVISIBLE, '');
+  return text.replace(INVISIBLE, '').normalize('NFKC').replace(INVISIBLE, '').replace(DASHES, '-').replace(OTHER_DIGIT, asciiDigit);
+}
+
+/**
+ * Unicode lays each script's digits out as ten consecutive code points from zero, so a digit's
+ * value is its distance from the first digit of its run (runs longer than ten, the mathematical
+ * digits, are mapped by NFKC before this).
+ */
+function asciiDigit(digit: string): string {
+  const code = digit.codePointAt(0) as number;
+  let zero = code;
+  while (zero > code - 9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero--;
+  return String((code - zero) % 10);
 }
 
 export interface CardSpan {
