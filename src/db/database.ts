@@ -3,7 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { StorageError, UsageError } from '../errors.js';
 import { PAYOPS_APPLICATION_ID, SCHEMA_VERSION, inSchemaTransaction, migrate, schemaVersionOf } from './migrations.js';
-import { notAnOlderBook, tableShapes } from './older-books.js';
+import { USER_TABLES_SQL, notAnOlderBook, notAnOlderComponentFile, tableShapes } from './older-books.js';
 
 /**
  * The only module that knows the engine underneath. Services receive a `Database` and use
@@ -71,13 +71,13 @@ export interface FileIdentity {
 }
 
 export function identify(file: string, busyTimeoutMs: number = DEFAULT_BUSY_TIMEOUT_MS): FileIdentity {
-  const db = openConnection(file, true);
+  const db = openToIdentify(file);
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
     return db.transaction(() => ({
       applicationId: Number(db.pragma('application_id', { simple: true })),
       userVersion: schemaVersionOf(db),
-      tables: db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[],
+      tables: db.prepare(USER_TABLES_SQL).pluck().all() as string[],
       shapes: tableShapes(db),
     }))();
   } catch (error) {
@@ -85,6 +85,45 @@ export function identify(file: string, busyTimeoutMs: number = DEFAULT_BUSY_TIME
   } finally {
     db.close();
   }
+}
+
+/**
+ * A read-only connection, except for a file in WAL mode with no -wal beside it (a book at rest):
+ * a read-only connection would create an empty -wal and a -shm and, unable to checkpoint, leave
+ * them. A read-write one in exclusive locking mode keeps the WAL index in memory (no -shm) and
+ * deletes the empty -wal on close; it only reads, so the file keeps every byte. A -journal beside
+ * it (which a read-write connection would roll back) or a file or directory it cannot write keeps
+ * the read-only connection.
+ */
+function openToIdentify(file: string): Database {
+  if (!walModeAtRest(file)) return openConnection(file, true);
+  const db = openConnection(file, false);
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    return db;
+  } catch (error) {
+    db.close();
+    throw storageError(error, file);
+  }
+}
+
+/** WAL mode in the header (byte 19 = 2), no -wal nor -journal beside it, file and directory writable. */
+function walModeAtRest(file: string): boolean {
+  if (fs.existsSync(`${file}-wal`) || fs.existsSync(`${file}-journal`)) return false;
+  const header = Buffer.alloc(20);
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      if (fs.readSync(fd, header, 0, 20, 0) < 20) return false;
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.accessSync(file, fs.constants.W_OK);
+    fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK);
+  } catch {
+    return false;
+  }
+  return header.subarray(0, 16).toString('latin1') === 'SQLite format 3\0' && header[19] === 2;
 }
 
 const NOT_PAYOPS_HINT = 'pass --db / set PAYOPS_DB to payops\' books, or `payops init` a new file; nothing was changed';
@@ -163,7 +202,7 @@ export function openComponentDatabase(file: string, migrations: readonly Compone
   if (!fs.existsSync(file)) createOwnerOnlyFile(file);
   const version = migrations.length;
   const found = identify(file);
-  assertComponentFile(file, found, component, applicationId, version);
+  assertComponentFile(file, found, component, applicationId, migrations);
   const db = openConnection(file, false);
   try {
     configure(db, DEFAULT_BUSY_TIMEOUT_MS, false);
@@ -187,7 +226,12 @@ export function openComponentDatabase(file: string, migrations: readonly Compone
   }
 }
 
-function assertComponentFile(file: string, identity: FileIdentity, component: string, applicationId: number, version: number): void {
+/**
+ * Like `assertOpenableBook`: the component's id, an empty file, or a file of an older payops
+ * (id 0) whose tables are exactly what the component's migrations build at its version.
+ */
+function assertComponentFile(file: string, identity: FileIdentity, component: string, applicationId: number, migrations: readonly ComponentMigration[]): void {
+  const version = migrations.length;
   const hint = `pass the ${component} state file, or a new path; nothing was changed`;
   if (identity.applicationId !== applicationId && identity.applicationId !== 0) {
     const whose = identity.applicationId === PAYOPS_APPLICATION_ID ? 'it is payops\' books' : `application_id ${identity.applicationId} belongs to another program`;
@@ -196,6 +240,8 @@ function assertComponentFile(file: string, identity: FileIdentity, component: st
   if (identity.applicationId === 0 && identity.userVersion === 0 && identity.tables.length > 0) {
     throw new UsageError(`${file} is not a ${component} state file: it holds another program's tables (${identity.tables.slice(0, 3).join(', ')})`, { hint });
   }
+  const why = identity.applicationId === 0 && identity.userVersion !== 0 ? notAnOlderComponentFile(migrations, `the ${component}'s`, identity.userVersion, identity.shapes) : undefined;
+  if (why !== undefined) throw new UsageError(`${file} is not a ${component} state file: ${why}`, { hint });
   if (identity.userVersion > version) {
     throw new StorageError(`${component} state ${file} has schema version ${identity.userVersion}, newer than this payops understands (${version})`, {
       hint: 'use the payops version that wrote it; the file was left untouched',

@@ -4,7 +4,9 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { PAYOPS_APPLICATION_ID, SCHEMA_VERSION, migrate, openComponentDatabase, openDatabase } from '../../src/db/index.js';
+import { inSchemaTransaction } from '../../src/db/migrations.js';
 import { PayopsError, UsageError } from '../../src/errors.js';
+import { SIM_SCHEMAS, SIM_STATE_IDENTITY } from '../../src/psp/sim/engine.js';
 import { tempDirPerTest } from '../helpers/cli.js';
 
 /**
@@ -38,6 +40,7 @@ function expectRefusedUntouched(file: string, open: () => unknown, exitCode: num
   expect(fs.readFileSync(file).subarray(18, 20)).toEqual(header);
   expect(digest(file)).toBe(before);
   expect(fs.existsSync(`${file}-wal`)).toBe(false);
+  expect(fs.existsSync(`${file}-shm`)).toBe(false);
 }
 
 describe('openDatabase identifies a file before it writes to it', () => {
@@ -166,6 +169,38 @@ describe('openDatabase identifies a file before it writes to it', () => {
     expect(fs.existsSync(target)).toBe(false);
   });
 
+  it('refuses a foreign table named sqlite3_cfg: only SQLite\'s own sqlite_ tables are not counted (issue 14 review F5a)', () => {
+    const file = path.join(temp.dir, 'sq.db');
+    raw(file, (db) => db.exec("CREATE TABLE sqlite3_cfg (k, v); INSERT INTO sqlite3_cfg VALUES ('a', 'b')"));
+    for (const options of [{}, { migrate: true }, { create: true }]) {
+      expectRefusedUntouched(file, () => openDatabase(file, options), 2, /is not a payops database: it holds another program's tables \(sqlite3_cfg\)/);
+    }
+  });
+
+  it('refuses a foreign database already in WAL mode without leaving a -wal or -shm beside it (issue 14 review F5b)', () => {
+    const file = path.join(temp.dir, 'walf.db');
+    raw(file, (db) => {
+      db.pragma('journal_mode = WAL');
+      db.exec('CREATE TABLE notes (x)');
+    });
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+    for (const options of [{}, { readonly: true }, { create: true }]) {
+      expectRefusedUntouched(file, () => openDatabase(file, options), 2, /is not a payops database: it holds another program's tables \(notes\)/);
+    }
+    expectRefusedUntouched(file, () => openComponentDatabase(file, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY), 2, /is not a simulated PSP state file/);
+  });
+
+  it('still opens a payops book in WAL mode at rest (no -wal beside it), read-only too', () => {
+    const file = path.join(temp.dir, 'at-rest.db');
+    openDatabase(file, { create: true }).close();
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+    for (const options of [{ readonly: true }, {}]) {
+      const db = openDatabase(file, options);
+      expect(Number(db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+      db.close();
+    }
+  });
+
   it('init on an existing file makes it owner-only (0600)', () => {
     const file = path.join(temp.dir, 'shared.db');
     openDatabase(file, { create: true }).close();
@@ -193,6 +228,7 @@ describe('openComponentDatabase identifies its state file before it writes to it
     const file = path.join(temp.dir, 'state.db');
     raw(file, (db) => {
       db.exec('CREATE TABLE sim_things (id INTEGER PRIMARY KEY)');
+      db.exec(STATE_ID.markSql);
       db.pragma('user_version = 5');
     });
     expectRefusedUntouched(file, () => openComponentDatabase(file, MIGRATIONS, 'simulated PSP', STATE_ID), 1, /newer than this payops understands/);
@@ -224,4 +260,36 @@ describe('openComponentDatabase identifies its state file before it writes to it
     db.close();
   });
 
+  it('refuses an id-0 file whose tables are not the simulated PSP\'s at its version (exit 2), every byte kept (issue 14 review F4)', () => {
+    for (const version of [1, 2, 7]) {
+      const file = path.join(temp.dir, `photos-v${version}.db`);
+      raw(file, (db) => db.exec(`PRAGMA user_version = ${version}; CREATE TABLE photos (id, path); INSERT INTO photos VALUES (1, 'a')`));
+      expectRefusedUntouched(file, () => openComponentDatabase(file, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY), 2, new RegExp(`${file} is not a simulated PSP state file: .*schema version ${version}`));
+    }
+    const columns = path.join(temp.dir, 'columns-v1.db');
+    raw(columns, (db) => {
+      db.exec(SIM_SCHEMAS[0] as string);
+      db.exec('ALTER TABLE sim_requests ADD COLUMN note TEXT; PRAGMA user_version = 1');
+    });
+    expectRefusedUntouched(columns, () => openComponentDatabase(columns, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY), 2, /its tables' columns differ from the simulated PSP's schema version 1 \(sim_requests\)/);
+  });
+
+  it('accepts an id-0 simulated PSP state file exactly as its migrations built it at version 1 and 2', () => {
+    for (const version of [1, 2]) {
+      const file = path.join(temp.dir, `sim-v${version}.db`);
+      raw(file, (db) => {
+        inSchemaTransaction(db, () => {
+          for (const migration of SIM_SCHEMAS.slice(0, version)) {
+            if (typeof migration === 'string') db.exec(migration);
+            else migration(db);
+          }
+        });
+        db.pragma(`user_version = ${version}`);
+      });
+      const db = openComponentDatabase(file, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY);
+      expect(Number(db.pragma('user_version', { simple: true }))).toBe(SIM_SCHEMAS.length);
+      expect(Number(db.pragma('application_id', { simple: true }))).toBe(SIM_STATE_IDENTITY.applicationId);
+      db.close();
+    }
+  });
 });

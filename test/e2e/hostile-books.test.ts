@@ -119,6 +119,51 @@ describe('hostile and foreign files (end to end)', () => {
     expect(digest(other)).toBe(before);
   });
 
+  /** sha256, mode and which of -wal, -shm, -journal exist: all must be the same after a refusal. */
+  const fingerprint = (file: string) => ({
+    sha256: digest(file),
+    mode: fs.statSync(file).mode & 0o777,
+    sideFiles: ['-wal', '-shm', '-journal'].filter((suffix) => fs.existsSync(`${file}${suffix}`)),
+  });
+
+  it('a foreign file with a schema version given as the simulated PSP\'s state file is refused (exit 2), untouched (review F4)', () => {
+    expect(run('init').code).toBe(0);
+    for (const version of [1, 2]) {
+      const state = path.join(dir, `ps${version}.db`);
+      sql(state, (handle) => handle.exec(`PRAGMA user_version = ${version}; CREATE TABLE photos (id, path); INSERT INTO photos VALUES (1, 'a')`));
+      const before = fingerprint(state);
+      const result = run('check', '--psp-state', state);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr.trim().split('\n')[0]).toContain(`${state} is not a simulated PSP state file: it holds tables the simulated PSP's schema version ${version} does not have (photos)`);
+      expect(result.stderr).not.toContain('unexpected error');
+      expect(fingerprint(state)).toEqual(before);
+    }
+  });
+
+  it('a foreign table named sqlite3_cfg is another program\'s: init refuses (exit 2), untouched (review F5a)', () => {
+    sql(db, (handle) => handle.exec("CREATE TABLE sqlite3_cfg (k, v); INSERT INTO sqlite3_cfg VALUES ('a', 'b')"));
+    const before = fingerprint(db);
+    const result = run('init');
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(`database ${db} is not a payops database: it holds another program's tables (sqlite3_cfg)`);
+    expect(fingerprint(db)).toEqual(before);
+  });
+
+  it('a foreign database in WAL mode is refused with no -wal or -shm left beside it (review F5b)', () => {
+    sql(db, (handle) => {
+      handle.pragma('journal_mode = WAL');
+      handle.exec('CREATE TABLE notes (x)');
+    });
+    const before = fingerprint(db);
+    expect(before.sideFiles).toEqual([]);
+    for (const args of [['orders', 'list'], ['init'], ['check']]) {
+      const result = run(...args);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`database ${db} is not a payops database: it holds another program's tables (notes)`);
+      expect(fingerprint(db)).toEqual(before);
+    }
+  });
+
   it('init on an existing file makes it owner-only (0600)', () => {
     expect(run('init').code).toBe(0);
     fs.chmodSync(db, 0o644);
