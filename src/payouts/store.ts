@@ -227,7 +227,15 @@ function toClaimedPayout(row: ClaimableRow): ClaimedPayout {
  */
 export function payoutIdOf(payout: { sellerId: string; currency: string; amountMinor: bigint }, paidOutBeforeMinor: bigint, ordinal: number): string {
   const content = JSON.stringify(['payout/1', payout.sellerId, payout.currency, payout.amountMinor.toString(), paidOutBeforeMinor.toString(), ordinal]);
-  return `po_${sha256Hex(content).slice(0, 24)}`;
+  return `po_${lettersOf(sha256Hex(content).slice(0, 24))}`;
+}
+
+/**
+ * Hex digits spelled as the letters a–p: a payout id never holds a run of digits, which a card-number
+ * scan (Luhn, 13–19 digits) would refuse one time in ten when a hash happens to contain one.
+ */
+function lettersOf(hex: string): string {
+  return hex.replace(/[0-9a-f]/g, (digit) => String.fromCharCode(97 + Number.parseInt(digit, 16)));
 }
 
 function assertPayoutTransition(payoutId: string, from: PayoutStatus, to: PayoutStatus): void {
