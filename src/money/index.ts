@@ -18,4 +18,5 @@ export {
   subtractMoney,
   toCurrency,
 } from './money.js';
+export { type MoneyJson, moneyJson, moneyJsonSchema } from './json.js';
 export { type RoundingMode, allocate, applyBasisPoints, divideRounded } from './allocate.js';
