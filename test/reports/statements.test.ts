@@ -69,6 +69,7 @@ const CASES: readonly [string, StatementOptions][] = [
   ['one column with -b/-e', { begin: '2026-01-15', end: '2026-06-01' }],
   ['the whole ledger, monthly, no -b/-e', { period: 'monthly' }],
   ['the whole ledger, one column, depth 1', { depth: 1 }],
+  ['the whole ledger, daily, no -b/-e', { period: 'daily' }],
 ];
 
 describe('report income = hledger incomestatement, to the minor unit', () => {
