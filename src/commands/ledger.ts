@@ -73,30 +73,21 @@ The whole file is posted atomically; a key posted before with the same content i
 
   ledger
     .command('history')
-    .description('the register of one account: every entry with its running balance')
+    .description('the register of one account by effective date: every entry with one running balance per currency')
     .argument('<account>', 'full account name, e.g. assets:bank:operating')
     .option('--currency <code>', 'only this currency')
     .option('--limit <n>', 'only the last N lines', positiveInteger)
-    .option('--json', 'print as JSON')
-    .addHelpText('after', examples('payops ledger history assets:bank:operating --limit 20'))
-    .action(async (account: string, options: { currency?: string; limit?: number; json?: boolean }, command: Command) => {
+    .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
+    .option('--csv', 'print as CSV (each row with its own currency\'s running balance)')
+    .addHelpText('after', examples('payops ledger history assets:bank:operating --limit 20', 'payops ledger history assets:psp:sim:receivable --csv'))
+    .action(async (account: string, options: { currency?: string; limit?: number; json?: boolean; csv?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { accountHistory } = await import('../ledger/index.js');
-      const { formatAmount } = await import('../money/index.js');
+      const { formatAmount, moneyJson } = await import('../money/index.js');
       const lines = await withDatabase(context, (db) => accountHistory(db, account, options));
-      if (options.json) {
-        context.out(toJson(lines.map((line) => historyJson(line, formatAmount))));
-        return;
-      }
-      context.out(
-        renderTable(
-          [{ header: 'tx', align: 'right' }, { header: 'effective' }, { header: 'description' }, { header: 'debit', align: 'right' }, { header: 'credit', align: 'right' }, { header: 'balance', align: 'right' }, { header: 'currency' }],
-          lines.map((line) => {
-            const amount = formatAmount(line.amountMinor, line.currency);
-            return [String(line.txId), line.effectiveAt, line.description || line.kind, line.direction === 'debit' ? amount : '', line.direction === 'credit' ? amount : '', formatAmount(line.runningBalanceMinor, line.currency), line.currency];
-          }),
-        ),
-      );
+      if (options.json) context.out(toJson({ account, dateBasis: 'effective', lines: lines.map((line) => historyJson(line, moneyJson)) }));
+      else if (options.csv) context.out(historyCsv(lines, formatAmount));
+      else context.out(`${account} by effective date (UTC)\n${renderHistory(lines, formatAmount)}`);
     });
 
   ledger
@@ -219,8 +210,10 @@ function renderBalances(context: CliContext, rows: readonly AccountBalance[], to
   return `${asOf ? `as of ${asOf}\n` : ''}${table}${footer ? `\n${context.color.dim(footer)}` : ''}`;
 }
 
-function historyJson(line: HistoryLine, formatAmount: FormatAmount) {
-  const amount = formatAmount(line.amountMinor, line.currency);
+type MoneyJsonOf = typeof import('../money/index.js').moneyJson;
+
+function historyJson(line: HistoryLine, moneyJson: MoneyJsonOf) {
+  const amount = moneyJson(line.amountMinor, line.currency);
   return {
     txId: line.txId,
     effectiveAt: line.effectiveAt,
@@ -229,8 +222,30 @@ function historyJson(line: HistoryLine, formatAmount: FormatAmount) {
     currency: line.currency,
     debit: line.direction === 'debit' ? amount : null,
     credit: line.direction === 'credit' ? amount : null,
-    balance: formatAmount(line.runningBalanceMinor, line.currency),
+    balance: moneyJson(line.runningBalanceMinor, line.currency),
+    balances: line.balancesMinor.map((balance) => moneyJson(balance.balanceMinor, balance.currency)),
   };
+}
+
+/** One balance column per currency: a multi-currency account never shows one figure jumping between currencies. */
+function renderHistory(lines: readonly HistoryLine[], formatAmount: FormatAmount): string {
+  const currencies = [...new Set(lines.map((line) => line.currency))].sort();
+  return renderTable(
+    [{ header: 'tx', align: 'right' }, { header: 'effective' }, { header: 'description' }, { header: 'currency' }, { header: 'debit', align: 'right' }, { header: 'credit', align: 'right' }, ...currencies.map((currency) => ({ header: `balance ${currency}`, align: 'right' as const }))],
+    lines.map((line) => {
+      const amount = formatAmount(line.amountMinor, line.currency);
+      const balances = new Map(line.balancesMinor.map((balance) => [balance.currency, formatAmount(balance.balanceMinor, balance.currency)]));
+      return [String(line.txId), line.effectiveAt, line.description || line.kind, line.currency, line.direction === 'debit' ? amount : '', line.direction === 'credit' ? amount : '', ...currencies.map((currency) => balances.get(currency) ?? '')];
+    }),
+  );
+}
+
+function historyCsv(lines: readonly HistoryLine[], formatAmount: FormatAmount): string {
+  const header = csvRow(['tx_id', 'effective_at', 'kind', 'description', 'currency', 'debit', 'credit', 'balance']);
+  return header + lines.map((line) => {
+    const amount = formatAmount(line.amountMinor, line.currency);
+    return csvRow([String(line.txId), line.effectiveAt, csvText(line.kind), csvText(line.description), line.currency, line.direction === 'debit' ? amount : '', line.direction === 'credit' ? amount : '', formatAmount(line.runningBalanceMinor, line.currency)]);
+  }).join('');
 }
 
 function transactionJson(tx: TransactionRecord, formatAmount: FormatAmount) {

@@ -12,8 +12,13 @@ export interface HistoryLine {
   currency: Currency;
   direction: Direction;
   amountMinor: bigint;
-  /** After this line, in the account's normal direction, in effective-time order. */
+  /** After this line, in the account's normal direction, in effective-time order: this line's currency. */
   runningBalanceMinor: bigint;
+  /**
+   * After this line, the running balance of every currency the account has seen so far (sorted by
+   * currency): one running balance per currency, never one figure that jumps between currencies.
+   */
+  balancesMinor: { currency: Currency; balanceMinor: bigint }[];
 }
 
 export interface HistoryQuery {
@@ -59,11 +64,17 @@ export function accountHistory(db: Database, account: string, query: HistoryQuer
         direction: line.direction,
         amountMinor: line.amount_minor,
         runningBalanceMinor: toNormalBalance(row.type, raw),
+        balancesMinor: [],
       });
     }
     history.push(...perAccount);
   }
   // One register across currencies, in time order; each line keeps its own currency's balance.
   history.sort((a, b) => (a.effectiveAt === b.effectiveAt ? a.txId - b.txId : a.effectiveAt < b.effectiveAt ? -1 : 1));
+  const latest = new Map<Currency, bigint>();
+  for (const line of history) {
+    latest.set(line.currency, line.runningBalanceMinor);
+    line.balancesMinor = [...latest].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, balanceMinor]) => ({ currency, balanceMinor }));
+  }
   return query.limit === undefined ? history : history.slice(-query.limit);
 }
