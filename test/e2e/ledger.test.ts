@@ -72,8 +72,8 @@ describe('payops ledger (end to end)', () => {
 
   it('shows an account\'s history with running balances and one transaction in full', () => {
     run('ledger', 'post', '--file', DEMO_DAY);
-    const history = JSON.parse(run('ledger', 'history', 'assets:bank:operating', '--json').stdout) as { txId: number; balance: string }[];
-    expect(history.map((line) => [line.txId, line.balance])).toEqual([[1, '5000.00'], [9, '5023.97'], [6, '5020.97'], [8, '4998.47']]);
+    const history = JSON.parse(run('ledger', 'history', 'assets:bank:operating', '--json').stdout) as { lines: { txId: number; balance: { amount: string } }[] };
+    expect(history.lines.map((line) => [line.txId, line.balance.amount])).toEqual([[1, '5000.00'], [9, '5023.97'], [6, '5020.97'], [8, '4998.47']]);
     const tx = JSON.parse(run('ledger', 'tx', '2', '--json').stdout) as { kind: string; entries: unknown[]; hash: string };
     expect(tx.kind).toBe('example.capture');
     expect(tx.entries).toEqual([

@@ -63,7 +63,8 @@ describe('payops payout (end to end)', () => {
     expect(balances()).toMatchObject({ 'assets:bank:operating USD': '-68.50', 'assets:bank:operating EUR': '-7.20' });
     expect(Object.keys(balances()).filter((key) => key.includes(':payable'))).toEqual([]);
 
-    const sellers = json<{ sellerId: string; currency: string; pending: string; payable: string; paidOut: string; account: string }[]>(run('report', 'sellers', '--json'));
+    const sellers = json<{ sellerId: string; currency: string; pending: { amount: string }; payable: { amount: string }; paidOut: { amount: string }; account: string }[]>(run('report', 'sellers', '--json'))
+      .map((seller) => ({ ...seller, pending: seller.pending.amount, payable: seller.payable.amount, paidOut: seller.paidOut.amount }));
     expect(sellers).toEqual([
       expect.objectContaining({ sellerId: 'seller_7', currency: 'EUR', pending: '0.00', payable: '0.00', paidOut: '7.20', account: 'DE•• •••• 3000' }),
       expect.objectContaining({ sellerId: 'seller_7', currency: 'USD', pending: '0.00', payable: '0.00', paidOut: '58.50' }),

@@ -21,7 +21,10 @@ describe('refunds (end to end)', () => {
     fs.writeFileSync(file, `${list.map((e) => JSON.stringify(e)).join('\n')}\n`);
     return run('payin', 'run', file, '--json');
   };
-  const wallet = () => JSON.parse(run('wallet', 'show', 'seller_7', '--json').stdout)[0] as { pending: string; payable: string; paidOut: string; negative: boolean };
+  const wallet = () => {
+    const shown = JSON.parse(run('wallet', 'show', 'seller_7', '--json').stdout)[0] as { pending: { amount: string }; payable: { amount: string }; paidOut: { amount: string }; negative: boolean };
+    return { pending: shown.pending.amount, payable: shown.payable.amount, paidOut: shown.paidOut.amount, negative: shown.negative };
+  };
   const balance = (account: string) => (JSON.parse(run('ledger', 'balance', '--json').stdout) as { account: string; balance: string }[]).find((row) => row.account === account)?.balance;
 
   beforeEach(() => {
@@ -55,15 +58,16 @@ describe('refunds (end to end)', () => {
     expect(balance('assets:bank:operating')).toBe('-90.00');
     const today = new Date().toISOString().slice(0, 10);
     const daily = JSON.parse(run('report', 'daily', '--date', today, '--json').stdout) as { currencies: unknown[] };
+    const usd = (amount: string) => ({ amount, currency: 'USD', amountMinor: amount.replace('.', '').replace(/^0+(?=\d)/, '') });
     expect(daily.currencies).toEqual([
       {
         currency: 'USD',
-        payIns: { count: 2, amount: '150.00' },
-        refunds: { count: 2, amount: '50.00' },
-        chargebacks: { count: 0, amount: '0.00', fees: '0.00' },
-        payouts: { count: 2, amount: '90.00' },
-        pspFees: '4.95',
-        platformFees: '10.00',
+        payIns: { count: 2, amount: usd('150.00') },
+        refunds: { count: 2, amount: usd('50.00') },
+        chargebacks: { count: 0, amount: usd('0.00'), fees: usd('0.00') },
+        payouts: { count: 2, amount: usd('90.00') },
+        pspFees: usd('4.95'),
+        platformFees: usd('10.00'),
       },
     ]);
     expect(run('report', 'daily', '--date', '2026-13-01').code).toBe(2);
