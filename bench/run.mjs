@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // payops benchmarks: `npm run bench` (full) or `npm run bench -- --quick` (CI-sized, a minute or two).
-//   node bench/run.mjs [--quick] [--stage ledger|balance|payin|payout|http|reconcile|scaling]… [--tx N] [--batch N] [--entries N] [--orders N]
+//   node bench/run.mjs [--quick] [--stage ledger|balance|payin|payout|http|reconcile|scaling|report-income]… [--tx N] [--batch N] [--entries N] [--orders N]
 //                      [--sellers N] [--scale N,N,…] [--profile DIR]
 // Each stage prints one JSON line on stdout (stage, n, seconds, perSecond, peakRssMb, and its
 // baseline, ratio, target and whether it meets it); progress goes to stderr; the run, with the
@@ -23,9 +23,10 @@ import payin from './stages/payin.mjs';
 import http from './stages/http.mjs';
 import payout from './stages/payout.mjs';
 import reconcile from './stages/reconcile.mjs';
+import reportIncome from './stages/report-income.mjs';
 import scaling from './stages/scaling.mjs';
 
-const STAGES = { ledger, balance, payin, payout, http, reconcile, scaling };
+const STAGES = { ledger, balance, payin, payout, http, reconcile, scaling, 'report-income': reportIncome };
 
 const { values } = parseArgs({
   options: {
