@@ -77,10 +77,10 @@ function registerDaily(report: Command): void {
       const { checkReportDate, dailyReport, daysWithMoney } = await import('../reports/daily.js');
       if (flags.date !== undefined) flagValue(() => checkReportDate(flags.date as string));
       const result = await withDatabase(context, (db) => {
+        // Without --date, the last day with money: the walkthrough's events are dated in the past.
         const days = daysWithMoney(db, flags.date ?? '0000-01-01');
         const date = flags.date ?? days.last ?? new Date().toISOString().slice(0, 10);
-        const lines = dailyReport(db, date);
-        return { date, lines, days: lines.length === 0 && flags.date !== undefined ? daysWithMoney(db, date) : days };
+        return { date, lines: dailyReport(db, date), days };
       });
       const chosen = flags.date === undefined ? 'last-day-with-money' : 'given';
       if (flags.json) context.out(toJson({ date: result.date, dateBasis: 'effective', dateChosen: chosen, currencies: result.lines.map(dailyJson) }));
