@@ -65,6 +65,8 @@ export function registerDemo(program: Command, run: (argv: string[]) => Promise<
         await step('Classes, payout bridges and who decided what', ['reconcile', 'report']);
         await step('Dead letters, if any order used up its retries', ['dlq', 'list'], [0, 6]);
         await step('What we hold, owe and earn', ['ledger', 'balance', '--depth', '2']);
+        await step('The income statement: platform fees earned, PSP and chargeback fees spent, net', ['report', 'income', '--period', 'monthly']);
+        await step('The balance sheet, and the check that it balances', ['report', 'balance-sheet', '--depth', '3']);
         await step('One seller, entry by entry', ['ledger', 'history', 'liabilities:sellers:seller_13:pending', '--limit', '5']);
         await step('Every invariant: ledger, wallets, orders, postings, and the PSP\'s own record', ['check']);
         await httpSteps(step, context, path.dirname(db), events('small.json'));

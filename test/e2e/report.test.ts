@@ -141,6 +141,12 @@ describe('payops report (end to end)', () => {
     }
   });
 
+  it.each([['income'], ['balance-sheet'], ['daily'], ['sellers']])('gives `report %s` a help page with an example', (command) => {
+    const result = payops(['report', command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Examples:\n\s+\$ payops report/);
+  });
+
   it('refuses bad periods and dates with exit 2 and one line', () => {
     expect(run('report', 'income', '--period', 'yearly')).toMatchObject({ code: 2 });
     const result = run('report', 'income', '-b', '2026-12-01', '-e', '2026-11-01');
