@@ -8,9 +8,9 @@ import { hledgerInstalled, hledgerStatement } from '../reports/hledger.js';
 
 /**
  * The report commands through the real binary, on a book the pipeline wrote: a day of pay-ins in
- * USD, EUR and JPY, refunds, chargebacks, a settlement reconciled into the bank, and operator
- * postings in the two months before (an opening balance, a reconciliation adjustment, a
- * write-off, bank charges). Statements are compared with hledger on `ledger export`.
+ * USD, EUR and JPY, refunds, chargebacks, a settlement reconciled into the bank with a fee
+ * difference accepted by the rules (an adjustment payops posts), and operator postings in the two
+ * months before (an opening balance, a reconciliation adjustment, a write-off, listing fees). Statements are compared with hledger on `ledger export`.
  */
 
 const EVENTS = path.join(REPO_ROOT, 'fixtures', 'events');
@@ -51,8 +51,11 @@ describe('payops report (end to end)', () => {
     expect(run('payin', 'run', path.join(EVENTS, 'refunds.ndjson'), '--seed', '7', '--rejects', path.join(dir.dir, 'r.ndjson')).code).toBe(3);
     expect(run('chargebacks', 'sync', '--faults', 'dispute=0.05', '--seed', '7').code).toBe(0);
     const settlement = path.join(dir.dir, 'settlement.csv');
-    expect(run('psp', 'settle', '--date', new Date().toISOString().slice(0, 10), '--out', settlement).code).toBe(0);
-    expect([0, 4]).toContain(run('reconcile', 'run', settlement, '--grace-days', '0', '--non-interactive').code);
+    expect(run('psp', 'settle', '--date', new Date().toISOString().slice(0, 10), '--out', settlement, '--inject-discrepancies', '8', '--seed', '2').code).toBe(0);
+    // The rules accept a fee difference within tolerance: a reconciliation adjustment posted by payops.
+    const reconciled = run('reconcile', 'run', settlement, '--rules', path.join(REPO_ROOT, 'fixtures', 'reconcile', 'rules.json'), '--grace-days', '0', '--non-interactive');
+    expect(reconciled.code).toBe(4);
+    expect(reconciled.stdout).toMatch(/fee_mismatch .* accepted by rule feeTolerance; posted #\d+/);
     journal = path.join(dir.dir, 'books.journal');
     expect(run('ledger', 'export', '--format', 'hledger', '--out', journal).code).toBe(0);
   }, 180_000);
