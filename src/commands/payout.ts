@@ -9,6 +9,7 @@ import type { PayoutSummary, SellerReport } from '../payouts/queries.js';
 import type { PayoutStatus } from '../payouts/store.js';
 import { csvRow, csvText } from '../reports/csv.js';
 import { renderTable } from '../reports/table.js';
+import { registerReportHtml } from './report-html.js';
 
 const PAYOUT_STATUSES: readonly PayoutStatus[] = ['created', 'executing', 'succeeded', 'failed', 'retry_scheduled', 'dead_lettered'];
 
@@ -145,6 +146,7 @@ export function registerPayout(program: Command): void {
 
   const report = program.command('report').description('reports for finance');
   registerDaily(report);
+  registerReportHtml(report);
   report
     .command('sellers')
     .description('every seller: pending, payable, paid out, negative balances, last payout')

@@ -3,13 +3,14 @@ import { UsageError } from '../../errors.js';
 import { type Currency, type MoneyJson, moneyJson } from '../../money/index.js';
 import type { ItemClass } from '../../reconcile/classes.js';
 import type { Bridge } from '../../reconcile/summary.js';
+import type { Period } from '../statements.js';
 import { type DayFlow, FLOW_KEYS, type FlowKey, dailyFlows } from './flows.js';
+import { type StatementTable, statementTables } from './statements.js';
 import { AGE_BUCKETS, type AgeBucket, MAX_BRIDGES, type OpenItem, allBridges, bridgeCount, openItemsAt } from './items.js';
 
-export type Period = 'daily' | 'weekly' | 'monthly';
 
 export interface HtmlReportOptions {
-  period: Period;
+  period: Period | undefined;
   /** First UTC day (YYYY-MM-DD), inclusive; default: the book's first day, at most DEFAULT_DAYS back. */
   beginDay?: string;
   /** UTC day (YYYY-MM-DD) the report stops before (exclusive, as hledger's -e); default: the day after the book's last. */
@@ -22,15 +23,6 @@ export interface HtmlReportOptions {
 export const MAX_DAYS = 1830;
 export const DEFAULT_DAYS = 366;
 export const MAX_LISTED_ITEMS = 1000;
-
-export interface StatementTable {
-  title: string;
-  /** Column headings (the periods), then a total column. */
-  columns: string[];
-  rows: { label: string; depth: number; kind: 'account' | 'subtotal' | 'total'; cells: (MoneyJson | null)[] }[];
-  /** One line under the table: the check (assets = liabilities + equity), or a note. */
-  note: string;
-}
 
 export interface CurrencyFlows {
   currency: Currency;
@@ -85,7 +77,7 @@ export interface HtmlReportModel {
   generatedAt: string;
   /** Statements and flows: the ledger's effective time. Open items and bridges: their state now. */
   dateBasis: 'effective';
-  period: Period;
+  period: Period | null;
   range: { begin: string; end: string; clipped: boolean };
   statements: StatementTable[];
   flows: CurrencyFlows[];
@@ -116,15 +108,16 @@ export function reportRange(db: Database, options: Pick<HtmlReportOptions, 'begi
   return { begin, end, clipped };
 }
 
-/** Everything the page shows, as plain JSON-ready data (money as moneyJson). Statements are added by the caller. */
-export function buildHtmlReport(db: Database, options: HtmlReportOptions, statements: StatementTable[] = []): HtmlReportModel {
+/** Everything the page shows, as plain JSON-ready data (money as moneyJson). */
+export function buildHtmlReport(db: Database, options: HtmlReportOptions): HtmlReportModel {
   const range = reportRange(db, options);
+  const statements = statementTables(db, options.period, range.begin, range.end);
   const items = openItemsAt(db, options.generatedAt);
   return {
     title: `payops report ${range.begin} to ${addDays(range.end, -1)}`,
     generatedAt: options.generatedAt,
     dateBasis: 'effective',
-    period: options.period,
+    period: options.period ?? null,
     range,
     statements,
     flows: flowsByCurrency(dailyFlows(db, range.begin, range.end), range),
