@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { contextOf, examples, withDatabase } from '../cli/context.js';
-import { flagValue } from '../cli/options.js';
+import { flagValue, positiveInteger } from '../cli/options.js';
 import type { Period } from '../reports/statements.js';
 
 interface ReportHtmlFlags {
@@ -8,6 +8,7 @@ interface ReportHtmlFlags {
   period?: Period;
   begin?: string;
   end?: string;
+  depth?: number;
 }
 
 /** `payops report html`: one self-contained HTML file (statements, daily flow charts, open items, payout bridges). */
@@ -19,6 +20,7 @@ export function registerReportHtml(report: Command): void {
     .addOption(new Option('--period <period>', 'statement columns per period').choices(['daily', 'weekly', 'monthly']))
     .option('-b, --begin <date>', 'first UTC day, inclusive (default: the book\'s first, at most a year back)')
     .option('-e, --end <date>', 'UTC day the report stops before, exclusive as in hledger (default: the day after the last)')
+    .option('--depth <n>', 'roll statement accounts up to this many segments, as hledger --depth', positiveInteger)
     .addHelpText('after', examples('payops report html --out report.html', 'payops report html --out november.html --period weekly -b 2026-11-01 -e 2026-12-01'))
     .action(async (flags: ReportHtmlFlags, command: Command) => {
       const context = contextOf(command);
@@ -30,7 +32,7 @@ export function registerReportHtml(report: Command): void {
       const { buildHtmlReport, loadAssets, renderPage } = await import('../reports/html/index.js');
       const guard = { flag: '--out', database: context.dbPath, pspState: defaultSimStateFile(context.dbPath) };
       assertSafeOutput(flags.out, guard);
-      const options = { period: flags.period, beginDay: flags.begin, endDay: flags.end, generatedAt: new Date().toISOString() };
+      const options = { period: flags.period, beginDay: flags.begin, endDay: flags.end, depth: flags.depth, generatedAt: new Date().toISOString() };
       const model = await withDatabase(context, (db) => flagValue(() => buildHtmlReport(db, options)));
       const page = renderPage(model, loadAssets());
       const file = PrivateFile.create(flags.out, guard);

@@ -15,6 +15,8 @@ export interface HtmlReportOptions {
   beginDay?: string;
   /** UTC day (YYYY-MM-DD) the report stops before (exclusive, as hledger's -e); default: the day after the book's last. */
   endDay?: string;
+  /** Roll statement accounts up to this many segments (hledger's --depth). */
+  depth?: number;
   /** When the report is made: the age of open items is counted to this instant. */
   generatedAt: string;
 }
@@ -111,7 +113,7 @@ export function reportRange(db: Database, options: Pick<HtmlReportOptions, 'begi
 /** Everything the page shows, as plain JSON-ready data (money as moneyJson). */
 export function buildHtmlReport(db: Database, options: HtmlReportOptions): HtmlReportModel {
   const range = reportRange(db, options);
-  const statements = statementTables(db, options.period, range.begin, range.end);
+  const statements = statementTables(db, options.period, range.begin, range.end, options.depth);
   const items = openItemsAt(db, options.generatedAt);
   return {
     title: `payops report ${range.begin} to ${addDays(range.end, -1)}`,

@@ -19,8 +19,8 @@ export interface StatementLine {
 }
 
 /** The income statement and the balance sheet of src/reports/statements.ts over the report's range. */
-export function statementTables(db: Database, period: Period | undefined, begin: string, end: string): StatementTable[] {
-  const options = { period, begin, end };
+export function statementTables(db: Database, period: Period | undefined, begin: string, end: string, depth?: number): StatementTable[] {
+  const options = { period, begin, end, depth };
   return [incomeTable(incomeStatement(db, options)), balanceTable(balanceSheet(db, options))];
 }
 
