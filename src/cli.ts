@@ -11,6 +11,7 @@ import { registerPayout } from './commands/payout.js';
 import { registerPsp } from './commands/psp.js';
 import { registerQueue } from './commands/queue.js';
 import { registerReconcile } from './commands/reconcile.js';
+import { registerReport } from './commands/report.js';
 import { registerWebhooks } from './commands/webhooks.js';
 import { ExitCode, PayopsError } from './errors.js';
 import { nonNegativeInteger } from './cli/options.js';
@@ -45,6 +46,7 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerPayin(program);
   registerOrders(program);
   registerPayout(program);
+  registerReport(program);
   registerChargebacks(program);
   registerQueue(program);
   registerAttention(program);

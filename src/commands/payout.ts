@@ -5,11 +5,10 @@ import { executionFrom, formatTotals, heldJson, heldLine, reportBookBehind, repo
 import { flagValue } from '../cli/options.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
-import type { PayoutSummary, SellerReport } from '../payouts/queries.js';
+import type { PayoutSummary } from '../payouts/queries.js';
 import type { PayoutStatus } from '../payouts/store.js';
-import { csvRow, csvText } from '../reports/csv.js';
 import { renderTable } from '../reports/table.js';
-import { registerReportHtml } from './report-html.js';
+import { renderSellers, sellersJson } from './report.js';
 
 const PAYOUT_STATUSES: readonly PayoutStatus[] = ['created', 'executing', 'succeeded', 'failed', 'retry_scheduled', 'dead_lettered'];
 
@@ -141,96 +140,7 @@ export function registerPayout(program: Command): void {
       const { NotFoundError } = await import('../errors.js');
       const reports = await withDatabase(context, (db) => sellerReports(db, sellerId));
       if (reports.length === 0) throw new NotFoundError(`seller ${sellerId} has no wallet`, { hint: 'see `payops report sellers`' });
-      context.out(flags.json ? toJson(await sellersJson(reports)) : await renderSellers(reports));
-    });
-
-  const report = program.command('report').description('reports for finance');
-  registerDaily(report);
-  registerReportHtml(report);
-  report
-    .command('sellers')
-    .description('every seller: pending, payable, paid out, negative balances, last payout')
-    .option('--json', 'print as JSON')
-    .option('--csv', 'print as CSV')
-    .addHelpText('after', examples('payops report sellers', 'payops report sellers --csv > sellers.csv'))
-    .action(async (flags: { json?: boolean; csv?: boolean }, command: Command) => {
-      const context = contextOf(command);
-      const { sellerReports } = await import('../payouts/queries.js');
-      const reports = await withDatabase(context, (db) => sellerReports(db));
-      const rows = await sellersJson(reports);
-      if (flags.json) context.out(toJson(rows));
-      else if (flags.csv) {
-        context.out(
-          csvRow(['seller', 'name', 'account', 'currency', 'pending', 'payable', 'paid_out', 'negative', 'last_payout', 'last_payout_status']) +
-            rows.map((r) => csvRow([csvText(r.sellerId), csvText(r.name ?? ''), csvText(r.account ?? ''), r.currency, r.pending, r.payable, r.paidOut, String(r.negative), r.lastPayout?.payoutId ?? '', r.lastPayout?.status ?? ''])).join(''),
-        );
-      } else context.out(rows.length === 0 ? 'no sellers yet' : await renderSellers(reports));
+      context.out(flags.json ? toJson(sellersJson(reports)) : renderSellers(reports));
     });
 }
 
-function registerDaily(report: Command): void {
-  report
-    .command('daily')
-    .description('one day of money movement per currency: pay-ins, refunds, chargebacks, payouts, PSP and platform fees')
-    .option('--date <date>', 'the UTC day (default: today)')
-    .option('--json', 'print as JSON')
-    .addHelpText('after', examples('payops report daily --date 2026-11-23'))
-    .action(async (flags: { date?: string; json?: boolean }, command: Command) => {
-      const context = contextOf(command);
-      const { checkReportDate, dailyReport } = await import('../reports/daily.js');
-      const { formatAmount } = await import('../money/index.js');
-      const date = flags.date ?? new Date().toISOString().slice(0, 10);
-      flagValue(() => checkReportDate(date));
-      const lines = await withDatabase(context, (db) => dailyReport(db, date));
-      const view = lines.map((l) => {
-        const f = (minor: bigint) => formatAmount(minor, l.currency);
-        return {
-          currency: l.currency,
-          payIns: { count: l.payIns.count, amount: f(l.payIns.amountMinor) },
-          refunds: { count: l.refunds.count, amount: f(l.refunds.amountMinor) },
-          chargebacks: { count: l.chargebacks.count, amount: f(l.chargebacks.amountMinor), fees: f(l.chargebacks.feesMinor) },
-          payouts: { count: l.payouts.count, amount: f(l.payouts.amountMinor) },
-          pspFees: f(l.pspFeesMinor),
-          platformFees: f(l.platformFeesMinor),
-        };
-      });
-      if (flags.json) {
-        context.out(toJson({ date, currencies: view }));
-        return;
-      }
-      if (view.length === 0) {
-        context.out(`${date}: no money moved`);
-        return;
-      }
-      context.out(
-        `${context.color.bold(date)} (UTC)\n` +
-          renderTable(
-            [{ header: 'currency' }, { header: 'pay-ins', align: 'right' }, { header: 'refunds', align: 'right' }, { header: 'chargebacks', align: 'right' }, { header: 'payouts', align: 'right' }, { header: 'PSP fees', align: 'right' }, { header: 'platform fees', align: 'right' }],
-            view.map((v) => [v.currency, `${v.payIns.count} · ${v.payIns.amount}`, `${v.refunds.count} · ${v.refunds.amount}`, `${v.chargebacks.count} · ${v.chargebacks.amount} + ${v.chargebacks.fees}`, `${v.payouts.count} · ${v.payouts.amount}`, v.pspFees, v.platformFees]),
-          ),
-      );
-    });
-}
-
-async function sellersJson(reports: readonly SellerReport[]) {
-  const { formatAmount } = await import('../money/index.js');
-  return reports.map((r) => ({
-    sellerId: r.sellerId,
-    name: r.name,
-    account: r.account,
-    currency: r.currency,
-    pending: formatAmount(r.pendingMinor, r.currency),
-    payable: formatAmount(r.payableMinor, r.currency),
-    paidOut: formatAmount(r.paidOutMinor, r.currency),
-    negative: r.negative,
-    lastPayout: r.lastPayout && { payoutId: r.lastPayout.payoutId, amount: formatAmount(r.lastPayout.amountMinor, r.currency), status: r.lastPayout.status, at: r.lastPayout.at },
-  }));
-}
-
-async function renderSellers(reports: readonly SellerReport[]): Promise<string> {
-  const rows = await sellersJson(reports);
-  return renderTable(
-    [{ header: 'seller' }, { header: 'currency' }, { header: 'pending', align: 'right' }, { header: 'payable', align: 'right' }, { header: 'paid out', align: 'right' }, { header: 'account' }, { header: 'last payout' }],
-    rows.map((r) => [r.sellerId + (r.negative ? ' (negative)' : ''), r.currency, r.pending, r.payable, r.paidOut, r.account ?? '', r.lastPayout ? `${r.lastPayout.payoutId} ${r.lastPayout.status}` : '']),
-  );
-}

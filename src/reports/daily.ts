@@ -76,3 +76,40 @@ export function dailyReport(db: Database, date: string): DailyLine[] {
   }
   return [...lines.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1));
 }
+
+/** The daily report reads journal entries by their effective time. */
+export const DAILY_DATE_BASIS = 'effective' as const;
+
+export interface DaysWithMoney {
+  /** First and last UTC days with an entry; null when the ledger is empty. */
+  first: string | null;
+  last: string | null;
+  /** The nearest days with an entry before and after the day asked for, if any. */
+  before: string | null;
+  after: string | null;
+}
+
+/**
+ * Which days have money around `date` (a `YYYY-MM-DD` UTC day), for a report that found nothing:
+ * per account, index seeks on ledger_entries_by_account_time and the maintained max_effective_at,
+ * so it costs O(accounts) whatever the journal's size.
+ */
+export function daysWithMoney(db: Database, date: string): DaysWithMoney {
+  const start = `${date}T00:00:00.000Z`;
+  const end = new Date(Date.parse(start) + 86_400_000).toISOString();
+  const seek = (direction: 'MAX' | 'MIN', comparison: '<' | '>=', bound: string | null) =>
+    `SELECT ${direction}(x) AS day FROM (
+       SELECT (SELECT ${direction}(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 0${bound ? ` AND e.effective_at ${comparison} @${bound}` : ''}) AS x FROM ledger_accounts a
+       UNION ALL
+       SELECT (SELECT ${direction}(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 1${bound ? ` AND e.effective_at ${comparison} @${bound}` : ''}) FROM ledger_accounts a)`;
+  const day = (sql: string): string | null => {
+    const row = db.prepare(sql).get({ start, end }) as { day: string | null };
+    return row.day === null ? null : row.day.slice(0, 10);
+  };
+  return {
+    first: day(seek('MIN', '>=', null)),
+    last: day(seek('MAX', '<', null)),
+    before: day(seek('MAX', '<', 'start')),
+    after: day(seek('MIN', '>=', 'end')),
+  };
+}

@@ -2,7 +2,7 @@ import type { Database } from '../db/index.js';
 import { InputError } from '../errors.js';
 import { type AccountType, toNormalBalance } from '../ledger/accounts.js';
 import type { Currency } from '../money/index.js';
-import { type RawBalance, type Side, balancesBefore, effectiveSpan } from './period-balances.js';
+import { type RawBalance, balancesBefore, effectiveSpan } from './period-balances.js';
 import { type Period, type PeriodSpan, dayAfter, dayStart, parseReportDate, reportPeriods } from './periods.js';
 
 export { type Period, type PeriodSpan, PERIODS } from './periods.js';
@@ -93,7 +93,7 @@ const SECTIONS: Readonly<Record<AccountType, SectionName>> = {
 
 /** Revenue and expenses per period (flows between period boundaries), and their net. */
 export function incomeStatement(db: Database, options: StatementOptions): IncomeStatement {
-  const header = resolveHeader(db, 'income', options);
+  const header = resolveHeader(db, options);
   const bounds = header.periods.length === 0 ? [] : [header.periods[0]!.start, ...header.periods.map((span) => span.end)];
   const snapshots = balancesBefore(db, 'income', bounds);
   const rows = accountRows(snapshots, options.depth);
@@ -105,7 +105,7 @@ export function incomeStatement(db: Database, options: StatementOptions): Income
 
 /** Assets, liabilities and equity at each period end (historical: everything before counts). */
 export function balanceSheet(db: Database, options: StatementOptions): BalanceSheet {
-  const header = resolveHeader(db, 'position', options);
+  const header = resolveHeader(db, options);
   const snapshots = balancesBefore(db, 'position', header.periods.map((span) => span.end));
   const rows = accountRows(snapshots, options.depth);
   const columns = header.periods.length;
@@ -121,7 +121,8 @@ export function balanceSheet(db: Database, options: StatementOptions): BalanceSh
   return { report: 'balance-sheet', ...header, sections, unclosedNetIncome, check, balanced };
 }
 
-function resolveHeader(db: Database, side: Side, options: StatementOptions): StatementHeader {
+/** The default span is the whole journal's, as hledger's: both statements of a book have the same columns. */
+function resolveHeader(db: Database, options: StatementOptions): StatementHeader {
   if (options.depth !== undefined && !(Number.isInteger(options.depth) && options.depth >= 1)) {
     throw new InputError(`--depth: expected a whole number greater than zero, got ${options.depth}`);
   }
@@ -130,7 +131,7 @@ function resolveHeader(db: Database, side: Side, options: StatementOptions): Sta
   if (begin !== undefined && end !== undefined && !(begin < end)) {
     throw new InputError(`--end ${options.end} must come after --begin ${options.begin} (the end is exclusive)`);
   }
-  const span = begin === undefined || end === undefined ? effectiveSpan(db, side) : undefined;
+  const span = begin === undefined || end === undefined ? effectiveSpan(db, 'position') : undefined;
   const beginMs = begin ?? (span ? dayStart(Date.parse(span.first)) : undefined);
   const endMs = end ?? (span ? dayAfter(Date.parse(span.last)) : undefined);
   const periods = beginMs === undefined || endMs === undefined ? [] : reportPeriods(options.period, beginMs, endMs);
