@@ -41,13 +41,14 @@ async function openInChromium(file: string): Promise<PageFacts> {
     page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`));
     page.on('request', (request) => requests.push(request.url()));
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-    const facts = await page.evaluate(() => ({
+    // Evaluated in the page (a string: the test's TypeScript has no DOM types).
+    const facts = await page.evaluate<Omit<PageFacts, 'messages' | 'requests' | 'screenshot'>>(`({
       charts: document.body.dataset.charts,
-      instances: ((window as unknown as { payopsCharts?: unknown[] }).payopsCharts ?? []).length,
+      instances: (window.payopsCharts || []).length,
       canvases: [...document.querySelectorAll('canvas')].map((canvas) => ({ width: canvas.width, height: canvas.height })),
       text: document.body.innerText,
       scroll: { width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight },
-    }));
+    })`);
     const screenshot = await page.screenshot({ fullPage: true });
     return { messages, requests, screenshot, ...facts };
   } finally {
