@@ -6,7 +6,8 @@ import type { Bridge } from '../../reconcile/summary.js';
 import type { Period } from '../statements.js';
 import { type DayFlow, FLOW_KEYS, type FlowKey, dailyFlows } from './flows.js';
 import { type StatementTable, statementTables } from './statements.js';
-import { AGE_BUCKETS, type AgeBucket, MAX_BRIDGES, type OpenItem, allBridges, bridgeCount, openItemsAt } from './items.js';
+import { MAX_BRIDGES, allBridges, bridgeCount } from './bridges.js';
+import { AGE_BUCKETS, type AgeBucket, type OpenItem, openItemsAt } from './items.js';
 
 
 export interface HtmlReportOptions {
