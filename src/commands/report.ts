@@ -7,6 +7,7 @@ import { csvNumeric, csvRow, csvText } from '../reports/csv.js';
 import type { DailyLine, DaysWithMoney } from '../reports/daily.js';
 import type { Period } from '../reports/periods.js';
 import { renderTable } from '../reports/table.js';
+import { registerReportHtml } from './report-html.js';
 
 /** `payops report …`: statements, the daily flows and the sellers, for finance. */
 export function registerReport(program: Command): void {
@@ -15,6 +16,7 @@ export function registerReport(program: Command): void {
   registerStatement(report, 'balance-sheet');
   registerDaily(report);
   registerSellers(report);
+  registerReportHtml(report);
 }
 
 interface StatementFlags {

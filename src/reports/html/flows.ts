@@ -1,0 +1,74 @@
+import type { Database } from '../../db/index.js';
+import type { Currency } from '../../money/index.js';
+
+/** One UTC day of money movement in one currency, by the ledger's effective time; every figure positive. */
+export interface DayFlow {
+  day: string;
+  currency: Currency;
+  payInsMinor: bigint;
+  refundsMinor: bigint;
+  /** What chargebacks took back from the receivable, their fees left out (those are in feesMinor). */
+  chargebacksMinor: bigint;
+  payoutsMinor: bigint;
+  /** Net PSP fees (expenses:psp-fees, whichever flow booked them) plus chargeback fees. */
+  feesMinor: bigint;
+}
+
+export const FLOW_KEYS = ['payInsMinor', 'refundsMinor', 'chargebacksMinor', 'payoutsMinor', 'feesMinor'] as const;
+export type FlowKey = (typeof FLOW_KEYS)[number];
+
+interface FlowRow {
+  day: string;
+  kind: string;
+  currency: string;
+  name: string;
+  direction: 'debit' | 'credit';
+  total: bigint;
+}
+
+const RECEIVABLE = /^assets:psp:[^:]+:receivable$/;
+
+/**
+ * Days in [beginDay, endDay) with any money movement, one row per day and currency, read from
+ * the ledger in one grouped query (one scan, whatever the number of days).
+ */
+export function dailyFlows(db: Database, beginDay: string, endDay: string): DayFlow[] {
+  const rows = db
+    .prepare(
+      `SELECT substr(t.effective_at, 1, 10) AS day, t.kind, a.currency, a.name, e.direction, SUM(e.amount_minor) AS total
+       FROM ledger_transactions t
+       JOIN ledger_entries e ON e.tx_id = t.id
+       JOIN ledger_accounts a ON a.id = e.account_id
+       WHERE t.effective_at >= ? AND t.effective_at < ?
+       GROUP BY day, t.kind, a.currency, a.name, e.direction`,
+    )
+    .all(`${beginDay}T00:00:00.000Z`, `${endDay}T00:00:00.000Z`) as FlowRow[];
+  const flows = new Map<string, DayFlow>();
+  for (const row of rows) {
+    const key = `${row.day} ${row.currency}`;
+    let flow = flows.get(key);
+    if (!flow) {
+      flow = { day: row.day, currency: row.currency as Currency, payInsMinor: 0n, refundsMinor: 0n, chargebacksMinor: 0n, payoutsMinor: 0n, feesMinor: 0n };
+      flows.set(key, flow);
+    }
+    addRow(flow, row);
+  }
+  return [...flows.values()].sort((a, b) => (a.day === b.day ? (a.currency < b.currency ? -1 : 1) : a.day < b.day ? -1 : 1));
+}
+
+/** The posting rules of DESIGN.md §6 read backwards: which leg of which kind is which flow. */
+function addRow(flow: DayFlow, row: FlowRow): void {
+  const total = BigInt(row.total);
+  if (row.name === 'expenses:psp-fees') flow.feesMinor += row.direction === 'debit' ? total : -total;
+  if (row.kind === 'payin.capture' && RECEIVABLE.test(row.name) && row.direction === 'debit') flow.payInsMinor += total;
+  else if (row.kind === 'refund.sent' && RECEIVABLE.test(row.name) && row.direction === 'credit') flow.refundsMinor += total;
+  else if (row.kind === 'payout.sent' && row.direction === 'credit') flow.payoutsMinor += total;
+  else if (row.kind === 'chargeback.received') {
+    // The receivable's credit holds the chargeback and its fee; the fee is shown with the fees.
+    if (RECEIVABLE.test(row.name) && row.direction === 'credit') flow.chargebacksMinor += total;
+    else if (row.name === 'expenses:chargeback-fees' && row.direction === 'debit') {
+      flow.chargebacksMinor -= total;
+      flow.feesMinor += total;
+    }
+  }
+}
