@@ -56,6 +56,8 @@ export interface DecisionContext {
   clock: Clock;
   by: string;
   runId: bigint | null;
+  /** A dry run rolls everything back: its messages say what would be posted, never a transaction id that will not exist. */
+  dryRun?: boolean;
 }
 
 /** What each decision posts: the rows that say the ledger side of every class (docs/RECONCILIATION.md). */
@@ -278,7 +280,7 @@ export class Decisions {
     const resolution = `${action === 'accept' ? 'accepted' : 'written off'}${rule ? ` by rule ${rule}` : ''}`;
     txIds.push(...this.closeRowItem(item, plan.settleRow, resolution));
     this.record(item, action, note, null, txIds, rule);
-    return { itemId: item.itemId, action, txIds, resolved: true, message: `${resolution}; posted ${txIds.map((id) => `#${id}`).join(', ') || 'nothing'}` };
+    return { itemId: item.itemId, action, txIds, resolved: true, message: `${resolution}; ${this.postedText(txIds)}` };
   }
 
   private plan(item: ItemRecord, action: 'accept' | 'write_off'): Plan {
@@ -414,7 +416,7 @@ export class Decisions {
     this.settlements(item.psp).recordResidual(batchId, item.currency, residualMinor, item.id, txId);
     this.record(item, action, note, null, [txId], rule);
     this.reevaluateBatchOf(item);
-    return { itemId: item.itemId, action, txIds: [txId], resolved: this.store.item(item.itemId)?.status === 'resolved', message: `batch residual ${formatAmount(residualMinor, item.currency)} ${item.currency} posted as #${txId}` };
+    return { itemId: item.itemId, action, txIds: [txId], resolved: this.store.item(item.itemId)?.status === 'resolved', message: `batch residual ${formatAmount(residualMinor, item.currency)} ${item.currency}: ${this.postedText([txId])}` };
   }
 
   private link(item: ItemRecord, target: string | undefined, note: string, rule: string | undefined): DecisionOutcome {
@@ -620,6 +622,13 @@ export class Decisions {
 
   private settlements(psp: string): Settlements {
     return new Settlements(this.store, this.ledger, psp, this.context.runId, null, this.now());
+  }
+
+  /** "posted #12, #13", or in a dry run "would post 2 transactions" (the ids are rolled back with it). */
+  private postedText(txIds: readonly number[]): string {
+    if (txIds.length === 0) return this.context.dryRun ? 'would post nothing' : 'posted nothing';
+    if (this.context.dryRun) return `would post ${txIds.length} transaction${txIds.length === 1 ? '' : 's'}`;
+    return `posted ${txIds.map((id) => `#${id}`).join(', ')}`;
   }
 
   private now(): string {

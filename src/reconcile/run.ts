@@ -124,7 +124,7 @@ class RunSession {
       psp: this.psp, fileSha256: input.sha256, fileName: input.name, fileBytes: input.bytes, format: input.format, graceDays: options.rules.graceDays,
       rules: JSON.stringify(rulesJson(options.rules)), runBy: options.by, at: this.at,
     });
-    this.decisions = new Decisions(db, { clock: options.clock, by: options.by, runId: this.runId });
+    this.decisions = new Decisions(db, { clock: options.clock, by: options.by, runId: this.runId, dryRun: options.dryRun });
     this.records = this.decisions.records(this.psp);
     this.records.prepareCandidates();
     this.matcher = new Matcher(this.records, store, this.psp);
