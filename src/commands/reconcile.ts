@@ -185,9 +185,9 @@ decision taken so far. Without a terminal nothing is asked.
         throw new UsageError('--json and --csv: choose one');
       }
       const { reconcileReport } = await import('../reconcile/report.js');
-      const { renderReport, reportCsv } = await import('../reports/reconcile.js');
+      const { renderReport, reportCsv, reportJson } = await import('../reports/reconcile.js');
       const report = await withDatabase(context, (db) => reconcileReport(db, flags.run === undefined ? undefined : BigInt(flags.run)));
-      if (flags.json) context.out(toJson({ run: { ...report.run, summary: undefined, rules: JSON.parse(report.run.rules) as unknown }, ...report.summary, bridges: report.bridges, openNow: report.openNow, decisions: report.decisions }));
+      if (flags.json) context.out(toJson(reportJson(report)));
       else if (flags.csv) process.stdout.write(reportCsv(report));
       else context.out(renderReport(report, context.color));
     });

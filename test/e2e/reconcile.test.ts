@@ -184,7 +184,7 @@ describe('reconcile (end to end)', () => {
     expect(run('reconcile', 'decide', item.itemId, 'note').code).toBe(3); // a note says why
     const csv = run('reconcile', 'report', '--csv');
     expect(csv.code).toBe(0);
-    expect(csv.stdout.split('\n')[0]).toBe('section,run,name,class,currency,rows,records,amount,captures,fees,refunds,chargebacks,adjustments,rows_net,payout,difference,books,status,at,by,action,rule,note,linked_to,postings');
+    expect(csv.stdout.split('\n')[0]).toBe('section,run,name,class,currency,rows,records,items,amount,captures,fees,refunds,chargebacks,adjustments,rows_net,payout,difference,books,status,at,by,action,rule,note,linked_to,postings');
     expect(csv.stdout).toContain(`"'=HYPERLINK(""http://x"",""ask"")"`);
     const report = JSON.parse(run('reconcile', 'report', '--json').stdout) as { decisions: { itemId: string; action: string; decidedBy: string }[]; classes: unknown[] };
     expect(report.decisions).toEqual([expect.objectContaining({ itemId: item.itemId, action: 'note', decidedBy: os.userInfo().username })]);
