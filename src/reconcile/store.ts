@@ -199,7 +199,7 @@ export class ReconStore {
   private readonly s: Record<string, Statement>;
   private nextRowId: bigint | undefined;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       runBySha: prepare('SELECT * FROM recon_runs WHERE file_sha256 = ?'),
@@ -510,6 +510,18 @@ export class ReconStore {
   lastDecisionOfItem(itemRowId: bigint): { action: DecisionRecord['action']; class: ItemClass; decidedBy: string } | undefined {
     const row = this.s.lastDecisionOfItem!.get(itemRowId) as { action: DecisionRecord['action']; class: ItemClass; decided_by: string } | undefined;
     return row ? { action: row.action, class: row.class, decidedBy: row.decided_by } : undefined;
+  }
+
+  /** Captures accepted into the suspense liability whose row names this order (merchant reference), in `currency`. */
+  suspenseCapturesOf(psp: string, merchantReference: string, currency: Currency): ItemRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT i.* FROM recon_items i JOIN recon_rows r ON r.id = i.row_id
+         WHERE i.psp = ? AND i.status = 'resolved' AND i.resolution LIKE 'accepted into suspense%' AND r.type = 'capture' AND r.merchant_reference = ? AND r.currency = ?
+         ORDER BY i.id`,
+      )
+      .all(psp, merchantReference, currency) as ItemRow[];
+    return rows.map(toItem);
   }
 
   decisionsOfItem(itemRowId: bigint): { action: DecisionRecord['action']; txIds: number[] }[] {
