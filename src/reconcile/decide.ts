@@ -21,6 +21,7 @@ import {
   unappliedAccount,
 } from './postings.js';
 import { InternalRecords } from './records.js';
+import { describeBreakdown, residualBreakdown } from './residual.js';
 import { Settlements } from './settle.js';
 import { type ItemRecord, ReconStore, type StoredRow } from './store.js';
 
@@ -209,7 +210,14 @@ export class Decisions {
         if (!batch || batch.payoutMinor === null || openRows > 0) {
           return { options: [note], proposed: 'note', proposal: `resolve the ${openRows} open row${openRows === 1 ? '' : 's'} of this batch first: the residual is known once they are` };
         }
-        const residual = batch.payoutMinor - this.store.settledOfBatch(item.psp, batch.batchId, item.currency);
+        const breakdown = residualBreakdown(this.db, { ...batch, payoutMinor: batch.payoutMinor });
+        const residual = breakdown.residualMinor;
+        const decomposition = describeBreakdown(breakdown, item.currency);
+        const linkOption: ActionOption = { action: 'link', effect: 'a record of payops the payout paid though the rows omit it: settle it in this batch' };
+        if (breakdown.pending.records > 0) {
+          // The payout may include a record still inside its grace period: the residual is not known yet.
+          return { options: [note, linkOption], proposed: 'note', proposal: `wait: records of ${item.currency} are still pending and the payout may include them; ${decomposition}` };
+        }
         const record = this.recordItemWithNet(item.psp, item.currency, residual);
         const options: ActionOption[] = [
           accept(`book the residual ${residual < 0n ? '−' : '+'}${money(residual)} between the bank and ${ADJUSTMENTS_ACCOUNT}`),
@@ -217,8 +225,8 @@ export class Decisions {
           { action: 'link', effect: 'a record of payops the payout paid though the rows omit it: settle it in this batch' },
           note,
         ];
-        if (record) return { options: rotate(options, 'link'), proposed: 'link', proposal: `${record.subject} (${record.itemId}) accounts for the residual exactly`, linkTarget: record.itemId };
-        return { options, proposed: 'accept', proposal: 'the bank received what the PSP paid: the books follow the bank' };
+        if (record) return { options: rotate(options, 'link'), proposed: 'link', proposal: `${record.subject} (${record.itemId}) accounts for the residual exactly; ${decomposition}`, linkTarget: record.itemId };
+        return { options, proposed: 'accept', proposal: `the bank received what the PSP paid: the books follow the bank; ${decomposition}` };
       }
     }
   }

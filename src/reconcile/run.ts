@@ -417,6 +417,7 @@ class RunSession {
       periodEnd: this.periodEnd,
       graceDays: this.options.rules.graceDays,
       quietPending: this.options.rules.quietPending,
+      quietPendingByCurrency: [...this.quietPending.money].sort(([a], [b]) => a.localeCompare(b)).map(([currency, minor]) => ({ currency, records: this.quietPending.countByCurrency.get(currency) ?? 0, amountMinor: minor.toString() })),
       classes,
       byCurrency: byCurrency.sorted(CLASSES),
       life: this.store.lifeOfRun(this.runId),

@@ -73,6 +73,8 @@ export interface RunSummary {
   periodEnd: string | null;
   graceDays: number;
   quietPending: boolean;
+  /** Records kept quiet as pending, per currency (absent in summaries kept before issue 15). */
+  quietPendingByCurrency?: { currency: Currency; records: number; amountMinor: string }[];
   classes: ClassLine[];
   /** The classes per currency (absent in summaries kept before issue 15). */
   byCurrency?: ClassCurrencyLine[];
