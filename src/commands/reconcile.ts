@@ -21,6 +21,7 @@ interface RunFlags {
 interface ReviewFlags {
   run?: number;
   class?: string;
+  yes?: boolean;
   nonInteractive?: boolean;
   json?: boolean;
 }
@@ -123,16 +124,18 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
 
   reconcile
     .command('review')
-    .description('walk the open items, biggest money first, and decide: accept, write off, link, keep open with a note, skip')
+    .description('walk the open items, biggest money first, and decide: accept, write-off, link, keep open with a note, skip')
     .option('--run <id>', 'only the items a run saw', positiveInteger)
     .option('--class <class>', 'only items of this class (e.g. amount_mismatch)')
+    .option('--yes', 'post accept and write-off decisions without asking to confirm each')
     .option('--non-interactive', 'ask nothing: print what is open and exit 4 if anything is')
     .option('--json', 'print the open items as JSON (implies --non-interactive)')
     .addHelpText(
       'after',
       `${examples('payops reconcile review', 'payops reconcile review --class amount_mismatch', 'payops reconcile review --non-interactive')}
-Keys: arrows and Enter choose (the proposed action is preselected); Ctrl-C stops, keeping every
-decision taken so far. Without a terminal nothing is asked.
+Keys: arrows and Enter choose (the proposed action is preselected); a decision that posts money
+(accept, write-off) says what it posts and asks "y" or a note before it posts (--yes: never asks);
+Ctrl-C stops, keeping every decision taken so far. Without a terminal nothing is asked.
 `,
     )
     .action(async (flags: ReviewFlags, command: Command) => {
@@ -140,7 +143,7 @@ decision taken so far. Without a terminal nothing is asked.
       const filter = { ...(flags.run !== undefined ? { runId: BigInt(flags.run) } : {}), ...(flags.class !== undefined ? { class: flags.class } : {}) };
       const interactive = !flags.json && !flags.nonInteractive && process.stdin.isTTY === true && process.stdout.isTTY === true;
       if (interactive) {
-        process.exitCode = await reviewInteractively(context, filter);
+        process.exitCode = await reviewInteractively(context, filter, flags.yes === true);
         return;
       }
       const { itemsToReview } = await import('../reconcile/report.js');
@@ -168,7 +171,8 @@ decision taken so far. Without a terminal nothing is asked.
         const chosen = action === 'proposed' ? decisions.optionsFor(decisions.item(itemId)).proposed : action === 'write-off' ? 'write_off' : (action as 'accept' | 'link' | 'note');
         return decisions.decide(itemId, chosen, { ...(flags.note !== undefined ? { note: flags.note } : {}), ...(flags.linkTo !== undefined ? { linkTo: flags.linkTo } : {}) });
       });
-      context.out(flags.json ? toJson(outcome) : `${outcome.itemId}: ${outcome.action}: ${outcome.message}`);
+      const { actionWord } = await import('../reports/reconcile.js');
+      context.out(flags.json ? toJson(outcome) : `${outcome.itemId}: ${actionWord(outcome.action)}: ${outcome.message}`);
     });
 
   reconcile
@@ -194,7 +198,7 @@ decision taken so far. Without a terminal nothing is asked.
 }
 
 /** The interactive review on this terminal; returns the exit code (4 while anything is open). */
-async function reviewInteractively(context: CliContext, filter: { runId?: bigint; class?: string }): Promise<number> {
+async function reviewInteractively(context: CliContext, filter: { runId?: bigint; class?: string }, yes = false): Promise<number> {
   const { runReviewSession } = await import('../reconcile/review-session.js');
   const { select, input } = await import('@inquirer/prompts');
   const { systemClock } = await import('../time.js');
@@ -210,7 +214,7 @@ async function reviewInteractively(context: CliContext, filter: { runId?: bigint
         },
       },
       filter,
-      { by: operator(), clock: systemClock },
+      { by: operator(), clock: systemClock, yes },
     ),
   );
   context.out(`${tally.interrupted ? 'stopped: ' : ''}${tally.decided} decided, ${tally.skipped} skipped, ${tally.open} open${tally.interrupted ? ' (every decision taken is saved)' : ''}`);

@@ -512,6 +512,13 @@ export class ReconStore {
     return row ? { action: row.action, class: row.class, decidedBy: row.decided_by } : undefined;
   }
 
+  /** The row a duplicate repeats: the first earlier row of the PSP with the same type and reference. */
+  originalOf(row: Pick<StoredRow, 'id' | 'psp' | 'type' | 'pspReference'>): StoredRow | undefined {
+    if (row.pspReference === null) return undefined;
+    const found = this.db.prepare('SELECT id FROM recon_rows WHERE psp = ? AND type = ? AND psp_reference = ? AND id < ? ORDER BY id LIMIT 1').get(row.psp, row.type, row.pspReference, row.id) as { id: bigint } | undefined;
+    return found ? this.row(found.id) : undefined;
+  }
+
   /** Captures accepted into the suspense liability whose row names this order (merchant reference), in `currency`. */
   suspenseCapturesOf(psp: string, merchantReference: string, currency: Currency): ItemRecord[] {
     const rows = this.db
