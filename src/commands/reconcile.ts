@@ -154,6 +154,34 @@ Ctrl-C stops, keeping every decision taken so far. Without a terminal nothing is
     });
 
   reconcile
+    .command('items')
+    .description('list reconciliation items (open ones unless --all): id, class, life, currency, amount, age')
+    .option('--class <class>', 'only items of this class (e.g. missing_internal)')
+    .option('--run <id>', 'only the items a run saw', positiveInteger)
+    .option('--all', 'resolved items too')
+    .option('--json', 'print as JSON')
+    .option('--csv', 'print as CSV (one line per item)')
+    .addHelpText('after', `${examples('payops reconcile items', 'payops reconcile items --class missing_internal --csv > open.csv', 'payops reconcile items --all --json')}
+Age counts whole days from the run that first found the item (its run date) to now.
+`)
+    .action(async (flags: { class?: string; run?: number; all?: boolean; json?: boolean; csv?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      if (flags.json && flags.csv) {
+        const { UsageError } = await import('../errors.js');
+        throw new UsageError('--json and --csv: choose one');
+      }
+      const { listItems } = await import('../reconcile/listing.js');
+      const { itemsCsv, itemsJson, renderItems } = await import('../reports/reconcile.js');
+      const asOfMs = Date.now();
+      const filter = { ...(flags.class !== undefined ? { class: flags.class } : {}), ...(flags.run !== undefined ? { runId: BigInt(flags.run) } : {}), all: flags.all === true };
+      const items = await withDatabase(context, (db) => listItems(db, filter, asOfMs));
+      const asOf = new Date(asOfMs).toISOString();
+      if (flags.json) context.out(toJson(itemsJson(items, asOf)));
+      else if (flags.csv) process.stdout.write(itemsCsv(items));
+      else context.out(renderItems(items, context.color, asOf, flags.class !== undefined || flags.run !== undefined));
+    });
+
+  reconcile
     .command('decide')
     .description('decide one open item without the interactive review (scripts): the same decisions, recorded the same way')
     .argument('<item>', 'the item id (rm_…)')

@@ -512,6 +512,15 @@ export class ReconStore {
     return row ? { action: row.action, class: row.class, decidedBy: row.decided_by } : undefined;
   }
 
+  allItems(): ItemRecord[] {
+    return (this.db.prepare('SELECT * FROM recon_items ORDER BY id').all() as ItemRow[]).map(toItem);
+  }
+
+  latestRunOf(psp: string): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM recon_runs WHERE psp = ? ORDER BY id DESC LIMIT 1').get(psp) as RunRow | undefined;
+    return row ? toRun(row) : undefined;
+  }
+
   /** The row a duplicate repeats: the first earlier row of the PSP with the same type and reference. */
   originalOf(row: Pick<StoredRow, 'id' | 'psp' | 'type' | 'pspReference'>): StoredRow | undefined {
     if (row.pspReference === null) return undefined;

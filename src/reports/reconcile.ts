@@ -1,5 +1,6 @@
 import type { Palette } from '../cli/palette.js';
 import { type Currency, formatAmount, moneyJson } from '../money/index.js';
+import type { ItemListing } from '../reconcile/listing.js';
 import type { ReconcileReport } from '../reconcile/report.js';
 import type { DecisionRecord } from '../reconcile/store.js';
 import type { Bridge, ClassLine, MoneyLine, RuleAction, RunSummary } from '../reconcile/summary.js';
@@ -206,4 +207,51 @@ export function reportCsv(report: ReconcileReport): string {
 /** An action as it is typed on the command line (`write-off`, `write-back`). */
 export function actionWord(action: string): string {
   return action.replaceAll('_', '-');
+}
+
+/** What `reconcile items` counts age from: the run that first found each item. */
+export const ITEMS_DATE_BASIS = 'run';
+
+const ITEM_CSV_COLUMNS = [
+  'item_id', 'class', 'status', 'life', 'currency', 'amount', 'payops_gross', 'psp_gross', 'age_days', 'first_seen_at', 'occurred_at', 'batch_id', 'subject', 'resolution', 'why',
+] as const;
+
+/** One line per item: no figure on two lines. */
+export function itemsCsv(items: readonly ItemListing[]): string {
+  const amount = (minor: bigint | null, currency: Currency) => (minor === null ? '' : csvNumeric(formatAmount(minor, currency)));
+  let out = csvRow([...ITEM_CSV_COLUMNS]);
+  for (const item of items) {
+    out += csvRow([
+      csvText(item.itemId), csvText(item.class), csvText(item.status), csvText(item.life), csvText(item.currency), amount(item.amountMinor, item.currency),
+      amount(item.oursGrossMinor, item.currency), amount(item.theirsGrossMinor, item.currency), String(item.ageDays), csvText(item.firstSeenAt), csvText(item.occurredAt ?? ''),
+      csvText(item.batchId ?? ''), csvText(item.subject), csvText(item.resolution ?? ''), csvText(item.why),
+    ]);
+  }
+  return out;
+}
+
+export function itemsJson(items: readonly ItemListing[], asOf: string): unknown {
+  const money = (minor: bigint | null, currency: Currency) => (minor === null ? null : moneyJson(minor, currency));
+  return {
+    dateBasis: ITEMS_DATE_BASIS,
+    asOf,
+    count: items.length,
+    items: items.map((item) => ({
+      itemId: item.itemId, class: item.class, psp: item.psp, status: item.status, life: item.life, subject: item.subject, currency: item.currency,
+      amount: moneyJson(item.amountMinor, item.currency), payopsGross: money(item.oursGrossMinor, item.currency), pspGross: money(item.theirsGrossMinor, item.currency),
+      ageDays: item.ageDays, firstSeenAt: item.firstSeenAt, occurredAt: item.occurredAt, batchId: item.batchId, resolution: item.resolution, why: item.why,
+    })),
+  };
+}
+
+export function renderItems(items: readonly ItemListing[], color: Palette, asOf: string, filtered: boolean): string {
+  const header = color.dim(`dates: run (age in days since the run that first found the item, as of ${asOf})`);
+  if (items.length === 0) return `${header}\n${filtered ? 'no item matches the filter' : color.green('nothing open')}`;
+  return [
+    header,
+    renderTable(
+      [{ header: 'item' }, { header: 'class' }, { header: 'life' }, { header: 'currency' }, { header: 'amount', align: 'right' }, { header: 'age', align: 'right' }, { header: 'subject' }],
+      items.map((item) => [item.itemId, item.class, item.life, item.currency, signedAmount(item.amountMinor, item.currency, DIFFERENCE_CLASSES.has(item.class)), `${item.ageDays}d`, item.subject]),
+    ),
+  ].join('\n');
 }
