@@ -100,7 +100,8 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
       if (rejected > MAX_REJECTIONS_SHOWN) context.err(`… and ${rejected - MAX_REJECTIONS_SHOWN} more rows rejected`);
       const already = outcome.status === 'already_imported';
       if (flags.json) {
-        context.out(toJson({ status: outcome.status, dryRun: outcome.status === 'reconciled' && outcome.dryRun, ...outcome.summary }));
+        const { summaryJson } = await import('../reports/reconcile.js');
+        context.out(toJson({ status: outcome.status, dryRun: outcome.status === 'reconciled' && outcome.dryRun, ...summaryJson(outcome.summary) }));
       } else {
         context.out(
           renderRunSummary(outcome.summary, context.color, {

@@ -133,20 +133,33 @@ export function classTotals(summary: RunSummary): { rows: number; records: numbe
   return (summary.classes ?? []).reduce((total, line) => ({ rows: total.rows + line.rows, records: total.records + line.records }), { rows: 0, records: 0 });
 }
 
-/** `reconcile report --json`: money as moneyJson, counts per class and currency with totals, what is open now. */
-export function reportJson(report: ReconcileReport): unknown {
-  const { classes, open, byCurrency: _byCurrency, ...summary } = report.summary;
+/**
+ * A run's summary as JSON (`reconcile run --json`, and inside `reconcile report --json`): money
+ * lines as moneyJson, counts per class and currency with their totals. The bridges keep their
+ * `…Minor` strings (their shape predates the contract; docs/RECONCILIATION.md).
+ */
+export function summaryJson(summary: RunSummary): Record<string, unknown> {
+  const { classes, open, byCurrency: _byCurrency, quietPendingByCurrency, ...rest } = summary;
   const moneyOf = (lines: readonly MoneyLine[]) => lines.map((line) => moneyJson(BigInt(line.amountMinor), line.currency));
   return {
     dateBasis: REPORT_DATE_BASIS,
-    run: { ...report.run, summary: undefined, rules: JSON.parse(report.run.rules) as unknown },
-    ...summary,
+    ...rest,
+    quietPendingByCurrency: (quietPendingByCurrency ?? []).map((line) => ({ currency: line.currency, records: line.records, money: moneyJson(BigInt(line.amountMinor), line.currency) })),
     classes: (classes ?? []).map((line) => ({ ...line, money: moneyOf(line.money) })),
-    classesByCurrency: classCurrencyLines(report.summary).map((line) => ({
+    classesByCurrency: classCurrencyLines(summary).map((line) => ({
       class: line.class, currency: line.currency, rows: line.rows, records: line.records, money: line.amountMinor === null || line.currency === null ? null : moneyJson(line.amountMinor, line.currency),
     })),
-    classTotals: classTotals(report.summary),
+    classTotals: classTotals(summary),
     open: (open ?? []).map((line) => ({ ...line, money: moneyOf(line.money) })),
+    rules: (rest.rules ?? []).map((action) => ({ ...action, money: moneyJson(BigInt(action.amountMinor), action.currency) })),
+  };
+}
+
+/** `reconcile report --json`: the run's summary (summaryJson), its bridges now, what is open now, the decisions. */
+export function reportJson(report: ReconcileReport): unknown {
+  return {
+    run: { ...report.run, summary: undefined, rules: JSON.parse(report.run.rules) as unknown },
+    ...summaryJson(report.summary),
     bridges: report.bridges,
     openNow: report.openByCurrency.map((line) => ({ class: line.class, currency: line.currency, items: line.items, money: moneyJson(line.amountMinor, line.currency) })),
     openTotal: { items: report.openByCurrency.reduce((sum, line) => sum + line.items, 0) },

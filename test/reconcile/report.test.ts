@@ -3,7 +3,7 @@ import { toJson } from '../../src/cli/context.js';
 import type { Database } from '../../src/db/index.js';
 import { moneyJsonSchema, toCurrency } from '../../src/money/index.js';
 import { reconcileReport } from '../../src/reconcile/report.js';
-import { reportCsv, reportJson } from '../../src/reports/reconcile.js';
+import { reportCsv, reportJson, summaryJson } from '../../src/reports/reconcile.js';
 import { EUR, TestBook, capture, lined, payout, tempBook } from './book.js';
 
 const JPY = toCurrency('JPY');
@@ -83,5 +83,22 @@ describe('reconcile report: counts per class and currency', () => {
     expect(open).toEqual(expect.arrayContaining([['amount_mismatch', 'USD', '1', '1.00'], ['missing_internal', 'EUR', '1', '3.00']]));
     expect(Number(csv.find((row) => row.section === 'open_total')?.items)).toBe(json.openTotal.items);
     expect(json.openTotal.items).toBe(json.openNow.reduce((sum, line) => sum + line.items, 0));
+  });
+});
+
+describe('reconcile run --json: the summary as JSON', () => {
+  it('gives every money line as moneyJson, counts per class and currency, and the date basis', async () => {
+    const { book, cleanup } = tempBook();
+    try {
+      await book.charge([['ord_1', '25.00']]);
+      const rows = [capture('ord_1', 2500n), capture('ord_x', 300n, { pspReference: 'ch_x' })];
+      const outcome = await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]));
+      const json = JSON.parse(toJson(summaryJson(outcome.summary))) as { dateBasis: string; classes: { money: unknown[] }[]; classesByCurrency: { money: unknown }[]; open: { money: unknown[] }[] };
+      expect(json.dateBasis).toBe('settled');
+      for (const line of [...json.classes, ...json.open]) for (const money of line.money) moneyJsonSchema.parse(money);
+      for (const line of json.classesByCurrency) moneyJsonSchema.parse(line.money);
+    } finally {
+      cleanup();
+    }
   });
 });
