@@ -210,7 +210,7 @@ export class Decisions {
         if (!batch || batch.payoutMinor === null || openRows > 0) {
           return { options: [note], proposed: 'note', proposal: `resolve the ${openRows} open row${openRows === 1 ? '' : 's'} of this batch first: the residual is known once they are` };
         }
-        const breakdown = residualBreakdown(this.db, { ...batch, payoutMinor: batch.payoutMinor });
+        const breakdown = residualBreakdown(this.store, { ...batch, payoutMinor: batch.payoutMinor });
         const residual = breakdown.residualMinor;
         const decomposition = describeBreakdown(breakdown, item.currency);
         const linkOption: ActionOption = { action: 'link', effect: 'a record of payops the payout paid though the rows omit it: settle it in this batch' };

@@ -1,6 +1,5 @@
-import type { Database } from '../db/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
-import type { BatchRecord } from './store.js';
+import type { BatchRecord, ReconStore } from './store.js';
 import type { RunSummary } from './summary.js';
 
 /** One figure of a batch's residual: what it is, and its signed amount in minor units. */
@@ -27,35 +26,23 @@ export interface ResidualBreakdown {
   pending: { records: number; amountMinor: bigint };
 }
 
-export function residualBreakdown(db: Database, batch: BatchRecord & { payoutMinor: bigint }): ResidualBreakdown {
+export function residualBreakdown(store: ReconStore, batch: BatchRecord & { payoutMinor: bigint }): ResidualBreakdown {
   const { psp, batchId, currency } = batch;
-  const settled = db
-    .prepare(
-      `SELECT s.kind, i.class, i.subject, SUM(s.net_minor) AS net, COUNT(*) AS n FROM recon_settlements s LEFT JOIN recon_items i ON i.id = s.item_id
-       WHERE s.psp = ? AND s.batch_id = ? AND s.currency = ? GROUP BY s.kind, CASE WHEN s.kind = 'rows' THEN NULL ELSE s.id END ORDER BY MIN(s.id)`,
-    )
-    .all(psp, batchId, currency) as { kind: string; class: string | null; subject: string | null; net: bigint; n: bigint }[];
-  const held = settled.map((part) => ({
+  const held = store.settlementParts(psp, batchId, currency).map((part) => ({
     label: part.kind === 'rows' ? 'matched rows' : part.kind === 'residual' ? `earlier residual (${part.subject ?? ''})` : `${part.class ?? part.kind} ${part.subject ?? ''}`.trim(),
-    amountMinor: BigInt(part.net),
+    amountMinor: part.netMinor,
   }));
-  const unsettled = db
-    .prepare(
-      `SELECT class, type, psp_reference, line, net_minor FROM recon_rows
-       WHERE psp = ? AND batch_id = ? AND currency = ? AND type <> 'payout' AND settlement_id IS NULL ORDER BY id LIMIT 50`,
-    )
-    .all(psp, batchId, currency) as { class: string; type: string; psp_reference: string | null; line: bigint; net_minor: bigint }[];
-  const notHeld = unsettled.map((row) => ({ label: `${row.class} ${row.type} ${row.psp_reference ?? `line ${row.line}`}`, amountMinor: BigInt(row.net_minor) }));
+  const notHeld = store.unsettledRowsOfBatch(psp, batchId, currency).map((row) => ({ label: `${row.class} ${row.type} ${row.pspReference ?? `line ${row.line}`}`, amountMinor: row.netMinor }));
   const heldMinor = held.reduce((sum, part) => sum + part.amountMinor, 0n);
-  return { payoutMinor: batch.payoutMinor, heldMinor, residualMinor: batch.payoutMinor - heldMinor, held, notHeld, pending: pendingOf(db, psp, currency) };
+  return { payoutMinor: batch.payoutMinor, heldMinor, residualMinor: batch.payoutMinor - heldMinor, held, notHeld, pending: pendingOf(store, psp, currency) };
 }
 
 /** Records of a currency still inside their grace period: quiet ones as the latest run of the PSP counted them, and open pending items. */
-function pendingOf(db: Database, psp: string, currency: Currency): { records: number; amountMinor: bigint } {
-  const items = db.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS amount FROM recon_items WHERE psp = ? AND currency = ? AND status = 'open' AND class = 'pending'`).get(psp, currency) as { n: bigint; amount: bigint };
-  const latest = db.prepare('SELECT summary FROM recon_runs WHERE psp = ? AND summary IS NOT NULL ORDER BY id DESC LIMIT 1').get(psp) as { summary: string } | undefined;
-  const quiet = latest ? ((JSON.parse(latest.summary) as RunSummary).quietPendingByCurrency ?? []).find((line) => line.currency === currency) : undefined;
-  return { records: Number(items.n) + (quiet?.records ?? 0), amountMinor: BigInt(items.amount) + BigInt(quiet?.amountMinor ?? '0') };
+function pendingOf(store: ReconStore, psp: string, currency: Currency): { records: number; amountMinor: bigint } {
+  const items = store.openPendingOf(psp, currency);
+  const summary = store.latestRunOf(psp)?.summary;
+  const quiet = summary ? ((JSON.parse(summary) as RunSummary).quietPendingByCurrency ?? []).find((line) => line.currency === currency) : undefined;
+  return { records: items.count + (quiet?.records ?? 0), amountMinor: items.amountMinor + BigInt(quiet?.amountMinor ?? '0') };
 }
 
 /** "residual +3.52 = PSP paid 100.00 − books hold 96.48 (matched rows 74.30; missing_internal capture:ch_x 22.18); …" */
