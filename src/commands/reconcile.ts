@@ -21,6 +21,7 @@ interface RunFlags {
 interface ReviewFlags {
   run?: number;
   class?: string;
+  yes?: boolean;
   nonInteractive?: boolean;
   json?: boolean;
 }
@@ -99,7 +100,8 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
       if (rejected > MAX_REJECTIONS_SHOWN) context.err(`… and ${rejected - MAX_REJECTIONS_SHOWN} more rows rejected`);
       const already = outcome.status === 'already_imported';
       if (flags.json) {
-        context.out(toJson({ status: outcome.status, dryRun: outcome.status === 'reconciled' && outcome.dryRun, ...outcome.summary }));
+        const { summaryJson } = await import('../reports/reconcile.js');
+        context.out(toJson({ status: outcome.status, dryRun: outcome.status === 'reconciled' && outcome.dryRun, ...summaryJson(outcome.summary) }));
       } else {
         context.out(
           renderRunSummary(outcome.summary, context.color, {
@@ -123,16 +125,18 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
 
   reconcile
     .command('review')
-    .description('walk the open items, biggest money first, and decide: accept, write off, link, keep open with a note, skip')
+    .description('walk the open items, biggest money first, and decide: accept, write-off, link, keep open with a note, skip')
     .option('--run <id>', 'only the items a run saw', positiveInteger)
     .option('--class <class>', 'only items of this class (e.g. amount_mismatch)')
+    .option('--yes', 'post accept and write-off decisions without asking to confirm each')
     .option('--non-interactive', 'ask nothing: print what is open and exit 4 if anything is')
     .option('--json', 'print the open items as JSON (implies --non-interactive)')
     .addHelpText(
       'after',
       `${examples('payops reconcile review', 'payops reconcile review --class amount_mismatch', 'payops reconcile review --non-interactive')}
-Keys: arrows and Enter choose (the proposed action is preselected); Ctrl-C stops, keeping every
-decision taken so far. Without a terminal nothing is asked.
+Keys: arrows and Enter choose (the proposed action is preselected); a decision that posts money
+(accept, write-off) says what it posts and asks "y" or a note before it posts (--yes: never asks);
+Ctrl-C stops, keeping every decision taken so far. Without a terminal nothing is asked.
 `,
     )
     .action(async (flags: ReviewFlags, command: Command) => {
@@ -140,7 +144,7 @@ decision taken so far. Without a terminal nothing is asked.
       const filter = { ...(flags.run !== undefined ? { runId: BigInt(flags.run) } : {}), ...(flags.class !== undefined ? { class: flags.class } : {}) };
       const interactive = !flags.json && !flags.nonInteractive && process.stdin.isTTY === true && process.stdout.isTTY === true;
       if (interactive) {
-        process.exitCode = await reviewInteractively(context, filter);
+        process.exitCode = await reviewInteractively(context, filter, flags.yes === true);
         return;
       }
       const { itemsToReview } = await import('../reconcile/report.js');
@@ -148,6 +152,34 @@ decision taken so far. Without a terminal nothing is asked.
       if (flags.json) context.out(toJson(items.map(itemJson)));
       else context.out(await renderOpenItems(items, context));
       process.exitCode = items.length > 0 ? ExitCode.reconciliationOpen : ExitCode.ok;
+    });
+
+  reconcile
+    .command('items')
+    .description('list reconciliation items (open ones unless --all): id, class, life, currency, amount, age')
+    .option('--class <class>', 'only items of this class (e.g. missing_internal)')
+    .option('--run <id>', 'only the items a run saw', positiveInteger)
+    .option('--all', 'resolved items too')
+    .option('--json', 'print as JSON')
+    .option('--csv', 'print as CSV (one line per item)')
+    .addHelpText('after', `${examples('payops reconcile items', 'payops reconcile items --class missing_internal --csv > open.csv', 'payops reconcile items --all --json')}
+Age counts whole days from the run that first found the item (its run date) to now.
+`)
+    .action(async (flags: { class?: string; run?: number; all?: boolean; json?: boolean; csv?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      if (flags.json && flags.csv) {
+        const { UsageError } = await import('../errors.js');
+        throw new UsageError('--json and --csv: choose one');
+      }
+      const { listItems } = await import('../reconcile/listing.js');
+      const { itemsCsv, itemsJson, renderItems } = await import('../reports/reconcile.js');
+      const asOfMs = Date.now();
+      const filter = { ...(flags.class !== undefined ? { class: flags.class } : {}), ...(flags.run !== undefined ? { runId: BigInt(flags.run) } : {}), all: flags.all === true };
+      const items = await withDatabase(context, (db) => listItems(db, filter, asOfMs));
+      const asOf = new Date(asOfMs).toISOString();
+      if (flags.json) context.out(toJson(itemsJson(items, asOf)));
+      else if (flags.csv) process.stdout.write(itemsCsv(items));
+      else context.out(renderItems(items, context.color, asOf, flags.class !== undefined || flags.run !== undefined));
     });
 
   reconcile
@@ -168,7 +200,8 @@ decision taken so far. Without a terminal nothing is asked.
         const chosen = action === 'proposed' ? decisions.optionsFor(decisions.item(itemId)).proposed : action === 'write-off' ? 'write_off' : (action as 'accept' | 'link' | 'note');
         return decisions.decide(itemId, chosen, { ...(flags.note !== undefined ? { note: flags.note } : {}), ...(flags.linkTo !== undefined ? { linkTo: flags.linkTo } : {}) });
       });
-      context.out(flags.json ? toJson(outcome) : `${outcome.itemId}: ${outcome.action}: ${outcome.message}`);
+      const { actionWord } = await import('../reports/reconcile.js');
+      context.out(flags.json ? toJson(outcome) : `${outcome.itemId}: ${actionWord(outcome.action)}: ${outcome.message}`);
     });
 
   reconcile
@@ -185,16 +218,16 @@ decision taken so far. Without a terminal nothing is asked.
         throw new UsageError('--json and --csv: choose one');
       }
       const { reconcileReport } = await import('../reconcile/report.js');
-      const { renderReport, reportCsv } = await import('../reports/reconcile.js');
+      const { renderReport, reportCsv, reportJson } = await import('../reports/reconcile.js');
       const report = await withDatabase(context, (db) => reconcileReport(db, flags.run === undefined ? undefined : BigInt(flags.run)));
-      if (flags.json) context.out(toJson({ run: { ...report.run, summary: undefined, rules: JSON.parse(report.run.rules) as unknown }, ...report.summary, bridges: report.bridges, openNow: report.openNow, decisions: report.decisions }));
+      if (flags.json) context.out(toJson(reportJson(report)));
       else if (flags.csv) process.stdout.write(reportCsv(report));
       else context.out(renderReport(report, context.color));
     });
 }
 
 /** The interactive review on this terminal; returns the exit code (4 while anything is open). */
-async function reviewInteractively(context: CliContext, filter: { runId?: bigint; class?: string }): Promise<number> {
+async function reviewInteractively(context: CliContext, filter: { runId?: bigint; class?: string }, yes = false): Promise<number> {
   const { runReviewSession } = await import('../reconcile/review-session.js');
   const { select, input } = await import('@inquirer/prompts');
   const { systemClock } = await import('../time.js');
@@ -210,7 +243,7 @@ async function reviewInteractively(context: CliContext, filter: { runId?: bigint
         },
       },
       filter,
-      { by: operator(), clock: systemClock },
+      { by: operator(), clock: systemClock, yes },
     ),
   );
   context.out(`${tally.interrupted ? 'stopped: ' : ''}${tally.decided} decided, ${tally.skipped} skipped, ${tally.open} open${tally.interrupted ? ' (every decision taken is saved)' : ''}`);

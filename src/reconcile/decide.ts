@@ -21,6 +21,7 @@ import {
   unappliedAccount,
 } from './postings.js';
 import { InternalRecords } from './records.js';
+import { describeBreakdown, residualBreakdown } from './residual.js';
 import { Settlements } from './settle.js';
 import { type ItemRecord, ReconStore, type StoredRow } from './store.js';
 
@@ -56,6 +57,8 @@ export interface DecisionContext {
   clock: Clock;
   by: string;
   runId: bigint | null;
+  /** A dry run rolls everything back: its messages say what would be posted, never a transaction id that will not exist. */
+  dryRun?: boolean;
 }
 
 /** What each decision posts: the rows that say the ledger side of every class (docs/RECONCILIATION.md). */
@@ -64,6 +67,10 @@ interface Plan {
   description: string;
   /** The row's net goes to the bank in its batch once the item is settled. */
   settleRow: boolean;
+  /** Money received that nothing explains, held in the suspense liability until a link or a refund clears it. */
+  suspense?: boolean;
+  /** The suspense capture a refund row clears: recorded on it, so it is not linked to an order afterwards. */
+  clears?: ItemRecord | undefined;
 }
 
 /**
@@ -122,7 +129,7 @@ export class Decisions {
         const record = item.probableRef === null ? undefined : this.records(item.psp).byRef(item.probableRef);
         const kindMatches = record !== undefined && row !== undefined && record.kind === recordKindOf(row.type);
         const options: ActionOption[] = [
-          accept(`book it as the PSP states: ${money(row?.grossMinor ?? item.amountMinor)} against ${this.counterForRow(item.psp, record)}, its fee to ${PSP_FEES_ACCOUNT}, and settle it in its batch`),
+          accept(`book it as the PSP states: ${money(row?.grossMinor ?? item.amountMinor)} against ${row ? this.counterForRow(item, row, record) : ADJUSTMENTS_ACCOUNT}, its fee to ${PSP_FEES_ACCOUNT}, and settle it in its batch`),
           ...(row && row.netMinor < 0n ? [writeOff(row.grossMinor)] : []),
           { action: 'link', effect: 'pair it with a record of payops (an order, refund or dispute id, or an item id)' },
           note,
@@ -137,7 +144,7 @@ export class Decisions {
       case 'amount_mismatch': {
         const difference = item.amountMinor;
         return {
-          options: [accept(`adjust by ${difference < 0n ? '−' : '+'}${money(difference)} (${ADJUSTMENTS_ACCOUNT}) and settle the row`), ...(difference < 0n ? [writeOff(difference)] : []), note],
+          options: [accept(`adjust by ${difference < 0n ? '-' : '+'}${money(difference)} (${ADJUSTMENTS_ACCOUNT}) and settle the row`), ...(difference < 0n ? [writeOff(difference)] : []), note],
           proposed: 'accept',
           proposal: `take the PSP's figure: it is what the PSP settled`,
         };
@@ -145,7 +152,7 @@ export class Decisions {
       case 'fee_mismatch': {
         const difference = item.amountMinor;
         return {
-          options: [accept(`book the fee difference ${difference < 0n ? '−' : '+'}${money(difference)} to ${PSP_FEES_ACCOUNT} and settle the row`), ...(difference > 0n ? [writeOff(difference)] : []), note],
+          options: [accept(`book the fee difference ${difference < 0n ? '-' : '+'}${money(difference)} to ${PSP_FEES_ACCOUNT} and settle the row`), ...(difference > 0n ? [writeOff(difference)] : []), note],
           proposed: 'accept',
           proposal: 'the PSP kept a different fee than it told payops',
         };
@@ -193,6 +200,8 @@ export class Decisions {
           note,
         ];
         if (batchItem) return { options, proposed: 'link', proposal: `batch ${batchItem.batchId} was paid exactly this much more than its rows say`, linkTarget: batchItem.itemId };
+        const held = record ? this.suspenseCaptureOf(item.psp, record) : undefined;
+        if (held) return { options: rotate(options, 'link'), proposed: 'link', proposal: `the PSP's capture ${held.subject} (${held.itemId}) of this order is held in suspense: linking clears it`, linkTarget: held.itemId };
         return { options: rotate(options, 'note'), proposed: 'note', proposal: 'past its grace period: ask the PSP; write it off only when it will not pay' };
       }
       case 'batch_total_mismatch': {
@@ -201,16 +210,23 @@ export class Decisions {
         if (!batch || batch.payoutMinor === null || openRows > 0) {
           return { options: [note], proposed: 'note', proposal: `resolve the ${openRows} open row${openRows === 1 ? '' : 's'} of this batch first: the residual is known once they are` };
         }
-        const residual = batch.payoutMinor - this.store.settledOfBatch(item.psp, batch.batchId, item.currency);
+        const breakdown = residualBreakdown(this.store, { ...batch, payoutMinor: batch.payoutMinor });
+        const residual = breakdown.residualMinor;
+        const decomposition = describeBreakdown(breakdown, item.currency);
+        const linkOption: ActionOption = { action: 'link', effect: 'a record of payops the payout paid though the rows omit it: settle it in this batch' };
+        if (breakdown.pending.records > 0) {
+          // The payout may include a record still inside its grace period: the residual is not known yet.
+          return { options: [note, linkOption], proposed: 'note', proposal: `wait: records of ${item.currency} are still pending and the payout may include them; ${decomposition}` };
+        }
         const record = this.recordItemWithNet(item.psp, item.currency, residual);
         const options: ActionOption[] = [
-          accept(`book the residual ${residual < 0n ? '−' : '+'}${money(residual)} between the bank and ${ADJUSTMENTS_ACCOUNT}`),
+          accept(`book the residual ${residual < 0n ? '-' : '+'}${money(residual)} between the bank and ${ADJUSTMENTS_ACCOUNT}`),
           ...(residual < 0n ? [writeOff(residual)] : []),
           { action: 'link', effect: 'a record of payops the payout paid though the rows omit it: settle it in this batch' },
           note,
         ];
-        if (record) return { options: rotate(options, 'link'), proposed: 'link', proposal: `${record.subject} (${record.itemId}) accounts for the residual exactly`, linkTarget: record.itemId };
-        return { options, proposed: 'accept', proposal: 'the bank received what the PSP paid: the books follow the bank' };
+        if (record) return { options: rotate(options, 'link'), proposed: 'link', proposal: `${record.subject} (${record.itemId}) accounts for the residual exactly; ${decomposition}`, linkTarget: record.itemId };
+        return { options, proposed: 'accept', proposal: `the bank received what the PSP paid: the books follow the bank; ${decomposition}` };
       }
     }
   }
@@ -219,6 +235,7 @@ export class Decisions {
   decide(itemId: string, action: DecisionAction, options: { note?: string; linkTo?: string; rule?: string } = {}): DecisionOutcome {
     return inTransaction(this.db, () => {
       const item = this.item(itemId);
+      if (action === 'link' && this.inSuspense(item)) return this.clearSuspense(item, (options.linkTo ?? '').trim(), (options.note ?? '').trim(), options.rule);
       if (item.status !== 'open') throw new UsageError(`item ${itemId} is already resolved (${item.resolution ?? ''})`, { hint: 'see `payops reconcile report`' });
       const allowed = this.optionsFor(item).options.map((option) => option.action);
       if (!allowed.includes(action)) {
@@ -275,10 +292,11 @@ export class Decisions {
     }
     const plan = this.plan(item, action);
     const txIds = plan.legs.length > 0 ? [this.postLegs(item, action, plan)] : [];
-    const resolution = `${action === 'accept' ? 'accepted' : 'written off'}${rule ? ` by rule ${rule}` : ''}`;
+    const resolution = `${action === 'accept' ? 'accepted' : 'written off'}${plan.suspense ? ` into suspense (${unappliedAccount(item.psp)})` : ''}${rule ? ` by rule ${rule}` : ''}`;
     txIds.push(...this.closeRowItem(item, plan.settleRow, resolution));
     this.record(item, action, note, null, txIds, rule);
-    return { itemId: item.itemId, action, txIds, resolved: true, message: `${resolution}; posted ${txIds.map((id) => `#${id}`).join(', ') || 'nothing'}` };
+    if (plan.clears) this.record(plan.clears, 'link', `cleared by the refund ${item.itemId} booked against the suspense`, item.itemId, [], rule);
+    return { itemId: item.itemId, action, txIds, resolved: true, message: `${resolution}; ${this.postedText(txIds)}` };
   }
 
   private plan(item: ItemRecord, action: 'accept' | 'write_off'): Plan {
@@ -289,8 +307,15 @@ export class Decisions {
       case 'duplicate': {
         const row = this.rowOf(item);
         const probable = item.probableRef === null ? undefined : this.records(psp).byRef(item.probableRef);
-        const counter = action === 'write_off' ? WRITE_OFFS_ACCOUNT : this.counterForRow(psp, probable);
-        return { legs: rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, counter), description: `${row.type} ${row.pspReference ?? `line ${row.line}`} booked as the PSP reported it`, settleRow: true };
+        const counter = action === 'write_off' ? WRITE_OFFS_ACCOUNT : this.counterForRow(item, row, probable);
+        const suspense = counter === unappliedAccount(psp) && item.class === 'missing_internal' && row.grossMinor > 0n && probable?.status !== 'failed';
+        return {
+          legs: rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, counter),
+          description: `${row.type} ${row.pspReference ?? `line ${row.line}`} booked as the PSP reported it${counter === ADJUSTMENTS_ACCOUNT || counter === WRITE_OFFS_ACCOUNT ? '' : ` (held in ${counter})`}`,
+          settleRow: true,
+          ...(suspense ? { suspense: true } : {}),
+          ...(counter === unappliedAccount(psp) && row.type === 'refund' ? { clears: this.suspenseCaptureRefunded(item, row) } : {}),
+        };
       }
       case 'status_mismatch': {
         const row = this.rowOf(item);
@@ -414,7 +439,7 @@ export class Decisions {
     this.settlements(item.psp).recordResidual(batchId, item.currency, residualMinor, item.id, txId);
     this.record(item, action, note, null, [txId], rule);
     this.reevaluateBatchOf(item);
-    return { itemId: item.itemId, action, txIds: [txId], resolved: this.store.item(item.itemId)?.status === 'resolved', message: `batch residual ${formatAmount(residualMinor, item.currency)} ${item.currency} posted as #${txId}` };
+    return { itemId: item.itemId, action, txIds: [txId], resolved: this.store.item(item.itemId)?.status === 'resolved', message: `batch residual ${formatAmount(residualMinor, item.currency)} ${item.currency}: ${this.postedText([txId])}` };
   }
 
   private link(item: ItemRecord, target: string | undefined, note: string, rule: string | undefined): DecisionOutcome {
@@ -434,6 +459,10 @@ export class Decisions {
     if (item.class === 'missing_external' || item.class === 'pending') {
       const other = this.store.item(wanted);
       if (other?.class === 'batch_total_mismatch' && other.status === 'open') return this.settleRecordInBatch(this.recordOf(item), item, other, note, rule);
+      if (other !== undefined && this.inSuspense(other)) {
+        const outcome = this.clearSuspense(other, item.internalRef ?? '', note, rule);
+        return { ...outcome, itemId: item.itemId, resolved: this.store.item(item.itemId)?.status === 'resolved' };
+      }
       if (other?.class === 'missing_internal' && other.status === 'open') {
         const outcome = this.pairRow(other, this.recordOf(item), note, rule);
         return { ...outcome, itemId: item.itemId, resolved: this.store.item(item.itemId)?.status === 'resolved' };
@@ -548,10 +577,74 @@ export class Decisions {
     settlements.evaluateBatch(this.items(item.psp), batchId, item.currency, this.context.by);
   }
 
-  private counterForRow(psp: string, probable: InternalRecord | undefined): string {
-    // Money moving for an order payops failed is the buyer's: held as a liability, returned from it.
-    if (probable?.kind === 'capture' && probable.status === 'failed') return unappliedAccount(psp);
+  /**
+   * Where a row payops has no record of is booked when accepted (DESIGN §6):
+   * - money for an order payops failed is the buyer's: the unapplied liability, returned from it;
+   * - money received that nothing explains (a missing_internal row with a positive gross) is owed
+   *   to someone until identified: the same suspense liability, which a link or a refund clears;
+   * - a refund of such a capture (same order reference) comes out of the suspense;
+   * - anything else (money paid out that nothing explains, a duplicate) is an adjustment.
+   */
+  private counterForRow(item: ItemRecord, row: StoredRow, probable: InternalRecord | undefined): string {
+    if (probable?.kind === 'capture' && probable.status === 'failed') return unappliedAccount(item.psp);
+    if (item.class !== 'missing_internal') return ADJUSTMENTS_ACCOUNT;
+    if (row.grossMinor > 0n) return unappliedAccount(item.psp);
+    if (row.type === 'refund' && this.suspenseCaptureRefunded(item, row) !== undefined) return unappliedAccount(item.psp);
     return ADJUSTMENTS_ACCOUNT;
+  }
+
+  /** The capture held in suspense that this refund row gives back (same order reference and currency, not more than it). */
+  private suspenseCaptureRefunded(item: ItemRecord, row: StoredRow): ItemRecord | undefined {
+    if (row.merchantReference === null) return undefined;
+    return this.store.suspenseCapturesOf(item.psp, row.merchantReference, row.currency).find((capture) => {
+      const captureRow = capture.rowId === null ? undefined : this.store.row(capture.rowId);
+      return captureRow !== undefined && captureRow.grossMinor >= -row.grossMinor && this.inSuspense(capture);
+    });
+  }
+
+  /** A capture held in suspense whose row names this order, of its amount. */
+  private suspenseCaptureOf(psp: string, record: InternalRecord): ItemRecord | undefined {
+    if (record.kind !== 'capture' || record.status !== 'succeeded') return undefined;
+    return this.store.suspenseCapturesOf(psp, record.orderId, record.currency).find((held) => this.inSuspense(held) && held.amountMinor === record.grossMinor);
+  }
+
+  /** An item accepted into the suspense that no link or refund has cleared yet. */
+  private inSuspense(item: ItemRecord): boolean {
+    if (item.status !== 'resolved' || !(item.resolution ?? '').startsWith('accepted into suspense')) return false;
+    return !this.store.decisionsOfItem(item.id).some((decision) => decision.action === 'link');
+  }
+
+  /**
+   * A capture held in suspense turns out to be an order's (the order shows up, or an operator
+   * says which): the suspense is cleared against the receivable the order's own capture posting
+   * filled. Dr suspense (row gross) / Cr psp receivable (gross − the order's booked fee) / Cr
+   * expenses:psp-fees (the order's booked fee): the row's own booking already put the PSP's fee
+   * in psp-fees and the row's net went to the bank, so afterwards the receivable holds nothing of
+   * either and psp-fees holds the fee the PSP kept, once.
+   */
+  private clearSuspense(item: ItemRecord, target: string, note: string, rule: string | undefined): DecisionOutcome {
+    const row = this.rowOf(item);
+    const { record } = this.recordItemOrRecord(item.psp, target);
+    const ref = internalRef(record.kind, record.id);
+    if (record.kind !== 'capture' || record.status !== 'succeeded') throw new InputError(`link: ${ref} is not a captured order; a capture held in suspense links to the order it paid`);
+    if (record.currency !== row.currency || record.grossMinor !== row.grossMinor) {
+      throw new InputError(`link: ${ref} is ${formatAmount(record.grossMinor, record.currency)} ${record.currency}, the row ${formatAmount(row.grossMinor, row.currency)} ${row.currency}`, { hint: 'link it to the order it paid, of the same amount and currency' });
+    }
+    const settled = this.settledAlready(item.psp, ref, row.id);
+    if (settled !== undefined) throw new InputError(`link: ${ref} was already settled ${settled}`);
+    const orderFeeMinor = record.feeMinor ?? 0n;
+    const txId = this.postLegs(item, 'link', {
+      legs: [
+        { account: unappliedAccount(item.psp), currency: row.currency, debitMinor: row.grossMinor },
+        { account: pspReceivableAccount(item.psp), currency: row.currency, debitMinor: -(row.grossMinor - orderFeeMinor) },
+        { account: PSP_FEES_ACCOUNT, currency: row.currency, debitMinor: -orderFeeMinor },
+      ],
+      description: `suspense cleared: ${row.pspReference ?? `line ${row.line}`} paid ${ref}`,
+    });
+    this.store.classifyRow(row.id, 'matched', true, ref, item.id);
+    this.resolveRecordItem(item.psp, ref, `settled: ${row.fileName}:${row.line}, held in suspense, linked to it`);
+    this.record(item, 'link', note, ref, [txId], rule);
+    return { itemId: item.itemId, action: 'link', txIds: [txId], resolved: true, message: `suspense cleared: linked to ${ref}; ${this.postedText([txId])}` };
   }
 
   private batchItemWithResidual(psp: string, currency: Currency, netMinor: bigint): ItemRecord | undefined {
@@ -620,6 +713,13 @@ export class Decisions {
 
   private settlements(psp: string): Settlements {
     return new Settlements(this.store, this.ledger, psp, this.context.runId, null, this.now());
+  }
+
+  /** "posted #12, #13", or in a dry run "would post 2 transactions" (the ids are rolled back with it). */
+  private postedText(txIds: readonly number[]): string {
+    if (txIds.length === 0) return this.context.dryRun ? 'would post nothing' : 'posted nothing';
+    if (this.context.dryRun) return `would post ${txIds.length} transaction${txIds.length === 1 ? '' : 's'}`;
+    return `posted ${txIds.map((id) => `#${id}`).join(', ')}`;
   }
 
   private now(): string {

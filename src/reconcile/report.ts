@@ -1,9 +1,16 @@
 import type { Database } from '../db/index.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { type Currency, exponentOf } from '../money/index.js';
-import { type ItemClass, isItemClass } from './classes.js';
+import { ITEM_CLASSES, type ItemClass, isItemClass } from './classes.js';
 import { type DecisionRecord, type ItemRecord, ReconStore, type RunRecord } from './store.js';
 import { type Bridge, type ClassLine, type RunSummary, bridgeOf, moneyLines } from './summary.js';
+
+export interface OpenLine {
+  class: ItemClass;
+  currency: Currency;
+  items: number;
+  amountMinor: bigint;
+}
 
 export interface ReconcileReport {
   run: RunRecord;
@@ -12,6 +19,8 @@ export interface ReconcileReport {
   bridges: Bridge[];
   /** Every item open now, per class. */
   openNow: ClassLine[];
+  /** Every item open now, per class and currency (a count never repeats across currencies). */
+  openByCurrency: OpenLine[];
   decisions: DecisionRecord[];
 }
 
@@ -27,17 +36,24 @@ export function reconcileReport(db: Database, runId?: bigint): ReconcileReport {
   const summary = JSON.parse(run.summary ?? '{}') as RunSummary;
   const bridges = (summary.batches ?? []).map((bridge) => bridgeOf(store, run.psp, bridge.batchId, bridge.currency));
   const open = new Map<ItemClass, { count: number; money: Map<Currency, bigint> }>();
+  const openByCurrency = new Map<string, OpenLine>();
   for (const item of store.openItems()) {
     const entry = open.get(item.class) ?? { count: 0, money: new Map<Currency, bigint>() };
     entry.count++;
     entry.money.set(item.currency, (entry.money.get(item.currency) ?? 0n) + item.amountMinor);
     open.set(item.class, entry);
+    const key = `${item.class}\u0000${item.currency}`;
+    const line = openByCurrency.get(key) ?? { class: item.class, currency: item.currency, items: 0, amountMinor: 0n };
+    line.items++;
+    line.amountMinor += item.amountMinor;
+    openByCurrency.set(key, line);
   }
   return {
     run,
     summary,
     bridges,
     openNow: [...open].map(([openClass, entry]) => ({ class: openClass, rows: entry.count, records: 0, money: moneyLines(entry.money) })),
+    openByCurrency: [...openByCurrency.values()].sort((a, b) => ITEM_CLASSES.indexOf(a.class) - ITEM_CLASSES.indexOf(b.class) || a.currency.localeCompare(b.currency)),
     decisions: store.decisions(run.id),
   };
 }

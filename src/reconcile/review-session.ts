@@ -4,7 +4,7 @@ import { type Currency, formatAmount } from '../money/index.js';
 import type { Clock } from '../time.js';
 import { type DecisionAction, Decisions } from './decide.js';
 import { type ReviewFilter, itemsToReview } from './report.js';
-import type { ItemRecord, SideView } from './store.js';
+import { type ItemRecord, ReconStore, type SideView, type StoredRow } from './store.js';
 
 type Style = (text: string) => string;
 
@@ -28,6 +28,11 @@ export interface ReviewPrompts {
   select<T>(config: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
   input(config: { message: string; default?: string }): Promise<string>;
 }
+
+/** Decisions that post money: each is confirmed before it posts, unless `--yes`. */
+const POSTS_MONEY: ReadonlySet<DecisionAction> = new Set(['accept', 'write_off']);
+const CONFIRM = /^(y|yes)$/i;
+const DECLINE = /^(n|no)?$/i;
 
 export interface ReviewTally {
   decided: number;
@@ -55,7 +60,7 @@ export async function runReviewSession(
   db: Database,
   io: { out: (text: string) => void; style: ReviewStyle; prompts: ReviewPrompts },
   filter: ReviewFilter,
-  context: { by: string; clock: Clock },
+  context: { by: string; clock: Clock; yes?: boolean },
 ): Promise<ReviewTally> {
   const decisions = new Decisions(db, { clock: context.clock, by: context.by, runId: null });
   const queue = itemsToReview(db, filter);
@@ -64,7 +69,8 @@ export async function runReviewSession(
     for (let index = 0; index < queue.length; index++) {
       const item = decisions.item((queue[index] as ItemRecord).itemId);
       if (item.status !== 'open') continue; // closed by an earlier decision (e.g. a batch whose rows were resolved)
-      io.out(renderItem(item, index + 1, queue.length, io.style));
+      const repeated = item.class === 'duplicate' && item.rowId !== null ? repeatedRow(db, item.rowId) : undefined;
+      io.out(renderItem(item, index + 1, queue.length, io.style, repeated));
       const options = decisions.optionsFor(item);
       io.out(`${io.style.bold('proposed:')} ${LABELS[options.proposed]}: ${options.proposal}`);
       for (;;) {
@@ -80,7 +86,14 @@ export async function runReviewSession(
           tally.skipped++;
           break;
         }
-        const note = choice === 'note' ? await io.prompts.input({ message: 'Note (why it stays open)' }) : undefined;
+        let note = choice === 'note' ? await io.prompts.input({ message: 'Note (why it stays open)' }) : undefined;
+        if (POSTS_MONEY.has(choice) && context.yes !== true) {
+          const effect = options.options.find((option) => option.action === choice)?.effect ?? '';
+          io.out(`${io.style.yellow('posts money:')} ${effect}`);
+          const answer = (await io.prompts.input({ message: 'Post it? y, or a note saying why (it confirms too); Enter or n goes back' })).trim();
+          if (DECLINE.test(answer)) continue;
+          if (!CONFIRM.test(answer)) note = answer;
+        }
         const linkTo = choice === 'link' ? await io.prompts.input({ message: 'Link to (order, refund or dispute id, or item id)', ...(options.linkTarget ? { default: options.linkTarget } : {}) }) : undefined;
         try {
           const outcome = decisions.decide(item.itemId, choice, { ...(note !== undefined ? { note } : {}), ...(linkTo !== undefined ? { linkTo } : {}) });
@@ -102,7 +115,7 @@ export async function runReviewSession(
 }
 
 /** One item as a panel: both sides in columns, the fields that differ marked `≠`. */
-export function renderItem(item: ItemRecord, position: number, total: number, style: ReviewStyle): string {
+export function renderItem(item: ItemRecord, position: number, total: number, style: ReviewStyle, repeats?: StoredRow): string {
   const { detail } = item;
   const amount = signed(item.amountMinor, item.currency, DIFFERENCE_CLASSES.has(item.class));
   const lines = [
@@ -121,6 +134,9 @@ export function renderItem(item: ItemRecord, position: number, total: number, st
     );
   } else {
     lines.push(...sideBySide(detail.ours, detail.theirs, style));
+  }
+  if (repeats) {
+    lines.push(`   repeats        ${repeats.fileName}:${repeats.line} ${repeats.type} ${repeats.pspReference ?? ''} gross ${formatAmount(repeats.grossMinor, repeats.currency)} net ${formatAmount(repeats.netMinor, repeats.currency)} ${repeats.currency} (${repeats.class})`);
   }
   lines.push(`${style.dim('why:')} ${detail.why}`);
   return lines.join('\n');
@@ -152,9 +168,16 @@ function sideBySide(ours: SideView | null, theirs: SideView | null, style: Revie
   return [header, ...rows];
 }
 
+/** The row a duplicate's row repeats, if the PSP reported it before under the same reference. */
+export function repeatedRow(db: Database, rowId: bigint): StoredRow | undefined {
+  const store = new ReconStore(db);
+  const row = store.row(rowId);
+  return row ? store.originalOf(row) : undefined;
+}
+
 /** Classes whose amount is a difference, shown with its sign either way. */
 const DIFFERENCE_CLASSES: ReadonlySet<string> = new Set(['amount_mismatch', 'fee_mismatch', 'batch_total_mismatch']);
 
 function signed(minor: bigint, currency: Currency, plus: boolean): string {
-  return minor < 0n ? `−${formatAmount(-minor, currency)}` : `${plus && minor > 0n ? '+' : ''}${formatAmount(minor, currency)}`;
+  return minor < 0n ? `-${formatAmount(-minor, currency)}` : `${plus && minor > 0n ? '+' : ''}${formatAmount(minor, currency)}`;
 }

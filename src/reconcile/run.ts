@@ -13,7 +13,7 @@ import { applyRules } from './apply-rules.js';
 import { type Rules, rulesJson } from './rules.js';
 import { Settlements } from './settle.js';
 import { type BatchDelta, type BatchRecord, type ItemRecord, ReconStore, RowWriter, type RunRecord, emptyBatchDelta } from './store.js';
-import { type Bridge, type ClassLine, type RuleAction, type RunSummary, bridgeOf, moneyLines } from './summary.js';
+import { type Bridge, type ClassLine, ClassCurrencyTally, type RuleAction, type RunSummary, bridgeOf, moneyLines } from './summary.js';
 import type { SettlementFormat, SettlementRow } from './types.js';
 
 export interface SettlementInput {
@@ -110,7 +110,7 @@ class RunSession {
   private lastRowId: bigint | null = null;
   private rowsRead = 0;
   private periodEnd: string | null = null;
-  private readonly quietPending = { count: 0, money: new Map<Currency, bigint>() };
+  private readonly quietPending = { count: 0, money: new Map<Currency, bigint>(), countByCurrency: new Map<Currency, number>() };
 
   constructor(
     db: Database,
@@ -124,7 +124,7 @@ class RunSession {
       psp: this.psp, fileSha256: input.sha256, fileName: input.name, fileBytes: input.bytes, format: input.format, graceDays: options.rules.graceDays,
       rules: JSON.stringify(rulesJson(options.rules)), runBy: options.by, at: this.at,
     });
-    this.decisions = new Decisions(db, { clock: options.clock, by: options.by, runId: this.runId });
+    this.decisions = new Decisions(db, { clock: options.clock, by: options.by, runId: this.runId, dryRun: options.dryRun });
     this.records = this.decisions.records(this.psp);
     this.records.prepareCandidates();
     this.matcher = new Matcher(this.records, store, this.psp);
@@ -324,6 +324,7 @@ class RunSession {
       if (recordClass === 'pending' && this.options.rules.quietPending && existing === undefined) {
         this.quietPending.count++;
         this.quietPending.money.set(record.currency, (this.quietPending.money.get(record.currency) ?? 0n) + record.grossMinor);
+        this.quietPending.countByCurrency.set(record.currency, (this.quietPending.countByCurrency.get(record.currency) ?? 0) + 1);
         continue;
       }
       const why =
@@ -366,25 +367,35 @@ class RunSession {
       return entry;
     };
     const add = (money: Map<Currency, bigint>, currency: Currency, minor: bigint) => money.set(currency, (money.get(currency) ?? 0n) + minor);
+    const byCurrency = new ClassCurrencyTally();
     if (this.firstRowId !== null && this.lastRowId !== null) {
       for (const row of this.store.rowTallies(this.firstRowId, this.lastRowId)) {
         const entry = line(row.class);
         entry.rows += row.count;
         if (row.paired) entry.records += row.count;
         // A payout row's money is its batch's, shown in the bridge.
-        if (row.class === 'matched' && !row.payout) add(entry.money, row.currency, row.grossMinor);
+        const grossMinor = row.class === 'matched' && !row.payout ? row.grossMinor : 0n;
+        if (row.class === 'matched' && !row.payout) add(entry.money, row.currency, grossMinor);
+        byCurrency.add(row.class, row.currency, { rows: row.count, records: row.paired ? row.count : 0, amountMinor: grossMinor });
       }
-      for (const row of this.store.rowItemMoney(this.firstRowId, this.lastRowId)) add(line(row.class).money, row.currency, row.amountMinor);
+      for (const row of this.store.rowItemMoney(this.firstRowId, this.lastRowId)) {
+        add(line(row.class).money, row.currency, row.amountMinor);
+        byCurrency.add(row.class, row.currency, { amountMinor: row.amountMinor });
+      }
     }
     for (const item of this.store.recordItemsOfRun(this.runId)) {
       const entry = line(item.class);
       entry.records++;
       add(entry.money, item.currency, item.amountMinor);
+      byCurrency.add(item.class, item.currency, { records: 1, amountMinor: item.amountMinor });
     }
     if (this.quietPending.count > 0) {
       const entry = line('pending');
       entry.records += this.quietPending.count;
-      for (const [currency, minor] of this.quietPending.money) add(entry.money, currency, minor);
+      for (const [currency, minor] of this.quietPending.money) {
+        add(entry.money, currency, minor);
+        byCurrency.add('pending', currency, { records: this.quietPending.countByCurrency.get(currency) ?? 0, amountMinor: minor });
+      }
     }
     const classes: ClassLine[] = CLASSES.filter((rowClass) => lines.has(rowClass)).map((rowClass) => {
       const entry = lines.get(rowClass) as { rows: number; records: number; money: Map<Currency, bigint> };
@@ -406,7 +417,9 @@ class RunSession {
       periodEnd: this.periodEnd,
       graceDays: this.options.rules.graceDays,
       quietPending: this.options.rules.quietPending,
+      quietPendingByCurrency: [...this.quietPending.money].sort(([a], [b]) => a.localeCompare(b)).map(([currency, minor]) => ({ currency, records: this.quietPending.countByCurrency.get(currency) ?? 0, amountMinor: minor.toString() })),
       classes,
+      byCurrency: byCurrency.sorted(CLASSES),
       life: this.store.lifeOfRun(this.runId),
       open: [...open].map(([openClass, entry]) => ({ class: openClass, rows: entry.count, records: 0, money: moneyLines(entry.money) })),
       openCount: [...open.values()].reduce((sum, entry) => sum + entry.count, 0),

@@ -199,7 +199,7 @@ export class ReconStore {
   private readonly s: Record<string, Statement>;
   private nextRowId: bigint | undefined;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       runBySha: prepare('SELECT * FROM recon_runs WHERE file_sha256 = ?'),
@@ -510,6 +510,60 @@ export class ReconStore {
   lastDecisionOfItem(itemRowId: bigint): { action: DecisionRecord['action']; class: ItemClass; decidedBy: string } | undefined {
     const row = this.s.lastDecisionOfItem!.get(itemRowId) as { action: DecisionRecord['action']; class: ItemClass; decided_by: string } | undefined;
     return row ? { action: row.action, class: row.class, decidedBy: row.decided_by } : undefined;
+  }
+
+  /** A batch's settlements: the runs' matched rows together, every other settlement on its own, with the item it settled. */
+  settlementParts(psp: string, batchId: string, currency: Currency): { kind: SettlementRecord['kind']; class: string | null; subject: string | null; netMinor: bigint }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.kind, i.class, i.subject, SUM(s.net_minor) AS net FROM recon_settlements s LEFT JOIN recon_items i ON i.id = s.item_id
+         WHERE s.psp = ? AND s.batch_id = ? AND s.currency = ? GROUP BY s.kind, CASE WHEN s.kind = 'rows' THEN NULL ELSE s.id END ORDER BY MIN(s.id)`,
+      )
+      .all(psp, batchId, currency) as { kind: SettlementRecord['kind']; class: string | null; subject: string | null; net: bigint }[];
+    return rows.map((row) => ({ kind: row.kind, class: row.class, subject: row.subject, netMinor: BigInt(row.net) }));
+  }
+
+  /** Rows of a batch (not its payout) that no settlement moved to the bank, the first 50. */
+  unsettledRowsOfBatch(psp: string, batchId: string, currency: Currency): { class: string; type: string; pspReference: string | null; line: number; netMinor: bigint }[] {
+    const rows = this.db
+      .prepare(`SELECT class, type, psp_reference, line, net_minor FROM recon_rows WHERE psp = ? AND batch_id = ? AND currency = ? AND type <> 'payout' AND settlement_id IS NULL ORDER BY id LIMIT 50`)
+      .all(psp, batchId, currency) as { class: string; type: string; psp_reference: string | null; line: bigint; net_minor: bigint }[];
+    return rows.map((row) => ({ class: row.class, type: row.type, pspReference: row.psp_reference, line: Number(row.line), netMinor: row.net_minor }));
+  }
+
+  openPendingOf(psp: string, currency: Currency): { count: number; amountMinor: bigint } {
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS amount FROM recon_items WHERE psp = ? AND currency = ? AND status = 'open' AND class = 'pending'`)
+      .get(psp, currency) as { n: bigint; amount: bigint };
+    return { count: Number(row.n), amountMinor: BigInt(row.amount) };
+  }
+
+  allItems(): ItemRecord[] {
+    return (this.db.prepare('SELECT * FROM recon_items ORDER BY id').all() as ItemRow[]).map(toItem);
+  }
+
+  latestRunOf(psp: string): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM recon_runs WHERE psp = ? ORDER BY id DESC LIMIT 1').get(psp) as RunRow | undefined;
+    return row ? toRun(row) : undefined;
+  }
+
+  /** The row a duplicate repeats: the first earlier row of the PSP with the same type and reference. */
+  originalOf(row: Pick<StoredRow, 'id' | 'psp' | 'type' | 'pspReference'>): StoredRow | undefined {
+    if (row.pspReference === null) return undefined;
+    const found = this.db.prepare('SELECT id FROM recon_rows WHERE psp = ? AND type = ? AND psp_reference = ? AND id < ? ORDER BY id LIMIT 1').get(row.psp, row.type, row.pspReference, row.id) as { id: bigint } | undefined;
+    return found ? this.row(found.id) : undefined;
+  }
+
+  /** Captures accepted into the suspense liability whose row names this order (merchant reference), in `currency`. */
+  suspenseCapturesOf(psp: string, merchantReference: string, currency: Currency): ItemRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT i.* FROM recon_items i JOIN recon_rows r ON r.id = i.row_id
+         WHERE i.psp = ? AND i.status = 'resolved' AND i.resolution LIKE 'accepted into suspense%' AND r.type = 'capture' AND r.merchant_reference = ? AND r.currency = ?
+         ORDER BY i.id`,
+      )
+      .all(psp, merchantReference, currency) as ItemRow[];
+    return rows.map(toItem);
   }
 
   decisionsOfItem(itemRowId: bigint): { action: DecisionRecord['action']; txIds: number[] }[] {

@@ -22,6 +22,18 @@ export interface ClassLine {
   money: MoneyLine[];
 }
 
+/**
+ * One class in one currency: the counts and money of `ClassLine` split so that no figure repeats
+ * on several lines (a spreadsheet sums them). A row or record counts in its own currency.
+ */
+export interface ClassCurrencyLine {
+  class: ReconClass;
+  currency: Currency;
+  rows: number;
+  records: number;
+  amountMinor: string;
+}
+
 /** gross − fees − refunds − chargebacks ± adjustments = payout, from the batch's rows. */
 export interface Bridge {
   batchId: string;
@@ -61,13 +73,37 @@ export interface RunSummary {
   periodEnd: string | null;
   graceDays: number;
   quietPending: boolean;
+  /** Records kept quiet as pending, per currency (absent in summaries kept before issue 15). */
+  quietPendingByCurrency?: { currency: Currency; records: number; amountMinor: string }[];
   classes: ClassLine[];
+  /** The classes per currency (absent in summaries kept before issue 15). */
+  byCurrency?: ClassCurrencyLine[];
   life: { new: number; persisting: number; resolved: number };
   /** Items open after the run, per class (pending left out when quiet). */
   open: ClassLine[];
   openCount: number;
   batches: Bridge[];
   rules: RuleAction[];
+}
+
+/** Per class and currency, in class order then currency order. */
+export class ClassCurrencyTally {
+  private readonly lines = new Map<string, ClassCurrencyLine & { minor: bigint }>();
+
+  add(lineClass: ReconClass, currency: Currency, counts: { rows?: number; records?: number; amountMinor?: bigint }): void {
+    const key = `${lineClass}\u0000${currency}`;
+    const line = this.lines.get(key) ?? { class: lineClass, currency, rows: 0, records: 0, amountMinor: '0', minor: 0n };
+    line.rows += counts.rows ?? 0;
+    line.records += counts.records ?? 0;
+    line.minor += counts.amountMinor ?? 0n;
+    this.lines.set(key, line);
+  }
+
+  sorted(order: readonly ReconClass[]): ClassCurrencyLine[] {
+    return [...this.lines.values()]
+      .sort((a, b) => order.indexOf(a.class) - order.indexOf(b.class) || a.currency.localeCompare(b.currency))
+      .map(({ minor, ...line }) => ({ ...line, amountMinor: minor.toString() }));
+  }
 }
 
 export function moneyLines(totals: ReadonlyMap<Currency, bigint>): MoneyLine[] {

@@ -1,5 +1,6 @@
 import type { Palette } from '../cli/palette.js';
-import { type Currency, formatAmount } from '../money/index.js';
+import { type Currency, formatAmount, moneyJson } from '../money/index.js';
+import type { ItemListing } from '../reconcile/listing.js';
 import type { ReconcileReport } from '../reconcile/report.js';
 import type { DecisionRecord } from '../reconcile/store.js';
 import type { Bridge, ClassLine, MoneyLine, RuleAction, RunSummary } from '../reconcile/summary.js';
@@ -13,7 +14,7 @@ export function moneyText(lines: readonly MoneyLine[], signedAlways = false): st
 }
 
 export function signedAmount(minor: bigint, currency: Currency, plus = false): string {
-  if (minor < 0n) return `−${formatAmount(-minor, currency)}`;
+  if (minor < 0n) return `-${formatAmount(-minor, currency)}`;
   return `${plus && minor > 0n ? '+' : ''}${formatAmount(minor, currency)}`;
 }
 
@@ -63,7 +64,7 @@ export function renderBridge(bridge: Bridge, color: Palette): string {
   const money = (minor: string) => formatAmount(BigInt(minor), bridge.currency);
   const absolute = (minor: string) => formatAmount(BigInt(minor) < 0n ? -BigInt(minor) : BigInt(minor), bridge.currency);
   const adjustments = BigInt(bridge.adjustmentsMinor);
-  const equation = `${money(bridge.capturesMinor)} − fees ${money(bridge.feesMinor)} − refunds ${absolute(bridge.refundsMinor)} − chargebacks ${absolute(bridge.chargebacksMinor)} ${adjustments < 0n ? '−' : '+'} adjustments ${absolute(bridge.adjustmentsMinor)} = ${money(bridge.rowsNetMinor)}`;
+  const equation = `${money(bridge.capturesMinor)} - fees ${money(bridge.feesMinor)} - refunds ${absolute(bridge.refundsMinor)} - chargebacks ${absolute(bridge.chargebacksMinor)} ${adjustments < 0n ? '-' : '+'} adjustments ${absolute(bridge.adjustmentsMinor)} = ${money(bridge.rowsNetMinor)}`;
   const verdict =
     bridge.payoutMinor === null
       ? color.yellow('payout not reported yet')
@@ -82,7 +83,7 @@ export function renderDecisions(decisions: readonly DecisionRecord[]): string {
       decision.rule ? `${decision.decidedBy} (rule ${decision.rule})` : decision.decidedBy,
       decision.itemId,
       decision.class,
-      decision.linkedTo ? `${decision.action} → ${decision.linkedTo}` : decision.action,
+      decision.linkedTo ? `${actionWord(decision.action)} → ${decision.linkedTo}` : actionWord(decision.action),
       decision.txIds.map((id) => `#${id}`).join(' '),
       decision.note,
     ]),
@@ -91,6 +92,7 @@ export function renderDecisions(decisions: readonly DecisionRecord[]): string {
 
 export function renderReport(report: ReconcileReport, color: Palette): string {
   const lines = [
+    color.dim(`dates: settled (the settlement file's rows, up to ${report.summary.periodEnd ?? '(no rows)'}); run ${report.run.id} at ${report.run.startedAt}`),
     renderRunSummary(report.summary, color, { dryRun: false }),
     '',
     color.bold('batches now'),
@@ -106,48 +108,163 @@ export function renderReport(report: ReconcileReport, color: Palette): string {
 }
 
 const CSV_COLUMNS = [
-  'section', 'run', 'name', 'class', 'currency', 'rows', 'records', 'amount', 'captures', 'fees', 'refunds', 'chargebacks', 'adjustments', 'rows_net', 'payout',
+  'section', 'run', 'name', 'class', 'currency', 'rows', 'records', 'items', 'amount', 'captures', 'fees', 'refunds', 'chargebacks', 'adjustments', 'rows_net', 'payout',
   'difference', 'books', 'status', 'at', 'by', 'action', 'rule', 'note', 'linked_to', 'postings',
 ] as const;
 
+/** What `reconcile report` counts by: the settlement file's rows (their settled dates), as of the run. */
+export const REPORT_DATE_BASIS = 'settled';
+
 /**
- * One CSV for a spreadsheet: a `section` column (class, batch, decision) and the columns each
- * uses. Text cells are neutralized against formulas (src/reports/csv.ts); amounts are numbers.
+ * A run's classes per class and currency. A summary kept before issue 15 has no per-currency
+ * counts: its counts come on one line without a currency and its money on lines without counts,
+ * so that nothing is counted twice.
+ */
+export function classCurrencyLines(summary: RunSummary): { class: string; currency: Currency | null; rows: number | null; records: number | null; amountMinor: bigint | null }[] {
+  if (summary.byCurrency) return summary.byCurrency.map((line) => ({ ...line, amountMinor: BigInt(line.amountMinor) }));
+  return (summary.classes ?? []).flatMap((line) => [
+    { class: line.class, currency: null, rows: line.rows, records: line.records, amountMinor: null },
+    ...line.money.map((money) => ({ class: line.class, currency: money.currency, rows: null, records: null, amountMinor: BigInt(money.amountMinor) })),
+  ]);
+}
+
+/** Rows and records over every class and currency of the run. */
+export function classTotals(summary: RunSummary): { rows: number; records: number } {
+  return (summary.classes ?? []).reduce((total, line) => ({ rows: total.rows + line.rows, records: total.records + line.records }), { rows: 0, records: 0 });
+}
+
+/**
+ * A run's summary as JSON (`reconcile run --json`, and inside `reconcile report --json`): money
+ * lines as moneyJson, counts per class and currency with their totals. The bridges keep their
+ * `…Minor` strings (their shape predates the contract; docs/RECONCILIATION.md).
+ */
+export function summaryJson(summary: RunSummary): Record<string, unknown> {
+  const { classes, open, byCurrency: _byCurrency, quietPendingByCurrency, ...rest } = summary;
+  const moneyOf = (lines: readonly MoneyLine[]) => lines.map((line) => moneyJson(BigInt(line.amountMinor), line.currency));
+  return {
+    dateBasis: REPORT_DATE_BASIS,
+    ...rest,
+    quietPendingByCurrency: (quietPendingByCurrency ?? []).map((line) => ({ currency: line.currency, records: line.records, money: moneyJson(BigInt(line.amountMinor), line.currency) })),
+    classes: (classes ?? []).map((line) => ({ ...line, money: moneyOf(line.money) })),
+    classesByCurrency: classCurrencyLines(summary).map((line) => ({
+      class: line.class, currency: line.currency, rows: line.rows, records: line.records, money: line.amountMinor === null || line.currency === null ? null : moneyJson(line.amountMinor, line.currency),
+    })),
+    classTotals: classTotals(summary),
+    open: (open ?? []).map((line) => ({ ...line, money: moneyOf(line.money) })),
+    rules: (rest.rules ?? []).map((action) => ({ ...action, money: moneyJson(BigInt(action.amountMinor), action.currency) })),
+  };
+}
+
+/** `reconcile report --json`: the run's summary (summaryJson), its bridges now, what is open now, the decisions. */
+export function reportJson(report: ReconcileReport): unknown {
+  return {
+    run: { ...report.run, summary: undefined, rules: JSON.parse(report.run.rules) as unknown },
+    ...summaryJson(report.summary),
+    bridges: report.bridges,
+    openNow: report.openByCurrency.map((line) => ({ class: line.class, currency: line.currency, items: line.items, money: moneyJson(line.amountMinor, line.currency) })),
+    openTotal: { items: report.openByCurrency.reduce((sum, line) => sum + line.items, 0) },
+    decisions: report.decisions,
+  };
+}
+
+type CsvCells = Partial<Record<(typeof CSV_COLUMNS)[number], string>>;
+const NUMERIC_COLUMNS: ReadonlySet<string> = new Set(['rows', 'records', 'items', 'amount', 'captures', 'fees', 'refunds', 'chargebacks', 'adjustments', 'rows_net', 'payout', 'difference', 'books']);
+
+function csvLine(cells: CsvCells): string {
+  return csvRow(CSV_COLUMNS.map((column) => {
+    const value = cells[column] ?? '';
+    return value !== '' && NUMERIC_COLUMNS.has(column) ? csvNumeric(value) : csvText(value);
+  }));
+}
+
+/**
+ * One CSV for a spreadsheet: a `section` column and the columns each uses. `class` rows are one
+ * per class and currency, `class_total` sums their counts (amounts of different classes mean
+ * different things: no money total); `open` and `open_total` are the items open now; then the
+ * batches' bridges and the decisions. No figure is on two lines of one section. Text cells are
+ * neutralized against formulas (src/reports/csv.ts); amounts are decimal strings.
  */
 export function reportCsv(report: ReconcileReport): string {
   const run = report.run.id.toString();
-  const row = (cells: Partial<Record<(typeof CSV_COLUMNS)[number], string>>, numeric: ReadonlySet<string>) =>
-    csvRow(CSV_COLUMNS.map((column) => {
-      const value = cells[column] ?? '';
-      return value !== '' && numeric.has(column) ? csvNumeric(value) : csvText(value);
-    }));
-  const amounts = new Set(['rows', 'records', 'amount', 'captures', 'fees', 'refunds', 'chargebacks', 'adjustments', 'rows_net', 'payout', 'difference', 'books']);
+  const text = (value: number | null) => (value === null ? '' : String(value));
   let out = csvRow([...CSV_COLUMNS]);
-  for (const line of report.summary.classes ?? []) {
-    const perCurrency = line.money.length > 0 ? line.money : [undefined];
-    for (const money of perCurrency) {
-      out += row({ section: 'class', run, class: line.class, rows: String(line.rows), records: String(line.records), ...(money ? { currency: money.currency, amount: formatAmount(BigInt(money.amountMinor), money.currency) } : {}) }, amounts);
-    }
+  for (const line of classCurrencyLines(report.summary)) {
+    out += csvLine({
+      section: 'class', run, class: line.class, currency: line.currency ?? '', rows: text(line.rows), records: text(line.records),
+      amount: line.amountMinor === null || line.currency === null ? '' : formatAmount(line.amountMinor, line.currency),
+    });
   }
+  const totals = classTotals(report.summary);
+  out += csvLine({ section: 'class_total', run, rows: String(totals.rows), records: String(totals.records) });
+  for (const line of report.openByCurrency) {
+    out += csvLine({ section: 'open', run, class: line.class, currency: line.currency, items: String(line.items), amount: formatAmount(line.amountMinor, line.currency) });
+  }
+  out += csvLine({ section: 'open_total', run, items: String(report.openByCurrency.reduce((sum, line) => sum + line.items, 0)) });
   for (const bridge of report.bridges) {
     const money = (minor: string | null) => (minor === null ? '' : formatAmount(BigInt(minor), bridge.currency));
-    out += row(
-      {
-        section: 'batch', run, name: bridge.batchId, currency: bridge.currency, rows: String(bridge.rows), captures: money(bridge.capturesMinor), fees: money(bridge.feesMinor),
-        refunds: money(bridge.refundsMinor), chargebacks: money(bridge.chargebacksMinor), adjustments: money(bridge.adjustmentsMinor), rows_net: money(bridge.rowsNetMinor),
-        payout: money(bridge.payoutMinor), difference: money(bridge.differenceMinor), books: money(bridge.settledMinor), status: bridge.status,
-      },
-      amounts,
-    );
+    out += csvLine({
+      section: 'batch', run, name: bridge.batchId, currency: bridge.currency, rows: String(bridge.rows), captures: money(bridge.capturesMinor), fees: money(bridge.feesMinor),
+      refunds: money(bridge.refundsMinor), chargebacks: money(bridge.chargebacksMinor), adjustments: money(bridge.adjustmentsMinor), rows_net: money(bridge.rowsNetMinor),
+      payout: money(bridge.payoutMinor), difference: money(bridge.differenceMinor), books: money(bridge.settledMinor), status: bridge.status,
+    });
   }
   for (const decision of report.decisions) {
-    out += row(
-      {
-        section: 'decision', run, name: decision.itemId, class: decision.class, currency: decision.currency, at: decision.decidedAt, by: decision.decidedBy, action: decision.action,
-        rule: decision.rule ?? '', note: decision.note, linked_to: decision.linkedTo ?? '', postings: decision.txIds.join(' '),
-      },
-      amounts,
-    );
+    out += csvLine({
+      section: 'decision', run, name: decision.itemId, class: decision.class, currency: decision.currency, at: decision.decidedAt, by: decision.decidedBy, action: actionWord(decision.action),
+      rule: decision.rule ?? '', note: decision.note, linked_to: decision.linkedTo ?? '', postings: decision.txIds.join(' '),
+    });
   }
   return out;
+}
+
+/** An action as it is typed on the command line (`write-off`, `write-back`). */
+export function actionWord(action: string): string {
+  return action.replaceAll('_', '-');
+}
+
+/** What `reconcile items` counts age from: the run that first found each item. */
+export const ITEMS_DATE_BASIS = 'run';
+
+const ITEM_CSV_COLUMNS = [
+  'item_id', 'class', 'status', 'life', 'currency', 'amount', 'payops_gross', 'psp_gross', 'age_days', 'first_seen_at', 'occurred_at', 'batch_id', 'subject', 'resolution', 'why',
+] as const;
+
+/** One line per item: no figure on two lines. */
+export function itemsCsv(items: readonly ItemListing[]): string {
+  const amount = (minor: bigint | null, currency: Currency) => (minor === null ? '' : csvNumeric(formatAmount(minor, currency)));
+  let out = csvRow([...ITEM_CSV_COLUMNS]);
+  for (const item of items) {
+    out += csvRow([
+      csvText(item.itemId), csvText(item.class), csvText(item.status), csvText(item.life), csvText(item.currency), amount(item.amountMinor, item.currency),
+      amount(item.oursGrossMinor, item.currency), amount(item.theirsGrossMinor, item.currency), String(item.ageDays), csvText(item.firstSeenAt), csvText(item.occurredAt ?? ''),
+      csvText(item.batchId ?? ''), csvText(item.subject), csvText(item.resolution ?? ''), csvText(item.why),
+    ]);
+  }
+  return out;
+}
+
+export function itemsJson(items: readonly ItemListing[], asOf: string): unknown {
+  const money = (minor: bigint | null, currency: Currency) => (minor === null ? null : moneyJson(minor, currency));
+  return {
+    dateBasis: ITEMS_DATE_BASIS,
+    asOf,
+    count: items.length,
+    items: items.map((item) => ({
+      itemId: item.itemId, class: item.class, psp: item.psp, status: item.status, life: item.life, subject: item.subject, currency: item.currency,
+      amount: moneyJson(item.amountMinor, item.currency), payopsGross: money(item.oursGrossMinor, item.currency), pspGross: money(item.theirsGrossMinor, item.currency),
+      ageDays: item.ageDays, firstSeenAt: item.firstSeenAt, occurredAt: item.occurredAt, batchId: item.batchId, resolution: item.resolution, why: item.why,
+    })),
+  };
+}
+
+export function renderItems(items: readonly ItemListing[], color: Palette, asOf: string, filtered: boolean): string {
+  const header = color.dim(`dates: run (age in days since the run that first found the item, as of ${asOf})`);
+  if (items.length === 0) return `${header}\n${filtered ? 'no item matches the filter' : color.green('nothing open')}`;
+  return [
+    header,
+    renderTable(
+      [{ header: 'item' }, { header: 'class' }, { header: 'life' }, { header: 'currency' }, { header: 'amount', align: 'right' }, { header: 'age', align: 'right' }, { header: 'subject' }],
+      items.map((item) => [item.itemId, item.class, item.life, item.currency, signedAmount(item.amountMinor, item.currency, DIFFERENCE_CLASSES.has(item.class)), `${item.ageDays}d`, item.subject]),
+    ),
+  ].join('\n');
 }

@@ -78,6 +78,10 @@ describe.skipIf(!HAS_TMUX)(`reconcile review in a pseudo-terminal (tmux${HAS_TMU
     expect(panel).toMatch(/ {5}reference +ch_sim_\d{8} +ch_sim_\d{8}/);
     expect(panel).toMatch(/❯ Accept the PSP's figure \(proposed\)/);
     keys(name, 'Enter');
+    // It posts money: it says what, and asks before it posts.
+    expect(await waitFor(name, /\? Post it\?/)).toMatch(/posts money: adjust by \+1\.00 USD/);
+    type(name, 'y');
+    keys(name, 'Enter');
     const after = await waitFor(name, /REVIEW-EXIT:\d/);
     expect(after).toMatch(/✓ rm_[0-9a-f]{12}: accepted; posted #\d+, #\d+/);
     expect(after).toContain('1 decided, 0 skipped, 0 open');
@@ -87,7 +91,8 @@ describe.skipIf(!HAS_TMUX)(`reconcile review in a pseudo-terminal (tmux${HAS_TMU
 
   it('link asks for the record with the proposal filled in; keep open asks for the note', async () => {
     const duplicate = start('--class', 'duplicate');
-    await waitFor(duplicate, /❯ Link to another record \(proposed\)/);
+    // The row it repeats: file, line, reference, amounts.
+    expect(await waitFor(duplicate, /❯ Link to another record \(proposed\)/)).toMatch(/ {3}repeats +\S*settlement\.csv:\d+ capture ch_sim_\d{8} gross \d+\.\d\d net \d+\.\d\d USD/);
     keys(duplicate, 'Enter');
     await waitFor(duplicate, /\? Link to .*original/);
     keys(duplicate, 'Enter');
@@ -108,6 +113,15 @@ describe.skipIf(!HAS_TMUX)(`reconcile review in a pseudo-terminal (tmux${HAS_TMU
       expect.objectContaining({ class: 'duplicate', action: 'link', linkedTo: 'original' }),
       expect.objectContaining({ class: 'missing_internal', action: 'note', note: 'asked the PSP, ticket 4411', txIds: [] }),
     ]);
+  });
+
+  it('--yes posts without asking', async () => {
+    const name = start('--class', 'fee_mismatch', '--yes');
+    await waitFor(name, /❯ Accept the PSP's figure \(proposed\)/);
+    keys(name, 'Enter');
+    const after = await waitFor(name, /REVIEW-EXIT:\d/);
+    expect(after).not.toContain('Post it?');
+    expect(after).toMatch(/✓ rm_[0-9a-f]{12}: accepted; posted #\d+/);
   });
 
   it('Ctrl-C stops the review and every decision taken before it stays saved', async () => {

@@ -158,6 +158,41 @@ describe('reconcile (end to end)', () => {
     expect(real.stdout).toMatch(/feeTolerance/);
   });
 
+  it('issue 15: --dry-run names no transaction; report CSV sums equal its JSON; reconcile items lists every open item once', () => {
+    const { file } = settle(days[0] as string, ['--inject-discrepancies', '6', '--seed', '3']);
+    const rules = path.join(REPO_ROOT, 'fixtures', 'reconcile', 'rules.json');
+    const dry = run('reconcile', 'run', file, '--rules', rules, '--grace-days', '0', '--dry-run', '--non-interactive', '--json');
+    expect(dry.stdout).not.toMatch(/posted #|"txIds"/);
+    const dryText = run('reconcile', 'run', file, '--rules', rules, '--grace-days', '0', '--dry-run', '--non-interactive');
+    expect(dryText.stdout).not.toMatch(/#\d/);
+    expect(run('reconcile', 'run', file, '--grace-days', '0', '--non-interactive').code).toBe(4);
+
+    const json = JSON.parse(run('reconcile', 'report', '--json').stdout) as {
+      dateBasis: string; classesByCurrency: { class: string; currency: string; rows: number; records: number; money: { amount: string } }[];
+      classTotals: { rows: number; records: number }; openNow: { class: string; currency: string; items: number; money: { amount: string } }[]; openTotal: { items: number }; file: { rowsRead: number };
+    };
+    expect(json.dateBasis).toBe('settled');
+    const csv = run('reconcile', 'report', '--csv').stdout.trimEnd().split('\n');
+    const header = (csv[0] as string).split(',');
+    const records = csv.slice(1).map((line) => Object.fromEntries(line.split(',').map((cell, index) => [header[index] as string, cell])));
+    const classRows = records.filter((row) => row.section === 'class');
+    const sum = (column: string) => classRows.reduce((total, row) => total + Number(row[column] || 0), 0);
+    expect([sum('rows'), sum('records')]).toEqual([json.classTotals.rows, json.classTotals.records]);
+    expect(json.classTotals.rows).toBe(json.file.rowsRead);
+    expect(classRows.map((row) => [row.class, row.currency, Number(row.rows), Number(row.records), row.amount])).toEqual(
+      json.classesByCurrency.map((line) => [line.class, line.currency, line.rows, line.records, line.money.amount]),
+    );
+    expect(records.filter((row) => row.section === 'open').reduce((total, row) => total + Number(row.items), 0)).toBe(json.openTotal.items);
+
+    const listing = JSON.parse(run('reconcile', 'items', '--json').stdout) as { dateBasis: string; count: number; items: { itemId: string; class: string }[] };
+    expect(listing.dateBasis).toBe('run');
+    expect(listing.count).toBe(json.openTotal.items);
+    expect(listing.items.map((item) => item.itemId).sort()).toEqual(openItems().map((item) => item.itemId).sort());
+    const listingCsv = run('reconcile', 'items', '--csv').stdout.trimEnd().split('\n');
+    expect(listingCsv).toHaveLength(listing.count + 1);
+    expect(run('reconcile', 'items').stdout).toContain('dates: run');
+  });
+
   it('reports a bad row with its line and goes on (exit 3); --strict stops and imports nothing', () => {
     const { file } = settle(days[0] as string);
     const lines = fs.readFileSync(file, 'utf8').split('\n');
@@ -184,7 +219,7 @@ describe('reconcile (end to end)', () => {
     expect(run('reconcile', 'decide', item.itemId, 'note').code).toBe(3); // a note says why
     const csv = run('reconcile', 'report', '--csv');
     expect(csv.code).toBe(0);
-    expect(csv.stdout.split('\n')[0]).toBe('section,run,name,class,currency,rows,records,amount,captures,fees,refunds,chargebacks,adjustments,rows_net,payout,difference,books,status,at,by,action,rule,note,linked_to,postings');
+    expect(csv.stdout.split('\n')[0]).toBe('section,run,name,class,currency,rows,records,items,amount,captures,fees,refunds,chargebacks,adjustments,rows_net,payout,difference,books,status,at,by,action,rule,note,linked_to,postings');
     expect(csv.stdout).toContain(`"'=HYPERLINK(""http://x"",""ask"")"`);
     const report = JSON.parse(run('reconcile', 'report', '--json').stdout) as { decisions: { itemId: string; action: string; decidedBy: string }[]; classes: unknown[] };
     expect(report.decisions).toEqual([expect.objectContaining({ itemId: item.itemId, action: 'note', decidedBy: os.userInfo().username })]);

@@ -44,14 +44,14 @@ describe('reconcile review session', () => {
   });
   afterEach(() => cleanup());
 
-  const review = (answers: (string | 'interrupt' | 'default')[], filter = {}) => {
+  const review = (answers: (string | 'interrupt' | 'default')[], filter = {}, yes = false) => {
     const { prompts, asked } = scripted(answers);
-    return { asked, tally: runReviewSession(db, { out: (text) => screen.push(text), style: PLAIN, prompts }, filter, { by: 'alice', clock: book.clock }) };
+    return { asked, tally: runReviewSession(db, { out: (text) => screen.push(text), style: PLAIN, prompts }, filter, { by: 'alice', clock: book.clock, yes }) };
   };
 
   it('walks the open items biggest money first and records each decision with who, when and its postings', async () => {
     // The duplicate's proposal is a link to the row it repeats, whose target is asked (and preset).
-    const { tally, asked } = review(['default', 'default', 'note', 'asked the PSP', 'default']);
+    const { tally, asked } = review(['default', 'default', 'note', 'asked the PSP', 'default', 'y']);
     expect(await tally).toEqual({ decided: 3, skipped: 0, open: 1, interrupted: false });
     const shown = screen.join('\n');
     // duplicate (5.00) and amount (+1.00) and fee (+0.10): biggest first.
@@ -76,6 +76,28 @@ describe('reconcile review session', () => {
     expect(panel).toMatch(/ ≠ {3}net +24\.70 +25\.70/);
     expect(panel).toMatch(/\n {5}fee +0\.30 +0\.30/);
     expect(panel).toMatch(/\n {5}reference +ch_ord_1 +ch_ord_1/);
+  });
+
+  it('a duplicate shows the row it repeats: file, line, reference and amount (issue 15)', async () => {
+    review(['interrupt'], { class: 'duplicate' });
+    await Promise.resolve();
+    const shown = screen.join('\n');
+    expect(shown).toMatch(/ {3}repeats +day\.csv:4 capture ch_ord_3 gross 5\.00 net 4\.70 USD/);
+  });
+
+  it('a decision that posts money says what it posts and asks first: Enter goes back, a note confirms and is recorded (issue 15)', async () => {
+    const { tally, asked } = review(['accept', '', 'accept', 'rounding, ticket 12'], { class: 'fee_mismatch' });
+    expect(await tally).toMatchObject({ decided: 1, open: 0, interrupted: false });
+    expect(asked.map((question) => question.message)).toEqual(['Decision', 'Post it? y, or a note saying why (it confirms too); Enter or n goes back', 'Decision', 'Post it? y, or a note saying why (it confirms too); Enter or n goes back']);
+    expect(screen.join('\n')).toContain('posts money: book the fee difference +0.10 USD to expenses:psp-fees and settle the row');
+    const decisions = new ReconStore(db).decisions(null);
+    expect(decisions.map((decision) => [decision.class, decision.action, decision.note])).toEqual([['fee_mismatch', 'accept', 'rounding, ticket 12']]);
+  });
+
+  it('--yes posts without asking', async () => {
+    const { tally, asked } = review(['accept'], { class: 'fee_mismatch' }, true);
+    expect(await tally).toMatchObject({ decided: 1, open: 0 });
+    expect(asked.map((question) => question.message)).toEqual(['Decision']);
   });
 
   it('Ctrl-C stops the session and keeps every decision taken before it', async () => {

@@ -164,6 +164,9 @@ describe('reconcile run', () => {
     });
     expect(dry).toMatchObject({ status: 'reconciled', dryRun: true });
     expect(dry.summary.rules).toEqual([expect.objectContaining({ rule: 'feeTolerance', class: 'fee_mismatch', applied: true, amountMinor: '3' })]);
+    // Issue 15: the transactions a dry run rolls back never exist; it names none of them.
+    expect(dry.summary.rules[0]?.message).toMatch(/would post 2 transactions/);
+    expect(dry.summary.rules[0]?.message).not.toMatch(/#\d|posted/);
     expect(verifyLedger(db).headHash).toBe(head);
     expect(db.prepare('SELECT COUNT(*) AS n FROM recon_runs').get()).toEqual({ n: 0n });
   });

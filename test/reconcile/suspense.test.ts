@@ -1,0 +1,99 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runChecks } from '../../src/check/check.js';
+import type { Database } from '../../src/db/index.js';
+import { verifyLedger } from '../../src/ledger/index.js';
+import { Decisions } from '../../src/reconcile/decide.js';
+import { ReconStore } from '../../src/reconcile/store.js';
+import { TestBook, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
+
+const SUSPENSE = 'liabilities:psp:sim:unapplied';
+const ADJUSTMENTS = 'expenses:reconciliation:adjustments';
+
+/**
+ * Issue 15: a capture the PSP settled for an order payops has no record of is money received that
+ * nothing explains (DESIGN §6): accepting it holds it in the suspense liability, never an expense,
+ * until a link to the order or a refund clears it.
+ */
+describe('missing_internal captures are held in suspense until identified', () => {
+  let db: Database;
+  let cleanup: () => void;
+  let book: TestBook;
+  const decisions = () => new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
+  const store = () => new ReconStore(db);
+  const receivable = () => balanceOf(db, 'assets:psp:sim:receivable');
+  const healthy = () => {
+    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+    expect(verifyLedger(db).ok).toBe(true);
+  };
+
+  beforeEach(async () => {
+    ({ db, book, cleanup } = tempBook());
+    await book.charge([['ord_1', '25.00']]);
+    // ord_late is paid at the PSP, but payops has not booked it (yet).
+    const rows = [capture('ord_1', 2500n), capture('ord_late', 999n)];
+    await book.reconcile('day1.csv', lined([...rows, payout('po_1', rows)]));
+  });
+  afterEach(() => cleanup());
+
+  const acceptUnexplained = () => {
+    const item = store().openItems().find((candidate) => candidate.class === 'missing_internal')!;
+    expect(decisions().optionsFor(item).options[0]?.effect).toContain(SUSPENSE);
+    const outcome = decisions().decide(item.itemId, 'accept');
+    expect(outcome.resolved).toBe(true);
+    return item;
+  };
+
+  it('accepting it credits the suspense liability, not expenses:reconciliation:adjustments', () => {
+    const item = acceptUnexplained();
+    expect(balanceOf(db, SUSPENSE)).toBe(999n);
+    expect(balanceOf(db, ADJUSTMENTS)).toBe(0n);
+    expect([balanceOf(db, 'assets:bank:operating'), receivable(), balanceOf(db, 'expenses:psp-fees')]).toEqual([2470n + 969n, 0n, 60n]);
+    expect(store().item(item.itemId)?.resolution).toMatch(/^accepted into suspense/);
+    healthy();
+  });
+
+  it('whole life with a link: accept -> suspense -> the order shows up and is linked -> suspense zero, fee booked once', async () => {
+    const item = acceptUnexplained();
+    expect(balanceOf(db, SUSPENSE)).toBe(999n);
+    await book.charge([['ord_late', '9.99']]); // the order arrives: Dr receivable 9.99 / Cr seller, revenue; its fee 0.30
+    expect(receivable()).toBe(969n);
+    const outcome = decisions().decide(item.itemId, 'link', { linkTo: 'ord_late' });
+    expect(outcome).toMatchObject({ action: 'link', resolved: true });
+    expect(outcome.txIds).toHaveLength(1);
+    expect([balanceOf(db, SUSPENSE), receivable(), balanceOf(db, ADJUSTMENTS)]).toEqual([0n, 0n, 0n]);
+    expect(balanceOf(db, 'expenses:psp-fees')).toBe(60n); // ord_1's and ord_late's fee, each once
+    expect(() => decisions().decide(item.itemId, 'link', { linkTo: 'ord_late' })).toThrow(/already resolved/);
+    healthy();
+    // A later file does not expect ord_late again: the suspense row is its settlement.
+    book.now = Date.parse('2026-11-30T10:00:00Z');
+    const rows = [capture('ord_9', 100n, { pspReference: 'ch_other', merchantReference: null, occurredAt: '2026-11-29T10:00:00.000Z', batchId: 'po_2' })];
+    const later = await book.reconcile('day2.csv', lined([...rows, payout('po_2', rows, undefined, { occurredAt: '2026-11-29T23:00:00.000Z' })]));
+    expect(later.summary.classes.find((line) => line.class === 'missing_external')).toBeUndefined();
+  });
+
+  it('the order item proposes the link to the capture held in suspense', async () => {
+    const held = acceptUnexplained();
+    await book.charge([['ord_late', '9.99']]);
+    book.now = Date.parse('2026-11-30T10:00:00Z');
+    const rows = [capture('ord_9', 100n, { pspReference: 'ch_other', merchantReference: null, occurredAt: '2026-11-29T10:00:00.000Z', batchId: 'po_2' })];
+    await book.reconcile('day2.csv', lined([...rows, payout('po_2', rows, undefined, { occurredAt: '2026-11-29T23:00:00.000Z' })]), { rules: { graceDays: 0 } });
+    const order = store().openItems().find((candidate) => candidate.subject === 'capture:ord_late')!;
+    expect(decisions().optionsFor(order)).toMatchObject({ proposed: 'link', linkTarget: held.itemId });
+    decisions().decide(order.itemId, 'link', { linkTo: held.itemId });
+    expect([balanceOf(db, SUSPENSE), receivable()]).toEqual([0n, 0n]);
+    expect(store().item(order.itemId)?.status).toBe('resolved');
+    healthy();
+  });
+
+  it('whole life with a refund: accept -> suspense -> the PSP refunds it -> suspense zero', async () => {
+    acceptUnexplained();
+    book.now = Date.parse('2026-11-25T10:00:00Z');
+    const rows = [settlementRow({ type: 'refund', pspReference: 're_late', merchantReference: 'ord_late', grossMinor: -999n, batchId: 'po_2', occurredAt: '2026-11-24T10:00:00.000Z' })];
+    await book.reconcile('day2.csv', lined([...rows, payout('po_2', rows, 0n, { occurredAt: '2026-11-24T23:00:00.000Z' })]));
+    const refund = store().openItems().find((candidate) => candidate.class === 'missing_internal')!;
+    expect(decisions().optionsFor(refund).options[0]?.effect).toContain(SUSPENSE);
+    decisions().decide(refund.itemId, 'accept');
+    expect([balanceOf(db, SUSPENSE), balanceOf(db, ADJUSTMENTS)]).toEqual([0n, 0n]);
+    healthy();
+  });
+});
