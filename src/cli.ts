@@ -11,10 +11,12 @@ import { registerPayout } from './commands/payout.js';
 import { registerPsp } from './commands/psp.js';
 import { registerQueue } from './commands/queue.js';
 import { registerReconcile } from './commands/reconcile.js';
+import { registerRuns } from './commands/runs.js';
 import { registerWebhooks } from './commands/webhooks.js';
 import { ExitCode, PayopsError } from './errors.js';
 import { nonNegativeInteger } from './cli/options.js';
 import { colourWanted, loadPalette } from './cli/palette.js';
+import { recordRuns } from './runs/hook.js';
 
 // Kept in step with package.json by test/cli.test.ts; read here without loading the file at start-up.
 export const VERSION = '0.1.0';
@@ -53,6 +55,7 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerWebhooks(program);
   registerLedger(program);
   registerCheck(program);
+  registerRuns(program);
   registerDemo(program, run);
   return program;
 }
@@ -66,15 +69,16 @@ export function commandTree(): Command {
 export async function main(argv: string[]): Promise<number> {
   await loadPalette(colourWanted(argv));
   const program = buildProgram(main);
+  const runs = recordRuns(program, argv, VERSION);
   // Commands set process.exitCode for outcomes that are not errors (rejected input, work left);
   // scope it to this call so one command's code never leaks into the next (demo runs many).
   const outer = process.exitCode;
   process.exitCode = undefined;
   try {
     await program.parseAsync(argv);
-    return Number(process.exitCode ?? ExitCode.ok);
+    return await runs.finish(Number(process.exitCode ?? ExitCode.ok));
   } catch (error) {
-    return report(error, argv.includes('--verbose'));
+    return await runs.finish(report(error, argv.includes('--verbose')));
   } finally {
     process.exitCode = outer;
   }
