@@ -22,13 +22,14 @@ export function commandPath(command: Command): string {
  */
 export function recordRuns(program: Command, argv: readonly string[], version: string): RunRecording {
   let started: { dbPath: string; busyTimeoutMs: number | undefined; id: number } | undefined;
+  let startWarning: { line: string; storage: boolean } | undefined;
   program.hook('preAction', async (_root, action) => {
     const command = commandPath(action);
     if (!RUN_COMMANDS.has(command)) return;
     const { contextOf } = await import('../cli/context.js');
     const { dbPath, busyTimeoutMs } = contextOf(action);
     const { startRun } = await import('./record.js');
-    const id = startRun(dbPath, busyTimeoutMs, {
+    const outcome = startRun(dbPath, busyTimeoutMs, {
       command,
       argv: redactArgv(argv.slice(2)),
       osUser: osUser(),
@@ -36,10 +37,16 @@ export function recordRuns(program: Command, argv: readonly string[], version: s
       payopsVersion: version,
       inputFiles: inputFilesOf(action),
     });
-    if (id !== undefined) started = { dbPath, busyTimeoutMs, id };
+    if (outcome.id !== undefined) started = { dbPath, busyTimeoutMs, id: outcome.id };
+    else startWarning = outcome.warning;
   });
   return {
     async finish(exitCode) {
+      if (startWarning !== undefined) {
+        const { settleStartWarning } = await import('./record.js');
+        settleStartWarning(startWarning, exitCode);
+        startWarning = undefined;
+      }
       if (started === undefined) return exitCode;
       const { dbPath, busyTimeoutMs, id } = started;
       started = undefined;
