@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAttention } from './commands/attention.js';
 import { registerChargebacks } from './commands/chargebacks.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
@@ -59,6 +60,7 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerCheck(program);
   registerRuns(program);
   registerConfig(program);
+  registerCompletion(program);
   registerDemo(program, run);
   return program;
 }
