@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { payops, tempDirPerTest } from '../helpers/cli.js';
+import { REPO_ROOT, payops, tempDirPerTest } from '../helpers/cli.js';
 
 interface Shown {
   file: string | null;
@@ -52,6 +52,23 @@ describe('payops.json and payops config show (end to end)', () => {
     expect(() => JSON.parse(accounts.stdout)).not.toThrow();
     const plain = JSON.parse(inDir(['config', 'show']).stdout) as Shown;
     expect(plain.settings.find((s) => s.key === 'output')).toEqual({ key: 'output', value: 'json', source: 'file', from: path.join(temp.dir, 'payops.json') });
+  });
+
+  it('hostile: a file pointing db at the PSP\'s state file or a high-water mark cannot make payops write over it', () => {
+    writeConfig({ db: 'books.db' });
+    expect(inDir(['init']).code).toBe(0);
+    expect(inDir(['payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'small.json')]).code).toBe(0);
+    for (const target of ['books.psp-sim.db', 'books.db.payops-mark']) {
+      const file = path.join(temp.dir, target);
+      const before = fs.readFileSync(file);
+      writeConfig({ db: target });
+      for (const args of [['init'], ['payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'small.json')]]) {
+        const refused = inDir(args);
+        expect(refused.code, `${target}: ${args[0]}`).not.toBe(0);
+        expect(refused.stderr.trim().split('\n'), refused.stderr).toHaveLength(1);
+      }
+      expect(fs.readFileSync(file).equals(before)).toBe(true);
+    }
   });
 
   it('a bad file stops every command in one line with exit 2: unknown key with did-you-mean, a secret', () => {
