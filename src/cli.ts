@@ -74,7 +74,7 @@ export function commandTree(): Command {
 export async function main(argv: string[]): Promise<number> {
   await loadPalette(colourWanted(argv));
   const program = buildProgram(main);
-  configureFromFile(program);
+  const defaults = configureFromFile(program);
   const runs = recordRuns(program, argv, VERSION);
   // Commands set process.exitCode for outcomes that are not errors (rejected input, work left);
   // scope it to this call so one command's code never leaks into the next (demo runs many).
@@ -86,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return await runs.finish(report(error, argv.includes('--verbose')));
   } finally {
+    defaults.release();
     process.exitCode = outer;
   }
 }

@@ -71,6 +71,14 @@ describe('payops.json and payops config show (end to end)', () => {
     }
   });
 
+  it('payops demo stays on its own temporary book: neither PAYOPS_DB nor the file\'s db or psp reach it', () => {
+    writeConfig({ db: 'real.db', psp: 'http', pspUrl: 'http://127.0.0.1:9', output: 'json' });
+    const demo = inDir(['demo'], { PAYOPS_DB: path.join(temp.dir, 'env.db') });
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toMatch(/demo complete/);
+    expect(fs.readdirSync(temp.dir)).toEqual(['payops.json']);
+  });
+
   it('a bad file stops every command in one line with exit 2: unknown key with did-you-mean, a secret', () => {
     writeConfig({ pspUlr: 'http://127.0.0.1:1' });
     const typo = inDir(['ledger', 'accounts']);
