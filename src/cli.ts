@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerAttention } from './commands/attention.js';
 import { registerChargebacks } from './commands/chargebacks.js';
+import { registerCompletion } from './commands/completion.js';
+import { registerConfig } from './commands/config.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
@@ -12,10 +14,13 @@ import { registerPsp } from './commands/psp.js';
 import { registerQueue } from './commands/queue.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
+import { registerRuns } from './commands/runs.js';
 import { registerWebhooks } from './commands/webhooks.js';
 import { ExitCode, PayopsError } from './errors.js';
 import { nonNegativeInteger } from './cli/options.js';
 import { colourWanted, loadPalette } from './cli/palette.js';
+import { recordRuns } from './runs/hook.js';
+import { configureFromFile } from './config/hook.js';
 
 // Kept in step with package.json by test/cli.test.ts; read here without loading the file at start-up.
 export const VERSION = '0.1.0';
@@ -24,7 +29,7 @@ function buildProgram(run: (argv: string[]) => Promise<number>): Command {
   const program = new Command('payops')
     .description('Finance operations for a marketplace: pay-in, pay-out, double-entry ledger and reconciliation on SQLite.')
     .version(VERSION, '-V, --version')
-    .option('--db <path>', 'database file (default: $PAYOPS_DB, else ./payops.db)')
+    .option('--db <path>', 'database file (default: $PAYOPS_DB, else "db" of payops.json / $PAYOPS_CONFIG, else ./payops.db)')
     .option('--busy-timeout <ms>', 'how long to wait for another payops process to release the database (default 5000)', nonNegativeInteger)
     .option('--verbose', 'show stack traces for errors')
     .option('--no-color', 'never colour the output (NO_COLOR is honoured too)')
@@ -55,6 +60,9 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerWebhooks(program);
   registerLedger(program);
   registerCheck(program);
+  registerRuns(program);
+  registerConfig(program);
+  registerCompletion(program);
   registerDemo(program, run);
   return program;
 }
@@ -68,16 +76,19 @@ export function commandTree(): Command {
 export async function main(argv: string[]): Promise<number> {
   await loadPalette(colourWanted(argv));
   const program = buildProgram(main);
+  const defaults = configureFromFile(program);
+  const runs = recordRuns(program, argv, VERSION);
   // Commands set process.exitCode for outcomes that are not errors (rejected input, work left);
   // scope it to this call so one command's code never leaks into the next (demo runs many).
   const outer = process.exitCode;
   process.exitCode = undefined;
   try {
     await program.parseAsync(argv);
-    return Number(process.exitCode ?? ExitCode.ok);
+    return await runs.finish(Number(process.exitCode ?? ExitCode.ok));
   } catch (error) {
-    return report(error, argv.includes('--verbose'));
+    return await runs.finish(report(error, argv.includes('--verbose')));
   } finally {
+    defaults.release();
     process.exitCode = outer;
   }
 }

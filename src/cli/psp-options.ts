@@ -21,11 +21,21 @@ export interface ExecutionFlags extends PspFlags {
   wait?: boolean;
 }
 
+/** --psp: also from $PAYOPS_PSP or the config file's "psp" (src/config: flags beat environment beat file). */
+export function pspOption(): Option {
+  return new Option('--psp <name>', 'payment service provider (default: $PAYOPS_PSP, else the config file, else sim; stripe: the key comes from STRIPE_API_KEY)').choices(['sim', 'http', 'stripe']).default('sim');
+}
+
+/** --psp-url: also from $PAYOPS_PSP_URL or the config file's "pspUrl". */
+export function pspUrlOption(): Option {
+  return new Option('--psp-url <url>', 'base URL of the PSP (http: required; stripe: optional; default: $PAYOPS_PSP_URL, else the config file)');
+}
+
 /** The flags every command that talks to a PSP takes. */
 export function addPspOptions(command: Command): Command {
   return command
-    .addOption(new Option('--psp <name>', 'payment service provider (stripe: the key comes from STRIPE_API_KEY)').choices(['sim', 'http', 'stripe']).default('sim'))
-    .option('--psp-url <url>', 'base URL of the PSP (http: required; stripe: optional)')
+    .addOption(pspOption())
+    .addOption(pspUrlOption())
     .option('--psp-timeout-ms <ms>', 'how long one PSP request may take before its outcome counts as unknown (http default 10000, stripe 30000)', positiveInteger)
     .option('--concurrency <n>', 'PSP requests in flight at once (http default 16, stripe 8)', positiveInteger)
     .option('--psp-state <file>', 'the simulated PSP\'s own state file (default: <db>.psp-sim.db beside the database)')

@@ -1,0 +1,54 @@
+/**
+ * The commands recorded as runs: each moves money or settles it (DESIGN.md §9, issue 15). Named by
+ * their path below the program, as typed. Reading commands (lists, reports, check) are not runs.
+ */
+export const RUN_COMMANDS: ReadonlySet<string> = new Set([
+  'payin run',
+  'payout run',
+  'retry run',
+  'reconcile run',
+  'reconcile review',
+  'reconcile decide',
+  'psp settle',
+  'chargebacks sync',
+  'orders sync',
+  'attention resolve',
+]);
+
+/** Options whose value names an input file whose digest the run keeps (besides positional files). */
+export const INPUT_FILE_OPTIONS: readonly string[] = ['file', 'rules', 'mapping'];
+
+/** At most this many input files are hashed per run: a shell glob must not turn recording into the work. */
+export const MAX_INPUT_FILES = 64;
+
+const SECRET_NAME = /(key|secret|token|password|passwd|credential|auth)/i;
+const REDACTED = '***';
+
+/**
+ * The command line as recorded: the value of any flag whose name says it holds a secret
+ * (`--api-key x`, `--webhook-secret=x`) and the password of a URL (`https://u:pw@host`) become
+ * `***`. Secrets belong in the environment (DESIGN.md §9); this is the net for a mistake.
+ */
+export function redactArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let hideNext = false;
+  for (const arg of argv) {
+    if (hideNext) {
+      out.push(REDACTED);
+      hideNext = false;
+      continue;
+    }
+    const flag = /^(--?[A-Za-z0-9-]+)(=.*)?$/s.exec(arg);
+    if (flag && SECRET_NAME.test(flag[1] as string)) {
+      if (flag[2] === undefined) hideNext = true;
+      out.push(flag[2] === undefined ? arg : `${flag[1]}=${REDACTED}`);
+      continue;
+    }
+    out.push(redactUrlPassword(arg));
+  }
+  return out;
+}
+
+function redactUrlPassword(arg: string): string {
+  return arg.replace(/([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@\s/]*@/gi, `$1:${REDACTED}@`);
+}
