@@ -1,9 +1,27 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { csvNumeric, csvRow, csvText } from '../reports/csv.js';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
 import { executionFrom, formatTotals, heldJson, heldLine, reportBookBehind, reportNeedsAttention, reportRejections } from '../cli/execution.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { renderTable } from '../reports/table.js';
 import { ExitCode, UsageError } from '../errors.js';
+import type { CliContext } from '../cli/context.js';
+import type { HeldSettlement } from '../payments/held-payouts.js';
+
+/** `pay_outs   released 2 held; 1 rejected; 3 still held until their order is captured: ...`, or undefined when none moved or wait. */
+export function heldPayOutsLine(settlement: HeldSettlement): string | undefined {
+  const parts = [
+    ...(settlement.released > 0 ? [`released ${settlement.released} held (order now captured)`] : []),
+    ...(settlement.rejected.length > 0 ? [`rejected ${settlement.rejected.length} held (order not captured and never will be)`] : []),
+    ...(settlement.stillHeld > 0 ? [`${settlement.stillHeld} still held until their order is captured`] : []),
+  ];
+  return parts.length === 0 ? undefined : `pay_outs  ${parts.join('; ')}: \`payops release list --all\``;
+}
+
+/** Each held pay_out rejected by this run, on stderr, as intake says a rejected record. */
+export function reportHeldPayOutRejections(context: CliContext, settlement: HeldSettlement): void {
+  for (const rejected of settlement.rejected) context.err(`pay_out ${rejected.eventId} (order ${rejected.orderId}): ${rejected.reason}`);
+}
 
 /** `retry run` and `dlq list|requeue`: the retry queue and the dead letters. */
 export function registerQueue(program: Command): void {
@@ -24,12 +42,12 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
       const execution = await executionFrom(context, flags);
       const { retryDue } = await import('../queue/retry.js');
       try {
-        const { charges: tally, refunds, payouts, queue, open, held } = await withDatabase(context, (db) => retryDue(db, execution));
+        const { charges: tally, refunds, payouts, queue, open, held, heldPayOuts } = await withDatabase(context, (db) => retryDue(db, execution));
         const needsAttention = queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention;
         reportBookBehind(context, tally, refunds, payouts);
         if (flags.json) {
           const stats = execution.psp.callStats?.();
-          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, held: heldJson(held), ...(stats ? { psp: stats } : {}) }));
+          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, held: heldJson(held), heldPayOuts, ...(stats ? { psp: stats } : {}) }));
         } else {
           if (refunds.attempted > 0) context.out(`refunds attempted ${refunds.attempted}: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered ${refunds.deadLettered}`);
           if (payouts.attempted > 0) context.out(`payouts attempted ${payouts.attempted}: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered ${payouts.deadLettered}`);
@@ -39,17 +57,23 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
               `queue: retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}` +
               `${needsAttention > 0 ? `, needs attention ${needsAttention} (charges ${queue.needs_attention}, refunds ${open.refunds.needsAttention}, payouts ${open.payouts.needsAttention}): \`payops attention list\`` : ''}`,
           );
+          const payOuts = heldPayOutsLine(heldPayOuts);
+          if (payOuts) context.out(payOuts);
           const line = await heldLine(held);
           if (line) context.out(line);
         }
         const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered + held.length;
         if (left + queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention > 0) process.exitCode = ExitCode.workPending;
+        if (heldPayOuts.rejected.length > 0) process.exitCode = ExitCode.inputRejected;
         reportNeedsAttention(context, queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention);
         reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
+        reportHeldPayOutRejections(context, heldPayOuts);
       } finally {
         execution.psp.close();
       }
     });
+
+  registerReleaseList(program);
 
   const dlq = program.command('dlq').description('dead letters: orders that used up their retries and wait for a person');
   dlq
@@ -115,6 +139,44 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
         reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
       } finally {
         execution.psp.close();
+      }
+    });
+}
+
+/** One CSV: a header row of snake_case names, then the rows, every text cell neutralized. */
+export function csvOf(header: readonly string[], rows: readonly (readonly string[])[], numeric: readonly string[] = []): string {
+  const cell = (value: string, column: string) => (numeric.includes(column) && value !== '' ? csvNumeric(value) : csvText(value));
+  return [csvRow(header), ...rows.map((row) => csvRow(row.map((value, index) => cell(value, header[index] as string))))].join('');
+}
+
+/** `release list`: pay_outs held until their order is captured (with --all, also those released or rejected). */
+function registerReleaseList(program: Command): void {
+  const release = program.command('release').description("pay_out events: an order's seller share released when it is delivered");
+  release
+    .command('list')
+    .description('pay_outs held until their order is captured, with what each waits for (--all: also those released or rejected, and why)')
+    .option('--all', 'also the held pay_outs that were released or rejected since')
+    .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
+    .option('--csv', 'print as CSV')
+    .addHelpText('after', examples('payops release list', 'payops release list --all --csv > releases.csv'))
+    .action(async (flags: { all?: boolean; json?: boolean; csv?: boolean }, command: Command) => {
+      const context = contextOf(command);
+      const { HeldPayOuts } = await import('../payments/held-payouts.js');
+      const rows = await withDatabase(context, (db) => new HeldPayOuts(db).list({ all: flags.all }));
+      if (flags.json) {
+        context.out(toJson({ dateBasis: 'received', payOuts: rows }));
+        return;
+      }
+      const cells = rows.map((r) => [r.eventId, r.orderId, r.sellerId, r.orderStatus, r.status, r.heldAt, r.resolvedAt ?? '', r.reason ?? '']);
+      if (flags.csv) {
+        context.out(csvOf(['event_id', 'order_id', 'seller_id', 'order_status', 'status', 'held_at', 'resolved_at', 'reason'], cells).trimEnd());
+      } else if (rows.length === 0) {
+        context.out(flags.all ? 'no pay_out was ever held' : 'no pay_out is held: every accepted pay_out was applied or rejected (--all shows those once held)');
+      } else {
+        context.out(`dates: received (when payops accepted the pay_out)\n${renderTable(
+          [{ header: 'event' }, { header: 'order' }, { header: 'seller' }, { header: 'order status' }, { header: 'pay_out' }, { header: 'held at' }, { header: 'resolved at' }, { header: 'reason' }],
+          cells,
+        )}`);
       }
     });
 }

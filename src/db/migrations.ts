@@ -12,6 +12,7 @@ import { PAYOPS_APPLICATION_ID, applyImmutableBirthFields } from './schema/immut
 
 export { PAYOPS_APPLICATION_ID };
 import { BOOK_MARK_SCHEMA } from './schema/book-mark.js';
+import { HELD_PAYOUTS_SCHEMA } from './schema/held-payouts.js';
 
 interface Migration {
   version: number;
@@ -35,6 +36,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'needs attention', steps: applyNeedsAttention },
   { version: 11, name: 'identity, immutable birth fields and account types', steps: applyImmutableBirthFields },
   { version: 12, name: 'book high-water mark', sql: BOOK_MARK_SCHEMA },
+  { version: 14, name: 'held pay_outs', sql: HELD_PAYOUTS_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

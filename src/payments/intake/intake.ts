@@ -10,6 +10,7 @@ import { Releases } from '../../payouts/release.js';
 import { RefundIntake } from '../../refunds/apply.js';
 import { Wallets, type WalletDelta } from '../../wallet/wallet.js';
 import { CARD_NUMBER_REASON, EventRejection, type PayInEvent, type PaymentEvent, validateEvent } from '../events.js';
+import { HeldPayOuts } from '../held-payouts.js';
 import { PaymentsStore } from '../store.js';
 import { type OutputGuard, PrivateFile, assertSafeOutput } from '../../private-files.js';
 import { containsCardNumber, redactCardNumbers } from '../../input/card-numbers.js';
@@ -33,6 +34,8 @@ export interface IntakeSummary {
   releases: number;
   /** refund events accepted: each is executed through the PSP in this run. */
   refunds: number;
+  /** pay_out events accepted for an order not captured yet: held until it is (or until it cannot be). */
+  payOutsHeld: number;
   acceptedMinor: Map<Currency, bigint>;
   /** The first rejections, for the terminal; all of them are in the rejects file. */
   rejections: Rejection[];
@@ -62,7 +65,7 @@ const MAX_REJECTIONS_SHOWN = 20;
 const DEFAULT_INTAKE_BATCH = 5_000;
 
 export function emptyIntakeSummary(): IntakeSummary {
-  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, releases: 0, refunds: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], emptyFiles: [], rolledBack: false };
+  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, releases: 0, refunds: 0, payOutsHeld: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], emptyFiles: [], rolledBack: false };
 }
 
 /**
@@ -74,7 +77,7 @@ export function emptyIntakeSummary(): IntakeSummary {
  */
 export async function ingest(db: Database, files: readonly string[], options: IntakeOptions): Promise<IntakeSummary> {
   const summary = emptyIntakeSummary();
-  const writer: BatchWriter = { store: new PaymentsStore(db), releases: new Releases(db), refunds: new RefundIntake(db), ledger: new Ledger(db), wallets: new Wallets(db) };
+  const writer: BatchWriter = { store: new PaymentsStore(db), releases: new Releases(db), held: new HeldPayOuts(db), refunds: new RefundIntake(db), ledger: new Ledger(db), wallets: new Wallets(db) };
   const batchSize = options.batchSize ?? DEFAULT_INTAKE_BATCH;
   // Where rejected records go is checked before anything is read: a run must not stop half way
   // because the first rejection cannot be written down.
@@ -138,6 +141,7 @@ export async function ingest(db: Database, files: readonly string[], options: In
         summary.ordersAccepted = 0;
         summary.releases = 0;
         summary.refunds = 0;
+        summary.payOutsHeld = 0;
         summary.acceptedMinor = new Map();
       } else {
         db.exec('COMMIT');
@@ -167,6 +171,7 @@ export function defaultRejectsFile(file: string): string {
 interface BatchWriter {
   store: PaymentsStore;
   releases: Releases;
+  held: HeldPayOuts;
   refunds: RefundIntake;
   ledger: Ledger;
   wallets: Wallets;
@@ -209,6 +214,19 @@ function writeBatch(
       }
       if (event.type === 'pay_out') {
         const released = writer.releases.apply(event, at);
+        if (!released.ok && released.wait) {
+          const held = writer.held.hold(event, `${file}:${record.line}`, at);
+          if (!held.ok) {
+            reject(record, { field: held.field, reason: held.reason, eventId: event.eventId });
+            continue;
+          }
+          store.insertEvent(event, `${file}:${record.line}`, at);
+          writer.releases.recordSeller(event, at);
+          knownEvents.set(event.eventId, event.contentHash);
+          summary.eventsAccepted++;
+          summary.payOutsHeld++;
+          continue;
+        }
         if (!released.ok) {
           reject(record, { field: released.field, reason: released.reason, eventId: event.eventId });
           continue;
