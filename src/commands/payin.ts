@@ -7,7 +7,7 @@ import { progressBar } from '../cli/progress.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
 import type { PayinSummary } from '../payments/payin.js';
-import { heldPayOutsLine, reportHeldPayOutRejections } from './queue.js';
+import { heldPayOutsLine, reasonLines, reasonsJson, reportHeldPayOutRejections } from './queue.js';
 
 interface PayinFlags extends ExecutionFlags {
   format?: string;
@@ -114,7 +114,10 @@ async function summaryJson(summary: PayinSummary) {
       needsAttention: execution.needsAttention,
       recoveredLeases: execution.recoveredLeases,
       rejected: execution.rejections.length,
+      retriesByReason: execution.retriesByReason,
+      deadLettersByReason: execution.deadLettersByReason,
     },
+    ...reasonsJson(execution, summary.refunds),
     accepted: await totalsJson(intake.acceptedMinor),
     captured: await totalsJson(execution.capturedMinor),
     refunds: { ...summary.refunds, refundedMinor: undefined, rejections: undefined, bookBehind: undefined, rejected: summary.refunds.rejections.length, refunded: await totalsJson(summary.refunds.refundedMinor) },
@@ -137,6 +140,7 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
       ? [`${bold('refunded')}  ${await formatTotals(summary.refunds.refundedMinor)} (succeeded ${summary.refunds.succeeded}, declined ${summary.refunds.failed}, retry scheduled ${summary.refunds.retryScheduled}, dead-lettered ${summary.refunds.deadLettered})`]
       : []),
   ];
+  lines.push(...reasonLines(execution, summary.refunds).map((line) => yellow(line)));
   if (queue.retry_scheduled + queue.dead_lettered > 0) {
     lines.push(yellow(`queue     retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}, executing ${queue.executing}: run \`payops retry run --wait\`, see \`payops dlq list\``));
   }

@@ -7,6 +7,22 @@ import { renderTable } from '../reports/table.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { CliContext } from '../cli/context.js';
 import type { HeldSettlement } from '../payments/held-payouts.js';
+import { type ReasonCount, type ReasonTally, mergeReasons, reasonsLine } from '../queue/reasons.js';
+
+/**
+ * The run's retries and dead letters by reason, over every kind of work it did (charges, refunds,
+ * payouts): `retries   10 retries scheduled: getaddrinfo ENOTFOUND psp.example (10)`.
+ */
+export function reasonLines(...tallies: readonly ReasonTally[]): string[] {
+  const retries = reasonsLine('retries scheduled', tallies.reduce((sum, t) => sum + t.retryScheduled, 0), mergeReasons(...tallies.map((t) => t.retriesByReason)));
+  const dead = reasonsLine('dead-lettered', tallies.reduce((sum, t) => sum + t.deadLettered, 0), mergeReasons(...tallies.map((t) => t.deadLettersByReason)));
+  return [...(retries ? [`retries   ${retries}`] : []), ...(dead ? [`dead      ${dead}`] : [])];
+}
+
+/** The same over several tallies, for a summary's JSON (`retriesByReason`, `deadLettersByReason`). */
+export function reasonsJson(...tallies: readonly ReasonTally[]): { retriesByReason: ReasonCount[]; deadLettersByReason: ReasonCount[] } {
+  return { retriesByReason: mergeReasons(...tallies.map((t) => t.retriesByReason)), deadLettersByReason: mergeReasons(...tallies.map((t) => t.deadLettersByReason)) };
+}
 
 /** `pay_outs   released 2 held; 1 rejected; 3 still held until their order is captured: ...`, or undefined when none moved or wait. */
 export function heldPayOutsLine(settlement: HeldSettlement): string | undefined {
@@ -47,7 +63,7 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
         reportBookBehind(context, tally, refunds, payouts);
         if (flags.json) {
           const stats = execution.psp.callStats?.();
-          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, held: heldJson(held), heldPayOuts, ...(stats ? { psp: stats } : {}) }));
+          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, held: heldJson(held), heldPayOuts, ...reasonsJson(tally, refunds, payouts), ...(stats ? { psp: stats } : {}) }));
         } else {
           if (refunds.attempted > 0) context.out(`refunds attempted ${refunds.attempted}: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered ${refunds.deadLettered}`);
           if (payouts.attempted > 0) context.out(`payouts attempted ${payouts.attempted}: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered ${payouts.deadLettered}`);
@@ -57,6 +73,7 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
               `queue: retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}` +
               `${needsAttention > 0 ? `, needs attention ${needsAttention} (charges ${queue.needs_attention}, refunds ${open.refunds.needsAttention}, payouts ${open.payouts.needsAttention}): \`payops attention list\`` : ''}`,
           );
+          for (const line of reasonLines(tally, refunds, payouts)) context.out(line);
           const payOuts = heldPayOutsLine(heldPayOuts);
           if (payOuts) context.out(payOuts);
           const line = await heldLine(held);
@@ -73,38 +90,20 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
       }
     });
 
+  addListOptions(retry.command('list').description('charges, refunds and payouts waiting in the retry queue, with their last error and next attempt'))
+    .addHelpText('after', examples('payops retry list', 'payops retry list --json'))
+    .action(async (flags: ListFlags, command: Command) => {
+      await printQueued(command, flags, 'retry_scheduled');
+    });
+
   registerReleaseList(program);
 
   const dlq = program.command('dlq').description('dead letters: orders that used up their retries and wait for a person');
-  dlq
-    .command('list')
-    .description('list dead-lettered charges, refunds and payouts with their last error')
-    .option('--json', 'print as JSON')
-    .addHelpText('after', examples('payops dlq list'))
-    .action(async (flags: { json?: boolean }, command: Command) => {
-      const context = contextOf(command);
-      const { listOrders } = await import('../payments/queries.js');
-      const { formatAmount } = await import('../money/index.js');
-      const { listPayouts } = await import('../payouts/queries.js');
-      const { listRefunds } = await import('../refunds/queries.js');
-      const letters = await withDatabase(context, (db) => [
-        ...listOrders(db, { status: 'dead_lettered' }).map((o) => ({ kind: 'charge', id: o.orderId, sellerId: o.sellerId, currency: o.currency, amountMinor: o.amountMinor, attempts: o.attempts, lastError: o.lastError, since: o.updatedAt })),
-        ...listRefunds(db, { status: 'dead_lettered' }).map((r) => ({ kind: 'refund', id: r.refundId, orderId: r.orderId, currency: r.currency, amountMinor: r.amountMinor, attempts: r.attempts, lastError: r.lastError, since: r.updatedAt })),
-        ...listPayouts(db, { status: 'dead_lettered' }).map((p) => ({ kind: 'payout', id: p.payoutId, sellerId: p.sellerId, currency: p.currency, amountMinor: p.amountMinor, attempts: p.attempts, lastError: p.lastError, since: p.updatedAt })),
-      ]);
-      if (flags.json) {
-        context.out(toJson(letters.map(({ amountMinor, ...letter }) => ({ ...letter, amount: formatAmount(amountMinor, letter.currency) }))));
-      } else if (letters.length === 0) {
-        context.out('no dead letters');
-      } else {
-        context.out(
-          renderTable(
-            [{ header: 'kind' }, { header: 'id' }, { header: 'amount', align: 'right' }, { header: 'currency' }, { header: 'attempts', align: 'right' }, { header: 'since' }, { header: 'last error' }],
-            letters.map((l) => [l.kind, l.id, formatAmount(l.amountMinor, l.currency), l.currency, String(l.attempts), l.since, l.lastError ?? '']),
-          ),
-        );
-      }
-      if (letters.length > 0) process.exitCode = ExitCode.workPending;
+  addListOptions(dlq.command('list').description('list dead-lettered charges, refunds and payouts with their last error'))
+    .addHelpText('after', examples('payops dlq list', 'payops dlq list --csv > dead-letters.csv'))
+    .action(async (flags: ListFlags, command: Command) => {
+      const letters = await printQueued(command, flags, 'dead_lettered');
+      if (letters > 0) process.exitCode = ExitCode.workPending;
     });
 
   addExecutionOptions(
@@ -125,11 +124,12 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
       const actor = `operator ${os.userInfo().username}`;
       try {
         const { charges: tally, refunds, payouts, queue, open, held } = await withDatabase(context, (db) => requeueDeadLetters(db, execution, flags.all ? { all: true } : { ids }, actor));
-        if (flags.json) context.out(toJson({ charges: { ...tally, capturedMinor: undefined }, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, queue, held: heldJson(held) }));
+        if (flags.json) context.out(toJson({ charges: { ...tally, capturedMinor: undefined }, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, queue, held: heldJson(held), ...reasonsJson(tally, refunds, payouts) }));
         else {
           context.out(`requeued ${tally.attempted} charges: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered again ${tally.deadLettered}`);
           if (refunds.attempted > 0) context.out(`requeued ${refunds.attempted} refunds: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered again ${refunds.deadLettered}`);
           if (payouts.attempted > 0) context.out(`requeued ${payouts.attempted} payouts: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered again ${payouts.deadLettered}`);
+          for (const line of reasonLines(tally, refunds, payouts)) context.out(line);
           const line = await heldLine(held);
           if (line) context.out(line);
         }
@@ -179,4 +179,39 @@ function registerReleaseList(program: Command): void {
         )}`);
       }
     });
+}
+
+interface ListFlags {
+  json?: boolean;
+  csv?: boolean;
+}
+
+function addListOptions(command: Command): Command {
+  return command.addOption(new Option('--json', 'print as JSON').conflicts('csv')).option('--csv', 'print as CSV');
+}
+
+/** `retry list` and `dlq list`: one row per charge, refund or payout; returns how many there are. */
+async function printQueued(command: Command, flags: ListFlags, status: 'retry_scheduled' | 'dead_lettered'): Promise<number> {
+  const context = contextOf(command);
+  const { queuedWork } = await import('../queue/work-list.js');
+  const { formatAmount, moneyJson } = await import('../money/index.js');
+  const items = await withDatabase(context, (db) => queuedWork(db, status));
+  const retrying = status === 'retry_scheduled';
+  if (flags.json) {
+    context.out(toJson(items.map(({ amountMinor, currency, nextAttemptAt, ...item }) => ({ ...item, amount: moneyJson(amountMinor, currency), ...(retrying ? { nextAttemptAt } : {}) }))));
+  } else if (flags.csv) {
+    const header = ['kind', 'id', 'order_id', 'seller_id', 'amount', 'currency', 'attempts', ...(retrying ? ['next_attempt_at'] : []), 'since', 'psp', 'last_error'];
+    const rows = items.map((i) => [i.kind, i.id, i.orderId ?? '', i.sellerId ?? '', formatAmount(i.amountMinor, i.currency), i.currency, String(i.attempts), ...(retrying ? [i.nextAttemptAt ?? ''] : []), i.since, i.psp, i.lastError ?? '']);
+    context.out(csvOf(header, rows, ['amount', 'attempts']).trimEnd());
+  } else if (items.length === 0) {
+    context.out(retrying ? 'the retry queue is empty' : 'no dead letters');
+  } else {
+    context.out(
+      renderTable(
+        [{ header: 'kind' }, { header: 'id' }, { header: 'amount', align: 'right' }, { header: 'currency' }, { header: 'attempts', align: 'right' }, { header: retrying ? 'next attempt' : 'since' }, { header: 'last error' }],
+        items.map((i) => [i.kind, i.id, formatAmount(i.amountMinor, i.currency), i.currency, String(i.attempts), (retrying ? i.nextAttemptAt : i.since) ?? '', i.lastError ?? '']),
+      ),
+    );
+  }
+  return items.length;
 }
