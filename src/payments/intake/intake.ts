@@ -9,7 +9,7 @@ import { Ledger, type PostingRequest } from '../../ledger/index.js';
 import { Releases } from '../../payouts/release.js';
 import { RefundIntake } from '../../refunds/apply.js';
 import { Wallets, type WalletDelta } from '../../wallet/wallet.js';
-import { CARD_NUMBER_REASON, EventRejection, type PayInEvent, type PaymentEvent, validateEvent } from '../events.js';
+import { CARD_NUMBER_REASON, EventRejection, type PayInEvent, type PayOutEvent, type PaymentEvent, validateEvent } from '../events.js';
 import { HeldPayOuts } from '../held-payouts.js';
 import { PaymentsStore } from '../store.js';
 import { type OutputGuard, PrivateFile, assertSafeOutput } from '../../private-files.js';
@@ -213,30 +213,9 @@ function writeBatch(
         continue;
       }
       if (event.type === 'pay_out') {
-        const released = writer.releases.apply(event, at);
-        if (!released.ok && released.wait) {
-          const held = writer.held.hold(event, `${file}:${record.line}`, at);
-          if (!held.ok) {
-            reject(record, { field: held.field, reason: held.reason, eventId: event.eventId });
-            continue;
-          }
-          store.insertEvent(event, `${file}:${record.line}`, at);
-          writer.releases.recordSeller(event, at);
-          knownEvents.set(event.eventId, event.contentHash);
-          summary.eventsAccepted++;
-          summary.payOutsHeld++;
-          continue;
-        }
-        if (!released.ok) {
-          reject(record, { field: released.field, reason: released.reason, eventId: event.eventId });
-          continue;
-        }
-        store.insertEvent(event, `${file}:${record.line}`, at);
-        if (released.posting) postings.push(released.posting);
-        if (released.delta) deltas.push(released.delta);
-        knownEvents.set(event.eventId, event.contentHash);
-        summary.eventsAccepted++;
-        summary.releases++;
+        const refused = acceptPayOut(writer, event, `${file}:${record.line}`, at, summary, postings, deltas);
+        if (refused) reject(record, { ...refused, eventId: event.eventId });
+        else knownEvents.set(event.eventId, event.contentHash);
         continue;
       }
       const clash = event.orders.findIndex((order) => knownOrders.has(order.orderId));
@@ -257,6 +236,38 @@ function writeBatch(
     if (postings.length > 0) writer.ledger.postBatch(postings, (index) => `release of ${postings[index]?.metadata?.orderId ?? index}`);
     if (deltas.length > 0) writer.wallets.apply(deltas, at);
   }).immediate();
+}
+
+/**
+ * A pay_out: released now (its posting and wallet delta join the batch's), held when its order may
+ * still be captured, or refused with the reason (returned).
+ */
+function acceptPayOut(
+  writer: BatchWriter,
+  event: PayOutEvent,
+  source: string,
+  at: string,
+  summary: IntakeSummary,
+  postings: PostingRequest[],
+  deltas: WalletDelta[],
+): { field: string; reason: string } | undefined {
+  const released = writer.releases.apply(event, at);
+  if (!released.ok && !released.wait) return { field: released.field, reason: released.reason };
+  if (!released.ok) {
+    const held = writer.held.hold(event, source, at);
+    if (!held.ok) return { field: held.field, reason: held.reason };
+    writer.store.insertEvent(event, source, at);
+    writer.releases.recordSeller(event, at);
+    summary.eventsAccepted++;
+    summary.payOutsHeld++;
+    return undefined;
+  }
+  writer.store.insertEvent(event, source, at);
+  if (released.posting) postings.push(released.posting);
+  if (released.delta) deltas.push(released.delta);
+  summary.eventsAccepted++;
+  summary.releases++;
+  return undefined;
 }
 
 function assertCanWriteBeside(file: string): void {
