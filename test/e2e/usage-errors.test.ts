@@ -17,6 +17,8 @@ describe('argument errors', () => {
     ['a bad choice', ['payin', 'run', 'x.ndjson', '--format', 'xml'], "payops: option '--format <format>' argument 'xml' is invalid. Allowed choices are ndjson, json, csv. (see payops payin run --help)"],
     ['a bad argument value', ['ledger', 'tx', 'abc'], "payops: command-argument value 'abc' is invalid for argument 'id'. expected a transaction id such as 42 (see payops ledger tx --help)"],
     ['conflicting options', ['ledger', 'balance', '--json', '--csv'], "payops: option '--json' cannot be used with option '--csv' (see payops ledger balance --help)"],
+    ['too many arguments', ['ledger', 'balance', 'extra'], "payops: too many arguments for 'balance'. Expected 0 arguments but got 1. (see payops ledger balance --help)"],
+    ['an option without its value', ['ledger', 'balance', '--db'], "payops: option '--db <path>' argument missing (see payops ledger balance --help)"],
     ['an unknown global option', ['--db', 'x.db', '--bogus', 'ledger'], "payops: unknown option '--bogus' (see payops ledger --help)"],
   ])('says %s in one line and exits 2', (_kind, args, line) => {
     const result = payops(args);
