@@ -33,9 +33,9 @@ function buildProgram(run: (argv: string[]) => Promise<number>): Command {
     .option('--busy-timeout <ms>', 'how long to wait for another payops process to release the database (default 5000)', nonNegativeInteger)
     .option('--verbose', 'show stack traces for errors')
     .option('--no-color', 'never colour the output (NO_COLOR is honoured too)')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    // Commander's own error lines are silenced: report() says them once, as one `payops: ` line.
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), outputError: () => undefined })
     .addHelpText(
       'after',
       `
@@ -86,16 +86,20 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return await runs.finish(Number(process.exitCode ?? ExitCode.ok));
   } catch (error) {
-    return await runs.finish(report(error, argv.includes('--verbose')));
+    return await runs.finish(report(error, argv.includes('--verbose'), () => commandPathOf(program, argv)));
   } finally {
     defaults.release();
     process.exitCode = outer;
   }
 }
 
-function report(error: unknown, verbose: boolean): number {
+function report(error: unknown, verbose: boolean, commandPath: () => string): number {
   if (error instanceof CommanderError) {
-    // Help and --version "fail" with exit code 0; everything else commander rejects is usage.
+    // Help and --version "fail" with exit code 0; a bare command group has printed its help;
+    // everything else commander rejects is usage, said in one line.
+    if (error.exitCode !== 0 && error.code !== 'commander.help') {
+      process.stderr.write(`payops: ${commanderLine(error.message)} (see ${commandPath()} --help)\n`);
+    }
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof PayopsError) {
@@ -107,4 +111,27 @@ function report(error: unknown, verbose: boolean): number {
   process.stderr.write(`payops: unexpected error: ${message}${verbose ? '' : ' (run with --verbose for the stack trace)'}\n`);
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return ExitCode.unexpected;
+}
+
+/** `error: unknown option '--stat'\n(Did you mean --status?)` → `unknown option '--stat' (did you mean --status?)`. */
+export function commanderLine(message: string): string {
+  return message
+    .replace(/^error: /, '')
+    .replace(/\s*\(Did you mean/g, ' (did you mean')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
+}
+
+/** `payops ledger tx` for `--db x ledger tx abc`: the deepest command argv names, for the help hint. */
+function commandPathOf(program: Command, argv: readonly string[]): string {
+  const names = ['payops'];
+  let current = program;
+  for (const token of argv.slice(2)) {
+    if (token === '--') break;
+    const next = current.commands.find((command) => command.name() === token || command.aliases().includes(token));
+    if (!next) continue;
+    names.push(next.name());
+    current = next;
+  }
+  return names.join(' ');
 }

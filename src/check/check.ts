@@ -226,7 +226,7 @@ function checkPayouts(db: Database, notes: string[]): CheckResult {
       problems.push(`${who}: payable ${wallet.payableMinor} + paid out ${wallet.paidOutMinor} ≠ ${owed.released} released less refunds`);
     }
     if (wallet.pendingMinor !== owed.unreleased) problems.push(`${who}: pending ${wallet.pendingMinor} ≠ ${owed.unreleased} captured, not yet released, less refunds`);
-    if (wallet.payableMinor < 0n) notes.push(`${wallet.sellerId} owes ${formatAmount(-wallet.payableMinor, wallet.currency)} ${wallet.currency} (refunded after being paid): recovered from later releases`);
+    if (wallet.payableMinor < 0n) notes.push(`${wallet.sellerId} owes ${formatAmount(-wallet.payableMinor, wallet.currency)} ${wallet.currency} (a refund or chargeback after its payout): recovered from later releases`);
   }
   const count = (db.prepare("SELECT COUNT(*) AS n FROM payouts WHERE status = 'succeeded'").get() as { n: bigint }).n;
   return result('every payout posted once; sellers owed exactly their shares less refunds', problems, `${count} payouts sent`);

@@ -7,6 +7,7 @@ import { progressBar } from '../cli/progress.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
 import type { PayinSummary } from '../payments/payin.js';
+import { heldPayOutsLine, reasonLines, reasonsJson, reportHeldPayOutRejections } from './queue.js';
 
 interface PayinFlags extends ExecutionFlags {
   format?: string;
@@ -77,6 +78,7 @@ or another live process (or host) still holds some under its lease ("held").
         process.exitCode = exitCodeOf(summary);
         reportNeedsAttention(context, summary.queue.needs_attention + summary.refundsOpen.needsAttention);
         reportRejections(context, summary.execution.rejections, summary.refunds.rejections);
+        reportHeldPayOutRejections(context, summary.heldPayOuts);
       } finally {
         execution.psp.close();
       }
@@ -84,7 +86,7 @@ or another live process (or host) still holds some under its lease ("held").
 }
 
 export function exitCodeOf(summary: PayinSummary): number {
-  if (summary.intake.rejected > 0) return ExitCode.inputRejected;
+  if (summary.intake.rejected > 0 || summary.heldPayOuts.rejected.length > 0) return ExitCode.inputRejected;
   // Work another process holds is not done either: reported and counted (DESIGN.md §5).
   // needs_attention: answered by the PSP and not recorded, work payops could not finish.
   const refundsLeft = summary.refundsOpen.retryScheduled + summary.refundsOpen.deadLettered + summary.refundsOpen.needsAttention;
@@ -95,7 +97,8 @@ export function exitCodeOf(summary: PayinSummary): number {
 async function summaryJson(summary: PayinSummary) {
   const { intake, execution, queue } = summary;
   return {
-    events: { read: intake.eventsRead, accepted: intake.eventsAccepted, duplicates: intake.duplicates, rejected: intake.rejected, releases: intake.releases, refunds: intake.refunds },
+    events: { read: intake.eventsRead, accepted: intake.eventsAccepted, duplicates: intake.duplicates, rejected: intake.rejected, releases: intake.releases, refunds: intake.refunds, payOutsHeld: intake.payOutsHeld },
+    heldPayOuts: summary.heldPayOuts,
     rolledBack: intake.rolledBack,
     rejectsFiles: intake.rejectsFiles,
     emptyFiles: intake.emptyFiles,
@@ -111,7 +114,10 @@ async function summaryJson(summary: PayinSummary) {
       needsAttention: execution.needsAttention,
       recoveredLeases: execution.recoveredLeases,
       rejected: execution.rejections.length,
+      retriesByReason: execution.retriesByReason,
+      deadLettersByReason: execution.deadLettersByReason,
     },
+    ...reasonsJson(execution, summary.refunds),
     accepted: await totalsJson(intake.acceptedMinor),
     captured: await totalsJson(execution.capturedMinor),
     refunds: { ...summary.refunds, refundedMinor: undefined, rejections: undefined, bookBehind: undefined, rejected: summary.refunds.rejections.length, refunded: await totalsJson(summary.refunds.refundedMinor) },
@@ -124,7 +130,7 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
   const { intake, execution, queue } = summary;
   const { bold, red, yellow } = context.color;
   const lines = [
-    `${bold('events')}    read ${intake.eventsRead}, accepted ${intake.eventsAccepted}, duplicates ${intake.duplicates}, rejected ${intake.rejected > 0 ? red(String(intake.rejected)) : 0}${intake.releases > 0 ? `; ${intake.releases} orders released to their sellers (pay_out)` : ''}${intake.refunds > 0 ? `; ${intake.refunds} refunds accepted` : ''}`,
+    `${bold('events')}    read ${intake.eventsRead}, accepted ${intake.eventsAccepted}, duplicates ${intake.duplicates}, rejected ${intake.rejected > 0 ? red(String(intake.rejected)) : 0}${intake.releases > 0 ? `; ${intake.releases} orders released to their sellers (pay_out)` : ''}${intake.refunds > 0 ? `; ${intake.refunds} refunds accepted` : ''}${intake.payOutsHeld > 0 ? `; ${intake.payOutsHeld} pay_outs held until their order is captured` : ''}`,
     ...(intake.rolledBack ? [red('          --all-or-nothing: the input was rejected as a whole; nothing was written')] : []),
     ...(intake.rejectsFiles.length > 0 ? [`          rejected records: ${intake.rejectsFiles.join(', ')}`] : []),
     `${bold('orders')}    accepted ${intake.ordersAccepted}; this run: succeeded ${execution.succeeded}, pending ${execution.pending}, failed ${execution.failed}, retry scheduled ${execution.retryScheduled}, dead-lettered ${execution.deadLettered}${execution.needsAttention > 0 ? `, ${red(`needs attention ${execution.needsAttention}`)}` : ''}${execution.recoveredLeases > 0 ? `, recovered from crashed runs ${execution.recoveredLeases}` : ''}`,
@@ -134,11 +140,14 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
       ? [`${bold('refunded')}  ${await formatTotals(summary.refunds.refundedMinor)} (succeeded ${summary.refunds.succeeded}, declined ${summary.refunds.failed}, retry scheduled ${summary.refunds.retryScheduled}, dead-lettered ${summary.refunds.deadLettered})`]
       : []),
   ];
+  lines.push(...reasonLines(execution, summary.refunds).map((line) => yellow(line)));
   if (queue.retry_scheduled + queue.dead_lettered > 0) {
     lines.push(yellow(`queue     retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}, executing ${queue.executing}: run \`payops retry run --wait\`, see \`payops dlq list\``));
   }
   const attention = queue.needs_attention + summary.refundsOpen.needsAttention;
   if (attention > 0) lines.push(red(`attention ${attention} PSP answers (charges ${queue.needs_attention}, refunds ${summary.refundsOpen.needsAttention}) could not be recorded: \`payops attention list\`, then \`payops attention resolve\``));
+  const payOuts = heldPayOutsLine(summary.heldPayOuts);
+  if (payOuts) lines.push(summary.heldPayOuts.rejected.length > 0 ? red(payOuts) : payOuts);
   const held = await heldLine(summary.held);
   if (held) lines.push(yellow(held));
   if (queue.pending > 0) lines.push(`pending   ${queue.pending} orders await the PSP: \`payops orders sync\``);

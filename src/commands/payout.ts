@@ -1,6 +1,7 @@
 import { behindSummary } from '../payments/book-mark.js';
 import { type Command, Option } from 'commander';
 import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { reasonLines } from './queue.js';
 import { executionFrom, formatTotals, heldJson, heldLine, reportBookBehind, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
 import { flagValue } from '../cli/options.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
@@ -58,6 +59,7 @@ export function registerPayout(program: Command): void {
           if (!summary.dryRun) {
             const t = summary.execution;
             lines.push(`sent ${t.succeeded} (${t.attempted} attempts); failed ${t.failed}, retries scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${summary.open.needsAttention ? `, needs attention ${summary.open.needsAttention} (\`payops attention list\`)` : ''}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`);
+            lines.push(...reasonLines(t));
             lines.push(`paid ${await formatTotals(t.paidMinor)}`);
             const held = await heldLine(summary.held);
             if (held) lines.push(context.color.yellow(held));

@@ -1,22 +1,35 @@
+import { distance } from 'fastest-levenshtein';
+
+/** How far a typed name may be from a known one to be suggested (letters added, removed or changed). */
+const MAX_EDITS = 2;
+
 /**
- * The known name a mistyped one was probably meant to be: the first within two edits (letters
- * added, removed or changed; case ignored), for "did you mean" hints on the keys of input files.
+ * The known name a mistyped one was probably meant to be: the closest within two edits (case
+ * ignored; the first of equally close ones), for "did you mean" hints on the keys of input files.
+ * Fewer edits than half the typed name's letters too: otherwise every short key is "near" another.
  */
 export function nearestName(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
-  return known.find((candidate) => editDistance(candidate.toLowerCase(), lower) <= 2);
+  let best: { candidate: string; edits: number } | undefined;
+  for (const candidate of known) {
+    const edits = distance(candidate.toLowerCase(), lower);
+    if (edits > MAX_EDITS || edits * 2 >= lower.length) continue;
+    if (best === undefined || edits < best.edits) best = { candidate, edits };
+  }
+  return best?.candidate;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] as number;
+/** ` (did you mean "platformFee"?)` for `platfromFee`, or '' when nothing known is near. */
+export function didYouMean(name: string, known: readonly string[]): string {
+  const near = nearestName(name, known);
+  return near === undefined ? '' : ` (did you mean "${near}"?)`;
+}
+
+/**
+ * The one wording of a refused key, everywhere unknown fields are refused: `unknown field (did you
+ * mean "platformFee"?)`, or with `otherwise` when nothing known is near.
+ */
+export function unknownFieldReason(name: string, known: Iterable<string>, otherwise = ''): string {
+  const hint = didYouMean(name, [...known]);
+  return `unknown field${hint || (otherwise ? ` ${otherwise}` : '')}`;
 }

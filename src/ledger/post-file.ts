@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
 import { invalidUtf8Offset, invalidUtf8Reason, unsupportedEncodingReason } from '../input/utf8.js';
+import { unknownFieldReason } from '../input/names.js';
 import { type Currency, beyondAmountLimit, parsePositiveAmount, toCurrency } from '../money/index.js';
 import { assertOperatorKey, assertOperatorKind } from './kinds.js';
 import type { Direction, EntryRequest, PostingRequest } from './types.js';
@@ -72,11 +73,13 @@ function tryParse(text: string): { ok: true; value: unknown } | { ok: false; rea
   }
 }
 
+const POSTING_FIELDS = ['idempotencyKey', 'kind', 'description', 'effectiveAt', 'metadata', 'entries'];
+const ENTRY_FIELDS = ['account', 'currency', 'debit', 'credit'];
+
 function toPostingRequest(value: unknown, where: string): PostingRequest {
   if (!isObject(value)) throw new InputError(`${where}: expected a JSON object`);
-  const known = new Set(['idempotencyKey', 'kind', 'description', 'effectiveAt', 'metadata', 'entries']);
-  const unknown = Object.keys(value).find((key) => !known.has(key));
-  if (unknown !== undefined) throw new InputError(`${where} ${unknown}: unknown field`);
+  const unknown = Object.keys(value).find((key) => !POSTING_FIELDS.includes(key));
+  if (unknown !== undefined) throw new InputError(`${where} ${unknown}: ${unknownFieldReason(unknown, POSTING_FIELDS)}`);
   if (!Array.isArray(value.entries)) throw new InputError(`${where} entries: expected an array of entries`);
   const kind = (value.kind ?? 'manual') as string;
   if (typeof kind === 'string') assertOperatorKind(kind, where);
@@ -93,8 +96,8 @@ function toPostingRequest(value: unknown, where: string): PostingRequest {
 
 function toEntry(value: unknown, where: string): EntryRequest {
   if (!isObject(value)) throw new InputError(`${where}: expected an object with account, currency and debit or credit`);
-  const unknown = Object.keys(value).find((key) => !['account', 'currency', 'debit', 'credit'].includes(key));
-  if (unknown !== undefined) throw new InputError(`${where}.${unknown}: unknown field`);
+  const unknown = Object.keys(value).find((key) => !ENTRY_FIELDS.includes(key));
+  if (unknown !== undefined) throw new InputError(`${where}.${unknown}: ${unknownFieldReason(unknown, ENTRY_FIELDS)}`);
   const hasDebit = value.debit !== undefined;
   if (hasDebit === (value.credit !== undefined)) throw new InputError(`${where}: give exactly one of "debit" or "credit"`);
   const direction: Direction = hasDebit ? 'debit' : 'credit';

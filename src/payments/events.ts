@@ -1,6 +1,7 @@
 import { type Currency, MAX_AMOUNT_MINOR, formatAmount, isCurrencyCode, parseAmount } from '../money/index.js';
 import { IDENTIFIER, PAYMENT_TOKEN } from '../input/ids.js';
 import { isPlainText } from '../input/text.js';
+import { unknownFieldReason } from '../input/names.js';
 import { InputError } from '../errors.js';
 import { jsonString } from '../json.js';
 import { sha256Hex } from '../sha256.js';
@@ -82,6 +83,8 @@ const PAY_OUT_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'orderId', 'sel
 const REFUND_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'orderId', 'amount', 'reason']);
 const MAX_NAME_LENGTH = 200;
 const ORDER_FIELDS = new Set(['orderId', 'sellerId', 'amount', 'platformFee', 'metadata']);
+const SELLER_FIELDS = ['id', 'name', 'account'];
+const SEE_DESIGN = '(check the spelling; see DESIGN.md §3)';
 
 export function validateEvent(value: unknown): PaymentEvent {
   if (!isObject(value)) throw new EventRejection('event', 'expected a JSON object');
@@ -95,7 +98,7 @@ export function validateEvent(value: unknown): PaymentEvent {
   if (value.type !== 'pay_in') fail('type', `expected "pay_in", "pay_out" or "refund"`);
 
   const unknown = Object.keys(value).find((key) => !PAY_IN_FIELDS.has(key));
-  if (unknown !== undefined) fail(unknown, 'unknown field (check the spelling; see DESIGN.md §3)');
+  if (unknown !== undefined) fail(unknown, unknownFieldReason(unknown, PAY_IN_FIELDS, SEE_DESIGN));
 
   const occurredAt = withField('occurredAt', eventId, () => normalizeInstant(value.occurredAt, 'occurredAt'));
   if (typeof value.currency !== 'string' || !isCurrencyCode(value.currency)) {
@@ -114,7 +117,7 @@ export function validateEvent(value: unknown): PaymentEvent {
     const at = `orders[${index}]`;
     if (!isObject(raw)) return fail(at, 'expected an object');
     const extra = Object.keys(raw).find((key) => !ORDER_FIELDS.has(key));
-    if (extra !== undefined) fail(`${at}.${extra}`, 'unknown field');
+    if (extra !== undefined) fail(`${at}.${extra}`, unknownFieldReason(extra, ORDER_FIELDS));
     const orderId = withField(`${at}.orderId`, eventId, () => identifier(raw.orderId, `${at}.orderId`));
     if (seen.has(orderId)) fail(`${at}.orderId`, `${orderId} appears twice in this event`);
     seen.add(orderId);
@@ -164,13 +167,13 @@ export const CARD_NUMBER_REASON = 'looks like a card number; payops accepts only
 
 function validatePayOut(value: Record<string, unknown>, eventId: string, fail: (field: string, reason: string) => never): PayOutEvent {
   const unknown = Object.keys(value).find((key) => !PAY_OUT_FIELDS.has(key));
-  if (unknown !== undefined) fail(unknown, 'unknown field (check the spelling; see DESIGN.md §3)');
+  if (unknown !== undefined) fail(unknown, unknownFieldReason(unknown, PAY_OUT_FIELDS, SEE_DESIGN));
   const occurredAt = withField('occurredAt', eventId, () => normalizeInstant(value.occurredAt, 'occurredAt'));
   const orderId = withField('orderId', eventId, () => identifier(value.orderId, 'orderId'));
   if (!isObject(value.seller)) fail('seller', 'expected {"id", "name", "account": {"iban"}}');
   const seller = value.seller as Record<string, unknown>;
-  const extra = Object.keys(seller).find((key) => !['id', 'name', 'account'].includes(key));
-  if (extra !== undefined) fail(`seller.${extra}`, 'unknown field');
+  const extra = Object.keys(seller).find((key) => !SELLER_FIELDS.includes(key));
+  if (extra !== undefined) fail(`seller.${extra}`, unknownFieldReason(extra, SELLER_FIELDS));
   const id = withField('seller.id', eventId, () => identifier(seller.id, 'seller.id'));
   if (typeof seller.name !== 'string' || seller.name.trim().length === 0 || seller.name.length > MAX_NAME_LENGTH || !isPlainText(seller.name)) {
     fail('seller.name', `required: the seller's name, at most ${MAX_NAME_LENGTH} printable characters`);
@@ -178,7 +181,7 @@ function validatePayOut(value: Record<string, unknown>, eventId: string, fail: (
   if (!isObject(seller.account)) fail('seller.account', 'expected {"iban": "…"}');
   const account = seller.account as Record<string, unknown>;
   const accountExtra = Object.keys(account).find((key) => key !== 'iban');
-  if (accountExtra !== undefined) fail(`seller.account.${accountExtra}`, 'unknown field: payops pays out to an IBAN');
+  if (accountExtra !== undefined) fail(`seller.account.${accountExtra}`, `${unknownFieldReason(accountExtra, ['iban'])}: payops pays out to an IBAN`);
   const iban = normalizeIban(account.iban);
   if (iban === undefined) fail('seller.account.iban', 'is not a valid IBAN (country code, check digits and account number; the checksum must hold)');
   return {
@@ -193,7 +196,7 @@ function validatePayOut(value: Record<string, unknown>, eventId: string, fail: (
 
 function validateRefund(value: Record<string, unknown>, eventId: string, fail: (field: string, reason: string) => never): RefundEvent {
   const unknown = Object.keys(value).find((key) => !REFUND_FIELDS.has(key));
-  if (unknown !== undefined) fail(unknown, 'unknown field (check the spelling; see DESIGN.md §3)');
+  if (unknown !== undefined) fail(unknown, unknownFieldReason(unknown, REFUND_FIELDS, SEE_DESIGN));
   const occurredAt = withField('occurredAt', eventId, () => normalizeInstant(value.occurredAt, 'occurredAt'));
   const orderId = withField('orderId', eventId, () => identifier(value.orderId, 'orderId'));
   if (typeof value.amount === 'number') fail('amount', `amounts must be decimal strings such as "4.00", not JSON numbers (got ${value.amount})`);

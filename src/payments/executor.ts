@@ -1,3 +1,4 @@
+import { ALTERED_REASON, type ReasonCount, noteDeadLetter } from '../queue/reasons.js';
 import { mapConcurrently } from '../concurrency.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
@@ -32,6 +33,9 @@ export interface ExecutionTally {
   failed: number;
   retryScheduled: number;
   deadLettered: number;
+  /** Why this run scheduled retries and dead-lettered work, by reason (src/queue/reasons.ts). */
+  retriesByReason: ReasonCount[];
+  deadLettersByReason: ReasonCount[];
   /** Final PSP answers payops could not record: kept as facts, the orders in needs_attention. */
   needsAttention: number;
   /** Outcomes another process recorded first (our lease had expired): nothing was written twice. */
@@ -45,7 +49,7 @@ export interface ExecutionTally {
 }
 
 export function emptyTally(): ExecutionTally {
-  return { attempted: 0, succeeded: 0, pending: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, lostLease: 0, recoveredLeases: 0, capturedMinor: new Map(), rejections: [], bookBehind: null };
+  return { attempted: 0, succeeded: 0, pending: 0, failed: 0, retryScheduled: 0, deadLettered: 0, retriesByReason: [], deadLettersByReason: [], needsAttention: 0, lostLease: 0, recoveredLeases: 0, capturedMinor: new Map(), rejections: [], bookBehind: null };
 }
 
 // Each batch costs three durable commits (claim, PSP state, record): large batches amortize them.
@@ -186,7 +190,7 @@ export class PayinExecutor {
       }
       const message = `order ${order.orderId} was not charged: ${mismatch}; it was dead-lettered (compare it with its event; \`payops check\` lists every such order)`;
       if (this.store.finish(order, 'executing', this.owner, { to: 'dead_lettered', error: `altered: ${mismatch}` }, at, message)) {
-        tally.deadLettered++;
+        noteDeadLetter(tally, ALTERED_REASON);
         tally.rejections.push(message);
       }
     }

@@ -4,6 +4,7 @@ import { type RefundTally, RefundExecutor, emptyRefundTally } from '../refunds/e
 import type { Clock } from '../time.js';
 import { type DueWork, runQueues } from './drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from './executor.js';
+import { type HeldSettlement, settleHeldPayOuts } from './held-payouts.js';
 import { type IntakeOptions, type IntakeSummary, ingest } from './intake/intake.js';
 import type { OrderStatus } from './order-state.js';
 import { type OpenWork, openWorkIn, statusCounts } from './queries.js';
@@ -38,6 +39,8 @@ export interface PayinSummary {
   refundsOpen: OpenWork;
   /** Orders and refunds left in `executing` under another process's lease after the run. */
   held: HeldGroup[];
+  /** Held pay_outs released or rejected after the charges of this run (any file's, earlier runs' too). */
+  heldPayOuts: HeldSettlement;
 }
 
 /** `payin run`: files → intake → orders → executor ⇄ PSP → ledger + wallet. */
@@ -54,7 +57,8 @@ export async function runPayin(
   const queues = [chargeQueue(db, execution, tally), refundQueue(db, execution, refunds)];
   if (!intakeSummary.rolledBack) await runQueues(queues, execution);
   const held = queues.flatMap((queue) => queue.held());
-  return { intake: intakeSummary, execution: tally, refunds, queue: statusCounts(db, execution.psp.name), refundsOpen: openWorkIn(db, 'refunds', execution.psp.name), held };
+  const heldPayOuts = settleHeldPayOuts(db);
+  return { intake: intakeSummary, execution: tally, refunds, queue: statusCounts(db, execution.psp.name), refundsOpen: openWorkIn(db, 'refunds', execution.psp.name), held, heldPayOuts };
 }
 
 /** Charges that are new or due; with `wait`, until none is scheduled for retry. */

@@ -1,3 +1,4 @@
+import { noteDeadLetter, noteRetry, reasonOf } from '../queue/reasons.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { AnswerRecorder, UnrecordedAnswer } from './attention.js';
@@ -96,7 +97,7 @@ export class ChargeRecorder {
   private deadLetterRejected(order: ClaimedOrder, rejection: PspRejection, tally: ExecutionTally, move: (outcome: OrderOutcome, cause: string) => boolean): void {
     const message = rejectionMessage(`the charge of ${order.orderId} (key ${order.chargeKey})`, rejection);
     if (!move({ to: 'dead_lettered', error: `rejected: ${rejection.reason}: ${rejection.detail}` }, message)) return;
-    tally.deadLettered++;
+    noteDeadLetter(tally, `rejected by the PSP: ${rejection.reason}`);
     tally.rejections.push(message);
   }
 
@@ -104,14 +105,15 @@ export class ChargeRecorder {
     const policy = this.options.retry;
     const used = order.attempts - order.requeuedAtAttempt;
     const unknown = failure.sent ? 'outcome unknown' : 'not sent';
+    const reason = reasonOf(failure.detail, [order.chargeKey, order.orderId]);
     if (used >= policy.maxAttempts) {
-      if (move({ to: 'dead_lettered', error: `${failure.kind}: ${failure.detail}` }, `${failure.detail} (${unknown}); ${used} attempts used: dead-lettered`)) tally.deadLettered++;
+      if (move({ to: 'dead_lettered', error: `${failure.kind}: ${failure.detail}` }, `${failure.detail} (${unknown}); ${used} attempts used: dead-lettered`)) noteDeadLetter(tally, reason);
       return;
     }
     const delayMs = retryDelayMs(policy, used, failure.retryAfterMs, this.options.random);
     const nextAttemptAt = new Date(Date.parse(at) + delayMs).toISOString();
     if (move({ to: 'retry_scheduled', error: `${failure.kind}: ${failure.detail}`, nextAttemptAt }, `${failure.detail} (${unknown}); retry ${used + 1} at ${nextAttemptAt}`)) {
-      tally.retryScheduled++;
+      noteRetry(tally, reason);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { type ReasonCount, noteDeadLetter, noteRetry, reasonOf } from '../queue/reasons.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
@@ -19,6 +20,9 @@ export interface PayoutTally {
   failed: number;
   retryScheduled: number;
   deadLettered: number;
+  /** Why this run scheduled retries and dead-lettered payouts, by reason (src/queue/reasons.ts). */
+  retriesByReason: ReasonCount[];
+  deadLettersByReason: ReasonCount[];
   /** Final PSP answers payops could not record: kept as facts, the payouts in needs_attention. */
   needsAttention: number;
   lostLease: number;
@@ -31,7 +35,7 @@ export interface PayoutTally {
 }
 
 export function emptyPayoutTally(): PayoutTally {
-  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, lostLease: 0, recoveredLeases: 0, paidMinor: new Map(), rejections: [], bookBehind: null };
+  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, retriesByReason: [], deadLettersByReason: [], needsAttention: 0, lostLease: 0, recoveredLeases: 0, paidMinor: new Map(), rejections: [], bookBehind: null };
 }
 
 /** The pay-in executor's options (the same protocol, leases and retry policy), without its progress callback. */
@@ -193,17 +197,18 @@ export class PayoutExecutor {
         // Never a decline: whether money left is for a person to establish, not for the next run.
         const message = rejectionMessage(`payout ${payout.payoutId} (key ${payout.payoutKey})`, result);
         if (move(payout, { to: 'dead_lettered', error: `rejected: ${result.reason}: ${result.detail}` }, message)) {
-          tally.deadLettered++;
+          noteDeadLetter(tally, `rejected by the PSP: ${result.reason}`);
           tally.rejections.push(message);
         }
       } else {
         const used = payout.attempts - payout.requeuedAtAttempt;
         const error = `${result.kind}: ${result.detail}`;
+        const reason = reasonOf(result.detail, [payout.payoutKey, payout.payoutId]);
         if (used >= this.options.retry.maxAttempts) {
-          if (move(payout, { to: 'dead_lettered', error }, `${result.detail}; ${used} attempts used: dead-lettered`)) tally.deadLettered++;
+          if (move(payout, { to: 'dead_lettered', error }, `${result.detail}; ${used} attempts used: dead-lettered`)) noteDeadLetter(tally, reason);
         } else {
           const nextAttemptAt = new Date(Date.parse(at) + retryDelayMs(this.options.retry, used, result.retryAfterMs, this.options.random ?? Math.random)).toISOString();
-          if (move(payout, { to: 'retry_scheduled', error, nextAttemptAt }, `${result.detail}; retry ${used + 1} at ${nextAttemptAt}`)) tally.retryScheduled++;
+          if (move(payout, { to: 'retry_scheduled', error, nextAttemptAt }, `${result.detail}; retry ${used + 1} at ${nextAttemptAt}`)) noteRetry(tally, reason);
         }
       }
     });

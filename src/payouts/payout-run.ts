@@ -9,6 +9,7 @@ import { type PayoutFilter, type PayoutPlan, createPayouts, planPayouts } from '
 import type { OpenWork } from '../payments/queries.js';
 import { openPayouts } from './queries.js';
 import type { HeldGroup } from '../work/leases.js';
+import { settleHeldPayOuts } from '../payments/held-payouts.js';
 
 export interface PayoutRunOptions extends PayoutFilter {
   psp: PaymentServiceProvider;
@@ -48,6 +49,8 @@ export async function runPayouts(db: Database, options: PayoutRunOptions): Promi
   if (options.dryRun) {
     return { dryRun: true, plan: planPayouts(db, options), payoutIds: [], execution: emptyPayoutTally(), open: openPayouts(db), held: [] };
   }
+  // Held pay_outs whose order was captured since (by a webhook, a sync, a crashed run) become payable first.
+  settleHeldPayOuts(db);
   const created = createPayouts(db, options, options.psp.name, new Date(options.clock()).toISOString());
   const executor = new PayoutExecutor(db, options);
   const tally = emptyPayoutTally();

@@ -65,7 +65,7 @@ export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
   for (const row of rows) {
     const rowCurrency = row.currency as Currency;
     const skip = (reason: string) => plan.skipped.push({ sellerId: row.seller_id, currency: rowCurrency, amountMinor: row.payable_minor, reason });
-    if (row.payable_minor < 0n) skip('payable is negative (refunded after being paid): recovered from later releases');
+    if (row.payable_minor < 0n) skip('payable is negative (a refund or chargeback after its payout): recovered from later releases');
     else if (row.open_payout !== null) skip(`payout ${row.open_payout} is still open: \`payops payout run\` retries it, \`payops dlq list\` shows dead letters`);
     else if (row.iban === null) skip('no payout details: a pay_out event gives the seller\'s account');
     else if (filter.minAmount !== undefined && row.payable_minor < minimumOf(rowCurrency, filter.minAmount)) skip(`below --min-amount ${filter.minAmount}`);

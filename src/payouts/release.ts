@@ -4,10 +4,16 @@ import type { Currency } from '../money/index.js';
 import type { PayOutEvent } from '../payments/events.js';
 import { type WalletDelta, sellerAccount } from '../wallet/wallet.js';
 
-/** What a release writes, or why it is refused. */
+/**
+ * What a release writes, why it is refused, or (`wait`) that the order is not captured yet but may
+ * still be: the pay_out is then held until it is (src/payments/held-payouts.ts).
+ */
 export type ReleaseOutcome =
   | { ok: true; posting: PostingRequest | null; delta: WalletDelta | null }
-  | { ok: false; field: string; reason: string };
+  | { ok: false; field: string; reason: string; wait?: true };
+
+/** Order states from which a capture can still come: a pay_out for them waits instead of being refused. */
+export const CAPTURE_STILL_POSSIBLE: readonly string[] = ['created', 'executing', 'retry_scheduled', 'pending', 'needs_attention'];
 
 interface ReleasableOrder {
   order_id: string;
@@ -46,13 +52,20 @@ export class Releases {
     };
   }
 
-  apply(event: PayOutEvent, at: string): ReleaseOutcome {
+  /**
+   * `sellerDetails: false` for a held pay_out: its details were recorded when it was held, and a
+   * later pay_out may have replaced them since (the newest account is the one paid).
+   */
+  apply(event: PayOutEvent, at: string, options: { sellerDetails?: boolean } = {}): ReleaseOutcome {
     const order = this.s.order.get(event.orderId) as ReleasableOrder | undefined;
     if (!order) return { ok: false, field: 'orderId', reason: `order ${event.orderId} does not exist` };
     if (order.seller_id !== event.seller.id) {
       return { ok: false, field: 'seller.id', reason: `order ${event.orderId} belongs to seller ${order.seller_id}, not ${event.seller.id}` };
     }
     if (order.status !== 'succeeded') {
+      if (CAPTURE_STILL_POSSIBLE.includes(order.status)) {
+        return { ok: false, wait: true, field: 'orderId', reason: `order ${event.orderId} is ${order.status}, not captured yet` };
+      }
       return { ok: false, field: 'orderId', reason: `order ${event.orderId} is ${order.status}, not captured: only a captured order can be released` };
     }
     if (order.released_at !== null) {
@@ -64,7 +77,7 @@ export class Releases {
     if (this.s.markReleased.run(at, event.eventId, at, event.orderId).changes !== 1) {
       return { ok: false, field: 'orderId', reason: `order ${event.orderId} was released concurrently` };
     }
-    this.s.upsertSeller.run(event.seller.id, event.seller.name, event.seller.iban, event.eventId, at);
+    if (options.sellerDetails !== false) this.recordSeller(event, at);
     const currency = order.currency as Currency;
     // Refunds made while the order was pending already took their share from pending.
     const shareMinor = order.amount_minor - order.platform_fee_minor - order.refunded_share_from_pending_minor;
@@ -84,5 +97,10 @@ export class Releases {
       },
       delta: { sellerId: event.seller.id, currency, pendingMinor: -shareMinor, payableMinor: shareMinor, paidOutMinor: 0n },
     };
+  }
+
+  /** The seller's payout details as this pay_out gives them (the latest event's win). */
+  recordSeller(event: PayOutEvent, at: string): void {
+    this.s.upsertSeller.run(event.seller.id, event.seller.name, event.seller.iban, event.eventId, at);
   }
 }

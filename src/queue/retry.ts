@@ -5,6 +5,7 @@ import { type ExecutionOptions, chargeQueue, refundQueue } from '../payments/pay
 import type { OrderStatus } from '../payments/order-state.js';
 import { type OpenWork, openWorkIn, statusCounts } from '../payments/queries.js';
 import { PaymentsStore } from '../payments/store.js';
+import { type HeldSettlement, settleHeldPayOuts } from '../payments/held-payouts.js';
 import { PayoutExecutor, type PayoutTally, emptyPayoutTally } from '../payouts/executor.js';
 import { listPayouts } from '../payouts/queries.js';
 import { RefundExecutor, type RefundTally, emptyRefundTally } from '../refunds/executor.js';
@@ -22,6 +23,8 @@ export interface RetryRunSummary {
   open: { refunds: OpenWork; payouts: OpenWork };
   /** Charges, refunds and payouts left in `executing` under another process's lease after the run. */
   held: HeldGroup[];
+  /** Held pay_outs released (their order now captured) or rejected (declined, dead-lettered) by this run. */
+  heldPayOuts: HeldSettlement;
 }
 
 /**
@@ -41,7 +44,8 @@ export async function retryDue(db: Database, execution: ExecutionOptions): Promi
   await runQueues(queues, execution);
   const psp = execution.psp.name;
   const held = queues.flatMap((queue) => queue.held());
-  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) }, held };
+  const heldPayOuts = settleHeldPayOuts(db);
+  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) }, held, heldPayOuts };
 }
 
 /** Which dead letters to requeue: these ids (orders, refunds, payouts), or all of this PSP's. */
@@ -65,5 +69,6 @@ export async function requeueDeadLetters(db: Database, execution: ExecutionOptio
   const refunds = await refundExecutor.requeue(named(deadRefunds), actor);
   const payouts = await payoutExecutor.requeue(named(deadPayouts), actor);
   const held = [...chargeExecutor.held(), ...refundExecutor.held(), ...payoutExecutor.held()];
-  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) }, held };
+  const heldPayOuts = settleHeldPayOuts(db);
+  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) }, held, heldPayOuts };
 }

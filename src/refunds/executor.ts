@@ -1,3 +1,4 @@
+import { ALTERED_REASON, type ReasonCount, noteDeadLetter, noteRetry, reasonOf } from '../queue/reasons.js';
 import { BIRTH_QUERIES, type Database, type RefundBirthRow, inTransaction, refundBirthMismatch } from '../db/index.js';
 import { InvariantError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
@@ -53,6 +54,9 @@ export interface RefundTally {
   failed: number;
   retryScheduled: number;
   deadLettered: number;
+  /** Why this run scheduled retries and dead-lettered refunds, by reason (src/queue/reasons.ts). */
+  retriesByReason: ReasonCount[];
+  deadLettersByReason: ReasonCount[];
   /** Final PSP answers payops could not record: kept as facts, the refunds in needs_attention. */
   needsAttention: number;
   recoveredLeases: number;
@@ -64,7 +68,7 @@ export interface RefundTally {
 }
 
 export function emptyRefundTally(): RefundTally {
-  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, needsAttention: 0, recoveredLeases: 0, refundedMinor: new Map(), rejections: [], bookBehind: null };
+  return { attempted: 0, succeeded: 0, failed: 0, retryScheduled: 0, deadLettered: 0, retriesByReason: [], deadLettersByReason: [], needsAttention: 0, recoveredLeases: 0, refundedMinor: new Map(), rejections: [], bookBehind: null };
 }
 
 /**
@@ -209,7 +213,7 @@ export class RefundExecutor {
       }
       const message = `refund ${refund.refundId} was not sent: ${mismatch}; it was dead-lettered (compare it with its event; \`payops check\` lists every such refund)`;
       if (this.move(refund, 'dead_lettered', at, message, { error: `altered: ${mismatch}` })) {
-        tally.deadLettered++;
+        noteDeadLetter(tally, ALTERED_REASON);
         tally.rejections.push(message);
       }
     }
@@ -305,17 +309,18 @@ export class RefundExecutor {
         // Never a decline: the reservation stays until a person knows whether money went back.
         const message = rejectionMessage(`refund ${refund.refundId} (key ${refund.refundKey})`, result);
         if (move(refund, 'dead_lettered', message, { error: `rejected: ${result.reason}: ${result.detail}` })) {
-          tally.deadLettered++;
+          noteDeadLetter(tally, `rejected by the PSP: ${result.reason}`);
           tally.rejections.push(message);
         }
       } else {
         const used = refund.attempts - refund.requeuedAtAttempt;
         const error = `${result.kind}: ${result.detail}`;
+        const reason = reasonOf(result.detail, [refund.refundKey, refund.refundId]);
         if (used >= this.options.retry.maxAttempts) {
-          if (move(refund, 'dead_lettered', `${result.detail}; ${used} attempts used: dead-lettered`, { error })) tally.deadLettered++;
+          if (move(refund, 'dead_lettered', `${result.detail}; ${used} attempts used: dead-lettered`, { error })) noteDeadLetter(tally, reason);
         } else {
           const nextAttemptAt = new Date(Date.parse(at) + retryDelayMs(this.options.retry, used, result.retryAfterMs, this.options.random ?? Math.random)).toISOString();
-          if (move(refund, 'retry_scheduled', `${result.detail}; retry ${used + 1} at ${nextAttemptAt}`, { error, nextAttemptAt })) tally.retryScheduled++;
+          if (move(refund, 'retry_scheduled', `${result.detail}; retry ${used + 1} at ${nextAttemptAt}`, { error, nextAttemptAt })) noteRetry(tally, reason);
         }
       }
     });

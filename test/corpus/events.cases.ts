@@ -98,6 +98,16 @@ export const EVENT_CASES: readonly CorpusCase[] = [
   // Ids, types, structure.
   { name: 'event ids missing, numeric, spaced, too long or a formula', input: 'events/event-id-bad.ndjson', expect: { exit: 3, message: `${line(1, 'eventId')}required`, added: ['eid_ok'], rejected: 5 } },
   { name: 'an unknown event type', input: 'events/unknown-type.ndjson', expect: { exit: 3, message: `${line(1, 'type')}expected "pay_in", "pay_out" or "refund"`, added: ['typ_ok'] } },
+  {
+    name: 'a misspelled field gets a did-you-mean (order, seller and refund fields)',
+    input: 'events/misspelled-field.ndjson',
+    expect: {
+      exit: 3,
+      message: /:1 orders\[0\]\.platfromFee: unknown field \(did you mean "platformFee"\?\)[\s\S]*:2 seller\.acount: unknown field \(did you mean "account"\?\)[\s\S]*:3 reasn: unknown field \(did you mean "reason"\?\)/,
+      added: ['typo_ok'],
+      rejected: 3,
+    },
+  },
   { name: 'unknown fields, __proto__ included', input: 'events/unknown-field.ndjson', expect: { exit: 3, message: `${line(1, 'amnt')}unknown field`, added: ['fld_ok'], rejected: 2 } },
   { name: 'orders empty, not an array, 101 of them, or an order id twice', input: 'events/orders-bad.ndjson', expect: { exit: 3, message: `${line(1, 'orders')}expected a non-empty array of orders`, added: ['ord_ok'], rejected: 4 } },
   {

@@ -65,6 +65,7 @@ export const LEDGER_POST_CASES: readonly CorpusCase[] = [
   { name: 'a file cut short', input: 'ledger/truncated.ndjson', expect: { exit: 3, message: 'truncated.ndjson:2: not valid JSON' } },
   { name: 'a file of blank lines', input: 'ledger/empty.ndjson', expect: { exit: 3, message: 'empty.ndjson: the file is empty' } },
   { name: 'an unknown field', input: 'ledger/unknown-field.ndjson', expect: { exit: 3, message: ':2 amount: unknown field' } },
+  { name: 'a misspelled entry field gets a did-you-mean', input: 'ledger/misspelled-field.ndjson', expect: { exit: 3, message: ':1 entries[0].debitt: unknown field (did you mean "debit"?)' } },
   { name: 'an entry with both debit and credit', input: 'ledger/both-debit-and-credit.ndjson', expect: { exit: 3, message: ':2 entries[0]: give exactly one of "debit" or "credit"' } },
   { name: 'one bad posting among good ones posts none of them', input: 'ledger/one-bad-line-among-good.ndjson', expect: { exit: 3, message: ':3 entries[0].currency: "usd" is not an ISO 4217 currency code (did you mean "USD"?)' } },
   { name: 'a metadata value that is not a string', input: 'ledger/metadata-non-string.ndjson', expect: { exit: 3, message: ':2 metadata.count: values must be strings' } },

@@ -48,11 +48,11 @@ describe('payops payin (end to end)', () => {
     const first = run('payin', 'run', input, '--json');
     expect(first.code).toBe(0);
     const summary = json<Summary>(first);
-    expect(summary.events).toEqual({ read: 300, accepted: 300, duplicates: 0, rejected: 0, releases: 0, refunds: 0 });
+    expect(summary.events).toEqual({ read: 300, accepted: 300, duplicates: 0, rejected: 0, releases: 0, refunds: 0, payOutsHeld: 0 });
     expect(summary.orders.accepted).toBe(597);
     expect(summary.orders.succeeded + summary.orders.failed).toBe(597); // tok_chargeDeclined ones fail
     const again = json<Summary>(run('payin', 'run', input, '--json'));
-    expect(again.events).toEqual({ read: 300, accepted: 0, duplicates: 300, rejected: 0, releases: 0, refunds: 0 });
+    expect(again.events).toEqual({ read: 300, accepted: 0, duplicates: 300, rejected: 0, releases: 0, refunds: 0, payOutsHeld: 0 });
     expect(again.orders.succeeded).toBe(0);
     expect([...pspRequestCounts(path.join(dir, 'books.psp-sim.db')).values()].every((count) => count === 1)).toBe(true);
     expectCheckPasses(db);

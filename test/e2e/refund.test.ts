@@ -47,7 +47,7 @@ describe('refunds (end to end)', () => {
     expect(wallet()).toMatchObject({ payable: '-27.00', paidOut: '72.00', negative: true });
     const dry = JSON.parse(run('payout', 'run', '--dry-run', '--json').stdout) as { planned: unknown[]; skipped: { reason: string }[] };
     expect(dry.planned).toEqual([]);
-    expect(dry.skipped[0]?.reason).toMatch(/payable is negative/);
+    expect(dry.skipped[0]?.reason).toMatch(/payable is negative \(a refund or chargeback after its payout\)/);
 
     events(checkout('chk_2', 'ord_2', '50.00', '5.00'));
     events(delivered('d2', 'ord_2'));
@@ -125,7 +125,7 @@ describe('chargebacks (end to end)', () => {
     const check = run('check', '--json');
     expect(JSON.parse(check.stdout)).toMatchObject({ ok: true });
     // Disputes of orders already paid out leave sellers owing: visible, not hidden.
-    expect((JSON.parse(check.stdout) as { notes: string[] }).notes.some((note) => /owes .* \(refunded after being paid\)/.test(note))).toBe(true);
+    expect((JSON.parse(check.stdout) as { notes: string[] }).notes.some((note) => /owes .* \(a refund or chargeback after its payout\)/.test(note))).toBe(true);
     expect((JSON.parse(run('report', 'sellers', '--json').stdout) as { negative: boolean }[]).some((seller) => seller.negative)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearestName } from '../../src/input/names.js';
+import { didYouMean, nearestName, unknownFieldReason } from '../../src/input/names.js';
 
 describe('nearestName', () => {
   const known = ['graceDays', 'quietPending', 'feeTolerance', 'capPerRun'];
@@ -15,5 +15,24 @@ describe('nearestName', () => {
     expect(nearestName('tolerance', known)).toBeUndefined();
     expect(nearestName('', known)).toBeUndefined();
     expect(nearestName('graceDays', [])).toBeUndefined();
+  });
+});
+
+describe('did-you-mean for unknown fields', () => {
+  it('suggests the closest known name, not merely the first within reach', () => {
+    expect(nearestName('platfromFee', ['platform', 'platformFee'])).toBe('platformFee');
+    expect(nearestName('amout', ['amounts', 'amount'])).toBe('amount');
+  });
+
+  it('never calls a one- or two-letter key near something', () => {
+    expect(nearestName('id', ['ib', 'iban'])).toBeUndefined();
+  });
+
+  it('says the hint in one wording', () => {
+    expect(didYouMean('platfromFee', ['amount', 'platformFee'])).toBe(' (did you mean "platformFee"?)');
+    expect(didYouMean('zzz', ['amount'])).toBe('');
+    expect(unknownFieldReason('platfromFee', new Set(['platformFee']))).toBe('unknown field (did you mean "platformFee"?)');
+    expect(unknownFieldReason('colour', ['amount'], '(check the spelling)')).toBe('unknown field (check the spelling)');
+    expect(unknownFieldReason('colour', ['amount'])).toBe('unknown field');
   });
 });

@@ -109,7 +109,8 @@ describe('validateEvent: rejections name the field', () => {
     ['an unknown type', withEvent({ type: 'payin' }), 'type', /pay_in/],
     ['a missing type', withEvent({ type: undefined }), 'type'],
     ['an unknown top-level field', withEvent({ platformFee: '1.00' }), 'platformFee', /unknown field/],
-    ['a misspelled order field', withOrder({ platfromFee: '2.50' }), 'orders[0].platfromFee', /unknown field/],
+    ['a misspelled order field', withOrder({ platfromFee: '2.50' }), 'orders[0].platfromFee', /unknown field \(did you mean "platformFee"\?\)/],
+    ['a misspelled top-level field', withEvent({ paymentTokn: 'tok_visa' }), 'paymentTokn', /unknown field \(did you mean "paymentToken"\?\)/],
     ['a lower-case currency', withEvent({ currency: 'usd' }), 'currency', /ISO 4217/],
     ['an unknown currency', withEvent({ currency: 'ABC' }), 'currency', /ISO 4217/],
     ['a missing currency', withEvent({ currency: undefined }), 'currency'],
@@ -177,6 +178,7 @@ describe('validateEvent: rejections name the field', () => {
       [{ amount: '1e3' }, 'amount', /positive decimal string/],
       [{ reason: 5 }, 'reason', /printable characters/],
       [{ refundTo: 'card' }, 'refundTo', /unknown field/],
+      [{ reasn: 'late' }, 'reasn', /unknown field \(did you mean "reason"\?\)/],
     ])('refuses %j at %s', (patch, field, reason) => {
       const rejection = rejectionOf(refund(patch));
       expect(rejection.field).toBe(field);

@@ -9,7 +9,8 @@ import { Ledger, type PostingRequest } from '../../ledger/index.js';
 import { Releases } from '../../payouts/release.js';
 import { RefundIntake } from '../../refunds/apply.js';
 import { Wallets, type WalletDelta } from '../../wallet/wallet.js';
-import { CARD_NUMBER_REASON, EventRejection, type PayInEvent, type PaymentEvent, validateEvent } from '../events.js';
+import { CARD_NUMBER_REASON, EventRejection, type PayInEvent, type PayOutEvent, type PaymentEvent, validateEvent } from '../events.js';
+import { HeldPayOuts } from '../held-payouts.js';
 import { PaymentsStore } from '../store.js';
 import { type OutputGuard, PrivateFile, assertSafeOutput } from '../../private-files.js';
 import { containsCardNumber, redactCardNumbers } from '../../input/card-numbers.js';
@@ -33,6 +34,8 @@ export interface IntakeSummary {
   releases: number;
   /** refund events accepted: each is executed through the PSP in this run. */
   refunds: number;
+  /** pay_out events accepted for an order not captured yet: held until it is (or until it cannot be). */
+  payOutsHeld: number;
   acceptedMinor: Map<Currency, bigint>;
   /** The first rejections, for the terminal; all of them are in the rejects file. */
   rejections: Rejection[];
@@ -62,7 +65,7 @@ const MAX_REJECTIONS_SHOWN = 20;
 const DEFAULT_INTAKE_BATCH = 5_000;
 
 export function emptyIntakeSummary(): IntakeSummary {
-  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, releases: 0, refunds: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], emptyFiles: [], rolledBack: false };
+  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, releases: 0, refunds: 0, payOutsHeld: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], emptyFiles: [], rolledBack: false };
 }
 
 /**
@@ -74,7 +77,7 @@ export function emptyIntakeSummary(): IntakeSummary {
  */
 export async function ingest(db: Database, files: readonly string[], options: IntakeOptions): Promise<IntakeSummary> {
   const summary = emptyIntakeSummary();
-  const writer: BatchWriter = { store: new PaymentsStore(db), releases: new Releases(db), refunds: new RefundIntake(db), ledger: new Ledger(db), wallets: new Wallets(db) };
+  const writer: BatchWriter = { store: new PaymentsStore(db), releases: new Releases(db), held: new HeldPayOuts(db), refunds: new RefundIntake(db), ledger: new Ledger(db), wallets: new Wallets(db) };
   const batchSize = options.batchSize ?? DEFAULT_INTAKE_BATCH;
   // Where rejected records go is checked before anything is read: a run must not stop half way
   // because the first rejection cannot be written down.
@@ -138,6 +141,7 @@ export async function ingest(db: Database, files: readonly string[], options: In
         summary.ordersAccepted = 0;
         summary.releases = 0;
         summary.refunds = 0;
+        summary.payOutsHeld = 0;
         summary.acceptedMinor = new Map();
       } else {
         db.exec('COMMIT');
@@ -167,6 +171,7 @@ export function defaultRejectsFile(file: string): string {
 interface BatchWriter {
   store: PaymentsStore;
   releases: Releases;
+  held: HeldPayOuts;
   refunds: RefundIntake;
   ledger: Ledger;
   wallets: Wallets;
@@ -208,17 +213,9 @@ function writeBatch(
         continue;
       }
       if (event.type === 'pay_out') {
-        const released = writer.releases.apply(event, at);
-        if (!released.ok) {
-          reject(record, { field: released.field, reason: released.reason, eventId: event.eventId });
-          continue;
-        }
-        store.insertEvent(event, `${file}:${record.line}`, at);
-        if (released.posting) postings.push(released.posting);
-        if (released.delta) deltas.push(released.delta);
-        knownEvents.set(event.eventId, event.contentHash);
-        summary.eventsAccepted++;
-        summary.releases++;
+        const refused = acceptPayOut(writer, event, `${file}:${record.line}`, at, summary, postings, deltas);
+        if (refused) reject(record, { ...refused, eventId: event.eventId });
+        else knownEvents.set(event.eventId, event.contentHash);
         continue;
       }
       const clash = event.orders.findIndex((order) => knownOrders.has(order.orderId));
@@ -239,6 +236,38 @@ function writeBatch(
     if (postings.length > 0) writer.ledger.postBatch(postings, (index) => `release of ${postings[index]?.metadata?.orderId ?? index}`);
     if (deltas.length > 0) writer.wallets.apply(deltas, at);
   }).immediate();
+}
+
+/**
+ * A pay_out: released now (its posting and wallet delta join the batch's), held when its order may
+ * still be captured, or refused with the reason (returned).
+ */
+function acceptPayOut(
+  writer: BatchWriter,
+  event: PayOutEvent,
+  source: string,
+  at: string,
+  summary: IntakeSummary,
+  postings: PostingRequest[],
+  deltas: WalletDelta[],
+): { field: string; reason: string } | undefined {
+  const released = writer.releases.apply(event, at);
+  if (!released.ok && !released.wait) return { field: released.field, reason: released.reason };
+  if (!released.ok) {
+    const held = writer.held.hold(event, source, at);
+    if (!held.ok) return { field: held.field, reason: held.reason };
+    writer.store.insertEvent(event, source, at);
+    writer.releases.recordSeller(event, at);
+    summary.eventsAccepted++;
+    summary.payOutsHeld++;
+    return undefined;
+  }
+  writer.store.insertEvent(event, source, at);
+  if (released.posting) postings.push(released.posting);
+  if (released.delta) deltas.push(released.delta);
+  summary.eventsAccepted++;
+  summary.releases++;
+  return undefined;
 }
 
 function assertCanWriteBeside(file: string): void {
