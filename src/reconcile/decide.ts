@@ -137,7 +137,7 @@ export class Decisions {
       case 'amount_mismatch': {
         const difference = item.amountMinor;
         return {
-          options: [accept(`adjust by ${difference < 0n ? '−' : '+'}${money(difference)} (${ADJUSTMENTS_ACCOUNT}) and settle the row`), ...(difference < 0n ? [writeOff(difference)] : []), note],
+          options: [accept(`adjust by ${difference < 0n ? '-' : '+'}${money(difference)} (${ADJUSTMENTS_ACCOUNT}) and settle the row`), ...(difference < 0n ? [writeOff(difference)] : []), note],
           proposed: 'accept',
           proposal: `take the PSP's figure: it is what the PSP settled`,
         };
@@ -145,7 +145,7 @@ export class Decisions {
       case 'fee_mismatch': {
         const difference = item.amountMinor;
         return {
-          options: [accept(`book the fee difference ${difference < 0n ? '−' : '+'}${money(difference)} to ${PSP_FEES_ACCOUNT} and settle the row`), ...(difference > 0n ? [writeOff(difference)] : []), note],
+          options: [accept(`book the fee difference ${difference < 0n ? '-' : '+'}${money(difference)} to ${PSP_FEES_ACCOUNT} and settle the row`), ...(difference > 0n ? [writeOff(difference)] : []), note],
           proposed: 'accept',
           proposal: 'the PSP kept a different fee than it told payops',
         };
@@ -204,7 +204,7 @@ export class Decisions {
         const residual = batch.payoutMinor - this.store.settledOfBatch(item.psp, batch.batchId, item.currency);
         const record = this.recordItemWithNet(item.psp, item.currency, residual);
         const options: ActionOption[] = [
-          accept(`book the residual ${residual < 0n ? '−' : '+'}${money(residual)} between the bank and ${ADJUSTMENTS_ACCOUNT}`),
+          accept(`book the residual ${residual < 0n ? '-' : '+'}${money(residual)} between the bank and ${ADJUSTMENTS_ACCOUNT}`),
           ...(residual < 0n ? [writeOff(residual)] : []),
           { action: 'link', effect: 'a record of payops the payout paid though the rows omit it: settle it in this batch' },
           note,

@@ -156,5 +156,5 @@ function sideBySide(ours: SideView | null, theirs: SideView | null, style: Revie
 const DIFFERENCE_CLASSES: ReadonlySet<string> = new Set(['amount_mismatch', 'fee_mismatch', 'batch_total_mismatch']);
 
 function signed(minor: bigint, currency: Currency, plus: boolean): string {
-  return minor < 0n ? `−${formatAmount(-minor, currency)}` : `${plus && minor > 0n ? '+' : ''}${formatAmount(minor, currency)}`;
+  return minor < 0n ? `-${formatAmount(-minor, currency)}` : `${plus && minor > 0n ? '+' : ''}${formatAmount(minor, currency)}`;
 }

@@ -13,7 +13,7 @@ export function moneyText(lines: readonly MoneyLine[], signedAlways = false): st
 }
 
 export function signedAmount(minor: bigint, currency: Currency, plus = false): string {
-  if (minor < 0n) return `−${formatAmount(-minor, currency)}`;
+  if (minor < 0n) return `-${formatAmount(-minor, currency)}`;
   return `${plus && minor > 0n ? '+' : ''}${formatAmount(minor, currency)}`;
 }
 
@@ -63,7 +63,7 @@ export function renderBridge(bridge: Bridge, color: Palette): string {
   const money = (minor: string) => formatAmount(BigInt(minor), bridge.currency);
   const absolute = (minor: string) => formatAmount(BigInt(minor) < 0n ? -BigInt(minor) : BigInt(minor), bridge.currency);
   const adjustments = BigInt(bridge.adjustmentsMinor);
-  const equation = `${money(bridge.capturesMinor)} − fees ${money(bridge.feesMinor)} − refunds ${absolute(bridge.refundsMinor)} − chargebacks ${absolute(bridge.chargebacksMinor)} ${adjustments < 0n ? '−' : '+'} adjustments ${absolute(bridge.adjustmentsMinor)} = ${money(bridge.rowsNetMinor)}`;
+  const equation = `${money(bridge.capturesMinor)} - fees ${money(bridge.feesMinor)} - refunds ${absolute(bridge.refundsMinor)} - chargebacks ${absolute(bridge.chargebacksMinor)} ${adjustments < 0n ? '-' : '+'} adjustments ${absolute(bridge.adjustmentsMinor)} = ${money(bridge.rowsNetMinor)}`;
   const verdict =
     bridge.payoutMinor === null
       ? color.yellow('payout not reported yet')
