@@ -12,16 +12,16 @@ const END = '<!-- generated: end -->';
 /** docs/OUTPUT.md and the schemas the code prints with must say the same thing. */
 describe('docs/OUTPUT.md', () => {
   it('lists exactly the commands that have a schema, each with the shape written from it', () => {
-    let doc = fs.readFileSync(DOC, 'utf8');
+    const generated = `\n${describeOutputs()}`;
+    const before = fs.readFileSync(DOC, 'utf8');
+    if (process.env.UPDATE_OUTPUT_DOC === '1') {
+      fs.writeFileSync(DOC, before.slice(0, before.indexOf(BEGIN) + BEGIN.length) + generated + before.slice(before.indexOf(END)));
+    }
+    const doc = fs.readFileSync(DOC, 'utf8');
     const start = doc.indexOf(BEGIN);
     const end = doc.indexOf(END);
     expect(start, 'the generated section markers').toBeGreaterThan(0);
     expect(end).toBeGreaterThan(start);
-    const generated = `\n${describeOutputs()}`;
-    if (process.env.UPDATE_OUTPUT_DOC === '1') {
-      doc = doc.slice(0, start + BEGIN.length) + generated + doc.slice(end);
-      fs.writeFileSync(DOC, doc);
-    }
     const section = doc.slice(start + BEGIN.length, end);
     const documented = [...doc.matchAll(/^### `payops (.+) --json`$/gm)].map((match) => match[1]).sort();
     expect(documented).toEqual(Object.keys(OUTPUT_SCHEMAS).sort());
