@@ -64,6 +64,23 @@ describe('every --json command of the README follows its schema (docs/OUTPUT.md)
     expect(result.stdout).not.toContain('…');
   });
 
+  it('follows the schemas in the commands the README cannot spell (ids known only at run time)', () => {
+    const payoutId = (JSON.parse(run(['payout', 'list', '--json']).stdout) as { payoutId: string }[])[0]?.payoutId as string;
+    const lines: [string, string[]][] = [
+      ['payout show', ['payout', 'show', payoutId, '--json']],
+      ['attention resolve', ['attention', 'resolve', '--all', '--json']],
+      ['ledger reverse', ['ledger', 'reverse', '--key', 'bank-charges-2026-11-23-again', '--reason', 'entered twice', '--json']],
+    ];
+    run(['ledger', 'post', '--file', fixture('ledger/operator-entries.ndjson')]);
+    for (const [commandPath, args] of lines) {
+      const result = run(args);
+      expect(result.code, `${commandPath}: ${result.stderr}`).toBe(0);
+      const output: unknown = JSON.parse(result.stdout);
+      expect(outputSchemaOf(commandPath)?.safeParse(output).error?.issues ?? [], commandPath).toEqual([]);
+      expect(nonCamelKeys(output)).toEqual([]);
+    }
+  });
+
   it('registers only commands that exist and take --json', () => {
     for (const commandPath of Object.keys(OUTPUT_SCHEMAS)) {
       const command = commandPath.split(' ').reduce<Command | undefined>((node, name) => node?.commands.find((c) => c.name() === name), tree);
