@@ -94,8 +94,8 @@ function checkLedger(db: Database): CheckResult {
   const net = new Map<string, bigint>();
   for (const row of balances(db)) net.set(row.currency, (net.get(row.currency) ?? 0n) + row.debitMinusCreditMinor);
   const problems = report.problems.map((p) => `${p.txId === null ? 'account' : `tx ${p.txId}`}: ${p.problem}`);
-  for (const [currency, total] of net) if (total !== 0n) problems.push(`debits − credits in ${currency} is ${total}, not 0`);
-  return result('ledger balanced and hash chain intact', problems, `${report.transactionsChecked} transactions, head ${report.headHash.slice(0, 16)}…`);
+  for (const [currency, total] of net) if (total !== 0n) problems.push(`debits - credits in ${currency} is ${total}, not 0`);
+  return result('ledger balanced and hash chain intact', problems, `${report.transactionsChecked} transactions, head ${report.headHash}`);
 }
 
 function checkWallets(db: Database): CheckResult {

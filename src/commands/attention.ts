@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { type Command, Option } from 'commander';
+import { contextOf, examples, withDatabase } from '../cli/context.js';
 import { renderTable } from '../reports/table.js';
 import { ExitCode, UsageError } from '../errors.js';
 
@@ -13,18 +13,23 @@ export function registerAttention(program: Command): void {
   attention
     .command('list')
     .description('list the kept PSP answers not booked yet, with why they could not be recorded')
-    .option('--json', 'print as JSON')
-    .addHelpText('after', examples('payops attention list'))
-    .action(async (flags: { json?: boolean }, command: Command) => {
+    .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
+    .option('--csv', 'print as CSV')
+    .addHelpText('after', examples('payops attention list', 'payops attention list --csv > attention.csv'))
+    .action(async (flags: { json?: boolean; csv?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { listUnrecorded } = await import('../payments/resolve-attention.js');
       const { formatAmount } = await import('../money/index.js');
+      const output = await import('../output/attention.js');
       const facts = await withDatabase(context, (db) => listUnrecorded(db));
       const rows = facts.map((f) => ({
         kind: f.kind, id: f.itemId, psp: f.psp, answer: f.answerStatus, pspReference: f.pspReference, amount: formatAmount(f.amountMinor, f.currency), currency: f.currency,
         since: f.answeredAt, error: f.error,
       }));
-      if (flags.json) context.out(toJson(rows));
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        context.out(contractJson(output.attentionListSchema, facts.map(output.attentionItemJson)));
+      } else if (flags.csv) context.out(output.attentionCsv(facts));
       else if (rows.length === 0) context.out('nothing needs attention');
       else {
         context.out(
@@ -53,7 +58,11 @@ export function registerAttention(program: Command): void {
       const actor = `operator ${os.userInfo().username}`;
       const outcomes = await withDatabase(context, (db) => resolveAttention(db, flags.all ? { all: true } : { ids }, actor, systemClock));
       const count = (outcome: string) => outcomes.filter((o) => o.outcome === outcome).length;
-      if (flags.json) context.out(toJson(outcomes));
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { attentionResolveSchema } = await import('../output/attention.js');
+        context.out(contractJson(attentionResolveSchema, outcomes));
+      }
       else {
         for (const o of outcomes) context.out(`${o.kind} ${o.itemId}: ${o.outcome.replace('_', ' ')}: ${o.detail}`);
         context.out(`booked ${count('booked')}, already booked ${count('already_booked')}, refused ${count('refused')}`);

@@ -1,6 +1,6 @@
-import type { Command } from 'commander';
-import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, totalsJson } from '../cli/execution.js';
+import { type Command, Option } from 'commander';
+import { contextOf, examples, withDatabase } from '../cli/context.js';
+import { executionFrom, formatTotals } from '../cli/execution.js';
 import { type ExecutionFlags, addPspOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
 import { renderTable } from '../reports/table.js';
@@ -25,14 +25,16 @@ order's capture (run sync again later), 5 if payops has the disputed order as fa
         const sync = await withDatabase(context, (db) => syncChargebacks(db, execution.psp));
         const { red } = context.color;
         if (flags.json) {
-          context.out(toJson({
+          const { contractJson, moneyTotals } = await import('../output/contract.js');
+          const { chargebacksSyncSchema } = await import('../output/chargebacks.js');
+          context.out(contractJson(chargebacksSyncSchema, {
             recorded: sync.recorded,
             alreadyRecorded: sync.alreadyRecorded,
             unmatched: sync.unmatched.map((d) => d.disputeId),
             mismatched: sync.mismatched.map(({ dispute, detail }) => ({ disputeId: dispute.disputeId, orderId: dispute.merchantReference, detail })),
             waiting: sync.waiting.map(({ dispute, status, reason }) => ({ disputeId: dispute.disputeId, orderId: dispute.merchantReference, orderStatus: status, reason })),
             conflicts: sync.conflicts.map((d) => d.disputeId),
-            clawedBack: await totalsJson(sync.clawedMinor),
+            clawedBack: moneyTotals(sync.clawedMinor),
           }));
         } else {
           context.out(`chargebacks: ${sync.recorded} new, ${sync.alreadyRecorded} already booked${sync.waiting.length > 0 ? `, ${sync.waiting.length} waiting for their order's capture or refund` : ''}; seller shares clawed back ${await formatTotals(sync.clawedMinor)}`);
@@ -57,20 +59,26 @@ order's capture (run sync again later), 5 if payops has the disputed order as fa
   chargebacks
     .command('list')
     .description('every chargeback booked, with what was clawed back from the seller')
-    .option('--json', 'print as JSON')
-    .addHelpText('after', examples('payops chargebacks list'))
-    .action(async (flags: { json?: boolean }, command: Command) => {
+    .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
+    .option('--csv', 'print as CSV')
+    .addHelpText('after', examples('payops chargebacks list', 'payops chargebacks list --csv > chargebacks.csv'))
+    .action(async (flags: { json?: boolean; csv?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { listChargebacks } = await import('../refunds/queries.js');
+      const { formatAmount } = await import('../money/index.js');
+      const output = await import('../output/chargebacks.js');
       const rows = await withDatabase(context, (db) => listChargebacks(db));
-      if (flags.json) context.out(toJson(rows));
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        context.out(contractJson(output.chargebacksListSchema, rows.map(output.chargebackJson)));
+      } else if (flags.csv) context.out(output.chargebacksCsv(rows));
       else {
         context.out(
           rows.length === 0
             ? 'no chargebacks'
             : renderTable(
                 [{ header: 'dispute' }, { header: 'order' }, { header: 'amount', align: 'right' }, { header: 'fee', align: 'right' }, { header: 'seller share', align: 'right' }, { header: 'currency' }, { header: 'disputed at' }],
-                rows.map((r) => [r.disputeId, r.orderId, r.amount, r.disputeFee, r.sellerShare, r.currency, r.disputedAt]),
+                rows.map((r) => [r.disputeId, r.orderId, formatAmount(r.amountMinor, r.currency), formatAmount(r.disputeFeeMinor, r.currency), formatAmount(r.sellerShareMinor, r.currency), r.currency, r.disputedAt]),
               ),
         );
       }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { contextOf, examples, withDatabase } from '../cli/context.js';
 import { addPspOptions, type PspFlags } from '../cli/psp-options.js';
 
 export function registerCheck(program: Command): void {
@@ -31,7 +31,9 @@ export function registerCheck(program: Command): void {
       const report = await withDatabase(context, (db) => (stripe ? runChecksWithStripe(db, stripe, runChecks).finally(() => stripe.close()) : runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks)));
       const skipped = psp ? [] : [{ check: 'PSP record', reason: `no PSP state at ${stateFile}` }];
       if (flags.json) {
-        context.out(toJson({ ...report, skipped }));
+        const { contractJson } = await import('../output/contract.js');
+        const { checkSchema } = await import('../output/check.js');
+        context.out(contractJson(checkSchema, { ...report, skipped }));
       } else {
         const { green, red, yellow, dim } = context.color;
         const lines = report.results.map((result) => `${result.ok ? green('ok  ') : red('FAIL')}  ${result.name}${result.ok ? dim(` (${result.details.join('; ')})`) : `\n${result.details.map((d) => `        ${d}`).join('\n')}`}`);

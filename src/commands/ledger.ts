@@ -36,7 +36,9 @@ The whole file is posted atomically; a key posted before with the same content i
       );
       const created = results.filter((result) => result.created).length;
       if (options.json) {
-        context.out(toJson({ posted: created, alreadyPosted: results.length - created, transactions: results }));
+        const { contractJson } = await import('../output/contract.js');
+        const { ledgerPostSchema } = await import('../output/ledger.js');
+        context.out(contractJson(ledgerPostSchema, { posted: created, alreadyPosted: results.length - created, transactions: results.map(({ txId, created }) => ({ txId, created })) }));
       } else {
         context.out(`posted ${created} transaction${created === 1 ? '' : 's'}${results.length > created ? `, ${results.length - created} already posted (same key and content)` : ''}`);
       }
@@ -63,7 +65,9 @@ The whole file is posted atomically; a key posted before with the same content i
       );
       const { formatAmount } = await import('../money/index.js');
       if (options.json) {
-        context.out(toJson(rows.map((row) => ({ account: row.account, currency: row.currency, balance: formatAmount(row.balanceMinor, row.currency) }))));
+        const { contractJson } = await import('../output/contract.js');
+        const { ledgerBalanceJson, ledgerBalanceSchema } = await import('../output/ledger.js');
+        context.out(contractJson(ledgerBalanceSchema, ledgerBalanceJson(rows)));
       } else if (options.csv) {
         context.out(csvRow(['account', 'currency', 'balance']) + rows.map((row) => csvRow([csvText(row.account), row.currency, formatAmount(row.balanceMinor, row.currency)])).join(''));
       } else {
@@ -101,7 +105,11 @@ The whole file is posted atomically; a key posted before with the same content i
       const { Ledger } = await import('../ledger/index.js');
       const { formatAmount } = await import('../money/index.js');
       const tx = await withDatabase(context, (db) => new Ledger(db).getTransaction(id));
-      context.out(options.json ? toJson(transactionJson(tx, formatAmount)) : renderTransaction(tx, formatAmount));
+      if (options.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { ledgerTxJson, ledgerTxSchema } = await import('../output/ledger.js');
+        context.out(contractJson(ledgerTxSchema, ledgerTxJson(tx)));
+      } else context.out(renderTransaction(tx, formatAmount));
     });
 
   ledger
@@ -115,11 +123,13 @@ The whole file is posted atomically; a key posted before with the same content i
       const { listAccounts } = await import('../ledger/index.js');
       const { formatAmount } = await import('../money/index.js');
       const accounts = await withDatabase(context, (db) => listAccounts(db, options.account));
-      const rows = accounts.map((account) => ({ ...account, balance: formatAmount(account.balanceMinor, account.currency), balanceMinor: undefined }));
       if (options.json) {
-        context.out(toJson(rows.map(({ balanceMinor: _omit, ...row }) => row)));
+        const { contractJson } = await import('../output/contract.js');
+        const { ledgerAccountsJson, ledgerAccountsSchema } = await import('../output/ledger.js');
+        context.out(contractJson(ledgerAccountsSchema, ledgerAccountsJson(accounts)));
         return;
       }
+      const rows = accounts.map((account) => ({ ...account, balance: formatAmount(account.balanceMinor, account.currency) }));
       context.out(
         renderTable(
           [{ header: 'account' }, { header: 'type' }, { header: 'entries', align: 'right' }, { header: 'balance', align: 'right' }, { header: 'currency' }],
@@ -138,7 +148,11 @@ The whole file is posted atomically; a key posted before with the same content i
       const { verifyLedger } = await import('../ledger/index.js');
       const { behindWithoutRecording } = await import('../payments/book-mark.js');
       const { report, behind } = await withDatabase(context, (db) => ({ report: verifyLedger(db), behind: behindWithoutRecording(db) }));
-      context.out(options.json ? toJson(report) : renderVerify(context, report));
+      if (options.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { ledgerVerifyJson, ledgerVerifySchema } = await import('../output/ledger.js');
+        context.out(contractJson(ledgerVerifySchema, ledgerVerifyJson(report)));
+      } else context.out(renderVerify(context, report));
       if (behind !== null) context.err(`payops: note: ${behind}`);
       if (!report.ok) {
         const { InvariantError } = await import('../errors.js');
@@ -191,7 +205,9 @@ The whole file is posted atomically; a key posted before with the same content i
         if (target === undefined) throw new NotFoundError(`no transaction has idempotency key "${options.key}"`);
         return { txId: target, result: ledger.reverse(target, options.reason) };
       });
-      context.out(options.json ? toJson({ reversedTxId: txId, reversalTxId: result.txId }) : `transaction ${txId} reversed by transaction ${result.txId}`);
+      const { contractJson } = await import('../output/contract.js');
+      const { ledgerReverseSchema } = await import('../output/ledger.js');
+      context.out(options.json ? contractJson(ledgerReverseSchema, { reversedTxId: txId, reversalTxId: result.txId }) : `transaction ${txId} reversed by transaction ${result.txId}`);
     });
 }
 
@@ -205,7 +221,7 @@ function renderBalances(context: CliContext, rows: readonly AccountBalance[], to
     (text, rowIndex, column) => (column === 1 && (rows[rowIndex]?.balanceMinor ?? 0n) < 0n ? context.color.red(text) : text),
   );
   const footer = [...totals]
-    .map(([currency, net]) => `debits − credits ${currency}: ${formatAmount(net, currency as never)}`)
+    .map(([currency, net]) => `debits - credits ${currency}: ${formatAmount(net, currency as never)}`)
     .join('; ');
   return `${asOf ? `as of ${asOf}\n` : ''}${table}${footer ? `\n${context.color.dim(footer)}` : ''}`;
 }
@@ -246,18 +262,6 @@ function historyCsv(lines: readonly HistoryLine[], formatAmount: FormatAmount): 
     const amount = formatAmount(line.amountMinor, line.currency);
     return csvRow([String(line.txId), line.effectiveAt, csvText(line.kind), csvText(line.description), line.currency, line.direction === 'debit' ? amount : '', line.direction === 'credit' ? amount : '', formatAmount(line.runningBalanceMinor, line.currency)]);
   }).join('');
-}
-
-function transactionJson(tx: TransactionRecord, formatAmount: FormatAmount) {
-  return {
-    ...tx,
-    entries: tx.entries.map((entry) => ({
-      account: entry.account,
-      currency: entry.currency,
-      debit: entry.direction === 'debit' ? formatAmount(entry.amountMinor, entry.currency) : null,
-      credit: entry.direction === 'credit' ? formatAmount(entry.amountMinor, entry.currency) : null,
-    })),
-  };
 }
 
 function renderTransaction(tx: TransactionRecord, formatAmount: FormatAmount): string {

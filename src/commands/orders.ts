@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { contextOf, examples, withDatabase } from '../cli/context.js';
 import { executionFrom } from '../cli/execution.js';
 import { positiveInteger } from '../cli/options.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
@@ -16,29 +16,29 @@ export function registerOrders(program: Command): void {
     .description('list orders, optionally in one status')
     .addOption(new Option('--status <status>', 'only orders in this status').choices(STATUSES))
     .option('--limit <n>', 'at most N orders', positiveInteger)
-    .option('--json', 'print as JSON')
-    .addHelpText('after', examples('payops orders list --status pending', 'payops orders list --json --limit 10'))
-    .action(async (flags: { status?: string; limit?: number; json?: boolean }, command: Command) => {
+    .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
+    .option('--csv', 'print as CSV')
+    .addHelpText('after', examples('payops orders list --status pending', 'payops orders list --json --limit 10', 'payops orders list --csv > orders.csv'))
+    .action(async (flags: { status?: string; limit?: number; json?: boolean; csv?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { listOrders } = await import('../payments/queries.js');
       const { formatAmount } = await import('../money/index.js');
       const rows = await withDatabase(context, (db) => listOrders(db, { status: flags.status as never, limit: flags.limit }));
-      const view = rows.map((order) => ({
-        orderId: order.orderId,
-        eventId: order.eventId,
-        sellerId: order.sellerId,
-        currency: order.currency,
-        amount: formatAmount(order.amountMinor, order.currency),
-        platformFee: formatAmount(order.platformFeeMinor, order.currency),
-        status: order.status,
-        attempts: order.attempts,
-        pspReference: order.pspReference,
-        lastError: order.lastError,
-      }));
+      const output = await import('../output/orders.js');
       if (flags.json) {
-        context.out(toJson(view));
+        const { contractJson } = await import('../output/contract.js');
+        context.out(contractJson(output.ordersListSchema, rows.map(output.orderSummaryJson)));
         return;
       }
+      if (flags.csv) {
+        context.out(output.ordersCsv(rows));
+        return;
+      }
+      if (rows.length === 0) {
+        context.out(flags.status === undefined ? 'no orders' : `no orders in status ${flags.status}`);
+        return;
+      }
+      const view = rows.map((order) => ({ ...order, amount: formatAmount(order.amountMinor, order.currency) }));
       context.out(
         renderTable(
           [{ header: 'order' }, { header: 'seller' }, { header: 'amount', align: 'right' }, { header: 'currency' }, { header: 'status' }, { header: 'attempts', align: 'right' }, { header: 'psp ref' }],
@@ -59,7 +59,9 @@ export function registerOrders(program: Command): void {
       const { formatAmount } = await import('../money/index.js');
       const order = await withDatabase(context, (db) => showOrder(db, orderId));
       if (flags.json) {
-        context.out(toJson({ ...order, amount: formatAmount(order.amountMinor, order.currency), platformFee: formatAmount(order.platformFeeMinor, order.currency), pspFee: order.pspFeeMinor === null ? null : formatAmount(order.pspFeeMinor, order.currency), amountMinor: undefined, platformFeeMinor: undefined, pspFeeMinor: undefined }));
+        const { orderShowJson, orderShowSchema } = await import('../output/orders.js');
+        const { contractJson } = await import('../output/contract.js');
+        context.out(contractJson(orderShowSchema, orderShowJson(order)));
         return;
       }
       context.out(renderOrder(order, formatAmount));
@@ -78,7 +80,10 @@ export function registerOrders(program: Command): void {
       const { PayinExecutor } = await import('../payments/executor.js');
       try {
         const tally = await withDatabase(context, (db) => new PayinExecutor(db, execution).syncPending());
-        if (flags.json) context.out(toJson({ succeeded: tally.succeeded, failed: tally.failed }));
+        if (flags.json) {
+          const { contractJson } = await import('../output/contract.js');
+          context.out(contractJson((await import('../output/orders.js')).ordersSyncSchema, { succeeded: tally.succeeded, failed: tally.failed }));
+        }
         else context.out(`pending orders settled: succeeded ${tally.succeeded}, failed ${tally.failed}`);
       } finally {
         execution.psp.close();

@@ -1,13 +1,13 @@
 import { behindSummary } from '../payments/book-mark.js';
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
-import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, heldJson, heldLine, reportBookBehind, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
+import { type CliContext, contextOf, examples, withDatabase } from '../cli/context.js';
+import { executionFrom, formatTotals, heldLine, reportBookBehind, reportNeedsAttention, reportRejections } from '../cli/execution.js';
 import { progressBar } from '../cli/progress.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
 import type { PayinSummary } from '../payments/payin.js';
-import { heldPayOutsLine, reasonLines, reasonsJson, reportHeldPayOutRejections } from './queue.js';
+import { heldPayOutsLine, reasonLines, reportHeldPayOutRejections } from './queue.js';
 
 interface PayinFlags extends ExecutionFlags {
   format?: string;
@@ -74,7 +74,11 @@ or another live process (or host) still holds some under its lease ("held").
         }
         const stats = execution.psp.callStats?.();
         const bookBehind = reportBookBehind(context, summary.execution, summary.refunds);
-        context.out(flags.json ? toJson({ ...(await summaryJson(summary)), bookBehind, ...(stats ? { psp: stats } : {}) }) : await renderSummary(context, summary));
+        if (flags.json) {
+          const { contractJson } = await import('../output/contract.js');
+          const { payinRunJson, payinRunSchema } = await import('../output/payin.js');
+          context.out(contractJson(payinRunSchema, payinRunJson(summary, bookBehind, stats)));
+        } else context.out(await renderSummary(context, summary));
         process.exitCode = exitCodeOf(summary);
         reportNeedsAttention(context, summary.queue.needs_attention + summary.refundsOpen.needsAttention);
         reportRejections(context, summary.execution.rejections, summary.refunds.rejections);
@@ -92,38 +96,6 @@ export function exitCodeOf(summary: PayinSummary): number {
   const refundsLeft = summary.refundsOpen.retryScheduled + summary.refundsOpen.deadLettered + summary.refundsOpen.needsAttention;
   const left = summary.queue.retry_scheduled + summary.queue.dead_lettered + summary.queue.needs_attention + refundsLeft + summary.held.length;
   return left > 0 ? ExitCode.workPending : ExitCode.ok;
-}
-
-async function summaryJson(summary: PayinSummary) {
-  const { intake, execution, queue } = summary;
-  return {
-    events: { read: intake.eventsRead, accepted: intake.eventsAccepted, duplicates: intake.duplicates, rejected: intake.rejected, releases: intake.releases, refunds: intake.refunds, payOutsHeld: intake.payOutsHeld },
-    heldPayOuts: summary.heldPayOuts,
-    rolledBack: intake.rolledBack,
-    rejectsFiles: intake.rejectsFiles,
-    emptyFiles: intake.emptyFiles,
-    rejections: intake.rejections,
-    orders: {
-      accepted: intake.ordersAccepted,
-      attempted: execution.attempted,
-      succeeded: execution.succeeded,
-      pending: execution.pending,
-      failed: execution.failed,
-      retryScheduled: execution.retryScheduled,
-      deadLettered: execution.deadLettered,
-      needsAttention: execution.needsAttention,
-      recoveredLeases: execution.recoveredLeases,
-      rejected: execution.rejections.length,
-      retriesByReason: execution.retriesByReason,
-      deadLettersByReason: execution.deadLettersByReason,
-    },
-    ...reasonsJson(execution, summary.refunds),
-    accepted: await totalsJson(intake.acceptedMinor),
-    captured: await totalsJson(execution.capturedMinor),
-    refunds: { ...summary.refunds, refundedMinor: undefined, rejections: undefined, bookBehind: undefined, rejected: summary.refunds.rejections.length, refunded: await totalsJson(summary.refunds.refundedMinor) },
-    queue,
-    held: heldJson(summary.held),
-  };
 }
 
 async function renderSummary(context: CliContext, summary: PayinSummary): Promise<string> {

@@ -1,15 +1,15 @@
 import { behindSummary } from '../payments/book-mark.js';
 import { type Command, Option } from 'commander';
-import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { contextOf, examples, withDatabase } from '../cli/context.js';
 import { reasonLines } from './queue.js';
-import { executionFrom, formatTotals, heldJson, heldLine, reportBookBehind, reportNeedsAttention, reportRejections, totalsJson } from '../cli/execution.js';
+import { executionFrom, formatTotals, heldLine, reportBookBehind, reportNeedsAttention, reportRejections } from '../cli/execution.js';
 import { flagValue } from '../cli/options.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
 import type { PayoutSummary } from '../payouts/queries.js';
 import type { PayoutStatus } from '../payouts/store.js';
 import { renderTable } from '../reports/table.js';
-import { renderSellers, sellersJson } from './report.js';
+import { renderSellers } from './report.js';
 
 const PAYOUT_STATUSES: readonly PayoutStatus[] = ['created', 'executing', 'succeeded', 'failed', 'retry_scheduled', 'dead_lettered'];
 
@@ -49,7 +49,9 @@ export function registerPayout(program: Command): void {
         const skipped = summary.plan.skipped.map((s) => ({ sellerId: s.sellerId, currency: s.currency, amount: formatAmount(s.amountMinor, s.currency), reason: s.reason }));
         const bookBehind = reportBookBehind(context, summary.execution);
         if (flags.json) {
-          context.out(toJson({ dryRun: summary.dryRun, planned, skipped, payoutIds: summary.payoutIds, execution: { ...summary.execution, paidMinor: undefined, bookBehind: undefined, paid: await totalsJson(summary.execution.paidMinor) }, bookBehind, open: summary.open, held: heldJson(summary.held) }));
+          const { contractJson } = await import('../output/contract.js');
+          const { payoutRunJson, payoutRunSchema } = await import('../output/payouts.js');
+          context.out(contractJson(payoutRunSchema, payoutRunJson(summary, bookBehind)));
         } else {
           const lines = [
             summary.dryRun ? context.color.bold('dry run: nothing was changed') : '',
@@ -80,18 +82,25 @@ export function registerPayout(program: Command): void {
     .description('payouts with their status; account numbers masked')
     .option('--seller <id>', 'only this seller')
     .addOption(new Option('--status <status>', 'only payouts in this status').choices(PAYOUT_STATUSES))
-    .option('--json', 'print as JSON')
-    .addHelpText('after', examples('payops payout list --seller seller_7'))
-    .action(async (flags: { seller?: string; status?: string; json?: boolean }, command: Command) => {
+    .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
+    .option('--csv', 'print as CSV')
+    .addHelpText('after', examples('payops payout list --seller seller_7', 'payops payout list --status succeeded --csv > payouts.csv'))
+    .action(async (flags: { seller?: string; status?: string; json?: boolean; csv?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { listPayouts } = await import('../payouts/queries.js');
       const { formatAmount } = await import('../money/index.js');
+      const output = await import('../output/payouts.js');
       const payouts = await withDatabase(context, (db) => listPayouts(db, { sellerId: flags.seller, status: flags.status }));
-      const view = payouts.map((p: PayoutSummary) => ({ ...p, amount: formatAmount(p.amountMinor, p.currency), amountMinor: undefined }));
       if (flags.json) {
-        context.out(toJson(view));
+        const { contractJson } = await import('../output/contract.js');
+        context.out(contractJson(output.payoutListSchema, payouts.map(output.payoutSummaryJson)));
         return;
       }
+      if (flags.csv) {
+        context.out(output.payoutsCsv(payouts));
+        return;
+      }
+      const view = payouts.map((p: PayoutSummary) => ({ ...p, amount: formatAmount(p.amountMinor, p.currency) }));
       context.out(
         payouts.length === 0
           ? 'no payouts'
@@ -114,7 +123,9 @@ export function registerPayout(program: Command): void {
       const { formatAmount } = await import('../money/index.js');
       const p = await withDatabase(context, (db) => showPayout(db, payoutId));
       if (flags.json) {
-        context.out(toJson({ ...p, amount: formatAmount(p.amountMinor, p.currency), amountMinor: undefined }));
+        const { contractJson } = await import('../output/contract.js');
+        const { payoutShowJson, payoutShowSchema } = await import('../output/payouts.js');
+        context.out(contractJson(payoutShowSchema, payoutShowJson(p)));
         return;
       }
       context.out(
@@ -142,7 +153,11 @@ export function registerPayout(program: Command): void {
       const { NotFoundError } = await import('../errors.js');
       const reports = await withDatabase(context, (db) => sellerReports(db, sellerId));
       if (reports.length === 0) throw new NotFoundError(`seller ${sellerId} has no wallet`, { hint: 'see `payops report sellers`' });
-      context.out(flags.json ? toJson(sellersJson(reports)) : renderSellers(reports));
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { walletJson, walletShowSchema } = await import('../output/payouts.js');
+        context.out(contractJson(walletShowSchema, walletJson(reports)));
+      } else context.out(renderSellers(reports));
     });
 }
 

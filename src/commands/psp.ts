@@ -144,7 +144,9 @@ rows, never the payout, which stays what the PSP really paid out.
           manifestFile.commit();
         }
         if (flags.json) {
-          context.out(toJson(manifest));
+          const { contractJson } = await import('../output/contract.js');
+          const { pspSettleJson, pspSettleSchema } = await import('../output/psp.js');
+          context.out(contractJson(pspSettleSchema, pspSettleJson(manifest)));
           return;
         }
         const { formatAmount } = await import('../money/index.js');

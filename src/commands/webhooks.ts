@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { contextOf, examples, withDatabase } from '../cli/context.js';
 import { listenError, port, positiveInteger } from '../cli/options.js';
 import { ExitCode } from '../errors.js';
 
@@ -70,7 +70,9 @@ A forged or stale delivery is answered 400 and recorded nowhere.
         await listener.close();
         return Object.fromEntries(listener.counts);
       });
-      context.out(flags.json ? toJson(counts) : `webhooks: ${Object.entries(counts).map(([outcome, n]) => `${outcome} ${n}`).join(', ') || 'none received'}`);
+      const output = await import('../output/webhooks.js');
+      const { contractJson } = await import('../output/contract.js');
+      context.out(flags.json ? contractJson(output.webhooksListenSchema, { outcomes: output.outcomesJson(counts) }) : `webhooks: ${Object.entries(counts).map(([outcome, n]) => `${outcome} ${n}`).join(', ') || 'none received'}`);
     });
 
   webhooks
@@ -103,9 +105,11 @@ has no answer from the PSP in payops yet: replay the file again after \`payops r
       if (notYet > 0) {
         context.err(`${notYet} event${notYet === 1 ? '' : 's'} not applied yet: ${notYet === 1 ? 'its order has' : 'their orders have'} no answer from the PSP in payops yet (run \`payops retry run\`, then replay ${file} again)`);
       }
+      const output = await import('../output/webhooks.js');
+      const { contractJson } = await import('../output/contract.js');
       context.out(
         flags.json
-          ? toJson(summary)
+          ? contractJson(output.webhooksReplaySchema, output.webhooksReplayJson(summary))
           : `replayed ${summary.lines} deliveries: ${Object.entries(summary.outcomes).map(([outcome, n]) => `${outcome} ${n}`).join(', ') || 'none applied'}; rejected ${summary.rejected.length}`,
       );
       process.exitCode =

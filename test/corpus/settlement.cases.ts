@@ -133,7 +133,7 @@ export const SETTLEMENT_CASES: readonly CorpusCase[] = [
   },
   { name: 'an exponent', input: 'settlement/payops-amount-exponent.csv', expect: { exit: 3, message: `${at(3, 'gross')}"1e1" is not a decimal amount`, added: imported(['ch_sim_00000001', 'ch_sim_00000003'], 1) } },
   { name: 'a plus sign', input: 'settlement/payops-amount-plus-sign.csv', expect: { exit: 3, message: `${at(3, 'gross')}"+10.00" is not a decimal amount`, added: imported(['ch_sim_00000001', 'ch_sim_00000003'], 1) } },
-  { name: 'a net that is not gross − fee', input: 'settlement/payops-net-not-gross-minus-fee.csv', expect: { exit: 3, message: `${at(3, 'net')}9.42 is not gross 10.00 − fee 0.59 = 9.41`, added: imported(['ch_sim_00000001', 'ch_sim_00000003'], 1) } },
+  { name: 'a net that is not gross − fee', input: 'settlement/payops-net-not-gross-minus-fee.csv', expect: { exit: 3, message: `${at(3, 'net')}9.42 is not gross 10.00 - fee 0.59 = 9.41`, added: imported(['ch_sim_00000001', 'ch_sim_00000003'], 1) } },
   { name: 'a capture with a negative gross', input: 'settlement/payops-wrong-sign.csv', expect: { exit: 3, message: `${at(3, 'gross')}a capture row's gross must be positive (got -10.00 USD)`, added: imported(['ch_sim_00000001', 'ch_sim_00000003'], 1) } },
   { name: 'an unknown row type', input: 'settlement/payops-unknown-type.csv', expect: { exit: 3, message: `${at(3, 'record_type')}"sale" is not one of capture`, added: imported(['ch_sim_00000001', 'ch_sim_00000003'], 1) } },
   {

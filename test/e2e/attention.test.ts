@@ -3,6 +3,7 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
+import type { MoneyJson } from '../helpers/money-json.js';
 
 const MAX_MINOR = 2n ** 63n - 1n;
 const RECEIVABLE = 'assets:psp:sim:receivable';
@@ -61,7 +62,7 @@ describe('payops attention (end to end): a PSP success payops cannot record', ()
     expect(payin.code).toBe(6);
     const summary = JSON.parse(payin.stdout) as { orders: { succeeded: number; needsAttention: number }; queue: Record<string, number> };
     expect(summary.orders).toMatchObject({ succeeded: 1, needsAttention: 2 });
-    expect(summary.queue).toMatchObject({ executing: 0, needs_attention: 2, succeeded: 2 });
+    expect(summary.queue).toMatchObject({ executing: 0, needsAttention: 2, succeeded: 2 });
     expect(payin.stderr).toContain('2 PSP answers could not be recorded and wait in needs_attention');
 
     const listed = run('orders', 'list', '--status', 'needs_attention', '--json');
@@ -81,7 +82,7 @@ describe('payops attention (end to end): a PSP success payops cannot record', ()
 
     const list = run('attention', 'list', '--json');
     expect(list.code).toBe(6);
-    expect((JSON.parse(list.stdout) as { kind: string; id: string; answer: string; amount: string; currency: string }[]).map((f) => [f.kind, f.id, f.answer, f.amount, f.currency])).toEqual([
+    expect((JSON.parse(list.stdout) as { kind: string; itemId: string; answerStatus: string; amount: MoneyJson }[]).map((f) => [f.kind, f.itemId, f.answerStatus, f.amount.amount, f.amount.currency])).toEqual([
       ['charge', 'ord_1', 'succeeded', '25.00', 'USD'],
       ['charge', 'ord_2', 'succeeded', '10.00', 'USD'],
     ]);

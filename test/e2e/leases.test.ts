@@ -101,7 +101,7 @@ describe('leases after a crash and beside a live process (end to end)', () => {
       const summary = JSON.parse(again.stdout) as { orders: { recoveredLeases: number }; held: Held[]; queue: Record<string, number> };
       expect(summary.orders.recoveredLeases).toBe(100);
       expect(summary.held).toEqual([]);
-      expect(summary.queue).toMatchObject({ ...FINAL, executing: 0, created: 0, retry_scheduled: 0 });
+      expect(summary.queue).toMatchObject({ ...FINAL, executing: 0, created: 0, retryScheduled: 0 });
       expect(pspRequestCounts(path.join(dir, 'books.psp-sim.db')).filter((count) => count !== 1)).toEqual(
         point === 'executor.after-claim' ? [] : Array(100).fill(2), // the recovered batch sent again with the same keys: charged once
       );

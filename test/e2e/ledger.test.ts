@@ -3,6 +3,7 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
+import { flatMoney, flatMoneyRows } from '../helpers/money-json.js';
 
 const DEMO_DAY = path.join(REPO_ROOT, 'fixtures', 'ledger', 'demo-day.ndjson');
 
@@ -35,7 +36,7 @@ describe('payops ledger (end to end)', () => {
     run('ledger', 'post', '--file', DEMO_DAY);
     const result = run('ledger', 'balance', '--json');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual([
+    expect(flatMoneyRows(JSON.parse(result.stdout), 'balance')).toEqual([
       { account: 'assets:bank:operating', currency: 'USD', balance: '4998.47' },
       { account: 'assets:psp:sim:receivable', currency: 'EUR', balance: '10.00' },
       { account: 'assets:psp:sim:receivable', currency: 'JPY', balance: '1500' },
@@ -53,7 +54,7 @@ describe('payops ledger (end to end)', () => {
   it('answers balances as of a past day, counting a settlement that was posted later but backdated', () => {
     run('ledger', 'post', '--file', DEMO_DAY);
     const result = run('ledger', 'balance', '--as-of', '2026-11-23', '--account', 'assets', '--json');
-    expect(JSON.parse(result.stdout)).toEqual([
+    expect(flatMoneyRows(JSON.parse(result.stdout), 'balance')).toEqual([
       { account: 'assets:bank:operating', currency: 'USD', balance: '5023.97' },
       { account: 'assets:psp:sim:receivable', currency: 'EUR', balance: '10.00' },
     ]);
@@ -76,7 +77,7 @@ describe('payops ledger (end to end)', () => {
     expect(history.lines.map((line) => [line.txId, line.balance.amount])).toEqual([[1, '5000.00'], [9, '5023.97'], [6, '5020.97'], [8, '4998.47']]);
     const tx = JSON.parse(run('ledger', 'tx', '2', '--json').stdout) as { kind: string; entries: unknown[]; hash: string };
     expect(tx.kind).toBe('example.capture');
-    expect(tx.entries).toEqual([
+    expect(tx.entries.map((entry) => flatMoney(entry as Record<string, unknown>, 'debit', 'credit'))).toEqual([
       { account: 'assets:psp:sim:receivable', currency: 'USD', debit: '25.00', credit: null },
       { account: 'liabilities:sellers:seller_7:pending', currency: 'USD', debit: null, credit: '22.50' },
       { account: 'revenue:platform-fees', currency: 'USD', debit: null, credit: '2.50' },
@@ -91,7 +92,7 @@ describe('payops ledger (end to end)', () => {
     const conflict = run('ledger', 'post', '--file', second);
     expect(conflict.code).toBe(3);
     expect(conflict.stderr).toMatch(/b\.ndjson:1: idempotency key "k" was already used by transaction 1 with different content/);
-    expect(JSON.parse(run('ledger', 'balance', '--json').stdout)[0]).toEqual({ account: 'assets:bank', currency: 'USD', balance: '1.00' });
+    expect(flatMoney(JSON.parse(run('ledger', 'balance', '--json').stdout)[0], 'balance')).toEqual({ account: 'assets:bank', currency: 'USD', balance: '1.00' });
   });
 
   it.each([
@@ -166,7 +167,7 @@ describe('payops ledger (end to end)', () => {
 
   it('lists accounts with type, entry count and balance', () => {
     run('ledger', 'post', '--file', DEMO_DAY);
-    const accounts = JSON.parse(run('ledger', 'accounts', '--account', 'liabilities', '--json').stdout);
+    const accounts = flatMoneyRows(JSON.parse(run('ledger', 'accounts', '--account', 'liabilities', '--json').stdout), 'balance');
     expect(accounts).toEqual([
       expect.objectContaining({ account: 'liabilities:sellers:seller_7:payable', currency: 'USD', type: 'liability', entries: 2, balance: '0.00' }),
       expect.objectContaining({ account: 'liabilities:sellers:seller_7:pending', currency: 'JPY', entries: 1, balance: '1350' }),

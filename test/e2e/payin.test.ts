@@ -85,7 +85,7 @@ describe('payops payin (end to end)', () => {
     expect(fs.statSync(`${input}.rejects.ndjson`).mode & 0o777).toBe(0o600);
     const pan = rejects.find((reject) => reject.line === 4);
     expect(pan?.record).not.toMatch(/4111/);
-    expect(JSON.parse(run('orders', 'show', 'good_ord_0013', '--json').stdout)).toMatchObject({ status: 'succeeded', amount: '12.50' });
+    expect(JSON.parse(run('orders', 'show', 'good_ord_0013', '--json').stdout)).toMatchObject({ status: 'succeeded', amount: { amount: '12.50', currency: 'EUR', amountMinor: '1250' } });
   });
 
   it('with --all-or-nothing, one bad line rejects the file and nothing is written', () => {

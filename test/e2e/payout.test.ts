@@ -3,6 +3,7 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
+import { type MoneyJson, flatMoneyRows } from '../helpers/money-json.js';
 
 const CHECKOUTS = [
   { eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T10:15:00Z', currency: 'USD', payer: { id: 'buyer_42' }, paymentToken: 'tok_visa', orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }, { orderId: 'ord_2', sellerId: 'seller_9', amount: '10.00' }] },
@@ -34,7 +35,7 @@ describe('payops payout (end to end)', () => {
     fs.writeFileSync(file, `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
     return file;
   };
-  const balances = () => Object.fromEntries(json<{ account: string; currency: string; balance: string }[]>(run('ledger', 'balance', '--json')).map((row) => [`${row.account} ${row.currency}`, row.balance]));
+  const balances = () => Object.fromEntries(json<{ account: string; balance: MoneyJson }[]>(run('ledger', 'balance', '--json')).map((row) => [`${row.account} ${row.balance.currency}`, row.balance.amount]));
 
   beforeEach(() => {
     ({ dir, cleanup } = tempDir());
@@ -57,9 +58,9 @@ describe('payops payout (end to end)', () => {
 
     const payout = run('payout', 'run', '--json');
     expect(payout.code).toBe(0);
-    const result = json<{ payoutIds: string[]; execution: { succeeded: number; paid: { currency: string; amount: string }[] } }>(payout);
+    const result = json<{ payoutIds: string[]; execution: { succeeded: number; paid: MoneyJson[] } }>(payout);
     expect(result.payoutIds).toHaveLength(3); // seller_7 USD, seller_7 EUR, seller_9 USD: one each
-    expect(result.execution.paid).toEqual([{ currency: 'EUR', amount: '7.20' }, { currency: 'USD', amount: '68.50' }]);
+    expect(result.execution.paid).toEqual([{ amount: '7.20', currency: 'EUR', amountMinor: '720' }, { amount: '68.50', currency: 'USD', amountMinor: '6850' }]);
     expect(balances()).toMatchObject({ 'assets:bank:operating USD': '-68.50', 'assets:bank:operating EUR': '-7.20' });
     expect(Object.keys(balances()).filter((key) => key.includes(':payable'))).toEqual([]);
 
@@ -99,18 +100,18 @@ describe('payops payout (end to end)', () => {
   it('shows what would be paid with --dry-run and changes nothing; filters by seller, currency and minimum', () => {
     run('payin', 'run', write('d.ndjson', [delivered('d1', 'ord_1', 'seller_7', IBAN_7), delivered('d4', 'ord_4', 'seller_7', IBAN_7), delivered('d2', 'ord_2', 'seller_9', IBAN_9)]));
     const before = balances();
-    const dry = json<{ dryRun: boolean; planned: unknown[] }>(run('payout', 'run', '--dry-run', '--json'));
-    expect(dry).toMatchObject({ dryRun: true, planned: [{ sellerId: 'seller_7', currency: 'EUR', amount: '7.20' }, { sellerId: 'seller_7', currency: 'USD', amount: '22.50' }, { sellerId: 'seller_9', currency: 'USD', amount: '10.00' }] });
+    const dry = json<{ dryRun: boolean; planned: Record<string, unknown>[] }>(run('payout', 'run', '--dry-run', '--json'));
+    expect({ ...dry, planned: flatMoneyRows(dry.planned, 'amount') }).toMatchObject({ dryRun: true, planned: [{ sellerId: 'seller_7', currency: 'EUR', amount: '7.20' }, { sellerId: 'seller_7', currency: 'USD', amount: '22.50' }, { sellerId: 'seller_9', currency: 'USD', amount: '10.00' }] });
     expect(balances()).toEqual(before);
     expect(json<unknown[]>(run('payout', 'list', '--json'))).toEqual([]);
 
-    const filtered = json<{ planned: unknown[]; skipped: { sellerId: string; reason: string }[] }>(run('payout', 'run', '--currency', 'USD', '--min-amount', '15', '--dry-run', '--json'));
-    expect(filtered.planned).toEqual([{ sellerId: 'seller_7', currency: 'USD', amount: '22.50' }]);
+    const filtered = json<{ planned: Record<string, unknown>[]; skipped: { sellerId: string; reason: string }[] }>(run('payout', 'run', '--currency', 'USD', '--min-amount', '15', '--dry-run', '--json'));
+    expect(flatMoneyRows(filtered.planned, 'amount')).toEqual([{ sellerId: 'seller_7', currency: 'USD', amount: '22.50' }]);
     expect(filtered.skipped).toEqual([expect.objectContaining({ sellerId: 'seller_9', reason: 'below --min-amount 15' })]);
-    expect(json<{ planned: unknown[] }>(run('payout', 'run', '--seller', 'seller_9', '--dry-run', '--json')).planned).toEqual([{ sellerId: 'seller_9', currency: 'USD', amount: '10.00' }]);
+    expect(flatMoneyRows(json<{ planned: Record<string, unknown>[] }>(run('payout', 'run', '--seller', 'seller_9', '--dry-run', '--json')).planned, 'amount')).toEqual([{ sellerId: 'seller_9', currency: 'USD', amount: '10.00' }]);
     expect(run('payout', 'run', '--currency', 'USD', '--min-amount', '1.005').code).toBe(2);
     // Without --currency one minimum meets every wallet, each compared exactly in its own currency.
-    expect(json<{ planned: unknown[] }>(run('payout', 'run', '--min-amount', '10.001', '--dry-run', '--json')).planned).toEqual([{ sellerId: 'seller_7', currency: 'USD', amount: '22.50' }]);
+    expect(flatMoneyRows(json<{ planned: Record<string, unknown>[] }>(run('payout', 'run', '--min-amount', '10.001', '--dry-run', '--json')).planned, 'amount')).toEqual([{ sellerId: 'seller_7', currency: 'USD', amount: '22.50' }]);
   });
 
   it.each(['payout.after-claim', 'payout.after-psp-call', 'payout.before-record-commit'].flatMap((point) => [1, 3, 6].map((hit) => [point, hit] as const)))(

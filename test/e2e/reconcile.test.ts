@@ -69,8 +69,8 @@ describe('reconcile (end to end)', () => {
     return { file, manifest: JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest };
   };
   const openItems = (): OpenItem[] => JSON.parse(run('reconcile', 'review', '--json').stdout) as OpenItem[];
-  const balances = () => JSON.parse(run('ledger', 'balance', '--json').stdout) as { account: string; currency: string; balance: string }[];
-  const balance = (account: string, currency: string) => balances().find((row) => row.account === account && row.currency === currency)?.balance;
+  const balances = () => JSON.parse(run('ledger', 'balance', '--json').stdout) as { account: string; balance: { amount: string; currency: string } }[];
+  const balance = (account: string, currency: string) => balances().find((row) => row.account === account && row.balance.currency === currency)?.balance.amount;
   const minor = (amount: string | undefined, currency: string) => (amount === undefined ? 0n : BigInt(amount.replace('.', '')) * (currency === 'JPY' || amount.includes('.') ? 1n : 100n));
 
   it('finds every injected discrepancy in its class and nothing else; resolved, the bank holds exactly the payouts', () => {

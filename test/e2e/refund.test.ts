@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
+import { type MoneyJson, flatMoney } from '../helpers/money-json.js';
 
 const IBAN = 'DE89370400440532013000';
 const checkout = (eventId: string, orderId: string, amount: string, platformFee: string) => ({
@@ -21,11 +22,8 @@ describe('refunds (end to end)', () => {
     fs.writeFileSync(file, `${list.map((e) => JSON.stringify(e)).join('\n')}\n`);
     return run('payin', 'run', file, '--json');
   };
-  const wallet = () => {
-    const shown = JSON.parse(run('wallet', 'show', 'seller_7', '--json').stdout)[0] as { pending: { amount: string }; payable: { amount: string }; paidOut: { amount: string }; negative: boolean };
-    return { pending: shown.pending.amount, payable: shown.payable.amount, paidOut: shown.paidOut.amount, negative: shown.negative };
-  };
-  const balance = (account: string) => (JSON.parse(run('ledger', 'balance', '--json').stdout) as { account: string; balance: string }[]).find((row) => row.account === account)?.balance;
+  const wallet = () => flatMoney(JSON.parse(run('wallet', 'show', 'seller_7', '--json').stdout)[0], 'pending', 'payable', 'paidOut') as { pending: string; payable: string; paidOut: string; negative: boolean };
+  const balance = (account: string) => (JSON.parse(run('ledger', 'balance', '--json').stdout) as { account: string; balance: MoneyJson }[]).find((row) => row.account === account)?.balance.amount;
 
   beforeEach(() => {
     ({ dir, cleanup } = tempDir());
@@ -36,7 +34,7 @@ describe('refunds (end to end)', () => {
 
   it('runs the full cycle: refund while pending, release, payout, refund after payout, recovery by the next payout', () => {
     events(checkout('chk_1', 'ord_1', '100.00', '10.00'));
-    expect(JSON.parse(events(refund('rf_1', 'ord_1', '20.00')).stdout).refunds).toMatchObject({ succeeded: 1, refunded: [{ currency: 'USD', amount: '20.00' }] });
+    expect(JSON.parse(events(refund('rf_1', 'ord_1', '20.00')).stdout).refunds).toMatchObject({ succeeded: 1, refunded: [{ currency: 'USD', amount: '20.00', amountMinor: '2000' }] });
     expect(wallet()).toMatchObject({ pending: '72.00', payable: '0.00' }); // 90 share − 18 (the share part of 20)
     events(delivered('d1', 'ord_1'));
     expect(wallet()).toMatchObject({ pending: '0.00', payable: '72.00' }); // only the share not refunded moves
@@ -119,9 +117,9 @@ describe('chargebacks (end to end)', () => {
     expect(first.unmatched).toEqual([]);
     const again = JSON.parse(run('chargebacks', 'sync', '--faults', 'dispute=0.05', '--seed', '3', '--json').stdout) as { recorded: number; alreadyRecorded: number };
     expect(again).toMatchObject({ recorded: 0, alreadyRecorded: first.recorded });
-    const list = JSON.parse(run('chargebacks', 'list', '--json').stdout) as { disputeFee: string; currency: string }[];
+    const list = JSON.parse(run('chargebacks', 'list', '--json').stdout) as { disputeFee: MoneyJson }[];
     expect(list).toHaveLength(first.recorded);
-    expect(list.every((c) => c.disputeFee === (c.currency === 'JPY' ? '15' : '15.00'))).toBe(true);
+    expect(list.every((c) => c.disputeFee.amount === (c.disputeFee.currency === 'JPY' ? '15' : '15.00'))).toBe(true);
     const check = run('check', '--json');
     expect(JSON.parse(check.stdout)).toMatchObject({ ok: true });
     // Disputes of orders already paid out leave sellers owing: visible, not hidden.

@@ -120,7 +120,7 @@ describe('storage faults (end to end)', () => {
 
       const balance = as(['ledger', 'balance', '--json']);
       expect(balance.code, balance.stderr).toBe(0);
-      expect(JSON.parse(balance.stdout)).toContainEqual({ account: 'assets:bank:operating', currency: 'USD', balance: '49976.00' });
+      expect(JSON.parse(balance.stdout)).toContainEqual({ account: 'assets:bank:operating', balance: { amount: '49976.00', currency: 'USD', amountMinor: '4997600' } });
       expect(as(['ledger', 'verify']).code).toBe(0);
 
       const events = path.join(dir, 'day.ndjson');

@@ -90,7 +90,7 @@ export function optionalDayField(value: string | undefined, field: string): stri
 export function checkNet(grossMinor: bigint, feeMinor: bigint, netMinor: bigint, currency: Currency, field = 'net'): void {
   if (grossMinor - feeMinor === netMinor) return;
   const text = (minor: bigint) => formatAmount(minor, currency);
-  throw new RowError(field, `${text(netMinor)} is not gross ${text(grossMinor)} − fee ${text(feeMinor)} = ${text(grossMinor - feeMinor)}`);
+  throw new RowError(field, `${text(netMinor)} is not gross ${text(grossMinor)} - fee ${text(feeMinor)} = ${text(grossMinor - feeMinor)}`);
 }
 
 /**

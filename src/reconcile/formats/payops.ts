@@ -68,7 +68,7 @@ export const PAYOPS_SETTLEMENT_HEADER_LINE = PAYOPS_SETTLEMENT_HEADER.join(',');
  * refused here rather than written.
  */
 export function formatPayopsSettlementRow(row: SettlementRow): string {
-  if (row.grossMinor - row.feeMinor !== row.netMinor) throw new RangeError(`settlement row ${row.pspReference ?? ''}: net is not gross − fee`);
+  if (row.grossMinor - row.feeMinor !== row.netMinor) throw new RangeError(`settlement row ${row.pspReference ?? ''}: net is not gross - fee`);
   return [
     row.type,
     csvText(row.pspReference),

@@ -20,9 +20,9 @@ const ABBREVIATIONS: Readonly<Record<string, number>> = {
   ADT: -180, NST: -210, NDT: -150, BRT: -180, ART: -180,
 };
 const AMBIGUOUS: Readonly<Record<string, string>> = {
-  CST: 'US Central −06:00, China +08:00 or Cuba −05:00',
+  CST: 'US Central -06:00, China +08:00 or Cuba -05:00',
   IST: 'India +05:30, Ireland +01:00 or Israel +02:00',
-  AST: 'Atlantic −04:00 or Arabia +03:00',
+  AST: 'Atlantic -04:00 or Arabia +03:00',
 };
 const OFFSET = /^(?:(?:UTC|GMT) ?)?([+-])(\d{1,2})(?::?(\d{2}))?$/;
 

@@ -111,7 +111,7 @@ describe('adyen format: bad rows', () => {
     ['a signed amount', { 'Net Credit (NC)': '-9.60' }, 'Net Credit (NC)', /must not be negative: the column gives the direction/],
     ['both a debit and a credit', { 'Gross Debit (GC)': '1.00' }, 'Gross Credit (GC)', /and Gross Debit \(GC\) are both filled in/],
     ['no net at all', { 'Net Credit (NC)': '' }, 'Net Credit (NC)', /and Net Debit \(NC\) are both empty/],
-    ['net ≠ gross − fee', { 'Net Credit (NC)': '9.61' }, 'Net Credit (NC)', /9\.61 is not gross 10\.00 − fee 0\.40 = 9\.60/],
+    ['net ≠ gross − fee', { 'Net Credit (NC)': '9.61' }, 'Net Credit (NC)', /9\.61 is not gross 10\.00 - fee 0\.40 = 9\.60/],
     ['an unknown currency', { 'Net Currency': 'EUX' }, 'Net Currency', /"EUX" is not an ISO 4217 currency code/],
     ['an unknown journal type', { Type: 'Sold' }, 'Type', /"Sold" is not an Adyen journal type payops knows/],
     ['an ambiguous time zone', { TimeZone: 'CST' }, 'TimeZone', /"CST" names more than one zone .* payops does not guess/],

@@ -82,7 +82,7 @@ describe('generic format: amount conventions', () => {
       { type: 'capture', grossMinor: 2500n, feeMinor: 103n, netMinor: 2397n, currency: 'USD' },
       { type: 'refund', grossMinor: -400n, feeMinor: 0n, netMinor: -400n },
     ]);
-    expect(errors).toEqual([{ line: 4, field: 'net', reason: '0.80 is not gross 1.00 − fee 0.10 = 0.90' }]);
+    expect(errors).toEqual([{ line: 4, field: 'net', reason: '0.80 is not gross 1.00 - fee 0.10 = 0.90' }]);
   });
 
   it('signed-decimal with feeSign "negative": a fee written -1.03 is a fee of 1.03 kept', async () => {

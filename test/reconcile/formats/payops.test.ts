@@ -83,7 +83,7 @@ describe('payops format: bad rows', () => {
     ['decimals on a currency without any', 'capture,ch_1,ord_1,po_1,JPY,1500.0,54,1446,2026-11-23T10:15:00Z,', 'gross', /more decimals than JPY allows \(0\)/],
     ['an unknown currency', 'capture,ch_1,ord_1,po_1,XXX,25.00,1.03,23.97,2026-11-23T10:15:00Z,', 'currency', /"XXX" is not an ISO 4217 currency code/],
     ['a lower-case currency', 'capture,ch_1,ord_1,po_1,usd,25.00,1.03,23.97,2026-11-23T10:15:00Z,', 'currency', /did you mean "USD"\?/],
-    ['net ≠ gross − fee', 'capture,ch_1,ord_1,po_1,USD,25.00,1.03,23.98,2026-11-23T10:15:00Z,', 'net', /^23\.98 is not gross 25\.00 − fee 1\.03 = 23\.97$/],
+    ['net ≠ gross − fee', 'capture,ch_1,ord_1,po_1,USD,25.00,1.03,23.98,2026-11-23T10:15:00Z,', 'net', /^23\.98 is not gross 25\.00 - fee 1\.03 = 23\.97$/],
     ['a time without a zone', 'capture,ch_1,ord_1,po_1,USD,25.00,1.03,23.97,2026-11-23T10:15:00,', 'occurred_at', /add "Z" or an offset/],
     ['an impossible date', 'capture,ch_1,ord_1,po_1,USD,25.00,1.03,23.97,2026-02-30T10:15:00Z,', 'occurred_at', /not a real date/],
     ['a bad available_on', 'capture,ch_1,ord_1,po_1,USD,25.00,1.03,23.97,2026-11-23T10:15:00Z,25/11/2026', 'available_on', /not a date \(expected YYYY-MM-DD\)/],
@@ -138,7 +138,7 @@ describe('payops format: bad rows', () => {
     })().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).exitCode).toBe(3);
-    expect((error as InputError).message).toBe(`${file}:3 net: 23.98 is not gross 25.00 − fee 1.03 = 23.97`);
+    expect((error as InputError).message).toBe(`${file}:3 net: 23.98 is not gross 25.00 - fee 1.03 = 23.97`);
     expect(seen).toEqual([2]);
   });
 

@@ -92,7 +92,7 @@ describe('stripe format: bad rows', () => {
     ['more decimals than the currency has', GOOD.replace('25.00,1.03,23.97', '25.005,1.03,23.975'), 'gross', /more decimals than USD allows/],
     ['decimals on a yen amount', GOOD.replace('usd,25.00,1.03,23.97', 'jpy,1500.5,54,1446.5'), 'gross', /more decimals than JPY allows \(0\)/],
     ['an unknown currency', GOOD.replace('usd', 'usx'), 'currency', /"USX" is not an ISO 4217 currency code/],
-    ['net ≠ gross − fee', GOOD.replace('23.97', '23.96'), 'net', /23\.96 is not gross 25\.00 − fee 1\.03 = 23\.97/],
+    ['net ≠ gross − fee', GOOD.replace('23.97', '23.96'), 'net', /23\.96 is not gross 25\.00 - fee 1\.03 = 23\.97/],
     ['a bad created_utc', GOOD.replace('2026-11-23 10:15:00', '11/23/2026 10:15'), 'created_utc', /not a date and time \(expected YYYY-MM-DD HH:MM:SS\)/],
     ['an impossible created_utc', GOOD.replace('2026-11-23 10:15:00', '2026-11-31 10:15:00'), 'created_utc', /not a real date/],
     ['an unknown category', GOOD.replace('charge,', 'bonus,'), 'reporting_category', /"bonus" is not a Stripe reporting category payops knows/],
