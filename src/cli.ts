@@ -35,7 +35,8 @@ function buildProgram(run: (argv: string[]) => Promise<number>): Command {
     .option('--no-color', 'never colour the output (NO_COLOR is honoured too)')
     .exitOverride()
     // Commander's own error lines are silenced: report() says them once, as one `payops: ` line.
-    .configureOutput({ writeErr: (text) => process.stderr.write(text), outputError: () => undefined })
+    // A bare command group's help (commander prints it on stderr as an error) is replaced by one line too.
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
     .addHelpText(
       'after',
       `
@@ -86,21 +87,21 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return await runs.finish(Number(process.exitCode ?? ExitCode.ok));
   } catch (error) {
-    return await runs.finish(report(error, argv.includes('--verbose'), () => commandPathOf(program, argv)));
+    return await runs.finish(report(error, argv.includes('--verbose'), () => commandOf(program, argv)));
   } finally {
     defaults.release();
     process.exitCode = outer;
   }
 }
 
-function report(error: unknown, verbose: boolean, commandPath: () => string): number {
+function report(error: unknown, verbose: boolean, commandOf: () => Command): number {
   if (error instanceof CommanderError) {
-    // Help and --version "fail" with exit code 0; a bare command group has printed its help;
-    // everything else commander rejects is usage, said in one line.
-    if (error.exitCode !== 0 && error.code !== 'commander.help') {
-      process.stderr.write(`payops: ${commanderLine(error.message)} (see ${commandPath()} --help)\n`);
-    }
-    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    // Help and --version "fail" with exit code 0; everything else commander rejects is usage, said in one line.
+    if (error.exitCode === 0) return ExitCode.ok;
+    const command = commandOf();
+    const line = error.code === 'commander.help' ? missingCommandLine(command, error) : commanderLine(error.message);
+    process.stderr.write(`payops: ${line} (see ${pathOf(command)} --help)\n`);
+    return ExitCode.usage;
   }
   if (error instanceof PayopsError) {
     process.stderr.write(`payops: ${error.oneLine()}\n`);
@@ -122,16 +123,28 @@ export function commanderLine(message: string): string {
     .trim();
 }
 
-/** `payops ledger tx` for `--db x ledger tx abc`: the deepest command argv names, for the help hint. */
-function commandPathOf(program: Command, argv: readonly string[]): string {
-  const names = ['payops'];
+/** `payops ledger` alone: which commands it has, rather than its whole help on stderr. */
+function missingCommandLine(command: Command, error: CommanderError): string {
+  const unknownHelpTopic = /unknown command/i.test(error.message) ? error.message : undefined;
+  if (unknownHelpTopic) return commanderLine(unknownHelpTopic);
+  const names = command.commands.filter((sub) => !(sub as unknown as { _hidden?: boolean })._hidden).map((sub) => sub.name());
+  const group = pathOf(command).replace(/^payops ?/, '');
+  return `${group === '' ? 'a command is needed' : `${group} needs a command`}: ${names.join(', ')}`;
+}
+
+/** The deepest command argv names (`ledger tx` for `--db x ledger tx abc`), for the help hint. */
+function commandOf(program: Command, argv: readonly string[]): Command {
   let current = program;
   for (const token of argv.slice(2)) {
     if (token === '--') break;
     const next = current.commands.find((command) => command.name() === token || command.aliases().includes(token));
-    if (!next) continue;
-    names.push(next.name());
-    current = next;
+    if (next) current = next;
   }
+  return current;
+}
+
+function pathOf(command: Command): string {
+  const names: string[] = [];
+  for (let each: Command | null = command; each; each = each.parent) names.unshift(each.name());
   return names.join(' ');
 }

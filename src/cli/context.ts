@@ -28,6 +28,18 @@ export function contextOf(command: Command): CliContext {
   };
 }
 
+type OpenListener = (dbPath: string, busyTimeoutMs: number | undefined) => void;
+let firstOpenListener: OpenListener | undefined;
+
+/**
+ * Called once, after a command's first successful open of the book: the runs hook records the
+ * run's start there, so a command refused before it touches the book (a usage error, a protected
+ * output path) leaves the book byte for byte as it was.
+ */
+export function onFirstOpen(listener: OpenListener | undefined): void {
+  firstOpenListener = listener;
+}
+
 /** Opens the database for one command and always closes it; storage failures become one line. */
 export async function withDatabase<T>(
   context: CliContext,
@@ -36,6 +48,9 @@ export async function withDatabase<T>(
 ): Promise<T> {
   const { openDatabase, storageError } = await import('../db/index.js');
   const db = openDatabase(context.dbPath, { ...options, busyTimeoutMs: context.busyTimeoutMs });
+  const listener = firstOpenListener;
+  firstOpenListener = undefined;
+  listener?.(context.dbPath, context.busyTimeoutMs);
   try {
     return await work(db);
   } catch (error) {

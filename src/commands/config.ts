@@ -13,7 +13,7 @@ export function registerConfig(program: Command): void {
     .option('--json', 'print as JSON')
     .addHelpText('after', `${examples('payops config show', 'PAYOPS_CONFIG=/etc/payops/payops.json payops config show --json')}
 The file is $PAYOPS_CONFIG, else payops.json in the working folder. Flags beat the environment
-(PAYOPS_DB, PAYOPS_PSP, PAYOPS_PSP_URL), which beats the file. Secrets never go in it.
+(PAYOPS_DB, PAYOPS_PSP, PAYOPS_PSP_URL, PAYOPS_OUTPUT=text|json|csv), which beats the file. Secrets never go in it.
 `)
     .action(async (flags: { json?: boolean }, command: Command) => {
       const context = contextOf(command);
@@ -29,7 +29,7 @@ The file is $PAYOPS_CONFIG, else payops.json in the working folder. Flags beat t
       context.out(`config file: ${loaded.file ?? 'none (no $PAYOPS_CONFIG, no payops.json here)'}; flags beat environment beat file`);
       context.out(renderTable(
         [{ header: 'setting' }, { header: 'value' }, { header: 'from' }],
-        settings.map((s) => [s.key, s.value, s.from === null ? s.source : `${s.source} ${s.from}`]),
+        settings.map((s) => [s.key, s.value ?? '(none)', s.from === null ? s.source : `${s.source} ${s.from}`]),
       ));
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { redactSecretsIn } from '../redact.js';
 import type { LoadedConfig } from './load.js';
 import type { PayopsConfig } from './schema.js';
 
@@ -14,17 +15,20 @@ interface Setting {
   on: 'root' | 'action';
   env?: string;
   fromFile: (settings: PayopsConfig) => unknown;
-  fallback: string;
+  /** What applies when nothing sets it; null: none. */
+  fallback: string | null;
 }
 
 export const SETTINGS: readonly Setting[] = [
   { key: 'db', option: 'db', on: 'root', env: 'PAYOPS_DB', fromFile: (s) => s.db, fallback: './payops.db' },
   { key: 'busyTimeoutMs', option: 'busyTimeout', on: 'root', fromFile: (s) => s.busyTimeoutMs, fallback: '5000' },
   { key: 'psp', option: 'psp', on: 'action', env: 'PAYOPS_PSP', fromFile: (s) => s.psp, fallback: 'sim' },
-  { key: 'pspUrl', option: 'pspUrl', on: 'action', env: 'PAYOPS_PSP_URL', fromFile: (s) => s.pspUrl, fallback: '(none)' },
-  { key: 'rules', option: 'rules', on: 'action', fromFile: (s) => s.rules, fallback: '(none)' },
-  { key: 'output', option: 'json', on: 'action', fromFile: (s) => (s.output === 'json' ? true : undefined), fallback: 'text' },
+  { key: 'pspUrl', option: 'pspUrl', on: 'action', env: 'PAYOPS_PSP_URL', fromFile: (s) => s.pspUrl, fallback: null },
+  { key: 'rules', option: 'rules', on: 'action', fromFile: (s) => s.rules, fallback: null },
 ];
+
+const OUTPUT_FORMATS = ['text', 'json', 'csv'] as const;
+type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 const OVERRIDABLE = new Set([undefined, 'default', 'implied']);
 
@@ -53,33 +57,61 @@ export function applyConfig(root: Command, action: Command, config: LoadedConfig
       continue;
     }
     const value = setting.fromFile(config.settings);
-    if (value === undefined) continue;
-    if (setting.key === 'output' && hasOption(action, 'csv') && action.getOptionValueSource('csv') === 'cli') continue;
-    command.setOptionValueWithSource(setting.option, value, 'config');
+    if (value !== undefined) command.setOptionValueWithSource(setting.option, value, 'config');
   }
+  applyOutput(action, config, env);
+}
+
+/**
+ * The output format: a --json or --csv typed wins; else PAYOPS_OUTPUT (text, json or csv: the way
+ * back to text when the file says json); else the file. Only where the command has that flag.
+ */
+function applyOutput(action: Command, config: LoadedConfig, env: NodeJS.ProcessEnv): void {
+  const typed = ['json', 'csv'].some((flag) => hasOption(action, flag) && !OVERRIDABLE.has(action.getOptionValueSource(flag)));
+  if (typed) return;
+  const fromEnv = env.PAYOPS_OUTPUT;
+  if (fromEnv !== undefined && fromEnv !== '' && !(OUTPUT_FORMATS as readonly string[]).includes(fromEnv)) {
+    throw new UsageError(`PAYOPS_OUTPUT=${fromEnv.slice(0, 40)}: expected one of ${OUTPUT_FORMATS.join(', ')}`, { hint: 'fix or unset PAYOPS_OUTPUT' });
+  }
+  const format = (fromEnv || config.settings.output) as OutputFormat | undefined;
+  if (format === undefined || format === 'text' || !hasOption(action, format)) return;
+  action.setOptionValueWithSource(format, true, fromEnv ? 'env' : 'config');
 }
 
 export interface EffectiveSetting {
   key: keyof PayopsConfig;
-  value: string;
+  /** null: not set and no default (no PSP URL, no rules file). */
+  value: string | null;
   /** `flag`, `environment`, `file`, `default`. */
   source: 'flag' | 'environment' | 'file' | 'default';
   /** The flag, variable or file it came from. */
   from: string | null;
 }
 
-/** Each setting's value for this command and where it came from (after applyConfig). */
+/** Each setting's value for this command and where it came from (after applyConfig); a URL's secrets shown as `***`. */
 export function effectiveSettings(root: Command, action: Command, config: LoadedConfig): EffectiveSetting[] {
-  return SETTINGS.map((setting) => {
+  const settings = SETTINGS.map((setting) => {
     const command = setting.on === 'root' ? root : action;
     const source = hasOption(command, setting.option) ? command.getOptionValueSource(setting.option) : undefined;
     const raw = hasOption(command, setting.option) ? command.getOptionValue(setting.option) : undefined;
-    const value = setting.key === 'output' ? (raw === true ? 'json' : 'text') : raw === undefined ? setting.fallback : String(raw);
-    if (source === 'cli') return { key: setting.key, value, source: 'flag', from: `--${flagName(setting.option)}` };
-    if (source === 'env') return { key: setting.key, value, source: 'environment', from: setting.env ?? null };
-    if (source === 'config') return { key: setting.key, value, source: 'file', from: config.file ?? null };
-    return { key: setting.key, value, source: 'default', from: null };
+    const value = raw === undefined ? setting.fallback : redactSecretsIn(String(raw));
+    return described(setting.key, value, source, `--${flagName(setting.option)}`, setting.env, config);
   });
+  return [...settings, outputSetting(action, config)];
+}
+
+function outputSetting(action: Command, config: LoadedConfig): EffectiveSetting {
+  const chosen = (['json', 'csv'] as const).find((flag) => hasOption(action, flag) && action.getOptionValue(flag) === true);
+  const source = chosen === undefined ? (config.settings.output === undefined ? undefined : 'config') : action.getOptionValueSource(chosen);
+  const value = chosen ?? (source === 'config' ? (config.settings.output ?? 'text') : 'text');
+  return described('output', value, source, `--${chosen ?? 'json'}`, 'PAYOPS_OUTPUT', config);
+}
+
+function described(key: keyof PayopsConfig, value: string | null, source: string | undefined, flag: string, env: string | undefined, config: LoadedConfig): EffectiveSetting {
+  if (source === 'cli') return { key, value, source: 'flag', from: flag };
+  if (source === 'env') return { key, value, source: 'environment', from: env ?? null };
+  if (source === 'config') return { key, value, source: 'file', from: config.file ?? null };
+  return { key, value, source: 'default', from: null };
 }
 
 function flagName(attribute: string): string {

@@ -12,7 +12,7 @@ export const configSchema = z
     psp: z.enum(['sim', 'http', 'stripe']),
     pspUrl: z.string().max(2_048).regex(/^https?:\/\/[^\s]+$/, 'expected an http:// or https:// URL'),
     rules: z.string().min(1).max(4_096),
-    output: z.enum(['text', 'json']),
+    output: z.enum(['text', 'json', 'csv']),
     busyTimeoutMs: z.number().int().min(0).max(3_600_000),
   })
   .partial()

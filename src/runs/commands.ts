@@ -1,3 +1,5 @@
+import { REDACTED, redactSecretsIn } from '../redact.js';
+
 /**
  * The commands recorded as runs: each moves money or settles it (DESIGN.md §9, issue 15). Named by
  * their path below the program, as typed. Reading commands (lists, reports, check) are not runs.
@@ -22,12 +24,13 @@ export const INPUT_FILE_OPTIONS: readonly string[] = ['file', 'rules', 'mapping'
 export const MAX_INPUT_FILES = 64;
 
 const SECRET_NAME = /(key|secret|token|password|passwd|credential|auth)/i;
-const REDACTED = '***';
 
 /**
  * The command line as recorded: the value of any flag whose name says it holds a secret
- * (`--api-key x`, `--webhook-secret=x`) and the password of a URL (`https://u:pw@host`) become
- * `***`. Secrets belong in the environment (DESIGN.md §9); this is the net for a mistake.
+ * (`--api-key x`, `--webhook-secret=x`), a URL's whole user information (Stripe takes the key as
+ * the user name: `https://sk_live_…:@api.stripe.com`), a query parameter whose name says it holds a
+ * secret (`?api_key=…`) and anything shaped like a Stripe key become `***`. Secrets belong in the
+ * environment (DESIGN.md §9); this is the net for a mistake.
  */
 export function redactArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -44,11 +47,7 @@ export function redactArgv(argv: readonly string[]): string[] {
       out.push(flag[2] === undefined ? arg : `${flag[1]}=${REDACTED}`);
       continue;
     }
-    out.push(redactUrlPassword(arg));
+    out.push(redactSecretsIn(arg));
   }
   return out;
-}
-
-function redactUrlPassword(arg: string): string {
-  return arg.replace(/([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@\s/]*@/gi, `$1:${REDACTED}@`);
 }

@@ -15,8 +15,9 @@ export function commandPath(command: Command): string {
 }
 
 /**
- * Records every command of RUN_COMMANDS in the book's `runs` table: a row at start (before the
- * action runs) and its exit code at the end (main() calls finish, whether the action returned or
+ * Records every command of RUN_COMMANDS in the book's `runs` table: a row at start (when the
+ * command first opens the book: one refused before that changed nothing and is no run) and its
+ * exit code at the end (main() calls finish, whether the action returned or
  * threw). A book that cannot be opened records nothing; any other failure to record is one
  * warning on stderr and never changes the command's outcome.
  */
@@ -26,22 +27,26 @@ export function recordRuns(program: Command, argv: readonly string[], version: s
   program.hook('preAction', async (_root, action) => {
     const command = commandPath(action);
     if (!RUN_COMMANDS.has(command)) return;
-    const { contextOf } = await import('../cli/context.js');
-    const { dbPath, busyTimeoutMs } = contextOf(action);
+    const { onFirstOpen } = await import('../cli/context.js');
     const { startRun } = await import('./record.js');
-    const outcome = startRun(dbPath, busyTimeoutMs, {
+    const start = {
       command,
       argv: redactArgv(argv.slice(2)),
       osUser: osUser(),
       cwd: process.cwd(),
       payopsVersion: version,
       inputFiles: inputFilesOf(action),
+    };
+    onFirstOpen((dbPath, busyTimeoutMs) => {
+      const outcome = startRun(dbPath, busyTimeoutMs, start);
+      if (outcome.id !== undefined) started = { dbPath, busyTimeoutMs, id: outcome.id };
+      else startWarning = outcome.warning;
     });
-    if (outcome.id !== undefined) started = { dbPath, busyTimeoutMs, id: outcome.id };
-    else startWarning = outcome.warning;
   });
   return {
     async finish(exitCode) {
+      const { onFirstOpen } = await import('../cli/context.js');
+      onFirstOpen(undefined);
       if (startWarning !== undefined) {
         const { settleStartWarning } = await import('./record.js');
         settleStartWarning(startWarning, exitCode);

