@@ -128,14 +128,15 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
     .description('walk the open items, biggest money first, and decide: accept, write-off, link, keep open with a note, skip')
     .option('--run <id>', 'only the items a run saw', positiveInteger)
     .option('--class <class>', 'only items of this class (e.g. amount_mismatch)')
-    .option('--yes', 'post accept and write-off decisions without asking to confirm each')
+    .option('--yes', 'post accept, write-off and link decisions without asking to confirm each')
     .option('--non-interactive', 'ask nothing: print what is open and exit 4 if anything is')
     .option('--json', 'print the open items as JSON (implies --non-interactive)')
     .addHelpText(
       'after',
       `${examples('payops reconcile review', 'payops reconcile review --class amount_mismatch', 'payops reconcile review --non-interactive')}
 Keys: arrows and Enter choose (the proposed action is preselected); a decision that posts money
-(accept, write-off) says what it posts and asks "y" or a note before it posts (--yes: never asks);
+(accept, write-off, link) says what it posts and asks first: only "y" or "note: why" posts,
+anything else goes back (--yes: never asks);
 Ctrl-C stops, keeping every decision taken so far. Without a terminal nothing is asked.
 `,
     )

@@ -134,6 +134,14 @@ export class Decisions {
           { action: 'link', effect: 'pair it with a record of payops (an order, refund or dispute id, or an item id)' },
           note,
         ];
+        const beyondMinor = row ? this.refundBeyondSuspense(item, row) : undefined;
+        if (beyondMinor !== undefined) {
+          return {
+            options: [note, ...options.filter((option) => option.action === 'write_off' || option.action === 'link')],
+            proposed: 'note',
+            proposal: `it refunds ${money(row?.grossMinor ?? 0n)} of ${row?.merchantReference ?? ''}, whose capture holds only ${money(beyondMinor)} in suspense: ask the PSP; accepting it is refused, it would hide money in ${ADJUSTMENTS_ACCOUNT}`,
+          };
+        }
         const alreadySettled = record !== undefined && this.settledAlready(item.psp, internalRef(record.kind, record.id), item.rowId ?? undefined) !== undefined;
         if (kindMatches && record.status === 'succeeded' && !alreadySettled) {
           return { options: rotate(options, 'link'), proposed: 'link', proposal: `it probably is ${record.kind} ${record.id}`, linkTarget: internalRef(record.kind, record.id) };
@@ -598,20 +606,60 @@ export class Decisions {
     if (row.merchantReference === null) return undefined;
     return this.store.suspenseCapturesOf(item.psp, row.merchantReference, row.currency).find((capture) => {
       const captureRow = capture.rowId === null ? undefined : this.store.row(capture.rowId);
-      return captureRow !== undefined && captureRow.grossMinor >= -row.grossMinor && this.inSuspense(capture);
+      return captureRow !== undefined && this.suspenseRemainderOf(capture) >= -row.grossMinor;
     });
+  }
+
+  /** A refund row of an order whose capture was held in suspense, for more than the suspense still holds of it. */
+  private refundBeyondSuspense(item: ItemRecord, row: StoredRow): bigint | undefined {
+    if (item.class !== 'missing_internal' || row.type !== 'refund' || row.merchantReference === null) return undefined;
+    const held = this.store.suspenseCapturesOf(item.psp, row.merchantReference, row.currency);
+    if (held.length === 0 || this.suspenseCaptureRefunded(item, row) !== undefined) return undefined;
+    return held.reduce((sum, capture) => sum + this.suspenseRemainderOf(capture), 0n);
   }
 
   /** A capture held in suspense whose row names this order, of its amount. */
   private suspenseCaptureOf(psp: string, record: InternalRecord): ItemRecord | undefined {
     if (record.kind !== 'capture' || record.status !== 'succeeded') return undefined;
-    return this.store.suspenseCapturesOf(psp, record.orderId, record.currency).find((held) => this.inSuspense(held) && held.amountMinor === record.grossMinor);
+    return this.store.suspenseCapturesOf(psp, record.orderId, record.currency).find((held) => this.suspenseRemainderOf(held) === record.grossMinor);
   }
 
-  /** An item accepted into the suspense that no link or refund has cleared yet. */
+  /** An item accepted into the suspense of which some money is still held: a later refund or a link clears it. */
   private inSuspense(item: ItemRecord): boolean {
-    if (item.status !== 'resolved' || !(item.resolution ?? '').startsWith('accepted into suspense')) return false;
-    return !this.store.decisionsOfItem(item.id).some((decision) => decision.action === 'link');
+    return this.suspenseRemainderOf(item) > 0n;
+  }
+
+  /**
+   * What an item accepted into the suspense still holds there: its row's gross less what the
+   * refunds booked against it and the links to orders cleared. Zero for any other item.
+   */
+  private suspenseRemainderOf(item: ItemRecord): bigint {
+    if (item.status !== 'resolved' || !(item.resolution ?? '').startsWith('accepted into suspense') || item.rowId === null) return 0n;
+    const row = this.store.row(item.rowId);
+    if (row === undefined) return 0n;
+    let clearedMinor = 0n;
+    for (const decision of this.store.decisionsOfItem(item.id)) {
+      if (decision.action !== 'link') continue;
+      if (decision.txIds.length > 0) clearedMinor += this.suspenseDebitOf(item.psp, decision.txIds);
+      else clearedMinor += this.refundedBy(decision.linkedTo);
+    }
+    return row.grossMinor - clearedMinor;
+  }
+
+  /** What these transactions took out of the suspense (a link to an order posts it itself). */
+  private suspenseDebitOf(psp: string, txIds: readonly number[]): bigint {
+    const suspense = unappliedAccount(psp);
+    return txIds
+      .flatMap((txId) => this.ledger.getTransaction(txId).entries)
+      .filter((entry) => entry.account === suspense)
+      .reduce((sum, entry) => sum + (entry.direction === 'debit' ? entry.amountMinor : -entry.amountMinor), 0n);
+  }
+
+  /** The amount of the refund row whose accepted item a refund-clearing link names. */
+  private refundedBy(refundItemId: string | null): bigint {
+    const refund = refundItemId === null ? undefined : this.store.item(refundItemId);
+    const row = refund?.rowId == null ? undefined : this.store.row(refund.rowId);
+    return row !== undefined && row.grossMinor < 0n ? -row.grossMinor : 0n;
   }
 
   /**
@@ -627,16 +675,23 @@ export class Decisions {
     const { record } = this.recordItemOrRecord(item.psp, target);
     const ref = internalRef(record.kind, record.id);
     if (record.kind !== 'capture' || record.status !== 'succeeded') throw new InputError(`link: ${ref} is not a captured order; a capture held in suspense links to the order it paid`);
-    if (record.currency !== row.currency || record.grossMinor !== row.grossMinor) {
-      throw new InputError(`link: ${ref} is ${formatAmount(record.grossMinor, record.currency)} ${record.currency}, the row ${formatAmount(row.grossMinor, row.currency)} ${row.currency}`, { hint: 'link it to the order it paid, of the same amount and currency' });
+    const remainderMinor = this.suspenseRemainderOf(item);
+    if (remainderMinor !== row.grossMinor && record.currency === row.currency && record.grossMinor === row.grossMinor) {
+      // Refunds already gave part of it back: the order's own books would need that refund too.
+      throw new InputError(`link: ${row.pspReference ?? `line ${row.line}`} holds ${formatAmount(remainderMinor, row.currency)} ${row.currency} in suspense (the PSP refunded ${formatAmount(row.grossMinor - remainderMinor, row.currency)} of it); ${ref} is ${formatAmount(record.grossMinor, record.currency)} ${record.currency}`, {
+        hint: 'a link clears only what remains in suspense: record the refund of that order in payops first, or link it to an order of the amount that remains',
+      });
+    }
+    if (record.currency !== row.currency || record.grossMinor !== remainderMinor) {
+      throw new InputError(`link: ${ref} is ${formatAmount(record.grossMinor, record.currency)} ${record.currency}, the suspense holds ${formatAmount(remainderMinor, row.currency)} ${row.currency} of the row`, { hint: 'link it to the order it paid, of the same amount and currency' });
     }
     const settled = this.settledAlready(item.psp, ref, row.id);
     if (settled !== undefined) throw new InputError(`link: ${ref} was already settled ${settled}`);
     const orderFeeMinor = record.feeMinor ?? 0n;
     const txId = this.postLegs(item, 'link', {
       legs: [
-        { account: unappliedAccount(item.psp), currency: row.currency, debitMinor: row.grossMinor },
-        { account: pspReceivableAccount(item.psp), currency: row.currency, debitMinor: -(row.grossMinor - orderFeeMinor) },
+        { account: unappliedAccount(item.psp), currency: row.currency, debitMinor: remainderMinor },
+        { account: pspReceivableAccount(item.psp), currency: row.currency, debitMinor: -(remainderMinor - orderFeeMinor) },
         { account: PSP_FEES_ACCOUNT, currency: row.currency, debitMinor: -orderFeeMinor },
       ],
       description: `suspense cleared: ${row.pspReference ?? `line ${row.line}`} paid ${ref}`,

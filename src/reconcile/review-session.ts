@@ -29,10 +29,23 @@ export interface ReviewPrompts {
   input(config: { message: string; default?: string }): Promise<string>;
 }
 
-/** Decisions that post money: each is confirmed before it posts, unless `--yes`. */
-const POSTS_MONEY: ReadonlySet<DecisionAction> = new Set(['accept', 'write_off']);
+/**
+ * Decisions that post money: each is confirmed before it posts, unless `--yes`. A link posts too
+ * (it settles the row in its batch, clears a suspense or settles a batch), except a duplicate's.
+ */
+const POSTS_MONEY: ReadonlySet<DecisionAction> = new Set(['accept', 'write_off', 'link']);
+export const POST_IT = 'Post it? y posts, "note: why" posts with that note; anything else goes back';
+/** Only an explicit yes, or an explicit note, posts: "cancel", "stop" or a typo never does. */
 const CONFIRM = /^(y|yes)$/i;
-const DECLINE = /^(n|no)?$/i;
+const NOTE = /^note:(.*)$/is;
+
+/** The answer to "Post it?": post (with a note or none), or go back to the choices. */
+export function confirmAnswer(answer: string): { post: true; note?: string } | { post: false } {
+  const trimmed = answer.trim();
+  if (CONFIRM.test(trimmed)) return { post: true };
+  const note = NOTE.exec(trimmed)?.[1]?.trim() ?? '';
+  return note === '' ? { post: false } : { post: true, note };
+}
 
 export interface ReviewTally {
   decided: number;
@@ -87,14 +100,17 @@ export async function runReviewSession(
           break;
         }
         let note = choice === 'note' ? await io.prompts.input({ message: 'Note (why it stays open)' }) : undefined;
-        if (POSTS_MONEY.has(choice) && context.yes !== true) {
-          const effect = options.options.find((option) => option.action === choice)?.effect ?? '';
-          io.out(`${io.style.yellow('posts money:')} ${effect}`);
-          const answer = (await io.prompts.input({ message: 'Post it? y, or a note saying why (it confirms too); Enter or n goes back' })).trim();
-          if (DECLINE.test(answer)) continue;
-          if (!CONFIRM.test(answer)) note = answer;
-        }
         const linkTo = choice === 'link' ? await io.prompts.input({ message: 'Link to (order, refund or dispute id, or item id)', ...(options.linkTarget ? { default: options.linkTarget } : {}) }) : undefined;
+        if (POSTS_MONEY.has(choice) && context.yes !== true && !(choice === 'link' && item.class === 'duplicate')) {
+          const effect = options.options.find((option) => option.action === choice)?.effect ?? '';
+          io.out(`${io.style.yellow('posts money:')} ${linkTo !== undefined ? `link to ${linkTo.trim()}: ` : ''}${effect}`);
+          const answer = confirmAnswer(await io.prompts.input({ message: POST_IT }));
+          if (!answer.post) {
+            io.out(io.style.dim('not posted: answer y, or "note: why", to post'));
+            continue;
+          }
+          if (answer.note !== undefined) note = answer.note;
+        }
         try {
           const outcome = decisions.decide(item.itemId, choice, { ...(note !== undefined ? { note } : {}), ...(linkTo !== undefined ? { linkTo } : {}) });
           tally.decided++;

@@ -566,8 +566,12 @@ export class ReconStore {
     return rows.map(toItem);
   }
 
-  decisionsOfItem(itemRowId: bigint): { action: DecisionRecord['action']; txIds: number[] }[] {
-    return (this.s.decisionsOfItem!.all(itemRowId) as { action: DecisionRecord['action']; tx_ids: string }[]).map((row) => ({ action: row.action, txIds: JSON.parse(row.tx_ids) as number[] }));
+  decisionsOfItem(itemRowId: bigint): { action: DecisionRecord['action']; txIds: number[]; linkedTo: string | null }[] {
+    return (this.s.decisionsOfItem!.all(itemRowId) as { action: DecisionRecord['action']; tx_ids: string; linked_to: string | null }[]).map((row) => ({
+      action: row.action,
+      txIds: JSON.parse(row.tx_ids) as number[],
+      linkedTo: row.linked_to,
+    }));
   }
 }
 

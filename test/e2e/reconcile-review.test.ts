@@ -115,6 +115,20 @@ describe.skipIf(!HAS_TMUX)(`reconcile review in a pseudo-terminal (tmux${HAS_TMU
     ]);
   });
 
+  it('answering "cancel" to "Post it?" posts nothing and goes back to the choices (review 15)', async () => {
+    const before = decisions().length;
+    const name = start('--class', 'fee_mismatch');
+    await waitFor(name, /❯ Accept the PSP's figure \(proposed\)/);
+    keys(name, 'Enter');
+    await waitFor(name, /\? Post it\?/);
+    type(name, 'cancel');
+    keys(name, 'Enter');
+    expect(await waitFor(name, /not posted[\s\S]*\? Decision/)).toContain('not posted: answer y, or "note: why", to post');
+    keys(name, 'C-c');
+    expect(await waitFor(name, /REVIEW-EXIT:\d/)).toContain('REVIEW-EXIT:4');
+    expect(decisions()).toHaveLength(before);
+  });
+
   it('--yes posts without asking', async () => {
     const name = start('--class', 'fee_mismatch', '--yes');
     await waitFor(name, /❯ Accept the PSP's figure \(proposed\)/);

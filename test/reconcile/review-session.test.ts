@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { PLAIN } from '../../src/cli/palette.js';
-import { type Choice, type ReviewPrompts, renderItem, runReviewSession } from '../../src/reconcile/review-session.js';
+import { type Choice, POST_IT, type ReviewPrompts, renderItem, runReviewSession } from '../../src/reconcile/review-session.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { TestBook, capture, lined, payout, tempBook } from './book.js';
 
@@ -86,12 +86,33 @@ describe('reconcile review session', () => {
   });
 
   it('a decision that posts money says what it posts and asks first: Enter goes back, a note confirms and is recorded (issue 15)', async () => {
-    const { tally, asked } = review(['accept', '', 'accept', 'rounding, ticket 12'], { class: 'fee_mismatch' });
+    const { tally, asked } = review(['accept', '', 'accept', 'note: rounding, ticket 12'], { class: 'fee_mismatch' });
     expect(await tally).toMatchObject({ decided: 1, open: 0, interrupted: false });
-    expect(asked.map((question) => question.message)).toEqual(['Decision', 'Post it? y, or a note saying why (it confirms too); Enter or n goes back', 'Decision', 'Post it? y, or a note saying why (it confirms too); Enter or n goes back']);
+    expect(asked.map((question) => question.message)).toEqual(['Decision', POST_IT, 'Decision', POST_IT]);
     expect(screen.join('\n')).toContain('posts money: book the fee difference +0.10 USD to expenses:psp-fees and settle the row');
     const decisions = new ReconStore(db).decisions(null);
     expect(decisions.map((decision) => [decision.class, decision.action, decision.note])).toEqual([['fee_mismatch', 'accept', 'rounding, ticket 12']]);
+  });
+
+  // Review of issue 15: any answer but y/n/Enter was taken as a note and posted.
+  it.each([['cancel'], ['nope'], ['stop'], ['abort'], ['no way']])('answering %j to "Post it?" posts nothing and goes back to the choices', async (answer) => {
+    const { tally, asked } = review(['accept', answer, 'interrupt'], { class: 'fee_mismatch' });
+    expect(await tally).toMatchObject({ decided: 0, open: 1, interrupted: true });
+    expect(asked.map((question) => question.message)).toEqual(['Decision', POST_IT, 'Decision']);
+    expect(screen.join('\n')).toContain('not posted');
+    expect(new ReconStore(db).decisions(null)).toEqual([]);
+  });
+
+  it('"y" or "yes" posts without a note', async () => {
+    const { tally } = review(['accept', 'YES'], { class: 'fee_mismatch' });
+    expect(await tally).toMatchObject({ decided: 1, open: 0 });
+    expect(new ReconStore(db).decisions(null).map((decision) => [decision.action, decision.note])).toEqual([['accept', '']]);
+  });
+
+  it('an empty "note:" posts nothing and goes back', async () => {
+    const { tally } = review(['accept', 'note:  ', 'interrupt'], { class: 'fee_mismatch' });
+    expect(await tally).toMatchObject({ decided: 0, open: 1 });
+    expect(new ReconStore(db).decisions(null)).toEqual([]);
   });
 
   it('--yes posts without asking', async () => {
@@ -113,5 +134,45 @@ describe('reconcile review session', () => {
     expect(screen.join('\n')).toContain('✗ link: a duplicate links to the row it repeats ("original"), not ord_404');
     expect(new ReconStore(db).item(item.itemId)?.status).toBe('open');
     expect(new ReconStore(db).decisions(null)).toEqual([]);
+  });
+});
+
+/** Review of issue 15: a link posts money (it settles the row, clears a suspense or settles a batch): it is confirmed too. */
+describe('reconcile review session: a link that posts money is confirmed', () => {
+  let db: Database;
+  let cleanup: () => void;
+  let book: TestBook;
+  let screen: string[];
+
+  beforeEach(async () => {
+    ({ db, book, cleanup } = tempBook());
+    screen = [];
+    await book.charge([['ord_1', '25.00']]);
+    const rows = [capture('ord_1', 2500n), capture('ord_late', 999n)];
+    await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]));
+    await book.charge([['ord_late', '9.99']]);
+  });
+  afterEach(() => cleanup());
+
+  const review = (answers: (string | 'interrupt' | 'default')[], yes = false) => {
+    const { prompts, asked } = scripted(answers);
+    return { asked, tally: runReviewSession(db, { out: (text) => screen.push(text), style: PLAIN, prompts }, { class: 'missing_internal' }, { by: 'alice', clock: book.clock, yes }) };
+  };
+  const links = () => new ReconStore(db).decisions(null).filter((decision) => decision.action === 'link');
+
+  it('asks "Post it?" after the target; "cancel" posts nothing, "y" posts', async () => {
+    const { tally, asked } = review(['link', 'ord_late', 'cancel', 'link', 'ord_late', 'y']);
+    expect(await tally).toMatchObject({ decided: 1, open: 0 });
+    expect(asked.map((question) => question.message)).toEqual(['Decision', 'Link to (order, refund or dispute id, or item id)', POST_IT, 'Decision', 'Link to (order, refund or dispute id, or item id)', POST_IT]);
+    expect(screen.join('\n')).toContain('posts money: link to ord_late:');
+    expect(links()).toHaveLength(1);
+    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+  });
+
+  it('--yes links without asking', async () => {
+    const { tally, asked } = review(['link', 'ord_late'], true);
+    expect(await tally).toMatchObject({ decided: 1, open: 0 });
+    expect(asked.map((question) => question.message)).toEqual(['Decision', 'Link to (order, refund or dispute id, or item id)']);
+    expect(links()).toHaveLength(1);
   });
 });

@@ -97,3 +97,76 @@ describe('missing_internal captures are held in suspense until identified', () =
     healthy();
   });
 });
+
+/**
+ * Review of issue 15: the suspense is cleared by amount. A first partial refund recorded a `link`
+ * on the capture, which then counted as cleared: the second refund went to adjustments and the
+ * suspense never reached zero.
+ */
+describe('suspense cleared by amount: partial refunds and links (review 15)', () => {
+  let db: Database;
+  let cleanup: () => void;
+  let book: TestBook;
+  let held: string;
+  const decisions = () => new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
+  const store = () => new ReconStore(db);
+  const healthy = () => {
+    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+    expect(verifyLedger(db).ok).toBe(true);
+  };
+
+  beforeEach(async () => {
+    ({ db, book, cleanup } = tempBook());
+    await book.charge([['ord_1', '25.00']]);
+    const rows = [capture('ord_1', 2500n), capture('ord_late', 999n)];
+    await book.reconcile('day1.csv', lined([...rows, payout('po_1', rows)]));
+    const item = store().openItems().find((candidate) => candidate.class === 'missing_internal')!;
+    held = item.itemId;
+    decisions().decide(item.itemId, 'accept');
+    expect(balanceOf(db, SUSPENSE)).toBe(999n);
+  });
+  afterEach(() => cleanup());
+
+  /** Reconciles a file with one refund row of ord_late and returns its open missing_internal item. */
+  const refundFile = async (name: string, ref: string, grossMinor: bigint, day: number) => {
+    book.now = Date.parse(`2026-11-${day + 1}T10:00:00Z`);
+    const rows = [settlementRow({ type: 'refund', pspReference: ref, merchantReference: 'ord_late', grossMinor, batchId: `po_${ref}`, occurredAt: `2026-11-${day}T10:00:00.000Z` })];
+    await book.reconcile(name, lined([...rows, payout(`po_${ref}`, rows, 0n, { occurredAt: `2026-11-${day}T23:00:00.000Z` })]));
+    return store().openItems().find((candidate) => candidate.class === 'missing_internal')!;
+  };
+
+  it('two partial refunds of a capture held in suspense leave the suspense at zero, nothing in adjustments', async () => {
+    decisions().decide((await refundFile('r1.csv', 're_1', -500n, 24)).itemId, 'accept');
+    expect(balanceOf(db, SUSPENSE)).toBe(499n);
+    const second = await refundFile('r2.csv', 're_2', -499n, 25);
+    expect(decisions().optionsFor(second).options[0]?.effect).toContain(SUSPENSE);
+    decisions().decide(second.itemId, 'accept');
+    expect([balanceOf(db, SUSPENSE), balanceOf(db, ADJUSTMENTS)]).toEqual([0n, 0n]);
+    healthy();
+  });
+
+  it('a refund then a link to an order of the remainder: the link clears only the remainder, suspense zero', async () => {
+    decisions().decide((await refundFile('r1.csv', 're_1', -500n, 24)).itemId, 'accept');
+    await book.charge([['ord_rest', '4.99']]);
+    const outcome = decisions().decide(held, 'link', { linkTo: 'ord_rest' });
+    expect(outcome).toMatchObject({ action: 'link', resolved: true });
+    expect([balanceOf(db, SUSPENSE), balanceOf(db, 'assets:psp:sim:receivable'), balanceOf(db, ADJUSTMENTS)]).toEqual([0n, 0n, 0n]);
+    healthy();
+  });
+
+  it('after a partial refund, a link to an order of the whole capture is refused: nothing posted', async () => {
+    decisions().decide((await refundFile('r1.csv', 're_1', -500n, 24)).itemId, 'accept');
+    await book.charge([['ord_late', '9.99']]);
+    expect(() => decisions().decide(held, 'link', { linkTo: 'ord_late' })).toThrow(/holds 4\.99 USD in suspense/);
+    expect(balanceOf(db, SUSPENSE)).toBe(499n);
+  });
+
+  it('a refund beyond what remains in suspense is refused, never booked to adjustments', async () => {
+    decisions().decide((await refundFile('r1.csv', 're_1', -500n, 24)).itemId, 'accept');
+    const tooMuch = await refundFile('r2.csv', 're_2', -600n, 25);
+    expect(decisions().optionsFor(tooMuch).options.map((option) => option.action)).not.toContain('accept');
+    expect(() => decisions().decide(tooMuch.itemId, 'accept')).toThrow(/not possible/);
+    expect([balanceOf(db, SUSPENSE), balanceOf(db, ADJUSTMENTS)]).toEqual([499n, 0n]);
+    expect(store().item(tooMuch.itemId)?.status).toBe('open');
+  });
+});
