@@ -8,6 +8,7 @@ import { orderShowSchema, ordersListSchema, ordersSyncSchema } from './orders.js
 import { payinRunSchema } from './payin.js';
 import { payoutListSchema, payoutRunSchema, payoutShowSchema, walletShowSchema } from './payouts.js';
 import { pspSettleSchema } from './psp.js';
+import { reconcileDecideSchema, reconcileItemsSchema, reconcileReportSchema, reconcileReviewSchema, reconcileRunSchema } from './reconcile.js';
 import { dlqListSchema, dlqRequeueSchema, releaseListSchema, retryListSchema, retryRunSchema } from './queue.js';
 import { reportBalanceSheetSchema, reportDailySchema, reportIncomeSchema, reportSellersSchema } from './reports.js';
 import { configShowSchema, runsListSchema, runsShowSchema } from './runs.js';
@@ -42,6 +43,11 @@ export const OUTPUT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'payout run': payoutRunSchema,
   'payout show': payoutShowSchema,
   'psp settle': pspSettleSchema,
+  'reconcile decide': reconcileDecideSchema,
+  'reconcile items': reconcileItemsSchema,
+  'reconcile report': reconcileReportSchema,
+  'reconcile review': reconcileReviewSchema,
+  'reconcile run': reconcileRunSchema,
   'release list': releaseListSchema,
   'report balance-sheet': reportBalanceSheetSchema,
   'report daily': reportDailySchema,
