@@ -1,5 +1,5 @@
 import type { Palette } from '../cli/palette.js';
-import { type Currency, formatAmount, moneyJson } from '../money/index.js';
+import { type Currency, formatAmount, moneyJson, parseAmount } from '../money/index.js';
 import type { ItemListing } from '../reconcile/listing.js';
 import type { ReconcileReport } from '../reconcile/report.js';
 import type { DecisionRecord } from '../reconcile/store.js';
@@ -156,6 +156,12 @@ export function summaryJson(summary: RunSummary): Record<string, unknown> {
   };
 }
 
+/** The run's rules with each per-currency amount map (`{"USD": "0.05"}`) as a list of money objects: currencies are values, not keys. */
+function rulesJson(rules: Record<string, unknown>): Record<string, unknown> {
+  const perCurrency = (value: object) => Object.entries(value).map(([currency, amount]) => moneyJson(parseAmount(amount, currency as Currency), currency as Currency));
+  return Object.fromEntries(Object.entries(rules).map(([key, value]) => [key, value !== null && typeof value === 'object' && !Array.isArray(value) ? perCurrency(value) : value]));
+}
+
 /** An action as the operator types it (`write-off`); the store keeps `write_off`. */
 export function actionJson(action: string): string {
   return action.replaceAll('_', '-');
@@ -175,7 +181,7 @@ export function bridgeJson(bridge: Bridge) {
 /** `reconcile report --json`: the run's summary (summaryJson), its bridges now, what is open now, the decisions. */
 export function reportJson(report: ReconcileReport): unknown {
   return {
-    run: { ...report.run, summary: undefined, rules: JSON.parse(report.run.rules) as unknown },
+    run: { ...report.run, summary: undefined, rules: rulesJson(JSON.parse(report.run.rules) as Record<string, unknown>) },
     ...summaryJson(report.summary),
     bridges: report.bridges.map(bridgeJson),
     openNow: report.openByCurrency.map((line) => ({ class: line.class, currency: line.currency, items: line.items, money: moneyJson(line.amountMinor, line.currency) })),
