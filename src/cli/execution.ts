@@ -39,11 +39,6 @@ export async function formatTotals(totals: Map<string, bigint>): Promise<string>
   return [...totals].map(([currency, minor]) => `${currency} ${formatAmount(minor, currency as never)}`).join(', ');
 }
 
-export async function totalsJson(totals: Map<string, bigint>): Promise<{ currency: string; amount: string }[]> {
-  const { formatAmount } = await import('../money/index.js');
-  return [...totals].map(([currency, minor]) => ({ currency, amount: formatAmount(minor, currency as never) }));
-}
-
 /**
  * Items the PSP answered and payops could not record (needs_attention): one loud line on stderr
  * and exit code 6 (work payops could not finish); returns whether any.
@@ -63,11 +58,6 @@ export async function heldLine(groups: readonly HeldGroup[]): Promise<string | u
   if (groups.length === 0) return undefined;
   const { describeHeld } = await import('../work/leases.js');
   return `held      ${describeHeld(groups)}: not executed by this run; \`payops retry run --wait\` waits for them`;
-}
-
-/** The held work as JSON: one entry per owner and table. */
-export function heldJson(groups: readonly HeldGroup[]) {
-  return groups.map(({ table, owner, state, ownerDescription, count, leaseExpiresAt }) => ({ table, count, state, owner, ownerDescription, leaseExpiresAt }));
 }
 
 /**

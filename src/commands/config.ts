@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { contextOf, examples, toJson } from '../cli/context.js';
+import { contextOf, examples } from '../cli/context.js';
 import { pspOption, pspUrlOption } from '../cli/psp-options.js';
 
 export function registerConfig(program: Command): void {
@@ -22,7 +22,9 @@ The file is $PAYOPS_CONFIG, else payops.json in the working folder. Flags beat t
       const root = command.parent?.parent ?? command;
       const settings = effectiveSettings(root, command, loaded);
       if (flags.json) {
-        context.out(toJson({ file: loaded.file ?? null, settings }));
+        const { contractJson } = await import('../output/contract.js');
+        const { configShowSchema } = await import('../output/runs.js');
+        context.out(contractJson(configShowSchema, { file: loaded.file ?? null, settings }));
         return;
       }
       const { renderTable } = await import('../reports/table.js');

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { type CliContext, contextOf, examples, withDatabase } from '../cli/context.js';
 import { flagValue, positiveInteger, transactionId } from '../cli/options.js';
 import type { AccountBalance, ExportFormat, HistoryLine, TransactionRecord, VerifyReport } from '../ledger/index.js';
 import { csvRow, csvText } from '../reports/csv.js';
@@ -89,7 +89,11 @@ The whole file is posted atomically; a key posted before with the same content i
       const { accountHistory } = await import('../ledger/index.js');
       const { formatAmount, moneyJson } = await import('../money/index.js');
       const lines = await withDatabase(context, (db) => accountHistory(db, account, options));
-      if (options.json) context.out(toJson({ account, dateBasis: 'effective', lines: lines.map((line) => historyJson(line, moneyJson)) }));
+      if (options.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { ledgerHistorySchema } = await import('../output/ledger-history.js');
+        context.out(contractJson(ledgerHistorySchema, { account, dateBasis: 'effective', lines: lines.map((line) => historyJson(line, moneyJson)) }));
+      }
       else if (options.csv) context.out(historyCsv(lines, formatAmount));
       else context.out(`${account} by effective date (UTC)\n${renderHistory(lines, formatAmount)}`);
     });

@@ -1,13 +1,13 @@
 import { type Command, Option } from 'commander';
 import { csvNumeric, csvRow, csvText } from '../reports/csv.js';
-import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, heldJson, heldLine, reportBookBehind, reportNeedsAttention, reportRejections } from '../cli/execution.js';
+import { contextOf, examples, withDatabase } from '../cli/context.js';
+import { executionFrom, formatTotals, heldLine, reportBookBehind, reportNeedsAttention, reportRejections } from '../cli/execution.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { renderTable } from '../reports/table.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { CliContext } from '../cli/context.js';
 import type { HeldSettlement } from '../payments/held-payouts.js';
-import { type ReasonCount, type ReasonTally, mergeReasons, reasonsLine } from '../queue/reasons.js';
+import { type ReasonTally, mergeReasons, reasonsLine } from '../queue/reasons.js';
 
 /**
  * The run's retries and dead letters by reason, over every kind of work it did (charges, refunds,
@@ -17,11 +17,6 @@ export function reasonLines(...tallies: readonly ReasonTally[]): string[] {
   const retries = reasonsLine('retries scheduled', tallies.reduce((sum, t) => sum + t.retryScheduled, 0), mergeReasons(...tallies.map((t) => t.retriesByReason)));
   const dead = reasonsLine('dead-lettered', tallies.reduce((sum, t) => sum + t.deadLettered, 0), mergeReasons(...tallies.map((t) => t.deadLettersByReason)));
   return [...(retries ? [`retries   ${retries}`] : []), ...(dead ? [`dead      ${dead}`] : [])];
-}
-
-/** The same over several tallies, for a summary's JSON (`retriesByReason`, `deadLettersByReason`). */
-export function reasonsJson(...tallies: readonly ReasonTally[]): { retriesByReason: ReasonCount[]; deadLettersByReason: ReasonCount[] } {
-  return { retriesByReason: mergeReasons(...tallies.map((t) => t.retriesByReason)), deadLettersByReason: mergeReasons(...tallies.map((t) => t.deadLettersByReason)) };
 }
 
 /** `pay_outs   released 2 held; 1 rejected; 3 still held until their order is captured: ...`, or undefined when none moved or wait. */
@@ -58,12 +53,14 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
       const execution = await executionFrom(context, flags);
       const { retryDue } = await import('../queue/retry.js');
       try {
-        const { charges: tally, refunds, payouts, queue, open, held, heldPayOuts } = await withDatabase(context, (db) => retryDue(db, execution));
+        const summary = await withDatabase(context, (db) => retryDue(db, execution));
+        const { charges: tally, refunds, payouts, queue, open, held, heldPayOuts } = summary;
         const needsAttention = queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention;
         reportBookBehind(context, tally, refunds, payouts);
         if (flags.json) {
-          const stats = execution.psp.callStats?.();
-          context.out(toJson({ ...tally, capturedMinor: undefined, queue, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, held: heldJson(held), heldPayOuts, ...reasonsJson(tally, refunds, payouts), ...(stats ? { psp: stats } : {}) }));
+          const { contractJson } = await import('../output/contract.js');
+          const { retryRunJson, retryRunSchema } = await import('../output/queue.js');
+          context.out(contractJson(retryRunSchema, retryRunJson(summary, execution.psp.callStats?.())));
         } else {
           if (refunds.attempted > 0) context.out(`refunds attempted ${refunds.attempted}: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered ${refunds.deadLettered}`);
           if (payouts.attempted > 0) context.out(`payouts attempted ${payouts.attempted}: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered ${payouts.deadLettered}`);
@@ -123,9 +120,13 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
       const os = await import('node:os');
       const actor = `operator ${os.userInfo().username}`;
       try {
-        const { charges: tally, refunds, payouts, queue, open, held } = await withDatabase(context, (db) => requeueDeadLetters(db, execution, flags.all ? { all: true } : { ids }, actor));
-        if (flags.json) context.out(toJson({ charges: { ...tally, capturedMinor: undefined }, refunds: { ...refunds, refundedMinor: undefined }, payouts: { ...payouts, paidMinor: undefined }, queue, held: heldJson(held), ...reasonsJson(tally, refunds, payouts) }));
-        else {
+        const summary = await withDatabase(context, (db) => requeueDeadLetters(db, execution, flags.all ? { all: true } : { ids }, actor));
+        const { charges: tally, refunds, payouts, queue, open, held } = summary;
+        if (flags.json) {
+          const { contractJson } = await import('../output/contract.js');
+          const { dlqRequeueJson, dlqRequeueSchema } = await import('../output/queue.js');
+          context.out(contractJson(dlqRequeueSchema, dlqRequeueJson(summary)));
+        } else {
           context.out(`requeued ${tally.attempted} charges: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered again ${tally.deadLettered}`);
           if (refunds.attempted > 0) context.out(`requeued ${refunds.attempted} refunds: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered again ${refunds.deadLettered}`);
           if (payouts.attempted > 0) context.out(`requeued ${payouts.attempted} payouts: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered again ${payouts.deadLettered}`);
@@ -164,7 +165,9 @@ function registerReleaseList(program: Command): void {
       const { HeldPayOuts } = await import('../payments/held-payouts.js');
       const rows = await withDatabase(context, (db) => new HeldPayOuts(db).list({ all: flags.all }));
       if (flags.json) {
-        context.out(toJson({ dateBasis: 'received', payOuts: rows }));
+        const { contractJson } = await import('../output/contract.js');
+        const { releaseListSchema } = await import('../output/queue.js');
+        context.out(contractJson(releaseListSchema, { dateBasis: 'received', payOuts: rows }));
         return;
       }
       const cells = rows.map((r) => [r.eventId, r.orderId, r.sellerId, r.orderStatus, r.status, r.heldAt, r.resolvedAt ?? '', r.reason ?? '']);
@@ -194,11 +197,13 @@ function addListOptions(command: Command): Command {
 async function printQueued(command: Command, flags: ListFlags, status: 'retry_scheduled' | 'dead_lettered'): Promise<number> {
   const context = contextOf(command);
   const { queuedWork } = await import('../queue/work-list.js');
-  const { formatAmount, moneyJson } = await import('../money/index.js');
+  const { formatAmount } = await import('../money/index.js');
   const items = await withDatabase(context, (db) => queuedWork(db, status));
   const retrying = status === 'retry_scheduled';
   if (flags.json) {
-    context.out(toJson(items.map(({ amountMinor, currency, nextAttemptAt, ...item }) => ({ ...item, amount: moneyJson(amountMinor, currency), ...(retrying ? { nextAttemptAt } : {}) }))));
+    const { contractJson } = await import('../output/contract.js');
+    const { dlqListSchema, queuedJson, retryListSchema } = await import('../output/queue.js');
+    context.out(contractJson(retrying ? retryListSchema : dlqListSchema, queuedJson(items, retrying)));
   } else if (flags.csv) {
     const header = ['kind', 'id', 'order_id', 'seller_id', 'amount', 'currency', 'attempts', ...(retrying ? ['next_attempt_at'] : []), 'since', 'psp', 'last_error'];
     const rows = items.map((i) => [i.kind, i.id, i.orderId ?? '', i.sellerId ?? '', formatAmount(i.amountMinor, i.currency), i.currency, String(i.attempts), ...(retrying ? [i.nextAttemptAt ?? ''] : []), i.since, i.psp, i.lastError ?? '']);

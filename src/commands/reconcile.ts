@@ -101,7 +101,9 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
       const already = outcome.status === 'already_imported';
       if (flags.json) {
         const { summaryJson } = await import('../reports/reconcile.js');
-        context.out(toJson({ status: outcome.status, dryRun: outcome.status === 'reconciled' && outcome.dryRun, ...summaryJson(outcome.summary) }));
+        const { contractJson } = await import('../output/contract.js');
+        const { reconcileRunSchema } = await import('../output/reconcile.js');
+        context.out(contractJson(reconcileRunSchema, JSON.parse(toJson({ status: outcome.status, dryRun: outcome.status === 'reconciled' && outcome.dryRun, ...summaryJson(outcome.summary) })) as never));
       } else {
         context.out(
           renderRunSummary(outcome.summary, context.color, {
@@ -150,7 +152,11 @@ Ctrl-C stops, keeping every decision taken so far. Without a terminal nothing is
       }
       const { itemsToReview } = await import('../reconcile/report.js');
       const items = await withDatabase(context, (db) => itemsToReview(db, filter));
-      if (flags.json) context.out(toJson(items.map(itemJson)));
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { reconcileReviewSchema, withMoney } = await import('../output/reconcile.js');
+        context.out(contractJson(reconcileReviewSchema, items.map((item) => itemJson(item, withMoney))));
+      }
       else context.out(await renderOpenItems(items, context));
       process.exitCode = items.length > 0 ? ExitCode.reconciliationOpen : ExitCode.ok;
     });
@@ -178,7 +184,11 @@ Age counts whole days from the run that first found the item (its run date) to n
       const filter = { ...(flags.class !== undefined ? { class: flags.class } : {}), ...(flags.run !== undefined ? { runId: BigInt(flags.run) } : {}), all: flags.all === true };
       const items = await withDatabase(context, (db) => listItems(db, filter, asOfMs));
       const asOf = new Date(asOfMs).toISOString();
-      if (flags.json) context.out(toJson(itemsJson(items, asOf)));
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { reconcileItemsSchema } = await import('../output/reconcile.js');
+        context.out(contractJson(reconcileItemsSchema, itemsJson(items, asOf) as never));
+      }
       else if (flags.csv) process.stdout.write(itemsCsv(items));
       else context.out(renderItems(items, context.color, asOf, flags.class !== undefined || flags.run !== undefined));
     });
@@ -202,7 +212,12 @@ Age counts whole days from the run that first found the item (its run date) to n
         return decisions.decide(itemId, chosen, { ...(flags.note !== undefined ? { note: flags.note } : {}), ...(flags.linkTo !== undefined ? { linkTo: flags.linkTo } : {}) });
       });
       const { actionWord } = await import('../reports/reconcile.js');
-      context.out(flags.json ? toJson(outcome) : `${outcome.itemId}: ${actionWord(outcome.action)}: ${outcome.message}`);
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { reconcileDecideSchema } = await import('../output/reconcile.js');
+        const { actionJson } = await import('../reports/reconcile.js');
+        context.out(contractJson(reconcileDecideSchema, { ...outcome, action: actionJson(outcome.action) as never }));
+      } else context.out(`${outcome.itemId}: ${actionWord(outcome.action)}: ${outcome.message}`);
     });
 
   reconcile
@@ -221,7 +236,11 @@ Age counts whole days from the run that first found the item (its run date) to n
       const { reconcileReport } = await import('../reconcile/report.js');
       const { renderReport, reportCsv, reportJson } = await import('../reports/reconcile.js');
       const report = await withDatabase(context, (db) => reconcileReport(db, flags.run === undefined ? undefined : BigInt(flags.run)));
-      if (flags.json) context.out(toJson(reportJson(report)));
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { reconcileReportSchema } = await import('../output/reconcile.js');
+        context.out(contractJson(reconcileReportSchema, JSON.parse(toJson(reportJson(report))) as never));
+      }
       else if (flags.csv) process.stdout.write(reportCsv(report));
       else context.out(renderReport(report, context.color));
     });
@@ -267,10 +286,11 @@ async function renderOpenItems(items: readonly import('../reconcile/store.js').I
   ].join('\n');
 }
 
-function itemJson(item: import('../reconcile/store.js').ItemRecord) {
+function itemJson(item: import('../reconcile/store.js').ItemRecord, withMoney: typeof import('../output/reconcile.js').withMoney) {
   return {
-    itemId: item.itemId, class: item.class, psp: item.psp, subject: item.subject, currency: item.currency, amountMinor: item.amountMinor, batchId: item.batchId,
-    internalRef: item.internalRef, probableRef: item.probableRef, why: item.detail.why, ours: item.detail.ours, theirs: item.detail.theirs, batch: item.detail.batch ?? null,
+    itemId: item.itemId, class: item.class, psp: item.psp, subject: item.subject, amount: withMoney({ amountMinor: item.amountMinor.toString() }, item.currency)?.amount as never, batchId: item.batchId,
+    internalRef: item.internalRef, probableRef: item.probableRef, why: item.detail.why,
+    ours: withMoney(item.detail.ours, item.currency) as never, theirs: withMoney(item.detail.theirs, item.currency) as never, batch: withMoney(item.detail.batch, item.currency) as never,
   };
 }
 

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { type CliContext, contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { type CliContext, contextOf, examples, withDatabase } from '../cli/context.js';
 import { flagValue, positiveInteger } from '../cli/options.js';
 import type { SellerReport } from '../payouts/queries.js';
 import { type Currency, formatAmount, moneyJson } from '../money/index.js';
@@ -56,7 +56,11 @@ function registerStatement(report: Command, name: 'income' | 'balance-sheet'): v
       const output = await import('../reports/statement-output.js');
       const options = { period: flags.period, begin: flags.begin, end: flags.end, depth: flags.depth };
       const statement = await withDatabase(context, (db) => flagValue(() => (name === 'income' ? incomeStatement(db, options) : balanceSheet(db, options))));
-      if (flags.json) context.out(toJson(output.statementJson(statement)));
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { reportBalanceSheetSchema, reportIncomeSchema } = await import('../output/reports.js');
+        context.out(contractJson(name === 'income' ? reportIncomeSchema : reportBalanceSheetSchema, output.statementJson(statement) as never));
+      }
       else if (flags.csv) context.out(output.statementCsv(statement));
       else context.out(output.renderStatement(statement));
       if (statement.report === 'balance-sheet' && !statement.balanced) {
@@ -85,7 +89,11 @@ function registerDaily(report: Command): void {
         return { date, lines: dailyReport(db, date), days };
       });
       const chosen = flags.date === undefined ? 'last-day-with-money' : 'given';
-      if (flags.json) context.out(toJson({ date: result.date, dateBasis: 'effective', dateChosen: chosen, currencies: result.lines.map(dailyJson) }));
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { reportDailySchema } = await import('../output/reports.js');
+        context.out(contractJson(reportDailySchema, { date: result.date, dateBasis: 'effective', dateChosen: chosen, currencies: result.lines.map(dailyJson) }));
+      }
       else if (flags.csv) context.out(dailyCsv(result.date, result.lines));
       else context.out(renderDaily(context, result.date, chosen, result.lines, result.days));
     });
@@ -142,7 +150,11 @@ function registerSellers(report: Command): void {
       const context = contextOf(command);
       const { sellerReports } = await import('../payouts/queries.js');
       const reports = await withDatabase(context, (db) => sellerReports(db));
-      if (flags.json) context.out(toJson(sellersJson(reports)));
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { reportSellersSchema } = await import('../output/reports.js');
+        context.out(contractJson(reportSellersSchema, sellersJson(reports)));
+      }
       else if (flags.csv) context.out(sellersCsv(reports));
       else context.out(reports.length === 0 ? 'no sellers yet' : renderSellers(reports));
     });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { contextOf, examples, toJson, withDatabase } from '../cli/context.js';
+import { contextOf, examples, withDatabase } from '../cli/context.js';
 import { flagValue, positiveInteger } from '../cli/options.js';
 
 export function registerRuns(program: Command): void {
@@ -20,7 +20,11 @@ export function registerRuns(program: Command): void {
       const sinceIso = flags.since === undefined ? undefined : flagValue(() => normalizeInstant(flags.since, '--since'));
       const { DATE_BASIS, listRuns, renderRunList, runJson, runsCsv } = await import('../runs/index.js');
       const views = await withDatabase(context, (db) => listRuns(db, { sinceIso, limit: flags.limit }));
-      if (flags.json) context.out(toJson({ dateBasis: DATE_BASIS, since: sinceIso ?? null, runs: views.map(runJson) }));
+      if (flags.json) {
+        const { contractJson } = await import('../output/contract.js');
+        const { runsListSchema } = await import('../output/runs.js');
+        context.out(contractJson(runsListSchema, { dateBasis: DATE_BASIS, since: sinceIso ?? null, runs: views.map(runJson) }));
+      }
       else if (flags.csv) process.stdout.write(runsCsv(views));
       else context.out(renderRunList(views, sinceIso !== undefined));
     });
@@ -37,6 +41,8 @@ export function registerRuns(program: Command): void {
       const { DATE_BASIS, findRun, renderRun, runJson } = await import('../runs/index.js');
       const view = await withDatabase(context, (db) => findRun(db, id));
       if (view === undefined) throw new NotFoundError(`no run ${id} in ${context.dbPath}`, { hint: 'see `payops runs list` for the ids' });
-      context.out(flags.json ? toJson({ dateBasis: DATE_BASIS, ...runJson(view) }) : renderRun(view));
+      const { contractJson } = await import('../output/contract.js');
+      const { runsShowSchema } = await import('../output/runs.js');
+      context.out(flags.json ? contractJson(runsShowSchema, { dateBasis: DATE_BASIS, ...runJson(view) }) : renderRun(view));
     });
 }

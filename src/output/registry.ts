@@ -2,11 +2,16 @@ import type { z } from 'zod';
 import { attentionListSchema, attentionResolveSchema } from './attention.js';
 import { chargebacksListSchema, chargebacksSyncSchema } from './chargebacks.js';
 import { checkSchema } from './check.js';
+import { ledgerHistorySchema } from './ledger-history.js';
 import { ledgerAccountsSchema, ledgerBalanceSchema, ledgerPostSchema, ledgerReverseSchema, ledgerTxSchema, ledgerVerifySchema } from './ledger.js';
 import { orderShowSchema, ordersListSchema, ordersSyncSchema } from './orders.js';
 import { payinRunSchema } from './payin.js';
 import { payoutListSchema, payoutRunSchema, payoutShowSchema, walletShowSchema } from './payouts.js';
 import { pspSettleSchema } from './psp.js';
+import { reconcileDecideSchema, reconcileItemsSchema, reconcileReportSchema, reconcileReviewSchema, reconcileRunSchema } from './reconcile.js';
+import { dlqListSchema, dlqRequeueSchema, releaseListSchema, retryListSchema, retryRunSchema } from './queue.js';
+import { reportBalanceSheetSchema, reportDailySchema, reportIncomeSchema, reportSellersSchema } from './reports.js';
+import { configShowSchema, runsListSchema, runsShowSchema } from './runs.js';
 import { webhooksListenSchema, webhooksReplaySchema } from './webhooks.js';
 
 /**
@@ -20,8 +25,12 @@ export const OUTPUT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'chargebacks list': chargebacksListSchema,
   'chargebacks sync': chargebacksSyncSchema,
   check: checkSchema,
+  'config show': configShowSchema,
+  'dlq list': dlqListSchema,
+  'dlq requeue': dlqRequeueSchema,
   'ledger accounts': ledgerAccountsSchema,
   'ledger balance': ledgerBalanceSchema,
+  'ledger history': ledgerHistorySchema,
   'ledger post': ledgerPostSchema,
   'ledger reverse': ledgerReverseSchema,
   'ledger tx': ledgerTxSchema,
@@ -34,6 +43,20 @@ export const OUTPUT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'payout run': payoutRunSchema,
   'payout show': payoutShowSchema,
   'psp settle': pspSettleSchema,
+  'reconcile decide': reconcileDecideSchema,
+  'reconcile items': reconcileItemsSchema,
+  'reconcile report': reconcileReportSchema,
+  'reconcile review': reconcileReviewSchema,
+  'reconcile run': reconcileRunSchema,
+  'release list': releaseListSchema,
+  'report balance-sheet': reportBalanceSheetSchema,
+  'report daily': reportDailySchema,
+  'report income': reportIncomeSchema,
+  'report sellers': reportSellersSchema,
+  'retry list': retryListSchema,
+  'retry run': retryRunSchema,
+  'runs list': runsListSchema,
+  'runs show': runsShowSchema,
   'wallet show': walletShowSchema,
   'webhooks listen': webhooksListenSchema,
   'webhooks replay': webhooksReplaySchema,

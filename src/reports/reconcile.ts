@@ -1,5 +1,5 @@
 import type { Palette } from '../cli/palette.js';
-import { type Currency, formatAmount, moneyJson } from '../money/index.js';
+import { type Currency, formatAmount, moneyJson, parseAmount } from '../money/index.js';
 import type { ItemListing } from '../reconcile/listing.js';
 import type { ReconcileReport } from '../reconcile/report.js';
 import type { DecisionRecord } from '../reconcile/store.js';
@@ -135,8 +135,8 @@ export function classTotals(summary: RunSummary): { rows: number; records: numbe
 
 /**
  * A run's summary as JSON (`reconcile run --json`, and inside `reconcile report --json`): money
- * lines as moneyJson, counts per class and currency with their totals. The bridges keep their
- * `…Minor` strings (their shape predates the contract; docs/RECONCILIATION.md).
+ * lines as moneyJson, counts per class and currency with their totals, the bridges' figures as
+ * moneyJson too, and actions spelled as typed (`write-off`).
  */
 export function summaryJson(summary: RunSummary): Record<string, unknown> {
   const { classes, open, byCurrency: _byCurrency, quietPendingByCurrency, ...rest } = summary;
@@ -144,6 +144,7 @@ export function summaryJson(summary: RunSummary): Record<string, unknown> {
   return {
     dateBasis: REPORT_DATE_BASIS,
     ...rest,
+    batches: (rest.batches ?? []).map(bridgeJson),
     quietPendingByCurrency: (quietPendingByCurrency ?? []).map((line) => ({ currency: line.currency, records: line.records, money: moneyJson(BigInt(line.amountMinor), line.currency) })),
     classes: (classes ?? []).map((line) => ({ ...line, money: moneyOf(line.money) })),
     classesByCurrency: classCurrencyLines(summary).map((line) => ({
@@ -151,19 +152,41 @@ export function summaryJson(summary: RunSummary): Record<string, unknown> {
     })),
     classTotals: classTotals(summary),
     open: (open ?? []).map((line) => ({ ...line, money: moneyOf(line.money) })),
-    rules: (rest.rules ?? []).map((action) => ({ ...action, money: moneyJson(BigInt(action.amountMinor), action.currency) })),
+    rules: (rest.rules ?? []).map(({ amountMinor, ...action }) => ({ ...action, action: actionJson(action.action), money: moneyJson(BigInt(amountMinor), action.currency) })),
+  };
+}
+
+/** The run's rules with each per-currency amount map (`{"USD": "0.05"}`) as a list of money objects: currencies are values, not keys. */
+function rulesJson(rules: Record<string, unknown>): Record<string, unknown> {
+  const perCurrency = (value: object) => Object.entries(value).map(([currency, amount]) => moneyJson(parseAmount(amount, currency as Currency), currency as Currency));
+  return Object.fromEntries(Object.entries(rules).map(([key, value]) => [key, value !== null && typeof value === 'object' && !Array.isArray(value) ? perCurrency(value) : value]));
+}
+
+/** An action as the operator types it (`write-off`); the store keeps `write_off`. */
+export function actionJson(action: string): string {
+  return action.replaceAll('_', '-');
+}
+
+/** A payout batch's bridge with every figure as moneyJson (`payout` and `difference` null until the payout row arrives). */
+export function bridgeJson(bridge: Bridge) {
+  const money = (minor: string) => moneyJson(BigInt(minor), bridge.currency);
+  const maybe = (minor: string | null) => (minor === null ? null : money(minor));
+  return {
+    batchId: bridge.batchId, currency: bridge.currency, rows: bridge.rows, captures: money(bridge.capturesMinor), fees: money(bridge.feesMinor),
+    refunds: money(bridge.refundsMinor), chargebacks: money(bridge.chargebacksMinor), adjustments: money(bridge.adjustmentsMinor), rowsNet: money(bridge.rowsNetMinor),
+    payout: maybe(bridge.payoutMinor), difference: maybe(bridge.differenceMinor), settled: money(bridge.settledMinor), status: bridge.status,
   };
 }
 
 /** `reconcile report --json`: the run's summary (summaryJson), its bridges now, what is open now, the decisions. */
 export function reportJson(report: ReconcileReport): unknown {
   return {
-    run: { ...report.run, summary: undefined, rules: JSON.parse(report.run.rules) as unknown },
+    run: { ...report.run, summary: undefined, rules: rulesJson(JSON.parse(report.run.rules) as Record<string, unknown>) },
     ...summaryJson(report.summary),
-    bridges: report.bridges,
+    bridges: report.bridges.map(bridgeJson),
     openNow: report.openByCurrency.map((line) => ({ class: line.class, currency: line.currency, items: line.items, money: moneyJson(line.amountMinor, line.currency) })),
     openTotal: { items: report.openByCurrency.reduce((sum, line) => sum + line.items, 0) },
-    decisions: report.decisions,
+    decisions: report.decisions.map((decision) => ({ ...decision, action: actionJson(decision.action) })),
   };
 }
 

@@ -111,8 +111,8 @@ describe('payops payin (end to end)', () => {
     expect([0, 6]).toContain(first.code);
     const drained = run('retry', 'run', '--wait', ...FAULTS, ...FAST_RETRIES, '--json');
     expect(drained.code).toBe(0);
-    const queue = json<{ queue: { retry_scheduled: number; executing: number; created: number; dead_lettered: number } }>(drained).queue;
-    expect(queue.retry_scheduled + queue.executing + queue.created + queue.dead_lettered).toBe(0);
+    const queue = json<{ queue: { retryScheduled: number; executing: number; created: number; deadLettered: number } }>(drained).queue;
+    expect(queue.retryScheduled + queue.executing + queue.created + queue.deadLettered).toBe(0);
     run('orders', 'sync', '--seed', '11');
     expectCheckPasses(db);
   });

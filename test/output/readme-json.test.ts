@@ -32,6 +32,9 @@ describe('every --json command of the README follows its schema (docs/OUTPUT.md)
       [['payout', 'run'], [0, 6]],
       [['payin', 'run', fixture('events/refunds.ndjson')], [0, 3]],
       [['chargebacks', 'sync', '--faults', 'dispute=0.01'], [0]],
+      // A reconciliation run, for `reconcile report|items --json`.
+      [['psp', 'settle', '--date', new Date().toISOString().slice(0, 10), '--out', 'settlement.csv', '--inject-discrepancies', '6', '--seed', '3'], [0]],
+      [['reconcile', 'run', 'settlement.csv', '--rules', fixture('reconcile/rules.json'), '--non-interactive'], [0, 4]],
     ];
     for (const [args, codes] of steps) {
       const result = run(args);
