@@ -35,6 +35,6 @@ export const runsShowSchema = runSchema.extend({ dateBasis: z.literal('occurred'
 export const configShowSchema = z.strictObject({
   file: z.string().nullable(),
   settings: z.array(
-    z.strictObject({ key: z.string(), value: z.string(), source: z.enum(['flag', 'environment', 'file', 'default']), from: z.string().nullable() }),
+    z.strictObject({ key: z.string(), value: z.string().nullable(), source: z.enum(['flag', 'environment', 'file', 'default']), from: z.string().nullable() }),
   ),
 });
