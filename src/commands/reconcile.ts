@@ -215,8 +215,7 @@ Age counts whole days from the run that first found the item (its run date) to n
       if (flags.json) {
         const { contractJson } = await import('../output/contract.js');
         const { reconcileDecideSchema } = await import('../output/reconcile.js');
-        const { actionJson } = await import('../reports/reconcile.js');
-        context.out(contractJson(reconcileDecideSchema, { ...outcome, action: actionJson(outcome.action) as never }));
+        context.out(contractJson(reconcileDecideSchema, { ...outcome, action: actionWord(outcome.action) as never }));
       } else context.out(`${outcome.itemId}: ${actionWord(outcome.action)}: ${outcome.message}`);
     });
 

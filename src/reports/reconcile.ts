@@ -152,7 +152,7 @@ export function summaryJson(summary: RunSummary): Record<string, unknown> {
     })),
     classTotals: classTotals(summary),
     open: (open ?? []).map((line) => ({ ...line, money: moneyOf(line.money) })),
-    rules: (rest.rules ?? []).map(({ amountMinor, ...action }) => ({ ...action, action: actionJson(action.action), money: moneyJson(BigInt(amountMinor), action.currency) })),
+    rules: (rest.rules ?? []).map(({ amountMinor, ...action }) => ({ ...action, action: actionWord(action.action), money: moneyJson(BigInt(amountMinor), action.currency) })),
   };
 }
 
@@ -160,11 +160,6 @@ export function summaryJson(summary: RunSummary): Record<string, unknown> {
 function rulesJson(rules: Record<string, unknown>): Record<string, unknown> {
   const perCurrency = (value: object) => Object.entries(value).map(([currency, amount]) => moneyJson(parseAmount(amount, currency as Currency), currency as Currency));
   return Object.fromEntries(Object.entries(rules).map(([key, value]) => [key, value !== null && typeof value === 'object' && !Array.isArray(value) ? perCurrency(value) : value]));
-}
-
-/** An action as the operator types it (`write-off`); the store keeps `write_off`. */
-export function actionJson(action: string): string {
-  return action.replaceAll('_', '-');
 }
 
 /** A payout batch's bridge with every figure as moneyJson (`payout` and `difference` null until the payout row arrives). */
@@ -186,7 +181,7 @@ export function reportJson(report: ReconcileReport): unknown {
     bridges: report.bridges.map(bridgeJson),
     openNow: report.openByCurrency.map((line) => ({ class: line.class, currency: line.currency, items: line.items, money: moneyJson(line.amountMinor, line.currency) })),
     openTotal: { items: report.openByCurrency.reduce((sum, line) => sum + line.items, 0) },
-    decisions: report.decisions.map((decision) => ({ ...decision, action: actionJson(decision.action) })),
+    decisions: report.decisions.map((decision) => ({ ...decision, action: actionWord(decision.action) })),
   };
 }
 
@@ -240,7 +235,7 @@ export function reportCsv(report: ReconcileReport): string {
   return out;
 }
 
-/** An action as it is typed on the command line (`write-off`, `write-back`). */
+/** An action as it is typed on the command line (`write-off`); the store keeps `write_off`. */
 export function actionWord(action: string): string {
   return action.replaceAll('_', '-');
 }

@@ -12,7 +12,7 @@ interface Manifest {
 interface OpenItem {
   itemId: string;
   class: string;
-  amountMinor: string;
+  amount: { amountMinor: string };
   batchId: string | null;
   ours: { reference: string | null } | null;
   theirs: { reference: string | null; source: string } | null;
@@ -86,7 +86,7 @@ describe('reconcile (end to end)', () => {
     ]);
     expect(expected.length).toBeGreaterThanOrEqual(6);
     const found = items.map((item) => {
-      if (item.class === 'batch_total_mismatch') return { class: item.class, reference: item.batchId, line: null, amountMinor: item.amountMinor };
+      if (item.class === 'batch_total_mismatch') return { class: item.class, reference: item.batchId, line: null, amountMinor: item.amount.amountMinor };
       if (item.class === 'missing_external') return { class: item.class, reference: item.ours?.reference ?? null, line: null };
       return { class: item.class, reference: item.theirs?.reference ?? null, line: item.theirs?.source ?? null };
     });
@@ -142,8 +142,8 @@ describe('reconcile (end to end)', () => {
     }
     expect(run('reconcile', 'run', file, '--non-interactive').code).toBe(0);
     expect(run('reconcile', 'run', file, '--non-interactive').stdout).toContain('nothing changed');
-    const settlements = JSON.parse(run('reconcile', 'report', '--json').stdout) as { bridges: { payoutMinor: string; settledMinor: string }[] };
-    for (const bridge of settlements.bridges) expect(bridge.settledMinor).toBe(bridge.payoutMinor);
+    const settlements = JSON.parse(run('reconcile', 'report', '--json').stdout) as { bridges: { payout: { amountMinor: string }; settled: { amountMinor: string } }[] };
+    for (const bridge of settlements.bridges) expect(bridge.settled.amountMinor).toBe(bridge.payout.amountMinor);
     expect(run('check').code).toBe(0);
   });
 
