@@ -59,11 +59,21 @@ describe('payops runs (end to end)', () => {
 
   it('keeps a failing run\'s exit code, and the command line without its secrets', () => {
     expect(run('init').code).toBe(0);
-    const bad = run('payin', 'run', path.join(temp.dir, 'missing.ndjson'), '--psp-url', 'http://ops:hunter2@127.0.0.1:9');
-    expect(bad.code).not.toBe(0);
+    const bad = path.join(temp.dir, 'bad.ndjson');
+    fs.writeFileSync(bad, '{"type":"nonsense"}\n');
+    const rejected = run('payin', 'run', bad, '--psp', 'http', '--psp-url', 'http://ops:hunter2@127.0.0.1:9');
+    expect(rejected.code).toBe(3);
     const [recorded] = runs();
-    expect(recorded).toMatchObject({ command: 'payin run', state: 'finished', exitCode: bad.code, inputs: [] });
+    expect(recorded).toMatchObject({ command: 'payin run', state: 'finished', exitCode: 3 });
+    expect(recorded?.inputs).toHaveLength(1);
     expect(JSON.stringify(recorded?.argv)).not.toContain('hunter2');
+  });
+
+  it('records no run for a command refused before it opens the book (the book stays as it was)', () => {
+    expect(run('init').code).toBe(0);
+    const refused = run('payin', 'run', DAY, '--psp-state', path.join(temp.dir, 'books.db'));
+    expect(refused.code).toBe(2);
+    expect(runs()).toEqual([]);
   });
 
   it('a run on a book that does not exist records nothing and creates no file', () => {
