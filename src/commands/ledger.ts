@@ -57,12 +57,14 @@ The whole file is posted atomically; a key posted before with the same content i
     .action(async (options: { asOf?: string; account?: string; depth?: number; empty?: boolean; json?: boolean; csv?: boolean }, command: Command) => {
       const context = contextOf(command);
       // Only what a balance needs: this is the command finance runs most, and start-up is most of its cost.
-      const { balances, netByCurrency } = await import('../ledger/balances.js');
+      const { balances, netByCurrency, whyNoBalances } = await import('../ledger/balances.js');
       const { asOfBound } = await import('../time.js');
       const asOf = options.asOf === undefined ? undefined : flagValue(() => asOfBound(options.asOf as string));
-      const rows = await withDatabase(context, (db) =>
-        balances(db, { asOf, accountPrefix: options.account, depth: options.depth, includeZero: options.empty }),
-      );
+      const query = { asOf, accountPrefix: options.account, depth: options.depth, includeZero: options.empty };
+      const { rows, emptyReason } = await withDatabase(context, (db) => {
+        const found = balances(db, query);
+        return { rows: found, emptyReason: found.length === 0 ? whyNoBalances(db, query) : undefined };
+      });
       const { formatAmount } = await import('../money/index.js');
       if (options.json) {
         const { contractJson } = await import('../output/contract.js');
@@ -71,7 +73,8 @@ The whole file is posted atomically; a key posted before with the same content i
       } else if (options.csv) {
         context.out(csvRow(['account', 'currency', 'balance']) + rows.map((row) => csvRow([csvText(row.account), row.currency, formatAmount(row.balanceMinor, row.currency)])).join(''));
       } else {
-        context.out(renderBalances(context, rows, options.account === undefined ? netByCurrency(rows) : new Map(), formatAmount, asOf));
+        if (emptyReason !== undefined) context.out(noBalancesText(emptyReason, options.account, asOf));
+        else context.out(renderBalances(context, rows, options.account === undefined ? netByCurrency(rows) : new Map(), formatAmount, asOf));
       }
     });
 
@@ -217,8 +220,16 @@ The whole file is posted atomically; a key posted before with the same content i
 
 type FormatAmount = (amountMinor: bigint, currency: import('../money/index.js').Currency) => string;
 
+/** Names what matched nothing: "the ledger is empty" only when it is. */
+function noBalancesText(reason: import('../ledger/balances.js').NoBalancesReason, account: string | undefined, asOf?: string): string {
+  if (reason === 'empty-ledger') return 'no balances (the ledger is empty)';
+  const head = asOf ? `no balances as of ${asOf}` : 'no balances';
+  if (reason === 'no-account-matches') return `${head}: no account matches --account ${account}`;
+  const scope = account === undefined ? 'every account' : `every account under --account ${account}`;
+  return `${head}: ${scope} ${asOf ? 'was' : 'is'} at zero (--empty lists them)`;
+}
+
 function renderBalances(context: CliContext, rows: readonly AccountBalance[], totals: Map<string, bigint>, formatAmount: FormatAmount, asOf?: string): string {
-  if (rows.length === 0) return asOf ? `no balances as of ${asOf}` : 'no balances (the ledger is empty)';
   const table = renderTable(
     [{ header: 'account' }, { header: 'balance', align: 'right' }, { header: 'currency' }],
     rows.map((row) => [row.account, formatAmount(row.balanceMinor, row.currency), row.currency]),

@@ -103,7 +103,7 @@ export function registerPayout(program: Command): void {
       const view = payouts.map((p: PayoutSummary) => ({ ...p, amount: formatAmount(p.amountMinor, p.currency) }));
       context.out(
         payouts.length === 0
-          ? 'no payouts'
+          ? `no payouts${flags.seller === undefined ? '' : ` for --seller ${flags.seller}`}${flags.status === undefined ? '' : ` with --status ${flags.status}`}`
           : renderTable(
               [{ header: 'payout' }, { header: 'seller' }, { header: 'amount', align: 'right' }, { header: 'currency' }, { header: 'status' }, { header: 'to' }, { header: 'psp ref' }],
               view.map((p) => [p.payoutId, p.sellerId, p.amount, p.currency, p.status, p.destination, p.pspReference ?? '']),

@@ -82,6 +82,17 @@ export const BALANCE_QUERIES = {
          ORDER BY a.name, a.currency`,
 } as const;
 
+/** Why `balances` returned nothing, so the caller can name what matched nothing. */
+export type NoBalancesReason = 'empty-ledger' | 'no-account-matches' | 'all-zero';
+
+export function whyNoBalances(db: Database, query: BalanceQuery): NoBalancesReason {
+  const names = db.prepare('SELECT DISTINCT name FROM ledger_accounts').pluck().all() as string[];
+  if (names.length === 0) return 'empty-ledger';
+  const prefix = query.accountPrefix;
+  if (prefix !== undefined && !names.some((name) => matchesPrefix(name, prefix))) return 'no-account-matches';
+  return 'all-zero';
+}
+
 /** Totals of debits minus credits per currency: zero for any complete set of accounts. */
 export function netByCurrency(rows: readonly AccountBalance[]): Map<Currency, bigint> {
   const totals = new Map<Currency, bigint>();

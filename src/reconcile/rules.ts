@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
-import { nearestName } from '../input/names.js';
+import { didYouMean } from '../input/names.js';
 import { type Currency, formatAmount, parseAmount, printable, toCurrency } from '../money/index.js';
 
 /**
@@ -58,8 +58,7 @@ export function parseRules(text: string, where: string): Rules {
   const object = value as Record<string, unknown>;
   for (const key of Object.keys(object)) {
     if ((KNOWN as readonly string[]).includes(key)) continue;
-    const near = nearestName(key, KNOWN);
-    throw new InputError(`${where}: unknown rule "${printable(key)}"${near ? ` (did you mean "${near}"?)` : ''}; known rules: ${KNOWN.join(', ')}`);
+    throw new InputError(`${where}: unknown rule "${printable(key)}"${didYouMean(key, KNOWN)}; known rules: ${KNOWN.join(', ')}`);
   }
   const rules: Rules = {
     graceDays: object.graceDays === undefined ? DEFAULT_RULES.graceDays : graceDays(object.graceDays, `${where} graceDays`),

@@ -21,60 +21,79 @@ export function checkReportDate(date: string): void {
 }
 
 /**
+ * The day's entries grouped by kind, account and direction. Driven by the accounts so each one is
+ * an index seek on ledger_entries_by_account_time (in-order and backdated entries alike), never a
+ * scan of the journal; entries carry their transaction's effective time, as the statements read it.
+ */
+export const DAILY_QUERY = `SELECT t.kind, a.currency, a.name, e.direction, COUNT(DISTINCT t.id) AS txs, SUM(e.amount_minor) AS total
+  FROM ledger_accounts a
+  CROSS JOIN ledger_entries e ON e.account_id = a.id AND e.backdated IN (0, 1) AND e.effective_at >= @start AND e.effective_at < @end
+  CROSS JOIN ledger_transactions t ON t.id = e.tx_id
+  GROUP BY t.kind, a.currency, a.name, e.direction`;
+
+interface DailyRow {
+  kind: string;
+  currency: string;
+  name: string;
+  direction: 'debit' | 'credit';
+  txs: bigint;
+  total: bigint;
+}
+
+/**
  * One UTC day of money movement per currency, read from the ledger itself (by effective time), so
- * it can never disagree with the books.
+ * it can never disagree with the books: PSP and platform fees are the day's net movement of
+ * expenses:psp-fees and revenue:platform-fees whichever flow booked them, as `report income` reads them.
  */
 export function dailyReport(db: Database, date: string): DailyLine[] {
   checkReportDate(date);
   const start = `${date}T00:00:00.000Z`;
   const end = new Date(Date.parse(start) + 86_400_000).toISOString();
-  const rows = db
-    .prepare(
-      `SELECT t.kind, a.currency, a.name, e.direction, COUNT(DISTINCT t.id) AS txs, SUM(e.amount_minor) AS total
-       FROM ledger_transactions t
-       JOIN ledger_entries e ON e.tx_id = t.id
-       JOIN ledger_accounts a ON a.id = e.account_id
-       WHERE t.effective_at >= ? AND t.effective_at < ?
-       GROUP BY t.kind, a.currency, a.name, e.direction`,
-    )
-    .all(start, end) as { kind: string; currency: string; name: string; direction: 'debit' | 'credit'; txs: bigint; total: bigint }[];
+  const rows = db.prepare(DAILY_QUERY).all({ start, end }) as DailyRow[];
   const lines = new Map<string, DailyLine>();
-  const line = (currency: string): DailyLine => {
-    let found = lines.get(currency);
-    if (!found) {
-      found = {
-        currency: currency as Currency,
-        payIns: { count: 0, amountMinor: 0n },
-        refunds: { count: 0, amountMinor: 0n },
-        chargebacks: { count: 0, amountMinor: 0n, feesMinor: 0n },
-        payouts: { count: 0, amountMinor: 0n },
-        pspFeesMinor: 0n,
-        platformFeesMinor: 0n,
-      };
-      lines.set(currency, found);
-    }
-    return found;
-  };
-  const receivable = (name: string) => /^assets:psp:[^:]+:receivable$/.test(name);
   for (const row of rows) {
-    const l = line(row.currency);
-    const count = Number(row.txs);
-    if (row.name === 'revenue:platform-fees') l.platformFeesMinor += row.direction === 'credit' ? row.total : -row.total;
-    if (row.kind === 'payin.capture' && receivable(row.name) && row.direction === 'debit') l.payIns = { count, amountMinor: row.total };
-    else if (row.kind === 'refund.sent' && receivable(row.name)) l.refunds = { count, amountMinor: row.total };
-    else if (row.kind === 'payin.psp-fee' && row.name === 'expenses:psp-fees') l.pspFeesMinor += row.total;
-    else if (row.kind === 'payout.sent' && row.name === 'assets:bank:operating') l.payouts = { count, amountMinor: row.total };
-    else if (row.kind === 'chargeback.received') {
-      if (receivable(row.name)) {
-        l.chargebacks.count = count;
-        l.chargebacks.amountMinor += row.total;
-      } else if (row.name === 'expenses:chargeback-fees') {
-        l.chargebacks.feesMinor += row.total;
-        l.chargebacks.amountMinor -= row.total; // the receivable credit includes the fee
-      }
+    let line = lines.get(row.currency);
+    if (!line) {
+      line = emptyLine(row.currency as Currency);
+      lines.set(row.currency, line);
     }
+    addRow(line, row);
   }
   return [...lines.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1));
+}
+
+function emptyLine(currency: Currency): DailyLine {
+  return {
+    currency,
+    payIns: { count: 0, amountMinor: 0n },
+    refunds: { count: 0, amountMinor: 0n },
+    chargebacks: { count: 0, amountMinor: 0n, feesMinor: 0n },
+    payouts: { count: 0, amountMinor: 0n },
+    pspFeesMinor: 0n,
+    platformFeesMinor: 0n,
+  };
+}
+
+const RECEIVABLE = /^assets:psp:[^:]+:receivable$/;
+
+/** The posting rules of DESIGN.md §6 read backwards: which leg of which kind is which figure. */
+function addRow(l: DailyLine, row: DailyRow): void {
+  const count = Number(row.txs);
+  const total = BigInt(row.total);
+  if (row.name === 'revenue:platform-fees') l.platformFeesMinor += row.direction === 'credit' ? total : -total;
+  if (row.name === 'expenses:psp-fees') l.pspFeesMinor += row.direction === 'debit' ? total : -total;
+  if (row.kind === 'payin.capture' && RECEIVABLE.test(row.name) && row.direction === 'debit') l.payIns = { count, amountMinor: total };
+  else if (row.kind === 'refund.sent' && RECEIVABLE.test(row.name)) l.refunds = { count, amountMinor: total };
+  else if (row.kind === 'payout.sent' && row.name === 'assets:bank:operating') l.payouts = { count, amountMinor: total };
+  else if (row.kind === 'chargeback.received') {
+    if (RECEIVABLE.test(row.name)) {
+      l.chargebacks.count = count;
+      l.chargebacks.amountMinor += total;
+    } else if (row.name === 'expenses:chargeback-fees') {
+      l.chargebacks.feesMinor += total;
+      l.chargebacks.amountMinor -= total; // the receivable credit includes the fee
+    }
+  }
 }
 
 /** The daily report reads journal entries by their effective time. */

@@ -32,6 +32,15 @@ describe('payops ledger (end to end)', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ posted: 0, alreadyPosted: 9 });
   });
 
+  it('ledger balance with no rows says why: an empty ledger, an --account that matched nothing, or all at zero', () => {
+    expect(run('ledger', 'balance').stdout).toBe('no balances (the ledger is empty)\n');
+    expect(run('ledger', 'balance', '--account', 'assets').stdout).toBe('no balances (the ledger is empty)\n');
+    run('ledger', 'post', '--file', DEMO_DAY);
+    expect(run('ledger', 'balance', '--account', 'assets:nowhere').stdout).toBe('no balances: no account matches --account assets:nowhere\n');
+    expect(run('ledger', 'balance', '--account', 'assets:nowhere', '--as-of', '2026-11-23').stdout).toBe('no balances as of 2026-11-23T23:59:59.999Z: no account matches --account assets:nowhere\n');
+    expect(run('ledger', 'balance', '--as-of', '2000-01-01').stdout).toBe('no balances as of 2000-01-01T23:59:59.999Z: every account was at zero (--empty lists them)\n');
+  });
+
   it('reports balances as JSON: signed decimal strings in each account\'s normal direction', () => {
     run('ledger', 'post', '--file', DEMO_DAY);
     const result = run('ledger', 'balance', '--json');

@@ -78,6 +78,13 @@ describe('payops payout (end to end)', () => {
     expectCheckPasses(db);
   });
 
+  it('a list that matches nothing names the filter that matched nothing', () => {
+    expect(run('payout', 'list').stdout).toBe('no payouts\n');
+    expect(run('payout', 'list', '--seller', 'seller_404').stdout).toBe('no payouts for --seller seller_404\n');
+    expect(run('payout', 'list', '--status', 'succeeded').stdout).toBe('no payouts with --status succeeded\n');
+    expect(run('payout', 'list', '--seller', 'seller_7', '--status', 'failed').stdout).toBe('no payouts for --seller seller_7 with --status failed\n');
+  });
+
   it('refuses a release for an order that is not captured, already released, of another seller, or unknown', () => {
     run('payin', 'run', write('first.ndjson', [delivered('d1', 'ord_1', 'seller_7', IBAN_7)]));
     const bad = write('bad.ndjson', [

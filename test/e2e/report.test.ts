@@ -171,6 +171,20 @@ describe('payops report (end to end)', () => {
     expect(Object.keys(csv[0] ?? {})).toContain('pay_ins_amount');
   });
 
+  it('report daily: PSP and platform fees equal that day of report income --period daily, to the minor unit (captures, settlement fees, reconciliation)', () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.parse(today) + 86_400_000).toISOString().slice(0, 10);
+    const daily = json<{ currencies: { currency: string; pspFees: { amountMinor: string }; platformFees: { amountMinor: string } }[] }>(run('report', 'daily', '--date', today, '--json'));
+    const income = json<StatementJson>(run('report', 'income', '--period', 'daily', '-b', today, '-e', tomorrow, '--json'));
+    const incomeRow = (section: string, account: string, currency: string): string =>
+      income.sections.find((s) => s.name === section)?.rows.find((row) => row.account === account && row.currency === currency)?.amounts[0]?.amountMinor ?? '0';
+    expect(daily.currencies.some((line) => line.pspFees.amountMinor !== '0')).toBe(true);
+    for (const line of daily.currencies) {
+      expect(line.pspFees.amountMinor, line.currency).toBe(incomeRow('expenses', 'expenses:psp-fees', line.currency));
+      expect(line.platformFees.amountMinor, line.currency).toBe(incomeRow('revenue', 'revenue:platform-fees', line.currency));
+    }
+  });
+
   it('report sellers --json: money via moneyJson', () => {
     const sellers = json<{ pending: unknown; payable: unknown; paidOut: unknown }[]>(run('report', 'sellers', '--json'));
     expect(sellers.length).toBeGreaterThan(10);

@@ -47,6 +47,29 @@ describe('payops runs (end to end)', () => {
     expect(shown.stdout).toMatch(/date basis: occurred/);
   });
 
+  it('a dry run (reconcile run --dry-run, payout run --dry-run) is recorded with no money moved, and posts nothing', () => {
+    expect(run('init').code).toBe(0);
+    expect(run('payin', 'run', DAY).code).toBe(0);
+    expect(run('payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'deliveries.ndjson')).code).not.toBe(1);
+    const settlement = path.join(temp.dir, 'settlement.csv');
+    expect(run('psp', 'settle', '--date', new Date().toISOString().slice(0, 10), '--out', settlement).code).toBe(0);
+    const transactions = () => {
+      const db = new Sqlite(book(), { readonly: true });
+      try {
+        return db.prepare('SELECT COUNT(*) FROM ledger_transactions').pluck().get();
+      } finally {
+        db.close();
+      }
+    };
+    const before = transactions();
+    expect([0, 4]).toContain(run('reconcile', 'run', settlement, '--dry-run', '--non-interactive').code);
+    expect(run('payout', 'run', '--dry-run').code).toBe(0);
+    expect(transactions()).toBe(before);
+    const dryRuns = runs().filter((recorded) => recorded.argv.includes('--dry-run'));
+    expect(dryRuns.map((recorded) => recorded.command).sort()).toEqual(['payout run', 'reconcile run']);
+    for (const recorded of dryRuns) expect(recorded).toMatchObject({ state: 'finished', transactions: 0, moved: [] });
+  });
+
   it('a run killed in the middle stays visible as interrupted, with no exit code', () => {
     expect(run('init').code).toBe(0);
     const killed = payops(['--db', book(), 'payin', 'run', DAY], { cwd: temp.dir, env: { PAYOPS_FAILPOINTS: 'executor.after-record=1' } });

@@ -61,6 +61,23 @@ const RUNS: readonly (readonly string[])[] = [
   ['chargebacks', 'sync', ...STRIPE],
   ['payout', 'run', '--psp', 'stripe', '--dry-run'],
   ['--verbose', 'payin', 'run', '{dir}/stripe-more.ndjson', '--psp', 'stripe', '--psp-url', 'http://127.0.0.1:1', '--max-attempts', '1'],
+  // Every listing and CSV, read after all of the above (stack traces of a failed PSP call included in their errors).
+  ['retry', 'list'],
+  ['retry', 'list', '--csv'],
+  ['release', 'list', '--all'],
+  ['release', 'list', '--all', '--csv'],
+  ['dlq', 'list', '--csv'],
+  ['reconcile', 'items', '--csv'],
+  ['report', 'income', '--csv'],
+  ['report', 'balance-sheet', '--csv'],
+  ['report', 'daily', '--csv'],
+  ['runs', 'list', '--csv'],
+  ['orders', 'list', '--csv'],
+  ['payout', 'list', '--csv'],
+  ['chargebacks', 'list', '--csv'],
+  ['attention', 'list', '--csv'],
+  ['ledger', 'history', 'assets:psp:stripe:receivable', '--csv'],
+  ['ledger', 'history', 'assets:psp:http:receivable', '--csv'],
   // Errors, with stack traces: a secret must not reach them either.
   ['--verbose', 'ledger', 'tx', '999999'],
   ['--verbose', 'payin', 'run', '{dir}/missing.ndjson'],
@@ -128,6 +145,9 @@ describe('secrets come from the environment only', () => {
     expect(fs.readFileSync(path.join(dir, 'deliveries.ndjson'), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(0);
     expect(out(`stdout of webhooks replay ${dir}/deliveries.ndjson`)).toMatch(/^replayed \d+ deliveries: duplicate \d+/);
     expect(out(`stdout of reconcile run ${dir}/settlement.csv`)).toMatch(/^run 1 /);
+    expect(out('stdout of runs list --csv')).toMatch(/payin run/);
+    expect(out('stdout of ledger history assets:psp:stripe:receivable --csv').split('\n').length).toBeGreaterThan(2);
+    expect(out('stdout of ledger history assets:psp:http:receivable --csv').split('\n').length).toBeGreaterThan(2);
     expect(out(`stderr of --verbose payin run ${dir}/stripe-more.ndjson`) + out(`stdout of --verbose payin run ${dir}/stripe-more.ndjson`)).toMatch(/ECONNREFUSED|dead-lettered [1-9]|retry scheduled [1-9]/);
   });
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
-import { nearestName } from '../../input/names.js';
+import { didYouMean } from '../../input/names.js';
 import { printable } from '../../money/index.js';
 import { SETTLEMENT_ROW_TYPES, type SettlementRowType } from '../types.js';
 import { type Zone, zoneOf } from './zones.js';
@@ -188,8 +188,7 @@ function object(value: unknown, where: string, fail: (where: string, reason: str
 function onlyKeys(value: Record<string, unknown>, known: readonly string[], where: string, fail: (where: string, reason: string) => never): void {
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
-    const near = nearestName(key, known);
-    fail(where, `unknown key "${printable(key)}"${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${known.join(', ')}`);
+    fail(where, `unknown key "${printable(key)}"${didYouMean(key, known)}; known keys: ${known.join(', ')}`);
   }
 }
 
