@@ -1,7 +1,7 @@
 import { behindSummary } from '../payments/book-mark.js';
 import { type Command, Option } from 'commander';
 import { contextOf, examples, withDatabase } from '../cli/context.js';
-import { reasonLines } from './queue.js';
+import { heldPayOutsLine, reasonLines, reportHeldPayOutRejections } from './queue.js';
 import { executionFrom, formatTotals, heldLine, reportBookBehind, reportNeedsAttention, reportRejections } from '../cli/execution.js';
 import { flagValue } from '../cli/options.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
@@ -55,6 +55,7 @@ export function registerPayout(program: Command): void {
         } else {
           const lines = [
             summary.dryRun ? context.color.bold('dry run: nothing was changed') : '',
+            summary.dryRun ? dryRunHeldLine(summary.heldPayOuts) : heldPayOutsLine(summary.heldPayOuts),
             planned.length === 0 ? 'nothing is payable' : renderTable([{ header: 'seller' }, { header: 'amount', align: 'right' }, { header: 'currency' }], planned.map((p) => [p.sellerId, p.amount, p.currency])),
             ...skipped.map((s) => context.color.yellow(`skipped ${s.sellerId} ${s.amount} ${s.currency}: ${s.reason}`)),
           ];
@@ -70,7 +71,10 @@ export function registerPayout(program: Command): void {
           context.out(lines.filter(Boolean).join('\n'));
         }
         if (!summary.dryRun && summary.open.retryScheduled + summary.open.deadLettered + summary.open.needsAttention + summary.held.length > 0) process.exitCode = ExitCode.workPending;
+        // A held pay_out rejected by this run is a rejected record, as in `payin run`: exit 3.
+        if (!summary.dryRun && summary.heldPayOuts.rejected.length > 0) process.exitCode = ExitCode.inputRejected;
         if (!summary.dryRun) reportNeedsAttention(context, summary.open.needsAttention);
+        if (!summary.dryRun) reportHeldPayOutRejections(context, summary.heldPayOuts);
         reportRejections(context, summary.execution.rejections);
       } finally {
         execution.psp.close();
@@ -161,3 +165,10 @@ export function registerPayout(program: Command): void {
     });
 }
 
+
+/** `payout run --dry-run`: the held pay_outs the real run settles before it plans (already in the plan). */
+function dryRunHeldLine(settlement: { released: number; rejected: readonly unknown[] }): string | undefined {
+  const settled = settlement.released + settlement.rejected.length;
+  if (settled === 0) return undefined;
+  return `pay_outs  ${settled} held pay_outs will be settled first: ${settlement.released} released (included below), ${settlement.rejected.length} rejected`;
+}

@@ -23,7 +23,7 @@ export function reasonLines(...tallies: readonly ReasonTally[]): string[] {
 export function heldPayOutsLine(settlement: HeldSettlement): string | undefined {
   const parts = [
     ...(settlement.released > 0 ? [`released ${settlement.released} held (order now captured)`] : []),
-    ...(settlement.rejected.length > 0 ? [`rejected ${settlement.rejected.length} held (order not captured and never will be)`] : []),
+    ...(settlement.rejected.length > 0 ? [`rejected ${settlement.rejected.length} held (order can no longer be captured or released)`] : []),
     ...(settlement.stillHeld > 0 ? [`${settlement.stillHeld} still held until their order is captured`] : []),
   ];
   return parts.length === 0 ? undefined : `pay_outs  ${parts.join('; ')}: \`payops release list --all\``;

@@ -28,6 +28,12 @@ export const payoutRunSchema = z.strictObject({
   }),
   open: z.strictObject({ retryScheduled: countSchema, deadLettered: countSchema, needsAttention: countSchema }),
   held: heldSchema,
+  /** pay_outs held for an order not yet captured, settled before planning (dry run: would be). */
+  heldPayOuts: z.strictObject({
+    released: countSchema,
+    rejected: z.array(z.strictObject({ eventId: z.string(), orderId: z.string(), reason: z.string() })),
+    stillHeld: countSchema,
+  }),
   bookBehind: bookBehindSchema,
 });
 
@@ -131,6 +137,7 @@ export function payoutRunJson(summary: PayoutRunSummary, bookBehind: Parameters<
     },
     open: { retryScheduled: summary.open.retryScheduled, deadLettered: summary.open.deadLettered, needsAttention: summary.open.needsAttention },
     held: heldView(summary.held),
+    heldPayOuts: summary.heldPayOuts,
     bookBehind: bookBehindJson(bookBehind),
   };
 }

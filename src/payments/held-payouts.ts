@@ -8,8 +8,10 @@ import type { PayOutEvent } from './events.js';
 /**
  * Held pay_outs: a `pay_out` for an order that is not captured yet (the same file's pay_in, or an
  * order still executing or in retry) is kept instead of refused, then released once the order is
- * captured or rejected once it cannot be (declined, dead-lettered, refunded in full). The table
- * (migration 14) is the durable promise; `settleHeldPayOuts` keeps it, one transaction a pay_out.
+ * captured or rejected once it never can be (declined, refunded in full, released by another
+ * event); a dead-lettered order keeps it held, `dlq requeue` may still capture it. The seller
+ * details it carries are applied only at its release. The table (migration 14) is the durable
+ * promise; `settleHeldPayOuts` keeps it, one transaction a pay_out.
  */
 export type HeldStatus = 'held' | 'released' | 'rejected';
 
@@ -71,6 +73,10 @@ export class HeldPayOuts {
       ),
       waiting: db.prepare(`${SELECT_HELD} WHERE h.status = 'held' ORDER BY h.held_at, h.event_id`),
       one: db.prepare(`${SELECT_HELD} WHERE h.event_id = ?`),
+      rejectedUnreleased: db.prepare(
+        `SELECT h.held_at, h.source FROM held_payouts h JOIN orders o ON o.order_id = h.order_id
+         WHERE h.event_id = ? AND h.status = 'rejected' AND o.release_event_id IS NOT h.event_id`,
+      ),
       resolve: db.prepare("UPDATE held_payouts SET status = ?, resolved_at = ?, reason = ? WHERE event_id = ? AND status = 'held'"),
     };
   }
@@ -102,6 +108,15 @@ export class HeldPayOuts {
     if (row === undefined || row.status !== 'held') return undefined;
     const event: PayOutEvent = { type: 'pay_out', eventId: row.event_id, occurredAt: row.held_at, orderId: row.order_id, seller: { id: row.seller_id, name: row.seller_name, iban: row.iban }, contentHash: '' };
     return { event, row };
+  }
+
+  /**
+   * A held pay_out that was rejected and whose order it never released: a re-send of it is judged
+   * again instead of counted as a duplicate (its event id is not spent by the rejection).
+   */
+  rejectedEarlier(eventId: string): { receivedAt: string; source: string } | undefined {
+    const row = this.s?.rejectedUnreleased.get(eventId) as { held_at: string; source: string } | undefined;
+    return row === undefined ? undefined : { receivedAt: row.held_at, source: row.source };
   }
 
   /** Marks a held pay_out released or rejected; false if another process did first. */
@@ -153,6 +168,8 @@ export function settleHeldPayOuts(db: Database, now: () => string = nowIso): Hel
         return;
       }
       if (!held.resolve(waiting.eventId, 'released', at, null)) return;
+      // The seller's details it carries apply now, with the release, unless a newer pay_out's did.
+      releases.recordSellerIfNewest(current.event, { receivedAt: current.row.held_at, source: current.row.source }, at);
       if (outcome.posting) ledger.postBatch([outcome.posting], () => `release of held ${waiting.orderId}`);
       if (outcome.delta) wallets.apply([outcome.delta], at);
       settlement.released++;

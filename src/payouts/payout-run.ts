@@ -9,7 +9,7 @@ import { type PayoutFilter, type PayoutPlan, createPayouts, planPayouts } from '
 import type { OpenWork } from '../payments/queries.js';
 import { openPayouts } from './queries.js';
 import type { HeldGroup } from '../work/leases.js';
-import { settleHeldPayOuts } from '../payments/held-payouts.js';
+import { type HeldSettlement, settleHeldPayOuts } from '../payments/held-payouts.js';
 
 export interface PayoutRunOptions extends PayoutFilter {
   psp: PaymentServiceProvider;
@@ -33,7 +33,12 @@ export interface PayoutRunSummary {
   open: OpenWork;
   /** Payouts left in `executing` under another process's lease after the run. */
   held: HeldGroup[];
+  /** Held pay_outs settled before planning (in a dry run: what would be, nothing written). */
+  heldPayOuts: HeldSettlement;
 }
+
+/** Thrown inside the dry run's transaction to roll it back. */
+class DryRunRollback extends Error {}
 
 /**
  * `payout run`: create one payout per seller and currency for everything payable (amounts and
@@ -46,14 +51,30 @@ export async function runPayouts(db: Database, options: PayoutRunOptions): Promi
       hint: 'run payouts with a PSP that sends transfers to sellers (see the README section of that PSP)',
     });
   }
-  if (options.dryRun) {
-    return { dryRun: true, plan: planPayouts(db, options), payoutIds: [], execution: emptyPayoutTally(), open: openPayouts(db), held: [] };
-  }
+  if (options.dryRun) return dryRun(db, options);
   // Held pay_outs whose order was captured since (by a webhook, a sync, a crashed run) become payable first.
-  settleHeldPayOuts(db);
+  const heldPayOuts = settleHeldPayOuts(db);
   const created = createPayouts(db, options, options.psp.name, new Date(options.clock()).toISOString());
   const executor = new PayoutExecutor(db, options);
   const tally = emptyPayoutTally();
   await runQueues([{ runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt(), held: () => executor.held() }], options);
-  return { dryRun: false, plan: created, payoutIds: created.payoutIds, execution: tally, open: openPayouts(db), held: executor.held() };
+  return { dryRun: false, plan: created, payoutIds: created.payoutIds, execution: tally, open: openPayouts(db), held: executor.held(), heldPayOuts };
+}
+
+/**
+ * The plan the real run would make: held pay_outs are settled and the payouts planned inside one
+ * transaction that is then rolled back, so the plan includes what the settling makes payable.
+ */
+function dryRun(db: Database, options: PayoutRunOptions): PayoutRunSummary {
+  let preview: { heldPayOuts: HeldSettlement; plan: PayoutPlan } | undefined;
+  try {
+    db.transaction(() => {
+      preview = { heldPayOuts: settleHeldPayOuts(db), plan: planPayouts(db, options) };
+      throw new DryRunRollback();
+    }).immediate();
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error;
+  }
+  if (preview === undefined) throw new Error('payout run --dry-run: the preview did not run');
+  return { dryRun: true, plan: preview.plan, payoutIds: [], execution: emptyPayoutTally(), open: openPayouts(db), held: [], heldPayOuts: preview.heldPayOuts };
 }

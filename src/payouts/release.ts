@@ -12,8 +12,12 @@ export type ReleaseOutcome =
   | { ok: true; posting: PostingRequest | null; delta: WalletDelta | null }
   | { ok: false; field: string; reason: string; wait?: true };
 
-/** Order states from which a capture can still come: a pay_out for them waits instead of being refused. */
-export const CAPTURE_STILL_POSSIBLE: readonly string[] = ['created', 'executing', 'retry_scheduled', 'pending', 'needs_attention'];
+/**
+ * Order states from which a capture can still come: a pay_out for them waits instead of being
+ * refused. `dead_lettered` is one: `dlq requeue` sends the charge again. Only final states
+ * (failed, refunded in full, already released) refuse a pay_out.
+ */
+export const CAPTURE_STILL_POSSIBLE: readonly string[] = ['created', 'executing', 'retry_scheduled', 'pending', 'needs_attention', 'dead_lettered'];
 
 interface ReleasableOrder {
   order_id: string;
@@ -45,6 +49,9 @@ export class Releases {
                 refund_reserved_minor, refunded_share_from_pending_minor FROM orders WHERE order_id = ?`,
       ),
       markReleased: prepare('UPDATE orders SET released_at = ?, release_event_id = ?, updated_at = ? WHERE order_id = ? AND released_at IS NULL'),
+      recorded: prepare(
+        `SELECT e.received_at, e.source FROM sellers s LEFT JOIN events e ON e.event_id = s.source_event_id WHERE s.seller_id = ?`,
+      ),
       upsertSeller: prepare(
         `INSERT INTO sellers (seller_id, name, iban, source_event_id, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (seller_id) DO UPDATE SET name = excluded.name, iban = excluded.iban, source_event_id = excluded.source_event_id, updated_at = excluded.updated_at`,
@@ -53,8 +60,8 @@ export class Releases {
   }
 
   /**
-   * `sellerDetails: false` for a held pay_out: its details were recorded when it was held, and a
-   * later pay_out may have replaced them since (the newest account is the one paid).
+   * `sellerDetails: false` for a held pay_out: the settler records its details in the same
+   * transaction with `recordSellerIfNewest` (a pay_out accepted after it may have replaced them).
    */
   apply(event: PayOutEvent, at: string, options: { sellerDetails?: boolean } = {}): ReleaseOutcome {
     const order = this.s.order.get(event.orderId) as ReleasableOrder | undefined;
@@ -103,4 +110,29 @@ export class Releases {
   recordSeller(event: PayOutEvent, at: string): void {
     this.s.upsertSeller.run(event.seller.id, event.seller.name, event.seller.iban, event.eventId, at);
   }
+
+  /**
+   * For a pay_out released later than it was accepted (held): its details are recorded only if no
+   * pay_out accepted after it recorded others since. Acceptance order is the event's `received_at`,
+   * then, within one intake batch (same instant, same file), its line; a tie across files keeps
+   * what is recorded. `accepted` is the held event's `received_at` and `source` (`file:line`).
+   */
+  recordSellerIfNewest(event: PayOutEvent, accepted: { receivedAt: string; source: string }, at: string): boolean {
+    const recorded = this.s.recorded.get(event.seller.id) as { received_at: string | null; source: string | null } | undefined;
+    if (recorded !== undefined && recorded.received_at !== null && recorded.source !== null && !acceptedAfter(accepted, { receivedAt: recorded.received_at, source: recorded.source })) {
+      return false;
+    }
+    this.recordSeller(event, at);
+    return true;
+  }
+}
+
+function acceptedAfter(a: { receivedAt: string; source: string }, b: { receivedAt: string; source: string }): boolean {
+  if (a.receivedAt !== b.receivedAt) return a.receivedAt > b.receivedAt;
+  const split = (source: string) => {
+    const colon = source.lastIndexOf(':');
+    return { file: source.slice(0, colon), line: Number(source.slice(colon + 1)) };
+  };
+  const [x, y] = [split(a.source), split(b.source)];
+  return x.file === y.file && x.line > y.line;
 }

@@ -5,12 +5,13 @@ import { expectCheckPasses, payops, tempDirPerTest } from '../helpers/cli.js';
 import { eventsFile } from '../helpers/events.js';
 
 const IBAN = 'DE89370400440532013000';
+const OTHER_IBAN = 'GB82WEST12345698765432';
 const checkout = (eventId: string, orderId: string, paymentToken = 'tok_visa') => ({
   eventId, type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken,
   orders: [{ orderId, sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }],
 });
-const delivered = (eventId: string, orderId: string) => ({
-  eventId, type: 'pay_out', occurredAt: '2026-11-25T09:00:00Z', orderId, seller: { id: 'seller_7', name: 'Seller Seven', account: { iban: IBAN } },
+const delivered = (eventId: string, orderId: string, iban = IBAN) => ({
+  eventId, type: 'pay_out', occurredAt: '2026-11-25T09:00:00Z', orderId, seller: { id: 'seller_7', name: 'Seller Seven', account: { iban } },
 });
 
 interface HeldJson { payOuts: { eventId: string; orderId: string; status: string; orderStatus: string; reason: string | null }[] }
@@ -33,6 +34,13 @@ describe('held pay_outs (end to end)', () => {
     const row = books.prepare("SELECT payable_minor FROM wallets WHERE seller_id = 'seller_7' AND currency = 'USD'").get() as { payable_minor: number } | undefined;
     books.close();
     return String(row?.payable_minor ?? 0);
+  };
+
+  const sellerIban = (db: string): string | undefined => {
+    const books = new Sqlite(db, { readonly: true });
+    const row = books.prepare("SELECT iban FROM sellers WHERE seller_id = 'seller_7'").get() as { iban: string } | undefined;
+    books.close();
+    return row?.iban;
   };
 
   /** The retry an hour away is due now: time passes without waiting for it. */
@@ -81,16 +89,60 @@ describe('held pay_outs (end to end)', () => {
     expectCheckPasses(db);
   });
 
-  it('rejects a held pay_out with its reason when its order is dead-lettered', () => {
+  it('keeps a pay_out held while its order is dead-lettered, and releases it when `dlq requeue` captures the order', () => {
+    // Review 15: the held pay_out was rejected on the dead letter and its event id kept, so the
+    // requeue captured the order and the seller's share stayed pending for good.
     const { db, run } = setup();
     const failing = ['--faults', '5xx=1', '--seed', '1', '--retry-base-ms', '1', '--max-attempts', '2'];
     const result = run('payin', 'run', eventsFile(temp.dir, 'day.ndjson', checkout('chk_1', 'ord_1'), delivered('dlv_1', 'ord_1')), ...failing);
     expect(result.stdout).toContain('1 pay_outs held until their order is captured');
-    expect(result.stdout).toContain('rejected 1 held (order not captured and never will be)');
-    expect(result.code).toBe(3);
-    expect(result.stderr).toContain('pay_out dlv_1 (order ord_1): held pay_out rejected: order ord_1 is dead_lettered, not captured');
-    expect((JSON.parse(run('release', 'list', '--all', '--json').stdout) as HeldJson).payOuts).toMatchObject([{ eventId: 'dlv_1', status: 'rejected', orderStatus: 'dead_lettered' }]);
+    expect(result.stderr).not.toContain('held pay_out rejected');
+    expect((JSON.parse(run('release', 'list', '--json').stdout) as HeldJson).payOuts).toMatchObject([{ eventId: 'dlv_1', status: 'held', orderStatus: 'dead_lettered' }]);
     expect(payable(db)).toBe('0');
+    expect(run('dlq', 'requeue', '--all').code).toBe(0);
+    expect(payable(db)).toBe('2250');
+    expect((JSON.parse(run('release', 'list', '--all', '--json').stdout) as HeldJson).payOuts).toMatchObject([{ eventId: 'dlv_1', status: 'released', orderStatus: 'succeeded' }]);
+    // The supplier re-sends the delivery: applied once already, so now a duplicate.
+    const again = run('payin', 'run', eventsFile(temp.dir, 'resend.ndjson', delivered('dlv_1', 'ord_1')));
+    expect(again.stdout).toContain('duplicates 1, rejected 0');
+    expect(payable(db)).toBe('2250');
+    expectCheckPasses(db);
+  });
+
+  it('a held pay_out that is rejected never changes the seller\'s payout IBAN', () => {
+    const { db, run } = setup();
+    expect(run('payin', 'run', eventsFile(temp.dir, 'a.ndjson', checkout('chk_0', 'ord_0'), delivered('dlv_0', 'ord_0'))).code).toBe(0);
+    expect(sellerIban(db)).toBe(IBAN);
+    const file = eventsFile(temp.dir, 'b.ndjson', checkout('chk_1', 'ord_1', 'tok_chargeDeclined'), delivered('dlv_1', 'ord_1', OTHER_IBAN));
+    const result = run('payin', 'run', file);
+    expect(result.stderr).toContain('held pay_out rejected');
+    expect(sellerIban(db)).toBe(IBAN);
+    expectCheckPasses(db);
+  });
+
+  it('records a held pay_out\'s IBAN when it is released, unless a pay_out accepted after it gave a newer one', () => {
+    const { db, run } = setup();
+    const failing = ['--faults', '5xx=1', '--seed', '1', '--retry-base-ms', '1', '--max-attempts', '2'];
+    // Held with OTHER_IBAN (its order dead-lettered): nothing recorded yet.
+    run('payin', 'run', eventsFile(temp.dir, 'a.ndjson', checkout('chk_1', 'ord_1'), delivered('dlv_1', 'ord_1', OTHER_IBAN)), ...failing);
+    expect(sellerIban(db)).toBeUndefined();
+    // Then released with IBAN, accepted later: the newest account.
+    // (exit 6: ord_1 is still a dead letter)
+    expect(run('payin', 'run', eventsFile(temp.dir, 'b.ndjson', checkout('chk_2', 'ord_2'), delivered('dlv_2', 'ord_2'))).code).toBe(6);
+    expect(sellerIban(db)).toBe(IBAN);
+    // The held one releases late: its older account does not come back.
+    expect(run('dlq', 'requeue', '--all').code).toBe(0);
+    expect(payable(db)).toBe('4500');
+    expect(sellerIban(db)).toBe(IBAN);
+    expectCheckPasses(db);
+  });
+
+  it('records a held pay_out\'s IBAN at its release when it is the newest', () => {
+    const { db, run } = setup();
+    const result = run('payin', 'run', eventsFile(temp.dir, 'a.ndjson', checkout('chk_0', 'ord_0'), delivered('dlv_0', 'ord_0'), checkout('chk_1', 'ord_1'), delivered('dlv_1', 'ord_1', OTHER_IBAN)));
+    expect(result.code).toBe(0);
+    expect(payable(db)).toBe('4500');
+    expect(sellerIban(db)).toBe(OTHER_IBAN);
     expectCheckPasses(db);
   });
 
@@ -99,7 +151,7 @@ describe('held pay_outs (end to end)', () => {
     const file = eventsFile(temp.dir, 'day.ndjson', checkout('chk_1', 'ord_1', 'tok_chargeDeclined'), delivered('dlv_1', 'ord_1'));
     const result = run('payin', 'run', file);
     expect(result.code).toBe(3);
-    expect(result.stdout).toContain('rejected 1 held (order not captured and never will be)');
+    expect(result.stdout).toContain('rejected 1 held (order can no longer be captured or released)');
     expect(result.stderr).toContain('pay_out dlv_1 (order ord_1): held pay_out rejected: order ord_1 is failed, not captured');
     const list = JSON.parse(run('release', 'list', '--all', '--json').stdout) as HeldJson;
     expect(list.payOuts).toMatchObject([{ eventId: 'dlv_1', status: 'rejected', orderStatus: 'failed' }]);

@@ -84,4 +84,25 @@ describe('held pay_outs', () => {
     expect(releasePostings()).toBe(0);
     checksPass();
   });
+
+  it('judges again the re-send of a held pay_out that was rejected (its event id is not spent), and applies it once', async () => {
+    await load(checkout('chk_1', 'ord_1'), delivered('dlv_1', 'ord_1'));
+    // A book written before review 15 rejected a held pay_out when its order was dead-lettered.
+    db.prepare("UPDATE held_payouts SET status = 'rejected', resolved_at = '2026-11-23T10:00:01Z', reason = 'held pay_out rejected: order ord_1 is dead_lettered' WHERE event_id = 'dlv_1'").run();
+    // Re-sent before the order is captured: refused with what to do, still not spent.
+    const early = await load(delivered('dlv_1', 'ord_1'));
+    expect(early).toMatchObject({ duplicates: 0, rejected: 1, releases: 0 });
+    expect(early.rejections[0]?.reason).toContain('dlv_1 was rejected while held; re-send it once the order is captured');
+    await execute();
+    expect(settleHeldPayOuts(db)).toEqual({ released: 0, rejected: [], stillHeld: 0 });
+    expect(payableMinor()).toBe(0n);
+    const resent = await load(delivered('dlv_1', 'ord_1'));
+    expect(resent).toMatchObject({ duplicates: 0, rejected: 0, eventsAccepted: 1, releases: 1 });
+    expect(payableMinor()).toBe(2250n);
+    expect((db.prepare("SELECT iban FROM sellers WHERE seller_id = 'seller_7'").get() as { iban: string }).iban).toBe(IBAN);
+    // Applied now: a further re-send is a duplicate.
+    expect(await load(delivered('dlv_1', 'ord_1'))).toMatchObject({ duplicates: 1, rejected: 0, releases: 0 });
+    expect(releasePostings()).toBe(1);
+    checksPass();
+  });
 });

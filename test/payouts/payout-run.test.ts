@@ -10,6 +10,8 @@ import { PayinExecutor } from '../../src/payments/executor.js';
 import { ingest } from '../../src/payments/intake/intake.js';
 import { PayoutExecutor } from '../../src/payouts/executor.js';
 import { runPayouts } from '../../src/payouts/payout-run.js';
+import { HeldPayOuts } from '../../src/payments/held-payouts.js';
+import { payoutRunJson, payoutRunSchema } from '../../src/output/payouts.js';
 import { listPayouts } from '../../src/payouts/queries.js';
 import { payoutIdOf } from '../../src/payouts/store.js';
 import { tempDatabase } from '../helpers/db.js';
@@ -42,6 +44,27 @@ describe('payout runs and the PSP that sends them', () => {
     await ingest(db, [deliveries], { psp: 'sim' });
   });
   afterEach(() => cleanup());
+
+  it('settles held pay_outs before planning, reports the rejected ones, and the dry run shows the same plan without writing', async () => {
+    const held = path.join(path.dirname(file), 'held.ndjson');
+    const checkout = (eventId: string, orderId: string) => ({ eventId, type: 'pay_in', occurredAt: '2026-11-24T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa', orders: [{ orderId, sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }] });
+    const delivered = (eventId: string, orderId: string) => ({ eventId, type: 'pay_out', occurredAt: '2026-11-24T11:00:00Z', orderId, seller: { id: 'seller_7', name: 'Acme', account: { iban: 'DE89370400440532013000' } } });
+    fs.writeFileSync(held, [checkout('chk_2', 'ord_2'), delivered('po_2', 'ord_2'), checkout('chk_3', 'ord_3'), delivered('po_3', 'ord_3')].map((event) => JSON.stringify(event)).join('\n'));
+    expect(await ingest(db, [held], { psp: 'sim' })).toMatchObject({ payOutsHeld: 2 });
+    psp.script('ord_3', { status: 'declined', pspReference: null, reason: 'card_declined' });
+    // Captured and declined, not settled yet (as after a webhook, a sync or a crashed run).
+    await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    const rejected = [{ eventId: 'po_3', orderId: 'ord_3', reason: expect.stringContaining('held pay_out rejected: order ord_3 is failed') as unknown as string }];
+    const preview = await runPayouts(db, { psp, retry: POLICY, clock, dryRun: true });
+    expect(preview.heldPayOuts).toEqual({ released: 1, rejected, stillHeld: 0 });
+    expect(preview.plan.payouts).toMatchObject([{ sellerId: 'seller_7', amountMinor: 4500n }]);
+    expect(new HeldPayOuts(db).list().map((h) => h.status)).toEqual(['held', 'held']);
+    expect(listPayouts(db)).toEqual([]);
+    const summary = await runPayouts(db, { psp, retry: POLICY, clock });
+    expect(summary.heldPayOuts).toEqual({ released: 1, rejected, stillHeld: 0 });
+    expect(summary.plan.payouts).toMatchObject([{ sellerId: 'seller_7', amountMinor: 4500n }]);
+    expect(payoutRunSchema.parse(payoutRunJson(summary, null)).heldPayOuts).toEqual({ released: 1, rejected, stillHeld: 0 });
+  });
 
   it('refuses a PSP that does not send payouts before it creates or claims anything, dry run included', async () => {
     const stripeLike = Object.assign(new FakePsp('stripe'), { supportsPayouts: false });

@@ -195,6 +195,12 @@ function writeBatch(
     const deltas: WalletDelta[] = [];
     for (const { record, event } of batch) {
       const known = knownEvents.get(event.eventId);
+      const rejectedWhileHeld = known === event.contentHash && event.type === 'pay_out' ? writer.held.rejectedEarlier(event.eventId) : undefined;
+      if (rejectedWhileHeld !== undefined && event.type === 'pay_out') {
+        const refused = acceptResentPayOut(writer, event, rejectedWhileHeld, at, summary, postings, deltas);
+        if (refused) reject(record, { ...refused, eventId: event.eventId });
+        continue;
+      }
       if (known !== undefined) {
         if (known === event.contentHash) summary.duplicates++;
         else reject(record, { field: 'eventId', reason: `${event.eventId} was already accepted with different content (conflict); the original stands`, eventId: event.eventId });
@@ -256,13 +262,39 @@ function acceptPayOut(
   if (!released.ok) {
     const held = writer.held.hold(event, source, at);
     if (!held.ok) return { field: held.field, reason: held.reason };
+    // Its seller details wait with it: applied at its release, never if it is rejected.
     writer.store.insertEvent(event, source, at);
-    writer.releases.recordSeller(event, at);
     summary.eventsAccepted++;
     summary.payOutsHeld++;
     return undefined;
   }
   writer.store.insertEvent(event, source, at);
+  if (released.posting) postings.push(released.posting);
+  if (released.delta) deltas.push(released.delta);
+  summary.eventsAccepted++;
+  summary.releases++;
+  return undefined;
+}
+
+/**
+ * The same pay_out again after it was rejected while held: its event row stays (events are never
+ * deleted) but it released nothing, so it is judged again. Released now if its order is captured
+ * (its seller details by its first acceptance's order, as a held release); refused otherwise.
+ * It cannot be held a second time (a held row is resolved once): re-send it once the order is captured.
+ */
+function acceptResentPayOut(
+  writer: BatchWriter,
+  event: PayOutEvent,
+  firstAccepted: { receivedAt: string; source: string },
+  at: string,
+  summary: IntakeSummary,
+  postings: PostingRequest[],
+  deltas: WalletDelta[],
+): { field: string; reason: string } | undefined {
+  const released = writer.releases.apply(event, at, { sellerDetails: false });
+  if (!released.ok && released.wait) return { field: released.field, reason: `${released.reason}: ${event.eventId} was rejected while held; re-send it once the order is captured` };
+  if (!released.ok) return { field: released.field, reason: released.reason };
+  writer.releases.recordSellerIfNewest(event, firstAccepted, at);
   if (released.posting) postings.push(released.posting);
   if (released.delta) deltas.push(released.delta);
   summary.eventsAccepted++;
