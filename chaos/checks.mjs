@@ -293,7 +293,7 @@ function reconciliationFindings(reconciliation, problem) {
     ...manifest.batches.filter((batch) => batch.payoutMinor !== null && batch.differenceMinor !== '0').map((batch) => `batch_total_mismatch ${batch.batchId} ${batch.differenceMinor}`),
   ]).sort();
   const found = reconciliation.openAfterRuns.map((item) => {
-    if (item.class === 'batch_total_mismatch') return `${item.class} ${item.batchId} ${item.amountMinor}`;
+    if (item.class === 'batch_total_mismatch') return `${item.class} ${item.batchId} ${item.amount.amountMinor}`;
     if (item.class === 'missing_external') return `${item.class} ${item.ours?.reference ?? ''}`;
     return `${item.class} ${item.theirs?.reference ?? ''}${item.theirs?.source ? ` ${item.theirs.source}` : ''}`;
   }).sort();

@@ -98,8 +98,8 @@ export class HeldPayOuts {
   /** Every held pay_out (all: also those released or rejected), oldest first. */
   list(options: { all?: boolean } = {}): HeldPayOut[] {
     if (this.s === undefined) return [];
-    const where = options.all ? '' : " WHERE h.status = 'held'";
-    return (this.db.prepare(`${SELECT_HELD}${where} ORDER BY h.held_at, h.event_id`).all() as HeldRow[]).map(toHeld);
+    const rows = this.db.prepare(`${SELECT_HELD} WHERE (@all = 1 OR h.status = 'held') ORDER BY h.held_at, h.event_id`).all({ all: options.all ? 1 : 0 });
+    return (rows as HeldRow[]).map(toHeld);
   }
 
   /** The pay_out event a held row stands for, to release it. */

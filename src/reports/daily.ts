@@ -116,19 +116,26 @@ export interface DaysWithMoney {
 export function daysWithMoney(db: Database, date: string): DaysWithMoney {
   const start = `${date}T00:00:00.000Z`;
   const end = new Date(Date.parse(start) + 86_400_000).toISOString();
-  const seek = (direction: 'MAX' | 'MIN', comparison: '<' | '>=', bound: string | null) =>
-    `SELECT ${direction}(x) AS day FROM (
-       SELECT (SELECT ${direction}(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 0${bound ? ` AND e.effective_at ${comparison} @${bound}` : ''}) AS x FROM ledger_accounts a
-       UNION ALL
-       SELECT (SELECT ${direction}(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 1${bound ? ` AND e.effective_at ${comparison} @${bound}` : ''}) FROM ledger_accounts a)`;
-  const day = (sql: string): string | null => {
-    const row = db.prepare(sql).get({ start, end }) as { day: string | null };
+  const day = (sql: string, bound: string): string | null => {
+    const row = db.prepare(sql).get({ bound }) as { day: string | null };
     return row.day === null ? null : row.day.slice(0, 10);
   };
   return {
-    first: day(seek('MIN', '>=', null)),
-    last: day(seek('MAX', '<', null)),
-    before: day(seek('MAX', '<', 'start')),
-    after: day(seek('MIN', '>=', 'end')),
+    first: day(FIRST_FROM, ''),
+    last: day(LAST_BEFORE, '9999'),
+    before: day(LAST_BEFORE, start),
+    after: day(FIRST_FROM, end),
   };
 }
+
+/** The earliest effective time at or after @bound, over every account: two index seeks per account. */
+const FIRST_FROM = `SELECT MIN(x) AS day FROM (
+   SELECT (SELECT MIN(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 0 AND e.effective_at >= @bound) AS x FROM ledger_accounts a
+   UNION ALL
+   SELECT (SELECT MIN(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 1 AND e.effective_at >= @bound) FROM ledger_accounts a)`;
+
+/** The latest effective time before @bound, over every account. */
+const LAST_BEFORE = `SELECT MAX(x) AS day FROM (
+   SELECT (SELECT MAX(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 0 AND e.effective_at < @bound) AS x FROM ledger_accounts a
+   UNION ALL
+   SELECT (SELECT MAX(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 1 AND e.effective_at < @bound) FROM ledger_accounts a)`;

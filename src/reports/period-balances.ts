@@ -12,9 +12,10 @@ export interface RawBalance {
 /** Which account types a statement reads: the income statement never touches the sellers' thousands of accounts. */
 export type Side = 'income' | 'position';
 
-const TYPES_OF: Readonly<Record<Side, string>> = {
-  income: "('revenue', 'expense')",
-  position: "('asset', 'liability', 'equity', 'revenue', 'expense')",
+/** Bound as @types (a JSON array read by json_each): SQL is never built from values. */
+export const TYPES_OF: Readonly<Record<Side, string>> = {
+  income: JSON.stringify(['revenue', 'expense']),
+  position: JSON.stringify(['asset', 'liability', 'equity', 'revenue', 'expense']),
 };
 
 /**
@@ -24,8 +25,7 @@ const TYPES_OF: Readonly<Record<Side, string>> = {
  * bound. The same reading as ledger/balances.ts's as-of query, with `<` for an exclusive end.
  * test/reports/statements.test.ts asserts the plan uses the index.
  */
-export function periodBalanceQuery(side: Side): string {
-  return `SELECT a.name, a.currency, a.type,
+export const PERIOD_BALANCE_QUERY = `SELECT a.name, a.currency, a.type,
                  COALESCE(last.running_balance_minor, 0) + COALESCE((
                    SELECT SUM(CASE late.direction WHEN 'debit' THEN late.amount_minor ELSE -late.amount_minor END)
                    FROM ledger_entries late
@@ -36,15 +36,14 @@ export function periodBalanceQuery(side: Side): string {
             SELECT e.id FROM ledger_entries e
             WHERE e.account_id = a.id AND e.backdated = 0 AND e.effective_at < @before
             ORDER BY e.effective_at DESC, e.id DESC LIMIT 1)
-          WHERE a.type IN ${TYPES_OF[side]}
+          WHERE a.type IN (SELECT value FROM json_each(@types))
           ORDER BY a.name, a.currency`;
-}
 
 /** One list of balances per bound, in the order of `bounds`. */
 export function balancesBefore(db: Database, side: Side, bounds: readonly string[]): RawBalance[][] {
-  const statement = db.prepare(periodBalanceQuery(side));
+  const statement = db.prepare(PERIOD_BALANCE_QUERY);
   return bounds.map((before) =>
-    (statement.all({ before }) as { name: string; currency: string; type: AccountType; balance_minor: bigint | number }[]).map((row) => ({
+    (statement.all({ before, types: TYPES_OF[side] }) as { name: string; currency: string; type: AccountType; balance_minor: bigint | number }[]).map((row) => ({
       account: row.name,
       currency: row.currency,
       type: row.type,
@@ -64,9 +63,9 @@ export function effectiveSpan(db: Database, side: Side): { first: string; last: 
                 (SELECT MIN(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 0), '9999'),
                 COALESCE((SELECT MIN(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 1), '9999'))) AS first,
               MAX(NULLIF(a.max_effective_at, '')) AS last
-       FROM ledger_accounts a WHERE a.type IN ${TYPES_OF[side]}`,
+       FROM ledger_accounts a WHERE a.type IN (SELECT value FROM json_each(@types))`,
     )
-    .get() as { first: string | null; last: string | null };
+    .get({ types: TYPES_OF[side] }) as { first: string | null; last: string | null };
   if (row.last === null || row.first === null || row.first === '9999') return undefined;
   return { first: row.first, last: row.last };
 }

@@ -132,7 +132,7 @@ describe('report html (end to end, in headless Chromium)', () => {
     const facts = await openInChromium(report);
     for (const title of ['Income statement', 'Balance sheet', 'Daily flows', 'Open reconciliation items', 'Payout bridges']) expect(facts.text).toContain(title);
     expect(facts.text).toContain('balanced: assets = liabilities + equity');
-    const balances = JSON.parse(payops(['ledger', 'balance', '--json', '--db', db]).stdout) as { account: string; currency: string; balance: string }[];
+    const balances = (JSON.parse(payops(['ledger', 'balance', '--json', '--db', db]).stdout) as { account: string; balance: { amount: string; currency: string } }[]).map((row) => ({ account: row.account, currency: row.balance.currency, balance: row.balance.amount }));
     const bank = balances.find((row) => row.account === 'assets:bank:operating' && row.currency === 'USD');
     expect(bank).toBeDefined();
     // The balance sheet's row for the account: account, currency, the balance at the (one) period end, twice (column and "at end").

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { Ledger, exportJournal } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
-import { periodBalanceQuery } from '../../src/reports/period-balances.js';
+import { PERIOD_BALANCE_QUERY, TYPES_OF } from '../../src/reports/period-balances.js';
 import { reportPeriods } from '../../src/reports/periods.js';
 import { type StatementOptions, balanceSheet, incomeStatement } from '../../src/reports/statements.js';
 import { postBook } from '../helpers/book.js';
@@ -168,7 +168,7 @@ describe('statements', () => {
 
   it('reads past balances from the running-balance index, never scanning entries', () => {
     for (const side of ['income', 'position'] as const) {
-      const plan = (book.db.prepare(`EXPLAIN QUERY PLAN ${periodBalanceQuery(side)}`).all({ before: '2026-03-01T00:00:00.000Z' }) as { detail: string }[])
+      const plan = (book.db.prepare(`EXPLAIN QUERY PLAN ${PERIOD_BALANCE_QUERY}`).all({ before: '2026-03-01T00:00:00.000Z', types: TYPES_OF[side] }) as { detail: string }[])
         .map((row) => row.detail)
         .join('\n');
       expect(plan).toContain('SEARCH e USING COVERING INDEX ledger_entries_by_account_time (account_id=? AND backdated=? AND effective_at<?)');
