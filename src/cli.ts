@@ -84,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
   const outer = process.exitCode;
   process.exitCode = undefined;
   try {
+    refuseUnknownHelpTopic(program, argv);
     await program.parseAsync(argv);
     return await runs.finish(Number(process.exitCode ?? ExitCode.ok));
   } catch (error) {
@@ -131,6 +132,26 @@ function missingCommandLine(command: Command, error: CommanderError): string {
   const group = pathOf(command).replace(/^payops ?/, '');
   return `${group === '' ? 'a command is needed' : `${group} needs a command`}: ${names.join(', ')}`;
 }
+
+/**
+ * `payops help ledger bogus`: commander would print the help of the part it knows (exit 0) or of
+ * the whole program; an unknown name is a usage error, said as `payops ledger bogus` says it.
+ */
+function refuseUnknownHelpTopic(program: Command, argv: readonly string[]): void {
+  const words = argv.slice(2).filter((token, index, all) => !token.startsWith('-') && !VALUED_GLOBALS.has(all[index - 1] ?? ''));
+  let current = program;
+  let inHelp = false;
+  for (const word of words) {
+    const next = current.commands.find((command) => command.name() === word || command.aliases().includes(word));
+    if (next !== undefined) current = next;
+    else if (!inHelp && word === 'help' && current.commands.length > 0) inHelp = true;
+    else if (inHelp) throw new CommanderError(2, 'commander.unknownCommand', `error: unknown command '${word}'`);
+    else return;
+  }
+}
+
+/** Global options that take a value: the word after them is no command name. */
+const VALUED_GLOBALS: ReadonlySet<string> = new Set(['--db', '--busy-timeout']);
 
 /** The deepest command argv names (`ledger tx` for `--db x ledger tx abc`), for the help hint. */
 function commandOf(program: Command, argv: readonly string[]): Command {

@@ -15,6 +15,34 @@ export const instantSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d
 export const daySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/);
 export const countSchema = z.number().int().nonnegative();
+/** Retries scheduled or dead letters grouped by reason, most frequent first. */
+export const reasonsSchema = z.array(z.strictObject({ reason: z.string(), count: countSchema }));
+
+/** Every order of this PSP by status, after a run. */
+export const orderQueueSchema = z.strictObject({
+  created: countSchema,
+  executing: countSchema,
+  succeeded: countSchema,
+  pending: countSchema,
+  failed: countSchema,
+  retryScheduled: countSchema,
+  deadLettered: countSchema,
+  needsAttention: countSchema,
+});
+
+/** The order statuses as the store counts them, in the contract's keys. */
+export function orderQueueJson(queue: Readonly<Record<'created' | 'executing' | 'succeeded' | 'pending' | 'failed' | 'retry_scheduled' | 'dead_lettered' | 'needs_attention', number>>): z.input<typeof orderQueueSchema> {
+  return {
+    created: queue.created,
+    executing: queue.executing,
+    succeeded: queue.succeeded,
+    pending: queue.pending,
+    failed: queue.failed,
+    retryScheduled: queue.retry_scheduled,
+    deadLettered: queue.dead_lettered,
+    needsAttention: queue.needs_attention,
+  };
+}
 /** A SHA-256 hash, whole (64 hex digits): never shortened in JSON. */
 export const hashSchema = z.string().regex(/^[0-9a-f]{64}$/);
 /** Money per currency (a run's totals): one entry per currency, in the order met. */

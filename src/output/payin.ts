@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { HeldGroup } from '../work/leases.js';
 import type { PayinSummary } from '../payments/payin.js';
 import type { PspCallStats } from '../psp/port.js';
-import { bookBehindJson, bookBehindSchema, countSchema, heldSchema, moneyTotals, moneyTotalsSchema } from './contract.js';
+import { bookBehindJson, bookBehindSchema, countSchema, heldSchema, moneyTotals, moneyTotalsSchema, orderQueueJson, orderQueueSchema, reasonsSchema } from './contract.js';
 import { heldView } from './held.js';
 import { mergeReasons, sortedReasons } from '../queue/reasons.js';
 
-const reasonsSchema = z.array(z.strictObject({ reason: z.string(), count: countSchema }));
+
 
 /** `payin run --json`: what was read, charged and refunded, and what is left in the queue. */
 export const payinRunSchema = z.strictObject({
@@ -56,16 +56,7 @@ export const payinRunSchema = z.strictObject({
     refunded: moneyTotalsSchema,
   }),
   /** Every order of this PSP by status, after the run. */
-  queue: z.strictObject({
-    created: countSchema,
-    executing: countSchema,
-    succeeded: countSchema,
-    pending: countSchema,
-    failed: countSchema,
-    retryScheduled: countSchema,
-    deadLettered: countSchema,
-    needsAttention: countSchema,
-  }),
+  queue: orderQueueSchema,
   held: heldSchema,
   bookBehind: bookBehindSchema,
   /** The PSP adapter's calls of this process (http and stripe adapters only). */
@@ -117,16 +108,7 @@ export function payinRunJson(
       deadLettersByReason: sortedReasons(refunds.deadLettersByReason),
       refunded: moneyTotals(refunds.refundedMinor),
     },
-    queue: {
-      created: queue.created,
-      executing: queue.executing,
-      succeeded: queue.succeeded,
-      pending: queue.pending,
-      failed: queue.failed,
-      retryScheduled: queue.retry_scheduled,
-      deadLettered: queue.dead_lettered,
-      needsAttention: queue.needs_attention,
-    },
+    queue: orderQueueJson(queue),
     held: heldView(summary.held as HeldGroup[]),
     bookBehind: bookBehindJson(bookBehind),
     ...(stats ? { psp: stats } : {}),

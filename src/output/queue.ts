@@ -2,15 +2,12 @@ import { z } from 'zod';
 import type { HeldGroup } from '../work/leases.js';
 import type { QueuedWork } from '../queue/work-list.js';
 import type { RetryRunSummary } from '../queue/retry.js';
-import type { OrderStatus } from '../payments/order-state.js';
 import type { PspCallStats } from '../psp/port.js';
 import { mergeReasons } from '../queue/reasons.js';
-import { bookBehindJson, bookBehindSchema, countSchema, heldSchema, instantSchema, moneyJson, moneyJsonSchema, moneyTotals, moneyTotalsSchema } from './contract.js';
+import { bookBehindJson, bookBehindSchema, countSchema, heldSchema, instantSchema, moneyJson, moneyJsonSchema, moneyTotals, moneyTotalsSchema, orderQueueJson, orderQueueSchema, reasonsSchema } from './contract.js';
 import { heldView } from './held.js';
 
 /** `retry run|list --json` and `dlq list|requeue --json`: the retry queue and the dead letters. */
-const reasonsSchema = z.array(z.strictObject({ reason: z.string(), count: countSchema }));
-
 const tallyFields = {
   attempted: countSchema,
   succeeded: countSchema,
@@ -29,25 +26,13 @@ const chargesSchema = z.strictObject({ ...tallyFields, pending: countSchema, los
 const refundsSchema = z.strictObject({ ...tallyFields, refunded: moneyTotalsSchema });
 const payoutsSchema = z.strictObject({ ...tallyFields, lostLease: countSchema, paid: moneyTotalsSchema });
 
-/** Every order of this PSP by status, after the run. */
-const queueSchema = z.strictObject({
-  created: countSchema,
-  executing: countSchema,
-  succeeded: countSchema,
-  pending: countSchema,
-  failed: countSchema,
-  retryScheduled: countSchema,
-  deadLettered: countSchema,
-  needsAttention: countSchema,
-});
-
 const openWorkSchema = z.strictObject({ retryScheduled: countSchema, deadLettered: countSchema, needsAttention: countSchema });
 
 const runFields = {
   charges: chargesSchema,
   refunds: refundsSchema,
   payouts: payoutsSchema,
-  queue: queueSchema,
+  queue: orderQueueSchema,
   /** Refunds and payouts of this PSP still scheduled, dead-lettered or needing attention after the run. */
   open: z.strictObject({ refunds: openWorkSchema, payouts: openWorkSchema }),
   held: heldSchema,
@@ -69,19 +54,6 @@ export const retryRunSchema = z.strictObject({
 
 export const dlqRequeueSchema = z.strictObject(runFields);
 
-function queueJson(queue: Record<OrderStatus, number>): z.input<typeof queueSchema> {
-  return {
-    created: queue.created,
-    executing: queue.executing,
-    succeeded: queue.succeeded,
-    pending: queue.pending,
-    failed: queue.failed,
-    retryScheduled: queue.retry_scheduled,
-    deadLettered: queue.dead_lettered,
-    needsAttention: queue.needs_attention,
-  };
-}
-
 function runJson(summary: RetryRunSummary): z.input<typeof dlqRequeueSchema> {
   const { capturedMinor, bookBehind, ...charges } = summary.charges;
   const { refundedMinor, bookBehind: refundsBehind, ...refunds } = summary.refunds;
@@ -90,7 +62,7 @@ function runJson(summary: RetryRunSummary): z.input<typeof dlqRequeueSchema> {
     charges: { ...charges, bookBehind: bookBehindJson(bookBehind), captured: moneyTotals(capturedMinor) },
     refunds: { ...refunds, bookBehind: bookBehindJson(refundsBehind), refunded: moneyTotals(refundedMinor) },
     payouts: { ...payouts, bookBehind: bookBehindJson(payoutsBehind), paid: moneyTotals(paidMinor) },
-    queue: queueJson(summary.queue),
+    queue: orderQueueJson(summary.queue),
     open: summary.open,
     held: heldView(summary.held as HeldGroup[]),
     retriesByReason: mergeReasons(charges.retriesByReason, refunds.retriesByReason, payouts.retriesByReason),

@@ -2,7 +2,9 @@ import { REDACTED, redactSecretsIn } from '../redact.js';
 
 /**
  * The commands recorded as runs: each moves money or settles it (DESIGN.md §9, issue 15). Named by
- * their path below the program, as typed. Reading commands (lists, reports, check) are not runs.
+ * their path below the program, as typed. Reading commands (lists, reports, check) are not runs,
+ * nor is `psp settle`: the simulated PSP writing its own file touches no book (the settlement run
+ * of the books is `reconcile run` of that file). `webhooks listen` is a server, not a run.
  */
 export const RUN_COMMANDS: ReadonlySet<string> = new Set([
   'payin run',
@@ -11,7 +13,8 @@ export const RUN_COMMANDS: ReadonlySet<string> = new Set([
   'reconcile run',
   'reconcile review',
   'reconcile decide',
-  'psp settle',
+  'dlq requeue',
+  'webhooks replay',
   'chargebacks sync',
   'orders sync',
   'attention resolve',

@@ -35,6 +35,13 @@ describe('argument errors', () => {
     expect(result.stderr).toMatch(/^payops: /);
   });
 
+  // Found by the second review of issue 15: help for an unknown name printed help, or the wrong line.
+  it.each([[['help', 'bogus'], 'payops'], [['help', 'payin', 'bogus'], 'payops payin'], [['ledger', 'help', 'bogus'], 'payops ledger']])('payops %j names the unknown command (exit 2)', (args, where) => {
+    const result = payops(args);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toBe(`payops: unknown command 'bogus' (see ${where} --help)\n`);
+  });
+
   it('names the commands a bare group has', () => {
     expect(payops(['ledger']).stderr).toMatch(/^payops: ledger needs a command: post, balance, history, .* \(see payops ledger --help\)\n$/);
   });
