@@ -1,5 +1,5 @@
-import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
+import { didYouMean } from '../input/names.js';
 
 /**
  * payops.json: the defaults repeated on every call (issue 15). Every key is optional; a flag or
@@ -29,15 +29,10 @@ export function configProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'expected one JSON object such as {"db": "books.db"}';
   for (const key of Object.keys(value)) {
     if (SECRET_KEY.test(key)) return `"${key}" looks like a secret, and secrets are never read from a config file: set it in the environment (e.g. STRIPE_API_KEY)`;
-    if (!(CONFIG_KEYS as string[]).includes(key)) return `unknown key "${key}"${didYouMean(key)}; the keys are ${CONFIG_KEYS.join(', ')}`;
+    if (!(CONFIG_KEYS as string[]).includes(key)) return `unknown key "${key}"${didYouMean(key, CONFIG_KEYS)}; the keys are ${CONFIG_KEYS.join(', ')}`;
   }
   const parsed = configSchema.safeParse(value);
   if (parsed.success) return undefined;
   const issue = parsed.error.issues[0];
   return `"${issue?.path.join('.') ?? '?'}": ${issue?.message ?? 'invalid'}`;
-}
-
-function didYouMean(key: string): string {
-  const guess = closest(key, CONFIG_KEYS);
-  return distance(key.toLowerCase(), guess.toLowerCase()) <= Math.max(2, Math.floor(guess.length / 3)) ? ` (did you mean "${guess}"?)` : '';
 }

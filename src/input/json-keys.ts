@@ -1,3 +1,5 @@
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './char-codes.js';
+
 /**
  * Duplicate keys in JSON text. `JSON.parse` keeps the last of two equal keys silently, while a
  * person (or another parser) reading `{"amount":"10.00","amount":"9999.00"}` may see the first:
@@ -7,13 +9,6 @@
  * are skipped with `indexOf`, keys are compared decoded (`"amo\u0075nt"` is `"amount"`), one set
  * of keys per open object. Linear in the text; a line without duplicates allocates a set per object.
  */
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
 
 interface Frame {
   /** The keys seen so far; null for an array. */

@@ -62,3 +62,16 @@ describe('config file', () => {
     expect(() => loadConfig({}, temp.dir)).toThrow(/not valid JSON/);
   });
 });
+
+describe('configProblem: hostile values', () => {
+  it('refuses a busy timeout near 2^63, a negative or a fractional one, naming the key', async () => {
+    const { configProblem } = await import('../../src/config/schema.js');
+    for (const busyTimeoutMs of [9.223372036854776e18, -1, 1.5, 1e300]) expect(configProblem({ busyTimeoutMs })).toMatch(/^"busyTimeoutMs": /);
+  });
+
+  it('suggests the near key with the wording every other file uses', async () => {
+    const { configProblem } = await import('../../src/config/schema.js');
+    expect(configProblem({ pspurl: 'http://127.0.0.1:1' })).toMatch(/^unknown key "pspurl" \(did you mean "pspUrl"\?\)/);
+    expect(configProblem({ zz: 1 })).toMatch(/^unknown key "zz"; the keys are /);
+  });
+});

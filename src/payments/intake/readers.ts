@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import { duplicateKeyReason, findDuplicateKey } from '../../input/json-keys.js';
 import { readLines } from '../../input/lines.js';
 import { invalidUtf8Offset, invalidUtf8Reason, startsWithUtf8Bom, unsupportedEncodingReason } from '../../input/utf8.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, CR, LF, OPEN_BRACE, OPEN_BRACKET, QUOTE, SPACE, TAB } from '../../input/char-codes.js';
 
 export type InputFormat = 'ndjson' | 'json' | 'csv';
 export const INPUT_FORMATS: readonly InputFormat[] = ['ndjson', 'json', 'csv'];
@@ -127,17 +128,6 @@ function parseJsonRecord(line: number, text: string): SourceRecord {
   return { line, text, value };
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const TAB = 0x09;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
 const isJsonWhitespace = (byte: number): boolean => byte === SPACE || byte === LF || byte === CR || byte === TAB;
 
 /**
