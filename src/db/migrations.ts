@@ -14,6 +14,7 @@ export { PAYOPS_APPLICATION_ID };
 import { BOOK_MARK_SCHEMA } from './schema/book-mark.js';
 import { HELD_PAYOUTS_SCHEMA } from './schema/held-payouts.js';
 import { RUNS_SCHEMA } from './schema/runs.js';
+import { applyBankLeg } from './schema/bank.js';
 
 interface Migration {
   version: number;
@@ -40,6 +41,7 @@ const MIGRATIONS: readonly Migration[] = [
   // 13 was reserved for a per-day report aggregate that the benchmark showed was not needed.
   { version: 14, name: 'held pay_outs', sql: HELD_PAYOUTS_SCHEMA },
   { version: 15, name: 'runs', sql: RUNS_SCHEMA },
+  { version: 16, name: 'bank statements', steps: applyBankLeg },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

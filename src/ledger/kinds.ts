@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
  * neither post them by hand nor reverse them: that would move ledger money without the state
  * beside it, and `payops check` would rightly fail.
  */
-const PIPELINE_NAMESPACES = ['payin', 'payout', 'refund', 'chargeback', 'settlement', 'reconcile'];
+const PIPELINE_NAMESPACES = ['payin', 'payout', 'refund', 'chargeback', 'settlement', 'reconcile', 'bank'];
 
 export function isPipelineKind(kind: string): boolean {
   const namespace = kind.split('.')[0] ?? '';

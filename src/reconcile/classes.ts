@@ -18,6 +18,12 @@ export const ITEM_CLASSES = [
   'status_mismatch',
   'duplicate',
   'batch_total_mismatch',
+  // The bank leg (src/bank/): a statement's entries and balances against the payouts and the books.
+  'payout_not_received',
+  'unknown_credit',
+  'unknown_debit',
+  'bank_fee',
+  'balance_mismatch',
 ] as const;
 export type ItemClass = (typeof ITEM_CLASSES)[number];
 export const CLASSES = ['matched', ...ITEM_CLASSES] as const;

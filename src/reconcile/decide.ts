@@ -102,6 +102,13 @@ export class Decisions {
     const writeOff = (minor: bigint): ActionOption => ({ action: 'write_off', effect: `write off ${money(minor)} to ${WRITE_OFFS_ACCOUNT}` });
     const row = item.rowId === null ? undefined : this.store.row(item.rowId);
     switch (item.class) {
+      case 'payout_not_received':
+      case 'unknown_credit':
+      case 'unknown_debit':
+      case 'bank_fee':
+      case 'balance_mismatch':
+        // The bank leg's decisions are src/bank/'s (issue 16); until they land an item can only be noted.
+        return { options: [note], proposed: 'note', proposal: 'a bank statement item' };
       case 'pending':
         return {
           options: [note, { action: 'link', effect: 'it was paid in a batch whose rows omit it, or reported under another reference: the item id of that batch or row' }],
@@ -371,6 +378,11 @@ export class Decisions {
       }
       case 'pending':
       case 'batch_total_mismatch':
+      case 'payout_not_received':
+      case 'unknown_credit':
+      case 'unknown_debit':
+      case 'bank_fee':
+      case 'balance_mismatch':
         throw new UsageError(`item ${item.itemId} (${item.class}) cannot be ${action === 'accept' ? 'accepted' : 'written off'} this way`);
     }
   }

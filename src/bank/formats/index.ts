@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import { InputError, UsageError } from '../../errors.js';
+import { unsupportedEncodingReason } from '../../input/utf8.js';
+import { formatAmount } from '../../money/index.js';
+import { BANK_FORMATS, type BankFormat, type BankFormatDefinition, type BankStatement, type BankWriteOptions, type StatementHeader, type StatementPart } from '../types.js';
+import { bai2Format } from './bai2.js';
+import { camt053Format } from './camt053.js';
+import { csvFormat } from './csv.js';
+import { mt940Format } from './mt940.js';
+
+/** Detection reads this much of the file. */
+export const DETECTION_BYTES = 64 * 1024;
+
+/** Recognised from content, in this order; `csv` only with a mapping file (it has no header of its own). */
+const DETECTED: readonly BankFormatDefinition[] = [camt053Format, mt940Format, bai2Format];
+const ALL: readonly BankFormatDefinition[] = [...DETECTED, csvFormat];
+
+export interface StatementReadOptions {
+  /** Forced with --format; else detected from the content. */
+  format?: BankFormat;
+  /** Implies (and is required by) `csv`. */
+  mappingFile?: string;
+}
+
+export interface StatementReader {
+  format: BankFormat;
+  /** The parts in file order, each statement checked: opening + credits − debits = closing. */
+  parts(): AsyncGenerator<StatementPart>;
+}
+
+/**
+ * Opens a bank statement file: reads its beginning, settles the format (forced, csv by a mapping
+ * file, or detected from the content) and returns a reader whose parts are sum-checked. Throws
+ * UsageError for a missing file or contradictory options, InputError for a file no format reads.
+ */
+export async function openStatement(file: string, options: StatementReadOptions = {}): Promise<StatementReader> {
+  const forced = checkOptions(options);
+  const head = await readHead(file);
+  const wrongEncoding = unsupportedEncodingReason(head);
+  if (wrongEncoding !== undefined) throw new InputError(`${file}:1 encoding: ${wrongEncoding}`);
+  const text = head.toString('utf8');
+  if (text.trim() === '') throw new InputError(`${file}: the file is empty (expected a bank statement: camt.053, MT940, BAI2 or a mapped CSV)`);
+  const definition = forced === undefined ? detect(text, file) : definitionOf(forced);
+  return {
+    format: definition.format,
+    parts: () => sumChecked(file, definition.read(file, { mappingFile: options.mappingFile })),
+  };
+}
+
+/** True when the file's beginning is a bank statement a format recognises (`reconcile run` routes it to the bank leg). */
+export async function looksLikeStatement(file: string): Promise<boolean> {
+  const head = await readHead(file).catch(() => undefined);
+  if (head === undefined) return false;
+  const text = head.toString('utf8');
+  return DETECTED.some((definition) => definition.recognizes(text));
+}
+
+export function writeStatements(format: BankFormat, statements: readonly BankStatement[], options: BankWriteOptions): string {
+  return definitionOf(format).write(statements, options);
+}
+
+/**
+ * Enforces the sum check of every statement: opening + Σ credits − Σ debits = closing, in minor
+ * units; a statement that does not add up is refused as incomplete with the numbers. Also refuses
+ * an entry in another currency than its statement's, and a file with no statement.
+ */
+async function* sumChecked(file: string, parts: AsyncGenerator<StatementPart>): AsyncGenerator<StatementPart> {
+  let open: { header: StatementHeader; creditsMinor: bigint; debitsMinor: bigint } | undefined;
+  let statements = 0;
+  for await (const part of parts) {
+    if (part.kind === 'statement') {
+      if (open) throw new Error(`${file}: the ${part.header.statementId} statement began before ${open.header.statementId} ended (parser bug)`);
+      open = { header: part.header, creditsMinor: 0n, debitsMinor: 0n };
+      statements++;
+    } else if (part.kind === 'entry') {
+      if (!open) throw new Error(`${file}:${part.entry.line}: an entry outside any statement (parser bug)`);
+      const { entry } = part;
+      if (entry.currency !== open.header.currency) {
+        throw new InputError(`${file}:${entry.line} currency: the entry is in ${entry.currency}, its statement ${open.header.statementId} in ${open.header.currency}`);
+      }
+      if (entry.direction === 'credit') open.creditsMinor += entry.amountMinor;
+      else open.debitsMinor += entry.amountMinor;
+    } else {
+      if (!open) throw new Error(`${file}:${part.footer.line}: a statement end outside any statement (parser bug)`);
+      assertSums(file, open, part.footer.closing.amountMinor, part.footer.line);
+      open = undefined;
+    }
+    yield part;
+  }
+  if (open) throw new InputError(`${file}: statement ${open.header.statementId} has no closing balance: the file is incomplete`);
+  if (statements === 0) throw new InputError(`${file}: holds no statement`);
+}
+
+function assertSums(file: string, open: { header: StatementHeader; creditsMinor: bigint; debitsMinor: bigint }, closingMinor: bigint, line: number): void {
+  const { header, creditsMinor, debitsMinor } = open;
+  const expectedMinor = header.opening.amountMinor + creditsMinor - debitsMinor;
+  if (expectedMinor === closingMinor) return;
+  const show = (minor: bigint) => formatAmount(minor, header.currency);
+  throw new InputError(
+    `${file}:${line} closing balance: statement ${header.statementId} does not add up: opening ${show(header.opening.amountMinor)} + credits ${show(creditsMinor)} - debits ${show(debitsMinor)} = ${show(expectedMinor)} ${header.currency}, but the closing balance is ${show(closingMinor)} (${show(closingMinor - expectedMinor)} unexplained); the file is incomplete and nothing was imported`,
+    { hint: 'ask the bank for the complete statement' },
+  );
+}
+
+function checkOptions(options: StatementReadOptions): BankFormat | undefined {
+  const { format, mappingFile } = options;
+  if (format !== undefined && !(BANK_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format: "${String(format)}" is not one of ${BANK_FORMATS.join(', ')}`);
+  }
+  if (format === 'csv' && mappingFile === undefined) throw new UsageError('--format csv needs a --mapping FILE that names the columns (see docs/BANK-FORMATS.md)');
+  if (mappingFile !== undefined && format !== undefined && format !== 'csv') throw new UsageError(`--mapping describes a bank CSV; it cannot be used with --format ${format}`);
+  return mappingFile !== undefined ? 'csv' : format;
+}
+
+function definitionOf(format: BankFormat): BankFormatDefinition {
+  const definition = ALL.find((candidate) => candidate.format === format);
+  if (!definition) throw new RangeError(`no definition for bank format ${format}`);
+  return definition;
+}
+
+function detect(head: string, file: string): BankFormatDefinition {
+  const recognized = DETECTED.find((definition) => definition.recognizes(head));
+  if (recognized) return recognized;
+  throw new InputError(`${file}: not a bank statement payops reads (camt.053 XML, MT940 or BAI2)`, {
+    hint: 'pass --format, or a --mapping file for a bank CSV (docs/BANK-FORMATS.md)',
+  });
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  const unreadable = (error: NodeJS.ErrnoException): never => {
+    const reason = error.code === 'ENOENT' ? 'does not exist' : error.code === 'EISDIR' ? 'is a directory' : `cannot be read (${error.code ?? error.message})`;
+    throw new UsageError(`bank statement ${file} ${reason}`);
+  };
+  const handle = await fs.promises.open(file, 'r').catch(unreadable);
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(DETECTION_BYTES), 0, DETECTION_BYTES, 0).catch(unreadable);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
