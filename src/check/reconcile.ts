@@ -1,6 +1,6 @@
 import type { Database } from '../db/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
-import { BANK_ACCOUNT } from '../reconcile/postings.js';
+import { BANK_OPERATING_ACCOUNT, bankInTransitAccount } from '../bank/accounts.js';
 
 export interface ReconciliationProblems {
   problems: string[];
@@ -33,8 +33,8 @@ export function reconciliationProblems(db: Database): ReconciliationProblems {
   }>) {
     ofSettlement.set(row.settlement_id, { net: BigInt(row.net), count: row.n });
   }
-  const settlements = (db.prepare('SELECT id, kind, batch_id, currency, net_minor, tx_id, posted_at FROM recon_settlements ORDER BY id').all() as {
-    id: bigint; kind: string; batch_id: string; currency: string; net_minor: bigint; tx_id: bigint | null; posted_at: string | null;
+  const settlements = (db.prepare('SELECT id, psp, kind, batch_id, currency, net_minor, tx_id, posted_at FROM recon_settlements ORDER BY id').all() as {
+    id: bigint; psp: string; kind: string; batch_id: string; currency: string; net_minor: bigint; tx_id: bigint | null; posted_at: string | null;
   }[]).map((settlement) => ({ ...settlement, rows_net: ofSettlement.get(settlement.id)?.net ?? 0n, row_count: ofSettlement.get(settlement.id)?.count ?? 0n }));
   const txOwners = new Map<bigint, bigint>();
   for (const settlement of settlements) {
@@ -50,7 +50,9 @@ export function reconciliationProblems(db: Database): ReconciliationProblems {
     const other = txOwners.get(settlement.tx_id);
     if (other !== undefined) problems.push(`${where}: its transaction ${settlement.tx_id} also posts settlement ${other}`);
     txOwners.set(settlement.tx_id, settlement.id);
-    const moved = BigInt((bankMoved.get(settlement.tx_id, BANK_ACCOUNT) as { moved: bigint }).moved);
+    // Since the bank leg (issue 16) a settlement moves the money into transit; older books moved it straight to the bank.
+    const toTransit = BigInt((bankMoved.get(settlement.tx_id, bankInTransitAccount(settlement.psp)) as { moved: bigint }).moved);
+    const moved = toTransit !== 0n ? toTransit : BigInt((bankMoved.get(settlement.tx_id, BANK_OPERATING_ACCOUNT) as { moved: bigint }).moved);
     if (moved !== settlement.net_minor) problems.push(`${where}: transaction ${settlement.tx_id} moved ${moved} to the bank, not ${settlement.net_minor}`);
   }
   const strays = db

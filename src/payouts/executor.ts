@@ -1,3 +1,4 @@
+import { PAYOUTS_IN_TRANSIT_ACCOUNT } from '../bank/accounts.js';
 import { type ReasonCount, noteDeadLetter, noteRetry, reasonOf } from '../queue/reasons.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
@@ -41,7 +42,7 @@ export function emptyPayoutTally(): PayoutTally {
 /** The pay-in executor's options (the same protocol, leases and retry policy), without its progress callback. */
 export type PayoutExecutorOptions = Omit<ExecutorOptions, 'onBatch'>;
 
-/** Dr seller payable / Cr assets:bank:operating: the money has left for the seller. */
+/** Dr seller payable / Cr liabilities:payouts:in-transit: sent, until the bank statement shows it left (src/bank/). */
 export function payoutSentTransaction(payout: ClaimedPayout, pspReference: string, at: string): PostingRequest {
   return {
     idempotencyKey: `payout.sent:${payout.payoutId}`,
@@ -51,7 +52,7 @@ export function payoutSentTransaction(payout: ClaimedPayout, pspReference: strin
     metadata: { payoutId: payout.payoutId, sellerId: payout.sellerId, pspReference },
     entries: [
       { account: sellerAccount(payout.sellerId, 'payable'), currency: payout.currency, direction: 'debit', amountMinor: payout.amountMinor },
-      { account: 'assets:bank:operating', currency: payout.currency, direction: 'credit', amountMinor: payout.amountMinor },
+      { account: PAYOUTS_IN_TRANSIT_ACCOUNT, currency: payout.currency, direction: 'credit', amountMinor: payout.amountMinor },
     ],
   };
 }

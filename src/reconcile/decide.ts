@@ -1,3 +1,4 @@
+import { bankInTransitAccount } from '../bank/accounts.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { InputError, NotFoundError, UsageError, assert } from '../errors.js';
 import { Ledger } from '../ledger/index.js';
@@ -8,7 +9,6 @@ import { type InternalRecord, bookedNetOf, classifyPair, internalRef, recordKind
 import { Items, sideOfRecord, sideOfStoredRow } from './items.js';
 import {
   ADJUSTMENTS_ACCOUNT,
-  BANK_ACCOUNT,
   type Leg,
   PSP_FEES_ACCOUNT,
   WRITE_OFFS_ACCOUNT,
@@ -451,7 +451,7 @@ export class Decisions {
     const residualMinor = batch.payoutMinor - this.store.settledOfBatch(item.psp, batchId, item.currency);
     const txId = this.postLegs(item, action, {
       legs: [
-        { account: BANK_ACCOUNT, currency: item.currency, debitMinor: residualMinor },
+        { account: bankInTransitAccount(item.psp), currency: item.currency, debitMinor: residualMinor },
         { account: action === 'write_off' ? WRITE_OFFS_ACCOUNT : ADJUSTMENTS_ACCOUNT, currency: item.currency, debitMinor: -residualMinor },
       ],
       description: `batch ${batchId}: the PSP paid ${formatAmount(batch.payoutMinor, item.currency)}, the books held ${formatAmount(batch.payoutMinor - residualMinor, item.currency)}`,

@@ -2,6 +2,7 @@ import { assert } from '../errors.js';
 import type { EntryRequest, PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import { pspReceivableAccount } from '../payments/postings.js';
+import { bankInTransitAccount } from '../bank/accounts.js';
 import type { RecordKind } from './classes.js';
 
 /**
@@ -9,7 +10,6 @@ import type { RecordKind } from './classes.js';
  * the debit direction (positive: debit the account, negative: credit it); `legs` turns the signed
  * legs of one transaction into ledger entries and refuses one that does not balance.
  */
-export const BANK_ACCOUNT = 'assets:bank:operating';
 export const PSP_FEES_ACCOUNT = 'expenses:psp-fees';
 export const ADJUSTMENTS_ACCOUNT = 'expenses:reconciliation:adjustments';
 export const WRITE_OFFS_ACCOUNT = 'expenses:reconciliation:write-offs';
@@ -62,10 +62,13 @@ export function legs(parts: readonly Leg[]): EntryRequest[] {
   return entries;
 }
 
-/** The bank received `netMinor` (negative: paid out) that the PSP receivable held. */
+/**
+ * The PSP says it paid `netMinor` (negative: took it back) out of the receivable: it is in transit
+ * to the bank until the bank statement's credit for the payout arrives (src/bank/).
+ */
 export function settlementLegs(psp: string, currency: Currency, netMinor: bigint): Leg[] {
   return [
-    { account: BANK_ACCOUNT, currency, debitMinor: netMinor },
+    { account: bankInTransitAccount(psp), currency, debitMinor: netMinor },
     { account: pspReceivableAccount(psp), currency, debitMinor: -netMinor },
   ];
 }
