@@ -264,7 +264,7 @@ class Bai2Reader {
     if (!account) throw this.error(record, '49 account trailer', 'an account trailer with no 03 account record before it');
     const fields = new FieldCursor(record.text);
     this.checkTotal(record, '49 account control total', fields.next(), account.totalMinor, `the 03 and 16 amounts of account ${account.header.account}`);
-    this.checkCount(record, '49 record count', fields.next(), account.records, `account ${account.header.account} has (03 to 49, 88s included)`);
+    this.checkCount(record, '49 record count', fields.next(), account.records, ['records', `account ${account.header.account}`, ' (03 to 49, 88s included)']);
     (this.group as GroupState).totalMinor += account.totalMinor;
     this.account = undefined;
     return { kind: 'end', footer: { closing: { amountMinor: account.closingMinor, date: account.header.opening.date }, line: account.line }, skipped: 0 };
@@ -275,8 +275,8 @@ class Bai2Reader {
     if (!group || this.account) throw this.error(record, '98 group trailer', this.account ? `account ${this.account.header.account} has no 49 trailer` : 'a group trailer with no 02 group header');
     const fields = new FieldCursor(record.text);
     this.checkTotal(record, '98 group control total', fields.next(), group.totalMinor, 'the accounts of the group');
-    this.checkCount(record, '98 number of accounts', fields.next(), group.accounts, 'the group has');
-    this.checkCount(record, '98 record count', fields.next(), group.records, 'the group has (02 to 98)');
+    this.checkCount(record, '98 number of accounts', fields.next(), group.accounts, ['accounts', 'the group']);
+    this.checkCount(record, '98 record count', fields.next(), group.records, ['records', 'the group', ' (02 to 98, 88s included)']);
     const fileState = this.fileState as FileState;
     fileState.totalMinor += group.totalMinor;
     fileState.groups++;
@@ -288,23 +288,27 @@ class Bai2Reader {
     const fileState = this.fileState as FileState;
     const fields = new FieldCursor(record.text);
     this.checkTotal(record, '99 file control total', fields.next(), fileState.totalMinor, 'the groups of the file');
-    this.checkCount(record, '99 number of groups', fields.next(), fileState.groups, 'the file has');
-    this.checkCount(record, '99 record count', fields.next(), fileState.records, 'the file has (01 to 99)');
+    this.checkCount(record, '99 number of groups', fields.next(), fileState.groups, ['groups', 'the file']);
+    this.checkCount(record, '99 record count', fields.next(), fileState.records, ['records', 'the file', ' (01 to 99, 88s included)']);
     this.done = true;
   }
 
   private checkTotal(record: LogicalRecord, field: string, text: string, actualMinor: bigint, what: string): void {
     const statedMinor = this.amount(record, field, text, true);
     if (statedMinor === actualMinor) return;
-    throw new InputError(`${this.where(record)} ${field}: the trailer says ${statedMinor} but ${what} add up to ${actualMinor} (minor units, ${actualMinor - statedMinor} apart); the file is damaged and nothing was imported`, {
+    throw new InputError(`${this.where(record)} ${field}: the trailer says ${statedMinor} but ${what} add up to ${actualMinor} (in minor units); the file is damaged and nothing was imported`, {
       hint: 'ask the bank for the file again',
     });
   }
 
-  private checkCount(record: LogicalRecord, field: string, text: string, actual: number, what: string): void {
+  /** `count` names what is counted and where: ['records', 'account X', ' (03 to 49, 88s included)']. */
+  private checkCount(record: LogicalRecord, field: string, text: string, actual: number, count: readonly [noun: string, holder: string, scope?: string]): void {
     if (!/^\d+$/.test(text)) throw this.error(record, field, `"${printable(text)}" is not a count`);
     if (Number(text) === actual) return;
-    throw new InputError(`${this.where(record)} ${field}: the trailer says ${text} but ${what} ${actual}; the file is damaged and nothing was imported`, { hint: 'ask the bank for the file again' });
+    const [noun, holder, scope = ''] = count;
+    throw new InputError(`${this.where(record)} ${field}: the trailer says ${text} ${noun} but ${holder} has ${actual}${scope}; the file is damaged and nothing was imported`, {
+      hint: 'ask the bank for the file again',
+    });
   }
 
   private amount(record: LogicalRecord, field: string, text: string, signed: boolean): bigint {
