@@ -279,7 +279,7 @@ export function swiftText(text: string): string {
 
 function messageText(statement: BankStatement, index: number): string {
   const { header, entries, footer } = statement;
-  const id = /^(.{1,16})\/(\d{1,5}(?:\/\d{1,5})?)$/.exec(header.statementId);
+  const id = /^([^/]{1,16})\/(\d{1,5}(?:\/\d{1,5})?)$/.exec(header.statementId);
   const reference = swiftText(id ? (id[1] as string) : header.statementId.slice(0, 16)).replace(/^\/+|\/+$/g, '.').replace(/\/\//g, './');
   const sequence = id ? (id[2] as string) : String(index + 1).padStart(5, '0');
   const lines = [
