@@ -34,6 +34,8 @@ export const camt053Format: BankFormatDefinition = {
 
 interface BalanceDraft {
   line: number;
+  /** Where each leaf was read (relative path → line), so a message points at the field itself. */
+  fieldLines: Map<string, number>;
   code: string | null;
   amount: string | null;
   currency: string | null;
@@ -52,6 +54,7 @@ interface TransactionDraft {
 
 interface EntryDraft {
   line: number;
+  fieldLines: Map<string, number>;
   amount: string | null;
   currency: string | null;
   sign: string | null;
@@ -178,7 +181,7 @@ class CamtReader {
     if ((this.statement as StatementDraft).entries > 0 || (this.statement as StatementDraft).skipped > 0) {
       this.fail('Stmt/Bal', 'a balance after an entry: camt.053 puts every balance before the entries');
     }
-    this.balance = { line: this.parser.line, code: null, amount: null, currency: null, sign: null, date: null };
+    this.balance = { line: this.parser.line, fieldLines: new Map(), code: null, amount: null, currency: null, sign: null, date: null };
     this.contexts.push({ kind: 'bal', depth: this.path.length });
   }
 
@@ -189,7 +192,7 @@ class CamtReader {
       this.out.push({ kind: 'statement', header: statement.header });
     }
     this.entry = {
-      line: this.parser.line, amount: null, currency: null, sign: null, reversal: null, status: null, bookingDate: null, valueDate: null,
+      line: this.parser.line, fieldLines: new Map(), amount: null, currency: null, sign: null, reversal: null, status: null, bookingDate: null, valueDate: null,
       reference: null, domain: null, family: null, subFamily: null, proprietary: null, transactions: [],
     };
     this.contexts.push({ kind: 'ntry', depth: this.path.length });
@@ -213,6 +216,8 @@ class CamtReader {
   }
 
   private leaf(kind: Context, relative: string, value: string): void {
+    if (kind === 'bal') (this.balance as BalanceDraft).fieldLines.set(relative.split('/')[0] as string, this.parser.line);
+    else if (kind === 'ntry') (this.entry as EntryDraft).fieldLines.set(relative.split('/')[0] as string, this.parser.line);
     if (kind === 'stmt') this.statementLeaf(this.statement as StatementDraft, relative, value);
     else if (kind === 'bal') this.balanceLeaf(this.balance as BalanceDraft, relative, value);
     else if (kind === 'ntry') this.entryLeaf(this.entry as EntryDraft, relative, value);
@@ -303,13 +308,14 @@ class CamtReader {
 
   private balanceOf(draft: BalanceDraft, currency: Currency): BankBalance {
     const field = `Bal ${draft.code ?? ''}`.trim();
+    const at = (leaf: string) => draft.fieldLines.get(leaf) ?? draft.line;
     if (draft.amount === null) this.fail(`${field}/Amt`, 'missing', draft.line);
-    if (draft.currency !== currency) this.fail(`${field}/Amt Ccy`, `the balance is in ${printable(draft.currency ?? 'no currency')}, the account in ${currency}`, draft.line);
-    const amountMinor = parseBoundedAmount(draft.amount, currency, `${this.file}:${draft.line} ${field}/Amt`);
-    if (amountMinor < 0n) this.fail(`${field}/Amt`, 'a camt amount is never negative (CdtDbtInd DBIT says the balance is overdrawn)', draft.line);
-    const sign = this.sign(draft.sign, `${field}/CdtDbtInd`, draft.line);
+    if (draft.currency !== currency) this.fail(`${field}/Amt Ccy`, `the balance is in ${printable(draft.currency ?? 'no currency')}, the account in ${currency}`, at('Amt'));
+    const amountMinor = parseBoundedAmount(draft.amount, currency, `${this.file}:${at('Amt')} ${field}/Amt`);
+    if (amountMinor < 0n) this.fail(`${field}/Amt`, 'a camt amount is never negative (CdtDbtInd DBIT says the balance is overdrawn)', at('Amt'));
+    const sign = this.sign(draft.sign, `${field}/CdtDbtInd`, at('CdtDbtInd'));
     if (draft.date === null) this.fail(`${field}/Dt`, 'missing (Dt or DtTm)', draft.line);
-    return { amountMinor: sign === 'credit' ? amountMinor : -amountMinor, date: this.date(draft.date, `${field}/Dt`, draft.line) };
+    return { amountMinor: sign === 'credit' ? amountMinor : -amountMinor, date: this.date(draft.date, `${field}/Dt`, at('Dt')) };
   }
 
   private finishEntry(draft: EntryDraft): void {
@@ -325,14 +331,15 @@ class CamtReader {
 
   private entryOf(draft: EntryDraft): BankEntry {
     const { line } = draft;
-    const currency = this.currency(draft.currency, 'Ntry/Amt Ccy', line);
+    const at = (leaf: string) => draft.fieldLines.get(leaf) ?? line;
+    const currency = this.currency(draft.currency, 'Ntry/Amt Ccy', at('Amt'));
     if (draft.amount === null) this.fail('Ntry/Amt', 'missing', line);
-    const amountMinor = parsePositiveAmount(draft.amount, currency, `${this.file}:${line} Ntry/Amt`);
-    parseBoundedAmount(draft.amount, currency, `${this.file}:${line} Ntry/Amt`);
-    const direction = this.sign(draft.sign, 'Ntry/CdtDbtInd', line);
+    const amountMinor = parsePositiveAmount(draft.amount, currency, `${this.file}:${at('Amt')} Ntry/Amt`);
+    parseBoundedAmount(draft.amount, currency, `${this.file}:${at('Amt')} Ntry/Amt`);
+    const direction = this.sign(draft.sign, 'Ntry/CdtDbtInd', at('CdtDbtInd'));
     if (draft.bookingDate === null) this.fail('Ntry/BookgDt', 'missing: a booked entry has a booking date', line);
     const reversal = draft.reversal === 'true' || draft.reversal === '1';
-    if (draft.reversal !== null && !reversal && draft.reversal !== 'false' && draft.reversal !== '0') this.fail('Ntry/RvslInd', `"${printable(draft.reversal)}" is not true or false`, line);
+    if (draft.reversal !== null && !reversal && draft.reversal !== 'false' && draft.reversal !== '0') this.fail('Ntry/RvslInd', `"${printable(draft.reversal)}" is not true or false`, at('RvslInd'));
     const typeCode = typeCodeOf(draft);
     const transactions = draft.transactions.map((transaction) => this.transactionOf(transaction, currency, direction, line));
     return {
@@ -340,8 +347,8 @@ class CamtReader {
       direction,
       amountMinor,
       currency,
-      bookingDate: this.date(draft.bookingDate, 'Ntry/BookgDt', line),
-      valueDate: draft.valueDate === null ? null : this.date(draft.valueDate, 'Ntry/ValDt', line),
+      bookingDate: this.date(draft.bookingDate, 'Ntry/BookgDt', at('BookgDt')),
+      valueDate: draft.valueDate === null ? null : this.date(draft.valueDate, 'Ntry/ValDt', at('ValDt')),
       accountServicerRef: draft.reference || null,
       typeCode,
       bankCharge: direction === 'debit' && draft.subFamily !== null && CHARGE_SUB_FAMILIES.has(draft.subFamily),

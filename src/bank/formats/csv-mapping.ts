@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { InputError, UsageError } from '../../errors.js';
+import { didYouMean } from '../../input/names.js';
 import { type Currency, isCurrencyCode, parseBoundedAmount, printable } from '../../money/index.js';
 import type { BankBalance } from '../types.js';
 
@@ -116,10 +117,10 @@ export function loadBankCsvMapping(file: string): BankCsvMapping {
 export function parseBankCsvMapping(json: unknown, file: string): BankCsvMapping {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    // A misspelt key explains the "missing" one next to it: say that first.
+    const issue = parsed.error.issues.find((one) => one.code === 'unrecognized_keys') ?? parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'the mapping';
-    const keys = issue?.code === 'unrecognized_keys' ? ` (${issue.keys.map((key) => `"${printable(key)}"`).join(', ')})` : '';
-    throw new InputError(`${file}: ${where}: ${issue?.message ?? 'invalid'}${keys}`, { hint: MAPPING_HINT });
+    throw new InputError(`${file}: ${where}: ${issue ? reasonOf(issue) : 'invalid'}`, { hint: MAPPING_HINT });
   }
   const mapping = parsed.data;
   const currency = mapping.currency as Currency | undefined;
@@ -147,6 +148,27 @@ export function parseBankCsvMapping(json: unknown, file: string): BankCsvMapping
       balanceRows: rows && { column: rows.column, opening: rows.opening, closing: rows.closing, amount: rows.amount ?? mapping.columns.amount, date: rows.date ?? mapping.columns.bookingDate },
     },
   };
+}
+
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(schema.shape),
+  columns: Object.keys(schema.shape.columns.shape),
+  'columns.direction': ['column', 'credit', 'debit'],
+  bankCharge: ['column', 'values'],
+  statement: Object.keys(schema.shape.statement.shape),
+  'statement.opening': ['amount', 'date'],
+  'statement.closing': ['amount', 'date'],
+  'statement.balanceRows': ['column', 'opening', 'closing', 'amount', 'date'],
+};
+
+function reasonOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    const known = KNOWN_KEYS[issue.path.join('.')] ?? [];
+    const [key = ''] = issue.keys;
+    return `unknown key "${printable(key)}"${didYouMean(key, known)}; known keys: ${known.join(', ')}`;
+  }
+  if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? 'is missing' : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
+  return issue.message;
 }
 
 /** Every column the mapping names, for the header check. */

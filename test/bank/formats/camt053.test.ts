@@ -126,9 +126,9 @@ describe('camt.053 reader: what it refuses, FILE:LINE field: reason', () => {
   });
 
   it('an amount with more decimals than its currency, an unknown currency, a negative amount', async () => {
-    expect(await refusal(document(entryXml('1.001'), { closing: '1.00' }))).toContain('bad.xml:6 Ntry/Amt: "1.001" has more decimals than EUR allows (2)');
-    expect(await refusal(document(entryXml('1', 'XYZ'), { closing: '1.00' }))).toContain('bad.xml:6 Ntry/Amt Ccy: "XYZ" is not an ISO 4217 currency code');
-    expect(await refusal(document(entryXml('-1.00'), { closing: '1.00' }))).toContain('bad.xml:6 Ntry/Amt');
+    expect(await refusal(document(entryXml('1.001'), { closing: '1.00' }))).toContain('bad.xml:7 Ntry/Amt: "1.001" has more decimals than EUR allows (2)');
+    expect(await refusal(document(entryXml('1', 'XYZ'), { closing: '1.00' }))).toContain('bad.xml:7 Ntry/Amt Ccy: "XYZ" is not an ISO 4217 currency code');
+    expect(await refusal(document(entryXml('-1.00'), { closing: '1.00' }))).toContain('bad.xml:7 Ntry/Amt');
     expect(await refusal(document(entryXml('0.00'), { closing: '1.00' }))).toContain('must be greater than zero');
   });
 
