@@ -102,7 +102,8 @@ function writeTransaction(out: string[], transaction: BankTransaction, entry: Ba
   if (transaction.counterparty !== null) {
     const role = entry.direction === 'credit' ? 'Dbtr' : 'Cdtr';
     const name = `<Nm>${escape(transaction.counterparty)}</Nm>`;
-    out.push(`            <RltdPties><${role}>${version >= 7 ? `<Pty>${name}</Pty>` : name}</${role}></RltdPties>`);
+    // Party40Choice (`Pty`) arrived with .08 (TransactionParties6); .07 and earlier name the party directly.
+    out.push(`            <RltdPties><${role}>${version >= 8 ? `<Pty>${name}</Pty>` : name}</${role}></RltdPties>`);
   }
   if (transaction.remittance !== null) {
     out.push('            <RmtInf>', ...remittanceLines(transaction.remittance).map((line) => `              <Ustrd>${escape(line)}</Ustrd>`), '            </RmtInf>');

@@ -106,6 +106,18 @@ describe('camt.053 reader: the hand-written .001.08 fixture', () => {
   });
 });
 
+describe('camt.053 reader: XML as banks write it', () => {
+  it('a prefixed namespace, CDATA, character references and comments read like plain elements', async () => {
+    const plain = document(entryXml('1.00').replace('<BkTxCd>', '<AcctSvcrRef><![CDATA[A&B]]></AcctSvcrRef><!-- note --><BkTxCd>'), { closing: '1.00' });
+    const prefixed = plain.replace(/<(\/?)([A-Za-z])/g, '<$1c:$2').replace('<c:Document xmlns=', '<c:Document xmlns:c=');
+    expect(prefixed).toContain('<c:Ntry>');
+    for (const text of [plain, prefixed]) {
+      const [statement] = await statementsOf(writeFile('ok.xml', text));
+      expect(statement?.entries[0]).toMatchObject({ amountMinor: 100n, accountServicerRef: 'A&B', typeCode: 'X' });
+    }
+  });
+});
+
 describe('camt.053 reader: what it refuses, FILE:LINE field: reason', () => {
   it('another namespace or version, naming the one found and the ones accepted', async () => {
     const message = await refusal(document('', { namespace: 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.09' }));
