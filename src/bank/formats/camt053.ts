@@ -140,6 +140,7 @@ class CamtReader {
   private currencyAttribute: string | null = null;
 
   addText(text: string): void {
+    if (text.includes('\ufffd')) this.fail(this.openElement() ?? 'text', 'is not valid UTF-8 (ISO 20022 XML is UTF-8: ask the bank for the file as it was sent)');
     if (this.text.length + text.length > MAX_TEXT_CHARS) this.fail(this.openElement() ?? 'text', `a text longer than ${MAX_TEXT_CHARS} characters`);
     this.text += text;
   }
@@ -415,6 +416,12 @@ async function* readCamt053(file: string): AsyncGenerator<StatementPart> {
     throw xmlError(file, error);
   });
   parser.on('doctype', () => reader.fail('DOCTYPE', 'a document type declaration is refused (no DTDs or entity declarations: they can read local files or expand without bound); ask the bank for plain camt.053 XML'));
+  parser.on('xmldecl', (declaration) => {
+    const encoding = declaration.encoding?.toLowerCase();
+    if (encoding !== undefined && encoding !== 'utf-8' && encoding !== 'utf8' && encoding !== 'us-ascii') {
+      reader.fail('xml encoding', `the file declares encoding "${printable(declaration.encoding ?? '')}"; payops reads camt.053 as UTF-8, the encoding ISO 20022 uses`);
+    }
+  });
   parser.on('opentag', (tag) => reader.open(tag));
   parser.on('text', (text) => reader.addText(text));
   parser.on('cdata', (text) => reader.addText(text));

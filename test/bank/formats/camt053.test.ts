@@ -132,6 +132,14 @@ describe('camt.053 reader: what it refuses, FILE:LINE field: reason', () => {
     expect(await refusal(document('', { prolog: laughs }))).toContain('DOCTYPE');
   });
 
+  it('an encoding other than UTF-8, and bytes that are not UTF-8', async () => {
+    expect(await refusal(document('').replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>'))).toContain('bad.xml:1 xml encoding: the file declares encoding "ISO-8859-1"');
+    const file = path.join(work.dir, 'latin1.xml');
+    fs.writeFileSync(file, Buffer.from(document('').replace('<Id>S1</Id>', '<Id>S\u00fc</Id>'), 'latin1'));
+    const error = await partsOf(file).then(() => undefined, (caught: unknown) => caught);
+    expect((error as InputError).message).toContain('latin1.xml:3 Id: is not valid UTF-8');
+  });
+
   it('a file cut short names the element it ends inside', async () => {
     const text = document(entryXml('1.00'), { closing: '1.00' });
     expect(await refusal(text.slice(0, text.indexOf('<BookgDt>') + 12))).toMatch(/bad\.xml:7 BookgDt: the file ends inside <BookgDt>: cut short/);
