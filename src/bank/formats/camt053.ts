@@ -100,6 +100,8 @@ class CamtReader {
   private entry: EntryDraft | null = null;
   private transaction: TransactionDraft | null = null;
   private rootSeen = false;
+  /** The `Ccy` of the `Amt` element being read. */
+  private currencyAttribute: string | null = null;
 
   constructor(
     private readonly file: string,
@@ -136,8 +138,6 @@ class CamtReader {
     if (name === 'Amt' && typeof tag.attributes.Ccy === 'object') this.currencyAttribute = tag.attributes.Ccy.value;
     else if (name === 'Amt') this.currencyAttribute = null;
   }
-
-  private currencyAttribute: string | null = null;
 
   addText(text: string): void {
     if (text.includes('\ufffd')) this.fail(this.openElement() ?? 'text', 'is not valid UTF-8 (ISO 20022 XML is UTF-8: ask the bank for the file as it was sent)');
