@@ -1,14 +1,445 @@
-import type { BankFormatDefinition } from '../types.js';
+import fs from 'node:fs';
+import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { InputError } from '../../errors.js';
+import { type Currency, isCurrencyCode, parseBoundedAmount, parsePositiveAmount, printable } from '../../money/index.js';
+import type { BankBalance, BankEntry, BankFormatDefinition, BankTransaction, StatementHeader, StatementPart } from '../types.js';
+import { CAMT053_NAMESPACE_PREFIX, CAMT053_VERSIONS, NOT_PROVIDED, camt053Namespace, writeCamt053 } from './camt053-write.js';
 
-// Placeholder until the camt053 reader and writer land (issue 16): recognises nothing, reads and writes nothing.
+export { CAMT053_NAMESPACE_PREFIX, CAMT053_VERSIONS, camt053Namespace } from './camt053-write.js';
+
+/**
+ * camt.053 (ISO 20022 BankToCustomerStatement), versions .001.02 to .001.08, read as a stream with
+ * saxes: the document is never built. The reader tracks the element path, keeps one statement's
+ * header, one balance and one entry (with its transactions) at a time, and yields each part as it
+ * completes, so memory stays flat however many entries a statement holds. docs/BANK-FORMATS.md.
+ */
+const ACCEPTED = CAMT053_VERSIONS.map(camt053Namespace);
+
+/** Entries are few hundred bytes; a text node longer than this is not a statement's. */
+const MAX_TEXT_CHARS = 64 * 1024;
+/** ISO 20022 `Max140Text` and friends are short; a tag nested deeper than this is not camt. */
+const MAX_DEPTH = 64;
+/** A batched entry may hold many transactions; a bound keeps one entry's memory bounded too. */
+export const MAX_TRANSACTIONS_PER_ENTRY = 100_000;
+
+/** Sub-families of the ISO external bank transaction code list that are the bank's own charges. */
+const CHARGE_SUB_FAMILIES = new Set(['CHRG', 'FEES']);
+
 export const camt053Format: BankFormatDefinition = {
   format: 'camt053',
-  recognizes: () => false,
-  // eslint-disable-next-line require-yield
-  read: async function* () {
-    throw new Error('the camt053 bank format is not built yet');
-  },
-  write: () => {
-    throw new Error('the camt053 bank format is not built yet');
-  },
+  recognizes: (head) => head.includes(CAMT053_NAMESPACE_PREFIX) || (/<([A-Za-z_][\w.-]*:)?Document[\s>]/.test(head) && /<([A-Za-z_][\w.-]*:)?BkToCstmrStmt[\s>]/.test(head)),
+  read: readCamt053,
+  write: writeCamt053,
 };
+
+interface BalanceDraft {
+  line: number;
+  /** Where each leaf was read (relative path → line), so a message points at the field itself. */
+  fieldLines: Map<string, number>;
+  code: string | null;
+  amount: string | null;
+  currency: string | null;
+  sign: string | null;
+  date: string | null;
+}
+
+interface TransactionDraft {
+  amount: string | null;
+  currency: string | null;
+  endToEndId: string | null;
+  remittance: string[];
+  debtor: string | null;
+  creditor: string | null;
+}
+
+interface EntryDraft {
+  line: number;
+  fieldLines: Map<string, number>;
+  amount: string | null;
+  currency: string | null;
+  sign: string | null;
+  reversal: string | null;
+  status: string | null;
+  bookingDate: string | null;
+  valueDate: string | null;
+  reference: string | null;
+  domain: string | null;
+  family: string | null;
+  subFamily: string | null;
+  proprietary: string | null;
+  transactions: TransactionDraft[];
+}
+
+interface StatementDraft {
+  line: number;
+  id: string | null;
+  iban: string | null;
+  otherId: string | null;
+  currency: string | null;
+  opening: BalanceDraft | null;
+  previousClosing: BalanceDraft | null;
+  closing: BalanceDraft | null;
+  header: StatementHeader | null;
+  entries: number;
+  skipped: number;
+}
+
+type Context = 'stmt' | 'bal' | 'ntry' | 'tx';
+
+/** The state of one read: the element path and whatever is being assembled. */
+class CamtReader {
+  readonly out: StatementPart[] = [];
+  private readonly path: string[] = [];
+  /** Per open element: whether a child element opened inside it (then its own text is layout, not a value). */
+  private readonly hasChild: boolean[] = [];
+  /** The depth (path length) at which each open context element sits. */
+  private readonly contexts: { kind: Context; depth: number }[] = [];
+  private text = '';
+  private statement: StatementDraft | null = null;
+  private balance: BalanceDraft | null = null;
+  private entry: EntryDraft | null = null;
+  private transaction: TransactionDraft | null = null;
+  private rootSeen = false;
+  /** The `Ccy` of the `Amt` element being read. */
+  private currencyAttribute: string | null = null;
+
+  constructor(
+    private readonly file: string,
+    private readonly parser: SaxesParser<{ xmlns: true; position: true }>,
+  ) {}
+
+  fail(field: string, reason: string, line = this.parser.line): never {
+    throw new InputError(`${this.file}:${line} ${field}: ${reason}`, { hint: 'ask the bank for the statement again, or see docs/BANK-FORMATS.md' });
+  }
+
+  /** The open element names, innermost last, for the truncation message. */
+  openElement(): string | undefined {
+    return this.path[this.path.length - 1];
+  }
+
+  open(tag: SaxesTagNS): void {
+    const name = tag.local;
+    if (!this.rootSeen) this.checkRoot(tag);
+    if (this.hasChild.length > 0) this.hasChild[this.hasChild.length - 1] = true;
+    this.path.push(name);
+    this.hasChild.push(false);
+    if (this.path.length > MAX_DEPTH) this.fail(name, `elements nested deeper than ${MAX_DEPTH}: not a camt.053 statement`);
+    this.text = '';
+    const parent = this.path.slice(0, -1).join('/');
+    if (name === 'Stmt' && parent === 'Document/BkToCstmrStmt') this.openStatement();
+    else if (this.statement && this.inContext('stmt', 1)) {
+      if (name === 'Bal') this.openBalance();
+      else if (name === 'Ntry') this.openEntry();
+    } else if (name === 'TxDtls' && this.entry && this.inContext('ntry', 2) && this.path[this.path.length - 2] === 'NtryDtls') {
+      if (this.entry.transactions.length >= MAX_TRANSACTIONS_PER_ENTRY) this.fail('Ntry/NtryDtls/TxDtls', `more than ${MAX_TRANSACTIONS_PER_ENTRY} transactions in one entry`);
+      this.transaction = { amount: null, currency: null, endToEndId: null, remittance: [], debtor: null, creditor: null };
+      this.contexts.push({ kind: 'tx', depth: this.path.length });
+    }
+    if (name === 'Amt' && typeof tag.attributes.Ccy === 'object') this.currencyAttribute = tag.attributes.Ccy.value;
+    else if (name === 'Amt') this.currencyAttribute = null;
+  }
+
+  addText(text: string): void {
+    if (text.includes('\ufffd')) this.fail(this.openElement() ?? 'text', 'is not valid UTF-8 (ISO 20022 XML is UTF-8: ask the bank for the file as it was sent)');
+    if (this.text.length + text.length > MAX_TEXT_CHARS) this.fail(this.openElement() ?? 'text', `a text longer than ${MAX_TEXT_CHARS} characters`);
+    this.text += text;
+  }
+
+  close(): void {
+    const context = this.contexts[this.contexts.length - 1];
+    const relative = context ? this.path.slice(context.depth).join('/') : '';
+    const value = this.text.trim();
+    if (context && this.path.length === context.depth) this.closeContext(context.kind);
+    else if (context && !this.hasChild[this.hasChild.length - 1]) this.leaf(context.kind, relative, value);
+    this.path.pop();
+    this.hasChild.pop();
+    this.text = '';
+  }
+
+  private checkRoot(tag: SaxesTagNS): void {
+    this.rootSeen = true;
+    const found = tag.uri;
+    if (tag.local !== 'Document') this.fail(tag.local, `the root element is <${tag.name}>, not a camt.053 <Document>`);
+    if (!ACCEPTED.includes(found)) {
+      this.fail(
+        'Document xmlns',
+        `${found === '' ? 'no namespace' : `namespace "${printable(found, 80)}"`} is not a camt.053 version payops reads (accepted: ${ACCEPTED[0]} … ${ACCEPTED[ACCEPTED.length - 1]})`,
+      );
+    }
+  }
+
+  private inContext(kind: Context, depthBelow: number): boolean {
+    const context = this.contexts[this.contexts.length - 1];
+    return context !== undefined && context.kind === kind && this.path.length === context.depth + depthBelow;
+  }
+
+  private openStatement(): void {
+    this.statement = { line: this.parser.line, id: null, iban: null, otherId: null, currency: null, opening: null, previousClosing: null, closing: null, header: null, entries: 0, skipped: 0 };
+    this.contexts.push({ kind: 'stmt', depth: this.path.length });
+  }
+
+  private openBalance(): void {
+    if ((this.statement as StatementDraft).entries > 0 || (this.statement as StatementDraft).skipped > 0) {
+      this.fail('Stmt/Bal', 'a balance after an entry: camt.053 puts every balance before the entries');
+    }
+    this.balance = { line: this.parser.line, fieldLines: new Map(), code: null, amount: null, currency: null, sign: null, date: null };
+    this.contexts.push({ kind: 'bal', depth: this.path.length });
+  }
+
+  private openEntry(): void {
+    const statement = this.statement as StatementDraft;
+    if (statement.header === null) {
+      statement.header = this.header(statement);
+      this.out.push({ kind: 'statement', header: statement.header });
+    }
+    this.entry = {
+      line: this.parser.line, fieldLines: new Map(), amount: null, currency: null, sign: null, reversal: null, status: null, bookingDate: null, valueDate: null,
+      reference: null, domain: null, family: null, subFamily: null, proprietary: null, transactions: [],
+    };
+    this.contexts.push({ kind: 'ntry', depth: this.path.length });
+  }
+
+  private closeContext(kind: Context): void {
+    this.contexts.pop();
+    if (kind === 'tx') {
+      (this.entry as EntryDraft).transactions.push(this.transaction as TransactionDraft);
+      this.transaction = null;
+    } else if (kind === 'bal') {
+      this.keepBalance(this.balance as BalanceDraft);
+      this.balance = null;
+    } else if (kind === 'ntry') {
+      this.finishEntry(this.entry as EntryDraft);
+      this.entry = null;
+    } else {
+      this.finishStatement(this.statement as StatementDraft);
+      this.statement = null;
+    }
+  }
+
+  private leaf(kind: Context, relative: string, value: string): void {
+    if (kind === 'bal') (this.balance as BalanceDraft).fieldLines.set(relative.split('/')[0] as string, this.parser.line);
+    else if (kind === 'ntry') (this.entry as EntryDraft).fieldLines.set(relative.split('/')[0] as string, this.parser.line);
+    if (kind === 'stmt') this.statementLeaf(this.statement as StatementDraft, relative, value);
+    else if (kind === 'bal') this.balanceLeaf(this.balance as BalanceDraft, relative, value);
+    else if (kind === 'ntry') this.entryLeaf(this.entry as EntryDraft, relative, value);
+    else this.transactionLeaf(this.transaction as TransactionDraft, relative, value);
+  }
+
+  private statementLeaf(statement: StatementDraft, relative: string, value: string): void {
+    if (relative === 'Id') statement.id = value;
+    else if (relative === 'Acct/Id/IBAN') statement.iban = value.replace(/\s+/g, '');
+    else if (relative === 'Acct/Id/Othr/Id') statement.otherId = value.replace(/\s+/g, '');
+    else if (relative === 'Acct/Ccy') statement.currency = value;
+  }
+
+  private balanceLeaf(balance: BalanceDraft, relative: string, value: string): void {
+    if (relative === 'Tp/CdOrPrtry/Cd') balance.code = value;
+    else if (relative === 'Amt') {
+      balance.amount = value;
+      balance.currency = this.currencyAttribute;
+    } else if (relative === 'CdtDbtInd') balance.sign = value;
+    else if (relative === 'Dt/Dt' || relative === 'Dt/DtTm') balance.date = value;
+  }
+
+  private entryLeaf(entry: EntryDraft, relative: string, value: string): void {
+    switch (relative) {
+      case 'Amt':
+        entry.amount = value;
+        entry.currency = this.currencyAttribute;
+        return;
+      case 'CdtDbtInd': entry.sign = value; return;
+      case 'RvslInd': entry.reversal = value; return;
+      case 'Sts': case 'Sts/Cd': entry.status = value; return;
+      case 'BookgDt/Dt': case 'BookgDt/DtTm': entry.bookingDate = value; return;
+      case 'ValDt/Dt': case 'ValDt/DtTm': entry.valueDate = value; return;
+      case 'AcctSvcrRef': entry.reference = value; return;
+      case 'BkTxCd/Domn/Cd': entry.domain = value; return;
+      case 'BkTxCd/Domn/Fmly/Cd': entry.family = value; return;
+      case 'BkTxCd/Domn/Fmly/SubFmlyCd': entry.subFamily = value; return;
+      case 'BkTxCd/Prtry/Cd': entry.proprietary = value; return;
+      default:
+    }
+  }
+
+  private transactionLeaf(transaction: TransactionDraft, relative: string, value: string): void {
+    if (relative === 'Refs/EndToEndId') transaction.endToEndId = value === NOT_PROVIDED || value === '' ? null : value;
+    else if (relative === 'RmtInf/Ustrd') {
+      if (value !== '') transaction.remittance.push(value);
+    } else if (relative === 'RltdPties/Dbtr/Nm' || relative === 'RltdPties/Dbtr/Pty/Nm') transaction.debtor = value;
+    else if (relative === 'RltdPties/Cdtr/Nm' || relative === 'RltdPties/Cdtr/Pty/Nm') transaction.creditor = value;
+    else if (relative === 'AmtDtls/TxAmt/Amt' || (relative === 'Amt' && transaction.amount === null)) {
+      transaction.amount = value;
+      transaction.currency = this.currencyAttribute;
+    }
+  }
+
+  private keepBalance(balance: BalanceDraft): void {
+    const statement = this.statement as StatementDraft;
+    const slot = balance.code === 'OPBD' ? 'opening' : balance.code === 'PRCD' ? 'previousClosing' : balance.code === 'CLBD' ? 'closing' : null;
+    if (slot === null) return; // interim and available balances say nothing the sum check needs
+    if (statement[slot] !== null) this.fail('Stmt/Bal', `a second ${balance.code} balance in statement ${statement.id ?? '?'} (first at line ${(statement[slot] as BalanceDraft).line})`, balance.line);
+    statement[slot] = balance;
+  }
+
+  private header(statement: StatementDraft): StatementHeader {
+    const at = statement.line;
+    if (!statement.id) this.fail('Stmt/Id', 'missing: every statement has an identification', at);
+    const account = statement.iban ?? statement.otherId;
+    if (!account) this.fail('Stmt/Acct/Id', `statement ${statement.id} names no account (IBAN or Othr/Id)`, at);
+    const openingDraft = statement.opening ?? statement.previousClosing;
+    if (!openingDraft) this.fail('Stmt/Bal', `statement ${statement.id} has no opening balance (OPBD, or PRCD) before its entries`, at);
+    const currencyText = statement.currency ?? openingDraft.currency;
+    const currency = this.currency(currencyText, 'Stmt/Acct/Ccy', at);
+    const opening = this.balanceOf(openingDraft, currency);
+    // PRCD is the closing of the previous day: the balance at the START of the statement's day is its date + 1.
+    if (statement.opening === null) opening.date = nextDay(opening.date);
+    return { line: at, statementId: statement.id, account, currency, opening };
+  }
+
+  private finishStatement(statement: StatementDraft): void {
+    if (statement.header === null) {
+      statement.header = this.header(statement);
+      this.out.push({ kind: 'statement', header: statement.header });
+    }
+    const closingDraft = statement.closing;
+    if (!closingDraft) this.fail('Stmt/Bal', `statement ${statement.header.statementId} has no closing balance (CLBD): the file is incomplete`);
+    const closing = this.balanceOf(closingDraft, statement.header.currency);
+    this.out.push({ kind: 'end', footer: { closing, line: closingDraft.line }, skipped: statement.skipped });
+  }
+
+  private balanceOf(draft: BalanceDraft, currency: Currency): BankBalance {
+    const field = `Bal ${draft.code ?? ''}`.trim();
+    const at = (leaf: string) => draft.fieldLines.get(leaf) ?? draft.line;
+    if (draft.amount === null) this.fail(`${field}/Amt`, 'missing', draft.line);
+    if (draft.currency !== currency) this.fail(`${field}/Amt Ccy`, `the balance is in ${printable(draft.currency ?? 'no currency')}, the account in ${currency}`, at('Amt'));
+    const amountMinor = parseBoundedAmount(draft.amount, currency, `${this.file}:${at('Amt')} ${field}/Amt`);
+    if (amountMinor < 0n) this.fail(`${field}/Amt`, 'a camt amount is never negative (CdtDbtInd DBIT says the balance is overdrawn)', at('Amt'));
+    const sign = this.sign(draft.sign, `${field}/CdtDbtInd`, at('CdtDbtInd'));
+    if (draft.date === null) this.fail(`${field}/Dt`, 'missing (Dt or DtTm)', draft.line);
+    return { amountMinor: sign === 'credit' ? amountMinor : -amountMinor, date: this.date(draft.date, `${field}/Dt`, at('Dt')) };
+  }
+
+  private finishEntry(draft: EntryDraft): void {
+    const statement = this.statement as StatementDraft;
+    if (draft.status === null) this.fail('Ntry/Sts', 'missing (BOOK, PDNG or INFO)', draft.line);
+    if (draft.status !== 'BOOK') {
+      statement.skipped++;
+      return;
+    }
+    statement.entries++;
+    this.out.push({ kind: 'entry', entry: this.entryOf(draft) });
+  }
+
+  private entryOf(draft: EntryDraft): BankEntry {
+    const { line } = draft;
+    const at = (leaf: string) => draft.fieldLines.get(leaf) ?? line;
+    const currency = this.currency(draft.currency, 'Ntry/Amt Ccy', at('Amt'));
+    if (draft.amount === null) this.fail('Ntry/Amt', 'missing', line);
+    const amountMinor = parsePositiveAmount(draft.amount, currency, `${this.file}:${at('Amt')} Ntry/Amt`);
+    parseBoundedAmount(draft.amount, currency, `${this.file}:${at('Amt')} Ntry/Amt`);
+    const direction = this.sign(draft.sign, 'Ntry/CdtDbtInd', at('CdtDbtInd'));
+    if (draft.bookingDate === null) this.fail('Ntry/BookgDt', 'missing: a booked entry has a booking date', line);
+    const reversal = draft.reversal === 'true' || draft.reversal === '1';
+    if (draft.reversal !== null && !reversal && draft.reversal !== 'false' && draft.reversal !== '0') this.fail('Ntry/RvslInd', `"${printable(draft.reversal)}" is not true or false`, at('RvslInd'));
+    const typeCode = typeCodeOf(draft);
+    const transactions = draft.transactions.map((transaction) => this.transactionOf(transaction, currency, direction, line));
+    return {
+      line,
+      direction,
+      amountMinor,
+      currency,
+      bookingDate: this.date(draft.bookingDate, 'Ntry/BookgDt', at('BookgDt')),
+      valueDate: draft.valueDate === null ? null : this.date(draft.valueDate, 'Ntry/ValDt', at('ValDt')),
+      accountServicerRef: draft.reference || null,
+      typeCode,
+      bankCharge: direction === 'debit' && draft.subFamily !== null && CHARGE_SUB_FAMILIES.has(draft.subFamily),
+      reversal,
+      transactions: transactions.length > 0 ? transactions : [{ amountMinor: null, endToEndId: null, remittance: null, counterparty: null }],
+    };
+  }
+
+  private transactionOf(draft: TransactionDraft, currency: Currency, direction: 'credit' | 'debit', line: number): BankTransaction {
+    let amountMinor: bigint | null = null;
+    // A transaction amount in another currency (an instructed amount) says nothing about this account.
+    if (draft.amount !== null && draft.currency === currency) {
+      amountMinor = parsePositiveAmount(draft.amount, currency, `${this.file}:${line} Ntry/NtryDtls/TxDtls/Amt`);
+    }
+    return {
+      amountMinor,
+      endToEndId: draft.endToEndId,
+      remittance: draft.remittance.length > 0 ? draft.remittance.join(' ') : null,
+      counterparty: (direction === 'credit' ? draft.debtor : draft.creditor) || null,
+    };
+  }
+
+  private currency(text: string | null, field: string, line: number): Currency {
+    if (text === null || text === '') this.fail(field, 'missing', line);
+    if (!isCurrencyCode(text)) this.fail(field, `"${printable(text)}" is not an ISO 4217 currency code`, line);
+    return text;
+  }
+
+  private sign(text: string | null, field: string, line: number): 'credit' | 'debit' {
+    if (text === 'CRDT') return 'credit';
+    if (text === 'DBIT') return 'debit';
+    return this.fail(field, text === null ? 'missing (CRDT or DBIT)' : `"${printable(text)}" is not CRDT or DBIT`, line);
+  }
+
+  private date(text: string, field: string, line: number): string {
+    const day = text.slice(0, 10);
+    if (!isIsoDay(day) || (text.length > 10 && text[10] !== 'T')) this.fail(field, `"${printable(text)}" is not a date (YYYY-MM-DD) or date-time`, line);
+    return day;
+  }
+}
+
+/** `Domn/Fmly/SubFmly` when the ISO code is given, else the proprietary code. */
+function typeCodeOf(draft: EntryDraft): string | null {
+  if (draft.domain && draft.family && draft.subFamily) return `${draft.domain}/${draft.family}/${draft.subFamily}`;
+  if (draft.proprietary && draft.proprietary !== NOT_PROVIDED) return draft.proprietary;
+  return null;
+}
+
+export function isIsoDay(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}
+
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+async function* readCamt053(file: string): AsyncGenerator<StatementPart> {
+  const parser = new SaxesParser({ xmlns: true, position: true, fileName: file });
+  const reader = new CamtReader(file, parser);
+  // Thrown from inside saxes: the first fault stops the read before any handler sees more.
+  parser.on('error', (error) => {
+    throw xmlError(file, error);
+  });
+  parser.on('doctype', () => reader.fail('DOCTYPE', 'a document type declaration is refused (no DTDs or entity declarations: they can read local files or expand without bound); ask the bank for plain camt.053 XML'));
+  parser.on('xmldecl', (declaration) => {
+    const encoding = declaration.encoding?.toLowerCase();
+    if (encoding !== undefined && encoding !== 'utf-8' && encoding !== 'utf8' && encoding !== 'us-ascii') {
+      reader.fail('xml encoding', `the file declares encoding "${printable(declaration.encoding ?? '')}"; payops reads camt.053 as UTF-8, the encoding ISO 20022 uses`);
+    }
+  });
+  parser.on('opentag', (tag) => reader.open(tag));
+  parser.on('text', (text) => reader.addText(text));
+  parser.on('cdata', (text) => reader.addText(text));
+  parser.on('closetag', () => reader.close());
+  const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
+  for await (const chunk of stream as AsyncIterable<string>) {
+    parser.write(chunk);
+    yield* reader.out.splice(0);
+  }
+  const open = reader.openElement();
+  if (open !== undefined) throw new InputError(`${file}:${parser.line} ${open}: the file ends inside <${open}>: cut short`, { hint: 'ask the bank for the complete statement' });
+  parser.close();
+  yield* reader.out.splice(0);
+}
+
+/** saxes says `FILE:LINE:COLUMN: reason`; payops says `FILE:LINE xml: reason`. */
+function xmlError(file: string, error: Error): InputError {
+  const match = /^.*?:(\d+):(\d+): (.*)$/s.exec(error.message);
+  const where = match ? `${file}:${match[1]}` : file;
+  return new InputError(`${where} xml: ${match ? match[3] : error.message} (not well-formed XML)`, { hint: 'ask the bank for the statement again' });
+}
