@@ -3,7 +3,7 @@ import { type Currency, exponentOf } from '../../money/index.js';
 /**
  * The simulated bank's fixed facts (docs/RECONCILIATION.md "A bank to test against"): one
  * operating account per currency, a valid IBAN `GBkk SIMB 0000 01` + 8 digits spelling the currency
- * (each letter as 10..35, so USD is 00302813: GB82SIMB00000100302813); its own references; the
+ * (each letter as 10..35, so USD is 00302813: GB65SIMB00000100302813); its own references; the
  * account charge it takes on every day with movements.
  */
 const BANK_CODE = 'SIMB';
