@@ -49,10 +49,12 @@ account charge (1.50) on a day with movements. Accounts: docs/RECONCILIATION.md 
       const { DEFAULT_FEE_RULE } = await import('../psp/fee-rule.js');
       const { SimEngine } = await import('../psp/sim/engine.js');
       const { NO_FAULTS } = await import('../psp/sim/faults.js');
-      const { writeSimBankStatement } = await import('../bank/sim/index.js');
+      const { checkBankDayOptions, writeSimBankStatement } = await import('../bank/sim/index.js');
       const { PrivateFile, assertSafeOutput } = await import('../private-files.js');
       const format = BANK_FORMATS.find((known) => known === flags.format);
       if (format === undefined) throw new UsageError(`--format: "${flags.format}" is not one of ${BANK_FORMATS.join(', ')}`);
+      const day = { date: flags.date, delayDays: flags.delayDays, inject: flags.injectDiscrepancies ?? 0, seed: flags.seed };
+      checkBankDayOptions(day);
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
       if (!fs.existsSync(stateFile)) {
         throw new UsageError(`no simulated PSP state at ${stateFile}`, { hint: 'charge through the simulated PSP first (`payops payin run`), or pass --psp-state FILE' });
@@ -65,7 +67,7 @@ account charge (1.50) on a day with movements. Accounts: docs/RECONCILIATION.md 
       const engine = new SimEngine({ stateFile, seed: flags.seed, faults: NO_FAULTS, feeRule: DEFAULT_FEE_RULE, clock: Date.now });
       try {
         const manifest = await writeSimBankStatement(engine, {
-          date: flags.date, format, out: flags.out, outGuard, delayDays: flags.delayDays, inject: flags.injectDiscrepancies ?? 0, seed: flags.seed,
+          ...day, format, out: flags.out, outGuard,
         });
         if (manifestFile) {
           manifestFile.write(`${toJson(manifest)}\n`);

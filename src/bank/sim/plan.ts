@@ -31,13 +31,14 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
  * the discrepancies asked for. The opening balance is always the true history.
  */
 export function planBankDay(facts: SimBankFacts, options: BankDayOptions): BankDayPlan {
-  checkOptions(options);
+  checkBankDayOptions(options);
   const statements = trueStatements(facts, options.date, options.delayDays);
   if (options.inject === 0) return { statements, injected: [], skipped: [] };
   return injectDiscrepancies(statements, facts, { date: options.date, delayDays: options.delayDays, count: options.inject, seed: options.seed });
 }
 
-function checkOptions(options: BankDayOptions): void {
+/** Refuses a day that is not one, a delay or a count out of range (the command calls it before reading anything). */
+export function checkBankDayOptions(options: BankDayOptions): void {
   const { date, delayDays, inject } = options;
   if (!DAY.test(date) || Number.isNaN(Date.parse(date)) || new Date(`${date}T00:00:00.000Z`).toISOString().slice(0, 10) !== date) {
     throw new UsageError(`--date: "${date}" is not a day such as 2026-11-23`);

@@ -43,10 +43,9 @@ export async function writeSimBankStatement(engine: SimEngine, options: BankStat
   const plan = planBankDay(engine.readSnapshot(() => simBankFacts(engine, options.date)), options);
   // Deterministic: the same day, flags and PSP state give the same bytes (a re-import is "already imported").
   const createdAt = `${addDays(options.date, 1)}T06:00:00.000Z`;
-  const text = writeStatements(options.format, plan.statements, { createdAt });
   const out = PrivateFile.create(options.out, options.outGuard);
   try {
-    out.write(text);
+    out.write(writeStatements(options.format, plan.statements, { createdAt }));
     out.commit();
   } finally {
     out.abort();

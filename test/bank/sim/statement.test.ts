@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BankStatement, StatementPart } from '../../../src/bank/types.js';
+import type { BankEntry, BankStatement, StatementPart } from '../../../src/bank/types.js';
 import type { Currency } from '../../../src/money/index.js';
 import { DEFAULT_FEE_RULE } from '../../../src/psp/fee-rule.js';
 import { SimEngine } from '../../../src/psp/sim/engine.js';
@@ -27,7 +27,7 @@ vi.mock('../../../src/bank/formats/index.js', () => ({
         const line = index + 1;
         const record = JSON.parse(text) as { header?: BankStatement['header']; entry?: object; closing?: string };
         if (record.header) yield { kind: 'statement', header: { ...record.header, line } };
-        else if (record.entry) yield { kind: 'entry', entry: { ...(record.entry as never), line } };
+        else if (record.entry) yield { kind: 'entry', entry: { ...(record.entry as BankEntry), line } };
         else yield { kind: 'end', footer: { closing: { amountMinor: BigInt(record.closing ?? '0'), date: '' }, line }, skipped: 0 };
       }
     },
