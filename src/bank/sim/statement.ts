@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import { type Currency, type MoneyJson, moneyJson } from '../../money/index.js';
 import { type OutputGuard, PrivateFile } from '../../private-files.js';
 import type { SimEngine } from '../../psp/sim/engine.js';
@@ -41,6 +42,11 @@ export interface BankStatementManifest {
  */
 export async function writeSimBankStatement(engine: SimEngine, options: BankStatementOptions): Promise<BankStatementManifest> {
   const plan = planBankDay(engine.readSnapshot(() => simBankFacts(engine, options.date)), options);
+  if (plan.statements.length === 0) {
+    throw new UsageError(`the simulated bank has nothing to state on or before ${options.date}: no PSP payout has arrived and no seller payout has left`, {
+      hint: 'charge and pay out through the simulated PSP first, or pick a later --date',
+    });
+  }
   // Deterministic: the same day, flags and PSP state give the same bytes (a re-import is "already imported").
   const createdAt = `${addDays(options.date, 1)}T06:00:00.000Z`;
   const out = PrivateFile.create(options.out, options.outGuard);

@@ -89,6 +89,12 @@ describe('writeSimBankStatement (the service behind `bank statement`)', () => {
     expect({ ...second, file: '' }).toEqual({ ...first, file: '' });
   });
 
+  it('refuses a day before the account moved at all, writing nothing', async () => {
+    await expect(writeSimBankStatement(sim, { date: '2026-11-20', format: 'camt053', out: path.join(dir, 'early.txt'), outGuard: {}, delayDays: 1, inject: 0, seed: '1' }))
+      .rejects.toThrow(/nothing to state on or before 2026-11-20/);
+    expect(fs.existsSync(path.join(dir, 'early.txt'))).toBe(false);
+  });
+
   it('leaves no file behind when the day cannot be planned', async () => {
     await expect(writeSimBankStatement(sim, { date: '2026-11-31', format: 'camt053', out: path.join(dir, 'bad.txt'), outGuard: {}, delayDays: 1, inject: 0, seed: '1' })).rejects.toThrow(/--date/);
     expect(fs.readdirSync(dir).filter((name) => name.startsWith('bad') || name.includes('partial'))).toEqual([]);
