@@ -37,7 +37,7 @@ function registerStatement(bank: Command): void {
       `${examples('payops bank statement --date 2026-11-24 --format camt053 --out statement-2026-11-24.xml', 'payops bank statement --date 2026-11-24 --format mt940 --out day.sta --inject-discrepancies 7 --seed 3 --manifest day.manifest.json')}
 The PSP's payout of a day (batch po_sim_YYYYMMDD_CUR, as psp settle writes it) is credited
 --delay-days business days later; seller payouts are debited the day they were made; one
-account charge (1.50) on a day with movements. Accounts: docs/RECONCILIATION.md "A bank to test against".
+account charge (1.50, or 15 in a currency without decimals) on a day with movements. Accounts: docs/RECONCILIATION.md "A bank to test against".
 `,
     )
     .action(async (flags: StatementFlags, command: Command) => {
