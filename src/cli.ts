@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAttention } from './commands/attention.js';
+import { registerBank } from './commands/bank.js';
 import { registerChargebacks } from './commands/chargebacks.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
@@ -57,6 +58,7 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 input rejected,
   registerQueue(program);
   registerAttention(program);
   registerPsp(program);
+  registerBank(program);
   registerReconcile(program);
   registerWebhooks(program);
   registerLedger(program);

@@ -29,7 +29,7 @@ describe('payops command line', () => {
   it.each([
     ['init'], ['demo'], ['ledger'], ['ledger', 'post'], ['ledger', 'balance'], ['ledger', 'history'], ['ledger', 'tx'],
     ['ledger', 'accounts'], ['ledger', 'verify'], ['ledger', 'export'], ['ledger', 'reverse'],
-    ['psp', 'serve'], ['webhooks', 'listen'], ['webhooks', 'replay'],
+    ['psp', 'serve'], ['webhooks', 'listen'], ['webhooks', 'replay'], ['bank', 'statement'],
   ])('gives `%s` a help page with an example', (...command) => {
     const result = payops([...command, '--help']);
     expect(result.code).toBe(0);

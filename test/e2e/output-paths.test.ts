@@ -160,6 +160,25 @@ describe('output paths never destroy the books, the PSP state or an input (issue
     });
   });
 
+  describe('bank statement --out and --manifest (issue 16)', () => {
+    const statement = (...args: string[]) => payops(['bank', 'statement', '--date', '2026-11-24', '--format', 'camt053', ...args, '--db', db]);
+
+    it('--out books.db, the PSP state or its -wal is refused', () => {
+      expectRefused(statement('--out', db), /--out .*books\.db is the database/);
+      expectRefused(statement('--out', state), /is the PSP state file/);
+      expectRefused(statement('--out', `${state}-wal`), /the PSP state file's -wal file/);
+    });
+
+    it('--manifest books.db, a symlink to it, or the --out file is refused', () => {
+      expectRefused(statement('--out', path.join(dir, 'day.xml'), '--manifest', db), /--manifest .*books\.db is the database/);
+      const link = symlinkTo(db, 'bank.manifest.json');
+      expectRefused(statement('--out', path.join(dir, 'day.xml'), '--manifest', link), /bank\.manifest\.json is the database/);
+      fs.rmSync(link);
+      const out = path.join(dir, 'same.xml');
+      expectRefused(statement('--out', out, '--manifest', out), /same\.xml is also the --(out|manifest) file/);
+    });
+  });
+
   describe('a symlinked --db: the files beside the real book are protected too (issue 14 review, item 2)', () => {
     it('--db link.db --rejects books.db-wal is refused (exit 2), a kill after a record loses nothing', () => {
       const link = symlinkTo(db, 'link.db');

@@ -197,6 +197,8 @@ export interface SimPayoutRecord {
   amountMinor: bigint;
   currency: Currency;
   status: string;
+  /** When the PSP made the transfer (ISO 8601 UTC): the day the simulated bank debits it. */
+  createdAt: string;
 }
 
 /**
@@ -573,8 +575,11 @@ export class SimEngine {
 
   payouts(): SimPayoutRecord[] {
     return (this.db.prepare('SELECT * FROM sim_payouts ORDER BY id').all() as {
-      payout_id: string; idempotency_key: string; seller_id: string; amount_minor: bigint; currency: string; status: string;
-    }[]).map((row) => ({ payoutId: row.payout_id, idempotencyKey: row.idempotency_key, sellerId: row.seller_id, amountMinor: row.amount_minor, currency: row.currency as Currency, status: row.status }));
+      payout_id: string; idempotency_key: string; seller_id: string; amount_minor: bigint; currency: string; status: string; created_at: string;
+    }[]).map((row) => ({
+      payoutId: row.payout_id, idempotencyKey: row.idempotency_key, sellerId: row.seller_id, amountMinor: row.amount_minor, currency: row.currency as Currency, status: row.status,
+      createdAt: row.created_at,
+    }));
   }
 
   /**

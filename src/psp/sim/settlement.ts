@@ -73,12 +73,9 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
  */
 export async function writeSimSettlement(engine: SimEngine, options: SettleOptions): Promise<SettlementManifest> {
   if (!DAY.test(options.date) || Number.isNaN(Date.parse(options.date))) throw new UsageError(`--date: "${options.date}" is not a day such as 2026-11-23`);
-  const from = new Date(`${options.date}T00:00:00.000Z`);
-  const fromIso = from.toISOString();
-  const toIso = new Date(from.getTime() + 86_400_000).toISOString();
+  const { fromIso, toIso } = dayBounds(options.date);
   const availableOn = toIso.slice(0, 10);
-  const stamp = options.date.replaceAll('-', '');
-  const batchOf = (currency: Currency) => `po_sim_${stamp}_${currency}`;
+  const batchOf = (currency: Currency) => simBatchId(options.date, currency);
 
   let captures = 0;
   for (const movement of engine.movementsBetween(fromIso, toIso)) if (movement.type === 'capture') captures++;
@@ -91,7 +88,7 @@ export async function writeSimSettlement(engine: SimEngine, options: SettleOptio
     const write = async (text: string): Promise<void> => out.write(text);
     await write(`${PAYOPS_SETTLEMENT_HEADER_LINE}\n`);
     let line = 1;
-    const paid = new Map<Currency, bigint>();
+    const paid = new SimPayoutTally(options.date);
     const reported = new Map<Currency, bigint>();
     const injected: InjectedDiscrepancy[] = [];
     const emit = async (row: Omit<SettlementRow, 'line' | 'netMinor' | 'providerType' | 'availableOn'>): Promise<number> => {
@@ -119,7 +116,7 @@ export async function writeSimSettlement(engine: SimEngine, options: SettleOptio
 
     let captureIndex = -1;
     for (const movement of engine.movementsBetween(fromIso, toIso)) {
-      paid.set(movement.currency, (paid.get(movement.currency) ?? 0n) + movement.grossMinor - movement.feeMinor);
+      paid.add(movement);
       const kind = movement.type === 'capture' ? plan.byCapture.get(++captureIndex) : undefined;
       const row = rowOf(movement);
       const unit = 10n ** BigInt(exponentOf(movement.currency));
@@ -161,16 +158,15 @@ export async function writeSimSettlement(engine: SimEngine, options: SettleOptio
       const at = await emit({ type: 'capture', pspReference: charge.reference, merchantReference: charge.merchantReference, batchId: batchOf(charge.currency), currency: charge.currency, grossMinor: charge.amountMinor, feeMinor, occurredAt: charge.createdAt });
       note('settled_failed', movement, at, charge.amountMinor - feeMinor, `the PSP ${charge.status} it, yet the file settles it`);
     }
-    const currencies = [...new Set([...paid.keys(), ...reported.keys()])].sort();
+    const currencies = [...new Set([...paid.currencies(), ...reported.keys()])].sort();
     const batches: SettlementManifest['batches'] = [];
     for (const currency of currencies) {
-      const payoutMinor = paid.get(currency) ?? 0n;
+      const payoutMinor = paid.payoutMinor(currency);
       const rowsNetMinor = reported.get(currency) ?? 0n;
-      // A day that nets to nothing or less is carried to the next payout by the PSP: no payout row.
-      if (payoutMinor > 0n) await emit({ type: 'payout', pspReference: batchOf(currency), merchantReference: null, batchId: batchOf(currency), currency, grossMinor: -payoutMinor, feeMinor: 0n, occurredAt: `${options.date}T23:59:59.999Z` });
+      if (payoutMinor !== null) await emit({ type: 'payout', pspReference: batchOf(currency), merchantReference: null, batchId: batchOf(currency), currency, grossMinor: -payoutMinor, feeMinor: 0n, occurredAt: `${options.date}T23:59:59.999Z` });
       batches.push({
-        batchId: batchOf(currency), currency, payoutMinor: payoutMinor > 0n ? payoutMinor.toString() : null, rowsNetMinor: rowsNetMinor.toString(),
-        differenceMinor: payoutMinor > 0n ? (payoutMinor - rowsNetMinor).toString() : null,
+        batchId: batchOf(currency), currency, payoutMinor: payoutMinor === null ? null : payoutMinor.toString(), rowsNetMinor: rowsNetMinor.toString(),
+        differenceMinor: payoutMinor === null ? null : (payoutMinor - rowsNetMinor).toString(),
       });
     }
     out.commit();
@@ -179,6 +175,78 @@ export async function writeSimSettlement(engine: SimEngine, options: SettleOptio
     out.abort();
     throw error;
   }
+}
+
+/** The batch (and payout reference) of the simulated PSP's payout of `date` in `currency`. */
+export function simBatchId(date: string, currency: Currency): string {
+  return `po_sim_${date.replaceAll('-', '')}_${currency}`;
+}
+
+/** The UTC day [fromIso, toIso) as the state file's timestamps compare. */
+function dayBounds(date: string): { fromIso: string; toIso: string } {
+  const from = new Date(`${date}T00:00:00.000Z`);
+  return { fromIso: from.toISOString(), toIso: new Date(from.getTime() + 86_400_000).toISOString() };
+}
+
+/** One payout of the simulated PSP: what `psp settle` writes as a batch's payout row and the simulated bank credits. */
+export interface SimDayPayout {
+  /** The UTC day settled (the payout is made at its end), YYYY-MM-DD. */
+  date: string;
+  batchId: string;
+  currency: Currency;
+  /** > 0. */
+  amountMinor: bigint;
+}
+
+/**
+ * The one place the simulated PSP decides what it pays out for a day: per currency, the net
+ * (gross − fee) of the day's movements; a day that nets to nothing or less pays nothing (the PSP
+ * carries it; no payout row). `psp settle` and `bank statement` both count through it.
+ */
+export class SimPayoutTally {
+  private readonly netMinor = new Map<Currency, bigint>();
+
+  constructor(readonly date: string) {}
+
+  add(movement: Pick<SimMovement, 'currency' | 'grossMinor' | 'feeMinor'>): void {
+    this.netMinor.set(movement.currency, (this.netMinor.get(movement.currency) ?? 0n) + movement.grossMinor - movement.feeMinor);
+  }
+
+  currencies(): Currency[] {
+    return [...this.netMinor.keys()].sort();
+  }
+
+  /** What the PSP pays out in `currency` for the day, or null when the day nets to nothing or less. */
+  payoutMinor(currency: Currency): bigint | null {
+    const netMinor = this.netMinor.get(currency) ?? 0n;
+    return netMinor > 0n ? netMinor : null;
+  }
+
+  payouts(): SimDayPayout[] {
+    return this.currencies().flatMap((currency) => {
+      const amountMinor = this.payoutMinor(currency);
+      return amountMinor === null ? [] : [{ date: this.date, batchId: simBatchId(this.date, currency), currency, amountMinor }];
+    });
+  }
+}
+
+/**
+ * Every payout the simulated PSP made for the days before `untilDay` (exclusive), oldest day first,
+ * currencies in order: one pass over the state file's movements, tallied day by day.
+ */
+export function simPayoutsBefore(engine: SimEngine, untilDay: string): SimDayPayout[] {
+  const payouts: SimDayPayout[] = [];
+  let tally: SimPayoutTally | undefined;
+  for (const movement of engine.movementsBetween('0000-01-01T00:00:00.000Z', dayBounds(untilDay).fromIso)) {
+    const day = movement.at.slice(0, 10);
+    if (tally?.date !== day) {
+      if (tally) payouts.push(...tally.payouts());
+      tally = new SimPayoutTally(day);
+    }
+    tally.add(movement);
+  }
+  if (tally) payouts.push(...tally.payouts());
+  return payouts;
 }
 
 interface InjectionPlan {
