@@ -284,7 +284,7 @@ export class BankDecisions {
     }
     const restMinor = this.remainingOf(payout);
     if (entry.currency !== payout.currency || entry.amountMinor !== restMinor) {
-      throw new InputError(`link: ${ref} awaits ${this.money(restMinor, payout.currency)} ${payout.currency}, the entry ${entry.source} is ${this.money(entry.amountMinor, entry.currency)} ${entry.currency}`, {
+      throw new InputError(`link: ${ref} awaits ${this.money(restMinor, payout.currency)}, the entry ${entry.source} is ${this.money(entry.amountMinor, entry.currency)}`, {
         hint: 'only the same amount links; a different payment: accept or write off this entry, and write off the payout if it will not arrive',
       });
     }
