@@ -13,7 +13,7 @@ import { Ledger } from '../../src/ledger/index.js';
 import type { Currency } from '../../src/money/index.js';
 import { Items } from '../../src/reconcile/items.js';
 import { type Leg, posting } from '../../src/reconcile/postings.js';
-import { type BankItemView, type ItemRecord, ReconStore } from '../../src/reconcile/store.js';
+import { type BankItemView, type ItemRecord, ReconStore, type SideView } from '../../src/reconcile/store.js';
 import { sellerAccount } from '../../src/wallet/wallet.js';
 import { USD } from '../reconcile/book.js';
 
@@ -90,12 +90,12 @@ export class BankBook {
   }
 
   /** A bank item as the matcher opens it. */
-  item(spec: { subject: string; class: ItemRecord['class']; rowId: bigint | null; internalRef?: string | null; probableRef?: string | null; batchId?: string | null; amountMinor: bigint; bank: Partial<BankItemView>; currency?: Currency }): ItemRecord {
+  item(spec: { subject: string; class: ItemRecord['class']; rowId: bigint | null; internalRef?: string | null; probableRef?: string | null; batchId?: string | null; amountMinor: bigint; bank: Partial<BankItemView>; currency?: Currency; ours?: SideView }): ItemRecord {
     const items = new Items(this.store, BANK_SOURCE, this.runId, this.at);
     const bank: BankItemView = { account: ACCOUNT, statementRef: 'STMT-1', source: `${this.fileName}:2`, entryId: spec.rowId?.toString() ?? null, direction: null, bookingDate: null, dueBy: null, bookedTo: null, ...spec.bank };
     const { itemId } = items.upsert({
       subject: spec.subject, class: spec.class, rowId: spec.rowId, internalRef: spec.internalRef ?? null, probableRef: spec.probableRef ?? null, batchId: spec.batchId ?? null,
-      currency: spec.currency ?? USD, amountMinor: spec.amountMinor, detail: { ours: null, theirs: null, why: `${spec.class} (test)`, bank },
+      currency: spec.currency ?? USD, amountMinor: spec.amountMinor, detail: { ours: spec.ours ?? null, theirs: null, why: `${spec.class} (test)`, bank },
     });
     if (spec.rowId !== null) this.db.prepare('UPDATE bank_entries SET item_id = (SELECT id FROM recon_items WHERE item_id = ?) WHERE id = ?').run(itemId, spec.rowId);
     return this.store.item(itemId) as ItemRecord;
