@@ -5,6 +5,7 @@ import { nonNegativeInteger, positiveInteger } from '../cli/options.js';
 import { progressBar } from '../cli/progress.js';
 import { ExitCode } from '../errors.js';
 import { SETTLEMENT_FORMATS } from '../reconcile/types.js';
+import { registerReconcilePayouts } from './reconcile-payouts.js';
 
 interface RunFlags {
   format?: string;
@@ -243,6 +244,8 @@ Age counts whole days from the run that first found the item (its run date) to n
       else if (flags.csv) process.stdout.write(reportCsv(report));
       else context.out(renderReport(report, context.color));
     });
+
+  registerReconcilePayouts(reconcile);
 }
 
 /** The interactive review on this terminal; returns the exit code (4 while anything is open). */
