@@ -82,6 +82,9 @@ export class BankDecisions {
       case 'unknown_debit':
         return this.unknownOptions(item);
       case 'bank_fee':
+        if (item.detail.bank?.bookedTo === BANK_FEES_ACCOUNT) {
+          return { options: [{ action: 'accept', effect: `it is already booked to ${BANK_FEES_ACCOUNT}: nothing is posted` }, NOTE], proposed: 'accept', proposal: 'the bank\'s charge, within the fee cap' };
+        }
         return {
           options: [{ action: 'accept', effect: `book ${this.money(this.entryOf(item).amountMinor, item.currency)} as the bank's charge: Dr ${BANK_FEES_ACCOUNT} / Cr ${UNIDENTIFIED_DEBITS_ACCOUNT}` }, NOTE],
           proposed: 'accept',
@@ -206,6 +209,12 @@ export class BankDecisions {
     if (item.class === 'balance_mismatch') return this.acceptBalance(item, note, rule);
     const entry = this.entryOf(item);
     const suspense = item.detail.bank?.bookedTo ?? null;
+    if (item.class === 'bank_fee' && suspense === BANK_FEES_ACCOUNT) {
+      const resolution = `accepted: already booked to ${BANK_FEES_ACCOUNT}${by}`;
+      this.resolve(item, resolution);
+      this.record(item, action, note, null, [], rule);
+      return { itemId: item.itemId, action, txIds: [], resolved: true, message: `${resolution}; ${this.postedText([])}` };
+    }
     assert(suspense === UNIDENTIFIED_CREDITS_ACCOUNT || suspense === UNIDENTIFIED_DEBITS_ACCOUNT, `bank item ${item.itemId} was booked to a suspense account (${suspense ?? 'none'})`);
     const counter = item.class === 'bank_fee' ? BANK_FEES_ACCOUNT : expense;
     const txId = this.postLegs(item, action, clearSuspenseLegs(suspense, item.currency, entry.amountMinor, counter), `${entry.source} ${entry.direction} ${this.money(entry.amountMinor, item.currency)}: ${suspense} to ${counter}`);

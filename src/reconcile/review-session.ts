@@ -1,3 +1,4 @@
+import { BANK_SOURCE } from '../bank/accounts.js';
 import { type BankEntryFacts, bankEntryOf, bankPanelLines } from '../bank/review-panel.js';
 import type { Database } from '../db/index.js';
 import { PayopsError } from '../errors.js';
@@ -101,7 +102,7 @@ export async function runReviewSession(
           break;
         }
         let note = choice === 'note' ? await io.prompts.input({ message: 'Note (why it stays open)' }) : undefined;
-        const linkTo = choice === 'link' ? await io.prompts.input({ message: 'Link to (order, refund or dispute id, or item id)', ...(options.linkTarget ? { default: options.linkTarget } : {}) }) : undefined;
+        const linkTo = choice === 'link' ? await io.prompts.input({ message: item.psp === BANK_SOURCE ? 'Link to (batch id, seller payout id, or item id)' : 'Link to (order, refund or dispute id, or item id)', ...(options.linkTarget ? { default: options.linkTarget } : {}) }) : undefined;
         if (POSTS_MONEY.has(choice) && context.yes !== true && !(choice === 'link' && item.class === 'duplicate')) {
           const effect = options.options.find((option) => option.action === choice)?.effect ?? '';
           io.out(`${io.style.yellow('posts money:')} ${linkTo !== undefined ? `link to ${linkTo.trim()}: ` : ''}${effect}`);

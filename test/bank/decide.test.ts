@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OPENING_EQUITY_ACCOUNT } from '../../src/bank/decide.js';
 import type { Database } from '../../src/db/index.js';
@@ -6,6 +7,7 @@ import { Ledger } from '../../src/ledger/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ADJUSTMENTS_ACCOUNT, WRITE_OFFS_ACCOUNT } from '../../src/reconcile/postings.js';
 import { ReconStore } from '../../src/reconcile/store.js';
+import { payops } from '../helpers/cli.js';
 import { TestBook, balanceOf, capture, lined, payout, tempBook } from '../reconcile/book.js';
 import {
   BANK_FEES_ACCOUNT,
@@ -185,6 +187,31 @@ describe('deciding bank items', () => {
       ]);
       expect(item(fee.itemId).resolution).toBe(`accepted to ${BANK_FEES_ACCOUNT}`);
     });
+  });
+
+  it('a bank_fee a rule already booked to bank fees (within the cap) is accepted with nothing posted', () => {
+    const { entryId } = bank.entry({ direction: 'debit', amountMinor: 250n }, 'bank_fee', moveLegs(BANK_FEES_ACCOUNT, BANK_OPERATING_ACCOUNT, 250n));
+    const fee = bank.item({ subject: 'entry:fee-within-cap', class: 'bank_fee', rowId: entryId, amountMinor: -250n, bank: { direction: 'debit', bookedTo: BANK_FEES_ACCOUNT } });
+    const outcome = decisions().decide(fee.itemId, 'accept', { rule: 'bank-fee-cap' });
+    expect(outcome).toMatchObject({ txIds: [], resolved: true });
+    expect(item(fee.itemId).resolution).toBe(`accepted: already booked to ${BANK_FEES_ACCOUNT} by rule bank-fee-cap`);
+    expect(balanceOf(db, BANK_FEES_ACCOUNT)).toBe(250n);
+  });
+
+  it('`payops reconcile decide` decides bank items through the binary, unchanged', () => {
+    const credit = bank.unknownCredit(970n);
+    const debit = bank.unknownDebit(300n);
+    const file = path.join(book.dir, 'test.db');
+    db.close();
+    const linked = payops(['--db', file, 'reconcile', 'decide', credit.itemId, 'link', '--link-to', 'po_1', '--json']);
+    expect(linked.code, linked.stderr).toBe(0);
+    expect(JSON.parse(linked.stdout)).toMatchObject({ itemId: credit.itemId, action: 'link', resolved: true });
+    const written = payops(['--db', file, 'reconcile', 'decide', debit.itemId, 'write-off']);
+    expect(written.stdout).toMatch(new RegExp(`^${debit.itemId}: write-off: written off to expenses:reconciliation:write-offs; posted #\\d+`));
+    const again = payops(['--db', file, 'reconcile', 'decide', debit.itemId, 'accept']);
+    expect([again.code, again.stderr]).toEqual([2, expect.stringContaining('already resolved')]);
+    const refused = payops(['--db', file, 'reconcile', 'decide', credit.itemId, 'note', '--note', 'late']);
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining(`item ${credit.itemId} is already resolved (linked to psp-payout:sim:po_1:USD)`)]);
   });
 
   describe('duplicate', () => {
