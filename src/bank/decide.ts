@@ -286,6 +286,10 @@ export class BankDecisions {
   private linkEntry(item: ItemRecord, payout: TransitPayout, note: string, rule: string | undefined): DecisionOutcome {
     const entry = this.entryOf(item);
     const ref = payoutRef(payout);
+    const wanted: PayoutKind = item.class === 'unknown_credit' ? 'psp_payout' : 'seller_payout';
+    if (payout.kind !== wanted) {
+      throw new InputError(`link: ${ref} is a ${payout.kind === 'psp_payout' ? 'PSP payout (money in)' : 'seller payout (money out)'}; the ${entry.direction} ${entry.source} cannot be it`, { hint: 'a credit links to a PSP payout, a debit to a seller payout' });
+    }
     const received = this.bank.matchesOf(payout).find((match) => match.part === 'bank');
     if (received) {
       const by = received.entryId === null ? undefined : this.bank.entry(received.entryId);

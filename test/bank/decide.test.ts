@@ -297,7 +297,12 @@ describe('deciding bank items', () => {
       expect(balanceOf(db, PAYOUTS_IN_TRANSIT_ACCOUNT)).toBe(0n);
     });
 
-    it('link only to an open unknown entry item', () => {
+    it('link only to an open unknown entry item of its direction', () => {
+      bank.sellerPayout('pay_1', 970n);
+      const sellerWaiting = bank.notReceived('seller-payout:pay_1', -970n);
+      const credit = bank.unknownCredit(970n);
+      expect(() => decisions().decide(sellerWaiting.itemId, 'link', { linkTo: credit.itemId })).toThrow('link: seller-payout:pay_1 is a seller payout (money out); the credit stmt-1.xml:13 cannot be it');
+      expect(matchesOf(db)).toEqual([]);
       const waiting = bank.notReceived(PO_1, 970n);
       expect(() => decisions().decide(waiting.itemId, 'link', { linkTo: 'rm_000000000000' })).toThrow('link: rm_000000000000 is not an open unknown_credit or unknown_debit item');
       expect(() => decisions().decide(waiting.itemId, 'accept')).toThrow(UsageError);
