@@ -5,7 +5,7 @@ import { PayopsError } from '../../src/errors.js';
 import { DECISION_ACTIONS, Decisions } from '../../src/reconcile/decide.js';
 import type { ItemRecord } from '../../src/reconcile/store.js';
 import { balanceOf, capture, lined, payout, tempBook } from '../reconcile/book.js';
-import { BankBook, UNIDENTIFIED_CREDITS_ACCOUNT, bankInTransitAccount } from './decide-book.js';
+import { BankBook, PAYOUTS_IN_TRANSIT_ACCOUNT, UNIDENTIFIED_CREDITS_ACCOUNT, bankInTransitAccount } from './decide-book.js';
 
 type Fate = 'received' | 'short' | 'unknown-exact' | 'unknown-other' | 'missing';
 
@@ -20,8 +20,8 @@ function sumOf(db: Database, sql: string, ...params: unknown[]): bigint {
 }
 
 /**
- * Whatever the statement shows for three PSP payouts (received, short, an unknown credit of the
- * same or another amount, nothing) and whatever a person then decides in any order (including
+ * Whatever the statement shows for three PSP payouts and a seller payout (received, short, an
+ * unknown entry of the same or another amount, nothing) and whatever a person then decides in any order (including
  * refused decisions: links to the wrong payout or amount, decisions on resolved items), no payout
  * is ever cleared beyond what the PSP paid, and each in-transit account holds exactly what the
  * settlements put in less what the bank and the decisions took out.
@@ -31,7 +31,7 @@ describe('bank decision properties', () => {
     const taken = { posted: 0, refused: 0 };
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.constantFrom<Fate>('received', 'short', 'unknown-exact', 'unknown-other', 'missing'), { minLength: 3, maxLength: 3 }),
+        fc.array(fc.constantFrom<Fate>('received', 'short', 'unknown-exact', 'unknown-other', 'missing'), { minLength: 4, maxLength: 4 }),
         fc.array(fc.record({ item: fc.nat(), action: fc.nat(), target: fc.nat() }), { minLength: 1, maxLength: 12 }),
         fc.integer({ min: 1, max: 99 }),
         async (fates, picks, deltaMinor) => {
@@ -53,7 +53,13 @@ describe('bank decision properties', () => {
               if (fate === 'unknown-exact') items.push(bank.unknownCredit(amountMinor));
               if (fate === 'unknown-other') items.push(bank.unknownCredit(amountMinor - BigInt(deltaMinor)));
             });
-            const targets = [...BATCHES.map(({ batchId }) => batchId), ...items.map((item) => item.itemId), 'nope'];
+            // One seller payout of 40.00: its debit shown, shown for another amount, or not at all.
+            bank.sellerPayout('pay_1', 4000n);
+            const sellerFate = fates[3] as Fate;
+            if (sellerFate !== 'received' && sellerFate !== 'short') items.push(bank.notReceived('seller-payout:pay_1', -4000n));
+            if (sellerFate === 'unknown-exact' || sellerFate === 'received') items.push(bank.unknownDebit(4000n));
+            if (sellerFate === 'unknown-other' || sellerFate === 'short') items.push(bank.unknownDebit(4000n - BigInt(deltaMinor)));
+            const targets = [...BATCHES.map(({ batchId }) => batchId), 'pay_1', ...items.map((item) => item.itemId), 'nope'];
             const decisions = new Decisions(db, { clock: book.clock, by: 'prop', runId: null });
             const settledMinor = sumOf(db, `SELECT SUM(net_minor) AS total FROM recon_settlements WHERE psp = 'sim' AND posted_at IS NOT NULL`);
             for (const pick of picks) {
@@ -73,6 +79,9 @@ describe('bank decision properties', () => {
               }
               const matchedMinor = sumOf(db, `SELECT SUM(amount_minor) AS total FROM bank_matches WHERE payout_kind = 'psp_payout' AND psp = 'sim'`);
               expect(balanceOf(db, bankInTransitAccount('sim'))).toBe(settledMinor - matchedMinor);
+              const sellerMatchedMinor = sumOf(db, `SELECT SUM(amount_minor) AS total FROM bank_matches WHERE payout_kind = 'seller_payout' AND payout_ref = 'pay_1'`);
+              expect(sellerMatchedMinor).toBeLessThanOrEqual(4000n);
+              expect(balanceOf(db, PAYOUTS_IN_TRANSIT_ACCOUNT)).toBe(4000n - sellerMatchedMinor);
               const heldMinor = sumOf(db, `SELECT SUM(e.amount_minor) AS total FROM recon_items i JOIN bank_entries e ON e.id = i.row_id WHERE i.class = 'unknown_credit' AND i.status = 'open'`);
               expect(balanceOf(db, UNIDENTIFIED_CREDITS_ACCOUNT)).toBe(heldMinor);
             }
