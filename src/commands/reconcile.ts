@@ -5,6 +5,7 @@ import { nonNegativeInteger, positiveInteger } from '../cli/options.js';
 import { progressBar } from '../cli/progress.js';
 import { ExitCode } from '../errors.js';
 import { SETTLEMENT_FORMATS } from '../reconcile/types.js';
+import { registerReconcilePayouts } from './reconcile-payouts.js';
 
 interface RunFlags {
   format?: string;
@@ -199,7 +200,7 @@ Age counts whole days from the run that first found the item (its run date) to n
     .argument('<item>', 'the item id (rm_…)')
     .addArgument(new Argument('<action>', 'what to do; "proposed" takes the review\'s proposal').choices(['accept', 'write-off', 'link', 'note', 'proposed']))
     .option('--note <text>', 'why (required for note)')
-    .option('--link-to <record>', 'for link: an order, refund or dispute id, or an item id (default: the proposed record)')
+    .option('--link-to <record>', 'for link: an order, refund or dispute id, a batch or seller payout id (bank items), or an item id (default: the proposed record)')
     .option('--json', 'print the outcome as JSON')
     .addHelpText('after', examples('payops reconcile decide rm_5429a4e239ef accept', 'payops reconcile decide rm_bc510bd307af note --note "asked the PSP, ticket 4411"', 'payops reconcile decide rm_ba87d76a0e4c proposed'))
     .action(async (itemId: string, action: string, flags: { note?: string; linkTo?: string; json?: boolean }, command: Command) => {
@@ -243,6 +244,8 @@ Age counts whole days from the run that first found the item (its run date) to n
       else if (flags.csv) process.stdout.write(reportCsv(report));
       else context.out(renderReport(report, context.color));
     });
+
+  registerReconcilePayouts(reconcile);
 }
 
 /** The interactive review on this terminal; returns the exit code (4 while anything is open). */

@@ -7,6 +7,7 @@ import { ledgerAccountsSchema, ledgerBalanceSchema, ledgerPostSchema, ledgerReve
 import { orderShowSchema, ordersListSchema, ordersSyncSchema } from './orders.js';
 import { payinRunSchema } from './payin.js';
 import { payoutListSchema, payoutRunSchema, payoutShowSchema, walletShowSchema } from './payouts.js';
+import { reconcilePayoutsSchema } from './payout-legs.js';
 import { pspSettleSchema } from './psp.js';
 import { reconcileDecideSchema, reconcileItemsSchema, reconcileReportSchema, reconcileReviewSchema, reconcileRunSchema } from './reconcile.js';
 import { dlqListSchema, dlqRequeueSchema, releaseListSchema, retryListSchema, retryRunSchema } from './queue.js';
@@ -45,6 +46,7 @@ export const OUTPUT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'psp settle': pspSettleSchema,
   'reconcile decide': reconcileDecideSchema,
   'reconcile items': reconcileItemsSchema,
+  'reconcile payouts': reconcilePayoutsSchema,
   'reconcile report': reconcileReportSchema,
   'reconcile review': reconcileReviewSchema,
   'reconcile run': reconcileRunSchema,

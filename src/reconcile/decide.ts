@@ -1,4 +1,5 @@
-import { bankInTransitAccount } from '../bank/accounts.js';
+import { BANK_SOURCE, bankInTransitAccount } from '../bank/accounts.js';
+import { BankDecisions } from '../bank/decide.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { InputError, NotFoundError, UsageError, assert } from '../errors.js';
 import { Ledger } from '../ledger/index.js';
@@ -96,6 +97,7 @@ export class Decisions {
 
   /** The actions that make sense for an item, with the proposed one first. */
   optionsFor(item: ItemRecord): ItemOptions {
+    if (item.psp === BANK_SOURCE) return this.bank().optionsFor(item);
     const note: ActionOption = { action: 'note', effect: 'keep it open with a note; nothing is posted' };
     const money = (minor: bigint) => `${formatAmount(minor < 0n ? -minor : minor, item.currency)} ${item.currency}`;
     const accept = (effect: string): ActionOption => ({ action: 'accept', effect });
@@ -107,8 +109,8 @@ export class Decisions {
       case 'unknown_debit':
       case 'bank_fee':
       case 'balance_mismatch':
-        // The bank leg's decisions are src/bank/'s (issue 16); until they land an item can only be noted.
-        return { options: [note], proposed: 'note', proposal: 'a bank statement item' };
+        // Only the bank has these classes, and its items are routed to src/bank/decide.ts above.
+        throw new UsageError(`item ${item.itemId} (${item.class}) is a bank item of PSP ${item.psp}: only the bank has this class`);
       case 'pending':
         return {
           options: [note, { action: 'link', effect: 'it was paid in a batch whose rows omit it, or reported under another reference: the item id of that batch or row' }],
@@ -250,6 +252,7 @@ export class Decisions {
   decide(itemId: string, action: DecisionAction, options: { note?: string; linkTo?: string; rule?: string } = {}): DecisionOutcome {
     return inTransaction(this.db, () => {
       const item = this.item(itemId);
+      if (item.psp === BANK_SOURCE) return this.bank().decide(item, action, options);
       if (action === 'link' && this.inSuspense(item)) return this.clearSuspense(item, (options.linkTo ?? '').trim(), (options.note ?? '').trim(), options.rule);
       if (item.status !== 'open') throw new UsageError(`item ${itemId} is already resolved (${item.resolution ?? ''})`, { hint: 'see `payops reconcile report`' });
       const allowed = this.optionsFor(item).options.map((option) => option.action);
@@ -772,6 +775,10 @@ export class Decisions {
       this.recordsByPsp.set(psp, records);
     }
     return records;
+  }
+
+  private bank(): BankDecisions {
+    return new BankDecisions(this.db, this.store, this.context);
   }
 
   private items(psp: string): Items {

@@ -1,3 +1,5 @@
+import { BANK_SOURCE } from '../bank/accounts.js';
+import { type BankEntryFacts, bankEntryOf, bankPanelLines } from '../bank/review-panel.js';
 import type { Database } from '../db/index.js';
 import { PayopsError } from '../errors.js';
 import { type Currency, formatAmount } from '../money/index.js';
@@ -83,7 +85,7 @@ export async function runReviewSession(
       const item = decisions.item((queue[index] as ItemRecord).itemId);
       if (item.status !== 'open') continue; // closed by an earlier decision (e.g. a batch whose rows were resolved)
       const repeated = item.class === 'duplicate' && item.rowId !== null ? repeatedRow(db, item.rowId) : undefined;
-      io.out(renderItem(item, index + 1, queue.length, io.style, repeated));
+      io.out(renderItem(item, index + 1, queue.length, io.style, repeated, bankEntryOf(db, item)));
       const options = decisions.optionsFor(item);
       io.out(`${io.style.bold('proposed:')} ${LABELS[options.proposed]}: ${options.proposal}`);
       for (;;) {
@@ -100,7 +102,7 @@ export async function runReviewSession(
           break;
         }
         let note = choice === 'note' ? await io.prompts.input({ message: 'Note (why it stays open)' }) : undefined;
-        const linkTo = choice === 'link' ? await io.prompts.input({ message: 'Link to (order, refund or dispute id, or item id)', ...(options.linkTarget ? { default: options.linkTarget } : {}) }) : undefined;
+        const linkTo = choice === 'link' ? await io.prompts.input({ message: item.psp === BANK_SOURCE ? 'Link to (batch id, seller payout id, or item id)' : 'Link to (order, refund or dispute id, or item id)', ...(options.linkTarget ? { default: options.linkTarget } : {}) }) : undefined;
         if (POSTS_MONEY.has(choice) && context.yes !== true && !(choice === 'link' && item.class === 'duplicate')) {
           const effect = options.options.find((option) => option.action === choice)?.effect ?? '';
           io.out(`${io.style.yellow('posts money:')} ${linkTo !== undefined ? `link to ${linkTo.trim()}: ` : ''}${effect}`);
@@ -131,14 +133,16 @@ export async function runReviewSession(
 }
 
 /** One item as a panel: both sides in columns, the fields that differ marked `≠`. */
-export function renderItem(item: ItemRecord, position: number, total: number, style: ReviewStyle, repeats?: StoredRow): string {
+export function renderItem(item: ItemRecord, position: number, total: number, style: ReviewStyle, repeats?: StoredRow, bankEntry?: BankEntryFacts): string {
   const { detail } = item;
   const amount = signed(item.amountMinor, item.currency, DIFFERENCE_CLASSES.has(item.class));
   const lines = [
     '',
     style.bold(`── ${position} of ${total} ── ${item.class} ${item.itemId} ── ${amount} ${item.currency} ── ${item.subject}`),
   ];
-  if (detail.batch) {
+  if (detail.bank) {
+    lines.push(...bankPanelLines(item, detail.bank, bankEntry, (line) => style.yellow(` ≠${line.slice(2)}`)));
+  } else if (detail.batch) {
     const batch = detail.batch;
     const money = (minor: string) => formatAmount(BigInt(minor), batch.currency);
     lines.push(
@@ -192,7 +196,7 @@ export function repeatedRow(db: Database, rowId: bigint): StoredRow | undefined 
 }
 
 /** Classes whose amount is a difference, shown with its sign either way. */
-const DIFFERENCE_CLASSES: ReadonlySet<string> = new Set(['amount_mismatch', 'fee_mismatch', 'batch_total_mismatch']);
+const DIFFERENCE_CLASSES: ReadonlySet<string> = new Set(['amount_mismatch', 'fee_mismatch', 'batch_total_mismatch', 'balance_mismatch']);
 
 function signed(minor: bigint, currency: Currency, plus: boolean): string {
   return minor < 0n ? `-${formatAmount(-minor, currency)}` : `${plus && minor > 0n ? '+' : ''}${formatAmount(minor, currency)}`;
