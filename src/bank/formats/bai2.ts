@@ -11,10 +11,11 @@ import { dateOfYymmdd, readTextLines, wrapText, yymmddOf } from './text-records.
  */
 
 /**
- * Detail type codes the bank uses for its own fees (BAI 2005 list): 661 account analysis fee,
- * 698 miscellaneous fees, 699 miscellaneous debit (taken as a charge, as the issue asks).
+ * Detail type codes the bank uses for its own fees (BAI 2005 list): 661 account analysis fee and
+ * 698 miscellaneous fees. 699 (miscellaneous debit) is not a fee: an unexplained debit must never
+ * be booked to bank fees by the fee-cap rule.
  */
-export const BAI2_FEE_CODES: ReadonlySet<string> = new Set(['661', '698', '699']);
+export const BAI2_FEE_CODES: ReadonlySet<string> = new Set(['661', '698']);
 const MAX_DISTRIBUTIONS = 100;
 
 /** A record with its 88 continuations (one logical record). */

@@ -216,7 +216,7 @@ describe('BAI2 writer', () => {
         })
         .map(({ direction, pick, amountMinor, accountServicerRef, endToEndId, remittance }): BankEntry => {
           const typeCode = codes[direction][pick % codes[direction].length] as string;
-          return { line: 0, direction, amountMinor, currency, bookingDate: date, valueDate: null, accountServicerRef, typeCode, bankCharge: ['661', '698', '699'].includes(typeCode), reversal: false, transactions: tx(endToEndId, remittance) };
+          return { line: 0, direction, amountMinor, currency, bookingDate: date, valueDate: null, accountServicerRef, typeCode, bankCharge: ['661', '698'].includes(typeCode), reversal: false, transactions: tx(endToEndId, remittance) };
         });
     const arbitraryStatement = fc
       .record({ currency: fc.constantFrom(USD, toCurrency('EUR'), toCurrency('JPY')), date: fc.constantFrom('2026-11-23', '2026-11-24', '2079-12-31', '1980-01-01'), account: fc.stringMatching(/^[0-9]{4,17}$/), opening: fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }) })
