@@ -218,6 +218,21 @@ describe('reconcile run', () => {
     expect(runChecks(db).ok).toBe(true);
   });
 
+  it('every posting that moves money into transit says so: the batch, a row settled later, the batch residual', async () => {
+    await book.charge([['ord_1', '25.00'], ['ord_2', '25.00']]);
+    const rows = [capture('ord_1', 2500n), capture('ord_2', 2600n), capture('ord_x', 1000n, { pspReference: 'ch_x' })];
+    await book.reconcile('day.csv', lined([...rows, payout('po_1', rows, 2470n + 2470n)]));
+    const store = new ReconStore(db);
+    for (const cls of ['amount_mismatch', 'missing_internal', 'batch_total_mismatch']) decisions().decide(store.openItems().find((item) => item.class === cls)!.itemId, 'accept');
+    const toTransit = db
+      .prepare(`SELECT DISTINCT t.kind, t.description FROM ledger_transactions t JOIN ledger_entries e ON e.tx_id = t.id JOIN ledger_accounts a ON a.id = e.account_id
+                WHERE a.name = ? ORDER BY t.id`)
+      .all(IN_TRANSIT) as { kind: string; description: string }[];
+    expect(toTransit.map((tx) => tx.kind)).toEqual(['settlement.batch', 'settlement.row', 'settlement.row', 'reconcile.accept']);
+    for (const tx of toTransit) expect(tx.description, tx.kind).toContain('in transit to the bank');
+    expect(balanceOf(db, BANK_OPERATING_ACCOUNT)).toBe(0n);
+  });
+
   it('the worked example of docs/RECONCILIATION.md, to the minor unit', async () => {
     await book.charge([['ord_1', '25.00'], ['ord_2', '40.00'], ['ord_3', '10.00']], {
       ord_1: { status: 'succeeded', pspReference: 'ch_1', feeMinor: 103n },
