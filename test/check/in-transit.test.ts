@@ -3,6 +3,7 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BANK_OPERATING_ACCOUNT, BANK_SOURCE, PAYOUTS_IN_TRANSIT_ACCOUNT, bankInTransitAccount } from '../../src/bank/accounts.js';
+import { BANK_POSTINGS_CHECK_NAME, IN_TRANSIT_CHECK_NAME, runChecks } from '../../src/check/check.js';
 import { IN_TRANSIT_QUERIES } from '../../src/check/in-transit.js';
 import { openDatabase } from '../../src/db/index.js';
 import { Ledger } from '../../src/ledger/index.js';
@@ -199,6 +200,26 @@ describe('payops check: money in transit (issue 16)', () => {
     expect(named(report, BANK_POSTINGS_CHECK)?.details).toEqual([
       expect.stringMatching(new RegExp(`^statement\\.xml:2 \\(bank entry \\d+, debit 34\\.40 USD\\): tx \\d+ moved 34\\.40 into ${BANK_OPERATING_ACCOUNT}, not -34\\.40$`)),
     ]);
+  });
+
+  it('passes on a book reconciled before the bank leg: its settlement went straight to operating, nothing is in transit', async () => {
+    const made = tempDatabase();
+    try {
+      const book = new TestBook(made.db, path.dirname(made.file));
+      await book.charge([['ord_1', '25.00']]);
+      // What a settlement posted before issue 16 looked like: the net straight to the operating account.
+      const { txId } = new Ledger(made.db).post({
+        idempotencyKey: 'settlement.batch:sim:po_old:USD:s1', kind: 'settlement.batch', description: 'Payout po_old from sim: 1 matched rows, 24.70 USD', effectiveAt: '2026-11-23T23:59:59.000Z',
+        entries: [{ account: BANK_OPERATING_ACCOUNT, currency: USD, direction: 'debit', amountMinor: 2470n }, { account: 'assets:psp:sim:receivable', currency: USD, direction: 'credit', amountMinor: 2470n }],
+      });
+      made.db.prepare(`INSERT INTO recon_settlements (psp, batch_id, currency, kind, net_minor, tx_id, created_at, posted_at) VALUES ('sim', 'po_old', 'USD', 'record', 2470, ?, ?, ?)`).run(txId, NOW, NOW);
+      const report = runChecks(made.db);
+      expect(report.results.filter((result) => !result.ok)).toEqual([]);
+      expect(report.results.find((result) => result.name === IN_TRANSIT_CHECK_NAME)?.details).toEqual(['nothing in transit']);
+      expect(report.results.find((result) => result.name === BANK_POSTINGS_CHECK_NAME)?.details).toEqual(['0 bank entries posted, 0 bank matches']);
+    } finally {
+      made.cleanup();
+    }
   });
 
   it('never scans the ledger entries: each query reads entries by account or by transaction', () => {
