@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
+import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT, bankInTransitAccount } from '../dist/bank/accounts.js';
 import { lines } from './day.mjs';
 
 const MAX_LISTED = 10;
@@ -312,8 +313,11 @@ function reconciliationFindings(reconciliation, problem) {
 }
 
 /**
- * Once every item is resolved, the PSP receivable is empty in every currency and the bank holds
- * what the PSP paid out less what payops paid to sellers.
+ * Once every item is resolved, the PSP receivable is empty in every currency, and the money the
+ * PSP paid out less what payops paid to sellers is in the bank's accounts: a settled PSP payout
+ * waits in assets:bank:in-transit:http and a sent seller payout in liabilities:payouts:in-transit
+ * until a bank statement moves them to (or out of) assets:bank:operating, so the three together
+ * hold it whether or not any statement was reconciled.
  */
 function bankAndReceivable(files, reconciliation, problem) {
   const db = new Sqlite(files.db, { readonly: true, fileMustExist: true });
@@ -325,9 +329,11 @@ function bankAndReceivable(files, reconciliation, problem) {
     const expectedBank = new Map();
     for (const { manifest } of reconciliation.settled) for (const batch of manifest.batches) if (batch.payoutMinor !== null) expectedBank.set(batch.currency, (expectedBank.get(batch.currency) ?? 0n) + BigInt(batch.payoutMinor));
     for (const row of db.prepare("SELECT currency, SUM(amount_minor) AS s FROM payouts WHERE status = 'succeeded' GROUP BY currency").all()) expectedBank.set(row.currency, (expectedBank.get(row.currency) ?? 0n) - row.s);
-    const bank = balance('assets:bank:operating');
+    const accounts = [BANK_OPERATING_ACCOUNT, bankInTransitAccount('http'), PAYOUTS_IN_TRANSIT_ACCOUNT];
+    const bank = new Map();
+    for (const account of accounts) for (const [currency, net] of balance(account)) bank.set(currency, (bank.get(currency) ?? 0n) + net);
     for (const currency of new Set([...expectedBank.keys(), ...bank.keys()])) {
-      if ((bank.get(currency) ?? 0n) !== (expectedBank.get(currency) ?? 0n)) problem(`assets:bank:operating holds ${bank.get(currency) ?? 0n} minor units of ${currency}; the PSP paid out less sellers were paid makes ${expectedBank.get(currency) ?? 0n}`);
+      if ((bank.get(currency) ?? 0n) !== (expectedBank.get(currency) ?? 0n)) problem(`${accounts.join(' + ')} hold ${bank.get(currency) ?? 0n} minor units of ${currency}; the PSP paid out less sellers were paid makes ${expectedBank.get(currency) ?? 0n}`);
     }
   } finally {
     db.close();

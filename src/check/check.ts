@@ -4,6 +4,7 @@ import { formatAmount } from '../money/index.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
 import { Wallets, sellerAccount } from '../wallet/wallet.js';
 import { describeOwner, ownerState, probeProcess, thisProcessOwner } from '../work/lease-owner.js';
+import { bankPostingProblems, inTransitProblems } from './in-transit.js';
 import { reconciliationProblems } from './reconcile.js';
 
 export interface CheckResult {
@@ -77,6 +78,8 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkLeases(db),
     checkUnrecordedAnswers(db),
     checkReconciliation(db),
+    checkInTransit(db),
+    checkBankPostings(db),
     ...(pspRecord ? [checkPspCharges(db, pspRecord, notes), checkPspPayouts(db, pspRecord.psp, pspRecord.payouts)] : []),
     ...(pspRecord?.refunds ? [checkPspRefunds(pspRecord.psp, pspRecord.refunds)] : []),
   ];
@@ -320,6 +323,19 @@ function checkPspRefunds(psp: string, refunds: readonly PspRefundRecord[]): Chec
 function checkReconciliation(db: Database): CheckResult {
   const { problems, settlements, decisions } = reconciliationProblems(db);
   return result('settlements post each row once; every reconciliation posting has its decision; resolved batches hold their payout', problems, `${settlements} settlements, ${decisions} decisions`);
+}
+
+export const IN_TRANSIT_CHECK_NAME = 'money in transit: each in-transit account holds what was sent less what bank statements cleared';
+export const BANK_POSTINGS_CHECK_NAME = 'every bank entry posted on the operating account, every bank match on its in-transit account, for exactly its amount';
+
+function checkInTransit(db: Database): CheckResult {
+  const { problems, holdings } = inTransitProblems(db);
+  return result(IN_TRANSIT_CHECK_NAME, problems, holdings.length === 0 ? 'nothing in transit' : holdings.join(', '));
+}
+
+function checkBankPostings(db: Database): CheckResult {
+  const { problems, entries, matches } = bankPostingProblems(db);
+  return result(BANK_POSTINGS_CHECK_NAME, problems, `${entries} bank entries posted, ${matches} bank matches`);
 }
 
 function checkLeases(db: Database): CheckResult {

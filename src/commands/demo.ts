@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT, bankInTransitAccount } from '../bank/accounts.js';
 import { type CliContext, contextOf, examples } from '../cli/context.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -63,6 +64,8 @@ export function registerDemo(program: Command, run: (argv: string[]) => Promise<
         await step('The same file again changes nothing', ['reconcile', 'run', settlement, '--non-interactive'], [0, 4]);
         await step('What is left for a person, biggest money first (no terminal here: nothing is asked)', ['reconcile', 'review', '--non-interactive'], [0, 4]);
         await step('Classes, payout bridges and who decided what', ['reconcile', 'report']);
+        await step('Money in transit to the bank: the PSP\'s settled payouts, until a bank statement shows them arrive', ['ledger', 'balance', '--account', bankInTransitAccount('sim')]);
+        await step('Seller payouts sent, until a bank statement shows them leave the operating account', ['ledger', 'balance', '--account', PAYOUTS_IN_TRANSIT_ACCOUNT]);
         await step('Dead letters, if any order used up its retries', ['dlq', 'list'], [0, 6]);
         await step('What we hold, owe and earn', ['ledger', 'balance', '--depth', '2']);
         await step('The income statement: platform fees earned, PSP and chargeback fees spent, net', ['report', 'income', '--period', 'monthly']);
@@ -72,7 +75,7 @@ export function registerDemo(program: Command, run: (argv: string[]) => Promise<
         await httpSteps(step, context, path.dirname(db), events('small.json'));
         await step('Entries you post yourself are balanced, idempotent and hash-chained too', ['ledger', 'post', '--file', path.join(FIXTURES, 'ledger', 'operator-entries.ndjson')]);
         await step('A mistake is corrected by a reversal, never an edit', ['ledger', 'reverse', '--key', 'bank-charges-2026-11-23-again', '--reason', 'entered twice']);
-        await step('The bank account as of the end of the 23rd (the reversal is effective today)', ['ledger', 'balance', '--account', 'assets:bank', '--as-of', '2026-11-23']);
+        await step('The operating bank account as of the end of the 23rd (the reversal is effective today)', ['ledger', 'balance', '--account', BANK_OPERATING_ACCOUNT, '--as-of', '2026-11-23']);
         await step('Every invariant once more, after the manual entries', ['check']);
         context.out(`\n${context.color.green('demo complete')}${options.keep || explicitDb ? `: database kept at ${db}` : ''}`);
       } finally {

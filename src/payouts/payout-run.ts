@@ -48,7 +48,10 @@ class DryRunRollback extends Error {}
 export async function runPayouts(db: Database, options: PayoutRunOptions): Promise<PayoutRunSummary> {
   if (!options.psp.supportsPayouts) {
     throw new UsageError(`payout run: payops does not send payouts through --psp ${options.psp.name}; nothing was claimed`, {
-      hint: 'run payouts with a PSP that sends transfers to sellers (see the README section of that PSP)',
+      // Only bank-funded payouts are reconciled (docs/RECONCILIATION.md, "Money in transit"): a PSP
+      // that pays sellers from its own balance would show the transfer in its settlement file, never
+      // on the bank statement that clears liabilities:payouts:in-transit.
+      hint: 'run payouts with a PSP that sends bank transfers from the operating account (--psp sim or http); a PSP paying sellers from its own balance is not supported',
     });
   }
   if (options.dryRun) return dryRun(db, options);

@@ -112,7 +112,12 @@ export interface PaymentServiceProvider {
   readonly name: string;
   /** How long the PSP remembers an idempotency key; a retry later than this looks up first. */
   readonly keyLifetimeMs: number;
-  /** False when payops cannot send seller transfers through this PSP: `payout run` refuses before it claims anything. */
+  /**
+   * False when payops cannot send seller transfers through this PSP: `payout run` refuses before it
+   * claims anything. True only for a PSP whose transfers debit payops' operating bank account (the
+   * bank statement's debit clears liabilities:payouts:in-transit); a PSP that pays sellers from its
+   * own balance is not supported (docs/RECONCILIATION.md, "Money in transit").
+   */
   readonly supportsPayouts: boolean;
   /** Charges many orders; the i-th result answers the i-th request. */
   charge(requests: readonly ChargeRequest[]): Promise<ChargeResult[]>;

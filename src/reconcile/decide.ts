@@ -457,7 +457,7 @@ export class Decisions {
         { account: bankInTransitAccount(item.psp), currency: item.currency, debitMinor: residualMinor },
         { account: action === 'write_off' ? WRITE_OFFS_ACCOUNT : ADJUSTMENTS_ACCOUNT, currency: item.currency, debitMinor: -residualMinor },
       ],
-      description: `batch ${batchId}: the PSP paid ${formatAmount(batch.payoutMinor, item.currency)}, the books held ${formatAmount(batch.payoutMinor - residualMinor, item.currency)}`,
+      description: `batch ${batchId} in transit to the bank: the PSP paid ${formatAmount(batch.payoutMinor, item.currency)}, the books held ${formatAmount(batch.payoutMinor - residualMinor, item.currency)}`,
     });
     this.settlements(item.psp).recordResidual(batchId, item.currency, residualMinor, item.id, txId);
     this.record(item, action, note, null, [txId], rule);

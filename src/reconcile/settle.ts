@@ -11,7 +11,8 @@ function batchKey(batchId: string, currency: Currency): string {
 }
 
 /**
- * Moves money from the PSP receivable to the bank, by payout batch, exactly once per row:
+ * Moves money from the PSP receivable into transit to the bank (assets:bank:in-transit:<psp>, until
+ * a bank statement shows it arrived), by payout batch, exactly once per row:
  * - the matched rows of a run go together, one settlement per batch and run;
  * - a row matched or accepted later, or a record found to be in a batch, gets one of its own;
  * - a batch residual is posted by the decision that accepts or writes it off.
@@ -114,7 +115,7 @@ export class Settlements {
       posting({
         idempotencyKey: key,
         kind: settlement.kind === 'rows' ? 'settlement.batch' : `settlement.${settlement.kind}`,
-        description: `Payout ${settlement.batchId} from ${this.psp}: ${label}, ${formatAmount(settlement.netMinor, settlement.currency)} ${settlement.currency}`,
+        description: `Payout ${settlement.batchId} from ${this.psp} in transit to the bank: ${label}, ${formatAmount(settlement.netMinor, settlement.currency)} ${settlement.currency}`,
         effectiveAt,
         metadata: { psp: this.psp, batchId: settlement.batchId, settlement: settlement.id.toString() },
         legs: settlementLegs(this.psp, settlement.currency, settlement.netMinor),

@@ -1,3 +1,4 @@
+import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT } from '../bank/accounts.js';
 import type { Database } from '../db/index.js';
 import { InputError } from '../errors.js';
 import type { Currency } from '../money/index.js';
@@ -75,6 +76,8 @@ function emptyLine(currency: Currency): DailyLine {
 }
 
 const RECEIVABLE = /^assets:psp:[^:]+:receivable$/;
+/** Where a sent payout's credit goes: payouts in-transit since the bank leg; the operating account in a book from before it. */
+const PAYOUT_SOURCES = new Set([PAYOUTS_IN_TRANSIT_ACCOUNT, BANK_OPERATING_ACCOUNT]);
 
 /** The posting rules of DESIGN.md §6 read backwards: which leg of which kind is which figure. */
 function addRow(l: DailyLine, row: DailyRow): void {
@@ -84,7 +87,10 @@ function addRow(l: DailyLine, row: DailyRow): void {
   if (row.name === 'expenses:psp-fees') l.pspFeesMinor += row.direction === 'debit' ? total : -total;
   if (row.kind === 'payin.capture' && RECEIVABLE.test(row.name) && row.direction === 'debit') l.payIns = { count, amountMinor: total };
   else if (row.kind === 'refund.sent' && RECEIVABLE.test(row.name)) l.refunds = { count, amountMinor: total };
-  else if (row.kind === 'payout.sent' && row.name === 'assets:bank:operating') l.payouts = { count, amountMinor: total };
+  else if (row.kind === 'payout.sent' && PAYOUT_SOURCES.has(row.name)) {
+    // A payout posts to exactly one of them, so the counts add up.
+    l.payouts = { count: l.payouts.count + count, amountMinor: l.payouts.amountMinor + total };
+  }
   else if (row.kind === 'chargeback.received') {
     if (RECEIVABLE.test(row.name)) {
       l.chargebacks.count = count;

@@ -61,7 +61,9 @@ describe('payops payout (end to end)', () => {
     const result = json<{ payoutIds: string[]; execution: { succeeded: number; paid: MoneyJson[] } }>(payout);
     expect(result.payoutIds).toHaveLength(3); // seller_7 USD, seller_7 EUR, seller_9 USD: one each
     expect(result.execution.paid).toEqual([{ amount: '7.20', currency: 'EUR', amountMinor: '720' }, { amount: '68.50', currency: 'USD', amountMinor: '6850' }]);
-    expect(balances()).toMatchObject({ 'assets:bank:operating USD': '-68.50', 'assets:bank:operating EUR': '-7.20' });
+    // Sent, not yet seen leaving on a bank statement: in transit, the operating account untouched.
+    expect(balances()).toMatchObject({ 'liabilities:payouts:in-transit USD': '68.50', 'liabilities:payouts:in-transit EUR': '7.20' });
+    expect(Object.keys(balances()).filter((key) => key.startsWith('assets:bank:'))).toEqual([]);
     expect(Object.keys(balances()).filter((key) => key.includes(':payable'))).toEqual([]);
 
     const sellers = json<{ sellerId: string; currency: string; pending: { amount: string }; payable: { amount: string }; paidOut: { amount: string }; account: string }[]>(run('report', 'sellers', '--json'))

@@ -147,7 +147,7 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
     for (const extra of [[], ['--dry-run']]) {
       const refused = stripe('payout', 'run', ...extra);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toBe('payops: payout run: payops does not send payouts through --psp stripe; nothing was claimed (run payouts with a PSP that sends transfers to sellers (see the README section of that PSP))\n');
+      expect(refused.stderr).toBe('payops: payout run: payops does not send payouts through --psp stripe; nothing was claimed (run payouts with a PSP that sends bank transfers from the operating account (--psp sim or http); a PSP paying sellers from its own balance is not supported)\n');
     }
     expect(run('payout', 'list').stdout).toBe('no payouts\n');
     expectCheckPasses(db);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containsCardNumber } from '../../src/input/card-numbers.js';
 import { IDENTIFIER } from '../../src/input/ids.js';
 import type { Database } from '../../src/db/index.js';
+import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT } from '../../src/bank/accounts.js';
 import { UsageError } from '../../src/errors.js';
 import { PayinExecutor } from '../../src/payments/executor.js';
 import { ingest } from '../../src/payments/intake/intake.js';
@@ -66,12 +67,28 @@ describe('payout runs and the PSP that sends them', () => {
     expect(payoutRunSchema.parse(payoutRunJson(summary, null)).heldPayOuts).toEqual({ released: 1, rejected, stillHeld: 0 });
   });
 
+  it('a sent payout waits on liabilities:payouts:in-transit, keeping its kind and key; the operating account has not moved', async () => {
+    const summary = await runPayouts(db, { psp, retry: POLICY, clock });
+    expect(summary.execution.succeeded).toBe(1);
+    const entries = db
+      .prepare(`SELECT t.kind, t.idempotency_key AS key, a.name AS account, e.direction, e.amount_minor AS amountMinor FROM ledger_transactions t
+                JOIN ledger_entries e ON e.tx_id = t.id JOIN ledger_accounts a ON a.id = e.account_id WHERE t.kind = 'payout.sent' ORDER BY e.id`)
+      .all();
+    expect(entries).toEqual([
+      { kind: 'payout.sent', key: `payout.sent:${PAYOUT_ID}`, account: 'liabilities:sellers:seller_7:payable', direction: 'debit', amountMinor: 2250n },
+      { kind: 'payout.sent', key: `payout.sent:${PAYOUT_ID}`, account: PAYOUTS_IN_TRANSIT_ACCOUNT, direction: 'credit', amountMinor: 2250n },
+    ]);
+    expect(db.prepare('SELECT COUNT(*) FROM ledger_accounts WHERE name = ?').pluck().get(BANK_OPERATING_ACCOUNT)).toBe(0n);
+  });
+
   it('refuses a PSP that does not send payouts before it creates or claims anything, dry run included', async () => {
     const stripeLike = Object.assign(new FakePsp('stripe'), { supportsPayouts: false });
     for (const dryRun of [false, true]) {
       const refused = await runPayouts(db, { psp: stripeLike, retry: POLICY, clock, dryRun }).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(UsageError);
       expect((refused as UsageError).message).toBe('payout run: payops does not send payouts through --psp stripe; nothing was claimed');
+      // Only bank-funded payouts are reconciled: the hint says why a PSP paying from its balance is refused.
+      expect((refused as UsageError).hint).toContain('a PSP paying sellers from its own balance is not supported');
     }
     expect(listPayouts(db)).toEqual([]);
     expect(stripeLike.payoutCalls).toEqual([]);

@@ -13,10 +13,14 @@ import { type RunOptions, reconcileFile } from '../../src/reconcile/run.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
 import { type Currency, toCurrency } from '../../src/money/index.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { BANK_OPERATING_ACCOUNT, bankInTransitAccount } from '../../src/bank/accounts.js';
 import { tempDatabase } from '../helpers/db.js';
 
 export const USD = toCurrency('USD');
 export const EUR = toCurrency('EUR');
+/** Where a settled batch's net waits for the bank statement (the test book's PSP is sim). */
+export const IN_TRANSIT = bankInTransitAccount('sim');
+export { BANK_OPERATING_ACCOUNT };
 export const T0 = Date.parse('2026-11-23T10:00:00Z');
 
 /** A fresh temporary database with a TestBook on it, its files beside the database. */

@@ -4,7 +4,7 @@ import type { Database } from '../../src/db/index.js';
 import { InputError } from '../../src/errors.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { TestBook, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
+import { IN_TRANSIT, TestBook, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
 
 describe('reconcile decisions', () => {
   let db: Database;
@@ -13,7 +13,7 @@ describe('reconcile decisions', () => {
   const decisions = () => new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
   const open = () => new ReconStore(db).openItems();
   const openBatch = (batchId: string) => open().find((item) => item.class === 'batch_total_mismatch' && item.batchId === batchId)!;
-  const bank = () => balanceOf(db, 'assets:bank:operating');
+  const bank = () => balanceOf(db, IN_TRANSIT);
   const receivable = () => balanceOf(db, 'assets:psp:sim:receivable');
 
   beforeEach(() => ({ db, book, cleanup } = tempBook()));

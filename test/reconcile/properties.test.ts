@@ -6,7 +6,7 @@ import { balances } from '../../src/ledger/index.js';
 import { type DecisionAction, Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
-import { capture, lined, payout, tempBook } from './book.js';
+import { IN_TRANSIT, capture, lined, payout, tempBook } from './book.js';
 
 type Fault = 'exact' | 'more' | 'less' | 'fee' | 'duplicate' | 'missing';
 
@@ -68,7 +68,7 @@ describe('reconciliation properties', () => {
             }
           }
           expect(store.openItems()).toEqual([]);
-          expect(balanceOf(db, 'assets:bank:operating')).toBe(truthMinor);
+          expect(balanceOf(db, IN_TRANSIT)).toBe(truthMinor);
           expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
           const report = runChecks(db);
           expect(report.results.filter((result) => !result.ok)).toEqual([]);

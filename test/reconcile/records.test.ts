@@ -4,7 +4,7 @@ import type { Database } from '../../src/db/index.js';
 import { InputError } from '../../src/errors.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { TestBook, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
+import { IN_TRANSIT, TestBook, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
 
 /**
  * A record is settled once a row is paired with it, whatever reference that row carries: a row a
@@ -31,17 +31,17 @@ describe('a record is settled by the row paired with it, whatever its reference'
     expect([first?.subject, second?.subject]).toEqual(['capture:ch_a', 'capture:ch_b']);
     expect(decisions().optionsFor(first!).proposed).toBe('link');
     decisions().decide(first!.itemId, 'link', { linkTo: 'ord_1' });
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(2470n);
 
     expect(decisions().optionsFor(new ReconStore(db).item(second!.itemId)!).proposed).toBe('accept');
     expect(() => decisions().decide(second!.itemId, 'link', { linkTo: 'ord_1' })).toThrow(InputError);
     expect(() => decisions().decide(second!.itemId, 'link', { linkTo: 'ord_1' })).toThrow('link: capture:ord_1 was already settled by');
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(2470n);
     expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
     // The PSP did charge twice: booked as it states, the bank then holds the whole payout.
     decisions().decide(second!.itemId, 'accept');
     expect(open()).toEqual([]);
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(4940n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(4940n);
     expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
     expect(runChecks(db).ok).toBe(true);
   });
@@ -69,13 +69,13 @@ describe('a record is settled by the row paired with it, whatever its reference'
     const day1 = await book.reconcile('day1.csv', lined([...rows, payout('po_1', rows)]), { rules: { quietPending: false } });
     expect(day1.summary.classes).toEqual([expect.objectContaining({ class: 'matched', rows: 3, records: 2 })]);
     expect(open()).toEqual([]);
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(3970n - 400n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(3970n - 400n);
 
     // A second refund of the same amount that payops never made: not rf_1 again.
     const again = [settlementRow({ type: 'refund', merchantReference: 'ord_2', grossMinor: -400n, batchId: 'po_2', occurredAt: '2026-11-23T13:00:00.000Z' })];
     await book.reconcile('day2.csv', lined([...again, payout('po_2', again)]), { rules: { quietPending: false } });
     expect(open().map((item) => [item.class, item.probableRef])).toEqual([['missing_internal', 'capture:ord_2']]);
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(3970n - 400n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(3970n - 400n);
     expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
     expect(runChecks(db).ok).toBe(true);
   });
@@ -116,7 +116,7 @@ describe('a record is settled by the row paired with it, whatever its reference'
       expect(open().map((item) => [item.itemId, item.class, item.amountMinor])).toEqual([[itemId, 'fee_mismatch', 100n]]);
       decisions().decide(itemId, 'accept');
       expect(open()).toEqual([]);
-      expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n - 4100n);
+      expect(balanceOf(db, IN_TRANSIT)).toBe(2470n - 4100n);
       expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
       expect(runChecks(db).ok).toBe(true);
     });
@@ -126,7 +126,7 @@ describe('a record is settled by the row paired with it, whatever its reference'
       expect(balanceOf(db, 'expenses:reconciliation:adjustments')).toBe(0n);
       expect(open().map((item) => [item.itemId, item.class])).toEqual([[itemId, 'fee_mismatch']]);
       decisions().decide(itemId, 'accept');
-      expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n - 4100n);
+      expect(balanceOf(db, IN_TRANSIT)).toBe(2470n - 4100n);
       expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
       expect(runChecks(db).ok).toBe(true);
     });

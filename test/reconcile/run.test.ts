@@ -6,7 +6,7 @@ import { showOrder } from '../../src/payments/queries.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
-import { EUR, TestBook, capture, lined, payout, settlementRow, tempBook } from './book.js';
+import { BANK_OPERATING_ACCOUNT, EUR, IN_TRANSIT, TestBook, capture, lined, payout, settlementRow, tempBook } from './book.js';
 
 function balanceOf(db: Database, account: string, currency = 'USD'): bigint {
   return balances(db).find((row) => row.account === account && row.currency === currency)?.balanceMinor ?? 0n;
@@ -35,7 +35,9 @@ describe('reconcile run', () => {
     expect(outcome.summary.batches).toEqual([
       expect.objectContaining({ batchId: 'po_1', capturesMinor: '3500', feesMinor: '60', rowsNetMinor: '3440', payoutMinor: '3440', differenceMinor: '0', settledMinor: '3440', status: 'balanced' }),
     ]);
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(3440n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(3440n);
+    // In transit until a bank statement shows the credit: the operating account has not moved.
+    expect(balanceOf(db, BANK_OPERATING_ACCOUNT)).toBe(0n);
     expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
     expect(runChecks(db).ok).toBe(true);
   });
@@ -90,7 +92,7 @@ describe('reconcile run', () => {
     expect(openItems(db).some((item) => item.class === 'pending')).toBe(false);
     expect(outcome.summary.openCount).toBe(9);
     // Only the matched row moved money; nothing else touched the bank.
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(2470n);
     expect(runChecks(db).ok).toBe(true);
   });
 
@@ -120,7 +122,7 @@ describe('reconcile run', () => {
     expect(three.summary.life).toEqual({ new: 0, persisting: 0, resolved: 1 });
     expect(new ReconStore(db).item(pendingItem?.itemId as string)).toMatchObject({ status: 'resolved', resolution: 'settled: reported by day5.csv:2' });
     expect(openItems(db)).toEqual([]);
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n + 970n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(2470n + 970n);
     expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(-5n); // the standalone fee of day4, in no batch yet
   });
 
@@ -151,7 +153,7 @@ describe('reconcile run', () => {
     await book.reconcile('day.csv', rows);
     await book.reconcile('day.csv', rows);
     expect(db.prepare("SELECT COUNT(*) AS n FROM ledger_transactions WHERE kind LIKE 'settlement.%'").get()).toEqual({ n: 1n });
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(2470n);
   });
 
   it('--dry-run shows what the rules would do and writes nothing', async () => {
@@ -211,9 +213,24 @@ describe('reconcile run', () => {
     expect(decisions().optionsFor(store.item(batch.itemId)!).proposed).toBe('accept');
     decisions().decide(batch.itemId, 'accept');
     expect(openItems(db)).toEqual([]);
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n + 2470n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(2470n + 2470n);
     expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
     expect(runChecks(db).ok).toBe(true);
+  });
+
+  it('every posting that moves money into transit says so: the batch, a row settled later, the batch residual', async () => {
+    await book.charge([['ord_1', '25.00'], ['ord_2', '25.00']]);
+    const rows = [capture('ord_1', 2500n), capture('ord_2', 2600n), capture('ord_x', 1000n, { pspReference: 'ch_x' })];
+    await book.reconcile('day.csv', lined([...rows, payout('po_1', rows, 2470n + 2470n)]));
+    const store = new ReconStore(db);
+    for (const cls of ['amount_mismatch', 'missing_internal', 'batch_total_mismatch']) decisions().decide(store.openItems().find((item) => item.class === cls)!.itemId, 'accept');
+    const toTransit = db
+      .prepare(`SELECT DISTINCT t.kind, t.description FROM ledger_transactions t JOIN ledger_entries e ON e.tx_id = t.id JOIN ledger_accounts a ON a.id = e.account_id
+                WHERE a.name = ? ORDER BY t.id`)
+      .all(IN_TRANSIT) as { kind: string; description: string }[];
+    expect(toTransit.map((tx) => tx.kind)).toEqual(['settlement.batch', 'settlement.row', 'settlement.row', 'reconcile.accept']);
+    for (const tx of toTransit) expect(tx.description, tx.kind).toContain('in transit to the bank');
+    expect(balanceOf(db, BANK_OPERATING_ACCOUNT)).toBe(0n);
   });
 
   it('the worked example of docs/RECONCILIATION.md, to the minor unit', async () => {
@@ -230,7 +247,7 @@ describe('reconcile run', () => {
       settlementRow({ type: 'capture', pspReference: 'ch_3', merchantReference: 'ord_3', grossMinor: 1100n, feeMinor: 62n }),
     ]);
     const receivable = () => balanceOf(db, 'assets:psp:sim:receivable');
-    const bank = () => balanceOf(db, 'assets:bank:operating');
+    const bank = () => balanceOf(db, IN_TRANSIT);
     expect(receivable()).toBe(7500n - 308n - 400n);
     const outcome = await book.reconcile('day.csv', [...rows, { ...payout('po_1', rows, 6789n), line: 6 }]);
     expect(outcome.summary.batches[0]).toMatchObject({ capturesMinor: '7600', feesMinor: '311', refundsMinor: '-400', rowsNetMinor: '6889', payoutMinor: '6789', differenceMinor: '-100' });
@@ -285,7 +302,7 @@ describe('reconcile run', () => {
     expect(duplicate.class).toBe('duplicate');
     expect(decisions().optionsFor(duplicate).options.map((option) => option.action)).toEqual(['link', 'note']);
     decisions().decide(duplicate.itemId, 'link');
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(2470n);
     expect(runChecks(db).ok).toBe(true);
   });
 
@@ -299,7 +316,7 @@ describe('reconcile run', () => {
     expect([balanceOf(db, 'assets:psp:sim:receivable'), balanceOf(db, 'assets:psp:sim:receivable', 'EUR')]).toEqual([0n, 0n]);
     expect([balanceOf(db, 'expenses:reconciliation:adjustments'), balanceOf(db, 'expenses:reconciliation:adjustments', 'EUR')]).toEqual([2500n, -2300n]);
     expect([balanceOf(db, 'expenses:psp-fees'), balanceOf(db, 'expenses:psp-fees', 'EUR')]).toEqual([0n, 40n]);
-    expect(balanceOf(db, 'assets:bank:operating', 'EUR')).toBe(2260n);
+    expect(balanceOf(db, IN_TRANSIT, 'EUR')).toBe(2260n);
     expect(runChecks(db).ok).toBe(true);
   });
 
@@ -308,11 +325,11 @@ describe('reconcile run', () => {
     const first = lined([capture('ord_1', 2500n, { batchId: 'po_9' })]);
     const one = await book.reconcile('day1.csv', first);
     expect(one.summary.batches).toEqual([expect.objectContaining({ batchId: 'po_9', status: 'awaiting payout', settledMinor: '2470' })]);
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(0n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(0n);
     const second = lined([capture('ord_2', 1000n, { batchId: 'po_9', occurredAt: '2026-11-24T09:00:00.000Z' })]);
     const two = await book.reconcile('day2.csv', [...second, { ...payout('po_9', [...first, ...second]), line: 3, occurredAt: '2026-11-24T23:59:59.000Z' }]);
     expect(two.summary.batches).toEqual([expect.objectContaining({ batchId: 'po_9', status: 'balanced', rows: 2, payoutMinor: '3440', settledMinor: '3440' })]);
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(3440n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(3440n);
     const settlements = db.prepare("SELECT effective_at FROM ledger_transactions WHERE kind = 'settlement.batch' ORDER BY id").all() as { effective_at: string }[];
     expect(settlements.map((row) => row.effective_at)).toEqual(['2026-11-24T23:59:59.000Z', '2026-11-24T23:59:59.000Z']);
     expect(runChecks(db).ok).toBe(true);
@@ -330,7 +347,7 @@ describe('reconcile run', () => {
     const late = [capture('ord_1', 2500n, { occurredAt: '2026-11-27T11:00:00.000Z' })];
     await book.reconcile('day2.csv', lined([...late, payout('po_1', late)]));
     expect(balanceOf(db, 'expenses:reconciliation:write-offs')).toBe(0n);
-    expect(balanceOf(db, 'assets:bank:operating')).toBe(2470n);
+    expect(balanceOf(db, IN_TRANSIT)).toBe(2470n);
     expect(runChecks(db).ok).toBe(true);
   });
 });

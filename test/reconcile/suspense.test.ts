@@ -4,7 +4,7 @@ import type { Database } from '../../src/db/index.js';
 import { verifyLedger } from '../../src/ledger/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { TestBook, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
+import { IN_TRANSIT, TestBook, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
 
 const SUSPENSE = 'liabilities:psp:sim:unapplied';
 const ADJUSTMENTS = 'expenses:reconciliation:adjustments';
@@ -47,7 +47,7 @@ describe('missing_internal captures are held in suspense until identified', () =
     const item = acceptUnexplained();
     expect(balanceOf(db, SUSPENSE)).toBe(999n);
     expect(balanceOf(db, ADJUSTMENTS)).toBe(0n);
-    expect([balanceOf(db, 'assets:bank:operating'), receivable(), balanceOf(db, 'expenses:psp-fees')]).toEqual([2470n + 969n, 0n, 60n]);
+    expect([balanceOf(db, IN_TRANSIT), receivable(), balanceOf(db, 'expenses:psp-fees')]).toEqual([2470n + 969n, 0n, 60n]);
     expect(store().item(item.itemId)?.resolution).toMatch(/^accepted into suspense/);
     healthy();
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
+import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT } from '../../src/bank/accounts.js';
 import { Ledger, type PostingRequest } from '../../src/ledger/index.js';
 import { type Currency, toCurrency } from '../../src/money/index.js';
 import { DAILY_QUERY, dailyReport } from '../../src/reports/daily.js';
@@ -56,6 +57,11 @@ beforeAll(() => {
     ledger.post(tx('reconcile.write-back', `${DAY}T21:00:00.000Z`, currency, [[RECEIVABLE, 20n], ['expenses:psp-fees', -20n]]));
     ledger.post(tx('refund.sent', `${DAY}T22:00:00.000Z`, currency, [['revenue:platform-fees', 100n], ['liabilities:sellers:s1:pending', 900n], [RECEIVABLE, -1_000n]]));
   }
+  // Seller payouts (issue 16): sent to payouts in-transit since the bank leg; a book from before it
+  // paid from the operating account. Both are the day's payouts.
+  ledger.post(tx('payout.sent', `${DAY}T12:00:00.000Z`, USD, [['liabilities:sellers:s1:payable', 4_000n], [PAYOUTS_IN_TRANSIT_ACCOUNT, -4_000n]]));
+  ledger.post(tx('payout.sent', `${DAY}T13:00:00.000Z`, USD, [['liabilities:sellers:s2:payable', 500n], [PAYOUTS_IN_TRANSIT_ACCOUNT, -500n]]));
+  ledger.post(tx('payout.sent', `${DAY}T08:00:00.000Z`, EUR, [['liabilities:sellers:s1:payable', 700n], [BANK_OPERATING_ACCOUNT, -700n]]));
 });
 
 afterAll(() => book.cleanup());
@@ -77,6 +83,12 @@ describe('report daily', () => {
       expect(line.platformFeesMinor).toBe(incomeForDay('revenue:platform-fees', line.currency));
       expect(line.payIns).toEqual({ count: 1, amountMinor: 9_680n });
     }
+  });
+
+  it('counts the day\'s seller payouts whether they left into payouts in-transit or (an older book) from the operating account', () => {
+    const byCurrency = new Map(dailyReport(book.db, DAY).map((line) => [line.currency, line.payouts]));
+    expect(byCurrency.get(USD)).toEqual({ count: 2, amountMinor: 4_500n });
+    expect(byCurrency.get(EUR)).toEqual({ count: 1, amountMinor: 700n });
   });
 
   it('reads the day through the ledger_entries_by_account_time index, never scanning the journal', () => {
