@@ -79,6 +79,8 @@ export function summarize(facts: SummaryInput): BankRunSummary {
   }
   for (const item of facts.recon.itemsOfRun(facts.runId)) {
     if (item.class !== 'payout_not_received' && item.class !== 'balance_mismatch') continue;
+    // One this file closed (the payout arrived, the books agree) is not a finding of it.
+    if (item.status === 'resolved' && item.resolvedRunId === facts.runId) continue;
     const line = lineOf(item.class);
     line.records++;
     line.money.set(item.currency, (line.money.get(item.currency) ?? 0n) + item.amountMinor);
