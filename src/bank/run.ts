@@ -325,8 +325,7 @@ class BankSession {
       recon: this.recon, store: this.store, runId: this.runId, input: this.input, statements: this.statements, rules: this.ruleActions,
       windowDays: windowDaysOf(this.options.rules, '*', this.options.windowDaysOverride), postedTransactions: this.posted, matchedPayouts: { psp: this.matchedPsp, seller: this.matchedSeller },
     });
-    const periodEnd = this.statements.reduce<string | null>((last, s) => (last === null || s.closingDate > last ? s.closingDate : last), null);
-    this.recon.finishRun(this.runId, this.entryCount, 0, periodEnd, new Date(this.options.clock()).toISOString(), JSON.stringify(summary));
+    this.recon.finishRun(this.runId, this.entryCount, 0, summary.periodEnd, new Date(this.options.clock()).toISOString(), JSON.stringify(summary));
     return summary;
   }
 }

@@ -3,6 +3,7 @@ import { CLASSES, type ItemClass, type ReconClass } from '../reconcile/classes.j
 import type { ReconStore } from '../reconcile/store.js';
 import { type ClassLine, ClassCurrencyTally, type RuleAction, type RunSummary, moneyLines } from '../reconcile/summary.js';
 import { BANK_SOURCE } from './accounts.js';
+import { bankEffectiveAt } from './postings.js';
 import type { BankStore } from './store.js';
 import type { BankFormat } from './types.js';
 
@@ -98,7 +99,7 @@ export function summarize(facts: SummaryInput): BankRunSummary {
     open.set(item.class, entry);
   }
   const rowsRead = facts.statements.reduce((sum, statement) => sum + statement.entries, 0);
-  const periodEnd = facts.statements.reduce<string | null>((last, s) => (last === null || s.closingDate > last ? s.closingDate : last), null);
+  const periodEnd = periodEndOf(facts.statements);
   return {
     runId: facts.runId.toString(),
     psp: BANK_SOURCE,
@@ -122,4 +123,10 @@ export function summarize(facts: SummaryInput): BankRunSummary {
       matchedPayouts: facts.matchedPayouts,
     },
   };
+}
+
+/** The end of the last closing day of the file's statements (an instant, as settlement runs' periodEnd). */
+export function periodEndOf(statements: readonly StatementLine[]): string | null {
+  const last = statements.reduce<string | null>((latest, s) => (latest === null || s.closingDate > latest ? s.closingDate : latest), null);
+  return last === null ? null : bankEffectiveAt(last);
 }
