@@ -2,14 +2,14 @@ import type { Database } from '../db/index.js';
 import { InputError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
-import type { Currency } from '../money/index.js';
+import { type Currency, formatAmount } from '../money/index.js';
 import { Items } from '../reconcile/items.js';
 import { type ItemRecord, ReconStore, type RunRecord } from '../reconcile/store.js';
 import type { RuleAction } from '../reconcile/summary.js';
 import type { Clock } from '../time.js';
 import { BANK_SOURCE } from './accounts.js';
 import { previousDay } from './business-days.js';
-import { type EntryPlan, type ExpectedPayout, type ImportedKeys, duplicateKey, entryFingerprint, planStatement } from './match/index.js';
+import { type EntryPlan, type ExpectedPayout, type ExpectedPspPayout, type ExpectedSellerPayout, type ImportedKeys, duplicateKey, entryFingerprint, planStatement } from './match/index.js';
 import { type EntryFacts, bankEffectiveAt, bankFeePosting, payoutReceivedPosting, payoutsLeftPosting, suspenseOf, unidentifiedPosting } from './postings.js';
 import { type BankRules, bankRulesJson, feeCapOf, windowDaysOf } from './rules.js';
 import { BankStore } from './store.js';
@@ -76,6 +76,31 @@ function alreadyImported(run: RunRecord, input: StatementInput): BankRunOutcome 
   return { status: 'already_imported', run, summary: JSON.parse(run.summary ?? '{}') as BankRunSummary };
 }
 
+interface StatementContext {
+  header: StatementHeader;
+  statementId: bigint;
+}
+
+/** An entry being applied: where it is, and its facts for the postings. */
+interface EntryAt {
+  context: StatementContext;
+  entry: BankEntry;
+  entryId: bigint;
+  source: string;
+  facts: EntryFacts;
+}
+
+interface EntryItemSpec {
+  class: ItemRecord['class'];
+  subject?: string;
+  ours: ExpectedPayout | null;
+  why: string;
+  bookedTo: string | null;
+  internalRef?: string | null;
+  probableRef?: string | null;
+  amountMinor?: bigint;
+}
+
 interface OpenStatement {
   header: StatementHeader;
   entries: BankEntry[];
@@ -138,7 +163,7 @@ class BankSession {
       { windowDays: (psp) => windowDaysOf(this.options.rules, psp, this.options.windowDaysOverride) },
     );
     for (const [key, line] of plan.keys) if (!this.fileKeys.has(key)) this.fileKeys.set(key, line);
-    const context = { header, statementId };
+    const context: StatementContext = { header, statementId };
     entries.forEach((entry, index) => this.apply(context, entry, entryIds[index] as bigint, plan.entries[index] as EntryPlan));
     for (const late of plan.notReceived) this.notReceived(context, late.payout, late.dueDay);
     failpoint('bank.after-posting');
@@ -164,76 +189,91 @@ class BankSession {
     return (result as { txId: number }).txId;
   }
 
-  private apply(context: { header: StatementHeader; statementId: bigint }, entry: BankEntry, entryId: bigint, plan: EntryPlan): void {
+  private apply(context: StatementContext, entry: BankEntry, entryId: bigint, plan: EntryPlan): void {
     const source = `${this.input.name}:${entry.line}`;
-    const facts: EntryFacts = { entryId, currency: entry.currency, amountMinor: entry.amountMinor, bookingDate: entry.bookingDate, source };
-    const item = (spec: { class: ItemRecord['class']; subject?: string; ours: ExpectedPayout | null; why: string; bookedTo: string | null; internalRef?: string | null; probableRef?: string | null; amountMinor?: bigint }) =>
-      this.items.upsert({
-        subject: spec.subject ?? entrySubject(context.header.account, entry, this.input.sha256),
-        class: spec.class, rowId: entryId, internalRef: spec.internalRef ?? null, probableRef: spec.probableRef ?? null,
-        batchId: spec.ours?.kind === 'psp_payout' ? spec.ours.payout.batchId : null, currency: entry.currency,
-        amountMinor: spec.amountMinor ?? (entry.direction === 'credit' ? entry.amountMinor : -entry.amountMinor),
-        detail: {
-          ours: spec.ours ? sideOfPayout(spec.ours) : null, theirs: sideOfEntry(entry, source), why: spec.why,
-          bank: { account: context.header.account, statementRef: context.header.statementId, source, entryId: entryId.toString(), direction: entry.direction, bookingDate: entry.bookingDate, dueBy: null, bookedTo: spec.bookedTo },
-        },
-      }).id;
+    const at: EntryAt = { context, entry, entryId, source, facts: { entryId, currency: entry.currency, amountMinor: entry.amountMinor, bookingDate: entry.bookingDate, source } };
     switch (plan.class) {
-      case 'matched': {
-        if (plan.match === 'psp_payout') {
-          const txId = this.post(payoutReceivedPosting(facts, plan.payout.psp, plan.payout.batchId));
-          this.match({ kind: 'psp_payout', payout: plan.payout }, entryId, plan.payout.amountMinor, txId);
-          this.matchedPsp++;
-          this.store.setOutcome(entryId, 'matched', null, txId);
-        } else {
-          const txId = this.post(payoutsLeftPosting(facts, plan.payouts.map((p) => p.payoutId)));
-          for (const payout of plan.payouts) this.match({ kind: 'seller_payout', payout }, entryId, payout.amountMinor, txId);
-          this.matchedSeller += plan.payouts.length;
-          this.store.setOutcome(entryId, 'matched', null, txId);
-        }
+      case 'matched':
+        if (plan.match === 'psp_payout') this.received(at, plan.payout);
+        else this.left(at, plan.payouts);
         return;
-      }
-      case 'amount_mismatch': {
-        const ours: ExpectedPayout = { kind: 'psp_payout', payout: plan.payout };
-        const txId = this.post(payoutReceivedPosting(facts, plan.payout.psp, plan.payout.batchId));
-        const itemId = item({ class: 'amount_mismatch', ours, internalRef: payoutRef(ours), amountMinor: plan.differenceMinor, bookedTo: null, why: `names PSP payout ${plan.payout.batchId} but the bank received ${plan.differenceMinor < 0n ? 'less' : 'more'} than the PSP said it paid; booked as received with the bank's amount` });
-        this.match(ours, entryId, entry.amountMinor, txId);
-        this.matchedPsp++;
-        this.store.setOutcome(entryId, 'amount_mismatch', itemId, txId);
-        return;
-      }
+      case 'amount_mismatch':
+        return this.receivedShort(at, plan.payout, plan.differenceMinor);
       case 'unknown_credit':
       case 'unknown_debit': {
-        const txId = this.post(unidentifiedPosting(facts, entry.direction, plan.why));
-        const itemId = item({ class: plan.class, ours: plan.probable, probableRef: plan.probable ? payoutRef(plan.probable) : null, bookedTo: suspenseOf(entry.direction), why: plan.why });
+        const txId = this.post(unidentifiedPosting(at.facts, entry.direction, plan.why));
+        const itemId = this.entryItem(at, { class: plan.class, ours: plan.probable, probableRef: plan.probable ? payoutRef(plan.probable) : null, bookedTo: suspenseOf(entry.direction), why: plan.why });
         this.store.setOutcome(entryId, plan.class, itemId, txId);
         return;
       }
       case 'bank_fee':
-        this.bankFee(facts, entry, (why, bookedTo) => item({ class: 'bank_fee', ours: null, bookedTo, why }));
-        return;
-      case 'duplicate': {
-        const subject = bankDuplicateSubject(this.input.sha256, entry.line);
-        if (plan.of === 'other_file') {
-          const itemId = item({ class: 'duplicate', subject, ours: null, bookedTo: null, why: 'another statement file already had this entry (same bank reference, or the same fingerprint); the books hold it once: nothing posted' });
-          this.store.setOutcome(entryId, 'duplicate', itemId, null);
-          return;
-        }
-        const why = `the same entry as line ${plan.originalLine ?? '?'} of this file: the bank moved it twice, so it is held in suspense`;
-        const txId = this.post(unidentifiedPosting(facts, entry.direction, why));
-        const itemId = item({ class: 'duplicate', subject, ours: null, bookedTo: suspenseOf(entry.direction), why });
-        this.store.setOutcome(entryId, 'duplicate', itemId, txId);
-      }
+        return this.bankFee(at);
+      case 'duplicate':
+        return this.duplicate(at, plan.of, plan.originalLine);
     }
   }
 
+  private entryItem(at: EntryAt, spec: EntryItemSpec): bigint {
+    const { entry, context } = at;
+    return this.items.upsert({
+      subject: spec.subject ?? entrySubject(context.header.account, entry, this.input.sha256),
+      class: spec.class, rowId: at.entryId, internalRef: spec.internalRef ?? null, probableRef: spec.probableRef ?? null,
+      batchId: spec.ours?.kind === 'psp_payout' ? spec.ours.payout.batchId : null, currency: entry.currency,
+      amountMinor: spec.amountMinor ?? (entry.direction === 'credit' ? entry.amountMinor : -entry.amountMinor),
+      detail: {
+        ours: spec.ours ? sideOfPayout(spec.ours) : null, theirs: sideOfEntry(entry, at.source), why: spec.why,
+        bank: { account: context.header.account, statementRef: context.header.statementId, source: at.source, entryId: at.entryId.toString(), direction: entry.direction, bookingDate: entry.bookingDate, dueBy: null, bookedTo: spec.bookedTo },
+      },
+    }).id;
+  }
+
+  private received(at: EntryAt, payout: ExpectedPspPayout): void {
+    const txId = this.post(payoutReceivedPosting(at.facts, payout.psp, payout.batchId));
+    this.match({ kind: 'psp_payout', payout }, at.entryId, payout.amountMinor, txId);
+    this.matchedPsp++;
+    this.store.setOutcome(at.entryId, 'matched', null, txId);
+  }
+
+  private left(at: EntryAt, payouts: readonly ExpectedSellerPayout[]): void {
+    const txId = this.post(payoutsLeftPosting(at.facts, payouts.map((p) => p.payoutId)));
+    for (const payout of payouts) this.match({ kind: 'seller_payout', payout }, at.entryId, payout.amountMinor, txId);
+    this.matchedSeller += payouts.length;
+    this.store.setOutcome(at.entryId, 'matched', null, txId);
+  }
+
+  /** Received with the bank's amount; the difference stays in transit, and the item open for it. */
+  private receivedShort(at: EntryAt, payout: ExpectedPspPayout, differenceMinor: bigint): void {
+    const ours: ExpectedPayout = { kind: 'psp_payout', payout };
+    const txId = this.post(payoutReceivedPosting(at.facts, payout.psp, payout.batchId));
+    const why = `names PSP payout ${payout.batchId} but the bank received ${differenceMinor < 0n ? 'less' : 'more'} than the PSP said it paid; booked as received with the bank's amount`;
+    const itemId = this.entryItem(at, { class: 'amount_mismatch', ours, internalRef: payoutRef(ours), amountMinor: differenceMinor, bookedTo: null, why });
+    this.match(ours, at.entryId, at.entry.amountMinor, txId);
+    this.matchedPsp++;
+    this.store.setOutcome(at.entryId, 'amount_mismatch', itemId, txId);
+  }
+
+  /** From another file: nothing posted (the books hold it once); earlier in this file: the bank moved it twice, held in suspense. */
+  private duplicate(at: EntryAt, of: 'other_file' | 'same_file', originalLine: number | null): void {
+    const subject = bankDuplicateSubject(this.input.sha256, at.entry.line);
+    if (of === 'other_file') {
+      const itemId = this.entryItem(at, { class: 'duplicate', subject, ours: null, bookedTo: null, why: 'another statement file already had this entry (same bank reference, or the same fingerprint); the books hold it once: nothing posted' });
+      this.store.setOutcome(at.entryId, 'duplicate', itemId, null);
+      return;
+    }
+    const why = `the same entry as line ${originalLine ?? '?'} of this file: the bank moved it twice, so it is held in suspense`;
+    const txId = this.post(unidentifiedPosting(at.facts, at.entry.direction, why));
+    const itemId = this.entryItem(at, { class: 'duplicate', subject, ours: null, bookedTo: suspenseOf(at.entry.direction), why });
+    this.store.setOutcome(at.entryId, 'duplicate', itemId, txId);
+  }
+
   /** A bank charge: within the cap the rule books it and resolves its item; above, it waits in suspense. */
-  private bankFee(facts: EntryFacts, entry: BankEntry, item: (why: string, bookedTo: string | null) => bigint): void {
+  private bankFee(at: EntryAt): void {
+    const { entry, facts } = at;
     const capMinor = feeCapOf(this.options.rules, entry.currency);
     if (capMinor > 0n && entry.amountMinor <= capMinor) {
       const txId = this.post(bankFeePosting(facts));
-      const itemId = item('a bank charge within the fee cap, booked to expenses:bank-fees by the rule bank-fee-cap', null);
-      const message = `booked to expenses:bank-fees: within the fee cap (${capMinor} minor units of ${entry.currency})`;
+      const itemId = this.entryItem(at, { class: 'bank_fee', ours: null, bookedTo: null, why: 'a bank charge within the fee cap, booked to expenses:bank-fees by the rule bank-fee-cap' });
+      const message = `booked to expenses:bank-fees: within the fee cap of ${formatAmount(capMinor, entry.currency)} ${entry.currency}`;
       this.recon.insertDecision({ itemRowId: itemId, action: 'accept', class: 'bank_fee', rule: 'bank-fee-cap', runId: this.runId, decidedBy: this.options.by, decidedAt: this.at, note: message, linkedTo: null, txIds: [txId] });
       const record = this.recon.itemById(itemId) as ItemRecord;
       this.items.resolve(record, `accepted by rule bank-fee-cap: ${message}`, this.options.by);
@@ -243,7 +283,7 @@ class BankSession {
     }
     const why = capMinor === 0n ? `a bank charge; no fee cap for ${entry.currency}, so it waits for a decision` : 'a bank charge above the fee cap: held in suspense until a person accepts it';
     const txId = this.post(unidentifiedPosting(facts, 'debit', why));
-    this.store.setOutcome(facts.entryId, 'bank_fee', item(why, suspenseOf('debit')), txId);
+    this.store.setOutcome(facts.entryId, 'bank_fee', this.entryItem(at, { class: 'bank_fee', ours: null, bookedTo: suspenseOf('debit'), why }), txId);
   }
 
   private match(expected: ExpectedPayout, entryId: bigint, amountMinor: bigint, txId: number): void {
