@@ -48,7 +48,8 @@ const bySendAge = (a: ExpectedSellerPayout, b: ExpectedSellerPayout) => compare(
  * The plan for one statement (docs/RECONCILIATION.md, "The bank leg"): per entry its class and
  * what it matched, then the expected payouts past their due day that it does not contain. Pure
  * and deterministic: the same statement and expectations give the same plan whatever the order
- * of the expectations. Duplicates and the bank's charges are settled first; then every entry is
+ * of the expectations. Duplicates, the bank's charges and reversals are settled first (a reversal
+ * is never matched: it undoes something a person must name); then every entry is
  * matched by reference (strongest), and only then what is left by amount, currency and window, so
  * a reference is never taken by an earlier entry that merely had the same amount.
  */
@@ -61,10 +62,10 @@ export function planStatement(statement: PlanStatement, pspPayouts: readonly Exp
     if (plans[index] === undefined) plans[index] = entry.direction === 'credit' ? creditByReference(entry, psp) : debitByReference(entry, seller);
   });
   statement.entries.forEach((entry, index) => {
-    const planned = plans[index];
-    if (planned !== undefined && planned.class !== 'unknown_credit' && planned.class !== 'unknown_debit') return;
+    // An entry that names a payout it cannot take stays unknown: its amount never picks another payout.
+    if (plans[index] !== undefined) return;
     const byAmount = entry.direction === 'credit' ? creditByAmount(entry, psp, options) : debitByAmount(entry, seller, options);
-    plans[index] = byAmount ?? planned ?? unknown(entry, null, `no expected ${entry.direction === 'credit' ? 'PSP payout' : 'seller payout'} has its reference, or its amount within the window`);
+    plans[index] = byAmount ?? unknown(entry, null, `no expected ${entry.direction === 'credit' ? 'PSP payout' : 'seller payout'} has its reference, or its amount within the window`);
   });
   return { entries: plans as EntryPlan[], notReceived: overdue(statement, psp, seller, options), keys };
 }
@@ -76,6 +77,9 @@ function settledFirst(account: string, entry: BankEntry, imported: ImportedKeys,
   if (earlier !== undefined) return { class: 'duplicate', of: 'same_file', originalLine: earlier };
   keys.set(key, entry.line);
   if (entry.bankCharge && entry.direction === 'debit') return { class: 'bank_fee' };
+  if (entry.bankCharge) return unknown(entry, null, 'the bank credits one of its own charges back: a person says what it refunds');
+  // A reversal undoes an earlier movement: matched by amount it could clear an unrelated payout.
+  if (entry.reversal) return unknown(entry, null, `the bank reverses an earlier ${entry.direction === 'credit' ? 'debit' : 'credit'}: a person says which`);
   return undefined;
 }
 

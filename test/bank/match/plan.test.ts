@@ -53,6 +53,12 @@ describe('the statement plan', () => {
     expect(plan.entries[2]).toMatchObject({ class: 'unknown_debit', probable: { kind: 'seller_payout', payout: { payoutId: 'po_3' } } });
   });
 
+  it('a reversal, or a charge the bank credits back, is never matched by its amount', () => {
+    const plan = planStatement(statement([entry({ direction: 'debit', amountMinor: 2_250n, reversal: true }), entry({ amountMinor: 5_000n, bankCharge: true })]), [pspPayout('po_a', 5_000n)], [sellerPayout('po_1', 2_250n)], NOTHING, WINDOW);
+    expect(plan.entries.map((e) => e.class)).toEqual(['unknown_debit', 'unknown_credit']);
+    expect(plan.notReceived).toEqual([]);
+  });
+
   it('a batched debit that does not add up is one entry', () => {
     const payouts = [sellerPayout('po_1', 2_250n), sellerPayout('po_2', 1_000n)];
     const batchedDebit = entry({ direction: 'debit', amountMinor: 3_300n, transactions: [
