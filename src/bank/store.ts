@@ -33,6 +33,13 @@ function checked<T extends z.ZodType>(schema: T, row: unknown, what: string): z.
   return result.data;
 }
 
+/** Asked once per entry of every statement: test/bank/store.test.ts asserts they seek an index. */
+export const DUPLICATE_QUERIES = {
+  byServicerRef: `SELECT 1 FROM bank_entries e JOIN bank_statements s ON s.id = e.statement_id
+                  WHERE e.account_servicer_ref = ? AND s.account = ? AND e.currency = ? AND e.run_id <> ? LIMIT 1`,
+  byFingerprint: 'SELECT 1 FROM bank_entries WHERE fingerprint = ? AND run_id <> ? LIMIT 1',
+} as const;
+
 export interface MatchInsert {
   payoutKind: 'psp_payout' | 'seller_payout';
   part: 'bank' | 'difference';
@@ -62,11 +69,8 @@ export class BankStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unplanned')`,
       ),
       setOutcome: prepare('UPDATE bank_entries SET class = ?, item_id = ?, tx_id = ? WHERE id = ?'),
-      refElsewhere: prepare(
-        `SELECT 1 FROM bank_entries e JOIN bank_statements s ON s.id = e.statement_id
-         WHERE e.account_servicer_ref = ? AND s.account = ? AND e.currency = ? AND e.run_id <> ? LIMIT 1`,
-      ),
-      fingerprintElsewhere: prepare('SELECT 1 FROM bank_entries WHERE fingerprint = ? AND run_id <> ? LIMIT 1'),
+      refElsewhere: prepare(DUPLICATE_QUERIES.byServicerRef),
+      fingerprintElsewhere: prepare(DUPLICATE_QUERIES.byFingerprint),
       pspPayouts: prepare(
         `SELECT b.psp, b.batch_id, b.currency, b.payout_minor, r.psp_reference, r.occurred_at
          FROM recon_batches b JOIN recon_rows r ON r.id = b.payout_row_id
