@@ -4,6 +4,7 @@ import { type CliContext, contextOf, examples, toJson, withDatabase } from '../c
 import { nonNegativeInteger, positiveInteger } from '../cli/options.js';
 import { progressBar } from '../cli/progress.js';
 import { ExitCode } from '../errors.js';
+import { BANK_FORMATS, type BankFormat } from '../bank/types.js';
 import { SETTLEMENT_FORMATS } from '../reconcile/types.js';
 
 interface RunFlags {
@@ -269,7 +270,7 @@ function registerReconcileBank(reconcile: Command): void {
     .command('bank')
     .description('import bank statements (camt.053, MT940, BAI2, mapped CSV) and match them against PSP payouts, seller payouts and the books')
     .argument('<files...>', 'statement files, imported in the order given, each its own run')
-    .addOption(new Option('--format <format>', 'the files\' format (default: detected from the content)').choices(['camt053', 'mt940', 'bai2', 'csv']))
+    .addOption(new Option('--format <format>', 'the files\' format (default: detected from the content)').choices([...BANK_FORMATS]))
     .option('--mapping <file>', 'column mapping of a bank CSV (implies --format csv)')
     .option('--rules <file>', 'rules file; its "bank" object sets windowDays per PSP and feeCap per currency')
     .option('--window-days <n>', 'business days any payout may take to reach the bank (overrides the rules file)', nonNegativeInteger)
@@ -300,7 +301,7 @@ async function reconcileBankFiles(context: CliContext, files: readonly string[],
   const override = flags.windowDays === undefined ? undefined : windowDays(flags.windowDays, '--window-days');
   const runs: ReturnType<typeof bankRunJson>[] = [];
   for (const file of files) {
-    const input = await statementInput(file, { ...(flags.format ? { format: flags.format as 'camt053' } : {}), ...(flags.mapping ? { mappingFile: flags.mapping } : {}) });
+    const input = await statementInput(file, { ...(flags.format ? { format: flags.format as BankFormat } : {}), ...(flags.mapping ? { mappingFile: flags.mapping } : {}) });
     const outcome = await withDatabase(context, (db) =>
       reconcileStatement(db, input, { rules, ...(override === undefined ? {} : { windowDaysOverride: override }), dryRun: flags.dryRun === true, by: operator(), clock: systemClock }),
     );
