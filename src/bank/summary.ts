@@ -75,10 +75,18 @@ export function summarize(facts: SummaryInput): BankRunSummary {
     const signed = tally.direction === 'credit' ? tally.amountMinor : -tally.amountMinor;
     const line = lineOf(tally.class as ReconClass);
     line.rows += tally.count;
-    line.money.set(tally.currency, (line.money.get(tally.currency) ?? 0n) + signed);
-    byCurrency.add(tally.class as ReconClass, tally.currency, { rows: tally.count, amountMinor: signed });
+    // An amount_mismatch is about its difference (as in a settlement run), added from its items below.
+    const moneyMinor = tally.class === 'amount_mismatch' ? 0n : signed;
+    line.money.set(tally.currency, (line.money.get(tally.currency) ?? 0n) + moneyMinor);
+    byCurrency.add(tally.class as ReconClass, tally.currency, { rows: tally.count, amountMinor: moneyMinor });
   }
   for (const item of facts.recon.itemsOfRun(facts.runId)) {
+    if (item.class === 'amount_mismatch' && item.firstRunId === facts.runId) {
+      const line = lineOf('amount_mismatch');
+      line.money.set(item.currency, (line.money.get(item.currency) ?? 0n) + item.amountMinor);
+      byCurrency.add('amount_mismatch', item.currency, { amountMinor: item.amountMinor });
+      continue;
+    }
     if (item.class !== 'payout_not_received' && item.class !== 'balance_mismatch') continue;
     // One this file closed (the payout arrived, the books agree) is not a finding of it.
     if (item.status === 'resolved' && item.resolvedRunId === facts.runId) continue;
