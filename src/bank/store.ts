@@ -20,10 +20,10 @@ const currency = z.string().transform((code, context) => {
     return z.NEVER;
   }
 });
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}/).transform((text) => text.slice(0, 10));
+const instant = z.string().regex(/^\d{4}-\d{2}-\d{2}T/);
 
-const pspPayoutRow = z.object({ psp: z.string(), batch_id: z.string(), currency, payout_minor: z.bigint().positive(), psp_reference: z.string().nullable(), occurred_at: day });
-const sellerPayoutRow = z.object({ payout_id: z.string(), psp_reference: z.string().nullable(), psp: z.string(), currency, amount_minor: z.bigint().positive(), effective_at: day });
+const pspPayoutRow = z.object({ psp: z.string(), batch_id: z.string(), currency, payout_minor: z.bigint().positive(), psp_reference: z.string().nullable(), occurred_at: instant });
+const sellerPayoutRow = z.object({ payout_id: z.string(), psp_reference: z.string().nullable(), psp: z.string(), currency, amount_minor: z.bigint().positive(), effective_at: instant });
 const matchRow = z.object({ entry_id: z.bigint().nullable(), line: z.bigint().nullable(), file_name: z.string().nullable(), amount_minor: z.bigint() });
 const tallyRow = z.object({ class: z.string(), direction: z.enum(['credit', 'debit']), currency, n: z.bigint(), amount: z.bigint() });
 
@@ -146,7 +146,7 @@ export class BankStore {
     return this.s.pspPayouts!.all(payoutCurrency, bankInTransitAccount('')).map((raw) => {
       const row = checked(pspPayoutRow, raw, 'recon_batches');
       const references = row.psp_reference !== null && row.psp_reference !== row.batch_id ? [row.psp_reference] : [];
-      return { psp: row.psp, batchId: row.batch_id, references, currency: row.currency, amountMinor: row.payout_minor, payoutDate: row.occurred_at };
+      return { psp: row.psp, batchId: row.batch_id, references, currency: row.currency, amountMinor: row.payout_minor, payoutDate: row.occurred_at.slice(0, 10), payoutAt: row.occurred_at };
     });
   }
 
@@ -154,7 +154,7 @@ export class BankStore {
   expectedSellerPayouts(payoutCurrency: Currency): ExpectedSellerPayout[] {
     return this.s.sellerPayouts!.all(payoutCurrency, PAYOUTS_IN_TRANSIT_ACCOUNT).map((raw) => {
       const row = checked(sellerPayoutRow, raw, 'payouts');
-      return { payoutId: row.payout_id, pspReference: row.psp_reference, psp: row.psp, currency: row.currency, amountMinor: row.amount_minor, sentDate: row.effective_at };
+      return { payoutId: row.payout_id, pspReference: row.psp_reference, psp: row.psp, currency: row.currency, amountMinor: row.amount_minor, sentDate: row.effective_at.slice(0, 10), sentAt: row.effective_at };
     });
   }
 

@@ -1,6 +1,7 @@
 import type { Currency } from '../money/index.js';
 import type { SideView } from '../reconcile/store.js';
 import type { ExpectedPayout } from './match/index.js';
+import { bankEffectiveAt } from './postings.js';
 import type { BankEntry } from './types.js';
 
 /**
@@ -49,7 +50,7 @@ export function sideOfEntry(entry: BankEntry, source: string): SideView {
   const signed = entry.direction === 'credit' ? entry.amountMinor : -entry.amountMinor;
   return {
     source, type: entry.direction, reference: entry.accountServicerRef, order: null, batch: entry.transactions[0]?.endToEndId ?? null, currency: entry.currency,
-    grossMinor: signed.toString(), feeMinor: null, netMinor: null, status: 'booked', at: entry.bookingDate,
+    grossMinor: signed.toString(), feeMinor: null, netMinor: null, status: 'booked', at: bankEffectiveAt(entry.bookingDate),
   };
 }
 
@@ -57,8 +58,8 @@ export function sideOfEntry(entry: BankEntry, source: string): SideView {
 export function sideOfPayout(expected: ExpectedPayout): SideView {
   if (expected.kind === 'psp_payout') {
     const p = expected.payout;
-    return { source: 'payops', type: 'psp_payout', reference: p.batchId, order: null, batch: p.batchId, currency: p.currency, grossMinor: p.amountMinor.toString(), feeMinor: null, netMinor: null, status: 'in transit', at: p.payoutDate };
+    return { source: 'payops', type: 'psp_payout', reference: p.batchId, order: null, batch: p.batchId, currency: p.currency, grossMinor: p.amountMinor.toString(), feeMinor: null, netMinor: null, status: 'in transit', at: p.payoutAt };
   }
   const p = expected.payout;
-  return { source: 'payops', type: 'seller_payout', reference: p.payoutId, order: null, batch: p.pspReference, currency: p.currency, grossMinor: (-p.amountMinor).toString(), feeMinor: null, netMinor: null, status: 'sent', at: p.sentDate };
+  return { source: 'payops', type: 'seller_payout', reference: p.payoutId, order: null, batch: p.pspReference, currency: p.currency, grossMinor: (-p.amountMinor).toString(), feeMinor: null, netMinor: null, status: 'sent', at: p.sentAt };
 }

@@ -4,10 +4,11 @@ import { toJson } from '../../src/cli/context.js';
 import type { Database } from '../../src/db/index.js';
 import { reconcileBankSchema } from '../../src/output/bank.js';
 import { contractJson } from '../../src/output/contract.js';
-import { reconcileReportSchema } from '../../src/output/reconcile.js';
+import { reconcileItemsSchema, reconcileReportSchema } from '../../src/output/reconcile.js';
 import { reconcileReport } from '../../src/reconcile/report.js';
 import { bankRunJson, renderBankRun } from '../../src/reports/bank.js';
-import { renderReport, reportJson } from '../../src/reports/reconcile.js';
+import { itemsCsv, itemsJson, renderReport, reportJson } from '../../src/reports/reconcile.js';
+import { listItems } from '../../src/reconcile/listing.js';
 import { type TestBook, tempBook } from '../reconcile/book.js';
 import { BATCH, importStatements, settledAndPaidOut } from './book.js';
 import { bankEntry, statementOf } from './statements.js';
@@ -48,5 +49,12 @@ describe('reconcile bank output', () => {
     expect(() => contractJson(reconcileReportSchema, JSON.parse(toJson(reportJson(report))) as never)).not.toThrow();
     const reportText = renderReport(report, palette(false));
     for (const shown of ['amount_mismatch', 'bank_fee', 'unknown_debit', 'payout_not_received', 'balance_mismatch']) expect(reportText).toContain(shown);
+    // The listing reads bank items like PSP items.
+    const asOf = '2026-12-02T00:00:00.000Z';
+    const items = listItems(db, { all: false }, Date.parse(asOf));
+    expect(items.filter((item) => item.psp === 'bank').map((item) => item.class).sort()).toEqual(['amount_mismatch', 'balance_mismatch', 'payout_not_received', 'unknown_debit']);
+    const parsed = reconcileItemsSchema.safeParse(JSON.parse(JSON.stringify(itemsJson(items, asOf), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    expect(itemsCsv(items).trim().split('\n')).toHaveLength(items.length + 1);
   });
 });

@@ -28,8 +28,8 @@ describe('what the bank leg expects', () => {
   it('a settled PSP batch in transit and a sent seller payout, each with its day and references', async () => {
     const payoutId = await settledAndPaidOut(book);
     const store = new BankStore(book.db);
-    expect(store.expectedPspPayouts(USD)).toEqual([{ psp: 'sim', batchId: BATCH, references: [], currency: USD, amountMinor: 6440n, payoutDate: '2026-11-23' }]);
-    expect(store.expectedSellerPayouts(USD)).toEqual([{ payoutId, pspReference: `tr_${payoutId}`, psp: 'sim', currency: USD, amountMinor: 2400n, sentDate: '2026-11-23' }]);
+    expect(store.expectedPspPayouts(USD)).toEqual([{ psp: 'sim', batchId: BATCH, references: [], currency: USD, amountMinor: 6440n, payoutDate: '2026-11-23', payoutAt: '2026-11-23T23:59:59.000Z' }]);
+    expect(store.expectedSellerPayouts(USD)).toEqual([{ payoutId, pspReference: `tr_${payoutId}`, psp: 'sim', currency: USD, amountMinor: 2400n, sentDate: '2026-11-23', sentAt: '2026-11-23T10:00:00.000Z' }]);
     expect(store.expectedPspPayouts('EUR' as typeof USD)).toEqual([]);
     // Once received, neither is expected again.
     const at = '2026-11-24T00:00:00.000Z';

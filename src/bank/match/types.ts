@@ -12,6 +12,8 @@ export interface ExpectedPspPayout {
   amountMinor: bigint;
   /** YYYY-MM-DD: the day the PSP paid it out. */
   payoutDate: string;
+  /** When, as the settlement file said (ISO 8601 UTC). */
+  payoutAt: string;
 }
 
 /** A seller payout the payout PSP sent (posted to liabilities:payouts:in-transit), not yet seen leaving. */
@@ -23,6 +25,8 @@ export interface ExpectedSellerPayout {
   amountMinor: bigint;
   /** YYYY-MM-DD: the day it was sent. */
   sentDate: string;
+  /** When it was booked as sent (ISO 8601 UTC). */
+  sentAt: string;
 }
 
 export type ExpectedPayout = { kind: 'psp_payout'; payout: ExpectedPspPayout } | { kind: 'seller_payout'; payout: ExpectedSellerPayout };

@@ -16,10 +16,10 @@ function entry(fields: Partial<BankEntry> & { amountMinor: bigint }, text: strin
   };
 }
 function pspPayout(batchId: string, amountMinor: bigint, payoutDate = '2026-11-23'): ExpectedPspPayout {
-  return { psp: 'sim', batchId, references: [batchId], currency: USD, amountMinor, payoutDate };
+  return { psp: 'sim', batchId, references: [batchId], currency: USD, amountMinor, payoutDate, payoutAt: `${payoutDate}T23:59:59.000Z` };
 }
 function sellerPayout(payoutId: string, amountMinor: bigint, sentDate = '2026-11-23'): ExpectedSellerPayout {
-  return { payoutId, pspReference: `tr_${payoutId}`, psp: 'sim', currency: USD, amountMinor, sentDate };
+  return { payoutId, pspReference: `tr_${payoutId}`, psp: 'sim', currency: USD, amountMinor, sentDate, sentAt: `${sentDate}T10:00:00.000Z` };
 }
 const statement = (entries: BankEntry[], closingDate = '2026-11-24') => ({ account: ACCOUNT, currency: USD, closingDate, entries: entries.map((e, i) => ({ ...e, line: e.line === 1 ? i + 10 : e.line })) });
 
