@@ -65,6 +65,12 @@ export function windowDays(value: unknown, where: string): number {
   return value;
 }
 
+/** --window-days N: a usage error (exit 2), not a refused file, when out of range. */
+export function windowDaysOption(value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_WINDOW_DAYS) throw new UsageError(`--window-days: expected a whole number of business days from 0 to ${MAX_WINDOW_DAYS}, not ${value}`);
+  return value;
+}
+
 function windows(value: unknown, where: string): Map<string, number> {
   const result = new Map([['*', DEFAULT_WINDOW_DAYS]]);
   if (value === undefined) return result;

@@ -293,12 +293,12 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
 /** `reconcile bank` (and `reconcile run` of a statement): each file its own run, in order; returns the exit code. */
 async function reconcileBankFiles(context: CliContext, files: readonly string[], flags: BankFlags): Promise<number> {
   const { statementInput } = await import('../bank/import-file.js');
-  const { DEFAULT_BANK_RULES, readBankRulesFile, windowDays } = await import('../bank/rules.js');
+  const { DEFAULT_BANK_RULES, readBankRulesFile, windowDaysOption } = await import('../bank/rules.js');
   const { reconcileStatement } = await import('../bank/run.js');
   const { systemClock } = await import('../time.js');
   const { bankRunJson, renderBankRun } = await import('../reports/bank.js');
   const rules = flags.rules ? readBankRulesFile(flags.rules) : DEFAULT_BANK_RULES;
-  const override = flags.windowDays === undefined ? undefined : windowDays(flags.windowDays, '--window-days');
+  const override = flags.windowDays === undefined ? undefined : windowDaysOption(flags.windowDays);
   const runs: ReturnType<typeof bankRunJson>[] = [];
   for (const file of files) {
     const input = await statementInput(file, { ...(flags.format ? { format: flags.format as BankFormat } : {}), ...(flags.mapping ? { mappingFile: flags.mapping } : {}) });

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BANK_RULES, feeCapOf, parseBankRules, readBankRulesFile, windowDaysOf } from '../../src/bank/rules.js';
-import { InputError } from '../../src/errors.js';
+import { DEFAULT_BANK_RULES, feeCapOf, parseBankRules, readBankRulesFile, windowDaysOf, windowDaysOption } from '../../src/bank/rules.js';
+import { InputError, UsageError } from '../../src/errors.js';
 import { toCurrency } from '../../src/money/index.js';
 import { tempDirPerTest } from '../helpers/cli.js';
 
@@ -41,6 +41,11 @@ describe('the bank rules', () => {
     expect(refused({ feeCap: { USD: 25 } })).toMatch(/rules\.json bank\.feeCap\.USD: amounts must be decimal strings/);
     expect(refused({ feeCap: { USD: '-1.00' } })).toMatch(/must not be negative/);
     expect(refused([])).toMatch(/^rules\.json bank: expected an object/);
+  });
+
+  it('--window-days out of range is a usage error', () => {
+    expect(windowDaysOption(30)).toBe(30);
+    expect(() => windowDaysOption(31)).toThrow(UsageError);
   });
 
   it('reads the bank object from a rules file that the settlement rules also accept', () => {
