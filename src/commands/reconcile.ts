@@ -4,6 +4,7 @@ import { type CliContext, contextOf, examples, toJson, withDatabase } from '../c
 import { nonNegativeInteger, positiveInteger } from '../cli/options.js';
 import { progressBar } from '../cli/progress.js';
 import { ExitCode } from '../errors.js';
+import { BANK_FORMATS, type BankFormat } from '../bank/types.js';
 import { SETTLEMENT_FORMATS } from '../reconcile/types.js';
 import { registerReconcilePayouts } from './reconcile-payouts.js';
 
@@ -57,6 +58,13 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
     )
     .action(async (file: string, flags: RunFlags, command: Command) => {
       const context = contextOf(command);
+      const { looksLikeStatement } = await import('../bank/formats/index.js');
+      if (await looksLikeStatement(file)) {
+        // A bank statement is the bank leg's (`reconcile bank`); --psp names a settlement file's PSP.
+        if (command.getOptionValueSource('psp') === 'cli') context.err(`--psp ${flags.psp}: ignored: ${file} is a bank statement, reconciled against every PSP's payouts`);
+        process.exitCode = await reconcileBankFiles(context, [file], flags);
+        return;
+      }
       if (!PSP_NAME.test(flags.psp)) {
         const { UsageError } = await import('../errors.js');
         throw new UsageError(`--psp: "${flags.psp}" is not a PSP name (lower-case letters, digits, "_" or "-")`);
@@ -125,6 +133,8 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
       }
       process.exitCode = rejected > 0 ? ExitCode.inputRejected : open > 0 ? ExitCode.reconciliationOpen : ExitCode.ok;
     });
+
+  registerReconcileBank(reconcile);
 
   reconcile
     .command('review')
@@ -246,6 +256,74 @@ Age counts whole days from the run that first found the item (its run date) to n
     });
 
   registerReconcilePayouts(reconcile);
+}
+
+interface BankFlags {
+  format?: string;
+  mapping?: string;
+  rules?: string;
+  windowDays?: number;
+  dryRun?: boolean;
+  nonInteractive?: boolean;
+  json?: boolean;
+}
+
+function registerReconcileBank(reconcile: Command): void {
+  reconcile
+    .command('bank')
+    .description('import bank statements (camt.053, MT940, BAI2, mapped CSV) and match them against PSP payouts, seller payouts and the books')
+    .argument('<files...>', 'statement files, imported in the order given, each its own run')
+    .addOption(new Option('--format <format>', 'the files\' format (default: detected from the content)').choices([...BANK_FORMATS]))
+    .option('--mapping <file>', 'column mapping of a bank CSV (implies --format csv)')
+    .option('--rules <file>', 'rules file; its "bank" object sets windowDays per PSP and feeCap per currency')
+    .option('--window-days <n>', 'business days any payout may take to reach the bank (overrides the rules file)', nonNegativeInteger)
+    .option('--dry-run', 'show what each file would do; write nothing')
+    .option('--non-interactive', 'never ask anything (cron): print the summary and exit 4 if anything is left open')
+    .option('--json', 'print the runs as JSON')
+    .addHelpText(
+      'after',
+      `${examples('payops reconcile bank statement-2026-11-24.xml', 'payops reconcile bank day1.sta day2.sta --rules rules.json', 'payops reconcile bank export.csv --mapping bank-mapping.json --dry-run --json')}
+The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 a file refused
+(nothing of it imported; files before it stay imported, files after it are not read),
+4 items left open (see \`payops reconcile review\`).
+`,
+    )
+    .action(async (files: string[], flags: BankFlags, command: Command) => {
+      process.exitCode = await reconcileBankFiles(contextOf(command), files, flags);
+    });
+}
+
+/** `reconcile bank` (and `reconcile run` of a statement): each file its own run, in order; returns the exit code. */
+async function reconcileBankFiles(context: CliContext, files: readonly string[], flags: BankFlags): Promise<number> {
+  const { statementInput } = await import('../bank/import-file.js');
+  const { DEFAULT_BANK_RULES, readBankRulesFile, windowDaysOption } = await import('../bank/rules.js');
+  const { reconcileStatement } = await import('../bank/run.js');
+  const { systemClock } = await import('../time.js');
+  const { bankRunJson, renderBankRun } = await import('../reports/bank.js');
+  const rules = flags.rules ? readBankRulesFile(flags.rules) : DEFAULT_BANK_RULES;
+  const override = flags.windowDays === undefined ? undefined : windowDaysOption(flags.windowDays);
+  const runs: ReturnType<typeof bankRunJson>[] = [];
+  for (const file of files) {
+    const input = await statementInput(file, { ...(flags.format ? { format: flags.format as BankFormat } : {}), ...(flags.mapping ? { mappingFile: flags.mapping } : {}) });
+    const outcome = await withDatabase(context, (db) =>
+      reconcileStatement(db, input, { rules, ...(override === undefined ? {} : { windowDaysOverride: override }), dryRun: flags.dryRun === true, by: operator(), clock: systemClock }),
+    );
+    if (flags.json) runs.push(bankRunJson(outcome));
+    else context.out(renderBankRun(outcome, context.color));
+  }
+  const { BANK_SOURCE } = await import('../bank/accounts.js');
+  const open = await withDatabase(context, async (db) => (await import('../reconcile/report.js')).itemsToReview(db).filter((item) => item.psp === BANK_SOURCE).length);
+  if (flags.json) {
+    const { contractJson } = await import('../output/contract.js');
+    const { reconcileBankSchema } = await import('../output/bank.js');
+    context.out(contractJson(reconcileBankSchema, { dateBasis: 'booked', dryRun: flags.dryRun === true, runs, openCount: open }));
+  }
+  const interactive = !flags.json && !flags.nonInteractive && !flags.dryRun && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  if (interactive && open > 0) {
+    const { confirm } = await import('@inquirer/prompts');
+    if (await confirm({ message: `Review the ${open} open bank item${open === 1 ? '' : 's'} now?`, default: true }).catch(() => false)) return reviewInteractively(context, {});
+  }
+  return open > 0 ? ExitCode.reconciliationOpen : ExitCode.ok;
 }
 
 /** The interactive review on this terminal; returns the exit code (4 while anything is open). */

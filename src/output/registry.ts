@@ -9,6 +9,7 @@ import { payinRunSchema } from './payin.js';
 import { payoutListSchema, payoutRunSchema, payoutShowSchema, walletShowSchema } from './payouts.js';
 import { reconcilePayoutsSchema } from './payout-legs.js';
 import { pspSettleSchema } from './psp.js';
+import { reconcileBankSchema } from './bank.js';
 import { reconcileDecideSchema, reconcileItemsSchema, reconcileReportSchema, reconcileReviewSchema, reconcileRunSchema } from './reconcile.js';
 import { dlqListSchema, dlqRequeueSchema, releaseListSchema, retryListSchema, retryRunSchema } from './queue.js';
 import { reportBalanceSheetSchema, reportDailySchema, reportIncomeSchema, reportSellersSchema } from './reports.js';
@@ -44,6 +45,7 @@ export const OUTPUT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'payout run': payoutRunSchema,
   'payout show': payoutShowSchema,
   'psp settle': pspSettleSchema,
+  'reconcile bank': reconcileBankSchema,
   'reconcile decide': reconcileDecideSchema,
   'reconcile items': reconcileItemsSchema,
   'reconcile payouts': reconcilePayoutsSchema,

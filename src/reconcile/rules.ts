@@ -33,7 +33,8 @@ export const DEFAULT_RULES: Rules = {
   capPerRun: new Map(),
 };
 
-const KNOWN = ['graceDays', 'quietPending', 'completePendingOrders', 'feeTolerance', 'writeOffTolerance', 'capPerRun'] as const;
+// `bank` is the bank leg's (src/bank/rules.ts validates it).
+const KNOWN = ['graceDays', 'quietPending', 'completePendingOrders', 'feeTolerance', 'writeOffTolerance', 'capPerRun', 'bank'] as const;
 const MAX_GRACE_DAYS = 366;
 
 /** Reads and validates a rules file; every problem is one line naming the file and the rule. */

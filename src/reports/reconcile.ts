@@ -139,7 +139,8 @@ export function classTotals(summary: RunSummary): { rows: number; records: numbe
  * moneyJson too, and actions spelled as typed (`write-off`).
  */
 export function summaryJson(summary: RunSummary): Record<string, unknown> {
-  const { classes, open, byCurrency: _byCurrency, quietPendingByCurrency, ...rest } = summary;
+  // A bank run's own facts (`bank`) are `reconcile bank --json`'s; the report shows the shared shape.
+  const { classes, open, byCurrency: _byCurrency, quietPendingByCurrency, bank: _bank, ...rest } = summary as RunSummary & { bank?: unknown };
   const moneyOf = (lines: readonly MoneyLine[]) => lines.map((line) => moneyJson(BigInt(line.amountMinor), line.currency));
   return {
     dateBasis: REPORT_DATE_BASIS,
@@ -159,7 +160,14 @@ export function summaryJson(summary: RunSummary): Record<string, unknown> {
 /** The run's rules with each per-currency amount map (`{"USD": "0.05"}`) as a list of money objects: currencies are values, not keys. */
 function rulesJson(rules: Record<string, unknown>): Record<string, unknown> {
   const perCurrency = (value: object) => Object.entries(value).map(([currency, amount]) => moneyJson(parseAmount(amount, currency as Currency), currency as Currency));
-  return Object.fromEntries(Object.entries(rules).map(([key, value]) => [key, value !== null && typeof value === 'object' && !Array.isArray(value) ? perCurrency(value) : value]));
+  // A bank run's rules nest (`bank.windowDays` per PSP, `bank.feeCap` per currency): only a map of currency to amount is money.
+  const perCurrencyMap = (value: object) => Object.entries(value).every(([key, amount]) => /^[A-Z]{3}$/.test(key) && typeof amount === 'string');
+  return Object.fromEntries(
+    Object.entries(rules).map(([key, value]) => [
+      key,
+      value !== null && typeof value === 'object' && !Array.isArray(value) ? (perCurrencyMap(value) ? perCurrency(value) : rulesJson(value as Record<string, unknown>)) : value,
+    ]),
+  );
 }
 
 /** A payout batch's bridge with every figure as moneyJson (`payout` and `difference` null until the payout row arrives). */

@@ -11,6 +11,7 @@ export const RUN_COMMANDS: ReadonlySet<string> = new Set([
   'payout run',
   'retry run',
   'reconcile run',
+  'reconcile bank',
   'reconcile review',
   'reconcile decide',
   'dlq requeue',

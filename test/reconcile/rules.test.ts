@@ -34,8 +34,8 @@ describe('reconciliation rules file', () => {
   it('refuses what it cannot use, naming the file and the rule', () => {
     expect(refused('[')).toMatch(/^rules\.json: not valid JSON/);
     expect(refused('[]')).toBe('rules.json: expected a JSON object of rules');
-    expect(refused('{"graceDay": 2}')).toBe('rules.json: unknown rule "graceDay" (did you mean "graceDays"?); known rules: graceDays, quietPending, completePendingOrders, feeTolerance, writeOffTolerance, capPerRun');
-    expect(refused('{"tolerance": 2}')).toBe('rules.json: unknown rule "tolerance"; known rules: graceDays, quietPending, completePendingOrders, feeTolerance, writeOffTolerance, capPerRun');
+    expect(refused('{"graceDay": 2}')).toBe('rules.json: unknown rule "graceDay" (did you mean "graceDays"?); known rules: graceDays, quietPending, completePendingOrders, feeTolerance, writeOffTolerance, capPerRun, bank');
+    expect(refused('{"tolerance": 2}')).toBe('rules.json: unknown rule "tolerance"; known rules: graceDays, quietPending, completePendingOrders, feeTolerance, writeOffTolerance, capPerRun, bank');
     expect(refused('{"graceDays": -1}')).toBe('rules.json graceDays: expected a whole number of days from 0 to 366');
     expect(refused('{"graceDays": 1.5}')).toBe('rules.json graceDays: expected a whole number of days from 0 to 366');
     expect(refused('{"quietPending": "yes"}')).toBe('rules.json quietPending: expected true or false');

@@ -1,0 +1,371 @@
+import type { Database } from '../db/index.js';
+import { InputError } from '../errors.js';
+import { failpoint } from '../failpoints.js';
+import { Ledger, type PostingRequest } from '../ledger/index.js';
+import { type Currency, formatAmount } from '../money/index.js';
+import { Items } from '../reconcile/items.js';
+import { type ItemRecord, ReconStore, type RunRecord } from '../reconcile/store.js';
+import type { RuleAction } from '../reconcile/summary.js';
+import type { Clock } from '../time.js';
+import { BANK_SOURCE } from './accounts.js';
+import { previousDay } from './business-days.js';
+import { type EntryPlan, type ExpectedPayout, type ExpectedPspPayout, type ExpectedSellerPayout, type ImportedKeys, duplicateKey, entryFingerprint, planStatement } from './match/index.js';
+import { type EntryFacts, bankEffectiveAt, bankFeePosting, payoutReceivedPosting, payoutsLeftPosting, suspenseOf, unidentifiedPosting } from './postings.js';
+import { type BankRules, bankRulesJson, feeCapOf, windowDaysOf } from './rules.js';
+import { BankStore } from './store.js';
+import { type BankRunSummary, type StatementLine, summarize } from './summary.js';
+import type { BankEntry, BankFormat, StatementFooter, StatementHeader, StatementPart } from './types.js';
+import { balanceSubject, bankDuplicateSubject, entrySubject, parsePayoutRef, payoutRef, sideOfEntry, sideOfPayout } from './views.js';
+
+export interface StatementInput {
+  /** As given on the command line; shown as FILE:LINE in items. */
+  name: string;
+  sha256: string;
+  bytes: number;
+  format: BankFormat;
+  /** The file's parts, sum-checked (openStatement's reader, or a test's). */
+  parts: AsyncIterable<StatementPart>;
+}
+
+export interface BankRunOptions {
+  rules: BankRules;
+  /** --window-days: one window for every PSP in this run. */
+  windowDaysOverride?: number;
+  dryRun: boolean;
+  by: string;
+  clock: Clock;
+}
+
+export type BankRunOutcome =
+  | { status: 'already_imported'; run: RunRecord; summary: BankRunSummary }
+  | { status: 'reconciled'; dryRun: boolean; run: RunRecord; summary: BankRunSummary };
+
+/**
+ * `reconcile bank`: one statement file, one transaction (docs/RECONCILIATION.md, "The bank leg").
+ * Each statement of the file is stored, planned against the payouts payops expects, posted to
+ * assets:bank:operating, and its balances compared with the books; then every open bank item that
+ * the file settled closes by itself. A crash anywhere leaves nothing; the same bytes again change
+ * nothing; `dryRun` does all of it and rolls it back.
+ */
+export async function reconcileStatement(db: Database, input: StatementInput, options: BankRunOptions): Promise<BankRunOutcome> {
+  const recon = new ReconStore(db);
+  const earlier = recon.runBySha(input.sha256);
+  if (earlier) return alreadyImported(earlier, input);
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const raced = recon.runBySha(input.sha256);
+    if (raced) {
+      db.exec('ROLLBACK');
+      return alreadyImported(raced, input);
+    }
+    const session = new BankSession(db, recon, input, options);
+    for await (const part of input.parts) session.take(part);
+    session.finishFile();
+    const summary = session.finish();
+    const run = recon.runById(session.runId) as RunRecord;
+    db.exec(options.dryRun ? 'ROLLBACK' : 'COMMIT');
+    return { status: 'reconciled', dryRun: options.dryRun, run, summary };
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function alreadyImported(run: RunRecord, input: StatementInput): BankRunOutcome {
+  if (run.psp !== BANK_SOURCE) throw new InputError(`${input.name}: the same bytes were imported as a ${run.psp} settlement file (run ${run.id}), not as a bank statement`);
+  return { status: 'already_imported', run, summary: JSON.parse(run.summary ?? '{}') as BankRunSummary };
+}
+
+interface StatementContext {
+  header: StatementHeader;
+  statementId: bigint;
+}
+
+/** An entry being applied: where it is, and its facts for the postings. */
+interface EntryAt {
+  context: StatementContext;
+  entry: BankEntry;
+  entryId: bigint;
+  source: string;
+  facts: EntryFacts;
+}
+
+interface EntryItemSpec {
+  class: ItemRecord['class'];
+  subject?: string;
+  ours: ExpectedPayout | null;
+  why: string;
+  bookedTo: string | null;
+  internalRef?: string | null;
+  probableRef?: string | null;
+  amountMinor?: bigint;
+}
+
+interface OpenStatement {
+  header: StatementHeader;
+  entries: BankEntry[];
+}
+
+class BankSession {
+  readonly runId: bigint;
+  private readonly store: BankStore;
+  private readonly ledger: Ledger;
+  private readonly items: Items;
+  private readonly at: string;
+  private open: OpenStatement | undefined;
+  /** Duplicate keys of this file's entries so far, with their lines. */
+  private readonly fileKeys = new Map<string, number>();
+  private readonly statements: StatementLine[] = [];
+  private readonly accounts = new Map<string, { account: string; currency: Currency }>();
+  private readonly ruleActions: RuleAction[] = [];
+  private posted = 0;
+  private matchedPsp = 0;
+  private matchedSeller = 0;
+  private entryCount = 0;
+
+  constructor(db: Database, private readonly recon: ReconStore, private readonly input: StatementInput, private readonly options: BankRunOptions) {
+    this.at = new Date(options.clock()).toISOString();
+    this.store = new BankStore(db);
+    this.ledger = new Ledger(db);
+    this.runId = recon.insertRun({
+      psp: BANK_SOURCE, fileSha256: input.sha256, fileName: input.name, fileBytes: input.bytes, format: input.format,
+      graceDays: windowDaysOf(options.rules, '*', options.windowDaysOverride), rules: JSON.stringify({ bank: bankRulesJson(options.rules, options.windowDaysOverride) }), runBy: options.by, at: this.at,
+    });
+    this.items = new Items(recon, BANK_SOURCE, this.runId, this.at);
+  }
+
+  take(part: StatementPart): void {
+    if (part.kind === 'statement') this.open = { header: part.header, entries: [] };
+    else if (part.kind === 'entry') this.open?.entries.push(part.entry);
+    else if (this.open) {
+      this.statement(this.open, part.footer, part.skipped);
+      this.open = undefined;
+    }
+  }
+
+  private statement(open: OpenStatement, footer: StatementFooter, skipped: number): void {
+    const { header, entries } = open;
+    let creditsMinor = 0n;
+    let debitsMinor = 0n;
+    for (const entry of entries) {
+      if (entry.direction === 'credit') creditsMinor += entry.amountMinor;
+      else debitsMinor += entry.amountMinor;
+    }
+    const statementId = this.store.insertStatement(this.runId, header, footer, { creditsMinor, debitsMinor, entryCount: entries.length, skipped });
+    const entryIds = entries.map((entry) => this.store.insertEntry(statementId, this.runId, entry, entryFingerprint(header.account, entry)));
+    this.entryCount += entries.length;
+    failpoint('bank.after-import');
+    const plan = planStatement(
+      { account: header.account, currency: header.currency, closingDate: footer.closing.date, entries },
+      this.store.expectedPspPayouts(header.currency),
+      this.store.expectedSellerPayouts(header.currency),
+      this.importedKeys(header, entries),
+      { windowDays: (psp) => windowDaysOf(this.options.rules, psp, this.options.windowDaysOverride) },
+    );
+    for (const [key, line] of plan.keys) if (!this.fileKeys.has(key)) this.fileKeys.set(key, line);
+    const context: StatementContext = { header, statementId };
+    entries.forEach((entry, index) => this.apply(context, entry, entryIds[index] as bigint, plan.entries[index] as EntryPlan));
+    for (const late of plan.notReceived) this.notReceived(context, late.payout, late.dueDay);
+    failpoint('bank.after-posting');
+    this.statements.push(this.balances(header, footer, statementId, entries.length, skipped, creditsMinor, debitsMinor));
+    this.accounts.set(`${header.account}\u0000${header.currency}`, { account: header.account, currency: header.currency });
+  }
+
+  private importedKeys(header: StatementHeader, entries: readonly BankEntry[]): ImportedKeys {
+    const otherFiles = new Set<string>();
+    for (const entry of entries) {
+      const ref = entry.accountServicerRef;
+      const elsewhere = ref !== null && ref.trim() !== ''
+        ? this.store.refImportedElsewhere(header.account, header.currency, ref, this.runId)
+        : this.store.fingerprintImportedElsewhere(entryFingerprint(header.account, entry), this.runId);
+      if (elsewhere) otherFiles.add(duplicateKey(header.account, entry));
+    }
+    return { otherFiles, thisFile: this.fileKeys };
+  }
+
+  private post(request: PostingRequest): number {
+    const [result] = this.ledger.postBatchWithin([request], () => `${this.input.name} ${request.idempotencyKey}`);
+    if (result?.created) this.posted++;
+    return (result as { txId: number }).txId;
+  }
+
+  private apply(context: StatementContext, entry: BankEntry, entryId: bigint, plan: EntryPlan): void {
+    const source = `${this.input.name}:${entry.line}`;
+    const at: EntryAt = { context, entry, entryId, source, facts: { entryId, currency: entry.currency, amountMinor: entry.amountMinor, bookingDate: entry.bookingDate, source } };
+    switch (plan.class) {
+      case 'matched':
+        if (plan.match === 'psp_payout') this.received(at, plan.payout);
+        else this.left(at, plan.payouts);
+        return;
+      case 'amount_mismatch':
+        return this.receivedShort(at, plan.payout, plan.differenceMinor);
+      case 'unknown_credit':
+      case 'unknown_debit': {
+        const txId = this.post(unidentifiedPosting(at.facts, entry.direction, plan.why));
+        const itemId = this.entryItem(at, { class: plan.class, ours: plan.probable, probableRef: plan.probable ? payoutRef(plan.probable) : null, bookedTo: suspenseOf(entry.direction), why: plan.why });
+        this.store.setOutcome(entryId, plan.class, itemId, txId);
+        return;
+      }
+      case 'bank_fee':
+        return this.bankFee(at);
+      case 'duplicate':
+        return this.duplicate(at, plan.of, plan.originalLine);
+    }
+  }
+
+  private entryItem(at: EntryAt, spec: EntryItemSpec): bigint {
+    const { entry, context } = at;
+    return this.items.upsert({
+      subject: spec.subject ?? entrySubject(context.header.account, entry, this.input.sha256),
+      class: spec.class, rowId: at.entryId, internalRef: spec.internalRef ?? null, probableRef: spec.probableRef ?? null,
+      batchId: spec.ours?.kind === 'psp_payout' ? spec.ours.payout.batchId : null, currency: entry.currency,
+      amountMinor: spec.amountMinor ?? (entry.direction === 'credit' ? entry.amountMinor : -entry.amountMinor),
+      detail: {
+        ours: spec.ours ? sideOfPayout(spec.ours) : null, theirs: sideOfEntry(entry, at.source), why: spec.why,
+        bank: { account: context.header.account, statementRef: context.header.statementId, source: at.source, entryId: at.entryId.toString(), direction: entry.direction, bookingDate: entry.bookingDate, dueBy: null, bookedTo: spec.bookedTo },
+      },
+    }).id;
+  }
+
+  private received(at: EntryAt, payout: ExpectedPspPayout): void {
+    const txId = this.post(payoutReceivedPosting(at.facts, payout.psp, payout.batchId));
+    this.match({ kind: 'psp_payout', payout }, at.entryId, payout.amountMinor, txId);
+    this.matchedPsp++;
+    this.store.setOutcome(at.entryId, 'matched', null, txId);
+  }
+
+  private left(at: EntryAt, payouts: readonly ExpectedSellerPayout[]): void {
+    const txId = this.post(payoutsLeftPosting(at.facts, payouts.map((p) => p.payoutId)));
+    for (const payout of payouts) this.match({ kind: 'seller_payout', payout }, at.entryId, payout.amountMinor, txId);
+    this.matchedSeller += payouts.length;
+    this.store.setOutcome(at.entryId, 'matched', null, txId);
+  }
+
+  /** Received with the bank's amount; the difference stays in transit, and the item open for it. */
+  private receivedShort(at: EntryAt, payout: ExpectedPspPayout, differenceMinor: bigint): void {
+    const ours: ExpectedPayout = { kind: 'psp_payout', payout };
+    const txId = this.post(payoutReceivedPosting(at.facts, payout.psp, payout.batchId));
+    const why = `names PSP payout ${payout.batchId} but the bank received ${differenceMinor < 0n ? 'less' : 'more'} than the PSP said it paid; booked as received with the bank's amount`;
+    const itemId = this.entryItem(at, { class: 'amount_mismatch', ours, internalRef: payoutRef(ours), amountMinor: differenceMinor, bookedTo: null, why });
+    this.match(ours, at.entryId, at.entry.amountMinor, txId);
+    this.matchedPsp++;
+    this.store.setOutcome(at.entryId, 'amount_mismatch', itemId, txId);
+  }
+
+  /** From another file: nothing posted (the books hold it once); earlier in this file: the bank moved it twice, held in suspense. */
+  private duplicate(at: EntryAt, of: 'other_file' | 'same_file', originalLine: number | null): void {
+    const subject = bankDuplicateSubject(this.input.sha256, at.entry.line);
+    if (of === 'other_file') {
+      const itemId = this.entryItem(at, { class: 'duplicate', subject, ours: null, bookedTo: null, why: 'another statement file already had this entry (same bank reference, or the same fingerprint); the books hold it once: nothing posted' });
+      this.store.setOutcome(at.entryId, 'duplicate', itemId, null);
+      return;
+    }
+    const why = `the same entry as line ${originalLine ?? '?'} of this file: the bank moved it twice, so it is held in suspense`;
+    const txId = this.post(unidentifiedPosting(at.facts, at.entry.direction, why));
+    const itemId = this.entryItem(at, { class: 'duplicate', subject, ours: null, bookedTo: suspenseOf(at.entry.direction), why });
+    this.store.setOutcome(at.entryId, 'duplicate', itemId, txId);
+  }
+
+  /** A bank charge: within the cap the rule books it and resolves its item; above, it waits in suspense. */
+  private bankFee(at: EntryAt): void {
+    const { entry, facts } = at;
+    const capMinor = feeCapOf(this.options.rules, entry.currency);
+    if (capMinor > 0n && entry.amountMinor <= capMinor) {
+      const txId = this.post(bankFeePosting(facts));
+      const itemId = this.entryItem(at, { class: 'bank_fee', ours: null, bookedTo: null, why: 'a bank charge within the fee cap, booked to expenses:bank-fees by the rule bank-fee-cap' });
+      const message = `booked to expenses:bank-fees: within the fee cap of ${formatAmount(capMinor, entry.currency)} ${entry.currency}`;
+      this.recon.insertDecision({ itemRowId: itemId, action: 'accept', class: 'bank_fee', rule: 'bank-fee-cap', runId: this.runId, decidedBy: this.options.by, decidedAt: this.at, note: message, linkedTo: null, txIds: [txId] });
+      const record = this.recon.itemById(itemId) as ItemRecord;
+      this.items.resolve(record, `accepted by rule bank-fee-cap: ${message}`, this.options.by);
+      this.ruleActions.push({ rule: 'bank-fee-cap', itemId: record.itemId, class: 'bank_fee', action: 'accept', currency: entry.currency, amountMinor: (-entry.amountMinor).toString(), applied: true, message });
+      this.store.setOutcome(facts.entryId, 'bank_fee', itemId, txId);
+      return;
+    }
+    const why = capMinor === 0n ? `a bank charge; no fee cap for ${entry.currency}, so it waits for a decision` : 'a bank charge above the fee cap: held in suspense until a person accepts it';
+    const txId = this.post(unidentifiedPosting(facts, 'debit', why));
+    this.store.setOutcome(facts.entryId, 'bank_fee', this.entryItem(at, { class: 'bank_fee', ours: null, bookedTo: suspenseOf('debit'), why }), txId);
+  }
+
+  private match(expected: ExpectedPayout, entryId: bigint, amountMinor: bigint, txId: number): void {
+    const payoutRefValue = expected.kind === 'psp_payout' ? expected.payout.batchId : expected.payout.payoutId;
+    this.store.insertMatch({ payoutKind: expected.kind, part: 'bank', entryId, itemId: null, psp: expected.payout.psp, payoutRef: payoutRefValue, currency: expected.payout.currency, amountMinor, txId, runId: this.runId, at: this.at });
+  }
+
+  private notReceived(context: { header: StatementHeader }, payout: ExpectedPayout, dueBy: string): void {
+    const ref = payoutRef(payout);
+    const existing = this.recon.item(this.items.itemIdOf(ref));
+    if (existing?.status === 'resolved') return; // decided (written off, linked): not expected again
+    const amountMinor = payout.kind === 'psp_payout' ? payout.payout.amountMinor : -payout.payout.amountMinor;
+    const what = payout.kind === 'psp_payout' ? `PSP payout ${payout.payout.batchId} of ${payout.payout.psp}, paid ${payout.payout.payoutDate}` : `seller payout ${payout.payout.payoutId}, sent ${payout.payout.sentDate}`;
+    this.items.upsert({
+      subject: ref, class: 'payout_not_received', rowId: null, internalRef: ref, probableRef: null, batchId: payout.kind === 'psp_payout' ? payout.payout.batchId : null,
+      currency: payout.payout.currency, amountMinor,
+      detail: {
+        ours: sideOfPayout(payout), theirs: null, why: `${what}, was due at the bank by ${dueBy}; the statements up to ${this.input.name} do not show it`,
+        bank: { account: context.header.account, statementRef: context.header.statementId, source: this.input.name, entryId: null, direction: payout.kind === 'psp_payout' ? 'credit' : 'debit', bookingDate: null, dueBy, bookedTo: null },
+      },
+    });
+  }
+
+  /** The statement's balances beside the books' operating account after its postings; a difference is an item. */
+  private balances(header: StatementHeader, footer: StatementFooter, statementId: bigint, entries: number, skipped: number, creditsMinor: bigint, debitsMinor: bigint): StatementLine {
+    const openingBooksMinor = this.store.operatingBalance(header.currency, bankEffectiveAt(previousDay(header.opening.date)));
+    const closingBooksMinor = this.store.operatingBalance(header.currency, bankEffectiveAt(footer.closing.date));
+    const line: StatementLine = {
+      statementRef: header.statementId, account: header.account, currency: header.currency, openingDate: header.opening.date, openingMinor: header.opening.amountMinor.toString(),
+      closingDate: footer.closing.date, closingMinor: footer.closing.amountMinor.toString(), creditsMinor: creditsMinor.toString(), debitsMinor: debitsMinor.toString(), entries, skipped,
+      openingBooksMinor: openingBooksMinor.toString(), closingBooksMinor: closingBooksMinor.toString(),
+    };
+    if (openingBooksMinor === header.opening.amountMinor && closingBooksMinor === footer.closing.amountMinor) return line;
+    const closingDifference = footer.closing.amountMinor - closingBooksMinor;
+    const first = !this.store.hasEarlierStatement(header.account, header.currency, statementId);
+    this.items.upsert({
+      subject: balanceSubject(header.account, header.currency, footer.closing.date), class: 'balance_mismatch', rowId: null, internalRef: null, probableRef: null, batchId: null, currency: header.currency,
+      amountMinor: closingDifference !== 0n ? closingDifference : header.opening.amountMinor - openingBooksMinor,
+      detail: {
+        ours: null, theirs: null,
+        why: `the bank's balances differ from the books' assets:bank:operating (opening ${header.opening.date}: bank ${header.opening.amountMinor}, books ${openingBooksMinor}; closing ${footer.closing.date}: bank ${footer.closing.amountMinor}, books ${closingBooksMinor}, in minor units)${first ? '; the first statement of this account: the bank\'s history before payops' : ''}`,
+        bank: {
+          account: header.account, statementRef: header.statementId, source: `${this.input.name}:${header.line}`, entryId: null, direction: null, bookingDate: null, dueBy: null, bookedTo: null,
+          balances: { openingDate: header.opening.date, openingBankMinor: header.opening.amountMinor.toString(), openingBooksMinor: openingBooksMinor.toString(), closingDate: footer.closing.date, closingBankMinor: footer.closing.amountMinor.toString(), closingBooksMinor: closingBooksMinor.toString() },
+        },
+      },
+    });
+    return line;
+  }
+
+  /** After every statement: open bank items the file settled close by themselves. */
+  finishFile(): void {
+    for (const item of this.recon.openItems(BANK_SOURCE)) {
+      if (item.class === 'payout_not_received') this.resolveIfReceived(item);
+      else if (item.class === 'balance_mismatch') this.resolveIfBalanced(item);
+    }
+  }
+
+  private resolveIfReceived(item: ItemRecord): void {
+    const payout = item.internalRef === null ? undefined : parsePayoutRef(item.internalRef);
+    if (!payout) return;
+    const received = payout.kind === 'psp_payout'
+      ? this.store.receivedBy('psp_payout', payout.psp, payout.batchId, payout.currency)
+      : this.store.receivedSellerPayout(payout.payoutId, item.currency);
+    if (received) this.items.resolve(item, `received: ${received.source}`, this.options.by);
+  }
+
+  private resolveIfBalanced(item: ItemRecord): void {
+    const balances = item.detail.bank?.balances;
+    if (!balances || !this.accounts.has(`${item.detail.bank?.account}\u0000${item.currency}`)) return;
+    const opening = this.store.operatingBalance(item.currency, bankEffectiveAt(previousDay(balances.openingDate)));
+    const closing = this.store.operatingBalance(item.currency, bankEffectiveAt(balances.closingDate));
+    if (opening.toString() === balances.openingBankMinor && closing.toString() === balances.closingBankMinor) this.items.resolve(item, 'balanced: the books now agree with the bank on both dates', this.options.by);
+  }
+
+  finish(): BankRunSummary {
+    this.items.recordOpenAtEnd();
+    const summary = summarize({
+      recon: this.recon, store: this.store, runId: this.runId, input: this.input, statements: this.statements, rules: this.ruleActions,
+      windowDays: windowDaysOf(this.options.rules, '*', this.options.windowDaysOverride), postedTransactions: this.posted, matchedPayouts: { psp: this.matchedPsp, seller: this.matchedSeller },
+    });
+    this.recon.finishRun(this.runId, this.entryCount, 0, summary.periodEnd, new Date(this.options.clock()).toISOString(), JSON.stringify(summary));
+    return summary;
+  }
+}

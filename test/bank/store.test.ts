@@ -1,0 +1,41 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BankStore, DUPLICATE_QUERIES } from '../../src/bank/store.js';
+import type { Database } from '../../src/db/index.js';
+import { tempDatabase } from '../helpers/db.js';
+import { type TestBook, USD, tempBook } from '../reconcile/book.js';
+import { BATCH, settledAndPaidOut } from './book.js';
+
+describe('the bank store', () => {
+  let db: Database;
+  let cleanup: () => void;
+  beforeEach(() => ({ db, cleanup } = tempDatabase()));
+  afterEach(() => cleanup());
+
+  it('finds an entry of another file by an index, whatever the size of bank_entries', () => {
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x', 'y', 'USD', 1n) as { detail: string }[]).map((row) => row.detail).join('\n');
+    expect(plan(DUPLICATE_QUERIES.byServicerRef)).toMatch(/SEARCH e USING INDEX bank_entries_by_servicer_ref/);
+    const fingerprint = (db.prepare(`EXPLAIN QUERY PLAN ${DUPLICATE_QUERIES.byFingerprint}`).all('x', 1n) as { detail: string }[]).map((row) => row.detail).join('\n');
+    expect(fingerprint).toMatch(/USING INDEX bank_entries_by_fingerprint/);
+  });
+});
+
+describe('what the bank leg expects', () => {
+  let book: TestBook;
+  let cleanup: () => void;
+  beforeEach(() => ({ book, cleanup } = tempBook()));
+  afterEach(() => cleanup());
+
+  it('a settled PSP batch in transit and a sent seller payout, each with its day and references', async () => {
+    const payoutId = await settledAndPaidOut(book);
+    const store = new BankStore(book.db);
+    expect(store.expectedPspPayouts(USD)).toEqual([{ psp: 'sim', batchId: BATCH, references: [], currency: USD, amountMinor: 6440n, payoutDate: '2026-11-23', payoutAt: '2026-11-23T23:59:59.000Z' }]);
+    expect(store.expectedSellerPayouts(USD)).toEqual([{ payoutId, pspReference: `tr_${payoutId}`, psp: 'sim', currency: USD, amountMinor: 2400n, sentDate: '2026-11-23', sentAt: '2026-11-23T10:00:00.000Z' }]);
+    expect(store.expectedPspPayouts('EUR' as typeof USD)).toEqual([]);
+    // Once received, neither is expected again.
+    const at = '2026-11-24T00:00:00.000Z';
+    store.insertMatch({ payoutKind: 'psp_payout', part: 'difference', entryId: null, itemId: null, psp: 'sim', payoutRef: BATCH, currency: USD, amountMinor: 6440n, txId: null, runId: null, at });
+    store.insertMatch({ payoutKind: 'seller_payout', part: 'difference', entryId: null, itemId: null, psp: 'sim', payoutRef: payoutId, currency: USD, amountMinor: 1000n, txId: null, runId: null, at });
+    expect(store.expectedPspPayouts(USD)).toEqual([]);
+    expect(store.expectedSellerPayouts(USD)).toHaveLength(1); // a part decided is not the whole payout
+  });
+});
