@@ -61,7 +61,7 @@ describe.skipIf(!camt053Ready)('payops reconcile bank (camt.053, end to end)', (
     const result = payops(['reconcile', 'run', file, '--psp', 'sim', '--non-interactive', '--db', dbFile]);
     expect(result.stderr).toContain('--psp sim: ignored');
     expect(result.code).toBe(4);
-    expect(result.stdout).toMatch(/unknown_credit\s+credit\s+1\s+7\.77\s+USD/);
+    expect(result.stdout).toMatch(/unknown_credit\s+credit\s+1\s+\+7\.77\s+USD/);
     const report = payops(['reconcile', 'report', '--db', dbFile]);
     expect(report.code).toBe(0);
     expect(report.stdout).toContain('payout_not_received');

@@ -169,11 +169,11 @@ function overdue(statement: PlanStatement, psp: Pool<ExpectedPspPayout>, seller:
   const late: NotReceived[] = [];
   for (const payout of psp.payouts) {
     const due = dueDay(payout.payoutDate, options.windowDays(payout.psp));
-    if (psp.free(payout) && due < statement.closingDate) late.push({ payout: { kind: 'psp_payout', payout }, dueDay: due });
+    if (psp.free(payout) && due <= statement.closingDate) late.push({ payout: { kind: 'psp_payout', payout }, dueDay: due });
   }
   for (const payout of seller.payouts) {
     const due = dueDay(payout.sentDate, options.windowDays(payout.psp));
-    if (seller.free(payout) && due < statement.closingDate) late.push({ payout: { kind: 'seller_payout', payout }, dueDay: due });
+    if (seller.free(payout) && due <= statement.closingDate) late.push({ payout: { kind: 'seller_payout', payout }, dueDay: due });
   }
   return late;
 }

@@ -81,7 +81,7 @@ function withholdPayout(draft: Draft): BankInjection | string {
   const batchId = entry.transactions[0]?.endToEndId ?? '';
   return {
     kind: 'payout_not_received', expectedClass: 'payout_not_received', reference: batchId, currency: entry.currency, amountMinor: entry.amountMinor, at: null,
-    detail: `the credit of ${batchId} due ${draft.date} is withheld; reconcile classes it once a statement closing after its due day is imported (window ${draft.delayDays} business days)`,
+    detail: `the credit of ${batchId} due ${draft.date} is withheld; reconcile classes it once a statement covering its whole due day is imported (window ${draft.delayDays} business days)`,
   };
 }
 
