@@ -12,6 +12,7 @@ interface StatementFlags {
   injectDiscrepancies?: number;
   seed: string;
   manifest?: string;
+  currency?: string;
 }
 
 /** `payops bank statement`: a simulated bank's statement files, to test the bank leg against. */
@@ -32,6 +33,7 @@ function registerStatement(bank: Command): void {
     .option('--inject-discrepancies <n>', 'write N discrepancies into the file (kinds in turn: payout not received, unknown credit, unknown debit, amount mismatch, bank fee above the cap, balance mismatch, duplicate)', nonNegativeInteger)
     .option('--seed <seed>', 'where the discrepancies go', '0')
     .option('--manifest <file>', 'write the statements and what was injected, as JSON')
+    .option('--currency <code>', 'only this currency\'s statement (a bank CSV holds one statement)')
     .addHelpText(
       'after',
       `${examples('payops bank statement --date 2026-11-24 --format camt053 --out statement-2026-11-24.xml', 'payops bank statement --date 2026-11-24 --format mt940 --out day.sta --inject-discrepancies 7 --seed 3 --manifest day.manifest.json')}
@@ -53,6 +55,9 @@ account charge (1.50, or 15 in a currency without decimals) on a day with moveme
       const { PrivateFile, assertSafeOutput } = await import('../private-files.js');
       const format = BANK_FORMATS.find((known) => known === flags.format);
       if (format === undefined) throw new UsageError(`--format: "${flags.format}" is not one of ${BANK_FORMATS.join(', ')}`);
+      const { isCurrencyCode } = await import('../money/index.js');
+      const currency = flags.currency;
+      if (currency !== undefined && !isCurrencyCode(currency)) throw new UsageError(`--currency: "${currency}" is not an ISO 4217 code such as USD`);
       const day = { date: flags.date, delayDays: flags.delayDays, inject: flags.injectDiscrepancies ?? 0, seed: flags.seed };
       checkBankDayOptions(day);
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
@@ -67,7 +72,7 @@ account charge (1.50, or 15 in a currency without decimals) on a day with moveme
       const engine = new SimEngine({ stateFile, seed: flags.seed, faults: NO_FAULTS, feeRule: DEFAULT_FEE_RULE, clock: Date.now });
       try {
         const manifest = await writeSimBankStatement(engine, {
-          ...day, format, out: flags.out, outGuard,
+          ...day, format, out: flags.out, outGuard, ...(currency === undefined ? {} : { currency }),
         });
         if (manifestFile) {
           manifestFile.write(`${toJson(manifest)}\n`);

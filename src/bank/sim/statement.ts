@@ -15,6 +15,8 @@ export interface BankStatementOptions extends BankDayOptions {
   out: string;
   /** What `out` must not be (the books, the PSP state, the manifest). */
   outGuard: OutputGuard;
+  /** Only this currency's statement (a bank CSV holds one statement); every currency when undefined. */
+  currency?: Currency;
 }
 
 /** What `bank statement` wrote, and what it injected: the test harness's key to the file. */
@@ -41,7 +43,12 @@ export interface BankStatementManifest {
  * to pass the sum check) to give each injected discrepancy its line.
  */
 export async function writeSimBankStatement(engine: SimEngine, options: BankStatementOptions): Promise<BankStatementManifest> {
-  const plan = planBankDay(engine.readSnapshot(() => simBankFacts(engine, options.date)), options);
+  const facts = engine.readSnapshot(() => simBankFacts(engine, options.date));
+  const plan = planBankDay(options.currency === undefined ? facts : inCurrency(facts, options.currency), options);
+  if (options.format === 'csv' && plan.statements.length > 1) {
+    const currencies = plan.statements.map((statement) => statement.header.currency).join(', ');
+    throw new UsageError(`a bank CSV holds one statement, and ${options.date} has one per currency (${currencies})`, { hint: 'pass --currency CUR to write that currency\'s statement' });
+  }
   if (plan.statements.length === 0) {
     throw new UsageError(`the simulated bank has nothing to state on or before ${options.date}: no PSP payout has arrived and no seller payout has left`, {
       hint: 'charge and pay out through the simulated PSP first, or pick a later --date',
@@ -68,6 +75,13 @@ export function simBankFacts(engine: SimEngine, date: string): SimBankFacts {
     sellerPayouts: engine.payouts()
       .filter((payout) => payout.status === 'succeeded' && payout.createdAt.slice(0, 10) < nextDay)
       .map(({ payoutId, sellerId, amountMinor, currency, createdAt }) => ({ payoutId, sellerId, amountMinor, currency, createdAt })),
+  };
+}
+
+function inCurrency(facts: SimBankFacts, currency: Currency): SimBankFacts {
+  return {
+    pspPayouts: facts.pspPayouts.filter((payout) => payout.currency === currency),
+    sellerPayouts: facts.sellerPayouts.filter((payout) => payout.currency === currency),
   };
 }
 
