@@ -66,6 +66,7 @@ export function registerDemo(program: Command, run: (argv: string[]) => Promise<
         await step('Classes, payout bridges and who decided what', ['reconcile', 'report']);
         await step('Money in transit to the bank: the PSP\'s settled payouts, until a bank statement shows them arrive', ['ledger', 'balance', '--account', bankInTransitAccount('sim')]);
         await step('Seller payouts sent, until a bank statement shows them leave the operating account', ['ledger', 'balance', '--account', PAYOUTS_IN_TRANSIT_ACCOUNT]);
+        await bankSteps(step, path.dirname(db), today);
         await step('Dead letters, if any order used up its retries', ['dlq', 'list'], [0, 6]);
         await step('What we hold, owe and earn', ['ledger', 'balance', '--depth', '2']);
         await step('The income statement: platform fees earned, PSP and chargeback fees spent, net', ['report', 'income', '--period', 'monthly']);
@@ -85,6 +86,24 @@ export function registerDemo(program: Command, run: (argv: string[]) => Promise<
 }
 
 type Step = (title: string, args: string[], expectedCodes?: readonly number[], note?: string) => Promise<void>;
+
+/**
+ * The bank leg: the simulated bank's statements of today (the seller payouts leave) and of the day
+ * the PSP's payout arrives (one discrepancy of every class written in), reconciled against the
+ * payouts; then the three legs side by side and where the money is.
+ */
+async function bankSteps(step: Step, directory: string, today: string): Promise<void> {
+  const { arrivalDay } = await import('../bank/sim/index.js');
+  const arrival = arrivalDay(today, 1);
+  const left = path.join(directory, `bank-${today}.xml`);
+  const arrived = path.join(directory, `bank-${arrival}.sta`);
+  await step('The simulated bank\'s camt.053 statement of today: the seller payouts left, the account charge', ['bank', 'statement', '--date', today, '--format', 'camt053', '--out', left]);
+  await step('Reconcile it: each debit clears its seller payout, the charge is booked under the fee cap, the balances agree with the books', ['reconcile', 'bank', left, '--window-days', '1', '--non-interactive'], [0, 4]);
+  await step(`The MT940 statement of ${arrival}, when the PSP's payouts arrive; seven bank discrepancies written in`, ['bank', 'statement', '--date', arrival, '--format', 'mt940', '--out', arrived, '--inject-discrepancies', '7', '--seed', '5']);
+  await step('Reconcile it: payouts received, and every discrepancy in its class (unknown money waits in suspense, never revenue)', ['reconcile', 'bank', arrived, '--window-days', '1', '--non-interactive'], [0, 4], 'items left open for review');
+  await step('Three legs per payout, those not settled yet: what the books, the PSP and the bank say', ['reconcile', 'payouts', '--open']);
+  await step('The bank accounts: operating follows the statement; what is still in transit', ['ledger', 'balance', '--account', 'assets:bank']);
+}
 
 /**
  * The same protocol through real sockets: the demo serves the simulated PSP on loopback itself
