@@ -3,8 +3,10 @@ import { BANK_OPERATING_ACCOUNT, bankInTransitAccount } from '../../src/bank/acc
 import type { Database } from '../../src/db/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
+import { WRITE_OFFS_ACCOUNT } from '../../src/reconcile/postings.js';
+import { runChecks } from '../../src/check/check.js';
 import { type TestBook, balanceOf, tempBook } from '../reconcile/book.js';
-import { importStatements, settledAndPaidOut } from './book.js';
+import { BATCH, importStatements, settledAndPaidOut } from './book.js';
 import { bankEntry, statementOf } from './statements.js';
 
 /**
@@ -49,5 +51,34 @@ describe('the bank leg under a hostile finance user', () => {
     decisions().decide(again!.itemId, 'accept');
     expect(operatingAt('2026-11-25T23:59:59.999Z')).toBe(4040n);
     expect(balanceOf(db, bankInTransitAccount('sim'))).toBe(0n);
+  });
+
+  it('the same day re-sent with other bytes (another header) moves nothing twice', async () => {
+    await importStatements(book, 'day-1.xml', [dayOne()]);
+    const resent = await importStatements(book, 'day-1-resent.xml', [{ ...dayOne(), header: { ...dayOne().header, statementId: 'D1-COPY' } }]);
+    expect(resent.status).toBe('reconciled');
+    expect(openOf('duplicate')).toHaveLength(1);
+    expect(openOf('balance_mismatch')).toEqual([]);
+    expect(balanceOf(db, BANK_OPERATING_ACCOUNT)).toBe(6440n);
+    expect(balanceOf(db, bankInTransitAccount('sim'))).toBe(0n);
+  });
+
+  it('a PSP payout written off as not received, then its credit arrives: linked, the write-off is reversed, nothing is doubled', async () => {
+    await importStatements(book, 'day-27.xml', [statementOf([], { id: 'D27', openingDate: '2026-11-27', openingMinor: 0n })]);
+    const notReceived = openOf('payout_not_received').find((item) => item.internalRef === `psp-payout:sim:${BATCH}:USD`);
+    decisions().decide(notReceived!.itemId, 'write_off');
+    expect([balanceOf(db, bankInTransitAccount('sim')), balanceOf(db, WRITE_OFFS_ACCOUNT)]).toEqual([0n, 6440n]);
+
+    await importStatements(book, 'day-30.xml', [statementOf([bankEntry('credit', 6440n, { text: 'PO SIM 20261123 USD', accountServicerRef: 'LATE' })], { id: 'D30', openingDate: '2026-11-30', openingMinor: 0n })]);
+    const [late] = openOf('unknown_credit');
+    expect(late).toBeDefined();
+    expect(balanceOf(db, BANK_OPERATING_ACCOUNT)).toBe(6440n);
+    const outcome = decisions().decide(late!.itemId, 'link', { linkTo: BATCH });
+    expect(outcome.resolved).toBe(true);
+    expect([balanceOf(db, bankInTransitAccount('sim')), balanceOf(db, WRITE_OFFS_ACCOUNT), balanceOf(db, BANK_OPERATING_ACCOUNT)]).toEqual([0n, 0n, 6440n]);
+    const parts = db.prepare("SELECT part, amount_minor FROM bank_matches WHERE payout_ref = ? ORDER BY id").all(BATCH);
+    expect(parts).toEqual([{ part: 'difference', amount_minor: 6440n }, { part: 'bank', amount_minor: 6440n }, { part: 'difference', amount_minor: -6440n }]);
+    expect(() => decisions().decide(openOf('unknown_credit')[0]?.itemId ?? late!.itemId, 'link', { linkTo: BATCH })).toThrow();
+    expect(runChecks(db).ok).toBe(true);
   });
 });
