@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BANK_OPERATING_ACCOUNT, bankInTransitAccount } from '../../src/bank/accounts.js';
+import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT, UNIDENTIFIED_CREDITS_ACCOUNT, UNIDENTIFIED_DEBITS_ACCOUNT, bankInTransitAccount } from '../../src/bank/accounts.js';
 import type { Database } from '../../src/db/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { WRITE_OFFS_ACCOUNT } from '../../src/reconcile/postings.js';
 import { runChecks } from '../../src/check/check.js';
-import { type TestBook, balanceOf, tempBook } from '../reconcile/book.js';
+import { type TestBook, balanceOf, capture, lined, payout, tempBook } from '../reconcile/book.js';
 import { BATCH, importStatements, settledAndPaidOut } from './book.js';
 import { bankEntry, statementOf } from './statements.js';
 
@@ -80,5 +80,46 @@ describe('the bank leg under a hostile finance user', () => {
     expect(parts).toEqual([{ part: 'difference', amount_minor: 6440n }, { part: 'bank', amount_minor: 6440n }, { part: 'difference', amount_minor: -6440n }]);
     expect(() => decisions().decide(openOf('unknown_credit')[0]?.itemId ?? late!.itemId, 'link', { linkTo: BATCH })).toThrow();
     expect(runChecks(db).ok).toBe(true);
+  });
+
+  it('a seller payout written off as not left, then its debit shows: linked, the write-off reversed', async () => {
+    await importStatements(book, 'day-27.xml', [statementOf([], { id: 'D27', openingDate: '2026-11-27', openingMinor: 0n })]);
+    const notLeft = openOf('payout_not_received').find((item) => item.internalRef === `seller-payout:${payoutId}`);
+    decisions().decide(notLeft!.itemId, 'write_off');
+    expect([balanceOf(db, PAYOUTS_IN_TRANSIT_ACCOUNT), balanceOf(db, WRITE_OFFS_ACCOUNT)]).toEqual([0n, -2400n]);
+    await importStatements(book, 'day-30.xml', [statementOf([bankEntry('debit', 2400n, { endToEndId: payoutId, accountServicerRef: 'LATE-D' })], { id: 'D30', openingDate: '2026-11-30', openingMinor: 0n })]);
+    const [late] = openOf('unknown_debit');
+    decisions().decide(late!.itemId, 'link', { linkTo: payoutId });
+    expect([balanceOf(db, PAYOUTS_IN_TRANSIT_ACCOUNT), balanceOf(db, WRITE_OFFS_ACCOUNT), balanceOf(db, UNIDENTIFIED_DEBITS_ACCOUNT), balanceOf(db, BANK_OPERATING_ACCOUNT)]).toEqual([0n, 0n, 0n, -2400n]);
+    expect(runChecks(db).ok).toBe(true);
+  });
+
+  it('a statement imported before the settlement file that reports its payout: the credit waits in suspense, links once the payout is known, nothing doubles', async () => {
+    // A second batch, not yet reported: its credit comes first.
+    await importStatements(book, 'day-24.xml', [statementOf([bankEntry('credit', 6440n, { text: 'PO SIM 20261123 USD', accountServicerRef: 'B1' }), bankEntry('credit', 2470n, { text: 'PO SIM 20261124 USD', accountServicerRef: 'EARLY' })], { id: 'D24', openingDate: '2026-11-24', openingMinor: 0n })]);
+    const [early] = openOf('unknown_credit');
+    expect(early?.amountMinor).toBe(2470n);
+    await book.charge([['ord_9', '25.00']]);
+    const rows = [capture('ord_9', 2500n, { batchId: 'po_sim_20261124_USD' })];
+    await book.reconcile('settlement-2026-11-24.csv', lined([...rows, payout('po_sim_20261124_USD', rows, undefined, { batchId: 'po_sim_20261124_USD' })]));
+    expect(balanceOf(db, bankInTransitAccount('sim'))).toBe(2470n);
+    // The next statement does not find it (its credit is in the earlier file), so it is reported not received once due; the link settles both.
+    await importStatements(book, 'day-30.xml', [statementOf([], { id: 'D30', openingDate: '2026-11-30', openingMinor: 8910n })]);
+    expect(openOf('payout_not_received').map((item) => item.internalRef)).toContain('psp-payout:sim:po_sim_20261124_USD:USD');
+    decisions().decide(early!.itemId, 'link', { linkTo: 'po_sim_20261124_USD' });
+    expect(openOf('payout_not_received').map((item) => item.internalRef)).not.toContain('psp-payout:sim:po_sim_20261124_USD:USD');
+    expect([balanceOf(db, bankInTransitAccount('sim')), balanceOf(db, UNIDENTIFIED_CREDITS_ACCOUNT), balanceOf(db, BANK_OPERATING_ACCOUNT)]).toEqual([0n, 0n, 8910n]);
+  });
+
+  it('amount_mismatch accepted, then a second credit naming the same payout: held as unknown, never received twice', async () => {
+    await importStatements(book, 'day-24.xml', [statementOf([bankEntry('credit', 6400n, { text: 'PO SIM 20261123 USD', accountServicerRef: 'S1' })], { id: 'D24', openingDate: '2026-11-24', openingMinor: 0n })]);
+    const [short] = openOf('amount_mismatch');
+    decisions().decide(short!.itemId, 'accept');
+    expect(balanceOf(db, bankInTransitAccount('sim'))).toBe(0n);
+    await importStatements(book, 'day-25.xml', [statementOf([bankEntry('credit', 40n, { text: 'PO SIM 20261123 USD rest', accountServicerRef: 'S2' })], { id: 'D25', openingDate: '2026-11-25', openingMinor: 6400n })]);
+    const [rest] = openOf('unknown_credit');
+    expect(rest?.amountMinor).toBe(40n);
+    expect(() => decisions().decide(rest!.itemId, 'link', { linkTo: BATCH })).toThrow(/already received/);
+    expect([balanceOf(db, bankInTransitAccount('sim')), balanceOf(db, UNIDENTIFIED_CREDITS_ACCOUNT)]).toEqual([0n, 40n]);
   });
 });
