@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT, UNIDENTIFIED_CREDITS_ACCOUNT, UNIDENTIFIED_DEBITS_ACCOUNT, bankInTransitAccount } from '../../src/bank/accounts.js';
+import { type ExpectedPspPayout, type ImportedKeys, planStatement } from '../../src/bank/match/index.js';
 import type { Database } from '../../src/db/index.js';
+import { toCurrency } from '../../src/money/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { WRITE_OFFS_ACCOUNT } from '../../src/reconcile/postings.js';
@@ -121,5 +123,26 @@ describe('the bank leg under a hostile finance user', () => {
     expect(rest?.amountMinor).toBe(40n);
     expect(() => decisions().decide(rest!.itemId, 'link', { linkTo: BATCH })).toThrow(/already received/);
     expect([balanceOf(db, bankInTransitAccount('sim')), balanceOf(db, UNIDENTIFIED_CREDITS_ACCOUNT)]).toEqual([0n, 40n]);
+  });
+});
+
+describe('references too weak to name a payout', () => {
+  const USD = toCurrency('USD');
+  const NOTHING: ImportedKeys = { otherFiles: new Set(), thisFile: new Map() };
+  const payoutOf = (batchId: string, amountMinor: bigint): ExpectedPspPayout => ({ psp: 'adyen', batchId, references: [batchId], currency: USD, amountMinor, payoutDate: '2026-11-23', payoutAt: '2026-11-23T23:59:59.000Z' });
+  const credit = (amountMinor: bigint, text: string) => ({ ...bankEntry('credit', amountMinor, { text }), line: 10, bookingDate: '2026-11-24' });
+  const plan = (entries: ReturnType<typeof credit>[], payouts: ExpectedPspPayout[]) => planStatement({ account: 'DE89', currency: USD, closingDate: '2026-11-24', entries }, payouts, [], NOTHING, { windowDays: () => 3 });
+
+  it('a short all-digit batch number (Adyen batch 42) is not found in an unrelated credit\'s "INVOICE 42" or "EUR 64,42": no amount_mismatch against it', () => {
+    const payouts = [payoutOf('42', 6440n)];
+    const result = plan([credit(1999n, 'INVOICE 42 ACME'), credit(500n, 'REFUND EUR 64,42')], payouts);
+    expect(result.entries.map((entry) => entry.class)).toEqual(['unknown_credit', 'unknown_credit']);
+    // It still matches by amount within the window.
+    expect(plan([credit(6440n, 'SETTLEMENT BATCH 42')], payouts).entries[0]).toMatchObject({ class: 'matched', by: 'amount' });
+  });
+
+  it('a long reference still matches by reference, and short letters-and-digits ones too', () => {
+    expect(plan([credit(6400n, 'PO SIM 20261123 USD')], [payoutOf('po_sim_20261123_USD', 6440n)]).entries[0]).toMatchObject({ class: 'amount_mismatch' });
+    expect(plan([credit(6400n, 'po 1')], [payoutOf('po_1', 6440n)]).entries[0]).toMatchObject({ class: 'amount_mismatch' });
   });
 });
