@@ -296,6 +296,8 @@ export class BankDecisions {
       throw new InputError(`link: ${ref} was already received by the bank entry ${by?.source ?? `#${received.entryId}`} (${by?.bookingDate ?? ''})`, { hint: 'a payout is received once: accept or write off this entry instead' });
     }
     const restMinor = this.remainingOf(payout);
+    const writtenOff = restMinor === 0n ? this.writtenOffWhole(payout, entry) : undefined;
+    if (writtenOff) return this.linkWrittenOff(item, payout, entry, writtenOff, note, rule);
     if (entry.currency !== payout.currency || entry.amountMinor !== restMinor) {
       throw new InputError(`link: ${ref} awaits ${this.money(restMinor, payout.currency)}, the entry ${entry.source} is ${this.money(entry.amountMinor, entry.currency)}`, {
         hint: 'only the same amount links; a different payment: accept or write off this entry, and write off the payout if it will not arrive',
@@ -313,6 +315,35 @@ export class BankDecisions {
       this.record(payoutItem, 'link', note, item.itemId, [], rule);
     }
     return { itemId: item.itemId, action: 'link', txIds: [txId], resolved: true, message: `linked to ${ref}; ${this.postedText([txId])}` };
+  }
+
+  /**
+   * A payout decided away whole (written off or accepted as never arriving) whose money the bank
+   * then shows: the one `difference` of exactly the entry's amount, and the account it went to.
+   */
+  private writtenOffWhole(payout: TransitPayout, entry: StoredBankEntry): { counter: string } | undefined {
+    const matches = this.bank.matchesOf(payout);
+    const [only] = matches;
+    if (matches.length !== 1 || only?.part !== 'difference' || only.txId === null || only.amountMinor !== entry.amountMinor || entry.currency !== payout.currency) return undefined;
+    const counter = this.ledger.getTransaction(Number(only.txId)).entries.find((leg) => leg.account !== transitAccountOf(payout));
+    return counter ? { counter: counter.account } : undefined;
+  }
+
+  /**
+   * The late arrival of a payout written off: the entry leaves its suspense for the account the
+   * write-off went to (reversing it), becomes the payout's `bank` match, and a negative
+   * `difference` undoes the write-off's, so the payout's matches still sum to what the PSP said.
+   */
+  private linkWrittenOff(item: ItemRecord, payout: TransitPayout, entry: StoredBankEntry, writtenOff: { counter: string }, note: string, rule: string | undefined): DecisionOutcome {
+    const ref = payoutRef(payout);
+    const suspense = item.class === 'unknown_credit' ? UNIDENTIFIED_CREDITS_ACCOUNT : UNIDENTIFIED_DEBITS_ACCOUNT;
+    const legs = clearSuspenseLegs(suspense, entry.currency, entry.amountMinor, writtenOff.counter);
+    const txId = this.postLegs(item, 'link', legs, `${entry.source} is ${ref}, written off before it arrived: ${suspense} to ${writtenOff.counter}, reversing the write-off`);
+    this.insertReceipt(payout, entry, item, txId);
+    this.bank.insertMatch({ ...this.matchOf(payout, 'difference', null, item), amountMinor: -entry.amountMinor, txId });
+    this.resolve(item, `linked to ${ref}, written off before it arrived: the write-off is reversed${rule ? ` by rule ${rule}` : ''}`);
+    this.record(item, 'link', note, ref, [txId], rule);
+    return { itemId: item.itemId, action: 'link', txIds: [txId], resolved: true, message: `linked to ${ref}; its write-off reversed to ${writtenOff.counter}; ${this.postedText([txId])}` };
   }
 
   /** The unique index holds a payout to one receipt whatever a check above missed; its refusal is said in words. */

@@ -14,6 +14,15 @@ export function referenceKey(reference: string): string {
   return (reference.toUpperCase().match(RUN) ?? []).join('');
 }
 
+/**
+ * A key too weak to name a payout: fewer than 6 characters, all digits (a PSP's sequential batch
+ * number such as Adyen's `42`). Such a number turns up in invoice numbers, dates and amounts
+ * (`EUR 64,42`), so a payout with it is found by amount and window only.
+ */
+export function isWeakReferenceKey(key: string): boolean {
+  return key.length < 6 && /^[0-9]*$/.test(key);
+}
+
 /** The alphanumeric runs of a text, upper-cased, in order. */
 export function alphanumericRuns(text: string): string[] {
   return text.toUpperCase().match(RUN) ?? [];

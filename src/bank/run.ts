@@ -12,7 +12,7 @@ import { previousDay } from './business-days.js';
 import { type EntryPlan, type ExpectedPayout, type ExpectedPspPayout, type ExpectedSellerPayout, type ImportedKeys, duplicateKey, entryFingerprint, planStatement } from './match/index.js';
 import { type EntryFacts, bankEffectiveAt, bankFeePosting, payoutReceivedPosting, payoutsLeftPosting, suspenseOf, unidentifiedPosting } from './postings.js';
 import { type BankRules, bankRulesJson, feeCapOf, windowDaysOf } from './rules.js';
-import { BankStore } from './store.js';
+import { BankStore, type StatementBalance } from './store.js';
 import { type BankRunSummary, type StatementLine, summarize } from './summary.js';
 import type { BankEntry, BankFormat, StatementFooter, StatementHeader, StatementPart } from './types.js';
 import { balanceSubject, bankDuplicateSubject, entrySubject, parsePayoutRef, payoutRef, sideOfEntry, sideOfPayout } from './views.js';
@@ -118,6 +118,8 @@ class BankSession {
   private readonly statements: StatementLine[] = [];
   private readonly accounts = new Map<string, { account: string; currency: Currency }>();
   private readonly ruleActions: RuleAction[] = [];
+  /** Per account and currency, the earliest day this file's statements and postings reach. */
+  private readonly reach = new Map<string, string>();
   private posted = 0;
   private matchedPsp = 0;
   private matchedSeller = 0;
@@ -168,7 +170,11 @@ class BankSession {
     for (const late of plan.notReceived) this.notReceived(context, late.payout, late.dueDay);
     failpoint('bank.after-posting');
     this.statements.push(this.balances(header, footer, statementId, entries.length, skipped, creditsMinor, debitsMinor));
-    this.accounts.set(`${header.account}\u0000${header.currency}`, { account: header.account, currency: header.currency });
+    const key = `${header.account}\u0000${header.currency}`;
+    this.accounts.set(key, { account: header.account, currency: header.currency });
+    const earliest = entries.reduce((day, entry) => (entry.bookingDate < day ? entry.bookingDate : day), header.opening.date);
+    const reached = this.reach.get(key);
+    if (reached === undefined || earliest < reached) this.reach.set(key, earliest);
   }
 
   private importedKeys(header: StatementHeader, entries: readonly BankEntry[]): ImportedKeys {
@@ -316,26 +322,52 @@ class BankSession {
       closingDate: footer.closing.date, closingMinor: footer.closing.amountMinor.toString(), creditsMinor: creditsMinor.toString(), debitsMinor: debitsMinor.toString(), entries, skipped,
       openingBooksMinor: openingBooksMinor.toString(), closingBooksMinor: closingBooksMinor.toString(),
     };
-    if (openingBooksMinor === header.opening.amountMinor && closingBooksMinor === footer.closing.amountMinor) return line;
-    const closingDifference = footer.closing.amountMinor - closingBooksMinor;
-    const first = !this.store.hasEarlierStatement(header.account, header.currency, statementId);
+    const balance: StatementBalance = {
+      statementId, account: header.account, currency: header.currency, statementRef: header.statementId, source: `${this.input.name}:${header.line}`,
+      openingDate: header.opening.date, openingMinor: header.opening.amountMinor, closingDate: footer.closing.date, closingMinor: footer.closing.amountMinor,
+    };
+    this.compareBalances(balance, openingBooksMinor, closingBooksMinor);
+    return line;
+  }
+
+  /** A statement's balances beside the books' operating account on its dates: a difference opens (or reopens) its balance_mismatch item. */
+  private compareBalances(statement: StatementBalance, openingBooksMinor: bigint, closingBooksMinor: bigint): void {
+    if (openingBooksMinor === statement.openingMinor && closingBooksMinor === statement.closingMinor) return;
+    const closingDifference = statement.closingMinor - closingBooksMinor;
+    const first = !this.store.hasEarlierStatement(statement.account, statement.currency, statement.statementId);
     this.items.upsert({
-      subject: balanceSubject(header.account, header.currency, footer.closing.date), class: 'balance_mismatch', rowId: null, internalRef: null, probableRef: null, batchId: null, currency: header.currency,
-      amountMinor: closingDifference !== 0n ? closingDifference : header.opening.amountMinor - openingBooksMinor,
+      subject: balanceSubject(statement.account, statement.currency, statement.closingDate), class: 'balance_mismatch', rowId: null, internalRef: null, probableRef: null, batchId: null, currency: statement.currency,
+      amountMinor: closingDifference !== 0n ? closingDifference : statement.openingMinor - openingBooksMinor,
       detail: {
         ours: null, theirs: null,
-        why: `the bank's balances differ from the books' assets:bank:operating (opening ${header.opening.date}: bank ${header.opening.amountMinor}, books ${openingBooksMinor}; closing ${footer.closing.date}: bank ${footer.closing.amountMinor}, books ${closingBooksMinor}, in minor units)${first ? '; the first statement of this account: the bank\'s history before payops' : ''}`,
+        why: `the bank's balances differ from the books' assets:bank:operating (opening ${statement.openingDate}: bank ${statement.openingMinor}, books ${openingBooksMinor}; closing ${statement.closingDate}: bank ${statement.closingMinor}, books ${closingBooksMinor}, in minor units)${first ? '; the first statement of this account: the bank\'s history before payops' : ''}`,
         bank: {
-          account: header.account, statementRef: header.statementId, source: `${this.input.name}:${header.line}`, entryId: null, direction: null, bookingDate: null, dueBy: null, bookedTo: null,
-          balances: { openingDate: header.opening.date, openingBankMinor: header.opening.amountMinor.toString(), openingBooksMinor: openingBooksMinor.toString(), closingDate: footer.closing.date, closingBankMinor: footer.closing.amountMinor.toString(), closingBooksMinor: closingBooksMinor.toString() },
+          account: statement.account, statementRef: statement.statementRef, source: statement.source, entryId: null, direction: null, bookingDate: null, dueBy: null, bookedTo: null,
+          balances: { openingDate: statement.openingDate, openingBankMinor: statement.openingMinor.toString(), openingBooksMinor: openingBooksMinor.toString(), closingDate: statement.closingDate, closingBankMinor: statement.closingMinor.toString(), closingBooksMinor: closingBooksMinor.toString() },
         },
       },
     });
-    return line;
+  }
+
+  /**
+   * Statements of earlier files that this file's postings reach (it booked entries on or before
+   * their closing day: an earlier day imported late, an overlapping file) are compared again: a
+   * difference accepted before, or a balance that agreed, may no longer hold, and is said again.
+   */
+  private recheckEarlierStatements(): void {
+    for (const [key, fromDate] of this.reach) {
+      const { account, currency } = this.accounts.get(key) as { account: string; currency: Currency };
+      for (const statement of this.store.statementsClosingFrom(account, currency, fromDate, this.runId)) {
+        const opening = this.store.operatingBalance(currency, bankEffectiveAt(previousDay(statement.openingDate)));
+        const closing = this.store.operatingBalance(currency, bankEffectiveAt(statement.closingDate));
+        this.compareBalances(statement, opening, closing);
+      }
+    }
   }
 
   /** After every statement: open bank items the file settled close by themselves. */
   finishFile(): void {
+    this.recheckEarlierStatements();
     for (const item of this.recon.openItems(BANK_SOURCE)) {
       if (item.class === 'payout_not_received') this.resolveIfReceived(item);
       else if (item.class === 'balance_mismatch') this.resolveIfBalanced(item);

@@ -25,6 +25,10 @@ const instant = z.string().regex(/^\d{4}-\d{2}-\d{2}T/);
 const pspPayoutRow = z.object({ psp: z.string(), batch_id: z.string(), currency, payout_minor: z.bigint().positive(), psp_reference: z.string().nullable(), occurred_at: instant });
 const sellerPayoutRow = z.object({ payout_id: z.string(), psp_reference: z.string().nullable(), psp: z.string(), currency, amount_minor: z.bigint().positive(), effective_at: instant });
 const matchRow = z.object({ entry_id: z.bigint().nullable(), line: z.bigint().nullable(), file_name: z.string().nullable(), amount_minor: z.bigint() });
+const statementRow = z.object({
+  id: z.bigint(), account: z.string(), currency, statement_ref: z.string(), line: z.bigint(), file_name: z.string(),
+  opening_date: z.string(), opening_minor: z.bigint(), closing_date: z.string(), closing_minor: z.bigint(),
+});
 const tallyRow = z.object({ class: z.string(), direction: z.enum(['credit', 'debit']), currency, n: z.bigint(), amount: z.bigint() });
 
 function checked<T extends z.ZodType>(schema: T, row: unknown, what: string): z.infer<T> {
@@ -39,6 +43,20 @@ export const DUPLICATE_QUERIES = {
                   WHERE e.account_servicer_ref = ? AND s.account = ? AND e.currency = ? AND e.run_id <> ? LIMIT 1`,
   byFingerprint: 'SELECT 1 FROM bank_entries WHERE fingerprint = ? AND run_id <> ? LIMIT 1',
 } as const;
+
+/** A statement's balances as the bank stated them, and where. */
+export interface StatementBalance {
+  statementId: bigint;
+  account: string;
+  currency: Currency;
+  statementRef: string;
+  /** FILE:LINE of the statement's header. */
+  source: string;
+  openingDate: string;
+  openingMinor: bigint;
+  closingDate: string;
+  closingMinor: bigint;
+}
 
 export interface MatchInsert {
   payoutKind: 'psp_payout' | 'seller_payout';
@@ -105,6 +123,11 @@ export class BankStore {
          WHERE m.payout_kind = 'seller_payout' AND m.payout_ref = ? AND m.currency = ? AND m.part = 'bank'`,
       ),
       tallies: prepare('SELECT class, direction, currency, COUNT(*) AS n, SUM(amount_minor) AS amount FROM bank_entries WHERE run_id = ? GROUP BY class, direction, currency ORDER BY class, direction, currency'),
+      statementsClosingFrom: prepare(
+        `SELECT s.id, s.account, s.currency, s.statement_ref, s.line, u.file_name, s.opening_date, s.opening_minor, s.closing_date, s.closing_minor
+         FROM bank_statements s JOIN recon_runs u ON u.id = s.run_id
+         WHERE s.account = ? AND s.currency = ? AND s.closing_date >= ? AND s.run_id <> ? ORDER BY s.closing_date, s.id`,
+      ),
       earlierStatement: prepare('SELECT 1 FROM bank_statements WHERE account = ? AND currency = ? AND id < ? LIMIT 1'),
     };
   }
@@ -188,6 +211,17 @@ export class BankStore {
   /** True when a statement of this account and currency was imported before `statementId`. */
   hasEarlierStatement(account: string, statementCurrency: Currency, statementId: bigint): boolean {
     return this.s.earlierStatement!.get(account, statementCurrency, statementId) !== undefined;
+  }
+
+  /** Statements of this account and currency from other files closing on or after `fromDate`, oldest day first. */
+  statementsClosingFrom(account: string, statementCurrency: Currency, fromDate: string, runId: bigint): StatementBalance[] {
+    return this.s.statementsClosingFrom!.all(account, statementCurrency, fromDate, runId).map((raw) => {
+      const row = checked(statementRow, raw, 'bank_statements');
+      return {
+        statementId: row.id, account: row.account, currency: row.currency, statementRef: row.statement_ref, source: `${row.file_name}:${row.line}`,
+        openingDate: row.opening_date, openingMinor: row.opening_minor, closingDate: row.closing_date, closingMinor: row.closing_minor,
+      };
+    });
   }
 
   /** A run's entries counted and summed by class, direction and currency. */

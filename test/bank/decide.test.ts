@@ -272,7 +272,7 @@ describe('deciding bank items', () => {
   });
 
   describe('payout_not_received', () => {
-    it('write-off of a PSP payout: Dr write-offs / Cr in-transit, its difference recorded; a credit arriving later cannot link to it', () => {
+    it('write-off of a PSP payout: Dr write-offs / Cr in-transit, its difference recorded; a credit arriving later links and reverses it, one of another amount cannot', () => {
       const waiting = bank.notReceived(PO_1, 970n);
       expect(decisions().optionsFor(waiting).proposed).toBe('note');
       const outcome = decisions().decide(waiting.itemId, 'write_off', { note: 'the PSP says it was lost' });
@@ -281,8 +281,16 @@ describe('deciding bank items', () => {
         [WRITE_OFFS_ACCOUNT, 'debit', 970n],
       ]);
       expect(matchesOf(db)).toEqual([{ payout_kind: 'psp_payout', part: 'difference', entry_id: null, payout_ref: 'po_1', amount_minor: 970n }]);
+      const other = bank.unknownCredit(960n);
+      expect(() => decisions().decide(other.itemId, 'link', { linkTo: 'po_1' })).toThrow('link: psp-payout:sim:po_1:USD awaits 0.00 USD, the entry stmt-1.xml:13 is 9.60 USD');
       const late = bank.unknownCredit(970n);
-      expect(() => decisions().decide(late.itemId, 'link', { linkTo: 'po_1' })).toThrow('link: psp-payout:sim:po_1:USD awaits 0.00 USD, the entry stmt-1.xml:13 is 9.70 USD');
+      const linked = decisions().decide(late.itemId, 'link', { linkTo: 'po_1' });
+      expect(entriesOf(db, linked.txIds[0])).toEqual([
+        [UNIDENTIFIED_CREDITS_ACCOUNT, 'debit', 970n],
+        [WRITE_OFFS_ACCOUNT, 'credit', 970n],
+      ]);
+      expect(matchesOf(db).map((match) => [match.part, match.amount_minor])).toEqual([['difference', 970n], ['bank', 970n], ['difference', -970n]]);
+      expect([balanceOf(db, IN_TRANSIT), balanceOf(db, WRITE_OFFS_ACCOUNT)]).toEqual([0n, 0n]);
     });
 
     it('write-off of a seller payout: Dr payouts in-transit / Cr write-offs', () => {

@@ -1,6 +1,6 @@
 import { formatAmount } from '../../money/index.js';
 import { dueDay } from '../business-days.js';
-import { alphanumericRuns, candidateKeys, referenceKey } from '../references.js';
+import { alphanumericRuns, candidateKeys, isWeakReferenceKey, referenceKey } from '../references.js';
 import type { BankEntry, BankTransaction } from '../types.js';
 import { duplicateKey } from './fingerprint.js';
 import type { EntryPlan, ExpectedPayout, ExpectedPspPayout, ExpectedSellerPayout, ImportedKeys, NotReceived, Plan, PlanOptions, PlanStatement } from './types.js';
@@ -15,7 +15,7 @@ class Pool<P> {
     let longest = 0;
     for (const payout of payouts) {
       for (const reference of new Set(referencesOf(payout).map(referenceKey))) {
-        if (reference === '') continue;
+        if (isWeakReferenceKey(reference)) continue;
         longest = Math.max(longest, reference.length);
         const list = this.byKey.get(reference) ?? [];
         list.push(payout);
