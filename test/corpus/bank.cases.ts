@@ -28,6 +28,8 @@ export const BANK_CASES: readonly CorpusCase[] = [
   { name: 'camt.053 with a DOCTYPE declaring an external entity (XXE)', input: 'bank/camt-doctype.xml', expect: { exit: 3, message: 'DOCTYPE: a document type declaration is refused' } },
   { name: 'camt.053 with an amount of more decimals than its currency', input: 'bank/camt-too-many-decimals.xml', expect: { exit: 3, message: ':206 Ntry/Amt: "2.505" has more decimals than EUR allows (2)' } },
   { name: 'camt.053 with an unknown currency', input: 'bank/camt-unknown-currency.xml', expect: { exit: 3, message: ':206 Ntry/Amt Ccy: "EUX" is not an ISO 4217 currency code' } },
+  { name: 'camt.053 with an entry status given twice (PDNG then BOOK): refused, never the last kept', input: 'bank/camt-status-twice.xml', expect: { exit: 3, message: 'camt-status-twice.xml:85 Ntry/Sts: given twice' } },
+  { name: 'camt.053 with a second IBAN switching the account: refused', input: 'bank/camt-iban-twice.xml', expect: { exit: 3, message: 'camt-iban-twice.xml:23 Stmt/Acct/Id/IBAN: given twice' } },
   { name: 'a mapping file with a misspelt key', input: 'bank/csv-statement.csv', args: mapping('csv-bad-mapping.json'), expect: { exit: 3, message: 'csv-bad-mapping.json: columns: unknown key "bookingdate" (did you mean "bookingDate"?)' } },
   {
     name: 'a mapping naming a column the CSV does not have',
