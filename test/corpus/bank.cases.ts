@@ -61,6 +61,11 @@ export const BANK_CASES: readonly CorpusCase[] = [
   { name: 'BAI2: a wrong 98 group control total', input: 'bank/bai2-bad-98.txt', expect: { exit: 3, message: 'bai2-bad-98.txt:14 98 group control total: the trailer says 2572500 but the accounts of the group add up to 2572550' } },
   { name: 'BAI2: a wrong 99 file control total', input: 'bank/bai2-bad-99.txt', expect: { exit: 3, message: 'bai2-bad-99.txt:15 99 file control total: the trailer says 2572549 but the groups of the file add up to 2572550' } },
   { name: 'BAI2: a wrong 99 record count', input: 'bank/bai2-bad-record-count.txt', expect: { exit: 3, message: 'bai2-bad-record-count.txt:15 99 record count: the trailer says 14 records but the file has 15' } },
+  {
+    name: 'BAI2: an 03 giving the opening 010 twice, the control totals agreeing: refused, never the last kept',
+    input: 'bank/bai2-opening-twice.txt',
+    expect: { exit: 3, message: 'bai2-opening-twice.txt:3 03 010: type code 010 given twice in the 03 of account 0011223344' },
+  },
   { name: 'BAI2: a file cut before its 99 trailer', input: 'bank/bai2-truncated.txt', expect: { exit: 3, message: 'bai2-truncated.txt:14 99 file trailer: the file ends without its 99 file trailer: it is truncated' } },
 ];
 

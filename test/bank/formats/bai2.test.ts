@@ -238,3 +238,12 @@ describe('BAI2 writer', () => {
     );
   });
 });
+
+describe('BAI2: hostile files (review)', () => {
+  it('an 03 giving the opening (010) twice is refused, never the last one silently kept (totals adjusted to agree)', async () => {
+    const file = path.join(CORPUS, 'bank', 'bai2-opening-twice.txt');
+    const error = await readAll(file).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toContain('bai2-opening-twice.txt:3 03 010: type code 010 given twice in the 03 of account 0011223344');
+  });
+});
