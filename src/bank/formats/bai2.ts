@@ -381,9 +381,9 @@ function typeCodeOf(entry: BankEntry): string {
   return entry.direction === 'credit' ? '195' : '495';
 }
 
-/** A reference field cannot hold the delimiters. */
+/** A reference field cannot hold the delimiters, nor a line break (it would start a record: "\n88,…"). */
 function referenceField(text: string | null): string {
-  return text === null ? '' : text.replace(/[,/]/g, '.');
+  return text === null ? '' : text.replace(/[,/\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '.');
 }
 
 function accountRecords(statement: BankStatement): { lines: string[]; totalMinor: bigint } {
