@@ -38,6 +38,12 @@ export const BANK_CASES: readonly CorpusCase[] = [
     expect: { exit: 3, message: ':1 header: the mapping names columns the file does not have: "purpose"' },
   },
   {
+    name: 'a mapping naming the amount column as the bank reference too',
+    input: 'bank/csv-statement.csv',
+    args: mapping('csv-mapping-same-column.json'),
+    expect: { exit: 3, message: 'csv-mapping-same-column.json: columns.accountServicerRef: the column "amount" is already named for columns.amount' },
+  },
+  {
     name: 'a mapped CSV whose balances do not add up',
     input: 'bank/csv-bad-sums.csv',
     args: mapping('csv-mapping.json'),

@@ -217,3 +217,13 @@ describe('bank CSV writer: hostile references (review)', () => {
     expect(entries[0]?.transactions[0]).toEqual({ amountMinor: null, endToEndId: 'po 1', remittance: 'line one line two', counterparty: 'A B' });
   });
 });
+
+describe('bank CSV mapping: hostile mappings (review)', () => {
+  it('one column named for two fields is refused (the amount read as the bank reference made equal amounts duplicates)', async () => {
+    const columns = { ...PAYOPS_BANK_CSV_MAPPING.columns, accountServicerRef: 'amount' };
+    const message = await refusal(`${HEADER}${OPENING}${ENTRY('1.00')}${CLOSING('101.00')}`, { ...PAYOPS_BANK_CSV_MAPPING, columns });
+    expect(message).toContain('columns.accountServicerRef: the column "amount" is already named for columns.amount');
+    const twice = { ...PAYOPS_BANK_CSV_MAPPING.columns, remittance: ['remittance', 'remittance'] };
+    expect(await refusal(`${HEADER}${OPENING}${CLOSING('100.00')}`, { ...PAYOPS_BANK_CSV_MAPPING, columns: twice })).toContain('columns.remittance.1: the column "remittance" is already named for columns.remittance.0');
+  });
+});
