@@ -28,12 +28,20 @@ export const BANK_CASES: readonly CorpusCase[] = [
   { name: 'camt.053 with a DOCTYPE declaring an external entity (XXE)', input: 'bank/camt-doctype.xml', expect: { exit: 3, message: 'DOCTYPE: a document type declaration is refused' } },
   { name: 'camt.053 with an amount of more decimals than its currency', input: 'bank/camt-too-many-decimals.xml', expect: { exit: 3, message: ':206 Ntry/Amt: "2.505" has more decimals than EUR allows (2)' } },
   { name: 'camt.053 with an unknown currency', input: 'bank/camt-unknown-currency.xml', expect: { exit: 3, message: ':206 Ntry/Amt Ccy: "EUX" is not an ISO 4217 currency code' } },
+  { name: 'camt.053 with an entry status given twice (PDNG then BOOK): refused, never the last kept', input: 'bank/camt-status-twice.xml', expect: { exit: 3, message: 'camt-status-twice.xml:85 Ntry/Sts: given twice' } },
+  { name: 'camt.053 with a second IBAN switching the account: refused', input: 'bank/camt-iban-twice.xml', expect: { exit: 3, message: 'camt-iban-twice.xml:23 Stmt/Acct/Id/IBAN: given twice' } },
   { name: 'a mapping file with a misspelt key', input: 'bank/csv-statement.csv', args: mapping('csv-bad-mapping.json'), expect: { exit: 3, message: 'csv-bad-mapping.json: columns: unknown key "bookingdate" (did you mean "bookingDate"?)' } },
   {
     name: 'a mapping naming a column the CSV does not have',
     input: 'bank/csv-statement.csv',
     args: mapping('csv-mapping-missing-column.json'),
     expect: { exit: 3, message: ':1 header: the mapping names columns the file does not have: "purpose"' },
+  },
+  {
+    name: 'a mapping naming the amount column as the bank reference too',
+    input: 'bank/csv-statement.csv',
+    args: mapping('csv-mapping-same-column.json'),
+    expect: { exit: 3, message: 'csv-mapping-same-column.json: columns.accountServicerRef: the column "amount" is already named for columns.amount' },
   },
   {
     name: 'a mapped CSV whose balances do not add up',
@@ -59,6 +67,11 @@ export const BANK_CASES: readonly CorpusCase[] = [
   { name: 'BAI2: a wrong 98 group control total', input: 'bank/bai2-bad-98.txt', expect: { exit: 3, message: 'bai2-bad-98.txt:14 98 group control total: the trailer says 2572500 but the accounts of the group add up to 2572550' } },
   { name: 'BAI2: a wrong 99 file control total', input: 'bank/bai2-bad-99.txt', expect: { exit: 3, message: 'bai2-bad-99.txt:15 99 file control total: the trailer says 2572549 but the groups of the file add up to 2572550' } },
   { name: 'BAI2: a wrong 99 record count', input: 'bank/bai2-bad-record-count.txt', expect: { exit: 3, message: 'bai2-bad-record-count.txt:15 99 record count: the trailer says 14 records but the file has 15' } },
+  {
+    name: 'BAI2: an 03 giving the opening 010 twice, the control totals agreeing: refused, never the last kept',
+    input: 'bank/bai2-opening-twice.txt',
+    expect: { exit: 3, message: 'bai2-opening-twice.txt:3 03 010: type code 010 given twice in the 03 of account 0011223344' },
+  },
   { name: 'BAI2: a file cut before its 99 trailer', input: 'bank/bai2-truncated.txt', expect: { exit: 3, message: 'bai2-truncated.txt:14 99 file trailer: the file ends without its 99 file trailer: it is truncated' } },
 ];
 

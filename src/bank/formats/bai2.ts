@@ -168,7 +168,7 @@ class Bai2Reader {
     if (account === '') throw this.error(record, '03 account', 'the account number is empty');
     const code = fields.next();
     const currency = code === '' ? group.currency : toCurrency(code, `${this.where(record)} 03 currency`);
-    const { balances, totalMinor } = this.summaries(record, fields);
+    const { balances, totalMinor } = this.summaries(record, fields, account);
     const opening = balances.get('010');
     const closing = balances.get('015');
     if (opening === undefined) throw this.error(record, '03 opening ledger', `account ${account} has no 010 opening ledger balance`);
@@ -186,7 +186,7 @@ class Bai2Reader {
   }
 
   /** The 03's type-code groups: 010 and 015 kept (040/045 and the summaries only count in the control total). */
-  private summaries(record: LogicalRecord, fields: FieldCursor): { balances: Map<string, bigint>; totalMinor: bigint } {
+  private summaries(record: LogicalRecord, fields: FieldCursor, account: string): { balances: Map<string, bigint>; totalMinor: bigint } {
     const balances = new Map<string, bigint>();
     let totalMinor = 0n;
     while (fields.more()) {
@@ -199,7 +199,10 @@ class Bai2Reader {
       if (amount === '') continue;
       const amountMinor = this.amount(record, `03 ${code} amount`, amount, true);
       totalMinor += amountMinor;
-      if (code === '010' || code === '015') balances.set(code, amountMinor);
+      if (code === '010' || code === '015') {
+        if (balances.has(code)) throw this.error(record, `03 ${code}`, `type code ${code} given twice in the 03 of account ${account}: the balance has one value (ask the bank which one is meant)`);
+        balances.set(code, amountMinor);
+      }
     }
     return { balances, totalMinor };
   }
@@ -378,9 +381,9 @@ function typeCodeOf(entry: BankEntry): string {
   return entry.direction === 'credit' ? '195' : '495';
 }
 
-/** A reference field cannot hold the delimiters. */
+/** A reference field cannot hold the delimiters, nor a line break (it would start a record: "\n88,…"). */
 function referenceField(text: string | null): string {
-  return text === null ? '' : text.replace(/[,/]/g, '.');
+  return text === null ? '' : text.replace(/[,/\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '.');
 }
 
 function accountRecords(statement: BankStatement): { lines: string[]; totalMinor: bigint } {

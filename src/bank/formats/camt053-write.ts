@@ -1,4 +1,5 @@
-import { formatAmount } from '../../money/index.js';
+import { InputError } from '../../errors.js';
+import { formatAmount, printable } from '../../money/index.js';
 import type { BankBalance, BankEntry, BankStatement, BankTransaction, BankWriteOptions, StatementHeader } from '../types.js';
 
 export const CAMT053_NAMESPACE_PREFIX = 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.';
@@ -125,6 +126,14 @@ function remittanceLines(text: string): string[] {
   return lines;
 }
 
+/** Characters XML 1.0 cannot carry at all (escaped or not), and lone surrogates. */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function escape(text: string): string {
+  const bad = NOT_XML.exec(text);
+  if (bad) {
+    const code = (bad[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+    throw new InputError(`camt.053 writer: "${printable(text)}" cannot be written in XML (character U+${code} is not allowed in XML 1.0)`);
+  }
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -19,6 +19,11 @@ const ACCEPTED = CAMT053_VERSIONS.map(camt053Namespace);
 const MAX_TEXT_CHARS = 64 * 1024;
 /** ISO 20022 `Max140Text` and friends are short; a tag nested deeper than this is not camt. */
 const MAX_DEPTH = 64;
+/**
+ * saxes holds a text, comment, CDATA section or tag whole until it ends, whatever its size; a node
+ * longer than this (in characters) is refused while the file streams, before it is held whole.
+ */
+export const MAX_NODE_CHARS = 1024 * 1024;
 /** A batched entry may hold many transactions; a bound keeps one entry's memory bounded too. */
 export const MAX_TRANSACTIONS_PER_ENTRY = 100_000;
 
@@ -86,6 +91,27 @@ interface StatementDraft {
 
 type Context = 'stmt' | 'bal' | 'ntry' | 'tx';
 
+/**
+ * The single-valued fields each context reads (relative path → field name, the date and status
+ * variants under one name). One given twice is refused: keeping the last would let a second
+ * `Sts`, `IBAN` or `CdtDbtInd` silently change what the statement says. `RmtInf/Ustrd` repeats by design.
+ */
+const SINGLE_FIELDS: Record<Context, Record<string, string>> = {
+  stmt: { Id: 'Id', 'Acct/Id/IBAN': 'Acct/Id/IBAN', 'Acct/Id/Othr/Id': 'Acct/Id/Othr/Id', 'Acct/Ccy': 'Acct/Ccy' },
+  bal: { 'Tp/CdOrPrtry/Cd': 'Tp/CdOrPrtry/Cd', Amt: 'Amt', CdtDbtInd: 'CdtDbtInd', 'Dt/Dt': 'Dt', 'Dt/DtTm': 'Dt' },
+  ntry: {
+    Amt: 'Amt', CdtDbtInd: 'CdtDbtInd', RvslInd: 'RvslInd', Sts: 'Sts', 'Sts/Cd': 'Sts', 'BookgDt/Dt': 'BookgDt', 'BookgDt/DtTm': 'BookgDt', 'ValDt/Dt': 'ValDt', 'ValDt/DtTm': 'ValDt',
+    AcctSvcrRef: 'AcctSvcrRef', 'BkTxCd/Domn/Cd': 'BkTxCd/Domn/Cd', 'BkTxCd/Domn/Fmly/Cd': 'BkTxCd/Domn/Fmly/Cd', 'BkTxCd/Domn/Fmly/SubFmlyCd': 'BkTxCd/Domn/Fmly/SubFmlyCd', 'BkTxCd/Prtry/Cd': 'BkTxCd/Prtry/Cd',
+  },
+  tx: {
+    'Refs/EndToEndId': 'Refs/EndToEndId', 'RltdPties/Dbtr/Nm': 'RltdPties/Dbtr', 'RltdPties/Dbtr/Pty/Nm': 'RltdPties/Dbtr', 'RltdPties/Cdtr/Nm': 'RltdPties/Cdtr', 'RltdPties/Cdtr/Pty/Nm': 'RltdPties/Cdtr',
+    'AmtDtls/TxAmt/Amt': 'AmtDtls/TxAmt/Amt', Amt: 'Amt',
+  },
+};
+const CONTEXT_PATH: Record<Context, string> = { stmt: 'Stmt', bal: 'Bal', ntry: 'Ntry', tx: 'Ntry/NtryDtls/TxDtls' };
+/** ISO 20022 `ISODateTime`: a day, a time, optional fraction and offset. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/;
+
 /** The state of one read: the element path and whatever is being assembled. */
 class CamtReader {
   readonly out: StatementPart[] = [];
@@ -93,7 +119,9 @@ class CamtReader {
   /** Per open element: whether a child element opened inside it (then its own text is layout, not a value). */
   private readonly hasChild: boolean[] = [];
   /** The depth (path length) at which each open context element sits. */
-  private readonly contexts: { kind: Context; depth: number }[] = [];
+  private readonly contexts: { kind: Context; depth: number; seen: Set<string> }[] = [];
+  /** The document's namespace: an element of another one is not a camt element, whatever its name. */
+  private rootUri: string | null = null;
   private text = '';
   private statement: StatementDraft | null = null;
   private balance: BalanceDraft | null = null;
@@ -118,8 +146,8 @@ class CamtReader {
   }
 
   open(tag: SaxesTagNS): void {
-    const name = tag.local;
     if (!this.rootSeen) this.checkRoot(tag);
+    const name = tag.uri === this.rootUri ? tag.local : `{${tag.uri}}${tag.local}`;
     if (this.hasChild.length > 0) this.hasChild[this.hasChild.length - 1] = true;
     this.path.push(name);
     this.hasChild.push(false);
@@ -133,7 +161,7 @@ class CamtReader {
     } else if (name === 'TxDtls' && this.entry && this.inContext('ntry', 2) && this.path[this.path.length - 2] === 'NtryDtls') {
       if (this.entry.transactions.length >= MAX_TRANSACTIONS_PER_ENTRY) this.fail('Ntry/NtryDtls/TxDtls', `more than ${MAX_TRANSACTIONS_PER_ENTRY} transactions in one entry`);
       this.transaction = { amount: null, currency: null, endToEndId: null, remittance: [], debtor: null, creditor: null };
-      this.contexts.push({ kind: 'tx', depth: this.path.length });
+      this.contexts.push({ kind: 'tx', depth: this.path.length, seen: new Set() });
     }
     if (name === 'Amt' && typeof tag.attributes.Ccy === 'object') this.currencyAttribute = tag.attributes.Ccy.value;
     else if (name === 'Amt') this.currencyAttribute = null;
@@ -150,15 +178,26 @@ class CamtReader {
     const relative = context ? this.path.slice(context.depth).join('/') : '';
     const value = this.text.trim();
     if (context && this.path.length === context.depth) this.closeContext(context.kind);
-    else if (context && !this.hasChild[this.hasChild.length - 1]) this.leaf(context.kind, relative, value);
+    else if (context && !this.hasChild[this.hasChild.length - 1]) {
+      this.once(context, relative);
+      this.leaf(context.kind, relative, value);
+    }
     this.path.pop();
     this.hasChild.pop();
     this.text = '';
   }
 
+  private once(context: { kind: Context; seen: Set<string> }, relative: string): void {
+    const field = SINGLE_FIELDS[context.kind][relative];
+    if (field === undefined) return;
+    if (context.seen.has(field)) this.fail(`${CONTEXT_PATH[context.kind]}/${field}`, 'given twice: a statement field has one value (ask the bank which one is meant)');
+    context.seen.add(field);
+  }
+
   private checkRoot(tag: SaxesTagNS): void {
     this.rootSeen = true;
     const found = tag.uri;
+    this.rootUri = found;
     if (tag.local !== 'Document') this.fail(tag.local, `the root element is <${tag.name}>, not a camt.053 <Document>`);
     if (!ACCEPTED.includes(found)) {
       this.fail(
@@ -175,7 +214,7 @@ class CamtReader {
 
   private openStatement(): void {
     this.statement = { line: this.parser.line, id: null, iban: null, otherId: null, currency: null, opening: null, previousClosing: null, closing: null, header: null, entries: 0, skipped: 0 };
-    this.contexts.push({ kind: 'stmt', depth: this.path.length });
+    this.contexts.push({ kind: 'stmt', depth: this.path.length, seen: new Set() });
   }
 
   private openBalance(): void {
@@ -183,7 +222,7 @@ class CamtReader {
       this.fail('Stmt/Bal', 'a balance after an entry: camt.053 puts every balance before the entries');
     }
     this.balance = { line: this.parser.line, fieldLines: new Map(), code: null, amount: null, currency: null, sign: null, date: null };
-    this.contexts.push({ kind: 'bal', depth: this.path.length });
+    this.contexts.push({ kind: 'bal', depth: this.path.length, seen: new Set() });
   }
 
   private openEntry(): void {
@@ -196,7 +235,7 @@ class CamtReader {
       line: this.parser.line, fieldLines: new Map(), amount: null, currency: null, sign: null, reversal: null, status: null, bookingDate: null, valueDate: null,
       reference: null, domain: null, family: null, subFamily: null, proprietary: null, transactions: [],
     };
-    this.contexts.push({ kind: 'ntry', depth: this.path.length });
+    this.contexts.push({ kind: 'ntry', depth: this.path.length, seen: new Set() });
   }
 
   private closeContext(kind: Context): void {
@@ -386,7 +425,7 @@ class CamtReader {
 
   private date(text: string, field: string, line: number): string {
     const day = text.slice(0, 10);
-    if (!isIsoDay(day) || (text.length > 10 && text[10] !== 'T')) this.fail(field, `"${printable(text)}" is not a date (YYYY-MM-DD) or date-time`, line);
+    if (!isIsoDay(day) || (text.length > 10 && !DATE_TIME.test(text))) this.fail(field, `"${printable(text)}" is not a date (YYYY-MM-DD) or date-time`, line);
     return day;
   }
 }
@@ -422,13 +461,35 @@ async function* readCamt053(file: string): AsyncGenerator<StatementPart> {
       reader.fail('xml encoding', `the file declares encoding "${printable(declaration.encoding ?? '')}"; payops reads camt.053 as UTF-8, the encoding ISO 20022 uses`);
     }
   });
-  parser.on('opentag', (tag) => reader.open(tag));
-  parser.on('text', (text) => reader.addText(text));
-  parser.on('cdata', (text) => reader.addText(text));
-  parser.on('closetag', () => reader.close());
+  // Where the last node ended: saxes holds a node whole until it ends, so its size is bounded here.
+  let nodeEnd = 0;
+  const ended = () => {
+    nodeEnd = parser.position;
+  };
+  parser.on('opentag', (tag) => {
+    ended();
+    reader.open(tag);
+  });
+  parser.on('text', (text) => {
+    ended();
+    reader.addText(text);
+  });
+  parser.on('cdata', (text) => {
+    ended();
+    reader.addText(text);
+  });
+  parser.on('closetag', () => {
+    ended();
+    reader.close();
+  });
+  parser.on('comment', ended);
+  parser.on('processinginstruction', ended);
   const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
   for await (const chunk of stream as AsyncIterable<string>) {
     parser.write(chunk);
+    if (parser.position - nodeEnd > MAX_NODE_CHARS) {
+      reader.fail('xml', `one XML node is larger than ${MAX_NODE_CHARS} characters (a text, comment, CDATA section or tag no statement holds); refused before it is held whole`);
+    }
     yield* reader.out.splice(0);
   }
   const open = reader.openElement();

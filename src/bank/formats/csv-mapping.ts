@@ -70,6 +70,19 @@ const schema = z
     if (!constants && balanceRows === undefined) problem(['statement'], 'the balances are missing: give "opening" and "closing" ({"amount", "date"}) or "balanceRows" (the column whose value marks the balance rows)');
     if (constants && (opening === undefined || closing === undefined)) problem(['statement', opening === undefined ? 'opening' : 'closing'], 'is missing (both balances are needed for the sum check)');
     if (balanceRows && balanceRows.opening === balanceRows.closing) problem(['statement', 'balanceRows'], '"opening" and "closing" must be different values');
+    // One column read as two fields (the amount as the bank reference) would make a wrong statement that adds up.
+    const named = new Map<string, string>();
+    for (const [key, value] of Object.entries(mapping.columns)) {
+      const columnsOf: [string, (string | number)[]][] =
+        typeof value === 'string' ? [[value, ['columns', key]]]
+        : Array.isArray(value) ? value.map((one, index): [string, (string | number)[]] => [one, ['columns', key, index]])
+        : value === undefined ? [] : [[value.column, ['columns', key, 'column']]];
+      for (const [name, path] of columnsOf) {
+        const first = named.get(name);
+        if (first !== undefined) problem(path, `the column "${name}" is already named for ${first}: one column is one field`);
+        else named.set(name, path.join('.'));
+      }
+    }
     if (mapping.thousandsSeparator === mapping.decimalSeparator) problem(['thousandsSeparator'], 'cannot be the decimal separator');
     if (mapping.thousandsSeparator === mapping.delimiter) problem(['thousandsSeparator'], 'cannot be the delimiter');
     if (mapping.decimalSeparator === mapping.delimiter) problem(['decimalSeparator'], 'cannot be the delimiter');

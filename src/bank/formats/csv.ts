@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { type Currency, parseBoundedAmount, printable, toCurrency } from '../../money/index.js';
-import { amount, csvTable, text } from '../../output/csv.js';
+import { amount, csvTable, text as cellText } from '../../output/csv.js';
 import { type CsvItem, readCsvBatches } from '../../reconcile/formats/csv.js';
 import type { BankBalance, BankEntry, BankFormatDefinition, BankStatement, StatementHeader, StatementPart } from '../types.js';
 import { isIsoDay } from './camt053.js';
@@ -279,6 +279,8 @@ const WRITTEN_COLUMNS = ['row_type', 'account', 'booking_date', 'value_date', 'a
  * transaction's end-to-end id and text (the matcher searches remittance for references).
  */
 export function writeBankCsv(statements: readonly BankStatement[]): string {
+  // The reader refuses a control character in any cell (a line break included): a space instead.
+  const text = (value: string | null) => cellText(value === null ? null : value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' '));
   if (statements.length !== 1) throw new RangeError(`a bank CSV holds one statement, not ${statements.length}`);
   const { header, entries, footer } = statements[0] as BankStatement;
   const { currency, account } = header;

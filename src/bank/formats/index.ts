@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
 import { unsupportedEncodingReason } from '../../input/utf8.js';
 import { formatAmount } from '../../money/index.js';
-import { BANK_FORMATS, type BankFormat, type BankFormatDefinition, type BankStatement, type BankWriteOptions, type StatementHeader, type StatementPart } from '../types.js';
+import { BANK_FORMATS, type BankFormat, type BankFormatDefinition, type BankEntry, type BankStatement, type BankWriteOptions, type StatementFooter, type StatementHeader, type StatementPart } from '../types.js';
 import { bai2Format } from './bai2.js';
 import { camt053Format } from './camt053.js';
 import { csvFormat } from './csv.js';
@@ -65,12 +65,12 @@ export function writeStatements(format: BankFormat, statements: readonly BankSta
  * an entry in another currency than its statement's, and a file with no statement.
  */
 async function* sumChecked(file: string, parts: AsyncGenerator<StatementPart>): AsyncGenerator<StatementPart> {
-  let open: { header: StatementHeader; creditsMinor: bigint; debitsMinor: bigint } | undefined;
+  let open: OpenStatement | undefined;
   let statements = 0;
   for await (const part of parts) {
     if (part.kind === 'statement') {
       if (open) throw new Error(`${file}: the ${part.header.statementId} statement began before ${open.header.statementId} ended (parser bug)`);
-      open = { header: part.header, creditsMinor: 0n, debitsMinor: 0n };
+      open = { header: part.header, creditsMinor: 0n, debitsMinor: 0n, latest: undefined };
       statements++;
     } else if (part.kind === 'entry') {
       if (!open) throw new Error(`${file}:${part.entry.line}: an entry outside any statement (parser bug)`);
@@ -78,10 +78,12 @@ async function* sumChecked(file: string, parts: AsyncGenerator<StatementPart>): 
       if (entry.currency !== open.header.currency) {
         throw new InputError(`${file}:${entry.line} currency: the entry is in ${entry.currency}, its statement ${open.header.statementId} in ${open.header.currency}`);
       }
+      if (open.latest === undefined || entry.bookingDate > open.latest.bookingDate) open.latest = entry;
       if (entry.direction === 'credit') open.creditsMinor += entry.amountMinor;
       else open.debitsMinor += entry.amountMinor;
     } else {
       if (!open) throw new Error(`${file}:${part.footer.line}: a statement end outside any statement (parser bug)`);
+      assertDates(file, open, part.footer);
       assertSums(file, open, part.footer.closing.amountMinor, part.footer.line);
       open = undefined;
     }
@@ -91,7 +93,33 @@ async function* sumChecked(file: string, parts: AsyncGenerator<StatementPart>): 
   if (statements === 0) throw new InputError(`${file}: holds no statement`);
 }
 
-function assertSums(file: string, open: { header: StatementHeader; creditsMinor: bigint; debitsMinor: bigint }, closingMinor: bigint, line: number): void {
+interface OpenStatement {
+  header: StatementHeader;
+  creditsMinor: bigint;
+  debitsMinor: bigint;
+  /** The entry booked last (the first of that day), for the date check. */
+  latest: BankEntry | undefined;
+}
+
+/**
+ * The closing balance (end of its day) is not before the opening (start of its day), and holds
+ * every entry: an entry booked after the closing day cannot be in it. An entry booked before the
+ * opening day is let through (MT940 gives only a back-dated value date when it omits the entry date).
+ */
+function assertDates(file: string, open: OpenStatement, footer: StatementFooter): void {
+  const { header, latest } = open;
+  const closingDate = footer.closing.date;
+  if (closingDate < header.opening.date) {
+    throw new InputError(`${file}:${footer.line} closing balance: statement ${header.statementId} is dated ${closingDate}, before its opening balance (start of ${header.opening.date}); nothing was imported`);
+  }
+  if (latest !== undefined && latest.bookingDate > closingDate) {
+    throw new InputError(`${file}:${latest.line} booking date: the entry is booked on ${latest.bookingDate}, after the closing balance of statement ${header.statementId} (end of ${closingDate}); nothing was imported`, {
+      hint: 'ask the bank for the statement again',
+    });
+  }
+}
+
+function assertSums(file: string, open: OpenStatement, closingMinor: bigint, line: number): void {
   const { header, creditsMinor, debitsMinor } = open;
   const expectedMinor = header.opening.amountMinor + creditsMinor - debitsMinor;
   if (expectedMinor === closingMinor) return;

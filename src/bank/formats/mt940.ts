@@ -86,8 +86,13 @@ class Mt940Reader {
     yield* this.flushEntry();
     const message = this.message;
     if (!message) throw this.error(field, 'the field comes before the :20: that starts a statement');
-    if (field.tag === '25') message.account = accountOf(field.lines.join('').trim());
-    else if (field.tag === '28C' || field.tag === '28') message.sequence = field.lines.join('').trim();
+    if (field.tag === '25') {
+      if (message.account !== undefined) throw this.error(field, `a second account in statement ${message.reference}: one :25: per statement`);
+      message.account = accountOf(field.lines.join('').trim());
+    } else if (field.tag === '28C' || field.tag === '28') {
+      if (message.sequence !== undefined) throw this.error(field, `a second statement number in statement ${message.reference}: one :28C: per statement`);
+      message.sequence = field.lines.join('').trim();
+    }
     else if (field.tag === '60F' || field.tag === '60M') yield this.open(message, field);
     else if (field.tag === '61') this.pending = { entry: this.entryOf(field, this.openHeader(message, field)), informed: false };
     else if (field.tag === '62F' || field.tag === '62M') yield this.close(message, field);
@@ -311,7 +316,8 @@ function entryLines(entry: BankEntry): string[] {
   const valueDate = entry.valueDate ?? entry.bookingDate;
   const typeCode = entry.typeCode !== null && /^[NFS][A-Z0-9]{3}$/.test(entry.typeCode) && CHARGE_CODES.has(entry.typeCode.slice(1)) === entry.bankCharge ? entry.typeCode : entry.bankCharge ? 'NCHG' : 'NTRF';
   const first = entry.transactions[0];
-  const endToEndId = first?.endToEndId ? swiftText(first.endToEndId).replace(/\/\//g, './') : null;
+  // No "//" inside and no "/" at the end: the reader splits the customer reference from the bank's at the first "//".
+  const endToEndId = first?.endToEndId ? swiftText(first.endToEndId).replace(/\/\//g, './').replace(/\/$/, '.') : null;
   const customerRef = endToEndId !== null && endToEndId.length <= 16 ? endToEndId : 'NONREF';
   // A bank reference is 16 characters: a longer one keeps its end, where references usually differ.
   const bankRef = entry.accountServicerRef === null ? '' : `//${swiftText(entry.accountServicerRef).slice(-16)}`;

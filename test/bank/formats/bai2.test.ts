@@ -238,3 +238,26 @@ describe('BAI2 writer', () => {
     );
   });
 });
+
+describe('BAI2: hostile files (review)', () => {
+  it('an 03 giving the opening (010) twice is refused, never the last one silently kept (totals adjusted to agree)', async () => {
+    const file = path.join(CORPUS, 'bank', 'bai2-opening-twice.txt');
+    const error = await readAll(file).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toContain('bai2-opening-twice.txt:3 03 010: type code 010 given twice in the 03 of account 0011223344');
+  });
+});
+
+describe('BAI2 writer: hostile references (review)', () => {
+  it('a line break in a reference never breaks the record: written as ".", read back as written', async () => {
+    const one: BankStatement = {
+      header: { line: 0, statementId: 'S', account: '0011223344', currency: USD, opening: { amountMinor: 0n, date: '2026-11-23' } },
+      entries: [entry({ line: 0, direction: 'credit', amountMinor: 100n, typeCode: '195', accountServicerRef: 'B\n88,x', transactions: tx('E\r\n1', 'text') })],
+      footer: { line: 0, closing: { amountMinor: 100n, date: '2026-11-23' } },
+    };
+    const file = write('written.txt', writeStatements('bai2', [one], { createdAt: '2026-11-24T05:00:00.000Z' }).trimEnd().split('\n'));
+    const [read] = await readAll(file);
+    expect(read?.entries[0]?.accountServicerRef).toBe('B.88.x');
+    expect(read?.entries[0]?.transactions[0]?.endToEndId).toBe('E..1');
+  });
+});

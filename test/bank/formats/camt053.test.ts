@@ -258,3 +258,64 @@ describe('camt.053 writer', () => {
     expect(creditsMinor).toBe(10_000_000n);
   }, 30_000);
 });
+
+// ---- hostile review (issue 16): what a hostile supplier sends ----
+
+describe('camt.053 reader: hostile files (review)', () => {
+  const booked = (inner: string) => `<Ntry>\n<Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>${inner}<BkTxCd><Prtry><Cd>X</Cd></Prtry></BkTxCd></Ntry>`;
+  const status = '<Sts><Cd>BOOK</Cd></Sts>';
+  const day = '<BookgDt><Dt>2026-11-23</Dt></BookgDt>';
+
+  it('a field given twice is refused, never the last one silently kept', async () => {
+    // Two statuses: PDNG then BOOK would book a pending entry.
+    expect(await refusal(document(booked(`<Sts><Cd>PDNG</Cd></Sts>${status}${day}`), { closing: '1.00' }))).toContain('bad.xml:7 Ntry/Sts: given twice');
+    expect(await refusal(document(booked(`${status}${day}<BookgDt><Dt>2026-11-24</Dt></BookgDt>`), { closing: '1.00' }))).toContain('Ntry/BookgDt: given twice');
+    expect(await refusal(document(booked(`${status}${day}<AcctSvcrRef>A</AcctSvcrRef><AcctSvcrRef>B</AcctSvcrRef>`), { closing: '1.00' }))).toContain('Ntry/AcctSvcrRef: given twice');
+    expect(await refusal(document(entryXml('1.00').replace('<CdtDbtInd>CRDT</CdtDbtInd>', '<CdtDbtInd>CRDT</CdtDbtInd><CdtDbtInd>DBIT</CdtDbtInd>'), { closing: '1.00' }))).toContain('Ntry/CdtDbtInd: given twice');
+    expect(await refusal(document(entryXml('1.00').replace('</Amt>', '</Amt><Amt Ccy="EUR">1.00</Amt>'), { closing: '1.00' }))).toContain('Ntry/Amt: given twice');
+    // The account switched by a second IBAN, a second statement id, a second account currency.
+    expect(await refusal(document('').replace('</IBAN>', '</IBAN><IBAN>GB33BUKB20201555555555</IBAN>'))).toContain('Stmt/Acct/Id/IBAN: given twice');
+    expect(await refusal(document('').replace('<Id>S1</Id>', '<Id>S1</Id><Id>S2</Id>'))).toContain('Stmt/Id: given twice');
+    expect(await refusal(document('').replace('<Ccy>EUR</Ccy>', '<Ccy>EUR</Ccy><Ccy>USD</Ccy>'))).toContain('Stmt/Acct/Ccy: given twice');
+    expect(await refusal(document('').replace('<CdtDbtInd>CRDT</CdtDbtInd>', '<CdtDbtInd>CRDT</CdtDbtInd><CdtDbtInd>DBIT</CdtDbtInd>'))).toContain('Bal/CdtDbtInd: given twice');
+    const twoEndToEnd = booked(`${status}${day}<NtryDtls><TxDtls><Refs><EndToEndId>A</EndToEndId><EndToEndId>B</EndToEndId></Refs></TxDtls></NtryDtls>`);
+    expect(await refusal(document(twoEndToEnd, { closing: '1.00' }))).toContain('Ntry/NtryDtls/TxDtls/Refs/EndToEndId: given twice');
+  });
+
+  it('several remittance lines are still one field each (Ustrd repeats by design)', async () => {
+    const file = writeFile('ok.xml', document(booked(`${status}${day}<NtryDtls><TxDtls><RmtInf><Ustrd>A</Ustrd><Ustrd>B</Ustrd></RmtInf></TxDtls></NtryDtls>`), { closing: '1.00' }));
+    const [statementRead] = await statementsOf(file);
+    expect(statementRead?.entries[0]?.transactions[0]?.remittance).toBe('A B');
+  });
+
+  it('a date-time that is not one is refused, not cut to its first ten characters', async () => {
+    expect(await refusal(document(booked(`${status}<BookgDt><DtTm>2026-11-23Tgarbage</DtTm></BookgDt>`), { closing: '1.00' }))).toContain('Ntry/BookgDt: "2026-11-23Tgarbage" is not a date');
+    const file = writeFile('ok.xml', document(booked(`${status}<BookgDt><DtTm>2026-11-23T10:11:12.5+01:00</DtTm></BookgDt>`), { closing: '1.00' }));
+    expect((await statementsOf(file))[0]?.entries[0]?.bookingDate).toBe('2026-11-23');
+  });
+
+  it('an element of another namespace is not the camt element of the same name', async () => {
+    const foreign = entryXml('1.00').replace('<Amt Ccy="EUR">1.00</Amt>', '<x:Amt xmlns:x="urn:example:other" Ccy="EUR">1.00</x:Amt>');
+    expect(await refusal(document(foreign, { closing: '1.00' }))).toContain('bad.xml:6 Ntry/Amt Ccy: missing');
+    const innerDefault = document(entryXml('1.00'), { closing: '1.00' }).replace('<BkToCstmrStmt>', '<BkToCstmrStmt xmlns="urn:example:other">');
+    const file = writeFile('foreign.xml', innerDefault);
+    expect(await partsOf(file)).toEqual([]);
+  });
+
+  it('one XML node larger than any statement field (a comment, a text, a DOCTYPE) is refused while it streams', async () => {
+    const big = 'x'.repeat(2 * 1024 * 1024);
+    expect(await refusal(document(`<!--${big}-->`))).toContain('xml: one XML node is larger than');
+    expect(await refusal(document('').replace('<Id>S1</Id>', `<Id>${big}</Id>`))).toContain('xml: one XML node is larger than');
+  });
+});
+
+describe('camt.053 writer: hostile references (review)', () => {
+  it('a character XML 1.0 cannot carry is refused by the writer, not written into a file its reader refuses', () => {
+    const one: BankStatement = {
+      header: { line: 0, statementId: 'S', account: 'DE89370400440532013000', currency: EUR, opening: { amountMinor: 0n, date: '2026-11-23' } },
+      entries: [{ line: 0, direction: 'credit', amountMinor: 1n, currency: EUR, bookingDate: '2026-11-23', valueDate: null, accountServicerRef: 'A\u0000B', typeCode: null, bankCharge: false, reversal: false, transactions: [{ amountMinor: null, endToEndId: null, remittance: null, counterparty: null }] }],
+      footer: { line: 0, closing: { amountMinor: 1n, date: '2026-11-23' } },
+    };
+    expect(() => camt053Format.write([one], { createdAt: '2026-11-24T05:00:00Z' })).toThrow(/cannot be written in XML/);
+  });
+});

@@ -199,3 +199,31 @@ describe('mapped bank CSV writer (the simulated bank, with the shipped mapping)'
     expect(written.split('\n')[2]).toBe('entry,ACC9,2026-11-23,,-3.00,,EUR,B1,,po_1 one po_2,,');
   });
 });
+
+describe('bank CSV writer: hostile references (review)', () => {
+  it('a line break or control character in a reference or a text is written as a space, never into a file its reader refuses', async () => {
+    const one: BankStatement = {
+      header: { line: 0, statementId: 'S', account: 'ACC1', currency: EUR, opening: { amountMinor: 0n, date: '2026-11-23' } },
+      entries: [{
+        line: 0, direction: 'credit', amountMinor: 100n, currency: EUR, bookingDate: '2026-11-23', valueDate: null, accountServicerRef: 'R\r\n1', typeCode: null, bankCharge: false, reversal: false,
+        transactions: [{ amountMinor: null, endToEndId: 'po\t1', remittance: 'line one\nline two', counterparty: 'A\u0000B' }],
+      }],
+      footer: { line: 0, closing: { amountMinor: 100n, date: '2026-11-23' } },
+    };
+    const file = put('written.csv', csvFormat.write([one], { createdAt: '2026-11-24T05:00:00Z' }));
+    const entries = (await partsOf(file, SHIPPED)).flatMap((part) => (part.kind === 'entry' ? [part.entry] : []));
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.accountServicerRef).toBe('R  1');
+    expect(entries[0]?.transactions[0]).toEqual({ amountMinor: null, endToEndId: 'po 1', remittance: 'line one line two', counterparty: 'A B' });
+  });
+});
+
+describe('bank CSV mapping: hostile mappings (review)', () => {
+  it('one column named for two fields is refused (the amount read as the bank reference made equal amounts duplicates)', async () => {
+    const columns = { ...PAYOPS_BANK_CSV_MAPPING.columns, accountServicerRef: 'amount' };
+    const message = await refusal(`${HEADER}${OPENING}${ENTRY('1.00')}${CLOSING('101.00')}`, { ...PAYOPS_BANK_CSV_MAPPING, columns });
+    expect(message).toContain('columns.accountServicerRef: the column "amount" is already named for columns.amount');
+    const twice = { ...PAYOPS_BANK_CSV_MAPPING.columns, remittance: ['remittance', 'remittance'] };
+    expect(await refusal(`${HEADER}${OPENING}${CLOSING('100.00')}`, { ...PAYOPS_BANK_CSV_MAPPING, columns: twice })).toContain('columns.remittance.1: the column "remittance" is already named for columns.remittance.0');
+  });
+});

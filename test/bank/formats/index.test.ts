@@ -92,3 +92,21 @@ describe('the bank corpus inputs (camt.053 and CSV), read through openStatement'
     expect(error.oneLine()).toContain(c.expect.message as string);
   });
 });
+
+describe('openStatement: dates that contradict each other (review)', () => {
+  it('a closing balance dated before the opening balance is refused', async () => {
+    const file = path.join(work.dir, 'early.sta');
+    fs.writeFileSync(file, [':20:REF', ':25:DE89370400440532013000', ':60F:C261130EUR1000,00', ':61:2612011201C250,00NTRF//B1', ':62F:C261101EUR1250,00', '-', ''].join('\r\n'));
+    const error = await failure(file);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toContain('early.sta:5 closing balance: statement REF is dated 2026-11-01, before its opening balance (start of 2026-12-01)');
+  });
+
+  it('an entry booked after the closing balance\'s day is refused: the closing balance cannot hold it', async () => {
+    const file = path.join(work.dir, 'late.sta');
+    fs.writeFileSync(file, [':20:REF', ':25:DE89370400440532013000', ':60F:C261130EUR1000,00', ':61:2612010101C250,00NTRF//B1', ':62F:C261201EUR1250,00', '-', ''].join('\r\n'));
+    const error = await failure(file);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toContain('late.sta:4 booking date: the entry is booked on 2027-01-01, after the closing balance of statement REF (end of 2026-12-01)');
+  });
+});

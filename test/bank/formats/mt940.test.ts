@@ -258,3 +258,30 @@ describe('MT940 writer', () => {
     );
   });
 });
+
+describe('MT940: hostile files and references (review)', () => {
+  const base = [':20:REF', ':25:DE89370400440532013000', ':28C:00001/001', ':60F:C261130EUR1000,00', ':61:2612011201C250,00NTRFPO.SIM.1//BNK1', ':86:text', ':62F:C261201EUR1250,00', '-'];
+  const refusalOf = async (lines: readonly string[]) => {
+    const error = await readAll(write('bad.sta', lines)).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputError);
+    return (error as InputError).message;
+  };
+
+  it('a second :25: (the account switched) or :28C: in one statement is refused', async () => {
+    expect(await refusalOf([...base.slice(0, 2), ':25:GB33BUKB20201555555555', ...base.slice(2)])).toContain('bad.sta:3 :25: a second account in statement REF');
+    expect(await refusalOf([...base.slice(0, 3), ':28C:00002/001', ...base.slice(3)])).toContain('bad.sta:4 :28C: a second statement number in statement REF');
+  });
+
+  it('a customer reference ending in "/" is written so that it reads back as written, not into the bank reference', async () => {
+    const one: BankStatement = {
+      header: { line: 0, statementId: 'S/1', account: 'DE89370400440532013000', currency: EUR, opening: { amountMinor: 0n, date: '2026-11-23' } },
+      entries: [entry({ line: 0, direction: 'credit', amountMinor: 1n, bookingDate: '2026-11-23', accountServicerRef: 'BNK1', transactions: tx('ABC/', null) })],
+      footer: { line: 0, closing: { amountMinor: 1n, date: '2026-11-23' } },
+    };
+    const file = path.join(temp.dir, 'slash.sta');
+    fs.writeFileSync(file, writeStatements('mt940', [one], { createdAt: '2026-11-24T06:00:00.000Z' }));
+    const [read] = await readAll(file);
+    expect(read?.entries[0]?.accountServicerRef).toBe('BNK1');
+    expect(read?.entries[0]?.transactions[0]?.endToEndId).toBe('ABC.');
+  });
+});
