@@ -43,6 +43,23 @@ export interface BankStatementManifest {
  * to pass the sum check) to give each injected discrepancy its line.
  */
 export async function writeSimBankStatement(engine: SimEngine, options: BankStatementOptions): Promise<BankStatementManifest> {
+  // The output is opened first: a path that cannot be written is the first thing said, before any work.
+  const out = PrivateFile.create(options.out, options.outGuard);
+  let plan: BankDayPlan;
+  // Deterministic: the same day, flags and PSP state give the same bytes (a re-import is "already imported").
+  const createdAt = `${addDays(options.date, 1)}T06:00:00.000Z`;
+  try {
+    plan = planFor(engine, options);
+    out.write(writeStatements(options.format, plan.statements, { createdAt }));
+    out.commit();
+  } finally {
+    out.abort();
+  }
+  const lines = options.format === 'csv' ? undefined : await entryLines(options.out, options.format);
+  return manifestOf(plan, { ...options, createdAt }, lines);
+}
+
+function planFor(engine: SimEngine, options: BankStatementOptions): BankDayPlan {
   const facts = engine.readSnapshot(() => simBankFacts(engine, options.date));
   const plan = planBankDay(options.currency === undefined ? facts : inCurrency(facts, options.currency), options);
   if (options.format === 'csv' && plan.statements.length > 1) {
@@ -54,17 +71,7 @@ export async function writeSimBankStatement(engine: SimEngine, options: BankStat
       hint: 'charge and pay out through the simulated PSP first, or pick a later --date',
     });
   }
-  // Deterministic: the same day, flags and PSP state give the same bytes (a re-import is "already imported").
-  const createdAt = `${addDays(options.date, 1)}T06:00:00.000Z`;
-  const out = PrivateFile.create(options.out, options.outGuard);
-  try {
-    out.write(writeStatements(options.format, plan.statements, { createdAt }));
-    out.commit();
-  } finally {
-    out.abort();
-  }
-  const lines = options.format === 'csv' ? undefined : await entryLines(options.out, options.format);
-  return manifestOf(plan, { ...options, createdAt }, lines);
+  return plan;
 }
 
 /** The PSP's facts up to the end of `date`: its payouts by day (settle's own computation) and its succeeded seller payouts. */
