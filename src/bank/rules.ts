@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
+import { currencyAmounts } from '../input/json-file.js';
 import { didYouMean } from '../input/names.js';
-import { type Currency, exponentOf, formatAmount, parseAmount, printable, toCurrency } from '../money/index.js';
+import { type Currency, exponentOf, formatAmount, printable } from '../money/index.js';
 import { parseRules } from '../reconcile/rules.js';
 
 /**
@@ -57,7 +58,7 @@ export function parseBankRules(value: unknown, where: string): BankRules {
   for (const key of Object.keys(object)) {
     if (!(KNOWN as readonly string[]).includes(key)) throw new InputError(`${where} bank: unknown rule "${printable(key)}"${didYouMean(key, KNOWN)}; known: ${KNOWN.join(', ')}`);
   }
-  return { windowDays: windows(object.windowDays, `${where} bank.windowDays`), feeCap: object.feeCap === undefined ? undefined : caps(object.feeCap, `${where} bank.feeCap`) };
+  return { windowDays: windows(object.windowDays, `${where} bank.windowDays`), feeCap: object.feeCap === undefined ? undefined : currencyAmounts(object.feeCap, `${where} bank.feeCap`, '{"USD": "25.00"}') };
 }
 
 export function windowDays(value: unknown, where: string): number {
@@ -82,17 +83,6 @@ function windows(value: unknown, where: string): Map<string, number> {
   return result;
 }
 
-function caps(value: unknown, where: string): Map<Currency, bigint> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${where}: expected an object of currency to amount, e.g. {"USD": "25.00"}`);
-  const result = new Map<Currency, bigint>();
-  for (const [code, text] of Object.entries(value as Record<string, unknown>)) {
-    const currency = toCurrency(code, `${where} currency`);
-    const minor = parseAmount(text, currency, `${where}.${currency}`);
-    if (minor < 0n) throw new InputError(`${where}.${currency}: must not be negative`);
-    result.set(currency, minor);
-  }
-  return result;
-}
 
 /** As stored with the run (recon_runs.rules) and shown in its summary. */
 export function bankRulesJson(rules: BankRules, override?: number): Record<string, unknown> {

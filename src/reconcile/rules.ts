@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
+import { currencyAmounts } from '../input/json-file.js';
 import { didYouMean } from '../input/names.js';
-import { type Currency, formatAmount, parseAmount, printable, toCurrency } from '../money/index.js';
+import { type Currency, formatAmount, printable } from '../money/index.js';
 
 /**
  * The auto-resolution rules a run applies before anyone looks (docs/RECONCILIATION.md, "Rules").
@@ -90,16 +91,7 @@ function boolean(value: unknown, where: string): boolean {
 }
 
 function amounts(value: unknown, where: string): Map<Currency, bigint> {
-  const result = new Map<Currency, bigint>();
-  if (value === undefined) return result;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${where}: expected an object of currency to amount, e.g. {"USD": "0.05"}`);
-  for (const [code, text] of Object.entries(value as Record<string, unknown>)) {
-    const currency = toCurrency(code, `${where} currency`);
-    const minor = parseAmount(text, currency, `${where}.${currency}`);
-    if (minor < 0n) throw new InputError(`${where}.${currency}: must not be negative`);
-    result.set(currency, minor);
-  }
-  return result;
+  return value === undefined ? new Map() : currencyAmounts(value, where, '{"USD": "0.05"}');
 }
 
 /** The rules as JSON, amounts in major units: stored with each run and shown by `--dry-run`. */

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import { z } from 'zod';
-import { InputError, UsageError } from '../../errors.js';
+import { InputError } from '../../errors.js';
+import { readJsonFile } from '../../input/json-file.js';
 import { didYouMean } from '../../input/names.js';
 import { type Currency, isCurrencyCode, parseBoundedAmount, printable } from '../../money/index.js';
 import type { BankBalance } from '../types.js';
@@ -111,19 +111,7 @@ export interface BankCsvMapping {
 
 /** Reads and checks a mapping file: UsageError if it cannot be read, InputError if it is wrong. */
 export function loadBankCsvMapping(file: string): BankCsvMapping {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`--mapping ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`, { hint: MAPPING_HINT });
-  }
+  const json = readJsonFile(file, '--mapping', MAPPING_HINT);
   return parseBankCsvMapping(json, file);
 }
 

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
+import { readFileHead } from '../../input/file-head.js';
 import { unsupportedEncodingReason } from '../../input/utf8.js';
 import { formatAmount } from '../../money/index.js';
 import { BANK_FORMATS, type BankFormat, type BankFormatDefinition, type BankEntry, type BankStatement, type BankWriteOptions, type StatementFooter, type StatementHeader, type StatementPart } from '../types.js';
@@ -154,16 +154,6 @@ function detect(head: string, file: string): BankFormatDefinition {
   });
 }
 
-async function readHead(file: string): Promise<Buffer> {
-  const unreadable = (error: NodeJS.ErrnoException): never => {
-    const reason = error.code === 'ENOENT' ? 'does not exist' : error.code === 'EISDIR' ? 'is a directory' : `cannot be read (${error.code ?? error.message})`;
-    throw new UsageError(`bank statement ${file} ${reason}`);
-  };
-  const handle = await fs.promises.open(file, 'r').catch(unreadable);
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(DETECTION_BYTES), 0, DETECTION_BYTES, 0).catch(unreadable);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+function readHead(file: string): Promise<Buffer> {
+  return readFileHead(file, DETECTION_BYTES, 'bank statement');
 }

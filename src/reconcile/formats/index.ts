@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
+import { readFileHead } from '../../input/file-head.js';
 import { unsupportedEncodingReason } from '../../input/utf8.js';
 import { SETTLEMENT_FORMATS, type SettlementFormat, type SettlementRow, type SettlementRowError } from '../types.js';
 import { adyenFormat } from './adyen.js';
@@ -108,18 +108,8 @@ function refuseOtherDelimiter(head: string, file: string): void {
   });
 }
 
-async function readHead(file: string): Promise<Buffer> {
-  const unreadable = (error: NodeJS.ErrnoException): never => {
-    const reason = error.code === 'ENOENT' ? 'does not exist' : error.code === 'EISDIR' ? 'is a directory' : `cannot be read (${error.code ?? error.message})`;
-    throw new UsageError(`settlement file ${file} ${reason}`);
-  };
-  const handle = await fs.promises.open(file, 'r').catch(unreadable);
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(DETECTION_BYTES), 0, DETECTION_BYTES, 0).catch(unreadable);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+function readHead(file: string): Promise<Buffer> {
+  return readFileHead(file, DETECTION_BYTES, 'settlement file');
 }
 
 /** The format whose header the first record is, or the InputError naming the closest one. */

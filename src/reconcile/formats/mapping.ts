@@ -1,5 +1,5 @@
-import fs from 'node:fs';
-import { InputError, UsageError } from '../../errors.js';
+import { InputError } from '../../errors.js';
+import { readJsonFile } from '../../input/json-file.js';
 import { didYouMean } from '../../input/names.js';
 import { printable } from '../../money/index.js';
 import { SETTLEMENT_ROW_TYPES, type SettlementRowType } from '../types.js';
@@ -58,19 +58,7 @@ const PAIR_KEYS = ['debit', 'credit'];
 
 /** Reads and checks a mapping file; throws UsageError if it cannot be read, InputError if it is wrong. */
 export function loadMapping(file: string): SettlementMapping {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`--mapping ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`, { hint: MAPPING_HINT });
-  }
+  const json = readJsonFile(file, '--mapping', MAPPING_HINT);
   return parseMapping(json, file);
 }
 
