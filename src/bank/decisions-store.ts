@@ -2,6 +2,12 @@ import type { Database } from '../db/index.js';
 import type { Currency } from '../money/index.js';
 
 /** A booked entry of a statement as the bank stated it, with where it sits in its file. */
+/** A PSP batch the settlement files reported a payout for, with what the books moved into transit for it. */
+const PSP_PAYOUT_SELECT = `SELECT b.psp, b.batch_id, b.currency, b.payout_minor, r.occurred_at, r.psp_reference,
+                (SELECT COALESCE(SUM(s.net_minor), 0) FROM recon_settlements s
+                  WHERE s.psp = b.psp AND s.batch_id = b.batch_id AND s.currency = b.currency AND s.posted_at IS NOT NULL) AS books
+         FROM recon_batches b LEFT JOIN recon_rows r ON r.id = b.payout_row_id`;
+
 export interface StoredBankEntry {
   id: bigint;
   statementId: bigint;
@@ -105,10 +111,7 @@ export class BankDecisionStore {
   pspPayout(psp: string, batchId: string, currency: Currency): TransitPayout | undefined {
     const row = this.db
       .prepare(
-        `SELECT b.psp, b.batch_id, b.currency, b.payout_minor, r.occurred_at, r.psp_reference,
-                (SELECT COALESCE(SUM(s.net_minor), 0) FROM recon_settlements s
-                  WHERE s.psp = b.psp AND s.batch_id = b.batch_id AND s.currency = b.currency AND s.posted_at IS NOT NULL) AS books
-         FROM recon_batches b LEFT JOIN recon_rows r ON r.id = b.payout_row_id
+        `${PSP_PAYOUT_SELECT}
          WHERE b.psp = ? AND b.batch_id = ? AND b.currency = ? AND b.payout_minor > 0`,
       )
       .get(psp, batchId, currency) as PspPayoutRow | undefined;
@@ -123,10 +126,7 @@ export class BankDecisionStore {
   pspPayouts(psp?: string): TransitPayout[] {
     const rows = this.db
       .prepare(
-        `SELECT b.psp, b.batch_id, b.currency, b.payout_minor, r.occurred_at, r.psp_reference,
-                (SELECT COALESCE(SUM(s.net_minor), 0) FROM recon_settlements s
-                  WHERE s.psp = b.psp AND s.batch_id = b.batch_id AND s.currency = b.currency AND s.posted_at IS NOT NULL) AS books
-         FROM recon_batches b LEFT JOIN recon_rows r ON r.id = b.payout_row_id
+        `${PSP_PAYOUT_SELECT}
          WHERE b.payout_minor > 0 AND (@psp IS NULL OR b.psp = @psp) ORDER BY r.occurred_at, b.psp, b.batch_id, b.currency`,
       )
       .all({ psp: psp ?? null }) as PspPayoutRow[];
