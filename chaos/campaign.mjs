@@ -301,6 +301,7 @@ async function reconcile({ operator, plan, random, books, files, days, step, dis
  * completes. Nothing is injected into the statements: what stays open is a discrepancy.
  */
 async function reconcileBank({ operator, plan, books, files, days, step, discrepancy, options }) {
+  const started = Date.now();
   const { arrivalDay } = await import(path.join(options.root, 'dist', 'bank', 'sim', 'index.js'));
   const dates = [...new Set(days.flatMap((day) => [day, arrivalDay(day, BANK_DELAY_DAYS)]))].sort();
   const statements = [];
@@ -323,7 +324,7 @@ async function reconcileBank({ operator, plan, books, files, days, step, discrep
   }
   const open = (await openItems(operator, books, discrepancy)).filter((item) => item.bank !== undefined || BANK_CLASSES.has(item.class));
   for (const item of open) discrepancy(`the bank leg left open ${item.class} ${item.itemId}: nothing was injected into the statements`);
-  return { statements, open: open.length };
+  return { statements, open: open.length, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
 
 async function openItems(operator, books, discrepancy) {

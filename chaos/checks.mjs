@@ -389,7 +389,7 @@ function bankLeg(files, reconciliation, problem) {
     for (const account of [bankInTransitAccount('http'), PAYOUTS_IN_TRANSIT_ACCOUNT]) {
       for (const [currency, net] of balance(account)) if (net !== 0n) problem(`${account} still holds ${net} minor units of ${currency} after the bank's statements`);
     }
-    return { statements: statements.length, formats: [...new Set(statements.map((s) => s.format))], runs: runs.length, sellerPayoutsMatched: sellerMatches.size, pspPayoutsMatched: pspMatches.size, openAfterRuns: reconciliation.bank?.open ?? null };
+    return { statements: statements.length, formats: [...new Set(statements.map((s) => s.format))], runs: runs.length, sellerPayoutsMatched: sellerMatches.size, pspPayoutsMatched: pspMatches.size, openAfterRuns: reconciliation.bank?.open ?? null, seconds: reconciliation.bank?.seconds ?? null };
   } finally {
     db.close();
   }
