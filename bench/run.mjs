@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // payops benchmarks: `npm run bench` (full) or `npm run bench -- --quick` (CI-sized, a minute or two).
-//   node bench/run.mjs [--quick] [--stage ledger|balance|payin|payout|http|reconcile|scaling|report-income]… [--tx N] [--batch N] [--entries N] [--orders N]
+//   node bench/run.mjs [--quick] [--stage ledger|balance|payin|payout|http|reconcile|scaling|report-income|bank]… [--tx N] [--batch N] [--entries N] [--orders N]
 //                      [--sellers N] [--scale N,N,…] [--profile DIR]
 // Each stage prints one JSON line on stdout (stage, n, seconds, perSecond, peakRssMb, and its
 // baseline, ratio, target and whether it meets it); progress goes to stderr; the run, with the
@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
 import balance from './stages/balance.mjs';
+import bank from './stages/bank.mjs';
 import ledger from './stages/ledger.mjs';
 import payin from './stages/payin.mjs';
 import http from './stages/http.mjs';
@@ -26,7 +27,7 @@ import reconcile from './stages/reconcile.mjs';
 import reportIncome from './stages/report-income.mjs';
 import scaling from './stages/scaling.mjs';
 
-const STAGES = { ledger, balance, payin, payout, http, reconcile, scaling, 'report-income': reportIncome };
+const STAGES = { ledger, balance, payin, payout, http, reconcile, scaling, 'report-income': reportIncome, bank };
 
 const { values } = parseArgs({
   options: {

@@ -2,7 +2,8 @@
 // `payops psp serve` with wire faults on, while `payops webhooks listen` applies its events;
 // deliveries, payout runs, refunds, chargebacks; four payops processes on one database at once;
 // SIGKILLs at random moments of each, the PSP server killed and restarted now and then; at the
-// end the PSP's settlement files, reconciled. The end checks are in checks.mjs.
+// end the PSP's settlement files, reconciled, then the simulated bank's statements of those days
+// (killed again). The end checks are in checks.mjs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkBooks } from './checks.mjs';
@@ -20,6 +21,9 @@ const MAX_OVERTIME_WAVES = 12;
 /** Discrepancies injected per settlement file: one of each kind `psp settle` knows. */
 export const INJECTED_PER_FILE = 6;
 const MAX_CHECKS_PER_RUSH = 6;
+/** Business days between the PSP's payout and its credit at the simulated bank; the bank runs' window too. */
+const BANK_DELAY_DAYS = 1;
+const BANK_CLASSES = new Set(['payout_not_received', 'unknown_credit', 'unknown_debit', 'bank_fee', 'balance_mismatch']);
 
 /**
  * @param {{ root: string, dir: string, seed: string, kills: number, waves: number, events: number, maxMinutes: number, progress: (text: string) => void }} options
@@ -58,7 +62,7 @@ export async function runCampaign(options) {
   let midDayChecks = 0;
 
   // Occasions left per category, so the kill budget is spread over the whole day (and over every failpoint first).
-  const occasions = { payin: options.waves, retry: options.waves * 3, payout: options.waves * 3, refund: options.waves, reconcile: 1 };
+  const occasions = { payin: options.waves, retry: options.waves * 3, payout: options.waves * 3, refund: options.waves, reconcile: 1, bank: 1 };
   const killsFor = (category, kind = category) => {
     const quota = plan.killsAt(kind, occasions[category] ?? 1);
     occasions[category] = Math.max(1, (occasions[category] ?? 1) - 1);
@@ -157,7 +161,7 @@ export async function runCampaign(options) {
     let carried;
     for (let number = 1; number <= options.waves + MAX_OVERTIME_WAVES; number++) {
       const overtime = number > options.waves;
-      const left = plan.remainingTotal() - plan.remaining('reconcile');
+      const left = plan.remainingTotal() - plan.remaining('reconcile') - plan.remaining('bank');
       if (overtime && left === 0) break;
       if (Date.now() - started > options.maxMinutes * 60_000) {
         discrepancy(`the day ran past --max-minutes ${options.maxMinutes} before wave ${number}: ending it there`);
@@ -209,6 +213,7 @@ export async function runCampaign(options) {
     await checkBooks(operator, files, discrepancy, 'at the end of the day, before reconciliation');
     days.add(new Date().toISOString().slice(0, 10));
     const reconciliation = await reconcile({ operator, plan, random, options, books, files, days: [...days].sort(), step, discrepancy });
+    reconciliation.bank = await reconcileBank({ operator, plan, options, books, files, days: [...days].sort(), step, discrepancy });
     const { belowGoal, coverageGoal, byFailpoint } = plan.summary();
     if (options.kills >= FULL_RUN_KILLS && belowGoal.length > 0) {
       discrepancy(`the kill plan left failpoints below ${coverageGoal} kills: ${belowGoal.map((name) => `${name} ${byFailpoint[name]}`).join(', ')}`);
@@ -285,6 +290,41 @@ async function reconcile({ operator, plan, random, books, files, days, step, dis
   }
   const openAfterDecisions = await openItems(operator, books, discrepancy);
   return { settled, openAfterRuns, openAfterDecisions };
+}
+
+/**
+ * The bank leg, after the PSP's: the simulated bank's statement of every settlement day (the
+ * seller payouts leave, the account charge) and of the day after (the PSP's payout arrives), in
+ * camt.053 and MT940 in turn, each run through `payops reconcile bank` with the bank category's
+ * kills (SIGKILL at random moments, at bank.after-import and bank.after-posting): one statement is
+ * one transaction, so every kill rolls it back and the same file again starts over, until it
+ * completes. Nothing is injected into the statements: what stays open is a discrepancy.
+ */
+async function reconcileBank({ operator, plan, books, files, days, step, discrepancy, options }) {
+  const started = Date.now();
+  const { arrivalDay } = await import(path.join(options.root, 'dist', 'bank', 'sim', 'index.js'));
+  const dates = [...new Set(days.flatMap((day) => [day, arrivalDay(day, BANK_DELAY_DAYS)]))].sort();
+  const statements = [];
+  for (const [index, date] of dates.entries()) {
+    const format = index % 2 === 0 ? 'camt053' : 'mt940';
+    const file = path.join(options.dir, `bank-${date}.${format === 'camt053' ? 'xml' : 'sta'}`);
+    const manifestFile = path.join(options.dir, `bank-${date}.manifest.json`);
+    const result = await operator.run(['bank', 'statement', ...books, '--psp-state', files.pspState, '--date', date, '--format', format,
+      '--out', file, '--delay-days', String(BANK_DELAY_DAYS), '--manifest', manifestFile]);
+    if (result.code !== 0) {
+      discrepancy(`bank statement --date ${date} exited ${result.code}: ${result.stderr.trim()}`);
+      continue;
+    }
+    statements.push({ date, format, file, manifest: JSON.parse(fs.readFileSync(manifestFile, 'utf8')) });
+  }
+  for (const [index, { file }] of statements.entries()) {
+    const kills = Math.ceil(plan.remaining('bank') / (statements.length - index));
+    const result = await step('reconcile-bank', 'bank', ['reconcile', 'bank', file, ...books, '--window-days', String(BANK_DELAY_DAYS), '--non-interactive', '--json'], { accept: [0], kills });
+    if (result === undefined) discrepancy(`reconcile bank ${path.basename(file)} never completed`);
+  }
+  const open = (await openItems(operator, books, discrepancy)).filter((item) => item.bank !== undefined || BANK_CLASSES.has(item.class));
+  for (const item of open) discrepancy(`the bank leg left open ${item.class} ${item.itemId}: nothing was injected into the statements`);
+  return { statements, open: open.length, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
 
 async function openItems(operator, books, discrepancy) {

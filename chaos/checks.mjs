@@ -2,11 +2,15 @@
 // what check does not cover, recomputed here from the generated input, the books and the PSP's
 // state: every accepted event accounted for exactly once, nothing charged, refunded or paid out
 // twice at the PSP, nothing left executing, both databases intact, the recorded webhooks replay
-// to nothing new, and reconciliation leaves open exactly what was injected, then nothing.
+// to nothing new, and reconciliation leaves open exactly what was injected, then nothing; each bank
+// statement imported once, no payout matched twice, the books' bank account at the bank's balance.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT, bankInTransitAccount } from '../dist/bank/accounts.js';
+import {
+  BANK_FEES_ACCOUNT, BANK_OPERATING_ACCOUNT, BANK_SOURCE, PAYOUTS_IN_TRANSIT_ACCOUNT, UNIDENTIFIED_CREDITS_ACCOUNT, UNIDENTIFIED_DEBITS_ACCOUNT, bankInTransitAccount,
+} from '../dist/bank/accounts.js';
 import { lines } from './day.mjs';
 
 const MAX_LISTED = 10;
@@ -47,6 +51,7 @@ export async function endChecks({ operator, campaign, money }) {
   await replayWebhooks(operator, books, files.record, headBefore, problem);
   figures.reconciliation = reconciliationFindings(reconciliation, problem);
   bankAndReceivable(files, reconciliation, problem);
+  figures.bank = bankLeg(files, reconciliation, problem);
   return { discrepancies, figures };
 }
 
@@ -316,20 +321,21 @@ function reconciliationFindings(reconciliation, problem) {
  * Once every item is resolved, the PSP receivable is empty in every currency, and the money the
  * PSP paid out less what payops paid to sellers is in the bank's accounts: a settled PSP payout
  * waits in assets:bank:in-transit:http and a sent seller payout in liabilities:payouts:in-transit
- * until a bank statement moves them to (or out of) assets:bank:operating, so the three together
- * hold it whether or not any statement was reconciled.
+ * until a bank statement moves them to (or out of) assets:bank:operating. What a statement posts
+ * besides (the bank's charges, entries no payout explains, held in the unidentified suspense
+ * accounts until decided) moves money between these accounts and those, never out of the sum, so
+ * the identity holds whether or not, and however often, a statement was reconciled.
  */
 function bankAndReceivable(files, reconciliation, problem) {
   const db = new Sqlite(files.db, { readonly: true, fileMustExist: true });
   db.defaultSafeIntegers(true);
   try {
-    const balance = (account) => new Map(db.prepare(`SELECT a.currency, SUM(CASE e.direction WHEN 'debit' THEN e.amount_minor ELSE -e.amount_minor END) AS net
-        FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.name = ? GROUP BY a.currency`).all(account).map((row) => [row.currency, row.net]));
+    const balance = balanceOf(db);
     for (const [currency, net] of balance('assets:psp:http:receivable')) if (net !== 0n) problem(`assets:psp:http:receivable holds ${net} minor units of ${currency} after every settlement was reconciled`);
     const expectedBank = new Map();
     for (const { manifest } of reconciliation.settled) for (const batch of manifest.batches) if (batch.payoutMinor !== null) expectedBank.set(batch.currency, (expectedBank.get(batch.currency) ?? 0n) + BigInt(batch.payoutMinor));
     for (const row of db.prepare("SELECT currency, SUM(amount_minor) AS s FROM payouts WHERE status = 'succeeded' GROUP BY currency").all()) expectedBank.set(row.currency, (expectedBank.get(row.currency) ?? 0n) - row.s);
-    const accounts = [BANK_OPERATING_ACCOUNT, bankInTransitAccount('http'), PAYOUTS_IN_TRANSIT_ACCOUNT];
+    const accounts = [BANK_OPERATING_ACCOUNT, bankInTransitAccount('http'), PAYOUTS_IN_TRANSIT_ACCOUNT, BANK_FEES_ACCOUNT, UNIDENTIFIED_CREDITS_ACCOUNT, UNIDENTIFIED_DEBITS_ACCOUNT];
     const bank = new Map();
     for (const account of accounts) for (const [currency, net] of balance(account)) bank.set(currency, (bank.get(currency) ?? 0n) + net);
     for (const currency of new Set([...expectedBank.keys(), ...bank.keys()])) {
@@ -337,5 +343,64 @@ function bankAndReceivable(files, reconciliation, problem) {
     }
   } finally {
     db.close();
+  }
+}
+
+/** The debit-positive balance per currency of one ledger account. */
+function balanceOf(db) {
+  const statement = db.prepare(`SELECT a.currency, SUM(CASE e.direction WHEN 'debit' THEN e.amount_minor ELSE -e.amount_minor END) AS net
+      FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.name = ? GROUP BY a.currency`);
+  return (account) => new Map(statement.all(account).map((row) => [row.currency, row.net]));
+}
+
+/**
+ * The bank leg, after its kills: every statement file is one run (one recon_runs row per file
+ * SHA-256, however often it was killed and run again); no payout has two `bank` matches; every
+ * seller payout left and every PSP payout arrived once, with its own amount (nothing was injected
+ * into the statements); the books' operating account ends at the bank's closing balance of the
+ * last statement, and nothing is left in transit.
+ */
+function bankLeg(files, reconciliation, problem) {
+  const statements = reconciliation.bank?.statements ?? [];
+  const db = new Sqlite(files.db, { readonly: true, fileMustExist: true });
+  db.defaultSafeIntegers(true);
+  try {
+    const runs = db.prepare('SELECT file_sha256, COUNT(*) AS n FROM recon_runs WHERE psp = ? GROUP BY file_sha256').all(BANK_SOURCE);
+    const runsOf = new Map(runs.map((row) => [row.file_sha256, Number(row.n)]));
+    for (const { file } of statements) {
+      const sha = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+      if (runsOf.get(sha) !== 1) problem(`bank statement ${path.basename(file)} was imported ${runsOf.get(sha) ?? 0} times`);
+      runsOf.delete(sha);
+    }
+    for (const sha of runsOf.keys()) problem(`a bank run ${sha} imported a file the campaign never wrote`);
+    const twice = db.prepare("SELECT payout_kind, payout_ref, COUNT(*) AS n FROM bank_matches WHERE part = 'bank' GROUP BY payout_kind, payout_ref HAVING n > 1").all();
+    for (const row of twice.slice(0, MAX_LISTED)) problem(`${row.payout_kind} ${row.payout_ref} was matched ${row.n} times`);
+    const matched = (kind) => new Map(db.prepare("SELECT payout_ref, SUM(amount_minor) AS s FROM bank_matches WHERE payout_kind = ? GROUP BY payout_ref").all(kind).map((row) => [row.payout_ref, row.s]));
+    const sellerMatches = matched('seller_payout');
+    const sellers = db.prepare("SELECT payout_id, amount_minor FROM payouts WHERE status = 'succeeded'").all();
+    const sellerGaps = sellers.filter((row) => sellerMatches.get(row.payout_id) !== row.amount_minor).map((row) => `${row.payout_id} (${sellerMatches.get(row.payout_id) ?? 'none'} of ${row.amount_minor})`);
+    if (sellerGaps.length > 0) problem(`${sellerGaps.length} seller payouts not matched once with their amount: ${sellerGaps.slice(0, MAX_LISTED).join(', ')}`);
+    const pspMatches = matched('psp_payout');
+    const batches = reconciliation.settled.flatMap(({ manifest }) => manifest.batches).filter((batch) => batch.payoutMinor !== null && BigInt(batch.payoutMinor) > 0n);
+    const pspGaps = batches.filter((batch) => pspMatches.get(batch.batchId) !== BigInt(batch.payoutMinor)).map((batch) => `${batch.batchId} (${pspMatches.get(batch.batchId) ?? 'none'} of ${batch.payoutMinor})`);
+    if (pspGaps.length > 0) problem(`${pspGaps.length} PSP payouts not received once with their amount: ${pspGaps.join(', ')}`);
+    operatingAtClosing(db, statements, problem);
+    const balance = balanceOf(db);
+    for (const account of [bankInTransitAccount('http'), PAYOUTS_IN_TRANSIT_ACCOUNT]) {
+      for (const [currency, net] of balance(account)) if (net !== 0n) problem(`${account} still holds ${net} minor units of ${currency} after the bank's statements`);
+    }
+    return { statements: statements.length, formats: [...new Set(statements.map((s) => s.format))], runs: runs.length, sellerPayoutsMatched: sellerMatches.size, pspPayoutsMatched: pspMatches.size, openAfterRuns: reconciliation.bank?.open ?? null, seconds: reconciliation.bank?.seconds ?? null };
+  } finally {
+    db.close();
+  }
+}
+
+/** The books' operating account per currency equals the closing balance of the last statement of that currency. */
+function operatingAtClosing(db, statements, problem) {
+  const closing = new Map();
+  for (const { manifest } of statements) for (const s of manifest.statements) closing.set(s.currency, BigInt(s.closing.amountMinor));
+  const operating = balanceOf(db)(BANK_OPERATING_ACCOUNT);
+  for (const currency of new Set([...closing.keys(), ...operating.keys()])) {
+    if ((operating.get(currency) ?? 0n) !== (closing.get(currency) ?? 0n)) problem(`${BANK_OPERATING_ACCOUNT} holds ${operating.get(currency) ?? 0n} minor units of ${currency}; the bank's last statement closes at ${closing.get(currency) ?? 0n}`);
   }
 }

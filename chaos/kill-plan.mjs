@@ -1,12 +1,14 @@
 // Where the campaign's SIGKILLs go. The requested number of kills is shared among the moments of
-// the day (pay-in, retry, payout, refund, webhook handling, reconciliation) and spent as the day
+// the day (pay-in, retry, payout, refund, webhook handling, reconciliation of the PSP's files and
+// of the bank's statements) and spent as the day
 // offers occasions; a kill that misses (the command finished first) is not counted and stays in
 // the budget for the next occasion. Every failpoint gets at least MIN_KILLS_PER_FAILPOINT kills
 // first: while one that a command passes has fewer, that command is killed there (the least
 // covered first), and a category spends its budget on commands that can reach an uncovered one.
 
-export const CATEGORIES = /** @type {const} */ (['payin', 'retry', 'payout', 'refund', 'webhook', 'reconcile']);
-const WEIGHTS = { payin: 0.3, retry: 0.15, payout: 0.15, refund: 0.15, webhook: 0.15, reconcile: 0.1 };
+export const CATEGORIES = /** @type {const} */ (['payin', 'retry', 'payout', 'refund', 'webhook', 'reconcile', 'bank']);
+// The bank leg's 7 % (14 of a full run) covers its two failpoints 5 times each and leaves a few timed kills.
+const WEIGHTS = { payin: 0.23, retry: 0.15, payout: 0.15, refund: 0.15, webhook: 0.15, reconcile: 0.1, bank: 0.07 };
 
 /**
  * The failpoints (src/failpoints.ts) each kind of command passes, and how often it passes them:
@@ -26,10 +28,11 @@ export const FAILPOINTS = {
   refund: [['intake.after-batch', 'once'], ['refund.after-claim', 'refunds'], ['refund.after-psp-call', 'refunds'], ['refund.before-record-commit', 'refunds']],
   chargebacks: [['chargebacks.before-commit', 'once']],
   reconcile: [['reconcile.after-import', 'once'], ['reconcile.after-settlement', 'once']],
+  'reconcile-bank': [['bank.after-import', 'once'], ['bank.after-posting', 'once']],
   webhook: [['webhook.before-commit', 'events'], ['webhook.after-commit', 'events']],
 };
 /** The category whose budget a kill of each kind of command spends (see campaign.mjs). */
-export const KIND_CATEGORY = { payin: 'payin', retry: 'retry', sync: 'retry', chargebacks: 'retry', payout: 'payout', deliveries: 'payout', refund: 'refund', webhook: 'webhook', reconcile: 'reconcile' };
+export const KIND_CATEGORY = { payin: 'payin', retry: 'retry', sync: 'retry', chargebacks: 'retry', payout: 'payout', deliveries: 'payout', refund: 'refund', webhook: 'webhook', reconcile: 'reconcile', 'reconcile-bank': 'bank' };
 /** Every failpoint of src/ (test/chaos/kill-plan.test.ts keeps the list whole). */
 export const ALL_FAILPOINTS = [...new Set(Object.values(FAILPOINTS).flatMap((points) => points.map(([name]) => name)))].sort();
 /** A full run (this many kills or more) must kill at every failpoint at least MIN_KILLS_PER_FAILPOINT times. */
@@ -40,7 +43,7 @@ export const BATCH_SIZE = 20;
 const EVENTS_BEFORE_A_WEBHOOK_KILL = 30;
 
 /** How long each kind of command takes before any has run to its end here: where the first timed kills aim. */
-const FIRST_GUESS_MS = { payin: 2_000, retry: 1_000, payout: 1_000, deliveries: 400, refund: 800, chargebacks: 300, sync: 300, reconcile: 400 };
+const FIRST_GUESS_MS = { payin: 2_000, retry: 1_000, payout: 1_000, deliveries: 400, refund: 800, chargebacks: 300, sync: 300, reconcile: 400, 'reconcile-bank': 350 };
 
 /** Commands that usually end sooner than this are killed by failpoints only. */
 const MIN_TIMED_KILL_RUN_MS = 400;
@@ -68,6 +71,8 @@ export class KillPlan {
     this.misses = 0;
     /** Durations of commands that ran to the end, by kind: where timed kills aim. */
     this.durations = new Map();
+    /** The shortest run of each kind so far: where a bank statement's timed kills aim (see arm). */
+    this.fastest = new Map();
     /** Kills per failpoint so far. */
     this.byFailpoint = Object.fromEntries(ALL_FAILPOINTS.map((name) => [name, 0]));
     /** Coverage is a goal only when the budget can reach it (a short run spreads what it has). */
@@ -128,11 +133,15 @@ export class KillPlan {
   arm(kind, work = {}) {
     const batches = (scope) => (scope === 'once' ? 1 : scope === 'events' ? EVENTS_BEFORE_A_WEBHOOK_KILL : Math.ceil((work[scope] ?? 0) / BATCH_SIZE));
     const points = (FAILPOINTS[kind] ?? []).filter(([, scope]) => batches(scope) > 0);
-    const typical = this.durations.get(kind) ?? FIRST_GUESS_MS[kind] ?? 1_000;
+    // A statement's run is short and its rerun after a kill as long as its first run: aimed within
+    // the shortest run seen, a timed kill lands before the commit instead of missing it.
+    const typical = (kind === 'reconcile-bank' ? this.fastest.get(kind) : this.durations.get(kind)) ?? FIRST_GUESS_MS[kind] ?? 1_000;
     // A timed kill of a command that ends in a few hundred milliseconds mostly comes too late (or
     // lands while Node starts): those get failpoints. A reconciliation killed by one rolls back
     // and starts over; timed too late, the file would be imported for good and the kill lost.
-    const timedWorthIt = kind !== 'webhook' && kind !== 'reconcile' && typical >= MIN_TIMED_KILL_RUN_MS;
+    // A bank statement's run is killed at random moments too (a late kill misses and is placed on
+    // the next statement): the whole import is one transaction, so a kill anywhere rolls it back.
+    const timedWorthIt = kind !== 'webhook' && kind !== 'reconcile' && (kind === 'reconcile-bank' || typical >= MIN_TIMED_KILL_RUN_MS);
     const uncovered = points.filter(([name]) => this.deficit(name) > 0);
     if (uncovered.length > 0) {
       const fewest = Math.min(...uncovered.map(([name]) => this.byFailpoint[name] ?? 0));
@@ -152,6 +161,7 @@ export class KillPlan {
    * teach the plan that such commands are short.
    */
   ranFor(kind, ms) {
+    this.fastest.set(kind, Math.min(ms, this.fastest.get(kind) ?? ms));
     const previous = this.durations.get(kind);
     this.durations.set(kind, previous === undefined ? ms : Math.max(ms, Math.round(previous * 0.9)));
   }

@@ -124,6 +124,7 @@ function render(report) {
     `webhooks         ${Object.entries(report.webhooks).map(([outcome, n]) => `${outcome} ${n}`).join(', ')}`,
     `reconciliation   ${report.reconciliation.files} settlement files, ${report.reconciliation.injected} discrepancies injected; open after the runs ${report.reconciliation.openAfterRuns} ` +
       `(${report.reconciliation.explainedByInjection} explained by the injections); open after decisions ${report.reconciliation.openAfterDecisions}`,
+    `bank leg         ${report.bank.statements} statements (${report.bank.formats.join(', ')}) in ${report.bank.runs} runs, one per file; ${report.bank.sellerPayoutsMatched} seller payouts and ${report.bank.pspPayoutsMatched} PSP payouts matched once; open after the runs ${report.bank.openAfterRuns}; ${report.bank.seconds} s`,
     `restore          a backup restored a day later, the same files run again: ${report.restore.checkouts} checkouts, ${report.restore.doubleChargesOrPayouts} double charges or payouts`,
     `discrepancies    ${report.discrepancies}`,
     ...report.discrepancyList.map((text) => `  - ${text}`),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Database, Statement } from '../db/index.js';
-import { balances } from '../ledger/index.js';
+import { BALANCE_QUERIES } from '../ledger/balances.js';
+import { toNormalBalance } from '../ledger/index.js';
 import { type Currency, toCurrency } from '../money/index.js';
 import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT, bankInTransitAccount } from './accounts.js';
 import type { ExpectedPspPayout, ExpectedSellerPayout } from './match/index.js';
@@ -30,6 +31,7 @@ const statementRow = z.object({
   opening_date: z.string(), opening_minor: z.bigint(), closing_date: z.string(), closing_minor: z.bigint(),
 });
 const tallyRow = z.object({ class: z.string(), direction: z.enum(['credit', 'debit']), currency, n: z.bigint(), amount: z.bigint() });
+const operatingRow = z.object({ type: z.enum(['asset', 'liability', 'equity', 'revenue', 'expense']), balance_minor: z.bigint() });
 
 function checked<T extends z.ZodType>(schema: T, row: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(row);
@@ -75,7 +77,7 @@ export interface MatchInsert {
 export class BankStore {
   private readonly s: Record<string, Statement>;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       insertStatement: prepare(
@@ -128,6 +130,9 @@ export class BankStore {
          FROM bank_statements s JOIN recon_runs u ON u.id = s.run_id
          WHERE s.account = ? AND s.currency = ? AND s.closing_date >= ? AND s.run_id <> ? ORDER BY s.closing_date, s.id`,
       ),
+      // The ledger's as-of balance of one account: SQLite pushes the filter into the subquery, so one
+      // account is computed, not every account of the book (a seller's each: seconds at 100,000).
+      operatingAsOf: prepare(`SELECT type, balance_minor FROM (${BALANCE_QUERIES.asOf}) WHERE name = @name AND currency = @currency`),
       earlierStatement: prepare('SELECT 1 FROM bank_statements WHERE account = ? AND currency = ? AND id < ? LIMIT 1'),
     };
   }
@@ -205,7 +210,10 @@ export class BankStore {
 
   /** The books' assets:bank:operating in `currency` at `asOf` (inclusive, effective time). */
   operatingBalance(balanceCurrency: Currency, asOf: string): bigint {
-    return balances(this.db, { asOf, accountPrefix: BANK_OPERATING_ACCOUNT, includeZero: true }).find((row) => row.account === BANK_OPERATING_ACCOUNT && row.currency === balanceCurrency)?.balanceMinor ?? 0n;
+    const raw = this.s.operatingAsOf!.get({ asOf, name: BANK_OPERATING_ACCOUNT, currency: balanceCurrency });
+    if (raw === undefined) return 0n;
+    const row = checked(operatingRow, raw, 'ledger_accounts');
+    return toNormalBalance(row.type, row.balance_minor);
   }
 
   /** True when a statement of this account and currency was imported before `statementId`. */

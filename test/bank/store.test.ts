@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BankStore, DUPLICATE_QUERIES } from '../../src/bank/store.js';
 import type { Database } from '../../src/db/index.js';
+import { BANK_OPERATING_ACCOUNT } from '../../src/bank/accounts.js';
+import { Ledger, type PostingRequest, balances } from '../../src/ledger/index.js';
 import { tempDatabase } from '../helpers/db.js';
 import { type TestBook, USD, tempBook } from '../reconcile/book.js';
 import { BATCH, settledAndPaidOut } from './book.js';
@@ -16,6 +18,37 @@ describe('the bank store', () => {
     expect(plan(DUPLICATE_QUERIES.byServicerRef)).toMatch(/SEARCH e USING INDEX bank_entries_by_servicer_ref/);
     const fingerprint = (db.prepare(`EXPLAIN QUERY PLAN ${DUPLICATE_QUERIES.byFingerprint}`).all('x', 1n) as { detail: string }[]).map((row) => row.detail).join('\n');
     expect(fingerprint).toMatch(/USING INDEX bank_entries_by_fingerprint/);
+  });
+});
+
+describe("the books' operating balance as of a moment", () => {
+  let db: Database;
+  let cleanup: () => void;
+  beforeEach(() => ({ db, cleanup } = tempDatabase()));
+  afterEach(() => cleanup());
+
+  const moved = (key: string, account: string, amountMinor: bigint, effectiveAt: string): PostingRequest => ({
+    idempotencyKey: key, kind: 'test.bank', description: key, effectiveAt,
+    entries: [
+      { account, currency: USD, direction: 'debit', amountMinor },
+      { account: 'equity:opening', currency: USD, direction: 'credit', amountMinor },
+    ],
+  });
+
+  it("is the ledger's as-of balance of that one account, backdated entries included, whatever other accounts hold", () => {
+    const ledger = new Ledger(db);
+    ledger.post(moved('a', BANK_OPERATING_ACCOUNT, 1_000n, '2026-11-23T10:00:00.000Z'));
+    ledger.post(moved('b', BANK_OPERATING_ACCOUNT, 500n, '2026-11-25T10:00:00.000Z'));
+    ledger.post(moved('c', 'assets:bank:operating:other', 7n, '2026-11-23T11:00:00.000Z'));
+    ledger.post(moved('d', BANK_OPERATING_ACCOUNT, 30n, '2026-11-22T10:00:00.000Z')); // backdated
+    for (let seller = 0; seller < 20; seller++) ledger.post(moved(`s${seller}`, `assets:sellers:s${seller}`, 1n, '2026-11-23T12:00:00.000Z'));
+    const store = new BankStore(db);
+    for (const asOf of ['2026-11-21T00:00:00.000Z', '2026-11-22T23:59:59.999Z', '2026-11-23T23:59:59.999Z', '2026-11-26T00:00:00.000Z']) {
+      const ledgerSays = balances(db, { asOf, accountPrefix: BANK_OPERATING_ACCOUNT }).find((row) => row.account === BANK_OPERATING_ACCOUNT)?.balanceMinor ?? 0n;
+      expect(store.operatingBalance(USD, asOf), asOf).toBe(ledgerSays);
+    }
+    expect(store.operatingBalance(USD, '2026-11-23T23:59:59.999Z')).toBe(1_030n);
+    expect(store.operatingBalance('EUR' as typeof USD, '2026-11-26T00:00:00.000Z')).toBe(0n);
   });
 });
 

@@ -45,4 +45,24 @@ describe('the chaos kill plan', () => {
     expect(plan.killsAt('deliveries', 10)).toBe(0); // 15 left, 3 payout failpoints × 5 still wanted
     expect(plan.killsAt('payout', 10)).toBeGreaterThanOrEqual(MIN_KILLS_PER_FAILPOINT);
   });
+
+  it('gives the bank leg its own budget: its two failpoints first, then SIGKILLs at random moments of the run', () => {
+    const plan = new KillPlan(200, new Random('3'));
+    expect(FAILPOINTS['reconcile-bank'].map(([name]: [string]) => name)).toEqual(['bank.after-import', 'bank.after-posting']);
+    expect(plan.remaining('bank')).toBeGreaterThan(2 * MIN_KILLS_PER_FAILPOINT);
+    for (let kill = 0; kill < 2 * MIN_KILLS_PER_FAILPOINT; kill++) {
+      const armed = plan.arm('reconcile-bank') as { failpoint?: string };
+      expect(armed.failpoint).toMatch(/^bank\.after-(import|posting)=1$/);
+      plan.killed('bank', 'reconcile bank', 'failpoint', armed.failpoint);
+    }
+    expect(plan.summary().belowGoal).not.toContain('bank.after-import');
+    expect(plan.summary().belowGoal).not.toContain('bank.after-posting');
+    plan.ranFor('reconcile-bank', 900);
+    plan.ranFor('reconcile-bank', 390);
+    const later = Array.from({ length: 40 }, () => plan.arm('reconcile-bank') as { killAfterMs?: number });
+    const timed = later.flatMap((armed) => (armed.killAfterMs === undefined ? [] : [armed.killAfterMs]));
+    expect(timed.length).toBeGreaterThan(0);
+    // Aimed within the shortest run seen: a statement's rerun is as quick as that, and a later kill would miss.
+    for (const ms of timed) expect(ms).toBeLessThanOrEqual(390);
+  });
 });

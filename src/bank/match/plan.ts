@@ -8,11 +8,14 @@ import type { EntryPlan, ExpectedPayout, ExpectedPspPayout, ExpectedSellerPayout
 /** Expected payouts of one kind, looked up by reference key, each taken at most once. */
 class Pool<P> {
   private readonly byKey = new Map<string, P[]>();
+  /** Each payout's place in the pool: found payouts are sorted by it, not by a pass over the pool per entry (n² for a day of 100,000 payouts). */
+  private readonly position = new Map<P, number>();
   readonly taken = new Set<P>();
   readonly maxKeyLength: number;
 
   constructor(readonly payouts: readonly P[], referencesOf: (payout: P) => readonly string[]) {
     let longest = 0;
+    payouts.forEach((payout, index) => this.position.set(payout, index));
     for (const payout of payouts) {
       for (const reference of new Set(referencesOf(payout).map(referenceKey))) {
         if (isWeakReferenceKey(reference)) continue;
@@ -33,7 +36,7 @@ class Pool<P> {
       if (text === null) continue;
       for (const key of candidateKeys(alphanumericRuns(text), this.maxKeyLength)) for (const payout of this.byKey.get(key) ?? []) found.add(payout);
     }
-    return this.payouts.filter((payout) => found.has(payout));
+    return [...found].sort((a, b) => (this.position.get(a) as number) - (this.position.get(b) as number));
   }
 
   free(payout: P): boolean {

@@ -32,6 +32,14 @@ describe('the statement plan', () => {
     expect(plan.notReceived).toEqual([]);
   });
 
+  it('an entry naming several payouts sees them oldest first, in whatever order its text names them', () => {
+    // The pool sorts what a text's keys found by the payouts' age (it no longer filters every payout per entry: n² at 100,000).
+    const payouts = [pspPayout('po_c', 3_000n, '2026-11-22'), pspPayout('po_a', 1_000n, '2026-11-20'), pspPayout('po_b', 2_000n, '2026-11-21')];
+    const plan = planStatement(statement([entry({ amountMinor: 9_999n }, 'po c / po b / po a')]), payouts, [], NOTHING, WINDOW);
+    expect(plan.entries[0]).toMatchObject({ class: 'unknown_credit', probable: { kind: 'psp_payout', payout: { batchId: 'po_a' } } });
+    expect(plan.entries[0]?.class === 'unknown_credit' && plan.entries[0].why).toBe('names 3 PSP payouts (po_a, po_b, po_c), none of this amount');
+  });
+
   it('a referenced payout of another amount is an amount_mismatch; out of window is unknown; an overdue payout is not received', () => {
     const payouts = [pspPayout('po_a', 10_000n), pspPayout('po_b', 7_000n, '2026-11-10')];
     const plan = planStatement(statement([entry({ amountMinor: 9_990n }, 'po a'), entry({ amountMinor: 7_000n, bookingDate: '2026-11-24' })]), payouts, [], NOTHING, WINDOW);
