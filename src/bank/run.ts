@@ -72,7 +72,7 @@ export async function reconcileStatement(db: Database, input: StatementInput, op
 }
 
 /** Entries whose ledger transactions are prepared, hashed and written in one pass: bounds the requests held at once. */
-const POSTING_BATCH = 5000;
+const POSTING_BATCH = 1000;
 
 function sameFileDuplicateWhy(originalLine: number | null): string {
   return `the same entry as line ${originalLine ?? '?'} of this file: the bank moved it twice, so it is held in suspense`;
