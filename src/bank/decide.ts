@@ -1,6 +1,6 @@
 import type { Database } from '../db/index.js';
 import { InputError, UsageError, assert } from '../errors.js';
-import { Ledger, balances } from '../ledger/index.js';
+import { Ledger } from '../ledger/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import type { ActionOption, DecisionAction, DecisionContext, DecisionOutcome, ItemOptions } from '../reconcile/decide.js';
 import { Items } from '../reconcile/items.js';
@@ -15,6 +15,7 @@ import {
   UNIDENTIFIED_DEBITS_ACCOUNT,
   bankInTransitAccount,
 } from './accounts.js';
+import { BankStore } from './store.js';
 import { BankDecisionStore, type PayoutKind, type StoredBankEntry, type StoredStatement, type TransitPayout } from './decisions-store.js';
 
 /** The bank's history before payops: the first statement's balance is equity brought in, not an expense. */
@@ -68,6 +69,8 @@ export function clearSuspenseLegs(suspense: string, currency: Currency, amountMi
 export class BankDecisions {
   private readonly bank: BankDecisionStore;
   private readonly ledger: Ledger;
+  /** Prepared on the first balance decision only. */
+  private operating: BankStore | undefined;
 
   constructor(private readonly db: Database, private readonly store: ReconStore, private readonly context: DecisionContext) {
     this.bank = new BankDecisionStore(db);
@@ -429,7 +432,8 @@ export class BankDecisions {
   }
 
   private booksOperating(currency: Currency, asOf: string): bigint {
-    return balances(this.db, { asOf, accountPrefix: BANK_OPERATING_ACCOUNT }).find((row) => row.account === BANK_OPERATING_ACCOUNT && row.currency === currency)?.debitMinusCreditMinor ?? 0n;
+    // The one-account as-of query: balances() would compute every account of the book (one per seller).
+    return (this.operating ??= new BankStore(this.db)).operatingBalance(currency, asOf);
   }
 
   private matchOf(payout: TransitPayout, part: 'bank' | 'difference', entryId: bigint | null, item: ItemRecord) {

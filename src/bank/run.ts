@@ -71,6 +71,13 @@ export async function reconcileStatement(db: Database, input: StatementInput, op
   }
 }
 
+/** Entries whose ledger transactions are prepared, hashed and written in one pass: bounds the requests held at once. */
+const POSTING_BATCH = 1000;
+
+function sameFileDuplicateWhy(originalLine: number | null): string {
+  return `the same entry as line ${originalLine ?? '?'} of this file: the bank moved it twice, so it is held in suspense`;
+}
+
 function alreadyImported(run: RunRecord, input: StatementInput): BankRunOutcome {
   if (run.psp !== BANK_SOURCE) throw new InputError(`${input.name}: the same bytes were imported as a ${run.psp} settlement file (run ${run.id}), not as a bank statement`);
   return { status: 'already_imported', run, summary: JSON.parse(run.summary ?? '{}') as BankRunSummary };
@@ -166,7 +173,12 @@ class BankSession {
     );
     for (const [key, line] of plan.keys) if (!this.fileKeys.has(key)) this.fileKeys.set(key, line);
     const context: StatementContext = { header, statementId };
-    entries.forEach((entry, index) => this.apply(context, entry, entryIds[index] as bigint, plan.entries[index] as EntryPlan));
+    for (let start = 0; start < entries.length; start += POSTING_BATCH) {
+      const end = Math.min(start + POSTING_BATCH, entries.length);
+      const batch: EntryAt[] = [];
+      for (let index = start; index < end; index++) batch.push(this.entryAt(context, entries[index] as BankEntry, entryIds[index] as bigint));
+      this.applyBatch(batch, plan.entries.slice(start, end));
+    }
     for (const late of plan.notReceived) this.notReceived(context, late.payout, late.dueDay);
     failpoint('bank.after-posting');
     this.statements.push(this.balances(header, footer, statementId, entries.length, skipped, creditsMinor, debitsMinor));
@@ -189,33 +201,71 @@ class BankSession {
     return { otherFiles, thisFile: this.fileKeys };
   }
 
-  private post(request: PostingRequest): number {
-    const [result] = this.ledger.postBatchWithin([request], () => `${this.input.name} ${request.idempotencyKey}`);
-    if (result?.created) this.posted++;
-    return (result as { txId: number }).txId;
+  private entryAt(context: StatementContext, entry: BankEntry, entryId: bigint): EntryAt {
+    const source = `${this.input.name}:${entry.line}`;
+    return { context, entry, entryId, source, facts: { entryId, currency: entry.currency, amountMinor: entry.amountMinor, bookingDate: entry.bookingDate, source } };
   }
 
-  private apply(context: StatementContext, entry: BankEntry, entryId: bigint, plan: EntryPlan): void {
-    const source = `${this.input.name}:${entry.line}`;
-    const at: EntryAt = { context, entry, entryId, source, facts: { entryId, currency: entry.currency, amountMinor: entry.amountMinor, bookingDate: entry.bookingDate, source } };
+  /**
+   * Posts a run of entries' ledger transactions in one pass (one transaction per entry still, each
+   * with its own key, in the entries' order, so ids and hashes are what one call per entry gave),
+   * then writes each entry's matches, item and outcome with its transaction's id.
+   */
+  private applyBatch(batch: readonly EntryAt[], plans: readonly EntryPlan[]): void {
+    const requests: PostingRequest[] = [];
+    const requestIndex: (number | null)[] = batch.map((at, index) => {
+      const request = this.postingOf(at, plans[index] as EntryPlan);
+      if (request === null) return null;
+      requests.push(request);
+      return requests.length - 1;
+    });
+    const results = requests.length === 0 ? [] : this.ledger.postBatchWithin(requests, (index) => `${this.input.name} ${requests[index]?.idempotencyKey ?? index}`);
+    for (const result of results) if (result.created) this.posted++;
+    batch.forEach((at, index) => {
+      const posted = requestIndex[index];
+      const txId = posted === null || posted === undefined ? null : (results[posted] as { txId: number }).txId;
+      this.apply(at, plans[index] as EntryPlan, txId);
+    });
+  }
+
+  /** The ledger transaction an entry's plan posts at import, or null when it posts none (a duplicate of another file's entry). */
+  private postingOf(at: EntryAt, plan: EntryPlan): PostingRequest | null {
+    const { entry, facts } = at;
     switch (plan.class) {
       case 'matched':
-        if (plan.match === 'psp_payout') this.received(at, plan.payout);
-        else this.left(at, plan.payouts);
+        return plan.match === 'psp_payout' ? payoutReceivedPosting(facts, plan.payout.psp, plan.payout.batchId) : payoutsLeftPosting(facts, plan.payouts.map((p) => p.payoutId));
+      case 'amount_mismatch':
+        return payoutReceivedPosting(facts, plan.payout.psp, plan.payout.batchId);
+      case 'unknown_credit':
+      case 'unknown_debit':
+        return unidentifiedPosting(facts, entry.direction, plan.why);
+      case 'bank_fee':
+        return this.feeWithinCap(entry) ? bankFeePosting(facts) : unidentifiedPosting(facts, 'debit', this.feeAboveCapWhy(entry));
+      case 'duplicate':
+        return plan.of === 'other_file' ? null : unidentifiedPosting(facts, entry.direction, sameFileDuplicateWhy(plan.originalLine));
+    }
+  }
+
+  /** The rest of an entry's plan once its transaction is posted (`txId` null when it posted none). */
+  private apply(at: EntryAt, plan: EntryPlan, txId: number | null): void {
+    const { entry, entryId } = at;
+    switch (plan.class) {
+      case 'matched':
+        if (plan.match === 'psp_payout') this.received(at, plan.payout, txId as number);
+        else this.left(at, plan.payouts, txId as number);
         return;
       case 'amount_mismatch':
-        return this.receivedShort(at, plan.payout, plan.differenceMinor);
+        return this.receivedShort(at, plan.payout, plan.differenceMinor, txId as number);
       case 'unknown_credit':
       case 'unknown_debit': {
-        const txId = this.post(unidentifiedPosting(at.facts, entry.direction, plan.why));
         const itemId = this.entryItem(at, { class: plan.class, ours: plan.probable, probableRef: plan.probable ? payoutRef(plan.probable) : null, bookedTo: suspenseOf(entry.direction), why: plan.why });
         this.store.setOutcome(entryId, plan.class, itemId, txId);
         return;
       }
       case 'bank_fee':
-        return this.bankFee(at);
+        return this.bankFee(at, txId as number);
       case 'duplicate':
-        return this.duplicate(at, plan.of, plan.originalLine);
+        return this.duplicate(at, plan.of, plan.originalLine, txId);
     }
   }
 
@@ -233,24 +283,21 @@ class BankSession {
     }).id;
   }
 
-  private received(at: EntryAt, payout: ExpectedPspPayout): void {
-    const txId = this.post(payoutReceivedPosting(at.facts, payout.psp, payout.batchId));
+  private received(at: EntryAt, payout: ExpectedPspPayout, txId: number): void {
     this.match({ kind: 'psp_payout', payout }, at.entryId, payout.amountMinor, txId);
     this.matchedPsp++;
     this.store.setOutcome(at.entryId, 'matched', null, txId);
   }
 
-  private left(at: EntryAt, payouts: readonly ExpectedSellerPayout[]): void {
-    const txId = this.post(payoutsLeftPosting(at.facts, payouts.map((p) => p.payoutId)));
+  private left(at: EntryAt, payouts: readonly ExpectedSellerPayout[], txId: number): void {
     for (const payout of payouts) this.match({ kind: 'seller_payout', payout }, at.entryId, payout.amountMinor, txId);
     this.matchedSeller += payouts.length;
     this.store.setOutcome(at.entryId, 'matched', null, txId);
   }
 
   /** Received with the bank's amount; the difference stays in transit, and the item open for it. */
-  private receivedShort(at: EntryAt, payout: ExpectedPspPayout, differenceMinor: bigint): void {
+  private receivedShort(at: EntryAt, payout: ExpectedPspPayout, differenceMinor: bigint, txId: number): void {
     const ours: ExpectedPayout = { kind: 'psp_payout', payout };
-    const txId = this.post(payoutReceivedPosting(at.facts, payout.psp, payout.batchId));
     const why = `names PSP payout ${payout.batchId} but the bank received ${differenceMinor < 0n ? 'less' : 'more'} than the PSP said it paid; booked as received with the bank's amount`;
     const itemId = this.entryItem(at, { class: 'amount_mismatch', ours, internalRef: payoutRef(ours), amountMinor: differenceMinor, bookedTo: null, why });
     this.match(ours, at.entryId, at.entry.amountMinor, txId);
@@ -259,25 +306,32 @@ class BankSession {
   }
 
   /** From another file: nothing posted (the books hold it once); earlier in this file: the bank moved it twice, held in suspense. */
-  private duplicate(at: EntryAt, of: 'other_file' | 'same_file', originalLine: number | null): void {
+  private duplicate(at: EntryAt, of: 'other_file' | 'same_file', originalLine: number | null, txId: number | null): void {
     const subject = bankDuplicateSubject(this.input.sha256, at.entry.line);
     if (of === 'other_file') {
       const itemId = this.entryItem(at, { class: 'duplicate', subject, ours: null, bookedTo: null, why: 'another statement file already had this entry (same bank reference, or the same fingerprint); the books hold it once: nothing posted' });
       this.store.setOutcome(at.entryId, 'duplicate', itemId, null);
       return;
     }
-    const why = `the same entry as line ${originalLine ?? '?'} of this file: the bank moved it twice, so it is held in suspense`;
-    const txId = this.post(unidentifiedPosting(at.facts, at.entry.direction, why));
+    const why = sameFileDuplicateWhy(originalLine);
     const itemId = this.entryItem(at, { class: 'duplicate', subject, ours: null, bookedTo: suspenseOf(at.entry.direction), why });
     this.store.setOutcome(at.entryId, 'duplicate', itemId, txId);
   }
 
-  /** A bank charge: within the cap the rule books it and resolves its item; above, it waits in suspense. */
-  private bankFee(at: EntryAt): void {
-    const { entry, facts } = at;
+  private feeWithinCap(entry: BankEntry): boolean {
     const capMinor = feeCapOf(this.options.rules, entry.currency);
-    if (capMinor > 0n && entry.amountMinor <= capMinor) {
-      const txId = this.post(bankFeePosting(facts));
+    return capMinor > 0n && entry.amountMinor <= capMinor;
+  }
+
+  private feeAboveCapWhy(entry: BankEntry): string {
+    return feeCapOf(this.options.rules, entry.currency) === 0n ? `a bank charge; no fee cap for ${entry.currency}, so it waits for a decision` : 'a bank charge above the fee cap: held in suspense until a person accepts it';
+  }
+
+  /** A bank charge: within the cap the rule booked it and resolves its item; above, it waits in suspense. */
+  private bankFee(at: EntryAt, txId: number): void {
+    const { entry, facts } = at;
+    if (this.feeWithinCap(entry)) {
+      const capMinor = feeCapOf(this.options.rules, entry.currency);
       const itemId = this.entryItem(at, { class: 'bank_fee', ours: null, bookedTo: null, why: 'a bank charge within the fee cap, booked to expenses:bank-fees by the rule bank-fee-cap' });
       const message = `booked to expenses:bank-fees: within the fee cap of ${formatAmount(capMinor, entry.currency)} ${entry.currency}`;
       this.recon.insertDecision({ itemRowId: itemId, action: 'accept', class: 'bank_fee', rule: 'bank-fee-cap', runId: this.runId, decidedBy: this.options.by, decidedAt: this.at, note: message, linkedTo: null, txIds: [txId] });
@@ -287,9 +341,7 @@ class BankSession {
       this.store.setOutcome(facts.entryId, 'bank_fee', itemId, txId);
       return;
     }
-    const why = capMinor === 0n ? `a bank charge; no fee cap for ${entry.currency}, so it waits for a decision` : 'a bank charge above the fee cap: held in suspense until a person accepts it';
-    const txId = this.post(unidentifiedPosting(facts, 'debit', why));
-    this.store.setOutcome(facts.entryId, 'bank_fee', this.entryItem(at, { class: 'bank_fee', ours: null, bookedTo: suspenseOf('debit'), why }), txId);
+    this.store.setOutcome(facts.entryId, 'bank_fee', this.entryItem(at, { class: 'bank_fee', ours: null, bookedTo: suspenseOf('debit'), why: this.feeAboveCapWhy(entry) }), txId);
   }
 
   private match(expected: ExpectedPayout, entryId: bigint, amountMinor: bigint, txId: number): void {

@@ -46,6 +46,25 @@ export const DUPLICATE_QUERIES = {
   byFingerprint: 'SELECT 1 FROM bank_entries WHERE fingerprint = ? AND run_id <> ? LIMIT 1',
 } as const;
 
+/** Asked once per statement; their NOT EXISTS seeks bank_matches_by_payout_ref per payout (test/bank/store.test.ts). */
+export const EXPECTED_PAYOUT_QUERIES = {
+  psp: `SELECT b.psp, b.batch_id, b.currency, b.payout_minor, r.psp_reference, r.occurred_at
+      FROM recon_batches b JOIN recon_rows r ON r.id = b.payout_row_id
+      WHERE b.currency = ? AND b.payout_minor > 0
+        AND NOT EXISTS (SELECT 1 FROM bank_matches m WHERE m.payout_kind = 'psp_payout' AND m.psp = b.psp AND m.payout_ref = b.batch_id AND m.currency = b.currency
+                        GROUP BY m.payout_kind HAVING MAX(m.part = 'bank') = 1 OR SUM(m.amount_minor) = b.payout_minor)
+        AND EXISTS (SELECT 1 FROM recon_settlements st JOIN ledger_entries e ON e.tx_id = st.tx_id JOIN ledger_accounts a ON a.id = e.account_id
+                    WHERE st.psp = b.psp AND st.batch_id = b.batch_id AND st.currency = b.currency AND a.name = ? || b.psp)
+      ORDER BY r.occurred_at, b.batch_id`,
+  seller: `SELECT p.payout_id, p.psp_reference, p.psp, p.currency, p.amount_minor, t.effective_at
+      FROM payouts p JOIN ledger_transactions t ON t.idempotency_key = 'payout.sent:' || p.payout_id
+      WHERE p.status = 'succeeded' AND p.currency = ?
+        AND EXISTS (SELECT 1 FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE e.tx_id = t.id AND a.name = ?)
+        AND NOT EXISTS (SELECT 1 FROM bank_matches m WHERE m.payout_kind = 'seller_payout' AND m.psp = p.psp AND m.payout_ref = p.payout_id AND m.currency = p.currency
+                        GROUP BY m.payout_kind HAVING MAX(m.part = 'bank') = 1 OR SUM(m.amount_minor) = p.amount_minor)
+      ORDER BY t.effective_at, p.payout_id`,
+} as const;
+
 /** A statement's balances as the bank stated them, and where. */
 export interface StatementBalance {
   statementId: bigint;
@@ -91,25 +110,8 @@ export class BankStore {
       setOutcome: prepare('UPDATE bank_entries SET class = ?, item_id = ?, tx_id = ? WHERE id = ?'),
       refElsewhere: prepare(DUPLICATE_QUERIES.byServicerRef),
       fingerprintElsewhere: prepare(DUPLICATE_QUERIES.byFingerprint),
-      pspPayouts: prepare(
-        `SELECT b.psp, b.batch_id, b.currency, b.payout_minor, r.psp_reference, r.occurred_at
-         FROM recon_batches b JOIN recon_rows r ON r.id = b.payout_row_id
-         WHERE b.currency = ? AND b.payout_minor > 0
-           AND NOT EXISTS (SELECT 1 FROM bank_matches m WHERE m.payout_kind = 'psp_payout' AND m.psp = b.psp AND m.payout_ref = b.batch_id AND m.currency = b.currency
-                           GROUP BY m.payout_kind HAVING MAX(m.part = 'bank') = 1 OR SUM(m.amount_minor) = b.payout_minor)
-           AND EXISTS (SELECT 1 FROM recon_settlements st JOIN ledger_entries e ON e.tx_id = st.tx_id JOIN ledger_accounts a ON a.id = e.account_id
-                       WHERE st.psp = b.psp AND st.batch_id = b.batch_id AND st.currency = b.currency AND a.name = ? || b.psp)
-         ORDER BY r.occurred_at, b.batch_id`,
-      ),
-      sellerPayouts: prepare(
-        `SELECT p.payout_id, p.psp_reference, p.psp, p.currency, p.amount_minor, t.effective_at
-         FROM payouts p JOIN ledger_transactions t ON t.idempotency_key = 'payout.sent:' || p.payout_id
-         WHERE p.status = 'succeeded' AND p.currency = ?
-           AND EXISTS (SELECT 1 FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE e.tx_id = t.id AND a.name = ?)
-           AND NOT EXISTS (SELECT 1 FROM bank_matches m WHERE m.payout_kind = 'seller_payout' AND m.psp = p.psp AND m.payout_ref = p.payout_id AND m.currency = p.currency
-                           GROUP BY m.payout_kind HAVING MAX(m.part = 'bank') = 1 OR SUM(m.amount_minor) = p.amount_minor)
-         ORDER BY t.effective_at, p.payout_id`,
-      ),
+      pspPayouts: prepare(EXPECTED_PAYOUT_QUERIES.psp),
+      sellerPayouts: prepare(EXPECTED_PAYOUT_QUERIES.seller),
       insertMatch: prepare(
         `INSERT INTO bank_matches (payout_kind, part, entry_id, item_id, psp, payout_ref, currency, amount_minor, tx_id, run_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -14,7 +14,7 @@ export { PAYOPS_APPLICATION_ID };
 import { BOOK_MARK_SCHEMA } from './schema/book-mark.js';
 import { HELD_PAYOUTS_SCHEMA } from './schema/held-payouts.js';
 import { RUNS_SCHEMA } from './schema/runs.js';
-import { applyBankLeg } from './schema/bank.js';
+import { BANK_MATCHES_BY_PAYOUT_REF_SCHEMA, applyBankLeg } from './schema/bank.js';
 
 interface Migration {
   version: number;
@@ -42,6 +42,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: 'held pay_outs', sql: HELD_PAYOUTS_SCHEMA },
   { version: 15, name: 'runs', sql: RUNS_SCHEMA },
   { version: 16, name: 'bank statements', steps: applyBankLeg },
+  { version: 17, name: 'bank matches by payout', sql: BANK_MATCHES_BY_PAYOUT_REF_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -105,6 +105,31 @@ describe('reconcile bank: a statement against the payouts and the books', () => 
     expect(listItems(db, { all: true }, Date.parse('2026-12-03T00:00:00Z')).some((item) => item.psp === 'bank')).toBe(true);
   });
 
+  it('posts each entry its own transaction, in the entries\' order, whose id its row and decision hold (entries posted in batches)', async () => {
+    const first = statementOf([
+      bankEntry('credit', 6440n, { text: BATCH, accountServicerRef: 'B1' }),
+      bankEntry('credit', 777n, { text: 'who knows', accountServicerRef: 'B2' }),
+      bankEntry('debit', 555n, { text: 'card 1234' }),
+      bankEntry('debit', 150n, { bankCharge: true, accountServicerRef: 'B3' }),
+      bankEntry('debit', 555n, { text: 'card 1234' }),
+      bankEntry('debit', 2400n, { endToEndId: payoutId, accountServicerRef: 'B4' }),
+    ]);
+    await importStatements(book, 'one.xml', [first]);
+    await importStatements(book, 'two.xml', [statementOf([bankEntry('credit', 777n, { text: 'who knows', accountServicerRef: 'B2' }), bankEntry('credit', 888n, { accountServicerRef: 'B5' })], { openingDate: '2026-11-25', id: 'S2' })]);
+    const rows = db.prepare('SELECT e.id, e.class, e.tx_id, t.metadata FROM bank_entries e LEFT JOIN ledger_transactions t ON t.id = e.tx_id ORDER BY e.id').all() as { id: bigint; class: string; tx_id: bigint | null; metadata: string | null }[];
+    expect(rows.map((row) => row.class)).toEqual(['matched', 'unknown_credit', 'unknown_debit', 'bank_fee', 'duplicate', 'matched', 'duplicate', 'unknown_credit']);
+    // Only the other file's duplicate posts nothing; every other entry's transaction names the entry.
+    expect(rows.map((row) => row.tx_id === null)).toEqual([false, false, false, false, false, false, true, false]);
+    const posted = rows.filter((row) => row.tx_id !== null);
+    for (const row of posted) expect(JSON.parse(row.metadata as string)).toMatchObject({ entry: row.id.toString() });
+    const txIds = posted.map((row) => row.tx_id as bigint);
+    expect(txIds).toEqual([...txIds].sort((a, b) => (a < b ? -1 : 1)));
+    expect(new Set(txIds).size).toBe(txIds.length);
+    const feeDecision = db.prepare("SELECT tx_ids FROM recon_decisions WHERE rule = 'bank-fee-cap'").pluck().get() as string;
+    expect(JSON.parse(feeDecision)).toEqual([Number(rows[3]?.tx_id)]);
+    expect(verifyLedger(db).ok).toBe(true);
+  });
+
   it('the same bytes again change nothing; a dry run shows the run and writes nothing', async () => {
     const statement = statementOf([bankEntry('credit', 6440n, { text: BATCH, accountServicerRef: 'B1' })]);
     const tables = ['ledger_transactions', 'bank_entries', 'bank_statements', 'bank_matches', 'recon_runs', 'recon_items', 'recon_decisions'];

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BankStore, DUPLICATE_QUERIES } from '../../src/bank/store.js';
+import { BankStore, DUPLICATE_QUERIES, EXPECTED_PAYOUT_QUERIES } from '../../src/bank/store.js';
 import type { Database } from '../../src/db/index.js';
 import { BANK_OPERATING_ACCOUNT } from '../../src/bank/accounts.js';
 import { Ledger, type PostingRequest, balances } from '../../src/ledger/index.js';
@@ -18,6 +18,13 @@ describe('the bank store', () => {
     expect(plan(DUPLICATE_QUERIES.byServicerRef)).toMatch(/SEARCH e USING INDEX bank_entries_by_servicer_ref/);
     const fingerprint = (db.prepare(`EXPLAIN QUERY PLAN ${DUPLICATE_QUERIES.byFingerprint}`).all('x', 1n) as { detail: string }[]).map((row) => row.detail).join('\n');
     expect(fingerprint).toMatch(/USING INDEX bank_entries_by_fingerprint/);
+  });
+
+  it('asks bank_matches about each expected payout by an index on the payout itself (migration 17)', () => {
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('USD', 'x') as { detail: string }[]).map((row) => row.detail).join('\n');
+    for (const sql of [EXPECTED_PAYOUT_QUERIES.psp, EXPECTED_PAYOUT_QUERIES.seller]) {
+      expect(plan(sql)).toMatch(/SEARCH m USING (COVERING )?INDEX bank_matches_by_payout_ref \(payout_kind=\? AND psp=\? AND payout_ref=\? AND currency=\?\)/);
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { formatAmount } from '../../money/index.js';
-import { dueDay } from '../business-days.js';
+import { dueDay as businessDueDay } from '../business-days.js';
 import { alphanumericRuns, candidateKeys, isWeakReferenceKey, referenceKey } from '../references.js';
 import type { BankEntry, BankTransaction } from '../types.js';
 import { duplicateKey } from './fingerprint.js';
@@ -42,6 +42,19 @@ class Pool<P> {
   free(payout: P): boolean {
     return !this.taken.has(payout);
   }
+}
+
+/** A day of payouts shares a few dates: each due day is computed once, not once per payout and candidate. */
+const dueDays = new Map<string, string>();
+function dueDay(fromDate: string, windowDays: number): string {
+  const key = `${fromDate}/${windowDays}`;
+  let due = dueDays.get(key);
+  if (due === undefined) {
+    due = businessDueDay(fromDate, windowDays);
+    if (dueDays.size >= 4096) dueDays.clear();
+    dueDays.set(key, due);
+  }
+  return due;
 }
 
 const byPayoutAge = (a: ExpectedPspPayout, b: ExpectedPspPayout) => compare(a.payoutDate, b.payoutDate) || compare(a.batchId, b.batchId) || compare(a.psp, b.psp);

@@ -118,3 +118,10 @@ export function applyBankLeg(db: BetterSqlite3.Database): void {
     replaceOnce(sql.replace(/\s+/g, ' '), before, `class TEXT NOT NULL CHECK (${classList([...PSP_ITEM_CLASSES_V7, ...BANK_ONLY_ITEM_CLASSES])})`, 'recon_items.class'),
   );
 }
+
+/**
+ * Migration 17: the expected-payouts queries (src/bank/store.ts) ask, per payout, whether bank_matches
+ * already clear it, summing every part of that one payout; without this index each asked every
+ * match of its PSP and currency (quadratic once a book holds a year of matched payouts).
+ */
+export const BANK_MATCHES_BY_PAYOUT_REF_SCHEMA = 'CREATE INDEX bank_matches_by_payout_ref ON bank_matches (payout_kind, psp, payout_ref, currency);';

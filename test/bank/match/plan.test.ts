@@ -48,6 +48,16 @@ describe('the statement plan', () => {
     expect(plan.notReceived).toEqual([{ payout: { kind: 'psp_payout', payout: payouts[1] }, dueDay: '2026-11-13' }]);
   });
 
+  it('due days are per date and window: two PSPs paying on the same day with different windows are late on different days', () => {
+    // The plan computes each (date, window) due day once; the window must be part of what it remembers.
+    const other = { ...pspPayout('po_other', 4_000n, '2026-11-20'), psp: 'other' };
+    const payouts = [pspPayout('po_sim', 3_000n, '2026-11-20'), other];
+    const windows = { windowDays: (psp: string) => (psp === 'sim' ? 1 : 5) };
+    for (const closingDate of ['2026-11-23', '2026-11-24']) expect(planStatement(statement([], closingDate), payouts, [], NOTHING, windows).notReceived).toEqual([{ payout: { kind: 'psp_payout', payout: payouts[0] }, dueDay: '2026-11-23' }]);
+    expect(planStatement(statement([], '2026-11-27'), payouts, [], NOTHING, windows).notReceived.map((late) => [late.payout.payout.psp, late.dueDay])).toEqual([['other', '2026-11-27'], ['sim', '2026-11-23']]);
+    expect(planStatement(statement([], '2026-11-27'), payouts, [], NOTHING, { windowDays: () => 1 }).notReceived.map((late) => late.dueDay)).toEqual(['2026-11-23', '2026-11-23']);
+  });
+
   it('debits: a batched entry pays several seller payouts, a charge is a bank fee, the rest unknown', () => {
     const payouts = [sellerPayout('po_1', 2_250n), sellerPayout('po_2', 1_000n), sellerPayout('po_3', 400n)];
     const batchedDebit = entry({ direction: 'debit', amountMinor: 3_250n, transactions: [
