@@ -108,6 +108,13 @@ const SINGLE_FIELDS: Record<Context, Record<string, string>> = {
     'AmtDtls/TxAmt/Amt': 'AmtDtls/TxAmt/Amt', Amt: 'Amt',
   },
 };
+/** The same as Maps: a lookup per closed leaf, and an element named `constructor` is no field. */
+const SINGLE_FIELD_MAPS: Record<Context, ReadonlyMap<string, string>> = {
+  stmt: new Map(Object.entries(SINGLE_FIELDS.stmt)),
+  bal: new Map(Object.entries(SINGLE_FIELDS.bal)),
+  ntry: new Map(Object.entries(SINGLE_FIELDS.ntry)),
+  tx: new Map(Object.entries(SINGLE_FIELDS.tx)),
+};
 const CONTEXT_PATH: Record<Context, string> = { stmt: 'Stmt', bal: 'Bal', ntry: 'Ntry', tx: 'Ntry/NtryDtls/TxDtls' };
 /** ISO 20022 `ISODateTime`: a day, a time, optional fraction and offset. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/;
@@ -197,7 +204,7 @@ class CamtReader {
   }
 
   private once(context: { kind: Context; seen: Set<string> }, relative: string): void {
-    const field = SINGLE_FIELDS[context.kind][relative];
+    const field = SINGLE_FIELD_MAPS[context.kind].get(relative);
     if (field === undefined) return;
     if (context.seen.has(field)) this.fail(`${CONTEXT_PATH[context.kind]}/${field}`, 'given twice: a statement field has one value (ask the bank which one is meant)');
     context.seen.add(field);
@@ -451,10 +458,16 @@ function typeCodeOf(draft: EntryDraft): string | null {
   return null;
 }
 
+/** The last day found valid: a statement's entries share a handful of days, and a Date per check showed in profiles. */
+let lastIsoDay = '';
+
 export function isIsoDay(text: string): boolean {
+  if (text === lastIsoDay) return true;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
   const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text) return false;
+  lastIsoDay = text;
+  return true;
 }
 
 function nextDay(day: string): string {
