@@ -41,7 +41,14 @@ function writeStatement(out: string[], statement: BankStatement, version: number
   out.push('      <Acct>', '        <Id>', ...accountId(header.account), '        </Id>', `        <Ccy>${header.currency}</Ccy>`, '      </Acct>');
   writeBalance(out, 'OPBD', header.opening, header);
   writeBalance(out, 'CLBD', footer.closing, header);
-  for (const entry of entries) writeEntry(out, entry, version);
+  // One string per entry: the document's line array stays one element per entry, not per line
+  // (2.6 million small strings for a 100,000-entry statement otherwise).
+  const lines: string[] = [];
+  for (const entry of entries) {
+    writeEntry(lines, entry, version);
+    out.push(lines.join('\n'));
+    lines.length = 0;
+  }
   out.push('    </Stmt>');
 }
 

@@ -108,6 +108,13 @@ const SINGLE_FIELDS: Record<Context, Record<string, string>> = {
     'AmtDtls/TxAmt/Amt': 'AmtDtls/TxAmt/Amt', Amt: 'Amt',
   },
 };
+/** The same as Maps: a lookup per closed leaf, and an element named `constructor` is no field. */
+const SINGLE_FIELD_MAPS: Record<Context, ReadonlyMap<string, string>> = {
+  stmt: new Map(Object.entries(SINGLE_FIELDS.stmt)),
+  bal: new Map(Object.entries(SINGLE_FIELDS.bal)),
+  ntry: new Map(Object.entries(SINGLE_FIELDS.ntry)),
+  tx: new Map(Object.entries(SINGLE_FIELDS.tx)),
+};
 const CONTEXT_PATH: Record<Context, string> = { stmt: 'Stmt', bal: 'Bal', ntry: 'Ntry', tx: 'Ntry/NtryDtls/TxDtls' };
 /** ISO 20022 `ISODateTime`: a day, a time, optional fraction and offset. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/;
@@ -116,6 +123,8 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:
 class CamtReader {
   readonly out: StatementPart[] = [];
   private readonly path: string[] = [];
+  /** Per open element: its path below the innermost context element (`Acct/Id/IBAN`), built as it opens rather than joined at every close. */
+  private readonly relative: string[] = [];
   /** Per open element: whether a child element opened inside it (then its own text is layout, not a value). */
   private readonly hasChild: boolean[] = [];
   /** The depth (path length) at which each open context element sits. */
@@ -149,12 +158,12 @@ class CamtReader {
     if (!this.rootSeen) this.checkRoot(tag);
     const name = tag.uri === this.rootUri ? tag.local : `{${tag.uri}}${tag.local}`;
     if (this.hasChild.length > 0) this.hasChild[this.hasChild.length - 1] = true;
+    this.relative.push(this.relativeOf(name));
     this.path.push(name);
     this.hasChild.push(false);
     if (this.path.length > MAX_DEPTH) this.fail(name, `elements nested deeper than ${MAX_DEPTH}: not a camt.053 statement`);
     this.text = '';
-    const parent = this.path.slice(0, -1).join('/');
-    if (name === 'Stmt' && parent === 'Document/BkToCstmrStmt') this.openStatement();
+    if (name === 'Stmt' && this.path.length === 3 && this.path[0] === 'Document' && this.path[1] === 'BkToCstmrStmt') this.openStatement();
     else if (this.statement && this.inContext('stmt', 1)) {
       if (name === 'Bal') this.openBalance();
       else if (name === 'Ntry') this.openEntry();
@@ -175,20 +184,27 @@ class CamtReader {
 
   close(): void {
     const context = this.contexts[this.contexts.length - 1];
-    const relative = context ? this.path.slice(context.depth).join('/') : '';
-    const value = this.text.trim();
+    const relative = this.relative.pop() as string;
     if (context && this.path.length === context.depth) this.closeContext(context.kind);
     else if (context && !this.hasChild[this.hasChild.length - 1]) {
       this.once(context, relative);
-      this.leaf(context.kind, relative, value);
+      this.leaf(context.kind, relative, this.text.trim());
     }
     this.path.pop();
     this.hasChild.pop();
     this.text = '';
   }
 
+  /** The path of a child named `name` of the innermost open element, below the innermost context ('' outside any). */
+  private relativeOf(name: string): string {
+    const context = this.contexts[this.contexts.length - 1];
+    if (context === undefined) return '';
+    if (this.path.length === context.depth) return name;
+    return `${this.relative[this.relative.length - 1]}/${name}`;
+  }
+
   private once(context: { kind: Context; seen: Set<string> }, relative: string): void {
-    const field = SINGLE_FIELDS[context.kind][relative];
+    const field = SINGLE_FIELD_MAPS[context.kind].get(relative);
     if (field === undefined) return;
     if (context.seen.has(field)) this.fail(`${CONTEXT_PATH[context.kind]}/${field}`, 'given twice: a statement field has one value (ask the bank which one is meant)');
     context.seen.add(field);
@@ -256,8 +272,8 @@ class CamtReader {
   }
 
   private leaf(kind: Context, relative: string, value: string): void {
-    if (kind === 'bal') (this.balance as BalanceDraft).fieldLines.set(relative.split('/')[0] as string, this.parser.line);
-    else if (kind === 'ntry') (this.entry as EntryDraft).fieldLines.set(relative.split('/')[0] as string, this.parser.line);
+    if (kind === 'bal') (this.balance as BalanceDraft).fieldLines.set(firstStep(relative), this.parser.line);
+    else if (kind === 'ntry') (this.entry as EntryDraft).fieldLines.set(firstStep(relative), this.parser.line);
     if (kind === 'stmt') this.statementLeaf(this.statement as StatementDraft, relative, value);
     else if (kind === 'bal') this.balanceLeaf(this.balance as BalanceDraft, relative, value);
     else if (kind === 'ntry') this.entryLeaf(this.entry as EntryDraft, relative, value);
@@ -430,6 +446,11 @@ class CamtReader {
   }
 }
 
+function firstStep(relative: string): string {
+  const slash = relative.indexOf('/');
+  return slash < 0 ? relative : relative.slice(0, slash);
+}
+
 /** `Domn/Fmly/SubFmly` when the ISO code is given, else the proprietary code. */
 function typeCodeOf(draft: EntryDraft): string | null {
   if (draft.domain && draft.family && draft.subFamily) return `${draft.domain}/${draft.family}/${draft.subFamily}`;
@@ -437,18 +458,55 @@ function typeCodeOf(draft: EntryDraft): string | null {
   return null;
 }
 
+/** The last day found valid: a statement's entries share a handful of days, and a Date per check showed in profiles. */
+let lastIsoDay = '';
+
 export function isIsoDay(text: string): boolean {
+  if (text === lastIsoDay) return true;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
   const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text) return false;
+  lastIsoDay = text;
+  return true;
 }
 
 function nextDay(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
+/** The handler fields saxes's `on()` adds to the parser (saxes.js EVENT_NAME_TO_HANDLER_NAME). */
+type SaxesHandlerSlot =
+  | 'xmldeclHandler' | 'textHandler' | 'piHandler' | 'doctypeHandler' | 'commentHandler' | 'openTagStartHandler' | 'attributeHandler'
+  | 'openTagHandler' | 'closeTagHandler' | 'cdataHandler' | 'errorHandler' | 'endHandler' | 'readyHandler';
+
+/**
+ * saxes's `on()` adds each handler as a new property of the parser by a computed key; past six or
+ * so, V8 turns the parser into a dictionary-mode object and every field read of its per-character
+ * loop is a hash lookup (the read took 3-4 times as long). Declaring every slot in the constructor
+ * keeps the object's shape fast; `on()` then only overwrites them. Behaviour is saxes's own.
+ */
+export class ShapedSaxesParser extends SaxesParser<{ xmlns: true; position: true }> {
+  constructor(options: { xmlns: true; position: true; fileName: string }) {
+    super(options);
+    const slots = this as unknown as Record<SaxesHandlerSlot, undefined>;
+    slots.xmldeclHandler = undefined;
+    slots.textHandler = undefined;
+    slots.piHandler = undefined;
+    slots.doctypeHandler = undefined;
+    slots.commentHandler = undefined;
+    slots.openTagStartHandler = undefined;
+    slots.attributeHandler = undefined;
+    slots.openTagHandler = undefined;
+    slots.closeTagHandler = undefined;
+    slots.cdataHandler = undefined;
+    slots.errorHandler = undefined;
+    slots.endHandler = undefined;
+    slots.readyHandler = undefined;
+  }
+}
+
 async function* readCamt053(file: string): AsyncGenerator<StatementPart> {
-  const parser = new SaxesParser({ xmlns: true, position: true, fileName: file });
+  const parser = new ShapedSaxesParser({ xmlns: true, position: true, fileName: file });
   const reader = new CamtReader(file, parser);
   // Thrown from inside saxes: the first fault stops the read before any handler sees more.
   parser.on('error', (error) => {

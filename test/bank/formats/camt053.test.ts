@@ -3,7 +3,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
-import { camt053Format } from '../../../src/bank/formats/camt053.js';
+import { SaxesParser } from 'saxes';
+import { ShapedSaxesParser, camt053Format, isIsoDay } from '../../../src/bank/formats/camt053.js';
 import type { BankEntry, BankStatement, StatementPart } from '../../../src/bank/types.js';
 import type { Currency } from '../../../src/money/index.js';
 import { REPO_ROOT, tempDirPerTest } from '../../helpers/cli.js';
@@ -317,5 +318,54 @@ describe('camt.053 writer: hostile references (review)', () => {
       footer: { line: 0, closing: { amountMinor: 1n, date: '2026-11-23' } },
     };
     expect(() => camt053Format.write([one], { createdAt: '2026-11-24T05:00:00Z' })).toThrow(/cannot be written in XML/);
+  });
+});
+
+// ---- perf (issue 16): the reader's path bookkeeping and caches, restructured for speed ----
+
+describe('camt.053 reader: element paths and caches (perf)', () => {
+  const status = '<Sts><Cd>BOOK</Cd></Sts>';
+  const day = '<BookgDt><Dt>2026-11-23</Dt></BookgDt>';
+  const withEndToEnd = (refs: string) => `<Ntry>\n<Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>${status}${day}<BkTxCd><Prtry><Cd>X</Cd></Prtry></BkTxCd><NtryDtls><TxDtls>${refs}</TxDtls></NtryDtls></Ntry>`;
+
+  it('a field is read only at its own path: the same name wrapped in unknown elements is no field (property)', async () => {
+    const name = fc.stringMatching(/^[A-Z][a-z]{1,6}$/).filter((candidate) => !['Refs', 'Amt', 'RmtInf', 'RltdPties', 'AmtDtls'].includes(candidate));
+    await fc.assert(
+      fc.asyncProperty(fc.array(name, { minLength: 1, maxLength: 3 }), async (wrappers) => {
+        const open = wrappers.map((wrapper) => `<${wrapper}>`).join('');
+        const close = [...wrappers].reverse().map((wrapper) => `</${wrapper}>`).join('');
+        // The real end-to-end id after a wrapped one: only the real one is read, and neither counts as "given twice".
+        const file = writeFile('wrapped.xml', document(withEndToEnd(`${open}<Refs><EndToEndId>WRAPPED</EndToEndId></Refs>${close}<Refs><EndToEndId>REAL</EndToEndId></Refs>`), { closing: '1.00' }));
+        const [statement] = await statementsOf(file);
+        expect(statement?.entries[0]?.transactions[0]?.endToEndId).toBe('REAL');
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('siblings and nested contexts keep their own paths (statement, balance, entry, transaction)', async () => {
+    const file = writeFile('ok.xml', document(withEndToEnd('<Refs><EndToEndId>E1</EndToEndId></Refs><RmtInf><Ustrd>R</Ustrd></RmtInf>').replace('<BkTxCd>', '<AcctSvcrRef>REF1</AcctSvcrRef><BkTxCd>'), { closing: '1.00' }));
+    const [statement] = await statementsOf(file);
+    expect(statement?.header).toMatchObject({ statementId: 'S1', account: 'DE89370400440532013000', currency: 'EUR', opening: { amountMinor: 0n, date: '2026-11-23' } });
+    expect(statement?.entries[0]).toMatchObject({ line: 6, amountMinor: 100n, accountServicerRef: 'REF1', typeCode: 'X', transactions: [{ endToEndId: 'E1', remittance: 'R' }] });
+    expect(statement?.footer.closing.amountMinor).toBe(100n);
+  });
+
+  it('an element named like an Object property (constructor, toString) is no statement field, given once or twice', async () => {
+    const file = writeFile('ok.xml', document('').replace('<Id>S1</Id>', '<Id>S1</Id><constructor>a</constructor><constructor>b</constructor><toString>c</toString>'));
+    expect((await statementsOf(file))[0]?.header.statementId).toBe('S1');
+  });
+
+  it('a day once found valid does not make an invalid one pass (the remembered day)', async () => {
+    expect(isIsoDay('2026-02-28')).toBe(true);
+    expect(isIsoDay('2026-02-30')).toBe(false);
+    expect(isIsoDay('2026-02-28')).toBe(true);
+    expect(isIsoDay('2026-2-28')).toBe(false);
+    expect(await refusal(document(`${withEndToEnd('').replace(day, '<BookgDt><Dt>2026-11-31</Dt></BookgDt>')}`, { closing: '1.00' }))).toContain('Ntry/BookgDt: "2026-11-31" is not a date');
+  });
+
+  it('the parser keeps saxes behaviour with every handler slot declared: an unbound prefix is still refused as XML', async () => {
+    expect(new ShapedSaxesParser({ xmlns: true, position: true, fileName: 'x' })).toBeInstanceOf(SaxesParser);
+    expect(await refusal(document(withEndToEnd('<y:Refs><EndToEndId>E</EndToEndId></y:Refs>'), { closing: '1.00' }))).toMatch(/bad\.xml:\d+ xml: .*unbound namespace prefix/);
   });
 });
