@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Database, Statement } from '../db/index.js';
-import { BALANCE_QUERIES } from '../ledger/balances.js';
+import { ACCOUNT_AS_OF_QUERY } from '../ledger/balances.js';
 import { toNormalBalance } from '../ledger/index.js';
 import { type Currency, toCurrency } from '../money/index.js';
 import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT, bankInTransitAccount } from './accounts.js';
@@ -134,7 +134,7 @@ export class BankStore {
       ),
       // The ledger's as-of balance of one account: SQLite pushes the filter into the subquery, so one
       // account is computed, not every account of the book (a seller's each: seconds at 100,000).
-      operatingAsOf: prepare(`SELECT type, balance_minor FROM (${BALANCE_QUERIES.asOf}) WHERE name = @name AND currency = @currency`),
+      operatingAsOf: prepare(ACCOUNT_AS_OF_QUERY),
       earlierStatement: prepare('SELECT 1 FROM bank_statements WHERE account = ? AND currency = ? AND id < ? LIMIT 1'),
     };
   }

@@ -65,10 +65,8 @@ export function balances(db: Database, query: BalanceQuery = {}): AccountBalance
     .sort((a, b) => (a.account === b.account ? compare(a.currency, b.currency) : compare(a.account, b.account)));
 }
 
-/** Every account with its balance, debits minus credits; test/ledger/balances.test.ts asserts the plans. */
-export const BALANCE_QUERIES = {
-  now: 'SELECT id, name, currency, type, balance_minor FROM ledger_accounts ORDER BY name, currency',
-  asOf: `SELECT a.id, a.name, a.currency, a.type,
+/** Every account's balance as of @asOf (effective times), backdated postings included. */
+const AS_OF_QUERY = `SELECT a.id, a.name, a.currency, a.type,
                 COALESCE(last.running_balance_minor, 0) + COALESCE((
                   SELECT SUM(CASE late.direction WHEN 'debit' THEN late.amount_minor ELSE -late.amount_minor END)
                   FROM ledger_entries late
@@ -79,7 +77,15 @@ export const BALANCE_QUERIES = {
            SELECT e.id FROM ledger_entries e
            WHERE e.account_id = a.id AND e.backdated = 0 AND e.effective_at <= @asOf
            ORDER BY e.effective_at DESC, e.id DESC LIMIT 1)
-         ORDER BY a.name, a.currency`,
+         ORDER BY a.name, a.currency`;
+
+/** One account's balance as of @asOf: SQLite pushes the filter into the query, so one account is computed, not the book's every one. */
+export const ACCOUNT_AS_OF_QUERY = `SELECT type, balance_minor FROM (${AS_OF_QUERY}) WHERE name = @name AND currency = @currency`;
+
+/** Every account with its balance, debits minus credits; test/ledger/balances.test.ts asserts the plans. */
+export const BALANCE_QUERIES = {
+  now: 'SELECT id, name, currency, type, balance_minor FROM ledger_accounts ORDER BY name, currency',
+  asOf: AS_OF_QUERY,
 } as const;
 
 /** Why `balances` returned nothing, so the caller can name what matched nothing. */

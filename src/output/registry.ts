@@ -51,7 +51,8 @@ export const OUTPUT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'reconcile payouts': reconcilePayoutsSchema,
   'reconcile report': reconcileReportSchema,
   'reconcile review': reconcileReviewSchema,
-  'reconcile run': reconcileRunSchema,
+  // A statement given to `reconcile run` is handed to the bank leg and answered in its shape.
+  'reconcile run': reconcileRunSchema.or(reconcileBankSchema),
   'release list': releaseListSchema,
   'report balance-sheet': reportBalanceSheetSchema,
   'report daily': reportDailySchema,

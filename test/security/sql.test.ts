@@ -28,7 +28,6 @@ const ALLOWED: readonly { file: string; interpolation: string; why: string }[] =
   { file: 'src/db/database.ts', interpolation: 'Math.max(0, Math.trunc(busyTimeoutMs))', why: 'a whole number by construction; PRAGMA takes no parameters' },
   { file: 'src/db/database.ts', interpolation: 'Number(maxPageCount)', why: 'checked against /^[1-9][0-9]{0,9}$/ first; test-only; PRAGMA takes no parameters' },
   { file: 'src/psp/sim/engine.ts', interpolation: 'Number(cap)', why: 'the PSP-state-only cap: checked against /^[1-9][0-9]{0,9}$/ first; test-only; PRAGMA takes no parameters' },
-  { file: 'src/bank/store.ts', interpolation: 'BALANCE_QUERIES.asOf', why: 'the ledger\'s own constant as-of balance query (src/ledger/balances.ts), filtered by parameters to one account' },
   { file: 'src/reconcile/store.ts', interpolation: "ROW_COLUMNS.join(', ')", why: 'the column names of the constant ROW_COLUMNS list beside it' },
   {
     file: 'src/reconcile/store.ts',
