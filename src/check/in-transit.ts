@@ -41,6 +41,9 @@ export const IN_TRANSIT_QUERIES = {
   entriesByTx: `SELECT b.tx_id, b.currency, SUM(CASE b.direction WHEN 'credit' THEN b.amount_minor ELSE -b.amount_minor END) AS debit_net,
       COUNT(*) AS n, MIN(b.id) AS id, MIN(b.line) AS line, MIN(b.direction) AS direction, MIN(b.amount_minor) AS amount_minor, MIN(u.file_name) AS file_name
     FROM bank_entries b JOIN recon_runs u ON u.id = b.run_id WHERE b.tx_id IS NOT NULL GROUP BY b.tx_id, b.currency`,
+  // A duplicate of an entry another file brought is the only entry never posted (src/bank/run.ts).
+  unposted: `SELECT b.id, b.line, b.direction, b.amount_minor, b.currency, b.class, u.file_name
+    FROM bank_entries b JOIN recon_runs u ON u.id = b.run_id WHERE b.tx_id IS NULL AND b.class <> 'duplicate' ORDER BY b.id LIMIT 20`,
   txMoved: `SELECT COALESCE(SUM(CASE e.direction WHEN 'debit' THEN e.amount_minor ELSE -e.amount_minor END), 0) AS debit_net
     FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE e.tx_id = ? AND a.name = ? AND a.currency = ?`,
 } as const;
@@ -121,6 +124,10 @@ export function bankPostingProblems(db: Database): { problems: string[]; entries
       ? `${group.file_name}:${group.line} (bank entry ${group.id}, ${group.direction} ${amount(BigInt(group.amount_minor), group.currency)} ${group.currency})`
       : `${group.n} bank entries of tx ${group.tx_id} (the first ${group.file_name}:${group.line})`;
     problems.push(`${where}: tx ${group.tx_id} moved ${amount(movedMinor, group.currency)} into ${BANK_OPERATING_ACCOUNT}, not ${amount(BigInt(group.debit_net), group.currency)}`);
+  }
+  type Unposted = { id: bigint; line: bigint; direction: string; amount_minor: bigint; currency: string; class: string; file_name: string };
+  for (const entry of db.prepare(IN_TRANSIT_QUERIES.unposted).all() as Unposted[]) {
+    problems.push(`${entry.file_name}:${entry.line} (bank entry ${entry.id}, ${entry.direction} ${amount(BigInt(entry.amount_minor), entry.currency)} ${entry.currency}, ${entry.class}) was never posted on ${BANK_OPERATING_ACCOUNT}`);
   }
   const matches = Number((db.prepare('SELECT COUNT(*) AS n FROM bank_matches').get() as { n: bigint }).n);
   return { problems, entries, matches };

@@ -165,8 +165,8 @@ Ctrl-C stops, keeping every decision taken so far. Without a terminal nothing is
       const items = await withDatabase(context, (db) => itemsToReview(db, filter));
       if (flags.json) {
         const { contractJson } = await import('../output/contract.js');
-        const { reconcileReviewSchema, withMoney } = await import('../output/reconcile.js');
-        context.out(contractJson(reconcileReviewSchema, items.map((item) => itemJson(item, withMoney))));
+        const { reconcileReviewSchema, withMoney, bankViewJson } = await import('../output/reconcile.js');
+        context.out(contractJson(reconcileReviewSchema, items.map((item) => itemJson(item, withMoney, bankViewJson))));
       }
       else context.out(await renderOpenItems(items, context));
       process.exitCode = items.length > 0 ? ExitCode.reconciliationOpen : ExitCode.ok;
@@ -366,11 +366,12 @@ async function renderOpenItems(items: readonly import('../reconcile/store.js').I
   ].join('\n');
 }
 
-function itemJson(item: import('../reconcile/store.js').ItemRecord, withMoney: typeof import('../output/reconcile.js').withMoney) {
+function itemJson(item: import('../reconcile/store.js').ItemRecord, withMoney: typeof import('../output/reconcile.js').withMoney, bankViewJson: typeof import('../output/reconcile.js').bankViewJson) {
   return {
     itemId: item.itemId, class: item.class, psp: item.psp, subject: item.subject, amount: withMoney({ amountMinor: item.amountMinor.toString() }, item.currency)?.amount as never, batchId: item.batchId,
     internalRef: item.internalRef, probableRef: item.probableRef, why: item.detail.why,
     ours: withMoney(item.detail.ours, item.currency) as never, theirs: withMoney(item.detail.theirs, item.currency) as never, batch: withMoney(item.detail.batch, item.currency) as never,
+    bank: bankViewJson(item.detail.bank, item.currency),
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { countSchema, currencySchema, instantSchema, moneyJson, moneyJsonSchema } from './contract.js';
 import type { Currency } from '../money/index.js';
+import type { BankItemView } from '../reconcile/store.js';
 
 /** `reconcile run|review|items|decide|report --json`. Actions are spelled as typed (`write-off`). */
 const idSchema = z.string().regex(/^\d+$/);
@@ -120,6 +121,21 @@ export const reconcileItemsSchema = z.strictObject({
 /** A side (payops' or the PSP's) or a batch of a review item: its `…Minor` figures as money. */
 const sideSchema = z.record(z.string(), z.union([z.string(), z.number(), z.null(), moneyJsonSchema]));
 
+/** A bank item's facts (statement, entry, due day, where its money waits; balances beside the books'). */
+const bankViewSchema = z.strictObject({
+  account: z.string(),
+  statementRef: z.string(),
+  source: z.string(),
+  entryId: z.string().nullable(),
+  direction: z.enum(['credit', 'debit']).nullable(),
+  bookingDate: z.string().nullable(),
+  dueBy: z.string().nullable(),
+  bookedTo: z.string().nullable(),
+  balances: z
+    .strictObject({ openingDate: z.string(), openingBank: moneyJsonSchema, openingBooks: moneyJsonSchema, closingDate: z.string(), closingBank: moneyJsonSchema, closingBooks: moneyJsonSchema })
+    .nullable(),
+});
+
 export const reconcileReviewSchema = z.array(
   z.strictObject({
     itemId: z.string(),
@@ -134,12 +150,27 @@ export const reconcileReviewSchema = z.array(
     ours: sideSchema.nullable(),
     theirs: sideSchema.nullable(),
     batch: sideSchema.nullable(),
+    bank: bankViewSchema.nullable(),
   }),
 );
 
 export const reconcileDecideSchema = z.strictObject({ itemId: z.string(), action: actionSchema, txIds: z.array(countSchema), resolved: z.boolean(), message: z.string() });
 
 /** `grossMinor: "1234"` becomes `gross: {amount, currency, amountMinor}`; the other fields stay. */
+/** The `bank` part of a review item as JSON: its balances' figures as money. */
+export function bankViewJson(view: BankItemView | undefined, currency: Currency): z.infer<typeof bankViewSchema> | null {
+  if (view === undefined) return null;
+  const { balances, ...facts } = view;
+  const money = (minor: string) => moneyJson(BigInt(minor), currency);
+  return {
+    ...facts,
+    balances: balances === undefined ? null : {
+      openingDate: balances.openingDate, openingBank: money(balances.openingBankMinor), openingBooks: money(balances.openingBooksMinor),
+      closingDate: balances.closingDate, closingBank: money(balances.closingBankMinor), closingBooks: money(balances.closingBooksMinor),
+    },
+  };
+}
+
 export function withMoney(view: object | null | undefined, currency: Currency): Record<string, unknown> | null {
   if (view === null || view === undefined) return null;
   return Object.fromEntries(

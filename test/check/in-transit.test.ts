@@ -202,6 +202,16 @@ describe('payops check: money in transit (issue 16)', () => {
     ]);
   });
 
+  it('fails naming the entry when a bank entry lost the transaction that posted it (only a duplicate of another file is never posted)', () => {
+    const { code, report } = checkCopy((db) => {
+      bankEntry(db, { direction: 'credit', amountMinor: 3440n, txId: null, line: 7 });
+    });
+    expect(code).toBe(5);
+    expect(named(report, BANK_POSTINGS_CHECK)?.details).toEqual([
+      expect.stringMatching(new RegExp(`^statement\\.xml:7 \\(bank entry \\d+, credit 34\\.40 USD, matched\\) was never posted on ${BANK_OPERATING_ACCOUNT}$`)),
+    ]);
+  });
+
   it('passes on a book reconciled before the bank leg: its settlement went straight to operating, nothing is in transit', async () => {
     const made = tempDatabase();
     try {

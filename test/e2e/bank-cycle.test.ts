@@ -14,6 +14,7 @@ interface BankManifest {
 interface OpenItem {
   itemId: string;
   class: string;
+  bank: { statementRef: string; source: string; balances: { closingBank: { amountMinor: string }; closingBooks: { amountMinor: string } } | null } | null;
 }
 
 interface BalanceLine {
@@ -109,6 +110,11 @@ describe('the three-way match, end to end (books, PSP, bank)', () => {
     expect(second.code, second.stdout + second.stderr).toBe(4);
     const found = openItems();
     expect(found.map((item) => item.class).sort()).toEqual(manifest.injected.map((injection) => injection.expectedClass).sort());
+    // The review's JSON carries each bank item's statement, and a balance item's figures beside the books'.
+    for (const item of found) expect(item.bank?.statementRef, item.class).toEqual(expect.any(String));
+    for (const item of found.filter((open) => open.class === 'balance_mismatch')) {
+      expect(item.bank?.balances?.closingBank.amountMinor).not.toBe(item.bank?.balances?.closingBooks.amountMinor);
+    }
 
     for (const item of found) {
       const decided = run('reconcile', 'decide', item.itemId, RESOLUTION[item.class] as string, '--note', 'end-to-end resolution', '--json');
