@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { BankEntry, BankStatement, BankTransaction, StatementPart } from '../../src/bank/types.js';
+import { openStatement } from '../../src/bank/formats/index.js';
+import type { BankEntry, BankFormat, BankStatement, BankTransaction, StatementPart } from '../../src/bank/types.js';
 import { type Currency, toCurrency } from '../../src/money/index.js';
 
 export const ACCOUNT = 'DE89370400440532013000';
@@ -42,4 +43,20 @@ export async function* partsOf(statements: readonly BankStatement[]): AsyncGener
 /** A stable stand-in for a file's SHA-256: the statements' content. */
 export function shaOf(name: string, statements: readonly BankStatement[]): string {
   return createHash('sha256').update(name).update(JSON.stringify(statements, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))).digest('hex');
+}
+
+/** Every statement of a file, whole, and the format it was read as (tests only: the reader itself never holds one). */
+export async function readStatements(file: string, format?: BankFormat): Promise<{ format: BankFormat; statements: BankStatement[] }> {
+  const reader = await openStatement(file, format ? { format } : {});
+  const statements: BankStatement[] = [];
+  let current: BankStatement | undefined;
+  for await (const part of reader.parts()) {
+    if (part.kind === 'statement') current = { header: part.header, entries: [], footer: { closing: { amountMinor: 0n, date: '' }, line: 0 } };
+    else if (part.kind === 'entry') current?.entries.push(part.entry);
+    else if (current) {
+      current.footer = part.footer;
+      statements.push(current);
+    }
+  }
+  return { format: reader.format, statements };
 }

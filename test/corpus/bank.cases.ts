@@ -73,6 +73,8 @@ export const BANK_CASES: readonly CorpusCase[] = [
     expect: { exit: 3, message: 'bai2-opening-twice.txt:3 03 010: type code 010 given twice in the 03 of account 0011223344' },
   },
   { name: 'BAI2: a file cut before its 99 trailer', input: 'bank/bai2-truncated.txt', expect: { exit: 3, message: 'bai2-truncated.txt:14 99 file trailer: the file ends without its 99 file trailer: it is truncated' } },
+  { name: 'MT940: an amount near 2^63 minor units is refused at its bound', input: 'bank/mt940-amount-2pow63.sta', expect: { exit: 3, message: 'mt940-amount-2pow63.sta:5 :61: amount: "92233720368547758.07" is more than one amount may be' } },
+  { name: 'BAI2: a balance of 2^63 - 1 minor units is refused at its bound', input: 'bank/bai2-amount-2pow63.txt', expect: { exit: 3, message: 'bai2-amount-2pow63.txt:3 03 015 amount: "9223372036854775807" is more than one amount may be' } },
 ];
 
 /** The MT940 and BAI2 cases, as their unit tests read them. */

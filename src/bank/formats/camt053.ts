@@ -483,7 +483,8 @@ type SaxesHandlerSlot =
  * saxes's `on()` adds each handler as a new property of the parser by a computed key; past six or
  * so, V8 turns the parser into a dictionary-mode object and every field read of its per-character
  * loop is a hash lookup (the read took 3-4 times as long). Declaring every slot in the constructor
- * keeps the object's shape fast; `on()` then only overwrites them. Behaviour is saxes's own.
+ * keeps the object's shape fast; `on()` then only overwrites them. Behaviour is saxes's own. One
+ * assignment each by name on purpose: a loop over the names would be computed keys again.
  */
 export class ShapedSaxesParser extends SaxesParser<{ xmlns: true; position: true }> {
   constructor(options: { xmlns: true; position: true; fileName: string }) {

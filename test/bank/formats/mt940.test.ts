@@ -8,6 +8,7 @@ import type { BankEntry, BankStatement } from '../../../src/bank/types.js';
 import { InputError } from '../../../src/errors.js';
 import { type Currency, toCurrency } from '../../../src/money/index.js';
 import { tempDirPerTest } from '../../helpers/cli.js';
+import { readStatements } from '../statements.js';
 import { bankCases } from '../../corpus/bank.cases.js';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'fixtures', 'bank');
@@ -16,21 +17,10 @@ const EUR = toCurrency('EUR');
 const USD = toCurrency('USD');
 const temp = tempDirPerTest('payops-mt940-');
 
-/** Every statement of a file, whole (tests only: the reader itself never holds one). */
 async function readAll(file: string, format?: 'mt940'): Promise<BankStatement[]> {
-  const reader = await openStatement(file, format ? { format } : {});
-  expect(reader.format).toBe('mt940');
-  const statements: BankStatement[] = [];
-  let current: BankStatement | undefined;
-  for await (const part of reader.parts()) {
-    if (part.kind === 'statement') current = { header: part.header, entries: [], footer: { closing: { amountMinor: 0n, date: '' }, line: 0 } };
-    else if (part.kind === 'entry') current?.entries.push(part.entry);
-    else if (current) {
-      current.footer = part.footer;
-      statements.push(current);
-    }
-  }
-  return statements;
+  const read = await readStatements(file, format);
+  expect(read.format).toBe('mt940');
+  return read.statements;
 }
 
 function write(name: string, lines: readonly string[]): string {
