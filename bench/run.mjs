@@ -27,7 +27,17 @@ import reconcile from './stages/reconcile.mjs';
 import reportIncome from './stages/report-income.mjs';
 import scaling from './stages/scaling.mjs';
 
-const STAGES = { ledger, balance, payin, payout, http, reconcile, scaling, 'report-income': reportIncome, bank };
+const STAGES = {
+  ledger,
+  balance,
+  payin,
+  payout,
+  http,
+  reconcile,
+  scaling,
+  'report-income': reportIncome,
+  bank,
+};
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +55,9 @@ const { values } = parseArgs({
 const selected = values.stage ?? Object.keys(STAGES);
 const unknown = selected.filter((name) => !(name in STAGES));
 if (unknown.length > 0) {
-  console.error(`unknown stage(s): ${unknown.join(', ')}; known: ${Object.keys(STAGES).join(', ')}`);
+  console.error(
+    `unknown stage(s): ${unknown.join(', ')}; known: ${Object.keys(STAGES).join(', ')}`,
+  );
   process.exit(2);
 }
 const count = (flag, text) => {
@@ -61,7 +73,8 @@ if (values.profile) {
   fs.mkdirSync(values.profile, { recursive: true });
   process.env.PAYOPS_BENCH_PROFILE_DIR = path.resolve(values.profile);
 }
-const log = (message) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+const log = (message) =>
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
 const options = {
   quick: values.quick,
   tx: count('tx', values.tx),
@@ -91,8 +104,12 @@ for (const name of selected) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 machine.loadAverage.end = Number(os.loadavg()[0].toFixed(2));
-const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout?.trim() || null;
+const commit =
+  spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout?.trim() || null;
 const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
 const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
-fs.writeFileSync(out, `${JSON.stringify({ at: new Date(started).toISOString(), minutes: Number(((Date.now() - started) / 60_000).toFixed(1)), mode: values.quick ? 'quick' : 'full', command, commit, machine, results }, null, 2)}\n`);
+fs.writeFileSync(
+  out,
+  `${JSON.stringify({ at: new Date(started).toISOString(), minutes: Number(((Date.now() - started) / 60_000).toFixed(1)), mode: values.quick ? 'quick' : 'full', command, commit, machine, results }, null, 2)}\n`,
+);
 log(`results written to ${out}`);

@@ -31,19 +31,59 @@ export function writeWave({ root, dir, wave, events, random, money }) {
     const name = (suffix) => path.join(dir, `wave${wave}${letter}-${suffix}.ndjson`);
     const checkouts = name('checkouts');
     generator(root, 'generate-events.mjs', [
-      '--events', String(events), '--seed', String(random.int(1, 2 ** 31 - 1)), '--prefix', `w${wave}${letter}_`,
-      '--sellers', String(SELLERS), '--max-orders', '3', '--currencies', CURRENCIES, '--out', checkouts,
+      '--events',
+      String(events),
+      '--seed',
+      String(random.int(1, 2 ** 31 - 1)),
+      '--prefix',
+      `w${wave}${letter}_`,
+      '--sellers',
+      String(SELLERS),
+      '--max-orders',
+      '3',
+      '--currencies',
+      CURRENCIES,
+      '--out',
+      checkouts,
     ]);
     const allDeliveries = name('deliveries-all');
-    generator(root, 'generate-deliveries.mjs', ['--events', checkouts, '--every', '2', '--out', allDeliveries]);
+    generator(root, 'generate-deliveries.mjs', [
+      '--events',
+      checkouts,
+      '--every',
+      '2',
+      '--out',
+      allDeliveries,
+    ]);
     const deliveries = lines(allDeliveries);
     fs.rmSync(allDeliveries);
     const deliveries1 = name('deliveries-1');
     const deliveries2 = name('deliveries-2');
-    fs.writeFileSync(deliveries1, deliveries.filter((_, index) => index % 2 === 0).map((line) => `${line}\n`).join(''));
-    fs.writeFileSync(deliveries2, deliveries.filter((_, index) => index % 2 === 1).map((line) => `${line}\n`).join(''));
+    fs.writeFileSync(
+      deliveries1,
+      deliveries
+        .filter((_, index) => index % 2 === 0)
+        .map((line) => `${line}\n`)
+        .join(''),
+    );
+    fs.writeFileSync(
+      deliveries2,
+      deliveries
+        .filter((_, index) => index % 2 === 1)
+        .map((line) => `${line}\n`)
+        .join(''),
+    );
     const refunds = name('refunds');
-    fs.writeFileSync(refunds, refundEvents(lines(checkouts).map((line) => JSON.parse(line)), random, money).map((event) => `${JSON.stringify(event)}\n`).join(''));
+    fs.writeFileSync(
+      refunds,
+      refundEvents(
+        lines(checkouts).map((line) => JSON.parse(line)),
+        random,
+        money,
+      )
+        .map((event) => `${JSON.stringify(event)}\n`)
+        .join(''),
+    );
     return { checkouts, deliveries1, deliveries2, refunds };
   };
   return { number: wave, a: part('a'), b: part('b') };
@@ -51,7 +91,10 @@ export function writeWave({ root, dir, wave, events, random, money }) {
 
 /** Reads an NDJSON file written here as its non-empty lines. */
 export function lines(file) {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 }
 
 /**
@@ -66,7 +109,12 @@ function refundEvents(checkouts, random, money) {
       if (!random.chance(REFUND_RATE)) continue;
       const amountMinor = money.parseAmount(order.amount, checkout.currency);
       const roll = random.next();
-      const parts = roll < 0.4 ? [amountMinor] : roll < 0.8 ? [partOf(amountMinor, random)] : twoParts(amountMinor, random);
+      const parts =
+        roll < 0.4
+          ? [amountMinor]
+          : roll < 0.8
+            ? [partOf(amountMinor, random)]
+            : twoParts(amountMinor, random);
       const at = new Date(Date.parse(checkout.occurredAt) + 3 * 86_400_000).toISOString();
       parts.forEach((partMinor, index) => {
         refunds.push({
@@ -95,6 +143,8 @@ function twoParts(amountMinor, random) {
 }
 
 function generator(root, script, args) {
-  const result = spawnSync(process.execPath, [path.join(root, 'scripts', script), ...args], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(root, 'scripts', script), ...args], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`${script} ${args.join(' ')} failed: ${result.stderr}`);
 }

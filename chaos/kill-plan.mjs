@@ -6,9 +6,25 @@
 // first: while one that a command passes has fewer, that command is killed there (the least
 // covered first), and a category spends its budget on commands that can reach an uncovered one.
 
-export const CATEGORIES = /** @type {const} */ (['payin', 'retry', 'payout', 'refund', 'webhook', 'reconcile', 'bank']);
+export const CATEGORIES = /** @type {const} */ ([
+  'payin',
+  'retry',
+  'payout',
+  'refund',
+  'webhook',
+  'reconcile',
+  'bank',
+]);
 // The bank leg's 7 % (14 of a full run) covers its two failpoints 5 times each and leaves a few timed kills.
-const WEIGHTS = { payin: 0.23, retry: 0.15, payout: 0.15, refund: 0.15, webhook: 0.15, reconcile: 0.1, bank: 0.07 };
+const WEIGHTS = {
+  payin: 0.23,
+  retry: 0.15,
+  payout: 0.15,
+  refund: 0.15,
+  webhook: 0.15,
+  reconcile: 0.1,
+  bank: 0.07,
+};
 
 /**
  * The failpoints (src/failpoints.ts) each kind of command passes, and how often it passes them:
@@ -17,24 +33,67 @@ const WEIGHTS = { payin: 0.23, retry: 0.15, payout: 0.15, refund: 0.15, webhook:
  * webhook the listener applies.
  */
 export const FAILPOINTS = {
-  payin: [['intake.after-batch', 'once'], ['executor.after-claim', 'charges'], ['executor.after-psp-call', 'charges'], ['executor.before-record-commit', 'charges'], ['executor.after-record', 'charges']],
-  retry: [
-    ['executor.after-claim', 'charges'], ['executor.after-psp-call', 'charges'], ['executor.before-record-commit', 'charges'],
-    ['refund.after-claim', 'refunds'], ['refund.after-psp-call', 'refunds'], ['refund.before-record-commit', 'refunds'],
-    ['payout.after-claim', 'payouts'], ['payout.after-psp-call', 'payouts'], ['payout.before-record-commit', 'payouts'],
+  payin: [
+    ['intake.after-batch', 'once'],
+    ['executor.after-claim', 'charges'],
+    ['executor.after-psp-call', 'charges'],
+    ['executor.before-record-commit', 'charges'],
+    ['executor.after-record', 'charges'],
   ],
-  payout: [['payout.after-claim', 'payouts'], ['payout.after-psp-call', 'payouts'], ['payout.before-record-commit', 'payouts']],
+  retry: [
+    ['executor.after-claim', 'charges'],
+    ['executor.after-psp-call', 'charges'],
+    ['executor.before-record-commit', 'charges'],
+    ['refund.after-claim', 'refunds'],
+    ['refund.after-psp-call', 'refunds'],
+    ['refund.before-record-commit', 'refunds'],
+    ['payout.after-claim', 'payouts'],
+    ['payout.after-psp-call', 'payouts'],
+    ['payout.before-record-commit', 'payouts'],
+  ],
+  payout: [
+    ['payout.after-claim', 'payouts'],
+    ['payout.after-psp-call', 'payouts'],
+    ['payout.before-record-commit', 'payouts'],
+  ],
   deliveries: [['intake.after-batch', 'once']],
-  refund: [['intake.after-batch', 'once'], ['refund.after-claim', 'refunds'], ['refund.after-psp-call', 'refunds'], ['refund.before-record-commit', 'refunds']],
+  refund: [
+    ['intake.after-batch', 'once'],
+    ['refund.after-claim', 'refunds'],
+    ['refund.after-psp-call', 'refunds'],
+    ['refund.before-record-commit', 'refunds'],
+  ],
   chargebacks: [['chargebacks.before-commit', 'once']],
-  reconcile: [['reconcile.after-import', 'once'], ['reconcile.after-settlement', 'once']],
-  'reconcile-bank': [['bank.after-import', 'once'], ['bank.after-posting', 'once']],
-  webhook: [['webhook.before-commit', 'events'], ['webhook.after-commit', 'events']],
+  reconcile: [
+    ['reconcile.after-import', 'once'],
+    ['reconcile.after-settlement', 'once'],
+  ],
+  'reconcile-bank': [
+    ['bank.after-import', 'once'],
+    ['bank.after-posting', 'once'],
+  ],
+  webhook: [
+    ['webhook.before-commit', 'events'],
+    ['webhook.after-commit', 'events'],
+  ],
 };
 /** The category whose budget a kill of each kind of command spends (see campaign.mjs). */
-export const KIND_CATEGORY = { payin: 'payin', retry: 'retry', sync: 'retry', chargebacks: 'retry', payout: 'payout', deliveries: 'payout', refund: 'refund', webhook: 'webhook', reconcile: 'reconcile', 'reconcile-bank': 'bank' };
+export const KIND_CATEGORY = {
+  payin: 'payin',
+  retry: 'retry',
+  sync: 'retry',
+  chargebacks: 'retry',
+  payout: 'payout',
+  deliveries: 'payout',
+  refund: 'refund',
+  webhook: 'webhook',
+  reconcile: 'reconcile',
+  'reconcile-bank': 'bank',
+};
 /** Every failpoint of src/ (test/chaos/kill-plan.test.ts keeps the list whole). */
-export const ALL_FAILPOINTS = [...new Set(Object.values(FAILPOINTS).flatMap((points) => points.map(([name]) => name)))].sort();
+export const ALL_FAILPOINTS = [
+  ...new Set(Object.values(FAILPOINTS).flatMap((points) => points.map(([name]) => name))),
+].sort();
 /** A full run (this many kills or more) must kill at every failpoint at least MIN_KILLS_PER_FAILPOINT times. */
 export const FULL_RUN_KILLS = 200;
 export const MIN_KILLS_PER_FAILPOINT = 5;
@@ -43,7 +102,17 @@ export const BATCH_SIZE = 20;
 const EVENTS_BEFORE_A_WEBHOOK_KILL = 30;
 
 /** How long each kind of command takes before any has run to its end here: where the first timed kills aim. */
-const FIRST_GUESS_MS = { payin: 2_000, retry: 1_000, payout: 1_000, deliveries: 400, refund: 800, chargebacks: 300, sync: 300, reconcile: 400, 'reconcile-bank': 350 };
+const FIRST_GUESS_MS = {
+  payin: 2_000,
+  retry: 1_000,
+  payout: 1_000,
+  deliveries: 400,
+  refund: 800,
+  chargebacks: 300,
+  sync: 300,
+  reconcile: 400,
+  'reconcile-bank': 350,
+};
 
 /** Commands that usually end sooner than this are killed by failpoints only. */
 const MIN_TIMED_KILL_RUN_MS = 400;
@@ -76,7 +145,10 @@ export class KillPlan {
     /** Kills per failpoint so far. */
     this.byFailpoint = Object.fromEntries(ALL_FAILPOINTS.map((name) => [name, 0]));
     /** Coverage is a goal only when the budget can reach it (a short run spreads what it has). */
-    this.coverageGoal = total >= FULL_RUN_KILLS ? MIN_KILLS_PER_FAILPOINT : Math.min(MIN_KILLS_PER_FAILPOINT, Math.floor(total / ALL_FAILPOINTS.length / 2));
+    this.coverageGoal =
+      total >= FULL_RUN_KILLS
+        ? MIN_KILLS_PER_FAILPOINT
+        : Math.min(MIN_KILLS_PER_FAILPOINT, Math.floor(total / ALL_FAILPOINTS.length / 2));
   }
 
   /** Kills still wanted at this failpoint before it is covered. */
@@ -98,8 +170,12 @@ export class KillPlan {
     const category = KIND_CATEGORY[kind] ?? kind;
     const left = this.remaining(category);
     const wanted = this.deficitOf(kind);
-    const reserved = ALL_FAILPOINTS.filter((name) => Object.entries(FAILPOINTS).some(([other, points]) => KIND_CATEGORY[other] === category && points.some(([point]) => point === name)))
-      .reduce((sum, name) => sum + this.deficit(name), 0);
+    const reserved = ALL_FAILPOINTS.filter((name) =>
+      Object.entries(FAILPOINTS).some(
+        ([other, points]) =>
+          KIND_CATEGORY[other] === category && points.some(([point]) => point === name),
+      ),
+    ).reduce((sum, name) => sum + this.deficit(name), 0);
     const even = this.quota(category, occasionsLeft);
     if (wanted === 0 && left <= reserved) return 0;
     return Math.min(left, Math.max(even, wanted));
@@ -131,28 +207,45 @@ export class KillPlan {
    * @returns {{ failpoint?: string, killAfterMs?: number }}
    */
   arm(kind, work = {}) {
-    const batches = (scope) => (scope === 'once' ? 1 : scope === 'events' ? EVENTS_BEFORE_A_WEBHOOK_KILL : Math.ceil((work[scope] ?? 0) / BATCH_SIZE));
+    const batches = (scope) =>
+      scope === 'once'
+        ? 1
+        : scope === 'events'
+          ? EVENTS_BEFORE_A_WEBHOOK_KILL
+          : Math.ceil((work[scope] ?? 0) / BATCH_SIZE);
     const points = (FAILPOINTS[kind] ?? []).filter(([, scope]) => batches(scope) > 0);
     // A statement's run is short and its rerun after a kill as long as its first run: aimed within
     // the shortest run seen, a timed kill lands before the commit instead of missing it.
-    const typical = (kind === 'reconcile-bank' ? this.fastest.get(kind) : this.durations.get(kind)) ?? FIRST_GUESS_MS[kind] ?? 1_000;
+    const typical =
+      (kind === 'reconcile-bank' ? this.fastest.get(kind) : this.durations.get(kind)) ??
+      FIRST_GUESS_MS[kind] ??
+      1_000;
     // A timed kill of a command that ends in a few hundred milliseconds mostly comes too late (or
     // lands while Node starts): those get failpoints. A reconciliation killed by one rolls back
     // and starts over; timed too late, the file would be imported for good and the kill lost.
     // A bank statement's run is killed at random moments too (a late kill misses and is placed on
     // the next statement): the whole import is one transaction, so a kill anywhere rolls it back.
-    const timedWorthIt = kind !== 'webhook' && kind !== 'reconcile' && (kind === 'reconcile-bank' || typical >= MIN_TIMED_KILL_RUN_MS);
+    const timedWorthIt =
+      kind !== 'webhook' &&
+      kind !== 'reconcile' &&
+      (kind === 'reconcile-bank' || typical >= MIN_TIMED_KILL_RUN_MS);
     const uncovered = points.filter(([name]) => this.deficit(name) > 0);
     if (uncovered.length > 0) {
       const fewest = Math.min(...uncovered.map(([name]) => this.byFailpoint[name] ?? 0));
-      const [name, scope] = this.random.pick(uncovered.filter(([point]) => (this.byFailpoint[point] ?? 0) === fewest));
+      const [name, scope] = this.random.pick(
+        uncovered.filter(([point]) => (this.byFailpoint[point] ?? 0) === fewest),
+      );
       return { failpoint: `${name}=${this.random.int(1, batches(scope))}` };
     }
     if (points.length > 0 && (!timedWorthIt || this.random.chance(0.5))) {
       const [name, scope] = this.random.pick(points);
       return { failpoint: `${name}=${this.random.int(1, batches(scope))}` };
     }
-    return { killAfterMs: MIN_KILL_DELAY_MS + Math.floor(this.random.next() * Math.max(100, typical - MIN_KILL_DELAY_MS)) };
+    return {
+      killAfterMs:
+        MIN_KILL_DELAY_MS +
+        Math.floor(this.random.next() * Math.max(100, typical - MIN_KILL_DELAY_MS)),
+    };
   }
 
   /**
@@ -163,7 +256,10 @@ export class KillPlan {
   ranFor(kind, ms) {
     this.fastest.set(kind, Math.min(ms, this.fastest.get(kind) ?? ms));
     const previous = this.durations.get(kind);
-    this.durations.set(kind, previous === undefined ? ms : Math.max(ms, Math.round(previous * 0.9)));
+    this.durations.set(
+      kind,
+      previous === undefined ? ms : Math.max(ms, Math.round(previous * 0.9)),
+    );
   }
 
   killed(category, command, method, detail) {
@@ -179,9 +275,26 @@ export class KillPlan {
 
   /** Kills per category and per method, for the report. */
   summary() {
-    const byCategory = Object.fromEntries(CATEGORIES.map((category) => [category, this.kills.filter((kill) => kill.category === category).length]));
-    const byMethod = { failpoint: this.kills.filter((kill) => kill.method === 'failpoint').length, timer: this.kills.filter((kill) => kill.method === 'timer').length };
+    const byCategory = Object.fromEntries(
+      CATEGORIES.map((category) => [
+        category,
+        this.kills.filter((kill) => kill.category === category).length,
+      ]),
+    );
+    const byMethod = {
+      failpoint: this.kills.filter((kill) => kill.method === 'failpoint').length,
+      timer: this.kills.filter((kill) => kill.method === 'timer').length,
+    };
     const belowGoal = ALL_FAILPOINTS.filter((name) => this.deficit(name) > 0);
-    return { requested: this.total, survived: this.kills.length, missed: this.misses, byCategory, byMethod, byFailpoint: { ...this.byFailpoint }, coverageGoal: this.coverageGoal, belowGoal };
+    return {
+      requested: this.total,
+      survived: this.kills.length,
+      missed: this.misses,
+      byCategory,
+      byMethod,
+      byFailpoint: { ...this.byFailpoint },
+      coverageGoal: this.coverageGoal,
+      belowGoal,
+    };
   }
 }

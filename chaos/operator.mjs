@@ -17,7 +17,11 @@ const RESTART_ATTEMPTS = 8;
 const MAX_LISTENER_RESTARTS = 1_000;
 const STOP_TIMEOUT_MS = 30_000;
 /** The tables whose work a command claims under leases, hence recovers from a killed run. */
-const LEASED_TABLES_OF = { 'payin run': ['orders', 'refunds'], 'retry run': ['orders', 'refunds', 'payouts'], 'payout run': ['payouts'] };
+const LEASED_TABLES_OF = {
+  'payin run': ['orders', 'refunds'],
+  'retry run': ['orders', 'refunds', 'payouts'],
+  'payout run': ['payouts'],
+};
 const OWNER = /^host=(\S+) boot=\S+ pid=(\d+) start=(\d+|-) run=[0-9a-f]{8}$/;
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,10 +66,17 @@ export class Operator {
       const armed = kills > 0 ? this.o.plan.arm(step.kind, this.workload(step.inputs ?? [])) : {};
       const result = await this.run(step.args, armed);
       if (result.killedBy) {
-        this.o.plan.killed(step.category, step.args.slice(0, 2).join(' '), result.killedBy, armed.failpoint ?? `after ${armed.killAfterMs} ms`);
+        this.o.plan.killed(
+          step.category,
+          step.args.slice(0, 2).join(' '),
+          result.killedBy,
+          armed.failpoint ?? `after ${armed.killAfterMs} ms`,
+        );
         leftByKills = Math.max(leftByKills, this.executingOfGone(step.args).length);
         kills--;
-        this.o.progress(`kill ${this.o.plan.kills.length}: ${step.args.slice(0, 2).join(' ')} (${step.category}) by ${armed.failpoint ? `failpoint ${armed.failpoint}` : `SIGKILL after ${armed.killAfterMs} ms`}; resuming`);
+        this.o.progress(
+          `kill ${this.o.plan.kills.length}: ${step.args.slice(0, 2).join(' ')} (${step.category}) by ${armed.failpoint ? `failpoint ${armed.failpoint}` : `SIGKILL after ${armed.killAfterMs} ms`}; resuming`,
+        );
         continue;
       }
       if (kills > 0) {
@@ -80,7 +91,9 @@ export class Operator {
       }
       if (verdict === 'failed') return result;
     }
-    this.o.discrepancy(`${step.args.slice(0, 2).join(' ')} did not complete in ${step.kills + MAX_CLEAN_ATTEMPTS} attempts`);
+    this.o.discrepancy(
+      `${step.args.slice(0, 2).join(' ')} did not complete in ${step.kills + MAX_CLEAN_ATTEMPTS} attempts`,
+    );
     return undefined;
   }
 
@@ -97,7 +110,9 @@ export class Operator {
       this.rerun.recoveredAtOnce += Math.max(0, leftByKills - stuck.length);
     }
     if (stuck.length > 0) {
-      this.o.discrepancy(`${step.args.slice(0, 2).join(' ')} ran and left ${stuck.length} rows executing under leases of processes that are gone (${[...new Set(stuck.map((row) => row.table))].join(', ')}): not recovered at once`);
+      this.o.discrepancy(
+        `${step.args.slice(0, 2).join(' ')} ran and left ${stuck.length} rows executing under leases of processes that are gone (${[...new Set(stuck.map((row) => row.table))].join(', ')}): not recovered at once`,
+      );
     }
   }
 
@@ -107,9 +122,13 @@ export class Operator {
     if (tables.length === 0) return [];
     const books = new Sqlite(this.o.db, { readonly: true, fileMustExist: true });
     try {
-      return tables.flatMap((table) => books.prepare(`SELECT lease_owner FROM ${table} WHERE status = 'executing'`).all()
-        .filter((row) => ownerGone(row.lease_owner))
-        .map(() => ({ table })));
+      return tables.flatMap((table) =>
+        books
+          .prepare(`SELECT lease_owner FROM ${table} WHERE status = 'executing'`)
+          .all()
+          .filter((row) => ownerGone(row.lease_owner))
+          .map(() => ({ table })),
+      );
     } finally {
       books.close();
     }
@@ -130,13 +149,21 @@ export class Operator {
    * (and a discrepancy) for anything else: a crash, an invariant broken, a hang.
    */
   verdict(step, result) {
-    const firstLine = result.stderr.trim().split('\n').find((line) => line.startsWith('payops:')) ?? result.stderr.trim().split('\n')[0] ?? '';
+    const firstLine =
+      result.stderr
+        .trim()
+        .split('\n')
+        .find((line) => line.startsWith('payops:')) ??
+      result.stderr.trim().split('\n')[0] ??
+      '';
     if (result.hung) {
       this.o.discrepancy(`${step.args.slice(0, 2).join(' ')} hung past its deadline`);
       return 'failed';
     }
     if (result.signal) {
-      this.o.discrepancy(`${step.args.slice(0, 2).join(' ')} died by ${result.signal}, which the campaign did not send`);
+      this.o.discrepancy(
+        `${step.args.slice(0, 2).join(' ')} died by ${result.signal}, which the campaign did not send`,
+      );
       return 'failed';
     }
     if (/payops: invariant broken/.test(result.stderr)) {
@@ -146,7 +173,9 @@ export class Operator {
     if (step.accept.includes(result.code ?? -1)) return 'done';
     if (result.code === 1 && LOCKED.test(result.stderr)) {
       this.lockedErrors++;
-      this.o.progress(`${step.args.slice(0, 2).join(' ')}: database locked (the documented one-line error); resuming`);
+      this.o.progress(
+        `${step.args.slice(0, 2).join(' ')}: database locked (the documented one-line error); resuming`,
+      );
       return 'again';
     }
     if (result.code === 1 && PSP_UNREACHABLE.test(result.stderr)) {
@@ -162,7 +191,10 @@ export class Operator {
   /** @param {string[]} args `psp serve` arguments without --port */
   async startPsp(args) {
     this.pspArgs = args;
-    this.psp = await this.startWithRetries(['psp', 'serve', ...args, '--port', String(this.psp?.port ?? 0)], { label: 'psp serve', booksProcess: false });
+    this.psp = await this.startWithRetries(
+      ['psp', 'serve', ...args, '--port', String(this.psp?.port ?? 0)],
+      { label: 'psp serve', booksProcess: false },
+    );
     this.watchPsp(this.psp);
     return this.psp;
   }
@@ -184,7 +216,10 @@ export class Operator {
       this.pspRestarts++;
       this.o.progress(`psp serve killed (restart ${this.pspRestarts})`);
       await sleep(this.o.random.int(0, 800));
-      this.psp = await this.startWithRetries(['psp', 'serve', ...this.pspArgs, '--port', String(this.psp.port)], { label: 'psp serve', booksProcess: false });
+      this.psp = await this.startWithRetries(
+        ['psp', 'serve', ...this.pspArgs, '--port', String(this.psp.port)],
+        { label: 'psp serve', booksProcess: false },
+      );
       this.watchPsp(this.psp);
     } finally {
       this.pspRestarting = false;
@@ -201,8 +236,12 @@ export class Operator {
    */
   async startListener(args) {
     this.listenerArgs = args;
-    const armed = this.o.plan.remaining('webhook') > 0 ? this.o.plan.arm('webhook').failpoint : undefined;
-    const listener = await this.startWithRetries(['webhooks', 'listen', ...args, '--port', String(this.listener?.port ?? 0)], { label: 'webhooks listen', failpoint: armed });
+    const armed =
+      this.o.plan.remaining('webhook') > 0 ? this.o.plan.arm('webhook').failpoint : undefined;
+    const listener = await this.startWithRetries(
+      ['webhooks', 'listen', ...args, '--port', String(this.listener?.port ?? 0)],
+      { label: 'webhooks listen', failpoint: armed },
+    );
     listener.armed = armed;
     this.listener = listener;
     listener.exited.then(({ code, signal }) => this.listenerExited(listener, code, signal));
@@ -213,10 +252,19 @@ export class Operator {
     if (listener.stopping) return;
     if (signal === 'SIGKILL') {
       const method = listener.timedKill ? 'timer' : 'failpoint';
-      this.o.plan.killed('webhook', 'webhooks listen', method, listener.timedKill ? 'while events arrive' : listener.armed);
-      this.o.progress(`kill ${this.o.plan.kills.length}: webhooks listen by ${method === 'timer' ? 'SIGKILL while events arrive' : `failpoint ${listener.armed}`}; restarting it`);
+      this.o.plan.killed(
+        'webhook',
+        'webhooks listen',
+        method,
+        listener.timedKill ? 'while events arrive' : listener.armed,
+      );
+      this.o.progress(
+        `kill ${this.o.plan.kills.length}: webhooks listen by ${method === 'timer' ? 'SIGKILL while events arrive' : `failpoint ${listener.armed}`}; restarting it`,
+      );
     } else {
-      this.o.discrepancy(`webhooks listen died on its own (${signal ?? `exit ${code}`}): ${listener.stderr().trim().split('\n').slice(-1)[0] ?? ''}`);
+      this.o.discrepancy(
+        `webhooks listen died on its own (${signal ?? `exit ${code}`}): ${listener.stderr().trim().split('\n').slice(-1)[0] ?? ''}`,
+      );
     }
     if (this.stoppingAll) return;
     if (this.listenerRestarts >= MAX_LISTENER_RESTARTS) {
@@ -224,14 +272,22 @@ export class Operator {
       return;
     }
     this.listenerRestarts++;
-    this.listenerStarting = this.startListener(this.listenerArgs).catch((error) => this.o.discrepancy(`webhooks listen could not be restarted: ${error.message}`));
+    this.listenerStarting = this.startListener(this.listenerArgs).catch((error) =>
+      this.o.discrepancy(`webhooks listen could not be restarted: ${error.message}`),
+    );
     await this.listenerStarting;
   }
 
   /** A timed SIGKILL of the listener, if it is up and the webhook budget allows. */
   killListener() {
     const listener = this.listener;
-    if (!listener || listener.stopping || listener.timedKill || this.o.plan.remaining('webhook') === 0) return;
+    if (
+      !listener ||
+      listener.stopping ||
+      listener.timedKill ||
+      this.o.plan.remaining('webhook') === 0
+    )
+      return;
     if (listener.child.exitCode !== null || listener.child.signalCode !== null) return;
     listener.timedKill = true;
     listener.child.kill('SIGKILL');
@@ -241,7 +297,10 @@ export class Operator {
   async stopServers() {
     this.stoppingAll = true;
     await this.listenerStarting;
-    for (const [name, server] of [['psp serve', this.psp], ['webhooks listen', this.listener]]) {
+    for (const [name, server] of [
+      ['psp serve', this.psp],
+      ['webhooks listen', this.listener],
+    ]) {
       if (!server) continue;
       server.expectedExit = true;
       server.stopping = true;
@@ -251,7 +310,9 @@ export class Operator {
         this.o.discrepancy(`${name} did not stop within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM`);
         await server.stop('SIGKILL');
       } else if (stopped.code !== 0) {
-        this.o.discrepancy(`${name} did not stop cleanly on SIGTERM (${stopped.signal ?? `exit ${stopped.code}`})`);
+        this.o.discrepancy(
+          `${name} did not stop cleanly on SIGTERM (${stopped.signal ?? `exit ${stopped.code}`})`,
+        );
       }
     }
   }
@@ -281,17 +342,30 @@ export class Operator {
     try {
       const count = (sql, ...params) => Number(books.prepare(sql).get(...params).n);
       // What killed runs left executing is recovered at once by the next command: it counts as waiting.
-      const waiting = (table) => count(`SELECT COUNT(*) AS n FROM ${table} WHERE status IN ('created', 'retry_scheduled', 'executing')`);
+      const waiting = (table) =>
+        count(
+          `SELECT COUNT(*) AS n FROM ${table} WHERE status IN ('created', 'retry_scheduled', 'executing')`,
+        );
       let newOrders = 0;
       let newRefunds = 0;
       for (const file of inputs) {
         const ids = this.idsIn(file);
-        const known = (table, column, list) => count(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?))`, JSON.stringify(list));
+        const known = (table, column, list) =>
+          count(
+            `SELECT COUNT(*) AS n FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?))`,
+            JSON.stringify(list),
+          );
         newOrders += ids.orders.length - known('orders', 'order_id', ids.orders);
         newRefunds += ids.refunds.length - known('refunds', 'refund_id', ids.refunds);
       }
-      const toCreate = count("SELECT COUNT(*) AS n FROM wallets w WHERE w.payable_minor > 0 AND NOT EXISTS (SELECT 1 FROM payouts p WHERE p.seller_id = w.seller_id AND p.currency = w.currency AND p.status NOT IN ('succeeded', 'failed'))");
-      return { charges: waiting('orders') + newOrders, refunds: waiting('refunds') + newRefunds, payouts: waiting('payouts') + toCreate };
+      const toCreate = count(
+        "SELECT COUNT(*) AS n FROM wallets w WHERE w.payable_minor > 0 AND NOT EXISTS (SELECT 1 FROM payouts p WHERE p.seller_id = w.seller_id AND p.currency = w.currency AND p.status NOT IN ('succeeded', 'failed'))",
+      );
+      return {
+        charges: waiting('orders') + newOrders,
+        refunds: waiting('refunds') + newRefunds,
+        payouts: waiting('payouts') + toCreate,
+      };
     } finally {
       books.close();
     }
@@ -317,26 +391,40 @@ export class Operator {
   snapshot() {
     const books = new Sqlite(this.o.db, { readonly: true, fileMustExist: true });
     try {
-      const byStatus = (table) => Object.fromEntries((books.prepare(`SELECT status, COUNT(*) AS n FROM ${table} GROUP BY status`).all()).map((row) => [row.status, row.n]));
+      const byStatus = (table) =>
+        Object.fromEntries(
+          books
+            .prepare(`SELECT status, COUNT(*) AS n FROM ${table} GROUP BY status`)
+            .all()
+            .map((row) => [row.status, row.n]),
+        );
       // When the next piece of work becomes due: now for new work and for what killed processes
       // left executing (their leases are recovered at once: no waiting for them), else the earliest retry.
-      const nextDue = books.prepare(`SELECT MIN(at) AS at FROM (
+      const nextDue = books
+        .prepare(`SELECT MIN(at) AS at FROM (
           SELECT CASE status WHEN 'retry_scheduled' THEN next_attempt_at ELSE '' END AS at
             FROM orders WHERE status IN ('created', 'executing', 'retry_scheduled') UNION ALL
           SELECT CASE status WHEN 'retry_scheduled' THEN next_attempt_at ELSE '' END
             FROM refunds WHERE status IN ('created', 'executing', 'retry_scheduled') UNION ALL
           SELECT CASE status WHEN 'retry_scheduled' THEN next_attempt_at ELSE '' END
-            FROM payouts WHERE status IN ('created', 'executing', 'retry_scheduled'))`).get().at;
+            FROM payouts WHERE status IN ('created', 'executing', 'retry_scheduled'))`)
+        .get().at;
       const orders = byStatus('orders');
       const refunds = byStatus('refunds');
       const payouts = byStatus('payouts');
-      const open = (counts, statuses) => statuses.reduce((sum, status) => sum + (counts[status] ?? 0), 0);
+      const open = (counts, statuses) =>
+        statuses.reduce((sum, status) => sum + (counts[status] ?? 0), 0);
       const WORK = ['created', 'executing', 'retry_scheduled', 'dead_lettered'];
       return {
-        orders, refunds, payouts,
+        orders,
+        refunds,
+        payouts,
         work: open(orders, WORK) + open(refunds, WORK) + open(payouts, WORK),
         pending: orders.pending ?? 0,
-        deadLettered: open(orders, ['dead_lettered']) + open(refunds, ['dead_lettered']) + open(payouts, ['dead_lettered']),
+        deadLettered:
+          open(orders, ['dead_lettered']) +
+          open(refunds, ['dead_lettered']) +
+          open(payouts, ['dead_lettered']),
         nextDueMs: nextDue ? Date.parse(nextDue) : 0,
       };
     } finally {
@@ -357,17 +445,38 @@ export class Operator {
       const dueInMs = state.nextDueMs - Date.now();
       if (dueInMs > 0) await sleep(Math.min(dueInMs + 50, 5_000));
       if (state.deadLettered > 0) {
-        await this.command({ kind: 'retry', category: 'retry', args: ['dlq', 'requeue', '--all', ...flags.execution()], accept: [0, 6], kills: 0 });
+        await this.command({
+          kind: 'retry',
+          category: 'retry',
+          args: ['dlq', 'requeue', '--all', ...flags.execution()],
+          accept: [0, 6],
+          kills: 0,
+        });
       }
       if (state.work > 0) {
-        await this.command({ kind: 'retry', category: 'retry', args: ['retry', 'run', '--wait', ...flags.execution()], accept: [0, 6], kills: flags.killsFor('retry', 'retry') });
+        await this.command({
+          kind: 'retry',
+          category: 'retry',
+          args: ['retry', 'run', '--wait', ...flags.execution()],
+          accept: [0, 6],
+          kills: flags.killsFor('retry', 'retry'),
+        });
       } else if (state.pending > 0) {
         // Webhooks settle pending orders on their own; an operator syncs the stragglers.
         await sleep(round < 2 ? 1_000 : 200);
-        if (this.snapshot().pending > 0) await this.command({ kind: 'sync', category: 'retry', args: ['orders', 'sync', ...flags.execution()], accept: [0, 6], kills: round < 3 ? 0 : flags.killsFor('retry', 'sync') });
+        if (this.snapshot().pending > 0)
+          await this.command({
+            kind: 'sync',
+            category: 'retry',
+            args: ['orders', 'sync', ...flags.execution()],
+            accept: [0, 6],
+            kills: round < 3 ? 0 : flags.killsFor('retry', 'sync'),
+          });
       }
     }
-    this.o.discrepancy(`the queues did not drain in ${MAX_DRAIN_ROUNDS} rounds: ${JSON.stringify(this.snapshot())}`);
+    this.o.discrepancy(
+      `the queues did not drain in ${MAX_DRAIN_ROUNDS} rounds: ${JSON.stringify(this.snapshot())}`,
+    );
     return false;
   }
 }

@@ -12,7 +12,8 @@ const everyChild = new Set();
 
 /** SIGKILLs every payops process the campaign started and still runs; for SIGINT and SIGTERM. */
 export function killEveryChild() {
-  for (const child of everyChild) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of everyChild)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 /**
@@ -67,15 +68,19 @@ export class Processes {
     let hung = false;
     const timers = [];
     if (options.killAfterMs !== undefined) {
-      timers.push(setTimeout(() => {
-        timedKill = child.exitCode === null && child.signalCode === null;
-        child.kill('SIGKILL');
-      }, options.killAfterMs));
+      timers.push(
+        setTimeout(() => {
+          timedKill = child.exitCode === null && child.signalCode === null;
+          child.kill('SIGKILL');
+        }, options.killAfterMs),
+      );
     }
-    timers.push(setTimeout(() => {
-      hung = child.exitCode === null && child.signalCode === null;
-      child.kill('SIGKILL');
-    }, this.options.commandTimeoutMs));
+    timers.push(
+      setTimeout(() => {
+        hung = child.exitCode === null && child.signalCode === null;
+        child.kill('SIGKILL');
+      }, this.options.commandTimeoutMs),
+    );
     return new Promise((resolve) => {
       child.once('close', (code, signal) => {
         for (const timer of timers) clearTimeout(timer);
@@ -112,13 +117,23 @@ export class Processes {
     const exited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
         this.forget(child, booksProcess);
-        this.log(`${options.label} exited: ${signal ?? `code ${code}`}${signal || code !== 0 ? `\n${indent(stderr.split('\n').slice(-MAX_LOGGED_STDERR_LINES).join('\n'))}` : ''}`);
+        this.log(
+          `${options.label} exited: ${signal ?? `code ${code}`}${signal || code !== 0 ? `\n${indent(stderr.split('\n').slice(-MAX_LOGGED_STDERR_LINES).join('\n'))}` : ''}`,
+        );
         resolve({ code, signal });
       });
     });
     let listening = false;
     const url = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${options.label} printed no URL within ${SERVER_START_MS} ms: ${stderr.slice(-500)}`)), SERVER_START_MS);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `${options.label} printed no URL within ${SERVER_START_MS} ms: ${stderr.slice(-500)}`,
+            ),
+          ),
+        SERVER_START_MS,
+      );
       child.stderr.on('data', (chunk) => {
         stderr += chunk;
         // Keep only the tail: a server's stderr grows with every event it handles.
@@ -132,10 +147,16 @@ export class Processes {
       });
       exited.then(({ code, signal }) => {
         clearTimeout(timer);
-        reject(new Error(`${options.label} exited (${signal ?? code}) before listening: ${stderr.slice(-500)}`));
+        reject(
+          new Error(
+            `${options.label} exited (${signal ?? code}) before listening: ${stderr.slice(-500)}`,
+          ),
+        );
       });
     });
-    this.log(`${options.label} listening on ${url}${options.failpoint ? ` (armed: ${options.failpoint})` : ''}`);
+    this.log(
+      `${options.label} listening on ${url}${options.failpoint ? ` (armed: ${options.failpoint})` : ''}`,
+    );
     return {
       url,
       port: Number(new URL(url).port),
@@ -158,17 +179,24 @@ export class Processes {
 
   /** SIGKILLs every process still running (the campaign's last resort on the way out). */
   async killAll() {
-    const waits = [...this.children].map((child) => new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
-      child.once('close', resolve);
-      child.kill('SIGKILL');
-    }));
+    const waits = [...this.children].map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
+          child.once('close', resolve);
+          child.kill('SIGKILL');
+        }),
+    );
     await Promise.all(waits);
   }
 
   spawn(args, failpoint, booksProcess) {
     const env = { ...this.options.env, ...(failpoint ? { PAYOPS_FAILPOINTS: failpoint } : {}) };
-    const child = spawn(process.execPath, [this.options.bin, ...args], { cwd: this.options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [this.options.bin, ...args], {
+      cwd: this.options.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.children.add(child);
     everyChild.add(child);
     if (booksProcess) {
@@ -184,13 +212,29 @@ export class Processes {
   }
 
   logResult(result, options) {
-    const how = result.hung ? 'HUNG, killed' : result.signal ? `${result.signal}${result.killedBy ? ` (${result.killedBy})` : ''}` : `exit ${result.code}`;
-    const armed = [options.failpoint && `failpoint ${options.failpoint}`, options.killAfterMs !== undefined && `kill after ${options.killAfterMs} ms`].filter(Boolean).join(', ');
-    const tail = result.stderr.trim() ? `\n${indent(result.stderr.trim().split('\n').slice(-MAX_LOGGED_STDERR_LINES).join('\n'))}` : '';
-    this.log(`payops ${result.args.join(' ')}${armed ? ` [${armed}]` : ''} → ${how} in ${result.ms} ms${tail}`);
+    const how = result.hung
+      ? 'HUNG, killed'
+      : result.signal
+        ? `${result.signal}${result.killedBy ? ` (${result.killedBy})` : ''}`
+        : `exit ${result.code}`;
+    const armed = [
+      options.failpoint && `failpoint ${options.failpoint}`,
+      options.killAfterMs !== undefined && `kill after ${options.killAfterMs} ms`,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const tail = result.stderr.trim()
+      ? `\n${indent(result.stderr.trim().split('\n').slice(-MAX_LOGGED_STDERR_LINES).join('\n'))}`
+      : '';
+    this.log(
+      `payops ${result.args.join(' ')}${armed ? ` [${armed}]` : ''} → ${how} in ${result.ms} ms${tail}`,
+    );
   }
 }
 
 function indent(text) {
-  return text.split('\n').map((line) => `        ${line}`).join('\n');
+  return text
+    .split('\n')
+    .map((line) => `        ${line}`)
+    .join('\n');
 }

@@ -20,7 +20,8 @@ import { killEveryChild } from './processes.mjs';
 import { runRestoreScenario } from './restore.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: node chaos/run.mjs [--seed S] [--kills N] [--waves N] [--events N] [--max-minutes M] [--dir DIR] [--keep] [--json] [--quiet] [--help]';
+const USAGE =
+  'usage: node chaos/run.mjs [--seed S] [--kills N] [--waves N] [--events N] [--max-minutes M] [--dir DIR] [--keep] [--json] [--quiet] [--help]';
 
 const { values } = parseArgs({
   options: {
@@ -37,24 +38,35 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(`${USAGE}\nA full run (--kills 200 or more) must kill at every failpoint at least 5 times; the report lists the kills per failpoint.`);
+  console.log(
+    `${USAGE}\nA full run (--kills 200 or more) must kill at every failpoint at least 5 times; the report lists the kills per failpoint.`,
+  );
   process.exit(0);
 }
 const wholeNumber = (name, minimum) => {
   const value = Number(values[name]);
   if (!Number.isInteger(value) || value < minimum) {
-    console.error(`--${name}: "${values[name]}" is not a whole number of at least ${minimum}\n${USAGE}`);
+    console.error(
+      `--${name}: "${values[name]}" is not a whole number of at least ${minimum}\n${USAGE}`,
+    );
     process.exit(2);
   }
   return value;
 };
-const options = { kills: wholeNumber('kills', 0), waves: wholeNumber('waves', 1), events: wholeNumber('events', 1), maxMinutes: wholeNumber('max-minutes', 1) };
+const options = {
+  kills: wholeNumber('kills', 0),
+  waves: wholeNumber('waves', 1),
+  events: wholeNumber('events', 1),
+  maxMinutes: wholeNumber('max-minutes', 1),
+};
 if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js'))) {
   console.error('dist/ is not built: run `npm run build` first (npm run chaos does)');
   process.exit(2);
 }
 
-const dir = values.dir ? path.resolve(values.dir) : fs.mkdtempSync(path.join(os.tmpdir(), 'payops-chaos-'));
+const dir = values.dir
+  ? path.resolve(values.dir)
+  : fs.mkdtempSync(path.join(os.tmpdir(), 'payops-chaos-'));
 fs.mkdirSync(dir, { recursive: true });
 const progress = (text) => {
   if (!values.quiet) process.stderr.write(`chaos: ${text}\n`);
@@ -62,11 +74,15 @@ const progress = (text) => {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     killEveryChild();
-    console.error(`chaos: ${signal}: every payops process it started was killed; work directory kept: ${dir}`);
+    console.error(
+      `chaos: ${signal}: every payops process it started was killed; work directory kept: ${dir}`,
+    );
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
 }
-progress(`seed ${values.seed}, ${options.kills} kills, ${options.waves} waves of ${options.events} checkouts; work in ${dir}`);
+progress(
+  `seed ${values.seed}, ${options.kills} kills, ${options.waves} waves of ${options.events} checkouts; work in ${dir}`,
+);
 
 let campaign;
 let checks;
@@ -79,17 +95,38 @@ try {
   const { Processes } = await import('./processes.mjs');
   const { WEBHOOK_SECRET } = await import('./campaign.mjs');
   const processes = new Processes({
-    bin: path.join(ROOT, 'bin', 'payops'), cwd: dir, logFile: path.join(dir, 'checks.log'), commandTimeoutMs: 600_000,
-    env: { ...process.env, NO_COLOR: '1', PAYOPS_DB: '', PAYOPS_FAILPOINTS: '', PAYOPS_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    bin: path.join(ROOT, 'bin', 'payops'),
+    cwd: dir,
+    logFile: path.join(dir, 'checks.log'),
+    commandTimeoutMs: 600_000,
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      PAYOPS_DB: '',
+      PAYOPS_FAILPOINTS: '',
+      PAYOPS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    },
   });
   checks = await endChecks({ operator: new Operator({ processes }), campaign, money });
-  restore = await runRestoreScenario({ root: ROOT, dir, seed: values.seed, events: Math.min(options.events, 50), progress });
+  restore = await runRestoreScenario({
+    root: ROOT,
+    dir,
+    seed: values.seed,
+    events: Math.min(options.events, 50),
+    progress,
+  });
 } catch (error) {
-  console.error(`chaos: the campaign itself failed: ${error.stack ?? error}\nchaos: work directory kept: ${dir}`);
+  console.error(
+    `chaos: the campaign itself failed: ${error.stack ?? error}\nchaos: work directory kept: ${dir}`,
+  );
   process.exit(1);
 }
 
-const discrepancies = [...campaign.discrepancies, ...checks.discrepancies, ...restore.discrepancies];
+const discrepancies = [
+  ...campaign.discrepancies,
+  ...checks.discrepancies,
+  ...restore.discrepancies,
+];
 const report = {
   ...campaign.figures,
   ...checks.figures,
@@ -109,10 +146,20 @@ function render(report) {
   const kills = report.kills;
   const lines = [
     `chaos run, seed ${report.seed}: ${report.seconds} s`,
-    `kills survived   ${kills.survived} of ${kills.requested} requested (${Object.entries(kills.byCategory).map(([category, n]) => `${category} ${n}`).join(', ')}; ` +
+    `kills survived   ${kills.survived} of ${kills.requested} requested (${Object.entries(
+      kills.byCategory,
+    )
+      .map(([category, n]) => `${category} ${n}`)
+      .join(', ')}; ` +
       `failpoints ${kills.byMethod.failpoint}, timed ${kills.byMethod.timer}; ${kills.missed} aimed kills missed: the command finished first)`,
-    `failpoints       ${Object.entries(kills.byFailpoint).map(([name, n]) => `${name} ${n}`).join(', ')}` +
-      (kills.coverageGoal === 0 ? ' (a short run: no coverage goal)' : kills.belowGoal.length > 0 ? ` (below ${kills.coverageGoal}: ${kills.belowGoal.join(', ')})` : ` (each at least ${kills.coverageGoal} times)`),
+    `failpoints       ${Object.entries(kills.byFailpoint)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ')}` +
+      (kills.coverageGoal === 0
+        ? ' (a short run: no coverage goal)'
+        : kills.belowGoal.length > 0
+          ? ` (below ${kills.coverageGoal}: ${kills.belowGoal.join(', ')})`
+          : ` (each at least ${kills.coverageGoal} times)`),
     `rerun at once    ${report.rerunAtOnce.afterKill} commands run again straight after a kill found ${report.rerunAtOnce.leftExecuting} rows left executing by the killed run; recovered at once ${report.rerunAtOnce.recoveredAtOnce}`,
     `servers          psp serve killed and restarted ${report.pspRestarts} times; webhooks listen restarted ${report.listenerRestarts} times`,
     `concurrency      ${report.rush.rounds} rush rounds (${report.rush.roundsWithShortBusyTimeout} with --busy-timeout 20, ${report.rush.roundsWithShortLeases} with --lease-ms 300), up to ${report.rush.maxPayopsProcessesAtOnce} payops processes on the books at once; ` +
@@ -120,8 +167,15 @@ function render(report) {
     `commands         ${report.commands} payops commands; \`payops check\` ${report.midDayChecks} times between waves and ${report.rush.liveChecks} times in the middle of a rush`,
     `orders           ${report.orders.total} (${report.orders.succeeded} succeeded, ${report.orders.failed} failed, ${report.orders.released} released); ${report.refunds} refunds, ${report.payouts} payouts, ${report.chargebacks} chargebacks`,
     'money moved',
-    ...Object.entries(report.moneyMoved).map(([currency, sums]) => `  ${currency}  ${Object.entries(sums).map(([field, amount]) => `${field} ${amount}`).join(', ')}`),
-    `webhooks         ${Object.entries(report.webhooks).map(([outcome, n]) => `${outcome} ${n}`).join(', ')}`,
+    ...Object.entries(report.moneyMoved).map(
+      ([currency, sums]) =>
+        `  ${currency}  ${Object.entries(sums)
+          .map(([field, amount]) => `${field} ${amount}`)
+          .join(', ')}`,
+    ),
+    `webhooks         ${Object.entries(report.webhooks)
+      .map(([outcome, n]) => `${outcome} ${n}`)
+      .join(', ')}`,
     `reconciliation   ${report.reconciliation.files} settlement files, ${report.reconciliation.injected} discrepancies injected; open after the runs ${report.reconciliation.openAfterRuns} ` +
       `(${report.reconciliation.explainedByInjection} explained by the injections); open after decisions ${report.reconciliation.openAfterDecisions}`,
     `bank leg         ${report.bank.statements} statements (${report.bank.formats.join(', ')}) in ${report.bank.runs} runs, one per file; ${report.bank.sellerPayoutsMatched} seller payouts and ${report.bank.pspPayoutsMatched} PSP payouts matched once; open after the runs ${report.bank.openAfterRuns}; ${report.bank.seconds} s`,

@@ -6,7 +6,13 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { events: { type: 'string' }, every: { type: 'string', default: '2' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string' },
+    every: { type: 'string', default: '2' },
+    out: { type: 'string' },
+  },
+});
 if (!values.events || !values.out) {
   console.error('usage: generate-deliveries.mjs --events FILE --every N --out FILE');
   process.exit(2);
@@ -31,14 +37,22 @@ for await (const line of readline.createInterface({ input: fs.createReadStream(v
   for (const order of event.orders ?? []) {
     if (n++ % every !== 0) continue;
     const sellerNumber = Number(order.sellerId.replace(/\D/g, '')) || 0;
-    const deliveredAt = new Date(Date.parse(event.occurredAt) + 2 * 86_400_000).toISOString().replace('.000Z', 'Z');
-    out.write(`${JSON.stringify({
-      eventId: `dlv_${order.orderId}`,
-      type: 'pay_out',
-      occurredAt: deliveredAt,
-      orderId: order.orderId,
-      seller: { id: order.sellerId, name: `Seller ${sellerNumber} GmbH`, account: { iban: iban(532013000 + sellerNumber) } },
-    })}\n`);
+    const deliveredAt = new Date(Date.parse(event.occurredAt) + 2 * 86_400_000)
+      .toISOString()
+      .replace('.000Z', 'Z');
+    out.write(
+      `${JSON.stringify({
+        eventId: `dlv_${order.orderId}`,
+        type: 'pay_out',
+        occurredAt: deliveredAt,
+        orderId: order.orderId,
+        seller: {
+          id: order.sellerId,
+          name: `Seller ${sellerNumber} GmbH`,
+          account: { iban: iban(532013000 + sellerNumber) },
+        },
+      })}\n`,
+    );
     written++;
   }
 }

@@ -23,7 +23,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.out) {
-  console.error('usage: generate-events.mjs --events N --seed S --out FILE [--format ndjson|csv|json] [--sellers N] [--max-orders N] [--prefix P] [--sellers-in-turn] [--no-declines] [--currencies USD:0.7,EUR:0.2,JPY:0.1]');
+  console.error(
+    'usage: generate-events.mjs --events N --seed S --out FILE [--format ndjson|csv|json] [--sellers N] [--max-orders N] [--prefix P] [--sellers-in-turn] [--no-declines] [--currencies USD:0.7,EUR:0.2,JPY:0.1]',
+  );
   process.exit(2);
 }
 
@@ -47,14 +49,25 @@ const EXPONENT = { USD: 2, EUR: 2, GBP: 2, JPY: 0, KRW: 0, KWD: 3, BHD: 3 };
 const CURRENCIES = values.currencies.split(',').map((part) => {
   const [code, weight] = part.split(':');
   if (!(code in EXPONENT) || !(Number(weight) > 0)) {
-    console.error(`--currencies: "${part}" is not CODE:WEIGHT with CODE one of ${Object.keys(EXPONENT).join(', ')} and WEIGHT > 0`);
+    console.error(
+      `--currencies: "${part}" is not CODE:WEIGHT with CODE one of ${Object.keys(EXPONENT).join(', ')} and WEIGHT > 0`,
+    );
     process.exit(2);
   }
   return [code, Number(weight)];
 });
 const weightTotal = CURRENCIES.reduce((sum, [, weight]) => sum + weight, 0);
 for (const entry of CURRENCIES) entry[1] /= weightTotal;
-const TOKENS = values['no-declines'] ? [['tok_visa', 0.97], ['tok_mastercard', 0.03]] : [['tok_visa', 0.96], ['tok_mastercard', 0.03], ['tok_chargeDeclined', 0.01]];
+const TOKENS = values['no-declines']
+  ? [
+      ['tok_visa', 0.97],
+      ['tok_mastercard', 0.03],
+    ]
+  : [
+      ['tok_visa', 0.96],
+      ['tok_mastercard', 0.03],
+      ['tok_chargeDeclined', 0.01],
+    ];
 const total = Number(values.events);
 const sellers = Number(values.sellers);
 const maxOrders = Number(values['max-orders']);
@@ -68,15 +81,21 @@ function amountText(minor, exponent) {
 }
 
 const out = fs.createWriteStream(values.out);
-const write = (text) => (out.write(text) ? Promise.resolve() : new Promise((resolve) => out.once('drain', resolve)));
-if (values.format === 'csv') await write('eventId,type,occurredAt,currency,payerId,paymentToken,orderId,sellerId,amount,platformFee,metadata\n');
+const write = (text) =>
+  out.write(text) ? Promise.resolve() : new Promise((resolve) => out.once('drain', resolve));
+if (values.format === 'csv')
+  await write(
+    'eventId,type,occurredAt,currency,payerId,paymentToken,orderId,sellerId,amount,platformFee,metadata\n',
+  );
 if (values.format === 'json') await write('[\n');
 let orderNumber = 0;
 let buffer = '';
 for (let i = 1; i <= total; i++) {
   const currency = pick(CURRENCIES);
   const exponent = EXPONENT[currency];
-  const occurredAt = new Date(dayStartMs + Math.floor((i / total) * 86_399_000)).toISOString().replace('.000Z', 'Z');
+  const occurredAt = new Date(dayStartMs + Math.floor((i / total) * 86_399_000))
+    .toISOString()
+    .replace('.000Z', 'Z');
   const event = {
     eventId: `${prefix}chk_${String(i).padStart(7, '0')}`,
     type: 'pay_in',
@@ -90,7 +109,8 @@ for (let i = 1; i <= total; i++) {
   for (let o = 0; o < orders; o++) {
     orderNumber++;
     const major = 5 + Math.floor(random() * 195);
-    const minor = exponent === 0 ? major * 100 : major * 10 ** exponent + Math.floor(random() * 10 ** exponent);
+    const minor =
+      exponent === 0 ? major * 100 : major * 10 ** exponent + Math.floor(random() * 10 ** exponent);
     const fee = Math.floor(minor / 10);
     event.orders.push({
       orderId: `${prefix}ord_${String(orderNumber).padStart(8, '0')}`,
@@ -102,7 +122,9 @@ for (let i = 1; i <= total; i++) {
   }
   if (values.format === 'csv') {
     for (const order of event.orders) {
-      const metadata = order.metadata ? `"${JSON.stringify(order.metadata).replace(/"/g, '""')}"` : '';
+      const metadata = order.metadata
+        ? `"${JSON.stringify(order.metadata).replace(/"/g, '""')}"`
+        : '';
       buffer += `${event.eventId},pay_in,${event.occurredAt},${currency},${event.payer.id},${event.paymentToken},${order.orderId},${order.sellerId},${order.amount},${order.platformFee},${metadata}\n`;
     }
   } else {

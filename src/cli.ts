@@ -28,10 +28,19 @@ export const VERSION = '0.1.0';
 
 function buildProgram(run: (argv: string[]) => Promise<number>): Command {
   const program = new Command('payops')
-    .description('Finance operations for a marketplace: pay-in, pay-out, double-entry ledger and reconciliation on SQLite.')
+    .description(
+      'Finance operations for a marketplace: pay-in, pay-out, double-entry ledger and reconciliation on SQLite.',
+    )
     .version(VERSION, '-V, --version')
-    .option('--db <path>', 'database file (default: $PAYOPS_DB, else "db" of payops.json / $PAYOPS_CONFIG, else ./payops.db)')
-    .option('--busy-timeout <ms>', 'how long to wait for another payops process to release the database (default 5000)', nonNegativeInteger)
+    .option(
+      '--db <path>',
+      'database file (default: $PAYOPS_DB, else "db" of payops.json / $PAYOPS_CONFIG, else ./payops.db)',
+    )
+    .option(
+      '--busy-timeout <ms>',
+      'how long to wait for another payops process to release the database (default 5000)',
+      nonNegativeInteger,
+    )
     .option('--verbose', 'show stack traces for errors')
     .option('--no-color', 'never colour the output (NO_COLOR is honoured too)')
     .exitOverride()
@@ -90,7 +99,9 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return await runs.finish(Number(process.exitCode ?? ExitCode.ok));
   } catch (error) {
-    return await runs.finish(report(error, argv.includes('--verbose'), () => commandOf(program, argv)));
+    return await runs.finish(
+      report(error, argv.includes('--verbose'), () => commandOf(program, argv)),
+    );
   } finally {
     defaults.release();
     process.exitCode = outer;
@@ -102,7 +113,10 @@ function report(error: unknown, verbose: boolean, commandOf: () => Command): num
     // Help and --version "fail" with exit code 0; everything else commander rejects is usage, said in one line.
     if (error.exitCode === 0) return ExitCode.ok;
     const command = commandOf();
-    const line = error.code === 'commander.help' ? missingCommandLine(command, error) : commanderLine(error.message);
+    const line =
+      error.code === 'commander.help'
+        ? missingCommandLine(command, error)
+        : commanderLine(error.message);
     process.stderr.write(`payops: ${line} (see ${pathOf(command)} --help)\n`);
     return ExitCode.usage;
   }
@@ -112,7 +126,9 @@ function report(error: unknown, verbose: boolean, commandOf: () => Command): num
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`payops: unexpected error: ${message}${verbose ? '' : ' (run with --verbose for the stack trace)'}\n`);
+  process.stderr.write(
+    `payops: unexpected error: ${message}${verbose ? '' : ' (run with --verbose for the stack trace)'}\n`,
+  );
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return ExitCode.unexpected;
 }
@@ -130,7 +146,9 @@ export function commanderLine(message: string): string {
 function missingCommandLine(command: Command, error: CommanderError): string {
   const unknownHelpTopic = /unknown command/i.test(error.message) ? error.message : undefined;
   if (unknownHelpTopic) return commanderLine(unknownHelpTopic);
-  const names = command.commands.filter((sub) => !(sub as unknown as { _hidden?: boolean })._hidden).map((sub) => sub.name());
+  const names = command.commands
+    .filter((sub) => !(sub as unknown as { _hidden?: boolean })._hidden)
+    .map((sub) => sub.name());
   const group = pathOf(command).replace(/^payops ?/, '');
   return `${group === '' ? 'a command is needed' : `${group} needs a command`}: ${names.join(', ')}`;
 }
@@ -140,14 +158,21 @@ function missingCommandLine(command: Command, error: CommanderError): string {
  * the whole program; an unknown name is a usage error, said as `payops ledger bogus` says it.
  */
 function refuseUnknownHelpTopic(program: Command, argv: readonly string[]): void {
-  const words = argv.slice(2).filter((token, index, all) => !token.startsWith('-') && !VALUED_GLOBALS.has(all[index - 1] ?? ''));
+  const words = argv
+    .slice(2)
+    .filter(
+      (token, index, all) => !token.startsWith('-') && !VALUED_GLOBALS.has(all[index - 1] ?? ''),
+    );
   let current = program;
   let inHelp = false;
   for (const word of words) {
-    const next = current.commands.find((command) => command.name() === word || command.aliases().includes(word));
+    const next = current.commands.find(
+      (command) => command.name() === word || command.aliases().includes(word),
+    );
     if (next !== undefined) current = next;
     else if (!inHelp && word === 'help' && current.commands.length > 0) inHelp = true;
-    else if (inHelp) throw new CommanderError(2, 'commander.unknownCommand', `error: unknown command '${word}'`);
+    else if (inHelp)
+      throw new CommanderError(2, 'commander.unknownCommand', `error: unknown command '${word}'`);
     else return;
   }
 }
@@ -160,7 +185,9 @@ function commandOf(program: Command, argv: readonly string[]): Command {
   let current = program;
   for (const token of argv.slice(2)) {
     if (token === '--') break;
-    const next = current.commands.find((command) => command.name() === token || command.aliases().includes(token));
+    const next = current.commands.find(
+      (command) => command.name() === token || command.aliases().includes(token),
+    );
     if (next) current = next;
   }
   return current;

@@ -4,8 +4,15 @@
  * that throws rejects the whole map, and no call is started after it (the command is stopping);
  * calls already in flight run to their end, since a request on the wire cannot be taken back.
  */
-export async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`mapConcurrently: limit must be a whole number of at least 1 (got ${limit})`);
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(
+      `mapConcurrently: limit must be a whole number of at least 1 (got ${limit})`,
+    );
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;

@@ -6,7 +6,9 @@
  * of work held by another process (it goes on after SIGCONT). Unset (as in production) it costs
  * one property read per call.
  */
-const armed: Map<string, { count: number; signal: 'SIGKILL' | 'SIGSTOP' }> | undefined = parse(process.env.PAYOPS_FAILPOINTS);
+const armed: Map<string, { count: number; signal: 'SIGKILL' | 'SIGSTOP' }> | undefined = parse(
+  process.env.PAYOPS_FAILPOINTS,
+);
 const hits = new Map<string, number>();
 
 export function failpoint(name: string): void {
@@ -18,13 +20,19 @@ export function failpoint(name: string): void {
   if (count === target.count) process.kill(process.pid, target.signal);
 }
 
-function parse(spec: string | undefined): Map<string, { count: number; signal: 'SIGKILL' | 'SIGSTOP' }> | undefined {
+function parse(
+  spec: string | undefined,
+): Map<string, { count: number; signal: 'SIGKILL' | 'SIGSTOP' }> | undefined {
   if (!spec) return undefined;
   const points = new Map<string, { count: number; signal: 'SIGKILL' | 'SIGSTOP' }>();
   for (const part of spec.split(',')) {
     const [name, value = '1'] = part.split('=');
     const [count, action] = value.split(':');
-    if (name) points.set(name.trim(), { count: Math.max(1, Number(count) || 1), signal: action?.trim() === 'stop' ? 'SIGSTOP' : 'SIGKILL' });
+    if (name)
+      points.set(name.trim(), {
+        count: Math.max(1, Number(count) || 1),
+        signal: action?.trim() === 'stop' ? 'SIGSTOP' : 'SIGKILL',
+      });
   }
   return points;
 }

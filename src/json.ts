@@ -18,6 +18,7 @@ export function isPlainJsonText(text: string): boolean {
 /** JSON.stringify of an object of string values, keys in their own order, byte for byte. */
 export function jsonStringRecord(record: Readonly<Record<string, string>>): string {
   let text = '{';
-  for (const key in record) text += `${text.length === 1 ? '' : ','}${jsonString(key)}:${jsonString(record[key] as string)}`;
+  for (const key in record)
+    text += `${text.length === 1 ? '' : ','}${jsonString(key)}:${jsonString(record[key] as string)}`;
   return `${text}}`;
 }

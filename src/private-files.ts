@@ -54,7 +54,8 @@ function protectedFiles(guard: OutputGuard): Protected[] {
   const list: Protected[] = [];
   const withSideFiles = (file: string, what: string): void => {
     list.push({ file, what });
-    for (const suffix of SQLITE_SIDE_FILES) list.push({ file: `${file}${suffix}`, what: `${what}'s ${suffix} file` });
+    for (const suffix of SQLITE_SIDE_FILES)
+      list.push({ file: `${file}${suffix}`, what: `${what}'s ${suffix} file` });
   };
   for (const database of givenAndReal(guard.database)) {
     withSideFiles(database, 'the database');
@@ -62,8 +63,10 @@ function protectedFiles(guard: OutputGuard): Protected[] {
     list.push({ file: `${database}.payops-mark`, what: "the book's high-water mark" });
   }
   for (const state of givenAndReal(guard.pspState)) withSideFiles(state, 'the PSP state file');
-  for (const input of guard.inputs ?? []) list.push({ file: input, what: 'an input of this command' });
-  for (const [flag, output] of Object.entries(guard.outputs ?? {})) list.push({ file: output, what: `also the ${flag} file` });
+  for (const input of guard.inputs ?? [])
+    list.push({ file: input, what: 'an input of this command' });
+  for (const [flag, output] of Object.entries(guard.outputs ?? {}))
+    list.push({ file: output, what: `also the ${flag} file` });
   return list;
 }
 
@@ -78,13 +81,25 @@ function resolvedPath(file: string): string {
 }
 
 /** Same file: same device and inode (a hard link, a symlink, /proc/self/fd/N), or the same resolved path. */
-function sameFile(a: { path: string; stat: fs.Stats | undefined }, b: { path: string; stat: fs.Stats | undefined }): boolean {
-  if (a.stat !== undefined && b.stat !== undefined) return a.stat.dev === b.stat.dev && a.stat.ino === b.stat.ino;
+function sameFile(
+  a: { path: string; stat: fs.Stats | undefined },
+  b: { path: string; stat: fs.Stats | undefined },
+): boolean {
+  if (a.stat !== undefined && b.stat !== undefined)
+    return a.stat.dev === b.stat.dev && a.stat.ino === b.stat.ino;
   return a.path === b.path;
 }
 
-function identify(file: string): { path: string; stat: fs.Stats | undefined; link: fs.Stats | undefined } {
-  return { path: resolvedPath(file), stat: fs.statSync(file, { throwIfNoEntry: false }), link: fs.lstatSync(file, { throwIfNoEntry: false }) };
+function identify(file: string): {
+  path: string;
+  stat: fs.Stats | undefined;
+  link: fs.Stats | undefined;
+} {
+  return {
+    path: resolvedPath(file),
+    stat: fs.statSync(file, { throwIfNoEntry: false }),
+    link: fs.lstatSync(file, { throwIfNoEntry: false }),
+  };
 }
 
 /**
@@ -97,9 +112,13 @@ export function assertSafeOutput(file: string, guard: OutputGuard): void {
   assertNotProtected(file, guard);
   const named = guard.flag === undefined ? file : `${guard.flag} ${file}`;
   const hint = 'name a new file for the output; move that one away first if you mean to replace it';
-  if (path.basename(file).endsWith('.payops-mark')) throw new UsageError(`${named} is a book's high-water mark; payops will not write over it`, { hint });
+  if (path.basename(file).endsWith('.payops-mark'))
+    throw new UsageError(`${named} is a book's high-water mark; payops will not write over it`, {
+      hint,
+    });
   const kind = sqliteKindOf(file);
-  if (kind !== undefined) throw new UsageError(`${named} is ${kind}; payops will not write over it`, { hint });
+  if (kind !== undefined)
+    throw new UsageError(`${named} is ${kind}; payops will not write over it`, { hint });
 }
 
 /** The first bytes SQLite writes in a database, a -wal (either byte order) and a -journal. */
@@ -107,7 +126,10 @@ const SQLITE_MAGIC: readonly { bytes: Buffer; kind: string }[] = [
   { bytes: Buffer.from('SQLite format 3\0', 'latin1'), kind: 'an SQLite database' },
   { bytes: Buffer.from([0x37, 0x7f, 0x06, 0x82]), kind: "an SQLite database's write-ahead log" },
   { bytes: Buffer.from([0x37, 0x7f, 0x06, 0x83]), kind: "an SQLite database's write-ahead log" },
-  { bytes: Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]), kind: "an SQLite database's rollback journal" },
+  {
+    bytes: Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]),
+    kind: "an SQLite database's rollback journal",
+  },
 ];
 
 /** What SQLite file is at `file` (itself, not a symlink's target: a link is replaced, never followed). */
@@ -118,7 +140,10 @@ function sqliteKindOf(file: string): string | undefined {
   try {
     fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW);
     const read = fs.readSync(fd, head, 0, head.length, 0);
-    return SQLITE_MAGIC.find((magic) => read >= magic.bytes.length && head.subarray(0, magic.bytes.length).equals(magic.bytes))?.kind;
+    return SQLITE_MAGIC.find(
+      (magic) =>
+        read >= magic.bytes.length && head.subarray(0, magic.bytes.length).equals(magic.bytes),
+    )?.kind;
   } catch {
     // Unreadable: payops cannot tell it is not a database, so it is not replaced either.
     return 'a file payops cannot read to tell it is not a database';
@@ -138,11 +163,22 @@ export function assertNotProtected(file: string, guard: OutputGuard): void {
   for (const candidate of protectedFiles(guard)) {
     const other = identify(candidate.file);
     const followed = sameFile(target, other);
-    const itself = target.link !== undefined && other.link !== undefined && target.link.dev === other.link.dev && target.link.ino === other.link.ino;
+    const itself =
+      target.link !== undefined &&
+      other.link !== undefined &&
+      target.link.dev === other.link.dev &&
+      target.link.ino === other.link.ino;
     if (!followed && !itself) continue;
-    const via = target.link?.isSymbolicLink() ? ` (through a symlink to ${fs.readlinkSync(file)})` : candidate.file === file ? '' : ` (${candidate.file})`;
+    const via = target.link?.isSymbolicLink()
+      ? ` (through a symlink to ${fs.readlinkSync(file)})`
+      : candidate.file === file
+        ? ''
+        : ` (${candidate.file})`;
     throw new UsageError(`${named} is ${candidate.what}${via}; payops will not write over it`, {
-      hint: candidate.what.startsWith('an input') || candidate.what.startsWith('also') ? 'name another file for the output' : 'name a file of its own for the output, away from the books',
+      hint:
+        candidate.what.startsWith('an input') || candidate.what.startsWith('also')
+          ? 'name another file for the output'
+          : 'name a file of its own for the output, away from the books',
     });
   }
 }
@@ -163,9 +199,16 @@ function syncFolder(file: string): void {
 /** Why a file cannot be opened, as a usage error naming it: the path is the person's to fix. */
 function cannotWrite(file: string, error: unknown): UsageError {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP') return new UsageError(`cannot write ${file}: it is a symlink, and payops appends only to the file itself`, { hint: 'name the file itself, not a link to it' });
+  if (code === 'ELOOP')
+    return new UsageError(
+      `cannot write ${file}: it is a symlink, and payops appends only to the file itself`,
+      { hint: 'name the file itself, not a link to it' },
+    );
   return new UsageError(`cannot write ${file}: ${code ?? (error as Error).message}`, {
-    hint: code === 'EISDIR' ? 'it is a directory: name a file' : 'check that its directory exists and that you may write there',
+    hint:
+      code === 'EISDIR'
+        ? 'it is a directory: name a file'
+        : 'check that its directory exists and that you may write there',
   });
 }
 
@@ -180,7 +223,11 @@ export class PrivateFile {
   private buffer: string[] = [];
   private buffered = 0;
 
-  private constructor(readonly file: string, fd: number, temporary: string) {
+  private constructor(
+    readonly file: string,
+    fd: number,
+    temporary: string,
+  ) {
     this.fd = fd;
     this.temporary = temporary;
   }
@@ -192,9 +239,13 @@ export class PrivateFile {
    */
   static create(file: string, guard: OutputGuard): PrivateFile {
     assertSafeOutput(file, guard);
-    if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw cannotWrite(file, Object.assign(new Error('a directory'), { code: 'EISDIR' }));
+    if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory())
+      throw cannotWrite(file, Object.assign(new Error('a directory'), { code: 'EISDIR' }));
     // Random as well as the pid: a file left by a killed run whose pid comes round again never blocks.
-    const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.partial`);
+    const temporary = path.join(
+      path.dirname(file),
+      `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.partial`,
+    );
     let fd: number;
     try {
       fd = fs.openSync(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, OWNER_ONLY);
@@ -205,7 +256,8 @@ export class PrivateFile {
   }
 
   write(text: string): void {
-    if (this.temporary === undefined) throw new Error(`${this.file}: written after it was committed or aborted`);
+    if (this.temporary === undefined)
+      throw new Error(`${this.file}: written after it was committed or aborted`);
     this.buffer.push(text);
     this.buffered += text.length;
     if (this.buffered >= BUFFER_CHARS) this.flush();
@@ -213,7 +265,8 @@ export class PrivateFile {
 
   /** Complete: flushed, synced and renamed over `file` (whatever mode a file there had). */
   commit(): void {
-    if (this.temporary === undefined) throw new Error(`${this.file}: committed twice, or after an abort`);
+    if (this.temporary === undefined)
+      throw new Error(`${this.file}: committed twice, or after an abort`);
     this.flush();
     fs.fsyncSync(this.fd);
     this.close();
@@ -252,7 +305,10 @@ export class PrivateFile {
 export class PrivateAppendFile {
   private fd: number | undefined;
 
-  private constructor(readonly file: string, fd: number) {
+  private constructor(
+    readonly file: string,
+    fd: number,
+  ) {
     this.fd = fd;
   }
 

@@ -1,6 +1,7 @@
 const REDACTED = '***';
 const URL_USER_INFO = /([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi;
-const SECRET_QUERY_PARAMETER = /([?&;][^=&#\s]*(?:key|secret|token|password|passwd|credential|auth|sig)[^=&#\s]*=)[^&#\s]*/gi;
+const SECRET_QUERY_PARAMETER =
+  /([?&;][^=&#\s]*(?:key|secret|token|password|passwd|credential|auth|sig)[^=&#\s]*=)[^&#\s]*/gi;
 const KEY_SHAPED = /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]+|\bwhsec_[A-Za-z0-9]+/g;
 
 /**
@@ -10,7 +11,10 @@ const KEY_SHAPED = /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]+|\bwhsec_[A-Za-z0-9
  * Stripe key. For what payops records or prints of a command line or a setting.
  */
 export function redactSecretsIn(text: string): string {
-  return text.replace(URL_USER_INFO, `$1${REDACTED}@`).replace(SECRET_QUERY_PARAMETER, `$1${REDACTED}`).replace(KEY_SHAPED, REDACTED);
+  return text
+    .replace(URL_USER_INFO, `$1${REDACTED}@`)
+    .replace(SECRET_QUERY_PARAMETER, `$1${REDACTED}`)
+    .replace(KEY_SHAPED, REDACTED);
 }
 
 export { REDACTED };

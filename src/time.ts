@@ -6,7 +6,8 @@ import { InputError } from './errors.js';
  * rather than guessed. A bare date means midnight UTC at its start.
  */
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
 
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -31,18 +32,31 @@ export function normalizeInstant(text: unknown, where = 'time'): string {
   return checkedCalendar(text, text.replace(' ', 'T'), where, dateTime);
 }
 
-function checkedCalendar(original: string, isoText: string, where: string, parts: RegExpExecArray): string {
+function checkedCalendar(
+  original: string,
+  isoText: string,
+  where: string,
+  parts: RegExpExecArray,
+): string {
   const [, year, month, day, hour = '00', minute = '00', second = '00'] = parts;
   const instant = new Date(isoText);
   const valid =
     !Number.isNaN(instant.getTime()) &&
-    Number(month) >= 1 && Number(month) <= 12 &&
-    Number(day) >= 1 && Number(day) <= daysInMonth(Number(year), Number(month)) &&
-    Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59;
-  if (!valid) throw new InputError(`${where}: "${original.slice(0, 40)}" is not a real date and time`);
+    Number(month) >= 1 &&
+    Number(month) <= 12 &&
+    Number(day) >= 1 &&
+    Number(day) <= daysInMonth(Number(year), Number(month)) &&
+    Number(hour) <= 23 &&
+    Number(minute) <= 59 &&
+    Number(second) <= 59;
+  if (!valid)
+    throw new InputError(`${where}: "${original.slice(0, 40)}" is not a real date and time`);
   const stored = instant.toISOString();
   // An offset can carry 9999-12-31 into year 10000 ("+010000-…"), or 0000-01-01 before year 0: neither sorts as text.
-  if (!CANONICAL.test(stored)) throw new InputError(`${where}: "${original.slice(0, 40)}" falls outside the years 0000 to 9999 in UTC`);
+  if (!CANONICAL.test(stored))
+    throw new InputError(
+      `${where}: "${original.slice(0, 40)}" falls outside the years 0000 to 9999 in UTC`,
+    );
   return stored;
 }
 
@@ -53,9 +67,13 @@ function isRealCanonicalInstant(text: string): boolean {
   const month = digit(5) * 10 + digit(6);
   const day = digit(8) * 10 + digit(9);
   return (
-    month >= 1 && month <= 12 &&
-    day >= 1 && day <= daysInMonth(year, month) &&
-    digit(11) * 10 + digit(12) <= 23 && digit(14) * 10 + digit(15) <= 59 && digit(17) * 10 + digit(18) <= 59
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    digit(11) * 10 + digit(12) <= 23 &&
+    digit(14) * 10 + digit(15) <= 59 &&
+    digit(17) * 10 + digit(18) <= 59
   );
 }
 
@@ -94,7 +112,10 @@ const TEST_CLOCK_OFFSET = 'PAYOPS_TEST_CLOCK_OFFSET_MS';
 function testClockOffsetMs(): number {
   const text = process.env[TEST_CLOCK_OFFSET];
   if (text === undefined || text === '') return 0;
-  if (!/^-?[0-9]{1,15}$/.test(text)) throw new InputError(`${TEST_CLOCK_OFFSET}: "${text.slice(0, 40)}" is not a whole number of milliseconds`);
+  if (!/^-?[0-9]{1,15}$/.test(text))
+    throw new InputError(
+      `${TEST_CLOCK_OFFSET}: "${text.slice(0, 40)}" is not a whole number of milliseconds`,
+    );
   return Number(text);
 }
 

@@ -117,9 +117,14 @@ describe('files payops writes', () => {
       fs.symlinkSync(database, soft);
       const folder = path.join(temp.dir, 'folder');
       fs.symlinkSync(temp.dir, folder);
-      for (const file of [database, hard, soft, path.join(folder, 'books.db')]) expect(() => assertSafeOutput(file, guard), file).toThrow(/is the database/);
-      expect(() => assertSafeOutput(`${database}-wal`, guard)).toThrow(`--out ${database}-wal is the database's -wal file`);
-      expect(() => assertSafeOutput(path.join(folder, 'books.db-journal'), guard)).toThrow(/the database's -journal file/);
+      for (const file of [database, hard, soft, path.join(folder, 'books.db')])
+        expect(() => assertSafeOutput(file, guard), file).toThrow(/is the database/);
+      expect(() => assertSafeOutput(`${database}-wal`, guard)).toThrow(
+        `--out ${database}-wal is the database's -wal file`,
+      );
+      expect(() => assertSafeOutput(path.join(folder, 'books.db-journal'), guard)).toThrow(
+        /the database's -journal file/,
+      );
       expect(() => PrivateFile.create(hard, guard)).toThrow(UsageError);
       expect(() => PrivateAppendFile.open(database, guard)).toThrow(UsageError);
       expect(fs.readFileSync(database, 'utf8')).toBe('the books');
@@ -130,12 +135,23 @@ describe('files payops writes', () => {
       const state = path.join(temp.dir, 'books.psp-sim.db');
       const input = path.join(temp.dir, 'day.ndjson');
       fs.writeFileSync(input, '{}');
-      const guard = { database: books(), pspState: state, inputs: [input], outputs: { '--out': path.join(temp.dir, 'day.csv') } };
+      const guard = {
+        database: books(),
+        pspState: state,
+        inputs: [input],
+        outputs: { '--out': path.join(temp.dir, 'day.csv') },
+      };
       expect(() => assertSafeOutput(state, guard)).toThrow(/is the PSP state file/);
-      expect(() => assertSafeOutput(`${state}-shm`, guard)).toThrow(/the PSP state file's -shm file/);
+      expect(() => assertSafeOutput(`${state}-shm`, guard)).toThrow(
+        /the PSP state file's -shm file/,
+      );
       expect(() => assertSafeOutput(input, guard)).toThrow(/is an input of this command/);
-      expect(() => assertSafeOutput(path.join(temp.dir, 'day.csv'), guard)).toThrow(/is also the --out file/);
-      expect(() => assertSafeOutput(path.join(temp.dir, 'day.ndjson.rejects.ndjson'), guard)).not.toThrow();
+      expect(() => assertSafeOutput(path.join(temp.dir, 'day.csv'), guard)).toThrow(
+        /is also the --out file/,
+      );
+      expect(() =>
+        assertSafeOutput(path.join(temp.dir, 'day.ndjson.rejects.ndjson'), guard),
+      ).not.toThrow();
     });
 
     it('a symlinked database: the -wal, -shm, -journal and mark beside the real file are refused too', () => {
@@ -147,11 +163,19 @@ describe('files payops writes', () => {
       const stateLink = path.join(temp.dir, 'state-link.db');
       fs.symlinkSync(state, stateLink);
       const guard = { flag: '--rejects', database: link, pspState: stateLink };
-      expect(() => assertSafeOutput(`${database}-wal`, guard)).toThrow(`--rejects ${database}-wal is the database's -wal file`);
+      expect(() => assertSafeOutput(`${database}-wal`, guard)).toThrow(
+        `--rejects ${database}-wal is the database's -wal file`,
+      );
       expect(() => assertSafeOutput(`${database}-shm`, guard)).toThrow(/the database's -shm file/);
-      expect(() => assertSafeOutput(`${database}-journal`, guard)).toThrow(/the database's -journal file/);
-      expect(() => assertSafeOutput(`${database}.payops-mark`, guard)).toThrow(/the book's high-water mark/);
-      expect(() => assertSafeOutput(`${state}-wal`, guard)).toThrow(/the PSP state file's -wal file/);
+      expect(() => assertSafeOutput(`${database}-journal`, guard)).toThrow(
+        /the database's -journal file/,
+      );
+      expect(() => assertSafeOutput(`${database}.payops-mark`, guard)).toThrow(
+        /the book's high-water mark/,
+      );
+      expect(() => assertSafeOutput(`${state}-wal`, guard)).toThrow(
+        /the PSP state file's -wal file/,
+      );
     });
 
     it('refuses to replace any SQLite database, -wal or -journal, or any high-water mark; a symlink to one is replaced, not followed', () => {
@@ -161,11 +185,20 @@ describe('files payops writes', () => {
         return file;
       };
       const backup = sqlite('backup.db', Buffer.from('SQLite format 3\0', 'latin1'));
-      expect(() => assertSafeOutput(backup, { flag: '--out' })).toThrow(`--out ${backup} is an SQLite database; payops will not write over it`);
+      expect(() => assertSafeOutput(backup, { flag: '--out' })).toThrow(
+        `--out ${backup} is an SQLite database; payops will not write over it`,
+      );
       expect(() => PrivateFile.create(backup, {})).toThrow(UsageError);
       expect(() => PrivateAppendFile.open(backup, {})).toThrow(UsageError);
-      expect(() => assertSafeOutput(sqlite('x.db-wal', Buffer.from([0x37, 0x7f, 0x06, 0x82])), {})).toThrow(/write-ahead log/);
-      expect(() => assertSafeOutput(sqlite('x.db-journal', Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7])), {})).toThrow(/rollback journal/);
+      expect(() =>
+        assertSafeOutput(sqlite('x.db-wal', Buffer.from([0x37, 0x7f, 0x06, 0x82])), {}),
+      ).toThrow(/write-ahead log/);
+      expect(() =>
+        assertSafeOutput(
+          sqlite('x.db-journal', Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7])),
+          {},
+        ),
+      ).toThrow(/rollback journal/);
       const mark = path.join(temp.dir, 'other.db.payops-mark');
       expect(() => assertSafeOutput(mark, {})).toThrow(/is a book's high-water mark/);
       fs.writeFileSync(mark, 'payops-mark/1');
@@ -173,7 +206,9 @@ describe('files payops writes', () => {
       const link = path.join(temp.dir, 'out.csv');
       fs.symlinkSync(backup, link);
       expect(() => assertSafeOutput(link, {})).not.toThrow();
-      expect(() => assertSafeOutput(sqlite('notes.txt', Buffer.from('SQLite format 2')), {})).not.toThrow();
+      expect(() =>
+        assertSafeOutput(sqlite('notes.txt', Buffer.from('SQLite format 2')), {}),
+      ).not.toThrow();
       expect(fs.readFileSync(backup).subarray(0, 6).toString()).toBe('SQLite');
     });
   });

@@ -4,7 +4,6 @@ import { InputError } from '../src/errors.js';
 import { asOfBound, normalizeInstant } from '../src/time.js';
 import { inputErrorOf } from './helpers/errors.js';
 
-
 const ZONE_HINT = 'add "Z" or an offset';
 
 describe('normalizeInstant: accepted input', () => {
@@ -64,8 +63,19 @@ describe('normalizeInstant: accepted input', () => {
   it('accepts a text in the stored form exactly when Date writes it back unchanged', () => {
     const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
     const stored = fc
-      .tuple(fc.integer({ min: 1, max: 9999 }).map((n) => String(n).padStart(4, '0')), two(19), two(39), two(29), two(69), two(69), fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0')))
-      .map(([year, month, day, hour, minute, second, ms]) => `${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}Z`);
+      .tuple(
+        fc.integer({ min: 1, max: 9999 }).map((n) => String(n).padStart(4, '0')),
+        two(19),
+        two(39),
+        two(29),
+        two(69),
+        two(69),
+        fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0')),
+      )
+      .map(
+        ([year, month, day, hour, minute, second, ms]) =>
+          `${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}Z`,
+      );
     fc.assert(
       fc.property(stored, (text) => {
         const date = new Date(text);
@@ -75,14 +85,23 @@ describe('normalizeInstant: accepted input', () => {
       }),
       { numRuns: 5000 },
     );
-    for (const leap of ['2000-02-29T00:00:00.000Z', '2024-02-29T12:00:00.000Z']) expect(normalizeInstant(leap)).toBe(leap);
-    for (const bad of ['1900-02-29T00:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-11-23T24:00:00.000Z', '2026-11-23T10:60:00.000Z']) {
+    for (const leap of ['2000-02-29T00:00:00.000Z', '2024-02-29T12:00:00.000Z'])
+      expect(normalizeInstant(leap)).toBe(leap);
+    for (const bad of [
+      '1900-02-29T00:00:00.000Z',
+      '2026-04-31T00:00:00.000Z',
+      '2026-11-23T24:00:00.000Z',
+      '2026-11-23T10:60:00.000Z',
+    ]) {
       expect(() => normalizeInstant(bad)).toThrow(InputError);
     }
   });
 
   it('is idempotent on its own output (years 0001–9999)', () => {
-    const instantArb = fc.integer({ min: Date.UTC(2000, 0, 1) - 1999 * 365 * 86_400_000, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) });
+    const instantArb = fc.integer({
+      min: Date.UTC(2000, 0, 1) - 1999 * 365 * 86_400_000,
+      max: Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+    });
     fc.assert(
       fc.property(instantArb, (ms) => {
         const iso = new Date(ms).toISOString();
@@ -101,13 +120,16 @@ describe('normalizeInstant: does not depend on the machine time zone', () => {
     else process.env.TZ = originalTz;
   });
 
-  it.each(['Pacific/Kiritimati', 'America/Los_Angeles', 'Europe/Berlin'])('gives the same answers with TZ=%s', (zone) => {
-    process.env.TZ = zone;
-    expect(normalizeInstant('2026-11-23')).toBe('2026-11-23T00:00:00.000Z');
-    expect(normalizeInstant('2026-03-29T02:30:00+01:00')).toBe('2026-03-29T01:30:00.000Z');
-    expect(asOfBound('2026-11-23')).toBe('2026-11-23T23:59:59.999Z');
-    expect(() => normalizeInstant('2026-11-23T10:15:00')).toThrow(InputError);
-  });
+  it.each(['Pacific/Kiritimati', 'America/Los_Angeles', 'Europe/Berlin'])(
+    'gives the same answers with TZ=%s',
+    (zone) => {
+      process.env.TZ = zone;
+      expect(normalizeInstant('2026-11-23')).toBe('2026-11-23T00:00:00.000Z');
+      expect(normalizeInstant('2026-03-29T02:30:00+01:00')).toBe('2026-03-29T01:30:00.000Z');
+      expect(asOfBound('2026-11-23')).toBe('2026-11-23T23:59:59.999Z');
+      expect(() => normalizeInstant('2026-11-23T10:15:00')).toThrow(InputError);
+    },
+  );
 });
 
 describe('normalizeInstant: date-times without a time zone', () => {
@@ -118,7 +140,10 @@ describe('normalizeInstant: date-times without a time zone', () => {
     '2026-11-23 10:15:00',
     '2026-11-23 10:15',
   ])('rejects %j and says to add "Z" or an offset', (text) => {
-    const error = inputErrorOf(() => normalizeInstant(text, 'events[0].occurredAt'), 'events[0].occurredAt');
+    const error = inputErrorOf(
+      () => normalizeInstant(text, 'events[0].occurredAt'),
+      'events[0].occurredAt',
+    );
     expect(error.message).toContain(ZONE_HINT);
     expect(error.message).toContain('does not guess time zones');
   });
@@ -148,18 +173,27 @@ describe('normalizeInstant: impossible calendar dates and times', () => {
     expect(error.message).toMatch(/not a real date and time|not an ISO 8601 time/);
   });
 
-  it.each(['2026-02-29T10:00:00.000Z', '2100-02-29T00:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-11-23T24:00:00.000Z', '2026-11-23T10:60:00.000Z', '2026-11-23T10:15:60.000Z'])(
-    'rejects %j, already in stored form but not a real instant',
-    (text) => {
-      expect(inputErrorOf(() => normalizeInstant(text), 'time').message).toContain('not a real date and time');
-    },
-  );
+  it.each([
+    '2026-02-29T10:00:00.000Z',
+    '2100-02-29T00:00:00.000Z',
+    '2026-04-31T00:00:00.000Z',
+    '2026-13-01T00:00:00.000Z',
+    '2026-11-23T24:00:00.000Z',
+    '2026-11-23T10:60:00.000Z',
+    '2026-11-23T10:15:60.000Z',
+  ])('rejects %j, already in stored form but not a real instant', (text) => {
+    expect(inputErrorOf(() => normalizeInstant(text), 'time').message).toContain(
+      'not a real date and time',
+    );
+  });
 
   it('counts leap days in years 0–99 by the Gregorian rule (not as 1900–1999)', () => {
     expect(normalizeInstant('0096-02-29')).toBe('0096-02-29T00:00:00.000Z');
     expect(normalizeInstant('0096-02-29T12:00:00.000Z')).toBe('0096-02-29T12:00:00.000Z');
     expect(normalizeInstant('0000-02-29T00:00:00Z')).toBe('0000-02-29T00:00:00.000Z');
-    expect(inputErrorOf(() => normalizeInstant('0099-02-29'), 'time').message).toContain('not a real date and time');
+    expect(inputErrorOf(() => normalizeInstant('0099-02-29'), 'time').message).toContain(
+      'not a real date and time',
+    );
   });
 
   it('agrees with a Date round trip on every stored-form instant, real or not', () => {
@@ -274,12 +308,15 @@ describe('asOfBound', () => {
 
   it('a bare-date bound is 1 ms before the next day starts, for any day in 1970–9999', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: Math.floor(Date.UTC(9999, 11, 30) / 86_400_000) }), (dayNumber) => {
-        const date = new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);
-        const nextDayStart = new Date((dayNumber + 1) * 86_400_000).toISOString();
-        expect(Date.parse(asOfBound(date)) + 1).toBe(Date.parse(nextDayStart));
-        expect(asOfBound(date).slice(0, 10)).toBe(date);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: Math.floor(Date.UTC(9999, 11, 30) / 86_400_000) }),
+        (dayNumber) => {
+          const date = new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);
+          const nextDayStart = new Date((dayNumber + 1) * 86_400_000).toISOString();
+          expect(Date.parse(asOfBound(date)) + 1).toBe(Date.parse(nextDayStart));
+          expect(asOfBound(date).slice(0, 10)).toBe(date);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -14,4 +14,11 @@ const time = (query) => {
 const now = Array.from({ length: runs }, () => time({}));
 const past = Array.from({ length: runs }, () => time({ asOf }));
 db.close();
-process.stdout.write(JSON.stringify({ nowMs: now.map((run) => run.ms), asOfMs: past.map((run) => run.ms), accounts: now[0].rows, accountsAsOf: past[0].rows }));
+process.stdout.write(
+  JSON.stringify({
+    nowMs: now.map((run) => run.ms),
+    asOfMs: past.map((run) => run.ms),
+    accounts: now[0].rows,
+    accountsAsOf: past[0].rows,
+  }),
+);

@@ -24,27 +24,66 @@ export default async function balanceStage({ quick, entries, log }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payops-bench-balance-'));
   try {
     const db = path.join(dir, 'book.db');
-    log(`balance: posting a book of ${n} entries (${transactions} transactions over ${SELLERS + 1} accounts and 30 days)`);
-    const built = measureNode([path.join(ROOT, 'bench', 'stages', 'ledger-post.mjs'), String(transactions), '10000', db, '30', String(SELLERS), '100']);
+    log(
+      `balance: posting a book of ${n} entries (${transactions} transactions over ${SELLERS + 1} accounts and 30 days)`,
+    );
+    const built = measureNode([
+      path.join(ROOT, 'bench', 'stages', 'ledger-post.mjs'),
+      String(transactions),
+      '10000',
+      db,
+      '30',
+      String(SELLERS),
+      '100',
+    ]);
 
     log('balance: in process, 7 runs each (the first is cold)');
-    const inProcess = JSON.parse(measureNode([path.join(ROOT, 'bench', 'stages', 'balance-query.mjs'), db, AS_OF, '7']).stdout);
+    const inProcess = JSON.parse(
+      measureNode([path.join(ROOT, 'bench', 'stages', 'balance-query.mjs'), db, AS_OF, '7']).stdout,
+    );
 
     log('balance: `payops ledger balance` and `--as-of`, whole CLI process, median of 5');
-    const cli = (args) => median(Array.from({ length: 5 }, () => measureNode([BIN, 'ledger', 'balance', ...args, '--db', db]).seconds));
+    const cli = (args) =>
+      median(
+        Array.from(
+          { length: 5 },
+          () => measureNode([BIN, 'ledger', 'balance', ...args, '--db', db]).seconds,
+        ),
+      );
     const cliNow = cli([]);
     const cliAsOf = cli(['--as-of', AS_OF]);
 
     log('balance: export the journal (hledger format, read by ledger-cli too)');
     const journal = path.join(dir, 'book.journal');
-    const exported = measureNode([BIN, 'ledger', 'export', '--format', 'hledger', '--out', journal, '--db', db]);
+    const exported = measureNode([
+      BIN,
+      'ledger',
+      'export',
+      '--format',
+      'hledger',
+      '--out',
+      journal,
+      '--db',
+      db,
+    ]);
     const slice = path.join(dir, 'slice.journal');
-    const sliceTransactions = await writeSlice(journal, slice, Math.max(1, Math.floor(transactions / 10)));
+    const sliceTransactions = await writeSlice(
+      journal,
+      slice,
+      Math.max(1, Math.floor(transactions / 10)),
+    );
 
     const external = {};
-    for (const [tool, command] of [['ledgerCli', 'ledger'], ['hledger', 'hledger']]) {
+    for (const [tool, command] of [
+      ['ledgerCli', 'ledger'],
+      ['hledger', 'hledger'],
+    ]) {
       log(`balance: ${command} balance (a tenth of the book first, to project its memory)`);
-      external[tool] = runExternal(command, journal, slice, { transactions, sliceTransactions, timeoutMs: quick ? 120_000 : 1_200_000 });
+      external[tool] = runExternal(command, journal, slice, {
+        transactions,
+        sliceTransactions,
+        timeoutMs: quick ? 120_000 : 1_200_000,
+      });
     }
     load.push(loadAverage());
 
@@ -52,22 +91,47 @@ export default async function balanceStage({ quick, entries, log }) {
     const asOfMs = median(inProcess.asOfMs);
     // How many times longer the plain-text tool took than the whole payops process on the whole
     // book; for a tool that only ran on the slice, its time on a tenth of the book (an understatement).
-    const speedup = (result) => (result.seconds !== null ? round(result.seconds / cliNow, 1) : result.slice ? round(result.slice.seconds / cliNow, 1) : null);
+    const speedup = (result) =>
+      result.seconds !== null
+        ? round(result.seconds / cliNow, 1)
+        : result.slice
+          ? round(result.slice.seconds / cliNow, 1)
+          : null;
     return {
       stage: 'balance',
       n,
       seconds: round(nowMs / 1000, 4),
       perSecond: null,
       peakRssMb: null,
-      book: { entries: n, transactions, accounts: inProcess.accounts, backdatedShare: 0.01, postSeconds: round(built.seconds), postPeakRssMb: built.peakRssMb, dbMb: round(fs.statSync(db).size / 1_048_576) },
+      book: {
+        entries: n,
+        transactions,
+        accounts: inProcess.accounts,
+        backdatedShare: 0.01,
+        postSeconds: round(built.seconds),
+        postPeakRssMb: built.peakRssMb,
+        dbMb: round(fs.statSync(db).size / 1_048_576),
+      },
       payops: {
-        inProcessMs: { now: round(nowMs, 2), asOf: round(asOfMs, 2), nowCold: round(inProcess.nowMs[0], 2), asOfCold: round(inProcess.asOfMs[0], 2) },
+        inProcessMs: {
+          now: round(nowMs, 2),
+          asOf: round(asOfMs, 2),
+          nowCold: round(inProcess.nowMs[0], 2),
+          asOfCold: round(inProcess.asOfMs[0], 2),
+        },
         cliSeconds: { now: round(cliNow, 3), asOf: round(cliAsOf, 3) },
         asOf: AS_OF,
       },
-      export: { seconds: round(exported.seconds), journalMb: round(fs.statSync(journal).size / 1_048_576, 1) },
+      export: {
+        seconds: round(exported.seconds),
+        journalMb: round(fs.statSync(journal).size / 1_048_576, 1),
+      },
       baseline: external,
-      ratio: { ledgerCli: speedup(external.ledgerCli), hledger: speedup(external.hledger), of: 'tool seconds / payops CLI seconds (a slice-only tool: its seconds on a tenth of the book)' },
+      ratio: {
+        ledgerCli: speedup(external.ledgerCli),
+        hledger: speedup(external.hledger),
+        of: 'tool seconds / payops CLI seconds (a slice-only tool: its seconds on a tenth of the book)',
+      },
       target: { inProcessMs: 50 },
       meets: { now: nowMs < 50, asOf: asOfMs < 50 },
       load,
@@ -82,7 +146,10 @@ async function writeSlice(journal, slice, count) {
   const out = fs.createWriteStream(slice);
   let blocks = 0;
   let inBlock = false;
-  for await (const line of readline.createInterface({ input: fs.createReadStream(journal), crlfDelay: Infinity })) {
+  for await (const line of readline.createInterface({
+    input: fs.createReadStream(journal),
+    crlfDelay: Infinity,
+  })) {
     if (line.trim() === '') {
       if (inBlock) blocks++;
       inBlock = false;
@@ -104,7 +171,11 @@ function runExternal(command, journal, slice, { transactions, sliceTransactions,
   const projectedRssMb = onSlice.peakRssMb === null ? null : Math.round(onSlice.peakRssMb * scale);
   const freeMb = Math.round(os.freemem() / 1_048_576);
   const budgetMb = Math.round(freeMb * 0.6);
-  const sliceResult = { transactions: sliceTransactions, seconds: round(onSlice.seconds, 2), peakRssMb: onSlice.peakRssMb };
+  const sliceResult = {
+    transactions: sliceTransactions,
+    seconds: round(onSlice.seconds, 2),
+    peakRssMb: onSlice.peakRssMb,
+  };
   if (projectedRssMb === null || projectedRssMb > budgetMb) {
     return {
       seconds: null,
@@ -116,6 +187,17 @@ function runExternal(command, journal, slice, { transactions, sliceTransactions,
   }
   const full = measureCommand(command, ['-f', journal, 'balance'], timeoutMs);
   return full.seconds === null
-    ? { seconds: null, on: 'slice', slice: sliceResult, reason: full.reason, lowerBound: full.lowerBound }
-    : { seconds: round(full.seconds, 2), peakRssMb: full.peakRssMb, on: 'whole journal', slice: sliceResult };
+    ? {
+        seconds: null,
+        on: 'slice',
+        slice: sliceResult,
+        reason: full.reason,
+        lowerBound: full.lowerBound,
+      }
+    : {
+        seconds: round(full.seconds, 2),
+        peakRssMb: full.peakRssMb,
+        on: 'whole journal',
+        slice: sliceResult,
+      };
 }

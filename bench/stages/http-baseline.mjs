@@ -8,7 +8,11 @@ const [url, count] = process.argv.slice(2);
 const n = Number(count);
 const psp = new HttpPsp({ baseUrl: url, timeoutMs: 30_000, concurrency: 32 });
 const requests = Array.from({ length: n }, (_, i) => ({
-  idempotencyKey: `bench-${i}`, merchantReference: `bench_${i}`, amountMinor: 2500n, currency: 'USD', paymentToken: 'tok_visa',
+  idempotencyKey: `bench-${i}`,
+  merchantReference: `bench_${i}`,
+  amountMinor: 2500n,
+  currency: 'USD',
+  paymentToken: 'tok_visa',
 }));
 const results = await psp.charge(requests);
 psp.close();

@@ -11,8 +11,12 @@ db.exec(`CREATE TABLE ledger_transactions (id INTEGER PRIMARY KEY, idempotency_k
            created_at TEXT, metadata TEXT, reverses_tx_id INTEGER, body_hash TEXT, prev_hash TEXT, hash TEXT);
          CREATE TABLE ledger_entries (id INTEGER PRIMARY KEY, tx_id INTEGER, account_id INTEGER, direction TEXT, amount_minor INTEGER,
            effective_at TEXT, backdated INTEGER, running_balance_minor INTEGER)`);
-const insertTx = db.prepare('INSERT INTO ledger_transactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-const insertEntry = db.prepare('INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor) VALUES (?, ?, ?, ?, ?, ?, ?)');
+const insertTx = db.prepare(
+  'INSERT INTO ledger_transactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+);
+const insertEntry = db.prepare(
+  'INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor) VALUES (?, ?, ?, ?, ?, ?, ?)',
+);
 const hex = (i, salt) => `${salt}${i.toString(16)}`.padStart(64, '0');
 const balances = new Array(1002).fill(0);
 const dayMs = Date.parse('2026-11-23T00:00:00Z');
@@ -24,9 +28,29 @@ for (let start = 0; start < n; start += batch) {
       const amount = 100 + (i % 10_000);
       const effectiveAt = new Date(dayMs + Math.floor((i / n) * 86_399_000)).toISOString();
       const seller = 2 + (i % 1000);
-      insertTx.run(i + 1, `bench-${i}`, 'bench.capture', `capture ${i}`, effectiveAt, createdAt, '{}', null, hex(i, 'a'), hex(i, 'b'), hex(i, 'c'));
+      insertTx.run(
+        i + 1,
+        `bench-${i}`,
+        'bench.capture',
+        `capture ${i}`,
+        effectiveAt,
+        createdAt,
+        '{}',
+        null,
+        hex(i, 'a'),
+        hex(i, 'b'),
+        hex(i, 'c'),
+      );
       insertEntry.run(i + 1, 1, 'debit', amount, effectiveAt, 0, (balances[1] += amount));
-      insertEntry.run(i + 1, seller, 'credit', amount, effectiveAt, 0, (balances[seller] -= amount));
+      insertEntry.run(
+        i + 1,
+        seller,
+        'credit',
+        amount,
+        effectiveAt,
+        0,
+        (balances[seller] -= amount),
+      );
     }
   })();
 }

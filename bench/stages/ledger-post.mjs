@@ -30,7 +30,12 @@ for (let start = 0; start < n; start += batch) {
       effectiveAt: new Date(effectiveMs).toISOString(),
       entries: [
         { account: 'assets:psp:sim:receivable', currency: USD, direction: 'debit', amountMinor },
-        { account: `liabilities:sellers:seller_${i % sellers}:pending`, currency: USD, direction: 'credit', amountMinor },
+        {
+          account: `liabilities:sellers:seller_${i % sellers}:pending`,
+          currency: USD,
+          direction: 'credit',
+          amountMinor,
+        },
       ],
     });
   }

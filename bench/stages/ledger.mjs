@@ -13,11 +13,24 @@ export default async function ledgerStage({ quick, tx, batch, log }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payops-bench-ledger-'));
   try {
     log(`ledger: posting ${n} transactions in batches of ${batchSize} (WAL, synchronous=FULL)`);
-    const posted = measureNode([path.join(ROOT, 'bench', 'stages', 'ledger-post.mjs'), String(n), String(batchSize), path.join(dir, 'ledger.db')], { profile: 'ledger-post' });
+    const posted = measureNode(
+      [
+        path.join(ROOT, 'bench', 'stages', 'ledger-post.mjs'),
+        String(n),
+        String(batchSize),
+        path.join(dir, 'ledger.db'),
+      ],
+      { profile: 'ledger-post' },
+    );
     const seconds = JSON.parse(posted.stdout).seconds;
 
     log('ledger: bare better-sqlite3, the same rows, batches and durability');
-    const bare = measureNode([path.join(ROOT, 'bench', 'stages', 'ledger-baseline.mjs'), String(n), String(batchSize), path.join(dir, 'baseline.db')]);
+    const bare = measureNode([
+      path.join(ROOT, 'bench', 'stages', 'ledger-baseline.mjs'),
+      String(n),
+      String(batchSize),
+      path.join(dir, 'baseline.db'),
+    ]);
     const bareSeconds = JSON.parse(bare.stdout).seconds;
     load.push(loadAverage());
 

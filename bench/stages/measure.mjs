@@ -14,18 +14,29 @@ export const GENERATE_EVENTS = path.join(ROOT, 'scripts', 'generate-events.mjs')
  */
 export function measureNode(args, { env = {}, timeoutMs, profile } = {}) {
   const profileDir = process.env.PAYOPS_BENCH_PROFILE_DIR;
-  const profiling = profileDir && profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profile}.cpuprofile`] : [];
+  const profiling =
+    profileDir && profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profile}.cpuprofile`]
+      : [];
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [...profiling, path.join(ROOT, 'bench', 'stages', 'rss-wrapper.mjs'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: timeoutMs,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [...profiling, path.join(ROOT, 'bench', 'stages', 'rss-wrapper.mjs'), ...args],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: timeoutMs,
+    },
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status ?? result.signal}): ${(result.stderr ?? '').slice(-2000)}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${args.join(' ')} failed (${result.status ?? result.signal}): ${(result.stderr ?? '').slice(-2000)}`,
+    );
   const marker = result.stderr.lastIndexOf('\nBENCH_RSS_KB=');
-  const peakRssMb = marker >= 0 ? Math.round(Number(result.stderr.slice(marker + 14).trim()) / 1024) : null;
+  const peakRssMb =
+    marker >= 0 ? Math.round(Number(result.stderr.slice(marker + 14).trim()) / 1024) : null;
   return { seconds, peakRssMb, stdout: result.stdout };
 }
 
@@ -34,24 +45,51 @@ export function measureNode(args, { env = {}, timeoutMs, profile } = {}) {
  * if it did not finish. Peak RSS comes from GNU time when it is installed.
  */
 export function measureCommand(command, args, timeoutMs) {
-  if (spawnSync(command, ['--version'], { encoding: 'utf8' }).error?.code === 'ENOENT') return { seconds: null, reason: `${command} is not installed` };
-  const timed = spawnSync('/usr/bin/time', ['-f', '%M', '--', 'true'], { encoding: 'utf8' }).status === 0;
+  if (spawnSync(command, ['--version'], { encoding: 'utf8' }).error?.code === 'ENOENT')
+    return { seconds: null, reason: `${command} is not installed` };
+  const timed =
+    spawnSync('/usr/bin/time', ['-f', '%M', '--', 'true'], { encoding: 'utf8' }).status === 0;
   const started = process.hrtime.bigint();
   const result = timed
-    ? spawnSync('/usr/bin/time', ['-f', 'BENCH_RSS_KB=%M', '--', command, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs })
-    : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs });
+    ? spawnSync('/usr/bin/time', ['-f', 'BENCH_RSS_KB=%M', '--', command, ...args], {
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: timeoutMs,
+      })
+    : spawnSync(command, args, {
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: timeoutMs,
+      });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rss = /BENCH_RSS_KB=(\d+)/.exec(result.stderr ?? '');
   const peakRssMb = rss ? Math.round(Number(rss[1]) / 1024) : null;
-  if (result.signal) return { seconds: null, reason: `did not finish within ${timeoutMs / 1000} s`, lowerBound: round(seconds) };
-  if (result.status !== 0) return { seconds: null, reason: `${command} failed: ${(result.stderr ?? '').replace(/BENCH_RSS_KB=\d+\s*/, '').slice(0, 300)}`, peakRssMb };
+  if (result.signal)
+    return {
+      seconds: null,
+      reason: `did not finish within ${timeoutMs / 1000} s`,
+      lowerBound: round(seconds),
+    };
+  if (result.status !== 0)
+    return {
+      seconds: null,
+      reason: `${command} failed: ${(result.stderr ?? '').replace(/BENCH_RSS_KB=\d+\s*/, '').slice(0, 300)}`,
+      peakRssMb,
+    };
   return { seconds, peakRssMb, stdout: result.stdout };
 }
 
 /** Runs a node script to completion (data generation, setup); throws with its stderr if it fails. */
 export function runNode(args, env = {}) {
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 256 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status ?? result.signal}): ${(result.stderr ?? '').slice(-2000)}`);
+  const result = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `${args.join(' ')} failed (${result.status ?? result.signal}): ${(result.stderr ?? '').slice(-2000)}`,
+    );
   return result.stdout;
 }
 

@@ -20,7 +20,10 @@ const ENTRY_ROWS_PER_INSERT = 64; // as src/ledger/ledger.ts writes them
 
 const { positionals, values: variant } = parseArgs({
   allowPositionals: true,
-  options: { 'fold-fee': { type: 'boolean', default: false }, 'drop-index': { type: 'string', multiple: true, default: [] } },
+  options: {
+    'fold-fee': { type: 'boolean', default: false },
+    'drop-index': { type: 'string', multiple: true, default: [] },
+  },
 });
 const [sourceFile, targetFile, bin] = positionals;
 execFileSync(process.execPath, [bin, 'init', '--db', targetFile], { stdio: 'ignore' });
@@ -28,35 +31,60 @@ execFileSync(process.execPath, [bin, 'init', '--db', targetFile], { stdio: 'igno
 const source = new Sqlite(sourceFile, { readonly: true });
 source.defaultSafeIntegers(true);
 const target = new Sqlite(targetFile);
-for (const pragma of ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'wal_autocheckpoint = 16384', 'temp_store = MEMORY']) target.pragma(pragma);
+for (const pragma of [
+  'journal_mode = WAL',
+  'synchronous = FULL',
+  'foreign_keys = ON',
+  'wal_autocheckpoint = 16384',
+  'temp_store = MEMORY',
+])
+  target.pragma(pragma);
 target.defaultSafeIntegers(true);
-for (const index of variant['drop-index']) target.exec(`DROP INDEX "${index.replaceAll('"', '""')}"`);
+for (const index of variant['drop-index'])
+  target.exec(`DROP INDEX "${index.replaceAll('"', '""')}"`);
 
 const kinds = source.prepare('SELECT DISTINCT kind FROM ledger_transactions').pluck().all();
 const foreign = kinds.filter((kind) => kind !== 'payin.capture' && kind !== 'payin.psp-fee');
-if (foreign.length > 0) throw new Error(`the source book holds more than a pay-in run (${foreign.join(', ')})`);
+if (foreign.length > 0)
+  throw new Error(`the source book holds more than a pay-in run (${foreign.join(', ')})`);
 
 const read = {
   orders: source.prepare('SELECT * FROM orders WHERE id BETWEEN ? AND ? ORDER BY id'),
-  event: source.prepare('SELECT event_id, type, content_hash, occurred_at, source, received_at, order_count FROM events WHERE event_id = ?').raw(),
-  transitions: source.prepare('SELECT order_id, from_status, to_status, attempt, at, cause FROM order_transitions WHERE order_id BETWEEN ? AND ? ORDER BY id').raw(),
-  transactionByKey: source.prepare('SELECT * FROM ledger_transactions WHERE idempotency_key = ?').raw(),
-  entries: source.prepare(
-    'SELECT tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor FROM ledger_entries WHERE tx_id BETWEEN ? AND ? ORDER BY id',
-  ).raw(),
+  event: source
+    .prepare(
+      'SELECT event_id, type, content_hash, occurred_at, source, received_at, order_count FROM events WHERE event_id = ?',
+    )
+    .raw(),
+  transitions: source
+    .prepare(
+      'SELECT order_id, from_status, to_status, attempt, at, cause FROM order_transitions WHERE order_id BETWEEN ? AND ? ORDER BY id',
+    )
+    .raw(),
+  transactionByKey: source
+    .prepare('SELECT * FROM ledger_transactions WHERE idempotency_key = ?')
+    .raw(),
+  entries: source
+    .prepare(
+      'SELECT tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor FROM ledger_entries WHERE tx_id BETWEEN ? AND ? ORDER BY id',
+    )
+    .raw(),
   lastOrderId: source.prepare('SELECT MAX(id) FROM orders').pluck(),
 };
 
 // The statements of src/payments/store.ts (the claim query imported from it), src/ledger/ledger.ts
 // and src/wallet/wallet.ts: if those change, these must follow.
 const write = {
-  event: target.prepare('INSERT INTO events (event_id, type, content_hash, occurred_at, source, received_at, order_count) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+  event: target.prepare(
+    'INSERT INTO events (event_id, type, content_hash, occurred_at, source, received_at, order_count) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ),
   order: target.prepare(
     `INSERT INTO orders (order_id, event_id, payer_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token,
                          metadata, psp, charge_key, status, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
   ),
-  transition: target.prepare('INSERT INTO order_transitions (order_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)'),
+  transition: target.prepare(
+    'INSERT INTO order_transitions (order_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)',
+  ),
   claimable: target.prepare(CLAIM_QUERIES.newOrders),
   claim: target.prepare(
     `UPDATE orders SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
@@ -77,7 +105,9 @@ const write = {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (idempotency_key) DO NOTHING`,
   ),
-  account: target.prepare('UPDATE ledger_accounts SET balance_minor = ?, max_effective_at = ? WHERE id = ?'),
+  account: target.prepare(
+    'UPDATE ledger_accounts SET balance_minor = ?, max_effective_at = ? WHERE id = ?',
+  ),
   wallet: target.prepare(
     `INSERT INTO wallets (seller_id, currency, pending_minor, payable_minor, paid_out_minor, updated_at)
      VALUES (?, ?, ?, ?, ?, ?)
@@ -93,18 +123,27 @@ const write = {
 const entryInserts = new Map();
 function entryInsert(rows) {
   if (!entryInserts.has(rows)) {
-    entryInserts.set(rows, target.prepare(
-      `INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor)
+    entryInserts.set(
+      rows,
+      target.prepare(
+        `INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor)
        VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-    ));
+      ),
+    );
   }
   return entryInserts.get(rows);
 }
 
 // Accounts first, untimed: payops creates the ~2,000 of them lazily in its first batches.
-const insertAccount = target.prepare('INSERT INTO ledger_accounts (id, name, currency, type, created_at) VALUES (?, ?, ?, ?, ?)');
+const insertAccount = target.prepare(
+  'INSERT INTO ledger_accounts (id, name, currency, type, created_at) VALUES (?, ?, ?, ?, ?)',
+);
 target.transaction(() => {
-  for (const account of source.prepare('SELECT id, name, currency, type, created_at FROM ledger_accounts ORDER BY id').raw().iterate()) insertAccount.run(...account);
+  for (const account of source
+    .prepare('SELECT id, name, currency, type, created_at FROM ledger_accounts ORDER BY id')
+    .raw()
+    .iterate())
+    insertAccount.run(...account);
 })();
 
 let timedNs = 0n;
@@ -123,7 +162,10 @@ function transitionsOf(firstId, lastId) {
     byOrder.set(row[0], list);
   }
   for (const [orderId, list] of byOrder) {
-    if (list.length !== 3) throw new Error(`order ${orderId} has ${list.length} transitions; the floor replays runs without retries (3 each)`);
+    if (list.length !== 3)
+      throw new Error(
+        `order ${orderId} has ${list.length} transitions; the floor replays runs without retries (3 each)`,
+      );
   }
   return byOrder;
 }
@@ -152,8 +194,21 @@ for (const { orders, transitions } of batchesOf(INTAKE_BATCH)) {
     let nextEvent = 0;
     for (const order of orders) {
       if (events[nextEvent]?.[0] === order.event_id) write.event.run(...events[nextEvent++][1]);
-      const { lastInsertRowid } = write.order.run(order.order_id, order.event_id, order.payer_id, order.seller_id, order.currency, order.amount_minor,
-        order.platform_fee_minor, order.payment_token, order.metadata, order.psp, order.charge_key, order.created_at, order.created_at);
+      const { lastInsertRowid } = write.order.run(
+        order.order_id,
+        order.event_id,
+        order.payer_id,
+        order.seller_id,
+        order.currency,
+        order.amount_minor,
+        order.platform_fee_minor,
+        order.payment_token,
+        order.metadata,
+        order.psp,
+        order.charge_key,
+        order.created_at,
+        order.created_at,
+      );
       write.transition.run(lastInsertRowid, ...transitions.get(order.id)[0]);
     }
   });
@@ -169,14 +224,16 @@ for (const { orders, transitions } of batchesOf(EXECUTION_BATCH)) {
     }
   }
   journal.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const entries = journal.length === 0 ? [] : read.entries.all(journal[0][0], journal[journal.length - 1][0]);
+  const entries =
+    journal.length === 0 ? [] : read.entries.all(journal[0][0], journal[journal.length - 1][0]);
   if (variant['fold-fee']) foldFees(journal, entries);
   const owner = 'floor';
   const leaseUntil = '9999-12-31T23:59:59.999Z';
 
   timed(() => {
     const claimed = write.claimable.all(orders[0].psp, EXECUTION_BATCH);
-    if (claimed.length !== orders.length) throw new Error(`claimed ${claimed.length} orders, expected ${orders.length}`);
+    if (claimed.length !== orders.length)
+      throw new Error(`claimed ${claimed.length} orders, expected ${orders.length}`);
     for (const order of orders) {
       const [from, to, attempt, at, cause] = transitions.get(order.id)[1];
       write.claim.run(owner, leaseUntil, order.first_attempt_at, at, order.id, from);
@@ -188,27 +245,52 @@ for (const { orders, transitions } of batchesOf(EXECUTION_BATCH)) {
     write.head.get();
     for (const order of orders) {
       const [from, to, attempt, at, cause] = transitions.get(order.id)[2];
-      write.finish.run(to, order.psp_reference, order.psp_fee_minor, order.last_error, null, at, order.id, from, owner);
+      write.finish.run(
+        to,
+        order.psp_reference,
+        order.psp_fee_minor,
+        order.last_error,
+        null,
+        at,
+        order.id,
+        from,
+        owner,
+      );
       write.transition.run(order.id, from, to, attempt, at, cause);
     }
     const accounts = new Map();
     for (const row of journal) write.transaction.run(...row);
     let start = 0;
     for (; start + ENTRY_ROWS_PER_INSERT <= entries.length; start += ENTRY_ROWS_PER_INSERT) {
-      entryInsert(ENTRY_ROWS_PER_INSERT).run(...entries.slice(start, start + ENTRY_ROWS_PER_INSERT).flat());
+      entryInsert(ENTRY_ROWS_PER_INSERT).run(
+        ...entries.slice(start, start + ENTRY_ROWS_PER_INSERT).flat(),
+      );
     }
-    if (start < entries.length) entryInsert(entries.length - start).run(...entries.slice(start).flat());
+    if (start < entries.length)
+      entryInsert(entries.length - start).run(...entries.slice(start).flat());
     for (const entry of entries) accounts.set(entry[1], entry);
     for (const [accountId, entry] of accounts) write.account.run(entry[6], entry[4], accountId);
     const wallets = new Map();
     for (const order of orders) {
       if (order.status !== 'succeeded') continue;
       const key = `${order.seller_id}\u0000${order.currency}`;
-      const current = wallets.get(key) ?? { sellerId: order.seller_id, currency: order.currency, pendingMinor: 0n };
+      const current = wallets.get(key) ?? {
+        sellerId: order.seller_id,
+        currency: order.currency,
+        pendingMinor: 0n,
+      };
       current.pendingMinor += order.amount_minor - order.platform_fee_minor;
       wallets.set(key, current);
     }
-    for (const wallet of wallets.values()) write.wallet.run(wallet.sellerId, wallet.currency, wallet.pendingMinor, 0n, 0n, orders[0].updated_at);
+    for (const wallet of wallets.values())
+      write.wallet.run(
+        wallet.sellerId,
+        wallet.currency,
+        wallet.pendingMinor,
+        0n,
+        0n,
+        orders[0].updated_at,
+      );
   });
 }
 
@@ -228,13 +310,27 @@ function foldFees(journal, entries) {
 
 // The replay must have written what payops wrote, row for row (less the fee journal rows when folded).
 const folded = variant['fold-fee'] ? ['ledger_transactions'] : [];
-for (const table of ['events', 'orders', 'order_transitions', 'ledger_transactions', 'ledger_entries'].filter((name) => !folded.includes(name))) {
-  const [expected, actual] = [source, target].map((db) => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get());
-  if (expected !== actual) throw new Error(`${table}: the floor wrote ${actual} rows, payops ${expected}`);
+for (const table of [
+  'events',
+  'orders',
+  'order_transitions',
+  'ledger_transactions',
+  'ledger_entries',
+].filter((name) => !folded.includes(name))) {
+  const [expected, actual] = [source, target].map((db) =>
+    db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get(),
+  );
+  if (expected !== actual)
+    throw new Error(`${table}: the floor wrote ${actual} rows, payops ${expected}`);
 }
 const walletSum = (db) => db.prepare('SELECT TOTAL(pending_minor) FROM wallets').pluck().get();
-if (walletSum(source) !== walletSum(target)) throw new Error('the floor\'s wallets differ from payops\'');
-const headHash = (db) => db.prepare('SELECT hash FROM ledger_transactions ORDER BY id DESC LIMIT 1').pluck().get();
-if (!variant['fold-fee'] && headHash(source) !== headHash(target)) throw new Error('the floor\'s journal head differs from payops\'');
+if (walletSum(source) !== walletSum(target))
+  throw new Error("the floor's wallets differ from payops'");
+const headHash = (db) =>
+  db.prepare('SELECT hash FROM ledger_transactions ORDER BY id DESC LIMIT 1').pluck().get();
+if (!variant['fold-fee'] && headHash(source) !== headHash(target))
+  throw new Error("the floor's journal head differs from payops'");
 target.close();
-process.stdout.write(JSON.stringify({ seconds: Number(timedNs) / 1e9, orders: Number(lastOrderId) }));
+process.stdout.write(
+  JSON.stringify({ seconds: Number(timedNs) / 1e9, orders: Number(lastOrderId) }),
+);

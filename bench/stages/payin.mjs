@@ -7,7 +7,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, GENERATE_EVENTS, ROOT, loadAverage, measureNode, round, runNode } from './measure.mjs';
+import {
+  BIN,
+  GENERATE_EVENTS,
+  ROOT,
+  loadAverage,
+  measureNode,
+  round,
+  runNode,
+} from './measure.mjs';
 
 export const PAYIN_TARGET = { perSecond: 20_000, peakRssMb: 400 };
 
@@ -15,29 +23,67 @@ export const PAYIN_TARGET = { perSecond: 20_000, peakRssMb: 400 };
 export function runPayin({ n, dir, log, profile }) {
   const events = path.join(dir, 'events.ndjson');
   log(`pay-in: generating ${n} events`);
-  runNode([GENERATE_EVENTS, '--events', String(n), '--max-orders', '1', '--sellers', '1000', '--seed', '1', '--out', events]);
+  runNode([
+    GENERATE_EVENTS,
+    '--events',
+    String(n),
+    '--max-orders',
+    '1',
+    '--sellers',
+    '1000',
+    '--seed',
+    '1',
+    '--out',
+    events,
+  ]);
   const db = path.join(dir, 'bench.db');
   runNode([BIN, 'init', '--db', db]);
   log(`pay-in: payops payin run (${n} orders, sim PSP, no faults)`);
   const run = measureNode([BIN, 'payin', 'run', events, '--db', db, '--json'], { profile });
   const summary = JSON.parse(run.stdout);
-  if (summary.orders.accepted !== n || summary.orders.attempted !== n) throw new Error(`expected ${n} orders, got ${JSON.stringify(summary.orders)}`);
+  if (summary.orders.accepted !== n || summary.orders.attempted !== n)
+    throw new Error(`expected ${n} orders, got ${JSON.stringify(summary.orders)}`);
   fs.rmSync(events);
-  return { db, seconds: run.seconds, peakRssMb: run.peakRssMb, dbMb: round(fs.statSync(db).size / 1_048_576) };
+  return {
+    db,
+    seconds: run.seconds,
+    peakRssMb: run.peakRssMb,
+    dbMb: round(fs.statSync(db).size / 1_048_576),
+  };
 }
 
 // What changes of design would be worth, measured on the floor (no code written for them).
-const DESIGN_CUTS = ['--fold-fee', '--drop-index', 'ledger_entries_by_tx', '--drop-index', 'order_transitions_by_order'];
+const DESIGN_CUTS = [
+  '--fold-fee',
+  '--drop-index',
+  'ledger_entries_by_tx',
+  '--drop-index',
+  'order_transitions_by_order',
+];
 const FLOOR_VARIANTS = [
-  { what: 'with the PSP fee in the capture transaction and without the entries-by-transaction and transitions-by-order indexes', flags: DESIGN_CUTS },
-  { what: 'with those cuts and without the entries-by-account-time index too (as-of balances and history would scan)', flags: [...DESIGN_CUTS, '--drop-index', 'ledger_entries_by_account_time'] },
+  {
+    what: 'with the PSP fee in the capture transaction and without the entries-by-transaction and transitions-by-order indexes',
+    flags: DESIGN_CUTS,
+  },
+  {
+    what: 'with those cuts and without the entries-by-account-time index too (as-of balances and history would scan)',
+    flags: [...DESIGN_CUTS, '--drop-index', 'ledger_entries_by_account_time'],
+  },
 ];
 
 /** Replays the run's rows into a fresh book (payin-floor.mjs); only its write transactions are timed. */
 function replayFloor(book, dir, flags) {
   const target = path.join(dir, 'floor.db');
   try {
-    return JSON.parse(measureNode([path.join(ROOT, 'bench', 'stages', 'payin-floor.mjs'), book, target, BIN, ...flags]).stdout);
+    return JSON.parse(
+      measureNode([
+        path.join(ROOT, 'bench', 'stages', 'payin-floor.mjs'),
+        book,
+        target,
+        BIN,
+        ...flags,
+      ]).stdout,
+    );
   } finally {
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${target}${suffix}`, { force: true });
   }
@@ -50,7 +96,9 @@ export default async function payinStage({ quick, orders, log }) {
   try {
     const run = runPayin({ n, dir, log, profile: 'payin-run' });
 
-    log('pay-in: the floor of its rows (the same rows, statements and transactions, no application code)');
+    log(
+      'pay-in: the floor of its rows (the same rows, statements and transactions, no application code)',
+    );
     const floor = replayFloor(run.db, dir, []);
     const designCuts = FLOOR_VARIANTS.map(({ what, flags }) => {
       log(`pay-in: the floor ${what}`);
@@ -59,11 +107,16 @@ export default async function payinStage({ quick, orders, log }) {
     });
 
     log('pay-in: bare better-sqlite3 (one plain row per order, same pragmas)');
-    const plain = measureNode([path.join(ROOT, 'bench', 'stages', 'payin-baseline.mjs'), String(n), path.join(dir, 'baseline.db')]);
+    const plain = measureNode([
+      path.join(ROOT, 'bench', 'stages', 'payin-baseline.mjs'),
+      String(n),
+      path.join(dir, 'baseline.db'),
+    ]);
 
     log('pay-in: payops check');
     const check = measureNode([BIN, 'check', '--db', run.db, '--json'], { profile: 'payin-check' });
-    if (!JSON.parse(check.stdout).ok) throw new Error('payops check failed after the benchmark run');
+    if (!JSON.parse(check.stdout).ok)
+      throw new Error('payops check failed after the benchmark run');
     load.push(loadAverage());
 
     const perSecond = Math.round(n / run.seconds);
@@ -83,10 +136,17 @@ export default async function payinStage({ quick, orders, log }) {
       },
       ratio: round(perSecond / floorPerSecond, 3),
       floorWithDesignCuts: designCuts,
-      plainInsert: { what: 'bare better-sqlite3, one INSERT per order, no indexes, WAL + synchronous=FULL, 4,000 per transaction', seconds: round(plain.seconds), perSecond: Math.round(n / plain.seconds) },
+      plainInsert: {
+        what: 'bare better-sqlite3, one INSERT per order, no indexes, WAL + synchronous=FULL, 4,000 per transaction',
+        seconds: round(plain.seconds),
+        perSecond: Math.round(n / plain.seconds),
+      },
       check: { seconds: round(check.seconds), peakRssMb: check.peakRssMb },
       target: PAYIN_TARGET,
-      meets: { perSecond: perSecond >= PAYIN_TARGET.perSecond, peakRssMb: run.peakRssMb !== null && run.peakRssMb < PAYIN_TARGET.peakRssMb },
+      meets: {
+        perSecond: perSecond >= PAYIN_TARGET.perSecond,
+        peakRssMb: run.peakRssMb !== null && run.peakRssMb < PAYIN_TARGET.peakRssMb,
+      },
       load,
     };
   } finally {

@@ -5,7 +5,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, GENERATE_EVENTS, ROOT, loadAverage, measureNode, round, runNode } from './measure.mjs';
+import {
+  BIN,
+  GENERATE_EVENTS,
+  ROOT,
+  loadAverage,
+  measureNode,
+  round,
+  runNode,
+} from './measure.mjs';
 
 export default async function payoutStage({ quick, sellers, log }) {
   const n = sellers ?? (quick ? 5_000 : 100_000);
@@ -16,18 +24,43 @@ export default async function payoutStage({ quick, sellers, log }) {
     const deliveries = path.join(dir, 'deliveries.ndjson');
     const db = path.join(dir, 'bench.db');
     log(`payout: ${n} sellers, one captured and delivered order each (setup)`);
-    runNode([GENERATE_EVENTS, '--events', String(n), '--max-orders', '1', '--sellers', String(n), '--sellers-in-turn', '--no-declines', '--seed', '2', '--out', events]);
-    runNode([path.join(ROOT, 'scripts', 'generate-deliveries.mjs'), '--events', events, '--every', '1', '--out', deliveries]);
+    runNode([
+      GENERATE_EVENTS,
+      '--events',
+      String(n),
+      '--max-orders',
+      '1',
+      '--sellers',
+      String(n),
+      '--sellers-in-turn',
+      '--no-declines',
+      '--seed',
+      '2',
+      '--out',
+      events,
+    ]);
+    runNode([
+      path.join(ROOT, 'scripts', 'generate-deliveries.mjs'),
+      '--events',
+      events,
+      '--every',
+      '1',
+      '--out',
+      deliveries,
+    ]);
     runNode([BIN, 'init', '--db', db]);
     // A release applies to an order captured by an earlier run.
     runNode([BIN, 'payin', 'run', events, '--db', db, '--json']);
     runNode([BIN, 'payin', 'run', deliveries, '--db', db, '--json']);
 
     log(`payout: payops payout run (${n} sellers, sim payout PSP, no faults)`);
-    const run = measureNode([BIN, 'payout', 'run', '--db', db, '--json'], { profile: 'payout-run' });
+    const run = measureNode([BIN, 'payout', 'run', '--db', db, '--json'], {
+      profile: 'payout-run',
+    });
     const summary = JSON.parse(run.stdout);
     const paid = summary.execution?.succeeded;
-    if (paid !== n) throw new Error(`expected ${n} payouts sent, got ${JSON.stringify(summary.execution)}`);
+    if (paid !== n)
+      throw new Error(`expected ${n} payouts sent, got ${JSON.stringify(summary.execution)}`);
 
     log('payout: payops check');
     const check = measureNode([BIN, 'check', '--db', db, '--json']);

@@ -11,16 +11,39 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dist = (module) => import(path.join(ROOT, 'dist', module));
-const [n, dbFile, settlementFile, eventsFile] = [Number(process.argv[2]), process.argv[3], process.argv[4], process.argv[5]];
+const [n, dbFile, settlementFile, eventsFile] = [
+  Number(process.argv[2]),
+  process.argv[3],
+  process.argv[4],
+  process.argv[5],
+];
 
-const generated = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'generate-events.mjs'), '--events', String(n), '--max-orders', '1', '--sellers', '1000', '--seed', '1', '--out', eventsFile], { encoding: 'utf8' });
+const generated = spawnSync(
+  process.execPath,
+  [
+    path.join(ROOT, 'scripts', 'generate-events.mjs'),
+    '--events',
+    String(n),
+    '--max-orders',
+    '1',
+    '--sellers',
+    '1000',
+    '--seed',
+    '1',
+    '--out',
+    eventsFile,
+  ],
+  { encoding: 'utf8' },
+);
 if (generated.status !== 0) throw new Error(generated.stderr);
 
 const { openDatabase } = await dist('db/index.js');
 const { ingest } = await dist('payments/intake/intake.js');
 const { PayinExecutor } = await dist('payments/executor.js');
 const { feeFor, parseFeeRule } = await dist('psp/fee-rule.js');
-const { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } = await dist('reconcile/formats/payops.js');
+const { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } = await dist(
+  'reconcile/formats/payops.js',
+);
 
 const db = openDatabase(dbFile, { create: true });
 const feeRule = parseFeeRule('2.9%+0.30');
@@ -28,27 +51,49 @@ const instantPsp = {
   name: 'sim',
   keyLifetimeMs: 24 * 60 * 60 * 1000,
   async charge(requests) {
-    return requests.map((request) => ({ status: 'succeeded', pspReference: `ch_bench_${request.merchantReference}`, feeMinor: feeFor(feeRule, request.amountMinor, request.currency) }));
+    return requests.map((request) => ({
+      status: 'succeeded',
+      pspReference: `ch_bench_${request.merchantReference}`,
+      feeMinor: feeFor(feeRule, request.amountMinor, request.currency),
+    }));
   },
-  async lookupCharge() { return { found: false }; },
-  async refund() { throw new Error('not in this benchmark'); },
-  async listDisputes() { return []; },
-  async payout() { throw new Error('not in this benchmark'); },
+  async lookupCharge() {
+    return { found: false };
+  },
+  async refund() {
+    throw new Error('not in this benchmark');
+  },
+  async listDisputes() {
+    return [];
+  },
+  async payout() {
+    throw new Error('not in this benchmark');
+  },
   close() {},
 };
 const started = Date.now();
 const intake = await ingest(db, [eventsFile], { psp: 'sim' });
-const tally = await new PayinExecutor(db, { psp: instantPsp, retry: { baseMs: 1000, capMs: 8000, maxAttempts: 3 }, clock: Date.now }).runDue();
-if (intake.ordersAccepted !== n || tally.succeeded !== n) throw new Error(`seeded ${tally.succeeded} of ${n} orders`);
+const tally = await new PayinExecutor(db, {
+  psp: instantPsp,
+  retry: { baseMs: 1000, capMs: 8000, maxAttempts: 3 },
+  clock: Date.now,
+}).runDue();
+if (intake.ordersAccepted !== n || tally.succeeded !== n)
+  throw new Error(`seeded ${tally.succeeded} of ${n} orders`);
 const seededSeconds = (Date.now() - started) / 1000;
 
 const out = fs.createWriteStream(settlementFile);
-const write = (text) => (out.write(text) ? Promise.resolve() : new Promise((resolve) => out.once('drain', resolve)));
+const write = (text) =>
+  out.write(text) ? Promise.resolve() : new Promise((resolve) => out.once('drain', resolve));
 await write(`${PAYOPS_SETTLEMENT_HEADER_LINE}\n`);
 const paid = new Map();
 let buffer = '';
 const day = new Date().toISOString().slice(0, 10);
-for (const order of db.prepare("SELECT order_id, currency, amount_minor, psp_reference, psp_fee_minor, updated_at FROM orders WHERE status = 'succeeded' ORDER BY id").iterate()) {
+for (const order of db
+  .prepare(
+    "SELECT order_id, currency, amount_minor, psp_reference, psp_fee_minor, updated_at FROM orders WHERE status = 'succeeded' ORDER BY id",
+  )
+  .iterate()) {
   const batchId = `po_bench_${order.currency}`;
   const netMinor = order.amount_minor - order.psp_fee_minor;
   paid.set(order.currency, (paid.get(order.currency) ?? 0n) + netMinor);

@@ -14,19 +14,31 @@ export default async function reconcile({ quick, orders, log }) {
   try {
     const db = path.join(dir, 'bench.db');
     const file = path.join(dir, 'settlement.csv');
-    log(`reconcile: seeding ${n} orders through intake and executor, and their settlement file (not measured)`);
-    const seed = timed([path.join(ROOT, 'bench', 'stages', 'reconcile-seed.mjs'), String(n), db, file, path.join(dir, 'events.ndjson')]);
+    log(
+      `reconcile: seeding ${n} orders through intake and executor, and their settlement file (not measured)`,
+    );
+    const seed = timed([
+      path.join(ROOT, 'bench', 'stages', 'reconcile-seed.mjs'),
+      String(n),
+      db,
+      file,
+      path.join(dir, 'events.ndjson'),
+    ]);
     const seeded = JSON.parse(seed.stdout);
 
     log(`reconcile: payops reconcile run (${seeded.rows} rows against ${n} orders)`);
     const run = timed([BIN, 'reconcile', 'run', file, '--db', db, '--non-interactive', '--json']);
     const summary = JSON.parse(run.stdout);
     const matched = summary.classes.find((line) => line.class === 'matched');
-    if (summary.openCount !== 0 || matched?.records !== n) throw new Error(`expected ${n} matched records and nothing open, got ${JSON.stringify(summary.classes)}`);
+    if (summary.openCount !== 0 || matched?.records !== n)
+      throw new Error(
+        `expected ${n} matched records and nothing open, got ${JSON.stringify(summary.classes)}`,
+      );
 
     log('reconcile: the same file again (recognised by its bytes; nothing changes)');
     const again = timed([BIN, 'reconcile', 'run', file, '--db', db, '--non-interactive', '--json']);
-    if (JSON.parse(again.stdout).status !== 'already_imported') throw new Error('the second import was not recognised');
+    if (JSON.parse(again.stdout).status !== 'already_imported')
+      throw new Error('the second import was not recognised');
 
     log('reconcile: payops check on the reconciled book');
     const check = timed([BIN, 'check', '--db', db, '--json']);
@@ -43,7 +55,10 @@ export default async function reconcile({ quick, orders, log }) {
       fileMb: round(fs.statSync(file).size / 2 ** 20, 1),
       again: { seconds: round(again.seconds), peakRssMb: again.peakRssMb },
       check: { seconds: round(check.seconds), peakRssMb: check.peakRssMb },
-      seed: { seconds: round(seeded.seededSeconds), how: 'real intake + PayinExecutor in process, a PSP answering at once (no simulated-PSP bookkeeping)' },
+      seed: {
+        seconds: round(seeded.seededSeconds),
+        how: 'real intake + PayinExecutor in process, a PSP answering at once (no simulated-PSP bookkeeping)',
+      },
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,15 @@ import fs from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, GENERATE_EVENTS, loadAverage, measureNode, median, round, runNode } from './measure.mjs';
+import {
+  BIN,
+  GENERATE_EVENTS,
+  loadAverage,
+  measureNode,
+  median,
+  round,
+  runNode,
+} from './measure.mjs';
 
 const MONTHS = 12;
 const DAY_MS = 86_400_000;
@@ -28,23 +36,55 @@ export default async function reportIncomeStage({ quick, orders, log }) {
       const count = Math.min(perMonth, n - month * perMonth);
       if (count <= 0) break;
       const events = path.join(dir, `events-${month}.ndjson`);
-      runNode([GENERATE_EVENTS, '--events', String(count), '--max-orders', '1', '--sellers', '1000', '--seed', String(month + 1), '--prefix', `m${month}_`, '--out', events]);
+      runNode([
+        GENERATE_EVENTS,
+        '--events',
+        String(count),
+        '--max-orders',
+        '1',
+        '--sellers',
+        '1000',
+        '--seed',
+        String(month + 1),
+        '--prefix',
+        `m${month}_`,
+        '--out',
+        events,
+      ]);
       // 30 days per step: month 0 is eleven steps back, the last run is today.
       const offsetMs = -(MONTHS - 1 - month) * 30 * DAY_MS;
-      log(`report-income: payin run ${month + 1}/${MONTHS} (${count} orders, clock ${offsetMs / DAY_MS} days)`);
-      const run = measureNode([BIN, 'payin', 'run', events, '--db', db, '--json'], { env: { PAYOPS_TEST_CLOCK_OFFSET_MS: String(offsetMs) } });
+      log(
+        `report-income: payin run ${month + 1}/${MONTHS} (${count} orders, clock ${offsetMs / DAY_MS} days)`,
+      );
+      const run = measureNode([BIN, 'payin', 'run', events, '--db', db, '--json'], {
+        env: { PAYOPS_TEST_CLOCK_OFFSET_MS: String(offsetMs) },
+      });
       buildSeconds += run.seconds;
       fs.rmSync(events);
     }
     const counts = JSON.parse(measureNode([BIN, 'ledger', 'verify', '--json', '--db', db]).stdout);
     // Backdated entries are the ones a past balance adds one by one (src/reports/period-balances.ts).
     const book = new Sqlite(db, { readonly: true });
-    const backdatedEntries = book.prepare('SELECT COUNT(*) FROM ledger_entries WHERE backdated = 1').pluck().get();
+    const backdatedEntries = book
+      .prepare('SELECT COUNT(*) FROM ledger_entries WHERE backdated = 1')
+      .pluck()
+      .get();
     book.close();
     log('report-income: payops report income --period monthly, whole CLI process, median of 5');
-    const timed = (args) => median(Array.from({ length: 5 }, () => measureNode([BIN, 'report', ...args, '--db', db]).seconds));
+    const timed = (args) =>
+      median(
+        Array.from({ length: 5 }, () => measureNode([BIN, 'report', ...args, '--db', db]).seconds),
+      );
     const income = timed(['income', '--period', 'monthly']);
-    const incomeBounded = timed(['income', '--period', 'monthly', '-b', '2026-01-01', '-e', '2027-01-01']);
+    const incomeBounded = timed([
+      'income',
+      '--period',
+      'monthly',
+      '-b',
+      '2026-01-01',
+      '-e',
+      '2027-01-01',
+    ]);
     const balanceSheet = timed(['balance-sheet', '--period', 'monthly']);
     const sample = measureNode([BIN, 'report', 'income', '--period', 'monthly', '--db', db]).stdout;
     load.push(loadAverage());

@@ -5,5 +5,7 @@ import { pathToFileURL } from 'node:url';
 
 const [script, ...rest] = process.argv.slice(2);
 process.argv = [process.argv[0], script, ...rest];
-process.on('exit', () => process.stderr.write(`\nBENCH_RSS_KB=${process.resourceUsage().maxRSS}\n`));
+process.on('exit', () =>
+  process.stderr.write(`\nBENCH_RSS_KB=${process.resourceUsage().maxRSS}\n`),
+);
 await import(pathToFileURL(path.resolve(script)).href);

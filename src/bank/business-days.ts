@@ -9,7 +9,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 function dayMs(date: string): number {
   if (!DATE.test(date)) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
   const ms = Date.parse(`${date}T00:00:00Z`);
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) throw new RangeError(`not a calendar date: ${date}`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date)
+    throw new RangeError(`not a calendar date: ${date}`);
   return ms;
 }
 
@@ -24,7 +25,8 @@ export function isBusinessDay(date: string): boolean {
 
 /** `date` plus `days` business days (0: the date itself); a weekend start counts from the next Monday. */
 export function addBusinessDays(date: string, days: number): string {
-  if (!Number.isInteger(days) || days < 0) throw new RangeError(`business days must be a whole number >= 0, not ${days}`);
+  if (!Number.isInteger(days) || days < 0)
+    throw new RangeError(`business days must be a whole number >= 0, not ${days}`);
   let ms = dayMs(date);
   let left = days;
   while (left > 0) {

@@ -21,7 +21,11 @@ export interface StoredBankEntry {
   valueDate: string | null;
   accountServicerRef: string | null;
   typeCode: string | null;
-  transactions: { endToEndId: string | null; remittance: string | null; counterparty: string | null }[];
+  transactions: {
+    endToEndId: string | null;
+    remittance: string | null;
+    counterparty: string | null;
+  }[];
   class: string;
   txId: bigint | null;
 }
@@ -84,27 +88,43 @@ export class BankDecisionStore {
 
   entry(entryId: bigint): StoredBankEntry | undefined {
     const row = this.db
-      .prepare(`SELECT e.*, r.file_name FROM bank_entries e JOIN recon_runs r ON r.id = e.run_id WHERE e.id = ?`)
+      .prepare(
+        `SELECT e.*, r.file_name FROM bank_entries e JOIN recon_runs r ON r.id = e.run_id WHERE e.id = ?`,
+      )
       .get(entryId) as EntryRow | undefined;
     return row ? toEntry(row) : undefined;
   }
 
   statement(statementId: bigint): StoredStatement | undefined {
-    const row = this.db.prepare('SELECT * FROM bank_statements WHERE id = ?').get(statementId) as StatementRow | undefined;
+    const row = this.db.prepare('SELECT * FROM bank_statements WHERE id = ?').get(statementId) as
+      | StatementRow
+      | undefined;
     return row ? toStatement(row) : undefined;
   }
 
   /** The statement of an account and currency closing on a day (a balance item's subject), the latest imported. */
-  statementClosing(account: string, currency: Currency, closingDate: string): StoredStatement | undefined {
+  statementClosing(
+    account: string,
+    currency: Currency,
+    closingDate: string,
+  ): StoredStatement | undefined {
     const row = this.db
-      .prepare('SELECT * FROM bank_statements WHERE account = ? AND currency = ? AND closing_date = ? ORDER BY id DESC LIMIT 1')
+      .prepare(
+        'SELECT * FROM bank_statements WHERE account = ? AND currency = ? AND closing_date = ? ORDER BY id DESC LIMIT 1',
+      )
       .get(account, currency, closingDate) as StatementRow | undefined;
     return row ? toStatement(row) : undefined;
   }
 
   /** Whether a statement of this account and currency covering days before `openingDate` was imported. */
   hasEarlierStatement(account: string, currency: Currency, openingDate: string): boolean {
-    return this.db.prepare('SELECT 1 FROM bank_statements WHERE account = ? AND currency = ? AND opening_date < ? LIMIT 1').get(account, currency, openingDate) !== undefined;
+    return (
+      this.db
+        .prepare(
+          'SELECT 1 FROM bank_statements WHERE account = ? AND currency = ? AND opening_date < ? LIMIT 1',
+        )
+        .get(account, currency, openingDate) !== undefined
+    );
   }
 
   /** A PSP batch whose settlement file reported a payout. */
@@ -120,7 +140,13 @@ export class BankDecisionStore {
 
   /** The PSPs whose settlement files reported a payout of batch `batchId` in `currency`. */
   pspsWithBatch(batchId: string, currency: Currency): string[] {
-    return (this.db.prepare('SELECT psp FROM recon_batches WHERE batch_id = ? AND currency = ? AND payout_minor > 0 ORDER BY psp').all(batchId, currency) as { psp: string }[]).map((row) => row.psp);
+    return (
+      this.db
+        .prepare(
+          'SELECT psp FROM recon_batches WHERE batch_id = ? AND currency = ? AND payout_minor > 0 ORDER BY psp',
+        )
+        .all(batchId, currency) as { psp: string }[]
+    ).map((row) => row.psp);
   }
 
   pspPayouts(psp?: string): TransitPayout[] {
@@ -135,28 +161,63 @@ export class BankDecisionStore {
 
   /** A seller payout the payout PSP succeeded (its payout.sent posting moved it to payouts in-transit). */
   sellerPayout(payoutId: string): TransitPayout | undefined {
-    const row = this.db.prepare(`${SELLER_PAYOUTS} WHERE p.payout_id = ? AND p.status = 'succeeded'`).get(payoutId) as SellerPayoutRow | undefined;
+    const row = this.db
+      .prepare(`${SELLER_PAYOUTS} WHERE p.payout_id = ? AND p.status = 'succeeded'`)
+      .get(payoutId) as SellerPayoutRow | undefined;
     return row ? toSellerPayout(row) : undefined;
   }
 
   sellerPayouts(psp?: string): TransitPayout[] {
-    const rows = this.db.prepare(`${SELLER_PAYOUTS} WHERE p.status = 'succeeded' AND (@psp IS NULL OR p.psp = @psp) ORDER BY sent_at, p.payout_id`).all({ psp: psp ?? null }) as SellerPayoutRow[];
+    const rows = this.db
+      .prepare(
+        `${SELLER_PAYOUTS} WHERE p.status = 'succeeded' AND (@psp IS NULL OR p.psp = @psp) ORDER BY sent_at, p.payout_id`,
+      )
+      .all({ psp: psp ?? null }) as SellerPayoutRow[];
     return rows.map(toSellerPayout);
   }
 
   matchesOf(payout: Pick<TransitPayout, 'kind' | 'psp' | 'ref' | 'currency'>): BankMatch[] {
     const rows = this.db
-      .prepare('SELECT id, part, entry_id, item_id, amount_minor, tx_id FROM bank_matches WHERE payout_kind = ? AND psp = ? AND payout_ref = ? AND currency = ? ORDER BY id')
-      .all(payout.kind, payout.psp, payout.ref, payout.currency) as { id: bigint; part: 'bank' | 'difference'; entry_id: bigint | null; item_id: bigint | null; amount_minor: bigint; tx_id: bigint | null }[];
-    return rows.map((row) => ({ id: row.id, part: row.part, entryId: row.entry_id, itemId: row.item_id, amountMinor: row.amount_minor, txId: row.tx_id }));
+      .prepare(
+        'SELECT id, part, entry_id, item_id, amount_minor, tx_id FROM bank_matches WHERE payout_kind = ? AND psp = ? AND payout_ref = ? AND currency = ? ORDER BY id',
+      )
+      .all(payout.kind, payout.psp, payout.ref, payout.currency) as {
+      id: bigint;
+      part: 'bank' | 'difference';
+      entry_id: bigint | null;
+      item_id: bigint | null;
+      amount_minor: bigint;
+      tx_id: bigint | null;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      part: row.part,
+      entryId: row.entry_id,
+      itemId: row.item_id,
+      amountMinor: row.amount_minor,
+      txId: row.tx_id,
+    }));
   }
 
   /** The payout a bank entry was matched to (its `bank` part), if any. */
-  payoutOfEntry(entryId: bigint): { kind: PayoutKind; psp: string; ref: string; currency: Currency } | undefined {
-    const row = this.db.prepare(`SELECT payout_kind, psp, payout_ref, currency FROM bank_matches WHERE entry_id = ? AND part = 'bank' LIMIT 1`).get(entryId) as
+  payoutOfEntry(
+    entryId: bigint,
+  ): { kind: PayoutKind; psp: string; ref: string; currency: Currency } | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT payout_kind, psp, payout_ref, currency FROM bank_matches WHERE entry_id = ? AND part = 'bank' LIMIT 1`,
+      )
+      .get(entryId) as
       | { payout_kind: PayoutKind; psp: string; payout_ref: string; currency: string }
       | undefined;
-    return row ? { kind: row.payout_kind, psp: row.psp, ref: row.payout_ref, currency: row.currency as Currency } : undefined;
+    return row
+      ? {
+          kind: row.payout_kind,
+          psp: row.psp,
+          ref: row.payout_ref,
+          currency: row.currency as Currency,
+        }
+      : undefined;
   }
 
   insertMatch(match: NewBankMatch): void {
@@ -165,7 +226,19 @@ export class BankDecisionStore {
         `INSERT INTO bank_matches (payout_kind, part, entry_id, item_id, psp, payout_ref, currency, amount_minor, tx_id, run_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(match.kind, match.part, match.entryId, match.itemId, match.psp, match.ref, match.currency, match.amountMinor, match.txId, match.runId, match.at);
+      .run(
+        match.kind,
+        match.part,
+        match.entryId,
+        match.itemId,
+        match.psp,
+        match.ref,
+        match.currency,
+        match.amountMinor,
+        match.txId,
+        match.runId,
+        match.at,
+      );
   }
 }
 
@@ -175,15 +248,39 @@ const SELLER_PAYOUTS = `
   FROM payouts p LEFT JOIN ledger_transactions t ON t.idempotency_key = 'payout.sent:' || p.payout_id`;
 
 interface EntryRow {
-  id: bigint; statement_id: bigint; run_id: bigint; line: bigint; direction: 'credit' | 'debit'; amount_minor: bigint; currency: string; booking_date: string;
-  value_date: string | null; account_servicer_ref: string | null; type_code: string | null; transactions: string; class: string; tx_id: bigint | null; file_name: string;
+  id: bigint;
+  statement_id: bigint;
+  run_id: bigint;
+  line: bigint;
+  direction: 'credit' | 'debit';
+  amount_minor: bigint;
+  currency: string;
+  booking_date: string;
+  value_date: string | null;
+  account_servicer_ref: string | null;
+  type_code: string | null;
+  transactions: string;
+  class: string;
+  tx_id: bigint | null;
+  file_name: string;
 }
 
 function toEntry(row: EntryRow): StoredBankEntry {
   return {
-    id: row.id, statementId: row.statement_id, runId: row.run_id, source: `${row.file_name}:${row.line}`, direction: row.direction, amountMinor: row.amount_minor,
-    currency: row.currency as Currency, bookingDate: row.booking_date, valueDate: row.value_date, accountServicerRef: row.account_servicer_ref, typeCode: row.type_code,
-    transactions: parseTransactions(row.transactions), class: row.class, txId: row.tx_id,
+    id: row.id,
+    statementId: row.statement_id,
+    runId: row.run_id,
+    source: `${row.file_name}:${row.line}`,
+    direction: row.direction,
+    amountMinor: row.amount_minor,
+    currency: row.currency as Currency,
+    bookingDate: row.booking_date,
+    valueDate: row.value_date,
+    accountServicerRef: row.account_servicer_ref,
+    typeCode: row.type_code,
+    transactions: parseTransactions(row.transactions),
+    class: row.class,
+    txId: row.tx_id,
   };
 }
 
@@ -199,30 +296,78 @@ function parseTransactions(json: string): StoredBankEntry['transactions'] {
   const textOf = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
   return parsed.map((raw: unknown) => {
     const object = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    return { endToEndId: textOf(object.endToEndId), remittance: textOf(object.remittance), counterparty: textOf(object.counterparty) };
+    return {
+      endToEndId: textOf(object.endToEndId),
+      remittance: textOf(object.remittance),
+      counterparty: textOf(object.counterparty),
+    };
   });
 }
 
-interface StatementRow { id: bigint; account: string; currency: string; opening_minor: bigint; opening_date: string; closing_minor: bigint; closing_date: string }
-
-function toStatement(row: StatementRow): StoredStatement {
-  return { id: row.id, account: row.account, currency: row.currency as Currency, openingMinor: row.opening_minor, openingDate: row.opening_date, closingMinor: row.closing_minor, closingDate: row.closing_date };
+interface StatementRow {
+  id: bigint;
+  account: string;
+  currency: string;
+  opening_minor: bigint;
+  opening_date: string;
+  closing_minor: bigint;
+  closing_date: string;
 }
 
-interface PspPayoutRow { psp: string; batch_id: string; currency: string; payout_minor: bigint; occurred_at: string | null; psp_reference: string | null; books: bigint }
-
-function toPspPayout(row: PspPayoutRow): TransitPayout {
+function toStatement(row: StatementRow): StoredStatement {
   return {
-    kind: 'psp_payout', psp: row.psp, ref: row.batch_id, currency: row.currency as Currency, amountMinor: row.payout_minor, paidAt: row.occurred_at,
-    pspReference: row.psp_reference, booksMinor: BigInt(row.books),
+    id: row.id,
+    account: row.account,
+    currency: row.currency as Currency,
+    openingMinor: row.opening_minor,
+    openingDate: row.opening_date,
+    closingMinor: row.closing_minor,
+    closingDate: row.closing_date,
   };
 }
 
-interface SellerPayoutRow { payout_id: string; psp: string; currency: string; amount_minor: bigint; psp_reference: string | null; sent_at: string | null; books: bigint }
+interface PspPayoutRow {
+  psp: string;
+  batch_id: string;
+  currency: string;
+  payout_minor: bigint;
+  occurred_at: string | null;
+  psp_reference: string | null;
+  books: bigint;
+}
+
+function toPspPayout(row: PspPayoutRow): TransitPayout {
+  return {
+    kind: 'psp_payout',
+    psp: row.psp,
+    ref: row.batch_id,
+    currency: row.currency as Currency,
+    amountMinor: row.payout_minor,
+    paidAt: row.occurred_at,
+    pspReference: row.psp_reference,
+    booksMinor: BigInt(row.books),
+  };
+}
+
+interface SellerPayoutRow {
+  payout_id: string;
+  psp: string;
+  currency: string;
+  amount_minor: bigint;
+  psp_reference: string | null;
+  sent_at: string | null;
+  books: bigint;
+}
 
 function toSellerPayout(row: SellerPayoutRow): TransitPayout {
   return {
-    kind: 'seller_payout', psp: row.psp, ref: row.payout_id, currency: row.currency as Currency, amountMinor: row.amount_minor, paidAt: row.sent_at,
-    pspReference: row.psp_reference, booksMinor: BigInt(row.books),
+    kind: 'seller_payout',
+    psp: row.psp,
+    ref: row.payout_id,
+    currency: row.currency as Currency,
+    amountMinor: row.amount_minor,
+    paidAt: row.sent_at,
+    pspReference: row.psp_reference,
+    booksMinor: BigInt(row.books),
   };
 }

@@ -6,7 +6,13 @@ import { payoutRef } from './decide.js';
 import { BankDecisionStore, type PayoutKind, type TransitPayout } from './decisions-store.js';
 import { itemIdOf } from '../reconcile/classes.js';
 
-export const LEG_STATUSES = ['in transit', 'received', 'short', 'not received past due', 'written off'] as const;
+export const LEG_STATUSES = [
+  'in transit',
+  'received',
+  'short',
+  'not received past due',
+  'written off',
+] as const;
 export type LegStatus = (typeof LEG_STATUSES)[number];
 
 /** The three legs of one payout: what the books moved to transit, what the PSP says it paid, what the bank shows. */
@@ -58,36 +64,76 @@ export interface LegsReport {
  * legs side by side (docs/RECONCILIATION.md "Three legs per payout"), oldest first; `openOnly`
  * keeps those of which money is still in transit.
  */
-export function payoutLegs(db: Database, options: { psp?: string; openOnly?: boolean } = {}): LegsReport {
+export function payoutLegs(
+  db: Database,
+  options: { psp?: string; openOnly?: boolean } = {},
+): LegsReport {
   const bank = new BankDecisionStore(db);
   const store = new ReconStore(db);
   const payouts = [...bank.pspPayouts(options.psp), ...bank.sellerPayouts(options.psp)];
-  const lines = payouts.map((payout) => legsOf(bank, store, payout)).filter((line) => !options.openOnly || line.inTransitMinor !== 0n);
-  return { dateBasis: 'settled', psp: options.psp ?? null, openOnly: options.openOnly === true, lines, totals: totalsOf(lines) };
+  const lines = payouts
+    .map((payout) => legsOf(bank, store, payout))
+    .filter((line) => !options.openOnly || line.inTransitMinor !== 0n);
+  return {
+    dateBasis: 'settled',
+    psp: options.psp ?? null,
+    openOnly: options.openOnly === true,
+    lines,
+    totals: totalsOf(lines),
+  };
 }
 
 function legsOf(bank: BankDecisionStore, store: ReconStore, payout: TransitPayout): PayoutLegs {
   const matches = bank.matchesOf(payout);
   const receipt = matches.find((match) => match.part === 'bank');
   const entry = receipt?.entryId == null ? undefined : bank.entry(receipt.entryId);
-  const differenceMinor = matches.filter((match) => match.part === 'difference').reduce((sum, match) => sum + match.amountMinor, 0n);
+  const differenceMinor = matches
+    .filter((match) => match.part === 'difference')
+    .reduce((sum, match) => sum + match.amountMinor, 0n);
   const bankMinor = receipt?.amountMinor ?? 0n;
   const openItem = openItemOf(store, payout);
   return {
-    kind: payout.kind, psp: payout.psp, payout: payout.ref, currency: payout.currency, booksMinor: payout.booksMinor, pspMinor: payout.amountMinor, pspDate: payout.paidAt,
-    pspReference: payout.pspReference, bank: entry ? { amountMinor: bankMinor, bookingDate: entry.bookingDate, source: entry.source } : null,
-    differenceMinor, inTransitMinor: payout.booksMinor - bankMinor - differenceMinor, status: statusOf(payout.amountMinor, receipt !== undefined, bankMinor, differenceMinor, openItem), openItemId: openItem?.itemId ?? null,
+    kind: payout.kind,
+    psp: payout.psp,
+    payout: payout.ref,
+    currency: payout.currency,
+    booksMinor: payout.booksMinor,
+    pspMinor: payout.amountMinor,
+    pspDate: payout.paidAt,
+    pspReference: payout.pspReference,
+    bank: entry
+      ? { amountMinor: bankMinor, bookingDate: entry.bookingDate, source: entry.source }
+      : null,
+    differenceMinor,
+    inTransitMinor: payout.booksMinor - bankMinor - differenceMinor,
+    status: statusOf(
+      payout.amountMinor,
+      receipt !== undefined,
+      bankMinor,
+      differenceMinor,
+      openItem,
+    ),
+    openItemId: openItem?.itemId ?? null,
   };
 }
 
-function statusOf(amountMinor: bigint, received: boolean, bankMinor: bigint, differenceMinor: bigint, openItem: { class: string } | undefined): LegStatus {
+function statusOf(
+  amountMinor: bigint,
+  received: boolean,
+  bankMinor: bigint,
+  differenceMinor: bigint,
+  openItem: { class: string } | undefined,
+): LegStatus {
   if (received) return bankMinor < amountMinor ? 'short' : 'received';
   if (differenceMinor !== 0n && differenceMinor === amountMinor) return 'written off';
   return openItem?.class === 'payout_not_received' ? 'not received past due' : 'in transit';
 }
 
 /** A payout's own item (not received), else an open item that names it (a short or different payment). */
-function openItemOf(store: ReconStore, payout: TransitPayout): { itemId: string; class: string } | undefined {
+function openItemOf(
+  store: ReconStore,
+  payout: TransitPayout,
+): { itemId: string; class: string } | undefined {
   const ref = payoutRef(payout);
   const own = store.item(itemIdOf(BANK_SOURCE, ref));
   if (own?.status === 'open') return own;
@@ -98,7 +144,16 @@ function totalsOf(lines: readonly PayoutLegs[]): LegsTotal[] {
   const totals = new Map<string, LegsTotal>();
   for (const line of lines) {
     const key = `${line.kind}\u0000${line.currency}`;
-    const total = totals.get(key) ?? { kind: line.kind, currency: line.currency, payouts: 0, booksMinor: 0n, pspMinor: 0n, bankMinor: 0n, differenceMinor: 0n, inTransitMinor: 0n };
+    const total = totals.get(key) ?? {
+      kind: line.kind,
+      currency: line.currency,
+      payouts: 0,
+      booksMinor: 0n,
+      pspMinor: 0n,
+      bankMinor: 0n,
+      differenceMinor: 0n,
+      inTransitMinor: 0n,
+    };
     total.payouts++;
     total.booksMinor += line.booksMinor;
     total.pspMinor += line.pspMinor;
@@ -107,5 +162,7 @@ function totalsOf(lines: readonly PayoutLegs[]): LegsTotal[] {
     total.inTransitMinor += line.inTransitMinor;
     totals.set(key, total);
   }
-  return [...totals.values()].sort((a, b) => (a.kind === b.kind ? a.currency.localeCompare(b.currency) : a.kind.localeCompare(b.kind)));
+  return [...totals.values()].sort((a, b) =>
+    a.kind === b.kind ? a.currency.localeCompare(b.currency) : a.kind.localeCompare(b.kind),
+  );
 }

@@ -22,11 +22,21 @@ export function bankEntryOf(db: Database, item: ItemRecord): BankEntryFacts | un
   if (item.psp !== BANK_SOURCE || item.rowId === null) return undefined;
   const entry = new BankDecisionStore(db).entry(item.rowId);
   if (!entry) return undefined;
-  const texts = (values: (string | null)[]) => [...new Set(values.filter((value): value is string => value !== null))];
+  const texts = (values: (string | null)[]) => [
+    ...new Set(values.filter((value): value is string => value !== null)),
+  ];
   const remittance = texts(entry.transactions.map((transaction) => transaction.remittance));
   return {
-    source: entry.source, direction: entry.direction, amountMinor: entry.amountMinor, currency: entry.currency, bookingDate: entry.bookingDate, valueDate: entry.valueDate,
-    references: texts([entry.accountServicerRef, ...entry.transactions.map((transaction) => transaction.endToEndId)]),
+    source: entry.source,
+    direction: entry.direction,
+    amountMinor: entry.amountMinor,
+    currency: entry.currency,
+    bookingDate: entry.bookingDate,
+    valueDate: entry.valueDate,
+    references: texts([
+      entry.accountServicerRef,
+      ...entry.transactions.map((transaction) => transaction.endToEndId),
+    ]),
     remittance: remittance.length === 0 ? null : remittance.join(' | '),
   };
 }
@@ -36,7 +46,12 @@ export function bankEntryOf(db: Database, item: ItemRecord): BankEntryFacts | un
  * statement's balances beside the books' on both dates), and where the money waits meanwhile.
  * `differs` marks a line whose two sides disagree.
  */
-export function bankPanelLines(item: ItemRecord, view: BankItemView, entry: BankEntryFacts | undefined, differs: (line: string) => string): string[] {
+export function bankPanelLines(
+  item: ItemRecord,
+  view: BankItemView,
+  entry: BankEntryFacts | undefined,
+  differs: (line: string) => string,
+): string[] {
   const lines = [`   statement      ${view.statementRef} of ${view.account} (${view.source})`];
   if (view.balances) return [...lines, ...balanceLines(view.balances, item.currency, differs)];
   lines.push(...entryLines(view, entry, item.detail.theirs));
@@ -46,7 +61,11 @@ export function bankPanelLines(item: ItemRecord, view: BankItemView, entry: Bank
   return lines;
 }
 
-function entryLines(view: BankItemView, entry: BankEntryFacts | undefined, theirs: SideView | null): string[] {
+function entryLines(
+  view: BankItemView,
+  entry: BankEntryFacts | undefined,
+  theirs: SideView | null,
+): string[] {
   if (entry) {
     return [
       `   bank entry     ${entry.source} ${entry.direction} ${formatAmount(entry.amountMinor, entry.currency)} ${entry.currency} booked ${entry.bookingDate}${entry.valueDate && entry.valueDate !== entry.bookingDate ? ` (value ${entry.valueDate})` : ''}`,
@@ -63,16 +82,37 @@ function entryLines(view: BankItemView, entry: BankEntryFacts | undefined, their
   return ['   bank entry     — (none on the statement)'];
 }
 
-function expectedLines(item: ItemRecord, ours: SideView | null, entry: BankEntryFacts | undefined, differs: (line: string) => string): string[] {
-  if (ours === null) return [`   expected       ${item.internalRef ?? item.probableRef ?? '— (payops expected no such movement)'}`];
+function expectedLines(
+  item: ItemRecord,
+  ours: SideView | null,
+  entry: BankEntryFacts | undefined,
+  differs: (line: string) => string,
+): string[] {
+  if (ours === null)
+    return [
+      `   expected       ${item.internalRef ?? item.probableRef ?? '— (payops expected no such movement)'}`,
+    ];
   const amount = `${formatAmount(BigInt(ours.grossMinor), ours.currency)} ${ours.currency}`;
-  const what = [item.internalRef ?? ours.type, ours.reference, amount, ours.at ? `on ${ours.at.slice(0, 10)}` : null].filter((part) => part !== null && part !== '').join(' ');
+  const what = [
+    item.internalRef ?? ours.type,
+    ours.reference,
+    amount,
+    ours.at ? `on ${ours.at.slice(0, 10)}` : null,
+  ]
+    .filter((part) => part !== null && part !== '')
+    .join(' ');
   const line = `   expected       ${what}`;
-  const mismatch = entry !== undefined && (entry.currency !== ours.currency || entry.amountMinor !== abs(BigInt(ours.grossMinor)));
+  const mismatch =
+    entry !== undefined &&
+    (entry.currency !== ours.currency || entry.amountMinor !== abs(BigInt(ours.grossMinor)));
   return [mismatch ? differs(line) : line];
 }
 
-function balanceLines(balances: NonNullable<BankItemView['balances']>, currency: Currency, differs: (line: string) => string): string[] {
+function balanceLines(
+  balances: NonNullable<BankItemView['balances']>,
+  currency: Currency,
+  differs: (line: string) => string,
+): string[] {
   const money = (minor: string) => formatAmount(BigInt(minor), currency).padStart(14);
   const row = (label: string, day: string, bankMinor: string, booksMinor: string) => {
     const line = `   ${label.padEnd(8)} ${day}  ${money(bankMinor)}  ${money(booksMinor)}  ${formatAmount(BigInt(bankMinor) - BigInt(booksMinor), currency)}`;
@@ -80,8 +120,18 @@ function balanceLines(balances: NonNullable<BankItemView['balances']>, currency:
   };
   return [
     `   ${''.padEnd(8)} ${'day'.padEnd(10)}  ${'bank'.padStart(14)}  ${'books'.padStart(14)}  difference`,
-    row('opening', `${balances.openingDate}`, balances.openingBankMinor, balances.openingBooksMinor),
-    row('closing', `${balances.closingDate}`, balances.closingBankMinor, balances.closingBooksMinor),
+    row(
+      'opening',
+      `${balances.openingDate}`,
+      balances.openingBankMinor,
+      balances.openingBooksMinor,
+    ),
+    row(
+      'closing',
+      `${balances.closingDate}`,
+      balances.closingBankMinor,
+      balances.closingBooksMinor,
+    ),
     `   books: ${BANK_OPERATING_ACCOUNT} in ${currency}; an opening is the balance at the start of its day, a closing at the end`,
   ];
 }

@@ -3,7 +3,11 @@ import type { Database, Statement } from '../db/index.js';
 import { ACCOUNT_AS_OF_QUERY } from '../ledger/balances.js';
 import { toNormalBalance } from '../ledger/index.js';
 import { type Currency, toCurrency } from '../money/index.js';
-import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT, bankInTransitAccount } from './accounts.js';
+import {
+  BANK_OPERATING_ACCOUNT,
+  PAYOUTS_IN_TRANSIT_ACCOUNT,
+  bankInTransitAccount,
+} from './accounts.js';
 import type { ExpectedPspPayout, ExpectedSellerPayout } from './match/index.js';
 import type { BankEntry, StatementFooter, StatementHeader } from './types.js';
 
@@ -23,19 +27,58 @@ const currency = z.string().transform((code, context) => {
 });
 const instant = z.string().regex(/^\d{4}-\d{2}-\d{2}T/);
 
-const pspPayoutRow = z.object({ psp: z.string(), batch_id: z.string(), currency, payout_minor: z.bigint().positive(), psp_reference: z.string().nullable(), occurred_at: instant });
-const sellerPayoutRow = z.object({ payout_id: z.string(), psp_reference: z.string().nullable(), psp: z.string(), currency, amount_minor: z.bigint().positive(), effective_at: instant });
-const matchRow = z.object({ entry_id: z.bigint().nullable(), line: z.bigint().nullable(), file_name: z.string().nullable(), amount_minor: z.bigint() });
-const statementRow = z.object({
-  id: z.bigint(), account: z.string(), currency, statement_ref: z.string(), line: z.bigint(), file_name: z.string(),
-  opening_date: z.string(), opening_minor: z.bigint(), closing_date: z.string(), closing_minor: z.bigint(),
+const pspPayoutRow = z.object({
+  psp: z.string(),
+  batch_id: z.string(),
+  currency,
+  payout_minor: z.bigint().positive(),
+  psp_reference: z.string().nullable(),
+  occurred_at: instant,
 });
-const tallyRow = z.object({ class: z.string(), direction: z.enum(['credit', 'debit']), currency, n: z.bigint(), amount: z.bigint() });
-const operatingRow = z.object({ type: z.enum(['asset', 'liability', 'equity', 'revenue', 'expense']), balance_minor: z.bigint() });
+const sellerPayoutRow = z.object({
+  payout_id: z.string(),
+  psp_reference: z.string().nullable(),
+  psp: z.string(),
+  currency,
+  amount_minor: z.bigint().positive(),
+  effective_at: instant,
+});
+const matchRow = z.object({
+  entry_id: z.bigint().nullable(),
+  line: z.bigint().nullable(),
+  file_name: z.string().nullable(),
+  amount_minor: z.bigint(),
+});
+const statementRow = z.object({
+  id: z.bigint(),
+  account: z.string(),
+  currency,
+  statement_ref: z.string(),
+  line: z.bigint(),
+  file_name: z.string(),
+  opening_date: z.string(),
+  opening_minor: z.bigint(),
+  closing_date: z.string(),
+  closing_minor: z.bigint(),
+});
+const tallyRow = z.object({
+  class: z.string(),
+  direction: z.enum(['credit', 'debit']),
+  currency,
+  n: z.bigint(),
+  amount: z.bigint(),
+});
+const operatingRow = z.object({
+  type: z.enum(['asset', 'liability', 'equity', 'revenue', 'expense']),
+  balance_minor: z.bigint(),
+});
 
 function checked<T extends z.ZodType>(schema: T, row: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(row);
-  if (!result.success) throw new Error(`${what}: unexpected row ${JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}: ${result.error.issues[0]?.message ?? 'invalid'}`);
+  if (!result.success)
+    throw new Error(
+      `${what}: unexpected row ${JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}: ${result.error.issues[0]?.message ?? 'invalid'}`,
+    );
   return result.data;
 }
 
@@ -126,7 +169,9 @@ export class BankStore {
          LEFT JOIN bank_entries e ON e.id = m.entry_id LEFT JOIN recon_runs u ON u.id = e.run_id
          WHERE m.payout_kind = 'seller_payout' AND m.payout_ref = ? AND m.currency = ? AND m.part = 'bank'`,
       ),
-      tallies: prepare('SELECT class, direction, currency, COUNT(*) AS n, SUM(amount_minor) AS amount FROM bank_entries WHERE run_id = ? GROUP BY class, direction, currency ORDER BY class, direction, currency'),
+      tallies: prepare(
+        'SELECT class, direction, currency, COUNT(*) AS n, SUM(amount_minor) AS amount FROM bank_entries WHERE run_id = ? GROUP BY class, direction, currency ORDER BY class, direction, currency',
+      ),
       statementsClosingFrom: prepare(
         `SELECT s.id, s.account, s.currency, s.statement_ref, s.line, u.file_name, s.opening_date, s.opening_minor, s.closing_date, s.closing_minor
          FROM bank_statements s JOIN recon_runs u ON u.id = s.run_id
@@ -135,35 +180,78 @@ export class BankStore {
       // The ledger's as-of balance of one account: SQLite pushes the filter into the subquery, so one
       // account is computed, not every account of the book (a seller's each: seconds at 100,000).
       operatingAsOf: prepare(ACCOUNT_AS_OF_QUERY),
-      earlierStatement: prepare('SELECT 1 FROM bank_statements WHERE account = ? AND currency = ? AND id < ? LIMIT 1'),
+      earlierStatement: prepare(
+        'SELECT 1 FROM bank_statements WHERE account = ? AND currency = ? AND id < ? LIMIT 1',
+      ),
     };
   }
 
-  insertStatement(runId: bigint, header: StatementHeader, footer: StatementFooter, sums: { creditsMinor: bigint; debitsMinor: bigint; entryCount: number; skipped: number }): bigint {
+  insertStatement(
+    runId: bigint,
+    header: StatementHeader,
+    footer: StatementFooter,
+    sums: { creditsMinor: bigint; debitsMinor: bigint; entryCount: number; skipped: number },
+  ): bigint {
     return BigInt(
       this.s.insertStatement!.run(
-        runId, header.line, header.statementId, header.account, header.currency, header.opening.amountMinor, header.opening.date, footer.closing.amountMinor, footer.closing.date,
-        sums.creditsMinor, sums.debitsMinor, sums.entryCount, sums.skipped,
+        runId,
+        header.line,
+        header.statementId,
+        header.account,
+        header.currency,
+        header.opening.amountMinor,
+        header.opening.date,
+        footer.closing.amountMinor,
+        footer.closing.date,
+        sums.creditsMinor,
+        sums.debitsMinor,
+        sums.entryCount,
+        sums.skipped,
       ).lastInsertRowid,
     );
   }
 
   insertEntry(statementId: bigint, runId: bigint, entry: BankEntry, fingerprint: string): bigint {
-    const transactions = JSON.stringify(entry.transactions, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    const transactions = JSON.stringify(entry.transactions, (_key, value: unknown) =>
+      typeof value === 'bigint' ? value.toString() : value,
+    );
     return BigInt(
       this.s.insertEntry!.run(
-        statementId, runId, entry.line, entry.direction, entry.amountMinor, entry.currency, entry.bookingDate, entry.valueDate, entry.accountServicerRef, entry.typeCode,
-        entry.bankCharge ? 1 : 0, entry.reversal ? 1 : 0, transactions, fingerprint,
+        statementId,
+        runId,
+        entry.line,
+        entry.direction,
+        entry.amountMinor,
+        entry.currency,
+        entry.bookingDate,
+        entry.valueDate,
+        entry.accountServicerRef,
+        entry.typeCode,
+        entry.bankCharge ? 1 : 0,
+        entry.reversal ? 1 : 0,
+        transactions,
+        fingerprint,
       ).lastInsertRowid,
     );
   }
 
-  setOutcome(entryId: bigint, entryClass: string, itemId: bigint | null, txId: number | null): void {
-    if (this.s.setOutcome!.run(entryClass, itemId, txId, entryId).changes !== 1) throw new Error(`bank entry ${entryId} does not exist`);
+  setOutcome(
+    entryId: bigint,
+    entryClass: string,
+    itemId: bigint | null,
+    txId: number | null,
+  ): void {
+    if (this.s.setOutcome!.run(entryClass, itemId, txId, entryId).changes !== 1)
+      throw new Error(`bank entry ${entryId} does not exist`);
   }
 
   /** True when another file's entry has this bank reference (same account and currency). */
-  refImportedElsewhere(account: string, currency: Currency, servicerRef: string, runId: bigint): boolean {
+  refImportedElsewhere(
+    account: string,
+    currency: Currency,
+    servicerRef: string,
+    runId: bigint,
+  ): boolean {
     return this.s.refElsewhere!.get(servicerRef, account, currency, runId) !== undefined;
   }
 
@@ -175,8 +263,17 @@ export class BankStore {
   expectedPspPayouts(payoutCurrency: Currency): ExpectedPspPayout[] {
     return this.s.pspPayouts!.all(payoutCurrency, bankInTransitAccount('')).map((raw) => {
       const row = checked(pspPayoutRow, raw, 'recon_batches');
-      const references = row.psp_reference !== null && row.psp_reference !== row.batch_id ? [row.psp_reference] : [];
-      return { psp: row.psp, batchId: row.batch_id, references, currency: row.currency, amountMinor: row.payout_minor, payoutDate: row.occurred_at.slice(0, 10), payoutAt: row.occurred_at };
+      const references =
+        row.psp_reference !== null && row.psp_reference !== row.batch_id ? [row.psp_reference] : [];
+      return {
+        psp: row.psp,
+        batchId: row.batch_id,
+        references,
+        currency: row.currency,
+        amountMinor: row.payout_minor,
+        payoutDate: row.occurred_at.slice(0, 10),
+        payoutAt: row.occurred_at,
+      };
     });
   }
 
@@ -184,35 +281,71 @@ export class BankStore {
   expectedSellerPayouts(payoutCurrency: Currency): ExpectedSellerPayout[] {
     return this.s.sellerPayouts!.all(payoutCurrency, PAYOUTS_IN_TRANSIT_ACCOUNT).map((raw) => {
       const row = checked(sellerPayoutRow, raw, 'payouts');
-      return { payoutId: row.payout_id, pspReference: row.psp_reference, psp: row.psp, currency: row.currency, amountMinor: row.amount_minor, sentDate: row.effective_at.slice(0, 10), sentAt: row.effective_at };
+      return {
+        payoutId: row.payout_id,
+        pspReference: row.psp_reference,
+        psp: row.psp,
+        currency: row.currency,
+        amountMinor: row.amount_minor,
+        sentDate: row.effective_at.slice(0, 10),
+        sentAt: row.effective_at,
+      };
     });
   }
 
   insertMatch(match: MatchInsert): bigint {
     return BigInt(
-      this.s.insertMatch!.run(match.payoutKind, match.part, match.entryId, match.itemId, match.psp, match.payoutRef, match.currency, match.amountMinor, match.txId, match.runId, match.at).lastInsertRowid,
+      this.s.insertMatch!.run(
+        match.payoutKind,
+        match.part,
+        match.entryId,
+        match.itemId,
+        match.psp,
+        match.payoutRef,
+        match.currency,
+        match.amountMinor,
+        match.txId,
+        match.runId,
+        match.at,
+      ).lastInsertRowid,
     );
   }
 
   /** The entry that cleared a payout, as FILE:LINE, if one has. */
-  receivedBy(payoutKind: 'psp_payout' | 'seller_payout', psp: string, payoutRef: string, payoutCurrency: Currency): { entryId: bigint; source: string } | undefined {
+  receivedBy(
+    payoutKind: 'psp_payout' | 'seller_payout',
+    psp: string,
+    payoutRef: string,
+    payoutCurrency: Currency,
+  ): { entryId: bigint; source: string } | undefined {
     const raw = this.s.bankMatch!.get(payoutKind, psp, payoutRef, payoutCurrency);
     if (raw === undefined) return undefined;
     const row = checked(matchRow, raw, 'bank_matches');
-    return row.entry_id === null ? undefined : { entryId: row.entry_id, source: `${row.file_name ?? '?'}:${row.line ?? '?'}` };
+    return row.entry_id === null
+      ? undefined
+      : { entryId: row.entry_id, source: `${row.file_name ?? '?'}:${row.line ?? '?'}` };
   }
 
   /** The entry that paid a seller payout (its id is unique across payout PSPs), as FILE:LINE, if one has. */
-  receivedSellerPayout(payoutId: string, payoutCurrency: Currency): { entryId: bigint; source: string } | undefined {
+  receivedSellerPayout(
+    payoutId: string,
+    payoutCurrency: Currency,
+  ): { entryId: bigint; source: string } | undefined {
     const raw = this.s.sellerMatch!.get(payoutId, payoutCurrency);
     if (raw === undefined) return undefined;
     const row = checked(matchRow, raw, 'bank_matches');
-    return row.entry_id === null ? undefined : { entryId: row.entry_id, source: `${row.file_name ?? '?'}:${row.line ?? '?'}` };
+    return row.entry_id === null
+      ? undefined
+      : { entryId: row.entry_id, source: `${row.file_name ?? '?'}:${row.line ?? '?'}` };
   }
 
   /** The books' assets:bank:operating in `currency` at `asOf` (inclusive, effective time). */
   operatingBalance(balanceCurrency: Currency, asOf: string): bigint {
-    const raw = this.s.operatingAsOf!.get({ asOf, name: BANK_OPERATING_ACCOUNT, currency: balanceCurrency });
+    const raw = this.s.operatingAsOf!.get({
+      asOf,
+      name: BANK_OPERATING_ACCOUNT,
+      currency: balanceCurrency,
+    });
     if (raw === undefined) return 0n;
     const row = checked(operatingRow, raw, 'ledger_accounts');
     return toNormalBalance(row.type, row.balance_minor);
@@ -224,21 +357,49 @@ export class BankStore {
   }
 
   /** Statements of this account and currency from other files closing on or after `fromDate`, oldest day first. */
-  statementsClosingFrom(account: string, statementCurrency: Currency, fromDate: string, runId: bigint): StatementBalance[] {
-    return this.s.statementsClosingFrom!.all(account, statementCurrency, fromDate, runId).map((raw) => {
-      const row = checked(statementRow, raw, 'bank_statements');
-      return {
-        statementId: row.id, account: row.account, currency: row.currency, statementRef: row.statement_ref, source: `${row.file_name}:${row.line}`,
-        openingDate: row.opening_date, openingMinor: row.opening_minor, closingDate: row.closing_date, closingMinor: row.closing_minor,
-      };
-    });
+  statementsClosingFrom(
+    account: string,
+    statementCurrency: Currency,
+    fromDate: string,
+    runId: bigint,
+  ): StatementBalance[] {
+    return this.s
+      .statementsClosingFrom!.all(account, statementCurrency, fromDate, runId)
+      .map((raw) => {
+        const row = checked(statementRow, raw, 'bank_statements');
+        return {
+          statementId: row.id,
+          account: row.account,
+          currency: row.currency,
+          statementRef: row.statement_ref,
+          source: `${row.file_name}:${row.line}`,
+          openingDate: row.opening_date,
+          openingMinor: row.opening_minor,
+          closingDate: row.closing_date,
+          closingMinor: row.closing_minor,
+        };
+      });
   }
 
   /** A run's entries counted and summed by class, direction and currency. */
-  entryTallies(runId: bigint): { class: string; direction: 'credit' | 'debit'; currency: Currency; count: number; amountMinor: bigint }[] {
+  entryTallies(
+    runId: bigint,
+  ): {
+    class: string;
+    direction: 'credit' | 'debit';
+    currency: Currency;
+    count: number;
+    amountMinor: bigint;
+  }[] {
     return this.s.tallies!.all(runId).map((raw) => {
       const row = checked(tallyRow, raw, 'bank_entries');
-      return { class: row.class, direction: row.direction, currency: row.currency, count: Number(row.n), amountMinor: row.amount };
+      return {
+        class: row.class,
+        direction: row.direction,
+        currency: row.currency,
+        count: Number(row.n),
+        amountMinor: row.amount,
+      };
     });
   }
 }

@@ -1,7 +1,13 @@
 import type { Currency } from '../money/index.js';
 import { CLASSES, type ItemClass, type ReconClass } from '../reconcile/classes.js';
 import type { ReconStore } from '../reconcile/store.js';
-import { type ClassLine, ClassCurrencyTally, type RuleAction, type RunSummary, moneyLines } from '../reconcile/summary.js';
+import {
+  type ClassLine,
+  ClassCurrencyTally,
+  type RuleAction,
+  type RunSummary,
+  moneyLines,
+} from '../reconcile/summary.js';
 import { BANK_SOURCE } from './accounts.js';
 import { bankEffectiveAt } from './postings.js';
 import type { BankStore } from './store.js';
@@ -64,10 +70,17 @@ export interface SummaryInput {
 
 export function summarize(facts: SummaryInput): BankRunSummary {
   const tallies = facts.store.entryTallies(facts.runId);
-  const lines = new Map<ReconClass, { rows: number; records: number; money: Map<Currency, bigint> }>();
+  const lines = new Map<
+    ReconClass,
+    { rows: number; records: number; money: Map<Currency, bigint> }
+  >();
   const byCurrency = new ClassCurrencyTally();
   const lineOf = (lineClass: ReconClass) => {
-    const line = lines.get(lineClass) ?? { rows: 0, records: 0, money: new Map<Currency, bigint>() };
+    const line = lines.get(lineClass) ?? {
+      rows: 0,
+      records: 0,
+      money: new Map<Currency, bigint>(),
+    };
     lines.set(lineClass, line);
     return line;
   };
@@ -78,7 +91,10 @@ export function summarize(facts: SummaryInput): BankRunSummary {
     // An amount_mismatch is about its difference (as in a settlement run), added from its items below.
     const moneyMinor = tally.class === 'amount_mismatch' ? 0n : signed;
     line.money.set(tally.currency, (line.money.get(tally.currency) ?? 0n) + moneyMinor);
-    byCurrency.add(tally.class as ReconClass, tally.currency, { rows: tally.count, amountMinor: moneyMinor });
+    byCurrency.add(tally.class as ReconClass, tally.currency, {
+      rows: tally.count,
+      amountMinor: moneyMinor,
+    });
   }
   for (const item of facts.recon.itemsOfRun(facts.runId)) {
     if (item.class === 'amount_mismatch' && item.firstRunId === facts.runId) {
@@ -95,10 +111,21 @@ export function summarize(facts: SummaryInput): BankRunSummary {
     line.money.set(item.currency, (line.money.get(item.currency) ?? 0n) + item.amountMinor);
     byCurrency.add(item.class, item.currency, { records: 1, amountMinor: item.amountMinor });
   }
-  const classes: ClassLine[] = CLASSES.filter((lineClass) => lines.has(lineClass)).map((lineClass) => {
-    const line = lines.get(lineClass) as { rows: number; records: number; money: Map<Currency, bigint> };
-    return { class: lineClass, rows: line.rows, records: line.records, money: moneyLines(line.money) };
-  });
+  const classes: ClassLine[] = CLASSES.filter((lineClass) => lines.has(lineClass)).map(
+    (lineClass) => {
+      const line = lines.get(lineClass) as {
+        rows: number;
+        records: number;
+        money: Map<Currency, bigint>;
+      };
+      return {
+        class: lineClass,
+        rows: line.rows,
+        records: line.records,
+        money: moneyLines(line.money),
+      };
+    },
+  );
   const open = new Map<ItemClass, { count: number; money: Map<Currency, bigint> }>();
   for (const item of facts.recon.openItems(BANK_SOURCE)) {
     const entry = open.get(item.class) ?? { count: 0, money: new Map<Currency, bigint>() };
@@ -111,14 +138,26 @@ export function summarize(facts: SummaryInput): BankRunSummary {
   return {
     runId: facts.runId.toString(),
     psp: BANK_SOURCE,
-    file: { name: facts.input.name, sha256: facts.input.sha256, format: facts.input.format, bytes: facts.input.bytes, rowsRead, rowsRejected: 0 },
+    file: {
+      name: facts.input.name,
+      sha256: facts.input.sha256,
+      format: facts.input.format,
+      bytes: facts.input.bytes,
+      rowsRead,
+      rowsRejected: 0,
+    },
     periodEnd,
     graceDays: facts.windowDays,
     quietPending: false,
     classes,
     byCurrency: byCurrency.sorted(CLASSES),
     life: facts.recon.lifeOfRun(facts.runId),
-    open: [...open].map(([openClass, entry]) => ({ class: openClass, rows: entry.count, records: 0, money: moneyLines(entry.money) })),
+    open: [...open].map(([openClass, entry]) => ({
+      class: openClass,
+      rows: entry.count,
+      records: 0,
+      money: moneyLines(entry.money),
+    })),
     openCount: [...open.values()].reduce((sum, entry) => sum + entry.count, 0),
     batches: [],
     rules: facts.rules,
@@ -126,7 +165,16 @@ export function summarize(facts: SummaryInput): BankRunSummary {
       format: facts.input.format,
       windowDays: facts.windowDays,
       statements: facts.statements,
-      entries: tallies.map((tally) => ({ class: tally.class, direction: tally.direction, currency: tally.currency, entries: tally.count, amountMinor: (tally.direction === 'credit' ? tally.amountMinor : -tally.amountMinor).toString() })),
+      entries: tallies.map((tally) => ({
+        class: tally.class,
+        direction: tally.direction,
+        currency: tally.currency,
+        entries: tally.count,
+        amountMinor: (tally.direction === 'credit'
+          ? tally.amountMinor
+          : -tally.amountMinor
+        ).toString(),
+      })),
       postedTransactions: facts.postedTransactions,
       matchedPayouts: facts.matchedPayouts,
     },
@@ -135,6 +183,9 @@ export function summarize(facts: SummaryInput): BankRunSummary {
 
 /** The end of the last closing day of the file's statements (an instant, as settlement runs' periodEnd). */
 export function periodEndOf(statements: readonly StatementLine[]): string | null {
-  const last = statements.reduce<string | null>((latest, s) => (latest === null || s.closingDate > latest ? s.closingDate : latest), null);
+  const last = statements.reduce<string | null>(
+    (latest, s) => (latest === null || s.closingDate > latest ? s.closingDate : latest),
+    null,
+  );
   return last === null ? null : bankEffectiveAt(last);
 }

@@ -1,4 +1,11 @@
-import { BIRTH_QUERIES, type Database, type OrderBirthRow, type RefundBirthRow, orderBirthMismatch, refundBirthMismatch } from '../db/index.js';
+import {
+  BIRTH_QUERIES,
+  type Database,
+  type OrderBirthRow,
+  type RefundBirthRow,
+  orderBirthMismatch,
+  refundBirthMismatch,
+} from '../db/index.js';
 import { balances, verifyLedger } from '../ledger/index.js';
 import { formatAmount } from '../money/index.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
@@ -80,7 +87,12 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
     checkReconciliation(db),
     checkInTransit(db),
     checkBankPostings(db),
-    ...(pspRecord ? [checkPspCharges(db, pspRecord, notes), checkPspPayouts(db, pspRecord.psp, pspRecord.payouts)] : []),
+    ...(pspRecord
+      ? [
+          checkPspCharges(db, pspRecord, notes),
+          checkPspPayouts(db, pspRecord.psp, pspRecord.payouts),
+        ]
+      : []),
     ...(pspRecord?.refunds ? [checkPspRefunds(pspRecord.psp, pspRecord.refunds)] : []),
   ];
   return { ok: results.every((result) => result.ok), results, notes };
@@ -89,21 +101,37 @@ export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
 function result(name: string, problems: string[], okDetail: string): CheckResult {
   return problems.length === 0
     ? { name, ok: true, details: [okDetail] }
-    : { name, ok: false, details: [...problems.slice(0, MAX_DETAILS), ...(problems.length > MAX_DETAILS ? [`… and ${problems.length - MAX_DETAILS} more`] : [])] };
+    : {
+        name,
+        ok: false,
+        details: [
+          ...problems.slice(0, MAX_DETAILS),
+          ...(problems.length > MAX_DETAILS ? [`… and ${problems.length - MAX_DETAILS} more`] : []),
+        ],
+      };
 }
 
 function checkLedger(db: Database): CheckResult {
   const report = verifyLedger(db);
   const net = new Map<string, bigint>();
-  for (const row of balances(db)) net.set(row.currency, (net.get(row.currency) ?? 0n) + row.debitMinusCreditMinor);
-  const problems = report.problems.map((p) => `${p.txId === null ? 'account' : `tx ${p.txId}`}: ${p.problem}`);
-  for (const [currency, total] of net) if (total !== 0n) problems.push(`debits - credits in ${currency} is ${total}, not 0`);
-  return result('ledger balanced and hash chain intact', problems, `${report.transactionsChecked} transactions, head ${report.headHash}`);
+  for (const row of balances(db))
+    net.set(row.currency, (net.get(row.currency) ?? 0n) + row.debitMinusCreditMinor);
+  const problems = report.problems.map(
+    (p) => `${p.txId === null ? 'account' : `tx ${p.txId}`}: ${p.problem}`,
+  );
+  for (const [currency, total] of net)
+    if (total !== 0n) problems.push(`debits - credits in ${currency} is ${total}, not 0`);
+  return result(
+    'ledger balanced and hash chain intact',
+    problems,
+    `${report.transactionsChecked} transactions, head ${report.headHash}`,
+  );
 }
 
 function checkWallets(db: Database): CheckResult {
   const ledger = new Map<string, bigint>();
-  for (const row of balances(db, { accountPrefix: 'liabilities:sellers', includeZero: true })) ledger.set(`${row.account} ${row.currency}`, row.balanceMinor);
+  for (const row of balances(db, { accountPrefix: 'liabilities:sellers', includeZero: true }))
+    ledger.set(`${row.account} ${row.currency}`, row.balanceMinor);
   const problems: string[] = [];
   const seen = new Set<string>();
   const wallets = new Wallets(db).all();
@@ -114,29 +142,37 @@ function checkWallets(db: Database): CheckResult {
       const walletMinor = bucket === 'pending' ? wallet.pendingMinor : wallet.payableMinor;
       const ledgerMinor = ledger.get(key) ?? 0n;
       if (walletMinor !== ledgerMinor) {
-        problems.push(`${wallet.sellerId} ${bucket} ${wallet.currency}: wallet ${formatAmount(walletMinor, wallet.currency)}, ledger ${formatAmount(ledgerMinor, wallet.currency)}`);
+        problems.push(
+          `${wallet.sellerId} ${bucket} ${wallet.currency}: wallet ${formatAmount(walletMinor, wallet.currency)}, ledger ${formatAmount(ledgerMinor, wallet.currency)}`,
+        );
       }
     }
   }
   for (const [key, minor] of ledger) {
-    if (!seen.has(key) && minor !== 0n) problems.push(`${key}: ledger holds ${minor} minor units but no wallet does`);
+    if (!seen.has(key) && minor !== 0n)
+      problems.push(`${key}: ledger holds ${minor} minor units but no wallet does`);
   }
   return result('wallets equal the ledger', problems, `${wallets.length} wallets`);
 }
 
 function checkEvents(db: Database): CheckResult {
-  const rows = db
-    .prepare(CHECK_QUERIES.eventsMissingOrders)
-    .all() as { event_id: string; order_count: bigint; orders: bigint }[];
+  const rows = db.prepare(CHECK_QUERIES.eventsMissingOrders).all() as {
+    event_id: string;
+    order_count: bigint;
+    orders: bigint;
+  }[];
   const total = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: bigint }).n;
   return result(
     'every accepted event has all its orders, each in one state',
-    rows.map((row) => `event ${row.event_id}: ${row.order_count} orders accepted, ${row.orders} recorded`),
+    rows.map(
+      (row) => `event ${row.event_id}: ${row.order_count} orders accepted, ${row.orders} recorded`,
+    ),
     `${total} events`,
   );
 }
 
-export const BIRTH_CHECK_NAME = 'every order and refund is what its event said (fields match the hash recorded at intake)';
+export const BIRTH_CHECK_NAME =
+  'every order and refund is what its event said (fields match the hash recorded at intake)';
 
 /**
  * Each order and refund against the hash of the fields it was born with, bound to its event's
@@ -160,18 +196,23 @@ function checkBirthRecords(db: Database): CheckResult {
 }
 
 function checkCaptures(db: Database): CheckResult {
-  const missing = db
-    .prepare(CHECK_QUERIES.succeededWithoutCapture)
-    .all() as { order_id: string }[];
-  const stray = db
-    .prepare(CHECK_QUERIES.capturesOfUnsucceededOrders)
-    .all() as { id: bigint; idempotency_key: string; status: string | null }[];
-  const succeeded = (db.prepare("SELECT COUNT(*) AS n FROM orders WHERE status = 'succeeded'").get() as { n: bigint }).n;
+  const missing = db.prepare(CHECK_QUERIES.succeededWithoutCapture).all() as { order_id: string }[];
+  const stray = db.prepare(CHECK_QUERIES.capturesOfUnsucceededOrders).all() as {
+    id: bigint;
+    idempotency_key: string;
+    status: string | null;
+  }[];
+  const succeeded = (
+    db.prepare("SELECT COUNT(*) AS n FROM orders WHERE status = 'succeeded'").get() as { n: bigint }
+  ).n;
   return result(
     'every succeeded order has exactly one capture posting',
     [
       ...missing.map((row) => `order ${row.order_id} succeeded but has no capture posting`),
-      ...stray.map((row) => `tx ${row.id} (${row.idempotency_key}) captures an order that is ${row.status ?? 'unknown'}`),
+      ...stray.map(
+        (row) =>
+          `tx ${row.id} (${row.idempotency_key}) captures an order that is ${row.status ?? 'unknown'}`,
+      ),
     ],
     `${succeeded} succeeded orders`,
   );
@@ -194,7 +235,10 @@ function checkPayouts(db: Database, notes: string[]): CheckResult {
               LEFT JOIN payouts p ON p.payout_id = substr(t.idempotency_key, ${'payout.sent:'.length + 1})
               WHERE t.kind = 'payout.sent' AND (p.status IS NULL OR p.status <> 'succeeded') LIMIT 50`)
     .all() as { id: bigint; idempotency_key: string; status: string | null }[];
-  for (const row of stray) problems.push(`tx ${row.id} (${row.idempotency_key}) posts a payout that is ${row.status ?? 'unknown'}`);
+  for (const row of stray)
+    problems.push(
+      `tx ${row.id} (${row.idempotency_key}) posts a payout that is ${row.status ?? 'unknown'}`,
+    );
   // What each order owes its seller is its share less what was refunded or charged back of it:
   // still pending until released, then payable or paid out. A negative payable is a seller who
   // was paid before a refund: a visible debt, recovered from later releases, not an error.
@@ -210,29 +254,71 @@ function checkPayouts(db: Database, notes: string[]): CheckResult {
                      SUM(CASE WHEN released_at IS NULL THEN amount_minor - platform_fee_minor - refunded_share_minor ELSE 0 END) AS unreleased_minor,
                      SUM(CASE WHEN released_at IS NOT NULL THEN amount_minor - platform_fee_minor - refunded_share_from_pending_minor ELSE 0 END) AS credited_minor
               FROM orders WHERE status = 'succeeded' GROUP BY seller_id, currency`)
-    .iterate() as Iterable<{ seller_id: string; currency: string; released_minor: bigint; unreleased_minor: bigint; credited_minor: bigint }>) {
-    owedBy.set(key(row.seller_id, row.currency), { released: BigInt(row.released_minor), unreleased: BigInt(row.unreleased_minor), credited: BigInt(row.credited_minor) });
+    .iterate() as Iterable<{
+    seller_id: string;
+    currency: string;
+    released_minor: bigint;
+    unreleased_minor: bigint;
+    credited_minor: bigint;
+  }>) {
+    owedBy.set(key(row.seller_id, row.currency), {
+      released: BigInt(row.released_minor),
+      unreleased: BigInt(row.unreleased_minor),
+      credited: BigInt(row.credited_minor),
+    });
   }
   const paidBy = new Map<string, bigint>();
-  for (const row of db.prepare("SELECT seller_id, currency, SUM(amount_minor) AS total FROM payouts WHERE status = 'succeeded' GROUP BY seller_id, currency").iterate() as Iterable<{
-    seller_id: string; currency: string; total: bigint;
+  for (const row of db
+    .prepare(
+      "SELECT seller_id, currency, SUM(amount_minor) AS total FROM payouts WHERE status = 'succeeded' GROUP BY seller_id, currency",
+    )
+    .iterate() as Iterable<{
+    seller_id: string;
+    currency: string;
+    total: bigint;
   }>) {
     paidBy.set(key(row.seller_id, row.currency), BigInt(row.total));
   }
   for (const wallet of new Wallets(db).all()) {
     const who = `${wallet.sellerId} ${wallet.currency}`;
-    const owed = owedBy.get(key(wallet.sellerId, wallet.currency)) ?? { released: 0n, unreleased: 0n, credited: 0n };
+    const owed = owedBy.get(key(wallet.sellerId, wallet.currency)) ?? {
+      released: 0n,
+      unreleased: 0n,
+      credited: 0n,
+    };
     const paid = paidBy.get(key(wallet.sellerId, wallet.currency)) ?? 0n;
-    if (wallet.paidOutMinor !== paid) problems.push(`${who}: wallet paid out ${wallet.paidOutMinor}, succeeded payouts sum to ${paid}`);
-    if (paid > owed.credited) problems.push(`${who}: paid out ${paid}, more than the ${owed.credited} ever released to them`);
+    if (wallet.paidOutMinor !== paid)
+      problems.push(
+        `${who}: wallet paid out ${wallet.paidOutMinor}, succeeded payouts sum to ${paid}`,
+      );
+    if (paid > owed.credited)
+      problems.push(
+        `${who}: paid out ${paid}, more than the ${owed.credited} ever released to them`,
+      );
     if (wallet.payableMinor + wallet.paidOutMinor !== owed.released) {
-      problems.push(`${who}: payable ${wallet.payableMinor} + paid out ${wallet.paidOutMinor} ≠ ${owed.released} released less refunds`);
+      problems.push(
+        `${who}: payable ${wallet.payableMinor} + paid out ${wallet.paidOutMinor} ≠ ${owed.released} released less refunds`,
+      );
     }
-    if (wallet.pendingMinor !== owed.unreleased) problems.push(`${who}: pending ${wallet.pendingMinor} ≠ ${owed.unreleased} captured, not yet released, less refunds`);
-    if (wallet.payableMinor < 0n) notes.push(`${wallet.sellerId} owes ${formatAmount(-wallet.payableMinor, wallet.currency)} ${wallet.currency} (a refund or chargeback after its payout): recovered from later releases`);
+    if (wallet.pendingMinor !== owed.unreleased)
+      problems.push(
+        `${who}: pending ${wallet.pendingMinor} ≠ ${owed.unreleased} captured, not yet released, less refunds`,
+      );
+    if (wallet.payableMinor < 0n)
+      notes.push(
+        `${wallet.sellerId} owes ${formatAmount(-wallet.payableMinor, wallet.currency)} ${wallet.currency} (a refund or chargeback after its payout): recovered from later releases`,
+      );
   }
-  const count = (db.prepare("SELECT COUNT(*) AS n FROM payouts WHERE status = 'succeeded'").get() as { n: bigint }).n;
-  return result('every payout posted once; sellers owed exactly their shares less refunds', problems, `${count} payouts sent`);
+  const count = (
+    db.prepare("SELECT COUNT(*) AS n FROM payouts WHERE status = 'succeeded'").get() as {
+      n: bigint;
+    }
+  ).n;
+  return result(
+    'every payout posted once; sellers owed exactly their shares less refunds',
+    problems,
+    `${count} payouts sent`,
+  );
 }
 
 /**
@@ -252,13 +338,17 @@ function checkRefunds(db: Database): CheckResult {
               LEFT JOIN refunds r ON r.refund_id = substr(t.idempotency_key, ${'refund.sent:'.length + 1})
               WHERE t.kind = 'refund.sent' AND (r.status IS NULL OR r.status <> 'succeeded') LIMIT 50`)
     .all() as { id: bigint; idempotency_key: string }[];
-  for (const row of stray) problems.push(`tx ${row.id} (${row.idempotency_key}) posts a refund that did not succeed`);
+  for (const row of stray)
+    problems.push(`tx ${row.id} (${row.idempotency_key}) posts a refund that did not succeed`);
   // Grouped passes over refunds and chargebacks, then each order with any refund activity by its
   // unique id: linear in the books, whatever the number of orders.
   const expected = new Map<string, { succeeded: bigint; reserved: bigint }>();
   const add = (orderId: string, succeeded: bigint, reserved: bigint) => {
     const current = expected.get(orderId) ?? { succeeded: 0n, reserved: 0n };
-    expected.set(orderId, { succeeded: current.succeeded + succeeded, reserved: current.reserved + reserved });
+    expected.set(orderId, {
+      succeeded: current.succeeded + succeeded,
+      reserved: current.reserved + reserved,
+    });
   };
   for (const row of db
     .prepare(`SELECT order_id, SUM(CASE WHEN status = 'succeeded' THEN amount_minor ELSE 0 END) AS succeeded, SUM(CASE WHEN status <> 'failed' THEN amount_minor ELSE 0 END) AS reserved
@@ -267,75 +357,154 @@ function checkRefunds(db: Database): CheckResult {
     add(row.order_id, BigInt(row.succeeded), BigInt(row.reserved));
   }
   // Chargebacks count toward an order's refund totals like refunds do (their clawed part).
-  for (const row of db.prepare('SELECT order_id, SUM(clawed_minor) AS clawed FROM chargebacks GROUP BY order_id').iterate() as Iterable<{ order_id: string; clawed: bigint }>) {
+  for (const row of db
+    .prepare('SELECT order_id, SUM(clawed_minor) AS clawed FROM chargebacks GROUP BY order_id')
+    .iterate() as Iterable<{ order_id: string; clawed: bigint }>) {
     add(row.order_id, BigInt(row.clawed), BigInt(row.clawed));
   }
-  for (const row of db.prepare('SELECT order_id FROM orders WHERE refunded_minor <> 0 OR refund_reserved_minor <> 0').iterate() as Iterable<{ order_id: string }>) {
+  for (const row of db
+    .prepare('SELECT order_id FROM orders WHERE refunded_minor <> 0 OR refund_reserved_minor <> 0')
+    .iterate() as Iterable<{ order_id: string }>) {
     if (!expected.has(row.order_id)) add(row.order_id, 0n, 0n);
   }
-  const orderTotals = db.prepare('SELECT amount_minor, refunded_minor, refund_reserved_minor FROM orders WHERE order_id = ?');
+  const orderTotals = db.prepare(
+    'SELECT amount_minor, refunded_minor, refund_reserved_minor FROM orders WHERE order_id = ?',
+  );
   for (const [orderId, sums] of expected) {
-    const row = orderTotals.get(orderId) as { amount_minor: bigint; refunded_minor: bigint; refund_reserved_minor: bigint } | undefined;
+    const row = orderTotals.get(orderId) as
+      | { amount_minor: bigint; refunded_minor: bigint; refund_reserved_minor: bigint }
+      | undefined;
     if (!row) {
       problems.push(`refunds or chargebacks name order ${orderId}, which does not exist`);
       continue;
     }
-    if (row.refunded_minor !== sums.succeeded) problems.push(`order ${orderId}: refunded ${row.refunded_minor}, its succeeded refunds and chargebacks sum to ${sums.succeeded}`);
-    if (row.refund_reserved_minor !== sums.reserved) problems.push(`order ${orderId}: reserves ${row.refund_reserved_minor} for refunds, its open and succeeded refunds and chargebacks sum to ${sums.reserved}`);
-    if (row.refund_reserved_minor > row.amount_minor) problems.push(`order ${orderId}: ${row.refund_reserved_minor} reserved for refunds, more than the ${row.amount_minor} captured`);
+    if (row.refunded_minor !== sums.succeeded)
+      problems.push(
+        `order ${orderId}: refunded ${row.refunded_minor}, its succeeded refunds and chargebacks sum to ${sums.succeeded}`,
+      );
+    if (row.refund_reserved_minor !== sums.reserved)
+      problems.push(
+        `order ${orderId}: reserves ${row.refund_reserved_minor} for refunds, its open and succeeded refunds and chargebacks sum to ${sums.reserved}`,
+      );
+    if (row.refund_reserved_minor > row.amount_minor)
+      problems.push(
+        `order ${orderId}: ${row.refund_reserved_minor} reserved for refunds, more than the ${row.amount_minor} captured`,
+      );
   }
-  const count = (db.prepare("SELECT COUNT(*) AS n FROM refunds WHERE status = 'succeeded'").get() as { n: bigint }).n;
-  const chargebacks = db.prepare(`SELECT c.dispute_id FROM chargebacks c LEFT JOIN ledger_transactions t ON t.idempotency_key = 'chargeback:' || c.dispute_id WHERE t.id IS NULL LIMIT 50`).all() as { dispute_id: string }[];
-  for (const row of chargebacks) problems.push(`chargeback ${row.dispute_id} is recorded but has no posting`);
-  return result('every refund and chargeback posted once; no order refunded beyond its capture', problems, `${count} refunds`);
+  const count = (
+    db.prepare("SELECT COUNT(*) AS n FROM refunds WHERE status = 'succeeded'").get() as {
+      n: bigint;
+    }
+  ).n;
+  const chargebacks = db
+    .prepare(
+      `SELECT c.dispute_id FROM chargebacks c LEFT JOIN ledger_transactions t ON t.idempotency_key = 'chargeback:' || c.dispute_id WHERE t.id IS NULL LIMIT 50`,
+    )
+    .all() as { dispute_id: string }[];
+  for (const row of chargebacks)
+    problems.push(`chargeback ${row.dispute_id} is recorded but has no posting`);
+  return result(
+    'every refund and chargeback posted once; no order refunded beyond its capture',
+    problems,
+    `${count} refunds`,
+  );
 }
 
 /** Against the payout PSP's own record: each payout sent at most once, for the amount we booked. */
-function checkPspPayouts(db: Database, psp: string, transfers: readonly SimPayoutRecord[]): CheckResult {
+function checkPspPayouts(
+  db: Database,
+  psp: string,
+  transfers: readonly SimPayoutRecord[],
+): CheckResult {
   const problems: string[] = [];
   const sent = new Map<string, SimPayoutRecord[]>();
-  for (const transfer of transfers) if (transfer.status === 'succeeded') sent.set(transfer.payoutId, [...(sent.get(transfer.payoutId) ?? []), transfer]);
-  for (const [payoutId, list] of sent) if (list.length > 1) problems.push(`payout ${payoutId} was sent ${list.length} times by the PSP`);
+  for (const transfer of transfers)
+    if (transfer.status === 'succeeded')
+      sent.set(transfer.payoutId, [...(sent.get(transfer.payoutId) ?? []), transfer]);
+  for (const [payoutId, list] of sent)
+    if (list.length > 1)
+      problems.push(`payout ${payoutId} was sent ${list.length} times by the PSP`);
   // Only this PSP's payouts: a book that paid through two PSPs is checked against each record in turn.
-  const payouts = db.prepare('SELECT payout_id, status, amount_minor FROM payouts WHERE psp = ?').all(psp) as { payout_id: string; status: string; amount_minor: bigint }[];
+  const payouts = db
+    .prepare('SELECT payout_id, status, amount_minor FROM payouts WHERE psp = ?')
+    .all(psp) as { payout_id: string; status: string; amount_minor: bigint }[];
   for (const payout of payouts) {
     const transfer = sent.get(payout.payout_id)?.[0];
-    if (payout.status === 'succeeded' && (!transfer || transfer.amountMinor !== payout.amount_minor)) problems.push(`payout ${payout.payout_id} is booked as sent but the PSP has no matching transfer`);
-    if (payout.status === 'failed' && transfer) problems.push(`payout ${payout.payout_id} is failed in payops but the PSP sent it`);
+    if (
+      payout.status === 'succeeded' &&
+      (!transfer || transfer.amountMinor !== payout.amount_minor)
+    )
+      problems.push(
+        `payout ${payout.payout_id} is booked as sent but the PSP has no matching transfer`,
+      );
+    if (payout.status === 'failed' && transfer)
+      problems.push(`payout ${payout.payout_id} is failed in payops but the PSP sent it`);
   }
   // A transfer the books have no payout for: money left that payops does not know it paid (a book restored from a backup, an edit).
   const known = new Set(payouts.map((payout) => payout.payout_id));
   for (const [payoutId, list] of sent) {
     const transfer = list[0] as SimPayoutRecord;
-    if (!known.has(payoutId)) problems.push(`the PSP sent transfer ${payoutId} (${transfer.sellerId}, ${formatAmount(transfer.amountMinor, transfer.currency)} ${transfer.currency}), which is no payout of payops`);
+    if (!known.has(payoutId))
+      problems.push(
+        `the PSP sent transfer ${payoutId} (${transfer.sellerId}, ${formatAmount(transfer.amountMinor, transfer.currency)} ${transfer.currency}), which is no payout of payops`,
+      );
   }
-  return result(`every payout sent at most once at the PSP (${psp})`, problems, `${payouts.length} payouts against ${transfers.length} PSP transfers`);
+  return result(
+    `every payout sent at most once at the PSP (${psp})`,
+    problems,
+    `${payouts.length} payouts against ${transfers.length} PSP transfers`,
+  );
 }
 
 /** Against the PSP's own refunds: each payops refund made at most once (a refund that did not fail). */
 function checkPspRefunds(psp: string, refunds: readonly PspRefundRecord[]): CheckResult {
   const made = new Map<string, string[]>();
-  for (const refund of refunds) if (refund.status !== 'failed' && refund.status !== 'canceled') made.set(refund.refundId, [...(made.get(refund.refundId) ?? []), refund.reference]);
-  const problems = [...made].filter(([, references]) => references.length > 1).map(([refundId, references]) => `refund ${refundId} was made ${references.length} times at the PSP (${references.join(', ')})`);
-  return result(`every refund made at most once at the PSP (${psp})`, problems, `${refunds.length} PSP refunds`);
+  for (const refund of refunds)
+    if (refund.status !== 'failed' && refund.status !== 'canceled')
+      made.set(refund.refundId, [...(made.get(refund.refundId) ?? []), refund.reference]);
+  const problems = [...made]
+    .filter(([, references]) => references.length > 1)
+    .map(
+      ([refundId, references]) =>
+        `refund ${refundId} was made ${references.length} times at the PSP (${references.join(', ')})`,
+    );
+  return result(
+    `every refund made at most once at the PSP (${psp})`,
+    problems,
+    `${refunds.length} PSP refunds`,
+  );
 }
 
 function checkReconciliation(db: Database): CheckResult {
   const { problems, settlements, decisions } = reconciliationProblems(db);
-  return result('settlements post each row once; every reconciliation posting has its decision; resolved batches hold their payout', problems, `${settlements} settlements, ${decisions} decisions`);
+  return result(
+    'settlements post each row once; every reconciliation posting has its decision; resolved batches hold their payout',
+    problems,
+    `${settlements} settlements, ${decisions} decisions`,
+  );
 }
 
-export const IN_TRANSIT_CHECK_NAME = 'money in transit: each in-transit account holds what was sent less what bank statements cleared';
-export const BANK_POSTINGS_CHECK_NAME = 'every bank entry posted on the operating account, every bank match on its in-transit account, for exactly its amount';
+export const IN_TRANSIT_CHECK_NAME =
+  'money in transit: each in-transit account holds what was sent less what bank statements cleared';
+export const BANK_POSTINGS_CHECK_NAME =
+  'every bank entry posted on the operating account, every bank match on its in-transit account, for exactly its amount';
 
 function checkInTransit(db: Database): CheckResult {
   const { problems, holdings } = inTransitProblems(db);
-  return result(IN_TRANSIT_CHECK_NAME, problems, holdings.length === 0 ? 'nothing in transit' : holdings.join(', '));
+  return result(
+    IN_TRANSIT_CHECK_NAME,
+    problems,
+    holdings.length === 0 ? 'nothing in transit' : holdings.join(', '),
+  );
 }
 
 function checkBankPostings(db: Database): CheckResult {
   const { problems, entries, matches } = bankPostingProblems(db);
-  return result(BANK_POSTINGS_CHECK_NAME, problems, `${entries} bank entries posted, ${matches} bank matches`);
+  return result(
+    BANK_POSTINGS_CHECK_NAME,
+    problems,
+    `${entries} bank entries posted, ${matches} bank matches`,
+  );
 }
 
 function checkLeases(db: Database): CheckResult {
@@ -350,13 +519,21 @@ function checkLeases(db: Database): CheckResult {
   for (const row of rows) {
     if (stuck.length === 50) break;
     if (row.lease_expires_at === null || row.lease_expires_at < now) {
-      stuck.push(`${row.id} has been executing since its lease expired at ${row.lease_expires_at} (run \`payops retry run\`)`);
+      stuck.push(
+        `${row.id} has been executing since its lease expired at ${row.lease_expires_at} (run \`payops retry run\`)`,
+      );
     } else if (ownerState(row.lease_owner, self, probeProcess) === 'gone') {
       // A crashed run's lease is not expired yet, but nobody is working on it: the next run recovers it at once.
-      stuck.push(`${row.id} was left executing by ${describeOwner(row.lease_owner, 'gone')}, which is gone (run \`payops retry run\`: it is recovered at once)`);
+      stuck.push(
+        `${row.id} was left executing by ${describeOwner(row.lease_owner, 'gone')}, which is gone (run \`payops retry run\`: it is recovered at once)`,
+      );
     }
   }
-  return result('nothing stuck in executing', stuck, 'no expired leases, no lease of a process gone from this host');
+  return result(
+    'nothing stuck in executing',
+    stuck,
+    'no expired leases, no lease of a process gone from this host',
+  );
 }
 
 /**
@@ -366,14 +543,28 @@ function checkLeases(db: Database): CheckResult {
  */
 function checkUnrecordedAnswers(db: Database): CheckResult {
   // Only a book read below schema version 10 (the migration tests' "before" side) lacks the table; it cannot hold any.
-  if (db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'unrecorded_answers'").get() === undefined) {
+  if (
+    db
+      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'unrecorded_answers'")
+      .get() === undefined
+  ) {
     return result('every PSP answer recorded', [], 'nothing in needs_attention');
   }
   const open = db
-    .prepare(`SELECT kind, item_id, answer_status, psp_reference, error FROM unrecorded_answers WHERE resolved_at IS NULL ORDER BY id LIMIT 50`)
-    .all() as { kind: string; item_id: string; answer_status: string; psp_reference: string | null; error: string }[];
-  const problems = open.map((row) =>
-    `${row.kind} ${row.item_id}: the PSP answered ${row.answer_status}${row.psp_reference ? ` (${row.psp_reference})` : ''} and payops could not record it: ${row.error} (fix the cause, then \`payops attention resolve ${row.item_id}\`)`);
+    .prepare(
+      `SELECT kind, item_id, answer_status, psp_reference, error FROM unrecorded_answers WHERE resolved_at IS NULL ORDER BY id LIMIT 50`,
+    )
+    .all() as {
+    kind: string;
+    item_id: string;
+    answer_status: string;
+    psp_reference: string | null;
+    error: string;
+  }[];
+  const problems = open.map(
+    (row) =>
+      `${row.kind} ${row.item_id}: the PSP answered ${row.answer_status}${row.psp_reference ? ` (${row.psp_reference})` : ''} and payops could not record it: ${row.error} (fix the cause, then \`payops attention resolve ${row.item_id}\`)`,
+  );
   const orphans = db
     .prepare(`SELECT 'charge' AS kind, order_id AS item_id, status FROM orders WHERE status = 'needs_attention'
                 AND NOT EXISTS (SELECT 1 FROM unrecorded_answers u WHERE u.kind = 'charge' AND u.item_id = orders.order_id AND u.resolved_at IS NULL)
@@ -383,7 +574,12 @@ function checkUnrecordedAnswers(db: Database): CheckResult {
                 AND NOT EXISTS (SELECT 1 FROM unrecorded_answers u WHERE u.kind = 'payout' AND u.item_id = payouts.payout_id AND u.resolved_at IS NULL)
               LIMIT 50`)
     .all() as { kind: string; item_id: string }[];
-  problems.push(...orphans.map((row) => `${row.kind} ${row.item_id} is in needs_attention with no kept PSP answer: establish at the PSP what happened to it`));
+  problems.push(
+    ...orphans.map(
+      (row) =>
+        `${row.kind} ${row.item_id} is in needs_attention with no kept PSP answer: establish at the PSP what happened to it`,
+    ),
+  );
   return result('every PSP answer recorded', problems, 'nothing in needs_attention');
 }
 
@@ -406,35 +602,71 @@ function checkPspCharges(db: Database, record: PspRecord, notes: string[]): Chec
       const charge = pending.value;
       chargeCount++;
       if (orderId !== undefined && charge.merchantReference === orderId) taken.push(charge);
-      else if (charge.status === 'succeeded') problems.push(`the PSP captured ${charge.reference} for ${charge.merchantReference}, which is no order of payops`);
+      else if (charge.status === 'succeeded')
+        problems.push(
+          `the PSP captured ${charge.reference} for ${charge.merchantReference}, which is no order of payops`,
+        );
       pending = charges.next();
     }
     return taken;
   };
   const orders = db
-    .prepare('SELECT order_id, status, amount_minor, currency, psp_reference FROM orders WHERE psp = ? ORDER BY order_id')
-    .iterate(psp) as Iterable<{ order_id: string; status: string; amount_minor: bigint; currency: string; psp_reference: string | null }>;
+    .prepare(
+      'SELECT order_id, status, amount_minor, currency, psp_reference FROM orders WHERE psp = ? ORDER BY order_id',
+    )
+    .iterate(psp) as Iterable<{
+    order_id: string;
+    status: string;
+    amount_minor: bigint;
+    currency: string;
+    psp_reference: string | null;
+  }>;
   for (const order of orders) {
     checked++;
-    const live = takeChargesOf(order.order_id).filter((charge) => charge.status === 'succeeded' || charge.status === 'pending');
-    if (live.length > 1) problems.push(`order ${order.order_id} was charged ${live.length} times at the PSP (${live.map((c) => c.reference).join(', ')})`);
+    const live = takeChargesOf(order.order_id).filter(
+      (charge) => charge.status === 'succeeded' || charge.status === 'pending',
+    );
+    if (live.length > 1)
+      problems.push(
+        `order ${order.order_id} was charged ${live.length} times at the PSP (${live.map((c) => c.reference).join(', ')})`,
+      );
     const charge = live[0];
     if (order.status === 'succeeded') {
-      if (!charge || charge.status !== 'succeeded') problems.push(`order ${order.order_id} is booked as captured but the PSP has no successful charge for it`);
+      if (!charge || charge.status !== 'succeeded')
+        problems.push(
+          `order ${order.order_id} is booked as captured but the PSP has no successful charge for it`,
+        );
       else if (charge.amountMinor !== order.amount_minor || charge.currency !== order.currency) {
-        problems.push(`order ${order.order_id}: booked ${order.amount_minor} ${order.currency}, the PSP charged ${charge.amountMinor} ${charge.currency}`);
+        problems.push(
+          `order ${order.order_id}: booked ${order.amount_minor} ${order.currency}, the PSP charged ${charge.amountMinor} ${charge.currency}`,
+        );
       } else if (order.psp_reference !== charge.reference) {
         // Refunds and disputes are sent against this reference: another buyer's charge must never stand here.
-        problems.push(`order ${order.order_id} names PSP charge ${order.psp_reference ?? 'none'}, but the PSP charged it as ${charge.reference}`);
+        problems.push(
+          `order ${order.order_id} names PSP charge ${order.psp_reference ?? 'none'}, but the PSP charged it as ${charge.reference}`,
+        );
       }
     } else if (charge?.status === 'succeeded') {
       const line = `order ${order.order_id} was captured by the PSP (${charge.reference}) but is ${order.status} in payops`;
-      if (order.status === 'created' && booksReadAt !== undefined && charge.createdAt >= booksReadAt) {
-        notes.push(`order ${order.order_id} was claimed and charged (${charge.reference}) while check ran: the books were read before`);
+      if (
+        order.status === 'created' &&
+        booksReadAt !== undefined &&
+        charge.createdAt >= booksReadAt
+      ) {
+        notes.push(
+          `order ${order.order_id} was claimed and charged (${charge.reference}) while check ran: the books were read before`,
+        );
       } else if (order.status === 'failed' || order.status === 'created') problems.push(line);
-      else notes.push(`${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : order.status === 'needs_attention' ? 'its cause is fixed and `payops attention resolve` runs' : order.status === 'pending' ? 'its webhook arrives or `payops orders sync` runs' : 'retried'}`);
+      else
+        notes.push(
+          `${line}: it will be booked when ${order.status === 'dead_lettered' ? 'requeued (`payops dlq requeue`)' : order.status === 'needs_attention' ? 'its cause is fixed and `payops attention resolve` runs' : order.status === 'pending' ? 'its webhook arrives or `payops orders sync` runs' : 'retried'}`,
+        );
     }
   }
   takeChargesOf(undefined);
-  return result(`every order charged at most once at the PSP (${psp})`, problems, `${checked} orders against ${chargeCount} PSP charges`);
+  return result(
+    `every order charged at most once at the PSP (${psp})`,
+    problems,
+    `${checked} orders against ${chargeCount} PSP charges`,
+  );
 }

@@ -1,4 +1,8 @@
-import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT, bankInTransitAccount } from '../bank/accounts.js';
+import {
+  BANK_OPERATING_ACCOUNT,
+  PAYOUTS_IN_TRANSIT_ACCOUNT,
+  bankInTransitAccount,
+} from '../bank/accounts.js';
 import type { Database } from '../db/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
 
@@ -59,7 +63,11 @@ function amount(minor: bigint, currency: string): string {
 
 function hasBankTables(db: Database): boolean {
   // Only a book read below schema version 16 (the migration tests' "before" side) lacks them.
-  return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'bank_matches'").get() !== undefined;
+  return (
+    db
+      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'bank_matches'")
+      .get() !== undefined
+  );
 }
 
 function transitAccounts(db: Database): Transit[] {
@@ -67,21 +75,40 @@ function transitAccounts(db: Database): Transit[] {
   const at = (account: string, currency: string): Transit => {
     const key = `${account}\u0000${currency}`;
     let transit = byKey.get(key);
-    if (!transit) byKey.set(key, (transit = { account, currency, heldMinor: 0n, sentMinor: 0n, clearedMinor: 0n }));
+    if (!transit)
+      byKey.set(
+        key,
+        (transit = { account, currency, heldMinor: 0n, sentMinor: 0n, clearedMinor: 0n }),
+      );
     return transit;
   };
   const names = { prefix: TRANSIT_PREFIX, payouts: PAYOUTS_IN_TRANSIT_ACCOUNT };
   type Row = { name: string; currency: string; debit_net: bigint };
-  for (const row of db.prepare(IN_TRANSIT_QUERIES.balances).all(names) as Row[]) at(row.name, row.currency).heldMinor = ownSense(row.name, BigInt(row.debit_net));
-  for (const row of db.prepare(IN_TRANSIT_QUERIES.settled).all({ prefix: TRANSIT_PREFIX }) as Row[]) at(row.name, row.currency).sentMinor += BigInt(row.debit_net);
-  for (const row of db.prepare(IN_TRANSIT_QUERIES.sent).all({ payouts: PAYOUTS_IN_TRANSIT_ACCOUNT }) as Row[]) at(row.name, row.currency).sentMinor += ownSense(row.name, BigInt(row.debit_net));
+  for (const row of db.prepare(IN_TRANSIT_QUERIES.balances).all(names) as Row[])
+    at(row.name, row.currency).heldMinor = ownSense(row.name, BigInt(row.debit_net));
+  for (const row of db.prepare(IN_TRANSIT_QUERIES.settled).all({ prefix: TRANSIT_PREFIX }) as Row[])
+    at(row.name, row.currency).sentMinor += BigInt(row.debit_net);
+  for (const row of db
+    .prepare(IN_TRANSIT_QUERIES.sent)
+    .all({ payouts: PAYOUTS_IN_TRANSIT_ACCOUNT }) as Row[])
+    at(row.name, row.currency).sentMinor += ownSense(row.name, BigInt(row.debit_net));
   if (hasBankTables(db)) {
-    for (const row of db.prepare(IN_TRANSIT_QUERIES.matched).all() as { payout_kind: string; psp: string; currency: string; amount_minor: bigint }[]) {
-      const account = row.payout_kind === 'psp_payout' ? bankInTransitAccount(row.psp) : PAYOUTS_IN_TRANSIT_ACCOUNT;
+    for (const row of db.prepare(IN_TRANSIT_QUERIES.matched).all() as {
+      payout_kind: string;
+      psp: string;
+      currency: string;
+      amount_minor: bigint;
+    }[]) {
+      const account =
+        row.payout_kind === 'psp_payout'
+          ? bankInTransitAccount(row.psp)
+          : PAYOUTS_IN_TRANSIT_ACCOUNT;
       at(account, row.currency).clearedMinor += BigInt(row.amount_minor);
     }
   }
-  return [...byKey.values()].sort((a, b) => (a.account === b.account ? (a.currency < b.currency ? -1 : 1) : a.account < b.account ? -1 : 1));
+  return [...byKey.values()].sort((a, b) =>
+    a.account === b.account ? (a.currency < b.currency ? -1 : 1) : a.account < b.account ? -1 : 1,
+  );
 }
 
 /** Check 1: each in-transit account holds what was sent into it less what bank statements cleared. */
@@ -101,34 +128,76 @@ export function inTransitProblems(db: Database): { problems: string[]; holdings:
 }
 
 /** Check 2: every bank match and every posted bank entry moved exactly its amount, on its account. */
-export function bankPostingProblems(db: Database): { problems: string[]; entries: number; matches: number } {
+export function bankPostingProblems(db: Database): {
+  problems: string[];
+  entries: number;
+  matches: number;
+} {
   if (!hasBankTables(db)) return { problems: [], entries: 0, matches: 0 };
   const problems: string[] = [];
   const txMoved = db.prepare(IN_TRANSIT_QUERIES.txMoved);
-  const moved = (txId: bigint, account: string, currency: string) => BigInt((txMoved.get(txId, account, currency) as { debit_net: bigint }).debit_net);
-  type MatchGroup = { tx_id: bigint; payout_kind: string; psp: string; currency: string; amount_minor: bigint; refs: string };
+  const moved = (txId: bigint, account: string, currency: string) =>
+    BigInt((txMoved.get(txId, account, currency) as { debit_net: bigint }).debit_net);
+  type MatchGroup = {
+    tx_id: bigint;
+    payout_kind: string;
+    psp: string;
+    currency: string;
+    amount_minor: bigint;
+    refs: string;
+  };
   for (const group of db.prepare(IN_TRANSIT_QUERIES.matchesByTx).all() as MatchGroup[]) {
-    const account = group.payout_kind === 'psp_payout' ? bankInTransitAccount(group.psp) : PAYOUTS_IN_TRANSIT_ACCOUNT;
+    const account =
+      group.payout_kind === 'psp_payout'
+        ? bankInTransitAccount(group.psp)
+        : PAYOUTS_IN_TRANSIT_ACCOUNT;
     // Out of transit: an asset is credited, the liability debited.
     const outMinor = -ownSense(account, moved(group.tx_id, account, group.currency));
     if (outMinor === BigInt(group.amount_minor)) continue;
-    problems.push(`tx ${group.tx_id} moved ${amount(outMinor, group.currency)} ${group.currency} out of ${account}; its bank matches (${group.payout_kind} ${group.psp} ${group.refs}) say ${amount(BigInt(group.amount_minor), group.currency)}`);
+    problems.push(
+      `tx ${group.tx_id} moved ${amount(outMinor, group.currency)} ${group.currency} out of ${account}; its bank matches (${group.payout_kind} ${group.psp} ${group.refs}) say ${amount(BigInt(group.amount_minor), group.currency)}`,
+    );
   }
   let entries = 0;
-  type EntryGroup = { tx_id: bigint; currency: string; debit_net: bigint; n: bigint; id: bigint; line: bigint; direction: string; amount_minor: bigint; file_name: string };
+  type EntryGroup = {
+    tx_id: bigint;
+    currency: string;
+    debit_net: bigint;
+    n: bigint;
+    id: bigint;
+    line: bigint;
+    direction: string;
+    amount_minor: bigint;
+    file_name: string;
+  };
   for (const group of db.prepare(IN_TRANSIT_QUERIES.entriesByTx).all() as EntryGroup[]) {
     entries += Number(group.n);
     const movedMinor = moved(group.tx_id, BANK_OPERATING_ACCOUNT, group.currency);
     if (movedMinor === BigInt(group.debit_net)) continue;
-    const where = group.n === 1n
-      ? `${group.file_name}:${group.line} (bank entry ${group.id}, ${group.direction} ${amount(BigInt(group.amount_minor), group.currency)} ${group.currency})`
-      : `${group.n} bank entries of tx ${group.tx_id} (the first ${group.file_name}:${group.line})`;
-    problems.push(`${where}: tx ${group.tx_id} moved ${amount(movedMinor, group.currency)} into ${BANK_OPERATING_ACCOUNT}, not ${amount(BigInt(group.debit_net), group.currency)}`);
+    const where =
+      group.n === 1n
+        ? `${group.file_name}:${group.line} (bank entry ${group.id}, ${group.direction} ${amount(BigInt(group.amount_minor), group.currency)} ${group.currency})`
+        : `${group.n} bank entries of tx ${group.tx_id} (the first ${group.file_name}:${group.line})`;
+    problems.push(
+      `${where}: tx ${group.tx_id} moved ${amount(movedMinor, group.currency)} into ${BANK_OPERATING_ACCOUNT}, not ${amount(BigInt(group.debit_net), group.currency)}`,
+    );
   }
-  type Unposted = { id: bigint; line: bigint; direction: string; amount_minor: bigint; currency: string; class: string; file_name: string };
+  type Unposted = {
+    id: bigint;
+    line: bigint;
+    direction: string;
+    amount_minor: bigint;
+    currency: string;
+    class: string;
+    file_name: string;
+  };
   for (const entry of db.prepare(IN_TRANSIT_QUERIES.unposted).all() as Unposted[]) {
-    problems.push(`${entry.file_name}:${entry.line} (bank entry ${entry.id}, ${entry.direction} ${amount(BigInt(entry.amount_minor), entry.currency)} ${entry.currency}, ${entry.class}) was never posted on ${BANK_OPERATING_ACCOUNT}`);
+    problems.push(
+      `${entry.file_name}:${entry.line} (bank entry ${entry.id}, ${entry.direction} ${amount(BigInt(entry.amount_minor), entry.currency)} ${entry.currency}, ${entry.class}) was never posted on ${BANK_OPERATING_ACCOUNT}`,
+    );
   }
-  const matches = Number((db.prepare('SELECT COUNT(*) AS n FROM bank_matches').get() as { n: bigint }).n);
+  const matches = Number(
+    (db.prepare('SELECT COUNT(*) AS n FROM bank_matches').get() as { n: bigint }).n,
+  );
   return { problems, entries, matches };
 }

@@ -17,17 +17,34 @@ import type { CheckReport, PspRecord } from './check.js';
  * so is an order new in the books that was claimed and charged since (the PSP's charge is dated
  * after the books were read; one dated before is a problem).
  */
-export function runChecksWithPsp(db: Database, pspState: { psp: string; stateFile: string } | undefined, runChecks: (db: Database, psp?: PspRecord) => CheckReport): CheckReport {
+export function runChecksWithPsp(
+  db: Database,
+  pspState: { psp: string; stateFile: string } | undefined,
+  runChecks: (db: Database, psp?: PspRecord) => CheckReport,
+): CheckReport {
   if (pspState === undefined) return inReadSnapshot(db, () => runChecks(db));
   // Opened first: opening the state file may wait for the server's writes, and nothing should
   // happen between the two snapshots that can be avoided.
-  const engine = new SimEngine({ stateFile: pspState.stateFile, seed: '0', faults: NO_FAULTS, feeRule: DEFAULT_FEE_RULE, clock: Date.now });
+  const engine = new SimEngine({
+    stateFile: pspState.stateFile,
+    seed: '0',
+    faults: NO_FAULTS,
+    feeRule: DEFAULT_FEE_RULE,
+    clock: Date.now,
+  });
   try {
     return inReadSnapshot(db, () => {
       const booksReadAt = new Date().toISOString();
       // The first read fixes the books' snapshot, then the PSP's is taken: it can only be newer.
       db.prepare('SELECT id FROM ledger_transactions LIMIT 1').get();
-      return engine.readSnapshot(() => runChecks(db, { psp: pspState.psp, chargesByOrder: engine.chargesByMerchantReference(), payouts: engine.payouts(), booksReadAt }));
+      return engine.readSnapshot(() =>
+        runChecks(db, {
+          psp: pspState.psp,
+          chargesByOrder: engine.chargesByMerchantReference(),
+          payouts: engine.payouts(),
+          booksReadAt,
+        }),
+      );
     });
   } finally {
     engine.close();
@@ -40,7 +57,18 @@ export function runChecksWithPsp(db: Database, pspState: { psp: string; stateFil
  * Stripe's record is read before the books here, so run it while no pay-in or retry is sending:
  * an order charged in between would show as captured at Stripe but not yet in the books.
  */
-export async function runChecksWithStripe(db: Database, stripe: { readRecord(): Promise<StripeRecord> }, runChecks: (db: Database, psp?: PspRecord) => CheckReport): Promise<CheckReport> {
+export async function runChecksWithStripe(
+  db: Database,
+  stripe: { readRecord(): Promise<StripeRecord> },
+  runChecks: (db: Database, psp?: PspRecord) => CheckReport,
+): Promise<CheckReport> {
   const record = await stripe.readRecord();
-  return inReadSnapshot(db, () => runChecks(db, { psp: 'stripe', chargesByOrder: record.charges, payouts: [], refunds: record.refunds }));
+  return inReadSnapshot(db, () =>
+    runChecks(db, {
+      psp: 'stripe',
+      chargesByOrder: record.charges,
+      payouts: [],
+      refunds: record.refunds,
+    }),
+  );
 }

@@ -14,8 +14,16 @@ export interface CliContext {
 
 /** Global options live on the root program; every command reads them through this. */
 export function contextOf(command: Command): CliContext {
-  const options = command.optsWithGlobals<{ db?: string; busyTimeout?: number; verbose?: boolean; color?: boolean }>();
-  const colorAllowed = options.color !== false && !(process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') && process.stdout.isTTY === true;
+  const options = command.optsWithGlobals<{
+    db?: string;
+    busyTimeout?: number;
+    verbose?: boolean;
+    color?: boolean;
+  }>();
+  const colorAllowed =
+    options.color !== false &&
+    !(process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') &&
+    process.stdout.isTTY === true;
   return {
     // An empty PAYOPS_DB is unset, not a path.
     dbPath: options.db || process.env.PAYOPS_DB || './payops.db',
@@ -62,7 +70,11 @@ export async function withDatabase<T>(
 
 /** JSON with bigints as strings; amounts are already decimal strings by then. */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item), 2);
+  return JSON.stringify(
+    value,
+    (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item),
+    2,
+  );
 }
 
 export function examples(...lines: string[]): string {

@@ -6,7 +6,11 @@ import type { CliContext } from './context.js';
 import type { ExecutionFlags } from './psp-options.js';
 
 /** Turns execution flags into the executor's options; the caller closes the PSP. */
-export async function executionFrom(context: CliContext, flags: ExecutionFlags, onBatch?: (done: number) => void): Promise<ExecutionOptions & { psp: PaymentServiceProvider }> {
+export async function executionFrom(
+  context: CliContext,
+  flags: ExecutionFlags,
+  onBatch?: (done: number) => void,
+): Promise<ExecutionOptions & { psp: PaymentServiceProvider }> {
   const { createPsp } = await import('../psp/factory.js');
   const { makeRetryPolicy } = await import('../payments/retry-policy.js');
   const { systemClock } = await import('../time.js');
@@ -17,8 +21,15 @@ export async function executionFrom(context: CliContext, flags: ExecutionFlags, 
     assertNotProtected(flags.pspState, { flag: '--psp-state', database: context.dbPath });
   }
   const psp = createPsp({
-    psp: flags.psp, dbPath: context.dbPath, pspState: flags.pspState, seed: flags.seed, faults: flags.faults, feeRule: flags.feeRule,
-    pspUrl: flags.pspUrl, pspTimeoutMs: flags.pspTimeoutMs, concurrency: flags.concurrency,
+    psp: flags.psp,
+    dbPath: context.dbPath,
+    pspState: flags.pspState,
+    seed: flags.seed,
+    faults: flags.faults,
+    feeRule: flags.feeRule,
+    pspUrl: flags.pspUrl,
+    pspTimeoutMs: flags.pspTimeoutMs,
+    concurrency: flags.concurrency,
   });
   return {
     psp,
@@ -36,7 +47,9 @@ export async function executionFrom(context: CliContext, flags: ExecutionFlags, 
 export async function formatTotals(totals: Map<string, bigint>): Promise<string> {
   const { formatAmount } = await import('../money/index.js');
   if (totals.size === 0) return 'none';
-  return [...totals].map(([currency, minor]) => `${currency} ${formatAmount(minor, currency as never)}`).join(', ');
+  return [...totals]
+    .map(([currency, minor]) => `${currency} ${formatAmount(minor, currency as never)}`)
+    .join(', ');
 }
 
 /**
@@ -45,8 +58,11 @@ export async function formatTotals(totals: Map<string, bigint>): Promise<string>
  */
 export function reportNeedsAttention(context: CliContext, count: number): boolean {
   if (count === 0) return false;
-  context.err(`payops: ${count} PSP answers could not be recorded and wait in needs_attention: see \`payops attention list\`, fix the cause, then \`payops attention resolve --all\``);
-  if (process.exitCode === undefined || process.exitCode === ExitCode.ok) process.exitCode = ExitCode.workPending;
+  context.err(
+    `payops: ${count} PSP answers could not be recorded and wait in needs_attention: see \`payops attention list\`, fix the cause, then \`payops attention resolve --all\``,
+  );
+  if (process.exitCode === undefined || process.exitCode === ExitCode.ok)
+    process.exitCode = ExitCode.workPending;
   return true;
 }
 
@@ -64,7 +80,10 @@ export async function heldLine(groups: readonly HeldGroup[]): Promise<string | u
  * Prints each PSP rejection (payops broke an invariant: a key reused with other parameters, a
  * malformed request) as its own loud line on stderr and sets exit code 5; returns whether any.
  */
-export function reportRejections(context: CliContext, ...lists: readonly (readonly string[])[]): boolean {
+export function reportRejections(
+  context: CliContext,
+  ...lists: readonly (readonly string[])[]
+): boolean {
   const rejections = lists.flat();
   for (const line of rejections) context.err(`payops: invariant broken: ${line}`);
   if (rejections.length > 0) process.exitCode = ExitCode.invariantFailed;
@@ -77,7 +96,14 @@ export function reportRejections(context: CliContext, ...lists: readonly (readon
  */
 export function reportBookBehind(
   context: CliContext,
-  ...tallies: readonly { bookBehind: { reason: string; distance: 'known' | 'unknown'; lookUps: bigint | null; line: string } | null }[]
+  ...tallies: readonly {
+    bookBehind: {
+      reason: string;
+      distance: 'known' | 'unknown';
+      lookUps: bigint | null;
+      line: string;
+    } | null;
+  }[]
 ): { reason: string; distance: 'known' | 'unknown'; lookUps: bigint | null } | null {
   const notice = tallies.map((tally) => tally.bookBehind).find((behind) => behind !== null) ?? null;
   if (notice === null) return null;

@@ -12,7 +12,12 @@ export interface Progress {
 const SILENT: Progress = { advance: () => undefined, done: () => undefined };
 const WIDTH = 24;
 
-export function progressBar(enabled: boolean, label: string, unit: string, total: number): Progress {
+export function progressBar(
+  enabled: boolean,
+  label: string,
+  unit: string,
+  total: number,
+): Progress {
   if (!enabled) return SILENT;
   const started = Date.now();
   let count = 0;
@@ -24,7 +29,9 @@ export function progressBar(enabled: boolean, label: string, unit: string, total
     const fraction = total > 0 ? Math.min(1, units / total) : 0;
     const filled = Math.round(fraction * WIDTH);
     const etaS = fraction > 0 ? Math.max(0, elapsedS / fraction - elapsedS) : 0;
-    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${count} ${unit}, ${Math.round(count / elapsedS)}/s, ETA ${Math.round(etaS)}s   `);
+    process.stderr.write(
+      `\r${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${count} ${unit}, ${Math.round(count / elapsedS)}/s, ETA ${Math.round(etaS)}s   `,
+    );
   };
   return {
     advance(more, moreUnits = more) {

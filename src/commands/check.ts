@@ -6,10 +6,19 @@ export function registerCheck(program: Command): void {
   addPspOptions(
     program
       .command('check')
-      .description('verify every invariant: ledger, wallets, orders, postings, and the PSP\'s own record (exit 5 on any failure)')
+      .description(
+        "verify every invariant: ledger, wallets, orders, postings, and the PSP's own record (exit 5 on any failure)",
+      )
       .option('--json', 'print the report as JSON'),
   )
-    .addHelpText('after', examples('payops check', 'payops check --psp-state books.psp-sim.db --json', 'payops check --psp http --psp-state psp.db   # the state file of `payops psp serve`'))
+    .addHelpText(
+      'after',
+      examples(
+        'payops check',
+        'payops check --psp-state books.psp-sim.db --json',
+        'payops check --psp http --psp-state psp.db   # the state file of `payops psp serve`',
+      ),
+    )
     .action(async (flags: PspFlags & { json?: boolean }, command: Command) => {
       const context = contextOf(command);
       const fs = await import('node:fs');
@@ -17,18 +26,30 @@ export function registerCheck(program: Command): void {
       const { defaultSimStateFile } = await import('../psp/factory.js');
       const { UsageError } = await import('../errors.js');
       if (flags.psp === 'http' && flags.pspState === undefined) {
-        throw new UsageError('check --psp http needs --psp-state', { hint: 'the --state file of `payops psp serve`' });
+        throw new UsageError('check --psp http needs --psp-state', {
+          hint: 'the --state file of `payops psp serve`',
+        });
       }
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
       // A state file that was named and is not there is a mistake, not a reason to skip a check.
       if (flags.psp !== 'stripe' && flags.pspState !== undefined && !fs.existsSync(stateFile)) {
-        throw new UsageError(`--psp-state: ${stateFile} does not exist`, { hint: flags.psp === 'http' ? 'the --state file of `payops psp serve`' : 'check the path; without the flag payops reads <db>.psp-sim.db beside the database' });
+        throw new UsageError(`--psp-state: ${stateFile} does not exist`, {
+          hint:
+            flags.psp === 'http'
+              ? 'the --state file of `payops psp serve`'
+              : 'check the path; without the flag payops reads <db>.psp-sim.db beside the database',
+        });
       }
       const { runChecksWithPsp, runChecksWithStripe } = await import('../check/with-psp.js');
       // Stripe's own record is read through its API (charges and refunds by payops' metadata).
-      const stripe = flags.psp === 'stripe' ? await stripeRecordReader(context.dbPath, flags) : undefined;
+      const stripe =
+        flags.psp === 'stripe' ? await stripeRecordReader(context.dbPath, flags) : undefined;
       const psp = stripe !== undefined || fs.existsSync(stateFile);
-      const report = await withDatabase(context, (db) => (stripe ? runChecksWithStripe(db, stripe, runChecks).finally(() => stripe.close()) : runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks)));
+      const report = await withDatabase(context, (db) =>
+        stripe
+          ? runChecksWithStripe(db, stripe, runChecks).finally(() => stripe.close())
+          : runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks),
+      );
       const skipped = psp ? [] : [{ check: 'PSP record', reason: `no PSP state at ${stateFile}` }];
       if (flags.json) {
         const { contractJson } = await import('../output/contract.js');
@@ -36,17 +57,27 @@ export function registerCheck(program: Command): void {
         context.out(contractJson(checkSchema, { ...report, skipped }));
       } else {
         const { green, red, yellow, dim } = context.color;
-        const lines = report.results.map((result) => `${result.ok ? green('ok  ') : red('FAIL')}  ${result.name}${result.ok ? dim(` (${result.details.join('; ')})`) : `\n${result.details.map((d) => `        ${d}`).join('\n')}`}`);
+        const lines = report.results.map(
+          (result) =>
+            `${result.ok ? green('ok  ') : red('FAIL')}  ${result.name}${result.ok ? dim(` (${result.details.join('; ')})`) : `\n${result.details.map((d) => `        ${d}`).join('\n')}`}`,
+        );
         for (const skip of skipped) lines.push(yellow(`skip  ${skip.check}: ${skip.reason}`));
         for (const note of report.notes) lines.push(`note  ${note}`);
         // Said once more at the end: a skipped check must not read as a pass.
-        if (skipped.length > 0) lines.push(yellow(`${skipped.length} check${skipped.length === 1 ? '' : 's'} skipped: ${skipped.map((skip) => skip.check).join(', ')}; the others ${report.ok ? 'passed' : 'ran'}`));
+        if (skipped.length > 0)
+          lines.push(
+            yellow(
+              `${skipped.length} check${skipped.length === 1 ? '' : 's'} skipped: ${skipped.map((skip) => skip.check).join(', ')}; the others ${report.ok ? 'passed' : 'ran'}`,
+            ),
+          );
         context.out(lines.join('\n'));
       }
       if (!report.ok) {
         const { InvariantError } = await import('../errors.js');
         const failed = report.results.filter((result) => !result.ok).map((result) => result.name);
-        throw new InvariantError(`check failed: ${failed.join('; ')}`, { hint: 'see the details above; nothing was changed' });
+        throw new InvariantError(`check failed: ${failed.join('; ')}`, {
+          hint: 'see the details above; nothing was changed',
+        });
       }
     });
 }
@@ -55,7 +86,13 @@ export function registerCheck(program: Command): void {
 async function stripeRecordReader(dbPath: string, flags: PspFlags) {
   const { createPsp } = await import('../psp/factory.js');
   const { StripePsp } = await import('../psp/stripe/adapter.js');
-  const psp = createPsp({ psp: 'stripe', dbPath, pspUrl: flags.pspUrl, pspTimeoutMs: flags.pspTimeoutMs, concurrency: flags.concurrency });
+  const psp = createPsp({
+    psp: 'stripe',
+    dbPath,
+    pspUrl: flags.pspUrl,
+    pspTimeoutMs: flags.pspTimeoutMs,
+    concurrency: flags.concurrency,
+  });
   if (!(psp instanceof StripePsp)) throw new Error('--psp stripe made no Stripe adapter');
   return psp;
 }

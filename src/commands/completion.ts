@@ -6,7 +6,14 @@ export function registerCompletion(program: Command): void {
     .command('completion')
     .description('print a shell completion script for payops, generated from its command tree')
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
-    .addHelpText('after', examples('eval "$(payops completion bash)"   # in ~/.bashrc', 'eval "$(payops completion zsh)"    # in ~/.zshrc', 'payops completion fish > ~/.config/fish/completions/payops.fish'))
+    .addHelpText(
+      'after',
+      examples(
+        'eval "$(payops completion bash)"   # in ~/.bashrc',
+        'eval "$(payops completion zsh)"    # in ~/.zshrc',
+        'payops completion fish > ~/.config/fish/completions/payops.fish',
+      ),
+    )
     .action(async (shell: 'bash' | 'zsh' | 'fish', _flags: unknown, command: Command) => {
       const { completionScript } = await import('../cli/completion.js');
       let root = command;

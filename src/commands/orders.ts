@@ -6,10 +6,21 @@ import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js'
 import { renderTable } from '../reports/table.js';
 import type { OrderDetail } from '../payments/queries.js';
 
-const STATUSES = ['created', 'executing', 'succeeded', 'pending', 'failed', 'retry_scheduled', 'dead_lettered', 'needs_attention'];
+const STATUSES = [
+  'created',
+  'executing',
+  'succeeded',
+  'pending',
+  'failed',
+  'retry_scheduled',
+  'dead_lettered',
+  'needs_attention',
+];
 
 export function registerOrders(program: Command): void {
-  const orders = program.command('orders').description('pay-in orders: their state, history and PSP status');
+  const orders = program
+    .command('orders')
+    .description('pay-in orders: their state, history and PSP status');
 
   orders
     .command('list')
@@ -18,38 +29,73 @@ export function registerOrders(program: Command): void {
     .option('--limit <n>', 'at most N orders', positiveInteger)
     .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
     .option('--csv', 'print as CSV')
-    .addHelpText('after', examples('payops orders list --status pending', 'payops orders list --json --limit 10', 'payops orders list --csv > orders.csv'))
-    .action(async (flags: { status?: string; limit?: number; json?: boolean; csv?: boolean }, command: Command) => {
-      const context = contextOf(command);
-      const { listOrders } = await import('../payments/queries.js');
-      const { formatAmount } = await import('../money/index.js');
-      const rows = await withDatabase(context, (db) => listOrders(db, { status: flags.status as never, limit: flags.limit }));
-      const output = await import('../output/orders.js');
-      if (flags.json) {
-        const { contractJson } = await import('../output/contract.js');
-        context.out(contractJson(output.ordersListSchema, rows.map(output.orderSummaryJson)));
-        return;
-      }
-      if (flags.csv) {
-        context.out(output.ordersCsv(rows));
-        return;
-      }
-      if (rows.length === 0) {
-        context.out(flags.status === undefined ? 'no orders' : `no orders in status ${flags.status}`);
-        return;
-      }
-      const view = rows.map((order) => ({ ...order, amount: formatAmount(order.amountMinor, order.currency) }));
-      context.out(
-        renderTable(
-          [{ header: 'order' }, { header: 'seller' }, { header: 'amount', align: 'right' }, { header: 'currency' }, { header: 'status' }, { header: 'attempts', align: 'right' }, { header: 'psp ref' }],
-          view.map((order) => [order.orderId, order.sellerId, order.amount, order.currency, order.status, String(order.attempts), order.pspReference ?? '']),
-        ),
-      );
-    });
+    .addHelpText(
+      'after',
+      examples(
+        'payops orders list --status pending',
+        'payops orders list --json --limit 10',
+        'payops orders list --csv > orders.csv',
+      ),
+    )
+    .action(
+      async (
+        flags: { status?: string; limit?: number; json?: boolean; csv?: boolean },
+        command: Command,
+      ) => {
+        const context = contextOf(command);
+        const { listOrders } = await import('../payments/queries.js');
+        const { formatAmount } = await import('../money/index.js');
+        const rows = await withDatabase(context, (db) =>
+          listOrders(db, { status: flags.status as never, limit: flags.limit }),
+        );
+        const output = await import('../output/orders.js');
+        if (flags.json) {
+          const { contractJson } = await import('../output/contract.js');
+          context.out(contractJson(output.ordersListSchema, rows.map(output.orderSummaryJson)));
+          return;
+        }
+        if (flags.csv) {
+          context.out(output.ordersCsv(rows));
+          return;
+        }
+        if (rows.length === 0) {
+          context.out(
+            flags.status === undefined ? 'no orders' : `no orders in status ${flags.status}`,
+          );
+          return;
+        }
+        const view = rows.map((order) => ({
+          ...order,
+          amount: formatAmount(order.amountMinor, order.currency),
+        }));
+        context.out(
+          renderTable(
+            [
+              { header: 'order' },
+              { header: 'seller' },
+              { header: 'amount', align: 'right' },
+              { header: 'currency' },
+              { header: 'status' },
+              { header: 'attempts', align: 'right' },
+              { header: 'psp ref' },
+            ],
+            view.map((order) => [
+              order.orderId,
+              order.sellerId,
+              order.amount,
+              order.currency,
+              order.status,
+              String(order.attempts),
+              order.pspReference ?? '',
+            ]),
+          ),
+        );
+      },
+    );
 
   orders
     .command('show')
-    .description('one order\'s whole history: attempts, keys, PSP references, postings')
+    .description("one order's whole history: attempts, keys, PSP references, postings")
     .argument('<orderId>', 'the order id from the checkout event')
     .option('--json', 'print as JSON')
     .addHelpText('after', examples('payops orders show ord_0001'))
@@ -79,19 +125,31 @@ export function registerOrders(program: Command): void {
       const execution = await executionFrom(context, flags);
       const { PayinExecutor } = await import('../payments/executor.js');
       try {
-        const tally = await withDatabase(context, (db) => new PayinExecutor(db, execution).syncPending());
+        const tally = await withDatabase(context, (db) =>
+          new PayinExecutor(db, execution).syncPending(),
+        );
         if (flags.json) {
           const { contractJson } = await import('../output/contract.js');
-          context.out(contractJson((await import('../output/orders.js')).ordersSyncSchema, { succeeded: tally.succeeded, failed: tally.failed }));
-        }
-        else context.out(`pending orders settled: succeeded ${tally.succeeded}, failed ${tally.failed}`);
+          context.out(
+            contractJson((await import('../output/orders.js')).ordersSyncSchema, {
+              succeeded: tally.succeeded,
+              failed: tally.failed,
+            }),
+          );
+        } else
+          context.out(
+            `pending orders settled: succeeded ${tally.succeeded}, failed ${tally.failed}`,
+          );
       } finally {
         execution.psp.close();
       }
     });
 }
 
-function renderOrder(order: OrderDetail, formatAmount: (minor: bigint, currency: OrderDetail['currency']) => string): string {
+function renderOrder(
+  order: OrderDetail,
+  formatAmount: (minor: bigint, currency: OrderDetail['currency']) => string,
+): string {
   const lines = [
     `order ${order.orderId}  ${order.status}  (event ${order.eventId}, payer ${order.payerId}, seller ${order.sellerId})`,
     `  amount ${formatAmount(order.amountMinor, order.currency)} ${order.currency}, platform fee ${formatAmount(order.platformFeeMinor, order.currency)}${order.pspFeeMinor !== null ? `, PSP fee ${formatAmount(order.pspFeeMinor, order.currency)}` : ''}`,
@@ -101,12 +159,25 @@ function renderOrder(order: OrderDetail, formatAmount: (minor: bigint, currency:
     ...(order.leaseOwner ? [`  leased to ${order.leaseOwner} until ${order.leaseExpiresAt}`] : []),
     '',
     renderTable(
-      [{ header: 'at' }, { header: 'attempt', align: 'right' }, { header: 'transition' }, { header: 'cause' }],
-      order.transitions.map((t) => [t.at, String(t.attempt), `${t.from ?? '·'} → ${t.to}`, t.cause]),
+      [
+        { header: 'at' },
+        { header: 'attempt', align: 'right' },
+        { header: 'transition' },
+        { header: 'cause' },
+      ],
+      order.transitions.map((t) => [
+        t.at,
+        String(t.attempt),
+        `${t.from ?? '·'} → ${t.to}`,
+        t.cause,
+      ]),
     ),
   ];
   if (order.ledgerTransactions.length > 0) {
-    lines.push('', `postings: ${order.ledgerTransactions.map((tx) => `#${tx.txId} ${tx.kind}`).join(', ')} (see \`payops ledger tx ID\`)`);
+    lines.push(
+      '',
+      `postings: ${order.ledgerTransactions.map((tx) => `#${tx.txId} ${tx.kind}`).join(', ')} (see \`payops ledger tx ID\`)`,
+    );
   }
   return lines.join('\n');
 }

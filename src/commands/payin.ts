@@ -2,7 +2,14 @@ import { behindSummary } from '../payments/book-mark.js';
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type CliContext, contextOf, examples, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, heldLine, reportBookBehind, reportNeedsAttention, reportRejections } from '../cli/execution.js';
+import {
+  executionFrom,
+  formatTotals,
+  heldLine,
+  reportBookBehind,
+  reportNeedsAttention,
+  reportRejections,
+} from '../cli/execution.js';
 import { progressBar } from '../cli/progress.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { ExitCode } from '../errors.js';
@@ -17,14 +24,26 @@ interface PayinFlags extends ExecutionFlags {
 }
 
 export function registerPayin(program: Command): void {
-  const payin = program.command('payin').description('pay-in: charge checkouts from event files through a PSP');
+  const payin = program
+    .command('payin')
+    .description('pay-in: charge checkouts from event files through a PSP');
   addExecutionOptions(
     payin
       .command('run')
-      .description('read checkout events (NDJSON, JSON array or CSV), then charge every new order exactly once')
+      .description(
+        'read checkout events (NDJSON, JSON array or CSV), then charge every new order exactly once',
+      )
       .argument('<files...>', 'event files')
-      .addOption(new Option('--format <format>', 'input format (default: from the extension, then the content)').choices(['ndjson', 'json', 'csv']))
-      .option('--all-or-nothing', 'reject the whole input if any record is rejected, and write nothing')
+      .addOption(
+        new Option(
+          '--format <format>',
+          'input format (default: from the extension, then the content)',
+        ).choices(['ndjson', 'json', 'csv']),
+      )
+      .option(
+        '--all-or-nothing',
+        'reject the whole input if any record is rejected, and write nothing',
+      )
       .option('--rejects <file>', 'where rejected records go (default: <input>.rejects.ndjson)')
       .option('--json', 'print the summary as one JSON object'),
   )
@@ -38,7 +57,10 @@ or another live process (or host) still holds some under its lease ("held").
     )
     .action(async (files: string[], flags: PayinFlags, command: Command) => {
       const context = contextOf(command);
-      const totalBytes = files.reduce((sum, file) => sum + (fs.existsSync(file) ? fs.statSync(file).size : 0), 0);
+      const totalBytes = files.reduce(
+        (sum, file) => sum + (fs.existsSync(file) ? fs.statSync(file).size : 0),
+        0,
+      );
       const showProgress = context.stderrIsTTY && !flags.json;
       const reading = progressBar(showProgress, 'read  ', 'events', totalBytes);
       let charging = progressBar(false, '', '', 0);
@@ -67,10 +89,14 @@ or another live process (or host) still holds some under its lease ("held").
         charging.done();
         for (const empty of summary.intake.emptyFiles) context.err(`${empty}: 0 events`);
         for (const rejection of summary.intake.rejections) {
-          context.err(`${rejection.file}:${rejection.line} ${rejection.field}: ${rejection.reason}`);
+          context.err(
+            `${rejection.file}:${rejection.line} ${rejection.field}: ${rejection.reason}`,
+          );
         }
         if (summary.intake.rejected > summary.intake.rejections.length) {
-          context.err(`… ${summary.intake.rejected - summary.intake.rejections.length} more rejected; see ${summary.intake.rejectsFiles.join(', ')}`);
+          context.err(
+            `… ${summary.intake.rejected - summary.intake.rejections.length} more rejected; see ${summary.intake.rejectsFiles.join(', ')}`,
+          );
         }
         const stats = execution.psp.callStats?.();
         const bookBehind = reportBookBehind(context, summary.execution, summary.refunds);
@@ -80,7 +106,10 @@ or another live process (or host) still holds some under its lease ("held").
           context.out(contractJson(payinRunSchema, payinRunJson(summary, bookBehind, stats)));
         } else context.out(await renderSummary(context, summary));
         process.exitCode = exitCodeOf(summary);
-        reportNeedsAttention(context, summary.queue.needs_attention + summary.refundsOpen.needsAttention);
+        reportNeedsAttention(
+          context,
+          summary.queue.needs_attention + summary.refundsOpen.needsAttention,
+        );
         reportRejections(context, summary.execution.rejections, summary.refunds.rejections);
         reportHeldPayOutRejections(context, summary.heldPayOuts);
       } finally {
@@ -90,11 +119,20 @@ or another live process (or host) still holds some under its lease ("held").
 }
 
 export function exitCodeOf(summary: PayinSummary): number {
-  if (summary.intake.rejected > 0 || summary.heldPayOuts.rejected.length > 0) return ExitCode.inputRejected;
+  if (summary.intake.rejected > 0 || summary.heldPayOuts.rejected.length > 0)
+    return ExitCode.inputRejected;
   // Work another process holds is not done either: reported and counted (DESIGN.md §5).
   // needs_attention: answered by the PSP and not recorded, work payops could not finish.
-  const refundsLeft = summary.refundsOpen.retryScheduled + summary.refundsOpen.deadLettered + summary.refundsOpen.needsAttention;
-  const left = summary.queue.retry_scheduled + summary.queue.dead_lettered + summary.queue.needs_attention + refundsLeft + summary.held.length;
+  const refundsLeft =
+    summary.refundsOpen.retryScheduled +
+    summary.refundsOpen.deadLettered +
+    summary.refundsOpen.needsAttention;
+  const left =
+    summary.queue.retry_scheduled +
+    summary.queue.dead_lettered +
+    summary.queue.needs_attention +
+    refundsLeft +
+    summary.held.length;
   return left > 0 ? ExitCode.workPending : ExitCode.ok;
 }
 
@@ -103,27 +141,44 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
   const { bold, red, yellow } = context.color;
   const lines = [
     `${bold('events')}    read ${intake.eventsRead}, accepted ${intake.eventsAccepted}, duplicates ${intake.duplicates}, rejected ${intake.rejected > 0 ? red(String(intake.rejected)) : 0}${intake.releases > 0 ? `; ${intake.releases} orders released to their sellers (pay_out)` : ''}${intake.refunds > 0 ? `; ${intake.refunds} refunds accepted` : ''}${intake.payOutsHeld > 0 ? `; ${intake.payOutsHeld} pay_outs held until their order is captured` : ''}`,
-    ...(intake.rolledBack ? [red('          --all-or-nothing: the input was rejected as a whole; nothing was written')] : []),
-    ...(intake.rejectsFiles.length > 0 ? [`          rejected records: ${intake.rejectsFiles.join(', ')}`] : []),
+    ...(intake.rolledBack
+      ? [red('          --all-or-nothing: the input was rejected as a whole; nothing was written')]
+      : []),
+    ...(intake.rejectsFiles.length > 0
+      ? [`          rejected records: ${intake.rejectsFiles.join(', ')}`]
+      : []),
     `${bold('orders')}    accepted ${intake.ordersAccepted}; this run: succeeded ${execution.succeeded}, pending ${execution.pending}, failed ${execution.failed}, retry scheduled ${execution.retryScheduled}, dead-lettered ${execution.deadLettered}${execution.needsAttention > 0 ? `, ${red(`needs attention ${execution.needsAttention}`)}` : ''}${execution.recoveredLeases > 0 ? `, recovered from crashed runs ${execution.recoveredLeases}` : ''}`,
     `${bold('accepted')}  ${await formatTotals(intake.acceptedMinor)}`,
     `${bold('captured')}  ${await formatTotals(execution.capturedMinor)}`,
     ...(summary.refunds.attempted > 0
-      ? [`${bold('refunded')}  ${await formatTotals(summary.refunds.refundedMinor)} (succeeded ${summary.refunds.succeeded}, declined ${summary.refunds.failed}, retry scheduled ${summary.refunds.retryScheduled}, dead-lettered ${summary.refunds.deadLettered})`]
+      ? [
+          `${bold('refunded')}  ${await formatTotals(summary.refunds.refundedMinor)} (succeeded ${summary.refunds.succeeded}, declined ${summary.refunds.failed}, retry scheduled ${summary.refunds.retryScheduled}, dead-lettered ${summary.refunds.deadLettered})`,
+        ]
       : []),
   ];
   lines.push(...reasonLines(execution, summary.refunds).map((line) => yellow(line)));
   if (queue.retry_scheduled + queue.dead_lettered > 0) {
-    lines.push(yellow(`queue     retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}, executing ${queue.executing}: run \`payops retry run --wait\`, see \`payops dlq list\``));
+    lines.push(
+      yellow(
+        `queue     retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}, executing ${queue.executing}: run \`payops retry run --wait\`, see \`payops dlq list\``,
+      ),
+    );
   }
   const attention = queue.needs_attention + summary.refundsOpen.needsAttention;
-  if (attention > 0) lines.push(red(`attention ${attention} PSP answers (charges ${queue.needs_attention}, refunds ${summary.refundsOpen.needsAttention}) could not be recorded: \`payops attention list\`, then \`payops attention resolve\``));
+  if (attention > 0)
+    lines.push(
+      red(
+        `attention ${attention} PSP answers (charges ${queue.needs_attention}, refunds ${summary.refundsOpen.needsAttention}) could not be recorded: \`payops attention list\`, then \`payops attention resolve\``,
+      ),
+    );
   const payOuts = heldPayOutsLine(summary.heldPayOuts);
   if (payOuts) lines.push(summary.heldPayOuts.rejected.length > 0 ? red(payOuts) : payOuts);
   const held = await heldLine(summary.held);
   if (held) lines.push(yellow(held));
-  if (queue.pending > 0) lines.push(`pending   ${queue.pending} orders await the PSP: \`payops orders sync\``);
+  if (queue.pending > 0)
+    lines.push(`pending   ${queue.pending} orders await the PSP: \`payops orders sync\``);
   const behind = execution.bookBehind ?? summary.refunds.bookBehind;
-  if (behind !== null) lines.push(yellow(`book      behind its mark: ${behindSummary(behind)} (${behind.reason})`));
+  if (behind !== null)
+    lines.push(yellow(`book      behind its mark: ${behindSummary(behind)} (${behind.reason})`));
   return lines.join('\n');
 }

@@ -28,7 +28,9 @@ interface SettleFlags {
 
 /** `payops psp serve|settle`: payops' own PSP over HTTP, and the settlement files it writes. */
 export function registerPsp(program: Command): void {
-  const psp = program.command('psp').description('payops\' own PSP: the simulator served over HTTP, and its settlement files');
+  const psp = program
+    .command('psp')
+    .description("payops' own PSP: the simulator served over HTTP, and its settlement files");
   registerServe(psp);
   registerSettle(psp);
 }
@@ -36,15 +38,41 @@ export function registerPsp(program: Command): void {
 function registerServe(psp: Command): void {
   psp
     .command('serve')
-    .description('serve the simulated PSP on 127.0.0.1: charges, refunds, payouts, look-ups, disputes, signed webhooks')
-    .option('--port <port>', 'port on 127.0.0.1 (0: any free port; the URL is printed on stderr)', port, 0)
-    .requiredOption('--state <file>', 'the PSP\'s own state file (created if missing; a version-1 file is migrated in place)')
+    .description(
+      'serve the simulated PSP on 127.0.0.1: charges, refunds, payouts, look-ups, disputes, signed webhooks',
+    )
+    .option(
+      '--port <port>',
+      'port on 127.0.0.1 (0: any free port; the URL is printed on stderr)',
+      port,
+      0,
+    )
+    .requiredOption(
+      '--state <file>',
+      "the PSP's own state file (created if missing; a version-1 file is migrated in place)",
+    )
     .option('--seed <seed>', 'seed of faults and outcomes', '0')
-    .option('--faults <spec>', 'fault rates, e.g. timeout=0.02,5xx=0.02,429=0.01,reset=0.01,lost=0.02,decline=0.02,pending=0.05,webhook-duplicate=0.1,webhook-delay=0.1')
+    .option(
+      '--faults <spec>',
+      'fault rates, e.g. timeout=0.02,5xx=0.02,429=0.01,reset=0.01,lost=0.02,decline=0.02,pending=0.05,webhook-duplicate=0.1,webhook-delay=0.1',
+    )
     .option('--fee-rule <rule>', 'the PSP\'s fee, e.g. "2.9%+0.30"')
-    .option('--webhook-url <url>', 'where to send signed webhook events (secret from PAYOPS_WEBHOOK_SECRET)')
-    .option('--settle-after-ms <ms>', 'how long a pending charge stays pending before it settles on its own', nonNegativeInteger, 2_000)
-    .option('--slow-ms <ms>', 'how long a request struck by the timeout fault is held before it is processed', nonNegativeInteger, 15_000)
+    .option(
+      '--webhook-url <url>',
+      'where to send signed webhook events (secret from PAYOPS_WEBHOOK_SECRET)',
+    )
+    .option(
+      '--settle-after-ms <ms>',
+      'how long a pending charge stays pending before it settles on its own',
+      nonNegativeInteger,
+      2_000,
+    )
+    .option(
+      '--slow-ms <ms>',
+      'how long a request struck by the timeout fault is held before it is processed',
+      nonNegativeInteger,
+      15_000,
+    )
     .option('--retry-after-s <s>', 'Retry-After of the 429 fault, in seconds', positiveInteger, 1)
     .addHelpText(
       'after',
@@ -68,19 +96,33 @@ Prints "payops psp: listening on http://127.0.0.1:PORT" on stderr; stops on SIGI
       const feeRule = flags.feeRule === undefined ? DEFAULT_FEE_RULE : parseFeeRule(flags.feeRule);
       let webhook: { url: string; secret: string } | undefined;
       if (flags.webhookUrl !== undefined) {
-        if (!/^https?:\/\/[^\s]+$/.test(flags.webhookUrl)) throw new UsageError(`--webhook-url: "${flags.webhookUrl}" is not an http(s) URL`);
+        if (!/^https?:\/\/[^\s]+$/.test(flags.webhookUrl))
+          throw new UsageError(`--webhook-url: "${flags.webhookUrl}" is not an http(s) URL`);
         webhook = { url: flags.webhookUrl, secret: webhookSecretFromEnv() };
       }
       const engine = new SimEngine({
-        stateFile: flags.state, seed: flags.seed, faults, feeRule, clock: Date.now,
-        pendingResolveMs: flags.settleAfterMs, webhooks: webhook !== undefined,
+        stateFile: flags.state,
+        seed: flags.seed,
+        faults,
+        feeRule,
+        clock: Date.now,
+        pendingResolveMs: flags.settleAfterMs,
+        webhooks: webhook !== undefined,
       });
       const server = new PspServer({
-        engine, seed: flags.seed, faults, slowMs: flags.slowMs, retryAfterS: flags.retryAfterS,
-        settleEveryMs: Math.max(20, Math.min(500, Math.floor(flags.settleAfterMs / 4) || 20)), webhook, log: context.err,
+        engine,
+        seed: flags.seed,
+        faults,
+        slowMs: flags.slowMs,
+        retryAfterS: flags.retryAfterS,
+        settleEveryMs: Math.max(20, Math.min(500, Math.floor(flags.settleAfterMs / 4) || 20)),
+        webhook,
+        log: context.err,
       });
       try {
-        const url = await server.listen(flags.port).catch((error: unknown) => Promise.reject(listenError(error, flags.port)));
+        const url = await server
+          .listen(flags.port)
+          .catch((error: unknown) => Promise.reject(listenError(error, flags.port)));
         context.err(`payops psp: listening on ${url}`);
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', resolve);
@@ -89,7 +131,9 @@ Prints "payops psp: listening on http://127.0.0.1:PORT" on stderr; stops on SIGI
         context.err(`payops psp: ${signal}: finishing queued requests, abandoning held ones`);
         await server.close();
         const outbox = engine.webhookCounts();
-        context.err(`payops psp: stopped after ${server.stats().served} requests; webhooks delivered ${outbox.delivered}, waiting ${outbox.waiting}, given up ${outbox.gaveUp}`);
+        context.err(
+          `payops psp: stopped after ${server.stats().served} requests; webhooks delivered ${outbox.delivered}, waiting ${outbox.waiting}, given up ${outbox.gaveUp}`,
+        );
       } finally {
         engine.close();
       }
@@ -99,14 +143,26 @@ Prints "payops psp: listening on http://127.0.0.1:PORT" on stderr; stops on SIGI
 function registerSettle(psp: Command): void {
   psp
     .command('settle')
-    .description('write the simulated PSP\'s settlement file for one UTC day (payops format), from the PSP\'s own books')
+    .description(
+      "write the simulated PSP's settlement file for one UTC day (payops format), from the PSP's own books",
+    )
     .requiredOption('--date <day>', 'the UTC day to settle, e.g. 2026-11-23')
     .requiredOption('--out <file>', 'where to write the settlement file')
-    .option('--psp-state <file>', 'the simulated PSP\'s state file (default: <db>.psp-sim.db beside the database)')
-    .option('--inject-discrepancies <n>', 'write N discrepancies into the file (kinds in turn: missing row, extra row, changed amount, changed fee, settled charge payops failed, duplicated row)', nonNegativeInteger)
+    .option(
+      '--psp-state <file>',
+      "the simulated PSP's state file (default: <db>.psp-sim.db beside the database)",
+    )
+    .option(
+      '--inject-discrepancies <n>',
+      'write N discrepancies into the file (kinds in turn: missing row, extra row, changed amount, changed fee, settled charge payops failed, duplicated row)',
+      nonNegativeInteger,
+    )
     .option('--seed <seed>', 'which rows the discrepancies go to', '0')
     .option('--manifest <file>', 'write what was injected, as JSON')
-    .option('--fee-rule <rule>', 'the fee of a charge the PSP settles though it declined it (settled_failed), e.g. "2.9%+0.30"')
+    .option(
+      '--fee-rule <rule>',
+      'the fee of a charge the PSP settles though it declined it (settled_failed), e.g. "2.9%+0.30"',
+    )
     .option('--json', 'print the manifest as JSON')
     .addHelpText(
       'after',
@@ -128,17 +184,43 @@ rows, never the payout, which stays what the PSP really paid out.
       const { PrivateFile, assertSafeOutput } = await import('../private-files.js');
       const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
       if (!fs.existsSync(stateFile)) {
-        throw new UsageError(`no simulated PSP state at ${stateFile}`, { hint: 'charge through the simulated PSP first (`payops payin run`), or pass --psp-state FILE' });
+        throw new UsageError(`no simulated PSP state at ${stateFile}`, {
+          hint: 'charge through the simulated PSP first (`payops payin run`), or pass --psp-state FILE',
+        });
       }
       const feeRule = flags.feeRule === undefined ? DEFAULT_FEE_RULE : parseFeeRule(flags.feeRule);
       // The manifest's file is opened first: if it cannot be written, no settlement file is either.
       const books = { database: context.dbPath, pspState: stateFile };
-      const outGuard: OutputGuard = { ...books, flag: '--out', outputs: flags.manifest === undefined ? {} : { '--manifest': flags.manifest } };
+      const outGuard: OutputGuard = {
+        ...books,
+        flag: '--out',
+        outputs: flags.manifest === undefined ? {} : { '--manifest': flags.manifest },
+      };
       assertSafeOutput(flags.out, outGuard);
-      const manifestFile = flags.manifest === undefined ? undefined : PrivateFile.create(flags.manifest, { ...books, flag: '--manifest', outputs: { '--out': flags.out } });
-      const engine = new SimEngine({ stateFile, seed: flags.seed, faults: NO_FAULTS, feeRule, clock: Date.now });
+      const manifestFile =
+        flags.manifest === undefined
+          ? undefined
+          : PrivateFile.create(flags.manifest, {
+              ...books,
+              flag: '--manifest',
+              outputs: { '--out': flags.out },
+            });
+      const engine = new SimEngine({
+        stateFile,
+        seed: flags.seed,
+        faults: NO_FAULTS,
+        feeRule,
+        clock: Date.now,
+      });
       try {
-        const manifest = await writeSimSettlement(engine, { date: flags.date, out: flags.out, outGuard, inject: flags.injectDiscrepancies ?? 0, seed: flags.seed, feeRule });
+        const manifest = await writeSimSettlement(engine, {
+          date: flags.date,
+          out: flags.out,
+          outGuard,
+          inject: flags.injectDiscrepancies ?? 0,
+          seed: flags.seed,
+          feeRule,
+        });
         if (manifestFile) {
           manifestFile.write(`${toJson(manifest)}\n`);
           manifestFile.commit();
@@ -152,11 +234,18 @@ rows, never the payout, which stays what the PSP really paid out.
         const { formatAmount } = await import('../money/index.js');
         context.out(`wrote ${manifest.rows} rows to ${flags.out} (${flags.date}, psp sim)`);
         for (const batch of manifest.batches) {
-          const payout = batch.payoutMinor === null ? 'no payout (the day nets to nothing or less)' : `payout ${formatAmount(BigInt(batch.payoutMinor), batch.currency)} ${batch.currency}`;
+          const payout =
+            batch.payoutMinor === null
+              ? 'no payout (the day nets to nothing or less)'
+              : `payout ${formatAmount(BigInt(batch.payoutMinor), batch.currency)} ${batch.currency}`;
           context.out(`  batch ${batch.batchId}: ${payout}`);
         }
-        for (const injection of manifest.injected) context.out(`  injected ${injection.kind} (${injection.expectedClass}): ${injection.pspReference}${injection.line === null ? '' : ` at line ${injection.line}`}`);
-        for (const skipped of manifest.skipped) context.err(`not injected: ${skipped.kind}: ${skipped.reason}`);
+        for (const injection of manifest.injected)
+          context.out(
+            `  injected ${injection.kind} (${injection.expectedClass}): ${injection.pspReference}${injection.line === null ? '' : ` at line ${injection.line}`}`,
+          );
+        for (const skipped of manifest.skipped)
+          context.err(`not injected: ${skipped.kind}: ${skipped.reason}`);
       } finally {
         manifestFile?.abort();
         engine.close();

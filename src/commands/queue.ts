@@ -1,7 +1,14 @@
 import { type Command, Option } from 'commander';
 import { csvNumeric, csvRow, csvText } from '../reports/csv.js';
 import { contextOf, examples, withDatabase } from '../cli/context.js';
-import { executionFrom, formatTotals, heldLine, reportBookBehind, reportNeedsAttention, reportRejections } from '../cli/execution.js';
+import {
+  executionFrom,
+  formatTotals,
+  heldLine,
+  reportBookBehind,
+  reportNeedsAttention,
+  reportRejections,
+} from '../cli/execution.js';
 import { type ExecutionFlags, addExecutionOptions } from '../cli/psp-options.js';
 import { renderTable } from '../reports/table.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -14,40 +21,66 @@ import { type ReasonTally, mergeReasons, reasonsLine } from '../queue/reasons.js
  * payouts): `retries   10 retries scheduled: getaddrinfo ENOTFOUND psp.example (10)`.
  */
 export function reasonLines(...tallies: readonly ReasonTally[]): string[] {
-  const retries = reasonsLine('retries scheduled', tallies.reduce((sum, t) => sum + t.retryScheduled, 0), mergeReasons(...tallies.map((t) => t.retriesByReason)));
-  const dead = reasonsLine('dead-lettered', tallies.reduce((sum, t) => sum + t.deadLettered, 0), mergeReasons(...tallies.map((t) => t.deadLettersByReason)));
+  const retries = reasonsLine(
+    'retries scheduled',
+    tallies.reduce((sum, t) => sum + t.retryScheduled, 0),
+    mergeReasons(...tallies.map((t) => t.retriesByReason)),
+  );
+  const dead = reasonsLine(
+    'dead-lettered',
+    tallies.reduce((sum, t) => sum + t.deadLettered, 0),
+    mergeReasons(...tallies.map((t) => t.deadLettersByReason)),
+  );
   return [...(retries ? [`retries   ${retries}`] : []), ...(dead ? [`dead      ${dead}`] : [])];
 }
 
 /** `pay_outs   released 2 held; 1 rejected; 3 still held until their order is captured: ...`, or undefined when none moved or wait. */
 export function heldPayOutsLine(settlement: HeldSettlement): string | undefined {
   const parts = [
-    ...(settlement.released > 0 ? [`released ${settlement.released} held (order now captured)`] : []),
-    ...(settlement.rejected.length > 0 ? [`rejected ${settlement.rejected.length} held (order can no longer be captured or released)`] : []),
-    ...(settlement.stillHeld > 0 ? [`${settlement.stillHeld} still held until their order is captured`] : []),
+    ...(settlement.released > 0
+      ? [`released ${settlement.released} held (order now captured)`]
+      : []),
+    ...(settlement.rejected.length > 0
+      ? [
+          `rejected ${settlement.rejected.length} held (order can no longer be captured or released)`,
+        ]
+      : []),
+    ...(settlement.stillHeld > 0
+      ? [`${settlement.stillHeld} still held until their order is captured`]
+      : []),
   ];
-  return parts.length === 0 ? undefined : `pay_outs  ${parts.join('; ')}: \`payops release list --all\``;
+  return parts.length === 0
+    ? undefined
+    : `pay_outs  ${parts.join('; ')}: \`payops release list --all\``;
 }
 
 /** Each held pay_out rejected by this run, on stderr, as intake says a rejected record. */
 export function reportHeldPayOutRejections(context: CliContext, settlement: HeldSettlement): void {
-  for (const rejected of settlement.rejected) context.err(`pay_out ${rejected.eventId} (order ${rejected.orderId}): ${rejected.reason}`);
+  for (const rejected of settlement.rejected)
+    context.err(`pay_out ${rejected.eventId} (order ${rejected.orderId}): ${rejected.reason}`);
 }
 
 /** `retry run` and `dlq list|requeue`: the retry queue and the dead letters. */
 export function registerQueue(program: Command): void {
-  const retry = program.command('retry').description('the retry queue: orders whose PSP call failed in a way worth retrying');
+  const retry = program
+    .command('retry')
+    .description('the retry queue: orders whose PSP call failed in a way worth retrying');
   addExecutionOptions(
     retry
       .command('run')
-      .description('recover work left executing by a crashed run, and execute every charge, refund and payout that is due')
+      .description(
+        'recover work left executing by a crashed run, and execute every charge, refund and payout that is due',
+      )
       .option('--json', 'print the result as JSON'),
   )
-    .addHelpText('after', `${examples('payops retry run', 'payops retry run --wait   # until only final states and dead letters remain')}
+    .addHelpText(
+      'after',
+      `${examples('payops retry run', 'payops retry run --wait   # until only final states and dead letters remain')}
 Work a crashed run left executing is recovered at once when its process is gone from this host.
 Work a live process or another host holds is reported ("held") and exits 6; --wait waits for it
 (until its owner exits or its lease expires, at most 10 minutes) and says so on stderr.
-`)
+`,
+    )
     .action(async (flags: ExecutionFlags & { json?: boolean }, command: Command) => {
       const context = contextOf(command);
       const execution = await executionFrom(context, flags);
@@ -55,15 +88,24 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
       try {
         const summary = await withDatabase(context, (db) => retryDue(db, execution));
         const { charges: tally, refunds, payouts, queue, open, held, heldPayOuts } = summary;
-        const needsAttention = queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention;
+        const needsAttention =
+          queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention;
         reportBookBehind(context, tally, refunds, payouts);
         if (flags.json) {
           const { contractJson } = await import('../output/contract.js');
           const { retryRunJson, retryRunSchema } = await import('../output/queue.js');
-          context.out(contractJson(retryRunSchema, retryRunJson(summary, execution.psp.callStats?.())));
+          context.out(
+            contractJson(retryRunSchema, retryRunJson(summary, execution.psp.callStats?.())),
+          );
         } else {
-          if (refunds.attempted > 0) context.out(`refunds attempted ${refunds.attempted}: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered ${refunds.deadLettered}`);
-          if (payouts.attempted > 0) context.out(`payouts attempted ${payouts.attempted}: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered ${payouts.deadLettered}`);
+          if (refunds.attempted > 0)
+            context.out(
+              `refunds attempted ${refunds.attempted}: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered ${refunds.deadLettered}`,
+            );
+          if (payouts.attempted > 0)
+            context.out(
+              `payouts attempted ${payouts.attempted}: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered ${payouts.deadLettered}`,
+            );
           context.out(
             `attempted ${tally.attempted}: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered ${tally.deadLettered}` +
               `${tally.recoveredLeases > 0 ? `; recovered ${tally.recoveredLeases} from crashed runs` : ''}\ncaptured ${await formatTotals(tally.capturedMinor)}\n` +
@@ -76,10 +118,24 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
           const line = await heldLine(held);
           if (line) context.out(line);
         }
-        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered + held.length;
-        if (left + queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention > 0) process.exitCode = ExitCode.workPending;
+        const left =
+          queue.retry_scheduled +
+          queue.dead_lettered +
+          open.refunds.retryScheduled +
+          open.refunds.deadLettered +
+          open.payouts.retryScheduled +
+          open.payouts.deadLettered +
+          held.length;
+        if (
+          left + queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention >
+          0
+        )
+          process.exitCode = ExitCode.workPending;
         if (heldPayOuts.rejected.length > 0) process.exitCode = ExitCode.inputRejected;
-        reportNeedsAttention(context, queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention);
+        reportNeedsAttention(
+          context,
+          queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention,
+        );
         reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
         reportHeldPayOutRejections(context, heldPayOuts);
       } finally {
@@ -87,7 +143,13 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
       }
     });
 
-  addListOptions(retry.command('list').description('charges, refunds and payouts waiting in the retry queue, with their last error and next attempt'))
+  addListOptions(
+    retry
+      .command('list')
+      .description(
+        'charges, refunds and payouts waiting in the retry queue, with their last error and next attempt',
+      ),
+  )
     .addHelpText('after', examples('payops retry list', 'payops retry list --json'))
     .action(async (flags: ListFlags, command: Command) => {
       await printQueued(command, flags, 'retry_scheduled');
@@ -95,8 +157,14 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
 
   registerReleaseList(program);
 
-  const dlq = program.command('dlq').description('dead letters: orders that used up their retries and wait for a person');
-  addListOptions(dlq.command('list').description('list dead-lettered charges, refunds and payouts with their last error'))
+  const dlq = program
+    .command('dlq')
+    .description('dead letters: orders that used up their retries and wait for a person');
+  addListOptions(
+    dlq
+      .command('list')
+      .description('list dead-lettered charges, refunds and payouts with their last error'),
+  )
     .addHelpText('after', examples('payops dlq list', 'payops dlq list --csv > dead-letters.csv'))
     .action(async (flags: ListFlags, command: Command) => {
       const letters = await printQueued(command, flags, 'dead_lettered');
@@ -106,80 +174,176 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
   addExecutionOptions(
     dlq
       .command('requeue')
-      .description('give dead-lettered charges, refunds and payouts another round of attempts now (same idempotency keys)')
+      .description(
+        'give dead-lettered charges, refunds and payouts another round of attempts now (same idempotency keys)',
+      )
       .argument('[ids...]', 'order ids, refund ids and payout ids to requeue')
       .option('--all', 'every dead-lettered charge, refund and payout of this PSP')
       .option('--json', 'print the result as JSON'),
   )
-    .addHelpText('after', examples('payops dlq requeue ord_0042 rf_0007 po_00000007', 'payops dlq requeue --all'))
-    .action(async (ids: string[], flags: ExecutionFlags & { all?: boolean; json?: boolean }, command: Command) => {
-      const context = contextOf(command);
-      if (ids.length > 0 === Boolean(flags.all)) throw new UsageError('name the charges (order ids), refunds or payouts to requeue, or pass --all (not both)');
-      const execution = await executionFrom(context, flags);
-      const { requeueDeadLetters } = await import('../queue/retry.js');
-      const os = await import('node:os');
-      const actor = `operator ${os.userInfo().username}`;
-      try {
-        const summary = await withDatabase(context, (db) => requeueDeadLetters(db, execution, flags.all ? { all: true } : { ids }, actor));
-        const { charges: tally, refunds, payouts, queue, open, held } = summary;
-        if (flags.json) {
-          const { contractJson } = await import('../output/contract.js');
-          const { dlqRequeueJson, dlqRequeueSchema } = await import('../output/queue.js');
-          context.out(contractJson(dlqRequeueSchema, dlqRequeueJson(summary)));
-        } else {
-          context.out(`requeued ${tally.attempted} charges: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered again ${tally.deadLettered}`);
-          if (refunds.attempted > 0) context.out(`requeued ${refunds.attempted} refunds: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered again ${refunds.deadLettered}`);
-          if (payouts.attempted > 0) context.out(`requeued ${payouts.attempted} payouts: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered again ${payouts.deadLettered}`);
-          for (const line of reasonLines(tally, refunds, payouts)) context.out(line);
-          const line = await heldLine(held);
-          if (line) context.out(line);
+    .addHelpText(
+      'after',
+      examples('payops dlq requeue ord_0042 rf_0007 po_00000007', 'payops dlq requeue --all'),
+    )
+    .action(
+      async (
+        ids: string[],
+        flags: ExecutionFlags & { all?: boolean; json?: boolean },
+        command: Command,
+      ) => {
+        const context = contextOf(command);
+        if (ids.length > 0 === Boolean(flags.all))
+          throw new UsageError(
+            'name the charges (order ids), refunds or payouts to requeue, or pass --all (not both)',
+          );
+        const execution = await executionFrom(context, flags);
+        const { requeueDeadLetters } = await import('../queue/retry.js');
+        const os = await import('node:os');
+        const actor = `operator ${os.userInfo().username}`;
+        try {
+          const summary = await withDatabase(context, (db) =>
+            requeueDeadLetters(db, execution, flags.all ? { all: true } : { ids }, actor),
+          );
+          const { charges: tally, refunds, payouts, queue, open, held } = summary;
+          if (flags.json) {
+            const { contractJson } = await import('../output/contract.js');
+            const { dlqRequeueJson, dlqRequeueSchema } = await import('../output/queue.js');
+            context.out(contractJson(dlqRequeueSchema, dlqRequeueJson(summary)));
+          } else {
+            context.out(
+              `requeued ${tally.attempted} charges: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered again ${tally.deadLettered}`,
+            );
+            if (refunds.attempted > 0)
+              context.out(
+                `requeued ${refunds.attempted} refunds: succeeded ${refunds.succeeded}, declined ${refunds.failed}, retry scheduled ${refunds.retryScheduled}, dead-lettered again ${refunds.deadLettered}`,
+              );
+            if (payouts.attempted > 0)
+              context.out(
+                `requeued ${payouts.attempted} payouts: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered again ${payouts.deadLettered}`,
+              );
+            for (const line of reasonLines(tally, refunds, payouts)) context.out(line);
+            const line = await heldLine(held);
+            if (line) context.out(line);
+          }
+          const left =
+            queue.retry_scheduled +
+            queue.dead_lettered +
+            open.refunds.retryScheduled +
+            open.refunds.deadLettered +
+            open.payouts.retryScheduled +
+            open.payouts.deadLettered +
+            held.length;
+          if (
+            left +
+              queue.needs_attention +
+              open.refunds.needsAttention +
+              open.payouts.needsAttention >
+            0
+          )
+            process.exitCode = ExitCode.workPending;
+          reportNeedsAttention(
+            context,
+            queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention,
+          );
+          reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
+        } finally {
+          execution.psp.close();
         }
-        const left = queue.retry_scheduled + queue.dead_lettered + open.refunds.retryScheduled + open.refunds.deadLettered + open.payouts.retryScheduled + open.payouts.deadLettered + held.length;
-        if (left + queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention > 0) process.exitCode = ExitCode.workPending;
-        reportNeedsAttention(context, queue.needs_attention + open.refunds.needsAttention + open.payouts.needsAttention);
-        reportRejections(context, tally.rejections, refunds.rejections, payouts.rejections);
-      } finally {
-        execution.psp.close();
-      }
-    });
+      },
+    );
 }
 
 /** One CSV: a header row of snake_case names, then the rows, every text cell neutralized. */
-export function csvOf(header: readonly string[], rows: readonly (readonly string[])[], numeric: readonly string[] = []): string {
-  const cell = (value: string, column: string) => (numeric.includes(column) && value !== '' ? csvNumeric(value) : csvText(value));
-  return [csvRow(header), ...rows.map((row) => csvRow(row.map((value, index) => cell(value, header[index] as string))))].join('');
+export function csvOf(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  numeric: readonly string[] = [],
+): string {
+  const cell = (value: string, column: string) =>
+    numeric.includes(column) && value !== '' ? csvNumeric(value) : csvText(value);
+  return [
+    csvRow(header),
+    ...rows.map((row) => csvRow(row.map((value, index) => cell(value, header[index] as string)))),
+  ].join('');
 }
 
 /** `release list`: pay_outs held until their order is captured (with --all, also those released or rejected). */
 function registerReleaseList(program: Command): void {
-  const release = program.command('release').description("pay_out events: an order's seller share released when it is delivered");
+  const release = program
+    .command('release')
+    .description("pay_out events: an order's seller share released when it is delivered");
   release
     .command('list')
-    .description('pay_outs held until their order is captured, with what each waits for (--all: also those released or rejected, and why)')
+    .description(
+      'pay_outs held until their order is captured, with what each waits for (--all: also those released or rejected, and why)',
+    )
     .option('--all', 'also the held pay_outs that were released or rejected since')
     .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
     .option('--csv', 'print as CSV')
-    .addHelpText('after', examples('payops release list', 'payops release list --all --csv > releases.csv'))
+    .addHelpText(
+      'after',
+      examples('payops release list', 'payops release list --all --csv > releases.csv'),
+    )
     .action(async (flags: { all?: boolean; json?: boolean; csv?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { HeldPayOuts } = await import('../payments/held-payouts.js');
-      const rows = await withDatabase(context, (db) => new HeldPayOuts(db).list({ all: flags.all }));
+      const rows = await withDatabase(context, (db) =>
+        new HeldPayOuts(db).list({ all: flags.all }),
+      );
       if (flags.json) {
         const { contractJson } = await import('../output/contract.js');
         const { releaseListSchema } = await import('../output/queue.js');
         context.out(contractJson(releaseListSchema, { dateBasis: 'received', payOuts: rows }));
         return;
       }
-      const cells = rows.map((r) => [r.eventId, r.orderId, r.sellerId, r.orderStatus, r.status, r.heldAt, r.resolvedAt ?? '', r.reason ?? '']);
+      const cells = rows.map((r) => [
+        r.eventId,
+        r.orderId,
+        r.sellerId,
+        r.orderStatus,
+        r.status,
+        r.heldAt,
+        r.resolvedAt ?? '',
+        r.reason ?? '',
+      ]);
       if (flags.csv) {
-        context.out(csvOf(['event_id', 'order_id', 'seller_id', 'order_status', 'status', 'held_at', 'resolved_at', 'reason'], cells).trimEnd());
+        context.out(
+          csvOf(
+            [
+              'event_id',
+              'order_id',
+              'seller_id',
+              'order_status',
+              'status',
+              'held_at',
+              'resolved_at',
+              'reason',
+            ],
+            cells,
+          ).trimEnd(),
+        );
       } else if (rows.length === 0) {
-        context.out(flags.all ? 'no pay_out was ever held' : 'no pay_out is held: every accepted pay_out was applied or rejected (--all shows those once held)');
+        context.out(
+          flags.all
+            ? 'no pay_out was ever held'
+            : 'no pay_out is held: every accepted pay_out was applied or rejected (--all shows those once held)',
+        );
       } else {
-        context.out(`dates: received (when payops accepted the pay_out)\n${renderTable(
-          [{ header: 'event' }, { header: 'order' }, { header: 'seller' }, { header: 'order status' }, { header: 'pay_out' }, { header: 'held at' }, { header: 'resolved at' }, { header: 'reason' }],
-          cells,
-        )}`);
+        context.out(
+          `dates: received (when payops accepted the pay_out)\n${renderTable(
+            [
+              { header: 'event' },
+              { header: 'order' },
+              { header: 'seller' },
+              { header: 'order status' },
+              { header: 'pay_out' },
+              { header: 'held at' },
+              { header: 'resolved at' },
+              { header: 'reason' },
+            ],
+            cells,
+          )}`,
+        );
       }
     });
 }
@@ -190,11 +354,17 @@ interface ListFlags {
 }
 
 function addListOptions(command: Command): Command {
-  return command.addOption(new Option('--json', 'print as JSON').conflicts('csv')).option('--csv', 'print as CSV');
+  return command
+    .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
+    .option('--csv', 'print as CSV');
 }
 
 /** `retry list` and `dlq list`: one row per charge, refund or payout; returns how many there are. */
-async function printQueued(command: Command, flags: ListFlags, status: 'retry_scheduled' | 'dead_lettered'): Promise<number> {
+async function printQueued(
+  command: Command,
+  flags: ListFlags,
+  status: 'retry_scheduled' | 'dead_lettered',
+): Promise<number> {
   const context = contextOf(command);
   const { queuedWork } = await import('../queue/work-list.js');
   const { formatAmount } = await import('../money/index.js');
@@ -203,18 +373,60 @@ async function printQueued(command: Command, flags: ListFlags, status: 'retry_sc
   if (flags.json) {
     const { contractJson } = await import('../output/contract.js');
     const { dlqListSchema, queuedJson, retryListSchema } = await import('../output/queue.js');
-    context.out(contractJson(retrying ? retryListSchema : dlqListSchema, queuedJson(items, retrying)));
+    context.out(
+      contractJson(retrying ? retryListSchema : dlqListSchema, queuedJson(items, retrying)),
+    );
   } else if (flags.csv) {
-    const header = ['kind', 'id', 'order_id', 'seller_id', 'amount', 'currency', 'attempts', ...(retrying ? ['next_attempt_at'] : []), 'since', 'psp', 'last_error'];
-    const rows = items.map((i) => [i.kind, i.id, i.orderId ?? '', i.sellerId ?? '', formatAmount(i.amountMinor, i.currency), i.currency, String(i.attempts), ...(retrying ? [i.nextAttemptAt ?? ''] : []), i.since, i.psp, i.lastError ?? '']);
+    const header = [
+      'kind',
+      'id',
+      'order_id',
+      'seller_id',
+      'amount',
+      'currency',
+      'attempts',
+      ...(retrying ? ['next_attempt_at'] : []),
+      'since',
+      'psp',
+      'last_error',
+    ];
+    const rows = items.map((i) => [
+      i.kind,
+      i.id,
+      i.orderId ?? '',
+      i.sellerId ?? '',
+      formatAmount(i.amountMinor, i.currency),
+      i.currency,
+      String(i.attempts),
+      ...(retrying ? [i.nextAttemptAt ?? ''] : []),
+      i.since,
+      i.psp,
+      i.lastError ?? '',
+    ]);
     context.out(csvOf(header, rows, ['amount', 'attempts']).trimEnd());
   } else if (items.length === 0) {
     context.out(retrying ? 'the retry queue is empty' : 'no dead letters');
   } else {
     context.out(
       renderTable(
-        [{ header: 'kind' }, { header: 'id' }, { header: 'amount', align: 'right' }, { header: 'currency' }, { header: 'attempts', align: 'right' }, { header: retrying ? 'next attempt' : 'since' }, { header: 'last error' }],
-        items.map((i) => [i.kind, i.id, formatAmount(i.amountMinor, i.currency), i.currency, String(i.attempts), (retrying ? i.nextAttemptAt : i.since) ?? '', i.lastError ?? '']),
+        [
+          { header: 'kind' },
+          { header: 'id' },
+          { header: 'amount', align: 'right' },
+          { header: 'currency' },
+          { header: 'attempts', align: 'right' },
+          { header: retrying ? 'next attempt' : 'since' },
+          { header: 'last error' },
+        ],
+        items.map((i) => [
+          i.kind,
+          i.id,
+          formatAmount(i.amountMinor, i.currency),
+          i.currency,
+          String(i.attempts),
+          (retrying ? i.nextAttemptAt : i.since) ?? '',
+          i.lastError ?? '',
+        ]),
       ),
     );
   }

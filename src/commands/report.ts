@@ -11,7 +11,9 @@ import { registerReportHtml } from './report-html.js';
 
 /** `payops report …`: statements, the daily flows and the sellers, for finance. */
 export function registerReport(program: Command): void {
-  const report = program.command('report').description('reports for finance: income statement, balance sheet, daily flows, sellers');
+  const report = program
+    .command('report')
+    .description('reports for finance: income statement, balance sheet, daily flows, sellers');
   registerStatement(report, 'income');
   registerStatement(report, 'balance-sheet');
   registerDaily(report);
@@ -30,12 +32,20 @@ interface StatementFlags {
 
 const STATEMENT_HELP = {
   income: {
-    description: 'income statement: revenue (platform fees), expenses (PSP fees, chargebacks, reconciliation adjustments and write-offs) and net, per period and currency',
-    examples: ['payops report income --period monthly', 'payops report income -b 2026-11-01 -e 2026-12-01 --depth 2 --csv'],
+    description:
+      'income statement: revenue (platform fees), expenses (PSP fees, chargebacks, reconciliation adjustments and write-offs) and net, per period and currency',
+    examples: [
+      'payops report income --period monthly',
+      'payops report income -b 2026-11-01 -e 2026-12-01 --depth 2 --csv',
+    ],
   },
   'balance-sheet': {
-    description: 'balance sheet: assets, liabilities and equity at each period end, and the check that they balance, per currency',
-    examples: ['payops report balance-sheet --period monthly', 'payops report balance-sheet -e 2026-12-01 --json'],
+    description:
+      'balance sheet: assets, liabilities and equity at each period end, and the check that they balance, per currency',
+    examples: [
+      'payops report balance-sheet --period monthly',
+      'payops report balance-sheet -e 2026-12-01 --json',
+    ],
   },
 } as const;
 
@@ -43,29 +53,59 @@ function registerStatement(report: Command, name: 'income' | 'balance-sheet'): v
   report
     .command(name)
     .description(STATEMENT_HELP[name].description)
-    .addOption(new Option('--period <period>', 'one column per period (ISO weeks start on Monday)').choices(['daily', 'weekly', 'monthly']))
+    .addOption(
+      new Option('--period <period>', 'one column per period (ISO weeks start on Monday)').choices([
+        'daily',
+        'weekly',
+        'monthly',
+      ]),
+    )
     .option('-b, --begin <date>', 'first UTC day, inclusive (default: the first day with an entry)')
-    .option('-e, --end <date>', 'UTC day after the last, exclusive (default: the day after the last entry)')
+    .option(
+      '-e, --end <date>',
+      'UTC day after the last, exclusive (default: the day after the last entry)',
+    )
     .option('--depth <n>', 'roll accounts up to N segments', positiveInteger)
     .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
     .option('--csv', 'print as CSV')
-    .addHelpText('after', `${examples(...STATEMENT_HELP[name].examples)}Amounts by effective date; never summed across currencies. See docs/REPORTS.md.\n`)
+    .addHelpText(
+      'after',
+      `${examples(...STATEMENT_HELP[name].examples)}Amounts by effective date; never summed across currencies. See docs/REPORTS.md.\n`,
+    )
     .action(async (flags: StatementFlags, command: Command) => {
       const context = contextOf(command);
       const { balanceSheet, incomeStatement } = await import('../reports/statements.js');
       const output = await import('../reports/statement-output.js');
-      const options = { period: flags.period, begin: flags.begin, end: flags.end, depth: flags.depth };
-      const statement = await withDatabase(context, (db) => flagValue(() => (name === 'income' ? incomeStatement(db, options) : balanceSheet(db, options))));
+      const options = {
+        period: flags.period,
+        begin: flags.begin,
+        end: flags.end,
+        depth: flags.depth,
+      };
+      const statement = await withDatabase(context, (db) =>
+        flagValue(() =>
+          name === 'income' ? incomeStatement(db, options) : balanceSheet(db, options),
+        ),
+      );
       if (flags.json) {
         const { contractJson } = await import('../output/contract.js');
-        const { reportBalanceSheetSchema, reportIncomeSchema } = await import('../output/reports.js');
-        context.out(contractJson(name === 'income' ? reportIncomeSchema : reportBalanceSheetSchema, output.statementJson(statement) as never));
-      }
-      else if (flags.csv) context.out(output.statementCsv(statement));
+        const { reportBalanceSheetSchema, reportIncomeSchema } = await import(
+          '../output/reports.js'
+        );
+        context.out(
+          contractJson(
+            name === 'income' ? reportIncomeSchema : reportBalanceSheetSchema,
+            output.statementJson(statement) as never,
+          ),
+        );
+      } else if (flags.csv) context.out(output.statementCsv(statement));
       else context.out(output.renderStatement(statement));
       if (statement.report === 'balance-sheet' && !statement.balanced) {
         const { InvariantError } = await import('../errors.js');
-        throw new InvariantError(`the balance sheet does not balance: ${output.balanceCheckLine(statement)}`, { hint: 'run `payops ledger verify`: the books were changed outside payops' });
+        throw new InvariantError(
+          `the balance sheet does not balance: ${output.balanceCheckLine(statement)}`,
+          { hint: 'run `payops ledger verify`: the books were changed outside payops' },
+        );
       }
     });
 }
@@ -73,11 +113,16 @@ function registerStatement(report: Command, name: 'income' | 'balance-sheet'): v
 function registerDaily(report: Command): void {
   report
     .command('daily')
-    .description('one day of money movement per currency: pay-ins, refunds, chargebacks, payouts, PSP and platform fees')
+    .description(
+      'one day of money movement per currency: pay-ins, refunds, chargebacks, payouts, PSP and platform fees',
+    )
     .option('--date <date>', 'the UTC day, by effective date (default: the last day with money)')
     .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
     .option('--csv', 'print as CSV')
-    .addHelpText('after', examples('payops report daily', 'payops report daily --date 2026-11-23 --csv'))
+    .addHelpText(
+      'after',
+      examples('payops report daily', 'payops report daily --date 2026-11-23 --csv'),
+    )
     .action(async (flags: { date?: string; json?: boolean; csv?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { checkReportDate, dailyReport, daysWithMoney } = await import('../reports/daily.js');
@@ -92,9 +137,15 @@ function registerDaily(report: Command): void {
       if (flags.json) {
         const { contractJson } = await import('../output/contract.js');
         const { reportDailySchema } = await import('../output/reports.js');
-        context.out(contractJson(reportDailySchema, { date: result.date, dateBasis: 'effective', dateChosen: chosen, currencies: result.lines.map(dailyJson) }));
-      }
-      else if (flags.csv) context.out(dailyCsv(result.date, result.lines));
+        context.out(
+          contractJson(reportDailySchema, {
+            date: result.date,
+            dateBasis: 'effective',
+            dateChosen: chosen,
+            currencies: result.lines.map(dailyJson),
+          }),
+        );
+      } else if (flags.csv) context.out(dailyCsv(result.date, result.lines));
       else context.out(renderDaily(context, result.date, chosen, result.lines, result.days));
     });
 }
@@ -105,7 +156,11 @@ function dailyJson(line: DailyLine) {
     currency: line.currency,
     payIns: { count: line.payIns.count, amount: money(line.payIns.amountMinor) },
     refunds: { count: line.refunds.count, amount: money(line.refunds.amountMinor) },
-    chargebacks: { count: line.chargebacks.count, amount: money(line.chargebacks.amountMinor), fees: money(line.chargebacks.feesMinor) },
+    chargebacks: {
+      count: line.chargebacks.count,
+      amount: money(line.chargebacks.amountMinor),
+      fees: money(line.chargebacks.feesMinor),
+    },
     payouts: { count: line.payouts.count, amount: money(line.payouts.amountMinor) },
     pspFees: money(line.pspFeesMinor),
     platformFees: money(line.platformFeesMinor),
@@ -114,27 +169,84 @@ function dailyJson(line: DailyLine) {
 
 /** One row per currency: no figure repeats across rows. */
 function dailyCsv(date: string, lines: readonly DailyLine[]): string {
-  const header = ['date', 'currency', 'pay_ins_count', 'pay_ins_amount', 'refunds_count', 'refunds_amount', 'chargebacks_count', 'chargebacks_amount', 'chargeback_fees', 'payouts_count', 'payouts_amount', 'psp_fees', 'platform_fees'];
+  const header = [
+    'date',
+    'currency',
+    'pay_ins_count',
+    'pay_ins_amount',
+    'refunds_count',
+    'refunds_amount',
+    'chargebacks_count',
+    'chargebacks_amount',
+    'chargeback_fees',
+    'payouts_count',
+    'payouts_amount',
+    'psp_fees',
+    'platform_fees',
+  ];
   const rows = lines.map((line) => {
     const amount = (minor: bigint) => csvNumeric(formatAmount(minor, line.currency));
-    return csvRow([date, line.currency, String(line.payIns.count), amount(line.payIns.amountMinor), String(line.refunds.count), amount(line.refunds.amountMinor), String(line.chargebacks.count), amount(line.chargebacks.amountMinor), amount(line.chargebacks.feesMinor), String(line.payouts.count), amount(line.payouts.amountMinor), amount(line.pspFeesMinor), amount(line.platformFeesMinor)]);
+    return csvRow([
+      date,
+      line.currency,
+      String(line.payIns.count),
+      amount(line.payIns.amountMinor),
+      String(line.refunds.count),
+      amount(line.refunds.amountMinor),
+      String(line.chargebacks.count),
+      amount(line.chargebacks.amountMinor),
+      amount(line.chargebacks.feesMinor),
+      String(line.payouts.count),
+      amount(line.payouts.amountMinor),
+      amount(line.pspFeesMinor),
+      amount(line.platformFeesMinor),
+    ]);
   });
   return csvRow(header) + rows.join('');
 }
 
-function renderDaily(context: CliContext, date: string, chosen: 'given' | 'last-day-with-money', lines: readonly DailyLine[], days: DaysWithMoney): string {
+function renderDaily(
+  context: CliContext,
+  date: string,
+  chosen: 'given' | 'last-day-with-money',
+  lines: readonly DailyLine[],
+  days: DaysWithMoney,
+): string {
   if (lines.length === 0) {
-    if (days.last === null) return `${date} (UTC, by effective date): no money moved; the ledger is empty`;
-    const nearest = [days.before && `${days.before} (before)`, days.after && `${days.after} (after)`].filter(Boolean).join(', ');
+    if (days.last === null)
+      return `${date} (UTC, by effective date): no money moved; the ledger is empty`;
+    const nearest = [
+      days.before && `${days.before} (before)`,
+      days.after && `${days.after} (after)`,
+    ]
+      .filter(Boolean)
+      .join(', ');
     return `${date} (UTC, by effective date): no money moved. Nearest days with money: ${nearest}; the ledger runs from ${days.first} to ${days.last}. Try --date ${days.before ?? days.after}`;
   }
-  const note = chosen === 'last-day-with-money' ? ', the last day with money (give --date for another)' : '';
+  const note =
+    chosen === 'last-day-with-money' ? ', the last day with money (give --date for another)' : '';
   const f = (minor: bigint, currency: Currency) => formatAmount(minor, currency);
   return (
     `${context.color.bold(date)} (UTC, by effective date${note})\n` +
     renderTable(
-      [{ header: 'currency' }, { header: 'pay-ins', align: 'right' }, { header: 'refunds', align: 'right' }, { header: 'chargebacks', align: 'right' }, { header: 'payouts', align: 'right' }, { header: 'PSP fees', align: 'right' }, { header: 'platform fees', align: 'right' }],
-      lines.map((l) => [l.currency, `${l.payIns.count} · ${f(l.payIns.amountMinor, l.currency)}`, `${l.refunds.count} · ${f(l.refunds.amountMinor, l.currency)}`, `${l.chargebacks.count} · ${f(l.chargebacks.amountMinor, l.currency)} + ${f(l.chargebacks.feesMinor, l.currency)}`, `${l.payouts.count} · ${f(l.payouts.amountMinor, l.currency)}`, f(l.pspFeesMinor, l.currency), f(l.platformFeesMinor, l.currency)]),
+      [
+        { header: 'currency' },
+        { header: 'pay-ins', align: 'right' },
+        { header: 'refunds', align: 'right' },
+        { header: 'chargebacks', align: 'right' },
+        { header: 'payouts', align: 'right' },
+        { header: 'PSP fees', align: 'right' },
+        { header: 'platform fees', align: 'right' },
+      ],
+      lines.map((l) => [
+        l.currency,
+        `${l.payIns.count} · ${f(l.payIns.amountMinor, l.currency)}`,
+        `${l.refunds.count} · ${f(l.refunds.amountMinor, l.currency)}`,
+        `${l.chargebacks.count} · ${f(l.chargebacks.amountMinor, l.currency)} + ${f(l.chargebacks.feesMinor, l.currency)}`,
+        `${l.payouts.count} · ${f(l.payouts.amountMinor, l.currency)}`,
+        f(l.pspFeesMinor, l.currency),
+        f(l.platformFeesMinor, l.currency),
+      ]),
     )
   );
 }
@@ -145,7 +257,10 @@ function registerSellers(report: Command): void {
     .description('every seller: pending, payable, paid out, negative balances, last payout')
     .addOption(new Option('--json', 'print as JSON').conflicts('csv'))
     .option('--csv', 'print as CSV')
-    .addHelpText('after', examples('payops report sellers', 'payops report sellers --csv > sellers.csv'))
+    .addHelpText(
+      'after',
+      examples('payops report sellers', 'payops report sellers --csv > sellers.csv'),
+    )
     .action(async (flags: { json?: boolean; csv?: boolean }, command: Command) => {
       const context = contextOf(command);
       const { sellerReports } = await import('../payouts/queries.js');
@@ -154,8 +269,7 @@ function registerSellers(report: Command): void {
         const { contractJson } = await import('../output/contract.js');
         const { reportSellersSchema } = await import('../output/reports.js');
         context.out(contractJson(reportSellersSchema, sellersJson(reports)));
-      }
-      else if (flags.csv) context.out(sellersCsv(reports));
+      } else if (flags.csv) context.out(sellersCsv(reports));
       else context.out(reports.length === 0 ? 'no sellers yet' : renderSellers(reports));
     });
 }
@@ -171,15 +285,42 @@ export function sellersJson(reports: readonly SellerReport[]) {
     payable: moneyJson(r.payableMinor, r.currency),
     paidOut: moneyJson(r.paidOutMinor, r.currency),
     negative: r.negative,
-    lastPayout: r.lastPayout && { payoutId: r.lastPayout.payoutId, amount: moneyJson(r.lastPayout.amountMinor, r.currency), status: r.lastPayout.status, at: r.lastPayout.at },
+    lastPayout: r.lastPayout && {
+      payoutId: r.lastPayout.payoutId,
+      amount: moneyJson(r.lastPayout.amountMinor, r.currency),
+      status: r.lastPayout.status,
+      at: r.lastPayout.at,
+    },
   }));
 }
 
 function sellersCsv(reports: readonly SellerReport[]): string {
-  const header = ['seller', 'name', 'account', 'currency', 'pending', 'payable', 'paid_out', 'negative', 'last_payout', 'last_payout_status'];
+  const header = [
+    'seller',
+    'name',
+    'account',
+    'currency',
+    'pending',
+    'payable',
+    'paid_out',
+    'negative',
+    'last_payout',
+    'last_payout_status',
+  ];
   const rows = reports.map((r) => {
     const amount = (minor: bigint) => csvNumeric(formatAmount(minor, r.currency));
-    return csvRow([csvText(r.sellerId), csvText(r.name ?? ''), csvText(r.account ?? ''), r.currency, amount(r.pendingMinor), amount(r.payableMinor), amount(r.paidOutMinor), String(r.negative), r.lastPayout?.payoutId ?? '', r.lastPayout?.status ?? '']);
+    return csvRow([
+      csvText(r.sellerId),
+      csvText(r.name ?? ''),
+      csvText(r.account ?? ''),
+      r.currency,
+      amount(r.pendingMinor),
+      amount(r.payableMinor),
+      amount(r.paidOutMinor),
+      String(r.negative),
+      r.lastPayout?.payoutId ?? '',
+      r.lastPayout?.status ?? '',
+    ]);
   });
   return csvRow(header) + rows.join('');
 }
@@ -187,7 +328,23 @@ function sellersCsv(reports: readonly SellerReport[]): string {
 export function renderSellers(reports: readonly SellerReport[]): string {
   const f = (minor: bigint, currency: Currency) => formatAmount(minor, currency);
   return renderTable(
-    [{ header: 'seller' }, { header: 'currency' }, { header: 'pending', align: 'right' }, { header: 'payable', align: 'right' }, { header: 'paid out', align: 'right' }, { header: 'account' }, { header: 'last payout' }],
-    reports.map((r) => [r.sellerId + (r.negative ? ' (negative)' : ''), r.currency, f(r.pendingMinor, r.currency), f(r.payableMinor, r.currency), f(r.paidOutMinor, r.currency), r.account ?? '', r.lastPayout ? `${r.lastPayout.payoutId} ${r.lastPayout.status}` : '']),
+    [
+      { header: 'seller' },
+      { header: 'currency' },
+      { header: 'pending', align: 'right' },
+      { header: 'payable', align: 'right' },
+      { header: 'paid out', align: 'right' },
+      { header: 'account' },
+      { header: 'last payout' },
+    ],
+    reports.map((r) => [
+      r.sellerId + (r.negative ? ' (negative)' : ''),
+      r.currency,
+      f(r.pendingMinor, r.currency),
+      f(r.payableMinor, r.currency),
+      f(r.paidOutMinor, r.currency),
+      r.account ?? '',
+      r.lastPayout ? `${r.lastPayout.payoutId} ${r.lastPayout.status}` : '',
+    ]),
   );
 }

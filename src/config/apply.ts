@@ -20,10 +20,37 @@ interface Setting {
 }
 
 export const SETTINGS: readonly Setting[] = [
-  { key: 'db', option: 'db', on: 'root', env: 'PAYOPS_DB', fromFile: (s) => s.db, fallback: './payops.db' },
-  { key: 'busyTimeoutMs', option: 'busyTimeout', on: 'root', fromFile: (s) => s.busyTimeoutMs, fallback: '5000' },
-  { key: 'psp', option: 'psp', on: 'action', env: 'PAYOPS_PSP', fromFile: (s) => s.psp, fallback: 'sim' },
-  { key: 'pspUrl', option: 'pspUrl', on: 'action', env: 'PAYOPS_PSP_URL', fromFile: (s) => s.pspUrl, fallback: null },
+  {
+    key: 'db',
+    option: 'db',
+    on: 'root',
+    env: 'PAYOPS_DB',
+    fromFile: (s) => s.db,
+    fallback: './payops.db',
+  },
+  {
+    key: 'busyTimeoutMs',
+    option: 'busyTimeout',
+    on: 'root',
+    fromFile: (s) => s.busyTimeoutMs,
+    fallback: '5000',
+  },
+  {
+    key: 'psp',
+    option: 'psp',
+    on: 'action',
+    env: 'PAYOPS_PSP',
+    fromFile: (s) => s.psp,
+    fallback: 'sim',
+  },
+  {
+    key: 'pspUrl',
+    option: 'pspUrl',
+    on: 'action',
+    env: 'PAYOPS_PSP_URL',
+    fromFile: (s) => s.pspUrl,
+    fallback: null,
+  },
   { key: 'rules', option: 'rules', on: 'action', fromFile: (s) => s.rules, fallback: null },
 ];
 
@@ -34,9 +61,14 @@ const OVERRIDABLE = new Set([undefined, 'default', 'implied']);
 
 /** An environment value meets the option's choices as a flag would; a wrong one is a usage error naming the variable. */
 function checkedChoice(command: Command, setting: Setting, value: string): string {
-  const choices = command.options.find((option) => option.attributeName() === setting.option)?.argChoices;
+  const choices = command.options.find(
+    (option) => option.attributeName() === setting.option,
+  )?.argChoices;
   if (choices !== undefined && !choices.includes(value)) {
-    throw new UsageError(`${setting.env}=${value.slice(0, 40)}: expected one of ${choices.join(', ')}`, { hint: `fix or unset ${setting.env}` });
+    throw new UsageError(
+      `${setting.env}=${value.slice(0, 40)}: expected one of ${choices.join(', ')}`,
+      { hint: `fix or unset ${setting.env}` },
+    );
   }
   return value;
 }
@@ -46,14 +78,27 @@ function hasOption(command: Command, name: string): boolean {
 }
 
 /** Fills the root's and the acting command's options from the environment (PAYOPS_DB) and the file. */
-export function applyConfig(root: Command, action: Command, config: LoadedConfig, env: NodeJS.ProcessEnv = process.env): void {
+export function applyConfig(
+  root: Command,
+  action: Command,
+  config: LoadedConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   for (const setting of SETTINGS) {
     const command = setting.on === 'root' ? root : action;
-    if (!hasOption(command, setting.option) || !OVERRIDABLE.has(command.getOptionValueSource(setting.option))) continue;
+    if (
+      !hasOption(command, setting.option) ||
+      !OVERRIDABLE.has(command.getOptionValueSource(setting.option))
+    )
+      continue;
     // Filled here rather than by Option.env, because an empty variable is unset (as PAYOPS_DB always was).
     const fromEnv = setting.env === undefined ? undefined : env[setting.env];
     if (fromEnv !== undefined && fromEnv !== '') {
-      command.setOptionValueWithSource(setting.option, checkedChoice(command, setting, fromEnv), 'env');
+      command.setOptionValueWithSource(
+        setting.option,
+        checkedChoice(command, setting, fromEnv),
+        'env',
+      );
       continue;
     }
     const value = setting.fromFile(config.settings);
@@ -67,11 +112,20 @@ export function applyConfig(root: Command, action: Command, config: LoadedConfig
  * back to text when the file says json); else the file. Only where the command has that flag.
  */
 function applyOutput(action: Command, config: LoadedConfig, env: NodeJS.ProcessEnv): void {
-  const typed = ['json', 'csv'].some((flag) => hasOption(action, flag) && !OVERRIDABLE.has(action.getOptionValueSource(flag)));
+  const typed = ['json', 'csv'].some(
+    (flag) => hasOption(action, flag) && !OVERRIDABLE.has(action.getOptionValueSource(flag)),
+  );
   if (typed) return;
   const fromEnv = env.PAYOPS_OUTPUT;
-  if (fromEnv !== undefined && fromEnv !== '' && !(OUTPUT_FORMATS as readonly string[]).includes(fromEnv)) {
-    throw new UsageError(`PAYOPS_OUTPUT=${fromEnv.slice(0, 40)}: expected one of ${OUTPUT_FORMATS.join(', ')}`, { hint: 'fix or unset PAYOPS_OUTPUT' });
+  if (
+    fromEnv !== undefined &&
+    fromEnv !== '' &&
+    !(OUTPUT_FORMATS as readonly string[]).includes(fromEnv)
+  ) {
+    throw new UsageError(
+      `PAYOPS_OUTPUT=${fromEnv.slice(0, 40)}: expected one of ${OUTPUT_FORMATS.join(', ')}`,
+      { hint: 'fix or unset PAYOPS_OUTPUT' },
+    );
   }
   const format = (fromEnv || config.settings.output) as OutputFormat | undefined;
   if (format === undefined || format === 'text' || !hasOption(action, format)) return;
@@ -89,25 +143,54 @@ export interface EffectiveSetting {
 }
 
 /** Each setting's value for this command and where it came from (after applyConfig); a URL's secrets shown as `***`. */
-export function effectiveSettings(root: Command, action: Command, config: LoadedConfig): EffectiveSetting[] {
+export function effectiveSettings(
+  root: Command,
+  action: Command,
+  config: LoadedConfig,
+): EffectiveSetting[] {
   const settings = SETTINGS.map((setting) => {
     const command = setting.on === 'root' ? root : action;
-    const source = hasOption(command, setting.option) ? command.getOptionValueSource(setting.option) : undefined;
-    const raw = hasOption(command, setting.option) ? command.getOptionValue(setting.option) : undefined;
+    const source = hasOption(command, setting.option)
+      ? command.getOptionValueSource(setting.option)
+      : undefined;
+    const raw = hasOption(command, setting.option)
+      ? command.getOptionValue(setting.option)
+      : undefined;
     const value = raw === undefined ? setting.fallback : redactSecretsIn(String(raw));
-    return described(setting.key, value, source, `--${flagName(setting.option)}`, setting.env, config);
+    return described(
+      setting.key,
+      value,
+      source,
+      `--${flagName(setting.option)}`,
+      setting.env,
+      config,
+    );
   });
   return [...settings, outputSetting(action, config)];
 }
 
 function outputSetting(action: Command, config: LoadedConfig): EffectiveSetting {
-  const chosen = (['json', 'csv'] as const).find((flag) => hasOption(action, flag) && action.getOptionValue(flag) === true);
-  const source = chosen === undefined ? (config.settings.output === undefined ? undefined : 'config') : action.getOptionValueSource(chosen);
+  const chosen = (['json', 'csv'] as const).find(
+    (flag) => hasOption(action, flag) && action.getOptionValue(flag) === true,
+  );
+  const source =
+    chosen === undefined
+      ? config.settings.output === undefined
+        ? undefined
+        : 'config'
+      : action.getOptionValueSource(chosen);
   const value = chosen ?? (source === 'config' ? (config.settings.output ?? 'text') : 'text');
   return described('output', value, source, `--${chosen ?? 'json'}`, 'PAYOPS_OUTPUT', config);
 }
 
-function described(key: keyof PayopsConfig, value: string | null, source: string | undefined, flag: string, env: string | undefined, config: LoadedConfig): EffectiveSetting {
+function described(
+  key: keyof PayopsConfig,
+  value: string | null,
+  source: string | undefined,
+  flag: string,
+  env: string | undefined,
+  config: LoadedConfig,
+): EffectiveSetting {
   if (source === 'cli') return { key, value, source: 'flag', from: flag };
   if (source === 'env') return { key, value, source: 'environment', from: env ?? null };
   if (source === 'config') return { key, value, source: 'file', from: config.file ?? null };

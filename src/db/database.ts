@@ -2,15 +2,29 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { StorageError, UsageError } from '../errors.js';
-import { PAYOPS_APPLICATION_ID, SCHEMA_VERSION, inSchemaTransaction, migrate, schemaVersionOf } from './migrations.js';
-import { USER_TABLES_SQL, notAnOlderBook, notAnOlderComponentFile, tableShapes } from './older-books.js';
+import {
+  PAYOPS_APPLICATION_ID,
+  SCHEMA_VERSION,
+  inSchemaTransaction,
+  migrate,
+  schemaVersionOf,
+} from './migrations.js';
+import {
+  USER_TABLES_SQL,
+  notAnOlderBook,
+  notAnOlderComponentFile,
+  tableShapes,
+} from './older-books.js';
 
 /**
  * The only module that knows the engine underneath. Services receive a `Database` and use
  * `prepare` / `transaction`; a PostgreSQL implementation can later provide the same surface.
  */
 export type Database = BetterSqlite3.Database;
-export type Statement<P extends unknown[] | {} = unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
+export type Statement<P extends unknown[] | {} = unknown[], R = unknown> = BetterSqlite3.Statement<
+  P,
+  R
+>;
 
 export interface OpenOptions {
   /** Create the file (0600) if it does not exist, and migrate it. Only `init` and `demo` do. */
@@ -37,7 +51,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   assertNotDanglingLink(file, 'database');
   const exists = fs.existsSync(file);
   if (exists && !fs.statSync(file).isFile()) {
-    throw new UsageError(`database ${file} is not a file`, { hint: 'pass --db / set PAYOPS_DB to the database file itself' });
+    throw new UsageError(`database ${file} is not a file`, {
+      hint: 'pass --db / set PAYOPS_DB to the database file itself',
+    });
   }
   if (!exists && !options.create) {
     throw new UsageError(`database ${file} does not exist`, {
@@ -70,7 +86,10 @@ export interface FileIdentity {
   shapes: string[];
 }
 
-export function identify(file: string, busyTimeoutMs: number = DEFAULT_BUSY_TIMEOUT_MS): FileIdentity {
+export function identify(
+  file: string,
+  busyTimeoutMs: number = DEFAULT_BUSY_TIMEOUT_MS,
+): FileIdentity {
   const db = openToIdentify(file);
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
@@ -126,7 +145,8 @@ function walModeAtRest(file: string): boolean {
   return header.subarray(0, 16).toString('latin1') === 'SQLite format 3\0' && header[19] === 2;
 }
 
-const NOT_PAYOPS_HINT = 'pass --db / set PAYOPS_DB to payops\' books, or `payops init` a new file; nothing was changed';
+const NOT_PAYOPS_HINT =
+  "pass --db / set PAYOPS_DB to payops' books, or `payops init` a new file; nothing was changed";
 
 /**
  * Accepts payops' books (its application_id), an empty file (a new book), and books of a payops
@@ -137,14 +157,26 @@ const NOT_PAYOPS_HINT = 'pass --db / set PAYOPS_DB to payops\' books, or `payops
 function assertOpenableBook(file: string, identity: FileIdentity, options: OpenOptions): number {
   const { applicationId, userVersion, tables } = identity;
   if (applicationId !== PAYOPS_APPLICATION_ID && applicationId !== 0) {
-    throw new UsageError(`database ${file} is not a payops database (application_id ${applicationId} belongs to another program)`, { hint: NOT_PAYOPS_HINT });
+    throw new UsageError(
+      `database ${file} is not a payops database (application_id ${applicationId} belongs to another program)`,
+      { hint: NOT_PAYOPS_HINT },
+    );
   }
   if (applicationId === 0 && userVersion === 0 && tables.length > 0) {
     const shown = tables.slice(0, 3).join(', ') + (tables.length > 3 ? ', …' : '');
-    throw new UsageError(`database ${file} is not a payops database: it holds another program's tables (${shown})`, { hint: NOT_PAYOPS_HINT });
+    throw new UsageError(
+      `database ${file} is not a payops database: it holds another program's tables (${shown})`,
+      { hint: NOT_PAYOPS_HINT },
+    );
   }
-  const why = applicationId === 0 && userVersion !== 0 ? notAnOlderBook(userVersion, identity.shapes) : undefined;
-  if (why !== undefined) throw new UsageError(`database ${file} is not a payops database: ${why}`, { hint: NOT_PAYOPS_HINT });
+  const why =
+    applicationId === 0 && userVersion !== 0
+      ? notAnOlderBook(userVersion, identity.shapes)
+      : undefined;
+  if (why !== undefined)
+    throw new UsageError(`database ${file} is not a payops database: ${why}`, {
+      hint: NOT_PAYOPS_HINT,
+    });
   if (userVersion > SCHEMA_VERSION) {
     throw new StorageError(
       `database ${file} has schema version ${userVersion}, newer than this payops understands (${SCHEMA_VERSION})`,
@@ -152,9 +184,12 @@ function assertOpenableBook(file: string, identity: FileIdentity, options: OpenO
     );
   }
   if (userVersion < SCHEMA_VERSION && !(options.create || options.migrate)) {
-    throw new UsageError(`database ${file} has schema version ${userVersion}; this payops needs ${SCHEMA_VERSION}`, {
-      hint: `migrate it with \`payops init --db ${file}\``,
-    });
+    throw new UsageError(
+      `database ${file} has schema version ${userVersion}; this payops needs ${SCHEMA_VERSION}`,
+      {
+        hint: `migrate it with \`payops init --db ${file}\``,
+      },
+    );
   }
   return userVersion;
 }
@@ -174,7 +209,7 @@ function makeOwnerOnly(file: string): void {
       if (fs.existsSync(each)) fs.chmodSync(each, 0o600);
     } catch (error) {
       throw new StorageError(`cannot make ${each} owner-only (0600): ${(error as Error).message}`, {
-        hint: 'run init as the file\'s owner, or chmod 600 it yourself',
+        hint: "run init as the file's owner, or chmod 600 it yourself",
         cause: error,
       });
     }
@@ -196,7 +231,12 @@ export interface ComponentIdentity {
  * identified first, read-only, as `openDatabase` does: one marked with another application_id
  * (the books, say), or another program's tables, or a newer version, is refused untouched.
  */
-export function openComponentDatabase(file: string, migrations: readonly ComponentMigration[], component: string, identity: ComponentIdentity): Database {
+export function openComponentDatabase(
+  file: string,
+  migrations: readonly ComponentMigration[],
+  component: string,
+  identity: ComponentIdentity,
+): Database {
   const { applicationId } = identity;
   assertNotDanglingLink(file, `${component} state file`);
   if (!fs.existsSync(file)) createOwnerOnlyFile(file);
@@ -216,7 +256,10 @@ export function openComponentDatabase(file: string, migrations: readonly Compone
           db.pragma(`user_version = ${current + 1}`);
         }
         db.exec(identity.markSql);
-        if (Number(db.pragma('application_id', { simple: true })) !== applicationId) throw new Error(`${component}: "${identity.markSql}" does not set application_id ${applicationId}`);
+        if (Number(db.pragma('application_id', { simple: true })) !== applicationId)
+          throw new Error(
+            `${component}: "${identity.markSql}" does not set application_id ${applicationId}`,
+          );
       });
     }
     return db;
@@ -230,22 +273,46 @@ export function openComponentDatabase(file: string, migrations: readonly Compone
  * Like `assertOpenableBook`: the component's id, an empty file, or a file of an older payops
  * (id 0) whose tables are exactly what the component's migrations build at its version.
  */
-function assertComponentFile(file: string, identity: FileIdentity, component: string, applicationId: number, migrations: readonly ComponentMigration[]): void {
+function assertComponentFile(
+  file: string,
+  identity: FileIdentity,
+  component: string,
+  applicationId: number,
+  migrations: readonly ComponentMigration[],
+): void {
   const version = migrations.length;
   const hint = `pass the ${component} state file, or a new path; nothing was changed`;
   if (identity.applicationId !== applicationId && identity.applicationId !== 0) {
-    const whose = identity.applicationId === PAYOPS_APPLICATION_ID ? 'it is payops\' books' : `application_id ${identity.applicationId} belongs to another program`;
+    const whose =
+      identity.applicationId === PAYOPS_APPLICATION_ID
+        ? "it is payops' books"
+        : `application_id ${identity.applicationId} belongs to another program`;
     throw new UsageError(`${file} is not a ${component} state file (${whose})`, { hint });
   }
   if (identity.applicationId === 0 && identity.userVersion === 0 && identity.tables.length > 0) {
-    throw new UsageError(`${file} is not a ${component} state file: it holds another program's tables (${identity.tables.slice(0, 3).join(', ')})`, { hint });
+    throw new UsageError(
+      `${file} is not a ${component} state file: it holds another program's tables (${identity.tables.slice(0, 3).join(', ')})`,
+      { hint },
+    );
   }
-  const why = identity.applicationId === 0 && identity.userVersion !== 0 ? notAnOlderComponentFile(migrations, `the ${component}'s`, identity.userVersion, identity.shapes) : undefined;
-  if (why !== undefined) throw new UsageError(`${file} is not a ${component} state file: ${why}`, { hint });
+  const why =
+    identity.applicationId === 0 && identity.userVersion !== 0
+      ? notAnOlderComponentFile(
+          migrations,
+          `the ${component}'s`,
+          identity.userVersion,
+          identity.shapes,
+        )
+      : undefined;
+  if (why !== undefined)
+    throw new UsageError(`${file} is not a ${component} state file: ${why}`, { hint });
   if (identity.userVersion > version) {
-    throw new StorageError(`${component} state ${file} has schema version ${identity.userVersion}, newer than this payops understands (${version})`, {
-      hint: 'use the payops version that wrote it; the file was left untouched',
-    });
+    throw new StorageError(
+      `${component} state ${file} has schema version ${identity.userVersion}, newer than this payops understands (${version})`,
+      {
+        hint: 'use the payops version that wrote it; the file was left untouched',
+      },
+    );
   }
 }
 
@@ -267,17 +334,24 @@ function configure(db: Database, busyTimeoutMs: number, readonly: boolean): void
   db.defaultSafeIntegers(true);
   const maxPageCount = process.env[TEST_MAX_PAGE_COUNT];
   if (maxPageCount !== undefined && maxPageCount !== '') {
-    if (!/^[1-9][0-9]{0,9}$/.test(maxPageCount)) throw new UsageError(`${TEST_MAX_PAGE_COUNT}: "${maxPageCount}" is not a whole number of pages`);
+    if (!/^[1-9][0-9]{0,9}$/.test(maxPageCount))
+      throw new UsageError(
+        `${TEST_MAX_PAGE_COUNT}: "${maxPageCount}" is not a whole number of pages`,
+      );
     db.pragma(`max_page_count = ${Number(maxPageCount)}`);
   }
 }
 
 /** A symlink whose target is gone: creating "it" would fail with EEXIST, so say what it is. */
 function assertNotDanglingLink(file: string, what: string): void {
-  if (fs.existsSync(file) || !fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) return;
-  throw new UsageError(`${what} ${file} is a symlink to ${fs.readlinkSync(file)}, which does not exist`, {
-    hint: 'name the file itself, or point the link at an existing one; nothing was created',
-  });
+  if (fs.existsSync(file) || !fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink())
+    return;
+  throw new UsageError(
+    `${what} ${file} is a symlink to ${fs.readlinkSync(file)}, which does not exist`,
+    {
+      hint: 'name the file itself, or point the link at an existing one; nothing was created',
+    },
+  );
 }
 
 function createOwnerOnlyFile(file: string): void {
@@ -289,7 +363,9 @@ function createOwnerOnlyFile(file: string): void {
     // SQLite gives its -wal and -shm files the mode of the database file, so they are 0600 too.
     fs.closeSync(fs.openSync(file, 'wx', 0o600));
   } catch (error) {
-    throw new StorageError(`cannot create database ${file}: ${(error as Error).message}`, { cause: error });
+    throw new StorageError(`cannot create database ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -304,10 +380,13 @@ export function storageError(error: unknown, file: string): unknown {
     });
   }
   if (code === 'SQLITE_READONLY_DIRECTORY') {
-    return new StorageError(`database ${file} cannot be used: its directory cannot be written, and SQLite keeps its -wal and -shm files beside the database`, {
-      hint: 'make the directory writable, or work on a copy in one that is; nothing was changed',
-      cause: error,
-    });
+    return new StorageError(
+      `database ${file} cannot be used: its directory cannot be written, and SQLite keeps its -wal and -shm files beside the database`,
+      {
+        hint: 'make the directory writable, or work on a copy in one that is; nothing was changed',
+        cause: error,
+      },
+    );
   }
   if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
     return new StorageError(`database ${file} cannot be written (${code})`, {

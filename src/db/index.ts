@@ -1,5 +1,24 @@
-export { type ComponentIdentity, type ComponentMigration, type Database, type Statement, DEFAULT_BUSY_TIMEOUT_MS, inReadSnapshot, inTransaction, openComponentDatabase, openDatabase, storageError } from './database.js';
+export {
+  type ComponentIdentity,
+  type ComponentMigration,
+  type Database,
+  type Statement,
+  DEFAULT_BUSY_TIMEOUT_MS,
+  inReadSnapshot,
+  inTransaction,
+  openComponentDatabase,
+  openDatabase,
+  storageError,
+} from './database.js';
 export { PAYOPS_APPLICATION_ID, SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations.js';
 export { rebuildTable, replaceOnce } from './rebuild.js';
 export { anyOf, inList, openPayoutPredicate } from './schema/checks.js';
-export { BIRTH_QUERIES, type OrderBirthRow, type RefundBirthRow, orderBirthHash, orderBirthMismatch, refundBirthHash, refundBirthMismatch } from './schema/birth.js';
+export {
+  BIRTH_QUERIES,
+  type OrderBirthRow,
+  type RefundBirthRow,
+  orderBirthHash,
+  orderBirthMismatch,
+  refundBirthHash,
+  refundBirthMismatch,
+} from './schema/birth.js';

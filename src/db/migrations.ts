@@ -36,7 +36,11 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'comparison checks', steps: applyComparisonChecks },
   { version: 9, name: 'reconciliation rows by record', sql: RECONCILE_ROWS_BY_RECORD },
   { version: 10, name: 'needs attention', steps: applyNeedsAttention },
-  { version: 11, name: 'identity, immutable birth fields and account types', steps: applyImmutableBirthFields },
+  {
+    version: 11,
+    name: 'identity, immutable birth fields and account types',
+    steps: applyImmutableBirthFields,
+  },
   { version: 12, name: 'book high-water mark', sql: BOOK_MARK_SCHEMA },
   // 13 was reserved for a per-day report aggregate that the benchmark showed was not needed.
   { version: 14, name: 'held pay_outs', sql: HELD_PAYOUTS_SCHEMA },
@@ -55,7 +59,10 @@ export function schemaVersionOf(db: BetterSqlite3.Database): number {
  * Applies every migration the database lacks, up to `targetVersion` (the current schema unless a
  * test builds an older one), all in one transaction; returns their versions.
  */
-export function migrate(db: BetterSqlite3.Database, targetVersion: number = SCHEMA_VERSION): number[] {
+export function migrate(
+  db: BetterSqlite3.Database,
+  targetVersion: number = SCHEMA_VERSION,
+): number[] {
   const applied: number[] = [];
   inSchemaTransaction(db, () => {
     const current = schemaVersionOf(db);
@@ -81,14 +88,19 @@ export function inSchemaTransaction(db: BetterSqlite3.Database, work: () => void
   try {
     db.transaction(() => {
       work();
-      const broken = db.pragma('foreign_key_check') as { table: string; rowid: number | bigint | null; parent: string }[];
+      const broken = db.pragma('foreign_key_check') as {
+        table: string;
+        rowid: number | bigint | null;
+        parent: string;
+      }[];
       const first = broken[0];
       if (first !== undefined) {
-        throw new Error(`the schema change left ${broken.length} broken references (first: ${first.table} row ${first.rowid} → ${first.parent}); nothing was changed`);
+        throw new Error(
+          `the schema change left ${broken.length} broken references (first: ${first.table} row ${first.rowid} → ${first.parent}); nothing was changed`,
+        );
       }
     }).immediate();
   } finally {
     if (enforced) db.pragma('foreign_keys = ON');
   }
 }
-

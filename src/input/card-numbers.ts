@@ -36,7 +36,12 @@ const NOT_ASCII = /[^\x00-\x7f]/;
  */
 export function cardScanText(text: string): string {
   if (!NOT_ASCII.test(text)) return text;
-  return text.replace(INVISIBLE, '').normalize('NFKC').replace(INVISIBLE, '').replace(DASHES, '-').replace(OTHER_DIGIT, asciiDigit);
+  return text
+    .replace(INVISIBLE, '')
+    .normalize('NFKC')
+    .replace(INVISIBLE, '')
+    .replace(DASHES, '-')
+    .replace(OTHER_DIGIT, asciiDigit);
 }
 
 /**
@@ -75,7 +80,10 @@ export function luhnValid(digits: string): boolean {
 export function findCardNumbers(text: string): CardSpan[] {
   const spans: CardSpan[] = [];
   for (const match of cardScanText(text).matchAll(DIGIT_GROUPS)) {
-    const groups = [...match[0].matchAll(/\d+/g)].map((group) => ({ start: (match.index ?? 0) + (group.index ?? 0), digits: group[0] }));
+    const groups = [...match[0].matchAll(/\d+/g)].map((group) => ({
+      start: (match.index ?? 0) + (group.index ?? 0),
+      digits: group[0],
+    }));
     let first = 0;
     while (first < groups.length) {
       const found = cardStartingAt(groups, first);
@@ -91,8 +99,12 @@ export function findCardNumbers(text: string): CardSpan[] {
 }
 
 /** The shortest card number made of whole groups from `groups[first]` on, if any. */
-function cardStartingAt(groups: readonly { start: number; digits: string }[], first: number): { span: CardSpan; next: number } | undefined {
-  if (!CARD_NETWORK_FIRST_DIGITS.includes((groups[first] as { digits: string }).digits.charAt(0))) return undefined;
+function cardStartingAt(
+  groups: readonly { start: number; digits: string }[],
+  first: number,
+): { span: CardSpan; next: number } | undefined {
+  if (!CARD_NETWORK_FIRST_DIGITS.includes((groups[first] as { digits: string }).digits.charAt(0)))
+    return undefined;
   let digits = '';
   for (let last = first; last < groups.length; last++) {
     const group = groups[last] as { start: number; digits: string };
@@ -100,7 +112,10 @@ function cardStartingAt(groups: readonly { start: number; digits: string }[], fi
     if (digits.length > MAX_DIGITS) return undefined;
     if (digits.length >= MIN_DIGITS && luhnValid(digits)) {
       const start = (groups[first] as { start: number }).start;
-      return { span: { start, end: group.start + group.digits.length, last4: digits.slice(-4) }, next: last + 1 };
+      return {
+        span: { start, end: group.start + group.digits.length, last4: digits.slice(-4) },
+        next: last + 1,
+      };
     }
   }
   return undefined;
@@ -145,7 +160,8 @@ export function cardNumberPath(value: unknown): { path: string; last4: string } 
       const found = findCardNumbers(String(item))[0];
       if (found !== undefined) return { path: path || 'event', last4: found.last4 };
     } else if (Array.isArray(item)) {
-      for (let index = item.length - 1; index >= 0; index--) stack.push({ value: item[index], path: `${path}[${index}]` });
+      for (let index = item.length - 1; index >= 0; index--)
+        stack.push({ value: item[index], path: `${path}[${index}]` });
     } else if (typeof item === 'object' && item !== null) {
       const entries = Object.entries(item).reverse();
       for (const [key, child] of entries) {

@@ -7,12 +7,19 @@ import { UsageError } from '../errors.js';
  */
 export async function readFileHead(file: string, bytes: number, what: string): Promise<Buffer> {
   const unreadable = (error: NodeJS.ErrnoException): never => {
-    const reason = error.code === 'ENOENT' ? 'does not exist' : error.code === 'EISDIR' ? 'is a directory' : `cannot be read (${error.code ?? error.message})`;
+    const reason =
+      error.code === 'ENOENT'
+        ? 'does not exist'
+        : error.code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${error.code ?? error.message})`;
     throw new UsageError(`${what} ${file} ${reason}`);
   };
   const handle = await fs.promises.open(file, 'r').catch(unreadable);
   try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(bytes), 0, bytes, 0).catch(unreadable);
+    const { buffer, bytesRead } = await handle
+      .read(Buffer.alloc(bytes), 0, bytes, 0)
+      .catch(unreadable);
     return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();

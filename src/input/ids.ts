@@ -4,7 +4,8 @@
  * keys and settlement files: plain ASCII, starting with a letter or digit (so never a formula).
  */
 export const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-export const IDENTIFIER_RULE = '1–100 letters, digits, "_", "." or "-", starting with a letter or digit';
+export const IDENTIFIER_RULE =
+  '1–100 letters, digits, "_", "." or "-", starting with a letter or digit';
 
 /** What the card vendor gave the checkout page. */
 export const PAYMENT_TOKEN = /^[A-Za-z0-9_-]{3,255}$/;

@@ -13,7 +13,9 @@ export function readJsonFile(file: string, flag: string, hint: string): unknown 
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${flag} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`}`);
+    throw new UsageError(
+      `${flag} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`}`,
+    );
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
@@ -23,8 +25,13 @@ export function readJsonFile(file: string, flag: string, hint: string): unknown 
 }
 
 /** `{"USD": "25.00", "JPY": "300"}` → minor units per currency, each ≥ 0 and exact in its currency. */
-export function currencyAmounts(value: unknown, where: string, example: string): Map<Currency, bigint> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${where}: expected an object of currency to amount, e.g. ${example}`);
+export function currencyAmounts(
+  value: unknown,
+  where: string,
+  example: string,
+): Map<Currency, bigint> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InputError(`${where}: expected an object of currency to amount, e.g. ${example}`);
   const result = new Map<Currency, bigint>();
   for (const [code, text] of Object.entries(value as Record<string, unknown>)) {
     const currency = toCurrency(code, `${where} currency`);

@@ -1,4 +1,12 @@
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './char-codes.js';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './char-codes.js';
 
 /**
  * Duplicate keys in JSON text. `JSON.parse` keeps the last of two equal keys silently, while a
@@ -47,8 +55,19 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
       continue;
     }
     if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-      const path = top === undefined ? '' : top.keys === null ? `${top.path}[${top.index}]` : childPath(top.path, top.lastKey);
-      stack.push({ keys: code === OPEN_BRACE ? new Set() : null, path, expectKey: true, lastKey: '', index: 0 });
+      const path =
+        top === undefined
+          ? ''
+          : top.keys === null
+            ? `${top.path}[${top.index}]`
+            : childPath(top.path, top.lastKey);
+      stack.push({
+        keys: code === OPEN_BRACE ? new Set() : null,
+        path,
+        expectKey: true,
+        lastKey: '',
+        index: 0,
+      });
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       stack.pop();
     } else if (code === COMMA && top !== undefined) {

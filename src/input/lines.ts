@@ -49,7 +49,13 @@ export async function* readLines(file: string, maxLineBytes: number): AsyncGener
     line++;
     const tooLong = length > maxLineBytes;
     const whole = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
-    const raw: RawLine = { line, offset: lineOffset, bytes: tooLong ? whole.subarray(0, EXCERPT_BYTES) : whole, length, tooLong };
+    const raw: RawLine = {
+      line,
+      offset: lineOffset,
+      bytes: tooLong ? whole.subarray(0, EXCERPT_BYTES) : whole,
+      length,
+      tooLong,
+    };
     parts = [];
     length = 0;
     return raw;
@@ -85,7 +91,13 @@ export async function* readLines(file: string, maxLineBytes: number): AsyncGener
       if (length === 0 && end - position <= maxLineBytes) {
         // The whole line is in this chunk: no copy.
         line++;
-        batch.push({ line, offset: lineOffset, bytes: chunk.subarray(position, end), length: end - position, tooLong: false });
+        batch.push({
+          line,
+          offset: lineOffset,
+          bytes: chunk.subarray(position, end),
+          length: end - position,
+          tooLong: false,
+        });
       } else {
         append(chunk.subarray(position, end));
         batch.push(finish());

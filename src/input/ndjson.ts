@@ -14,7 +14,10 @@ export type NdjsonLine =
  * byte and never decoded with replacement characters; a line longer than `maxLineBytes` is
  * reported without being read whole; a UTF-16 or UTF-32 file is refused whole, as line 1.
  */
-export async function* readNdjsonLines(file: string, maxLineBytes: number): AsyncGenerator<NdjsonLine> {
+export async function* readNdjsonLines(
+  file: string,
+  maxLineBytes: number,
+): AsyncGenerator<NdjsonLine> {
   const wrongEncoding = unsupportedEncodingReason(fileHead(file, 4));
   if (wrongEncoding !== undefined) {
     yield { line: 1, text: '', problem: { field: 'encoding', reason: wrongEncoding } };
@@ -24,12 +27,23 @@ export async function* readNdjsonLines(file: string, maxLineBytes: number): Asyn
     for (const raw of batch) {
       if (raw.tooLong) {
         const reason = `the line is ${raw.length} bytes, more than the ${maxLineBytes} a line may take here`;
-        yield { line: raw.line, text: raw.bytes.toString('utf8'), problem: { field: 'size', reason } };
+        yield {
+          line: raw.line,
+          text: raw.bytes.toString('utf8'),
+          problem: { field: 'size', reason },
+        };
         continue;
       }
       const bad = invalidUtf8Offset(raw.bytes);
       if (bad >= 0) {
-        yield { line: raw.line, text: raw.bytes.toString('utf8'), problem: { field: 'encoding', reason: invalidUtf8Reason(raw.bytes, bad, raw.offset + bad) } };
+        yield {
+          line: raw.line,
+          text: raw.bytes.toString('utf8'),
+          problem: {
+            field: 'encoding',
+            reason: invalidUtf8Reason(raw.bytes, bad, raw.offset + bad),
+          },
+        };
         continue;
       }
       const text = raw.bytes.toString('utf8');

@@ -60,8 +60,13 @@ const UNSUPPORTED_BYTE_ORDER_MARKS: readonly { name: string; bytes: readonly num
 
 /** A file that announces another encoding by its byte order mark: the reason to refuse it whole. */
 export function unsupportedEncodingReason(head: Uint8Array): string | undefined {
-  const found = UNSUPPORTED_BYTE_ORDER_MARKS.find((mark) => mark.bytes.every((byte, index) => head[index] === byte));
-  return found && `the file is ${found.name} (it starts with that byte order mark); payops reads UTF-8: convert it, e.g. \`iconv -f ${found.name.slice(0, 6)} -t UTF-8\``;
+  const found = UNSUPPORTED_BYTE_ORDER_MARKS.find((mark) =>
+    mark.bytes.every((byte, index) => head[index] === byte),
+  );
+  return (
+    found &&
+    `the file is ${found.name} (it starts with that byte order mark); payops reads UTF-8: convert it, e.g. \`iconv -f ${found.name.slice(0, 6)} -t UTF-8\``
+  );
 }
 
 export const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;

@@ -39,10 +39,15 @@ interface AccountRow {
  * in one statement (BALANCE_QUERIES.asOf).
  */
 export function balances(db: Database, query: BalanceQuery = {}): AccountBalance[] {
-  const rows = (query.asOf === undefined ? db.prepare(BALANCE_QUERIES.now).all() : db.prepare(BALANCE_QUERIES.asOf).all({ asOf: query.asOf })) as AccountRow[];
+  const rows = (
+    query.asOf === undefined
+      ? db.prepare(BALANCE_QUERIES.now).all()
+      : db.prepare(BALANCE_QUERIES.asOf).all({ asOf: query.asOf })
+  ) as AccountRow[];
   const byKey = new Map<string, AccountBalance>();
   for (const row of rows) {
-    if (query.accountPrefix !== undefined && !matchesPrefix(row.name, query.accountPrefix)) continue;
+    if (query.accountPrefix !== undefined && !matchesPrefix(row.name, query.accountPrefix))
+      continue;
     const raw = BigInt(row.balance_minor);
     const name = query.depth === undefined ? row.name : truncateAccount(row.name, query.depth);
     const key = `${name}\u0000${row.currency}`;
@@ -62,7 +67,9 @@ export function balances(db: Database, query: BalanceQuery = {}): AccountBalance
   }
   return [...byKey.values()]
     .filter((balance) => query.includeZero || balance.debitMinusCreditMinor !== 0n)
-    .sort((a, b) => (a.account === b.account ? compare(a.currency, b.currency) : compare(a.account, b.account)));
+    .sort((a, b) =>
+      a.account === b.account ? compare(a.currency, b.currency) : compare(a.account, b.account),
+    );
 }
 
 /** Every account's balance as of @asOf (effective times), backdated postings included. */
@@ -95,14 +102,16 @@ export function whyNoBalances(db: Database, query: BalanceQuery): NoBalancesReas
   const names = db.prepare('SELECT DISTINCT name FROM ledger_accounts').pluck().all() as string[];
   if (names.length === 0) return 'empty-ledger';
   const prefix = query.accountPrefix;
-  if (prefix !== undefined && !names.some((name) => matchesPrefix(name, prefix))) return 'no-account-matches';
+  if (prefix !== undefined && !names.some((name) => matchesPrefix(name, prefix)))
+    return 'no-account-matches';
   return 'all-zero';
 }
 
 /** Totals of debits minus credits per currency: zero for any complete set of accounts. */
 export function netByCurrency(rows: readonly AccountBalance[]): Map<Currency, bigint> {
   const totals = new Map<Currency, bigint>();
-  for (const row of rows) totals.set(row.currency, (totals.get(row.currency) ?? 0n) + row.debitMinusCreditMinor);
+  for (const row of rows)
+    totals.set(row.currency, (totals.get(row.currency) ?? 0n) + row.debitMinusCreditMinor);
   return totals;
 }
 
@@ -122,7 +131,14 @@ export function listAccounts(db: Database, accountPrefix?: string): AccountSumma
               (SELECT COUNT(*) FROM ledger_entries e WHERE e.account_id = a.id) AS entries
        FROM ledger_accounts a ORDER BY a.name, a.currency`,
     )
-    .all() as { name: string; currency: string; type: AccountType; balance_minor: bigint; created_at: string; entries: bigint }[];
+    .all() as {
+    name: string;
+    currency: string;
+    type: AccountType;
+    balance_minor: bigint;
+    created_at: string;
+    entries: bigint;
+  }[];
   return rows
     .filter((row) => accountPrefix === undefined || matchesPrefix(row.name, accountPrefix))
     .map((row) => ({

@@ -34,8 +34,17 @@ interface ExportTransaction {
  * Descriptions lose `;` and control characters in the plain-text formats (they start comments
  * there); the CSV keeps them exactly.
  */
-export function exportJournal(db: Database, format: ExportFormat, write: (chunk: string) => void): number {
-  const writer = format === 'hledger' ? hledgerWriter() : format === 'beancount' ? beancountWriter(db) : csvWriter();
+export function exportJournal(
+  db: Database,
+  format: ExportFormat,
+  write: (chunk: string) => void,
+): number {
+  const writer =
+    format === 'hledger'
+      ? hledgerWriter()
+      : format === 'beancount'
+        ? beancountWriter(db)
+        : csvWriter();
   write(writer.header);
   let count = 0;
   for (const tx of transactions(db)) {
@@ -51,9 +60,18 @@ function* transactions(db: Database): Generator<ExportTransaction> {
       `SELECT e.tx_id, a.name, a.currency, a.type, e.direction, e.amount_minor
        FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id ORDER BY e.id`,
     )
-    .iterate() as IterableIterator<{ tx_id: bigint; name: string; currency: string; type: AccountType; direction: Direction; amount_minor: bigint }>;
+    .iterate() as IterableIterator<{
+    tx_id: bigint;
+    name: string;
+    currency: string;
+    type: AccountType;
+    direction: Direction;
+    amount_minor: bigint;
+  }>;
   let pending = entries.next();
-  for (const row of db.prepare('SELECT * FROM ledger_transactions ORDER BY id').iterate() as Iterable<TransactionRow>) {
+  for (const row of db
+    .prepare('SELECT * FROM ledger_transactions ORDER BY id')
+    .iterate() as Iterable<TransactionRow>) {
     const tx: ExportTransaction = {
       txId: Number(row.id),
       idempotencyKey: row.idempotency_key,
@@ -87,7 +105,10 @@ interface Writer {
 }
 
 function signedAmount(entry: ExportEntry): string {
-  return formatAmount(entry.direction === 'debit' ? entry.amountMinor : -entry.amountMinor, entry.currency);
+  return formatAmount(
+    entry.direction === 'debit' ? entry.amountMinor : -entry.amountMinor,
+    entry.currency,
+  );
 }
 
 // eslint-disable-next-line no-control-regex
@@ -123,10 +144,16 @@ function hledgerWriter(): Writer {
   return {
     header: '; payops ledger export (hledger / ledger-cli journal)\n\n',
     transaction(tx) {
-      const tags = [`payops-tx:${tx.txId}`, `kind:${tx.kind}`, `key:${plainText(tx.idempotencyKey).replace(/,/g, ' ')}`];
-      for (const [key, value] of exportedMetadata(tx.metadata, HLEDGER_OWN_TAGS)) tags.push(`${key}:${plainText(value).replace(/,/g, ' ')}`);
+      const tags = [
+        `payops-tx:${tx.txId}`,
+        `kind:${tx.kind}`,
+        `key:${plainText(tx.idempotencyKey).replace(/,/g, ' ')}`,
+      ];
+      for (const [key, value] of exportedMetadata(tx.metadata, HLEDGER_OWN_TAGS))
+        tags.push(`${key}:${plainText(value).replace(/,/g, ' ')}`);
       let text = `${tx.effectiveAt.slice(0, 10)} * (${tx.txId}) ${plainText(tx.description) || tx.kind}\n    ; ${tags.join(', ')}\n`;
-      for (const entry of tx.entries) text += `    ${entry.account}  ${signedAmount(entry)} ${entry.currency}\n`;
+      for (const entry of tx.entries)
+        text += `    ${entry.account}  ${signedAmount(entry)} ${entry.currency}\n`;
       return `${text}\n`;
     },
   };
@@ -151,15 +178,22 @@ const BEANCOUNT_ROOT: Readonly<Record<AccountType, string>> = {
  * stops rather than merge them.
  */
 function beancountWriter(db: Database): Writer {
-  const accounts = db.prepare('SELECT DISTINCT name, type FROM ledger_accounts ORDER BY name').all() as { name: string; type: AccountType }[];
-  const first = db.prepare('SELECT MIN(effective_at) AS at FROM ledger_transactions').get() as { at: string | null };
+  const accounts = db
+    .prepare('SELECT DISTINCT name, type FROM ledger_accounts ORDER BY name')
+    .all() as { name: string; type: AccountType }[];
+  const first = db.prepare('SELECT MIN(effective_at) AS at FROM ledger_transactions').get() as {
+    at: string | null;
+  };
   const openDate = (first.at ?? new Date().toISOString()).slice(0, 10);
   const names = new Map<string, string>();
   const owners = new Map<string, string>();
   for (const { name, type } of accounts) {
     const segments = name.split(':');
     // Beancount wants at least one component under the root: a bare root keeps its own name there.
-    const mapped = [BEANCOUNT_ROOT[type], ...(segments.length === 1 ? segments : segments.slice(1)).map(beancountComponent)].join(':');
+    const mapped = [
+      BEANCOUNT_ROOT[type],
+      ...(segments.length === 1 ? segments : segments.slice(1)).map(beancountComponent),
+    ].join(':');
     const owner = owners.get(mapped);
     if (owner !== undefined && owner !== name) {
       throw new InputError(`accounts ${owner} and ${name} both become ${mapped} in beancount`, {
@@ -176,8 +210,10 @@ function beancountWriter(db: Database): Writer {
     transaction(tx) {
       let text = `${tx.effectiveAt.slice(0, 10)} * ${beancountString(tx.description)}\n`;
       text += `  payops-tx: "${tx.txId}"\n  kind: ${beancountString(tx.kind)}\n  key: ${beancountString(tx.idempotencyKey)}\n`;
-      for (const [key, value] of exportedMetadata(tx.metadata, BEANCOUNT_OWN_METADATA)) text += `  ${key}: ${beancountString(value)}\n`;
-      for (const entry of tx.entries) text += `  ${names.get(entry.account)}  ${signedAmount(entry)} ${entry.currency}\n`;
+      for (const [key, value] of exportedMetadata(tx.metadata, BEANCOUNT_OWN_METADATA))
+        text += `  ${key}: ${beancountString(value)}\n`;
+      for (const entry of tx.entries)
+        text += `  ${names.get(entry.account)}  ${signedAmount(entry)} ${entry.currency}\n`;
       return `${text}\n`;
     },
   };
@@ -185,7 +221,11 @@ function beancountWriter(db: Database): Writer {
 
 function beancountComponent(segment: string): string {
   const component = segment.replace(/[^A-Za-z0-9-]/g, '-');
-  return /^[a-z]/.test(component) ? component[0]!.toUpperCase() + component.slice(1) : /^[A-Z0-9]/.test(component) ? component : `X${component}`;
+  return /^[a-z]/.test(component)
+    ? component[0]!.toUpperCase() + component.slice(1)
+    : /^[A-Z0-9]/.test(component)
+      ? component
+      : `X${component}`;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -197,7 +237,18 @@ function beancountString(text: string): string {
 
 function csvWriter(): Writer {
   return {
-    header: csvRow(['tx_id', 'effective_at', 'created_at', 'idempotency_key', 'kind', 'description', 'account', 'currency', 'debit', 'credit']),
+    header: csvRow([
+      'tx_id',
+      'effective_at',
+      'created_at',
+      'idempotency_key',
+      'kind',
+      'description',
+      'account',
+      'currency',
+      'debit',
+      'credit',
+    ]),
     transaction(tx) {
       return tx.entries
         .map((entry) => {

@@ -53,7 +53,8 @@ function metadataElement(metadata: Metadata): string {
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index] as string;
     const value = metadata[key] as string;
-    if (!isPlainJsonText(key) || typeof value !== 'string' || !isPlainJsonText(value)) return json(canonicalMetadata(metadata));
+    if (!isPlainJsonText(key) || typeof value !== 'string' || !isPlainJsonText(value))
+      return json(canonicalMetadata(metadata));
     text += `${index === 0 ? '' : ','}[\\"${key}\\",\\"${value}\\"]`;
   }
   return `${text}]"`;
@@ -66,6 +67,11 @@ function json(value: unknown): string {
 }
 
 /** Links a transaction to its predecessor: changing any earlier row breaks every later hash. */
-export function chainHash(prevHash: string, txId: number, createdAt: string, contentHash: string): string {
+export function chainHash(
+  prevHash: string,
+  txId: number,
+  createdAt: string,
+  contentHash: string,
+): string {
   return sha256Hex(`${prevHash}|${txId}|${createdAt}|${contentHash}`);
 }

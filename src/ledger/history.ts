@@ -32,15 +32,24 @@ export interface HistoryQuery {
  * The balance is recomputed in that order here, because the stored running balance follows
  * posting order, which differs wherever something was backdated.
  */
-export function accountHistory(db: Database, account: string, query: HistoryQuery = {}): HistoryLine[] {
+export function accountHistory(
+  db: Database,
+  account: string,
+  query: HistoryQuery = {},
+): HistoryLine[] {
   const accounts = db
     .prepare('SELECT id, currency, type FROM ledger_accounts WHERE name = ? ORDER BY currency')
     .all(account) as { id: bigint; currency: string; type: AccountType }[];
-  const selected = accounts.filter((row) => query.currency === undefined || row.currency === query.currency);
+  const selected = accounts.filter(
+    (row) => query.currency === undefined || row.currency === query.currency,
+  );
   if (selected.length === 0) {
-    throw new NotFoundError(`account ${account}${query.currency ? ` in ${query.currency}` : ''} has no entries`, {
-      hint: 'see the accounts with `payops ledger accounts`',
-    });
+    throw new NotFoundError(
+      `account ${account}${query.currency ? ` in ${query.currency}` : ''} has no entries`,
+      {
+        hint: 'see the accounts with `payops ledger accounts`',
+      },
+    );
   }
   const lines = db.prepare(
     `SELECT t.id AS tx_id, e.effective_at, t.kind, t.description, e.direction, e.amount_minor
@@ -52,7 +61,12 @@ export function accountHistory(db: Database, account: string, query: HistoryQuer
     let raw = 0n;
     const perAccount: HistoryLine[] = [];
     for (const line of lines.iterate(row.id) as Iterable<{
-      tx_id: bigint; effective_at: string; kind: string; description: string; direction: Direction; amount_minor: bigint;
+      tx_id: bigint;
+      effective_at: string;
+      kind: string;
+      description: string;
+      direction: Direction;
+      amount_minor: bigint;
     }>) {
       raw += line.direction === 'debit' ? line.amount_minor : -line.amount_minor;
       perAccount.push({
@@ -70,11 +84,15 @@ export function accountHistory(db: Database, account: string, query: HistoryQuer
     history.push(...perAccount);
   }
   // One register across currencies, in time order; each line keeps its own currency's balance.
-  history.sort((a, b) => (a.effectiveAt === b.effectiveAt ? a.txId - b.txId : a.effectiveAt < b.effectiveAt ? -1 : 1));
+  history.sort((a, b) =>
+    a.effectiveAt === b.effectiveAt ? a.txId - b.txId : a.effectiveAt < b.effectiveAt ? -1 : 1,
+  );
   const latest = new Map<Currency, bigint>();
   for (const line of history) {
     latest.set(line.currency, line.runningBalanceMinor);
-    line.balancesMinor = [...latest].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, balanceMinor]) => ({ currency, balanceMinor }));
+    line.balancesMinor = [...latest]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([currency, balanceMinor]) => ({ currency, balanceMinor }));
   }
   return query.limit === undefined ? history : history.slice(-query.limit);
 }

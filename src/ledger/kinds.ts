@@ -6,7 +6,15 @@ import { InputError } from '../errors.js';
  * neither post them by hand nor reverse them: that would move ledger money without the state
  * beside it, and `payops check` would rightly fail.
  */
-const PIPELINE_NAMESPACES = ['payin', 'payout', 'refund', 'chargeback', 'settlement', 'reconcile', 'bank'];
+const PIPELINE_NAMESPACES = [
+  'payin',
+  'payout',
+  'refund',
+  'chargeback',
+  'settlement',
+  'reconcile',
+  'bank',
+];
 
 export function isPipelineKind(kind: string): boolean {
   const namespace = kind.split('.')[0] ?? '';
@@ -15,7 +23,9 @@ export function isPipelineKind(kind: string): boolean {
 
 export function assertOperatorKind(kind: string, where: string): void {
   if (isPipelineKind(kind)) {
-    throw new InputError(`${where} kind: "${kind}" is reserved for payops' own ${kind.split('.')[0]} flow; use a kind such as "manual" or "adjustment"`);
+    throw new InputError(
+      `${where} kind: "${kind}" is reserved for payops' own ${kind.split('.')[0]} flow; use a kind such as "manual" or "adjustment"`,
+    );
   }
 }
 
@@ -27,7 +37,12 @@ export function assertOperatorKind(kind: string, where: string): void {
  */
 export function assertOperatorKey(key: string, where: string): void {
   const prefix = key.split(':')[0] ?? '';
-  if (key.includes(':') && (prefix === 'reversal' || PIPELINE_NAMESPACES.includes(prefix.split('.')[0] ?? ''))) {
-    throw new InputError(`${where} idempotencyKey: "${key.slice(0, 80)}" is in the namespace of payops' own postings ("${prefix}:…"); use a key of your own, such as "manual-2026-11-23-1"`);
+  if (
+    key.includes(':') &&
+    (prefix === 'reversal' || PIPELINE_NAMESPACES.includes(prefix.split('.')[0] ?? ''))
+  ) {
+    throw new InputError(
+      `${where} idempotencyKey: "${key.slice(0, 80)}" is in the namespace of payops' own postings ("${prefix}:…"); use a key of your own, such as "manual-2026-11-23-1"`,
+    );
   }
 }

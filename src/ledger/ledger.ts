@@ -7,7 +7,14 @@ import type { AccountType } from './accounts.js';
 import { isPipelineKind } from './kinds.js';
 import type { TransactionRow } from './rows.js';
 import { GENESIS_HASH, bodyHash, chainHash } from './hash.js';
-import type { Direction, EntryRecord, Metadata, PostResult, PostingRequest, TransactionRecord } from './types.js';
+import type {
+  Direction,
+  EntryRecord,
+  Metadata,
+  PostResult,
+  PostingRequest,
+  TransactionRecord,
+} from './types.js';
 import { type ValidPosting, validatePosting } from './validate.js';
 
 interface AccountState {
@@ -42,7 +49,10 @@ export class Ledger {
    * request or idempotency conflict rolls the whole batch back. `where` names each request in
    * error messages (e.g. the file and line it came from).
    */
-  postBatch(requests: readonly PostingRequest[], where: (index: number) => string = (i) => `posting ${i + 1}`): PostResult[] {
+  postBatch(
+    requests: readonly PostingRequest[],
+    where: (index: number) => string = (i) => `posting ${i + 1}`,
+  ): PostResult[] {
     const { valid, hashes } = validateAndHash(requests, where);
     return inTransaction(this.db, () => this.write(valid, hashes, where));
   }
@@ -53,8 +63,11 @@ export class Ledger {
    * takes no savepoint of its own: a savepoint keeps a copy of every page it touches (8% of a pay-in
    * run's time, measured), and only a caller that catches a posting error and commits needs one.
    */
-  postBatchWithin(requests: readonly PostingRequest[], where: (index: number) => string): PostResult[] {
-    assert(this.db.inTransaction, 'postBatchWithin runs inside its caller\'s transaction');
+  postBatchWithin(
+    requests: readonly PostingRequest[],
+    where: (index: number) => string,
+  ): PostResult[] {
+    assert(this.db.inTransaction, "postBatchWithin runs inside its caller's transaction");
     const { valid, hashes } = validateAndHash(requests, where);
     return this.write(valid, hashes, where);
   }
@@ -66,14 +79,20 @@ export class Ledger {
   reverse(txId: number, reason: string, effectiveAt: string = nowIso()): PostResult {
     const original = this.getTransaction(txId);
     if (isPipelineKind(original.kind)) {
-      throw new InputError(`transaction ${txId} is a ${original.kind} written by payops' own flow and cannot be reversed by hand`, {
-        hint: 'correct it through that flow (a refund, a reconciliation adjustment), which keeps orders and wallets in step',
-      });
+      throw new InputError(
+        `transaction ${txId} is a ${original.kind} written by payops' own flow and cannot be reversed by hand`,
+        {
+          hint: 'correct it through that flow (a refund, a reconciliation adjustment), which keeps orders and wallets in step',
+        },
+      );
     }
     if (original.reversedByTxId !== null) {
-      throw new IdempotencyConflictError(`transaction ${txId} was already reversed by transaction ${original.reversedByTxId}`);
+      throw new IdempotencyConflictError(
+        `transaction ${txId} was already reversed by transaction ${original.reversedByTxId}`,
+      );
     }
-    if (reason.trim().length === 0) throw new InputError('--reason: say why the transaction is reversed');
+    if (reason.trim().length === 0)
+      throw new InputError('--reason: say why the transaction is reversed');
     return this.post({
       idempotencyKey: `reversal:${txId}`,
       kind: 'reversal',
@@ -92,8 +111,13 @@ export class Ledger {
 
   getTransaction(txId: number): TransactionRecord {
     const row = this.statements.transactionById.get(txId) as TransactionWithReversal | undefined;
-    if (!row) throw new NotFoundError(`transaction ${txId} does not exist`, { hint: 'list transactions with `payops ledger history ACCOUNT`' });
-    const entries = (this.statements.entriesOfTransaction.all(txId) as EntryRow[]).map(toEntryRecord);
+    if (!row)
+      throw new NotFoundError(`transaction ${txId} does not exist`, {
+        hint: 'list transactions with `payops ledger history ACCOUNT`',
+      });
+    const entries = (this.statements.entriesOfTransaction.all(txId) as EntryRow[]).map(
+      toEntryRecord,
+    );
     return {
       txId: Number(row.id),
       idempotencyKey: row.idempotency_key,
@@ -115,7 +139,11 @@ export class Ledger {
     return row ? Number(row.id) : undefined;
   }
 
-  private write(valid: readonly ValidPosting[], hashes: readonly string[], where: (index: number) => string): PostResult[] {
+  private write(
+    valid: readonly ValidPosting[],
+    hashes: readonly string[],
+    where: (index: number) => string,
+  ): PostResult[] {
     const s = this.statements;
     const head = s.head.get() as { id: bigint; hash: string } | undefined;
     let lastId = head ? Number(head.id) : 0;
@@ -151,13 +179,31 @@ export class Ledger {
       const entries = posting.entries;
       for (let entryIndex = 0; entryIndex < entries.length; entryIndex++) {
         const entry = entries[entryIndex] as ValidPosting['entries'][number];
-        const account = this.account(accounts, entry.account, entry.currency, posting.accountTypes[entryIndex] as AccountType, createdAt);
+        const account = this.account(
+          accounts,
+          entry.account,
+          entry.currency,
+          posting.accountTypes[entryIndex] as AccountType,
+          createdAt,
+        );
         const signed = entry.direction === 'debit' ? entry.amountMinor : -entry.amountMinor;
         const balanceMinor = account.balanceMinor + signed;
-        assert(balanceMinor <= MAX_MINOR && balanceMinor >= MIN_MINOR, `checkBalances let the balance of ${entry.account} past 64 bits`);
+        assert(
+          balanceMinor <= MAX_MINOR && balanceMinor >= MIN_MINOR,
+          `checkBalances let the balance of ${entry.account} past 64 bits`,
+        );
         const backdated = posting.effectiveAt < account.maxEffectiveAt ? 1 : 0;
-        entryRows.push(txId, account.id, entry.direction, entry.amountMinor, posting.effectiveAt, backdated, balanceMinor);
-        if (entryRows.length === ENTRY_COLUMNS * ENTRY_ROWS_PER_INSERT) this.insertEntries(entryRows);
+        entryRows.push(
+          txId,
+          account.id,
+          entry.direction,
+          entry.amountMinor,
+          posting.effectiveAt,
+          backdated,
+          balanceMinor,
+        );
+        if (entryRows.length === ENTRY_COLUMNS * ENTRY_ROWS_PER_INSERT)
+          this.insertEntries(entryRows);
         account.balanceMinor = balanceMinor;
         if (!backdated) account.maxEffectiveAt = posting.effectiveAt;
         account.dirty = true;
@@ -169,7 +215,8 @@ export class Ledger {
     this.insertEntries(entryRows);
     for (const byName of accounts.values()) {
       for (const account of byName.values()) {
-        if (account.dirty) s.updateAccount.run(account.balanceMinor, account.maxEffectiveAt, account.id);
+        if (account.dirty)
+          s.updateAccount.run(account.balanceMinor, account.maxEffectiveAt, account.id);
       }
     }
     return results;
@@ -182,7 +229,11 @@ export class Ledger {
    * whichever postings of the batch turn out to be posted already (and are skipped). The accounts
    * read here are left in `accounts` for the write.
    */
-  private checkBalances(valid: readonly ValidPosting[], accounts: AccountCache, where: (index: number) => string): void {
+  private checkBalances(
+    valid: readonly ValidPosting[],
+    accounts: AccountCache,
+    where: (index: number) => string,
+  ): void {
     const moves = new Map<AccountState | string, { debitsMinor: bigint; creditsMinor: bigint }>();
     for (let index = 0; index < valid.length; index++) {
       const posting = valid[index] as ValidPosting;
@@ -194,8 +245,14 @@ export class Ledger {
         if (entry.direction === 'debit') move.debitsMinor += entry.amountMinor;
         else move.creditsMinor += entry.amountMinor;
         const balanceMinor = account?.balanceMinor ?? 0n;
-        if (balanceMinor + move.debitsMinor > MAX_MINOR || balanceMinor - move.creditsMinor < MIN_MINOR) {
-          const earlierMinor = entry.direction === 'debit' ? move.debitsMinor - entry.amountMinor : -(move.creditsMinor - entry.amountMinor);
+        if (
+          balanceMinor + move.debitsMinor > MAX_MINOR ||
+          balanceMinor - move.creditsMinor < MIN_MINOR
+        ) {
+          const earlierMinor =
+            entry.direction === 'debit'
+              ? move.debitsMinor - entry.amountMinor
+              : -(move.creditsMinor - entry.amountMinor);
           throw balanceLimitError(where(index), entry, balanceMinor, earlierMinor);
         }
       }
@@ -203,14 +260,24 @@ export class Ledger {
   }
 
   /** The account as stored (cached for the batch), or undefined when the batch will create it. */
-  private existingAccount(cache: AccountCache, name: string, currency: Currency): AccountState | undefined {
+  private existingAccount(
+    cache: AccountCache,
+    name: string,
+    currency: Currency,
+  ): AccountState | undefined {
     const cached = cache.get(currency)?.get(name);
     if (cached) return cached;
     const row = this.statements.accountByName.get(name, currency) as AccountRow | undefined;
     if (!row) return undefined;
     let byName = cache.get(currency);
     if (byName === undefined) cache.set(currency, (byName = new Map()));
-    const state: AccountState = { id: Number(row.id), type: row.type, balanceMinor: row.balance_minor, maxEffectiveAt: row.max_effective_at, dirty: false };
+    const state: AccountState = {
+      id: Number(row.id),
+      type: row.type,
+      balanceMinor: row.balance_minor,
+      maxEffectiveAt: row.max_effective_at,
+      dirty: false,
+    };
     byName.set(name, state);
     return state;
   }
@@ -236,7 +303,9 @@ export class Ledger {
   }
 
   private existing(posting: ValidPosting, contentHash: string, where: string): PostResult {
-    const row = this.statements.transactionByKey.get(posting.idempotencyKey) as { id: bigint; body_hash: string } | undefined;
+    const row = this.statements.transactionByKey.get(posting.idempotencyKey) as
+      | { id: bigint; body_hash: string }
+      | undefined;
     assert(row, `idempotency key ${posting.idempotencyKey} conflicted but no transaction holds it`);
     if (row.body_hash !== contentHash) {
       throw new IdempotencyConflictError(
@@ -247,7 +316,13 @@ export class Ledger {
     return { txId: Number(row.id), created: false };
   }
 
-  private account(cache: AccountCache, name: string, currency: Currency, type: AccountType, createdAt: string): AccountState {
+  private account(
+    cache: AccountCache,
+    name: string,
+    currency: Currency,
+    type: AccountType,
+    createdAt: string,
+  ): AccountState {
     let byName = cache.get(currency);
     if (byName === undefined) {
       byName = new Map();
@@ -274,13 +349,23 @@ export class Ledger {
 }
 
 /** `earlierMinor`: what the batch's entries before this one move the account the same way. */
-function balanceLimitError(where: string, entry: ValidPosting['entries'][number], balanceMinor: bigint, earlierMinor: bigint): InputError {
+function balanceLimitError(
+  where: string,
+  entry: ValidPosting['entries'][number],
+  balanceMinor: bigint,
+  earlierMinor: bigint,
+): InputError {
   const amount = (minor: bigint) => `${formatAmount(minor, entry.currency)} ${entry.currency}`;
-  const earlier = earlierMinor === 0n ? '' : ` (${amount(balanceMinor + earlierMinor)} with the ${entry.direction}s before it in this batch)`;
+  const earlier =
+    earlierMinor === 0n
+      ? ''
+      : ` (${amount(balanceMinor + earlierMinor)} with the ${entry.direction}s before it in this batch)`;
   return new InputError(
     `${where}: a ${entry.direction} of ${amount(entry.amountMinor)} to ${entry.account}, whose balance is ${amount(balanceMinor)}${earlier}, ` +
       `would take it beyond the largest balance payops can hold (${amount(entry.direction === 'debit' ? MAX_MINOR : MIN_MINOR)}); nothing was posted`,
-    { hint: `if an amount was posted by mistake, find it with \`payops ledger history ${entry.account}\` and post its mirror image with \`payops ledger reverse ID\`` },
+    {
+      hint: `if an amount was posted by mistake, find it with \`payops ledger history ${entry.account}\` and post its mirror image with \`payops ledger reverse ID\``,
+    },
   );
 }
 
@@ -288,7 +373,10 @@ function balanceLimitError(where: string, entry: ValidPosting['entries'][number]
  * Every request validated and body-hashed before anything is written. `where` is called only to
  * name a request in an error: this loop runs once per posted transaction.
  */
-function validateAndHash(requests: readonly PostingRequest[], where: (index: number) => string): { valid: ValidPosting[]; hashes: string[] } {
+function validateAndHash(
+  requests: readonly PostingRequest[],
+  where: (index: number) => string,
+): { valid: ValidPosting[]; hashes: string[] } {
   const count = requests.length;
   const valid = new Array<ValidPosting>(count);
   const hashes = new Array<string>(count);
@@ -354,10 +442,18 @@ function prepareStatements(db: Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (idempotency_key) DO NOTHING`,
     ),
-    accountByName: prepare('SELECT id, type, balance_minor, max_effective_at FROM ledger_accounts WHERE name = ? AND currency = ?'),
-    insertAccount: prepare('INSERT INTO ledger_accounts (name, currency, type, created_at) VALUES (?, ?, ?, ?)'),
-    updateAccount: prepare('UPDATE ledger_accounts SET balance_minor = ?, max_effective_at = ? WHERE id = ?'),
-    transactionByKey: prepare('SELECT id, body_hash FROM ledger_transactions WHERE idempotency_key = ?'),
+    accountByName: prepare(
+      'SELECT id, type, balance_minor, max_effective_at FROM ledger_accounts WHERE name = ? AND currency = ?',
+    ),
+    insertAccount: prepare(
+      'INSERT INTO ledger_accounts (name, currency, type, created_at) VALUES (?, ?, ?, ?)',
+    ),
+    updateAccount: prepare(
+      'UPDATE ledger_accounts SET balance_minor = ?, max_effective_at = ? WHERE id = ?',
+    ),
+    transactionByKey: prepare(
+      'SELECT id, body_hash FROM ledger_transactions WHERE idempotency_key = ?',
+    ),
     transactionById: prepare(
       `SELECT t.*, (SELECT r.id FROM ledger_transactions r WHERE r.reverses_tx_id = t.id) AS reversed_by
        FROM ledger_transactions t WHERE t.id = ?`,

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
 import { invalidUtf8Offset, invalidUtf8Reason, unsupportedEncodingReason } from '../input/utf8.js';
 import { unknownFieldReason } from '../input/names.js';
-import { type Currency, beyondAmountLimit, parsePositiveAmount, toCurrency } from '../money/index.js';
+import {
+  type Currency,
+  beyondAmountLimit,
+  parsePositiveAmount,
+  toCurrency,
+} from '../money/index.js';
 import { assertOperatorKey, assertOperatorKind } from './kinds.js';
 import type { Direction, EntryRequest, PostingRequest } from './types.js';
 
@@ -26,9 +31,13 @@ export function readPostingFile(file: string): LocatedPosting[] {
 
   const whole = tryParse(text);
   if (whole.ok && Array.isArray(whole.value)) {
-    return whole.value.map((value, index) => ({ request: toPostingRequest(value, `${file}[${index}]`), where: `${file}[${index}]` }));
+    return whole.value.map((value, index) => ({
+      request: toPostingRequest(value, `${file}[${index}]`),
+      where: `${file}[${index}]`,
+    }));
   }
-  if (whole.ok) return [{ request: toPostingRequest(whole.value, `${file}:1`), where: `${file}:1` }];
+  if (whole.ok)
+    return [{ request: toPostingRequest(whole.value, `${file}:1`), where: `${file}:1` }];
 
   const postings: LocatedPosting[] = [];
   text.split('\n').forEach((line, index) => {
@@ -48,7 +57,11 @@ function readBytes(file: string): Buffer {
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file}: ${code ?? (error as Error).message}`);
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `${file} does not exist`
+        : `cannot read ${file}: ${code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -59,7 +72,12 @@ function decodeUtf8(file: string, bytes: Buffer): string {
   const bad = invalidUtf8Offset(bytes);
   if (bad !== -1) {
     let line = 1;
-    for (let index = bytes.indexOf(0x0a); index !== -1 && index < bad; index = bytes.indexOf(0x0a, index + 1)) line++;
+    for (
+      let index = bytes.indexOf(0x0a);
+      index !== -1 && index < bad;
+      index = bytes.indexOf(0x0a, index + 1)
+    )
+      line++;
     throw new InputError(`${file}:${line}: ${invalidUtf8Reason(bytes, bad, bad)}`);
   }
   return bytes.toString('utf8');
@@ -73,14 +91,23 @@ function tryParse(text: string): { ok: true; value: unknown } | { ok: false; rea
   }
 }
 
-const POSTING_FIELDS = ['idempotencyKey', 'kind', 'description', 'effectiveAt', 'metadata', 'entries'];
+const POSTING_FIELDS = [
+  'idempotencyKey',
+  'kind',
+  'description',
+  'effectiveAt',
+  'metadata',
+  'entries',
+];
 const ENTRY_FIELDS = ['account', 'currency', 'debit', 'credit'];
 
 function toPostingRequest(value: unknown, where: string): PostingRequest {
   if (!isObject(value)) throw new InputError(`${where}: expected a JSON object`);
   const unknown = Object.keys(value).find((key) => !POSTING_FIELDS.includes(key));
-  if (unknown !== undefined) throw new InputError(`${where} ${unknown}: ${unknownFieldReason(unknown, POSTING_FIELDS)}`);
-  if (!Array.isArray(value.entries)) throw new InputError(`${where} entries: expected an array of entries`);
+  if (unknown !== undefined)
+    throw new InputError(`${where} ${unknown}: ${unknownFieldReason(unknown, POSTING_FIELDS)}`);
+  if (!Array.isArray(value.entries))
+    throw new InputError(`${where} entries: expected an array of entries`);
   const kind = (value.kind ?? 'manual') as string;
   if (typeof kind === 'string') assertOperatorKind(kind, where);
   if (typeof value.idempotencyKey === 'string') assertOperatorKey(value.idempotencyKey, where);
@@ -95,11 +122,14 @@ function toPostingRequest(value: unknown, where: string): PostingRequest {
 }
 
 function toEntry(value: unknown, where: string): EntryRequest {
-  if (!isObject(value)) throw new InputError(`${where}: expected an object with account, currency and debit or credit`);
+  if (!isObject(value))
+    throw new InputError(`${where}: expected an object with account, currency and debit or credit`);
   const unknown = Object.keys(value).find((key) => !ENTRY_FIELDS.includes(key));
-  if (unknown !== undefined) throw new InputError(`${where}.${unknown}: ${unknownFieldReason(unknown, ENTRY_FIELDS)}`);
+  if (unknown !== undefined)
+    throw new InputError(`${where}.${unknown}: ${unknownFieldReason(unknown, ENTRY_FIELDS)}`);
   const hasDebit = value.debit !== undefined;
-  if (hasDebit === (value.credit !== undefined)) throw new InputError(`${where}: give exactly one of "debit" or "credit"`);
+  if (hasDebit === (value.credit !== undefined))
+    throw new InputError(`${where}: give exactly one of "debit" or "credit"`);
   const direction: Direction = hasDebit ? 'debit' : 'credit';
   const currency = toCurrency(value.currency, `${where}.currency`);
   return {
@@ -114,7 +144,10 @@ function toEntry(value: unknown, where: string): EntryRequest {
 function positiveBoundedAmount(text: unknown, currency: Currency, where: string): bigint {
   const minor = parsePositiveAmount(text, currency, where);
   const beyond = beyondAmountLimit(minor, currency);
-  if (beyond !== undefined) throw new InputError(`${where}: "${String(text)}" ${beyond}`, { hint: 'a larger sum is several postings' });
+  if (beyond !== undefined)
+    throw new InputError(`${where}: "${String(text)}" ${beyond}`, {
+      hint: 'a larger sum is several postings',
+    });
   return minor;
 }
 

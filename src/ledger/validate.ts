@@ -47,16 +47,27 @@ function cachedAccountType(name: string, where: Where, index: number): AccountTy
  */
 export function validatePosting(request: PostingRequest, where: Where = 'posting'): ValidPosting {
   const key = request.idempotencyKey;
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH || !isPlainText(key)) {
-    throw new InputError(`${place(where)} idempotencyKey: required, 1–${MAX_KEY_LENGTH} printable characters`);
+  if (
+    typeof key !== 'string' ||
+    key.length === 0 ||
+    key.length > MAX_KEY_LENGTH ||
+    !isPlainText(key)
+  ) {
+    throw new InputError(
+      `${place(where)} idempotencyKey: required, 1–${MAX_KEY_LENGTH} printable characters`,
+    );
   }
   if (typeof request.kind !== 'string' || !KIND.test(request.kind)) {
-    throw new InputError(`${place(where)} kind: "${printable(String(request.kind))}" must be lower-case letters, digits, "_", "." or "-"`);
+    throw new InputError(
+      `${place(where)} kind: "${printable(String(request.kind))}" must be lower-case letters, digits, "_", "." or "-"`,
+    );
   }
-  if (!isText(request.description, MAX_DESCRIPTION_LENGTH)) textError(`${place(where)} description`, MAX_DESCRIPTION_LENGTH);
+  if (!isText(request.description, MAX_DESCRIPTION_LENGTH))
+    textError(`${place(where)} description`, MAX_DESCRIPTION_LENGTH);
   const effectiveAt = instant(request.effectiveAt, where);
   // `?? {}` as before: a null metadata is no metadata.
-  const metadata = request.metadata == null ? EMPTY_METADATA : checkMetadata(request.metadata, where);
+  const metadata =
+    request.metadata == null ? EMPTY_METADATA : checkMetadata(request.metadata, where);
 
   const entries = request.entries;
   if (!Array.isArray(entries) || entries.length < 2) {
@@ -72,17 +83,24 @@ export function validatePosting(request: PostingRequest, where: Where = 'posting
     const entry = entries[index] as PostingRequest['entries'][number];
     accountTypes[index] = cachedAccountType(entry.account, where, index);
     if (!isCurrencyCode(entry.currency)) {
-      throw new InputError(`${entryPlace(where, index)}.currency: "${printable(String(entry.currency))}" is not an ISO 4217 currency code`);
+      throw new InputError(
+        `${entryPlace(where, index)}.currency: "${printable(String(entry.currency))}" is not an ISO 4217 currency code`,
+      );
     }
     if (entry.direction !== 'debit' && entry.direction !== 'credit') {
       throw new InputError(`${entryPlace(where, index)}: direction must be debit or credit`);
     }
     const amount = entry.amountMinor;
     if (typeof amount !== 'bigint' || amount <= 0n || amount > MAX_MINOR) {
-      throw new InputError(`${entryPlace(where, index)}: amount must be greater than zero and within 64 bits`);
+      throw new InputError(
+        `${entryPlace(where, index)}: amount must be greater than zero and within 64 bits`,
+      );
     }
     const signed = entry.direction === 'debit' ? amount : -amount;
-    if (netByCurrency === undefined && (firstCurrency === undefined || firstCurrency === entry.currency)) {
+    if (
+      netByCurrency === undefined &&
+      (firstCurrency === undefined || firstCurrency === entry.currency)
+    ) {
       firstCurrency = entry.currency;
       firstNet += signed;
     } else {
@@ -147,7 +165,9 @@ function isText(text: unknown, maxLength: number): boolean {
 }
 
 function textError(where: string, maxLength: number): never {
-  throw new InputError(`${where}: expected text of at most ${maxLength} printable characters (no control characters or unpaired surrogates)`);
+  throw new InputError(
+    `${where}: expected text of at most ${maxLength} printable characters (no control characters or unpaired surrogates)`,
+  );
 }
 
 function checkMetadata(metadata: unknown, where: Where): Metadata {
@@ -157,10 +177,14 @@ function checkMetadata(metadata: unknown, where: Where): Metadata {
   const clean: Record<string, string> = {};
   for (const [key, value] of Object.entries(metadata)) {
     if (!METADATA_KEY.test(key)) {
-      throw new InputError(`${place(where)} metadata: key "${printable(key)}" must start with a lower-case letter, then letters, digits, "_" or "-"`);
+      throw new InputError(
+        `${place(where)} metadata: key "${printable(key)}" must start with a lower-case letter, then letters, digits, "_" or "-"`,
+      );
     }
-    if (typeof value !== 'string') throw new InputError(`${place(where)} metadata.${key}: values must be strings`);
-    if (!isText(value, MAX_METADATA_VALUE_LENGTH)) textError(`${place(where)} metadata.${key}`, MAX_METADATA_VALUE_LENGTH);
+    if (typeof value !== 'string')
+      throw new InputError(`${place(where)} metadata.${key}: values must be strings`);
+    if (!isText(value, MAX_METADATA_VALUE_LENGTH))
+      textError(`${place(where)} metadata.${key}`, MAX_METADATA_VALUE_LENGTH);
     clean[key] = value;
   }
   return clean;

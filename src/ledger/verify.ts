@@ -24,7 +24,6 @@ export interface VerifyReport {
 
 const MAX_PROBLEMS = 20;
 
-
 interface EntryRow {
   id: bigint;
   tx_id: bigint;
@@ -58,8 +57,17 @@ export function verifyLedger(db: Database): VerifyReport {
   };
 
   const accounts = new Map<bigint, AccountCheck>();
-  for (const row of db.prepare('SELECT id, name, currency, type, balance_minor, max_effective_at FROM ledger_accounts').iterate() as Iterable<{
-    id: bigint; name: string; currency: string; type: string; balance_minor: bigint; max_effective_at: string;
+  for (const row of db
+    .prepare(
+      'SELECT id, name, currency, type, balance_minor, max_effective_at FROM ledger_accounts',
+    )
+    .iterate() as Iterable<{
+    id: bigint;
+    name: string;
+    currency: string;
+    type: string;
+    balance_minor: bigint;
+    max_effective_at: string;
   }>) {
     const wrongType = accountTypeProblem(row.name, row.type);
     if (wrongType !== undefined) report(null, `account ${row.name} ${row.currency} ${wrongType}`);
@@ -74,23 +82,35 @@ export function verifyLedger(db: Database): VerifyReport {
   }
 
   // A second connection-level cursor over entries, advanced in step with the transactions.
-  const entryCursor = (db.prepare('SELECT * FROM ledger_entries ORDER BY id').iterate() as IterableIterator<EntryRow>);
+  const entryCursor = db
+    .prepare('SELECT * FROM ledger_entries ORDER BY id')
+    .iterate() as IterableIterator<EntryRow>;
   let pendingEntry = entryCursor.next();
   let expectedId = 1n;
   let prevHash = GENESIS_HASH;
   let transactionsChecked = 0;
   let entriesChecked = 0;
 
-  for (const tx of db.prepare('SELECT * FROM ledger_transactions ORDER BY id').iterate() as Iterable<TransactionRow>) {
+  for (const tx of db
+    .prepare('SELECT * FROM ledger_transactions ORDER BY id')
+    .iterate() as Iterable<TransactionRow>) {
     const txId = Number(tx.id);
     transactionsChecked++;
-    if (tx.id !== expectedId) report(txId, `transaction ids jump from ${expectedId - 1n} to ${tx.id}: a transaction was removed`);
+    if (tx.id !== expectedId)
+      report(
+        txId,
+        `transaction ids jump from ${expectedId - 1n} to ${tx.id}: a transaction was removed`,
+      );
     expectedId = tx.id + 1n;
 
     const entries: EntryRow[] = [];
     while (!pendingEntry.done && pendingEntry.value.tx_id <= tx.id) {
       const entry = pendingEntry.value;
-      if (entry.tx_id < tx.id) report(Number(entry.tx_id), `entry ${entry.id} was written after transaction ${entry.tx_id} was complete`);
+      if (entry.tx_id < tx.id)
+        report(
+          Number(entry.tx_id),
+          `entry ${entry.id} was written after transaction ${entry.tx_id} was complete`,
+        );
       else entries.push(entry);
       pendingEntry = entryCursor.next();
     }
@@ -100,29 +120,53 @@ export function verifyLedger(db: Database): VerifyReport {
     const hashedEntries = entries.map((entry) => {
       const account = accounts.get(entry.account_id);
       if (!account) {
-        report(txId, `entry ${entry.id} names account id ${entry.account_id}, which does not exist`);
-        return { account: '?', currency: '?' as Currency, direction: entry.direction, amountMinor: entry.amount_minor };
+        report(
+          txId,
+          `entry ${entry.id} names account id ${entry.account_id}, which does not exist`,
+        );
+        return {
+          account: '?',
+          currency: '?' as Currency,
+          direction: entry.direction,
+          amountMinor: entry.amount_minor,
+        };
       }
-      if (entry.amount_minor <= 0n) report(txId, `entry ${entry.id} has a non-positive amount ${entry.amount_minor}`);
-      if (entry.effective_at !== tx.effective_at) report(txId, `entry ${entry.id} is effective at ${entry.effective_at}, its transaction at ${tx.effective_at}`);
+      if (entry.amount_minor <= 0n)
+        report(txId, `entry ${entry.id} has a non-positive amount ${entry.amount_minor}`);
+      if (entry.effective_at !== tx.effective_at)
+        report(
+          txId,
+          `entry ${entry.id} is effective at ${entry.effective_at}, its transaction at ${tx.effective_at}`,
+        );
       const signed = entry.direction === 'debit' ? entry.amount_minor : -entry.amount_minor;
       net.set(account.currency, (net.get(account.currency) ?? 0n) + signed);
 
       account.balance += signed;
       if (entry.running_balance_minor !== account.balance) {
-        report(txId, `entry ${entry.id} on ${account.name} ${account.currency} records running balance ${entry.running_balance_minor}, recomputed ${account.balance}`);
+        report(
+          txId,
+          `entry ${entry.id} on ${account.name} ${account.currency} records running balance ${entry.running_balance_minor}, recomputed ${account.balance}`,
+        );
         // Resynchronize so one bad entry is reported once, not again at every later entry.
         account.balance = entry.running_balance_minor;
       }
       const backdated = entry.effective_at < account.maxEffectiveAt;
-      if (BigInt(backdated ? 1 : 0) !== entry.backdated) report(txId, `entry ${entry.id} has a wrong backdated flag`);
+      if (BigInt(backdated ? 1 : 0) !== entry.backdated)
+        report(txId, `entry ${entry.id} has a wrong backdated flag`);
       if (!backdated) account.maxEffectiveAt = entry.effective_at;
-      return { account: account.name, currency: account.currency, direction: entry.direction, amountMinor: entry.amount_minor };
+      return {
+        account: account.name,
+        currency: account.currency,
+        direction: entry.direction,
+        amountMinor: entry.amount_minor,
+      };
     });
 
-    if (entries.length < 2) report(txId, `transaction has ${entries.length} entries; at least two are required`);
+    if (entries.length < 2)
+      report(txId, `transaction has ${entries.length} entries; at least two are required`);
     for (const [currency, sum] of net) {
-      if (sum !== 0n) report(txId, `debits and credits differ by ${sum} minor units in ${currency}`);
+      if (sum !== 0n)
+        report(txId, `debits and credits differ by ${sum} minor units in ${currency}`);
     }
 
     let metadata: Metadata = {};
@@ -140,22 +184,37 @@ export function verifyLedger(db: Database): VerifyReport {
       reversesTxId: tx.reverses_tx_id === null ? null : Number(tx.reverses_tx_id),
       entries: hashedEntries,
     });
-    if (recomputedBody !== tx.body_hash) report(txId, 'content does not match its recorded hash: the transaction or its entries were changed');
-    if (tx.prev_hash !== prevHash) report(txId, 'previous-hash link is broken: an earlier transaction was changed or removed');
-    if (chainHash(tx.prev_hash, txId, tx.created_at, tx.body_hash) !== tx.hash) report(txId, 'chain hash does not match its content');
+    if (recomputedBody !== tx.body_hash)
+      report(
+        txId,
+        'content does not match its recorded hash: the transaction or its entries were changed',
+      );
+    if (tx.prev_hash !== prevHash)
+      report(txId, 'previous-hash link is broken: an earlier transaction was changed or removed');
+    if (chainHash(tx.prev_hash, txId, tx.created_at, tx.body_hash) !== tx.hash)
+      report(txId, 'chain hash does not match its content');
     prevHash = tx.hash;
   }
   while (!pendingEntry.done) {
-    report(Number(pendingEntry.value.tx_id), `entry ${pendingEntry.value.id} belongs to no transaction`);
+    report(
+      Number(pendingEntry.value.tx_id),
+      `entry ${pendingEntry.value.id} belongs to no transaction`,
+    );
     pendingEntry = entryCursor.next();
   }
 
   for (const account of accounts.values()) {
     if (account.balance !== account.storedBalance) {
-      report(null, `account ${account.name} ${account.currency} stores balance ${account.storedBalance}, its entries sum to ${account.balance}`);
+      report(
+        null,
+        `account ${account.name} ${account.currency} stores balance ${account.storedBalance}, its entries sum to ${account.balance}`,
+      );
     }
     if (account.maxEffectiveAt !== account.storedMaxEffectiveAt) {
-      report(null, `account ${account.name} ${account.currency} stores a wrong latest effective time`);
+      report(
+        null,
+        `account ${account.name} ${account.currency} stores a wrong latest effective time`,
+      );
     }
   }
 
@@ -169,7 +228,13 @@ export function verifyLedger(db: Database): VerifyReport {
   };
 }
 
-const ARTICLE: Readonly<Record<AccountType, string>> = { asset: 'an asset', liability: 'a liability', equity: 'equity', revenue: 'revenue', expense: 'an expense' };
+const ARTICLE: Readonly<Record<AccountType, string>> = {
+  asset: 'an asset',
+  liability: 'a liability',
+  equity: 'equity',
+  revenue: 'revenue',
+  expense: 'an expense',
+};
 
 /**
  * The type is not in the hash chain (entries name accounts, not types); it is fixed by the name's

@@ -32,7 +32,11 @@ export function divideRounded(numerator: bigint, denominator: bigint, mode: Roun
 }
 
 /** amountMinor × basisPoints / 10,000, e.g. a 2.9 % fee is 290 basis points. */
-export function applyBasisPoints(amountMinor: bigint, basisPoints: bigint, mode: RoundingMode): bigint {
+export function applyBasisPoints(
+  amountMinor: bigint,
+  basisPoints: bigint,
+  mode: RoundingMode,
+): bigint {
   return divideRounded(amountMinor * basisPoints, 10_000n, mode);
 }
 
@@ -52,7 +56,9 @@ export function allocate(totalMinor: bigint, ratios: readonly bigint[]): bigint[
   let leftover = totalMinor - parts.reduce((sum, part) => sum + part, 0n);
   const byRemainder = ratios
     .map((ratio, index) => ({ index, remainder: (totalMinor * ratio) % ratioSum }))
-    .sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1));
+    .sort((a, b) =>
+      a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1,
+    );
   for (const { index } of byRemainder) {
     if (leftover === 0n) break;
     parts[index] = (parts[index] as bigint) + 1n;

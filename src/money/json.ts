@@ -17,5 +17,9 @@ export const moneyJsonSchema = z
 export type MoneyJson = z.infer<typeof moneyJsonSchema>;
 
 export function moneyJson(amountMinor: bigint, currency: Currency): MoneyJson {
-  return { amount: formatAmount(amountMinor, currency), currency, amountMinor: amountMinor.toString() };
+  return {
+    amount: formatAmount(amountMinor, currency),
+    currency,
+    amountMinor: amountMinor.toString(),
+  };
 }

@@ -33,7 +33,12 @@ export const MAX_AMOUNT_MINOR = 10n ** 15n;
 export const MAX_SUM_MINOR = 10n ** 18n;
 
 // Enough digits for any int64 amount at any exponent, so no operation below ever rounds.
-const Exact = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });
+const Exact = Decimal.clone({
+  precision: 60,
+  rounding: Decimal.ROUND_HALF_EVEN,
+  toExpNeg: -100,
+  toExpPos: 100,
+});
 
 /** 10^exponent per exponent (0–4 in ISO 4217), built once: a million-row file converts 3,000,000 amounts. */
 const SCALES = new Map<number, Decimal>();
@@ -68,13 +73,17 @@ export function toCurrency(code: unknown, where = 'currency'): Currency {
  */
 export function parseAmount(text: unknown, currency: Currency, where = 'amount'): bigint {
   if (typeof text === 'number' || typeof text === 'bigint') {
-    throw new InputError(`${where}: amounts must be decimal strings such as "25.00", not JSON numbers (got ${String(text)})`);
+    throw new InputError(
+      `${where}: amounts must be decimal strings such as "25.00", not JSON numbers (got ${String(text)})`,
+    );
   }
   if (typeof text !== 'string') {
     throw new InputError(`${where}: expected a decimal string such as "25.00"`);
   }
   if (text.length > MAX_AMOUNT_TEXT_LENGTH || !DECIMAL_STRING.test(text)) {
-    throw new InputError(`${where}: "${printable(text)}" is not a decimal amount (digits, optional "-" and ".", e.g. "25.00")`);
+    throw new InputError(
+      `${where}: "${printable(text)}" is not a decimal amount (digits, optional "-" and ".", e.g. "25.00")`,
+    );
   }
   const exponent = exponentOf(currency);
   // Counted as written: "25.000" USD states a precision USD does not have, even if it is zero.
@@ -87,7 +96,9 @@ export function parseAmount(text: unknown, currency: Currency, where = 'amount')
   }
   const minor = BigInt(new Exact(text).times(scaleOf(exponent)).toFixed(0));
   if (minor > MAX_MINOR || minor < MIN_MINOR) {
-    throw new InputError(`${where}: "${text}" ${currency} is beyond the largest amount payops can hold`);
+    throw new InputError(
+      `${where}: "${text}" ${currency} is beyond the largest amount payops can hold`,
+    );
   }
   return minor;
 }
@@ -112,7 +123,8 @@ export function parseBoundedAmount(text: unknown, currency: Currency, where = 'a
 /** Parses an amount that must be strictly positive (charges, entries, fees that are charged). */
 export function parsePositiveAmount(text: unknown, currency: Currency, where = 'amount'): bigint {
   const minor = parseAmount(text, currency, where);
-  if (minor <= 0n) throw new InputError(`${where}: must be greater than zero (got "${String(text)}")`);
+  if (minor <= 0n)
+    throw new InputError(`${where}: must be greater than zero (got "${String(text)}")`);
   return minor;
 }
 

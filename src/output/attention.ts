@@ -23,7 +23,12 @@ export const attentionItemSchema = z.strictObject({
 export const attentionListSchema = z.array(attentionItemSchema);
 
 export const attentionResolveSchema = z.array(
-  z.strictObject({ kind: kindSchema, itemId: z.string(), outcome: z.enum(['booked', 'already_booked', 'refused']), detail: z.string() }),
+  z.strictObject({
+    kind: kindSchema,
+    itemId: z.string(),
+    outcome: z.enum(['booked', 'already_booked', 'refused']),
+    detail: z.string(),
+  }),
 );
 
 export function attentionItemJson(a: StoredAnswer): z.input<typeof attentionItemSchema> {
@@ -43,10 +48,31 @@ export function attentionItemJson(a: StoredAnswer): z.input<typeof attentionItem
 
 export function attentionCsv(items: readonly StoredAnswer[]): string {
   return csvTable(
-    ['kind', 'item_id', 'psp', 'answer_status', 'psp_reference', 'currency', 'amount', 'psp_fee', 'decline_reason', 'answered_at', 'error'],
+    [
+      'kind',
+      'item_id',
+      'psp',
+      'answer_status',
+      'psp_reference',
+      'currency',
+      'amount',
+      'psp_fee',
+      'decline_reason',
+      'answered_at',
+      'error',
+    ],
     items.map((a) => [
-      text(a.kind), text(a.itemId), text(a.psp), text(a.answerStatus), text(a.pspReference), text(a.currency), amount(a.amountMinor, a.currency), amount(a.pspFeeMinor, a.currency),
-      text(a.declineReason), text(a.answeredAt), text(a.error),
+      text(a.kind),
+      text(a.itemId),
+      text(a.psp),
+      text(a.answerStatus),
+      text(a.pspReference),
+      text(a.currency),
+      amount(a.amountMinor, a.currency),
+      amount(a.pspFeeMinor, a.currency),
+      text(a.declineReason),
+      text(a.answeredAt),
+      text(a.error),
     ]),
   );
 }

@@ -21,19 +21,46 @@ const statementSchema = z.strictObject({
 const bankRunSchema = z.strictObject({
   status: z.enum(['reconciled', 'already_imported']),
   runId: z.string().regex(/^\d+$/),
-  file: z.strictObject({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), format: z.string(), bytes: countSchema, entries: countSchema }),
+  file: z.strictObject({
+    name: z.string(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    format: z.string(),
+    bytes: countSchema,
+    entries: countSchema,
+  }),
   periodEnd: instantSchema.nullable(),
   windowDays: countSchema,
   statements: z.array(statementSchema),
   /** The file's entries per class, direction and currency; money signed (credits +, debits −). */
-  entries: z.array(z.strictObject({ class: z.string(), direction: z.enum(['credit', 'debit']), entries: countSchema, money: moneyJsonSchema })),
+  entries: z.array(
+    z.strictObject({
+      class: z.string(),
+      direction: z.enum(['credit', 'debit']),
+      entries: countSchema,
+      money: moneyJsonSchema,
+    }),
+  ),
   /** Expected payouts this file found overdue, and statements whose balances differ from the books. */
-  findings: z.array(z.strictObject({ class: z.string(), items: countSchema, money: moneyJsonSchema })),
+  findings: z.array(
+    z.strictObject({ class: z.string(), items: countSchema, money: moneyJsonSchema }),
+  ),
   postedTransactions: countSchema,
   matchedPayouts: z.strictObject({ psp: countSchema, seller: countSchema }),
-  rules: z.array(z.strictObject({ rule: z.string(), itemId: z.string(), class: z.string(), action: z.string(), applied: z.boolean(), message: z.string(), money: moneyJsonSchema })),
+  rules: z.array(
+    z.strictObject({
+      rule: z.string(),
+      itemId: z.string(),
+      class: z.string(),
+      action: z.string(),
+      applied: z.boolean(),
+      message: z.string(),
+      money: moneyJsonSchema,
+    }),
+  ),
   life: z.strictObject({ new: countSchema, persisting: countSchema, resolved: countSchema }),
-  open: z.array(z.strictObject({ class: z.string(), items: countSchema, money: z.array(moneyJsonSchema) })),
+  open: z.array(
+    z.strictObject({ class: z.string(), items: countSchema, money: z.array(moneyJsonSchema) }),
+  ),
   openCount: countSchema,
 });
 

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { ChargebackRecord } from '../refunds/queries.js';
-import { countSchema, instantSchema, moneyJson, moneyJsonSchema, moneyTotalsSchema } from './contract.js';
+import {
+  countSchema,
+  instantSchema,
+  moneyJson,
+  moneyJsonSchema,
+  moneyTotalsSchema,
+} from './contract.js';
 import { amount, csvTable, text } from './csv.js';
 
 /** `chargebacks sync|list --json`. */
@@ -8,8 +14,17 @@ export const chargebacksSyncSchema = z.strictObject({
   recorded: countSchema,
   alreadyRecorded: countSchema,
   unmatched: z.array(z.string()),
-  mismatched: z.array(z.strictObject({ disputeId: z.string(), orderId: z.string(), detail: z.string() })),
-  waiting: z.array(z.strictObject({ disputeId: z.string(), orderId: z.string(), orderStatus: z.string(), reason: z.string() })),
+  mismatched: z.array(
+    z.strictObject({ disputeId: z.string(), orderId: z.string(), detail: z.string() }),
+  ),
+  waiting: z.array(
+    z.strictObject({
+      disputeId: z.string(),
+      orderId: z.string(),
+      orderStatus: z.string(),
+      reason: z.string(),
+    }),
+  ),
   conflicts: z.array(z.string()),
   clawedBack: moneyTotalsSchema,
 });
@@ -39,6 +54,14 @@ export function chargebackJson(c: ChargebackRecord): z.input<typeof chargebackSc
 export function chargebacksCsv(rows: readonly ChargebackRecord[]): string {
   return csvTable(
     ['dispute_id', 'order_id', 'currency', 'amount', 'dispute_fee', 'seller_share', 'disputed_at'],
-    rows.map((c) => [text(c.disputeId), text(c.orderId), text(c.currency), amount(c.amountMinor, c.currency), amount(c.disputeFeeMinor, c.currency), amount(c.sellerShareMinor, c.currency), text(c.disputedAt)]),
+    rows.map((c) => [
+      text(c.disputeId),
+      text(c.orderId),
+      text(c.currency),
+      amount(c.amountMinor, c.currency),
+      amount(c.disputeFeeMinor, c.currency),
+      amount(c.sellerShareMinor, c.currency),
+      text(c.disputedAt),
+    ]),
   );
 }

@@ -31,7 +31,21 @@ export const orderQueueSchema = z.strictObject({
 });
 
 /** The order statuses as the store counts them, in the contract's keys. */
-export function orderQueueJson(queue: Readonly<Record<'created' | 'executing' | 'succeeded' | 'pending' | 'failed' | 'retry_scheduled' | 'dead_lettered' | 'needs_attention', number>>): z.input<typeof orderQueueSchema> {
+export function orderQueueJson(
+  queue: Readonly<
+    Record<
+      | 'created'
+      | 'executing'
+      | 'succeeded'
+      | 'pending'
+      | 'failed'
+      | 'retry_scheduled'
+      | 'dead_lettered'
+      | 'needs_attention',
+      number
+    >
+  >,
+): z.input<typeof orderQueueSchema> {
   return {
     created: queue.created,
     executing: queue.executing,
@@ -67,11 +81,23 @@ export const heldSchema = z.array(
 
 /** The book was behind its high-water mark (restored from a backup); null when it was not. */
 export const bookBehindSchema = z
-  .strictObject({ reason: z.string(), distance: z.enum(['known', 'unknown']), lookUps: z.string().regex(/^\d+$/).nullable() })
+  .strictObject({
+    reason: z.string(),
+    distance: z.enum(['known', 'unknown']),
+    lookUps: z.string().regex(/^\d+$/).nullable(),
+  })
   .nullable();
 
-export function bookBehindJson(notice: { reason: string; distance: 'known' | 'unknown'; lookUps: bigint | null } | null): z.infer<typeof bookBehindSchema> {
-  return notice === null ? null : { reason: notice.reason, distance: notice.distance, lookUps: notice.lookUps === null ? null : notice.lookUps.toString() };
+export function bookBehindJson(
+  notice: { reason: string; distance: 'known' | 'unknown'; lookUps: bigint | null } | null,
+): z.infer<typeof bookBehindSchema> {
+  return notice === null
+    ? null
+    : {
+        reason: notice.reason,
+        distance: notice.distance,
+        lookUps: notice.lookUps === null ? null : notice.lookUps.toString(),
+      };
 }
 
 /**

@@ -26,7 +26,11 @@ export function describeOutput(schema: z.ZodType): string {
   metadata.add(instantSchema, { id: 'Instant' });
   metadata.add(daySchema, { id: 'Day' });
   metadata.add(hashSchema, { id: 'Hash' });
-  const json = z.toJSONSchema(schema, { metadata, unrepresentable: 'any', io: 'output' }) as JsonSchema;
+  const json = z.toJSONSchema(schema, {
+    metadata,
+    unrepresentable: 'any',
+    io: 'output',
+  }) as JsonSchema;
   return render(json, '');
 }
 
@@ -34,13 +38,17 @@ export function describeOutput(schema: z.ZodType): string {
 export function describeOutputs(): string {
   return Object.keys(OUTPUT_SCHEMAS)
     .sort()
-    .map((commandPath) => `### \`payops ${commandPath} --json\`\n\n\`\`\`ts\n${describeOutput(OUTPUT_SCHEMAS[commandPath] as z.ZodType)}\n\`\`\`\n`)
+    .map(
+      (commandPath) =>
+        `### \`payops ${commandPath} --json\`\n\n\`\`\`ts\n${describeOutput(OUTPUT_SCHEMAS[commandPath] as z.ZodType)}\n\`\`\`\n`,
+    )
     .join('\n');
 }
 
 function render(node: JsonSchema, indent: string): string {
   if (node.$ref !== undefined) return node.$ref.replace(/^#\/\$defs\//, '');
-  if (node.anyOf !== undefined) return node.anyOf.map((option) => render(option, indent)).join(' | ');
+  if (node.anyOf !== undefined)
+    return node.anyOf.map((option) => render(option, indent)).join(' | ');
   if (node.const !== undefined) return JSON.stringify(node.const);
   if (node.enum !== undefined) return node.enum.map((value) => JSON.stringify(value)).join(' | ');
   const type = Array.isArray(node.type) ? node.type.join(' | ') : node.type;
@@ -51,10 +59,16 @@ function render(node: JsonSchema, indent: string): string {
   }
   if (type === 'object' && node.properties !== undefined) {
     const inner = `${indent}  `;
-    const fields = Object.entries(node.properties).map(([key, value]) => `${inner}${key}${node.required?.includes(key) ? '' : '?'}: ${render(value, inner)}`);
+    const fields = Object.entries(node.properties).map(
+      ([key, value]) =>
+        `${inner}${key}${node.required?.includes(key) ? '' : '?'}: ${render(value, inner)}`,
+    );
     return `{\n${fields.join('\n')}\n${indent}}`;
   }
-  if (type === 'object') return typeof node.additionalProperties === 'object' ? `Record<string, ${render(node.additionalProperties, indent)}>` : 'object';
+  if (type === 'object')
+    return typeof node.additionalProperties === 'object'
+      ? `Record<string, ${render(node.additionalProperties, indent)}>`
+      : 'object';
   if (type === 'integer') return 'integer';
   if (type === undefined) return 'unknown';
   return type;

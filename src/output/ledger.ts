@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import type { AccountBalance, AccountSummary, TransactionRecord, VerifyReport } from '../ledger/index.js';
+import type {
+  AccountBalance,
+  AccountSummary,
+  TransactionRecord,
+  VerifyReport,
+} from '../ledger/index.js';
 import { countSchema, hashSchema, instantSchema, moneyJson, moneyJsonSchema } from './contract.js';
 
 /** `ledger post|balance|tx|accounts|verify|reverse --json` (`ledger history` is in its own module). */
@@ -10,9 +15,15 @@ export const ledgerPostSchema = z.strictObject({
 });
 
 /** One row per account and currency, in the account's normal direction. */
-export const ledgerBalanceSchema = z.array(z.strictObject({ account: z.string(), balance: moneyJsonSchema }));
+export const ledgerBalanceSchema = z.array(
+  z.strictObject({ account: z.string(), balance: moneyJsonSchema }),
+);
 
-const entrySchema = z.strictObject({ account: z.string(), debit: moneyJsonSchema.nullable(), credit: moneyJsonSchema.nullable() });
+const entrySchema = z.strictObject({
+  account: z.string(),
+  debit: moneyJsonSchema.nullable(),
+  credit: moneyJsonSchema.nullable(),
+});
 
 export const ledgerTxSchema = z.strictObject({
   txId: countSchema,
@@ -30,7 +41,13 @@ export const ledgerTxSchema = z.strictObject({
 });
 
 export const ledgerAccountsSchema = z.array(
-  z.strictObject({ account: z.string(), type: z.string(), entries: countSchema, createdAt: instantSchema, balance: moneyJsonSchema }),
+  z.strictObject({
+    account: z.string(),
+    type: z.string(),
+    entries: countSchema,
+    createdAt: instantSchema,
+    balance: moneyJsonSchema,
+  }),
 );
 
 export const ledgerVerifySchema = z.strictObject({
@@ -42,10 +59,18 @@ export const ledgerVerifySchema = z.strictObject({
   problems: z.array(z.strictObject({ txId: countSchema.nullable(), problem: z.string() })),
 });
 
-export const ledgerReverseSchema = z.strictObject({ reversedTxId: countSchema, reversalTxId: countSchema });
+export const ledgerReverseSchema = z.strictObject({
+  reversedTxId: countSchema,
+  reversalTxId: countSchema,
+});
 
-export function ledgerBalanceJson(rows: readonly AccountBalance[]): z.input<typeof ledgerBalanceSchema> {
-  return rows.map((row) => ({ account: row.account, balance: moneyJson(row.balanceMinor, row.currency) }));
+export function ledgerBalanceJson(
+  rows: readonly AccountBalance[],
+): z.input<typeof ledgerBalanceSchema> {
+  return rows.map((row) => ({
+    account: row.account,
+    balance: moneyJson(row.balanceMinor, row.currency),
+  }));
 }
 
 export function ledgerTxJson(tx: TransactionRecord): z.input<typeof ledgerTxSchema> {
@@ -63,7 +88,11 @@ export function ledgerTxJson(tx: TransactionRecord): z.input<typeof ledgerTxSche
     prevHash: tx.prevHash,
     entries: tx.entries.map((entry) => {
       const amount = moneyJson(entry.amountMinor, entry.currency);
-      return { account: entry.account, debit: entry.direction === 'debit' ? amount : null, credit: entry.direction === 'credit' ? amount : null };
+      return {
+        account: entry.account,
+        debit: entry.direction === 'debit' ? amount : null,
+        credit: entry.direction === 'credit' ? amount : null,
+      };
     }),
   };
 }
@@ -72,6 +101,14 @@ export function ledgerVerifyJson(report: VerifyReport): z.input<typeof ledgerVer
   return { ...report };
 }
 
-export function ledgerAccountsJson(accounts: readonly AccountSummary[]): z.input<typeof ledgerAccountsSchema> {
-  return accounts.map((a) => ({ account: a.account, type: a.type, entries: a.entries, createdAt: a.createdAt, balance: moneyJson(a.balanceMinor, a.currency) }));
+export function ledgerAccountsJson(
+  accounts: readonly AccountSummary[],
+): z.input<typeof ledgerAccountsSchema> {
+  return accounts.map((a) => ({
+    account: a.account,
+    type: a.type,
+    entries: a.entries,
+    createdAt: a.createdAt,
+    balance: moneyJson(a.balanceMinor, a.currency),
+  }));
 }

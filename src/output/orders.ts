@@ -39,7 +39,9 @@ export const orderShowSchema = orderSummarySchema.extend({
   leaseOwner: z.string().nullable(),
   leaseExpiresAt: instantSchema.nullable(),
   transitions: z.array(transitionSchema),
-  ledgerTransactions: z.array(z.strictObject({ txId: countSchema, kind: z.string(), idempotencyKey: z.string() })),
+  ledgerTransactions: z.array(
+    z.strictObject({ txId: countSchema, kind: z.string(), idempotencyKey: z.string() }),
+  ),
 });
 
 export const ordersSyncSchema = z.strictObject({ succeeded: countSchema, failed: countSchema });
@@ -78,10 +80,37 @@ export function orderShowJson(order: OrderDetail): z.input<typeof orderShowSchem
 
 export function ordersCsv(orders: readonly OrderSummary[]): string {
   return csvTable(
-    ['order_id', 'event_id', 'seller_id', 'currency', 'amount', 'platform_fee', 'psp_fee', 'status', 'attempts', 'psp', 'psp_reference', 'last_error', 'next_attempt_at', 'updated_at'],
+    [
+      'order_id',
+      'event_id',
+      'seller_id',
+      'currency',
+      'amount',
+      'platform_fee',
+      'psp_fee',
+      'status',
+      'attempts',
+      'psp',
+      'psp_reference',
+      'last_error',
+      'next_attempt_at',
+      'updated_at',
+    ],
     orders.map((o) => [
-      text(o.orderId), text(o.eventId), text(o.sellerId), text(o.currency), amount(o.amountMinor, o.currency), amount(o.platformFeeMinor, o.currency), amount(o.pspFeeMinor, o.currency),
-      text(o.status), count(o.attempts), text(o.psp), text(o.pspReference), text(o.lastError), text(o.nextAttemptAt), text(o.updatedAt),
+      text(o.orderId),
+      text(o.eventId),
+      text(o.sellerId),
+      text(o.currency),
+      amount(o.amountMinor, o.currency),
+      amount(o.platformFeeMinor, o.currency),
+      amount(o.pspFeeMinor, o.currency),
+      text(o.status),
+      count(o.attempts),
+      text(o.psp),
+      text(o.pspReference),
+      text(o.lastError),
+      text(o.nextAttemptAt),
+      text(o.updatedAt),
     ]),
   );
 }

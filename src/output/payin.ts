@@ -2,26 +2,52 @@ import { z } from 'zod';
 import type { HeldGroup } from '../work/leases.js';
 import type { PayinSummary } from '../payments/payin.js';
 import type { PspCallStats } from '../psp/port.js';
-import { bookBehindJson, bookBehindSchema, countSchema, heldSchema, moneyTotals, moneyTotalsSchema, orderQueueJson, orderQueueSchema, reasonsSchema } from './contract.js';
+import {
+  bookBehindJson,
+  bookBehindSchema,
+  countSchema,
+  heldSchema,
+  moneyTotals,
+  moneyTotalsSchema,
+  orderQueueJson,
+  orderQueueSchema,
+  reasonsSchema,
+} from './contract.js';
 import { heldView } from './held.js';
 import { mergeReasons, sortedReasons } from '../queue/reasons.js';
 
-
-
 /** `payin run --json`: what was read, charged and refunded, and what is left in the queue. */
 export const payinRunSchema = z.strictObject({
-  events: z.strictObject({ read: countSchema, accepted: countSchema, duplicates: countSchema, rejected: countSchema, releases: countSchema, refunds: countSchema, payOutsHeld: countSchema }),
+  events: z.strictObject({
+    read: countSchema,
+    accepted: countSchema,
+    duplicates: countSchema,
+    rejected: countSchema,
+    releases: countSchema,
+    refunds: countSchema,
+    payOutsHeld: countSchema,
+  }),
   /** pay_outs held for an order not yet captured, settled by this run: released, rejected, still waiting. */
   heldPayOuts: z.strictObject({
     released: countSchema,
-    rejected: z.array(z.strictObject({ eventId: z.string(), orderId: z.string(), reason: z.string() })),
+    rejected: z.array(
+      z.strictObject({ eventId: z.string(), orderId: z.string(), reason: z.string() }),
+    ),
     stillHeld: countSchema,
   }),
   rolledBack: z.boolean(),
   rejectsFiles: z.array(z.string()),
   emptyFiles: z.array(z.string()),
   /** The first rejections; all of them are in the rejects files. */
-  rejections: z.array(z.strictObject({ file: z.string(), line: countSchema, eventId: z.string().optional(), field: z.string(), reason: z.string() })),
+  rejections: z.array(
+    z.strictObject({
+      file: z.string(),
+      line: countSchema,
+      eventId: z.string().optional(),
+      field: z.string(),
+      reason: z.string(),
+    }),
+  ),
   orders: z.strictObject({
     accepted: countSchema,
     attempted: countSchema,
@@ -60,7 +86,14 @@ export const payinRunSchema = z.strictObject({
   held: heldSchema,
   bookBehind: bookBehindSchema,
   /** The PSP adapter's calls of this process (http and stripe adapters only). */
-  psp: z.strictObject({ calls: countSchema, p50Ms: z.number().nullable(), p99Ms: z.number().nullable(), busyMs: z.number() }).optional(),
+  psp: z
+    .strictObject({
+      calls: countSchema,
+      p50Ms: z.number().nullable(),
+      p99Ms: z.number().nullable(),
+      busyMs: z.number(),
+    })
+    .optional(),
 });
 
 export function payinRunJson(
@@ -70,7 +103,15 @@ export function payinRunJson(
 ): z.input<typeof payinRunSchema> {
   const { intake, execution, queue, refunds } = summary;
   return {
-    events: { read: intake.eventsRead, accepted: intake.eventsAccepted, duplicates: intake.duplicates, rejected: intake.rejected, releases: intake.releases, refunds: intake.refunds, payOutsHeld: intake.payOutsHeld },
+    events: {
+      read: intake.eventsRead,
+      accepted: intake.eventsAccepted,
+      duplicates: intake.duplicates,
+      rejected: intake.rejected,
+      releases: intake.releases,
+      refunds: intake.refunds,
+      payOutsHeld: intake.payOutsHeld,
+    },
     heldPayOuts: summary.heldPayOuts,
     rolledBack: intake.rolledBack,
     rejectsFiles: intake.rejectsFiles,

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { countSchema, currencySchema, daySchema, instantSchema, moneyJsonSchema } from './contract.js';
+import {
+  countSchema,
+  currencySchema,
+  daySchema,
+  instantSchema,
+  moneyJsonSchema,
+} from './contract.js';
 
 /** `reconcile payouts --json`: the three legs of every payout (docs/RECONCILIATION.md "Three legs per payout"). */
 const kindSchema = z.enum(['psp-payout', 'seller-payout']);
@@ -15,8 +21,14 @@ export const reconcilePayoutsSchema = z.strictObject({
       payout: z.string(),
       currency: currencySchema,
       books: moneyJsonSchema,
-      pspLeg: z.strictObject({ amount: moneyJsonSchema, at: instantSchema.nullable(), reference: z.string().nullable() }),
-      bankLeg: z.strictObject({ amount: moneyJsonSchema, bookingDate: daySchema, entry: z.string() }).nullable(),
+      pspLeg: z.strictObject({
+        amount: moneyJsonSchema,
+        at: instantSchema.nullable(),
+        reference: z.string().nullable(),
+      }),
+      bankLeg: z
+        .strictObject({ amount: moneyJsonSchema, bookingDate: daySchema, entry: z.string() })
+        .nullable(),
       difference: moneyJsonSchema,
       inTransit: moneyJsonSchema,
       status: z.enum(['in transit', 'received', 'short', 'not received past due', 'written off']),

@@ -2,7 +2,17 @@ import { z } from 'zod';
 import { TRANSFER_STATUSES } from '../payments/order-state.js';
 import type { PayoutDetail, PayoutSummary, SellerReport } from '../payouts/queries.js';
 import type { PayoutRunSummary } from '../payouts/payout-run.js';
-import { bookBehindJson, bookBehindSchema, countSchema, heldSchema, instantSchema, moneyJson, moneyJsonSchema, moneyTotals, moneyTotalsSchema } from './contract.js';
+import {
+  bookBehindJson,
+  bookBehindSchema,
+  countSchema,
+  heldSchema,
+  instantSchema,
+  moneyJson,
+  moneyJsonSchema,
+  moneyTotals,
+  moneyTotalsSchema,
+} from './contract.js';
 import { heldView } from './held.js';
 import { amount, count, csvTable, text } from './csv.js';
 
@@ -26,12 +36,18 @@ export const payoutRunSchema = z.strictObject({
     rejections: z.array(z.string()),
     paid: moneyTotalsSchema,
   }),
-  open: z.strictObject({ retryScheduled: countSchema, deadLettered: countSchema, needsAttention: countSchema }),
+  open: z.strictObject({
+    retryScheduled: countSchema,
+    deadLettered: countSchema,
+    needsAttention: countSchema,
+  }),
   held: heldSchema,
   /** pay_outs held for an order not yet captured, settled before planning (dry run: would be). */
   heldPayOuts: z.strictObject({
     released: countSchema,
-    rejected: z.array(z.strictObject({ eventId: z.string(), orderId: z.string(), reason: z.string() })),
+    rejected: z.array(
+      z.strictObject({ eventId: z.string(), orderId: z.string(), reason: z.string() }),
+    ),
     stillHeld: countSchema,
   }),
   bookBehind: bookBehindSchema,
@@ -57,7 +73,13 @@ export const payoutShowSchema = payoutSummarySchema.extend({
   payoutKey: z.string(),
   ledgerTxId: countSchema.nullable(),
   transitions: z.array(
-    z.strictObject({ from: z.enum(TRANSFER_STATUSES).nullable(), to: z.enum(TRANSFER_STATUSES), attempt: countSchema, at: instantSchema, cause: z.string() }),
+    z.strictObject({
+      from: z.enum(TRANSFER_STATUSES).nullable(),
+      to: z.enum(TRANSFER_STATUSES),
+      attempt: countSchema,
+      at: instantSchema,
+      cause: z.string(),
+    }),
   ),
 });
 
@@ -70,7 +92,14 @@ export const walletShowSchema = z.array(
     payable: moneyJsonSchema,
     paidOut: moneyJsonSchema,
     negative: z.boolean(),
-    lastPayout: z.strictObject({ payoutId: z.string(), amount: moneyJsonSchema, status: z.enum(TRANSFER_STATUSES), at: instantSchema }).nullable(),
+    lastPayout: z
+      .strictObject({
+        payoutId: z.string(),
+        amount: moneyJsonSchema,
+        status: z.enum(TRANSFER_STATUSES),
+        at: instantSchema,
+      })
+      .nullable(),
   }),
 );
 
@@ -90,7 +119,12 @@ export function payoutSummaryJson(p: PayoutSummary): z.input<typeof payoutSummar
 }
 
 export function payoutShowJson(p: PayoutDetail): z.input<typeof payoutShowSchema> {
-  return { ...payoutSummaryJson(p), payoutKey: p.payoutKey, ledgerTxId: p.ledgerTxId, transitions: p.transitions };
+  return {
+    ...payoutSummaryJson(p),
+    payoutKey: p.payoutKey,
+    ledgerTxId: p.ledgerTxId,
+    transitions: p.transitions,
+  };
 }
 
 export function walletJson(reports: readonly SellerReport[]): z.input<typeof walletShowSchema> {
@@ -102,26 +136,62 @@ export function walletJson(reports: readonly SellerReport[]): z.input<typeof wal
     payable: moneyJson(r.payableMinor, r.currency),
     paidOut: moneyJson(r.paidOutMinor, r.currency),
     negative: r.negative,
-    lastPayout: r.lastPayout && { payoutId: r.lastPayout.payoutId, amount: moneyJson(r.lastPayout.amountMinor, r.currency), status: r.lastPayout.status, at: r.lastPayout.at },
+    lastPayout: r.lastPayout && {
+      payoutId: r.lastPayout.payoutId,
+      amount: moneyJson(r.lastPayout.amountMinor, r.currency),
+      status: r.lastPayout.status,
+      at: r.lastPayout.at,
+    },
   }));
 }
 
 export function payoutsCsv(payouts: readonly PayoutSummary[]): string {
   return csvTable(
-    ['payout_id', 'seller_id', 'currency', 'amount', 'status', 'attempts', 'destination', 'psp_reference', 'last_error', 'created_at', 'updated_at'],
+    [
+      'payout_id',
+      'seller_id',
+      'currency',
+      'amount',
+      'status',
+      'attempts',
+      'destination',
+      'psp_reference',
+      'last_error',
+      'created_at',
+      'updated_at',
+    ],
     payouts.map((p) => [
-      text(p.payoutId), text(p.sellerId), text(p.currency), amount(p.amountMinor, p.currency), text(p.status), count(p.attempts), text(p.destination),
-      text(p.pspReference), text(p.lastError), text(p.createdAt), text(p.updatedAt),
+      text(p.payoutId),
+      text(p.sellerId),
+      text(p.currency),
+      amount(p.amountMinor, p.currency),
+      text(p.status),
+      count(p.attempts),
+      text(p.destination),
+      text(p.pspReference),
+      text(p.lastError),
+      text(p.createdAt),
+      text(p.updatedAt),
     ]),
   );
 }
 
-export function payoutRunJson(summary: PayoutRunSummary, bookBehind: Parameters<typeof bookBehindJson>[0]): z.input<typeof payoutRunSchema> {
+export function payoutRunJson(
+  summary: PayoutRunSummary,
+  bookBehind: Parameters<typeof bookBehindJson>[0],
+): z.input<typeof payoutRunSchema> {
   const t = summary.execution;
   return {
     dryRun: summary.dryRun,
-    planned: summary.plan.payouts.map((p) => ({ sellerId: p.sellerId, amount: moneyJson(p.amountMinor, p.currency) })),
-    skipped: summary.plan.skipped.map((s) => ({ sellerId: s.sellerId, amount: moneyJson(s.amountMinor, s.currency), reason: s.reason })),
+    planned: summary.plan.payouts.map((p) => ({
+      sellerId: p.sellerId,
+      amount: moneyJson(p.amountMinor, p.currency),
+    })),
+    skipped: summary.plan.skipped.map((s) => ({
+      sellerId: s.sellerId,
+      amount: moneyJson(s.amountMinor, s.currency),
+      reason: s.reason,
+    })),
     payoutIds: summary.payoutIds,
     execution: {
       attempted: t.attempted,
@@ -135,7 +205,11 @@ export function payoutRunJson(summary: PayoutRunSummary, bookBehind: Parameters<
       rejections: t.rejections,
       paid: moneyTotals(t.paidMinor),
     },
-    open: { retryScheduled: summary.open.retryScheduled, deadLettered: summary.open.deadLettered, needsAttention: summary.open.needsAttention },
+    open: {
+      retryScheduled: summary.open.retryScheduled,
+      deadLettered: summary.open.deadLettered,
+      needsAttention: summary.open.needsAttention,
+    },
     held: heldView(summary.held),
     heldPayOuts: summary.heldPayOuts,
     bookBehind: bookBehindJson(bookBehind),

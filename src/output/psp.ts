@@ -13,7 +13,12 @@ export const pspSettleSchema = z.strictObject({
   file: z.string(),
   rows: countSchema,
   batches: z.array(
-    z.strictObject({ batchId: z.string(), payout: moneyJsonSchema.nullable(), rowsNet: moneyJsonSchema, difference: moneyJsonSchema.nullable() }),
+    z.strictObject({
+      batchId: z.string(),
+      payout: moneyJsonSchema.nullable(),
+      rowsNet: moneyJsonSchema,
+      difference: moneyJsonSchema.nullable(),
+    }),
   ),
   injected: z.array(
     z.strictObject({
@@ -32,7 +37,8 @@ export const pspSettleSchema = z.strictObject({
 });
 
 export function pspSettleJson(manifest: SettlementManifest): z.input<typeof pspSettleSchema> {
-  const money = (minor: string, currency: Parameters<typeof moneyJson>[1]) => moneyJson(BigInt(minor), currency);
+  const money = (minor: string, currency: Parameters<typeof moneyJson>[1]) =>
+    moneyJson(BigInt(minor), currency);
   return {
     psp: manifest.psp,
     date: manifest.date,
@@ -45,7 +51,10 @@ export function pspSettleJson(manifest: SettlementManifest): z.input<typeof pspS
       rowsNet: money(b.rowsNetMinor, b.currency),
       difference: b.differenceMinor === null ? null : money(b.differenceMinor, b.currency),
     })),
-    injected: manifest.injected.map(({ overstatedNetMinor, currency, ...rest }) => ({ ...rest, overstatedNet: money(overstatedNetMinor, currency) })),
+    injected: manifest.injected.map(({ overstatedNetMinor, currency, ...rest }) => ({
+      ...rest,
+      overstatedNet: money(overstatedNetMinor, currency),
+    })),
     skipped: manifest.skipped,
   };
 }

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { countSchema, currencySchema, instantSchema, moneyJson, moneyJsonSchema } from './contract.js';
+import {
+  countSchema,
+  currencySchema,
+  instantSchema,
+  moneyJson,
+  moneyJsonSchema,
+} from './contract.js';
 import type { Currency } from '../money/index.js';
 import type { BankItemView } from '../reconcile/store.js';
 
@@ -24,13 +30,25 @@ const bridgeSchema = z.strictObject({
   status: z.enum(['balanced', 'unbalanced', 'awaiting payout']),
 });
 
-const classMoneySchema = z.strictObject({ class: z.string(), rows: countSchema, records: countSchema, money: z.array(moneyJsonSchema) });
+const classMoneySchema = z.strictObject({
+  class: z.string(),
+  rows: countSchema,
+  records: countSchema,
+  money: z.array(moneyJsonSchema),
+});
 
 const summaryFields = {
   dateBasis: z.literal('settled'),
   runId: idSchema,
   psp: z.string(),
-  file: z.strictObject({ name: z.string(), sha256: z.string(), format: z.string(), bytes: countSchema, rowsRead: countSchema, rowsRejected: countSchema }),
+  file: z.strictObject({
+    name: z.string(),
+    sha256: z.string(),
+    format: z.string(),
+    bytes: countSchema,
+    rowsRead: countSchema,
+    rowsRejected: countSchema,
+  }),
   periodEnd: instantSchema.nullable(),
   graceDays: countSchema,
   quietPending: z.boolean(),
@@ -38,16 +56,39 @@ const summaryFields = {
   openCount: countSchema,
   batches: z.array(bridgeSchema),
   rules: z.array(
-    z.strictObject({ rule: z.string(), itemId: z.string(), class: z.string(), action: actionSchema, currency: currencySchema, applied: z.boolean(), message: z.string(), money: moneyJsonSchema }),
+    z.strictObject({
+      rule: z.string(),
+      itemId: z.string(),
+      class: z.string(),
+      action: actionSchema,
+      currency: currencySchema,
+      applied: z.boolean(),
+      message: z.string(),
+      money: moneyJsonSchema,
+    }),
   ),
-  quietPendingByCurrency: z.array(z.strictObject({ currency: currencySchema, records: countSchema, money: moneyJsonSchema })),
+  quietPendingByCurrency: z.array(
+    z.strictObject({ currency: currencySchema, records: countSchema, money: moneyJsonSchema }),
+  ),
   classes: z.array(classMoneySchema),
-  classesByCurrency: z.array(z.strictObject({ class: z.string(), currency: currencySchema.nullable(), rows: countSchema.nullable(), records: countSchema.nullable(), money: moneyOrNull })),
+  classesByCurrency: z.array(
+    z.strictObject({
+      class: z.string(),
+      currency: currencySchema.nullable(),
+      rows: countSchema.nullable(),
+      records: countSchema.nullable(),
+      money: moneyOrNull,
+    }),
+  ),
   classTotals: z.strictObject({ rows: countSchema, records: countSchema }),
   open: z.array(classMoneySchema),
 };
 
-export const reconcileRunSchema = z.strictObject({ status: z.enum(['reconciled', 'already_imported']), dryRun: z.boolean(), ...summaryFields });
+export const reconcileRunSchema = z.strictObject({
+  status: z.enum(['reconciled', 'already_imported']),
+  dryRun: z.boolean(),
+  ...summaryFields,
+});
 
 export const reconcileReportSchema = z.strictObject({
   run: z.strictObject({
@@ -69,7 +110,14 @@ export const reconcileReportSchema = z.strictObject({
   }),
   ...summaryFields,
   bridges: z.array(bridgeSchema),
-  openNow: z.array(z.strictObject({ class: z.string(), currency: currencySchema, items: countSchema, money: moneyJsonSchema })),
+  openNow: z.array(
+    z.strictObject({
+      class: z.string(),
+      currency: currencySchema,
+      items: countSchema,
+      money: moneyJsonSchema,
+    }),
+  ),
   openTotal: z.strictObject({ items: countSchema }),
   decisions: z.array(
     z.strictObject({
@@ -119,7 +167,10 @@ export const reconcileItemsSchema = z.strictObject({
 });
 
 /** A side (payops' or the PSP's) or a batch of a review item: its `…Minor` figures as money. */
-const sideSchema = z.record(z.string(), z.union([z.string(), z.number(), z.null(), moneyJsonSchema]));
+const sideSchema = z.record(
+  z.string(),
+  z.union([z.string(), z.number(), z.null(), moneyJsonSchema]),
+);
 
 /** A bank item's facts (statement, entry, due day, where its money waits; balances beside the books'). */
 const bankViewSchema = z.strictObject({
@@ -132,7 +183,14 @@ const bankViewSchema = z.strictObject({
   dueBy: z.string().nullable(),
   bookedTo: z.string().nullable(),
   balances: z
-    .strictObject({ openingDate: z.string(), openingBank: moneyJsonSchema, openingBooks: moneyJsonSchema, closingDate: z.string(), closingBank: moneyJsonSchema, closingBooks: moneyJsonSchema })
+    .strictObject({
+      openingDate: z.string(),
+      openingBank: moneyJsonSchema,
+      openingBooks: moneyJsonSchema,
+      closingDate: z.string(),
+      closingBank: moneyJsonSchema,
+      closingBooks: moneyJsonSchema,
+    })
     .nullable(),
 });
 
@@ -154,26 +212,49 @@ export const reconcileReviewSchema = z.array(
   }),
 );
 
-export const reconcileDecideSchema = z.strictObject({ itemId: z.string(), action: actionSchema, txIds: z.array(countSchema), resolved: z.boolean(), message: z.string() });
+export const reconcileDecideSchema = z.strictObject({
+  itemId: z.string(),
+  action: actionSchema,
+  txIds: z.array(countSchema),
+  resolved: z.boolean(),
+  message: z.string(),
+});
 
 /** `grossMinor: "1234"` becomes `gross: {amount, currency, amountMinor}`; the other fields stay. */
 /** The `bank` part of a review item as JSON: its balances' figures as money. */
-export function bankViewJson(view: BankItemView | undefined, currency: Currency): z.infer<typeof bankViewSchema> | null {
+export function bankViewJson(
+  view: BankItemView | undefined,
+  currency: Currency,
+): z.infer<typeof bankViewSchema> | null {
   if (view === undefined) return null;
   const { balances, ...facts } = view;
   const money = (minor: string) => moneyJson(BigInt(minor), currency);
   return {
     ...facts,
-    balances: balances === undefined ? null : {
-      openingDate: balances.openingDate, openingBank: money(balances.openingBankMinor), openingBooks: money(balances.openingBooksMinor),
-      closingDate: balances.closingDate, closingBank: money(balances.closingBankMinor), closingBooks: money(balances.closingBooksMinor),
-    },
+    balances:
+      balances === undefined
+        ? null
+        : {
+            openingDate: balances.openingDate,
+            openingBank: money(balances.openingBankMinor),
+            openingBooks: money(balances.openingBooksMinor),
+            closingDate: balances.closingDate,
+            closingBank: money(balances.closingBankMinor),
+            closingBooks: money(balances.closingBooksMinor),
+          },
   };
 }
 
-export function withMoney(view: object | null | undefined, currency: Currency): Record<string, unknown> | null {
+export function withMoney(
+  view: object | null | undefined,
+  currency: Currency,
+): Record<string, unknown> | null {
   if (view === null || view === undefined) return null;
   return Object.fromEntries(
-    Object.entries(view).map(([key, value]) => (key.endsWith('Minor') && typeof value === 'string' ? [key.slice(0, -'Minor'.length), moneyJson(BigInt(value), currency)] : [key, value])),
+    Object.entries(view).map(([key, value]) =>
+      key.endsWith('Minor') && typeof value === 'string'
+        ? [key.slice(0, -'Minor'.length), moneyJson(BigInt(value), currency)]
+        : [key, value],
+    ),
   );
 }

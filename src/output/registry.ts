@@ -3,16 +3,45 @@ import { attentionListSchema, attentionResolveSchema } from './attention.js';
 import { chargebacksListSchema, chargebacksSyncSchema } from './chargebacks.js';
 import { checkSchema } from './check.js';
 import { ledgerHistorySchema } from './ledger-history.js';
-import { ledgerAccountsSchema, ledgerBalanceSchema, ledgerPostSchema, ledgerReverseSchema, ledgerTxSchema, ledgerVerifySchema } from './ledger.js';
+import {
+  ledgerAccountsSchema,
+  ledgerBalanceSchema,
+  ledgerPostSchema,
+  ledgerReverseSchema,
+  ledgerTxSchema,
+  ledgerVerifySchema,
+} from './ledger.js';
 import { orderShowSchema, ordersListSchema, ordersSyncSchema } from './orders.js';
 import { payinRunSchema } from './payin.js';
-import { payoutListSchema, payoutRunSchema, payoutShowSchema, walletShowSchema } from './payouts.js';
+import {
+  payoutListSchema,
+  payoutRunSchema,
+  payoutShowSchema,
+  walletShowSchema,
+} from './payouts.js';
 import { reconcilePayoutsSchema } from './payout-legs.js';
 import { pspSettleSchema } from './psp.js';
 import { reconcileBankSchema } from './bank.js';
-import { reconcileDecideSchema, reconcileItemsSchema, reconcileReportSchema, reconcileReviewSchema, reconcileRunSchema } from './reconcile.js';
-import { dlqListSchema, dlqRequeueSchema, releaseListSchema, retryListSchema, retryRunSchema } from './queue.js';
-import { reportBalanceSheetSchema, reportDailySchema, reportIncomeSchema, reportSellersSchema } from './reports.js';
+import {
+  reconcileDecideSchema,
+  reconcileItemsSchema,
+  reconcileReportSchema,
+  reconcileReviewSchema,
+  reconcileRunSchema,
+} from './reconcile.js';
+import {
+  dlqListSchema,
+  dlqRequeueSchema,
+  releaseListSchema,
+  retryListSchema,
+  retryRunSchema,
+} from './queue.js';
+import {
+  reportBalanceSheetSchema,
+  reportDailySchema,
+  reportIncomeSchema,
+  reportSellersSchema,
+} from './reports.js';
 import { configShowSchema, runsListSchema, runsShowSchema } from './runs.js';
 import { webhooksListenSchema, webhooksReplaySchema } from './webhooks.js';
 

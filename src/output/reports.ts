@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { TRANSFER_STATUSES } from '../payments/order-state.js';
-import { countSchema, currencySchema, daySchema, instantSchema, moneyJsonSchema } from './contract.js';
+import {
+  countSchema,
+  currencySchema,
+  daySchema,
+  instantSchema,
+  moneyJsonSchema,
+} from './contract.js';
 
 /** `report daily|sellers|income|balance-sheet --json`. */
 const countAmount = z.strictObject({ count: countSchema, amount: moneyJsonSchema });
@@ -35,12 +41,23 @@ export const reportSellersSchema = z.array(
     payable: moneyJsonSchema,
     paidOut: moneyJsonSchema,
     negative: z.boolean(),
-    lastPayout: z.strictObject({ payoutId: z.string(), amount: moneyJsonSchema, status: z.enum(TRANSFER_STATUSES), at: instantSchema }).nullable(),
+    lastPayout: z
+      .strictObject({
+        payoutId: z.string(),
+        amount: moneyJsonSchema,
+        status: z.enum(TRANSFER_STATUSES),
+        at: instantSchema,
+      })
+      .nullable(),
   }),
 );
 
 /** Per period amounts (one per entry of `periods`) and their total. */
-const amountsFields = { currency: currencySchema, amounts: z.array(moneyJsonSchema), total: moneyJsonSchema };
+const amountsFields = {
+  currency: currencySchema,
+  amounts: z.array(moneyJsonSchema),
+  total: moneyJsonSchema,
+};
 
 const statementFields = {
   dateBasis: z.literal('effective'),
@@ -58,12 +75,18 @@ const statementFields = {
   ),
 };
 
-export const reportIncomeSchema = z.strictObject({ report: z.literal('income'), ...statementFields, net: z.array(z.strictObject(amountsFields)) });
+export const reportIncomeSchema = z.strictObject({
+  report: z.literal('income'),
+  ...statementFields,
+  net: z.array(z.strictObject(amountsFields)),
+});
 
 export const reportBalanceSheetSchema = z.strictObject({
   report: z.literal('balance-sheet'),
   ...statementFields,
   unclosedNetIncome: z.array(z.strictObject(amountsFields)),
   balanced: z.boolean(),
-  check: z.array(z.strictObject({ currency: currencySchema, differences: z.array(moneyJsonSchema) })),
+  check: z.array(
+    z.strictObject({ currency: currencySchema, differences: z.array(moneyJsonSchema) }),
+  ),
 });

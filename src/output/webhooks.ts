@@ -16,10 +16,17 @@ export const webhooksReplaySchema = z.strictObject({
   alarms: z.array(z.string()),
 });
 
-export function outcomesJson(counts: Readonly<Record<string, number | undefined>>): z.input<typeof outcomesSchema> {
+export function outcomesJson(
+  counts: Readonly<Record<string, number | undefined>>,
+): z.input<typeof outcomesSchema> {
   return Object.entries(counts).map(([outcome, count]) => ({ outcome, count: count ?? 0 }));
 }
 
 export function webhooksReplayJson(summary: ReplaySummary): z.input<typeof webhooksReplaySchema> {
-  return { lines: summary.lines, outcomes: outcomesJson(summary.outcomes), rejected: summary.rejected, alarms: summary.alarms };
+  return {
+    lines: summary.lines,
+    outcomes: outcomesJson(summary.outcomes),
+    rejected: summary.rejected,
+    alarms: summary.alarms,
+  };
 }

@@ -26,15 +26,38 @@ export interface StoredAnswer extends UnrecordedAnswer {
 }
 
 interface AnswerRow {
-  id: bigint; kind: AnswerKind; item_id: string; psp: string; answer_status: 'succeeded' | 'declined'; psp_reference: string | null; amount_minor: bigint;
-  currency: string; psp_fee_minor: bigint | null; decline_reason: string | null; error: string; answered_at: string; resolved_at: string | null; resolved_by: string | null;
+  id: bigint;
+  kind: AnswerKind;
+  item_id: string;
+  psp: string;
+  answer_status: 'succeeded' | 'declined';
+  psp_reference: string | null;
+  amount_minor: bigint;
+  currency: string;
+  psp_fee_minor: bigint | null;
+  decline_reason: string | null;
+  error: string;
+  answered_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
 }
 
 function toStored(row: AnswerRow): StoredAnswer {
   return {
-    id: row.id, kind: row.kind, itemId: row.item_id, psp: row.psp, answerStatus: row.answer_status, pspReference: row.psp_reference, amountMinor: row.amount_minor,
-    currency: row.currency as Currency, pspFeeMinor: row.psp_fee_minor, declineReason: row.decline_reason, error: row.error, answeredAt: row.answered_at,
-    resolvedAt: row.resolved_at, resolvedBy: row.resolved_by,
+    id: row.id,
+    kind: row.kind,
+    itemId: row.item_id,
+    psp: row.psp,
+    answerStatus: row.answer_status,
+    pspReference: row.psp_reference,
+    amountMinor: row.amount_minor,
+    currency: row.currency as Currency,
+    pspFeeMinor: row.psp_fee_minor,
+    declineReason: row.decline_reason,
+    error: row.error,
+    answeredAt: row.answered_at,
+    resolvedAt: row.resolved_at,
+    resolvedBy: row.resolved_by,
   };
 }
 
@@ -48,26 +71,57 @@ export class UnrecordedAnswers {
         `INSERT INTO unrecorded_answers (kind, item_id, psp, answer_status, psp_reference, amount_minor, currency, psp_fee_minor, decline_reason, error, answered_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(answer.kind, answer.itemId, answer.psp, answer.answerStatus, answer.pspReference, answer.amountMinor, answer.currency, answer.pspFeeMinor, answer.declineReason, answer.error, answer.answeredAt);
+      .run(
+        answer.kind,
+        answer.itemId,
+        answer.psp,
+        answer.answerStatus,
+        answer.pspReference,
+        answer.amountMinor,
+        answer.currency,
+        answer.pspFeeMinor,
+        answer.declineReason,
+        answer.error,
+        answer.answeredAt,
+      );
   }
 
   /** Facts not booked yet, oldest first. */
   open(): StoredAnswer[] {
-    return (this.db.prepare('SELECT * FROM unrecorded_answers WHERE resolved_at IS NULL ORDER BY id').all() as AnswerRow[]).map(toStored);
+    return (
+      this.db
+        .prepare('SELECT * FROM unrecorded_answers WHERE resolved_at IS NULL ORDER BY id')
+        .all() as AnswerRow[]
+    ).map(toStored);
   }
 
   /** The fact kept for this order, refund or payout id, resolved or not. */
   byItemId(itemId: string): StoredAnswer[] {
-    return (this.db.prepare('SELECT * FROM unrecorded_answers WHERE item_id = ? ORDER BY id').all(itemId) as AnswerRow[]).map(toStored);
+    return (
+      this.db
+        .prepare('SELECT * FROM unrecorded_answers WHERE item_id = ? ORDER BY id')
+        .all(itemId) as AnswerRow[]
+    ).map(toStored);
   }
 
   /** Marks a fact booked; false when it was already (another run got there first). */
   resolve(id: bigint, at: string, by: string): boolean {
-    return this.db.prepare('UPDATE unrecorded_answers SET resolved_at = ?, resolved_by = ? WHERE id = ? AND resolved_at IS NULL').run(at, by, id).changes === 1;
+    return (
+      this.db
+        .prepare(
+          'UPDATE unrecorded_answers SET resolved_at = ?, resolved_by = ? WHERE id = ? AND resolved_at IS NULL',
+        )
+        .run(at, by, id).changes === 1
+    );
   }
 
   openCount(): number {
-    return Number(this.db.prepare('SELECT COUNT(*) FROM unrecorded_answers WHERE resolved_at IS NULL').pluck().get() as bigint);
+    return Number(
+      this.db
+        .prepare('SELECT COUNT(*) FROM unrecorded_answers WHERE resolved_at IS NULL')
+        .pluck()
+        .get() as bigint,
+    );
   }
 }
 
@@ -109,7 +163,10 @@ export function recordOrSetAside<Item, Answer, Tally>(
       return error ?? new Error('record failed');
     }
   };
-  const batchError = attempt(() => { recorder.record(items, answers); beforeCommit(); });
+  const batchError = attempt(() => {
+    recorder.record(items, answers);
+    beforeCommit();
+  });
   if (batchError === undefined) return 0;
   // The storage failed, not an item: nothing was written, every item stays executing and is retried with its key.
   if (isStorageFailure(batchError)) throw batchError;
@@ -120,7 +177,11 @@ export function recordOrSetAside<Item, Answer, Tally>(
     const error = attempt(() => recorder.record([item], [answer]));
     if (error === undefined) return;
     if (isStorageFailure(error)) throw error;
-    const fact = recorder.factOf(item, answer, error instanceof Error ? error.message : String(error));
+    const fact = recorder.factOf(
+      item,
+      answer,
+      error instanceof Error ? error.message : String(error),
+    );
     if (fact === null) {
       unrecorded ??= error;
       return;
@@ -141,17 +202,42 @@ export function recordOrSetAside<Item, Answer, Tally>(
 function isStorageFailure(error: unknown): boolean {
   if (!(error instanceof Error) || !('code' in error)) return false;
   const code = String((error as { code: unknown }).code);
-  return ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_NOMEM']
-    .some((prefix) => code.startsWith(prefix));
+  return [
+    'SQLITE_BUSY',
+    'SQLITE_LOCKED',
+    'SQLITE_READONLY',
+    'SQLITE_FULL',
+    'SQLITE_IOERR',
+    'SQLITE_CANTOPEN',
+    'SQLITE_PERM',
+    'SQLITE_NOTADB',
+    'SQLITE_CORRUPT',
+    'SQLITE_NOMEM',
+  ].some((prefix) => code.startsWith(prefix));
 }
 
 /** The fact to keep for a final refund or payout answer; null for answers that are not final (left for a retry). */
 export function transferFact(
-  kind: 'refund' | 'payout', itemId: string, item: { amountMinor: bigint; currency: Currency }, result: RefundResult | PayoutResult, psp: string, error: string, at: string,
+  kind: 'refund' | 'payout',
+  itemId: string,
+  item: { amountMinor: bigint; currency: Currency },
+  result: RefundResult | PayoutResult,
+  psp: string,
+  error: string,
+  at: string,
 ): UnrecordedAnswer | null {
   if (result.status !== 'succeeded' && result.status !== 'declined') return null;
   return {
-    kind, itemId, psp, answerStatus: result.status, pspReference: result.pspReference, amountMinor: item.amountMinor, currency: item.currency, pspFeeMinor: null,
-    declineReason: result.status === 'declined' ? result.reason : null, error, answeredAt: at,
+    kind,
+    itemId,
+    psp,
+    answerStatus: result.status,
+    pspReference: result.pspReference,
+    amountMinor: item.amountMinor,
+    currency: item.currency,
+    pspFeeMinor: null,
+    declineReason: result.status === 'declined' ? result.reason : null,
+    error,
+    answeredAt: at,
   };
 }

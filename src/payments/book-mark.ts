@@ -28,10 +28,15 @@ export interface BookState extends Mark {
   marked: boolean;
 }
 
-export type MarkFile = { kind: 'present'; mark: Mark } | { kind: 'missing' } | { kind: 'unreadable'; detail: string };
+export type MarkFile =
+  | { kind: 'present'; mark: Mark }
+  | { kind: 'missing' }
+  | { kind: 'unreadable'; detail: string };
 
 /** lost: how many sends the book lost; null when that is unknown. */
-export type Comparison = { behind: false } | { behind: true; catchUpUntil: bigint | null; lost: bigint | null; reason: string };
+export type Comparison =
+  | { behind: false }
+  | { behind: true; catchUpUntil: bigint | null; lost: bigint | null; reason: string };
 
 /**
  * `books.db` → `books.db.payops-mark`, by the book's REAL path: a book opened through a symlink
@@ -61,16 +66,35 @@ export function realPathOf(file: string): string {
 export function compareWithMark(book: BookState, file: MarkFile): Comparison {
   if (file.kind === 'present') {
     if (file.mark.bookId !== book.bookId) {
-      return { behind: true, catchUpUntil: null, lost: null, reason: `its mark file belongs to another book (${file.mark.bookId.slice(0, 8)}…, ${file.mark.sends} sends)` };
+      return {
+        behind: true,
+        catchUpUntil: null,
+        lost: null,
+        reason: `its mark file belongs to another book (${file.mark.bookId.slice(0, 8)}…, ${file.mark.sends} sends)`,
+      };
     }
-    if (file.mark.sends > book.sends) return { behind: true, catchUpUntil: file.mark.sends, lost: file.mark.sends - book.sends, reason: `it has made ${book.sends} sends, its mark says ${file.mark.sends}` };
+    if (file.mark.sends > book.sends)
+      return {
+        behind: true,
+        catchUpUntil: file.mark.sends,
+        lost: file.mark.sends - book.sends,
+        reason: `it has made ${book.sends} sends, its mark says ${file.mark.sends}`,
+      };
     return { behind: false };
   }
   // Never marked: a new book makes its mark. One that has sent work without ever marking it
   // (made by `payops demo` or a test, copied before its first mark) cannot tell what it lost.
   if (!book.marked && book.sends === 0n) return { behind: false };
-  const what = file.kind === 'missing' ? 'its mark file is missing' : `its mark file is unreadable (${file.detail})`;
-  return { behind: true, catchUpUntil: null, lost: null, reason: `${what}: how far it is behind is unknown` };
+  const what =
+    file.kind === 'missing'
+      ? 'its mark file is missing'
+      : `its mark file is unreadable (${file.detail})`;
+  return {
+    behind: true,
+    catchUpUntil: null,
+    lost: null,
+    reason: `${what}: how far it is behind is unknown`,
+  };
 }
 
 export function readMarkFile(file: string): MarkFile {
@@ -83,7 +107,12 @@ export function readMarkFile(file: string): MarkFile {
   }
   try {
     const parsed = JSON.parse(text) as { format?: unknown; bookId?: unknown; sends?: unknown };
-    if (parsed.format !== MARK_FORMAT || typeof parsed.bookId !== 'string' || typeof parsed.sends !== 'string' || !/^[0-9]{1,19}$/.test(parsed.sends)) {
+    if (
+      parsed.format !== MARK_FORMAT ||
+      typeof parsed.bookId !== 'string' ||
+      typeof parsed.sends !== 'string' ||
+      !/^[0-9]{1,19}$/.test(parsed.sends)
+    ) {
       return { kind: 'unreadable', detail: `not a ${MARK_FORMAT} file` };
     }
     return { kind: 'present', mark: { bookId: parsed.bookId, sends: BigInt(parsed.sends) } };
@@ -98,10 +127,17 @@ export function readMarkFile(file: string): MarkFile {
  */
 export function writeMarkFile(file: string, mark: Mark): void {
   const directory = path.dirname(file);
-  const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const temporary = path.join(
+    directory,
+    `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`,
+  );
   const body = `${JSON.stringify({ format: MARK_FORMAT, bookId: mark.bookId, sends: mark.sends.toString() })}\n`;
   try {
-    const fd = fs.openSync(temporary, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    const fd = fs.openSync(
+      temporary,
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+      0o600,
+    );
     try {
       fs.writeSync(fd, body);
       fs.fsyncSync(fd);
@@ -154,7 +190,8 @@ export function operatorName(): string {
 
 /** The summary's words for the notice: which case, and what ends it. */
 export function behindSummary(behind: { lookUps: bigint | null }): string {
-  if (behind.lookUps === null) return 'unknown distance: every send is looked up at the PSP until `payops init --caught-up` (run it once every file since the backup has been rerun)';
+  if (behind.lookUps === null)
+    return 'unknown distance: every send is looked up at the PSP until `payops init --caught-up` (run it once every file since the backup has been rerun)';
   return `${behind.lookUps} lost sends still to be found at the PSP before it has caught up (every send is looked up meanwhile)`;
 }
 
@@ -169,7 +206,8 @@ interface MarkRow {
   found_since_behind: bigint;
 }
 
-const ROW_SQL = 'SELECT book_id, sends, marked, catch_up_until, behind_reason, behind_since, lost_sends, found_since_behind FROM book_mark WHERE singleton = 1';
+const ROW_SQL =
+  'SELECT book_id, sends, marked, catch_up_until, behind_reason, behind_since, lost_sends, found_since_behind FROM book_mark WHERE singleton = 1';
 
 /** What `payops init --caught-up` did. */
 export type CaughtUp = { wasBehind: false } | { wasBehind: true; reason: string; note: string };
@@ -194,20 +232,33 @@ export class BookMark {
 
   private constructor(private readonly db: Database) {
     // A book at an older schema (built so by a migration test) has no mark: nothing to compare or count.
-    const hasMark = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_mark'").get() !== undefined;
+    const hasMark =
+      db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_mark'")
+        .get() !== undefined;
     this.file = hasMark ? markFileOf(db.name) : null;
     this.enabled = hasMark;
     const prepare = (sql: string) => db.prepare(hasMark ? sql : 'SELECT 1');
     this.s = {
       row: prepare(ROW_SQL),
-      behind: prepare('UPDATE book_mark SET catch_up_until = ?, lost_sends = ?, found_since_behind = 0, behind_reason = ?, behind_since = ? WHERE singleton = 1'),
+      behind: prepare(
+        'UPDATE book_mark SET catch_up_until = ?, lost_sends = ?, found_since_behind = 0, behind_reason = ?, behind_since = ? WHERE singleton = 1',
+      ),
       // Already behind and now the distance is unknown too: unknown wins (it never ends on a count).
-      unknown: prepare('UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, behind_reason = ? WHERE singleton = 1'),
+      unknown: prepare(
+        'UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, behind_reason = ? WHERE singleton = 1',
+      ),
       count: prepare('UPDATE book_mark SET sends = sends + ? WHERE singleton = 1'),
       marked: prepare('UPDATE book_mark SET marked = 1 WHERE singleton = 1 AND marked = 0'),
-      found: prepare('UPDATE book_mark SET found_since_behind = found_since_behind + ? WHERE singleton = 1'),
-      caughtUp: prepare('UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, found_since_behind = 0, behind_reason = NULL, behind_since = NULL WHERE singleton = 1 AND behind_since IS NOT NULL AND lost_sends IS NOT NULL AND found_since_behind >= lost_sends'),
-      operatorCaughtUp: prepare('UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, found_since_behind = 0, behind_reason = NULL, behind_since = NULL, caught_up_note = ? WHERE singleton = 1'),
+      found: prepare(
+        'UPDATE book_mark SET found_since_behind = found_since_behind + ? WHERE singleton = 1',
+      ),
+      caughtUp: prepare(
+        'UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, found_since_behind = 0, behind_reason = NULL, behind_since = NULL WHERE singleton = 1 AND behind_since IS NOT NULL AND lost_sends IS NOT NULL AND found_since_behind >= lost_sends',
+      ),
+      operatorCaughtUp: prepare(
+        'UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, found_since_behind = 0, behind_reason = NULL, behind_since = NULL, caught_up_note = ? WHERE singleton = 1',
+      ),
     };
   }
 
@@ -221,7 +272,10 @@ export class BookMark {
     if (this.opened !== undefined) return this.opened;
     const row = this.row();
     if (this.file !== null) {
-      const comparison = compareWithMark({ bookId: row.book_id, sends: row.sends, marked: row.marked === 1n }, readMarkFile(this.file));
+      const comparison = compareWithMark(
+        { bookId: row.book_id, sends: row.sends, marked: row.marked === 1n },
+        readMarkFile(this.file),
+      );
       if (comparison.behind) this.recordBehind(row, comparison, at);
       else if (row.behind_since === null) this.advance(row.sends, true);
     }
@@ -231,9 +285,17 @@ export class BookMark {
   }
 
   /** A book found behind for the first time starts counting; one already behind keeps its count. */
-  private recordBehind(row: MarkRow, comparison: Extract<Comparison, { behind: true }>, at: string): void {
+  private recordBehind(
+    row: MarkRow,
+    comparison: Extract<Comparison, { behind: true }>,
+    at: string,
+  ): void {
     if (row.behind_since === null) {
-      this.db.transaction(() => this.s.behind.run(comparison.catchUpUntil, comparison.lost, comparison.reason, at)).immediate();
+      this.db
+        .transaction(() =>
+          this.s.behind.run(comparison.catchUpUntil, comparison.lost, comparison.reason, at),
+        )
+        .immediate();
     } else if (comparison.lost === null && row.lost_sends !== null) {
       this.db.transaction(() => this.s.unknown.run(comparison.reason)).immediate();
     }
@@ -252,7 +314,10 @@ export class BookMark {
     if (this.file === null) return;
     const current = readMarkFile(this.file);
     const row = this.row();
-    const level = current.kind === 'present' && current.mark.bookId === row.book_id && current.mark.sends >= sends;
+    const level =
+      current.kind === 'present' &&
+      current.mark.bookId === row.book_id &&
+      current.mark.sends >= sends;
     if (level && !force) return;
     if (!level) writeMarkFile(this.file, { bookId: row.book_id, sends });
     if (row.marked === 0n) this.db.transaction(() => this.s.marked.run()).immediate();
@@ -264,10 +329,12 @@ export class BookMark {
    */
   settle(lostWorkFound = 0): void {
     if (!this.enabled || this.row().behind_since === null) return;
-    this.db.transaction(() => {
-      if (lostWorkFound > 0) this.s.found.run(BigInt(lostWorkFound));
-      this.s.caughtUp.run();
-    }).immediate();
+    this.db
+      .transaction(() => {
+        if (lostWorkFound > 0) this.s.found.run(BigInt(lostWorkFound));
+        this.s.caughtUp.run();
+      })
+      .immediate();
   }
 
   /**
@@ -278,7 +345,11 @@ export class BookMark {
   establish(at: string): BehindNotice | null {
     if (!this.enabled || this.file === null) return null;
     const row = this.row();
-    if (row.marked === 0n && row.behind_since === null && readMarkFile(this.file).kind === 'missing') {
+    if (
+      row.marked === 0n &&
+      row.behind_since === null &&
+      readMarkFile(this.file).kind === 'missing'
+    ) {
       this.advance(row.sends, true);
       return null;
     }
@@ -294,7 +365,10 @@ export class BookMark {
     const row = this.row();
     if (row.behind_since === null) return { wasBehind: false };
     const reason = row.behind_reason ?? 'behind its mark';
-    const found = row.lost_sends === null ? `${row.found_since_behind} lost sends found, distance unknown` : `${row.found_since_behind} of ${row.lost_sends} lost sends found`;
+    const found =
+      row.lost_sends === null
+        ? `${row.found_since_behind} lost sends found, distance unknown`
+        : `${row.found_since_behind} of ${row.lost_sends} lost sends found`;
     const note = `ended by ${by} at ${at} (behind since ${row.behind_since}: ${reason}; ${found})`;
     this.db.transaction(() => this.s.operatorCaughtUp.run(note)).immediate();
     this.opened = undefined;
@@ -312,18 +386,25 @@ export class BookMark {
  * found by comparing now), without recording anything. Null when it is not, or has no mark.
  */
 export function behindWithoutRecording(db: Database): string | null {
-  const hasMark = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_mark'").get() !== undefined;
+  const hasMark =
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_mark'").get() !==
+    undefined;
   const file = markFileOf(db.name);
   if (!hasMark || file === null) return null;
   const row = db.prepare(ROW_SQL).get() as MarkRow;
   if (row.behind_since !== null) return noticeOf(row).line;
-  const comparison = compareWithMark({ bookId: row.book_id, sends: row.sends, marked: row.marked === 1n }, readMarkFile(file));
+  const comparison = compareWithMark(
+    { bookId: row.book_id, sends: row.sends, marked: row.marked === 1n },
+    readMarkFile(file),
+  );
   return comparison.behind ? behindLine(comparison.reason, comparison.lost) : null;
 }
 
 function noticeOf(row: MarkRow): BehindNotice {
   const reason = row.behind_reason ?? 'behind its mark';
-  if (row.lost_sends === null) return { reason, distance: 'unknown', lookUps: null, line: behindLine(reason, null) };
-  const lookUps = row.lost_sends > row.found_since_behind ? row.lost_sends - row.found_since_behind : 0n;
+  if (row.lost_sends === null)
+    return { reason, distance: 'unknown', lookUps: null, line: behindLine(reason, null) };
+  const lookUps =
+    row.lost_sends > row.found_since_behind ? row.lost_sends - row.found_since_behind : 0n;
   return { reason, distance: 'known', lookUps, line: behindLine(reason, lookUps) };
 }

@@ -37,17 +37,25 @@ const HELD_POLL_MS = 1_000;
  * `maxHeldWaitMs`. Every queue counts: a refund or payout keeps `--wait` going as a charge does.
  */
 export async function runQueues(queues: readonly DueWork[], options: DrainOptions): Promise<void> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   for (const queue of queues) await queue.runDue();
   const startedMs = options.clock();
   let announced = '';
   while (options.wait) {
-    const next = queues.map((queue) => queue.nextRetryAt()).filter((at): at is string => at !== undefined).sort()[0];
+    const next = queues
+      .map((queue) => queue.nextRetryAt())
+      .filter((at): at is string => at !== undefined)
+      .sort()[0];
     const held = queues.flatMap((queue) => queue.held());
-    const heldTooLong = held.length > 0 && options.clock() - startedMs >= (options.maxHeldWaitMs ?? DEFAULT_MAX_HELD_WAIT_MS);
+    const heldTooLong =
+      held.length > 0 &&
+      options.clock() - startedMs >= (options.maxHeldWaitMs ?? DEFAULT_MAX_HELD_WAIT_MS);
     if (heldTooLong && !announced.startsWith('stopped')) {
       announced = 'stopped';
-      options.onWait?.(`stopped waiting after ${Math.round((options.clock() - startedMs) / 1000)} s for ${describeHeld(held)}: their owners still hold them; run the same command again later`);
+      options.onWait?.(
+        `stopped waiting after ${Math.round((options.clock() - startedMs) / 1000)} s for ${describeHeld(held)}: their owners still hold them; run the same command again later`,
+      );
     }
     if (next === undefined && (held.length === 0 || heldTooLong)) return;
     let waitMs = next === undefined ? Number.POSITIVE_INFINITY : Date.parse(next) - options.clock();
@@ -56,7 +64,11 @@ export async function runQueues(queues: readonly DueWork[], options: DrainOption
       if (message !== announced) options.onWait?.(message);
       announced = message;
       const expiry = earliestExpiry(held);
-      waitMs = Math.min(waitMs, HELD_POLL_MS, expiry === undefined ? HELD_POLL_MS : Date.parse(expiry) - options.clock() + 1);
+      waitMs = Math.min(
+        waitMs,
+        HELD_POLL_MS,
+        expiry === undefined ? HELD_POLL_MS : Date.parse(expiry) - options.clock() + 1,
+      );
     }
     waitMs = Math.min(Math.max(0, waitMs), options.maxSleepMs ?? DEFAULT_MAX_SLEEP_MS);
     if (waitMs > 0) await sleep(waitMs);

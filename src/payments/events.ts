@@ -1,4 +1,10 @@
-import { type Currency, MAX_AMOUNT_MINOR, formatAmount, isCurrencyCode, parseAmount } from '../money/index.js';
+import {
+  type Currency,
+  MAX_AMOUNT_MINOR,
+  formatAmount,
+  isCurrencyCode,
+  parseAmount,
+} from '../money/index.js';
 import { IDENTIFIER, PAYMENT_TOKEN } from '../input/ids.js';
 import { isPlainText } from '../input/text.js';
 import { unknownFieldReason } from '../input/names.js';
@@ -78,7 +84,15 @@ const MAX_METADATA_DEPTH = 8;
  */
 export const MAX_ORDER_AMOUNT_MINOR = MAX_AMOUNT_MINOR;
 
-const PAY_IN_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'currency', 'payer', 'paymentToken', 'orders']);
+const PAY_IN_FIELDS = new Set([
+  'eventId',
+  'type',
+  'occurredAt',
+  'currency',
+  'payer',
+  'paymentToken',
+  'orders',
+]);
 const PAY_OUT_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'orderId', 'seller']);
 const REFUND_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'orderId', 'amount', 'reason']);
 const MAX_NAME_LENGTH = 200;
@@ -100,34 +114,63 @@ export function validateEvent(value: unknown): PaymentEvent {
   const unknown = Object.keys(value).find((key) => !PAY_IN_FIELDS.has(key));
   if (unknown !== undefined) fail(unknown, unknownFieldReason(unknown, PAY_IN_FIELDS, SEE_DESIGN));
 
-  const occurredAt = withField('occurredAt', eventId, () => normalizeInstant(value.occurredAt, 'occurredAt'));
+  const occurredAt = withField('occurredAt', eventId, () =>
+    normalizeInstant(value.occurredAt, 'occurredAt'),
+  );
   if (typeof value.currency !== 'string' || !isCurrencyCode(value.currency)) {
-    fail('currency', `${JSON.stringify(value.currency ?? null)} is not an ISO 4217 currency code such as "USD"`);
+    fail(
+      'currency',
+      `${JSON.stringify(value.currency ?? null)} is not an ISO 4217 currency code such as "USD"`,
+    );
   }
   const currency = value.currency as Currency;
   if (!isObject(value.payer)) fail('payer', 'expected an object such as {"id":"buyer_42"}');
-  const payerId = withField('payer.id', eventId, () => identifier((value.payer as Record<string, unknown>).id, 'payer.id'));
+  const payerId = withField('payer.id', eventId, () =>
+    identifier((value.payer as Record<string, unknown>).id, 'payer.id'),
+  );
   const paymentToken = checkToken(value.paymentToken, eventId);
 
-  if (!Array.isArray(value.orders) || value.orders.length === 0) fail('orders', 'expected a non-empty array of orders');
+  if (!Array.isArray(value.orders) || value.orders.length === 0)
+    fail('orders', 'expected a non-empty array of orders');
   const rawOrders = value.orders as unknown[];
-  if (rawOrders.length > MAX_ORDERS_PER_EVENT) fail('orders', `at most ${MAX_ORDERS_PER_EVENT} orders per checkout`);
+  if (rawOrders.length > MAX_ORDERS_PER_EVENT)
+    fail('orders', `at most ${MAX_ORDERS_PER_EVENT} orders per checkout`);
   const seen = new Set<string>();
   const orders = rawOrders.map((raw, index) => {
     const at = `orders[${index}]`;
     if (!isObject(raw)) return fail(at, 'expected an object');
     const extra = Object.keys(raw).find((key) => !ORDER_FIELDS.has(key));
     if (extra !== undefined) fail(`${at}.${extra}`, unknownFieldReason(extra, ORDER_FIELDS));
-    const orderId = withField(`${at}.orderId`, eventId, () => identifier(raw.orderId, `${at}.orderId`));
+    const orderId = withField(`${at}.orderId`, eventId, () =>
+      identifier(raw.orderId, `${at}.orderId`),
+    );
     if (seen.has(orderId)) fail(`${at}.orderId`, `${orderId} appears twice in this event`);
     seen.add(orderId);
-    const sellerId = withField(`${at}.sellerId`, eventId, () => identifier(raw.sellerId, `${at}.sellerId`));
-    const amountMinor = withField(`${at}.amount`, eventId, () => parseAmount(raw.amount, currency, `${at}.amount`));
-    if (amountMinor <= 0n) fail(`${at}.amount`, `must be greater than zero (got "${String(raw.amount)}")`);
-    if (amountMinor > MAX_ORDER_AMOUNT_MINOR) fail(`${at}.amount`, `"${String(raw.amount)}" is more than one order may be (${formatAmount(MAX_ORDER_AMOUNT_MINOR, currency)} ${currency})`);
-    const platformFeeMinor = raw.platformFee === undefined ? 0n : withField(`${at}.platformFee`, eventId, () => parseAmount(raw.platformFee, currency, `${at}.platformFee`));
+    const sellerId = withField(`${at}.sellerId`, eventId, () =>
+      identifier(raw.sellerId, `${at}.sellerId`),
+    );
+    const amountMinor = withField(`${at}.amount`, eventId, () =>
+      parseAmount(raw.amount, currency, `${at}.amount`),
+    );
+    if (amountMinor <= 0n)
+      fail(`${at}.amount`, `must be greater than zero (got "${String(raw.amount)}")`);
+    if (amountMinor > MAX_ORDER_AMOUNT_MINOR)
+      fail(
+        `${at}.amount`,
+        `"${String(raw.amount)}" is more than one order may be (${formatAmount(MAX_ORDER_AMOUNT_MINOR, currency)} ${currency})`,
+      );
+    const platformFeeMinor =
+      raw.platformFee === undefined
+        ? 0n
+        : withField(`${at}.platformFee`, eventId, () =>
+            parseAmount(raw.platformFee, currency, `${at}.platformFee`),
+          );
     if (platformFeeMinor < 0n) fail(`${at}.platformFee`, 'must not be negative');
-    if (platformFeeMinor > amountMinor) fail(`${at}.platformFee`, `${String(raw.platformFee)} is more than the order amount ${String(raw.amount)}`);
+    if (platformFeeMinor > amountMinor)
+      fail(
+        `${at}.platformFee`,
+        `${String(raw.platformFee)} is more than the order amount ${String(raw.amount)}`,
+      );
     let metadata = '{}';
     if (raw.metadata !== undefined) {
       if (!isObject(raw.metadata)) fail(`${at}.metadata`, 'expected an object');
@@ -135,7 +178,8 @@ export function validateEvent(value: unknown): PaymentEvent {
       const problem = metadataProblem(raw.metadata, 1);
       if (problem !== undefined) fail(`${at}.metadata`, problem);
       metadata = canonicalJson(raw.metadata);
-      if (Buffer.byteLength(metadata) > MAX_METADATA_BYTES) fail(`${at}.metadata`, `larger than ${MAX_METADATA_BYTES} bytes`);
+      if (Buffer.byteLength(metadata) > MAX_METADATA_BYTES)
+        fail(`${at}.metadata`, `larger than ${MAX_METADATA_BYTES} bytes`);
     }
     return { orderId, sellerId, amountMinor, platformFeeMinor, metadata };
   });
@@ -159,31 +203,63 @@ export function validateEvent(value: unknown): PaymentEvent {
 function refuseCardNumbers(value: Record<string, unknown>): void {
   const card = cardNumberPath(value);
   if (card === undefined) return;
-  const eventId = typeof value.eventId === 'string' && ID.test(value.eventId) && !containsCardNumber(value.eventId) ? value.eventId : undefined;
-  throw new EventRejection(card.path, `${CARD_NUMBER_REASON} (${maskedCard(card.last4)} was not stored)`, eventId);
+  const eventId =
+    typeof value.eventId === 'string' &&
+    ID.test(value.eventId) &&
+    !containsCardNumber(value.eventId)
+      ? value.eventId
+      : undefined;
+  throw new EventRejection(
+    card.path,
+    `${CARD_NUMBER_REASON} (${maskedCard(card.last4)} was not stored)`,
+    eventId,
+  );
 }
 
-export const CARD_NUMBER_REASON = 'looks like a card number; payops accepts only tokens from the card vendor, never card details';
+export const CARD_NUMBER_REASON =
+  'looks like a card number; payops accepts only tokens from the card vendor, never card details';
 
-function validatePayOut(value: Record<string, unknown>, eventId: string, fail: (field: string, reason: string) => never): PayOutEvent {
+function validatePayOut(
+  value: Record<string, unknown>,
+  eventId: string,
+  fail: (field: string, reason: string) => never,
+): PayOutEvent {
   const unknown = Object.keys(value).find((key) => !PAY_OUT_FIELDS.has(key));
   if (unknown !== undefined) fail(unknown, unknownFieldReason(unknown, PAY_OUT_FIELDS, SEE_DESIGN));
-  const occurredAt = withField('occurredAt', eventId, () => normalizeInstant(value.occurredAt, 'occurredAt'));
+  const occurredAt = withField('occurredAt', eventId, () =>
+    normalizeInstant(value.occurredAt, 'occurredAt'),
+  );
   const orderId = withField('orderId', eventId, () => identifier(value.orderId, 'orderId'));
   if (!isObject(value.seller)) fail('seller', 'expected {"id", "name", "account": {"iban"}}');
   const seller = value.seller as Record<string, unknown>;
   const extra = Object.keys(seller).find((key) => !SELLER_FIELDS.includes(key));
   if (extra !== undefined) fail(`seller.${extra}`, unknownFieldReason(extra, SELLER_FIELDS));
   const id = withField('seller.id', eventId, () => identifier(seller.id, 'seller.id'));
-  if (typeof seller.name !== 'string' || seller.name.trim().length === 0 || seller.name.length > MAX_NAME_LENGTH || !isPlainText(seller.name)) {
-    fail('seller.name', `required: the seller's name, at most ${MAX_NAME_LENGTH} printable characters`);
+  if (
+    typeof seller.name !== 'string' ||
+    seller.name.trim().length === 0 ||
+    seller.name.length > MAX_NAME_LENGTH ||
+    !isPlainText(seller.name)
+  ) {
+    fail(
+      'seller.name',
+      `required: the seller's name, at most ${MAX_NAME_LENGTH} printable characters`,
+    );
   }
   if (!isObject(seller.account)) fail('seller.account', 'expected {"iban": "…"}');
   const account = seller.account as Record<string, unknown>;
   const accountExtra = Object.keys(account).find((key) => key !== 'iban');
-  if (accountExtra !== undefined) fail(`seller.account.${accountExtra}`, `${unknownFieldReason(accountExtra, ['iban'])}: payops pays out to an IBAN`);
+  if (accountExtra !== undefined)
+    fail(
+      `seller.account.${accountExtra}`,
+      `${unknownFieldReason(accountExtra, ['iban'])}: payops pays out to an IBAN`,
+    );
   const iban = normalizeIban(account.iban);
-  if (iban === undefined) fail('seller.account.iban', 'is not a valid IBAN (country code, check digits and account number; the checksum must hold)');
+  if (iban === undefined)
+    fail(
+      'seller.account.iban',
+      'is not a valid IBAN (country code, check digits and account number; the checksum must hold)',
+    );
   return {
     type: 'pay_out',
     eventId,
@@ -194,16 +270,28 @@ function validatePayOut(value: Record<string, unknown>, eventId: string, fail: (
   };
 }
 
-function validateRefund(value: Record<string, unknown>, eventId: string, fail: (field: string, reason: string) => never): RefundEvent {
+function validateRefund(
+  value: Record<string, unknown>,
+  eventId: string,
+  fail: (field: string, reason: string) => never,
+): RefundEvent {
   const unknown = Object.keys(value).find((key) => !REFUND_FIELDS.has(key));
   if (unknown !== undefined) fail(unknown, unknownFieldReason(unknown, REFUND_FIELDS, SEE_DESIGN));
-  const occurredAt = withField('occurredAt', eventId, () => normalizeInstant(value.occurredAt, 'occurredAt'));
+  const occurredAt = withField('occurredAt', eventId, () =>
+    normalizeInstant(value.occurredAt, 'occurredAt'),
+  );
   const orderId = withField('orderId', eventId, () => identifier(value.orderId, 'orderId'));
-  if (typeof value.amount === 'number') fail('amount', `amounts must be decimal strings such as "4.00", not JSON numbers (got ${value.amount})`);
-  if (typeof value.amount !== 'string' || !/^[0-9]{1,19}(\.[0-9]{1,4})?$/.test(value.amount)) fail('amount', 'expected a positive decimal string such as "4.00"');
+  if (typeof value.amount === 'number')
+    fail(
+      'amount',
+      `amounts must be decimal strings such as "4.00", not JSON numbers (got ${value.amount})`,
+    );
+  if (typeof value.amount !== 'string' || !/^[0-9]{1,19}(\.[0-9]{1,4})?$/.test(value.amount))
+    fail('amount', 'expected a positive decimal string such as "4.00"');
   if (/^0+(\.0+)?$/.test(value.amount as string)) fail('amount', 'must be greater than zero');
   const reason = value.reason === undefined ? '' : value.reason;
-  if (typeof reason !== 'string' || reason.length > 200 || !isPlainText(reason)) fail('reason', 'expected text of at most 200 printable characters');
+  if (typeof reason !== 'string' || reason.length > 200 || !isPlainText(reason))
+    fail('reason', 'expected text of at most 200 printable characters');
   return {
     type: 'refund',
     eventId,
@@ -220,7 +308,9 @@ export function normalizeIban(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const iban = value.replace(/ /g, '').toUpperCase();
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return undefined;
-  const rearranged = `${iban.slice(4)}${iban.slice(0, 4)}`.replace(/[A-Z]/g, (letter) => String(letter.charCodeAt(0) - 55));
+  const rearranged = `${iban.slice(4)}${iban.slice(0, 4)}`.replace(/[A-Z]/g, (letter) =>
+    String(letter.charCodeAt(0) - 55),
+  );
   let remainder = 0;
   for (const digit of rearranged) remainder = (remainder * 10 + Number(digit)) % 97;
   return remainder === 1 ? iban : undefined;
@@ -232,19 +322,29 @@ export function maskIban(iban: string): string {
 }
 
 function identifier(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new EventRejection(field, 'required: a non-empty string');
+  if (typeof value !== 'string' || value.length === 0)
+    throw new EventRejection(field, 'required: a non-empty string');
   if (!ID.test(value)) {
-    throw new EventRejection(field, `"${value.slice(0, 40)}" must be 1–100 letters, digits, "_", "." or "-", starting with a letter or digit`);
+    throw new EventRejection(
+      field,
+      `"${value.slice(0, 40)}" must be 1–100 letters, digits, "_", "." or "-", starting with a letter or digit`,
+    );
   }
   return value;
 }
 
 function checkToken(value: unknown, eventId: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new EventRejection('paymentToken', 'required: the token the card vendor issued', eventId);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new EventRejection('paymentToken', 'required: the token the card vendor issued', eventId);
   if (looksLikeCardNumber(value)) {
-    throw new EventRejection('paymentToken', 'looks like a card number; payops accepts only tokens from the card vendor, never card details', eventId);
+    throw new EventRejection(
+      'paymentToken',
+      'looks like a card number; payops accepts only tokens from the card vendor, never card details',
+      eventId,
+    );
   }
-  if (!TOKEN.test(value)) throw new EventRejection('paymentToken', 'must be 3–255 letters, digits, "_" or "-"', eventId);
+  if (!TOKEN.test(value))
+    throw new EventRejection('paymentToken', 'must be 3–255 letters, digits, "_" or "-"', eventId);
   return value;
 }
 
@@ -257,9 +357,12 @@ function withField<T>(field: string, eventId: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof EventRejection) throw new EventRejection(error.field, error.reason, eventId);
+    if (error instanceof EventRejection)
+      throw new EventRejection(error.field, error.reason, eventId);
     if (error instanceof InputError) {
-      const message = error.message.startsWith(`${field}: `) ? error.message.slice(field.length + 2) : error.message;
+      const message = error.message.startsWith(`${field}: `)
+        ? error.message.slice(field.length + 2)
+        : error.message;
       throw new EventRejection(field, message, eventId);
     }
     throw error;
@@ -269,7 +372,10 @@ function withField<T>(field: string, eventId: string, read: () => T): T {
 /** Why free-form metadata cannot be kept, or undefined: too deep, or text that is not printable. */
 function metadataProblem(value: unknown, depth: number): string | undefined {
   if (depth > MAX_METADATA_DEPTH) return `nested deeper than ${MAX_METADATA_DEPTH} levels`;
-  if (typeof value === 'string') return isPlainText(value) ? undefined : 'text must be printable: no control characters or unpaired surrogates';
+  if (typeof value === 'string')
+    return isPlainText(value)
+      ? undefined
+      : 'text must be printable: no control characters or unpaired surrogates';
   if (Array.isArray(value)) {
     for (const item of value) {
       const problem = metadataProblem(item, depth + 1);
@@ -277,7 +383,8 @@ function metadataProblem(value: unknown, depth: number): string | undefined {
     }
   } else if (isObject(value)) {
     for (const [key, item] of Object.entries(value)) {
-      if (!isPlainText(key)) return 'keys must be printable: no control characters or unpaired surrogates';
+      if (!isPlainText(key))
+        return 'keys must be printable: no control characters or unpaired surrogates';
       const problem = metadataProblem(item, depth + 1);
       if (problem !== undefined) return problem;
     }
@@ -296,7 +403,8 @@ export function canonicalJson(value: unknown): string {
   let text: string;
   if (Array.isArray(value)) {
     text = '[';
-    for (let index = 0; index < value.length; index++) text += `${index === 0 ? '' : ','}${canonicalJson(value[index])}`;
+    for (let index = 0; index < value.length; index++)
+      text += `${index === 0 ? '' : ','}${canonicalJson(value[index])}`;
     return `${text}]`;
   }
   const object = value as Record<string, unknown>;

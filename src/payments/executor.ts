@@ -49,7 +49,22 @@ export interface ExecutionTally {
 }
 
 export function emptyTally(): ExecutionTally {
-  return { attempted: 0, succeeded: 0, pending: 0, failed: 0, retryScheduled: 0, deadLettered: 0, retriesByReason: [], deadLettersByReason: [], needsAttention: 0, lostLease: 0, recoveredLeases: 0, capturedMinor: new Map(), rejections: [], bookBehind: null };
+  return {
+    attempted: 0,
+    succeeded: 0,
+    pending: 0,
+    failed: 0,
+    retryScheduled: 0,
+    deadLettered: 0,
+    retriesByReason: [],
+    deadLettersByReason: [],
+    needsAttention: 0,
+    lostLease: 0,
+    recoveredLeases: 0,
+    capturedMinor: new Map(),
+    rejections: [],
+    bookBehind: null,
+  };
 }
 
 // Each batch costs three durable commits (claim, PSP state, record): large batches amortize them.
@@ -74,12 +89,19 @@ export class PayinExecutor {
   private readonly leaseMs: number;
   private readonly mark: BookMark;
 
-  constructor(private readonly db: Database, private readonly options: ExecutorOptions) {
+  constructor(
+    private readonly db: Database,
+    private readonly options: ExecutorOptions,
+  ) {
     this.store = new PaymentsStore(db);
     this.mark = BookMark.of(db);
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.recorder = new ChargeRecorder(db, { psp: options.psp.name, retry: options.retry, random: options.random ?? Math.random });
+    this.recorder = new ChargeRecorder(db, {
+      psp: options.psp.name,
+      retry: options.retry,
+      random: options.random ?? Math.random,
+    });
   }
 
   /** Recovers expired leases and those of processes gone from this host, then executes every order that is new or due, until none is left. */
@@ -90,8 +112,15 @@ export class PayinExecutor {
       const { claimed, ...claim } = inTransaction(this.db, () => {
         const now = this.now();
         tally.recoveredLeases += this.store.recoverLeases(psp, now, this.judge);
-        const orders = this.withoutAltered(this.store.claimDue(psp, this.owner, this.leaseUntil(), now, this.batchSize), tally, now);
-        return { claimed: orders, ...this.mark.claimed(orders.filter((order) => order.fromStatus === 'created').length) };
+        const orders = this.withoutAltered(
+          this.store.claimDue(psp, this.owner, this.leaseUntil(), now, this.batchSize),
+          tally,
+          now,
+        );
+        return {
+          claimed: orders,
+          ...this.mark.claimed(orders.filter((order) => order.fromStatus === 'created').length),
+        };
       });
       if (claimed.length === 0) return tally;
       await this.execute(claimed, tally, claim);
@@ -109,12 +138,27 @@ export class PayinExecutor {
   }
 
   /** Gives dead-lettered orders one more round (with a fresh retry budget), by an operator. */
-  async requeue(orderIds: readonly string[], actor: string, tally: ExecutionTally = emptyTally()): Promise<ExecutionTally> {
+  async requeue(
+    orderIds: readonly string[],
+    actor: string,
+    tally: ExecutionTally = emptyTally(),
+  ): Promise<ExecutionTally> {
     tally.bookBehind ??= this.mark.open(this.now());
     for (let start = 0; start < orderIds.length; start += this.batchSize) {
       const slice = orderIds.slice(start, start + this.batchSize);
       const { claimed, ...claim } = inTransaction(this.db, () => ({
-        claimed: this.withoutAltered(this.store.claimDeadLettered(slice, this.options.psp.name, this.owner, this.leaseUntil(), this.now(), `requeued by ${actor}`), tally, this.now()),
+        claimed: this.withoutAltered(
+          this.store.claimDeadLettered(
+            slice,
+            this.options.psp.name,
+            this.owner,
+            this.leaseUntil(),
+            this.now(),
+            `requeued by ${actor}`,
+          ),
+          tally,
+          this.now(),
+        ),
         ...this.mark.claimed(0),
       }));
       if (claimed.length > 0) await this.execute(claimed, tally, claim);
@@ -126,27 +170,43 @@ export class PayinExecutor {
   async syncPending(tally: ExecutionTally = emptyTally()): Promise<ExecutionTally> {
     let afterId = 0n;
     for (;;) {
-      const pending = inTransaction(this.db, () => this.store.pendingOrders(this.options.psp.name, this.batchSize, afterId));
+      const pending = inTransaction(this.db, () =>
+        this.store.pendingOrders(this.options.psp.name, this.batchSize, afterId),
+      );
       if (pending.length === 0) return tally;
       afterId = (pending[pending.length - 1] as ClaimedOrder).id;
       // A few look-ups at a time: over HTTP each is a round trip, and they are independent.
-      const results = await mapConcurrently(pending, LOOKUP_CONCURRENCY, async (order): Promise<ChargeResult> => {
-        const lookup = await this.options.psp.lookupCharge(order.orderId);
-        return isRetryable(lookup) ? lookup : lookup.found ? lookup.result : { status: 'pending', pspReference: '' };
-      });
+      const results = await mapConcurrently(
+        pending,
+        LOOKUP_CONCURRENCY,
+        async (order): Promise<ChargeResult> => {
+          const lookup = await this.options.psp.lookupCharge(order.orderId);
+          return isRetryable(lookup)
+            ? lookup
+            : lookup.found
+              ? lookup.result
+              : { status: 'pending', pspReference: '' };
+        },
+      );
       inTransaction(this.db, () => this.recorder.record(pending, results, tally, null, this.now()));
     }
   }
 
   /** `claim`: the book's count of first-time sends after this claim, and whether it is behind its mark. */
-  private async execute(claimed: ClaimedOrder[], tally: ExecutionTally, claim: { lookUpFirst: boolean; sends: bigint }): Promise<void> {
+  private async execute(
+    claimed: ClaimedOrder[],
+    tally: ExecutionTally,
+    claim: { lookUpFirst: boolean; sends: bigint },
+  ): Promise<void> {
     // The mark is written after the claim commits and before the PSP call: a crash between the two sends nothing.
     this.mark.advance(claim.sends);
     failpoint('executor.after-claim');
     const { results, lostWorkFound } = await this.call(claimed, claim.lookUpFirst);
     failpoint('executor.after-psp-call');
     const recorder = this.recorder.answerRecorder(tally, this.owner, this.now());
-    const setAside = recordOrSetAside(this.db, claimed, results, tally, recorder, () => failpoint('executor.before-record-commit'));
+    const setAside = recordOrSetAside(this.db, claimed, results, tally, recorder, () =>
+      failpoint('executor.before-record-commit'),
+    );
     tally.needsAttention += setAside;
     failpoint('executor.after-record');
     this.mark.settle(lostWorkFound);
@@ -155,7 +215,10 @@ export class PayinExecutor {
   }
 
   /** Phase 2, outside any transaction; an order first tried a key lifetime ago is looked up before anything is sent again. */
-  private call(claimed: readonly ClaimedOrder[], bookBehind: boolean): Promise<{ results: ChargeResult[]; lostWorkFound: number }> {
+  private call(
+    claimed: readonly ClaimedOrder[],
+    bookBehind: boolean,
+  ): Promise<{ results: ChargeResult[]; lostWorkFound: number }> {
     const psp = this.options.psp;
     return sendOrLookUpCounted(claimed, {
       keyLifetimeMs: psp.keyLifetimeMs,
@@ -180,7 +243,11 @@ export class PayinExecutor {
    * intake (edited behind the schema's triggers) is never sent; it is dead-lettered and named,
    * and the run exits 5. A batch in which none was altered costs one key look-up per order.
    */
-  private withoutAltered(claimed: ClaimedOrder[], tally: ExecutionTally, at: string): ClaimedOrder[] {
+  private withoutAltered(
+    claimed: ClaimedOrder[],
+    tally: ExecutionTally,
+    at: string,
+  ): ClaimedOrder[] {
     const intact: ClaimedOrder[] = [];
     for (const order of claimed) {
       const mismatch = this.store.birthMismatch(order.id);
@@ -189,7 +256,16 @@ export class PayinExecutor {
         continue;
       }
       const message = `order ${order.orderId} was not charged: ${mismatch}; it was dead-lettered (compare it with its event; \`payops check\` lists every such order)`;
-      if (this.store.finish(order, 'executing', this.owner, { to: 'dead_lettered', error: `altered: ${mismatch}` }, at, message)) {
+      if (
+        this.store.finish(
+          order,
+          'executing',
+          this.owner,
+          { to: 'dead_lettered', error: `altered: ${mismatch}` },
+          at,
+          message,
+        )
+      ) {
         noteDeadLetter(tally, ALTERED_REASON);
         tally.rejections.push(message);
       }

@@ -60,13 +60,18 @@ export class HeldPayOuts {
   readonly available: boolean;
 
   constructor(private readonly db: Database) {
-    this.available = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'held_payouts'").get() !== undefined;
+    this.available =
+      db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'held_payouts'")
+        .get() !== undefined;
     if (!this.available) {
       this.s = undefined;
       return;
     }
     this.s = {
-      heldFor: db.prepare("SELECT event_id FROM held_payouts WHERE order_id = ? AND status = 'held'"),
+      heldFor: db.prepare(
+        "SELECT event_id FROM held_payouts WHERE order_id = ? AND status = 'held'",
+      ),
       insert: db.prepare(
         `INSERT INTO held_payouts (event_id, order_id, seller_id, seller_name, iban, source, status, held_at)
          VALUES (?, ?, ?, ?, ?, ?, 'held', ?)`,
@@ -77,16 +82,40 @@ export class HeldPayOuts {
         `SELECT h.held_at, h.source FROM held_payouts h JOIN orders o ON o.order_id = h.order_id
          WHERE h.event_id = ? AND h.status = 'rejected' AND o.release_event_id IS NOT h.event_id`,
       ),
-      resolve: db.prepare("UPDATE held_payouts SET status = ?, resolved_at = ?, reason = ? WHERE event_id = ? AND status = 'held'"),
+      resolve: db.prepare(
+        "UPDATE held_payouts SET status = ?, resolved_at = ?, reason = ? WHERE event_id = ? AND status = 'held'",
+      ),
     };
   }
 
   /** Holds `event` (inside the intake transaction); refused when the order already has one held. */
-  hold(event: PayOutEvent, source: string, at: string): { ok: true } | { ok: false; field: string; reason: string } {
-    if (this.s === undefined) return { ok: false, field: 'orderId', reason: `order ${event.orderId} is not captured yet: only a captured order can be released` };
+  hold(
+    event: PayOutEvent,
+    source: string,
+    at: string,
+  ): { ok: true } | { ok: false; field: string; reason: string } {
+    if (this.s === undefined)
+      return {
+        ok: false,
+        field: 'orderId',
+        reason: `order ${event.orderId} is not captured yet: only a captured order can be released`,
+      };
     const other = this.s.heldFor.get(event.orderId) as { event_id: string } | undefined;
-    if (other !== undefined) return { ok: false, field: 'orderId', reason: `order ${event.orderId} already has a pay_out held until it is captured (event ${other.event_id})` };
-    this.s.insert.run(event.eventId, event.orderId, event.seller.id, event.seller.name, event.seller.iban, source, at);
+    if (other !== undefined)
+      return {
+        ok: false,
+        field: 'orderId',
+        reason: `order ${event.orderId} already has a pay_out held until it is captured (event ${other.event_id})`,
+      };
+    this.s.insert.run(
+      event.eventId,
+      event.orderId,
+      event.seller.id,
+      event.seller.name,
+      event.seller.iban,
+      source,
+      at,
+    );
     return { ok: true };
   }
 
@@ -98,7 +127,11 @@ export class HeldPayOuts {
   /** Every held pay_out (all: also those released or rejected), oldest first. */
   list(options: { all?: boolean } = {}): HeldPayOut[] {
     if (this.s === undefined) return [];
-    const rows = this.db.prepare(`${SELECT_HELD} WHERE (@all = 1 OR h.status = 'held') ORDER BY h.held_at, h.event_id`).all({ all: options.all ? 1 : 0 });
+    const rows = this.db
+      .prepare(
+        `${SELECT_HELD} WHERE (@all = 1 OR h.status = 'held') ORDER BY h.held_at, h.event_id`,
+      )
+      .all({ all: options.all ? 1 : 0 });
     return (rows as HeldRow[]).map(toHeld);
   }
 
@@ -106,7 +139,14 @@ export class HeldPayOuts {
   eventOf(eventId: string): { event: PayOutEvent; row: HeldRow } | undefined {
     const row = this.s?.one.get(eventId) as HeldRow | undefined;
     if (row === undefined || row.status !== 'held') return undefined;
-    const event: PayOutEvent = { type: 'pay_out', eventId: row.event_id, occurredAt: row.held_at, orderId: row.order_id, seller: { id: row.seller_id, name: row.seller_name, iban: row.iban }, contentHash: '' };
+    const event: PayOutEvent = {
+      type: 'pay_out',
+      eventId: row.event_id,
+      occurredAt: row.held_at,
+      orderId: row.order_id,
+      seller: { id: row.seller_id, name: row.seller_name, iban: row.iban },
+      contentHash: '',
+    };
     return { event, row };
   }
 
@@ -115,12 +155,19 @@ export class HeldPayOuts {
    * again instead of counted as a duplicate (its event id is not spent by the rejection).
    */
   rejectedEarlier(eventId: string): { receivedAt: string; source: string } | undefined {
-    const row = this.s?.rejectedUnreleased.get(eventId) as { held_at: string; source: string } | undefined;
+    const row = this.s?.rejectedUnreleased.get(eventId) as
+      | { held_at: string; source: string }
+      | undefined;
     return row === undefined ? undefined : { receivedAt: row.held_at, source: row.source };
   }
 
   /** Marks a held pay_out released or rejected; false if another process did first. */
-  resolve(eventId: string, status: 'released' | 'rejected', at: string, reason: string | null): boolean {
+  resolve(
+    eventId: string,
+    status: 'released' | 'rejected',
+    at: string,
+    reason: string | null,
+  ): boolean {
     return this.s?.resolve.run(status, at, reason, eventId).changes === 1;
   }
 }
@@ -164,13 +211,19 @@ export function settleHeldPayOuts(db: Database, now: () => string = nowIso): Hel
       }
       if (!outcome.ok) {
         const reason = `held pay_out rejected: ${outcome.reason}`;
-        if (held.resolve(waiting.eventId, 'rejected', at, reason)) settlement.rejected.push({ eventId: waiting.eventId, orderId: waiting.orderId, reason });
+        if (held.resolve(waiting.eventId, 'rejected', at, reason))
+          settlement.rejected.push({ eventId: waiting.eventId, orderId: waiting.orderId, reason });
         return;
       }
       if (!held.resolve(waiting.eventId, 'released', at, null)) return;
       // The seller's details it carries apply now, with the release, unless a newer pay_out's did.
-      releases.recordSellerIfNewest(current.event, { receivedAt: current.row.held_at, source: current.row.source }, at);
-      if (outcome.posting) ledger.postBatch([outcome.posting], () => `release of held ${waiting.orderId}`);
+      releases.recordSellerIfNewest(
+        current.event,
+        { receivedAt: current.row.held_at, source: current.row.source },
+        at,
+      );
+      if (outcome.posting)
+        ledger.postBatch([outcome.posting], () => `release of held ${waiting.orderId}`);
       if (outcome.delta) wallets.apply([outcome.delta], at);
       settlement.released++;
     }).immediate();

@@ -33,7 +33,10 @@ export interface LookupFirst<Item, Result> {
  * is behind its mark looks every item up, for the same reason: what it forgot it sent may be
  * older than the PSP's memory of the key. The i-th result answers the i-th item.
  */
-export async function sendOrLookUp<Item extends Attempted, Result>(items: readonly Item[], how: LookupFirst<Item, Result>): Promise<(Result | RetryableFailure)[]> {
+export async function sendOrLookUp<Item extends Attempted, Result>(
+  items: readonly Item[],
+  how: LookupFirst<Item, Result>,
+): Promise<(Result | RetryableFailure)[]> {
   return (await sendOrLookUpCounted(items, how)).results;
 }
 
@@ -51,7 +54,10 @@ export async function sendOrLookUpCounted<Item extends Attempted, Result>(
   const toSend: number[] = [];
   for (let index = 0; index < items.length; index++) {
     const item = items[index] as Item;
-    const keyForgotten = item.attempts > 1 && item.firstAttemptAt !== null && how.nowMs - Date.parse(item.firstAttemptAt) >= how.keyLifetimeMs;
+    const keyForgotten =
+      item.attempts > 1 &&
+      item.firstAttemptAt !== null &&
+      how.nowMs - Date.parse(item.firstAttemptAt) >= how.keyLifetimeMs;
     if (!keyForgotten && how.bookBehind !== true) {
       toSend.push(index);
       continue;
@@ -62,7 +68,12 @@ export async function sendOrLookUpCounted<Item extends Attempted, Result>(
       results[index] = lookup.result;
       if (how.bookBehind === true && item.attempts === 1) lostWorkFound++;
     } else if (how.bookBehind === true && how.holdWhileBehind !== undefined) {
-      results[index] = { status: 'retryable', kind: 'held', sent: false, detail: how.holdWhileBehind };
+      results[index] = {
+        status: 'retryable',
+        kind: 'held',
+        sent: false,
+        detail: how.holdWhileBehind,
+      };
     } else toSend.push(index);
   }
   if (toSend.length > 0) {
@@ -71,5 +82,16 @@ export async function sendOrLookUpCounted<Item extends Attempted, Result>(
       results[index] = sent[position];
     });
   }
-  return { results: results.map((result) => result ?? { status: 'retryable', kind: 'server_error', sent: true, detail: 'the PSP adapter returned no result' }), lostWorkFound };
+  return {
+    results: results.map(
+      (result) =>
+        result ?? {
+          status: 'retryable',
+          kind: 'server_error',
+          sent: true,
+          detail: 'the PSP adapter returned no result',
+        },
+    ),
+    lostWorkFound,
+  };
 }

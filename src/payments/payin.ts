@@ -58,7 +58,15 @@ export async function runPayin(
   if (!intakeSummary.rolledBack) await runQueues(queues, execution);
   const held = queues.flatMap((queue) => queue.held());
   const heldPayOuts = settleHeldPayOuts(db);
-  return { intake: intakeSummary, execution: tally, refunds, queue: statusCounts(db, execution.psp.name), refundsOpen: openWorkIn(db, 'refunds', execution.psp.name), held, heldPayOuts };
+  return {
+    intake: intakeSummary,
+    execution: tally,
+    refunds,
+    queue: statusCounts(db, execution.psp.name),
+    refundsOpen: openWorkIn(db, 'refunds', execution.psp.name),
+    held,
+    heldPayOuts,
+  };
 }
 
 /** Charges that are new or due; with `wait`, until none is scheduled for retry. */
@@ -69,13 +77,25 @@ export async function executeDue(db: Database, options: ExecutionOptions): Promi
 }
 
 /** The charges of this PSP as a queue, counted into `tally`. */
-export function chargeQueue(db: Database, options: ExecutionOptions, tally: ExecutionTally): DueWork {
+export function chargeQueue(
+  db: Database,
+  options: ExecutionOptions,
+  tally: ExecutionTally,
+): DueWork {
   const executor = new PayinExecutor(db, options);
-  return { runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt(), held: () => executor.held() };
+  return {
+    runDue: () => executor.runDue(tally),
+    nextRetryAt: () => executor.nextRetryAt(),
+    held: () => executor.held(),
+  };
 }
 
 /** The refunds of this PSP as a queue, counted into `tally`. */
 export function refundQueue(db: Database, options: ExecutionOptions, tally: RefundTally): DueWork {
   const executor = new RefundExecutor(db, options);
-  return { runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt(), held: () => executor.held() };
+  return {
+    runDue: () => executor.runDue(tally),
+    nextRetryAt: () => executor.nextRetryAt(),
+    held: () => executor.held(),
+  };
 }

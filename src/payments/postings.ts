@@ -16,13 +16,35 @@ export function pspReceivableAccount(psp: string): string {
 }
 
 /** Dr psp receivable (amount) / Cr seller pending (share) / Cr revenue:platform-fees (fee). */
-export function captureTransaction(order: CapturedOrder, psp: string, pspReference: string, at: string): PostingRequest {
+export function captureTransaction(
+  order: CapturedOrder,
+  psp: string,
+  pspReference: string,
+  at: string,
+): PostingRequest {
   const shareMinor = order.amountMinor - order.platformFeeMinor;
   const entries: PostingRequest['entries'][number][] = [
-    { account: pspReceivableAccount(psp), currency: order.currency, direction: 'debit', amountMinor: order.amountMinor },
+    {
+      account: pspReceivableAccount(psp),
+      currency: order.currency,
+      direction: 'debit',
+      amountMinor: order.amountMinor,
+    },
   ];
-  if (shareMinor > 0n) entries.push({ account: sellerAccount(order.sellerId, 'pending'), currency: order.currency, direction: 'credit', amountMinor: shareMinor });
-  if (order.platformFeeMinor > 0n) entries.push({ account: 'revenue:platform-fees', currency: order.currency, direction: 'credit', amountMinor: order.platformFeeMinor });
+  if (shareMinor > 0n)
+    entries.push({
+      account: sellerAccount(order.sellerId, 'pending'),
+      currency: order.currency,
+      direction: 'credit',
+      amountMinor: shareMinor,
+    });
+  if (order.platformFeeMinor > 0n)
+    entries.push({
+      account: 'revenue:platform-fees',
+      currency: order.currency,
+      direction: 'credit',
+      amountMinor: order.platformFeeMinor,
+    });
   return {
     idempotencyKey: `payin.capture:${order.orderId}`,
     kind: 'payin.capture',
@@ -34,7 +56,13 @@ export function captureTransaction(order: CapturedOrder, psp: string, pspReferen
 }
 
 /** Dr expenses:psp-fees / Cr psp receivable, when the PSP told us its fee. */
-export function pspFeeTransaction(order: CapturedOrder, psp: string, feeMinor: bigint, pspReference: string, at: string): PostingRequest {
+export function pspFeeTransaction(
+  order: CapturedOrder,
+  psp: string,
+  feeMinor: bigint,
+  pspReference: string,
+  at: string,
+): PostingRequest {
   return {
     idempotencyKey: `payin.psp-fee:${order.orderId}`,
     kind: 'payin.psp-fee',
@@ -42,8 +70,18 @@ export function pspFeeTransaction(order: CapturedOrder, psp: string, feeMinor: b
     effectiveAt: at,
     metadata: { orderId: order.orderId, psp, pspReference },
     entries: [
-      { account: 'expenses:psp-fees', currency: order.currency, direction: 'debit', amountMinor: feeMinor },
-      { account: pspReceivableAccount(psp), currency: order.currency, direction: 'credit', amountMinor: feeMinor },
+      {
+        account: 'expenses:psp-fees',
+        currency: order.currency,
+        direction: 'debit',
+        amountMinor: feeMinor,
+      },
+      {
+        account: pspReceivableAccount(psp),
+        currency: order.currency,
+        direction: 'credit',
+        amountMinor: feeMinor,
+      },
     ],
   };
 }

@@ -83,7 +83,10 @@ function toSummary(row: OrderRow): OrderSummary {
   };
 }
 
-export function listOrders(db: Database, query: { status?: OrderStatus; limit?: number } = {}): OrderSummary[] {
+export function listOrders(
+  db: Database,
+  query: { status?: OrderStatus; limit?: number } = {},
+): OrderSummary[] {
   const rows = db
     .prepare(`SELECT * FROM orders ${query.status ? 'WHERE status = ?' : ''} ORDER BY id LIMIT ?`)
     .all(...(query.status ? [query.status] : []), query.limit ?? 1_000_000) as OrderRow[];
@@ -91,14 +94,43 @@ export function listOrders(db: Database, query: { status?: OrderStatus; limit?: 
 }
 
 export function showOrder(db: Database, orderId: string): OrderDetail {
-  const row = db.prepare('SELECT * FROM orders WHERE order_id = ?').get(orderId) as OrderRow | undefined;
-  if (!row) throw new NotFoundError(`order ${orderId} does not exist`, { hint: 'see `payops orders list`' });
-  const transitions = (db.prepare('SELECT from_status, to_status, attempt, at, cause FROM order_transitions WHERE order_id = ? ORDER BY id').all(row.id) as {
-    from_status: OrderStatus | null; to_status: OrderStatus; attempt: bigint; at: string; cause: string;
-  }[]).map((t) => ({ from: t.from_status, to: t.to_status, attempt: Number(t.attempt), at: t.at, cause: t.cause }));
-  const ledgerTransactions = (db
-    .prepare('SELECT id, kind, idempotency_key FROM ledger_transactions WHERE idempotency_key IN (?, ?) ORDER BY id')
-    .all(`payin.capture:${orderId}`, `payin.psp-fee:${orderId}`) as { id: bigint; kind: string; idempotency_key: string }[]).map((t) => ({
+  const row = db.prepare('SELECT * FROM orders WHERE order_id = ?').get(orderId) as
+    | OrderRow
+    | undefined;
+  if (!row)
+    throw new NotFoundError(`order ${orderId} does not exist`, {
+      hint: 'see `payops orders list`',
+    });
+  const transitions = (
+    db
+      .prepare(
+        'SELECT from_status, to_status, attempt, at, cause FROM order_transitions WHERE order_id = ? ORDER BY id',
+      )
+      .all(row.id) as {
+      from_status: OrderStatus | null;
+      to_status: OrderStatus;
+      attempt: bigint;
+      at: string;
+      cause: string;
+    }[]
+  ).map((t) => ({
+    from: t.from_status,
+    to: t.to_status,
+    attempt: Number(t.attempt),
+    at: t.at,
+    cause: t.cause,
+  }));
+  const ledgerTransactions = (
+    db
+      .prepare(
+        'SELECT id, kind, idempotency_key FROM ledger_transactions WHERE idempotency_key IN (?, ?) ORDER BY id',
+      )
+      .all(`payin.capture:${orderId}`, `payin.psp-fee:${orderId}`) as {
+      id: bigint;
+      kind: string;
+      idempotency_key: string;
+    }[]
+  ).map((t) => ({
     txId: Number(t.id),
     kind: t.kind,
     idempotencyKey: t.idempotency_key,
@@ -118,9 +150,20 @@ export function showOrder(db: Database, orderId: string): OrderDetail {
 
 /** How many orders are in each status (all statuses present, zeros included). */
 export function statusCounts(db: Database, psp?: string): Record<OrderStatus, number> {
-  const counts: Record<OrderStatus, number> = { created: 0, executing: 0, succeeded: 0, pending: 0, failed: 0, retry_scheduled: 0, dead_lettered: 0, needs_attention: 0 };
+  const counts: Record<OrderStatus, number> = {
+    created: 0,
+    executing: 0,
+    succeeded: 0,
+    pending: 0,
+    failed: 0,
+    retry_scheduled: 0,
+    dead_lettered: 0,
+    needs_attention: 0,
+  };
   const rows = db
-    .prepare(`SELECT status, COUNT(*) AS n FROM orders ${psp ? 'WHERE psp = ?' : ''} GROUP BY status`)
+    .prepare(
+      `SELECT status, COUNT(*) AS n FROM orders ${psp ? 'WHERE psp = ?' : ''} GROUP BY status`,
+    )
     .all(...(psp ? [psp] : [])) as { status: OrderStatus; n: bigint }[];
   for (const row of rows) counts[row.status] = Number(row.n);
   return counts;
@@ -128,7 +171,11 @@ export function statusCounts(db: Database, psp?: string): Record<OrderStatus, nu
 
 /** When the next retry of this PSP's queue is due, if any is scheduled. */
 export function nextRetryAt(db: Database, psp: string): string | undefined {
-  const row = db.prepare("SELECT MIN(next_attempt_at) AS at FROM orders WHERE status = 'retry_scheduled' AND psp = ?").get(psp) as { at: string | null };
+  const row = db
+    .prepare(
+      "SELECT MIN(next_attempt_at) AS at FROM orders WHERE status = 'retry_scheduled' AND psp = ?",
+    )
+    .get(psp) as { at: string | null };
   return row.at ?? undefined;
 }
 
@@ -141,14 +188,28 @@ export interface OpenWork {
 }
 
 const OPEN_WORK_SQL = {
-  orders: "SELECT status, COUNT(*) AS n FROM orders WHERE status IN ('retry_scheduled', 'dead_lettered', 'needs_attention') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
-  refunds: "SELECT status, COUNT(*) AS n FROM refunds WHERE status IN ('retry_scheduled', 'dead_lettered', 'needs_attention') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
-  payouts: "SELECT status, COUNT(*) AS n FROM payouts WHERE status IN ('retry_scheduled', 'dead_lettered', 'needs_attention') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
+  orders:
+    "SELECT status, COUNT(*) AS n FROM orders WHERE status IN ('retry_scheduled', 'dead_lettered', 'needs_attention') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
+  refunds:
+    "SELECT status, COUNT(*) AS n FROM refunds WHERE status IN ('retry_scheduled', 'dead_lettered', 'needs_attention') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
+  payouts:
+    "SELECT status, COUNT(*) AS n FROM payouts WHERE status IN ('retry_scheduled', 'dead_lettered', 'needs_attention') AND (@psp IS NULL OR psp = @psp) GROUP BY status",
 } as const;
 
 /** The same count for any of the executors' tables: orders, refunds, payouts. */
-export function openWorkIn(db: Database, table: keyof typeof OPEN_WORK_SQL, psp?: string): OpenWork {
-  const rows = db.prepare(OPEN_WORK_SQL[table]).all({ psp: psp ?? null }) as { status: string; n: bigint }[];
+export function openWorkIn(
+  db: Database,
+  table: keyof typeof OPEN_WORK_SQL,
+  psp?: string,
+): OpenWork {
+  const rows = db.prepare(OPEN_WORK_SQL[table]).all({ psp: psp ?? null }) as {
+    status: string;
+    n: bigint;
+  }[];
   const count = (status: string) => Number(rows.find((row) => row.status === status)?.n ?? 0n);
-  return { retryScheduled: count('retry_scheduled'), deadLettered: count('dead_lettered'), needsAttention: count('needs_attention') };
+  return {
+    retryScheduled: count('retry_scheduled'),
+    deadLettered: count('dead_lettered'),
+    needsAttention: count('needs_attention'),
+  };
 }

@@ -33,7 +33,12 @@ export function listUnrecorded(db: Database): StoredAnswer[] {
  * still cannot be booked is refused and its item stays in needs_attention. The PSP is never called:
  * the executors are given a PSP that refuses every call.
  */
-export function resolveAttention(db: Database, which: AttentionSelection, actor: string, clock: Clock): AttentionOutcome[] {
+export function resolveAttention(
+  db: Database,
+  which: AttentionSelection,
+  actor: string,
+  clock: Clock,
+): AttentionOutcome[] {
   const facts = new UnrecordedAnswers(db);
   const selected: StoredAnswer[] = [];
   const outcomes: AttentionOutcome[] = [];
@@ -41,9 +46,19 @@ export function resolveAttention(db: Database, which: AttentionSelection, actor:
   else {
     for (const id of which.ids) {
       const kept = facts.byItemId(id);
-      if (kept.length === 0) throw new NotFoundError(`attention resolve: no PSP answer is kept for ${id}; nothing was booked`, { hint: 'see `payops attention list`' });
+      if (kept.length === 0)
+        throw new NotFoundError(
+          `attention resolve: no PSP answer is kept for ${id}; nothing was booked`,
+          { hint: 'see `payops attention list`' },
+        );
       for (const fact of kept) {
-        if (fact.resolvedAt !== null) outcomes.push({ kind: fact.kind, itemId: fact.itemId, outcome: 'already_booked', detail: `booked at ${fact.resolvedAt} by ${fact.resolvedBy ?? 'unknown'}` });
+        if (fact.resolvedAt !== null)
+          outcomes.push({
+            kind: fact.kind,
+            itemId: fact.itemId,
+            outcome: 'already_booked',
+            detail: `booked at ${fact.resolvedAt} by ${fact.resolvedBy ?? 'unknown'}`,
+          });
         else selected.push(fact);
       }
     }
@@ -56,16 +71,38 @@ function bookOne(db: Database, fact: StoredAnswer, actor: string, clock: Clock):
   const base = { kind: fact.kind, itemId: fact.itemId };
   const to = fact.answerStatus === 'succeeded' ? 'succeeded' : 'failed';
   try {
-    const booked = fact.kind === 'charge' ? bookCharge(db, fact, actor, clock) : bookTransfer(db, fact, actor, clock);
+    const booked =
+      fact.kind === 'charge'
+        ? bookCharge(db, fact, actor, clock)
+        : bookTransfer(db, fact, actor, clock);
     if (!booked) {
       // Another `attention resolve` may have booked it since this one listed it: that is done, not refused.
-      const now = new UnrecordedAnswers(db).byItemId(fact.itemId).find((kept) => kept.id === fact.id);
-      if (now?.resolvedAt) return { ...base, outcome: 'already_booked', detail: `booked at ${now.resolvedAt} by ${now.resolvedBy ?? 'unknown'}` };
-      return { ...base, outcome: 'refused', detail: `${fact.kind} ${fact.itemId} is no longer in needs_attention; the fact was left open for a person` };
+      const now = new UnrecordedAnswers(db)
+        .byItemId(fact.itemId)
+        .find((kept) => kept.id === fact.id);
+      if (now?.resolvedAt)
+        return {
+          ...base,
+          outcome: 'already_booked',
+          detail: `booked at ${now.resolvedAt} by ${now.resolvedBy ?? 'unknown'}`,
+        };
+      return {
+        ...base,
+        outcome: 'refused',
+        detail: `${fact.kind} ${fact.itemId} is no longer in needs_attention; the fact was left open for a person`,
+      };
     }
-    return { ...base, outcome: 'booked', detail: `needs_attention → ${to} (${fact.pspReference ?? 'no PSP reference'})` };
+    return {
+      ...base,
+      outcome: 'booked',
+      detail: `needs_attention → ${to} (${fact.pspReference ?? 'no PSP reference'})`,
+    };
   } catch (error) {
-    return { ...base, outcome: 'refused', detail: `still cannot be booked: ${error instanceof Error ? error.message : String(error)}; it stays in needs_attention` };
+    return {
+      ...base,
+      outcome: 'refused',
+      detail: `still cannot be booked: ${error instanceof Error ? error.message : String(error)}; it stays in needs_attention`,
+    };
   }
 }
 
@@ -75,10 +112,23 @@ function bookCharge(db: Database, fact: StoredAnswer, actor: string, clock: Cloc
     if (order === undefined || order.fromStatus !== 'needs_attention') return false;
     const at = new Date(clock()).toISOString();
     const tally = emptyTally();
-    const result = fact.answerStatus === 'succeeded'
-      ? { status: 'succeeded' as const, pspReference: fact.pspReference ?? '', feeMinor: fact.pspFeeMinor }
-      : { status: 'declined' as const, pspReference: fact.pspReference, reason: fact.declineReason ?? 'declined' };
-    new ChargeRecorder(db, { psp: fact.psp, retry: DEFAULT_RETRY_POLICY, random: Math.random }).record([order], [result], tally, null, at);
+    const result =
+      fact.answerStatus === 'succeeded'
+        ? {
+            status: 'succeeded' as const,
+            pspReference: fact.pspReference ?? '',
+            feeMinor: fact.pspFeeMinor,
+          }
+        : {
+            status: 'declined' as const,
+            pspReference: fact.pspReference,
+            reason: fact.declineReason ?? 'declined',
+          };
+    new ChargeRecorder(db, {
+      psp: fact.psp,
+      retry: DEFAULT_RETRY_POLICY,
+      random: Math.random,
+    }).record([order], [result], tally, null, at);
     if (tally.succeeded + tally.failed !== 1) return false;
     return new UnrecordedAnswers(db).resolve(fact.id, at, actor);
   });
@@ -86,7 +136,8 @@ function bookCharge(db: Database, fact: StoredAnswer, actor: string, clock: Cloc
 
 function bookTransfer(db: Database, fact: StoredAnswer, actor: string, clock: Clock): boolean {
   const options = { psp: offlinePsp(fact.psp), retry: DEFAULT_RETRY_POLICY, clock };
-  if (fact.kind === 'refund') return new RefundExecutor(db, options).resolveKept(fact, actor, emptyRefundTally());
+  if (fact.kind === 'refund')
+    return new RefundExecutor(db, options).resolveKept(fact, actor, emptyRefundTally());
   return new PayoutExecutor(db, options).resolveKept(fact, actor, emptyPayoutTally());
 }
 
@@ -96,7 +147,16 @@ function offlinePsp(name: string): PaymentServiceProvider {
     throw new Error(`attention resolve never calls the PSP (${name})`);
   };
   return {
-    name, keyLifetimeMs: 0, supportsPayouts: true, charge: refuse, lookupCharge: refuse, refund: refuse, lookupRefund: refuse, listDisputes: refuse, payout: refuse, lookupPayout: refuse,
+    name,
+    keyLifetimeMs: 0,
+    supportsPayouts: true,
+    charge: refuse,
+    lookupCharge: refuse,
+    refund: refuse,
+    lookupRefund: refuse,
+    listDisputes: refuse,
+    payout: refuse,
+    lookupPayout: refuse,
     close: () => {},
   };
 }

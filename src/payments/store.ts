@@ -1,4 +1,10 @@
-import { BIRTH_QUERIES, type Database, type OrderBirthRow, orderBirthHash, orderBirthMismatch } from '../db/index.js';
+import {
+  BIRTH_QUERIES,
+  type Database,
+  type OrderBirthRow,
+  orderBirthHash,
+  orderBirthMismatch,
+} from '../db/index.js';
 import type { Currency } from '../money/index.js';
 import type { PayInEvent, PaymentEvent } from './events.js';
 import { type LeaseJudge, executingRows, judgeLeases } from '../work/leases.js';
@@ -76,8 +82,12 @@ export class PaymentsStore {
   constructor(private readonly db: Database) {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
-      eventsByIds: prepare('SELECT event_id, content_hash FROM events WHERE event_id IN (SELECT value FROM json_each(?))'),
-      ordersByIds: prepare('SELECT order_id, event_id FROM orders WHERE order_id IN (SELECT value FROM json_each(?))'),
+      eventsByIds: prepare(
+        'SELECT event_id, content_hash FROM events WHERE event_id IN (SELECT value FROM json_each(?))',
+      ),
+      ordersByIds: prepare(
+        'SELECT order_id, event_id FROM orders WHERE order_id IN (SELECT value FROM json_each(?))',
+      ),
       insertEvent: prepare(
         `INSERT INTO events (event_id, type, content_hash, occurred_at, source, received_at, order_count)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -117,19 +127,33 @@ export class PaymentsStore {
 
   /** Which of these events exist already, with their content hashes. */
   existingEvents(eventIds: readonly string[]): Map<string, string> {
-    const rows = this.s.eventsByIds.all(JSON.stringify(eventIds)) as { event_id: string; content_hash: string }[];
+    const rows = this.s.eventsByIds.all(JSON.stringify(eventIds)) as {
+      event_id: string;
+      content_hash: string;
+    }[];
     return new Map(rows.map((row) => [row.event_id, row.content_hash]));
   }
 
   /** Which of these order ids exist already, with the event each belongs to. */
   existingOrders(orderIds: readonly string[]): Map<string, string> {
-    const rows = this.s.ordersByIds.all(JSON.stringify(orderIds)) as { order_id: string; event_id: string }[];
+    const rows = this.s.ordersByIds.all(JSON.stringify(orderIds)) as {
+      order_id: string;
+      event_id: string;
+    }[];
     return new Map(rows.map((row) => [row.order_id, row.event_id]));
   }
 
   /** Records an accepted event (its id is the client's idempotency key). */
   insertEvent(event: PaymentEvent, source: string, at: string): void {
-    this.s.insertEvent.run(event.eventId, event.type, event.contentHash, event.occurredAt, source, at, event.type === 'pay_in' ? event.orders.length : 0);
+    this.s.insertEvent.run(
+      event.eventId,
+      event.type,
+      event.contentHash,
+      event.occurredAt,
+      source,
+      at,
+      event.type === 'pay_in' ? event.orders.length : 0,
+    );
   }
 
   insertPayIn(event: PayInEvent, source: string, psp: string, at: string): void {
@@ -151,10 +175,29 @@ export class PaymentsStore {
         createdAt: at,
       };
       const id = this.s.insertOrder.run(
-        birth.orderId, birth.eventId, birth.payerId, birth.sellerId, birth.currency, birth.amountMinor, birth.platformFeeMinor,
-        birth.paymentToken, birth.metadata, birth.psp, birth.chargeKey, at, at, orderBirthHash(birth),
+        birth.orderId,
+        birth.eventId,
+        birth.payerId,
+        birth.sellerId,
+        birth.currency,
+        birth.amountMinor,
+        birth.platformFeeMinor,
+        birth.paymentToken,
+        birth.metadata,
+        birth.psp,
+        birth.chargeKey,
+        at,
+        at,
+        orderBirthHash(birth),
       ).lastInsertRowid;
-      this.s.insertTransition.run(id, null, 'created', 0, at, `event ${event.eventId} from ${source}`);
+      this.s.insertTransition.run(
+        id,
+        null,
+        'created',
+        0,
+        at,
+        `event ${event.eventId} from ${source}`,
+      );
     }
   }
 
@@ -167,20 +210,50 @@ export class PaymentsStore {
     const verdicts = judgeLeases('orders', executingRows(this.db, 'orders', psp), at, judge);
     for (const { row, cause, error } of verdicts.recover) {
       const order = this.s.leasedById.get(row.id) as { order_id: string; attempts: bigint };
-      this.finish({ id: row.id, orderId: order.order_id, attempts: Number(order.attempts) }, 'executing', null, { to: 'retry_scheduled', error, nextAttemptAt: at }, at, cause, true);
+      this.finish(
+        { id: row.id, orderId: order.order_id, attempts: Number(order.attempts) },
+        'executing',
+        null,
+        { to: 'retry_scheduled', error, nextAttemptAt: at },
+        at,
+        cause,
+        true,
+      );
     }
     return verdicts.recover.length;
   }
 
   /** Takes up to `limit` orders that are new or due for retry into `executing` under a lease. */
-  claimDue(psp: string, owner: string, leaseExpiresAt: string, at: string, limit: number): ClaimedOrder[] {
+  claimDue(
+    psp: string,
+    owner: string,
+    leaseExpiresAt: string,
+    at: string,
+    limit: number,
+  ): ClaimedOrder[] {
     const rows = this.s.claimableNew.all(psp, limit) as ClaimRow[];
-    if (rows.length < limit) rows.push(...(this.s.claimableRetries.all(psp, at, limit - rows.length) as ClaimRow[]));
-    return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, row.status === 'created' ? 'first attempt' : 'retry'));
+    if (rows.length < limit)
+      rows.push(...(this.s.claimableRetries.all(psp, at, limit - rows.length) as ClaimRow[]));
+    return rows.map((row) =>
+      this.claimRow(
+        row,
+        owner,
+        leaseExpiresAt,
+        at,
+        row.status === 'created' ? 'first attempt' : 'retry',
+      ),
+    );
   }
 
   /** An operator's requeue: dead-lettered orders go straight back to `executing`. */
-  claimDeadLettered(orderIds: readonly string[], psp: string, owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedOrder[] {
+  claimDeadLettered(
+    orderIds: readonly string[],
+    psp: string,
+    owner: string,
+    leaseExpiresAt: string,
+    at: string,
+    cause: string,
+  ): ClaimedOrder[] {
     const rows = orderIds
       .map((orderId) => this.s.byOrderIdForClaim.get(orderId) as ClaimRow | undefined)
       .filter((row): row is ClaimRow => row !== undefined && row.status === 'dead_lettered');
@@ -197,7 +270,9 @@ export class PaymentsStore {
   }
 
   /** An order as an outcome recorder needs it, in whatever state it is, with its PSP and reference. */
-  orderForOutcome(orderId: string): (ClaimedOrder & { psp: string; pspReference: string | null }) | undefined {
+  orderForOutcome(
+    orderId: string,
+  ): (ClaimedOrder & { psp: string; pspReference: string | null }) | undefined {
     const row = this.db
       .prepare(
         `SELECT id, order_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, charge_key, attempts,
@@ -205,13 +280,19 @@ export class PaymentsStore {
          FROM orders WHERE order_id = ?`,
       )
       .get(orderId) as (ClaimRow & { psp: string; psp_reference: string | null }) | undefined;
-    return row ? { ...toClaimed(row, row.status), psp: row.psp, pspReference: row.psp_reference } : undefined;
+    return row
+      ? { ...toClaimed(row, row.status), psp: row.psp, pspReference: row.psp_reference }
+      : undefined;
   }
 
   deadLetteredOrderIds(psp: string): string[] {
-    return (this.db.prepare("SELECT order_id FROM orders WHERE status = 'dead_lettered' AND psp = ? ORDER BY id").all(psp) as { order_id: string }[]).map(
-      (row) => row.order_id,
-    );
+    return (
+      this.db
+        .prepare(
+          "SELECT order_id FROM orders WHERE status = 'dead_lettered' AND psp = ? ORDER BY id",
+        )
+        .all(psp) as { order_id: string }[]
+    ).map((row) => row.order_id);
   }
 
   pendingOrders(psp: string, limit: number, afterId: bigint): ClaimedOrder[] {
@@ -247,7 +328,14 @@ export class PaymentsStore {
   ): boolean {
     assertTransition(order.orderId, from, outcome.to);
     const changed = ignoreLease
-      ? this.s.finishIgnoringLease.run(outcome.to, outcome.error ?? null, outcome.nextAttemptAt ?? null, at, order.id, from).changes
+      ? this.s.finishIgnoringLease.run(
+          outcome.to,
+          outcome.error ?? null,
+          outcome.nextAttemptAt ?? null,
+          at,
+          order.id,
+          from,
+        ).changes
       : this.s.finish.run(
           outcome.to,
           outcome.pspReference ?? null,
@@ -259,19 +347,34 @@ export class PaymentsStore {
           from,
           owner ?? '',
         ).changes;
-    if (changed === 1) this.s.insertTransition.run(order.id, from, outcome.to, order.attempts, at, cause);
+    if (changed === 1)
+      this.s.insertTransition.run(order.id, from, outcome.to, order.attempts, at, cause);
     return changed === 1;
   }
 
-  private claimRow(row: ClaimRow, owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedOrder {
+  private claimRow(
+    row: ClaimRow,
+    owner: string,
+    leaseExpiresAt: string,
+    at: string,
+    cause: string,
+  ): ClaimedOrder {
     assertTransition(row.order_id, row.status, 'executing');
     const changed = this.s.claim.run(owner, leaseExpiresAt, at, at, row.id, row.status).changes;
-    if (changed !== 1) throw new Error(`order ${row.order_id} changed under an immediate transaction`);
+    if (changed !== 1)
+      throw new Error(`order ${row.order_id} changed under an immediate transaction`);
     const claimed = toClaimed(row, row.status);
     claimed.attempts += 1;
     if (row.status === 'dead_lettered') claimed.requeuedAtAttempt = Number(row.attempts);
     claimed.firstAttemptAt = row.first_attempt_at ?? at;
-    this.s.insertTransition.run(row.id, row.status, 'executing', claimed.attempts, at, `${cause}; key ${row.charge_key}; lease ${owner}`);
+    this.s.insertTransition.run(
+      row.id,
+      row.status,
+      'executing',
+      claimed.attempts,
+      at,
+      `${cause}; key ${row.charge_key}; lease ${owner}`,
+    );
     return claimed;
   }
 }

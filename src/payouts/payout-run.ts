@@ -45,23 +45,51 @@ class DryRunRollback extends Error {}
  * keys fixed in one transaction), then send every payout that is new or due, including those
  * left by an earlier, crashed run. `dryRun` plans and changes nothing.
  */
-export async function runPayouts(db: Database, options: PayoutRunOptions): Promise<PayoutRunSummary> {
+export async function runPayouts(
+  db: Database,
+  options: PayoutRunOptions,
+): Promise<PayoutRunSummary> {
   if (!options.psp.supportsPayouts) {
-    throw new UsageError(`payout run: payops does not send payouts through --psp ${options.psp.name}; nothing was claimed`, {
-      // Only bank-funded payouts are reconciled (docs/RECONCILIATION.md, "Money in transit"): a PSP
-      // that pays sellers from its own balance would show the transfer in its settlement file, never
-      // on the bank statement that clears liabilities:payouts:in-transit.
-      hint: 'run payouts with a PSP that sends bank transfers from the operating account (--psp sim or http); a PSP paying sellers from its own balance is not supported',
-    });
+    throw new UsageError(
+      `payout run: payops does not send payouts through --psp ${options.psp.name}; nothing was claimed`,
+      {
+        // Only bank-funded payouts are reconciled (docs/RECONCILIATION.md, "Money in transit"): a PSP
+        // that pays sellers from its own balance would show the transfer in its settlement file, never
+        // on the bank statement that clears liabilities:payouts:in-transit.
+        hint: 'run payouts with a PSP that sends bank transfers from the operating account (--psp sim or http); a PSP paying sellers from its own balance is not supported',
+      },
+    );
   }
   if (options.dryRun) return dryRun(db, options);
   // Held pay_outs whose order was captured since (by a webhook, a sync, a crashed run) become payable first.
   const heldPayOuts = settleHeldPayOuts(db);
-  const created = createPayouts(db, options, options.psp.name, new Date(options.clock()).toISOString());
+  const created = createPayouts(
+    db,
+    options,
+    options.psp.name,
+    new Date(options.clock()).toISOString(),
+  );
   const executor = new PayoutExecutor(db, options);
   const tally = emptyPayoutTally();
-  await runQueues([{ runDue: () => executor.runDue(tally), nextRetryAt: () => executor.nextRetryAt(), held: () => executor.held() }], options);
-  return { dryRun: false, plan: created, payoutIds: created.payoutIds, execution: tally, open: openPayouts(db), held: executor.held(), heldPayOuts };
+  await runQueues(
+    [
+      {
+        runDue: () => executor.runDue(tally),
+        nextRetryAt: () => executor.nextRetryAt(),
+        held: () => executor.held(),
+      },
+    ],
+    options,
+  );
+  return {
+    dryRun: false,
+    plan: created,
+    payoutIds: created.payoutIds,
+    execution: tally,
+    open: openPayouts(db),
+    held: executor.held(),
+    heldPayOuts,
+  };
 }
 
 /**
@@ -79,5 +107,13 @@ function dryRun(db: Database, options: PayoutRunOptions): PayoutRunSummary {
     if (!(error instanceof DryRunRollback)) throw error;
   }
   if (preview === undefined) throw new Error('payout run --dry-run: the preview did not run');
-  return { dryRun: true, plan: preview.plan, payoutIds: [], execution: emptyPayoutTally(), open: openPayouts(db), held: [], heldPayOuts: preview.heldPayOuts };
+  return {
+    dryRun: true,
+    plan: preview.plan,
+    payoutIds: [],
+    execution: emptyPayoutTally(),
+    open: openPayouts(db),
+    held: [],
+    heldPayOuts: preview.heldPayOuts,
+  };
 }

@@ -1,6 +1,16 @@
 import { type Database, inTransaction, openPayoutPredicate } from '../db/index.js';
 import { InputError, UsageError } from '../errors.js';
-import { type Currency, MAX_AMOUNT_MINOR, MAX_MINOR, exponentOf, formatAmount, parseBoundedAmount, parseAmount, printable, toCurrency } from '../money/index.js';
+import {
+  type Currency,
+  MAX_AMOUNT_MINOR,
+  MAX_MINOR,
+  exponentOf,
+  formatAmount,
+  parseBoundedAmount,
+  parseAmount,
+  printable,
+  toCurrency,
+} from '../money/index.js';
 import { type NewPayout, PayoutStore } from './store.js';
 
 export interface PayoutFilter {
@@ -54,25 +64,55 @@ export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
   const currency = checkPayoutFilter(filter);
   const rows = db
     .prepare(PAYABLES_QUERY)
-    .all(filter.sellerId ?? null, filter.sellerId ?? null, currency ?? null, currency ?? null) as PayableRow[];
+    .all(
+      filter.sellerId ?? null,
+      filter.sellerId ?? null,
+      currency ?? null,
+      currency ?? null,
+    ) as PayableRow[];
   const plan: PayoutPlan = { payouts: [], skipped: [] };
   const minimumByCurrency = new Map<Currency, bigint>();
   const minimumOf = (rowCurrency: Currency, minAmount: string): bigint => {
     let minimumMinor = minimumByCurrency.get(rowCurrency);
-    if (minimumMinor === undefined) minimumByCurrency.set(rowCurrency, (minimumMinor = minimumIn(minAmount, rowCurrency)));
+    if (minimumMinor === undefined)
+      minimumByCurrency.set(rowCurrency, (minimumMinor = minimumIn(minAmount, rowCurrency)));
     return minimumMinor;
   };
   for (const row of rows) {
     const rowCurrency = row.currency as Currency;
-    const skip = (reason: string) => plan.skipped.push({ sellerId: row.seller_id, currency: rowCurrency, amountMinor: row.payable_minor, reason });
-    if (row.payable_minor < 0n) skip('payable is negative (a refund or chargeback after its payout): recovered from later releases');
-    else if (row.open_payout !== null) skip(`payout ${row.open_payout} is still open: \`payops payout run\` retries it, \`payops dlq list\` shows dead letters`);
-    else if (row.iban === null) skip('no payout details: a pay_out event gives the seller\'s account');
-    else if (filter.minAmount !== undefined && row.payable_minor < minimumOf(rowCurrency, filter.minAmount)) skip(`below --min-amount ${filter.minAmount}`);
+    const skip = (reason: string) =>
+      plan.skipped.push({
+        sellerId: row.seller_id,
+        currency: rowCurrency,
+        amountMinor: row.payable_minor,
+        reason,
+      });
+    if (row.payable_minor < 0n)
+      skip(
+        'payable is negative (a refund or chargeback after its payout): recovered from later releases',
+      );
+    else if (row.open_payout !== null)
+      skip(
+        `payout ${row.open_payout} is still open: \`payops payout run\` retries it, \`payops dlq list\` shows dead letters`,
+      );
+    else if (row.iban === null)
+      skip("no payout details: a pay_out event gives the seller's account");
+    else if (
+      filter.minAmount !== undefined &&
+      row.payable_minor < minimumOf(rowCurrency, filter.minAmount)
+    )
+      skip(`below --min-amount ${filter.minAmount}`);
     else if (row.payable_minor > MAX_AMOUNT_MINOR) {
-      skip(`more than one payout may carry (${formatAmount(MAX_AMOUNT_MINOR, rowCurrency)} ${rowCurrency}), the per-amount limit of every PSP request: pay it out by hand in parts`);
-    }
-    else plan.payouts.push({ sellerId: row.seller_id, currency: rowCurrency, amountMinor: row.payable_minor, destination: row.iban });
+      skip(
+        `more than one payout may carry (${formatAmount(MAX_AMOUNT_MINOR, rowCurrency)} ${rowCurrency}), the per-amount limit of every PSP request: pay it out by hand in parts`,
+      );
+    } else
+      plan.payouts.push({
+        sellerId: row.seller_id,
+        currency: rowCurrency,
+        amountMinor: row.payable_minor,
+        destination: row.iban,
+      });
   }
   return plan;
 }
@@ -81,11 +121,16 @@ export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
  * Checks the filter's flags before anything is read: the currency, and --min-amount as a decimal
  * amount of at least zero (in that currency's decimals when one is given). Returns the currency.
  */
-export function checkPayoutFilter(filter: Pick<PayoutFilter, 'currency' | 'minAmount'>): Currency | undefined {
-  const currency = filter.currency === undefined ? undefined : toCurrency(filter.currency, '--currency');
+export function checkPayoutFilter(
+  filter: Pick<PayoutFilter, 'currency' | 'minAmount'>,
+): Currency | undefined {
+  const currency =
+    filter.currency === undefined ? undefined : toCurrency(filter.currency, '--currency');
   if (filter.minAmount !== undefined) {
     if (!/^[0-9]{1,19}(\.[0-9]{1,4})?$/.test(filter.minAmount)) {
-      throw new UsageError(`--min-amount: "${printable(filter.minAmount)}" is not an amount such as "10.00" (major units, at least zero)`);
+      throw new UsageError(
+        `--min-amount: "${printable(filter.minAmount)}" is not an amount such as "10.00" (major units, at least zero)`,
+      );
     }
     // Naming the currency states the precision: more decimals than it has is a mistake to refuse.
     if (currency !== undefined) strictMinimumIn(filter.minAmount, currency);
@@ -94,7 +139,12 @@ export function checkPayoutFilter(filter: Pick<PayoutFilter, 'currency' | 'minAm
 }
 
 /** Plans and creates the payouts in one transaction: amounts and keys are fixed from here on. */
-export function createPayouts(db: Database, filter: PayoutFilter, psp: string, at: string): PayoutPlan & { payoutIds: string[] } {
+export function createPayouts(
+  db: Database,
+  filter: PayoutFilter,
+  psp: string,
+  at: string,
+): PayoutPlan & { payoutIds: string[] } {
   return inTransaction(db, () => {
     const plan = planPayouts(db, filter);
     const store = new PayoutStore(db);

@@ -22,7 +22,13 @@ export interface PayoutSummary {
 
 export interface PayoutDetail extends PayoutSummary {
   payoutKey: string;
-  transitions: { from: PayoutStatus | null; to: PayoutStatus; attempt: number; at: string; cause: string }[];
+  transitions: {
+    from: PayoutStatus | null;
+    to: PayoutStatus;
+    attempt: number;
+    at: string;
+    cause: string;
+  }[];
   ledgerTxId: number | null;
 }
 
@@ -42,20 +48,60 @@ function toSummary(row: PayoutRow): PayoutSummary {
   };
 }
 
-export function listPayouts(db: Database, query: { sellerId?: string; status?: string } = {}): PayoutSummary[] {
-  return (db
-    .prepare('SELECT * FROM payouts WHERE (? IS NULL OR seller_id = ?) AND (? IS NULL OR status = ?) ORDER BY id')
-    .all(query.sellerId ?? null, query.sellerId ?? null, query.status ?? null, query.status ?? null) as PayoutRow[]).map(toSummary);
+export function listPayouts(
+  db: Database,
+  query: { sellerId?: string; status?: string } = {},
+): PayoutSummary[] {
+  return (
+    db
+      .prepare(
+        'SELECT * FROM payouts WHERE (? IS NULL OR seller_id = ?) AND (? IS NULL OR status = ?) ORDER BY id',
+      )
+      .all(
+        query.sellerId ?? null,
+        query.sellerId ?? null,
+        query.status ?? null,
+        query.status ?? null,
+      ) as PayoutRow[]
+  ).map(toSummary);
 }
 
 export function showPayout(db: Database, payoutId: string): PayoutDetail {
-  const row = db.prepare('SELECT * FROM payouts WHERE payout_id = ?').get(payoutId) as PayoutRow | undefined;
-  if (!row) throw new NotFoundError(`payout ${payoutId} does not exist`, { hint: 'see `payops payout list`' });
-  const transitions = (db.prepare('SELECT from_status, to_status, attempt, at, cause FROM payout_transitions WHERE payout_id = ? ORDER BY id').all(row.id) as {
-    from_status: PayoutStatus | null; to_status: PayoutStatus; attempt: bigint; at: string; cause: string;
-  }[]).map((t) => ({ from: t.from_status, to: t.to_status, attempt: Number(t.attempt), at: t.at, cause: t.cause }));
-  const tx = db.prepare('SELECT id FROM ledger_transactions WHERE idempotency_key = ?').get(`payout.sent:${payoutId}`) as { id: bigint } | undefined;
-  return { ...toSummary(row), payoutKey: row.payout_key, transitions, ledgerTxId: tx ? Number(tx.id) : null };
+  const row = db.prepare('SELECT * FROM payouts WHERE payout_id = ?').get(payoutId) as
+    | PayoutRow
+    | undefined;
+  if (!row)
+    throw new NotFoundError(`payout ${payoutId} does not exist`, {
+      hint: 'see `payops payout list`',
+    });
+  const transitions = (
+    db
+      .prepare(
+        'SELECT from_status, to_status, attempt, at, cause FROM payout_transitions WHERE payout_id = ? ORDER BY id',
+      )
+      .all(row.id) as {
+      from_status: PayoutStatus | null;
+      to_status: PayoutStatus;
+      attempt: bigint;
+      at: string;
+      cause: string;
+    }[]
+  ).map((t) => ({
+    from: t.from_status,
+    to: t.to_status,
+    attempt: Number(t.attempt),
+    at: t.at,
+    cause: t.cause,
+  }));
+  const tx = db
+    .prepare('SELECT id FROM ledger_transactions WHERE idempotency_key = ?')
+    .get(`payout.sent:${payoutId}`) as { id: bigint } | undefined;
+  return {
+    ...toSummary(row),
+    payoutKey: row.payout_key,
+    transitions,
+    ledgerTxId: tx ? Number(tx.id) : null,
+  };
 }
 
 export interface SellerReport {
@@ -83,8 +129,17 @@ export function sellerReports(db: Database, sellerId?: string): SellerReport[] {
        ORDER BY w.seller_id, w.currency`,
     )
     .all(sellerId ?? null, sellerId ?? null) as {
-    seller_id: string; currency: string; pending_minor: bigint; payable_minor: bigint; paid_out_minor: bigint; name: string | null; iban: string | null;
-    last_payout_id: string | null; last_amount: bigint | null; last_status: PayoutStatus | null; last_at: string | null;
+    seller_id: string;
+    currency: string;
+    pending_minor: bigint;
+    payable_minor: bigint;
+    paid_out_minor: bigint;
+    name: string | null;
+    iban: string | null;
+    last_payout_id: string | null;
+    last_amount: bigint | null;
+    last_status: PayoutStatus | null;
+    last_at: string | null;
   }[];
   return rows.map((row) => ({
     sellerId: row.seller_id,
@@ -95,7 +150,15 @@ export function sellerReports(db: Database, sellerId?: string): SellerReport[] {
     payableMinor: row.payable_minor,
     paidOutMinor: row.paid_out_minor,
     negative: row.pending_minor < 0n || row.payable_minor < 0n,
-    lastPayout: row.last_payout_id === null ? null : { payoutId: row.last_payout_id, amountMinor: row.last_amount as bigint, status: row.last_status as PayoutStatus, at: row.last_at as string },
+    lastPayout:
+      row.last_payout_id === null
+        ? null
+        : {
+            payoutId: row.last_payout_id,
+            amountMinor: row.last_amount as bigint,
+            status: row.last_status as PayoutStatus,
+            at: row.last_at as string,
+          },
   }));
 }
 

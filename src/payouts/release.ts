@@ -17,7 +17,14 @@ export type ReleaseOutcome =
  * refused. `dead_lettered` is one: `dlq requeue` sends the charge again. Only final states
  * (failed, refunded in full, already released) refuse a pay_out.
  */
-export const CAPTURE_STILL_POSSIBLE: readonly string[] = ['created', 'executing', 'retry_scheduled', 'pending', 'needs_attention', 'dead_lettered'];
+export const CAPTURE_STILL_POSSIBLE: readonly string[] = [
+  'created',
+  'executing',
+  'retry_scheduled',
+  'pending',
+  'needs_attention',
+  'dead_lettered',
+];
 
 interface ReleasableOrder {
   order_id: string;
@@ -48,7 +55,9 @@ export class Releases {
         `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, status, released_at, release_event_id,
                 refund_reserved_minor, refunded_share_from_pending_minor FROM orders WHERE order_id = ?`,
       ),
-      markReleased: prepare('UPDATE orders SET released_at = ?, release_event_id = ?, updated_at = ? WHERE order_id = ? AND released_at IS NULL'),
+      markReleased: prepare(
+        'UPDATE orders SET released_at = ?, release_event_id = ?, updated_at = ? WHERE order_id = ? AND released_at IS NULL',
+      ),
       recorded: prepare(
         `SELECT e.received_at, e.source FROM sellers s LEFT JOIN events e ON e.event_id = s.source_event_id WHERE s.seller_id = ?`,
       ),
@@ -65,29 +74,56 @@ export class Releases {
    */
   apply(event: PayOutEvent, at: string, options: { sellerDetails?: boolean } = {}): ReleaseOutcome {
     const order = this.s.order.get(event.orderId) as ReleasableOrder | undefined;
-    if (!order) return { ok: false, field: 'orderId', reason: `order ${event.orderId} does not exist` };
+    if (!order)
+      return { ok: false, field: 'orderId', reason: `order ${event.orderId} does not exist` };
     if (order.seller_id !== event.seller.id) {
-      return { ok: false, field: 'seller.id', reason: `order ${event.orderId} belongs to seller ${order.seller_id}, not ${event.seller.id}` };
+      return {
+        ok: false,
+        field: 'seller.id',
+        reason: `order ${event.orderId} belongs to seller ${order.seller_id}, not ${event.seller.id}`,
+      };
     }
     if (order.status !== 'succeeded') {
       if (CAPTURE_STILL_POSSIBLE.includes(order.status)) {
-        return { ok: false, wait: true, field: 'orderId', reason: `order ${event.orderId} is ${order.status}, not captured yet` };
+        return {
+          ok: false,
+          wait: true,
+          field: 'orderId',
+          reason: `order ${event.orderId} is ${order.status}, not captured yet`,
+        };
       }
-      return { ok: false, field: 'orderId', reason: `order ${event.orderId} is ${order.status}, not captured: only a captured order can be released` };
+      return {
+        ok: false,
+        field: 'orderId',
+        reason: `order ${event.orderId} is ${order.status}, not captured: only a captured order can be released`,
+      };
     }
     if (order.released_at !== null) {
-      return { ok: false, field: 'orderId', reason: `order ${event.orderId} was already released by event ${order.release_event_id}` };
+      return {
+        ok: false,
+        field: 'orderId',
+        reason: `order ${event.orderId} was already released by event ${order.release_event_id}`,
+      };
     }
     if (order.refund_reserved_minor >= order.amount_minor) {
-      return { ok: false, field: 'orderId', reason: `order ${event.orderId} was refunded in full: there is nothing to release` };
+      return {
+        ok: false,
+        field: 'orderId',
+        reason: `order ${event.orderId} was refunded in full: there is nothing to release`,
+      };
     }
     if (this.s.markReleased.run(at, event.eventId, at, event.orderId).changes !== 1) {
-      return { ok: false, field: 'orderId', reason: `order ${event.orderId} was released concurrently` };
+      return {
+        ok: false,
+        field: 'orderId',
+        reason: `order ${event.orderId} was released concurrently`,
+      };
     }
     if (options.sellerDetails !== false) this.recordSeller(event, at);
     const currency = order.currency as Currency;
     // Refunds made while the order was pending already took their share from pending.
-    const shareMinor = order.amount_minor - order.platform_fee_minor - order.refunded_share_from_pending_minor;
+    const shareMinor =
+      order.amount_minor - order.platform_fee_minor - order.refunded_share_from_pending_minor;
     if (shareMinor === 0n) return { ok: true, posting: null, delta: null }; // the platform kept it all
     return {
       ok: true,
@@ -98,17 +134,39 @@ export class Releases {
         effectiveAt: at,
         metadata: { orderId: event.orderId, sellerId: event.seller.id, eventId: event.eventId },
         entries: [
-          { account: sellerAccount(event.seller.id, 'pending'), currency, direction: 'debit', amountMinor: shareMinor },
-          { account: sellerAccount(event.seller.id, 'payable'), currency, direction: 'credit', amountMinor: shareMinor },
+          {
+            account: sellerAccount(event.seller.id, 'pending'),
+            currency,
+            direction: 'debit',
+            amountMinor: shareMinor,
+          },
+          {
+            account: sellerAccount(event.seller.id, 'payable'),
+            currency,
+            direction: 'credit',
+            amountMinor: shareMinor,
+          },
         ],
       },
-      delta: { sellerId: event.seller.id, currency, pendingMinor: -shareMinor, payableMinor: shareMinor, paidOutMinor: 0n },
+      delta: {
+        sellerId: event.seller.id,
+        currency,
+        pendingMinor: -shareMinor,
+        payableMinor: shareMinor,
+        paidOutMinor: 0n,
+      },
     };
   }
 
   /** The seller's payout details as this pay_out gives them (the latest event's win). */
   recordSeller(event: PayOutEvent, at: string): void {
-    this.s.upsertSeller.run(event.seller.id, event.seller.name, event.seller.iban, event.eventId, at);
+    this.s.upsertSeller.run(
+      event.seller.id,
+      event.seller.name,
+      event.seller.iban,
+      event.eventId,
+      at,
+    );
   }
 
   /**
@@ -117,9 +175,20 @@ export class Releases {
    * then, within one intake batch (same instant, same file), its line; a tie across files keeps
    * what is recorded. `accepted` is the held event's `received_at` and `source` (`file:line`).
    */
-  recordSellerIfNewest(event: PayOutEvent, accepted: { receivedAt: string; source: string }, at: string): boolean {
-    const recorded = this.s.recorded.get(event.seller.id) as { received_at: string | null; source: string | null } | undefined;
-    if (recorded !== undefined && recorded.received_at !== null && recorded.source !== null && !acceptedAfter(accepted, { receivedAt: recorded.received_at, source: recorded.source })) {
+  recordSellerIfNewest(
+    event: PayOutEvent,
+    accepted: { receivedAt: string; source: string },
+    at: string,
+  ): boolean {
+    const recorded = this.s.recorded.get(event.seller.id) as
+      | { received_at: string | null; source: string | null }
+      | undefined;
+    if (
+      recorded !== undefined &&
+      recorded.received_at !== null &&
+      recorded.source !== null &&
+      !acceptedAfter(accepted, { receivedAt: recorded.received_at, source: recorded.source })
+    ) {
       return false;
     }
     this.recordSeller(event, at);
@@ -127,7 +196,10 @@ export class Releases {
   }
 }
 
-function acceptedAfter(a: { receivedAt: string; source: string }, b: { receivedAt: string; source: string }): boolean {
+function acceptedAfter(
+  a: { receivedAt: string; source: string },
+  b: { receivedAt: string; source: string },
+): boolean {
   if (a.receivedAt !== b.receivedAt) return a.receivedAt > b.receivedAt;
   const split = (source: string) => {
     const colon = source.lastIndexOf(':');

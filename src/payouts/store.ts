@@ -47,9 +47,23 @@ export interface PayoutRow {
 }
 
 /** The columns a claim reads. */
-type ClaimableRow = Pick<PayoutRow, 'id' | 'payout_id' | 'seller_id' | 'currency' | 'amount_minor' | 'payout_key' | 'destination' | 'attempts' | 'requeued_at_attempt' | 'first_attempt_at' | 'status'>;
+type ClaimableRow = Pick<
+  PayoutRow,
+  | 'id'
+  | 'payout_id'
+  | 'seller_id'
+  | 'currency'
+  | 'amount_minor'
+  | 'payout_key'
+  | 'destination'
+  | 'attempts'
+  | 'requeued_at_attempt'
+  | 'first_attempt_at'
+  | 'status'
+>;
 
-const PAYOUT_COLUMNS = 'id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, first_attempt_at, status';
+const PAYOUT_COLUMNS =
+  'id, payout_id, seller_id, currency, amount_minor, payout_key, destination, attempts, requeued_at_attempt, first_attempt_at, status';
 
 /** As for orders (payments/store.ts): each walks payouts_by_status in its own order, with no sort. */
 export const PAYOUT_CLAIM_QUERIES = {
@@ -79,13 +93,21 @@ export class PayoutStore {
         `INSERT INTO payouts (id, payout_id, seller_id, currency, amount_minor, payout_key, psp, destination, status, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
       ),
-      transition: prepare('INSERT INTO payout_transitions (payout_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)'),
+      transition: prepare(
+        'INSERT INTO payout_transitions (payout_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       claimableNew: prepare(PAYOUT_CLAIM_QUERIES.newPayouts),
       claimableRetries: prepare(PAYOUT_CLAIM_QUERIES.dueRetries),
-      nextRetryAt: prepare("SELECT MIN(next_attempt_at) AS at FROM payouts WHERE status = 'retry_scheduled' AND psp = ?"),
+      nextRetryAt: prepare(
+        "SELECT MIN(next_attempt_at) AS at FROM payouts WHERE status = 'retry_scheduled' AND psp = ?",
+      ),
       leasedById: prepare('SELECT attempts FROM payouts WHERE id = ?'),
-      deadLettered: prepare(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE payout_id = ? AND psp = ? AND status = 'dead_lettered'`),
-      needingAttention: prepare(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE payout_id = ? AND status = 'needs_attention'`),
+      deadLettered: prepare(
+        `SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE payout_id = ? AND psp = ? AND status = 'dead_lettered'`,
+      ),
+      needingAttention: prepare(
+        `SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE payout_id = ? AND status = 'needs_attention'`,
+      ),
       claim: prepare(
         `UPDATE payouts SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
                 first_attempt_at = COALESCE(first_attempt_at, ?), next_attempt_at = NULL,
@@ -117,10 +139,30 @@ export class PayoutStore {
   createAll(payouts: readonly NewPayout[], psp: string, at: string): string[] {
     let id = (this.s.nextId.get() as { id: bigint }).id;
     return payouts.map((payout) => {
-      const paidOut = this.s.paidOut.get(payout.sellerId, payout.currency) as { paid_out_minor: bigint } | undefined;
+      const paidOut = this.s.paidOut.get(payout.sellerId, payout.currency) as
+        | { paid_out_minor: bigint }
+        | undefined;
       const payoutId = this.freePayoutId(payout, paidOut?.paid_out_minor ?? 0n);
-      this.s.insert.run(id, payoutId, payout.sellerId, payout.currency, payout.amountMinor, `payops-${payoutId}-payout`, psp, payout.destination, at, at);
-      this.s.transition.run(id, null, 'created', 0, at, `payable of ${payout.sellerId} in ${payout.currency}`);
+      this.s.insert.run(
+        id,
+        payoutId,
+        payout.sellerId,
+        payout.currency,
+        payout.amountMinor,
+        `payops-${payoutId}-payout`,
+        psp,
+        payout.destination,
+        at,
+        at,
+      );
+      this.s.transition.run(
+        id,
+        null,
+        'created',
+        0,
+        at,
+        `payable of ${payout.sellerId} in ${payout.currency}`,
+      );
       id += 1n;
       return payoutId;
     });
@@ -140,7 +182,14 @@ export class PayoutStore {
     let recovered = 0;
     for (const { row, cause, error } of verdicts.recover) {
       if (this.s.recover.run(at, error, at, row.id).changes === 1) {
-        this.s.transition.run(row.id, 'executing', 'retry_scheduled', Number((this.s.leasedById.get(row.id) as { attempts: bigint }).attempts), at, cause);
+        this.s.transition.run(
+          row.id,
+          'executing',
+          'retry_scheduled',
+          Number((this.s.leasedById.get(row.id) as { attempts: bigint }).attempts),
+          at,
+          cause,
+        );
         recovered++;
       }
     }
@@ -152,14 +201,36 @@ export class PayoutStore {
     return (this.s.nextRetryAt.get(psp) as { at: string | null }).at ?? undefined;
   }
 
-  claimDue(psp: string, owner: string, leaseExpiresAt: string, at: string, limit: number): ClaimedPayout[] {
+  claimDue(
+    psp: string,
+    owner: string,
+    leaseExpiresAt: string,
+    at: string,
+    limit: number,
+  ): ClaimedPayout[] {
     const rows = this.s.claimableNew.all(psp, limit) as ClaimableRow[];
-    if (rows.length < limit) rows.push(...(this.s.claimableRetries.all(psp, at, limit - rows.length) as ClaimableRow[]));
-    return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, row.status === 'created' ? 'first attempt' : 'retry'));
+    if (rows.length < limit)
+      rows.push(...(this.s.claimableRetries.all(psp, at, limit - rows.length) as ClaimableRow[]));
+    return rows.map((row) =>
+      this.claimRow(
+        row,
+        owner,
+        leaseExpiresAt,
+        at,
+        row.status === 'created' ? 'first attempt' : 'retry',
+      ),
+    );
   }
 
   /** Only the PSP's own payouts: a transfer is retried through the PSP that holds its key, never another. */
-  claimDeadLettered(payoutIds: readonly string[], psp: string, owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedPayout[] {
+  claimDeadLettered(
+    payoutIds: readonly string[],
+    psp: string,
+    owner: string,
+    leaseExpiresAt: string,
+    at: string,
+    cause: string,
+  ): ClaimedPayout[] {
     return payoutIds
       .map((payoutId) => this.s.deadLettered.get(payoutId, psp) as ClaimableRow | undefined)
       .filter((row): row is ClaimableRow => row !== undefined)
@@ -169,11 +240,24 @@ export class PayoutStore {
   /** A payout in needs_attention as `attention resolve` books it (no lease: nothing is sent). */
   payoutNeedingAttention(payoutId: string): ClaimedPayout | undefined {
     const row = this.s.needingAttention.get(payoutId) as ClaimableRow | undefined;
-    return row === undefined ? undefined : { ...toClaimedPayout(row), attempts: Number(row.attempts) };
+    return row === undefined
+      ? undefined
+      : { ...toClaimedPayout(row), attempts: Number(row.attempts) };
   }
 
   /** Moves a payout from `payout.fromStatus` (`executing` under `owner`'s lease, or `needs_attention` with owner '') to `outcome.to`. */
-  finish(payout: ClaimedPayout, owner: string, outcome: { to: PayoutStatus; pspReference?: string | null; error?: string | null; nextAttemptAt?: string | null }, at: string, cause: string): boolean {
+  finish(
+    payout: ClaimedPayout,
+    owner: string,
+    outcome: {
+      to: PayoutStatus;
+      pspReference?: string | null;
+      error?: string | null;
+      nextAttemptAt?: string | null;
+    },
+    at: string,
+    cause: string,
+  ): boolean {
     const from = payout.fromStatus === 'needs_attention' ? 'needs_attention' : 'executing';
     assertPayoutTransition(payout.payoutId, from, outcome.to);
     const changed = this.s.finish.run({
@@ -186,19 +270,38 @@ export class PayoutStore {
       from,
       owner: from === 'executing' ? owner : '',
     }).changes;
-    if (changed === 1) this.s.transition.run(payout.id, from, outcome.to, payout.attempts, at, cause);
+    if (changed === 1)
+      this.s.transition.run(payout.id, from, outcome.to, payout.attempts, at, cause);
     return changed === 1;
   }
 
-  private claimRow(row: ClaimableRow, owner: string, leaseExpiresAt: string, at: string, cause: string): ClaimedPayout {
+  private claimRow(
+    row: ClaimableRow,
+    owner: string,
+    leaseExpiresAt: string,
+    at: string,
+    cause: string,
+  ): ClaimedPayout {
     assertPayoutTransition(row.payout_id, row.status, 'executing');
     if (this.s.claim.run(owner, leaseExpiresAt, at, at, row.id, row.status).changes !== 1) {
       throw new InvariantError(`payout ${row.payout_id} changed under an immediate transaction`);
     }
     const attempts = Number(row.attempts) + 1;
-    this.s.transition.run(row.id, row.status, 'executing', attempts, at, `${cause}; key ${row.payout_key}; lease ${owner}`);
+    this.s.transition.run(
+      row.id,
+      row.status,
+      'executing',
+      attempts,
+      at,
+      `${cause}; key ${row.payout_key}; lease ${owner}`,
+    );
     // fromStatus stays what the claim read (created, retry_scheduled, dead_lettered): finish moves it from executing.
-    return { ...toClaimedPayout(row), attempts, requeuedAtAttempt: row.status === 'dead_lettered' ? Number(row.attempts) : Number(row.requeued_at_attempt) };
+    return {
+      ...toClaimedPayout(row),
+      attempts,
+      requeuedAtAttempt:
+        row.status === 'dead_lettered' ? Number(row.attempts) : Number(row.requeued_at_attempt),
+    };
   }
 }
 
@@ -225,8 +328,19 @@ function toClaimedPayout(row: ClaimableRow): ClaimedPayout {
  * the same payouts with the same ids, so the PSP's idempotency key or a look-up by id recognises
  * the transfer it already made. Ids made before this rule (po_00000001 …) are kept as they are.
  */
-export function payoutIdOf(payout: { sellerId: string; currency: string; amountMinor: bigint }, paidOutBeforeMinor: bigint, ordinal: number): string {
-  const content = JSON.stringify(['payout/1', payout.sellerId, payout.currency, payout.amountMinor.toString(), paidOutBeforeMinor.toString(), ordinal]);
+export function payoutIdOf(
+  payout: { sellerId: string; currency: string; amountMinor: bigint },
+  paidOutBeforeMinor: bigint,
+  ordinal: number,
+): string {
+  const content = JSON.stringify([
+    'payout/1',
+    payout.sellerId,
+    payout.currency,
+    payout.amountMinor.toString(),
+    paidOutBeforeMinor.toString(),
+    ordinal,
+  ]);
   return `po_${lettersOf(sha256Hex(content).slice(0, 24))}`;
 }
 

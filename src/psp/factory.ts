@@ -40,7 +40,10 @@ export function defaultSimStateFile(dbPath: string): string {
 export function createPsp(config: PspConfig): PaymentServiceProvider {
   switch (config.psp) {
     case 'sim':
-      if (config.pspUrl !== undefined) throw new UsageError('--psp-url is for a PSP reached over the network (--psp http or stripe), not the simulated one');
+      if (config.pspUrl !== undefined)
+        throw new UsageError(
+          '--psp-url is for a PSP reached over the network (--psp http or stripe), not the simulated one',
+        );
       return new SimPsp({
         stateFile: config.pspState ?? defaultSimStateFile(config.dbPath),
         seed: config.seed ?? '0',
@@ -50,13 +53,26 @@ export function createPsp(config: PspConfig): PaymentServiceProvider {
       });
     case 'http':
       refuseSimulatorFlags(config);
-      if (config.pspUrl === undefined) throw new UsageError('--psp http needs --psp-url', { hint: 'the URL `payops psp serve` printed, e.g. --psp-url http://127.0.0.1:40123' });
-      return new HttpPsp({ baseUrl: config.pspUrl, timeoutMs: config.pspTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS, concurrency: config.concurrency ?? DEFAULT_HTTP_CONCURRENCY });
+      if (config.pspUrl === undefined)
+        throw new UsageError('--psp http needs --psp-url', {
+          hint: 'the URL `payops psp serve` printed, e.g. --psp-url http://127.0.0.1:40123',
+        });
+      return new HttpPsp({
+        baseUrl: config.pspUrl,
+        timeoutMs: config.pspTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+        concurrency: config.concurrency ?? DEFAULT_HTTP_CONCURRENCY,
+      });
     case 'stripe':
       refuseSimulatorFlags(config);
-      return new StripePsp({ ...stripeSettingsFrom(config.env ?? process.env, config.pspUrl), timeoutMs: config.pspTimeoutMs, concurrency: config.concurrency });
+      return new StripePsp({
+        ...stripeSettingsFrom(config.env ?? process.env, config.pspUrl),
+        timeoutMs: config.pspTimeoutMs,
+        concurrency: config.concurrency,
+      });
     default:
-      throw new UsageError(`--psp: unknown PSP "${config.psp}" (available: ${PSP_NAMES.join(', ')})`);
+      throw new UsageError(
+        `--psp: unknown PSP "${config.psp}" (available: ${PSP_NAMES.join(', ')})`,
+      );
   }
 }
 
@@ -66,6 +82,12 @@ function refuseSimulatorFlags(config: PspConfig): void {
     ['--faults', config.faults],
     ['--fee-rule', config.feeRule],
     ['--psp-state', config.pspState],
-  ].filter(([, value]) => value !== undefined).map(([flag]) => flag);
-  if (given.length > 0) throw new UsageError(`${given.join(', ')}: only for the simulated PSP, not for --psp ${config.psp}`, { hint: `drop ${given.length === 1 ? 'it' : 'them'}` });
+  ]
+    .filter(([, value]) => value !== undefined)
+    .map(([flag]) => flag);
+  if (given.length > 0)
+    throw new UsageError(
+      `${given.join(', ')}: only for the simulated PSP, not for --psp ${config.psp}`,
+      { hint: `drop ${given.length === 1 ? 'it' : 'them'}` },
+    );
 }

@@ -17,7 +17,10 @@ const RULE = /^\s*(\d{1,2}(?:\.\d{1,2})?)%\s*(?:\+\s*(\d{1,6}(?:\.\d{1,4})?))?\s
 
 export function parseFeeRule(text: string): FeeRule {
   const match = RULE.exec(text);
-  if (!match) throw new UsageError(`--fee-rule: "${text}" is not a fee rule; expected e.g. "2.9%+0.30" or "1.5%"`);
+  if (!match)
+    throw new UsageError(
+      `--fee-rule: "${text}" is not a fee rule; expected e.g. "2.9%+0.30" or "1.5%"`,
+    );
   const basisPoints = BigInt(new Decimal(match[1] as string).times(100).toFixed(0));
   return { basisPoints, fixedMajor: match[2] ?? '0', text: text.trim() };
 }
@@ -25,7 +28,8 @@ export function parseFeeRule(text: string): FeeRule {
 export const DEFAULT_FEE_RULE = parseFeeRule('2.9%+0.30');
 
 export function feeFor(rule: FeeRule, amountMinor: bigint, currency: Currency): bigint {
-  const fee = applyBasisPoints(amountMinor, rule.basisPoints, 'half-even') + fixedMinorOf(rule, currency);
+  const fee =
+    applyBasisPoints(amountMinor, rule.basisPoints, 'half-even') + fixedMinorOf(rule, currency);
   // A fee never exceeds the charge it is taken from.
   return fee > amountMinor ? amountMinor : fee;
 }
@@ -38,7 +42,12 @@ function fixedMinorOf(rule: FeeRule, currency: Currency): bigint {
   if (byCurrency === undefined) FIXED_MINOR.set(rule, (byCurrency = new Map()));
   let fixedMinor = byCurrency.get(currency);
   if (fixedMinor === undefined) {
-    fixedMinor = BigInt(new Decimal(rule.fixedMajor).times(new Decimal(10).pow(exponentOf(currency))).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0));
+    fixedMinor = BigInt(
+      new Decimal(rule.fixedMajor)
+        .times(new Decimal(10).pow(exponentOf(currency)))
+        .toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN)
+        .toFixed(0),
+    );
     byCurrency.set(currency, fixedMinor);
   }
   return fixedMinor;

@@ -54,7 +54,10 @@ export interface PspRejection {
 export type ChargeOutcome = Exclude<ChargeResult, RetryableFailure | PspRejection>;
 
 /** What a PSP look-up by payops' own id answers: the outcome of the earlier request, nothing, or a retryable failure. */
-export type Lookup<Outcome> = { found: false } | { found: true; result: Outcome } | RetryableFailure;
+export type Lookup<Outcome> =
+  | { found: false }
+  | { found: true; result: Outcome }
+  | RetryableFailure;
 
 /** What the PSP knows of a charge, looked up by our order id (merchant reference). */
 export type ChargeLookup = Lookup<ChargeOutcome>;
@@ -126,7 +129,10 @@ export interface PaymentServiceProvider {
   /** Refunds captured charges; the i-th result answers the i-th request. */
   refund(requests: readonly RefundRequest[]): Promise<RefundResult[]>;
   /** Finds the refund made for payops' refund id (of that charge), whatever key it was made with. */
-  lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<Lookup<RefundOutcome>>;
+  lookupRefund(refund: {
+    refundId: string;
+    chargeReference: string;
+  }): Promise<Lookup<RefundOutcome>>;
   /** Every dispute the PSP has recorded (payops keeps each once, by its id). */
   listDisputes(): Promise<Dispute[]>;
   /** Sends transfers to sellers (only when `supportsPayouts`); the i-th result answers the i-th request. */

@@ -20,10 +20,16 @@ export function assertDeadLettersOf(db: Database, psp: string, ids: readonly str
     if (found.some((work) => work.psp === psp && work.status === 'dead_lettered')) continue;
     const work = found[0];
     if (work === undefined) problems.push(`${id}: no order, refund or payout has this id`);
-    else if (work.psp !== psp) problems.push(`${id}: this ${work.kind} belongs to PSP ${work.psp}, not ${psp} (requeue it with --psp ${work.psp})`);
-    else if (work.status !== 'dead_lettered') problems.push(`${id}: this ${work.kind} is ${work.status}, not dead-lettered`);
+    else if (work.psp !== psp)
+      problems.push(
+        `${id}: this ${work.kind} belongs to PSP ${work.psp}, not ${psp} (requeue it with --psp ${work.psp})`,
+      );
+    else if (work.status !== 'dead_lettered')
+      problems.push(`${id}: this ${work.kind} is ${work.status}, not dead-lettered`);
   }
   if (problems.length > 0) {
-    throw new UsageError(`dlq requeue: ${problems.join('; ')}`, { hint: 'nothing was requeued; `payops dlq list` shows the dead letters and their PSP' });
+    throw new UsageError(`dlq requeue: ${problems.join('; ')}`, {
+      hint: 'nothing was requeued; `payops dlq list` shows the dead letters and their PSP',
+    });
   }
 }

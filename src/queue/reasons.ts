@@ -24,7 +24,9 @@ export function reasonOf(detail: string, names: readonly string[] = []): string 
   let reason = detail.replace(/ for key \S+?(?=[:;,]|\s|$)/g, '');
   for (const name of names) if (name.length > 0) reason = reason.split(name).join('…');
   reason = reason.replace(/\s+/g, ' ').trim();
-  return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason || 'no reason given';
+  return reason.length > MAX_REASON_LENGTH
+    ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…`
+    : reason || 'no reason given';
 }
 
 export function noteRetry(tally: ReasonTally, reason: string): void {
@@ -51,19 +53,29 @@ export function sortedReasons(counts: readonly ReasonCount[]): ReasonCount[] {
 /** The counts of several tallies (charges, refunds, payouts) as one list. */
 export function mergeReasons(...lists: readonly (readonly ReasonCount[])[]): ReasonCount[] {
   const merged: ReasonCount[] = [];
-  for (const list of lists) for (const { reason, count } of list) {
-    const known = merged.find((entry) => entry.reason === reason);
-    if (known) known.count += count;
-    else merged.push({ reason, count });
-  }
+  for (const list of lists)
+    for (const { reason, count } of list) {
+      const known = merged.find((entry) => entry.reason === reason);
+      if (known) known.count += count;
+      else merged.push({ reason, count });
+    }
   return sortedReasons(merged);
 }
 
 /** `10 retries scheduled: getaddrinfo ENOTFOUND (10)`, or undefined when there were none. */
-export function reasonsLine(what: 'retries scheduled' | 'dead-lettered', total: number, counts: readonly ReasonCount[]): string | undefined {
+export function reasonsLine(
+  what: 'retries scheduled' | 'dead-lettered',
+  total: number,
+  counts: readonly ReasonCount[],
+): string | undefined {
   if (total === 0) return undefined;
-  const label = what === 'retries scheduled' ? `${total} ${total === 1 ? 'retry' : 'retries'} scheduled` : `${total} dead-lettered`;
-  return `${label}: ${sortedReasons(counts).map(({ reason, count }) => `${reason} (${count})`).join(', ')}`;
+  const label =
+    what === 'retries scheduled'
+      ? `${total} ${total === 1 ? 'retry' : 'retries'} scheduled`
+      : `${total} dead-lettered`;
+  return `${label}: ${sortedReasons(counts)
+    .map(({ reason, count }) => `${reason} (${count})`)
+    .join(', ')}`;
 }
 
 /** The reason of work dead-lettered because its row no longer matches its birth hash. */

@@ -31,7 +31,10 @@ export interface RetryRunSummary {
  * `retry run`: recovers work left executing by crashed runs and executes every charge, refund and
  * payout that is due; with `wait`, until none of the three has a retry scheduled.
  */
-export async function retryDue(db: Database, execution: ExecutionOptions): Promise<RetryRunSummary> {
+export async function retryDue(
+  db: Database,
+  execution: ExecutionOptions,
+): Promise<RetryRunSummary> {
   const charges = emptyTally();
   const refunds = emptyRefundTally();
   const payouts = emptyPayoutTally();
@@ -39,13 +42,25 @@ export async function retryDue(db: Database, execution: ExecutionOptions): Promi
   const queues = [
     chargeQueue(db, execution, charges),
     refundQueue(db, execution, refunds),
-    { runDue: () => payoutExecutor.runDue(payouts), nextRetryAt: () => payoutExecutor.nextRetryAt(), held: () => payoutExecutor.held() },
+    {
+      runDue: () => payoutExecutor.runDue(payouts),
+      nextRetryAt: () => payoutExecutor.nextRetryAt(),
+      held: () => payoutExecutor.held(),
+    },
   ];
   await runQueues(queues, execution);
   const psp = execution.psp.name;
   const held = queues.flatMap((queue) => queue.held());
   const heldPayOuts = settleHeldPayOuts(db);
-  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) }, held, heldPayOuts };
+  return {
+    charges,
+    refunds,
+    payouts,
+    queue: statusCounts(db, psp),
+    open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) },
+    held,
+    heldPayOuts,
+  };
 }
 
 /** Which dead letters to requeue: these ids (orders, refunds, payouts), or all of this PSP's. */
@@ -55,13 +70,22 @@ export type DeadLetters = { all: true } | { ids: readonly string[] };
  * `dlq requeue`: gives dead-lettered charges, refunds and payouts another round now, with a fresh
  * retry budget and the same idempotency keys, by an operator (`actor`, recorded with each).
  */
-export async function requeueDeadLetters(db: Database, execution: ExecutionOptions, which: DeadLetters, actor: string): Promise<RetryRunSummary> {
+export async function requeueDeadLetters(
+  db: Database,
+  execution: ExecutionOptions,
+  which: DeadLetters,
+  actor: string,
+): Promise<RetryRunSummary> {
   const psp = execution.psp.name;
   if (!('all' in which)) assertDeadLettersOf(db, psp, which.ids);
   const deadRefunds = listRefunds(db, { status: 'dead_lettered' }).map((refund) => refund.refundId);
   const deadPayouts = listPayouts(db, { status: 'dead_lettered' }).map((payout) => payout.payoutId);
-  const named = (list: readonly string[]) => ('all' in which ? list : which.ids.filter((id) => list.includes(id)));
-  const orderIds = 'all' in which ? new PaymentsStore(db).deadLetteredOrderIds(psp) : which.ids.filter((id) => !deadRefunds.includes(id) && !deadPayouts.includes(id));
+  const named = (list: readonly string[]) =>
+    'all' in which ? list : which.ids.filter((id) => list.includes(id));
+  const orderIds =
+    'all' in which
+      ? new PaymentsStore(db).deadLetteredOrderIds(psp)
+      : which.ids.filter((id) => !deadRefunds.includes(id) && !deadPayouts.includes(id));
   const chargeExecutor = new PayinExecutor(db, execution);
   const refundExecutor = new RefundExecutor(db, execution);
   const payoutExecutor = new PayoutExecutor(db, execution);
@@ -70,5 +94,13 @@ export async function requeueDeadLetters(db: Database, execution: ExecutionOptio
   const payouts = await payoutExecutor.requeue(named(deadPayouts), actor);
   const held = [...chargeExecutor.held(), ...refundExecutor.held(), ...payoutExecutor.held()];
   const heldPayOuts = settleHeldPayOuts(db);
-  return { charges, refunds, payouts, queue: statusCounts(db, psp), open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) }, held, heldPayOuts };
+  return {
+    charges,
+    refunds,
+    payouts,
+    queue: statusCounts(db, psp),
+    open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) },
+    held,
+    heldPayOuts,
+  };
 }

@@ -46,7 +46,10 @@ SELECT 'payout', payout_id, NULL, seller_id, currency, amount_minor, attempts, l
 ORDER BY rank, row_id`;
 
 /** Every charge, refund and payout now in `status`: charges first, each kind in the order it was accepted. */
-export function queuedWork(db: Database, status: 'retry_scheduled' | 'dead_lettered'): QueuedWork[] {
+export function queuedWork(
+  db: Database,
+  status: 'retry_scheduled' | 'dead_lettered',
+): QueuedWork[] {
   return (db.prepare(SQL).all({ status }) as Row[]).map((row) => ({
     kind: row.kind,
     id: row.id,

@@ -20,25 +20,56 @@ import type { RuleAction } from './summary.js';
  * An item a person kept open with a note is left alone while its class is the one they saw: a
  * person's decision outranks a rule until something new (another class) comes of the item.
  */
-export function applyRules(decisions: Decisions, store: ReconStore, records: InternalRecords, psp: string, rules: Rules, runId: bigint): RuleAction[] {
+export function applyRules(
+  decisions: Decisions,
+  store: ReconStore,
+  records: InternalRecords,
+  psp: string,
+  rules: Rules,
+  runId: bigint,
+): RuleAction[] {
   const actions: RuleAction[] = [];
   const used = new Map<Currency, bigint>();
   /** `bookedMinor`: everything the decision books to expenses, in magnitude. */
-  const take = (rule: string, item: ItemRecord, action: 'accept' | 'write_off', amountMinor: bigint, bookedMinor: bigint): void => {
+  const take = (
+    rule: string,
+    item: ItemRecord,
+    action: 'accept' | 'write_off',
+    amountMinor: bigint,
+    bookedMinor: bigint,
+  ): void => {
     const cap = rules.capPerRun.get(item.currency) ?? 0n;
     const after = (used.get(item.currency) ?? 0n) + bookedMinor;
-    const base = { rule, itemId: item.itemId, class: item.class, action, currency: item.currency, amountMinor: amountMinor.toString() };
+    const base = {
+      rule,
+      itemId: item.itemId,
+      class: item.class,
+      action,
+      currency: item.currency,
+      amountMinor: amountMinor.toString(),
+    };
     const keptBy = keptOpenBy(store, item);
     if (keptBy !== undefined) {
-      actions.push({ ...base, applied: false, message: `not applied: kept open with a note by ${keptBy}; left for review` });
+      actions.push({
+        ...base,
+        applied: false,
+        message: `not applied: kept open with a note by ${keptBy}; left for review`,
+      });
       return;
     }
     if (after > cap) {
-      actions.push({ ...base, applied: false, message: `not applied: the cap of ${item.currency} for this run would be exceeded; left for review` });
+      actions.push({
+        ...base,
+        applied: false,
+        message: `not applied: the cap of ${item.currency} for this run would be exceeded; left for review`,
+      });
       return;
     }
     used.set(item.currency, after);
-    const outcome = decisions.decide(item.itemId, action, { rule, note: `rule ${rule} (run ${runId})` });
+    const outcome = decisions.decide(item.itemId, action, {
+      rule,
+      note: `rule ${rule} (run ${runId})`,
+    });
     actions.push({ ...base, applied: true, message: outcome.message });
   };
 
@@ -51,7 +82,13 @@ export function applyRules(decisions: Decisions, store: ReconStore, records: Int
       if (keptBy !== undefined || record.currency !== item.currency) {
         // Completing it would book the row's fee, in its currency's minor units, as the order's.
         actions.push({
-          rule: 'completePendingOrders', itemId: item.itemId, class: item.class, action: 'accept', currency: item.currency, amountMinor: item.amountMinor.toString(), applied: false,
+          rule: 'completePendingOrders',
+          itemId: item.itemId,
+          class: item.class,
+          action: 'accept',
+          currency: item.currency,
+          amountMinor: item.amountMinor.toString(),
+          applied: false,
           message:
             keptBy !== undefined
               ? `not applied: kept open with a note by ${keptBy}; left for review`
@@ -59,15 +96,28 @@ export function applyRules(decisions: Decisions, store: ReconStore, records: Int
         });
         continue;
       }
-      const outcome = decisions.decide(item.itemId, 'accept', { rule: 'completePendingOrders', note: `rule completePendingOrders (run ${runId})` });
-      actions.push({ rule: 'completePendingOrders', itemId: item.itemId, class: item.class, action: 'accept', currency: item.currency, amountMinor: item.amountMinor.toString(), applied: true, message: outcome.message });
+      const outcome = decisions.decide(item.itemId, 'accept', {
+        rule: 'completePendingOrders',
+        note: `rule completePendingOrders (run ${runId})`,
+      });
+      actions.push({
+        rule: 'completePendingOrders',
+        itemId: item.itemId,
+        class: item.class,
+        action: 'accept',
+        currency: item.currency,
+        amountMinor: item.amountMinor.toString(),
+        applied: true,
+        message: outcome.message,
+      });
     }
   }
   for (const item of store.openItems(psp)) {
     if (item.class !== 'fee_mismatch') continue;
     const tolerance = rules.feeTolerance.get(item.currency);
     const magnitude = abs(item.amountMinor);
-    if (tolerance !== undefined && magnitude <= tolerance) take('feeTolerance', item, 'accept', item.amountMinor, magnitude);
+    if (tolerance !== undefined && magnitude <= tolerance)
+      take('feeTolerance', item, 'accept', item.amountMinor, magnitude);
   }
   for (const item of store.openItems(psp)) {
     if (item.class !== 'amount_mismatch' || item.amountMinor >= 0n) continue;
@@ -75,7 +125,13 @@ export function applyRules(decisions: Decisions, store: ReconStore, records: Int
     if (tolerance === undefined || -item.amountMinor > tolerance) continue;
     const feeDifference = abs(feeDifferenceOf(store, records, item));
     if (feeDifference > (rules.feeTolerance.get(item.currency) ?? 0n)) continue;
-    take('writeOffTolerance', item, 'write_off', item.amountMinor, -item.amountMinor + feeDifference);
+    take(
+      'writeOffTolerance',
+      item,
+      'write_off',
+      item.amountMinor,
+      -item.amountMinor + feeDifference,
+    );
   }
   return actions;
 }

@@ -68,7 +68,8 @@ export function internalRef(kind: RecordKind, id: string): string {
 export function parseInternalRef(ref: string): { kind: RecordKind; id: string } | undefined {
   const colon = ref.indexOf(':');
   const kind = ref.slice(0, colon);
-  if (colon < 0 || (kind !== 'capture' && kind !== 'refund' && kind !== 'chargeback')) return undefined;
+  if (colon < 0 || (kind !== 'capture' && kind !== 'refund' && kind !== 'chargeback'))
+    return undefined;
   return { kind, id: ref.slice(colon + 1) };
 }
 
@@ -79,8 +80,13 @@ export function parseInternalRef(ref: string): { kind: RecordKind; id: string } 
  * - a duplicate: the file and line of the repeated row (the original keeps the reference);
  * - a record: its internal reference; a batch: its id and currency.
  */
-export function rowSubject(row: Pick<SettlementRow, 'type' | 'pspReference' | 'line'>, fileSha256: string): string {
-  return row.pspReference === null ? `line:${fileSha256.slice(0, 16)}:${row.line}` : `${row.type}:${row.pspReference}`;
+export function rowSubject(
+  row: Pick<SettlementRow, 'type' | 'pspReference' | 'line'>,
+  fileSha256: string,
+): string {
+  return row.pspReference === null
+    ? `line:${fileSha256.slice(0, 16)}:${row.line}`
+    : `${row.type}:${row.pspReference}`;
 }
 
 export function duplicateSubject(fileSha256: string, line: number): string {
@@ -107,11 +113,18 @@ export interface PairClass {
  * reference). Checked in order: did it happen for us at all, same currency, same gross, then the
  * same fee when payops knows its fee. Amounts compare exactly, in minor units.
  */
-export function classifyPair(row: Pick<SettlementRow, 'currency' | 'grossMinor' | 'feeMinor'>, record: InternalRecord): PairClass {
-  if (record.status !== 'succeeded') return { class: 'status_mismatch', amountMinor: row.grossMinor };
-  if (row.currency !== record.currency) return { class: 'currency_mismatch', amountMinor: row.grossMinor };
-  if (row.grossMinor !== record.grossMinor) return { class: 'amount_mismatch', amountMinor: row.grossMinor - record.grossMinor };
-  if (record.feeMinor !== null && row.feeMinor !== record.feeMinor) return { class: 'fee_mismatch', amountMinor: row.feeMinor - record.feeMinor };
+export function classifyPair(
+  row: Pick<SettlementRow, 'currency' | 'grossMinor' | 'feeMinor'>,
+  record: InternalRecord,
+): PairClass {
+  if (record.status !== 'succeeded')
+    return { class: 'status_mismatch', amountMinor: row.grossMinor };
+  if (row.currency !== record.currency)
+    return { class: 'currency_mismatch', amountMinor: row.grossMinor };
+  if (row.grossMinor !== record.grossMinor)
+    return { class: 'amount_mismatch', amountMinor: row.grossMinor - record.grossMinor };
+  if (record.feeMinor !== null && row.feeMinor !== record.feeMinor)
+    return { class: 'fee_mismatch', amountMinor: row.feeMinor - record.feeMinor };
   return { class: 'matched', amountMinor: row.grossMinor };
 }
 

@@ -3,7 +3,18 @@ import type { ItemRecord, ReconStore, SideView, StoredRow } from './store.js';
 import type { SettlementRow } from './types.js';
 
 /** What a run says about an item; the store adds its id, status and life. */
-export type ItemSpec = Pick<ItemRecord, 'subject' | 'class' | 'rowId' | 'internalRef' | 'probableRef' | 'batchId' | 'currency' | 'amountMinor' | 'detail'>;
+export type ItemSpec = Pick<
+  ItemRecord,
+  | 'subject'
+  | 'class'
+  | 'rowId'
+  | 'internalRef'
+  | 'probableRef'
+  | 'batchId'
+  | 'currency'
+  | 'amountMinor'
+  | 'detail'
+>;
 
 /**
  * Opens, refreshes and resolves items, and records each one's life in the run at hand: new the
@@ -31,19 +42,27 @@ export class Items {
     const existing = this.store.item(itemId);
     if (!existing) {
       const runId = this.runId ?? openedInRun;
-      if (runId === undefined) throw new Error(`item ${itemId} is opened outside a run without the run it belongs to`);
+      if (runId === undefined)
+        throw new Error(`item ${itemId} is opened outside a run without the run it belongs to`);
       const id = this.store.insertItem({ ...spec, itemId, psp: this.psp, runId, at: this.at });
       if (this.runId !== null) this.store.itemLife(this.runId, id, 'new', spec.class);
       return { id, itemId };
     }
     this.store.updateItem(existing.id, { ...spec, runId: this.runId, at: this.at });
-    if (this.runId !== null) this.store.itemLife(this.runId, existing.id, existing.status === 'resolved' ? 'new' : 'persisting', spec.class);
+    if (this.runId !== null)
+      this.store.itemLife(
+        this.runId,
+        existing.id,
+        existing.status === 'resolved' ? 'new' : 'persisting',
+        spec.class,
+      );
     return { id: existing.id, itemId };
   }
 
   resolve(item: Pick<ItemRecord, 'id' | 'class'>, resolution: string, by: string): boolean {
     const resolved = this.store.resolveItem(item.id, this.runId, resolution, this.at, by);
-    if (resolved && this.runId !== null) this.store.itemLife(this.runId, item.id, 'resolved', item.class);
+    if (resolved && this.runId !== null)
+      this.store.itemLife(this.runId, item.id, 'resolved', item.class);
     return resolved;
   }
 
@@ -51,7 +70,12 @@ export class Items {
   recordOpenAtEnd(): void {
     if (this.runId === null) return;
     for (const item of this.store.openItems(this.psp)) {
-      this.store.itemLife(this.runId, item.id, item.firstRunId === this.runId ? 'new' : 'persisting', item.class);
+      this.store.itemLife(
+        this.runId,
+        item.id,
+        item.firstRunId === this.runId ? 'new' : 'persisting',
+        item.class,
+      );
     }
   }
 }

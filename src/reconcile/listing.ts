@@ -47,28 +47,71 @@ export interface ListingFilter {
  */
 export function listItems(db: Database, filter: ListingFilter, asOfMs: number): ItemListing[] {
   const store = new ReconStore(db);
-  if (filter.class !== undefined && !isItemClass(filter.class)) throw new UsageError(`--class: "${filter.class}" is not a class of reconciliation items`);
-  if (filter.runId !== undefined && !store.runById(filter.runId)) throw new NotFoundError(`reconciliation run ${filter.runId} does not exist`);
-  const items = filter.runId !== undefined ? store.itemsOfRun(filter.runId) : filter.all ? store.allItems() : store.openItems();
+  if (filter.class !== undefined && !isItemClass(filter.class))
+    throw new UsageError(`--class: "${filter.class}" is not a class of reconciliation items`);
+  if (filter.runId !== undefined && !store.runById(filter.runId))
+    throw new NotFoundError(`reconciliation run ${filter.runId} does not exist`);
+  const items =
+    filter.runId !== undefined
+      ? store.itemsOfRun(filter.runId)
+      : filter.all
+        ? store.allItems()
+        : store.openItems();
   const latestRunOf = new Map<string, bigint | undefined>();
   const startOf = new Map<bigint, string>();
   return items
-    .filter((item) => (filter.class === undefined || item.class === filter.class) && (filter.all === true || item.status === 'open'))
+    .filter(
+      (item) =>
+        (filter.class === undefined || item.class === filter.class) &&
+        (filter.all === true || item.status === 'open'),
+    )
     .map((item) => {
       if (!latestRunOf.has(item.psp)) latestRunOf.set(item.psp, store.latestRunOf(item.psp)?.id);
-      if (!startOf.has(item.firstRunId)) startOf.set(item.firstRunId, store.runById(item.firstRunId)?.startedAt ?? new Date(asOfMs).toISOString());
-      return listingOf(item, latestRunOf.get(item.psp), startOf.get(item.firstRunId) as string, asOfMs);
+      if (!startOf.has(item.firstRunId))
+        startOf.set(
+          item.firstRunId,
+          store.runById(item.firstRunId)?.startedAt ?? new Date(asOfMs).toISOString(),
+        );
+      return listingOf(
+        item,
+        latestRunOf.get(item.psp),
+        startOf.get(item.firstRunId) as string,
+        asOfMs,
+      );
     });
 }
 
-function listingOf(item: ItemRecord, latestRunId: bigint | undefined, firstSeenAt: string, asOfMs: number): ItemListing {
-  const endMs = item.status === 'resolved' && item.resolvedAt !== null ? Date.parse(item.resolvedAt) : asOfMs;
-  const life: LifeState = item.status === 'resolved' ? 'resolved' : item.firstRunId === latestRunId ? 'new' : 'persisting';
+function listingOf(
+  item: ItemRecord,
+  latestRunId: bigint | undefined,
+  firstSeenAt: string,
+  asOfMs: number,
+): ItemListing {
+  const endMs =
+    item.status === 'resolved' && item.resolvedAt !== null ? Date.parse(item.resolvedAt) : asOfMs;
+  const life: LifeState =
+    item.status === 'resolved'
+      ? 'resolved'
+      : item.firstRunId === latestRunId
+        ? 'new'
+        : 'persisting';
   const gross = (value: string | null | undefined) => (value == null ? null : BigInt(value));
   return {
-    itemId: item.itemId, class: item.class, psp: item.psp, status: item.status, life, subject: item.subject, currency: item.currency, amountMinor: item.amountMinor,
-    oursGrossMinor: gross(item.detail.ours?.grossMinor), theirsGrossMinor: gross(item.detail.theirs?.grossMinor), batchId: item.batchId,
-    firstSeenAt, ageDays: Math.max(0, Math.floor((endMs - Date.parse(firstSeenAt)) / DAY_MS)), occurredAt: item.detail.theirs?.at ?? item.detail.ours?.at ?? null,
-    resolution: item.resolution, why: item.detail.why,
+    itemId: item.itemId,
+    class: item.class,
+    psp: item.psp,
+    status: item.status,
+    life,
+    subject: item.subject,
+    currency: item.currency,
+    amountMinor: item.amountMinor,
+    oursGrossMinor: gross(item.detail.ours?.grossMinor),
+    theirsGrossMinor: gross(item.detail.theirs?.grossMinor),
+    batchId: item.batchId,
+    firstSeenAt,
+    ageDays: Math.max(0, Math.floor((endMs - Date.parse(firstSeenAt)) / DAY_MS)),
+    occurredAt: item.detail.theirs?.at ?? item.detail.ours?.at ?? null,
+    resolution: item.resolution,
+    why: item.detail.why,
   };
 }

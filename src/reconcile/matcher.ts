@@ -48,7 +48,10 @@ export class Matcher {
       if (row.pspReference !== null) references.add(row.pspReference);
       if (row.merchantReference !== null) orderIds.add(row.merchantReference);
     }
-    return { originals: this.store.originalRows(this.psp, [...references]), orders: this.records.ordersByIds([...orderIds]) };
+    return {
+      originals: this.store.originalRows(this.psp, [...references]),
+      orders: this.records.ordersByIds([...orderIds]),
+    };
   }
 
   /**
@@ -56,24 +59,57 @@ export class Matcher {
    * not lead to its order: its PSP reference is looked up with all the others in one pass later.
    * `selfId` is the row's own id when it is already stored (re-evaluation), so it is not its own duplicate.
    */
-  classify(row: SettlementRow, lookups: ChunkLookups, options: { defer: boolean; selfId?: bigint; orderByReference?: (reference: string) => InternalRecord | undefined }): Classification | 'defer' {
+  classify(
+    row: SettlementRow,
+    lookups: ChunkLookups,
+    options: {
+      defer: boolean;
+      selfId?: bigint;
+      orderByReference?: (reference: string) => InternalRecord | undefined;
+    },
+  ): Classification | 'defer' {
     if (row.pspReference !== null) {
       const originalRowId = lookups.originals.get(referenceKey(row.type, row.pspReference));
       if (originalRowId !== undefined && originalRowId !== options.selfId) {
-        return { class: 'duplicate', paired: false, record: undefined, amountMinor: row.grossMinor, why: `the PSP reported ${row.type} ${row.pspReference} before`, originalRowId };
+        return {
+          class: 'duplicate',
+          paired: false,
+          record: undefined,
+          amountMinor: row.grossMinor,
+          why: `the PSP reported ${row.type} ${row.pspReference} before`,
+          originalRowId,
+        };
       }
     }
-    const probable = row.merchantReference === null ? undefined : lookups.orders.get(row.merchantReference);
+    const probable =
+      row.merchantReference === null ? undefined : lookups.orders.get(row.merchantReference);
     switch (row.type) {
       case 'payout':
         // Its class is its batch's: settled by batch evaluation once every row of the batch is in.
-        return { class: 'matched', paired: false, record: undefined, amountMinor: row.grossMinor, why: 'the payout of its batch' };
+        return {
+          class: 'matched',
+          paired: false,
+          record: undefined,
+          amountMinor: row.grossMinor,
+          why: 'the payout of its batch',
+        };
       case 'fee':
-        return { class: 'matched', paired: false, record: undefined, amountMinor: row.grossMinor, why: 'a PSP fee not tied to one payment: booked as a PSP fee' };
+        return {
+          class: 'matched',
+          paired: false,
+          record: undefined,
+          amountMinor: row.grossMinor,
+          why: 'a PSP fee not tied to one payment: booked as a PSP fee',
+        };
       case 'capture': {
         if (probable && probable.psp === this.psp) {
-          const samePayment = probable.pspReference === row.pspReference && row.pspReference !== null;
-          if (samePayment || (probable.pspReference === null && this.records.takeOrder(probable.id))) return this.pair(row, probable);
+          const samePayment =
+            probable.pspReference === row.pspReference && row.pspReference !== null;
+          if (
+            samePayment ||
+            (probable.pspReference === null && this.records.takeOrder(probable.id))
+          )
+            return this.pair(row, probable);
         }
         if (row.pspReference !== null) {
           if (options.defer) {
@@ -86,7 +122,11 @@ export class Matcher {
         return this.missing(row, probable);
       }
       case 'refund': {
-        const record = this.records.takeRefund(row.pspReference, row.merchantReference, row.grossMinor);
+        const record = this.records.takeRefund(
+          row.pspReference,
+          row.merchantReference,
+          row.grossMinor,
+        );
         return record ? this.pair(row, record) : this.missing(row, probable);
       }
       case 'chargeback': {
@@ -95,7 +135,11 @@ export class Matcher {
       }
       case 'chargeback_reversal':
       case 'adjustment':
-        return this.missing(row, probable, `payops keeps no record of a PSP ${row.type.replace('_', ' ')}`);
+        return this.missing(
+          row,
+          probable,
+          `payops keeps no record of a PSP ${row.type.replace('_', ' ')}`,
+        );
     }
   }
 
@@ -106,11 +150,25 @@ export class Matcher {
 
   private pair(row: SettlementRow, record: InternalRecord): Classification {
     const paired = classifyPair(row, record);
-    return { class: paired.class, paired: true, record, amountMinor: paired.amountMinor, why: whyOf(paired.class, row, record) };
+    return {
+      class: paired.class,
+      paired: true,
+      record,
+      amountMinor: paired.amountMinor,
+      why: whyOf(paired.class, row, record),
+    };
   }
 
-  private missing(row: SettlementRow, probable: InternalRecord | undefined, why?: string): Classification {
-    const probably = probable ? `; it probably belongs to order ${probable.id} (${probable.status})` : row.merchantReference ? `; payops has no order ${row.merchantReference}` : '';
+  private missing(
+    row: SettlementRow,
+    probable: InternalRecord | undefined,
+    why?: string,
+  ): Classification {
+    const probably = probable
+      ? `; it probably belongs to order ${probable.id} (${probable.status})`
+      : row.merchantReference
+        ? `; payops has no order ${row.merchantReference}`
+        : '';
     return {
       class: 'missing_internal',
       paired: false,
@@ -120,7 +178,6 @@ export class Matcher {
     };
   }
 }
-
 
 function whyOf(rowClass: ReconClass, row: SettlementRow, record: InternalRecord): string {
   const money = (minor: bigint) => `${formatAmount(minor, row.currency)} ${row.currency}`;

@@ -44,7 +44,10 @@ export function legs(parts: readonly Leg[]): EntryRequest[] {
   for (const part of parts) {
     const key = `${part.account}\u0000${part.currency}`;
     const current = merged.get(key);
-    merged.set(key, current ? { ...current, debitMinor: current.debitMinor + part.debitMinor } : { ...part });
+    merged.set(
+      key,
+      current ? { ...current, debitMinor: current.debitMinor + part.debitMinor } : { ...part },
+    );
   }
   const net = new Map<string, bigint>();
   const entries: EntryRequest[] = [];
@@ -58,7 +61,8 @@ export function legs(parts: readonly Leg[]): EntryRequest[] {
       amountMinor: leg.debitMinor > 0n ? leg.debitMinor : -leg.debitMinor,
     });
   }
-  for (const [currency, total] of net) assert(total === 0n, `reconciliation legs do not balance in ${currency} (${total})`);
+  for (const [currency, total] of net)
+    assert(total === 0n, `reconciliation legs do not balance in ${currency} (${total})`);
   return entries;
 }
 
@@ -74,7 +78,12 @@ export function settlementLegs(psp: string, currency: Currency, netMinor: bigint
 }
 
 /** A PSP fee payops had not booked: Dr expenses:psp-fees / Cr receivable (a refunded fee the other way). */
-export function feeLegs(psp: string, currency: Currency, feeMinor: bigint, expenseAccount = PSP_FEES_ACCOUNT): Leg[] {
+export function feeLegs(
+  psp: string,
+  currency: Currency,
+  feeMinor: bigint,
+  expenseAccount = PSP_FEES_ACCOUNT,
+): Leg[] {
   return [
     { account: expenseAccount, currency, debitMinor: feeMinor },
     { account: pspReceivableAccount(psp), currency, debitMinor: -feeMinor },
@@ -86,7 +95,13 @@ export function feeLegs(psp: string, currency: Currency, feeMinor: bigint, expen
  * receivable takes its net, the fee is a PSP fee, and the gross lands on `counterAccount`
  * (adjustments, write-offs, or the unapplied liability).
  */
-export function rowBookingLegs(psp: string, currency: Currency, grossMinor: bigint, feeMinor: bigint, counterAccount: string): Leg[] {
+export function rowBookingLegs(
+  psp: string,
+  currency: Currency,
+  grossMinor: bigint,
+  feeMinor: bigint,
+  counterAccount: string,
+): Leg[] {
   return [
     { account: pspReceivableAccount(psp), currency, debitMinor: grossMinor - feeMinor },
     { account: PSP_FEES_ACCOUNT, currency, debitMinor: feeMinor },
@@ -99,7 +114,14 @@ export function rowBookingLegs(psp: string, currency: Currency, grossMinor: bigi
  * goes to `counterAccount`, the fee booked with it is undone in the account it was booked to
  * (`bookedFeeAccountOf` its kind).
  */
-export function recordReversalLegs(psp: string, currency: Currency, grossMinor: bigint, bookedFeeMinor: bigint, counterAccount: string, feeAccount: string): Leg[] {
+export function recordReversalLegs(
+  psp: string,
+  currency: Currency,
+  grossMinor: bigint,
+  bookedFeeMinor: bigint,
+  counterAccount: string,
+  feeAccount: string,
+): Leg[] {
   return [
     { account: pspReceivableAccount(psp), currency, debitMinor: -(grossMinor - bookedFeeMinor) },
     { account: feeAccount, currency, debitMinor: -bookedFeeMinor },
@@ -107,7 +129,9 @@ export function recordReversalLegs(psp: string, currency: Currency, grossMinor: 
   ];
 }
 
-export function posting(request: Omit<PostingRequest, 'entries'> & { legs: readonly Leg[] }): PostingRequest {
+export function posting(
+  request: Omit<PostingRequest, 'entries'> & { legs: readonly Leg[] },
+): PostingRequest {
   const { legs: parts, ...rest } = request;
   return { ...rest, entries: legs(parts) };
 }

@@ -13,7 +13,15 @@ interface OrderRow {
 }
 
 /** The columns of ORDER_COLUMNS, in order. */
-type OrderTuple = [orderId: string, psp: string, status: string, currency: string, amountMinor: bigint, pspReference: string | null, pspFeeMinor: bigint | null];
+type OrderTuple = [
+  orderId: string,
+  psp: string,
+  status: string,
+  currency: string,
+  amountMinor: bigint,
+  pspReference: string | null,
+  pspFeeMinor: bigint | null,
+];
 
 interface RefundRow {
   refund_id: string;
@@ -46,7 +54,10 @@ export class InternalRecords {
   private readonly takenOrders = new Set<string>();
   private wanted = 0;
 
-  constructor(private readonly db: Database, private readonly psp: string) {
+  constructor(
+    private readonly db: Database,
+    private readonly psp: string,
+  ) {
     db.exec(`
       CREATE TEMP TABLE IF NOT EXISTS recon_refund_candidates (
         refund_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, currency TEXT NOT NULL, amount_minor INTEGER NOT NULL,
@@ -64,22 +75,40 @@ export class InternalRecords {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       order: prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = ?`),
-      ordersByIds: prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id IN (SELECT value FROM json_each(?))`),
-      wantReference: prepare('INSERT OR IGNORE INTO recon_wanted_references (reference) VALUES (?)'),
+      ordersByIds: prepare(
+        `SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id IN (SELECT value FROM json_each(?))`,
+      ),
+      wantReference: prepare(
+        'INSERT OR IGNORE INTO recon_wanted_references (reference) VALUES (?)',
+      ),
       // One pass over this PSP's orders, probing the set of wanted references; the answers stay in SQLite.
       findWanted: prepare(
         `INSERT OR IGNORE INTO recon_found_orders (reference, order_id)
          SELECT psp_reference, order_id FROM orders WHERE psp = ? AND psp_reference IN (SELECT reference FROM recon_wanted_references)`,
       ),
       foundOrder: prepare('SELECT order_id FROM recon_found_orders WHERE reference = ?'),
-      refund: prepare('SELECT refund_id, order_id, currency, amount_minor, status, psp_reference FROM refunds WHERE refund_id = ? AND psp = ?'),
-      refundCandidateByReference: prepare('SELECT * FROM recon_refund_candidates WHERE psp_reference = ? AND taken = 0'),
-      refundCandidatesOfOrder: prepare('SELECT * FROM recon_refund_candidates WHERE order_id = ? AND taken = 0 ORDER BY refund_id'),
+      refund: prepare(
+        'SELECT refund_id, order_id, currency, amount_minor, status, psp_reference FROM refunds WHERE refund_id = ? AND psp = ?',
+      ),
+      refundCandidateByReference: prepare(
+        'SELECT * FROM recon_refund_candidates WHERE psp_reference = ? AND taken = 0',
+      ),
+      refundCandidatesOfOrder: prepare(
+        'SELECT * FROM recon_refund_candidates WHERE order_id = ? AND taken = 0 ORDER BY refund_id',
+      ),
       takeRefund: prepare('UPDATE recon_refund_candidates SET taken = 1 WHERE refund_id = ?'),
-      chargeback: prepare('SELECT dispute_id, order_id, currency, amount_minor, dispute_fee_minor FROM chargebacks WHERE dispute_id = ? AND psp = ?'),
-      chargebackCandidate: prepare('SELECT * FROM recon_chargeback_candidates WHERE dispute_id = ? AND taken = 0'),
-      chargebackCandidatesOfOrder: prepare('SELECT * FROM recon_chargeback_candidates WHERE order_id = ? AND taken = 0 ORDER BY dispute_id'),
-      takeChargeback: prepare('UPDATE recon_chargeback_candidates SET taken = 1 WHERE dispute_id = ?'),
+      chargeback: prepare(
+        'SELECT dispute_id, order_id, currency, amount_minor, dispute_fee_minor FROM chargebacks WHERE dispute_id = ? AND psp = ?',
+      ),
+      chargebackCandidate: prepare(
+        'SELECT * FROM recon_chargeback_candidates WHERE dispute_id = ? AND taken = 0',
+      ),
+      chargebackCandidatesOfOrder: prepare(
+        'SELECT * FROM recon_chargeback_candidates WHERE order_id = ? AND taken = 0 ORDER BY dispute_id',
+      ),
+      takeChargeback: prepare(
+        'UPDATE recon_chargeback_candidates SET taken = 1 WHERE dispute_id = ?',
+      ),
       bookedAt: prepare('SELECT effective_at FROM ledger_transactions WHERE idempotency_key = ?'),
       // One pass per kind, each record probing the rows' record index: a record is claimed by the
       // row paired with it, whatever reference that row carries (linked, or paired by its order).
@@ -94,7 +123,9 @@ export class InternalRecords {
          SELECT 'chargeback', c.dispute_id FROM chargebacks c WHERE c.psp = @psp
            AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = c.psp AND r.internal_ref = 'chargeback:' || c.dispute_id AND r.paired = 1)`,
       ),
-      unsettledPage: prepare(`SELECT id, kind, record_id FROM recon_unsettled WHERE id > ? ORDER BY id LIMIT ${PAGE}`),
+      unsettledPage: prepare(
+        `SELECT id, kind, record_id FROM recon_unsettled WHERE id > ? ORDER BY id LIMIT ${PAGE}`,
+      ),
     };
   }
 
@@ -103,18 +134,24 @@ export class InternalRecords {
    * temporary tables the run's rows take them from. Decisions between runs never need them.
    */
   prepareCandidates(): void {
-    this.db.exec('DELETE FROM recon_refund_candidates; DELETE FROM recon_chargeback_candidates; DELETE FROM recon_wanted_references; DELETE FROM recon_found_orders;');
+    this.db.exec(
+      'DELETE FROM recon_refund_candidates; DELETE FROM recon_chargeback_candidates; DELETE FROM recon_wanted_references; DELETE FROM recon_found_orders;',
+    );
     // Only records no earlier row has claimed (paired with it, under whatever reference): a refund or dispute is reported once.
-    this.db.prepare(
-      `INSERT INTO recon_refund_candidates (refund_id, order_id, currency, amount_minor, status, psp_reference)
+    this.db
+      .prepare(
+        `INSERT INTO recon_refund_candidates (refund_id, order_id, currency, amount_minor, status, psp_reference)
        SELECT f.refund_id, f.order_id, f.currency, f.amount_minor, f.status, f.psp_reference FROM refunds f
        WHERE f.psp = ? AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = f.psp AND r.internal_ref = 'refund:' || f.refund_id AND r.paired = 1)`,
-    ).run(this.psp);
-    this.db.prepare(
-      `INSERT INTO recon_chargeback_candidates (dispute_id, order_id, currency, amount_minor, dispute_fee_minor)
+      )
+      .run(this.psp);
+    this.db
+      .prepare(
+        `INSERT INTO recon_chargeback_candidates (dispute_id, order_id, currency, amount_minor, dispute_fee_minor)
        SELECT c.dispute_id, c.order_id, c.currency, c.amount_minor, c.dispute_fee_minor FROM chargebacks c
        WHERE c.psp = ? AND NOT EXISTS (SELECT 1 FROM recon_rows r WHERE r.psp = c.psp AND r.internal_ref = 'chargeback:' || c.dispute_id AND r.paired = 1)`,
-    ).run(this.psp);
+      )
+      .run(this.psp);
   }
 
   /** Orders by order id, for a chunk of rows' merchant references (any PSP: the caller checks). */
@@ -122,9 +159,20 @@ export class InternalRecords {
     const found = new Map<string, InternalRecord & { psp: string }>();
     if (orderIds.length === 0) return found;
     // Arrays rather than objects per row: this runs for every row of a million-row file.
-    for (const [orderId, psp, status, currency, amountMinor, pspReference, pspFeeMinor] of this.s.ordersByIds!.raw(true).all(JSON.stringify(orderIds)) as OrderTuple[]) {
+    for (const [orderId, psp, status, currency, amountMinor, pspReference, pspFeeMinor] of this.s
+      .ordersByIds!.raw(true)
+      .all(JSON.stringify(orderIds)) as OrderTuple[]) {
       found.set(orderId, {
-        kind: 'capture', id: orderId, orderId, pspReference, currency: currency as Currency, grossMinor: amountMinor, feeMinor: pspFeeMinor, status, bookedAt: null, psp,
+        kind: 'capture',
+        id: orderId,
+        orderId,
+        pspReference,
+        currency: currency as Currency,
+        grossMinor: amountMinor,
+        feeMinor: pspFeeMinor,
+        status,
+        bookedAt: null,
+        psp,
       });
     }
     return found;
@@ -161,11 +209,20 @@ export class InternalRecords {
   }
 
   /** A refund by the PSP's reference, else one of the order's not yet reported (the same amount first). */
-  takeRefund(pspReference: string | null, orderId: string | null, grossMinor: bigint): InternalRecord | undefined {
-    let row = pspReference === null ? undefined : (this.s.refundCandidateByReference!.get(pspReference) as RefundRow | undefined);
+  takeRefund(
+    pspReference: string | null,
+    orderId: string | null,
+    grossMinor: bigint,
+  ): InternalRecord | undefined {
+    let row =
+      pspReference === null
+        ? undefined
+        : (this.s.refundCandidateByReference!.get(pspReference) as RefundRow | undefined);
     if (!row && orderId !== null) {
       // A candidate with a PSP reference of its own is another refund, unless the row names none.
-      const ofOrder = (this.s.refundCandidatesOfOrder!.all(orderId) as RefundRow[]).filter((candidate) => pspReference === null || candidate.psp_reference === null);
+      const ofOrder = (this.s.refundCandidatesOfOrder!.all(orderId) as RefundRow[]).filter(
+        (candidate) => pspReference === null || candidate.psp_reference === null,
+      );
       row = ofOrder.find((candidate) => -candidate.amount_minor === grossMinor) ?? ofOrder[0];
     }
     if (!row) return undefined;
@@ -175,8 +232,12 @@ export class InternalRecords {
 
   /** A chargeback by its dispute id (the PSP's reference), else one of the order's not yet reported. */
   takeChargeback(pspReference: string | null, orderId: string | null): InternalRecord | undefined {
-    let row = pspReference === null ? undefined : (this.s.chargebackCandidate!.get(pspReference) as ChargebackRow | undefined);
-    if (!row && orderId !== null && pspReference === null) row = (this.s.chargebackCandidatesOfOrder!.all(orderId) as ChargebackRow[])[0];
+    let row =
+      pspReference === null
+        ? undefined
+        : (this.s.chargebackCandidate!.get(pspReference) as ChargebackRow | undefined);
+    if (!row && orderId !== null && pspReference === null)
+      row = (this.s.chargebackCandidatesOfOrder!.all(orderId) as ChargebackRow[])[0];
     if (!row) return undefined;
     this.s.takeChargeback!.run(row.dispute_id);
     return chargebackOf(row);
@@ -205,7 +266,12 @@ export class InternalRecords {
 
   /** When payops booked the record: the effective time of its capture, refund or chargeback posting. */
   bookedAt(kind: RecordKind, id: string): string | null {
-    const key = kind === 'capture' ? `payin.capture:${id}` : kind === 'refund' ? `refund.sent:${id}` : `chargeback:${id}`;
+    const key =
+      kind === 'capture'
+        ? `payin.capture:${id}`
+        : kind === 'refund'
+          ? `refund.sent:${id}`
+          : `chargeback:${id}`;
     const row = this.s.bookedAt!.get(key) as { effective_at: string } | undefined;
     return row?.effective_at ?? null;
   }
@@ -219,7 +285,11 @@ export class InternalRecords {
     this.s.collectUnsettled!.run({ psp: this.psp });
     let afterId = 0n;
     for (;;) {
-      const page = this.s.unsettledPage!.all(afterId) as { id: bigint; kind: RecordKind; record_id: string }[];
+      const page = this.s.unsettledPage!.all(afterId) as {
+        id: bigint;
+        kind: RecordKind;
+        record_id: string;
+      }[];
       for (const entry of page) {
         const record = this.byRef(`${entry.kind}:${entry.record_id}`);
         if (record) yield { ...record, bookedAt: this.bookedAt(entry.kind, entry.record_id) };
@@ -272,4 +342,3 @@ function chargebackOf(row: ChargebackRow): InternalRecord {
     bookedAt: null,
   };
 }
-

@@ -30,11 +30,22 @@ export function reconcileReport(db: Database, runId?: bigint): ReconcileReport {
   const run = runId === undefined ? store.latestRun() : store.runById(runId);
   if (!run) {
     throw runId === undefined
-      ? new NotFoundError('no reconciliation has run yet', { hint: 'run `payops reconcile run FILE` first' })
-      : new NotFoundError(`reconciliation run ${runId} does not exist`, { hint: `runs: ${store.runs().map((r) => r.id).join(', ') || 'none'}` });
+      ? new NotFoundError('no reconciliation has run yet', {
+          hint: 'run `payops reconcile run FILE` first',
+        })
+      : new NotFoundError(`reconciliation run ${runId} does not exist`, {
+          hint: `runs: ${
+            store
+              .runs()
+              .map((r) => r.id)
+              .join(', ') || 'none'
+          }`,
+        });
   }
   const summary = JSON.parse(run.summary ?? '{}') as RunSummary;
-  const bridges = (summary.batches ?? []).map((bridge) => bridgeOf(store, run.psp, bridge.batchId, bridge.currency));
+  const bridges = (summary.batches ?? []).map((bridge) =>
+    bridgeOf(store, run.psp, bridge.batchId, bridge.currency),
+  );
   const open = new Map<ItemClass, { count: number; money: Map<Currency, bigint> }>();
   const openByCurrency = new Map<string, OpenLine>();
   for (const item of store.openItems()) {
@@ -43,7 +54,12 @@ export function reconcileReport(db: Database, runId?: bigint): ReconcileReport {
     entry.money.set(item.currency, (entry.money.get(item.currency) ?? 0n) + item.amountMinor);
     open.set(item.class, entry);
     const key = `${item.class}\u0000${item.currency}`;
-    const line = openByCurrency.get(key) ?? { class: item.class, currency: item.currency, items: 0, amountMinor: 0n };
+    const line = openByCurrency.get(key) ?? {
+      class: item.class,
+      currency: item.currency,
+      items: 0,
+      amountMinor: 0n,
+    };
     line.items++;
     line.amountMinor += item.amountMinor;
     openByCurrency.set(key, line);
@@ -52,8 +68,17 @@ export function reconcileReport(db: Database, runId?: bigint): ReconcileReport {
     run,
     summary,
     bridges,
-    openNow: [...open].map(([openClass, entry]) => ({ class: openClass, rows: entry.count, records: 0, money: moneyLines(entry.money) })),
-    openByCurrency: [...openByCurrency.values()].sort((a, b) => ITEM_CLASSES.indexOf(a.class) - ITEM_CLASSES.indexOf(b.class) || a.currency.localeCompare(b.currency)),
+    openNow: [...open].map(([openClass, entry]) => ({
+      class: openClass,
+      rows: entry.count,
+      records: 0,
+      money: moneyLines(entry.money),
+    })),
+    openByCurrency: [...openByCurrency.values()].sort(
+      (a, b) =>
+        ITEM_CLASSES.indexOf(a.class) - ITEM_CLASSES.indexOf(b.class) ||
+        a.currency.localeCompare(b.currency),
+    ),
     decisions: store.decisions(run.id),
   };
 }
@@ -69,12 +94,21 @@ export interface ReviewFilter {
  */
 export function itemsToReview(db: Database, filter: ReviewFilter = {}): ItemRecord[] {
   const store = new ReconStore(db);
-  if (filter.class !== undefined && !isItemClass(filter.class)) throw new UsageError(`--class: "${filter.class}" is not a class of open items`);
-  if (filter.runId !== undefined && !store.runById(filter.runId)) throw new NotFoundError(`reconciliation run ${filter.runId} does not exist`);
-  const ofRun = filter.runId === undefined ? undefined : new Set(store.itemsOfRun(filter.runId).map((item) => item.itemId));
+  if (filter.class !== undefined && !isItemClass(filter.class))
+    throw new UsageError(`--class: "${filter.class}" is not a class of open items`);
+  if (filter.runId !== undefined && !store.runById(filter.runId))
+    throw new NotFoundError(`reconciliation run ${filter.runId} does not exist`);
+  const ofRun =
+    filter.runId === undefined
+      ? undefined
+      : new Set(store.itemsOfRun(filter.runId).map((item) => item.itemId));
   return store
     .openItems()
-    .filter((item) => (filter.class === undefined || item.class === filter.class) && (ofRun === undefined || ofRun.has(item.itemId)))
+    .filter(
+      (item) =>
+        (filter.class === undefined || item.class === filter.class) &&
+        (ofRun === undefined || ofRun.has(item.itemId)),
+    )
     .sort((a, b) => {
       const difference = magnitude(b) - magnitude(a);
       return difference > 0n ? 1 : difference < 0n ? -1 : Number(a.id - b.id);

@@ -36,7 +36,8 @@ export interface ReviewPrompts {
  * (it settles the row in its batch, clears a suspense or settles a batch), except a duplicate's.
  */
 const POSTS_MONEY: ReadonlySet<DecisionAction> = new Set(['accept', 'write_off', 'link']);
-export const POST_IT = 'Post it? y posts, "note: why" posts with that note; anything else goes back';
+export const POST_IT =
+  'Post it? y posts, "note: why" posts with that note; anything else goes back';
 /** Only an explicit yes, or an explicit note, posts: "cancel", "stop" or a typo never does. */
 const CONFIRM = /^(y|yes)$/i;
 const NOTE = /^note:(.*)$/is;
@@ -84,7 +85,8 @@ export async function runReviewSession(
     for (let index = 0; index < queue.length; index++) {
       const item = decisions.item((queue[index] as ItemRecord).itemId);
       if (item.status !== 'open') continue; // closed by an earlier decision (e.g. a batch whose rows were resolved)
-      const repeated = item.class === 'duplicate' && item.rowId !== null ? repeatedRow(db, item.rowId) : undefined;
+      const repeated =
+        item.class === 'duplicate' && item.rowId !== null ? repeatedRow(db, item.rowId) : undefined;
       io.out(renderItem(item, index + 1, queue.length, io.style, repeated, bankEntryOf(db, item)));
       const options = decisions.optionsFor(item);
       io.out(`${io.style.bold('proposed:')} ${LABELS[options.proposed]}: ${options.proposal}`);
@@ -92,8 +94,16 @@ export async function runReviewSession(
         const choice = await io.prompts.select<DecisionAction | 'skip'>({
           message: 'Decision',
           choices: [
-            ...options.options.map((option) => ({ name: `${LABELS[option.action]}${option.action === options.proposed ? ' (proposed)' : ''}`, value: option.action, description: option.effect })),
-            { name: LABELS.skip, value: 'skip' as const, description: 'leave it for later; nothing is recorded' },
+            ...options.options.map((option) => ({
+              name: `${LABELS[option.action]}${option.action === options.proposed ? ' (proposed)' : ''}`,
+              value: option.action,
+              description: option.effect,
+            })),
+            {
+              name: LABELS.skip,
+              value: 'skip' as const,
+              description: 'leave it for later; nothing is recorded',
+            },
           ],
           default: options.proposed,
         });
@@ -101,11 +111,29 @@ export async function runReviewSession(
           tally.skipped++;
           break;
         }
-        let note = choice === 'note' ? await io.prompts.input({ message: 'Note (why it stays open)' }) : undefined;
-        const linkTo = choice === 'link' ? await io.prompts.input({ message: item.psp === BANK_SOURCE ? 'Link to (batch id, seller payout id, or item id)' : 'Link to (order, refund or dispute id, or item id)', ...(options.linkTarget ? { default: options.linkTarget } : {}) }) : undefined;
-        if (POSTS_MONEY.has(choice) && context.yes !== true && !(choice === 'link' && item.class === 'duplicate')) {
+        let note =
+          choice === 'note'
+            ? await io.prompts.input({ message: 'Note (why it stays open)' })
+            : undefined;
+        const linkTo =
+          choice === 'link'
+            ? await io.prompts.input({
+                message:
+                  item.psp === BANK_SOURCE
+                    ? 'Link to (batch id, seller payout id, or item id)'
+                    : 'Link to (order, refund or dispute id, or item id)',
+                ...(options.linkTarget ? { default: options.linkTarget } : {}),
+              })
+            : undefined;
+        if (
+          POSTS_MONEY.has(choice) &&
+          context.yes !== true &&
+          !(choice === 'link' && item.class === 'duplicate')
+        ) {
           const effect = options.options.find((option) => option.action === choice)?.effect ?? '';
-          io.out(`${io.style.yellow('posts money:')} ${linkTo !== undefined ? `link to ${linkTo.trim()}: ` : ''}${effect}`);
+          io.out(
+            `${io.style.yellow('posts money:')} ${linkTo !== undefined ? `link to ${linkTo.trim()}: ` : ''}${effect}`,
+          );
           const answer = confirmAnswer(await io.prompts.input({ message: POST_IT }));
           if (!answer.post) {
             io.out(io.style.dim('not posted: answer y, or "note: why", to post'));
@@ -114,7 +142,10 @@ export async function runReviewSession(
           if (answer.note !== undefined) note = answer.note;
         }
         try {
-          const outcome = decisions.decide(item.itemId, choice, { ...(note !== undefined ? { note } : {}), ...(linkTo !== undefined ? { linkTo } : {}) });
+          const outcome = decisions.decide(item.itemId, choice, {
+            ...(note !== undefined ? { note } : {}),
+            ...(linkTo !== undefined ? { linkTo } : {}),
+          });
           tally.decided++;
           io.out(io.style.green(`✓ ${item.itemId}: ${outcome.message}`));
           break;
@@ -133,15 +164,26 @@ export async function runReviewSession(
 }
 
 /** One item as a panel: both sides in columns, the fields that differ marked `≠`. */
-export function renderItem(item: ItemRecord, position: number, total: number, style: ReviewStyle, repeats?: StoredRow, bankEntry?: BankEntryFacts): string {
+export function renderItem(
+  item: ItemRecord,
+  position: number,
+  total: number,
+  style: ReviewStyle,
+  repeats?: StoredRow,
+  bankEntry?: BankEntryFacts,
+): string {
   const { detail } = item;
   const amount = signed(item.amountMinor, item.currency, DIFFERENCE_CLASSES.has(item.class));
   const lines = [
     '',
-    style.bold(`── ${position} of ${total} ── ${item.class} ${item.itemId} ── ${amount} ${item.currency} ── ${item.subject}`),
+    style.bold(
+      `── ${position} of ${total} ── ${item.class} ${item.itemId} ── ${amount} ${item.currency} ── ${item.subject}`,
+    ),
   ];
   if (detail.bank) {
-    lines.push(...bankPanelLines(item, detail.bank, bankEntry, (line) => style.yellow(` ≠${line.slice(2)}`)));
+    lines.push(
+      ...bankPanelLines(item, detail.bank, bankEntry, (line) => style.yellow(` ≠${line.slice(2)}`)),
+    );
   } else if (detail.batch) {
     const batch = detail.batch;
     const money = (minor: string) => formatAmount(BigInt(minor), batch.currency);
@@ -156,14 +198,17 @@ export function renderItem(item: ItemRecord, position: number, total: number, st
     lines.push(...sideBySide(detail.ours, detail.theirs, style));
   }
   if (repeats) {
-    lines.push(`   repeats        ${repeats.fileName}:${repeats.line} ${repeats.type} ${repeats.pspReference ?? ''} gross ${formatAmount(repeats.grossMinor, repeats.currency)} net ${formatAmount(repeats.netMinor, repeats.currency)} ${repeats.currency} (${repeats.class})`);
+    lines.push(
+      `   repeats        ${repeats.fileName}:${repeats.line} ${repeats.type} ${repeats.pspReference ?? ''} gross ${formatAmount(repeats.grossMinor, repeats.currency)} net ${formatAmount(repeats.netMinor, repeats.currency)} ${repeats.currency} (${repeats.class})`,
+    );
   }
   lines.push(`${style.dim('why:')} ${detail.why}`);
   return lines.join('\n');
 }
 
 function sideBySide(ours: SideView | null, theirs: SideView | null, style: ReviewStyle): string[] {
-  const money = (side: SideView | null, field: 'grossMinor' | 'feeMinor' | 'netMinor') => (side?.[field] == null ? '' : formatAmount(BigInt(side[field] as string), side.currency));
+  const money = (side: SideView | null, field: 'grossMinor' | 'feeMinor' | 'netMinor') =>
+    side?.[field] == null ? '' : formatAmount(BigInt(side[field] as string), side.currency);
   const fields: [string, string, string, boolean][] = [
     ['reference', ours?.reference ?? '', theirs?.reference ?? '', true],
     ['order', ours?.order ?? '', theirs?.order ?? '', true],
@@ -181,7 +226,9 @@ function sideBySide(ours: SideView | null, theirs: SideView | null, style: Revie
   const rows = fields
     .filter(([, a, b]) => a !== '' || b !== '')
     .map(([name, a, b, compared]) => {
-      const differs = (compared && ours !== null && theirs !== null && a !== '' && b !== '' && a !== b) || (name === 'status' && ours !== null && theirs !== null && ours.status !== 'succeeded');
+      const differs =
+        (compared && ours !== null && theirs !== null && a !== '' && b !== '' && a !== b) ||
+        (name === 'status' && ours !== null && theirs !== null && ours.status !== 'succeeded');
       const text = `${name.padEnd(10)} ${(a || (ours ? '' : '—')).padEnd(left)}  ${b || (theirs ? '' : '—')}`;
       return differs ? style.yellow(` ≠   ${text}`) : `     ${text}`;
     });
@@ -196,8 +243,15 @@ export function repeatedRow(db: Database, rowId: bigint): StoredRow | undefined 
 }
 
 /** Classes whose amount is a difference, shown with its sign either way. */
-const DIFFERENCE_CLASSES: ReadonlySet<string> = new Set(['amount_mismatch', 'fee_mismatch', 'batch_total_mismatch', 'balance_mismatch']);
+const DIFFERENCE_CLASSES: ReadonlySet<string> = new Set([
+  'amount_mismatch',
+  'fee_mismatch',
+  'batch_total_mismatch',
+  'balance_mismatch',
+]);
 
 function signed(minor: bigint, currency: Currency, plus: boolean): string {
-  return minor < 0n ? `-${formatAmount(-minor, currency)}` : `${plus && minor > 0n ? '+' : ''}${formatAmount(minor, currency)}`;
+  return minor < 0n
+    ? `-${formatAmount(-minor, currency)}`
+    : `${plus && minor > 0n ? '+' : ''}${formatAmount(minor, currency)}`;
 }

@@ -35,7 +35,15 @@ export const DEFAULT_RULES: Rules = {
 };
 
 // `bank` is the bank leg's (src/bank/rules.ts validates it).
-const KNOWN = ['graceDays', 'quietPending', 'completePendingOrders', 'feeTolerance', 'writeOffTolerance', 'capPerRun', 'bank'] as const;
+const KNOWN = [
+  'graceDays',
+  'quietPending',
+  'completePendingOrders',
+  'feeTolerance',
+  'writeOffTolerance',
+  'capPerRun',
+  'bank',
+] as const;
 const MAX_GRACE_DAYS = 366;
 
 /** Reads and validates a rules file; every problem is one line naming the file and the rule. */
@@ -44,7 +52,9 @@ export function readRulesFile(file: string): Rules {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`--rules: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `--rules: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return parseRules(text, file);
 }
@@ -54,32 +64,54 @@ export function parseRules(text: string, where: string): Rules {
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new InputError(`${where}: not valid JSON (${(error as Error).message})`, { hint: 'see fixtures/reconcile/rules.json for an example' });
+    throw new InputError(`${where}: not valid JSON (${(error as Error).message})`, {
+      hint: 'see fixtures/reconcile/rules.json for an example',
+    });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${where}: expected a JSON object of rules`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InputError(`${where}: expected a JSON object of rules`);
   const object = value as Record<string, unknown>;
   for (const key of Object.keys(object)) {
     if ((KNOWN as readonly string[]).includes(key)) continue;
-    throw new InputError(`${where}: unknown rule "${printable(key)}"${didYouMean(key, KNOWN)}; known rules: ${KNOWN.join(', ')}`);
+    throw new InputError(
+      `${where}: unknown rule "${printable(key)}"${didYouMean(key, KNOWN)}; known rules: ${KNOWN.join(', ')}`,
+    );
   }
   const rules: Rules = {
-    graceDays: object.graceDays === undefined ? DEFAULT_RULES.graceDays : graceDays(object.graceDays, `${where} graceDays`),
-    quietPending: object.quietPending === undefined ? DEFAULT_RULES.quietPending : boolean(object.quietPending, `${where} quietPending`),
-    completePendingOrders: object.completePendingOrders === undefined ? DEFAULT_RULES.completePendingOrders : boolean(object.completePendingOrders, `${where} completePendingOrders`),
+    graceDays:
+      object.graceDays === undefined
+        ? DEFAULT_RULES.graceDays
+        : graceDays(object.graceDays, `${where} graceDays`),
+    quietPending:
+      object.quietPending === undefined
+        ? DEFAULT_RULES.quietPending
+        : boolean(object.quietPending, `${where} quietPending`),
+    completePendingOrders:
+      object.completePendingOrders === undefined
+        ? DEFAULT_RULES.completePendingOrders
+        : boolean(object.completePendingOrders, `${where} completePendingOrders`),
     feeTolerance: amounts(object.feeTolerance, `${where} feeTolerance`),
     writeOffTolerance: amounts(object.writeOffTolerance, `${where} writeOffTolerance`),
     capPerRun: amounts(object.capPerRun, `${where} capPerRun`),
   };
   for (const name of ['feeTolerance', 'writeOffTolerance'] as const) {
     for (const currency of rules[name].keys()) {
-      if (!rules.capPerRun.has(currency)) throw new InputError(`${where} ${name}.${currency}: needs a capPerRun.${currency}, the most rules may book in ${currency} in one run`);
+      if (!rules.capPerRun.has(currency))
+        throw new InputError(
+          `${where} ${name}.${currency}: needs a capPerRun.${currency}, the most rules may book in ${currency} in one run`,
+        );
     }
   }
   return rules;
 }
 
 export function graceDays(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_GRACE_DAYS) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < 0 ||
+    value > MAX_GRACE_DAYS
+  ) {
     throw new InputError(`${where}: expected a whole number of days from 0 to ${MAX_GRACE_DAYS}`);
   }
   return value;
@@ -96,7 +128,10 @@ function amounts(value: unknown, where: string): Map<Currency, bigint> {
 
 /** The rules as JSON, amounts in major units: stored with each run and shown by `--dry-run`. */
 export function rulesJson(rules: Rules): Record<string, unknown> {
-  const amountsJson = (map: ReadonlyMap<Currency, bigint>) => Object.fromEntries([...map].map(([currency, minor]) => [currency, formatAmount(minor, currency)]));
+  const amountsJson = (map: ReadonlyMap<Currency, bigint>) =>
+    Object.fromEntries(
+      [...map].map(([currency, minor]) => [currency, formatAmount(minor, currency)]),
+    );
   return {
     graceDays: rules.graceDays,
     quietPending: rules.quietPending,

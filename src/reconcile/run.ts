@@ -4,7 +4,14 @@ import { failpoint } from '../failpoints.js';
 import { Ledger } from '../ledger/index.js';
 import { type Currency, MAX_SUM_MINOR, formatAmount } from '../money/index.js';
 import type { Clock } from '../time.js';
-import { type ItemClass, type ReconClass, CLASSES, duplicateSubject, internalRef, rowSubject } from './classes.js';
+import {
+  type ItemClass,
+  type ReconClass,
+  CLASSES,
+  duplicateSubject,
+  internalRef,
+  rowSubject,
+} from './classes.js';
 import { Decisions } from './decide.js';
 import { Items, sideOfRecord, sideOfRow, sideOfStoredRow } from './items.js';
 import { type Classification, Matcher, referenceKey } from './matcher.js';
@@ -12,8 +19,24 @@ import type { InternalRecords } from './records.js';
 import { applyRules } from './apply-rules.js';
 import { type Rules, rulesJson } from './rules.js';
 import { Settlements } from './settle.js';
-import { type BatchDelta, type BatchRecord, type ItemRecord, ReconStore, RowWriter, type RunRecord, emptyBatchDelta } from './store.js';
-import { type Bridge, type ClassLine, ClassCurrencyTally, type RuleAction, type RunSummary, bridgeOf, moneyLines } from './summary.js';
+import {
+  type BatchDelta,
+  type BatchRecord,
+  type ItemRecord,
+  ReconStore,
+  RowWriter,
+  type RunRecord,
+  emptyBatchDelta,
+} from './store.js';
+import {
+  type Bridge,
+  type ClassLine,
+  ClassCurrencyTally,
+  type RuleAction,
+  type RunSummary,
+  bridgeOf,
+  moneyLines,
+} from './summary.js';
 import type { SettlementFormat, SettlementRow } from './types.js';
 
 export interface SettlementInput {
@@ -52,24 +75,40 @@ const DAY_MS = 86_400_000;
  * does all of it and rolls it back, so it shows exactly what would happen. A file of which not
  * one row could be read imports nothing at all.
  */
-export async function reconcileFile(db: Database, input: SettlementInput, options: RunOptions): Promise<RunOutcome> {
+export async function reconcileFile(
+  db: Database,
+  input: SettlementInput,
+  options: RunOptions,
+): Promise<RunOutcome> {
   const store = new ReconStore(db);
   const earlier = store.runBySha(input.sha256);
-  if (earlier) return { status: 'already_imported', run: earlier, summary: JSON.parse(earlier.summary ?? '{}') as RunSummary };
+  if (earlier)
+    return {
+      status: 'already_imported',
+      run: earlier,
+      summary: JSON.parse(earlier.summary ?? '{}') as RunSummary,
+    };
   db.exec('BEGIN IMMEDIATE');
   try {
     const raced = store.runBySha(input.sha256);
     if (raced) {
       db.exec('ROLLBACK');
-      return { status: 'already_imported', run: raced, summary: JSON.parse(raced.summary ?? '{}') as RunSummary };
+      return {
+        status: 'already_imported',
+        run: raced,
+        summary: JSON.parse(raced.summary ?? '{}') as RunSummary,
+      };
     }
     const session = new RunSession(db, store, input, options);
     await session.importRows();
     if (session.rowCount === 0 && input.rejectedCount() > 0) {
       // Nothing to reconcile, and nothing recorded: the same bytes again are refused the same way.
-      throw new InputError(`${input.name}: not one of its rows could be read (${input.rejectedCount()} rejected); nothing was imported`, {
-        hint: 'correct the rows named above and run the file again',
-      });
+      throw new InputError(
+        `${input.name}: not one of its rows could be read (${input.rejectedCount()} rejected); nothing was imported`,
+        {
+          hint: 'correct the rows named above and run the file again',
+        },
+      );
     }
     failpoint('reconcile.after-import');
     session.classifyDeferred();
@@ -77,7 +116,14 @@ export async function reconcileFile(db: Database, input: SettlementInput, option
     session.expectRecords();
     session.settleBatches();
     failpoint('reconcile.after-settlement');
-    const actions = applyRules(session.decisions, store, session.records, options.psp, options.rules, session.runId);
+    const actions = applyRules(
+      session.decisions,
+      store,
+      session.records,
+      options.psp,
+      options.rules,
+      session.runId,
+    );
     const summary = session.finish(actions);
     const run = store.runById(session.runId) as RunRecord;
     db.exec(options.dryRun ? 'ROLLBACK' : 'COMMIT');
@@ -110,7 +156,11 @@ class RunSession {
   private lastRowId: bigint | null = null;
   private rowsRead = 0;
   private periodEnd: string | null = null;
-  private readonly quietPending = { count: 0, money: new Map<Currency, bigint>(), countByCurrency: new Map<Currency, number>() };
+  private readonly quietPending = {
+    count: 0,
+    money: new Map<Currency, bigint>(),
+    countByCurrency: new Map<Currency, number>(),
+  };
 
   constructor(
     db: Database,
@@ -121,18 +171,39 @@ class RunSession {
     this.psp = options.psp;
     this.at = new Date(options.clock()).toISOString();
     this.runId = store.insertRun({
-      psp: this.psp, fileSha256: input.sha256, fileName: input.name, fileBytes: input.bytes, format: input.format, graceDays: options.rules.graceDays,
-      rules: JSON.stringify(rulesJson(options.rules)), runBy: options.by, at: this.at,
+      psp: this.psp,
+      fileSha256: input.sha256,
+      fileName: input.name,
+      fileBytes: input.bytes,
+      format: input.format,
+      graceDays: options.rules.graceDays,
+      rules: JSON.stringify(rulesJson(options.rules)),
+      runBy: options.by,
+      at: this.at,
     });
-    this.decisions = new Decisions(db, { clock: options.clock, by: options.by, runId: this.runId, dryRun: options.dryRun });
+    this.decisions = new Decisions(db, {
+      clock: options.clock,
+      by: options.by,
+      runId: this.runId,
+      dryRun: options.dryRun,
+    });
     this.records = this.decisions.records(this.psp);
     this.records.prepareCandidates();
     this.matcher = new Matcher(this.records, store, this.psp);
     this.ledger = new Ledger(db);
     this.items = new Items(store, this.psp, this.runId, this.at);
-    this.settlements = new Settlements(store, this.ledger, this.psp, this.runId, input.sha256, this.at);
+    this.settlements = new Settlements(
+      store,
+      this.ledger,
+      this.psp,
+      this.runId,
+      input.sha256,
+      this.at,
+    );
     this.rowWriter = new RowWriter(db, this.runId, this.psp);
-    this.recordItems = new Map(store.recordItems(this.psp).map((item) => [item.internalRef as string, item]));
+    this.recordItems = new Map(
+      store.recordItems(this.psp).map((item) => [item.internalRef as string, item]),
+    );
   }
 
   get rowCount(): number {
@@ -158,10 +229,18 @@ class RunSession {
       this.firstRowId ??= id;
       this.lastRowId = id;
       this.rowsRead++;
-      if (this.periodEnd === null || row.occurredAt > this.periodEnd) this.periodEnd = row.occurredAt;
+      if (this.periodEnd === null || row.occurredAt > this.periodEnd)
+        this.periodEnd = row.occurredAt;
       const classification = this.matcher.classify(row, lookups, { defer: true });
       // A payout listed twice is one payout: the repeat is a duplicate, not money for the bank.
-      if (!(row.type === 'payout' && classification !== 'defer' && classification.class === 'duplicate')) this.addToBatch(row, id);
+      if (
+        !(
+          row.type === 'payout' &&
+          classification !== 'defer' &&
+          classification.class === 'duplicate'
+        )
+      )
+        this.addToBatch(row, id);
       if (classification === 'defer') {
         this.rowWriter.add(id, row, 'unclassified', false, null, null, null, null);
       } else {
@@ -187,7 +266,11 @@ class RunSession {
       const rows = ids.map((id) => this.store.row(id)).filter((row) => row !== undefined);
       const lookups = this.matcher.lookups(rows);
       for (const row of rows) {
-        const classification = this.matcher.classify(row, lookups, { defer: false, selfId: row.id, orderByReference: (reference) => this.records.orderByWantedReference(reference) });
+        const classification = this.matcher.classify(row, lookups, {
+          defer: false,
+          selfId: row.id,
+          orderByReference: (reference) => this.records.orderByWantedReference(reference),
+        });
         assert(classification !== 'defer', 'a deferred row is classified without deferring again');
         this.writeRow(row.id, row, classification, true);
       }
@@ -202,22 +285,40 @@ class RunSession {
    */
   private writeRow(id: bigint, row: SettlementRow, given: Classification, stored: boolean): void {
     let classification = given;
-    const ref = classification.paired && classification.record ? internalRef(classification.record.kind, classification.record.id) : null;
+    const ref =
+      classification.paired && classification.record
+        ? internalRef(classification.record.kind, classification.record.id)
+        : null;
     const recordItem = ref === null ? undefined : this.recordItems.get(ref);
-    if (ref !== null && recordItem?.status === 'resolved' && recordItem.resolution?.startsWith('linked to batch')) {
-      classification = { class: 'duplicate', paired: false, record: undefined, amountMinor: row.grossMinor, why: `${ref} was settled in ${recordItem.resolution.slice('linked to '.length).split(':')[0]} by a decision` };
+    if (
+      ref !== null &&
+      recordItem?.status === 'resolved' &&
+      recordItem.resolution?.startsWith('linked to batch')
+    ) {
+      classification = {
+        class: 'duplicate',
+        paired: false,
+        record: undefined,
+        amountMinor: row.grossMinor,
+        why: `${ref} was settled in ${recordItem.resolution.slice('linked to '.length).split(':')[0]} by a decision`,
+      };
     }
     const paired = classification.paired;
     // First, before the row's own item: a row whose reference is its record's id (a chargeback's
     // dispute id, a PSP that uses the order id) has the record's subject, so its item is the
     // record's item, which must be settled (or its decision written back) before the row takes it over.
-    if (paired && ref !== null) this.settleRecordItem(ref, `${this.input.name}:${row.line}`, classification.class);
+    if (paired && ref !== null)
+      this.settleRecordItem(ref, `${this.input.name}:${row.line}`, classification.class);
     let itemId: bigint | null = null;
     let settlementId: bigint | null = null;
     let feeRunId: bigint | null = null;
     if (classification.class === 'matched') {
       if (row.type !== 'payout') {
-        const unbookedFee = row.type === 'fee' || (classification.record !== undefined && classification.record.feeMinor === null) ? row.feeMinor : 0n;
+        const unbookedFee =
+          row.type === 'fee' ||
+          (classification.record !== undefined && classification.record.feeMinor === null)
+            ? row.feeMinor
+            : 0n;
         if (unbookedFee !== 0n) {
           this.settlements.bookFee(row.currency, unbookedFee);
           feeRunId = this.runId;
@@ -227,7 +328,10 @@ class RunSession {
     } else {
       const record = classification.record;
       itemId = this.items.upsert({
-        subject: classification.class === 'duplicate' ? duplicateSubject(this.input.sha256, row.line) : rowSubject(row, this.input.sha256),
+        subject:
+          classification.class === 'duplicate'
+            ? duplicateSubject(this.input.sha256, row.line)
+            : rowSubject(row, this.input.sha256),
         class: classification.class as ItemClass,
         rowId: id,
         internalRef: paired ? ref : null,
@@ -235,7 +339,13 @@ class RunSession {
         batchId: row.batchId,
         currency: row.currency,
         amountMinor: classification.amountMinor,
-        detail: { ours: record ? sideOfRecord({ ...record, bookedAt: this.records.bookedAt(record.kind, record.id) }) : null, theirs: sideOfRow(row, `${this.input.name}:${row.line}`), why: classification.why },
+        detail: {
+          ours: record
+            ? sideOfRecord({ ...record, bookedAt: this.records.bookedAt(record.kind, record.id) })
+            : null,
+          theirs: sideOfRow(row, `${this.input.name}:${row.line}`),
+          why: classification.why,
+        },
       }).id;
     }
     if (stored) {
@@ -243,7 +353,16 @@ class RunSession {
       if (settlementId !== null) this.store.settleRow(id, settlementId);
       if (feeRunId !== null) this.store.bookRowFee(id, feeRunId);
     } else {
-      this.rowWriter.add(id, row, classification.class, paired, paired ? ref : null, itemId, feeRunId, settlementId);
+      this.rowWriter.add(
+        id,
+        row,
+        classification.class,
+        paired,
+        paired ? ref : null,
+        itemId,
+        feeRunId,
+        settlementId,
+      );
     }
   }
 
@@ -252,7 +371,11 @@ class RunSession {
     const recordItem = this.recordItems.get(ref);
     if (!recordItem) return;
     if (recordItem.status === 'open') {
-      this.items.resolve(recordItem, `settled: reported by ${source}${rowClass === 'matched' ? '' : ` (now ${rowClass})`}`, this.options.by);
+      this.items.resolve(
+        recordItem,
+        `settled: reported by ${source}${rowClass === 'matched' ? '' : ` (now ${rowClass})`}`,
+        this.options.by,
+      );
       this.recordItems.set(ref, { ...recordItem, status: 'resolved' });
     } else {
       this.decisions.writeBackIfResolved(this.psp, ref, source, this.runId);
@@ -264,9 +387,20 @@ class RunSession {
    * since, or the missing record booked. One that now matches closes by itself and is settled.
    */
   reevaluateOpenRows(): void {
-    const open = this.store.openItems(this.psp).filter((item) => item.rowId !== null && item.class !== 'duplicate' && item.class !== 'batch_total_mismatch');
-    const rows = open.map((item) => ({ item, row: this.store.row(item.rowId as bigint) })).filter((entry) => entry.row !== undefined && entry.row.runId !== this.runId);
-    for (const { row } of rows) if (row?.pspReference && row.type === 'capture') this.records.wantOrderByReference(row.pspReference);
+    const open = this.store
+      .openItems(this.psp)
+      .filter(
+        (item) =>
+          item.rowId !== null &&
+          item.class !== 'duplicate' &&
+          item.class !== 'batch_total_mismatch',
+      );
+    const rows = open
+      .map((item) => ({ item, row: this.store.row(item.rowId as bigint) }))
+      .filter((entry) => entry.row !== undefined && entry.row.runId !== this.runId);
+    for (const { row } of rows)
+      if (row?.pspReference && row.type === 'capture')
+        this.records.wantOrderByReference(row.pspReference);
     if (rows.length > 0) this.records.resolveWantedReferences();
     for (const { item, row } of rows) {
       if (!row) continue;
@@ -274,31 +408,70 @@ class RunSession {
       const record = item.internalRef === null ? undefined : this.records.byRef(item.internalRef);
       const classification = record
         ? this.matcher.classifyWith(row, record)
-        : this.matcher.classify(row, lookups, { defer: false, selfId: row.id, orderByReference: (reference) => this.records.orderByWantedReference(reference) });
+        : this.matcher.classify(row, lookups, {
+            defer: false,
+            selfId: row.id,
+            orderByReference: (reference) => this.records.orderByWantedReference(reference),
+          });
       assert(classification !== 'defer', 'a re-evaluated row is classified at once');
       const source = `${row.fileName}:${row.line}`;
       if (classification.class === 'matched') {
-        const ref = classification.record ? internalRef(classification.record.kind, classification.record.id) : null;
+        const ref = classification.record
+          ? internalRef(classification.record.kind, classification.record.id)
+          : null;
         this.store.classifyRow(row.id, 'matched', classification.paired, ref, item.id);
         if (classification.record?.feeMinor === null && row.feeMinor !== 0n) {
           this.settlements.bookFee(row.currency, row.feeMinor);
           this.store.bookRowFee(row.id, this.runId);
         }
-        this.items.resolve(item, `settled: matches ${ref ?? 'its record'} since this run`, this.options.by);
+        this.items.resolve(
+          item,
+          `settled: matches ${ref ?? 'its record'} since this run`,
+          this.options.by,
+        );
         if (row.batchId !== null && row.settlementId === null) {
-          const { settlementId } = this.settlements.settleOne('row', row.batchId, row.currency, row.netMinor, item.id, `${row.type} ${row.pspReference ?? `line ${row.line}`}, matched late`);
+          const { settlementId } = this.settlements.settleOne(
+            'row',
+            row.batchId,
+            row.currency,
+            row.netMinor,
+            item.id,
+            `${row.type} ${row.pspReference ?? `line ${row.line}`}, matched late`,
+          );
           this.store.settleRow(row.id, settlementId);
           this.touch(row.batchId, row.currency);
         }
         if (ref !== null) this.settleRecordItem(ref, source, 'matched');
         continue;
       }
-      const ref = classification.paired && classification.record ? internalRef(classification.record.kind, classification.record.id) : null;
-      const probable = !classification.paired && classification.record ? classification.record : undefined;
+      const ref =
+        classification.paired && classification.record
+          ? internalRef(classification.record.kind, classification.record.id)
+          : null;
+      const probable =
+        !classification.paired && classification.record ? classification.record : undefined;
       this.items.upsert({
-        subject: item.subject, class: classification.class as ItemClass, rowId: row.id, internalRef: ref, probableRef: probable ? internalRef(probable.kind, probable.id) : null,
-        batchId: row.batchId, currency: row.currency, amountMinor: classification.amountMinor,
-        detail: { ours: classification.record ? sideOfRecord({ ...classification.record, bookedAt: this.records.bookedAt(classification.record.kind, classification.record.id) }) : null, theirs: sideOfStoredRow(row), why: classification.why },
+        subject: item.subject,
+        class: classification.class as ItemClass,
+        rowId: row.id,
+        internalRef: ref,
+        probableRef: probable ? internalRef(probable.kind, probable.id) : null,
+        batchId: row.batchId,
+        currency: row.currency,
+        amountMinor: classification.amountMinor,
+        detail: {
+          ours: classification.record
+            ? sideOfRecord({
+                ...classification.record,
+                bookedAt: this.records.bookedAt(
+                  classification.record.kind,
+                  classification.record.id,
+                ),
+              })
+            : null,
+          theirs: sideOfStoredRow(row),
+          why: classification.why,
+        },
       });
       this.store.classifyRow(row.id, classification.class, classification.paired, ref, item.id);
       if (ref !== null) this.settleRecordItem(ref, source, classification.class);
@@ -320,11 +493,18 @@ class RunSession {
       const existing = this.recordItems.get(ref);
       if (existing?.status === 'resolved') continue;
       const ageDays = Math.floor((endDayMs - Date.parse(bookedAt.slice(0, 10))) / DAY_MS);
-      const recordClass: ItemClass = ageDays < this.options.rules.graceDays ? 'pending' : 'missing_external';
+      const recordClass: ItemClass =
+        ageDays < this.options.rules.graceDays ? 'pending' : 'missing_external';
       if (recordClass === 'pending' && this.options.rules.quietPending && existing === undefined) {
         this.quietPending.count++;
-        this.quietPending.money.set(record.currency, (this.quietPending.money.get(record.currency) ?? 0n) + record.grossMinor);
-        this.quietPending.countByCurrency.set(record.currency, (this.quietPending.countByCurrency.get(record.currency) ?? 0) + 1);
+        this.quietPending.money.set(
+          record.currency,
+          (this.quietPending.money.get(record.currency) ?? 0n) + record.grossMinor,
+        );
+        this.quietPending.countByCurrency.set(
+          record.currency,
+          (this.quietPending.countByCurrency.get(record.currency) ?? 0) + 1,
+        );
         continue;
       }
       const why =
@@ -332,7 +512,14 @@ class RunSession {
           ? `booked ${bookedAt.slice(0, 10)}; the PSP has ${this.options.rules.graceDays - ageDays} more day(s) to report it`
           : `booked ${bookedAt.slice(0, 10)}, ${ageDays} day(s) before the file's last day; the PSP has not reported it`;
       const { id } = this.items.upsert({
-        subject: ref, class: recordClass, rowId: null, internalRef: ref, probableRef: null, batchId: null, currency: record.currency, amountMinor: record.grossMinor,
+        subject: ref,
+        class: recordClass,
+        rowId: null,
+        internalRef: ref,
+        probableRef: null,
+        batchId: null,
+        currency: record.currency,
+        amountMinor: record.grossMinor,
         detail: { ours: sideOfRecord(record), theirs: null, why },
       });
       this.recordItems.set(ref, { ...(this.store.itemById(id) as ItemRecord) });
@@ -352,12 +539,22 @@ class RunSession {
   finish(actions: RuleAction[]): RunSummary {
     this.items.recordOpenAtEnd();
     const summary = this.summarize(actions);
-    this.store.finishRun(this.runId, this.rowsRead, this.input.rejectedCount(), this.periodEnd, new Date(this.options.clock()).toISOString(), JSON.stringify(summary));
+    this.store.finishRun(
+      this.runId,
+      this.rowsRead,
+      this.input.rejectedCount(),
+      this.periodEnd,
+      new Date(this.options.clock()).toISOString(),
+      JSON.stringify(summary),
+    );
     return summary;
   }
 
   private summarize(actions: RuleAction[]): RunSummary {
-    const lines = new Map<ReconClass, { rows: number; records: number; money: Map<Currency, bigint> }>();
+    const lines = new Map<
+      ReconClass,
+      { rows: number; records: number; money: Map<Currency, bigint> }
+    >();
     const line = (rowClass: ReconClass) => {
       let entry = lines.get(rowClass);
       if (!entry) {
@@ -366,7 +563,8 @@ class RunSession {
       }
       return entry;
     };
-    const add = (money: Map<Currency, bigint>, currency: Currency, minor: bigint) => money.set(currency, (money.get(currency) ?? 0n) + minor);
+    const add = (money: Map<Currency, bigint>, currency: Currency, minor: bigint) =>
+      money.set(currency, (money.get(currency) ?? 0n) + minor);
     const byCurrency = new ClassCurrencyTally();
     if (this.firstRowId !== null && this.lastRowId !== null) {
       for (const row of this.store.rowTallies(this.firstRowId, this.lastRowId)) {
@@ -376,7 +574,11 @@ class RunSession {
         // A payout row's money is its batch's, shown in the bridge.
         const grossMinor = row.class === 'matched' && !row.payout ? row.grossMinor : 0n;
         if (row.class === 'matched' && !row.payout) add(entry.money, row.currency, grossMinor);
-        byCurrency.add(row.class, row.currency, { rows: row.count, records: row.paired ? row.count : 0, amountMinor: grossMinor });
+        byCurrency.add(row.class, row.currency, {
+          rows: row.count,
+          records: row.paired ? row.count : 0,
+          amountMinor: grossMinor,
+        });
       }
       for (const row of this.store.rowItemMoney(this.firstRowId, this.lastRowId)) {
         add(line(row.class).money, row.currency, row.amountMinor);
@@ -394,13 +596,27 @@ class RunSession {
       entry.records += this.quietPending.count;
       for (const [currency, minor] of this.quietPending.money) {
         add(entry.money, currency, minor);
-        byCurrency.add('pending', currency, { records: this.quietPending.countByCurrency.get(currency) ?? 0, amountMinor: minor });
+        byCurrency.add('pending', currency, {
+          records: this.quietPending.countByCurrency.get(currency) ?? 0,
+          amountMinor: minor,
+        });
       }
     }
-    const classes: ClassLine[] = CLASSES.filter((rowClass) => lines.has(rowClass)).map((rowClass) => {
-      const entry = lines.get(rowClass) as { rows: number; records: number; money: Map<Currency, bigint> };
-      return { class: rowClass, rows: entry.rows, records: entry.records, money: moneyLines(entry.money) };
-    });
+    const classes: ClassLine[] = CLASSES.filter((rowClass) => lines.has(rowClass)).map(
+      (rowClass) => {
+        const entry = lines.get(rowClass) as {
+          rows: number;
+          records: number;
+          money: Map<Currency, bigint>;
+        };
+        return {
+          class: rowClass,
+          rows: entry.rows,
+          records: entry.records,
+          money: moneyLines(entry.money),
+        };
+      },
+    );
     const open = new Map<ItemClass, { count: number; money: Map<Currency, bigint> }>();
     for (const item of this.store.openItems(this.psp)) {
       if (item.class === 'pending' && this.options.rules.quietPending) continue;
@@ -409,19 +625,39 @@ class RunSession {
       add(entry.money, item.currency, item.amountMinor);
       open.set(item.class, entry);
     }
-    const batches: Bridge[] = [...this.touched.values()].map(({ batchId, currency }) => bridgeOf(this.store, this.psp, batchId, currency));
+    const batches: Bridge[] = [...this.touched.values()].map(({ batchId, currency }) =>
+      bridgeOf(this.store, this.psp, batchId, currency),
+    );
     return {
       runId: this.runId.toString(),
       psp: this.psp,
-      file: { name: this.input.name, sha256: this.input.sha256, format: this.input.format, bytes: this.input.bytes, rowsRead: this.rowsRead, rowsRejected: this.input.rejectedCount() },
+      file: {
+        name: this.input.name,
+        sha256: this.input.sha256,
+        format: this.input.format,
+        bytes: this.input.bytes,
+        rowsRead: this.rowsRead,
+        rowsRejected: this.input.rejectedCount(),
+      },
       periodEnd: this.periodEnd,
       graceDays: this.options.rules.graceDays,
       quietPending: this.options.rules.quietPending,
-      quietPendingByCurrency: [...this.quietPending.money].sort(([a], [b]) => a.localeCompare(b)).map(([currency, minor]) => ({ currency, records: this.quietPending.countByCurrency.get(currency) ?? 0, amountMinor: minor.toString() })),
+      quietPendingByCurrency: [...this.quietPending.money]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([currency, minor]) => ({
+          currency,
+          records: this.quietPending.countByCurrency.get(currency) ?? 0,
+          amountMinor: minor.toString(),
+        })),
       classes,
       byCurrency: byCurrency.sorted(CLASSES),
       life: this.store.lifeOfRun(this.runId),
-      open: [...open].map(([openClass, entry]) => ({ class: openClass, rows: entry.count, records: 0, money: moneyLines(entry.money) })),
+      open: [...open].map(([openClass, entry]) => ({
+        class: openClass,
+        rows: entry.count,
+        records: 0,
+        money: moneyLines(entry.money),
+      })),
       openCount: [...open.values()].reduce((sum, entry) => sum + entry.count, 0),
       batches,
       rules: actions,
@@ -459,7 +695,11 @@ class RunSession {
    * they, their bridge and its difference fit in 64 bits. A file that passes it is refused whole:
    * its amounts are not a real settlement.
    */
-  private checkBatchSums(row: SettlementRow, delta: BatchDelta, base: BatchRecord | undefined): void {
+  private checkBatchSums(
+    row: SettlementRow,
+    delta: BatchDelta,
+    base: BatchRecord | undefined,
+  ): void {
     const sums: [string, string, bigint][] = [
       ['gross', 'captures', delta.capturesMinor + (base?.capturesMinor ?? 0n)],
       ['gross', 'refunds', delta.refundsMinor + (base?.refundsMinor ?? 0n)],
@@ -475,7 +715,9 @@ class RunSession {
       throw new InputError(
         `${this.input.name}:${row.line} ${field}: the ${what} of batch ${row.batchId} in ${row.currency} would total ${amount(totalMinor)}, ` +
           `more than a batch may sum to (${amount(MAX_SUM_MINOR)}); nothing was imported`,
-        { hint: 'no PSP settles that much in one batch: check the amounts of the file (and its currency) with its sender' },
+        {
+          hint: 'no PSP settles that much in one batch: check the amounts of the file (and its currency) with its sender',
+        },
       );
     }
   }
@@ -484,4 +726,3 @@ class RunSession {
     this.touched.set(`${batchId}\u0000${currency}`, { batchId, currency });
   }
 }
-

@@ -21,7 +21,10 @@ function batchKey(batchId: string, currency: Currency): string {
  * settlement that moved it, so `payops check` can prove every settlement posts its rows' net.
  */
 export class Settlements {
-  private readonly runSettlements = new Map<string, { id: bigint; netMinor: bigint; rows: number }>();
+  private readonly runSettlements = new Map<
+    string,
+    { id: bigint; netMinor: bigint; rows: number }
+  >();
   private readonly runFees = new Map<Currency, bigint>();
 
   constructor(
@@ -40,7 +43,16 @@ export class Settlements {
     const key = batchKey(batchId, currency);
     let settlement = this.runSettlements.get(key);
     if (!settlement) {
-      const id = this.store.insertSettlement({ psp: this.psp, batchId, currency, kind: 'rows', runId: this.runId, itemId: null, netMinor: 0n, at: this.at });
+      const id = this.store.insertSettlement({
+        psp: this.psp,
+        batchId,
+        currency,
+        kind: 'rows',
+        runId: this.runId,
+        itemId: null,
+        netMinor: 0n,
+        at: this.at,
+      });
       settlement = { id, netMinor: 0n, rows: 0 };
       this.runSettlements.set(key, settlement);
     }
@@ -58,23 +70,58 @@ export class Settlements {
    * A single row or record settled after its run (a late match, an accepted mismatch, a record
    * found in a batch): its own settlement, posted at once if the batch's payout is known.
    */
-  settleOne(kind: 'row' | 'record', batchId: string, currency: Currency, netMinor: bigint, itemRowId: bigint | null, label: string): { settlementId: bigint; txId: number | null } {
-    const settlementId = this.store.insertSettlement({ psp: this.psp, batchId, currency, kind, runId: this.runId, itemId: itemRowId, netMinor, at: this.at });
+  settleOne(
+    kind: 'row' | 'record',
+    batchId: string,
+    currency: Currency,
+    netMinor: bigint,
+    itemRowId: bigint | null,
+    label: string,
+  ): { settlementId: bigint; txId: number | null } {
+    const settlementId = this.store.insertSettlement({
+      psp: this.psp,
+      batchId,
+      currency,
+      kind,
+      runId: this.runId,
+      itemId: itemRowId,
+      netMinor,
+      at: this.at,
+    });
     const batch = this.store.batch(this.psp, batchId, currency);
-    const txId = batch?.payoutMinor != null ? this.post({ id: settlementId, kind, batchId, currency, netMinor }, batch, label) : null;
+    const txId =
+      batch?.payoutMinor != null
+        ? this.post({ id: settlementId, kind, batchId, currency, netMinor }, batch, label)
+        : null;
     return { settlementId, txId };
   }
 
   /** A batch residual: posted by its decision's own transaction (`txId`), recorded here so the batch sums. */
-  recordResidual(batchId: string, currency: Currency, netMinor: bigint, itemRowId: bigint, txId: number): void {
-    const settlementId = this.store.insertSettlement({ psp: this.psp, batchId, currency, kind: 'residual', runId: this.runId, itemId: itemRowId, netMinor, at: this.at });
+  recordResidual(
+    batchId: string,
+    currency: Currency,
+    netMinor: bigint,
+    itemRowId: bigint,
+    txId: number,
+  ): void {
+    const settlementId = this.store.insertSettlement({
+      psp: this.psp,
+      batchId,
+      currency,
+      kind: 'residual',
+      runId: this.runId,
+      itemId: itemRowId,
+      netMinor,
+      at: this.at,
+    });
     this.store.markSettlementPosted(settlementId, txId, this.at);
   }
 
   /** End of a run: the nets of its settlements written, and the run's unbooked PSP fees posted. */
   finishRun(feesEffectiveAt: string): void {
     assert(this.runId !== null && this.fileSha256 !== null, 'only a run finishes');
-    for (const settlement of this.runSettlements.values()) this.store.addToSettlement(settlement.id, settlement.netMinor);
+    for (const settlement of this.runSettlements.values())
+      this.store.addToSettlement(settlement.id, settlement.netMinor);
     for (const [currency, feeMinor] of this.runFees) {
       if (feeMinor === 0n) continue;
       this.ledger.post(
@@ -96,12 +143,19 @@ export class Settlements {
     if (!batch || batch.payoutMinor === null) return;
     for (const settlement of this.store.unpostedSettlements(this.psp, batchId, currency)) {
       const rows = this.runSettlements.get(batchKey(batchId, currency));
-      const label = settlement.kind === 'rows' ? `${rows?.rows ?? 'the'} matched rows` : `settlement ${settlement.id}`;
+      const label =
+        settlement.kind === 'rows'
+          ? `${rows?.rows ?? 'the'} matched rows`
+          : `settlement ${settlement.id}`;
       this.post(settlement, batch, label);
     }
   }
 
-  private post(settlement: Pick<SettlementRecord, 'id' | 'kind' | 'batchId' | 'currency' | 'netMinor'>, batch: BatchRecord, label: string): number | null {
+  private post(
+    settlement: Pick<SettlementRecord, 'id' | 'kind' | 'batchId' | 'currency' | 'netMinor'>,
+    batch: BatchRecord,
+    label: string,
+  ): number | null {
     const effectiveAt = this.payoutTime(batch);
     if (settlement.netMinor === 0n) {
       this.store.markSettlementPosted(settlement.id, null, this.at);
@@ -117,7 +171,11 @@ export class Settlements {
         kind: settlement.kind === 'rows' ? 'settlement.batch' : `settlement.${settlement.kind}`,
         description: `Payout ${settlement.batchId} from ${this.psp} in transit to the bank: ${label}, ${formatAmount(settlement.netMinor, settlement.currency)} ${settlement.currency}`,
         effectiveAt,
-        metadata: { psp: this.psp, batchId: settlement.batchId, settlement: settlement.id.toString() },
+        metadata: {
+          psp: this.psp,
+          batchId: settlement.batchId,
+          settlement: settlement.id.toString(),
+        },
         legs: settlementLegs(this.psp, settlement.currency, settlement.netMinor),
       }),
     );
@@ -146,14 +204,16 @@ export class Settlements {
     const existing = this.store.item(items.itemIdOf(subject));
     const payoutRowId = batch.payoutRowId;
     if (openRowItems === 0 && settledMinor === payoutMinor) {
-      if (existing?.status === 'open') items.resolve(existing, 'settled: the books hold exactly the payout', by);
+      if (existing?.status === 'open')
+        items.resolve(existing, 'settled: the books hold exactly the payout', by);
       this.store.classifyRow(payoutRowId, 'matched', false, null, existing?.id ?? null);
       return;
     }
     const rowsAddUp = batch.rowsNetMinor === payoutMinor;
     if (rowsAddUp && openRowItems > 0) {
       // The open rows explain the gap; the batch is judged once they are resolved.
-      if (existing?.status !== 'open') this.store.classifyRow(payoutRowId, 'matched', false, null, null);
+      if (existing?.status !== 'open')
+        this.store.classifyRow(payoutRowId, 'matched', false, null, null);
       return;
     }
     const residualMinor = payoutMinor - (openRowItems === 0 ? settledMinor : batch.rowsNetMinor);
@@ -161,29 +221,32 @@ export class Settlements {
       openRowItems === 0
         ? `the books moved ${formatMoney(money(settledMinor, currency))} to the bank for this batch; the PSP paid ${formatMoney(money(payoutMinor, currency))}`
         : `the batch's rows add up to ${formatMoney(money(batch.rowsNetMinor, currency))}; the PSP paid ${formatMoney(money(payoutMinor, currency))}`;
-    const { id } = items.upsert({
-      subject,
-      class: 'batch_total_mismatch',
-      rowId: payoutRowId,
-      internalRef: null,
-      probableRef: null,
-      batchId,
-      currency,
-      amountMinor: residualMinor,
-      detail: {
-        ours: null,
-        theirs: null,
-        batch: {
-          batchId,
-          currency,
-          payoutMinor: payoutMinor.toString(),
-          rowsNetMinor: batch.rowsNetMinor.toString(),
-          settledMinor: settledMinor.toString(),
-          openRowItems,
+    const { id } = items.upsert(
+      {
+        subject,
+        class: 'batch_total_mismatch',
+        rowId: payoutRowId,
+        internalRef: null,
+        probableRef: null,
+        batchId,
+        currency,
+        amountMinor: residualMinor,
+        detail: {
+          ours: null,
+          theirs: null,
+          batch: {
+            batchId,
+            currency,
+            payoutMinor: payoutMinor.toString(),
+            rowsNetMinor: batch.rowsNetMinor.toString(),
+            settledMinor: settledMinor.toString(),
+            openRowItems,
+          },
+          why,
         },
-        why,
       },
-    }, batch.firstRunId);
+      batch.firstRunId,
+    );
     this.store.classifyRow(payoutRowId, 'batch_total_mismatch', false, null, id);
   }
 }

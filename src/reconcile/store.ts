@@ -48,7 +48,14 @@ export interface BankItemView {
   /** Where the entry's money is booked while the item is open (a suspense account), or null if nothing was posted. */
   bookedTo: string | null;
   /** balance_mismatch: the statement's balances beside the books' assets:bank:operating on the same dates. */
-  balances?: { openingDate: string; openingBankMinor: string; openingBooksMinor: string; closingDate: string; closingBankMinor: string; closingBooksMinor: string };
+  balances?: {
+    openingDate: string;
+    openingBankMinor: string;
+    openingBooksMinor: string;
+    closingDate: string;
+    closingBankMinor: string;
+    closingBooksMinor: string;
+  };
 }
 
 export interface ItemDetail {
@@ -114,10 +121,25 @@ export interface BatchRecord {
 }
 
 /** Sums of one batch's rows seen in one run, added to recon_batches at the end of it (a payout of 0 when none was seen). */
-export type BatchDelta = Omit<BatchRecord, 'psp' | 'firstRunId' | 'payoutMinor'> & { payoutMinor: bigint };
+export type BatchDelta = Omit<BatchRecord, 'psp' | 'firstRunId' | 'payoutMinor'> & {
+  payoutMinor: bigint;
+};
 
 export function emptyBatchDelta(batchId: string, currency: Currency): BatchDelta {
-  return { batchId, currency, rowCount: 0n, capturesMinor: 0n, refundsMinor: 0n, chargebacksMinor: 0n, otherMinor: 0n, feesMinor: 0n, rowsNetMinor: 0n, payoutRows: 0n, payoutMinor: 0n, payoutRowId: null };
+  return {
+    batchId,
+    currency,
+    rowCount: 0n,
+    capturesMinor: 0n,
+    refundsMinor: 0n,
+    chargebacksMinor: 0n,
+    otherMinor: 0n,
+    feesMinor: 0n,
+    rowsNetMinor: 0n,
+    payoutRows: 0n,
+    payoutMinor: 0n,
+    payoutRowId: null,
+  };
 }
 
 export interface SettlementRecord {
@@ -168,8 +190,27 @@ export interface RunRecord {
 }
 
 const ROW_COLUMNS = [
-  'id', 'run_id', 'psp', 'line', 'type', 'psp_reference', 'merchant_reference', 'batch_id', 'currency', 'gross_minor', 'fee_minor', 'net_minor',
-  'occurred_at', 'available_on', 'provider_type', 'class', 'paired', 'internal_ref', 'item_id', 'fee_run_id', 'settlement_id',
+  'id',
+  'run_id',
+  'psp',
+  'line',
+  'type',
+  'psp_reference',
+  'merchant_reference',
+  'batch_id',
+  'currency',
+  'gross_minor',
+  'fee_minor',
+  'net_minor',
+  'occurred_at',
+  'available_on',
+  'provider_type',
+  'class',
+  'paired',
+  'internal_ref',
+  'item_id',
+  'fee_run_id',
+  'settlement_id',
 ] as const;
 const ROWS_PER_INSERT = 100;
 
@@ -182,12 +223,44 @@ export class RowWriter {
   private readonly values: unknown[] = [];
   private readonly statements = new Map<number, Statement>();
 
-  constructor(private readonly db: Database, private readonly runId: bigint, private readonly psp: string) {}
+  constructor(
+    private readonly db: Database,
+    private readonly runId: bigint,
+    private readonly psp: string,
+  ) {}
 
-  add(id: bigint, row: SettlementRow, rowClass: ReconClass | 'unclassified', paired: boolean, internalRef: string | null, itemId: bigint | null, feeRunId: bigint | null, settlementId: bigint | null): void {
+  add(
+    id: bigint,
+    row: SettlementRow,
+    rowClass: ReconClass | 'unclassified',
+    paired: boolean,
+    internalRef: string | null,
+    itemId: bigint | null,
+    feeRunId: bigint | null,
+    settlementId: bigint | null,
+  ): void {
     this.values.push(
-      id, this.runId, this.psp, row.line, row.type, row.pspReference, row.merchantReference, row.batchId, row.currency, row.grossMinor, row.feeMinor, row.netMinor,
-      row.occurredAt, row.availableOn, row.providerType, rowClass, paired ? 1 : 0, internalRef, itemId, feeRunId, settlementId,
+      id,
+      this.runId,
+      this.psp,
+      row.line,
+      row.type,
+      row.pspReference,
+      row.merchantReference,
+      row.batchId,
+      row.currency,
+      row.grossMinor,
+      row.feeMinor,
+      row.netMinor,
+      row.occurredAt,
+      row.availableOn,
+      row.providerType,
+      rowClass,
+      paired ? 1 : 0,
+      internalRef,
+      itemId,
+      feeRunId,
+      settlementId,
     );
     if (this.values.length === ROWS_PER_INSERT * ROW_COLUMNS.length) this.flush();
   }
@@ -203,7 +276,9 @@ export class RowWriter {
     let statement = this.statements.get(rows);
     if (!statement) {
       const tuple = `(${ROW_COLUMNS.map(() => '?').join(', ')})`;
-      statement = this.db.prepare(`INSERT INTO recon_rows (${ROW_COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`);
+      statement = this.db.prepare(
+        `INSERT INTO recon_rows (${ROW_COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`,
+      );
       this.statements.set(rows, statement);
     }
     return statement;
@@ -228,11 +303,19 @@ export class ReconStore {
         `INSERT INTO recon_runs (psp, file_sha256, file_name, file_bytes, format, grace_days, rules, run_by, started_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      finishRun: prepare('UPDATE recon_runs SET rows_read = ?, rows_rejected = ?, period_end = ?, finished_at = ?, summary = ? WHERE id = ?'),
+      finishRun: prepare(
+        'UPDATE recon_runs SET rows_read = ?, rows_rejected = ?, period_end = ?, finished_at = ?, summary = ? WHERE id = ?',
+      ),
       maxRowId: prepare('SELECT COALESCE(MAX(id), 0) AS id FROM recon_rows'),
-      classifyRow: prepare('UPDATE recon_rows SET class = ?, paired = ?, internal_ref = ?, item_id = ? WHERE id = ?'),
-      settleRow: prepare('UPDATE recon_rows SET settlement_id = ? WHERE id = ? AND settlement_id IS NULL'),
-      bookRowFee: prepare('UPDATE recon_rows SET fee_run_id = ? WHERE id = ? AND fee_run_id IS NULL'),
+      classifyRow: prepare(
+        'UPDATE recon_rows SET class = ?, paired = ?, internal_ref = ?, item_id = ? WHERE id = ?',
+      ),
+      settleRow: prepare(
+        'UPDATE recon_rows SET settlement_id = ? WHERE id = ? AND settlement_id IS NULL',
+      ),
+      bookRowFee: prepare(
+        'UPDATE recon_rows SET fee_run_id = ? WHERE id = ? AND fee_run_id IS NULL',
+      ),
       rowById: prepare(
         `SELECT r.*, u.file_name, u.file_sha256 FROM recon_rows r JOIN recon_runs u ON u.id = r.run_id WHERE r.id = ?`,
       ),
@@ -242,8 +325,12 @@ export class ReconStore {
         `SELECT type, psp_reference, MIN(id) AS id FROM recon_rows
          WHERE psp = ? AND psp_reference IN (SELECT value FROM json_each(?)) GROUP BY type, psp_reference`,
       ),
-      unclassifiedRows: prepare('SELECT id FROM recon_rows WHERE run_id = ? AND id > ? AND class = \'unclassified\' ORDER BY id LIMIT 1000'),
-      pairedRowOfRecord: prepare('SELECT id FROM recon_rows WHERE psp = ? AND internal_ref = ? AND paired = 1 AND id <> ? LIMIT 1'),
+      unclassifiedRows: prepare(
+        "SELECT id FROM recon_rows WHERE run_id = ? AND id > ? AND class = 'unclassified' ORDER BY id LIMIT 1000",
+      ),
+      pairedRowOfRecord: prepare(
+        'SELECT id FROM recon_rows WHERE psp = ? AND internal_ref = ? AND paired = 1 AND id <> ? LIMIT 1',
+      ),
       itemByItemId: prepare('SELECT * FROM recon_items WHERE item_id = ?'),
       itemById: prepare('SELECT * FROM recon_items WHERE id = ?'),
       insertItem: prepare(
@@ -260,9 +347,11 @@ export class ReconStore {
         `UPDATE recon_items SET status = 'resolved', resolved_run_id = ?, resolution = ?, resolved_at = ?, resolved_by = ?, updated_at = ?
          WHERE id = ? AND status = 'open'`,
       ),
-      openItems: prepare('SELECT * FROM recon_items WHERE psp = ? AND status = \'open\' ORDER BY id'),
-      openItemsAll: prepare('SELECT * FROM recon_items WHERE status = \'open\' ORDER BY id'),
-      resolvedItemsOfRecord: prepare('SELECT * FROM recon_items WHERE internal_ref = ? AND status = \'resolved\' ORDER BY id'),
+      openItems: prepare("SELECT * FROM recon_items WHERE psp = ? AND status = 'open' ORDER BY id"),
+      openItemsAll: prepare("SELECT * FROM recon_items WHERE status = 'open' ORDER BY id"),
+      resolvedItemsOfRecord: prepare(
+        "SELECT * FROM recon_items WHERE internal_ref = ? AND status = 'resolved' ORDER BY id",
+      ),
       openItemsOfBatch: prepare(
         `SELECT COUNT(*) AS n FROM recon_items WHERE psp = ? AND batch_id = ? AND currency = ? AND status = 'open' AND class <> 'batch_total_mismatch'`,
       ),
@@ -291,17 +380,29 @@ export class ReconStore {
       insertSettlement: prepare(
         `INSERT INTO recon_settlements (psp, batch_id, currency, kind, run_id, item_id, net_minor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      addToSettlement: prepare('UPDATE recon_settlements SET net_minor = net_minor + ? WHERE id = ? AND posted_at IS NULL'),
-      postSettlement: prepare('UPDATE recon_settlements SET tx_id = ?, posted_at = ? WHERE id = ? AND posted_at IS NULL'),
-      unpostedSettlementsOfBatch: prepare('SELECT * FROM recon_settlements WHERE psp = ? AND batch_id = ? AND currency = ? AND posted_at IS NULL ORDER BY id'),
-      settledOfBatch: prepare('SELECT COALESCE(SUM(net_minor), 0) AS total FROM recon_settlements WHERE psp = ? AND batch_id = ? AND currency = ?'),
+      addToSettlement: prepare(
+        'UPDATE recon_settlements SET net_minor = net_minor + ? WHERE id = ? AND posted_at IS NULL',
+      ),
+      postSettlement: prepare(
+        'UPDATE recon_settlements SET tx_id = ?, posted_at = ? WHERE id = ? AND posted_at IS NULL',
+      ),
+      unpostedSettlementsOfBatch: prepare(
+        'SELECT * FROM recon_settlements WHERE psp = ? AND batch_id = ? AND currency = ? AND posted_at IS NULL ORDER BY id',
+      ),
+      settledOfBatch: prepare(
+        'SELECT COALESCE(SUM(net_minor), 0) AS total FROM recon_settlements WHERE psp = ? AND batch_id = ? AND currency = ?',
+      ),
       insertDecision: prepare(
         `INSERT INTO recon_decisions (item_id, action, class, rule, run_id, decided_by, decided_at, note, linked_to, tx_ids)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       decisionsOfItem: prepare('SELECT * FROM recon_decisions WHERE item_id = ? ORDER BY id'),
-      lastDecisionOfItem: prepare('SELECT action, class, decided_by FROM recon_decisions WHERE item_id = ? ORDER BY id DESC LIMIT 1'),
-      recordItems: prepare('SELECT * FROM recon_items WHERE psp = ? AND internal_ref IS NOT NULL AND row_id IS NULL ORDER BY id'),
+      lastDecisionOfItem: prepare(
+        'SELECT action, class, decided_by FROM recon_decisions WHERE item_id = ? ORDER BY id DESC LIMIT 1',
+      ),
+      recordItems: prepare(
+        'SELECT * FROM recon_items WHERE psp = ? AND internal_ref IS NOT NULL AND row_id IS NULL ORDER BY id',
+      ),
       rowTallies: prepare(
         `SELECT class, paired, currency, type = 'payout' AS payout, COUNT(*) AS n, SUM(gross_minor) AS gross FROM recon_rows
          WHERE id BETWEEN ? AND ? GROUP BY class, paired, currency, type = 'payout'`,
@@ -314,8 +415,12 @@ export class ReconStore {
         `SELECT i.* FROM recon_item_runs l JOIN recon_items i ON i.id = l.item_id
          WHERE l.run_id = ? AND l.life <> 'resolved' AND i.row_id IS NULL AND i.status = 'open' ORDER BY i.id`,
       ),
-      lifeOfRun: prepare('SELECT life, COUNT(*) AS n FROM recon_item_runs WHERE run_id = ? GROUP BY life'),
-      itemsOfRun: prepare('SELECT i.* FROM recon_item_runs l JOIN recon_items i ON i.id = l.item_id WHERE l.run_id = ? ORDER BY i.id'),
+      lifeOfRun: prepare(
+        'SELECT life, COUNT(*) AS n FROM recon_item_runs WHERE run_id = ? GROUP BY life',
+      ),
+      itemsOfRun: prepare(
+        'SELECT i.* FROM recon_item_runs l JOIN recon_items i ON i.id = l.item_id WHERE l.run_id = ? ORDER BY i.id',
+      ),
       decisions: prepare(
         `SELECT d.*, i.item_id AS item_key, i.subject, i.currency FROM recon_decisions d JOIN recon_items i ON i.id = d.item_id
          WHERE @run IS NULL OR d.run_id = @run OR d.item_id IN (SELECT item_id FROM recon_item_runs WHERE run_id = @run)
@@ -340,11 +445,40 @@ export class ReconStore {
     return row ? toRun(row) : undefined;
   }
 
-  insertRun(run: { psp: string; fileSha256: string; fileName: string; fileBytes: number; format: string; graceDays: number; rules: string; runBy: string; at: string }): bigint {
-    return BigInt(this.s.insertRun!.run(run.psp, run.fileSha256, run.fileName, run.fileBytes, run.format, run.graceDays, run.rules, run.runBy, run.at).lastInsertRowid);
+  insertRun(run: {
+    psp: string;
+    fileSha256: string;
+    fileName: string;
+    fileBytes: number;
+    format: string;
+    graceDays: number;
+    rules: string;
+    runBy: string;
+    at: string;
+  }): bigint {
+    return BigInt(
+      this.s.insertRun!.run(
+        run.psp,
+        run.fileSha256,
+        run.fileName,
+        run.fileBytes,
+        run.format,
+        run.graceDays,
+        run.rules,
+        run.runBy,
+        run.at,
+      ).lastInsertRowid,
+    );
   }
 
-  finishRun(runId: bigint, rowsRead: number, rowsRejected: number, periodEnd: string | null, at: string, summary: string): void {
+  finishRun(
+    runId: bigint,
+    rowsRead: number,
+    rowsRejected: number,
+    periodEnd: string | null,
+    at: string,
+    summary: string,
+  ): void {
     this.s.finishRun!.run(rowsRead, rowsRejected, periodEnd, at, summary, runId);
   }
 
@@ -354,16 +488,24 @@ export class ReconStore {
     return this.nextRowId++;
   }
 
-  classifyRow(rowId: bigint, rowClass: ReconClass, paired: boolean, internalRef: string | null, itemId: bigint | null): void {
+  classifyRow(
+    rowId: bigint,
+    rowClass: ReconClass,
+    paired: boolean,
+    internalRef: string | null,
+    itemId: bigint | null,
+  ): void {
     this.s.classifyRow!.run(rowClass, paired ? 1 : 0, internalRef, itemId, rowId);
   }
 
   settleRow(rowId: bigint, settlementId: bigint): void {
-    if (this.s.settleRow!.run(settlementId, rowId).changes !== 1) throw new Error(`settlement row ${rowId} was already settled`);
+    if (this.s.settleRow!.run(settlementId, rowId).changes !== 1)
+      throw new Error(`settlement row ${rowId} was already settled`);
   }
 
   bookRowFee(rowId: bigint, runId: bigint): void {
-    if (this.s.bookRowFee!.run(runId, rowId).changes !== 1) throw new Error(`the fee of settlement row ${rowId} was already booked`);
+    if (this.s.bookRowFee!.run(runId, rowId).changes !== 1)
+      throw new Error(`the fee of settlement row ${rowId} was already booked`);
   }
 
   row(rowId: bigint): StoredRow | undefined {
@@ -375,7 +517,11 @@ export class ReconStore {
   originalRows(psp: string, references: readonly string[]): Map<string, bigint> {
     const found = new Map<string, bigint>();
     if (references.length === 0) return found;
-    for (const row of this.s.originalRows!.all(psp, JSON.stringify(references)) as { type: string; psp_reference: string; id: bigint }[]) {
+    for (const row of this.s.originalRows!.all(psp, JSON.stringify(references)) as {
+      type: string;
+      psp_reference: string;
+      id: bigint;
+    }[]) {
       found.set(`${row.type}\u0000${row.psp_reference}`, row.id);
     }
     return found;
@@ -401,26 +547,86 @@ export class ReconStore {
     return row ? toItem(row) : undefined;
   }
 
-  insertItem(item: { itemId: string; psp: string; subject: string; class: ItemClass; rowId: bigint | null; internalRef: string | null; probableRef: string | null; batchId: string | null; currency: Currency; amountMinor: bigint; detail: ItemDetail; runId: bigint; at: string }): bigint {
+  insertItem(item: {
+    itemId: string;
+    psp: string;
+    subject: string;
+    class: ItemClass;
+    rowId: bigint | null;
+    internalRef: string | null;
+    probableRef: string | null;
+    batchId: string | null;
+    currency: Currency;
+    amountMinor: bigint;
+    detail: ItemDetail;
+    runId: bigint;
+    at: string;
+  }): bigint {
     return BigInt(
       this.s.insertItem!.run(
-        item.itemId, item.psp, item.subject, item.class, item.rowId, item.internalRef, item.probableRef, item.batchId, item.currency, item.amountMinor,
-        JSON.stringify(item.detail), item.runId, item.runId, item.at,
+        item.itemId,
+        item.psp,
+        item.subject,
+        item.class,
+        item.rowId,
+        item.internalRef,
+        item.probableRef,
+        item.batchId,
+        item.currency,
+        item.amountMinor,
+        JSON.stringify(item.detail),
+        item.runId,
+        item.runId,
+        item.at,
       ).lastInsertRowid,
     );
   }
 
   /** Re-opens or refreshes an item with what it is now; `runId` null keeps its last run (a decision between runs). */
-  updateItem(id: bigint, item: { class: ItemClass; rowId: bigint | null; internalRef: string | null; probableRef: string | null; batchId: string | null; currency: Currency; amountMinor: bigint; detail: ItemDetail; runId: bigint | null; at: string }): void {
-    this.s.updateItem!.run(item.class, item.rowId, item.internalRef, item.probableRef, item.batchId, item.currency, item.amountMinor, JSON.stringify(item.detail), item.runId, item.at, id);
+  updateItem(
+    id: bigint,
+    item: {
+      class: ItemClass;
+      rowId: bigint | null;
+      internalRef: string | null;
+      probableRef: string | null;
+      batchId: string | null;
+      currency: Currency;
+      amountMinor: bigint;
+      detail: ItemDetail;
+      runId: bigint | null;
+      at: string;
+    },
+  ): void {
+    this.s.updateItem!.run(
+      item.class,
+      item.rowId,
+      item.internalRef,
+      item.probableRef,
+      item.batchId,
+      item.currency,
+      item.amountMinor,
+      JSON.stringify(item.detail),
+      item.runId,
+      item.at,
+      id,
+    );
   }
 
-  resolveItem(id: bigint, runId: bigint | null, resolution: string, at: string, by: string): boolean {
+  resolveItem(
+    id: bigint,
+    runId: bigint | null,
+    resolution: string,
+    at: string,
+    by: string,
+  ): boolean {
     return this.s.resolveItem!.run(runId, resolution, at, by, at, id).changes === 1;
   }
 
   openItems(psp?: string): ItemRecord[] {
-    const rows = (psp === undefined ? this.s.openItemsAll!.all() : this.s.openItems!.all(psp)) as ItemRow[];
+    const rows = (
+      psp === undefined ? this.s.openItemsAll!.all() : this.s.openItems!.all(psp)
+    ) as ItemRow[];
     return rows.map(toItem);
   }
 
@@ -433,7 +639,12 @@ export class ReconStore {
   }
 
   /** Records what happened to an item in a run; a new item that also resolves in it stays "resolved". */
-  itemLife(runId: bigint, itemRowId: bigint, life: 'new' | 'persisting' | 'resolved', itemClass: ItemClass): void {
+  itemLife(
+    runId: bigint,
+    itemRowId: bigint,
+    life: 'new' | 'persisting' | 'resolved',
+    itemClass: ItemClass,
+  ): void {
     this.s.itemLife!.run(runId, itemRowId, life, itemClass);
   }
 
@@ -446,23 +657,45 @@ export class ReconStore {
     return row ? toBatch(row) : undefined;
   }
 
-  insertSettlement(settlement: { psp: string; batchId: string; currency: Currency; kind: SettlementRecord['kind']; runId: bigint | null; itemId: bigint | null; netMinor: bigint; at: string }): bigint {
+  insertSettlement(settlement: {
+    psp: string;
+    batchId: string;
+    currency: Currency;
+    kind: SettlementRecord['kind'];
+    runId: bigint | null;
+    itemId: bigint | null;
+    netMinor: bigint;
+    at: string;
+  }): bigint {
     return BigInt(
-      this.s.insertSettlement!.run(settlement.psp, settlement.batchId, settlement.currency, settlement.kind, settlement.runId, settlement.itemId, settlement.netMinor, settlement.at).lastInsertRowid,
+      this.s.insertSettlement!.run(
+        settlement.psp,
+        settlement.batchId,
+        settlement.currency,
+        settlement.kind,
+        settlement.runId,
+        settlement.itemId,
+        settlement.netMinor,
+        settlement.at,
+      ).lastInsertRowid,
     );
   }
 
   addToSettlement(settlementId: bigint, netMinor: bigint): void {
-    if (this.s.addToSettlement!.run(netMinor, settlementId).changes !== 1) throw new Error(`settlement ${settlementId} is already posted`);
+    if (this.s.addToSettlement!.run(netMinor, settlementId).changes !== 1)
+      throw new Error(`settlement ${settlementId} is already posted`);
   }
 
   /** `txId` null: the settlement nets to zero and moved nothing. */
   markSettlementPosted(settlementId: bigint, txId: number | null, at: string): void {
-    if (this.s.postSettlement!.run(txId, at, settlementId).changes !== 1) throw new Error(`settlement ${settlementId} was already posted`);
+    if (this.s.postSettlement!.run(txId, at, settlementId).changes !== 1)
+      throw new Error(`settlement ${settlementId} was already posted`);
   }
 
   unpostedSettlements(psp: string, batchId: string, currency: Currency): SettlementRecord[] {
-    return (this.s.unpostedSettlementsOfBatch!.all(psp, batchId, currency) as SettlementRow_[]).map(toSettlement);
+    return (this.s.unpostedSettlementsOfBatch!.all(psp, batchId, currency) as SettlementRow_[]).map(
+      toSettlement,
+    );
   }
 
   /** Everything the books have moved (or will move, once the payout is known) to the bank for a batch. */
@@ -470,10 +703,29 @@ export class ReconStore {
     return BigInt((this.s.settledOfBatch!.get(psp, batchId, currency) as { total: bigint }).total);
   }
 
-  insertDecision(decision: { itemRowId: bigint; action: DecisionRecord['action']; class: ItemClass; rule: string | null; runId: bigint | null; decidedBy: string; decidedAt: string; note: string; linkedTo: string | null; txIds: readonly number[] }): bigint {
+  insertDecision(decision: {
+    itemRowId: bigint;
+    action: DecisionRecord['action'];
+    class: ItemClass;
+    rule: string | null;
+    runId: bigint | null;
+    decidedBy: string;
+    decidedAt: string;
+    note: string;
+    linkedTo: string | null;
+    txIds: readonly number[];
+  }): bigint {
     return BigInt(
       this.s.insertDecision!.run(
-        decision.itemRowId, decision.action, decision.class, decision.rule, decision.runId, decision.decidedBy, decision.decidedAt, decision.note, decision.linkedTo,
+        decision.itemRowId,
+        decision.action,
+        decision.class,
+        decision.rule,
+        decision.runId,
+        decision.decidedBy,
+        decision.decidedAt,
+        decision.note,
+        decision.linkedTo,
         JSON.stringify(decision.txIds),
       ).lastInsertRowid,
     );
@@ -487,8 +739,20 @@ export class ReconStore {
   /** Decisions in the order taken: all, or those on the items a run saw and those its rules took. */
   decisions(runId: bigint | null): DecisionRecord[] {
     return (this.s.decisions!.all({ run: runId }) as DecisionRow[]).map((row) => ({
-      id: row.id, itemId: row.item_key, itemRowId: row.item_id, action: row.action, class: row.class, rule: row.rule, runId: row.run_id, decidedBy: row.decided_by,
-      decidedAt: row.decided_at, note: row.note, linkedTo: row.linked_to, txIds: JSON.parse(row.tx_ids) as number[], currency: row.currency as Currency, subject: row.subject,
+      id: row.id,
+      itemId: row.item_key,
+      itemRowId: row.item_id,
+      action: row.action,
+      class: row.class,
+      rule: row.rule,
+      runId: row.run_id,
+      decidedBy: row.decided_by,
+      decidedAt: row.decided_at,
+      note: row.note,
+      linkedTo: row.linked_to,
+      txIds: JSON.parse(row.tx_ids) as number[],
+      currency: row.currency as Currency,
+      subject: row.subject,
     }));
   }
 
@@ -502,16 +766,51 @@ export class ReconStore {
   }
 
   /** Rows with ids in [first, last] (one run's rows are contiguous) counted by class. */
-  rowTallies(firstRowId: bigint, lastRowId: bigint): { class: ReconClass; paired: boolean; payout: boolean; currency: Currency; count: number; grossMinor: bigint }[] {
-    return (this.s.rowTallies!.all(firstRowId, lastRowId) as { class: ReconClass; paired: bigint; payout: bigint; currency: string; n: bigint; gross: bigint }[]).map((row) => ({
-      class: row.class, paired: row.paired === 1n, payout: row.payout === 1n, currency: row.currency as Currency, count: Number(row.n), grossMinor: BigInt(row.gross),
+  rowTallies(
+    firstRowId: bigint,
+    lastRowId: bigint,
+  ): {
+    class: ReconClass;
+    paired: boolean;
+    payout: boolean;
+    currency: Currency;
+    count: number;
+    grossMinor: bigint;
+  }[] {
+    return (
+      this.s.rowTallies!.all(firstRowId, lastRowId) as {
+        class: ReconClass;
+        paired: bigint;
+        payout: bigint;
+        currency: string;
+        n: bigint;
+        gross: bigint;
+      }[]
+    ).map((row) => ({
+      class: row.class,
+      paired: row.paired === 1n,
+      payout: row.payout === 1n,
+      currency: row.currency as Currency,
+      count: Number(row.n),
+      grossMinor: BigInt(row.gross),
     }));
   }
 
   /** What the items of rows [first, last] are about, summed by the rows' class. */
-  rowItemMoney(firstRowId: bigint, lastRowId: bigint): { class: ReconClass; currency: Currency; amountMinor: bigint }[] {
-    return (this.s.rowItemMoney!.all(firstRowId, lastRowId) as { class: ReconClass; currency: string; amount: bigint }[]).map((row) => ({
-      class: row.class, currency: row.currency as Currency, amountMinor: BigInt(row.amount),
+  rowItemMoney(
+    firstRowId: bigint,
+    lastRowId: bigint,
+  ): { class: ReconClass; currency: Currency; amountMinor: bigint }[] {
+    return (
+      this.s.rowItemMoney!.all(firstRowId, lastRowId) as {
+        class: ReconClass;
+        currency: string;
+        amount: bigint;
+      }[]
+    ).map((row) => ({
+      class: row.class,
+      currency: row.currency as Currency,
+      amountMinor: BigInt(row.amount),
     }));
   }
 
@@ -522,54 +821,112 @@ export class ReconStore {
 
   lifeOfRun(runId: bigint): { new: number; persisting: number; resolved: number } {
     const life = { new: 0, persisting: 0, resolved: 0 };
-    for (const row of this.s.lifeOfRun!.all(runId) as { life: keyof typeof life; n: bigint }[]) life[row.life] = Number(row.n);
+    for (const row of this.s.lifeOfRun!.all(runId) as { life: keyof typeof life; n: bigint }[])
+      life[row.life] = Number(row.n);
     return life;
   }
 
-  lastDecisionOfItem(itemRowId: bigint): { action: DecisionRecord['action']; class: ItemClass; decidedBy: string } | undefined {
-    const row = this.s.lastDecisionOfItem!.get(itemRowId) as { action: DecisionRecord['action']; class: ItemClass; decided_by: string } | undefined;
+  lastDecisionOfItem(
+    itemRowId: bigint,
+  ): { action: DecisionRecord['action']; class: ItemClass; decidedBy: string } | undefined {
+    const row = this.s.lastDecisionOfItem!.get(itemRowId) as
+      | { action: DecisionRecord['action']; class: ItemClass; decided_by: string }
+      | undefined;
     return row ? { action: row.action, class: row.class, decidedBy: row.decided_by } : undefined;
   }
 
   /** A batch's settlements: the runs' matched rows together, every other settlement on its own, with the item it settled. */
-  settlementParts(psp: string, batchId: string, currency: Currency): { kind: SettlementRecord['kind']; class: string | null; subject: string | null; netMinor: bigint }[] {
+  settlementParts(
+    psp: string,
+    batchId: string,
+    currency: Currency,
+  ): {
+    kind: SettlementRecord['kind'];
+    class: string | null;
+    subject: string | null;
+    netMinor: bigint;
+  }[] {
     const rows = this.db
       .prepare(
         `SELECT s.kind, i.class, i.subject, SUM(s.net_minor) AS net FROM recon_settlements s LEFT JOIN recon_items i ON i.id = s.item_id
          WHERE s.psp = ? AND s.batch_id = ? AND s.currency = ? GROUP BY s.kind, CASE WHEN s.kind = 'rows' THEN NULL ELSE s.id END ORDER BY MIN(s.id)`,
       )
-      .all(psp, batchId, currency) as { kind: SettlementRecord['kind']; class: string | null; subject: string | null; net: bigint }[];
-    return rows.map((row) => ({ kind: row.kind, class: row.class, subject: row.subject, netMinor: BigInt(row.net) }));
+      .all(psp, batchId, currency) as {
+      kind: SettlementRecord['kind'];
+      class: string | null;
+      subject: string | null;
+      net: bigint;
+    }[];
+    return rows.map((row) => ({
+      kind: row.kind,
+      class: row.class,
+      subject: row.subject,
+      netMinor: BigInt(row.net),
+    }));
   }
 
   /** Rows of a batch (not its payout) that no settlement moved to the bank, the first 50. */
-  unsettledRowsOfBatch(psp: string, batchId: string, currency: Currency): { class: string; type: string; pspReference: string | null; line: number; netMinor: bigint }[] {
+  unsettledRowsOfBatch(
+    psp: string,
+    batchId: string,
+    currency: Currency,
+  ): {
+    class: string;
+    type: string;
+    pspReference: string | null;
+    line: number;
+    netMinor: bigint;
+  }[] {
     const rows = this.db
-      .prepare(`SELECT class, type, psp_reference, line, net_minor FROM recon_rows WHERE psp = ? AND batch_id = ? AND currency = ? AND type <> 'payout' AND settlement_id IS NULL ORDER BY id LIMIT 50`)
-      .all(psp, batchId, currency) as { class: string; type: string; psp_reference: string | null; line: bigint; net_minor: bigint }[];
-    return rows.map((row) => ({ class: row.class, type: row.type, pspReference: row.psp_reference, line: Number(row.line), netMinor: row.net_minor }));
+      .prepare(
+        `SELECT class, type, psp_reference, line, net_minor FROM recon_rows WHERE psp = ? AND batch_id = ? AND currency = ? AND type <> 'payout' AND settlement_id IS NULL ORDER BY id LIMIT 50`,
+      )
+      .all(psp, batchId, currency) as {
+      class: string;
+      type: string;
+      psp_reference: string | null;
+      line: bigint;
+      net_minor: bigint;
+    }[];
+    return rows.map((row) => ({
+      class: row.class,
+      type: row.type,
+      pspReference: row.psp_reference,
+      line: Number(row.line),
+      netMinor: row.net_minor,
+    }));
   }
 
   openPendingOf(psp: string, currency: Currency): { count: number; amountMinor: bigint } {
     const row = this.db
-      .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS amount FROM recon_items WHERE psp = ? AND currency = ? AND status = 'open' AND class = 'pending'`)
+      .prepare(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS amount FROM recon_items WHERE psp = ? AND currency = ? AND status = 'open' AND class = 'pending'`,
+      )
       .get(psp, currency) as { n: bigint; amount: bigint };
     return { count: Number(row.n), amountMinor: BigInt(row.amount) };
   }
 
   allItems(): ItemRecord[] {
-    return (this.db.prepare('SELECT * FROM recon_items ORDER BY id').all() as ItemRow[]).map(toItem);
+    return (this.db.prepare('SELECT * FROM recon_items ORDER BY id').all() as ItemRow[]).map(
+      toItem,
+    );
   }
 
   latestRunOf(psp: string): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM recon_runs WHERE psp = ? ORDER BY id DESC LIMIT 1').get(psp) as RunRow | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM recon_runs WHERE psp = ? ORDER BY id DESC LIMIT 1')
+      .get(psp) as RunRow | undefined;
     return row ? toRun(row) : undefined;
   }
 
   /** The row a duplicate repeats: the first earlier row of the PSP with the same type and reference. */
   originalOf(row: Pick<StoredRow, 'id' | 'psp' | 'type' | 'pspReference'>): StoredRow | undefined {
     if (row.pspReference === null) return undefined;
-    const found = this.db.prepare('SELECT id FROM recon_rows WHERE psp = ? AND type = ? AND psp_reference = ? AND id < ? ORDER BY id LIMIT 1').get(row.psp, row.type, row.pspReference, row.id) as { id: bigint } | undefined;
+    const found = this.db
+      .prepare(
+        'SELECT id FROM recon_rows WHERE psp = ? AND type = ? AND psp_reference = ? AND id < ? ORDER BY id LIMIT 1',
+      )
+      .get(row.psp, row.type, row.pspReference, row.id) as { id: bigint } | undefined;
     return found ? this.row(found.id) : undefined;
   }
 
@@ -585,8 +942,16 @@ export class ReconStore {
     return rows.map(toItem);
   }
 
-  decisionsOfItem(itemRowId: bigint): { action: DecisionRecord['action']; txIds: number[]; linkedTo: string | null }[] {
-    return (this.s.decisionsOfItem!.all(itemRowId) as { action: DecisionRecord['action']; tx_ids: string; linked_to: string | null }[]).map((row) => ({
+  decisionsOfItem(
+    itemRowId: bigint,
+  ): { action: DecisionRecord['action']; txIds: number[]; linkedTo: string | null }[] {
+    return (
+      this.s.decisionsOfItem!.all(itemRowId) as {
+        action: DecisionRecord['action'];
+        tx_ids: string;
+        linked_to: string | null;
+      }[]
+    ).map((row) => ({
       action: row.action,
       txIds: JSON.parse(row.tx_ids) as number[],
       linkedTo: row.linked_to,
@@ -595,70 +960,218 @@ export class ReconStore {
 }
 
 interface DecisionRow {
-  id: bigint; item_id: bigint; item_key: string; action: DecisionRecord['action']; class: ItemClass; rule: string | null; run_id: bigint | null; decided_by: string;
-  decided_at: string; note: string; linked_to: string | null; tx_ids: string; subject: string; currency: string;
+  id: bigint;
+  item_id: bigint;
+  item_key: string;
+  action: DecisionRecord['action'];
+  class: ItemClass;
+  rule: string | null;
+  run_id: bigint | null;
+  decided_by: string;
+  decided_at: string;
+  note: string;
+  linked_to: string | null;
+  tx_ids: string;
+  subject: string;
+  currency: string;
 }
 
 interface RunRow {
-  id: bigint; psp: string; file_sha256: string; file_name: string; file_bytes: bigint; format: string; rows_read: bigint; rows_rejected: bigint;
-  period_end: string | null; grace_days: bigint; rules: string; run_by: string; started_at: string; finished_at: string | null; summary: string | null;
+  id: bigint;
+  psp: string;
+  file_sha256: string;
+  file_name: string;
+  file_bytes: bigint;
+  format: string;
+  rows_read: bigint;
+  rows_rejected: bigint;
+  period_end: string | null;
+  grace_days: bigint;
+  rules: string;
+  run_by: string;
+  started_at: string;
+  finished_at: string | null;
+  summary: string | null;
 }
 
 function toRun(row: RunRow): RunRecord {
   return {
-    id: row.id, psp: row.psp, fileSha256: row.file_sha256, fileName: row.file_name, fileBytes: row.file_bytes, format: row.format, rowsRead: row.rows_read,
-    rowsRejected: row.rows_rejected, periodEnd: row.period_end, graceDays: Number(row.grace_days), rules: row.rules, runBy: row.run_by, startedAt: row.started_at,
-    finishedAt: row.finished_at, summary: row.summary,
+    id: row.id,
+    psp: row.psp,
+    fileSha256: row.file_sha256,
+    fileName: row.file_name,
+    fileBytes: row.file_bytes,
+    format: row.format,
+    rowsRead: row.rows_read,
+    rowsRejected: row.rows_rejected,
+    periodEnd: row.period_end,
+    graceDays: Number(row.grace_days),
+    rules: row.rules,
+    runBy: row.run_by,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    summary: row.summary,
   };
 }
 
 interface RowRow {
-  id: bigint; run_id: bigint; psp: string; line: bigint; type: SettlementRowType; psp_reference: string | null; merchant_reference: string | null; batch_id: string | null;
-  currency: string; gross_minor: bigint; fee_minor: bigint; net_minor: bigint; occurred_at: string; available_on: string | null; provider_type: string;
-  class: ReconClass | 'unclassified'; paired: bigint; internal_ref: string | null; item_id: bigint | null; fee_run_id: bigint | null; settlement_id: bigint | null;
-  file_name: string; file_sha256: string;
+  id: bigint;
+  run_id: bigint;
+  psp: string;
+  line: bigint;
+  type: SettlementRowType;
+  psp_reference: string | null;
+  merchant_reference: string | null;
+  batch_id: string | null;
+  currency: string;
+  gross_minor: bigint;
+  fee_minor: bigint;
+  net_minor: bigint;
+  occurred_at: string;
+  available_on: string | null;
+  provider_type: string;
+  class: ReconClass | 'unclassified';
+  paired: bigint;
+  internal_ref: string | null;
+  item_id: bigint | null;
+  fee_run_id: bigint | null;
+  settlement_id: bigint | null;
+  file_name: string;
+  file_sha256: string;
 }
 
 function toStoredRow(row: RowRow): StoredRow {
   return {
-    id: row.id, runId: row.run_id, psp: row.psp, line: Number(row.line), type: row.type, pspReference: row.psp_reference, merchantReference: row.merchant_reference,
-    batchId: row.batch_id, currency: row.currency as Currency, grossMinor: row.gross_minor, feeMinor: row.fee_minor, netMinor: row.net_minor, occurredAt: row.occurred_at,
-    availableOn: row.available_on, providerType: row.provider_type, class: row.class, paired: row.paired === 1n, internalRef: row.internal_ref, itemId: row.item_id,
-    feeRunId: row.fee_run_id, settlementId: row.settlement_id, fileName: row.file_name, fileSha256: row.file_sha256,
+    id: row.id,
+    runId: row.run_id,
+    psp: row.psp,
+    line: Number(row.line),
+    type: row.type,
+    pspReference: row.psp_reference,
+    merchantReference: row.merchant_reference,
+    batchId: row.batch_id,
+    currency: row.currency as Currency,
+    grossMinor: row.gross_minor,
+    feeMinor: row.fee_minor,
+    netMinor: row.net_minor,
+    occurredAt: row.occurred_at,
+    availableOn: row.available_on,
+    providerType: row.provider_type,
+    class: row.class,
+    paired: row.paired === 1n,
+    internalRef: row.internal_ref,
+    itemId: row.item_id,
+    feeRunId: row.fee_run_id,
+    settlementId: row.settlement_id,
+    fileName: row.file_name,
+    fileSha256: row.file_sha256,
   };
 }
 
 interface ItemRow {
-  id: bigint; item_id: string; psp: string; subject: string; class: ItemClass; status: 'open' | 'resolved'; row_id: bigint | null; internal_ref: string | null;
-  probable_ref: string | null; batch_id: string | null; currency: string; amount_minor: bigint; detail: string; first_run_id: bigint; last_run_id: bigint;
-  resolved_run_id: bigint | null; resolution: string | null; resolved_at: string | null; resolved_by: string | null;
+  id: bigint;
+  item_id: string;
+  psp: string;
+  subject: string;
+  class: ItemClass;
+  status: 'open' | 'resolved';
+  row_id: bigint | null;
+  internal_ref: string | null;
+  probable_ref: string | null;
+  batch_id: string | null;
+  currency: string;
+  amount_minor: bigint;
+  detail: string;
+  first_run_id: bigint;
+  last_run_id: bigint;
+  resolved_run_id: bigint | null;
+  resolution: string | null;
+  resolved_at: string | null;
+  resolved_by: string | null;
 }
 
 function toItem(row: ItemRow): ItemRecord {
   return {
-    id: row.id, itemId: row.item_id, psp: row.psp, subject: row.subject, class: row.class, status: row.status, rowId: row.row_id, internalRef: row.internal_ref,
-    probableRef: row.probable_ref, batchId: row.batch_id, currency: row.currency as Currency, amountMinor: row.amount_minor, detail: JSON.parse(row.detail) as ItemDetail,
-    firstRunId: row.first_run_id, lastRunId: row.last_run_id, resolvedRunId: row.resolved_run_id, resolution: row.resolution, resolvedAt: row.resolved_at, resolvedBy: row.resolved_by,
+    id: row.id,
+    itemId: row.item_id,
+    psp: row.psp,
+    subject: row.subject,
+    class: row.class,
+    status: row.status,
+    rowId: row.row_id,
+    internalRef: row.internal_ref,
+    probableRef: row.probable_ref,
+    batchId: row.batch_id,
+    currency: row.currency as Currency,
+    amountMinor: row.amount_minor,
+    detail: JSON.parse(row.detail) as ItemDetail,
+    firstRunId: row.first_run_id,
+    lastRunId: row.last_run_id,
+    resolvedRunId: row.resolved_run_id,
+    resolution: row.resolution,
+    resolvedAt: row.resolved_at,
+    resolvedBy: row.resolved_by,
   };
 }
 
 interface BatchRow {
-  psp: string; batch_id: string; currency: string; row_count: bigint; captures_minor: bigint; refunds_minor: bigint; chargebacks_minor: bigint; other_minor: bigint;
-  fees_minor: bigint; rows_net_minor: bigint; payout_rows: bigint; payout_minor: bigint | null; payout_row_id: bigint | null; first_run_id: bigint;
+  psp: string;
+  batch_id: string;
+  currency: string;
+  row_count: bigint;
+  captures_minor: bigint;
+  refunds_minor: bigint;
+  chargebacks_minor: bigint;
+  other_minor: bigint;
+  fees_minor: bigint;
+  rows_net_minor: bigint;
+  payout_rows: bigint;
+  payout_minor: bigint | null;
+  payout_row_id: bigint | null;
+  first_run_id: bigint;
 }
 
 function toBatch(row: BatchRow): BatchRecord {
   return {
-    psp: row.psp, batchId: row.batch_id, currency: row.currency as Currency, rowCount: row.row_count, capturesMinor: row.captures_minor, refundsMinor: row.refunds_minor,
-    chargebacksMinor: row.chargebacks_minor, otherMinor: row.other_minor, feesMinor: row.fees_minor, rowsNetMinor: row.rows_net_minor, payoutRows: row.payout_rows,
-    payoutMinor: row.payout_minor, payoutRowId: row.payout_row_id, firstRunId: row.first_run_id,
+    psp: row.psp,
+    batchId: row.batch_id,
+    currency: row.currency as Currency,
+    rowCount: row.row_count,
+    capturesMinor: row.captures_minor,
+    refundsMinor: row.refunds_minor,
+    chargebacksMinor: row.chargebacks_minor,
+    otherMinor: row.other_minor,
+    feesMinor: row.fees_minor,
+    rowsNetMinor: row.rows_net_minor,
+    payoutRows: row.payout_rows,
+    payoutMinor: row.payout_minor,
+    payoutRowId: row.payout_row_id,
+    firstRunId: row.first_run_id,
   };
 }
 
 interface SettlementRow_ {
-  id: bigint; psp: string; batch_id: string; currency: string; kind: SettlementRecord['kind']; run_id: bigint | null; item_id: bigint | null; net_minor: bigint; tx_id: bigint | null;
+  id: bigint;
+  psp: string;
+  batch_id: string;
+  currency: string;
+  kind: SettlementRecord['kind'];
+  run_id: bigint | null;
+  item_id: bigint | null;
+  net_minor: bigint;
+  tx_id: bigint | null;
 }
 
 function toSettlement(row: SettlementRow_): SettlementRecord {
-  return { id: row.id, psp: row.psp, batchId: row.batch_id, currency: row.currency as Currency, kind: row.kind, runId: row.run_id, itemId: row.item_id, netMinor: row.net_minor, txId: row.tx_id };
+  return {
+    id: row.id,
+    psp: row.psp,
+    batchId: row.batch_id,
+    currency: row.currency as Currency,
+    kind: row.kind,
+    runId: row.run_id,
+    itemId: row.item_id,
+    netMinor: row.net_minor,
+    txId: row.tx_id,
+  };
 }

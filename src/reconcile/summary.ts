@@ -69,7 +69,14 @@ export interface RuleAction {
 export interface RunSummary {
   runId: string;
   psp: string;
-  file: { name: string; sha256: string; format: string; bytes: number; rowsRead: number; rowsRejected: number };
+  file: {
+    name: string;
+    sha256: string;
+    format: string;
+    bytes: number;
+    rowsRead: number;
+    rowsRejected: number;
+  };
   periodEnd: string | null;
   graceDays: number;
   quietPending: boolean;
@@ -90,9 +97,20 @@ export interface RunSummary {
 export class ClassCurrencyTally {
   private readonly lines = new Map<string, ClassCurrencyLine & { minor: bigint }>();
 
-  add(lineClass: ReconClass, currency: Currency, counts: { rows?: number; records?: number; amountMinor?: bigint }): void {
+  add(
+    lineClass: ReconClass,
+    currency: Currency,
+    counts: { rows?: number; records?: number; amountMinor?: bigint },
+  ): void {
     const key = `${lineClass}\u0000${currency}`;
-    const line = this.lines.get(key) ?? { class: lineClass, currency, rows: 0, records: 0, amountMinor: '0', minor: 0n };
+    const line = this.lines.get(key) ?? {
+      class: lineClass,
+      currency,
+      rows: 0,
+      records: 0,
+      amountMinor: '0',
+      minor: 0n,
+    };
     line.rows += counts.rows ?? 0;
     line.records += counts.records ?? 0;
     line.minor += counts.amountMinor ?? 0n;
@@ -101,22 +119,43 @@ export class ClassCurrencyTally {
 
   sorted(order: readonly ReconClass[]): ClassCurrencyLine[] {
     return [...this.lines.values()]
-      .sort((a, b) => order.indexOf(a.class) - order.indexOf(b.class) || a.currency.localeCompare(b.currency))
+      .sort(
+        (a, b) =>
+          order.indexOf(a.class) - order.indexOf(b.class) || a.currency.localeCompare(b.currency),
+      )
       .map(({ minor, ...line }) => ({ ...line, amountMinor: minor.toString() }));
   }
 }
 
 export function moneyLines(totals: ReadonlyMap<Currency, bigint>): MoneyLine[] {
-  return [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([currency, minor]) => ({ currency, amountMinor: minor.toString() }));
+  return [...totals]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, minor]) => ({ currency, amountMinor: minor.toString() }));
 }
 
-export function bridgeOf(store: ReconStore, psp: string, batchId: string, currency: Currency): Bridge {
+export function bridgeOf(
+  store: ReconStore,
+  psp: string,
+  batchId: string,
+  currency: Currency,
+): Bridge {
   const batch = store.batch(psp, batchId, currency);
   const settled = store.settledOfBatch(psp, batchId, currency);
   if (!batch) {
     return {
-      batchId, currency, rows: 0, capturesMinor: '0', feesMinor: '0', refundsMinor: '0', chargebacksMinor: '0', adjustmentsMinor: '0', rowsNetMinor: '0',
-      payoutMinor: null, differenceMinor: null, settledMinor: settled.toString(), status: 'awaiting payout',
+      batchId,
+      currency,
+      rows: 0,
+      capturesMinor: '0',
+      feesMinor: '0',
+      refundsMinor: '0',
+      chargebacksMinor: '0',
+      adjustmentsMinor: '0',
+      rowsNetMinor: '0',
+      payoutMinor: null,
+      differenceMinor: null,
+      settledMinor: settled.toString(),
+      status: 'awaiting payout',
     };
   }
   const payout = batch.payoutMinor;
@@ -133,6 +172,11 @@ export function bridgeOf(store: ReconStore, psp: string, batchId: string, curren
     payoutMinor: payout === null ? null : payout.toString(),
     differenceMinor: payout === null ? null : (payout - batch.rowsNetMinor).toString(),
     settledMinor: settled.toString(),
-    status: payout === null ? 'awaiting payout' : payout === batch.rowsNetMinor ? 'balanced' : 'unbalanced',
+    status:
+      payout === null
+        ? 'awaiting payout'
+        : payout === batch.rowsNetMinor
+          ? 'balanced'
+          : 'unbalanced',
   };
 }

@@ -16,7 +16,15 @@ import type { Currency } from '../money/index.js';
  * So within one payout batch, Σ net of its non-payout rows + net of its payout row = 0, and the
  * bridge reads gross − fees − refunds − chargebacks ± adjustments = payout.
  */
-export const SETTLEMENT_ROW_TYPES = ['capture', 'refund', 'chargeback', 'chargeback_reversal', 'fee', 'adjustment', 'payout'] as const;
+export const SETTLEMENT_ROW_TYPES = [
+  'capture',
+  'refund',
+  'chargeback',
+  'chargeback_reversal',
+  'fee',
+  'adjustment',
+  'payout',
+] as const;
 export type SettlementRowType = (typeof SETTLEMENT_ROW_TYPES)[number];
 
 export interface SettlementRow {

@@ -19,28 +19,48 @@ export class RefundIntake {
   constructor(db: Database) {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
-      order: prepare('SELECT order_id, currency, amount_minor, status, psp, refund_reserved_minor FROM orders WHERE order_id = ?'),
-      reserve: prepare('UPDATE orders SET refund_reserved_minor = refund_reserved_minor + ?, updated_at = ? WHERE order_id = ? AND refund_reserved_minor + ? <= amount_minor'),
+      order: prepare(
+        'SELECT order_id, currency, amount_minor, status, psp, refund_reserved_minor FROM orders WHERE order_id = ?',
+      ),
+      reserve: prepare(
+        'UPDATE orders SET refund_reserved_minor = refund_reserved_minor + ?, updated_at = ? WHERE order_id = ? AND refund_reserved_minor + ? <= amount_minor',
+      ),
       insert: prepare(
         `INSERT INTO refunds (refund_id, order_id, currency, amount_minor, reason, refund_key, psp, status, created_at, updated_at, birth_hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)`,
       ),
-      transition: prepare('INSERT INTO refund_transitions (refund_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, 0, ?, ?)'),
+      transition: prepare(
+        'INSERT INTO refund_transitions (refund_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, 0, ?, ?)',
+      ),
     };
   }
 
   apply(event: RefundEvent, source: string, at: string): RefundIntakeOutcome {
     const order = this.s.order.get(event.orderId) as
-      | { order_id: string; currency: string; amount_minor: bigint; status: string; psp: string; refund_reserved_minor: bigint }
+      | {
+          order_id: string;
+          currency: string;
+          amount_minor: bigint;
+          status: string;
+          psp: string;
+          refund_reserved_minor: bigint;
+        }
       | undefined;
-    if (!order) return { ok: false, field: 'orderId', reason: `order ${event.orderId} does not exist` };
-    if (order.status !== 'succeeded') return { ok: false, field: 'orderId', reason: `order ${event.orderId} is ${order.status}, not captured: there is nothing to refund` };
+    if (!order)
+      return { ok: false, field: 'orderId', reason: `order ${event.orderId} does not exist` };
+    if (order.status !== 'succeeded')
+      return {
+        ok: false,
+        field: 'orderId',
+        reason: `order ${event.orderId} is ${order.status}, not captured: there is nothing to refund`,
+      };
     const currency = order.currency as Currency;
     let amountMinor: bigint;
     try {
       amountMinor = parseAmount(event.amount, currency, 'amount');
     } catch (error) {
-      if (error instanceof InputError) return { ok: false, field: 'amount', reason: error.message.replace(/^amount: /, '') };
+      if (error instanceof InputError)
+        return { ok: false, field: 'amount', reason: error.message.replace(/^amount: /, '') };
       throw error;
     }
     const remaining = order.amount_minor - order.refund_reserved_minor;
@@ -52,13 +72,36 @@ export class RefundIntake {
       };
     }
     if (this.s.reserve.run(amountMinor, at, event.orderId, amountMinor).changes !== 1) {
-      return { ok: false, field: 'amount', reason: `${event.orderId} was refunded concurrently; try again` };
+      return {
+        ok: false,
+        field: 'amount',
+        reason: `${event.orderId} was refunded concurrently; try again`,
+      };
     }
     const refundKey = `payops-${event.eventId}-refund`;
     const birthHash = refundBirthHash({
-      eventContentHash: event.contentHash, refundId: event.eventId, orderId: event.orderId, currency, amountMinor, reason: event.reason, refundKey, psp: order.psp, createdAt: at,
+      eventContentHash: event.contentHash,
+      refundId: event.eventId,
+      orderId: event.orderId,
+      currency,
+      amountMinor,
+      reason: event.reason,
+      refundKey,
+      psp: order.psp,
+      createdAt: at,
     });
-    const id = this.s.insert.run(event.eventId, event.orderId, currency, amountMinor, event.reason, refundKey, order.psp, at, at, birthHash).lastInsertRowid;
+    const id = this.s.insert.run(
+      event.eventId,
+      event.orderId,
+      currency,
+      amountMinor,
+      event.reason,
+      refundKey,
+      order.psp,
+      at,
+      at,
+      birthHash,
+    ).lastInsertRowid;
     this.s.transition.run(id, null, 'created', at, `event ${event.eventId} from ${source}`);
     return { ok: true };
   }
@@ -94,21 +137,56 @@ export function splitRefund(order: RefundedOrder, refundMinor: bigint): RefundSp
   const after = order.refundedMinor + refundMinor;
   const [shareAfter] = allocate(after, [shareOfOrder, order.platformFeeMinor]) as [bigint, bigint];
   const shareMinor = shareAfter - order.refundedShareMinor;
-  return { shareMinor, feeMinor: refundMinor - shareMinor, bucket: order.released ? 'payable' : 'pending' };
+  return {
+    shareMinor,
+    feeMinor: refundMinor - shareMinor,
+    bucket: order.released ? 'payable' : 'pending',
+  };
 }
 
 /** Dr seller pending|payable (share) + Dr revenue:platform-fees (fee) / Cr psp receivable. */
-export function refundTransaction(refundId: string, order: RefundedOrder, refundMinor: bigint, split: RefundSplit, psp: string, pspReference: string, at: string): PostingRequest {
+export function refundTransaction(
+  refundId: string,
+  order: RefundedOrder,
+  refundMinor: bigint,
+  split: RefundSplit,
+  psp: string,
+  pspReference: string,
+  at: string,
+): PostingRequest {
   const entries: PostingRequest['entries'][number][] = [];
-  if (split.shareMinor > 0n) entries.push({ account: sellerAccount(order.sellerId, split.bucket), currency: order.currency, direction: 'debit', amountMinor: split.shareMinor });
-  if (split.feeMinor > 0n) entries.push({ account: 'revenue:platform-fees', currency: order.currency, direction: 'debit', amountMinor: split.feeMinor });
-  entries.push({ account: pspReceivableAccount(psp), currency: order.currency, direction: 'credit', amountMinor: refundMinor });
+  if (split.shareMinor > 0n)
+    entries.push({
+      account: sellerAccount(order.sellerId, split.bucket),
+      currency: order.currency,
+      direction: 'debit',
+      amountMinor: split.shareMinor,
+    });
+  if (split.feeMinor > 0n)
+    entries.push({
+      account: 'revenue:platform-fees',
+      currency: order.currency,
+      direction: 'debit',
+      amountMinor: split.feeMinor,
+    });
+  entries.push({
+    account: pspReceivableAccount(psp),
+    currency: order.currency,
+    direction: 'credit',
+    amountMinor: refundMinor,
+  });
   return {
     idempotencyKey: `refund.sent:${refundId}`,
     kind: 'refund.sent',
     description: `Refund ${refundId} of ${order.orderId}`,
     effectiveAt: at,
-    metadata: { refundId, orderId: order.orderId, sellerId: order.sellerId, pspReference, from: split.bucket },
+    metadata: {
+      refundId,
+      orderId: order.orderId,
+      sellerId: order.sellerId,
+      pspReference,
+      from: split.bucket,
+    },
     entries,
   };
 }

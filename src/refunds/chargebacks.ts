@@ -47,22 +47,41 @@ interface OrderRow {
  * refund (same cumulative split, from pending or payable). The part of a dispute that exceeds
  * what was still refundable (the buyer got a refund and disputed anyway) is booked as a loss.
  */
-export async function syncChargebacks(db: Database, psp: PaymentServiceProvider): Promise<ChargebackSync> {
+export async function syncChargebacks(
+  db: Database,
+  psp: PaymentServiceProvider,
+): Promise<ChargebackSync> {
   const disputes = await psp.listDisputes();
   return inTransaction(db, () => {
     const recorder = new ChargebackRecorder(db, psp.name);
     const at = nowIso();
-    const sync: ChargebackSync = { recorded: 0, alreadyRecorded: 0, unmatched: [], mismatched: [], waiting: [], conflicts: [], clawedMinor: new Map() };
+    const sync: ChargebackSync = {
+      recorded: 0,
+      alreadyRecorded: 0,
+      unmatched: [],
+      mismatched: [],
+      waiting: [],
+      conflicts: [],
+      clawedMinor: new Map(),
+    };
     for (const dispute of disputes) {
       const outcome = recorder.record(dispute, at);
       if (outcome.recorded === 'booked') {
         sync.recorded++;
-        sync.clawedMinor.set(dispute.currency, (sync.clawedMinor.get(dispute.currency) ?? 0n) + outcome.shareMinor);
+        sync.clawedMinor.set(
+          dispute.currency,
+          (sync.clawedMinor.get(dispute.currency) ?? 0n) + outcome.shareMinor,
+        );
       } else if (outcome.recorded === 'known') {
         sync.alreadyRecorded++;
       } else if (outcome.recorded === 'not_captured') {
         if (outcome.status === 'failed') sync.conflicts.push(dispute);
-        else sync.waiting.push({ dispute, status: outcome.status, reason: `the order is ${outcome.status} in payops, not captured yet` });
+        else
+          sync.waiting.push({
+            dispute,
+            status: outcome.status,
+            reason: `the order is ${outcome.status} in payops, not captured yet`,
+          });
       } else if (outcome.recorded === 'refund_in_flight') {
         sync.waiting.push({ dispute, status: 'succeeded', reason: outcome.reason });
       } else if (outcome.recorded === 'mismatch') {
@@ -85,7 +104,10 @@ export class ChargebackRecorder {
   private readonly wallets: Wallets;
   private readonly s;
 
-  constructor(db: Database, private readonly psp: string) {
+  constructor(
+    db: Database,
+    private readonly psp: string,
+  ) {
     this.ledger = new Ledger(db);
     this.wallets = new Wallets(db);
     this.s = {
@@ -131,48 +153,130 @@ export class ChargebackRecorder {
     if (!row || row.currency !== dispute.currency) return { recorded: 'unmatched' };
     // The dispute must be of the charge payops booked for this order, through this PSP, and no larger.
     const differs =
-      row.psp !== this.psp ? `the order was charged through ${row.psp}, not ${this.psp}`
-      : row.psp_reference !== null && row.psp_reference !== dispute.chargeReference ? `the order's charge is ${row.psp_reference}, the dispute is on ${dispute.chargeReference}`
-      : dispute.amountMinor > row.amount_minor ? `the dispute is for ${formatMoney(money(dispute.amountMinor, dispute.currency))}, more than the order's ${formatMoney(money(row.amount_minor, dispute.currency))}`
-      : undefined;
+      row.psp !== this.psp
+        ? `the order was charged through ${row.psp}, not ${this.psp}`
+        : row.psp_reference !== null && row.psp_reference !== dispute.chargeReference
+          ? `the order's charge is ${row.psp_reference}, the dispute is on ${dispute.chargeReference}`
+          : dispute.amountMinor > row.amount_minor
+            ? `the dispute is for ${formatMoney(money(dispute.amountMinor, dispute.currency))}, more than the order's ${formatMoney(money(row.amount_minor, dispute.currency))}`
+            : undefined;
     if (differs !== undefined) return { recorded: 'mismatch', detail: differs };
     if (row.status !== 'succeeded') return { recorded: 'not_captured', status: row.status };
     // What a chargeback claws back from the seller is what no refund has reserved. A refund still
     // in flight may yet be declined (PSPs refuse refunds of disputed charges), which would leave
     // the seller's share with the seller and the whole dispute as the platform's loss: wait for it.
     if (row.refund_reserved_minor > row.refunded_minor) {
-      return { recorded: 'refund_in_flight', reason: `a refund of ${formatMoney(money(row.refund_reserved_minor - row.refunded_minor, row.currency as Currency))} on the order is still in flight (\`payops retry run\` settles it)` };
+      return {
+        recorded: 'refund_in_flight',
+        reason: `a refund of ${formatMoney(money(row.refund_reserved_minor - row.refunded_minor, row.currency as Currency))} on the order is still in flight (\`payops retry run\` settles it)`,
+      };
     }
     const order: RefundedOrder = {
-      orderId: row.order_id, sellerId: row.seller_id, currency: row.currency as Currency, amountMinor: row.amount_minor,
-      platformFeeMinor: row.platform_fee_minor, refundedMinor: row.refunded_minor, refundedShareMinor: row.refunded_share_minor, released: row.released_at !== null,
+      orderId: row.order_id,
+      sellerId: row.seller_id,
+      currency: row.currency as Currency,
+      amountMinor: row.amount_minor,
+      platformFeeMinor: row.platform_fee_minor,
+      refundedMinor: row.refunded_minor,
+      refundedShareMinor: row.refunded_share_minor,
+      released: row.released_at !== null,
     };
     const refundable = row.amount_minor - row.refund_reserved_minor;
-    const clawed = dispute.amountMinor < refundable ? dispute.amountMinor : refundable > 0n ? refundable : 0n;
-    const split = clawed > 0n ? splitRefund(order, clawed) : { shareMinor: 0n, feeMinor: 0n, bucket: order.released ? ('payable' as const) : ('pending' as const) };
-    this.ledger.postBatch([chargebackTransaction(dispute, order, clawed, split, this.psp)], () => `chargeback ${dispute.disputeId}`);
+    const clawed =
+      dispute.amountMinor < refundable ? dispute.amountMinor : refundable > 0n ? refundable : 0n;
+    const split =
+      clawed > 0n
+        ? splitRefund(order, clawed)
+        : {
+            shareMinor: 0n,
+            feeMinor: 0n,
+            bucket: order.released ? ('payable' as const) : ('pending' as const),
+          };
+    this.ledger.postBatch(
+      [chargebackTransaction(dispute, order, clawed, split, this.psp)],
+      () => `chargeback ${dispute.disputeId}`,
+    );
     if (split.shareMinor > 0n) this.wallets.apply([refundWalletDelta(order, split)], at);
-    this.s.addToOrder.run(clawed, split.shareMinor, split.bucket === 'pending' ? split.shareMinor : 0n, clawed, at, row.order_id);
-    this.s.insert.run(dispute.disputeId, row.order_id, dispute.currency, dispute.amountMinor, dispute.disputeFeeMinor, clawed, split.shareMinor, this.psp, dispute.createdAt, at);
+    this.s.addToOrder.run(
+      clawed,
+      split.shareMinor,
+      split.bucket === 'pending' ? split.shareMinor : 0n,
+      clawed,
+      at,
+      row.order_id,
+    );
+    this.s.insert.run(
+      dispute.disputeId,
+      row.order_id,
+      dispute.currency,
+      dispute.amountMinor,
+      dispute.disputeFeeMinor,
+      clawed,
+      split.shareMinor,
+      this.psp,
+      dispute.createdAt,
+      at,
+    );
     return { recorded: 'booked', shareMinor: split.shareMinor };
   }
 }
 
-function chargebackTransaction(dispute: Dispute, order: RefundedOrder, clawed: bigint, split: { shareMinor: bigint; feeMinor: bigint; bucket: 'pending' | 'payable' }, psp: string): PostingRequest {
+function chargebackTransaction(
+  dispute: Dispute,
+  order: RefundedOrder,
+  clawed: bigint,
+  split: { shareMinor: bigint; feeMinor: bigint; bucket: 'pending' | 'payable' },
+  psp: string,
+): PostingRequest {
   const currency = order.currency;
   const entries: PostingRequest['entries'][number][] = [];
-  if (split.shareMinor > 0n) entries.push({ account: sellerAccount(order.sellerId, split.bucket), currency, direction: 'debit', amountMinor: split.shareMinor });
-  if (split.feeMinor > 0n) entries.push({ account: 'revenue:platform-fees', currency, direction: 'debit', amountMinor: split.feeMinor });
+  if (split.shareMinor > 0n)
+    entries.push({
+      account: sellerAccount(order.sellerId, split.bucket),
+      currency,
+      direction: 'debit',
+      amountMinor: split.shareMinor,
+    });
+  if (split.feeMinor > 0n)
+    entries.push({
+      account: 'revenue:platform-fees',
+      currency,
+      direction: 'debit',
+      amountMinor: split.feeMinor,
+    });
   const loss = dispute.amountMinor - clawed;
-  if (loss > 0n) entries.push({ account: 'expenses:chargeback-losses', currency, direction: 'debit', amountMinor: loss });
-  if (dispute.disputeFeeMinor > 0n) entries.push({ account: 'expenses:chargeback-fees', currency, direction: 'debit', amountMinor: dispute.disputeFeeMinor });
-  entries.push({ account: pspReceivableAccount(psp), currency, direction: 'credit', amountMinor: dispute.amountMinor + dispute.disputeFeeMinor });
+  if (loss > 0n)
+    entries.push({
+      account: 'expenses:chargeback-losses',
+      currency,
+      direction: 'debit',
+      amountMinor: loss,
+    });
+  if (dispute.disputeFeeMinor > 0n)
+    entries.push({
+      account: 'expenses:chargeback-fees',
+      currency,
+      direction: 'debit',
+      amountMinor: dispute.disputeFeeMinor,
+    });
+  entries.push({
+    account: pspReceivableAccount(psp),
+    currency,
+    direction: 'credit',
+    amountMinor: dispute.amountMinor + dispute.disputeFeeMinor,
+  });
   return {
     idempotencyKey: `chargeback:${dispute.disputeId}`,
     kind: 'chargeback.received',
     description: `Chargeback ${dispute.disputeId} on ${order.orderId}`,
     effectiveAt: dispute.createdAt,
-    metadata: { disputeId: dispute.disputeId, orderId: order.orderId, sellerId: order.sellerId, pspReference: dispute.chargeReference, from: split.bucket },
+    metadata: {
+      disputeId: dispute.disputeId,
+      orderId: order.orderId,
+      sellerId: order.sellerId,
+      pspReference: dispute.chargeReference,
+      from: split.bucket,
+    },
     entries,
   };
 }

@@ -13,9 +13,17 @@ export interface ChargebackRecord {
 
 /** Every chargeback booked, in the order booked. */
 export function listChargebacks(db: Database): ChargebackRecord[] {
-  return (db.prepare('SELECT * FROM chargebacks ORDER BY id').all() as {
-    dispute_id: string; order_id: string; currency: string; amount_minor: bigint; dispute_fee_minor: bigint; share_minor: bigint; disputed_at: string;
-  }[]).map((row) => ({
+  return (
+    db.prepare('SELECT * FROM chargebacks ORDER BY id').all() as {
+      dispute_id: string;
+      order_id: string;
+      currency: string;
+      amount_minor: bigint;
+      dispute_fee_minor: bigint;
+      share_minor: bigint;
+      disputed_at: string;
+    }[]
+  ).map((row) => ({
     disputeId: row.dispute_id,
     orderId: row.order_id,
     currency: row.currency as Currency,
@@ -40,9 +48,18 @@ export interface RefundSummary {
 /** Refunds in the order they were accepted, optionally only those in one status. */
 export function listRefunds(db: Database, filter: { status?: string } = {}): RefundSummary[] {
   const rows = db
-    .prepare('SELECT refund_id, order_id, currency, amount_minor, status, attempts, last_error, updated_at FROM refunds WHERE (@status IS NULL OR status = @status) ORDER BY id')
+    .prepare(
+      'SELECT refund_id, order_id, currency, amount_minor, status, attempts, last_error, updated_at FROM refunds WHERE (@status IS NULL OR status = @status) ORDER BY id',
+    )
     .all({ status: filter.status ?? null }) as {
-    refund_id: string; order_id: string; currency: string; amount_minor: bigint; status: string; attempts: bigint; last_error: string | null; updated_at: string;
+    refund_id: string;
+    order_id: string;
+    currency: string;
+    amount_minor: bigint;
+    status: string;
+    attempts: bigint;
+    last_error: string | null;
+    updated_at: string;
   }[];
   return rows.map((row) => ({
     refundId: row.refund_id,

@@ -17,7 +17,8 @@ export interface DailyLine {
 
 /** A calendar date such as 2026-11-23 (not 2026-02-30); the report covers that UTC day. */
 export function checkReportDate(date: string): void {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new InputError(`--date: "${date}" is not a date such as 2026-11-23`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+    throw new InputError(`--date: "${date}" is not a date such as 2026-11-23`);
   normalizeInstant(date, '--date');
 }
 
@@ -83,15 +84,18 @@ const PAYOUT_SOURCES = new Set([PAYOUTS_IN_TRANSIT_ACCOUNT, BANK_OPERATING_ACCOU
 function addRow(l: DailyLine, row: DailyRow): void {
   const count = Number(row.txs);
   const total = BigInt(row.total);
-  if (row.name === 'revenue:platform-fees') l.platformFeesMinor += row.direction === 'credit' ? total : -total;
-  if (row.name === 'expenses:psp-fees') l.pspFeesMinor += row.direction === 'debit' ? total : -total;
-  if (row.kind === 'payin.capture' && RECEIVABLE.test(row.name) && row.direction === 'debit') l.payIns = { count, amountMinor: total };
-  else if (row.kind === 'refund.sent' && RECEIVABLE.test(row.name)) l.refunds = { count, amountMinor: total };
+  if (row.name === 'revenue:platform-fees')
+    l.platformFeesMinor += row.direction === 'credit' ? total : -total;
+  if (row.name === 'expenses:psp-fees')
+    l.pspFeesMinor += row.direction === 'debit' ? total : -total;
+  if (row.kind === 'payin.capture' && RECEIVABLE.test(row.name) && row.direction === 'debit')
+    l.payIns = { count, amountMinor: total };
+  else if (row.kind === 'refund.sent' && RECEIVABLE.test(row.name))
+    l.refunds = { count, amountMinor: total };
   else if (row.kind === 'payout.sent' && PAYOUT_SOURCES.has(row.name)) {
     // A payout posts to exactly one of them, so the counts add up.
     l.payouts = { count: l.payouts.count + count, amountMinor: l.payouts.amountMinor + total };
-  }
-  else if (row.kind === 'chargeback.received') {
+  } else if (row.kind === 'chargeback.received') {
     if (RECEIVABLE.test(row.name)) {
       l.chargebacks.count = count;
       l.chargebacks.amountMinor += total;

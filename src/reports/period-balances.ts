@@ -40,10 +40,21 @@ export const PERIOD_BALANCE_QUERY = `SELECT a.name, a.currency, a.type,
           ORDER BY a.name, a.currency`;
 
 /** One list of balances per bound, in the order of `bounds`. */
-export function balancesBefore(db: Database, side: Side, bounds: readonly string[]): RawBalance[][] {
+export function balancesBefore(
+  db: Database,
+  side: Side,
+  bounds: readonly string[],
+): RawBalance[][] {
   const statement = db.prepare(PERIOD_BALANCE_QUERY);
   return bounds.map((before) =>
-    (statement.all({ before, types: TYPES_OF[side] }) as { name: string; currency: string; type: AccountType; balance_minor: bigint | number }[]).map((row) => ({
+    (
+      statement.all({ before, types: TYPES_OF[side] }) as {
+        name: string;
+        currency: string;
+        type: AccountType;
+        balance_minor: bigint | number;
+      }[]
+    ).map((row) => ({
       account: row.name,
       currency: row.currency,
       type: row.type,
@@ -56,7 +67,10 @@ export function balancesBefore(db: Database, side: Side, bounds: readonly string
  * The first and last effective instants of the side's accounts, from the index and the
  * maintained `max_effective_at` (no scan of the journal); undefined for an empty ledger.
  */
-export function effectiveSpan(db: Database, side: Side): { first: string; last: string } | undefined {
+export function effectiveSpan(
+  db: Database,
+  side: Side,
+): { first: string; last: string } | undefined {
   const row = db
     .prepare(
       `SELECT MIN(MIN(COALESCE(

@@ -23,7 +23,8 @@ const DAY_MS = 86_400_000;
 
 /** `2026-11-23` → its UTC midnight; anything else is refused, naming the flag. */
 export function parseReportDate(text: string, flag: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw new InputError(`${flag}: "${text.slice(0, 40)}" is not a date such as 2026-11-01`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text))
+    throw new InputError(`${flag}: "${text.slice(0, 40)}" is not a date such as 2026-11-01`);
   return normalizeInstant(text, flag);
 }
 
@@ -50,15 +51,26 @@ export function nextPeriodStart(period: Period, startMs: number): number {
  * The columns of a report over [beginMs, endMs): one column when no period is asked for, else
  * whole periods covering the span. Empty when the span is empty.
  */
-export function reportPeriods(period: Period | undefined, beginMs: number, endMs: number): PeriodSpan[] {
+export function reportPeriods(
+  period: Period | undefined,
+  beginMs: number,
+  endMs: number,
+): PeriodSpan[] {
   if (!(beginMs < endMs)) return [];
   if (period === undefined) return [{ start: iso(beginMs), end: iso(endMs) }];
   const spans: PeriodSpan[] = [];
-  for (let start = periodStartOf(period, beginMs); start < endMs; start = nextPeriodStart(period, start)) {
+  for (
+    let start = periodStartOf(period, beginMs);
+    start < endMs;
+    start = nextPeriodStart(period, start)
+  ) {
     if (spans.length >= MAX_PERIODS) {
-      throw new InputError(`--period ${period}: more than ${MAX_PERIODS} columns from ${iso(beginMs).slice(0, 10)} to ${iso(endMs).slice(0, 10)}`, {
-        hint: 'narrow the span with -b/--begin and -e/--end, or choose a longer period',
-      });
+      throw new InputError(
+        `--period ${period}: more than ${MAX_PERIODS} columns from ${iso(beginMs).slice(0, 10)} to ${iso(endMs).slice(0, 10)}`,
+        {
+          hint: 'narrow the span with -b/--begin and -e/--end, or choose a longer period',
+        },
+      );
     }
     spans.push({ start: iso(start), end: iso(nextPeriodStart(period, start)) });
   }

@@ -3,7 +3,14 @@ import { InputError } from '../errors.js';
 import { type AccountType, toNormalBalance } from '../ledger/accounts.js';
 import type { Currency } from '../money/index.js';
 import { type RawBalance, balancesBefore, effectiveSpan } from './period-balances.js';
-import { type Period, type PeriodSpan, dayAfter, dayStart, parseReportDate, reportPeriods } from './periods.js';
+import {
+  type Period,
+  type PeriodSpan,
+  dayAfter,
+  dayStart,
+  parseReportDate,
+  reportPeriods,
+} from './periods.js';
 
 export { type Period, type PeriodSpan, PERIODS } from './periods.js';
 
@@ -94,47 +101,79 @@ const SECTIONS: Readonly<Record<AccountType, SectionName>> = {
 /** Revenue and expenses per period (flows between period boundaries), and their net. */
 export function incomeStatement(db: Database, options: StatementOptions): IncomeStatement {
   const header = resolveHeader(db, options);
-  const bounds = header.periods.length === 0 ? [] : [header.periods[0]!.start, ...header.periods.map((span) => span.end)];
+  const bounds =
+    header.periods.length === 0
+      ? []
+      : [header.periods[0]!.start, ...header.periods.map((span) => span.end)];
   const snapshots = balancesBefore(db, 'income', bounds);
   const rows = accountRows(snapshots, options.depth);
   for (const row of rows) row.raw = row.raw.slice(1).map((value, index) => value - row.raw[index]!);
-  const sections = (['revenue', 'expense'] as const).map((type) => section(rows, type, 'sum', header.periods.length));
-  const net = combine([sections[0]!.totals, negate(sections[1]!.totals)], header.periods.length, 'sum');
+  const sections = (['revenue', 'expense'] as const).map((type) =>
+    section(rows, type, 'sum', header.periods.length),
+  );
+  const net = combine(
+    [sections[0]!.totals, negate(sections[1]!.totals)],
+    header.periods.length,
+    'sum',
+  );
   return { report: 'income', ...header, sections, net };
 }
 
 /** Assets, liabilities and equity at each period end (historical: everything before counts). */
 export function balanceSheet(db: Database, options: StatementOptions): BalanceSheet {
   const header = resolveHeader(db, options);
-  const snapshots = balancesBefore(db, 'position', header.periods.map((span) => span.end));
+  const snapshots = balancesBefore(
+    db,
+    'position',
+    header.periods.map((span) => span.end),
+  );
   const rows = accountRows(snapshots, options.depth);
   const columns = header.periods.length;
-  const sections = (['asset', 'liability', 'equity'] as const).map((type) => section(rows, type, 'last', columns));
-  const [revenue, expenses] = (['revenue', 'expense'] as const).map((type) => section(rows, type, 'last', columns).totals);
+  const sections = (['asset', 'liability', 'equity'] as const).map((type) =>
+    section(rows, type, 'last', columns),
+  );
+  const [revenue, expenses] = (['revenue', 'expense'] as const).map(
+    (type) => section(rows, type, 'last', columns).totals,
+  );
   const unclosedNetIncome = combine([revenue!, negate(expenses!)], columns, 'last');
-  const claims = combine([sections[1]!.totals, sections[2]!.totals, unclosedNetIncome], columns, 'last');
+  const claims = combine(
+    [sections[1]!.totals, sections[2]!.totals, unclosedNetIncome],
+    columns,
+    'last',
+  );
   const check = combine([sections[0]!.totals, negate(claims)], columns, 'last').map((line) => ({
     currency: line.currency,
     differenceMinor: line.amountsMinor,
   }));
-  const balanced = check.every((line) => line.differenceMinor.every((difference) => difference === 0n));
+  const balanced = check.every((line) =>
+    line.differenceMinor.every((difference) => difference === 0n),
+  );
   return { report: 'balance-sheet', ...header, sections, unclosedNetIncome, check, balanced };
 }
 
 /** The default span is the whole journal's, as hledger's: both statements of a book have the same columns. */
 function resolveHeader(db: Database, options: StatementOptions): StatementHeader {
   if (options.depth !== undefined && !(Number.isInteger(options.depth) && options.depth >= 1)) {
-    throw new InputError(`--depth: expected a whole number greater than zero, got ${options.depth}`);
+    throw new InputError(
+      `--depth: expected a whole number greater than zero, got ${options.depth}`,
+    );
   }
-  const begin = options.begin === undefined ? undefined : Date.parse(parseReportDate(options.begin, '--begin'));
-  const end = options.end === undefined ? undefined : Date.parse(parseReportDate(options.end, '--end'));
+  const begin =
+    options.begin === undefined ? undefined : Date.parse(parseReportDate(options.begin, '--begin'));
+  const end =
+    options.end === undefined ? undefined : Date.parse(parseReportDate(options.end, '--end'));
   if (begin !== undefined && end !== undefined && !(begin < end)) {
-    throw new InputError(`--end ${options.end} must come after --begin ${options.begin} (the end is exclusive)`);
+    throw new InputError(
+      `--end ${options.end} must come after --begin ${options.begin} (the end is exclusive)`,
+    );
   }
   const span = begin === undefined || end === undefined ? effectiveSpan(db, 'position') : undefined;
   const beginMs = begin ?? (span ? dayStart(Date.parse(span.first)) : undefined);
   const endMs = end ?? (span ? dayAfter(Date.parse(span.last)) : undefined);
-  const periods = beginMs === undefined || endMs === undefined ? [] : reportPeriods(options.period, beginMs, endMs);
+  const periods =
+    beginMs === undefined || endMs === undefined
+      ? []
+      : reportPeriods(options.period, beginMs, endMs);
   return {
     dateBasis: 'effective',
     period: options.period ?? null,
@@ -157,33 +196,57 @@ function accountRows(snapshots: readonly RawBalance[][], depth: number | undefin
   const byKey = new Map<string, WorkRow>();
   snapshots.forEach((snapshot, column) => {
     for (const balance of snapshot) {
-      const account = depth === undefined ? balance.account : balance.account.split(':').slice(0, depth).join(':');
+      const account =
+        depth === undefined
+          ? balance.account
+          : balance.account.split(':').slice(0, depth).join(':');
       const key = `${account}\u0000${balance.currency}`;
       let row = byKey.get(key);
       if (!row) {
-        row = { account, currency: balance.currency as Currency, type: balance.type, raw: snapshots.map(() => 0n) };
+        row = {
+          account,
+          currency: balance.currency as Currency,
+          type: balance.type,
+          raw: snapshots.map(() => 0n),
+        };
         byKey.set(key, row);
       }
       row.raw[column] = row.raw[column]! + balance.debitMinusCreditMinor;
     }
   });
-  return [...byKey.values()].sort((a, b) => compare(a.account, b.account) || compare(a.currency, b.currency));
+  return [...byKey.values()].sort(
+    (a, b) => compare(a.account, b.account) || compare(a.currency, b.currency),
+  );
 }
 
 type TotalRule = 'sum' | 'last';
 
-function section(rows: readonly WorkRow[], type: AccountType, rule: TotalRule, columns: number): StatementSection {
+function section(
+  rows: readonly WorkRow[],
+  type: AccountType,
+  rule: TotalRule,
+  columns: number,
+): StatementSection {
   const selected = rows
     .filter((row) => row.type === type && row.raw.some((value) => value !== 0n))
     .map((row) => {
       const amountsMinor = row.raw.map((value) => toNormalBalance(type, value));
-      return { account: row.account, currency: row.currency, amountsMinor, totalMinor: total(amountsMinor, rule) };
+      return {
+        account: row.account,
+        currency: row.currency,
+        amountsMinor,
+        totalMinor: total(amountsMinor, rule),
+      };
     });
   return { name: SECTIONS[type], type, rows: selected, totals: combine([selected], columns, rule) };
 }
 
 /** Adds lists of per-currency amounts column by column, one line per currency, sorted by currency. */
-function combine(lists: readonly (readonly { currency: Currency; amountsMinor: readonly bigint[] }[])[], columns: number, rule: TotalRule): CurrencyAmounts[] {
+function combine(
+  lists: readonly (readonly { currency: Currency; amountsMinor: readonly bigint[] }[])[],
+  columns: number,
+  rule: TotalRule,
+): CurrencyAmounts[] {
   const byCurrency = new Map<Currency, bigint[]>();
   for (const line of lists.flat()) {
     const sums = byCurrency.get(line.currency) ?? Array.from({ length: columns }, () => 0n);
@@ -194,11 +257,19 @@ function combine(lists: readonly (readonly { currency: Currency; amountsMinor: r
   }
   return [...byCurrency]
     .sort(([a], [b]) => compare(a, b))
-    .map(([currency, amountsMinor]) => ({ currency, amountsMinor, totalMinor: total(amountsMinor, rule) }));
+    .map(([currency, amountsMinor]) => ({
+      currency,
+      amountsMinor,
+      totalMinor: total(amountsMinor, rule),
+    }));
 }
 
 function negate(lines: readonly CurrencyAmounts[]): CurrencyAmounts[] {
-  return lines.map((line) => ({ currency: line.currency, amountsMinor: line.amountsMinor.map((value) => -value), totalMinor: -line.totalMinor }));
+  return lines.map((line) => ({
+    currency: line.currency,
+    amountsMinor: line.amountsMinor.map((value) => -value),
+    totalMinor: -line.totalMinor,
+  }));
 }
 
 function total(amounts: readonly bigint[], rule: TotalRule): bigint {

@@ -14,17 +14,25 @@ export function renderTable(
   rows: readonly (readonly string[])[],
   style: (text: string, row: number, column: number) => string = (text) => text,
 ): string {
-  const widths = columns.map((column, index) => Math.max(column.header.length, ...rows.map((row) => (row[index] ?? '').length)));
+  const widths = columns.map((column, index) =>
+    Math.max(column.header.length, ...rows.map((row) => (row[index] ?? '').length)),
+  );
   const line = (cells: readonly string[], rowIndex: number): string =>
     columns
       .map((column, index) => {
         const cell = cells[index] ?? '';
-        const padded = column.align === 'right' ? cell.padStart(widths[index] ?? 0) : cell.padEnd(widths[index] ?? 0);
+        const padded =
+          column.align === 'right'
+            ? cell.padStart(widths[index] ?? 0)
+            : cell.padEnd(widths[index] ?? 0);
         return rowIndex < 0 ? padded : style(padded, rowIndex, index);
       })
       .join('  ')
       .trimEnd();
-  const header = line(columns.map((column) => column.header), -1);
+  const header = line(
+    columns.map((column) => column.header),
+    -1,
+  );
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   return [header, rule, ...rows.map((row, index) => line(row, index))].join('\n');
 }

@@ -14,7 +14,11 @@ export function digestFile(file: string): InputDigest | undefined {
     const hash = crypto.createHash('sha256');
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     let bytes = 0;
-    for (let read = fs.readSync(fd, buffer, 0, CHUNK_BYTES, null); read > 0; read = fs.readSync(fd, buffer, 0, CHUNK_BYTES, null)) {
+    for (
+      let read = fs.readSync(fd, buffer, 0, CHUNK_BYTES, null);
+      read > 0;
+      read = fs.readSync(fd, buffer, 0, CHUNK_BYTES, null)
+    ) {
       hash.update(buffer.subarray(0, read));
       bytes += read;
     }

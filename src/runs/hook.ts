@@ -10,7 +10,8 @@ export interface RunRecording {
 /** `payin run` from the command that is about to act. */
 export function commandPath(command: Command): string {
   const names: string[] = [];
-  for (let each: Command | null = command; each?.parent; each = each.parent) names.unshift(each.name());
+  for (let each: Command | null = command; each?.parent; each = each.parent)
+    names.unshift(each.name());
   return names.join(' ');
 }
 
@@ -21,7 +22,11 @@ export function commandPath(command: Command): string {
  * threw). A book that cannot be opened records nothing; any other failure to record is one
  * warning on stderr and never changes the command's outcome.
  */
-export function recordRuns(program: Command, argv: readonly string[], version: string): RunRecording {
+export function recordRuns(
+  program: Command,
+  argv: readonly string[],
+  version: string,
+): RunRecording {
   let started: { dbPath: string; busyTimeoutMs: number | undefined; id: number } | undefined;
   let startWarning: { line: string; storage: boolean } | undefined;
   program.hook('preAction', async (_root, action) => {
@@ -63,9 +68,13 @@ export function recordRuns(program: Command, argv: readonly string[], version: s
 }
 
 function inputFilesOf(action: Command): string[] {
-  const positional = action.processedArgs.flat().filter((value): value is string => typeof value === 'string');
+  const positional = action.processedArgs
+    .flat()
+    .filter((value): value is string => typeof value === 'string');
   const options = action.opts<Record<string, unknown>>();
-  const named = INPUT_FILE_OPTIONS.map((name) => options[name]).filter((value): value is string => typeof value === 'string');
+  const named = INPUT_FILE_OPTIONS.map((name) => options[name]).filter(
+    (value): value is string => typeof value === 'string',
+  );
   return [...positional, ...named].slice(0, MAX_INPUT_FILES);
 }
 

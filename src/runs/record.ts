@@ -17,29 +17,52 @@ export interface RunFacts {
  * A book that cannot be opened (no such file, not payops', an older schema) records nothing and
  * says nothing: the command itself reports why it cannot use it, and no file is ever created here.
  */
-export type StartOutcome = { id: number } | { id: undefined; warning?: { line: string; storage: boolean } };
+export type StartOutcome =
+  | { id: number }
+  | { id: undefined; warning?: { line: string; storage: boolean } };
 
 /**
  * A start that could not be written is not said at once: when the book is locked, read-only or
  * full, the command meets the same condition next and its own one line says so; the warning is
  * printed by `finishRun` only if the command did its work anyway.
  */
-export function startRun(dbPath: string, busyTimeoutMs: number | undefined, facts: RunFacts): StartOutcome {
+export function startRun(
+  dbPath: string,
+  busyTimeoutMs: number | undefined,
+  facts: RunFacts,
+): StartOutcome {
   const db = openQuietly(dbPath, busyTimeoutMs);
   if (db === undefined) return { id: undefined };
   try {
     const owner = thisProcessOwner();
     const inputs = facts.inputFiles.map(digestFile).filter((digest) => digest !== undefined);
-    return { id: new RunStore(db).start({ ...facts, host: owner.host, owner: formatLeaseOwner(owner), inputs, startedAt: new Date().toISOString() }) };
+    return {
+      id: new RunStore(db).start({
+        ...facts,
+        host: owner.host,
+        owner: formatLeaseOwner(owner),
+        inputs,
+        startedAt: new Date().toISOString(),
+      }),
+    };
   } catch (error) {
-    return { id: undefined, warning: { line: warning(`could not record the start of this run in ${dbPath}`, error), storage: isStorageCondition(error) } };
+    return {
+      id: undefined,
+      warning: {
+        line: warning(`could not record the start of this run in ${dbPath}`, error),
+        storage: isStorageCondition(error),
+      },
+    };
   } finally {
     db.close();
   }
 }
 
 /** Prints a start's deferred warning unless the command failed for the same storage reason (exit 1 or 2). */
-export function settleStartWarning(warningOf: { line: string; storage: boolean }, exitCode: number): void {
+export function settleStartWarning(
+  warningOf: { line: string; storage: boolean },
+  exitCode: number,
+): void {
   if (warningOf.storage && (exitCode === 1 || exitCode === 2)) return;
   process.stderr.write(warningOf.line);
 }
@@ -49,13 +72,23 @@ function isStorageCondition(error: unknown): boolean {
   return /^SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR|CANTOPEN|PERM)/.test(code);
 }
 
-export function finishRun(dbPath: string, busyTimeoutMs: number | undefined, id: number, exitCode: number): void {
+export function finishRun(
+  dbPath: string,
+  busyTimeoutMs: number | undefined,
+  id: number,
+  exitCode: number,
+): void {
   let db: Database | undefined;
   try {
     db = openDatabase(dbPath, { busyTimeoutMs });
     new RunStore(db).finish(id, exitCode, new Date().toISOString());
   } catch (error) {
-    process.stderr.write(warning(`could not record the end of run ${id} in ${dbPath} (\`payops runs\` will show it as interrupted)`, error));
+    process.stderr.write(
+      warning(
+        `could not record the end of run ${id} in ${dbPath} (\`payops runs\` will show it as interrupted)`,
+        error,
+      ),
+    );
   } finally {
     db?.close();
   }

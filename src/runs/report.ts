@@ -1,6 +1,11 @@
 import { type Database, inReadSnapshot } from '../db/index.js';
 import { type Currency, formatAmount, moneyJson, toCurrency } from '../money/index.js';
-import { type LeaseOwner, type ProcessProbe, probeProcess, thisProcessOwner } from '../work/lease-owner.js';
+import {
+  type LeaseOwner,
+  type ProcessProbe,
+  probeProcess,
+  thisProcessOwner,
+} from '../work/lease-owner.js';
 import { type RunState, runState } from './status.js';
 import { type MovedLine, RunStore, type RunRow } from './store.js';
 
@@ -26,14 +31,24 @@ export interface ListFilter {
   limit?: number;
 }
 
-export function listRuns(db: Database, filter: ListFilter, self: LeaseOwner = thisProcessOwner(), probe: ProcessProbe = probeProcess): RunView[] {
+export function listRuns(
+  db: Database,
+  filter: ListFilter,
+  self: LeaseOwner = thisProcessOwner(),
+  probe: ProcessProbe = probeProcess,
+): RunView[] {
   return inReadSnapshot(db, () => {
     const store = new RunStore(db);
     return store.list(filter).map((row) => viewOf(store, row, self, probe));
   });
 }
 
-export function findRun(db: Database, id: number, self: LeaseOwner = thisProcessOwner(), probe: ProcessProbe = probeProcess): RunView | undefined {
+export function findRun(
+  db: Database,
+  id: number,
+  self: LeaseOwner = thisProcessOwner(),
+  probe: ProcessProbe = probeProcess,
+): RunView | undefined {
   return inReadSnapshot(db, () => {
     const store = new RunStore(db);
     const row = store.get(id);
@@ -47,7 +62,8 @@ function viewOf(store: RunStore, row: RunRow, self: LeaseOwner, probe: ProcessPr
   return {
     row,
     state: runState(row, self, probe),
-    durationMs: row.finishedAt === null ? null : Date.parse(row.finishedAt) - Date.parse(row.startedAt),
+    durationMs:
+      row.finishedAt === null ? null : Date.parse(row.finishedAt) - Date.parse(row.startedAt),
     txRange: { after: row.txBefore, upTo },
     moved,
     transactions: Number(upTo - row.txBefore),
@@ -58,9 +74,12 @@ function viewOf(store: RunStore, row: RunRow, self: LeaseOwner, probe: ProcessPr
 /** Per currency, the debits of every transaction the run posted: "USD 120.00, EUR 3.50". */
 export function volumeText(moved: readonly MovedLine[]): string {
   const totals = new Map<string, bigint>();
-  for (const line of moved) totals.set(line.currency, (totals.get(line.currency) ?? 0n) + line.amountMinor);
+  for (const line of moved)
+    totals.set(line.currency, (totals.get(line.currency) ?? 0n) + line.amountMinor);
   if (totals.size === 0) return '-';
-  return [...totals].map(([currency, minor]) => `${currency} ${formatAmount(minor, currencyOf(currency))}`).join(', ');
+  return [...totals]
+    .map(([currency, minor]) => `${currency} ${formatAmount(minor, currencyOf(currency))}`)
+    .join(', ');
 }
 
 export function runJson(view: RunView) {
@@ -80,9 +99,16 @@ export function runJson(view: RunView) {
     payopsVersion: row.payopsVersion,
     argv: row.argv,
     inputs: row.inputs,
-    ledgerRange: { afterTxId: view.txRange.after.toString(), upToTxId: view.txRange.upTo.toString() },
+    ledgerRange: {
+      afterTxId: view.txRange.after.toString(),
+      upToTxId: view.txRange.upTo.toString(),
+    },
     transactions: view.transactions,
-    moved: view.moved.map((line) => ({ kind: line.kind, transactions: line.transactions, amount: moneyJson(line.amountMinor, currencyOf(line.currency)) })),
+    moved: view.moved.map((line) => ({
+      kind: line.kind,
+      transactions: line.transactions,
+      amount: moneyJson(line.amountMinor, currencyOf(line.currency)),
+    })),
     overlappingRuns: view.overlappingRuns,
   };
 }

@@ -7,7 +7,11 @@ import { type LeaseOwner, type ProcessProbe, ownerState } from '../work/lease-ow
  */
 export type RunState = 'finished' | 'running' | 'running?' | 'interrupted';
 
-export function runState(row: { status: 'running' | 'finished'; owner: string }, self: LeaseOwner, probe: ProcessProbe): RunState {
+export function runState(
+  row: { status: 'running' | 'finished'; owner: string },
+  self: LeaseOwner,
+  probe: ProcessProbe,
+): RunState {
   if (row.status === 'finished') return 'finished';
   const state = ownerState(row.owner, self, probe);
   if (state === 'gone') return 'interrupted';

@@ -62,7 +62,12 @@ export class RunStore {
   constructor(private readonly db: Database) {}
 
   highestTxId(): bigint {
-    return (this.db.prepare('SELECT COALESCE(MAX(id), 0) FROM ledger_transactions').pluck().get() as bigint) ?? 0n;
+    return (
+      (this.db
+        .prepare('SELECT COALESCE(MAX(id), 0) FROM ledger_transactions')
+        .pluck()
+        .get() as bigint) ?? 0n
+    );
   }
 
   start(run: RunStart): number {
@@ -71,7 +76,17 @@ export class RunStore {
         `INSERT INTO runs (command, argv, os_user, host, owner, cwd, payops_version, inputs, started_at, status, tx_before)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', (SELECT COALESCE(MAX(id), 0) FROM ledger_transactions))`,
       )
-      .run(run.command, JSON.stringify(run.argv), run.osUser, run.host, run.owner, run.cwd, run.payopsVersion, JSON.stringify(run.inputs), run.startedAt);
+      .run(
+        run.command,
+        JSON.stringify(run.argv),
+        run.osUser,
+        run.host,
+        run.owner,
+        run.cwd,
+        run.payopsVersion,
+        JSON.stringify(run.inputs),
+        run.startedAt,
+      );
     return Number(result.lastInsertRowid);
   }
 
@@ -105,7 +120,10 @@ export class RunStore {
    */
   upperTxId(run: RunRow): bigint {
     if (run.txAfter !== null) return run.txAfter;
-    const next = this.db.prepare('SELECT MIN(tx_before) FROM runs WHERE id > ?').pluck().get(run.id) as bigint | null;
+    const next = this.db
+      .prepare('SELECT MIN(tx_before) FROM runs WHERE id > ?')
+      .pluck()
+      .get(run.id) as bigint | null;
     return next ?? this.highestTxId();
   }
 
@@ -120,22 +138,37 @@ export class RunStore {
          WHERE t.id > ? AND t.id <= ?
          GROUP BY t.kind, a.currency ORDER BY t.kind, a.currency`,
       )
-      .all(after, upTo) as { kind: string; currency: string; transactions: bigint; amount_minor: bigint }[];
-    return rows.map((row) => ({ kind: row.kind, currency: row.currency, transactions: Number(row.transactions), amountMinor: row.amount_minor }));
+      .all(after, upTo) as {
+      kind: string;
+      currency: string;
+      transactions: bigint;
+      amount_minor: bigint;
+    }[];
+    return rows.map((row) => ({
+      kind: row.kind,
+      currency: row.currency,
+      transactions: Number(row.transactions),
+      amountMinor: row.amount_minor,
+    }));
   }
 
   /** Other runs whose time overlapped this one's: their postings may fall in its range. */
   overlapping(run: RunRow): number[] {
     const end = run.finishedAt ?? '9999';
-    return (this.db
-      .prepare('SELECT id FROM runs WHERE id <> ? AND started_at <= ? AND COALESCE(finished_at, \'9999\') >= ? ORDER BY id')
-      .pluck()
-      .all(run.id, end, run.startedAt) as bigint[]).map(Number);
+    return (
+      this.db
+        .prepare(
+          "SELECT id FROM runs WHERE id <> ? AND started_at <= ? AND COALESCE(finished_at, '9999') >= ? ORDER BY id",
+        )
+        .pluck()
+        .all(run.id, end, run.startedAt) as bigint[]
+    ).map(Number);
   }
 }
 
 function checkedRun(row: RawRun): RunRow {
-  if (row.status !== 'running' && row.status !== 'finished') throw new Error(`runs row ${row.id}: status "${row.status}"`);
+  if (row.status !== 'running' && row.status !== 'finished')
+    throw new Error(`runs row ${row.id}: status "${row.status}"`);
   return {
     id: Number(row.id),
     command: row.command,
@@ -157,13 +190,21 @@ function checkedRun(row: RawRun): RunRow {
 
 function parseStrings(text: string, id: bigint): string[] {
   const value: unknown = JSON.parse(text);
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new Error(`runs row ${id}: argv is not a list of strings`);
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw new Error(`runs row ${id}: argv is not a list of strings`);
   return value as string[];
 }
 
 function parseInputs(text: string, id: bigint): InputDigest[] {
   const value: unknown = JSON.parse(text);
-  const ok = Array.isArray(value) && value.every((item) => typeof item?.path === 'string' && typeof item?.bytes === 'number' && typeof item?.sha256 === 'string');
+  const ok =
+    Array.isArray(value) &&
+    value.every(
+      (item) =>
+        typeof item?.path === 'string' &&
+        typeof item?.bytes === 'number' &&
+        typeof item?.sha256 === 'string',
+    );
   if (!ok) throw new Error(`runs row ${id}: inputs are not a list of digests`);
   return value as InputDigest[];
 }

@@ -52,14 +52,27 @@ export class Wallets {
       }
     }
     for (const delta of merged.values()) {
-      this.upsert.run(delta.sellerId, delta.currency, delta.pendingMinor, delta.payableMinor, delta.paidOutMinor, at);
+      this.upsert.run(
+        delta.sellerId,
+        delta.currency,
+        delta.pendingMinor,
+        delta.payableMinor,
+        delta.paidOutMinor,
+        at,
+      );
     }
   }
 
   all(): WalletBalance[] {
-    return (this.db.prepare('SELECT * FROM wallets ORDER BY seller_id, currency').all() as {
-      seller_id: string; currency: string; pending_minor: bigint; payable_minor: bigint; paid_out_minor: bigint;
-    }[]).map((row) => ({
+    return (
+      this.db.prepare('SELECT * FROM wallets ORDER BY seller_id, currency').all() as {
+        seller_id: string;
+        currency: string;
+        pending_minor: bigint;
+        payable_minor: bigint;
+        paid_out_minor: bigint;
+      }[]
+    ).map((row) => ({
       sellerId: row.seller_id,
       currency: row.currency as Currency,
       pendingMinor: row.pending_minor,

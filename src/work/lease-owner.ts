@@ -23,13 +23,16 @@ export interface LeaseOwner {
 }
 
 /** What is known of a process on this host: gone, or alive with its start time (null off Linux). */
-export type ProcessProbe = (pid: number) => { alive: false } | { alive: true; startTicks: string | null };
+export type ProcessProbe = (
+  pid: number,
+) => { alive: false } | { alive: true; startTicks: string | null };
 
 /** Where a lease's owner is: `gone` can be recovered now; the others wait for the lease's expiry. */
 export type OwnerState = 'gone' | 'alive' | 'remote' | 'unrecognized';
 
 const MAX_HOST_CHARS = 255;
-const OWNER_PATTERN = /^host=([A-Za-z0-9%._~-]{1,765}) boot=([0-9a-f-]{1,64}|-) pid=([1-9][0-9]{0,9}) start=(0|[1-9][0-9]{0,19}|-) run=([0-9a-f]{8})$/;
+const OWNER_PATTERN =
+  /^host=([A-Za-z0-9%._~-]{1,765}) boot=([0-9a-f-]{1,64}|-) pid=([1-9][0-9]{0,9}) start=(0|[1-9][0-9]{0,19}|-) run=([0-9a-f]{8})$/;
 const MAX_PID = 2 ** 32 - 1;
 
 export function formatLeaseOwner(owner: LeaseOwner): string {
@@ -38,7 +41,10 @@ export function formatLeaseOwner(owner: LeaseOwner): string {
 
 /** Percent-encoded beyond the unreserved characters, so a host name cannot break the line apart. */
 function encodeHost(host: string): string {
-  return encodeURIComponent(host).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(host).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** The owner a lease names, or undefined for anything else (an older payops, a hand edit, garbage). */
@@ -46,7 +52,14 @@ export function parseLeaseOwner(text: string | null): LeaseOwner | undefined {
   if (text === null || text.length > 1_000) return undefined;
   const match = OWNER_PATTERN.exec(text);
   if (!match) return undefined;
-  const [, hostText, boot, pidText, start, run] = match as unknown as [string, string, string, string, string, string];
+  const [, hostText, boot, pidText, start, run] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   let host: string;
   try {
     host = decodeURIComponent(hostText);
@@ -55,7 +68,13 @@ export function parseLeaseOwner(text: string | null): LeaseOwner | undefined {
   }
   const pid = Number(pidText);
   if (host.length === 0 || host.length > MAX_HOST_CHARS || pid > MAX_PID) return undefined;
-  return { host, bootId: boot === '-' ? null : boot, pid, startTicks: start === '-' ? null : start, run };
+  return {
+    host,
+    bootId: boot === '-' ? null : boot,
+    pid,
+    startTicks: start === '-' ? null : start,
+    run,
+  };
 }
 
 /**
@@ -71,7 +90,8 @@ export function ownerState(text: string | null, self: LeaseOwner, probe: Process
   if (owner.bootId !== null && self.bootId !== null && owner.bootId !== self.bootId) return 'gone';
   const seen = probe(owner.pid);
   if (!seen.alive) return 'gone';
-  if (owner.startTicks !== null && seen.startTicks !== null && owner.startTicks !== seen.startTicks) return 'gone';
+  if (owner.startTicks !== null && seen.startTicks !== null && owner.startTicks !== seen.startTicks)
+    return 'gone';
   return 'alive';
 }
 
@@ -92,7 +112,8 @@ export const probeProcess: ProcessProbe = (pid) => {
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync('/proc/self/stat')) return { alive: false };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync('/proc/self/stat'))
+      return { alive: false };
     return probeBySignal(pid);
   }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -106,7 +127,9 @@ function probeBySignal(pid: number): ReturnType<ProcessProbe> {
     process.kill(pid, 0);
     return { alive: true, startTicks: null };
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? { alive: true, startTicks: null } : { alive: false };
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+      ? { alive: true, startTicks: null }
+      : { alive: false };
   }
 }
 
@@ -125,7 +148,12 @@ let processIdentity: Omit<LeaseOwner, 'run'> | undefined;
 export function thisProcessOwner(): LeaseOwner {
   processIdentity ??= (() => {
     const seen = probeProcess(process.pid);
-    return { host: os.hostname(), bootId: readBootId(), pid: process.pid, startTicks: seen.alive ? seen.startTicks : null };
+    return {
+      host: os.hostname(),
+      bootId: readBootId(),
+      pid: process.pid,
+      startTicks: seen.alive ? seen.startTicks : null,
+    };
   })();
   return { ...processIdentity, run: randomUUID().slice(0, 8) };
 }

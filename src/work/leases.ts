@@ -1,5 +1,12 @@
 import type { Database } from '../db/index.js';
-import { type LeaseOwner, type OwnerState, type ProcessProbe, describeOwner, ownerState, probeProcess } from './lease-owner.js';
+import {
+  type LeaseOwner,
+  type OwnerState,
+  type ProcessProbe,
+  describeOwner,
+  ownerState,
+  probeProcess,
+} from './lease-owner.js';
 
 /** The three tables whose rows are claimed under a lease. */
 export type LeasedTable = 'orders' | 'refunds' | 'payouts';
@@ -42,43 +49,76 @@ export interface LeaseVerdicts<Row extends LeasedRow> {
  * its owner process is gone from this host) and which are held by someone else (reported).
  * One probe per distinct owner.
  */
-export function judgeLeases<Row extends LeasedRow>(table: LeasedTable, rows: readonly Row[], nowIso: string, judge: LeaseJudge): LeaseVerdicts<Row> {
+export function judgeLeases<Row extends LeasedRow>(
+  table: LeasedTable,
+  rows: readonly Row[],
+  nowIso: string,
+  judge: LeaseJudge,
+): LeaseVerdicts<Row> {
   const states = new Map<string | null, OwnerState>();
   const stateOf = (owner: string | null): OwnerState => {
     let state = states.get(owner);
-    if (state === undefined) states.set(owner, (state = ownerState(owner, judge.self, judge.probe ?? probeProcess)));
+    if (state === undefined)
+      states.set(owner, (state = ownerState(owner, judge.self, judge.probe ?? probeProcess)));
     return state;
   };
   const recover: LeaseVerdicts<Row>['recover'] = [];
   const held = new Map<string | null, HeldGroup>();
   for (const row of rows) {
     if (row.leaseExpiresAt === null || row.leaseExpiresAt < nowIso) {
-      recover.push({ row, cause: 'lease expired; recovered for retry with the same idempotency key', error: 'lease expired: the process executing it stopped' });
+      recover.push({
+        row,
+        cause: 'lease expired; recovered for retry with the same idempotency key',
+        error: 'lease expired: the process executing it stopped',
+      });
       continue;
     }
     const state = stateOf(row.leaseOwner);
     if (state === 'gone') {
-      recover.push({ row, cause: `lease owner ${describeOwner(row.leaseOwner, state)} is gone; recovered for retry with the same idempotency key`, error: 'the process executing it is gone' });
+      recover.push({
+        row,
+        cause: `lease owner ${describeOwner(row.leaseOwner, state)} is gone; recovered for retry with the same idempotency key`,
+        error: 'the process executing it is gone',
+      });
       continue;
     }
-    const group: HeldGroup = held.get(row.leaseOwner) ?? { table, owner: row.leaseOwner, state, ownerDescription: describeOwner(row.leaseOwner, state), count: 0, leaseExpiresAt: null };
+    const group: HeldGroup = held.get(row.leaseOwner) ?? {
+      table,
+      owner: row.leaseOwner,
+      state,
+      ownerDescription: describeOwner(row.leaseOwner, state),
+      count: 0,
+      leaseExpiresAt: null,
+    };
     group.count++;
-    if (group.leaseExpiresAt === null || row.leaseExpiresAt > group.leaseExpiresAt) group.leaseExpiresAt = row.leaseExpiresAt;
+    if (group.leaseExpiresAt === null || row.leaseExpiresAt > group.leaseExpiresAt)
+      group.leaseExpiresAt = row.leaseExpiresAt;
     held.set(row.leaseOwner, group);
   }
   return { recover, held: [...held.values()] };
 }
 
 const EXECUTING_SQL: Record<LeasedTable, string> = {
-  orders: "SELECT id, lease_owner, lease_expires_at FROM orders WHERE status = 'executing' AND psp = ? ORDER BY id",
-  refunds: "SELECT id, lease_owner, lease_expires_at FROM refunds WHERE status = 'executing' AND psp = ? ORDER BY id",
-  payouts: "SELECT id, lease_owner, lease_expires_at FROM payouts WHERE status = 'executing' AND psp = ? ORDER BY id",
+  orders:
+    "SELECT id, lease_owner, lease_expires_at FROM orders WHERE status = 'executing' AND psp = ? ORDER BY id",
+  refunds:
+    "SELECT id, lease_owner, lease_expires_at FROM refunds WHERE status = 'executing' AND psp = ? ORDER BY id",
+  payouts:
+    "SELECT id, lease_owner, lease_expires_at FROM payouts WHERE status = 'executing' AND psp = ? ORDER BY id",
 };
 
 /** The rows of a table in `executing` at this PSP, with their leases (a few batches at most: one per live process). */
 export function executingRows(db: Database, table: LeasedTable, psp: string): LeasedRow[] {
-  const rows = db.prepare(EXECUTING_SQL[table]).all(psp) as { id: bigint; lease_owner: string | null; lease_expires_at: string | null }[];
-  return rows.map((row) => ({ id: row.id, leaseOwner: row.lease_owner, leaseExpiresAt: row.lease_expires_at }));
+  const rows = db.prepare(EXECUTING_SQL[table]).all(psp) as {
+    id: bigint;
+    lease_owner: string | null;
+    lease_expires_at: string | null;
+  }[];
+  return rows.map((row) => ({
+    id: row.id,
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: row.lease_expires_at,
+  }));
 }
 
 /**
@@ -86,23 +126,45 @@ export function executingRows(db: Database, table: LeasedTable, psp: string): Le
  * remote or unrecognized owner, or (`recoverable`) left by one that is gone or whose lease ran
  * out and not recovered yet. Work nobody is doing is reported, never silence.
  */
-export function heldIn(db: Database, table: LeasedTable, psp: string, nowIso: string, judge: LeaseJudge): HeldGroup[] {
+export function heldIn(
+  db: Database,
+  table: LeasedTable,
+  psp: string,
+  nowIso: string,
+  judge: LeaseJudge,
+): HeldGroup[] {
   const verdicts = judgeLeases(table, executingRows(db, table, psp), nowIso, judge);
   const recoverable: HeldGroup[] =
     verdicts.recover.length === 0
       ? []
-      : [{ table, owner: null, state: 'recoverable', ownerDescription: 'a process that is gone or whose lease ran out (the next run recovers them)', count: verdicts.recover.length, leaseExpiresAt: null }];
+      : [
+          {
+            table,
+            owner: null,
+            state: 'recoverable',
+            ownerDescription:
+              'a process that is gone or whose lease ran out (the next run recovers them)',
+            count: verdicts.recover.length,
+            leaseExpiresAt: null,
+          },
+        ];
   return [...verdicts.held, ...recoverable];
 }
 
 /** "12 orders leased to pid 4242 on this host (alive) until 2026-…Z; 3 payouts leased to pid 7 on host b until …" */
 export function describeHeld(groups: readonly HeldGroup[]): string {
   return groups
-    .map((group) => `${group.count} ${group.count === 1 ? group.table.slice(0, -1) : group.table} leased to ${group.ownerDescription}${group.leaseExpiresAt ? ` until ${group.leaseExpiresAt}` : ''}`)
+    .map(
+      (group) =>
+        `${group.count} ${group.count === 1 ? group.table.slice(0, -1) : group.table} leased to ${group.ownerDescription}${group.leaseExpiresAt ? ` until ${group.leaseExpiresAt}` : ''}`,
+    )
     .join('; ');
 }
 
 /** The earliest moment one of these groups may change by itself: the earliest lease expiry. */
 export function earliestExpiry(groups: readonly HeldGroup[]): string | undefined {
-  return groups.map((group) => group.leaseExpiresAt).filter((at): at is string => at !== null).sort()[0];
+  return groups
+    .map((group) => group.leaseExpiresAt)
+    .filter((at): at is string => at !== null)
+    .sort()[0];
 }

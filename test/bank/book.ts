@@ -16,20 +16,56 @@ export const BATCH = 'po_sim_20261123_USD';
  * ord_1 (24.00) sent as a payout on 2026-11-23 (in transit to the seller). Returns the payout id.
  */
 export async function settledAndPaidOut(book: TestBook): Promise<string> {
-  await book.charge([['ord_1', '25.00'], ['ord_2', '40.00']]);
-  const rows = [capture('ord_1', 2500n, { batchId: BATCH }), capture('ord_2', 4000n, { batchId: BATCH })];
-  await book.reconcile('settlement-2026-11-23.csv', lined([...rows, payout(BATCH, rows, undefined, { batchId: BATCH, pspReference: BATCH })]));
+  await book.charge([
+    ['ord_1', '25.00'],
+    ['ord_2', '40.00'],
+  ]);
+  const rows = [
+    capture('ord_1', 2500n, { batchId: BATCH }),
+    capture('ord_2', 4000n, { batchId: BATCH }),
+  ];
+  await book.reconcile(
+    'settlement-2026-11-23.csv',
+    lined([...rows, payout(BATCH, rows, undefined, { batchId: BATCH, pspReference: BATCH })]),
+  );
   const deliveries = path.join(book.dir, 'deliveries.ndjson');
-  fs.writeFileSync(deliveries, JSON.stringify({ eventId: 'po_1', type: 'pay_out', occurredAt: '2026-11-23T09:30:00Z', orderId: 'ord_1', seller: { id: 'seller_7', name: 'Acme', account: { iban: 'DE89370400440532013000' } } }));
+  fs.writeFileSync(
+    deliveries,
+    JSON.stringify({
+      eventId: 'po_1',
+      type: 'pay_out',
+      occurredAt: '2026-11-23T09:30:00Z',
+      orderId: 'ord_1',
+      seller: { id: 'seller_7', name: 'Acme', account: { iban: 'DE89370400440532013000' } },
+    }),
+  );
   await ingest(book.db, [deliveries], { psp: 'sim' });
-  await runPayouts(book.db, { psp: book.psp, retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 1 }, clock: book.clock });
-  return book.db.prepare("SELECT payout_id FROM payouts WHERE status = 'succeeded'").pluck().get() as string;
+  await runPayouts(book.db, {
+    psp: book.psp,
+    retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 1 },
+    clock: book.clock,
+  });
+  return book.db
+    .prepare("SELECT payout_id FROM payouts WHERE status = 'succeeded'")
+    .pluck()
+    .get() as string;
 }
 
-export function importStatements(book: TestBook, name: string, statements: readonly BankStatement[], options: Partial<BankRunOptions> = {}) {
+export function importStatements(
+  book: TestBook,
+  name: string,
+  statements: readonly BankStatement[],
+  options: Partial<BankRunOptions> = {},
+) {
   return reconcileStatement(
     book.db,
-    { name, sha256: shaOf(name, statements), bytes: 1, format: 'camt053', parts: partsOf(statements) },
+    {
+      name,
+      sha256: shaOf(name, statements),
+      bytes: 1,
+      format: 'camt053',
+      parts: partsOf(statements),
+    },
     { rules: DEFAULT_BANK_RULES, dryRun: false, by: 'tester', clock: book.clock, ...options },
   );
 }

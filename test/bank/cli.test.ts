@@ -37,19 +37,35 @@ describe.skipIf(!camt053Ready)('payops reconcile bank (camt.053, end to end)', (
   });
   afterEach(() => cleanup());
 
-  const write = (name: string, entries: Parameters<typeof statementOf>[0], options: Parameters<typeof statementOf>[1] = {}) => {
+  const write = (
+    name: string,
+    entries: Parameters<typeof statementOf>[0],
+    options: Parameters<typeof statementOf>[1] = {},
+  ) => {
     const file = path.join(book.dir, name);
-    fs.writeFileSync(file, writeStatements('camt053', [statementOf(entries, options)], { createdAt: '2026-11-25T06:00:00Z' }));
+    fs.writeFileSync(
+      file,
+      writeStatements('camt053', [statementOf(entries, options)], {
+        createdAt: '2026-11-25T06:00:00Z',
+      }),
+    );
     return file;
   };
 
   it('imports a day, exits 0 when nothing is open, and the same file again changes nothing', () => {
-    const file = write('day.xml', [bankEntry('credit', 6440n, { text: BATCH, accountServicerRef: 'B1' }), bankEntry('debit', 2400n, { endToEndId: payoutId, accountServicerRef: 'B2' })]);
+    const file = write('day.xml', [
+      bankEntry('credit', 6440n, { text: BATCH, accountServicerRef: 'B1' }),
+      bankEntry('debit', 2400n, { endToEndId: payoutId, accountServicerRef: 'B2' }),
+    ]);
     const first = payops(['reconcile', 'bank', file, '--json', '--db', dbFile]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const json = reconcileBankSchema.parse(JSON.parse(first.stdout));
-    expect(json.runs[0]).toMatchObject({ status: 'reconciled', matchedPayouts: { psp: 1, seller: 1 }, openCount: 0 });
+    expect(json.runs[0]).toMatchObject({
+      status: 'reconciled',
+      matchedPayouts: { psp: 1, seller: 1 },
+      openCount: 0,
+    });
     const again = payops(['reconcile', 'bank', file, '--db', dbFile]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('these exact bytes were imported by run');
@@ -57,8 +73,21 @@ describe.skipIf(!camt053Ready)('payops reconcile bank (camt.053, end to end)', (
   });
 
   it('reconcile run routes a statement to the bank leg (saying --psp is meaningless) and exits 4 with items open', () => {
-    const file = write('odd.xml', [bankEntry('credit', 777n, { text: 'mystery', accountServicerRef: 'B9' })], { openingDate: '2026-12-01' });
-    const result = payops(['reconcile', 'run', file, '--psp', 'sim', '--non-interactive', '--db', dbFile]);
+    const file = write(
+      'odd.xml',
+      [bankEntry('credit', 777n, { text: 'mystery', accountServicerRef: 'B9' })],
+      { openingDate: '2026-12-01' },
+    );
+    const result = payops([
+      'reconcile',
+      'run',
+      file,
+      '--psp',
+      'sim',
+      '--non-interactive',
+      '--db',
+      dbFile,
+    ]);
     expect(result.stderr).toContain('--psp sim: ignored');
     expect(result.code).toBe(4);
     expect(result.stdout).toMatch(/unknown_credit\s+credit\s+1\s+\+7\.77\s+USD/);
@@ -72,7 +101,9 @@ describe.skipIf(!camt053Ready)('payops reconcile bank (camt.053, end to end)', (
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('>1.00<', '>1.50<'));
     const result = payops(['reconcile', 'bank', file, '--db', dbFile]);
     expect(result.code).toBe(3);
-    expect(payops(['reconcile', 'items', '--json', '--db', dbFile]).stdout).not.toContain('"psp":"bank"');
+    expect(payops(['reconcile', 'items', '--json', '--db', dbFile]).stdout).not.toContain(
+      '"psp":"bank"',
+    );
   });
 });
 
@@ -87,10 +118,18 @@ describe('payops reconcile bank refuses what is not a statement (runs before the
       const refused = payops(['reconcile', 'bank', text, '--db', dbFile]);
       expect(refused.code).toBe(3);
       expect(refused.stderr).toContain(`${text}: not a bank statement payops reads`);
-      const missing = payops(['reconcile', 'bank', path.join(book.dir, 'nope.xml'), '--db', dbFile]);
+      const missing = payops([
+        'reconcile',
+        'bank',
+        path.join(book.dir, 'nope.xml'),
+        '--db',
+        dbFile,
+      ]);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('does not exist');
-      const items = JSON.parse(payops(['reconcile', 'items', '--all', '--json', '--db', dbFile]).stdout) as { count: number };
+      const items = JSON.parse(
+        payops(['reconcile', 'items', '--all', '--json', '--db', dbFile]).stdout,
+      ) as { count: number };
       expect(items.count).toBe(0);
     } finally {
       cleanup();

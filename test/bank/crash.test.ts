@@ -28,7 +28,15 @@ await reconcileStatement(db, { name: 'day.xml', sha256: 'a'.repeat(64), bytes: 1
 console.log('finished');
 `;
 
-const TABLES = ['ledger_transactions', 'bank_statements', 'bank_entries', 'bank_matches', 'recon_runs', 'recon_items', 'recon_decisions'];
+const TABLES = [
+  'ledger_transactions',
+  'bank_statements',
+  'bank_entries',
+  'bank_matches',
+  'recon_runs',
+  'recon_items',
+  'recon_decisions',
+];
 
 describe('a crash while a statement is imported leaves nothing', () => {
   let db: Database;
@@ -44,16 +52,26 @@ describe('a crash while a statement is imported leaves nothing', () => {
 
   for (const point of ['bank.after-import', 'bank.after-posting']) {
     it(`killed at ${point}: no statement, entry, posting, match or item; the file then imports whole`, async () => {
-      const counts = () => TABLES.map((table) => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get());
+      const counts = () =>
+        TABLES.map((table) => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get());
       const before = counts();
       const script = path.join(book.dir, 'child.mjs');
       fs.writeFileSync(script, CHILD);
-      const child = spawnSync(process.execPath, [script, path.join(book.dir, 'test.db'), payoutId, BATCH], { env: { ...process.env, PAYOPS_FAILPOINTS: point }, encoding: 'utf8' });
+      const child = spawnSync(
+        process.execPath,
+        [script, path.join(book.dir, 'test.db'), payoutId, BATCH],
+        { env: { ...process.env, PAYOPS_FAILPOINTS: point }, encoding: 'utf8' },
+      );
       expect(child.stderr).toBe('');
       expect(child.signal).toBe('SIGKILL');
       expect(counts()).toEqual(before);
       expect(runChecks(db).ok).toBe(true);
-      const outcome = await importStatements(book, 'day.xml', [statementOf([bankEntry('credit', 6440n, { text: BATCH, accountServicerRef: 'R2' }), bankEntry('debit', 2400n, { text: payoutId, accountServicerRef: 'R3' })])]);
+      const outcome = await importStatements(book, 'day.xml', [
+        statementOf([
+          bankEntry('credit', 6440n, { text: BATCH, accountServicerRef: 'R2' }),
+          bankEntry('debit', 2400n, { text: payoutId, accountServicerRef: 'R3' }),
+        ]),
+      ]);
       expect(outcome.summary.bank.matchedPayouts).toEqual({ psp: 1, seller: 1 });
     });
   }
@@ -61,7 +79,11 @@ describe('a crash while a statement is imported leaves nothing', () => {
   it('the child finishes without a failpoint (the harness itself works)', () => {
     const script = path.join(book.dir, 'child.mjs');
     fs.writeFileSync(script, CHILD);
-    const child = spawnSync(process.execPath, [script, path.join(book.dir, 'test.db'), payoutId, BATCH], { encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      [script, path.join(book.dir, 'test.db'), payoutId, BATCH],
+      { encoding: 'utf8' },
+    );
     expect(child.stdout.trim()).toBe('finished');
     expect(db.prepare('SELECT COUNT(*) FROM bank_matches').pluck().get()).toBe(2n);
   });

@@ -25,11 +25,25 @@ const PO_1 = 'psp-payout:sim:po_1:USD';
 
 /** A transaction's entries as [account, direction, amount], in the order posted. */
 function entriesOf(db: Database, txId: number | undefined): [string, string, bigint][] {
-  return new Ledger(db).getTransaction(txId as number).entries.map((entry) => [entry.account, entry.direction, entry.amountMinor]);
+  return new Ledger(db)
+    .getTransaction(txId as number)
+    .entries.map((entry) => [entry.account, entry.direction, entry.amountMinor]);
 }
 
-function matchesOf(db: Database): { payout_kind: string; part: string; entry_id: bigint | null; payout_ref: string; amount_minor: bigint }[] {
-  return db.prepare('SELECT payout_kind, part, entry_id, payout_ref, amount_minor FROM bank_matches ORDER BY id').all() as never;
+function matchesOf(
+  db: Database,
+): {
+  payout_kind: string;
+  part: string;
+  entry_id: bigint | null;
+  payout_ref: string;
+  amount_minor: bigint;
+}[] {
+  return db
+    .prepare(
+      'SELECT payout_kind, part, entry_id, payout_ref, amount_minor FROM bank_matches ORDER BY id',
+    )
+    .all() as never;
 }
 
 describe('deciding bank items', () => {
@@ -37,9 +51,14 @@ describe('deciding bank items', () => {
   let cleanup: () => void;
   let book: TestBook;
   let bank: BankBook;
-  const decisions = (dryRun = false) => new Decisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun });
+  const decisions = (dryRun = false) =>
+    new Decisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun });
   const item = (itemId: string) => new ReconStore(db).item(itemId)!;
-  const decisionsOf = (itemId: string) => new ReconStore(db).decisions(null).filter((decision) => decision.itemId === itemId).map((decision) => [decision.action, decision.linkedTo, decision.decidedBy]);
+  const decisionsOf = (itemId: string) =>
+    new ReconStore(db)
+      .decisions(null)
+      .filter((decision) => decision.itemId === itemId)
+      .map((decision) => [decision.action, decision.linkedTo, decision.decidedBy]);
 
   /** ord_1 (10.00, fee 0.30) settled in batch po_1: 9.70 posted to the PSP's in-transit, the payout row says 9.70. */
   beforeEach(async () => {
@@ -68,37 +87,64 @@ describe('deciding bank items', () => {
         [IN_TRANSIT, 'credit', 970n],
       ]);
       expect(new Ledger(db).getTransaction(outcome.txIds[0]!).kind).toBe('bank.link');
-      expect(matchesOf(db)).toEqual([{ payout_kind: 'psp_payout', part: 'bank', entry_id: credit.rowId, payout_ref: 'po_1', amount_minor: 970n }]);
-      expect([item(credit.itemId).status, item(waiting.itemId).status]).toEqual(['resolved', 'resolved']);
+      expect(matchesOf(db)).toEqual([
+        {
+          payout_kind: 'psp_payout',
+          part: 'bank',
+          entry_id: credit.rowId,
+          payout_ref: 'po_1',
+          amount_minor: 970n,
+        },
+      ]);
+      expect([item(credit.itemId).status, item(waiting.itemId).status]).toEqual([
+        'resolved',
+        'resolved',
+      ]);
       expect(decisionsOf(credit.itemId)).toEqual([['link', PO_1, 'tester']]);
       expect(decisionsOf(waiting.itemId)).toEqual([['link', credit.itemId, 'tester']]);
-      expect([balanceOf(db, IN_TRANSIT), balanceOf(db, UNIDENTIFIED_CREDITS_ACCOUNT), balanceOf(db, BANK_OPERATING_ACCOUNT)]).toEqual([0n, 0n, 970n]);
+      expect([
+        balanceOf(db, IN_TRANSIT),
+        balanceOf(db, UNIDENTIFIED_CREDITS_ACCOUNT),
+        balanceOf(db, BANK_OPERATING_ACCOUNT),
+      ]).toEqual([0n, 0n, 970n]);
 
       expect(() => decisions().decide(credit.itemId, 'accept')).toThrow(UsageError);
-      expect(() => decisions().decide(credit.itemId, 'accept')).toThrow(/already resolved \(linked to psp-payout:sim:po_1:USD\)/);
+      expect(() => decisions().decide(credit.itemId, 'accept')).toThrow(
+        /already resolved \(linked to psp-payout:sim:po_1:USD\)/,
+      );
     });
 
     it('links through the payout item id, and from the payout item to the credit (the same link)', () => {
       const waiting = bank.notReceived(PO_1, 970n);
       const credit = bank.unknownCredit(970n);
-      expect(decisions().optionsFor(waiting)).toMatchObject({ proposed: 'link', linkTarget: credit.itemId });
+      expect(decisions().optionsFor(waiting)).toMatchObject({
+        proposed: 'link',
+        linkTarget: credit.itemId,
+      });
       const outcome = decisions().decide(waiting.itemId, 'link', {});
       expect(outcome).toMatchObject({ itemId: waiting.itemId, resolved: true });
       expect(entriesOf(db, outcome.txIds[0])).toEqual([
         [UNIDENTIFIED_CREDITS_ACCOUNT, 'debit', 970n],
         [IN_TRANSIT, 'credit', 970n],
       ]);
-      expect([item(credit.itemId).status, item(waiting.itemId).status]).toEqual(['resolved', 'resolved']);
+      expect([item(credit.itemId).status, item(waiting.itemId).status]).toEqual([
+        'resolved',
+        'resolved',
+      ]);
     });
 
     it('refuses a link of another amount, naming both amounts and what to do', () => {
       const credit = bank.unknownCredit(960n);
       expect(decisions().optionsFor(credit).proposed).toBe('note');
-      expect(() => decisions().decide(credit.itemId, 'link', { linkTo: 'po_1' })).toThrow(InputError);
+      expect(() => decisions().decide(credit.itemId, 'link', { linkTo: 'po_1' })).toThrow(
+        InputError,
+      );
       try {
         decisions().decide(credit.itemId, 'link', { linkTo: 'po_1' });
       } catch (error) {
-        expect((error as InputError).message).toBe('link: psp-payout:sim:po_1:USD awaits 9.70 USD, the entry stmt-1.xml:13 is 9.60 USD');
+        expect((error as InputError).message).toBe(
+          'link: psp-payout:sim:po_1:USD awaits 9.70 USD, the entry stmt-1.xml:13 is 9.60 USD',
+        );
         expect((error as InputError).hint).toMatch(/only the same amount links/);
       }
       expect(item(credit.itemId).status).toBe('open');
@@ -109,9 +155,15 @@ describe('deciding bank items', () => {
       bank.received('sim', 'po_1', 970n);
       const credit = bank.unknownCredit(970n);
       expect(decisions().optionsFor(credit).proposed).toBe('note');
-      expect(() => decisions().decide(credit.itemId, 'link', { linkTo: PO_1 })).toThrow('link: psp-payout:sim:po_1:USD was already received by the bank entry stmt-1.xml:13 (2026-11-25)');
-      expect(() => decisions().decide(credit.itemId, 'link', { linkTo: 'po_nope' })).toThrow('link: payops has no PSP payout batch po_nope (USD)');
-      expect(() => decisions().decide(credit.itemId, 'link', { linkTo: 'seller-payout:pay_1' })).toThrow(/is not a PSP payout batch/);
+      expect(() => decisions().decide(credit.itemId, 'link', { linkTo: PO_1 })).toThrow(
+        'link: psp-payout:sim:po_1:USD was already received by the bank entry stmt-1.xml:13 (2026-11-25)',
+      );
+      expect(() => decisions().decide(credit.itemId, 'link', { linkTo: 'po_nope' })).toThrow(
+        'link: payops has no PSP payout batch po_nope (USD)',
+      );
+      expect(() =>
+        decisions().decide(credit.itemId, 'link', { linkTo: 'seller-payout:pay_1' }),
+      ).toThrow(/is not a PSP payout batch/);
       expect(matchesOf(db)).toHaveLength(1);
     });
 
@@ -123,7 +175,9 @@ describe('deciding bank items', () => {
         [UNIDENTIFIED_CREDITS_ACCOUNT, 'debit', 500n],
         [ADJUSTMENTS_ACCOUNT, 'credit', 500n],
       ]);
-      expect(new Ledger(db).getTransaction(accepted.txIds[0]!).idempotencyKey).toBe(`bank.accept:${first.itemId}:1`);
+      expect(new Ledger(db).getTransaction(accepted.txIds[0]!).idempotencyKey).toBe(
+        `bank.accept:${first.itemId}:1`,
+      );
       const written = decisions().decide(second.itemId, 'write_off');
       expect(entriesOf(db, written.txIds[0])).toEqual([
         [UNIDENTIFIED_CREDITS_ACCOUNT, 'debit', 300n],
@@ -136,10 +190,17 @@ describe('deciding bank items', () => {
 
     it('a note keeps it open and needs a reason; a dry run says what it would post', () => {
       const credit = bank.unknownCredit(500n);
-      expect(() => decisions().decide(credit.itemId, 'note')).toThrow('note: say why the item stays open');
-      expect(decisions().decide(credit.itemId, 'note', { note: 'asked the bank' })).toMatchObject({ resolved: false, txIds: [] });
+      expect(() => decisions().decide(credit.itemId, 'note')).toThrow(
+        'note: say why the item stays open',
+      );
+      expect(decisions().decide(credit.itemId, 'note', { note: 'asked the bank' })).toMatchObject({
+        resolved: false,
+        txIds: [],
+      });
       expect(item(credit.itemId).status).toBe('open');
-      expect(decisions(true).decide(credit.itemId, 'accept').message).toMatch(/would post 1 transaction$/);
+      expect(decisions(true).decide(credit.itemId, 'accept').message).toMatch(
+        /would post 1 transaction$/,
+      );
     });
   });
 
@@ -153,11 +214,26 @@ describe('deciding bank items', () => {
         [UNIDENTIFIED_DEBITS_ACCOUNT, 'credit', 4000n],
         [PAYOUTS_IN_TRANSIT_ACCOUNT, 'debit', 4000n],
       ]);
-      expect(matchesOf(db)).toEqual([{ payout_kind: 'seller_payout', part: 'bank', entry_id: debit.rowId, payout_ref: 'pay_1', amount_minor: 4000n }]);
-      expect([balanceOf(db, PAYOUTS_IN_TRANSIT_ACCOUNT), balanceOf(db, UNIDENTIFIED_DEBITS_ACCOUNT)]).toEqual([0n, 0n]);
+      expect(matchesOf(db)).toEqual([
+        {
+          payout_kind: 'seller_payout',
+          part: 'bank',
+          entry_id: debit.rowId,
+          payout_ref: 'pay_1',
+          amount_minor: 4000n,
+        },
+      ]);
+      expect([
+        balanceOf(db, PAYOUTS_IN_TRANSIT_ACCOUNT),
+        balanceOf(db, UNIDENTIFIED_DEBITS_ACCOUNT),
+      ]).toEqual([0n, 0n]);
       const second = bank.unknownDebit(4000n);
-      expect(() => decisions().decide(second.itemId, 'link', { linkTo: 'pay_1' })).toThrow(/seller-payout:pay_1 was already received by the bank entry stmt-1\.xml:\d+/);
-      expect(() => decisions().decide(second.itemId, 'link', { linkTo: 'po_1' })).toThrow('link: payops has no succeeded seller payout po_1');
+      expect(() => decisions().decide(second.itemId, 'link', { linkTo: 'pay_1' })).toThrow(
+        /seller-payout:pay_1 was already received by the bank entry stmt-1\.xml:\d+/,
+      );
+      expect(() => decisions().decide(second.itemId, 'link', { linkTo: 'po_1' })).toThrow(
+        'link: payops has no succeeded seller payout po_1',
+      );
     });
 
     it('accept books it to adjustments, write-off to write-offs', () => {
@@ -176,10 +252,16 @@ describe('deciding bank items', () => {
   });
 
   describe('bank_fee above the cap', () => {
-    it('accept books it as the bank\'s charge; nothing else but a note is offered', () => {
+    it("accept books it as the bank's charge; nothing else but a note is offered", () => {
       const fee = bank.bankFee(4000n);
-      expect(decisions().optionsFor(fee).options.map((option) => option.action)).toEqual(['accept', 'note']);
-      expect(() => decisions().decide(fee.itemId, 'write_off')).toThrow('"write_off" is not possible (possible: accept, note)');
+      expect(
+        decisions()
+          .optionsFor(fee)
+          .options.map((option) => option.action),
+      ).toEqual(['accept', 'note']);
+      expect(() => decisions().decide(fee.itemId, 'write_off')).toThrow(
+        '"write_off" is not possible (possible: accept, note)',
+      );
       const outcome = decisions().decide(fee.itemId, 'accept');
       expect(entriesOf(db, outcome.txIds[0])).toEqual([
         [UNIDENTIFIED_DEBITS_ACCOUNT, 'credit', 4000n],
@@ -190,11 +272,23 @@ describe('deciding bank items', () => {
   });
 
   it('a bank_fee a rule already booked to bank fees (within the cap) is accepted with nothing posted', () => {
-    const { entryId } = bank.entry({ direction: 'debit', amountMinor: 250n }, 'bank_fee', moveLegs(BANK_FEES_ACCOUNT, BANK_OPERATING_ACCOUNT, 250n));
-    const fee = bank.item({ subject: 'entry:fee-within-cap', class: 'bank_fee', rowId: entryId, amountMinor: -250n, bank: { direction: 'debit', bookedTo: BANK_FEES_ACCOUNT } });
+    const { entryId } = bank.entry(
+      { direction: 'debit', amountMinor: 250n },
+      'bank_fee',
+      moveLegs(BANK_FEES_ACCOUNT, BANK_OPERATING_ACCOUNT, 250n),
+    );
+    const fee = bank.item({
+      subject: 'entry:fee-within-cap',
+      class: 'bank_fee',
+      rowId: entryId,
+      amountMinor: -250n,
+      bank: { direction: 'debit', bookedTo: BANK_FEES_ACCOUNT },
+    });
     const outcome = decisions().decide(fee.itemId, 'accept', { rule: 'bank-fee-cap' });
     expect(outcome).toMatchObject({ txIds: [], resolved: true });
-    expect(item(fee.itemId).resolution).toBe(`accepted: already booked to ${BANK_FEES_ACCOUNT} by rule bank-fee-cap`);
+    expect(item(fee.itemId).resolution).toBe(
+      `accepted: already booked to ${BANK_FEES_ACCOUNT} by rule bank-fee-cap`,
+    );
     expect(balanceOf(db, BANK_FEES_ACCOUNT)).toBe(250n);
   });
 
@@ -203,21 +297,56 @@ describe('deciding bank items', () => {
     const debit = bank.unknownDebit(300n);
     const file = path.join(book.dir, 'test.db');
     db.close();
-    const linked = payops(['--db', file, 'reconcile', 'decide', credit.itemId, 'link', '--link-to', 'po_1', '--json']);
+    const linked = payops([
+      '--db',
+      file,
+      'reconcile',
+      'decide',
+      credit.itemId,
+      'link',
+      '--link-to',
+      'po_1',
+      '--json',
+    ]);
     expect(linked.code, linked.stderr).toBe(0);
-    expect(JSON.parse(linked.stdout)).toMatchObject({ itemId: credit.itemId, action: 'link', resolved: true });
+    expect(JSON.parse(linked.stdout)).toMatchObject({
+      itemId: credit.itemId,
+      action: 'link',
+      resolved: true,
+    });
     const written = payops(['--db', file, 'reconcile', 'decide', debit.itemId, 'write-off']);
-    expect(written.stdout).toMatch(new RegExp(`^${debit.itemId}: write-off: written off to expenses:reconciliation:write-offs; posted #\\d+`));
+    expect(written.stdout).toMatch(
+      new RegExp(
+        `^${debit.itemId}: write-off: written off to expenses:reconciliation:write-offs; posted #\\d+`,
+      ),
+    );
     const again = payops(['--db', file, 'reconcile', 'decide', debit.itemId, 'accept']);
     expect([again.code, again.stderr]).toEqual([2, expect.stringContaining('already resolved')]);
-    const refused = payops(['--db', file, 'reconcile', 'decide', credit.itemId, 'note', '--note', 'late']);
-    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining(`item ${credit.itemId} is already resolved (linked to psp-payout:sim:po_1:USD)`)]);
+    const refused = payops([
+      '--db',
+      file,
+      'reconcile',
+      'decide',
+      credit.itemId,
+      'note',
+      '--note',
+      'late',
+    ]);
+    expect([refused.code, refused.stderr]).toEqual([
+      2,
+      expect.stringContaining(
+        `item ${credit.itemId} is already resolved (linked to psp-payout:sim:po_1:USD)`,
+      ),
+    ]);
   });
 
   describe('duplicate', () => {
     it('from another file: a link to the original resolves it and posts nothing', () => {
       const repeat = bank.duplicate('credit', 970n, false);
-      expect(decisions().optionsFor(repeat)).toMatchObject({ proposed: 'link', linkTarget: 'original' });
+      expect(decisions().optionsFor(repeat)).toMatchObject({
+        proposed: 'link',
+        linkTarget: 'original',
+      });
       expect(() => decisions().decide(repeat.itemId, 'accept')).toThrow(UsageError);
       const outcome = decisions().decide(repeat.itemId, decisions().optionsFor(repeat).proposed);
       expect(outcome).toMatchObject({ txIds: [], resolved: true });
@@ -236,12 +365,15 @@ describe('deciding bank items', () => {
         [UNIDENTIFIED_DEBITS_ACCOUNT, 'credit', 120n],
         [WRITE_OFFS_ACCOUNT, 'debit', 120n],
       ]);
-      expect([balanceOf(db, UNIDENTIFIED_CREDITS_ACCOUNT), balanceOf(db, UNIDENTIFIED_DEBITS_ACCOUNT)]).toEqual([0n, 0n]);
+      expect([
+        balanceOf(db, UNIDENTIFIED_CREDITS_ACCOUNT),
+        balanceOf(db, UNIDENTIFIED_DEBITS_ACCOUNT),
+      ]).toEqual([0n, 0n]);
     });
   });
 
   describe('amount_mismatch', () => {
-    it('accept books the short part to adjustments as the payout\'s difference: Σ matches = what the PSP said', () => {
+    it("accept books the short part to adjustments as the payout's difference: Σ matches = what the PSP said", () => {
       const short = bank.amountMismatch('sim', 'po_1', 970n, 950n);
       expect(balanceOf(db, IN_TRANSIT)).toBe(20n);
       expect(decisions().optionsFor(short).proposed).toBe('accept');
@@ -250,7 +382,9 @@ describe('deciding bank items', () => {
         [IN_TRANSIT, 'credit', 20n],
         [ADJUSTMENTS_ACCOUNT, 'debit', 20n],
       ]);
-      expect(matchesOf(db).map((match) => [match.part, match.entry_id === null, match.amount_minor])).toEqual([
+      expect(
+        matchesOf(db).map((match) => [match.part, match.entry_id === null, match.amount_minor]),
+      ).toEqual([
         ['bank', false, 950n],
         ['difference', true, 20n],
       ]);
@@ -275,21 +409,37 @@ describe('deciding bank items', () => {
     it('write-off of a PSP payout: Dr write-offs / Cr in-transit, its difference recorded; a credit arriving later links and reverses it, one of another amount cannot', () => {
       const waiting = bank.notReceived(PO_1, 970n);
       expect(decisions().optionsFor(waiting).proposed).toBe('note');
-      const outcome = decisions().decide(waiting.itemId, 'write_off', { note: 'the PSP says it was lost' });
+      const outcome = decisions().decide(waiting.itemId, 'write_off', {
+        note: 'the PSP says it was lost',
+      });
       expect(entriesOf(db, outcome.txIds[0])).toEqual([
         [IN_TRANSIT, 'credit', 970n],
         [WRITE_OFFS_ACCOUNT, 'debit', 970n],
       ]);
-      expect(matchesOf(db)).toEqual([{ payout_kind: 'psp_payout', part: 'difference', entry_id: null, payout_ref: 'po_1', amount_minor: 970n }]);
+      expect(matchesOf(db)).toEqual([
+        {
+          payout_kind: 'psp_payout',
+          part: 'difference',
+          entry_id: null,
+          payout_ref: 'po_1',
+          amount_minor: 970n,
+        },
+      ]);
       const other = bank.unknownCredit(960n);
-      expect(() => decisions().decide(other.itemId, 'link', { linkTo: 'po_1' })).toThrow('link: psp-payout:sim:po_1:USD awaits 0.00 USD, the entry stmt-1.xml:13 is 9.60 USD');
+      expect(() => decisions().decide(other.itemId, 'link', { linkTo: 'po_1' })).toThrow(
+        'link: psp-payout:sim:po_1:USD awaits 0.00 USD, the entry stmt-1.xml:13 is 9.60 USD',
+      );
       const late = bank.unknownCredit(970n);
       const linked = decisions().decide(late.itemId, 'link', { linkTo: 'po_1' });
       expect(entriesOf(db, linked.txIds[0])).toEqual([
         [UNIDENTIFIED_CREDITS_ACCOUNT, 'debit', 970n],
         [WRITE_OFFS_ACCOUNT, 'credit', 970n],
       ]);
-      expect(matchesOf(db).map((match) => [match.part, match.amount_minor])).toEqual([['difference', 970n], ['bank', 970n], ['difference', -970n]]);
+      expect(matchesOf(db).map((match) => [match.part, match.amount_minor])).toEqual([
+        ['difference', 970n],
+        ['bank', 970n],
+        ['difference', -970n],
+      ]);
       expect([balanceOf(db, IN_TRANSIT), balanceOf(db, WRITE_OFFS_ACCOUNT)]).toEqual([0n, 0n]);
     });
 
@@ -301,7 +451,15 @@ describe('deciding bank items', () => {
         [PAYOUTS_IN_TRANSIT_ACCOUNT, 'debit', 4000n],
         [WRITE_OFFS_ACCOUNT, 'credit', 4000n],
       ]);
-      expect(matchesOf(db)).toEqual([{ payout_kind: 'seller_payout', part: 'difference', entry_id: null, payout_ref: 'pay_1', amount_minor: 4000n }]);
+      expect(matchesOf(db)).toEqual([
+        {
+          payout_kind: 'seller_payout',
+          part: 'difference',
+          entry_id: null,
+          payout_ref: 'pay_1',
+          amount_minor: 4000n,
+        },
+      ]);
       expect(balanceOf(db, PAYOUTS_IN_TRANSIT_ACCOUNT)).toBe(0n);
     });
 
@@ -309,10 +467,16 @@ describe('deciding bank items', () => {
       bank.sellerPayout('pay_1', 970n);
       const sellerWaiting = bank.notReceived('seller-payout:pay_1', -970n);
       const credit = bank.unknownCredit(970n);
-      expect(() => decisions().decide(sellerWaiting.itemId, 'link', { linkTo: credit.itemId })).toThrow('link: seller-payout:pay_1 is a seller payout (money out); the credit stmt-1.xml:13 cannot be it');
+      expect(() =>
+        decisions().decide(sellerWaiting.itemId, 'link', { linkTo: credit.itemId }),
+      ).toThrow(
+        'link: seller-payout:pay_1 is a seller payout (money out); the credit stmt-1.xml:13 cannot be it',
+      );
       expect(matchesOf(db)).toEqual([]);
       const waiting = bank.notReceived(PO_1, 970n);
-      expect(() => decisions().decide(waiting.itemId, 'link', { linkTo: 'rm_000000000000' })).toThrow('link: rm_000000000000 is not an open unknown_credit or unknown_debit item');
+      expect(() =>
+        decisions().decide(waiting.itemId, 'link', { linkTo: 'rm_000000000000' }),
+      ).toThrow('link: rm_000000000000 is not an open unknown_credit or unknown_debit item');
       expect(() => decisions().decide(waiting.itemId, 'accept')).toThrow(UsageError);
     });
   });
@@ -331,13 +495,26 @@ describe('deciding bank items', () => {
         [BANK_OPERATING_ACCOUNT, 'debit', 10_000n],
         [OPENING_EQUITY_ACCOUNT, 'credit', 10_000n],
       ]);
-      expect(new Ledger(db).getTransaction(outcome.txIds[0]!).effectiveAt).toBe('2026-11-25T23:59:59.999Z');
+      expect(new Ledger(db).getTransaction(outcome.txIds[0]!).effectiveAt).toBe(
+        '2026-11-25T23:59:59.999Z',
+      );
       expect(item(mismatch.itemId).status).toBe('resolved');
     });
 
     it('after an earlier statement: the difference goes to adjustments', () => {
-      bank.statement({ openingMinor: 0n, closingMinor: 0n, openingDate: '2026-11-24', closingDate: '2026-11-24' });
-      bank.statement({ openingMinor: 0n, closingMinor: -500n, openingDate: '2026-11-25', closingDate: '2026-11-25', fileName: 'stmt-2.xml' });
+      bank.statement({
+        openingMinor: 0n,
+        closingMinor: 0n,
+        openingDate: '2026-11-24',
+        closingDate: '2026-11-24',
+      });
+      bank.statement({
+        openingMinor: 0n,
+        closingMinor: -500n,
+        openingDate: '2026-11-25',
+        closingDate: '2026-11-25',
+        fileName: 'stmt-2.xml',
+      });
       const mismatch = bank.balanceMismatch('2026-11-25', -500n);
       expect(decisions().optionsFor(mismatch).proposed).toBe('note');
       const outcome = decisions().decide(mismatch.itemId, 'accept');
@@ -348,11 +525,15 @@ describe('deciding bank items', () => {
     });
   });
 
-  it('posts only balanced transactions in the bank namespace with keys of the item and the decision\'s sequence', () => {
+  it("posts only balanced transactions in the bank namespace with keys of the item and the decision's sequence", () => {
     const credit = bank.unknownCredit(500n);
     const outcome = decisions().decide(credit.itemId, 'accept');
     const tx = new Ledger(db).getTransaction(outcome.txIds[0]!);
-    expect([tx.kind, tx.idempotencyKey, tx.metadata]).toEqual(['bank.accept', `bank.accept:${credit.itemId}:1`, { psp: 'bank', item: credit.itemId, class: 'unknown_credit' }]);
+    expect([tx.kind, tx.idempotencyKey, tx.metadata]).toEqual([
+      'bank.accept',
+      `bank.accept:${credit.itemId}:1`,
+      { psp: 'bank', item: credit.itemId, class: 'unknown_credit' },
+    ]);
     expect(moveLegs('a', 'b', 1n)).toHaveLength(2);
   });
 });

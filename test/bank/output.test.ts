@@ -25,20 +25,50 @@ describe('reconcile bank output', () => {
   afterEach(() => cleanup());
 
   it('JSON follows its schema, money as moneyJson; text has its balances, classes and ASCII minus; report reads the run', async () => {
-    const statement = statementOf([
-      bankEntry('credit', 6430n, { text: BATCH, accountServicerRef: 'B1' }),
-      bankEntry('debit', 150n, { bankCharge: true, accountServicerRef: 'B2' }),
-      bankEntry('debit', 999n, { text: 'mystery', accountServicerRef: 'B3' }),
-    ], { openingMinor: 1_000n, openingDate: '2026-12-01' });
+    const statement = statementOf(
+      [
+        bankEntry('credit', 6430n, { text: BATCH, accountServicerRef: 'B1' }),
+        bankEntry('debit', 150n, { bankCharge: true, accountServicerRef: 'B2' }),
+        bankEntry('debit', 999n, { text: 'mystery', accountServicerRef: 'B3' }),
+      ],
+      { openingMinor: 1_000n, openingDate: '2026-12-01' },
+    );
     const outcome = await importStatements(book, 'dec-01.xml', [statement]);
-    const json = JSON.parse(contractJson(reconcileBankSchema, { dateBasis: 'booked', dryRun: false, runs: [bankRunJson(outcome)], openCount: outcome.summary.openCount })) as { runs: { statements: unknown[]; entries: unknown[]; findings: unknown[]; periodEnd: string }[] };
+    const json = JSON.parse(
+      contractJson(reconcileBankSchema, {
+        dateBasis: 'booked',
+        dryRun: false,
+        runs: [bankRunJson(outcome)],
+        openCount: outcome.summary.openCount,
+      }),
+    ) as {
+      runs: { statements: unknown[]; entries: unknown[]; findings: unknown[]; periodEnd: string }[];
+    };
     const [run] = json.runs;
     expect(run?.periodEnd).toBe('2026-12-01T23:59:59.999Z');
-    expect(run?.statements[0]).toMatchObject({ opening: { amount: '10.00', currency: 'USD', amountMinor: '1000' }, openingBooks: { amountMinor: '0' }, closing: { amount: '62.81' }, agrees: false });
-    expect(run?.entries).toContainEqual({ class: 'unknown_debit', direction: 'debit', entries: 1, money: { amount: '-9.99', currency: 'USD', amountMinor: '-999' } });
+    expect(run?.statements[0]).toMatchObject({
+      opening: { amount: '10.00', currency: 'USD', amountMinor: '1000' },
+      openingBooks: { amountMinor: '0' },
+      closing: { amount: '62.81' },
+      agrees: false,
+    });
+    expect(run?.entries).toContainEqual({
+      class: 'unknown_debit',
+      direction: 'debit',
+      entries: 1,
+      money: { amount: '-9.99', currency: 'USD', amountMinor: '-999' },
+    });
     expect(run?.findings).toEqual([
-      { class: 'payout_not_received', items: 1, money: { amount: '-24.00', currency: 'USD', amountMinor: '-2400' } },
-      { class: 'balance_mismatch', items: 1, money: { amount: '10.00', currency: 'USD', amountMinor: '1000' } },
+      {
+        class: 'payout_not_received',
+        items: 1,
+        money: { amount: '-24.00', currency: 'USD', amountMinor: '-2400' },
+      },
+      {
+        class: 'balance_mismatch',
+        items: 1,
+        money: { amount: '10.00', currency: 'USD', amountMinor: '1000' },
+      },
     ]);
     const text = renderBankRun(outcome, palette(false));
     expect(text).toContain('dates: booking days');
@@ -46,14 +76,34 @@ describe('reconcile bank output', () => {
     expect(text).toContain('differs');
     expect(text).not.toContain('\u2212');
     const report = reconcileReport(db, BigInt(outcome.run.id));
-    expect(() => contractJson(reconcileReportSchema, JSON.parse(toJson(reportJson(report))) as never)).not.toThrow();
+    expect(() =>
+      contractJson(reconcileReportSchema, JSON.parse(toJson(reportJson(report))) as never),
+    ).not.toThrow();
     const reportText = renderReport(report, palette(false));
-    for (const shown of ['amount_mismatch', 'bank_fee', 'unknown_debit', 'payout_not_received', 'balance_mismatch']) expect(reportText).toContain(shown);
+    for (const shown of [
+      'amount_mismatch',
+      'bank_fee',
+      'unknown_debit',
+      'payout_not_received',
+      'balance_mismatch',
+    ])
+      expect(reportText).toContain(shown);
     // The listing reads bank items like PSP items.
     const asOf = '2026-12-02T00:00:00.000Z';
     const items = listItems(db, { all: false }, Date.parse(asOf));
-    expect(items.filter((item) => item.psp === 'bank').map((item) => item.class).sort()).toEqual(['amount_mismatch', 'balance_mismatch', 'payout_not_received', 'unknown_debit']);
-    const parsed = reconcileItemsSchema.safeParse(JSON.parse(JSON.stringify(itemsJson(items, asOf), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
+    expect(
+      items
+        .filter((item) => item.psp === 'bank')
+        .map((item) => item.class)
+        .sort(),
+    ).toEqual(['amount_mismatch', 'balance_mismatch', 'payout_not_received', 'unknown_debit']);
+    const parsed = reconcileItemsSchema.safeParse(
+      JSON.parse(
+        JSON.stringify(itemsJson(items, asOf), (_k, v: unknown) =>
+          typeof v === 'bigint' ? v.toString() : v,
+        ),
+      ),
+    );
     expect(parsed.error?.issues ?? []).toEqual([]);
     expect(itemsCsv(items).trim().split('\n')).toHaveLength(items.length + 1);
   });

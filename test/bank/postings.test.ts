@@ -1,23 +1,62 @@
 import { describe, expect, it } from 'vitest';
-import { bankFeePosting, payoutReceivedPosting, payoutsLeftPosting, unidentifiedPosting } from '../../src/bank/postings.js';
+import {
+  bankFeePosting,
+  payoutReceivedPosting,
+  payoutsLeftPosting,
+  unidentifiedPosting,
+} from '../../src/bank/postings.js';
 import { toCurrency } from '../../src/money/index.js';
 
 const USD = toCurrency('USD');
-const entry = { entryId: 7n, currency: USD, amountMinor: 6440n, bookingDate: '2026-11-24', source: 'day.xml:12' };
-const legs = (request: { entries: readonly { account: string; direction: string; amountMinor: bigint }[] }) => request.entries.map((e) => `${e.direction === 'debit' ? 'Dr' : 'Cr'} ${e.account} ${e.amountMinor}`);
+const entry = {
+  entryId: 7n,
+  currency: USD,
+  amountMinor: 6440n,
+  bookingDate: '2026-11-24',
+  source: 'day.xml:12',
+};
+const legs = (request: {
+  entries: readonly { account: string; direction: string; amountMinor: bigint }[];
+}) =>
+  request.entries.map(
+    (e) => `${e.direction === 'debit' ? 'Dr' : 'Cr'} ${e.account} ${e.amountMinor}`,
+  );
 
 describe('what a statement posts', () => {
   it('each class on assets:bank:operating against what it is, at the end of the booking day, with a stable key', () => {
     const received = payoutReceivedPosting(entry, 'sim', 'po_sim_20261123_USD');
-    expect(received).toMatchObject({ idempotencyKey: 'bank.received:sim:po_sim_20261123_USD:USD', kind: 'bank.payout-received', effectiveAt: '2026-11-24T23:59:59.999Z', description: 'PSP payout po_sim_20261123_USD from sim received, 64.40 USD (day.xml:12)' });
-    expect(legs(received)).toEqual(['Dr assets:bank:operating 6440', 'Cr assets:bank:in-transit:sim 6440']);
+    expect(received).toMatchObject({
+      idempotencyKey: 'bank.received:sim:po_sim_20261123_USD:USD',
+      kind: 'bank.payout-received',
+      effectiveAt: '2026-11-24T23:59:59.999Z',
+      description: 'PSP payout po_sim_20261123_USD from sim received, 64.40 USD (day.xml:12)',
+    });
+    expect(legs(received)).toEqual([
+      'Dr assets:bank:operating 6440',
+      'Cr assets:bank:in-transit:sim 6440',
+    ]);
     const left = payoutsLeftPosting(entry, ['po_a', 'po_b']);
     expect(left).toMatchObject({ idempotencyKey: 'bank.left:7', kind: 'bank.payout-left' });
-    expect(legs(left)).toEqual(['Dr liabilities:payouts:in-transit 6440', 'Cr assets:bank:operating 6440']);
-    expect(legs(unidentifiedPosting(entry, 'credit', 'why'))).toEqual(['Dr assets:bank:operating 6440', 'Cr liabilities:bank:unidentified-credits 6440']);
-    expect(legs(unidentifiedPosting(entry, 'debit', 'why'))).toEqual(['Cr assets:bank:operating 6440', 'Dr assets:bank:unidentified-debits 6440']);
-    expect(unidentifiedPosting(entry, 'debit', 'why')).toMatchObject({ idempotencyKey: 'bank.unidentified:7', kind: 'bank.unidentified' });
-    expect(legs(bankFeePosting(entry))).toEqual(['Dr expenses:bank-fees 6440', 'Cr assets:bank:operating 6440']);
+    expect(legs(left)).toEqual([
+      'Dr liabilities:payouts:in-transit 6440',
+      'Cr assets:bank:operating 6440',
+    ]);
+    expect(legs(unidentifiedPosting(entry, 'credit', 'why'))).toEqual([
+      'Dr assets:bank:operating 6440',
+      'Cr liabilities:bank:unidentified-credits 6440',
+    ]);
+    expect(legs(unidentifiedPosting(entry, 'debit', 'why'))).toEqual([
+      'Cr assets:bank:operating 6440',
+      'Dr assets:bank:unidentified-debits 6440',
+    ]);
+    expect(unidentifiedPosting(entry, 'debit', 'why')).toMatchObject({
+      idempotencyKey: 'bank.unidentified:7',
+      kind: 'bank.unidentified',
+    });
+    expect(legs(bankFeePosting(entry))).toEqual([
+      'Dr expenses:bank-fees 6440',
+      'Cr assets:bank:operating 6440',
+    ]);
     expect(bankFeePosting(entry)).toMatchObject({ idempotencyKey: 'bank.fee:7', kind: 'bank.fee' });
   });
 });

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BANK_RULES, feeCapOf, parseBankRules, readBankRulesFile, windowDaysOf, windowDaysOption } from '../../src/bank/rules.js';
+import {
+  DEFAULT_BANK_RULES,
+  feeCapOf,
+  parseBankRules,
+  readBankRulesFile,
+  windowDaysOf,
+  windowDaysOption,
+} from '../../src/bank/rules.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { toCurrency } from '../../src/money/index.js';
 import { tempDirPerTest } from '../helpers/cli.js';
@@ -20,7 +27,10 @@ describe('the bank rules', () => {
   });
 
   it('reads windows per PSP with a "*" fallback and caps per currency (an unnamed currency books nothing by itself)', () => {
-    const rules = parseBankRules({ windowDays: { sim: 2, '*': 5 }, feeCap: { USD: '10.00' } }, 'rules.json');
+    const rules = parseBankRules(
+      { windowDays: { sim: 2, '*': 5 }, feeCap: { USD: '10.00' } },
+      'rules.json',
+    );
     expect([windowDaysOf(rules, 'sim'), windowDaysOf(rules, 'stripe')]).toEqual([2, 5]);
     expect([feeCapOf(rules, USD), feeCapOf(rules, JPY)]).toEqual([1000n, 0n]);
   });
@@ -35,10 +45,16 @@ describe('the bank rules', () => {
       }
       throw new Error('accepted');
     };
-    expect(refused({ windowDay: {} })).toMatch(/^rules\.json bank: unknown rule "windowDay" \(did you mean "windowDays"\?\)/);
-    expect(refused({ windowDays: { sim: -1 } })).toBe('rules.json bank.windowDays.sim: expected a whole number of business days from 0 to 30');
+    expect(refused({ windowDay: {} })).toMatch(
+      /^rules\.json bank: unknown rule "windowDay" \(did you mean "windowDays"\?\)/,
+    );
+    expect(refused({ windowDays: { sim: -1 } })).toBe(
+      'rules.json bank.windowDays.sim: expected a whole number of business days from 0 to 30',
+    );
     expect(refused({ windowDays: { Sim: 1 } })).toMatch(/"Sim" is not a PSP name/);
-    expect(refused({ feeCap: { USD: 25 } })).toMatch(/rules\.json bank\.feeCap\.USD: amounts must be decimal strings/);
+    expect(refused({ feeCap: { USD: 25 } })).toMatch(
+      /rules\.json bank\.feeCap\.USD: amounts must be decimal strings/,
+    );
     expect(refused({ feeCap: { USD: '-1.00' } })).toMatch(/must not be negative/);
     expect(refused([])).toMatch(/^rules\.json bank: expected an object/);
   });

@@ -14,16 +14,32 @@ describe('the bank store', () => {
   afterEach(() => cleanup());
 
   it('finds an entry of another file by an index, whatever the size of bank_entries', () => {
-    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x', 'y', 'USD', 1n) as { detail: string }[]).map((row) => row.detail).join('\n');
-    expect(plan(DUPLICATE_QUERIES.byServicerRef)).toMatch(/SEARCH e USING INDEX bank_entries_by_servicer_ref/);
-    const fingerprint = (db.prepare(`EXPLAIN QUERY PLAN ${DUPLICATE_QUERIES.byFingerprint}`).all('x', 1n) as { detail: string }[]).map((row) => row.detail).join('\n');
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x', 'y', 'USD', 1n) as { detail: string }[])
+        .map((row) => row.detail)
+        .join('\n');
+    expect(plan(DUPLICATE_QUERIES.byServicerRef)).toMatch(
+      /SEARCH e USING INDEX bank_entries_by_servicer_ref/,
+    );
+    const fingerprint = (
+      db.prepare(`EXPLAIN QUERY PLAN ${DUPLICATE_QUERIES.byFingerprint}`).all('x', 1n) as {
+        detail: string;
+      }[]
+    )
+      .map((row) => row.detail)
+      .join('\n');
     expect(fingerprint).toMatch(/USING INDEX bank_entries_by_fingerprint/);
   });
 
   it('asks bank_matches about each expected payout by an index on the payout itself (migration 17)', () => {
-    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('USD', 'x') as { detail: string }[]).map((row) => row.detail).join('\n');
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('USD', 'x') as { detail: string }[])
+        .map((row) => row.detail)
+        .join('\n');
     for (const sql of [EXPECTED_PAYOUT_QUERIES.psp, EXPECTED_PAYOUT_QUERIES.seller]) {
-      expect(plan(sql)).toMatch(/SEARCH m USING (COVERING )?INDEX bank_matches_by_payout_ref \(payout_kind=\? AND psp=\? AND payout_ref=\? AND currency=\?\)/);
+      expect(plan(sql)).toMatch(
+        /SEARCH m USING (COVERING )?INDEX bank_matches_by_payout_ref \(payout_kind=\? AND psp=\? AND payout_ref=\? AND currency=\?\)/,
+      );
     }
   });
 });
@@ -34,8 +50,16 @@ describe("the books' operating balance as of a moment", () => {
   beforeEach(() => ({ db, cleanup } = tempDatabase()));
   afterEach(() => cleanup());
 
-  const moved = (key: string, account: string, amountMinor: bigint, effectiveAt: string): PostingRequest => ({
-    idempotencyKey: key, kind: 'test.bank', description: key, effectiveAt,
+  const moved = (
+    key: string,
+    account: string,
+    amountMinor: bigint,
+    effectiveAt: string,
+  ): PostingRequest => ({
+    idempotencyKey: key,
+    kind: 'test.bank',
+    description: key,
+    effectiveAt,
     entries: [
       { account, currency: USD, direction: 'debit', amountMinor },
       { account: 'equity:opening', currency: USD, direction: 'credit', amountMinor },
@@ -48,10 +72,19 @@ describe("the books' operating balance as of a moment", () => {
     ledger.post(moved('b', BANK_OPERATING_ACCOUNT, 500n, '2026-11-25T10:00:00.000Z'));
     ledger.post(moved('c', 'assets:bank:operating:other', 7n, '2026-11-23T11:00:00.000Z'));
     ledger.post(moved('d', BANK_OPERATING_ACCOUNT, 30n, '2026-11-22T10:00:00.000Z')); // backdated
-    for (let seller = 0; seller < 20; seller++) ledger.post(moved(`s${seller}`, `assets:sellers:s${seller}`, 1n, '2026-11-23T12:00:00.000Z'));
+    for (let seller = 0; seller < 20; seller++)
+      ledger.post(moved(`s${seller}`, `assets:sellers:s${seller}`, 1n, '2026-11-23T12:00:00.000Z'));
     const store = new BankStore(db);
-    for (const asOf of ['2026-11-21T00:00:00.000Z', '2026-11-22T23:59:59.999Z', '2026-11-23T23:59:59.999Z', '2026-11-26T00:00:00.000Z']) {
-      const ledgerSays = balances(db, { asOf, accountPrefix: BANK_OPERATING_ACCOUNT }).find((row) => row.account === BANK_OPERATING_ACCOUNT)?.balanceMinor ?? 0n;
+    for (const asOf of [
+      '2026-11-21T00:00:00.000Z',
+      '2026-11-22T23:59:59.999Z',
+      '2026-11-23T23:59:59.999Z',
+      '2026-11-26T00:00:00.000Z',
+    ]) {
+      const ledgerSays =
+        balances(db, { asOf, accountPrefix: BANK_OPERATING_ACCOUNT }).find(
+          (row) => row.account === BANK_OPERATING_ACCOUNT,
+        )?.balanceMinor ?? 0n;
       expect(store.operatingBalance(USD, asOf), asOf).toBe(ledgerSays);
     }
     expect(store.operatingBalance(USD, '2026-11-23T23:59:59.999Z')).toBe(1_030n);
@@ -68,13 +101,57 @@ describe('what the bank leg expects', () => {
   it('a settled PSP batch in transit and a sent seller payout, each with its day and references', async () => {
     const payoutId = await settledAndPaidOut(book);
     const store = new BankStore(book.db);
-    expect(store.expectedPspPayouts(USD)).toEqual([{ psp: 'sim', batchId: BATCH, references: [], currency: USD, amountMinor: 6440n, payoutDate: '2026-11-23', payoutAt: '2026-11-23T23:59:59.000Z' }]);
-    expect(store.expectedSellerPayouts(USD)).toEqual([{ payoutId, pspReference: `tr_${payoutId}`, psp: 'sim', currency: USD, amountMinor: 2400n, sentDate: '2026-11-23', sentAt: '2026-11-23T10:00:00.000Z' }]);
+    expect(store.expectedPspPayouts(USD)).toEqual([
+      {
+        psp: 'sim',
+        batchId: BATCH,
+        references: [],
+        currency: USD,
+        amountMinor: 6440n,
+        payoutDate: '2026-11-23',
+        payoutAt: '2026-11-23T23:59:59.000Z',
+      },
+    ]);
+    expect(store.expectedSellerPayouts(USD)).toEqual([
+      {
+        payoutId,
+        pspReference: `tr_${payoutId}`,
+        psp: 'sim',
+        currency: USD,
+        amountMinor: 2400n,
+        sentDate: '2026-11-23',
+        sentAt: '2026-11-23T10:00:00.000Z',
+      },
+    ]);
     expect(store.expectedPspPayouts('EUR' as typeof USD)).toEqual([]);
     // Once received, neither is expected again.
     const at = '2026-11-24T00:00:00.000Z';
-    store.insertMatch({ payoutKind: 'psp_payout', part: 'difference', entryId: null, itemId: null, psp: 'sim', payoutRef: BATCH, currency: USD, amountMinor: 6440n, txId: null, runId: null, at });
-    store.insertMatch({ payoutKind: 'seller_payout', part: 'difference', entryId: null, itemId: null, psp: 'sim', payoutRef: payoutId, currency: USD, amountMinor: 1000n, txId: null, runId: null, at });
+    store.insertMatch({
+      payoutKind: 'psp_payout',
+      part: 'difference',
+      entryId: null,
+      itemId: null,
+      psp: 'sim',
+      payoutRef: BATCH,
+      currency: USD,
+      amountMinor: 6440n,
+      txId: null,
+      runId: null,
+      at,
+    });
+    store.insertMatch({
+      payoutKind: 'seller_payout',
+      part: 'difference',
+      entryId: null,
+      itemId: null,
+      psp: 'sim',
+      payoutRef: payoutId,
+      currency: USD,
+      amountMinor: 1000n,
+      txId: null,
+      runId: null,
+      at,
+    });
     expect(store.expectedPspPayouts(USD)).toEqual([]);
     expect(store.expectedSellerPayouts(USD)).toHaveLength(1); // a part decided is not the whole payout
   });

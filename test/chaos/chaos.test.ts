@@ -6,20 +6,44 @@ import { REPO_ROOT } from '../helpers/cli.js';
 interface ChaosReport {
   discrepancies: number;
   discrepancyList: string[];
-  kills: { requested: number; survived: number; byCategory: Record<string, number>; byMethod: { failpoint: number; timer: number } };
+  kills: {
+    requested: number;
+    survived: number;
+    byCategory: Record<string, number>;
+    byMethod: { failpoint: number; timer: number };
+  };
   pspRestarts: number;
   rush: { rounds: number; maxPayopsProcessesAtOnce: number };
   orders: { total: number; succeeded: number; failed: number; released: number };
   refunds: number;
   payouts: number;
-  reconciliation: { files: number; injected: number; openAfterRuns: number; explainedByInjection: number; openAfterDecisions: number };
-  bank: { statements: number; formats: string[]; runs: number; sellerPayoutsMatched: number; pspPayoutsMatched: number; openAfterRuns: number };
+  reconciliation: {
+    files: number;
+    injected: number;
+    openAfterRuns: number;
+    explainedByInjection: number;
+    openAfterDecisions: number;
+  };
+  bank: {
+    statements: number;
+    formats: string[];
+    runs: number;
+    sellerPayoutsMatched: number;
+    pspPayoutsMatched: number;
+    openAfterRuns: number;
+  };
 }
 
 /** Runs the chaos harness (chaos/run.mjs) on the built binary and returns its exit code and report. */
-function chaos(args: string[]): Promise<{ code: number | null; report: ChaosReport; stderr: string }> {
+function chaos(
+  args: string[],
+): Promise<{ code: number | null; report: ChaosReport; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'chaos', 'run.mjs'), ...args, '--json'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [path.join(REPO_ROOT, 'chaos', 'run.mjs'), ...args, '--json'],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -29,7 +53,9 @@ function chaos(args: string[]): Promise<{ code: number | null; report: ChaosRepo
       try {
         resolve({ code, report: JSON.parse(stdout) as ChaosReport, stderr });
       } catch {
-        reject(new Error(`the chaos harness printed no report (exit ${code}):\n${stderr.slice(-4000)}`));
+        reject(
+          new Error(`the chaos harness printed no report (exit ${code}):\n${stderr.slice(-4000)}`),
+        );
       }
     });
   });
@@ -40,11 +66,22 @@ function chaos(args: string[]): Promise<{ code: number | null; report: ChaosRepo
 // then the PSP's settlement and the simulated bank's statements reconciled under kills.
 describe('the chaos campaign, short', () => {
   it('survives SIGKILLs at random moments of every flow and four processes at once, with no discrepancy', async () => {
-    const { code, report, stderr } = await chaos(['--seed', '7', '--kills', '20', '--waves', '2', '--events', '25', '--quiet']);
+    const { code, report, stderr } = await chaos([
+      '--seed',
+      '7',
+      '--kills',
+      '20',
+      '--waves',
+      '2',
+      '--events',
+      '25',
+      '--quiet',
+    ]);
     expect(report.discrepancyList, stderr.slice(-2000)).toEqual([]);
     expect(code).toBe(0);
     expect(report.kills.survived).toBeGreaterThanOrEqual(20);
-    for (const category of ['payin', 'retry', 'payout', 'refund', 'webhook', 'reconcile', 'bank']) expect(report.kills.byCategory[category], category).toBeGreaterThan(0);
+    for (const category of ['payin', 'retry', 'payout', 'refund', 'webhook', 'reconcile', 'bank'])
+      expect(report.kills.byCategory[category], category).toBeGreaterThan(0);
     expect(report.kills.byMethod.failpoint).toBeGreaterThan(0);
     expect(report.kills.byMethod.timer).toBeGreaterThan(0);
     expect(report.pspRestarts).toBeGreaterThan(0);

@@ -23,13 +23,25 @@ describe('payops check', () => {
       description: 'capture with no order',
       effectiveAt: '2026-11-23T10:00:00Z',
       entries: [
-        { account: 'assets:psp:sim:receivable', currency: toCurrency('USD'), direction: 'debit', amountMinor: 100n },
-        { account: 'revenue:platform-fees', currency: toCurrency('USD'), direction: 'credit', amountMinor: 100n },
+        {
+          account: 'assets:psp:sim:receivable',
+          currency: toCurrency('USD'),
+          direction: 'debit',
+          amountMinor: 100n,
+        },
+        {
+          account: 'revenue:platform-fees',
+          currency: toCurrency('USD'),
+          direction: 'credit',
+          amountMinor: 100n,
+        },
       ],
     });
     const report = runChecks(db);
     expect(report.ok).toBe(false);
-    expect(report.results.find((r) => !r.ok)?.details).toEqual(['tx 1 (payin.capture:ord_ghost) captures an order that is unknown']);
+    expect(report.results.find((r) => !r.ok)?.details).toEqual([
+      'tx 1 (payin.capture:ord_ghost) captures an order that is unknown',
+    ]);
   });
 
   it('merge-joins the PSP record with the orders: a double charge, a capture of no order, a wrong amount', async () => {
@@ -38,17 +50,34 @@ describe('payops check', () => {
     const path = await import('node:path');
     const input = path.join(path.dirname(db.name), 'events.ndjson');
     const order = (id: string) => ({ orderId: id, sellerId: 's1', amount: '10.00' });
-    fs.writeFileSync(input, `${JSON.stringify({ eventId: 'e1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b' }, paymentToken: 'tok_visa', orders: [order('ord_a'), order('ord_b')] })}\n`);
+    fs.writeFileSync(
+      input,
+      `${JSON.stringify({ eventId: 'e1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b' }, paymentToken: 'tok_visa', orders: [order('ord_a'), order('ord_b')] })}\n`,
+    );
     await ingest(db, [input], { psp: 'sim' });
     const charge = (reference: string, merchantReference: string, amountMinor: bigint) => ({
-      reference, idempotencyKey: `k-${reference}`, merchantReference, amountMinor, currency: toCurrency('USD'), feeMinor: null, status: 'succeeded' as const, createdAt: '2026-11-23T10:00:00.000Z',
+      reference,
+      idempotencyKey: `k-${reference}`,
+      merchantReference,
+      amountMinor,
+      currency: toCurrency('USD'),
+      feeMinor: null,
+      status: 'succeeded' as const,
+      createdAt: '2026-11-23T10:00:00.000Z',
     });
     const report = runChecks(db, {
       psp: 'sim',
-      chargesByOrder: [charge('ch_1', 'ord_a', 1000n), charge('ch_2', 'ord_a', 1000n), charge('ch_3', 'ord_aa', 999n), charge('ch_4', 'ord_c', 500n)],
+      chargesByOrder: [
+        charge('ch_1', 'ord_a', 1000n),
+        charge('ch_2', 'ord_a', 1000n),
+        charge('ch_3', 'ord_aa', 999n),
+        charge('ch_4', 'ord_c', 500n),
+      ],
       payouts: [],
     });
-    const details = report.results.find((r) => r.name.startsWith('every order charged at most once'))?.details ?? [];
+    const details =
+      report.results.find((r) => r.name.startsWith('every order charged at most once'))?.details ??
+      [];
     expect(details).toEqual([
       'order ord_a was charged 2 times at the PSP (ch_1, ch_2)',
       'order ord_a was captured by the PSP (ch_1) but is created in payops',
@@ -64,27 +93,63 @@ describe('payops check', () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
     const input = path.join(path.dirname(db.name), 'events.ndjson');
-    fs.writeFileSync(input, `${JSON.stringify({ eventId: 'e1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b' }, paymentToken: 'tok_visa', orders: [{ orderId: 'ord_a', sellerId: 's1', amount: '10.00' }] })}\n`);
+    fs.writeFileSync(
+      input,
+      `${JSON.stringify({ eventId: 'e1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b' }, paymentToken: 'tok_visa', orders: [{ orderId: 'ord_a', sellerId: 's1', amount: '10.00' }] })}\n`,
+    );
     await ingest(db, [input], { psp: 'sim' });
-    const chargedAt = (createdAt: string) => [{
-      reference: 'ch_1', idempotencyKey: 'payops-ord_a-charge', merchantReference: 'ord_a', amountMinor: 1000n, currency: toCurrency('USD'), feeMinor: null, status: 'succeeded' as const, createdAt,
-    }];
+    const chargedAt = (createdAt: string) => [
+      {
+        reference: 'ch_1',
+        idempotencyKey: 'payops-ord_a-charge',
+        merchantReference: 'ord_a',
+        amountMinor: 1000n,
+        currency: toCurrency('USD'),
+        feeMinor: null,
+        status: 'succeeded' as const,
+        createdAt,
+      },
+    ];
     const pspCheck = (createdAt: string) => {
-      const report = runChecks(db, { psp: 'sim', chargesByOrder: chargedAt(createdAt), payouts: [], booksReadAt: '2026-11-23T10:00:05.000Z' });
-      return { result: report.results.find((r) => r.name.startsWith('every order charged at most once')), notes: report.notes };
+      const report = runChecks(db, {
+        psp: 'sim',
+        chargesByOrder: chargedAt(createdAt),
+        payouts: [],
+        booksReadAt: '2026-11-23T10:00:05.000Z',
+      });
+      return {
+        result: report.results.find((r) => r.name.startsWith('every order charged at most once')),
+        notes: report.notes,
+      };
     };
-    expect(pspCheck('2026-11-23T10:00:05.120Z')).toMatchObject({ result: { ok: true }, notes: ['order ord_a was claimed and charged (ch_1) while check ran: the books were read before'] });
-    expect(pspCheck('2026-11-23T10:00:04.990Z').result).toMatchObject({ ok: false, details: ['order ord_a was captured by the PSP (ch_1) but is created in payops'] });
+    expect(pspCheck('2026-11-23T10:00:05.120Z')).toMatchObject({
+      result: { ok: true },
+      notes: [
+        'order ord_a was claimed and charged (ch_1) while check ran: the books were read before',
+      ],
+    });
+    expect(pspCheck('2026-11-23T10:00:04.990Z').result).toMatchObject({
+      ok: false,
+      details: ['order ord_a was captured by the PSP (ch_1) but is created in payops'],
+    });
   });
 
-  it('checks each PSP\'s record against that PSP\'s payouts only (a book that paid through sim and http)', () => {
+  it("checks each PSP's record against that PSP's payouts only (a book that paid through sim and http)", () => {
     db.prepare(
       `INSERT INTO payouts (payout_id, seller_id, currency, amount_minor, destination, payout_key, psp, status, created_at, updated_at)
        VALUES ('po_sim', 's1', 'USD', 500, 'DE89370400440532013000', 'payops-po_sim-payout', 'sim', 'succeeded', '2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z')`,
     ).run();
-    const pspPayouts = (psp: string) => runChecks(db, { psp, chargesByOrder: [], payouts: [] }).results.find((r) => r.name.startsWith('every payout sent at most once'));
-    expect(pspPayouts('http')).toMatchObject({ name: 'every payout sent at most once at the PSP (http)', ok: true });
-    expect(pspPayouts('sim')?.details).toEqual(['payout po_sim is booked as sent but the PSP has no matching transfer']);
+    const pspPayouts = (psp: string) =>
+      runChecks(db, { psp, chargesByOrder: [], payouts: [] }).results.find((r) =>
+        r.name.startsWith('every payout sent at most once'),
+      );
+    expect(pspPayouts('http')).toMatchObject({
+      name: 'every payout sent at most once at the PSP (http)',
+      ok: true,
+    });
+    expect(pspPayouts('sim')?.details).toEqual([
+      'payout po_sim is booked as sent but the PSP has no matching transfer',
+    ]);
   });
 
   it('names a refund left executing by a crashed process once its lease ran out, as it does orders and payouts', () => {
@@ -103,11 +168,24 @@ describe('payops check', () => {
        VALUES ('rf_1', 'ord_1', 'USD', 1000, 'damaged', 'payops-rf_1-refund', 'sim', 'executing', 1, 'crashed', '2026-11-23T10:05:00Z', '2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z')`,
     ).run();
     const leases = runChecks(db).results.find((r) => r.name === 'nothing stuck in executing');
-    expect(leases).toMatchObject({ ok: false, details: ['rf_1 has been executing since its lease expired at 2026-11-23T10:05:00Z (run `payops retry run`)'] });
+    expect(leases).toMatchObject({
+      ok: false,
+      details: [
+        'rf_1 has been executing since its lease expired at 2026-11-23T10:05:00Z (run `payops retry run`)',
+      ],
+    });
   });
 
   it('looks orders up by index, never by scanning them once per row', () => {
-    const plans = [CHECK_QUERIES.capturesOfUnsucceededOrders, CHECK_QUERIES.succeededWithoutCapture, CHECK_QUERIES.eventsMissingOrders].map((sql) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((row) => row.detail).join(' | '));
+    const plans = [
+      CHECK_QUERIES.capturesOfUnsucceededOrders,
+      CHECK_QUERIES.succeededWithoutCapture,
+      CHECK_QUERIES.eventsMissingOrders,
+    ].map((sql) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+        .map((row) => row.detail)
+        .join(' | '),
+    );
     expect(plans[0]).toMatch(/SEARCH o USING INDEX/);
     expect(plans[1]).toMatch(/SEARCH t USING (COVERING )?INDEX/);
     expect(plans[2]).toMatch(/SEARCH c USING AUTOMATIC/);

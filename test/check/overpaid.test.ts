@@ -28,15 +28,44 @@ describe('payops check and sellers paid more than was released to them', () => {
     let file: string;
     ({ db, file, cleanup } = tempDatabase());
     const psp = new FakePsp();
-    const execution = { psp, retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 }, clock: () => Date.parse('2026-11-23T10:00:00Z') };
+    const execution = {
+      psp,
+      retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 },
+      clock: () => Date.parse('2026-11-23T10:00:00Z'),
+    };
     const input = (name: string, event: unknown) => eventsFile(path.dirname(file), name, event);
-    await runPayin(db, [input('checkout.ndjson', {
-      eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T09:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa',
-      orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }],
-    })], {}, execution);
-    await runPayin(db, [input('delivery.ndjson', {
-      eventId: 'dlv_1', type: 'pay_out', occurredAt: '2026-11-23T09:30:00Z', orderId: 'ord_1', seller: { id: 'seller_7', name: 'Seller 7', account: { iban: 'DE89370400440532013000' } },
-    })], {}, execution);
+    await runPayin(
+      db,
+      [
+        input('checkout.ndjson', {
+          eventId: 'chk_1',
+          type: 'pay_in',
+          occurredAt: '2026-11-23T09:00:00Z',
+          currency: 'USD',
+          payer: { id: 'buyer_1' },
+          paymentToken: 'tok_visa',
+          orders: [
+            { orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' },
+          ],
+        }),
+      ],
+      {},
+      execution,
+    );
+    await runPayin(
+      db,
+      [
+        input('delivery.ndjson', {
+          eventId: 'dlv_1',
+          type: 'pay_out',
+          occurredAt: '2026-11-23T09:30:00Z',
+          orderId: 'ord_1',
+          seller: { id: 'seller_7', name: 'Seller 7', account: { iban: 'DE89370400440532013000' } },
+        }),
+      ],
+      {},
+      execution,
+    );
     await runPayouts(db, execution);
   });
   afterEach(() => cleanup());
@@ -47,15 +76,33 @@ describe('payops check and sellers paid more than was released to them', () => {
 
   it('fails a second payout of the same release, though every posting and the wallet agree with it', () => {
     const at = '2026-11-23T11:00:00.000Z';
-    const payout = { payoutId: 'po_twice', sellerId: 'seller_7', currency: USD, amountMinor: 2250n } as ClaimedPayout;
+    const payout = {
+      payoutId: 'po_twice',
+      sellerId: 'seller_7',
+      currency: USD,
+      amountMinor: 2250n,
+    } as ClaimedPayout;
     db.prepare(
       `INSERT INTO payouts (payout_id, seller_id, currency, amount_minor, destination, payout_key, psp, status, created_at, updated_at)
        VALUES ('po_twice', 'seller_7', 'USD', 2250, 'DE89370400440532013000', 'payops-po_twice-payout', 'sim', 'succeeded', ?, ?)`,
     ).run(at, at);
     new Ledger(db).postBatch([payoutSentTransaction(payout, 'tr_twice', at)]);
-    new Wallets(db).apply([{ sellerId: 'seller_7', currency: USD, pendingMinor: 0n, payableMinor: -2250n, paidOutMinor: 2250n }], at);
+    new Wallets(db).apply(
+      [
+        {
+          sellerId: 'seller_7',
+          currency: USD,
+          pendingMinor: 0n,
+          payableMinor: -2250n,
+          paidOutMinor: 2250n,
+        },
+      ],
+      at,
+    );
     const report = runChecks(db);
     expect(report.ok).toBe(false);
-    expect(report.results.flatMap((result) => result.details ?? [])).toContain('seller_7 USD: paid out 4500, more than the 2250 ever released to them');
+    expect(report.results.flatMap((result) => result.details ?? [])).toContain(
+      'seller_7 USD: paid out 4500, more than the 2250 ever released to them',
+    );
   });
 });

@@ -6,7 +6,8 @@ import { Ledger } from '../../src/ledger/index.js';
 import { tempDatabase } from '../helpers/db.js';
 import { TestBook, USD, capture, lined, payout } from '../reconcile/book.js';
 
-const NAME = 'settlements post each row once; every reconciliation posting has its decision; resolved batches hold their payout';
+const NAME =
+  'settlements post each row once; every reconciliation posting has its decision; resolved batches hold their payout';
 
 describe('payops check: reconciliation', () => {
   let db: Database;
@@ -16,7 +17,10 @@ describe('payops check: reconciliation', () => {
     let file: string;
     ({ db, file, cleanup } = tempDatabase());
     const book = new TestBook(db, path.dirname(file));
-    await book.charge([['ord_1', '25.00'], ['ord_2', '10.00']]);
+    await book.charge([
+      ['ord_1', '25.00'],
+      ['ord_2', '10.00'],
+    ]);
     const rows = [capture('ord_1', 2500n), capture('ord_2', 1000n)];
     await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]));
   });
@@ -42,14 +46,29 @@ describe('payops check: reconciliation', () => {
 
   it('catches a matched row of a paid-out batch that never reached the bank', () => {
     db.prepare('UPDATE recon_rows SET settlement_id = NULL WHERE line = 2').run();
-    expect(problems()?.details).toContain('day.csv:2 is matched in paid-out batch po_1 but never reached the bank');
+    expect(problems()?.details).toContain(
+      'day.csv:2 is matched in paid-out batch po_1 but never reached the bank',
+    );
   });
 
   it('catches a reconciliation posting that no decision made', () => {
     new Ledger(db).post({
-      idempotencyKey: 'reconcile.accept:rm_forged:1', kind: 'reconcile.accept', description: 'forged', effectiveAt: '2026-11-23T12:00:00Z',
-      entries: [{ account: 'assets:bank:operating', currency: USD, direction: 'debit', amountMinor: 100n }, { account: 'expenses:reconciliation:adjustments', currency: USD, direction: 'credit', amountMinor: 100n }],
+      idempotencyKey: 'reconcile.accept:rm_forged:1',
+      kind: 'reconcile.accept',
+      description: 'forged',
+      effectiveAt: '2026-11-23T12:00:00Z',
+      entries: [
+        { account: 'assets:bank:operating', currency: USD, direction: 'debit', amountMinor: 100n },
+        {
+          account: 'expenses:reconciliation:adjustments',
+          currency: USD,
+          direction: 'credit',
+          amountMinor: 100n,
+        },
+      ],
     });
-    expect(problems()?.details).toEqual([expect.stringMatching(/^tx \d+ \(reconcile\.accept\) was posted by no recorded decision$/)]);
+    expect(problems()?.details).toEqual([
+      expect.stringMatching(/^tx \d+ \(reconcile\.accept\) was posted by no recorded decision$/),
+    ]);
   });
 });

@@ -19,13 +19,23 @@ const OWNER = 'another-process';
  * Books with one captured order, and a second order that another process (its own connection)
  * has claimed and holds the PSP's answer for: `commit()` books that capture, as that process would.
  */
-async function booksWithACaptureInFlight(): Promise<{ db: Database; commit: () => void; close: () => void }> {
+async function booksWithACaptureInFlight(): Promise<{
+  db: Database;
+  commit: () => void;
+  close: () => void;
+}> {
   const { db, file, cleanup } = tempDatabase();
   const input = path.join(path.dirname(file), 'events.ndjson');
-  const checkout = (eventId: string, orderId: string) => JSON.stringify({
-    eventId, type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b' }, paymentToken: 'tok_visa',
-    orders: [{ orderId, sellerId: 'seller_1', amount: '25.00', platformFee: '2.50' }],
-  });
+  const checkout = (eventId: string, orderId: string) =>
+    JSON.stringify({
+      eventId,
+      type: 'pay_in',
+      occurredAt: '2026-11-23T10:00:00Z',
+      currency: 'USD',
+      payer: { id: 'b' },
+      paymentToken: 'tok_visa',
+      orders: [{ orderId, sellerId: 'seller_1', amount: '25.00', platformFee: '2.50' }],
+    });
   fs.writeFileSync(input, `${checkout('chk_1', 'ord_1')}\n`);
   await ingest(db, [input], { psp: 'sim' });
   await executeDue(db, { psp: new FakePsp(), retry: DEFAULT_RETRY_POLICY, clock: Date.now });
@@ -33,11 +43,31 @@ async function booksWithACaptureInFlight(): Promise<{ db: Database; commit: () =
   await ingest(db, [input], { psp: 'sim' });
   const other = openDatabase(file);
   const now = new Date().toISOString();
-  const [claimed] = inTransaction(other, () => new PaymentsStore(other).claimDue('sim', OWNER, new Date(Date.now() + 60_000).toISOString(), now, 10)) as [ClaimedOrder];
+  const [claimed] = inTransaction(other, () =>
+    new PaymentsStore(other).claimDue(
+      'sim',
+      OWNER,
+      new Date(Date.now() + 60_000).toISOString(),
+      now,
+      10,
+    ),
+  ) as [ClaimedOrder];
   return {
     db,
-    commit: () => inTransaction(other, () => new ChargeRecorder(other, { psp: 'sim', retry: DEFAULT_RETRY_POLICY, random: () => 1 })
-      .record([claimed], [{ status: 'succeeded', pspReference: 'ch_ord_2', feeMinor: 30n }], emptyTally(), OWNER, new Date().toISOString())),
+    commit: () =>
+      inTransaction(other, () =>
+        new ChargeRecorder(other, {
+          psp: 'sim',
+          retry: DEFAULT_RETRY_POLICY,
+          random: () => 1,
+        }).record(
+          [claimed],
+          [{ status: 'succeeded', pspReference: 'ch_ord_2', feeMinor: 30n }],
+          emptyTally(),
+          OWNER,
+          new Date().toISOString(),
+        ),
+      ),
     close: () => {
       other.close();
       cleanup();
@@ -46,7 +76,11 @@ async function booksWithACaptureInFlight(): Promise<{ db: Database; commit: () =
 }
 
 /** `payops check` on `db`, with `commit` run right after check prepares its N-th statement. */
-function checkWithCommitAfter(db: Database, commit: () => void, statements: number): { failed: CheckResult[]; committed: boolean } {
+function checkWithCommitAfter(
+  db: Database,
+  commit: () => void,
+  statements: number,
+): { failed: CheckResult[]; committed: boolean } {
   let prepared = 0;
   let committed = false;
   const watched = new Proxy(db, {
@@ -61,7 +95,9 @@ function checkWithCommitAfter(db: Database, commit: () => void, statements: numb
         };
       }
       const value = Reflect.get(target, property, target) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      return typeof value === 'function'
+        ? (value as (...args: unknown[]) => unknown).bind(target)
+        : value;
     },
   });
   const report = runChecksWithPsp(watched, undefined, runChecks);

@@ -2,7 +2,16 @@ import path from 'node:path';
 import { BANK_CASES } from './bank.cases.js';
 import { CORPUS_DIR, run, runCorpus } from './harness.js';
 
-const charged = (db: string) => run(['payin', 'run', path.join(CORPUS_DIR, 'given', 'book.ndjson'), '--rejects', `${db}.rejects`, '--db', db]);
+const charged = (db: string) =>
+  run([
+    'payin',
+    'run',
+    path.join(CORPUS_DIR, 'given', 'book.ndjson'),
+    '--rejects',
+    `${db}.rejects`,
+    '--db',
+    db,
+  ]);
 
 runCorpus(
   {

@@ -8,8 +8,24 @@ runCorpus(
     command: (input, args) => ['payin', 'run', input as string, ...args],
     givens: {
       book: (db) => {
-        run(['payin', 'run', path.join(CORPUS_DIR, 'given', 'book.ndjson'), '--rejects', `${db}.rejects`, '--db', db]);
-        run(['payin', 'run', path.join(CORPUS_DIR, 'given', 'deliveries.ndjson'), '--rejects', `${db}.rejects`, '--db', db]);
+        run([
+          'payin',
+          'run',
+          path.join(CORPUS_DIR, 'given', 'book.ndjson'),
+          '--rejects',
+          `${db}.rejects`,
+          '--db',
+          db,
+        ]);
+        run([
+          'payin',
+          'run',
+          path.join(CORPUS_DIR, 'given', 'deliveries.ndjson'),
+          '--rejects',
+          `${db}.rejects`,
+          '--db',
+          db,
+        ]);
       },
     },
     idsQuery: 'SELECT event_id FROM events ORDER BY event_id',

@@ -12,11 +12,27 @@ runCorpus(
     command: (_input, args) => [...args],
     givens: {
       book: (db) => {
-        run(['payin', 'run', path.join(CORPUS_DIR, 'given', 'book.ndjson'), '--rejects', `${db}.rejects`, '--db', db]);
-        run(['ledger', 'post', '--file', path.join(CORPUS_DIR, 'given', 'opening.ndjson'), '--db', db]);
+        run([
+          'payin',
+          'run',
+          path.join(CORPUS_DIR, 'given', 'book.ndjson'),
+          '--rejects',
+          `${db}.rejects`,
+          '--db',
+          db,
+        ]);
+        run([
+          'ledger',
+          'post',
+          '--file',
+          path.join(CORPUS_DIR, 'given', 'opening.ndjson'),
+          '--db',
+          db,
+        ]);
       },
     },
-    idsQuery: 'SELECT event_id FROM events UNION ALL SELECT idempotency_key FROM ledger_transactions',
+    idsQuery:
+      'SELECT event_id FROM events UNION ALL SELECT idempotency_key FROM ledger_transactions',
     rejectsFile: (input) => `${input}.rejects.ndjson`,
     // Set, so that the webhook commands get past it to the flag at fault.
     env: { PAYOPS_WEBHOOK_SECRET: WEBHOOK_CORPUS_SECRET },

@@ -68,9 +68,16 @@ export interface CorpusTarget {
 }
 
 /** Runs the binary and fails the test with its output if the exit code is not the expected one. */
-export function run(args: readonly string[], expected = 0, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } {
+export function run(
+  args: readonly string[],
+  expected = 0,
+  env: NodeJS.ProcessEnv = {},
+): { stdout: string; stderr: string } {
   const result = payops(args, { env });
-  if (result.code !== expected) throw new Error(`payops ${args.join(' ')} exited ${result.code}, not ${expected}:\n${result.stderr}${result.stdout}`);
+  if (result.code !== expected)
+    throw new Error(
+      `payops ${args.join(' ')} exited ${result.code}, not ${expected}:\n${result.stderr}${result.stdout}`,
+    );
   return result;
 }
 
@@ -95,32 +102,49 @@ export function runCorpus(target: CorpusTarget, cases: readonly CorpusCase[]): v
 
     it('has unique case names and inputs that exist', () => {
       expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
-      for (const c of cases) if (c.input) expect(fs.existsSync(path.join(CORPUS_DIR, c.input)), c.input).toBe(true);
+      for (const c of cases)
+        if (c.input) expect(fs.existsSync(path.join(CORPUS_DIR, c.input)), c.input).toBe(true);
     });
 
     it.each(cases.map((c, index) => [c.name, c, index] as const))('%s', (_name, c, index) => {
-      const directory = path.join(work, `${index}-${c.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60)}`);
+      const directory = path.join(
+        work,
+        `${index}-${c.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60)}`,
+      );
       fs.mkdirSync(directory);
       const given = givens.get(c.given ?? (Object.keys(target.givens)[0] as string));
       if (given === undefined) throw new Error(`${c.name}: no prepared database "${c.given}"`);
-      for (const file of fs.readdirSync(given)) fs.copyFileSync(path.join(given, file), path.join(directory, file));
+      for (const file of fs.readdirSync(given))
+        fs.copyFileSync(path.join(given, file), path.join(directory, file));
       const db = path.join(directory, 'books.db');
 
       let input: string | undefined;
-      if (c.input) fs.copyFileSync(path.join(CORPUS_DIR, c.input), (input = path.join(directory, path.basename(c.input))));
-      if (c.generated) fs.writeFileSync((input = path.join(directory, c.generated.name)), c.generated.bytes());
+      if (c.input)
+        fs.copyFileSync(
+          path.join(CORPUS_DIR, c.input),
+          (input = path.join(directory, path.basename(c.input))),
+        );
+      if (c.generated)
+        fs.writeFileSync((input = path.join(directory, c.generated.name)), c.generated.bytes());
       const fill = (arg: string) =>
-        arg.replace('{input}', input ?? '').replace('{dir}', directory).replace('{missing}', path.join(directory, 'missing', 'nothing-here')).replace('{corpus}', CORPUS_DIR);
+        arg
+          .replace('{input}', input ?? '')
+          .replace('{dir}', directory)
+          .replace('{missing}', path.join(directory, 'missing', 'nothing-here'))
+          .replace('{corpus}', CORPUS_DIR);
       const args = (c.args ?? []).map(fill);
 
       const before = snapshot(db, target.idsQuery);
-      const result = payops([...target.command(input, args), '--db', db], { env: target.env ?? {} });
+      const result = payops([...target.command(input, args), '--db', db], {
+        env: target.env ?? {},
+      });
       const after = snapshot(db, target.idsQuery);
 
       const context = `payops ${target.command(input, args).join(' ')}\nstderr: ${result.stderr}\nstdout: ${result.stdout.slice(0, 2000)}`;
       expect(result.code, context).toBe(c.expect.exit);
       if (c.expect.message !== undefined) {
-        if (typeof c.expect.message === 'string') expect(result.stderr, context).toContain(c.expect.message);
+        if (typeof c.expect.message === 'string')
+          expect(result.stderr, context).toContain(c.expect.message);
         else expect(result.stderr, context).toMatch(c.expect.message);
       }
       // Bad input is a person's problem to fix, never a crash: no "unexpected error", no stack.
@@ -128,14 +152,18 @@ export function runCorpus(target: CorpusTarget, cases: readonly CorpusCase[]): v
 
       const added = after.ids.filter((id) => !before.ids.includes(id)).sort();
       expect(added, context).toEqual([...(c.expect.added ?? [])].sort());
-      if (added.length === 0) expect(after.tables, `${c.name}: nothing may be written`).toEqual(before.tables);
+      if (added.length === 0)
+        expect(after.tables, `${c.name}: nothing may be written`).toEqual(before.tables);
       else expectConsistent(db);
       expect(after.integrity).toBe('ok');
 
       if (target.rejectsFile && input) {
         const rejects = target.rejectsFile(input);
         const written = fs.existsSync(rejects) ? fs.readFileSync(rejects, 'utf8') : '';
-        if (c.expect.rejected !== undefined) expect(written.split('\n').filter(Boolean), `${c.name}: rejects file`).toHaveLength(c.expect.rejected);
+        if (c.expect.rejected !== undefined)
+          expect(written.split('\n').filter(Boolean), `${c.name}: rejects file`).toHaveLength(
+            c.expect.rejected,
+          );
         if (written !== '') expect(fs.statSync(rejects).mode & 0o777).toBe(0o600);
         for (const secret of c.expect.rejectsWithout ?? []) expect(written).not.toContain(secret);
       }
@@ -164,14 +192,30 @@ export function snapshot(file: string, idsQuery: string): Snapshot {
   db.defaultSafeIntegers(true);
   try {
     const tables: Record<string, string> = {};
-    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'runs' ORDER BY name").pluck().all() as string[];
+    const names = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'runs' ORDER BY name",
+      )
+      .pluck()
+      .all() as string[];
     for (const name of names) {
       // Table names come from sqlite_master itself, never from input.
       const rows = db.prepare(`SELECT * FROM "${name}"`).raw().all();
-      const text = rows.map((row) => JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))).sort();
-      tables[name] = `${rows.length} rows, ${createHash('sha256').update(text.join('\n')).digest('hex').slice(0, 16)}`;
+      const text = rows
+        .map((row) =>
+          JSON.stringify(row, (_key, value: unknown) =>
+            typeof value === 'bigint' ? value.toString() : value,
+          ),
+        )
+        .sort();
+      tables[name] =
+        `${rows.length} rows, ${createHash('sha256').update(text.join('\n')).digest('hex').slice(0, 16)}`;
     }
-    return { tables, ids: db.prepare(idsQuery).pluck().all() as string[], integrity: String(db.pragma('integrity_check', { simple: true })) };
+    return {
+      tables,
+      ids: db.prepare(idsQuery).pluck().all() as string[],
+      integrity: String(db.pragma('integrity_check', { simple: true })),
+    };
   } finally {
     db.close();
   }
@@ -182,7 +226,11 @@ function expectConsistent(file: string): void {
   const psp = path.join(path.dirname(file), 'books.psp-sim.db');
   const db = openDatabase(file);
   try {
-    const report = runChecksWithPsp(db, fs.existsSync(psp) ? { psp: 'sim', stateFile: psp } : undefined, runChecks);
+    const report = runChecksWithPsp(
+      db,
+      fs.existsSync(psp) ? { psp: 'sim', stateFile: psp } : undefined,
+      runChecks,
+    );
     expect(report.results.filter((result) => !result.ok)).toEqual([]);
   } finally {
     db.close();

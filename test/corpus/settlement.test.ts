@@ -2,10 +2,29 @@ import path from 'node:path';
 import { CORPUS_DIR, run, runCorpus } from './harness.js';
 import { SETTLEMENT_CASES } from './settlement.cases.js';
 
-const charged = (db: string) => run(['payin', 'run', path.join(CORPUS_DIR, 'given', 'book.ndjson'), '--rejects', `${db}.rejects`, '--db', db]);
+const charged = (db: string) =>
+  run([
+    'payin',
+    'run',
+    path.join(CORPUS_DIR, 'given', 'book.ndjson'),
+    '--rejects',
+    `${db}.rejects`,
+    '--db',
+    db,
+  ]);
 const reconciled = (file: string, exit: number) => (db: string) => {
   charged(db);
-  run(['reconcile', 'run', path.join(CORPUS_DIR, 'settlement', file), '--non-interactive', '--db', db], exit);
+  run(
+    [
+      'reconcile',
+      'run',
+      path.join(CORPUS_DIR, 'settlement', file),
+      '--non-interactive',
+      '--db',
+      db,
+    ],
+    exit,
+  );
 };
 
 runCorpus(

@@ -12,8 +12,31 @@ runCorpus(
     env: { PAYOPS_WEBHOOK_SECRET: WEBHOOK_CORPUS_SECRET },
     givens: {
       book: (db) => {
-        run(['payin', 'run', path.join(CORPUS_DIR, 'given', 'book.ndjson'), '--rejects', `${db}.rejects`, '--db', db]);
-        run(['payin', 'run', path.join(CORPUS_DIR, 'given', 'http-order.ndjson'), '--psp', 'http', '--psp-url', NOBODY, '--rejects', `${db}.rejects`, '--db', db], 6);
+        run([
+          'payin',
+          'run',
+          path.join(CORPUS_DIR, 'given', 'book.ndjson'),
+          '--rejects',
+          `${db}.rejects`,
+          '--db',
+          db,
+        ]);
+        run(
+          [
+            'payin',
+            'run',
+            path.join(CORPUS_DIR, 'given', 'http-order.ndjson'),
+            '--psp',
+            'http',
+            '--psp-url',
+            NOBODY,
+            '--rejects',
+            `${db}.rejects`,
+            '--db',
+            db,
+          ],
+          6,
+        );
       },
     },
     idsQuery: 'SELECT event_id FROM webhook_events ORDER BY event_id',

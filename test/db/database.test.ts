@@ -31,12 +31,18 @@ describe('openDatabase', () => {
     const raw = new Sqlite(file);
     raw.exec(LEDGER_SCHEMA);
     raw.pragma('user_version = 1');
-    raw.prepare("INSERT INTO ledger_accounts (name, currency, type, created_at) VALUES ('assets:bank', 'USD', 'asset', 'x')").run();
+    raw
+      .prepare(
+        "INSERT INTO ledger_accounts (name, currency, type, created_at) VALUES ('assets:bank', 'USD', 'asset', 'x')",
+      )
+      .run();
     raw.close();
     expect(() => openDatabase(file)).toThrow(/schema version 1; this payops needs/);
     const migrated = openDatabase(file, { migrate: true });
     expect(Number(migrated.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
-    expect((migrated.prepare('SELECT COUNT(*) AS n FROM ledger_accounts').get() as { n: bigint }).n).toBe(1n);
+    expect(
+      (migrated.prepare('SELECT COUNT(*) AS n FROM ledger_accounts').get() as { n: bigint }).n,
+    ).toBe(1n);
     expect(() => migrated.prepare('SELECT * FROM orders').all()).not.toThrow();
     migrated.close();
   });
@@ -53,7 +59,9 @@ describe('openDatabase', () => {
     } catch (error) {
       const mapped = storageError(error, file);
       expect(mapped).toBeInstanceOf(StorageError);
-      expect((mapped as StorageError).oneLine()).toMatch(/is locked by another process \(wait for the other payops command/);
+      expect((mapped as StorageError).oneLine()).toMatch(
+        /is locked by another process \(wait for the other payops command/,
+      );
     } finally {
       holder.exec('ROLLBACK');
       holder.close();
@@ -69,14 +77,18 @@ describe('openDatabase', () => {
     try {
       db.transaction(() => {
         for (let i = 0; i < 10_000; i++) {
-          db.prepare("INSERT INTO ledger_accounts (name, currency, type, created_at) VALUES (?, 'USD', 'asset', 'x')").run(`assets:a${i}`);
+          db.prepare(
+            "INSERT INTO ledger_accounts (name, currency, type, created_at) VALUES (?, 'USD', 'asset', 'x')",
+          ).run(`assets:a${i}`);
         }
       })();
       expect.unreachable();
     } catch (error) {
       expect((storageError(error, file) as StorageError).oneLine()).toMatch(/is full/);
     }
-    expect((db.prepare('SELECT COUNT(*) AS n FROM ledger_accounts').get() as { n: bigint }).n).toBe(0n);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM ledger_accounts').get() as { n: bigint }).n).toBe(
+      0n,
+    );
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
   });

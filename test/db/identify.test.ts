@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { PAYOPS_APPLICATION_ID, SCHEMA_VERSION, migrate, openComponentDatabase, openDatabase } from '../../src/db/index.js';
+import {
+  PAYOPS_APPLICATION_ID,
+  SCHEMA_VERSION,
+  migrate,
+  openComponentDatabase,
+  openDatabase,
+} from '../../src/db/index.js';
 import { inSchemaTransaction } from '../../src/db/migrations.js';
 import { PayopsError, UsageError } from '../../src/errors.js';
 import { SIM_SCHEMAS, SIM_STATE_IDENTITY } from '../../src/psp/sim/engine.js';
@@ -26,7 +32,12 @@ function raw(file: string, build: (db: Sqlite.Database) => void): void {
   }
 }
 
-function expectRefusedUntouched(file: string, open: () => unknown, exitCode: number, message: RegExp): void {
+function expectRefusedUntouched(
+  file: string,
+  open: () => unknown,
+  exitCode: number,
+  message: RegExp,
+): void {
   const before = digest(file);
   const header = fs.readFileSync(file).subarray(18, 20);
   try {
@@ -49,7 +60,9 @@ describe('openDatabase identifies a file before it writes to it', () => {
   it('marks a new book with the payops application_id', () => {
     const file = path.join(temp.dir, 'new.db');
     openDatabase(file, { create: true }).close();
-    raw(file, (db) => expect(Number(db.pragma('application_id', { simple: true }))).toBe(PAYOPS_APPLICATION_ID));
+    raw(file, (db) =>
+      expect(Number(db.pragma('application_id', { simple: true }))).toBe(PAYOPS_APPLICATION_ID),
+    );
   });
 
   it('refuses a payops book of a newer schema version without switching it to WAL', () => {
@@ -60,22 +73,39 @@ describe('openDatabase identifies a file before it writes to it', () => {
       db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     });
     for (const options of [{}, { migrate: true }, { create: true }, { readonly: true }]) {
-      expectRefusedUntouched(file, () => openDatabase(file, options), 1, /newer than this payops understands/);
+      expectRefusedUntouched(
+        file,
+        () => openDatabase(file, options),
+        1,
+        /newer than this payops understands/,
+      );
     }
   });
 
-  it('refuses another program\'s database (exit 2), even for init, and writes nothing', () => {
+  it("refuses another program's database (exit 2), even for init, and writes nothing", () => {
     const file = path.join(temp.dir, 'foreign.db');
-    raw(file, (db) => db.exec("CREATE TABLE people (name TEXT); INSERT INTO people VALUES ('ada')"));
+    raw(file, (db) =>
+      db.exec("CREATE TABLE people (name TEXT); INSERT INTO people VALUES ('ada')"),
+    );
     for (const options of [{}, { migrate: true }, { create: true }]) {
-      expectRefusedUntouched(file, () => openDatabase(file, options), 2, /is not a payops database/);
+      expectRefusedUntouched(
+        file,
+        () => openDatabase(file, options),
+        2,
+        /is not a payops database/,
+      );
     }
   });
 
-  it('refuses a foreign database whose table names clash with payops\' (orders) instead of failing half-way', () => {
+  it("refuses a foreign database whose table names clash with payops' (orders) instead of failing half-way", () => {
     const file = path.join(temp.dir, 'shop.db');
     raw(file, (db) => db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL)'));
-    expectRefusedUntouched(file, () => openDatabase(file, { create: true }), 2, /is not a payops database/);
+    expectRefusedUntouched(
+      file,
+      () => openDatabase(file, { create: true }),
+      2,
+      /is not a payops database/,
+    );
   });
 
   it('refuses a database another program marked with its own application_id', () => {
@@ -85,14 +115,24 @@ describe('openDatabase identifies a file before it writes to it', () => {
       db.pragma('application_id = 1234');
       db.pragma('user_version = 1');
     });
-    expectRefusedUntouched(file, () => openDatabase(file, { migrate: true }), 2, /application_id 1234/);
+    expectRefusedUntouched(
+      file,
+      () => openDatabase(file, { migrate: true }),
+      2,
+      /application_id 1234/,
+    );
   });
 
   it('refuses a file that is not SQLite at all and leaves it as it was', () => {
     const file = path.join(temp.dir, 'sheet.db');
     fs.writeFileSync(file, 'this is a spreadsheet, not a database\n'.repeat(200));
     for (const options of [{}, { create: true }]) {
-      expectRefusedUntouched(file, () => openDatabase(file, options), 1, /is not a usable payops database/);
+      expectRefusedUntouched(
+        file,
+        () => openDatabase(file, options),
+        1,
+        /is not a usable payops database/,
+      );
     }
   });
 
@@ -109,7 +149,7 @@ describe('openDatabase identifies a file before it writes to it', () => {
     db.close();
   });
 
-  it('accepts an id-0 book at every version from 1 to 10, exactly as payops\' migrations built it', () => {
+  it("accepts an id-0 book at every version from 1 to 10, exactly as payops' migrations built it", () => {
     for (let version = 1; version <= 10; version++) {
       const file = path.join(temp.dir, `v${version}.db`);
       raw(file, (db) => migrate(db, version));
@@ -121,22 +161,39 @@ describe('openDatabase identifies a file before it writes to it', () => {
 
   it('refuses an id-0 file with a payops table next to a table of its own (exit 2), every byte kept', () => {
     const file = path.join(temp.dir, 'f3.db');
-    raw(file, (db) => db.exec('PRAGMA user_version = 3; CREATE TABLE ledger_accounts (x); CREATE TABLE mydata (y)'));
+    raw(file, (db) =>
+      db.exec('PRAGMA user_version = 3; CREATE TABLE ledger_accounts (x); CREATE TABLE mydata (y)'),
+    );
     for (const options of [{}, { migrate: true }, { create: true }]) {
-      expectRefusedUntouched(file, () => openDatabase(file, options), 2, /is not a payops database: .*mydata/);
+      expectRefusedUntouched(
+        file,
+        () => openDatabase(file, options),
+        2,
+        /is not a payops database: .*mydata/,
+      );
     }
   });
 
   it('refuses an id-0 file at a version from 11 on (migration 11 sets the id), every byte kept', () => {
     const file = path.join(temp.dir, 'f2.db');
     raw(file, (db) => db.exec('PRAGMA user_version = 12; CREATE TABLE ledger_accounts (x)'));
-    expectRefusedUntouched(file, () => openDatabase(file, { create: true }), 2, /is not a payops database: .*schema version 12 without payops' application_id/);
+    expectRefusedUntouched(
+      file,
+      () => openDatabase(file, { create: true }),
+      2,
+      /is not a payops database: .*schema version 12 without payops' application_id/,
+    );
     const real = path.join(temp.dir, 'v11-unmarked.db');
     raw(real, (db) => {
       migrate(db, 11);
       db.pragma('application_id = 0');
     });
-    expectRefusedUntouched(real, () => openDatabase(real, { create: true }), 2, /schema version 11 without payops' application_id/);
+    expectRefusedUntouched(
+      real,
+      () => openDatabase(real, { create: true }),
+      2,
+      /schema version 11 without payops' application_id/,
+    );
   });
 
   it('refuses an id-0 file missing a table its version has, or with other columns, every byte kept', () => {
@@ -145,19 +202,34 @@ describe('openDatabase identifies a file before it writes to it', () => {
       migrate(db, 4);
       db.exec('DROP TABLE refunds');
     });
-    expectRefusedUntouched(missing, () => openDatabase(missing, { create: true }), 2, /is not a payops database: .*refunds/);
+    expectRefusedUntouched(
+      missing,
+      () => openDatabase(missing, { create: true }),
+      2,
+      /is not a payops database: .*refunds/,
+    );
     const columns = path.join(temp.dir, 'columns.db');
     raw(columns, (db) => {
       migrate(db, 2);
       db.exec('ALTER TABLE ledger_accounts ADD COLUMN owner_note TEXT');
     });
-    expectRefusedUntouched(columns, () => openDatabase(columns, { create: true }), 2, /is not a payops database: its tables' columns differ .*\(ledger_accounts\)/);
+    expectRefusedUntouched(
+      columns,
+      () => openDatabase(columns, { create: true }),
+      2,
+      /is not a payops database: its tables' columns differ .*\(ledger_accounts\)/,
+    );
   });
 
   it('refuses an empty id-0 file that claims a schema version, every byte kept', () => {
     const file = path.join(temp.dir, 'claims.db');
     raw(file, (db) => db.pragma('user_version = 5'));
-    expectRefusedUntouched(file, () => openDatabase(file, { create: true }), 2, /is not a payops database/);
+    expectRefusedUntouched(
+      file,
+      () => openDatabase(file, { create: true }),
+      2,
+      /is not a payops database/,
+    );
   });
 
   it('a dangling symlink as the database is a usage error naming its target, nothing created', () => {
@@ -165,15 +237,24 @@ describe('openDatabase identifies a file before it writes to it', () => {
     const target = path.join(temp.dir, 'nowhere', 'books.db');
     fs.symlinkSync(target, file);
     expect(() => openDatabase(file, { create: true })).toThrow(UsageError);
-    expect(() => openDatabase(file, { create: true })).toThrow(`database ${file} is a symlink to ${target}, which does not exist`);
+    expect(() => openDatabase(file, { create: true })).toThrow(
+      `database ${file} is a symlink to ${target}, which does not exist`,
+    );
     expect(fs.existsSync(target)).toBe(false);
   });
 
-  it('refuses a foreign table named sqlite3_cfg: only SQLite\'s own sqlite_ tables are not counted (issue 14 review F5a)', () => {
+  it("refuses a foreign table named sqlite3_cfg: only SQLite's own sqlite_ tables are not counted (issue 14 review F5a)", () => {
     const file = path.join(temp.dir, 'sq.db');
-    raw(file, (db) => db.exec("CREATE TABLE sqlite3_cfg (k, v); INSERT INTO sqlite3_cfg VALUES ('a', 'b')"));
+    raw(file, (db) =>
+      db.exec("CREATE TABLE sqlite3_cfg (k, v); INSERT INTO sqlite3_cfg VALUES ('a', 'b')"),
+    );
     for (const options of [{}, { migrate: true }, { create: true }]) {
-      expectRefusedUntouched(file, () => openDatabase(file, options), 2, /is not a payops database: it holds another program's tables \(sqlite3_cfg\)/);
+      expectRefusedUntouched(
+        file,
+        () => openDatabase(file, options),
+        2,
+        /is not a payops database: it holds another program's tables \(sqlite3_cfg\)/,
+      );
     }
   });
 
@@ -185,9 +266,19 @@ describe('openDatabase identifies a file before it writes to it', () => {
     });
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
     for (const options of [{}, { readonly: true }, { create: true }]) {
-      expectRefusedUntouched(file, () => openDatabase(file, options), 2, /is not a payops database: it holds another program's tables \(notes\)/);
+      expectRefusedUntouched(
+        file,
+        () => openDatabase(file, options),
+        2,
+        /is not a payops database: it holds another program's tables \(notes\)/,
+      );
     }
-    expectRefusedUntouched(file, () => openComponentDatabase(file, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY), 2, /is not a simulated PSP state file/);
+    expectRefusedUntouched(
+      file,
+      () => openComponentDatabase(file, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY),
+      2,
+      /is not a simulated PSP state file/,
+    );
   });
 
   it('still opens a payops book in WAL mode at rest (no -wal beside it), read-only too', () => {
@@ -215,7 +306,9 @@ describe('openDatabase identifies a file before it writes to it', () => {
     fs.chmodSync(file, 0o644);
     openDatabase(file, { create: true }).close();
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    raw(file, (db) => expect(Number(db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION));
+    raw(file, (db) =>
+      expect(Number(db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION),
+    );
   });
 });
 
@@ -231,21 +324,33 @@ describe('openComponentDatabase identifies its state file before it writes to it
       db.exec(STATE_ID.markSql);
       db.pragma('user_version = 5');
     });
-    expectRefusedUntouched(file, () => openComponentDatabase(file, MIGRATIONS, 'simulated PSP', STATE_ID), 1, /newer than this payops understands/);
+    expectRefusedUntouched(
+      file,
+      () => openComponentDatabase(file, MIGRATIONS, 'simulated PSP', STATE_ID),
+      1,
+      /newer than this payops understands/,
+    );
   });
 
-  it('refuses the books, or another program\'s database, given as the state file', () => {
+  it("refuses the books, or another program's database, given as the state file", () => {
     const books = path.join(temp.dir, 'books.db');
     openDatabase(books, { create: true }).close();
     fs.rmSync(`${books}-wal`, { force: true });
     fs.rmSync(`${books}-shm`, { force: true });
     const before = digest(books);
-    expect(() => openComponentDatabase(books, MIGRATIONS, 'simulated PSP', STATE_ID)).toThrow(UsageError);
+    expect(() => openComponentDatabase(books, MIGRATIONS, 'simulated PSP', STATE_ID)).toThrow(
+      UsageError,
+    );
     expect(digest(books)).toBe(before);
 
     const foreign = path.join(temp.dir, 'foreign.db');
     raw(foreign, (db) => db.exec('CREATE TABLE people (name TEXT)'));
-    expectRefusedUntouched(foreign, () => openComponentDatabase(foreign, MIGRATIONS, 'simulated PSP', STATE_ID), 2, /is not a simulated PSP state file/);
+    expectRefusedUntouched(
+      foreign,
+      () => openComponentDatabase(foreign, MIGRATIONS, 'simulated PSP', STATE_ID),
+      2,
+      /is not a simulated PSP state file/,
+    );
   });
 
   it('accepts and marks an older state file that has no application_id yet', () => {
@@ -254,24 +359,43 @@ describe('openComponentDatabase identifies its state file before it writes to it
       db.exec(MIGRATIONS[0] as string);
       db.pragma('user_version = 1');
     });
-    const db = openComponentDatabase(file, [...MIGRATIONS, 'CREATE TABLE sim_more (id INTEGER PRIMARY KEY)'], 'simulated PSP', STATE_ID);
+    const db = openComponentDatabase(
+      file,
+      [...MIGRATIONS, 'CREATE TABLE sim_more (id INTEGER PRIMARY KEY)'],
+      'simulated PSP',
+      STATE_ID,
+    );
     expect(Number(db.pragma('user_version', { simple: true }))).toBe(2);
     expect(Number(db.pragma('application_id', { simple: true }))).not.toBe(0);
     db.close();
   });
 
-  it('refuses an id-0 file whose tables are not the simulated PSP\'s at its version (exit 2), every byte kept (issue 14 review F4)', () => {
+  it("refuses an id-0 file whose tables are not the simulated PSP's at its version (exit 2), every byte kept (issue 14 review F4)", () => {
     for (const version of [1, 2, 7]) {
       const file = path.join(temp.dir, `photos-v${version}.db`);
-      raw(file, (db) => db.exec(`PRAGMA user_version = ${version}; CREATE TABLE photos (id, path); INSERT INTO photos VALUES (1, 'a')`));
-      expectRefusedUntouched(file, () => openComponentDatabase(file, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY), 2, new RegExp(`${file} is not a simulated PSP state file: .*schema version ${version}`));
+      raw(file, (db) =>
+        db.exec(
+          `PRAGMA user_version = ${version}; CREATE TABLE photos (id, path); INSERT INTO photos VALUES (1, 'a')`,
+        ),
+      );
+      expectRefusedUntouched(
+        file,
+        () => openComponentDatabase(file, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY),
+        2,
+        new RegExp(`${file} is not a simulated PSP state file: .*schema version ${version}`),
+      );
     }
     const columns = path.join(temp.dir, 'columns-v1.db');
     raw(columns, (db) => {
       db.exec(SIM_SCHEMAS[0] as string);
       db.exec('ALTER TABLE sim_requests ADD COLUMN note TEXT; PRAGMA user_version = 1');
     });
-    expectRefusedUntouched(columns, () => openComponentDatabase(columns, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY), 2, /its tables' columns differ from the simulated PSP's schema version 1 \(sim_requests\)/);
+    expectRefusedUntouched(
+      columns,
+      () => openComponentDatabase(columns, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY),
+      2,
+      /its tables' columns differ from the simulated PSP's schema version 1 \(sim_requests\)/,
+    );
   });
 
   it('accepts an id-0 simulated PSP state file exactly as its migrations built it at version 1 and 2', () => {
@@ -288,7 +412,9 @@ describe('openComponentDatabase identifies its state file before it writes to it
       });
       const db = openComponentDatabase(file, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY);
       expect(Number(db.pragma('user_version', { simple: true }))).toBe(SIM_SCHEMAS.length);
-      expect(Number(db.pragma('application_id', { simple: true }))).toBe(SIM_STATE_IDENTITY.applicationId);
+      expect(Number(db.pragma('application_id', { simple: true }))).toBe(
+        SIM_STATE_IDENTITY.applicationId,
+      );
       db.close();
     }
   });

@@ -5,7 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import { runChecksWithPsp } from '../../src/check/with-psp.js';
 import { type Database, SCHEMA_VERSION, migrate, openDatabase } from '../../src/db/index.js';
-import { Ledger, accountHistory, balances, exportJournal, readPostingFile, verifyLedger } from '../../src/ledger/index.js';
+import {
+  Ledger,
+  accountHistory,
+  balances,
+  exportJournal,
+  readPostingFile,
+  verifyLedger,
+} from '../../src/ledger/index.js';
 import { runPayin } from '../../src/payments/payin.js';
 import { listOrders, showOrder, statusCounts } from '../../src/payments/queries.js';
 import { listPayouts, sellerReports } from '../../src/payouts/queries.js';
@@ -30,11 +37,19 @@ function snapshot(db: Database, simState: string) {
     exportJournal(db, format, (chunk) => (text += chunk));
     exports[format] = text;
   }
-  const { ok, results, notes } = runChecksWithPsp(db, { psp: 'sim', stateFile: simState }, runChecks);
+  const { ok, results, notes } = runChecksWithPsp(
+    db,
+    { psp: 'sim', stateFile: simState },
+    runChecks,
+  );
   return {
     balances: balances(db),
     asOf: AS_OF.map((asOf) => balances(db, { asOf })),
-    history: ['liabilities:sellers:seller_7:pending', 'assets:psp:sim:receivable', 'assets:bank:operating'].map((account) => accountHistory(db, account)),
+    history: [
+      'liabilities:sellers:seller_7:pending',
+      'assets:psp:sim:receivable',
+      'assets:bank:operating',
+    ].map((account) => accountHistory(db, account)),
     exports,
     verify: verifyLedger(db),
     check: { ok, results, notes },
@@ -61,7 +76,11 @@ describe('migration 8: the same constraints as comparisons', () => {
     migrate(raw, 5);
     expect(Number(raw.pragma('user_version', { simple: true }))).toBe(5);
     // This payops writes the birth hash of migration 11; the test drops it again before migrating.
-    raw.exec(BIRTH_COLUMNS.map((table) => `ALTER TABLE ${table} ADD COLUMN birth_hash TEXT NOT NULL DEFAULT ''`).join(';'));
+    raw.exec(
+      BIRTH_COLUMNS.map(
+        (table) => `ALTER TABLE ${table} ADD COLUMN birth_hash TEXT NOT NULL DEFAULT ''`,
+      ).join(';'),
+    );
     return raw;
   }
 
@@ -70,14 +89,34 @@ describe('migration 8: the same constraints as comparisons', () => {
     const raw = releasedDatabase(file);
     let now = Date.parse('2026-11-23T10:00:00Z');
     const clock = () => (now += 1_000);
-    const psp = new SimPsp({ stateFile: simState, seed: '3', faults: parseFaults('decline=0.05,pending=0.05,5xx=0.05'), feeRule: DEFAULT_FEE_RULE, clock });
-    const execution = { psp, retry: POLICY, clock, batchSize: 40, wait: true, sleep: async () => {} };
+    const psp = new SimPsp({
+      stateFile: simState,
+      seed: '3',
+      faults: parseFaults('decline=0.05,pending=0.05,5xx=0.05'),
+      feeRule: DEFAULT_FEE_RULE,
+      clock,
+    });
+    const execution = {
+      psp,
+      retry: POLICY,
+      clock,
+      batchSize: 40,
+      wait: true,
+      sleep: async () => {},
+    };
     try {
       for (const file of ['day.ndjson', 'deliveries.ndjson', 'refunds.ndjson']) {
-        await runPayin(raw, [path.join(EVENTS, file)], { rejectsFile: path.join(dir, 'rejects.ndjson') }, execution);
+        await runPayin(
+          raw,
+          [path.join(EVENTS, file)],
+          { rejectsFile: path.join(dir, 'rejects.ndjson') },
+          execution,
+        );
       }
       await runPayouts(raw, execution);
-      const operator = readPostingFile(path.join(REPO_ROOT, 'fixtures', 'ledger', 'operator-entries.ndjson'));
+      const operator = readPostingFile(
+        path.join(REPO_ROOT, 'fixtures', 'ledger', 'operator-entries.ndjson'),
+      );
       const ledger = new Ledger(raw);
       const posted = ledger.postBatch(operator.map((posting) => posting.request));
       // Backdated: effective before transactions already posted to the same accounts.
@@ -116,7 +155,12 @@ describe('migration 8: the same constraints as comparisons', () => {
       db.close();
     }
     // The commands read the converted file as they read a fresh one.
-    for (const args of [['check'], ['ledger', 'verify'], ['ledger', 'balance', '--as-of', '2026-11-23'], ['ledger', 'history', 'assets:psp:sim:receivable', '--limit', '3']]) {
+    for (const args of [
+      ['check'],
+      ['ledger', 'verify'],
+      ['ledger', 'balance', '--as-of', '2026-11-23'],
+      ['ledger', 'history', 'assets:psp:sim:receivable', '--limit', '3'],
+    ]) {
       expect(payops([...args, '--db', file]).code, args.join(' ')).toBe(0);
     }
   });
@@ -134,8 +178,14 @@ describe('migration 8: the same constraints as comparisons', () => {
         exportJournal(db, format, (chunk) => (text += chunk));
         exports.push(text);
       }
-      const asOf = Array.from({ length: 12 }, (_, month) => balances(db, { asOf: new Date(Date.UTC(2026, month, 1)).toISOString() }));
-      const history = ['assets:bank:operating', 'liabilities:sellers:seller_12:payable', 'equity'].map((account) => accountHistory(db, account));
+      const asOf = Array.from({ length: 12 }, (_, month) =>
+        balances(db, { asOf: new Date(Date.UTC(2026, month, 1)).toISOString() }),
+      );
+      const history = [
+        'assets:bank:operating',
+        'liabilities:sellers:seller_12:payable',
+        'equity',
+      ].map((account) => accountHistory(db, account));
       return { verify: verifyLedger(db), balances: balances(db), asOf, history, exports };
     };
     const expected = reads(raw);
@@ -153,29 +203,60 @@ describe('migration 8: the same constraints as comparisons', () => {
   it('leaves no IN list of three values or more in the rebuilt constraints, and they still refuse what they refused', () => {
     const db = openDatabase(path.join(dir, 'fresh.db'), { create: true });
     try {
-      const definitions = db.prepare("SELECT name, sql FROM sqlite_schema WHERE name IN ('events', 'orders', 'payouts', 'refunds', 'payouts_one_open_per_seller')").all() as { name: string; sql: string }[];
+      const definitions = db
+        .prepare(
+          "SELECT name, sql FROM sqlite_schema WHERE name IN ('events', 'orders', 'payouts', 'refunds', 'payouts_one_open_per_seller')",
+        )
+        .all() as { name: string; sql: string }[];
       expect(definitions).toHaveLength(5);
       for (const { name, sql } of definitions) expect(sql, name).not.toMatch(/ IN \(/);
       // Every statement that writes those tables now runs without a temporary B-tree.
-      const ephemeral = (sql: string) => (db.prepare(`EXPLAIN ${sql}`).all() as { opcode: string }[]).filter((op) => op.opcode === 'OpenEphemeral').length;
-      expect(ephemeral("INSERT INTO events VALUES ('e1', 'pay_in', 'h', 't', 's', 't', 1)")).toBe(0);
+      const ephemeral = (sql: string) =>
+        (db.prepare(`EXPLAIN ${sql}`).all() as { opcode: string }[]).filter(
+          (op) => op.opcode === 'OpenEphemeral',
+        ).length;
+      expect(ephemeral("INSERT INTO events VALUES ('e1', 'pay_in', 'h', 't', 's', 't', 1)")).toBe(
+        0,
+      );
       expect(ephemeral("UPDATE orders SET status = 'executing' WHERE id = 1")).toBe(0);
       expect(ephemeral("UPDATE payouts SET status = 'succeeded' WHERE id = 1")).toBe(0);
       expect(ephemeral("UPDATE refunds SET status = 'failed' WHERE id = 1")).toBe(0);
 
       db.prepare("INSERT INTO events VALUES ('e1', 'pay_in', 'h', 't', 's', 't', 1)").run();
-      expect(() => db.prepare("INSERT INTO events VALUES ('e2', 'payin', 'h', 't', 's', 't', 1)").run()).toThrow(/CHECK constraint failed/);
+      expect(() =>
+        db.prepare("INSERT INTO events VALUES ('e2', 'payin', 'h', 't', 's', 't', 1)").run(),
+      ).toThrow(/CHECK constraint failed/);
       db.prepare(
         `INSERT INTO orders (order_id, event_id, payer_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, metadata, psp, charge_key, status, created_at, updated_at)
          VALUES ('o1', 'e1', 'b', 's', 'USD', 100, 0, 'tok', '{}', 'sim', 'k', 'created', 't', 't')`,
       ).run();
-      expect(() => db.prepare("UPDATE orders SET status = 'done' WHERE order_id = 'o1'").run()).toThrow(/CHECK constraint failed/);
-      for (const status of ['executing', 'succeeded', 'pending', 'failed', 'retry_scheduled', 'dead_lettered', 'created']) {
+      expect(() =>
+        db.prepare("UPDATE orders SET status = 'done' WHERE order_id = 'o1'").run(),
+      ).toThrow(/CHECK constraint failed/);
+      for (const status of [
+        'executing',
+        'succeeded',
+        'pending',
+        'failed',
+        'retry_scheduled',
+        'dead_lettered',
+        'created',
+      ]) {
         db.prepare('UPDATE orders SET status = ? WHERE order_id = ?').run(status, 'o1');
       }
-      expect(() => db.prepare("INSERT INTO orders (order_id, event_id, payer_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, metadata, psp, charge_key, status, created_at, updated_at) VALUES ('o2', 'nope', 'b', 's', 'USD', 100, 0, 'tok', '{}', 'sim', 'k', 'created', 't', 't')").run()).toThrow(/FOREIGN KEY/);
+      expect(() =>
+        db
+          .prepare(
+            "INSERT INTO orders (order_id, event_id, payer_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, metadata, psp, charge_key, status, created_at, updated_at) VALUES ('o2', 'nope', 'b', 's', 'USD', 100, 0, 'tok', '{}', 'sim', 'k', 'created', 't', 't')",
+          )
+          .run(),
+      ).toThrow(/FOREIGN KEY/);
       const payout = (id: string, status: string) =>
-        db.prepare(`INSERT INTO payouts (payout_id, seller_id, currency, amount_minor, payout_key, psp, destination, status, created_at, updated_at) VALUES (?, 's1', 'USD', 100, 'k', 'sim', 'iban', ?, 't', 't')`).run(id, status);
+        db
+          .prepare(
+            `INSERT INTO payouts (payout_id, seller_id, currency, amount_minor, payout_key, psp, destination, status, created_at, updated_at) VALUES (?, 's1', 'USD', 100, 'k', 'sim', 'iban', ?, 't', 't')`,
+          )
+          .run(id, status);
       payout('po1', 'succeeded');
       payout('po2', 'created');
       expect(() => payout('po3', 'retry_scheduled')).toThrow(/UNIQUE constraint failed/); // one open payout per seller and currency
@@ -191,12 +272,18 @@ describe('migration 8: the same constraints as comparisons', () => {
     migrate(raw, 5);
     // An orphan written with enforcement off: the migration's reference check must refuse to commit.
     raw.pragma('foreign_keys = OFF');
-    raw.prepare("INSERT INTO order_transitions (order_id, from_status, to_status, attempt, at, cause) VALUES (99, NULL, 'created', 0, 't', 'orphan')").run();
+    raw
+      .prepare(
+        "INSERT INTO order_transitions (order_id, from_status, to_status, attempt, at, cause) VALUES (99, NULL, 'created', 0, 't', 'orphan')",
+      )
+      .run();
     raw.close();
     expect(() => openDatabase(file, { migrate: true })).toThrow(/broken references/);
     const after = new Sqlite(file, { readonly: true });
     expect(Number(after.pragma('user_version', { simple: true }))).toBe(5);
-    expect((after.prepare("SELECT sql FROM sqlite_schema WHERE name = 'orders'").pluck().get() as string)).toMatch(/status IN \(/);
+    expect(
+      after.prepare("SELECT sql FROM sqlite_schema WHERE name = 'orders'").pluck().get() as string,
+    ).toMatch(/status IN \(/);
     after.close();
     expect(fs.existsSync(file)).toBe(true);
   });

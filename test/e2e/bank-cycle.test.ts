@@ -14,7 +14,14 @@ interface BankManifest {
 interface OpenItem {
   itemId: string;
   class: string;
-  bank: { statementRef: string; source: string; balances: { closingBank: { amountMinor: string }; closingBooks: { amountMinor: string } } | null } | null;
+  bank: {
+    statementRef: string;
+    source: string;
+    balances: {
+      closingBank: { amountMinor: string };
+      closingBooks: { amountMinor: string };
+    } | null;
+  } | null;
 }
 
 interface BalanceLine {
@@ -22,8 +29,27 @@ interface BalanceLine {
   balance: { amount: string; currency: string; amountMinor: string };
 }
 
-const FAULTS = ['--faults', 'timeout=0.03,5xx=0.03,429=0.02,lost=0.02,decline=0.03,pending=0.03', '--seed', '11', '--retry-base-ms', '20', '--retry-cap-ms', '100', '--max-attempts', '50'];
-const BANK_CLASSES = ['payout_not_received', 'unknown_credit', 'unknown_debit', 'amount_mismatch', 'bank_fee', 'balance_mismatch', 'duplicate'];
+const FAULTS = [
+  '--faults',
+  'timeout=0.03,5xx=0.03,429=0.02,lost=0.02,decline=0.03,pending=0.03',
+  '--seed',
+  '11',
+  '--retry-base-ms',
+  '20',
+  '--retry-cap-ms',
+  '100',
+  '--max-attempts',
+  '50',
+];
+const BANK_CLASSES = [
+  'payout_not_received',
+  'unknown_credit',
+  'unknown_debit',
+  'amount_mismatch',
+  'bank_fee',
+  'balance_mismatch',
+  'duplicate',
+];
 /** How the test settles each class once found: what an operator would do with the simulated bank's discrepancies. */
 const RESOLUTION: Record<string, string> = {
   payout_not_received: 'write-off',
@@ -49,8 +75,10 @@ describe('the three-way match, end to end (books, PSP, bank)', () => {
   let db: string;
   let day: string;
   const run = (...args: string[]): RunResult => payops([...args, '--db', db]);
-  const openItems = (): OpenItem[] => JSON.parse(run('reconcile', 'review', '--json').stdout) as OpenItem[];
-  const balances = (): BalanceLine[] => JSON.parse(run('ledger', 'balance', '--json').stdout) as BalanceLine[];
+  const openItems = (): OpenItem[] =>
+    JSON.parse(run('reconcile', 'review', '--json').stdout) as OpenItem[];
+  const balances = (): BalanceLine[] =>
+    JSON.parse(run('ledger', 'balance', '--json').stdout) as BalanceLine[];
 
   beforeAll(() => {
     ({ dir: shared, cleanup } = tempDir('payops-bank-cycle-'));
@@ -62,8 +90,18 @@ describe('the three-way match, end to end (books, PSP, bank)', () => {
     expect(run('retry', 'run', '--wait', ...FAULTS).code).toBe(0);
     expect(run('orders', 'sync', '--seed', '11').code).toBe(0);
     const deliveries = path.join(dir, 'deliveries.ndjson');
-    execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'generate-deliveries.mjs'), '--events', checkouts, '--every', '1', '--out', deliveries]);
-    expect([0, 3]).toContain(run('payin', 'run', deliveries, '--rejects', path.join(dir, 'rejects.ndjson')).code);
+    execFileSync(process.execPath, [
+      path.join(REPO_ROOT, 'scripts', 'generate-deliveries.mjs'),
+      '--events',
+      checkouts,
+      '--every',
+      '1',
+      '--out',
+      deliveries,
+    ]);
+    expect([0, 3]).toContain(
+      run('payin', 'run', deliveries, '--rejects', path.join(dir, 'rejects.ndjson')).code,
+    );
     day = new Date().toISOString().slice(0, 10);
     expect(run('payout', 'run').code).toBe(0);
     const settlement = path.join(dir, 'settlement.csv');
@@ -77,7 +115,8 @@ describe('the three-way match, end to end (books, PSP, bank)', () => {
   const copyBook = (format: string): void => {
     dir = path.join(shared, format);
     fs.mkdirSync(dir);
-    for (const name of fs.readdirSync(shared)) if (name.startsWith('books.')) fs.copyFileSync(path.join(shared, name), path.join(dir, name));
+    for (const name of fs.readdirSync(shared))
+      if (name.startsWith('books.')) fs.copyFileSync(path.join(shared, name), path.join(dir, name));
     db = path.join(dir, 'books.db');
   };
   const FORMATS = [
@@ -85,48 +124,119 @@ describe('the three-way match, end to end (books, PSP, bank)', () => {
     { format: 'mt940', extension: 'sta', read: [], write: [] },
     { format: 'bai2', extension: 'txt', read: [], write: [] },
     // A bank CSV holds one statement: the USD account's, so the kinds that need a second PSP credit that day are skipped.
-    { format: 'csv', extension: 'csv', read: ['--mapping', path.join(REPO_ROOT, 'fixtures', 'bank', 'csv-mapping.json')], write: ['--currency', 'USD'] },
+    {
+      format: 'csv',
+      extension: 'csv',
+      read: ['--mapping', path.join(REPO_ROOT, 'fixtures', 'bank', 'csv-mapping.json')],
+      write: ['--currency', 'USD'],
+    },
   ] as const;
 
-  it.each(FORMATS)('$format: finds every injected bank discrepancy in its class and nothing else; resolved, check passes and nothing is in transit', ({ format, extension, read, write }) => {
-    copyBook(format);
-    const sent = path.join(dir, `bank-${day}.${extension}`);
-    expect(run('bank', 'statement', '--date', day, '--format', format, '--out', sent, ...write).code).toBe(0);
-    const first = run('reconcile', 'bank', sent, ...read, '--window-days', '1', '--non-interactive', '--json');
-    expect(first.code, first.stdout + first.stderr).toBe(0);
-    expect(openItems()).toEqual([]);
+  it.each(FORMATS)(
+    '$format: finds every injected bank discrepancy in its class and nothing else; resolved, check passes and nothing is in transit',
+    ({ format, extension, read, write }) => {
+      copyBook(format);
+      const sent = path.join(dir, `bank-${day}.${extension}`);
+      expect(
+        run('bank', 'statement', '--date', day, '--format', format, '--out', sent, ...write).code,
+      ).toBe(0);
+      const first = run(
+        'reconcile',
+        'bank',
+        sent,
+        ...read,
+        '--window-days',
+        '1',
+        '--non-interactive',
+        '--json',
+      );
+      expect(first.code, first.stdout + first.stderr).toBe(0);
+      expect(openItems()).toEqual([]);
 
-    const arrival = arrivalDay(day, 1);
-    const arrived = path.join(dir, `bank-${arrival}.${extension}`);
-    const manifestFile = path.join(dir, `bank-${arrival}.json`);
-    const written = run('bank', 'statement', '--date', arrival, '--format', format, '--out', arrived, '--delay-days', '1', '--inject-discrepancies', '7', '--seed', '5', '--manifest', manifestFile, ...write);
-    expect(written.code, written.stderr).toBe(0);
-    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as BankManifest;
-    if (format === 'csv') expect(manifest.injected.length + manifest.skipped.length).toBe(7);
-    else expect(manifest.skipped).toEqual([]);
-    if (format !== 'csv') expect(manifest.injected.map((injection) => injection.expectedClass).sort()).toEqual([...BANK_CLASSES].sort());
+      const arrival = arrivalDay(day, 1);
+      const arrived = path.join(dir, `bank-${arrival}.${extension}`);
+      const manifestFile = path.join(dir, `bank-${arrival}.json`);
+      const written = run(
+        'bank',
+        'statement',
+        '--date',
+        arrival,
+        '--format',
+        format,
+        '--out',
+        arrived,
+        '--delay-days',
+        '1',
+        '--inject-discrepancies',
+        '7',
+        '--seed',
+        '5',
+        '--manifest',
+        manifestFile,
+        ...write,
+      );
+      expect(written.code, written.stderr).toBe(0);
+      const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as BankManifest;
+      if (format === 'csv') expect(manifest.injected.length + manifest.skipped.length).toBe(7);
+      else expect(manifest.skipped).toEqual([]);
+      if (format !== 'csv')
+        expect(manifest.injected.map((injection) => injection.expectedClass).sort()).toEqual(
+          [...BANK_CLASSES].sort(),
+        );
 
-    const second = run('reconcile', 'bank', arrived, ...read, '--window-days', String(manifest.windowDays), '--non-interactive', '--json');
-    expect(second.code, second.stdout + second.stderr).toBe(4);
-    const found = openItems();
-    expect(found.map((item) => item.class).sort()).toEqual(manifest.injected.map((injection) => injection.expectedClass).sort());
-    // The review's JSON carries each bank item's statement, and a balance item's figures beside the books'.
-    for (const item of found) expect(item.bank?.statementRef, item.class).toEqual(expect.any(String));
-    for (const item of found.filter((open) => open.class === 'balance_mismatch')) {
-      expect(item.bank?.balances?.closingBank.amountMinor).not.toBe(item.bank?.balances?.closingBooks.amountMinor);
-    }
+      const second = run(
+        'reconcile',
+        'bank',
+        arrived,
+        ...read,
+        '--window-days',
+        String(manifest.windowDays),
+        '--non-interactive',
+        '--json',
+      );
+      expect(second.code, second.stdout + second.stderr).toBe(4);
+      const found = openItems();
+      expect(found.map((item) => item.class).sort()).toEqual(
+        manifest.injected.map((injection) => injection.expectedClass).sort(),
+      );
+      // The review's JSON carries each bank item's statement, and a balance item's figures beside the books'.
+      for (const item of found)
+        expect(item.bank?.statementRef, item.class).toEqual(expect.any(String));
+      for (const item of found.filter((open) => open.class === 'balance_mismatch')) {
+        expect(item.bank?.balances?.closingBank.amountMinor).not.toBe(
+          item.bank?.balances?.closingBooks.amountMinor,
+        );
+      }
 
-    for (const item of found) {
-      const decided = run('reconcile', 'decide', item.itemId, RESOLUTION[item.class] as string, '--note', 'end-to-end resolution', '--json');
-      expect(decided.code, `${item.class} ${item.itemId}: ${decided.stdout}${decided.stderr}`).toBe(0);
-    }
-    expect(openItems()).toEqual([]);
-    const check = run('check', '--json');
-    expect(check.code, check.stdout).toBe(0);
-    expect(run('ledger', 'verify').code).toBe(0);
-    const stated = (currency: string) => format !== 'csv' || currency === 'USD';
-    const inTransit = balances().filter((line) => (line.account.startsWith('assets:bank:in-transit:') || line.account === 'liabilities:payouts:in-transit') && stated(line.balance.currency));
-    expect(inTransit.filter((line) => line.balance.amountMinor !== '0')).toEqual([]);
-    expect(run('reconcile', 'payouts', '--open', '--json').code).toBe(0);
-  }, 240_000);
+      for (const item of found) {
+        const decided = run(
+          'reconcile',
+          'decide',
+          item.itemId,
+          RESOLUTION[item.class] as string,
+          '--note',
+          'end-to-end resolution',
+          '--json',
+        );
+        expect(
+          decided.code,
+          `${item.class} ${item.itemId}: ${decided.stdout}${decided.stderr}`,
+        ).toBe(0);
+      }
+      expect(openItems()).toEqual([]);
+      const check = run('check', '--json');
+      expect(check.code, check.stdout).toBe(0);
+      expect(run('ledger', 'verify').code).toBe(0);
+      const stated = (currency: string) => format !== 'csv' || currency === 'USD';
+      const inTransit = balances().filter(
+        (line) =>
+          (line.account.startsWith('assets:bank:in-transit:') ||
+            line.account === 'liabilities:payouts:in-transit') &&
+          stated(line.balance.currency),
+      );
+      expect(inTransit.filter((line) => line.balance.amountMinor !== '0')).toEqual([]);
+      expect(run('reconcile', 'payouts', '--open', '--json').code).toBe(0);
+    },
+    240_000,
+  );
 });

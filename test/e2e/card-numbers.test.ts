@@ -11,24 +11,42 @@ import { payops, tempDir } from '../helpers/cli.js';
  */
 const event = (id: string, patch: (base: Record<string, unknown>) => void): string => {
   const base: Record<string, unknown> = {
-    eventId: id, type: 'pay_in', occurredAt: '2026-11-23T12:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa',
+    eventId: id,
+    type: 'pay_in',
+    occurredAt: '2026-11-23T12:00:00Z',
+    currency: 'USD',
+    payer: { id: 'buyer_1' },
+    paymentToken: 'tok_visa',
     orders: [{ orderId: `ord_${id}`, sellerId: 'seller_1', amount: '12.50' }],
   };
   patch(base);
   return JSON.stringify(base);
 };
-const order = (base: Record<string, unknown>) => (base.orders as Record<string, unknown>[])[0] as Record<string, unknown>;
+const order = (base: Record<string, unknown>) =>
+  (base.orders as Record<string, unknown>[])[0] as Record<string, unknown>;
 
 const CARDS = ['4111 1111 1111 1111', '4111111111111111', '5555-5555-5555-4444', '378282246310005'];
 const LINES = [
-  event('card_seller', (base) => { order(base).sellerId = '4111 1111 1111 1111'; }),
-  event('card_note', (base) => { order(base).metadata = { note: 'paid with 5555-5555-5555-4444, thanks' }; }),
-  event('card_payer', (base) => { base.payer = { id: '378282246310005' }; }),
-  event('card_key', (base) => { order(base).metadata = { '4111111111111111': 'x' }; }),
-  event('card_number', (base) => { order(base).metadata = { n: 4111111111111111 }; }),
+  event('card_seller', (base) => {
+    order(base).sellerId = '4111 1111 1111 1111';
+  }),
+  event('card_note', (base) => {
+    order(base).metadata = { note: 'paid with 5555-5555-5555-4444, thanks' };
+  }),
+  event('card_payer', (base) => {
+    base.payer = { id: '378282246310005' };
+  }),
+  event('card_key', (base) => {
+    order(base).metadata = { '4111111111111111': 'x' };
+  }),
+  event('card_number', (base) => {
+    order(base).metadata = { n: 4111111111111111 };
+  }),
   '{"eventId":"4111111111111111","type":"pay_in"}',
   event('card_ok', () => undefined),
-  event('amount_huge', (base) => { order(base).amount = '92233720368547758.08'; }),
+  event('amount_huge', (base) => {
+    order(base).amount = '92233720368547758.08';
+  }),
 ];
 
 describe('card numbers never reach an output or the books (issue 14 item 11)', () => {
@@ -46,19 +64,44 @@ describe('card numbers never reach an output or the books (issue 14 item 11)', (
     fs.writeFileSync(input, `${LINES.join('\n')}\n`);
     expect(payops(['init', '--db', db]).code).toBe(0);
     result = payops(['payin', 'run', input, '--db', db]);
-    jsonResult = payops(['payin', 'run', input, '--json', '--rejects', path.join(dir, 'again.ndjson'), '--db', db]);
+    jsonResult = payops([
+      'payin',
+      'run',
+      input,
+      '--json',
+      '--rejects',
+      path.join(dir, 'again.ndjson'),
+      '--db',
+      db,
+    ]);
   });
   afterAll(() => cleanup());
 
-  const everything = (): string => [result.stdout, result.stderr, jsonResult.stdout, jsonResult.stderr, fs.readFileSync(`${input}.rejects.ndjson`, 'utf8'), fs.readFileSync(path.join(dir, 'again.ndjson'), 'utf8')].join('\n');
+  const everything = (): string =>
+    [
+      result.stdout,
+      result.stderr,
+      jsonResult.stdout,
+      jsonResult.stderr,
+      fs.readFileSync(`${input}.rejects.ndjson`, 'utf8'),
+      fs.readFileSync(path.join(dir, 'again.ndjson'), 'utf8'),
+    ].join('\n');
 
   it('refuses every event holding a card number, in any field, and accepts the clean one', () => {
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/cards\.ndjson:1 orders\[0\]\.sellerId: looks like a card number.*…1111/);
-    expect(result.stderr).toMatch(/cards\.ndjson:2 orders\[0\]\.metadata\.note: looks like a card number.*…4444/);
+    expect(result.stderr).toMatch(
+      /cards\.ndjson:1 orders\[0\]\.sellerId: looks like a card number.*…1111/,
+    );
+    expect(result.stderr).toMatch(
+      /cards\.ndjson:2 orders\[0\]\.metadata\.note: looks like a card number.*…4444/,
+    );
     expect(result.stderr).toMatch(/cards\.ndjson:3 payer\.id: looks like a card number.*…0005/);
-    expect(result.stderr).toMatch(/cards\.ndjson:4 orders\[0\]\.metadata\.\[card number …1111\]: looks like a card number/);
-    expect(result.stderr).toMatch(/cards\.ndjson:5 orders\[0\]\.metadata\.n: looks like a card number/);
+    expect(result.stderr).toMatch(
+      /cards\.ndjson:4 orders\[0\]\.metadata\.\[card number …1111\]: looks like a card number/,
+    );
+    expect(result.stderr).toMatch(
+      /cards\.ndjson:5 orders\[0\]\.metadata\.n: looks like a card number/,
+    );
     expect(result.stderr).toMatch(/cards\.ndjson:6 eventId: looks like a card number/);
     const books = new Sqlite(db, { readonly: true });
     const events = books.prepare('SELECT event_id FROM events ORDER BY event_id').pluck().all();
@@ -75,7 +118,9 @@ describe('card numbers never reach an output or the books (issue 14 item 11)', (
   });
 
   it('the books hold no card number', () => {
-    const dump = fs.readFileSync(db).toString('latin1') + (fs.existsSync(`${db}-wal`) ? fs.readFileSync(`${db}-wal`).toString('latin1') : '');
+    const dump =
+      fs.readFileSync(db).toString('latin1') +
+      (fs.existsSync(`${db}-wal`) ? fs.readFileSync(`${db}-wal`).toString('latin1') : '');
     for (const card of CARDS) expect(dump).not.toContain(card.replace(/[ -]/g, ''));
   });
 

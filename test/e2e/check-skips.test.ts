@@ -46,7 +46,12 @@ describe('check says what it did not check (issue 14 item 9)', () => {
     const json = payops(['check', '--json', '--db', db]);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as CheckJson;
-    expect(report.skipped).toEqual([{ check: 'PSP record', reason: expect.stringMatching(/no PSP state at .*books\.psp-sim\.db/) }]);
+    expect(report.skipped).toEqual([
+      {
+        check: 'PSP record',
+        reason: expect.stringMatching(/no PSP state at .*books\.psp-sim\.db/),
+      },
+    ]);
   });
 
   it('with the PSP record checked, nothing is listed as skipped', () => {
@@ -58,7 +63,9 @@ describe('check says what it did not check (issue 14 item 9)', () => {
 
   it('a full PSP state file is reported by its own name, not as the books being full', () => {
     const state = path.join(dir, 'books.psp-sim.db');
-    const result = payops(['payin', 'run', DAY, '--db', db], { env: { PAYOPS_TEST_PSP_STATE_MAX_PAGE_COUNT: '1' } });
+    const result = payops(['payin', 'run', DAY, '--db', db], {
+      env: { PAYOPS_TEST_PSP_STATE_MAX_PAGE_COUNT: '1' },
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${state} is full`);
     expect(result.stderr).not.toContain(`${db} is full`);

@@ -9,7 +9,9 @@ describe('payops command line', () => {
   const temp = tempDirPerTest();
 
   it('prints its version, the one in package.json', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(VERSION).toBe(pkg.version);
     expect(payops(['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
   });
@@ -23,13 +25,27 @@ describe('payops command line', () => {
   });
 
   it('offers --busy-timeout with the default the database really uses', () => {
-    expect(payops(['--help']).stdout).toMatch(new RegExp(`--busy-timeout <ms>[\\s\\S]*\\(default ${DEFAULT_BUSY_TIMEOUT_MS}\\)`));
+    expect(payops(['--help']).stdout).toMatch(
+      new RegExp(`--busy-timeout <ms>[\\s\\S]*\\(default ${DEFAULT_BUSY_TIMEOUT_MS}\\)`),
+    );
   });
 
   it.each([
-    ['init'], ['demo'], ['ledger'], ['ledger', 'post'], ['ledger', 'balance'], ['ledger', 'history'], ['ledger', 'tx'],
-    ['ledger', 'accounts'], ['ledger', 'verify'], ['ledger', 'export'], ['ledger', 'reverse'],
-    ['psp', 'serve'], ['webhooks', 'listen'], ['webhooks', 'replay'], ['bank', 'statement'],
+    ['init'],
+    ['demo'],
+    ['ledger'],
+    ['ledger', 'post'],
+    ['ledger', 'balance'],
+    ['ledger', 'history'],
+    ['ledger', 'tx'],
+    ['ledger', 'accounts'],
+    ['ledger', 'verify'],
+    ['ledger', 'export'],
+    ['ledger', 'reverse'],
+    ['psp', 'serve'],
+    ['webhooks', 'listen'],
+    ['webhooks', 'replay'],
+    ['bank', 'statement'],
   ])('gives `%s` a help page with an example', (...command) => {
     const result = payops([...command, '--help']);
     expect(result.code).toBe(0);
@@ -49,15 +65,23 @@ describe('payops command line', () => {
     const db = path.join(temp.dir, 'missing.db');
     const result = payops(['ledger', 'balance', '--db', db]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`payops: database ${db} does not exist (create it with \`payops init --db ${db}\`, or pass --db / set PAYOPS_DB to an existing one)\n`);
+    expect(result.stderr).toBe(
+      `payops: database ${db} does not exist (create it with \`payops init --db ${db}\`, or pass --db / set PAYOPS_DB to an existing one)\n`,
+    );
     expect(fs.existsSync(db)).toBe(false);
   });
 
   it('creates the database readable by its owner only, and init again is harmless', () => {
     const db = path.join(temp.dir, 'books.db');
-    expect(payops(['init', '--db', db])).toMatchObject({ code: 0, stdout: `created ${db} at schema version ${SCHEMA_VERSION}\n` });
+    expect(payops(['init', '--db', db])).toMatchObject({
+      code: 0,
+      stdout: `created ${db} at schema version ${SCHEMA_VERSION}\n`,
+    });
     expect(fs.statSync(db).mode & 0o777).toBe(0o600);
-    expect(payops(['init', '--db', db])).toMatchObject({ code: 0, stdout: `database ${db} at schema version ${SCHEMA_VERSION}\n` });
+    expect(payops(['init', '--db', db])).toMatchObject({
+      code: 0,
+      stdout: `database ${db} at schema version ${SCHEMA_VERSION}\n`,
+    });
   });
 
   it('takes the database from PAYOPS_DB, and --db over it', () => {
@@ -83,7 +107,9 @@ describe('payops command line', () => {
     raw.close();
     const result = payops(['ledger', 'balance', '--db', db]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`schema version 99, newer than this payops understands (${SCHEMA_VERSION})`);
+    expect(result.stderr).toContain(
+      `schema version 99, newer than this payops understands (${SCHEMA_VERSION})`,
+    );
     const check = new Sqlite(db);
     expect(check.pragma('user_version', { simple: true })).toBe(99);
     check.close();

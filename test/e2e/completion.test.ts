@@ -8,7 +8,10 @@ import { payops, tempDirPerTest } from '../helpers/cli.js';
 
 /** Every command path below the program, e.g. ["ledger", "balance"]. */
 function allPaths(command: Command, prefix: string[] = []): string[][] {
-  return command.commands.flatMap((sub) => [[...prefix, sub.name()], ...allPaths(sub, [...prefix, sub.name()])]);
+  return command.commands.flatMap((sub) => [
+    [...prefix, sub.name()],
+    ...allPaths(sub, [...prefix, sub.name()]),
+  ]);
 }
 
 describe('payops completion (end to end)', () => {
@@ -19,7 +22,18 @@ describe('payops completion (end to end)', () => {
     const file = path.join(temp.dir, 'payops.bash');
     fs.writeFileSync(file, script);
     const quoted = words.map((w) => `'${w}'`).join(' ');
-    const result = spawnSync('bash', ['--norc', '--noprofile', '-c', `source "$1"; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _payops_completion; printf '%s\\n' "\${COMPREPLY[@]}"`, 'bash', file], { encoding: 'utf8' });
+    const result = spawnSync(
+      'bash',
+      [
+        '--norc',
+        '--noprofile',
+        '-c',
+        `source "$1"; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _payops_completion; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        'bash',
+        file,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(result.stderr).toBe('');
     return result.stdout.split('\n').filter(Boolean);
   }
@@ -29,8 +43,12 @@ describe('payops completion (end to end)', () => {
     expect(script.code).toBe(0);
     expect(bashComplete(script.stdout, ['payops', 'led'])).toEqual(['ledger']);
     expect(bashComplete(script.stdout, ['payops', 'ledger', 'ba'])).toEqual(['balance']);
-    expect(bashComplete(script.stdout, ['payops', '--db', 'books.db', 'runs', ''])).toEqual(expect.arrayContaining(['list', 'show', '--db', '--help']));
-    expect(bashComplete(script.stdout, ['payops', 'payin', 'run', '--all'])).toEqual(['--all-or-nothing']);
+    expect(bashComplete(script.stdout, ['payops', '--db', 'books.db', 'runs', ''])).toEqual(
+      expect.arrayContaining(['list', 'show', '--db', '--help']),
+    );
+    expect(bashComplete(script.stdout, ['payops', 'payin', 'run', '--all'])).toEqual([
+      '--all-or-nothing',
+    ]);
   });
 
   it('every command of the tree appears in each script', () => {
@@ -42,17 +60,26 @@ describe('payops completion (end to end)', () => {
       for (const commandPath of paths) {
         const leaf = commandPath[commandPath.length - 1] as string;
         if (shell === 'fish') {
-          const parent = commandPath.length === 1 ? '__fish_use_subcommand' : `__fish_seen_subcommand_from ${commandPath[commandPath.length - 2]}`;
-          expect(result.stdout, `${shell}: ${commandPath.join(' ')}`).toMatch(new RegExp(`-n '[^']*${parent}[^']*' -f -a ${leaf} `));
+          const parent =
+            commandPath.length === 1
+              ? '__fish_use_subcommand'
+              : `__fish_seen_subcommand_from ${commandPath[commandPath.length - 2]}`;
+          expect(result.stdout, `${shell}: ${commandPath.join(' ')}`).toMatch(
+            new RegExp(`-n '[^']*${parent}[^']*' -f -a ${leaf} `),
+          );
         } else {
-          expect(result.stdout, `${shell}: ${commandPath.join(' ')}`).toContain(`" ${commandPath.join(' ')}")`);
+          expect(result.stdout, `${shell}: ${commandPath.join(' ')}`).toContain(
+            `" ${commandPath.join(' ')}")`,
+          );
         }
       }
     }
   });
 
   it('zsh loads the bash function through bashcompinit; an unknown shell is a usage error', () => {
-    expect(payops(['completion', 'zsh']).stdout).toMatch(/^#compdef payops\nautoload -U \+X bashcompinit && bashcompinit\n/);
+    expect(payops(['completion', 'zsh']).stdout).toMatch(
+      /^#compdef payops\nautoload -U \+X bashcompinit && bashcompinit\n/,
+    );
     const tcsh = payops(['completion', 'tcsh']);
     expect(tcsh.code).toBe(2);
   });

@@ -10,13 +10,20 @@ interface Shown {
 
 describe('payops.json and payops config show (end to end)', () => {
   const temp = tempDirPerTest('payops-config-e2e-');
-  const inDir = (args: string[], env: NodeJS.ProcessEnv = {}) => payops(args, { cwd: temp.dir, env: { PAYOPS_PSP: '', PAYOPS_PSP_URL: '', PAYOPS_CONFIG: '', ...env } });
-  const writeConfig = (content: object) => fs.writeFileSync(path.join(temp.dir, 'payops.json'), JSON.stringify(content), { mode: 0o600 });
+  const inDir = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    payops(args, {
+      cwd: temp.dir,
+      env: { PAYOPS_PSP: '', PAYOPS_PSP_URL: '', PAYOPS_CONFIG: '', ...env },
+    });
+  const writeConfig = (content: object) =>
+    fs.writeFileSync(path.join(temp.dir, 'payops.json'), JSON.stringify(content), { mode: 0o600 });
   const shown = (args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
     const result = inDir(['config', 'show', '--json', ...args], env);
     expect(result.stderr).toBe('');
     const json = JSON.parse(result.stdout) as Shown;
-    return Object.fromEntries(json.settings.map((s) => [s.key, { value: s.value, source: s.source, from: s.from }]));
+    return Object.fromEntries(
+      json.settings.map((s) => [s.key, { value: s.value, source: s.source, from: s.from }]),
+    );
   };
 
   it('without a file, every setting is its default', () => {
@@ -29,18 +36,27 @@ describe('payops.json and payops config show (end to end)', () => {
     writeConfig({ db: 'file.db', psp: 'http', pspUrl: 'http://127.0.0.1:1', busyTimeoutMs: 100 });
     const file = path.join(temp.dir, 'payops.json');
     const fromFile = shown();
-    expect(fromFile.db).toEqual({ value: path.join(temp.dir, 'file.db'), source: 'file', from: file });
+    expect(fromFile.db).toEqual({
+      value: path.join(temp.dir, 'file.db'),
+      source: 'file',
+      from: file,
+    });
     expect(fromFile.busyTimeoutMs).toEqual({ value: '100', source: 'file', from: file });
     const fromEnv = shown([], { PAYOPS_DB: 'env.db', PAYOPS_PSP: 'stripe' });
     expect(fromEnv.db).toEqual({ value: 'env.db', source: 'environment', from: 'PAYOPS_DB' });
     expect(fromEnv.psp).toEqual({ value: 'stripe', source: 'environment', from: 'PAYOPS_PSP' });
     expect(fromEnv.pspUrl).toEqual({ value: 'http://127.0.0.1:1', source: 'file', from: file });
-    const fromFlags = shown(['--db', 'flag.db', '--psp', 'sim'], { PAYOPS_DB: 'env.db', PAYOPS_PSP: 'stripe' });
+    const fromFlags = shown(['--db', 'flag.db', '--psp', 'sim'], {
+      PAYOPS_DB: 'env.db',
+      PAYOPS_PSP: 'stripe',
+    });
     expect(fromFlags.db).toEqual({ value: 'flag.db', source: 'flag', from: '--db' });
     expect(fromFlags.psp).toEqual({ value: 'sim', source: 'flag', from: '--psp' });
     const wrong = inDir(['config', 'show'], { PAYOPS_PSP: 'paypal' });
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toBe('payops: PAYOPS_PSP=paypal: expected one of sim, http, stripe (fix or unset PAYOPS_PSP)\n');
+    expect(wrong.stderr).toBe(
+      'payops: PAYOPS_PSP=paypal: expected one of sim, http, stripe (fix or unset PAYOPS_PSP)\n',
+    );
   });
 
   it('the file\'s database is the one commands use, and "output": "json" makes --json the default', () => {
@@ -51,18 +67,28 @@ describe('payops.json and payops config show (end to end)', () => {
     expect(accounts.code).toBe(0);
     expect(() => JSON.parse(accounts.stdout)).not.toThrow();
     const plain = JSON.parse(inDir(['config', 'show']).stdout) as Shown;
-    expect(plain.settings.find((s) => s.key === 'output')).toEqual({ key: 'output', value: 'json', source: 'file', from: path.join(temp.dir, 'payops.json') });
+    expect(plain.settings.find((s) => s.key === 'output')).toEqual({
+      key: 'output',
+      value: 'json',
+      source: 'file',
+      from: path.join(temp.dir, 'payops.json'),
+    });
   });
 
-  it('hostile: a file pointing db at the PSP\'s state file or a high-water mark cannot make payops write over it', () => {
+  it("hostile: a file pointing db at the PSP's state file or a high-water mark cannot make payops write over it", () => {
     writeConfig({ db: 'books.db' });
     expect(inDir(['init']).code).toBe(0);
-    expect(inDir(['payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'small.json')]).code).toBe(0);
+    expect(
+      inDir(['payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'small.json')]).code,
+    ).toBe(0);
     for (const target of ['books.psp-sim.db', 'books.db.payops-mark']) {
       const file = path.join(temp.dir, target);
       const before = fs.readFileSync(file);
       writeConfig({ db: target });
-      for (const args of [['init'], ['payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'small.json')]]) {
+      for (const args of [
+        ['init'],
+        ['payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'small.json')],
+      ]) {
         const refused = inDir(args);
         expect(refused.code, `${target}: ${args[0]}`).not.toBe(0);
         expect(refused.stderr.trim().split('\n'), refused.stderr).toHaveLength(1);
@@ -71,7 +97,7 @@ describe('payops.json and payops config show (end to end)', () => {
     }
   });
 
-  it('payops demo stays on its own temporary book: neither PAYOPS_DB nor the file\'s db or psp reach it', () => {
+  it("payops demo stays on its own temporary book: neither PAYOPS_DB nor the file's db or psp reach it", () => {
     writeConfig({ db: 'real.db', psp: 'http', pspUrl: 'http://127.0.0.1:9', output: 'json' });
     const demo = inDir(['demo'], { PAYOPS_DB: path.join(temp.dir, 'env.db') });
     expect(demo.code).toBe(0);
@@ -83,7 +109,9 @@ describe('payops.json and payops config show (end to end)', () => {
     writeConfig({ pspUlr: 'http://127.0.0.1:1' });
     const typo = inDir(['ledger', 'accounts']);
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toMatch(/^payops: config .*payops\.json: unknown key "pspUlr" \(did you mean "pspUrl"\?\)[^\n]*\n$/);
+    expect(typo.stderr).toMatch(
+      /^payops: config .*payops\.json: unknown key "pspUlr" \(did you mean "pspUrl"\?\)[^\n]*\n$/,
+    );
     writeConfig({ stripeApiKey: 'sk_live_123' });
     const secret = inDir(['config', 'show']);
     expect(secret.code).toBe(2);

@@ -23,7 +23,9 @@ describe('empty and non-regular event inputs (issue 14, smaller)', () => {
     fs.writeFileSync(empty, '');
     const result = payops(['payin', 'run', empty, '--db', db]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(new RegExp(`${empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 0 events`));
+    expect(result.stderr).toMatch(
+      new RegExp(`${empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 0 events`),
+    );
   });
 
   it('payin run /dev/stdin writes its rejects to ./stdin.rejects.ndjson in the current folder, and says so', () => {

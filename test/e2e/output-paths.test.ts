@@ -16,12 +16,14 @@ import { snapshot } from '../corpus/harness.js';
 const SMALL = path.join(REPO_ROOT, 'fixtures', 'events', 'small.json');
 const BAD = path.join(REPO_ROOT, 'fixtures', 'events', 'bad-lines.ndjson');
 
-const sha256 = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const sha256 = (file: string): string =>
+  crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 /**
  * The book's every table but `runs`, digested, and its integrity: a refused command that had
  * opened the book is recorded as a run (with its exit code 2), and nothing else may change.
  */
-const bookDigest = (file: string): string => JSON.stringify(snapshot(file, 'SELECT order_id FROM orders'));
+const bookDigest = (file: string): string =>
+  JSON.stringify(snapshot(file, 'SELECT order_id FROM orders'));
 
 describe('output paths never destroy the books, the PSP state or an input (issue 14 item 4)', () => {
   let dir: string;
@@ -50,7 +52,10 @@ describe('output paths never destroy the books, the PSP state or an input (issue
     expect(sha256(input)).toBe(before.input);
     expect(fs.lstatSync(db).isFile()).toBe(true);
   };
-  const expectRefused = (result: { code: number; stdout: string; stderr: string }, fragment: RegExp): void => {
+  const expectRefused = (
+    result: { code: number; stdout: string; stderr: string },
+    fragment: RegExp,
+  ): void => {
     expect(result.stderr).toMatch(fragment);
     expect(result.stderr.trim().split('\n')[0]).toMatch(/^payops: /);
     expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
@@ -67,43 +72,73 @@ describe('output paths never destroy the books, the PSP state or an input (issue
   describe('payin run: the rejects file', () => {
     it('a symlink <input>.rejects.ndjson -> books.db is refused, the book is unchanged', () => {
       const link = symlinkTo(db, 'day.ndjson.rejects.ndjson');
-      expectRefused(payops(['payin', 'run', input, '--db', db]), /day\.ndjson\.rejects\.ndjson is the database/);
+      expectRefused(
+        payops(['payin', 'run', input, '--db', db]),
+        /day\.ndjson\.rejects\.ndjson is the database/,
+      );
       fs.rmSync(link);
     });
 
     it('--rejects books.db is refused before anything is read', () => {
-      expectRefused(payops(['payin', 'run', input, '--rejects', db, '--db', db]), /--rejects .*books\.db is the database/);
+      expectRefused(
+        payops(['payin', 'run', input, '--rejects', db, '--db', db]),
+        /--rejects .*books\.db is the database/,
+      );
     });
 
     it('--rejects books.db-wal and books.db-shm are refused', () => {
-      expectRefused(payops(['payin', 'run', input, '--rejects', `${db}-wal`, '--db', db]), /books\.db-wal is the database's -wal file/);
-      expectRefused(payops(['payin', 'run', input, '--rejects', `${db}-shm`, '--db', db]), /books\.db-shm is the database's -shm file/);
+      expectRefused(
+        payops(['payin', 'run', input, '--rejects', `${db}-wal`, '--db', db]),
+        /books\.db-wal is the database's -wal file/,
+      );
+      expectRefused(
+        payops(['payin', 'run', input, '--rejects', `${db}-shm`, '--db', db]),
+        /books\.db-shm is the database's -shm file/,
+      );
     });
 
-    it('--rejects the book\'s high-water mark is refused, the mark unchanged', () => {
+    it("--rejects the book's high-water mark is refused, the mark unchanged", () => {
       const mark = `${db}.payops-mark`;
       expect(fs.existsSync(mark)).toBe(true);
       const markBefore = sha256(mark);
-      expectRefused(payops(['payin', 'run', input, '--rejects', mark, '--db', db]), /books\.db\.payops-mark is the book's high-water mark/);
+      expectRefused(
+        payops(['payin', 'run', input, '--rejects', mark, '--db', db]),
+        /books\.db\.payops-mark is the book's high-water mark/,
+      );
       expect(sha256(mark)).toBe(markBefore);
     });
 
     it('--psp-state books.db (or its -wal) is refused before any event is read', () => {
-      expectRefused(payops(['payin', 'run', SMALL, '--psp-state', db, '--db', db]), /--psp-state .*books\.db is the database/);
-      expectRefused(payops(['payin', 'run', SMALL, '--psp-state', `${db}-wal`, '--db', db]), /books\.db-wal is the database's -wal file/);
+      expectRefused(
+        payops(['payin', 'run', SMALL, '--psp-state', db, '--db', db]),
+        /--psp-state .*books\.db is the database/,
+      );
+      expectRefused(
+        payops(['payin', 'run', SMALL, '--psp-state', `${db}-wal`, '--db', db]),
+        /books\.db-wal is the database's -wal file/,
+      );
     });
 
     it('--rejects <the input file> is refused', () => {
-      expectRefused(payops(['payin', 'run', input, '--rejects', input, '--db', db]), /day\.ndjson is an input of this command/);
+      expectRefused(
+        payops(['payin', 'run', input, '--rejects', input, '--db', db]),
+        /day\.ndjson is an input of this command/,
+      );
     });
 
     it('--rejects <the PSP state file> is refused', () => {
-      expectRefused(payops(['payin', 'run', input, '--rejects', state, '--db', db]), /books\.psp-sim\.db is the PSP state file/);
+      expectRefused(
+        payops(['payin', 'run', input, '--rejects', state, '--db', db]),
+        /books\.psp-sim\.db is the PSP state file/,
+      );
     });
 
     it('--rejects through a symlinked folder to the book is refused', () => {
       const folder = symlinkTo(dir, 'same-folder');
-      expectRefused(payops(['payin', 'run', input, '--rejects', path.join(folder, 'books.db'), '--db', db]), /is the database/);
+      expectRefused(
+        payops(['payin', 'run', input, '--rejects', path.join(folder, 'books.db'), '--db', db]),
+        /is the database/,
+      );
       fs.rmSync(folder);
     });
 
@@ -123,23 +158,45 @@ describe('output paths never destroy the books, the PSP state or an input (issue
 
   describe('ledger export --out', () => {
     it('--out books.db is refused and the book is unchanged', () => {
-      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', db, '--db', db]), /--out .*books\.db is the database/);
+      expectRefused(
+        payops(['ledger', 'export', '--format', 'csv', '--out', db, '--db', db]),
+        /--out .*books\.db is the database/,
+      );
     });
 
     it('--out a symlink to the book, or its -wal, is refused', () => {
       symlinkTo(db, 'export.csv');
-      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', path.join(dir, 'export.csv'), '--db', db]), /export\.csv is the database/);
-      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', `${db}-wal`, '--db', db]), /-wal file/);
+      expectRefused(
+        payops([
+          'ledger',
+          'export',
+          '--format',
+          'csv',
+          '--out',
+          path.join(dir, 'export.csv'),
+          '--db',
+          db,
+        ]),
+        /export\.csv is the database/,
+      );
+      expectRefused(
+        payops(['ledger', 'export', '--format', 'csv', '--out', `${db}-wal`, '--db', db]),
+        /-wal file/,
+      );
       fs.rmSync(path.join(dir, 'export.csv'));
     });
 
     it('--out the PSP state file is refused', () => {
-      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', state, '--db', db]), /is the PSP state file/);
+      expectRefused(
+        payops(['ledger', 'export', '--format', 'csv', '--out', state, '--db', db]),
+        /is the PSP state file/,
+      );
     });
   });
 
   describe('psp settle --out and --manifest', () => {
-    const settle = (...args: string[]) => payops(['psp', 'settle', '--date', '2026-11-23', ...args, '--db', db]);
+    const settle = (...args: string[]) =>
+      payops(['psp', 'settle', '--date', '2026-11-23', ...args, '--db', db]);
 
     it('--out books.db, the PSP state or its -wal is refused', () => {
       expectRefused(settle('--out', db), /--out .*books\.db is the database/);
@@ -148,20 +205,40 @@ describe('output paths never destroy the books, the PSP state or an input (issue
     });
 
     it('--manifest books.db, or a symlink to it, is refused', () => {
-      expectRefused(settle('--out', path.join(dir, 'day.csv'), '--manifest', db), /--manifest .*books\.db is the database/);
+      expectRefused(
+        settle('--out', path.join(dir, 'day.csv'), '--manifest', db),
+        /--manifest .*books\.db is the database/,
+      );
       const link = symlinkTo(db, 'day.manifest.json');
-      expectRefused(settle('--out', path.join(dir, 'day.csv'), '--manifest', link), /day\.manifest\.json is the database/);
+      expectRefused(
+        settle('--out', path.join(dir, 'day.csv'), '--manifest', link),
+        /day\.manifest\.json is the database/,
+      );
       fs.rmSync(link);
     });
 
     it('--manifest the same file as --out is refused', () => {
       const out = path.join(dir, 'same.csv');
-      expectRefused(settle('--out', out, '--manifest', out), /same\.csv is also the --(out|manifest) file/);
+      expectRefused(
+        settle('--out', out, '--manifest', out),
+        /same\.csv is also the --(out|manifest) file/,
+      );
     });
   });
 
   describe('bank statement --out and --manifest (issue 16)', () => {
-    const statement = (...args: string[]) => payops(['bank', 'statement', '--date', '2026-11-24', '--format', 'camt053', ...args, '--db', db]);
+    const statement = (...args: string[]) =>
+      payops([
+        'bank',
+        'statement',
+        '--date',
+        '2026-11-24',
+        '--format',
+        'camt053',
+        ...args,
+        '--db',
+        db,
+      ]);
 
     it('--out books.db, the PSP state or its -wal is refused', () => {
       expectRefused(statement('--out', db), /--out .*books\.db is the database/);
@@ -170,28 +247,55 @@ describe('output paths never destroy the books, the PSP state or an input (issue
     });
 
     it('--manifest books.db, a symlink to it, or the --out file is refused', () => {
-      expectRefused(statement('--out', path.join(dir, 'day.xml'), '--manifest', db), /--manifest .*books\.db is the database/);
+      expectRefused(
+        statement('--out', path.join(dir, 'day.xml'), '--manifest', db),
+        /--manifest .*books\.db is the database/,
+      );
       const link = symlinkTo(db, 'bank.manifest.json');
-      expectRefused(statement('--out', path.join(dir, 'day.xml'), '--manifest', link), /bank\.manifest\.json is the database/);
+      expectRefused(
+        statement('--out', path.join(dir, 'day.xml'), '--manifest', link),
+        /bank\.manifest\.json is the database/,
+      );
       fs.rmSync(link);
       const out = path.join(dir, 'same.xml');
-      expectRefused(statement('--out', out, '--manifest', out), /same\.xml is also the --(out|manifest) file/);
+      expectRefused(
+        statement('--out', out, '--manifest', out),
+        /same\.xml is also the --(out|manifest) file/,
+      );
     });
   });
 
   describe('a symlinked --db: the files beside the real book are protected too (issue 14 review, item 2)', () => {
     it('--db link.db --rejects books.db-wal is refused (exit 2), a kill after a record loses nothing', () => {
       const link = symlinkTo(db, 'link.db');
-      const result = payops(['payin', 'run', input, '--db', link, '--rejects', `${db}-wal`], { env: { PAYOPS_FAILPOINTS: 'executor.after-record=1' } });
+      const result = payops(['payin', 'run', input, '--db', link, '--rejects', `${db}-wal`], {
+        env: { PAYOPS_FAILPOINTS: 'executor.after-record=1' },
+      });
       expectRefused(result, /books\.db-wal is the database's -wal file/);
-      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', `${db}.payops-mark`, '--db', link]), /books\.db\.payops-mark is the book's high-water mark/);
+      expectRefused(
+        payops(['ledger', 'export', '--format', 'csv', '--out', `${db}.payops-mark`, '--db', link]),
+        /books\.db\.payops-mark is the book's high-water mark/,
+      );
       fs.rmSync(link);
       expectCheckPasses(db);
     });
 
     it('--psp-state link.db, a symlink to the PSP state: its -wal beside the real file is refused', () => {
       const link = symlinkTo(state, 'state-link.db');
-      expectRefused(payops(['payin', 'run', input, '--psp-state', link, '--rejects', `${state}-wal`, '--db', db]), /books\.psp-sim\.db-wal is the PSP state file's -wal file/);
+      expectRefused(
+        payops([
+          'payin',
+          'run',
+          input,
+          '--psp-state',
+          link,
+          '--rejects',
+          `${state}-wal`,
+          '--db',
+          db,
+        ]),
+        /books\.psp-sim\.db-wal is the PSP state file's -wal file/,
+      );
       fs.rmSync(link);
     });
   });
@@ -207,13 +311,19 @@ describe('output paths never destroy the books, the PSP state or an input (issue
       const backup = path.join(dir, 'backup.db');
       fs.copyFileSync(db, backup);
       const sha = sha256(backup);
-      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', backup, '--db', db]), /--out .*backup\.db is an SQLite database/);
+      expectRefused(
+        payops(['ledger', 'export', '--format', 'csv', '--out', backup, '--db', db]),
+        /--out .*backup\.db is an SQLite database/,
+      );
       expect(sha256(backup)).toBe(sha);
     });
 
     it('payin run --rejects <another book> is refused before any event is charged', () => {
       const other = otherBook('base.db');
-      expectRefused(payops(['payin', 'run', input, '--rejects', other.file, '--db', db]), /--rejects .*base\.db is an SQLite database/);
+      expectRefused(
+        payops(['payin', 'run', input, '--rejects', other.file, '--db', db]),
+        /--rejects .*base\.db is an SQLite database/,
+      );
       expect(sha256(other.file)).toBe(other.sha);
     });
 
@@ -221,48 +331,85 @@ describe('output paths never destroy the books, the PSP state or an input (issue
       const psp = path.join(dir, 'psp.db');
       fs.copyFileSync(state, psp);
       const sha = sha256(psp);
-      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', psp, '--db', db]), /psp\.db is an SQLite database/);
+      expectRefused(
+        payops(['ledger', 'export', '--format', 'csv', '--out', psp, '--db', db]),
+        /psp\.db is an SQLite database/,
+      );
       expect(sha256(psp)).toBe(sha);
     });
 
-    it('psp settle --out and --manifest, webhooks listen --record: another program\'s database is refused', () => {
+    it("psp settle --out and --manifest, webhooks listen --record: another program's database is refused", () => {
       const foreign = path.join(dir, 'foreign.sqlite');
       const handle = new Sqlite(foreign);
       handle.exec('CREATE TABLE people (name TEXT)');
       handle.close();
       const sha = sha256(foreign);
-      const settle = (...args: string[]) => payops(['psp', 'settle', '--date', '2026-11-23', ...args, '--db', db]);
+      const settle = (...args: string[]) =>
+        payops(['psp', 'settle', '--date', '2026-11-23', ...args, '--db', db]);
       expectRefused(settle('--out', foreign), /foreign\.sqlite is an SQLite database/);
-      expectRefused(settle('--out', path.join(dir, 'day.csv'), '--manifest', foreign), /--manifest .*foreign\.sqlite is an SQLite database/);
-      const result = spawnSync(process.execPath, [BIN, 'webhooks', 'listen', '--port', '0', '--record', foreign, '--db', db], {
-        encoding: 'utf8',
-        timeout: 20_000,
-        env: { ...process.env, NO_COLOR: '1', PAYOPS_DB: '', PAYOPS_WEBHOOK_SECRET: 'whsec_paths_test_secret_0123456789' },
-      });
-      expectRefused({ code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }, /--record .*foreign\.sqlite is an SQLite database/);
+      expectRefused(
+        settle('--out', path.join(dir, 'day.csv'), '--manifest', foreign),
+        /--manifest .*foreign\.sqlite is an SQLite database/,
+      );
+      const result = spawnSync(
+        process.execPath,
+        [BIN, 'webhooks', 'listen', '--port', '0', '--record', foreign, '--db', db],
+        {
+          encoding: 'utf8',
+          timeout: 20_000,
+          env: {
+            ...process.env,
+            NO_COLOR: '1',
+            PAYOPS_DB: '',
+            PAYOPS_WEBHOOK_SECRET: 'whsec_paths_test_secret_0123456789',
+          },
+        },
+      );
+      expectRefused(
+        { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr },
+        /--record .*foreign\.sqlite is an SQLite database/,
+      );
       expect(sha256(foreign)).toBe(sha);
     });
 
-    it('any *.payops-mark file, another book\'s mark included, is refused', () => {
+    it("any *.payops-mark file, another book's mark included, is refused", () => {
       const other = otherBook('marked.db');
       expect(payops(['payin', 'run', SMALL, '--db', other.file, '--seed', '1']).code).toBe(0);
       const mark = `${other.file}.payops-mark`;
       expect(fs.existsSync(mark)).toBe(true);
       const sha = sha256(mark);
-      expectRefused(payops(['ledger', 'export', '--format', 'csv', '--out', mark, '--db', db]), /marked\.db\.payops-mark is a book's high-water mark/);
-      expectRefused(payops(['payin', 'run', input, '--rejects', mark, '--db', db]), /marked\.db\.payops-mark is a book's high-water mark/);
+      expectRefused(
+        payops(['ledger', 'export', '--format', 'csv', '--out', mark, '--db', db]),
+        /marked\.db\.payops-mark is a book's high-water mark/,
+      );
+      expectRefused(
+        payops(['payin', 'run', input, '--rejects', mark, '--db', db]),
+        /marked\.db\.payops-mark is a book's high-water mark/,
+      );
       expect(sha256(mark)).toBe(sha);
     });
   });
 
   describe('webhooks listen --record', () => {
     it('--record books.db is refused before it listens', () => {
-      const result = spawnSync(process.execPath, [BIN, 'webhooks', 'listen', '--port', '0', '--record', db, '--db', db], {
-        encoding: 'utf8',
-        timeout: 20_000,
-        env: { ...process.env, NO_COLOR: '1', PAYOPS_DB: '', PAYOPS_WEBHOOK_SECRET: 'whsec_paths_test_secret_0123456789' },
-      });
-      expectRefused({ code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }, /--record .*books\.db is the database/);
+      const result = spawnSync(
+        process.execPath,
+        [BIN, 'webhooks', 'listen', '--port', '0', '--record', db, '--db', db],
+        {
+          encoding: 'utf8',
+          timeout: 20_000,
+          env: {
+            ...process.env,
+            NO_COLOR: '1',
+            PAYOPS_DB: '',
+            PAYOPS_WEBHOOK_SECRET: 'whsec_paths_test_secret_0123456789',
+          },
+        },
+      );
+      expectRefused(
+        { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr },
+        /--record .*books\.db is the database/,
+      );
     });
   });
 });

@@ -6,8 +6,20 @@ import { BANK_OPERATING_ACCOUNT, bankInTransitAccount } from '../../src/bank/acc
 import { REPO_ROOT, type RunResult, payops, tempDir } from '../helpers/cli.js';
 
 interface Manifest {
-  batches: { batchId: string; currency: string; payoutMinor: string | null; differenceMinor: string | null }[];
-  injected: { kind: string; expectedClass: string; pspReference: string; merchantReference: string | null; line: number | null; batchId: string }[];
+  batches: {
+    batchId: string;
+    currency: string;
+    payoutMinor: string | null;
+    differenceMinor: string | null;
+  }[];
+  injected: {
+    kind: string;
+    expectedClass: string;
+    pspReference: string;
+    merchantReference: string | null;
+    line: number | null;
+    batchId: string;
+  }[];
 }
 
 interface OpenItem {
@@ -19,7 +31,18 @@ interface OpenItem {
   theirs: { reference: string | null; source: string } | null;
 }
 
-const FAULTS = ['--faults', 'timeout=0.03,5xx=0.03,429=0.02,lost=0.02,decline=0.03,pending=0.03', '--seed', '7', '--retry-base-ms', '20', '--retry-cap-ms', '100', '--max-attempts', '50'];
+const FAULTS = [
+  '--faults',
+  'timeout=0.03,5xx=0.03,429=0.02,lost=0.02,decline=0.03,pending=0.03',
+  '--seed',
+  '7',
+  '--retry-base-ms',
+  '20',
+  '--retry-cap-ms',
+  '100',
+  '--max-attempts',
+  '50',
+];
 
 /**
  * A day of pay-in under faults, refunds and chargebacks, built once; each test reconciles a copy
@@ -39,10 +62,22 @@ describe('reconcile (end to end)', () => {
     const at = (...args: string[]) => payops([...args, '--db', books]);
     const firstDay = new Date().toISOString().slice(0, 10);
     expect(at('init').code).toBe(0);
-    expect([0, 6]).toContain(at('payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'day.ndjson'), ...FAULTS).code);
+    expect([0, 6]).toContain(
+      at('payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'day.ndjson'), ...FAULTS).code,
+    );
     expect(at('retry', 'run', '--wait', ...FAULTS).code).toBe(0);
     expect(at('orders', 'sync', '--seed', '7').code).toBe(0);
-    expect(at('payin', 'run', path.join(REPO_ROOT, 'fixtures', 'events', 'refunds.ndjson'), '--seed', '7', '--rejects', path.join(shared.dir, 'r.ndjson')).code).toBe(3);
+    expect(
+      at(
+        'payin',
+        'run',
+        path.join(REPO_ROOT, 'fixtures', 'events', 'refunds.ndjson'),
+        '--seed',
+        '7',
+        '--rejects',
+        path.join(shared.dir, 'r.ndjson'),
+      ).code,
+    ).toBe(3);
     expect(at('chargebacks', 'sync', '--faults', 'dispute=0.02', '--seed', '7').code).toBe(0);
     const lastDay = new Date().toISOString().slice(0, 10);
     // A run across midnight UTC settles both days.
@@ -55,7 +90,9 @@ describe('reconcile (end to end)', () => {
     const copy = tempDir('payops-recon-');
     cleanups.push(copy.cleanup);
     dir = copy.dir;
-    for (const name of fs.readdirSync(shared.dir)) if (name.startsWith('books.')) fs.copyFileSync(path.join(shared.dir, name), path.join(dir, name));
+    for (const name of fs.readdirSync(shared.dir))
+      if (name.startsWith('books.'))
+        fs.copyFileSync(path.join(shared.dir, name), path.join(dir, name));
     db = path.join(dir, 'books.db');
   });
   afterAll(() => {
@@ -65,38 +102,93 @@ describe('reconcile (end to end)', () => {
   const settle = (day: string, extra: string[] = []): { file: string; manifest: Manifest } => {
     const file = path.join(dir, `settlement-${day}.csv`);
     const manifestFile = path.join(dir, `settlement-${day}.json`);
-    const result = run('psp', 'settle', '--date', day, '--out', file, '--manifest', manifestFile, ...extra);
+    const result = run(
+      'psp',
+      'settle',
+      '--date',
+      day,
+      '--out',
+      file,
+      '--manifest',
+      manifestFile,
+      ...extra,
+    );
     expect(result, result.stderr).toMatchObject({ code: 0 });
     return { file, manifest: JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest };
   };
-  const openItems = (): OpenItem[] => JSON.parse(run('reconcile', 'review', '--json').stdout) as OpenItem[];
-  const balances = () => JSON.parse(run('ledger', 'balance', '--json').stdout) as { account: string; balance: { amount: string; currency: string } }[];
-  const balance = (account: string, currency: string) => balances().find((row) => row.account === account && row.balance.currency === currency)?.balance.amount;
-  const minor = (amount: string | undefined, currency: string) => (amount === undefined ? 0n : BigInt(amount.replace('.', '')) * (currency === 'JPY' || amount.includes('.') ? 1n : 100n));
+  const openItems = (): OpenItem[] =>
+    JSON.parse(run('reconcile', 'review', '--json').stdout) as OpenItem[];
+  const balances = () =>
+    JSON.parse(run('ledger', 'balance', '--json').stdout) as {
+      account: string;
+      balance: { amount: string; currency: string };
+    }[];
+  const balance = (account: string, currency: string) =>
+    balances().find((row) => row.account === account && row.balance.currency === currency)?.balance
+      .amount;
+  const minor = (amount: string | undefined, currency: string) =>
+    amount === undefined
+      ? 0n
+      : BigInt(amount.replace('.', '')) * (currency === 'JPY' || amount.includes('.') ? 1n : 100n);
 
   it('finds every injected discrepancy in its class and nothing else; resolved, the bank holds exactly the payouts', () => {
     const settled = days.map((day) => settle(day, ['--inject-discrepancies', '6', '--seed', '3']));
     for (const { file } of settled) {
-      const result = run('reconcile', 'run', file, '--grace-days', '0', '--non-interactive', '--json');
+      const result = run(
+        'reconcile',
+        'run',
+        file,
+        '--grace-days',
+        '0',
+        '--non-interactive',
+        '--json',
+      );
       expect(result.code, result.stderr).toBe(4);
     }
     const items = openItems();
     const expected = settled.flatMap(({ file, manifest }) => [
-      ...manifest.injected.map((injection) => ({ class: injection.expectedClass, reference: injection.pspReference, line: injection.line === null ? null : `${file}:${injection.line}` })),
-      ...manifest.batches.filter((batch) => batch.payoutMinor !== null && batch.differenceMinor !== '0').map((batch) => ({ class: 'batch_total_mismatch', reference: batch.batchId, line: null, amountMinor: batch.differenceMinor })),
+      ...manifest.injected.map((injection) => ({
+        class: injection.expectedClass,
+        reference: injection.pspReference,
+        line: injection.line === null ? null : `${file}:${injection.line}`,
+      })),
+      ...manifest.batches
+        .filter((batch) => batch.payoutMinor !== null && batch.differenceMinor !== '0')
+        .map((batch) => ({
+          class: 'batch_total_mismatch',
+          reference: batch.batchId,
+          line: null,
+          amountMinor: batch.differenceMinor,
+        })),
     ]);
     expect(expected.length).toBeGreaterThanOrEqual(6);
     const found = items.map((item) => {
-      if (item.class === 'batch_total_mismatch') return { class: item.class, reference: item.batchId, line: null, amountMinor: item.amount.amountMinor };
-      if (item.class === 'missing_external') return { class: item.class, reference: item.ours?.reference ?? null, line: null };
-      return { class: item.class, reference: item.theirs?.reference ?? null, line: item.theirs?.source ?? null };
+      if (item.class === 'batch_total_mismatch')
+        return {
+          class: item.class,
+          reference: item.batchId,
+          line: null,
+          amountMinor: item.amount.amountMinor,
+        };
+      if (item.class === 'missing_external')
+        return { class: item.class, reference: item.ours?.reference ?? null, line: null };
+      return {
+        class: item.class,
+        reference: item.theirs?.reference ?? null,
+        line: item.theirs?.source ?? null,
+      };
     });
     expect(found.sort(byReference)).toEqual(expected.sort(byReference));
 
     // Resolve: the rows first, as proposed, but a capture never settled is written off (its proposal
     // is a note); then the batches, whose residual is known once their rows are.
     for (const item of openItems().filter((open) => open.class !== 'batch_total_mismatch')) {
-      const result = run('reconcile', 'decide', item.itemId, item.class === 'missing_external' ? 'write-off' : 'proposed');
+      const result = run(
+        'reconcile',
+        'decide',
+        item.itemId,
+        item.class === 'missing_external' ? 'write-off' : 'proposed',
+      );
       expect(result, result.stderr).toMatchObject({ code: 0 });
     }
     for (const item of openItems()) {
@@ -104,11 +196,19 @@ describe('reconcile (end to end)', () => {
       const result = run('reconcile', 'decide', item.itemId, 'proposed');
       expect(result, result.stderr).toMatchObject({ code: 0 });
     }
-    expect(run('reconcile', 'review', '--non-interactive')).toMatchObject({ code: 0, stdout: 'nothing open\n' });
+    expect(run('reconcile', 'review', '--non-interactive')).toMatchObject({
+      code: 0,
+      stdout: 'nothing open\n',
+    });
     const paid = new Map<string, bigint>();
-    for (const { manifest } of settled) for (const batch of manifest.batches) if (batch.payoutMinor !== null) paid.set(batch.currency, (paid.get(batch.currency) ?? 0n) + BigInt(batch.payoutMinor));
+    for (const { manifest } of settled)
+      for (const batch of manifest.batches)
+        if (batch.payoutMinor !== null)
+          paid.set(batch.currency, (paid.get(batch.currency) ?? 0n) + BigInt(batch.payoutMinor));
     for (const [currency, payoutMinor] of paid) {
-      expect(minor(balance(bankInTransitAccount('sim'), currency), currency), currency).toBe(payoutMinor);
+      expect(minor(balance(bankInTransitAccount('sim'), currency), currency), currency).toBe(
+        payoutMinor,
+      );
       expect(balance(BANK_OPERATING_ACCOUNT, currency), currency).toBeUndefined(); // until a bank statement shows the credit
       expect(balance('assets:psp:sim:receivable', currency) ?? '0', currency).toMatch(/^0(\.0+)?$/);
     }
@@ -127,7 +227,11 @@ describe('reconcile (end to end)', () => {
       const { file } = settle(day);
       const result = run('reconcile', 'run', file, '--non-interactive', '--json');
       expect(result.code, result.stdout).toBe(0);
-      const summary = JSON.parse(result.stdout) as { classes: { class: string; rows: number; records: number }[]; openCount: number; batches: { status: string }[] };
+      const summary = JSON.parse(result.stdout) as {
+        classes: { class: string; rows: number; records: number }[];
+        openCount: number;
+        batches: { status: string }[];
+      };
       expect(summary.classes.map((line) => line.class)).toEqual(['matched']);
       expect(summary.batches.every((batch) => batch.status === 'balanced')).toBe(true);
     }
@@ -137,15 +241,20 @@ describe('reconcile (end to end)', () => {
   it('a crash between import and postings leaves nothing; the next run posts once', () => {
     const { file } = settle(days[0] as string);
     for (const point of ['reconcile.after-import', 'reconcile.after-settlement']) {
-      const killed = payops(['reconcile', 'run', file, '--non-interactive', '--db', db], { env: { PAYOPS_FAILPOINTS: `${point}=1` } });
+      const killed = payops(['reconcile', 'run', file, '--non-interactive', '--db', db], {
+        env: { PAYOPS_FAILPOINTS: `${point}=1` },
+      });
       expect(killed.code, point).toBe(-1); // SIGKILL
       expect(run('reconcile', 'report').code).toBe(2); // no run was recorded
       expect(balances().some((row) => row.account.startsWith('assets:bank:'))).toBe(false);
     }
     expect(run('reconcile', 'run', file, '--non-interactive').code).toBe(0);
     expect(run('reconcile', 'run', file, '--non-interactive').stdout).toContain('nothing changed');
-    const settlements = JSON.parse(run('reconcile', 'report', '--json').stdout) as { bridges: { payout: { amountMinor: string }; settled: { amountMinor: string } }[] };
-    for (const bridge of settlements.bridges) expect(bridge.settled.amountMinor).toBe(bridge.payout.amountMinor);
+    const settlements = JSON.parse(run('reconcile', 'report', '--json').stdout) as {
+      bridges: { payout: { amountMinor: string }; settled: { amountMinor: string } }[];
+    };
+    for (const bridge of settlements.bridges)
+      expect(bridge.settled.amountMinor).toBe(bridge.payout.amountMinor);
     expect(run('check').code).toBe(0);
   });
 
@@ -163,33 +272,98 @@ describe('reconcile (end to end)', () => {
   it('issue 15: --dry-run names no transaction; report CSV sums equal its JSON; reconcile items lists every open item once', () => {
     const { file } = settle(days[0] as string, ['--inject-discrepancies', '6', '--seed', '3']);
     const rules = path.join(REPO_ROOT, 'fixtures', 'reconcile', 'rules.json');
-    const dry = run('reconcile', 'run', file, '--rules', rules, '--grace-days', '0', '--dry-run', '--non-interactive', '--json');
+    const dry = run(
+      'reconcile',
+      'run',
+      file,
+      '--rules',
+      rules,
+      '--grace-days',
+      '0',
+      '--dry-run',
+      '--non-interactive',
+      '--json',
+    );
     expect(dry.stdout).not.toMatch(/posted #|"txIds"/);
-    const dryText = run('reconcile', 'run', file, '--rules', rules, '--grace-days', '0', '--dry-run', '--non-interactive');
+    const dryText = run(
+      'reconcile',
+      'run',
+      file,
+      '--rules',
+      rules,
+      '--grace-days',
+      '0',
+      '--dry-run',
+      '--non-interactive',
+    );
     expect(dryText.stdout).not.toMatch(/#\d/);
     expect(run('reconcile', 'run', file, '--grace-days', '0', '--non-interactive').code).toBe(4);
 
     const json = JSON.parse(run('reconcile', 'report', '--json').stdout) as {
-      dateBasis: string; classesByCurrency: { class: string; currency: string; rows: number; records: number; money: { amount: string } }[];
-      classTotals: { rows: number; records: number }; openNow: { class: string; currency: string; items: number; money: { amount: string } }[]; openTotal: { items: number }; file: { rowsRead: number };
+      dateBasis: string;
+      classesByCurrency: {
+        class: string;
+        currency: string;
+        rows: number;
+        records: number;
+        money: { amount: string };
+      }[];
+      classTotals: { rows: number; records: number };
+      openNow: { class: string; currency: string; items: number; money: { amount: string } }[];
+      openTotal: { items: number };
+      file: { rowsRead: number };
     };
     expect(json.dateBasis).toBe('settled');
     const csv = run('reconcile', 'report', '--csv').stdout.trimEnd().split('\n');
     const header = (csv[0] as string).split(',');
-    const records = csv.slice(1).map((line) => Object.fromEntries(line.split(',').map((cell, index) => [header[index] as string, cell])));
+    const records = csv
+      .slice(1)
+      .map((line) =>
+        Object.fromEntries(line.split(',').map((cell, index) => [header[index] as string, cell])),
+      );
     const classRows = records.filter((row) => row.section === 'class');
-    const sum = (column: string) => classRows.reduce((total, row) => total + Number(row[column] || 0), 0);
-    expect([sum('rows'), sum('records')]).toEqual([json.classTotals.rows, json.classTotals.records]);
+    const sum = (column: string) =>
+      classRows.reduce((total, row) => total + Number(row[column] || 0), 0);
+    expect([sum('rows'), sum('records')]).toEqual([
+      json.classTotals.rows,
+      json.classTotals.records,
+    ]);
     expect(json.classTotals.rows).toBe(json.file.rowsRead);
-    expect(classRows.map((row) => [row.class, row.currency, Number(row.rows), Number(row.records), row.amount])).toEqual(
-      json.classesByCurrency.map((line) => [line.class, line.currency, line.rows, line.records, line.money.amount]),
+    expect(
+      classRows.map((row) => [
+        row.class,
+        row.currency,
+        Number(row.rows),
+        Number(row.records),
+        row.amount,
+      ]),
+    ).toEqual(
+      json.classesByCurrency.map((line) => [
+        line.class,
+        line.currency,
+        line.rows,
+        line.records,
+        line.money.amount,
+      ]),
     );
-    expect(records.filter((row) => row.section === 'open').reduce((total, row) => total + Number(row.items), 0)).toBe(json.openTotal.items);
+    expect(
+      records
+        .filter((row) => row.section === 'open')
+        .reduce((total, row) => total + Number(row.items), 0),
+    ).toBe(json.openTotal.items);
 
-    const listing = JSON.parse(run('reconcile', 'items', '--json').stdout) as { dateBasis: string; count: number; items: { itemId: string; class: string }[] };
+    const listing = JSON.parse(run('reconcile', 'items', '--json').stdout) as {
+      dateBasis: string;
+      count: number;
+      items: { itemId: string; class: string }[];
+    };
     expect(listing.dateBasis).toBe('run');
     expect(listing.count).toBe(json.openTotal.items);
-    expect(listing.items.map((item) => item.itemId).sort()).toEqual(openItems().map((item) => item.itemId).sort());
+    expect(listing.items.map((item) => item.itemId).sort()).toEqual(
+      openItems()
+        .map((item) => item.itemId)
+        .sort(),
+    );
     const listingCsv = run('reconcile', 'items', '--csv').stdout.trimEnd().split('\n');
     expect(listingCsv).toHaveLength(listing.count + 1);
     expect(run('reconcile', 'items').stdout).toContain('dates: run');
@@ -205,7 +379,9 @@ describe('reconcile (end to end)', () => {
     fs.writeFileSync(broken, lines.join('\n'));
     const strict = run('reconcile', 'run', broken, '--strict', '--non-interactive');
     expect(strict.code).toBe(3);
-    expect(strict.stderr).toMatch(new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3 net: `));
+    expect(strict.stderr).toMatch(
+      new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3 net: `),
+    );
     expect(run('reconcile', 'report').code).toBe(2);
     const lenient = run('reconcile', 'run', broken, '--non-interactive', '--json');
     expect(lenient.code).toBe(3);
@@ -217,18 +393,35 @@ describe('reconcile (end to end)', () => {
     const { file } = settle(days[0] as string, ['--inject-discrepancies', '2', '--seed', '9']);
     expect(run('reconcile', 'run', file, '--grace-days', '0', '--non-interactive').code).toBe(4);
     const item = openItems()[0] as OpenItem;
-    expect(run('reconcile', 'decide', item.itemId, 'note', '--note', '=HYPERLINK("http://x","ask")').code).toBe(0);
+    expect(
+      run('reconcile', 'decide', item.itemId, 'note', '--note', '=HYPERLINK("http://x","ask")')
+        .code,
+    ).toBe(0);
     expect(run('reconcile', 'decide', item.itemId, 'note').code).toBe(3); // a note says why
     const csv = run('reconcile', 'report', '--csv');
     expect(csv.code).toBe(0);
-    expect(csv.stdout.split('\n')[0]).toBe('section,run,name,class,currency,rows,records,items,amount,captures,fees,refunds,chargebacks,adjustments,rows_net,payout,difference,books,status,at,by,action,rule,note,linked_to,postings');
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'section,run,name,class,currency,rows,records,items,amount,captures,fees,refunds,chargebacks,adjustments,rows_net,payout,difference,books,status,at,by,action,rule,note,linked_to,postings',
+    );
     expect(csv.stdout).toContain(`"'=HYPERLINK(""http://x"",""ask"")"`);
-    const report = JSON.parse(run('reconcile', 'report', '--json').stdout) as { decisions: { itemId: string; action: string; decidedBy: string }[]; classes: unknown[] };
-    expect(report.decisions).toEqual([expect.objectContaining({ itemId: item.itemId, action: 'note', decidedBy: os.userInfo().username })]);
+    const report = JSON.parse(run('reconcile', 'report', '--json').stdout) as {
+      decisions: { itemId: string; action: string; decidedBy: string }[];
+      classes: unknown[];
+    };
+    expect(report.decisions).toEqual([
+      expect.objectContaining({
+        itemId: item.itemId,
+        action: 'note',
+        decidedBy: os.userInfo().username,
+      }),
+    ]);
     expect(run('reconcile', 'report', '--run', '9').code).toBe(2);
   });
 });
 
-function byReference(a: { class: string; reference: string | null }, b: { class: string; reference: string | null }): number {
+function byReference(
+  a: { class: string; reference: string | null },
+  b: { class: string; reference: string | null },
+): number {
   return `${a.class} ${a.reference}`.localeCompare(`${b.class} ${b.reference}`);
 }

@@ -15,7 +15,13 @@ const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
 const IN_CI = process.env.CI === 'true';
 const withChromium = (name: string, fn: () => Promise<void>) =>
-  it.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? name : `${name} [skipped: ${CHROMIUM} not found; CI installs it: apt-get install chromium]`, fn, 120_000);
+  it.skipIf(!HAS_CHROMIUM)(
+    HAS_CHROMIUM
+      ? name
+      : `${name} [skipped: ${CHROMIUM} not found; CI installs it: apt-get install chromium]`,
+    fn,
+    120_000,
+  );
 
 interface PageFacts {
   messages: string[];
@@ -77,12 +83,17 @@ describe('report html (end to end, in headless Chromium)', () => {
     report = path.join(dir, 'report.html');
     const result = payops(['report', 'html', '--out', report, '--db', db]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/^wrote .*report\.html: 2 statements, 3 currencies charted, \d+ open items, \d+ payout bridges\n$/);
+    expect(result.stderr).toMatch(
+      /^wrote .*report\.html: 2 statements, 3 currencies charted, \d+ open items, \d+ payout bridges\n$/,
+    );
   }, 180_000);
   afterAll(() => cleanup());
 
   it('Chromium is installed when CI=true (there a skip would hide the HTML report tests)', () => {
-    expect(HAS_CHROMIUM || !IN_CI, `${CHROMIUM} is missing: .ci/run installs it with apt-get install chromium`).toBe(true);
+    expect(
+      HAS_CHROMIUM || !IN_CI,
+      `${CHROMIUM} is missing: .ci/run installs it with apt-get install chromium`,
+    ).toBe(true);
   });
 
   it('writes one owner-only file that holds everything it needs: no external URL, uPlot inlined', () => {
@@ -90,54 +101,112 @@ describe('report html (end to end, in headless Chromium)', () => {
     const page = fs.readFileSync(report, 'utf8');
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(page).toContain('uPlot');
-    expect(page).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;/);
+    expect(page).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;/,
+    );
   });
 
   it('refuses to write over the book (through assertSafeOutput), and leaves it as it was', () => {
     const before = fs.readFileSync(db);
     const result = payops(['report', 'html', '--out', db, '--db', db]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^payops: --out .*demo\.db is the database; payops will not write over it/);
+    expect(result.stderr).toMatch(
+      /^payops: --out .*demo\.db is the database; payops will not write over it/,
+    );
     expect(fs.readFileSync(db).equals(before)).toBe(true);
   });
 
   it('refuses a -b that is not before -e, and a date that is not one, with exit 2', () => {
-    expect(payops(['report', 'html', '--out', path.join(dir, 'x.html'), '-b', '2026-12-01', '-e', '2026-11-01', '--db', db]).code).toBe(2);
-    const bad = payops(['report', 'html', '--out', path.join(dir, 'x.html'), '-b', '2026-02-30', '--db', db]);
+    expect(
+      payops([
+        'report',
+        'html',
+        '--out',
+        path.join(dir, 'x.html'),
+        '-b',
+        '2026-12-01',
+        '-e',
+        '2026-11-01',
+        '--db',
+        db,
+      ]).code,
+    ).toBe(2);
+    const bad = payops([
+      'report',
+      'html',
+      '--out',
+      path.join(dir, 'x.html'),
+      '-b',
+      '2026-02-30',
+      '--db',
+      db,
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^payops: --begin/);
     expect(fs.existsSync(path.join(dir, 'x.html'))).toBe(false);
   });
 
-  withChromium('loads from file:// with no console error and no request leaving the page; uPlot draws a chart per currency', async () => {
-    const facts = await openInChromium(report);
-    expect(facts.messages).toEqual([]);
-    expect(facts.requests).toEqual([pathToFileURL(report).href]);
-    expect(facts.charts).toBe('3');
-    expect(facts.instances).toBe(3);
-    // uPlot draws on a canvas per chart; each has a real size.
-    expect(facts.canvases.length).toBeGreaterThanOrEqual(3);
-    for (const canvas of facts.canvases) {
-      expect(canvas.width).toBeGreaterThan(0);
-      expect(canvas.height).toBeGreaterThan(0);
-    }
-    // Compared by size, not pixels: the full-page screenshot is the page's own size, and a long page.
-    const size = pngSize(facts.screenshot);
-    expect(size).toEqual({ width: Math.max(VIEWPORT.width, facts.scroll.width), height: facts.scroll.height });
-    expect(size.height).toBeGreaterThan(VIEWPORT.height);
-    expect(facts.screenshot.length).toBeGreaterThan(50_000);
-  });
+  withChromium(
+    'loads from file:// with no console error and no request leaving the page; uPlot draws a chart per currency',
+    async () => {
+      const facts = await openInChromium(report);
+      expect(facts.messages).toEqual([]);
+      expect(facts.requests).toEqual([pathToFileURL(report).href]);
+      expect(facts.charts).toBe('3');
+      expect(facts.instances).toBe(3);
+      // uPlot draws on a canvas per chart; each has a real size.
+      expect(facts.canvases.length).toBeGreaterThanOrEqual(3);
+      for (const canvas of facts.canvases) {
+        expect(canvas.width).toBeGreaterThan(0);
+        expect(canvas.height).toBeGreaterThan(0);
+      }
+      // Compared by size, not pixels: the full-page screenshot is the page's own size, and a long page.
+      const size = pngSize(facts.screenshot);
+      expect(size).toEqual({
+        width: Math.max(VIEWPORT.width, facts.scroll.width),
+        height: facts.scroll.height,
+      });
+      expect(size.height).toBeGreaterThan(VIEWPORT.height);
+      expect(facts.screenshot.length).toBeGreaterThan(50_000);
+    },
+  );
 
-  withChromium('shows every section and the statements\' figures exactly as the ledger has them', async () => {
-    const facts = await openInChromium(report);
-    for (const title of ['Income statement', 'Balance sheet', 'Daily flows', 'Open reconciliation items', 'Payout bridges']) expect(facts.text).toContain(title);
-    expect(facts.text).toContain('balanced: assets = liabilities + equity');
-    const balances = (JSON.parse(payops(['ledger', 'balance', '--json', '--db', db]).stdout) as { account: string; balance: { amount: string; currency: string } }[]).map((row) => ({ account: row.account, currency: row.balance.currency, balance: row.balance.amount }));
-    const bank = balances.find((row) => row.account === 'assets:bank:operating' && row.currency === 'USD');
-    expect(bank).toBeDefined();
-    // The balance sheet's row for the account: account, currency, the balance at the (one) period end, twice (column and "at end").
-    expect(facts.text).toContain(`assets:bank:operating\tUSD\t${bank!.balance}\t${bank!.balance}`);
-    const fees = balances.filter((row) => row.account === 'revenue:platform-fees');
-    for (const fee of fees) expect(facts.text).toContain(`revenue:platform-fees\t${fee.currency}\t${fee.balance.replace(/^-/, '')}`);
-  });
+  withChromium(
+    "shows every section and the statements' figures exactly as the ledger has them",
+    async () => {
+      const facts = await openInChromium(report);
+      for (const title of [
+        'Income statement',
+        'Balance sheet',
+        'Daily flows',
+        'Open reconciliation items',
+        'Payout bridges',
+      ])
+        expect(facts.text).toContain(title);
+      expect(facts.text).toContain('balanced: assets = liabilities + equity');
+      const balances = (
+        JSON.parse(payops(['ledger', 'balance', '--json', '--db', db]).stdout) as {
+          account: string;
+          balance: { amount: string; currency: string };
+        }[]
+      ).map((row) => ({
+        account: row.account,
+        currency: row.balance.currency,
+        balance: row.balance.amount,
+      }));
+      const bank = balances.find(
+        (row) => row.account === 'assets:bank:operating' && row.currency === 'USD',
+      );
+      expect(bank).toBeDefined();
+      // The balance sheet's row for the account: account, currency, the balance at the (one) period end, twice (column and "at end").
+      expect(facts.text).toContain(
+        `assets:bank:operating\tUSD\t${bank!.balance}\t${bank!.balance}`,
+      );
+      const fees = balances.filter((row) => row.account === 'revenue:platform-fees');
+      for (const fee of fees)
+        expect(facts.text).toContain(
+          `revenue:platform-fees\t${fee.currency}\t${fee.balance.replace(/^-/, '')}`,
+        );
+    },
+  );
 });

@@ -13,10 +13,20 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const IBAN_7 = 'DE89370400440532013000';
 const IBAN_9 = 'GB82WEST12345698765432';
 const checkout = (eventId: string, orderId: string, sellerId: string, amount: string) => ({
-  eventId, type: 'pay_in', occurredAt: '2026-11-23T10:15:00Z', currency: 'USD', payer: { id: 'buyer_42' }, paymentToken: 'tok_visa', orders: [{ orderId, sellerId, amount, platformFee: '1.00' }],
+  eventId,
+  type: 'pay_in',
+  occurredAt: '2026-11-23T10:15:00Z',
+  currency: 'USD',
+  payer: { id: 'buyer_42' },
+  paymentToken: 'tok_visa',
+  orders: [{ orderId, sellerId, amount, platformFee: '1.00' }],
 });
 const delivered = (eventId: string, orderId: string, sellerId: string, iban: string) => ({
-  eventId, type: 'pay_out', occurredAt: '2026-11-25T09:00:00Z', orderId, seller: { id: sellerId, name: `${sellerId} Ltd`, account: { iban } },
+  eventId,
+  type: 'pay_out',
+  occurredAt: '2026-11-25T09:00:00Z',
+  orderId,
+  seller: { id: sellerId, name: `${sellerId} Ltd`, account: { iban } },
 });
 
 interface CheckJson {
@@ -32,11 +42,26 @@ describe('restoring a backup of the books (end to end)', () => {
     const db = path.join(tmp.dir, 'books.db');
     const backup = path.join(tmp.dir, 'backup.db');
     expect(payops(['init', '--db', db]).code).toBe(0);
-    const first = eventsFile(tmp.dir, 'first.ndjson', checkout('chk_1', 'ord_1', 'seller_7', '25.00'));
+    const first = eventsFile(
+      tmp.dir,
+      'first.ndjson',
+      checkout('chk_1', 'ord_1', 'seller_7', '25.00'),
+    );
     expect(payops(['payin', 'run', first, '--db', db]).code).toBe(0);
     fs.copyFileSync(db, backup); // the process closed the book: its WAL is checkpointed into the file
-    const second = eventsFile(tmp.dir, 'second.ndjson', checkout('chk_2', 'ord_2', 'seller_7', '40.00'), checkout('chk_3', 'ord_3', 'seller_9', '10.00'));
-    const deliveries = eventsFile(tmp.dir, 'deliveries.ndjson', delivered('d1', 'ord_1', 'seller_7', IBAN_7), delivered('d2', 'ord_2', 'seller_7', IBAN_7), delivered('d3', 'ord_3', 'seller_9', IBAN_9));
+    const second = eventsFile(
+      tmp.dir,
+      'second.ndjson',
+      checkout('chk_2', 'ord_2', 'seller_7', '40.00'),
+      checkout('chk_3', 'ord_3', 'seller_9', '10.00'),
+    );
+    const deliveries = eventsFile(
+      tmp.dir,
+      'deliveries.ndjson',
+      delivered('d1', 'ord_1', 'seller_7', IBAN_7),
+      delivered('d2', 'ord_2', 'seller_7', IBAN_7),
+      delivered('d3', 'ord_3', 'seller_9', IBAN_9),
+    );
     expect(payops(['payin', 'run', second, '--db', db]).code).toBe(0);
     expect(payops(['payin', 'run', deliveries, '--db', db]).code).toBe(0);
     expect(payops(['payout', 'run', '--db', db]).code).toBe(0);
@@ -71,22 +96,33 @@ describe('restoring a backup of the books (end to end)', () => {
 
   /** `payops check` on the PSP state beside `db`: no order charged or payout sent twice, nothing failing. */
   function expectNoDoubleSend(db: string, extra: readonly string[] = []): void {
-    const report = JSON.parse(payops(['check', '--json', ...extra, '--db', db], dayLater).stdout) as CheckJson;
+    const report = JSON.parse(
+      payops(['check', '--json', ...extra, '--db', db], dayLater).stdout,
+    ) as CheckJson;
     const problems = report.results.flatMap((result) => (result.ok ? [] : result.details));
     expect(problems.filter((line) => /charged \d+ times|sent \d+ times/.test(line))).toEqual([]);
     expect(report.results.filter((result) => !result.ok)).toEqual([]);
   }
 
-  it('finds the mark by the book\'s real path: a book opened through a symlink is still found behind (1a)', () => {
+  it("finds the mark by the book's real path: a book opened through a symlink is still found behind (1a)", () => {
     const db = path.join(tmp.dir, 'books.db');
     const link = path.join(tmp.dir, 'link.db');
     expect(payops(['init', '--db', db]).code).toBe(0);
     fs.symlinkSync(db, link);
-    const first = eventsFile(tmp.dir, 'first.ndjson', checkout('chk_1', 'ord_1', 'seller_7', '25.00'));
+    const first = eventsFile(
+      tmp.dir,
+      'first.ndjson',
+      checkout('chk_1', 'ord_1', 'seller_7', '25.00'),
+    );
     expect(payops(['payin', 'run', first, '--db', link]).code).toBe(0);
     const backup = path.join(tmp.dir, 'backup.db');
     fs.copyFileSync(db, backup);
-    const second = eventsFile(tmp.dir, 'second.ndjson', checkout('chk_2', 'ord_2', 'seller_7', '40.00'), checkout('chk_3', 'ord_3', 'seller_9', '10.00'));
+    const second = eventsFile(
+      tmp.dir,
+      'second.ndjson',
+      checkout('chk_2', 'ord_2', 'seller_7', '40.00'),
+      checkout('chk_3', 'ord_3', 'seller_9', '10.00'),
+    );
     expect(payops(['payin', 'run', second, '--db', db]).code).toBe(0);
     restore(db, backup);
     const rerun = payops(['payin', 'run', second, '--db', link, '--json'], dayLater);
@@ -98,7 +134,14 @@ describe('restoring a backup of the books (end to end)', () => {
   it('new work run before the lost work does not use up the catch-up: the lost work is still looked up (1b)', () => {
     const { db, backup, later } = booksWithBackup();
     restore(db, backup);
-    const fresh = eventsFile(tmp.dir, 'fresh.ndjson', checkout('chk_n1', 'ord_n1', 'seller_7', '11.00'), checkout('chk_n2', 'ord_n2', 'seller_7', '12.00'), checkout('chk_n3', 'ord_n3', 'seller_9', '13.00'), checkout('chk_n4', 'ord_n4', 'seller_9', '14.00'));
+    const fresh = eventsFile(
+      tmp.dir,
+      'fresh.ndjson',
+      checkout('chk_n1', 'ord_n1', 'seller_7', '11.00'),
+      checkout('chk_n2', 'ord_n2', 'seller_7', '12.00'),
+      checkout('chk_n3', 'ord_n3', 'seller_9', '13.00'),
+      checkout('chk_n4', 'ord_n4', 'seller_9', '14.00'),
+    );
     const first = payops(['payin', 'run', fresh, '--db', db, '--json'], dayLater);
     expect(JSON.parse(first.stdout)).toMatchObject({ bookBehind: { lookUps: '4' } }); // nothing found: none of it counts
     const rerun = payops(['payin', 'run', later[0] as string, '--db', db, '--json'], dayLater);
@@ -106,7 +149,17 @@ describe('restoring a backup of the books (end to end)', () => {
     expect(payops(['payin', 'run', later[1] as string, '--db', db], dayLater).code).toBe(0);
     expect(payops(['payout', 'run', '--db', db], dayLater).code).toBe(0);
     expectNoDoubleSend(db);
-    const after = payops(['payin', 'run', eventsFile(tmp.dir, 'after.ndjson', checkout('chk_a', 'ord_a', 'seller_7', '9.00')), '--db', db, '--json'], dayLater);
+    const after = payops(
+      [
+        'payin',
+        'run',
+        eventsFile(tmp.dir, 'after.ndjson', checkout('chk_a', 'ord_a', 'seller_7', '9.00')),
+        '--db',
+        db,
+        '--json',
+      ],
+      dayLater,
+    );
     expect(JSON.parse(after.stdout)).toMatchObject({ bookBehind: null }); // the four lost sends were found: caught up
   });
 
@@ -123,18 +176,38 @@ describe('restoring a backup of the books (end to end)', () => {
     expect(payops(['payin', 'run', files.a, '--db', db]).code).toBe(0);
     fs.copyFileSync(db, backup);
     for (const step of [files.b, null, files.c, files.d, null]) {
-      expect((step === null ? payops(['payout', 'run', '--db', db]) : payops(['payin', 'run', step, '--db', db])).code).toBe(0);
+      expect(
+        (step === null
+          ? payops(['payout', 'run', '--db', db])
+          : payops(['payin', 'run', step, '--db', db])
+        ).code,
+      ).toBe(0);
     }
     restore(db, backup);
     // The files again, but the two payout runs as one at the end: one payout of 63.00 where 24.00 and 39.00 were sent.
-    for (const file of [files.b, files.c, files.d]) expect(payops(['payin', 'run', file, '--db', db], dayLater).code).toBe(0);
+    for (const file of [files.b, files.c, files.d])
+      expect(payops(['payin', 'run', file, '--db', db], dayLater).code).toBe(0);
     const payout = payops(['payout', 'run', '--db', db, '--json'], dayLater);
     expect(payout.code).toBe(6);
-    expect(JSON.parse(payout.stdout)).toMatchObject({ execution: { succeeded: 0, retryScheduled: 1 } });
-    expect(payops(['payout', 'list', '--db', db, '--json']).stdout).toContain('held: the book is behind its high-water mark');
-    const report = JSON.parse(payops(['check', '--json', '--db', db], dayLater).stdout) as CheckJson;
-    const payouts = report.results.find((result) => result.name.startsWith('every payout sent at most once'));
-    expect(payouts?.details.filter((line) => /^the PSP sent transfer po_\w+ \(seller_7, (24|39)\.00 USD\), which is no payout of payops$/.test(line))).toHaveLength(2);
+    expect(JSON.parse(payout.stdout)).toMatchObject({
+      execution: { succeeded: 0, retryScheduled: 1 },
+    });
+    expect(payops(['payout', 'list', '--db', db, '--json']).stdout).toContain(
+      'held: the book is behind its high-water mark',
+    );
+    const report = JSON.parse(
+      payops(['check', '--json', '--db', db], dayLater).stdout,
+    ) as CheckJson;
+    const payouts = report.results.find((result) =>
+      result.name.startsWith('every payout sent at most once'),
+    );
+    expect(
+      payouts?.details.filter((line) =>
+        /^the PSP sent transfer po_\w+ \(seller_7, (24|39)\.00 USD\), which is no payout of payops$/.test(
+          line,
+        ),
+      ),
+    ).toHaveLength(2);
   });
 
   it('a backup taken before the first send and restored at a new path is behind: init writes the mark at once', () => {
@@ -143,7 +216,11 @@ describe('restoring a backup of the books (end to end)', () => {
     expect(fs.existsSync(`${db}.payops-mark`)).toBe(true);
     const backup = path.join(tmp.dir, 'backup.db');
     fs.copyFileSync(db, backup);
-    const first = eventsFile(tmp.dir, 'first.ndjson', checkout('chk_1', 'ord_1', 'seller_7', '25.00'));
+    const first = eventsFile(
+      tmp.dir,
+      'first.ndjson',
+      checkout('chk_1', 'ord_1', 'seller_7', '25.00'),
+    );
     expect(payops(['payin', 'run', first, '--db', db]).code).toBe(0);
     const moved = path.join(tmp.dir, 'moved.db');
     fs.copyFileSync(backup, moved);
@@ -158,18 +235,45 @@ describe('restoring a backup of the books (end to end)', () => {
     const moved = path.join(tmp.dir, 'moved.db');
     fs.copyFileSync(backup, moved); // no mark beside it, but the book had written one
     const psp = ['--psp-state', path.join(tmp.dir, 'books.psp-sim.db')];
-    const rerun = payops(['payin', 'run', later[0] as string, '--db', moved, '--json', ...psp], dayLater);
+    const rerun = payops(
+      ['payin', 'run', later[0] as string, '--db', moved, '--json', ...psp],
+      dayLater,
+    );
     expect(JSON.parse(rerun.stdout)).toMatchObject({ bookBehind: { distance: 'unknown' } });
     expect(rerun.stderr).toMatch(/unknown.*payops init --caught-up/);
-    expect(payops(['payin', 'run', later[1] as string, '--db', moved, ...psp], dayLater).code).toBe(0);
+    expect(payops(['payin', 'run', later[1] as string, '--db', moved, ...psp], dayLater).code).toBe(
+      0,
+    );
     expect(payops(['payout', 'run', '--db', moved, ...psp], dayLater).code).toBe(0);
-    const more = payops(['payin', 'run', eventsFile(tmp.dir, 'more.ndjson', checkout('chk_m', 'ord_m', 'seller_7', '9.00')), '--db', moved, '--json', ...psp], dayLater);
+    const more = payops(
+      [
+        'payin',
+        'run',
+        eventsFile(tmp.dir, 'more.ndjson', checkout('chk_m', 'ord_m', 'seller_7', '9.00')),
+        '--db',
+        moved,
+        '--json',
+        ...psp,
+      ],
+      dayLater,
+    );
     expect(JSON.parse(more.stdout)).toMatchObject({ bookBehind: { distance: 'unknown' } }); // past the old guess: still looking up
     expectNoDoubleSend(moved, psp);
     const caughtUp = payops(['init', '--caught-up', '--db', moved]);
     expect(caughtUp.code).toBe(0);
     expect(caughtUp.stdout).toMatch(/caught up/);
-    const next = payops(['payin', 'run', eventsFile(tmp.dir, 'next.ndjson', checkout('chk_x', 'ord_x', 'seller_7', '9.00')), '--db', moved, '--json', ...psp], dayLater);
+    const next = payops(
+      [
+        'payin',
+        'run',
+        eventsFile(tmp.dir, 'next.ndjson', checkout('chk_x', 'ord_x', 'seller_7', '9.00')),
+        '--db',
+        moved,
+        '--json',
+        ...psp,
+      ],
+      dayLater,
+    );
     expect(JSON.parse(next.stdout)).toMatchObject({ bookBehind: null });
     const again = payops(['init', '--caught-up', '--db', moved]);
     expect(again.code).toBe(0);

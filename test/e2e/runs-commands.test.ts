@@ -5,7 +5,12 @@ import { payops, tempDirPerTest } from '../helpers/cli.js';
 import { eventsFile } from '../helpers/events.js';
 
 const checkout = {
-  eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa',
+  eventId: 'chk_1',
+  type: 'pay_in',
+  occurredAt: '2026-11-23T10:00:00Z',
+  currency: 'USD',
+  payer: { id: 'buyer_1' },
+  paymentToken: 'tok_visa',
   orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }],
 };
 
@@ -20,14 +25,37 @@ describe('every command that moves money in the books is a recorded run', () => 
   it('records payin run, dlq requeue and webhooks replay; psp settle writes no run into the book', () => {
     const db = path.join(temp.dir, 'books.db');
     expect(payops(['init', '--db', db]).code).toBe(0);
-    expect(payops(['payin', 'run', eventsFile(temp.dir, 'day.ndjson', checkout), '--db', db]).code).toBe(0);
+    expect(
+      payops(['payin', 'run', eventsFile(temp.dir, 'day.ndjson', checkout), '--db', db]).code,
+    ).toBe(0);
     expect(payops(['dlq', 'requeue', '--all', '--db', db]).code).toBe(0);
     const deliveries = path.join(temp.dir, 'deliveries.ndjson');
     fs.writeFileSync(deliveries, '');
-    expect(payops(['webhooks', 'replay', deliveries, '--db', db], { env: { PAYOPS_WEBHOOK_SECRET: 'whsec_test_review2' } }).code).toBe(0);
+    expect(
+      payops(['webhooks', 'replay', deliveries, '--db', db], {
+        env: { PAYOPS_WEBHOOK_SECRET: 'whsec_test_review2' },
+      }).code,
+    ).toBe(0);
     const day = new Date().toISOString().slice(0, 10);
-    expect(payops(['psp', 'settle', '--date', day, '--out', path.join(temp.dir, 'settlement.csv'), '--db', db]).code).toBe(0);
-    const runs = JSON.parse(payops(['runs', 'list', '--json', '--db', db]).stdout) as { runs: { command: string }[] };
-    expect(runs.runs.map((run) => run.command).sort()).toEqual(['dlq requeue', 'payin run', 'webhooks replay']);
+    expect(
+      payops([
+        'psp',
+        'settle',
+        '--date',
+        day,
+        '--out',
+        path.join(temp.dir, 'settlement.csv'),
+        '--db',
+        db,
+      ]).code,
+    ).toBe(0);
+    const runs = JSON.parse(payops(['runs', 'list', '--json', '--db', db]).stdout) as {
+      runs: { command: string }[];
+    };
+    expect(runs.runs.map((run) => run.command).sort()).toEqual([
+      'dlq requeue',
+      'payin run',
+      'webhooks replay',
+    ]);
   });
 });

@@ -36,14 +36,17 @@ function inspect<T>(file: string, read: (db: Sqlite.Database) => T): T {
   }
 }
 
-const integrity = (file: string) => inspect(file, (db) => db.pragma('integrity_check', { simple: true }));
-const count = (file: string, table: string) => inspect(file, (db) => Number(db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get()));
+const integrity = (file: string) =>
+  inspect(file, (db) => db.pragma('integrity_check', { simple: true }));
+const count = (file: string, table: string) =>
+  inspect(file, (db) => Number(db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get()));
 
 describe('storage faults (end to end)', () => {
   let dir: string;
   let db: string;
   let cleanup: () => void;
-  const run = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => payops([...args, '--db', db], { env });
+  const run = (args: readonly string[], env: NodeJS.ProcessEnv = {}) =>
+    payops([...args, '--db', db], { env });
   const ok = (args: readonly string[]) => {
     const result = run(args);
     expect(result.code, result.stderr).toBe(0);
@@ -62,10 +65,16 @@ describe('storage faults (end to end)', () => {
       const holder = new Sqlite(db);
       holder.exec('BEGIN IMMEDIATE');
       try {
-        for (const args of [['--busy-timeout', '200', 'ledger', 'post', '--file', OPERATOR_ENTRIES], ['--busy-timeout', '200', 'payin', 'run', DAY]]) {
+        for (const args of [
+          ['--busy-timeout', '200', 'ledger', 'post', '--file', OPERATOR_ENTRIES],
+          ['--busy-timeout', '200', 'payin', 'run', DAY],
+        ]) {
           const result = run(args);
           expect(result.code).toBe(1);
-          expectOneLine(result.stderr, `payops: database ${db} is locked by another process (wait for the other payops command to finish, or raise --busy-timeout)`);
+          expectOneLine(
+            result.stderr,
+            `payops: database ${db} is locked by another process (wait for the other payops command to finish, or raise --busy-timeout)`,
+          );
         }
       } finally {
         holder.exec('ROLLBACK');
@@ -76,7 +85,9 @@ describe('storage faults (end to end)', () => {
       expect(count(db, 'events')).toBe(0);
       // The payment run stopped before charging anything: the PSP never saw a request.
       expect(fs.existsSync(path.join(dir, 'books.psp-sim.db'))).toBe(false);
-      expect(ok(['ledger', 'post', '--file', OPERATOR_ENTRIES]).stdout).toBe('posted 3 transactions\n');
+      expect(ok(['ledger', 'post', '--file', OPERATOR_ENTRIES]).stdout).toBe(
+        'posted 3 transactions\n',
+      );
     });
 
     it('lets a reader through while a writer holds the lock (WAL)', () => {
@@ -94,9 +105,13 @@ describe('storage faults (end to end)', () => {
     it('does its work when the other writer finishes within --busy-timeout', async () => {
       const holder = new Sqlite(db);
       holder.exec('BEGIN IMMEDIATE');
-      const child = spawn(process.execPath, [BIN, '--busy-timeout', '60000', 'ledger', 'post', '--file', OPERATOR_ENTRIES, '--db', db], {
-        env: { ...process.env, NO_COLOR: '1', PAYOPS_DB: '' },
-      });
+      const child = spawn(
+        process.execPath,
+        [BIN, '--busy-timeout', '60000', 'ledger', 'post', '--file', OPERATOR_ENTRIES, '--db', db],
+        {
+          env: { ...process.env, NO_COLOR: '1', PAYOPS_DB: '' },
+        },
+      );
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -120,16 +135,25 @@ describe('storage faults (end to end)', () => {
 
       const balance = as(['ledger', 'balance', '--json']);
       expect(balance.code, balance.stderr).toBe(0);
-      expect(JSON.parse(balance.stdout)).toContainEqual({ account: 'assets:bank:operating', balance: { amount: '49976.00', currency: 'USD', amountMinor: '4997600' } });
+      expect(JSON.parse(balance.stdout)).toContainEqual({
+        account: 'assets:bank:operating',
+        balance: { amount: '49976.00', currency: 'USD', amountMinor: '4997600' },
+      });
       expect(as(['ledger', 'verify']).code).toBe(0);
 
       const events = path.join(dir, 'day.ndjson');
       fs.copyFileSync(DAY, events);
       own(events);
-      for (const args of [['ledger', 'reverse', '--key', 'bank-charges-2026-11-23-again', '--reason', 'twice'], ['payin', 'run', events]]) {
+      for (const args of [
+        ['ledger', 'reverse', '--key', 'bank-charges-2026-11-23-again', '--reason', 'twice'],
+        ['payin', 'run', events],
+      ]) {
         const result = as(args);
         expect(result.code).toBe(1);
-        expectOneLine(result.stderr, `payops: database ${db} cannot be written (SQLITE_READONLY) (check the file and directory permissions; nothing was changed)`);
+        expectOneLine(
+          result.stderr,
+          `payops: database ${db} cannot be written (SQLITE_READONLY) (check the file and directory permissions; nothing was changed)`,
+        );
       }
       expect(digest(db)).toBe(before);
       fs.chmodSync(db, 0o600);
@@ -143,10 +167,16 @@ describe('storage faults (end to end)', () => {
       const before = digest(db);
       fs.chmodSync(dir, 0o500);
       try {
-        for (const args of [['ledger', 'post', '--file', OPERATOR_ENTRIES], ['ledger', 'balance']]) {
+        for (const args of [
+          ['ledger', 'post', '--file', OPERATOR_ENTRIES],
+          ['ledger', 'balance'],
+        ]) {
           const result = payops([...args, '--db', db], { user });
           expect(result.code).toBe(1);
-          expectOneLine(result.stderr, `payops: database ${db} cannot be used: its directory cannot be written, and SQLite keeps its -wal and -shm files beside the database`);
+          expectOneLine(
+            result.stderr,
+            `payops: database ${db} cannot be used: its directory cannot be written, and SQLite keeps its -wal and -shm files beside the database`,
+          );
         }
         const fresh = payops(['init', '--db', path.join(dir, 'new.db')], { user });
         expect(fresh.code).toBe(1);
@@ -162,16 +192,28 @@ describe('storage faults (end to end)', () => {
   });
 
   describe('a full disk (PAYOPS_TEST_MAX_PAGE_COUNT caps the database, as a full disk would)', () => {
-    const pages = (file: string) => inspect(file, (handle) => Number(handle.pragma('page_count', { simple: true })));
-    const full = /^payops: database .* is full: the disk or the size limit was reached \(free disk space and run the command again; the last transaction was rolled back\)$/;
+    const pages = (file: string) =>
+      inspect(file, (handle) => Number(handle.pragma('page_count', { simple: true })));
+    const full =
+      /^payops: database .* is full: the disk or the size limit was reached \(free disk space and run the command again; the last transaction was rolled back\)$/;
 
     it('ledger post: one line, nothing posted; the same file posts once there is room', () => {
       const file = path.join(dir, 'many.ndjson');
       const lines = Array.from({ length: 2_000 }, (_, i) =>
-        JSON.stringify({ idempotencyKey: `k-${i}`, description: `entry ${i}`, effectiveAt: '2026-11-23', entries: [{ account: 'assets:bank:operating', currency: 'USD', debit: '1.00' }, { account: 'equity:opening', currency: 'USD', credit: '1.00' }] }),
+        JSON.stringify({
+          idempotencyKey: `k-${i}`,
+          description: `entry ${i}`,
+          effectiveAt: '2026-11-23',
+          entries: [
+            { account: 'assets:bank:operating', currency: 'USD', debit: '1.00' },
+            { account: 'equity:opening', currency: 'USD', credit: '1.00' },
+          ],
+        }),
       );
       fs.writeFileSync(file, `${lines.join('\n')}\n`);
-      const result = run(['ledger', 'post', '--file', file], { PAYOPS_TEST_MAX_PAGE_COUNT: String(pages(db) + 10) });
+      const result = run(['ledger', 'post', '--file', file], {
+        PAYOPS_TEST_MAX_PAGE_COUNT: String(pages(db) + 10),
+      });
       expect(result.code).toBe(1);
       expectOneLine(result.stderr, full);
       expect(integrity(db)).toBe('ok');
@@ -187,12 +229,19 @@ describe('storage faults (end to end)', () => {
       for (const extra of [5, 80, 150, 250]) {
         const copy = path.join(dir, `full-${extra}.db`);
         fs.copyFileSync(db, copy);
-        const on = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => payops([...args, '--db', copy], { env });
-        const result = on(['payin', 'run', DAY, '--lease-ms', '1'], { PAYOPS_TEST_MAX_PAGE_COUNT: String(base + extra) });
+        const on = (args: readonly string[], env: NodeJS.ProcessEnv = {}) =>
+          payops([...args, '--db', copy], { env });
+        const result = on(['payin', 'run', DAY, '--lease-ms', '1'], {
+          PAYOPS_TEST_MAX_PAGE_COUNT: String(base + extra),
+        });
         expect(result.code, result.stderr).toBe(1);
         expectOneLine(result.stderr, full);
         expect(integrity(copy)).toBe('ok');
-        const statuses = inspect(copy, (handle) => handle.prepare('SELECT status FROM orders GROUP BY status').pluck().all() as string[]);
+        const statuses = inspect(
+          copy,
+          (handle) =>
+            handle.prepare('SELECT status FROM orders GROUP BY status').pluck().all() as string[],
+        );
         outcomes.add(statuses.join(',') || 'nothing');
         // What was committed holds together, even with charges made and not yet booked (those
         // orders wait in 'executing' for recovery, which `check` reports until it happens).
@@ -200,14 +249,30 @@ describe('storage faults (end to end)', () => {
 
         // Room again: the file once more (its accepted events are duplicates), then the retry queue.
         expect([0, 6]).toContain(on(['payin', 'run', DAY]).code);
-        expect(on(['retry', 'run', '--wait', '--retry-base-ms', '1', '--retry-cap-ms', '5']).code).toBe(0);
+        expect(
+          on(['retry', 'run', '--wait', '--retry-base-ms', '1', '--retry-cap-ms', '5']).code,
+        ).toBe(0);
         const check = on(['check', '--json']);
         expect(check.code, check.stdout).toBe(0);
         expect(count(copy, 'orders')).toBe(597);
-        expect(inspect(copy, (handle) => handle.prepare("SELECT COUNT(*) FROM orders WHERE status NOT IN ('succeeded', 'failed')").pluck().get())).toBe(0);
+        expect(
+          inspect(copy, (handle) =>
+            handle
+              .prepare("SELECT COUNT(*) FROM orders WHERE status NOT IN ('succeeded', 'failed')")
+              .pluck()
+              .get(),
+          ),
+        ).toBe(0);
         const psp = new Sqlite(path.join(dir, `full-${extra}.psp-sim.db`), { readonly: true });
         // Retried keys were sent again (that is the protocol); each order was charged once.
-        expect(psp.prepare('SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM sim_charges GROUP BY merchant_reference)').pluck().get()).toBe(1);
+        expect(
+          psp
+            .prepare(
+              'SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM sim_charges GROUP BY merchant_reference)',
+            )
+            .pluck()
+            .get(),
+        ).toBe(1);
         expect(psp.prepare('SELECT COUNT(*) FROM sim_charges').pluck().get()).toBe(597);
         psp.close();
       }
@@ -220,7 +285,10 @@ describe('storage faults (end to end)', () => {
     it('refuses a cap that is not a whole number, rather than ignore it', () => {
       const result = run(['ledger', 'balance'], { PAYOPS_TEST_MAX_PAGE_COUNT: 'lots' });
       expect(result.code).toBe(2);
-      expectOneLine(result.stderr, 'PAYOPS_TEST_MAX_PAGE_COUNT: "lots" is not a whole number of pages');
+      expectOneLine(
+        result.stderr,
+        'PAYOPS_TEST_MAX_PAGE_COUNT: "lots" is not a whole number of pages',
+      );
     });
   });
 
@@ -228,10 +296,19 @@ describe('storage faults (end to end)', () => {
     it('from a newer payops: every command refuses it in one line and leaves every byte as it was', () => {
       inspect(db, (handle) => handle.pragma('user_version = 99'));
       const before = digest(db);
-      for (const args of [['init'], ['ledger', 'balance'], ['ledger', 'post', '--file', OPERATOR_ENTRIES], ['payin', 'run', DAY], ['check']]) {
+      for (const args of [
+        ['init'],
+        ['ledger', 'balance'],
+        ['ledger', 'post', '--file', OPERATOR_ENTRIES],
+        ['payin', 'run', DAY],
+        ['check'],
+      ]) {
         const result = run(args);
         expect(result.code, args.join(' ')).toBe(1);
-        expectOneLine(result.stderr, `payops: database ${db} has schema version 99, newer than this payops understands`);
+        expectOneLine(
+          result.stderr,
+          `payops: database ${db} has schema version 99, newer than this payops understands`,
+        );
       }
       expect(digest(db)).toBe(before);
       expect(fs.existsSync(path.join(dir, 'books.psp-sim.db'))).toBe(false);
@@ -243,7 +320,10 @@ describe('storage faults (end to end)', () => {
       for (const args of [['init'], ['ledger', 'balance'], ['payin', 'run', DAY]]) {
         const result = run(args);
         expect(result.code).toBe(1);
-        expectOneLine(result.stderr, `payops: ${db} is not a usable payops database (SQLITE_NOTADB)`);
+        expectOneLine(
+          result.stderr,
+          `payops: ${db} is not a usable payops database (SQLITE_NOTADB)`,
+        );
       }
       expect(digest(db)).toBe(before);
     });

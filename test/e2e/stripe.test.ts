@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
-import { MOCK_KEY, type MockCharge, type StripeMock, startStripeMock } from '../helpers/stripe-mock.js';
+import {
+  MOCK_KEY,
+  type MockCharge,
+  type StripeMock,
+  startStripeMock,
+} from '../helpers/stripe-mock.js';
 
 const DAY = path.join(REPO_ROOT, 'fixtures', 'events', 'day.ndjson');
 const REFUNDS = path.join(REPO_ROOT, 'fixtures', 'events', 'refunds.ndjson');
@@ -38,7 +43,9 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
     return target;
   };
   /** The mock's charges for this database's orders, by order id: the PSP's own record. */
-  const chargesByOrder = async (ofOrders: Order[] = orders()): Promise<Map<string, MockCharge[]>> => {
+  const chargesByOrder = async (
+    ofOrders: Order[] = orders(),
+  ): Promise<Map<string, MockCharge[]>> => {
     const mine = new Set(ofOrders.map((order) => order.orderId));
     const byOrder = new Map<string, MockCharge[]>();
     for (const charge of await mock.charges()) {
@@ -82,7 +89,12 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
   /** A copy of a fixture with this test's ids. */
   const renamed = (source: string): string => {
     const target = path.join(dir, path.basename(source));
-    fs.writeFileSync(target, fs.readFileSync(source, 'utf8').replace(/"((?:chk|ord|rf)_\d+)"/g, (_, fixtureId: string) => `"${id(fixtureId)}"`));
+    fs.writeFileSync(
+      target,
+      fs
+        .readFileSync(source, 'utf8')
+        .replace(/"((?:chk|ord|rf)_\d+)"/g, (_, fixtureId: string) => `"${id(fixtureId)}"`),
+    );
     return target;
   };
 
@@ -91,16 +103,28 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
     const result = stripe('payin', 'run', input, '--json');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const summary = json<{ orders: { accepted: number; succeeded: number; failed: number } }>(result);
+    const summary = json<{ orders: { accepted: number; succeeded: number; failed: number } }>(
+      result,
+    );
     expect(summary.orders).toMatchObject({ accepted: DAY_ORDERS });
     expect(summary.orders.succeeded + summary.orders.failed).toBe(DAY_ORDERS);
     expect(summary.orders.failed).toBeGreaterThan(0); // the fixture's tok_chargeDeclined checkouts
     await expectOneChargePerOrder();
-    expect(orders().filter((order) => order.status === 'failed').every((order) => order.pspReference?.startsWith('ch_'))).toBe(true);
-    expect(json<{ account: string }[]>(run('ledger', 'balance', '--json')).some((row) => row.account === 'assets:psp:stripe:receivable')).toBe(true);
+    expect(
+      orders()
+        .filter((order) => order.status === 'failed')
+        .every((order) => order.pspReference?.startsWith('ch_')),
+    ).toBe(true);
+    expect(
+      json<{ account: string }[]>(run('ledger', 'balance', '--json')).some(
+        (row) => row.account === 'assets:psp:stripe:receivable',
+      ),
+    ).toBe(true);
     expectCheckPasses(db);
     // The same file again: all duplicates, and Stripe is asked for nothing new.
-    const again = json<{ events: { duplicates: number }; orders: { succeeded: number } }>(stripe('payin', 'run', input, '--json'));
+    const again = json<{ events: { duplicates: number }; orders: { succeeded: number } }>(
+      stripe('payin', 'run', input, '--json'),
+    );
     expect(again.events.duplicates).toBe(300);
     await expectOneChargePerOrder();
   });
@@ -108,25 +132,48 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
   it.each([
     ['executor.after-psp-call', 2],
     ['executor.before-record-commit', 3],
-  ])('after a crash at %s (batch %i), the next run gets the original charges back, not second ones', async (point, hit) => {
-    const input = renamed(DAY);
-    const killed = payops(['payin', 'run', input, '--db', db, '--psp', 'stripe', '--psp-url', mock.url, '--batch-size', '100', '--lease-ms', '100'], {
-      env: { ...stripeEnv, PAYOPS_FAILPOINTS: `${point}=${hit}` },
-    });
-    expect(killed.code).toBe(-1); // killed by SIGKILL
-    const before = orders();
-    const stranded = before.filter((order) => order.status === 'executing');
-    expect(stranded).toHaveLength(100); // charged at Stripe, not recorded by payops
-    const chargedBeforeCrash = await chargesByOrder(before);
-    for (const order of stranded) expect(chargedBeforeCrash.get(order.orderId)).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, 150)); // the dead process's leases run out
-    const resumed = stripe('payin', 'run', input, '--json');
-    expect(resumed.code).toBe(0);
-    const after = orders();
-    await expectOneChargePerOrder(after);
-    for (const order of stranded) expect(after.find((o) => o.orderId === order.orderId)?.pspReference).toBe(chargedBeforeCrash.get(order.orderId)?.[0]?.id);
-    expectCheckPasses(db);
-  });
+  ])(
+    'after a crash at %s (batch %i), the next run gets the original charges back, not second ones',
+    async (point, hit) => {
+      const input = renamed(DAY);
+      const killed = payops(
+        [
+          'payin',
+          'run',
+          input,
+          '--db',
+          db,
+          '--psp',
+          'stripe',
+          '--psp-url',
+          mock.url,
+          '--batch-size',
+          '100',
+          '--lease-ms',
+          '100',
+        ],
+        {
+          env: { ...stripeEnv, PAYOPS_FAILPOINTS: `${point}=${hit}` },
+        },
+      );
+      expect(killed.code).toBe(-1); // killed by SIGKILL
+      const before = orders();
+      const stranded = before.filter((order) => order.status === 'executing');
+      expect(stranded).toHaveLength(100); // charged at Stripe, not recorded by payops
+      const chargedBeforeCrash = await chargesByOrder(before);
+      for (const order of stranded) expect(chargedBeforeCrash.get(order.orderId)).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 150)); // the dead process's leases run out
+      const resumed = stripe('payin', 'run', input, '--json');
+      expect(resumed.code).toBe(0);
+      const after = orders();
+      await expectOneChargePerOrder(after);
+      for (const order of stranded)
+        expect(after.find((o) => o.orderId === order.orderId)?.pspReference).toBe(
+          chargedBeforeCrash.get(order.orderId)?.[0]?.id,
+        );
+      expectCheckPasses(db);
+    },
+  );
 
   it('refunds through Stripe, in part and in full, and refuses more than the capture', async () => {
     expect(stripe('payin', 'run', renamed(DAY)).code).toBe(0);
@@ -147,17 +194,24 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
     for (const extra of [[], ['--dry-run']]) {
       const refused = stripe('payout', 'run', ...extra);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toBe('payops: payout run: payops does not send payouts through --psp stripe; nothing was claimed (run payouts with a PSP that sends bank transfers from the operating account (--psp sim or http); a PSP paying sellers from its own balance is not supported)\n');
+      expect(refused.stderr).toBe(
+        'payops: payout run: payops does not send payouts through --psp stripe; nothing was claimed (run payouts with a PSP that sends bank transfers from the operating account (--psp sim or http); a PSP paying sellers from its own balance is not supported)\n',
+      );
     }
     expect(run('payout', 'list').stdout).toBe('no payouts\n');
     expectCheckPasses(db);
   });
 
-  it('says what to set when STRIPE_API_KEY is missing, and refuses the simulator\'s flags', () => {
+  it("says what to set when STRIPE_API_KEY is missing, and refuses the simulator's flags", () => {
     const input = copy(DAY);
-    const missing = payops(['payin', 'run', input, '--db', db, '--psp', 'stripe', '--psp-url', mock.url], { env: { STRIPE_API_KEY: '' } });
+    const missing = payops(
+      ['payin', 'run', input, '--db', db, '--psp', 'stripe', '--psp-url', mock.url],
+      { env: { STRIPE_API_KEY: '' } },
+    );
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^payops: --psp stripe needs a Stripe secret key, and STRIPE_API_KEY is not set \(export STRIPE_API_KEY=/);
+    expect(missing.stderr).toMatch(
+      /^payops: --psp stripe needs a Stripe secret key, and STRIPE_API_KEY is not set \(export STRIPE_API_KEY=/,
+    );
     const faults = stripe('payin', 'run', input, '--faults', 'timeout=0.1');
     expect(faults.code).toBe(2);
     expect(faults.stderr).toMatch(/--faults: only for the simulated PSP/);
@@ -166,15 +220,37 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
 
   it('never writes the key to the output, the errors or the database', async () => {
     const canary = 'sk_test_canary0key0never0stored';
-    const good = payops(['payin', 'run', renamed(DAY), '--db', db, '--psp', 'stripe', '--psp-url', mock.url, '--verbose'], { env: { STRIPE_API_KEY: canary } });
+    const good = payops(
+      [
+        'payin',
+        'run',
+        renamed(DAY),
+        '--db',
+        db,
+        '--psp',
+        'stripe',
+        '--psp-url',
+        mock.url,
+        '--verbose',
+      ],
+      { env: { STRIPE_API_KEY: canary } },
+    );
     expect(good.code).toBe(0);
     // A key Stripe rejects stops the command with a usage error that does not repeat it.
     const more = path.join(dir, 'more.ndjson');
-    fs.writeFileSync(more, `${JSON.stringify({ eventId: id('chk_1000'), type: 'pay_in', occurredAt: '2026-11-24T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa', orders: [{ orderId: id('ord_1000'), sellerId: 'seller_1', amount: '10.00' }] })}\n`);
-    const rejected = payops(['payin', 'run', more, '--db', db, '--psp', 'stripe', '--psp-url', mock.url], { env: { STRIPE_API_KEY: 'rk_test_canary0key0never0stored' } });
+    fs.writeFileSync(
+      more,
+      `${JSON.stringify({ eventId: id('chk_1000'), type: 'pay_in', occurredAt: '2026-11-24T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa', orders: [{ orderId: id('ord_1000'), sellerId: 'seller_1', amount: '10.00' }] })}\n`,
+    );
+    const rejected = payops(
+      ['payin', 'run', more, '--db', db, '--psp', 'stripe', '--psp-url', mock.url],
+      { env: { STRIPE_API_KEY: 'rk_test_canary0key0never0stored' } },
+    );
     expect(rejected.code).toBe(2);
     expect(rejected.stderr).toMatch(/^payops: Stripe rejected the API key in STRIPE_API_KEY/);
-    for (const text of [good.stdout, good.stderr, rejected.stdout, rejected.stderr]) expect(text).not.toContain('canary0key');
-    for (const file of fs.readdirSync(dir)) expect(fs.readFileSync(path.join(dir, file)).includes('canary0key'), file).toBe(false);
+    for (const text of [good.stdout, good.stderr, rejected.stdout, rejected.stderr])
+      expect(text).not.toContain('canary0key');
+    for (const file of fs.readdirSync(dir))
+      expect(fs.readFileSync(path.join(dir, file)).includes('canary0key'), file).toBe(false);
   });
 });

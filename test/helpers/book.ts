@@ -108,10 +108,47 @@ export const TRICKY_DESCRIPTIONS: readonly string[] = [
   'Très long libellé; '.repeat(30).slice(0, 500),
 ];
 
-const PLAIN_DESCRIPTIONS = ['Capture', 'Payout', 'Refund', 'Settlement', 'Fee', 'Transfer', 'Accrual', 'Adjustment'];
-const KINDS = ['manual', 'adjustment', 'transfer', 'accrual', 'fx.convert', 'payin.capture', 'payout.sent', 'settlement.received'];
-const TRICKY_VALUES = ['a, b', 'x:y', '"quoted"', 'Café', '=cmd()', 'C:\\path\\', 'ratio: 1:2', 'fe80::1', 'semi; colon', '  spaced  '];
-const TRICKY_KEYS = ['chk_0001;dup', 'k "quoted"', '=1+1', 'a,b,c', 'C:\\x\\', 'Café-1', 'key: value'];
+const PLAIN_DESCRIPTIONS = [
+  'Capture',
+  'Payout',
+  'Refund',
+  'Settlement',
+  'Fee',
+  'Transfer',
+  'Accrual',
+  'Adjustment',
+];
+const KINDS = [
+  'manual',
+  'adjustment',
+  'transfer',
+  'accrual',
+  'fx.convert',
+  'payin.capture',
+  'payout.sent',
+  'settlement.received',
+];
+const TRICKY_VALUES = [
+  'a, b',
+  'x:y',
+  '"quoted"',
+  'Café',
+  '=cmd()',
+  'C:\\path\\',
+  'ratio: 1:2',
+  'fe80::1',
+  'semi; colon',
+  '  spaced  ',
+];
+const TRICKY_KEYS = [
+  'chk_0001;dup',
+  'k "quoted"',
+  '=1+1',
+  'a,b,c',
+  'C:\\x\\',
+  'Café-1',
+  'key: value',
+];
 
 const DAY_MS = 86_400_000;
 export const BOOK_START_MS = Date.parse('2026-01-01T00:00:00Z');
@@ -142,13 +179,17 @@ export function postBook(db: Database, options: BookOptions): BookSummary {
   const chance = (p: number): boolean => random() < p;
   const bigBelow = (n: bigint): bigint => {
     // 53 random bits: enough for any amount drawn here.
-    const r = BigInt(Math.floor(random() * 2 ** 26)) * 2n ** 27n + BigInt(Math.floor(random() * 2 ** 27));
+    const r =
+      BigInt(Math.floor(random() * 2 ** 26)) * 2n ** 27n + BigInt(Math.floor(random() * 2 ** 27));
     return r % n;
   };
 
   const accountsIn = new Map<Currency, string[]>();
   for (const currency of BOOK_CURRENCIES) {
-    accountsIn.set(currency, BOOK_ACCOUNTS.filter((a) => a.currencies.includes(currency)).map((a) => a.name));
+    accountsIn.set(
+      currency,
+      BOOK_ACCOUNTS.filter((a) => a.currencies.includes(currency)).map((a) => a.name),
+    );
   }
 
   const amount = (currency: Currency): bigint => {
@@ -181,8 +222,22 @@ export function postBook(db: Database, options: BookOptions): BookSummary {
     let total = amount(currency);
     if (total < BigInt(Math.max(debits, credits))) total = BigInt(Math.max(debits, credits));
     return [
-      ...split(total, debits).map((amountMinor): EntryRequest => ({ account: take(), currency, direction: 'debit', amountMinor })),
-      ...split(total, credits).map((amountMinor): EntryRequest => ({ account: take(), currency, direction: 'credit', amountMinor })),
+      ...split(total, debits).map(
+        (amountMinor): EntryRequest => ({
+          account: take(),
+          currency,
+          direction: 'debit',
+          amountMinor,
+        }),
+      ),
+      ...split(total, credits).map(
+        (amountMinor): EntryRequest => ({
+          account: take(),
+          currency,
+          direction: 'credit',
+          amountMinor,
+        }),
+      ),
     ];
   };
 
@@ -195,7 +250,8 @@ export function postBook(db: Database, options: BookOptions): BookSummary {
   };
 
   const effectiveAt = (index: number, summary: BookSummary): string => {
-    let ms = BOOK_START_MS + Math.floor((index / options.count) * BOOK_DAYS * DAY_MS) + int(6 * 3_600_000);
+    let ms =
+      BOOK_START_MS + Math.floor((index / options.count) * BOOK_DAYS * DAY_MS) + int(6 * 3_600_000);
     if (index > 50 && chance(0.05)) {
       ms -= (1 + int(40)) * DAY_MS;
       summary.backdated++;
@@ -221,13 +277,25 @@ export function postBook(db: Database, options: BookOptions): BookSummary {
     const roll = random();
     if (roll < 0.3) return {};
     if (roll < 0.6) {
-      return { orderId: `ord_${index}`, sellerId: pick(['seller_7', 'seller_12', 'seller-x.3']), psp: 'sim', pspReference: `ch_${index.toString(36)}` };
+      return {
+        orderId: `ord_${index}`,
+        sellerId: pick(['seller_7', 'seller_12', 'seller-x.3']),
+        psp: 'sim',
+        pspReference: `ch_${index.toString(36)}`,
+      };
     }
-    if (roll < 0.9) return { note: pick(TRICKY_VALUES), 'batch-id': `b.${int(100)}`, ref_2: pick(TRICKY_VALUES) };
+    if (roll < 0.9)
+      return { note: pick(TRICKY_VALUES), 'batch-id': `b.${int(100)}`, ref_2: pick(TRICKY_VALUES) };
     if (roll < 0.93) {
       // Operator metadata may use any key, including names the exports use for their own fields.
       summary.reservedMetadata++;
-      return { kind: 'operator kind', key: pick(TRICKY_VALUES), 'payops-tx': 'not the id', filename: 'x.csv', lineno: '7' };
+      return {
+        kind: 'operator kind',
+        key: pick(TRICKY_VALUES),
+        'payops-tx': 'not the id',
+        filename: 'x.csv',
+        lineno: '7',
+      };
     }
     return {};
   };
@@ -249,9 +317,13 @@ export function postBook(db: Database, options: BookOptions): BookSummary {
       const debits = 1 + int(n - 1);
       entries = group(pick(BOOK_CURRENCIES), debits, n - debits);
     }
-    const description = chance(0.3) ? pick(TRICKY_DESCRIPTIONS) : `${pick(PLAIN_DESCRIPTIONS)} ${index}`;
+    const description = chance(0.3)
+      ? pick(TRICKY_DESCRIPTIONS)
+      : `${pick(PLAIN_DESCRIPTIONS)} ${index}`;
     return {
-      idempotencyKey: chance(0.02) ? `${pick(TRICKY_KEYS)} #${index}` : `book-${options.seed}-${index}`,
+      idempotencyKey: chance(0.02)
+        ? `${pick(TRICKY_KEYS)} #${index}`
+        : `book-${options.seed}-${index}`,
       kind: multi ? 'fx.convert' : pick(KINDS),
       description,
       effectiveAt: effectiveAt(index, summary),
@@ -261,13 +333,20 @@ export function postBook(db: Database, options: BookOptions): BookSummary {
   };
 
   const ledger = new Ledger(db);
-  const summary: BookSummary = { transactions: 0, reversals: 0, backdated: 0, multiCurrency: 0, reservedMetadata: 0 };
+  const summary: BookSummary = {
+    transactions: 0,
+    reversals: 0,
+    backdated: 0,
+    multiCurrency: 0,
+    reservedMetadata: 0,
+  };
   const batchSize = options.batchSize ?? 500;
   const reversible: { txId: number; effectiveAt: string }[] = [];
 
   for (let start = 0; start < options.count; start += batchSize) {
     const requests: PostingRequest[] = [];
-    for (let index = start; index < Math.min(options.count, start + batchSize); index++) requests.push(request(index, summary));
+    for (let index = start; index < Math.min(options.count, start + batchSize); index++)
+      requests.push(request(index, summary));
     if (start === 0) {
       requests.push({
         idempotencyKey: `book-${options.seed}-suspense`,
@@ -276,7 +355,12 @@ export function postBook(db: Database, options: BookOptions): BookSummary {
         effectiveAt: new Date(BOOK_START_MS + 3 * DAY_MS).toISOString(),
         entries: [
           { account: SUSPENSE, currency: USD, direction: 'debit', amountMinor: 12_345n },
-          { account: 'assets:cash.float', currency: USD, direction: 'credit', amountMinor: 12_345n },
+          {
+            account: 'assets:cash.float',
+            currency: USD,
+            direction: 'credit',
+            amountMinor: 12_345n,
+          },
         ],
       });
     }
@@ -284,8 +368,14 @@ export function postBook(db: Database, options: BookOptions): BookSummary {
     summary.transactions += results.length;
     results.forEach((result, i) => {
       const posted = requests[i] as PostingRequest;
-      if (['manual', 'adjustment', 'transfer', 'accrual'].includes(posted.kind) && !posted.idempotencyKey.endsWith('-suspense')) {
-        reversible.push({ txId: result.txId, effectiveAt: ledger.getTransaction(result.txId).effectiveAt });
+      if (
+        ['manual', 'adjustment', 'transfer', 'accrual'].includes(posted.kind) &&
+        !posted.idempotencyKey.endsWith('-suspense')
+      ) {
+        reversible.push({
+          txId: result.txId,
+          effectiveAt: ledger.getTransaction(result.txId).effectiveAt,
+        });
       }
     });
     // Reverse a few operator transactions of this batch, some on the same day, some days later.
@@ -294,7 +384,16 @@ export function postBook(db: Database, options: BookOptions): BookSummary {
       const target = reversible.splice(int(reversible.length), 1)[0];
       if (!target) break;
       const when = new Date(Date.parse(target.effectiveAt) + int(10) * DAY_MS).toISOString();
-      ledger.reverse(target.txId, pick(['posted twice', 'wrong account; see "ticket #12"', 'Café \\ refund', '=HYPERLINK("x")']), when);
+      ledger.reverse(
+        target.txId,
+        pick([
+          'posted twice',
+          'wrong account; see "ticket #12"',
+          'Café \\ refund',
+          '=HYPERLINK("x")',
+        ]),
+        when,
+      );
       summary.reversals++;
     }
     if (start === 0) {

@@ -15,7 +15,10 @@ export interface RunResult {
 }
 
 /** Runs the built binary (dist/ must be built: `npm test` builds first). No TTY, no colour. */
-export function payops(args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; user?: RunAs } = {}): RunResult {
+export function payops(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; user?: RunAs } = {},
+): RunResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
     cwd: options.cwd ?? REPO_ROOT,
@@ -34,7 +37,9 @@ export function payops(args: readonly string[], options: { env?: NodeJS.ProcessE
  */
 export function expectCheckPasses(db: string, args: readonly string[] = []): string[] {
   const check = payops(['check', '--json', ...args, '--db', db]);
-  const report = JSON.parse(check.stdout) as { results: { name: string; ok: boolean; details: string[] }[] };
+  const report = JSON.parse(check.stdout) as {
+    results: { name: string; ok: boolean; details: string[] }[];
+  };
   expect(report.results.filter((result) => !result.ok)).toEqual([]);
   expect(check.stderr).toBe('');
   expect(check.code).toBe(0);
@@ -62,7 +67,8 @@ export function tempDirPerTest(prefix?: string): { readonly dir: string } {
   });
   return {
     get dir(): string {
-      if (current === undefined) throw new Error('tempDirPerTest: the directory exists only while a test runs');
+      if (current === undefined)
+        throw new Error('tempDirPerTest: the directory exists only while a test runs');
       return current.dir;
     },
   };
@@ -81,5 +87,8 @@ export interface RunAs {
 export function unprivilegedUser(): { user: RunAs | undefined; own: (...paths: string[]) => void } {
   if (process.getuid?.() !== 0) return { user: undefined, own: () => undefined };
   const user = { uid: 65534, gid: 65534 };
-  return { user, own: (...paths) => paths.forEach((file) => fs.chownSync(file, user.uid, user.gid)) };
+  return {
+    user,
+    own: (...paths) => paths.forEach((file) => fs.chownSync(file, user.uid, user.gid)),
+  };
 }

@@ -22,14 +22,19 @@ export function withPlantedSecrets(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessE
  * as bytes, so a secret inside a binary SQLite page is found too; also as UTF-16, as SQLite could
  * store text). Returns "what: where" lines; empty when nothing leaked.
  */
-export function findPlantedSecrets(outputs: Readonly<Record<string, string>>, directory: string): string[] {
+export function findPlantedSecrets(
+  outputs: Readonly<Record<string, string>>,
+  directory: string,
+): string[] {
   const found: string[] = [];
   for (const [name, secret] of Object.entries(PLANTED_SECRETS)) {
-    for (const [where, text] of Object.entries(outputs)) if (text.includes(secret)) found.push(`${name}: ${where}`);
+    for (const [where, text] of Object.entries(outputs))
+      if (text.includes(secret)) found.push(`${name}: ${where}`);
     const needles = [Buffer.from(secret, 'utf8'), Buffer.from(secret, 'utf16le')];
     for (const file of filesUnder(directory)) {
       const bytes = fs.readFileSync(file);
-      if (needles.some((needle) => bytes.includes(needle))) found.push(`${name}: ${path.relative(directory, file)}`);
+      if (needles.some((needle) => bytes.includes(needle)))
+        found.push(`${name}: ${path.relative(directory, file)}`);
     }
   }
   return found;

@@ -18,7 +18,11 @@ export interface RunningServer {
  */
 const running = new Set<RunningServer>();
 
-export async function startServer(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<RunningServer> {
+export async function startServer(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<RunningServer> {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', PAYOPS_DB: '', ...env },
@@ -28,7 +32,9 @@ export async function startServer(args: readonly string[], env: NodeJS.ProcessEn
   child.stdout?.resume();
   child.stderr?.setEncoding('utf8');
   // The exit code, or null when a signal ended it.
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const server: RunningServer = {
     url: '',
     port: 0,
@@ -42,7 +48,11 @@ export async function startServer(args: readonly string[], env: NodeJS.ProcessEn
   };
   running.add(server);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL from payops ${args.join(' ')} within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(new Error(`no URL from payops ${args.join(' ')} within ${timeoutMs} ms: ${stderr}`)),
+      timeoutMs,
+    );
     child.stderr?.on('data', (chunk: string) => {
       stderr += chunk;
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/?)/.exec(stderr);
@@ -69,14 +79,25 @@ export async function stopAllServers(): Promise<void> {
 }
 
 /** One HTTP request on a fresh connection (no keep-alive, so no test sees another's socket): its status and body. */
-export function httpRequest(url: string, options: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
+export function httpRequest(
+  url: string,
+  options: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: options.method ?? 'POST', agent: false, headers: { 'content-type': 'application/json', ...options.headers } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-    });
+    const request = http.request(
+      url,
+      {
+        method: options.method ?? 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', ...options.headers },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
     request.on('error', reject);
     request.end(options.body ?? '');
   });

@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type SettlementReadOptions, openSettlement } from '../../src/reconcile/formats/index.js';
-import type { SettlementFormat, SettlementRow, SettlementRowError } from '../../src/reconcile/types.js';
+import type {
+  SettlementFormat,
+  SettlementRow,
+  SettlementRowError,
+} from '../../src/reconcile/types.js';
 import { REPO_ROOT } from './cli.js';
 
 export const SETTLEMENT_FIXTURES = path.join(REPO_ROOT, 'fixtures', 'settlement');
@@ -13,7 +17,10 @@ export interface SettlementRead {
 }
 
 /** Opens and reads a whole settlement file, collecting the bad rows instead of throwing. */
-export async function readSettlement(file: string, options: Omit<SettlementReadOptions, 'onError'> = {}): Promise<SettlementRead> {
+export async function readSettlement(
+  file: string,
+  options: Omit<SettlementReadOptions, 'onError'> = {},
+): Promise<SettlementRead> {
   const errors: SettlementRowError[] = [];
   const reader = await openSettlement(file, { ...options, onError: (error) => errors.push(error) });
   const rows: SettlementRow[] = [];

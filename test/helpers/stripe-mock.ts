@@ -39,7 +39,10 @@ export async function startStripeMock(): Promise<StripeMock> {
   });
   const port = await new Promise<number>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`stripe-stateful-mock did not start within 20 s: ${stderr}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`stripe-stateful-mock did not start within 20 s: ${stderr}`)),
+      20_000,
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const line = /^(\d+)\n/.exec(stdout);
@@ -61,8 +64,14 @@ async function listCharges(url: string): Promise<MockCharge[]> {
   const charges: MockCharge[] = [];
   let startingAfter: string | undefined;
   for (let page = 0; page < 1_000; page++) {
-    const query = new URLSearchParams({ limit: '100', ...(startingAfter ? { starting_after: startingAfter } : {}) });
-    const body = (await getJson(`${url}/v1/charges?${query}`)) as { data: MockCharge[]; has_more: boolean };
+    const query = new URLSearchParams({
+      limit: '100',
+      ...(startingAfter ? { starting_after: startingAfter } : {}),
+    });
+    const body = (await getJson(`${url}/v1/charges?${query}`)) as {
+      data: MockCharge[];
+      has_more: boolean;
+    };
     charges.push(...body.data);
     if (!body.has_more || body.data.length === 0) return charges;
     startingAfter = body.data[body.data.length - 1]?.id;
@@ -73,21 +82,25 @@ async function listCharges(url: string): Promise<MockCharge[]> {
 /** One GET on a fresh connection: a kept-alive one may be closed by the server between two tests. */
 function getJson(url: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { agent: false, headers: { Authorization: `Bearer ${MOCK_KEY}` } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      response.on('end', () => {
-        try {
-          resolve(JSON.parse(text));
-        } catch (error) {
-          reject(error);
-        }
-      });
-      response.on('error', reject);
-    });
+    const request = http.get(
+      url,
+      { agent: false, headers: { Authorization: `Bearer ${MOCK_KEY}` } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.on('end', () => {
+          try {
+            resolve(JSON.parse(text));
+          } catch (error) {
+            reject(error);
+          }
+        });
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
   });
 }

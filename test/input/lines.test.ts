@@ -17,10 +17,11 @@ async function lines(content: string | Buffer, maxLineBytes = 1024): Promise<Raw
   return out;
 }
 
-const summary = (raw: RawLine[]) => raw.map((line) => [line.line, line.offset, line.bytes.toString('latin1')]);
+const summary = (raw: RawLine[]) =>
+  raw.map((line) => [line.line, line.offset, line.bytes.toString('latin1')]);
 
 describe('readLines', () => {
-  it('splits on LF, CRLF and a lone CR, with each line\'s offset in the file', async () => {
+  it("splits on LF, CRLF and a lone CR, with each line's offset in the file", async () => {
     expect(summary(await lines('a\nbb\r\nccc\rd'))).toEqual([
       [1, 0, 'a'],
       [2, 2, 'bb'],
@@ -39,7 +40,7 @@ describe('readLines', () => {
     expect(await lines('')).toEqual([]);
   });
 
-  it('skips a UTF-8 byte order mark at the start and counts offsets from the file\'s first byte', async () => {
+  it("skips a UTF-8 byte order mark at the start and counts offsets from the file's first byte", async () => {
     expect(summary(await lines('\uFEFFa\nb'))).toEqual([
       [1, 3, 'a'],
       [2, 5, 'b'],

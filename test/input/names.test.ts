@@ -29,10 +29,16 @@ describe('did-you-mean for unknown fields', () => {
   });
 
   it('says the hint in one wording', () => {
-    expect(didYouMean('platfromFee', ['amount', 'platformFee'])).toBe(' (did you mean "platformFee"?)');
+    expect(didYouMean('platfromFee', ['amount', 'platformFee'])).toBe(
+      ' (did you mean "platformFee"?)',
+    );
     expect(didYouMean('zzz', ['amount'])).toBe('');
-    expect(unknownFieldReason('platfromFee', new Set(['platformFee']))).toBe('unknown field (did you mean "platformFee"?)');
-    expect(unknownFieldReason('colour', ['amount'], '(check the spelling)')).toBe('unknown field (check the spelling)');
+    expect(unknownFieldReason('platfromFee', new Set(['platformFee']))).toBe(
+      'unknown field (did you mean "platformFee"?)',
+    );
+    expect(unknownFieldReason('colour', ['amount'], '(check the spelling)')).toBe(
+      'unknown field (check the spelling)',
+    );
     expect(unknownFieldReason('colour', ['amount'])).toBe('unknown field');
   });
 });

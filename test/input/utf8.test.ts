@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasLoneSurrogate, isPlainText } from '../../src/input/text.js';
-import { invalidUtf8Offset, invalidUtf8Reason, unsupportedEncodingReason } from '../../src/input/utf8.js';
+import {
+  invalidUtf8Offset,
+  invalidUtf8Reason,
+  unsupportedEncodingReason,
+} from '../../src/input/utf8.js';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 
@@ -61,10 +65,18 @@ describe('invalidUtf8Offset', () => {
 
 describe('unsupportedEncodingReason', () => {
   it('recognizes UTF-16 and UTF-32 by their byte order marks, and leaves UTF-8 alone', () => {
-    expect(unsupportedEncodingReason(Buffer.from('\uFEFF{"a":1}', 'utf16le'))).toMatch(/^the file is UTF-16LE/);
-    expect(unsupportedEncodingReason(bytes(0xfe, 0xff, 0x00, 0x7b))).toMatch(/^the file is UTF-16BE/);
-    expect(unsupportedEncodingReason(bytes(0xff, 0xfe, 0x00, 0x00))).toMatch(/^the file is UTF-32LE/);
-    expect(unsupportedEncodingReason(bytes(0x00, 0x00, 0xfe, 0xff))).toMatch(/^the file is UTF-32BE/);
+    expect(unsupportedEncodingReason(Buffer.from('\uFEFF{"a":1}', 'utf16le'))).toMatch(
+      /^the file is UTF-16LE/,
+    );
+    expect(unsupportedEncodingReason(bytes(0xfe, 0xff, 0x00, 0x7b))).toMatch(
+      /^the file is UTF-16BE/,
+    );
+    expect(unsupportedEncodingReason(bytes(0xff, 0xfe, 0x00, 0x00))).toMatch(
+      /^the file is UTF-32LE/,
+    );
+    expect(unsupportedEncodingReason(bytes(0x00, 0x00, 0xfe, 0xff))).toMatch(
+      /^the file is UTF-32BE/,
+    );
     expect(unsupportedEncodingReason(Buffer.from('\uFEFF{"a":1}'))).toBeUndefined();
     expect(unsupportedEncodingReason(bytes())).toBeUndefined();
   });

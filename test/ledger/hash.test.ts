@@ -12,7 +12,8 @@ import type { Currency } from '../../src/money/index.js';
  */
 function referenceBodyHash(body: HashableBody): string {
   const keys = Object.keys(body.metadata);
-  const metadata = keys.length === 0 ? '[]' : JSON.stringify(keys.sort().map((key) => [key, body.metadata[key]]));
+  const metadata =
+    keys.length === 0 ? '[]' : JSON.stringify(keys.sort().map((key) => [key, body.metadata[key]]));
   const text = JSON.stringify([
     1,
     body.idempotencyKey,
@@ -21,13 +22,22 @@ function referenceBodyHash(body: HashableBody): string {
     body.effectiveAt,
     metadata,
     body.reversesTxId ?? null,
-    body.entries.map((entry) => [entry.account, entry.currency, entry.direction, entry.amountMinor.toString()]),
+    body.entries.map((entry) => [
+      entry.account,
+      entry.currency,
+      entry.direction,
+      entry.amountMinor.toString(),
+    ]),
   ]);
   return crypto.createHash('sha256').update(text).digest('hex');
 }
 
 // Text of every kind: plain, quotes and backslashes, control characters, lone and paired surrogates.
-const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', 'a"b', 'back\\slash', 'tab\there', '\ud800', '😀', 'ünï'));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('', 'a"b', 'back\\slash', 'tab\there', '\ud800', '😀', 'ünï'),
+);
 const body: fc.Arbitrary<HashableBody> = fc.record({
   idempotencyKey: text,
   kind: text,
@@ -57,7 +67,10 @@ describe('ledger hashes', () => {
   });
 
   it('chainHash links the previous hash, the id, the creation time and the content hash', () => {
-    const expected = crypto.createHash('sha256').update(`${'0'.repeat(64)}|7|2026-11-23T10:00:00.000Z|abc`).digest('hex');
+    const expected = crypto
+      .createHash('sha256')
+      .update(`${'0'.repeat(64)}|7|2026-11-23T10:00:00.000Z|abc`)
+      .digest('hex');
     expect(chainHash('0'.repeat(64), 7, '2026-11-23T10:00:00.000Z', 'abc')).toBe(expected);
   });
 

@@ -8,7 +8,11 @@ import { tempDatabase } from '../helpers/db.js';
 const USD = toCurrency('USD');
 const EUR = toCurrency('EUR');
 
-function capture(key: string, amountMinor: bigint, effectiveAt = '2026-11-23T10:00:00Z'): PostingRequest {
+function capture(
+  key: string,
+  amountMinor: bigint,
+  effectiveAt = '2026-11-23T10:00:00Z',
+): PostingRequest {
   return {
     idempotencyKey: key,
     kind: 'test.capture',
@@ -16,13 +20,22 @@ function capture(key: string, amountMinor: bigint, effectiveAt = '2026-11-23T10:
     effectiveAt,
     entries: [
       { account: 'assets:psp:sim:receivable', currency: USD, direction: 'debit', amountMinor },
-      { account: 'liabilities:sellers:seller_7:pending', currency: USD, direction: 'credit', amountMinor },
+      {
+        account: 'liabilities:sellers:seller_7:pending',
+        currency: USD,
+        direction: 'credit',
+        amountMinor,
+      },
     ],
   };
 }
 
 function balanceOf(db: Database, account: string, asOf?: string): bigint {
-  return balances(db, { asOf, accountPrefix: account, includeZero: true }).find((row) => row.account === account)?.balanceMinor ?? 0n;
+  return (
+    balances(db, { asOf, accountPrefix: account, includeZero: true }).find(
+      (row) => row.account === account,
+    )?.balanceMinor ?? 0n
+  );
 }
 
 function transactionCount(db: Database): bigint {
@@ -40,7 +53,7 @@ describe('Ledger', () => {
   });
   afterEach(() => cleanup());
 
-  it('posts a balanced transaction and keeps balances in each account\'s normal direction', () => {
+  it("posts a balanced transaction and keeps balances in each account's normal direction", () => {
     const result = ledger.post(capture('k1', 2500n));
     expect(result).toEqual({ txId: 1, created: true });
     expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(2500n);
@@ -57,15 +70,22 @@ describe('Ledger', () => {
 
   describe('postBatchWithin (the flows that hold the transaction)', () => {
     it('refuses to run outside a transaction', () => {
-      expect(() => ledger.postBatchWithin([capture('k1', 100n)], () => 'k1')).toThrow(/inside its caller's transaction/);
+      expect(() => ledger.postBatchWithin([capture('k1', 100n)], () => 'k1')).toThrow(
+        /inside its caller's transaction/,
+      );
       expect(transactionCount(db)).toBe(0n);
     });
 
-    it('posts in the caller\'s transaction, and a conflict half way leaves nothing once the error leaves it', () => {
+    it("posts in the caller's transaction, and a conflict half way leaves nothing once the error leaves it", () => {
       ledger.post(capture('k2', 200n));
       const flow = db.transaction(() => {
-        db.prepare("INSERT INTO sellers (seller_id, name, iban, source_event_id, updated_at) VALUES ('s', 's', 'x', 'e', 't')").run();
-        ledger.postBatchWithin([capture('k1', 100n), capture('k2', 999n), capture('k3', 300n)], (index) => `request ${index + 1}`);
+        db.prepare(
+          "INSERT INTO sellers (seller_id, name, iban, source_event_id, updated_at) VALUES ('s', 's', 'x', 'e', 't')",
+        ).run();
+        ledger.postBatchWithin(
+          [capture('k1', 100n), capture('k2', 999n), capture('k3', 300n)],
+          (index) => `request ${index + 1}`,
+        );
       });
       expect(() => flow.immediate()).toThrow(IdempotencyConflictError);
       expect(transactionCount(db)).toBe(1n);
@@ -73,7 +93,12 @@ describe('Ledger', () => {
       expect(db.prepare('SELECT COUNT(*) AS n FROM sellers').get()).toEqual({ n: 0n });
       expect(verifyLedger(db).ok).toBe(true);
 
-      db.transaction(() => ledger.postBatchWithin([capture('k1', 100n), capture('k3', 300n)], (index) => `request ${index + 1}`)).immediate();
+      db.transaction(() =>
+        ledger.postBatchWithin(
+          [capture('k1', 100n), capture('k3', 300n)],
+          (index) => `request ${index + 1}`,
+        ),
+      ).immediate();
       expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(600n);
       expect(verifyLedger(db).ok).toBe(true);
     });
@@ -82,13 +107,20 @@ describe('Ledger', () => {
   describe('balances stay within 64 bits (issue 14 item 2)', () => {
     const NEAR_MAX = 2n ** 63n - 1n - 100n;
 
-    it('checks every account of a batch before writing anything, even inside a caller\'s transaction that then commits', () => {
+    it("checks every account of a batch before writing anything, even inside a caller's transaction that then commits", () => {
       db.exec('BEGIN');
       // The first posting alone fits; the second would carry the receivable past 64 bits.
-      expect(() => ledger.postBatchWithin([capture('fits', NEAR_MAX), capture('too-far', 101n)], (index) => `posting ${index + 1}`)).toThrow(InputError);
+      expect(() =>
+        ledger.postBatchWithin(
+          [capture('fits', NEAR_MAX), capture('too-far', 101n)],
+          (index) => `posting ${index + 1}`,
+        ),
+      ).toThrow(InputError);
       db.exec('COMMIT');
       expect(transactionCount(db)).toBe(0n);
-      expect((db.prepare('SELECT COUNT(*) AS n FROM ledger_entries').get() as { n: bigint }).n).toBe(0n);
+      expect(
+        (db.prepare('SELECT COUNT(*) AS n FROM ledger_entries').get() as { n: bigint }).n,
+      ).toBe(0n);
       expect(verifyLedger(db).ok).toBe(true);
     });
 
@@ -128,18 +160,88 @@ describe('Ledger', () => {
 
   it('treats a duplicate inside one batch like a duplicate across batches', () => {
     const results = ledger.postBatch([capture('k1', 100n), capture('k1', 100n)]);
-    expect(results).toEqual([{ txId: 1, created: true }, { txId: 1, created: false }]);
+    expect(results).toEqual([
+      { txId: 1, created: true },
+      { txId: 1, created: false },
+    ]);
   });
 
   it.each([
-    ['unbalanced', { entries: [{ account: 'assets:a', currency: USD, direction: 'debit', amountMinor: 100n }, { account: 'equity:b', currency: USD, direction: 'credit', amountMinor: 99n }] }, /differ in USD by 1/],
-    ['balanced only across currencies', { entries: [{ account: 'assets:a', currency: USD, direction: 'debit', amountMinor: 100n }, { account: 'equity:b', currency: EUR, direction: 'credit', amountMinor: 100n }] }, /must balance in each currency/],
-    ['single entry', { entries: [{ account: 'assets:a', currency: USD, direction: 'debit', amountMinor: 100n }] }, /at least two entries/],
-    ['zero amount', { entries: [{ account: 'assets:a', currency: USD, direction: 'debit', amountMinor: 0n }, { account: 'equity:b', currency: USD, direction: 'credit', amountMinor: 0n }] }, /greater than zero/],
-    ['negative amount', { entries: [{ account: 'assets:a', currency: USD, direction: 'debit', amountMinor: -5n }, { account: 'equity:b', currency: USD, direction: 'credit', amountMinor: -5n }] }, /greater than zero/],
-    ['unknown root', { entries: [{ account: 'cash:a', currency: USD, direction: 'debit', amountMinor: 5n }, { account: 'equity:b', currency: USD, direction: 'credit', amountMinor: 5n }] }, /must start with one of/],
-    ['empty segment', { entries: [{ account: 'assets::a', currency: USD, direction: 'debit', amountMinor: 5n }, { account: 'equity:b', currency: USD, direction: 'credit', amountMinor: 5n }] }, /invalid segment/],
-    ['unknown currency', { entries: [{ account: 'assets:a', currency: 'XXX', direction: 'debit', amountMinor: 5n }, { account: 'equity:b', currency: 'XXX', direction: 'credit', amountMinor: 5n }] }, /not an ISO 4217/],
+    [
+      'unbalanced',
+      {
+        entries: [
+          { account: 'assets:a', currency: USD, direction: 'debit', amountMinor: 100n },
+          { account: 'equity:b', currency: USD, direction: 'credit', amountMinor: 99n },
+        ],
+      },
+      /differ in USD by 1/,
+    ],
+    [
+      'balanced only across currencies',
+      {
+        entries: [
+          { account: 'assets:a', currency: USD, direction: 'debit', amountMinor: 100n },
+          { account: 'equity:b', currency: EUR, direction: 'credit', amountMinor: 100n },
+        ],
+      },
+      /must balance in each currency/,
+    ],
+    [
+      'single entry',
+      { entries: [{ account: 'assets:a', currency: USD, direction: 'debit', amountMinor: 100n }] },
+      /at least two entries/,
+    ],
+    [
+      'zero amount',
+      {
+        entries: [
+          { account: 'assets:a', currency: USD, direction: 'debit', amountMinor: 0n },
+          { account: 'equity:b', currency: USD, direction: 'credit', amountMinor: 0n },
+        ],
+      },
+      /greater than zero/,
+    ],
+    [
+      'negative amount',
+      {
+        entries: [
+          { account: 'assets:a', currency: USD, direction: 'debit', amountMinor: -5n },
+          { account: 'equity:b', currency: USD, direction: 'credit', amountMinor: -5n },
+        ],
+      },
+      /greater than zero/,
+    ],
+    [
+      'unknown root',
+      {
+        entries: [
+          { account: 'cash:a', currency: USD, direction: 'debit', amountMinor: 5n },
+          { account: 'equity:b', currency: USD, direction: 'credit', amountMinor: 5n },
+        ],
+      },
+      /must start with one of/,
+    ],
+    [
+      'empty segment',
+      {
+        entries: [
+          { account: 'assets::a', currency: USD, direction: 'debit', amountMinor: 5n },
+          { account: 'equity:b', currency: USD, direction: 'credit', amountMinor: 5n },
+        ],
+      },
+      /invalid segment/,
+    ],
+    [
+      'unknown currency',
+      {
+        entries: [
+          { account: 'assets:a', currency: 'XXX', direction: 'debit', amountMinor: 5n },
+          { account: 'equity:b', currency: 'XXX', direction: 'credit', amountMinor: 5n },
+        ],
+      },
+      /not an ISO 4217/,
+    ],
     ['time without zone', { effectiveAt: '2026-11-23T10:00:00' }, /does not guess time zones/],
     ['control character in description', { description: 'a\u0007b' }, /control characters/],
     ['numeric metadata', { metadata: { orderId: 5 } }, /values must be strings/],
@@ -152,12 +254,18 @@ describe('Ledger', () => {
 
   it('posts a batch atomically: one invalid request and nothing is written', () => {
     const bad = { ...capture('k2', 100n), entries: capture('k2', 100n).entries.slice(0, 1) };
-    expect(() => ledger.postBatch([capture('k1', 100n), bad], (i) => `line ${i + 1}`)).toThrow(/line 2 entries/);
+    expect(() => ledger.postBatch([capture('k1', 100n), bad], (i) => `line ${i + 1}`)).toThrow(
+      /line 2 entries/,
+    );
     expect(transactionCount(db)).toBe(0n);
   });
 
   it('refuses text with an unpaired surrogate: SQLite would store U+FFFD and verify would then cry tampering', () => {
-    for (const change of [{ description: 'half \ud800' }, { metadata: { note: 'x\udc00' } }, { idempotencyKey: 'k\ud800' }]) {
+    for (const change of [
+      { description: 'half \ud800' },
+      { metadata: { note: 'x\udc00' } },
+      { idempotencyKey: 'k\ud800' },
+    ]) {
       expect(() => ledger.post({ ...capture('surrogate', 100n), ...change })).toThrow(InputError);
     }
     expect(transactionCount(db)).toBe(0n);
@@ -167,7 +275,9 @@ describe('Ledger', () => {
 
   it('rolls back the whole batch on an idempotency conflict', () => {
     ledger.post(capture('k1', 100n));
-    expect(() => ledger.postBatch([capture('k2', 100n), capture('k1', 999n)])).toThrow(IdempotencyConflictError);
+    expect(() => ledger.postBatch([capture('k2', 100n), capture('k1', 999n)])).toThrow(
+      IdempotencyConflictError,
+    );
     expect(transactionCount(db)).toBe(1n);
   });
 
@@ -191,9 +301,13 @@ describe('Ledger', () => {
 
   it('refuses UPDATE and DELETE on the journal and its entries at the schema level', () => {
     ledger.post(capture('k1', 2500n));
-    expect(() => db.prepare('UPDATE ledger_entries SET amount_minor = 1').run()).toThrow(/append-only/);
+    expect(() => db.prepare('UPDATE ledger_entries SET amount_minor = 1').run()).toThrow(
+      /append-only/,
+    );
     expect(() => db.prepare('DELETE FROM ledger_entries').run()).toThrow(/append-only/);
-    expect(() => db.prepare("UPDATE ledger_transactions SET description = 'x'").run()).toThrow(/append-only/);
+    expect(() => db.prepare("UPDATE ledger_transactions SET description = 'x'").run()).toThrow(
+      /append-only/,
+    );
     expect(() => db.prepare('DELETE FROM ledger_transactions').run()).toThrow(/append-only/);
   });
 
@@ -221,7 +335,9 @@ describe('Ledger', () => {
       ],
     });
     const rolled = balances(db, { depth: 2, accountPrefix: 'assets:psp' });
-    expect(rolled).toEqual([expect.objectContaining({ account: 'assets:psp', currency: 'USD', balanceMinor: 150n })]);
+    expect(rolled).toEqual([
+      expect.objectContaining({ account: 'assets:psp', currency: 'USD', balanceMinor: 150n }),
+    ]);
     const all = balances(db, { depth: 1 });
     expect(all.map((row) => [row.account, row.balanceMinor])).toEqual([
       ['assets', 100n],

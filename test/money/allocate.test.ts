@@ -1,7 +1,14 @@
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_MINOR, MIN_MINOR, type RoundingMode, allocate, applyBasisPoints, divideRounded } from '../../src/money/index.js';
+import {
+  MAX_MINOR,
+  MIN_MINOR,
+  type RoundingMode,
+  allocate,
+  applyBasisPoints,
+  divideRounded,
+} from '../../src/money/index.js';
 
 const MODES: readonly RoundingMode[] = ['half-even', 'half-up', 'down', 'up', 'floor', 'ceiling'];
 
@@ -81,7 +88,8 @@ describe('divideRounded: edge cases', () => {
   });
 
   it.each([0n, -1n, -10n])('refuses denominator %s with a RangeError', (denominator) => {
-    for (const mode of MODES) expect(() => divideRounded(10n, denominator, mode)).toThrow(RangeError);
+    for (const mode of MODES)
+      expect(() => divideRounded(10n, denominator, mode)).toThrow(RangeError);
   });
 });
 
@@ -90,17 +98,25 @@ describe('divideRounded: properties', () => {
     fc.bigInt({ min: -1000n, max: 1000n }),
     fc.bigInt({ min: -(2n ** 127n) + 1n, max: 2n ** 127n - 1n }),
   );
-  const denominatorArb = fc.oneof(fc.bigInt({ min: 1n, max: 20n }), fc.bigInt({ min: 1n, max: 2n ** 64n }));
+  const denominatorArb = fc.oneof(
+    fc.bigInt({ min: 1n, max: 20n }),
+    fc.bigInt({ min: 1n, max: 2n ** 64n }),
+  );
   // numerator = q·d ± d/2 exactly: every case is a tie, which is where modes differ most.
   const tieArb = fc
     .tuple(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), fc.bigInt({ min: 1n, max: 2n ** 40n }))
-    .map(([quotient, half]) => ({ numerator: quotient * 2n * half + half, denominator: 2n * half }));
+    .map(([quotient, half]) => ({
+      numerator: quotient * 2n * half + half,
+      denominator: 2n * half,
+    }));
   const modeArb = fc.constantFrom(...MODES);
 
   it('agrees with a decimal.js reference in every mode', () => {
     fc.assert(
       fc.property(numeratorArb, denominatorArb, modeArb, (numerator, denominator, mode) => {
-        expect(divideRounded(numerator, denominator, mode)).toBe(referenceDivide(numerator, denominator, mode));
+        expect(divideRounded(numerator, denominator, mode)).toBe(
+          referenceDivide(numerator, denominator, mode),
+        );
       }),
       { numRuns: 3000 },
     );
@@ -109,7 +125,9 @@ describe('divideRounded: properties', () => {
   it('agrees with the reference on exact ties', () => {
     fc.assert(
       fc.property(tieArb, modeArb, ({ numerator, denominator }, mode) => {
-        expect(divideRounded(numerator, denominator, mode)).toBe(referenceDivide(numerator, denominator, mode));
+        expect(divideRounded(numerator, denominator, mode)).toBe(
+          referenceDivide(numerator, denominator, mode),
+        );
       }),
       { numRuns: 2000 },
     );
@@ -140,8 +158,12 @@ describe('divideRounded: properties', () => {
           const result = divideRounded(numerator, denominator, mode);
           expect(2n * abs(result * denominator - numerator) <= denominator).toBe(true);
         }
-        expect(abs(divideRounded(numerator, denominator, 'down')) * denominator <= abs(numerator)).toBe(true);
-        expect(abs(divideRounded(numerator, denominator, 'up')) * denominator >= abs(numerator)).toBe(true);
+        expect(
+          abs(divideRounded(numerator, denominator, 'down')) * denominator <= abs(numerator),
+        ).toBe(true);
+        expect(
+          abs(divideRounded(numerator, denominator, 'up')) * denominator >= abs(numerator),
+        ).toBe(true);
       }),
       { numRuns: 2000 },
     );
@@ -151,9 +173,13 @@ describe('divideRounded: properties', () => {
     fc.assert(
       fc.property(numeratorArb, denominatorArb, (numerator, denominator) => {
         for (const mode of ['half-even', 'half-up', 'down', 'up'] as const) {
-          expect(divideRounded(-numerator, denominator, mode)).toBe(-divideRounded(numerator, denominator, mode));
+          expect(divideRounded(-numerator, denominator, mode)).toBe(
+            -divideRounded(numerator, denominator, mode),
+          );
         }
-        expect(divideRounded(-numerator, denominator, 'floor')).toBe(-divideRounded(numerator, denominator, 'ceiling'));
+        expect(divideRounded(-numerator, denominator, 'floor')).toBe(
+          -divideRounded(numerator, denominator, 'ceiling'),
+        );
       }),
       { numRuns: 1000 },
     );
@@ -205,9 +231,13 @@ describe('applyBasisPoints', () => {
 
   it('applyBasisPoints(x, 10000n, mode) === x for any int64 and mode', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: MIN_MINOR, max: MAX_MINOR }), fc.constantFrom(...MODES), (amount, mode) => {
-        expect(applyBasisPoints(amount, 10_000n, mode)).toBe(amount);
-      }),
+      fc.property(
+        fc.bigInt({ min: MIN_MINOR, max: MAX_MINOR }),
+        fc.constantFrom(...MODES),
+        (amount, mode) => {
+          expect(applyBasisPoints(amount, 10_000n, mode)).toBe(amount);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -219,7 +249,9 @@ describe('applyBasisPoints', () => {
         fc.bigInt({ min: -20_000n, max: 20_000n }),
         fc.constantFrom(...MODES),
         (amount, basisPoints, mode) => {
-          expect(applyBasisPoints(amount, basisPoints, mode)).toBe(referenceDivide(amount * basisPoints, 10_000n, mode));
+          expect(applyBasisPoints(amount, basisPoints, mode)).toBe(
+            referenceDivide(amount * basisPoints, 10_000n, mode),
+          );
         },
       ),
       { numRuns: 1000 },
@@ -291,7 +323,10 @@ describe('allocate: properties', () => {
     fc.bigInt({ min: MIN_MINOR, max: MAX_MINOR }),
   );
   const ratiosArb = fc
-    .array(fc.oneof(fc.bigInt({ min: 0n, max: 10n }), fc.bigInt({ min: 0n, max: 2n ** 64n })), { minLength: 1, maxLength: 20 })
+    .array(fc.oneof(fc.bigInt({ min: 0n, max: 10n }), fc.bigInt({ min: 0n, max: 2n ** 64n })), {
+      minLength: 1,
+      maxLength: 20,
+    })
     .filter((ratios) => ratios.some((ratio) => ratio > 0n));
 
   it('never loses or invents a minor unit: the parts add up to the total', () => {
@@ -342,9 +377,19 @@ describe('allocate: properties', () => {
 
   it('is unchanged when every ratio is scaled by the same positive factor', () => {
     fc.assert(
-      fc.property(totalArb, ratiosArb, fc.bigInt({ min: 1n, max: 1000n }), (total, ratios, factor) => {
-        expect(allocate(total, ratios.map((ratio) => ratio * factor))).toEqual(allocate(total, ratios));
-      }),
+      fc.property(
+        totalArb,
+        ratiosArb,
+        fc.bigInt({ min: 1n, max: 1000n }),
+        (total, ratios, factor) => {
+          expect(
+            allocate(
+              total,
+              ratios.map((ratio) => ratio * factor),
+            ),
+          ).toEqual(allocate(total, ratios));
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -1,23 +1,180 @@
 import { describe, expect, it } from 'vitest';
-import { type Currency, allCurrencyCodes, exponentOf, isCurrencyCode, toCurrency } from '../../src/money/index.js';
+import {
+  type Currency,
+  allCurrencyCodes,
+  exponentOf,
+  isCurrencyCode,
+  toCurrency,
+} from '../../src/money/index.js';
 import { inputErrorOf } from '../helpers/errors.js';
-
 
 // ISO 4217 list one, written out independently of src/money/currencies.ts: minor-unit exponent
 // 0, 3 and 4 codes, every other listed code has 2. Codes whose minor unit is "N.A." are excluded.
-const EXPECTED_EXPONENT_0 = ['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'];
+const EXPECTED_EXPONENT_0 = [
+  'BIF',
+  'CLP',
+  'DJF',
+  'GNF',
+  'ISK',
+  'JPY',
+  'KMF',
+  'KRW',
+  'PYG',
+  'RWF',
+  'UGX',
+  'UYI',
+  'VND',
+  'VUV',
+  'XAF',
+  'XOF',
+  'XPF',
+];
 const EXPECTED_EXPONENT_3 = ['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'];
 const EXPECTED_EXPONENT_4 = ['CLF', 'UYW'];
 const EXPECTED_EXPONENT_2 = [
-  'AED', 'AFN', 'ALL', 'AMD', 'ANG', 'AOA', 'ARS', 'AUD', 'AWG', 'AZN', 'BAM', 'BBD', 'BDT', 'BGN', 'BMD', 'BND',
-  'BOB', 'BOV', 'BRL', 'BSD', 'BTN', 'BWP', 'BYN', 'BZD', 'CAD', 'CDF', 'CHE', 'CHF', 'CHW', 'CNY', 'COP', 'COU',
-  'CRC', 'CUC', 'CUP', 'CVE', 'CZK', 'DKK', 'DOP', 'DZD', 'EGP', 'ERN', 'ETB', 'EUR', 'FJD', 'FKP', 'GBP', 'GEL',
-  'GHS', 'GIP', 'GMD', 'GTQ', 'GYD', 'HKD', 'HNL', 'HTG', 'HUF', 'IDR', 'ILS', 'INR', 'IRR', 'JMD', 'KES', 'KGS',
-  'KHR', 'KPW', 'KYD', 'KZT', 'LAK', 'LBP', 'LKR', 'LRD', 'LSL', 'MAD', 'MDL', 'MGA', 'MKD', 'MMK', 'MNT', 'MOP',
-  'MRU', 'MUR', 'MVR', 'MWK', 'MXN', 'MXV', 'MYR', 'MZN', 'NAD', 'NGN', 'NIO', 'NOK', 'NPR', 'NZD', 'PAB', 'PEN',
-  'PGK', 'PHP', 'PKR', 'PLN', 'QAR', 'RON', 'RSD', 'RUB', 'SAR', 'SBD', 'SCR', 'SDG', 'SEK', 'SGD', 'SHP', 'SLE',
-  'SLL', 'SOS', 'SRD', 'SSP', 'STN', 'SVC', 'SYP', 'SZL', 'THB', 'TJS', 'TMT', 'TOP', 'TRY', 'TTD', 'TWD', 'TZS',
-  'UAH', 'USD', 'USN', 'UYU', 'UZS', 'VED', 'VES', 'WST', 'XCD', 'XCG', 'YER', 'ZAR', 'ZMW', 'ZWG', 'ZWL',
+  'AED',
+  'AFN',
+  'ALL',
+  'AMD',
+  'ANG',
+  'AOA',
+  'ARS',
+  'AUD',
+  'AWG',
+  'AZN',
+  'BAM',
+  'BBD',
+  'BDT',
+  'BGN',
+  'BMD',
+  'BND',
+  'BOB',
+  'BOV',
+  'BRL',
+  'BSD',
+  'BTN',
+  'BWP',
+  'BYN',
+  'BZD',
+  'CAD',
+  'CDF',
+  'CHE',
+  'CHF',
+  'CHW',
+  'CNY',
+  'COP',
+  'COU',
+  'CRC',
+  'CUC',
+  'CUP',
+  'CVE',
+  'CZK',
+  'DKK',
+  'DOP',
+  'DZD',
+  'EGP',
+  'ERN',
+  'ETB',
+  'EUR',
+  'FJD',
+  'FKP',
+  'GBP',
+  'GEL',
+  'GHS',
+  'GIP',
+  'GMD',
+  'GTQ',
+  'GYD',
+  'HKD',
+  'HNL',
+  'HTG',
+  'HUF',
+  'IDR',
+  'ILS',
+  'INR',
+  'IRR',
+  'JMD',
+  'KES',
+  'KGS',
+  'KHR',
+  'KPW',
+  'KYD',
+  'KZT',
+  'LAK',
+  'LBP',
+  'LKR',
+  'LRD',
+  'LSL',
+  'MAD',
+  'MDL',
+  'MGA',
+  'MKD',
+  'MMK',
+  'MNT',
+  'MOP',
+  'MRU',
+  'MUR',
+  'MVR',
+  'MWK',
+  'MXN',
+  'MXV',
+  'MYR',
+  'MZN',
+  'NAD',
+  'NGN',
+  'NIO',
+  'NOK',
+  'NPR',
+  'NZD',
+  'PAB',
+  'PEN',
+  'PGK',
+  'PHP',
+  'PKR',
+  'PLN',
+  'QAR',
+  'RON',
+  'RSD',
+  'RUB',
+  'SAR',
+  'SBD',
+  'SCR',
+  'SDG',
+  'SEK',
+  'SGD',
+  'SHP',
+  'SLE',
+  'SLL',
+  'SOS',
+  'SRD',
+  'SSP',
+  'STN',
+  'SVC',
+  'SYP',
+  'SZL',
+  'THB',
+  'TJS',
+  'TMT',
+  'TOP',
+  'TRY',
+  'TTD',
+  'TWD',
+  'TZS',
+  'UAH',
+  'USD',
+  'USN',
+  'UYU',
+  'UZS',
+  'VED',
+  'VES',
+  'WST',
+  'XCD',
+  'XCG',
+  'YER',
+  'ZAR',
+  'ZMW',
+  'ZWG',
+  'ZWL',
 ];
 
 describe('exponent table', () => {
@@ -89,24 +246,36 @@ describe('toCurrency', () => {
     for (const code of allCurrencyCodes()) expect(toCurrency(code)).toBe(code);
   });
 
-  it.each(['ABC', 'XXX', 'XAU', 'US', 'USDD', 'U$D', 'EURO'])('rejects unknown code %j with an InputError', (code) => {
-    const error = inputErrorOf(() => toCurrency(code, 'events[4].currency'), 'events[4].currency');
-    expect(error.message).toContain(`"${code}" is not an ISO 4217 currency code`);
-    expect(error.message).not.toContain('did you mean');
-  });
+  it.each(['ABC', 'XXX', 'XAU', 'US', 'USDD', 'U$D', 'EURO'])(
+    'rejects unknown code %j with an InputError',
+    (code) => {
+      const error = inputErrorOf(
+        () => toCurrency(code, 'events[4].currency'),
+        'events[4].currency',
+      );
+      expect(error.message).toContain(`"${code}" is not an ISO 4217 currency code`);
+      expect(error.message).not.toContain('did you mean');
+    },
+  );
 
   it('rejects lowercase "usd" and hints at "USD"', () => {
     const error = inputErrorOf(() => toCurrency('usd', 'currency'), 'currency');
-    expect(error.message).toBe('currency: "usd" is not an ISO 4217 currency code (did you mean "USD"?)');
+    expect(error.message).toBe(
+      'currency: "usd" is not an ISO 4217 currency code (did you mean "USD"?)',
+    );
   });
 
   it('hints at the upper-case code for mixed case too ("Eur" → "EUR")', () => {
-    expect(inputErrorOf(() => toCurrency('Eur'), 'currency').message).toContain('did you mean "EUR"?');
+    expect(inputErrorOf(() => toCurrency('Eur'), 'currency').message).toContain(
+      'did you mean "EUR"?',
+    );
   });
 
   it('gives no hint when upper-casing does not produce a known code', () => {
     for (const code of ['abc', ' USD', 'usd ', 'xau']) {
-      expect(inputErrorOf(() => toCurrency(code), 'currency').message).not.toContain('did you mean');
+      expect(inputErrorOf(() => toCurrency(code), 'currency').message).not.toContain(
+        'did you mean',
+      );
     }
   });
 

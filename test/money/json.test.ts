@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { toCurrency, moneyJson, moneyJsonSchema } from '../../src/money/index.js';
 
-const [USD, EUR, JPY] = ['USD', 'EUR', 'JPY'].map((code) => toCurrency(code)) as [ReturnType<typeof toCurrency>, ReturnType<typeof toCurrency>, ReturnType<typeof toCurrency>];
+const [USD, EUR, JPY] = ['USD', 'EUR', 'JPY'].map((code) => toCurrency(code)) as [
+  ReturnType<typeof toCurrency>,
+  ReturnType<typeof toCurrency>,
+  ReturnType<typeof toCurrency>,
+];
 
 describe('moneyJson', () => {
   it('spells the amount in the currency exponent and keeps the exact minor units as a string', () => {
-    expect(moneyJson(1234n, USD)).toEqual({ amount: '12.34', currency: 'USD', amountMinor: '1234' });
+    expect(moneyJson(1234n, USD)).toEqual({
+      amount: '12.34',
+      currency: 'USD',
+      amountMinor: '1234',
+    });
     expect(moneyJson(-5n, EUR)).toEqual({ amount: '-0.05', currency: 'EUR', amountMinor: '-5' });
     expect(moneyJson(1500n, JPY)).toEqual({ amount: '1500', currency: 'JPY', amountMinor: '1500' });
   });
@@ -17,8 +25,14 @@ describe('moneyJson', () => {
   });
 
   it('refuses a float, a U+2212 minus or an extra key', () => {
-    expect(() => moneyJsonSchema.parse({ amount: 12.34, currency: 'USD', amountMinor: '1234' })).toThrow();
-    expect(() => moneyJsonSchema.parse({ amount: '\u22121.00', currency: 'USD', amountMinor: '-100' })).toThrow();
-    expect(() => moneyJsonSchema.parse({ amount: '1.00', currency: 'USD', amountMinor: '100', extra: 1 })).toThrow();
+    expect(() =>
+      moneyJsonSchema.parse({ amount: 12.34, currency: 'USD', amountMinor: '1234' }),
+    ).toThrow();
+    expect(() =>
+      moneyJsonSchema.parse({ amount: '\u22121.00', currency: 'USD', amountMinor: '-100' }),
+    ).toThrow();
+    expect(() =>
+      moneyJsonSchema.parse({ amount: '1.00', currency: 'USD', amountMinor: '100', extra: 1 }),
+    ).toThrow();
   });
 });

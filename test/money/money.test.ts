@@ -27,7 +27,6 @@ const JPY = toCurrency('JPY');
 const KWD = toCurrency('KWD');
 const CLF = toCurrency('CLF');
 
-
 const currencyArb = fc.constantFrom(...allCurrencyCodes()).map((code) => toCurrency(code));
 const int64Arb = fc.bigInt({ min: MIN_MINOR, max: MAX_MINOR });
 
@@ -78,7 +77,10 @@ describe('parseAmount: rejected input', () => {
     ['NaN', Number.NaN],
     ['a bigint', 2500n],
   ])('rejects %s, telling the user to send a decimal string', (_label, value) => {
-    const error = inputErrorOf(() => parseAmount(value, USD, 'events[0].amount'), 'events[0].amount');
+    const error = inputErrorOf(
+      () => parseAmount(value, USD, 'events[0].amount'),
+      'events[0].amount',
+    );
     expect(error.message).toContain('not JSON numbers');
     expect(error.message).toContain('"25.00"');
   });
@@ -140,11 +142,16 @@ describe('parseAmount: rejected input', () => {
     ['-1.5', JPY],
     ['1.2345', KWD],
     ['1.23456', CLF],
-  ] as const)('rejects %j %s for having more decimals than the currency allows, instead of rounding', (text, currency) => {
-    const error = inputErrorOf(() => parseAmount(text, currency, 'amount'), 'amount');
-    expect(error.message).toContain(`more decimals than ${currency} allows (${exponentOf(currency)})`);
-    expect(error.message).toContain('never rounds');
-  });
+  ] as const)(
+    'rejects %j %s for having more decimals than the currency allows, instead of rounding',
+    (text, currency) => {
+      const error = inputErrorOf(() => parseAmount(text, currency, 'amount'), 'amount');
+      expect(error.message).toContain(
+        `more decimals than ${currency} allows (${exponentOf(currency)})`,
+      );
+      expect(error.message).toContain('never rounds');
+    },
+  );
 
   it.each([
     ['92233720368547758.08', USD],
@@ -182,22 +189,34 @@ describe('parsePositiveAmount', () => {
   });
 
   it.each(['0', '0.00', '-0', '-0.00'])('rejects zero written as %j', (text) => {
-    const error = inputErrorOf(() => parsePositiveAmount(text, USD, 'charge.amount'), 'charge.amount');
+    const error = inputErrorOf(
+      () => parsePositiveAmount(text, USD, 'charge.amount'),
+      'charge.amount',
+    );
     expect(error.message).toBe(`charge.amount: must be greater than zero (got "${text}")`);
   });
 
   it.each(['-0.01', '-25.00', '-92233720368547758.08'])('rejects negative %j', (text) => {
-    const error = inputErrorOf(() => parsePositiveAmount(text, USD, 'charge.amount'), 'charge.amount');
+    const error = inputErrorOf(
+      () => parsePositiveAmount(text, USD, 'charge.amount'),
+      'charge.amount',
+    );
     expect(error.message).toContain('must be greater than zero');
   });
 
   it('applies every parseAmount rejection first', () => {
-    expect(inputErrorOf(() => parsePositiveAmount(5, USD, 'fee'), 'fee').message).toContain('not JSON numbers');
-    expect(inputErrorOf(() => parsePositiveAmount('+5', USD, 'fee'), 'fee').message).toContain('not a decimal amount');
-    expect(inputErrorOf(() => parsePositiveAmount('1.5', JPY, 'fee'), 'fee').message).toContain('more decimals');
-    expect(inputErrorOf(() => parsePositiveAmount('92233720368547758.08', USD, 'fee'), 'fee').message).toContain(
-      'beyond the largest amount',
+    expect(inputErrorOf(() => parsePositiveAmount(5, USD, 'fee'), 'fee').message).toContain(
+      'not JSON numbers',
     );
+    expect(inputErrorOf(() => parsePositiveAmount('+5', USD, 'fee'), 'fee').message).toContain(
+      'not a decimal amount',
+    );
+    expect(inputErrorOf(() => parsePositiveAmount('1.5', JPY, 'fee'), 'fee').message).toContain(
+      'more decimals',
+    );
+    expect(
+      inputErrorOf(() => parsePositiveAmount('92233720368547758.08', USD, 'fee'), 'fee').message,
+    ).toContain('beyond the largest amount');
   });
 });
 
@@ -241,19 +260,24 @@ describe('formatAmount and formatMoney', () => {
     const Exact = Decimal.clone({ precision: 60, toExpNeg: -100, toExpPos: 100 });
     fc.assert(
       fc.property(int64Arb, currencyArb, (amountMinor, currency) => {
-        const expected = new Exact(amountMinor.toString()).dividedBy(new Exact(10).pow(exponentOf(currency))).toFixed(exponentOf(currency));
+        const expected = new Exact(amountMinor.toString())
+          .dividedBy(new Exact(10).pow(exponentOf(currency)))
+          .toFixed(exponentOf(currency));
         expect(formatAmount(amountMinor, currency)).toBe(expected);
       }),
       { numRuns: 3000 },
     );
   });
 
-  it('always writes exactly the currency\'s number of decimals, in plain notation', () => {
+  it("always writes exactly the currency's number of decimals, in plain notation", () => {
     fc.assert(
       fc.property(int64Arb, currencyArb, (minor, currency) => {
         const text = formatAmount(minor, currency);
         const exponent = exponentOf(currency);
-        const pattern = exponent === 0 ? /^-?(0|[1-9][0-9]*)$/ : new RegExp(`^-?(0|[1-9][0-9]*)\\.[0-9]{${exponent}}$`);
+        const pattern =
+          exponent === 0
+            ? /^-?(0|[1-9][0-9]*)$/
+            : new RegExp(`^-?(0|[1-9][0-9]*)\\.[0-9]{${exponent}}$`);
         expect(text).toMatch(pattern);
         expect(text.startsWith('-')).toBe(minor < 0n);
       }),
@@ -264,7 +288,9 @@ describe('formatAmount and formatMoney', () => {
 
 describe('parseAmount against a string-arithmetic reference', () => {
   const digitsArb = (minLength: number, maxLength: number) =>
-    fc.array(fc.constantFrom(...'0123456789'), { minLength, maxLength }).map((digits) => digits.join(''));
+    fc
+      .array(fc.constantFrom(...'0123456789'), { minLength, maxLength })
+      .map((digits) => digits.join(''));
   // Builds a valid decimal text with at most `exponent` decimals and its value by pure string/bigint work.
   const validText = currencyArb.chain((currency) => {
     const exponent = exponentOf(currency);
@@ -296,7 +322,9 @@ describe('parseAmount against a string-arithmetic reference', () => {
       if (text.length > 40 || !/^-?[0-9]+(?:\.[0-9]+)?$/.test(text)) return 'refused';
       const decimals = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
       if (decimals > exponentOf(currency)) return 'refused';
-      const minor = BigInt(new Exact(text).times(new Exact(10).pow(exponentOf(currency))).toFixed(0));
+      const minor = BigInt(
+        new Exact(text).times(new Exact(10).pow(exponentOf(currency))).toFixed(0),
+      );
       return minor > MAX_MINOR || minor < MIN_MINOR ? 'refused' : minor;
     };
     const text = fc.oneof(
@@ -306,7 +334,8 @@ describe('parseAmount against a string-arithmetic reference', () => {
     fc.assert(
       fc.property(text, currencyArb, (candidate, currency) => {
         const expected = reference(candidate, currency);
-        if (expected === 'refused') expect(() => parseAmount(candidate, currency)).toThrow(InputError);
+        if (expected === 'refused')
+          expect(() => parseAmount(candidate, currency)).toThrow(InputError);
         else expect(parseAmount(candidate, currency)).toBe(expected);
       }),
       { numRuns: 3000 },
@@ -350,7 +379,9 @@ describe('money, addMoney, subtractMoney and range checks', () => {
 
   it('refuses to add or subtract different currencies', () => {
     expect(() => addMoney(money(1n, USD), money(1n, EUR))).toThrow(/cannot add USD and EUR/);
-    expect(() => subtractMoney(money(1n, USD), money(1n, JPY))).toThrow(/cannot subtract USD and JPY/);
+    expect(() => subtractMoney(money(1n, USD), money(1n, JPY))).toThrow(
+      /cannot subtract USD and JPY/,
+    );
     expect(() => addMoney(money(1n, USD), money(1n, EUR))).toThrow(TypeError);
   });
 
@@ -390,9 +421,14 @@ describe('parseAmount: decimals are counted as written', () => {
     ['25.000', 'USD', 2],
     ['1.0', 'JPY', 0],
     ['0.1000', 'KWD', 3],
-  ])('refuses "%s" %s: more decimals than the currency has, even trailing zeros', (text, code, exponent) => {
-    expect(() => parseAmount(text, toCurrency(code))).toThrow(`more decimals than ${code} allows (${exponent})`);
-  });
+  ])(
+    'refuses "%s" %s: more decimals than the currency has, even trailing zeros',
+    (text, code, exponent) => {
+      expect(() => parseAmount(text, toCurrency(code))).toThrow(
+        `more decimals than ${code} allows (${exponent})`,
+      );
+    },
+  );
 });
 
 describe('parseAmount and formatAmount are exact inverses', () => {
@@ -400,7 +436,11 @@ describe('parseAmount and formatAmount are exact inverses', () => {
     fc.assert(
       fc.property(int64Arb, currencyArb, (minor, currency) => {
         const text = formatAmount(minor, currency);
-        expect(text).toMatch(exponentOf(currency) === 0 ? /^-?[0-9]+$/ : new RegExp(`^-?[0-9]+\\.[0-9]{${exponentOf(currency)}}$`));
+        expect(text).toMatch(
+          exponentOf(currency) === 0
+            ? /^-?[0-9]+$/
+            : new RegExp(`^-?[0-9]+\\.[0-9]{${exponentOf(currency)}}$`),
+        );
         expect(parseAmount(text, currency)).toBe(minor);
       }),
       { numRuns: 3000 },
@@ -409,7 +449,12 @@ describe('parseAmount and formatAmount are exact inverses', () => {
 
   it('parses every amount it accepts to its digits with the dot moved by the exponent', () => {
     const textArb = fc
-      .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,16}$/), fc.option(fc.stringMatching(/^[0-9]{1,4}$/), { nil: undefined }), currencyArb)
+      .tuple(
+        fc.boolean(),
+        fc.stringMatching(/^[0-9]{1,16}$/),
+        fc.option(fc.stringMatching(/^[0-9]{1,4}$/), { nil: undefined }),
+        currencyArb,
+      )
       .filter(([, , decimals, currency]) => (decimals?.length ?? 0) <= exponentOf(currency));
     fc.assert(
       fc.property(textArb, ([negative, whole, decimals, currency]) => {

@@ -27,7 +27,9 @@ describe('negatives are written with ASCII "-" in every text output (docs/OUTPUT
 
   it('no line of code in src/ writes a non-ASCII minus (comments may use the sign)', () => {
     const offending = sourceFiles(path.join(REPO_ROOT, 'src')).flatMap((file) =>
-      fs.readFileSync(file, 'utf8').split('\n')
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
         .map((line, index) => ({ line, where: `${path.relative(REPO_ROOT, file)}:${index + 1}` }))
         .filter(({ line }) => !/^\s*(\*|\/\/|\/\*)/.test(line) && line.includes('\u2212'))
         .map(({ where }) => where),

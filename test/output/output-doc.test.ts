@@ -6,7 +6,8 @@ import { OUTPUT_SCHEMAS } from '../../src/output/registry.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const DOC = path.join(REPO_ROOT, 'docs', 'OUTPUT.md');
-const BEGIN = '<!-- generated from src/output (UPDATE_OUTPUT_DOC=1 npx vitest run test/output/output-doc.test.ts): begin -->';
+const BEGIN =
+  '<!-- generated from src/output (UPDATE_OUTPUT_DOC=1 npx vitest run test/output/output-doc.test.ts): begin -->';
 const END = '<!-- generated: end -->';
 
 /** docs/OUTPUT.md and the schemas the code prints with must say the same thing. */
@@ -15,7 +16,12 @@ describe('docs/OUTPUT.md', () => {
     const generated = `\n${describeOutputs()}`;
     const before = fs.readFileSync(DOC, 'utf8');
     if (process.env.UPDATE_OUTPUT_DOC === '1') {
-      fs.writeFileSync(DOC, before.slice(0, before.indexOf(BEGIN) + BEGIN.length) + generated + before.slice(before.indexOf(END)));
+      fs.writeFileSync(
+        DOC,
+        before.slice(0, before.indexOf(BEGIN) + BEGIN.length) +
+          generated +
+          before.slice(before.indexOf(END)),
+      );
     }
     const doc = fs.readFileSync(DOC, 'utf8');
     const start = doc.indexOf(BEGIN);
@@ -23,7 +29,9 @@ describe('docs/OUTPUT.md', () => {
     expect(start, 'the generated section markers').toBeGreaterThan(0);
     expect(end).toBeGreaterThan(start);
     const section = doc.slice(start + BEGIN.length, end);
-    const documented = [...doc.matchAll(/^### `payops (.+) --json`$/gm)].map((match) => match[1]).sort();
+    const documented = [...doc.matchAll(/^### `payops (.+) --json`$/gm)]
+      .map((match) => match[1])
+      .sort();
     expect(documented).toEqual(Object.keys(OUTPUT_SCHEMAS).sort());
     expect(section).toBe(generated);
   });

@@ -24,17 +24,65 @@ describe('every --json command of the README follows its schema (docs/OUTPUT.md)
     const fast = ['--retry-base-ms', '10', '--retry-cap-ms', '40'];
     const steps: [string[], number[]][] = [
       [['init'], [0]],
-      [['payin', 'run', fixture('events/day.ndjson'), '--faults', 'timeout=0.03,5xx=0.03,429=0.02,lost=0.02', '--seed', '7', ...fast], [0, 6]],
-      [['retry', 'run', '--wait', ...fast], [0, 6]],
+      [
+        [
+          'payin',
+          'run',
+          fixture('events/day.ndjson'),
+          '--faults',
+          'timeout=0.03,5xx=0.03,429=0.02,lost=0.02',
+          '--seed',
+          '7',
+          ...fast,
+        ],
+        [0, 6],
+      ],
+      [
+        ['retry', 'run', '--wait', ...fast],
+        [0, 6],
+      ],
       [['orders', 'sync'], [0]],
       [['payin', 'run', fixture('events/bad-lines.ndjson')], [3]],
-      [['payin', 'run', fixture('events/deliveries.ndjson')], [0, 3]],
-      [['payout', 'run'], [0, 6]],
-      [['payin', 'run', fixture('events/refunds.ndjson')], [0, 3]],
+      [
+        ['payin', 'run', fixture('events/deliveries.ndjson')],
+        [0, 3],
+      ],
+      [
+        ['payout', 'run'],
+        [0, 6],
+      ],
+      [
+        ['payin', 'run', fixture('events/refunds.ndjson')],
+        [0, 3],
+      ],
       [['chargebacks', 'sync', '--faults', 'dispute=0.01'], [0]],
       // A reconciliation run, for `reconcile report|items --json`.
-      [['psp', 'settle', '--date', new Date().toISOString().slice(0, 10), '--out', 'settlement.csv', '--inject-discrepancies', '6', '--seed', '3'], [0]],
-      [['reconcile', 'run', 'settlement.csv', '--rules', fixture('reconcile/rules.json'), '--non-interactive'], [0, 4]],
+      [
+        [
+          'psp',
+          'settle',
+          '--date',
+          new Date().toISOString().slice(0, 10),
+          '--out',
+          'settlement.csv',
+          '--inject-discrepancies',
+          '6',
+          '--seed',
+          '3',
+        ],
+        [0],
+      ],
+      [
+        [
+          'reconcile',
+          'run',
+          'settlement.csv',
+          '--rules',
+          fixture('reconcile/rules.json'),
+          '--non-interactive',
+        ],
+        [0, 4],
+      ],
     ];
     for (const [args, codes] of steps) {
       const result = run(args);
@@ -47,9 +95,11 @@ describe('every --json command of the README follows its schema (docs/OUTPUT.md)
   const lines = readmeJsonCommands(readme);
   const tree = commandTree();
 
-  it('finds the README\'s --json commands, each of a command that has a schema', () => {
+  it("finds the README's --json commands, each of a command that has a schema", () => {
     expect(lines.length).toBeGreaterThanOrEqual(10);
-    const missing = lines.map((line) => resolveCommandPath(tree, line.args)).filter((commandPath) => outputSchemaOf(commandPath) === undefined);
+    const missing = lines
+      .map((line) => resolveCommandPath(tree, line.args))
+      .filter((commandPath) => outputSchemaOf(commandPath) === undefined);
     expect(missing, 'register a schema in src/output/registry.ts').toEqual([]);
   });
 
@@ -57,7 +107,9 @@ describe('every --json command of the README follows its schema (docs/OUTPUT.md)
     const commandPath = resolveCommandPath(tree, line.args);
     const schema = outputSchemaOf(commandPath);
     expect(schema, `no schema registered for "${commandPath}"`).toBeDefined();
-    const args = line.args.map((arg) => (arg.startsWith('fixtures/') ? path.join(REPO_ROOT, arg) : arg));
+    const args = line.args.map((arg) =>
+      arg.startsWith('fixtures/') ? path.join(REPO_ROOT, arg) : arg,
+    );
     const result = run(args);
     expect([0, 3, 4, 6], result.stderr).toContain(result.code);
     const output: unknown = JSON.parse(result.stdout);
@@ -68,37 +120,76 @@ describe('every --json command of the README follows its schema (docs/OUTPUT.md)
   });
 
   it('follows the schemas in the commands the README cannot spell (ids known only at run time)', () => {
-    const payoutId = (JSON.parse(run(['payout', 'list', '--json']).stdout) as { payoutId: string }[])[0]?.payoutId as string;
+    const payoutId = (
+      JSON.parse(run(['payout', 'list', '--json']).stdout) as { payoutId: string }[]
+    )[0]?.payoutId as string;
     const lines: [string, string[]][] = [
       ['payout show', ['payout', 'show', payoutId, '--json']],
       ['attention resolve', ['attention', 'resolve', '--all', '--json']],
-      ['ledger reverse', ['ledger', 'reverse', '--key', 'bank-charges-2026-11-23-again', '--reason', 'entered twice', '--json']],
+      [
+        'ledger reverse',
+        [
+          'ledger',
+          'reverse',
+          '--key',
+          'bank-charges-2026-11-23-again',
+          '--reason',
+          'entered twice',
+          '--json',
+        ],
+      ],
     ];
     run(['ledger', 'post', '--file', fixture('ledger/operator-entries.ndjson')]);
     for (const [commandPath, args] of lines) {
       const result = run(args);
       expect(result.code, `${commandPath}: ${result.stderr}`).toBe(0);
       const output: unknown = JSON.parse(result.stdout);
-      expect(outputSchemaOf(commandPath)?.safeParse(output).error?.issues ?? [], commandPath).toEqual([]);
+      expect(
+        outputSchemaOf(commandPath)?.safeParse(output).error?.issues ?? [],
+        commandPath,
+      ).toEqual([]);
       expect(nonCamelKeys(output)).toEqual([]);
     }
   });
 
   it('registers only commands that exist and take --json', () => {
     for (const commandPath of Object.keys(OUTPUT_SCHEMAS)) {
-      const command = commandPath.split(' ').reduce<Command | undefined>((node, name) => node?.commands.find((c) => c.name() === name), tree);
+      const command = commandPath
+        .split(' ')
+        .reduce<Command | undefined>(
+          (node, name) => node?.commands.find((c) => c.name() === name),
+          tree,
+        );
       expect(command, commandPath).toBeDefined();
-      expect(command?.options.some((option) => option.long === '--json'), commandPath).toBe(true);
+      expect(
+        command?.options.some((option) => option.long === '--json'),
+        commandPath,
+      ).toBe(true);
     }
   });
 
-  it('prints listings as CSV whose amounts add up to the JSON\'s, per currency', () => {
+  it("prints listings as CSV whose amounts add up to the JSON's, per currency", () => {
     for (const [listing, amountColumn, jsonAmount] of [
-      [['orders', 'list'], 'amount', (row: Record<string, { currency: string; amountMinor: string }>) => row.amount],
-      [['payout', 'list'], 'amount', (row: Record<string, { currency: string; amountMinor: string }>) => row.amount],
-      [['chargebacks', 'list'], 'seller_share', (row: Record<string, { currency: string; amountMinor: string }>) => row.sellerShare],
+      [
+        ['orders', 'list'],
+        'amount',
+        (row: Record<string, { currency: string; amountMinor: string }>) => row.amount,
+      ],
+      [
+        ['payout', 'list'],
+        'amount',
+        (row: Record<string, { currency: string; amountMinor: string }>) => row.amount,
+      ],
+      [
+        ['chargebacks', 'list'],
+        'seller_share',
+        (row: Record<string, { currency: string; amountMinor: string }>) => row.sellerShare,
+      ],
     ] as const) {
-      const json = JSON.parse(run([...listing, '--json']).stdout) as Record<string, { currency: string; amountMinor: string }>[];
+      const json = JSON.parse(run([...listing, '--json']).stdout) as Record<
+        string,
+        { currency: string; amountMinor: string }
+      >[];
       const csv = run([...listing, '--csv']);
       expect(csv.code).toBe(0);
       const [header, ...rows] = csv.stdout.trimEnd().split('\n');
@@ -106,9 +197,25 @@ describe('every --json command of the README follows its schema (docs/OUTPUT.md)
       for (const column of columns) expect(column).toMatch(/^[a-z][a-z0-9_]*$/);
       expect(rows.length).toBe(json.length);
       const bigDecimal = (text: string) => BigInt(text.replace('.', ''));
-      const sums = (pairs: [string, bigint][]) => pairs.reduce((map, [c, v]) => map.set(c, (map.get(c) ?? 0n) + v), new Map<string, bigint>());
-      const fromCsv = sums(rows.map((row) => row.split(',')).map((cells) => [cells[columns.indexOf('currency')] as string, bigDecimal(cells[columns.indexOf(amountColumn)] as string)]));
-      const fromJson = sums(json.map((row) => [jsonAmount(row)?.currency as string, BigInt(jsonAmount(row)?.amountMinor as string)]));
+      const sums = (pairs: [string, bigint][]) =>
+        pairs.reduce(
+          (map, [c, v]) => map.set(c, (map.get(c) ?? 0n) + v),
+          new Map<string, bigint>(),
+        );
+      const fromCsv = sums(
+        rows
+          .map((row) => row.split(','))
+          .map((cells) => [
+            cells[columns.indexOf('currency')] as string,
+            bigDecimal(cells[columns.indexOf(amountColumn)] as string),
+          ]),
+      );
+      const fromJson = sums(
+        json.map((row) => [
+          jsonAmount(row)?.currency as string,
+          BigInt(jsonAmount(row)?.amountMinor as string),
+        ]),
+      );
       expect(fromCsv, listing.join(' ')).toEqual(fromJson);
       expect(json.length, listing.join(' ')).toBeGreaterThan(0);
     }

@@ -4,7 +4,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { MAX_MINOR } from '../../src/money/index.js';
-import { type AnswerRecorder, UnrecordedAnswers, recordOrSetAside } from '../../src/payments/attention.js';
+import {
+  type AnswerRecorder,
+  UnrecordedAnswers,
+  recordOrSetAside,
+} from '../../src/payments/attention.js';
 import { PayinExecutor } from '../../src/payments/executor.js';
 import { ingest } from '../../src/payments/intake/intake.js';
 import { assertTransition } from '../../src/payments/order-state.js';
@@ -17,14 +21,33 @@ const T0 = Date.parse('2026-11-23T10:00:00Z');
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 const RECEIVABLE = 'assets:psp:sim:receivable';
 
-function payIn(eventId: string, currency: string, orders: [orderId: string, sellerId: string, amount: string][]) {
-  return { eventId, type: 'pay_in', occurredAt: '2026-11-23T09:00:00Z', currency, payer: { id: 'buyer_1' }, paymentToken: 'tok_visa', orders: orders.map(([orderId, sellerId, amount]) => ({ orderId, sellerId, amount })) };
+function payIn(
+  eventId: string,
+  currency: string,
+  orders: [orderId: string, sellerId: string, amount: string][],
+) {
+  return {
+    eventId,
+    type: 'pay_in',
+    occurredAt: '2026-11-23T09:00:00Z',
+    currency,
+    payer: { id: 'buyer_1' },
+    paymentToken: 'tok_visa',
+    orders: orders.map(([orderId, sellerId, amount]) => ({ orderId, sellerId, amount })),
+  };
 }
 
 /** Raises (or puts back) an account's stored balance so that the next capture overflows it: the cause the issue found. */
 function setBalance(db: Database, account: string, currency: string, balanceMinor: bigint): bigint {
-  const before = db.prepare('SELECT balance_minor FROM ledger_accounts WHERE name = ? AND currency = ?').pluck().get(account, currency) as bigint;
-  db.prepare('UPDATE ledger_accounts SET balance_minor = ? WHERE name = ? AND currency = ?').run(balanceMinor, account, currency);
+  const before = db
+    .prepare('SELECT balance_minor FROM ledger_accounts WHERE name = ? AND currency = ?')
+    .pluck()
+    .get(account, currency) as bigint;
+  db.prepare('UPDATE ledger_accounts SET balance_minor = ? WHERE name = ? AND currency = ?').run(
+    balanceMinor,
+    account,
+    currency,
+  );
   return before;
 }
 
@@ -34,7 +57,8 @@ describe('a charge the PSP captured and payops could not record', () => {
   let cleanup: () => void;
   let psp: FakePsp;
   const clock = () => T0;
-  const executor = () => new PayinExecutor(db, { psp, retry: POLICY, clock, random: () => 1, leaseMs: 60_000 });
+  const executor = () =>
+    new PayinExecutor(db, { psp, retry: POLICY, clock, random: () => 1, leaseMs: 60_000 });
   const load = async (name: string, ...events: unknown[]) => {
     const input = path.join(path.dirname(file), name);
     fs.writeFileSync(input, `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
@@ -51,7 +75,14 @@ describe('a charge the PSP captured and payops could not record', () => {
 
   const overflowBatch = async () => {
     const original = setBalance(db, RECEIVABLE, 'USD', MAX_MINOR - 100n);
-    await load('day.ndjson', payIn('chk_1', 'USD', [['ord_1', 'seller_7', '25.00'], ['ord_2', 'seller_9', '10.00']]), payIn('chk_2', 'EUR', [['ord_3', 'seller_7', '5.00']]));
+    await load(
+      'day.ndjson',
+      payIn('chk_1', 'USD', [
+        ['ord_1', 'seller_7', '25.00'],
+        ['ord_2', 'seller_9', '10.00'],
+      ]),
+      payIn('chk_2', 'EUR', [['ord_3', 'seller_7', '5.00']]),
+    );
     return original;
   };
 
@@ -69,10 +100,29 @@ describe('a charge the PSP captured and payops could not record', () => {
     }
     const facts = new UnrecordedAnswers(db).open();
     expect(facts).toEqual([
-      expect.objectContaining({ kind: 'charge', itemId: 'ord_1', psp: 'sim', answerStatus: 'succeeded', pspReference: 'ch_ord_1', amountMinor: 2500n, currency: 'USD', pspFeeMinor: 30n, resolvedAt: null }),
-      expect.objectContaining({ kind: 'charge', itemId: 'ord_2', answerStatus: 'succeeded', pspReference: 'ch_ord_2', amountMinor: 1000n, currency: 'USD' }),
+      expect.objectContaining({
+        kind: 'charge',
+        itemId: 'ord_1',
+        psp: 'sim',
+        answerStatus: 'succeeded',
+        pspReference: 'ch_ord_1',
+        amountMinor: 2500n,
+        currency: 'USD',
+        pspFeeMinor: 30n,
+        resolvedAt: null,
+      }),
+      expect.objectContaining({
+        kind: 'charge',
+        itemId: 'ord_2',
+        answerStatus: 'succeeded',
+        pspReference: 'ch_ord_2',
+        amountMinor: 1000n,
+        currency: 'USD',
+      }),
     ]);
-    expect(facts[0]?.error).toMatch(/assets:psp:sim:receivable, whose balance is .* would take it beyond the largest balance payops can hold/);
+    expect(facts[0]?.error).toMatch(
+      /assets:psp:sim:receivable, whose balance is .* would take it beyond the largest balance payops can hold/,
+    );
   });
 
   it('never sends an order in needs_attention again: later runs claim nothing', async () => {
@@ -91,13 +141,20 @@ describe('a charge the PSP captured and payops could not record', () => {
     setBalance(db, RECEIVABLE, 'USD', original);
     const open = UnrecordedAnswers.prototype.open;
     // The other run books everything between this run's listing and its booking.
-    vi.spyOn(UnrecordedAnswers.prototype, 'open').mockImplementationOnce(function (this: UnrecordedAnswers) {
+    vi.spyOn(UnrecordedAnswers.prototype, 'open').mockImplementationOnce(function (
+      this: UnrecordedAnswers,
+    ) {
       const listed = open.call(this);
-      expect(resolveAttention(db, { all: true }, 'other operator', clock).map((r) => r.outcome)).toEqual(['booked', 'booked']);
+      expect(
+        resolveAttention(db, { all: true }, 'other operator', clock).map((r) => r.outcome),
+      ).toEqual(['booked', 'booked']);
       return listed;
     });
     const late = resolveAttention(db, { all: true }, 'test operator', clock);
-    expect(late.map((r) => [r.itemId, r.outcome])).toEqual([['ord_1', 'already_booked'], ['ord_2', 'already_booked']]);
+    expect(late.map((r) => [r.itemId, r.outcome])).toEqual([
+      ['ord_1', 'already_booked'],
+      ['ord_2', 'already_booked'],
+    ]);
     expect(late[0]?.detail).toMatch(/^booked at \S+ by other operator$/);
     expect(showOrder(db, 'ord_1').ledgerTransactions).toHaveLength(2);
     vi.restoreAllMocks();
@@ -108,35 +165,51 @@ describe('a charge the PSP captured and payops could not record', () => {
     await executor().runDue();
     const refused = resolveAttention(db, { all: true }, 'test operator', clock);
     expect(refused.map((r) => r.outcome)).toEqual(['refused', 'refused']);
-    expect(refused[0]?.detail).toMatch(/^still cannot be booked: .*beyond the largest balance payops can hold .*; it stays in needs_attention$/);
+    expect(refused[0]?.detail).toMatch(
+      /^still cannot be booked: .*beyond the largest balance payops can hold .*; it stays in needs_attention$/,
+    );
     expect(showOrder(db, 'ord_1').status).toBe('needs_attention');
     expect(new UnrecordedAnswers(db).openCount()).toBe(2);
 
     setBalance(db, RECEIVABLE, 'USD', original);
     const booked = resolveAttention(db, { all: true }, 'test operator', clock);
-    expect(booked.map((r) => [r.itemId, r.outcome])).toEqual([['ord_1', 'booked'], ['ord_2', 'booked']]);
+    expect(booked.map((r) => [r.itemId, r.outcome])).toEqual([
+      ['ord_1', 'booked'],
+      ['ord_2', 'booked'],
+    ]);
     const order = showOrder(db, 'ord_1');
     expect(order.status).toBe('succeeded');
     expect(order.transitions.at(-1)).toMatchObject({ from: 'needs_attention', to: 'succeeded' });
-    expect(order.ledgerTransactions.map((tx) => tx.kind)).toEqual(['payin.capture', 'payin.psp-fee']);
+    expect(order.ledgerTransactions.map((tx) => tx.kind)).toEqual([
+      'payin.capture',
+      'payin.psp-fee',
+    ]);
 
     expect(resolveAttention(db, { all: true }, 'test operator', clock)).toEqual([]);
-    expect(resolveAttention(db, { ids: ['ord_1'] }, 'test operator', clock)).toEqual([expect.objectContaining({ itemId: 'ord_1', outcome: 'already_booked' })]);
+    expect(resolveAttention(db, { ids: ['ord_1'] }, 'test operator', clock)).toEqual([
+      expect.objectContaining({ itemId: 'ord_1', outcome: 'already_booked' }),
+    ]);
     expect(showOrder(db, 'ord_1').ledgerTransactions).toHaveLength(2);
     expect(runChecks(db).ok).toBe(true);
     expect(psp.calls.length).toBe(4);
   });
 
   it('names an id with no kept answer as a usage error', async () => {
-    expect(() => resolveAttention(db, { ids: ['ord_nope'] }, 'test operator', clock)).toThrow(/no PSP answer is kept for ord_nope/);
+    expect(() => resolveAttention(db, { ids: ['ord_nope'] }, 'test operator', clock)).toThrow(
+      /no PSP answer is kept for ord_nope/,
+    );
   });
 
   it('allows executing → needs_attention → succeeded | failed and nothing back to executing', () => {
     expect(() => assertTransition('ord_1', 'executing', 'needs_attention')).not.toThrow();
     expect(() => assertTransition('ord_1', 'needs_attention', 'succeeded')).not.toThrow();
     expect(() => assertTransition('ord_1', 'needs_attention', 'failed')).not.toThrow();
-    expect(() => assertTransition('ord_1', 'needs_attention', 'executing')).toThrow(/illegal transition needs_attention → executing/);
-    expect(() => assertTransition('ord_1', 'needs_attention', 'retry_scheduled')).toThrow(/illegal transition/);
+    expect(() => assertTransition('ord_1', 'needs_attention', 'executing')).toThrow(
+      /illegal transition needs_attention → executing/,
+    );
+    expect(() => assertTransition('ord_1', 'needs_attention', 'retry_scheduled')).toThrow(
+      /illegal transition/,
+    );
   });
 });
 
@@ -155,10 +228,22 @@ describe('recordOrSetAside', () => {
         if (items.includes(bad)) throw error;
         recorded.push(...items);
       },
-      factOf: (item, _answer, message) => (notFinal.includes(item) ? null : {
-        kind: 'charge', itemId: item, psp: 'sim', answerStatus: 'succeeded', pspReference: `ch_${item}`, amountMinor: 1n, currency: 'USD' as never, pspFeeMinor: null,
-        declineReason: null, error: message, answeredAt: 't',
-      }),
+      factOf: (item, _answer, message) =>
+        notFinal.includes(item)
+          ? null
+          : {
+              kind: 'charge',
+              itemId: item,
+              psp: 'sim',
+              answerStatus: 'succeeded',
+              pspReference: `ch_${item}`,
+              amountMinor: 1n,
+              currency: 'USD' as never,
+              pspFeeMinor: null,
+              declineReason: null,
+              error: message,
+              answeredAt: 't',
+            },
       setAside: (item) => {
         setAside.push(item);
         return true;
@@ -177,7 +262,9 @@ describe('recordOrSetAside', () => {
   it('sets nothing aside when the storage fails: every item stays executing', () => {
     const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     const { r, recorded, setAside } = recorder('b', full);
-    expect(() => recordOrSetAside(db, ['a', 'b', 'c'], ['x', 'x', 'x'], {}, r)).toThrow('database or disk is full');
+    expect(() => recordOrSetAside(db, ['a', 'b', 'c'], ['x', 'x', 'x'], {}, r)).toThrow(
+      'database or disk is full',
+    );
     expect([recorded, setAside]).toEqual([[], []]);
     expect(new UnrecordedAnswers(db).openCount()).toBe(0);
   });
@@ -189,7 +276,19 @@ describe('recordOrSetAside', () => {
         tally.succeeded += items.length;
         if (items.includes('b')) throw new Error('cannot');
       },
-      factOf: (item, _answer, message) => ({ kind: 'charge', itemId: item, psp: 'sim', answerStatus: 'succeeded', pspReference: 'ch', amountMinor: 1n, currency: 'USD' as never, pspFeeMinor: null, declineReason: null, error: message, answeredAt: 't' }),
+      factOf: (item, _answer, message) => ({
+        kind: 'charge',
+        itemId: item,
+        psp: 'sim',
+        answerStatus: 'succeeded',
+        pspReference: 'ch',
+        amountMinor: 1n,
+        currency: 'USD' as never,
+        pspFeeMinor: null,
+        declineReason: null,
+        error: message,
+        answeredAt: 't',
+      }),
       setAside: () => true,
     };
     expect(recordOrSetAside(db, ['a', 'b', 'c'], ['x', 'x', 'x'], tally, r)).toBe(1);

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventRejection, MAX_ORDER_AMOUNT_MINOR, type PayInEvent, canonicalJson, maskIban, normalizeIban, validateEvent as validateAnyEvent } from '../../src/payments/events.js';
+import {
+  EventRejection,
+  MAX_ORDER_AMOUNT_MINOR,
+  type PayInEvent,
+  canonicalJson,
+  maskIban,
+  normalizeIban,
+  validateEvent as validateAnyEvent,
+} from '../../src/payments/events.js';
 import { containsCardNumber } from '../../src/input/card-numbers.js';
 
 /** Most tests here are about pay_in: narrow the union for them. */
@@ -20,7 +28,13 @@ function example(): Record<string, unknown> {
     payer: { id: 'buyer_42' },
     paymentToken: 'tok_visa',
     orders: [
-      { orderId: 'ord_0001', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50', metadata: { sku: 'A1' } },
+      {
+        orderId: 'ord_0001',
+        sellerId: 'seller_7',
+        amount: '25.00',
+        platformFee: '2.50',
+        metadata: { sku: 'A1' },
+      },
       { orderId: 'ord_0002', sellerId: 'seller_9', amount: '10.00' },
     ],
   };
@@ -68,8 +82,20 @@ describe('validateEvent: a valid pay_in', () => {
       payerId: 'buyer_42',
       paymentToken: 'tok_visa',
       orders: [
-        { orderId: 'ord_0001', sellerId: 'seller_7', amountMinor: 2500n, platformFeeMinor: 250n, metadata: '{"sku":"A1"}' },
-        { orderId: 'ord_0002', sellerId: 'seller_9', amountMinor: 1000n, platformFeeMinor: 0n, metadata: '{}' },
+        {
+          orderId: 'ord_0001',
+          sellerId: 'seller_7',
+          amountMinor: 2500n,
+          platformFeeMinor: 250n,
+          metadata: '{"sku":"A1"}',
+        },
+        {
+          orderId: 'ord_0002',
+          sellerId: 'seller_9',
+          amountMinor: 1000n,
+          platformFeeMinor: 0n,
+          metadata: '{}',
+        },
       ],
       contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
@@ -77,25 +103,46 @@ describe('validateEvent: a valid pay_in', () => {
   });
 
   it('normalizes occurredAt with an offset to UTC with milliseconds', () => {
-    expect(validateEvent(withEvent({ occurredAt: '2026-11-23T10:15:00+01:00' })).occurredAt).toBe('2026-11-23T09:15:00.000Z');
-    expect(validateEvent(withEvent({ occurredAt: '2026-11-23T10:15:00.5Z' })).occurredAt).toBe('2026-11-23T10:15:00.500Z');
+    expect(validateEvent(withEvent({ occurredAt: '2026-11-23T10:15:00+01:00' })).occurredAt).toBe(
+      '2026-11-23T09:15:00.000Z',
+    );
+    expect(validateEvent(withEvent({ occurredAt: '2026-11-23T10:15:00.5Z' })).occurredAt).toBe(
+      '2026-11-23T10:15:00.500Z',
+    );
   });
 
   it('stores metadata as canonical JSON, keys sorted at every level', () => {
-    const event = validateEvent(withOrder({ metadata: { z: 1, a: { y: [{ b: 2, a: 1 }], x: 'é' } } }));
+    const event = validateEvent(
+      withOrder({ metadata: { z: 1, a: { y: [{ b: 2, a: 1 }], x: 'é' } } }),
+    );
     expect(event.orders[0]?.metadata).toBe('{"a":{"x":"é","y":[{"a":1,"b":2}]},"z":1}');
   });
 
   it('reads JPY and KWD amounts in their own minor units', () => {
-    const jpy = validateEvent(withEvent({ currency: 'JPY', orders: [{ orderId: 'o1', sellerId: 's1', amount: '1500', platformFee: '150' }] }));
+    const jpy = validateEvent(
+      withEvent({
+        currency: 'JPY',
+        orders: [{ orderId: 'o1', sellerId: 's1', amount: '1500', platformFee: '150' }],
+      }),
+    );
     expect(jpy.orders[0]).toMatchObject({ amountMinor: 1500n, platformFeeMinor: 150n });
-    const kwd = validateEvent(withEvent({ currency: 'KWD', orders: [{ orderId: 'o1', sellerId: 's1', amount: '1.005', platformFee: '0.001' }] }));
+    const kwd = validateEvent(
+      withEvent({
+        currency: 'KWD',
+        orders: [{ orderId: 'o1', sellerId: 's1', amount: '1.005', platformFee: '0.001' }],
+      }),
+    );
     expect(kwd.orders[0]).toMatchObject({ amountMinor: 1005n, platformFeeMinor: 1n });
   });
 
   it('accepts the largest amount an order may be and a fee equal to the amount', () => {
-    const event = validateEvent(withOrder({ amount: '10000000000000.00', platformFee: '10000000000000.00' }));
-    expect(event.orders[0]).toMatchObject({ amountMinor: MAX_ORDER_AMOUNT_MINOR, platformFeeMinor: MAX_ORDER_AMOUNT_MINOR });
+    const event = validateEvent(
+      withOrder({ amount: '10000000000000.00', platformFee: '10000000000000.00' }),
+    );
+    expect(event.orders[0]).toMatchObject({
+      amountMinor: MAX_ORDER_AMOUNT_MINOR,
+      platformFeeMinor: MAX_ORDER_AMOUNT_MINOR,
+    });
   });
 });
 
@@ -108,9 +155,24 @@ describe('validateEvent: rejections name the field', () => {
     ['an eventId that is a number', withEvent({ eventId: 1 }), 'eventId'],
     ['an unknown type', withEvent({ type: 'payin' }), 'type', /pay_in/],
     ['a missing type', withEvent({ type: undefined }), 'type'],
-    ['an unknown top-level field', withEvent({ platformFee: '1.00' }), 'platformFee', /unknown field/],
-    ['a misspelled order field', withOrder({ platfromFee: '2.50' }), 'orders[0].platfromFee', /unknown field \(did you mean "platformFee"\?\)/],
-    ['a misspelled top-level field', withEvent({ paymentTokn: 'tok_visa' }), 'paymentTokn', /unknown field \(did you mean "paymentToken"\?\)/],
+    [
+      'an unknown top-level field',
+      withEvent({ platformFee: '1.00' }),
+      'platformFee',
+      /unknown field/,
+    ],
+    [
+      'a misspelled order field',
+      withOrder({ platfromFee: '2.50' }),
+      'orders[0].platfromFee',
+      /unknown field \(did you mean "platformFee"\?\)/,
+    ],
+    [
+      'a misspelled top-level field',
+      withEvent({ paymentTokn: 'tok_visa' }),
+      'paymentTokn',
+      /unknown field \(did you mean "paymentToken"\?\)/,
+    ],
     ['a lower-case currency', withEvent({ currency: 'usd' }), 'currency', /ISO 4217/],
     ['an unknown currency', withEvent({ currency: 'ABC' }), 'currency', /ISO 4217/],
     ['a missing currency', withEvent({ currency: undefined }), 'currency'],
@@ -118,35 +180,117 @@ describe('validateEvent: rejections name the field', () => {
     ['a payer that is a string', withEvent({ payer: 'buyer_42' }), 'payer'],
     ['a payer without id', withEvent({ payer: {} }), 'payer.id'],
     ['a missing paymentToken', withEvent({ paymentToken: undefined }), 'paymentToken', /required/],
-    ['a paymentToken with forbidden characters', withEvent({ paymentToken: 'tok visa!' }), 'paymentToken'],
-    ['a card number as paymentToken', withEvent({ paymentToken: '4242424242424242' }), 'paymentToken', /card number/],
-    ['a spaced card number as paymentToken', withEvent({ paymentToken: '4242 4242 4242 4242' }), 'paymentToken', /card number/],
-    ['a dashed card number as paymentToken', withEvent({ paymentToken: '4242-4242-4242-4242' }), 'paymentToken', /card number/],
+    [
+      'a paymentToken with forbidden characters',
+      withEvent({ paymentToken: 'tok visa!' }),
+      'paymentToken',
+    ],
+    [
+      'a card number as paymentToken',
+      withEvent({ paymentToken: '4242424242424242' }),
+      'paymentToken',
+      /card number/,
+    ],
+    [
+      'a spaced card number as paymentToken',
+      withEvent({ paymentToken: '4242 4242 4242 4242' }),
+      'paymentToken',
+      /card number/,
+    ],
+    [
+      'a dashed card number as paymentToken',
+      withEvent({ paymentToken: '4242-4242-4242-4242' }),
+      'paymentToken',
+      /card number/,
+    ],
     ['a missing orders array', withEvent({ orders: undefined }), 'orders'],
     ['an empty orders array', withEvent({ orders: [] }), 'orders', /non-empty/],
     ['an order that is not an object', withEvent({ orders: ['ord_1'] }), 'orders[0]'],
     ['a missing orderId', withOrder({ orderId: undefined }), 'orders[0].orderId'],
     ['a sellerId with a space', withOrder({ sellerId: 'seller 7' }), 'orders[0].sellerId'],
-    ['a sellerId with ":" (it would split an account name)', withOrder({ sellerId: 'seller:7' }), 'orders[0].sellerId'],
+    [
+      'a sellerId with ":" (it would split an account name)',
+      withOrder({ sellerId: 'seller:7' }),
+      'orders[0].sellerId',
+    ],
     ['a missing amount', withOrder({ amount: undefined }), 'orders[0].amount'],
     ['an amount as a JSON number', withOrder({ amount: 25 }), 'orders[0].amount', /JSON number/],
-    ['a zero amount', withOrder({ amount: '0.00', platformFee: undefined }), 'orders[0].amount', /greater than zero/],
-    ['a negative amount', withOrder({ amount: '-25.00', platformFee: undefined }), 'orders[0].amount', /greater than zero/],
-    ['an amount with three decimals in USD', withOrder({ amount: '1.005', platformFee: undefined }), 'orders[0].amount', /more decimals/],
+    [
+      'a zero amount',
+      withOrder({ amount: '0.00', platformFee: undefined }),
+      'orders[0].amount',
+      /greater than zero/,
+    ],
+    [
+      'a negative amount',
+      withOrder({ amount: '-25.00', platformFee: undefined }),
+      'orders[0].amount',
+      /greater than zero/,
+    ],
+    [
+      'an amount with three decimals in USD',
+      withOrder({ amount: '1.005', platformFee: undefined }),
+      'orders[0].amount',
+      /more decimals/,
+    ],
     ['an amount with a thousands separator', withOrder({ amount: '1,000.00' }), 'orders[0].amount'],
     ['an amount in exponent notation', withOrder({ amount: '2.5e1' }), 'orders[0].amount'],
-    ['an amount beyond 64 bits', withOrder({ amount: '92233720368547758.08' }), 'orders[0].amount', /largest amount/],
-    ['a huge amount', withOrder({ amount: '99999999999999999999999' }), 'orders[0].amount', /largest amount/],
-    ['a platformFee above the amount', withOrder({ amount: '25.00', platformFee: '25.01' }), 'orders[0].platformFee', /more than the order amount/],
-    ['a negative platformFee', withOrder({ platformFee: '-0.01' }), 'orders[0].platformFee', /negative/],
-    ['a platformFee as a JSON number', withOrder({ platformFee: 2.5 }), 'orders[0].platformFee', /JSON number/],
-    ['an occurredAt without a time zone', withEvent({ occurredAt: '2026-11-23T10:15:00' }), 'occurredAt', /time zone/],
+    [
+      'an amount beyond 64 bits',
+      withOrder({ amount: '92233720368547758.08' }),
+      'orders[0].amount',
+      /largest amount/,
+    ],
+    [
+      'a huge amount',
+      withOrder({ amount: '99999999999999999999999' }),
+      'orders[0].amount',
+      /largest amount/,
+    ],
+    [
+      'a platformFee above the amount',
+      withOrder({ amount: '25.00', platformFee: '25.01' }),
+      'orders[0].platformFee',
+      /more than the order amount/,
+    ],
+    [
+      'a negative platformFee',
+      withOrder({ platformFee: '-0.01' }),
+      'orders[0].platformFee',
+      /negative/,
+    ],
+    [
+      'a platformFee as a JSON number',
+      withOrder({ platformFee: 2.5 }),
+      'orders[0].platformFee',
+      /JSON number/,
+    ],
+    [
+      'an occurredAt without a time zone',
+      withEvent({ occurredAt: '2026-11-23T10:15:00' }),
+      'occurredAt',
+      /time zone/,
+    ],
     ['an occurredAt that is not a date', withEvent({ occurredAt: '23/11/2026' }), 'occurredAt'],
-    ['an occurredAt on a day that does not exist', withEvent({ occurredAt: '2026-02-30T10:15:00Z' }), 'occurredAt'],
-    ['metadata that is a string', withOrder({ metadata: 'sku=A1' }), 'orders[0].metadata', /object/],
+    [
+      'an occurredAt on a day that does not exist',
+      withEvent({ occurredAt: '2026-02-30T10:15:00Z' }),
+      'occurredAt',
+    ],
+    [
+      'metadata that is a string',
+      withOrder({ metadata: 'sku=A1' }),
+      'orders[0].metadata',
+      /object/,
+    ],
     ['metadata that is an array', withOrder({ metadata: ['A1'] }), 'orders[0].metadata', /object/],
     ['metadata that is null', withOrder({ metadata: null }), 'orders[0].metadata', /object/],
-    ['metadata over 2 KB', withOrder({ metadata: { note: 'x'.repeat(2100) } }), 'orders[0].metadata', /2048 bytes/],
+    [
+      'metadata over 2 KB',
+      withOrder({ metadata: { note: 'x'.repeat(2100) } }),
+      'orders[0].metadata',
+      /2048 bytes/,
+    ],
   ];
 
   it.each(cases)('rejects %s', (_name, value, field, reason) => {
@@ -159,16 +303,32 @@ describe('validateEvent: rejections name the field', () => {
   });
 
   it('rejects an amount with a decimal in JPY, which has no minor unit', () => {
-    const rejection = rejectionOf(withEvent({ currency: 'JPY', orders: [{ orderId: 'o1', sellerId: 's1', amount: '1.5' }] }));
+    const rejection = rejectionOf(
+      withEvent({ currency: 'JPY', orders: [{ orderId: 'o1', sellerId: 's1', amount: '1.5' }] }),
+    );
     expect(rejection.field).toBe('orders[0].amount');
     expect(rejection.reason).toMatch(/more decimals than JPY allows \(0\)/);
   });
 
   describe('refund', () => {
-    const refund = (patch: Record<string, unknown> = {}) => ({ eventId: 'rf_0001', type: 'refund', occurredAt: '2026-11-26T12:00:00Z', orderId: 'ord_0002', amount: '4.00', reason: 'damaged', ...patch });
+    const refund = (patch: Record<string, unknown> = {}) => ({
+      eventId: 'rf_0001',
+      type: 'refund',
+      occurredAt: '2026-11-26T12:00:00Z',
+      orderId: 'ord_0002',
+      amount: '4.00',
+      reason: 'damaged',
+      ...patch,
+    });
 
     it('parses the DESIGN.md example, keeping the amount as written until the order gives its currency', () => {
-      expect(validateAnyEvent(refund())).toMatchObject({ type: 'refund', eventId: 'rf_0001', orderId: 'ord_0002', amount: '4.00', reason: 'damaged' });
+      expect(validateAnyEvent(refund())).toMatchObject({
+        type: 'refund',
+        eventId: 'rf_0001',
+        orderId: 'ord_0002',
+        amount: '4.00',
+        reason: 'damaged',
+      });
     });
 
     it.each([
@@ -188,13 +348,24 @@ describe('validateEvent: rejections name the field', () => {
 
   describe('pay_out', () => {
     const payOut = (seller: Record<string, unknown> = {}) => ({
-      eventId: 'po_0001', type: 'pay_out', occurredAt: '2026-11-25T09:00:00Z', orderId: 'ord_0001',
-      seller: { id: 'seller_7', name: 'Acme Ltd', account: { iban: 'DE89 3704 0044 0532 0130 00' }, ...seller },
+      eventId: 'po_0001',
+      type: 'pay_out',
+      occurredAt: '2026-11-25T09:00:00Z',
+      orderId: 'ord_0001',
+      seller: {
+        id: 'seller_7',
+        name: 'Acme Ltd',
+        account: { iban: 'DE89 3704 0044 0532 0130 00' },
+        ...seller,
+      },
     });
 
     it('parses the DESIGN.md example, normalizing the IBAN', () => {
       expect(validateAnyEvent(payOut())).toMatchObject({
-        type: 'pay_out', eventId: 'po_0001', orderId: 'ord_0001', occurredAt: '2026-11-25T09:00:00.000Z',
+        type: 'pay_out',
+        eventId: 'po_0001',
+        orderId: 'ord_0001',
+        occurredAt: '2026-11-25T09:00:00.000Z',
         seller: { id: 'seller_7', name: 'Acme Ltd', iban: 'DE89370400440532013000' },
       });
     });
@@ -230,7 +401,12 @@ describe('validateEvent: rejections name the field', () => {
   });
 
   it('accepts 100 orders and rejects 101', () => {
-    const orders = (n: number) => Array.from({ length: n }, (_, i) => ({ orderId: `ord_${i}`, sellerId: 's1', amount: '1.00' }));
+    const orders = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        orderId: `ord_${i}`,
+        sellerId: 's1',
+        amount: '1.00',
+      }));
     expect(validateEvent(withEvent({ orders: orders(100) })).orders).toHaveLength(100);
     const rejection = rejectionOf(withEvent({ orders: orders(101) }));
     expect(rejection.field).toBe('orders');
@@ -266,7 +442,13 @@ describe('contentHash and canonicalJson', () => {
     const a = example();
     const b = {
       orders: [
-        { metadata: { sku: 'A1' }, platformFee: '2.50', amount: '25.00', sellerId: 'seller_7', orderId: 'ord_0001' },
+        {
+          metadata: { sku: 'A1' },
+          platformFee: '2.50',
+          amount: '25.00',
+          sellerId: 'seller_7',
+          orderId: 'ord_0001',
+        },
         { amount: '10.00', sellerId: 'seller_9', orderId: 'ord_0002' },
       ],
       paymentToken: 'tok_visa',
@@ -302,7 +484,10 @@ describe('contentHash and canonicalJson', () => {
       if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
       if (typeof value === 'object' && value !== null) {
         const object = value as Record<string, unknown>;
-        return `{${Object.keys(object).sort().map((key) => `${JSON.stringify(key)}:${reference(object[key])}`).join(',')}}`;
+        return `{${Object.keys(object)
+          .sort()
+          .map((key) => `${JSON.stringify(key)}:${reference(object[key])}`)
+          .join(',')}}`;
       }
       return JSON.stringify(value) ?? 'null';
     };
@@ -313,15 +498,20 @@ describe('contentHash and canonicalJson', () => {
       { numRuns: 2000 },
     );
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })), (value) => {
-        expect(canonicalJson(value)).toBe(reference(value));
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })),
+        (value) => {
+          expect(canonicalJson(value)).toBe(reference(value));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('sorts keys at every level and keeps array order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: true, y: null }], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,{"y":null,"z":true}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: true, y: null }], c: 'x' } })).toBe(
+      '{"a":{"c":"x","d":[3,{"y":null,"z":true}]},"b":1}',
+    );
     expect(canonicalJson([{ b: 1, a: 2 }, 'q'])).toBe('[{"a":2,"b":1},"q"]');
     expect(canonicalJson('text')).toBe('"text"');
     expect(canonicalJson(undefined)).toBe('null');
@@ -333,7 +523,11 @@ describe('contentHash and canonicalJson', () => {
         const shuffle = (input: unknown): unknown => {
           if (Array.isArray(input)) return input.map(shuffle);
           if (typeof input === 'object' && input !== null) {
-            return Object.fromEntries(Object.entries(input).reverse().map(([k, v]) => [k, shuffle(v)]));
+            return Object.fromEntries(
+              Object.entries(input)
+                .reverse()
+                .map(([k, v]) => [k, shuffle(v)]),
+            );
           }
           return input;
         };
@@ -358,7 +552,10 @@ describe('validateEvent: amounts round-trip exactly (property)', () => {
     return fraction === '' ? whole : `${whole}.${fraction}`;
   }
 
-  const amount = fc.oneof(fc.bigInt({ min: 1n, max: 1_000_000n }), fc.bigInt({ min: 1n, max: MAX }));
+  const amount = fc.oneof(
+    fc.bigInt({ min: 1n, max: 1_000_000n }),
+    fc.bigInt({ min: 1n, max: MAX }),
+  );
   const order = amount.chain((amountMinor) =>
     fc.record({
       amountMinor: fc.constant(amountMinor),
@@ -370,26 +567,40 @@ describe('validateEvent: amounts round-trip exactly (property)', () => {
 
   it('parses every generated amount and fee back to the same minor units', () => {
     fc.assert(
-      fc.property(fc.constantFrom('USD', 'JPY', 'KWD' as const), fc.array(order, { minLength: 1, maxLength: 8 }), (currency, orders) => {
-        const exponent = EXPONENTS[currency as keyof typeof EXPONENTS];
-        // A Luhn-valid run of 13+ digits is refused as a card number wherever it is (issue 14 item 11).
-        fc.pre(!orders.some((o) => containsCardNumber(`${o.sellerId} ${format(o.amountMinor, exponent, o.trimZeros)} ${o.feeMinor === undefined ? '' : format(o.feeMinor, exponent, o.trimZeros)}`)));
-        const event = validateEvent({
-          eventId: 'chk_prop',
-          type: 'pay_in',
-          occurredAt: '2026-11-23T10:15:00Z',
-          currency,
-          payer: { id: 'buyer_1' },
-          paymentToken: 'tok_visa',
-          orders: orders.map((o, i) => ({
-            orderId: `ord_${i}`,
-            sellerId: o.sellerId,
-            amount: format(o.amountMinor, exponent, o.trimZeros),
-            ...(o.feeMinor === undefined ? {} : { platformFee: format(o.feeMinor, exponent, o.trimZeros) }),
-          })),
-        });
-        expect(event.orders.map((o) => [o.amountMinor, o.platformFeeMinor])).toEqual(orders.map((o) => [o.amountMinor, o.feeMinor ?? 0n]));
-      }),
+      fc.property(
+        fc.constantFrom('USD', 'JPY', 'KWD' as const),
+        fc.array(order, { minLength: 1, maxLength: 8 }),
+        (currency, orders) => {
+          const exponent = EXPONENTS[currency as keyof typeof EXPONENTS];
+          // A Luhn-valid run of 13+ digits is refused as a card number wherever it is (issue 14 item 11).
+          fc.pre(
+            !orders.some((o) =>
+              containsCardNumber(
+                `${o.sellerId} ${format(o.amountMinor, exponent, o.trimZeros)} ${o.feeMinor === undefined ? '' : format(o.feeMinor, exponent, o.trimZeros)}`,
+              ),
+            ),
+          );
+          const event = validateEvent({
+            eventId: 'chk_prop',
+            type: 'pay_in',
+            occurredAt: '2026-11-23T10:15:00Z',
+            currency,
+            payer: { id: 'buyer_1' },
+            paymentToken: 'tok_visa',
+            orders: orders.map((o, i) => ({
+              orderId: `ord_${i}`,
+              sellerId: o.sellerId,
+              amount: format(o.amountMinor, exponent, o.trimZeros),
+              ...(o.feeMinor === undefined
+                ? {}
+                : { platformFee: format(o.feeMinor, exponent, o.trimZeros) }),
+            })),
+          });
+          expect(event.orders.map((o) => [o.amountMinor, o.platformFeeMinor])).toEqual(
+            orders.map((o) => [o.amountMinor, o.feeMinor ?? 0n]),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -399,32 +610,70 @@ describe('validateEvent: what must never reach the database', () => {
   it('refuses metadata nested too deep before serializing it (a deep value once overflowed the stack)', () => {
     let deep: unknown = 'bottom';
     for (let level = 0; level < 100_000; level++) deep = [deep];
-    expect(rejectionOf(withOrder({ metadata: { x: deep } }))).toMatchObject({ field: 'orders[0].metadata', reason: 'nested deeper than 8 levels' });
+    expect(rejectionOf(withOrder({ metadata: { x: deep } }))).toMatchObject({
+      field: 'orders[0].metadata',
+      reason: 'nested deeper than 8 levels',
+    });
     let eight: unknown = 'ok';
     for (let level = 0; level < 7; level++) eight = { x: eight };
-    expect(validateEvent(withOrder({ metadata: eight as Record<string, unknown> })).orders[0]?.metadata).toContain('"ok"');
+    expect(
+      validateEvent(withOrder({ metadata: eight as Record<string, unknown> })).orders[0]?.metadata,
+    ).toContain('"ok"');
   });
 
   it('refuses control characters and unpaired surrogates in metadata text, keys included', () => {
-    for (const metadata of [{ note: '\u001b[2Jcleared' }, { note: ['a', 'tab\there'] }, { 'k\u0000': 'v' }, { note: 'half \ud800' }]) {
+    for (const metadata of [
+      { note: '\u001b[2Jcleared' },
+      { note: ['a', 'tab\there'] },
+      { 'k\u0000': 'v' },
+      { note: 'half \ud800' },
+    ]) {
       expect(rejectionOf(withOrder({ metadata })).field).toBe('orders[0].metadata');
     }
-    expect(validateEvent(withOrder({ metadata: { note: '=HYPERLINK("http://x")', emoji: '💶' } })).orders[0]?.metadata).toContain('HYPERLINK');
+    expect(
+      validateEvent(withOrder({ metadata: { note: '=HYPERLINK("http://x")', emoji: '💶' } }))
+        .orders[0]?.metadata,
+    ).toContain('HYPERLINK');
   });
 
   it('refuses an unpaired surrogate in a seller name or a refund reason: it would be stored as U+FFFD', () => {
-    const payOut = { eventId: 'po_1', type: 'pay_out', occurredAt: '2026-11-25T09:00:00Z', orderId: 'ord_0001', seller: { id: 'seller_7', name: 'Acme \udc00', account: { iban: 'DE89370400440532013000' } } };
+    const payOut = {
+      eventId: 'po_1',
+      type: 'pay_out',
+      occurredAt: '2026-11-25T09:00:00Z',
+      orderId: 'ord_0001',
+      seller: { id: 'seller_7', name: 'Acme \udc00', account: { iban: 'DE89370400440532013000' } },
+    };
     expect(() => validateAnyEvent(payOut)).toThrow(/seller\.name/);
-    const refund = { eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-26T12:00:00Z', orderId: 'ord_0001', amount: '1.00', reason: 'x \ud800' };
+    const refund = {
+      eventId: 'rf_1',
+      type: 'refund',
+      occurredAt: '2026-11-26T12:00:00Z',
+      orderId: 'ord_0001',
+      amount: '1.00',
+      reason: 'x \ud800',
+    };
     expect(() => validateAnyEvent(refund)).toThrow(/reason/);
   });
 
   it('refuses an order above 10^15 minor units, which 64-bit balances could not sum safely', () => {
-    expect(validateEvent(withOrder({ amount: '10000000000000.00', platformFee: undefined })).orders[0]?.amountMinor).toBe(10n ** 15n);
-    expect(rejectionOf(withOrder({ amount: '10000000000000.01', platformFee: undefined }))).toMatchObject({
+    expect(
+      validateEvent(withOrder({ amount: '10000000000000.00', platformFee: undefined })).orders[0]
+        ?.amountMinor,
+    ).toBe(10n ** 15n);
+    expect(
+      rejectionOf(withOrder({ amount: '10000000000000.01', platformFee: undefined })),
+    ).toMatchObject({
       field: 'orders[0].amount',
       reason: '"10000000000000.01" is more than one order may be (10000000000000.00 USD)',
     });
-    expect(rejectionOf(withEvent({ currency: 'JPY', orders: [{ orderId: 'o', sellerId: 's', amount: '1000000000000001' }] })).field).toBe('orders[0].amount');
+    expect(
+      rejectionOf(
+        withEvent({
+          currency: 'JPY',
+          orders: [{ orderId: 'o', sellerId: 's', amount: '1000000000000001' }],
+        }),
+      ).field,
+    ).toBe('orders[0].amount');
   });
 });

@@ -15,10 +15,25 @@ import { FakePsp, timeout } from './fake-psp.js';
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 
-function event(eventId: string, orders: [orderId: string, sellerId: string, amount: string, fee?: string][], currency = 'USD', token = 'tok_visa') {
+function event(
+  eventId: string,
+  orders: [orderId: string, sellerId: string, amount: string, fee?: string][],
+  currency = 'USD',
+  token = 'tok_visa',
+) {
   return JSON.stringify({
-    eventId, type: 'pay_in', occurredAt: '2026-11-23T09:00:00Z', currency, payer: { id: 'buyer_1' }, paymentToken: token,
-    orders: orders.map(([orderId, sellerId, amount, platformFee]) => ({ orderId, sellerId, amount, ...(platformFee ? { platformFee } : {}) })),
+    eventId,
+    type: 'pay_in',
+    occurredAt: '2026-11-23T09:00:00Z',
+    currency,
+    payer: { id: 'buyer_1' },
+    paymentToken: token,
+    orders: orders.map(([orderId, sellerId, amount, platformFee]) => ({
+      orderId,
+      sellerId,
+      amount,
+      ...(platformFee ? { platformFee } : {}),
+    })),
   });
 }
 
@@ -30,8 +45,18 @@ describe('PayinExecutor', () => {
   let psp: FakePsp;
   let dir: string;
   const clock = () => now;
-  const executor = (options: Partial<ConstructorParameters<typeof PayinExecutor>[1]> = {}, on: Database = db) =>
-    new PayinExecutor(on, { psp, retry: POLICY, clock, random: () => 1, leaseMs: 60_000, ...options });
+  const executor = (
+    options: Partial<ConstructorParameters<typeof PayinExecutor>[1]> = {},
+    on: Database = db,
+  ) =>
+    new PayinExecutor(on, {
+      psp,
+      retry: POLICY,
+      clock,
+      random: () => 1,
+      leaseMs: 60_000,
+      ...options,
+    });
   const load = async (...lines: string[]) => {
     const input = path.join(dir, `events-${Math.random()}.ndjson`);
     fs.writeFileSync(input, `${lines.join('\n')}\n`);
@@ -48,11 +73,18 @@ describe('PayinExecutor', () => {
   afterEach(() => cleanup());
 
   it('captures an order: status, capture and fee postings and the wallet move together', async () => {
-    await load(event('chk_1', [['ord_1', 'seller_7', '25.00', '2.50'], ['ord_2', 'seller_9', '10.00']]));
+    await load(
+      event('chk_1', [
+        ['ord_1', 'seller_7', '25.00', '2.50'],
+        ['ord_2', 'seller_9', '10.00'],
+      ]),
+    );
     const tally = await executor().runDue();
     expect(tally).toMatchObject({ attempted: 2, succeeded: 2, retryScheduled: 0 });
     expect(status('ord_1')).toBe('succeeded');
-    const byAccount = Object.fromEntries(balances(db).map((row) => [row.account, row.balanceMinor]));
+    const byAccount = Object.fromEntries(
+      balances(db).map((row) => [row.account, row.balanceMinor]),
+    );
     expect(byAccount).toEqual({
       'assets:psp:sim:receivable': 3500n - 60n,
       'expenses:psp-fees': 60n,
@@ -64,7 +96,10 @@ describe('PayinExecutor', () => {
       expect.objectContaining({ sellerId: 'seller_7', pendingMinor: 2250n }),
       expect.objectContaining({ sellerId: 'seller_9', pendingMinor: 1000n }),
     ]);
-    expect(psp.calls.map((call) => call.idempotencyKey)).toEqual(['payops-ord_1-charge', 'payops-ord_2-charge']);
+    expect(psp.calls.map((call) => call.idempotencyKey)).toEqual([
+      'payops-ord_1-charge',
+      'payops-ord_2-charge',
+    ]);
     expect(runChecks(db).ok).toBe(true);
   });
 
@@ -83,15 +118,28 @@ describe('PayinExecutor', () => {
     now += 2_000;
     await executor().runDue();
     expect(status('ord_1')).toBe('succeeded');
-    expect(new Set(psp.calls.map((call) => call.idempotencyKey))).toEqual(new Set(['payops-ord_1-charge']));
+    expect(new Set(psp.calls.map((call) => call.idempotencyKey))).toEqual(
+      new Set(['payops-ord_1-charge']),
+    );
     expect(showOrder(db, 'ord_1').transitions.map((t) => `${t.from}>${t.to}`)).toEqual([
-      'null>created', 'created>executing', 'executing>retry_scheduled', 'retry_scheduled>executing',
-      'executing>retry_scheduled', 'retry_scheduled>executing', 'executing>succeeded',
+      'null>created',
+      'created>executing',
+      'executing>retry_scheduled',
+      'retry_scheduled>executing',
+      'executing>retry_scheduled',
+      'retry_scheduled>executing',
+      'executing>succeeded',
     ]);
   });
 
   it('waits at least as long as a 429 Retry-After asks', async () => {
-    psp.script('ord_1', { status: 'retryable', kind: 'rate_limited', sent: true, retryAfterMs: 30_000, detail: '429' });
+    psp.script('ord_1', {
+      status: 'retryable',
+      kind: 'rate_limited',
+      sent: true,
+      retryAfterMs: 30_000,
+      detail: '429',
+    });
     await load(event('chk_1', [['ord_1', 'seller_7', '5.00']]));
     await executor().runDue();
     expect(Date.parse(showOrder(db, 'ord_1').nextAttemptAt as string) - T0).toBe(30_000);
@@ -113,24 +161,42 @@ describe('PayinExecutor', () => {
     now += 10_000;
     await executor().runDue();
     expect(status('ord_1')).toBe('succeeded');
-    expect(showOrder(db, 'ord_1').transitions.some((t) => t.from === 'dead_lettered' && /requeued by test operator/.test(t.cause))).toBe(true);
+    expect(
+      showOrder(db, 'ord_1').transitions.some(
+        (t) => t.from === 'dead_lettered' && /requeued by test operator/.test(t.cause),
+      ),
+    ).toBe(true);
   });
 
   it('records a decline as final, with the reason, and posts nothing', async () => {
     psp.script('ord_1', { status: 'declined', pspReference: 'ch_x', reason: 'insufficient_funds' });
     await load(event('chk_1', [['ord_1', 'seller_7', '5.00']]));
     await executor().runDue();
-    expect(showOrder(db, 'ord_1')).toMatchObject({ status: 'failed', lastError: 'insufficient_funds' });
+    expect(showOrder(db, 'ord_1')).toMatchObject({
+      status: 'failed',
+      lastError: 'insufficient_funds',
+    });
     expect(balances(db)).toEqual([]);
   });
 
   it('dead-letters a request the PSP rejects (key reused with other parameters) and says so: never a decline, nothing posted', async () => {
-    psp.script('ord_1', { status: 'rejected', reason: 'idempotency_key_reused', detail: 'idempotency key payops-ord_1-charge was already used with different parameters' });
+    psp.script('ord_1', {
+      status: 'rejected',
+      reason: 'idempotency_key_reused',
+      detail: 'idempotency key payops-ord_1-charge was already used with different parameters',
+    });
     await load(event('chk_1', [['ord_1', 'seller_7', '5.00']]));
     const tally = await executor().runDue();
     expect(tally).toMatchObject({ deadLettered: 1, failed: 0, retryScheduled: 0 });
-    expect(tally.rejections).toEqual([expect.stringMatching(/^the PSP rejected the charge of ord_1 \(key payops-ord_1-charge\): idempotency_key_reused .*payops broke an invariant/)]);
-    expect(showOrder(db, 'ord_1')).toMatchObject({ status: 'dead_lettered', lastError: expect.stringMatching(/^rejected: idempotency_key_reused/) });
+    expect(tally.rejections).toEqual([
+      expect.stringMatching(
+        /^the PSP rejected the charge of ord_1 \(key payops-ord_1-charge\): idempotency_key_reused .*payops broke an invariant/,
+      ),
+    ]);
+    expect(showOrder(db, 'ord_1')).toMatchObject({
+      status: 'dead_lettered',
+      lastError: expect.stringMatching(/^rejected: idempotency_key_reused/),
+    });
     expect(balances(db)).toEqual([]);
     now += 60_000;
     await executor().runDue();
@@ -142,19 +208,37 @@ describe('PayinExecutor', () => {
     await load(event('chk_1', [['ord_1', 'seller_7', '5.00']]));
     await executor().runDue();
     expect(status('ord_1')).toBe('pending');
-    psp.lookupAnswers.set('ord_1', { found: true, result: { status: 'pending', pspReference: 'ch_p' } });
+    psp.lookupAnswers.set('ord_1', {
+      found: true,
+      result: { status: 'pending', pspReference: 'ch_p' },
+    });
     await executor().syncPending();
     expect(status('ord_1')).toBe('pending');
-    psp.lookupAnswers.set('ord_1', { found: true, result: { status: 'succeeded', pspReference: 'ch_p', feeMinor: 45n } });
+    psp.lookupAnswers.set('ord_1', {
+      found: true,
+      result: { status: 'succeeded', pspReference: 'ch_p', feeMinor: 45n },
+    });
     await executor().syncPending();
-    expect(showOrder(db, 'ord_1')).toMatchObject({ status: 'succeeded', pspReference: 'ch_p', pspFeeMinor: 45n });
+    expect(showOrder(db, 'ord_1')).toMatchObject({
+      status: 'succeeded',
+      pspReference: 'ch_p',
+      pspFeeMinor: 45n,
+    });
     expect(runChecks(db).ok).toBe(true);
   });
 
   it('recovers an order a crashed process left executing, once its lease expires, with the same key', async () => {
     await load(event('chk_1', [['ord_1', 'seller_7', '5.00']]));
     // The "crashed" process claimed and never came back.
-    db.transaction(() => new PaymentsStore(db).claimDue('sim', 'crashed-process', new Date(T0 + 60_000).toISOString(), new Date(T0).toISOString(), 10)).immediate();
+    db.transaction(() =>
+      new PaymentsStore(db).claimDue(
+        'sim',
+        'crashed-process',
+        new Date(T0 + 60_000).toISOString(),
+        new Date(T0).toISOString(),
+        10,
+      ),
+    ).immediate();
     expect(status('ord_1')).toBe('executing');
     await executor().runDue();
     expect(psp.calls).toHaveLength(0); // lease still valid: hands off
@@ -162,7 +246,11 @@ describe('PayinExecutor', () => {
     const tally = await executor().runDue();
     expect(tally).toMatchObject({ recoveredLeases: 1, succeeded: 1 });
     expect(psp.calls.map((call) => call.idempotencyKey)).toEqual(['payops-ord_1-charge']);
-    expect(showOrder(db, 'ord_1').transitions.map((t) => t.cause).join('\n')).toMatch(/lease expired; recovered/);
+    expect(
+      showOrder(db, 'ord_1')
+        .transitions.map((t) => t.cause)
+        .join('\n'),
+    ).toMatch(/lease expired; recovered/);
   });
 
   it('writes nothing twice when a process finishes after its lease was taken over', async () => {
@@ -181,7 +269,10 @@ describe('PayinExecutor', () => {
     const late = await slow;
     expect(late).toMatchObject({ succeeded: 0, lostLease: 1 });
     expect(verifyLedger(db).ok).toBe(true);
-    expect(balances(db).find((row) => row.account === 'liabilities:sellers:seller_7:pending')?.balanceMinor).toBe(500n);
+    expect(
+      balances(db).find((row) => row.account === 'liabilities:sellers:seller_7:pending')
+        ?.balanceMinor,
+    ).toBe(500n);
     expect(runChecks(db).ok).toBe(true);
   });
 
@@ -190,7 +281,10 @@ describe('PayinExecutor', () => {
     await load(event('chk_1', [['ord_1', 'seller_7', '5.00']]));
     await executor().runDue();
     now += psp.keyLifetimeMs + 1;
-    psp.lookupAnswers.set('ord_1', { found: true, result: { status: 'succeeded', pspReference: 'ch_found', feeMinor: null } });
+    psp.lookupAnswers.set('ord_1', {
+      found: true,
+      result: { status: 'succeeded', pspReference: 'ch_found', feeMinor: null },
+    });
     await executor().runDue();
     expect(psp.lookups).toEqual(['ord_1']);
     expect(psp.callsFor('ord_1')).toBe(1); // never sent again
@@ -209,10 +303,15 @@ describe('PayinExecutor', () => {
   });
 
   it('never executes one order twice when two executors work the same database', async () => {
-    const lines = Array.from({ length: 60 }, (_, i) => event(`chk_${i}`, [[`ord_${i}`, `seller_${i % 5}`, '3.00']]));
+    const lines = Array.from({ length: 60 }, (_, i) =>
+      event(`chk_${i}`, [[`ord_${i}`, `seller_${i % 5}`, '3.00']]),
+    );
     await load(...lines);
     const other = openDatabase(file);
-    const [a, b] = await Promise.all([executor({ batchSize: 7 }).runDue(), executor({ batchSize: 5 }, other).runDue()]);
+    const [a, b] = await Promise.all([
+      executor({ batchSize: 7 }).runDue(),
+      executor({ batchSize: 5 }, other).runDue(),
+    ]);
     other.close();
     expect(a.succeeded + b.succeeded).toBe(60);
     for (let i = 0; i < 60; i++) expect(psp.callsFor(`ord_${i}`)).toBe(1);
@@ -221,6 +320,15 @@ describe('PayinExecutor', () => {
 
   it('refuses an illegal transition loudly', () => {
     const store = new PaymentsStore(db);
-    expect(() => store.finish({ id: 1n, orderId: 'ord_x', attempts: 1 }, 'succeeded', null, { to: 'executing' }, new Date(T0).toISOString(), 'test')).toThrow(/illegal transition succeeded → executing/);
+    expect(() =>
+      store.finish(
+        { id: 1n, orderId: 'ord_x', attempts: 1 },
+        'succeeded',
+        null,
+        { to: 'executing' },
+        new Date(T0).toISOString(),
+        'test',
+      ),
+    ).toThrow(/illegal transition succeeded → executing/);
   });
 });

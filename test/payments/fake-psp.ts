@@ -1,5 +1,16 @@
 import type {
-  ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult, Lookup,
+  ChargeLookup,
+  ChargeRequest,
+  ChargeResult,
+  Dispute,
+  PaymentServiceProvider,
+  PayoutOutcome,
+  PayoutRequest,
+  PayoutResult,
+  RefundOutcome,
+  RefundRequest,
+  RefundResult,
+  Lookup,
 } from '../../src/psp/port.js';
 
 /**
@@ -30,7 +41,14 @@ export class FakePsp implements PaymentServiceProvider {
   async charge(requests: readonly ChargeRequest[]): Promise<ChargeResult[]> {
     this.calls.push(...requests);
     if (this.gate) await this.gate;
-    return requests.map((request) => this.scripts.get(request.idempotencyKey)?.shift() ?? { status: 'succeeded', pspReference: `ch_${request.merchantReference}`, feeMinor: 30n });
+    return requests.map(
+      (request) =>
+        this.scripts.get(request.idempotencyKey)?.shift() ?? {
+          status: 'succeeded',
+          pspReference: `ch_${request.merchantReference}`,
+          feeMinor: 30n,
+        },
+    );
   }
 
   async lookupCharge(merchantReference: string): Promise<ChargeLookup> {
@@ -43,7 +61,13 @@ export class FakePsp implements PaymentServiceProvider {
 
   async payout(requests: readonly PayoutRequest[]): Promise<PayoutResult[]> {
     this.payoutCalls.push(...requests);
-    return requests.map((request) => this.payoutScripts.get(request.idempotencyKey)?.shift() ?? { status: 'succeeded', pspReference: `tr_${request.payoutId}` });
+    return requests.map(
+      (request) =>
+        this.payoutScripts.get(request.idempotencyKey)?.shift() ?? {
+          status: 'succeeded',
+          pspReference: `tr_${request.payoutId}`,
+        },
+    );
   }
 
   readonly refundCalls: RefundRequest[] = [];
@@ -51,7 +75,13 @@ export class FakePsp implements PaymentServiceProvider {
 
   async refund(requests: readonly RefundRequest[]): Promise<RefundResult[]> {
     this.refundCalls.push(...requests);
-    return requests.map((request) => this.refundScripts.get(request.idempotencyKey)?.shift() ?? { status: 'succeeded', pspReference: `re_${request.refundId}` });
+    return requests.map(
+      (request) =>
+        this.refundScripts.get(request.idempotencyKey)?.shift() ?? {
+          status: 'succeeded',
+          pspReference: `re_${request.refundId}`,
+        },
+    );
   }
 
   /** Look-ups by payops' refund and payout ids, and what they answer (not found unless set). */
@@ -59,7 +89,10 @@ export class FakePsp implements PaymentServiceProvider {
   readonly refundLookupAnswers = new Map<string, Lookup<RefundOutcome>>();
   readonly payoutLookupAnswers = new Map<string, Lookup<PayoutOutcome>>();
 
-  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<Lookup<RefundOutcome>> {
+  async lookupRefund(refund: {
+    refundId: string;
+    chargeReference: string;
+  }): Promise<Lookup<RefundOutcome>> {
     this.transferLookups.push(refund.refundId);
     return this.refundLookupAnswers.get(refund.refundId) ?? { found: false };
   }
@@ -78,4 +111,9 @@ export class FakePsp implements PaymentServiceProvider {
   close(): void {}
 }
 
-export const timeout: ChargeResult = { status: 'retryable', kind: 'timeout', sent: true, detail: 'test timeout' };
+export const timeout: ChargeResult = {
+  status: 'retryable',
+  kind: 'timeout',
+  sent: true,
+  detail: 'test timeout',
+};

@@ -17,13 +17,22 @@ describe('claim queries', () => {
 
   const plan = (sql: string): string[] => {
     const parameters = (sql.match(/\?/g) ?? []).length;
-    return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from({ length: parameters }, () => null)) as { detail: string }[]).map((row) => row.detail);
+    return (
+      db
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...Array.from({ length: parameters }, () => null)) as { detail: string }[]
+    ).map((row) => row.detail);
   };
 
-  it.each([...Object.entries(CLAIM_QUERIES), ...Object.entries(PAYOUT_CLAIM_QUERIES)])('%s reads its status index in order, without sorting', (_name, sql) => {
-    const steps = plan(sql);
-    expect(steps).toHaveLength(1);
-    expect(steps[0]).toMatch(/^SEARCH (orders|payouts) USING INDEX (orders|payouts)_by_status \(status=\? AND psp=\? AND next_attempt_at/);
-    expect(steps.join('\n')).not.toMatch(/TEMP B-TREE/);
-  });
+  it.each([...Object.entries(CLAIM_QUERIES), ...Object.entries(PAYOUT_CLAIM_QUERIES)])(
+    '%s reads its status index in order, without sorting',
+    (_name, sql) => {
+      const steps = plan(sql);
+      expect(steps).toHaveLength(1);
+      expect(steps[0]).toMatch(
+        /^SEARCH (orders|payouts) USING INDEX (orders|payouts)_by_status \(status=\? AND psp=\? AND next_attempt_at/,
+      );
+      expect(steps.join('\n')).not.toMatch(/TEMP B-TREE/);
+    },
+  );
 });

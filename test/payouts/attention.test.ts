@@ -34,10 +34,23 @@ describe('a payout the PSP sent and payops could not record', () => {
   beforeEach(async () => {
     ({ db, file, cleanup } = tempDatabase());
     psp = new FakePsp();
-    await events('checkouts.ndjson', { eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa',
-      orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }] });
+    await events('checkouts.ndjson', {
+      eventId: 'chk_1',
+      type: 'pay_in',
+      occurredAt: '2026-11-23T10:00:00Z',
+      currency: 'USD',
+      payer: { id: 'buyer_1' },
+      paymentToken: 'tok_visa',
+      orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }],
+    });
     await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
-    await events('deliveries.ndjson', { eventId: 'po_1', type: 'pay_out', occurredAt: '2026-11-24T10:00:00Z', orderId: 'ord_1', seller: { id: 'seller_7', name: 'Acme', account: { iban: 'DE89370400440532013000' } } });
+    await events('deliveries.ndjson', {
+      eventId: 'po_1',
+      type: 'pay_out',
+      occurredAt: '2026-11-24T10:00:00Z',
+      orderId: 'ord_1',
+      seller: { id: 'seller_7', name: 'Acme', account: { iban: 'DE89370400440532013000' } },
+    });
   });
   afterEach(() => cleanup());
 
@@ -47,21 +60,47 @@ describe('a payout the PSP sent and payops could not record', () => {
     expect(first.execution).toMatchObject({ attempted: 1, succeeded: 0, needsAttention: 1 });
     expect(first.open.needsAttention).toBe(1);
     const payoutId = first.payoutIds[0] as string;
-    expect(listPayouts(db)).toEqual([expect.objectContaining({ payoutId, status: 'needs_attention', pspReference: `tr_${payoutId}` })]);
+    expect(listPayouts(db)).toEqual([
+      expect.objectContaining({
+        payoutId,
+        status: 'needs_attention',
+        pspReference: `tr_${payoutId}`,
+      }),
+    ]);
     expect(new UnrecordedAnswers(db).open()).toEqual([
-      expect.objectContaining({ kind: 'payout', itemId: payoutId, answerStatus: 'succeeded', amountMinor: 2250n, currency: 'USD', error: 'test: payout postings are blocked' }),
+      expect.objectContaining({
+        kind: 'payout',
+        itemId: payoutId,
+        answerStatus: 'succeeded',
+        amountMinor: 2250n,
+        currency: 'USD',
+        error: 'test: payout postings are blocked',
+      }),
     ]);
     // The payable is still in the wallet (not booked as paid): a second run must not pay it again.
     const second = await runPayouts(db, { psp, retry: POLICY, clock });
     expect(second.execution.attempted).toBe(0);
     expect(psp.payoutCalls).toHaveLength(1);
-    expect(runChecks(db).results.filter((r) => !r.ok).map((r) => r.name)).toEqual(['every PSP answer recorded']);
+    expect(
+      runChecks(db)
+        .results.filter((r) => !r.ok)
+        .map((r) => r.name),
+    ).toEqual(['every PSP answer recorded']);
 
     db.exec('DROP TRIGGER temp.block_payouts');
-    expect(resolveAttention(db, { ids: [payoutId] }, 'test operator', clock)).toEqual([expect.objectContaining({ outcome: 'booked' })]);
-    expect(resolveAttention(db, { ids: [payoutId] }, 'test operator', clock)).toEqual([expect.objectContaining({ outcome: 'already_booked' })]);
+    expect(resolveAttention(db, { ids: [payoutId] }, 'test operator', clock)).toEqual([
+      expect.objectContaining({ outcome: 'booked' }),
+    ]);
+    expect(resolveAttention(db, { ids: [payoutId] }, 'test operator', clock)).toEqual([
+      expect.objectContaining({ outcome: 'already_booked' }),
+    ]);
     expect(listPayouts(db)[0]?.status).toBe('succeeded');
-    expect(db.prepare("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'payout.sent'").pluck().get()).toBe(1n);
+    expect(
+      db
+        .prepare("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'payout.sent'")
+        .pluck()
+        .get(),
+    ).toBe(1n);
     expect((await runPayouts(db, { psp, retry: POLICY, clock })).payoutIds).toEqual([]);
     expect(psp.payoutCalls).toHaveLength(1);
     expect(runChecks(db).ok).toBe(true);

@@ -11,8 +11,16 @@ const KWD = 'KWD' as Currency;
 
 describe('parseFeeRule and feeFor', () => {
   it('reads "2.9%+0.30" as 290 basis points plus 0.30 major units', () => {
-    expect(parseFeeRule('2.9%+0.30')).toEqual({ basisPoints: 290n, fixedMajor: '0.30', text: '2.9%+0.30' });
-    expect(parseFeeRule(' 2.9% + 0.30 ')).toEqual({ basisPoints: 290n, fixedMajor: '0.30', text: '2.9% + 0.30' });
+    expect(parseFeeRule('2.9%+0.30')).toEqual({
+      basisPoints: 290n,
+      fixedMajor: '0.30',
+      text: '2.9%+0.30',
+    });
+    expect(parseFeeRule(' 2.9% + 0.30 ')).toEqual({
+      basisPoints: 290n,
+      fixedMajor: '0.30',
+      text: '2.9% + 0.30',
+    });
     expect(DEFAULT_FEE_RULE.basisPoints).toBe(290n);
   });
 
@@ -43,13 +51,25 @@ describe('parseFeeRule and feeFor', () => {
     expect(feeFor(rule, 1n, USD)).toBe(0n);
   });
 
-  it.each(['', '2.9', '%', '2.9%+', '+0.30', '-1%', '100%', '2.999%', '2.9%+0.30+1', '2,9%', 'abc', '2.9 %', '2.9%+-0.30', '2.9%+0.12345'])(
-    'rejects %j with a UsageError that shows an example',
-    (text) => {
-      expect(() => parseFeeRule(text)).toThrow(UsageError);
-      expect(() => parseFeeRule(text)).toThrow(/expected e\.g\. "2\.9%\+0\.30"/);
-    },
-  );
+  it.each([
+    '',
+    '2.9',
+    '%',
+    '2.9%+',
+    '+0.30',
+    '-1%',
+    '100%',
+    '2.999%',
+    '2.9%+0.30+1',
+    '2,9%',
+    'abc',
+    '2.9 %',
+    '2.9%+-0.30',
+    '2.9%+0.12345',
+  ])('rejects %j with a UsageError that shows an example', (text) => {
+    expect(() => parseFeeRule(text)).toThrow(UsageError);
+    expect(() => parseFeeRule(text)).toThrow(/expected e\.g\. "2\.9%\+0\.30"/);
+  });
 
   it('never takes a fee larger than the amount it is taken from', () => {
     expect(feeFor(parseFeeRule('2.9%+0.30'), 10n, USD)).toBe(10n);
@@ -73,7 +93,11 @@ describe('parseFeeRule and feeFor', () => {
 
 describe('parseFaults', () => {
   it('reads every fault by its name and leaves the unnamed ones at 0', () => {
-    expect(parseFaults('timeout=0.05,5xx=0.02,429=0.01,reset=0.04,lost=0.01,decline=0.03,pending=0.02,dispute=0.01,webhook-duplicate=0.2,webhook-delay=0.3')).toEqual({
+    expect(
+      parseFaults(
+        'timeout=0.05,5xx=0.02,429=0.01,reset=0.04,lost=0.01,decline=0.03,pending=0.02,dispute=0.01,webhook-duplicate=0.2,webhook-delay=0.3',
+      ),
+    ).toEqual({
       timeout: 0.05,
       serverError: 0.02,
       rateLimited: 0.01,
@@ -107,27 +131,53 @@ describe('parseFaults', () => {
       parseFaults('serverError=0.1');
     } catch (error) {
       const known = /\(known: (.*)\)/.exec((error as Error).message)?.[1]?.split(', ');
-      expect(known?.sort()).toEqual(['429', '5xx', 'decline', 'dispute', 'lost', 'pending', 'reset', 'timeout', 'webhook-delay', 'webhook-duplicate']);
+      expect(known?.sort()).toEqual([
+        '429',
+        '5xx',
+        'decline',
+        'dispute',
+        'lost',
+        'pending',
+        'reset',
+        'timeout',
+        'webhook-delay',
+        'webhook-duplicate',
+      ]);
     }
   });
 
-  it.each(['timeout=1.5', 'timeout=-0.1', 'timeout=2', 'timeout=.5', 'timeout=', 'timeout', 'timeout=0.1x', 'timeout=1e-2', 'timeout=NaN'])(
-    'rejects %j: a rate must be a probability in [0, 1]',
-    (spec) => {
-      expect(() => parseFaults(spec)).toThrow(UsageError);
-      expect(() => parseFaults(spec)).toThrow(/must be a probability between 0 and 1/);
-    },
-  );
+  it.each([
+    'timeout=1.5',
+    'timeout=-0.1',
+    'timeout=2',
+    'timeout=.5',
+    'timeout=',
+    'timeout',
+    'timeout=0.1x',
+    'timeout=1e-2',
+    'timeout=NaN',
+  ])('rejects %j: a rate must be a probability in [0, 1]', (spec) => {
+    expect(() => parseFaults(spec)).toThrow(UsageError);
+    expect(() => parseFaults(spec)).toThrow(/must be a probability between 0 and 1/);
+  });
 
   it('rejects before-processing faults summing over 1', () => {
     expect(() => parseFaults('timeout=0.5,5xx=0.3,429=0.3')).toThrow(UsageError);
-    expect(() => parseFaults('timeout=0.6,429=0.5')).toThrow(/timeout \+ 5xx \+ 429 \+ reset must not exceed 1/);
+    expect(() => parseFaults('timeout=0.6,429=0.5')).toThrow(
+      /timeout \+ 5xx \+ 429 \+ reset must not exceed 1/,
+    );
     expect(() => parseFaults('timeout=0.5,reset=0.6')).toThrow(UsageError);
     expect(parseFaults('timeout=0.5,5xx=0.25,429=0.25')).toMatchObject({ timeout: 0.5 });
   });
 
   it('rejects decline + pending over 1, while lost stands on its own', () => {
-    expect(() => parseFaults('decline=0.7,pending=0.4')).toThrow(/decline \+ pending must not exceed 1/);
-    expect(parseFaults('timeout=1,lost=1,decline=1')).toMatchObject({ timeout: 1, lost: 1, decline: 1 });
+    expect(() => parseFaults('decline=0.7,pending=0.4')).toThrow(
+      /decline \+ pending must not exceed 1/,
+    );
+    expect(parseFaults('timeout=1,lost=1,decline=1')).toMatchObject({
+      timeout: 1,
+      lost: 1,
+      decline: 1,
+    });
   });
 });

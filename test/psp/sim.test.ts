@@ -12,7 +12,14 @@ const T0 = Date.parse('2026-11-23T10:00:00Z');
 const USD = 'USD' as Currency;
 
 function request(orderId: string, changes: Partial<ChargeRequest> = {}): ChargeRequest {
-  return { idempotencyKey: `payops-${orderId}-charge`, merchantReference: orderId, amountMinor: 2500n, currency: USD, paymentToken: 'tok_visa', ...changes };
+  return {
+    idempotencyKey: `payops-${orderId}-charge`,
+    merchantReference: orderId,
+    amountMinor: 2500n,
+    currency: USD,
+    paymentToken: 'tok_visa',
+    ...changes,
+  };
 }
 
 describe('SimEngine', () => {
@@ -25,12 +32,20 @@ describe('SimEngine', () => {
   /** An engine on `<dir>/<name>`; several engines on one file stand for several processes. */
   function engine(options: Partial<SimOptions> & { file?: string } = {}): SimEngine {
     const { file = 'sim.db', ...rest } = options;
-    const sim = new SimEngine({ stateFile: path.join(dir, file), seed: 'seed-1', faults: NO_FAULTS, feeRule: DEFAULT_FEE_RULE, clock, ...rest });
+    const sim = new SimEngine({
+      stateFile: path.join(dir, file),
+      seed: 'seed-1',
+      faults: NO_FAULTS,
+      feeRule: DEFAULT_FEE_RULE,
+      clock,
+      ...rest,
+    });
     engines.push(sim);
     return sim;
   }
   const faults = (rates: Partial<FaultRates>): FaultRates => ({ ...NO_FAULTS, ...rates });
-  const one = (sim: SimEngine, req: ChargeRequest): ChargeResult => sim.charge([req])[0] as ChargeResult;
+  const one = (sim: SimEngine, req: ChargeRequest): ChargeResult =>
+    sim.charge([req])[0] as ChargeResult;
 
   beforeEach(() => {
     ({ dir, cleanup } = tempDir('payops-sim-'));
@@ -45,11 +60,24 @@ describe('SimEngine', () => {
     it('charges once: a second request with the same key replays the first result', () => {
       const sim = engine();
       const first = one(sim, request('ord_1'));
-      expect(first).toEqual({ status: 'succeeded', pspReference: 'ch_sim_00000001', feeMinor: 102n });
+      expect(first).toEqual({
+        status: 'succeeded',
+        pspReference: 'ch_sim_00000001',
+        feeMinor: 102n,
+      });
       now += 5_000;
       expect(one(sim, request('ord_1'))).toEqual(first);
       expect(sim.charges()).toHaveLength(1);
-      expect(sim.charges()[0]).toMatchObject({ reference: 'ch_sim_00000001', idempotencyKey: 'payops-ord_1-charge', merchantReference: 'ord_1', amountMinor: 2500n, currency: 'USD', feeMinor: 102n, status: 'succeeded', createdAt: '2026-11-23T10:00:00.000Z' });
+      expect(sim.charges()[0]).toMatchObject({
+        reference: 'ch_sim_00000001',
+        idempotencyKey: 'payops-ord_1-charge',
+        merchantReference: 'ord_1',
+        amountMinor: 2500n,
+        currency: 'USD',
+        feeMinor: 102n,
+        status: 'succeeded',
+        createdAt: '2026-11-23T10:00:00.000Z',
+      });
     });
 
     it('replays across processes: a second engine opened on the same state file returns the same result', () => {
@@ -58,8 +86,16 @@ describe('SimEngine', () => {
       expect(one(other, request('ord_1'))).toEqual(first);
       expect(other.charges()).toHaveLength(1);
       // And a new key through the second engine gets the next reference, not a clash.
-      expect(one(other, request('ord_2'))).toMatchObject({ status: 'succeeded', pspReference: 'ch_sim_00000002' });
-      expect(engine().requestCounts()).toEqual(new Map([['payops-ord_1-charge', 2], ['payops-ord_2-charge', 1]]));
+      expect(one(other, request('ord_2'))).toMatchObject({
+        status: 'succeeded',
+        pspReference: 'ch_sim_00000002',
+      });
+      expect(engine().requestCounts()).toEqual(
+        new Map([
+          ['payops-ord_1-charge', 2],
+          ['payops-ord_2-charge', 1],
+        ]),
+      );
     });
 
     it('replays a decline as the same decline, without a second charge', () => {
@@ -72,19 +108,35 @@ describe('SimEngine', () => {
     it('rejects a key reused with different parameters, without failing the rest of its batch, and records nothing for it', () => {
       const sim = engine();
       one(sim, request('ord_1'));
-      const rejected = { status: 'rejected', reason: 'idempotency_key_reused', detail: 'idempotency key payops-ord_1-charge was already used with different parameters' };
+      const rejected = {
+        status: 'rejected',
+        reason: 'idempotency_key_reused',
+        detail: 'idempotency key payops-ord_1-charge was already used with different parameters',
+      };
       expect(one(sim, request('ord_1', { amountMinor: 2501n }))).toEqual(rejected);
       expect(one(sim, request('ord_1', { currency: 'EUR' as Currency }))).toEqual(rejected);
       expect(one(sim, request('ord_1', { paymentToken: 'tok_mastercard' }))).toEqual(rejected);
-      const [reuse, other] = sim.charge([request('ord_1', { merchantReference: 'ord_9' }), request('ord_2')]);
+      const [reuse, other] = sim.charge([
+        request('ord_1', { merchantReference: 'ord_9' }),
+        request('ord_2'),
+      ]);
       expect(reuse).toEqual(rejected);
       expect(other).toMatchObject({ status: 'succeeded' });
-      expect(sim.charges().map((charge) => [charge.merchantReference, charge.amountMinor])).toEqual([['ord_1', 2500n], ['ord_2', 2500n]]);
+      expect(sim.charges().map((charge) => [charge.merchantReference, charge.amountMinor])).toEqual(
+        [
+          ['ord_1', 2500n],
+          ['ord_2', 2500n],
+        ],
+      );
     });
 
     it('answers a batch in request order, one result per request', () => {
       const sim = engine();
-      const results = sim.charge([request('ord_1'), request('ord_2', { paymentToken: 'tok_chargeDeclined' }), request('ord_3', { amountMinor: 1000n })]);
+      const results = sim.charge([
+        request('ord_1'),
+        request('ord_2', { paymentToken: 'tok_chargeDeclined' }),
+        request('ord_3', { amountMinor: 1000n }),
+      ]);
       expect(results).toEqual([
         { status: 'succeeded', pspReference: 'ch_sim_00000001', feeMinor: 102n },
         { status: 'declined', pspReference: 'ch_sim_00000002', reason: 'card_declined' },
@@ -96,8 +148,18 @@ describe('SimEngine', () => {
   describe('declines', () => {
     it('declines the test tokens with their reasons and records the declined charge without a fee', () => {
       const sim = engine();
-      expect(one(sim, request('ord_1', { paymentToken: 'tok_chargeDeclined' }))).toEqual({ status: 'declined', pspReference: 'ch_sim_00000001', reason: 'card_declined' });
-      expect(one(sim, request('ord_2', { paymentToken: 'tok_chargeDeclinedInsufficientFunds' }))).toEqual({ status: 'declined', pspReference: 'ch_sim_00000002', reason: 'insufficient_funds' });
+      expect(one(sim, request('ord_1', { paymentToken: 'tok_chargeDeclined' }))).toEqual({
+        status: 'declined',
+        pspReference: 'ch_sim_00000001',
+        reason: 'card_declined',
+      });
+      expect(
+        one(sim, request('ord_2', { paymentToken: 'tok_chargeDeclinedInsufficientFunds' })),
+      ).toEqual({
+        status: 'declined',
+        pspReference: 'ch_sim_00000002',
+        reason: 'insufficient_funds',
+      });
       expect(sim.charges().map((c) => [c.status, c.feeMinor])).toEqual([
         ['declined', null],
         ['declined', null],
@@ -106,14 +168,20 @@ describe('SimEngine', () => {
 
     it('declines every new charge with decline=1', () => {
       const sim = engine({ faults: faults({ decline: 1 }) });
-      for (const id of ['a', 'b', 'c']) expect(one(sim, request(id))).toMatchObject({ status: 'declined', reason: 'card_declined' });
+      for (const id of ['a', 'b', 'c'])
+        expect(one(sim, request(id))).toMatchObject({
+          status: 'declined',
+          reason: 'card_declined',
+        });
     });
   });
 
   describe('faults', () => {
     const RATES = parseFaults('timeout=0.15,5xx=0.15,429=0.1,lost=0.15,decline=0.2,pending=0.2');
     // Each key three times, interleaved, so the per-key attempt counter matters too.
-    const REQUESTS = [0, 1, 2].flatMap(() => Array.from({ length: 20 }, (_, i) => request(`ord_${i}`)));
+    const REQUESTS = [0, 1, 2].flatMap(() =>
+      Array.from({ length: 20 }, (_, i) => request(`ord_${i}`)),
+    );
 
     const run = (file: string, seed: string): ChargeResult[] => {
       const sim = engine({ file, seed, faults: RATES });
@@ -136,7 +204,12 @@ describe('SimEngine', () => {
     it('with timeout=1 answers a retryable timeout and records no charge', () => {
       const sim = engine({ faults: faults({ timeout: 1 }) });
       for (let i = 0; i < 3; i++) {
-        expect(one(sim, request('ord_1'))).toEqual({ status: 'retryable', kind: 'timeout', sent: true, detail: expect.stringMatching(/before processing/) });
+        expect(one(sim, request('ord_1'))).toEqual({
+          status: 'retryable',
+          kind: 'timeout',
+          sent: true,
+          detail: expect.stringMatching(/before processing/),
+        });
       }
       expect(sim.charges()).toEqual([]);
       expect(sim.lookupCharge('ord_1')).toEqual({ found: false });
@@ -145,25 +218,47 @@ describe('SimEngine', () => {
 
     it('with 5xx=1 answers a retryable server error and records no charge', () => {
       const sim = engine({ faults: faults({ serverError: 1 }) });
-      expect(one(sim, request('ord_1'))).toMatchObject({ status: 'retryable', kind: 'server_error', sent: true });
+      expect(one(sim, request('ord_1'))).toMatchObject({
+        status: 'retryable',
+        kind: 'server_error',
+        sent: true,
+      });
       expect(sim.charges()).toEqual([]);
     });
 
     it('with lost=1 records the charge but the caller hears a timeout; a retry with the same key gets the recorded success', () => {
       const lossy = engine({ faults: faults({ lost: 1 }) });
-      expect(one(lossy, request('ord_1'))).toEqual({ status: 'retryable', kind: 'timeout', sent: true, detail: expect.stringMatching(/response was lost/) });
+      expect(one(lossy, request('ord_1'))).toEqual({
+        status: 'retryable',
+        kind: 'timeout',
+        sent: true,
+        detail: expect.stringMatching(/response was lost/),
+      });
       const recorded = lossy.charges();
       expect(recorded).toHaveLength(1);
-      expect(recorded[0]).toMatchObject({ status: 'succeeded', merchantReference: 'ord_1', feeMinor: 102n });
+      expect(recorded[0]).toMatchObject({
+        status: 'succeeded',
+        merchantReference: 'ord_1',
+        feeMinor: 102n,
+      });
 
       const healthy = engine(); // same state file, faults off: the network is back
-      expect(one(healthy, request('ord_1'))).toEqual({ status: 'succeeded', pspReference: recorded[0]?.reference, feeMinor: 102n });
+      expect(one(healthy, request('ord_1'))).toEqual({
+        status: 'succeeded',
+        pspReference: recorded[0]?.reference,
+        feeMinor: 102n,
+      });
       expect(healthy.charges()).toHaveLength(1);
       expect(healthy.requestCounts().get('payops-ord_1-charge')).toBe(2);
     });
 
     it('with 429=1 answers rate_limited with retryAfterMs (configured, else 1000)', () => {
-      expect(one(engine({ file: 'x.db', faults: faults({ rateLimited: 1 }), retryAfterMs: 2_500 }), request('ord_1'))).toEqual({
+      expect(
+        one(
+          engine({ file: 'x.db', faults: faults({ rateLimited: 1 }), retryAfterMs: 2_500 }),
+          request('ord_1'),
+        ),
+      ).toEqual({
         status: 'retryable',
         kind: 'rate_limited',
         sent: true,
@@ -171,7 +266,10 @@ describe('SimEngine', () => {
         detail: expect.stringMatching(/429/),
       });
       const sim = engine({ file: 'y.db', faults: faults({ rateLimited: 1 }) });
-      expect(one(sim, request('ord_1'))).toMatchObject({ kind: 'rate_limited', retryAfterMs: 1_000 });
+      expect(one(sim, request('ord_1'))).toMatchObject({
+        kind: 'rate_limited',
+        retryAfterMs: 1_000,
+      });
       expect(sim.charges()).toEqual([]);
     });
 
@@ -196,12 +294,16 @@ describe('SimEngine', () => {
       expect(sim.charges()[0]).toMatchObject({ status: 'pending', feeMinor: null });
 
       now = T0 + 59_999;
-      expect(sim.lookupCharge('ord_1')).toEqual({ found: true, result: { status: 'pending', pspReference: 'ch_sim_00000001' } });
+      expect(sim.lookupCharge('ord_1')).toEqual({
+        found: true,
+        result: { status: 'pending', pspReference: 'ch_sim_00000001' },
+      });
 
       now = T0 + 60_000;
       const settled = sim.lookupCharge('ord_1');
       expect(settled).toMatchObject({ found: true, result: { pspReference: 'ch_sim_00000001' } });
-      if (!('found' in settled) || !settled.found) throw new Error('expected the charge to be found');
+      if (!('found' in settled) || !settled.found)
+        throw new Error('expected the charge to be found');
       expect(['succeeded', 'declined']).toContain(settled.result.status);
       if (settled.result.status === 'succeeded') expect(settled.result.feeMinor).toBe(102n);
       else expect(settled.result).toMatchObject({ reason: 'authentication_failed' });
@@ -242,7 +344,11 @@ describe('SimEngine', () => {
 
       now = T0 + 10_001;
       const second = one(sim, request('ord_1'));
-      expect(second).toEqual({ status: 'succeeded', pspReference: 'ch_sim_00000002', feeMinor: 102n });
+      expect(second).toEqual({
+        status: 'succeeded',
+        pspReference: 'ch_sim_00000002',
+        feeMinor: 102n,
+      });
       expect(sim.charges().map((c) => c.reference)).toEqual(['ch_sim_00000001', 'ch_sim_00000002']);
       // The new charge's key lives again from its own creation.
       now = T0 + 15_000;
@@ -254,7 +360,10 @@ describe('SimEngine', () => {
       const sim = engine({ keyLifetimeMs: 1_000 });
       one(sim, request('ord_1'));
       now = T0 + 2_000;
-      expect(one(sim, request('ord_1', { amountMinor: 3000n }))).toMatchObject({ status: 'succeeded', pspReference: 'ch_sim_00000002' });
+      expect(one(sim, request('ord_1', { amountMinor: 3000n }))).toMatchObject({
+        status: 'succeeded',
+        pspReference: 'ch_sim_00000002',
+      });
     });
 
     it('remembers keys for 24 hours by default', () => {
@@ -274,8 +383,14 @@ describe('SimEngine', () => {
       one(sim, request('ord_1', { paymentToken: 'tok_chargeDeclined' }));
       one(sim, request('ord_1', { idempotencyKey: 'payops-ord_1-charge-2' }));
       one(sim, request('ord_2'));
-      expect(sim.lookupCharge('ord_1')).toEqual({ found: true, result: { status: 'succeeded', pspReference: 'ch_sim_00000002', feeMinor: 102n } });
-      expect(sim.lookupCharge('ord_2')).toMatchObject({ found: true, result: { pspReference: 'ch_sim_00000003' } });
+      expect(sim.lookupCharge('ord_1')).toEqual({
+        found: true,
+        result: { status: 'succeeded', pspReference: 'ch_sim_00000002', feeMinor: 102n },
+      });
+      expect(sim.lookupCharge('ord_2')).toMatchObject({
+        found: true,
+        result: { pspReference: 'ch_sim_00000003' },
+      });
     });
 
     it('answers {found:false} for a merchant reference it never saw', () => {
@@ -287,7 +402,14 @@ describe('SimEngine', () => {
     it('finds a declined charge as declined with its reason', () => {
       const sim = engine();
       one(sim, request('ord_1', { paymentToken: 'tok_chargeDeclinedInsufficientFunds' }));
-      expect(sim.lookupCharge('ord_1')).toEqual({ found: true, result: { status: 'declined', pspReference: 'ch_sim_00000001', reason: 'insufficient_funds' } });
+      expect(sim.lookupCharge('ord_1')).toEqual({
+        found: true,
+        result: {
+          status: 'declined',
+          pspReference: 'ch_sim_00000001',
+          reason: 'insufficient_funds',
+        },
+      });
     });
   });
 
@@ -304,6 +426,8 @@ describe('SimEngine', () => {
 
   it('takes its fee from the configured fee rule, in the currency of the charge', () => {
     const sim = engine({ feeRule: parseFeeRule('1.5%') });
-    expect(one(sim, request('ord_1', { amountMinor: 1500n, currency: 'JPY' as Currency }))).toMatchObject({ status: 'succeeded', feeMinor: 22n });
+    expect(
+      one(sim, request('ord_1', { amountMinor: 1500n, currency: 'JPY' as Currency })),
+    ).toMatchObject({ status: 'succeeded', feeMinor: 22n });
   });
 });

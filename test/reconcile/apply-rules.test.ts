@@ -6,7 +6,16 @@ import { toCurrency } from '../../src/money/index.js';
 import { showOrder } from '../../src/payments/queries.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { TestBook, USD, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
+import {
+  TestBook,
+  USD,
+  balanceOf,
+  capture,
+  lined,
+  payout,
+  settlementRow,
+  tempBook,
+} from './book.js';
 
 describe('reconciliation rules, applied by a run', () => {
   let db: Database;
@@ -23,25 +32,43 @@ describe('reconciliation rules, applied by a run', () => {
    * part), so 0.05 within tolerance could carry 4.70 of fees past a 0.10 cap.
    */
   describe('writeOffTolerance counts the fee difference it books', () => {
-    const tolerances = { writeOffTolerance: new Map([[USD, 10n]]), feeTolerance: new Map([[USD, 5n]]), capPerRun: new Map([[USD, 10n]]) };
+    const tolerances = {
+      writeOffTolerance: new Map([[USD, 10n]]),
+      feeTolerance: new Map([[USD, 5n]]),
+      capPerRun: new Map([[USD, 10n]]),
+    };
 
     it('leaves a shortfall whose fee differs beyond feeTolerance for the review, posting nothing', async () => {
       await book.charge([['ord_1', '25.00']]);
       const rows = [capture('ord_1', 2495n, { feeMinor: 500n })];
       const before = balances(db);
-      const outcome = await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]), { rules: tolerances });
+      const outcome = await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]), {
+        rules: tolerances,
+      });
       expect(outcome.summary.rules.filter((action) => action.applied)).toEqual([]);
-      expect(open().map((item) => [item.class, item.amountMinor])).toEqual([['amount_mismatch', -5n]]);
+      expect(open().map((item) => [item.class, item.amountMinor])).toEqual([
+        ['amount_mismatch', -5n],
+      ]);
       expect(balances(db)).toEqual(before);
       expect(runChecks(db).ok).toBe(true);
     });
 
     it('counts the gross and the fee difference together against the cap', async () => {
-      await book.charge([['ord_1', '25.00'], ['ord_2', '25.00']]);
+      await book.charge([
+        ['ord_1', '25.00'],
+        ['ord_2', '25.00'],
+      ]);
       // Each: 0.05 short, and 0.03 more fee than booked: 0.08 booked to expenses.
-      const rows = [capture('ord_1', 2495n, { feeMinor: 33n }), capture('ord_2', 2495n, { feeMinor: 33n })];
-      const outcome = await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]), { rules: tolerances });
-      expect(outcome.summary.rules.map((action) => [action.rule, action.applied, action.amountMinor])).toEqual([
+      const rows = [
+        capture('ord_1', 2495n, { feeMinor: 33n }),
+        capture('ord_2', 2495n, { feeMinor: 33n }),
+      ];
+      const outcome = await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]), {
+        rules: tolerances,
+      });
+      expect(
+        outcome.summary.rules.map((action) => [action.rule, action.applied, action.amountMinor]),
+      ).toEqual([
         ['writeOffTolerance', true, '-5'],
         ['writeOffTolerance', false, '-5'],
       ]);
@@ -59,12 +86,22 @@ describe('reconciliation rules, applied by a run', () => {
    */
   it('completePendingOrders leaves a pending order the PSP settled in another currency for the review', async () => {
     const JPY = toCurrency('JPY');
-    await book.charge([['ord_1', '25.00']], { ord_1: { status: 'pending', pspReference: 'ch_ord_1' } });
+    await book.charge([['ord_1', '25.00']], {
+      ord_1: { status: 'pending', pspReference: 'ch_ord_1' },
+    });
     const rows = [capture('ord_1', 3800n, { currency: JPY, feeMinor: 120n, batchId: 'po_jpy' })];
     const before = balances(db);
-    const outcome = await book.reconcile('day.csv', lined([...rows, payout('po_jpy', rows, undefined, { currency: JPY })]));
+    const outcome = await book.reconcile(
+      'day.csv',
+      lined([...rows, payout('po_jpy', rows, undefined, { currency: JPY })]),
+    );
     expect(outcome.summary.rules).toEqual([
-      expect.objectContaining({ rule: 'completePendingOrders', class: 'status_mismatch', applied: false, message: expect.stringContaining('JPY') }),
+      expect.objectContaining({
+        rule: 'completePendingOrders',
+        class: 'status_mismatch',
+        applied: false,
+        message: expect.stringContaining('JPY'),
+      }),
     ]);
     expect(showOrder(db, 'ord_1').status).toBe('pending');
     expect(balances(db)).toEqual(before);
@@ -79,14 +116,39 @@ describe('reconciliation rules, applied by a run', () => {
   it('a rule does not decide an item a person kept open with a note', async () => {
     await book.charge([['ord_1', '25.00']]);
     const rows = [capture('ord_1', 2500n, { feeMinor: 33n })];
-    const first = await book.reconcile('day1.csv', lined([...rows, payout('po_1', rows)]), { rules: { feeTolerance: new Map([[USD, 5n]]), capPerRun: new Map([[USD, 2n]]) } });
-    expect(first.summary.rules).toEqual([expect.objectContaining({ rule: 'feeTolerance', applied: false })]);
+    const first = await book.reconcile('day1.csv', lined([...rows, payout('po_1', rows)]), {
+      rules: { feeTolerance: new Map([[USD, 5n]]), capPerRun: new Map([[USD, 2n]]) },
+    });
+    expect(first.summary.rules).toEqual([
+      expect.objectContaining({ rule: 'feeTolerance', applied: false }),
+    ]);
     const item = open()[0]!;
-    new Decisions(db, { clock: book.clock, by: 'tester', runId: null }).decide(item.itemId, 'note', { note: 'asked the PSP why it kept 0.33' });
+    new Decisions(db, { clock: book.clock, by: 'tester', runId: null }).decide(
+      item.itemId,
+      'note',
+      { note: 'asked the PSP why it kept 0.33' },
+    );
 
-    const unrelated = lined([settlementRow({ type: 'fee', pspReference: 'fee_1', grossMinor: 0n, feeMinor: 0n, batchId: null })]);
-    const second = await book.reconcile('day2.csv', unrelated, { rules: { feeTolerance: new Map([[USD, 5n]]), capPerRun: new Map([[USD, 100n]]) } });
-    expect(second.summary.rules).toEqual([expect.objectContaining({ rule: 'feeTolerance', itemId: item.itemId, applied: false, message: expect.stringContaining('kept open with a note') })]);
+    const unrelated = lined([
+      settlementRow({
+        type: 'fee',
+        pspReference: 'fee_1',
+        grossMinor: 0n,
+        feeMinor: 0n,
+        batchId: null,
+      }),
+    ]);
+    const second = await book.reconcile('day2.csv', unrelated, {
+      rules: { feeTolerance: new Map([[USD, 5n]]), capPerRun: new Map([[USD, 100n]]) },
+    });
+    expect(second.summary.rules).toEqual([
+      expect.objectContaining({
+        rule: 'feeTolerance',
+        itemId: item.itemId,
+        applied: false,
+        message: expect.stringContaining('kept open with a note'),
+      }),
+    ]);
     expect(open().map((candidate) => candidate.itemId)).toEqual([item.itemId]);
     expect(balanceOf(db, 'expenses:psp-fees')).toBe(30n);
   });

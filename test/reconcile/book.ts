@@ -40,55 +40,116 @@ export class TestBook {
   readonly clock = () => this.now;
   private events = 0;
 
-  constructor(readonly db: Database, readonly dir: string) {}
+  constructor(
+    readonly db: Database,
+    readonly dir: string,
+  ) {}
 
   /** One checkout per order: [orderId, amount, currency?]. */
-  async charge(orders: readonly [orderId: string, amount: string, currency?: Currency][], scripts: Record<string, ChargeResult> = {}): Promise<void> {
+  async charge(
+    orders: readonly [orderId: string, amount: string, currency?: Currency][],
+    scripts: Record<string, ChargeResult> = {},
+  ): Promise<void> {
     for (const [orderId, result] of Object.entries(scripts)) this.psp.script(orderId, result);
     const lines = orders.map(([orderId, amount, currency]) =>
       JSON.stringify({
-        eventId: `chk_${++this.events}`, type: 'pay_in', occurredAt: '2026-11-23T09:00:00Z', currency: currency ?? 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa',
+        eventId: `chk_${++this.events}`,
+        type: 'pay_in',
+        occurredAt: '2026-11-23T09:00:00Z',
+        currency: currency ?? 'USD',
+        payer: { id: 'buyer_1' },
+        paymentToken: 'tok_visa',
         orders: [{ orderId, sellerId: 'seller_7', amount, platformFee: '1.00' }],
       }),
     );
     const file = path.join(this.dir, `events-${this.events}.ndjson`);
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     await ingest(this.db, [file], { psp: 'sim' });
-    await new PayinExecutor(this.db, { psp: this.psp, retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 }, clock: this.clock, random: () => 1 }).runDue();
+    await new PayinExecutor(this.db, {
+      psp: this.psp,
+      retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 },
+      clock: this.clock,
+      random: () => 1,
+    }).runDue();
   }
 
   /** A refund of an order, through the real refund intake and executor (the PSP answers re_<eventId>). */
   async refund(eventId: string, orderId: string, amount: string): Promise<void> {
     const file = path.join(this.dir, `refund-${eventId}.ndjson`);
-    fs.writeFileSync(file, `${JSON.stringify({ eventId, type: 'refund', occurredAt: '2026-11-23T11:00:00Z', orderId, amount, reason: 'test' })}\n`);
+    fs.writeFileSync(
+      file,
+      `${JSON.stringify({ eventId, type: 'refund', occurredAt: '2026-11-23T11:00:00Z', orderId, amount, reason: 'test' })}\n`,
+    );
     await ingest(this.db, [file], { psp: 'sim' });
-    await new RefundExecutor(this.db, { psp: this.psp, retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 }, clock: this.clock, random: () => 1 }).runDue();
+    await new RefundExecutor(this.db, {
+      psp: this.psp,
+      retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 },
+      clock: this.clock,
+      random: () => 1,
+    }).runDue();
   }
 
   /** A dispute the PSP opened on an order (dispute fee 15.00 unless told), booked through `chargebacks sync`. */
-  async chargeback(disputeId: string, orderId: string, amountMinor: bigint, disputeFeeMinor = 1500n, currency: Currency = USD): Promise<void> {
-    const dispute: Dispute = { disputeId, chargeReference: `ch_${orderId}`, merchantReference: orderId, amountMinor, disputeFeeMinor, currency, createdAt: '2026-11-23T11:30:00.000Z' };
+  async chargeback(
+    disputeId: string,
+    orderId: string,
+    amountMinor: bigint,
+    disputeFeeMinor = 1500n,
+    currency: Currency = USD,
+  ): Promise<void> {
+    const dispute: Dispute = {
+      disputeId,
+      chargeReference: `ch_${orderId}`,
+      merchantReference: orderId,
+      amountMinor,
+      disputeFeeMinor,
+      currency,
+      createdAt: '2026-11-23T11:30:00.000Z',
+    };
     this.psp.disputes.push(dispute);
     await syncChargebacks(this.db, this.psp);
   }
 
-  async reconcile(name: string, rows: readonly SettlementRow[], options: Partial<Omit<RunOptions, 'rules'>> & { rules?: Partial<Rules> } = {}) {
+  async reconcile(
+    name: string,
+    rows: readonly SettlementRow[],
+    options: Partial<Omit<RunOptions, 'rules'>> & { rules?: Partial<Rules> } = {},
+  ) {
     const { rules, ...rest } = options;
     return reconcileFile(
       this.db,
-      { name, sha256: sha(name, rows), bytes: 1, format: 'payops', rows: fromArray(rows), rejectedCount: () => 0 },
-      { psp: 'sim', rules: { ...DEFAULT_RULES, ...rules }, dryRun: false, by: 'tester', clock: this.clock, ...rest },
+      {
+        name,
+        sha256: sha(name, rows),
+        bytes: 1,
+        format: 'payops',
+        rows: fromArray(rows),
+        rejectedCount: () => 0,
+      },
+      {
+        psp: 'sim',
+        rules: { ...DEFAULT_RULES, ...rules },
+        dryRun: false,
+        by: 'tester',
+        clock: this.clock,
+        ...rest,
+      },
     );
   }
 }
 
 /** An account's balance in minor units (0 when it was never posted to). */
 export function balanceOf(db: Database, account: string, currency = 'USD'): bigint {
-  return balances(db).find((row) => row.account === account && row.currency === currency)?.balanceMinor ?? 0n;
+  return (
+    balances(db).find((row) => row.account === account && row.currency === currency)
+      ?.balanceMinor ?? 0n
+  );
 }
 
 /** A settlement row with everything but what the test cares about filled in. */
-export function settlementRow(fields: Partial<SettlementRow> & Pick<SettlementRow, 'type'>): SettlementRow {
+export function settlementRow(
+  fields: Partial<SettlementRow> & Pick<SettlementRow, 'type'>,
+): SettlementRow {
   const currency = fields.currency ?? USD;
   const grossMinor = fields.grossMinor ?? 0n;
   const feeMinor = fields.feeMinor ?? 0n;
@@ -109,14 +170,42 @@ export function settlementRow(fields: Partial<SettlementRow> & Pick<SettlementRo
 }
 
 /** A capture as the FakePsp makes it: ch_<order>, fee 0.30. */
-export function capture(orderId: string, grossMinor: bigint, extra: Partial<SettlementRow> = {}): SettlementRow {
-  return settlementRow({ type: 'capture', pspReference: `ch_${orderId}`, merchantReference: orderId, grossMinor, feeMinor: 30n, ...extra });
+export function capture(
+  orderId: string,
+  grossMinor: bigint,
+  extra: Partial<SettlementRow> = {},
+): SettlementRow {
+  return settlementRow({
+    type: 'capture',
+    pspReference: `ch_${orderId}`,
+    merchantReference: orderId,
+    grossMinor,
+    feeMinor: 30n,
+    ...extra,
+  });
 }
 
 /** The payout row of a batch, paying what `rows` add up to unless told otherwise. */
-export function payout(batchId: string, rows: readonly SettlementRow[], paidMinor?: bigint, extra: Partial<SettlementRow> = {}): SettlementRow {
-  const net = paidMinor ?? rows.filter((row) => row.batchId === batchId && row.type !== 'payout').reduce((sum, row) => sum + row.netMinor, 0n);
-  return settlementRow({ type: 'payout', pspReference: batchId, batchId, grossMinor: -net, feeMinor: 0n, occurredAt: '2026-11-23T23:59:59.000Z', ...extra });
+export function payout(
+  batchId: string,
+  rows: readonly SettlementRow[],
+  paidMinor?: bigint,
+  extra: Partial<SettlementRow> = {},
+): SettlementRow {
+  const net =
+    paidMinor ??
+    rows
+      .filter((row) => row.batchId === batchId && row.type !== 'payout')
+      .reduce((sum, row) => sum + row.netMinor, 0n);
+  return settlementRow({
+    type: 'payout',
+    pspReference: batchId,
+    batchId,
+    grossMinor: -net,
+    feeMinor: 0n,
+    occurredAt: '2026-11-23T23:59:59.000Z',
+    ...extra,
+  });
 }
 
 /** Numbers rows' lines from 2 (after the header), as a parser would. */
@@ -129,5 +218,12 @@ async function* fromArray(rows: readonly SettlementRow[]): AsyncGenerator<Settle
 }
 
 function sha(name: string, rows: readonly SettlementRow[]): string {
-  return createHash('sha256').update(name).update(JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))).digest('hex');
+  return createHash('sha256')
+    .update(name)
+    .update(
+      JSON.stringify(rows, (_key, value: unknown) =>
+        typeof value === 'bigint' ? value.toString() : value,
+      ),
+    )
+    .digest('hex');
 }

@@ -17,7 +17,10 @@ const orderArbitrary = fc.record({
 });
 
 function balanceOf(db: Database, account: string): bigint {
-  return balances(db).find((row) => row.account === account && row.currency === 'USD')?.balanceMinor ?? 0n;
+  return (
+    balances(db).find((row) => row.account === account && row.currency === 'USD')?.balanceMinor ??
+    0n
+  );
 }
 
 /**
@@ -29,53 +32,80 @@ function balanceOf(db: Database, account: string): bigint {
 describe('reconciliation properties', () => {
   it('resolving every item leaves the bank with exactly the payout and the receivable at zero', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(orderArbitrary, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 2 }), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), async (orders, extras, picks) => {
-        const { db, book, cleanup } = tempBook();
-        try {
-          await book.charge(orders.map((order, index) => [`ord_${index + 1}`, (BigInt(order.amountMinor) / 100n).toString() + '.' + String(order.amountMinor % 100).padStart(2, '0')]));
-          const rows: SettlementRow[] = [];
-          let truthMinor = 0n;
-          orders.forEach((order, index) => {
-            const orderId = `ord_${index + 1}`;
-            const gross = BigInt(order.amountMinor);
-            const delta = BigInt(order.deltaMinor);
-            truthMinor += gross - 30n;
-            if (order.fault === 'missing') return;
-            if (order.fault === 'more') rows.push(capture(orderId, gross + delta));
-            else if (order.fault === 'less') rows.push(capture(orderId, gross - delta));
-            else if (order.fault === 'fee') rows.push(capture(orderId, gross, { feeMinor: 30n + delta }));
-            else rows.push(capture(orderId, gross));
-            if (order.fault === 'duplicate') rows.push(capture(orderId, gross));
-          });
-          for (let extra = 0; extra < extras; extra++) rows.push(capture(`ord_x${extra}`, 1_000n, { pspReference: `ch_extra_${extra}` }));
-          await book.reconcile('day.csv', lined([...rows, payout('po_1', rows, truthMinor)]), { rules: { graceDays: 0 } });
+      fc.asyncProperty(
+        fc.array(orderArbitrary, { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.array(fc.nat(), { minLength: 40, maxLength: 40 }),
+        async (orders, extras, picks) => {
+          const { db, book, cleanup } = tempBook();
+          try {
+            await book.charge(
+              orders.map((order, index) => [
+                `ord_${index + 1}`,
+                (BigInt(order.amountMinor) / 100n).toString() +
+                  '.' +
+                  String(order.amountMinor % 100).padStart(2, '0'),
+              ]),
+            );
+            const rows: SettlementRow[] = [];
+            let truthMinor = 0n;
+            orders.forEach((order, index) => {
+              const orderId = `ord_${index + 1}`;
+              const gross = BigInt(order.amountMinor);
+              const delta = BigInt(order.deltaMinor);
+              truthMinor += gross - 30n;
+              if (order.fault === 'missing') return;
+              if (order.fault === 'more') rows.push(capture(orderId, gross + delta));
+              else if (order.fault === 'less') rows.push(capture(orderId, gross - delta));
+              else if (order.fault === 'fee')
+                rows.push(capture(orderId, gross, { feeMinor: 30n + delta }));
+              else rows.push(capture(orderId, gross));
+              if (order.fault === 'duplicate') rows.push(capture(orderId, gross));
+            });
+            for (let extra = 0; extra < extras; extra++)
+              rows.push(capture(`ord_x${extra}`, 1_000n, { pspReference: `ch_extra_${extra}` }));
+            await book.reconcile('day.csv', lined([...rows, payout('po_1', rows, truthMinor)]), {
+              rules: { graceDays: 0 },
+            });
 
-          const store = new ReconStore(db);
-          const decisions = new Decisions(db, { clock: book.clock, by: 'prop', runId: null });
-          let pick = 0;
-          const choose = (options: DecisionAction[]) => options[(picks[pick++ % picks.length] as number) % options.length] as DecisionAction;
-          for (let round = 0; round < 4; round++) {
-            const open = store.openItems();
-            if (open.length === 0) break;
-            // Rows and records first; a batch is decided once its rows are.
-            for (const item of [...open.filter((candidate) => candidate.class !== 'batch_total_mismatch'), ...open.filter((candidate) => candidate.class === 'batch_total_mismatch')]) {
-              const current = store.item(item.itemId);
-              if (current?.status !== 'open') continue;
-              const options = decisions.optionsFor(current);
-              const actions = options.options.map((option) => option.action).filter((action) => action === 'accept' || action === 'write_off' || (action === 'link' && options.linkTarget !== undefined));
-              if (actions.length === 0) continue;
-              decisions.decide(current.itemId, choose(actions));
+            const store = new ReconStore(db);
+            const decisions = new Decisions(db, { clock: book.clock, by: 'prop', runId: null });
+            let pick = 0;
+            const choose = (options: DecisionAction[]) =>
+              options[(picks[pick++ % picks.length] as number) % options.length] as DecisionAction;
+            for (let round = 0; round < 4; round++) {
+              const open = store.openItems();
+              if (open.length === 0) break;
+              // Rows and records first; a batch is decided once its rows are.
+              for (const item of [
+                ...open.filter((candidate) => candidate.class !== 'batch_total_mismatch'),
+                ...open.filter((candidate) => candidate.class === 'batch_total_mismatch'),
+              ]) {
+                const current = store.item(item.itemId);
+                if (current?.status !== 'open') continue;
+                const options = decisions.optionsFor(current);
+                const actions = options.options
+                  .map((option) => option.action)
+                  .filter(
+                    (action) =>
+                      action === 'accept' ||
+                      action === 'write_off' ||
+                      (action === 'link' && options.linkTarget !== undefined),
+                  );
+                if (actions.length === 0) continue;
+                decisions.decide(current.itemId, choose(actions));
+              }
             }
+            expect(store.openItems()).toEqual([]);
+            expect(balanceOf(db, IN_TRANSIT)).toBe(truthMinor);
+            expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
+            const report = runChecks(db);
+            expect(report.results.filter((result) => !result.ok)).toEqual([]);
+          } finally {
+            cleanup();
           }
-          expect(store.openItems()).toEqual([]);
-          expect(balanceOf(db, IN_TRANSIT)).toBe(truthMinor);
-          expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
-          const report = runChecks(db);
-          expect(report.results.filter((result) => !result.ok)).toEqual([]);
-        } finally {
-          cleanup();
-        }
-      }),
+        },
+      ),
       { numRuns: Number(process.env.PAYOPS_PROPERTY_RUNS ?? 30) },
     );
   });

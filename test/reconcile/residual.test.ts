@@ -18,9 +18,19 @@ describe('a batch residual waits for what is still pending, and shows how it dec
 
   beforeEach(async () => {
     ({ db, book, cleanup } = tempBook());
-    await book.charge([['ord_1', '25.00'], ['ord_2', '10.00']]);
+    await book.charge([
+      ['ord_1', '25.00'],
+      ['ord_2', '10.00'],
+    ]);
     // ord_1 (net 24.70) is paid in po_1 but its row is missing; ch_sim_x (net 21.18) is a row payops never made.
-    const rows = [capture('ord_2', 1000n), capture('ord_x', 2150n, { pspReference: 'ch_sim_x', merchantReference: 'ord_not_ours', feeMinor: 32n })];
+    const rows = [
+      capture('ord_2', 1000n),
+      capture('ord_x', 2150n, {
+        pspReference: 'ch_sim_x',
+        merchantReference: 'ord_not_ours',
+        feeMinor: 32n,
+      }),
+    ];
     await book.reconcile('day1.csv', lined([...rows, payout('po_1', rows, 970n + 2470n)]));
     const injected = open().find((item) => item.class === 'missing_internal')!;
     decisions().decide(injected.itemId, 'accept');
@@ -33,20 +43,36 @@ describe('a batch residual waits for what is still pending, and shows how it dec
     expect(options.proposed).toBe('note');
     expect(options.options.map((option) => option.action)).not.toContain('accept');
     expect(options.proposal).toContain('still pending');
-    expect(options.proposal).toContain('residual +3.52 USD = PSP paid 34.40 - books hold 30.88 (matched rows 9.70; missing_internal capture:ch_sim_x 21.18)');
+    expect(options.proposal).toContain(
+      'residual +3.52 USD = PSP paid 34.40 - books hold 30.88 (matched rows 9.70; missing_internal capture:ch_sim_x 21.18)',
+    );
     expect(options.proposal).toContain('still pending in USD: 1 record, 25.00 gross');
     expect(() => decisions().decide(batch.itemId, 'accept')).toThrow(/not possible/);
   });
 
   it('is proposed, with its decomposition, once nothing is pending', async () => {
     book.now = Date.parse('2026-11-27T10:00:00Z');
-    const rows = [capture('ord_9', 100n, { pspReference: 'ch_other', merchantReference: null, batchId: 'po_2', occurredAt: '2026-11-26T10:00:00.000Z' })];
-    await book.reconcile('day2.csv', lined([...rows, payout('po_2', rows, undefined, { occurredAt: '2026-11-26T23:00:00.000Z' })]));
+    const rows = [
+      capture('ord_9', 100n, {
+        pspReference: 'ch_other',
+        merchantReference: null,
+        batchId: 'po_2',
+        occurredAt: '2026-11-26T10:00:00.000Z',
+      }),
+    ];
+    await book.reconcile(
+      'day2.csv',
+      lined([...rows, payout('po_2', rows, undefined, { occurredAt: '2026-11-26T23:00:00.000Z' })]),
+    );
     expect(open().map((item) => item.subject)).toContain('capture:ord_1'); // missing_external now
-    const batch = open().find((item) => item.class === 'batch_total_mismatch' && item.batchId === 'po_1')!;
+    const batch = open().find(
+      (item) => item.class === 'batch_total_mismatch' && item.batchId === 'po_1',
+    )!;
     const options = decisions().optionsFor(batch);
     expect(options.proposed).toBe('accept');
-    expect(options.proposal).toContain('residual +3.52 USD = PSP paid 34.40 - books hold 30.88 (matched rows 9.70; missing_internal capture:ch_sim_x 21.18)');
+    expect(options.proposal).toContain(
+      'residual +3.52 USD = PSP paid 34.40 - books hold 30.88 (matched rows 9.70; missing_internal capture:ch_sim_x 21.18)',
+    );
     expect(options.proposal).not.toContain('pending');
     expect(runChecks(db).ok).toBe(true);
   });

@@ -2,9 +2,21 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bankEntryOf } from '../../src/bank/review-panel.js';
 import { PLAIN } from '../../src/cli/palette.js';
 import type { Database } from '../../src/db/index.js';
-import { type Choice, type ReviewPrompts, renderItem, runReviewSession } from '../../src/reconcile/review-session.js';
+import {
+  type Choice,
+  type ReviewPrompts,
+  renderItem,
+  runReviewSession,
+} from '../../src/reconcile/review-session.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { ACCOUNT, BankBook, UNIDENTIFIED_CREDITS_ACCOUNT, bankInTransitAccount, moveLegs, BANK_OPERATING_ACCOUNT } from '../bank/decide-book.js';
+import {
+  ACCOUNT,
+  BankBook,
+  UNIDENTIFIED_CREDITS_ACCOUNT,
+  bankInTransitAccount,
+  moveLegs,
+  BANK_OPERATING_ACCOUNT,
+} from '../bank/decide-book.js';
 import { TestBook, USD, balanceOf, tempBook } from './book.js';
 
 function scripted(answers: string[]): ReviewPrompts {
@@ -12,10 +24,14 @@ function scripted(answers: string[]): ReviewPrompts {
     const answer = answers.shift();
     if (answer === undefined) throw Object.assign(new Error('closed'), { name: 'ExitPromptError' });
     if (answer === 'default') return fallback as T;
-    if (choices && !choices.some((choice) => choice.value === answer)) throw new Error(`no choice ${answer}`);
+    if (choices && !choices.some((choice) => choice.value === answer))
+      throw new Error(`no choice ${answer}`);
     return answer as T;
   };
-  return { select: async (config) => next(config.default, config.choices), input: async (config) => next(config.default as never) as string };
+  return {
+    select: async (config) => next(config.default, config.choices),
+    input: async (config) => next(config.default as never) as string,
+  };
 }
 
 /** The review panel of bank items (issue 16): the entry as the bank stated it beside what payops expected, or the balances. */
@@ -33,7 +49,11 @@ describe('reviewing bank items', () => {
   afterEach(() => cleanup());
 
   it('an unknown credit shows its entry (FILE:LINE, direction, amount, booking date, references, remittance) and where its money waits', () => {
-    const credit = bank.unknownCredit(12_345n, { ref: 'BNK-77', endToEndId: 'E2E-9', remittance: 'INVOICE 4411 ACME' });
+    const credit = bank.unknownCredit(12_345n, {
+      ref: 'BNK-77',
+      endToEndId: 'E2E-9',
+      remittance: 'INVOICE 4411 ACME',
+    });
     const panel = renderItem(credit, 1, 1, PLAIN, undefined, bankEntryOf(db, credit));
     expect(panel).toContain(`── 1 of 1 ── unknown_credit ${credit.itemId} ── 123.45 USD`);
     expect(panel).toContain(`   statement      STMT-1 of ${ACCOUNT} (stmt-1.xml:2)`);
@@ -46,9 +66,29 @@ describe('reviewing bank items', () => {
 
   it('a short payout marks the expected payout against the entry', () => {
     const short = bank.item({
-      subject: 'entry:x', class: 'amount_mismatch', rowId: bank.entry({ direction: 'credit', amountMinor: 950n, endToEndId: 'po_1' }, 'amount_mismatch', moveLegs(BANK_OPERATING_ACCOUNT, bankInTransitAccount('sim'), 950n)).entryId,
-      internalRef: 'psp-payout:sim:po_1:USD', amountMinor: -20n, bank: { direction: 'credit', bookingDate: '2026-11-25' },
-      ours: { source: 'payops', type: 'psp payout', reference: 'po_1', order: null, batch: 'po_1', currency: USD, grossMinor: '970', feeMinor: null, netMinor: null, status: 'paid', at: '2026-11-23T23:59:59.000Z' },
+      subject: 'entry:x',
+      class: 'amount_mismatch',
+      rowId: bank.entry(
+        { direction: 'credit', amountMinor: 950n, endToEndId: 'po_1' },
+        'amount_mismatch',
+        moveLegs(BANK_OPERATING_ACCOUNT, bankInTransitAccount('sim'), 950n),
+      ).entryId,
+      internalRef: 'psp-payout:sim:po_1:USD',
+      amountMinor: -20n,
+      bank: { direction: 'credit', bookingDate: '2026-11-25' },
+      ours: {
+        source: 'payops',
+        type: 'psp payout',
+        reference: 'po_1',
+        order: null,
+        batch: 'po_1',
+        currency: USD,
+        grossMinor: '970',
+        feeMinor: null,
+        netMinor: null,
+        status: 'paid',
+        at: '2026-11-23T23:59:59.000Z',
+      },
     });
     const panel = renderItem(short, 1, 1, PLAIN, undefined, bankEntryOf(db, short));
     expect(panel).toContain('── -0.20 USD ──');
@@ -57,10 +97,22 @@ describe('reviewing bank items', () => {
     expect(panel).toContain('   waits in       nothing posted');
   });
 
-  it('a balance mismatch shows the statement\'s balances beside the books\' on both dates', () => {
+  it("a balance mismatch shows the statement's balances beside the books' on both dates", () => {
     const mismatch = bank.item({
-      subject: `balance:${ACCOUNT}:USD:2026-11-25`, class: 'balance_mismatch', rowId: null, amountMinor: 500n,
-      bank: { balances: { openingDate: '2026-11-25', openingBankMinor: '10000', openingBooksMinor: '10000', closingDate: '2026-11-25', closingBankMinor: '10500', closingBooksMinor: '10000' } },
+      subject: `balance:${ACCOUNT}:USD:2026-11-25`,
+      class: 'balance_mismatch',
+      rowId: null,
+      amountMinor: 500n,
+      bank: {
+        balances: {
+          openingDate: '2026-11-25',
+          openingBankMinor: '10000',
+          openingBooksMinor: '10000',
+          closingDate: '2026-11-25',
+          closingBankMinor: '10500',
+          closingBooksMinor: '10000',
+        },
+      },
     });
     const panel = renderItem(mismatch, 2, 3, PLAIN, undefined, bankEntryOf(db, mismatch));
     expect(panel).toContain('── +5.00 USD ──');
@@ -71,10 +123,17 @@ describe('reviewing bank items', () => {
   it('the session decides a bank item through the same confirmation and posts what the bank decisions post', async () => {
     const credit = bank.unknownCredit(500n, { remittance: 'INTEREST' });
     const screen: string[] = [];
-    const tally = await runReviewSession(db, { out: (text) => screen.push(text), style: PLAIN, prompts: scripted(['accept', 'y']) }, {}, { by: 'alice', clock: book.clock });
+    const tally = await runReviewSession(
+      db,
+      { out: (text) => screen.push(text), style: PLAIN, prompts: scripted(['accept', 'y']) },
+      {},
+      { by: 'alice', clock: book.clock },
+    );
     expect(tally).toEqual({ decided: 1, skipped: 0, open: 0, interrupted: false });
     expect(screen.join('\n')).toContain('   remittance     INTEREST');
-    expect(screen.join('\n')).toMatch(/proposed: Keep open with a note: nothing payops expects explains this credit/);
+    expect(screen.join('\n')).toMatch(
+      /proposed: Keep open with a note: nothing payops expects explains this credit/,
+    );
     expect(new ReconStore(db).item(credit.itemId)?.status).toBe('resolved');
     expect(balanceOf(db, UNIDENTIFIED_CREDITS_ACCOUNT)).toBe(0n);
   });

@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { PLAIN } from '../../src/cli/palette.js';
-import { type Choice, POST_IT, type ReviewPrompts, renderItem, runReviewSession } from '../../src/reconcile/review-session.js';
+import {
+  type Choice,
+  POST_IT,
+  type ReviewPrompts,
+  renderItem,
+  runReviewSession,
+} from '../../src/reconcile/review-session.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { TestBook, capture, lined, payout, tempBook } from './book.js';
 
@@ -11,9 +17,15 @@ function scripted(answers: (string | 'interrupt' | 'default')[]) {
   const asked: { message: string; choices?: string[] }[] = [];
   const next = <T>(defaultValue: T | undefined, choices?: Choice<T>[]): T => {
     const answer = answers.shift();
-    if (answer === undefined || answer === 'interrupt') throw Object.assign(new Error('User force closed the prompt with SIGINT'), { name: 'ExitPromptError' });
+    if (answer === undefined || answer === 'interrupt')
+      throw Object.assign(new Error('User force closed the prompt with SIGINT'), {
+        name: 'ExitPromptError',
+      });
     if (answer === 'default') return defaultValue as T;
-    if (choices && !choices.some((choice) => choice.value === answer)) throw new Error(`no choice ${answer} among ${choices.map((choice) => String(choice.value)).join(', ')}`);
+    if (choices && !choices.some((choice) => choice.value === answer))
+      throw new Error(
+        `no choice ${answer} among ${choices.map((choice) => String(choice.value)).join(', ')}`,
+      );
     return answer as T;
   };
   const prompts: ReviewPrompts = {
@@ -38,28 +50,64 @@ describe('reconcile review session', () => {
   beforeEach(async () => {
     ({ db, book, cleanup } = tempBook());
     screen = [];
-    await book.charge([['ord_1', '25.00'], ['ord_2', '10.00'], ['ord_3', '5.00']]);
-    const rows = [capture('ord_1', 2600n), capture('ord_2', 1000n, { feeMinor: 40n }), capture('ord_3', 500n), capture('ord_3', 500n)];
+    await book.charge([
+      ['ord_1', '25.00'],
+      ['ord_2', '10.00'],
+      ['ord_3', '5.00'],
+    ]);
+    const rows = [
+      capture('ord_1', 2600n),
+      capture('ord_2', 1000n, { feeMinor: 40n }),
+      capture('ord_3', 500n),
+      capture('ord_3', 500n),
+    ];
     await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]));
   });
   afterEach(() => cleanup());
 
   const review = (answers: (string | 'interrupt' | 'default')[], filter = {}, yes = false) => {
     const { prompts, asked } = scripted(answers);
-    return { asked, tally: runReviewSession(db, { out: (text) => screen.push(text), style: PLAIN, prompts }, filter, { by: 'alice', clock: book.clock, yes }) };
+    return {
+      asked,
+      tally: runReviewSession(
+        db,
+        { out: (text) => screen.push(text), style: PLAIN, prompts },
+        filter,
+        { by: 'alice', clock: book.clock, yes },
+      ),
+    };
   };
 
   it('walks the open items biggest money first and records each decision with who, when and its postings', async () => {
     // The duplicate's proposal is a link to the row it repeats, whose target is asked (and preset).
-    const { tally, asked } = review(['default', 'default', 'note', 'asked the PSP', 'default', 'y']);
+    const { tally, asked } = review([
+      'default',
+      'default',
+      'note',
+      'asked the PSP',
+      'default',
+      'y',
+    ]);
     expect(await tally).toEqual({ decided: 3, skipped: 0, open: 1, interrupted: false });
     const shown = screen.join('\n');
     // duplicate (5.00) and amount (+1.00) and fee (+0.10): biggest first.
     expect(shown.indexOf('duplicate')).toBeLessThan(shown.indexOf('amount_mismatch'));
     expect(shown.indexOf('amount_mismatch')).toBeLessThan(shown.indexOf('fee_mismatch'));
-    expect(asked[0]?.choices).toEqual(['Link to another record (proposed)', "Accept the PSP's figure", 'Keep open with a note', 'Skip']);
+    expect(asked[0]?.choices).toEqual([
+      'Link to another record (proposed)',
+      "Accept the PSP's figure",
+      'Keep open with a note',
+      'Skip',
+    ]);
     const decisions = new ReconStore(db).decisions(null);
-    expect(decisions.map((decision) => [decision.class, decision.action, decision.decidedBy, decision.note])).toEqual([
+    expect(
+      decisions.map((decision) => [
+        decision.class,
+        decision.action,
+        decision.decidedBy,
+        decision.note,
+      ]),
+    ).toEqual([
       ['duplicate', 'link', 'alice', ''],
       ['amount_mismatch', 'note', 'alice', 'asked the PSP'],
       ['fee_mismatch', 'accept', 'alice', ''],
@@ -69,7 +117,9 @@ describe('reconcile review session', () => {
   });
 
   it('shows both sides with the fields that differ marked', async () => {
-    const item = new ReconStore(db).openItems().find((candidate) => candidate.class === 'amount_mismatch')!;
+    const item = new ReconStore(db)
+      .openItems()
+      .find((candidate) => candidate.class === 'amount_mismatch')!;
     const panel = renderItem(item, 1, 3, PLAIN);
     expect(panel).toContain('amount_mismatch');
     expect(panel).toMatch(/ ≠ {3}gross +25\.00 +26\.00/);
@@ -86,27 +136,43 @@ describe('reconcile review session', () => {
   });
 
   it('a decision that posts money says what it posts and asks first: Enter goes back, a note confirms and is recorded (issue 15)', async () => {
-    const { tally, asked } = review(['accept', '', 'accept', 'note: rounding, ticket 12'], { class: 'fee_mismatch' });
+    const { tally, asked } = review(['accept', '', 'accept', 'note: rounding, ticket 12'], {
+      class: 'fee_mismatch',
+    });
     expect(await tally).toMatchObject({ decided: 1, open: 0, interrupted: false });
-    expect(asked.map((question) => question.message)).toEqual(['Decision', POST_IT, 'Decision', POST_IT]);
-    expect(screen.join('\n')).toContain('posts money: book the fee difference +0.10 USD to expenses:psp-fees and settle the row');
+    expect(asked.map((question) => question.message)).toEqual([
+      'Decision',
+      POST_IT,
+      'Decision',
+      POST_IT,
+    ]);
+    expect(screen.join('\n')).toContain(
+      'posts money: book the fee difference +0.10 USD to expenses:psp-fees and settle the row',
+    );
     const decisions = new ReconStore(db).decisions(null);
-    expect(decisions.map((decision) => [decision.class, decision.action, decision.note])).toEqual([['fee_mismatch', 'accept', 'rounding, ticket 12']]);
+    expect(decisions.map((decision) => [decision.class, decision.action, decision.note])).toEqual([
+      ['fee_mismatch', 'accept', 'rounding, ticket 12'],
+    ]);
   });
 
   // Review of issue 15: any answer but y/n/Enter was taken as a note and posted.
-  it.each([['cancel'], ['nope'], ['stop'], ['abort'], ['no way']])('answering %j to "Post it?" posts nothing and goes back to the choices', async (answer) => {
-    const { tally, asked } = review(['accept', answer, 'interrupt'], { class: 'fee_mismatch' });
-    expect(await tally).toMatchObject({ decided: 0, open: 1, interrupted: true });
-    expect(asked.map((question) => question.message)).toEqual(['Decision', POST_IT, 'Decision']);
-    expect(screen.join('\n')).toContain('not posted');
-    expect(new ReconStore(db).decisions(null)).toEqual([]);
-  });
+  it.each([['cancel'], ['nope'], ['stop'], ['abort'], ['no way']])(
+    'answering %j to "Post it?" posts nothing and goes back to the choices',
+    async (answer) => {
+      const { tally, asked } = review(['accept', answer, 'interrupt'], { class: 'fee_mismatch' });
+      expect(await tally).toMatchObject({ decided: 0, open: 1, interrupted: true });
+      expect(asked.map((question) => question.message)).toEqual(['Decision', POST_IT, 'Decision']);
+      expect(screen.join('\n')).toContain('not posted');
+      expect(new ReconStore(db).decisions(null)).toEqual([]);
+    },
+  );
 
   it('"y" or "yes" posts without a note', async () => {
     const { tally } = review(['accept', 'YES'], { class: 'fee_mismatch' });
     expect(await tally).toMatchObject({ decided: 1, open: 0 });
-    expect(new ReconStore(db).decisions(null).map((decision) => [decision.action, decision.note])).toEqual([['accept', '']]);
+    expect(
+      new ReconStore(db).decisions(null).map((decision) => [decision.action, decision.note]),
+    ).toEqual([['accept', '']]);
   });
 
   it('an empty "note:" posts nothing and goes back', async () => {
@@ -128,10 +194,14 @@ describe('reconcile review session', () => {
   });
 
   it('skip records nothing; a refused decision is said and asked again', async () => {
-    const item = new ReconStore(db).openItems().find((candidate) => candidate.class === 'duplicate')!;
+    const item = new ReconStore(db)
+      .openItems()
+      .find((candidate) => candidate.class === 'duplicate')!;
     const { tally } = review(['link', 'ord_404', 'skip', 'interrupt'], { class: 'duplicate' });
     expect(await tally).toMatchObject({ decided: 0, skipped: 1, open: 1 });
-    expect(screen.join('\n')).toContain('✗ link: a duplicate links to the row it repeats ("original"), not ord_404');
+    expect(screen.join('\n')).toContain(
+      '✗ link: a duplicate links to the row it repeats ("original"), not ord_404',
+    );
     expect(new ReconStore(db).item(item.itemId)?.status).toBe('open');
     expect(new ReconStore(db).decisions(null)).toEqual([]);
   });
@@ -156,14 +226,30 @@ describe('reconcile review session: a link that posts money is confirmed', () =>
 
   const review = (answers: (string | 'interrupt' | 'default')[], yes = false) => {
     const { prompts, asked } = scripted(answers);
-    return { asked, tally: runReviewSession(db, { out: (text) => screen.push(text), style: PLAIN, prompts }, { class: 'missing_internal' }, { by: 'alice', clock: book.clock, yes }) };
+    return {
+      asked,
+      tally: runReviewSession(
+        db,
+        { out: (text) => screen.push(text), style: PLAIN, prompts },
+        { class: 'missing_internal' },
+        { by: 'alice', clock: book.clock, yes },
+      ),
+    };
   };
-  const links = () => new ReconStore(db).decisions(null).filter((decision) => decision.action === 'link');
+  const links = () =>
+    new ReconStore(db).decisions(null).filter((decision) => decision.action === 'link');
 
   it('asks "Post it?" after the target; "cancel" posts nothing, "y" posts', async () => {
     const { tally, asked } = review(['link', 'ord_late', 'cancel', 'link', 'ord_late', 'y']);
     expect(await tally).toMatchObject({ decided: 1, open: 0 });
-    expect(asked.map((question) => question.message)).toEqual(['Decision', 'Link to (order, refund or dispute id, or item id)', POST_IT, 'Decision', 'Link to (order, refund or dispute id, or item id)', POST_IT]);
+    expect(asked.map((question) => question.message)).toEqual([
+      'Decision',
+      'Link to (order, refund or dispute id, or item id)',
+      POST_IT,
+      'Decision',
+      'Link to (order, refund or dispute id, or item id)',
+      POST_IT,
+    ]);
     expect(screen.join('\n')).toContain('posts money: link to ord_late:');
     expect(links()).toHaveLength(1);
     expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
@@ -172,7 +258,10 @@ describe('reconcile review session: a link that posts money is confirmed', () =>
   it('--yes links without asking', async () => {
     const { tally, asked } = review(['link', 'ord_late'], true);
     expect(await tally).toMatchObject({ decided: 1, open: 0 });
-    expect(asked.map((question) => question.message)).toEqual(['Decision', 'Link to (order, refund or dispute id, or item id)']);
+    expect(asked.map((question) => question.message)).toEqual([
+      'Decision',
+      'Link to (order, refund or dispute id, or item id)',
+    ]);
     expect(links()).toHaveLength(1);
   });
 });

@@ -4,7 +4,16 @@ import type { Database } from '../../src/db/index.js';
 import { verifyLedger } from '../../src/ledger/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { IN_TRANSIT, TestBook, balanceOf, capture, lined, payout, settlementRow, tempBook } from './book.js';
+import {
+  IN_TRANSIT,
+  TestBook,
+  balanceOf,
+  capture,
+  lined,
+  payout,
+  settlementRow,
+  tempBook,
+} from './book.js';
 
 const SUSPENSE = 'liabilities:psp:sim:unapplied';
 const ADJUSTMENTS = 'expenses:reconciliation:adjustments';
@@ -36,7 +45,9 @@ describe('missing_internal captures are held in suspense until identified', () =
   afterEach(() => cleanup());
 
   const acceptUnexplained = () => {
-    const item = store().openItems().find((candidate) => candidate.class === 'missing_internal')!;
+    const item = store()
+      .openItems()
+      .find((candidate) => candidate.class === 'missing_internal')!;
     expect(decisions().optionsFor(item).options[0]?.effect).toContain(SUSPENSE);
     const outcome = decisions().decide(item.itemId, 'accept');
     expect(outcome.resolved).toBe(true);
@@ -47,7 +58,11 @@ describe('missing_internal captures are held in suspense until identified', () =
     const item = acceptUnexplained();
     expect(balanceOf(db, SUSPENSE)).toBe(999n);
     expect(balanceOf(db, ADJUSTMENTS)).toBe(0n);
-    expect([balanceOf(db, IN_TRANSIT), receivable(), balanceOf(db, 'expenses:psp-fees')]).toEqual([2470n + 969n, 0n, 60n]);
+    expect([balanceOf(db, IN_TRANSIT), receivable(), balanceOf(db, 'expenses:psp-fees')]).toEqual([
+      2470n + 969n,
+      0n,
+      60n,
+    ]);
     expect(store().item(item.itemId)?.resolution).toMatch(/^accepted into suspense/);
     healthy();
   });
@@ -60,14 +75,30 @@ describe('missing_internal captures are held in suspense until identified', () =
     const outcome = decisions().decide(item.itemId, 'link', { linkTo: 'ord_late' });
     expect(outcome).toMatchObject({ action: 'link', resolved: true });
     expect(outcome.txIds).toHaveLength(1);
-    expect([balanceOf(db, SUSPENSE), receivable(), balanceOf(db, ADJUSTMENTS)]).toEqual([0n, 0n, 0n]);
+    expect([balanceOf(db, SUSPENSE), receivable(), balanceOf(db, ADJUSTMENTS)]).toEqual([
+      0n,
+      0n,
+      0n,
+    ]);
     expect(balanceOf(db, 'expenses:psp-fees')).toBe(60n); // ord_1's and ord_late's fee, each once
-    expect(() => decisions().decide(item.itemId, 'link', { linkTo: 'ord_late' })).toThrow(/already resolved/);
+    expect(() => decisions().decide(item.itemId, 'link', { linkTo: 'ord_late' })).toThrow(
+      /already resolved/,
+    );
     healthy();
     // A later file does not expect ord_late again: the suspense row is its settlement.
     book.now = Date.parse('2026-11-30T10:00:00Z');
-    const rows = [capture('ord_9', 100n, { pspReference: 'ch_other', merchantReference: null, occurredAt: '2026-11-29T10:00:00.000Z', batchId: 'po_2' })];
-    const later = await book.reconcile('day2.csv', lined([...rows, payout('po_2', rows, undefined, { occurredAt: '2026-11-29T23:00:00.000Z' })]));
+    const rows = [
+      capture('ord_9', 100n, {
+        pspReference: 'ch_other',
+        merchantReference: null,
+        occurredAt: '2026-11-29T10:00:00.000Z',
+        batchId: 'po_2',
+      }),
+    ];
+    const later = await book.reconcile(
+      'day2.csv',
+      lined([...rows, payout('po_2', rows, undefined, { occurredAt: '2026-11-29T23:00:00.000Z' })]),
+    );
     expect(later.summary.classes.find((line) => line.class === 'missing_external')).toBeUndefined();
   });
 
@@ -75,10 +106,26 @@ describe('missing_internal captures are held in suspense until identified', () =
     const held = acceptUnexplained();
     await book.charge([['ord_late', '9.99']]);
     book.now = Date.parse('2026-11-30T10:00:00Z');
-    const rows = [capture('ord_9', 100n, { pspReference: 'ch_other', merchantReference: null, occurredAt: '2026-11-29T10:00:00.000Z', batchId: 'po_2' })];
-    await book.reconcile('day2.csv', lined([...rows, payout('po_2', rows, undefined, { occurredAt: '2026-11-29T23:00:00.000Z' })]), { rules: { graceDays: 0 } });
-    const order = store().openItems().find((candidate) => candidate.subject === 'capture:ord_late')!;
-    expect(decisions().optionsFor(order)).toMatchObject({ proposed: 'link', linkTarget: held.itemId });
+    const rows = [
+      capture('ord_9', 100n, {
+        pspReference: 'ch_other',
+        merchantReference: null,
+        occurredAt: '2026-11-29T10:00:00.000Z',
+        batchId: 'po_2',
+      }),
+    ];
+    await book.reconcile(
+      'day2.csv',
+      lined([...rows, payout('po_2', rows, undefined, { occurredAt: '2026-11-29T23:00:00.000Z' })]),
+      { rules: { graceDays: 0 } },
+    );
+    const order = store()
+      .openItems()
+      .find((candidate) => candidate.subject === 'capture:ord_late')!;
+    expect(decisions().optionsFor(order)).toMatchObject({
+      proposed: 'link',
+      linkTarget: held.itemId,
+    });
     decisions().decide(order.itemId, 'link', { linkTo: held.itemId });
     expect([balanceOf(db, SUSPENSE), receivable()]).toEqual([0n, 0n]);
     expect(store().item(order.itemId)?.status).toBe('resolved');
@@ -88,9 +135,23 @@ describe('missing_internal captures are held in suspense until identified', () =
   it('whole life with a refund: accept -> suspense -> the PSP refunds it -> suspense zero', async () => {
     acceptUnexplained();
     book.now = Date.parse('2026-11-25T10:00:00Z');
-    const rows = [settlementRow({ type: 'refund', pspReference: 're_late', merchantReference: 'ord_late', grossMinor: -999n, batchId: 'po_2', occurredAt: '2026-11-24T10:00:00.000Z' })];
-    await book.reconcile('day2.csv', lined([...rows, payout('po_2', rows, 0n, { occurredAt: '2026-11-24T23:00:00.000Z' })]));
-    const refund = store().openItems().find((candidate) => candidate.class === 'missing_internal')!;
+    const rows = [
+      settlementRow({
+        type: 'refund',
+        pspReference: 're_late',
+        merchantReference: 'ord_late',
+        grossMinor: -999n,
+        batchId: 'po_2',
+        occurredAt: '2026-11-24T10:00:00.000Z',
+      }),
+    ];
+    await book.reconcile(
+      'day2.csv',
+      lined([...rows, payout('po_2', rows, 0n, { occurredAt: '2026-11-24T23:00:00.000Z' })]),
+    );
+    const refund = store()
+      .openItems()
+      .find((candidate) => candidate.class === 'missing_internal')!;
     expect(decisions().optionsFor(refund).options[0]?.effect).toContain(SUSPENSE);
     decisions().decide(refund.itemId, 'accept');
     expect([balanceOf(db, SUSPENSE), balanceOf(db, ADJUSTMENTS)]).toEqual([0n, 0n]);
@@ -120,7 +181,9 @@ describe('suspense cleared by amount: partial refunds and links (review 15)', ()
     await book.charge([['ord_1', '25.00']]);
     const rows = [capture('ord_1', 2500n), capture('ord_late', 999n)];
     await book.reconcile('day1.csv', lined([...rows, payout('po_1', rows)]));
-    const item = store().openItems().find((candidate) => candidate.class === 'missing_internal')!;
+    const item = store()
+      .openItems()
+      .find((candidate) => candidate.class === 'missing_internal')!;
     held = item.itemId;
     decisions().decide(item.itemId, 'accept');
     expect(balanceOf(db, SUSPENSE)).toBe(999n);
@@ -130,9 +193,26 @@ describe('suspense cleared by amount: partial refunds and links (review 15)', ()
   /** Reconciles a file with one refund row of ord_late and returns its open missing_internal item. */
   const refundFile = async (name: string, ref: string, grossMinor: bigint, day: number) => {
     book.now = Date.parse(`2026-11-${day + 1}T10:00:00Z`);
-    const rows = [settlementRow({ type: 'refund', pspReference: ref, merchantReference: 'ord_late', grossMinor, batchId: `po_${ref}`, occurredAt: `2026-11-${day}T10:00:00.000Z` })];
-    await book.reconcile(name, lined([...rows, payout(`po_${ref}`, rows, 0n, { occurredAt: `2026-11-${day}T23:00:00.000Z` })]));
-    return store().openItems().find((candidate) => candidate.class === 'missing_internal')!;
+    const rows = [
+      settlementRow({
+        type: 'refund',
+        pspReference: ref,
+        merchantReference: 'ord_late',
+        grossMinor,
+        batchId: `po_${ref}`,
+        occurredAt: `2026-11-${day}T10:00:00.000Z`,
+      }),
+    ];
+    await book.reconcile(
+      name,
+      lined([
+        ...rows,
+        payout(`po_${ref}`, rows, 0n, { occurredAt: `2026-11-${day}T23:00:00.000Z` }),
+      ]),
+    );
+    return store()
+      .openItems()
+      .find((candidate) => candidate.class === 'missing_internal')!;
   };
 
   it('two partial refunds of a capture held in suspense leave the suspense at zero, nothing in adjustments', async () => {
@@ -150,21 +230,31 @@ describe('suspense cleared by amount: partial refunds and links (review 15)', ()
     await book.charge([['ord_rest', '4.99']]);
     const outcome = decisions().decide(held, 'link', { linkTo: 'ord_rest' });
     expect(outcome).toMatchObject({ action: 'link', resolved: true });
-    expect([balanceOf(db, SUSPENSE), balanceOf(db, 'assets:psp:sim:receivable'), balanceOf(db, ADJUSTMENTS)]).toEqual([0n, 0n, 0n]);
+    expect([
+      balanceOf(db, SUSPENSE),
+      balanceOf(db, 'assets:psp:sim:receivable'),
+      balanceOf(db, ADJUSTMENTS),
+    ]).toEqual([0n, 0n, 0n]);
     healthy();
   });
 
   it('after a partial refund, a link to an order of the whole capture is refused: nothing posted', async () => {
     decisions().decide((await refundFile('r1.csv', 're_1', -500n, 24)).itemId, 'accept');
     await book.charge([['ord_late', '9.99']]);
-    expect(() => decisions().decide(held, 'link', { linkTo: 'ord_late' })).toThrow(/holds 4\.99 USD in suspense/);
+    expect(() => decisions().decide(held, 'link', { linkTo: 'ord_late' })).toThrow(
+      /holds 4\.99 USD in suspense/,
+    );
     expect(balanceOf(db, SUSPENSE)).toBe(499n);
   });
 
   it('a refund beyond what remains in suspense is refused, never booked to adjustments', async () => {
     decisions().decide((await refundFile('r1.csv', 're_1', -500n, 24)).itemId, 'accept');
     const tooMuch = await refundFile('r2.csv', 're_2', -600n, 25);
-    expect(decisions().optionsFor(tooMuch).options.map((option) => option.action)).not.toContain('accept');
+    expect(
+      decisions()
+        .optionsFor(tooMuch)
+        .options.map((option) => option.action),
+    ).not.toContain('accept');
     expect(() => decisions().decide(tooMuch.itemId, 'accept')).toThrow(/not possible/);
     expect([balanceOf(db, SUSPENSE), balanceOf(db, ADJUSTMENTS)]).toEqual([499n, 0n]);
     expect(store().item(tooMuch.itemId)?.status).toBe('open');

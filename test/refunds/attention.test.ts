@@ -33,12 +33,38 @@ describe('a refund the PSP made and payops could not record', () => {
   beforeEach(async () => {
     ({ db, file, cleanup } = tempDatabase());
     psp = new FakePsp();
-    await events('checkouts.ndjson', { eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa',
-      orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }, { orderId: 'ord_2', sellerId: 'seller_9', amount: '10.00' }] });
+    await events('checkouts.ndjson', {
+      eventId: 'chk_1',
+      type: 'pay_in',
+      occurredAt: '2026-11-23T10:00:00Z',
+      currency: 'USD',
+      payer: { id: 'buyer_1' },
+      paymentToken: 'tok_visa',
+      orders: [
+        { orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' },
+        { orderId: 'ord_2', sellerId: 'seller_9', amount: '10.00' },
+      ],
+    });
     await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
-    await events('refunds.ndjson',
-      { eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-26T12:00:00Z', orderId: 'ord_1', amount: '20.00', reason: 'damaged' },
-      { eventId: 'rf_2', type: 'refund', occurredAt: '2026-11-26T12:00:00Z', orderId: 'ord_2', amount: '4.00', reason: 'late' });
+    await events(
+      'refunds.ndjson',
+      {
+        eventId: 'rf_1',
+        type: 'refund',
+        occurredAt: '2026-11-26T12:00:00Z',
+        orderId: 'ord_1',
+        amount: '20.00',
+        reason: 'damaged',
+      },
+      {
+        eventId: 'rf_2',
+        type: 'refund',
+        occurredAt: '2026-11-26T12:00:00Z',
+        orderId: 'ord_2',
+        amount: '4.00',
+        reason: 'late',
+      },
+    );
   });
   afterEach(() => cleanup());
 
@@ -46,28 +72,68 @@ describe('a refund the PSP made and payops could not record', () => {
     db.exec(BLOCK_REFUNDS);
     const tally = await new RefundExecutor(db, { psp, retry: POLICY, clock }).runDue();
     expect(tally).toMatchObject({ attempted: 2, succeeded: 0, needsAttention: 2 });
-    expect(refundsState()).toEqual([{ refund_id: 'rf_1', status: 'needs_attention' }, { refund_id: 'rf_2', status: 'needs_attention' }]);
-    expect(new UnrecordedAnswers(db).open()).toEqual([
-      expect.objectContaining({ kind: 'refund', itemId: 'rf_1', answerStatus: 'succeeded', pspReference: 're_rf_1', amountMinor: 2000n, currency: 'USD', error: 'test: refund postings are blocked' }),
-      expect.objectContaining({ kind: 'refund', itemId: 'rf_2', pspReference: 're_rf_2', amountMinor: 400n }),
+    expect(refundsState()).toEqual([
+      { refund_id: 'rf_1', status: 'needs_attention' },
+      { refund_id: 'rf_2', status: 'needs_attention' },
     ]);
-    expect((await new RefundExecutor(db, { psp, retry: POLICY, clock }).runDue()).attempted).toBe(0);
+    expect(new UnrecordedAnswers(db).open()).toEqual([
+      expect.objectContaining({
+        kind: 'refund',
+        itemId: 'rf_1',
+        answerStatus: 'succeeded',
+        pspReference: 're_rf_1',
+        amountMinor: 2000n,
+        currency: 'USD',
+        error: 'test: refund postings are blocked',
+      }),
+      expect.objectContaining({
+        kind: 'refund',
+        itemId: 'rf_2',
+        pspReference: 're_rf_2',
+        amountMinor: 400n,
+      }),
+    ]);
+    expect((await new RefundExecutor(db, { psp, retry: POLICY, clock }).runDue()).attempted).toBe(
+      0,
+    );
     const check = runChecks(db);
     expect(check.results.filter((r) => !r.ok).map((r) => [r.name, r.details])).toEqual([
-      ['every PSP answer recorded', [
-        'refund rf_1: the PSP answered succeeded (re_rf_1) and payops could not record it: test: refund postings are blocked (fix the cause, then `payops attention resolve rf_1`)',
-        'refund rf_2: the PSP answered succeeded (re_rf_2) and payops could not record it: test: refund postings are blocked (fix the cause, then `payops attention resolve rf_2`)',
-      ]],
+      [
+        'every PSP answer recorded',
+        [
+          'refund rf_1: the PSP answered succeeded (re_rf_1) and payops could not record it: test: refund postings are blocked (fix the cause, then `payops attention resolve rf_1`)',
+          'refund rf_2: the PSP answered succeeded (re_rf_2) and payops could not record it: test: refund postings are blocked (fix the cause, then `payops attention resolve rf_2`)',
+        ],
+      ],
     ]);
-    expect(resolveAttention(db, { ids: ['rf_1'] }, 'test operator', clock)).toEqual([expect.objectContaining({ outcome: 'refused' })]);
+    expect(resolveAttention(db, { ids: ['rf_1'] }, 'test operator', clock)).toEqual([
+      expect.objectContaining({ outcome: 'refused' }),
+    ]);
 
     db.exec('DROP TRIGGER temp.block_refunds');
-    expect(resolveAttention(db, { all: true }, 'test operator', clock).map((r) => r.outcome)).toEqual(['booked', 'booked']);
+    expect(
+      resolveAttention(db, { all: true }, 'test operator', clock).map((r) => r.outcome),
+    ).toEqual(['booked', 'booked']);
     expect(resolveAttention(db, { all: true }, 'test operator', clock)).toEqual([]);
-    expect(refundsState()).toEqual([{ refund_id: 'rf_1', status: 'succeeded' }, { refund_id: 'rf_2', status: 'succeeded' }]);
-    expect(db.prepare("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'refund.sent'").pluck().get()).toBe(2n);
-    expect(db.prepare("SELECT from_status, to_status FROM refund_transitions WHERE to_status = 'succeeded'").all()).toEqual([
-      { from_status: 'needs_attention', to_status: 'succeeded' }, { from_status: 'needs_attention', to_status: 'succeeded' },
+    expect(refundsState()).toEqual([
+      { refund_id: 'rf_1', status: 'succeeded' },
+      { refund_id: 'rf_2', status: 'succeeded' },
+    ]);
+    expect(
+      db
+        .prepare("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'refund.sent'")
+        .pluck()
+        .get(),
+    ).toBe(2n);
+    expect(
+      db
+        .prepare(
+          "SELECT from_status, to_status FROM refund_transitions WHERE to_status = 'succeeded'",
+        )
+        .all(),
+    ).toEqual([
+      { from_status: 'needs_attention', to_status: 'succeeded' },
+      { from_status: 'needs_attention', to_status: 'succeeded' },
     ]);
     expect(psp.refundCalls.map((call) => call.refundId)).toEqual(['rf_1', 'rf_2']);
     expect(runChecks(db).ok).toBe(true);

@@ -30,8 +30,13 @@ describe('chargebacks sync', () => {
   let now: number;
   const clock = () => now;
   const dispute: Dispute = {
-    disputeId: 'dp_1', chargeReference: 'ch_ord_1', merchantReference: 'ord_1', amountMinor: 2500n, disputeFeeMinor: 1500n,
-    currency: toCurrency('USD'), createdAt: '2026-11-23T11:00:00.000Z',
+    disputeId: 'dp_1',
+    chargeReference: 'ch_ord_1',
+    merchantReference: 'ord_1',
+    amountMinor: 2500n,
+    disputeFeeMinor: 1500n,
+    currency: toCurrency('USD'),
+    createdAt: '2026-11-23T11:00:00.000Z',
   };
   const chargebacks = () => db.prepare('SELECT dispute_id FROM chargebacks').all();
 
@@ -42,20 +47,37 @@ describe('chargebacks sync', () => {
     now = Date.parse('2026-11-23T10:00:00Z');
     psp = new FakePsp();
     const input = path.join(dir, 'events.ndjson');
-    fs.writeFileSync(input, `${JSON.stringify({
-      eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'buyer_1' }, paymentToken: 'tok_visa',
-      orders: [{ orderId: 'ord_1', sellerId: 'seller_1', amount: '25.00', platformFee: '2.50' }],
-    })}\n`);
+    fs.writeFileSync(
+      input,
+      `${JSON.stringify({
+        eventId: 'chk_1',
+        type: 'pay_in',
+        occurredAt: '2026-11-23T10:00:00Z',
+        currency: 'USD',
+        payer: { id: 'buyer_1' },
+        paymentToken: 'tok_visa',
+        orders: [{ orderId: 'ord_1', sellerId: 'seller_1', amount: '25.00', platformFee: '2.50' }],
+      })}\n`,
+    );
     await ingest(db, [input], { psp: 'sim' });
     psp.disputes.push(dispute);
   });
   afterEach(() => cleanup());
 
   it('leaves the dispute of an order payops is still retrying for a later sync, then books it once', async () => {
-    psp.script('ord_1', { status: 'retryable', kind: 'timeout', sent: true, detail: 'the answer was lost' });
+    psp.script('ord_1', {
+      status: 'retryable',
+      kind: 'timeout',
+      sent: true,
+      detail: 'the answer was lost',
+    });
     await executeDue(db, { psp, retry: POLICY, clock });
     const early = await syncChargebacks(db, psp);
-    expect(early).toMatchObject({ recorded: 0, waiting: [{ dispute: { disputeId: 'dp_1' }, status: 'retry_scheduled' }], conflicts: [] });
+    expect(early).toMatchObject({
+      recorded: 0,
+      waiting: [{ dispute: { disputeId: 'dp_1' }, status: 'retry_scheduled' }],
+      conflicts: [],
+    });
     expect(chargebacks()).toEqual([]);
     expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
 
@@ -69,7 +91,11 @@ describe('chargebacks sync', () => {
   it('books nothing for an order payops has as failed, and says so as a conflict', async () => {
     psp.script('ord_1', { status: 'declined', pspReference: 'ch_ord_1', reason: 'card_declined' });
     await executeDue(db, { psp, retry: POLICY, clock });
-    expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 0, waiting: [], conflicts: [{ disputeId: 'dp_1' }] });
+    expect(await syncChargebacks(db, psp)).toMatchObject({
+      recorded: 0,
+      waiting: [],
+      conflicts: [{ disputeId: 'dp_1' }],
+    });
     expect(chargebacks()).toEqual([]);
     expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
   });
@@ -83,7 +109,10 @@ describe('chargebacks sync', () => {
   it('waits while a refund of the order is in flight; once the PSP declines it, claws the whole share back', async () => {
     await executeDue(db, { psp, retry: POLICY, clock });
     const refundFile = path.join(dir, 'refund.ndjson');
-    fs.writeFileSync(refundFile, `${JSON.stringify({ eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-23T10:30:00Z', orderId: 'ord_1', amount: '25.00' })}\n`);
+    fs.writeFileSync(
+      refundFile,
+      `${JSON.stringify({ eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-23T10:30:00Z', orderId: 'ord_1', amount: '25.00' })}\n`,
+    );
     await ingest(db, [refundFile], { psp: 'sim' });
     psp.refundScripts.set('payops-rf_1-refund', [
       { status: 'retryable', kind: 'timeout', sent: true, detail: 'the answer was lost' },
@@ -93,13 +122,22 @@ describe('chargebacks sync', () => {
     await refunds.runDue();
 
     const early = await syncChargebacks(db, psp);
-    expect(early).toMatchObject({ recorded: 0, waiting: [{ dispute: { disputeId: 'dp_1' }, reason: expect.stringContaining('a refund of 25.00 USD on the order is still in flight') }] });
+    expect(early).toMatchObject({
+      recorded: 0,
+      waiting: [
+        {
+          dispute: { disputeId: 'dp_1' },
+          reason: expect.stringContaining('a refund of 25.00 USD on the order is still in flight'),
+        },
+      ],
+    });
     expect(chargebacks()).toEqual([]);
 
     now += 2_000;
     await refunds.runDue(); // declined: the reservation is released
     expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 1, waiting: [] });
-    const balance = (account: string) => balances(db).find((row) => row.account === account)?.balanceMinor ?? 0n;
+    const balance = (account: string) =>
+      balances(db).find((row) => row.account === account)?.balanceMinor ?? 0n;
     expect(balance('liabilities:sellers:seller_1:pending')).toBe(0n);
     expect(balance('expenses:chargeback-losses')).toBe(0n);
     expect(balance('revenue:platform-fees')).toBe(0n);
@@ -111,7 +149,10 @@ describe('chargebacks sync', () => {
   it('books nothing for a dispute of another charge, another PSP or more than the order, and names why', async () => {
     await executeDue(db, { psp, retry: POLICY, clock });
     psp.disputes.length = 0;
-    psp.disputes.push({ ...dispute, disputeId: 'dp_other_charge', chargeReference: 'ch_second' }, { ...dispute, disputeId: 'dp_too_big', amountMinor: 2501n });
+    psp.disputes.push(
+      { ...dispute, disputeId: 'dp_other_charge', chargeReference: 'ch_second' },
+      { ...dispute, disputeId: 'dp_too_big', amountMinor: 2501n },
+    );
     const sync = await syncChargebacks(db, psp);
     expect(sync).toMatchObject({ recorded: 0 });
     expect(sync.mismatched.map(({ dispute: d, detail }) => [d.disputeId, detail])).toEqual([
@@ -120,7 +161,9 @@ describe('chargebacks sync', () => {
     ]);
     const elsewhere = new FakePsp('http');
     elsewhere.disputes.push(dispute);
-    expect((await syncChargebacks(db, elsewhere)).mismatched.map(({ detail }) => detail)).toEqual(['the order was charged through sim, not http']);
+    expect((await syncChargebacks(db, elsewhere)).mismatched.map(({ detail }) => detail)).toEqual([
+      'the order was charged through sim, not http',
+    ]);
     expect(chargebacks()).toEqual([]);
     expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
   });

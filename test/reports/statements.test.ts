@@ -6,7 +6,11 @@ import { Ledger, exportJournal } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { PERIOD_BALANCE_QUERY, TYPES_OF } from '../../src/reports/period-balances.js';
 import { reportPeriods } from '../../src/reports/periods.js';
-import { type StatementOptions, balanceSheet, incomeStatement } from '../../src/reports/statements.js';
+import {
+  type StatementOptions,
+  balanceSheet,
+  incomeStatement,
+} from '../../src/reports/statements.js';
 import { postBook } from '../helpers/book.js';
 import { tempDir } from '../helpers/cli.js';
 import { tempDatabase } from '../helpers/db.js';
@@ -57,15 +61,26 @@ function hledgerArgs(options: StatementOptions): string[] {
 
 /** hledger titles a report with its span, end inclusive. */
 function spanTitle(statement: { begin: string | null; end: string | null }): string {
-  const lastDay = new Date(Date.parse(statement.end as string) - 86_400_000).toISOString().slice(0, 10);
+  const lastDay = new Date(Date.parse(statement.end as string) - 86_400_000)
+    .toISOString()
+    .slice(0, 10);
   return `${(statement.begin as string).slice(0, 10)}..${lastDay}`;
 }
 
 const CASES: readonly [string, StatementOptions][] = [
   ['monthly with -b/-e', { period: 'monthly', begin: '2026-02-01', end: '2026-05-01' }],
-  ['monthly, -b and -e inside months (widened to whole months)', { period: 'monthly', begin: '2026-02-10', end: '2026-04-20' }],
-  ['weekly: ISO weeks from Monday, -b on a Wednesday', { period: 'weekly', begin: '2026-01-14', end: '2026-03-04' }],
-  ['daily over a week, depth 2', { period: 'daily', begin: '2026-03-01', end: '2026-03-08', depth: 2 }],
+  [
+    'monthly, -b and -e inside months (widened to whole months)',
+    { period: 'monthly', begin: '2026-02-10', end: '2026-04-20' },
+  ],
+  [
+    'weekly: ISO weeks from Monday, -b on a Wednesday',
+    { period: 'weekly', begin: '2026-01-14', end: '2026-03-04' },
+  ],
+  [
+    'daily over a week, depth 2',
+    { period: 'daily', begin: '2026-03-01', end: '2026-03-08', depth: 2 },
+  ],
   ['one column with -b/-e', { begin: '2026-01-15', end: '2026-06-01' }],
   ['the whole ledger, monthly, no -b/-e', { period: 'monthly' }],
   ['the whole ledger, one column, depth 1', { depth: 1 }],
@@ -103,9 +118,12 @@ describe('statements', () => {
     const sheet = balanceSheet(book.db, { period: 'monthly' });
     const income = incomeStatement(book.db, { period: 'monthly', end: sheet.end?.slice(0, 10) });
     expect(sheet.check.length).toBeGreaterThanOrEqual(4);
-    for (const line of sheet.check) expect(line.differenceMinor.every((difference) => difference === 0n)).toBe(true);
+    for (const line of sheet.check)
+      expect(line.differenceMinor.every((difference) => difference === 0n)).toBe(true);
     // The unclosed net income at the last period end is all the income statement's net since the first entry.
-    const lastNet = new Map(sheet.unclosedNetIncome.map((line) => [line.currency, line.totalMinor]));
+    const lastNet = new Map(
+      sheet.unclosedNetIncome.map((line) => [line.currency, line.totalMinor]),
+    );
     const incomeNet = new Map(income.net.map((line) => [line.currency, line.totalMinor]));
     expect(lastNet).toEqual(incomeNet);
   });
@@ -113,7 +131,12 @@ describe('statements', () => {
   it('never sums currencies: one row per account and currency, one total per currency', () => {
     const statement = incomeStatement(book.db, { depth: 1 });
     const revenue = statement.sections.find((section) => section.name === 'revenue');
-    expect(revenue?.rows.map((row) => `${row.account} ${row.currency}`)).toEqual(['revenue EUR', 'revenue JPY', 'revenue KWD', 'revenue USD']);
+    expect(revenue?.rows.map((row) => `${row.account} ${row.currency}`)).toEqual([
+      'revenue EUR',
+      'revenue JPY',
+      'revenue KWD',
+      'revenue USD',
+    ]);
     expect(revenue?.totals.map((line) => line.currency)).toEqual(['EUR', 'JPY', 'KWD', 'USD']);
     expect(statement.dateBasis).toBe('effective');
   });
@@ -136,7 +159,10 @@ describe('statements', () => {
       const usd = toCurrency('USD');
       const post = (key: string, effectiveAt: string, amountMinor: bigint) =>
         new Ledger(db.db).post({
-          idempotencyKey: key, kind: 'manual', description: key, effectiveAt,
+          idempotencyKey: key,
+          kind: 'manual',
+          description: key,
+          effectiveAt,
           entries: [
             { account: 'assets:bank:operating', currency: usd, direction: 'debit', amountMinor },
             { account: 'revenue:platform-fees', currency: usd, direction: 'credit', amountMinor },
@@ -144,9 +170,24 @@ describe('statements', () => {
         });
       post('last-ms-of-march', '2026-03-31T23:59:59.999Z', 100n);
       post('first-ms-of-april', '2026-04-01T00:00:00.000Z', 7n);
-      const statement = incomeStatement(db.db, { period: 'monthly', begin: '2026-03-01', end: '2026-05-01' });
-      expect(statement.sections[0]?.rows).toEqual([{ account: 'revenue:platform-fees', currency: 'USD', amountsMinor: [100n, 7n], totalMinor: 107n }]);
-      const sheet = balanceSheet(db.db, { period: 'monthly', begin: '2026-03-01', end: '2026-05-01' });
+      const statement = incomeStatement(db.db, {
+        period: 'monthly',
+        begin: '2026-03-01',
+        end: '2026-05-01',
+      });
+      expect(statement.sections[0]?.rows).toEqual([
+        {
+          account: 'revenue:platform-fees',
+          currency: 'USD',
+          amountsMinor: [100n, 7n],
+          totalMinor: 107n,
+        },
+      ]);
+      const sheet = balanceSheet(db.db, {
+        period: 'monthly',
+        begin: '2026-03-01',
+        end: '2026-05-01',
+      });
       expect(sheet.sections[0]?.rows[0]?.amountsMinor).toEqual([100n, 107n]);
     } finally {
       db.cleanup();
@@ -154,25 +195,55 @@ describe('statements', () => {
   });
 
   it('refuses a begin after the end, a non-date, and too many columns', () => {
-    expect(() => incomeStatement(book.db, { begin: '2026-05-01', end: '2026-05-01' })).toThrow(/must come after --begin/);
-    expect(() => incomeStatement(book.db, { begin: '2026-05-01T00:00Z' })).toThrow(/--begin: .* is not a date/);
-    expect(() => incomeStatement(book.db, { period: 'daily', begin: '2020-01-01', end: '2026-01-01' })).toThrow(/more than 1000 columns/);
+    expect(() => incomeStatement(book.db, { begin: '2026-05-01', end: '2026-05-01' })).toThrow(
+      /must come after --begin/,
+    );
+    expect(() => incomeStatement(book.db, { begin: '2026-05-01T00:00Z' })).toThrow(
+      /--begin: .* is not a date/,
+    );
+    expect(() =>
+      incomeStatement(book.db, { period: 'daily', begin: '2020-01-01', end: '2026-01-01' }),
+    ).toThrow(/more than 1000 columns/);
   });
 
   it('weekly periods start on Monday (ISO weeks), monthly on the 1st, both widened to whole periods', () => {
-    const weeks = reportPeriods('weekly', Date.parse('2026-01-14T00:00:00Z'), Date.parse('2026-01-20T00:00:00Z'));
-    expect(weeks).toEqual([{ start: '2026-01-12T00:00:00.000Z', end: '2026-01-19T00:00:00.000Z' }, { start: '2026-01-19T00:00:00.000Z', end: '2026-01-26T00:00:00.000Z' }]);
-    const months = reportPeriods('monthly', Date.parse('2026-12-15T00:00:00Z'), Date.parse('2027-01-02T00:00:00Z'));
-    expect(months.map((span) => span.start)).toEqual(['2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z']);
+    const weeks = reportPeriods(
+      'weekly',
+      Date.parse('2026-01-14T00:00:00Z'),
+      Date.parse('2026-01-20T00:00:00Z'),
+    );
+    expect(weeks).toEqual([
+      { start: '2026-01-12T00:00:00.000Z', end: '2026-01-19T00:00:00.000Z' },
+      { start: '2026-01-19T00:00:00.000Z', end: '2026-01-26T00:00:00.000Z' },
+    ]);
+    const months = reportPeriods(
+      'monthly',
+      Date.parse('2026-12-15T00:00:00Z'),
+      Date.parse('2027-01-02T00:00:00Z'),
+    );
+    expect(months.map((span) => span.start)).toEqual([
+      '2026-12-01T00:00:00.000Z',
+      '2027-01-01T00:00:00.000Z',
+    ]);
   });
 
   it('reads past balances from the running-balance index, never scanning entries', () => {
     for (const side of ['income', 'position'] as const) {
-      const plan = (book.db.prepare(`EXPLAIN QUERY PLAN ${PERIOD_BALANCE_QUERY}`).all({ before: '2026-03-01T00:00:00.000Z', types: TYPES_OF[side] }) as { detail: string }[])
+      const plan = (
+        book.db
+          .prepare(`EXPLAIN QUERY PLAN ${PERIOD_BALANCE_QUERY}`)
+          .all({ before: '2026-03-01T00:00:00.000Z', types: TYPES_OF[side] }) as {
+          detail: string;
+        }[]
+      )
         .map((row) => row.detail)
         .join('\n');
-      expect(plan).toContain('SEARCH e USING COVERING INDEX ledger_entries_by_account_time (account_id=? AND backdated=? AND effective_at<?)');
-      expect(plan).toContain('SEARCH late USING INDEX ledger_entries_by_account_time (account_id=? AND backdated=? AND effective_at<?)');
+      expect(plan).toContain(
+        'SEARCH e USING COVERING INDEX ledger_entries_by_account_time (account_id=? AND backdated=? AND effective_at<?)',
+      );
+      expect(plan).toContain(
+        'SEARCH late USING INDEX ledger_entries_by_account_time (account_id=? AND backdated=? AND effective_at<?)',
+      );
       expect(plan).not.toMatch(/SCAN (e|late|last|ledger_entries)\b/);
     }
   });

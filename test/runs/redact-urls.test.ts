@@ -11,6 +11,8 @@ describe('runs argv redaction of keys in URLs (found by the issue-15 review)', (
     ['https://sk_live_51Habc@api.stripe.com'],
     ['https://psp.example/v1?api_key=sk_live_51Habc'],
   ])('--psp-url %s keeps no secret', (url) => {
-    expect(redactArgv(['payin', 'run', 'day.ndjson', '--psp-url', url]).join(' ')).not.toContain('sk_live_51Habc');
+    expect(redactArgv(['payin', 'run', 'day.ndjson', '--psp-url', url]).join(' ')).not.toContain(
+      'sk_live_51Habc',
+    );
   });
 });

@@ -2,10 +2,28 @@ import { describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/runs/report.js';
 import { renderRun, renderRunList, runsCsv } from '../../src/runs/render.js';
 
-const view = (id: number, moved: RunView['moved'], overrides: Partial<RunView['row']> = {}): RunView => ({
+const view = (
+  id: number,
+  moved: RunView['moved'],
+  overrides: Partial<RunView['row']> = {},
+): RunView => ({
   row: {
-    id, command: 'payin run', argv: ['payin', 'run', 'day.ndjson'], osUser: '=ops', host: 'ops-1', owner: 'host=ops-1 boot=- pid=1 start=- run=aaaaaaaa', cwd: '/srv',
-    payopsVersion: '0.1.0', inputs: [], startedAt: '2026-11-23T22:00:00.000Z', finishedAt: '2026-11-23T22:00:02.500Z', status: 'finished', exitCode: 0, txBefore: 10n, txAfter: 13n, ...overrides,
+    id,
+    command: 'payin run',
+    argv: ['payin', 'run', 'day.ndjson'],
+    osUser: '=ops',
+    host: 'ops-1',
+    owner: 'host=ops-1 boot=- pid=1 start=- run=aaaaaaaa',
+    cwd: '/srv',
+    payopsVersion: '0.1.0',
+    inputs: [],
+    startedAt: '2026-11-23T22:00:00.000Z',
+    finishedAt: '2026-11-23T22:00:02.500Z',
+    status: 'finished',
+    exitCode: 0,
+    txBefore: 10n,
+    txAfter: 13n,
+    ...overrides,
   },
   state: 'finished',
   durationMs: 2_500,

@@ -9,12 +9,27 @@ import { tempDatabase } from '../helpers/db.js';
 
 const USD = toCurrency('USD');
 const EUR = toCurrency('EUR');
-const self: LeaseOwner = { host: 'ops-1', bootId: 'b00a', pid: 100, startTicks: '5', run: 'aaaaaaaa' };
+const self: LeaseOwner = {
+  host: 'ops-1',
+  bootId: 'b00a',
+  pid: 100,
+  startTicks: '5',
+  run: 'aaaaaaaa',
+};
 const deadOwner = 'host=ops-1 boot=b00a pid=4242 start=77 run=bbbbbbbb';
 
-function post(db: Database, key: string, kind: string, currency: typeof USD, amountMinor: bigint): void {
+function post(
+  db: Database,
+  key: string,
+  kind: string,
+  currency: typeof USD,
+  amountMinor: bigint,
+): void {
   new Ledger(db).post({
-    idempotencyKey: key, kind, description: key, effectiveAt: '2026-11-23T10:00:00Z',
+    idempotencyKey: key,
+    kind,
+    description: key,
+    effectiveAt: '2026-11-23T10:00:00Z',
     entries: [
       { account: 'assets:bank:operating', currency, direction: 'debit', amountMinor },
       { account: 'equity:opening', currency, direction: 'credit', amountMinor },
@@ -23,7 +38,17 @@ function post(db: Database, key: string, kind: string, currency: typeof USD, amo
 }
 
 function start(store: RunStore, command: string, startedAt: string): number {
-  return store.start({ command, argv: [command], osUser: 'ops', host: 'ops-1', owner: deadOwner, cwd: '/srv', payopsVersion: '0.1.0', inputs: [], startedAt });
+  return store.start({
+    command,
+    argv: [command],
+    osUser: 'ops',
+    host: 'ops-1',
+    owner: deadOwner,
+    cwd: '/srv',
+    payopsVersion: '0.1.0',
+    inputs: [],
+    startedAt,
+  });
 }
 
 describe('runs: money moved comes from the ledger range of each run', () => {
@@ -34,7 +59,7 @@ describe('runs: money moved comes from the ledger range of each run', () => {
   });
   afterEach(() => cleanup());
 
-  it('sums, per kind and currency, only the transactions posted between the run\'s start and finish', () => {
+  it("sums, per kind and currency, only the transactions posted between the run's start and finish", () => {
     post(db, 'before', 'manual', USD, 999n);
     const store = new RunStore(db);
     const id = start(store, 'payin run', '2026-11-23T22:00:00.000Z');
@@ -66,23 +91,48 @@ describe('runs: money moved comes from the ledger range of each run', () => {
     expect(oldest?.row.id).toBe(crashed);
     expect(oldest?.state).toBe('interrupted');
     expect(oldest?.row.exitCode).toBeNull();
-    expect(oldest?.moved).toEqual([{ kind: 'payout.sent', currency: 'USD', transactions: 1, amountMinor: 400n }]);
+    expect(oldest?.moved).toEqual([
+      { kind: 'payout.sent', currency: 'USD', transactions: 1, amountMinor: 400n },
+    ]);
     expect(oldest?.overlappingRuns).toEqual([next]);
   });
 
   it('--since bounds the start time and --limit the count, newest first', () => {
     const store = new RunStore(db);
-    for (const day of ['21', '22', '23']) store.finish(start(store, 'payin run', `2026-11-${day}T22:00:00.000Z`), 0, `2026-11-${day}T22:00:01.000Z`);
-    expect(listRuns(db, { sinceIso: '2026-11-22T00:00:00.000Z' }, self).map((view) => view.row.startedAt.slice(0, 10))).toEqual(['2026-11-23', '2026-11-22']);
+    for (const day of ['21', '22', '23'])
+      store.finish(
+        start(store, 'payin run', `2026-11-${day}T22:00:00.000Z`),
+        0,
+        `2026-11-${day}T22:00:01.000Z`,
+      );
+    expect(
+      listRuns(db, { sinceIso: '2026-11-22T00:00:00.000Z' }, self).map((view) =>
+        view.row.startedAt.slice(0, 10),
+      ),
+    ).toEqual(['2026-11-23', '2026-11-22']);
     expect(listRuns(db, { limit: 1 }, self)).toHaveLength(1);
   });
 
-  it('the runs table is outside the ledger chain: writing it leaves ledger verify\'s rows untouched', () => {
+  it("the runs table is outside the ledger chain: writing it leaves ledger verify's rows untouched", () => {
     post(db, 'x', 'manual', USD, 1n);
-    const before = db.prepare('SELECT hash FROM ledger_transactions ORDER BY id DESC LIMIT 1').pluck().get();
+    const before = db
+      .prepare('SELECT hash FROM ledger_transactions ORDER BY id DESC LIMIT 1')
+      .pluck()
+      .get();
     const store = new RunStore(db);
-    store.finish(start(store, 'payin run', '2026-11-23T22:00:00.000Z'), 3, '2026-11-23T22:00:01.000Z');
-    expect(db.prepare('SELECT hash FROM ledger_transactions ORDER BY id DESC LIMIT 1').pluck().get()).toBe(before);
-    expect(db.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'runs'").pluck().get()).toBe(0n);
+    store.finish(
+      start(store, 'payin run', '2026-11-23T22:00:00.000Z'),
+      3,
+      '2026-11-23T22:00:01.000Z',
+    );
+    expect(
+      db.prepare('SELECT hash FROM ledger_transactions ORDER BY id DESC LIMIT 1').pluck().get(),
+    ).toBe(before);
+    expect(
+      db
+        .prepare("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'runs'")
+        .pluck()
+        .get(),
+    ).toBe(0n);
   });
 });

@@ -69,7 +69,14 @@ describe('files payops writes are 0600 under any umask', () => {
 
   it('every export format written with --out, replacing a world-readable file, leaving no partial file', () => {
     expect(run('init').code).toBe(0);
-    expect(run('ledger', 'post', '--file', path.join(REPO_ROOT, 'fixtures', 'ledger', 'operator-entries.ndjson')).code).toBe(0);
+    expect(
+      run(
+        'ledger',
+        'post',
+        '--file',
+        path.join(REPO_ROOT, 'fixtures', 'ledger', 'operator-entries.ndjson'),
+      ).code,
+    ).toBe(0);
     for (const format of ['hledger', 'beancount', 'csv']) {
       const out = path.join(dir, `books.${format}`);
       fs.writeFileSync(out, 'stale\n', { mode: 0o644 });
@@ -86,7 +93,18 @@ describe('files payops writes are 0600 under any umask', () => {
     const settlement = path.join(dir, 'day.csv');
     const manifest = path.join(dir, 'day.json');
     for (const file of [settlement, manifest]) fs.writeFileSync(file, 'stale\n', { mode: 0o644 });
-    const result = run('psp', 'settle', '--date', new Date().toISOString().slice(0, 10), '--out', settlement, '--manifest', manifest, '--inject-discrepancies', '2');
+    const result = run(
+      'psp',
+      'settle',
+      '--date',
+      new Date().toISOString().slice(0, 10),
+      '--out',
+      settlement,
+      '--manifest',
+      manifest,
+      '--inject-discrepancies',
+      '2',
+    );
     expect(result.code, result.stderr).toBe(0);
     expect([mode(settlement), mode(manifest)]).toEqual(['600', '600']);
     expect(fs.readFileSync(settlement, 'utf8')).toMatch(/^record_type,/);
@@ -96,7 +114,16 @@ describe('files payops writes are 0600 under any umask', () => {
   it('psp settle writes nothing when its manifest cannot be written', () => {
     chargeSmallDay();
     const settlement = path.join(dir, 'day.csv');
-    const result = run('psp', 'settle', '--date', new Date().toISOString().slice(0, 10), '--out', settlement, '--manifest', path.join(dir, 'missing', 'day.json'));
+    const result = run(
+      'psp',
+      'settle',
+      '--date',
+      new Date().toISOString().slice(0, 10),
+      '--out',
+      settlement,
+      '--manifest',
+      path.join(dir, 'missing', 'day.json'),
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/cannot write .*missing\/day\.json: ENOENT/);
     expect(fs.existsSync(settlement)).toBe(false);
@@ -109,7 +136,9 @@ describe('files payops writes are 0600 under any umask', () => {
     fs.writeFileSync(record, '', { mode: 0o644 });
     const state = path.join(dir, 'psp.db');
     // Started under this test's umask 000: a file created without an explicit mode would be 0666.
-    const listener = await startServer(['webhooks', 'listen', '--db', db, '--record', record], { PAYOPS_WEBHOOK_SECRET: 'whsec_file_modes_0123456789' });
+    const listener = await startServer(['webhooks', 'listen', '--db', db, '--record', record], {
+      PAYOPS_WEBHOOK_SECRET: 'whsec_file_modes_0123456789',
+    });
     const psp = await startServer(['psp', 'serve', '--state', state]);
     try {
       expect(mode(record)).toBe('600');

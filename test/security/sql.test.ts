@@ -13,22 +13,66 @@ import { REPO_ROOT } from '../helpers/cli.js';
  * the allowlist below, which says why it can only be a constant.
  */
 const ALLOWED: readonly { file: string; interpolation: string; why: string }[] = [
-  { file: 'src/db/migrations.ts', interpolation: 'migration.version', why: 'a number from the MIGRATIONS table in the same file; PRAGMA takes no parameters' },
-  { file: 'src/db/database.ts', interpolation: 'current + 1', why: "a component's schema version, a loop counter bounded by its constant migration list; PRAGMA takes no parameters" },
-  { file: 'src/db/rebuild.ts', interpolation: 'table', why: 'a table name from a migration\'s constant list (checks.ts, the simulator\'s upgrade); SQLite cannot bind identifiers' },
-  { file: 'src/db/rebuild.ts', interpolation: 'staging', why: '`${table}__rebuild`, from the same constant table name' },
-  { file: 'src/db/rebuild.ts', interpolation: 'rewritten.slice(header.length)', why: 'the table\'s own CREATE TABLE text from sqlite_schema, with one constant predicate replaced by another' },
-  { file: 'src/db/schema/checks.ts', interpolation: "anyOf('status', OPEN_PAYOUT_STATUSES)", why: 'comparisons with the constant status list beside it' },
-  { file: 'src/payouts/plan.ts', interpolation: "openPayoutPredicate('p')", why: 'the partial index\'s predicate: comparisons with a constant status list' },
+  {
+    file: 'src/db/migrations.ts',
+    interpolation: 'migration.version',
+    why: 'a number from the MIGRATIONS table in the same file; PRAGMA takes no parameters',
+  },
+  {
+    file: 'src/db/database.ts',
+    interpolation: 'current + 1',
+    why: "a component's schema version, a loop counter bounded by its constant migration list; PRAGMA takes no parameters",
+  },
+  {
+    file: 'src/db/rebuild.ts',
+    interpolation: 'table',
+    why: "a table name from a migration's constant list (checks.ts, the simulator's upgrade); SQLite cannot bind identifiers",
+  },
+  {
+    file: 'src/db/rebuild.ts',
+    interpolation: 'staging',
+    why: '`${table}__rebuild`, from the same constant table name',
+  },
+  {
+    file: 'src/db/rebuild.ts',
+    interpolation: 'rewritten.slice(header.length)',
+    why: "the table's own CREATE TABLE text from sqlite_schema, with one constant predicate replaced by another",
+  },
+  {
+    file: 'src/db/schema/checks.ts',
+    interpolation: "anyOf('status', OPEN_PAYOUT_STATUSES)",
+    why: 'comparisons with the constant status list beside it',
+  },
+  {
+    file: 'src/payouts/plan.ts',
+    interpolation: "openPayoutPredicate('p')",
+    why: "the partial index's predicate: comparisons with a constant status list",
+  },
   {
     file: 'src/ledger/ledger.ts',
     interpolation: "Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')",
-    why: '`count` (1 to 64) tuples of \'?\' placeholders: a multi-row INSERT of entries whose values are all bound',
+    why: "`count` (1 to 64) tuples of '?' placeholders: a multi-row INSERT of entries whose values are all bound",
   },
-  { file: 'src/db/database.ts', interpolation: 'Math.max(0, Math.trunc(busyTimeoutMs))', why: 'a whole number by construction; PRAGMA takes no parameters' },
-  { file: 'src/db/database.ts', interpolation: 'Number(maxPageCount)', why: 'checked against /^[1-9][0-9]{0,9}$/ first; test-only; PRAGMA takes no parameters' },
-  { file: 'src/psp/sim/engine.ts', interpolation: 'Number(cap)', why: 'the PSP-state-only cap: checked against /^[1-9][0-9]{0,9}$/ first; test-only; PRAGMA takes no parameters' },
-  { file: 'src/reconcile/store.ts', interpolation: "ROW_COLUMNS.join(', ')", why: 'the column names of the constant ROW_COLUMNS list beside it' },
+  {
+    file: 'src/db/database.ts',
+    interpolation: 'Math.max(0, Math.trunc(busyTimeoutMs))',
+    why: 'a whole number by construction; PRAGMA takes no parameters',
+  },
+  {
+    file: 'src/db/database.ts',
+    interpolation: 'Number(maxPageCount)',
+    why: 'checked against /^[1-9][0-9]{0,9}$/ first; test-only; PRAGMA takes no parameters',
+  },
+  {
+    file: 'src/psp/sim/engine.ts',
+    interpolation: 'Number(cap)',
+    why: 'the PSP-state-only cap: checked against /^[1-9][0-9]{0,9}$/ first; test-only; PRAGMA takes no parameters',
+  },
+  {
+    file: 'src/reconcile/store.ts',
+    interpolation: "ROW_COLUMNS.join(', ')",
+    why: 'the column names of the constant ROW_COLUMNS list beside it',
+  },
   {
     file: 'src/reconcile/store.ts',
     interpolation: "Array.from({ length: rows }, () => tuple).join(', ')",
@@ -36,7 +80,8 @@ const ALLOWED: readonly { file: string; interpolation: string; why: string }[] =
   },
 ];
 
-const SQL_WORDS = /\b(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE|DROP|ALTER|PRAGMA|WHERE|VALUES|ORDER BY|GROUP BY|JOIN|LIMIT)\b/;
+const SQL_WORDS =
+  /\b(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE|DROP|ALTER|PRAGMA|WHERE|VALUES|ORDER BY|GROUP BY|JOIN|LIMIT)\b/;
 const SQL_CALLS = new Set(['prepare', 'exec', 'pragma']);
 
 interface Finding {
@@ -60,39 +105,69 @@ export function findBuiltSql(file: string, text: string): Finding[] {
   const findings: Finding[] = [];
   const constants = new Map<string, ts.Expression>();
   for (const statement of source.statements) {
-    if (!ts.isVariableStatement(statement) || !(statement.declarationList.flags & ts.NodeFlags.Const)) continue;
+    if (
+      !ts.isVariableStatement(statement) ||
+      !(statement.declarationList.flags & ts.NodeFlags.Const)
+    )
+      continue;
     for (const declaration of statement.declarationList.declarations) {
-      if (ts.isIdentifier(declaration.name) && declaration.initializer) constants.set(declaration.name.text, declaration.initializer);
+      if (ts.isIdentifier(declaration.name) && declaration.initializer)
+        constants.set(declaration.name.text, declaration.initializer);
     }
   }
   const isConstant = (node: ts.Expression, depth = 0): boolean => {
     if (depth > 10) return false;
     if (ts.isStringLiteralLike(node) || ts.isNumericLiteral(node)) return true;
-    if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node)) return isConstant(node.expression, depth + 1);
+    if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node))
+      return isConstant(node.expression, depth + 1);
     if (ts.isIdentifier(node)) {
       const value = constants.get(node.text);
       return value !== undefined && isConstant(value, depth + 1);
     }
-    if (ts.isPropertyAccessExpression(node)) return node.name.text === 'length' && isConstant(node.expression, depth + 1);
-    if (ts.isBinaryExpression(node)) return isConstant(node.left, depth + 1) && isConstant(node.right, depth + 1);
+    if (ts.isPropertyAccessExpression(node))
+      return node.name.text === 'length' && isConstant(node.expression, depth + 1);
+    if (ts.isBinaryExpression(node))
+      return isConstant(node.left, depth + 1) && isConstant(node.right, depth + 1);
     // Whatever the condition, the value is one of the two branches.
-    if (ts.isConditionalExpression(node)) return isConstant(node.whenTrue, depth + 1) && isConstant(node.whenFalse, depth + 1);
+    if (ts.isConditionalExpression(node))
+      return isConstant(node.whenTrue, depth + 1) && isConstant(node.whenFalse, depth + 1);
     return false;
   };
-  const lineOf = (node: ts.Node) => source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
-  const literalText = (node: ts.TemplateExpression) => [node.head.text, ...node.templateSpans.map((span) => span.literal.text)].join(' ');
+  const lineOf = (node: ts.Node) =>
+    source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+  const literalText = (node: ts.TemplateExpression) =>
+    [node.head.text, ...node.templateSpans.map((span) => span.literal.text)].join(' ');
   const isSqlCall = (node: ts.Node): boolean => {
     const call = node.parent;
-    return ts.isCallExpression(call) && call.arguments[0] === node && ts.isPropertyAccessExpression(call.expression) && SQL_CALLS.has(call.expression.name.text);
+    return (
+      ts.isCallExpression(call) &&
+      call.arguments[0] === node &&
+      ts.isPropertyAccessExpression(call.expression) &&
+      SQL_CALLS.has(call.expression.name.text)
+    );
   };
   const visit = (node: ts.Node): void => {
     if (ts.isTemplateExpression(node) && (isSqlCall(node) || SQL_WORDS.test(literalText(node)))) {
-      for (const span of node.templateSpans) if (!isConstant(span.expression)) findings.push({ file, line: lineOf(span.expression), interpolation: span.expression.getText(source), how: 'template literal' });
+      for (const span of node.templateSpans)
+        if (!isConstant(span.expression))
+          findings.push({
+            file,
+            line: lineOf(span.expression),
+            interpolation: span.expression.getText(source),
+            how: 'template literal',
+          });
     }
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
       const sides = [node.left, node.right];
       if (sides.some((side) => ts.isStringLiteralLike(side) && SQL_WORDS.test(side.text))) {
-        for (const side of sides) if (!isConstant(side)) findings.push({ file, line: lineOf(side), interpolation: side.getText(source), how: '"+" concatenation' });
+        for (const side of sides)
+          if (!isConstant(side))
+            findings.push({
+              file,
+              line: lineOf(side),
+              interpolation: side.getText(source),
+              how: '"+" concatenation',
+            });
       }
     }
     ts.forEachChild(node, visit);
@@ -103,17 +178,38 @@ export function findBuiltSql(file: string, text: string): Finding[] {
 
 describe('SQL is parameterized', () => {
   const files = sourceFiles(path.join(REPO_ROOT, 'src'));
-  const findings = files.flatMap((file) => findBuiltSql(path.relative(REPO_ROOT, file).split(path.sep).join('/'), fs.readFileSync(file, 'utf8')));
+  const findings = files.flatMap((file) =>
+    findBuiltSql(
+      path.relative(REPO_ROOT, file).split(path.sep).join('/'),
+      fs.readFileSync(file, 'utf8'),
+    ),
+  );
 
   it('builds no SQL from values anywhere in src/, beyond the commented constants of the allowlist', () => {
-    const unexplained = findings.filter((finding) => !ALLOWED.some((allowed) => allowed.file === finding.file && allowed.interpolation === finding.interpolation));
-    expect(unexplained.map((finding) => `${finding.file}:${finding.line} ${finding.how}: \${${finding.interpolation}}`)).toEqual([]);
+    const unexplained = findings.filter(
+      (finding) =>
+        !ALLOWED.some(
+          (allowed) =>
+            allowed.file === finding.file && allowed.interpolation === finding.interpolation,
+        ),
+    );
+    expect(
+      unexplained.map(
+        (finding) => `${finding.file}:${finding.line} ${finding.how}: \${${finding.interpolation}}`,
+      ),
+    ).toEqual([]);
   });
 
   it('keeps the allowlist short and true: every entry is still found in the code', () => {
     expect(ALLOWED.length).toBeLessThanOrEqual(13);
     for (const allowed of ALLOWED) {
-      expect(findings.some((finding) => finding.file === allowed.file && finding.interpolation === allowed.interpolation), `${allowed.file}: ${allowed.interpolation}`).toBe(true);
+      expect(
+        findings.some(
+          (finding) =>
+            finding.file === allowed.file && finding.interpolation === allowed.interpolation,
+        ),
+        `${allowed.file}: ${allowed.interpolation}`,
+      ).toBe(true);
     }
   });
 
@@ -122,14 +218,14 @@ describe('SQL is parameterized', () => {
       'example.ts',
       [
         'db.prepare(`SELECT * FROM orders WHERE id = ${id}`);',
-        'const sql = `DELETE FROM wallets WHERE seller_id = \'${seller}\'`;',
+        "const sql = `DELETE FROM wallets WHERE seller_id = '${seller}'`;",
         'db.exec("UPDATE orders SET status = \'" + status + "\'");',
         'db.pragma(`user_version = ${n}`);',
-        'db.prepare(`SELECT * FROM orders ${status ? \'WHERE status = ?\' : where}`);',
-        'db.prepare(\'SELECT * FROM orders WHERE id = ?\').get(id);',
+        "db.prepare(`SELECT * FROM orders ${status ? 'WHERE status = ?' : where}`);",
+        "db.prepare('SELECT * FROM orders WHERE id = ?').get(id);",
         'throw new Error(`order ${id} does not exist`);',
-        'const PREFIX = \'payin.capture:\';',
-        'db.prepare(`SELECT substr(key, ${PREFIX.length + 1}) FROM t WHERE key = \'${PREFIX}\' || id`);',
+        "const PREFIX = 'payin.capture:';",
+        "db.prepare(`SELECT substr(key, ${PREFIX.length + 1}) FROM t WHERE key = '${PREFIX}' || id`);",
       ].join('\n'),
     );
     expect(found.map((finding) => [finding.line, finding.interpolation])).toEqual([

@@ -1,19 +1,44 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LeaseOwner, type ProcessProbe, formatLeaseOwner, ownerState, parseLeaseOwner, probeProcess, thisProcessOwner } from '../../src/work/lease-owner.js';
+import {
+  type LeaseOwner,
+  type ProcessProbe,
+  formatLeaseOwner,
+  ownerState,
+  parseLeaseOwner,
+  probeProcess,
+  thisProcessOwner,
+} from '../../src/work/lease-owner.js';
 import { judgeLeases } from '../../src/work/leases.js';
 
-const SELF: LeaseOwner = { host: 'web-1', bootId: 'b0e1d2c3-0000-4000-8000-000000000001', pid: 100, startTicks: '5000', run: 'aaaaaaaa' };
-const owner = (fields: Partial<LeaseOwner>) => formatLeaseOwner({ ...SELF, run: 'bbbbbbbb', ...fields });
+const SELF: LeaseOwner = {
+  host: 'web-1',
+  bootId: 'b0e1d2c3-0000-4000-8000-000000000001',
+  pid: 100,
+  startTicks: '5000',
+  run: 'aaaaaaaa',
+};
+const owner = (fields: Partial<LeaseOwner>) =>
+  formatLeaseOwner({ ...SELF, run: 'bbbbbbbb', ...fields });
 /** A host where pid 200 runs, started at tick 7000, and nothing else but us. */
-const probe: ProcessProbe = (pid) => (pid === 200 ? { alive: true, startTicks: '7000' } : pid === 100 ? { alive: true, startTicks: '5000' } : { alive: false });
+const probe: ProcessProbe = (pid) =>
+  pid === 200
+    ? { alive: true, startTicks: '7000' }
+    : pid === 100
+      ? { alive: true, startTicks: '5000' }
+      : { alive: false };
 
 describe('lease owner: host, boot, pid, start time', () => {
   it('round-trips through the lease_owner text, host names percent-encoded', () => {
-    for (const sample of [SELF, { ...SELF, host: "odd host (1)/é!'*", bootId: null, startTicks: null }]) {
+    for (const sample of [
+      SELF,
+      { ...SELF, host: "odd host (1)/é!'*", bootId: null, startTicks: null },
+    ]) {
       expect(parseLeaseOwner(formatLeaseOwner(sample))).toEqual(sample);
     }
-    expect(formatLeaseOwner(SELF)).toBe('host=web-1 boot=b0e1d2c3-0000-4000-8000-000000000001 pid=100 start=5000 run=aaaaaaaa');
+    expect(formatLeaseOwner(SELF)).toBe(
+      'host=web-1 boot=b0e1d2c3-0000-4000-8000-000000000001 pid=100 start=5000 run=aaaaaaaa',
+    );
   });
 
   it.each([
@@ -53,7 +78,13 @@ describe('lease owner: host, boot, pid, start time', () => {
   });
 
   it('an earlier boot of this host: gone, even where the pid and start time match again', () => {
-    expect(ownerState(owner({ bootId: 'b0e1d2c3-0000-4000-8000-000000000002', pid: 200, startTicks: '7000' }), SELF, probe)).toBe('gone');
+    expect(
+      ownerState(
+        owner({ bootId: 'b0e1d2c3-0000-4000-8000-000000000002', pid: 200, startTicks: '7000' }),
+        SELF,
+        probe,
+      ),
+    ).toBe('gone');
   });
 
   it('without a start time (off Linux): alive while the pid exists', () => {
@@ -82,14 +113,32 @@ describe('the process probe on this machine', () => {
     const me = thisProcessOwner();
     const child = probeProcess(sleeper.pid as number);
     expect(child.alive).toBe(true);
-    const childOwner = formatLeaseOwner({ ...me, pid: sleeper.pid as number, startTicks: child.alive ? child.startTicks : null });
+    const childOwner = formatLeaseOwner({
+      ...me,
+      pid: sleeper.pid as number,
+      startTicks: child.alive ? child.startTicks : null,
+    });
     expect(ownerState(childOwner, me, probeProcess)).toBe('alive');
     if (me.startTicks !== null) {
-      const reused = formatLeaseOwner({ ...me, pid: sleeper.pid as number, startTicks: `${BigInt(me.startTicks) + 123456789n}` });
+      const reused = formatLeaseOwner({
+        ...me,
+        pid: sleeper.pid as number,
+        startTicks: `${BigInt(me.startTicks) + 123456789n}`,
+      });
       expect(ownerState(reused, me, probeProcess)).toBe('gone');
     }
-    const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    expect(ownerState(formatLeaseOwner({ ...me, pid: Number(exited.stdout), startTicks: null }), me, probeProcess)).toBe('gone');
+    const exited = spawnSync(
+      process.execPath,
+      ['-e', 'process.stdout.write(String(process.pid))'],
+      { encoding: 'utf8' },
+    );
+    expect(
+      ownerState(
+        formatLeaseOwner({ ...me, pid: Number(exited.stdout), startTicks: null }),
+        me,
+        probeProcess,
+      ),
+    ).toBe('gone');
   });
 });
 
@@ -100,7 +149,11 @@ describe('judgeLeases', () => {
     const rows = [
       { id: 1n, leaseOwner: owner({ pid: 300 }), leaseExpiresAt: later },
       { id: 2n, leaseOwner: owner({ pid: 200, startTicks: '7000' }), leaseExpiresAt: later },
-      { id: 3n, leaseOwner: owner({ pid: 200, startTicks: '7000' }), leaseExpiresAt: '2026-11-23T10:06:00.000Z' },
+      {
+        id: 3n,
+        leaseOwner: owner({ pid: 200, startTicks: '7000' }),
+        leaseExpiresAt: '2026-11-23T10:06:00.000Z',
+      },
       { id: 4n, leaseOwner: owner({ host: 'web-2' }), leaseExpiresAt: later },
       { id: 5n, leaseOwner: 'garbage', leaseExpiresAt: '2026-11-23T09:59:59.000Z' },
       { id: 6n, leaseOwner: 'garbage', leaseExpiresAt: later },
@@ -110,7 +163,9 @@ describe('judgeLeases', () => {
       [1n, 'lease owner pid 300 on this host is gone'],
       [5n, 'lease expired'],
     ]);
-    expect(verdicts.held.map(({ state, count, leaseExpiresAt }) => [state, count, leaseExpiresAt])).toEqual([
+    expect(
+      verdicts.held.map(({ state, count, leaseExpiresAt }) => [state, count, leaseExpiresAt]),
+    ).toEqual([
       ['alive', 2, '2026-11-23T10:06:00.000Z'],
       ['remote', 1, later],
       ['unrecognized', 1, later],

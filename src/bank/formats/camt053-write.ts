@@ -1,10 +1,18 @@
 import { InputError } from '../../errors.js';
 import { formatAmount, printable } from '../../money/index.js';
-import type { BankBalance, BankEntry, BankStatement, BankTransaction, BankWriteOptions, StatementHeader } from '../types.js';
+import type {
+  BankBalance,
+  BankEntry,
+  BankStatement,
+  BankTransaction,
+  BankWriteOptions,
+  StatementHeader,
+} from '../types.js';
 
 export const CAMT053_NAMESPACE_PREFIX = 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.';
 export const CAMT053_VERSIONS = [2, 3, 4, 5, 6, 7, 8] as const;
-export const camt053Namespace = (version: number): string => `${CAMT053_NAMESPACE_PREFIX}${String(version).padStart(2, '0')}`;
+export const camt053Namespace = (version: number): string =>
+  `${CAMT053_NAMESPACE_PREFIX}${String(version).padStart(2, '0')}`;
 /** What a writer puts for "no end-to-end id" (ISO usage rule); read back as none. */
 export const NOT_PROVIDED = 'NOTPROVIDED';
 
@@ -14,9 +22,15 @@ export const NOT_PROVIDED = 'NOTPROVIDED';
  * code, and one `TxDtls` per transaction (a batched entry has several). What the reader reads back
  * is the same statement (a property test holds the two together).
  */
-export function writeCamt053(statements: readonly BankStatement[], options: BankWriteOptions): string {
+export function writeCamt053(
+  statements: readonly BankStatement[],
+  options: BankWriteOptions,
+): string {
   const version = options.camtVersion ?? 8;
-  if (!(CAMT053_VERSIONS as readonly number[]).includes(version)) throw new RangeError(`camt.053 version ${version} is not one of ${CAMT053_VERSIONS.join(', ')}`);
+  if (!(CAMT053_VERSIONS as readonly number[]).includes(version))
+    throw new RangeError(
+      `camt.053 version ${version} is not one of ${CAMT053_VERSIONS.join(', ')}`,
+    );
   const out: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<Document xmlns="${camt053Namespace(version)}">`,
@@ -35,10 +49,26 @@ function messageId(createdAt: string): string {
   return `PAYOPS${createdAt.replace(/[^0-9]/g, '')}`.slice(0, 35);
 }
 
-function writeStatement(out: string[], statement: BankStatement, version: number, createdAt: string): void {
+function writeStatement(
+  out: string[],
+  statement: BankStatement,
+  version: number,
+  createdAt: string,
+): void {
   const { header, entries, footer } = statement;
-  out.push('    <Stmt>', `      <Id>${escape(header.statementId)}</Id>`, `      <CreDtTm>${escape(createdAt)}</CreDtTm>`);
-  out.push('      <Acct>', '        <Id>', ...accountId(header.account), '        </Id>', `        <Ccy>${header.currency}</Ccy>`, '      </Acct>');
+  out.push(
+    '    <Stmt>',
+    `      <Id>${escape(header.statementId)}</Id>`,
+    `      <CreDtTm>${escape(createdAt)}</CreDtTm>`,
+  );
+  out.push(
+    '      <Acct>',
+    '        <Id>',
+    ...accountId(header.account),
+    '        </Id>',
+    `        <Ccy>${header.currency}</Ccy>`,
+    '      </Acct>',
+  );
   writeBalance(out, 'OPBD', header.opening, header);
   writeBalance(out, 'CLBD', footer.closing, header);
   // One string per entry: the document's line array stays one element per entry, not per line
@@ -53,11 +83,17 @@ function writeStatement(out: string[], statement: BankStatement, version: number
 }
 
 function accountId(account: string): string[] {
-  if (/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/.test(account)) return [`          <IBAN>${account}</IBAN>`];
+  if (/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/.test(account))
+    return [`          <IBAN>${account}</IBAN>`];
   return ['          <Othr>', `            <Id>${escape(account)}</Id>`, '          </Othr>'];
 }
 
-function writeBalance(out: string[], code: 'OPBD' | 'CLBD', balance: BankBalance, header: StatementHeader): void {
+function writeBalance(
+  out: string[],
+  code: 'OPBD' | 'CLBD',
+  balance: BankBalance,
+  header: StatementHeader,
+): void {
   const negative = balance.amountMinor < 0n;
   const magnitude = negative ? -balance.amountMinor : balance.amountMinor;
   out.push(
@@ -80,7 +116,8 @@ function writeEntry(out: string[], entry: BankEntry, version: number): void {
   out.push(version >= 7 ? '        <Sts><Cd>BOOK</Cd></Sts>' : '        <Sts>BOOK</Sts>');
   out.push(`        <BookgDt><Dt>${entry.bookingDate}</Dt></BookgDt>`);
   if (entry.valueDate !== null) out.push(`        <ValDt><Dt>${entry.valueDate}</Dt></ValDt>`);
-  if (entry.accountServicerRef !== null) out.push(`        <AcctSvcrRef>${escape(entry.accountServicerRef)}</AcctSvcrRef>`);
+  if (entry.accountServicerRef !== null)
+    out.push(`        <AcctSvcrRef>${escape(entry.accountServicerRef)}</AcctSvcrRef>`);
   out.push(`        <BkTxCd>${bankTransactionCode(entry)}</BkTxCd>`);
   out.push('        <NtryDtls>');
   for (const transaction of entry.transactions) writeTransaction(out, transaction, entry, version);
@@ -101,8 +138,16 @@ function bankTransactionCode(entry: BankEntry): string {
   return `<Prtry><Cd>${escape(code ?? NOT_PROVIDED)}</Cd></Prtry>`;
 }
 
-function writeTransaction(out: string[], transaction: BankTransaction, entry: BankEntry, version: number): void {
-  out.push('          <TxDtls>', `            <Refs><EndToEndId>${escape(transaction.endToEndId ?? NOT_PROVIDED)}</EndToEndId></Refs>`);
+function writeTransaction(
+  out: string[],
+  transaction: BankTransaction,
+  entry: BankEntry,
+  version: number,
+): void {
+  out.push(
+    '          <TxDtls>',
+    `            <Refs><EndToEndId>${escape(transaction.endToEndId ?? NOT_PROVIDED)}</EndToEndId></Refs>`,
+  );
   if (transaction.amountMinor !== null) {
     const amount = `<Amt Ccy="${entry.currency}">${formatAmount(transaction.amountMinor, entry.currency)}</Amt>`;
     out.push(`            <AmtDtls><TxAmt>${amount}</TxAmt></AmtDtls>`);
@@ -111,10 +156,18 @@ function writeTransaction(out: string[], transaction: BankTransaction, entry: Ba
     const role = entry.direction === 'credit' ? 'Dbtr' : 'Cdtr';
     const name = `<Nm>${escape(transaction.counterparty)}</Nm>`;
     // Party40Choice (`Pty`) arrived with .08 (TransactionParties6); .07 and earlier name the party directly.
-    out.push(`            <RltdPties><${role}>${version >= 8 ? `<Pty>${name}</Pty>` : name}</${role}></RltdPties>`);
+    out.push(
+      `            <RltdPties><${role}>${version >= 8 ? `<Pty>${name}</Pty>` : name}</${role}></RltdPties>`,
+    );
   }
   if (transaction.remittance !== null) {
-    out.push('            <RmtInf>', ...remittanceLines(transaction.remittance).map((line) => `              <Ustrd>${escape(line)}</Ustrd>`), '            </RmtInf>');
+    out.push(
+      '            <RmtInf>',
+      ...remittanceLines(transaction.remittance).map(
+        (line) => `              <Ustrd>${escape(line)}</Ustrd>`,
+      ),
+      '            </RmtInf>',
+    );
   }
   out.push('          </TxDtls>');
 }
@@ -134,13 +187,20 @@ function remittanceLines(text: string): string[] {
 }
 
 /** Characters XML 1.0 cannot carry at all (escaped or not), and lone surrogates. */
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function escape(text: string): string {
   const bad = NOT_XML.exec(text);
   if (bad) {
     const code = (bad[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
-    throw new InputError(`camt.053 writer: "${printable(text)}" cannot be written in XML (character U+${code} is not allowed in XML 1.0)`);
+    throw new InputError(
+      `camt.053 writer: "${printable(text)}" cannot be written in XML (character U+${code} is not allowed in XML 1.0)`,
+    );
   }
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }

@@ -1,9 +1,28 @@
 import fs from 'node:fs';
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { InputError } from '../../errors.js';
-import { type Currency, isCurrencyCode, parseBoundedAmount, parsePositiveAmount, printable } from '../../money/index.js';
-import type { BankBalance, BankEntry, BankFormatDefinition, BankTransaction, StatementHeader, StatementPart } from '../types.js';
-import { CAMT053_NAMESPACE_PREFIX, CAMT053_VERSIONS, NOT_PROVIDED, camt053Namespace, writeCamt053 } from './camt053-write.js';
+import {
+  type Currency,
+  isCurrencyCode,
+  parseBoundedAmount,
+  parsePositiveAmount,
+  printable,
+} from '../../money/index.js';
+import type {
+  BankBalance,
+  BankEntry,
+  BankFormatDefinition,
+  BankTransaction,
+  StatementHeader,
+  StatementPart,
+} from '../types.js';
+import {
+  CAMT053_NAMESPACE_PREFIX,
+  CAMT053_VERSIONS,
+  NOT_PROVIDED,
+  camt053Namespace,
+  writeCamt053,
+} from './camt053-write.js';
 
 export { CAMT053_NAMESPACE_PREFIX, CAMT053_VERSIONS, camt053Namespace } from './camt053-write.js';
 
@@ -32,7 +51,10 @@ const CHARGE_SUB_FAMILIES = new Set(['CHRG', 'FEES']);
 
 export const camt053Format: BankFormatDefinition = {
   format: 'camt053',
-  recognizes: (head) => head.includes(CAMT053_NAMESPACE_PREFIX) || (/<([A-Za-z_][\w.-]*:)?Document[\s>]/.test(head) && /<([A-Za-z_][\w.-]*:)?BkToCstmrStmt[\s>]/.test(head)),
+  recognizes: (head) =>
+    head.includes(CAMT053_NAMESPACE_PREFIX) ||
+    (/<([A-Za-z_][\w.-]*:)?Document[\s>]/.test(head) &&
+      /<([A-Za-z_][\w.-]*:)?BkToCstmrStmt[\s>]/.test(head)),
   read: readCamt053,
   write: writeCamt053,
 };
@@ -97,15 +119,43 @@ type Context = 'stmt' | 'bal' | 'ntry' | 'tx';
  * `Sts`, `IBAN` or `CdtDbtInd` silently change what the statement says. `RmtInf/Ustrd` repeats by design.
  */
 const SINGLE_FIELDS: Record<Context, Record<string, string>> = {
-  stmt: { Id: 'Id', 'Acct/Id/IBAN': 'Acct/Id/IBAN', 'Acct/Id/Othr/Id': 'Acct/Id/Othr/Id', 'Acct/Ccy': 'Acct/Ccy' },
-  bal: { 'Tp/CdOrPrtry/Cd': 'Tp/CdOrPrtry/Cd', Amt: 'Amt', CdtDbtInd: 'CdtDbtInd', 'Dt/Dt': 'Dt', 'Dt/DtTm': 'Dt' },
+  stmt: {
+    Id: 'Id',
+    'Acct/Id/IBAN': 'Acct/Id/IBAN',
+    'Acct/Id/Othr/Id': 'Acct/Id/Othr/Id',
+    'Acct/Ccy': 'Acct/Ccy',
+  },
+  bal: {
+    'Tp/CdOrPrtry/Cd': 'Tp/CdOrPrtry/Cd',
+    Amt: 'Amt',
+    CdtDbtInd: 'CdtDbtInd',
+    'Dt/Dt': 'Dt',
+    'Dt/DtTm': 'Dt',
+  },
   ntry: {
-    Amt: 'Amt', CdtDbtInd: 'CdtDbtInd', RvslInd: 'RvslInd', Sts: 'Sts', 'Sts/Cd': 'Sts', 'BookgDt/Dt': 'BookgDt', 'BookgDt/DtTm': 'BookgDt', 'ValDt/Dt': 'ValDt', 'ValDt/DtTm': 'ValDt',
-    AcctSvcrRef: 'AcctSvcrRef', 'BkTxCd/Domn/Cd': 'BkTxCd/Domn/Cd', 'BkTxCd/Domn/Fmly/Cd': 'BkTxCd/Domn/Fmly/Cd', 'BkTxCd/Domn/Fmly/SubFmlyCd': 'BkTxCd/Domn/Fmly/SubFmlyCd', 'BkTxCd/Prtry/Cd': 'BkTxCd/Prtry/Cd',
+    Amt: 'Amt',
+    CdtDbtInd: 'CdtDbtInd',
+    RvslInd: 'RvslInd',
+    Sts: 'Sts',
+    'Sts/Cd': 'Sts',
+    'BookgDt/Dt': 'BookgDt',
+    'BookgDt/DtTm': 'BookgDt',
+    'ValDt/Dt': 'ValDt',
+    'ValDt/DtTm': 'ValDt',
+    AcctSvcrRef: 'AcctSvcrRef',
+    'BkTxCd/Domn/Cd': 'BkTxCd/Domn/Cd',
+    'BkTxCd/Domn/Fmly/Cd': 'BkTxCd/Domn/Fmly/Cd',
+    'BkTxCd/Domn/Fmly/SubFmlyCd': 'BkTxCd/Domn/Fmly/SubFmlyCd',
+    'BkTxCd/Prtry/Cd': 'BkTxCd/Prtry/Cd',
   },
   tx: {
-    'Refs/EndToEndId': 'Refs/EndToEndId', 'RltdPties/Dbtr/Nm': 'RltdPties/Dbtr', 'RltdPties/Dbtr/Pty/Nm': 'RltdPties/Dbtr', 'RltdPties/Cdtr/Nm': 'RltdPties/Cdtr', 'RltdPties/Cdtr/Pty/Nm': 'RltdPties/Cdtr',
-    'AmtDtls/TxAmt/Amt': 'AmtDtls/TxAmt/Amt', Amt: 'Amt',
+    'Refs/EndToEndId': 'Refs/EndToEndId',
+    'RltdPties/Dbtr/Nm': 'RltdPties/Dbtr',
+    'RltdPties/Dbtr/Pty/Nm': 'RltdPties/Dbtr',
+    'RltdPties/Cdtr/Nm': 'RltdPties/Cdtr',
+    'RltdPties/Cdtr/Pty/Nm': 'RltdPties/Cdtr',
+    'AmtDtls/TxAmt/Amt': 'AmtDtls/TxAmt/Amt',
+    Amt: 'Amt',
   },
 };
 /** The same as Maps: a lookup per closed leaf, and an element named `constructor` is no field. */
@@ -115,7 +165,12 @@ const SINGLE_FIELD_MAPS: Record<Context, ReadonlyMap<string, string>> = {
   ntry: new Map(Object.entries(SINGLE_FIELDS.ntry)),
   tx: new Map(Object.entries(SINGLE_FIELDS.tx)),
 };
-const CONTEXT_PATH: Record<Context, string> = { stmt: 'Stmt', bal: 'Bal', ntry: 'Ntry', tx: 'Ntry/NtryDtls/TxDtls' };
+const CONTEXT_PATH: Record<Context, string> = {
+  stmt: 'Stmt',
+  bal: 'Bal',
+  ntry: 'Ntry',
+  tx: 'Ntry/NtryDtls/TxDtls',
+};
 /** ISO 20022 `ISODateTime`: a day, a time, optional fraction and offset. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/;
 
@@ -146,7 +201,9 @@ class CamtReader {
   ) {}
 
   fail(field: string, reason: string, line = this.parser.line): never {
-    throw new InputError(`${this.file}:${line} ${field}: ${reason}`, { hint: 'ask the bank for the statement again, or see docs/BANK-FORMATS.md' });
+    throw new InputError(`${this.file}:${line} ${field}: ${reason}`, {
+      hint: 'ask the bank for the statement again, or see docs/BANK-FORMATS.md',
+    });
   }
 
   /** The open element names, innermost last, for the truncation message. */
@@ -161,24 +218,53 @@ class CamtReader {
     this.relative.push(this.relativeOf(name));
     this.path.push(name);
     this.hasChild.push(false);
-    if (this.path.length > MAX_DEPTH) this.fail(name, `elements nested deeper than ${MAX_DEPTH}: not a camt.053 statement`);
+    if (this.path.length > MAX_DEPTH)
+      this.fail(name, `elements nested deeper than ${MAX_DEPTH}: not a camt.053 statement`);
     this.text = '';
-    if (name === 'Stmt' && this.path.length === 3 && this.path[0] === 'Document' && this.path[1] === 'BkToCstmrStmt') this.openStatement();
+    if (
+      name === 'Stmt' &&
+      this.path.length === 3 &&
+      this.path[0] === 'Document' &&
+      this.path[1] === 'BkToCstmrStmt'
+    )
+      this.openStatement();
     else if (this.statement && this.inContext('stmt', 1)) {
       if (name === 'Bal') this.openBalance();
       else if (name === 'Ntry') this.openEntry();
-    } else if (name === 'TxDtls' && this.entry && this.inContext('ntry', 2) && this.path[this.path.length - 2] === 'NtryDtls') {
-      if (this.entry.transactions.length >= MAX_TRANSACTIONS_PER_ENTRY) this.fail('Ntry/NtryDtls/TxDtls', `more than ${MAX_TRANSACTIONS_PER_ENTRY} transactions in one entry`);
-      this.transaction = { amount: null, currency: null, endToEndId: null, remittance: [], debtor: null, creditor: null };
+    } else if (
+      name === 'TxDtls' &&
+      this.entry &&
+      this.inContext('ntry', 2) &&
+      this.path[this.path.length - 2] === 'NtryDtls'
+    ) {
+      if (this.entry.transactions.length >= MAX_TRANSACTIONS_PER_ENTRY)
+        this.fail(
+          'Ntry/NtryDtls/TxDtls',
+          `more than ${MAX_TRANSACTIONS_PER_ENTRY} transactions in one entry`,
+        );
+      this.transaction = {
+        amount: null,
+        currency: null,
+        endToEndId: null,
+        remittance: [],
+        debtor: null,
+        creditor: null,
+      };
       this.contexts.push({ kind: 'tx', depth: this.path.length, seen: new Set() });
     }
-    if (name === 'Amt' && typeof tag.attributes.Ccy === 'object') this.currencyAttribute = tag.attributes.Ccy.value;
+    if (name === 'Amt' && typeof tag.attributes.Ccy === 'object')
+      this.currencyAttribute = tag.attributes.Ccy.value;
     else if (name === 'Amt') this.currencyAttribute = null;
   }
 
   addText(text: string): void {
-    if (text.includes('\ufffd')) this.fail(this.openElement() ?? 'text', 'is not valid UTF-8 (ISO 20022 XML is UTF-8: ask the bank for the file as it was sent)');
-    if (this.text.length + text.length > MAX_TEXT_CHARS) this.fail(this.openElement() ?? 'text', `a text longer than ${MAX_TEXT_CHARS} characters`);
+    if (text.includes('\ufffd'))
+      this.fail(
+        this.openElement() ?? 'text',
+        'is not valid UTF-8 (ISO 20022 XML is UTF-8: ask the bank for the file as it was sent)',
+      );
+    if (this.text.length + text.length > MAX_TEXT_CHARS)
+      this.fail(this.openElement() ?? 'text', `a text longer than ${MAX_TEXT_CHARS} characters`);
     this.text += text;
   }
 
@@ -206,7 +292,11 @@ class CamtReader {
   private once(context: { kind: Context; seen: Set<string> }, relative: string): void {
     const field = SINGLE_FIELD_MAPS[context.kind].get(relative);
     if (field === undefined) return;
-    if (context.seen.has(field)) this.fail(`${CONTEXT_PATH[context.kind]}/${field}`, 'given twice: a statement field has one value (ask the bank which one is meant)');
+    if (context.seen.has(field))
+      this.fail(
+        `${CONTEXT_PATH[context.kind]}/${field}`,
+        'given twice: a statement field has one value (ask the bank which one is meant)',
+      );
     context.seen.add(field);
   }
 
@@ -214,7 +304,8 @@ class CamtReader {
     this.rootSeen = true;
     const found = tag.uri;
     this.rootUri = found;
-    if (tag.local !== 'Document') this.fail(tag.local, `the root element is <${tag.name}>, not a camt.053 <Document>`);
+    if (tag.local !== 'Document')
+      this.fail(tag.local, `the root element is <${tag.name}>, not a camt.053 <Document>`);
     if (!ACCEPTED.includes(found)) {
       this.fail(
         'Document xmlns',
@@ -225,19 +316,49 @@ class CamtReader {
 
   private inContext(kind: Context, depthBelow: number): boolean {
     const context = this.contexts[this.contexts.length - 1];
-    return context !== undefined && context.kind === kind && this.path.length === context.depth + depthBelow;
+    return (
+      context !== undefined &&
+      context.kind === kind &&
+      this.path.length === context.depth + depthBelow
+    );
   }
 
   private openStatement(): void {
-    this.statement = { line: this.parser.line, id: null, iban: null, otherId: null, currency: null, opening: null, previousClosing: null, closing: null, header: null, entries: 0, skipped: 0 };
+    this.statement = {
+      line: this.parser.line,
+      id: null,
+      iban: null,
+      otherId: null,
+      currency: null,
+      opening: null,
+      previousClosing: null,
+      closing: null,
+      header: null,
+      entries: 0,
+      skipped: 0,
+    };
     this.contexts.push({ kind: 'stmt', depth: this.path.length, seen: new Set() });
   }
 
   private openBalance(): void {
-    if ((this.statement as StatementDraft).entries > 0 || (this.statement as StatementDraft).skipped > 0) {
-      this.fail('Stmt/Bal', 'a balance after an entry: camt.053 puts every balance before the entries');
+    if (
+      (this.statement as StatementDraft).entries > 0 ||
+      (this.statement as StatementDraft).skipped > 0
+    ) {
+      this.fail(
+        'Stmt/Bal',
+        'a balance after an entry: camt.053 puts every balance before the entries',
+      );
     }
-    this.balance = { line: this.parser.line, fieldLines: new Map(), code: null, amount: null, currency: null, sign: null, date: null };
+    this.balance = {
+      line: this.parser.line,
+      fieldLines: new Map(),
+      code: null,
+      amount: null,
+      currency: null,
+      sign: null,
+      date: null,
+    };
     this.contexts.push({ kind: 'bal', depth: this.path.length, seen: new Set() });
   }
 
@@ -248,8 +369,21 @@ class CamtReader {
       this.out.push({ kind: 'statement', header: statement.header });
     }
     this.entry = {
-      line: this.parser.line, fieldLines: new Map(), amount: null, currency: null, sign: null, reversal: null, status: null, bookingDate: null, valueDate: null,
-      reference: null, domain: null, family: null, subFamily: null, proprietary: null, transactions: [],
+      line: this.parser.line,
+      fieldLines: new Map(),
+      amount: null,
+      currency: null,
+      sign: null,
+      reversal: null,
+      status: null,
+      bookingDate: null,
+      valueDate: null,
+      reference: null,
+      domain: null,
+      family: null,
+      subFamily: null,
+      proprietary: null,
+      transactions: [],
     };
     this.contexts.push({ kind: 'ntry', depth: this.path.length, seen: new Set() });
   }
@@ -272,8 +406,10 @@ class CamtReader {
   }
 
   private leaf(kind: Context, relative: string, value: string): void {
-    if (kind === 'bal') (this.balance as BalanceDraft).fieldLines.set(firstStep(relative), this.parser.line);
-    else if (kind === 'ntry') (this.entry as EntryDraft).fieldLines.set(firstStep(relative), this.parser.line);
+    if (kind === 'bal')
+      (this.balance as BalanceDraft).fieldLines.set(firstStep(relative), this.parser.line);
+    else if (kind === 'ntry')
+      (this.entry as EntryDraft).fieldLines.set(firstStep(relative), this.parser.line);
     if (kind === 'stmt') this.statementLeaf(this.statement as StatementDraft, relative, value);
     else if (kind === 'bal') this.balanceLeaf(this.balance as BalanceDraft, relative, value);
     else if (kind === 'ntry') this.entryLeaf(this.entry as EntryDraft, relative, value);
@@ -302,27 +438,56 @@ class CamtReader {
         entry.amount = value;
         entry.currency = this.currencyAttribute;
         return;
-      case 'CdtDbtInd': entry.sign = value; return;
-      case 'RvslInd': entry.reversal = value; return;
-      case 'Sts': case 'Sts/Cd': entry.status = value; return;
-      case 'BookgDt/Dt': case 'BookgDt/DtTm': entry.bookingDate = value; return;
-      case 'ValDt/Dt': case 'ValDt/DtTm': entry.valueDate = value; return;
-      case 'AcctSvcrRef': entry.reference = value; return;
-      case 'BkTxCd/Domn/Cd': entry.domain = value; return;
-      case 'BkTxCd/Domn/Fmly/Cd': entry.family = value; return;
-      case 'BkTxCd/Domn/Fmly/SubFmlyCd': entry.subFamily = value; return;
-      case 'BkTxCd/Prtry/Cd': entry.proprietary = value; return;
+      case 'CdtDbtInd':
+        entry.sign = value;
+        return;
+      case 'RvslInd':
+        entry.reversal = value;
+        return;
+      case 'Sts':
+      case 'Sts/Cd':
+        entry.status = value;
+        return;
+      case 'BookgDt/Dt':
+      case 'BookgDt/DtTm':
+        entry.bookingDate = value;
+        return;
+      case 'ValDt/Dt':
+      case 'ValDt/DtTm':
+        entry.valueDate = value;
+        return;
+      case 'AcctSvcrRef':
+        entry.reference = value;
+        return;
+      case 'BkTxCd/Domn/Cd':
+        entry.domain = value;
+        return;
+      case 'BkTxCd/Domn/Fmly/Cd':
+        entry.family = value;
+        return;
+      case 'BkTxCd/Domn/Fmly/SubFmlyCd':
+        entry.subFamily = value;
+        return;
+      case 'BkTxCd/Prtry/Cd':
+        entry.proprietary = value;
+        return;
       default:
     }
   }
 
   private transactionLeaf(transaction: TransactionDraft, relative: string, value: string): void {
-    if (relative === 'Refs/EndToEndId') transaction.endToEndId = value === NOT_PROVIDED || value === '' ? null : value;
+    if (relative === 'Refs/EndToEndId')
+      transaction.endToEndId = value === NOT_PROVIDED || value === '' ? null : value;
     else if (relative === 'RmtInf/Ustrd') {
       if (value !== '') transaction.remittance.push(value);
-    } else if (relative === 'RltdPties/Dbtr/Nm' || relative === 'RltdPties/Dbtr/Pty/Nm') transaction.debtor = value;
-    else if (relative === 'RltdPties/Cdtr/Nm' || relative === 'RltdPties/Cdtr/Pty/Nm') transaction.creditor = value;
-    else if (relative === 'AmtDtls/TxAmt/Amt' || (relative === 'Amt' && transaction.amount === null)) {
+    } else if (relative === 'RltdPties/Dbtr/Nm' || relative === 'RltdPties/Dbtr/Pty/Nm')
+      transaction.debtor = value;
+    else if (relative === 'RltdPties/Cdtr/Nm' || relative === 'RltdPties/Cdtr/Pty/Nm')
+      transaction.creditor = value;
+    else if (
+      relative === 'AmtDtls/TxAmt/Amt' ||
+      (relative === 'Amt' && transaction.amount === null)
+    ) {
       transaction.amount = value;
       transaction.currency = this.currencyAttribute;
     }
@@ -330,9 +495,21 @@ class CamtReader {
 
   private keepBalance(balance: BalanceDraft): void {
     const statement = this.statement as StatementDraft;
-    const slot = balance.code === 'OPBD' ? 'opening' : balance.code === 'PRCD' ? 'previousClosing' : balance.code === 'CLBD' ? 'closing' : null;
+    const slot =
+      balance.code === 'OPBD'
+        ? 'opening'
+        : balance.code === 'PRCD'
+          ? 'previousClosing'
+          : balance.code === 'CLBD'
+            ? 'closing'
+            : null;
     if (slot === null) return; // interim and available balances say nothing the sum check needs
-    if (statement[slot] !== null) this.fail('Stmt/Bal', `a second ${balance.code} balance in statement ${statement.id ?? '?'} (first at line ${(statement[slot] as BalanceDraft).line})`, balance.line);
+    if (statement[slot] !== null)
+      this.fail(
+        'Stmt/Bal',
+        `a second ${balance.code} balance in statement ${statement.id ?? '?'} (first at line ${(statement[slot] as BalanceDraft).line})`,
+        balance.line,
+      );
     statement[slot] = balance;
   }
 
@@ -340,9 +517,15 @@ class CamtReader {
     const at = statement.line;
     if (!statement.id) this.fail('Stmt/Id', 'missing: every statement has an identification', at);
     const account = statement.iban ?? statement.otherId;
-    if (!account) this.fail('Stmt/Acct/Id', `statement ${statement.id} names no account (IBAN or Othr/Id)`, at);
+    if (!account)
+      this.fail('Stmt/Acct/Id', `statement ${statement.id} names no account (IBAN or Othr/Id)`, at);
     const openingDraft = statement.opening ?? statement.previousClosing;
-    if (!openingDraft) this.fail('Stmt/Bal', `statement ${statement.id} has no opening balance (OPBD, or PRCD) before its entries`, at);
+    if (!openingDraft)
+      this.fail(
+        'Stmt/Bal',
+        `statement ${statement.id} has no opening balance (OPBD, or PRCD) before its entries`,
+        at,
+      );
     const currencyText = statement.currency ?? openingDraft.currency;
     const currency = this.currency(currencyText, 'Stmt/Acct/Ccy', at);
     const opening = this.balanceOf(openingDraft, currency);
@@ -357,21 +540,46 @@ class CamtReader {
       this.out.push({ kind: 'statement', header: statement.header });
     }
     const closingDraft = statement.closing;
-    if (!closingDraft) this.fail('Stmt/Bal', `statement ${statement.header.statementId} has no closing balance (CLBD): the file is incomplete`);
+    if (!closingDraft)
+      this.fail(
+        'Stmt/Bal',
+        `statement ${statement.header.statementId} has no closing balance (CLBD): the file is incomplete`,
+      );
     const closing = this.balanceOf(closingDraft, statement.header.currency);
-    this.out.push({ kind: 'end', footer: { closing, line: closingDraft.line }, skipped: statement.skipped });
+    this.out.push({
+      kind: 'end',
+      footer: { closing, line: closingDraft.line },
+      skipped: statement.skipped,
+    });
   }
 
   private balanceOf(draft: BalanceDraft, currency: Currency): BankBalance {
     const field = `Bal ${draft.code ?? ''}`.trim();
     const at = (leaf: string) => draft.fieldLines.get(leaf) ?? draft.line;
     if (draft.amount === null) this.fail(`${field}/Amt`, 'missing', draft.line);
-    if (draft.currency !== currency) this.fail(`${field}/Amt Ccy`, `the balance is in ${printable(draft.currency ?? 'no currency')}, the account in ${currency}`, at('Amt'));
-    const amountMinor = parseBoundedAmount(draft.amount, currency, `${this.file}:${at('Amt')} ${field}/Amt`);
-    if (amountMinor < 0n) this.fail(`${field}/Amt`, 'a camt amount is never negative (CdtDbtInd DBIT says the balance is overdrawn)', at('Amt'));
+    if (draft.currency !== currency)
+      this.fail(
+        `${field}/Amt Ccy`,
+        `the balance is in ${printable(draft.currency ?? 'no currency')}, the account in ${currency}`,
+        at('Amt'),
+      );
+    const amountMinor = parseBoundedAmount(
+      draft.amount,
+      currency,
+      `${this.file}:${at('Amt')} ${field}/Amt`,
+    );
+    if (amountMinor < 0n)
+      this.fail(
+        `${field}/Amt`,
+        'a camt amount is never negative (CdtDbtInd DBIT says the balance is overdrawn)',
+        at('Amt'),
+      );
     const sign = this.sign(draft.sign, `${field}/CdtDbtInd`, at('CdtDbtInd'));
     if (draft.date === null) this.fail(`${field}/Dt`, 'missing (Dt or DtTm)', draft.line);
-    return { amountMinor: sign === 'credit' ? amountMinor : -amountMinor, date: this.date(draft.date, `${field}/Dt`, at('Dt')) };
+    return {
+      amountMinor: sign === 'credit' ? amountMinor : -amountMinor,
+      date: this.date(draft.date, `${field}/Dt`, at('Dt')),
+    };
   }
 
   private finishEntry(draft: EntryDraft): void {
@@ -390,34 +598,67 @@ class CamtReader {
     const at = (leaf: string) => draft.fieldLines.get(leaf) ?? line;
     const currency = this.currency(draft.currency, 'Ntry/Amt Ccy', at('Amt'));
     if (draft.amount === null) this.fail('Ntry/Amt', 'missing', line);
-    const amountMinor = parsePositiveAmount(draft.amount, currency, `${this.file}:${at('Amt')} Ntry/Amt`);
+    const amountMinor = parsePositiveAmount(
+      draft.amount,
+      currency,
+      `${this.file}:${at('Amt')} Ntry/Amt`,
+    );
     parseBoundedAmount(draft.amount, currency, `${this.file}:${at('Amt')} Ntry/Amt`);
     const direction = this.sign(draft.sign, 'Ntry/CdtDbtInd', at('CdtDbtInd'));
-    if (draft.bookingDate === null) this.fail('Ntry/BookgDt', 'missing: a booked entry has a booking date', line);
+    if (draft.bookingDate === null)
+      this.fail('Ntry/BookgDt', 'missing: a booked entry has a booking date', line);
     const reversal = draft.reversal === 'true' || draft.reversal === '1';
-    if (draft.reversal !== null && !reversal && draft.reversal !== 'false' && draft.reversal !== '0') this.fail('Ntry/RvslInd', `"${printable(draft.reversal)}" is not true or false`, at('RvslInd'));
+    if (
+      draft.reversal !== null &&
+      !reversal &&
+      draft.reversal !== 'false' &&
+      draft.reversal !== '0'
+    )
+      this.fail(
+        'Ntry/RvslInd',
+        `"${printable(draft.reversal)}" is not true or false`,
+        at('RvslInd'),
+      );
     const typeCode = typeCodeOf(draft);
-    const transactions = draft.transactions.map((transaction) => this.transactionOf(transaction, currency, direction, line));
+    const transactions = draft.transactions.map((transaction) =>
+      this.transactionOf(transaction, currency, direction, line),
+    );
     return {
       line,
       direction,
       amountMinor,
       currency,
       bookingDate: this.date(draft.bookingDate, 'Ntry/BookgDt', at('BookgDt')),
-      valueDate: draft.valueDate === null ? null : this.date(draft.valueDate, 'Ntry/ValDt', at('ValDt')),
+      valueDate:
+        draft.valueDate === null ? null : this.date(draft.valueDate, 'Ntry/ValDt', at('ValDt')),
       accountServicerRef: draft.reference || null,
       typeCode,
-      bankCharge: direction === 'debit' && draft.subFamily !== null && CHARGE_SUB_FAMILIES.has(draft.subFamily),
+      bankCharge:
+        direction === 'debit' &&
+        draft.subFamily !== null &&
+        CHARGE_SUB_FAMILIES.has(draft.subFamily),
       reversal,
-      transactions: transactions.length > 0 ? transactions : [{ amountMinor: null, endToEndId: null, remittance: null, counterparty: null }],
+      transactions:
+        transactions.length > 0
+          ? transactions
+          : [{ amountMinor: null, endToEndId: null, remittance: null, counterparty: null }],
     };
   }
 
-  private transactionOf(draft: TransactionDraft, currency: Currency, direction: 'credit' | 'debit', line: number): BankTransaction {
+  private transactionOf(
+    draft: TransactionDraft,
+    currency: Currency,
+    direction: 'credit' | 'debit',
+    line: number,
+  ): BankTransaction {
     let amountMinor: bigint | null = null;
     // A transaction amount in another currency (an instructed amount) says nothing about this account.
     if (draft.amount !== null && draft.currency === currency) {
-      amountMinor = parsePositiveAmount(draft.amount, currency, `${this.file}:${line} Ntry/NtryDtls/TxDtls/Amt`);
+      amountMinor = parsePositiveAmount(
+        draft.amount,
+        currency,
+        `${this.file}:${line} Ntry/NtryDtls/TxDtls/Amt`,
+      );
     }
     return {
       amountMinor,
@@ -429,19 +670,25 @@ class CamtReader {
 
   private currency(text: string | null, field: string, line: number): Currency {
     if (text === null || text === '') this.fail(field, 'missing', line);
-    if (!isCurrencyCode(text)) this.fail(field, `"${printable(text)}" is not an ISO 4217 currency code`, line);
+    if (!isCurrencyCode(text))
+      this.fail(field, `"${printable(text)}" is not an ISO 4217 currency code`, line);
     return text;
   }
 
   private sign(text: string | null, field: string, line: number): 'credit' | 'debit' {
     if (text === 'CRDT') return 'credit';
     if (text === 'DBIT') return 'debit';
-    return this.fail(field, text === null ? 'missing (CRDT or DBIT)' : `"${printable(text)}" is not CRDT or DBIT`, line);
+    return this.fail(
+      field,
+      text === null ? 'missing (CRDT or DBIT)' : `"${printable(text)}" is not CRDT or DBIT`,
+      line,
+    );
   }
 
   private date(text: string, field: string, line: number): string {
     const day = text.slice(0, 10);
-    if (!isIsoDay(day) || (text.length > 10 && !DATE_TIME.test(text))) this.fail(field, `"${printable(text)}" is not a date (YYYY-MM-DD) or date-time`, line);
+    if (!isIsoDay(day) || (text.length > 10 && !DATE_TIME.test(text)))
+      this.fail(field, `"${printable(text)}" is not a date (YYYY-MM-DD) or date-time`, line);
     return day;
   }
 }
@@ -453,7 +700,8 @@ function firstStep(relative: string): string {
 
 /** `Domn/Fmly/SubFmly` when the ISO code is given, else the proprietary code. */
 function typeCodeOf(draft: EntryDraft): string | null {
-  if (draft.domain && draft.family && draft.subFamily) return `${draft.domain}/${draft.family}/${draft.subFamily}`;
+  if (draft.domain && draft.family && draft.subFamily)
+    return `${draft.domain}/${draft.family}/${draft.subFamily}`;
   if (draft.proprietary && draft.proprietary !== NOT_PROVIDED) return draft.proprietary;
   return null;
 }
@@ -476,8 +724,19 @@ function nextDay(day: string): string {
 
 /** The handler fields saxes's `on()` adds to the parser (saxes.js EVENT_NAME_TO_HANDLER_NAME). */
 type SaxesHandlerSlot =
-  | 'xmldeclHandler' | 'textHandler' | 'piHandler' | 'doctypeHandler' | 'commentHandler' | 'openTagStartHandler' | 'attributeHandler'
-  | 'openTagHandler' | 'closeTagHandler' | 'cdataHandler' | 'errorHandler' | 'endHandler' | 'readyHandler';
+  | 'xmldeclHandler'
+  | 'textHandler'
+  | 'piHandler'
+  | 'doctypeHandler'
+  | 'commentHandler'
+  | 'openTagStartHandler'
+  | 'attributeHandler'
+  | 'openTagHandler'
+  | 'closeTagHandler'
+  | 'cdataHandler'
+  | 'errorHandler'
+  | 'endHandler'
+  | 'readyHandler';
 
 /**
  * saxes's `on()` adds each handler as a new property of the parser by a computed key; past six or
@@ -513,11 +772,24 @@ async function* readCamt053(file: string): AsyncGenerator<StatementPart> {
   parser.on('error', (error) => {
     throw xmlError(file, error);
   });
-  parser.on('doctype', () => reader.fail('DOCTYPE', 'a document type declaration is refused (no DTDs or entity declarations: they can read local files or expand without bound); ask the bank for plain camt.053 XML'));
+  parser.on('doctype', () =>
+    reader.fail(
+      'DOCTYPE',
+      'a document type declaration is refused (no DTDs or entity declarations: they can read local files or expand without bound); ask the bank for plain camt.053 XML',
+    ),
+  );
   parser.on('xmldecl', (declaration) => {
     const encoding = declaration.encoding?.toLowerCase();
-    if (encoding !== undefined && encoding !== 'utf-8' && encoding !== 'utf8' && encoding !== 'us-ascii') {
-      reader.fail('xml encoding', `the file declares encoding "${printable(declaration.encoding ?? '')}"; payops reads camt.053 as UTF-8, the encoding ISO 20022 uses`);
+    if (
+      encoding !== undefined &&
+      encoding !== 'utf-8' &&
+      encoding !== 'utf8' &&
+      encoding !== 'us-ascii'
+    ) {
+      reader.fail(
+        'xml encoding',
+        `the file declares encoding "${printable(declaration.encoding ?? '')}"; payops reads camt.053 as UTF-8, the encoding ISO 20022 uses`,
+      );
     }
   });
   // Where the last node ended: saxes holds a node whole until it ends, so its size is bounded here.
@@ -547,12 +819,19 @@ async function* readCamt053(file: string): AsyncGenerator<StatementPart> {
   for await (const chunk of stream as AsyncIterable<string>) {
     parser.write(chunk);
     if (parser.position - nodeEnd > MAX_NODE_CHARS) {
-      reader.fail('xml', `one XML node is larger than ${MAX_NODE_CHARS} characters (a text, comment, CDATA section or tag no statement holds); refused before it is held whole`);
+      reader.fail(
+        'xml',
+        `one XML node is larger than ${MAX_NODE_CHARS} characters (a text, comment, CDATA section or tag no statement holds); refused before it is held whole`,
+      );
     }
     yield* reader.out.splice(0);
   }
   const open = reader.openElement();
-  if (open !== undefined) throw new InputError(`${file}:${parser.line} ${open}: the file ends inside <${open}>: cut short`, { hint: 'ask the bank for the complete statement' });
+  if (open !== undefined)
+    throw new InputError(
+      `${file}:${parser.line} ${open}: the file ends inside <${open}>: cut short`,
+      { hint: 'ask the bank for the complete statement' },
+    );
   parser.close();
   yield* reader.out.splice(0);
 }
@@ -561,5 +840,7 @@ async function* readCamt053(file: string): AsyncGenerator<StatementPart> {
 function xmlError(file: string, error: Error): InputError {
   const match = /^.*?:(\d+):(\d+): (.*)$/s.exec(error.message);
   const where = match ? `${file}:${match[1]}` : file;
-  return new InputError(`${where} xml: ${match ? match[3] : error.message} (not well-formed XML)`, { hint: 'ask the bank for the statement again' });
+  return new InputError(`${where} xml: ${match ? match[3] : error.message} (not well-formed XML)`, {
+    hint: 'ask the bank for the statement again',
+  });
 }

@@ -14,8 +14,15 @@ import type { BankBalance } from '../types.js';
 const MAPPING_HINT = 'see docs/BANK-FORMATS.md, "Mapped CSV"';
 
 const column = z.string().trim().min(1, 'must be a column name (a non-empty string)').max(200);
-const values = z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(50)]).transform((value) => (typeof value === 'string' ? [value] : value));
-const decimal = z.string().regex(/^-?[0-9]+(\.[0-9]+)?$/, 'must be a decimal string with "." such as "1000.00" or "-12.50"');
+const values = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1).max(50)])
+  .transform((value) => (typeof value === 'string' ? [value] : value));
+const decimal = z
+  .string()
+  .regex(
+    /^-?[0-9]+(\.[0-9]+)?$/,
+    'must be a decimal string with "." such as "1000.00" or "-12.50"',
+  );
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
 const balanceConstant = z.strictObject({ amount: decimal, date: day });
@@ -23,13 +30,23 @@ const balanceConstant = z.strictObject({ amount: decimal, date: day });
 const schema = z
   .strictObject({
     description: z.string().max(1_000).optional(),
-    delimiter: z.string().length(1).refine((value) => !/["\r\n]/.test(value), 'must be one character other than a quote or a line break').default(','),
+    delimiter: z
+      .string()
+      .length(1)
+      .refine(
+        (value) => !/["\r\n]/.test(value),
+        'must be one character other than a quote or a line break',
+      )
+      .default(','),
     decimalSeparator: z.enum(['.', ',']).default('.'),
     thousandsSeparator: z.enum(['', ',', '.', ' ', "'"]).default(''),
     dateFormat: z
       .string()
       .max(40)
-      .refine((value) => ['YYYY', 'MM', 'DD'].every((token) => value.split(token).length === 2), 'must hold YYYY, MM and DD once each, e.g. "DD.MM.YYYY"')
+      .refine(
+        (value) => ['YYYY', 'MM', 'DD'].every((token) => value.split(token).length === 2),
+        'must hold YYYY, MM and DD once each, e.g. "DD.MM.YYYY"',
+      )
       .default('YYYY-MM-DD'),
     columns: z.strictObject({
       bookingDate: column,
@@ -44,7 +61,10 @@ const schema = z
       counterparty: column.optional(),
       typeCode: column.optional(),
     }),
-    currency: z.string().refine((code) => isCurrencyCode(code), 'must be an ISO 4217 currency code such as "EUR"').optional(),
+    currency: z
+      .string()
+      .refine((code) => isCurrencyCode(code), 'must be an ISO 4217 currency code such as "EUR"')
+      .optional(),
     bankCharge: z.strictObject({ column, values }).optional(),
     statement: z.strictObject({
       id: z.string().min(1).max(200).optional(),
@@ -52,40 +72,80 @@ const schema = z
       opening: balanceConstant.optional(),
       closing: balanceConstant.optional(),
       balanceRows: z
-        .strictObject({ column, opening: z.string().min(1), closing: z.string().min(1), amount: column.optional(), date: column.optional() })
+        .strictObject({
+          column,
+          opening: z.string().min(1),
+          closing: z.string().min(1),
+          amount: column.optional(),
+          date: column.optional(),
+        })
         .optional(),
     }),
   })
   .superRefine((mapping, context) => {
-    const problem = (path: (string | number)[], message: string) => context.addIssue({ code: 'custom', path, message });
+    const problem = (path: (string | number)[], message: string) =>
+      context.addIssue({ code: 'custom', path, message });
     if ((mapping.currency === undefined) === (mapping.columns.currency === undefined)) {
-      problem(['currency'], 'give either a fixed "currency" or a "columns.currency" column (exactly one)');
+      problem(
+        ['currency'],
+        'give either a fixed "currency" or a "columns.currency" column (exactly one)',
+      );
     }
     if ((mapping.statement.account === undefined) === (mapping.columns.account === undefined)) {
-      problem(['statement', 'account'], 'give either a fixed "statement.account" or a "columns.account" column (exactly one)');
+      problem(
+        ['statement', 'account'],
+        'give either a fixed "statement.account" or a "columns.account" column (exactly one)',
+      );
     }
     const { opening, closing, balanceRows } = mapping.statement;
     const constants = opening !== undefined || closing !== undefined;
-    if (constants && balanceRows !== undefined) problem(['statement', 'balanceRows'], 'give the balances either as "opening"/"closing" constants or as "balanceRows", not both');
-    if (!constants && balanceRows === undefined) problem(['statement'], 'the balances are missing: give "opening" and "closing" ({"amount", "date"}) or "balanceRows" (the column whose value marks the balance rows)');
-    if (constants && (opening === undefined || closing === undefined)) problem(['statement', opening === undefined ? 'opening' : 'closing'], 'is missing (both balances are needed for the sum check)');
-    if (balanceRows && balanceRows.opening === balanceRows.closing) problem(['statement', 'balanceRows'], '"opening" and "closing" must be different values');
+    if (constants && balanceRows !== undefined)
+      problem(
+        ['statement', 'balanceRows'],
+        'give the balances either as "opening"/"closing" constants or as "balanceRows", not both',
+      );
+    if (!constants && balanceRows === undefined)
+      problem(
+        ['statement'],
+        'the balances are missing: give "opening" and "closing" ({"amount", "date"}) or "balanceRows" (the column whose value marks the balance rows)',
+      );
+    if (constants && (opening === undefined || closing === undefined))
+      problem(
+        ['statement', opening === undefined ? 'opening' : 'closing'],
+        'is missing (both balances are needed for the sum check)',
+      );
+    if (balanceRows && balanceRows.opening === balanceRows.closing)
+      problem(['statement', 'balanceRows'], '"opening" and "closing" must be different values');
     // One column read as two fields (the amount as the bank reference) would make a wrong statement that adds up.
     const named = new Map<string, string>();
     for (const [key, value] of Object.entries(mapping.columns)) {
       const columnsOf: [string, (string | number)[]][] =
-        typeof value === 'string' ? [[value, ['columns', key]]]
-        : Array.isArray(value) ? value.map((one, index): [string, (string | number)[]] => [one, ['columns', key, index]])
-        : value === undefined ? [] : [[value.column, ['columns', key, 'column']]];
+        typeof value === 'string'
+          ? [[value, ['columns', key]]]
+          : Array.isArray(value)
+            ? value.map((one, index): [string, (string | number)[]] => [
+                one,
+                ['columns', key, index],
+              ])
+            : value === undefined
+              ? []
+              : [[value.column, ['columns', key, 'column']]];
       for (const [name, path] of columnsOf) {
         const first = named.get(name);
-        if (first !== undefined) problem(path, `the column "${name}" is already named for ${first}: one column is one field`);
+        if (first !== undefined)
+          problem(
+            path,
+            `the column "${name}" is already named for ${first}: one column is one field`,
+          );
         else named.set(name, path.join('.'));
       }
     }
-    if (mapping.thousandsSeparator === mapping.decimalSeparator) problem(['thousandsSeparator'], 'cannot be the decimal separator');
-    if (mapping.thousandsSeparator === mapping.delimiter) problem(['thousandsSeparator'], 'cannot be the delimiter');
-    if (mapping.decimalSeparator === mapping.delimiter) problem(['decimalSeparator'], 'cannot be the delimiter');
+    if (mapping.thousandsSeparator === mapping.decimalSeparator)
+      problem(['thousandsSeparator'], 'cannot be the decimal separator');
+    if (mapping.thousandsSeparator === mapping.delimiter)
+      problem(['thousandsSeparator'], 'cannot be the delimiter');
+    if (mapping.decimalSeparator === mapping.delimiter)
+      problem(['decimalSeparator'], 'cannot be the delimiter');
   });
 
 export type BankCsvMappingInput = z.input<typeof schema>;
@@ -105,7 +165,9 @@ export interface BankCsvMapping {
     account: string | undefined;
     opening: BankBalance | undefined;
     closing: BankBalance | undefined;
-    balanceRows: { column: string; opening: string; closing: string; amount: string; date: string } | undefined;
+    balanceRows:
+      | { column: string; opening: string; closing: string; amount: string; date: string }
+      | undefined;
   };
 }
 
@@ -119,17 +181,27 @@ export function parseBankCsvMapping(json: unknown, file: string): BankCsvMapping
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     // A misspelt key explains the "missing" one next to it: say that first.
-    const issue = parsed.error.issues.find((one) => one.code === 'unrecognized_keys') ?? parsed.error.issues[0];
+    const issue =
+      parsed.error.issues.find((one) => one.code === 'unrecognized_keys') ?? parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'the mapping';
-    throw new InputError(`${file}: ${where}: ${issue ? reasonOf(issue) : 'invalid'}`, { hint: MAPPING_HINT });
+    throw new InputError(`${file}: ${where}: ${issue ? reasonOf(issue) : 'invalid'}`, {
+      hint: MAPPING_HINT,
+    });
   }
   const mapping = parsed.data;
   const currency = mapping.currency as Currency | undefined;
   const constantBalance = (key: 'opening' | 'closing'): BankBalance | undefined => {
     const given = mapping.statement[key];
     if (given === undefined) return undefined;
-    if (currency === undefined) throw new InputError(`${file}: statement.${key}: a balance constant needs the fixed "currency" to read its amount`, { hint: MAPPING_HINT });
-    return { amountMinor: parseBoundedAmount(given.amount, currency, `${file}: statement.${key}.amount`), date: given.date };
+    if (currency === undefined)
+      throw new InputError(
+        `${file}: statement.${key}: a balance constant needs the fixed "currency" to read its amount`,
+        { hint: MAPPING_HINT },
+      );
+    return {
+      amountMinor: parseBoundedAmount(given.amount, currency, `${file}: statement.${key}.amount`),
+      date: given.date,
+    };
   };
   const { remittance } = mapping.columns;
   const rows = mapping.statement.balanceRows;
@@ -138,7 +210,11 @@ export function parseBankCsvMapping(json: unknown, file: string): BankCsvMapping
     decimalSeparator: mapping.decimalSeparator,
     thousandsSeparator: mapping.thousandsSeparator,
     dateFormat: mapping.dateFormat,
-    columns: { ...mapping.columns, remittance: remittance === undefined ? [] : typeof remittance === 'string' ? [remittance] : remittance },
+    columns: {
+      ...mapping.columns,
+      remittance:
+        remittance === undefined ? [] : typeof remittance === 'string' ? [remittance] : remittance,
+    },
     currency,
     bankCharge: mapping.bankCharge,
     statement: {
@@ -146,7 +222,13 @@ export function parseBankCsvMapping(json: unknown, file: string): BankCsvMapping
       account: mapping.statement.account?.replace(/\s+/g, ''),
       opening: constantBalance('opening'),
       closing: constantBalance('closing'),
-      balanceRows: rows && { column: rows.column, opening: rows.opening, closing: rows.closing, amount: rows.amount ?? mapping.columns.amount, date: rows.date ?? mapping.columns.bookingDate },
+      balanceRows: rows && {
+        column: rows.column,
+        opening: rows.opening,
+        closing: rows.closing,
+        amount: rows.amount ?? mapping.columns.amount,
+        date: rows.date ?? mapping.columns.bookingDate,
+      },
     },
   };
 }
@@ -168,7 +250,10 @@ function reasonOf(issue: z.core.$ZodIssue): string {
     const [key = ''] = issue.keys;
     return `unknown key "${printable(key)}"${didYouMean(key, known)}; known keys: ${known.join(', ')}`;
   }
-  if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? 'is missing' : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_type')
+    return issue.message.endsWith('received undefined')
+      ? 'is missing'
+      : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
   return issue.message;
 }
 
@@ -176,16 +261,29 @@ function reasonOf(issue: z.core.$ZodIssue): string {
 export function mappedColumns(mapping: BankCsvMapping): string[] {
   const { columns, bankCharge, statement } = mapping;
   const named = [
-    columns.bookingDate, columns.valueDate, columns.amount, columns.direction?.column, columns.currency, columns.account, columns.accountServicerRef,
-    columns.endToEndId, ...columns.remittance, columns.counterparty, columns.typeCode, bankCharge?.column,
-    statement.balanceRows?.column, statement.balanceRows?.amount, statement.balanceRows?.date,
+    columns.bookingDate,
+    columns.valueDate,
+    columns.amount,
+    columns.direction?.column,
+    columns.currency,
+    columns.account,
+    columns.accountServicerRef,
+    columns.endToEndId,
+    ...columns.remittance,
+    columns.counterparty,
+    columns.typeCode,
+    bankCharge?.column,
+    statement.balanceRows?.column,
+    statement.balanceRows?.amount,
+    statement.balanceRows?.date,
   ];
   return [...new Set(named.filter((name): name is string => name !== undefined))];
 }
 
 /** The mapping of the CSV payops' simulated bank writes (fixtures/bank/csv-mapping.json is this). */
 export const PAYOPS_BANK_CSV_MAPPING = {
-  description: 'The bank CSV written by `payops bank statement --format csv`: one opening_balance row, one row per entry (row_type entry, or charge for a bank charge), one closing_balance row.',
+  description:
+    'The bank CSV written by `payops bank statement --format csv`: one opening_balance row, one row per entry (row_type entry, or charge for a bank charge), one closing_balance row.',
   delimiter: ',',
   decimalSeparator: '.',
   dateFormat: 'YYYY-MM-DD',
@@ -203,6 +301,11 @@ export const PAYOPS_BANK_CSV_MAPPING = {
   },
   bankCharge: { column: 'row_type', values: ['charge'] },
   statement: {
-    balanceRows: { column: 'row_type', opening: 'opening_balance', closing: 'closing_balance', amount: 'balance' },
+    balanceRows: {
+      column: 'row_type',
+      opening: 'opening_balance',
+      closing: 'closing_balance',
+      amount: 'balance',
+    },
   },
 } as const satisfies BankCsvMappingInput;

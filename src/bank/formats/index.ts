@@ -2,7 +2,17 @@ import { InputError, UsageError } from '../../errors.js';
 import { readFileHead } from '../../input/file-head.js';
 import { unsupportedEncodingReason } from '../../input/utf8.js';
 import { formatAmount } from '../../money/index.js';
-import { BANK_FORMATS, type BankFormat, type BankFormatDefinition, type BankEntry, type BankStatement, type BankWriteOptions, type StatementFooter, type StatementHeader, type StatementPart } from '../types.js';
+import {
+  BANK_FORMATS,
+  type BankFormat,
+  type BankFormatDefinition,
+  type BankEntry,
+  type BankStatement,
+  type BankWriteOptions,
+  type StatementFooter,
+  type StatementHeader,
+  type StatementPart,
+} from '../types.js';
 import { bai2Format } from './bai2.js';
 import { camt053Format } from './camt053.js';
 import { csvFormat } from './csv.js';
@@ -33,13 +43,19 @@ export interface StatementReader {
  * file, or detected from the content) and returns a reader whose parts are sum-checked. Throws
  * UsageError for a missing file or contradictory options, InputError for a file no format reads.
  */
-export async function openStatement(file: string, options: StatementReadOptions = {}): Promise<StatementReader> {
+export async function openStatement(
+  file: string,
+  options: StatementReadOptions = {},
+): Promise<StatementReader> {
   const forced = checkOptions(options);
   const head = await readHead(file);
   const wrongEncoding = unsupportedEncodingReason(head);
   if (wrongEncoding !== undefined) throw new InputError(`${file}:1 encoding: ${wrongEncoding}`);
   const text = head.toString('utf8');
-  if (text.trim() === '') throw new InputError(`${file}: the file is empty (expected a bank statement: camt.053, MT940, BAI2 or a mapped CSV)`);
+  if (text.trim() === '')
+    throw new InputError(
+      `${file}: the file is empty (expected a bank statement: camt.053, MT940, BAI2 or a mapped CSV)`,
+    );
   const definition = forced === undefined ? detect(text, file) : definitionOf(forced);
   return {
     format: definition.format,
@@ -55,7 +71,11 @@ export async function looksLikeStatement(file: string): Promise<boolean> {
   return DETECTED.some((definition) => definition.recognizes(text));
 }
 
-export function writeStatements(format: BankFormat, statements: readonly BankStatement[], options: BankWriteOptions): string {
+export function writeStatements(
+  format: BankFormat,
+  statements: readonly BankStatement[],
+  options: BankWriteOptions,
+): string {
   return definitionOf(format).write(statements, options);
 }
 
@@ -64,32 +84,48 @@ export function writeStatements(format: BankFormat, statements: readonly BankSta
  * units; a statement that does not add up is refused as incomplete with the numbers. Also refuses
  * an entry in another currency than its statement's, and a file with no statement.
  */
-async function* sumChecked(file: string, parts: AsyncGenerator<StatementPart>): AsyncGenerator<StatementPart> {
+async function* sumChecked(
+  file: string,
+  parts: AsyncGenerator<StatementPart>,
+): AsyncGenerator<StatementPart> {
   let open: OpenStatement | undefined;
   let statements = 0;
   for await (const part of parts) {
     if (part.kind === 'statement') {
-      if (open) throw new Error(`${file}: the ${part.header.statementId} statement began before ${open.header.statementId} ended (parser bug)`);
+      if (open)
+        throw new Error(
+          `${file}: the ${part.header.statementId} statement began before ${open.header.statementId} ended (parser bug)`,
+        );
       open = { header: part.header, creditsMinor: 0n, debitsMinor: 0n, latest: undefined };
       statements++;
     } else if (part.kind === 'entry') {
-      if (!open) throw new Error(`${file}:${part.entry.line}: an entry outside any statement (parser bug)`);
+      if (!open)
+        throw new Error(`${file}:${part.entry.line}: an entry outside any statement (parser bug)`);
       const { entry } = part;
       if (entry.currency !== open.header.currency) {
-        throw new InputError(`${file}:${entry.line} currency: the entry is in ${entry.currency}, its statement ${open.header.statementId} in ${open.header.currency}`);
+        throw new InputError(
+          `${file}:${entry.line} currency: the entry is in ${entry.currency}, its statement ${open.header.statementId} in ${open.header.currency}`,
+        );
       }
-      if (open.latest === undefined || entry.bookingDate > open.latest.bookingDate) open.latest = entry;
+      if (open.latest === undefined || entry.bookingDate > open.latest.bookingDate)
+        open.latest = entry;
       if (entry.direction === 'credit') open.creditsMinor += entry.amountMinor;
       else open.debitsMinor += entry.amountMinor;
     } else {
-      if (!open) throw new Error(`${file}:${part.footer.line}: a statement end outside any statement (parser bug)`);
+      if (!open)
+        throw new Error(
+          `${file}:${part.footer.line}: a statement end outside any statement (parser bug)`,
+        );
       assertDates(file, open, part.footer);
       assertSums(file, open, part.footer.closing.amountMinor, part.footer.line);
       open = undefined;
     }
     yield part;
   }
-  if (open) throw new InputError(`${file}: statement ${open.header.statementId} has no closing balance: the file is incomplete`);
+  if (open)
+    throw new InputError(
+      `${file}: statement ${open.header.statementId} has no closing balance: the file is incomplete`,
+    );
   if (statements === 0) throw new InputError(`${file}: holds no statement`);
 }
 
@@ -110,12 +146,17 @@ function assertDates(file: string, open: OpenStatement, footer: StatementFooter)
   const { header, latest } = open;
   const closingDate = footer.closing.date;
   if (closingDate < header.opening.date) {
-    throw new InputError(`${file}:${footer.line} closing balance: statement ${header.statementId} is dated ${closingDate}, before its opening balance (start of ${header.opening.date}); nothing was imported`);
+    throw new InputError(
+      `${file}:${footer.line} closing balance: statement ${header.statementId} is dated ${closingDate}, before its opening balance (start of ${header.opening.date}); nothing was imported`,
+    );
   }
   if (latest !== undefined && latest.bookingDate > closingDate) {
-    throw new InputError(`${file}:${latest.line} booking date: the entry is booked on ${latest.bookingDate}, after the closing balance of statement ${header.statementId} (end of ${closingDate}); nothing was imported`, {
-      hint: 'ask the bank for the statement again',
-    });
+    throw new InputError(
+      `${file}:${latest.line} booking date: the entry is booked on ${latest.bookingDate}, after the closing balance of statement ${header.statementId} (end of ${closingDate}); nothing was imported`,
+      {
+        hint: 'ask the bank for the statement again',
+      },
+    );
   }
 }
 
@@ -135,8 +176,14 @@ function checkOptions(options: StatementReadOptions): BankFormat | undefined {
   if (format !== undefined && !(BANK_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format: "${String(format)}" is not one of ${BANK_FORMATS.join(', ')}`);
   }
-  if (format === 'csv' && mappingFile === undefined) throw new UsageError('--format csv needs a --mapping FILE that names the columns (see docs/BANK-FORMATS.md)');
-  if (mappingFile !== undefined && format !== undefined && format !== 'csv') throw new UsageError(`--mapping describes a bank CSV; it cannot be used with --format ${format}`);
+  if (format === 'csv' && mappingFile === undefined)
+    throw new UsageError(
+      '--format csv needs a --mapping FILE that names the columns (see docs/BANK-FORMATS.md)',
+    );
+  if (mappingFile !== undefined && format !== undefined && format !== 'csv')
+    throw new UsageError(
+      `--mapping describes a bank CSV; it cannot be used with --format ${format}`,
+    );
   return mappingFile !== undefined ? 'csv' : format;
 }
 

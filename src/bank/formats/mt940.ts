@@ -1,7 +1,29 @@
 import { InputError } from '../../errors.js';
-import { type Currency, exponentOf, formatAmount, parseBoundedAmount, printable, toCurrency } from '../../money/index.js';
-import type { BankBalance, BankEntry, BankFormatDefinition, BankStatement, BankTransaction, StatementHeader, StatementPart } from '../types.js';
-import { addDays, dateOfYymmdd, readTextLines, realDate, wrapText, yymmddOf } from './text-records.js';
+import {
+  type Currency,
+  exponentOf,
+  formatAmount,
+  parseBoundedAmount,
+  printable,
+  toCurrency,
+} from '../../money/index.js';
+import type {
+  BankBalance,
+  BankEntry,
+  BankFormatDefinition,
+  BankStatement,
+  BankTransaction,
+  StatementHeader,
+  StatementPart,
+} from '../types.js';
+import {
+  addDays,
+  dateOfYymmdd,
+  readTextLines,
+  realDate,
+  wrapText,
+  yymmddOf,
+} from './text-records.js';
 
 /**
  * SWIFT MT940 Customer Statement Message (SWIFT Standards MT, Category 9), read line by line. A
@@ -35,7 +57,10 @@ async function* fieldsOf(file: string): AsyncGenerator<FieldOrEnd> {
     let text = raw;
     if (text.startsWith('{')) {
       text = text.replace(LEADING_BLOCKS, '');
-      if (!text.startsWith('{4:')) throw new InputError(`${file}:${line} envelope: "${printable(raw)}" is not a SWIFT block header ({1:…}{2:…}{4:)`);
+      if (!text.startsWith('{4:'))
+        throw new InputError(
+          `${file}:${line} envelope: "${printable(raw)}" is not a SWIFT block header ({1:…}{2:…}{4:)`,
+        );
       text = text.slice(3);
       if (text === '') continue;
     }
@@ -50,10 +75,15 @@ async function* fieldsOf(file: string): AsyncGenerator<FieldOrEnd> {
       if (field) yield field;
       field = { tag: tag[1] as string, line, lines: [text.slice(tag[0].length)] };
     } else if (field) {
-      if (field.lines.length >= MAX_FIELD_LINES) throw new InputError(`${file}:${line} :${field.tag}: the field has more than ${MAX_FIELD_LINES} lines`);
+      if (field.lines.length >= MAX_FIELD_LINES)
+        throw new InputError(
+          `${file}:${line} :${field.tag}: the field has more than ${MAX_FIELD_LINES} lines`,
+        );
       field.lines.push(text);
     } else {
-      throw new InputError(`${file}:${line} line: "${printable(text)}" is outside any field (an MT940 line starts with a tag such as :20:)`);
+      throw new InputError(
+        `${file}:${line} line: "${printable(text)}" is outside any field (an MT940 line starts with a tag such as :20:)`,
+      );
     }
   }
   if (field) yield field;
@@ -79,22 +109,35 @@ class Mt940Reader {
     if (!('lines' in field) || field.tag === '20') {
       yield* this.flushEntry();
       this.endMessage(field.line);
-      if ('lines' in field) this.message = { reference: field.lines.join('').trim(), closed: false };
+      if ('lines' in field)
+        this.message = { reference: field.lines.join('').trim(), closed: false };
       return;
     }
     if (field.tag === '86') return this.inform(field);
     yield* this.flushEntry();
     const message = this.message;
-    if (!message) throw this.error(field, 'the field comes before the :20: that starts a statement');
+    if (!message)
+      throw this.error(field, 'the field comes before the :20: that starts a statement');
     if (field.tag === '25') {
-      if (message.account !== undefined) throw this.error(field, `a second account in statement ${message.reference}: one :25: per statement`);
+      if (message.account !== undefined)
+        throw this.error(
+          field,
+          `a second account in statement ${message.reference}: one :25: per statement`,
+        );
       message.account = accountOf(field.lines.join('').trim());
     } else if (field.tag === '28C' || field.tag === '28') {
-      if (message.sequence !== undefined) throw this.error(field, `a second statement number in statement ${message.reference}: one :28C: per statement`);
+      if (message.sequence !== undefined)
+        throw this.error(
+          field,
+          `a second statement number in statement ${message.reference}: one :28C: per statement`,
+        );
       message.sequence = field.lines.join('').trim();
-    }
-    else if (field.tag === '60F' || field.tag === '60M') yield this.open(message, field);
-    else if (field.tag === '61') this.pending = { entry: this.entryOf(field, this.openHeader(message, field)), informed: false };
+    } else if (field.tag === '60F' || field.tag === '60M') yield this.open(message, field);
+    else if (field.tag === '61')
+      this.pending = {
+        entry: this.entryOf(field, this.openHeader(message, field)),
+        informed: false,
+      };
     else if (field.tag === '62F' || field.tag === '62M') yield this.close(message, field);
     // :21:, :13D:, :34F:, :64:, :65: and the statement's own :86: say nothing the sum check needs.
   }
@@ -103,11 +146,17 @@ class Mt940Reader {
     const message = this.message;
     this.message = undefined;
     if (!message) return;
-    if (!message.header) throw new InputError(`${this.file}:${line} opening balance: statement ${message.reference} has no :60F: opening balance`);
+    if (!message.header)
+      throw new InputError(
+        `${this.file}:${line} opening balance: statement ${message.reference} has no :60F: opening balance`,
+      );
     if (!message.closed) {
-      throw new InputError(`${this.file}:${line} closing balance: missing :62F: closing balance: statement ${message.header.statementId} ends here without one; the file is incomplete and nothing was imported`, {
-        hint: 'ask the bank for the complete statement',
-      });
+      throw new InputError(
+        `${this.file}:${line} closing balance: missing :62F: closing balance: statement ${message.header.statementId} ends here without one; the file is incomplete and nothing was imported`,
+        {
+          hint: 'ask the bank for the complete statement',
+        },
+      );
     }
   }
 
@@ -123,39 +172,79 @@ class Mt940Reader {
     const transaction = this.pending.entry.transactions[0] as BankTransaction;
     if (remittance !== null) transaction.remittance = remittance;
     transaction.counterparty = counterparty;
-    if (transaction.endToEndId === null && remittance !== null) transaction.endToEndId = /(?:^| )EREF\+(\S+)/.exec(remittance)?.[1] ?? null;
+    if (transaction.endToEndId === null && remittance !== null)
+      transaction.endToEndId = /(?:^| )EREF\+(\S+)/.exec(remittance)?.[1] ?? null;
   }
 
   private open(message: Message, field: Field): StatementPart {
-    if (message.header) throw this.error(field, `a second opening balance in statement ${message.header.statementId}: each page of a statement is its own message (:20: … :62M:)`);
-    if (message.account === undefined) throw this.error(field, `statement ${message.reference} has no :25: account before its opening balance`);
+    if (message.header)
+      throw this.error(
+        field,
+        `a second opening balance in statement ${message.header.statementId}: each page of a statement is its own message (:20: … :62M:)`,
+      );
+    if (message.account === undefined)
+      throw this.error(
+        field,
+        `statement ${message.reference} has no :25: account before its opening balance`,
+      );
     const { balance, currency } = this.balanceOf(field);
     // :60F: is the balance at the end of its day (so the start of the next); :60M: carries on a page of the same day.
     const date = field.tag === '60F' ? addDays(balance.date, 1) : balance.date;
-    const statementId = message.sequence === undefined ? message.reference : `${message.reference}/${message.sequence}`;
-    message.header = { line: field.line, statementId, account: message.account, currency, opening: { amountMinor: balance.amountMinor, date } };
+    const statementId =
+      message.sequence === undefined
+        ? message.reference
+        : `${message.reference}/${message.sequence}`;
+    message.header = {
+      line: field.line,
+      statementId,
+      account: message.account,
+      currency,
+      opening: { amountMinor: balance.amountMinor, date },
+    };
     return { kind: 'statement', header: message.header };
   }
 
   private close(message: Message, field: Field): StatementPart {
     const header = this.openHeader(message, field);
     const { balance, currency } = this.balanceOf(field);
-    if (currency !== header.currency) throw this.error(field, `the closing balance is in ${currency}, the statement in ${header.currency}`);
+    if (currency !== header.currency)
+      throw this.error(
+        field,
+        `the closing balance is in ${currency}, the statement in ${header.currency}`,
+      );
     message.closed = true;
     return { kind: 'end', footer: { closing: balance, line: field.line }, skipped: 0 };
   }
 
   private openHeader(message: Message, field: Field): StatementHeader {
-    if (!message.header) throw this.error(field, `statement ${message.reference} has no :60F: opening balance before this field`);
-    if (message.closed) throw this.error(field, `statement ${message.header.statementId} is already closed by its :62F:`);
+    if (!message.header)
+      throw this.error(
+        field,
+        `statement ${message.reference} has no :60F: opening balance before this field`,
+      );
+    if (message.closed)
+      throw this.error(
+        field,
+        `statement ${message.header.statementId} is already closed by its :62F:`,
+      );
     return message.header;
   }
 
   private balanceOf(field: Field): { balance: BankBalance; currency: Currency } {
     const text = field.lines.join('').trim();
     const parts = /^([CD])(\d{6})([A-Z]{3})(.*)$/.exec(text);
-    if (!parts) throw this.error(field, `"${printable(text)}" is not a balance (C or D, date YYMMDD, currency, amount such as C261130EUR1000,00)`);
-    const [, mark, yymmdd, code, amountText] = parts as unknown as [string, string, string, string, string];
+    if (!parts)
+      throw this.error(
+        field,
+        `"${printable(text)}" is not a balance (C or D, date YYMMDD, currency, amount such as C261130EUR1000,00)`,
+      );
+    const [, mark, yymmdd, code, amountText] = parts as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const where = `${this.file}:${field.line} :${field.tag}:`;
     const date = dateOfYymmdd(yymmdd);
     if (date === undefined) throw new InputError(`${where} date: "${yymmdd}" is not a date YYMMDD`);
@@ -166,22 +255,41 @@ class Mt940Reader {
 
   private entryOf(field: Field, header: StatementHeader): BankEntry {
     const text = (field.lines[0] as string).trim();
-    const parts = /^(\d{6})(\d{4})?(RC|RD|C|D)([A-Z])?(\d[\d.,]*)([NFS][A-Z0-9]{3})(.*)$/.exec(text);
+    const parts = /^(\d{6})(\d{4})?(RC|RD|C|D)([A-Z])?(\d[\d.,]*)([NFS][A-Z0-9]{3})(.*)$/.exec(
+      text,
+    );
     if (!parts) {
-      throw this.error(field, `"${printable(text)}" is not a statement line (value date YYMMDD, optional entry date MMDD, C/D/RC/RD, amount with a decimal comma, type such as NTRF, reference)`);
+      throw this.error(
+        field,
+        `"${printable(text)}" is not a statement line (value date YYMMDD, optional entry date MMDD, C/D/RC/RD, amount with a decimal comma, type such as NTRF, reference)`,
+      );
     }
-    const [, yymmdd, mmdd, mark, , amountText, typeCode, references] = parts as unknown as [string, string, string | undefined, string, string, string, string, string];
+    const [, yymmdd, mmdd, mark, , amountText, typeCode, references] = parts as unknown as [
+      string,
+      string,
+      string | undefined,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const where = `${this.file}:${field.line} :61:`;
     const valueDate = dateOfYymmdd(yymmdd);
-    if (valueDate === undefined) throw new InputError(`${where} value date: "${yymmdd}" is not a date YYMMDD`);
+    if (valueDate === undefined)
+      throw new InputError(`${where} value date: "${yymmdd}" is not a date YYMMDD`);
     const bookingDate = mmdd === undefined ? valueDate : entryDateNear(valueDate, mmdd);
-    if (bookingDate === undefined) throw new InputError(`${where} entry date: "${mmdd}" is not a day MMDD`);
+    if (bookingDate === undefined)
+      throw new InputError(`${where} entry date: "${mmdd}" is not a day MMDD`);
     const amountMinor = mtAmount(amountText, header.currency, `${where} amount`);
     if (amountMinor === 0n) throw new InputError(`${where} amount: must be greater than zero`);
     const split = references.indexOf('//');
     const customerRef = (split < 0 ? references : references.slice(0, split)).trim();
     const bankRef = split < 0 ? '' : references.slice(split + 2).trim();
-    const details = field.lines.slice(1).map((line) => line.trim()).join(' ');
+    const details = field.lines
+      .slice(1)
+      .map((line) => line.trim())
+      .join(' ');
     return {
       line: field.line,
       // RC reverses a credit: money leaves. RD reverses a debit: money comes back.
@@ -194,7 +302,14 @@ class Mt940Reader {
       typeCode,
       bankCharge: CHARGE_CODES.has(typeCode.slice(1)),
       reversal: mark.startsWith('R'),
-      transactions: [{ amountMinor: null, endToEndId: customerRef === '' || customerRef === 'NONREF' ? null : customerRef, remittance: details === '' ? null : details, counterparty: null }],
+      transactions: [
+        {
+          amountMinor: null,
+          endToEndId: customerRef === '' || customerRef === 'NONREF' ? null : customerRef,
+          remittance: details === '' ? null : details,
+          counterparty: null,
+        },
+      ],
     };
   }
 
@@ -207,7 +322,9 @@ class Mt940Reader {
 function accountOf(text: string): string {
   const compact = text.replace(/\s+/g, '');
   const suffix = /^(.+)\/([A-Z]{3})$/.exec(compact);
-  return suffix && /^[A-Z]{3}$/.test(suffix[2] as string) && isCurrency(suffix[2] as string) ? (suffix[1] as string) : compact;
+  return suffix && /^[A-Z]{3}$/.test(suffix[2] as string) && isCurrency(suffix[2] as string)
+    ? (suffix[1] as string)
+    : compact;
 }
 
 function isCurrency(code: string): boolean {
@@ -225,8 +342,13 @@ function mtAmount(text: string, currency: Currency, where: string): bigint {
     const [whole, decimals] = text.split(',') as [string, string];
     return parseBoundedAmount(decimals === '' ? whole : `${whole}.${decimals}`, currency, where);
   }
-  if (/^\d+\.\d*$/.test(text)) throw new InputError(`${where}: "${text}" has a decimal point; MT940 amounts use a decimal comma ("${text.replace('.', ',')}")`);
-  throw new InputError(`${where}: "${printable(text)}" is not an MT940 amount (digits and a decimal comma, e.g. "1000,00")`);
+  if (/^\d+\.\d*$/.test(text))
+    throw new InputError(
+      `${where}: "${text}" has a decimal point; MT940 amounts use a decimal comma ("${text.replace('.', ',')}")`,
+    );
+  throw new InputError(
+    `${where}: "${printable(text)}" is not an MT940 amount (digits and a decimal comma, e.g. "1000,00")`,
+  );
 }
 
 /** The entry date MMDD in the year that puts it nearest its value date (so 1231 with value date 2027-01-02 is 2026-12-31). */
@@ -235,7 +357,9 @@ function entryDateNear(valueDate: string, mmdd: string): string | undefined {
   const month = Number(mmdd.slice(0, 2));
   const day = Number(mmdd.slice(2, 4));
   const distance = (date: string) => Math.abs(Date.parse(date) - Date.parse(valueDate));
-  const candidates = [year - 1, year, year + 1].map((candidate) => realDate(candidate, month, day)).filter((date): date is string => date !== undefined);
+  const candidates = [year - 1, year, year + 1]
+    .map((candidate) => realDate(candidate, month, day))
+    .filter((date): date is string => date !== undefined);
   return candidates.sort((a, b) => distance(a) - distance(b))[0];
 }
 
@@ -244,10 +368,16 @@ function entryDateNear(valueDate: string, mmdd: string): string | undefined {
  * (`166?00GUTSCHRIFT?20EREF+…?32NAME`): the purpose subfields ?20–?29 and ?60–?63 joined by a
  * space, the name ?32?33 as the counterparty.
  */
-function informationOf(lines: readonly string[]): { remittance: string | null; counterparty: string | null } {
+function informationOf(lines: readonly string[]): {
+  remittance: string | null;
+  counterparty: string | null;
+} {
   const joined = lines.map((line) => line.trim()).join('');
   if (!/^\d{3}\?\d{2}/.test(joined)) {
-    const text = lines.map((line) => line.trim()).filter((line) => line !== '').join(' ');
+    const text = lines
+      .map((line) => line.trim())
+      .filter((line) => line !== '')
+      .join(' ');
     return { remittance: text === '' ? null : text, counterparty: null };
   }
   const purpose: string[] = [];
@@ -259,20 +389,26 @@ function informationOf(lines: readonly string[]): { remittance: string | null; c
     else if (code === 32 || code === 33) name += value;
   }
   const remittance = purpose.filter((value) => value !== '').join(' ');
-  return { remittance: remittance === '' ? null : remittance, counterparty: name.trim() === '' ? null : name.trim() };
+  return {
+    remittance: remittance === '' ? null : remittance,
+    counterparty: name.trim() === '' ? null : name.trim(),
+  };
 }
 
 export const mt940Format: BankFormatDefinition = {
   format: 'mt940',
   recognizes: (head) => {
     const start = head.trimStart();
-    return (start.startsWith('{1:') || start.startsWith(':20:')) && /(^|\n|\r|\{4:):60[FM]:/.test(head);
+    return (
+      (start.startsWith('{1:') || start.startsWith(':20:')) && /(^|\n|\r|\{4:):60[FM]:/.test(head)
+    );
   },
   read: async function* (file) {
     const reader = new Mt940Reader(file);
     for await (const field of fieldsOf(file)) yield* reader.accept(field);
   },
-  write: (statements) => statements.map((statement, index) => messageText(statement, index)).join(''),
+  write: (statements) =>
+    statements.map((statement, index) => messageText(statement, index)).join(''),
 };
 
 // ---- writer ----
@@ -285,7 +421,9 @@ export function swiftText(text: string): string {
 function messageText(statement: BankStatement, index: number): string {
   const { header, entries, footer } = statement;
   const id = /^([^/]{1,16})\/(\d{1,5}(?:\/\d{1,5})?)$/.exec(header.statementId);
-  const reference = swiftText(id ? (id[1] as string) : header.statementId.slice(0, 16)).replace(/^\/+|\/+$/g, '.').replace(/\/\//g, './');
+  const reference = swiftText(id ? (id[1] as string) : header.statementId.slice(0, 16))
+    .replace(/^\/+|\/+$/g, '.')
+    .replace(/\/\//g, './');
   const sequence = id ? (id[2] as string) : String(index + 1).padStart(5, '0');
   const lines = [
     '{1:F01PAYOPSBKAXXX0000000000}{2:I940PAYOPSBKXXXXN}{4:',
@@ -314,26 +452,46 @@ const MARKS = { credit: ['C', 'RD'], debit: ['D', 'RC'] } as const;
 function entryLines(entry: BankEntry): string[] {
   const mark = MARKS[entry.direction][entry.reversal ? 1 : 0];
   const valueDate = entry.valueDate ?? entry.bookingDate;
-  const typeCode = entry.typeCode !== null && /^[NFS][A-Z0-9]{3}$/.test(entry.typeCode) && CHARGE_CODES.has(entry.typeCode.slice(1)) === entry.bankCharge ? entry.typeCode : entry.bankCharge ? 'NCHG' : 'NTRF';
+  const typeCode =
+    entry.typeCode !== null &&
+    /^[NFS][A-Z0-9]{3}$/.test(entry.typeCode) &&
+    CHARGE_CODES.has(entry.typeCode.slice(1)) === entry.bankCharge
+      ? entry.typeCode
+      : entry.bankCharge
+        ? 'NCHG'
+        : 'NTRF';
   const first = entry.transactions[0];
   // No "//" inside and no "/" at the end: the reader splits the customer reference from the bank's at the first "//".
-  const endToEndId = first?.endToEndId ? swiftText(first.endToEndId).replace(/\/\//g, './').replace(/\/$/, '.') : null;
+  const endToEndId = first?.endToEndId
+    ? swiftText(first.endToEndId).replace(/\/\//g, './').replace(/\/$/, '.')
+    : null;
   const customerRef = endToEndId !== null && endToEndId.length <= 16 ? endToEndId : 'NONREF';
   // A bank reference is 16 characters: a longer one keeps its end, where references usually differ.
-  const bankRef = entry.accountServicerRef === null ? '' : `//${swiftText(entry.accountServicerRef).slice(-16)}`;
+  const bankRef =
+    entry.accountServicerRef === null ? '' : `//${swiftText(entry.accountServicerRef).slice(-16)}`;
   const statementLine = `:61:${yymmddOf(valueDate)}${entry.bookingDate.slice(5, 7)}${entry.bookingDate.slice(8, 10)}${mark}${mtAmountText(entry.amountMinor, entry.currency)}${typeCode}${customerRef}${bankRef}`;
   const information = entry.transactions
     .map((transaction) => {
-      const eref = transaction.endToEndId !== null && (transaction !== first || customerRef === 'NONREF') ? `EREF+${transaction.endToEndId}` : '';
+      const eref =
+        transaction.endToEndId !== null && (transaction !== first || customerRef === 'NONREF')
+          ? `EREF+${transaction.endToEndId}`
+          : '';
       return [eref, transaction.remittance ?? ''].filter((text) => text !== '').join(' ');
     })
     .filter((text) => text !== '')
     .join(' ');
-  return information === '' ? [statementLine] : [statementLine, ...informationLines(swiftText(information).replace(/\s+/g, ' ').trim())];
+  return information === ''
+    ? [statementLine]
+    : [statementLine, ...informationLines(swiftText(information).replace(/\s+/g, ' ').trim())];
 }
 
 /** `:86:` wrapped to 65-character lines; a continuation line never starts with ":" or "-" (it would read as a tag or the end). */
 function informationLines(text: string): string[] {
   const [first, ...rest] = wrapText(`:86:${text}`, 65);
-  return [first as string, ...rest.map((line) => (line.startsWith(':') || line.startsWith('-') ? `.${line.slice(1)}` : line))];
+  return [
+    first as string,
+    ...rest.map((line) =>
+      line.startsWith(':') || line.startsWith('-') ? `.${line.slice(1)}` : line,
+    ),
+  ];
 }

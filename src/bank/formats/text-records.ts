@@ -22,10 +22,15 @@ export async function* readTextLines(file: string): AsyncGenerator<TextLine> {
   for await (const batch of readLines(file, MAX_STATEMENT_LINE_BYTES)) {
     for (const raw of batch) {
       if (raw.tooLong) {
-        throw new InputError(`${file}:${raw.line} size: the line is ${raw.length} bytes, more than the ${MAX_STATEMENT_LINE_BYTES} a statement line may take`);
+        throw new InputError(
+          `${file}:${raw.line} size: the line is ${raw.length} bytes, more than the ${MAX_STATEMENT_LINE_BYTES} a statement line may take`,
+        );
       }
       const bad = invalidUtf8Offset(raw.bytes);
-      if (bad >= 0) throw new InputError(`${file}:${raw.line} encoding: ${invalidUtf8Reason(raw.bytes, bad, raw.offset + bad)}`);
+      if (bad >= 0)
+        throw new InputError(
+          `${file}:${raw.line} encoding: ${invalidUtf8Reason(raw.bytes, bad, raw.offset + bad)}`,
+        );
       const text = raw.bytes.toString('utf8').trimEnd();
       if (text !== '') yield { line: raw.line, text };
     }
@@ -36,13 +41,22 @@ export async function* readTextLines(file: string): AsyncGenerator<TextLine> {
 export function dateOfYymmdd(text: string): string | undefined {
   if (!/^\d{6}$/.test(text)) return undefined;
   const yy = Number(text.slice(0, 2));
-  return realDate(yy < 80 ? 2000 + yy : 1900 + yy, Number(text.slice(2, 4)), Number(text.slice(4, 6)));
+  return realDate(
+    yy < 80 ? 2000 + yy : 1900 + yy,
+    Number(text.slice(2, 4)),
+    Number(text.slice(4, 6)),
+  );
 }
 
 /** YYYY-MM-DD of a real calendar day, else undefined. */
 export function realDate(year: number, month: number, day: number): string | undefined {
   const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  if (
+    date.getUTCFullYear() !== year ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day
+  )
+    return undefined;
   return date.toISOString().slice(0, 10);
 }
 
@@ -56,7 +70,8 @@ export function addDays(isoDate: string, days: number): string {
 /** YYYY-MM-DD → YYMMDD (the writers' dates; the year must be 1980–2079 to read back the same). */
 export function yymmddOf(isoDate: string): string {
   const year = Number(isoDate.slice(0, 4));
-  if (year < 1980 || year > 2079) throw new RangeError(`${isoDate}: a YYMMDD date can only say 1980-2079`);
+  if (year < 1980 || year > 2079)
+    throw new RangeError(`${isoDate}: a YYMMDD date can only say 1980-2079`);
   return isoDate.slice(2, 4) + isoDate.slice(5, 7) + isoDate.slice(8, 10);
 }
 

@@ -7,8 +7,18 @@ import type { BankEntry } from '../types.js';
  * all of these equal are indistinguishable; the bank's reference, when present, decides instead.
  */
 export function entryFingerprint(account: string, entry: BankEntry): string {
-  const transactions = entry.transactions.map((transaction) => [transaction.endToEndId ?? '', transaction.remittance ?? '']);
-  const content = JSON.stringify([account, entry.currency, entry.direction, entry.amountMinor.toString(), entry.bookingDate, transactions]);
+  const transactions = entry.transactions.map((transaction) => [
+    transaction.endToEndId ?? '',
+    transaction.remittance ?? '',
+  ]);
+  const content = JSON.stringify([
+    account,
+    entry.currency,
+    entry.direction,
+    entry.amountMinor.toString(),
+    entry.bookingDate,
+    transactions,
+  ]);
   return createHash('sha256').update(content).digest('hex').slice(0, 32);
 }
 

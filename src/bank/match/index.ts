@@ -1,3 +1,13 @@
 export { duplicateKey, entryFingerprint } from './fingerprint.js';
 export { planStatement } from './plan.js';
-export type { EntryPlan, ExpectedPayout, ExpectedPspPayout, ExpectedSellerPayout, ImportedKeys, NotReceived, Plan, PlanOptions, PlanStatement } from './types.js';
+export type {
+  EntryPlan,
+  ExpectedPayout,
+  ExpectedPspPayout,
+  ExpectedSellerPayout,
+  ImportedKeys,
+  NotReceived,
+  Plan,
+  PlanOptions,
+  PlanStatement,
+} from './types.js';

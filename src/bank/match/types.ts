@@ -29,7 +29,9 @@ export interface ExpectedSellerPayout {
   sentAt: string;
 }
 
-export type ExpectedPayout = { kind: 'psp_payout'; payout: ExpectedPspPayout } | { kind: 'seller_payout'; payout: ExpectedSellerPayout };
+export type ExpectedPayout =
+  | { kind: 'psp_payout'; payout: ExpectedPspPayout }
+  | { kind: 'seller_payout'; payout: ExpectedSellerPayout };
 
 /** What the plan needs of the statement. */
 export interface PlanStatement {
@@ -56,7 +58,12 @@ export interface PlanOptions {
 
 export type EntryPlan =
   | { class: 'matched'; match: 'psp_payout'; payout: ExpectedPspPayout; by: 'reference' | 'amount' }
-  | { class: 'matched'; match: 'seller_payout'; payouts: ExpectedSellerPayout[]; by: 'reference' | 'amount' }
+  | {
+      class: 'matched';
+      match: 'seller_payout';
+      payouts: ExpectedSellerPayout[];
+      by: 'reference' | 'amount';
+    }
   /** The reference names the payout, the amount differs: booked as received with the bank's amount. */
   | { class: 'amount_mismatch'; payout: ExpectedPspPayout; differenceMinor: bigint }
   | { class: 'unknown_credit' | 'unknown_debit'; probable: ExpectedPayout | null; why: string }

@@ -10,14 +10,19 @@ const BANK_CODE = 'SIMB';
 const SORT_CODE = '000001';
 
 export function simBankIban(currency: Currency): string {
-  const accountNumber = [...currency].map((letter) => String(letter.charCodeAt(0) - 55)).join('').padStart(8, '0');
+  const accountNumber = [...currency]
+    .map((letter) => String(letter.charCodeAt(0) - 55))
+    .join('')
+    .padStart(8, '0');
   const bban = `${BANK_CODE}${SORT_CODE}${accountNumber}`;
   return `GB${ibanCheckDigits('GB', bban)}${bban}`;
 }
 
 /** ISO 13616: 98 − (BBAN + country + "00", letters as 10..35) mod 97. */
 export function ibanCheckDigits(country: string, bban: string): string {
-  const digits = [...`${bban}${country}00`].map((char) => (/[A-Z]/.test(char) ? String(char.charCodeAt(0) - 55) : char)).join('');
+  const digits = [...`${bban}${country}00`]
+    .map((char) => (/[A-Z]/.test(char) ? String(char.charCodeAt(0) - 55) : char))
+    .join('');
   return String(98n - (BigInt(digits) % 97n)).padStart(2, '0');
 }
 

@@ -41,12 +41,17 @@ export function pspPayoutRemittance(batchId: string): string {
  * payouts leaving it (in the order made), the account charge when anything moved; the opening
  * balance is everything booked on earlier days, the closing balance adds the day's entries.
  */
-export function trueStatements(facts: SimBankFacts, date: string, delayDays: number): BankStatement[] {
+export function trueStatements(
+  facts: SimBankFacts,
+  date: string,
+  delayDays: number,
+): BankStatement[] {
   const byDay = bookingsByDay(facts, date, delayDays);
   const openingMinor = new Map<Currency, bigint>();
   for (const [key, bookings] of byDay) {
     const [day, currency] = splitKey(key);
-    if (day < date) openingMinor.set(currency, (openingMinor.get(currency) ?? 0n) + netMinor(bookings, currency));
+    if (day < date)
+      openingMinor.set(currency, (openingMinor.get(currency) ?? 0n) + netMinor(bookings, currency));
   }
   const currencies = [...new Set([...byDay.keys()].map((key) => splitKey(key)[1]))].sort();
   return currencies.map((currency) => {
@@ -56,10 +61,21 @@ export function trueStatements(facts: SimBankFacts, date: string, delayDays: num
 }
 
 /** A statement of the simulated bank whose closing balance is its opening plus its entries. */
-export function balancedStatement(date: string, currency: Currency, openingMinor: bigint, entries: BankEntry[]): BankStatement {
+export function balancedStatement(
+  date: string,
+  currency: Currency,
+  openingMinor: bigint,
+  entries: BankEntry[],
+): BankStatement {
   const closingMinor = entries.reduce((sum, entry) => sum + signedMinor(entry), openingMinor);
   return {
-    header: { line: 0, statementId: simStatementId(date, currency), account: simBankIban(currency), currency, opening: { amountMinor: openingMinor, date } },
+    header: {
+      line: 0,
+      statementId: simStatementId(date, currency),
+      account: simBankIban(currency),
+      currency,
+      opening: { amountMinor: openingMinor, date },
+    },
     entries,
     footer: { closing: { amountMinor: closingMinor, date }, line: 0 },
   };
@@ -69,7 +85,11 @@ export function signedMinor(entry: Pick<BankEntry, 'direction' | 'amountMinor'>)
   return entry.direction === 'credit' ? entry.amountMinor : -entry.amountMinor;
 }
 
-function bookingsByDay(facts: SimBankFacts, date: string, delayDays: number): Map<string, DayBookings> {
+function bookingsByDay(
+  facts: SimBankFacts,
+  date: string,
+  delayDays: number,
+): Map<string, DayBookings> {
   const byDay = new Map<string, DayBookings>();
   const at = (day: string, currency: Currency): DayBookings => {
     const key = dayKey(day, currency);
@@ -91,26 +111,59 @@ function bookingsByDay(facts: SimBankFacts, date: string, delayDays: number): Ma
 function netMinor(bookings: DayBookings, currency: Currency): bigint {
   const creditsMinor = bookings.credits.reduce((sum, payout) => sum + payout.amountMinor, 0n);
   const debitsMinor = bookings.debits.reduce((sum, payout) => sum + payout.amountMinor, 0n);
-  const chargeMinor = bookings.credits.length + bookings.debits.length > 0 ? simAccountChargeMinor(currency) : 0n;
+  const chargeMinor =
+    bookings.credits.length + bookings.debits.length > 0 ? simAccountChargeMinor(currency) : 0n;
   return creditsMinor - debitsMinor - chargeMinor;
 }
 
-function dayEntries(bookings: DayBookings | undefined, date: string, currency: Currency): BankEntry[] {
+function dayEntries(
+  bookings: DayBookings | undefined,
+  date: string,
+  currency: Currency,
+): BankEntry[] {
   if (!bookings || bookings.credits.length + bookings.debits.length === 0) return [];
   let sequence = 0;
   const next = () => simBankReference(date, currency, ++sequence);
   const credits = [...bookings.credits].sort((a, b) => compare(a.batchId, b.batchId));
-  const debits = [...bookings.debits].sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.payoutId, b.payoutId));
+  const debits = [...bookings.debits].sort(
+    (a, b) => compare(a.createdAt, b.createdAt) || compare(a.payoutId, b.payoutId),
+  );
   return [
-    ...credits.map((payout) => simEntry({
-      date, currency, direction: 'credit', amountMinor: payout.amountMinor, reference: next(),
-      endToEndId: payout.batchId, remittance: pspPayoutRemittance(payout.batchId), counterparty: SIM_PSP_NAME,
-    })),
-    ...debits.map((payout) => simEntry({
-      date, currency, direction: 'debit', amountMinor: payout.amountMinor, reference: next(),
-      endToEndId: payout.payoutId, remittance: `SELLER PAYOUT ${payout.payoutId}`, counterparty: payout.sellerId,
-    })),
-    simEntry({ date, currency, direction: 'debit', amountMinor: simAccountChargeMinor(currency), reference: next(), endToEndId: null, remittance: ACCOUNT_CHARGE_REMITTANCE, counterparty: null, bankCharge: true }),
+    ...credits.map((payout) =>
+      simEntry({
+        date,
+        currency,
+        direction: 'credit',
+        amountMinor: payout.amountMinor,
+        reference: next(),
+        endToEndId: payout.batchId,
+        remittance: pspPayoutRemittance(payout.batchId),
+        counterparty: SIM_PSP_NAME,
+      }),
+    ),
+    ...debits.map((payout) =>
+      simEntry({
+        date,
+        currency,
+        direction: 'debit',
+        amountMinor: payout.amountMinor,
+        reference: next(),
+        endToEndId: payout.payoutId,
+        remittance: `SELLER PAYOUT ${payout.payoutId}`,
+        counterparty: payout.sellerId,
+      }),
+    ),
+    simEntry({
+      date,
+      currency,
+      direction: 'debit',
+      amountMinor: simAccountChargeMinor(currency),
+      reference: next(),
+      endToEndId: null,
+      remittance: ACCOUNT_CHARGE_REMITTANCE,
+      counterparty: null,
+      bankCharge: true,
+    }),
   ];
 }
 
@@ -129,9 +182,24 @@ export interface SimEntrySpec {
 /** One booked entry as the simulated bank writes it (`line` 0: not read from a file). */
 export function simEntry(spec: SimEntrySpec): BankEntry {
   return {
-    line: 0, direction: spec.direction, amountMinor: spec.amountMinor, currency: spec.currency, bookingDate: spec.date, valueDate: spec.date,
-    accountServicerRef: spec.reference, typeCode: null, bankCharge: spec.bankCharge ?? false, reversal: false,
-    transactions: [{ amountMinor: null, endToEndId: spec.endToEndId, remittance: spec.remittance, counterparty: spec.counterparty }],
+    line: 0,
+    direction: spec.direction,
+    amountMinor: spec.amountMinor,
+    currency: spec.currency,
+    bookingDate: spec.date,
+    valueDate: spec.date,
+    accountServicerRef: spec.reference,
+    typeCode: null,
+    bankCharge: spec.bankCharge ?? false,
+    reversal: false,
+    transactions: [
+      {
+        amountMinor: null,
+        endToEndId: spec.endToEndId,
+        remittance: spec.remittance,
+        counterparty: spec.counterparty,
+      },
+    ],
   };
 }
 

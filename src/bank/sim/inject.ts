@@ -9,7 +9,15 @@ import { type SimBankFacts, balancedStatement, signedMinor, simEntry } from './d
  * each is named by the reconcile class it should become (docs/RECONCILIATION.md "A bank to test
  * against"). They change that day's file only: the next day's opening balance is the true history.
  */
-export const BANK_DISCREPANCY_KINDS = ['payout_not_received', 'unknown_credit', 'unknown_debit', 'amount_mismatch', 'bank_fee', 'balance_mismatch', 'duplicate'] as const;
+export const BANK_DISCREPANCY_KINDS = [
+  'payout_not_received',
+  'unknown_credit',
+  'unknown_debit',
+  'amount_mismatch',
+  'bank_fee',
+  'balance_mismatch',
+  'duplicate',
+] as const;
 export type BankDiscrepancyKind = (typeof BANK_DISCREPANCY_KINDS)[number];
 
 export interface BankInjection {
@@ -28,7 +36,13 @@ export interface BankInjection {
 
 /** The statements being written: entries may be added, removed or changed, balances shifted. */
 interface Draft {
-  statements: { currency: Currency; openingMinor: bigint; entries: BankEntry[]; nextSequence: number; shiftMinor: bigint }[];
+  statements: {
+    currency: Currency;
+    openingMinor: bigint;
+    entries: BankEntry[];
+    nextSequence: number;
+    shiftMinor: bigint;
+  }[];
   /** True entries no injection has used yet (each changes at most once). */
   untouched: Set<BankEntry>;
   date: string;
@@ -41,12 +55,26 @@ type Injector = (draft: Draft) => BankInjection | string;
 
 /** Applies `count` discrepancies to `statements` (true ones), deterministically from `seed`. */
 export function injectDiscrepancies(
-  statements: readonly BankStatement[], facts: SimBankFacts, options: { date: string; delayDays: number; count: number; seed: string },
-): { statements: BankStatement[]; injected: BankInjection[]; skipped: { kind: BankDiscrepancyKind; reason: string }[] } {
+  statements: readonly BankStatement[],
+  facts: SimBankFacts,
+  options: { date: string; delayDays: number; count: number; seed: string },
+): {
+  statements: BankStatement[];
+  injected: BankInjection[];
+  skipped: { kind: BankDiscrepancyKind; reason: string }[];
+} {
   const draft: Draft = {
-    statements: statements.map((s) => ({ currency: s.header.currency, openingMinor: s.header.opening.amountMinor, entries: [...s.entries], nextSequence: s.entries.length + 1, shiftMinor: 0n })),
+    statements: statements.map((s) => ({
+      currency: s.header.currency,
+      openingMinor: s.header.opening.amountMinor,
+      entries: [...s.entries],
+      nextSequence: s.entries.length + 1,
+      shiftMinor: 0n,
+    })),
     untouched: new Set(statements.flatMap((s) => s.entries)),
-    date: options.date, delayDays: options.delayDays, facts,
+    date: options.date,
+    delayDays: options.delayDays,
+    facts,
     draw: () => 0,
   };
   const injected: BankInjection[] = [];
@@ -54,11 +82,16 @@ export function injectDiscrepancies(
   for (let i = 0; i < options.count; i++) {
     const kind = BANK_DISCREPANCY_KINDS[i % BANK_DISCREPANCY_KINDS.length] as BankDiscrepancyKind;
     draft.draw = (name) => draw(options.seed, 'bank', kind, i, name);
-    const outcome = draft.statements.length === 0 ? 'the account has no statement that day' : INJECTORS[kind](draft);
+    const outcome =
+      draft.statements.length === 0
+        ? 'the account has no statement that day'
+        : INJECTORS[kind](draft);
     if (typeof outcome === 'string') skipped.push({ kind, reason: outcome });
     else injected.push(outcome);
   }
-  const written = draft.statements.map((s) => balancedStatement(options.date, s.currency, s.openingMinor + s.shiftMinor, s.entries));
+  const written = draft.statements.map((s) =>
+    balancedStatement(options.date, s.currency, s.openingMinor + s.shiftMinor, s.entries),
+  );
   return { statements: written, injected, skipped };
 }
 
@@ -80,22 +113,37 @@ function withholdPayout(draft: Draft): BankInjection | string {
   entries.splice(entries.indexOf(entry), 1);
   const batchId = entry.transactions[0]?.endToEndId ?? '';
   return {
-    kind: 'payout_not_received', expectedClass: 'payout_not_received', reference: batchId, currency: entry.currency, amountMinor: entry.amountMinor, at: null,
+    kind: 'payout_not_received',
+    expectedClass: 'payout_not_received',
+    reference: batchId,
+    currency: entry.currency,
+    amountMinor: entry.amountMinor,
+    at: null,
     detail: `the credit of ${batchId} due ${draft.date} is withheld; reconcile classes it once a statement covering its whole due day is imported (window ${draft.delayDays} business days)`,
   };
 }
 
 function shortPayout(draft: Draft): BankInjection | string {
-  const found = pickEntry(draft, 'payout', (entry) => isPspCredit(entry) && entry.amountMinor > unitMinor(entry.currency));
-  if (!found) return 'no PSP payout above 1.00 arrives that day (or every one already carries a discrepancy)';
+  const found = pickEntry(
+    draft,
+    'payout',
+    (entry) => isPspCredit(entry) && entry.amountMinor > unitMinor(entry.currency),
+  );
+  if (!found)
+    return 'no PSP payout above 1.00 arrives that day (or every one already carries a discrepancy)';
   const { statement, entry } = found;
   const short = { ...entry, amountMinor: entry.amountMinor - unitMinor(entry.currency) };
   const entries = entriesOf(draft, statement);
   entries[entries.indexOf(entry)] = short;
   const batchId = entry.transactions[0]?.endToEndId ?? '';
   return {
-    kind: 'amount_mismatch', expectedClass: 'amount_mismatch', reference: batchId, currency: entry.currency, amountMinor: -unitMinor(entry.currency),
-    at: { statement, entry: short }, detail: `the payout ${batchId} is credited 1.00 ${entry.currency} short, under its own reference`,
+    kind: 'amount_mismatch',
+    expectedClass: 'amount_mismatch',
+    reference: batchId,
+    currency: entry.currency,
+    amountMinor: -unitMinor(entry.currency),
+    at: { statement, entry: short },
+    detail: `the payout ${batchId} is credited 1.00 ${entry.currency} short, under its own reference`,
   };
 }
 
@@ -103,45 +151,79 @@ function duplicateEntry(draft: Draft): BankInjection | string {
   const found = pickEntry(draft, 'entry', () => true);
   if (!found) return 'no entry that day to list twice (or every one already carries a discrepancy)';
   const { statement, entry } = found;
-  const copy = { ...entry, transactions: entry.transactions.map((transaction) => ({ ...transaction })) };
+  const copy = {
+    ...entry,
+    transactions: entry.transactions.map((transaction) => ({ ...transaction })),
+  };
   const entries = entriesOf(draft, statement);
   entries.splice(entries.indexOf(entry) + 1, 0, copy);
   return {
-    kind: 'duplicate', expectedClass: 'duplicate', reference: entry.accountServicerRef ?? '', currency: entry.currency, amountMinor: signedMinor(entry),
-    at: { statement, entry: copy }, detail: `the ${entry.direction} ${entry.accountServicerRef} is listed (and booked) twice under the same bank reference`,
+    kind: 'duplicate',
+    expectedClass: 'duplicate',
+    reference: entry.accountServicerRef ?? '',
+    currency: entry.currency,
+    amountMinor: signedMinor(entry),
+    at: { statement, entry: copy },
+    detail: `the ${entry.direction} ${entry.accountServicerRef} is listed (and booked) twice under the same bank reference`,
   };
 }
 
 function shiftBalances(draft: Draft): BankInjection | string {
-  const candidates = draft.statements.map((s, index) => ({ s, index })).filter(({ s }) => s.shiftMinor === 0n);
+  const candidates = draft.statements
+    .map((s, index) => ({ s, index }))
+    .filter(({ s }) => s.shiftMinor === 0n);
   const chosen = candidates[Math.floor(draft.draw('statement') * candidates.length)];
-  if (!chosen) return 'every statement\'s balances are already shifted';
+  if (!chosen) return "every statement's balances are already shifted";
   const { s, index } = chosen;
-  const magnitude = unitMinor(s.currency) * BigInt(1 + Math.floor(draft.draw('units') * 100)) + BigInt(Math.floor(draft.draw('minor') * Number(unitMinor(s.currency))));
+  const magnitude =
+    unitMinor(s.currency) * BigInt(1 + Math.floor(draft.draw('units') * 100)) +
+    BigInt(Math.floor(draft.draw('minor') * Number(unitMinor(s.currency))));
   s.shiftMinor = draft.draw('sign') < 0.5 ? -magnitude : magnitude;
   return {
-    kind: 'balance_mismatch', expectedClass: 'balance_mismatch', reference: simStatementId(draft.date, s.currency), currency: s.currency, amountMinor: s.shiftMinor,
-    at: { statement: index, entry: null }, detail: `opening and closing balances both shifted by ${s.shiftMinor} minor units; the entries are the true ones`,
+    kind: 'balance_mismatch',
+    expectedClass: 'balance_mismatch',
+    reference: simStatementId(draft.date, s.currency),
+    currency: s.currency,
+    amountMinor: s.shiftMinor,
+    at: { statement: index, entry: null },
+    detail: `opening and closing balances both shifted by ${s.shiftMinor} minor units; the entries are the true ones`,
   };
 }
 
 function addUnknown(draft: Draft, kind: 'unknown_credit' | 'unknown_debit'): BankInjection {
   const statement = pickStatement(draft);
   const s = draft.statements[statement] as Draft['statements'][number];
-  const known = new Set(kind === 'unknown_credit'
-    ? draft.facts.pspPayouts.filter((p) => p.currency === s.currency).map((p) => p.amountMinor)
-    : draft.facts.sellerPayouts.filter((p) => p.currency === s.currency).map((p) => p.amountMinor));
-  let amountMinor = unitMinor(s.currency) * BigInt(10 + Math.floor(draft.draw('units') * 990)) + BigInt(Math.floor(draft.draw('minor') * Number(unitMinor(s.currency))));
+  const known = new Set(
+    kind === 'unknown_credit'
+      ? draft.facts.pspPayouts.filter((p) => p.currency === s.currency).map((p) => p.amountMinor)
+      : draft.facts.sellerPayouts
+          .filter((p) => p.currency === s.currency)
+          .map((p) => p.amountMinor),
+  );
+  let amountMinor =
+    unitMinor(s.currency) * BigInt(10 + Math.floor(draft.draw('units') * 990)) +
+    BigInt(Math.floor(draft.draw('minor') * Number(unitMinor(s.currency))));
   // Never the amount of a payout of its direction: matched by amount, it would not be unknown.
   while (known.has(amountMinor)) amountMinor += 1n;
   const credit = kind === 'unknown_credit';
   const entry = simEntry({
-    date: draft.date, currency: s.currency, direction: credit ? 'credit' : 'debit', amountMinor, reference: simBankReference(draft.date, s.currency, s.nextSequence++),
-    endToEndId: 'NOTPROVIDED', remittance: credit ? 'INCOMING TRANSFER' : 'DIRECT DEBIT', counterparty: credit ? 'UNKNOWN REMITTER' : 'UNKNOWN CREDITOR',
+    date: draft.date,
+    currency: s.currency,
+    direction: credit ? 'credit' : 'debit',
+    amountMinor,
+    reference: simBankReference(draft.date, s.currency, s.nextSequence++),
+    endToEndId: 'NOTPROVIDED',
+    remittance: credit ? 'INCOMING TRANSFER' : 'DIRECT DEBIT',
+    counterparty: credit ? 'UNKNOWN REMITTER' : 'UNKNOWN CREDITOR',
   });
   s.entries.push(entry);
   return {
-    kind, expectedClass: kind, reference: entry.accountServicerRef ?? '', currency: s.currency, amountMinor: signedMinor(entry), at: { statement, entry },
+    kind,
+    expectedClass: kind,
+    reference: entry.accountServicerRef ?? '',
+    currency: s.currency,
+    amountMinor: signedMinor(entry),
+    at: { statement, entry },
     detail: `a ${entry.direction} whose references and amount match no ${credit ? 'PSP payout' : 'seller payout'}`,
   };
 }
@@ -149,21 +231,43 @@ function addUnknown(draft: Draft, kind: 'unknown_credit' | 'unknown_debit'): Ban
 function chargeAboveCap(draft: Draft): BankInjection {
   const statement = pickStatement(draft);
   const s = draft.statements[statement] as Draft['statements'][number];
-  const amountMinor = defaultFeeCapMinor(s.currency) + unitMinor(s.currency) * BigInt(1 + Math.floor(draft.draw('units') * 50));
+  const amountMinor =
+    defaultFeeCapMinor(s.currency) +
+    unitMinor(s.currency) * BigInt(1 + Math.floor(draft.draw('units') * 50));
   const entry = simEntry({
-    date: draft.date, currency: s.currency, direction: 'debit', amountMinor, reference: simBankReference(draft.date, s.currency, s.nextSequence++),
-    endToEndId: null, remittance: 'SPECIAL HANDLING CHARGE', counterparty: null, bankCharge: true,
+    date: draft.date,
+    currency: s.currency,
+    direction: 'debit',
+    amountMinor,
+    reference: simBankReference(draft.date, s.currency, s.nextSequence++),
+    endToEndId: null,
+    remittance: 'SPECIAL HANDLING CHARGE',
+    counterparty: null,
+    bankCharge: true,
   });
   s.entries.push(entry);
   return {
-    kind: 'bank_fee', expectedClass: 'bank_fee', reference: entry.accountServicerRef ?? '', currency: s.currency, amountMinor: -amountMinor, at: { statement, entry },
+    kind: 'bank_fee',
+    expectedClass: 'bank_fee',
+    reference: entry.accountServicerRef ?? '',
+    currency: s.currency,
+    amountMinor: -amountMinor,
+    at: { statement, entry },
     detail: `a bank charge above the default fee cap of ${defaultFeeCapMinor(s.currency)} minor units`,
   };
 }
 
 /** A true entry no injection has used, drawn from those `fits`, across all statements in order. */
-function pickEntry(draft: Draft, name: string, fits: (entry: BankEntry) => boolean): { statement: number; entry: BankEntry } | undefined {
-  const candidates = draft.statements.flatMap((s, statement) => s.entries.filter((entry) => draft.untouched.has(entry) && fits(entry)).map((entry) => ({ statement, entry })));
+function pickEntry(
+  draft: Draft,
+  name: string,
+  fits: (entry: BankEntry) => boolean,
+): { statement: number; entry: BankEntry } | undefined {
+  const candidates = draft.statements.flatMap((s, statement) =>
+    s.entries
+      .filter((entry) => draft.untouched.has(entry) && fits(entry))
+      .map((entry) => ({ statement, entry })),
+  );
   const chosen = candidates[Math.floor(draft.draw(name) * candidates.length)];
   if (chosen) draft.untouched.delete(chosen.entry);
   return chosen;
@@ -174,7 +278,11 @@ function pickStatement(draft: Draft): number {
 }
 
 function isPspCredit(entry: BankEntry): boolean {
-  return entry.direction === 'credit' && !entry.bankCharge && (entry.transactions[0]?.endToEndId ?? '').startsWith('po_sim_');
+  return (
+    entry.direction === 'credit' &&
+    !entry.bankCharge &&
+    (entry.transactions[0]?.endToEndId ?? '').startsWith('po_sim_')
+  );
 }
 
 function entriesOf(draft: Draft, statement: number): BankEntry[] {

@@ -34,19 +34,32 @@ export function planBankDay(facts: SimBankFacts, options: BankDayOptions): BankD
   checkBankDayOptions(options);
   const statements = trueStatements(facts, options.date, options.delayDays);
   if (options.inject === 0) return { statements, injected: [], skipped: [] };
-  return injectDiscrepancies(statements, facts, { date: options.date, delayDays: options.delayDays, count: options.inject, seed: options.seed });
+  return injectDiscrepancies(statements, facts, {
+    date: options.date,
+    delayDays: options.delayDays,
+    count: options.inject,
+    seed: options.seed,
+  });
 }
 
 /** Refuses a day that is not one, a delay or a count out of range (the command calls it before reading anything). */
 export function checkBankDayOptions(options: BankDayOptions): void {
   const { date, delayDays, inject } = options;
-  if (!DAY.test(date) || Number.isNaN(Date.parse(date)) || new Date(`${date}T00:00:00.000Z`).toISOString().slice(0, 10) !== date) {
+  if (
+    !DAY.test(date) ||
+    Number.isNaN(Date.parse(date)) ||
+    new Date(`${date}T00:00:00.000Z`).toISOString().slice(0, 10) !== date
+  ) {
     throw new UsageError(`--date: "${date}" is not a day such as 2026-11-23`);
   }
   if (!Number.isInteger(delayDays) || delayDays < 0 || delayDays > MAX_DELAY_DAYS) {
-    throw new UsageError(`--delay-days: ${delayDays} is not a whole number of business days from 0 to ${MAX_DELAY_DAYS}`);
+    throw new UsageError(
+      `--delay-days: ${delayDays} is not a whole number of business days from 0 to ${MAX_DELAY_DAYS}`,
+    );
   }
   if (!Number.isInteger(inject) || inject < 0 || inject > MAX_INJECTIONS) {
-    throw new UsageError(`--inject-discrepancies: ${inject} is not a whole number from 0 to ${MAX_INJECTIONS}`);
+    throw new UsageError(
+      `--inject-discrepancies: ${inject} is not a whole number from 0 to ${MAX_INJECTIONS}`,
+    );
   }
 }

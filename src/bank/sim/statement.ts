@@ -31,8 +31,23 @@ export interface BankStatementManifest {
   /** The reconcile window (`--window-days`) these expectations assume: the delay. */
   windowDays: number;
   createdAt: string;
-  statements: { statementId: string; account: string; currency: Currency; opening: MoneyJson; closing: MoneyJson; entryCount: number }[];
-  injected: { kind: BankDiscrepancyKind; expectedClass: string; reference: string; currency: Currency; amount: MoneyJson; line: number | null; detail: string }[];
+  statements: {
+    statementId: string;
+    account: string;
+    currency: Currency;
+    opening: MoneyJson;
+    closing: MoneyJson;
+    entryCount: number;
+  }[];
+  injected: {
+    kind: BankDiscrepancyKind;
+    expectedClass: string;
+    reference: string;
+    currency: Currency;
+    amount: MoneyJson;
+    line: number | null;
+    detail: string;
+  }[];
   skipped: { kind: BankDiscrepancyKind; reason: string }[];
 }
 
@@ -42,7 +57,10 @@ export interface BankStatementManifest {
  * The file is written whole or not at all, then read back through `openStatement` (so it is known
  * to pass the sum check) to give each injected discrepancy its line.
  */
-export async function writeSimBankStatement(engine: SimEngine, options: BankStatementOptions): Promise<BankStatementManifest> {
+export async function writeSimBankStatement(
+  engine: SimEngine,
+  options: BankStatementOptions,
+): Promise<BankStatementManifest> {
   // The output is opened first: a path that cannot be written is the first thing said, before any work.
   const out = PrivateFile.create(options.out, options.outGuard);
   let plan: BankDayPlan;
@@ -55,21 +73,31 @@ export async function writeSimBankStatement(engine: SimEngine, options: BankStat
   } finally {
     out.abort();
   }
-  const lines = options.format === 'csv' ? undefined : await entryLines(options.out, options.format);
+  const lines =
+    options.format === 'csv' ? undefined : await entryLines(options.out, options.format);
   return manifestOf(plan, { ...options, createdAt }, lines);
 }
 
 function planFor(engine: SimEngine, options: BankStatementOptions): BankDayPlan {
   const facts = engine.readSnapshot(() => simBankFacts(engine, options.date));
-  const plan = planBankDay(options.currency === undefined ? facts : inCurrency(facts, options.currency), options);
+  const plan = planBankDay(
+    options.currency === undefined ? facts : inCurrency(facts, options.currency),
+    options,
+  );
   if (options.format === 'csv' && plan.statements.length > 1) {
     const currencies = plan.statements.map((statement) => statement.header.currency).join(', ');
-    throw new UsageError(`a bank CSV holds one statement, and ${options.date} has one per currency (${currencies})`, { hint: 'pass --currency CUR to write that currency\'s statement' });
+    throw new UsageError(
+      `a bank CSV holds one statement, and ${options.date} has one per currency (${currencies})`,
+      { hint: "pass --currency CUR to write that currency's statement" },
+    );
   }
   if (plan.statements.length === 0) {
-    throw new UsageError(`the simulated bank has nothing to state on or before ${options.date}: no PSP payout has arrived and no seller payout has left`, {
-      hint: 'charge and pay out through the simulated PSP first, or pick a later --date',
-    });
+    throw new UsageError(
+      `the simulated bank has nothing to state on or before ${options.date}: no PSP payout has arrived and no seller payout has left`,
+      {
+        hint: 'charge and pay out through the simulated PSP first, or pick a later --date',
+      },
+    );
   }
   return plan;
 }
@@ -79,9 +107,16 @@ export function simBankFacts(engine: SimEngine, date: string): SimBankFacts {
   const nextDay = addDays(date, 1);
   return {
     pspPayouts: simPayoutsBefore(engine, nextDay),
-    sellerPayouts: engine.payouts()
+    sellerPayouts: engine
+      .payouts()
       .filter((payout) => payout.status === 'succeeded' && payout.createdAt.slice(0, 10) < nextDay)
-      .map(({ payoutId, sellerId, amountMinor, currency, createdAt }) => ({ payoutId, sellerId, amountMinor, currency, createdAt })),
+      .map(({ payoutId, sellerId, amountMinor, currency, createdAt }) => ({
+        payoutId,
+        sellerId,
+        amountMinor,
+        currency,
+        createdAt,
+      })),
   };
 }
 
@@ -108,14 +143,29 @@ async function entryLines(file: string, format: BankFormat): Promise<WrittenLine
   return lines;
 }
 
-function manifestOf(plan: BankDayPlan, options: BankStatementOptions & { createdAt: string }, lines: WrittenLines | undefined): BankStatementManifest {
+function manifestOf(
+  plan: BankDayPlan,
+  options: BankStatementOptions & { createdAt: string },
+  lines: WrittenLines | undefined,
+): BankStatementManifest {
   return {
-    bank: 'sim', file: options.out, date: options.date, format: options.format, seed: options.seed,
-    delayDays: options.delayDays, windowDays: options.delayDays, createdAt: options.createdAt,
+    bank: 'sim',
+    file: options.out,
+    date: options.date,
+    format: options.format,
+    seed: options.seed,
+    delayDays: options.delayDays,
+    windowDays: options.delayDays,
+    createdAt: options.createdAt,
     statements: plan.statements.map(statementSummary),
     injected: plan.injected.map((injection) => ({
-      kind: injection.kind, expectedClass: injection.expectedClass, reference: injection.reference, currency: injection.currency,
-      amount: moneyJson(injection.amountMinor, injection.currency), line: lineOf(plan, injection, lines), detail: injection.detail,
+      kind: injection.kind,
+      expectedClass: injection.expectedClass,
+      reference: injection.reference,
+      currency: injection.currency,
+      amount: moneyJson(injection.amountMinor, injection.currency),
+      line: lineOf(plan, injection, lines),
+      detail: injection.detail,
     })),
     skipped: plan.skipped,
   };
@@ -124,13 +174,21 @@ function manifestOf(plan: BankDayPlan, options: BankStatementOptions & { created
 function statementSummary(statement: BankStatement): BankStatementManifest['statements'][number] {
   const { header, footer, entries } = statement;
   return {
-    statementId: header.statementId, account: header.account, currency: header.currency,
-    opening: moneyJson(header.opening.amountMinor, header.currency), closing: moneyJson(footer.closing.amountMinor, header.currency), entryCount: entries.length,
+    statementId: header.statementId,
+    account: header.account,
+    currency: header.currency,
+    opening: moneyJson(header.opening.amountMinor, header.currency),
+    closing: moneyJson(footer.closing.amountMinor, header.currency),
+    entryCount: entries.length,
   };
 }
 
 /** The written line of the injected entry, or of its statement's closing balance; null when withheld or the format is not read back. */
-function lineOf(plan: BankDayPlan, injection: BankInjection, lines: WrittenLines | undefined): number | null {
+function lineOf(
+  plan: BankDayPlan,
+  injection: BankInjection,
+  lines: WrittenLines | undefined,
+): number | null {
   if (!injection.at || !lines) return null;
   const { statement, entry } = injection.at;
   if (entry === null) return lines.closing[statement] ?? null;

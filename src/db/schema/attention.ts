@@ -12,8 +12,23 @@ import { anyOf } from './checks.js';
  * once the cause is fixed, through the same recorder as a normal answer, and stamps the fact
  * resolved in the same transaction. A fact is never deleted and only its resolution is ever written.
  */
-const ORDER_STATUSES_V8 = ['created', 'executing', 'succeeded', 'pending', 'failed', 'retry_scheduled', 'dead_lettered'];
-const TRANSFER_STATUSES_V8 = ['created', 'executing', 'succeeded', 'failed', 'retry_scheduled', 'dead_lettered'];
+const ORDER_STATUSES_V8 = [
+  'created',
+  'executing',
+  'succeeded',
+  'pending',
+  'failed',
+  'retry_scheduled',
+  'dead_lettered',
+];
+const TRANSFER_STATUSES_V8 = [
+  'created',
+  'executing',
+  'succeeded',
+  'failed',
+  'retry_scheduled',
+  'dead_lettered',
+];
 
 export const UNRECORDED_ANSWERS_SCHEMA = `
 CREATE TABLE unrecorded_answers (
@@ -53,7 +68,14 @@ BEGIN SELECT RAISE(ABORT, 'unrecorded_answers: a fact is only ever resolved, onc
 
 export function applyNeedsAttention(db: BetterSqlite3.Database): void {
   const widen = (table: string, values: readonly string[]) =>
-    rebuildTable(db, table, (sql) => replaceOnce(sql, anyOf('status', values), anyOf('status', [...values, 'needs_attention']), `${table}.status`));
+    rebuildTable(db, table, (sql) =>
+      replaceOnce(
+        sql,
+        anyOf('status', values),
+        anyOf('status', [...values, 'needs_attention']),
+        `${table}.status`,
+      ),
+    );
   widen('orders', ORDER_STATUSES_V8);
   widen('refunds', TRANSFER_STATUSES_V8);
   widen('payouts', TRANSFER_STATUSES_V8);

@@ -103,8 +103,24 @@ BEGIN SELECT RAISE(ABORT, 'bank_matches is append-only'); END;
 `;
 
 /** The PSP leg's classes as migration 7 wrote them, and the bank leg's added to them. */
-const PSP_ITEM_CLASSES_V7 = ['pending', 'missing_external', 'missing_internal', 'amount_mismatch', 'fee_mismatch', 'currency_mismatch', 'status_mismatch', 'duplicate', 'batch_total_mismatch'];
-export const BANK_ONLY_ITEM_CLASSES = ['payout_not_received', 'unknown_credit', 'unknown_debit', 'bank_fee', 'balance_mismatch'] as const;
+const PSP_ITEM_CLASSES_V7 = [
+  'pending',
+  'missing_external',
+  'missing_internal',
+  'amount_mismatch',
+  'fee_mismatch',
+  'currency_mismatch',
+  'status_mismatch',
+  'duplicate',
+  'batch_total_mismatch',
+];
+export const BANK_ONLY_ITEM_CLASSES = [
+  'payout_not_received',
+  'unknown_credit',
+  'unknown_debit',
+  'bank_fee',
+  'balance_mismatch',
+] as const;
 
 function classList(values: readonly string[]): string {
   return `class IN (${values.map((value) => `'${value}'`).join(', ')})`;
@@ -115,7 +131,12 @@ export function applyBankLeg(db: BetterSqlite3.Database): void {
   db.exec(BANK_SCHEMA);
   const before = `class TEXT NOT NULL CHECK (${classList(PSP_ITEM_CLASSES_V7)})`;
   rebuildTable(db, 'recon_items', (sql) =>
-    replaceOnce(sql.replace(/\s+/g, ' '), before, `class TEXT NOT NULL CHECK (${classList([...PSP_ITEM_CLASSES_V7, ...BANK_ONLY_ITEM_CLASSES])})`, 'recon_items.class'),
+    replaceOnce(
+      sql.replace(/\s+/g, ' '),
+      before,
+      `class TEXT NOT NULL CHECK (${classList([...PSP_ITEM_CLASSES_V7, ...BANK_ONLY_ITEM_CLASSES])})`,
+      'recon_items.class',
+    ),
   );
 }
 
@@ -124,4 +145,5 @@ export function applyBankLeg(db: BetterSqlite3.Database): void {
  * already clear it, summing every part of that one payout; without this index each asked every
  * match of its PSP and currency (quadratic once a book holds a year of matched payouts).
  */
-export const BANK_MATCHES_BY_PAYOUT_REF_SCHEMA = 'CREATE INDEX bank_matches_by_payout_ref ON bank_matches (payout_kind, psp, payout_ref, currency);';
+export const BANK_MATCHES_BY_PAYOUT_REF_SCHEMA =
+  'CREATE INDEX bank_matches_by_payout_ref ON bank_matches (payout_kind, psp, payout_ref, currency);';

@@ -39,9 +39,21 @@ export interface RefundBirth {
 export function orderBirthHash(order: OrderBirth): string {
   return sha256Hex(
     JSON.stringify([
-      'order', 1, order.eventContentHash, order.orderId, order.eventId, order.payerId, order.sellerId, order.currency,
-      order.amountMinor.toString(), order.platformFeeMinor.toString(), order.paymentToken, order.metadata, order.psp,
-      order.chargeKey, order.createdAt,
+      'order',
+      1,
+      order.eventContentHash,
+      order.orderId,
+      order.eventId,
+      order.payerId,
+      order.sellerId,
+      order.currency,
+      order.amountMinor.toString(),
+      order.platformFeeMinor.toString(),
+      order.paymentToken,
+      order.metadata,
+      order.psp,
+      order.chargeKey,
+      order.createdAt,
     ]),
   );
 }
@@ -50,8 +62,17 @@ export function orderBirthHash(order: OrderBirth): string {
 export function refundBirthHash(refund: RefundBirth): string {
   return sha256Hex(
     JSON.stringify([
-      'refund', 1, refund.eventContentHash, refund.refundId, refund.orderId, refund.currency, refund.amountMinor.toString(),
-      refund.reason, refund.refundKey, refund.psp, refund.createdAt,
+      'refund',
+      1,
+      refund.eventContentHash,
+      refund.refundId,
+      refund.orderId,
+      refund.currency,
+      refund.amountMinor.toString(),
+      refund.reason,
+      refund.refundKey,
+      refund.psp,
+      refund.createdAt,
     ]),
   );
 }

@@ -17,18 +17,44 @@ interface ValueList {
   values: readonly string[];
 }
 
-const ORDER_STATUSES = ['created', 'executing', 'succeeded', 'pending', 'failed', 'retry_scheduled', 'dead_lettered'];
-const TRANSFER_STATUSES = ['created', 'executing', 'succeeded', 'failed', 'retry_scheduled', 'dead_lettered'];
+const ORDER_STATUSES = [
+  'created',
+  'executing',
+  'succeeded',
+  'pending',
+  'failed',
+  'retry_scheduled',
+  'dead_lettered',
+];
+const TRANSFER_STATUSES = [
+  'created',
+  'executing',
+  'succeeded',
+  'failed',
+  'retry_scheduled',
+  'dead_lettered',
+];
 
 /** Payouts that were not final when migration 8 built payouts_one_open_per_seller (migration 10 added needs_attention). */
-export const OPEN_PAYOUT_STATUSES: readonly string[] = ['created', 'executing', 'retry_scheduled', 'dead_lettered'];
+export const OPEN_PAYOUT_STATUSES: readonly string[] = [
+  'created',
+  'executing',
+  'retry_scheduled',
+  'dead_lettered',
+];
 
 /**
  * Payouts that are not final: at most one per seller and currency. A payout in needs_attention
  * has left the bank but is not booked (the payable is still in the wallet): it must keep
  * blocking a second payout of the same payable.
  */
-export const OPEN_PAYOUT_STATUSES_V10: readonly string[] = ['created', 'executing', 'retry_scheduled', 'dead_lettered', 'needs_attention'];
+export const OPEN_PAYOUT_STATUSES_V10: readonly string[] = [
+  'created',
+  'executing',
+  'retry_scheduled',
+  'dead_lettered',
+  'needs_attention',
+];
 
 /** The index's predicate (as migration 10 rebuilt it, with needs_attention), on a payouts table named `alias` in a query. */
 export function openPayoutPredicate(alias: string): string {
@@ -54,7 +80,9 @@ export function anyOf(column: string, values: readonly string[]): string {
 
 export function applyComparisonChecks(db: BetterSqlite3.Database): void {
   for (const { table, column, values } of CHECKED_LISTS) {
-    rebuildTable(db, table, (sql) => replaceOnce(sql, inList(column, values), anyOf(column, values), `${table}.${column}`));
+    rebuildTable(db, table, (sql) =>
+      replaceOnce(sql, inList(column, values), anyOf(column, values), `${table}.${column}`),
+    );
   }
   // The partial unique index that allows one open payout per seller and currency, same predicate.
   // A query uses a partial index only if it states the index's predicate: payouts/plan.ts does,

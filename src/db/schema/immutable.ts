@@ -1,5 +1,11 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { BIRTH_QUERIES, type OrderBirthRow, type RefundBirthRow, orderBirthHashOfRow, refundBirthHashOfRow } from './birth.js';
+import {
+  BIRTH_QUERIES,
+  type OrderBirthRow,
+  type RefundBirthRow,
+  orderBirthHashOfRow,
+  refundBirthHashOfRow,
+} from './birth.js';
 
 /** `PRAGMA application_id` of a payops book: "PYOP". A file with another id is not opened. */
 export const PAYOPS_APPLICATION_ID = 0x50594f50;
@@ -92,9 +98,11 @@ export function applyImmutableBirthFields(db: BetterSqlite3.Database): void {
   db.exec(`ALTER TABLE orders ADD COLUMN birth_hash TEXT NOT NULL DEFAULT '';
            ALTER TABLE refunds ADD COLUMN birth_hash TEXT NOT NULL DEFAULT '';`);
   const setOrder = db.prepare('UPDATE orders SET birth_hash = ? WHERE order_id = ?');
-  for (const row of db.prepare(BIRTH_QUERIES.allOrders).all() as OrderBirthRow[]) setOrder.run(orderBirthHashOfRow(row), row.order_id);
+  for (const row of db.prepare(BIRTH_QUERIES.allOrders).all() as OrderBirthRow[])
+    setOrder.run(orderBirthHashOfRow(row), row.order_id);
   const setRefund = db.prepare('UPDATE refunds SET birth_hash = ? WHERE refund_id = ?');
-  for (const row of db.prepare(BIRTH_QUERIES.allRefunds).all() as RefundBirthRow[]) setRefund.run(refundBirthHashOfRow(row), row.refund_id);
+  for (const row of db.prepare(BIRTH_QUERIES.allRefunds).all() as RefundBirthRow[])
+    setRefund.run(refundBirthHashOfRow(row), row.refund_id);
   db.exec(IMMUTABLE_SCHEMA);
   db.pragma(`application_id = ${PAYOPS_APPLICATION_ID}`);
 }

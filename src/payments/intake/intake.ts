@@ -9,12 +9,25 @@ import { Ledger, type PostingRequest } from '../../ledger/index.js';
 import { Releases } from '../../payouts/release.js';
 import { RefundIntake } from '../../refunds/apply.js';
 import { Wallets, type WalletDelta } from '../../wallet/wallet.js';
-import { CARD_NUMBER_REASON, EventRejection, type PayInEvent, type PayOutEvent, type PaymentEvent, validateEvent } from '../events.js';
+import {
+  CARD_NUMBER_REASON,
+  EventRejection,
+  type PayInEvent,
+  type PayOutEvent,
+  type PaymentEvent,
+  validateEvent,
+} from '../events.js';
 import { HeldPayOuts } from '../held-payouts.js';
 import { PaymentsStore } from '../store.js';
 import { type OutputGuard, PrivateFile, assertSafeOutput } from '../../private-files.js';
 import { containsCardNumber, redactCardNumbers } from '../../input/card-numbers.js';
-import { type InputFormat, type SourceRecord, assertReadableFile, detectFormat, readRecords } from './readers.js';
+import {
+  type InputFormat,
+  type SourceRecord,
+  assertReadableFile,
+  detectFormat,
+  readRecords,
+} from './readers.js';
 
 export interface Rejection {
   file: string;
@@ -65,7 +78,21 @@ const MAX_REJECTIONS_SHOWN = 20;
 const DEFAULT_INTAKE_BATCH = 5_000;
 
 export function emptyIntakeSummary(): IntakeSummary {
-  return { eventsRead: 0, eventsAccepted: 0, duplicates: 0, rejected: 0, ordersAccepted: 0, releases: 0, refunds: 0, payOutsHeld: 0, acceptedMinor: new Map(), rejections: [], rejectsFiles: [], emptyFiles: [], rolledBack: false };
+  return {
+    eventsRead: 0,
+    eventsAccepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    ordersAccepted: 0,
+    releases: 0,
+    refunds: 0,
+    payOutsHeld: 0,
+    acceptedMinor: new Map(),
+    rejections: [],
+    rejectsFiles: [],
+    emptyFiles: [],
+    rolledBack: false,
+  };
 }
 
 /**
@@ -75,13 +102,29 @@ export function emptyIntakeSummary(): IntakeSummary {
  * The same event again (same id, same content) is a duplicate and changes nothing; the same id
  * with other content, or an order id that belongs to another event, is rejected as a conflict.
  */
-export async function ingest(db: Database, files: readonly string[], options: IntakeOptions): Promise<IntakeSummary> {
+export async function ingest(
+  db: Database,
+  files: readonly string[],
+  options: IntakeOptions,
+): Promise<IntakeSummary> {
   const summary = emptyIntakeSummary();
-  const writer: BatchWriter = { store: new PaymentsStore(db), releases: new Releases(db), held: new HeldPayOuts(db), refunds: new RefundIntake(db), ledger: new Ledger(db), wallets: new Wallets(db) };
+  const writer: BatchWriter = {
+    store: new PaymentsStore(db),
+    releases: new Releases(db),
+    held: new HeldPayOuts(db),
+    refunds: new RefundIntake(db),
+    ledger: new Ledger(db),
+    wallets: new Wallets(db),
+  };
   const batchSize = options.batchSize ?? DEFAULT_INTAKE_BATCH;
   // Where rejected records go is checked before anything is read: a run must not stop half way
   // because the first rejection cannot be written down.
-  const guard: OutputGuard = { database: db.name, pspState: options.pspStateFile, inputs: files, ...(options.rejectsFile === undefined ? {} : { flag: '--rejects' }) };
+  const guard: OutputGuard = {
+    database: db.name,
+    pspState: options.pspStateFile,
+    inputs: files,
+    ...(options.rejectsFile === undefined ? {} : { flag: '--rejects' }),
+  };
   for (const file of files) {
     assertReadableFile(file);
     const rejectsFile = options.rejectsFile ?? defaultRejectsFile(file);
@@ -94,9 +137,18 @@ export async function ingest(db: Database, files: readonly string[], options: In
     for (const file of files) {
       const format = await detectFormat(file, options.format);
       const rejects = writers.for(options.rejectsFile ?? defaultRejectsFile(file));
-      const reject = (record: SourceRecord, error: { field: string; reason: string; eventId?: string }): void => {
+      const reject = (
+        record: SourceRecord,
+        error: { field: string; reason: string; eventId?: string },
+      ): void => {
         summary.rejected++;
-        const rejection = redactRejection({ file, line: record.line, field: error.field, reason: error.reason, ...(error.eventId ? { eventId: error.eventId } : {}) });
+        const rejection = redactRejection({
+          file,
+          line: record.line,
+          field: error.field,
+          reason: error.reason,
+          ...(error.eventId ? { eventId: error.eventId } : {}),
+        });
         if (summary.rejections.length < MAX_REJECTIONS_SHOWN) summary.rejections.push(rejection);
         rejects.write(rejection, record.text);
       };
@@ -119,7 +171,8 @@ export async function ingest(db: Database, files: readonly string[], options: In
         try {
           const event = validateEvent(record.value);
           // A number too long for a JSON double, or a card number only the text still shows.
-          if (containsCardNumber(record.text)) throw new EventRejection('event', CARD_NUMBER_REASON, event.eventId);
+          if (containsCardNumber(record.text))
+            throw new EventRejection('event', CARD_NUMBER_REASON, event.eventId);
           batch.push({ record, event });
         } catch (error) {
           if (!(error instanceof EventRejection)) throw error;
@@ -165,7 +218,9 @@ export function defaultRejectsFile(file: string): string {
   const special = ['/dev/', '/proc/'].some((prefix) => absolute.startsWith(prefix));
   const link = fs.lstatSync(file, { throwIfNoEntry: false });
   const ownFile = link !== undefined && (link.isFile() || link.isSymbolicLink());
-  return special || !ownFile ? path.resolve(`${path.basename(absolute)}.rejects.ndjson`) : `${file}.rejects.ndjson`;
+  return special || !ownFile
+    ? path.resolve(`${path.basename(absolute)}.rejects.ndjson`)
+    : `${file}.rejects.ndjson`;
 }
 
 interface BatchWriter {
@@ -184,32 +239,59 @@ function writeBatch(
   file: string,
   psp: string,
   summary: IntakeSummary,
-  reject: (record: SourceRecord, error: { field: string; reason: string; eventId?: string }) => void,
+  reject: (
+    record: SourceRecord,
+    error: { field: string; reason: string; eventId?: string },
+  ) => void,
 ): void {
   const { store } = writer;
   db.transaction(() => {
     const at = nowIso();
     const knownEvents = store.existingEvents(batch.map(({ event }) => event.eventId));
-    const knownOrders = store.existingOrders(batch.flatMap(({ event }) => (event.type === 'pay_in' ? event.orders.map((order) => order.orderId) : [])));
+    const knownOrders = store.existingOrders(
+      batch.flatMap(({ event }) =>
+        event.type === 'pay_in' ? event.orders.map((order) => order.orderId) : [],
+      ),
+    );
     const postings: PostingRequest[] = [];
     const deltas: WalletDelta[] = [];
     for (const { record, event } of batch) {
       const known = knownEvents.get(event.eventId);
-      const rejectedWhileHeld = known === event.contentHash && event.type === 'pay_out' ? writer.held.rejectedEarlier(event.eventId) : undefined;
+      const rejectedWhileHeld =
+        known === event.contentHash && event.type === 'pay_out'
+          ? writer.held.rejectedEarlier(event.eventId)
+          : undefined;
       if (rejectedWhileHeld !== undefined && event.type === 'pay_out') {
-        const refused = acceptResentPayOut(writer, event, rejectedWhileHeld, at, summary, postings, deltas);
+        const refused = acceptResentPayOut(
+          writer,
+          event,
+          rejectedWhileHeld,
+          at,
+          summary,
+          postings,
+          deltas,
+        );
         if (refused) reject(record, { ...refused, eventId: event.eventId });
         continue;
       }
       if (known !== undefined) {
         if (known === event.contentHash) summary.duplicates++;
-        else reject(record, { field: 'eventId', reason: `${event.eventId} was already accepted with different content (conflict); the original stands`, eventId: event.eventId });
+        else
+          reject(record, {
+            field: 'eventId',
+            reason: `${event.eventId} was already accepted with different content (conflict); the original stands`,
+            eventId: event.eventId,
+          });
         continue;
       }
       if (event.type === 'refund') {
         const accepted = writer.refunds.apply(event, `${file}:${record.line}`, at);
         if (!accepted.ok) {
-          reject(record, { field: accepted.field, reason: accepted.reason, eventId: event.eventId });
+          reject(record, {
+            field: accepted.field,
+            reason: accepted.reason,
+            eventId: event.eventId,
+          });
           continue;
         }
         store.insertEvent(event, `${file}:${record.line}`, at);
@@ -219,7 +301,15 @@ function writeBatch(
         continue;
       }
       if (event.type === 'pay_out') {
-        const refused = acceptPayOut(writer, event, `${file}:${record.line}`, at, summary, postings, deltas);
+        const refused = acceptPayOut(
+          writer,
+          event,
+          `${file}:${record.line}`,
+          at,
+          summary,
+          postings,
+          deltas,
+        );
         if (refused) reject(record, { ...refused, eventId: event.eventId });
         else knownEvents.set(event.eventId, event.contentHash);
         continue;
@@ -227,7 +317,11 @@ function writeBatch(
       const clash = event.orders.findIndex((order) => knownOrders.has(order.orderId));
       if (clash >= 0) {
         const order = event.orders[clash] as PayInEvent['orders'][number];
-        reject(record, { field: `orders[${clash}].orderId`, reason: `${order.orderId} already belongs to event ${knownOrders.get(order.orderId)}`, eventId: event.eventId });
+        reject(record, {
+          field: `orders[${clash}].orderId`,
+          reason: `${order.orderId} already belongs to event ${knownOrders.get(order.orderId)}`,
+          eventId: event.eventId,
+        });
         continue;
       }
       store.insertPayIn(event, `${file}:${record.line}`, psp, at);
@@ -236,10 +330,17 @@ function writeBatch(
       summary.eventsAccepted++;
       summary.ordersAccepted += event.orders.length;
       const total = event.orders.reduce((sum, order) => sum + order.amountMinor, 0n);
-      summary.acceptedMinor.set(event.currency, (summary.acceptedMinor.get(event.currency) ?? 0n) + total);
+      summary.acceptedMinor.set(
+        event.currency,
+        (summary.acceptedMinor.get(event.currency) ?? 0n) + total,
+      );
     }
     // Releases move ledger money and wallets in the same transaction as their events.
-    if (postings.length > 0) writer.ledger.postBatch(postings, (index) => `release of ${postings[index]?.metadata?.orderId ?? index}`);
+    if (postings.length > 0)
+      writer.ledger.postBatch(
+        postings,
+        (index) => `release of ${postings[index]?.metadata?.orderId ?? index}`,
+      );
     if (deltas.length > 0) writer.wallets.apply(deltas, at);
   }).immediate();
 }
@@ -292,7 +393,11 @@ function acceptResentPayOut(
   deltas: WalletDelta[],
 ): { field: string; reason: string } | undefined {
   const released = writer.releases.apply(event, at, { sellerDetails: false });
-  if (!released.ok && released.wait) return { field: released.field, reason: `${released.reason}: ${event.eventId} was rejected while held; re-send it once the order is captured` };
+  if (!released.ok && released.wait)
+    return {
+      field: released.field,
+      reason: `${released.reason}: ${event.eventId} was rejected while held; re-send it once the order is captured`,
+    };
   if (!released.ok) return { field: released.field, reason: released.reason };
   writer.releases.recordSellerIfNewest(event, firstAccepted, at);
   if (released.posting) postings.push(released.posting);
@@ -307,9 +412,12 @@ function assertCanWriteBeside(file: string): void {
   try {
     fs.accessSync(directory, fs.constants.W_OK);
   } catch (error) {
-    throw new UsageError(`cannot write rejected records to ${file}: ${directory} is not a directory payops may write (${(error as NodeJS.ErrnoException).code ?? 'not writable'})`, {
-      hint: 'pass --rejects FILE in a directory you can write; nothing was read',
-    });
+    throw new UsageError(
+      `cannot write rejected records to ${file}: ${directory} is not a directory payops may write (${(error as NodeJS.ErrnoException).code ?? 'not writable'})`,
+      {
+        hint: 'pass --rejects FILE in a directory you can write; nothing was read',
+      },
+    );
   }
 }
 
@@ -332,7 +440,9 @@ class RejectsWriters {
           entry = { out: PrivateFile.create(file, this.guard), written: 0 };
           this.files.set(file, entry);
         }
-        entry.out.write(`${JSON.stringify({ ...rejection, record: redactCardNumbers(text.slice(0, 10_000)) })}\n`);
+        entry.out.write(
+          `${JSON.stringify({ ...rejection, record: redactCardNumbers(text.slice(0, 10_000)) })}\n`,
+        );
         entry.written++;
       },
     };
@@ -358,6 +468,13 @@ class RejectsWriters {
 
 /** A rejection as it may be shown and written: no card number in any of its text. */
 function redactRejection(rejection: Rejection): Rejection {
-  const eventId = rejection.eventId === undefined ? {} : { eventId: redactCardNumbers(rejection.eventId) };
-  return { file: rejection.file, line: rejection.line, field: redactCardNumbers(rejection.field), reason: redactCardNumbers(rejection.reason), ...eventId };
+  const eventId =
+    rejection.eventId === undefined ? {} : { eventId: redactCardNumbers(rejection.eventId) };
+  return {
+    file: rejection.file,
+    line: rejection.line,
+    field: redactCardNumbers(rejection.field),
+    reason: redactCardNumbers(rejection.reason),
+    ...eventId,
+  };
 }

@@ -3,8 +3,25 @@ import { parse as parseCsv } from 'csv-parse';
 import { UsageError } from '../../errors.js';
 import { duplicateKeyReason, findDuplicateKey } from '../../input/json-keys.js';
 import { readLines } from '../../input/lines.js';
-import { invalidUtf8Offset, invalidUtf8Reason, startsWithUtf8Bom, unsupportedEncodingReason } from '../../input/utf8.js';
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, CR, LF, OPEN_BRACE, OPEN_BRACKET, QUOTE, SPACE, TAB } from '../../input/char-codes.js';
+import {
+  invalidUtf8Offset,
+  invalidUtf8Reason,
+  startsWithUtf8Bom,
+  unsupportedEncodingReason,
+} from '../../input/utf8.js';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  CR,
+  LF,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  SPACE,
+  TAB,
+} from '../../input/char-codes.js';
 
 export type InputFormat = 'ndjson' | 'json' | 'csv';
 export const INPUT_FORMATS: readonly InputFormat[] = ['ndjson', 'json', 'csv'];
@@ -28,7 +45,8 @@ export interface SourceRecord {
 /** By extension, then by the first character: `[` is a JSON array, `{` NDJSON. */
 export async function detectFormat(file: string, forced?: string): Promise<InputFormat> {
   if (forced !== undefined) {
-    if (!(INPUT_FORMATS as readonly string[]).includes(forced)) throw new UsageError(`--format: "${forced}" is not one of ${INPUT_FORMATS.join(', ')}`);
+    if (!(INPUT_FORMATS as readonly string[]).includes(forced))
+      throw new UsageError(`--format: "${forced}" is not one of ${INPUT_FORMATS.join(', ')}`);
     return forced as InputFormat;
   }
   if (/\.csv$/i.test(file)) return 'csv';
@@ -39,7 +57,11 @@ export async function detectFormat(file: string, forced?: string): Promise<Input
   });
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    const head = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    const head = buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart();
     return head.startsWith('[') ? 'json' : 'ndjson';
   } finally {
     await handle.close();
@@ -67,7 +89,10 @@ export function assertReadableFile(file: string): void {
   } catch {
     throw new UsageError(`input file ${file} does not exist`);
   }
-  if (!stat.isFile()) throw new UsageError(`input ${file} is not a file`, { hint: 'name the event files themselves' });
+  if (!stat.isFile())
+    throw new UsageError(`input ${file} is not a file`, {
+      hint: 'name the event files themselves',
+    });
 }
 
 /** A UTF-16 or UTF-32 file is refused whole: each of its lines would fail on its own otherwise. */
@@ -86,14 +111,23 @@ async function* refuseWhole(reason: string): AsyncGenerator<SourceRecord> {
 }
 
 function tooLong(bytes: number, what: string): { field: string; reason: string } {
-  return { field: 'size', reason: `the ${what} is ${bytes} bytes, more than the ${MAX_RECORD_BYTES} (1 MiB) an event may take` };
+  return {
+    field: 'size',
+    reason: `the ${what} is ${bytes} bytes, more than the ${MAX_RECORD_BYTES} (1 MiB) an event may take`,
+  };
 }
 
 /** Checks a record's bytes and decodes them; the offset names the first bad byte in the file. */
-function decodeRecord(bytes: Buffer, fileOffset: number): { text: string; problem?: { field: string; reason: string } } {
+function decodeRecord(
+  bytes: Buffer,
+  fileOffset: number,
+): { text: string; problem?: { field: string; reason: string } } {
   const bad = invalidUtf8Offset(bytes);
   if (bad === -1) return { text: bytes.toString('utf8') };
-  return { text: bytes.toString('utf8'), problem: { field: 'encoding', reason: invalidUtf8Reason(bytes, bad, fileOffset + bad) } };
+  return {
+    text: bytes.toString('utf8'),
+    problem: { field: 'encoding', reason: invalidUtf8Reason(bytes, bad, fileOffset + bad) },
+  };
 }
 
 /** One JSON object a line; blank lines are skipped; never holds more than one line. */
@@ -101,7 +135,11 @@ async function* readNdjson(file: string): AsyncGenerator<SourceRecord> {
   for await (const batch of readLines(file, MAX_RECORD_BYTES)) {
     for (const raw of batch) {
       if (raw.tooLong) {
-        yield { line: raw.line, text: raw.bytes.toString('utf8'), parseError: tooLong(raw.length, 'line') };
+        yield {
+          line: raw.line,
+          text: raw.bytes.toString('utf8'),
+          parseError: tooLong(raw.length, 'line'),
+        };
         continue;
       }
       const { text, problem } = decodeRecord(raw.bytes, raw.offset);
@@ -120,15 +158,25 @@ function parseJsonRecord(line: number, text: string): SourceRecord {
   try {
     value = JSON.parse(text) as unknown;
   } catch (error) {
-    return { line, text, parseError: { field: 'json', reason: `not valid JSON (${(error as Error).message})` } };
+    return {
+      line,
+      text,
+      parseError: { field: 'json', reason: `not valid JSON (${(error as Error).message})` },
+    };
   }
   // JSON.parse keeps the last of two equal keys: refused, so what is charged is what a person reads.
   const duplicate = findDuplicateKey(text);
-  if (duplicate !== undefined) return { line, text, parseError: { field: duplicate.path, reason: duplicateKeyReason(duplicate.key) } };
+  if (duplicate !== undefined)
+    return {
+      line,
+      text,
+      parseError: { field: duplicate.path, reason: duplicateKeyReason(duplicate.key) },
+    };
   return { line, text, value };
 }
 
-const isJsonWhitespace = (byte: number): boolean => byte === SPACE || byte === LF || byte === CR || byte === TAB;
+const isJsonWhitespace = (byte: number): boolean =>
+  byte === SPACE || byte === LF || byte === CR || byte === TAB;
 
 /**
  * A JSON array of events, streamed element by element: the scanner works on bytes (every byte
@@ -163,16 +211,26 @@ async function* readJsonArray(file: string): AsyncGenerator<SourceRecord> {
     pieces = [];
     const size = elementBytes;
     elementBytes = 0;
-    if (size > MAX_RECORD_BYTES) return { line: elementLine, text: bytes.subarray(0, 10_000).toString('utf8'), parseError: tooLong(size, 'element') };
+    if (size > MAX_RECORD_BYTES)
+      return {
+        line: elementLine,
+        text: bytes.subarray(0, 10_000).toString('utf8'),
+        parseError: tooLong(size, 'element'),
+      };
     const { text, problem } = decodeRecord(bytes, elementOffset);
     if (problem) return { line: elementLine, text, parseError: problem };
     if (missingComma) {
       missingComma = false;
-      return { line: elementLine, text, parseError: { field: 'json', reason: 'missing "," before this element' } };
+      return {
+        line: elementLine,
+        text,
+        parseError: { field: 'json', reason: 'missing "," before this element' },
+      };
     }
     return parseJsonRecord(elementLine, text);
   };
-  const excerpt = (chunk: Buffer, at: number): string => chunk.subarray(at, at + 40).toString('utf8');
+  const excerpt = (chunk: Buffer, at: number): string =>
+    chunk.subarray(at, at + 40).toString('utf8');
 
   for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
     let start = mode === 'composite' || mode === 'scalar' || mode === 'string' ? 0 : -1;
@@ -184,22 +242,43 @@ async function* readJsonArray(file: string): AsyncGenerator<SourceRecord> {
         // Only whitespace may follow the array: a second array (two files concatenated) or any
         // other text would otherwise be dropped without a word.
         if (!isJsonWhitespace(byte)) {
-          yield { line, text: excerpt(chunk, i), parseError: { field: 'json', reason: 'unexpected content after the closing "]" of the JSON array' } };
+          yield {
+            line,
+            text: excerpt(chunk, i),
+            parseError: {
+              field: 'json',
+              reason: 'unexpected content after the closing "]" of the JSON array',
+            },
+          };
           return;
         }
       } else if (mode === 'before') {
         if (byte === OPEN_BRACKET) mode = 'between';
         else if (!isJsonWhitespace(byte)) {
-          yield { line, text: excerpt(chunk, i), parseError: { field: 'json', reason: 'expected a JSON array of events' } };
+          yield {
+            line,
+            text: excerpt(chunk, i),
+            parseError: { field: 'json', reason: 'expected a JSON array of events' },
+          };
           return;
         }
       } else if (mode === 'between') {
         if (isJsonWhitespace(byte)) continue;
         if (byte === CLOSE_BRACKET) {
-          if (expectElement && elements > 0) yield { line, text: ',]', parseError: { field: 'json', reason: 'trailing comma before "]"' } };
+          if (expectElement && elements > 0)
+            yield {
+              line,
+              text: ',]',
+              parseError: { field: 'json', reason: 'trailing comma before "]"' },
+            };
           mode = 'after';
         } else if (byte === COMMA) {
-          if (expectElement) yield { line, text: ',', parseError: { field: 'json', reason: 'missing element between commas' } };
+          if (expectElement)
+            yield {
+              line,
+              text: ',',
+              parseError: { field: 'json', reason: 'missing element between commas' },
+            };
           expectElement = true;
         } else {
           start = i;
@@ -248,16 +327,35 @@ async function* readJsonArray(file: string): AsyncGenerator<SourceRecord> {
         }
       }
     }
-    if (start >= 0 && (mode === 'composite' || mode === 'scalar' || mode === 'string')) keep(chunk.subarray(start));
+    if (start >= 0 && (mode === 'composite' || mode === 'scalar' || mode === 'string'))
+      keep(chunk.subarray(start));
     chunkOffset += chunk.length;
   }
   if (mode !== 'after') {
-    yield { line, text: Buffer.concat(pieces).subarray(0, 200).toString('utf8'), parseError: { field: 'json', reason: 'the JSON array is not closed (truncated file?)' } };
+    yield {
+      line,
+      text: Buffer.concat(pieces).subarray(0, 200).toString('utf8'),
+      parseError: { field: 'json', reason: 'the JSON array is not closed (truncated file?)' },
+    };
   }
 }
 
-const CSV_COLUMNS = ['eventId', 'type', 'occurredAt', 'currency', 'payerId', 'paymentToken', 'orderId', 'sellerId', 'amount', 'platformFee', 'metadata'] as const;
-const CSV_REQUIRED = CSV_COLUMNS.filter((column) => column !== 'platformFee' && column !== 'metadata');
+const CSV_COLUMNS = [
+  'eventId',
+  'type',
+  'occurredAt',
+  'currency',
+  'payerId',
+  'paymentToken',
+  'orderId',
+  'sellerId',
+  'amount',
+  'platformFee',
+  'metadata',
+] as const;
+const CSV_REQUIRED = CSV_COLUMNS.filter(
+  (column) => column !== 'platformFee' && column !== 'metadata',
+);
 const CSV_EVENT_FIELDS = ['type', 'occurredAt', 'currency', 'payerId', 'paymentToken'] as const;
 const REPLACEMENT_CHARACTER = '\uFFFD';
 
@@ -320,7 +418,18 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
     });
   });
 
-  let group: { eventId: string; line: number; lastLine: number; rows: Record<string, string>[]; texts: string[]; unreadableLines: number[]; cutShort: boolean; endsAt: number } | undefined;
+  let group:
+    | {
+        eventId: string;
+        line: number;
+        lastLine: number;
+        rows: Record<string, string>[];
+        texts: string[];
+        unreadableLines: number[];
+        cutShort: boolean;
+        endsAt: number;
+      }
+    | undefined;
   // Unreadable rows waiting for the next readable one: by the eventId they name, or, when that id
   // cannot be read, for whichever checkout comes next.
   let unreadableById = new Map<string, number[]>();
@@ -358,15 +467,37 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
    * between its rows, else the next one of the id it names. A row whose eventId cannot be read
    * taints both the open checkout and the next one, rather than guess.
    */
-  const unreadable = function* (row: UnreadableRow, nextEventId: string | undefined): Generator<SourceRecord> {
-    const known = row.eventId !== undefined && row.eventId !== '' && !row.eventId.includes(REPLACEMENT_CHARACTER);
-    if (group && row.line > group.line && (!known || nextEventId === group.eventId || row.eventId === group.eventId)) group.unreadableLines.push(row.line);
+  const unreadable = function* (
+    row: UnreadableRow,
+    nextEventId: string | undefined,
+  ): Generator<SourceRecord> {
+    const known =
+      row.eventId !== undefined &&
+      row.eventId !== '' &&
+      !row.eventId.includes(REPLACEMENT_CHARACTER);
+    if (
+      group &&
+      row.line > group.line &&
+      (!known || nextEventId === group.eventId || row.eventId === group.eventId)
+    )
+      group.unreadableLines.push(row.line);
     if (!known) unreadableOfUnknownEvent.push(row.line);
-    else if (group?.eventId !== row.eventId) unreadableById.set(row.eventId as string, [...(unreadableById.get(row.eventId as string) ?? []), row.line]);
-    yield { line: row.line, text: row.text, parseError: row.parseError as { field: string; reason: string } };
+    else if (group?.eventId !== row.eventId)
+      unreadableById.set(row.eventId as string, [
+        ...(unreadableById.get(row.eventId as string) ?? []),
+        row.line,
+      ]);
+    yield {
+      line: row.line,
+      text: row.text,
+      parseError: row.parseError as { field: string; reason: string },
+    };
   };
   /** Reports unreadable rows that lie before `beforeLine`. The parser reads ahead, so order is decided by line number. */
-  const drainSkipped = function* (beforeLine: number, nextEventId: string | undefined): Generator<SourceRecord> {
+  const drainSkipped = function* (
+    beforeLine: number,
+    nextEventId: string | undefined,
+  ): Generator<SourceRecord> {
     while (skipped.length > 0 && (skipped[0] as UnreadableRow).line < beforeLine) {
       yield* unreadable(skipped.shift() as UnreadableRow, nextEventId);
     }
@@ -391,7 +522,10 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
     const text = CSV_COLUMNS.map((column) => record[column] ?? '').join(',');
     const problem = csvRowProblem(record, fd, start, info.bytes);
     if (problem !== undefined) {
-      yield* unreadable({ line: info.lines, text: text.slice(0, 10_000), parseError: problem, eventId }, eventId);
+      yield* unreadable(
+        { line: info.lines, text: text.slice(0, 10_000), parseError: problem, eventId },
+        eventId,
+      );
       continue;
     }
     if (group && group.eventId === eventId) {
@@ -408,11 +542,22 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
     if (done) yield done;
     let unreadableLines: number[] = [];
     if (unreadableById.size > 0 || unreadableOfUnknownEvent.length > 0) {
-      unreadableLines = [...(unreadableById.get(eventId) ?? []), ...unreadableOfUnknownEvent].sort((a, b) => a - b);
+      unreadableLines = [...(unreadableById.get(eventId) ?? []), ...unreadableOfUnknownEvent].sort(
+        (a, b) => a - b,
+      );
       unreadableById = new Map();
       unreadableOfUnknownEvent = [];
     }
-    group = { eventId, line: info.lines, lastLine: info.lines, rows: [record], texts: [text], unreadableLines, cutShort: false, endsAt: info.bytes };
+    group = {
+      eventId,
+      line: info.lines,
+      lastLine: info.lines,
+      rows: [record],
+      texts: [text],
+      unreadableLines,
+      cutShort: false,
+      endsAt: info.bytes,
+    };
   }
   if (!checkedHeader && header !== undefined) {
     const problem = headerProblem(header);
@@ -435,16 +580,35 @@ function headerProblem(names: readonly string[]): SourceRecord | undefined {
     ...(missing.length ? [`missing column(s) ${missing.join(', ')}`] : []),
     ...(unknown.length ? [`unknown column(s) ${unknown.join(', ')}`] : []),
     // Which of two "amount" columns would be charged? Neither is guessed.
-    ...(repeated.length ? [`column(s) ${[...new Set(repeated)].join(', ')} given more than once`] : []),
+    ...(repeated.length
+      ? [`column(s) ${[...new Set(repeated)].join(', ')} given more than once`]
+      : []),
   ];
   if (problems.length === 0) return undefined;
-  const separator = names.length === 1 ? [';', '\t', '|'].find((candidate) => (names[0] as string).includes(candidate)) : undefined;
-  const hint = separator ? `; the header seems separated by ${JSON.stringify(separator)}: payops reads comma-separated CSV` : '';
-  return { line: 1, text: names.join(','), parseError: { field: 'header', reason: `${problems.join('; ')}${hint} (expected ${CSV_COLUMNS.join(',')})` } };
+  const separator =
+    names.length === 1
+      ? [';', '\t', '|'].find((candidate) => (names[0] as string).includes(candidate))
+      : undefined;
+  const hint = separator
+    ? `; the header seems separated by ${JSON.stringify(separator)}: payops reads comma-separated CSV`
+    : '';
+  return {
+    line: 1,
+    text: names.join(','),
+    parseError: {
+      field: 'header',
+      reason: `${problems.join('; ')}${hint} (expected ${CSV_COLUMNS.join(',')})`,
+    },
+  };
 }
 
 /** Why a parsed row cannot be used: over the size limit, or bytes that are not UTF-8. */
-function csvRowProblem(record: Record<string, string>, fd: number, start: number, end: number): { field: string; reason: string } | undefined {
+function csvRowProblem(
+  record: Record<string, string>,
+  fd: number,
+  start: number,
+  end: number,
+): { field: string; reason: string } | undefined {
   let characters = 0;
   let replaced = false;
   for (const value of Object.values(record)) {
@@ -463,11 +627,17 @@ function csvRowProblem(record: Record<string, string>, fd: number, start: number
  * A row holding U+FFFD was decoded with a replacement: its bytes, read again, say whether the file
  * really holds that character or bytes that are not UTF-8. Only such rows are read twice.
  */
-function csvEncodingProblem(fd: number, start: number, end: number): { field: string; reason: string } | undefined {
+function csvEncodingProblem(
+  fd: number,
+  start: number,
+  end: number,
+): { field: string; reason: string } | undefined {
   const bytes = Buffer.alloc(end - start);
   fs.readSync(fd, bytes, 0, bytes.length, start);
   const bad = invalidUtf8Offset(bytes);
-  return bad === -1 ? undefined : { field: 'encoding', reason: invalidUtf8Reason(bytes, bad, start + bad) };
+  return bad === -1
+    ? undefined
+    : { field: 'encoding', reason: invalidUtf8Reason(bytes, bad, start + bad) };
 }
 
 /**
@@ -486,12 +656,22 @@ function csvEvent(line: number, rows: Record<string, string>[], text: string): S
   const first = rows[0] as Record<string, string>;
   for (const field of CSV_EVENT_FIELDS) {
     const differing = rows.find((row) => row[field] !== first[field]);
-    if (differing) return { line, text, parseError: { field, reason: `rows of event ${first.eventId} disagree on ${field}` } };
+    if (differing)
+      return {
+        line,
+        text,
+        parseError: { field, reason: `rows of event ${first.eventId} disagree on ${field}` },
+      };
   }
   const orders: Record<string, unknown>[] = [];
   for (const row of rows) {
-    const order: Record<string, unknown> = { orderId: row.orderId, sellerId: row.sellerId, amount: row.amount };
-    if (row.platformFee !== undefined && row.platformFee !== '') order.platformFee = row.platformFee;
+    const order: Record<string, unknown> = {
+      orderId: row.orderId,
+      sellerId: row.sellerId,
+      amount: row.amount,
+    };
+    if (row.platformFee !== undefined && row.platformFee !== '')
+      order.platformFee = row.platformFee;
     if (row.metadata !== undefined && row.metadata !== '') {
       try {
         order.metadata = JSON.parse(row.metadata) as unknown;

@@ -59,7 +59,17 @@ export interface ChargeEvent {
  * captured in payops yet, `conflict` if payops has the order as failed.
  * `payops orders sync` remains the catch-all for a pending order whose events never came.
  */
-export type WebhookOutcome = 'applied' | 'duplicate' | 'retry_later' | 'already_applied' | 'stale' | 'deferred' | 'unknown_order' | 'mismatch' | 'conflict' | 'ignored';
+export type WebhookOutcome =
+  | 'applied'
+  | 'duplicate'
+  | 'retry_later'
+  | 'already_applied'
+  | 'stale'
+  | 'deferred'
+  | 'unknown_order'
+  | 'mismatch'
+  | 'conflict'
+  | 'ignored';
 
 /** Outcomes a person should look at. */
 export const ALARMING_OUTCOMES: readonly WebhookOutcome[] = ['mismatch', 'conflict'];
@@ -75,14 +85,21 @@ export function parseWebhookEvent(body: string): WebhookEvent {
   } catch {
     throw new InputError('event: not valid JSON');
   }
-  const event = raw as { id?: unknown; type?: unknown; created?: unknown; data?: { object?: Record<string, unknown> } } | null;
+  const event = raw as {
+    id?: unknown;
+    type?: unknown;
+    created?: unknown;
+    data?: { object?: Record<string, unknown> };
+  } | null;
   const id = identifier(event?.id, 'id');
-  if (!/^evt_[A-Za-z0-9_]+$/.test(id)) throw new InputError(`id: "${id.slice(0, 40)}" is not an event id (evt_…)`);
+  if (!/^evt_[A-Za-z0-9_]+$/.test(id))
+    throw new InputError(`id: "${id.slice(0, 40)}" is not an event id (evt_…)`);
   const type = identifier(event?.type, 'type');
   const created = normalizeInstant(event?.created, 'created');
   const object = event?.data?.object;
   if (type === 'dispute.created') {
-    if (typeof object !== 'object' || object === null || object.object !== 'dispute') throw new InputError('data.object: expected a dispute');
+    if (typeof object !== 'object' || object === null || object.object !== 'dispute')
+      throw new InputError('data.object: expected a dispute');
     return {
       id,
       type,
@@ -99,9 +116,13 @@ export function parseWebhookEvent(body: string): WebhookEvent {
     };
   }
   if (!(CHARGE_EVENT_TYPES as readonly string[]).includes(type)) return { ignored: { id, type } };
-  if (typeof object !== 'object' || object === null || object.object !== 'charge') throw new InputError('data.object: expected a charge');
+  if (typeof object !== 'object' || object === null || object.object !== 'charge')
+    throw new InputError('data.object: expected a charge');
   const status = type.slice('charge.'.length);
-  if (object.status !== status) throw new InputError(`data.object.status: "${printable(String(object.status))}" does not match the event type ${type}`);
+  if (object.status !== status)
+    throw new InputError(
+      `data.object.status: "${printable(String(object.status))}" does not match the event type ${type}`,
+    );
   return {
     id,
     type: type as ChargeEvent['type'],
@@ -111,7 +132,10 @@ export function parseWebhookEvent(body: string): WebhookEvent {
       merchantReference: identifier(object.merchantReference, 'data.object.merchantReference'),
       amountMinor: parseMinor(object.amountMinor, 'data.object.amountMinor'),
       currency: toCurrency(object.currency, 'data.object.currency'),
-      feeMinor: object.feeMinor === null || object.feeMinor === undefined ? null : parseMinor(object.feeMinor, 'data.object.feeMinor'),
+      feeMinor:
+        object.feeMinor === null || object.feeMinor === undefined
+          ? null
+          : parseMinor(object.feeMinor, 'data.object.feeMinor'),
       failureCode: typeof object.failureCode === 'string' ? object.failureCode : null,
     },
   };
@@ -119,8 +143,12 @@ export function parseWebhookEvent(body: string): WebhookEvent {
 
 /** An id or reference as the PSP sends it: printed in logs and stored, so printable text only. */
 function identifier(value: unknown, where: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) throw new InputError(`${where}: expected a non-empty string`);
-  if (!isPlainText(value)) throw new InputError(`${where}: "${printable(value, 40)}" holds a control character or an unpaired surrogate; an id must be printable text`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH)
+    throw new InputError(`${where}: expected a non-empty string`);
+  if (!isPlainText(value))
+    throw new InputError(
+      `${where}: "${printable(value, 40)}" holds a control character or an unpaired surrogate; an id must be printable text`,
+    );
   return value;
 }
 
@@ -141,10 +169,17 @@ export class WebhookApplier {
   private readonly chargebacks: ChargebackRecorder;
   private readonly s;
 
-  constructor(private readonly db: Database, private readonly options: WebhookApplierOptions) {
+  constructor(
+    private readonly db: Database,
+    private readonly options: WebhookApplierOptions,
+  ) {
     this.store = new PaymentsStore(db);
     // Webhooks never schedule retries (only pending orders are moved), so the policy is never used.
-    this.recorder = new ChargeRecorder(db, { psp: options.psp, retry: options.retry, random: () => 1 });
+    this.recorder = new ChargeRecorder(db, {
+      psp: options.psp,
+      retry: options.retry,
+      random: () => 1,
+    });
     this.chargebacks = new ChargebackRecorder(db, options.psp);
     this.s = {
       seen: db.prepare('SELECT outcome FROM webhook_events WHERE event_id = ?'),
@@ -155,83 +190,194 @@ export class WebhookApplier {
     };
   }
 
-  apply(parsed: WebhookEvent, source: 'listen' | 'replay'): { outcome: WebhookOutcome; detail: string } {
+  apply(
+    parsed: WebhookEvent,
+    source: 'listen' | 'replay',
+  ): { outcome: WebhookOutcome; detail: string } {
     return inTransaction(this.db, () => {
       const at = new Date(this.options.clock()).toISOString();
       const id = 'ignored' in parsed ? parsed.ignored.id : parsed.id;
-      if (this.s.seen.get(id)) return { outcome: 'duplicate' as const, detail: `event ${id} was received before; nothing changed` };
+      if (this.s.seen.get(id))
+        return {
+          outcome: 'duplicate' as const,
+          detail: `event ${id} was received before; nothing changed`,
+        };
       if ('ignored' in parsed) {
         const detail = `payops does not act on ${parsed.ignored.type} events`;
-        this.s.remember.run(id, parsed.ignored.type, '', '', this.options.psp, at, at, source, 'ignored', detail);
+        this.s.remember.run(
+          id,
+          parsed.ignored.type,
+          '',
+          '',
+          this.options.psp,
+          at,
+          at,
+          source,
+          'ignored',
+          detail,
+        );
         return { outcome: 'ignored' as const, detail };
       }
-      const { outcome, detail } = 'dispute' in parsed ? this.decideDispute(parsed.dispute, at) : this.decide(parsed, at);
+      const { outcome, detail } =
+        'dispute' in parsed ? this.decideDispute(parsed.dispute, at) : this.decide(parsed, at);
       if (outcome === 'retry_later') return { outcome, detail };
-      const [objectId, orderId] = 'dispute' in parsed ? [parsed.dispute.disputeId, parsed.dispute.merchantReference] : [parsed.charge.id, parsed.charge.merchantReference];
-      this.s.remember.run(parsed.id, parsed.type, objectId, orderId, this.options.psp, parsed.created, at, source, outcome, detail);
+      const [objectId, orderId] =
+        'dispute' in parsed
+          ? [parsed.dispute.disputeId, parsed.dispute.merchantReference]
+          : [parsed.charge.id, parsed.charge.merchantReference];
+      this.s.remember.run(
+        parsed.id,
+        parsed.type,
+        objectId,
+        orderId,
+        this.options.psp,
+        parsed.created,
+        at,
+        source,
+        outcome,
+        detail,
+      );
       failpoint('webhook.before-commit');
       return { outcome, detail };
     });
   }
 
-  private decideDispute(dispute: Dispute, at: string): { outcome: Exclude<WebhookOutcome, 'duplicate'>; detail: string } {
+  private decideDispute(
+    dispute: Dispute,
+    at: string,
+  ): { outcome: Exclude<WebhookOutcome, 'duplicate'>; detail: string } {
     const order = this.store.orderForOutcome(dispute.merchantReference);
-    if (!order) return { outcome: 'unknown_order', detail: `dispute ${dispute.disputeId} names no order ${dispute.merchantReference}: left for reconciliation` };
+    if (!order)
+      return {
+        outcome: 'unknown_order',
+        detail: `dispute ${dispute.disputeId} names no order ${dispute.merchantReference}: left for reconciliation`,
+      };
     const where = `order ${order.orderId}`;
-    if (this.chargebacks.isKnown(dispute.disputeId)) return { outcome: 'already_applied', detail: `dispute ${dispute.disputeId} is booked already` };
-    if (order.psp !== this.options.psp) return { outcome: 'mismatch', detail: `${where} was charged through ${order.psp}, not ${this.options.psp}` };
+    if (this.chargebacks.isKnown(dispute.disputeId))
+      return {
+        outcome: 'already_applied',
+        detail: `dispute ${dispute.disputeId} is booked already`,
+      };
+    if (order.psp !== this.options.psp)
+      return {
+        outcome: 'mismatch',
+        detail: `${where} was charged through ${order.psp}, not ${this.options.psp}`,
+      };
     if (dispute.currency !== order.currency || dispute.amountMinor > order.amountMinor) {
-      return { outcome: 'mismatch', detail: `${where} is ${order.amountMinor} ${order.currency}, dispute ${dispute.disputeId} is for ${dispute.amountMinor} ${dispute.currency}` };
+      return {
+        outcome: 'mismatch',
+        detail: `${where} is ${order.amountMinor} ${order.currency}, dispute ${dispute.disputeId} is for ${dispute.amountMinor} ${dispute.currency}`,
+      };
     }
     if (order.pspReference !== null && order.pspReference !== dispute.chargeReference) {
-      return { outcome: 'mismatch', detail: `${where} is charge ${order.pspReference} at the PSP, dispute ${dispute.disputeId} is on ${dispute.chargeReference}` };
+      return {
+        outcome: 'mismatch',
+        detail: `${where} is charge ${order.pspReference} at the PSP, dispute ${dispute.disputeId} is on ${dispute.chargeReference}`,
+      };
     }
     switch (order.fromStatus) {
       case 'succeeded': {
         const booked = this.chargebacks.record(dispute, at);
-        if (booked.recorded === 'refund_in_flight') return { outcome: 'retry_later', detail: `${where}: ${booked.reason}: the PSP will deliver this again` };
-        if (booked.recorded !== 'booked') throw new Error(`dispute ${dispute.disputeId}: the chargeback recorder did not book it (${booked.recorded})`);
+        if (booked.recorded === 'refund_in_flight')
+          return {
+            outcome: 'retry_later',
+            detail: `${where}: ${booked.reason}: the PSP will deliver this again`,
+          };
+        if (booked.recorded !== 'booked')
+          throw new Error(
+            `dispute ${dispute.disputeId}: the chargeback recorder did not book it (${booked.recorded})`,
+          );
         return { outcome: 'applied', detail: `${where}: chargeback ${dispute.disputeId} booked` };
       }
       case 'failed':
-        return { outcome: 'conflict', detail: `${where} is failed in payops but the PSP says its charge ${dispute.chargeReference} was disputed: left for reconciliation` };
+        return {
+          outcome: 'conflict',
+          detail: `${where} is failed in payops but the PSP says its charge ${dispute.chargeReference} was disputed: left for reconciliation`,
+        };
       default:
-        return { outcome: 'retry_later', detail: `${where} is ${order.fromStatus}, not captured in payops yet: the PSP will deliver this again` };
+        return {
+          outcome: 'retry_later',
+          detail: `${where} is ${order.fromStatus}, not captured in payops yet: the PSP will deliver this again`,
+        };
     }
   }
 
-  private decide(event: ChargeEvent, at: string): { outcome: Exclude<WebhookOutcome, 'duplicate'>; detail: string } {
+  private decide(
+    event: ChargeEvent,
+    at: string,
+  ): { outcome: Exclude<WebhookOutcome, 'duplicate'>; detail: string } {
     const { charge } = event;
     const order = this.store.orderForOutcome(charge.merchantReference);
-    if (!order) return { outcome: 'unknown_order', detail: `no order ${charge.merchantReference}: left for reconciliation` };
+    if (!order)
+      return {
+        outcome: 'unknown_order',
+        detail: `no order ${charge.merchantReference}: left for reconciliation`,
+      };
     const where = `order ${order.orderId}`;
-    if (order.psp !== this.options.psp) return { outcome: 'mismatch', detail: `${where} was charged through ${order.psp}, not ${this.options.psp}` };
+    if (order.psp !== this.options.psp)
+      return {
+        outcome: 'mismatch',
+        detail: `${where} was charged through ${order.psp}, not ${this.options.psp}`,
+      };
     if (charge.amountMinor !== order.amountMinor || charge.currency !== order.currency) {
-      return { outcome: 'mismatch', detail: `${where} is ${order.amountMinor} ${order.currency}, the event says ${charge.amountMinor} ${charge.currency}` };
+      return {
+        outcome: 'mismatch',
+        detail: `${where} is ${order.amountMinor} ${order.currency}, the event says ${charge.amountMinor} ${charge.currency}`,
+      };
     }
     if (order.pspReference !== null && order.pspReference !== charge.id) {
-      return { outcome: 'mismatch', detail: `${where} is charge ${order.pspReference} at the PSP, the event is about ${charge.id}` };
+      return {
+        outcome: 'mismatch',
+        detail: `${where} is charge ${order.pspReference} at the PSP, the event is about ${charge.id}`,
+      };
     }
-    const says = event.type === 'charge.succeeded' ? 'succeeded' : event.type === 'charge.failed' ? 'failed' : 'pending';
+    const says =
+      event.type === 'charge.succeeded'
+        ? 'succeeded'
+        : event.type === 'charge.failed'
+          ? 'failed'
+          : 'pending';
     switch (order.fromStatus) {
       case 'pending': {
-        if (says === 'pending') return { outcome: 'already_applied', detail: `${where} is pending already` };
-        const result: ChargeOutcome = says === 'succeeded'
-          ? { status: 'succeeded', pspReference: charge.id, feeMinor: charge.feeMinor }
-          : { status: 'declined', pspReference: charge.id, reason: charge.failureCode ?? 'failed' };
+        if (says === 'pending')
+          return { outcome: 'already_applied', detail: `${where} is pending already` };
+        const result: ChargeOutcome =
+          says === 'succeeded'
+            ? { status: 'succeeded', pspReference: charge.id, feeMinor: charge.feeMinor }
+            : {
+                status: 'declined',
+                pspReference: charge.id,
+                reason: charge.failureCode ?? 'failed',
+              };
         const tally = emptyTally();
         this.recorder.record([order], [result], tally, null, at);
-        if (tally.succeeded + tally.failed !== 1) throw new Error(`${where}: the recorder did not move it from pending`);
+        if (tally.succeeded + tally.failed !== 1)
+          throw new Error(`${where}: the recorder did not move it from pending`);
         return { outcome: 'applied', detail: `${where}: pending → ${says} (${charge.id})` };
       }
       case 'succeeded':
       case 'failed':
-        if (says === order.fromStatus) return { outcome: 'already_applied', detail: `${where} is ${says} already` };
-        if (says === 'pending') return { outcome: 'stale', detail: `${where} is ${order.fromStatus}; a late charge.pending changes nothing` };
-        return { outcome: 'conflict', detail: `${where} is ${order.fromStatus} in payops but the PSP says ${says} (${charge.id}): left for reconciliation` };
+        if (says === order.fromStatus)
+          return { outcome: 'already_applied', detail: `${where} is ${says} already` };
+        if (says === 'pending')
+          return {
+            outcome: 'stale',
+            detail: `${where} is ${order.fromStatus}; a late charge.pending changes nothing`,
+          };
+        return {
+          outcome: 'conflict',
+          detail: `${where} is ${order.fromStatus} in payops but the PSP says ${says} (${charge.id}): left for reconciliation`,
+        };
       default:
-        if (says === 'pending') return { outcome: 'deferred', detail: `${where} is ${order.fromStatus}: the executor learns this from the PSP itself` };
-        return { outcome: 'retry_later', detail: `${where} is ${order.fromStatus}, not pending yet: the PSP will deliver this again` };
+        if (says === 'pending')
+          return {
+            outcome: 'deferred',
+            detail: `${where} is ${order.fromStatus}: the executor learns this from the PSP itself`,
+          };
+        return {
+          outcome: 'retry_later',
+          detail: `${where} is ${order.fromStatus}, not pending yet: the PSP will deliver this again`,
+        };
     }
   }
 }

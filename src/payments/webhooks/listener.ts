@@ -28,7 +28,12 @@ export interface ListenerOptions {
   /** What the record file must not be (the books, the PSP state). */
   recordGuard?: OutputGuard;
   clock: () => number;
-  onEvent: (line: { eventId: string; type: string; outcome: WebhookOutcome; detail: string }) => void;
+  onEvent: (line: {
+    eventId: string;
+    type: string;
+    outcome: WebhookOutcome;
+    detail: string;
+  }) => void;
   onRejected: (reason: string) => void;
 }
 
@@ -51,7 +56,8 @@ export class WebhookListener {
 
   /** Opens the record file (a usage error if it cannot be written: found now, not at the first delivery), then listens. */
   async listen(port: number): Promise<string> {
-    if (this.options.recordFile !== undefined && this.record === undefined) this.record = PrivateAppendFile.open(this.options.recordFile, this.options.recordGuard ?? {});
+    if (this.options.recordFile !== undefined && this.record === undefined)
+      this.record = PrivateAppendFile.open(this.options.recordFile, this.options.recordGuard ?? {});
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => resolve());
@@ -77,7 +83,12 @@ export class WebhookListener {
       return answer(response, 405, { error: 'POST the event' });
     }
     const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > this.options.maxBodyBytes) return this.tooLarge(request, response, `body of ${declared} bytes is over the ${this.options.maxBodyBytes}-byte limit`);
+    if (declared > this.options.maxBodyBytes)
+      return this.tooLarge(
+        request,
+        response,
+        `body of ${declared} bytes is over the ${this.options.maxBodyBytes}-byte limit`,
+      );
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -104,7 +115,13 @@ export class WebhookListener {
       const body = bytes.toString('utf8');
       const header = request.headers[SIGNATURE_HEADER];
       const signature = Array.isArray(header) ? header.join(',') : header;
-      const verified = verifySignature(signature, body, this.options.secret, this.options.toleranceS, Math.floor(this.options.clock() / 1000));
+      const verified = verifySignature(
+        signature,
+        body,
+        this.options.secret,
+        this.options.toleranceS,
+        Math.floor(this.options.clock() / 1000),
+      );
       if (!verified.ok) {
         this.reject(verified.reason);
         return answer(response, 400, { error: verified.reason });
@@ -119,7 +136,11 @@ export class WebhookListener {
       }
       try {
         if (this.record !== undefined) {
-          const line: RecordedDelivery = { receivedAt: new Date(this.options.clock()).toISOString(), signature: signature as string, body };
+          const line: RecordedDelivery = {
+            receivedAt: new Date(this.options.clock()).toISOString(),
+            signature: signature as string,
+            body,
+          };
           this.record.appendLine(JSON.stringify(line));
         }
         const { outcome, detail } = this.options.applier.apply(parsed, 'listen');
@@ -146,7 +167,11 @@ export class WebhookListener {
    * answering a request whose body is still coming, so a body streamed without end is cut off
    * there; should a connection stay open, a client still sending a second later is cut off too.
    */
-  private tooLarge(request: http.IncomingMessage, response: http.ServerResponse, reason: string): void {
+  private tooLarge(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    reason: string,
+  ): void {
     this.reject(reason);
     request.on('data', () => undefined);
     const cutOff = setTimeout(() => request.destroy(), LINGER_MS);
@@ -163,6 +188,9 @@ export class WebhookListener {
 
 function answer(response: http.ServerResponse, statusCode: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(statusCode, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }

@@ -29,7 +29,11 @@ export interface ReplayOptions {
  * order payops has no answer for yet (`retry_later`) is neither applied nor remembered: the file
  * is replayed again once the order is pending or final.
  */
-export async function replayDeliveries(file: string, applier: WebhookApplier, options: ReplayOptions): Promise<ReplaySummary> {
+export async function replayDeliveries(
+  file: string,
+  applier: WebhookApplier,
+  options: ReplayOptions,
+): Promise<ReplaySummary> {
   assertReplayableFile(file);
   const summary: ReplaySummary = { lines: 0, outcomes: {}, rejected: [], alarms: [] };
   // A recorded line is its body JSON-escaped (at most six bytes for one) beside a time and a signature.
@@ -37,13 +41,17 @@ export async function replayDeliveries(file: string, applier: WebhookApplier, op
   for await (const record of readNdjsonLines(file, maxLineBytes)) {
     summary.lines++;
     if (record.problem) {
-      summary.rejected.push({ line: record.line, reason: `${record.problem.field}: ${record.problem.reason}` });
+      summary.rejected.push({
+        line: record.line,
+        reason: `${record.problem.field}: ${record.problem.reason}`,
+      });
       continue;
     }
     try {
       const { outcome, detail } = replayOne(record.text, applier, options);
       summary.outcomes[outcome] = (summary.outcomes[outcome] ?? 0) + 1;
-      if (outcome === 'mismatch' || outcome === 'conflict') summary.alarms.push(`${file}:${record.line} ${outcome}: ${detail}`);
+      if (outcome === 'mismatch' || outcome === 'conflict')
+        summary.alarms.push(`${file}:${record.line} ${outcome}: ${detail}`);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       summary.rejected.push({ line: record.line, reason: error.message });
@@ -52,20 +60,43 @@ export async function replayDeliveries(file: string, applier: WebhookApplier, op
   return summary;
 }
 
-function replayOne(text: string, applier: WebhookApplier, options: ReplayOptions): { outcome: WebhookOutcome; detail: string } {
+function replayOne(
+  text: string,
+  applier: WebhookApplier,
+  options: ReplayOptions,
+): { outcome: WebhookOutcome; detail: string } {
   let line: { receivedAt?: unknown; signature?: unknown; body?: unknown };
   try {
     line = JSON.parse(text) as typeof line;
   } catch {
     throw new InputError('not valid JSON');
   }
-  if (typeof line !== 'object' || line === null || typeof line.body !== 'string' || typeof line.signature !== 'string') {
-    throw new InputError('expected {"receivedAt", "signature", "body"} as written by `webhooks listen --record`');
+  if (
+    typeof line !== 'object' ||
+    line === null ||
+    typeof line.body !== 'string' ||
+    typeof line.signature !== 'string'
+  ) {
+    throw new InputError(
+      'expected {"receivedAt", "signature", "body"} as written by `webhooks listen --record`',
+    );
   }
   const bodyBytes = Buffer.byteLength(line.body);
-  if (bodyBytes > options.maxBodyBytes) throw new InputError(`the body is ${bodyBytes} bytes, over the ${options.maxBodyBytes}-byte limit (--max-body-bytes)`);
-  const receivedAtS = Math.floor(Date.parse(normalizeInstant(line.receivedAt, 'receivedAt')) / 1000);
-  const verified = verifySignature(line.signature, line.body, options.secret, options.toleranceS, receivedAtS, 'the time it was received');
+  if (bodyBytes > options.maxBodyBytes)
+    throw new InputError(
+      `the body is ${bodyBytes} bytes, over the ${options.maxBodyBytes}-byte limit (--max-body-bytes)`,
+    );
+  const receivedAtS = Math.floor(
+    Date.parse(normalizeInstant(line.receivedAt, 'receivedAt')) / 1000,
+  );
+  const verified = verifySignature(
+    line.signature,
+    line.body,
+    options.secret,
+    options.toleranceS,
+    receivedAtS,
+    'the time it was received',
+  );
   if (!verified.ok) throw new InputError(verified.reason);
   return applier.apply(parseWebhookEvent(line.body), 'replay');
 }
@@ -75,7 +106,12 @@ function assertReplayableFile(file: string): void {
   try {
     stat = fs.statSync(file);
   } catch {
-    throw new UsageError(`${file} does not exist`, { hint: 'record deliveries with `payops webhooks listen --record FILE`' });
+    throw new UsageError(`${file} does not exist`, {
+      hint: 'record deliveries with `payops webhooks listen --record FILE`',
+    });
   }
-  if (!stat.isFile()) throw new UsageError(`${file} is not a file`, { hint: 'name a file written by `payops webhooks listen --record`' });
+  if (!stat.isFile())
+    throw new UsageError(`${file} is not a file`, {
+      hint: 'name a file written by `payops webhooks listen --record`',
+    });
 }

@@ -5,8 +5,24 @@ import { InputError } from '../../errors.js';
 import { invalidUtf8Offset } from '../../input/utf8.js';
 import type { ChargeResult, PayoutResult, RefundResult } from '../port.js';
 import { type SimEngine, type StoredResponse, disputeObject } from '../sim/engine.js';
-import { type FaultBeforeProcessing, type FaultRates, faultBeforeProcessing, responseLost } from '../sim/faults.js';
-import { ERROR_CODES, ROUTES, chargeBody, parseChargeBody, parsePayoutBody, parseRefundBody, payoutBody, refundBody, refuseDuplicateKeys, transferObject } from './wire.js';
+import {
+  type FaultBeforeProcessing,
+  type FaultRates,
+  faultBeforeProcessing,
+  responseLost,
+} from '../sim/faults.js';
+import {
+  ERROR_CODES,
+  ROUTES,
+  chargeBody,
+  parseChargeBody,
+  parsePayoutBody,
+  parseRefundBody,
+  payoutBody,
+  refundBody,
+  refuseDuplicateKeys,
+  transferObject,
+} from './wire.js';
 import { WebhookSender } from './webhook-sender.js';
 
 export interface PspServerOptions {
@@ -42,7 +58,9 @@ interface Pending {
   response: http.ServerResponse;
   /** Set once this request was counted (a held request is processed later, uncounted). */
   attempt?: number;
-  outcome?: { fault: FaultBeforeProcessing } | { reply: StoredResponse; replayed: boolean; lost: boolean };
+  outcome?:
+    | { fault: FaultBeforeProcessing }
+    | { reply: StoredResponse; replayed: boolean; lost: boolean };
 }
 
 /**
@@ -82,7 +100,14 @@ export class PspServer {
     });
     const { timeout, serverError, rateLimited, reset, lost } = options.faults;
     this.faulty = timeout + serverError + rateLimited + reset + lost > 0;
-    this.webhooks = options.webhook ? new WebhookSender(options.engine, { ...options.webhook, seed: options.seed, faults: options.faults, log: options.log }) : undefined;
+    this.webhooks = options.webhook
+      ? new WebhookSender(options.engine, {
+          ...options.webhook,
+          seed: options.seed,
+          faults: options.faults,
+          log: options.log,
+        })
+      : undefined;
   }
 
   /** Listens on 127.0.0.1 (port 0: any free port) and returns the base URL. */
@@ -97,12 +122,15 @@ export class PspServer {
       try {
         this.options.engine.pruneExpiredResponses(1_000);
       } catch (error) {
-        this.options.log(`payops psp: forgetting expired keys failed (tried again in a minute): ${(error as Error).message}`);
+        this.options.log(
+          `payops psp: forgetting expired keys failed (tried again in a minute): ${(error as Error).message}`,
+        );
       }
     }, 60_000);
     this.timers.push(settle, prune);
     // Disputes are decided a while after the captures, in their own pass (a scan of the captures).
-    if (this.options.faults.dispute > 0) this.timers.push(setInterval(() => this.decideDisputes(), DISPUTE_EVERY_MS));
+    if (this.options.faults.dispute > 0)
+      this.timers.push(setInterval(() => this.decideDisputes(), DISPUTE_EVERY_MS));
     this.webhooks?.start();
     return this.url();
   }
@@ -144,7 +172,9 @@ export class PspServer {
     try {
       if (this.options.engine.decideDisputes() > 0) this.webhooks?.nudge();
     } catch (error) {
-      this.options.log(`payops psp: deciding disputes failed (tried again later): ${(error as Error).message}`);
+      this.options.log(
+        `payops psp: deciding disputes failed (tried again later): ${(error as Error).message}`,
+      );
     }
   }
 
@@ -167,15 +197,44 @@ export class PspServer {
     });
     request.on('end', () => {
       this.served++;
-      if (tooLarge) return send(response, 413, { error: { type: 'invalid_request_error', code: ERROR_CODES.invalidRequest, message: `body larger than ${MAX_BODY_BYTES} bytes` } });
+      if (tooLarge)
+        return send(response, 413, {
+          error: {
+            type: 'invalid_request_error',
+            code: ERROR_CODES.invalidRequest,
+            message: `body larger than ${MAX_BODY_BYTES} bytes`,
+          },
+        });
       const refusal = this.refusal(request);
-      if (refusal !== undefined) return send(response, refusal.statusCode, { error: { type: 'invalid_request_error', code: ERROR_CODES.invalidRequest, message: refusal.message } });
+      if (refusal !== undefined)
+        return send(response, refusal.statusCode, {
+          error: {
+            type: 'invalid_request_error',
+            code: ERROR_CODES.invalidRequest,
+            message: refusal.message,
+          },
+        });
       try {
         this.route(request, response, Buffer.concat(chunks));
       } catch (error) {
-        if (error instanceof InputError) return send(response, 400, { error: { type: 'invalid_request_error', code: ERROR_CODES.invalidRequest, message: error.message } });
-        this.options.log(`payops psp: ${request.method} ${request.url} failed: ${(error as Error).message}`);
-        send(response, 500, { error: { type: 'api_error', code: 'internal_error', message: 'the PSP failed; nothing was recorded for this request' } });
+        if (error instanceof InputError)
+          return send(response, 400, {
+            error: {
+              type: 'invalid_request_error',
+              code: ERROR_CODES.invalidRequest,
+              message: error.message,
+            },
+          });
+        this.options.log(
+          `payops psp: ${request.method} ${request.url} failed: ${(error as Error).message}`,
+        );
+        send(response, 500, {
+          error: {
+            type: 'api_error',
+            code: 'internal_error',
+            message: 'the PSP failed; nothing was recorded for this request',
+          },
+        });
       }
     });
     request.on('error', () => response.destroy());
@@ -186,18 +245,32 @@ export class PspServer {
    * (421: a page in a browser whose name was rebound to 127.0.0.1 sends its own name), and a POST
    * whose body is not declared as JSON in UTF-8 (415).
    */
-  private refusal(request: http.IncomingMessage): { statusCode: number; message: string } | undefined {
+  private refusal(
+    request: http.IncomingMessage,
+  ): { statusCode: number; message: string } | undefined {
     // Kept from listen(): once close() has begun, address() is null while kept-alive sockets still send.
     const port = this.port;
     const host = (request.headers.host ?? '').toLowerCase();
     if (![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) {
-      return { statusCode: 421, message: `this PSP answers only to 127.0.0.1:${port}, localhost:${port} or [::1]:${port} (Host was "${printableHeader(host)}")` };
+      return {
+        statusCode: 421,
+        message: `this PSP answers only to 127.0.0.1:${port}, localhost:${port} or [::1]:${port} (Host was "${printableHeader(host)}")`,
+      };
     }
     if (request.method !== 'POST') return undefined;
-    const [mediaType = '', ...parameters] = (request.headers['content-type'] ?? '').toLowerCase().split(';').map((part) => part.trim());
+    const [mediaType = '', ...parameters] = (request.headers['content-type'] ?? '')
+      .toLowerCase()
+      .split(';')
+      .map((part) => part.trim());
     const charset = parameters.find((parameter) => parameter.startsWith('charset='));
-    if (mediaType !== 'application/json' || (charset !== undefined && charset.replace(/"/g, '') !== 'charset=utf-8')) {
-      return { statusCode: 415, message: 'the body must be sent as Content-Type: application/json (UTF-8)' };
+    if (
+      mediaType !== 'application/json' ||
+      (charset !== undefined && charset.replace(/"/g, '') !== 'charset=utf-8')
+    ) {
+      return {
+        statusCode: 415,
+        message: 'the body must be sent as Content-Type: application/json (UTF-8)',
+      };
     }
     return undefined;
   }
@@ -207,10 +280,12 @@ export class PspServer {
     const { engine } = this.options;
     if (request.method === 'GET') {
       if (url.pathname === ROUTES.health) return send(response, 200, { status: 'ok' });
-      if (url.pathname === ROUTES.disputes) return send(response, 200, { object: 'list', data: engine.disputes().map(disputeObject) });
+      if (url.pathname === ROUTES.disputes)
+        return send(response, 200, { object: 'list', data: engine.disputes().map(disputeObject) });
       if (url.pathname === ROUTES.charges) {
         const reference = url.searchParams.get('merchant_reference');
-        if (!reference) throw new InputError('merchant_reference: the order id to look up is required');
+        if (!reference)
+          throw new InputError('merchant_reference: the order id to look up is required');
         const charge = engine.chargeObjectByMerchantReference(reference);
         return send(response, 200, { object: 'list', data: charge ? [charge] : [] });
       }
@@ -219,40 +294,91 @@ export class PspServer {
         const refunds = url.pathname === ROUTES.refunds;
         const field = refunds ? 'refund_id' : 'payout_id';
         const id = url.searchParams.get(field);
-        if (!id) throw new InputError(`${field}: the ${refunds ? 'refund' : 'payout'} id to look up is required`);
+        if (!id)
+          throw new InputError(
+            `${field}: the ${refunds ? 'refund' : 'payout'} id to look up is required`,
+          );
         const lookup = refunds ? engine.lookupRefund(id) : engine.lookupPayout(id);
-        return send(response, 200, { object: 'list', data: lookup.found ? [transferObject(refunds ? 'refund' : 'payout', id, lookup.result)] : [] });
+        return send(response, 200, {
+          object: 'list',
+          data: lookup.found
+            ? [transferObject(refunds ? 'refund' : 'payout', id, lookup.result)]
+            : [],
+        });
       }
       if (url.pathname.startsWith(`${ROUTES.charges}/`)) {
-        const charge = engine.chargeObject(decodeURIComponent(url.pathname.slice(ROUTES.charges.length + 1)));
-        return charge ? send(response, 200, charge) : send(response, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'no such charge' } });
+        const charge = engine.chargeObject(
+          decodeURIComponent(url.pathname.slice(ROUTES.charges.length + 1)),
+        );
+        return charge
+          ? send(response, 200, charge)
+          : send(response, 404, {
+              error: {
+                type: 'invalid_request_error',
+                code: 'resource_missing',
+                message: 'no such charge',
+              },
+            });
       }
     }
     if (request.method === 'POST') {
-      const operation = ({ [ROUTES.charges]: 'charge', [ROUTES.refunds]: 'refund', [ROUTES.payouts]: 'payout' } as Record<string, Operation>)[url.pathname];
+      const operation = (
+        {
+          [ROUTES.charges]: 'charge',
+          [ROUTES.refunds]: 'refund',
+          [ROUTES.payouts]: 'payout',
+        } as Record<string, Operation>
+      )[url.pathname];
       if (operation) return this.mutate(operation, request, response, bytes);
     }
-    send(response, 404, { error: { type: 'invalid_request_error', code: 'not_found', message: `no route for ${request.method} ${url.pathname}` } });
+    send(response, 404, {
+      error: {
+        type: 'invalid_request_error',
+        code: 'not_found',
+        message: `no route for ${request.method} ${url.pathname}`,
+      },
+    });
   }
 
-  private mutate(operation: Operation, request: http.IncomingMessage, response: http.ServerResponse, bytes: Buffer): void {
+  private mutate(
+    operation: Operation,
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    bytes: Buffer,
+  ): void {
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-      return send(response, 400, { error: { type: 'invalid_request_error', code: ERROR_CODES.keyMissing, message: `an Idempotency-Key header of 1 to ${MAX_KEY_LENGTH} printable ASCII characters is required` } });
+      return send(response, 400, {
+        error: {
+          type: 'invalid_request_error',
+          code: ERROR_CODES.keyMissing,
+          message: `an Idempotency-Key header of 1 to ${MAX_KEY_LENGTH} printable ASCII characters is required`,
+        },
+      });
     }
     if (this.closing) {
-      return send(response, 503, { error: { type: 'api_error', code: 'shutting_down', message: 'the PSP is stopping: nothing was processed; retry with the same key' } });
+      return send(response, 503, {
+        error: {
+          type: 'api_error',
+          code: 'shutting_down',
+          message: 'the PSP is stopping: nothing was processed; retry with the same key',
+        },
+      });
     }
     // Never decoded lossily: a byte that is not UTF-8 would be stored as U+FFFD, which no settlement file may hold.
     const badByte = invalidUtf8Offset(bytes);
-    if (badByte !== -1) throw new InputError(`body: invalid UTF-8 at byte ${badByte} (0x${(bytes[badByte] as number).toString(16).toUpperCase()}); send UTF-8`);
+    if (badByte !== -1)
+      throw new InputError(
+        `body: invalid UTF-8 at byte ${badByte} (0x${(bytes[badByte] as number).toString(16).toUpperCase()}); send UTF-8`,
+      );
     let body: unknown;
     try {
       body = JSON.parse(bytes.toString('utf8'));
     } catch {
       throw new InputError('body: not JSON');
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InputError('the body must be a JSON object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new InputError('the body must be a JSON object');
     refuseDuplicateKeys(bytes.toString('utf8'));
     const { engine } = this.options;
     const fields = body as Record<string, unknown>;
@@ -274,9 +400,17 @@ export class PspServer {
     }
     if (this.inFlight.has(key)) {
       response.setHeader('retry-after', '1');
-      return send(response, 409, { error: { type: 'idempotency_error', code: ERROR_CODES.keyInUse, message: `a request with idempotency key ${key} is still being processed; retry later with the same key` } });
+      return send(response, 409, {
+        error: {
+          type: 'idempotency_error',
+          code: ERROR_CODES.keyInUse,
+          message: `a request with idempotency key ${key} is still being processed; retry later with the same key`,
+        },
+      });
     }
-    const requestHash = createHash('sha256').update(`${operation}\n${JSON.stringify(canonical)}`).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(`${operation}\n${JSON.stringify(canonical)}`)
+      .digest('hex');
     this.inFlight.add(key);
     this.enqueue({ operation, key, requestHash, apply, canonical, response });
   }
@@ -308,10 +442,18 @@ export class PspServer {
           for (const pending of batch) this.process(pending);
         });
       } catch (error) {
-        this.options.log(`payops psp: a batch of ${batch.length} requests failed and was rolled back: ${(error as Error).message}`);
+        this.options.log(
+          `payops psp: a batch of ${batch.length} requests failed and was rolled back: ${(error as Error).message}`,
+        );
         for (const pending of batch) {
           this.inFlight.delete(pending.key);
-          send(pending.response, 500, { error: { type: 'api_error', code: 'internal_error', message: 'the PSP failed; nothing was recorded for this request' } });
+          send(pending.response, 500, {
+            error: {
+              type: 'api_error',
+              code: 'internal_error',
+              message: 'the PSP failed; nothing was recorded for this request',
+            },
+          });
         }
         continue;
       }
@@ -337,9 +479,10 @@ export class PspServer {
     const lost = responseLost(seed, faults, pending.key, attempt);
     const stored = engine.storedResponse(pending.key);
     if (stored) {
-      pending.outcome = stored.requestHash === pending.requestHash && stored.operation === pending.operation
-        ? { reply: stored, replayed: true, lost }
-        : { reply: keyReusedReply(pending), replayed: false, lost: false };
+      pending.outcome =
+        stored.requestHash === pending.requestHash && stored.operation === pending.operation
+          ? { reply: stored, replayed: true, lost }
+          : { reply: keyReusedReply(pending), replayed: false, lost: false };
       return;
     }
     let reply: StoredResponse;
@@ -350,8 +493,21 @@ export class PspServer {
         return rendered.reply;
       });
     } catch (error) {
-      this.options.log(`payops psp: ${pending.operation} with key ${pending.key} failed and was rolled back: ${(error as Error).message}`);
-      reply = { operation: pending.operation, requestHash: pending.requestHash, statusCode: 500, body: JSON.stringify({ error: { type: 'api_error', code: 'internal_error', message: 'the PSP failed; nothing was recorded for this request' } }) };
+      this.options.log(
+        `payops psp: ${pending.operation} with key ${pending.key} failed and was rolled back: ${(error as Error).message}`,
+      );
+      reply = {
+        operation: pending.operation,
+        requestHash: pending.requestHash,
+        statusCode: 500,
+        body: JSON.stringify({
+          error: {
+            type: 'api_error',
+            code: 'internal_error',
+            message: 'the PSP failed; nothing was recorded for this request',
+          },
+        }),
+      };
     }
     pending.outcome = { reply, replayed: false, lost };
   }
@@ -372,11 +528,23 @@ export class PspServer {
         }
         case 'server_error':
           this.inFlight.delete(key);
-          return send(response, 503, { error: { type: 'api_error', code: 'service_unavailable', message: 'simulated 503: nothing was processed; retry with the same key' } });
+          return send(response, 503, {
+            error: {
+              type: 'api_error',
+              code: 'service_unavailable',
+              message: 'simulated 503: nothing was processed; retry with the same key',
+            },
+          });
         case 'rate_limited':
           this.inFlight.delete(key);
           response.setHeader('retry-after', String(this.options.retryAfterS));
-          return send(response, 429, { error: { type: 'rate_limit_error', code: 'rate_limited', message: 'simulated 429: slow down and retry with the same key' } });
+          return send(response, 429, {
+            error: {
+              type: 'rate_limit_error',
+              code: 'rate_limited',
+              message: 'simulated 429: slow down and retry with the same key',
+            },
+          });
         case 'reset':
           this.inFlight.delete(key);
           response.socket?.destroy();
@@ -399,29 +567,72 @@ function keyReusedReply(pending: Pending): StoredResponse {
     operation: pending.operation,
     requestHash: pending.requestHash,
     statusCode: 400,
-    body: JSON.stringify({ error: { type: 'idempotency_error', code: ERROR_CODES.keyReused, message: `idempotency key ${pending.key} was already used with different parameters; the first request stands` } }),
+    body: JSON.stringify({
+      error: {
+        type: 'idempotency_error',
+        code: ERROR_CODES.keyReused,
+        message: `idempotency key ${pending.key} was already used with different parameters; the first request stands`,
+      },
+    }),
   };
 }
 
 /** The HTTP answer to an engine result, and whether it is the key's answer for good. */
-function render({ operation, requestHash, canonical }: Pending, result: ChargeResult | RefundResult | PayoutResult): { reply: StoredResponse; store: boolean } {
-  const reply = (statusCode: number, body: unknown, store = true) => ({ reply: { operation, requestHash, statusCode, body: JSON.stringify(body) }, store });
+function render(
+  { operation, requestHash, canonical }: Pending,
+  result: ChargeResult | RefundResult | PayoutResult,
+): { reply: StoredResponse; store: boolean } {
+  const reply = (statusCode: number, body: unknown, store = true) => ({
+    reply: { operation, requestHash, statusCode, body: JSON.stringify(body) },
+    store,
+  });
   switch (result.status) {
     case 'succeeded':
     case 'pending':
       if (operation === 'charge') {
         const { paymentToken: _token, ...echoed } = canonical;
-        const fee = result.status === 'succeeded' && 'feeMinor' in result && result.feeMinor !== null ? result.feeMinor.toString() : null;
-        return reply(200, { object: 'charge', id: result.pspReference, status: result.status, ...echoed, feeMinor: fee });
+        const fee =
+          result.status === 'succeeded' && 'feeMinor' in result && result.feeMinor !== null
+            ? result.feeMinor.toString()
+            : null;
+        return reply(200, {
+          object: 'charge',
+          id: result.pspReference,
+          status: result.status,
+          ...echoed,
+          feeMinor: fee,
+        });
       }
-      return reply(200, { object: operation, id: result.pspReference, status: 'succeeded', ...canonical });
+      return reply(200, {
+        object: operation,
+        id: result.pspReference,
+        status: 'succeeded',
+        ...canonical,
+      });
     case 'declined':
-      return reply(402, { error: { type: operation === 'charge' ? 'card_error' : 'declined', code: result.reason, message: `${operation} declined: ${result.reason}`, id: result.pspReference } });
+      return reply(402, {
+        error: {
+          type: operation === 'charge' ? 'card_error' : 'declined',
+          code: result.reason,
+          message: `${operation} declined: ${result.reason}`,
+          id: result.pspReference,
+        },
+      });
     case 'rejected':
       // The engine's own record has this key with other parameters: refused, and nothing stored.
-      return reply(400, { error: { type: 'idempotency_error', code: ERROR_CODES.keyReused, message: result.detail } }, false);
+      return reply(
+        400,
+        {
+          error: { type: 'idempotency_error', code: ERROR_CODES.keyReused, message: result.detail },
+        },
+        false,
+      );
     case 'retryable':
-      return reply(503, { error: { type: 'api_error', code: 'service_unavailable', message: result.detail } }, false);
+      return reply(
+        503,
+        { error: { type: 'api_error', code: 'service_unavailable', message: result.detail } },
+        false,
+      );
   }
 }
 
@@ -438,6 +649,9 @@ function send(response: http.ServerResponse, statusCode: number, body: unknown):
 
 function sendText(response: http.ServerResponse, statusCode: number, body: string): void {
   if (response.destroyed || response.headersSent) return;
-  response.writeHead(statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.writeHead(statusCode, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   response.end(body);
 }

@@ -38,9 +38,15 @@ export class WebhookSender {
   private readonly requests = new Set<http.ClientRequest>();
   private readonly delays = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly engine: SimEngine, private readonly options: WebhookSenderOptions) {
+  constructor(
+    private readonly engine: SimEngine,
+    private readonly options: WebhookSenderOptions,
+  ) {
     this.target = new URL(options.url);
-    this.agent = this.target.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 8 }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    this.agent =
+      this.target.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, maxSockets: 8 })
+        : new http.Agent({ keepAlive: true, maxSockets: 8 });
   }
 
   start(): void {
@@ -55,7 +61,9 @@ export class WebhookSender {
       const due = this.engine.dueWebhooks(BATCH).filter((event) => !this.inProgress.has(event.id));
       for (const event of due) this.deliver(event);
     } catch (error) {
-      this.options.log(`payops psp: reading the webhook outbox failed: ${(error as Error).message}`);
+      this.options.log(
+        `payops psp: reading the webhook outbox failed: ${(error as Error).message}`,
+      );
     } finally {
       this.running = false;
     }
@@ -73,8 +81,14 @@ export class WebhookSender {
     this.inProgress.add(event.id);
     const attempt = event.attempts + 1;
     const send = async () => {
-      const copies = draw(this.options.seed, event.eventId, attempt, 'webhook-duplicate') < this.options.faults.webhookDuplicate ? 2 : 1;
-      const answers = await Promise.all(Array.from({ length: copies }, () => this.post(event.body)));
+      const copies =
+        draw(this.options.seed, event.eventId, attempt, 'webhook-duplicate') <
+        this.options.faults.webhookDuplicate
+          ? 2
+          : 1;
+      const answers = await Promise.all(
+        Array.from({ length: copies }, () => this.post(event.body)),
+      );
       if (this.stopped) return;
       const acknowledged = answers.find((answer) => answer.ok);
       try {
@@ -84,16 +98,32 @@ export class WebhookSender {
           const error = answers[0]?.detail ?? 'no answer';
           const giveUp = attempt >= (this.options.maxAttempts ?? 12);
           const backoffMs = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempt - 1));
-          this.engine.recordDeliveries([{ id: event.id, delivered: false, giveUp, error, nextAttemptAt: new Date(Date.now() + backoffMs).toISOString() }]);
-          if (giveUp) this.options.log(`payops psp: gave up delivering webhook ${event.eventId} after ${attempt} attempts: ${error}`);
+          this.engine.recordDeliveries([
+            {
+              id: event.id,
+              delivered: false,
+              giveUp,
+              error,
+              nextAttemptAt: new Date(Date.now() + backoffMs).toISOString(),
+            },
+          ]);
+          if (giveUp)
+            this.options.log(
+              `payops psp: gave up delivering webhook ${event.eventId} after ${attempt} attempts: ${error}`,
+            );
         }
       } catch (error) {
-        this.options.log(`payops psp: recording the delivery of ${event.eventId} failed: ${(error as Error).message}`);
+        this.options.log(
+          `payops psp: recording the delivery of ${event.eventId} failed: ${(error as Error).message}`,
+        );
       } finally {
         this.inProgress.delete(event.id);
       }
     };
-    if (draw(this.options.seed, event.eventId, attempt, 'webhook-delay') < this.options.faults.webhookDelay) {
+    if (
+      draw(this.options.seed, event.eventId, attempt, 'webhook-delay') <
+      this.options.faults.webhookDelay
+    ) {
       const delay = setTimeout(() => {
         this.delays.delete(delay);
         void send();
@@ -107,23 +137,33 @@ export class WebhookSender {
   private post(body: string): Promise<{ ok: boolean; detail: string }> {
     return new Promise((resolve) => {
       const signature = signatureHeader(this.options.secret, body, Math.floor(Date.now() / 1000));
-      const request = (this.target.protocol === 'https:' ? https : http).request(this.target, {
-        method: 'POST',
-        agent: this.agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'payops-signature': signature },
-        timeout: this.options.timeoutMs ?? 5_000,
-      }, (response) => {
-        response.resume();
-        response.on('end', () => {
-          const status = response.statusCode ?? 0;
-          resolve({ ok: status >= 200 && status < 300, detail: `HTTP ${status}` });
-        });
-        response.on('error', (error) => resolve({ ok: false, detail: error.message }));
-      });
+      const request = (this.target.protocol === 'https:' ? https : http).request(
+        this.target,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'payops-signature': signature,
+          },
+          timeout: this.options.timeoutMs ?? 5_000,
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => {
+            const status = response.statusCode ?? 0;
+            resolve({ ok: status >= 200 && status < 300, detail: `HTTP ${status}` });
+          });
+          response.on('error', (error) => resolve({ ok: false, detail: error.message }));
+        },
+      );
       this.requests.add(request);
       request.on('close', () => this.requests.delete(request));
       request.on('timeout', () => request.destroy(new Error('no answer in time')));
-      request.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, detail: error.code ?? error.message }));
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        resolve({ ok: false, detail: error.code ?? error.message }),
+      );
       request.end(body);
     });
   }

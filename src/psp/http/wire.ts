@@ -2,7 +2,13 @@ import { InputError } from '../../errors.js';
 import { containsCardNumber, redactCardNumbers } from '../../input/card-numbers.js';
 import { duplicateKeyReason, findDuplicateKey } from '../../input/json-keys.js';
 import { IDENTIFIER, IDENTIFIER_RULE, PAYMENT_TOKEN, PAYMENT_TOKEN_RULE } from '../../input/ids.js';
-import { type Currency, MAX_AMOUNT_MINOR, MAX_MINOR, printable, toCurrency } from '../../money/index.js';
+import {
+  type Currency,
+  MAX_AMOUNT_MINOR,
+  MAX_MINOR,
+  printable,
+  toCurrency,
+} from '../../money/index.js';
 import type { ChargeRequest, PayoutRequest, RefundOutcome, RefundRequest } from '../port.js';
 
 /**
@@ -34,10 +40,14 @@ const MINOR = /^(0|[1-9][0-9]{0,18})$/;
  * serve` and the PSP's answers and webhooks alike.
  */
 export function parseMinor(text: unknown, where: string): bigint {
-  if (typeof text !== 'string' || !MINOR.test(text)) throw new InputError(`${where}: expected a string of minor units such as "2500"`);
+  if (typeof text !== 'string' || !MINOR.test(text))
+    throw new InputError(`${where}: expected a string of minor units such as "2500"`);
   const value = BigInt(text);
   if (value > MAX_MINOR) throw new InputError(`${where}: ${text} is out of range`);
-  if (value > MAX_AMOUNT_MINOR) throw new InputError(`${where}: ${text} is more than one amount may be (${MAX_AMOUNT_MINOR} minor units)`);
+  if (value > MAX_AMOUNT_MINOR)
+    throw new InputError(
+      `${where}: ${text} is more than one amount may be (${MAX_AMOUNT_MINOR} minor units)`,
+    );
   return value;
 }
 
@@ -57,7 +67,10 @@ const IBAN_SHAPE = /^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/;
 /** A body with a key twice is refused (400): JSON.parse would keep the last, which the sender may not have meant. */
 export function refuseDuplicateKeys(text: string): void {
   const duplicate = findDuplicateKey(text);
-  if (duplicate !== undefined) throw new InputError(`${redactCardNumbers(printable(duplicate.path))}: ${redactCardNumbers(duplicateKeyReason(duplicate.key))}`);
+  if (duplicate !== undefined)
+    throw new InputError(
+      `${redactCardNumbers(printable(duplicate.path))}: ${redactCardNumbers(duplicateKeyReason(duplicate.key))}`,
+    );
 }
 
 function onlyFields(body: Record<string, unknown>, known: readonly string[]): void {
@@ -65,14 +78,23 @@ function onlyFields(body: Record<string, unknown>, known: readonly string[]): vo
   if (unknown !== undefined) throw new InputError(`${printable(unknown)}: unknown field`);
 }
 
-function matching(body: Record<string, unknown>, field: string, shape: RegExp, rule: string): string {
+function matching(
+  body: Record<string, unknown>,
+  field: string,
+  shape: RegExp,
+  rule: string,
+): string {
   const value = body[field];
   // Checked first, so that no answer ever echoes a card number (PCI DSS).
   if (typeof value === 'string' && containsCardNumber(value)) {
-    throw new InputError(`${field}: holds a card number (${printable(redactCardNumbers(value))}); only the card vendor's tokens are accepted, never card details`);
+    throw new InputError(
+      `${field}: holds a card number (${printable(redactCardNumbers(value))}); only the card vendor's tokens are accepted, never card details`,
+    );
   }
   if (typeof value === 'string' && shape.test(value)) return value;
-  throw new InputError(`${field}: expected ${rule}${typeof value === 'string' ? ` (got "${printable(value)}")` : ''}`);
+  throw new InputError(
+    `${field}: expected ${rule}${typeof value === 'string' ? ` (got "${printable(value)}")` : ''}`,
+  );
 }
 
 function identifier(body: Record<string, unknown>, field: string): string {
@@ -86,10 +108,18 @@ function positive(body: Record<string, unknown>, field: string): bigint {
 }
 
 export function chargeBody(request: ChargeRequest): Record<string, string> {
-  return { merchantReference: request.merchantReference, amountMinor: request.amountMinor.toString(), currency: request.currency, paymentToken: request.paymentToken };
+  return {
+    merchantReference: request.merchantReference,
+    amountMinor: request.amountMinor.toString(),
+    currency: request.currency,
+    paymentToken: request.paymentToken,
+  };
 }
 
-export function parseChargeBody(body: Record<string, unknown>, idempotencyKey: string): ChargeRequest {
+export function parseChargeBody(
+  body: Record<string, unknown>,
+  idempotencyKey: string,
+): ChargeRequest {
   onlyFields(body, FIELDS.charge);
   return {
     idempotencyKey,
@@ -101,27 +131,48 @@ export function parseChargeBody(body: Record<string, unknown>, idempotencyKey: s
 }
 
 export function refundBody(request: RefundRequest): Record<string, string> {
-  return { refundId: request.refundId, merchantReference: request.merchantReference, chargeReference: request.chargeReference, amountMinor: request.amountMinor.toString(), currency: request.currency };
+  return {
+    refundId: request.refundId,
+    merchantReference: request.merchantReference,
+    chargeReference: request.chargeReference,
+    amountMinor: request.amountMinor.toString(),
+    currency: request.currency,
+  };
 }
 
-export function parseRefundBody(body: Record<string, unknown>, idempotencyKey: string): RefundRequest {
+export function parseRefundBody(
+  body: Record<string, unknown>,
+  idempotencyKey: string,
+): RefundRequest {
   onlyFields(body, FIELDS.refund);
   return {
     idempotencyKey,
     refundId: identifier(body, 'refundId'),
     merchantReference: identifier(body, 'merchantReference'),
     // A refund of an order payops never saw captured still reaches the PSP (no reference), which declines it.
-    chargeReference: body.chargeReference === undefined || body.chargeReference === '' ? '' : identifier(body, 'chargeReference'),
+    chargeReference:
+      body.chargeReference === undefined || body.chargeReference === ''
+        ? ''
+        : identifier(body, 'chargeReference'),
     amountMinor: positive(body, 'amountMinor'),
     currency: toCurrency(body.currency) as Currency,
   };
 }
 
 export function payoutBody(request: PayoutRequest): Record<string, string> {
-  return { payoutId: request.payoutId, sellerId: request.sellerId, destination: request.destination, amountMinor: request.amountMinor.toString(), currency: request.currency };
+  return {
+    payoutId: request.payoutId,
+    sellerId: request.sellerId,
+    destination: request.destination,
+    amountMinor: request.amountMinor.toString(),
+    currency: request.currency,
+  };
 }
 
-export function parsePayoutBody(body: Record<string, unknown>, idempotencyKey: string): PayoutRequest {
+export function parsePayoutBody(
+  body: Record<string, unknown>,
+  idempotencyKey: string,
+): PayoutRequest {
   onlyFields(body, FIELDS.payout);
   return {
     idempotencyKey,
@@ -137,7 +188,11 @@ export function parsePayoutBody(body: Record<string, unknown>, idempotencyKey: s
  * A refund or payout as a look-up by payops' own id answers it (`GET /v1/refunds?refund_id=…`,
  * `GET /v1/payouts?payout_id=…`): what the PSP did with it, whichever key made it.
  */
-export function transferObject(object: 'refund' | 'payout', ownId: string, outcome: RefundOutcome): Record<string, string | null> {
+export function transferObject(
+  object: 'refund' | 'payout',
+  ownId: string,
+  outcome: RefundOutcome,
+): Record<string, string | null> {
   return {
     object,
     id: outcome.pspReference,
@@ -148,10 +203,23 @@ export function transferObject(object: 'refund' | 'payout', ownId: string, outco
 }
 
 /** The outcome in a `transferObject`, or undefined when the object is not one. A payout's outcome has the same shape. */
-export function parseTransferObject(body: unknown, object: 'refund' | 'payout'): RefundOutcome | undefined {
-  const item = body as { object?: unknown; id?: unknown; status?: unknown; failureCode?: unknown } | null;
+export function parseTransferObject(
+  body: unknown,
+  object: 'refund' | 'payout',
+): RefundOutcome | undefined {
+  const item = body as {
+    object?: unknown;
+    id?: unknown;
+    status?: unknown;
+    failureCode?: unknown;
+  } | null;
   if (item?.object !== object || typeof item.id !== 'string' || item.id === '') return undefined;
   if (item.status === 'succeeded') return { status: 'succeeded', pspReference: item.id };
-  if (item.status === 'declined') return { status: 'declined', pspReference: item.id, reason: typeof item.failureCode === 'string' ? item.failureCode : 'declined' };
+  if (item.status === 'declined')
+    return {
+      status: 'declined',
+      pspReference: item.id,
+      reason: typeof item.failureCode === 'string' ? item.failureCode : 'declined',
+    };
   return undefined;
 }

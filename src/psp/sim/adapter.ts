@@ -1,5 +1,16 @@
 import type {
-  ChargeLookup, ChargeRequest, ChargeResult, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult, Lookup,
+  ChargeLookup,
+  ChargeRequest,
+  ChargeResult,
+  Dispute,
+  PaymentServiceProvider,
+  PayoutOutcome,
+  PayoutRequest,
+  PayoutResult,
+  RefundOutcome,
+  RefundRequest,
+  RefundResult,
+  Lookup,
 } from '../port.js';
 import { storageError } from '../../db/index.js';
 import { SimEngine, type SimOptions } from './engine.js';
@@ -37,7 +48,10 @@ export class SimPsp implements PaymentServiceProvider {
     return this.use((engine) => engine.refund(requests));
   }
 
-  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<Lookup<RefundOutcome>> {
+  async lookupRefund(refund: {
+    refundId: string;
+    chargeReference: string;
+  }): Promise<Lookup<RefundOutcome>> {
     return this.use((engine) => engine.lookupRefund(refund.refundId));
   }
 

@@ -1,13 +1,34 @@
 import { randomBytes } from 'node:crypto';
-import { type ComponentMigration, type Database, anyOf, inReadSnapshot, inList, openComponentDatabase, rebuildTable, replaceOnce } from '../../db/index.js';
+import {
+  type ComponentMigration,
+  type Database,
+  anyOf,
+  inReadSnapshot,
+  inList,
+  openComponentDatabase,
+  rebuildTable,
+  replaceOnce,
+} from '../../db/index.js';
 import { UsageError } from '../../errors.js';
 import { sha256Hex } from '../../sha256.js';
 import { type Currency, exponentOf } from '../../money/index.js';
 import type { Clock } from '../../time.js';
 import { type FeeRule, feeFor } from '../fee-rule.js';
 import type {
-  ChargeLookup, ChargeOutcome, ChargeRequest, ChargeResult, Dispute, PayoutOutcome, PayoutRequest, PayoutResult, PspRejection, RefundOutcome, RefundRequest, RefundResult,
-  RetryableFailure, Lookup,
+  ChargeLookup,
+  ChargeOutcome,
+  ChargeRequest,
+  ChargeResult,
+  Dispute,
+  PayoutOutcome,
+  PayoutRequest,
+  PayoutResult,
+  PspRejection,
+  RefundOutcome,
+  RefundRequest,
+  RefundResult,
+  RetryableFailure,
+  Lookup,
 } from '../port.js';
 import { type FaultRates, draw, faultBeforeProcessing, responseLost } from './faults.js';
 
@@ -168,14 +189,24 @@ CREATE INDEX sim_charges_pending ON sim_charges (created_at) WHERE status = 'pen
  * rebuilt with the same constraint written the cheap way.
  */
 function upgradeToV2(db: Database): void {
-  rebuildTable(db, 'sim_charges', (sql) => replaceOnce(sql, inList('status', CHARGE_STATUSES), anyOf('status', CHARGE_STATUSES), 'sim_charges.status'));
+  rebuildTable(db, 'sim_charges', (sql) =>
+    replaceOnce(
+      sql,
+      inList('status', CHARGE_STATUSES),
+      anyOf('status', CHARGE_STATUSES),
+      'sim_charges.status',
+    ),
+  );
   db.exec(SIM_SCHEMA_V2);
 }
 
 /** The state file's migrations: index i takes a file from version i to i + 1. */
 export const SIM_SCHEMAS: readonly ComponentMigration[] = [SIM_SCHEMA_V1, upgradeToV2];
 /** `PRAGMA application_id` of the simulated PSP's state file ("PYPS", 0x50595053): never mistaken for the books. */
-export const SIM_STATE_IDENTITY = { applicationId: 0x50595053, markSql: 'PRAGMA application_id = 1348030547' } as const;
+export const SIM_STATE_IDENTITY = {
+  applicationId: 0x50595053,
+  markSql: 'PRAGMA application_id = 1348030547',
+} as const;
 
 interface ChargeRow {
   id: bigint;
@@ -237,7 +268,10 @@ const TEST_PSP_STATE_MAX_PAGE_COUNT = 'PAYOPS_TEST_PSP_STATE_MAX_PAGE_COUNT';
 function capForTests(db: Database): void {
   const cap = process.env[TEST_PSP_STATE_MAX_PAGE_COUNT];
   if (cap === undefined || cap === '') return;
-  if (!/^[1-9][0-9]{0,9}$/.test(cap)) throw new UsageError(`${TEST_PSP_STATE_MAX_PAGE_COUNT}: "${cap}" is not a whole number of pages`);
+  if (!/^[1-9][0-9]{0,9}$/.test(cap))
+    throw new UsageError(
+      `${TEST_PSP_STATE_MAX_PAGE_COUNT}: "${cap}" is not a whole number of pages`,
+    );
   db.pragma(`max_page_count = ${Number(cap)}`);
 }
 
@@ -252,28 +286,49 @@ export class SimEngine {
   private readonly keyLifetimeMs: number;
 
   constructor(private readonly options: SimOptions) {
-    this.db = openComponentDatabase(options.stateFile, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY);
+    this.db = openComponentDatabase(
+      options.stateFile,
+      SIM_SCHEMAS,
+      'simulated PSP',
+      SIM_STATE_IDENTITY,
+    );
     capForTests(this.db);
     this.keyLifetimeMs = options.keyLifetimeMs ?? SIM_KEY_LIFETIME_MS;
     const prepare = (sql: string) => this.db.prepare(sql);
     this.statements = {
       // Not one statement with RETURNING: SQLite collects RETURNING rows in a temporary table.
-      countRequest: prepare('INSERT INTO sim_requests (idempotency_key, count) VALUES (?, 1) ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1'),
+      countRequest: prepare(
+        'INSERT INTO sim_requests (idempotency_key, count) VALUES (?, 1) ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1',
+      ),
       requestCount: prepare('SELECT count FROM sim_requests WHERE idempotency_key = ?').pluck(),
       // The newest live record of a key, as MAX(id) over the key's index range: `ORDER BY id DESC
       // LIMIT 1` there would sort in a temporary B-tree on every request.
-      liveChargeByKey: prepare('SELECT * FROM sim_charges WHERE id = (SELECT MAX(id) FROM sim_charges WHERE idempotency_key = ? AND key_expires_at > ?)'),
+      liveChargeByKey: prepare(
+        'SELECT * FROM sim_charges WHERE id = (SELECT MAX(id) FROM sim_charges WHERE idempotency_key = ? AND key_expires_at > ?)',
+      ),
       insertCharge: prepare(
         `INSERT INTO sim_charges (idempotency_key, request_hash, merchant_reference, amount_minor, currency, fee_minor, status, decline_reason, created_at, key_expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      latestByMerchantReference: prepare('SELECT * FROM sim_charges WHERE merchant_reference = ? ORDER BY id DESC LIMIT 1'),
-      settle: prepare('UPDATE sim_charges SET status = ?, fee_minor = ?, decline_reason = ?, settled_at = ? WHERE id = ?'),
-      livePayoutByKey: prepare('SELECT * FROM sim_payouts WHERE id = (SELECT MAX(id) FROM sim_payouts WHERE idempotency_key = ? AND key_expires_at > ?)'),
+      latestByMerchantReference: prepare(
+        'SELECT * FROM sim_charges WHERE merchant_reference = ? ORDER BY id DESC LIMIT 1',
+      ),
+      settle: prepare(
+        'UPDATE sim_charges SET status = ?, fee_minor = ?, decline_reason = ?, settled_at = ? WHERE id = ?',
+      ),
+      livePayoutByKey: prepare(
+        'SELECT * FROM sim_payouts WHERE id = (SELECT MAX(id) FROM sim_payouts WHERE idempotency_key = ? AND key_expires_at > ?)',
+      ),
       chargeById: prepare('SELECT * FROM sim_charges WHERE id = ?'),
-      duePending: prepare("SELECT * FROM sim_charges WHERE status = 'pending' AND created_at <= ? ORDER BY created_at LIMIT ?"),
-      insertWebhook: prepare('INSERT INTO sim_webhook_outbox (event_id, type, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)'),
-      storedResponse: prepare('SELECT operation, request_hash, status_code, body FROM sim_idempotency WHERE idempotency_key = ? AND expires_at > ?'),
+      duePending: prepare(
+        "SELECT * FROM sim_charges WHERE status = 'pending' AND created_at <= ? ORDER BY created_at LIMIT ?",
+      ),
+      insertWebhook: prepare(
+        'INSERT INTO sim_webhook_outbox (event_id, type, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      storedResponse: prepare(
+        'SELECT operation, request_hash, status_code, body FROM sim_idempotency WHERE idempotency_key = ? AND expires_at > ?',
+      ),
       storeResponse: prepare(
         `INSERT INTO sim_idempotency (idempotency_key, operation, request_hash, status_code, body, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (idempotency_key) DO UPDATE SET operation = excluded.operation, request_hash = excluded.request_hash, status_code = excluded.status_code,
@@ -335,7 +390,9 @@ export class SimEngine {
   /** The latest charge for our order id, as the wire shows it. */
   chargeObjectByMerchantReference(merchantReference: string): ChargeObject | undefined {
     return this.atomically(() => {
-      const row = this.statements.latestByMerchantReference.get(merchantReference) as ChargeRow | undefined;
+      const row = this.statements.latestByMerchantReference.get(merchantReference) as
+        | ChargeRow
+        | undefined;
       return row ? toChargeObject(this.settleIfDue(row)) : undefined;
     });
   }
@@ -343,7 +400,9 @@ export class SimEngine {
   /** Settles up to `limit` pending charges whose time has come (the server's timer); returns how many. */
   settleDue(limit: number): number {
     return this.atomically(() => {
-      const cutoff = new Date(this.options.clock() - (this.options.pendingResolveMs ?? 0)).toISOString();
+      const cutoff = new Date(
+        this.options.clock() - (this.options.pendingResolveMs ?? 0),
+      ).toISOString();
       const rows = this.statements.duePending.all(cutoff, limit) as ChargeRow[];
       for (const row of rows) this.settleIfDue(row);
       return rows.length;
@@ -351,44 +410,96 @@ export class SimEngine {
   }
 
   storedResponse(key: string): StoredResponse | undefined {
-    const row = this.statements.storedResponse.get(key, new Date(this.options.clock()).toISOString()) as { operation: string; request_hash: string; status_code: bigint; body: string } | undefined;
-    return row ? { operation: row.operation, requestHash: row.request_hash, statusCode: Number(row.status_code), body: row.body } : undefined;
+    const row = this.statements.storedResponse.get(
+      key,
+      new Date(this.options.clock()).toISOString(),
+    ) as { operation: string; request_hash: string; status_code: bigint; body: string } | undefined;
+    return row
+      ? {
+          operation: row.operation,
+          requestHash: row.request_hash,
+          statusCode: Number(row.status_code),
+          body: row.body,
+        }
+      : undefined;
   }
 
   /** Inside the transaction of the effect it answers. An expired entry for the key is replaced. */
   storeResponse(key: string, response: StoredResponse): void {
     const nowMs = this.options.clock();
-    this.statements.storeResponse.run(key, response.operation, response.requestHash, response.statusCode, response.body, new Date(nowMs).toISOString(), new Date(nowMs + this.keyLifetimeMs).toISOString());
+    this.statements.storeResponse.run(
+      key,
+      response.operation,
+      response.requestHash,
+      response.statusCode,
+      response.body,
+      new Date(nowMs).toISOString(),
+      new Date(nowMs + this.keyLifetimeMs).toISOString(),
+    );
   }
 
   /** Forgets stored responses whose key lifetime is over (they would never be replayed again). */
   pruneExpiredResponses(limit: number): number {
     return this.atomically(() =>
-      Number(this.db
-        .prepare('DELETE FROM sim_idempotency WHERE idempotency_key IN (SELECT idempotency_key FROM sim_idempotency WHERE expires_at <= ? LIMIT ?)')
-        .run(new Date(this.options.clock()).toISOString(), limit).changes),
+      Number(
+        this.db
+          .prepare(
+            'DELETE FROM sim_idempotency WHERE idempotency_key IN (SELECT idempotency_key FROM sim_idempotency WHERE expires_at <= ? LIMIT ?)',
+          )
+          .run(new Date(this.options.clock()).toISOString(), limit).changes,
+      ),
     );
   }
 
   /** Webhook events due for delivery, oldest first. */
   dueWebhooks(limit: number): OutboxEvent[] {
-    return (this.db
-      .prepare('SELECT id, event_id, body, attempts FROM sim_webhook_outbox WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?')
-      .all(new Date(this.options.clock()).toISOString(), limit) as { id: bigint; event_id: string; body: string; attempts: bigint }[]).map((row) => ({
-      id: row.id, eventId: row.event_id, body: row.body, attempts: Number(row.attempts),
+    return (
+      this.db
+        .prepare(
+          'SELECT id, event_id, body, attempts FROM sim_webhook_outbox WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?',
+        )
+        .all(new Date(this.options.clock()).toISOString(), limit) as {
+        id: bigint;
+        event_id: string;
+        body: string;
+        attempts: bigint;
+      }[]
+    ).map((row) => ({
+      id: row.id,
+      eventId: row.event_id,
+      body: row.body,
+      attempts: Number(row.attempts),
     }));
   }
 
   /** Records delivery attempts: acknowledged, to be retried at a time, or given up. */
-  recordDeliveries(outcomes: readonly { id: bigint; delivered: boolean; nextAttemptAt?: string; giveUp?: boolean; error?: string }[]): void {
+  recordDeliveries(
+    outcomes: readonly {
+      id: bigint;
+      delivered: boolean;
+      nextAttemptAt?: string;
+      giveUp?: boolean;
+      error?: string;
+    }[],
+  ): void {
     if (outcomes.length === 0) return;
     const now = new Date(this.options.clock()).toISOString();
-    const delivered = this.db.prepare('UPDATE sim_webhook_outbox SET attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?');
-    const failed = this.db.prepare('UPDATE sim_webhook_outbox SET attempts = attempts + 1, next_attempt_at = ?, gave_up_at = ?, last_error = ? WHERE id = ?');
+    const delivered = this.db.prepare(
+      'UPDATE sim_webhook_outbox SET attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?',
+    );
+    const failed = this.db.prepare(
+      'UPDATE sim_webhook_outbox SET attempts = attempts + 1, next_attempt_at = ?, gave_up_at = ?, last_error = ? WHERE id = ?',
+    );
     this.atomically(() => {
       for (const outcome of outcomes) {
         if (outcome.delivered) delivered.run(now, outcome.id);
-        else failed.run(outcome.nextAttemptAt ?? now, outcome.giveUp ? now : null, outcome.error ?? null, outcome.id);
+        else
+          failed.run(
+            outcome.nextAttemptAt ?? now,
+            outcome.giveUp ? now : null,
+            outcome.error ?? null,
+            outcome.id,
+          );
       }
     });
   }
@@ -396,21 +507,37 @@ export class SimEngine {
   /** Counts of the outbox, for the server's shutdown line and tests. */
   webhookCounts(): { delivered: number; waiting: number; gaveUp: number } {
     const row = this.db
-      .prepare('SELECT COUNT(delivered_at) AS delivered, SUM(delivered_at IS NULL AND gave_up_at IS NULL) AS waiting, COUNT(gave_up_at) AS gave_up FROM sim_webhook_outbox')
+      .prepare(
+        'SELECT COUNT(delivered_at) AS delivered, SUM(delivered_at IS NULL AND gave_up_at IS NULL) AS waiting, COUNT(gave_up_at) AS gave_up FROM sim_webhook_outbox',
+      )
       .get() as { delivered: bigint; waiting: bigint | null; gave_up: bigint };
-    return { delivered: Number(row.delivered), waiting: Number(row.waiting ?? 0n), gaveUp: Number(row.gave_up) };
+    return {
+      delivered: Number(row.delivered),
+      waiting: Number(row.waiting ?? 0n),
+      gaveUp: Number(row.gave_up),
+    };
   }
 
   charge(requests: readonly ChargeRequest[]): ChargeResult[] {
-    return this.db.transaction(() => requests.map((request) => this.overTheWire(request.idempotencyKey, () => this.applyCharge(request)))).immediate();
+    return this.db
+      .transaction(() =>
+        requests.map((request) =>
+          this.overTheWire(request.idempotencyKey, () => this.applyCharge(request)),
+        ),
+      )
+      .immediate();
   }
 
   lookupCharge(merchantReference: string): ChargeLookup {
-    return this.db.transaction((): ChargeLookup => {
-      const row = this.statements.latestByMerchantReference.get(merchantReference) as ChargeRow | undefined;
-      if (!row) return { found: false };
-      return { found: true, result: this.toResult(this.settleIfDue(row)) };
-    }).immediate();
+    return this.db
+      .transaction((): ChargeLookup => {
+        const row = this.statements.latestByMerchantReference.get(merchantReference) as
+          | ChargeRow
+          | undefined;
+        if (!row) return { found: false };
+        return { found: true, result: this.toResult(this.settleIfDue(row)) };
+      })
+      .immediate();
   }
 
   /**
@@ -419,13 +546,25 @@ export class SimEngine {
    * happens only for work retried a day after its first attempt.
    */
   lookupRefund(refundId: string): Exclude<Lookup<RefundOutcome>, RetryableFailure> {
-    const row = this.db.prepare('SELECT id, status, decline_reason FROM sim_refunds WHERE refund_id = ? ORDER BY id DESC LIMIT 1').get(refundId) as TransferRow | undefined;
-    return row ? { found: true, result: transferOutcome(row, refundReference(row.id)) } : { found: false };
+    const row = this.db
+      .prepare(
+        'SELECT id, status, decline_reason FROM sim_refunds WHERE refund_id = ? ORDER BY id DESC LIMIT 1',
+      )
+      .get(refundId) as TransferRow | undefined;
+    return row
+      ? { found: true, result: transferOutcome(row, refundReference(row.id)) }
+      : { found: false };
   }
 
   lookupPayout(payoutId: string): Exclude<Lookup<PayoutOutcome>, RetryableFailure> {
-    const row = this.db.prepare('SELECT id, status, decline_reason FROM sim_payouts WHERE payout_id = ? ORDER BY id DESC LIMIT 1').get(payoutId) as TransferRow | undefined;
-    return row ? { found: true, result: transferOutcome(row, payoutReference(row.id)) } : { found: false };
+    const row = this.db
+      .prepare(
+        'SELECT id, status, decline_reason FROM sim_payouts WHERE payout_id = ? ORDER BY id DESC LIMIT 1',
+      )
+      .get(payoutId) as TransferRow | undefined;
+    return row
+      ? { found: true, result: transferOutcome(row, payoutReference(row.id)) }
+      : { found: false };
   }
 
   /**
@@ -433,7 +572,9 @@ export class SimEngine {
    * check` merge-joins it with the orders, so memory stays flat whatever the size of the books.
    */
   *chargesByMerchantReference(): Generator<SimChargeRecord> {
-    for (const row of this.db.prepare('SELECT * FROM sim_charges ORDER BY merchant_reference, id').iterate() as Iterable<ChargeRow & { idempotency_key: string }>) {
+    for (const row of this.db
+      .prepare('SELECT * FROM sim_charges ORDER BY merchant_reference, id')
+      .iterate() as Iterable<ChargeRow & { idempotency_key: string }>) {
       yield {
         reference: chargeReference(row.id),
         idempotencyKey: row.idempotency_key,
@@ -449,7 +590,11 @@ export class SimEngine {
 
   /** Every charge the PSP recorded, for `payops check` and settlement files. */
   charges(): SimChargeRecord[] {
-    return (this.db.prepare('SELECT * FROM sim_charges ORDER BY id').all() as (ChargeRow & { idempotency_key: string })[]).map((row) => ({
+    return (
+      this.db.prepare('SELECT * FROM sim_charges ORDER BY id').all() as (ChargeRow & {
+        idempotency_key: string;
+      })[]
+    ).map((row) => ({
       reference: chargeReference(row.id),
       idempotencyKey: row.idempotency_key,
       merchantReference: row.merchant_reference,
@@ -478,29 +623,61 @@ export class SimEngine {
            FROM sim_disputes d JOIN sim_charges c ON c.id = d.charge_id WHERE d.created_at >= @from AND d.created_at < @to
          ORDER BY at, type, id`,
       )
-      .iterate({ from: fromIso, to: toIso }) as Iterable<{ type: SimMovement['type']; id: bigint; merchant_reference: string; currency: string; gross: bigint; fee: bigint; at: string }>;
+      .iterate({ from: fromIso, to: toIso }) as Iterable<{
+      type: SimMovement['type'];
+      id: bigint;
+      merchant_reference: string;
+      currency: string;
+      gross: bigint;
+      fee: bigint;
+      at: string;
+    }>;
     for (const row of rows) {
-      const reference = row.type === 'capture' ? chargeReference(row.id) : row.type === 'refund' ? refundReference(row.id) : disputeReference(row.id);
-      yield { type: row.type, reference, merchantReference: row.merchant_reference, currency: row.currency as Currency, grossMinor: row.gross, feeMinor: row.fee, at: row.at };
+      const reference =
+        row.type === 'capture'
+          ? chargeReference(row.id)
+          : row.type === 'refund'
+            ? refundReference(row.id)
+            : disputeReference(row.id);
+      yield {
+        type: row.type,
+        reference,
+        merchantReference: row.merchant_reference,
+        currency: row.currency as Currency,
+        grossMinor: row.gross,
+        feeMinor: row.fee,
+        at: row.at,
+      };
     }
   }
 
   /** Charges made in [fromIso, toIso) that the PSP declined or failed: it settled none of them. */
   *unsettledChargesBetween(fromIso: string, toIso: string): Generator<SimChargeRecord> {
     const rows = this.db
-      .prepare("SELECT * FROM sim_charges WHERE status IN ('declined', 'failed') AND created_at >= ? AND created_at < ? ORDER BY id")
+      .prepare(
+        "SELECT * FROM sim_charges WHERE status IN ('declined', 'failed') AND created_at >= ? AND created_at < ? ORDER BY id",
+      )
       .iterate(fromIso, toIso) as Iterable<ChargeRow & { idempotency_key: string }>;
     for (const row of rows) {
       yield {
-        reference: chargeReference(row.id), idempotencyKey: row.idempotency_key, merchantReference: row.merchant_reference, amountMinor: row.amount_minor,
-        currency: row.currency as Currency, feeMinor: row.fee_minor, status: row.status, createdAt: row.created_at,
+        reference: chargeReference(row.id),
+        idempotencyKey: row.idempotency_key,
+        merchantReference: row.merchant_reference,
+        amountMinor: row.amount_minor,
+        currency: row.currency as Currency,
+        feeMinor: row.fee_minor,
+        status: row.status,
+        createdAt: row.created_at,
       };
     }
   }
 
   /** How many requests arrived with each key, faulted ones included. */
   requestCounts(): Map<string, number> {
-    const rows = this.db.prepare('SELECT idempotency_key, count FROM sim_requests').all() as { idempotency_key: string; count: bigint }[];
+    const rows = this.db.prepare('SELECT idempotency_key, count FROM sim_requests').all() as {
+      idempotency_key: string;
+      count: bigint;
+    }[];
     return new Map(rows.map((row) => [row.idempotency_key, Number(row.count)]));
   }
 
@@ -509,11 +686,23 @@ export class SimEngine {
   }
 
   payout(requests: readonly PayoutRequest[]): PayoutResult[] {
-    return this.db.transaction(() => requests.map((request) => this.overTheWire(request.idempotencyKey, () => this.applyPayout(request)))).immediate();
+    return this.db
+      .transaction(() =>
+        requests.map((request) =>
+          this.overTheWire(request.idempotencyKey, () => this.applyPayout(request)),
+        ),
+      )
+      .immediate();
   }
 
   refund(requests: readonly RefundRequest[]): RefundResult[] {
-    return this.db.transaction(() => requests.map((request) => this.overTheWire(request.idempotencyKey, () => this.applyRefund(request)))).immediate();
+    return this.db
+      .transaction(() =>
+        requests.map((request) =>
+          this.overTheWire(request.idempotencyKey, () => this.applyRefund(request)),
+        ),
+      )
+      .immediate();
   }
 
   /**
@@ -522,12 +711,18 @@ export class SimEngine {
    * when disputes are listed (or on `psp serve`'s timer), so they appear after the charge, as in life.
    */
   disputes(): Dispute[] {
-    return this.db.transaction(() => {
-      this.decideDisputes();
-      return (this.db
-        .prepare('SELECT d.*, c.merchant_reference FROM sim_disputes d JOIN sim_charges c ON c.id = d.charge_id ORDER BY d.id')
-        .all() as DisputeRow[]).map(toDispute);
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.decideDisputes();
+        return (
+          this.db
+            .prepare(
+              'SELECT d.*, c.merchant_reference FROM sim_disputes d JOIN sim_charges c ON c.id = d.charge_id ORDER BY d.id',
+            )
+            .all() as DisputeRow[]
+        ).map(toDispute);
+      })
+      .immediate();
   }
 
   /**
@@ -540,17 +735,41 @@ export class SimEngine {
     return this.atomically(() => {
       const now = new Date(this.options.clock()).toISOString();
       const candidates = this.db
-        .prepare("SELECT c.id, c.amount_minor, c.currency, c.merchant_reference FROM sim_charges c LEFT JOIN sim_disputes d ON d.charge_id = c.id WHERE c.status = 'succeeded' AND d.id IS NULL")
-        .all() as { id: bigint; amount_minor: bigint; currency: string; merchant_reference: string }[];
-      const insert = this.db.prepare('INSERT INTO sim_disputes (charge_id, amount_minor, fee_minor, currency, created_at) VALUES (?, ?, ?, ?, ?)');
+        .prepare(
+          "SELECT c.id, c.amount_minor, c.currency, c.merchant_reference FROM sim_charges c LEFT JOIN sim_disputes d ON d.charge_id = c.id WHERE c.status = 'succeeded' AND d.id IS NULL",
+        )
+        .all() as {
+        id: bigint;
+        amount_minor: bigint;
+        currency: string;
+        merchant_reference: string;
+      }[];
+      const insert = this.db.prepare(
+        'INSERT INTO sim_disputes (charge_id, amount_minor, fee_minor, currency, created_at) VALUES (?, ?, ?, ?, ?)',
+      );
       let disputed = 0;
       for (const charge of candidates) {
-        if (draw(this.options.seed, chargeReference(charge.id), 'dispute') >= this.options.faults.dispute) continue;
+        if (
+          draw(this.options.seed, chargeReference(charge.id), 'dispute') >=
+          this.options.faults.dispute
+        )
+          continue;
         const feeMinor = 15n * 10n ** BigInt(exponentOf(charge.currency as Currency));
-        const id = BigInt(insert.run(charge.id, charge.amount_minor, feeMinor, charge.currency, now).lastInsertRowid);
+        const id = BigInt(
+          insert.run(charge.id, charge.amount_minor, feeMinor, charge.currency, now)
+            .lastInsertRowid,
+        );
         disputed++;
         if (this.options.webhooks) {
-          const dispute = toDispute({ id, charge_id: charge.id, amount_minor: charge.amount_minor, fee_minor: feeMinor, currency: charge.currency, created_at: now, merchant_reference: charge.merchant_reference });
+          const dispute = toDispute({
+            id,
+            charge_id: charge.id,
+            amount_minor: charge.amount_minor,
+            fee_minor: feeMinor,
+            currency: charge.currency,
+            created_at: now,
+            merchant_reference: charge.merchant_reference,
+          });
           this.recordEvent('dispute.created', disputeObject(dispute));
         }
       }
@@ -560,7 +779,11 @@ export class SimEngine {
 
   /** Every refund the PSP recorded, for `payops check`. */
   refunds(): { refundId: string; amountMinor: bigint; status: string }[] {
-    return (this.db.prepare('SELECT refund_id, amount_minor, status FROM sim_refunds ORDER BY id').all() as { refund_id: string; amount_minor: bigint; status: string }[]).map((row) => ({
+    return (
+      this.db
+        .prepare('SELECT refund_id, amount_minor, status FROM sim_refunds ORDER BY id')
+        .all() as { refund_id: string; amount_minor: bigint; status: string }[]
+    ).map((row) => ({
       refundId: row.refund_id,
       amountMinor: row.amount_minor,
       status: row.status,
@@ -574,10 +797,23 @@ export class SimEngine {
   }
 
   payouts(): SimPayoutRecord[] {
-    return (this.db.prepare('SELECT * FROM sim_payouts ORDER BY id').all() as {
-      payout_id: string; idempotency_key: string; seller_id: string; amount_minor: bigint; currency: string; status: string; created_at: string;
-    }[]).map((row) => ({
-      payoutId: row.payout_id, idempotencyKey: row.idempotency_key, sellerId: row.seller_id, amountMinor: row.amount_minor, currency: row.currency as Currency, status: row.status,
+    return (
+      this.db.prepare('SELECT * FROM sim_payouts ORDER BY id').all() as {
+        payout_id: string;
+        idempotency_key: string;
+        seller_id: string;
+        amount_minor: bigint;
+        currency: string;
+        status: string;
+        created_at: string;
+      }[]
+    ).map((row) => ({
+      payoutId: row.payout_id,
+      idempotencyKey: row.idempotency_key,
+      sellerId: row.seller_id,
+      amountMinor: row.amount_minor,
+      currency: row.currency as Currency,
+      status: row.status,
       createdAt: row.created_at,
     }));
   }
@@ -593,13 +829,46 @@ export class SimEngine {
       case undefined:
         return { attempt };
       case 'timeout':
-        return { attempt, fault: { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout before processing' } };
+        return {
+          attempt,
+          fault: {
+            status: 'retryable',
+            kind: 'timeout',
+            sent: true,
+            detail: 'simulated timeout before processing',
+          },
+        };
       case 'server_error':
-        return { attempt, fault: { status: 'retryable', kind: 'server_error', sent: true, detail: 'simulated 503 Service Unavailable' } };
+        return {
+          attempt,
+          fault: {
+            status: 'retryable',
+            kind: 'server_error',
+            sent: true,
+            detail: 'simulated 503 Service Unavailable',
+          },
+        };
       case 'rate_limited':
-        return { attempt, fault: { status: 'retryable', kind: 'rate_limited', sent: true, retryAfterMs: this.options.retryAfterMs ?? 1000, detail: 'simulated 429 Too Many Requests' } };
+        return {
+          attempt,
+          fault: {
+            status: 'retryable',
+            kind: 'rate_limited',
+            sent: true,
+            retryAfterMs: this.options.retryAfterMs ?? 1000,
+            detail: 'simulated 429 Too Many Requests',
+          },
+        };
       case 'reset':
-        return { attempt, fault: { status: 'retryable', kind: 'connection', sent: true, detail: 'simulated connection reset before processing' } };
+        return {
+          attempt,
+          fault: {
+            status: 'retryable',
+            kind: 'connection',
+            sent: true,
+            detail: 'simulated connection reset before processing',
+          },
+        };
     }
   }
 
@@ -613,7 +882,12 @@ export class SimEngine {
 
   private lostResponse(key: string, attempt: number): RetryableFailure | undefined {
     return responseLost(this.options.seed, this.options.faults, key, attempt)
-      ? { status: 'retryable', kind: 'timeout', sent: true, detail: 'simulated timeout: the PSP processed the request, the response was lost' }
+      ? {
+          status: 'retryable',
+          kind: 'timeout',
+          sent: true,
+          detail: 'simulated timeout: the PSP processed the request, the response was lost',
+        }
       : undefined;
   }
 
@@ -621,58 +895,143 @@ export class SimEngine {
     const key = request.idempotencyKey;
     const nowMs = this.options.clock();
     const now = new Date(nowMs).toISOString();
-    const requestHash = sha256Hex(JSON.stringify([request.refundId, request.chargeReference, request.amountMinor.toString(), request.currency]));
-    const existing = this.db.prepare('SELECT * FROM sim_refunds WHERE id = (SELECT MAX(id) FROM sim_refunds WHERE idempotency_key = ? AND key_expires_at > ?)').get(key, now) as
-      | (TransferRow & { request_hash: string })
-      | undefined;
-    if (existing) return existing.request_hash === requestHash ? transferOutcome(existing, refundReference(existing.id)) : keyReused(key);
+    const requestHash = sha256Hex(
+      JSON.stringify([
+        request.refundId,
+        request.chargeReference,
+        request.amountMinor.toString(),
+        request.currency,
+      ]),
+    );
+    const existing = this.db
+      .prepare(
+        'SELECT * FROM sim_refunds WHERE id = (SELECT MAX(id) FROM sim_refunds WHERE idempotency_key = ? AND key_expires_at > ?)',
+      )
+      .get(key, now) as (TransferRow & { request_hash: string }) | undefined;
+    if (existing)
+      return existing.request_hash === requestHash
+        ? transferOutcome(existing, refundReference(existing.id))
+        : keyReused(key);
     const chargeId = /^ch_sim_(\d+)$/.exec(request.chargeReference)?.[1];
-    const charge = chargeId === undefined ? undefined : (this.db.prepare('SELECT id, amount_minor, status FROM sim_charges WHERE id = ?').get(BigInt(chargeId)) as { id: bigint; amount_minor: bigint; status: string } | undefined);
-    const refunded = charge ? (this.db.prepare("SELECT COALESCE(SUM(amount_minor), 0) AS total FROM sim_refunds WHERE charge_id = ? AND status = 'succeeded'").get(charge.id) as { total: bigint }).total : 0n;
+    const charge =
+      chargeId === undefined
+        ? undefined
+        : (this.db
+            .prepare('SELECT id, amount_minor, status FROM sim_charges WHERE id = ?')
+            .get(BigInt(chargeId)) as
+            | { id: bigint; amount_minor: bigint; status: string }
+            | undefined);
+    const refunded = charge
+      ? (
+          this.db
+            .prepare(
+              "SELECT COALESCE(SUM(amount_minor), 0) AS total FROM sim_refunds WHERE charge_id = ? AND status = 'succeeded'",
+            )
+            .get(charge.id) as { total: bigint }
+        ).total
+      : 0n;
     // A PSP never refunds more than it captured, whatever the merchant asks.
-    const reason = !charge || charge.status !== 'succeeded' ? 'charge_not_captured' : BigInt(refunded) + request.amountMinor > charge.amount_minor ? 'amount_exceeds_charge' : null;
+    const reason =
+      !charge || charge.status !== 'succeeded'
+        ? 'charge_not_captured'
+        : BigInt(refunded) + request.amountMinor > charge.amount_minor
+          ? 'amount_exceeds_charge'
+          : null;
     const id = this.db
       .prepare(
         `INSERT INTO sim_refunds (idempotency_key, request_hash, refund_id, charge_id, amount_minor, currency, status, decline_reason, created_at, key_expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(key, requestHash, request.refundId, charge?.id ?? 0n, request.amountMinor, request.currency, reason ? 'declined' : 'succeeded', reason, now, new Date(nowMs + this.keyLifetimeMs).toISOString())
-      .lastInsertRowid;
+      .run(
+        key,
+        requestHash,
+        request.refundId,
+        charge?.id ?? 0n,
+        request.amountMinor,
+        request.currency,
+        reason ? 'declined' : 'succeeded',
+        reason,
+        now,
+        new Date(nowMs + this.keyLifetimeMs).toISOString(),
+      ).lastInsertRowid;
     const reference = refundReference(BigInt(id));
-    return reason ? { status: 'declined', pspReference: reference, reason } : { status: 'succeeded', pspReference: reference };
+    return reason
+      ? { status: 'declined', pspReference: reference, reason }
+      : { status: 'succeeded', pspReference: reference };
   }
 
   private applyPayout(request: PayoutRequest): PayoutResult {
     const key = request.idempotencyKey;
     const nowMs = this.options.clock();
-    const requestHash = sha256Hex(JSON.stringify([request.payoutId, request.sellerId, request.destination, request.amountMinor.toString(), request.currency]));
-    const existing = this.statements.livePayoutByKey.get(key, new Date(nowMs).toISOString()) as (TransferRow & { request_hash: string }) | undefined;
-    if (existing) return existing.request_hash === requestHash ? transferOutcome(existing, payoutReference(existing.id)) : keyReused(key);
-    const declined = this.options.faults.decline > 0 && draw(this.options.seed, key, 'outcome') < this.options.faults.decline;
+    const requestHash = sha256Hex(
+      JSON.stringify([
+        request.payoutId,
+        request.sellerId,
+        request.destination,
+        request.amountMinor.toString(),
+        request.currency,
+      ]),
+    );
+    const existing = this.statements.livePayoutByKey.get(key, new Date(nowMs).toISOString()) as
+      | (TransferRow & { request_hash: string })
+      | undefined;
+    if (existing)
+      return existing.request_hash === requestHash
+        ? transferOutcome(existing, payoutReference(existing.id))
+        : keyReused(key);
+    const declined =
+      this.options.faults.decline > 0 &&
+      draw(this.options.seed, key, 'outcome') < this.options.faults.decline;
     const id = this.statements.insertPayout.run(
-      key, requestHash, request.payoutId, request.sellerId, request.destination, request.amountMinor, request.currency,
-      declined ? 'declined' : 'succeeded', declined ? 'account_closed' : null,
-      new Date(nowMs).toISOString(), new Date(nowMs + this.keyLifetimeMs).toISOString(),
+      key,
+      requestHash,
+      request.payoutId,
+      request.sellerId,
+      request.destination,
+      request.amountMinor,
+      request.currency,
+      declined ? 'declined' : 'succeeded',
+      declined ? 'account_closed' : null,
+      new Date(nowMs).toISOString(),
+      new Date(nowMs + this.keyLifetimeMs).toISOString(),
     ).lastInsertRowid;
     const reference = payoutReference(BigInt(id));
-    return declined ? { status: 'declined', pspReference: reference, reason: 'account_closed' } : { status: 'succeeded', pspReference: reference };
+    return declined
+      ? { status: 'declined', pspReference: reference, reason: 'account_closed' }
+      : { status: 'succeeded', pspReference: reference };
   }
 
   /** A key reused with other parameters is refused and recorded nowhere: the first charge stands. */
   private applyCharge(request: ChargeRequest): ChargeResult {
     const nowMs = this.options.clock();
     const requestHash = hashRequest(request);
-    const existing = this.statements.liveChargeByKey.get(request.idempotencyKey, new Date(nowMs).toISOString()) as ChargeRow | undefined;
-    if (existing) return existing.request_hash === requestHash ? this.toResult(existing) : keyReused(request.idempotencyKey);
+    const existing = this.statements.liveChargeByKey.get(
+      request.idempotencyKey,
+      new Date(nowMs).toISOString(),
+    ) as ChargeRow | undefined;
+    if (existing)
+      return existing.request_hash === requestHash
+        ? this.toResult(existing)
+        : keyReused(request.idempotencyKey);
     return this.create(request, requestHash, nowMs);
   }
 
   private create(request: ChargeRequest, requestHash: string, nowMs: number): ChargeResult {
     const { seed, faults } = this.options;
-    const outcome = faults.decline + faults.pending > 0 ? draw(seed, request.idempotencyKey, 'outcome') : 1;
-    const declinedBy = DECLINING_TOKENS[request.paymentToken] ?? (outcome < faults.decline ? 'card_declined' : undefined);
-    const status = declinedBy ? 'declined' : outcome < faults.decline + faults.pending ? 'pending' : 'succeeded';
-    const fee = status === 'succeeded' ? feeFor(this.options.feeRule, request.amountMinor, request.currency) : null;
+    const outcome =
+      faults.decline + faults.pending > 0 ? draw(seed, request.idempotencyKey, 'outcome') : 1;
+    const declinedBy =
+      DECLINING_TOKENS[request.paymentToken] ??
+      (outcome < faults.decline ? 'card_declined' : undefined);
+    const status = declinedBy
+      ? 'declined'
+      : outcome < faults.decline + faults.pending
+        ? 'pending'
+        : 'succeeded';
+    const fee =
+      status === 'succeeded'
+        ? feeFor(this.options.feeRule, request.amountMinor, request.currency)
+        : null;
     const id = this.statements.insertCharge.run(
       request.idempotencyKey,
       requestHash,
@@ -686,8 +1045,10 @@ export class SimEngine {
       new Date(nowMs + this.keyLifetimeMs).toISOString(),
     ).lastInsertRowid;
     const reference = chargeReference(BigInt(id));
-    if (this.options.webhooks) this.recordWebhook(this.statements.chargeById.get(BigInt(id)) as ChargeRow);
-    if (status === 'declined') return { status, pspReference: reference, reason: declinedBy as string };
+    if (this.options.webhooks)
+      this.recordWebhook(this.statements.chargeById.get(BigInt(id)) as ChargeRow);
+    if (status === 'declined')
+      return { status, pspReference: reference, reason: declinedBy as string };
     if (status === 'pending') return { status, pspReference: reference };
     return { status, pspReference: reference, feeMinor: fee };
   }
@@ -698,11 +1059,19 @@ export class SimEngine {
     if (nowMs < Date.parse(row.created_at) + (this.options.pendingResolveMs ?? 0)) return row;
     const succeeds = draw(this.options.seed, chargeReference(row.id), 'pending-outcome') < 0.9;
     const status = succeeds ? 'succeeded' : 'failed';
-    const fee = succeeds ? feeFor(this.options.feeRule, row.amount_minor, row.currency as Currency) : null;
+    const fee = succeeds
+      ? feeFor(this.options.feeRule, row.amount_minor, row.currency as Currency)
+      : null;
     const reason = succeeds ? null : 'authentication_failed';
     const settledAt = new Date(nowMs).toISOString();
     this.statements.settle.run(status, fee, reason, settledAt, row.id);
-    const settled: ChargeRow = { ...row, status, fee_minor: fee, decline_reason: reason, settled_at: settledAt };
+    const settled: ChargeRow = {
+      ...row,
+      status,
+      fee_minor: fee,
+      decline_reason: reason,
+      settled_at: settledAt,
+    };
     if (this.options.webhooks) this.recordWebhook(settled);
     return settled;
   }
@@ -723,12 +1092,20 @@ export class SimEngine {
   private toResult(row: ChargeRow): ChargeOutcome {
     switch (row.status) {
       case 'succeeded':
-        return { status: 'succeeded', pspReference: chargeReference(row.id), feeMinor: row.fee_minor };
+        return {
+          status: 'succeeded',
+          pspReference: chargeReference(row.id),
+          feeMinor: row.fee_minor,
+        };
       case 'pending':
         return { status: 'pending', pspReference: chargeReference(row.id) };
       case 'declined':
       case 'failed':
-        return { status: 'declined', pspReference: chargeReference(row.id), reason: row.decline_reason ?? 'declined' };
+        return {
+          status: 'declined',
+          pspReference: chargeReference(row.id),
+          reason: row.decline_reason ?? 'declined',
+        };
     }
   }
 }
@@ -742,7 +1119,9 @@ interface TransferRow {
 
 // A payout's outcome has the same shape as a refund's.
 function transferOutcome(row: TransferRow, reference: string): RefundOutcome {
-  return row.status === 'succeeded' ? { status: 'succeeded', pspReference: reference } : { status: 'declined', pspReference: reference, reason: row.decline_reason ?? 'declined' };
+  return row.status === 'succeeded'
+    ? { status: 'succeeded', pspReference: reference }
+    : { status: 'declined', pspReference: reference, reason: row.decline_reason ?? 'declined' };
 }
 
 interface DisputeRow {
@@ -793,7 +1172,11 @@ export function disputeObject(dispute: Dispute): DisputeObject {
 }
 
 function keyReused(key: string): PspRejection {
-  return { status: 'rejected', reason: 'idempotency_key_reused', detail: `idempotency key ${key} was already used with different parameters` };
+  return {
+    status: 'rejected',
+    reason: 'idempotency_key_reused',
+    detail: `idempotency key ${key} was already used with different parameters`,
+  };
 }
 
 function toChargeObject(row: ChargeRow): ChargeObject {
@@ -828,5 +1211,12 @@ function payoutReference(id: bigint): string {
 }
 
 function hashRequest(request: ChargeRequest): string {
-  return sha256Hex(JSON.stringify([request.merchantReference, request.amountMinor.toString(), request.currency, request.paymentToken]));
+  return sha256Hex(
+    JSON.stringify([
+      request.merchantReference,
+      request.amountMinor.toString(),
+      request.currency,
+      request.paymentToken,
+    ]),
+  );
 }

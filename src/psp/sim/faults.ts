@@ -29,7 +29,16 @@ export interface FaultRates {
 }
 
 export const NO_FAULTS: FaultRates = {
-  timeout: 0, serverError: 0, rateLimited: 0, reset: 0, lost: 0, decline: 0, pending: 0, dispute: 0, webhookDuplicate: 0, webhookDelay: 0,
+  timeout: 0,
+  serverError: 0,
+  rateLimited: 0,
+  reset: 0,
+  lost: 0,
+  decline: 0,
+  pending: 0,
+  dispute: 0,
+  webhookDuplicate: 0,
+  webhookDelay: 0,
 };
 
 const NAMES: Record<string, keyof FaultRates> = {
@@ -52,13 +61,21 @@ export function parseFaults(spec: string | undefined): FaultRates {
   for (const part of spec.split(',')) {
     const [name = '', value = ''] = part.split('=').map((text) => text.trim());
     const field = NAMES[name];
-    if (!field) throw new UsageError(`--faults: unknown fault "${name}" (known: ${Object.keys(NAMES).join(', ')})`);
-    if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(value)) throw new UsageError(`--faults: ${name} must be a probability between 0 and 1, e.g. ${name}=0.05`);
+    if (!field)
+      throw new UsageError(
+        `--faults: unknown fault "${name}" (known: ${Object.keys(NAMES).join(', ')})`,
+      );
+    if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(value))
+      throw new UsageError(
+        `--faults: ${name} must be a probability between 0 and 1, e.g. ${name}=0.05`,
+      );
     rates[field] = Number(value);
   }
   const beforeProcessing = rates.timeout + rates.serverError + rates.rateLimited + rates.reset;
-  if (beforeProcessing > 1) throw new UsageError('--faults: timeout + 5xx + 429 + reset must not exceed 1');
-  if (rates.decline + rates.pending > 1) throw new UsageError('--faults: decline + pending must not exceed 1');
+  if (beforeProcessing > 1)
+    throw new UsageError('--faults: timeout + 5xx + 429 + reset must not exceed 1');
+  if (rates.decline + rates.pending > 1)
+    throw new UsageError('--faults: decline + pending must not exceed 1');
   return rates;
 }
 
@@ -67,15 +84,23 @@ export function parseFaults(spec: string | undefined): FaultRates {
  * request number always draw the same faults, in any process, so runs are repeatable.
  */
 export function draw(seed: string, ...names: (string | number)[]): number {
-  const digest = createHash('sha256').update(`${seed}|${names.join('|')}`).digest();
+  const digest = createHash('sha256')
+    .update(`${seed}|${names.join('|')}`)
+    .digest();
   return digest.readUInt32BE(0) / 2 ** 32;
 }
 
 export type FaultBeforeProcessing = 'timeout' | 'server_error' | 'rate_limited' | 'reset';
 
 /** The fault, if any, that strikes the `attempt`-th request with this key before it is processed. */
-export function faultBeforeProcessing(seed: string, faults: FaultRates, key: string, attempt: number): FaultBeforeProcessing | undefined {
-  if (faults.timeout + faults.serverError + faults.rateLimited + faults.reset === 0) return undefined;
+export function faultBeforeProcessing(
+  seed: string,
+  faults: FaultRates,
+  key: string,
+  attempt: number,
+): FaultBeforeProcessing | undefined {
+  if (faults.timeout + faults.serverError + faults.rateLimited + faults.reset === 0)
+    return undefined;
   const roll = draw(seed, key, attempt, 'network');
   let bound = faults.timeout;
   if (roll < bound) return 'timeout';
@@ -86,6 +111,11 @@ export function faultBeforeProcessing(seed: string, faults: FaultRates, key: str
 }
 
 /** Whether the response to the `attempt`-th request with this key is lost after it was processed. */
-export function responseLost(seed: string, faults: FaultRates, key: string, attempt: number): boolean {
+export function responseLost(
+  seed: string,
+  faults: FaultRates,
+  key: string,
+  attempt: number,
+): boolean {
   return faults.lost > 0 && draw(seed, key, attempt, 'lost') < faults.lost;
 }

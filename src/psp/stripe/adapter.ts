@@ -4,15 +4,37 @@ import type Stripe from 'stripe';
 import { mapConcurrently } from '../../concurrency.js';
 import { ExitCode, InvariantError, PayopsError } from '../../errors.js';
 import type {
-  ChargeLookup, ChargeRequest, ChargeResult, PspRejection, Dispute, PaymentServiceProvider, PayoutOutcome, PayoutRequest, PayoutResult, RefundOutcome, RefundRequest, RefundResult,
-  RetryableFailure, Lookup,
+  ChargeLookup,
+  ChargeRequest,
+  ChargeResult,
+  PspRejection,
+  Dispute,
+  PaymentServiceProvider,
+  PayoutOutcome,
+  PayoutRequest,
+  PayoutResult,
+  RefundOutcome,
+  RefundRequest,
+  RefundResult,
+  RetryableFailure,
+  Lookup,
 } from '../port.js';
 import type { PspRefundRecord } from '../../check/check.js';
 import type { SimChargeRecord } from '../sim/engine.js';
 import { fromStripeAmount, toStripeAmount } from './amounts.js';
 import type { StripeSettings } from './config.js';
 import { type StripeFailure, classifyStripeError, isStripeError } from './errors.js';
-import { ORDER_ID_METADATA, REFUND_ID_METADATA, chargeResultOf, currencyOf, lookupResultOf, lostDisputeOf, orderIdOf, refundOfId, refundOutcomeOf } from './mapping.js';
+import {
+  ORDER_ID_METADATA,
+  REFUND_ID_METADATA,
+  chargeResultOf,
+  currencyOf,
+  lookupResultOf,
+  lostDisputeOf,
+  orderIdOf,
+  refundOfId,
+  refundOutcomeOf,
+} from './mapping.js';
 
 /** Stripe keeps idempotency keys at least 24 hours; a retry later than that looks the charge up first. */
 export const STRIPE_KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -77,25 +99,38 @@ export class StripePsp implements PaymentServiceProvider {
     } catch (error) {
       const failure = classifyStripeError(error, 'read charges');
       if (failure.kind === 'retryable') return failure.failure;
-      throw new PayopsError(`Stripe refused to look up the charges of order ${merchantReference}: ${describe(failure)}`, ExitCode.unexpected);
+      throw new PayopsError(
+        `Stripe refused to look up the charges of order ${merchantReference}: ${describe(failure)}`,
+        ExitCode.unexpected,
+      );
     }
     const result = lookupResultOf(merchantReference, charges);
     return result === undefined ? { found: false } : { found: true, result };
   }
 
   /** The refund made for payops' refund id, among the refunds of its charge (by the metadata payops put on it). */
-  async lookupRefund(refund: { refundId: string; chargeReference: string }): Promise<Lookup<RefundOutcome>> {
+  async lookupRefund(refund: {
+    refundId: string;
+    chargeReference: string;
+  }): Promise<Lookup<RefundOutcome>> {
     if (refund.chargeReference === '') return { found: false };
     const stripe = await this.sdk();
     let found: Stripe.Refund | undefined;
     try {
       const refunds: Stripe.Refund[] = [];
-      for await (const candidate of stripe.refunds.list({ charge: refund.chargeReference, limit: 100 })) refunds.push(candidate);
+      for await (const candidate of stripe.refunds.list({
+        charge: refund.chargeReference,
+        limit: 100,
+      }))
+        refunds.push(candidate);
       found = refundOfId(refund.refundId, refunds);
     } catch (error) {
       const failure = classifyStripeError(error, 'read refunds');
       if (failure.kind === 'retryable') return failure.failure;
-      throw new PayopsError(`Stripe refused to list the refunds of charge ${refund.chargeReference}: ${describe(failure)}`, ExitCode.unexpected);
+      throw new PayopsError(
+        `Stripe refused to list the refunds of charge ${refund.chargeReference}: ${describe(failure)}`,
+        ExitCode.unexpected,
+      );
     }
     if (found === undefined) return { found: false };
     const result = refundOutcomeOf(found);
@@ -118,17 +153,30 @@ export class StripePsp implements PaymentServiceProvider {
       }
       for await (const refund of stripe.refunds.list({ limit: 100 })) {
         const refundId = refund.metadata?.[REFUND_ID_METADATA];
-        if (refundId !== undefined) refunds.push({ refundId, reference: refund.id, status: String(refund.status) });
+        if (refundId !== undefined)
+          refunds.push({ refundId, reference: refund.id, status: String(refund.status) });
       }
     } catch (error) {
-      throw new PayopsError(`Stripe did not list its charges and refunds: ${describe(classifyStripeError(error, 'read charges'))}`, ExitCode.unexpected, { hint: 'nothing was checked against Stripe; run `payops check --psp stripe` again' });
+      throw new PayopsError(
+        `Stripe did not list its charges and refunds: ${describe(classifyStripeError(error, 'read charges'))}`,
+        ExitCode.unexpected,
+        { hint: 'nothing was checked against Stripe; run `payops check --psp stripe` again' },
+      );
     }
-    charges.sort((a, b) => (a.merchantReference < b.merchantReference ? -1 : a.merchantReference > b.merchantReference ? 1 : 0));
+    charges.sort((a, b) =>
+      a.merchantReference < b.merchantReference
+        ? -1
+        : a.merchantReference > b.merchantReference
+          ? 1
+          : 0,
+    );
     return { charges, refunds };
   }
 
   async lookupPayout(_payoutId: string): Promise<Lookup<PayoutOutcome>> {
-    throw new InvariantError('a payout look-up reached the Stripe adapter, but payout runs refuse --psp stripe before claiming anything');
+    throw new InvariantError(
+      'a payout look-up reached the Stripe adapter, but payout runs refuse --psp stripe before claiming anything',
+    );
   }
 
   /** Disputes Stripe closed as lost (see `lostDisputeOf`); nothing is booked if the listing fails. */
@@ -138,12 +186,18 @@ export class StripePsp implements PaymentServiceProvider {
       return await this.lostDisputes(stripe);
     } catch (error) {
       const failure = classifyStripeError(error, 'read disputes');
-      throw new PayopsError(`Stripe did not list its disputes: ${describe(failure)}`, ExitCode.unexpected, { hint: 'nothing was booked; run `payops chargebacks sync` again' });
+      throw new PayopsError(
+        `Stripe did not list its disputes: ${describe(failure)}`,
+        ExitCode.unexpected,
+        { hint: 'nothing was booked; run `payops chargebacks sync` again' },
+      );
     }
   }
 
   async payout(_requests: readonly PayoutRequest[]): Promise<PayoutResult[]> {
-    throw new InvariantError('a payout reached the Stripe adapter, but payout runs refuse --psp stripe before claiming anything');
+    throw new InvariantError(
+      'a payout reached the Stripe adapter, but payout runs refuse --psp stripe before claiming anything',
+    );
   }
 
   close(): void {
@@ -152,7 +206,8 @@ export class StripePsp implements PaymentServiceProvider {
 
   private async chargeOne(request: ChargeRequest): Promise<ChargeResult> {
     const amount = toStripeAmount(request.amountMinor, request.currency);
-    if (!amount.ok) return { status: 'declined', pspReference: null, reason: `not sent: ${amount.reason}` };
+    if (!amount.ok)
+      return { status: 'declined', pspReference: null, reason: `not sent: ${amount.reason}` };
     const currency = request.currency.toLowerCase();
     const stripe = await this.sdk();
     let charge: Stripe.Charge;
@@ -173,7 +228,11 @@ export class StripePsp implements PaymentServiceProvider {
       return failedCharge(classifyStripeError(error, 'create charges'), request.idempotencyKey);
     }
     if (!isStripeObject(charge, 'charge')) return malformedAnswer('charge', request.idempotencyKey);
-    if (charge.amount !== amount.amount || charge.currency !== currency || orderIdOf(charge) !== request.merchantReference) {
+    if (
+      charge.amount !== amount.amount ||
+      charge.currency !== currency ||
+      orderIdOf(charge) !== request.merchantReference
+    ) {
       throw new InvariantError(
         `Stripe answered key ${request.idempotencyKey} with charge ${charge.id} of ${charge.amount} ${charge.currency} for order ${orderIdOf(charge) ?? '?'}, ` +
           `not ${amount.amount} ${currency} for ${request.merchantReference}`,
@@ -184,8 +243,14 @@ export class StripePsp implements PaymentServiceProvider {
 
   private async refundOne(request: RefundRequest): Promise<RefundResult> {
     const amount = toStripeAmount(request.amountMinor, request.currency);
-    if (!amount.ok) return { status: 'declined', pspReference: null, reason: `not sent: ${amount.reason}` };
-    if (request.chargeReference === '') return { status: 'declined', pspReference: null, reason: `not sent: order ${request.merchantReference} has no Stripe charge to refund` };
+    if (!amount.ok)
+      return { status: 'declined', pspReference: null, reason: `not sent: ${amount.reason}` };
+    if (request.chargeReference === '')
+      return {
+        status: 'declined',
+        pspReference: null,
+        reason: `not sent: order ${request.merchantReference} has no Stripe charge to refund`,
+      };
     const stripe = await this.sdk();
     let refund: Stripe.Refund;
     try {
@@ -193,7 +258,10 @@ export class StripePsp implements PaymentServiceProvider {
         {
           charge: request.chargeReference,
           amount: amount.amount,
-          metadata: { [REFUND_ID_METADATA]: request.refundId, [ORDER_ID_METADATA]: request.merchantReference },
+          metadata: {
+            [REFUND_ID_METADATA]: request.refundId,
+            [ORDER_ID_METADATA]: request.merchantReference,
+          },
         },
         { idempotencyKey: request.idempotencyKey },
       );
@@ -203,7 +271,11 @@ export class StripePsp implements PaymentServiceProvider {
         case 'declined':
           return { status: 'declined', pspReference: null, reason: failure.code };
         case 'invalid_request':
-          return { status: 'declined', pspReference: null, reason: `${failure.code}: ${failure.message}` };
+          return {
+            status: 'declined',
+            pspReference: null,
+            reason: `${failure.code}: ${failure.message}`,
+          };
         case 'idempotency_conflict':
           return idempotencyConflict(request.idempotencyKey, failure.message);
         case 'retryable':
@@ -213,7 +285,9 @@ export class StripePsp implements PaymentServiceProvider {
     if (!isStripeObject(refund, 'refund')) return malformedAnswer('refund', request.idempotencyKey);
     const chargeId = typeof refund.charge === 'string' ? refund.charge : refund.charge?.id;
     if (refund.amount !== amount.amount || chargeId !== request.chargeReference) {
-      throw new InvariantError(`Stripe answered key ${request.idempotencyKey} with refund ${refund.id} of ${refund.amount} on ${chargeId ?? '?'}, not ${amount.amount} on ${request.chargeReference}`);
+      throw new InvariantError(
+        `Stripe answered key ${request.idempotencyKey} with refund ${refund.id} of ${refund.amount} on ${chargeId ?? '?'}, not ${amount.amount} on ${request.chargeReference}`,
+      );
     }
     const outcome = refundOutcomeOf(refund);
     if (outcome.status !== 'retryable') return outcome;
@@ -227,11 +301,16 @@ export class StripePsp implements PaymentServiceProvider {
   }
 
   private async chargesOfOrder(stripe: Stripe, orderId: string): Promise<Stripe.Charge[]> {
-    if (!ORDER_ID.test(orderId)) throw new InvariantError(`order id ${JSON.stringify(orderId)} cannot be looked up at Stripe`);
+    if (!ORDER_ID.test(orderId))
+      throw new InvariantError(`order id ${JSON.stringify(orderId)} cannot be looked up at Stripe`);
     if (this.searchAvailable) {
       try {
         const found: Stripe.Charge[] = [];
-        for await (const charge of stripe.charges.search({ query: `metadata['${ORDER_ID_METADATA}']:'${orderId}'`, limit: 100, expand: ['data.balance_transaction'] })) {
+        for await (const charge of stripe.charges.search({
+          query: `metadata['${ORDER_ID_METADATA}']:'${orderId}'`,
+          limit: 100,
+          expand: ['data.balance_transaction'],
+        })) {
           if (orderIdOf(charge) === orderId) found.push(charge);
         }
         return found;
@@ -242,7 +321,10 @@ export class StripePsp implements PaymentServiceProvider {
     }
     // Without search: every charge of the account, newest first. Slow on a large account, but exact.
     const found: Stripe.Charge[] = [];
-    for await (const charge of stripe.charges.list({ limit: 100, expand: ['data.balance_transaction'] })) {
+    for await (const charge of stripe.charges.list({
+      limit: 100,
+      expand: ['data.balance_transaction'],
+    })) {
       if (orderIdOf(charge) === orderId) found.push(charge);
     }
     return found;
@@ -285,7 +367,9 @@ export class StripePsp implements PaymentServiceProvider {
         httpAgent: this.agent,
         telemetry: false,
         appInfo: { name: 'payops' },
-        ...(endpoint === undefined ? {} : { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }),
+        ...(endpoint === undefined
+          ? {}
+          : { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }),
       });
     });
     return this.client;
@@ -298,7 +382,11 @@ function failedCharge(failure: StripeFailure, idempotencyKey: string): ChargeRes
       return { status: 'declined', pspReference: failure.chargeId, reason: failure.code };
     case 'invalid_request':
       // Stripe refused the request itself (no such token, an amount below its minimum): nothing was charged.
-      return { status: 'declined', pspReference: null, reason: `${failure.code}: ${failure.message}` };
+      return {
+        status: 'declined',
+        pspReference: null,
+        reason: `${failure.code}: ${failure.message}`,
+      };
     case 'idempotency_conflict':
       return idempotencyConflict(idempotencyKey, failure.message);
     case 'retryable':
@@ -316,12 +404,22 @@ function idempotencyConflict(idempotencyKey: string, message: string): PspReject
 
 /** An answer without the object asked for (a proxy's error page, a broken mock): the outcome is unknown. */
 function malformedAnswer(object: string, idempotencyKey: string): RetryableFailure {
-  return { status: 'retryable', kind: 'server_error', sent: true, detail: `Stripe answered key ${idempotencyKey} without a ${object} object` };
+  return {
+    status: 'retryable',
+    kind: 'server_error',
+    sent: true,
+    detail: `Stripe answered key ${idempotencyKey} without a ${object} object`,
+  };
 }
 
 function isStripeObject(value: unknown, object: string): boolean {
   const candidate = value as { object?: unknown; id?: unknown } | null;
-  return typeof candidate === 'object' && candidate !== null && candidate.object === object && typeof candidate.id === 'string';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    candidate.object === object &&
+    typeof candidate.id === 'string'
+  );
 }
 
 /** A 400/404 to a listing or search means this account (or mock) does not offer it. */
@@ -352,7 +450,24 @@ function chargeRecordOf(charge: Stripe.Charge): SimChargeRecord | undefined {
   if (orderId === undefined) return undefined;
   const currency = currencyOf(charge.currency, `charge ${charge.id}`);
   const amountMinor = fromStripeAmount(charge.amount, currency);
-  if (amountMinor === undefined) throw new InvariantError(`Stripe charge ${charge.id} of order ${orderId} has an amount ${charge.amount} ${charge.currency} that is no exact amount in payops`);
-  const status = charge.status === 'succeeded' ? 'succeeded' : charge.status === 'pending' ? 'pending' : 'failed';
-  return { reference: charge.id, idempotencyKey: '', merchantReference: orderId, amountMinor, currency, feeMinor: null, status, createdAt: new Date(charge.created * 1000).toISOString() };
+  if (amountMinor === undefined)
+    throw new InvariantError(
+      `Stripe charge ${charge.id} of order ${orderId} has an amount ${charge.amount} ${charge.currency} that is no exact amount in payops`,
+    );
+  const status =
+    charge.status === 'succeeded'
+      ? 'succeeded'
+      : charge.status === 'pending'
+        ? 'pending'
+        : 'failed';
+  return {
+    reference: charge.id,
+    idempotencyKey: '',
+    merchantReference: orderId,
+    amountMinor,
+    currency,
+    feeMinor: null,
+    status,
+    createdAt: new Date(charge.created * 1000).toISOString(),
+  };
 }

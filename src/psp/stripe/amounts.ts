@@ -10,7 +10,24 @@ import { type Currency, exponentOf, formatAmount } from '../../money/index.js';
  *   their whole-unit rule is for payouts, which payops does not send through Stripe).
  * Currencies outside these lists (IQD, LYD, CLF, UYI, UYW) have no Stripe unit payops can vouch for.
  */
-const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
+const ZERO_DECIMAL = new Set([
+  'BIF',
+  'CLP',
+  'DJF',
+  'GNF',
+  'JPY',
+  'KMF',
+  'KRW',
+  'MGA',
+  'PYG',
+  'RWF',
+  'UGX',
+  'VND',
+  'VUV',
+  'XAF',
+  'XOF',
+  'XPF',
+]);
 const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
 const TWO_DECIMAL_AT_STRIPE_ONLY = new Set(['ISK']);
 
@@ -32,20 +49,32 @@ export type StripeAmount = { ok: true; amount: number } | { ok: false; reason: s
 export function toStripeAmount(amountMinor: bigint, currency: Currency): StripeAmount {
   const shown = `${formatAmount(amountMinor, currency)} ${currency}`;
   const stripeExponent = stripeExponentOf(currency);
-  if (stripeExponent === undefined) return { ok: false, reason: `payops does not charge ${currency} through Stripe (no Stripe minor unit it can vouch for)` };
+  if (stripeExponent === undefined)
+    return {
+      ok: false,
+      reason: `payops does not charge ${currency} through Stripe (no Stripe minor unit it can vouch for)`,
+    };
   const isoExponent = exponentOf(currency);
   let units: bigint;
   if (stripeExponent >= isoExponent) {
     units = amountMinor * 10n ** BigInt(stripeExponent - isoExponent);
   } else {
     const factor = 10n ** BigInt(isoExponent - stripeExponent);
-    if (amountMinor % factor !== 0n) return { ok: false, reason: `${shown} cannot be charged exactly: Stripe takes ${currency} in whole units only, and payops never rounds` };
+    if (amountMinor % factor !== 0n)
+      return {
+        ok: false,
+        reason: `${shown} cannot be charged exactly: Stripe takes ${currency} in whole units only, and payops never rounds`,
+      };
     units = amountMinor / factor;
   }
   if (THREE_DECIMAL.has(currency) && units % 10n !== 0n) {
-    return { ok: false, reason: `${shown} cannot be charged exactly: Stripe takes ${currency} amounts only when their last decimal is 0, and payops never rounds` };
+    return {
+      ok: false,
+      reason: `${shown} cannot be charged exactly: Stripe takes ${currency} amounts only when their last decimal is 0, and payops never rounds`,
+    };
   }
-  if (units <= 0n || units > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, reason: `${shown} is outside what Stripe can be asked to charge` };
+  if (units <= 0n || units > BigInt(Number.MAX_SAFE_INTEGER))
+    return { ok: false, reason: `${shown} is outside what Stripe can be asked to charge` };
   return { ok: true, amount: Number(units) };
 }
 
@@ -55,7 +84,8 @@ export function fromStripeAmount(units: number, currency: Currency): bigint | un
   if (stripeExponent === undefined || !Number.isSafeInteger(units)) return undefined;
   const isoExponent = exponentOf(currency);
   const stripeUnits = BigInt(units);
-  if (isoExponent >= stripeExponent) return stripeUnits * 10n ** BigInt(isoExponent - stripeExponent);
+  if (isoExponent >= stripeExponent)
+    return stripeUnits * 10n ** BigInt(isoExponent - stripeExponent);
   const factor = 10n ** BigInt(stripeExponent - isoExponent);
   return stripeUnits % factor === 0n ? stripeUnits / factor : undefined;
 }

@@ -29,7 +29,13 @@ interface StripeErrorFields {
 }
 
 // A connection that was refused or never resolved carried no request; anything later might have.
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 export function isStripeError(error: unknown): error is Error & StripeErrorFields {
   const type = error instanceof Error ? (error as { type?: unknown }).type : undefined;
@@ -45,36 +51,65 @@ export function isStripeError(error: unknown): error is Error & StripeErrorField
 export function classifyStripeError(error: unknown, operation: string): StripeFailure {
   if (!isStripeError(error)) throw error;
   // A 409 is a request with the same key still in flight (or a lock timeout), whatever its type says: the first may be charging now.
-  if (error.statusCode === 409) return retryable('conflict', true, `Stripe 409: ${brief(error.message)}`);
-  if (error.type === 'StripeIdempotencyError' || error.rawType === 'idempotency_error') return { kind: 'idempotency_conflict', message: brief(error.message) };
+  if (error.statusCode === 409)
+    return retryable('conflict', true, `Stripe 409: ${brief(error.message)}`);
+  if (error.type === 'StripeIdempotencyError' || error.rawType === 'idempotency_error')
+    return { kind: 'idempotency_conflict', message: brief(error.message) };
   switch (error.type) {
     case 'StripeCardError':
       // The SDK sets decline_code to '' when the issuer gave none (an expired card): fall back to the code.
-      return { kind: 'declined', code: error.decline_code || error.code || 'card_declined', message: brief(error.message), chargeId: error.charge || null };
+      return {
+        kind: 'declined',
+        code: error.decline_code || error.code || 'card_declined',
+        message: brief(error.message),
+        chargeId: error.charge || null,
+      };
     case 'StripeInvalidRequestError':
-      return { kind: 'invalid_request', code: error.code || 'invalid_request', message: brief(error.message) };
+      return {
+        kind: 'invalid_request',
+        code: error.code || 'invalid_request',
+        message: brief(error.message),
+      };
     case 'StripeRateLimitError':
-      return retryable('rate_limited', true, `Stripe rate limit (${error.statusCode ?? 429}): ${brief(error.message)}`, retryAfterMsOf(error.headers?.['retry-after']));
+      return retryable(
+        'rate_limited',
+        true,
+        `Stripe rate limit (${error.statusCode ?? 429}): ${brief(error.message)}`,
+        retryAfterMsOf(error.headers?.['retry-after']),
+      );
     case 'StripeAPIError':
       // 5xx and unreadable answers.
-      return retryable('server_error', true, `Stripe API error${error.statusCode ? ` (${error.statusCode})` : ''}: ${brief(error.message)}`);
+      return retryable(
+        'server_error',
+        true,
+        `Stripe API error${error.statusCode ? ` (${error.statusCode})` : ''}: ${brief(error.message)}`,
+      );
     case 'StripeConnectionError':
       return connectionFailure(error);
     case 'StripeAuthenticationError':
-      throw new UsageError(`Stripe rejected the API key in STRIPE_API_KEY (401 authentication error) while trying to ${operation}`, {
-        hint: 'set STRIPE_API_KEY to a valid secret key of the account (orders already claimed are retried with the same keys once their lease expires)',
-      });
+      throw new UsageError(
+        `Stripe rejected the API key in STRIPE_API_KEY (401 authentication error) while trying to ${operation}`,
+        {
+          hint: 'set STRIPE_API_KEY to a valid secret key of the account (orders already claimed are retried with the same keys once their lease expires)',
+        },
+      );
     case 'StripePermissionError':
-      throw new UsageError(`the key in STRIPE_API_KEY may not ${operation} (403 permission error)`, {
-        hint: 'use the secret key, or a restricted key with write access to Charges and Refunds and read access to Disputes',
-      });
+      throw new UsageError(
+        `the key in STRIPE_API_KEY may not ${operation} (403 permission error)`,
+        {
+          hint: 'use the secret key, or a restricted key with write access to Charges and Refunds and read access to Disputes',
+        },
+      );
     default:
       throw error;
   }
 }
 
 function connectionFailure(error: StripeErrorFields): StripeFailure {
-  const code = typeof error.detail === 'object' && error.detail !== null ? (error.detail as { code?: unknown }).code : undefined;
+  const code =
+    typeof error.detail === 'object' && error.detail !== null
+      ? (error.detail as { code?: unknown }).code
+      : undefined;
   // The SDK's own timeout reports ETIMEDOUT; it also retries a reset connection once, and says so.
   const timedOut = code === 'ETIMEDOUT' || /timeout/i.test(error.message);
   const retriedBySdk = /retried/i.test(error.message);
@@ -83,12 +118,29 @@ function connectionFailure(error: StripeErrorFields): StripeFailure {
   return retryable(timedOut ? 'timeout' : 'connection', sent, detail);
 }
 
-function retryable(kind: RetryableFailure['kind'], sent: boolean, detail: string, retryAfterMs?: number): StripeFailure {
-  return { kind: 'retryable', failure: { status: 'retryable', kind, sent, detail, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) } };
+function retryable(
+  kind: RetryableFailure['kind'],
+  sent: boolean,
+  detail: string,
+  retryAfterMs?: number,
+): StripeFailure {
+  return {
+    kind: 'retryable',
+    failure: {
+      status: 'retryable',
+      kind,
+      sent,
+      detail,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    },
+  };
 }
 
 /** `Retry-After` as seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMsOf(header: string | undefined, nowMs: number = Date.now()): number | undefined {
+export function retryAfterMsOf(
+  header: string | undefined,
+  nowMs: number = Date.now(),
+): number | undefined {
   if (header === undefined || header.trim() === '') return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(header)) return Math.round(Number(header) * 1000);
   const at = Date.parse(header);

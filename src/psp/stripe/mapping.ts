@@ -1,7 +1,13 @@
 import type Stripe from 'stripe';
 import { InvariantError } from '../../errors.js';
 import { type Currency, isCurrencyCode } from '../../money/index.js';
-import type { ChargeResult, PspRejection, Dispute, RefundOutcome, RetryableFailure } from '../port.js';
+import type {
+  ChargeResult,
+  PspRejection,
+  Dispute,
+  RefundOutcome,
+  RetryableFailure,
+} from '../port.js';
 import { fromStripeAmount } from './amounts.js';
 
 /** The metadata key that carries our order id on every charge, so a look-up can find it. */
@@ -18,13 +24,21 @@ export function chargeResultOf(charge: Stripe.Charge): SettledCharge {
   const currency = currencyOf(charge.currency, `charge ${charge.id}`);
   switch (charge.status) {
     case 'succeeded':
-      return charge.captured === false ? { status: 'pending', pspReference: charge.id } : { status: 'succeeded', pspReference: charge.id, feeMinor: feeOf(charge, currency) };
+      return charge.captured === false
+        ? { status: 'pending', pspReference: charge.id }
+        : { status: 'succeeded', pspReference: charge.id, feeMinor: feeOf(charge, currency) };
     case 'pending':
       return { status: 'pending', pspReference: charge.id };
     case 'failed':
-      return { status: 'declined', pspReference: charge.id, reason: charge.outcome?.reason ?? charge.failure_code ?? 'failed' };
+      return {
+        status: 'declined',
+        pspReference: charge.id,
+        reason: charge.outcome?.reason ?? charge.failure_code ?? 'failed',
+      };
     default:
-      throw new InvariantError(`Stripe charge ${charge.id} has status "${String(charge.status)}", which payops does not know`);
+      throw new InvariantError(
+        `Stripe charge ${charge.id} has status "${String(charge.status)}", which payops does not know`,
+      );
   }
 }
 
@@ -39,14 +53,26 @@ export function refundOutcomeOf(refund: Stripe.Refund): RefundOutcome | Retryabl
       return { status: 'succeeded', pspReference: refund.id };
     case 'failed':
     case 'canceled':
-      return { status: 'declined', pspReference: refund.id, reason: refund.failure_reason ?? refund.status };
+      return {
+        status: 'declined',
+        pspReference: refund.id,
+        reason: refund.failure_reason ?? refund.status,
+      };
     default:
-      return { status: 'retryable', kind: 'server_error', sent: true, detail: `Stripe refund ${refund.id} is ${String(refund.status)}, not final yet: asked again later` };
+      return {
+        status: 'retryable',
+        kind: 'server_error',
+        sent: true,
+        detail: `Stripe refund ${refund.id} is ${String(refund.status)}, not final yet: asked again later`,
+      };
   }
 }
 
 /** The refund Stripe holds for payops' refund id, among the refunds of one charge. */
-export function refundOfId(refundId: string, refunds: readonly Stripe.Refund[]): Stripe.Refund | undefined {
+export function refundOfId(
+  refundId: string,
+  refunds: readonly Stripe.Refund[],
+): Stripe.Refund | undefined {
   return refunds.find((refund) => refund.metadata?.[REFUND_ID_METADATA] === refundId);
 }
 
@@ -65,7 +91,10 @@ export function feeOf(charge: Stripe.Charge, currency: Currency): bigint | null 
 /** Stripe's lower-case code as payops' Currency; anything not in ISO 4217 is a broken answer. */
 export function currencyOf(stripeCode: string, what: string): Currency {
   const code = stripeCode.toUpperCase();
-  if (!isCurrencyCode(code)) throw new InvariantError(`Stripe ${what} is in "${stripeCode}", which is not an ISO 4217 currency payops knows`);
+  if (!isCurrencyCode(code))
+    throw new InvariantError(
+      `Stripe ${what} is in "${stripeCode}", which is not an ISO 4217 currency payops knows`,
+    );
   return code;
 }
 
@@ -78,14 +107,25 @@ export function orderIdOf(charge: Stripe.Charge): string | undefined {
  * order makes one charge; two captured charges for one order would be money taken twice, and
  * payops stops rather than book either.
  */
-export function lookupResultOf(orderId: string, charges: readonly Stripe.Charge[]): SettledCharge | undefined {
-  const captured = charges.filter((charge) => charge.status === 'succeeded' && charge.captured !== false);
+export function lookupResultOf(
+  orderId: string,
+  charges: readonly Stripe.Charge[],
+): SettledCharge | undefined {
+  const captured = charges.filter(
+    (charge) => charge.status === 'succeeded' && charge.captured !== false,
+  );
   if (captured.length > 1) {
-    throw new InvariantError(`order ${orderId} was charged ${captured.length} times at Stripe (${captured.map((charge) => charge.id).join(', ')})`, {
-      hint: 'refund the extra charges in the Stripe dashboard, then run `payops orders sync` again',
-    });
+    throw new InvariantError(
+      `order ${orderId} was charged ${captured.length} times at Stripe (${captured.map((charge) => charge.id).join(', ')})`,
+      {
+        hint: 'refund the extra charges in the Stripe dashboard, then run `payops orders sync` again',
+      },
+    );
   }
-  const chosen = captured[0] ?? charges.find((charge) => charge.status === 'pending' || charge.status === 'succeeded') ?? [...charges].sort((a, b) => b.created - a.created)[0];
+  const chosen =
+    captured[0] ??
+    charges.find((charge) => charge.status === 'pending' || charge.status === 'succeeded') ??
+    [...charges].sort((a, b) => b.created - a.created)[0];
   return chosen === undefined ? undefined : chargeResultOf(chosen);
 }
 
@@ -96,11 +136,17 @@ export function lookupResultOf(orderId: string, charges: readonly Stripe.Charge[
  * The dispute fee is read from the dispute's balance transactions in the dispute's currency; a fee
  * charged in another (settlement) currency is left to reconciliation.
  */
-export function lostDisputeOf(dispute: Stripe.Dispute, charge: Stripe.Charge | undefined): Dispute | undefined {
+export function lostDisputeOf(
+  dispute: Stripe.Dispute,
+  charge: Stripe.Charge | undefined,
+): Dispute | undefined {
   if (dispute.status !== 'lost') return undefined;
   const code = currencyOf(dispute.currency, `dispute ${dispute.id}`);
   const amountMinor = fromStripeAmount(dispute.amount, code);
-  if (amountMinor === undefined) throw new InvariantError(`Stripe dispute ${dispute.id}: amount ${dispute.amount} has no exact value in ${code}`);
+  if (amountMinor === undefined)
+    throw new InvariantError(
+      `Stripe dispute ${dispute.id}: amount ${dispute.amount} has no exact value in ${code}`,
+    );
   let disputeFeeMinor = 0n;
   for (const transaction of dispute.balance_transactions ?? []) {
     if (transaction.currency.toUpperCase() !== code) continue;

@@ -14,9 +14,12 @@ export const DEFAULT_TOLERANCE_S = 300;
 export function webhookSecretFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const secret = env[SECRET_ENV];
   if (secret === undefined || secret.length < 16) {
-    throw new UsageError(`${SECRET_ENV} must hold the webhook signing secret (16 characters or more)`, {
-      hint: `export ${SECRET_ENV}=… with the same value for \`payops psp serve\` and \`payops webhooks listen\``,
-    });
+    throw new UsageError(
+      `${SECRET_ENV} must hold the webhook signing secret (16 characters or more)`,
+      {
+        hint: `export ${SECRET_ENV}=… with the same value for \`payops psp serve\` and \`payops webhooks listen\``,
+      },
+    );
   }
   return secret;
 }
@@ -33,8 +36,16 @@ export type Verification = { ok: true; timestampS: number } | { ok: false; reaso
  * of `nowS`, in either direction. `now` names that moment in the reason (a replay measures from
  * the time a delivery was received).
  */
-export function verifySignature(header: string | undefined, body: string, secret: string, toleranceS: number, nowS: number, now = 'now'): Verification {
-  if (header === undefined || header === '') return { ok: false, reason: 'no Payops-Signature header' };
+export function verifySignature(
+  header: string | undefined,
+  body: string,
+  secret: string,
+  toleranceS: number,
+  nowS: number,
+  now = 'now',
+): Verification {
+  if (header === undefined || header === '')
+    return { ok: false, reason: 'no Payops-Signature header' };
   let timestampS: number | undefined;
   const signatures: string[] = [];
   for (const part of header.split(',')) {
@@ -42,14 +53,21 @@ export function verifySignature(header: string | undefined, body: string, secret
     if (name === 't' && /^\d{1,12}$/.test(value)) timestampS = Number(value);
     else if (name === 'v1' && /^[0-9a-f]{64}$/.test(value)) signatures.push(value);
   }
-  if (timestampS === undefined) return { ok: false, reason: 'the signature header has no timestamp' };
-  if (signatures.length === 0) return { ok: false, reason: 'the signature header has no v1 signature' };
+  if (timestampS === undefined)
+    return { ok: false, reason: 'the signature header has no timestamp' };
+  if (signatures.length === 0)
+    return { ok: false, reason: 'the signature header has no v1 signature' };
   const expected = Buffer.from(hmac(secret, timestampS, body), 'hex');
   // Every candidate is compared, in constant time each, whatever the first one gave.
   let matched = false;
-  for (const signature of signatures) matched = timingSafeEqual(expected, Buffer.from(signature, 'hex')) || matched;
+  for (const signature of signatures)
+    matched = timingSafeEqual(expected, Buffer.from(signature, 'hex')) || matched;
   if (!matched) return { ok: false, reason: 'the signature does not match the body' };
-  if (Math.abs(nowS - timestampS) > toleranceS) return { ok: false, reason: `the signature timestamp is ${Math.abs(nowS - timestampS)} s away from ${now} (tolerance ${toleranceS} s)` };
+  if (Math.abs(nowS - timestampS) > toleranceS)
+    return {
+      ok: false,
+      reason: `the signature timestamp is ${Math.abs(nowS - timestampS)} s away from ${now} (tolerance ${toleranceS} s)`,
+    };
   return { ok: true, timestampS };
 }
 

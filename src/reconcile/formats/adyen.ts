@@ -1,6 +1,13 @@
 import { type Currency, printable } from '../../money/index.js';
 import type { SettlementRow, SettlementRowType } from '../types.js';
-import { amountField, checkNet, checkSigns, currencyField, optionalText, requiredText } from './fields.js';
+import {
+  amountField,
+  checkNet,
+  checkSigns,
+  currencyField,
+  optionalText,
+  requiredText,
+} from './fields.js';
 import { type FormatDefinition, type HeaderColumns, RowError } from './format.js';
 import { Header } from './header.js';
 import { localInstantField, zoneOf } from './zones.js';
@@ -25,15 +32,49 @@ const FEE_COLUMNS = ['Commission (NC)', 'Markup (NC)', 'Scheme Fees (NC)', 'Inte
 const PAYMENT_FEES = 'Payment Fees (NC)';
 
 const REQUIRED = [
-  'Psp Reference', 'Merchant Reference', 'Creation Date', 'TimeZone', 'Type', 'Modification Reference', 'Gross Currency', GROSS_DEBIT, GROSS_CREDIT,
-  'Net Currency', NET_DEBIT, NET_CREDIT, ...FEE_COLUMNS, 'Batch Number',
+  'Psp Reference',
+  'Merchant Reference',
+  'Creation Date',
+  'TimeZone',
+  'Type',
+  'Modification Reference',
+  'Gross Currency',
+  GROSS_DEBIT,
+  GROSS_CREDIT,
+  'Net Currency',
+  NET_DEBIT,
+  NET_CREDIT,
+  ...FEE_COLUMNS,
+  'Batch Number',
 ];
 const OPTIONAL = [
-  'Company Account', 'Merchant Account', 'Payment Method', 'Exchange Rate', 'Payment Method Variant', 'Modification Merchant Reference', PAYMENT_FEES,
-  'Booking Date', 'Booking Date TimeZone', 'Shopper Reference', 'Acquirer', 'Acquirer Account', 'Issuer Country', 'Shopper Country', 'Global Card Brand',
-  'Shopper Interaction', 'Card BIN', 'Advanced (NC)', 'Advancement Code', 'Advancement Batch', 'Booking Type',
+  'Company Account',
+  'Merchant Account',
+  'Payment Method',
+  'Exchange Rate',
+  'Payment Method Variant',
+  'Modification Merchant Reference',
+  PAYMENT_FEES,
+  'Booking Date',
+  'Booking Date TimeZone',
+  'Shopper Reference',
+  'Acquirer',
+  'Acquirer Account',
+  'Issuer Country',
+  'Shopper Country',
+  'Global Card Brand',
+  'Shopper Interaction',
+  'Card BIN',
+  'Advanced (NC)',
+  'Advancement Code',
+  'Advancement Batch',
+  'Booking Type',
 ];
-const COLUMNS: HeaderColumns = { required: REQUIRED, optional: OPTIONAL, optionalPatterns: [/^Reserved\d+$/i] };
+const COLUMNS: HeaderColumns = {
+  required: REQUIRED,
+  optional: OPTIONAL,
+  optionalPatterns: [/^Reserved\d+$/i],
+};
 
 /** Adyen journal types (compared without case) and what they are to us. */
 const JOURNAL_TYPES: Readonly<Record<string, SettlementRowType>> = {
@@ -72,19 +113,32 @@ export const adyenFormat: FormatDefinition = {
     const header = new Header(firstRecord, file);
     header.assertHas(COLUMNS, file, 'adyen');
     const at = (name: string) => header.indexOf(name);
-    const feeColumns = [...FEE_COLUMNS, PAYMENT_FEES].filter((name) => at(name) >= 0).map((name) => ({ name, index: at(name) }));
+    const feeColumns = [...FEE_COLUMNS, PAYMENT_FEES]
+      .filter((name) => at(name) >= 0)
+      .map((name) => ({ name, index: at(name) }));
     const merchantAccount = at('Merchant Account');
 
     /** credit − debit of a Debit/Credit pair, or null when both are empty. */
-    const signed = (fields: readonly string[], debitName: string, creditName: string, currency: Currency): bigint | null => {
+    const signed = (
+      fields: readonly string[],
+      debitName: string,
+      creditName: string,
+      currency: Currency,
+    ): bigint | null => {
       const debit = fields[at(debitName)] ?? '';
       const credit = fields[at(creditName)] ?? '';
       if (debit === '' && credit === '') return null;
       const debitMinor = debit === '' ? 0n : amountField(debit, currency, debitName);
       const creditMinor = credit === '' ? 0n : amountField(credit, currency, creditName);
-      if (debitMinor < 0n) throw new RowError(debitName, 'must not be negative: the column gives the direction');
-      if (creditMinor < 0n) throw new RowError(creditName, 'must not be negative: the column gives the direction');
-      if (debitMinor !== 0n && creditMinor !== 0n) throw new RowError(creditName, `and ${debitName} are both filled in: an entry is one or the other`);
+      if (debitMinor < 0n)
+        throw new RowError(debitName, 'must not be negative: the column gives the direction');
+      if (creditMinor < 0n)
+        throw new RowError(creditName, 'must not be negative: the column gives the direction');
+      if (debitMinor !== 0n && creditMinor !== 0n)
+        throw new RowError(
+          creditName,
+          `and ${debitName} are both filled in: an entry is one or the other`,
+        );
       return creditMinor - debitMinor;
     };
 
@@ -94,7 +148,11 @@ export const adyenFormat: FormatDefinition = {
         header.checkWidth(fields);
         const journalType = requiredText(fields[at('Type')], 'Type');
         const mapped = JOURNAL_TYPES[journalType.toLowerCase()];
-        if (mapped === undefined) throw new RowError('Type', `"${printable(journalType)}" is not an Adyen journal type payops knows`);
+        if (mapped === undefined)
+          throw new RowError(
+            'Type',
+            `"${printable(journalType)}" is not an Adyen journal type payops knows`,
+          );
         const currency = currencyField(fields[at('Net Currency')], 'Net Currency');
         const netMinor = signed(fields, NET_DEBIT, NET_CREDIT, currency);
         if (netMinor === null) throw new RowError(NET_CREDIT, `and ${NET_DEBIT} are both empty`);
@@ -110,7 +168,13 @@ export const adyenFormat: FormatDefinition = {
           const grossInGc = signed(fields, GROSS_DEBIT, GROSS_CREDIT, grossCurrency) as bigint;
           if (grossCurrency === currency) {
             grossMinor = grossInGc;
-            checkNet(grossMinor, feeMinor, netMinor, currency, netMinor < 0n ? NET_DEBIT : NET_CREDIT);
+            checkNet(
+              grossMinor,
+              feeMinor,
+              netMinor,
+              currency,
+              netMinor < 0n ? NET_DEBIT : NET_CREDIT,
+            );
           }
         }
         let type = mapped;
@@ -120,8 +184,16 @@ export const adyenFormat: FormatDefinition = {
           grossMinor = 0n;
           if (feeMinor < 0n) type = 'adjustment';
         }
-        const [debitColumn, creditColumn] = grossText !== '' ? [GROSS_DEBIT, GROSS_CREDIT] : [NET_DEBIT, NET_CREDIT];
-        checkSigns(type, grossMinor, feeMinor, currency, grossMinor < 0n ? debitColumn : creditColumn, 'Commission (NC)');
+        const [debitColumn, creditColumn] =
+          grossText !== '' ? [GROSS_DEBIT, GROSS_CREDIT] : [NET_DEBIT, NET_CREDIT];
+        checkSigns(
+          type,
+          grossMinor,
+          feeMinor,
+          currency,
+          grossMinor < 0n ? debitColumn : creditColumn,
+          'Commission (NC)',
+        );
 
         const zoneText = requiredText(fields[at('TimeZone')], 'TimeZone');
         const zone = zoneOf(zoneText);
@@ -135,9 +207,15 @@ export const adyenFormat: FormatDefinition = {
           type,
           // A payment's own reference; for a refund, dispute or payout, the modification's.
           pspReference: type === 'capture' ? pspReference : (modificationReference ?? pspReference),
-          merchantReference: type === 'payout' ? null : optionalText(fields[at('Merchant Reference')]),
+          merchantReference:
+            type === 'payout' ? null : optionalText(fields[at('Merchant Reference')]),
           // Batch numbers count per merchant account: the account keeps two accounts' batches apart.
-          batchId: batchNumber === null ? null : account === null ? batchNumber : `${account}/${batchNumber}`,
+          batchId:
+            batchNumber === null
+              ? null
+              : account === null
+                ? batchNumber
+                : `${account}/${batchNumber}`,
           currency,
           grossMinor,
           feeMinor,

@@ -54,9 +54,15 @@ const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
  * Yields the records of `file` in batches (one per chunk read), in file order. Memory holds one
  * chunk and at most one record being assembled.
  */
-export async function* readCsvBatches(file: string, options: CsvOptions = {}): AsyncGenerator<CsvItem[]> {
+export async function* readCsvBatches(
+  file: string,
+  options: CsvOptions = {},
+): AsyncGenerator<CsvItem[]> {
   const tokenizer = new CsvTokenizer(options.delimiter ?? ',');
-  const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_CHARS });
+  const stream = fs.createReadStream(file, {
+    encoding: 'utf8',
+    highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_CHARS,
+  });
   for await (const chunk of stream as AsyncIterable<string>) {
     const batch = tokenizer.push(chunk);
     if (batch.length > 0) yield batch;
@@ -128,7 +134,13 @@ export class CsvTokenizer {
     this.carry = text.slice(start);
     if (this.carry.length > MAX_RECORD_CHARS) {
       // A line this long is not a settlement row (a binary file, or no line ends at all).
-      this.out.push({ line: this.line + 1, problem: { column: null, reason: `line is longer than ${MAX_RECORD_CHARS} characters (not a CSV file?)` } });
+      this.out.push({
+        line: this.line + 1,
+        problem: {
+          column: null,
+          reason: `line is longer than ${MAX_RECORD_CHARS} characters (not a CSV file?)`,
+        },
+      });
       this.carry = '';
       this.skipToNextLine = true;
     }
@@ -138,7 +150,8 @@ export class CsvTokenizer {
   /** The end of the file: a last record with no line break after it is marked `unterminated`. */
   end(): CsvItem[] {
     if (this.carry.length > 0) {
-      const last = this.carry.charCodeAt(this.carry.length - 1) === 13 ? this.carry.slice(0, -1) : this.carry;
+      const last =
+        this.carry.charCodeAt(this.carry.length - 1) === 13 ? this.carry.slice(0, -1) : this.carry;
       this.carry = '';
       const before = this.out.length;
       this.acceptLine(last);
@@ -209,7 +222,13 @@ export class CsvTokenizer {
         const quote = text.indexOf('"', index);
         if (quote < 0) {
           field += text.slice(index);
-          const record: OpenRecord = open ?? { startLine: line, lines: [text], chars: text.length + 1, fields, field: '' };
+          const record: OpenRecord = open ?? {
+            startLine: line,
+            lines: [text],
+            chars: text.length + 1,
+            fields,
+            field: '',
+          };
           record.field = field;
           return { open: record };
         }
@@ -222,7 +241,13 @@ export class CsvTokenizer {
         inQuotes = false;
         index = quote + 1;
         if (index < text.length && text[index] !== this.delimiter) {
-          return { problem: { column: fields.length, reason: 'text after the closing quote of a quoted field (write "" for a quote inside one)' } };
+          return {
+            problem: {
+              column: fields.length,
+              reason:
+                'text after the closing quote of a quoted field (write "" for a quote inside one)',
+            },
+          };
         }
       } else {
         // Start of a field.
@@ -235,7 +260,13 @@ export class CsvTokenizer {
         const end = next < 0 ? text.length : next;
         const value = text.slice(index, end);
         if (value.includes('"')) {
-          return { problem: { column: fields.length, reason: 'a quote inside an unquoted field (quote the whole field, and write "" for the quote)' } };
+          return {
+            problem: {
+              column: fields.length,
+              reason:
+                'a quote inside an unquoted field (quote the whole field, and write "" for the quote)',
+            },
+          };
         }
         field = value;
         index = end;
@@ -255,7 +286,13 @@ export class CsvTokenizer {
   private abandonOpenRecord(): void {
     const open = this.open as OpenRecord;
     this.open = undefined;
-    this.out.push({ line: open.startLine, problem: { column: open.fields.length, reason: 'a quoted field is never closed (a missing closing quote)' } });
+    this.out.push({
+      line: open.startLine,
+      problem: {
+        column: open.fields.length,
+        reason: 'a quoted field is never closed (a missing closing quote)',
+      },
+    });
     open.lines.slice(1).forEach((text, offset) => this.readLine(text, open.startLine + 1 + offset));
   }
 

@@ -15,7 +15,8 @@ export class Header {
     names.forEach((name, index) => {
       const key = columnKey(name);
       if (key === '') throw new InputError(`${file}:1 header: column ${index + 1} has no name`);
-      if (this.indexByKey.has(key)) throw new InputError(`${file}:1 header: column "${printable(name)}" appears twice`);
+      if (this.indexByKey.has(key))
+        throw new InputError(`${file}:1 header: column "${printable(name)}" appears twice`);
       this.indexByKey.set(key, index);
     });
   }
@@ -43,7 +44,11 @@ export class Header {
 
   unexpected(columns: HeaderColumns): string[] {
     const known = new Set([...columns.required, ...columns.optional].map(columnKey));
-    return this.names.filter((name) => !known.has(columnKey(name)) && !(columns.optionalPatterns ?? []).some((pattern) => pattern.test(name.trim())));
+    return this.names.filter(
+      (name) =>
+        !known.has(columnKey(name)) &&
+        !(columns.optionalPatterns ?? []).some((pattern) => pattern.test(name.trim())),
+    );
   }
 
   /** Every required column is there and none is unknown. */
@@ -55,16 +60,22 @@ export class Header {
   assertHas(columns: HeaderColumns, file: string, format: string): void {
     const missing = this.missing(columns);
     if (missing.length > 0) {
-      throw new InputError(`${file}:1 header: not a ${format} settlement file (missing: ${missing.join(', ')})`, {
-        hint: 'check the export settings, or pass the right --format',
-      });
+      throw new InputError(
+        `${file}:1 header: not a ${format} settlement file (missing: ${missing.join(', ')})`,
+        {
+          hint: 'check the export settings, or pass the right --format',
+        },
+      );
     }
   }
 
   /** A record must have one field per column. */
   checkWidth(fields: readonly string[]): void {
     if (fields.length !== this.names.length) {
-      throw new RowError('row', `has ${fields.length} field${fields.length === 1 ? '' : 's'}; the header has ${this.names.length}`);
+      throw new RowError(
+        'row',
+        `has ${fields.length} field${fields.length === 1 ? '' : 's'}; the header has ${this.names.length}`,
+      );
     }
   }
 }

@@ -1,7 +1,12 @@
 import { InputError, UsageError } from '../../errors.js';
 import { readFileHead } from '../../input/file-head.js';
 import { unsupportedEncodingReason } from '../../input/utf8.js';
-import { SETTLEMENT_FORMATS, type SettlementFormat, type SettlementRow, type SettlementRowError } from '../types.js';
+import {
+  SETTLEMENT_FORMATS,
+  type SettlementFormat,
+  type SettlementRow,
+  type SettlementRowError,
+} from '../types.js';
 import { adyenFormat } from './adyen.js';
 import { type CsvItem, firstRecord, readCsvBatches } from './csv.js';
 import { type FormatDefinition, type RecordParser, RowError } from './format.js';
@@ -38,7 +43,12 @@ export interface SettlementReader {
 export const DETECTION_BYTES = 64 * 1024;
 
 /** Formats recognised from the first record, in the order they are tried. */
-const BUILT_IN_FORMATS: readonly FormatDefinition[] = [payopsFormat, stripeFormat, adyenFormat, paypalFormat];
+const BUILT_IN_FORMATS: readonly FormatDefinition[] = [
+  payopsFormat,
+  stripeFormat,
+  adyenFormat,
+  paypalFormat,
+];
 
 /**
  * Opens a settlement file: reads its beginning, settles the format (forced, from a mapping file, or
@@ -46,23 +56,39 @@ const BUILT_IN_FORMATS: readonly FormatDefinition[] = [payopsFormat, stripeForma
  * Throws UsageError for a missing file or contradictory options, InputError for a file whose
  * header fits no format (naming the closest one and the columns that differ).
  */
-export async function openSettlement(file: string, options: SettlementReadOptions = {}): Promise<SettlementReader> {
+export async function openSettlement(
+  file: string,
+  options: SettlementReadOptions = {},
+): Promise<SettlementReader> {
   const forced = checkOptions(options);
   const definition =
-    forced === 'generic' ? genericFormat(loadMapping(options.mappingFile as string), options.mappingFile as string) : forced === undefined ? undefined : definitionOf(forced);
+    forced === 'generic'
+      ? genericFormat(loadMapping(options.mappingFile as string), options.mappingFile as string)
+      : forced === undefined
+        ? undefined
+        : definitionOf(forced);
   const headBytes = await readHead(file);
   const wrongEncoding = unsupportedEncodingReason(headBytes);
   if (wrongEncoding !== undefined) throw new InputError(`${file}:1 encoding: ${wrongEncoding}`);
   const head = headBytes.toString('utf8');
   if (head.length >= DETECTION_BYTES && !head.includes('\n')) {
-    throw new InputError(`${file}:1 header: the first line is longer than ${DETECTION_BYTES / 1024} KiB (not a settlement file?)`);
+    throw new InputError(
+      `${file}:1 header: the first line is longer than ${DETECTION_BYTES / 1024} KiB (not a settlement file?)`,
+    );
   }
   const delimiter = definition?.delimiter ?? ',';
   if (definition === undefined) refuseOtherDelimiter(head, file);
   const header = firstRecord(head, delimiter);
-  if (header === undefined) throw new InputError(`${file}: the file is empty (expected a settlement file, starting with its header)`);
-  if (header.problem) throw new InputError(`${file}:${header.line} header: ${header.problem.reason}`);
-  if (header.line !== 1) throw new InputError(`${file}:1 header: the first line is blank (the header must be the first line)`);
+  if (header === undefined)
+    throw new InputError(
+      `${file}: the file is empty (expected a settlement file, starting with its header)`,
+    );
+  if (header.problem)
+    throw new InputError(`${file}:${header.line} header: ${header.problem.reason}`);
+  if (header.line !== 1)
+    throw new InputError(
+      `${file}:1 header: the first line is blank (the header must be the first line)`,
+    );
   const chosen = definition ?? detect(header.fields, file);
   const context = { file };
   chosen.open(header.fields, context); // a header that does not fit fails here, before any row is read
@@ -75,13 +101,19 @@ export async function openSettlement(file: string, options: SettlementReadOption
 function checkOptions(options: SettlementReadOptions): SettlementFormat | undefined {
   const { format, mappingFile } = options;
   if (format !== undefined && !(SETTLEMENT_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`--format: "${String(format)}" is not one of ${SETTLEMENT_FORMATS.join(', ')}`);
+    throw new UsageError(
+      `--format: "${String(format)}" is not one of ${SETTLEMENT_FORMATS.join(', ')}`,
+    );
   }
   if (format === 'generic' && mappingFile === undefined) {
-    throw new UsageError('--format generic needs a --mapping FILE that names the columns (see docs/SETTLEMENT-FORMATS.md)');
+    throw new UsageError(
+      '--format generic needs a --mapping FILE that names the columns (see docs/SETTLEMENT-FORMATS.md)',
+    );
   }
   if (mappingFile !== undefined && format !== undefined && format !== 'generic') {
-    throw new UsageError(`--mapping describes a generic CSV; it cannot be used with --format ${format}`);
+    throw new UsageError(
+      `--mapping describes a generic CSV; it cannot be used with --format ${format}`,
+    );
   }
   return mappingFile !== undefined ? 'generic' : format;
 }
@@ -103,9 +135,12 @@ function refuseOtherDelimiter(head: string, file: string): void {
   const found = [';', '\t', '|'].find((candidate) => unquoted.includes(candidate));
   if (found === undefined) return;
   const shown = found === '\t' ? 'tabs' : `"${found}"`;
-  throw new InputError(`${file}:1 header: the columns are separated by ${shown}, not commas; payops' built-in formats (payops, stripe, adyen, paypal) are comma-separated`, {
-    hint: `describe the file with a --mapping file whose "delimiter" is ${JSON.stringify(found)}; see docs/SETTLEMENT-FORMATS.md`,
-  });
+  throw new InputError(
+    `${file}:1 header: the columns are separated by ${shown}, not commas; payops' built-in formats (payops, stripe, adyen, paypal) are comma-separated`,
+    {
+      hint: `describe the file with a --mapping file whose "delimiter" is ${JSON.stringify(found)}; see docs/SETTLEMENT-FORMATS.md`,
+    },
+  );
 }
 
 function readHead(file: string): Promise<Buffer> {
@@ -114,25 +149,41 @@ function readHead(file: string): Promise<Buffer> {
 
 /** The format whose header the first record is, or the InputError naming the closest one. */
 function detect(fields: readonly string[], file: string): FormatDefinition {
-  const recognized = BUILT_IN_FORMATS.find((definition) => definition.recognizes?.(fields) === true);
+  const recognized = BUILT_IN_FORMATS.find(
+    (definition) => definition.recognizes?.(fields) === true,
+  );
   if (recognized) return recognized;
   const header = new Header(fields, file);
-  const candidates = BUILT_IN_FORMATS.filter((definition) => definition.columns !== undefined).map((definition) => {
-    const columns = definition.columns as NonNullable<FormatDefinition['columns']>;
-    return { definition, missing: header.missing(columns), unexpected: header.unexpected(columns) };
-  });
-  const fitting = candidates.find((candidate) => candidate.missing.length === 0 && candidate.unexpected.length === 0);
+  const candidates = BUILT_IN_FORMATS.filter((definition) => definition.columns !== undefined).map(
+    (definition) => {
+      const columns = definition.columns as NonNullable<FormatDefinition['columns']>;
+      return {
+        definition,
+        missing: header.missing(columns),
+        unexpected: header.unexpected(columns),
+      };
+    },
+  );
+  const fitting = candidates.find(
+    (candidate) => candidate.missing.length === 0 && candidate.unexpected.length === 0,
+  );
   if (fitting) return fitting.definition;
   const closest = candidates.reduce((best, candidate) =>
-    candidate.missing.length + candidate.unexpected.length < best.missing.length + best.unexpected.length ? candidate : best,
+    candidate.missing.length + candidate.unexpected.length <
+    best.missing.length + best.unexpected.length
+      ? candidate
+      : best,
   );
   const differences = [
     closest.missing.length > 0 ? `missing: ${list(closest.missing)}` : '',
     closest.unexpected.length > 0 ? `unexpected: ${list(closest.unexpected)}` : '',
   ].filter((part) => part !== '');
-  throw new InputError(`${file}: not a known settlement format; closest is ${closest.definition.format} (${differences.join('; ')})`, {
-    hint: 'pass --format, or a --mapping file for a generic CSV',
-  });
+  throw new InputError(
+    `${file}: not a known settlement format; closest is ${closest.definition.format} (${differences.join('; ')})`,
+    {
+      hint: 'pass --format, or a --mapping file for a generic CSV',
+    },
+  );
 }
 
 function list(names: readonly string[], shown = 8): string {
@@ -140,10 +191,16 @@ function list(names: readonly string[], shown = 8): string {
   return names.length > shown ? `${head} and ${names.length - shown} more` : head;
 }
 
-async function* readRows(file: string, definition: FormatDefinition, headerFields: readonly string[], options: SettlementReadOptions): AsyncGenerator<SettlementRow> {
+async function* readRows(
+  file: string,
+  definition: FormatDefinition,
+  headerFields: readonly string[],
+  options: SettlementReadOptions,
+): AsyncGenerator<SettlementRow> {
   const parser: RecordParser = definition.open(headerFields, { file });
   const report = (line: number, field: string, reason: string): void => {
-    if (options.strict || !options.onError) throw new InputError(`${file}:${line} ${field}: ${reason}`);
+    if (options.strict || !options.onError)
+      throw new InputError(`${file}:${line} ${field}: ${reason}`);
     options.onError({ line, field, reason });
   };
   let afterHeader = false;
@@ -156,7 +213,11 @@ async function* readRows(file: string, definition: FormatDefinition, headerField
         continue;
       }
       if (!item.problem && item.unterminated && !definition.endsWithCountingFooter) {
-        report(item.line, 'csv', 'the file ends in this row, with no line break after it: it may have been cut short (a complete file ends every row with a line break)');
+        report(
+          item.line,
+          'csv',
+          'the file ends in this row, with no line break after it: it may have been cut short (a complete file ends every row with a line break)',
+        );
         continue;
       }
       const row = parseItem(parser, item, report);
@@ -171,10 +232,18 @@ async function* readRows(file: string, definition: FormatDefinition, headerField
   }
 }
 
-function parseItem(parser: RecordParser, item: CsvItem, report: (line: number, field: string, reason: string) => void): SettlementRow | undefined {
+function parseItem(
+  parser: RecordParser,
+  item: CsvItem,
+  report: (line: number, field: string, reason: string) => void,
+): SettlementRow | undefined {
   if (item.problem) {
     const { column, reason } = item.problem;
-    report(item.line, column === null ? 'csv' : (parser.columnName?.(column) ?? `column ${column + 1}`), reason);
+    report(
+      item.line,
+      column === null ? 'csv' : (parser.columnName?.(column) ?? `column ${column + 1}`),
+      reason,
+    );
     return undefined;
   }
   try {

@@ -1,7 +1,20 @@
 import { formatAmount, printable } from '../../money/index.js';
 import { startsLikeAFormula } from '../../reports/csv.js';
-import { PAYOPS_SETTLEMENT_HEADER, SETTLEMENT_ROW_TYPES, type SettlementRow, type SettlementRowType } from '../types.js';
-import { amountField, checkNet, checkSigns, currencyField, instantField, optionalDayField, optionalText } from './fields.js';
+import {
+  PAYOPS_SETTLEMENT_HEADER,
+  SETTLEMENT_ROW_TYPES,
+  type SettlementRow,
+  type SettlementRowType,
+} from '../types.js';
+import {
+  amountField,
+  checkNet,
+  checkSigns,
+  currencyField,
+  instantField,
+  optionalDayField,
+  optionalText,
+} from './fields.js';
 import { type FormatDefinition, type HeaderColumns, RowError } from './format.js';
 import { Header } from './header.js';
 
@@ -19,9 +32,29 @@ export const payopsFormat: FormatDefinition = {
   open(firstRecord, { file }) {
     const header = new Header(firstRecord, file);
     header.assertHas(COLUMNS, file, 'payops');
-    const [recordType, pspReference, merchantReference, batchId, currencyColumn, gross, fee, net, occurredAt, availableOn] = PAYOPS_SETTLEMENT_HEADER.map((name) =>
-      header.require(name),
-    ) as [number, number, number, number, number, number, number, number, number, number];
+    const [
+      recordType,
+      pspReference,
+      merchantReference,
+      batchId,
+      currencyColumn,
+      gross,
+      fee,
+      net,
+      occurredAt,
+      availableOn,
+    ] = PAYOPS_SETTLEMENT_HEADER.map((name) => header.require(name)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
 
     return {
       columnName: (index) => header.nameAt(index),
@@ -29,7 +62,10 @@ export const payopsFormat: FormatDefinition = {
         header.checkWidth(fields);
         const providerType = fields[recordType] as string;
         if (!ROW_TYPES.has(providerType)) {
-          throw new RowError('record_type', `"${printable(providerType)}" is not one of ${SETTLEMENT_ROW_TYPES.join(', ')}`);
+          throw new RowError(
+            'record_type',
+            `"${printable(providerType)}" is not one of ${SETTLEMENT_ROW_TYPES.join(', ')}`,
+          );
         }
         const type = providerType as SettlementRowType;
         const currency = currencyField(fields[currencyColumn], 'currency');
@@ -68,7 +104,8 @@ export const PAYOPS_SETTLEMENT_HEADER_LINE = PAYOPS_SETTLEMENT_HEADER.join(',');
  * refused here rather than written.
  */
 export function formatPayopsSettlementRow(row: SettlementRow): string {
-  if (row.grossMinor - row.feeMinor !== row.netMinor) throw new RangeError(`settlement row ${row.pspReference ?? ''}: net is not gross - fee`);
+  if (row.grossMinor - row.feeMinor !== row.netMinor)
+    throw new RangeError(`settlement row ${row.pspReference ?? ''}: net is not gross - fee`);
   return [
     row.type,
     csvText(row.pspReference),
@@ -86,10 +123,16 @@ export function formatPayopsSettlementRow(row: SettlementRow): string {
 function csvText(value: string | null): string {
   if (value === null) return '';
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(value)) throw new RangeError(`settlement text ${JSON.stringify(value)} has a control character or U+FFFD`);
+  if (/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(value))
+    throw new RangeError(
+      `settlement text ${JSON.stringify(value)} has a control character or U+FFFD`,
+    );
   if (value === '') throw new RangeError('an empty settlement text is written as null');
   // The file is read back as it is, so a cell cannot be neutralized with an apostrophe; nor may a
   // spreadsheet run it. payops' own references and order ids never start so.
-  if (startsLikeAFormula(value)) throw new RangeError(`settlement text ${JSON.stringify(value)} starts like a spreadsheet formula; payops writes no such cell`);
+  if (startsLikeAFormula(value))
+    throw new RangeError(
+      `settlement text ${JSON.stringify(value)} starts like a spreadsheet formula; payops writes no such cell`,
+    );
   return /[",]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }

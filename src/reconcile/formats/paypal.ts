@@ -1,7 +1,14 @@
 import { type Currency, formatAmount, printable } from '../../money/index.js';
 import { normalizeInstant } from '../../time.js';
 import type { SettlementRow, SettlementRowType } from '../types.js';
-import { checkSigns, currencyField, minorUnitsField, optionalText, requiredText, rowErrorFrom } from './fields.js';
+import {
+  checkSigns,
+  currencyField,
+  minorUnitsField,
+  optionalText,
+  requiredText,
+  rowErrorFrom,
+} from './fields.js';
 import { type FormatDefinition, type HeaderColumns, RowError } from './format.js';
 import { Header } from './header.js';
 
@@ -17,12 +24,29 @@ import { Header } from './header.js';
  * The footers are checked against the rows read, and a mismatch is reported on the footer's line.
  */
 const REQUIRED = [
-  'Transaction ID', 'Transaction Event Code', 'Transaction Initiation Date', 'Transaction Debit or Credit', 'Gross Transaction Amount',
-  'Gross Transaction Currency', 'Fee Debit or Credit', 'Fee Amount', 'Fee Currency',
+  'Transaction ID',
+  'Transaction Event Code',
+  'Transaction Initiation Date',
+  'Transaction Debit or Credit',
+  'Gross Transaction Amount',
+  'Gross Transaction Currency',
+  'Fee Debit or Credit',
+  'Fee Amount',
+  'Fee Currency',
 ];
 const OPTIONAL = [
-  'Invoice ID', 'PayPal Reference ID', 'PayPal Reference ID Type', 'Transaction Completion Date', 'Custom Field', 'Consumer ID', 'Payment Tracking ID',
-  'Store ID', 'Bank Reference ID', 'Credit Transactional Fee', 'Credit Promotional Fee', 'Credit Term',
+  'Invoice ID',
+  'PayPal Reference ID',
+  'PayPal Reference ID Type',
+  'Transaction Completion Date',
+  'Custom Field',
+  'Consumer ID',
+  'Payment Tracking ID',
+  'Store ID',
+  'Bank Reference ID',
+  'Credit Transactional Fee',
+  'Credit Promotional Fee',
+  'Credit Term',
 ];
 const BODY_COLUMNS: HeaderColumns = { required: REQUIRED, optional: OPTIONAL };
 const RECORD_TYPES = 'RH, FH, SH, CH, SB, SF, SC, RF, RC, FF';
@@ -40,7 +64,11 @@ interface Totals {
 /** What a T-code is to us, given the direction of its gross amount; undefined for a row that moves no money. */
 function typeOfEvent(code: string, direction: 'CR' | 'DR'): SettlementRowType | undefined {
   const match = /^T(\d{2})(\d{2})$/.exec(code);
-  if (!match) throw new RowError('Transaction Event Code', `"${printable(code)}" is not a transaction event code (T followed by four digits)`);
+  if (!match)
+    throw new RowError(
+      'Transaction Event Code',
+      `"${printable(code)}" is not a transaction event code (T followed by four digits)`,
+    );
   const group = match[1] as string;
   switch (group) {
     case '00': // payments received (T0006 Express Checkout, T0000 general, …); a payment we sent is an adjustment
@@ -50,7 +78,10 @@ function typeOfEvent(code: string, direction: 'CR' | 'DR'): SettlementRowType | 
     case '04': // withdrawals to the bank: PayPal's payout
       return direction === 'DR' ? 'payout' : 'adjustment';
     case '13': // authorizations: no money moves
-      throw new RowError('Transaction Event Code', `${code} is an authorization, which moves no money: not a settlement row`);
+      throw new RowError(
+        'Transaction Event Code',
+        `${code} is an authorization, which moves no money: not a settlement row`,
+      );
     case '98': // display-only transactions
       return undefined;
   }
@@ -85,19 +116,30 @@ export const paypalFormat: FormatDefinition = {
 
     const count = (fields: readonly string[], field: string): bigint => {
       const text = fields[1] ?? '';
-      if (!/^[0-9]{1,12}$/.test(text)) throw new RowError(field, `"${printable(text)}" is not a record count`);
+      if (!/^[0-9]{1,12}$/.test(text))
+        throw new RowError(field, `"${printable(text)}" is not a record count`);
       return BigInt(text);
     };
     /** A count PayPal states: the body rows, or every record up to and including this one (both readings are accepted). */
-    const checkCount = (fields: readonly string[], field: string, what: string, rows: number, records: number): void => {
+    const checkCount = (
+      fields: readonly string[],
+      field: string,
+      what: string,
+      rows: number,
+      records: number,
+    ): void => {
       const stated = count(fields, field);
       if (stated !== BigInt(rows) && stated !== BigInt(records)) {
-        throw new RowError(field, `the ${what} says ${stated} record(s) but ${rows} transaction row(s) were read: the file is incomplete or altered`);
+        throw new RowError(
+          field,
+          `the ${what} says ${stated} record(s) but ${rows} transaction row(s) were read: the file is incomplete or altered`,
+        );
       }
     };
 
     return {
-      columnName: (index) => (index === 0 ? 'record type' : (body?.header.nameAt(index - 1) ?? `column ${index + 1}`)),
+      columnName: (index) =>
+        index === 0 ? 'record type' : (body?.header.nameAt(index - 1) ?? `column ${index + 1}`),
       parse(fields, line): SettlementRow | undefined {
         const recordType = fields[0] ?? '';
         reportRecords++;
@@ -108,7 +150,11 @@ export const paypalFormat: FormatDefinition = {
             fileRows++;
             if (section) section.rows++;
             try {
-              if (!body) throw new RowError('SB', bodyProblem ?? 'a transaction row before any column header (CH)');
+              if (!body)
+                throw new RowError(
+                  'SB',
+                  bodyProblem ?? 'a transaction row before any column header (CH)',
+                );
               const parsed = parseBody(fields.slice(1), line, body.header, body.at);
               if (section) addToTotals(section.totals, parsed);
               return parsed.row;
@@ -123,7 +169,10 @@ export const paypalFormat: FormatDefinition = {
             if (missing.length > 0) {
               body = undefined;
               bodyProblem = `the column header on line ${line} lacks ${missing.join(', ')}`;
-              throw new RowError('CH', `missing column(s) ${missing.join(', ')}: the transaction rows of this section cannot be read`);
+              throw new RowError(
+                'CH',
+                `missing column(s) ${missing.join(', ')}: the transaction rows of this section cannot be read`,
+              );
             }
             body = { header, at: (name) => header.indexOf(name) };
             bodyProblem = undefined;
@@ -133,13 +182,18 @@ export const paypalFormat: FormatDefinition = {
             section = { rows: 0, unreadable: 0, totals: new Map() };
             return undefined;
           case 'SF': {
-            if (!section) throw new RowError('SF', 'a section footer outside a section (no SH before it)');
+            if (!section)
+              throw new RowError('SF', 'a section footer outside a section (no SH before it)');
             // Rows that could not be read were reported already; their totals cannot be checked.
             if (section.unreadable === 0) checkSectionFooter(fields, section.totals);
             return undefined;
           }
           case 'SC': {
-            if (!section) throw new RowError('SC', 'a section record count outside a section (no SH before it)');
+            if (!section)
+              throw new RowError(
+                'SC',
+                'a section record count outside a section (no SH before it)',
+              );
             const rows = section.rows;
             section = undefined;
             checkCount(fields, 'SC', 'section record count', rows, rows);
@@ -160,12 +214,25 @@ export const paypalFormat: FormatDefinition = {
           case 'RF':
             return undefined;
           default:
-            throw new RowError('record type', `"${printable(recordType)}" is not a PayPal settlement record (${RECORD_TYPES})`);
+            throw new RowError(
+              'record type',
+              `"${printable(recordType)}" is not a PayPal settlement record (${RECORD_TYPES})`,
+            );
         }
       },
       finish(lastLine) {
-        if (section) throw new RowError('SC', 'the last section has no record count (SC): the file is truncated', lastLine);
-        if (!sawFileFooter) throw new RowError('FF', 'the file ends without its file footer (FF): it is truncated', lastLine);
+        if (section)
+          throw new RowError(
+            'SC',
+            'the last section has no record count (SC): the file is truncated',
+            lastLine,
+          );
+        if (!sawFileFooter)
+          throw new RowError(
+            'FF',
+            'the file ends without its file footer (FF): it is truncated',
+            lastLine,
+          );
       },
     };
   },
@@ -181,24 +248,40 @@ interface BodyRow {
   feeAmount: bigint;
 }
 
-function parseBody(fields: readonly string[], line: number, header: Header, at: (name: string) => number): BodyRow {
+function parseBody(
+  fields: readonly string[],
+  line: number,
+  header: Header,
+  at: (name: string) => number,
+): BodyRow {
   header.checkWidth(fields);
   const get = (name: string): string | undefined => {
     const index = at(name);
     return index < 0 ? undefined : fields[index];
   };
   const code = requiredText(get('Transaction Event Code'), 'Transaction Event Code');
-  const grossDirection = direction(get('Transaction Debit or Credit'), 'Transaction Debit or Credit');
+  const grossDirection = direction(
+    get('Transaction Debit or Credit'),
+    'Transaction Debit or Credit',
+  );
   const mapped = typeOfEvent(code, grossDirection);
   const currency = currencyField(get('Gross Transaction Currency'), 'Gross Transaction Currency');
-  const grossAmount = unsigned(get('Gross Transaction Amount'), currency, 'Gross Transaction Amount');
+  const grossAmount = unsigned(
+    get('Gross Transaction Amount'),
+    currency,
+    'Gross Transaction Amount',
+  );
   const feeText = get('Fee Amount') ?? '';
   let feeDirection: 'CR' | 'DR' | null = null;
   let feeAmount = 0n;
   if (feeText !== '') {
     feeDirection = direction(get('Fee Debit or Credit'), 'Fee Debit or Credit');
     const feeCurrency = currencyField(get('Fee Currency'), 'Fee Currency');
-    if (feeCurrency !== currency) throw new RowError('Fee Currency', `${feeCurrency} differs from the gross currency ${currency}: payops reconciles one currency per row`);
+    if (feeCurrency !== currency)
+      throw new RowError(
+        'Fee Currency',
+        `${feeCurrency} differs from the gross currency ${currency}: payops reconciles one currency per row`,
+      );
     feeAmount = unsigned(feeText, currency, 'Fee Amount');
   }
   const body = { currency, grossDirection, grossAmount, feeDirection, feeAmount };
@@ -222,13 +305,19 @@ function parseBody(fields: readonly string[], line: number, header: Header, at: 
       line,
       type,
       pspReference: requiredText(get('Transaction ID'), 'Transaction ID'),
-      merchantReference: type === 'payout' ? null : (optionalText(get('Invoice ID')) ?? optionalText(get('Custom Field'))),
+      merchantReference:
+        type === 'payout'
+          ? null
+          : (optionalText(get('Invoice ID')) ?? optionalText(get('Custom Field'))),
       batchId: null,
       currency,
       grossMinor,
       feeMinor,
       netMinor: grossMinor - feeMinor,
-      occurredAt: completed === null ? paypalTime(get('Transaction Initiation Date'), 'Transaction Initiation Date') : paypalTime(completed, 'Transaction Completion Date'),
+      occurredAt:
+        completed === null
+          ? paypalTime(get('Transaction Initiation Date'), 'Transaction Initiation Date')
+          : paypalTime(completed, 'Transaction Completion Date'),
       availableOn: null,
       providerType: code,
     },
@@ -251,10 +340,23 @@ function addToTotals(totals: Map<string, Totals>, row: BodyRow): void {
 /** SF: currency, total gross credits, total gross debits, total fee credits, total fee debits, then balances (not checked). */
 function checkSectionFooter(fields: readonly string[], totals: Map<string, Totals>): void {
   const currency = currencyField(fields[1], 'SF currency');
-  const read = totals.get(currency) ?? { grossCredits: 0n, grossDebits: 0n, feeCredits: 0n, feeDebits: 0n };
+  const read = totals.get(currency) ?? {
+    grossCredits: 0n,
+    grossDebits: 0n,
+    feeCredits: 0n,
+    feeDebits: 0n,
+  };
   const stated: [string, bigint, bigint][] = [
-    ['total gross credits', unsigned(fields[2], currency, 'SF total gross credits'), read.grossCredits],
-    ['total gross debits', unsigned(fields[3], currency, 'SF total gross debits'), read.grossDebits],
+    [
+      'total gross credits',
+      unsigned(fields[2], currency, 'SF total gross credits'),
+      read.grossCredits,
+    ],
+    [
+      'total gross debits',
+      unsigned(fields[3], currency, 'SF total gross debits'),
+      read.grossDebits,
+    ],
     ['total fee credits', unsigned(fields[4], currency, 'SF total fee credits'), read.feeCredits],
     ['total fee debits', unsigned(fields[5], currency, 'SF total fee debits'), read.feeDebits],
   ];
@@ -275,17 +377,28 @@ function direction(value: string | undefined, field: string): 'CR' | 'DR' {
 
 function unsigned(value: string | undefined, currency: Currency, field: string): bigint {
   const minor = minorUnitsField(value, currency, field);
-  if (minor < 0n || value?.startsWith('-')) throw new RowError(field, `"${value}" has a sign: PayPal's amounts are unsigned, CR or DR gives the direction`);
+  if (minor < 0n || value?.startsWith('-'))
+    throw new RowError(
+      field,
+      `"${value}" has a sign: PayPal's amounts are unsigned, CR or DR gives the direction`,
+    );
   return minor;
 }
 
 function paypalTime(value: string | undefined, field: string): string {
   const text = requiredText(value, field);
   const match = PAYPAL_TIME.exec(text);
-  if (!match) throw new RowError(field, `"${printable(text)}" is not a PayPal time (expected "YYYY/MM/DD HH:MM:SS -0800")`);
+  if (!match)
+    throw new RowError(
+      field,
+      `"${printable(text)}" is not a PayPal time (expected "YYYY/MM/DD HH:MM:SS -0800")`,
+    );
   const [, year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match;
   try {
-    return normalizeInstant(`${year}-${month}-${day}T${hour}:${minute}:${second}${offsetHours}:${offsetMinutes}`, field);
+    return normalizeInstant(
+      `${year}-${month}-${day}T${hour}:${minute}:${second}${offsetHours}:${offsetMinutes}`,
+      field,
+    );
   } catch (error) {
     throw rowErrorFrom(error, field);
   }

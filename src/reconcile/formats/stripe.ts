@@ -1,6 +1,13 @@
 import { printable } from '../../money/index.js';
 import type { SettlementRow, SettlementRowType } from '../types.js';
-import { amountField, checkNet, checkSigns, currencyField, optionalText, requiredText } from './fields.js';
+import {
+  amountField,
+  checkNet,
+  checkSigns,
+  currencyField,
+  optionalText,
+  requiredText,
+} from './fields.js';
 import { type FormatDefinition, type HeaderColumns, RowError } from './format.js';
 import { Header } from './header.js';
 import { utcDayField, utcInstantField } from './zones.js';
@@ -14,13 +21,53 @@ import { utcDayField, utcInstantField } from './zones.js';
  * metadata on every PaymentIntent and refund), else `refund_metadata[order_id]`, else, for a
  * charge, refund or dispute, the description. The PSP reference is `source_id` (ch_/py_, re_, dp_/du_, po_…).
  */
-const REQUIRED = ['balance_transaction_id', 'created_utc', 'currency', 'gross', 'fee', 'net', 'reporting_category', 'automatic_payout_id'];
+const REQUIRED = [
+  'balance_transaction_id',
+  'created_utc',
+  'currency',
+  'gross',
+  'fee',
+  'net',
+  'reporting_category',
+  'automatic_payout_id',
+];
 const OPTIONAL = [
-  'automatic_payout_effective_at', 'automatic_payout_effective_at_utc', 'available_on', 'available_on_utc', 'created', 'source_id', 'description',
-  'card_brand', 'card_country', 'card_funding', 'charge_created', 'charge_created_utc', 'charge_id', 'payment_intent_id', 'invoice_id', 'invoice_number',
-  'subscription_id', 'customer_id', 'customer_email', 'customer_name', 'customer_description', 'customer_facing_amount', 'customer_facing_currency',
-  'connected_account', 'connected_account_id', 'connected_account_name', 'connected_account_country', 'connected_account_direct_charge_id',
-  'destination_payment_id', 'dispute_reason', 'is_link', 'payment_method_type', 'regulatory_tag', 'statement_descriptor', 'trace_id', 'trace_id_status',
+  'automatic_payout_effective_at',
+  'automatic_payout_effective_at_utc',
+  'available_on',
+  'available_on_utc',
+  'created',
+  'source_id',
+  'description',
+  'card_brand',
+  'card_country',
+  'card_funding',
+  'charge_created',
+  'charge_created_utc',
+  'charge_id',
+  'payment_intent_id',
+  'invoice_id',
+  'invoice_number',
+  'subscription_id',
+  'customer_id',
+  'customer_email',
+  'customer_name',
+  'customer_description',
+  'customer_facing_amount',
+  'customer_facing_currency',
+  'connected_account',
+  'connected_account_id',
+  'connected_account_name',
+  'connected_account_country',
+  'connected_account_direct_charge_id',
+  'destination_payment_id',
+  'dispute_reason',
+  'is_link',
+  'payment_method_type',
+  'regulatory_tag',
+  'statement_descriptor',
+  'trace_id',
+  'trace_id_status',
   ...['line1', 'line2', 'city', 'state', 'postal_code', 'country'].flatMap((part) => [
     `card_address_${part}`,
     `customer_address_${part}`,
@@ -28,7 +75,11 @@ const OPTIONAL = [
     `shipping_address_${part}`,
   ]),
 ];
-const COLUMNS: HeaderColumns = { required: REQUIRED, optional: OPTIONAL, optionalPatterns: [/^(payment|refund|transfer|charge)_metadata\[[^\]]+\]$/] };
+const COLUMNS: HeaderColumns = {
+  required: REQUIRED,
+  optional: OPTIONAL,
+  optionalPatterns: [/^(payment|refund|transfer|charge)_metadata\[[^\]]+\]$/],
+};
 
 /** Stripe's reporting categories and what they are to us; anything else is refused as unknown. */
 const CATEGORY_TYPES: Readonly<Record<string, SettlementRowType>> = {
@@ -72,7 +123,12 @@ const CATEGORY_TYPES: Readonly<Record<string, SettlementRowType>> = {
 };
 
 /** Rows about one payment, whose description may name the order when the metadata column is absent. */
-const PAYMENT_TYPES: ReadonlySet<SettlementRowType> = new Set(['capture', 'refund', 'chargeback', 'chargeback_reversal']);
+const PAYMENT_TYPES: ReadonlySet<SettlementRowType> = new Set([
+  'capture',
+  'refund',
+  'chargeback',
+  'chargeback_reversal',
+]);
 
 export const stripeFormat: FormatDefinition = {
   format: 'stripe',
@@ -93,9 +149,14 @@ export const stripeFormat: FormatDefinition = {
       availableOn: at('available_on_utc'),
       source: at('source_id'),
       description: at('description'),
-      orderId: [at('payment_metadata[order_id]'), at('refund_metadata[order_id]'), at('charge_metadata[order_id]')].filter((index) => index >= 0),
+      orderId: [
+        at('payment_metadata[order_id]'),
+        at('refund_metadata[order_id]'),
+        at('charge_metadata[order_id]'),
+      ].filter((index) => index >= 0),
     };
-    const value = (fields: readonly string[], index: number): string | undefined => (index < 0 ? undefined : fields[index]);
+    const value = (fields: readonly string[], index: number): string | undefined =>
+      index < 0 ? undefined : fields[index];
 
     return {
       columnName: (index) => header.nameAt(index),
@@ -103,7 +164,11 @@ export const stripeFormat: FormatDefinition = {
         header.checkWidth(fields);
         const category = requiredText(fields[column.category], 'reporting_category');
         const type = CATEGORY_TYPES[category];
-        if (type === undefined) throw new RowError('reporting_category', `"${printable(category)}" is not a Stripe reporting category payops knows`);
+        if (type === undefined)
+          throw new RowError(
+            'reporting_category',
+            `"${printable(category)}" is not a Stripe reporting category payops knows`,
+          );
         const currencyText = fields[column.currency] ?? '';
         const currency = currencyField(currencyText.toUpperCase(), 'currency');
         let grossMinor = amountField(fields[column.gross], currency, 'gross');
@@ -120,13 +185,18 @@ export const stripeFormat: FormatDefinition = {
         }
         checkSigns(rowType, grossMinor, feeMinor, currency, 'gross', 'fee');
         const source = optionalText(value(fields, column.source));
-        const orderId = column.orderId.map((index) => optionalText(fields[index])).find((text) => text !== null) ?? null;
+        const orderId =
+          column.orderId
+            .map((index) => optionalText(fields[index]))
+            .find((text) => text !== null) ?? null;
         const payoutId = optionalText(value(fields, column.payout));
         return {
           line,
           type: rowType,
           pspReference: source,
-          merchantReference: orderId ?? (PAYMENT_TYPES.has(rowType) ? optionalText(value(fields, column.description)) : null),
+          merchantReference:
+            orderId ??
+            (PAYMENT_TYPES.has(rowType) ? optionalText(value(fields, column.description)) : null),
           // A payout's own row names itself in source_id; the rows it pays out name it in automatic_payout_id.
           batchId: payoutId ?? (rowType === 'payout' ? source : null),
           currency,
@@ -135,8 +205,12 @@ export const stripeFormat: FormatDefinition = {
           netMinor,
           occurredAt: utcInstantField(fields[column.created], 'created_utc'),
           availableOn:
-            (column.availableOn >= 0 ? utcDayField(fields[column.availableOn], 'available_on_utc') : null) ??
-            (column.payoutEffective >= 0 ? utcDayField(fields[column.payoutEffective], 'automatic_payout_effective_at_utc') : null),
+            (column.availableOn >= 0
+              ? utcDayField(fields[column.availableOn], 'available_on_utc')
+              : null) ??
+            (column.payoutEffective >= 0
+              ? utcDayField(fields[column.payoutEffective], 'automatic_payout_effective_at_utc')
+              : null),
           providerType: category,
         };
       },

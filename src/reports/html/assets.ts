@@ -17,7 +17,8 @@ export function loadAssets(): PageAssets {
   const read = (file: string) => fs.readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');
   const uplot = read('uPlot.iife.min.js');
   // Inlined into a <script> element: its text must not end the element early.
-  if (/<\/script|<!--/i.test(uplot)) throw new Error('uPlot.iife.min.js holds "</script" or "<!--": it cannot be inlined as it is');
+  if (/<\/script|<!--/i.test(uplot))
+    throw new Error('uPlot.iife.min.js holds "</script" or "<!--": it cannot be inlined as it is');
   return { script: `${uplot}\n${CHART_SCRIPT}`, style: `${read('uPlot.min.css')}\n${PAGE_STYLE}` };
 }
 

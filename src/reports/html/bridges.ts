@@ -10,9 +10,14 @@ export const MAX_BRIDGES = 1000;
 export function allBridges(db: Database, limit = MAX_BRIDGES): { psp: string; bridge: Bridge }[] {
   const store = new ReconStore(db);
   const batches = db
-    .prepare('SELECT psp, batch_id, currency FROM recon_batches ORDER BY first_run_id DESC, psp, batch_id, currency LIMIT ?')
+    .prepare(
+      'SELECT psp, batch_id, currency FROM recon_batches ORDER BY first_run_id DESC, psp, batch_id, currency LIMIT ?',
+    )
     .all(limit) as { psp: string; batch_id: string; currency: string }[];
-  return batches.map((batch) => ({ psp: batch.psp, bridge: bridgeOf(store, batch.psp, batch.batch_id, batch.currency as Currency) }));
+  return batches.map((batch) => ({
+    psp: batch.psp,
+    bridge: bridgeOf(store, batch.psp, batch.batch_id, batch.currency as Currency),
+  }));
 }
 
 export function bridgeCount(db: Database): number {

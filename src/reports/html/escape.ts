@@ -4,7 +4,13 @@
  * files payops does not control, so each place escapes everything the HTML parser could act on.
  */
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Safe as element text and as a quoted attribute value. */
 export function escapeHtml(text: string): string {
@@ -18,7 +24,9 @@ export function escapeHtml(text: string): string {
  * and U+2029 are escaped too, so the text stays valid if anyone pastes it into JavaScript.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item))
+  return JSON.stringify(value, (_key, item: unknown) =>
+    typeof item === 'bigint' ? item.toString() : item,
+  )
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')

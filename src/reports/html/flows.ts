@@ -14,7 +14,13 @@ export interface DayFlow {
   feesMinor: bigint;
 }
 
-export const FLOW_KEYS = ['payInsMinor', 'refundsMinor', 'chargebacksMinor', 'payoutsMinor', 'feesMinor'] as const;
+export const FLOW_KEYS = [
+  'payInsMinor',
+  'refundsMinor',
+  'chargebacksMinor',
+  'payoutsMinor',
+  'feesMinor',
+] as const;
 export type FlowKey = (typeof FLOW_KEYS)[number];
 
 interface FlowRow {
@@ -48,20 +54,33 @@ export function dailyFlows(db: Database, beginDay: string, endDay: string): DayF
     const key = `${row.day} ${row.currency}`;
     let flow = flows.get(key);
     if (!flow) {
-      flow = { day: row.day, currency: row.currency as Currency, payInsMinor: 0n, refundsMinor: 0n, chargebacksMinor: 0n, payoutsMinor: 0n, feesMinor: 0n };
+      flow = {
+        day: row.day,
+        currency: row.currency as Currency,
+        payInsMinor: 0n,
+        refundsMinor: 0n,
+        chargebacksMinor: 0n,
+        payoutsMinor: 0n,
+        feesMinor: 0n,
+      };
       flows.set(key, flow);
     }
     addRow(flow, row);
   }
-  return [...flows.values()].sort((a, b) => (a.day === b.day ? (a.currency < b.currency ? -1 : 1) : a.day < b.day ? -1 : 1));
+  return [...flows.values()].sort((a, b) =>
+    a.day === b.day ? (a.currency < b.currency ? -1 : 1) : a.day < b.day ? -1 : 1,
+  );
 }
 
 /** The posting rules of DESIGN.md §6 read backwards: which leg of which kind is which flow. */
 function addRow(flow: DayFlow, row: FlowRow): void {
   const total = BigInt(row.total);
-  if (row.name === 'expenses:psp-fees') flow.feesMinor += row.direction === 'debit' ? total : -total;
-  if (row.kind === 'payin.capture' && RECEIVABLE.test(row.name) && row.direction === 'debit') flow.payInsMinor += total;
-  else if (row.kind === 'refund.sent' && RECEIVABLE.test(row.name) && row.direction === 'credit') flow.refundsMinor += total;
+  if (row.name === 'expenses:psp-fees')
+    flow.feesMinor += row.direction === 'debit' ? total : -total;
+  if (row.kind === 'payin.capture' && RECEIVABLE.test(row.name) && row.direction === 'debit')
+    flow.payInsMinor += total;
+  else if (row.kind === 'refund.sent' && RECEIVABLE.test(row.name) && row.direction === 'credit')
+    flow.refundsMinor += total;
   else if (row.kind === 'payout.sent' && row.direction === 'credit') flow.payoutsMinor += total;
   else if (row.kind === 'chargeback.received') {
     // The receivable's credit holds the chargeback and its fee; the fee is shown with the fees.

@@ -28,7 +28,9 @@ export interface OpenItem {
 const DAY_MS = 86_400_000;
 
 export function ageBucketOf(ageDays: number): AgeBucket {
-  return (AGE_BUCKETS.find((bucket) => ageDays <= bucket.maxDays) ?? AGE_BUCKETS[AGE_BUCKETS.length - 1]!).label;
+  return (
+    AGE_BUCKETS.find((bucket) => ageDays <= bucket.maxDays) ?? AGE_BUCKETS[AGE_BUCKETS.length - 1]!
+  ).label;
 }
 
 /** Every reconciliation item open now, oldest first, with its age at `asOf`. */
@@ -47,8 +49,16 @@ export function openItemsAt(db: Database, asOf: string): OpenItem[] {
     const firstSeenAt = seenAt(item.firstRunId);
     const ageDays = Math.max(0, Math.floor((Date.parse(asOf) - Date.parse(firstSeenAt)) / DAY_MS));
     return {
-      itemId: item.itemId, psp: item.psp, class: item.class, subject: item.subject, batchId: item.batchId,
-      currency: item.currency, amountMinor: item.amountMinor, firstSeenAt, ageDays, ageBucket: ageBucketOf(ageDays),
+      itemId: item.itemId,
+      psp: item.psp,
+      class: item.class,
+      subject: item.subject,
+      batchId: item.batchId,
+      currency: item.currency,
+      amountMinor: item.amountMinor,
+      firstSeenAt,
+      ageDays,
+      ageBucket: ageBucketOf(ageDays),
     };
   });
 }

@@ -9,7 +9,6 @@ import { type StatementTable, statementTables } from './statements.js';
 import { MAX_BRIDGES, allBridges, bridgeCount } from './bridges.js';
 import { AGE_BUCKETS, type AgeBucket, type OpenItem, openItemsAt } from './items.js';
 
-
 export interface HtmlReportOptions {
   period: Period | undefined;
   /** First UTC day (YYYY-MM-DD), inclusive; default: the book's first day, at most DEFAULT_DAYS back. */
@@ -36,7 +35,13 @@ export interface CurrencyFlows {
 }
 
 export type FlowName = 'payIns' | 'refunds' | 'chargebacks' | 'payouts' | 'fees';
-const FLOW_NAMES: Record<FlowKey, FlowName> = { payInsMinor: 'payIns', refundsMinor: 'refunds', chargebacksMinor: 'chargebacks', payoutsMinor: 'payouts', feesMinor: 'fees' };
+const FLOW_NAMES: Record<FlowKey, FlowName> = {
+  payInsMinor: 'payIns',
+  refundsMinor: 'refunds',
+  chargebacksMinor: 'chargebacks',
+  payoutsMinor: 'payouts',
+  feesMinor: 'fees',
+};
 
 export interface ClassAges {
   class: ItemClass;
@@ -89,12 +94,21 @@ export interface HtmlReportModel {
 }
 
 const DAY_MS = 86_400_000;
-const addDays = (day: string, days: number): string => new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString().slice(0, 10);
-const daysBetween = (begin: string, end: string): number => Math.round((Date.parse(`${end}T00:00:00.000Z`) - Date.parse(`${begin}T00:00:00.000Z`)) / DAY_MS);
+const addDays = (day: string, days: number): string =>
+  new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const daysBetween = (begin: string, end: string): number =>
+  Math.round((Date.parse(`${end}T00:00:00.000Z`) - Date.parse(`${begin}T00:00:00.000Z`)) / DAY_MS);
 
 /** The report's day range: the flags, else the book's span (its last DEFAULT_DAYS when longer). */
-export function reportRange(db: Database, options: Pick<HtmlReportOptions, 'beginDay' | 'endDay' | 'generatedAt'>): HtmlReportModel['range'] {
-  const span = db.prepare('SELECT MIN(effective_at) AS first, MAX(effective_at) AS last FROM ledger_transactions').get() as { first: string | null; last: string | null };
+export function reportRange(
+  db: Database,
+  options: Pick<HtmlReportOptions, 'beginDay' | 'endDay' | 'generatedAt'>,
+): HtmlReportModel['range'] {
+  const span = db
+    .prepare(
+      'SELECT MIN(effective_at) AS first, MAX(effective_at) AS last FROM ledger_transactions',
+    )
+    .get() as { first: string | null; last: string | null };
   const today = options.generatedAt.slice(0, 10);
   const lastDay = span.last === null ? today : span.last.slice(0, 10);
   const end = options.endDay ?? addDays(lastDay > today ? lastDay : today, 1);
@@ -104,9 +118,15 @@ export function reportRange(db: Database, options: Pick<HtmlReportOptions, 'begi
     begin = addDays(end, -DEFAULT_DAYS);
     clipped = true;
   }
-  if (begin >= end) throw new UsageError(`-b ${begin} is not before -e ${end}`, { hint: '-e is the day the report stops before, as in hledger' });
+  if (begin >= end)
+    throw new UsageError(`-b ${begin} is not before -e ${end}`, {
+      hint: '-e is the day the report stops before, as in hledger',
+    });
   if (daysBetween(begin, end) > MAX_DAYS) {
-    throw new UsageError(`-b ${begin} -e ${end} spans ${daysBetween(begin, end)} days; the daily charts take at most ${MAX_DAYS}`, { hint: 'narrow the range with -b and -e' });
+    throw new UsageError(
+      `-b ${begin} -e ${end} spans ${daysBetween(begin, end)} days; the daily charts take at most ${MAX_DAYS}`,
+      { hint: 'narrow the range with -b and -e' },
+    );
   }
   return { begin, end, clipped };
 }
@@ -124,24 +144,40 @@ export function buildHtmlReport(db: Database, options: HtmlReportOptions): HtmlR
     range,
     statements,
     flows: flowsByCurrency(dailyFlows(db, range.begin, range.end), range),
-    openItems: { asOf: options.generatedAt, count: items.length, byClass: classAges(items), listed: items.slice(0, MAX_LISTED_ITEMS).map(itemView) },
-    bridges: { count: bridgeCount(db), listed: allBridges(db, MAX_BRIDGES).map(({ psp, bridge }) => bridgeView(psp, bridge)) },
+    openItems: {
+      asOf: options.generatedAt,
+      count: items.length,
+      byClass: classAges(items),
+      listed: items.slice(0, MAX_LISTED_ITEMS).map(itemView),
+    },
+    bridges: {
+      count: bridgeCount(db),
+      listed: allBridges(db, MAX_BRIDGES).map(({ psp, bridge }) => bridgeView(psp, bridge)),
+    },
   };
 }
 
 /** Per currency, every day of the range (zeros on quiet days, so all charts share one axis). */
-export function flowsByCurrency(flows: readonly DayFlow[], range: { begin: string; end: string }): CurrencyFlows[] {
+export function flowsByCurrency(
+  flows: readonly DayFlow[],
+  range: { begin: string; end: string },
+): CurrencyFlows[] {
   const days: string[] = [];
   for (let day = range.begin; day < range.end; day = addDays(day, 1)) days.push(day);
   const currencies = [...new Set(flows.map((flow) => flow.currency))].sort();
   return currencies.map((currency) => {
-    const byDay = new Map(flows.filter((flow) => flow.currency === currency).map((flow) => [flow.day, flow]));
+    const byDay = new Map(
+      flows.filter((flow) => flow.currency === currency).map((flow) => [flow.day, flow]),
+    );
     const series = {} as Record<FlowName, MoneyJson[]>;
     const totals = {} as Record<FlowName, MoneyJson>;
     for (const key of FLOW_KEYS) {
       const minors = days.map((day) => byDay.get(day)?.[key] ?? 0n);
       series[FLOW_NAMES[key]] = minors.map((minor) => moneyJson(minor, currency));
-      totals[FLOW_NAMES[key]] = moneyJson(minors.reduce((sum, minor) => sum + minor, 0n), currency);
+      totals[FLOW_NAMES[key]] = moneyJson(
+        minors.reduce((sum, minor) => sum + minor, 0n),
+        currency,
+      );
     }
     return { currency, days, series, totals };
   });
@@ -150,29 +186,55 @@ export function flowsByCurrency(flows: readonly DayFlow[], range: { begin: strin
 export function classAges(items: readonly OpenItem[]): ClassAges[] {
   const byClass = new Map<ItemClass, OpenItem[]>();
   for (const item of items) byClass.set(item.class, [...(byClass.get(item.class) ?? []), item]);
-  return [...byClass].sort(([a], [b]) => (a < b ? -1 : 1)).map(([itemClass, members]) => {
-    const money = new Map<Currency, bigint>();
-    for (const item of members) money.set(item.currency, (money.get(item.currency) ?? 0n) + item.amountMinor);
-    return {
-      class: itemClass,
-      count: members.length,
-      ages: AGE_BUCKETS.map(({ label }) => ({ bucket: label, count: members.filter((item) => item.ageBucket === label).length })),
-      money: [...money].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, minor]) => moneyJson(minor, currency)),
-    };
-  });
+  return [...byClass]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([itemClass, members]) => {
+      const money = new Map<Currency, bigint>();
+      for (const item of members)
+        money.set(item.currency, (money.get(item.currency) ?? 0n) + item.amountMinor);
+      return {
+        class: itemClass,
+        count: members.length,
+        ages: AGE_BUCKETS.map(({ label }) => ({
+          bucket: label,
+          count: members.filter((item) => item.ageBucket === label).length,
+        })),
+        money: [...money]
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([currency, minor]) => moneyJson(minor, currency)),
+      };
+    });
 }
 
 function itemView(item: OpenItem): ItemView {
-  return { itemId: item.itemId, psp: item.psp, class: item.class, subject: item.subject, batchId: item.batchId, amount: moneyJson(item.amountMinor, item.currency), firstSeenAt: item.firstSeenAt, ageDays: item.ageDays };
+  return {
+    itemId: item.itemId,
+    psp: item.psp,
+    class: item.class,
+    subject: item.subject,
+    batchId: item.batchId,
+    amount: moneyJson(item.amountMinor, item.currency),
+    firstSeenAt: item.firstSeenAt,
+    ageDays: item.ageDays,
+  };
 }
 
 export function bridgeView(psp: string, bridge: Bridge): BridgeView {
   const m = (minor: string | bigint) => moneyJson(BigInt(minor), bridge.currency);
   return {
-    psp, batchId: bridge.batchId, currency: bridge.currency, rows: bridge.rows,
-    gross: m(bridge.capturesMinor), fees: m(-BigInt(bridge.feesMinor)), refunds: m(bridge.refundsMinor), chargebacks: m(bridge.chargebacksMinor),
-    adjustments: m(bridge.adjustmentsMinor), rowsNet: m(bridge.rowsNetMinor),
-    payout: bridge.payoutMinor === null ? null : m(bridge.payoutMinor), difference: bridge.differenceMinor === null ? null : m(bridge.differenceMinor),
-    booksHold: m(bridge.settledMinor), status: bridge.status,
+    psp,
+    batchId: bridge.batchId,
+    currency: bridge.currency,
+    rows: bridge.rows,
+    gross: m(bridge.capturesMinor),
+    fees: m(-BigInt(bridge.feesMinor)),
+    refunds: m(bridge.refundsMinor),
+    chargebacks: m(bridge.chargebacksMinor),
+    adjustments: m(bridge.adjustmentsMinor),
+    rowsNet: m(bridge.rowsNetMinor),
+    payout: bridge.payoutMinor === null ? null : m(bridge.payoutMinor),
+    difference: bridge.differenceMinor === null ? null : m(bridge.differenceMinor),
+    booksHold: m(bridge.settledMinor),
+    status: bridge.status,
   };
 }

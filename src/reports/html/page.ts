@@ -52,16 +52,23 @@ ${bridgesSection(model)}
 `;
 }
 
-const num = (money: MoneyJson | null | undefined): string => `<td class="num">${money ? h(money.amount) : ''}</td>`;
+const num = (money: MoneyJson | null | undefined): string =>
+  `<td class="num">${money ? h(money.amount) : ''}</td>`;
 
-function table(headers: readonly { text: string; num?: boolean }[], rows: readonly string[]): string {
-  const head = headers.map((header) => `<th${header.num ? ' class="num"' : ''}>${h(header.text)}</th>`).join('');
+function table(
+  headers: readonly { text: string; num?: boolean }[],
+  rows: readonly string[],
+): string {
+  const head = headers
+    .map((header) => `<th${header.num ? ' class="num"' : ''}>${h(header.text)}</th>`)
+    .join('');
   return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
 function statementSection(statement: StatementTable): string {
   const rows = statement.rows.map(
-    (row) => `<tr${row.kind === 'total' ? ' class="total"' : ''}><td>${h(row.label)}</td><td>${h(row.currency)}</td>${row.cells.map(num).join('')}</tr>`,
+    (row) =>
+      `<tr${row.kind === 'total' ? ' class="total"' : ''}><td>${h(row.label)}</td><td>${h(row.currency)}</td>${row.cells.map(num).join('')}</tr>`,
   );
   const bad = statement.note.startsWith('NOT ');
   return `<h2>${h(statement.title)}</h2>
@@ -69,11 +76,20 @@ ${rows.length === 0 ? '' : table([{ text: 'account' }, { text: 'currency' }, ...
 <p class="note${bad ? ' bad' : ''}">${h(statement.note)}</p>`;
 }
 
-const FLOW_COLUMNS: readonly [FlowName, string][] = [['payIns', 'pay-ins'], ['refunds', 'refunds'], ['chargebacks', 'chargebacks'], ['payouts', 'payouts'], ['fees', 'PSP fees']];
+const FLOW_COLUMNS: readonly [FlowName, string][] = [
+  ['payIns', 'pay-ins'],
+  ['refunds', 'refunds'],
+  ['chargebacks', 'chargebacks'],
+  ['payouts', 'payouts'],
+  ['fees', 'PSP fees'],
+];
 
 function flowSection(flow: CurrencyFlows): string {
   const rows = flow.days
-    .map((day, index) => ({ day, cells: FLOW_COLUMNS.map(([name]) => flow.series[name][index] as MoneyJson) }))
+    .map((day, index) => ({
+      day,
+      cells: FLOW_COLUMNS.map(([name]) => flow.series[name][index] as MoneyJson),
+    }))
     .filter((row) => row.cells.some((cell) => cell.amountMinor !== '0'))
     .map((row) => `<tr><td>${h(row.day)}</td>${row.cells.map(num).join('')}</tr>`);
   const total = `<tr class="total"><td>total</td>${FLOW_COLUMNS.map(([name]) => num(flow.totals[name])).join('')}</tr>`;
@@ -87,18 +103,24 @@ ${table([{ text: 'day' }, ...FLOW_COLUMNS.map(([, text]) => ({ text, num: true }
 function openItemsSection(model: HtmlReportModel): string {
   const items = model.openItems;
   const byClass = items.byClass.map(
-    (line) => `<tr><td>${h(line.class)}</td><td class="num">${line.count}</td>${line.ages.map((age) => `<td class="num">${age.count}</td>`).join('')}<td>${h(line.money.map((m) => `${m.amount} ${m.currency}`).join(', '))}</td></tr>`,
+    (line) =>
+      `<tr><td>${h(line.class)}</td><td class="num">${line.count}</td>${line.ages.map((age) => `<td class="num">${age.count}</td>`).join('')}<td>${h(line.money.map((m) => `${m.amount} ${m.currency}`).join(', '))}</td></tr>`,
   );
   const listed = items.listed.map(
-    (item) => `<tr><td>${h(item.itemId)}</td><td>${h(item.class)}</td><td>${h(item.psp)}</td><td>${h(item.subject)}</td><td>${h(item.batchId ?? '')}</td>${num(item.amount)}<td>${h(item.amount.currency)}</td><td>${h(item.firstSeenAt)}</td><td class="num">${item.ageDays}</td></tr>`,
+    (item) =>
+      `<tr><td>${h(item.itemId)}</td><td>${h(item.class)}</td><td>${h(item.psp)}</td><td>${h(item.subject)}</td><td>${h(item.batchId ?? '')}</td>${num(item.amount)}<td>${h(item.amount.currency)}</td><td>${h(item.firstSeenAt)}</td><td class="num">${item.ageDays}</td></tr>`,
   );
   return `<section id="open-items">
 <h2>Open reconciliation items</h2>
 <p class="note">${items.count} open now; age in whole days since a reconciliation run first saw the item, at ${h(items.asOf)}.</p>
 ${items.count === 0 ? '' : table([{ text: 'class' }, { text: 'items', num: true }, ...AGE_BUCKETS.map(({ label }) => ({ text: label, num: true })), { text: 'amount' }], byClass)}
-${items.count === 0 ? '' : `<details><summary>the items${items.count > items.listed.length ? ` (the first ${items.listed.length})` : ''}</summary>
+${
+  items.count === 0
+    ? ''
+    : `<details><summary>the items${items.count > items.listed.length ? ` (the first ${items.listed.length})` : ''}</summary>
 ${table([{ text: 'item' }, { text: 'class' }, { text: 'PSP' }, { text: 'subject' }, { text: 'batch' }, { text: 'amount', num: true }, { text: 'currency' }, { text: 'first seen' }, { text: 'age (days)', num: true }], listed)}
-</details>`}
+</details>`
+}
 </section>`;
 }
 
@@ -109,8 +131,21 @@ function bridgeRow(bridge: BridgeView): string {
 
 function bridgesSection(model: HtmlReportModel): string {
   const { count, listed } = model.bridges;
-  const headers = ['PSP', 'batch', 'currency', 'rows'].map((text) => ({ text, num: text === 'rows' }));
-  const money = ['gross', 'fees', 'refunds', 'chargebacks', 'adjustments', '= net of rows', 'payout', 'difference', 'books hold'].map((text) => ({ text, num: true }));
+  const headers = ['PSP', 'batch', 'currency', 'rows'].map((text) => ({
+    text,
+    num: text === 'rows',
+  }));
+  const money = [
+    'gross',
+    'fees',
+    'refunds',
+    'chargebacks',
+    'adjustments',
+    '= net of rows',
+    'payout',
+    'difference',
+    'books hold',
+  ].map((text) => ({ text, num: true }));
   return `<section id="bridges">
 <h2>Payout bridges</h2>
 <p class="note">Per settlement batch: gross + fees + refunds + chargebacks + adjustments = net of rows (fees, refunds and chargebacks are negative), compared with what the PSP paid out; "books hold" is what the ledger has moved to the bank for the batch. ${count} batch${count === 1 ? '' : 'es'}${count > listed.length ? `, the newest ${listed.length} shown` : ''}.</p>

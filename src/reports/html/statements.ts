@@ -1,6 +1,15 @@
 import type { Database } from '../../db/index.js';
 import { type Currency, type MoneyJson, moneyJson } from '../../money/index.js';
-import { type BalanceSheet, type CurrencyAmounts, type IncomeStatement, type Period, type PeriodSpan, type StatementSection, balanceSheet, incomeStatement } from '../statements.js';
+import {
+  type BalanceSheet,
+  type CurrencyAmounts,
+  type IncomeStatement,
+  type Period,
+  type PeriodSpan,
+  type StatementSection,
+  balanceSheet,
+  incomeStatement,
+} from '../statements.js';
 
 /** A statement as the page draws it: one row per account and currency, a column per period, then the total. */
 export interface StatementTable {
@@ -19,7 +28,13 @@ export interface StatementLine {
 }
 
 /** The income statement and the balance sheet of src/reports/statements.ts over the report's range. */
-export function statementTables(db: Database, period: Period | undefined, begin: string, end: string, depth?: number): StatementTable[] {
+export function statementTables(
+  db: Database,
+  period: Period | undefined,
+  begin: string,
+  end: string,
+  depth?: number,
+): StatementTable[] {
   const options = { period, begin, end, depth };
   return [incomeTable(incomeStatement(db, options)), balanceTable(balanceSheet(db, options))];
 }
@@ -32,17 +47,30 @@ function periodLabel(period: Period | null, span: PeriodSpan): string {
   return `${start} to ${new Date(Date.parse(span.end) - 1).toISOString().slice(0, 10)}`;
 }
 
-const cellsOf = (currency: Currency, amounts: readonly bigint[], total: bigint): MoneyJson[] => [...amounts, total].map((minor) => moneyJson(minor, currency));
+const cellsOf = (currency: Currency, amounts: readonly bigint[], total: bigint): MoneyJson[] =>
+  [...amounts, total].map((minor) => moneyJson(minor, currency));
 
 function sectionLines(section: StatementSection): StatementLine[] {
   return [
-    ...section.rows.map((row): StatementLine => ({ label: row.account, currency: row.currency, kind: 'account', cells: cellsOf(row.currency, row.amountsMinor, row.totalMinor) })),
+    ...section.rows.map(
+      (row): StatementLine => ({
+        label: row.account,
+        currency: row.currency,
+        kind: 'account',
+        cells: cellsOf(row.currency, row.amountsMinor, row.totalMinor),
+      }),
+    ),
     ...totalLines(`total ${section.name}`, section.totals),
   ];
 }
 
 function totalLines(label: string, totals: readonly CurrencyAmounts[]): StatementLine[] {
-  return totals.map((line) => ({ label, currency: line.currency, kind: 'total', cells: cellsOf(line.currency, line.amountsMinor, line.totalMinor) }));
+  return totals.map((line) => ({
+    label,
+    currency: line.currency,
+    kind: 'total',
+    cells: cellsOf(line.currency, line.amountsMinor, line.totalMinor),
+  }));
 }
 
 function columnsOf(statement: IncomeStatement | BalanceSheet, last: string): string[] {
@@ -54,16 +82,24 @@ function incomeTable(statement: IncomeStatement): StatementTable {
     title: 'Income statement',
     columns: columnsOf(statement, 'total'),
     rows: [...statement.sections.flatMap(sectionLines), ...totalLines('net income', statement.net)],
-    note: statement.periods.length === 0 ? 'no revenue or expenses in the range' : 'revenue minus expenses per period, by effective date; currencies are never added together',
+    note:
+      statement.periods.length === 0
+        ? 'no revenue or expenses in the range'
+        : 'revenue minus expenses per period, by effective date; currencies are never added together',
   };
 }
 
 function balanceTable(sheet: BalanceSheet): StatementTable {
-  const unbalanced = sheet.check.filter((line) => line.differenceMinor.some((difference) => difference !== 0n));
+  const unbalanced = sheet.check.filter((line) =>
+    line.differenceMinor.some((difference) => difference !== 0n),
+  );
   return {
     title: 'Balance sheet',
     columns: columnsOf(sheet, 'at end'),
-    rows: [...sheet.sections.flatMap(sectionLines), ...totalLines('net income not yet closed to equity', sheet.unclosedNetIncome)],
+    rows: [
+      ...sheet.sections.flatMap(sectionLines),
+      ...totalLines('net income not yet closed to equity', sheet.unclosedNetIncome),
+    ],
     note: sheet.balanced
       ? 'balanced: assets = liabilities + equity + net income not yet closed, in every currency at every period end'
       : `NOT BALANCED in ${unbalanced.map((line) => line.currency).join(', ')}: assets differ from liabilities + equity + net income`,

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addBusinessDays, dueDay, isBusinessDay, previousDay } from '../../../src/bank/business-days.js';
+import {
+  addBusinessDays,
+  dueDay,
+  isBusinessDay,
+  previousDay,
+} from '../../../src/bank/business-days.js';
 
 describe('business days (Mon-Fri, no holidays)', () => {
   it('adds over weekends', () => {
@@ -17,7 +22,9 @@ describe('business days (Mon-Fri, no holidays)', () => {
   });
 
   it('lands on a business day after exactly n business days, never before', () => {
-    const day = fc.integer({ min: 0, max: 3650 }).map((n) => new Date(Date.UTC(2024, 0, 1) + n * 86_400_000).toISOString().slice(0, 10));
+    const day = fc
+      .integer({ min: 0, max: 3650 })
+      .map((n) => new Date(Date.UTC(2024, 0, 1) + n * 86_400_000).toISOString().slice(0, 10));
     fc.assert(
       fc.property(day, fc.integer({ min: 1, max: 30 }), (date, n) => {
         const due = addBusinessDays(date, n);

@@ -16,18 +16,31 @@ const mangle = fc.constantFrom(
 describe('payout references as banks mangle them', () => {
   it('finds the examples of the design and not a longer run', () => {
     const ref = 'po_sim_20261123_USD';
-    for (const text of ['PO.SIM.20261123.USD', 'po sim 20261123 usd', 'POSIM20261123USD', 'payout PO SIM 20261123 USD from sim']) expect(referenceFoundIn(ref, text)).toBe(true);
-    for (const text of ['PO_SIM_20261123_USD2', 'XPOSIM20261123USD', 'po sim 20261123', '']) expect(referenceFoundIn(ref, text)).toBe(false);
+    for (const text of [
+      'PO.SIM.20261123.USD',
+      'po sim 20261123 usd',
+      'POSIM20261123USD',
+      'payout PO SIM 20261123 USD from sim',
+    ])
+      expect(referenceFoundIn(ref, text)).toBe(true);
+    for (const text of ['PO_SIM_20261123_USD2', 'XPOSIM20261123USD', 'po sim 20261123', ''])
+      expect(referenceFoundIn(ref, text)).toBe(false);
     expect(referenceKey('po_sim_1')).toBe('POSIM1');
     expect(referenceFoundIn('___', 'anything')).toBe(false);
   });
 
   it('never loses a match to mangling, with text around it', () => {
     fc.assert(
-      fc.property(reference, mangle, fc.array(word, { maxLength: 3 }), fc.array(word, { maxLength: 3 }), (ref, how, before, after) => {
-        const text = [...before, how(ref), ...after].join(' ');
-        expect(referenceFoundIn(ref, text)).toBe(true);
-      }),
+      fc.property(
+        reference,
+        mangle,
+        fc.array(word, { maxLength: 3 }),
+        fc.array(word, { maxLength: 3 }),
+        (ref, how, before, after) => {
+          const text = [...before, how(ref), ...after].join(' ');
+          expect(referenceFoundIn(ref, text)).toBe(true);
+        },
+      ),
     );
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addBusinessDays, arrivalDay } from '../../../src/bank/sim/calendar.js';
 
 // 2026-11-27 is a Friday.
-describe('the simulated bank\'s calendar (Mon-Fri, no holidays)', () => {
+describe("the simulated bank's calendar (Mon-Fri, no holidays)", () => {
   it('adds business days, stepping over the weekend', () => {
     expect(addBusinessDays('2026-11-23', 1)).toBe('2026-11-24');
     expect(addBusinessDays('2026-11-27', 1)).toBe('2026-11-30');

@@ -15,20 +15,39 @@ import { tempDir } from '../../helpers/cli.js';
  */
 vi.mock('../../../src/bank/formats/index.js', () => ({
   writeStatements: (_format: string, statements: readonly BankStatement[]) =>
-    `${statements.flatMap((s) => [
-      JSON.stringify({ header: { ...s.header, opening: { ...s.header.opening, amountMinor: String(s.header.opening.amountMinor) } } }),
-      ...s.entries.map((e) => JSON.stringify({ entry: { ...e, amountMinor: String(e.amountMinor) } })),
-      JSON.stringify({ closing: String(s.footer.closing.amountMinor) }),
-    ]).join('\n')}\n`,
+    `${statements
+      .flatMap((s) => [
+        JSON.stringify({
+          header: {
+            ...s.header,
+            opening: { ...s.header.opening, amountMinor: String(s.header.opening.amountMinor) },
+          },
+        }),
+        ...s.entries.map((e) =>
+          JSON.stringify({ entry: { ...e, amountMinor: String(e.amountMinor) } }),
+        ),
+        JSON.stringify({ closing: String(s.footer.closing.amountMinor) }),
+      ])
+      .join('\n')}\n`,
   openStatement: async (file: string) => ({
     format: 'camt053',
     async *parts(): AsyncGenerator<StatementPart> {
       for (const [index, text] of fs.readFileSync(file, 'utf8').trimEnd().split('\n').entries()) {
         const line = index + 1;
-        const record = JSON.parse(text) as { header?: BankStatement['header']; entry?: object; closing?: string };
+        const record = JSON.parse(text) as {
+          header?: BankStatement['header'];
+          entry?: object;
+          closing?: string;
+        };
         if (record.header) yield { kind: 'statement', header: { ...record.header, line } };
-        else if (record.entry) yield { kind: 'entry', entry: { ...(record.entry as BankEntry), line } };
-        else yield { kind: 'end', footer: { closing: { amountMinor: BigInt(record.closing ?? '0'), date: '' }, line }, skipped: 0 };
+        else if (record.entry)
+          yield { kind: 'entry', entry: { ...(record.entry as BankEntry), line } };
+        else
+          yield {
+            kind: 'end',
+            footer: { closing: { amountMinor: BigInt(record.closing ?? '0'), date: '' }, line },
+            skipped: 0,
+          };
       }
     },
   }),
@@ -46,12 +65,35 @@ describe('writeSimBankStatement (the service behind `bank statement`)', () => {
 
   beforeEach(() => {
     ({ dir, cleanup } = tempDir('payops-bank-service-'));
-    sim = new SimEngine({ stateFile: path.join(dir, 'sim.db'), seed: 's', faults: NO_FAULTS, feeRule: DEFAULT_FEE_RULE, clock: () => now });
+    sim = new SimEngine({
+      stateFile: path.join(dir, 'sim.db'),
+      seed: 's',
+      faults: NO_FAULTS,
+      feeRule: DEFAULT_FEE_RULE,
+      clock: () => now,
+    });
     now = Date.parse('2026-11-23T09:00:00Z');
     for (let i = 1; i <= 4; i++) {
-      sim.charge([{ idempotencyKey: `k${i}`, merchantReference: `ord_${i}`, amountMinor: BigInt(5_000 * i), currency: i === 4 ? ('EUR' as Currency) : USD, paymentToken: 'tok_visa' }]);
+      sim.charge([
+        {
+          idempotencyKey: `k${i}`,
+          merchantReference: `ord_${i}`,
+          amountMinor: BigInt(5_000 * i),
+          currency: i === 4 ? ('EUR' as Currency) : USD,
+          paymentToken: 'tok_visa',
+        },
+      ]);
     }
-    sim.payout([{ idempotencyKey: 'p1', payoutId: 'po_1', sellerId: 'seller_1', destination: 'DE89370400440532013000', amountMinor: 1_234n, currency: USD }]);
+    sim.payout([
+      {
+        idempotencyKey: 'p1',
+        payoutId: 'po_1',
+        sellerId: 'seller_1',
+        destination: 'DE89370400440532013000',
+        amountMinor: 1_234n,
+        currency: USD,
+      },
+    ]);
   });
   afterEach(() => {
     sim.close();
@@ -59,12 +101,28 @@ describe('writeSimBankStatement (the service behind `bank statement`)', () => {
   });
 
   const write = (out: string, inject = 0) =>
-    writeSimBankStatement(sim, { date: '2026-11-24', format: 'camt053', out: path.join(dir, out), outGuard: {}, delayDays: 1, inject, seed: '9' });
+    writeSimBankStatement(sim, {
+      date: '2026-11-24',
+      format: 'camt053',
+      out: path.join(dir, out),
+      outGuard: {},
+      delayDays: 1,
+      inject,
+      seed: '9',
+    });
 
   it('writes the file owner-only and returns the manifest: statements with money as the JSON contract has it, each injection with its written line', async () => {
     const manifest = await write('day.txt', 7);
     expect(fs.statSync(manifest.file).mode & 0o777).toBe(0o600);
-    expect(manifest).toMatchObject({ bank: 'sim', date: '2026-11-24', format: 'camt053', delayDays: 1, windowDays: 1, createdAt: '2026-11-25T06:00:00.000Z', skipped: [] });
+    expect(manifest).toMatchObject({
+      bank: 'sim',
+      date: '2026-11-24',
+      format: 'camt053',
+      delayDays: 1,
+      windowDays: 1,
+      createdAt: '2026-11-25T06:00:00.000Z',
+      skipped: [],
+    });
     const usd = manifest.statements.find((s) => s.currency === USD);
     expect(usd?.opening).toEqual({ amount: '-13.84', currency: 'USD', amountMinor: '-1384' });
     const lines = fs.readFileSync(manifest.file, 'utf8').trimEnd().split('\n');
@@ -90,13 +148,34 @@ describe('writeSimBankStatement (the service behind `bank statement`)', () => {
   });
 
   it('refuses a day before the account moved at all, writing nothing', async () => {
-    await expect(writeSimBankStatement(sim, { date: '2026-11-20', format: 'camt053', out: path.join(dir, 'early.txt'), outGuard: {}, delayDays: 1, inject: 0, seed: '1' }))
-      .rejects.toThrow(/nothing to state on or before 2026-11-20/);
+    await expect(
+      writeSimBankStatement(sim, {
+        date: '2026-11-20',
+        format: 'camt053',
+        out: path.join(dir, 'early.txt'),
+        outGuard: {},
+        delayDays: 1,
+        inject: 0,
+        seed: '1',
+      }),
+    ).rejects.toThrow(/nothing to state on or before 2026-11-20/);
     expect(fs.existsSync(path.join(dir, 'early.txt'))).toBe(false);
   });
 
   it('leaves no file behind when the day cannot be planned', async () => {
-    await expect(writeSimBankStatement(sim, { date: '2026-11-31', format: 'camt053', out: path.join(dir, 'bad.txt'), outGuard: {}, delayDays: 1, inject: 0, seed: '1' })).rejects.toThrow(/--date/);
-    expect(fs.readdirSync(dir).filter((name) => name.startsWith('bad') || name.includes('partial'))).toEqual([]);
+    await expect(
+      writeSimBankStatement(sim, {
+        date: '2026-11-31',
+        format: 'camt053',
+        out: path.join(dir, 'bad.txt'),
+        outGuard: {},
+        delayDays: 1,
+        inject: 0,
+        seed: '1',
+      }),
+    ).rejects.toThrow(/--date/);
+    expect(
+      fs.readdirSync(dir).filter((name) => name.startsWith('bad') || name.includes('partial')),
+    ).toEqual([]);
   });
 });

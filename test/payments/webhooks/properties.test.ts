@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../../src/check/check.js';
 import { PayinExecutor } from '../../../src/payments/executor.js';
 import { ingest } from '../../../src/payments/intake/intake.js';
-import { type WebhookOutcome, WebhookApplier, parseWebhookEvent } from '../../../src/payments/webhooks/apply.js';
+import {
+  type WebhookOutcome,
+  WebhookApplier,
+  parseWebhookEvent,
+} from '../../../src/payments/webhooks/apply.js';
 import type { ChargeResult } from '../../../src/psp/port.js';
 import { tempDatabase } from '../../helpers/db.js';
 import { FakePsp } from '../fake-psp.js';
@@ -40,32 +44,65 @@ describe('webhook deliveries in any order, duplicated, some too early', () => {
           try {
             const ids = plans.map((_, i) => `ord_${i}`);
             const input = path.join(path.dirname(file), 'events.ndjson');
-            fs.writeFileSync(input, `${JSON.stringify({
-              eventId: 'chk_1', type: 'pay_in', occurredAt: '2026-11-23T09:00:00Z', currency: 'USD', payer: { id: 'b1' }, paymentToken: 'tok_visa',
-              orders: ids.map((orderId, i) => ({ orderId, sellerId: `seller_${i % 3}`, amount: '25.00', platformFee: '2.50' })),
-            })}\n`);
+            fs.writeFileSync(
+              input,
+              `${JSON.stringify({
+                eventId: 'chk_1',
+                type: 'pay_in',
+                occurredAt: '2026-11-23T09:00:00Z',
+                currency: 'USD',
+                payer: { id: 'b1' },
+                paymentToken: 'tok_visa',
+                orders: ids.map((orderId, i) => ({
+                  orderId,
+                  sellerId: `seller_${i % 3}`,
+                  amount: '25.00',
+                  platformFee: '2.50',
+                })),
+              })}\n`,
+            );
             await ingest(db, [input], { psp: 'http' });
             const psp = new FakePsp();
             (psp as { name: string }).name = 'http';
             plans.forEach((p, i) => {
               const reference = `ch_ord_${i}`;
-              const answer: ChargeResult = p.answer === 'pending' ? { status: 'pending', pspReference: reference }
-                : p.answer === 'succeeded' ? { status: 'succeeded', pspReference: reference, feeMinor: 102n }
-                : { status: 'declined', pspReference: reference, reason: 'card_declined' };
+              const answer: ChargeResult =
+                p.answer === 'pending'
+                  ? { status: 'pending', pspReference: reference }
+                  : p.answer === 'succeeded'
+                    ? { status: 'succeeded', pspReference: reference, feeMinor: 102n }
+                    : { status: 'declined', pspReference: reference, reason: 'card_declined' };
               psp.script(`ord_${i}`, answer);
             });
             // The PSP's events for each charge: what it answered, then where a pending one settled.
             const events: string[] = [];
             plans.forEach((p, i) => {
-              const event = (status: 'pending' | 'succeeded' | 'failed', n: number) => JSON.stringify({
-                id: `evt_${i}_${n}`, type: `charge.${status}`, created: '2026-11-23T10:00:00.000Z',
-                data: { object: { object: 'charge', id: `ch_ord_${i}`, status, merchantReference: `ord_${i}`, amountMinor: '2500', currency: 'USD', feeMinor: status === 'succeeded' ? '102' : null, failureCode: status === 'failed' ? 'card_declined' : null } },
-              });
+              const event = (status: 'pending' | 'succeeded' | 'failed', n: number) =>
+                JSON.stringify({
+                  id: `evt_${i}_${n}`,
+                  type: `charge.${status}`,
+                  created: '2026-11-23T10:00:00.000Z',
+                  data: {
+                    object: {
+                      object: 'charge',
+                      id: `ch_ord_${i}`,
+                      status,
+                      merchantReference: `ord_${i}`,
+                      amountMinor: '2500',
+                      currency: 'USD',
+                      feeMinor: status === 'succeeded' ? '102' : null,
+                      failureCode: status === 'failed' ? 'card_declined' : null,
+                    },
+                  },
+                });
               if (p.answer === 'pending') events.push(event('pending', 0), event(p.settlesTo, 1));
               else events.push(event(p.answer === 'succeeded' ? 'succeeded' : 'failed', 0));
             });
             // Duplicates and any order: the deliveries are the events indexed by `shuffle`, then every event once more.
-            const deliveries = [...shuffle.map((n) => events[n % events.length] as string), ...events];
+            const deliveries = [
+              ...shuffle.map((n) => events[n % events.length] as string),
+              ...events,
+            ];
             const applier = new WebhookApplier(db, { psp: 'http', retry: POLICY, clock: Date.now });
             const outcomes: WebhookOutcome[] = [];
             const redeliver: string[] = [];
@@ -77,23 +114,52 @@ describe('webhook deliveries in any order, duplicated, some too early', () => {
             // Some deliveries arrive before payops has executed anything.
             const cut = Math.min(early, deliveries.length);
             deliveries.slice(0, cut).forEach(deliver);
-            await new PayinExecutor(db, { psp, retry: POLICY, clock: Date.now, random: () => 1 }).runDue();
+            await new PayinExecutor(db, {
+              psp,
+              retry: POLICY,
+              clock: Date.now,
+              random: () => 1,
+            }).runDue();
             deliveries.slice(cut).forEach(deliver);
             // The PSP delivers again what was answered "retry later".
             for (const body of redeliver.splice(0)) deliver(body);
 
-            const status = new Map((db.prepare('SELECT order_id, status FROM orders').all() as { order_id: string; status: string }[]).map((row) => [row.order_id, row.status]));
+            const status = new Map(
+              (
+                db.prepare('SELECT order_id, status FROM orders').all() as {
+                  order_id: string;
+                  status: string;
+                }[]
+              ).map((row) => [row.order_id, row.status]),
+            );
             plans.forEach((p, i) => {
-              const expected = p.answer === 'declined' ? 'failed' : p.answer === 'succeeded' ? 'succeeded' : p.settlesTo;
+              const expected =
+                p.answer === 'declined'
+                  ? 'failed'
+                  : p.answer === 'succeeded'
+                    ? 'succeeded'
+                    : p.settlesTo;
               expect(status.get(`ord_${i}`)).toBe(expected);
             });
-            expect(outcomes.filter((outcome) => outcome === 'applied')).toHaveLength(plans.filter((p) => p.answer === 'pending').length);
+            expect(outcomes.filter((outcome) => outcome === 'applied')).toHaveLength(
+              plans.filter((p) => p.answer === 'pending').length,
+            );
             expect(outcomes).not.toContain('conflict');
             expect(outcomes).not.toContain('mismatch');
-            const remembered = (db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get() as { n: bigint }).n;
+            const remembered = (
+              db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get() as { n: bigint }
+            ).n;
             expect(Number(remembered)).toBe(events.length);
-            const captures = (db.prepare("SELECT COUNT(*) AS n FROM ledger_transactions WHERE kind = 'payin.capture'").get() as { n: bigint }).n;
-            expect(Number(captures)).toBe([...status.values()].filter((s) => s === 'succeeded').length);
+            const captures = (
+              db
+                .prepare(
+                  "SELECT COUNT(*) AS n FROM ledger_transactions WHERE kind = 'payin.capture'",
+                )
+                .get() as { n: bigint }
+            ).n;
+            expect(Number(captures)).toBe(
+              [...status.values()].filter((s) => s === 'succeeded').length,
+            );
             expect(runChecks(db).ok).toBe(true);
           } finally {
             cleanup();

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CsvItem, CsvTokenizer, MAX_RECORD_CHARS, firstRecord, readCsvBatches } from '../../../src/reconcile/formats/csv.js';
+import {
+  type CsvItem,
+  CsvTokenizer,
+  MAX_RECORD_CHARS,
+  firstRecord,
+  readCsvBatches,
+} from '../../../src/reconcile/formats/csv.js';
 import { tempDirPerTest } from '../../helpers/cli.js';
 import { writeFile } from '../../helpers/settlement.js';
 
@@ -14,11 +20,17 @@ function tokenize(text: string, delimiter = ','): CsvItem[] {
 async function readFile(content: string | Buffer, chunkBytes?: number): Promise<CsvItem[]> {
   const file = writeFile(temp.dir, 'f.csv', content);
   const items: CsvItem[] = [];
-  for await (const batch of readCsvBatches(file, chunkBytes === undefined ? {} : { chunkBytes })) items.push(...batch);
+  for await (const batch of readCsvBatches(file, chunkBytes === undefined ? {} : { chunkBytes }))
+    items.push(...batch);
   return items;
 }
 
-const records = (items: CsvItem[]) => items.map((item) => (item.problem ? { line: item.line, problem: item.problem } : { line: item.line, fields: item.fields }));
+const records = (items: CsvItem[]) =>
+  items.map((item) =>
+    item.problem
+      ? { line: item.line, problem: item.problem }
+      : { line: item.line, fields: item.fields },
+  );
 
 describe('CsvTokenizer: records and physical lines', () => {
   it('splits unquoted records and numbers their lines from 1', () => {
@@ -38,10 +50,18 @@ describe('CsvTokenizer: records and physical lines', () => {
 
   it('marks a last record with no line break after it, and only that one', () => {
     const items = tokenize('a,b\n1,2\n3,4');
-    expect(items.map((item) => (item.problem ? 'problem' : (item.unterminated ?? false)))).toEqual([false, false, true]);
+    expect(items.map((item) => (item.problem ? 'problem' : (item.unterminated ?? false)))).toEqual([
+      false,
+      false,
+      true,
+    ]);
     expect(tokenize('a,b\n1,2\n').some((item) => !item.problem && item.unterminated)).toBe(false);
     expect(tokenize('a,b\n1,2\r\n').some((item) => !item.problem && item.unterminated)).toBe(false);
-    expect(tokenize('a,b\n"x,y",2')[1]).toEqual({ line: 2, fields: ['x,y', '2'], unterminated: true });
+    expect(tokenize('a,b\n"x,y",2')[1]).toEqual({
+      line: 2,
+      fields: ['x,y', '2'],
+      unterminated: true,
+    });
   });
 
   it('skips blank lines but keeps counting them', () => {
@@ -80,7 +100,9 @@ describe('CsvTokenizer: records and physical lines', () => {
   });
 
   it('uses another delimiter when told, and then a comma is data', () => {
-    expect(records(tokenize('a;b,c;"d;e"\n', ';'))).toEqual([{ line: 1, fields: ['a', 'b,c', 'd;e'] }]);
+    expect(records(tokenize('a;b,c;"d;e"\n', ';'))).toEqual([
+      { line: 1, fields: ['a', 'b,c', 'd;e'] },
+    ]);
     expect(records(tokenize('a\tb\t"c\td"\n', '\t'))).toEqual([
       { line: 1, problem: { column: 2, reason: 'contains a control character (U+0009)' } },
     ]);
@@ -88,7 +110,8 @@ describe('CsvTokenizer: records and physical lines', () => {
   });
 
   it('refuses a delimiter that cannot be one', () => {
-    for (const delimiter of ['', ',,', '"', '\n', '\r']) expect(() => new CsvTokenizer(delimiter)).toThrow(RangeError);
+    for (const delimiter of ['', ',,', '"', '\n', '\r'])
+      expect(() => new CsvTokenizer(delimiter)).toThrow(RangeError);
   });
 });
 
@@ -102,8 +125,12 @@ describe('CsvTokenizer: bad records are reported on their line and reading goes 
   });
 
   it('refuses C1 controls and invalid UTF-8', () => {
-    expect(records(tokenize('a,\u0085\n'))).toEqual([{ line: 1, problem: { column: 1, reason: 'contains a control character (U+0085)' } }]);
-    expect(records(tokenize('a,b\ufffd\n'))).toEqual([{ line: 1, problem: { column: 1, reason: 'is not valid UTF-8 (save the file as UTF-8)' } }]);
+    expect(records(tokenize('a,\u0085\n'))).toEqual([
+      { line: 1, problem: { column: 1, reason: 'contains a control character (U+0085)' } },
+    ]);
+    expect(records(tokenize('a,b\ufffd\n'))).toEqual([
+      { line: 1, problem: { column: 1, reason: 'is not valid UTF-8 (save the file as UTF-8)' } },
+    ]);
   });
 
   it('reports a line break inside a quoted field at the line the record starts, and counts the lines it spans', () => {
@@ -116,21 +143,38 @@ describe('CsvTokenizer: bad records are reported on their line and reading goes 
 
   it('reports text after a closing quote', () => {
     expect(records(tokenize('"ab"c,d\nok\n'))).toEqual([
-      { line: 1, problem: { column: 0, reason: 'text after the closing quote of a quoted field (write "" for a quote inside one)' } },
+      {
+        line: 1,
+        problem: {
+          column: 0,
+          reason:
+            'text after the closing quote of a quoted field (write "" for a quote inside one)',
+        },
+      },
       { line: 2, fields: ['ok'] },
     ]);
   });
 
   it('reports a quote inside an unquoted field', () => {
     expect(records(tokenize('a,b"c\nok\n'))).toEqual([
-      { line: 1, problem: { column: 1, reason: 'a quote inside an unquoted field (quote the whole field, and write "" for the quote)' } },
+      {
+        line: 1,
+        problem: {
+          column: 1,
+          reason:
+            'a quote inside an unquoted field (quote the whole field, and write "" for the quote)',
+        },
+      },
       { line: 2, fields: ['ok'] },
     ]);
   });
 
   it('reports a quote never closed at its line, then reads the lines after it as records', () => {
     expect(records(tokenize('a,"open\nb,c\nd,e\n'))).toEqual([
-      { line: 1, problem: { column: 1, reason: 'a quoted field is never closed (a missing closing quote)' } },
+      {
+        line: 1,
+        problem: { column: 1, reason: 'a quoted field is never closed (a missing closing quote)' },
+      },
       { line: 2, fields: ['b', 'c'] },
       { line: 3, fields: ['d', 'e'] },
     ]);
@@ -139,17 +183,31 @@ describe('CsvTokenizer: bad records are reported on their line and reading goes 
   it('gives up on an open quote after MAX_RECORD_CHARS and re-reads what it swallowed', () => {
     const filler = `${'x'.repeat(1000)}\n`.repeat(Math.ceil(MAX_RECORD_CHARS / 1000) + 5);
     const items = tokenize(`"never closed\n${filler}last,row\n`);
-    expect(items[0]).toEqual({ line: 1, problem: { column: 0, reason: 'a quoted field is never closed (a missing closing quote)' } });
+    expect(items[0]).toEqual({
+      line: 1,
+      problem: { column: 0, reason: 'a quoted field is never closed (a missing closing quote)' },
+    });
     expect(items.slice(1).every((item) => !item.problem)).toBe(true);
     expect(items.at(-1)).toEqual({ line: filler.split('\n').length + 1, fields: ['last', 'row'] });
   });
 
   it('drops a line longer than MAX_RECORD_CHARS with one problem and reads on', () => {
     const tokenizer = new CsvTokenizer(',');
-    const items = [...tokenizer.push('a,b\n'), ...tokenizer.push('y'.repeat(MAX_RECORD_CHARS + 10)), ...tokenizer.push('yyy\nc,d\n'), ...tokenizer.end()];
+    const items = [
+      ...tokenizer.push('a,b\n'),
+      ...tokenizer.push('y'.repeat(MAX_RECORD_CHARS + 10)),
+      ...tokenizer.push('yyy\nc,d\n'),
+      ...tokenizer.end(),
+    ];
     expect(records(items)).toEqual([
       { line: 1, fields: ['a', 'b'] },
-      { line: 2, problem: { column: null, reason: `line is longer than ${MAX_RECORD_CHARS} characters (not a CSV file?)` } },
+      {
+        line: 2,
+        problem: {
+          column: null,
+          reason: `line is longer than ${MAX_RECORD_CHARS} characters (not a CSV file?)`,
+        },
+      },
       { line: 3, fields: ['c', 'd'] },
     ]);
   });
@@ -166,11 +224,16 @@ describe('readCsvBatches', () => {
       { line: 4, problem: { column: 0, reason: 'contains a control character (U+000A)' } },
       { line: 6, fields: ['€', '日本', 'last'] },
     ]);
-    for (const chunkBytes of [1, 2, 3, 5, 7, 11]) expect(records(await readFile(sample, chunkBytes))).toEqual(records(whole));
+    for (const chunkBytes of [1, 2, 3, 5, 7, 11])
+      expect(records(await readFile(sample, chunkBytes))).toEqual(records(whole));
   });
 
   it('agrees with a one-piece read for any text split anywhere', async () => {
-    const textArb = fc.array(fc.constantFrom('a', 'b', ',', '"', '\n', '\r\n', ' ', 'é', '€', '\u0001'), { maxLength: 60 }).map((parts) => parts.join(''));
+    const textArb = fc
+      .array(fc.constantFrom('a', 'b', ',', '"', '\n', '\r\n', ' ', 'é', '€', '\u0001'), {
+        maxLength: 60,
+      })
+      .map((parts) => parts.join(''));
     await fc.assert(
       fc.asyncProperty(textArb, fc.integer({ min: 1, max: 9 }), async (text, chunkBytes) => {
         expect(records(await readFile(text, chunkBytes))).toEqual(records(tokenize(text)));

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCurrency } from '../../../src/money/index.js';
 import { openSettlement } from '../../../src/reconcile/formats/index.js';
-import { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } from '../../../src/reconcile/formats/payops.js';
+import {
+  PAYOPS_SETTLEMENT_HEADER_LINE,
+  formatPayopsSettlementRow,
+} from '../../../src/reconcile/formats/payops.js';
 import type { SettlementRow } from '../../../src/reconcile/types.js';
 import { tempDir } from '../../helpers/cli.js';
 

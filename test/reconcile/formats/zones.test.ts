@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RowError } from '../../../src/reconcile/formats/format.js';
-import { type Zone, localInstantField, utcDayField, utcInstantField, wallTimeToUtc, zoneOf } from '../../../src/reconcile/formats/zones.js';
+import {
+  type Zone,
+  localInstantField,
+  utcDayField,
+  utcInstantField,
+  wallTimeToUtc,
+  zoneOf,
+} from '../../../src/reconcile/formats/zones.js';
 
 describe('zoneOf', () => {
   it.each([
@@ -22,7 +29,10 @@ describe('zoneOf', () => {
 
   it('reads an IANA name as a zone whose offset depends on the date', () => {
     expect(zoneOf('Europe/Amsterdam')).toEqual({ kind: 'iana', name: 'Europe/Amsterdam' });
-    expect(zoneOf('America/Argentina/Buenos_Aires')).toEqual({ kind: 'iana', name: 'America/Argentina/Buenos_Aires' });
+    expect(zoneOf('America/Argentina/Buenos_Aires')).toEqual({
+      kind: 'iana',
+      name: 'America/Argentina/Buenos_Aires',
+    });
   });
 
   it.each(['CST', 'IST', 'AST'])('refuses %s, which names several zones', (text) => {
@@ -38,8 +48,12 @@ describe('wallTimeToUtc', () => {
   const amsterdam: Zone = { kind: 'iana', name: 'Europe/Amsterdam' };
 
   it('applies the offset in force at that date in an IANA zone', () => {
-    expect(new Date(wallTimeToUtc(Date.UTC(2026, 0, 15, 12), amsterdam) as number).toISOString()).toBe('2026-01-15T11:00:00.000Z');
-    expect(new Date(wallTimeToUtc(Date.UTC(2026, 6, 15, 12), amsterdam) as number).toISOString()).toBe('2026-07-15T10:00:00.000Z');
+    expect(
+      new Date(wallTimeToUtc(Date.UTC(2026, 0, 15, 12), amsterdam) as number).toISOString(),
+    ).toBe('2026-01-15T11:00:00.000Z');
+    expect(
+      new Date(wallTimeToUtc(Date.UTC(2026, 6, 15, 12), amsterdam) as number).toISOString(),
+    ).toBe('2026-07-15T10:00:00.000Z');
   });
 
   it('refuses a wall time the clocks skip or repeat', () => {
@@ -48,18 +62,46 @@ describe('wallTimeToUtc', () => {
   });
 
   it('inverts the zone: a UTC instant shown as wall time converts back to itself unless that wall time repeats', () => {
-    const zones = ['Europe/Amsterdam', 'America/New_York', 'Australia/Sydney', 'Asia/Kolkata', 'Pacific/Chatham'];
+    const zones = [
+      'Europe/Amsterdam',
+      'America/New_York',
+      'Australia/Sydney',
+      'Asia/Kolkata',
+      'Pacific/Chatham',
+    ];
     fc.assert(
-      fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) }), fc.constantFrom(...zones), (minuteMs, name) => {
-        const instant = minuteMs - (minuteMs % 60_000);
-        const wall = new Intl.DateTimeFormat('en-US', { timeZone: name, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })
-          .formatToParts(instant)
-          .reduce<Record<string, number>>((parts, part) => (part.type === 'literal' ? parts : { ...parts, [part.type]: Number(part.value) }), {});
-        const wallMs = Date.UTC(wall.year as number, (wall.month as number) - 1, wall.day as number, wall.hour as number, wall.minute as number);
-        const back = wallTimeToUtc(wallMs, { kind: 'iana', name });
-        if (typeof back === 'string') expect(back).toMatch(/happens twice/);
-        else expect(back).toBe(instant);
-      }),
+      fc.property(
+        fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) }),
+        fc.constantFrom(...zones),
+        (minuteMs, name) => {
+          const instant = minuteMs - (minuteMs % 60_000);
+          const wall = new Intl.DateTimeFormat('en-US', {
+            timeZone: name,
+            hourCycle: 'h23',
+            year: 'numeric',
+            month: 'numeric',
+            day: 'numeric',
+            hour: 'numeric',
+            minute: 'numeric',
+          })
+            .formatToParts(instant)
+            .reduce<Record<string, number>>(
+              (parts, part) =>
+                part.type === 'literal' ? parts : { ...parts, [part.type]: Number(part.value) },
+              {},
+            );
+          const wallMs = Date.UTC(
+            wall.year as number,
+            (wall.month as number) - 1,
+            wall.day as number,
+            wall.hour as number,
+            wall.minute as number,
+          );
+          const back = wallTimeToUtc(wallMs, { kind: 'iana', name });
+          if (typeof back === 'string') expect(back).toMatch(/happens twice/);
+          else expect(back).toBe(instant);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -69,8 +111,12 @@ describe('date-time fields', () => {
   it('reads a UTC column written with a space or a T, with or without seconds and milliseconds', () => {
     expect(utcInstantField('2026-11-23 10:15:00', 'created_utc')).toBe('2026-11-23T10:15:00.000Z');
     expect(utcInstantField('2026-11-23T10:15', 'created_utc')).toBe('2026-11-23T10:15:00.000Z');
-    expect(utcInstantField('2026-11-23 10:15:00.5', 'created_utc')).toBe('2026-11-23T10:15:00.500Z');
-    expect(utcInstantField('2026-11-23T10:15:00-05:00', 'created_utc')).toBe('2026-11-23T15:15:00.000Z');
+    expect(utcInstantField('2026-11-23 10:15:00.5', 'created_utc')).toBe(
+      '2026-11-23T10:15:00.500Z',
+    );
+    expect(utcInstantField('2026-11-23T10:15:00-05:00', 'created_utc')).toBe(
+      '2026-11-23T15:15:00.000Z',
+    );
   });
 
   it('takes the day of a UTC date or date-time, null when empty', () => {
@@ -90,6 +136,9 @@ describe('date-time fields', () => {
       return undefined;
     })();
     expect(error).toBeInstanceOf(RowError);
-    expect([error?.field, error?.reason]).toEqual(['Creation Date', '"yesterday" is not a date and time (expected YYYY-MM-DD HH:MM:SS)']);
+    expect([error?.field, error?.reason]).toEqual([
+      'Creation Date',
+      '"yesterday" is not a date and time (expected YYYY-MM-DD HH:MM:SS)',
+    ]);
   });
 });
