@@ -8,7 +8,7 @@ import { Decisions } from '../../src/reconcile/decide.js';
 import { ADJUSTMENTS_ACCOUNT, WRITE_OFFS_ACCOUNT } from '../../src/reconcile/postings.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { payops } from '../helpers/cli.js';
-import { TestBook, balanceOf, capture, lined, payout, tempBook } from '../reconcile/book.js';
+import { type TestBook, balanceOf, capture, lined, payout, tempBook } from '../reconcile/book.js';
 import {
   BANK_FEES_ACCOUNT,
   BANK_OPERATING_ACCOUNT,

@@ -7,7 +7,7 @@ import type { Database } from '../../src/db/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { payoutLegsCsv, payoutLegsJson, renderPayoutLegs } from '../../src/reports/payout-legs.js';
 import { payops } from '../helpers/cli.js';
-import { TestBook, capture, lined, payout, tempBook } from '../reconcile/book.js';
+import { type TestBook, capture, lined, payout, tempBook } from '../reconcile/book.js';
 import { BankBook } from './decide-book.js';
 
 /**

@@ -41,7 +41,7 @@ describe('check says what it did not check (issue 14 item 9)', () => {
   it('a PSP record that is not there is listed as skipped, with its reason, in the summary and in --json', () => {
     const text = payops(['check', '--db', db]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^skip  PSP record: no PSP state at .*books\.psp-sim\.db/m);
+    expect(text.stdout).toMatch(/^skip {2}PSP record: no PSP state at .*books\.psp-sim\.db/m);
     expect(text.stdout).toMatch(/1 check skipped/);
     const json = payops(['check', '--json', '--db', db]);
     expect(json.code).toBe(0);

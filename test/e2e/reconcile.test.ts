@@ -53,7 +53,7 @@ describe('reconcile (end to end)', () => {
   let days: string[];
   let dir: string;
   let db: string;
-  let cleanups: (() => void)[] = [];
+  const cleanups: (() => void)[] = [];
   const run = (...args: string[]): RunResult => payops([...args, '--db', db]);
 
   beforeAll(() => {

@@ -7,7 +7,7 @@ import { showOrder } from '../../src/payments/queries.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import {
-  TestBook,
+  type TestBook,
   USD,
   balanceOf,
   capture,

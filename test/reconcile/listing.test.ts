@@ -5,7 +5,7 @@ import { moneyJsonSchema } from '../../src/money/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { listItems } from '../../src/reconcile/listing.js';
 import { itemsCsv, itemsJson } from '../../src/reports/reconcile.js';
-import { EUR, TestBook, capture, lined, payout, tempBook } from './book.js';
+import { EUR, type TestBook, capture, lined, payout, tempBook } from './book.js';
 
 const DAY_MS = 86_400_000;
 

@@ -6,7 +6,7 @@ import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import {
   IN_TRANSIT,
-  TestBook,
+  type TestBook,
   balanceOf,
   capture,
   lined,

@@ -4,7 +4,7 @@ import type { Database } from '../../src/db/index.js';
 import { moneyJsonSchema, toCurrency } from '../../src/money/index.js';
 import { reconcileReport } from '../../src/reconcile/report.js';
 import { reportCsv, reportJson, summaryJson } from '../../src/reports/reconcile.js';
-import { EUR, TestBook, capture, lined, payout, tempBook } from './book.js';
+import { EUR, type TestBook, capture, lined, payout, tempBook } from './book.js';
 
 const JPY = toCurrency('JPY');
 

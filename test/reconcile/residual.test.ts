@@ -3,7 +3,7 @@ import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { TestBook, capture, lined, payout, tempBook } from './book.js';
+import { type TestBook, capture, lined, payout, tempBook } from './book.js';
 
 /**
  * Issue 15: a +3.52 residual that was exactly a pending record's net (the payout paid it, the rows

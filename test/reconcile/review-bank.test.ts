@@ -17,7 +17,7 @@ import {
   moveLegs,
   BANK_OPERATING_ACCOUNT,
 } from '../bank/decide-book.js';
-import { TestBook, USD, balanceOf, tempBook } from './book.js';
+import { type TestBook, USD, balanceOf, tempBook } from './book.js';
 
 function scripted(answers: string[]): ReviewPrompts {
   const next = <T>(fallback: T | undefined, choices?: Choice<T>[]): T => {

@@ -10,7 +10,7 @@ import {
   runReviewSession,
 } from '../../src/reconcile/review-session.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { TestBook, capture, lined, payout, tempBook } from './book.js';
+import { type TestBook, capture, lined, payout, tempBook } from './book.js';
 
 /** Answers prompts from a script; `interrupt` answers like Ctrl-C does in @inquirer/prompts. */
 function scripted(answers: (string | 'interrupt' | 'default')[]) {

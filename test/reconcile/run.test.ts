@@ -10,7 +10,7 @@ import {
   BANK_OPERATING_ACCOUNT,
   EUR,
   IN_TRANSIT,
-  TestBook,
+  type TestBook,
   capture,
   lined,
   payout,

@@ -102,7 +102,7 @@ describe('readRecords json (streamed array)', () => {
   it('is not fooled by braces, brackets and escaped quotes inside strings', async () => {
     const tricky = [
       { note: 'a } b ] c { d [' },
-      { note: 'quote \" then } and \\ backslash', nested: { list: [[1], { x: ']' }] } },
+      { note: 'quote " then } and \\ backslash', nested: { list: [[1], { x: ']' }] } },
       { note: '\\' },
       { note: '\\"}' },
     ];
