@@ -382,9 +382,7 @@ export class BankStore {
   }
 
   /** A run's entries counted and summed by class, direction and currency. */
-  entryTallies(
-    runId: bigint,
-  ): {
+  entryTallies(runId: bigint): {
     class: string;
     direction: 'credit' | 'debit';
     currency: Currency;

@@ -40,12 +40,10 @@ export function residualBreakdown(
           : `${part.class ?? part.kind} ${part.subject ?? ''}`.trim(),
     amountMinor: part.netMinor,
   }));
-  const notHeld = store
-    .unsettledRowsOfBatch(psp, batchId, currency)
-    .map((row) => ({
-      label: `${row.class} ${row.type} ${row.pspReference ?? `line ${row.line}`}`,
-      amountMinor: row.netMinor,
-    }));
+  const notHeld = store.unsettledRowsOfBatch(psp, batchId, currency).map((row) => ({
+    label: `${row.class} ${row.type} ${row.pspReference ?? `line ${row.line}`}`,
+    amountMinor: row.netMinor,
+  }));
   const heldMinor = held.reduce((sum, part) => sum + part.amountMinor, 0n);
   return {
     payoutMinor: batch.payoutMinor,

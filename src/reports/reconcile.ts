@@ -208,9 +208,7 @@ export const REPORT_DATE_BASIS = 'settled';
  * counts: its counts come on one line without a currency and its money on lines without counts,
  * so that nothing is counted twice.
  */
-export function classCurrencyLines(
-  summary: RunSummary,
-): {
+export function classCurrencyLines(summary: RunSummary): {
   class: string;
   currency: Currency | null;
   rows: number | null;

@@ -30,9 +30,7 @@ function entriesOf(db: Database, txId: number | undefined): [string, string, big
     .entries.map((entry) => [entry.account, entry.direction, entry.amountMinor]);
 }
 
-function matchesOf(
-  db: Database,
-): {
+function matchesOf(db: Database): {
   payout_kind: string;
   part: string;
   entry_id: bigint | null;
