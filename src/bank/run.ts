@@ -374,7 +374,8 @@ class BankSession {
         else this.left(at, plan.payouts, txId as number);
         return;
       case 'amount_mismatch':
-        return this.receivedShort(at, plan.payout, plan.differenceMinor, txId as number);
+        this.receivedShort(at, plan.payout, plan.differenceMinor, txId as number);
+        return;
       case 'unknown_credit':
       case 'unknown_debit': {
         const itemId = this.entryItem(at, {
@@ -388,9 +389,11 @@ class BankSession {
         return;
       }
       case 'bank_fee':
-        return this.bankFee(at, txId as number);
+        this.bankFee(at, txId as number);
+        return;
       case 'duplicate':
-        return this.duplicate(at, plan.of, plan.originalLine, txId);
+        this.duplicate(at, plan.of, plan.originalLine, txId);
+        return;
     }
   }
 

@@ -632,7 +632,7 @@ function checkPspCharges(db: Database, record: PspRecord, notes: string[]): Chec
       );
     const charge = live[0];
     if (order.status === 'succeeded') {
-      if (!charge || charge.status !== 'succeeded')
+      if (charge?.status !== 'succeeded')
         problems.push(
           `order ${order.order_id} is booked as captured but the PSP has no successful charge for it`,
         );

@@ -21,10 +21,10 @@ import {
  * `prepare` / `transaction`; a PostgreSQL implementation can later provide the same surface.
  */
 export type Database = BetterSqlite3.Database;
-export type Statement<P extends unknown[] | {} = unknown[], R = unknown> = BetterSqlite3.Statement<
-  P,
-  R
->;
+export type Statement<
+  P extends unknown[] | object = unknown[],
+  R = unknown,
+> = BetterSqlite3.Statement<P, R>;
 
 export interface OpenOptions {
   /** Create the file (0600) if it does not exist, and migrate it. Only `init` and `demo` do. */

@@ -22,7 +22,7 @@ const CARD_NETWORK_FIRST_DIGITS = '23456';
  * bidi marks, soft hyphen, byte-order mark …) and the combining grapheme joiner. A person reads
  * the digits around them as one run.
  */
-const INVISIBLE = /[\p{Cf}\u034f]/gu;
+const INVISIBLE = /\p{Cf}|\u034f/gu;
 /** Hyphens and dashes a person reads as `-`: hyphen, non-breaking hyphen, figure, en and em dash, bar, minus. */
 const DASHES = /[\u2010-\u2015\u2212]/g;
 /** A decimal digit of any script other than ASCII (Arabic-Indic, Devanagari, …). */

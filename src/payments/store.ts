@@ -104,7 +104,9 @@ export class PaymentsStore {
       birthById: prepare(BIRTH_QUERIES.orderById),
       claimableNew: prepare(CLAIM_QUERIES.newOrders),
       claimableRetries: prepare(CLAIM_QUERIES.dueRetries),
-      byOrderIdForClaim: prepare(`SELECT ${CLAIM_COLUMNS} FROM orders WHERE order_id = ?`),
+      byOrderIdForClaim: prepare(
+        `SELECT ${CLAIM_COLUMNS} FROM orders WHERE order_id = ? AND psp = ?`,
+      ),
       pending: prepare(CLAIM_QUERIES.pendingAfter),
       claim: prepare(
         `UPDATE orders SET status = 'executing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
@@ -255,7 +257,7 @@ export class PaymentsStore {
     cause: string,
   ): ClaimedOrder[] {
     const rows = orderIds
-      .map((orderId) => this.s.byOrderIdForClaim.get(orderId) as ClaimRow | undefined)
+      .map((orderId) => this.s.byOrderIdForClaim.get(orderId, psp) as ClaimRow | undefined)
       .filter((row): row is ClaimRow => row !== undefined && row.status === 'dead_lettered');
     return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, cause));
   }

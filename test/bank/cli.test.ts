@@ -29,11 +29,11 @@ describe.skipIf(!camt053Ready)('payops reconcile bank (camt.053, end to end)', (
   let payoutId: string;
 
   beforeEach(async () => {
-    let db;
-    ({ db, book, cleanup } = tempBook());
+    const made = tempBook();
+    ({ book, cleanup } = made);
     payoutId = await settledAndPaidOut(book);
     dbFile = path.join(book.dir, 'test.db');
-    db.close();
+    made.db.close();
   });
   afterEach(() => cleanup());
 

@@ -51,7 +51,7 @@ describe('the chaos kill plan', () => {
     const plan = new KillPlan(200, new Random('9'));
     for (let kill = 0; kill < MIN_KILLS_PER_FAILPOINT; kill++)
       plan.killed('payout', 'payin run', 'failpoint', 'intake.after-batch=1');
-    for (let kill = 0; plan.remaining('payout') > 15; kill++)
+    while (plan.remaining('payout') > 15)
       plan.killed('payout', 'payin run', 'timer', 'after 300 ms');
     expect(plan.killsAt('deliveries', 10)).toBe(0); // 15 left, 3 payout failpoints × 5 still wanted
     expect(plan.killsAt('payout', 10)).toBeGreaterThanOrEqual(MIN_KILLS_PER_FAILPOINT);

@@ -556,13 +556,11 @@ describe('the PSP over HTTP (end to end, real sockets, the real binary)', () => 
         .map((line) => JSON.parse(line) as { receivedAt: string; signature: string; body: string });
       expect(lines).toHaveLength(2);
       expect(fs.statSync(record).mode & 0o777).toBe(0o600);
-      const tampered = {
-        ...lines[0],
-        body: (lines[0]?.body as string).replace('"100"', '"1000000"'),
-      };
+      const first = lines[0]!;
+      const tampered = { ...first, body: first.body.replace('"100"', '"1000000"') };
       const late = {
-        ...lines[0],
-        receivedAt: new Date(Date.parse(lines[0]?.receivedAt as string) + 3_600_000).toISOString(),
+        ...first,
+        receivedAt: new Date(Date.parse(first.receivedAt) + 3_600_000).toISOString(),
       };
       fs.appendFileSync(record, `${JSON.stringify(tampered)}\n${JSON.stringify(late)}\n`);
       const replay = run('webhooks', 'replay', record);

@@ -83,7 +83,6 @@ describe('reconcile (end to end)', () => {
     // A run across midnight UTC settles both days.
     days = [...new Set([firstDay, lastDay])];
   }, 180_000);
-  afterAll(() => shared.cleanup());
 
   beforeEach(() => {
     for (const cleanup of cleanups.splice(0)) cleanup();
@@ -95,8 +94,10 @@ describe('reconcile (end to end)', () => {
         fs.copyFileSync(path.join(shared.dir, name), path.join(dir, name));
     db = path.join(dir, 'books.db');
   });
+  // Each test's copy first, then the shared book (the order Vitest ran the two hooks in).
   afterAll(() => {
     for (const cleanup of cleanups.splice(0)) cleanup();
+    shared.cleanup();
   });
 
   const settle = (day: string, extra: string[] = []): { file: string; manifest: Manifest } => {

@@ -137,16 +137,18 @@ describe('payops report (end to end)', () => {
     };
     for (const section of report.sections) {
       for (const row of section.rows)
-        row.amounts.forEach((money, column) =>
-          put(`${section.name}|${row.account}|${row.currency}|${column}`, money),
-        );
+        row.amounts.forEach((money, column) => {
+          put(`${section.name}|${row.account}|${row.currency}|${column}`, money);
+        });
       for (const line of section.totals)
-        line.amounts.forEach((money, column) =>
-          put(`${section.name}|total|${line.currency}|${column}`, money),
-        );
+        line.amounts.forEach((money, column) => {
+          put(`${section.name}|total|${line.currency}|${column}`, money);
+        });
     }
     for (const line of report.net ?? report.unclosedNetIncome ?? [])
-      line.amounts.forEach((money, column) => put(`net||${line.currency}|${column}`, money));
+      line.amounts.forEach((money, column) => {
+        put(`net||${line.currency}|${column}`, money);
+      });
     return amounts;
   };
 

@@ -73,17 +73,15 @@ describe('payops with --psp stripe (end to end, stripe-stateful-mock on loopback
   afterAll(async () => {
     await mock?.stop();
   });
+  let generation = 0;
   beforeEach(() => {
     ({ dir, cleanup } = tempDir());
     db = path.join(dir, 'books.db');
     expect(payops(['init', '--db', db]).code).toBe(0);
+    generation++;
   });
   afterEach(() => cleanup());
 
-  let generation = 0;
-  beforeEach(() => {
-    generation++;
-  });
   /** The test's own name for a fixture id: `ord_00000003` → `ord_4x00000003`. */
   const id = (fixtureId: string) => fixtureId.replace(/_(\d+)$/, `_${generation}x$1`);
   /** A copy of a fixture with this test's ids. */

@@ -89,6 +89,9 @@ export function unprivilegedUser(): { user: RunAs | undefined; own: (...paths: s
   const user = { uid: 65534, gid: 65534 };
   return {
     user,
-    own: (...paths) => paths.forEach((file) => fs.chownSync(file, user.uid, user.gid)),
+    own: (...paths) =>
+      paths.forEach((file) => {
+        fs.chownSync(file, user.uid, user.gid);
+      }),
   };
 }

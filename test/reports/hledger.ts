@@ -66,9 +66,9 @@ export function hledgerStatement(
         : account === 'total'
           ? `${section}|total`
           : `${section}|${account}`;
-    cells.forEach((cell, column) =>
-      put(amounts, `${name}|${commodity}|${column}`, toMinor(cell, toCurrency(commodity))),
-    );
+    cells.forEach((cell, column) => {
+      put(amounts, `${name}|${commodity}|${column}`, toMinor(cell, toCurrency(commodity)));
+    });
   }
   return {
     title: (titleRow?.[0] ?? '').replace(/^.* (\S+)$/, '$1'),
@@ -82,19 +82,19 @@ export function payopsAmounts(statement: IncomeStatement | BalanceSheet): Map<st
   const amounts = new Map<string, bigint>();
   for (const section of statement.sections) {
     for (const row of section.rows)
-      row.amountsMinor.forEach((amount, column) =>
-        put(amounts, `${section.name}|${row.account}|${row.currency}|${column}`, amount),
-      );
+      row.amountsMinor.forEach((amount, column) => {
+        put(amounts, `${section.name}|${row.account}|${row.currency}|${column}`, amount);
+      });
     for (const line of section.totals)
-      line.amountsMinor.forEach((amount, column) =>
-        put(amounts, `${section.name}|total|${line.currency}|${column}`, amount),
-      );
+      line.amountsMinor.forEach((amount, column) => {
+        put(amounts, `${section.name}|total|${line.currency}|${column}`, amount);
+      });
   }
   const net = statement.report === 'income' ? statement.net : statement.unclosedNetIncome;
   for (const line of net)
-    line.amountsMinor.forEach((amount, column) =>
-      put(amounts, `net||${line.currency}|${column}`, amount),
-    );
+    line.amountsMinor.forEach((amount, column) => {
+      put(amounts, `net||${line.currency}|${column}`, amount);
+    });
   return amounts;
 }
 

@@ -193,9 +193,9 @@ describe('CSV cells are neutralized against formula injection', () => {
       expect(review.code).toBe(4);
       const items = JSON.parse(review.stdout) as { itemId: string }[];
       expect(items).toHaveLength(FORMULAS.length);
-      items.forEach((item, index) =>
-        run(['reconcile', 'decide', item.itemId, 'note', '--note', FORMULAS[index] as string]),
-      );
+      items.forEach((item, index) => {
+        run(['reconcile', 'decide', item.itemId, 'note', '--note', FORMULAS[index] as string]);
+      });
       // Rows for the list writers: payouts, chargebacks, a dead letter, a scheduled retry and a pay_out held behind it.
       run(['payout', 'run']);
       run(['chargebacks', 'sync', '--faults', 'dispute=1', '--seed', '1']);

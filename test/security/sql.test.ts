@@ -100,7 +100,7 @@ function sourceFiles(directory: string): string[] {
 }
 
 /** Template literals and `+` chains that build SQL from something other than literal text. */
-export function findBuiltSql(file: string, text: string): Finding[] {
+function findBuiltSql(file: string, text: string): Finding[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
   const findings: Finding[] = [];
   const constants = new Map<string, ts.Expression>();

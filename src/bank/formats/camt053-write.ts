@@ -36,8 +36,8 @@ export function writeCamt053(
     `<Document xmlns="${camt053Namespace(version)}">`,
     '  <BkToCstmrStmt>',
     '    <GrpHdr>',
-    `      <MsgId>${escape(messageId(options.createdAt))}</MsgId>`,
-    `      <CreDtTm>${escape(options.createdAt)}</CreDtTm>`,
+    `      <MsgId>${escapeXml(messageId(options.createdAt))}</MsgId>`,
+    `      <CreDtTm>${escapeXml(options.createdAt)}</CreDtTm>`,
     '    </GrpHdr>',
   ];
   for (const statement of statements) writeStatement(out, statement, version, options.createdAt);
@@ -58,8 +58,8 @@ function writeStatement(
   const { header, entries, footer } = statement;
   out.push(
     '    <Stmt>',
-    `      <Id>${escape(header.statementId)}</Id>`,
-    `      <CreDtTm>${escape(createdAt)}</CreDtTm>`,
+    `      <Id>${escapeXml(header.statementId)}</Id>`,
+    `      <CreDtTm>${escapeXml(createdAt)}</CreDtTm>`,
   );
   out.push(
     '      <Acct>',
@@ -85,7 +85,7 @@ function writeStatement(
 function accountId(account: string): string[] {
   if (/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/.test(account))
     return [`          <IBAN>${account}</IBAN>`];
-  return ['          <Othr>', `            <Id>${escape(account)}</Id>`, '          </Othr>'];
+  return ['          <Othr>', `            <Id>${escapeXml(account)}</Id>`, '          </Othr>'];
 }
 
 function writeBalance(
@@ -117,7 +117,7 @@ function writeEntry(out: string[], entry: BankEntry, version: number): void {
   out.push(`        <BookgDt><Dt>${entry.bookingDate}</Dt></BookgDt>`);
   if (entry.valueDate !== null) out.push(`        <ValDt><Dt>${entry.valueDate}</Dt></ValDt>`);
   if (entry.accountServicerRef !== null)
-    out.push(`        <AcctSvcrRef>${escape(entry.accountServicerRef)}</AcctSvcrRef>`);
+    out.push(`        <AcctSvcrRef>${escapeXml(entry.accountServicerRef)}</AcctSvcrRef>`);
   out.push(`        <BkTxCd>${bankTransactionCode(entry)}</BkTxCd>`);
   out.push('        <NtryDtls>');
   for (const transaction of entry.transactions) writeTransaction(out, transaction, entry, version);
@@ -135,7 +135,7 @@ function bankTransactionCode(entry: BankEntry): string {
   if (parts.length === 3 && parts.every((part) => /^[A-Z0-9]{4}$/.test(part))) {
     return `<Domn><Cd>${parts[0]}</Cd><Fmly><Cd>${parts[1]}</Cd><SubFmlyCd>${parts[2]}</SubFmlyCd></Fmly></Domn>`;
   }
-  return `<Prtry><Cd>${escape(code ?? NOT_PROVIDED)}</Cd></Prtry>`;
+  return `<Prtry><Cd>${escapeXml(code ?? NOT_PROVIDED)}</Cd></Prtry>`;
 }
 
 function writeTransaction(
@@ -146,7 +146,7 @@ function writeTransaction(
 ): void {
   out.push(
     '          <TxDtls>',
-    `            <Refs><EndToEndId>${escape(transaction.endToEndId ?? NOT_PROVIDED)}</EndToEndId></Refs>`,
+    `            <Refs><EndToEndId>${escapeXml(transaction.endToEndId ?? NOT_PROVIDED)}</EndToEndId></Refs>`,
   );
   if (transaction.amountMinor !== null) {
     const amount = `<Amt Ccy="${entry.currency}">${formatAmount(transaction.amountMinor, entry.currency)}</Amt>`;
@@ -154,7 +154,7 @@ function writeTransaction(
   }
   if (transaction.counterparty !== null) {
     const role = entry.direction === 'credit' ? 'Dbtr' : 'Cdtr';
-    const name = `<Nm>${escape(transaction.counterparty)}</Nm>`;
+    const name = `<Nm>${escapeXml(transaction.counterparty)}</Nm>`;
     // Party40Choice (`Pty`) arrived with .08 (TransactionParties6); .07 and earlier name the party directly.
     out.push(
       `            <RltdPties><${role}>${version >= 8 ? `<Pty>${name}</Pty>` : name}</${role}></RltdPties>`,
@@ -164,7 +164,7 @@ function writeTransaction(
     out.push(
       '            <RmtInf>',
       ...remittanceLines(transaction.remittance).map(
-        (line) => `              <Ustrd>${escape(line)}</Ustrd>`,
+        (line) => `              <Ustrd>${escapeXml(line)}</Ustrd>`,
       ),
       '            </RmtInf>',
     );
@@ -190,7 +190,7 @@ function remittanceLines(text: string): string[] {
 const NOT_XML =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   const bad = NOT_XML.exec(text);
   if (bad) {
     const code = (bad[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');

@@ -164,8 +164,7 @@ class CsvStatementReader {
     }
     const currency = this.rowCurrency(row) ?? header.currency;
     const { direction, amountMinor } = this.signedAmount(row, currency);
-    const charge =
-      bankCharge !== undefined && bankCharge.values.includes(row.get(bankCharge.column).trim());
+    const charge = bankCharge?.values.includes(row.get(bankCharge.column).trim()) ?? false;
     const remittance = columns.remittance
       .map((name) => untext(row.get(name)))
       .filter((value) => value !== '')

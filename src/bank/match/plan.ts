@@ -33,7 +33,9 @@ class Pool<P> {
     referencesOf: (payout: P) => readonly string[],
   ) {
     let longest = 0;
-    payouts.forEach((payout, index) => this.position.set(payout, index));
+    payouts.forEach((payout, index) => {
+      this.position.set(payout, index);
+    });
     for (const payout of payouts) {
       for (const reference of new Set(referencesOf(payout).map(referenceKey))) {
         if (isWeakReferenceKey(reference)) continue;

@@ -80,15 +80,18 @@ export class WebhookListener {
   private receive(request: http.IncomingMessage, response: http.ServerResponse): void {
     if (request.method !== 'POST') {
       response.setHeader('allow', 'POST');
-      return answer(response, 405, { error: 'POST the event' });
+      answer(response, 405, { error: 'POST the event' });
+      return;
     }
     const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > this.options.maxBodyBytes)
-      return this.tooLarge(
+    if (declared > this.options.maxBodyBytes) {
+      this.tooLarge(
         request,
         response,
         `body of ${declared} bytes is over the ${this.options.maxBodyBytes}-byte limit`,
       );
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;

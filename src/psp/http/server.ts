@@ -279,15 +279,21 @@ export class PspServer {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const { engine } = this.options;
     if (request.method === 'GET') {
-      if (url.pathname === ROUTES.health) return send(response, 200, { status: 'ok' });
-      if (url.pathname === ROUTES.disputes)
-        return send(response, 200, { object: 'list', data: engine.disputes().map(disputeObject) });
+      if (url.pathname === ROUTES.health) {
+        send(response, 200, { status: 'ok' });
+        return;
+      }
+      if (url.pathname === ROUTES.disputes) {
+        send(response, 200, { object: 'list', data: engine.disputes().map(disputeObject) });
+        return;
+      }
       if (url.pathname === ROUTES.charges) {
         const reference = url.searchParams.get('merchant_reference');
         if (!reference)
           throw new InputError('merchant_reference: the order id to look up is required');
         const charge = engine.chargeObjectByMerchantReference(reference);
-        return send(response, 200, { object: 'list', data: charge ? [charge] : [] });
+        send(response, 200, { object: 'list', data: charge ? [charge] : [] });
+        return;
       }
       // payops' own refund and payout ids, for a retry past the key's lifetime (nothing is keyed then).
       if (url.pathname === ROUTES.refunds || url.pathname === ROUTES.payouts) {
@@ -299,26 +305,28 @@ export class PspServer {
             `${field}: the ${refunds ? 'refund' : 'payout'} id to look up is required`,
           );
         const lookup = refunds ? engine.lookupRefund(id) : engine.lookupPayout(id);
-        return send(response, 200, {
+        send(response, 200, {
           object: 'list',
           data: lookup.found
             ? [transferObject(refunds ? 'refund' : 'payout', id, lookup.result)]
             : [],
         });
+        return;
       }
       if (url.pathname.startsWith(`${ROUTES.charges}/`)) {
         const charge = engine.chargeObject(
           decodeURIComponent(url.pathname.slice(ROUTES.charges.length + 1)),
         );
-        return charge
-          ? send(response, 200, charge)
-          : send(response, 404, {
-              error: {
-                type: 'invalid_request_error',
-                code: 'resource_missing',
-                message: 'no such charge',
-              },
-            });
+        if (charge) send(response, 200, charge);
+        else
+          send(response, 404, {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              message: 'no such charge',
+            },
+          });
+        return;
       }
     }
     if (request.method === 'POST') {
@@ -329,7 +337,10 @@ export class PspServer {
           [ROUTES.payouts]: 'payout',
         } as Record<string, Operation>
       )[url.pathname];
-      if (operation) return this.mutate(operation, request, response, bytes);
+      if (operation) {
+        this.mutate(operation, request, response, bytes);
+        return;
+      }
     }
     send(response, 404, {
       error: {
@@ -348,22 +359,24 @@ export class PspServer {
   ): void {
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-      return send(response, 400, {
+      send(response, 400, {
         error: {
           type: 'invalid_request_error',
           code: ERROR_CODES.keyMissing,
           message: `an Idempotency-Key header of 1 to ${MAX_KEY_LENGTH} printable ASCII characters is required`,
         },
       });
+      return;
     }
     if (this.closing) {
-      return send(response, 503, {
+      send(response, 503, {
         error: {
           type: 'api_error',
           code: 'shutting_down',
           message: 'the PSP is stopping: nothing was processed; retry with the same key',
         },
       });
+      return;
     }
     // Never decoded lossily: a byte that is not UTF-8 would be stored as U+FFFD, which no settlement file may hold.
     const badByte = invalidUtf8Offset(bytes);
@@ -400,13 +413,14 @@ export class PspServer {
     }
     if (this.inFlight.has(key)) {
       response.setHeader('retry-after', '1');
-      return send(response, 409, {
+      send(response, 409, {
         error: {
           type: 'idempotency_error',
           code: ERROR_CODES.keyInUse,
           message: `a request with idempotency key ${key} is still being processed; retry later with the same key`,
         },
       });
+      return;
     }
     const requestHash = createHash('sha256')
       .update(`${operation}\n${JSON.stringify(canonical)}`)
@@ -528,23 +542,25 @@ export class PspServer {
         }
         case 'server_error':
           this.inFlight.delete(key);
-          return send(response, 503, {
+          send(response, 503, {
             error: {
               type: 'api_error',
               code: 'service_unavailable',
               message: 'simulated 503: nothing was processed; retry with the same key',
             },
           });
+          return;
         case 'rate_limited':
           this.inFlight.delete(key);
           response.setHeader('retry-after', String(this.options.retryAfterS));
-          return send(response, 429, {
+          send(response, 429, {
             error: {
               type: 'rate_limit_error',
               code: 'rate_limited',
               message: 'simulated 429: slow down and retry with the same key',
             },
           });
+          return;
         case 'reset':
           this.inFlight.delete(key);
           response.socket?.destroy();

@@ -293,7 +293,9 @@ export class CsvTokenizer {
         reason: 'a quoted field is never closed (a missing closing quote)',
       },
     });
-    open.lines.slice(1).forEach((text, offset) => this.readLine(text, open.startLine + 1 + offset));
+    open.lines.slice(1).forEach((text, offset) => {
+      this.readLine(text, open.startLine + 1 + offset);
+    });
   }
 
   /** The record, or the problem of its first field holding a control character. */

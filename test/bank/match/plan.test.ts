@@ -309,11 +309,11 @@ describe('the statement plan', () => {
             e.class === 'matched' && e.match === 'psp_payout' ? e.payout.batchId : '',
           );
           expect(new Set(matched).size).toBe(payouts.length);
-          plan.entries.forEach((e, i) =>
+          plan.entries.forEach((e, i) => {
             expect(e.class === 'matched' && e.match === 'psp_payout' && e.payout.amountMinor).toBe(
               shuffled[i]?.amountMinor,
-            ),
-          );
+            );
+          });
           expect(plan.notReceived).toEqual([]);
         },
       ),

@@ -100,7 +100,7 @@ describe('the http adapter: classification of every answer and failure', () => {
         r.end('{"object":"ch');
       },
     };
-    const url = await serve((request, response, body) =>
+    const url = await serve((_request, response, body) =>
       (answers[JSON.parse(body).merchantReference as string] as (r: http.ServerResponse) => void)(
         response,
       ),
@@ -133,7 +133,7 @@ describe('the http adapter: classification of every answer and failure', () => {
   });
 
   it('a reused key or a malformed request is a rejection, never a decline', async () => {
-    const url = await serve((request, response, body) =>
+    const url = await serve((_request, response, body) =>
       JSON.parse(body).merchantReference === 'ord_reused'
         ? json(response, 400, {
             error: {
@@ -208,7 +208,7 @@ describe('the http adapter: classification of every answer and failure', () => {
   it("bounds every caller, look-ups included, and starts a request's timeout only when it is sent", async () => {
     let inFlight = 0;
     let most = 0;
-    const url = await serve((request, response) => {
+    const url = await serve((_request, response) => {
       most = Math.max(most, ++inFlight);
       setTimeout(() => {
         inFlight--;

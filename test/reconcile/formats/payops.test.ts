@@ -433,6 +433,7 @@ describe('payops format: written and read back', () => {
         case 'payout':
           return { type, grossMinor: -a, feeMinor: 0n };
       }
+      throw new Error(`no sign convention for settlement row type ${type satisfies never}`);
     });
   const settlementRowArb = fc
     .record({

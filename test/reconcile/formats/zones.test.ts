@@ -75,7 +75,7 @@ describe('wallTimeToUtc', () => {
         fc.constantFrom(...zones),
         (minuteMs, name) => {
           const instant = minuteMs - (minuteMs % 60_000);
-          const wall = new Intl.DateTimeFormat('en-US', {
+          const parts = new Intl.DateTimeFormat('en-US', {
             timeZone: name,
             hourCycle: 'h23',
             year: 'numeric',
@@ -85,11 +85,10 @@ describe('wallTimeToUtc', () => {
             minute: 'numeric',
           })
             .formatToParts(instant)
-            .reduce<Record<string, number>>(
-              (parts, part) =>
-                part.type === 'literal' ? parts : { ...parts, [part.type]: Number(part.value) },
-              {},
-            );
+            .filter((part) => part.type !== 'literal');
+          const wall: Record<string, number> = Object.fromEntries(
+            parts.map((part) => [part.type, Number(part.value)]),
+          );
           const wallMs = Date.UTC(
             wall.year as number,
             (wall.month as number) - 1,
