@@ -4,7 +4,7 @@ import {
   payoutReceivedPosting,
   payoutsLeftPosting,
   unidentifiedPosting,
-} from '../../src/bank/postings.js';
+} from '../../src/postings/index.js';
 import { toCurrency } from '../../src/money/index.js';
 
 const USD = toCurrency('USD');

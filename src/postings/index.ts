@@ -1,0 +1,58 @@
+export {
+  adjustments,
+  bankFees,
+  bankInTransit,
+  bankOperating,
+  chargebackFees,
+  chargebackLosses,
+  equityOpening,
+  isPspReceivable,
+  payoutsInTransit,
+  platformFees,
+  pspFees,
+  pspReceivable,
+  pspUnapplied,
+  type SellerBucket,
+  sellerAccount,
+  sellerPayable,
+  sellerPending,
+  unidentifiedCredits,
+  unidentifiedDebits,
+  writeOffs,
+} from './accounts.js';
+export {
+  type EntryFacts,
+  balanceLegs,
+  bankEffectiveAt,
+  bankFeePosting,
+  clearSuspenseLegs,
+  clearTransitLegs,
+  payoutReceivedPosting,
+  payoutsLeftPosting,
+  suspenseOf,
+  transitAccountOf,
+  unidentifiedPosting,
+} from './bank.js';
+export { type DecidedItem, decisionTransaction } from './decisions.js';
+export {
+  KEY_PREFIX,
+  captureKey,
+  chargebackKey,
+  payoutSentKey,
+  pspFeeKey,
+  refundSentKey,
+  releaseKey,
+} from './keys.js';
+export { type Leg, legs, posting } from './legs.js';
+export { type CapturedOrder, captureTransaction, pspFeeTransaction } from './payin.js';
+export { payoutSentTransaction, releaseTransaction } from './payout.js';
+export { chargebackTransaction, refundTransaction } from './refund.js';
+export {
+  bookedFeeAccountOf,
+  feeLegs,
+  recordReversalLegs,
+  rowBookingLegs,
+  settlementLegs,
+  settlementPspFeesTransaction,
+  settlementTransaction,
+} from './settlement.js';
