@@ -1,5 +1,5 @@
-import type { PostingRequest } from '../ledger/index.js';
-import { decisionKey } from './keys.js';
+import type { EntryRequest, PostingRequest } from '../ledger/index.js';
+import { decisionKey, writeBackKey } from './keys.js';
 import { type Leg, posting } from './legs.js';
 
 /** Where a decision is made: a PSP's settlement items, or the bank leg's. */
@@ -47,4 +47,29 @@ export function decisionTransaction(
     },
     legs: decision.legs,
   });
+}
+
+/**
+ * Write-back: a record decided away (accepted or written off) was then settled after all, so the
+ * decision's postings are mirrored: every entry of them the other way round, same amounts.
+ */
+export function writeBackTransaction(
+  item: Pick<DecidedItem, 'itemId' | 'psp'>,
+  record: { ref: string; source: string },
+  decisionEntries: readonly EntryRequest[],
+  effectiveAt: string,
+): PostingRequest {
+  return {
+    idempotencyKey: writeBackKey(item.itemId),
+    kind: 'reconcile.write-back',
+    description: `Write-back of ${item.itemId}: ${record.ref} was settled late (${record.source})`,
+    effectiveAt,
+    metadata: { psp: item.psp, item: item.itemId, record: record.ref },
+    entries: decisionEntries.map((entry) => ({
+      account: entry.account,
+      currency: entry.currency,
+      direction: entry.direction === 'debit' ? 'credit' : 'debit',
+      amountMinor: entry.amountMinor,
+    })),
+  };
 }

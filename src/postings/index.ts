@@ -33,7 +33,7 @@ export {
   transitAccountOf,
   unidentifiedPosting,
 } from './bank.js';
-export { type DecidedItem, decisionTransaction } from './decisions.js';
+export { type DecidedItem, decisionTransaction, writeBackTransaction } from './decisions.js';
 export {
   KEY_PREFIX,
   captureKey,
