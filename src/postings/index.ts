@@ -4,7 +4,6 @@ export {
   bankInTransit,
   bankOperating,
   chargebackFees,
-  chargebackLosses,
   equityOpening,
   isPspReceivable,
   payoutsInTransit,
@@ -12,10 +11,7 @@ export {
   pspFees,
   pspReceivable,
   pspUnapplied,
-  type SellerBucket,
   sellerAccount,
-  sellerPayable,
-  sellerPending,
   unidentifiedCredits,
   unidentifiedDebits,
   writeOffs,
@@ -33,7 +29,7 @@ export {
   transitAccountOf,
   unidentifiedPosting,
 } from './bank.js';
-export { type DecidedItem, decisionTransaction, writeBackTransaction } from './decisions.js';
+export { decisionTransaction, writeBackTransaction } from './decisions.js';
 export {
   KEY_PREFIX,
   captureKey,
@@ -44,7 +40,7 @@ export {
   releaseKey,
 } from './keys.js';
 export { type Leg, legs, posting } from './legs.js';
-export { type CapturedOrder, captureTransaction, pspFeeTransaction } from './payin.js';
+export { captureTransaction, pspFeeTransaction } from './payin.js';
 export { payoutSentTransaction, releaseTransaction } from './payout.js';
 export { chargebackTransaction, refundTransaction } from './refund.js';
 export {

@@ -4,14 +4,20 @@ import { assertOperatorKey, assertOperatorKind } from '../../src/ledger/kinds.js
 import {
   KEY_PREFIX,
   bankFeePosting,
+  captureKey,
   captureTransaction,
+  chargebackKey,
   chargebackTransaction,
   decisionTransaction,
   payoutReceivedPosting,
+  payoutSentKey,
   payoutSentTransaction,
   payoutsLeftPosting,
+  pspFeeKey,
   pspFeeTransaction,
+  refundSentKey,
   refundTransaction,
+  releaseKey,
   releaseTransaction,
   settlementPspFeesTransaction,
   settlementTransaction,
@@ -113,5 +119,19 @@ describe("the rules' kinds and keys are payops' own", () => {
   it('every template prefix is used by a rule', () => {
     const used = new Set(Object.values(everyRule).map((r) => r.idempotencyKey.split(':')[0]));
     expect(Object.values(KEY_PREFIX).filter((prefix) => !used.has(prefix))).toEqual([]);
+  });
+
+  it("the templates the places that look a posting up by key use are the rules' keys", () => {
+    expect(captureKey('o')).toBe(everyRule.capture.idempotencyKey);
+    expect(pspFeeKey('o')).toBe(everyRule.pspFee.idempotencyKey);
+    expect(releaseKey('o')).toBe(everyRule.release.idempotencyKey);
+    expect(payoutSentKey('p')).toBe(everyRule.payoutSent.idempotencyKey);
+    expect(refundSentKey('rf')).toBe(everyRule.refund.idempotencyKey);
+    expect(chargebackKey('d')).toBe(everyRule.chargeback.idempotencyKey);
+    expect([captureKey('ord_1'), refundSentKey('rf_1'), chargebackKey('dp_1')]).toEqual([
+      'payin.capture:ord_1',
+      'refund.sent:rf_1',
+      'chargeback:dp_1',
+    ]);
   });
 });
