@@ -10,22 +10,24 @@ import type {
   ItemOptions,
 } from '../reconcile/decide.js';
 import { Items } from '../reconcile/items.js';
-import {
-  ADJUSTMENTS_ACCOUNT,
-  type Leg,
-  WRITE_OFFS_ACCOUNT,
-  posting,
-} from '../reconcile/postings.js';
 import type { ItemRecord, ReconStore } from '../reconcile/store.js';
 import {
-  BANK_FEES_ACCOUNT,
-  BANK_OPERATING_ACCOUNT,
-  BANK_SOURCE,
-  PAYOUTS_IN_TRANSIT_ACCOUNT,
-  UNIDENTIFIED_CREDITS_ACCOUNT,
-  UNIDENTIFIED_DEBITS_ACCOUNT,
-  bankInTransitAccount,
-} from './accounts.js';
+  type Leg,
+  adjustments,
+  balanceLegs,
+  bankFees,
+  bankOperating,
+  clearSuspenseLegs,
+  clearTransitLegs,
+  decisionTransaction,
+  equityOpening,
+  payoutsInTransit,
+  transitAccountOf,
+  unidentifiedCredits,
+  unidentifiedDebits,
+  writeOffs,
+} from '../postings/index.js';
+import { BANK_SOURCE } from './accounts.js';
 import { BankStore } from './store.js';
 import {
   BankDecisionStore,
@@ -34,9 +36,6 @@ import {
   type StoredStatement,
   type TransitPayout,
 } from './decisions-store.js';
-
-/** The bank's history before payops: the first statement's balance is equity brought in, not an expense. */
-export const OPENING_EQUITY_ACCOUNT = 'equity:opening';
 
 const NOTE: ActionOption = {
   action: 'note',
@@ -71,47 +70,6 @@ export function parsePayoutRef(
     : undefined;
 }
 
-/** Where a payout of this kind waits for the bank: the PSP's in-transit asset, or the payouts' in-transit liability. */
-export function transitAccountOf(payout: Pick<TransitPayout, 'kind' | 'psp'>): string {
-  return payout.kind === 'psp_payout'
-    ? bankInTransitAccount(payout.psp)
-    : PAYOUTS_IN_TRANSIT_ACCOUNT;
-}
-
-/**
- * Takes `amountMinor` of a payout out of transit against `counter`: Cr in-transit:<psp> for a PSP
- * payout (an asset), Dr liabilities:payouts:in-transit for a seller payout.
- */
-export function clearTransitLegs(
-  payout: Pick<TransitPayout, 'kind' | 'psp' | 'currency'>,
-  amountMinor: bigint,
-  counter: string,
-): Leg[] {
-  const sign = payout.kind === 'psp_payout' ? -1n : 1n;
-  return [
-    {
-      account: transitAccountOf(payout),
-      currency: payout.currency,
-      debitMinor: sign * amountMinor,
-    },
-    { account: counter, currency: payout.currency, debitMinor: -sign * amountMinor },
-  ];
-}
-
-/** Empties a suspense an entry was booked to: Dr unidentified-credits (a liability) or Cr unidentified-debits (an asset), against `counter`. */
-export function clearSuspenseLegs(
-  suspense: string,
-  currency: Currency,
-  amountMinor: bigint,
-  counter: string,
-): Leg[] {
-  const sign = suspense === UNIDENTIFIED_CREDITS_ACCOUNT ? 1n : -1n;
-  return [
-    { account: suspense, currency, debitMinor: sign * amountMinor },
-    { account: counter, currency, debitMinor: -sign * amountMinor },
-  ];
-}
-
 /**
  * Decisions on the bank leg's items (docs/RECONCILIATION.md "Deciding bank items"): what each
  * class may do and what each decision posts, per the shared contract of issue 16. Called by
@@ -141,12 +99,12 @@ export class BankDecisions {
       case 'unknown_debit':
         return this.unknownOptions(item);
       case 'bank_fee':
-        if (item.detail.bank?.bookedTo === BANK_FEES_ACCOUNT) {
+        if (item.detail.bank?.bookedTo === bankFees) {
           return {
             options: [
               {
                 action: 'accept',
-                effect: `it is already booked to ${BANK_FEES_ACCOUNT}: nothing is posted`,
+                effect: `it is already booked to ${bankFees}: nothing is posted`,
               },
               NOTE,
             ],
@@ -158,7 +116,7 @@ export class BankDecisions {
           options: [
             {
               action: 'accept',
-              effect: `book ${this.money(this.entryOf(item).amountMinor, item.currency)} as the bank's charge: Dr ${BANK_FEES_ACCOUNT} / Cr ${UNIDENTIFIED_DEBITS_ACCOUNT}`,
+              effect: `book ${this.money(this.entryOf(item).amountMinor, item.currency)} as the bank's charge: Dr ${bankFees} / Cr ${unidentifiedDebits}`,
             },
             NOTE,
           ],
@@ -223,11 +181,11 @@ export class BankDecisions {
       options: [
         {
           action: 'accept',
-          effect: `book ${what} to ${ADJUSTMENTS_ACCOUNT}, clearing ${transitAccountOf(payout)}`,
+          effect: `book ${what} to ${adjustments}, clearing ${transitAccountOf(payout)}`,
         },
         {
           action: 'write_off',
-          effect: `write off ${what} to ${WRITE_OFFS_ACCOUNT}, clearing ${transitAccountOf(payout)}`,
+          effect: `write off ${what} to ${writeOffs}, clearing ${transitAccountOf(payout)}`,
         },
         NOTE,
       ],
@@ -239,7 +197,7 @@ export class BankDecisions {
   private unknownOptions(item: ItemRecord): ItemOptions {
     const entry = this.entryOf(item);
     const credit = item.class === 'unknown_credit';
-    const suspense = credit ? UNIDENTIFIED_CREDITS_ACCOUNT : UNIDENTIFIED_DEBITS_ACCOUNT;
+    const suspense = credit ? unidentifiedCredits : unidentifiedDebits;
     const target = this.linkCandidate(
       credit ? 'psp_payout' : 'seller_payout',
       entry,
@@ -247,17 +205,17 @@ export class BankDecisions {
     );
     const link: ActionOption = {
       action: 'link',
-      effect: `the ${credit ? 'PSP payout' : 'seller payout'} it is (${credit ? 'a batch id' : 'a payout id'}, or the item id of its payout_not_received): moves it from ${suspense} to ${credit ? "the PSP's in-transit" : PAYOUTS_IN_TRANSIT_ACCOUNT}`,
+      effect: `the ${credit ? 'PSP payout' : 'seller payout'} it is (${credit ? 'a batch id' : 'a payout id'}, or the item id of its payout_not_received): moves it from ${suspense} to ${credit ? "the PSP's in-transit" : payoutsInTransit}`,
     };
     const options: ActionOption[] = [
       link,
       {
         action: 'accept',
-        effect: `book ${this.money(entry.amountMinor, item.currency)} from ${suspense} to ${ADJUSTMENTS_ACCOUNT}`,
+        effect: `book ${this.money(entry.amountMinor, item.currency)} from ${suspense} to ${adjustments}`,
       },
       {
         action: 'write_off',
-        effect: `book ${this.money(entry.amountMinor, item.currency)} from ${suspense} to ${WRITE_OFFS_ACCOUNT}`,
+        effect: `book ${this.money(entry.amountMinor, item.currency)} from ${suspense} to ${writeOffs}`,
       },
       NOTE,
     ];
@@ -298,9 +256,9 @@ export class BankDecisions {
         NOTE,
         {
           action: 'accept',
-          effect: `the bank did move it twice: book ${amount} from ${suspense} to ${ADJUSTMENTS_ACCOUNT}`,
+          effect: `the bank did move it twice: book ${amount} from ${suspense} to ${adjustments}`,
         },
-        { action: 'write_off', effect: `book ${amount} from ${suspense} to ${WRITE_OFFS_ACCOUNT}` },
+        { action: 'write_off', effect: `book ${amount} from ${suspense} to ${writeOffs}` },
       ],
       proposed: 'note',
       proposal:
@@ -327,7 +285,7 @@ export class BankDecisions {
       },
       {
         action: 'write_off',
-        effect: `write off ${this.money(restMinor, item.currency)} still in ${transitAccountOf(payout)} to ${WRITE_OFFS_ACCOUNT}`,
+        effect: `write off ${this.money(restMinor, item.currency)} still in ${transitAccountOf(payout)} to ${writeOffs}`,
       },
       NOTE,
     ];
@@ -355,13 +313,13 @@ export class BankDecisions {
       options: [
         {
           action: 'accept',
-          effect: `book the closing difference ${signed(differenceMinor, item.currency)} ${item.currency} on ${BANK_OPERATING_ACCOUNT} against ${counter}, as of the end of ${statement.closingDate}`,
+          effect: `book the closing difference ${signed(differenceMinor, item.currency)} ${item.currency} on ${bankOperating} against ${counter}, as of the end of ${statement.closingDate}`,
         },
         NOTE,
       ],
-      proposed: counter === OPENING_EQUITY_ACCOUNT ? 'accept' : 'note',
+      proposed: counter === equityOpening ? 'accept' : 'note',
       proposal:
-        counter === OPENING_EQUITY_ACCOUNT
+        counter === equityOpening
           ? "the first statement of this account: the difference is the bank's history before payops"
           : 'the books miss or hold an entry the bank does not: find it before accepting the difference',
     };
@@ -373,15 +331,15 @@ export class BankDecisions {
     note: string,
     rule: string | undefined,
   ): DecisionOutcome {
-    const expense = action === 'accept' ? ADJUSTMENTS_ACCOUNT : WRITE_OFFS_ACCOUNT;
+    const expense = action === 'accept' ? adjustments : writeOffs;
     const by = rule ? ` by rule ${rule}` : '';
     if (item.class === 'amount_mismatch' || item.class === 'payout_not_received')
       return this.clearPayout(item, action, expense, note, rule);
     if (item.class === 'balance_mismatch') return this.acceptBalance(item, note, rule);
     const entry = this.entryOf(item);
     const suspense = item.detail.bank?.bookedTo ?? null;
-    if (item.class === 'bank_fee' && suspense === BANK_FEES_ACCOUNT) {
-      const resolution = `accepted: already booked to ${BANK_FEES_ACCOUNT}${by}`;
+    if (item.class === 'bank_fee' && suspense === bankFees) {
+      const resolution = `accepted: already booked to ${bankFees}${by}`;
       this.resolve(item, resolution);
       this.record(item, action, note, null, [], rule);
       return {
@@ -393,10 +351,10 @@ export class BankDecisions {
       };
     }
     assert(
-      suspense === UNIDENTIFIED_CREDITS_ACCOUNT || suspense === UNIDENTIFIED_DEBITS_ACCOUNT,
+      suspense === unidentifiedCredits || suspense === unidentifiedDebits,
       `bank item ${item.itemId} was booked to a suspense account (${suspense ?? 'none'})`,
     );
-    const counter = item.class === 'bank_fee' ? BANK_FEES_ACCOUNT : expense;
+    const counter = item.class === 'bank_fee' ? bankFees : expense;
     const txId = this.postLegs(
       item,
       action,
@@ -459,14 +417,7 @@ export class BankDecisions {
     const counter = this.balanceCounter(statement);
     const txIds: number[] = [];
     if (differenceMinor !== 0n) {
-      const legs: Leg[] = [
-        {
-          account: BANK_OPERATING_ACCOUNT,
-          currency: statement.currency,
-          debitMinor: differenceMinor,
-        },
-        { account: counter, currency: statement.currency, debitMinor: -differenceMinor },
-      ];
+      const legs = balanceLegs(statement.currency, differenceMinor, counter);
       txIds.push(
         this.postLegs(
           item,
@@ -580,8 +531,7 @@ export class BankDecisions {
         },
       );
     }
-    const suspense =
-      item.class === 'unknown_credit' ? UNIDENTIFIED_CREDITS_ACCOUNT : UNIDENTIFIED_DEBITS_ACCOUNT;
+    const suspense = item.class === 'unknown_credit' ? unidentifiedCredits : unidentifiedDebits;
     const legs = clearSuspenseLegs(
       suspense,
       entry.currency,
@@ -651,8 +601,7 @@ export class BankDecisions {
     rule: string | undefined,
   ): DecisionOutcome {
     const ref = payoutRef(payout);
-    const suspense =
-      item.class === 'unknown_credit' ? UNIDENTIFIED_CREDITS_ACCOUNT : UNIDENTIFIED_DEBITS_ACCOUNT;
+    const suspense = item.class === 'unknown_credit' ? unidentifiedCredits : unidentifiedDebits;
     const legs = clearSuspenseLegs(suspense, entry.currency, entry.amountMinor, writtenOff.counter);
     const txId = this.postLegs(
       item,
@@ -836,8 +785,8 @@ export class BankDecisions {
       statement.currency,
       statement.openingDate,
     )
-      ? ADJUSTMENTS_ACCOUNT
-      : OPENING_EQUITY_ACCOUNT;
+      ? adjustments
+      : equityOpening;
   }
 
   private booksOperating(currency: Currency, asOf: string): bigint {
@@ -874,16 +823,14 @@ export class BankDecisions {
     const sequence =
       this.store.decisionsOfItem(item.id).filter((decision) => decision.txIds.length > 0).length +
       1;
-    const kind = action === 'write_off' ? 'bank.write-off' : `bank.${action}`;
     return this.ledger.post(
-      posting({
-        idempotencyKey: `${kind}:${item.itemId}:${sequence}`,
-        kind,
-        description: `${item.class} ${item.itemId}: ${description}`,
-        effectiveAt,
-        metadata: { psp: BANK_SOURCE, item: item.itemId, class: item.class },
-        legs,
-      }),
+      decisionTransaction(
+        'bank',
+        action,
+        { itemId: item.itemId, class: item.class, psp: BANK_SOURCE },
+        sequence,
+        { description, effectiveAt, legs },
+      ),
     ).txId;
   }
 

@@ -27,7 +27,7 @@ import {
   payoutsLeftPosting,
   suspenseOf,
   unidentifiedPosting,
-} from './postings.js';
+} from '../postings/index.js';
 import { type BankRules, bankRulesJson, feeCapOf, windowDaysOf } from './rules.js';
 import { BankStore, type StatementBalance } from './store.js';
 import { type BankRunSummary, type StatementLine, summarize } from './summary.js';

@@ -9,7 +9,7 @@ import {
   moneyLines,
 } from '../reconcile/summary.js';
 import { BANK_SOURCE } from './accounts.js';
-import { bankEffectiveAt } from './postings.js';
+import { bankEffectiveAt } from '../postings/index.js';
 import type { BankStore } from './store.js';
 import type { BankFormat } from './types.js';
 

@@ -1,7 +1,7 @@
 import type { Currency } from '../money/index.js';
 import type { SideView } from '../reconcile/store.js';
 import type { ExpectedPayout } from './match/index.js';
-import { bankEffectiveAt } from './postings.js';
+import { bankEffectiveAt } from '../postings/index.js';
 import type { BankEntry } from './types.js';
 
 /**

@@ -15,18 +15,18 @@ import {
 } from './classes.js';
 import { Items, sideOfRecord, sideOfStoredRow } from './items.js';
 import {
-  ADJUSTMENTS_ACCOUNT,
+  adjustments as ADJUSTMENTS_ACCOUNT,
   type Leg,
-  PSP_FEES_ACCOUNT,
-  WRITE_OFFS_ACCOUNT,
+  pspFees as PSP_FEES_ACCOUNT,
+  writeOffs as WRITE_OFFS_ACCOUNT,
   bookedFeeAccountOf,
   feeLegs,
   posting,
-  pspReceivableAccount,
+  pspReceivable as pspReceivableAccount,
   recordReversalLegs,
   rowBookingLegs,
-  unappliedAccount,
-} from './postings.js';
+  pspUnapplied as unappliedAccount,
+} from '../postings/index.js';
 import { InternalRecords } from './records.js';
 import { describeBreakdown, residualBreakdown } from './residual.js';
 import { Settlements } from './settle.js';

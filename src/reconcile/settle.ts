@@ -3,7 +3,7 @@ import type { Ledger } from '../ledger/index.js';
 import { type Currency, formatAmount, formatMoney, money } from '../money/index.js';
 import { batchSubject } from './classes.js';
 import type { Items } from './items.js';
-import { feeLegs, posting, settlementLegs } from './postings.js';
+import { feeLegs, posting, settlementLegs } from '../postings/index.js';
 import type { BatchRecord, ReconStore, SettlementRecord } from './store.js';
 
 function batchKey(batchId: string, currency: Currency): string {

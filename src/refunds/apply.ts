@@ -1,10 +1,8 @@
 import { type Database, refundBirthHash } from '../db/index.js';
 import { InputError } from '../errors.js';
-import type { PostingRequest } from '../ledger/index.js';
 import { type Currency, allocate, formatAmount, parseAmount } from '../money/index.js';
 import type { RefundEvent } from '../payments/events.js';
-import { pspReceivableAccount } from '../payments/postings.js';
-import { type WalletDelta, sellerAccount } from '../wallet/wallet.js';
+import type { WalletDelta } from '../wallet/wallet.js';
 
 export type RefundIntakeOutcome = { ok: true } | { ok: false; field: string; reason: string };
 
@@ -144,52 +142,11 @@ export function splitRefund(order: RefundedOrder, refundMinor: bigint): RefundSp
   };
 }
 
-/** Dr seller pending|payable (share) + Dr revenue:platform-fees (fee) / Cr psp receivable. */
-export function refundTransaction(
-  refundId: string,
-  order: RefundedOrder,
-  refundMinor: bigint,
-  split: RefundSplit,
-  psp: string,
-  pspReference: string,
-  at: string,
-): PostingRequest {
-  const entries: PostingRequest['entries'][number][] = [];
-  if (split.shareMinor > 0n)
-    entries.push({
-      account: sellerAccount(order.sellerId, split.bucket),
-      currency: order.currency,
-      direction: 'debit',
-      amountMinor: split.shareMinor,
-    });
-  if (split.feeMinor > 0n)
-    entries.push({
-      account: 'revenue:platform-fees',
-      currency: order.currency,
-      direction: 'debit',
-      amountMinor: split.feeMinor,
-    });
-  entries.push({
-    account: pspReceivableAccount(psp),
-    currency: order.currency,
-    direction: 'credit',
-    amountMinor: refundMinor,
-  });
-  return {
-    idempotencyKey: `refund.sent:${refundId}`,
-    kind: 'refund.sent',
-    description: `Refund ${refundId} of ${order.orderId}`,
-    effectiveAt: at,
-    metadata: {
-      refundId,
-      orderId: order.orderId,
-      sellerId: order.sellerId,
-      pspReference,
-      from: split.bucket,
-    },
-    entries,
-  };
-}
+/*
+ * The refund posting rule lives in src/postings/refund.ts. This re-export stays only while
+ * src/refunds/executor.ts (moved into src/work in parallel in issue 17) imports it from here.
+ */
+export { refundTransaction } from '../postings/index.js';
 
 export function refundWalletDelta(order: RefundedOrder, split: RefundSplit): WalletDelta {
   return {

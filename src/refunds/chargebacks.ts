@@ -1,11 +1,11 @@
 import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
-import { Ledger, type PostingRequest } from '../ledger/index.js';
+import { Ledger } from '../ledger/index.js';
 import { type Currency, formatMoney, money } from '../money/index.js';
-import { pspReceivableAccount } from '../payments/postings.js';
+import { chargebackTransaction } from '../postings/index.js';
 import type { Dispute, PaymentServiceProvider } from '../psp/port.js';
 import { nowIso } from '../time.js';
-import { Wallets, sellerAccount } from '../wallet/wallet.js';
+import { Wallets } from '../wallet/wallet.js';
 import { type RefundedOrder, refundWalletDelta, splitRefund } from './apply.js';
 
 export interface ChargebackSync {
@@ -219,64 +219,4 @@ export class ChargebackRecorder {
     );
     return { recorded: 'booked', shareMinor: split.shareMinor };
   }
-}
-
-function chargebackTransaction(
-  dispute: Dispute,
-  order: RefundedOrder,
-  clawed: bigint,
-  split: { shareMinor: bigint; feeMinor: bigint; bucket: 'pending' | 'payable' },
-  psp: string,
-): PostingRequest {
-  const currency = order.currency;
-  const entries: PostingRequest['entries'][number][] = [];
-  if (split.shareMinor > 0n)
-    entries.push({
-      account: sellerAccount(order.sellerId, split.bucket),
-      currency,
-      direction: 'debit',
-      amountMinor: split.shareMinor,
-    });
-  if (split.feeMinor > 0n)
-    entries.push({
-      account: 'revenue:platform-fees',
-      currency,
-      direction: 'debit',
-      amountMinor: split.feeMinor,
-    });
-  const loss = dispute.amountMinor - clawed;
-  if (loss > 0n)
-    entries.push({
-      account: 'expenses:chargeback-losses',
-      currency,
-      direction: 'debit',
-      amountMinor: loss,
-    });
-  if (dispute.disputeFeeMinor > 0n)
-    entries.push({
-      account: 'expenses:chargeback-fees',
-      currency,
-      direction: 'debit',
-      amountMinor: dispute.disputeFeeMinor,
-    });
-  entries.push({
-    account: pspReceivableAccount(psp),
-    currency,
-    direction: 'credit',
-    amountMinor: dispute.amountMinor + dispute.disputeFeeMinor,
-  });
-  return {
-    idempotencyKey: `chargeback:${dispute.disputeId}`,
-    kind: 'chargeback.received',
-    description: `Chargeback ${dispute.disputeId} on ${order.orderId}`,
-    effectiveAt: dispute.createdAt,
-    metadata: {
-      disputeId: dispute.disputeId,
-      orderId: order.orderId,
-      sellerId: order.sellerId,
-      pspReference: dispute.chargeReference,
-      from: split.bucket,
-    },
-    entries,
-  };
 }

@@ -1,7 +1,14 @@
-import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT } from '../bank/accounts.js';
 import type { Database } from '../db/index.js';
 import { InputError } from '../errors.js';
 import type { Currency } from '../money/index.js';
+import {
+  bankOperating,
+  chargebackFees,
+  isPspReceivable,
+  payoutsInTransit,
+  platformFees,
+  pspFees,
+} from '../postings/index.js';
 import { normalizeInstant } from '../time.js';
 
 export interface DailyLine {
@@ -76,30 +83,27 @@ function emptyLine(currency: Currency): DailyLine {
   };
 }
 
-const RECEIVABLE = /^assets:psp:[^:]+:receivable$/;
 /** Where a sent payout's credit goes: payouts in-transit since the bank leg; the operating account in a book from before it. */
-const PAYOUT_SOURCES = new Set([PAYOUTS_IN_TRANSIT_ACCOUNT, BANK_OPERATING_ACCOUNT]);
+const PAYOUT_SOURCES = new Set<string>([payoutsInTransit, bankOperating]);
 
 /** The posting rules of DESIGN.md §6 read backwards: which leg of which kind is which figure. */
 function addRow(l: DailyLine, row: DailyRow): void {
   const count = Number(row.txs);
   const total = BigInt(row.total);
-  if (row.name === 'revenue:platform-fees')
-    l.platformFeesMinor += row.direction === 'credit' ? total : -total;
-  if (row.name === 'expenses:psp-fees')
-    l.pspFeesMinor += row.direction === 'debit' ? total : -total;
-  if (row.kind === 'payin.capture' && RECEIVABLE.test(row.name) && row.direction === 'debit')
+  if (row.name === platformFees) l.platformFeesMinor += row.direction === 'credit' ? total : -total;
+  if (row.name === pspFees) l.pspFeesMinor += row.direction === 'debit' ? total : -total;
+  if (row.kind === 'payin.capture' && isPspReceivable(row.name) && row.direction === 'debit')
     l.payIns = { count, amountMinor: total };
-  else if (row.kind === 'refund.sent' && RECEIVABLE.test(row.name))
+  else if (row.kind === 'refund.sent' && isPspReceivable(row.name))
     l.refunds = { count, amountMinor: total };
   else if (row.kind === 'payout.sent' && PAYOUT_SOURCES.has(row.name)) {
     // A payout posts to exactly one of them, so the counts add up.
     l.payouts = { count: l.payouts.count + count, amountMinor: l.payouts.amountMinor + total };
   } else if (row.kind === 'chargeback.received') {
-    if (RECEIVABLE.test(row.name)) {
+    if (isPspReceivable(row.name)) {
       l.chargebacks.count = count;
       l.chargebacks.amountMinor += total;
-    } else if (row.name === 'expenses:chargeback-fees') {
+    } else if (row.name === chargebackFees) {
       l.chargebacks.feesMinor += total;
       l.chargebacks.amountMinor -= total; // the receivable credit includes the fee
     }

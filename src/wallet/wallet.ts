@@ -82,7 +82,9 @@ export class Wallets {
   }
 }
 
-/** The ledger accounts a seller's wallet mirrors. */
-export function sellerAccount(sellerId: string, bucket: 'pending' | 'payable'): string {
-  return `liabilities:sellers:${sellerId}:${bucket}`;
-}
+/*
+ * The ledger accounts a wallet mirrors are named by the chart (src/postings/accounts.ts). This
+ * re-export stays only while files restructured in parallel in issue 17 (src/check,
+ * src/payouts/executor.ts) and src/payouts/release.ts import it from here.
+ */
+export { sellerAccount } from '../postings/index.js';

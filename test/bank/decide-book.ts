@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { BANK_SOURCE } from '../../src/bank/accounts.js';
 import {
-  BANK_FEES_ACCOUNT,
-  BANK_OPERATING_ACCOUNT,
-  BANK_SOURCE,
-  PAYOUTS_IN_TRANSIT_ACCOUNT,
-  UNIDENTIFIED_CREDITS_ACCOUNT,
-  UNIDENTIFIED_DEBITS_ACCOUNT,
-  bankInTransitAccount,
-} from '../../src/bank/accounts.js';
+  bankFees as BANK_FEES_ACCOUNT,
+  bankOperating as BANK_OPERATING_ACCOUNT,
+  payoutsInTransit as PAYOUTS_IN_TRANSIT_ACCOUNT,
+  unidentifiedCredits as UNIDENTIFIED_CREDITS_ACCOUNT,
+  unidentifiedDebits as UNIDENTIFIED_DEBITS_ACCOUNT,
+  bankInTransit as bankInTransitAccount,
+} from '../../src/postings/index.js';
 import type { Database } from '../../src/db/index.js';
 import { Ledger } from '../../src/ledger/index.js';
 import type { Currency } from '../../src/money/index.js';
 import { Items } from '../../src/reconcile/items.js';
-import { type Leg, posting } from '../../src/reconcile/postings.js';
+import { type Leg, posting } from '../../src/postings/index.js';
 import {
   type BankItemView,
   type ItemRecord,

@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OPENING_EQUITY_ACCOUNT } from '../../src/bank/decide.js';
+import { equityOpening as OPENING_EQUITY_ACCOUNT } from '../../src/postings/index.js';
 import type { Database } from '../../src/db/index.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
-import { ADJUSTMENTS_ACCOUNT, WRITE_OFFS_ACCOUNT } from '../../src/reconcile/postings.js';
+import {
+  adjustments as ADJUSTMENTS_ACCOUNT,
+  writeOffs as WRITE_OFFS_ACCOUNT,
+} from '../../src/postings/index.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { payops } from '../helpers/cli.js';
 import { type TestBook, balanceOf, capture, lined, payout, tempBook } from '../reconcile/book.js';

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  BANK_OPERATING_ACCOUNT,
-  PAYOUTS_IN_TRANSIT_ACCOUNT,
-  UNIDENTIFIED_CREDITS_ACCOUNT,
-  UNIDENTIFIED_DEBITS_ACCOUNT,
-  bankInTransitAccount,
-} from '../../src/bank/accounts.js';
+  bankOperating as BANK_OPERATING_ACCOUNT,
+  payoutsInTransit as PAYOUTS_IN_TRANSIT_ACCOUNT,
+  unidentifiedCredits as UNIDENTIFIED_CREDITS_ACCOUNT,
+  unidentifiedDebits as UNIDENTIFIED_DEBITS_ACCOUNT,
+  bankInTransit as bankInTransitAccount,
+} from '../../src/postings/index.js';
 import {
   type ExpectedPspPayout,
   type ImportedKeys,
@@ -15,7 +15,7 @@ import type { Database } from '../../src/db/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
-import { WRITE_OFFS_ACCOUNT } from '../../src/reconcile/postings.js';
+import { writeOffs as WRITE_OFFS_ACCOUNT } from '../../src/postings/index.js';
 import { runChecks } from '../../src/check/check.js';
 import { type TestBook, balanceOf, capture, lined, payout, tempBook } from '../reconcile/book.js';
 import { BATCH, importStatements, settledAndPaidOut } from './book.js';

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  BANK_FEES_ACCOUNT,
-  BANK_OPERATING_ACCOUNT,
-  PAYOUTS_IN_TRANSIT_ACCOUNT,
-  UNIDENTIFIED_CREDITS_ACCOUNT,
-  UNIDENTIFIED_DEBITS_ACCOUNT,
-  bankInTransitAccount,
-} from '../../src/bank/accounts.js';
+  bankFees as BANK_FEES_ACCOUNT,
+  bankOperating as BANK_OPERATING_ACCOUNT,
+  payoutsInTransit as PAYOUTS_IN_TRANSIT_ACCOUNT,
+  unidentifiedCredits as UNIDENTIFIED_CREDITS_ACCOUNT,
+  unidentifiedDebits as UNIDENTIFIED_DEBITS_ACCOUNT,
+  bankInTransit as bankInTransitAccount,
+} from '../../src/postings/index.js';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { verifyLedger } from '../../src/ledger/index.js';

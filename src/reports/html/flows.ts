@@ -1,5 +1,6 @@
 import type { Database } from '../../db/index.js';
 import type { Currency } from '../../money/index.js';
+import { chargebackFees, isPspReceivable, pspFees } from '../../postings/index.js';
 
 /** One UTC day of money movement in one currency, by the ledger's effective time; every figure positive. */
 export interface DayFlow {
@@ -31,8 +32,6 @@ interface FlowRow {
   direction: 'debit' | 'credit';
   total: bigint;
 }
-
-const RECEIVABLE = /^assets:psp:[^:]+:receivable$/;
 
 /**
  * Days in [beginDay, endDay) with any money movement, one row per day and currency, read from
@@ -75,17 +74,16 @@ export function dailyFlows(db: Database, beginDay: string, endDay: string): DayF
 /** The posting rules of DESIGN.md §6 read backwards: which leg of which kind is which flow. */
 function addRow(flow: DayFlow, row: FlowRow): void {
   const total = BigInt(row.total);
-  if (row.name === 'expenses:psp-fees')
-    flow.feesMinor += row.direction === 'debit' ? total : -total;
-  if (row.kind === 'payin.capture' && RECEIVABLE.test(row.name) && row.direction === 'debit')
+  if (row.name === pspFees) flow.feesMinor += row.direction === 'debit' ? total : -total;
+  if (row.kind === 'payin.capture' && isPspReceivable(row.name) && row.direction === 'debit')
     flow.payInsMinor += total;
-  else if (row.kind === 'refund.sent' && RECEIVABLE.test(row.name) && row.direction === 'credit')
+  else if (row.kind === 'refund.sent' && isPspReceivable(row.name) && row.direction === 'credit')
     flow.refundsMinor += total;
   else if (row.kind === 'payout.sent' && row.direction === 'credit') flow.payoutsMinor += total;
   else if (row.kind === 'chargeback.received') {
     // The receivable's credit holds the chargeback and its fee; the fee is shown with the fees.
-    if (RECEIVABLE.test(row.name) && row.direction === 'credit') flow.chargebacksMinor += total;
-    else if (row.name === 'expenses:chargeback-fees' && row.direction === 'debit') {
+    if (isPspReceivable(row.name) && row.direction === 'credit') flow.chargebacksMinor += total;
+    else if (row.name === chargebackFees && row.direction === 'debit') {
       flow.chargebacksMinor -= total;
       flow.feesMinor += total;
     }

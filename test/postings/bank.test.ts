@@ -1,11 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bankFeePosting,
   payoutReceivedPosting,
   payoutsLeftPosting,
   unidentifiedPosting,
-} from '../../src/bank/postings.js';
+} from '../../src/postings/index.js';
 import { toCurrency } from '../../src/money/index.js';
+import { expectBalanced } from './rules.js';
 
 const USD = toCurrency('USD');
 const entry = {
@@ -58,5 +60,23 @@ describe('what a statement posts', () => {
       'Cr assets:bank:operating 6440',
     ]);
     expect(bankFeePosting(entry)).toMatchObject({ idempotencyKey: 'bank.fee:7', kind: 'bank.fee' });
+  });
+
+  it('balances for any amount and direction, each line the entry amount', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 10n ** 15n }), (amountMinor) => {
+        const e = { ...entry, amountMinor };
+        for (const request of [
+          payoutReceivedPosting(e, 'sim', 'b'),
+          payoutsLeftPosting(e, ['po_a']),
+          unidentifiedPosting(e, 'credit', 'why'),
+          unidentifiedPosting(e, 'debit', 'why'),
+          bankFeePosting(e),
+        ]) {
+          expectBalanced(request);
+          for (const line of request.entries) expect(line.amountMinor).toBe(amountMinor);
+        }
+      }),
+    );
   });
 });

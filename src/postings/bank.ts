@@ -1,14 +1,15 @@
 import type { PostingRequest } from '../ledger/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
-import { type Leg, posting } from '../reconcile/postings.js';
 import {
-  BANK_FEES_ACCOUNT,
-  BANK_OPERATING_ACCOUNT,
-  PAYOUTS_IN_TRANSIT_ACCOUNT,
-  UNIDENTIFIED_CREDITS_ACCOUNT,
-  UNIDENTIFIED_DEBITS_ACCOUNT,
-  bankInTransitAccount,
+  bankFees,
+  bankInTransit,
+  bankOperating,
+  payoutsInTransit,
+  unidentifiedCredits,
+  unidentifiedDebits,
 } from './accounts.js';
+import { bankFeeKey, bankLeftKey, bankReceivedKey, bankUnidentifiedKey } from './keys.js';
+import { type Leg, posting } from './legs.js';
 
 /**
  * What a statement posts at import (docs/RECONCILIATION.md, "The bank leg", postings table). Every
@@ -57,13 +58,13 @@ export function payoutReceivedPosting(
 ): PostingRequest {
   return entryPosting(
     entry,
-    `bank.received:${psp}:${batchId}:${entry.currency}`,
+    bankReceivedKey(psp, batchId, entry.currency),
     'bank.payout-received',
     `PSP payout ${batchId} from ${psp} received`,
     [
-      { account: BANK_OPERATING_ACCOUNT, currency: entry.currency, debitMinor: entry.amountMinor },
+      { account: bankOperating, currency: entry.currency, debitMinor: entry.amountMinor },
       {
-        account: bankInTransitAccount(psp),
+        account: bankInTransit(psp),
         currency: entry.currency,
         debitMinor: -entry.amountMinor,
       },
@@ -79,16 +80,16 @@ export function payoutsLeftPosting(
 ): PostingRequest {
   return entryPosting(
     entry,
-    `bank.left:${entry.entryId}`,
+    bankLeftKey(entry.entryId),
     'bank.payout-left',
     `Seller payout${payoutIds.length === 1 ? '' : 's'} ${payoutIds.join(', ')} left the bank`,
     [
       {
-        account: PAYOUTS_IN_TRANSIT_ACCOUNT,
+        account: payoutsInTransit,
         currency: entry.currency,
         debitMinor: entry.amountMinor,
       },
-      { account: BANK_OPERATING_ACCOUNT, currency: entry.currency, debitMinor: -entry.amountMinor },
+      { account: bankOperating, currency: entry.currency, debitMinor: -entry.amountMinor },
     ],
     { payouts: payoutIds.join(',') },
   );
@@ -103,16 +104,15 @@ export function unidentifiedPosting(
   direction: 'credit' | 'debit',
   why: string,
 ): PostingRequest {
-  const suspense =
-    direction === 'credit' ? UNIDENTIFIED_CREDITS_ACCOUNT : UNIDENTIFIED_DEBITS_ACCOUNT;
+  const suspense = direction === 'credit' ? unidentifiedCredits : unidentifiedDebits;
   const signed = direction === 'credit' ? entry.amountMinor : -entry.amountMinor;
   return entryPosting(
     entry,
-    `bank.unidentified:${entry.entryId}`,
+    bankUnidentifiedKey(entry.entryId),
     'bank.unidentified',
     `Unidentified bank ${direction}: ${why}`,
     [
-      { account: BANK_OPERATING_ACCOUNT, currency: entry.currency, debitMinor: signed },
+      { account: bankOperating, currency: entry.currency, debitMinor: signed },
       { account: suspense, currency: entry.currency, debitMinor: -signed },
     ],
     { direction },
@@ -123,12 +123,12 @@ export function unidentifiedPosting(
 export function bankFeePosting(entry: EntryFacts): PostingRequest {
   return entryPosting(
     entry,
-    `bank.fee:${entry.entryId}`,
+    bankFeeKey(entry.entryId),
     'bank.fee',
     'Bank charge',
     [
-      { account: BANK_FEES_ACCOUNT, currency: entry.currency, debitMinor: entry.amountMinor },
-      { account: BANK_OPERATING_ACCOUNT, currency: entry.currency, debitMinor: -entry.amountMinor },
+      { account: bankFees, currency: entry.currency, debitMinor: entry.amountMinor },
+      { account: bankOperating, currency: entry.currency, debitMinor: -entry.amountMinor },
     ],
     {},
   );
@@ -136,5 +136,62 @@ export function bankFeePosting(entry: EntryFacts): PostingRequest {
 
 /** Where a posting of `suspense` kind left the entry's money while its item is open. */
 export function suspenseOf(direction: 'credit' | 'debit'): string {
-  return direction === 'credit' ? UNIDENTIFIED_CREDITS_ACCOUNT : UNIDENTIFIED_DEBITS_ACCOUNT;
+  return direction === 'credit' ? unidentifiedCredits : unidentifiedDebits;
+}
+
+/** How a payout waits for the bank: a PSP's payout to payops, or payops' payout to a seller. */
+export interface TransitPayoutRef {
+  kind: 'psp_payout' | 'seller_payout';
+  psp: string;
+}
+
+/** Where a payout of this kind waits for the bank: the PSP's in-transit asset, or the payouts' in-transit liability. */
+export function transitAccountOf(payout: TransitPayoutRef): string {
+  return payout.kind === 'psp_payout' ? bankInTransit(payout.psp) : payoutsInTransit;
+}
+
+/**
+ * Takes `amountMinor` of a payout out of transit against `counter`: Cr in-transit:<psp> for a PSP
+ * payout (an asset), Dr liabilities:payouts:in-transit for a seller payout.
+ */
+export function clearTransitLegs(
+  payout: TransitPayoutRef & { currency: Currency },
+  amountMinor: bigint,
+  counter: string,
+): Leg[] {
+  const sign = payout.kind === 'psp_payout' ? -1n : 1n;
+  return [
+    {
+      account: transitAccountOf(payout),
+      currency: payout.currency,
+      debitMinor: sign * amountMinor,
+    },
+    { account: counter, currency: payout.currency, debitMinor: -sign * amountMinor },
+  ];
+}
+
+/** Empties a suspense an entry was booked to: Dr unidentified-credits (a liability) or Cr unidentified-debits (an asset), against `counter`. */
+export function clearSuspenseLegs(
+  suspense: string,
+  currency: Currency,
+  amountMinor: bigint,
+  counter: string,
+): Leg[] {
+  const sign = suspense === unidentifiedCredits ? 1n : -1n;
+  return [
+    { account: suspense, currency, debitMinor: sign * amountMinor },
+    { account: counter, currency, debitMinor: -sign * amountMinor },
+  ];
+}
+
+/**
+ * The statement's closing balance taken as the books': Dr operating / Cr `counter` (the
+ * difference; the other way when negative). `counter` is equity:opening for the first statement
+ * of an account (the bank's history before payops), else adjustments.
+ */
+export function balanceLegs(currency: Currency, differenceMinor: bigint, counter: string): Leg[] {
+  return [
+    { account: bankOperating, currency, debitMinor: differenceMinor },
+    { account: counter, currency, debitMinor: -differenceMinor },
+  ];
 }

@@ -1,0 +1,54 @@
+export {
+  adjustments,
+  bankFees,
+  bankInTransit,
+  bankOperating,
+  chargebackFees,
+  equityOpening,
+  isPspReceivable,
+  payoutsInTransit,
+  platformFees,
+  pspFees,
+  pspReceivable,
+  pspUnapplied,
+  sellerAccount,
+  unidentifiedCredits,
+  unidentifiedDebits,
+  writeOffs,
+} from './accounts.js';
+export {
+  type EntryFacts,
+  balanceLegs,
+  bankEffectiveAt,
+  bankFeePosting,
+  clearSuspenseLegs,
+  clearTransitLegs,
+  payoutReceivedPosting,
+  payoutsLeftPosting,
+  suspenseOf,
+  transitAccountOf,
+  unidentifiedPosting,
+} from './bank.js';
+export { decisionTransaction, writeBackTransaction } from './decisions.js';
+export {
+  KEY_PREFIX,
+  captureKey,
+  chargebackKey,
+  payoutSentKey,
+  pspFeeKey,
+  refundSentKey,
+  releaseKey,
+} from './keys.js';
+export { type Leg, legs, posting } from './legs.js';
+export { captureTransaction, pspFeeTransaction } from './payin.js';
+export { payoutSentTransaction, releaseTransaction } from './payout.js';
+export { chargebackTransaction, refundTransaction } from './refund.js';
+export {
+  bookedFeeAccountOf,
+  feeLegs,
+  recordReversalLegs,
+  rowBookingLegs,
+  settlementLegs,
+  settlementPspFeesTransaction,
+  settlementTransaction,
+} from './settlement.js';
