@@ -9,10 +9,15 @@ export {
   openComponentDatabase,
   openDatabase,
   storageError,
-} from './database.js';
-export { PAYOPS_APPLICATION_ID, SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations.js';
-export { rebuildTable, replaceOnce } from './rebuild.js';
-export { anyOf, inList, openPayoutPredicate } from './schema/checks.js';
+} from './sqlite/database.js';
+export {
+  PAYOPS_APPLICATION_ID,
+  SCHEMA_VERSION,
+  migrate,
+  schemaVersionOf,
+} from './sqlite/migrations.js';
+export { rebuildTable, replaceOnce } from './sqlite/rebuild.js';
+export { anyOf, inList, openPayoutPredicate } from './sqlite/schema/checks.js';
 export {
   BIRTH_QUERIES,
   type OrderBirthRow,
@@ -21,4 +26,4 @@ export {
   orderBirthMismatch,
   refundBirthHash,
   refundBirthMismatch,
-} from './schema/birth.js';
+} from './sqlite/schema/birth.js';

@@ -185,7 +185,7 @@ CREATE INDEX sim_charges_pending ON sim_charges (created_at) WHERE status = 'pen
 
 /**
  * Version 2 also writes the charge status check as comparisons: an IN list of more than two values
- * costs SQLite a temporary B-tree on every insert (see db/schema/checks.ts), so sim_charges is
+ * costs SQLite a temporary B-tree on every insert (see db/sqlite/schema/checks.ts), so sim_charges is
  * rebuilt with the same constraint written the cheap way.
  */
 function upgradeToV2(db: Database): void {

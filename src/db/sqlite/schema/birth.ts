@@ -1,4 +1,4 @@
-import { sha256Hex } from '../../sha256.js';
+import { sha256Hex } from '../../../sha256.js';
 
 /**
  * The birth record of a row made from an accepted event: a hash of the fields it is born with,
