@@ -27,3 +27,14 @@ export {
   refundBirthHash,
   refundBirthMismatch,
 } from './sqlite/schema/birth.js';
+export {
+  type ColumnSpec,
+  type RowOf,
+  type RowShape,
+  type ShapeRow,
+  iterateRows,
+  readOneRow,
+  readRow,
+  readRows,
+  rowShape,
+} from './rows.js';
