@@ -1,4 +1,5 @@
 import { StorageError } from '../errors.js';
+import { type Currency, isCurrencyCode } from '../money/index.js';
 
 /**
  * Checked row reading: a store declares the shape of each row it reads, and every row is
@@ -11,11 +12,12 @@ import { StorageError } from '../errors.js';
  * - `bigint`: an INTEGER (money in minor units, counts, ids);
  * - `number`: a JS number (REAL, or a statement that turned safeIntegers off);
  * - `text`: a TEXT; `blob`: a BLOB (a Uint8Array);
+ * - `currency`: a TEXT that is an ISO 4217 code payops knows, typed as a Currency;
  * - a list of strings: a TEXT that must be one of them (a status), typed as their union;
  * - a `?` suffix admits NULL (`'text?'` reads as `string | null`).
  * Columns the shape does not name are let through unchecked (a `SELECT *` may grow).
  */
-export type ColumnType = 'text' | 'bigint' | 'number' | 'blob';
+export type ColumnType = 'text' | 'bigint' | 'number' | 'blob' | 'currency';
 export type ColumnSpec = ColumnType | `${ColumnType}?` | readonly string[];
 
 interface ColumnValues {
@@ -23,6 +25,7 @@ interface ColumnValues {
   bigint: bigint;
   number: number;
   blob: Uint8Array;
+  currency: Currency;
 }
 
 type ValueOf<S> = S extends readonly (infer Member)[]
@@ -40,8 +43,15 @@ export type RowOf<Spec extends Readonly<Record<string, ColumnSpec>>> = {
 /** What a row of a shape reads as. */
 export type ShapeRow<Shape> = Shape extends RowShape<infer Row> ? Row : never;
 
-const KIND = { text: 0, bigint: 1, number: 2, blob: 3, oneOf: 4 } as const;
-const KIND_NAMES = ['text', 'integer (bigint)', 'number', 'blob', 'one of'] as const;
+const KIND = { text: 0, bigint: 1, number: 2, blob: 3, oneOf: 4, currency: 5 } as const;
+const KIND_NAMES = [
+  'text',
+  'integer (bigint)',
+  'number',
+  'blob',
+  'one of',
+  'currency code',
+] as const;
 
 /** A declared row shape: compiled once into flat arrays, so checking a row is one tight loop. */
 export class RowShape<Row> {
@@ -81,20 +91,7 @@ export class RowShape<Row> {
     const { columns, kinds, nullable } = this;
     for (let index = 0; index < columns.length; index++) {
       const value = record[columns[index] as string];
-      const kind = kinds[index];
-      if (
-        kind === KIND.bigint
-          ? typeof value === 'bigint'
-          : kind === KIND.text
-            ? typeof value === 'string'
-            : kind === KIND.number
-              ? typeof value === 'number'
-              : kind === KIND.blob
-                ? value instanceof Uint8Array
-                : typeof value === 'string' &&
-                  (this.members[index] as ReadonlySet<string>).has(value)
-      )
-        continue;
+      if (fits(kinds[index], value, this.members[index])) continue;
       if (value === null && nullable[index] === 1) continue;
       throw this.wrongColumn(index, record);
     }
@@ -120,6 +117,23 @@ export class RowShape<Row> {
       `${this.where}: column ${column} holds ${found}, expected ${expected}`,
       { hint: STORAGE_HINT },
     );
+  }
+}
+
+function fits(kind: number | undefined, value: unknown, members?: ReadonlySet<string>): boolean {
+  switch (kind) {
+    case KIND.bigint:
+      return typeof value === 'bigint';
+    case KIND.text:
+      return typeof value === 'string';
+    case KIND.currency:
+      return typeof value === 'string' && isCurrencyCode(value);
+    case KIND.number:
+      return typeof value === 'number';
+    case KIND.blob:
+      return value instanceof Uint8Array;
+    default:
+      return typeof value === 'string' && members !== undefined && members.has(value);
   }
 }
 
