@@ -1,6 +1,8 @@
 import {
   BIRTH_QUERIES,
   type Database,
+  ORDER_BIRTH_ROW,
+  REFUND_BIRTH_ROW,
   type RowShape,
   type ShapeRow,
   type Statement,
@@ -164,34 +166,6 @@ const STRAY_POSTING_ROW = rowShape('check: postings of items not succeeded', {
   id: 'bigint',
   idempotency_key: 'text',
   status: 'text?',
-});
-const ORDER_BIRTH_ROW = rowShape('check: orders at birth', {
-  order_id: 'text',
-  event_id: 'text',
-  payer_id: 'text',
-  seller_id: 'text',
-  currency: 'text',
-  amount_minor: 'bigint',
-  platform_fee_minor: 'bigint',
-  payment_token: 'text',
-  metadata: 'text',
-  psp: 'text',
-  charge_key: 'text',
-  created_at: 'text',
-  birth_hash: 'text',
-  content_hash: 'text?',
-});
-const REFUND_BIRTH_ROW = rowShape('check: refunds at birth', {
-  refund_id: 'text',
-  order_id: 'text',
-  currency: 'text',
-  amount_minor: 'bigint',
-  reason: 'text',
-  refund_key: 'text',
-  psp: 'text',
-  created_at: 'text',
-  birth_hash: 'text',
-  content_hash: 'text?',
 });
 const PAYOUT_ID_ROW = rowShape('check: payout ids', { payout_id: 'text' });
 const OWED_ROW = rowShape('check: owed per seller', {

@@ -20,7 +20,9 @@ export { rebuildTable, replaceOnce } from './sqlite/rebuild.js';
 export { anyOf, inList, openPayoutPredicate } from './sqlite/schema/checks.js';
 export {
   BIRTH_QUERIES,
+  ORDER_BIRTH_ROW,
   type OrderBirthRow,
+  REFUND_BIRTH_ROW,
   type RefundBirthRow,
   orderBirthHash,
   orderBirthMismatch,

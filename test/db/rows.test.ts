@@ -10,6 +10,7 @@ import {
   rowShape,
 } from '../../src/db/index.js';
 import { StorageError } from '../../src/errors.js';
+import type { Currency } from '../../src/money/index.js';
 import { tempDir } from '../helpers/cli.js';
 
 const ORDER_ROW = rowShape('orders by id', {
@@ -74,6 +75,15 @@ describe('checked rows', () => {
     );
     expect(failure(() => readRow(ORDER_ROW, { ...GOOD, psp_reference: 7n })).message).toBe(
       'orders by id: column psp_reference holds a bigint, expected text or NULL',
+    );
+  });
+
+  it('reads a currency column as a Currency, and refuses a code payops does not know', () => {
+    const shape = rowShape('wallets', { currency: 'currency', amount_minor: 'bigint' });
+    const currency: Currency = readOneRow(shape, { currency: 'JPY', amount_minor: 1n }).currency;
+    expect(currency).toBe('JPY');
+    expect(failure(() => readRow(shape, { currency: 'usd', amount_minor: 1n })).message).toBe(
+      'wallets: column currency holds the text "usd", expected currency code',
     );
   });
 
