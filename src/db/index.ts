@@ -31,7 +31,6 @@ export {
 } from './sqlite/schema/birth.js';
 export {
   type ColumnSpec,
-  type RowOf,
   type RowShape,
   type ShapeRow,
   iterateRows,

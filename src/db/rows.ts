@@ -17,7 +17,7 @@ import { type Currency, isCurrencyCode } from '../money/index.js';
  * - a `?` suffix admits NULL (`'text?'` reads as `string | null`).
  * Columns the shape does not name are let through unchecked (a `SELECT *` may grow).
  */
-export type ColumnType = 'text' | 'bigint' | 'number' | 'blob' | 'currency';
+type ColumnType = 'text' | 'bigint' | 'number' | 'blob' | 'currency';
 export type ColumnSpec = ColumnType | `${ColumnType}?` | readonly string[];
 
 interface ColumnValues {
