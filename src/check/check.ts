@@ -505,7 +505,7 @@ function checkPspCharges(store: CheckStore, record: PspRecord, notes: string[]):
       );
     const charge = live[0];
     if (order.status === 'succeeded') {
-      if (!charge || charge.status !== 'succeeded')
+      if (charge?.status !== 'succeeded')
         problems.push(
           `order ${order.order_id} is booked as captured but the PSP has no successful charge for it`,
         );

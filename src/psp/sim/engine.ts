@@ -553,7 +553,7 @@ export class SimEngine {
     const refunded = charge ? this.store.refundedOfCharge(charge.id) : 0n;
     // A PSP never refunds more than it captured, whatever the merchant asks.
     const reason =
-      !charge || charge.status !== 'succeeded'
+      charge?.status !== 'succeeded'
         ? 'charge_not_captured'
         : BigInt(refunded) + request.amountMinor > charge.amount_minor
           ? 'amount_exceeds_charge'
