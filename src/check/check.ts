@@ -1,11 +1,4 @@
-import {
-  BIRTH_QUERIES,
-  type Database,
-  type OrderBirthRow,
-  type RefundBirthRow,
-  orderBirthMismatch,
-  refundBirthMismatch,
-} from '../db/index.js';
+import { type Database, orderBirthMismatch, refundBirthMismatch } from '../db/index.js';
 import { balances, verifyLedger } from '../ledger/index.js';
 import { formatAmount } from '../money/index.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
@@ -13,6 +6,7 @@ import { Wallets, sellerAccount } from '../wallet/wallet.js';
 import { describeOwner, ownerState, probeProcess, thisProcessOwner } from '../work/lease-owner.js';
 import { bankPostingProblems, inTransitProblems } from './in-transit.js';
 import { reconciliationProblems } from './reconcile.js';
+import { CheckStore } from './store.js';
 
 export interface CheckResult {
   name: string;
@@ -29,22 +23,6 @@ export interface CheckReport {
 }
 
 const MAX_DETAILS = 10;
-const CAPTURE_KEY_PREFIX = 'payin.capture:';
-
-/** The joins whose plans must stay linear; test/check/check.test.ts asserts them. */
-export const CHECK_QUERIES = {
-  // One grouped pass over orders, then a key lookup per event: no index on event_id needed.
-  eventsMissingOrders: `SELECT e.event_id, e.order_count, COALESCE(c.orders, 0) AS orders
-    FROM events e LEFT JOIN (SELECT event_id, COUNT(*) AS orders FROM orders GROUP BY event_id) c ON c.event_id = e.event_id
-    WHERE COALESCE(c.orders, 0) <> e.order_count LIMIT 50`,
-  succeededWithoutCapture: `SELECT o.order_id FROM orders o LEFT JOIN ledger_transactions t ON t.idempotency_key = '${CAPTURE_KEY_PREFIX}' || o.order_id
-    WHERE o.status = 'succeeded' AND t.id IS NULL LIMIT 50`,
-  // Joined on the order id itself so the look-up uses orders' unique index: an expression on
-  // o.order_id would scan orders once per capture (a 100,000-order book took over 12 minutes).
-  capturesOfUnsucceededOrders: `SELECT t.id, t.idempotency_key, o.status FROM ledger_transactions t
-    LEFT JOIN orders o ON o.order_id = substr(t.idempotency_key, ${CAPTURE_KEY_PREFIX.length + 1})
-    WHERE t.kind = 'payin.capture' AND (o.status IS NULL OR o.status <> 'succeeded') LIMIT 50`,
-} as const;
 
 /**
  * `payops check`: every invariant payops promises, recomputed from the rows. `pspCharges` is the
@@ -74,23 +52,24 @@ export interface PspRefundRecord {
 
 export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
   const notes: string[] = [];
+  const store = new CheckStore(db);
   const results = [
     checkLedger(db),
     checkWallets(db),
-    checkEvents(db),
-    checkBirthRecords(db),
-    checkCaptures(db),
-    checkPayouts(db, notes),
-    checkRefunds(db),
-    checkLeases(db),
-    checkUnrecordedAnswers(db),
-    checkReconciliation(db),
-    checkInTransit(db),
-    checkBankPostings(db),
+    checkEvents(store),
+    checkBirthRecords(store),
+    checkCaptures(store),
+    checkPayouts(db, store, notes),
+    checkRefunds(store),
+    checkLeases(store),
+    checkUnrecordedAnswers(store),
+    checkReconciliation(store),
+    checkInTransit(store),
+    checkBankPostings(store),
     ...(pspRecord
       ? [
-          checkPspCharges(db, pspRecord, notes),
-          checkPspPayouts(db, pspRecord.psp, pspRecord.payouts),
+          checkPspCharges(store, pspRecord, notes),
+          checkPspPayouts(store, pspRecord.psp, pspRecord.payouts),
         ]
       : []),
     ...(pspRecord?.refunds ? [checkPspRefunds(pspRecord.psp, pspRecord.refunds)] : []),
@@ -155,13 +134,9 @@ function checkWallets(db: Database): CheckResult {
   return result('wallets equal the ledger', problems, `${wallets.length} wallets`);
 }
 
-function checkEvents(db: Database): CheckResult {
-  const rows = db.prepare(CHECK_QUERIES.eventsMissingOrders).all() as {
-    event_id: string;
-    order_count: bigint;
-    orders: bigint;
-  }[];
-  const total = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: bigint }).n;
+function checkEvents(store: CheckStore): CheckResult {
+  const rows = store.eventsMissingOrders();
+  const total = store.count('events');
   return result(
     'every accepted event has all its orders, each in one state',
     rows.map(
@@ -178,16 +153,16 @@ export const BIRTH_CHECK_NAME =
  * Each order and refund against the hash of the fields it was born with, bound to its event's
  * content hash: an edit made with the schema's triggers dropped shows here (issue 14, item 5).
  */
-function checkBirthRecords(db: Database): CheckResult {
+function checkBirthRecords(store: CheckStore): CheckResult {
   const problems: string[] = [];
   let orders = 0;
   let refunds = 0;
-  for (const row of db.prepare(BIRTH_QUERIES.allOrders).iterate() as Iterable<OrderBirthRow>) {
+  for (const row of store.orderBirths()) {
     orders++;
     const problem = orderBirthMismatch(row);
     if (problem !== undefined) problems.push(`order ${row.order_id}: ${problem}`);
   }
-  for (const row of db.prepare(BIRTH_QUERIES.allRefunds).iterate() as Iterable<RefundBirthRow>) {
+  for (const row of store.refundBirths()) {
     refunds++;
     const problem = refundBirthMismatch(row);
     if (problem !== undefined) problems.push(`refund ${row.refund_id}: ${problem}`);
@@ -195,16 +170,10 @@ function checkBirthRecords(db: Database): CheckResult {
   return result(BIRTH_CHECK_NAME, problems, `${orders} orders, ${refunds} refunds`);
 }
 
-function checkCaptures(db: Database): CheckResult {
-  const missing = db.prepare(CHECK_QUERIES.succeededWithoutCapture).all() as { order_id: string }[];
-  const stray = db.prepare(CHECK_QUERIES.capturesOfUnsucceededOrders).all() as {
-    id: bigint;
-    idempotency_key: string;
-    status: string | null;
-  }[];
-  const succeeded = (
-    db.prepare("SELECT COUNT(*) AS n FROM orders WHERE status = 'succeeded'").get() as { n: bigint }
-  ).n;
+function checkCaptures(store: CheckStore): CheckResult {
+  const missing = store.succeededWithoutCapture();
+  const stray = store.capturesOfUnsucceededOrders();
+  const succeeded = store.count('succeededOrders');
   return result(
     'every succeeded order has exactly one capture posting',
     [
@@ -223,18 +192,11 @@ function checkCaptures(db: Database): CheckResult {
  * wallet's paid-out total is the sum of its succeeded payouts; and what each seller is owed,
  * pending, payable or paid, is exactly their orders' shares less refunds and chargebacks.
  */
-function checkPayouts(db: Database, notes: string[]): CheckResult {
+function checkPayouts(db: Database, store: CheckStore, notes: string[]): CheckResult {
   const problems: string[] = [];
-  const unposted = db
-    .prepare(`SELECT p.payout_id FROM payouts p LEFT JOIN ledger_transactions t ON t.idempotency_key = 'payout.sent:' || p.payout_id
-              WHERE p.status = 'succeeded' AND t.id IS NULL LIMIT 50`)
-    .all() as { payout_id: string }[];
+  const unposted = store.unpostedPayouts();
   for (const row of unposted) problems.push(`payout ${row.payout_id} succeeded but has no posting`);
-  const stray = db
-    .prepare(`SELECT t.id, t.idempotency_key, p.status FROM ledger_transactions t
-              LEFT JOIN payouts p ON p.payout_id = substr(t.idempotency_key, ${'payout.sent:'.length + 1})
-              WHERE t.kind = 'payout.sent' AND (p.status IS NULL OR p.status <> 'succeeded') LIMIT 50`)
-    .all() as { id: bigint; idempotency_key: string; status: string | null }[];
+  const stray = store.strayPayoutPostings();
   for (const row of stray)
     problems.push(
       `tx ${row.id} (${row.idempotency_key}) posts a payout that is ${row.status ?? 'unknown'}`,
@@ -248,19 +210,7 @@ function checkPayouts(db: Database, notes: string[]): CheckResult {
   // while it was pending): every payout and later refund draws on it, so no seller can have been
   // paid more. The identity below cannot see that by itself: any payout moves payable to paid out.
   const owedBy = new Map<string, { released: bigint; unreleased: bigint; credited: bigint }>();
-  for (const row of db
-    .prepare(`SELECT seller_id, currency,
-                     SUM(CASE WHEN released_at IS NOT NULL THEN amount_minor - platform_fee_minor - refunded_share_minor ELSE 0 END) AS released_minor,
-                     SUM(CASE WHEN released_at IS NULL THEN amount_minor - platform_fee_minor - refunded_share_minor ELSE 0 END) AS unreleased_minor,
-                     SUM(CASE WHEN released_at IS NOT NULL THEN amount_minor - platform_fee_minor - refunded_share_from_pending_minor ELSE 0 END) AS credited_minor
-              FROM orders WHERE status = 'succeeded' GROUP BY seller_id, currency`)
-    .iterate() as Iterable<{
-    seller_id: string;
-    currency: string;
-    released_minor: bigint;
-    unreleased_minor: bigint;
-    credited_minor: bigint;
-  }>) {
+  for (const row of store.owedBySeller()) {
     owedBy.set(key(row.seller_id, row.currency), {
       released: BigInt(row.released_minor),
       unreleased: BigInt(row.unreleased_minor),
@@ -268,15 +218,7 @@ function checkPayouts(db: Database, notes: string[]): CheckResult {
     });
   }
   const paidBy = new Map<string, bigint>();
-  for (const row of db
-    .prepare(
-      "SELECT seller_id, currency, SUM(amount_minor) AS total FROM payouts WHERE status = 'succeeded' GROUP BY seller_id, currency",
-    )
-    .iterate() as Iterable<{
-    seller_id: string;
-    currency: string;
-    total: bigint;
-  }>) {
+  for (const row of store.paidBySeller()) {
     paidBy.set(key(row.seller_id, row.currency), BigInt(row.total));
   }
   for (const wallet of new Wallets(db).all()) {
@@ -309,11 +251,7 @@ function checkPayouts(db: Database, notes: string[]): CheckResult {
         `${wallet.sellerId} owes ${formatAmount(-wallet.payableMinor, wallet.currency)} ${wallet.currency} (a refund or chargeback after its payout): recovered from later releases`,
       );
   }
-  const count = (
-    db.prepare("SELECT COUNT(*) AS n FROM payouts WHERE status = 'succeeded'").get() as {
-      n: bigint;
-    }
-  ).n;
+  const count = store.count('succeededPayouts');
   return result(
     'every payout posted once; sellers owed exactly their shares less refunds',
     problems,
@@ -326,18 +264,11 @@ function checkPayouts(db: Database, notes: string[]): CheckResult {
  * sum of its succeeded refunds, its reservation covers every refund not declined, and nothing
  * refunds more than was captured.
  */
-function checkRefunds(db: Database): CheckResult {
+function checkRefunds(store: CheckStore): CheckResult {
   const problems: string[] = [];
-  const unposted = db
-    .prepare(`SELECT r.refund_id FROM refunds r LEFT JOIN ledger_transactions t ON t.idempotency_key = 'refund.sent:' || r.refund_id
-              WHERE r.status = 'succeeded' AND t.id IS NULL LIMIT 50`)
-    .all() as { refund_id: string }[];
+  const unposted = store.unpostedRefunds();
   for (const row of unposted) problems.push(`refund ${row.refund_id} succeeded but has no posting`);
-  const stray = db
-    .prepare(`SELECT t.id, t.idempotency_key FROM ledger_transactions t
-              LEFT JOIN refunds r ON r.refund_id = substr(t.idempotency_key, ${'refund.sent:'.length + 1})
-              WHERE t.kind = 'refund.sent' AND (r.status IS NULL OR r.status <> 'succeeded') LIMIT 50`)
-    .all() as { id: bigint; idempotency_key: string }[];
+  const stray = store.strayRefundPostings();
   for (const row of stray)
     problems.push(`tx ${row.id} (${row.idempotency_key}) posts a refund that did not succeed`);
   // Grouped passes over refunds and chargebacks, then each order with any refund activity by its
@@ -350,30 +281,18 @@ function checkRefunds(db: Database): CheckResult {
       reserved: current.reserved + reserved,
     });
   };
-  for (const row of db
-    .prepare(`SELECT order_id, SUM(CASE WHEN status = 'succeeded' THEN amount_minor ELSE 0 END) AS succeeded, SUM(CASE WHEN status <> 'failed' THEN amount_minor ELSE 0 END) AS reserved
-              FROM refunds GROUP BY order_id`)
-    .iterate() as Iterable<{ order_id: string; succeeded: bigint; reserved: bigint }>) {
+  for (const row of store.refundSumsByOrder()) {
     add(row.order_id, BigInt(row.succeeded), BigInt(row.reserved));
   }
   // Chargebacks count toward an order's refund totals like refunds do (their clawed part).
-  for (const row of db
-    .prepare('SELECT order_id, SUM(clawed_minor) AS clawed FROM chargebacks GROUP BY order_id')
-    .iterate() as Iterable<{ order_id: string; clawed: bigint }>) {
+  for (const row of store.chargebacksByOrder()) {
     add(row.order_id, BigInt(row.clawed), BigInt(row.clawed));
   }
-  for (const row of db
-    .prepare('SELECT order_id FROM orders WHERE refunded_minor <> 0 OR refund_reserved_minor <> 0')
-    .iterate() as Iterable<{ order_id: string }>) {
+  for (const row of store.ordersWithRefunds()) {
     if (!expected.has(row.order_id)) add(row.order_id, 0n, 0n);
   }
-  const orderTotals = db.prepare(
-    'SELECT amount_minor, refunded_minor, refund_reserved_minor FROM orders WHERE order_id = ?',
-  );
   for (const [orderId, sums] of expected) {
-    const row = orderTotals.get(orderId) as
-      | { amount_minor: bigint; refunded_minor: bigint; refund_reserved_minor: bigint }
-      | undefined;
+    const row = store.orderTotals(orderId);
     if (!row) {
       problems.push(`refunds or chargebacks name order ${orderId}, which does not exist`);
       continue;
@@ -391,16 +310,8 @@ function checkRefunds(db: Database): CheckResult {
         `order ${orderId}: ${row.refund_reserved_minor} reserved for refunds, more than the ${row.amount_minor} captured`,
       );
   }
-  const count = (
-    db.prepare("SELECT COUNT(*) AS n FROM refunds WHERE status = 'succeeded'").get() as {
-      n: bigint;
-    }
-  ).n;
-  const chargebacks = db
-    .prepare(
-      `SELECT c.dispute_id FROM chargebacks c LEFT JOIN ledger_transactions t ON t.idempotency_key = 'chargeback:' || c.dispute_id WHERE t.id IS NULL LIMIT 50`,
-    )
-    .all() as { dispute_id: string }[];
+  const count = store.count('succeededRefunds');
+  const chargebacks = store.unpostedChargebacks();
   for (const row of chargebacks)
     problems.push(`chargeback ${row.dispute_id} is recorded but has no posting`);
   return result(
@@ -412,7 +323,7 @@ function checkRefunds(db: Database): CheckResult {
 
 /** Against the payout PSP's own record: each payout sent at most once, for the amount we booked. */
 function checkPspPayouts(
-  db: Database,
+  store: CheckStore,
   psp: string,
   transfers: readonly SimPayoutRecord[],
 ): CheckResult {
@@ -425,9 +336,7 @@ function checkPspPayouts(
     if (list.length > 1)
       problems.push(`payout ${payoutId} was sent ${list.length} times by the PSP`);
   // Only this PSP's payouts: a book that paid through two PSPs is checked against each record in turn.
-  const payouts = db
-    .prepare('SELECT payout_id, status, amount_minor FROM payouts WHERE psp = ?')
-    .all(psp) as { payout_id: string; status: string; amount_minor: bigint }[];
+  const payouts = store.payoutsOfPsp(psp);
   for (const payout of payouts) {
     const transfer = sent.get(payout.payout_id)?.[0];
     if (
@@ -443,8 +352,8 @@ function checkPspPayouts(
   // A transfer the books have no payout for: money left that payops does not know it paid (a book restored from a backup, an edit).
   const known = new Set(payouts.map((payout) => payout.payout_id));
   for (const [payoutId, list] of sent) {
-    const transfer = list[0] as SimPayoutRecord;
-    if (!known.has(payoutId))
+    const transfer = list[0];
+    if (transfer !== undefined && !known.has(payoutId))
       problems.push(
         `the PSP sent transfer ${payoutId} (${transfer.sellerId}, ${formatAmount(transfer.amountMinor, transfer.currency)} ${transfer.currency}), which is no payout of payops`,
       );
@@ -475,8 +384,8 @@ function checkPspRefunds(psp: string, refunds: readonly PspRefundRecord[]): Chec
   );
 }
 
-function checkReconciliation(db: Database): CheckResult {
-  const { problems, settlements, decisions } = reconciliationProblems(db);
+function checkReconciliation(store: CheckStore): CheckResult {
+  const { problems, settlements, decisions } = reconciliationProblems(store);
   return result(
     'settlements post each row once; every reconciliation posting has its decision; resolved batches hold their payout',
     problems,
@@ -489,8 +398,8 @@ export const IN_TRANSIT_CHECK_NAME =
 export const BANK_POSTINGS_CHECK_NAME =
   'every bank entry posted on the operating account, every bank match on its in-transit account, for exactly its amount';
 
-function checkInTransit(db: Database): CheckResult {
-  const { problems, holdings } = inTransitProblems(db);
+function checkInTransit(store: CheckStore): CheckResult {
+  const { problems, holdings } = inTransitProblems(store);
   return result(
     IN_TRANSIT_CHECK_NAME,
     problems,
@@ -498,8 +407,8 @@ function checkInTransit(db: Database): CheckResult {
   );
 }
 
-function checkBankPostings(db: Database): CheckResult {
-  const { problems, entries, matches } = bankPostingProblems(db);
+function checkBankPostings(store: CheckStore): CheckResult {
+  const { problems, entries, matches } = bankPostingProblems(store);
   return result(
     BANK_POSTINGS_CHECK_NAME,
     problems,
@@ -507,12 +416,8 @@ function checkBankPostings(db: Database): CheckResult {
   );
 }
 
-function checkLeases(db: Database): CheckResult {
-  const rows = db
-    .prepare(`SELECT order_id AS id, lease_owner, lease_expires_at FROM orders WHERE status = 'executing'
-              UNION ALL SELECT refund_id, lease_owner, lease_expires_at FROM refunds WHERE status = 'executing'
-              UNION ALL SELECT payout_id, lease_owner, lease_expires_at FROM payouts WHERE status = 'executing'`)
-    .all() as { id: string; lease_owner: string | null; lease_expires_at: string | null }[];
+function checkLeases(store: CheckStore): CheckResult {
+  const rows = store.executingLeases();
   const now = new Date().toISOString();
   const self = thisProcessOwner();
   const stuck: string[] = [];
@@ -541,39 +446,17 @@ function checkLeases(db: Database): CheckResult {
  * check (exit 5): the ledger is incomplete until `attention resolve` books the kept answers. Every
  * item in needs_attention must have its kept answer, and every open answer its item.
  */
-function checkUnrecordedAnswers(db: Database): CheckResult {
+function checkUnrecordedAnswers(store: CheckStore): CheckResult {
   // Only a book read below schema version 10 (the migration tests' "before" side) lacks the table; it cannot hold any.
-  if (
-    db
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'unrecorded_answers'")
-      .get() === undefined
-  ) {
+  if (!store.hasTable('unrecorded_answers')) {
     return result('every PSP answer recorded', [], 'nothing in needs_attention');
   }
-  const open = db
-    .prepare(
-      `SELECT kind, item_id, answer_status, psp_reference, error FROM unrecorded_answers WHERE resolved_at IS NULL ORDER BY id LIMIT 50`,
-    )
-    .all() as {
-    kind: string;
-    item_id: string;
-    answer_status: string;
-    psp_reference: string | null;
-    error: string;
-  }[];
+  const open = store.openUnrecordedAnswers();
   const problems = open.map(
     (row) =>
       `${row.kind} ${row.item_id}: the PSP answered ${row.answer_status}${row.psp_reference ? ` (${row.psp_reference})` : ''} and payops could not record it: ${row.error} (fix the cause, then \`payops attention resolve ${row.item_id}\`)`,
   );
-  const orphans = db
-    .prepare(`SELECT 'charge' AS kind, order_id AS item_id, status FROM orders WHERE status = 'needs_attention'
-                AND NOT EXISTS (SELECT 1 FROM unrecorded_answers u WHERE u.kind = 'charge' AND u.item_id = orders.order_id AND u.resolved_at IS NULL)
-              UNION ALL SELECT 'refund', refund_id, status FROM refunds WHERE status = 'needs_attention'
-                AND NOT EXISTS (SELECT 1 FROM unrecorded_answers u WHERE u.kind = 'refund' AND u.item_id = refunds.refund_id AND u.resolved_at IS NULL)
-              UNION ALL SELECT 'payout', payout_id, status FROM payouts WHERE status = 'needs_attention'
-                AND NOT EXISTS (SELECT 1 FROM unrecorded_answers u WHERE u.kind = 'payout' AND u.item_id = payouts.payout_id AND u.resolved_at IS NULL)
-              LIMIT 50`)
-    .all() as { kind: string; item_id: string }[];
+  const orphans = store.attentionWithoutAnswer();
   problems.push(
     ...orphans.map(
       (row) =>
@@ -589,7 +472,7 @@ function checkUnrecordedAnswers(db: Database): CheckResult {
  * capture at the PSP that payops failed to book. Both sides stream, so memory stays flat.
  * Order ids are ASCII (validated at intake), so SQLite's byte order and JavaScript's agree.
  */
-function checkPspCharges(db: Database, record: PspRecord, notes: string[]): CheckResult {
+function checkPspCharges(store: CheckStore, record: PspRecord, notes: string[]): CheckResult {
   const { psp, booksReadAt } = record;
   const problems: string[] = [];
   const charges = record.chargesByOrder[Symbol.iterator]();
@@ -610,17 +493,7 @@ function checkPspCharges(db: Database, record: PspRecord, notes: string[]): Chec
     }
     return taken;
   };
-  const orders = db
-    .prepare(
-      'SELECT order_id, status, amount_minor, currency, psp_reference FROM orders WHERE psp = ? ORDER BY order_id',
-    )
-    .iterate(psp) as Iterable<{
-    order_id: string;
-    status: string;
-    amount_minor: bigint;
-    currency: string;
-    psp_reference: string | null;
-  }>;
+  const orders = store.ordersOfPsp(psp);
   for (const order of orders) {
     checked++;
     const live = takeChargesOf(order.order_id).filter(

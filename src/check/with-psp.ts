@@ -4,6 +4,7 @@ import { SimEngine } from '../psp/sim/engine.js';
 import { NO_FAULTS } from '../psp/sim/faults.js';
 import type { StripeRecord } from '../psp/stripe/adapter.js';
 import type { CheckReport, PspRecord } from './check.js';
+import { CheckStore } from './store.js';
 
 /**
  * Runs the checks on one snapshot of the books, with the PSP's own record when its state file is
@@ -36,7 +37,7 @@ export function runChecksWithPsp(
     return inReadSnapshot(db, () => {
       const booksReadAt = new Date().toISOString();
       // The first read fixes the books' snapshot, then the PSP's is taken: it can only be newer.
-      db.prepare('SELECT id FROM ledger_transactions LIMIT 1').get();
+      new CheckStore(db).fixSnapshot();
       return engine.readSnapshot(() =>
         runChecks(db, {
           psp: pspState.psp,

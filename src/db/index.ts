@@ -9,16 +9,33 @@ export {
   openComponentDatabase,
   openDatabase,
   storageError,
-} from './database.js';
-export { PAYOPS_APPLICATION_ID, SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations.js';
-export { rebuildTable, replaceOnce } from './rebuild.js';
-export { anyOf, inList, openPayoutPredicate } from './schema/checks.js';
+} from './sqlite/database.js';
+export {
+  PAYOPS_APPLICATION_ID,
+  SCHEMA_VERSION,
+  migrate,
+  schemaVersionOf,
+} from './sqlite/migrations.js';
+export { rebuildTable, replaceOnce } from './sqlite/rebuild.js';
+export { anyOf, inList, openPayoutPredicate } from './sqlite/schema/checks.js';
 export {
   BIRTH_QUERIES,
+  ORDER_BIRTH_ROW,
   type OrderBirthRow,
+  REFUND_BIRTH_ROW,
   type RefundBirthRow,
   orderBirthHash,
   orderBirthMismatch,
   refundBirthHash,
   refundBirthMismatch,
-} from './schema/birth.js';
+} from './sqlite/schema/birth.js';
+export {
+  type ColumnSpec,
+  type RowShape,
+  type ShapeRow,
+  iterateRows,
+  readOneRow,
+  readRow,
+  readRows,
+  rowShape,
+} from './rows.js';

@@ -1,7 +1,16 @@
-import type { Database, Statement } from '../db/index.js';
+import {
+  type Database,
+  type ShapeRow,
+  type Statement,
+  readOneRow,
+  readRow,
+  readRows,
+  rowShape,
+} from '../db/index.js';
+import { StorageError } from '../errors.js';
 import type { Currency } from '../money/index.js';
-import type { ItemClass, ReconClass } from './classes.js';
-import type { SettlementRow, SettlementRowType } from './types.js';
+import { CLASSES, ITEM_CLASSES, type ItemClass, type ReconClass } from './classes.js';
+import { SETTLEMENT_ROW_TYPES, type SettlementRow } from './types.js';
 
 /** One side of an item as the review shows it; amounts are minor units as decimal strings (JSON). */
 export interface SideView {
@@ -293,7 +302,7 @@ export class ReconStore {
   private readonly s: Record<string, Statement>;
   private nextRowId: bigint | undefined;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     const prepare = (sql: string) => db.prepare(sql);
     this.s = {
       runBySha: prepare('SELECT * FROM recon_runs WHERE file_sha256 = ?'),
@@ -427,21 +436,41 @@ export class ReconStore {
          ORDER BY d.id`,
       ),
       runs: prepare('SELECT * FROM recon_runs ORDER BY id'),
+      settlementParts: prepare(
+        `SELECT s.kind, i.class, i.subject, SUM(s.net_minor) AS net FROM recon_settlements s LEFT JOIN recon_items i ON i.id = s.item_id
+         WHERE s.psp = ? AND s.batch_id = ? AND s.currency = ? GROUP BY s.kind, CASE WHEN s.kind = 'rows' THEN NULL ELSE s.id END ORDER BY MIN(s.id)`,
+      ),
+      unsettledRowsOfBatch: prepare(
+        `SELECT class, type, psp_reference, line, net_minor FROM recon_rows WHERE psp = ? AND batch_id = ? AND currency = ? AND type <> 'payout' AND settlement_id IS NULL ORDER BY id LIMIT 50`,
+      ),
+      openPendingOf: prepare(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS amount FROM recon_items WHERE psp = ? AND currency = ? AND status = 'open' AND class = 'pending'`,
+      ),
+      allItems: prepare('SELECT * FROM recon_items ORDER BY id'),
+      latestRunOf: prepare('SELECT * FROM recon_runs WHERE psp = ? ORDER BY id DESC LIMIT 1'),
+      originalOf: prepare(
+        'SELECT id FROM recon_rows WHERE psp = ? AND type = ? AND psp_reference = ? AND id < ? ORDER BY id LIMIT 1',
+      ),
+      suspenseCapturesOf: prepare(
+        `SELECT i.* FROM recon_items i JOIN recon_rows r ON r.id = i.row_id
+         WHERE i.psp = ? AND i.status = 'resolved' AND i.resolution LIKE 'accepted into suspense%' AND r.type = 'capture' AND r.merchant_reference = ? AND r.currency = ?
+         ORDER BY i.id`,
+      ),
     };
   }
 
   runBySha(sha256: string): RunRecord | undefined {
-    const row = this.s.runBySha!.get(sha256) as RunRow | undefined;
+    const row = readRow(RUN_ROW, this.s.runBySha!.get(sha256));
     return row ? toRun(row) : undefined;
   }
 
   runById(id: bigint): RunRecord | undefined {
-    const row = this.s.runById!.get(id) as RunRow | undefined;
+    const row = readRow(RUN_ROW, this.s.runById!.get(id));
     return row ? toRun(row) : undefined;
   }
 
   latestRun(): RunRecord | undefined {
-    const row = this.s.latestRun!.get() as RunRow | undefined;
+    const row = readRow(RUN_ROW, this.s.latestRun!.get());
     return row ? toRun(row) : undefined;
   }
 
@@ -484,7 +513,7 @@ export class ReconStore {
 
   /** Row ids are handed out here so an item can name its row before the row is written. */
   allocateRowId(): bigint {
-    this.nextRowId ??= BigInt((this.s.maxRowId!.get() as { id: bigint }).id) + 1n;
+    this.nextRowId ??= readOneRow(ID_ROW, this.s.maxRowId!.get()).id + 1n;
     return this.nextRowId++;
   }
 
@@ -509,7 +538,7 @@ export class ReconStore {
   }
 
   row(rowId: bigint): StoredRow | undefined {
-    const row = this.s.rowById!.get(rowId) as RowRow | undefined;
+    const row = readRow(ROW_ROW, this.s.rowById!.get(rowId));
     return row ? toStoredRow(row) : undefined;
   }
 
@@ -517,11 +546,10 @@ export class ReconStore {
   originalRows(psp: string, references: readonly string[]): Map<string, bigint> {
     const found = new Map<string, bigint>();
     if (references.length === 0) return found;
-    for (const row of this.s.originalRows!.all(psp, JSON.stringify(references)) as {
-      type: string;
-      psp_reference: string;
-      id: bigint;
-    }[]) {
+    for (const row of readRows(
+      ORIGINAL_ROW,
+      this.s.originalRows!.all(psp, JSON.stringify(references)),
+    )) {
       found.set(`${row.type}\u0000${row.psp_reference}`, row.id);
     }
     return found;
@@ -529,7 +557,7 @@ export class ReconStore {
 
   /** Rows of a run still waiting for their class, a page at a time. */
   unclassifiedRowIds(runId: bigint, afterId: bigint): bigint[] {
-    return (this.s.unclassifiedRows!.all(runId, afterId) as { id: bigint }[]).map((row) => row.id);
+    return readRows(ID_ROW, this.s.unclassifiedRows!.all(runId, afterId)).map((row) => row.id);
   }
 
   /** Whether a row (other than `exceptRowId`) is paired with the record `ref` ("capture:ord_1"), under whatever reference it carries. */
@@ -538,12 +566,12 @@ export class ReconStore {
   }
 
   item(itemId: string): ItemRecord | undefined {
-    const row = this.s.itemByItemId!.get(itemId) as ItemRow | undefined;
+    const row = readRow(ITEM_ROW, this.s.itemByItemId!.get(itemId));
     return row ? toItem(row) : undefined;
   }
 
   itemById(id: bigint): ItemRecord | undefined {
-    const row = this.s.itemById!.get(id) as ItemRow | undefined;
+    const row = readRow(ITEM_ROW, this.s.itemById!.get(id));
     return row ? toItem(row) : undefined;
   }
 
@@ -624,18 +652,19 @@ export class ReconStore {
   }
 
   openItems(psp?: string): ItemRecord[] {
-    const rows = (
-      psp === undefined ? this.s.openItemsAll!.all() : this.s.openItems!.all(psp)
-    ) as ItemRow[];
+    const rows = readRows(
+      ITEM_ROW,
+      psp === undefined ? this.s.openItemsAll!.all() : this.s.openItems!.all(psp),
+    );
     return rows.map(toItem);
   }
 
   resolvedItemsOfRecord(ref: string): ItemRecord[] {
-    return (this.s.resolvedItemsOfRecord!.all(ref) as ItemRow[]).map(toItem);
+    return readRows(ITEM_ROW, this.s.resolvedItemsOfRecord!.all(ref)).map(toItem);
   }
 
   openRowItemsOfBatch(psp: string, batchId: string, currency: Currency): number {
-    return Number((this.s.openItemsOfBatch!.get(psp, batchId, currency) as { n: bigint }).n);
+    return Number(readOneRow(COUNT_ROW, this.s.openItemsOfBatch!.get(psp, batchId, currency)).n);
   }
 
   /** Records what happened to an item in a run; a new item that also resolves in it stays "resolved". */
@@ -653,7 +682,7 @@ export class ReconStore {
   }
 
   batch(psp: string, batchId: string, currency: Currency): BatchRecord | undefined {
-    const row = this.s.batch!.get(psp, batchId, currency) as BatchRow | undefined;
+    const row = readRow(BATCH_ROW, this.s.batch!.get(psp, batchId, currency));
     return row ? toBatch(row) : undefined;
   }
 
@@ -693,14 +722,15 @@ export class ReconStore {
   }
 
   unpostedSettlements(psp: string, batchId: string, currency: Currency): SettlementRecord[] {
-    return (this.s.unpostedSettlementsOfBatch!.all(psp, batchId, currency) as SettlementRow_[]).map(
-      toSettlement,
-    );
+    return readRows(
+      SETTLEMENT_ROW,
+      this.s.unpostedSettlementsOfBatch!.all(psp, batchId, currency),
+    ).map(toSettlement);
   }
 
   /** Everything the books have moved (or will move, once the payout is known) to the bank for a batch. */
   settledOfBatch(psp: string, batchId: string, currency: Currency): bigint {
-    return BigInt((this.s.settledOfBatch!.get(psp, batchId, currency) as { total: bigint }).total);
+    return readOneRow(TOTAL_ROW, this.s.settledOfBatch!.get(psp, batchId, currency)).total;
   }
 
   insertDecision(decision: {
@@ -733,12 +763,12 @@ export class ReconStore {
 
   /** Every item a run saw: new in it, persisting through it, or resolved by it. */
   itemsOfRun(runId: bigint): ItemRecord[] {
-    return (this.s.itemsOfRun!.all(runId) as ItemRow[]).map(toItem);
+    return readRows(ITEM_ROW, this.s.itemsOfRun!.all(runId)).map(toItem);
   }
 
   /** Decisions in the order taken: all, or those on the items a run saw and those its rules took. */
   decisions(runId: bigint | null): DecisionRecord[] {
-    return (this.s.decisions!.all({ run: runId }) as DecisionRow[]).map((row) => ({
+    return readRows(DECISION_ROW, this.s.decisions!.all({ run: runId })).map((row) => ({
       id: row.id,
       itemId: row.item_key,
       itemRowId: row.item_id,
@@ -750,19 +780,19 @@ export class ReconStore {
       decidedAt: row.decided_at,
       note: row.note,
       linkedTo: row.linked_to,
-      txIds: JSON.parse(row.tx_ids) as number[],
-      currency: row.currency as Currency,
+      txIds: transactionIds(row.tx_ids, `recon_decisions ${row.id}`),
+      currency: row.currency,
       subject: row.subject,
     }));
   }
 
   runs(): RunRecord[] {
-    return (this.s.runs!.all() as RunRow[]).map(toRun);
+    return readRows(RUN_ROW, this.s.runs!.all()).map(toRun);
   }
 
   /** Items about one of payops' records (no row), open or resolved. */
   recordItems(psp: string): ItemRecord[] {
-    return (this.s.recordItems!.all(psp) as ItemRow[]).map(toItem);
+    return readRows(ITEM_ROW, this.s.recordItems!.all(psp)).map(toItem);
   }
 
   /** Rows with ids in [first, last] (one run's rows are contiguous) counted by class. */
@@ -777,22 +807,13 @@ export class ReconStore {
     count: number;
     grossMinor: bigint;
   }[] {
-    return (
-      this.s.rowTallies!.all(firstRowId, lastRowId) as {
-        class: ReconClass;
-        paired: bigint;
-        payout: bigint;
-        currency: string;
-        n: bigint;
-        gross: bigint;
-      }[]
-    ).map((row) => ({
+    return readRows(TALLY_ROW, this.s.rowTallies!.all(firstRowId, lastRowId)).map((row) => ({
       class: row.class,
       paired: row.paired === 1n,
       payout: row.payout === 1n,
-      currency: row.currency as Currency,
+      currency: row.currency,
       count: Number(row.n),
-      grossMinor: BigInt(row.gross),
+      grossMinor: row.gross,
     }));
   }
 
@@ -801,27 +822,21 @@ export class ReconStore {
     firstRowId: bigint,
     lastRowId: bigint,
   ): { class: ReconClass; currency: Currency; amountMinor: bigint }[] {
-    return (
-      this.s.rowItemMoney!.all(firstRowId, lastRowId) as {
-        class: ReconClass;
-        currency: string;
-        amount: bigint;
-      }[]
-    ).map((row) => ({
+    return readRows(ITEM_MONEY_ROW, this.s.rowItemMoney!.all(firstRowId, lastRowId)).map((row) => ({
       class: row.class,
-      currency: row.currency as Currency,
-      amountMinor: BigInt(row.amount),
+      currency: row.currency,
+      amountMinor: row.amount,
     }));
   }
 
   /** Items about records that a run left open. */
   recordItemsOfRun(runId: bigint): ItemRecord[] {
-    return (this.s.recordItemsOfRun!.all(runId) as ItemRow[]).map(toItem);
+    return readRows(ITEM_ROW, this.s.recordItemsOfRun!.all(runId)).map(toItem);
   }
 
   lifeOfRun(runId: bigint): { new: number; persisting: number; resolved: number } {
     const life = { new: 0, persisting: 0, resolved: 0 };
-    for (const row of this.s.lifeOfRun!.all(runId) as { life: keyof typeof life; n: bigint }[])
+    for (const row of readRows(LIFE_ROW, this.s.lifeOfRun!.all(runId)))
       life[row.life] = Number(row.n);
     return life;
   }
@@ -829,9 +844,7 @@ export class ReconStore {
   lastDecisionOfItem(
     itemRowId: bigint,
   ): { action: DecisionRecord['action']; class: ItemClass; decidedBy: string } | undefined {
-    const row = this.s.lastDecisionOfItem!.get(itemRowId) as
-      | { action: DecisionRecord['action']; class: ItemClass; decided_by: string }
-      | undefined;
+    const row = readRow(LAST_DECISION_ROW, this.s.lastDecisionOfItem!.get(itemRowId));
     return row ? { action: row.action, class: row.class, decidedBy: row.decided_by } : undefined;
   }
 
@@ -846,22 +859,12 @@ export class ReconStore {
     subject: string | null;
     netMinor: bigint;
   }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT s.kind, i.class, i.subject, SUM(s.net_minor) AS net FROM recon_settlements s LEFT JOIN recon_items i ON i.id = s.item_id
-         WHERE s.psp = ? AND s.batch_id = ? AND s.currency = ? GROUP BY s.kind, CASE WHEN s.kind = 'rows' THEN NULL ELSE s.id END ORDER BY MIN(s.id)`,
-      )
-      .all(psp, batchId, currency) as {
-      kind: SettlementRecord['kind'];
-      class: string | null;
-      subject: string | null;
-      net: bigint;
-    }[];
+    const rows = readRows(SETTLEMENT_PART_ROW, this.s.settlementParts!.all(psp, batchId, currency));
     return rows.map((row) => ({
       kind: row.kind,
       class: row.class,
       subject: row.subject,
-      netMinor: BigInt(row.net),
+      netMinor: row.net,
     }));
   }
 
@@ -877,17 +880,7 @@ export class ReconStore {
     line: number;
     netMinor: bigint;
   }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT class, type, psp_reference, line, net_minor FROM recon_rows WHERE psp = ? AND batch_id = ? AND currency = ? AND type <> 'payout' AND settlement_id IS NULL ORDER BY id LIMIT 50`,
-      )
-      .all(psp, batchId, currency) as {
-      class: string;
-      type: string;
-      psp_reference: string | null;
-      line: bigint;
-      net_minor: bigint;
-    }[];
+    const rows = readRows(UNSETTLED_ROW, this.s.unsettledRowsOfBatch!.all(psp, batchId, currency));
     return rows.map((row) => ({
       class: row.class,
       type: row.type,
@@ -898,101 +891,106 @@ export class ReconStore {
   }
 
   openPendingOf(psp: string, currency: Currency): { count: number; amountMinor: bigint } {
-    const row = this.db
-      .prepare(
-        `SELECT COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS amount FROM recon_items WHERE psp = ? AND currency = ? AND status = 'open' AND class = 'pending'`,
-      )
-      .get(psp, currency) as { n: bigint; amount: bigint };
-    return { count: Number(row.n), amountMinor: BigInt(row.amount) };
+    const row = readOneRow(PENDING_ROW, this.s.openPendingOf!.get(psp, currency));
+    return { count: Number(row.n), amountMinor: row.amount };
   }
 
   allItems(): ItemRecord[] {
-    return (this.db.prepare('SELECT * FROM recon_items ORDER BY id').all() as ItemRow[]).map(
-      toItem,
-    );
+    return readRows(ITEM_ROW, this.s.allItems!.all()).map(toItem);
   }
 
   latestRunOf(psp: string): RunRecord | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM recon_runs WHERE psp = ? ORDER BY id DESC LIMIT 1')
-      .get(psp) as RunRow | undefined;
+    const row = readRow(RUN_ROW, this.s.latestRunOf!.get(psp));
     return row ? toRun(row) : undefined;
   }
 
   /** The row a duplicate repeats: the first earlier row of the PSP with the same type and reference. */
   originalOf(row: Pick<StoredRow, 'id' | 'psp' | 'type' | 'pspReference'>): StoredRow | undefined {
     if (row.pspReference === null) return undefined;
-    const found = this.db
-      .prepare(
-        'SELECT id FROM recon_rows WHERE psp = ? AND type = ? AND psp_reference = ? AND id < ? ORDER BY id LIMIT 1',
-      )
-      .get(row.psp, row.type, row.pspReference, row.id) as { id: bigint } | undefined;
+    const found = readRow(
+      ID_ROW,
+      this.s.originalOf!.get(row.psp, row.type, row.pspReference, row.id),
+    );
     return found ? this.row(found.id) : undefined;
   }
 
   /** Captures accepted into the suspense liability whose row names this order (merchant reference), in `currency`. */
   suspenseCapturesOf(psp: string, merchantReference: string, currency: Currency): ItemRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT i.* FROM recon_items i JOIN recon_rows r ON r.id = i.row_id
-         WHERE i.psp = ? AND i.status = 'resolved' AND i.resolution LIKE 'accepted into suspense%' AND r.type = 'capture' AND r.merchant_reference = ? AND r.currency = ?
-         ORDER BY i.id`,
-      )
-      .all(psp, merchantReference, currency) as ItemRow[];
+    const rows = readRows(
+      ITEM_ROW,
+      this.s.suspenseCapturesOf!.all(psp, merchantReference, currency),
+    );
     return rows.map(toItem);
   }
 
   decisionsOfItem(
     itemRowId: bigint,
   ): { action: DecisionRecord['action']; txIds: number[]; linkedTo: string | null }[] {
-    return (
-      this.s.decisionsOfItem!.all(itemRowId) as {
-        action: DecisionRecord['action'];
-        tx_ids: string;
-        linked_to: string | null;
-      }[]
-    ).map((row) => ({
+    return readRows(ITEM_DECISION_ROW, this.s.decisionsOfItem!.all(itemRowId)).map((row) => ({
       action: row.action,
-      txIds: JSON.parse(row.tx_ids) as number[],
+      txIds: transactionIds(row.tx_ids, `recon_decisions of item ${itemRowId}`),
       linkedTo: row.linked_to,
     }));
   }
 }
 
-interface DecisionRow {
-  id: bigint;
-  item_id: bigint;
-  item_key: string;
-  action: DecisionRecord['action'];
-  class: ItemClass;
-  rule: string | null;
-  run_id: bigint | null;
-  decided_by: string;
-  decided_at: string;
-  note: string;
-  linked_to: string | null;
-  tx_ids: string;
-  subject: string;
-  currency: string;
+const DECISION_ACTIONS = ['accept', 'write_off', 'link', 'note', 'write_back'] as const;
+const SETTLEMENT_KINDS = ['rows', 'row', 'record', 'residual'] as const;
+
+const DECISION_ROW = rowShape('recon_decisions', {
+  id: 'bigint',
+  item_id: 'bigint',
+  item_key: 'text',
+  action: DECISION_ACTIONS,
+  class: ITEM_CLASSES,
+  rule: 'text?',
+  run_id: 'bigint?',
+  decided_by: 'text',
+  decided_at: 'text',
+  note: 'text',
+  linked_to: 'text?',
+  tx_ids: 'text',
+  subject: 'text',
+  currency: 'currency',
+});
+const ITEM_DECISION_ROW = rowShape('recon_decisions of an item', {
+  action: DECISION_ACTIONS,
+  tx_ids: 'text',
+  linked_to: 'text?',
+});
+const LAST_DECISION_ROW = rowShape('recon_decisions: the last of an item', {
+  action: DECISION_ACTIONS,
+  class: ITEM_CLASSES,
+  decided_by: 'text',
+});
+
+/** A decision's transaction ids, a JSON list in the row. */
+function transactionIds(json: string, where: string): number[] {
+  const parsed: unknown = JSON.parse(json);
+  if (Array.isArray(parsed) && parsed.every((id) => Number.isSafeInteger(id))) return parsed;
+  throw new StorageError(`${where}: tx_ids is not a list of transaction ids`, {
+    hint: 'the database is not what this payops expects: restore it from a backup',
+  });
 }
 
-interface RunRow {
-  id: bigint;
-  psp: string;
-  file_sha256: string;
-  file_name: string;
-  file_bytes: bigint;
-  format: string;
-  rows_read: bigint;
-  rows_rejected: bigint;
-  period_end: string | null;
-  grace_days: bigint;
-  rules: string;
-  run_by: string;
-  started_at: string;
-  finished_at: string | null;
-  summary: string | null;
-}
+const RUN_ROW = rowShape('recon_runs', {
+  id: 'bigint',
+  psp: 'text',
+  file_sha256: 'text',
+  file_name: 'text',
+  file_bytes: 'bigint',
+  format: 'text',
+  rows_read: 'bigint',
+  rows_rejected: 'bigint',
+  period_end: 'text?',
+  grace_days: 'bigint',
+  rules: 'text',
+  run_by: 'text',
+  started_at: 'text',
+  finished_at: 'text?',
+  summary: 'text?',
+});
+type RunRow = ShapeRow<typeof RUN_ROW>;
 
 function toRun(row: RunRow): RunRecord {
   return {
@@ -1014,31 +1012,32 @@ function toRun(row: RunRow): RunRecord {
   };
 }
 
-interface RowRow {
-  id: bigint;
-  run_id: bigint;
-  psp: string;
-  line: bigint;
-  type: SettlementRowType;
-  psp_reference: string | null;
-  merchant_reference: string | null;
-  batch_id: string | null;
-  currency: string;
-  gross_minor: bigint;
-  fee_minor: bigint;
-  net_minor: bigint;
-  occurred_at: string;
-  available_on: string | null;
-  provider_type: string;
-  class: ReconClass | 'unclassified';
-  paired: bigint;
-  internal_ref: string | null;
-  item_id: bigint | null;
-  fee_run_id: bigint | null;
-  settlement_id: bigint | null;
-  file_name: string;
-  file_sha256: string;
-}
+const ROW_ROW = rowShape('recon_rows', {
+  id: 'bigint',
+  run_id: 'bigint',
+  psp: 'text',
+  line: 'bigint',
+  type: SETTLEMENT_ROW_TYPES,
+  psp_reference: 'text?',
+  merchant_reference: 'text?',
+  batch_id: 'text?',
+  currency: 'currency',
+  gross_minor: 'bigint',
+  fee_minor: 'bigint',
+  net_minor: 'bigint',
+  occurred_at: 'text',
+  available_on: 'text?',
+  provider_type: 'text',
+  class: [...CLASSES, 'unclassified'],
+  paired: 'bigint',
+  internal_ref: 'text?',
+  item_id: 'bigint?',
+  fee_run_id: 'bigint?',
+  settlement_id: 'bigint?',
+  file_name: 'text',
+  file_sha256: 'text',
+});
+type RowRow = ShapeRow<typeof ROW_ROW>;
 
 function toStoredRow(row: RowRow): StoredRow {
   return {
@@ -1050,7 +1049,7 @@ function toStoredRow(row: RowRow): StoredRow {
     pspReference: row.psp_reference,
     merchantReference: row.merchant_reference,
     batchId: row.batch_id,
-    currency: row.currency as Currency,
+    currency: row.currency,
     grossMinor: row.gross_minor,
     feeMinor: row.fee_minor,
     netMinor: row.net_minor,
@@ -1068,27 +1067,28 @@ function toStoredRow(row: RowRow): StoredRow {
   };
 }
 
-interface ItemRow {
-  id: bigint;
-  item_id: string;
-  psp: string;
-  subject: string;
-  class: ItemClass;
-  status: 'open' | 'resolved';
-  row_id: bigint | null;
-  internal_ref: string | null;
-  probable_ref: string | null;
-  batch_id: string | null;
-  currency: string;
-  amount_minor: bigint;
-  detail: string;
-  first_run_id: bigint;
-  last_run_id: bigint;
-  resolved_run_id: bigint | null;
-  resolution: string | null;
-  resolved_at: string | null;
-  resolved_by: string | null;
-}
+const ITEM_ROW = rowShape('recon_items', {
+  id: 'bigint',
+  item_id: 'text',
+  psp: 'text',
+  subject: 'text',
+  class: ITEM_CLASSES,
+  status: ['open', 'resolved'],
+  row_id: 'bigint?',
+  internal_ref: 'text?',
+  probable_ref: 'text?',
+  batch_id: 'text?',
+  currency: 'currency',
+  amount_minor: 'bigint',
+  detail: 'text',
+  first_run_id: 'bigint',
+  last_run_id: 'bigint',
+  resolved_run_id: 'bigint?',
+  resolution: 'text?',
+  resolved_at: 'text?',
+  resolved_by: 'text?',
+});
+type ItemRow = ShapeRow<typeof ITEM_ROW>;
 
 function toItem(row: ItemRow): ItemRecord {
   return {
@@ -1102,7 +1102,7 @@ function toItem(row: ItemRow): ItemRecord {
     internalRef: row.internal_ref,
     probableRef: row.probable_ref,
     batchId: row.batch_id,
-    currency: row.currency as Currency,
+    currency: row.currency,
     amountMinor: row.amount_minor,
     detail: JSON.parse(row.detail) as ItemDetail,
     firstRunId: row.first_run_id,
@@ -1114,28 +1114,29 @@ function toItem(row: ItemRow): ItemRecord {
   };
 }
 
-interface BatchRow {
-  psp: string;
-  batch_id: string;
-  currency: string;
-  row_count: bigint;
-  captures_minor: bigint;
-  refunds_minor: bigint;
-  chargebacks_minor: bigint;
-  other_minor: bigint;
-  fees_minor: bigint;
-  rows_net_minor: bigint;
-  payout_rows: bigint;
-  payout_minor: bigint | null;
-  payout_row_id: bigint | null;
-  first_run_id: bigint;
-}
+const BATCH_ROW = rowShape('recon_batches', {
+  psp: 'text',
+  batch_id: 'text',
+  currency: 'currency',
+  row_count: 'bigint',
+  captures_minor: 'bigint',
+  refunds_minor: 'bigint',
+  chargebacks_minor: 'bigint',
+  other_minor: 'bigint',
+  fees_minor: 'bigint',
+  rows_net_minor: 'bigint',
+  payout_rows: 'bigint',
+  payout_minor: 'bigint?',
+  payout_row_id: 'bigint?',
+  first_run_id: 'bigint',
+});
+type BatchRow = ShapeRow<typeof BATCH_ROW>;
 
 function toBatch(row: BatchRow): BatchRecord {
   return {
     psp: row.psp,
     batchId: row.batch_id,
-    currency: row.currency as Currency,
+    currency: row.currency,
     rowCount: row.row_count,
     capturesMinor: row.captures_minor,
     refundsMinor: row.refunds_minor,
@@ -1150,24 +1151,65 @@ function toBatch(row: BatchRow): BatchRecord {
   };
 }
 
-interface SettlementRow_ {
-  id: bigint;
-  psp: string;
-  batch_id: string;
-  currency: string;
-  kind: SettlementRecord['kind'];
-  run_id: bigint | null;
-  item_id: bigint | null;
-  net_minor: bigint;
-  tx_id: bigint | null;
-}
+const SETTLEMENT_ROW = rowShape('recon_settlements', {
+  id: 'bigint',
+  psp: 'text',
+  batch_id: 'text',
+  currency: 'currency',
+  kind: SETTLEMENT_KINDS,
+  run_id: 'bigint?',
+  item_id: 'bigint?',
+  net_minor: 'bigint',
+  tx_id: 'bigint?',
+});
+type SettlementRow_ = ShapeRow<typeof SETTLEMENT_ROW>;
+
+const ID_ROW = rowShape('recon_rows: an id', { id: 'bigint' });
+const COUNT_ROW = rowShape('recon_items: a count', { n: 'bigint' });
+const TOTAL_ROW = rowShape('recon_settlements: a total', { total: 'bigint' });
+const ORIGINAL_ROW = rowShape('recon_rows: originals', {
+  type: 'text',
+  psp_reference: 'text',
+  id: 'bigint',
+});
+const TALLY_ROW = rowShape('recon_rows: tallies', {
+  class: CLASSES,
+  paired: 'bigint',
+  payout: 'bigint',
+  currency: 'currency',
+  n: 'bigint',
+  gross: 'bigint',
+});
+const ITEM_MONEY_ROW = rowShape('recon_rows: item money', {
+  class: CLASSES,
+  currency: 'currency',
+  amount: 'bigint',
+});
+const LIFE_ROW = rowShape('recon_item_runs: life', {
+  life: ['new', 'persisting', 'resolved'],
+  n: 'bigint',
+});
+const SETTLEMENT_PART_ROW = rowShape('recon_settlements: parts', {
+  kind: SETTLEMENT_KINDS,
+  class: 'text?',
+  subject: 'text?',
+  net: 'bigint',
+});
+const UNSETTLED_ROW = rowShape('recon_rows: unsettled of a batch', {
+  class: 'text',
+  type: 'text',
+  psp_reference: 'text?',
+  line: 'bigint',
+  net_minor: 'bigint',
+});
+const PENDING_ROW = rowShape('recon_items: pending', { n: 'bigint', amount: 'bigint' });
 
 function toSettlement(row: SettlementRow_): SettlementRecord {
   return {
     id: row.id,
     psp: row.psp,
     batchId: row.batch_id,
-    currency: row.currency as Currency,
+    currency: row.currency,
     kind: row.kind,
     runId: row.run_id,
     itemId: row.item_id,

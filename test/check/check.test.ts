@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
-import { CHECK_QUERIES, runChecks } from '../../src/check/check.js';
+import { runChecks } from '../../src/check/check.js';
+import { CHECK_QUERIES } from '../../src/check/store.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { tempDatabase } from '../helpers/db.js';

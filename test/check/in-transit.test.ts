@@ -13,7 +13,7 @@ import {
   IN_TRANSIT_CHECK_NAME,
   runChecks,
 } from '../../src/check/check.js';
-import { IN_TRANSIT_QUERIES } from '../../src/check/in-transit.js';
+import { IN_TRANSIT_QUERIES } from '../../src/check/store.js';
 import { openDatabase } from '../../src/db/index.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { ingest } from '../../src/payments/intake/intake.js';

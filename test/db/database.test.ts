@@ -3,7 +3,7 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, openDatabase, storageError } from '../../src/db/index.js';
-import { LEDGER_SCHEMA } from '../../src/db/schema/ledger.js';
+import { LEDGER_SCHEMA } from '../../src/db/sqlite/schema/ledger.js';
 import { StorageError, UsageError } from '../../src/errors.js';
 import { tempDirPerTest } from '../helpers/cli.js';
 

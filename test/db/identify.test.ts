@@ -10,7 +10,7 @@ import {
   openComponentDatabase,
   openDatabase,
 } from '../../src/db/index.js';
-import { inSchemaTransaction } from '../../src/db/migrations.js';
+import { inSchemaTransaction } from '../../src/db/sqlite/migrations.js';
 import { PayopsError, UsageError } from '../../src/errors.js';
 import { SIM_SCHEMAS, SIM_STATE_IDENTITY } from '../../src/psp/sim/engine.js';
 import { tempDirPerTest } from '../helpers/cli.js';

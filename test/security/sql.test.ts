@@ -14,32 +14,32 @@ import { REPO_ROOT } from '../helpers/cli.js';
  */
 const ALLOWED: readonly { file: string; interpolation: string; why: string }[] = [
   {
-    file: 'src/db/migrations.ts',
+    file: 'src/db/sqlite/migrations.ts',
     interpolation: 'migration.version',
     why: 'a number from the MIGRATIONS table in the same file; PRAGMA takes no parameters',
   },
   {
-    file: 'src/db/database.ts',
+    file: 'src/db/sqlite/database.ts',
     interpolation: 'current + 1',
     why: "a component's schema version, a loop counter bounded by its constant migration list; PRAGMA takes no parameters",
   },
   {
-    file: 'src/db/rebuild.ts',
+    file: 'src/db/sqlite/rebuild.ts',
     interpolation: 'table',
     why: "a table name from a migration's constant list (checks.ts, the simulator's upgrade); SQLite cannot bind identifiers",
   },
   {
-    file: 'src/db/rebuild.ts',
+    file: 'src/db/sqlite/rebuild.ts',
     interpolation: 'staging',
     why: '`${table}__rebuild`, from the same constant table name',
   },
   {
-    file: 'src/db/rebuild.ts',
+    file: 'src/db/sqlite/rebuild.ts',
     interpolation: 'rewritten.slice(header.length)',
     why: "the table's own CREATE TABLE text from sqlite_schema, with one constant predicate replaced by another",
   },
   {
-    file: 'src/db/schema/checks.ts',
+    file: 'src/db/sqlite/schema/checks.ts',
     interpolation: "anyOf('status', OPEN_PAYOUT_STATUSES)",
     why: 'comparisons with the constant status list beside it',
   },
@@ -54,17 +54,17 @@ const ALLOWED: readonly { file: string; interpolation: string; why: string }[] =
     why: "`count` (1 to 64) tuples of '?' placeholders: a multi-row INSERT of entries whose values are all bound",
   },
   {
-    file: 'src/db/database.ts',
+    file: 'src/db/sqlite/database.ts',
     interpolation: 'Math.max(0, Math.trunc(busyTimeoutMs))',
     why: 'a whole number by construction; PRAGMA takes no parameters',
   },
   {
-    file: 'src/db/database.ts',
+    file: 'src/db/sqlite/database.ts',
     interpolation: 'Number(maxPageCount)',
     why: 'checked against /^[1-9][0-9]{0,9}$/ first; test-only; PRAGMA takes no parameters',
   },
   {
-    file: 'src/psp/sim/engine.ts',
+    file: 'src/psp/sim/store.ts',
     interpolation: 'Number(cap)',
     why: 'the PSP-state-only cap: checked against /^[1-9][0-9]{0,9}$/ first; test-only; PRAGMA takes no parameters',
   },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { StorageError, UsageError } from '../errors.js';
+import { StorageError, UsageError } from '../../errors.js';
 import {
   PAYOPS_APPLICATION_ID,
   SCHEMA_VERSION,

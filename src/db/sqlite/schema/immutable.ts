@@ -1,8 +1,9 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { readRows } from '../../rows.js';
 import {
   BIRTH_QUERIES,
-  type OrderBirthRow,
-  type RefundBirthRow,
+  ORDER_BIRTH_ROW,
+  REFUND_BIRTH_ROW,
   orderBirthHashOfRow,
   refundBirthHashOfRow,
 } from './birth.js';
@@ -98,10 +99,10 @@ export function applyImmutableBirthFields(db: BetterSqlite3.Database): void {
   db.exec(`ALTER TABLE orders ADD COLUMN birth_hash TEXT NOT NULL DEFAULT '';
            ALTER TABLE refunds ADD COLUMN birth_hash TEXT NOT NULL DEFAULT '';`);
   const setOrder = db.prepare('UPDATE orders SET birth_hash = ? WHERE order_id = ?');
-  for (const row of db.prepare(BIRTH_QUERIES.allOrders).all() as OrderBirthRow[])
+  for (const row of readRows(ORDER_BIRTH_ROW, db.prepare(BIRTH_QUERIES.allOrders).all()))
     setOrder.run(orderBirthHashOfRow(row), row.order_id);
   const setRefund = db.prepare('UPDATE refunds SET birth_hash = ? WHERE refund_id = ?');
-  for (const row of db.prepare(BIRTH_QUERIES.allRefunds).all() as RefundBirthRow[])
+  for (const row of readRows(REFUND_BIRTH_ROW, db.prepare(BIRTH_QUERIES.allRefunds).all()))
     setRefund.run(refundBirthHashOfRow(row), row.refund_id);
   db.exec(IMMUTABLE_SCHEMA);
   db.pragma(`application_id = ${PAYOPS_APPLICATION_ID}`);

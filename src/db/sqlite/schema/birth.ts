@@ -1,4 +1,5 @@
-import { sha256Hex } from '../../sha256.js';
+import { sha256Hex } from '../../../sha256.js';
+import { type ShapeRow, rowShape } from '../../rows.js';
 
 /**
  * The birth record of a row made from an accepted event: a hash of the fields it is born with,
@@ -78,35 +79,37 @@ export function refundBirthHash(refund: RefundBirth): string {
 }
 
 /** An order row with its event's content hash (null when the event is missing), as BIRTH_QUERIES read it. */
-export interface OrderBirthRow {
-  order_id: string;
-  event_id: string;
-  payer_id: string;
-  seller_id: string;
-  currency: string;
-  amount_minor: bigint;
-  platform_fee_minor: bigint;
-  payment_token: string;
-  metadata: string;
-  psp: string;
-  charge_key: string;
-  created_at: string;
-  birth_hash: string;
-  content_hash: string | null;
-}
+export const ORDER_BIRTH_ROW = rowShape('orders at birth', {
+  order_id: 'text',
+  event_id: 'text',
+  payer_id: 'text',
+  seller_id: 'text',
+  currency: 'text',
+  amount_minor: 'bigint',
+  platform_fee_minor: 'bigint',
+  payment_token: 'text',
+  metadata: 'text',
+  psp: 'text',
+  charge_key: 'text',
+  created_at: 'text',
+  birth_hash: 'text',
+  content_hash: 'text?',
+});
+export type OrderBirthRow = ShapeRow<typeof ORDER_BIRTH_ROW>;
 
-export interface RefundBirthRow {
-  refund_id: string;
-  order_id: string;
-  currency: string;
-  amount_minor: bigint;
-  reason: string;
-  refund_key: string;
-  psp: string;
-  created_at: string;
-  birth_hash: string;
-  content_hash: string | null;
-}
+export const REFUND_BIRTH_ROW = rowShape('refunds at birth', {
+  refund_id: 'text',
+  order_id: 'text',
+  currency: 'text',
+  amount_minor: 'bigint',
+  reason: 'text',
+  refund_key: 'text',
+  psp: 'text',
+  created_at: 'text',
+  birth_hash: 'text',
+  content_hash: 'text?',
+});
+export type RefundBirthRow = ShapeRow<typeof REFUND_BIRTH_ROW>;
 
 const ORDER_BIRTH_COLUMNS = `o.order_id, o.event_id, o.payer_id, o.seller_id, o.currency, o.amount_minor, o.platform_fee_minor,
   o.payment_token, o.metadata, o.psp, o.charge_key, o.created_at, o.birth_hash, e.content_hash`;
