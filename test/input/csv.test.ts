@@ -2,18 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type CsvItem,
-  CsvTokenizer,
+  CsvReader,
   MAX_RECORD_CHARS,
   firstRecord,
   readCsvBatches,
-} from '../../../src/reconcile/formats/csv.js';
-import { tempDirPerTest } from '../../helpers/cli.js';
-import { writeFile } from '../../helpers/settlement.js';
+} from '../../src/input/csv.js';
+import { tempDirPerTest } from '../helpers/cli.js';
+import { writeFile } from '../helpers/settlement.js';
 
 const temp = tempDirPerTest('payops-csv-');
 
 function tokenize(text: string, delimiter = ','): CsvItem[] {
-  const tokenizer = new CsvTokenizer(delimiter);
+  const tokenizer = new CsvReader(delimiter);
   return [...tokenizer.push(text), ...tokenizer.end()];
 }
 
@@ -32,7 +32,7 @@ const records = (items: CsvItem[]) =>
       : { line: item.line, fields: item.fields },
   );
 
-describe('CsvTokenizer: records and physical lines', () => {
+describe('CsvReader: records and physical lines', () => {
   it('splits unquoted records and numbers their lines from 1', () => {
     expect(records(tokenize('a,b,c\n1,2,3\n'))).toEqual([
       { line: 1, fields: ['a', 'b', 'c'] },
@@ -111,11 +111,11 @@ describe('CsvTokenizer: records and physical lines', () => {
 
   it('refuses a delimiter that cannot be one', () => {
     for (const delimiter of ['', ',,', '"', '\n', '\r'])
-      expect(() => new CsvTokenizer(delimiter)).toThrow(RangeError);
+      expect(() => new CsvReader(delimiter)).toThrow(RangeError);
   });
 });
 
-describe('CsvTokenizer: bad records are reported on their line and reading goes on', () => {
+describe('CsvReader: bad records are reported on their line and reading goes on', () => {
   it('refuses control characters and names the column', () => {
     expect(records(tokenize('a,b\u0007,c\nok,ok,ok\nx,\u001b[31m,y\n'))).toEqual([
       { line: 1, problem: { column: 1, reason: 'contains a control character (U+0007)' } },
@@ -192,7 +192,7 @@ describe('CsvTokenizer: bad records are reported on their line and reading goes 
   });
 
   it('drops a line longer than MAX_RECORD_CHARS with one problem and reads on', () => {
-    const tokenizer = new CsvTokenizer(',');
+    const tokenizer = new CsvReader(',');
     const items = [
       ...tokenizer.push('a,b\n'),
       ...tokenizer.push('y'.repeat(MAX_RECORD_CHARS + 10)),
