@@ -251,3 +251,79 @@ describe('firstRecord', () => {
     expect(firstRecord('\n\r\n')).toBeUndefined();
   });
 });
+
+describe('CsvReader: positions and corners of the csv-parse path', () => {
+  it('numbers lines across a quoted field that spans CRLF lines', () => {
+    expect(records(tokenize('h\r\n"a\r\nb",c\r\n"d",e\r\n'))).toEqual([
+      { line: 1, fields: ['h'] },
+      { line: 2, problem: { column: 0, reason: 'contains a control character (U+000A)' } },
+      { line: 4, fields: ['d', 'e'] },
+    ]);
+    expect(records(tokenize('"a\nb\n\nc",d\r\n"e"'))).toEqual([
+      { line: 1, problem: { column: 0, reason: 'contains a control character (U+000A)' } },
+      { line: 5, fields: ['e'] },
+    ]);
+  });
+
+  it('strips a byte-order mark before a quoted first field', () => {
+    expect(records(tokenize('\uFEFF"a",b\n'))).toEqual([{ line: 1, fields: ['a', 'b'] }]);
+  });
+
+  it('passes ragged rows on as they are, quoted or not (each format checks the lengths)', () => {
+    expect(records(tokenize('a,b,c\n1,2\n"x","y","z","w"\n'))).toEqual([
+      { line: 1, fields: ['a', 'b', 'c'] },
+      { line: 2, fields: ['1', '2'] },
+      { line: 3, fields: ['x', 'y', 'z', 'w'] },
+    ]);
+  });
+
+  it('reads the next line afresh after a refused quoted record', () => {
+    expect(records(tokenize('"ab"c,d\n"x",y\n'))).toEqual([
+      {
+        line: 1,
+        problem: {
+          column: 0,
+          reason:
+            'text after the closing quote of a quoted field (write "" for a quote inside one)',
+        },
+      },
+      { line: 2, fields: ['x', 'y'] },
+    ]);
+  });
+
+  it('names the column of a quote never closed, and of text after a quote closed lines later', () => {
+    expect(records(tokenize('a,b,"open\nc\n'))).toEqual([
+      {
+        line: 1,
+        problem: { column: 2, reason: 'a quoted field is never closed (a missing closing quote)' },
+      },
+      { line: 2, fields: ['c'] },
+    ]);
+    expect(records(tokenize('"a\nb"c\nok\n'))).toEqual([
+      {
+        line: 1,
+        problem: {
+          column: 0,
+          reason:
+            'text after the closing quote of a quoted field (write "" for a quote inside one)',
+        },
+      },
+      { line: 3, fields: ['ok'] },
+    ]);
+  });
+
+  it('follows a record whose quoted fields close and open again on later lines', () => {
+    expect(records(tokenize('a,"x\ny","z\nw"\nok\n'))).toEqual([
+      { line: 1, problem: { column: 1, reason: 'contains a control character (U+000A)' } },
+      { line: 4, fields: ['ok'] },
+    ]);
+  });
+
+  it('marks a quoted last record with no line break after it', () => {
+    expect(tokenize('a\n"b","c"').at(-1)).toEqual({
+      line: 2,
+      fields: ['b', 'c'],
+      unterminated: true,
+    });
+  });
+});
