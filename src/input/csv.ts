@@ -1,9 +1,14 @@
 import fs from 'node:fs';
 import { type CsvError, Parser } from 'csv-parse';
 import { parse as parseWhole } from 'csv-parse/sync';
+import { CR, LF } from './char-codes.js';
+import { invalidUtf8Offset, invalidUtf8Reason } from './utf8.js';
 
 /**
- * The one CSV reader (settlement files, bank CSV statements): streams records with the physical
+ * The one CSV reader, on csv-parse. Settlement files and bank CSV statements: `readCsvBatches`
+ * (below); event files, whose header names the columns: `readKeyedCsv` (at the end).
+ *
+ * `readCsvBatches` streams records with the physical
  * line each starts on, so a bad row is reported where a person finds it in an editor, even after
  * a quoted field that spans lines.
  *
@@ -339,4 +344,90 @@ function forbiddenIn(fields: string[], line: number): CsvItem {
       ? 'is not valid UTF-8 (save the file as UTF-8)'
       : `contains a control character (U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
   return { line, problem: { column, reason } };
+}
+
+/** A row of a CSV file whose header names the columns, as csv-parse gives it. */
+export interface KeyedCsvRow {
+  record: Record<string, string>;
+  /** `lines`: the line the row ends on; `bytes`: the offset in the file just after the row and its line break. */
+  info: { lines: number; bytes: number };
+}
+
+/** A row csv-parse could not read: the line it names, the fields read so far, its own message. */
+export interface UnreadableCsvRow {
+  line: number;
+  fields: string[];
+  /** The fields joined with commas, or whatever csv-parse held of the record. */
+  text: string;
+  reason: string;
+}
+
+/**
+ * The rows of a CSV file whose first line names the columns (event files), read by csv-parse and
+ * refused in its own words ("Invalid Record Length: …", "Quote Not Closed: …"): here a quoted
+ * field may span lines, and a row's line is the one it ends on. `onHeader` receives the column
+ * names before the first row; a row that cannot be read goes to `onUnreadable` (csv-parse reads
+ * ahead: it may come before rows that precede it in the file, so callers order by line).
+ */
+export function readKeyedCsv(
+  file: string,
+  onHeader: (names: string[]) => void,
+  onUnreadable: (row: UnreadableCsvRow) => void,
+): AsyncIterable<KeyedCsvRow> {
+  const parser = fs.createReadStream(file).pipe(
+    new Parser({
+      bom: true,
+      columns: (names: string[]) => {
+        onHeader(names);
+        return names;
+      },
+      info: true,
+      skip_empty_lines: true,
+      trim: false,
+      skip_records_with_error: true,
+      // Not max_record_size: with skip_records_with_error, csv-parse 6 reports the record again for
+      // every chunk after it and never emits the rows that follow, which would drop them silently.
+      // A row over the limit is refused by the caller instead, once parsed.
+    }),
+  );
+  parser.on('skip', (error: Error & { lines?: number; record?: unknown }) => {
+    const fields = Array.isArray(error.record) ? error.record.map(String) : [];
+    onUnreadable({
+      line: error.lines ?? 0,
+      fields,
+      text: fields.length > 0 ? fields.join(',') : String(error.record ?? ''),
+      reason: error.message,
+    });
+  });
+  return parser as AsyncIterable<KeyedCsvRow>;
+}
+
+/**
+ * Whether the bytes `start`..`end` of the file are UTF-8: a row that holds U+FFFD was decoded
+ * with a replacement, and its bytes, read again, say whether the file really holds that character
+ * or bytes that are not UTF-8. Only such rows are read twice.
+ */
+export function rangeEncodingProblem(
+  fd: number,
+  start: number,
+  end: number,
+): { field: string; reason: string } | undefined {
+  const bytes = Buffer.alloc(end - start);
+  fs.readSync(fd, bytes, 0, bytes.length, start);
+  const bad = invalidUtf8Offset(bytes);
+  return bad === -1
+    ? undefined
+    : { field: 'encoding', reason: invalidUtf8Reason(bytes, bad, start + bad) };
+}
+
+/**
+ * Whether the file's bytes up to `end` end with a line break. RFC 4180 lets the last row go
+ * without, but a file cut short (still being written, or copied in part) ends the same way, and
+ * its cut row can still parse: "125.00" cut to "12". Money is not charged on a row that may be cut.
+ */
+export function endsWithLineBreak(fd: number, end: number): boolean {
+  if (end === 0) return true;
+  const last = Buffer.alloc(1);
+  fs.readSync(fd, last, 0, 1, end - 1);
+  return last[0] === LF || last[0] === CR;
 }
