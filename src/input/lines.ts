@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { startsWithUtf8Bom } from './utf8.js';
+import { InputError } from '../errors.js';
+import { invalidUtf8Offset, invalidUtf8Reason, startsWithUtf8Bom } from './utf8.js';
 
 /** One line of a file as bytes: undecoded, so that the caller can check its encoding first. */
 export interface RawLine {
@@ -114,4 +115,41 @@ export async function* readLines(file: string, maxLineBytes: number): AsyncGener
     if (batch.length > 0) yield batch;
   }
   if (length > 0) yield [finish()];
+}
+
+/** One non-blank line of a line-based file, decoded. */
+export interface TextLine {
+  /** 1-based physical line. */
+  line: number;
+  /** Without its terminator; trailing spaces (fixed-length padding) removed. */
+  text: string;
+}
+
+/**
+ * The non-blank lines of a line-based file (MT940, BAI2) as UTF-8 text, one chunk's batch at a
+ * time so memory stays flat whatever the file's size. A line that is not UTF-8, or longer than
+ * `maxLineBytes` (`what` names such a line in the message), refuses the file:
+ * `FILE:LINE encoding|size: reason`. Such a file is all or nothing.
+ */
+export async function* readDecodedLines(
+  file: string,
+  maxLineBytes: number,
+  what: string,
+): AsyncGenerator<TextLine> {
+  for await (const batch of readLines(file, maxLineBytes)) {
+    for (const raw of batch) {
+      if (raw.tooLong) {
+        throw new InputError(
+          `${file}:${raw.line} size: the line is ${raw.length} bytes, more than the ${maxLineBytes} ${what} may take`,
+        );
+      }
+      const bad = invalidUtf8Offset(raw.bytes);
+      if (bad >= 0)
+        throw new InputError(
+          `${file}:${raw.line} encoding: ${invalidUtf8Reason(raw.bytes, bad, raw.offset + bad)}`,
+        );
+      const text = raw.bytes.toString('utf8').trimEnd();
+      if (text !== '') yield { line: raw.line, text };
+    }
+  }
 }

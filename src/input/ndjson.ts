@@ -12,11 +12,13 @@ export type NdjsonLine =
  * order mark is skipped, LF, CRLF and CR end lines, blank lines are skipped (and counted, so line
  * numbers are an editor's). A line that is not UTF-8 is reported with the offset of its first bad
  * byte and never decoded with replacement characters; a line longer than `maxLineBytes` is
- * reported without being read whole; a UTF-16 or UTF-32 file is refused whole, as line 1.
+ * reported without being read whole (`sizeReason` says why); a UTF-16 or UTF-32 file is refused whole, as line 1.
  */
 export async function* readNdjsonLines(
   file: string,
   maxLineBytes: number,
+  sizeReason: (bytes: number) => string = (bytes) =>
+    `the line is ${bytes} bytes, more than the ${maxLineBytes} a line may take here`,
 ): AsyncGenerator<NdjsonLine> {
   const wrongEncoding = unsupportedEncodingReason(fileHead(file, 4));
   if (wrongEncoding !== undefined) {
@@ -26,11 +28,10 @@ export async function* readNdjsonLines(
   for await (const batch of readLines(file, maxLineBytes)) {
     for (const raw of batch) {
       if (raw.tooLong) {
-        const reason = `the line is ${raw.length} bytes, more than the ${maxLineBytes} a line may take here`;
         yield {
           line: raw.line,
           text: raw.bytes.toString('utf8'),
-          problem: { field: 'size', reason },
+          problem: { field: 'size', reason: sizeReason(raw.length) },
         };
         continue;
       }

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import { InputError, UsageError } from '../errors.js';
-import { invalidUtf8Offset, invalidUtf8Reason, unsupportedEncodingReason } from '../input/utf8.js';
+import { InputError } from '../errors.js';
+import { jsonValuesOf, readUtf8File } from '../input/json-document.js';
 import { unknownFieldReason } from '../input/names.js';
 import {
   type Currency,
@@ -25,70 +24,12 @@ export interface LocatedPosting {
  * Every problem names the file, the line and the field.
  */
 export function readPostingFile(file: string): LocatedPosting[] {
-  let text = decodeUtf8(file, readBytes(file));
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = readUtf8File(file);
   if (text.trim().length === 0) throw new InputError(`${file}: the file is empty`);
-
-  const whole = tryParse(text);
-  if (whole.ok && Array.isArray(whole.value)) {
-    return whole.value.map((value, index) => ({
-      request: toPostingRequest(value, `${file}[${index}]`),
-      where: `${file}[${index}]`,
-    }));
-  }
-  if (whole.ok)
-    return [{ request: toPostingRequest(whole.value, `${file}:1`), where: `${file}:1` }];
-
   const postings: LocatedPosting[] = [];
-  text.split('\n').forEach((line, index) => {
-    if (line.trim().length === 0) return;
-    const where = `${file}:${index + 1}`;
-    const parsed = tryParse(line);
-    if (!parsed.ok) throw new InputError(`${where}: not valid JSON (${parsed.reason})`);
-    postings.push({ request: toPostingRequest(parsed.value, where), where });
-  });
+  for (const { value, where } of jsonValuesOf(file, text))
+    postings.push({ request: toPostingRequest(value, where), where });
   return postings;
-}
-
-function readBytes(file: string): Buffer {
-  try {
-    if (!fs.statSync(file).isFile()) throw new UsageError(`cannot read ${file}: not a file`);
-    return fs.readFileSync(file);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'ENOENT'
-        ? `${file} does not exist`
-        : `cannot read ${file}: ${code ?? (error as Error).message}`,
-    );
-  }
-}
-
-/** UTF-8 only: bytes that are not are refused with their offset, never replaced (see src/input/utf8.ts). */
-function decodeUtf8(file: string, bytes: Buffer): string {
-  const encoding = unsupportedEncodingReason(bytes.subarray(0, 4));
-  if (encoding !== undefined) throw new InputError(`${file}: ${encoding}`);
-  const bad = invalidUtf8Offset(bytes);
-  if (bad !== -1) {
-    let line = 1;
-    for (
-      let index = bytes.indexOf(0x0a);
-      index !== -1 && index < bad;
-      index = bytes.indexOf(0x0a, index + 1)
-    )
-      line++;
-    throw new InputError(`${file}:${line}: ${invalidUtf8Reason(bytes, bad, bad)}`);
-  }
-  return bytes.toString('utf8');
-}
-
-function tryParse(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    return { ok: false, reason: (error as Error).message };
-  }
 }
 
 const POSTING_FIELDS = [

@@ -1,6 +1,11 @@
-import fs from 'node:fs';
-import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { InputError } from '../../errors.js';
+import {
+  ShapedSaxesParser,
+  type XmlDocumentReader,
+  type XmlParser,
+  type XmlTag,
+  readXml,
+} from '../../input/xml.js';
 import {
   type Currency,
   isCurrencyCode,
@@ -40,7 +45,8 @@ const MAX_TEXT_CHARS = 64 * 1024;
 const MAX_DEPTH = 64;
 /**
  * saxes holds a text, comment, CDATA section or tag whole until it ends, whatever its size; a node
- * longer than this (in characters) is refused while the file streams, before it is held whole.
+ * longer than this (in characters) is refused while the file streams, before it is held whole
+ * (src/input/xml.ts).
  */
 export const MAX_NODE_CHARS = 1024 * 1024;
 /** A batched entry may hold many transactions; a bound keeps one entry's memory bounded too. */
@@ -175,7 +181,7 @@ const CONTEXT_PATH: Record<Context, string> = {
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/;
 
 /** The state of one read: the element path and whatever is being assembled. */
-class CamtReader {
+class CamtReader implements XmlDocumentReader<StatementPart> {
   readonly out: StatementPart[] = [];
   private readonly path: string[] = [];
   /** Per open element: its path below the innermost context element (`Acct/Id/IBAN`), built as it opens rather than joined at every close. */
@@ -197,7 +203,7 @@ class CamtReader {
 
   constructor(
     private readonly file: string,
-    private readonly parser: SaxesParser<{ xmlns: true; position: true }>,
+    private readonly parser: XmlParser,
   ) {}
 
   fail(field: string, reason: string, line = this.parser.line): never {
@@ -206,12 +212,16 @@ class CamtReader {
     });
   }
 
+  take(): StatementPart[] {
+    return this.out.splice(0);
+  }
+
   /** The open element names, innermost last, for the truncation message. */
   openElement(): string | undefined {
     return this.path[this.path.length - 1];
   }
 
-  open(tag: SaxesTagNS): void {
+  open(tag: XmlTag): void {
     if (!this.rootSeen) this.checkRoot(tag);
     const name = tag.uri === this.rootUri ? tag.local : `{${tag.uri}}${tag.local}`;
     if (this.hasChild.length > 0) this.hasChild[this.hasChild.length - 1] = true;
@@ -300,7 +310,7 @@ class CamtReader {
     context.seen.add(field);
   }
 
-  private checkRoot(tag: SaxesTagNS): void {
+  private checkRoot(tag: XmlTag): void {
     this.rootSeen = true;
     const found = tag.uri;
     this.rootUri = found;
@@ -722,125 +732,16 @@ function nextDay(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
-/** The handler fields saxes's `on()` adds to the parser (saxes.js EVENT_NAME_TO_HANDLER_NAME). */
-type SaxesHandlerSlot =
-  | 'xmldeclHandler'
-  | 'textHandler'
-  | 'piHandler'
-  | 'doctypeHandler'
-  | 'commentHandler'
-  | 'openTagStartHandler'
-  | 'attributeHandler'
-  | 'openTagHandler'
-  | 'closeTagHandler'
-  | 'cdataHandler'
-  | 'errorHandler'
-  | 'endHandler'
-  | 'readyHandler';
-
-/**
- * saxes's `on()` adds each handler as a new property of the parser by a computed key; past six or
- * so, V8 turns the parser into a dictionary-mode object and every field read of its per-character
- * loop is a hash lookup (the read took 3-4 times as long). Declaring every slot in the constructor
- * keeps the object's shape fast; `on()` then only overwrites them. Behaviour is saxes's own. One
- * assignment each by name on purpose: a loop over the names would be computed keys again.
- */
-export class ShapedSaxesParser extends SaxesParser<{ xmlns: true; position: true }> {
-  constructor(options: { xmlns: true; position: true; fileName: string }) {
-    super(options);
-    const slots = this as unknown as Record<SaxesHandlerSlot, undefined>;
-    slots.xmldeclHandler = undefined;
-    slots.textHandler = undefined;
-    slots.piHandler = undefined;
-    slots.doctypeHandler = undefined;
-    slots.commentHandler = undefined;
-    slots.openTagStartHandler = undefined;
-    slots.attributeHandler = undefined;
-    slots.openTagHandler = undefined;
-    slots.closeTagHandler = undefined;
-    slots.cdataHandler = undefined;
-    slots.errorHandler = undefined;
-    slots.endHandler = undefined;
-    slots.readyHandler = undefined;
-  }
-}
-
-async function* readCamt053(file: string): AsyncGenerator<StatementPart> {
+function readCamt053(file: string): AsyncGenerator<StatementPart> {
   const parser = new ShapedSaxesParser({ xmlns: true, position: true, fileName: file });
-  const reader = new CamtReader(file, parser);
-  // Thrown from inside saxes: the first fault stops the read before any handler sees more.
-  parser.on('error', (error) => {
-    throw xmlError(file, error);
-  });
-  parser.on('doctype', () =>
-    reader.fail(
-      'DOCTYPE',
+  return readXml(file, parser, new CamtReader(file, parser), {
+    maxNodeChars: MAX_NODE_CHARS,
+    nodeTooLargeReason: `one XML node is larger than ${MAX_NODE_CHARS} characters (a text, comment, CDATA section or tag no statement holds); refused before it is held whole`,
+    doctypeReason:
       'a document type declaration is refused (no DTDs or entity declarations: they can read local files or expand without bound); ask the bank for plain camt.053 XML',
-    ),
-  );
-  parser.on('xmldecl', (declaration) => {
-    const encoding = declaration.encoding?.toLowerCase();
-    if (
-      encoding !== undefined &&
-      encoding !== 'utf-8' &&
-      encoding !== 'utf8' &&
-      encoding !== 'us-ascii'
-    ) {
-      reader.fail(
-        'xml encoding',
-        `the file declares encoding "${printable(declaration.encoding ?? '')}"; payops reads camt.053 as UTF-8, the encoding ISO 20022 uses`,
-      );
-    }
-  });
-  // Where the last node ended: saxes holds a node whole until it ends, so its size is bounded here.
-  let nodeEnd = 0;
-  const ended = () => {
-    nodeEnd = parser.position;
-  };
-  parser.on('opentag', (tag) => {
-    ended();
-    reader.open(tag);
-  });
-  parser.on('text', (text) => {
-    ended();
-    reader.addText(text);
-  });
-  parser.on('cdata', (text) => {
-    ended();
-    reader.addText(text);
-  });
-  parser.on('closetag', () => {
-    ended();
-    reader.close();
-  });
-  parser.on('comment', ended);
-  parser.on('processinginstruction', ended);
-  const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
-  for await (const chunk of stream as AsyncIterable<string>) {
-    parser.write(chunk);
-    if (parser.position - nodeEnd > MAX_NODE_CHARS) {
-      reader.fail(
-        'xml',
-        `one XML node is larger than ${MAX_NODE_CHARS} characters (a text, comment, CDATA section or tag no statement holds); refused before it is held whole`,
-      );
-    }
-    yield* reader.out.splice(0);
-  }
-  const open = reader.openElement();
-  if (open !== undefined)
-    throw new InputError(
-      `${file}:${parser.line} ${open}: the file ends inside <${open}>: cut short`,
-      { hint: 'ask the bank for the complete statement' },
-    );
-  parser.close();
-  yield* reader.out.splice(0);
-}
-
-/** saxes says `FILE:LINE:COLUMN: reason`; payops says `FILE:LINE xml: reason`. */
-function xmlError(file: string, error: Error): InputError {
-  const match = /^.*?:(\d+):(\d+): (.*)$/s.exec(error.message);
-  const where = match ? `${file}:${match[1]}` : file;
-  return new InputError(`${where} xml: ${match ? match[3] : error.message} (not well-formed XML)`, {
-    hint: 'ask the bank for the statement again',
+    encodingReason: (declared) =>
+      `the file declares encoding "${printable(declared)}"; payops reads camt.053 as UTF-8, the encoding ISO 20022 uses`,
+    cutShortHint: 'ask the bank for the complete statement',
+    malformedHint: 'ask the bank for the statement again',
   });
 }

@@ -1,7 +1,7 @@
 import { InputError } from '../../errors.js';
 import { type Currency, parseBoundedAmount, printable, toCurrency } from '../../money/index.js';
 import { amount, csvTable, text as cellText } from '../../output/csv.js';
-import { type CsvItem, readCsvBatches } from '../../reconcile/formats/csv.js';
+import { type CsvItem, readCsvBatches } from '../../input/csv.js';
 import type {
   BankBalance,
   BankEntry,

@@ -1,40 +1,11 @@
-import { InputError } from '../../errors.js';
-import { readLines } from '../../input/lines.js';
-import { invalidUtf8Offset, invalidUtf8Reason } from '../../input/utf8.js';
-
-/** One non-blank line of a line-based statement file (MT940, BAI2), decoded. */
-export interface TextLine {
-  /** 1-based physical line. */
-  line: number;
-  /** Without its terminator; trailing spaces (fixed-length padding) removed. */
-  text: string;
-}
+import { type TextLine, readDecodedLines } from '../../input/lines.js';
 
 /** No MT940 or BAI2 line is this long; a longer one is refused before it is held whole. */
 export const MAX_STATEMENT_LINE_BYTES = 4096;
 
-/**
- * The non-blank lines of a statement file as UTF-8 text, one chunk's batch at a time so memory
- * stays flat whatever the file's size. A line that is not UTF-8 or is too long refuses the file
- * (`FILE:LINE encoding|size: reason`): a statement is all or nothing.
- */
-export async function* readTextLines(file: string): AsyncGenerator<TextLine> {
-  for await (const batch of readLines(file, MAX_STATEMENT_LINE_BYTES)) {
-    for (const raw of batch) {
-      if (raw.tooLong) {
-        throw new InputError(
-          `${file}:${raw.line} size: the line is ${raw.length} bytes, more than the ${MAX_STATEMENT_LINE_BYTES} a statement line may take`,
-        );
-      }
-      const bad = invalidUtf8Offset(raw.bytes);
-      if (bad >= 0)
-        throw new InputError(
-          `${file}:${raw.line} encoding: ${invalidUtf8Reason(raw.bytes, bad, raw.offset + bad)}`,
-        );
-      const text = raw.bytes.toString('utf8').trimEnd();
-      if (text !== '') yield { line: raw.line, text };
-    }
-  }
+/** The non-blank lines of a statement file (`FILE:LINE encoding|size: reason` refuses it whole). */
+export function readTextLines(file: string): AsyncGenerator<TextLine> {
+  return readDecodedLines(file, MAX_STATEMENT_LINE_BYTES, 'a statement line');
 }
 
 /** YYMMDD → YYYY-MM-DD (00–79 → 20xx, 80–99 → 19xx), or undefined when it is not a real day. */

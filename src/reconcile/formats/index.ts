@@ -8,7 +8,7 @@ import {
   type SettlementRowError,
 } from '../types.js';
 import { adyenFormat } from './adyen.js';
-import { type CsvItem, firstRecord, readCsvBatches } from './csv.js';
+import { type CsvItem, firstRecord, readCsvBatches } from '../../input/csv.js';
 import { type FormatDefinition, type RecordParser, RowError } from './format.js';
 import { genericFormat } from './generic.js';
 import { Header } from './header.js';

@@ -2,18 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type CsvItem,
-  CsvTokenizer,
+  CsvReader,
   MAX_RECORD_CHARS,
   firstRecord,
   readCsvBatches,
-} from '../../../src/reconcile/formats/csv.js';
-import { tempDirPerTest } from '../../helpers/cli.js';
-import { writeFile } from '../../helpers/settlement.js';
+} from '../../src/input/csv.js';
+import { tempDirPerTest } from '../helpers/cli.js';
+import { writeFile } from '../helpers/settlement.js';
 
 const temp = tempDirPerTest('payops-csv-');
 
 function tokenize(text: string, delimiter = ','): CsvItem[] {
-  const tokenizer = new CsvTokenizer(delimiter);
+  const tokenizer = new CsvReader(delimiter);
   return [...tokenizer.push(text), ...tokenizer.end()];
 }
 
@@ -32,7 +32,7 @@ const records = (items: CsvItem[]) =>
       : { line: item.line, fields: item.fields },
   );
 
-describe('CsvTokenizer: records and physical lines', () => {
+describe('CsvReader: records and physical lines', () => {
   it('splits unquoted records and numbers their lines from 1', () => {
     expect(records(tokenize('a,b,c\n1,2,3\n'))).toEqual([
       { line: 1, fields: ['a', 'b', 'c'] },
@@ -111,11 +111,11 @@ describe('CsvTokenizer: records and physical lines', () => {
 
   it('refuses a delimiter that cannot be one', () => {
     for (const delimiter of ['', ',,', '"', '\n', '\r'])
-      expect(() => new CsvTokenizer(delimiter)).toThrow(RangeError);
+      expect(() => new CsvReader(delimiter)).toThrow(RangeError);
   });
 });
 
-describe('CsvTokenizer: bad records are reported on their line and reading goes on', () => {
+describe('CsvReader: bad records are reported on their line and reading goes on', () => {
   it('refuses control characters and names the column', () => {
     expect(records(tokenize('a,b\u0007,c\nok,ok,ok\nx,\u001b[31m,y\n'))).toEqual([
       { line: 1, problem: { column: 1, reason: 'contains a control character (U+0007)' } },
@@ -192,7 +192,7 @@ describe('CsvTokenizer: bad records are reported on their line and reading goes 
   });
 
   it('drops a line longer than MAX_RECORD_CHARS with one problem and reads on', () => {
-    const tokenizer = new CsvTokenizer(',');
+    const tokenizer = new CsvReader(',');
     const items = [
       ...tokenizer.push('a,b\n'),
       ...tokenizer.push('y'.repeat(MAX_RECORD_CHARS + 10)),
@@ -249,5 +249,81 @@ describe('firstRecord', () => {
     expect(firstRecord('"a\nb",c')).toMatchObject({ line: 1, problem: { column: 0 } });
     expect(firstRecord('')).toBeUndefined();
     expect(firstRecord('\n\r\n')).toBeUndefined();
+  });
+});
+
+describe('CsvReader: positions and corners of the csv-parse path', () => {
+  it('numbers lines across a quoted field that spans CRLF lines', () => {
+    expect(records(tokenize('h\r\n"a\r\nb",c\r\n"d",e\r\n'))).toEqual([
+      { line: 1, fields: ['h'] },
+      { line: 2, problem: { column: 0, reason: 'contains a control character (U+000A)' } },
+      { line: 4, fields: ['d', 'e'] },
+    ]);
+    expect(records(tokenize('"a\nb\n\nc",d\r\n"e"'))).toEqual([
+      { line: 1, problem: { column: 0, reason: 'contains a control character (U+000A)' } },
+      { line: 5, fields: ['e'] },
+    ]);
+  });
+
+  it('strips a byte-order mark before a quoted first field', () => {
+    expect(records(tokenize('\uFEFF"a",b\n'))).toEqual([{ line: 1, fields: ['a', 'b'] }]);
+  });
+
+  it('passes ragged rows on as they are, quoted or not (each format checks the lengths)', () => {
+    expect(records(tokenize('a,b,c\n1,2\n"x","y","z","w"\n'))).toEqual([
+      { line: 1, fields: ['a', 'b', 'c'] },
+      { line: 2, fields: ['1', '2'] },
+      { line: 3, fields: ['x', 'y', 'z', 'w'] },
+    ]);
+  });
+
+  it('reads the next line afresh after a refused quoted record', () => {
+    expect(records(tokenize('"ab"c,d\n"x",y\n'))).toEqual([
+      {
+        line: 1,
+        problem: {
+          column: 0,
+          reason:
+            'text after the closing quote of a quoted field (write "" for a quote inside one)',
+        },
+      },
+      { line: 2, fields: ['x', 'y'] },
+    ]);
+  });
+
+  it('names the column of a quote never closed, and of text after a quote closed lines later', () => {
+    expect(records(tokenize('a,b,"open\nc\n'))).toEqual([
+      {
+        line: 1,
+        problem: { column: 2, reason: 'a quoted field is never closed (a missing closing quote)' },
+      },
+      { line: 2, fields: ['c'] },
+    ]);
+    expect(records(tokenize('"a\nb"c\nok\n'))).toEqual([
+      {
+        line: 1,
+        problem: {
+          column: 0,
+          reason:
+            'text after the closing quote of a quoted field (write "" for a quote inside one)',
+        },
+      },
+      { line: 3, fields: ['ok'] },
+    ]);
+  });
+
+  it('follows a record whose quoted fields close and open again on later lines', () => {
+    expect(records(tokenize('a,"x\ny","z\nw"\nok\n'))).toEqual([
+      { line: 1, problem: { column: 1, reason: 'contains a control character (U+000A)' } },
+      { line: 4, fields: ['ok'] },
+    ]);
+  });
+
+  it('marks a quoted last record with no line break after it', () => {
+    expect(tokenize('a\n"b","c"').at(-1)).toEqual({
+      line: 2,
+      fields: ['b', 'c'],
+      unterminated: true,
+    });
   });
 });
