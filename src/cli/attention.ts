@@ -17,6 +17,12 @@ export function registerAttention(program: Command): void {
     .description(
       'PSP answers payops could not record: charges, refunds and payouts in needs_attention',
     );
+  attentionList(attention);
+
+  attentionResolve(attention);
+}
+
+function attentionList(attention: Command): void {
   attention
     .command('list')
     .description('list the kept PSP answers not booked yet, with why they could not be recorded')
@@ -29,7 +35,9 @@ export function registerAttention(program: Command): void {
     .action(async (flags: AttentionListFlags, command: Command) =>
       (await actions()).attentionList(contextOf(command), flags),
     );
+}
 
+function attentionResolve(attention: Command): void {
   attention
     .command('resolve')
     .description(

@@ -14,10 +14,10 @@ export function registerBank(program: Command): void {
     .description(
       "a simulated bank: the operating account's statement files, from the simulated PSP's own books",
     );
-  registerStatement(bank);
+  bankStatement(bank);
 }
 
-function registerStatement(bank: Command): void {
+function bankStatement(bank: Command): void {
   bank
     .command('statement')
     .description(

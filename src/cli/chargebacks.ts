@@ -11,6 +11,12 @@ export function registerChargebacks(program: Command): void {
   const chargebacks = program
     .command('chargebacks')
     .description('disputes the PSP lost: the money went back to the buyer');
+  chargebacksSync(chargebacks);
+
+  chargebacksList(chargebacks);
+}
+
+function chargebacksSync(chargebacks: Command): void {
   addPspOptions(
     chargebacks
       .command('sync')
@@ -29,7 +35,9 @@ order's capture (run sync again later), 5 if payops has the disputed order as fa
     .action(async (flags: ChargebacksSyncFlags, command: Command) =>
       (await actions()).chargebacksSync(contextOf(command), flags),
     );
+}
 
+function chargebacksList(chargebacks: Command): void {
   chargebacks
     .command('list')
     .description('every chargeback booked, with what was clawed back from the seller')

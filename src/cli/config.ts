@@ -13,6 +13,10 @@ export function registerConfig(program: Command): void {
     .description(
       'payops.json: the defaults repeated on every call (database, PSP, PSP URL, rules file, output format, busy timeout)',
     );
+  configShow(config);
+}
+
+function configShow(config: Command): void {
   config
     .command('show')
     .description(

@@ -22,6 +22,24 @@ export function registerLedger(program: Command): void {
     .description('the double-entry journal: post, balances, history, verify, export')
     .addHelpText('after', examples('payops ledger balance --depth 2', 'payops ledger verify'));
 
+  ledgerPost(ledger);
+
+  ledgerBalance(ledger);
+
+  ledgerHistory(ledger);
+
+  ledgerTx(ledger);
+
+  ledgerAccounts(ledger);
+
+  ledgerVerify(ledger);
+
+  ledgerExport(ledger);
+
+  ledgerReverse(ledger);
+}
+
+function ledgerPost(ledger: Command): void {
   ledger
     .command('post')
     .description('post journal transactions from a file (one JSON object, a JSON array, or NDJSON)')
@@ -40,7 +58,9 @@ The whole file is posted atomically; a key posted before with the same content i
     .action(async (options: LedgerPostFlags, command: Command) =>
       (await actions()).ledgerPost(contextOf(command), options),
     );
+}
 
+function ledgerBalance(ledger: Command): void {
   ledger
     .command('balance')
     .description(
@@ -65,7 +85,9 @@ The whole file is posted atomically; a key posted before with the same content i
     .action(async (options: LedgerBalanceFlags, command: Command) =>
       (await actions()).ledgerBalance(contextOf(command), options),
     );
+}
 
+function ledgerHistory(ledger: Command): void {
   ledger
     .command('history')
     .description(
@@ -86,7 +108,9 @@ The whole file is posted atomically; a key posted before with the same content i
     .action(async (account: string, options: LedgerHistoryFlags, command: Command) =>
       (await actions()).ledgerHistory(contextOf(command), account, options),
     );
+}
 
+function ledgerTx(ledger: Command): void {
   ledger
     .command('tx')
     .description('one journal transaction with its entries and hashes')
@@ -96,7 +120,9 @@ The whole file is posted atomically; a key posted before with the same content i
     .action(async (id: number, options: LedgerTxFlags, command: Command) =>
       (await actions()).ledgerTx(contextOf(command), id, options),
     );
+}
 
+function ledgerAccounts(ledger: Command): void {
   ledger
     .command('accounts')
     .description('every account with its type, currency, entry count and balance')
@@ -106,7 +132,9 @@ The whole file is posted atomically; a key posted before with the same content i
     .action(async (options: LedgerAccountsFlags, command: Command) =>
       (await actions()).ledgerAccounts(contextOf(command), options),
     );
+}
 
+function ledgerVerify(ledger: Command): void {
   ledger
     .command('verify')
     .description(
@@ -117,7 +145,9 @@ The whole file is posted atomically; a key posted before with the same content i
     .action(async (options: LedgerVerifyFlags, command: Command) =>
       (await actions()).ledgerVerify(contextOf(command), options),
     );
+}
 
+function ledgerExport(ledger: Command): void {
   ledger
     .command('export')
     .description('write the journal for hledger / ledger-cli, beancount, or a spreadsheet')
@@ -136,7 +166,9 @@ The whole file is posted atomically; a key posted before with the same content i
     .action(async (options: LedgerExportFlags, command: Command) =>
       (await actions()).ledgerExport(contextOf(command), options),
     );
+}
 
+function ledgerReverse(ledger: Command): void {
   ledger
     .command('reverse')
     .description(

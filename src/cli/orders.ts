@@ -24,6 +24,14 @@ export function registerOrders(program: Command): void {
     .command('orders')
     .description('pay-in orders: their state, history and PSP status');
 
+  ordersList(orders);
+
+  ordersShow(orders);
+
+  ordersSync(orders);
+}
+
+function ordersList(orders: Command): void {
   orders
     .command('list')
     .description('list orders, optionally in one status')
@@ -42,7 +50,9 @@ export function registerOrders(program: Command): void {
     .action(async (flags: OrdersListFlags, command: Command) =>
       (await actions()).ordersList(contextOf(command), flags),
     );
+}
 
+function ordersShow(orders: Command): void {
   orders
     .command('show')
     .description("one order's whole history: attempts, keys, PSP references, postings")
@@ -52,7 +62,9 @@ export function registerOrders(program: Command): void {
     .action(async (orderId: string, flags: OrdersShowFlags, command: Command) =>
       (await actions()).ordersShow(contextOf(command), orderId, flags),
     );
+}
 
+function ordersSync(orders: Command): void {
   addExecutionOptions(
     orders
       .command('sync')

@@ -11,6 +11,10 @@ export function registerPayin(program: Command): void {
   const payin = program
     .command('payin')
     .description('pay-in: charge checkouts from event files through a PSP');
+  payinRun(payin);
+}
+
+function payinRun(payin: Command): void {
   addExecutionOptions(
     payin
       .command('run')

@@ -26,6 +26,16 @@ export function registerPayout(program: Command): void {
   const payout = program
     .command('payout')
     .description('pay sellers what is payable: one transfer per seller and currency');
+  payoutRun(payout);
+
+  payoutList(payout);
+
+  payoutShow(payout);
+
+  walletShow(program);
+}
+
+function payoutRun(payout: Command): void {
   addExecutionOptions(
     payout
       .command('run')
@@ -48,7 +58,9 @@ export function registerPayout(program: Command): void {
     .action(async (flags: PayoutRunFlags, command: Command) =>
       (await actions()).payoutRun(contextOf(command), flags),
     );
+}
 
+function payoutList(payout: Command): void {
   payout
     .command('list')
     .description('payouts with their status; account numbers masked')
@@ -68,7 +80,9 @@ export function registerPayout(program: Command): void {
     .action(async (flags: PayoutListFlags, command: Command) =>
       (await actions()).payoutList(contextOf(command), flags),
     );
+}
 
+function payoutShow(payout: Command): void {
   payout
     .command('show')
     .description('one payout: amount, destination (masked), attempts, keys and its posting')
@@ -78,7 +92,9 @@ export function registerPayout(program: Command): void {
     .action(async (payoutId: string, flags: PayoutShowFlags, command: Command) =>
       (await actions()).payoutShow(contextOf(command), payoutId, flags),
     );
+}
 
+function walletShow(program: Command): void {
   program
     .command('wallet')
     .description('seller wallets')

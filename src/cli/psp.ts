@@ -12,11 +12,11 @@ export function registerPsp(program: Command): void {
   const psp = program
     .command('psp')
     .description("payops' own PSP: the simulator served over HTTP, and its settlement files");
-  registerServe(psp);
-  registerSettle(psp);
+  pspServe(psp);
+  pspSettle(psp);
 }
 
-function registerServe(psp: Command): void {
+function pspServe(psp: Command): void {
   psp
     .command('serve')
     .description(
@@ -70,7 +70,7 @@ Prints "payops psp: listening on http://127.0.0.1:PORT" on stderr; stops on SIGI
     );
 }
 
-function registerSettle(psp: Command): void {
+function pspSettle(psp: Command): void {
   psp
     .command('settle')
     .description(

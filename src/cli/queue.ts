@@ -23,6 +23,29 @@ export function registerQueue(program: Command): void {
   const retry = program
     .command('retry')
     .description('the retry queue: orders whose PSP call failed in a way worth retrying');
+  retryRun(retry);
+
+  retryList(retry);
+
+  registerReleaseList(program);
+
+  const dlq = program
+    .command('dlq')
+    .description('dead letters: orders that used up their retries and wait for a person');
+  dlqList(dlq);
+
+  dlqRequeue(dlq);
+}
+
+/** `release list`: pay_outs held until their order is captured (with --all, also those released or rejected). */
+function registerReleaseList(program: Command): void {
+  const release = program
+    .command('release')
+    .description("pay_out events: an order's seller share released when it is delivered");
+  releaseList(release);
+}
+
+function retryRun(retry: Command): void {
   addExecutionOptions(
     retry
       .command('run')
@@ -42,7 +65,9 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
     .action(async (flags: RetryRunFlags, command: Command) =>
       (await actions()).retryRun(contextOf(command), flags),
     );
+}
 
+function retryList(retry: Command): void {
   addListOptions(
     retry
       .command('list')
@@ -54,12 +79,9 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
     .action(async (flags: ListFlags, command: Command) =>
       (await actions()).retryList(flags, command),
     );
+}
 
-  registerReleaseList(program);
-
-  const dlq = program
-    .command('dlq')
-    .description('dead letters: orders that used up their retries and wait for a person');
+function dlqList(dlq: Command): void {
   addListOptions(
     dlq
       .command('list')
@@ -69,7 +91,9 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
     .action(async (flags: ListFlags, command: Command) =>
       (await actions()).dlqList(flags, command),
     );
+}
 
+function dlqRequeue(dlq: Command): void {
   addExecutionOptions(
     dlq
       .command('requeue')
@@ -89,11 +113,7 @@ Work a live process or another host holds is reported ("held") and exits 6; --wa
     );
 }
 
-/** `release list`: pay_outs held until their order is captured (with --all, also those released or rejected). */
-function registerReleaseList(program: Command): void {
-  const release = program
-    .command('release')
-    .description("pay_out events: an order's seller share released when it is delivered");
+function releaseList(release: Command): void {
   release
     .command('list')
     .description(

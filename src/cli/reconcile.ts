@@ -1,7 +1,6 @@
 import { Argument, type Command, Option } from 'commander';
 import { contextOf, examples } from './context.js';
 import { nonNegativeInteger, positiveInteger } from './options.js';
-import { registerReconcilePayouts } from './reconcile-payouts.js';
 import { BANK_FORMATS } from '../bank/types.js';
 import { SETTLEMENT_FORMATS } from '../reconcile/types.js';
 import { lazy } from './lazy.js';
@@ -12,6 +11,7 @@ import type {
   ReconcileDecideFlags,
   ReconcileReportFlags,
   BankFlags,
+  ReconcilePayoutsFlags,
 } from './actions/reconcile.js';
 
 /** The group's actions, loaded on first use: help, completion and other groups never load them. */
@@ -24,6 +24,64 @@ export function registerReconcile(program: Command): void {
       'reconcile PSP settlement files against the books, and review what does not match',
     );
 
+  reconcileRun(reconcile);
+
+  reconcileBank(reconcile);
+
+  reconcileReview(reconcile);
+
+  reconcileItems(reconcile);
+
+  reconcileDecide(reconcile);
+
+  reconcileReport(reconcile);
+
+  reconcilePayouts(reconcile);
+}
+
+function reconcileBank(reconcile: Command): void {
+  reconcile
+    .command('bank')
+    .description(
+      'import bank statements (camt.053, MT940, BAI2, mapped CSV) and match them against PSP payouts, seller payouts and the books',
+    )
+    .argument('<files...>', 'statement files, imported in the order given, each its own run')
+    .addOption(
+      new Option(
+        '--format <format>',
+        "the files' format (default: detected from the content)",
+      ).choices([...BANK_FORMATS]),
+    )
+    .option('--mapping <file>', 'column mapping of a bank CSV (implies --format csv)')
+    .option(
+      '--rules <file>',
+      'rules file; its "bank" object sets windowDays per PSP and feeCap per currency',
+    )
+    .option(
+      '--window-days <n>',
+      'business days any payout may take to reach the bank (overrides the rules file)',
+      nonNegativeInteger,
+    )
+    .option('--dry-run', 'show what each file would do; write nothing')
+    .option(
+      '--non-interactive',
+      'never ask anything (cron): print the summary and exit 4 if anything is left open',
+    )
+    .option('--json', 'print the runs as JSON')
+    .addHelpText(
+      'after',
+      `${examples('payops reconcile bank statement-2026-11-24.xml', 'payops reconcile bank day1.sta day2.sta --rules rules.json', 'payops reconcile bank export.csv --mapping bank-mapping.json --dry-run --json')}
+The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 a file refused
+(nothing of it imported; files before it stay imported, files after it are not read),
+4 items left open (see \`payops reconcile review\`).
+`,
+    )
+    .action(async (files: string[], flags: BankFlags, command: Command) =>
+      (await actions()).reconcileBank(files, flags, command),
+    );
+}
+
+function reconcileRun(reconcile: Command): void {
   reconcile
     .command('run')
     .description(
@@ -65,9 +123,9 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
     .action(async (file: string, flags: RunFlags, command: Command) =>
       (await actions()).reconcileRun(file, flags, command),
     );
+}
 
-  registerReconcileBank(reconcile);
-
+function reconcileReview(reconcile: Command): void {
   reconcile
     .command('review')
     .description(
@@ -90,7 +148,9 @@ Ctrl-C stops, keeping every decision taken so far. Without a terminal nothing is
     .action(async (flags: ReviewFlags, command: Command) =>
       (await actions()).reconcileReview(contextOf(command), flags),
     );
+}
 
+function reconcileItems(reconcile: Command): void {
   reconcile
     .command('items')
     .description(
@@ -110,7 +170,9 @@ Age counts whole days from the run that first found the item (its run date) to n
     .action(async (flags: ReconcileItemsFlags, command: Command) =>
       (await actions()).reconcileItems(contextOf(command), flags),
     );
+}
 
+function reconcileDecide(reconcile: Command): void {
   reconcile
     .command('decide')
     .description(
@@ -143,7 +205,9 @@ Age counts whole days from the run that first found the item (its run date) to n
     .action(async (itemId: string, action: string, flags: ReconcileDecideFlags, command: Command) =>
       (await actions()).reconcileDecide(contextOf(command), itemId, action, flags),
     );
+}
 
+function reconcileReport(reconcile: Command): void {
   reconcile
     .command('report')
     .description(
@@ -162,48 +226,27 @@ Age counts whole days from the run that first found the item (its run date) to n
     .action(async (flags: ReconcileReportFlags, command: Command) =>
       (await actions()).reconcileReport(contextOf(command), flags),
     );
-
-  registerReconcilePayouts(reconcile);
 }
 
-function registerReconcileBank(reconcile: Command): void {
+/** `payops reconcile payouts`: the three legs (books, PSP, bank) of every payout side by side. */
+function reconcilePayouts(reconcile: Command): void {
   reconcile
-    .command('bank')
+    .command('payouts')
     .description(
-      'import bank statements (camt.053, MT940, BAI2, mapped CSV) and match them against PSP payouts, seller payouts and the books',
+      'every PSP payout batch and seller payout with its three legs: what the books moved to transit, what the PSP paid, what the bank shows',
     )
-    .argument('<files...>', 'statement files, imported in the order given, each its own run')
-    .addOption(
-      new Option(
-        '--format <format>',
-        "the files' format (default: detected from the content)",
-      ).choices([...BANK_FORMATS]),
-    )
-    .option('--mapping <file>', 'column mapping of a bank CSV (implies --format csv)')
-    .option(
-      '--rules <file>',
-      'rules file; its "bank" object sets windowDays per PSP and feeCap per currency',
-    )
-    .option(
-      '--window-days <n>',
-      'business days any payout may take to reach the bank (overrides the rules file)',
-      nonNegativeInteger,
-    )
-    .option('--dry-run', 'show what each file would do; write nothing')
-    .option(
-      '--non-interactive',
-      'never ask anything (cron): print the summary and exit 4 if anything is left open',
-    )
-    .option('--json', 'print the runs as JSON')
+    .option('--psp <name>', "only this PSP's batches and the seller payouts it sent")
+    .option('--open', 'only payouts of which money is still in transit')
+    .option('--json', 'print as JSON')
+    .option('--csv', 'print as CSV (one row per payout, no total rows)')
     .addHelpText(
       'after',
-      `${examples('payops reconcile bank statement-2026-11-24.xml', 'payops reconcile bank day1.sta day2.sta --rules rules.json', 'payops reconcile bank export.csv --mapping bank-mapping.json --dry-run --json')}
-The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 a file refused
-(nothing of it imported; files before it stay imported, files after it are not read),
-4 items left open (see \`payops reconcile review\`).
+      `${examples('payops reconcile payouts', 'payops reconcile payouts --open', 'payops reconcile payouts --psp sim --csv > payouts.csv')}
+Status: in transit, received, short (the bank moved less), not received past due (its
+payout_not_received item is open), written off. Dated by the payout (date basis: settled).
 `,
     )
-    .action(async (files: string[], flags: BankFlags, command: Command) =>
-      (await actions()).reconcileBank(files, flags, command),
+    .action(async (flags: ReconcilePayoutsFlags, command: Command) =>
+      (await actions()).reconcilePayouts(contextOf(command), flags),
     );
 }

@@ -1,9 +1,13 @@
 import { type Command, Option } from 'commander';
 import { contextOf, examples } from './context.js';
 import { positiveInteger } from './options.js';
-import { registerReportHtml } from './report-html.js';
 import { lazy } from './lazy.js';
-import type { StatementFlags, ReportDailyFlags, ReportSellersFlags } from './actions/report.js';
+import type {
+  StatementFlags,
+  ReportDailyFlags,
+  ReportSellersFlags,
+  ReportHtmlFlags,
+} from './actions/report.js';
 
 /** The group's actions, loaded on first use: help, completion and other groups never load them. */
 const actions = lazy(() => import('./actions/report.js'));
@@ -32,14 +36,14 @@ export function registerReport(program: Command): void {
   const report = program
     .command('report')
     .description('reports for finance: income statement, balance sheet, daily flows, sellers');
-  registerStatement(report, 'income');
-  registerStatement(report, 'balance-sheet');
-  registerDaily(report);
-  registerSellers(report);
-  registerReportHtml(report);
+  reportStatement(report, 'income');
+  reportStatement(report, 'balance-sheet');
+  reportDaily(report);
+  reportSellers(report);
+  reportHtml(report);
 }
 
-function registerStatement(report: Command, name: 'income' | 'balance-sheet'): void {
+function reportStatement(report: Command, name: 'income' | 'balance-sheet'): void {
   report
     .command(name)
     .description(STATEMENT_HELP[name].description)
@@ -67,7 +71,7 @@ function registerStatement(report: Command, name: 'income' | 'balance-sheet'): v
     );
 }
 
-function registerDaily(report: Command): void {
+function reportDaily(report: Command): void {
   report
     .command('daily')
     .description(
@@ -85,7 +89,7 @@ function registerDaily(report: Command): void {
     );
 }
 
-function registerSellers(report: Command): void {
+function reportSellers(report: Command): void {
   report
     .command('sellers')
     .description('every seller: pending, payable, paid out, negative balances, last payout')
@@ -97,5 +101,48 @@ function registerSellers(report: Command): void {
     )
     .action(async (flags: ReportSellersFlags, command: Command) =>
       (await actions()).reportSellers(contextOf(command), flags),
+    );
+}
+
+/** `payops report html`: one self-contained HTML file (statements, daily flow charts, open items, payout bridges). */
+function reportHtml(report: Command): void {
+  report
+    .command('html')
+    .description(
+      'one self-contained HTML file: balance sheet, income statement, daily flow charts, open reconciliation items, payout bridges',
+    )
+    .requiredOption(
+      '--out <file>',
+      'the HTML file to write (created 0600; never the book or an input)',
+    )
+    .addOption(
+      new Option('--period <period>', 'statement columns per period').choices([
+        'daily',
+        'weekly',
+        'monthly',
+      ]),
+    )
+    .option(
+      '-b, --begin <date>',
+      "first UTC day, inclusive (default: the book's first, at most a year back)",
+    )
+    .option(
+      '-e, --end <date>',
+      'UTC day the report stops before, exclusive as in hledger (default: the day after the last)',
+    )
+    .option(
+      '--depth <n>',
+      'roll statement accounts up to this many segments, as hledger --depth',
+      positiveInteger,
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'payops report html --out report.html',
+        'payops report html --out november.html --period weekly -b 2026-11-01 -e 2026-12-01',
+      ),
+    )
+    .action(async (flags: ReportHtmlFlags, command: Command) =>
+      (await actions()).reportHtml(contextOf(command), flags),
     );
 }

@@ -13,6 +13,12 @@ export function registerRuns(program: Command): void {
     .description(
       'what ran on this book: pay-in, payout, retry, reconciliation and settlement runs',
     );
+  runsList(runs);
+
+  runsShow(runs);
+}
+
+function runsList(runs: Command): void {
   runs
     .command('list')
     .description('runs, newest first: who, when, exit code, and the money each posted')
@@ -30,7 +36,9 @@ export function registerRuns(program: Command): void {
     .action(async (flags: RunsListFlags, command: Command) =>
       (await actions()).runsList(contextOf(command), flags),
     );
+}
 
+function runsShow(runs: Command): void {
   runs
     .command('show')
     .description(

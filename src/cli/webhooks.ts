@@ -13,6 +13,12 @@ export function registerWebhooks(program: Command): void {
     .command('webhooks')
     .description('signed PSP events: pending charges that settled, applied once each');
 
+  webhooksListen(webhooks);
+
+  webhooksReplay(webhooks);
+}
+
+function webhooksListen(webhooks: Command): void {
   webhooks
     .command('listen')
     .description(
@@ -52,7 +58,9 @@ A forged or stale delivery is answered 400 and recorded nowhere.
     .action(async (flags: ListenFlags, command: Command) =>
       (await actions()).webhooksListen(contextOf(command), flags),
     );
+}
 
+function webhooksReplay(webhooks: Command): void {
   webhooks
     .command('replay')
     .description(

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { type CliContext, contextOf, toJson, withDatabase } from '../context.js';
 import { progressBar } from '../progress.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import type { BankFormat } from '../../bank/types.js';
 import type { SETTLEMENT_FORMATS } from '../../reconcile/types.js';
 import { statementInput } from '../../bank/import-file.js';
@@ -28,7 +28,6 @@ import {
   reportJson,
 } from '../../reports/reconcile.js';
 import { looksLikeStatement } from '../../bank/formats/index.js';
-import { UsageError } from '../../errors.js';
 import { openSettlement } from '../../reconcile/formats/index.js';
 import { DEFAULT_RULES, readRulesFile } from '../../reconcile/rules.js';
 import { fileDigest } from '../../reconcile/file-digest.js';
@@ -45,6 +44,9 @@ import {
 import { itemsToReview, reconcileReport as readReconcileReport } from '../../reconcile/report.js';
 import { listItems } from '../../reconcile/listing.js';
 import { Decisions } from '../../reconcile/decide.js';
+import { payoutLegs } from '../../bank/legs.js';
+import { payoutLegsCsv, payoutLegsJson, renderPayoutLegs } from '../../reports/payout-legs.js';
+import { reconcilePayoutsSchema } from '../../output/payout-legs.js';
 
 export interface RunFlags {
   format?: string;
@@ -470,4 +472,25 @@ export async function reconcileBank(
   command: Command,
 ): Promise<void> {
   process.exitCode = await reconcileBankFiles(contextOf(command), files, flags);
+}
+
+export type ReconcilePayoutsFlags = { psp?: string; open?: boolean; json?: boolean; csv?: boolean };
+
+export async function reconcilePayouts(
+  context: CliContext,
+  flags: ReconcilePayoutsFlags,
+): Promise<void> {
+  if (flags.json && flags.csv) {
+    throw new UsageError('--json and --csv: choose one');
+  }
+  const report = await withDatabase(context, (db) =>
+    payoutLegs(db, {
+      ...(flags.psp !== undefined ? { psp: flags.psp } : {}),
+      openOnly: flags.open === true,
+    }),
+  );
+  if (flags.json) {
+    context.out(contractJson(reconcilePayoutsSchema, payoutLegsJson(report)));
+  } else if (flags.csv) process.stdout.write(payoutLegsCsv(report));
+  else context.out(renderPayoutLegs(report, context.color));
 }

@@ -18,6 +18,10 @@ import {
 import { InvariantError } from '../../errors.js';
 import { checkReportDate, dailyReport, daysWithMoney } from '../../reports/daily.js';
 import { sellerReports } from '../../payouts/queries.js';
+import { parseReportDate } from '../../reports/periods.js';
+import { PrivateFile, assertSafeOutput } from '../../private-files.js';
+import { defaultSimStateFile } from '../../psp/factory.js';
+import { buildHtmlReport, loadAssets, renderPage } from '../../reports/html/index.js';
 
 export interface StatementFlags {
   period?: Period;
@@ -266,4 +270,43 @@ export async function reportSellers(context: CliContext, flags: ReportSellersFla
     context.out(contractJson(reportSellersSchema, sellersJson(reports)));
   } else if (flags.csv) context.out(sellersCsv(reports));
   else context.out(reports.length === 0 ? 'no sellers yet' : renderSellers(reports));
+}
+
+export interface ReportHtmlFlags {
+  out: string;
+  period?: Period;
+  begin?: string;
+  end?: string;
+  depth?: number;
+}
+
+export async function reportHtml(context: CliContext, flags: ReportHtmlFlags): Promise<void> {
+  if (flags.begin !== undefined) flagValue(() => parseReportDate(flags.begin as string, '--begin'));
+  if (flags.end !== undefined) flagValue(() => parseReportDate(flags.end as string, '--end'));
+  const guard = {
+    flag: '--out',
+    database: context.dbPath,
+    pspState: defaultSimStateFile(context.dbPath),
+  };
+  assertSafeOutput(flags.out, guard);
+  const options = {
+    period: flags.period,
+    beginDay: flags.begin,
+    endDay: flags.end,
+    depth: flags.depth,
+    generatedAt: new Date().toISOString(),
+  };
+  const model = await withDatabase(context, (db) => flagValue(() => buildHtmlReport(db, options)));
+  const page = renderPage(model, loadAssets());
+  const file = PrivateFile.create(flags.out, guard);
+  try {
+    file.write(page);
+    file.commit();
+  } catch (error) {
+    file.abort();
+    throw error;
+  }
+  context.err(
+    `wrote ${flags.out}: ${model.statements.length} statements, ${model.flows.length} currencies charted, ${model.openItems.count} open items, ${model.bridges.count} payout bridges`,
+  );
 }
