@@ -19,7 +19,7 @@ import { registerRuns } from './cli/runs.js';
 import { registerWebhooks } from './cli/webhooks.js';
 import { ExitCode, PayopsError } from './errors.js';
 import { nonNegativeInteger } from './cli/options.js';
-import { colourWanted, loadPalette } from './cli/palette.js';
+import { colourWanted, loadPalette } from './output/palette.js';
 import { recordRuns } from './runs/hook.js';
 import { configureFromFile } from './config/hook.js';
 

@@ -1,7 +1,12 @@
 import { ExitCode } from '../errors.js';
+import { formatAmount, toCurrency } from '../money/index.js';
 import type { ExecutionOptions } from '../payments/payin.js';
+import { makeRetryPolicy } from '../payments/retry-policy.js';
+import { assertNotProtected } from '../private-files.js';
+import { createPsp } from '../psp/factory.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
-import type { HeldGroup } from '../work/leases.js';
+import { systemClock } from '../time.js';
+import { type HeldGroup, describeHeld } from '../work/leases.js';
 import type { CliContext } from './context.js';
 import type { ExecutionFlags } from './psp-options.js';
 
@@ -11,13 +16,9 @@ export async function executionFrom(
   flags: ExecutionFlags,
   onBatch?: (done: number) => void,
 ): Promise<ExecutionOptions & { psp: PaymentServiceProvider }> {
-  const { createPsp } = await import('../psp/factory.js');
-  const { makeRetryPolicy } = await import('../payments/retry-policy.js');
-  const { systemClock } = await import('../time.js');
   const retry = makeRetryPolicy(flags);
   if (flags.pspState !== undefined) {
     // Refused before any work: the simulator opens its state file only at its first request.
-    const { assertNotProtected } = await import('../private-files.js');
     assertNotProtected(flags.pspState, { flag: '--psp-state', database: context.dbPath });
   }
   const psp = createPsp({
@@ -44,11 +45,10 @@ export async function executionFrom(
 }
 
 /** "USD 12.50, EUR 3.00" from per-currency minor-unit sums. */
-export async function formatTotals(totals: Map<string, bigint>): Promise<string> {
-  const { formatAmount } = await import('../money/index.js');
+export function formatTotals(totals: Map<string, bigint>): string {
   if (totals.size === 0) return 'none';
   return [...totals]
-    .map(([currency, minor]) => `${currency} ${formatAmount(minor, currency as never)}`)
+    .map(([currency, minor]) => `${currency} ${formatAmount(minor, toCurrency(currency))}`)
     .join(', ');
 }
 
@@ -70,9 +70,8 @@ export function reportNeedsAttention(context: CliContext, count: number): boolea
  * Work left in `executing` under another process's lease (DESIGN.md §5: reported, never
  * silently skipped): one line for the summary, or none. The command exits 6 when there is any.
  */
-export async function heldLine(groups: readonly HeldGroup[]): Promise<string | undefined> {
+export function heldLine(groups: readonly HeldGroup[]): string | undefined {
   if (groups.length === 0) return undefined;
-  const { describeHeld } = await import('../work/leases.js');
   return `held      ${describeHeld(groups)}: not executed by this run; \`payops retry run --wait\` waits for them`;
 }
 

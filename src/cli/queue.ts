@@ -77,7 +77,7 @@ function retryList(retry: Command): void {
   )
     .addHelpText('after', examples('payops retry list', 'payops retry list --json'))
     .action(async (flags: ListFlags, command: Command) =>
-      (await actions()).retryList(flags, command),
+      (await actions()).retryList(contextOf(command), flags),
     );
 }
 
@@ -89,7 +89,7 @@ function dlqList(dlq: Command): void {
   )
     .addHelpText('after', examples('payops dlq list', 'payops dlq list --csv > dead-letters.csv'))
     .action(async (flags: ListFlags, command: Command) =>
-      (await actions()).dlqList(flags, command),
+      (await actions()).dlqList(contextOf(command), flags),
     );
 }
 

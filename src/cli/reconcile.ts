@@ -77,7 +77,7 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
 `,
     )
     .action(async (files: string[], flags: BankFlags, command: Command) =>
-      (await actions()).reconcileBank(files, flags, command),
+      (await actions()).reconcileBank(contextOf(command), files, flags),
     );
 }
 
@@ -121,7 +121,12 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
 `,
     )
     .action(async (file: string, flags: RunFlags, command: Command) =>
-      (await actions()).reconcileRun(file, flags, command),
+      (await actions()).reconcileRun(
+        contextOf(command),
+        file,
+        flags,
+        command.getOptionValueSource('psp') === 'cli',
+      ),
     );
 }
 

@@ -1,4 +1,4 @@
-import type { Palette } from '../cli/palette.js';
+import type { Palette } from '../output/palette.js';
 import { type Currency, formatAmount, moneyJson, parseAmount } from '../money/index.js';
 import type { ItemListing } from '../reconcile/listing.js';
 import type { ReconcileReport } from '../reconcile/report.js';
@@ -208,9 +208,7 @@ export const REPORT_DATE_BASIS = 'settled';
  * counts: its counts come on one line without a currency and its money on lines without counts,
  * so that nothing is counted twice.
  */
-export function classCurrencyLines(
-  summary: RunSummary,
-): {
+export function classCurrencyLines(summary: RunSummary): {
   class: string;
   currency: Currency | null;
   rows: number | null;

@@ -45,7 +45,7 @@ export async function chargebacksSync(
       );
     } else {
       context.out(
-        `chargebacks: ${sync.recorded} new, ${sync.alreadyRecorded} already booked${sync.waiting.length > 0 ? `, ${sync.waiting.length} waiting for their order's capture or refund` : ''}; seller shares clawed back ${await formatTotals(sync.clawedMinor)}`,
+        `chargebacks: ${sync.recorded} new, ${sync.alreadyRecorded} already booked${sync.waiting.length > 0 ? `, ${sync.waiting.length} waiting for their order's capture or refund` : ''}; seller shares clawed back ${formatTotals(sync.clawedMinor)}`,
       );
       for (const dispute of sync.unmatched)
         context.err(

@@ -116,7 +116,7 @@ export async function ordersSync(context: CliContext, flags: OrdersSyncFlags): P
     );
     if (flags.json) {
       context.out(
-        contractJson((await import('../../output/orders.js')).ordersSyncSchema, {
+        contractJson(output.ordersSyncSchema, {
           succeeded: tally.succeeded,
           failed: tally.failed,
         }),

@@ -56,11 +56,11 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
       ? [`          rejected records: ${intake.rejectsFiles.join(', ')}`]
       : []),
     `${bold('orders')}    accepted ${intake.ordersAccepted}; this run: succeeded ${execution.succeeded}, pending ${execution.pending}, failed ${execution.failed}, retry scheduled ${execution.retryScheduled}, dead-lettered ${execution.deadLettered}${execution.needsAttention > 0 ? `, ${red(`needs attention ${execution.needsAttention}`)}` : ''}${execution.recoveredLeases > 0 ? `, recovered from crashed runs ${execution.recoveredLeases}` : ''}`,
-    `${bold('accepted')}  ${await formatTotals(intake.acceptedMinor)}`,
-    `${bold('captured')}  ${await formatTotals(execution.capturedMinor)}`,
+    `${bold('accepted')}  ${formatTotals(intake.acceptedMinor)}`,
+    `${bold('captured')}  ${formatTotals(execution.capturedMinor)}`,
     ...(summary.refunds.attempted > 0
       ? [
-          `${bold('refunded')}  ${await formatTotals(summary.refunds.refundedMinor)} (succeeded ${summary.refunds.succeeded}, declined ${summary.refunds.failed}, retry scheduled ${summary.refunds.retryScheduled}, dead-lettered ${summary.refunds.deadLettered})`,
+          `${bold('refunded')}  ${formatTotals(summary.refunds.refundedMinor)} (succeeded ${summary.refunds.succeeded}, declined ${summary.refunds.failed}, retry scheduled ${summary.refunds.retryScheduled}, dead-lettered ${summary.refunds.deadLettered})`,
         ]
       : []),
   ];
@@ -81,7 +81,7 @@ async function renderSummary(context: CliContext, summary: PayinSummary): Promis
     );
   const payOuts = heldPayOutsLine(summary.heldPayOuts);
   if (payOuts) lines.push(summary.heldPayOuts.rejected.length > 0 ? red(payOuts) : payOuts);
-  const held = await heldLine(summary.held);
+  const held = heldLine(summary.held);
   if (held) lines.push(yellow(held));
   if (queue.pending > 0)
     lines.push(`pending   ${queue.pending} orders await the PSP: \`payops orders sync\``);

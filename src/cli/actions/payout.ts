@@ -101,8 +101,8 @@ export async function payoutRun(context: CliContext, flags: PayoutRunFlags): Pro
           `sent ${t.succeeded} (${t.attempted} attempts); failed ${t.failed}, retries scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${summary.open.needsAttention ? `, needs attention ${summary.open.needsAttention} (\`payops attention list\`)` : ''}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`,
         );
         lines.push(...reasonLines(t));
-        lines.push(`paid ${await formatTotals(t.paidMinor)}`);
-        const held = await heldLine(summary.held);
+        lines.push(`paid ${formatTotals(t.paidMinor)}`);
+        const held = heldLine(summary.held);
         if (held) lines.push(context.color.yellow(held));
         if (bookBehind !== null)
           lines.push(context.color.yellow(`book behind its mark: ${behindSummary(bookBehind)}`));

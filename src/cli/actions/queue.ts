@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
 import { csvNumeric, csvRow, csvText } from '../../reports/csv.js';
-import { contextOf, withDatabase } from '../context.js';
+import { withDatabase } from '../context.js';
 import {
   executionFrom,
   formatTotals,
@@ -97,11 +96,10 @@ export interface ListFlags {
 
 /** `retry list` and `dlq list`: one row per charge, refund or payout; returns how many there are. */
 async function printQueued(
-  command: Command,
+  context: CliContext,
   flags: ListFlags,
   status: 'retry_scheduled' | 'dead_lettered',
 ): Promise<number> {
-  const context = contextOf(command);
   const items = await withDatabase(context, (db) => queuedWork(db, status));
   const retrying = status === 'retry_scheduled';
   if (flags.json) {
@@ -190,14 +188,14 @@ export async function retryRun(context: CliContext, flags: RetryRunFlags): Promi
         );
       context.out(
         `attempted ${tally.attempted}: succeeded ${tally.succeeded}, pending ${tally.pending}, failed ${tally.failed}, retry scheduled ${tally.retryScheduled}, dead-lettered ${tally.deadLettered}` +
-          `${tally.recoveredLeases > 0 ? `; recovered ${tally.recoveredLeases} from crashed runs` : ''}\ncaptured ${await formatTotals(tally.capturedMinor)}\n` +
+          `${tally.recoveredLeases > 0 ? `; recovered ${tally.recoveredLeases} from crashed runs` : ''}\ncaptured ${formatTotals(tally.capturedMinor)}\n` +
           `queue: retry scheduled ${queue.retry_scheduled}, dead-lettered ${queue.dead_lettered}` +
           `${needsAttention > 0 ? `, needs attention ${needsAttention} (charges ${queue.needs_attention}, refunds ${open.refunds.needsAttention}, payouts ${open.payouts.needsAttention}): \`payops attention list\`` : ''}`,
       );
       for (const line of reasonLines(tally, refunds, payouts)) context.out(line);
       const payOuts = heldPayOutsLine(heldPayOuts);
       if (payOuts) context.out(payOuts);
-      const line = await heldLine(held);
+      const line = heldLine(held);
       if (line) context.out(line);
     }
     const left =
@@ -225,12 +223,12 @@ export async function retryRun(context: CliContext, flags: RetryRunFlags): Promi
   }
 }
 
-export async function retryList(flags: ListFlags, command: Command): Promise<void> {
-  await printQueued(command, flags, 'retry_scheduled');
+export async function retryList(context: CliContext, flags: ListFlags): Promise<void> {
+  await printQueued(context, flags, 'retry_scheduled');
 }
 
-export async function dlqList(flags: ListFlags, command: Command): Promise<void> {
-  const letters = await printQueued(command, flags, 'dead_lettered');
+export async function dlqList(context: CliContext, flags: ListFlags): Promise<void> {
+  const letters = await printQueued(context, flags, 'dead_lettered');
   if (letters > 0) process.exitCode = ExitCode.workPending;
 }
 
@@ -265,7 +263,7 @@ export async function dlqRequeue(
           `requeued ${payouts.attempted} payouts: sent ${payouts.succeeded}, failed ${payouts.failed}, retry scheduled ${payouts.retryScheduled}, dead-lettered again ${payouts.deadLettered}`,
         );
       for (const line of reasonLines(tally, refunds, payouts)) context.out(line);
-      const line = await heldLine(held);
+      const line = heldLine(held);
       if (line) context.out(line);
     }
     const left =

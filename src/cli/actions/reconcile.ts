@@ -1,6 +1,5 @@
 import os from 'node:os';
-import type { Command } from 'commander';
-import { type CliContext, contextOf, toJson, withDatabase } from '../context.js';
+import { type CliContext, toJson, withDatabase } from '../context.js';
 import { progressBar } from '../progress.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { BankFormat } from '../../bank/types.js';
@@ -31,7 +30,7 @@ import { looksLikeStatement } from '../../bank/formats/index.js';
 import { openSettlement } from '../../reconcile/formats/index.js';
 import { DEFAULT_RULES, readRulesFile } from '../../reconcile/rules.js';
 import { fileDigest } from '../../reconcile/file-digest.js';
-import { reconcileFile } from '../../reconcile/run.js';
+import { type RunOutcome, reconcileFile } from '../../reconcile/run.js';
 import {
   reconcileRunSchema,
   reconcileReviewSchema,
@@ -47,6 +46,10 @@ import { Decisions } from '../../reconcile/decide.js';
 import { payoutLegs } from '../../bank/legs.js';
 import { payoutLegsCsv, payoutLegsJson, renderPayoutLegs } from '../../reports/payout-legs.js';
 import { reconcilePayoutsSchema } from '../../output/payout-legs.js';
+import { lazy } from '../lazy.js';
+
+/** inquirer costs more to load than the rest of a run: only an interactive session loads it. */
+const prompts = lazy(() => import('@inquirer/prompts'));
 
 export interface RunFlags {
   format?: string;
@@ -115,10 +118,7 @@ async function reconcileBankFiles(
   }
   const open = await withDatabase(
     context,
-    async (db) =>
-      (await import('../../reconcile/report.js'))
-        .itemsToReview(db)
-        .filter((item) => item.psp === BANK_SOURCE).length,
+    (db) => itemsToReview(db).filter((item) => item.psp === BANK_SOURCE).length,
   );
   if (flags.json) {
     context.out(
@@ -136,16 +136,8 @@ async function reconcileBankFiles(
     !flags.dryRun &&
     process.stdin.isTTY === true &&
     process.stdout.isTTY === true;
-  if (interactive && open > 0) {
-    const { confirm } = await import('@inquirer/prompts');
-    if (
-      await confirm({
-        message: `Review the ${open} open bank item${open === 1 ? '' : 's'} now?`,
-        default: true,
-      }).catch(() => false)
-    )
-      return reviewInteractively(context, {});
-  }
+  if (interactive && open > 0 && (await offerReview(`${open} open bank item`, open)))
+    return reviewInteractively(context, {});
   return open > 0 ? ExitCode.reconciliationOpen : ExitCode.ok;
 }
 
@@ -155,7 +147,7 @@ async function reviewInteractively(
   filter: { runId?: bigint; class?: string },
   yes = false,
 ): Promise<number> {
-  const { select, input } = await import('@inquirer/prompts');
+  const { select, input } = await prompts();
   const tally = await withDatabase(context, (db) =>
     runReviewSession(
       db,
@@ -249,11 +241,16 @@ export type ReconcileItemsFlags = {
 export type ReconcileDecideFlags = { note?: string; linkTo?: string; json?: boolean };
 export type ReconcileReportFlags = { run?: number; json?: boolean; csv?: boolean };
 
-export async function reconcileRun(file: string, flags: RunFlags, command: Command): Promise<void> {
-  const context = contextOf(command);
+/** `reconcile run`: a settlement file (or a bank statement, handed to the bank leg); sets the exit code. */
+export async function reconcileRun(
+  context: CliContext,
+  file: string,
+  flags: RunFlags,
+  pspNamed: boolean,
+): Promise<void> {
   if (await looksLikeStatement(file)) {
     // A bank statement is the bank leg's (`reconcile bank`); --psp names a settlement file's PSP.
-    if (command.getOptionValueSource('psp') === 'cli')
+    if (pspNamed)
       context.err(
         `--psp ${flags.psp}: ignored: ${file} is a bank statement, reconciled against every PSP's payouts`,
       );
@@ -265,6 +262,41 @@ export async function reconcileRun(file: string, flags: RunFlags, command: Comma
       `--psp: "${flags.psp}" is not a PSP name (lower-case letters, digits, "_" or "-")`,
     );
   }
+  const { outcome, rejected } = await importSettlement(context, file, flags);
+  const already = outcome.status === 'already_imported';
+  printRunOutcome(context, outcome, flags.json === true);
+  const open = already
+    ? await withDatabase(context, (db) => itemsToReview(db).length)
+    : outcome.summary.openCount;
+  const interactive =
+    !flags.json &&
+    !flags.nonInteractive &&
+    !flags.dryRun &&
+    process.stdin.isTTY === true &&
+    process.stdout.isTTY === true;
+  if (interactive && open > 0 && !already && (await offerReview(`${open} open item`, open))) {
+    process.exitCode = await reviewInteractively(context, {});
+    return;
+  }
+  process.exitCode =
+    rejected > 0 ? ExitCode.inputRejected : open > 0 ? ExitCode.reconciliationOpen : ExitCode.ok;
+}
+
+/** "Review the 3 open items now?" on the terminal; a closed prompt (Ctrl-C) is a no. */
+async function offerReview(what: string, count: number): Promise<boolean> {
+  const { confirm } = await prompts();
+  return confirm({
+    message: `Review the ${what}${count === 1 ? '' : 's'} now?`,
+    default: true,
+  }).catch(() => false);
+}
+
+/** Reads the settlement file into the books (or, with --dry-run, not); rejected rows on stderr. */
+async function importSettlement(
+  context: CliContext,
+  file: string,
+  flags: RunFlags,
+): Promise<{ outcome: RunOutcome; rejected: number }> {
   const loaded = flags.rules ? readRulesFile(flags.rules) : DEFAULT_RULES;
   const rules = flags.graceDays === undefined ? loaded : { ...loaded, graceDays: flags.graceDays };
   let rejected = 0;
@@ -284,26 +316,23 @@ export async function reconcileRun(file: string, flags: RunFlags, command: Comma
   });
   const digest = await fileDigest(file);
   const progress = progressBar(context.stderrIsTTY && !flags.json, 'import', 'rows', 0);
+  const input = {
+    name: file,
+    sha256: digest.sha256,
+    bytes: digest.bytes,
+    format: reader.format,
+    rows: reader.rows(),
+    rejectedCount: () => rejected,
+  };
   const outcome = await withDatabase(context, (db) =>
-    reconcileFile(
-      db,
-      {
-        name: file,
-        sha256: digest.sha256,
-        bytes: digest.bytes,
-        format: reader.format,
-        rows: reader.rows(),
-        rejectedCount: () => rejected,
-      },
-      {
-        psp: flags.psp,
-        rules,
-        dryRun: flags.dryRun === true,
-        by: operator(),
-        clock: systemClock,
-        onRows: (count) => progress.advance(count),
-      },
-    ),
+    reconcileFile(db, input, {
+      psp: flags.psp,
+      rules,
+      dryRun: flags.dryRun === true,
+      by: operator(),
+      clock: systemClock,
+      onRows: (count) => progress.advance(count),
+    }),
   );
   if (outcome.status === 'already_imported' && outcome.run.rowsRejected > 0n) {
     // The same bytes again: nothing is imported, and their rejected rows are named again, so the
@@ -313,60 +342,29 @@ export async function reconcileRun(file: string, flags: RunFlags, command: Comma
   progress.done();
   if (rejected > MAX_REJECTIONS_SHOWN)
     context.err(`… and ${rejected - MAX_REJECTIONS_SHOWN} more rows rejected`);
-  const already = outcome.status === 'already_imported';
-  if (flags.json) {
-    context.out(
-      contractJson(
-        reconcileRunSchema,
-        JSON.parse(
-          toJson({
-            status: outcome.status,
-            dryRun: outcome.status === 'reconciled' && outcome.dryRun,
-            ...summaryJson(outcome.summary),
-          }),
-        ) as never,
-      ),
-    );
-  } else {
-    context.out(
-      renderRunSummary(outcome.summary, context.color, {
-        dryRun: outcome.status === 'reconciled' && outcome.dryRun,
-        ...(already
-          ? {
-              alreadyImported: {
-                runId: outcome.run.id.toString(),
-                at: outcome.run.finishedAt ?? outcome.run.startedAt,
-              },
-            }
-          : {}),
-      }),
-    );
+  return { outcome, rejected };
+}
+
+function printRunOutcome(context: CliContext, outcome: RunOutcome, json: boolean): void {
+  const dryRun = outcome.status === 'reconciled' && outcome.dryRun;
+  if (json) {
+    const summary = { status: outcome.status, dryRun, ...summaryJson(outcome.summary) };
+    context.out(contractJson(reconcileRunSchema, JSON.parse(toJson(summary)) as never));
+    return;
   }
-  const open = already
-    ? await withDatabase(
-        context,
-        async (db) => (await import('../../reconcile/report.js')).itemsToReview(db).length,
-      )
-    : outcome.summary.openCount;
-  const interactive =
-    !flags.json &&
-    !flags.nonInteractive &&
-    !flags.dryRun &&
-    process.stdin.isTTY === true &&
-    process.stdout.isTTY === true;
-  if (interactive && open > 0 && !already) {
-    const { confirm } = await import('@inquirer/prompts');
-    const review = await confirm({
-      message: `Review the ${open} open item${open === 1 ? '' : 's'} now?`,
-      default: true,
-    }).catch(() => false);
-    if (review) {
-      process.exitCode = await reviewInteractively(context, {});
-      return;
-    }
-  }
-  process.exitCode =
-    rejected > 0 ? ExitCode.inputRejected : open > 0 ? ExitCode.reconciliationOpen : ExitCode.ok;
+  context.out(
+    renderRunSummary(outcome.summary, context.color, {
+      dryRun,
+      ...(outcome.status === 'already_imported'
+        ? {
+            alreadyImported: {
+              runId: outcome.run.id.toString(),
+              at: outcome.run.finishedAt ?? outcome.run.startedAt,
+            },
+          }
+        : {}),
+    }),
+  );
 }
 
 export async function reconcileReview(context: CliContext, flags: ReviewFlags): Promise<void> {
@@ -467,11 +465,11 @@ export async function reconcileReport(
 }
 
 export async function reconcileBank(
+  context: CliContext,
   files: string[],
   flags: BankFlags,
-  command: Command,
 ): Promise<void> {
-  process.exitCode = await reconcileBankFiles(contextOf(command), files, flags);
+  process.exitCode = await reconcileBankFiles(context, files, flags);
 }
 
 export type ReconcilePayoutsFlags = { psp?: string; open?: boolean; json?: boolean; csv?: boolean };
