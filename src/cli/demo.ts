@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { examples } from './context.js';
+import { contextOf, examples } from './context.js';
 import { lazy } from './lazy.js';
 import type { DemoFlags } from './actions/demo.js';
 
@@ -18,6 +18,11 @@ export function registerDemo(program: Command, run: (argv: string[]) => Promise<
     .option('--keep', 'keep the demo database and print its path')
     .addHelpText('after', examples('payops demo', 'payops demo --db /tmp/demo.db --keep'))
     .action(async (options: DemoFlags, command: Command) =>
-      (await actions()).demo(options, command, run),
+      (await actions()).demo(
+        contextOf(command),
+        options,
+        command.optsWithGlobals<{ db?: string }>().db,
+        run,
+      ),
     );
 }

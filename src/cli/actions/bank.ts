@@ -8,7 +8,11 @@ import { defaultSimStateFile } from '../../psp/factory.js';
 import { DEFAULT_FEE_RULE } from '../../psp/fee-rule.js';
 import { SimEngine } from '../../psp/sim/engine.js';
 import { NO_FAULTS } from '../../psp/sim/faults.js';
-import { checkBankDayOptions, writeSimBankStatement } from '../../bank/sim/index.js';
+import {
+  type BankStatementManifest,
+  checkBankDayOptions,
+  writeSimBankStatement,
+} from '../../bank/sim/index.js';
 import { PrivateFile, assertSafeOutput } from '../../private-files.js';
 import { isCurrencyCode } from '../../money/index.js';
 
@@ -79,22 +83,27 @@ export async function bankStatement(context: CliContext, flags: StatementFlags):
       manifestFile.write(`${toJson(manifest)}\n`);
       manifestFile.commit();
     }
-    context.out(
-      `wrote ${manifest.statements.length} statement${manifest.statements.length === 1 ? '' : 's'} to ${flags.out} (${flags.date}, ${format}, booking date)`,
-    );
-    for (const s of manifest.statements) {
-      context.out(
-        `  ${s.account} ${s.currency}: opening ${s.opening.amount}, ${s.entryCount} entries, closing ${s.closing.amount}`,
-      );
-    }
-    for (const injection of manifest.injected)
-      context.out(
-        `  injected ${injection.kind}: ${injection.reference} ${injection.amount.amount} ${injection.currency}${injection.line === null ? '' : ` at line ${injection.line}`}`,
-      );
-    for (const skipped of manifest.skipped)
-      context.err(`not injected: ${skipped.kind}: ${skipped.reason}`);
+    printManifest(context, manifest, `${flags.out} (${flags.date}, ${format}, booking date)`);
   } finally {
     manifestFile?.abort();
     engine.close();
   }
+}
+
+/** What was written: each statement's balances, what was injected, and (on stderr) what could not be. */
+function printManifest(context: CliContext, manifest: BankStatementManifest, where: string): void {
+  context.out(
+    `wrote ${manifest.statements.length} statement${manifest.statements.length === 1 ? '' : 's'} to ${where}`,
+  );
+  for (const s of manifest.statements) {
+    context.out(
+      `  ${s.account} ${s.currency}: opening ${s.opening.amount}, ${s.entryCount} entries, closing ${s.closing.amount}`,
+    );
+  }
+  for (const injection of manifest.injected)
+    context.out(
+      `  injected ${injection.kind}: ${injection.reference} ${injection.amount.amount} ${injection.currency}${injection.line === null ? '' : ` at line ${injection.line}`}`,
+    );
+  for (const skipped of manifest.skipped)
+    context.err(`not injected: ${skipped.kind}: ${skipped.reason}`);
 }

@@ -2,13 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
 import {
   BANK_OPERATING_ACCOUNT,
   PAYOUTS_IN_TRANSIT_ACCOUNT,
   bankInTransitAccount,
 } from '../../bank/accounts.js';
-import { type CliContext, contextOf } from '../context.js';
+import type { CliContext } from '../context.js';
 import { arrivalDay } from '../../bank/sim/index.js';
 import { SimEngine } from '../../psp/sim/engine.js';
 import { PspServer } from '../../psp/http/server.js';
@@ -149,13 +148,13 @@ async function httpSteps(
 
 export type DemoFlags = { keep?: boolean };
 
+/** `explicitDb`: the --db given on the command line (the demo never reuses $PAYOPS_DB's book). */
 export async function demo(
+  context: CliContext,
   options: DemoFlags,
-  command: Command,
+  explicitDb: string | undefined,
   run: (argv: string[]) => Promise<number>,
 ): Promise<void> {
-  const context = contextOf(command);
-  const explicitDb = command.optsWithGlobals<{ db?: string }>().db;
   const directory = explicitDb ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'payops-demo-'));
   const db = explicitDb ?? path.join(directory as string, 'demo.db');
   if (explicitDb && fs.existsSync(explicitDb)) {
@@ -179,197 +178,233 @@ export async function demo(
     if (note) context.out(context.color.dim(`(exit ${code}: ${note})`));
   };
   const events = (name: string) => path.join(FIXTURES, 'events', name);
-  // A realistic day: the simulated PSP times out, fails, rate-limits, loses responses and declines.
-  const faults = [
-    '--faults',
-    'timeout=0.03,5xx=0.03,429=0.02,lost=0.02,decline=0.02,pending=0.02',
-    '--seed',
-    '7',
-    '--retry-base-ms',
-    '50',
-    '--retry-cap-ms',
-    '400',
-  ];
   try {
-    await step('Create the database (owner-only file, WAL, full durability)', ['init']);
-    await step(
-      'Charge a day of checkouts through the simulated PSP, faults on',
-      ['payin', 'run', events('day.ndjson'), ...faults],
-      [0, 6],
-      'some orders wait in the retry queue',
-    );
-    await step(
-      'Work the retry queue until only final states remain (same idempotency keys)',
-      ['retry', 'run', '--wait', ...faults],
-      [0, 6],
-    );
-    await step('Settle orders the PSP left pending', ['orders', 'sync', '--seed', '7']);
-    await step(
-      'The same file again: every event is a duplicate, nothing is charged twice',
-      ['payin', 'run', events('day.ndjson'), '--seed', '7'],
-      [0, 6],
-    );
-    await step(
-      'Bad input is reported by file, line and field; good lines still go through',
-      [
-        'payin',
-        'run',
-        events('bad-lines.ndjson'),
-        '--seed',
-        '7',
-        '--rejects',
-        path.join(path.dirname(db), 'bad-lines.rejects.ndjson'),
-      ],
-      [3],
-      'input rejected',
-    );
-    await step("One order's whole story", ['orders', 'show', 'ord_00000001']);
-    await step(
-      "Deliveries: each pay_out event makes that order's seller share payable (undelivered or declined orders are refused)",
-      [
-        'payin',
-        'run',
-        events('deliveries.ndjson'),
-        '--seed',
-        '7',
-        '--rejects',
-        path.join(path.dirname(db), 'deliveries.rejects.ndjson'),
-      ],
-      [0, 3],
-      'deliveries of declined orders refused',
-    );
-    await step('What a payout run would pay, without paying', [
-      'payout',
-      'run',
-      '--dry-run',
-      '--currency',
-      'EUR',
-    ]);
-    await step(
-      'Pay every seller once for everything payable (faults on; same keys on retry)',
-      ['payout', 'run', '--wait', ...faults],
-      [0, 6],
-    );
-    await step(
-      'Refunds after the payout: the seller share comes back from payable (negative until recovered); one asks for more than was captured',
-      [
-        'payin',
-        'run',
-        events('refunds.ndjson'),
-        '--seed',
-        '7',
-        '--rejects',
-        path.join(path.dirname(db), 'refunds.rejects.ndjson'),
-      ],
-      [0, 3],
-      'the over-refund is refused',
-    );
-    await step(
-      'Chargebacks the PSP lost: booked once each, seller share clawed back like a refund',
-      ['chargebacks', 'sync', '--faults', 'dispute=0.01', '--seed', '7'],
-    );
-    await step('Sellers: pending, payable, paid out, negative balances; accounts masked', [
-      'report',
-      'sellers',
-    ]);
-    await step('The day in ten seconds', ['report', 'daily']);
+    await payinSteps(step, db, events);
+    await payoutSteps(step, db, events);
     const today = new Date().toISOString().slice(0, 10);
-    const settlement = path.join(path.dirname(db), `settlement-${today}.csv`);
-    const rules = path.join(FIXTURES, 'reconcile', 'rules.json');
-    await step(
-      "The simulated PSP's settlement file for today, six discrepancies written in (its payouts stay the truth)",
-      [
-        'psp',
-        'settle',
-        '--date',
-        today,
-        '--out',
-        settlement,
-        '--inject-discrepancies',
-        '6',
-        '--seed',
-        '3',
-      ],
-    );
-    await step(
-      'What reconciling it would do, rules included, without writing anything',
-      ['reconcile', 'run', settlement, '--rules', rules, '--dry-run', '--non-interactive'],
-      [0, 4],
-    );
-    await step(
-      'Reconcile: every row and record in one class, matched rows settled by payout batch, rules applied',
-      ['reconcile', 'run', settlement, '--rules', rules, '--non-interactive'],
-      [0, 4],
-      'items left open for review',
-    );
-    await step(
-      'The same file again changes nothing',
-      ['reconcile', 'run', settlement, '--non-interactive'],
-      [0, 4],
-    );
-    await step(
-      'What is left for a person, biggest money first (no terminal here: nothing is asked)',
-      ['reconcile', 'review', '--non-interactive'],
-      [0, 4],
-    );
-    await step('Classes, payout bridges and who decided what', ['reconcile', 'report']);
-    await step(
-      "Money in transit to the bank: the PSP's settled payouts, until a bank statement shows them arrive",
-      ['ledger', 'balance', '--account', bankInTransitAccount('sim')],
-    );
-    await step(
-      'Seller payouts sent, until a bank statement shows them leave the operating account',
-      ['ledger', 'balance', '--account', PAYOUTS_IN_TRANSIT_ACCOUNT],
-    );
+    await settlementSteps(step, path.dirname(db), today);
     await bankSteps(step, path.dirname(db), today);
-    await step('Dead letters, if any order used up its retries', ['dlq', 'list'], [0, 6]);
-    await step('What we hold, owe and earn', ['ledger', 'balance', '--depth', '2']);
-    await step('The income statement: platform fees earned, PSP and chargeback fees spent, net', [
-      'report',
-      'income',
-      '--period',
-      'monthly',
-    ]);
-    await step('The balance sheet, and the check that it balances', [
-      'report',
-      'balance-sheet',
-      '--depth',
-      '3',
-    ]);
-    await step('One seller, entry by entry', [
-      'ledger',
-      'history',
-      'liabilities:sellers:seller_13:pending',
-      '--limit',
-      '5',
-    ]);
-    await step("Every invariant: ledger, wallets, orders, postings, and the PSP's own record", [
-      'check',
-    ]);
+    await bookSteps(step);
     await httpSteps(step, context, path.dirname(db), events('small.json'));
-    await step('Entries you post yourself are balanced, idempotent and hash-chained too', [
-      'ledger',
-      'post',
-      '--file',
-      path.join(FIXTURES, 'ledger', 'operator-entries.ndjson'),
-    ]);
-    await step('A mistake is corrected by a reversal, never an edit', [
-      'ledger',
-      'reverse',
-      '--key',
-      'bank-charges-2026-11-23-again',
-      '--reason',
-      'entered twice',
-    ]);
-    await step(
-      'The operating bank account as of the end of the 23rd (the reversal is effective today)',
-      ['ledger', 'balance', '--account', BANK_OPERATING_ACCOUNT, '--as-of', '2026-11-23'],
-    );
-    await step('Every invariant once more, after the manual entries', ['check']);
+    await manualEntrySteps(step);
     context.out(
       `\n${context.color.green('demo complete')}${options.keep || explicitDb ? `: database kept at ${db}` : ''}`,
     );
   } finally {
     if (directory && !options.keep) fs.rmSync(directory, { recursive: true, force: true });
   }
+}
+
+// A realistic day: the simulated PSP times out, fails, rate-limits, loses responses and declines.
+const FAULTS = [
+  '--faults',
+  'timeout=0.03,5xx=0.03,429=0.02,lost=0.02,decline=0.02,pending=0.02',
+  '--seed',
+  '7',
+  '--retry-base-ms',
+  '50',
+  '--retry-cap-ms',
+  '400',
+];
+
+/** Pay-in with faults on, the retry queue, duplicates, bad lines and deliveries. */
+async function payinSteps(step: Step, db: string, events: (name: string) => string): Promise<void> {
+  await step('Create the database (owner-only file, WAL, full durability)', ['init']);
+  await step(
+    'Charge a day of checkouts through the simulated PSP, faults on',
+    ['payin', 'run', events('day.ndjson'), ...FAULTS],
+    [0, 6],
+    'some orders wait in the retry queue',
+  );
+  await step(
+    'Work the retry queue until only final states remain (same idempotency keys)',
+    ['retry', 'run', '--wait', ...FAULTS],
+    [0, 6],
+  );
+  await step('Settle orders the PSP left pending', ['orders', 'sync', '--seed', '7']);
+  await step(
+    'The same file again: every event is a duplicate, nothing is charged twice',
+    ['payin', 'run', events('day.ndjson'), '--seed', '7'],
+    [0, 6],
+  );
+  await step(
+    'Bad input is reported by file, line and field; good lines still go through',
+    [
+      'payin',
+      'run',
+      events('bad-lines.ndjson'),
+      '--seed',
+      '7',
+      '--rejects',
+      path.join(path.dirname(db), 'bad-lines.rejects.ndjson'),
+    ],
+    [3],
+    'input rejected',
+  );
+  await step("One order's whole story", ['orders', 'show', 'ord_00000001']);
+  await step(
+    "Deliveries: each pay_out event makes that order's seller share payable (undelivered or declined orders are refused)",
+    [
+      'payin',
+      'run',
+      events('deliveries.ndjson'),
+      '--seed',
+      '7',
+      '--rejects',
+      path.join(path.dirname(db), 'deliveries.rejects.ndjson'),
+    ],
+    [0, 3],
+    'deliveries of declined orders refused',
+  );
+}
+
+/** Payouts, refunds after them, chargebacks, and the reports that show them. */
+async function payoutSteps(
+  step: Step,
+  db: string,
+  events: (name: string) => string,
+): Promise<void> {
+  await step('What a payout run would pay, without paying', [
+    'payout',
+    'run',
+    '--dry-run',
+    '--currency',
+    'EUR',
+  ]);
+  await step(
+    'Pay every seller once for everything payable (faults on; same keys on retry)',
+    ['payout', 'run', '--wait', ...FAULTS],
+    [0, 6],
+  );
+  await step(
+    'Refunds after the payout: the seller share comes back from payable (negative until recovered); one asks for more than was captured',
+    [
+      'payin',
+      'run',
+      events('refunds.ndjson'),
+      '--seed',
+      '7',
+      '--rejects',
+      path.join(path.dirname(db), 'refunds.rejects.ndjson'),
+    ],
+    [0, 3],
+    'the over-refund is refused',
+  );
+  await step('Chargebacks the PSP lost: booked once each, seller share clawed back like a refund', [
+    'chargebacks',
+    'sync',
+    '--faults',
+    'dispute=0.01',
+    '--seed',
+    '7',
+  ]);
+  await step('Sellers: pending, payable, paid out, negative balances; accounts masked', [
+    'report',
+    'sellers',
+  ]);
+  await step('The day in ten seconds', ['report', 'daily']);
+}
+
+/** The PSP's settlement file of today, reconciled with its rules; what is left for a person. */
+async function settlementSteps(step: Step, directory: string, today: string): Promise<void> {
+  const settlement = path.join(directory, `settlement-${today}.csv`);
+  const rules = path.join(FIXTURES, 'reconcile', 'rules.json');
+  await step(
+    "The simulated PSP's settlement file for today, six discrepancies written in (its payouts stay the truth)",
+    [
+      'psp',
+      'settle',
+      '--date',
+      today,
+      '--out',
+      settlement,
+      '--inject-discrepancies',
+      '6',
+      '--seed',
+      '3',
+    ],
+  );
+  await step(
+    'What reconciling it would do, rules included, without writing anything',
+    ['reconcile', 'run', settlement, '--rules', rules, '--dry-run', '--non-interactive'],
+    [0, 4],
+  );
+  await step(
+    'Reconcile: every row and record in one class, matched rows settled by payout batch, rules applied',
+    ['reconcile', 'run', settlement, '--rules', rules, '--non-interactive'],
+    [0, 4],
+    'items left open for review',
+  );
+  await step(
+    'The same file again changes nothing',
+    ['reconcile', 'run', settlement, '--non-interactive'],
+    [0, 4],
+  );
+  await step(
+    'What is left for a person, biggest money first (no terminal here: nothing is asked)',
+    ['reconcile', 'review', '--non-interactive'],
+    [0, 4],
+  );
+  await step('Classes, payout bridges and who decided what', ['reconcile', 'report']);
+  await step(
+    "Money in transit to the bank: the PSP's settled payouts, until a bank statement shows them arrive",
+    ['ledger', 'balance', '--account', bankInTransitAccount('sim')],
+  );
+  await step('Seller payouts sent, until a bank statement shows them leave the operating account', [
+    'ledger',
+    'balance',
+    '--account',
+    PAYOUTS_IN_TRANSIT_ACCOUNT,
+  ]);
+}
+
+/** What the books say: dead letters, balances, statements, one seller, every invariant. */
+async function bookSteps(step: Step): Promise<void> {
+  await step('Dead letters, if any order used up its retries', ['dlq', 'list'], [0, 6]);
+  await step('What we hold, owe and earn', ['ledger', 'balance', '--depth', '2']);
+  await step('The income statement: platform fees earned, PSP and chargeback fees spent, net', [
+    'report',
+    'income',
+    '--period',
+    'monthly',
+  ]);
+  await step('The balance sheet, and the check that it balances', [
+    'report',
+    'balance-sheet',
+    '--depth',
+    '3',
+  ]);
+  await step('One seller, entry by entry', [
+    'ledger',
+    'history',
+    'liabilities:sellers:seller_13:pending',
+    '--limit',
+    '5',
+  ]);
+  await step("Every invariant: ledger, wallets, orders, postings, and the PSP's own record", [
+    'check',
+  ]);
+}
+
+/** Entries an operator posts, a reversal, and the checks once more. */
+async function manualEntrySteps(step: Step): Promise<void> {
+  await step('Entries you post yourself are balanced, idempotent and hash-chained too', [
+    'ledger',
+    'post',
+    '--file',
+    path.join(FIXTURES, 'ledger', 'operator-entries.ndjson'),
+  ]);
+  await step('A mistake is corrected by a reversal, never an edit', [
+    'ledger',
+    'reverse',
+    '--key',
+    'bank-charges-2026-11-23-again',
+    '--reason',
+    'entered twice',
+  ]);
+  await step(
+    'The operating bank account as of the end of the 23rd (the reversal is effective today)',
+    ['ledger', 'balance', '--account', BANK_OPERATING_ACCOUNT, '--as-of', '2026-11-23'],
+  );
+  await step('Every invariant once more, after the manual entries', ['check']);
 }

@@ -1,3 +1,4 @@
+import type { Palette } from '../../output/palette.js';
 import type { CliContext } from '../context.js';
 import { behindSummary } from '../../payments/book-mark.js';
 import { withDatabase } from '../context.js';
@@ -17,7 +18,7 @@ import type { PayoutSummary } from '../../payouts/queries.js';
 import { renderTable } from '../../reports/table.js';
 import { renderSellers } from './report.js';
 import { checkPayoutFilter } from '../../payouts/plan.js';
-import { runPayouts } from '../../payouts/payout-run.js';
+import { type PayoutRunSummary, runPayouts } from '../../payouts/payout-run.js';
 import { formatAmount } from '../../money/index.js';
 import { contractJson } from '../../output/contract.js';
 import * as output from '../../output/payouts.js';
@@ -67,48 +68,9 @@ export async function payoutRun(context: CliContext, flags: PayoutRunFlags): Pro
         dryRun: flags.dryRun,
       }),
     );
-    const planned = summary.plan.payouts.map((p) => ({
-      sellerId: p.sellerId,
-      currency: p.currency,
-      amount: formatAmount(p.amountMinor, p.currency),
-    }));
-    const skipped = summary.plan.skipped.map((s) => ({
-      sellerId: s.sellerId,
-      currency: s.currency,
-      amount: formatAmount(s.amountMinor, s.currency),
-      reason: s.reason,
-    }));
     const bookBehind = reportBookBehind(context, summary.execution);
-    if (flags.json) {
-      context.out(contractJson(payoutRunSchema, payoutRunJson(summary, bookBehind)));
-    } else {
-      const lines = [
-        summary.dryRun ? context.color.bold('dry run: nothing was changed') : '',
-        summary.dryRun ? dryRunHeldLine(summary.heldPayOuts) : heldPayOutsLine(summary.heldPayOuts),
-        planned.length === 0
-          ? 'nothing is payable'
-          : renderTable(
-              [{ header: 'seller' }, { header: 'amount', align: 'right' }, { header: 'currency' }],
-              planned.map((p) => [p.sellerId, p.amount, p.currency]),
-            ),
-        ...skipped.map((s) =>
-          context.color.yellow(`skipped ${s.sellerId} ${s.amount} ${s.currency}: ${s.reason}`),
-        ),
-      ];
-      if (!summary.dryRun) {
-        const t = summary.execution;
-        lines.push(
-          `sent ${t.succeeded} (${t.attempted} attempts); failed ${t.failed}, retries scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${summary.open.needsAttention ? `, needs attention ${summary.open.needsAttention} (\`payops attention list\`)` : ''}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`,
-        );
-        lines.push(...reasonLines(t));
-        lines.push(`paid ${formatTotals(t.paidMinor)}`);
-        const held = heldLine(summary.held);
-        if (held) lines.push(context.color.yellow(held));
-        if (bookBehind !== null)
-          lines.push(context.color.yellow(`book behind its mark: ${behindSummary(bookBehind)}`));
-      }
-      context.out(lines.filter(Boolean).join('\n'));
-    }
+    if (flags.json) context.out(contractJson(payoutRunSchema, payoutRunJson(summary, bookBehind)));
+    else context.out(payoutRunText(context.color, summary, bookBehind));
     if (
       !summary.dryRun &&
       summary.open.retryScheduled +
@@ -209,4 +171,49 @@ export async function show(context: CliContext, sellerId: string, flags: ShowFla
   if (flags.json) {
     context.out(contractJson(walletShowSchema, walletJson(reports)));
   } else context.out(renderSellers(reports));
+}
+
+/** The run in words: the plan (or what a dry run would pay), what was sent, what is left. */
+function payoutRunText(
+  color: Palette,
+  summary: PayoutRunSummary,
+  bookBehind: ReturnType<typeof reportBookBehind>,
+): string {
+  const planned = summary.plan.payouts.map((p) => ({
+    sellerId: p.sellerId,
+    currency: p.currency,
+    amount: formatAmount(p.amountMinor, p.currency),
+  }));
+  const skipped = summary.plan.skipped.map((s) => ({
+    sellerId: s.sellerId,
+    currency: s.currency,
+    amount: formatAmount(s.amountMinor, s.currency),
+    reason: s.reason,
+  }));
+  const lines = [
+    summary.dryRun ? color.bold('dry run: nothing was changed') : '',
+    summary.dryRun ? dryRunHeldLine(summary.heldPayOuts) : heldPayOutsLine(summary.heldPayOuts),
+    planned.length === 0
+      ? 'nothing is payable'
+      : renderTable(
+          [{ header: 'seller' }, { header: 'amount', align: 'right' }, { header: 'currency' }],
+          planned.map((p) => [p.sellerId, p.amount, p.currency]),
+        ),
+    ...skipped.map((s) =>
+      color.yellow(`skipped ${s.sellerId} ${s.amount} ${s.currency}: ${s.reason}`),
+    ),
+  ];
+  if (!summary.dryRun) {
+    const t = summary.execution;
+    lines.push(
+      `sent ${t.succeeded} (${t.attempted} attempts); failed ${t.failed}, retries scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${summary.open.needsAttention ? `, needs attention ${summary.open.needsAttention} (\`payops attention list\`)` : ''}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`,
+    );
+    lines.push(...reasonLines(t));
+    lines.push(`paid ${formatTotals(t.paidMinor)}`);
+    const held = heldLine(summary.held);
+    if (held) lines.push(color.yellow(held));
+    if (bookBehind !== null)
+      lines.push(color.yellow(`book behind its mark: ${behindSummary(bookBehind)}`));
+  }
+  return lines.filter(Boolean).join('\n');
 }
