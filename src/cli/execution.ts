@@ -3,10 +3,12 @@ import { formatAmount, toCurrency } from '../money/index.js';
 import type { ExecutionOptions } from '../payments/payin.js';
 import { makeRetryPolicy } from '../payments/retry-policy.js';
 import { assertNotProtected } from '../private-files.js';
-import { createPsp } from '../psp/factory.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
 import { systemClock } from '../time.js';
 import { type HeldGroup, describeHeld } from '../work/leases.js';
+import { pspFactory } from './lazy.js';
+import type { HeldSettlement } from '../payments/held-payouts.js';
+import { type ReasonTally, mergeReasons, reasonsLine } from '../queue/reasons.js';
 import type { CliContext } from './context.js';
 import type { ExecutionFlags } from './psp-options.js';
 
@@ -16,6 +18,7 @@ export async function executionFrom(
   flags: ExecutionFlags,
   onBatch?: (done: number) => void,
 ): Promise<ExecutionOptions & { psp: PaymentServiceProvider }> {
+  const { createPsp } = await pspFactory();
   const retry = makeRetryPolicy(flags);
   if (flags.pspState !== undefined) {
     // Refused before any work: the simulator opens its state file only at its first request.
@@ -108,4 +111,48 @@ export function reportBookBehind(
   if (notice === null) return null;
   context.err(`payops: ${notice.line}`);
   return { reason: notice.reason, distance: notice.distance, lookUps: notice.lookUps };
+}
+
+/**
+ * The run's retries and dead letters by reason, over every kind of work it did (charges, refunds,
+ * payouts): `retries   10 retries scheduled: getaddrinfo ENOTFOUND psp.example (10)`.
+ */
+export function reasonLines(...tallies: readonly ReasonTally[]): string[] {
+  const retries = reasonsLine(
+    'retries scheduled',
+    tallies.reduce((sum, t) => sum + t.retryScheduled, 0),
+    mergeReasons(...tallies.map((t) => t.retriesByReason)),
+  );
+  const dead = reasonsLine(
+    'dead-lettered',
+    tallies.reduce((sum, t) => sum + t.deadLettered, 0),
+    mergeReasons(...tallies.map((t) => t.deadLettersByReason)),
+  );
+  return [...(retries ? [`retries   ${retries}`] : []), ...(dead ? [`dead      ${dead}`] : [])];
+}
+
+/** `pay_outs   released 2 held; 1 rejected; 3 still held until their order is captured: ...`, or undefined when none moved or wait. */
+export function heldPayOutsLine(settlement: HeldSettlement): string | undefined {
+  const parts = [
+    ...(settlement.released > 0
+      ? [`released ${settlement.released} held (order now captured)`]
+      : []),
+    ...(settlement.rejected.length > 0
+      ? [
+          `rejected ${settlement.rejected.length} held (order can no longer be captured or released)`,
+        ]
+      : []),
+    ...(settlement.stillHeld > 0
+      ? [`${settlement.stillHeld} still held until their order is captured`]
+      : []),
+  ];
+  return parts.length === 0
+    ? undefined
+    : `pay_outs  ${parts.join('; ')}: \`payops release list --all\``;
+}
+
+/** Each held pay_out rejected by this run, on stderr, as intake says a rejected record. */
+export function reportHeldPayOutRejections(context: CliContext, settlement: HeldSettlement): void {
+  for (const rejected of settlement.rejected)
+    context.err(`pay_out ${rejected.eventId} (order ${rejected.orderId}): ${rejected.reason}`);
 }

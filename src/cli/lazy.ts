@@ -9,3 +9,9 @@ export function lazy<T>(load: () => Promise<T>): () => Promise<T> {
     return loaded;
   };
 }
+
+/**
+ * The PSP adapters (the Stripe SDK among them, the heaviest load payops has): only a command that
+ * talks to a PSP or names its state file loads them, not `orders list` or `ledger balance`.
+ */
+export const pspFactory = lazy(() => import('../psp/factory.js'));

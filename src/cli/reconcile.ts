@@ -5,17 +5,18 @@ import { BANK_FORMATS } from '../bank/types.js';
 import { SETTLEMENT_FORMATS } from '../reconcile/types.js';
 import { lazy } from './lazy.js';
 import type {
-  RunFlags,
   ReviewFlags,
   ReconcileItemsFlags,
   ReconcileDecideFlags,
   ReconcileReportFlags,
-  BankFlags,
   ReconcilePayoutsFlags,
 } from './actions/reconcile.js';
+import type { BankFlags, RunFlags } from './actions/reconcile-files.js';
 
 /** The group's actions, loaded on first use: help, completion and other groups never load them. */
 const actions = lazy(() => import('./actions/reconcile.js'));
+/** `run` and `bank` read files (CSV, XML): their readers load only for them, not for `items` or `report`. */
+const fileActions = lazy(() => import('./actions/reconcile-files.js'));
 
 export function registerReconcile(program: Command): void {
   const reconcile = program
@@ -77,7 +78,7 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
 `,
     )
     .action(async (files: string[], flags: BankFlags, command: Command) =>
-      (await actions()).reconcileBank(contextOf(command), files, flags),
+      (await fileActions()).reconcileBank(contextOf(command), files, flags),
     );
 }
 
@@ -121,7 +122,7 @@ The same file (same bytes) again changes nothing. Exit codes: 0 nothing open, 3 
 `,
     )
     .action(async (file: string, flags: RunFlags, command: Command) =>
-      (await actions()).reconcileRun(
+      (await fileActions()).reconcileRun(
         contextOf(command),
         file,
         flags,

@@ -1,14 +1,18 @@
 import { type CliContext, withDatabase } from '../context.js';
+import { pspFactory } from '../lazy.js';
 import { flagValue } from '../options.js';
-import type {
-  AccountBalance,
-  ExportFormat,
-  HistoryLine,
-  TransactionRecord,
-  VerifyReport,
-} from '../../ledger/index.js';
+import type { ExportFormat } from '../../ledger/index.js';
 import { csvRow, csvText } from '../../reports/csv.js';
 import { renderTable } from '../../reports/table.js';
+import {
+  historyCsv,
+  historyJson,
+  noBalancesText,
+  renderBalances,
+  renderHistory,
+  renderTransaction,
+  renderVerify,
+} from '../../reports/ledger.js';
 import type { OutputGuard } from '../../private-files.js';
 import { PrivateFile } from '../../private-files.js';
 import {
@@ -34,177 +38,10 @@ import {
 } from '../../output/ledger.js';
 import { balances, netByCurrency, whyNoBalances } from '../../ledger/balances.js';
 import { asOfBound } from '../../time.js';
-import { formatAmount, moneyJson } from '../../money/index.js';
+import { formatAmount } from '../../money/index.js';
 import { ledgerHistorySchema } from '../../output/ledger-history.js';
 import { behindWithoutRecording } from '../../payments/book-mark.js';
 import { InvariantError, NotFoundError, UsageError } from '../../errors.js';
-import { defaultSimStateFile } from '../../psp/factory.js';
-
-type FormatAmount = (
-  amountMinor: bigint,
-  currency: import('../../money/index.js').Currency,
-) => string;
-
-/** Names what matched nothing: "the ledger is empty" only when it is. */
-function noBalancesText(
-  reason: import('../../ledger/balances.js').NoBalancesReason,
-  account: string | undefined,
-  asOf?: string,
-): string {
-  if (reason === 'empty-ledger') return 'no balances (the ledger is empty)';
-  const head = asOf ? `no balances as of ${asOf}` : 'no balances';
-  if (reason === 'no-account-matches') return `${head}: no account matches --account ${account}`;
-  const scope =
-    account === undefined ? 'every account' : `every account under --account ${account}`;
-  return `${head}: ${scope} ${asOf ? 'was' : 'is'} at zero (--empty lists them)`;
-}
-
-function renderBalances(
-  context: CliContext,
-  rows: readonly AccountBalance[],
-  totals: Map<string, bigint>,
-  formatAmount: FormatAmount,
-  asOf?: string,
-): string {
-  const table = renderTable(
-    [{ header: 'account' }, { header: 'balance', align: 'right' }, { header: 'currency' }],
-    rows.map((row) => [row.account, formatAmount(row.balanceMinor, row.currency), row.currency]),
-    (text, rowIndex, column) =>
-      column === 1 && (rows[rowIndex]?.balanceMinor ?? 0n) < 0n ? context.color.red(text) : text,
-  );
-  const footer = [...totals]
-    .map(
-      ([currency, net]) => `debits - credits ${currency}: ${formatAmount(net, currency as never)}`,
-    )
-    .join('; ');
-  return `${asOf ? `as of ${asOf}\n` : ''}${table}${footer ? `\n${context.color.dim(footer)}` : ''}`;
-}
-
-type MoneyJsonOf = typeof import('../../money/index.js').moneyJson;
-
-function historyJson(line: HistoryLine, moneyJson: MoneyJsonOf) {
-  const amount = moneyJson(line.amountMinor, line.currency);
-  return {
-    txId: line.txId,
-    effectiveAt: line.effectiveAt,
-    kind: line.kind,
-    description: line.description,
-    currency: line.currency,
-    debit: line.direction === 'debit' ? amount : null,
-    credit: line.direction === 'credit' ? amount : null,
-    balance: moneyJson(line.runningBalanceMinor, line.currency),
-    balances: line.balancesMinor.map((balance) =>
-      moneyJson(balance.balanceMinor, balance.currency),
-    ),
-  };
-}
-
-/** One balance column per currency: a multi-currency account never shows one figure jumping between currencies. */
-function renderHistory(lines: readonly HistoryLine[], formatAmount: FormatAmount): string {
-  const currencies = [...new Set(lines.map((line) => line.currency))].sort();
-  return renderTable(
-    [
-      { header: 'tx', align: 'right' },
-      { header: 'effective' },
-      { header: 'description' },
-      { header: 'currency' },
-      { header: 'debit', align: 'right' },
-      { header: 'credit', align: 'right' },
-      ...currencies.map((currency) => ({ header: `balance ${currency}`, align: 'right' as const })),
-    ],
-    lines.map((line) => {
-      const amount = formatAmount(line.amountMinor, line.currency);
-      const balances = new Map(
-        line.balancesMinor.map((balance) => [
-          balance.currency,
-          formatAmount(balance.balanceMinor, balance.currency),
-        ]),
-      );
-      return [
-        String(line.txId),
-        line.effectiveAt,
-        line.description || line.kind,
-        line.currency,
-        line.direction === 'debit' ? amount : '',
-        line.direction === 'credit' ? amount : '',
-        ...currencies.map((currency) => balances.get(currency) ?? ''),
-      ];
-    }),
-  );
-}
-
-function historyCsv(lines: readonly HistoryLine[], formatAmount: FormatAmount): string {
-  const header = csvRow([
-    'tx_id',
-    'effective_at',
-    'kind',
-    'description',
-    'currency',
-    'debit',
-    'credit',
-    'balance',
-  ]);
-  return (
-    header +
-    lines
-      .map((line) => {
-        const amount = formatAmount(line.amountMinor, line.currency);
-        return csvRow([
-          String(line.txId),
-          line.effectiveAt,
-          csvText(line.kind),
-          csvText(line.description),
-          line.currency,
-          line.direction === 'debit' ? amount : '',
-          line.direction === 'credit' ? amount : '',
-          formatAmount(line.runningBalanceMinor, line.currency),
-        ]);
-      })
-      .join('')
-  );
-}
-
-function renderTransaction(tx: TransactionRecord, formatAmount: FormatAmount): string {
-  const header = [
-    `transaction ${tx.txId}  ${tx.kind}  effective ${tx.effectiveAt}  recorded ${tx.createdAt}`,
-    `  ${tx.description}`,
-    `  key ${tx.idempotencyKey}`,
-    ...Object.entries(tx.metadata).map(([key, value]) => `  ${key}: ${value}`),
-    ...(tx.reversesTxId !== null ? [`  reverses transaction ${tx.reversesTxId}`] : []),
-    ...(tx.reversedByTxId !== null ? [`  reversed by transaction ${tx.reversedByTxId}`] : []),
-    `  hash ${tx.hash}`,
-    `  prev ${tx.prevHash}`,
-    '',
-  ];
-  const table = renderTable(
-    [
-      { header: 'account' },
-      { header: 'debit', align: 'right' },
-      { header: 'credit', align: 'right' },
-      { header: 'currency' },
-    ],
-    tx.entries.map((entry) => {
-      const amount = formatAmount(entry.amountMinor, entry.currency);
-      return [
-        entry.account,
-        entry.direction === 'debit' ? amount : '',
-        entry.direction === 'credit' ? amount : '',
-        entry.currency,
-      ];
-    }),
-  );
-  return header.join('\n') + table;
-}
-
-function renderVerify(context: CliContext, report: VerifyReport): string {
-  const summary = `${report.transactionsChecked} transactions, ${report.entriesChecked} entries, ${report.accountsChecked} accounts checked; head ${report.headHash}`;
-  if (report.ok) return `${context.color.green('ledger OK')}: ${summary}`;
-  const lines = report.problems.map(
-    (problem) =>
-      `  ${problem.txId === null ? 'account' : `tx ${problem.txId}`}: ${problem.problem}`,
-  );
-  return `${context.color.red('ledger FAILED verification')}: ${summary}\n${lines.join('\n')}`;
-}
 
 interface Sink {
   write(chunk: string): void;
@@ -332,10 +169,9 @@ export async function ledgerBalance(
     else
       context.out(
         renderBalances(
-          context,
+          context.color,
           rows,
           options.account === undefined ? netByCurrency(rows) : new Map(),
-          formatAmount,
           asOf,
         ),
       );
@@ -353,11 +189,11 @@ export async function ledgerHistory(
       contractJson(ledgerHistorySchema, {
         account,
         dateBasis: 'effective',
-        lines: lines.map((line) => historyJson(line, moneyJson)),
+        lines: lines.map((line) => historyJson(line)),
       }),
     );
-  } else if (options.csv) context.out(historyCsv(lines, formatAmount));
-  else context.out(`${account} by effective date (UTC)\n${renderHistory(lines, formatAmount)}`);
+  } else if (options.csv) context.out(historyCsv(lines));
+  else context.out(`${account} by effective date (UTC)\n${renderHistory(lines)}`);
 }
 
 export async function ledgerTx(
@@ -368,7 +204,7 @@ export async function ledgerTx(
   const tx = await withDatabase(context, (db) => new Ledger(db).getTransaction(id));
   if (options.json) {
     context.out(contractJson(ledgerTxSchema, ledgerTxJson(tx)));
-  } else context.out(renderTransaction(tx, formatAmount));
+  } else context.out(renderTransaction(tx));
 }
 
 export async function ledgerAccounts(
@@ -405,7 +241,7 @@ export async function ledgerVerify(context: CliContext, options: LedgerVerifyFla
   }));
   if (options.json) {
     context.out(contractJson(ledgerVerifySchema, ledgerVerifyJson(report)));
-  } else context.out(renderVerify(context, report));
+  } else context.out(renderVerify(context.color, report));
   if (behind !== null) context.err(`payops: note: ${behind}`);
   if (!report.ok) {
     const first = report.problems[0];
@@ -419,6 +255,7 @@ export async function ledgerVerify(context: CliContext, options: LedgerVerifyFla
 }
 
 export async function ledgerExport(context: CliContext, options: LedgerExportFlags): Promise<void> {
+  const { defaultSimStateFile } = await pspFactory();
   const guard = {
     flag: '--out',
     database: context.dbPath,

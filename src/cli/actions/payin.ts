@@ -8,12 +8,14 @@ import {
   reportBookBehind,
   reportNeedsAttention,
   reportRejections,
+  heldPayOutsLine,
+  reasonLines,
+  reportHeldPayOutRejections,
 } from '../execution.js';
 import { progressBar } from '../progress.js';
 import type { ExecutionFlags } from '../psp-options.js';
 import { ExitCode } from '../../errors.js';
 import type { PayinSummary } from '../../payments/payin.js';
-import { heldPayOutsLine, reasonLines, reportHeldPayOutRejections } from './queue.js';
 import { runPayin } from '../../payments/payin.js';
 import { defaultSimStateFile } from '../../psp/factory.js';
 import { contractJson } from '../../output/contract.js';

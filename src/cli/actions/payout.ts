@@ -2,7 +2,6 @@ import type { Palette } from '../../output/palette.js';
 import type { CliContext } from '../context.js';
 import { behindSummary } from '../../payments/book-mark.js';
 import { withDatabase } from '../context.js';
-import { heldPayOutsLine, reasonLines, reportHeldPayOutRejections } from './queue.js';
 import {
   executionFrom,
   formatTotals,
@@ -10,13 +9,16 @@ import {
   reportBookBehind,
   reportNeedsAttention,
   reportRejections,
+  heldPayOutsLine,
+  reasonLines,
+  reportHeldPayOutRejections,
 } from '../execution.js';
 import { flagValue } from '../options.js';
 import type { ExecutionFlags } from '../psp-options.js';
 import { ExitCode } from '../../errors.js';
 import type { PayoutSummary } from '../../payouts/queries.js';
 import { renderTable } from '../../reports/table.js';
-import { renderSellers } from './report.js';
+import { renderSellers } from '../../reports/sellers.js';
 import { checkPayoutFilter } from '../../payouts/plan.js';
 import { type PayoutRunSummary, runPayouts } from '../../payouts/payout-run.js';
 import { formatAmount } from '../../money/index.js';

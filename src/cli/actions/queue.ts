@@ -7,13 +7,14 @@ import {
   reportBookBehind,
   reportNeedsAttention,
   reportRejections,
+  heldPayOutsLine,
+  reasonLines,
+  reportHeldPayOutRejections,
 } from '../execution.js';
 import type { ExecutionFlags } from '../psp-options.js';
 import { renderTable } from '../../reports/table.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import type { HeldSettlement } from '../../payments/held-payouts.js';
-import { type ReasonTally, mergeReasons, reasonsLine } from '../../queue/reasons.js';
 import { queuedWork } from '../../queue/work-list.js';
 import { formatAmount } from '../../money/index.js';
 import { contractJson } from '../../output/contract.js';
@@ -30,50 +31,6 @@ import {
 import { retryDue, requeueDeadLetters } from '../../queue/retry.js';
 import * as os from 'node:os';
 import { HeldPayOuts } from '../../payments/held-payouts.js';
-
-/**
- * The run's retries and dead letters by reason, over every kind of work it did (charges, refunds,
- * payouts): `retries   10 retries scheduled: getaddrinfo ENOTFOUND psp.example (10)`.
- */
-export function reasonLines(...tallies: readonly ReasonTally[]): string[] {
-  const retries = reasonsLine(
-    'retries scheduled',
-    tallies.reduce((sum, t) => sum + t.retryScheduled, 0),
-    mergeReasons(...tallies.map((t) => t.retriesByReason)),
-  );
-  const dead = reasonsLine(
-    'dead-lettered',
-    tallies.reduce((sum, t) => sum + t.deadLettered, 0),
-    mergeReasons(...tallies.map((t) => t.deadLettersByReason)),
-  );
-  return [...(retries ? [`retries   ${retries}`] : []), ...(dead ? [`dead      ${dead}`] : [])];
-}
-
-/** `pay_outs   released 2 held; 1 rejected; 3 still held until their order is captured: ...`, or undefined when none moved or wait. */
-export function heldPayOutsLine(settlement: HeldSettlement): string | undefined {
-  const parts = [
-    ...(settlement.released > 0
-      ? [`released ${settlement.released} held (order now captured)`]
-      : []),
-    ...(settlement.rejected.length > 0
-      ? [
-          `rejected ${settlement.rejected.length} held (order can no longer be captured or released)`,
-        ]
-      : []),
-    ...(settlement.stillHeld > 0
-      ? [`${settlement.stillHeld} still held until their order is captured`]
-      : []),
-  ];
-  return parts.length === 0
-    ? undefined
-    : `pay_outs  ${parts.join('; ')}: \`payops release list --all\``;
-}
-
-/** Each held pay_out rejected by this run, on stderr, as intake says a rejected record. */
-export function reportHeldPayOutRejections(context: CliContext, settlement: HeldSettlement): void {
-  for (const rejected of settlement.rejected)
-    context.err(`pay_out ${rejected.eventId} (order ${rejected.orderId}): ${rejected.reason}`);
-}
 
 /** One CSV: a header row of snake_case names, then the rows, every text cell neutralized. */
 export function csvOf(

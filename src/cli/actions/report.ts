@@ -1,8 +1,8 @@
 import { type CliContext, withDatabase } from '../context.js';
+import { pspFactory } from '../lazy.js';
 import { flagValue } from '../options.js';
-import type { SellerReport } from '../../payouts/queries.js';
 import { type Currency, formatAmount, moneyJson } from '../../money/index.js';
-import { csvNumeric, csvRow, csvText } from '../../reports/csv.js';
+import { csvNumeric, csvRow } from '../../reports/csv.js';
 import type { DailyLine, DaysWithMoney } from '../../reports/daily.js';
 import type { Period } from '../../reports/periods.js';
 import { renderTable } from '../../reports/table.js';
@@ -18,9 +18,9 @@ import {
 import { InvariantError } from '../../errors.js';
 import { checkReportDate, dailyReport, daysWithMoney } from '../../reports/daily.js';
 import { sellerReports } from '../../payouts/queries.js';
+import { renderSellers, sellersCsv, sellersJson } from '../../reports/sellers.js';
 import { parseReportDate } from '../../reports/periods.js';
 import { PrivateFile, assertSafeOutput } from '../../private-files.js';
-import { defaultSimStateFile } from '../../psp/factory.js';
 import { buildHtmlReport, loadAssets, renderPage } from '../../reports/html/index.js';
 
 export interface StatementFlags {
@@ -134,80 +134,6 @@ function renderDaily(
 }
 
 /** The sellers' wallets as JSON (also `wallet show --json`): money as moneyJson. */
-export function sellersJson(reports: readonly SellerReport[]) {
-  return reports.map((r) => ({
-    sellerId: r.sellerId,
-    name: r.name,
-    account: r.account,
-    currency: r.currency,
-    pending: moneyJson(r.pendingMinor, r.currency),
-    payable: moneyJson(r.payableMinor, r.currency),
-    paidOut: moneyJson(r.paidOutMinor, r.currency),
-    negative: r.negative,
-    lastPayout: r.lastPayout && {
-      payoutId: r.lastPayout.payoutId,
-      amount: moneyJson(r.lastPayout.amountMinor, r.currency),
-      status: r.lastPayout.status,
-      at: r.lastPayout.at,
-    },
-  }));
-}
-
-function sellersCsv(reports: readonly SellerReport[]): string {
-  const header = [
-    'seller',
-    'name',
-    'account',
-    'currency',
-    'pending',
-    'payable',
-    'paid_out',
-    'negative',
-    'last_payout',
-    'last_payout_status',
-  ];
-  const rows = reports.map((r) => {
-    const amount = (minor: bigint) => csvNumeric(formatAmount(minor, r.currency));
-    return csvRow([
-      csvText(r.sellerId),
-      csvText(r.name ?? ''),
-      csvText(r.account ?? ''),
-      r.currency,
-      amount(r.pendingMinor),
-      amount(r.payableMinor),
-      amount(r.paidOutMinor),
-      String(r.negative),
-      r.lastPayout?.payoutId ?? '',
-      r.lastPayout?.status ?? '',
-    ]);
-  });
-  return csvRow(header) + rows.join('');
-}
-
-export function renderSellers(reports: readonly SellerReport[]): string {
-  const f = (minor: bigint, currency: Currency) => formatAmount(minor, currency);
-  return renderTable(
-    [
-      { header: 'seller' },
-      { header: 'currency' },
-      { header: 'pending', align: 'right' },
-      { header: 'payable', align: 'right' },
-      { header: 'paid out', align: 'right' },
-      { header: 'account' },
-      { header: 'last payout' },
-    ],
-    reports.map((r) => [
-      r.sellerId + (r.negative ? ' (negative)' : ''),
-      r.currency,
-      f(r.pendingMinor, r.currency),
-      f(r.payableMinor, r.currency),
-      f(r.paidOutMinor, r.currency),
-      r.account ?? '',
-      r.lastPayout ? `${r.lastPayout.payoutId} ${r.lastPayout.status}` : '',
-    ]),
-  );
-}
-
 export type ReportDailyFlags = { date?: string; json?: boolean; csv?: boolean };
 export type ReportSellersFlags = { json?: boolean; csv?: boolean };
 
@@ -281,6 +207,7 @@ export interface ReportHtmlFlags {
 }
 
 export async function reportHtml(context: CliContext, flags: ReportHtmlFlags): Promise<void> {
+  const { defaultSimStateFile } = await pspFactory();
   if (flags.begin !== undefined) flagValue(() => parseReportDate(flags.begin as string, '--begin'));
   if (flags.end !== undefined) flagValue(() => parseReportDate(flags.end as string, '--end'));
   const guard = {

@@ -1,4 +1,5 @@
 import type { CliContext } from '../context.js';
+import { pspFactory } from '../lazy.js';
 import { withDatabase } from '../context.js';
 import { listenError } from '../options.js';
 import { ExitCode } from '../../errors.js';
@@ -6,7 +7,6 @@ import { webhookSecretFromEnv } from '../../psp/webhooks/signature.js';
 import { WebhookApplier, ALARMING_OUTCOMES } from '../../payments/webhooks/apply.js';
 import { WebhookListener } from '../../payments/webhooks/listener.js';
 import { DEFAULT_RETRY_POLICY } from '../../payments/retry-policy.js';
-import { defaultSimStateFile } from '../../psp/factory.js';
 import { assertSafeOutput } from '../../private-files.js';
 import * as output from '../../output/webhooks.js';
 import { contractJson } from '../../output/contract.js';
@@ -26,6 +26,7 @@ const WEBHOOK_PSP = 'http';
 export type WebhooksReplayFlags = { toleranceS: number; maxBodyBytes: number; json?: boolean };
 
 export async function webhooksListen(context: CliContext, flags: ListenFlags): Promise<void> {
+  const { defaultSimStateFile } = await pspFactory();
   const secret = webhookSecretFromEnv();
   const recordGuard = {
     flag: '--record',
