@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Database } from '../db/index.js';
-import { type Palette, palette } from './palette.js';
+import { type Palette, palette } from '../output/palette.js';
 
 export interface CliContext {
   dbPath: string;

@@ -1,7 +1,14 @@
 import { ExitCode } from '../errors.js';
+import { formatAmount, toCurrency } from '../money/index.js';
 import type { ExecutionOptions } from '../payments/payin.js';
+import { makeRetryPolicy } from '../payments/retry-policy.js';
+import { assertNotProtected } from '../private-files.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
-import type { HeldGroup } from '../work/leases.js';
+import { systemClock } from '../time.js';
+import { type HeldGroup, describeHeld } from '../work/leases.js';
+import { pspFactory } from './lazy.js';
+import type { HeldSettlement } from '../payments/held-payouts.js';
+import { type ReasonTally, mergeReasons, reasonsLine } from '../queue/reasons.js';
 import type { CliContext } from './context.js';
 import type { ExecutionFlags } from './psp-options.js';
 
@@ -11,13 +18,10 @@ export async function executionFrom(
   flags: ExecutionFlags,
   onBatch?: (done: number) => void,
 ): Promise<ExecutionOptions & { psp: PaymentServiceProvider }> {
-  const { createPsp } = await import('../psp/factory.js');
-  const { makeRetryPolicy } = await import('../payments/retry-policy.js');
-  const { systemClock } = await import('../time.js');
+  const { createPsp } = await pspFactory();
   const retry = makeRetryPolicy(flags);
   if (flags.pspState !== undefined) {
     // Refused before any work: the simulator opens its state file only at its first request.
-    const { assertNotProtected } = await import('../private-files.js');
     assertNotProtected(flags.pspState, { flag: '--psp-state', database: context.dbPath });
   }
   const psp = createPsp({
@@ -44,11 +48,10 @@ export async function executionFrom(
 }
 
 /** "USD 12.50, EUR 3.00" from per-currency minor-unit sums. */
-export async function formatTotals(totals: Map<string, bigint>): Promise<string> {
-  const { formatAmount } = await import('../money/index.js');
+export function formatTotals(totals: Map<string, bigint>): string {
   if (totals.size === 0) return 'none';
   return [...totals]
-    .map(([currency, minor]) => `${currency} ${formatAmount(minor, currency as never)}`)
+    .map(([currency, minor]) => `${currency} ${formatAmount(minor, toCurrency(currency))}`)
     .join(', ');
 }
 
@@ -70,9 +73,8 @@ export function reportNeedsAttention(context: CliContext, count: number): boolea
  * Work left in `executing` under another process's lease (DESIGN.md §5: reported, never
  * silently skipped): one line for the summary, or none. The command exits 6 when there is any.
  */
-export async function heldLine(groups: readonly HeldGroup[]): Promise<string | undefined> {
+export function heldLine(groups: readonly HeldGroup[]): string | undefined {
   if (groups.length === 0) return undefined;
-  const { describeHeld } = await import('../work/leases.js');
   return `held      ${describeHeld(groups)}: not executed by this run; \`payops retry run --wait\` waits for them`;
 }
 
@@ -109,4 +111,48 @@ export function reportBookBehind(
   if (notice === null) return null;
   context.err(`payops: ${notice.line}`);
   return { reason: notice.reason, distance: notice.distance, lookUps: notice.lookUps };
+}
+
+/**
+ * The run's retries and dead letters by reason, over every kind of work it did (charges, refunds,
+ * payouts): `retries   10 retries scheduled: getaddrinfo ENOTFOUND psp.example (10)`.
+ */
+export function reasonLines(...tallies: readonly ReasonTally[]): string[] {
+  const retries = reasonsLine(
+    'retries scheduled',
+    tallies.reduce((sum, t) => sum + t.retryScheduled, 0),
+    mergeReasons(...tallies.map((t) => t.retriesByReason)),
+  );
+  const dead = reasonsLine(
+    'dead-lettered',
+    tallies.reduce((sum, t) => sum + t.deadLettered, 0),
+    mergeReasons(...tallies.map((t) => t.deadLettersByReason)),
+  );
+  return [...(retries ? [`retries   ${retries}`] : []), ...(dead ? [`dead      ${dead}`] : [])];
+}
+
+/** `pay_outs   released 2 held; 1 rejected; 3 still held until their order is captured: ...`, or undefined when none moved or wait. */
+export function heldPayOutsLine(settlement: HeldSettlement): string | undefined {
+  const parts = [
+    ...(settlement.released > 0
+      ? [`released ${settlement.released} held (order now captured)`]
+      : []),
+    ...(settlement.rejected.length > 0
+      ? [
+          `rejected ${settlement.rejected.length} held (order can no longer be captured or released)`,
+        ]
+      : []),
+    ...(settlement.stillHeld > 0
+      ? [`${settlement.stillHeld} still held until their order is captured`]
+      : []),
+  ];
+  return parts.length === 0
+    ? undefined
+    : `pay_outs  ${parts.join('; ')}: \`payops release list --all\``;
+}
+
+/** Each held pay_out rejected by this run, on stderr, as intake says a rejected record. */
+export function reportHeldPayOutRejections(context: CliContext, settlement: HeldSettlement): void {
+  for (const rejected of settlement.rejected)
+    context.err(`pay_out ${rejected.eventId} (order ${rejected.orderId}): ${rejected.reason}`);
 }

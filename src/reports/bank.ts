@@ -1,6 +1,6 @@
 import type { BankRunOutcome } from '../bank/run.js';
 import type { BankRunSummary } from '../bank/summary.js';
-import type { Palette } from '../cli/palette.js';
+import type { Palette } from '../output/palette.js';
 import { type Currency, moneyJson } from '../money/index.js';
 import type { BankRunJson } from '../output/bank.js';
 import { actionWord, renderRules, signedAmount } from './reconcile.js';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { LegsReport, PayoutLegs } from '../bank/legs.js';
-import type { Palette } from '../cli/palette.js';
+import type { Palette } from '../output/palette.js';
 import { type Currency, formatAmount, moneyJson } from '../money/index.js';
 import { amount, csvTable, text } from '../output/csv.js';
 import type { reconcilePayoutsSchema } from '../output/payout-legs.js';

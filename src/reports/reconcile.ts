@@ -1,4 +1,4 @@
-import type { Palette } from '../cli/palette.js';
+import type { Palette } from '../output/palette.js';
 import { type Currency, formatAmount, moneyJson, parseAmount } from '../money/index.js';
 import type { ItemListing } from '../reconcile/listing.js';
 import type { ReconcileReport } from '../reconcile/report.js';

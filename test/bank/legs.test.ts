@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { payoutLegs } from '../../src/bank/legs.js';
-import { PLAIN } from '../../src/cli/palette.js';
+import { PLAIN } from '../../src/output/palette.js';
 import type { Database } from '../../src/db/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { payoutLegsCsv, payoutLegsJson, renderPayoutLegs } from '../../src/reports/payout-legs.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { palette } from '../../src/cli/palette.js';
+import { palette } from '../../src/output/palette.js';
 import { toJson } from '../../src/cli/context.js';
 import type { Database } from '../../src/db/index.js';
 import { reconcileBankSchema } from '../../src/output/bank.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bankEntryOf } from '../../src/bank/review-panel.js';
-import { PLAIN } from '../../src/cli/palette.js';
+import { PLAIN } from '../../src/output/palette.js';
 import type { Database } from '../../src/db/index.js';
 import {
   type Choice,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
-import { PLAIN } from '../../src/cli/palette.js';
+import { PLAIN } from '../../src/output/palette.js';
 import {
   type Choice,
   POST_IT,

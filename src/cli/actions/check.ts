@@ -1,0 +1,79 @@
+import type { CliContext } from '../context.js';
+import { withDatabase } from '../context.js';
+import type { PspFlags } from '../psp-options.js';
+import { createPsp, defaultSimStateFile } from '../../psp/factory.js';
+import { StripePsp } from '../../psp/stripe/adapter.js';
+import * as fs from 'node:fs';
+import { runChecks } from '../../check/check.js';
+import { UsageError, InvariantError } from '../../errors.js';
+import { runChecksWithPsp, runChecksWithStripe } from '../../check/with-psp.js';
+import { contractJson } from '../../output/contract.js';
+import { checkSchema } from '../../output/check.js';
+
+/** `--psp stripe`: the adapter whose listings give Stripe's own record (STRIPE_API_KEY, --psp-url). */
+async function stripeRecordReader(dbPath: string, flags: PspFlags) {
+  const psp = createPsp({
+    psp: 'stripe',
+    dbPath,
+    pspUrl: flags.pspUrl,
+    pspTimeoutMs: flags.pspTimeoutMs,
+    concurrency: flags.concurrency,
+  });
+  if (!(psp instanceof StripePsp)) throw new Error('--psp stripe made no Stripe adapter');
+  return psp;
+}
+
+export type CheckFlags = PspFlags & { json?: boolean };
+
+export async function check(context: CliContext, flags: CheckFlags): Promise<void> {
+  if (flags.psp === 'http' && flags.pspState === undefined) {
+    throw new UsageError('check --psp http needs --psp-state', {
+      hint: 'the --state file of `payops psp serve`',
+    });
+  }
+  const stateFile = flags.pspState ?? defaultSimStateFile(context.dbPath);
+  // A state file that was named and is not there is a mistake, not a reason to skip a check.
+  if (flags.psp !== 'stripe' && flags.pspState !== undefined && !fs.existsSync(stateFile)) {
+    throw new UsageError(`--psp-state: ${stateFile} does not exist`, {
+      hint:
+        flags.psp === 'http'
+          ? 'the --state file of `payops psp serve`'
+          : 'check the path; without the flag payops reads <db>.psp-sim.db beside the database',
+    });
+  }
+  // Stripe's own record is read through its API (charges and refunds by payops' metadata).
+  const stripe =
+    flags.psp === 'stripe' ? await stripeRecordReader(context.dbPath, flags) : undefined;
+  const psp = stripe !== undefined || fs.existsSync(stateFile);
+  const report = await withDatabase(context, (db) =>
+    stripe
+      ? runChecksWithStripe(db, stripe, runChecks).finally(() => stripe.close())
+      : runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks),
+  );
+  const skipped = psp ? [] : [{ check: 'PSP record', reason: `no PSP state at ${stateFile}` }];
+  if (flags.json) {
+    context.out(contractJson(checkSchema, { ...report, skipped }));
+  } else {
+    const { green, red, yellow, dim } = context.color;
+    const lines = report.results.map(
+      (result) =>
+        `${result.ok ? green('ok  ') : red('FAIL')}  ${result.name}${result.ok ? dim(` (${result.details.join('; ')})`) : `\n${result.details.map((d) => `        ${d}`).join('\n')}`}`,
+    );
+    for (const skip of skipped) lines.push(yellow(`skip  ${skip.check}: ${skip.reason}`));
+    for (const note of report.notes) lines.push(`note  ${note}`);
+    // Said once more at the end: a skipped check must not read as a pass.
+    if (skipped.length > 0)
+      lines.push(
+        yellow(
+          `${skipped.length} check${skipped.length === 1 ? '' : 's'} skipped: ${skipped.map((skip) => skip.check).join(', ')}; the others ${report.ok ? 'passed' : 'ran'}`,
+        ),
+      );
+    context.out(lines.join('\n'));
+  }
+  if (!report.ok) {
+    const failed = report.results.filter((result) => !result.ok).map((result) => result.name);
+    throw new InvariantError(`check failed: ${failed.join('; ')}`, {
+      hint: 'see the details above; nothing was changed',
+    });
+  }
+}
