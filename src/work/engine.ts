@@ -1,8 +1,7 @@
 import { type Database, inTransaction } from '../db/index.js';
-import { failpoint } from '../failpoints.js';
 import { UnrecordedAnswers, recordOrSetAside } from '../payments/attention.js';
 import { BookMark } from '../payments/book-mark.js';
-import { sendOrLookUpCounted } from '../payments/lookup-first.js';
+import { sendOrLookUpCounted } from './lookup-first.js';
 import type { RetryPolicy } from '../payments/retry-policy.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
 import { ALTERED_REASON, noteDeadLetter } from '../queue/reasons.js';
@@ -195,15 +194,15 @@ export class WorkEngine<Item extends WorkItem, Result extends WorkResult, Tally 
     const { claimed } = claim;
     // The mark is written after the claim commits and before the PSP call: a crash between the two sends nothing.
     this.mark.advance(claim.sends);
-    failpoint(failpoints.afterClaim);
+    failpoints.afterClaim();
     const { results, lostWorkFound } = await this.call(claimed, claim.lookUpFirst);
-    failpoint(failpoints.afterPspCall);
+    failpoints.afterPspCall();
     const recorder = this.recorder.answerRecorder(tally, this.owner, this.now());
     const setAside = recordOrSetAside(this.db, claimed, results, tally, recorder, () =>
-      failpoint(failpoints.beforeRecordCommit),
+      failpoints.beforeRecordCommit(),
     );
     tally.needsAttention += setAside;
-    if (failpoints.afterRecord !== undefined) failpoint(failpoints.afterRecord);
+    failpoints.afterRecord?.();
     this.mark.settle(lostWorkFound);
     tally.attempted += claimed.length;
     this.options.onBatch?.(claimed.length);

@@ -69,12 +69,12 @@ export interface Effects {
   deltas: WalletDelta[];
 }
 
-/** The failpoints of one kind (src/failpoints.ts; chaos/kill-plan.mjs names them). */
+/** The failpoints of one kind, each a call naming it (src/failpoints.ts; chaos/ finds them by that name). */
 export interface KindFailpoints {
-  afterClaim: string;
-  afterPspCall: string;
-  beforeRecordCommit: string;
-  afterRecord?: string;
+  afterClaim(): void;
+  afterPspCall(): void;
+  beforeRecordCommit(): void;
+  afterRecord?(): void;
 }
 
 /**

@@ -34,4 +34,5 @@ executorSuite<ClaimedOrder, ChargeResult, ChargeTally>({
   // The seller's share, once: capture and fee posted, the wallet's pending grown.
   expectSucceeded: (db, orderId) => expect(pendingOf(db, orderId)).toBe(2250n),
   expectDeclined: (db) => expect(balances(db)).toEqual([]),
+  expectRejected: (db) => expect(balances(db)).toEqual([]),
 });

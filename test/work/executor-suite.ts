@@ -5,7 +5,7 @@ import { type Database, inTransaction, openDatabase } from '../../src/db/index.j
 import { InvariantError } from '../../src/errors.js';
 import { verifyLedger } from '../../src/ledger/index.js';
 import { markFileOf, writeMarkFile } from '../../src/payments/book-mark.js';
-import type { RetryableFailure } from '../../src/psp/port.js';
+import type { PspRejection, RetryableFailure } from '../../src/psp/port.js';
 import { DEFAULT_BATCH_SIZE, type ExecutorOptions } from '../../src/work/engine.js';
 import type { WorkItem, WorkKind, WorkResult, WorkTally } from '../../src/work/kind.js';
 import { formatLeaseOwner, thisProcessOwner } from '../../src/work/lease-owner.js';
@@ -47,7 +47,7 @@ export interface KindFixture<
   executor(db: Database, options: ExecutorOptions): Executor<Tally>;
   kind(db: Database): WorkKind<Item, Result, Tally>;
   /** The PSP answers the item's key with these, in order (then succeeds). */
-  script(psp: WorkPsp, key: string, ...results: (Result | RetryableFailure)[]): void;
+  script(psp: WorkPsp, key: string, ...results: (Result | RetryableFailure | PspRejection)[]): void;
   /** The keys sent to the PSP, in order. */
   sentKeys(psp: WorkPsp): string[];
   batches(psp: WorkPsp): number;
@@ -61,6 +61,8 @@ export interface KindFixture<
   expectSucceeded(db: Database, id: string): void;
   /** What a decline wrote (or did not). */
   expectDeclined(db: Database, id: string): void;
+  /** A request the PSP refused as such is never a decline: nothing booked, nothing released. */
+  expectRejected(db: Database, id: string): void;
 }
 
 /** A row as the database gives it, for expectations (not for code that trusts its types). */
@@ -176,6 +178,70 @@ export function executorSuite<
         expect(fixture.sentKeys(ctx.psp)).toEqual([key]);
       },
     );
+
+    it('dead-letters a request the PSP rejects and names it: never a decline, never sent again', async () => {
+      const { id, key } = await prepareOne();
+      fixture.script(ctx.psp, key, {
+        status: 'rejected',
+        reason: 'idempotency_key_reused',
+        detail: `key ${key} was used with other parameters`,
+      });
+      const tally = await executor().runDue();
+      expect(tally).toMatchObject({ deadLettered: 1, failed: 0, retryScheduled: 0 });
+      expect(tally.rejections).toEqual([
+        expect.stringMatching(
+          /^the PSP rejected .*idempotency_key_reused .*payops broke an invariant/,
+        ),
+      ]);
+      expect(tally.rejections[0]).toContain(`(key ${key})`);
+      expect(row(id)).toMatchObject({
+        status: 'dead_lettered',
+        last_error: `rejected: idempotency_key_reused: key ${key} was used with other parameters`,
+      });
+      fixture.expectRejected(ctx.db, id);
+      now += 60_000;
+      await executor().runDue();
+      expect(fixture.sentKeys(ctx.psp)).toEqual([key]);
+    });
+
+    it('looks an item up instead of sending it again once the PSP may have forgotten its key', async () => {
+      const { id, key } = await prepareOne();
+      fixture.script(ctx.psp, key, timeout);
+      await executor().runDue();
+      now += ctx.psp.keyLifetimeMs + 1;
+      fixture.found(ctx.psp, id, 'found_k');
+      await executor().runDue();
+      expect(fixture.lookups(ctx.psp)).toEqual([id]);
+      expect(fixture.sentKeys(ctx.psp)).toEqual([key]); // never sent again
+      expect(row(id)).toMatchObject({ status: 'succeeded', psp_reference: 'found_k' });
+    });
+
+    it('sends again after a forgotten key only when the PSP has no record of the item', async () => {
+      const { id, key } = await prepareOne();
+      fixture.script(ctx.psp, key, timeout);
+      await executor().runDue();
+      now += ctx.psp.keyLifetimeMs + 1;
+      await executor().runDue();
+      expect(fixture.lookups(ctx.psp)).toEqual([id]);
+      expect(fixture.sentKeys(ctx.psp)).toEqual([key, key]);
+      expect(row(id).status).toBe('succeeded');
+    });
+
+    it('never executes one item twice when two executors work the same database', async () => {
+      const ids = await fixture.prepare(ctx, 60);
+      const other = openDatabase(ctx.file);
+      const [a, b] = await Promise.all([
+        executor({ batchSize: 7 }).runDue(),
+        executor({ batchSize: 5 }, other).runDue(),
+      ]);
+      other.close();
+      expect(a.succeeded + b.succeeded).toBe(60);
+      const sent = fixture.sentKeys(ctx.psp);
+      expect(sent).toHaveLength(60);
+      expect(new Set(sent).size).toBe(60);
+      for (const id of ids) expect(row(id).status).toBe('succeeded');
+      expect(runChecks(ctx.db).ok).toBe(true);
+    }, 30_000);
 
     it('schedules a retry after a timeout with backoff, not early, and retries with the same key', async () => {
       const { id, key } = await prepareOne();

@@ -67,4 +67,7 @@ executorSuite<ClaimedPayout, PayoutResult, PayoutTally>({
   // Nothing left the bank: the share stays payable for the next run.
   expectDeclined: (db, payoutId) =>
     expect(walletOf(db, payoutId)).toMatchObject({ payableMinor: 2250n, paidOutMinor: 0n }),
+  // Whether money left is for a person to establish: the share stays payable, not paid.
+  expectRejected: (db, payoutId) =>
+    expect(walletOf(db, payoutId)).toMatchObject({ payableMinor: 2250n, paidOutMinor: 0n }),
 });

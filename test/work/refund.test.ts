@@ -54,4 +54,7 @@ executorSuite<ClaimedRefund, RefundResult, RefundTally>({
   // A declined refund gives its reservation back: the order may be refunded again.
   expectDeclined: (db, refundId) =>
     expect(orderOf(db, refundId)).toEqual({ refunded_minor: 0n, refund_reserved_minor: 0n }),
+  // Whether money went back is for a person to find out: the amount stays reserved.
+  expectRejected: (db, refundId) =>
+    expect(orderOf(db, refundId)).toEqual({ refunded_minor: 0n, refund_reserved_minor: 2000n }),
 });

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/index.js';
+import { failpoint } from '../../failpoints.js';
 import type { Currency } from '../../money/index.js';
 import type { UnrecordedAnswer } from '../../payments/attention.js';
 import { ORDER_TRANSITIONS } from '../../payments/order-state.js';
@@ -48,10 +49,10 @@ export function chargeKind(db: Database): ChargeKind {
     table: 'orders',
     transitions: ORDER_TRANSITIONS,
     failpoints: {
-      afterClaim: 'executor.after-claim',
-      afterPspCall: 'executor.after-psp-call',
-      beforeRecordCommit: 'executor.before-record-commit',
-      afterRecord: 'executor.after-record',
+      afterClaim: () => failpoint('executor.after-claim'),
+      afterPspCall: () => failpoint('executor.after-psp-call'),
+      beforeRecordCommit: () => failpoint('executor.before-record-commit'),
+      afterRecord: () => failpoint('executor.after-record'),
     },
     emptyTally: emptyChargeTally,
     idOf: (order) => order.orderId,

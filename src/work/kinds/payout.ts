@@ -1,5 +1,6 @@
 import { PAYOUTS_IN_TRANSIT_ACCOUNT } from '../../bank/accounts.js';
 import type { Database } from '../../db/index.js';
+import { failpoint } from '../../failpoints.js';
 import type { PostingRequest } from '../../ledger/index.js';
 import type { Currency } from '../../money/index.js';
 import { transferFact } from '../../payments/attention.js';
@@ -80,9 +81,9 @@ export function payoutKind(db: Database): PayoutKind {
     table: 'payouts',
     transitions: TRANSFER_TRANSITIONS,
     failpoints: {
-      afterClaim: 'payout.after-claim',
-      afterPspCall: 'payout.after-psp-call',
-      beforeRecordCommit: 'payout.before-record-commit',
+      afterClaim: () => failpoint('payout.after-claim'),
+      afterPspCall: () => failpoint('payout.after-psp-call'),
+      beforeRecordCommit: () => failpoint('payout.before-record-commit'),
     },
     emptyTally: emptyPayoutTally,
     idOf: (payout) => payout.payoutId,

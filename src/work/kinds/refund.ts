@@ -1,4 +1,5 @@
 import type { Database } from '../../db/index.js';
+import { failpoint } from '../../failpoints.js';
 import { Ledger } from '../../ledger/index.js';
 import type { Currency } from '../../money/index.js';
 import { transferFact } from '../../payments/attention.js';
@@ -48,9 +49,9 @@ export function refundKind(db: Database): RefundKind {
     table: 'refunds',
     transitions: TRANSFER_TRANSITIONS,
     failpoints: {
-      afterClaim: 'refund.after-claim',
-      afterPspCall: 'refund.after-psp-call',
-      beforeRecordCommit: 'refund.before-record-commit',
+      afterClaim: () => failpoint('refund.after-claim'),
+      afterPspCall: () => failpoint('refund.after-psp-call'),
+      beforeRecordCommit: () => failpoint('refund.before-record-commit'),
     },
     emptyTally: emptyRefundTally,
     idOf: (refund) => refund.refundId,
