@@ -25,7 +25,7 @@ export interface ExecutorOptions {
 
 // Each batch costs three durable commits (claim, PSP state, record): large batches amortize them.
 export const DEFAULT_BATCH_SIZE = 4_000;
-export const DEFAULT_LEASE_MS = 5 * 60_000;
+const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /** A claimed batch, the book's count of first-time sends after it, and whether it is behind its mark. */
 interface Claim<Item> {

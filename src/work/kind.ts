@@ -1,5 +1,5 @@
 import type { PostingRequest } from '../ledger/index.js';
-import type { AnswerKind, UnrecordedAnswer } from '../payments/attention.js';
+import type { UnrecordedAnswer } from '../payments/attention.js';
 import type { BehindNotice } from '../payments/book-mark.js';
 import type { OrderStatus } from '../payments/order-state.js';
 import type {
@@ -90,7 +90,6 @@ export interface WorkKind<
 > {
   /** The noun of its errors and facts: `order ord_1: illegal transition …`. */
   noun: 'order' | 'refund' | 'payout';
-  answerKind: AnswerKind;
   table: LeasedTable;
   transitions: TransitionTable;
   failpoints: KindFailpoints;

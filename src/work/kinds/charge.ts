@@ -34,7 +34,7 @@ export function emptyChargeTally(): ChargeTally {
   };
 }
 
-export type ChargeKind = WorkKind<ClaimedOrder, ChargeResult, ChargeTally>;
+type ChargeKind = WorkKind<ClaimedOrder, ChargeResult, ChargeTally>;
 
 /**
  * Charges (pay-in) for the work engine: orders, charged by `payops-<order>-charge`; success
@@ -45,7 +45,6 @@ export function chargeKind(db: Database): ChargeKind {
   const store = new PaymentsStore(db);
   return {
     noun: 'order',
-    answerKind: 'charge',
     table: 'orders',
     transitions: ORDER_TRANSITIONS,
     failpoints: {

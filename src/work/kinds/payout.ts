@@ -66,7 +66,7 @@ export function payoutSentTransaction(
 const HOLD_WHILE_BEHIND =
   "held: the book is behind its high-water mark and the PSP has no transfer with this id, which a restored book may have planned under another; rerun the payout runs since the backup in their order, or check the PSP's transfers and run `payops init --caught-up`";
 
-export type PayoutKind = WorkKind<ClaimedPayout, PayoutResult, PayoutTally>;
+type PayoutKind = WorkKind<ClaimedPayout, PayoutResult, PayoutTally>;
 
 /**
  * Payouts for the work engine: one transfer per seller through the payout PSP, by the payout's
@@ -77,7 +77,6 @@ export function payoutKind(db: Database): PayoutKind {
   const store = new PayoutStore(db);
   return {
     noun: 'payout',
-    answerKind: 'payout',
     table: 'payouts',
     transitions: TRANSFER_TRANSITIONS,
     failpoints: {

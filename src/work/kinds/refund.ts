@@ -32,7 +32,7 @@ export function emptyRefundTally(): RefundTally {
   };
 }
 
-export type RefundKind = WorkKind<ClaimedRefund, RefundResult, RefundTally>;
+type RefundKind = WorkKind<ClaimedRefund, RefundResult, RefundTally>;
 
 /**
  * Refunds for the work engine, by the refund's fixed key against the order's charge. Success adds
@@ -45,7 +45,6 @@ export function refundKind(db: Database): RefundKind {
   const ledger = new Ledger(db);
   return {
     noun: 'refund',
-    answerKind: 'refund',
     table: 'refunds',
     transitions: TRANSFER_TRANSITIONS,
     failpoints: {
