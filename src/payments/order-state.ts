@@ -41,7 +41,7 @@ export function assertTransition(orderId: string, from: OrderStatus, to: OrderSt
 }
 
 export function isOrderStatus(value: string): value is OrderStatus {
-  return (ORDER_STATUSES as readonly string[]).includes(value);
+  return ORDER_STATUSES.some((status) => status === value);
 }
 
 /** States in which an order still needs work from payops (not from the PSP or a person). */
@@ -79,7 +79,7 @@ export function assertTransferTransition(
 }
 
 export function isTransferStatus(value: string): value is TransferStatus {
-  return (TRANSFER_STATUSES as readonly string[]).includes(value);
+  return TRANSFER_STATUSES.some((status) => status === value);
 }
 
 /** `status` as a refund's or payout's; throws for one of an order's own (`pending`). */
