@@ -140,12 +140,13 @@ export class OutcomeRecorder<
     };
     switch (result.status) {
       case 'succeeded': {
+        // Only a charge's answer carries the PSP's fee; refunds and payouts store none.
         const answer = {
           pspReference: result.pspReference,
           feeMinor: 'feeMinor' in result ? result.feeMinor : null,
         };
-        const fee = 'feeMinor' in result ? { pspFeeMinor: result.feeMinor } : {};
-        const outcome = { to: 'succeeded' as const, pspReference: result.pspReference, ...fee };
+        const { pspReference, feeMinor } = answer;
+        const outcome = { to: 'succeeded' as const, pspReference, pspFeeMinor: feeMinor };
         if (!move(outcome, kind.causes.succeeded(psp, result.pspReference))) return;
         tally.succeeded++;
         kind.onSucceeded(item, answer, psp, at, effects, tally);
