@@ -41,7 +41,11 @@ const chargesSchema = z.strictObject({
   lostLease: countSchema,
   captured: moneyTotalsSchema,
 });
-const refundsSchema = z.strictObject({ ...tallyFields, refunded: moneyTotalsSchema });
+const refundsSchema = z.strictObject({
+  ...tallyFields,
+  lostLease: countSchema,
+  refunded: moneyTotalsSchema,
+});
 const payoutsSchema = z.strictObject({
   ...tallyFields,
   lostLease: countSchema,

@@ -1,4 +1,5 @@
 import { InvariantError } from '../errors.js';
+import { assertAllowed } from '../work/transitions.js';
 
 /** DESIGN.md §4. Every transition is recorded with its time and cause; anything else throws. */
 export const ORDER_STATUSES = [
@@ -13,7 +14,7 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-const ALLOWED: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   created: ['executing'],
   // executing → retry_scheduled also covers a lease that expired under a crashed process.
   // executing → needs_attention: the PSP answered and payops could not record it (the answer is kept).
@@ -36,13 +37,11 @@ const ALLOWED: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
 };
 
 export function assertTransition(orderId: string, from: OrderStatus, to: OrderStatus): void {
-  if (!ALLOWED[from].includes(to)) {
-    throw new InvariantError(`order ${orderId}: illegal transition ${from} → ${to}`);
-  }
+  assertAllowed(ORDER_TRANSITIONS, 'order', orderId, from, to);
 }
 
 export function isOrderStatus(value: string): value is OrderStatus {
-  return (ORDER_STATUSES as readonly string[]).includes(value);
+  return ORDER_STATUSES.some((status) => status === value);
 }
 
 /** States in which an order still needs work from payops (not from the PSP or a person). */
@@ -60,7 +59,7 @@ export const TRANSFER_STATUSES = [
 ] as const;
 export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
 
-const TRANSFER_ALLOWED: Readonly<Record<TransferStatus, readonly TransferStatus[]>> = {
+export const TRANSFER_TRANSITIONS: Readonly<Record<TransferStatus, readonly TransferStatus[]>> = {
   created: ['executing'],
   executing: ['succeeded', 'failed', 'retry_scheduled', 'dead_lettered', 'needs_attention'],
   retry_scheduled: ['executing'],
@@ -76,6 +75,15 @@ export function assertTransferTransition(
   from: TransferStatus,
   to: TransferStatus,
 ): void {
-  if (!TRANSFER_ALLOWED[from].includes(to))
-    throw new InvariantError(`${kind} ${id}: illegal transition ${from} → ${to}`);
+  assertAllowed(TRANSFER_TRANSITIONS, kind, id, from, to);
+}
+
+export function isTransferStatus(value: string): value is TransferStatus {
+  return TRANSFER_STATUSES.some((status) => status === value);
+}
+
+/** `status` as a refund's or payout's; throws for one of an order's own (`pending`). */
+export function transferStatus(status: OrderStatus): TransferStatus {
+  if (status === 'pending') throw new InvariantError('refunds and payouts are never pending');
+  return status;
 }

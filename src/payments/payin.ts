@@ -2,7 +2,7 @@ import type { Database } from '../db/index.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
 import { type RefundTally, RefundExecutor, emptyRefundTally } from '../refunds/executor.js';
 import type { Clock } from '../time.js';
-import { type DueWork, runQueues } from './drain.js';
+import { type DueWork, runQueues } from '../work/drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from './executor.js';
 import { type HeldSettlement, settleHeldPayOuts } from './held-payouts.js';
 import { type IntakeOptions, type IntakeSummary, ingest } from './intake/intake.js';

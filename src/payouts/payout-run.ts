@@ -1,7 +1,7 @@
 import type { Database } from '../db/index.js';
 import { UsageError } from '../errors.js';
 import type { RetryPolicy } from '../payments/retry-policy.js';
-import { runQueues } from '../payments/drain.js';
+import { runQueues } from '../work/drain.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
 import type { Clock } from '../time.js';
 import { type PayoutTally, PayoutExecutor, emptyPayoutTally } from './executor.js';

@@ -1,5 +1,5 @@
 import type { Database } from '../db/index.js';
-import { runQueues } from '../payments/drain.js';
+import { runQueues } from '../work/drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from '../payments/executor.js';
 import { type ExecutionOptions, chargeQueue, refundQueue } from '../payments/payin.js';
 import type { OrderStatus } from '../payments/order-state.js';

@@ -9,7 +9,7 @@ import {
   readMarkFile,
   writeMarkFile,
 } from '../../src/payments/book-mark.js';
-import { sendOrLookUp } from '../../src/payments/lookup-first.js';
+import { sendOrLookUp } from '../../src/work/lookup-first.js';
 import { runPayin } from '../../src/payments/payin.js';
 import { makeRetryPolicy } from '../../src/payments/retry-policy.js';
 import { tempDatabase } from '../helpers/db.js';

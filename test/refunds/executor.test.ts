@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/index.js';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { balances } from '../../src/ledger/index.js';
@@ -9,6 +10,7 @@ import { ingest } from '../../src/payments/intake/intake.js';
 import { RefundExecutor } from '../../src/refunds/executor.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { WorkPsp } from '../work/work-psp.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 const clock = () => Date.parse('2026-11-26T12:00:00Z');
@@ -77,4 +79,69 @@ describe('RefundExecutor', () => {
     expect(more.rejected).toBe(1);
     expect(runChecks(db).ok).toBe(true);
   });
+  // The refund executor was a copy of the protocol that had drifted: these failed on that copy.
+  it('counts a lost lease, as charges and payouts do, and books the refund once', async () => {
+    await events('refunds.ndjson', {
+      eventId: 'rf_1',
+      type: 'refund',
+      occurredAt: '2026-11-26T12:00:00Z',
+      orderId: 'ord_1',
+      amount: '20.00',
+      reason: 'damaged',
+    });
+    const gated = new WorkPsp();
+    let release!: () => void;
+    gated.gate = new Promise<void>((resolve) => (release = resolve));
+    let now = clock();
+    const at = () => now;
+    const slow = new RefundExecutor(db, {
+      psp: gated,
+      retry: POLICY,
+      clock: at,
+      leaseMs: 1_000,
+    }).runDue();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // slow is inside the PSP call
+    now += 2_000;
+    gated.gate = undefined;
+    const other = openDatabase(file);
+    const fast = await new RefundExecutor(other, { psp: gated, retry: POLICY, clock: at }).runDue();
+    other.close();
+    expect(fast).toMatchObject({ recoveredLeases: 1, succeeded: 1 });
+    release();
+    expect(await slow).toMatchObject({ succeeded: 0, lostLease: 1 });
+    expect(db.prepare('SELECT refunded_minor FROM orders').pluck().get()).toBe(2000n);
+    expect(runChecks(db).ok).toBe(true);
+  });
+
+  it('claims refunds in batches of 4,000 as charges and payouts do: 1,001 refunds in one PSP call', async () => {
+    const count = 1_001;
+    await events(
+      'many-checkouts.ndjson',
+      ...Array.from({ length: count }, (_, n) => ({
+        eventId: `chk_m${n}`,
+        type: 'pay_in',
+        occurredAt: '2026-11-23T10:00:00Z',
+        currency: 'USD',
+        payer: { id: 'buyer_1' },
+        paymentToken: 'tok_visa',
+        orders: [{ orderId: `ord_m${n}`, sellerId: 'seller_7', amount: '5.00' }],
+      })),
+    );
+    await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    await events(
+      'many-refunds.ndjson',
+      ...Array.from({ length: count }, (_, n) => ({
+        eventId: `rf_m${n}`,
+        type: 'refund',
+        occurredAt: '2026-11-26T12:00:00Z',
+        orderId: `ord_m${n}`,
+        amount: '1.00',
+        reason: 'damaged',
+      })),
+    );
+    const counted = new WorkPsp();
+    const tally = await new RefundExecutor(db, { psp: counted, retry: POLICY, clock }).runDue();
+    expect(tally).toMatchObject({ attempted: count, succeeded: count });
+    expect(counted.batches.refund).toBe(1);
+  }, 60_000);
 });

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import { runChecksWithPsp } from '../../src/check/with-psp.js';
 import type { Database } from '../../src/db/index.js';
-import { sendOrLookUp } from '../../src/payments/lookup-first.js';
+import { sendOrLookUp } from '../../src/work/lookup-first.js';
 import { runPayin } from '../../src/payments/payin.js';
 import { runPayouts } from '../../src/payouts/payout-run.js';
 import { DEFAULT_FEE_RULE } from '../../src/psp/fee-rule.js';
@@ -24,7 +24,7 @@ import { payoutIdOf } from '../../src/payouts/store.js';
 /** seller_1's first payout: the share of ord_1 (40.00 less its 4.00 fee); ids come from content. */
 const PAYOUT_ID = payoutIdOf({ sellerId: 'seller_1', currency: 'USD', amountMinor: 3600n }, 0n, 0);
 import { eventsFile } from '../helpers/events.js';
-import { FakePsp } from './fake-psp.js';
+import { FakePsp } from '../payments/fake-psp.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const lost: RetryableFailure = {

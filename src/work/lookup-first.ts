@@ -52,14 +52,18 @@ export async function sendOrLookUpCounted<Item extends Attempted, Result>(
   let lostWorkFound = 0;
   const results: (Result | RetryableFailure | undefined)[] = new Array(items.length);
   const toSend: number[] = [];
-  for (let index = 0; index < items.length; index++) {
-    const item = items[index] as Item;
+  const sending: Item[] = [];
+  const send = (index: number, item: Item) => {
+    toSend.push(index);
+    sending.push(item);
+  };
+  for (const [index, item] of items.entries()) {
     const keyForgotten =
       item.attempts > 1 &&
       item.firstAttemptAt !== null &&
       how.nowMs - Date.parse(item.firstAttemptAt) >= how.keyLifetimeMs;
     if (!keyForgotten && how.bookBehind !== true) {
-      toSend.push(index);
+      send(index, item);
       continue;
     }
     const lookup = await how.lookUp(item);
@@ -74,10 +78,10 @@ export async function sendOrLookUpCounted<Item extends Attempted, Result>(
         sent: false,
         detail: how.holdWhileBehind,
       };
-    } else toSend.push(index);
+    } else send(index, item);
   }
   if (toSend.length > 0) {
-    const sent = await how.send(toSend.map((index) => items[index] as Item));
+    const sent = await how.send(sending);
     toSend.forEach((index, position) => {
       results[index] = sent[position];
     });
