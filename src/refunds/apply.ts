@@ -142,12 +142,6 @@ export function splitRefund(order: RefundedOrder, refundMinor: bigint): RefundSp
   };
 }
 
-/*
- * The refund posting rule lives in src/postings/refund.ts. This re-export stays only while
- * src/refunds/executor.ts (moved into src/work in parallel in issue 17) imports it from here.
- */
-export { refundTransaction } from '../postings/index.js';
-
 export function refundWalletDelta(order: RefundedOrder, split: RefundSplit): WalletDelta {
   return {
     sellerId: order.sellerId,

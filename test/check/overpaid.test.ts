@@ -5,7 +5,7 @@ import type { Database } from '../../src/db/index.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { runPayin } from '../../src/payments/payin.js';
-import { payoutSentTransaction } from '../../src/work/kinds/payout.js';
+import { payoutSentTransaction } from '../../src/postings/index.js';
 import type { ClaimedPayout } from '../../src/payouts/store.js';
 import { runPayouts } from '../../src/payouts/payout-run.js';
 import { Wallets } from '../../src/wallet/wallet.js';

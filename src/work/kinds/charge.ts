@@ -3,7 +3,7 @@ import { failpoint } from '../../failpoints.js';
 import type { Currency } from '../../money/index.js';
 import type { UnrecordedAnswer } from '../../payments/attention.js';
 import { ORDER_TRANSITIONS } from '../../payments/order-state.js';
-import { captureTransaction, pspFeeTransaction } from '../../payments/postings.js';
+import { captureTransaction, pspFeeTransaction } from '../../postings/index.js';
 import { nextRetryAt } from '../../payments/queries.js';
 import { type ClaimedOrder, PaymentsStore } from '../../payments/store.js';
 import type { ChargeResult } from '../../psp/port.js';

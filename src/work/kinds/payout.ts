@@ -1,13 +1,11 @@
-import { PAYOUTS_IN_TRANSIT_ACCOUNT } from '../../bank/accounts.js';
 import type { Database } from '../../db/index.js';
 import { failpoint } from '../../failpoints.js';
-import type { PostingRequest } from '../../ledger/index.js';
 import type { Currency } from '../../money/index.js';
 import { transferFact } from '../../payments/attention.js';
 import { TRANSFER_TRANSITIONS, transferStatus } from '../../payments/order-state.js';
 import { type ClaimedPayout, PayoutStore } from '../../payouts/store.js';
+import { payoutSentTransaction } from '../../postings/index.js';
 import type { PayoutResult } from '../../psp/port.js';
-import { sellerAccount } from '../../wallet/wallet.js';
 import type { WorkKind, WorkTally } from '../kind.js';
 
 /** What a run of payouts did. */
@@ -30,35 +28,6 @@ export function emptyPayoutTally(): PayoutTally {
     paidMinor: new Map(),
     rejections: [],
     bookBehind: null,
-  };
-}
-
-/** Dr seller payable / Cr liabilities:payouts:in-transit: sent, until the bank statement shows it left (src/bank/). */
-export function payoutSentTransaction(
-  payout: ClaimedPayout,
-  pspReference: string,
-  at: string,
-): PostingRequest {
-  return {
-    idempotencyKey: `payout.sent:${payout.payoutId}`,
-    kind: 'payout.sent',
-    description: `Payout ${payout.payoutId} to ${payout.sellerId}`,
-    effectiveAt: at,
-    metadata: { payoutId: payout.payoutId, sellerId: payout.sellerId, pspReference },
-    entries: [
-      {
-        account: sellerAccount(payout.sellerId, 'payable'),
-        currency: payout.currency,
-        direction: 'debit',
-        amountMinor: payout.amountMinor,
-      },
-      {
-        account: PAYOUTS_IN_TRANSIT_ACCOUNT,
-        currency: payout.currency,
-        direction: 'credit',
-        amountMinor: payout.amountMinor,
-      },
-    ],
   };
 }
 

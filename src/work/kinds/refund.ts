@@ -5,7 +5,8 @@ import type { Currency } from '../../money/index.js';
 import { transferFact } from '../../payments/attention.js';
 import { TRANSFER_TRANSITIONS, transferStatus } from '../../payments/order-state.js';
 import type { RefundResult } from '../../psp/port.js';
-import { refundTransaction, refundWalletDelta, splitRefund } from '../../refunds/apply.js';
+import { refundTransaction } from '../../postings/index.js';
+import { refundWalletDelta, splitRefund } from '../../refunds/apply.js';
 import type { WorkKind, WorkTally } from '../kind.js';
 import { type ClaimedRefund, RefundWorkStore } from './refund-store.js';
 
