@@ -8,15 +8,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
+import { BANK_SOURCE } from '../dist/bank/accounts.js';
 import {
-  BANK_FEES_ACCOUNT,
-  BANK_OPERATING_ACCOUNT,
-  BANK_SOURCE,
-  PAYOUTS_IN_TRANSIT_ACCOUNT,
-  UNIDENTIFIED_CREDITS_ACCOUNT,
-  UNIDENTIFIED_DEBITS_ACCOUNT,
-  bankInTransitAccount,
-} from '../dist/bank/accounts.js';
+  bankFees as BANK_FEES_ACCOUNT,
+  bankOperating as BANK_OPERATING_ACCOUNT,
+  bankInTransit as bankInTransitAccount,
+  payoutsInTransit as PAYOUTS_IN_TRANSIT_ACCOUNT,
+  unidentifiedCredits as UNIDENTIFIED_CREDITS_ACCOUNT,
+  unidentifiedDebits as UNIDENTIFIED_DEBITS_ACCOUNT,
+} from '../dist/postings/index.js';
 import { lines } from './day.mjs';
 
 const MAX_LISTED = 10;
