@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BankStore, DUPLICATE_QUERIES, EXPECTED_PAYOUT_QUERIES } from '../../src/bank/store.js';
 import type { Database } from '../../src/db/index.js';
-import { BANK_OPERATING_ACCOUNT } from '../../src/bank/accounts.js';
+import { bankOperating as BANK_OPERATING_ACCOUNT } from '../../src/postings/index.js';
 import { Ledger, type PostingRequest, balances } from '../../src/ledger/index.js';
 import { tempDatabase } from '../helpers/db.js';
 import { type TestBook, USD, tempBook } from '../reconcile/book.js';
