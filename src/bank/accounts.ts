@@ -5,8 +5,9 @@ export const BANK_SOURCE = 'bank';
 
 /*
  * The bank leg's accounts are in the chart (src/postings/accounts.ts). These old names stay only
- * while src/check, src/commands and src/payouts/executor.ts (restructured in parallel in issue 17)
- * import them from here; the lead points those imports at src/postings and deletes them.
+ * while src/commands/demo.ts and src/payouts/executor.ts (restructured in parallel in issue 17),
+ * test/payouts/payout-run.test.ts, test/reports/daily.test.ts and test/e2e/refund.test.ts import
+ * them from here; the lead points those imports at src/postings and deletes them.
  */
 export const BANK_OPERATING_ACCOUNT = bankOperating;
 export const PAYOUTS_IN_TRANSIT_ACCOUNT = payoutsInTransit;

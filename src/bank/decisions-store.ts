@@ -1,5 +1,6 @@
 import type { Database } from '../db/index.js';
 import type { Currency } from '../money/index.js';
+import { payoutSentKey } from '../postings/index.js';
 
 /** A booked entry of a statement as the bank stated it, with where it sits in its file. */
 /** A PSP batch the settlement files reported a payout for, with what the books moved into transit for it. */
@@ -162,8 +163,8 @@ export class BankDecisionStore {
   /** A seller payout the payout PSP succeeded (its payout.sent posting moved it to payouts in-transit). */
   sellerPayout(payoutId: string): TransitPayout | undefined {
     const row = this.db
-      .prepare(`${SELLER_PAYOUTS} WHERE p.payout_id = ? AND p.status = 'succeeded'`)
-      .get(payoutId) as SellerPayoutRow | undefined;
+      .prepare(`${SELLER_PAYOUTS} WHERE p.payout_id = @payoutId AND p.status = 'succeeded'`)
+      .get({ payoutSentPrefix: PAYOUT_SENT_PREFIX, payoutId }) as SellerPayoutRow | undefined;
     return row ? toSellerPayout(row) : undefined;
   }
 
@@ -172,7 +173,7 @@ export class BankDecisionStore {
       .prepare(
         `${SELLER_PAYOUTS} WHERE p.status = 'succeeded' AND (@psp IS NULL OR p.psp = @psp) ORDER BY sent_at, p.payout_id`,
       )
-      .all({ psp: psp ?? null }) as SellerPayoutRow[];
+      .all({ payoutSentPrefix: PAYOUT_SENT_PREFIX, psp: psp ?? null }) as SellerPayoutRow[];
     return rows.map(toSellerPayout);
   }
 
@@ -242,10 +243,13 @@ export class BankDecisionStore {
   }
 }
 
+/** What SELLER_PAYOUTS binds as `@payoutSentPrefix`: a payout's key is this and its id. */
+const PAYOUT_SENT_PREFIX = payoutSentKey('');
+
 const SELLER_PAYOUTS = `
   SELECT p.payout_id, p.psp, p.currency, p.amount_minor, p.psp_reference, t.effective_at AS sent_at,
          COALESCE((SELECT SUM(e.amount_minor) FROM ledger_entries e WHERE e.tx_id = t.id AND e.direction = 'credit'), 0) AS books
-  FROM payouts p LEFT JOIN ledger_transactions t ON t.idempotency_key = 'payout.sent:' || p.payout_id`;
+  FROM payouts p LEFT JOIN ledger_transactions t ON t.idempotency_key = @payoutSentPrefix || p.payout_id`;
 
 interface EntryRow {
   id: bigint;

@@ -1,7 +1,8 @@
 import type { Database } from '../db/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import type { BankItemView, ItemRecord, SideView } from '../reconcile/store.js';
-import { BANK_OPERATING_ACCOUNT, BANK_SOURCE } from './accounts.js';
+import { bankOperating } from '../postings/index.js';
+import { BANK_SOURCE } from './accounts.js';
 import { BankDecisionStore } from './decisions-store.js';
 
 /** The bank entry of an item as the review shows it: what the bank stated, with its texts. */
@@ -132,7 +133,7 @@ function balanceLines(
       balances.closingBankMinor,
       balances.closingBooksMinor,
     ),
-    `   books: ${BANK_OPERATING_ACCOUNT} in ${currency}; an opening is the balance at the start of its day, a closing at the end`,
+    `   books: ${bankOperating} in ${currency}; an opening is the balance at the start of its day, a closing at the end`,
   ];
 }
 

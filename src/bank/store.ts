@@ -4,10 +4,11 @@ import { ACCOUNT_AS_OF_QUERY } from '../ledger/balances.js';
 import { toNormalBalance } from '../ledger/index.js';
 import { type Currency, toCurrency } from '../money/index.js';
 import {
-  BANK_OPERATING_ACCOUNT,
-  PAYOUTS_IN_TRANSIT_ACCOUNT,
-  bankInTransitAccount,
-} from './accounts.js';
+  bankInTransit,
+  bankOperating,
+  payoutsInTransit,
+  payoutSentKey,
+} from '../postings/index.js';
 import type { ExpectedPspPayout, ExpectedSellerPayout } from './match/index.js';
 import type { BankEntry, StatementFooter, StatementHeader } from './types.js';
 
@@ -89,6 +90,9 @@ export const DUPLICATE_QUERIES = {
   byFingerprint: 'SELECT 1 FROM bank_entries WHERE fingerprint = ? AND run_id <> ? LIMIT 1',
 } as const;
 
+/** What the seller query binds first: a payout's `payout.sent` key is this and its id. */
+const PAYOUT_SENT_PREFIX = payoutSentKey('');
+
 /** Asked once per statement; their NOT EXISTS seeks bank_matches_by_payout_ref per payout (test/bank/store.test.ts). */
 export const EXPECTED_PAYOUT_QUERIES = {
   psp: `SELECT b.psp, b.batch_id, b.currency, b.payout_minor, r.psp_reference, r.occurred_at
@@ -100,7 +104,7 @@ export const EXPECTED_PAYOUT_QUERIES = {
                     WHERE st.psp = b.psp AND st.batch_id = b.batch_id AND st.currency = b.currency AND a.name = ? || b.psp)
       ORDER BY r.occurred_at, b.batch_id`,
   seller: `SELECT p.payout_id, p.psp_reference, p.psp, p.currency, p.amount_minor, t.effective_at
-      FROM payouts p JOIN ledger_transactions t ON t.idempotency_key = 'payout.sent:' || p.payout_id
+      FROM payouts p JOIN ledger_transactions t ON t.idempotency_key = ? || p.payout_id
       WHERE p.status = 'succeeded' AND p.currency = ?
         AND EXISTS (SELECT 1 FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE e.tx_id = t.id AND a.name = ?)
         AND NOT EXISTS (SELECT 1 FROM bank_matches m WHERE m.payout_kind = 'seller_payout' AND m.psp = p.psp AND m.payout_ref = p.payout_id AND m.currency = p.currency
@@ -261,7 +265,7 @@ export class BankStore {
 
   /** PSP payouts in `currency` the settlements moved into transit and no bank entry (or decision) has cleared. */
   expectedPspPayouts(payoutCurrency: Currency): ExpectedPspPayout[] {
-    return this.s.pspPayouts!.all(payoutCurrency, bankInTransitAccount('')).map((raw) => {
+    return this.s.pspPayouts!.all(payoutCurrency, bankInTransit('')).map((raw) => {
       const row = checked(pspPayoutRow, raw, 'recon_batches');
       const references =
         row.psp_reference !== null && row.psp_reference !== row.batch_id ? [row.psp_reference] : [];
@@ -279,7 +283,8 @@ export class BankStore {
 
   /** Seller payouts in `currency` sent (posted to liabilities:payouts:in-transit) and not yet seen leaving the bank. */
   expectedSellerPayouts(payoutCurrency: Currency): ExpectedSellerPayout[] {
-    return this.s.sellerPayouts!.all(payoutCurrency, PAYOUTS_IN_TRANSIT_ACCOUNT).map((raw) => {
+    const bound = [PAYOUT_SENT_PREFIX, payoutCurrency, payoutsInTransit];
+    return this.s.sellerPayouts!.all(...bound).map((raw) => {
       const row = checked(sellerPayoutRow, raw, 'payouts');
       return {
         payoutId: row.payout_id,
@@ -343,7 +348,7 @@ export class BankStore {
   operatingBalance(balanceCurrency: Currency, asOf: string): bigint {
     const raw = this.s.operatingAsOf!.get({
       asOf,
-      name: BANK_OPERATING_ACCOUNT,
+      name: bankOperating,
       currency: balanceCurrency,
     });
     if (raw === undefined) return 0n;

@@ -2,7 +2,8 @@ import { type Database, orderBirthMismatch, refundBirthMismatch } from '../db/in
 import { balances, verifyLedger } from '../ledger/index.js';
 import { formatAmount } from '../money/index.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
-import { Wallets, sellerAccount } from '../wallet/wallet.js';
+import { sellerAccount, sellerAccounts } from '../postings/index.js';
+import { Wallets } from '../wallet/wallet.js';
 import { describeOwner, ownerState, probeProcess, thisProcessOwner } from '../work/lease-owner.js';
 import { bankPostingProblems, inTransitProblems } from './in-transit.js';
 import { reconciliationProblems } from './reconcile.js';
@@ -109,7 +110,7 @@ function checkLedger(db: Database): CheckResult {
 
 function checkWallets(db: Database): CheckResult {
   const ledger = new Map<string, bigint>();
-  for (const row of balances(db, { accountPrefix: 'liabilities:sellers', includeZero: true }))
+  for (const row of balances(db, { accountPrefix: sellerAccounts, includeZero: true }))
     ledger.set(`${row.account} ${row.currency}`, row.balanceMinor);
   const problems: string[] = [];
   const seen = new Set<string>();

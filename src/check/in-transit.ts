@@ -1,8 +1,4 @@
-import {
-  BANK_OPERATING_ACCOUNT,
-  PAYOUTS_IN_TRANSIT_ACCOUNT,
-  bankInTransitAccount,
-} from '../bank/accounts.js';
+import { bankInTransit, bankOperating, payoutsInTransit } from '../postings/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import type { CheckStore } from './store.js';
 
@@ -18,7 +14,7 @@ import type { CheckStore } from './store.js';
  *    every bank entry posted moved exactly its amount on assets:bank:operating, a credit as a debit.
  * Each query is one pass (grouped) over its table, or one look-up per posted bank transaction.
  */
-const TRANSIT_PREFIX = bankInTransitAccount('');
+const TRANSIT_PREFIX = bankInTransit('');
 
 /** Per account and currency, in the account's own sense (an asset's debits, the liability's credits). */
 interface Transit {
@@ -31,7 +27,7 @@ interface Transit {
 
 /** The liability's balance is its credits: every figure about it is turned to that sense. */
 function ownSense(account: string, debitNetMinor: bigint): bigint {
-  return account === PAYOUTS_IN_TRANSIT_ACCOUNT ? -debitNetMinor : debitNetMinor;
+  return account === payoutsInTransit ? -debitNetMinor : debitNetMinor;
 }
 
 function amount(minor: bigint, currency: Currency): string {
@@ -50,20 +46,17 @@ function transitAccounts(store: CheckStore): Transit[] {
       );
     return transit;
   };
-  const names = { prefix: TRANSIT_PREFIX, payouts: PAYOUTS_IN_TRANSIT_ACCOUNT };
+  const names = { prefix: TRANSIT_PREFIX, payouts: payoutsInTransit };
   for (const row of store.transitBalances(names))
     at(row.name, row.currency).heldMinor = ownSense(row.name, row.debit_net);
   for (const row of store.transitSettled(TRANSIT_PREFIX))
     at(row.name, row.currency).sentMinor += row.debit_net;
-  for (const row of store.transitSent(PAYOUTS_IN_TRANSIT_ACCOUNT))
+  for (const row of store.transitSent(payoutsInTransit))
     at(row.name, row.currency).sentMinor += ownSense(row.name, row.debit_net);
   // Only a book read below schema version 16 (the migration tests' "before" side) lacks them.
   if (store.hasTable('bank_matches')) {
     for (const row of store.bankMatchesByKind()) {
-      const account =
-        row.payout_kind === 'psp_payout'
-          ? bankInTransitAccount(row.psp)
-          : PAYOUTS_IN_TRANSIT_ACCOUNT;
+      const account = row.payout_kind === 'psp_payout' ? bankInTransit(row.psp) : payoutsInTransit;
       at(account, row.currency).clearedMinor += BigInt(row.amount_minor);
     }
   }
@@ -80,7 +73,7 @@ export function inTransitProblems(store: CheckStore): { problems: string[]; hold
     const { account, currency, heldMinor, sentMinor, clearedMinor } = transit;
     holdings.push(`${account} ${currency} ${amount(heldMinor, currency)}`);
     if (heldMinor === sentMinor - clearedMinor) continue;
-    const source = account === PAYOUTS_IN_TRANSIT_ACCOUNT ? 'payouts sent' : 'settlements';
+    const source = account === payoutsInTransit ? 'payouts sent' : 'settlements';
     problems.push(
       `${account} ${currency} holds ${amount(heldMinor, currency)}; ${source} put ${amount(sentMinor, currency)} on it and bank matches cleared ${amount(clearedMinor, currency)} of it, so it should hold ${amount(sentMinor - clearedMinor, currency)}`,
     );
@@ -100,9 +93,7 @@ export function bankPostingProblems(store: CheckStore): {
     store.movedOn(txId, account, currency);
   for (const group of store.bankMatchesByTx()) {
     const account =
-      group.payout_kind === 'psp_payout'
-        ? bankInTransitAccount(group.psp)
-        : PAYOUTS_IN_TRANSIT_ACCOUNT;
+      group.payout_kind === 'psp_payout' ? bankInTransit(group.psp) : payoutsInTransit;
     // Out of transit: an asset is credited, the liability debited.
     const outMinor = -ownSense(account, moved(group.tx_id, account, group.currency));
     if (outMinor === BigInt(group.amount_minor)) continue;
@@ -113,19 +104,19 @@ export function bankPostingProblems(store: CheckStore): {
   let entries = 0;
   for (const group of store.bankEntriesByTx()) {
     entries += Number(group.n);
-    const movedMinor = moved(group.tx_id, BANK_OPERATING_ACCOUNT, group.currency);
+    const movedMinor = moved(group.tx_id, bankOperating, group.currency);
     if (movedMinor === BigInt(group.debit_net)) continue;
     const where =
       group.n === 1n
         ? `${group.file_name}:${group.line} (bank entry ${group.id}, ${group.direction} ${amount(BigInt(group.amount_minor), group.currency)} ${group.currency})`
         : `${group.n} bank entries of tx ${group.tx_id} (the first ${group.file_name}:${group.line})`;
     problems.push(
-      `${where}: tx ${group.tx_id} moved ${amount(movedMinor, group.currency)} into ${BANK_OPERATING_ACCOUNT}, not ${amount(BigInt(group.debit_net), group.currency)}`,
+      `${where}: tx ${group.tx_id} moved ${amount(movedMinor, group.currency)} into ${bankOperating}, not ${amount(BigInt(group.debit_net), group.currency)}`,
     );
   }
   for (const entry of store.unpostedBankEntries()) {
     problems.push(
-      `${entry.file_name}:${entry.line} (bank entry ${entry.id}, ${entry.direction} ${amount(BigInt(entry.amount_minor), entry.currency)} ${entry.currency}, ${entry.class}) was never posted on ${BANK_OPERATING_ACCOUNT}`,
+      `${entry.file_name}:${entry.line} (bank entry ${entry.id}, ${entry.direction} ${amount(BigInt(entry.amount_minor), entry.currency)} ${entry.currency}, ${entry.class}) was never posted on ${bankOperating}`,
     );
   }
   const matches = Number(store.count('bankMatches'));

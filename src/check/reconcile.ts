@@ -1,5 +1,5 @@
 import { formatAmount } from '../money/index.js';
-import { BANK_OPERATING_ACCOUNT, bankInTransitAccount } from '../bank/accounts.js';
+import { bankInTransit, bankOperating, settlementPspFeesKey } from '../postings/index.js';
 import type { CheckStore } from './store.js';
 
 export interface ReconciliationProblems {
@@ -55,14 +55,9 @@ export function reconciliationProblems(store: CheckStore): ReconciliationProblem
       problems.push(`${where}: its transaction ${settlement.tx_id} also posts settlement ${other}`);
     txOwners.set(settlement.tx_id, settlement.id);
     // Since the bank leg (issue 16) a settlement moves the money into transit; older books moved it straight to the bank.
-    const toTransit = store.movedOnAnyCurrency(
-      settlement.tx_id,
-      bankInTransitAccount(settlement.psp),
-    );
+    const toTransit = store.movedOnAnyCurrency(settlement.tx_id, bankInTransit(settlement.psp));
     const moved =
-      toTransit !== 0n
-        ? toTransit
-        : store.movedOnAnyCurrency(settlement.tx_id, BANK_OPERATING_ACCOUNT);
+      toTransit !== 0n ? toTransit : store.movedOnAnyCurrency(settlement.tx_id, bankOperating);
     if (moved !== settlement.net_minor)
       problems.push(
         `${where}: transaction ${settlement.tx_id} moved ${moved} to the bank, not ${settlement.net_minor}`,
@@ -81,7 +76,7 @@ export function reconciliationProblems(store: CheckStore): ReconciliationProblem
   const feeRuns = store.feeRuns();
   for (const run of feeRuns) {
     const txId = store.transactionIdByKey(
-      `settlement.psp-fees:${run.psp}:${run.file_sha256.slice(0, 16)}:${run.currency}`,
+      settlementPspFeesKey(run.psp, run.file_sha256, run.currency),
     );
     const booked = txId === undefined ? 0n : store.pspFeesOf(txId);
     if (booked !== BigInt(run.fees)) {

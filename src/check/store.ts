@@ -13,6 +13,14 @@ import {
   rowShape,
 } from '../db/index.js';
 import { StorageError } from '../errors.js';
+import {
+  captureKey,
+  chargebackKey,
+  payoutSentKey,
+  pspFeeKey,
+  pspFees,
+  refundSentKey,
+} from '../postings/index.js';
 
 /**
  * check's own read-only store: every query `payops check` makes of the books, with its rows
@@ -24,7 +32,12 @@ import { StorageError } from '../errors.js';
  * the caller's (`payops check` opens the books; runChecks runs on one read snapshot of them):
  * opening it read-only is the CLI's choice, not this store's.
  */
-const CAPTURE_KEY_PREFIX = 'payin.capture:';
+/** Each query that joins a posting by its key binds the key's prefix (the rules' own, src/postings/keys.ts). */
+const CAPTURE_KEY = { keyPrefix: captureKey('') };
+const PSP_FEE_KEY = { keyPrefix: pspFeeKey('') };
+const PAYOUT_SENT_KEY = { keyPrefix: payoutSentKey('') };
+const REFUND_SENT_KEY = { keyPrefix: refundSentKey('') };
+const CHARGEBACK_KEY = { keyPrefix: chargebackKey('') };
 
 /** The joins whose plans must stay linear; test/check/check.test.ts asserts them. */
 export const CHECK_QUERIES = {
@@ -32,12 +45,12 @@ export const CHECK_QUERIES = {
   eventsMissingOrders: `SELECT e.event_id, e.order_count, COALESCE(c.orders, 0) AS orders
     FROM events e LEFT JOIN (SELECT event_id, COUNT(*) AS orders FROM orders GROUP BY event_id) c ON c.event_id = e.event_id
     WHERE COALESCE(c.orders, 0) <> e.order_count LIMIT 50`,
-  succeededWithoutCapture: `SELECT o.order_id FROM orders o LEFT JOIN ledger_transactions t ON t.idempotency_key = '${CAPTURE_KEY_PREFIX}' || o.order_id
+  succeededWithoutCapture: `SELECT o.order_id FROM orders o LEFT JOIN ledger_transactions t ON t.idempotency_key = @keyPrefix || o.order_id
     WHERE o.status = 'succeeded' AND t.id IS NULL LIMIT 50`,
   // Joined on the order id itself so the look-up uses orders' unique index: an expression on
   // o.order_id would scan orders once per capture (a 100,000-order book took over 12 minutes).
   capturesOfUnsucceededOrders: `SELECT t.id, t.idempotency_key, o.status FROM ledger_transactions t
-    LEFT JOIN orders o ON o.order_id = substr(t.idempotency_key, ${CAPTURE_KEY_PREFIX.length + 1})
+    LEFT JOIN orders o ON o.order_id = substr(t.idempotency_key, length(@keyPrefix) + 1)
     WHERE t.kind = 'payin.capture' AND (o.status IS NULL OR o.status <> 'succeeded') LIMIT 50`,
 } as const;
 
@@ -50,10 +63,10 @@ const COUNTS = {
 } as const;
 
 const PAYOUT_QUERIES = {
-  unposted: `SELECT p.payout_id FROM payouts p LEFT JOIN ledger_transactions t ON t.idempotency_key = 'payout.sent:' || p.payout_id
+  unposted: `SELECT p.payout_id FROM payouts p LEFT JOIN ledger_transactions t ON t.idempotency_key = @keyPrefix || p.payout_id
               WHERE p.status = 'succeeded' AND t.id IS NULL LIMIT 50`,
   strayPostings: `SELECT t.id, t.idempotency_key, p.status FROM ledger_transactions t
-              LEFT JOIN payouts p ON p.payout_id = substr(t.idempotency_key, ${'payout.sent:'.length + 1})
+              LEFT JOIN payouts p ON p.payout_id = substr(t.idempotency_key, length(@keyPrefix) + 1)
               WHERE t.kind = 'payout.sent' AND (p.status IS NULL OR p.status <> 'succeeded') LIMIT 50`,
   owedBySeller: `SELECT seller_id, currency,
                      SUM(CASE WHEN released_at IS NOT NULL THEN amount_minor - platform_fee_minor - refunded_share_minor ELSE 0 END) AS released_minor,
@@ -66,10 +79,10 @@ const PAYOUT_QUERIES = {
 } as const;
 
 const REFUND_QUERIES = {
-  unposted: `SELECT r.refund_id FROM refunds r LEFT JOIN ledger_transactions t ON t.idempotency_key = 'refund.sent:' || r.refund_id
+  unposted: `SELECT r.refund_id FROM refunds r LEFT JOIN ledger_transactions t ON t.idempotency_key = @keyPrefix || r.refund_id
               WHERE r.status = 'succeeded' AND t.id IS NULL LIMIT 50`,
   strayPostings: `SELECT t.id, t.idempotency_key FROM ledger_transactions t
-              LEFT JOIN refunds r ON r.refund_id = substr(t.idempotency_key, ${'refund.sent:'.length + 1})
+              LEFT JOIN refunds r ON r.refund_id = substr(t.idempotency_key, length(@keyPrefix) + 1)
               WHERE t.kind = 'refund.sent' AND (r.status IS NULL OR r.status <> 'succeeded') LIMIT 50`,
   sumsByOrder: `SELECT order_id, SUM(CASE WHEN status = 'succeeded' THEN amount_minor ELSE 0 END) AS succeeded, SUM(CASE WHEN status <> 'failed' THEN amount_minor ELSE 0 END) AS reserved
               FROM refunds GROUP BY order_id`,
@@ -79,7 +92,7 @@ const REFUND_QUERIES = {
     'SELECT order_id FROM orders WHERE refunded_minor <> 0 OR refund_reserved_minor <> 0',
   orderTotals:
     'SELECT amount_minor, refunded_minor, refund_reserved_minor FROM orders WHERE order_id = ?',
-  unpostedChargebacks: `SELECT c.dispute_id FROM chargebacks c LEFT JOIN ledger_transactions t ON t.idempotency_key = 'chargeback:' || c.dispute_id WHERE t.id IS NULL LIMIT 50`,
+  unpostedChargebacks: `SELECT c.dispute_id FROM chargebacks c LEFT JOIN ledger_transactions t ON t.idempotency_key = @keyPrefix || c.dispute_id WHERE t.id IS NULL LIMIT 50`,
 } as const;
 
 const WORK_QUERIES = {
@@ -139,8 +152,8 @@ const RECONCILE_QUERIES = {
        JOIN recon_runs u ON u.id = f.fee_run_id`,
   transactionByKey: 'SELECT id FROM ledger_transactions WHERE idempotency_key = ?',
   pspFeesOfTx: `SELECT COALESCE(SUM(CASE e.direction WHEN 'debit' THEN e.amount_minor ELSE -e.amount_minor END), 0) AS booked
-     FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE e.tx_id = ? AND a.name = 'expenses:psp-fees'`,
-  feesBookedTwice: `SELECT r.internal_ref FROM recon_rows r JOIN ledger_transactions t ON t.idempotency_key = 'payin.psp-fee:' || substr(r.internal_ref, 9)
+     FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE e.tx_id = ? AND a.name = ?`,
+  feesBookedTwice: `SELECT r.internal_ref FROM recon_rows r JOIN ledger_transactions t ON t.idempotency_key = @keyPrefix || substr(r.internal_ref, 9)
        WHERE r.fee_run_id IS NOT NULL AND r.type = 'capture' AND r.internal_ref LIKE 'capture:%' LIMIT 20`,
   decisions: 'SELECT id, tx_ids FROM recon_decisions',
   reconcileTransactions:
@@ -373,19 +386,19 @@ export class CheckStore {
   }
 
   succeededWithoutCapture(): { order_id: string }[] {
-    return this.all(ORDER_ID_ROW, CHECK_QUERIES.succeededWithoutCapture);
+    return this.all(ORDER_ID_ROW, CHECK_QUERIES.succeededWithoutCapture, CAPTURE_KEY);
   }
 
   capturesOfUnsucceededOrders(): StrayPostingRow[] {
-    return this.all(STRAY_POSTING_ROW, CHECK_QUERIES.capturesOfUnsucceededOrders);
+    return this.all(STRAY_POSTING_ROW, CHECK_QUERIES.capturesOfUnsucceededOrders, CAPTURE_KEY);
   }
 
   unpostedPayouts(): { payout_id: string }[] {
-    return this.all(PAYOUT_ID_ROW, PAYOUT_QUERIES.unposted);
+    return this.all(PAYOUT_ID_ROW, PAYOUT_QUERIES.unposted, PAYOUT_SENT_KEY);
   }
 
   strayPayoutPostings(): StrayPostingRow[] {
-    return this.all(STRAY_POSTING_ROW, PAYOUT_QUERIES.strayPostings);
+    return this.all(STRAY_POSTING_ROW, PAYOUT_QUERIES.strayPostings, PAYOUT_SENT_KEY);
   }
 
   owedBySeller(): Iterable<OwedRow> {
@@ -401,11 +414,11 @@ export class CheckStore {
   }
 
   unpostedRefunds(): { refund_id: string }[] {
-    return this.all(REFUND_ID_ROW, REFUND_QUERIES.unposted);
+    return this.all(REFUND_ID_ROW, REFUND_QUERIES.unposted, REFUND_SENT_KEY);
   }
 
   strayRefundPostings(): { id: bigint; idempotency_key: string }[] {
-    return this.all(STRAY_POSTING_ROW, REFUND_QUERIES.strayPostings);
+    return this.all(STRAY_POSTING_ROW, REFUND_QUERIES.strayPostings, REFUND_SENT_KEY);
   }
 
   refundSumsByOrder(): Iterable<Row<typeof REFUND_SUMS_ROW>> {
@@ -425,7 +438,7 @@ export class CheckStore {
   }
 
   unpostedChargebacks(): { dispute_id: string }[] {
-    return this.all(DISPUTE_ID_ROW, REFUND_QUERIES.unpostedChargebacks);
+    return this.all(DISPUTE_ID_ROW, REFUND_QUERIES.unpostedChargebacks, CHARGEBACK_KEY);
   }
 
   executingLeases(): LeaseRow[] {
@@ -509,11 +522,11 @@ export class CheckStore {
   }
 
   pspFeesOf(txId: bigint): bigint {
-    return this.one(BOOKED_ROW, RECONCILE_QUERIES.pspFeesOfTx, txId).booked;
+    return this.one(BOOKED_ROW, RECONCILE_QUERIES.pspFeesOfTx, txId, pspFees).booked;
   }
 
   feesBookedTwice(): { internal_ref: string }[] {
-    return this.all(INTERNAL_REF_ROW, RECONCILE_QUERIES.feesBookedTwice);
+    return this.all(INTERNAL_REF_ROW, RECONCILE_QUERIES.feesBookedTwice, PSP_FEE_KEY);
   }
 
   /** Each decision with the ids of the transactions it posted (a JSON list in the row). */

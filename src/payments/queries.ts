@@ -1,6 +1,7 @@
 import type { Database } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Currency } from '../money/index.js';
+import { captureKey, pspFeeKey } from '../postings/index.js';
 import type { OrderStatus } from './order-state.js';
 
 /** Read models of orders for `orders list|show` and `dlq list`. */
@@ -125,7 +126,7 @@ export function showOrder(db: Database, orderId: string): OrderDetail {
       .prepare(
         'SELECT id, kind, idempotency_key FROM ledger_transactions WHERE idempotency_key IN (?, ?) ORDER BY id',
       )
-      .all(`payin.capture:${orderId}`, `payin.psp-fee:${orderId}`) as {
+      .all(captureKey(orderId), pspFeeKey(orderId)) as {
       id: bigint;
       kind: string;
       idempotency_key: string;

@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import { maskIban } from '../payments/events.js';
 import { type OpenWork, openWorkIn } from '../payments/queries.js';
+import { payoutSentKey } from '../postings/index.js';
 import type { PayoutRow, PayoutStatus } from './store.js';
 
 export interface PayoutSummary {
@@ -95,7 +96,7 @@ export function showPayout(db: Database, payoutId: string): PayoutDetail {
   }));
   const tx = db
     .prepare('SELECT id FROM ledger_transactions WHERE idempotency_key = ?')
-    .get(`payout.sent:${payoutId}`) as { id: bigint } | undefined;
+    .get(payoutSentKey(payoutId)) as { id: bigint } | undefined;
   return {
     ...toSummary(row),
     payoutKey: row.payout_key,

@@ -2,7 +2,8 @@ import type { Database } from '../db/index.js';
 import type { PostingRequest } from '../ledger/index.js';
 import type { Currency } from '../money/index.js';
 import type { PayOutEvent } from '../payments/events.js';
-import { type WalletDelta, sellerAccount } from '../wallet/wallet.js';
+import { releaseTransaction } from '../postings/index.js';
+import type { WalletDelta } from '../wallet/wallet.js';
 
 /**
  * What a release writes, why it is refused, or (`wait`) that the order is not captured yet but may
@@ -127,27 +128,16 @@ export class Releases {
     if (shareMinor === 0n) return { ok: true, posting: null, delta: null }; // the platform kept it all
     return {
       ok: true,
-      posting: {
-        idempotencyKey: `payout.release:${event.orderId}`,
-        kind: 'payout.release',
-        description: `Released ${event.orderId} to ${event.seller.id}: delivered`,
-        effectiveAt: at,
-        metadata: { orderId: event.orderId, sellerId: event.seller.id, eventId: event.eventId },
-        entries: [
-          {
-            account: sellerAccount(event.seller.id, 'pending'),
-            currency,
-            direction: 'debit',
-            amountMinor: shareMinor,
-          },
-          {
-            account: sellerAccount(event.seller.id, 'payable'),
-            currency,
-            direction: 'credit',
-            amountMinor: shareMinor,
-          },
-        ],
-      },
+      posting: releaseTransaction(
+        {
+          orderId: event.orderId,
+          sellerId: event.seller.id,
+          currency,
+          shareMinor,
+          eventId: event.eventId,
+        },
+        at,
+      ),
       delta: {
         sellerId: event.seller.id,
         currency,

@@ -27,20 +27,23 @@ export function pspUnapplied(psp: string): `liabilities:psp:${string}:unapplied`
 
 export type SellerBucket = 'pending' | 'payable';
 
+/** The parent of every seller's accounts (`payops check` reads their balances by it). */
+export const sellerAccounts = 'liabilities:sellers';
+
 /** The ledger accounts a seller's wallet mirrors: captured but not delivered, then payable. */
 export function sellerAccount(
   sellerId: string,
   bucket: SellerBucket,
 ): `liabilities:sellers:${string}:${SellerBucket}` {
-  return `liabilities:sellers:${sellerId}:${bucket}`;
+  return `${sellerAccounts}:${sellerId}:${bucket}`;
 }
 
 export function sellerPending(sellerId: string): `liabilities:sellers:${string}:pending` {
-  return `liabilities:sellers:${sellerId}:pending`;
+  return `${sellerAccounts}:${sellerId}:pending`;
 }
 
 export function sellerPayable(sellerId: string): `liabilities:sellers:${string}:payable` {
-  return `liabilities:sellers:${sellerId}:payable`;
+  return `${sellerAccounts}:${sellerId}:payable`;
 }
 
 /** A PSP payout the settlement file reports, until the bank credit shows it arrived. */

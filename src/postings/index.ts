@@ -12,6 +12,7 @@ export {
   pspReceivable,
   pspUnapplied,
   sellerAccount,
+  sellerAccounts,
   unidentifiedCredits,
   unidentifiedDebits,
   writeOffs,
@@ -38,6 +39,7 @@ export {
   pspFeeKey,
   refundSentKey,
   releaseKey,
+  settlementPspFeesKey,
 } from './keys.js';
 export { type Leg, legs, posting } from './legs.js';
 export { captureTransaction, pspFeeTransaction } from './payin.js';

@@ -1,4 +1,4 @@
-import { BANK_SOURCE, bankInTransitAccount } from '../bank/accounts.js';
+import { BANK_SOURCE } from '../bank/accounts.js';
 import { BankDecisions } from '../bank/decide.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { InputError, NotFoundError, UsageError, assert } from '../errors.js';
@@ -15,17 +15,19 @@ import {
 } from './classes.js';
 import { Items, sideOfRecord, sideOfStoredRow } from './items.js';
 import {
-  adjustments as ADJUSTMENTS_ACCOUNT,
   type Leg,
-  pspFees as PSP_FEES_ACCOUNT,
-  writeOffs as WRITE_OFFS_ACCOUNT,
+  adjustments,
+  bankInTransit,
   bookedFeeAccountOf,
+  decisionTransaction,
   feeLegs,
-  posting,
-  pspReceivable as pspReceivableAccount,
+  pspFees,
+  pspReceivable,
+  pspUnapplied,
   recordReversalLegs,
   rowBookingLegs,
-  pspUnapplied as unappliedAccount,
+  writeBackTransaction,
+  writeOffs,
 } from '../postings/index.js';
 import { InternalRecords } from './records.js';
 import { describeBreakdown, residualBreakdown } from './residual.js';
@@ -119,7 +121,7 @@ export class Decisions {
     const accept = (effect: string): ActionOption => ({ action: 'accept', effect });
     const writeOff = (minor: bigint): ActionOption => ({
       action: 'write_off',
-      effect: `write off ${money(minor)} to ${WRITE_OFFS_ACCOUNT}`,
+      effect: `write off ${money(minor)} to ${writeOffs}`,
     });
     const row = item.rowId === null ? undefined : this.store.row(item.rowId);
     switch (item.class) {
@@ -157,7 +159,7 @@ export class Decisions {
               ? []
               : [
                   accept(
-                    `the PSP moved the money twice: book ${money(item.amountMinor)} to ${ADJUSTMENTS_ACCOUNT} and settle it in its batch`,
+                    `the PSP moved the money twice: book ${money(item.amountMinor)} to ${adjustments} and settle it in its batch`,
                   ),
                   ...(row && row.netMinor < 0n ? [writeOff(row.grossMinor)] : []),
                 ]),
@@ -174,7 +176,7 @@ export class Decisions {
           record !== undefined && row !== undefined && record.kind === recordKindOf(row.type);
         const options: ActionOption[] = [
           accept(
-            `book it as the PSP states: ${money(row?.grossMinor ?? item.amountMinor)} against ${row ? this.counterForRow(item, row, record) : ADJUSTMENTS_ACCOUNT}, its fee to ${PSP_FEES_ACCOUNT}, and settle it in its batch`,
+            `book it as the PSP states: ${money(row?.grossMinor ?? item.amountMinor)} against ${row ? this.counterForRow(item, row, record) : adjustments}, its fee to ${pspFees}, and settle it in its batch`,
           ),
           ...(row && row.netMinor < 0n ? [writeOff(row.grossMinor)] : []),
           {
@@ -194,7 +196,7 @@ export class Decisions {
               ),
             ],
             proposed: 'note',
-            proposal: `it refunds ${money(row?.grossMinor ?? 0n)} of ${row?.merchantReference ?? ''}, whose capture holds only ${money(beyondMinor)} in suspense: ask the PSP; accepting it is refused, it would hide money in ${ADJUSTMENTS_ACCOUNT}`,
+            proposal: `it refunds ${money(row?.grossMinor ?? 0n)} of ${row?.merchantReference ?? ''}, whose capture holds only ${money(beyondMinor)} in suspense: ask the PSP; accepting it is refused, it would hide money in ${adjustments}`,
           };
         }
         const alreadySettled =
@@ -227,7 +229,7 @@ export class Decisions {
         return {
           options: [
             accept(
-              `adjust by ${difference < 0n ? '-' : '+'}${money(difference)} (${ADJUSTMENTS_ACCOUNT}) and settle the row`,
+              `adjust by ${difference < 0n ? '-' : '+'}${money(difference)} (${adjustments}) and settle the row`,
             ),
             ...(difference < 0n ? [writeOff(difference)] : []),
             note,
@@ -241,7 +243,7 @@ export class Decisions {
         return {
           options: [
             accept(
-              `book the fee difference ${difference < 0n ? '-' : '+'}${money(difference)} to ${PSP_FEES_ACCOUNT} and settle the row`,
+              `book the fee difference ${difference < 0n ? '-' : '+'}${money(difference)} to ${pspFees} and settle the row`,
             ),
             ...(difference > 0n ? [writeOff(difference)] : []),
             note,
@@ -254,7 +256,7 @@ export class Decisions {
         return {
           options: [
             accept(
-              `take payops' record out of the receivable and book the row in its currency, both against ${ADJUSTMENTS_ACCOUNT}`,
+              `take payops' record out of the receivable and book the row in its currency, both against ${adjustments}`,
             ),
             note,
           ],
@@ -291,7 +293,7 @@ export class Decisions {
           return {
             options: [
               accept(
-                `hold the buyer's money as a liability (${unappliedAccount(item.psp)}) until it is refunded; the order stays failed`,
+                `hold the buyer's money as a liability (${pspUnapplied(item.psp)}) until it is refunded; the order stays failed`,
               ),
               note,
             ],
@@ -321,7 +323,7 @@ export class Decisions {
               ]
             : []),
           accept(
-            `take it out of the receivable against ${ADJUSTMENTS_ACCOUNT} (the PSP says it never happened)`,
+            `take it out of the receivable against ${adjustments} (the PSP says it never happened)`,
           ),
           ...(net > 0n ? [writeOff(net)] : []),
           ...(batchItem
@@ -394,7 +396,7 @@ export class Decisions {
         const record = this.recordItemWithNet(item.psp, item.currency, residual);
         const options: ActionOption[] = [
           accept(
-            `book the residual ${residual < 0n ? '-' : '+'}${money(residual)} between the bank and ${ADJUSTMENTS_ACCOUNT}`,
+            `book the residual ${residual < 0n ? '-' : '+'}${money(residual)} between the bank and ${adjustments}`,
           ),
           ...(residual < 0n ? [writeOff(residual)] : []),
           {
@@ -480,19 +482,9 @@ export class Decisions {
       if (posted.length === 0 || decisions.some((decision) => decision.action === 'write_back'))
         continue;
       const entries = posted.flatMap((txId) => this.ledger.getTransaction(txId).entries);
-      const result = this.ledger.post({
-        idempotencyKey: `reconcile.write-back:${item.itemId}`,
-        kind: 'reconcile.write-back',
-        description: `Write-back of ${item.itemId}: ${ref} was settled late (${source})`,
-        effectiveAt: this.now(),
-        metadata: { psp, item: item.itemId, record: ref },
-        entries: entries.map((entry) => ({
-          account: entry.account,
-          currency: entry.currency,
-          direction: entry.direction === 'debit' ? 'credit' : 'debit',
-          amountMinor: entry.amountMinor,
-        })),
-      });
+      const result = this.ledger.post(
+        writeBackTransaction(item, { ref, source }, entries, this.now()),
+      );
       txIds.push(result.txId);
       this.store.insertDecision({
         itemRowId: item.id,
@@ -524,7 +516,7 @@ export class Decisions {
     }
     const plan = this.plan(item, action);
     const txIds = plan.legs.length > 0 ? [this.postLegs(item, action, plan)] : [];
-    const resolution = `${action === 'accept' ? 'accepted' : 'written off'}${plan.suspense ? ` into suspense (${unappliedAccount(item.psp)})` : ''}${rule ? ` by rule ${rule}` : ''}`;
+    const resolution = `${action === 'accept' ? 'accepted' : 'written off'}${plan.suspense ? ` into suspense (${pspUnapplied(item.psp)})` : ''}${rule ? ` by rule ${rule}` : ''}`;
     txIds.push(...this.closeRowItem(item, plan.settleRow, resolution));
     this.record(item, action, note, null, txIds, rule);
     if (plan.clears)
@@ -547,7 +539,7 @@ export class Decisions {
 
   private plan(item: ItemRecord, action: 'accept' | 'write_off'): Plan {
     const psp = item.psp;
-    const expense = action === 'write_off' ? WRITE_OFFS_ACCOUNT : ADJUSTMENTS_ACCOUNT;
+    const expense = action === 'write_off' ? writeOffs : adjustments;
     switch (item.class) {
       case 'missing_internal':
       case 'duplicate': {
@@ -555,18 +547,18 @@ export class Decisions {
         const probable =
           item.probableRef === null ? undefined : this.records(psp).byRef(item.probableRef);
         const counter =
-          action === 'write_off' ? WRITE_OFFS_ACCOUNT : this.counterForRow(item, row, probable);
+          action === 'write_off' ? writeOffs : this.counterForRow(item, row, probable);
         const suspense =
-          counter === unappliedAccount(psp) &&
+          counter === pspUnapplied(psp) &&
           item.class === 'missing_internal' &&
           row.grossMinor > 0n &&
           probable?.status !== 'failed';
         return {
           legs: rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, counter),
-          description: `${row.type} ${row.pspReference ?? `line ${row.line}`} booked as the PSP reported it${counter === ADJUSTMENTS_ACCOUNT || counter === WRITE_OFFS_ACCOUNT ? '' : ` (held in ${counter})`}`,
+          description: `${row.type} ${row.pspReference ?? `line ${row.line}`} booked as the PSP reported it${counter === adjustments || counter === writeOffs ? '' : ` (held in ${counter})`}`,
           settleRow: true,
           ...(suspense ? { suspense: true } : {}),
-          ...(counter === unappliedAccount(psp) && row.type === 'refund'
+          ...(counter === pspUnapplied(psp) && row.type === 'refund'
             ? { clears: this.suspenseCaptureRefunded(item, row) }
             : {}),
         };
@@ -574,13 +566,7 @@ export class Decisions {
       case 'status_mismatch': {
         const row = this.rowOf(item);
         return {
-          legs: rowBookingLegs(
-            psp,
-            row.currency,
-            row.grossMinor,
-            row.feeMinor,
-            unappliedAccount(psp),
-          ),
+          legs: rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, pspUnapplied(psp)),
           description: `${row.pspReference ?? row.type} settled for failed ${item.internalRef ?? ''}: held for the buyer`,
           settleRow: true,
         };
@@ -593,7 +579,7 @@ export class Decisions {
         return {
           legs: [
             {
-              account: pspReceivableAccount(psp),
+              account: pspReceivable(psp),
               currency: row.currency,
               debitMinor: differenceMinor,
             },
@@ -612,7 +598,7 @@ export class Decisions {
             psp,
             row.currency,
             row.feeMinor - (record.feeMinor ?? 0n),
-            action === 'write_off' ? WRITE_OFFS_ACCOUNT : PSP_FEES_ACCOUNT,
+            action === 'write_off' ? writeOffs : pspFees,
           ),
           description: `${record.kind} ${record.id}: PSP fee ${formatAmount(row.feeMinor, row.currency)}, payops booked ${formatAmount(record.feeMinor ?? 0n, record.currency)}`,
           settleRow: true,
@@ -628,10 +614,10 @@ export class Decisions {
               record.currency,
               record.grossMinor,
               record.feeMinor ?? 0n,
-              ADJUSTMENTS_ACCOUNT,
+              adjustments,
               bookedFeeAccountOf(record.kind),
             ),
-            ...rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, ADJUSTMENTS_ACCOUNT),
+            ...rowBookingLegs(psp, row.currency, row.grossMinor, row.feeMinor, adjustments),
           ],
           description: `${record.kind} ${record.id}: booked in ${record.currency}, settled in ${row.currency}`,
           settleRow: true,
@@ -673,19 +659,10 @@ export class Decisions {
     const sequence =
       this.store.decisionsOfItem(item.id).filter((decision) => decision.txIds.length > 0).length +
       1;
-    const kind = action === 'write_off' ? 'reconcile.write-off' : `reconcile.${action}`;
     return this.ledger.post(
-      posting({
-        idempotencyKey: `${kind}:${item.itemId}:${sequence}`,
-        kind,
-        description: `${item.class} ${item.itemId}: ${plan.description}`,
+      decisionTransaction('reconcile', action, item, sequence, {
+        description: plan.description,
         effectiveAt: this.now(),
-        metadata: {
-          psp: item.psp,
-          item: item.itemId,
-          class: item.class,
-          ...(item.batchId ? { batchId: item.batchId } : {}),
-        },
         legs: plan.legs,
       }),
     ).txId;
@@ -795,12 +772,12 @@ export class Decisions {
     const txId = this.postLegs(item, action, {
       legs: [
         {
-          account: bankInTransitAccount(item.psp),
+          account: bankInTransit(item.psp),
           currency: item.currency,
           debitMinor: residualMinor,
         },
         {
-          account: action === 'write_off' ? WRITE_OFFS_ACCOUNT : ADJUSTMENTS_ACCOUNT,
+          account: action === 'write_off' ? writeOffs : adjustments,
           currency: item.currency,
           debitMinor: -residualMinor,
         },
@@ -1107,13 +1084,12 @@ export class Decisions {
     row: StoredRow,
     probable: InternalRecord | undefined,
   ): string {
-    if (probable?.kind === 'capture' && probable.status === 'failed')
-      return unappliedAccount(item.psp);
-    if (item.class !== 'missing_internal') return ADJUSTMENTS_ACCOUNT;
-    if (row.grossMinor > 0n) return unappliedAccount(item.psp);
+    if (probable?.kind === 'capture' && probable.status === 'failed') return pspUnapplied(item.psp);
+    if (item.class !== 'missing_internal') return adjustments;
+    if (row.grossMinor > 0n) return pspUnapplied(item.psp);
     if (row.type === 'refund' && this.suspenseCaptureRefunded(item, row) !== undefined)
-      return unappliedAccount(item.psp);
-    return ADJUSTMENTS_ACCOUNT;
+      return pspUnapplied(item.psp);
+    return adjustments;
   }
 
   /** The capture held in suspense that this refund row gives back (same order reference and currency, not more than it). */
@@ -1178,7 +1154,7 @@ export class Decisions {
 
   /** What these transactions took out of the suspense (a link to an order posts it itself). */
   private suspenseDebitOf(psp: string, txIds: readonly number[]): bigint {
-    const suspense = unappliedAccount(psp);
+    const suspense = pspUnapplied(psp);
     return txIds
       .flatMap((txId) => this.ledger.getTransaction(txId).entries)
       .filter((entry) => entry.account === suspense)
@@ -1242,13 +1218,13 @@ export class Decisions {
     const orderFeeMinor = record.feeMinor ?? 0n;
     const txId = this.postLegs(item, 'link', {
       legs: [
-        { account: unappliedAccount(item.psp), currency: row.currency, debitMinor: remainderMinor },
+        { account: pspUnapplied(item.psp), currency: row.currency, debitMinor: remainderMinor },
         {
-          account: pspReceivableAccount(item.psp),
+          account: pspReceivable(item.psp),
           currency: row.currency,
           debitMinor: -(remainderMinor - orderFeeMinor),
         },
-        { account: PSP_FEES_ACCOUNT, currency: row.currency, debitMinor: -orderFeeMinor },
+        { account: pspFees, currency: row.currency, debitMinor: -orderFeeMinor },
       ],
       description: `suspense cleared: ${row.pspReference ?? `line ${row.line}`} paid ${ref}`,
     });

@@ -1,4 +1,5 @@
 import type { Database } from '../db/index.js';
+import { captureKey, chargebackKey, refundSentKey } from '../postings/index.js';
 import { type InternalRecord, type RecordKind, parseInternalRef } from './classes.js';
 import {
   type ChargebackRow,
@@ -139,10 +140,10 @@ export class InternalRecords {
   bookedAt(kind: RecordKind, id: string): string | null {
     const key =
       kind === 'capture'
-        ? `payin.capture:${id}`
+        ? captureKey(id)
         : kind === 'refund'
-          ? `refund.sent:${id}`
-          : `chargeback:${id}`;
+          ? refundSentKey(id)
+          : chargebackKey(id);
     return this.store.bookedAt(key);
   }
 

@@ -1,9 +1,9 @@
 import { assert } from '../errors.js';
 import type { Ledger } from '../ledger/index.js';
-import { type Currency, formatAmount, formatMoney, money } from '../money/index.js';
+import { type Currency, formatMoney, money } from '../money/index.js';
+import { settlementPspFeesTransaction, settlementTransaction } from '../postings/index.js';
 import { batchSubject } from './classes.js';
 import type { Items } from './items.js';
-import { feeLegs, posting, settlementLegs } from '../postings/index.js';
 import type { BatchRecord, ReconStore, SettlementRecord } from './store.js';
 
 function batchKey(batchId: string, currency: Currency): string {
@@ -124,16 +124,8 @@ export class Settlements {
       this.store.addToSettlement(settlement.id, settlement.netMinor);
     for (const [currency, feeMinor] of this.runFees) {
       if (feeMinor === 0n) continue;
-      this.ledger.post(
-        posting({
-          idempotencyKey: `settlement.psp-fees:${this.psp}:${this.fileSha256.slice(0, 16)}:${currency}`,
-          kind: 'settlement.psp-fee',
-          description: `PSP fees not booked before, from settlement file run ${this.runId} (${this.psp})`,
-          effectiveAt: feesEffectiveAt,
-          metadata: { psp: this.psp, run: this.runId.toString() },
-          legs: feeLegs(this.psp, currency, feeMinor),
-        }),
-      );
+      const run = { psp: this.psp, runId: this.runId, fileSha256: this.fileSha256 };
+      this.ledger.post(settlementPspFeesTransaction(run, currency, feeMinor, feesEffectiveAt));
     }
   }
 
@@ -161,23 +153,8 @@ export class Settlements {
       this.store.markSettlementPosted(settlement.id, null, this.at);
       return null;
     }
-    const key =
-      settlement.kind === 'rows'
-        ? `settlement.batch:${this.psp}:${settlement.batchId}:${settlement.currency}:s${settlement.id}`
-        : `settlement.${settlement.kind}:${this.psp}:s${settlement.id}`;
     const result = this.ledger.post(
-      posting({
-        idempotencyKey: key,
-        kind: settlement.kind === 'rows' ? 'settlement.batch' : `settlement.${settlement.kind}`,
-        description: `Payout ${settlement.batchId} from ${this.psp} in transit to the bank: ${label}, ${formatAmount(settlement.netMinor, settlement.currency)} ${settlement.currency}`,
-        effectiveAt,
-        metadata: {
-          psp: this.psp,
-          batchId: settlement.batchId,
-          settlement: settlement.id.toString(),
-        },
-        legs: settlementLegs(this.psp, settlement.currency, settlement.netMinor),
-      }),
+      settlementTransaction(this.psp, settlement, label, effectiveAt),
     );
     this.store.markSettlementPosted(settlement.id, result.txId, this.at);
     return result.txId;

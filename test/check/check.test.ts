@@ -183,7 +183,12 @@ describe('payops check', () => {
       CHECK_QUERIES.succeededWithoutCapture,
       CHECK_QUERIES.eventsMissingOrders,
     ].map((sql) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+      // The capture joins bind the capture key prefix; the events query binds nothing.
+      (
+        db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ keyPrefix: 'payin.capture:' }) as {
+          detail: string;
+        }[]
+      )
         .map((row) => row.detail)
         .join(' | '),
     );

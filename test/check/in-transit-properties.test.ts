@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BANK_OPERATING_ACCOUNT } from '../../src/bank/accounts.js';
+import { bankOperating as BANK_OPERATING_ACCOUNT } from '../../src/postings/index.js';
 import { IN_TRANSIT_CHECK_NAME, runChecks } from '../../src/check/check.js';
 import { type Currency, formatAmount } from '../../src/money/index.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';

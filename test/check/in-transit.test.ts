@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BANK_SOURCE } from '../../src/bank/accounts.js';
 import {
-  BANK_OPERATING_ACCOUNT,
-  BANK_SOURCE,
-  PAYOUTS_IN_TRANSIT_ACCOUNT,
-  bankInTransitAccount,
-} from '../../src/bank/accounts.js';
+  bankOperating as BANK_OPERATING_ACCOUNT,
+  bankInTransit as bankInTransitAccount,
+  payoutsInTransit as PAYOUTS_IN_TRANSIT_ACCOUNT,
+} from '../../src/postings/index.js';
 import {
   BANK_POSTINGS_CHECK_NAME,
   IN_TRANSIT_CHECK_NAME,

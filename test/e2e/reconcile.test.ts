@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BANK_OPERATING_ACCOUNT, bankInTransitAccount } from '../../src/bank/accounts.js';
+import {
+  bankOperating as BANK_OPERATING_ACCOUNT,
+  bankInTransit as bankInTransitAccount,
+} from '../../src/postings/index.js';
 import { REPO_ROOT, type RunResult, payops, tempDir } from '../helpers/cli.js';
 
 interface Manifest {

@@ -13,7 +13,10 @@ import { type RunOptions, reconcileFile } from '../../src/reconcile/run.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
 import { type Currency, toCurrency } from '../../src/money/index.js';
 import { FakePsp } from '../payments/fake-psp.js';
-import { BANK_OPERATING_ACCOUNT, bankInTransitAccount } from '../../src/bank/accounts.js';
+import {
+  bankOperating as BANK_OPERATING_ACCOUNT,
+  bankInTransit as bankInTransitAccount,
+} from '../../src/postings/index.js';
 import { tempDatabase } from '../helpers/db.js';
 
 export const USD = toCurrency('USD');
