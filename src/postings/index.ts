@@ -12,6 +12,7 @@ export {
   pspReceivable,
   pspUnapplied,
   sellerAccount,
+  sellerPending,
   sellerAccounts,
   unidentifiedCredits,
   unidentifiedDebits,

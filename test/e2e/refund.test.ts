@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT } from '../../src/bank/accounts.js';
+import { bankOperating, payoutsInTransit } from '../../src/postings/index.js';
 import { REPO_ROOT, expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
 import { type MoneyJson, flatMoney } from '../helpers/money-json.js';
 
@@ -98,8 +98,8 @@ describe('refunds (end to end)', () => {
       negative: false,
     });
     expect(balance('revenue:platform-fees')).toBe('10.00'); // 10 + 5 − 2 − 3
-    expect(balance(PAYOUTS_IN_TRANSIT_ACCOUNT)).toBe('90.00'); // sent; no bank statement has shown it leave yet
-    expect(balance(BANK_OPERATING_ACCOUNT)).toBeUndefined();
+    expect(balance(payoutsInTransit)).toBe('90.00'); // sent; no bank statement has shown it leave yet
+    expect(balance(bankOperating)).toBeUndefined();
     const today = new Date().toISOString().slice(0, 10);
     const daily = JSON.parse(run('report', 'daily', '--date', today, '--json').stdout) as {
       currencies: unknown[];

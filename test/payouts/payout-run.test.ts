@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containsCardNumber } from '../../src/input/card-numbers.js';
 import { IDENTIFIER } from '../../src/input/ids.js';
 import type { Database } from '../../src/db/index.js';
-import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT } from '../../src/bank/accounts.js';
+import { bankOperating, payoutsInTransit } from '../../src/postings/index.js';
 import { UsageError } from '../../src/errors.js';
 import { PayinExecutor } from '../../src/payments/executor.js';
 import { ingest } from '../../src/payments/intake/intake.js';
@@ -145,16 +145,13 @@ describe('payout runs and the PSP that sends them', () => {
       {
         kind: 'payout.sent',
         key: `payout.sent:${PAYOUT_ID}`,
-        account: PAYOUTS_IN_TRANSIT_ACCOUNT,
+        account: payoutsInTransit,
         direction: 'credit',
         amountMinor: 2250n,
       },
     ]);
     expect(
-      db
-        .prepare('SELECT COUNT(*) FROM ledger_accounts WHERE name = ?')
-        .pluck()
-        .get(BANK_OPERATING_ACCOUNT),
+      db.prepare('SELECT COUNT(*) FROM ledger_accounts WHERE name = ?').pluck().get(bankOperating),
     ).toBe(0n);
   });
 

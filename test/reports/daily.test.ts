@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
-import { BANK_OPERATING_ACCOUNT, PAYOUTS_IN_TRANSIT_ACCOUNT } from '../../src/bank/accounts.js';
+import { bankOperating, payoutsInTransit } from '../../src/postings/index.js';
 import { Ledger, type PostingRequest } from '../../src/ledger/index.js';
 import { type Currency, toCurrency } from '../../src/money/index.js';
 import { DAILY_QUERY, dailyReport } from '../../src/reports/daily.js';
@@ -105,19 +105,19 @@ beforeAll(() => {
   ledger.post(
     tx('payout.sent', `${DAY}T12:00:00.000Z`, USD, [
       ['liabilities:sellers:s1:payable', 4_000n],
-      [PAYOUTS_IN_TRANSIT_ACCOUNT, -4_000n],
+      [payoutsInTransit, -4_000n],
     ]),
   );
   ledger.post(
     tx('payout.sent', `${DAY}T13:00:00.000Z`, USD, [
       ['liabilities:sellers:s2:payable', 500n],
-      [PAYOUTS_IN_TRANSIT_ACCOUNT, -500n],
+      [payoutsInTransit, -500n],
     ]),
   );
   ledger.post(
     tx('payout.sent', `${DAY}T08:00:00.000Z`, EUR, [
       ['liabilities:sellers:s1:payable', 700n],
-      [BANK_OPERATING_ACCOUNT, -700n],
+      [bankOperating, -700n],
     ]),
   );
 });

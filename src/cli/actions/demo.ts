@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  BANK_OPERATING_ACCOUNT,
-  PAYOUTS_IN_TRANSIT_ACCOUNT,
-  bankInTransitAccount,
-} from '../../bank/accounts.js';
+  bankInTransit,
+  bankOperating,
+  payoutsInTransit,
+  sellerPending,
+} from '../../postings/index.js';
 import type { CliContext } from '../context.js';
 import { arrivalDay } from '../../bank/sim/index.js';
 import { SimEngine } from '../../psp/sim/engine.js';
@@ -348,13 +349,13 @@ async function settlementSteps(step: Step, directory: string, today: string): Pr
   await step('Classes, payout bridges and who decided what', ['reconcile', 'report']);
   await step(
     "Money in transit to the bank: the PSP's settled payouts, until a bank statement shows them arrive",
-    ['ledger', 'balance', '--account', bankInTransitAccount('sim')],
+    ['ledger', 'balance', '--account', bankInTransit('sim')],
   );
   await step('Seller payouts sent, until a bank statement shows them leave the operating account', [
     'ledger',
     'balance',
     '--account',
-    PAYOUTS_IN_TRANSIT_ACCOUNT,
+    payoutsInTransit,
   ]);
 }
 
@@ -377,7 +378,7 @@ async function bookSteps(step: Step): Promise<void> {
   await step('One seller, entry by entry', [
     'ledger',
     'history',
-    'liabilities:sellers:seller_13:pending',
+    sellerPending('seller_13'),
     '--limit',
     '5',
   ]);
@@ -404,7 +405,7 @@ async function manualEntrySteps(step: Step): Promise<void> {
   ]);
   await step(
     'The operating bank account as of the end of the 23rd (the reversal is effective today)',
-    ['ledger', 'balance', '--account', BANK_OPERATING_ACCOUNT, '--as-of', '2026-11-23'],
+    ['ledger', 'balance', '--account', bankOperating, '--as-of', '2026-11-23'],
   );
   await step('Every invariant once more, after the manual entries', ['check']);
 }
