@@ -1,10 +1,8 @@
 import type { CliContext } from '../context.js';
 import { withDatabase } from '../context.js';
 import { lazy } from '../lazy.js';
-import type { PayoutSummary } from '../../payouts/queries.js';
-import { renderTable } from '../../reports/table.js';
+import { renderPayout, renderPayoutList } from '../../reports/payouts.js';
 import { renderSellers } from '../../reports/sellers.js';
-import { formatAmount } from '../../money/index.js';
 import { listPayouts, showPayout, sellerReports } from '../../payouts/queries.js';
 import { NotFoundError } from '../../errors.js';
 
@@ -34,33 +32,10 @@ export async function payoutList(context: CliContext, flags: PayoutListFlags): P
     context.out((await formats()).payoutsCsv(payouts));
     return;
   }
-  const view = payouts.map((p: PayoutSummary) => ({
-    ...p,
-    amount: formatAmount(p.amountMinor, p.currency),
-  }));
   context.out(
     payouts.length === 0
       ? `no payouts${flags.seller === undefined ? '' : ` for --seller ${flags.seller}`}${flags.status === undefined ? '' : ` with --status ${flags.status}`}`
-      : renderTable(
-          [
-            { header: 'payout' },
-            { header: 'seller' },
-            { header: 'amount', align: 'right' },
-            { header: 'currency' },
-            { header: 'status' },
-            { header: 'to' },
-            { header: 'psp ref' },
-          ],
-          view.map((p) => [
-            p.payoutId,
-            p.sellerId,
-            p.amount,
-            p.currency,
-            p.status,
-            p.destination,
-            p.pspReference ?? '',
-          ]),
-        ),
+      : renderPayoutList(payouts),
   );
 }
 
@@ -75,23 +50,7 @@ export async function payoutShow(
     context.out(contractJson(payoutShowSchema, payoutShowJson(p)));
     return;
   }
-  context.out(
-    [
-      `payout ${p.payoutId}  ${p.status}  ${formatAmount(p.amountMinor, p.currency)} ${p.currency} to ${p.sellerId} (${p.destination})`,
-      `  key ${p.payoutKey}${p.pspReference ? `, reference ${p.pspReference}` : ''}, attempts ${p.attempts}${p.ledgerTxId ? `, posted as transaction ${p.ledgerTxId}` : ''}`,
-      ...(p.lastError ? [`  last error: ${p.lastError}`] : []),
-      '',
-      renderTable(
-        [
-          { header: 'at' },
-          { header: 'attempt', align: 'right' },
-          { header: 'transition' },
-          { header: 'cause' },
-        ],
-        p.transitions.map((t) => [t.at, String(t.attempt), `${t.from ?? '·'} → ${t.to}`, t.cause]),
-      ),
-    ].join('\n'),
-  );
+  context.out(renderPayout(p));
 }
 
 export async function show(context: CliContext, sellerId: string, flags: ShowFlags): Promise<void> {
