@@ -3,18 +3,22 @@ import { contextOf, examples } from './context.js';
 import { positiveInteger, transactionId } from './options.js';
 import { lazy } from './lazy.js';
 import type {
-  LedgerPostFlags,
   LedgerBalanceFlags,
   LedgerHistoryFlags,
-  LedgerTxFlags,
   LedgerAccountsFlags,
+} from './actions/ledger.js';
+import type {
+  LedgerPostFlags,
+  LedgerTxFlags,
   LedgerVerifyFlags,
   LedgerExportFlags,
   LedgerReverseFlags,
-} from './actions/ledger.js';
+} from './actions/ledger-journal.js';
 
 /** The group's actions, loaded on first use: help, completion and other groups never load them. */
 const actions = lazy(() => import('./actions/ledger.js'));
+/** Posting, reversing, verifying and exporting load the journal writer and verifier; reading does not. */
+const journalActions = lazy(() => import('./actions/ledger-journal.js'));
 
 export function registerLedger(program: Command): void {
   const ledger = program
@@ -56,7 +60,7 @@ The whole file is posted atomically; a key posted before with the same content i
 `,
     )
     .action(async (options: LedgerPostFlags, command: Command) =>
-      (await actions()).ledgerPost(contextOf(command), options),
+      (await journalActions()).ledgerPost(contextOf(command), options),
     );
 }
 
@@ -118,7 +122,7 @@ function ledgerTx(ledger: Command): void {
     .option('--json', 'print as JSON')
     .addHelpText('after', examples('payops ledger tx 42'))
     .action(async (id: number, options: LedgerTxFlags, command: Command) =>
-      (await actions()).ledgerTx(contextOf(command), id, options),
+      (await journalActions()).ledgerTx(contextOf(command), id, options),
     );
 }
 
@@ -143,7 +147,7 @@ function ledgerVerify(ledger: Command): void {
     .option('--json', 'print the report as JSON')
     .addHelpText('after', examples('payops ledger verify'))
     .action(async (options: LedgerVerifyFlags, command: Command) =>
-      (await actions()).ledgerVerify(contextOf(command), options),
+      (await journalActions()).ledgerVerify(contextOf(command), options),
     );
 }
 
@@ -164,7 +168,7 @@ function ledgerExport(ledger: Command): void {
       ),
     )
     .action(async (options: LedgerExportFlags, command: Command) =>
-      (await actions()).ledgerExport(contextOf(command), options),
+      (await journalActions()).ledgerExport(contextOf(command), options),
     );
 }
 
@@ -189,6 +193,6 @@ function ledgerReverse(ledger: Command): void {
       ),
     )
     .action(async (id: number | undefined, options: LedgerReverseFlags, command: Command) =>
-      (await actions()).ledgerReverse(contextOf(command), id, options),
+      (await journalActions()).ledgerReverse(contextOf(command), id, options),
     );
 }

@@ -3,10 +3,13 @@ import { contextOf, examples } from './context.js';
 import { positiveInteger } from './options.js';
 import { addExecutionOptions } from './psp-options.js';
 import { lazy } from './lazy.js';
-import type { OrdersListFlags, OrdersShowFlags, OrdersSyncFlags } from './actions/orders.js';
+import type { OrdersListFlags, OrdersShowFlags } from './actions/orders.js';
+import type { OrdersSyncFlags } from './actions/orders-sync.js';
 
 /** The group's actions, loaded on first use: help, completion and other groups never load them. */
 const actions = lazy(() => import('./actions/orders.js'));
+/** `sync` loads the pay-in executor and a PSP; listing and showing orders do not. */
+const syncActions = lazy(() => import('./actions/orders-sync.js'));
 
 const STATUSES = [
   'created',
@@ -73,6 +76,6 @@ function ordersSync(orders: Command): void {
   )
     .addHelpText('after', examples('payops orders sync'))
     .action(async (flags: OrdersSyncFlags, command: Command) =>
-      (await actions()).ordersSync(contextOf(command), flags),
+      (await syncActions()).ordersSync(contextOf(command), flags),
     );
 }

@@ -3,15 +3,13 @@ import { contextOf, examples } from './context.js';
 import { addExecutionOptions } from './psp-options.js';
 import type { PayoutStatus } from '../payouts/store.js';
 import { lazy } from './lazy.js';
-import type {
-  PayoutRunFlags,
-  PayoutListFlags,
-  PayoutShowFlags,
-  ShowFlags,
-} from './actions/payout.js';
+import type { PayoutListFlags, PayoutShowFlags, ShowFlags } from './actions/payout.js';
+import type { PayoutRunFlags } from './actions/payout-run.js';
 
 /** The group's actions, loaded on first use: help, completion and other groups never load them. */
 const actions = lazy(() => import('./actions/payout.js'));
+/** `run` loads the payout engine and a PSP; reading payouts and wallets does not. */
+const runActions = lazy(() => import('./actions/payout-run.js'));
 
 const PAYOUT_STATUSES: readonly PayoutStatus[] = [
   'created',
@@ -56,7 +54,7 @@ function payoutRun(payout: Command): void {
       examples('payops payout run --dry-run', 'payops payout run --currency EUR --min-amount 10'),
     )
     .action(async (flags: PayoutRunFlags, command: Command) =>
-      (await actions()).payoutRun(contextOf(command), flags),
+      (await runActions()).payoutRun(contextOf(command), flags),
     );
 }
 

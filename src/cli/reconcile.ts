@@ -7,16 +7,19 @@ import { lazy } from './lazy.js';
 import type {
   ReviewFlags,
   ReconcileItemsFlags,
-  ReconcileDecideFlags,
   ReconcileReportFlags,
-  ReconcilePayoutsFlags,
 } from './actions/reconcile.js';
+import type { ReconcileDecideFlags } from './actions/reconcile-decide.js';
+import type { ReconcilePayoutsFlags } from './actions/reconcile-payouts.js';
 import type { BankFlags, RunFlags } from './actions/reconcile-files.js';
 
 /** The group's actions, loaded on first use: help, completion and other groups never load them. */
 const actions = lazy(() => import('./actions/reconcile.js'));
 /** `run` and `bank` read files (CSV, XML): their readers load only for them, not for `items` or `report`. */
 const fileActions = lazy(() => import('./actions/reconcile-files.js'));
+/** `decide` loads the decision engine (it posts), `payouts` the bank legs: neither loads for `items`. */
+const decideActions = lazy(() => import('./actions/reconcile-decide.js'));
+const payoutActions = lazy(() => import('./actions/reconcile-payouts.js'));
 
 export function registerReconcile(program: Command): void {
   const reconcile = program
@@ -209,7 +212,7 @@ function reconcileDecide(reconcile: Command): void {
       ),
     )
     .action(async (itemId: string, action: string, flags: ReconcileDecideFlags, command: Command) =>
-      (await actions()).reconcileDecide(contextOf(command), itemId, action, flags),
+      (await decideActions()).reconcileDecide(contextOf(command), itemId, action, flags),
     );
 }
 
@@ -253,6 +256,6 @@ payout_not_received item is open), written off. Dated by the payout (date basis:
 `,
     )
     .action(async (flags: ReconcilePayoutsFlags, command: Command) =>
-      (await actions()).reconcilePayouts(contextOf(command), flags),
+      (await payoutActions()).reconcilePayouts(contextOf(command), flags),
     );
 }

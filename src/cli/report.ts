@@ -2,15 +2,17 @@ import { type Command, Option } from 'commander';
 import { contextOf, examples } from './context.js';
 import { positiveInteger } from './options.js';
 import { lazy } from './lazy.js';
-import type {
-  StatementFlags,
-  ReportDailyFlags,
-  ReportSellersFlags,
-  ReportHtmlFlags,
-} from './actions/report.js';
+import type { ReportDailyFlags } from './actions/report.js';
+import type { ReportSellersFlags } from './actions/report-sellers.js';
+import type { StatementFlags } from './actions/report-statement.js';
+import type { ReportHtmlFlags } from './actions/report-html.js';
 
 /** The group's actions, loaded on first use: help, completion and other groups never load them. */
 const actions = lazy(() => import('./actions/report.js'));
+/** The period statements and the HTML page builder load only for the commands that print them. */
+const statementActions = lazy(() => import('./actions/report-statement.js'));
+const htmlActions = lazy(() => import('./actions/report-html.js'));
+const sellerActions = lazy(() => import('./actions/report-sellers.js'));
 
 const STATEMENT_HELP = {
   income: {
@@ -67,7 +69,7 @@ function reportStatement(report: Command, name: 'income' | 'balance-sheet'): voi
       `${examples(...STATEMENT_HELP[name].examples)}Amounts by effective date; never summed across currencies. See docs/REPORTS.md.\n`,
     )
     .action(async (flags: StatementFlags, command: Command) =>
-      (await actions()).reportStatement(contextOf(command), name, flags),
+      (await statementActions()).reportStatement(contextOf(command), name, flags),
     );
 }
 
@@ -100,7 +102,7 @@ function reportSellers(report: Command): void {
       examples('payops report sellers', 'payops report sellers --csv > sellers.csv'),
     )
     .action(async (flags: ReportSellersFlags, command: Command) =>
-      (await actions()).reportSellers(contextOf(command), flags),
+      (await sellerActions()).reportSellers(contextOf(command), flags),
     );
 }
 
@@ -143,6 +145,6 @@ function reportHtml(report: Command): void {
       ),
     )
     .action(async (flags: ReportHtmlFlags, command: Command) =>
-      (await actions()).reportHtml(contextOf(command), flags),
+      (await htmlActions()).reportHtml(contextOf(command), flags),
     );
 }

@@ -2,16 +2,26 @@ import type { CliContext } from '../context.js';
 import { withDatabase } from '../context.js';
 import type { PspFlags } from '../psp-options.js';
 import { createPsp, defaultSimStateFile } from '../../psp/factory.js';
-import { StripePsp } from '../../psp/stripe/adapter.js';
 import * as fs from 'node:fs';
 import { runChecks } from '../../check/check.js';
 import { UsageError, InvariantError } from '../../errors.js';
 import { runChecksWithPsp, runChecksWithStripe } from '../../check/with-psp.js';
-import { contractJson } from '../../output/contract.js';
-import { checkSchema } from '../../output/check.js';
+import { lazy } from '../lazy.js';
+
+/** The --json contract (zod schemas): loaded only when --json is given. */
+const json = lazy(async () => {
+  const [{ contractJson }, { checkSchema }] = await Promise.all([
+    import('../../output/contract.js'),
+    import('../../output/check.js'),
+  ]);
+  return { contractJson, checkSchema };
+});
+
+const stripeAdapter = lazy(() => import('../../psp/stripe/adapter.js'));
 
 /** `--psp stripe`: the adapter whose listings give Stripe's own record (STRIPE_API_KEY, --psp-url). */
 async function stripeRecordReader(dbPath: string, flags: PspFlags) {
+  const { StripePsp } = await stripeAdapter();
   const psp = createPsp({
     psp: 'stripe',
     dbPath,
@@ -52,6 +62,7 @@ export async function check(context: CliContext, flags: CheckFlags): Promise<voi
   );
   const skipped = psp ? [] : [{ check: 'PSP record', reason: `no PSP state at ${stateFile}` }];
   if (flags.json) {
+    const { contractJson, checkSchema } = await json();
     context.out(contractJson(checkSchema, { ...report, skipped }));
   } else {
     const { green, red, yellow, dim } = context.color;

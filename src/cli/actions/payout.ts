@@ -1,137 +1,41 @@
-import type { Palette } from '../../output/palette.js';
 import type { CliContext } from '../context.js';
-import { behindSummary } from '../../payments/book-mark.js';
 import { withDatabase } from '../context.js';
-import {
-  executionFrom,
-  formatTotals,
-  heldLine,
-  reportBookBehind,
-  reportNeedsAttention,
-  reportRejections,
-  heldPayOutsLine,
-  reasonLines,
-  reportHeldPayOutRejections,
-} from '../execution.js';
-import { flagValue } from '../options.js';
-import type { ExecutionFlags } from '../psp-options.js';
-import { ExitCode } from '../../errors.js';
-import type { PayoutSummary } from '../../payouts/queries.js';
-import { renderTable } from '../../reports/table.js';
+import { lazy } from '../lazy.js';
+import { renderPayout, renderPayoutList } from '../../reports/payouts.js';
 import { renderSellers } from '../../reports/sellers.js';
-import { checkPayoutFilter } from '../../payouts/plan.js';
-import { type PayoutRunSummary, runPayouts } from '../../payouts/payout-run.js';
-import { formatAmount } from '../../money/index.js';
-import { contractJson } from '../../output/contract.js';
-import * as output from '../../output/payouts.js';
-import {
-  payoutRunJson,
-  payoutRunSchema,
-  payoutShowJson,
-  payoutShowSchema,
-  walletJson,
-  walletShowSchema,
-} from '../../output/payouts.js';
 import { listPayouts, showPayout, sellerReports } from '../../payouts/queries.js';
 import { NotFoundError } from '../../errors.js';
 
-export interface PayoutRunFlags extends ExecutionFlags {
-  seller?: string;
-  currency?: string;
-  minAmount?: string;
-  dryRun?: boolean;
-  json?: boolean;
-}
-
-/** `payout run --dry-run`: the held pay_outs the real run settles before it plans (already in the plan). */
-function dryRunHeldLine(settlement: {
-  released: number;
-  rejected: readonly unknown[];
-}): string | undefined {
-  const settled = settlement.released + settlement.rejected.length;
-  if (settled === 0) return undefined;
-  return `pay_outs  ${settled} held pay_outs will be settled first: ${settlement.released} released (included below), ${settlement.rejected.length} rejected`;
-}
+/** The --json contract (zod schemas) and the CSV: loaded only when --json or --csv is given. */
+const formats = lazy(async () => {
+  const [{ contractJson }, schemas] = await Promise.all([
+    import('../../output/contract.js'),
+    import('../../output/payouts.js'),
+  ]);
+  return { contractJson, ...schemas };
+});
 
 export type PayoutListFlags = { seller?: string; status?: string; json?: boolean; csv?: boolean };
 export type PayoutShowFlags = { json?: boolean };
 export type ShowFlags = { json?: boolean };
-
-export async function payoutRun(context: CliContext, flags: PayoutRunFlags): Promise<void> {
-  flagValue(() => checkPayoutFilter({ currency: flags.currency, minAmount: flags.minAmount }));
-  const execution = await executionFrom(context, flags);
-  try {
-    const summary = await withDatabase(context, (db) =>
-      runPayouts(db, {
-        ...execution,
-        sellerId: flags.seller,
-        currency: flags.currency,
-        minAmount: flags.minAmount,
-        dryRun: flags.dryRun,
-      }),
-    );
-    const bookBehind = reportBookBehind(context, summary.execution);
-    if (flags.json) context.out(contractJson(payoutRunSchema, payoutRunJson(summary, bookBehind)));
-    else context.out(payoutRunText(context.color, summary, bookBehind));
-    if (
-      !summary.dryRun &&
-      summary.open.retryScheduled +
-        summary.open.deadLettered +
-        summary.open.needsAttention +
-        summary.held.length >
-        0
-    )
-      process.exitCode = ExitCode.workPending;
-    // A held pay_out rejected by this run is a rejected record, as in `payin run`: exit 3.
-    if (!summary.dryRun && summary.heldPayOuts.rejected.length > 0)
-      process.exitCode = ExitCode.inputRejected;
-    if (!summary.dryRun) reportNeedsAttention(context, summary.open.needsAttention);
-    if (!summary.dryRun) reportHeldPayOutRejections(context, summary.heldPayOuts);
-    reportRejections(context, summary.execution.rejections);
-  } finally {
-    execution.psp.close();
-  }
-}
 
 export async function payoutList(context: CliContext, flags: PayoutListFlags): Promise<void> {
   const payouts = await withDatabase(context, (db) =>
     listPayouts(db, { sellerId: flags.seller, status: flags.status }),
   );
   if (flags.json) {
-    context.out(contractJson(output.payoutListSchema, payouts.map(output.payoutSummaryJson)));
+    const { contractJson, payoutListSchema, payoutSummaryJson } = await formats();
+    context.out(contractJson(payoutListSchema, payouts.map(payoutSummaryJson)));
     return;
   }
   if (flags.csv) {
-    context.out(output.payoutsCsv(payouts));
+    context.out((await formats()).payoutsCsv(payouts));
     return;
   }
-  const view = payouts.map((p: PayoutSummary) => ({
-    ...p,
-    amount: formatAmount(p.amountMinor, p.currency),
-  }));
   context.out(
     payouts.length === 0
       ? `no payouts${flags.seller === undefined ? '' : ` for --seller ${flags.seller}`}${flags.status === undefined ? '' : ` with --status ${flags.status}`}`
-      : renderTable(
-          [
-            { header: 'payout' },
-            { header: 'seller' },
-            { header: 'amount', align: 'right' },
-            { header: 'currency' },
-            { header: 'status' },
-            { header: 'to' },
-            { header: 'psp ref' },
-          ],
-          view.map((p) => [
-            p.payoutId,
-            p.sellerId,
-            p.amount,
-            p.currency,
-            p.status,
-            p.destination,
-            p.pspReference ?? '',
-          ]),
-        ),
+      : renderPayoutList(payouts),
   );
 }
 
@@ -142,26 +46,11 @@ export async function payoutShow(
 ): Promise<void> {
   const p = await withDatabase(context, (db) => showPayout(db, payoutId));
   if (flags.json) {
+    const { contractJson, payoutShowJson, payoutShowSchema } = await formats();
     context.out(contractJson(payoutShowSchema, payoutShowJson(p)));
     return;
   }
-  context.out(
-    [
-      `payout ${p.payoutId}  ${p.status}  ${formatAmount(p.amountMinor, p.currency)} ${p.currency} to ${p.sellerId} (${p.destination})`,
-      `  key ${p.payoutKey}${p.pspReference ? `, reference ${p.pspReference}` : ''}, attempts ${p.attempts}${p.ledgerTxId ? `, posted as transaction ${p.ledgerTxId}` : ''}`,
-      ...(p.lastError ? [`  last error: ${p.lastError}`] : []),
-      '',
-      renderTable(
-        [
-          { header: 'at' },
-          { header: 'attempt', align: 'right' },
-          { header: 'transition' },
-          { header: 'cause' },
-        ],
-        p.transitions.map((t) => [t.at, String(t.attempt), `${t.from ?? '·'} → ${t.to}`, t.cause]),
-      ),
-    ].join('\n'),
-  );
+  context.out(renderPayout(p));
 }
 
 export async function show(context: CliContext, sellerId: string, flags: ShowFlags): Promise<void> {
@@ -171,51 +60,7 @@ export async function show(context: CliContext, sellerId: string, flags: ShowFla
       hint: 'see `payops report sellers`',
     });
   if (flags.json) {
+    const { contractJson, walletJson, walletShowSchema } = await formats();
     context.out(contractJson(walletShowSchema, walletJson(reports)));
   } else context.out(renderSellers(reports));
-}
-
-/** The run in words: the plan (or what a dry run would pay), what was sent, what is left. */
-function payoutRunText(
-  color: Palette,
-  summary: PayoutRunSummary,
-  bookBehind: ReturnType<typeof reportBookBehind>,
-): string {
-  const planned = summary.plan.payouts.map((p) => ({
-    sellerId: p.sellerId,
-    currency: p.currency,
-    amount: formatAmount(p.amountMinor, p.currency),
-  }));
-  const skipped = summary.plan.skipped.map((s) => ({
-    sellerId: s.sellerId,
-    currency: s.currency,
-    amount: formatAmount(s.amountMinor, s.currency),
-    reason: s.reason,
-  }));
-  const lines = [
-    summary.dryRun ? color.bold('dry run: nothing was changed') : '',
-    summary.dryRun ? dryRunHeldLine(summary.heldPayOuts) : heldPayOutsLine(summary.heldPayOuts),
-    planned.length === 0
-      ? 'nothing is payable'
-      : renderTable(
-          [{ header: 'seller' }, { header: 'amount', align: 'right' }, { header: 'currency' }],
-          planned.map((p) => [p.sellerId, p.amount, p.currency]),
-        ),
-    ...skipped.map((s) =>
-      color.yellow(`skipped ${s.sellerId} ${s.amount} ${s.currency}: ${s.reason}`),
-    ),
-  ];
-  if (!summary.dryRun) {
-    const t = summary.execution;
-    lines.push(
-      `sent ${t.succeeded} (${t.attempted} attempts); failed ${t.failed}, retries scheduled ${t.retryScheduled}, dead-lettered ${t.deadLettered}${summary.open.needsAttention ? `, needs attention ${summary.open.needsAttention} (\`payops attention list\`)` : ''}${t.recoveredLeases ? `, recovered from crashed runs ${t.recoveredLeases}` : ''}`,
-    );
-    lines.push(...reasonLines(t));
-    lines.push(`paid ${formatTotals(t.paidMinor)}`);
-    const held = heldLine(summary.held);
-    if (held) lines.push(color.yellow(held));
-    if (bookBehind !== null)
-      lines.push(color.yellow(`book behind its mark: ${behindSummary(bookBehind)}`));
-  }
-  return lines.filter(Boolean).join('\n');
 }

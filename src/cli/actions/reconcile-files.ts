@@ -21,7 +21,8 @@ import { reconcileRunSchema } from '../../output/reconcile.js';
 import { itemsToReview } from '../../reconcile/report.js';
 import { lazy } from '../lazy.js';
 
-import { operator, reviewInteractively } from './reconcile.js';
+import { operator } from '../operator.js';
+import { reviewInteractively } from './reconcile.js';
 
 /** inquirer costs more to load than the rest of a run: only an interactive session loads it. */
 const prompts = lazy(() => import('@inquirer/prompts'));

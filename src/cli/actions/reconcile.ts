@@ -1,39 +1,33 @@
-import os from 'node:os';
 import { type CliContext, toJson, withDatabase } from '../context.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { systemClock } from '../../time.js';
-import { contractJson } from '../../output/contract.js';
 import { renderTable } from '../../reports/table.js';
 import {
   signedAmount,
   itemsCsv,
   itemsJson,
   renderItems,
-  actionWord,
   renderReport,
   reportCsv,
   reportJson,
 } from '../../reports/reconcile.js';
-import {
-  reconcileReviewSchema,
-  withMoney,
-  bankViewJson,
-  reconcileItemsSchema,
-  reconcileDecideSchema,
-  reconcileReportSchema,
-} from '../../output/reconcile.js';
 import { itemsToReview, reconcileReport as readReconcileReport } from '../../reconcile/report.js';
 import { listItems } from '../../reconcile/listing.js';
-import { Decisions } from '../../reconcile/decide.js';
-import { payoutLegs } from '../../bank/legs.js';
-import { payoutLegsCsv, payoutLegsJson, renderPayoutLegs } from '../../reports/payout-legs.js';
-import { reconcilePayoutsSchema } from '../../output/payout-legs.js';
 import { lazy } from '../lazy.js';
+import { operator } from '../operator.js';
 
 /** inquirer costs more to load than the rest of a run: only an interactive session loads it. */
 const prompts = lazy(() => import('@inquirer/prompts'));
 /** The interactive session, with its proposals: `items`, `report` and a non-interactive review never load it. */
 const reviewSession = lazy(() => import('../../reconcile/review-session.js'));
+/** The --json contract (zod schemas): loaded only when --json is given. */
+const json = lazy(async () => {
+  const [{ contractJson }, schemas] = await Promise.all([
+    import('../../output/contract.js'),
+    import('../../output/reconcile.js'),
+  ]);
+  return { contractJson, ...schemas };
+});
 
 export interface ReviewFlags {
   run?: number;
@@ -132,15 +126,6 @@ function itemJson(
   };
 }
 
-/** Who decides: the OS user (a container without a passwd entry falls back to $USER). */
-export function operator(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER || 'unknown';
-  }
-}
-
 export type ReconcileItemsFlags = {
   class?: string;
   run?: number;
@@ -148,7 +133,6 @@ export type ReconcileItemsFlags = {
   json?: boolean;
   csv?: boolean;
 };
-export type ReconcileDecideFlags = { note?: string; linkTo?: string; json?: boolean };
 export type ReconcileReportFlags = { run?: number; json?: boolean; csv?: boolean };
 
 export async function reconcileReview(context: CliContext, flags: ReviewFlags): Promise<void> {
@@ -167,6 +151,7 @@ export async function reconcileReview(context: CliContext, flags: ReviewFlags): 
   }
   const items = await withDatabase(context, (db) => itemsToReview(db, filter));
   if (flags.json) {
+    const { contractJson, reconcileReviewSchema, withMoney, bankViewJson } = await json();
     context.out(
       contractJson(
         reconcileReviewSchema,
@@ -193,41 +178,13 @@ export async function reconcileItems(
   const items = await withDatabase(context, (db) => listItems(db, filter, asOfMs));
   const asOf = new Date(asOfMs).toISOString();
   if (flags.json) {
+    const { contractJson, reconcileItemsSchema } = await json();
     context.out(contractJson(reconcileItemsSchema, itemsJson(items, asOf) as never));
   } else if (flags.csv) process.stdout.write(itemsCsv(items));
   else
     context.out(
       renderItems(items, context.color, asOf, flags.class !== undefined || flags.run !== undefined),
     );
-}
-
-export async function reconcileDecide(
-  context: CliContext,
-  itemId: string,
-  action: string,
-  flags: ReconcileDecideFlags,
-): Promise<void> {
-  const outcome = await withDatabase(context, (db) => {
-    const decisions = new Decisions(db, { clock: systemClock, by: operator(), runId: null });
-    const chosen =
-      action === 'proposed'
-        ? decisions.optionsFor(decisions.item(itemId)).proposed
-        : action === 'write-off'
-          ? 'write_off'
-          : (action as 'accept' | 'link' | 'note');
-    return decisions.decide(itemId, chosen, {
-      ...(flags.note !== undefined ? { note: flags.note } : {}),
-      ...(flags.linkTo !== undefined ? { linkTo: flags.linkTo } : {}),
-    });
-  });
-  if (flags.json) {
-    context.out(
-      contractJson(reconcileDecideSchema, {
-        ...outcome,
-        action: actionWord(outcome.action) as never,
-      }),
-    );
-  } else context.out(`${outcome.itemId}: ${actionWord(outcome.action)}: ${outcome.message}`);
 }
 
 export async function reconcileReport(
@@ -241,30 +198,10 @@ export async function reconcileReport(
     readReconcileReport(db, flags.run === undefined ? undefined : BigInt(flags.run)),
   );
   if (flags.json) {
+    const { contractJson, reconcileReportSchema } = await json();
     context.out(
       contractJson(reconcileReportSchema, JSON.parse(toJson(reportJson(report))) as never),
     );
   } else if (flags.csv) process.stdout.write(reportCsv(report));
   else context.out(renderReport(report, context.color));
-}
-
-export type ReconcilePayoutsFlags = { psp?: string; open?: boolean; json?: boolean; csv?: boolean };
-
-export async function reconcilePayouts(
-  context: CliContext,
-  flags: ReconcilePayoutsFlags,
-): Promise<void> {
-  if (flags.json && flags.csv) {
-    throw new UsageError('--json and --csv: choose one');
-  }
-  const report = await withDatabase(context, (db) =>
-    payoutLegs(db, {
-      ...(flags.psp !== undefined ? { psp: flags.psp } : {}),
-      openOnly: flags.open === true,
-    }),
-  );
-  if (flags.json) {
-    context.out(contractJson(reconcilePayoutsSchema, payoutLegsJson(report)));
-  } else if (flags.csv) process.stdout.write(payoutLegsCsv(report));
-  else context.out(renderPayoutLegs(report, context.color));
 }

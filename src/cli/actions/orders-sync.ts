@@ -1,0 +1,39 @@
+import { type CliContext, withDatabase } from '../context.js';
+import { executionFrom } from '../execution.js';
+import { lazy } from '../lazy.js';
+import type { ExecutionFlags } from '../psp-options.js';
+import { PayinExecutor } from '../../payments/executor.js';
+
+/** `orders sync`: the pay-in executor and a PSP load for it alone, not for `list` or `show`. */
+
+/** The --json contract (zod schemas): loaded only when --json is given. */
+const json = lazy(async () => {
+  const [{ contractJson }, { ordersSyncSchema }] = await Promise.all([
+    import('../../output/contract.js'),
+    import('../../output/orders.js'),
+  ]);
+  return { contractJson, ordersSyncSchema };
+});
+
+export type OrdersSyncFlags = ExecutionFlags & { json?: boolean };
+
+export async function ordersSync(context: CliContext, flags: OrdersSyncFlags): Promise<void> {
+  const execution = await executionFrom(context, flags);
+  try {
+    const tally = await withDatabase(context, (db) =>
+      new PayinExecutor(db, execution).syncPending(),
+    );
+    if (flags.json) {
+      const { contractJson, ordersSyncSchema } = await json();
+      context.out(
+        contractJson(ordersSyncSchema, {
+          succeeded: tally.succeeded,
+          failed: tally.failed,
+        }),
+      );
+    } else
+      context.out(`pending orders settled: succeeded ${tally.succeeded}, failed ${tally.failed}`);
+  } finally {
+    execution.psp.close();
+  }
+}

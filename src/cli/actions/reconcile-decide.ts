@@ -1,0 +1,49 @@
+import { type CliContext, withDatabase } from '../context.js';
+import { lazy } from '../lazy.js';
+import { operator } from '../operator.js';
+import { systemClock } from '../../time.js';
+import { actionWord } from '../../reports/reconcile.js';
+import { Decisions } from '../../reconcile/decide.js';
+
+/** A decision on one item: the only reconcile command that loads the decision engine (it posts). */
+
+/** The --json contract (zod schemas): loaded only when --json is given. */
+const json = lazy(async () => {
+  const [{ contractJson }, { reconcileDecideSchema }] = await Promise.all([
+    import('../../output/contract.js'),
+    import('../../output/reconcile.js'),
+  ]);
+  return { contractJson, reconcileDecideSchema };
+});
+
+export type ReconcileDecideFlags = { note?: string; linkTo?: string; json?: boolean };
+
+export async function reconcileDecide(
+  context: CliContext,
+  itemId: string,
+  action: string,
+  flags: ReconcileDecideFlags,
+): Promise<void> {
+  const outcome = await withDatabase(context, (db) => {
+    const decisions = new Decisions(db, { clock: systemClock, by: operator(), runId: null });
+    const chosen =
+      action === 'proposed'
+        ? decisions.optionsFor(decisions.item(itemId)).proposed
+        : action === 'write-off'
+          ? 'write_off'
+          : (action as 'accept' | 'link' | 'note');
+    return decisions.decide(itemId, chosen, {
+      ...(flags.note !== undefined ? { note: flags.note } : {}),
+      ...(flags.linkTo !== undefined ? { linkTo: flags.linkTo } : {}),
+    });
+  });
+  if (flags.json) {
+    const { contractJson, reconcileDecideSchema } = await json();
+    context.out(
+      contractJson(reconcileDecideSchema, {
+        ...outcome,
+        action: actionWord(outcome.action) as never,
+      }),
+    );
+  } else context.out(`${outcome.itemId}: ${actionWord(outcome.action)}: ${outcome.message}`);
+}
