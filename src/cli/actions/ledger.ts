@@ -2,7 +2,7 @@ import { type CliContext, withDatabase } from '../context.js';
 import { pspFactory } from '../lazy.js';
 import { flagValue } from '../options.js';
 import type { ExportFormat } from '../../ledger/index.js';
-import { csvRow, csvText } from '../../reports/csv.js';
+import { csvRow, csvText } from '../../csv-cells.js';
 import { renderTable } from '../../reports/table.js';
 import {
   historyCsv,

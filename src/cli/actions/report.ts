@@ -2,7 +2,7 @@ import { type CliContext, withDatabase } from '../context.js';
 import { pspFactory } from '../lazy.js';
 import { flagValue } from '../options.js';
 import { type Currency, formatAmount, moneyJson } from '../../money/index.js';
-import { csvNumeric, csvRow } from '../../reports/csv.js';
+import { csvNumeric, csvRow } from '../../csv-cells.js';
 import type { DailyLine, DaysWithMoney } from '../../reports/daily.js';
 import type { Period } from '../../reports/periods.js';
 import { renderTable } from '../../reports/table.js';

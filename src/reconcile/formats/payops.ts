@@ -1,5 +1,5 @@
 import { formatAmount, printable } from '../../money/index.js';
-import { startsLikeAFormula } from '../../reports/csv.js';
+import { startsLikeAFormula } from '../../csv-cells.js';
 import {
   PAYOPS_SETTLEMENT_HEADER,
   SETTLEMENT_ROW_TYPES,
