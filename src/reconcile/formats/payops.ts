@@ -18,9 +18,9 @@ import { type FormatDefinition, type HeaderColumns, RowError } from './format.js
 import { Header } from './header.js';
 
 /**
- * payops' own settlement format (src/reconcile/settlement-file/): the normalized row written out, so
- * reading it is checking it. Signed decimal amounts in major units, a stated net that must be
- * gross − fee, instants in UTC.
+ * payops' own settlement format (src/reconcile/settlement-file/): the normalized row written
+ * out, so reading it is checking it. Signed decimal amounts in major units, a stated net that
+ * must be gross − fee, instants in UTC.
  */
 const COLUMNS: HeaderColumns = { required: PAYOPS_SETTLEMENT_HEADER, optional: [] };
 const ROW_TYPES: ReadonlySet<string> = new Set(SETTLEMENT_ROW_TYPES);
