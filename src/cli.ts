@@ -4,6 +4,7 @@ import { registerBank } from './cli/bank.js';
 import { registerChargebacks } from './cli/chargebacks.js';
 import { registerCompletion } from './cli/completion.js';
 import { registerConfig } from './cli/config.js';
+import { onFirstOpen } from './cli/context.js';
 import { registerCheck } from './cli/check.js';
 import { registerDemo } from './cli/demo.js';
 import { registerInit } from './cli/init.js';
@@ -89,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   await loadPalette(colourWanted(argv));
   const program = buildProgram(main);
   const defaults = configureFromFile(program);
-  const runs = recordRuns(program, argv, VERSION);
+  const runs = recordRuns(program, argv, VERSION, onFirstOpen);
   // Commands set process.exitCode for outcomes that are not errors (rejected input, work left);
   // scope it to this call so one command's code never leaks into the next (demo runs many).
   const outer = process.exitCode;

@@ -1,7 +1,7 @@
 import type { Database } from '../db/index.js';
 import { InputError } from '../errors.js';
 import { type Currency, formatAmount } from '../money/index.js';
-import { csvNumeric, csvRow, csvText } from '../reports/csv.js';
+import { csvNumeric, csvRow, csvText } from '../csv-cells.js';
 import type { AccountType } from './accounts.js';
 import type { TransactionRow } from './rows.js';
 import type { Direction, Metadata } from './types.js';

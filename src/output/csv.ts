@@ -1,5 +1,5 @@
 import { formatAmount, type Currency } from '../money/index.js';
-import { csvNumeric, csvRow, csvText } from '../reports/csv.js';
+import { csvNumeric, csvRow, csvText } from '../csv-cells.js';
 
 /**
  * A listing as CSV (docs/OUTPUT.md): one header row of snake_case names, one row per item, amounts

@@ -1,6 +1,6 @@
 import { type Currency, formatAmount, moneyJson } from '../money/index.js';
 import type { Palette } from '../output/palette.js';
-import { csvNumeric, csvRow } from './csv.js';
+import { csvNumeric, csvRow } from '../csv-cells.js';
 import type { DailyLine, DaysWithMoney } from './daily.js';
 import { renderTable } from './table.js';
 

@@ -7,7 +7,7 @@ import type {
 import type { NoBalancesReason } from '../ledger/balances.js';
 import { formatAmount, moneyJson, toCurrency } from '../money/index.js';
 import type { Palette } from '../output/palette.js';
-import { csvRow, csvText } from './csv.js';
+import { csvRow, csvText } from '../csv-cells.js';
 import { renderTable } from './table.js';
 
 /** Names what matched nothing: "the ledger is empty" only when it is. */

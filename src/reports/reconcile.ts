@@ -4,7 +4,7 @@ import type { ItemListing } from '../reconcile/listing.js';
 import type { ReconcileReport } from '../reconcile/report.js';
 import type { DecisionRecord } from '../reconcile/store.js';
 import type { Bridge, ClassLine, MoneyLine, RuleAction, RunSummary } from '../reconcile/summary.js';
-import { csvNumeric, csvRow, csvText } from './csv.js';
+import { csvNumeric, csvRow, csvText } from '../csv-cells.js';
 import { renderTable } from './table.js';
 
 /** "USD 1,000.00; EUR −3.10": money lines for a terminal. */
@@ -389,7 +389,7 @@ function csvLine(cells: CsvCells): string {
  * per class and currency, `class_total` sums their counts (amounts of different classes mean
  * different things: no money total); `open` and `open_total` are the items open now; then the
  * batches' bridges and the decisions. No figure is on two lines of one section. Text cells are
- * neutralized against formulas (src/reports/csv.ts); amounts are decimal strings.
+ * neutralized against formulas (src/csv-cells.ts); amounts are decimal strings.
  */
 export function reportCsv(report: ReconcileReport): string {
   const run = report.run.id.toString();

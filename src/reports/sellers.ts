@@ -1,6 +1,6 @@
 import { type Currency, formatAmount, moneyJson } from '../money/index.js';
 import type { SellerReport } from '../payouts/queries.js';
-import { csvNumeric, csvRow, csvText } from './csv.js';
+import { csvNumeric, csvRow, csvText } from '../csv-cells.js';
 import { renderTable } from './table.js';
 
 /** `report sellers` and `wallet show`: each seller's wallet per currency, as JSON, CSV or a table. */

@@ -1,5 +1,5 @@
 import { type Currency, formatAmount, moneyJson } from '../money/index.js';
-import { csvNumeric, csvRow, csvText } from './csv.js';
+import { csvNumeric, csvRow, csvText } from '../csv-cells.js';
 import type { PeriodSpan } from './periods.js';
 import type {
   BalanceSheet,

@@ -2,6 +2,11 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { INPUT_FILE_OPTIONS, MAX_INPUT_FILES, RUN_COMMANDS, redactArgv } from './commands.js';
 
+/** Sets (undefined: clears) what the command line calls once a command first opens the book. */
+export type FirstOpenRegistration = (
+  listener: ((dbPath: string, busyTimeoutMs: number | undefined) => void) | undefined,
+) => void;
+
 export interface RunRecording {
   /** Finishes the run's row with the command's exit code, if one was started; returns the code. */
   finish(exitCode: number): Promise<number>;
@@ -20,19 +25,20 @@ export function commandPath(command: Command): string {
  * command first opens the book: one refused before that changed nothing and is no run) and its
  * exit code at the end (main() calls finish, whether the action returned or
  * threw). A book that cannot be opened records nothing; any other failure to record is one
- * warning on stderr and never changes the command's outcome.
+ * warning on stderr and never changes the command's outcome. The command line passes its
+ * `onFirstOpen` in, so runs/ does not import cli/.
  */
 export function recordRuns(
   program: Command,
   argv: readonly string[],
   version: string,
+  onFirstOpen: FirstOpenRegistration,
 ): RunRecording {
   let started: { dbPath: string; busyTimeoutMs: number | undefined; id: number } | undefined;
   let startWarning: { line: string; storage: boolean } | undefined;
   program.hook('preAction', async (_root, action) => {
     const command = commandPath(action);
     if (!RUN_COMMANDS.has(command)) return;
-    const { onFirstOpen } = await import('../cli/context.js');
     const { startRun } = await import('./record.js');
     const start = {
       command,
@@ -50,7 +56,6 @@ export function recordRuns(
   });
   return {
     async finish(exitCode) {
-      const { onFirstOpen } = await import('../cli/context.js');
       onFirstOpen(undefined);
       if (startWarning !== undefined) {
         const { settleStartWarning } = await import('./record.js');

@@ -1,5 +1,5 @@
 import { formatAmount, toCurrency } from '../money/index.js';
-import { csvNumeric, csvRow, csvText } from '../reports/csv.js';
+import { csvNumeric, csvRow, csvText } from '../csv-cells.js';
 import { renderTable } from '../reports/table.js';
 import { type RunView, volumeText } from './report.js';
 

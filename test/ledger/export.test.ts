@@ -232,7 +232,7 @@ function beancountName(account: string, type: AccountType): string {
   ].join(':');
 }
 
-/** The CSV's defence against spreadsheet formulas (src/reports/csv.ts). */
+/** The CSV's defence against spreadsheet formulas (src/csv-cells.ts). */
 function csvCell(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }

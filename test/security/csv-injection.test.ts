@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAYOPS_SETTLEMENT_HEADER_LINE } from '../../src/reconcile/formats/payops.js';
-import { csvNumeric, csvRow, csvText } from '../../src/reports/csv.js';
+import { PAYOPS_SETTLEMENT_HEADER_LINE } from '../../src/reconcile/settlement-file/payops.js';
+import { csvNumeric, csvRow, csvText } from '../../src/csv-cells.js';
 import { payops, tempDir } from '../helpers/cli.js';
 
 /**

@@ -1,7 +1,7 @@
 import { type CliContext, withDatabase } from '../context.js';
 import { flagValue } from '../options.js';
 import { lazy } from '../lazy.js';
-import { csvRow, csvText } from '../../reports/csv.js';
+import { csvRow, csvText } from '../../csv-cells.js';
 import { renderTable } from '../../reports/table.js';
 import {
   historyCsv,

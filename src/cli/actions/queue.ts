@@ -1,4 +1,4 @@
-import { csvNumeric, csvRow, csvText } from '../../reports/csv.js';
+import { csvNumeric, csvRow, csvText } from '../../csv-cells.js';
 import { withDatabase } from '../context.js';
 import {
   executionFrom,

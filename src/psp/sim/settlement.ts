@@ -3,8 +3,8 @@ import { type Currency, exponentOf } from '../../money/index.js';
 import {
   PAYOPS_SETTLEMENT_HEADER_LINE,
   formatPayopsSettlementRow,
-} from '../../reconcile/formats/payops.js';
-import type { SettlementRow } from '../../reconcile/types.js';
+} from '../../reconcile/settlement-file/payops.js';
+import type { SettlementRow } from '../../reconcile/settlement-file/row.js';
 import { type FeeRule, feeFor } from '../fee-rule.js';
 import type { SimEngine, SimMovement } from './engine.js';
 import { draw } from './faults.js';

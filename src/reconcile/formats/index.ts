@@ -17,7 +17,10 @@ import { payopsFormat } from './payops.js';
 import { paypalFormat } from './paypal.js';
 import { stripeFormat } from './stripe.js';
 
-export { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } from './payops.js';
+export {
+  PAYOPS_SETTLEMENT_HEADER_LINE,
+  formatPayopsSettlementRow,
+} from '../settlement-file/payops.js';
 
 export interface SettlementReadOptions {
   /** Forced with --format; else detected from the header. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../../src/errors.js';
 import { openSettlement } from '../../../src/reconcile/formats/index.js';
-import { PAYOPS_SETTLEMENT_HEADER_LINE } from '../../../src/reconcile/formats/payops.js';
+import { PAYOPS_SETTLEMENT_HEADER_LINE } from '../../../src/reconcile/settlement-file/payops.js';
 import type { SettlementFormat } from '../../../src/reconcile/types.js';
 import { tempDirPerTest } from '../../helpers/cli.js';
 import { SETTLEMENT_FIXTURES, writeFile } from '../../helpers/settlement.js';

@@ -8,7 +8,7 @@ import { openSettlement } from '../../../src/reconcile/formats/index.js';
 import {
   PAYOPS_SETTLEMENT_HEADER_LINE,
   formatPayopsSettlementRow,
-} from '../../../src/reconcile/formats/payops.js';
+} from '../../../src/reconcile/settlement-file/payops.js';
 import {
   SETTLEMENT_ROW_TYPES,
   type SettlementRow,

@@ -6,7 +6,7 @@ import { openSettlement } from '../../../src/reconcile/formats/index.js';
 import {
   PAYOPS_SETTLEMENT_HEADER_LINE,
   formatPayopsSettlementRow,
-} from '../../../src/reconcile/formats/payops.js';
+} from '../../../src/reconcile/settlement-file/payops.js';
 import type { SettlementRow } from '../../../src/reconcile/types.js';
 import { tempDir } from '../../helpers/cli.js';
 
