@@ -18,6 +18,7 @@ export type PayoutExecutorOptions = Omit<ExecutorOptions, 'onBatch'>;
  */
 export class PayoutExecutor extends WorkEngine<ClaimedPayout, PayoutResult, PayoutTally> {
   constructor(db: Database, options: PayoutExecutorOptions) {
-    super(db, payoutKind(db), options);
+    // `retry run` passes the charges' options: payouts report no progress, as the type says.
+    super(db, payoutKind(db), { ...options, onBatch: undefined });
   }
 }

@@ -26,6 +26,7 @@ export class RefundExecutor extends WorkEngine<ClaimedRefund, RefundResult, Refu
       random?: () => number;
     },
   ) {
-    super(db, refundKind(db), options);
+    // `payin run` passes the charges' options, progress callback included: refunds report none.
+    super(db, refundKind(db), { ...options, onBatch: undefined });
   }
 }
