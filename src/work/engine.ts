@@ -102,8 +102,10 @@ export class WorkEngine<Item extends WorkItem, Result extends WorkResult, Tally 
   ): Promise<Tally> {
     if (!this.kind.available(this.options.psp)) return tally;
     tally.bookBehind ??= this.mark.open(this.now());
-    for (let start = 0; start < ids.length; start += this.batchSize) {
-      const slice = ids.slice(start, start + this.batchSize);
+    // An id named twice is claimed once: a second claim of the same row in one transaction throws.
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += this.batchSize) {
+      const slice = unique.slice(start, start + this.batchSize);
       const claim = inTransaction(this.db, () => {
         const now = this.now();
         const items = this.kind.claimDeadLettered(
