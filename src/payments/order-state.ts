@@ -1,5 +1,4 @@
 import { InvariantError } from '../errors.js';
-import { assertAllowed } from '../work/transitions.js';
 
 /** DESIGN.md §4. Every transition is recorded with its time and cause; anything else throws. */
 export const ORDER_STATUSES = [
@@ -13,6 +12,21 @@ export const ORDER_STATUSES = [
   'needs_attention',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** A state machine as data (DESIGN.md §4): from each status, where it may go. */
+export type TransitionTable = Readonly<Partial<Record<OrderStatus, readonly OrderStatus[]>>>;
+
+/** Throws a typed error naming the item when `from → to` is not in the table. */
+export function assertAllowed(
+  table: TransitionTable,
+  noun: string,
+  id: string,
+  from: OrderStatus,
+  to: OrderStatus,
+): void {
+  if (!(table[from]?.includes(to) ?? false))
+    throw new InvariantError(`${noun} ${id}: illegal transition ${from} → ${to}`);
+}
 
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   created: ['executing'],

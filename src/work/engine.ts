@@ -10,7 +10,7 @@ import type { WorkItem, WorkKind, WorkResult, WorkTally } from './kind.js';
 import { formatLeaseOwner, thisProcessOwner } from './lease-owner.js';
 import { type HeldGroup, type LeaseJudge, heldIn } from './leases.js';
 import { OutcomeRecorder, guardedFinish } from './record.js';
-import { assertAllowed } from './transitions.js';
+import { assertAllowed } from '../payments/order-state.js';
 
 export interface ExecutorOptions {
   psp: PaymentServiceProvider;

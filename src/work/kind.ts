@@ -1,7 +1,7 @@
 import type { PostingRequest } from '../ledger/index.js';
 import type { UnrecordedAnswer } from '../payments/attention.js';
 import type { BehindNotice } from '../payments/book-mark.js';
-import type { OrderStatus } from '../payments/order-state.js';
+import type { OrderStatus, TransitionTable } from '../payments/order-state.js';
 import type {
   ChargeResult,
   Lookup,
@@ -13,7 +13,6 @@ import type {
 import type { ReasonTally } from '../queue/reasons.js';
 import type { WalletDelta } from '../wallet/wallet.js';
 import type { LeaseJudge, LeasedTable } from './leases.js';
-import type { TransitionTable } from './transitions.js';
 
 /** Every status a charge, refund or payout can be in (refunds and payouts have no `pending`). */
 export type WorkStatus = OrderStatus;

@@ -14,7 +14,7 @@ import type {
   WorkStatus,
   WorkTally,
 } from './kind.js';
-import { assertAllowed } from './transitions.js';
+import { assertAllowed } from '../payments/order-state.js';
 
 export interface RecordOptions {
   psp: string;
