@@ -8,7 +8,7 @@ import { systemClock } from '../time.js';
 import { type HeldGroup, describeHeld } from '../work/leases.js';
 import { pspFactory } from './lazy.js';
 import type { HeldSettlement } from '../payments/held-payouts.js';
-import { type ReasonTally, mergeReasons, reasonsLine } from '../queue/reasons.js';
+import { type ReasonTally, mergeReasons, reasonsLine } from '../work/reasons.js';
 import type { CliContext } from './context.js';
 import type { ExecutionFlags } from './psp-options.js';
 

@@ -14,7 +14,7 @@ import {
   reasonsSchema,
 } from './contract.js';
 import { heldView } from './held.js';
-import { mergeReasons, sortedReasons } from '../queue/reasons.js';
+import { mergeReasons, sortedReasons } from '../work/reasons.js';
 
 /** `payin run --json`: what was read, charged and refunded, and what is left in the queue. */
 export const payinRunSchema = z.strictObject({

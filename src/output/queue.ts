@@ -3,7 +3,7 @@ import type { HeldGroup } from '../work/leases.js';
 import type { QueuedWork } from '../queue/work-list.js';
 import type { RetryRunSummary } from '../queue/retry.js';
 import type { PspCallStats } from '../psp/port.js';
-import { mergeReasons } from '../queue/reasons.js';
+import { mergeReasons } from '../work/reasons.js';
 import {
   bookBehindJson,
   bookBehindSchema,

@@ -4,7 +4,7 @@ import { BookMark } from '../payments/book-mark.js';
 import { sendOrLookUpCounted } from './lookup-first.js';
 import type { RetryPolicy } from '../payments/retry-policy.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
-import { ALTERED_REASON, noteDeadLetter } from '../queue/reasons.js';
+import { ALTERED_REASON, noteDeadLetter } from './reasons.js';
 import type { Clock } from '../time.js';
 import type { WorkItem, WorkKind, WorkResult, WorkTally } from './kind.js';
 import { formatLeaseOwner, thisProcessOwner } from './lease-owner.js';

@@ -10,7 +10,7 @@ import type {
   RefundResult,
   RetryableFailure,
 } from '../psp/port.js';
-import type { ReasonTally } from '../queue/reasons.js';
+import type { ReasonTally } from './reasons.js';
 import type { WalletDelta } from '../wallet/wallet.js';
 import type { LeaseJudge, LeasedTable } from './leases.js';
 

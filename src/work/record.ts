@@ -3,7 +3,7 @@ import { Ledger } from '../ledger/index.js';
 import type { AnswerRecorder } from '../payments/attention.js';
 import { type RetryPolicy, retryDelayMs } from '../payments/retry-policy.js';
 import { type PspRejection, type RetryableFailure, rejectionMessage } from '../psp/port.js';
-import { noteDeadLetter, noteRetry, reasonOf } from '../queue/reasons.js';
+import { noteDeadLetter, noteRetry, reasonOf } from './reasons.js';
 import { Wallets } from '../wallet/wallet.js';
 import type {
   Effects,

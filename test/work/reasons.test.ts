@@ -6,7 +6,7 @@ import {
   noteRetry,
   reasonOf,
   reasonsLine,
-} from '../../src/queue/reasons.js';
+} from '../../src/work/reasons.js';
 
 describe('retry and dead-letter reasons', () => {
   it("takes the item's own names out of a PSP detail, so the same failure groups", () => {
