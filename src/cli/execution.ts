@@ -5,7 +5,7 @@ import { makeRetryPolicy } from '../payments/retry-policy.js';
 import { assertNotProtected } from '../private-files.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
 import { systemClock } from '../time.js';
-import { type HeldGroup, describeHeld } from '../work/leases.js';
+import { type HeldGroup, describeHeld } from '../work/leases/leases.js';
 import { pspFactory } from './lazy.js';
 import type { HeldSettlement } from '../payments/held-payouts.js';
 import { type ReasonTally, mergeReasons, reasonsLine } from '../work/reasons.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { HeldGroup } from '../work/leases.js';
+import type { HeldGroup } from '../work/leases/leases.js';
 import type { heldSchema } from './contract.js';
 
 /** The held work as JSON: one entry per owner and table. */

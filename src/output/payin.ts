@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HeldGroup } from '../work/leases.js';
+import type { HeldGroup } from '../work/leases/leases.js';
 import type { PayinSummary } from '../payments/payin.js';
 import type { PspCallStats } from '../psp/port.js';
 import {

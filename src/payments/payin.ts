@@ -9,7 +9,7 @@ import { type IntakeOptions, type IntakeSummary, ingest } from './intake/intake.
 import type { OrderStatus } from './order-state.js';
 import { type OpenWork, openWorkIn, statusCounts } from './queries.js';
 import type { RetryPolicy } from './retry-policy.js';
-import type { HeldGroup } from '../work/leases.js';
+import type { HeldGroup } from '../work/leases/leases.js';
 
 export interface ExecutionOptions {
   psp: PaymentServiceProvider;

@@ -8,7 +8,7 @@ import { type PayoutTally, PayoutExecutor, emptyPayoutTally } from './executor.j
 import { type PayoutFilter, type PayoutPlan, createPayouts, planPayouts } from './plan.js';
 import type { OpenWork } from '../payments/queries.js';
 import { openPayouts } from './queries.js';
-import type { HeldGroup } from '../work/leases.js';
+import type { HeldGroup } from '../work/leases/leases.js';
 import { type HeldSettlement, settleHeldPayOuts } from '../payments/held-payouts.js';
 
 export interface PayoutRunOptions extends PayoutFilter {

@@ -2,7 +2,7 @@ import type { Database } from '../db/index.js';
 import { InvariantError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import { type TransferStatus, assertTransferTransition } from '../payments/order-state.js';
-import { type LeaseJudge, executingRows, judgeLeases } from '../work/leases.js';
+import { type LeaseJudge, executingRows, judgeLeases } from '../work/leases/leases.js';
 import { sha256Hex } from '../sha256.js';
 
 export type PayoutStatus = TransferStatus;

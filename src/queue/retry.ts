@@ -10,7 +10,7 @@ import { PayoutExecutor, type PayoutTally, emptyPayoutTally } from '../payouts/e
 import { listPayouts } from '../payouts/queries.js';
 import { RefundExecutor, type RefundTally, emptyRefundTally } from '../refunds/executor.js';
 import { listRefunds } from '../refunds/queries.js';
-import type { HeldGroup } from '../work/leases.js';
+import type { HeldGroup } from '../work/leases/leases.js';
 import { assertDeadLettersOf } from './named-work.js';
 
 export interface RetryRunSummary {

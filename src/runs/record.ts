@@ -1,5 +1,5 @@
 import { type Database, openDatabase } from '../db/index.js';
-import { formatLeaseOwner, thisProcessOwner } from '../work/lease-owner.js';
+import { formatLeaseOwner, thisProcessOwner } from '../work/leases/lease-owner.js';
 import { digestFile } from './digest.js';
 import { RunStore } from './store.js';
 

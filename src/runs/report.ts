@@ -5,7 +5,7 @@ import {
   type ProcessProbe,
   probeProcess,
   thisProcessOwner,
-} from '../work/lease-owner.js';
+} from '../work/leases/lease-owner.js';
 import { type RunState, runState } from './status.js';
 import { type MovedLine, RunStore, type RunRow } from './store.js';
 

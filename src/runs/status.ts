@@ -1,4 +1,4 @@
-import { type LeaseOwner, type ProcessProbe, ownerState } from '../work/lease-owner.js';
+import { type LeaseOwner, type ProcessProbe, ownerState } from '../work/leases/lease-owner.js';
 
 /**
  * What a person is told about a run: `finished`; `running` while its process lives (or runs on

@@ -1,5 +1,5 @@
 import type { Clock } from '../time.js';
-import { type HeldGroup, describeHeld, earliestExpiry } from './leases.js';
+import { type HeldGroup, describeHeld, earliestExpiry } from './leases/leases.js';
 
 /** One queue of PSP work (charges, refunds or payouts) as an executor works it. */
 export interface DueWork {

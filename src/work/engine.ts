@@ -7,8 +7,8 @@ import type { PaymentServiceProvider } from '../psp/port.js';
 import { ALTERED_REASON, noteDeadLetter } from './reasons.js';
 import type { Clock } from '../time.js';
 import type { WorkItem, WorkKind, WorkResult, WorkTally } from './kind.js';
-import { formatLeaseOwner, thisProcessOwner } from './lease-owner.js';
-import { type HeldGroup, type LeaseJudge, heldIn } from './leases.js';
+import { formatLeaseOwner, thisProcessOwner } from './leases/lease-owner.js';
+import { type HeldGroup, type LeaseJudge, heldIn } from './leases/leases.js';
 import { OutcomeRecorder, guardedFinish } from './record.js';
 import { assertAllowed } from '../payments/order-state.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runState } from '../../src/runs/status.js';
-import { type LeaseOwner, formatLeaseOwner } from '../../src/work/lease-owner.js';
+import { type LeaseOwner, formatLeaseOwner } from '../../src/work/leases/lease-owner.js';
 
 const self: LeaseOwner = {
   host: 'ops-1',

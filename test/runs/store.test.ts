@@ -4,7 +4,7 @@ import { Ledger } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { findRun, listRuns } from '../../src/runs/report.js';
 import { RunStore } from '../../src/runs/store.js';
-import type { LeaseOwner } from '../../src/work/lease-owner.js';
+import type { LeaseOwner } from '../../src/work/leases/lease-owner.js';
 import { tempDatabase } from '../helpers/db.js';
 
 const USD = toCurrency('USD');

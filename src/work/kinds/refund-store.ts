@@ -13,7 +13,7 @@ import {
 } from '../../payments/order-state.js';
 import type { RefundedOrder } from '../../refunds/apply.js';
 import type { Outcome } from '../kind.js';
-import { type LeaseJudge, executingRows, judgeLeases } from '../leases.js';
+import { type LeaseJudge, executingRows, judgeLeases } from '../leases/leases.js';
 
 /** A refund taken into `executing` by this process (or read in `needs_attention`), with what the PSP call needs. */
 export interface ClaimedRefund {

@@ -8,8 +8,8 @@ import {
   parseLeaseOwner,
   probeProcess,
   thisProcessOwner,
-} from '../../src/work/lease-owner.js';
-import { judgeLeases } from '../../src/work/leases.js';
+} from '../../../src/work/leases/lease-owner.js';
+import { judgeLeases } from '../../../src/work/leases/leases.js';
 
 const SELF: LeaseOwner = {
   host: 'web-1',

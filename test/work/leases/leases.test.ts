@@ -1,16 +1,16 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
-import type { Database } from '../../src/db/index.js';
-import { ingest } from '../../src/payments/intake/intake.js';
-import { runPayin } from '../../src/payments/payin.js';
-import { createPayouts } from '../../src/payouts/plan.js';
-import { retryDue } from '../../src/queue/retry.js';
-import { formatLeaseOwner, probeProcess, thisProcessOwner } from '../../src/work/lease-owner.js';
-import { tempDatabase } from '../helpers/db.js';
-import { eventsFile } from '../helpers/events.js';
-import { FakePsp } from '../payments/fake-psp.js';
+import { runChecks } from '../../../src/check/check.js';
+import type { Database } from '../../../src/db/index.js';
+import { ingest } from '../../../src/payments/intake/intake.js';
+import { runPayin } from '../../../src/payments/payin.js';
+import { createPayouts } from '../../../src/payouts/plan.js';
+import { retryDue } from '../../../src/queue/retry.js';
+import { formatLeaseOwner, probeProcess, thisProcessOwner } from '../../../src/work/leases/lease-owner.js';
+import { tempDatabase } from '../../helpers/db.js';
+import { eventsFile } from '../../helpers/events.js';
+import { FakePsp } from '../../payments/fake-psp.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 5 };
 const T0 = Date.parse('2026-11-23T10:00:00Z');
