@@ -1,6 +1,6 @@
 import { ExitCode } from '../errors.js';
 import { formatAmount, toCurrency } from '../money/index.js';
-import type { ExecutionOptions } from '../payments/payin.js';
+import type { ExecutionOptions } from '../work/executors/payin.js';
 import { makeRetryPolicy } from '../payments/retry-policy.js';
 import { assertNotProtected } from '../private-files.js';
 import type { PaymentServiceProvider } from '../psp/port.js';

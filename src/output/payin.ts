@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HeldGroup } from '../work/leases/leases.js';
-import type { PayinSummary } from '../payments/payin.js';
+import type { PayinSummary } from '../work/executors/payin.js';
 import type { PspCallStats } from '../psp/port.js';
 import {
   bookBehindJson,

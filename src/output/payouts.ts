@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TRANSFER_STATUSES } from '../payments/order-state.js';
 import type { PayoutDetail, PayoutSummary, SellerReport } from '../payouts/queries.js';
-import type { PayoutRunSummary } from '../payouts/payout-run.js';
+import type { PayoutRunSummary } from '../work/executors/payout-run.js';
 import {
   bookBehindJson,
   bookBehindSchema,

@@ -1,14 +1,14 @@
 import type { Database } from '../db/index.js';
 import { runQueues } from '../work/drain.js';
-import { type ExecutionTally, PayinExecutor, emptyTally } from '../payments/executor.js';
-import { type ExecutionOptions, chargeQueue, refundQueue } from '../payments/payin.js';
+import { type ExecutionTally, PayinExecutor, emptyTally } from '../work/executors/charge.js';
+import { type ExecutionOptions, chargeQueue, refundQueue } from '../work/executors/payin.js';
 import type { OrderStatus } from '../payments/order-state.js';
 import { type OpenWork, openWorkIn, statusCounts } from '../payments/queries.js';
 import { PaymentsStore } from '../payments/store.js';
 import { type HeldSettlement, settleHeldPayOuts } from '../payments/held-payouts.js';
-import { PayoutExecutor, type PayoutTally, emptyPayoutTally } from '../payouts/executor.js';
+import { PayoutExecutor, type PayoutTally, emptyPayoutTally } from '../work/executors/payout.js';
 import { listPayouts } from '../payouts/queries.js';
-import { RefundExecutor, type RefundTally, emptyRefundTally } from '../refunds/executor.js';
+import { RefundExecutor, type RefundTally, emptyRefundTally } from '../work/executors/refund.js';
 import { listRefunds } from '../refunds/queries.js';
 import type { HeldGroup } from '../work/leases/leases.js';
 import { assertDeadLettersOf } from './named-work.js';

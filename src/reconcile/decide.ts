@@ -4,7 +4,7 @@ import { type Database, inTransaction } from '../db/index.js';
 import { InputError, NotFoundError, UsageError, assert } from '../errors.js';
 import { Ledger } from '../ledger/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
-import { recordReportedCaptures } from '../payments/record.js';
+import { recordReportedCaptures } from '../work/executors/charge-recorder.js';
 import type { Clock } from '../time.js';
 import {
   type InternalRecord,

@@ -13,10 +13,10 @@ import {
   readPostingFile,
   verifyLedger,
 } from '../../src/ledger/index.js';
-import { runPayin } from '../../src/payments/payin.js';
+import { runPayin } from '../../src/work/executors/payin.js';
 import { listOrders, showOrder, statusCounts } from '../../src/payments/queries.js';
 import { listPayouts, sellerReports } from '../../src/payouts/queries.js';
-import { runPayouts } from '../../src/payouts/payout-run.js';
+import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { SimPsp } from '../../src/psp/sim/adapter.js';
 import { DEFAULT_FEE_RULE } from '../../src/psp/fee-rule.js';
 import { parseFaults } from '../../src/psp/sim/faults.js';

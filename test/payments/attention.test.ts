@@ -9,11 +9,11 @@ import {
   UnrecordedAnswers,
   recordOrSetAside,
 } from '../../src/payments/attention.js';
-import { PayinExecutor } from '../../src/payments/executor.js';
+import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/payments/intake/intake.js';
 import { assertTransition } from '../../src/payments/order-state.js';
 import { showOrder, statusCounts } from '../../src/payments/queries.js';
-import { resolveAttention } from '../../src/payments/resolve-attention.js';
+import { resolveAttention } from '../../src/work/executors/resolve-attention.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from './fake-psp.js';
 

@@ -10,7 +10,7 @@ import {
   writeMarkFile,
 } from '../../src/payments/book-mark.js';
 import { sendOrLookUp } from '../../src/work/lookup-first.js';
-import { runPayin } from '../../src/payments/payin.js';
+import { runPayin } from '../../src/work/executors/payin.js';
 import { makeRetryPolicy } from '../../src/payments/retry-policy.js';
 import { tempDatabase } from '../helpers/db.js';
 import { eventsFile } from '../helpers/events.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { runChecks } from '../../src/check/check.js';
-import { PayinExecutor } from '../../src/payments/executor.js';
+import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { HeldPayOuts, settleHeldPayOuts } from '../../src/payments/held-payouts.js';
 import { ingest } from '../../src/payments/intake/intake.js';
 import { tempDatabase } from '../helpers/db.js';

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { UsageError } from '../../src/errors.js';
-import { runPayin } from '../../src/payments/payin.js';
+import { runPayin } from '../../src/work/executors/payin.js';
 import { requeueDeadLetters } from '../../src/queue/retry.js';
 import { tempDatabase } from '../helpers/db.js';
 import { eventsFile } from '../helpers/events.js';

@@ -4,13 +4,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import { ingest } from '../../src/payments/intake/intake.js';
-import { executeDue } from '../../src/payments/payin.js';
+import { executeDue } from '../../src/work/executors/payin.js';
 import { DEFAULT_FEE_RULE } from '../../src/psp/fee-rule.js';
 import { SimPsp } from '../../src/psp/sim/adapter.js';
 import { NO_FAULTS } from '../../src/psp/sim/faults.js';
-import { runPayouts } from '../../src/payouts/payout-run.js';
+import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
-import { RefundExecutor } from '../../src/refunds/executor.js';
+import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { Wallets } from '../../src/wallet/wallet.js';
 import { tempDatabase } from '../helpers/db.js';
 

@@ -1,4 +1,4 @@
-import { PayinExecutor } from '../../src/payments/executor.js';
+import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/payments/intake/intake.js';
 import { eventsFile } from '../helpers/events.js';
 import type { Context } from './executor-suite.js';

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { balances } from '../../src/ledger/index.js';
-import { PayinExecutor } from '../../src/payments/executor.js';
+import { PayinExecutor } from '../../src/work/executors/charge.js';
 import type { ClaimedOrder } from '../../src/payments/store.js';
 import type { ChargeResult } from '../../src/psp/port.js';
 import { type ChargeTally, chargeKind } from '../../src/work/kinds/charge.js';

@@ -4,8 +4,8 @@ import { runChecks } from '../../src/check/check.js';
 import { runChecksWithPsp } from '../../src/check/with-psp.js';
 import type { Database } from '../../src/db/index.js';
 import { sendOrLookUp } from '../../src/work/lookup-first.js';
-import { runPayin } from '../../src/payments/payin.js';
-import { runPayouts } from '../../src/payouts/payout-run.js';
+import { runPayin } from '../../src/work/executors/payin.js';
+import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { DEFAULT_FEE_RULE } from '../../src/psp/fee-rule.js';
 import type {
   Lookup,

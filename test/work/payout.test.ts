@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { type Database, inTransaction } from '../../src/db/index.js';
 import { isCurrencyCode } from '../../src/money/index.js';
-import { PayoutExecutor } from '../../src/payouts/executor.js';
+import { PayoutExecutor } from '../../src/work/executors/payout.js';
 import { type ClaimedPayout, PayoutStore } from '../../src/payouts/store.js';
 import type { PayoutResult } from '../../src/psp/port.js';
 import { Wallets } from '../../src/wallet/wallet.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PayinExecutor } from '../../src/payments/executor.js';
-import { RefundExecutor } from '../../src/refunds/executor.js';
+import { PayinExecutor } from '../../src/work/executors/charge.js';
+import { RefundExecutor } from '../../src/work/executors/refund.js';
 import type { RetryableFailure } from '../../src/psp/port.js';
 import { tempDatabase } from '../helpers/db.js';
 import { capturedOrders, checkouts, events } from './books.js';

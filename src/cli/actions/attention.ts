@@ -2,7 +2,7 @@ import type { CliContext } from '../context.js';
 import { withDatabase } from '../context.js';
 import { renderTable } from '../../reports/table.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { listUnrecorded, resolveAttention } from '../../payments/resolve-attention.js';
+import { listUnrecorded, resolveAttention } from '../../work/executors/resolve-attention.js';
 import { formatAmount } from '../../money/index.js';
 import * as output from '../../output/attention.js';
 import { attentionResolveSchema } from '../../output/attention.js';

@@ -2,7 +2,7 @@ import { type CliContext, withDatabase } from '../context.js';
 import { executionFrom } from '../execution.js';
 import { lazy } from '../lazy.js';
 import type { ExecutionFlags } from '../psp-options.js';
-import { PayinExecutor } from '../../payments/executor.js';
+import { PayinExecutor } from '../../work/executors/charge.js';
 
 /** `orders sync`: the pay-in executor and a PSP load for it alone, not for `list` or `show`. */
 

@@ -15,8 +15,8 @@ import {
 import { progressBar } from '../progress.js';
 import type { ExecutionFlags } from '../psp-options.js';
 import { ExitCode } from '../../errors.js';
-import type { PayinSummary } from '../../payments/payin.js';
-import { runPayin } from '../../payments/payin.js';
+import type { PayinSummary } from '../../work/executors/payin.js';
+import { runPayin } from '../../work/executors/payin.js';
 import { defaultSimStateFile } from '../../psp/factory.js';
 import { contractJson } from '../../output/contract.js';
 import { payinRunJson, payinRunSchema } from '../../output/payin.js';

@@ -18,7 +18,7 @@ import type { ExecutionFlags } from '../psp-options.js';
 import { ExitCode } from '../../errors.js';
 import { renderTable } from '../../reports/table.js';
 import { checkPayoutFilter } from '../../payouts/plan.js';
-import { type PayoutRunSummary, runPayouts } from '../../payouts/payout-run.js';
+import { type PayoutRunSummary, runPayouts } from '../../work/executors/payout-run.js';
 import { formatAmount } from '../../money/index.js';
 import { lazy } from '../lazy.js';
 

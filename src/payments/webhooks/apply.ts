@@ -7,8 +7,8 @@ import { parseMinor } from '../../psp/http/wire.js';
 import type { ChargeOutcome, Dispute } from '../../psp/port.js';
 import { ChargebackRecorder } from '../../refunds/chargebacks.js';
 import { normalizeInstant } from '../../time.js';
-import { emptyTally } from '../executor.js';
-import { ChargeRecorder } from '../record.js';
+import { emptyTally } from '../../work/executors/charge.js';
+import { ChargeRecorder } from '../../work/executors/charge-recorder.js';
 import type { RetryPolicy } from '../retry-policy.js';
 import { PaymentsStore } from '../store.js';
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../../src/check/check.js';
 import type { Database } from '../../../src/db/index.js';
 import { balances } from '../../../src/ledger/index.js';
-import { PayinExecutor } from '../../../src/payments/executor.js';
+import { PayinExecutor } from '../../../src/work/executors/charge.js';
 import { ingest } from '../../../src/payments/intake/intake.js';
 import { showOrder } from '../../../src/payments/queries.js';
 import {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../../src/check/check.js';
-import { PayinExecutor } from '../../../src/payments/executor.js';
+import { PayinExecutor } from '../../../src/work/executors/charge.js';
 import { ingest } from '../../../src/payments/intake/intake.js';
 import {
   type WebhookOutcome,

@@ -4,10 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../../src/check/check.js';
 import type { Database } from '../../../src/db/index.js';
 import { ingest } from '../../../src/payments/intake/intake.js';
-import { runPayin } from '../../../src/payments/payin.js';
+import { runPayin } from '../../../src/work/executors/payin.js';
 import { createPayouts } from '../../../src/payouts/plan.js';
 import { retryDue } from '../../../src/queue/retry.js';
-import { formatLeaseOwner, probeProcess, thisProcessOwner } from '../../../src/work/leases/lease-owner.js';
+import {
+  formatLeaseOwner,
+  probeProcess,
+  thisProcessOwner,
+} from '../../../src/work/leases/lease-owner.js';
 import { tempDatabase } from '../../helpers/db.js';
 import { eventsFile } from '../../helpers/events.js';
 import { FakePsp } from '../../payments/fake-psp.js';

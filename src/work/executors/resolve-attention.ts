@@ -1,14 +1,14 @@
-import { type Database, inTransaction } from '../db/index.js';
-import { NotFoundError } from '../errors.js';
-import type { PaymentServiceProvider } from '../psp/port.js';
-import { PayoutExecutor, emptyPayoutTally } from '../payouts/executor.js';
-import { RefundExecutor, emptyRefundTally } from '../refunds/executor.js';
-import type { Clock } from '../time.js';
-import { type StoredAnswer, UnrecordedAnswers } from './attention.js';
-import { emptyTally } from './executor.js';
-import { ChargeRecorder } from './record.js';
-import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
-import { PaymentsStore } from './store.js';
+import { type Database, inTransaction } from '../../db/index.js';
+import { NotFoundError } from '../../errors.js';
+import type { PaymentServiceProvider } from '../../psp/port.js';
+import { PayoutExecutor, emptyPayoutTally } from './payout.js';
+import { RefundExecutor, emptyRefundTally } from './refund.js';
+import type { Clock } from '../../time.js';
+import { type StoredAnswer, UnrecordedAnswers } from '../../payments/attention.js';
+import { emptyTally } from './charge.js';
+import { ChargeRecorder } from './charge-recorder.js';
+import { DEFAULT_RETRY_POLICY } from '../../payments/retry-policy.js';
+import { PaymentsStore } from '../../payments/store.js';
 
 export interface AttentionOutcome {
   kind: StoredAnswer['kind'];

@@ -1,15 +1,15 @@
-import type { Database } from '../db/index.js';
-import type { PaymentServiceProvider } from '../psp/port.js';
-import { type RefundTally, RefundExecutor, emptyRefundTally } from '../refunds/executor.js';
-import type { Clock } from '../time.js';
-import { type DueWork, runQueues } from '../work/drain.js';
-import { type ExecutionTally, PayinExecutor, emptyTally } from './executor.js';
-import { type HeldSettlement, settleHeldPayOuts } from './held-payouts.js';
-import { type IntakeOptions, type IntakeSummary, ingest } from './intake/intake.js';
-import type { OrderStatus } from './order-state.js';
-import { type OpenWork, openWorkIn, statusCounts } from './queries.js';
-import type { RetryPolicy } from './retry-policy.js';
-import type { HeldGroup } from '../work/leases/leases.js';
+import type { Database } from '../../db/index.js';
+import type { PaymentServiceProvider } from '../../psp/port.js';
+import { type RefundTally, RefundExecutor, emptyRefundTally } from './refund.js';
+import type { Clock } from '../../time.js';
+import { type DueWork, runQueues } from '../drain.js';
+import { type ExecutionTally, PayinExecutor, emptyTally } from './charge.js';
+import { type HeldSettlement, settleHeldPayOuts } from '../../payments/held-payouts.js';
+import { type IntakeOptions, type IntakeSummary, ingest } from '../../payments/intake/intake.js';
+import type { OrderStatus } from '../../payments/order-state.js';
+import { type OpenWork, openWorkIn, statusCounts } from '../../payments/queries.js';
+import type { RetryPolicy } from '../../payments/retry-policy.js';
+import type { HeldGroup } from '../leases/leases.js';
 
 export interface ExecutionOptions {
   psp: PaymentServiceProvider;

@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/index.js';
-import { balances } from '../../src/ledger/index.js';
-import { PayinExecutor } from '../../src/payments/executor.js';
-import { ingest } from '../../src/payments/intake/intake.js';
-import { showOrder, statusCounts } from '../../src/payments/queries.js';
-import { PaymentsStore } from '../../src/payments/store.js';
-import { Wallets } from '../../src/wallet/wallet.js';
-import { runChecks } from '../../src/check/check.js';
-import { tempDatabase } from '../helpers/db.js';
+import type { Database } from '../../../src/db/index.js';
+import { balances } from '../../../src/ledger/index.js';
+import { PayinExecutor } from '../../../src/work/executors/charge.js';
+import { ingest } from '../../../src/payments/intake/intake.js';
+import { showOrder, statusCounts } from '../../../src/payments/queries.js';
+import { PaymentsStore } from '../../../src/payments/store.js';
+import { Wallets } from '../../../src/wallet/wallet.js';
+import { runChecks } from '../../../src/check/check.js';
+import { tempDatabase } from '../../helpers/db.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FakePsp, timeout } from './fake-psp.js';
+import { FakePsp, timeout } from '../../payments/fake-psp.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };

@@ -1,8 +1,8 @@
-import type { Database } from '../db/index.js';
-import type { PayoutResult } from '../psp/port.js';
-import { type ExecutorOptions, WorkEngine } from '../work/engine.js';
-import { type PayoutTally, emptyPayoutTally, payoutKind } from '../work/kinds/payout.js';
-import type { ClaimedPayout } from './store.js';
+import type { Database } from '../../db/index.js';
+import type { PayoutResult } from '../../psp/port.js';
+import { type ExecutorOptions, WorkEngine } from '../engine.js';
+import { type PayoutTally, emptyPayoutTally, payoutKind } from '../kinds/payout.js';
+import type { ClaimedPayout } from '../../payouts/store.js';
 
 export type { PayoutTally };
 export { emptyPayoutTally };

@@ -1,10 +1,10 @@
-import { mapConcurrently } from '../concurrency.js';
-import { type Database, inTransaction } from '../db/index.js';
-import { type ChargeResult, isRetryable } from '../psp/port.js';
-import { type ExecutorOptions, WorkEngine } from '../work/engine.js';
-import { type ChargeTally, chargeKind, emptyChargeTally } from '../work/kinds/charge.js';
-import type { ClaimedOrder } from './store.js';
-import { PaymentsStore } from './store.js';
+import { mapConcurrently } from '../../concurrency.js';
+import { type Database, inTransaction } from '../../db/index.js';
+import { type ChargeResult, isRetryable } from '../../psp/port.js';
+import { type ExecutorOptions, WorkEngine } from '../engine.js';
+import { type ChargeTally, chargeKind, emptyChargeTally } from '../kinds/charge.js';
+import type { ClaimedOrder } from '../../payments/store.js';
+import { PaymentsStore } from '../../payments/store.js';
 
 export type ExecutionTally = ChargeTally;
 

@@ -1,10 +1,10 @@
-import type { Database } from '../db/index.js';
-import type { PaymentServiceProvider, RefundResult } from '../psp/port.js';
-import type { RetryPolicy } from '../payments/retry-policy.js';
-import type { Clock } from '../time.js';
-import { WorkEngine } from '../work/engine.js';
-import { type RefundTally, emptyRefundTally, refundKind } from '../work/kinds/refund.js';
-import type { ClaimedRefund } from '../work/kinds/refund-store.js';
+import type { Database } from '../../db/index.js';
+import type { PaymentServiceProvider, RefundResult } from '../../psp/port.js';
+import type { RetryPolicy } from '../../payments/retry-policy.js';
+import type { Clock } from '../../time.js';
+import { WorkEngine } from '../engine.js';
+import { type RefundTally, emptyRefundTally, refundKind } from '../kinds/refund.js';
+import type { ClaimedRefund } from '../kinds/refund-store.js';
 
 export type { ClaimedRefund, RefundTally };
 export { emptyRefundTally };

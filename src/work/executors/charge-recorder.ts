@@ -1,12 +1,12 @@
-import { type Database, inTransaction } from '../db/index.js';
-import { InvariantError } from '../errors.js';
-import type { ChargeResult } from '../psp/port.js';
-import { chargeKind } from '../work/kinds/charge.js';
-import { OutcomeRecorder, type RecordOptions } from '../work/record.js';
-import type { AnswerRecorder } from './attention.js';
-import { type ExecutionTally, emptyTally } from './executor.js';
-import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
-import { type ClaimedOrder, PaymentsStore } from './store.js';
+import { type Database, inTransaction } from '../../db/index.js';
+import { InvariantError } from '../../errors.js';
+import type { ChargeResult } from '../../psp/port.js';
+import { chargeKind } from '../kinds/charge.js';
+import { OutcomeRecorder, type RecordOptions } from '../record.js';
+import type { AnswerRecorder } from '../../payments/attention.js';
+import { type ExecutionTally, emptyTally } from './charge.js';
+import { DEFAULT_RETRY_POLICY } from '../../payments/retry-policy.js';
+import { type ClaimedOrder, PaymentsStore } from '../../payments/store.js';
 
 export type RecorderOptions = RecordOptions;
 

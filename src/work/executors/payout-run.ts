@@ -1,15 +1,20 @@
-import type { Database } from '../db/index.js';
-import { UsageError } from '../errors.js';
-import type { RetryPolicy } from '../payments/retry-policy.js';
-import { runQueues } from '../work/drain.js';
-import type { PaymentServiceProvider } from '../psp/port.js';
-import type { Clock } from '../time.js';
-import { type PayoutTally, PayoutExecutor, emptyPayoutTally } from './executor.js';
-import { type PayoutFilter, type PayoutPlan, createPayouts, planPayouts } from './plan.js';
-import type { OpenWork } from '../payments/queries.js';
-import { openPayouts } from './queries.js';
-import type { HeldGroup } from '../work/leases/leases.js';
-import { type HeldSettlement, settleHeldPayOuts } from '../payments/held-payouts.js';
+import type { Database } from '../../db/index.js';
+import { UsageError } from '../../errors.js';
+import type { RetryPolicy } from '../../payments/retry-policy.js';
+import { runQueues } from '../drain.js';
+import type { PaymentServiceProvider } from '../../psp/port.js';
+import type { Clock } from '../../time.js';
+import { type PayoutTally, PayoutExecutor, emptyPayoutTally } from './payout.js';
+import {
+  type PayoutFilter,
+  type PayoutPlan,
+  createPayouts,
+  planPayouts,
+} from '../../payouts/plan.js';
+import type { OpenWork } from '../../payments/queries.js';
+import { openPayouts } from '../../payouts/queries.js';
+import type { HeldGroup } from '../leases/leases.js';
+import { type HeldSettlement, settleHeldPayOuts } from '../../payments/held-payouts.js';
 
 export interface PayoutRunOptions extends PayoutFilter {
   psp: PaymentServiceProvider;

@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/index.js';
-import { runChecks } from '../../src/check/check.js';
-import type { Database } from '../../src/db/index.js';
-import { balances } from '../../src/ledger/index.js';
-import { PayinExecutor } from '../../src/payments/executor.js';
-import { ingest } from '../../src/payments/intake/intake.js';
-import { RefundExecutor } from '../../src/refunds/executor.js';
-import { tempDatabase } from '../helpers/db.js';
-import { FakePsp } from '../payments/fake-psp.js';
-import { WorkPsp } from '../work/work-psp.js';
+import { openDatabase } from '../../../src/db/index.js';
+import { runChecks } from '../../../src/check/check.js';
+import type { Database } from '../../../src/db/index.js';
+import { balances } from '../../../src/ledger/index.js';
+import { PayinExecutor } from '../../../src/work/executors/charge.js';
+import { ingest } from '../../../src/payments/intake/intake.js';
+import { RefundExecutor } from '../../../src/work/executors/refund.js';
+import { tempDatabase } from '../../helpers/db.js';
+import { FakePsp } from '../../payments/fake-psp.js';
+import { WorkPsp } from '../work-psp.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 const clock = () => Date.parse('2026-11-26T12:00:00Z');
