@@ -4,7 +4,12 @@ import { formatAmount } from '../money/index.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
 import { sellerAccount, sellerAccounts } from '../postings/index.js';
 import { Wallets } from '../wallet/wallet.js';
-import { describeOwner, ownerState, probeProcess, thisProcessOwner } from '../work/leases/lease-owner.js';
+import {
+  describeOwner,
+  ownerState,
+  probeProcess,
+  thisProcessOwner,
+} from '../work/leases/lease-owner.js';
 import { bankPostingProblems, inTransitProblems } from './in-transit.js';
 import { reconciliationProblems } from './reconcile.js';
 import { CheckStore } from './store.js';
