@@ -5,7 +5,6 @@ import { InputError, NotFoundError, UsageError, assert } from '../errors.js';
 import { Ledger } from '../ledger/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import { recordReportedCaptures } from '../payments/record.js';
-import type { Clock } from '../time.js';
 import {
   type InternalRecord,
   bookedNetOf,
@@ -32,43 +31,14 @@ import {
 import { InternalRecords } from './records.js';
 import { describeBreakdown, residualBreakdown } from './residual.js';
 import { Settlements } from './settle.js';
+import type {
+  ActionOption,
+  DecisionAction,
+  DecisionContext,
+  DecisionOutcome,
+  ItemOptions,
+} from './decision.js';
 import { type ItemRecord, ReconStore, type StoredRow } from './store.js';
-
-export const DECISION_ACTIONS = ['accept', 'write_off', 'link', 'note'] as const;
-export type DecisionAction = (typeof DECISION_ACTIONS)[number];
-
-export interface ActionOption {
-  action: DecisionAction;
-  /** What the choice does, in words a finance person reads: what is posted where. */
-  effect: string;
-}
-
-export interface ItemOptions {
-  /** Allowed actions, the proposed one first. `note` is always allowed. */
-  options: ActionOption[];
-  proposed: DecisionAction;
-  /** Why the proposal, in one sentence. */
-  proposal: string;
-  /** The record a `link` would use when none is given. */
-  linkTarget?: string;
-}
-
-export interface DecisionOutcome {
-  itemId: string;
-  action: DecisionAction;
-  txIds: number[];
-  resolved: boolean;
-  message: string;
-}
-
-/** Where and when a decision is taken: by whom, and in which run when a rule takes it. */
-export interface DecisionContext {
-  clock: Clock;
-  by: string;
-  runId: bigint | null;
-  /** A dry run rolls everything back: its messages say what would be posted, never a transaction id that will not exist. */
-  dryRun?: boolean;
-}
 
 /** What each decision posts: the rows that say the ledger side of every class (docs/RECONCILIATION.md). */
 interface Plan {

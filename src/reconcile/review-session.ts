@@ -4,7 +4,8 @@ import type { Database } from '../db/index.js';
 import { PayopsError } from '../errors.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import type { Clock } from '../time.js';
-import { type DecisionAction, Decisions } from './decide.js';
+import { Decisions } from './decide.js';
+import type { DecisionAction } from './decision.js';
 import { type ReviewFilter, itemsToReview } from './report.js';
 import { type ItemRecord, ReconStore, type SideView, type StoredRow } from './store.js';
 

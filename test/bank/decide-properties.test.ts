@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { PayopsError } from '../../src/errors.js';
-import { DECISION_ACTIONS, Decisions } from '../../src/reconcile/decide.js';
+import { Decisions } from '../../src/reconcile/decide.js';
+import { DECISION_ACTIONS } from '../../src/reconcile/decision.js';
 import type { ItemRecord } from '../../src/reconcile/store.js';
 import { balanceOf, capture, lined, payout, tempBook } from '../reconcile/book.js';
 import {
