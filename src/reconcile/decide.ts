@@ -1,5 +1,3 @@
-import { BANK_SOURCE } from '../bank/accounts.js';
-import { BankDecisions } from '../bank/decide.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { InputError, NotFoundError, UsageError, assert } from '../errors.js';
 import { Ledger } from '../ledger/index.js';
@@ -38,6 +36,7 @@ import type {
   DecisionOutcome,
   ItemOptions,
 } from './decision.js';
+import { BANK_SOURCE, type LegDecider, type SourceLeg } from './source-leg.js';
 import { type ItemRecord, ReconStore, type StoredRow } from './store.js';
 
 /** What each decision posts: the rows that say the ledger side of every class (docs/RECONCILIATION.md). */
@@ -62,9 +61,14 @@ export class Decisions {
   private readonly ledger: Ledger;
   private readonly recordsByPsp = new Map<string, InternalRecords>();
 
+  /**
+   * `legs` decide their own items (the bank's, src/bank/source-leg.ts): the caller passes them in,
+   * so reconcile does not import the legs built on it.
+   */
   constructor(
     private readonly db: Database,
     private readonly context: DecisionContext,
+    private readonly legs: readonly SourceLeg[] = [],
   ) {
     this.store = new ReconStore(db);
     this.ledger = new Ledger(db);
@@ -81,7 +85,8 @@ export class Decisions {
 
   /** The actions that make sense for an item, with the proposed one first. */
   optionsFor(item: ItemRecord): ItemOptions {
-    if (item.psp === BANK_SOURCE) return this.bank().optionsFor(item);
+    const leg = this.legOf(item);
+    if (leg) return leg.optionsFor(item);
     const note: ActionOption = {
       action: 'note',
       effect: 'keep it open with a note; nothing is posted',
@@ -100,7 +105,7 @@ export class Decisions {
       case 'unknown_debit':
       case 'bank_fee':
       case 'balance_mismatch':
-        // Only the bank has these classes, and its items are routed to src/bank/decide.ts above.
+        // Only the bank has these classes, and its items are routed to its leg (src/bank/decide.ts) above.
         throw new UsageError(
           `item ${item.itemId} (${item.class}) is a bank item of PSP ${item.psp}: only the bank has this class`,
         );
@@ -400,7 +405,8 @@ export class Decisions {
   ): DecisionOutcome {
     return inTransaction(this.db, () => {
       const item = this.item(itemId);
-      if (item.psp === BANK_SOURCE) return this.bank().decide(item, action, options);
+      const leg = this.legOf(item);
+      if (leg) return leg.decide(item, action, options);
       if (action === 'link' && this.inSuspense(item))
         return this.clearSuspense(
           item,
@@ -1323,8 +1329,14 @@ export class Decisions {
     return records;
   }
 
-  private bank(): BankDecisions {
-    return new BankDecisions(this.db, this.store, this.context);
+  /** The leg that decides the item, if it is one of a leg's (a bank item is never decided as a PSP's). */
+  private legOf(item: ItemRecord): LegDecider | undefined {
+    const leg = this.legs.find((candidate) => candidate.source === item.psp);
+    assert(
+      leg !== undefined || item.psp !== BANK_SOURCE,
+      `item ${item.itemId} is a bank item: Decisions needs the bank leg to decide it`,
+    );
+    return leg?.decider(this.db, this.store, this.context);
   }
 
   private items(psp: string): Items {
