@@ -1,2 +1,2 @@
-/** The `psp` of every bank-leg run and item (recon_runs, recon_items): the bank is one more source. */
-export const BANK_SOURCE = 'bank';
+/** The bank's source name lives in reconcile, which routes its items to the bank's leg. */
+export { BANK_SOURCE } from '../reconcile/source-leg.js';

@@ -8,7 +8,7 @@ import type {
   DecisionContext,
   DecisionOutcome,
   ItemOptions,
-} from '../reconcile/decide.js';
+} from '../reconcile/decision.js';
 import { Items } from '../reconcile/items.js';
 import type { ItemRecord, ReconStore } from '../reconcile/store.js';
 import {

@@ -1,6 +1,7 @@
 import type { Database } from '../db/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
-import type { BankItemView, ItemRecord, SideView } from '../reconcile/store.js';
+import type { BankItemView } from '../bank-item-view.js';
+import type { ItemRecord, SideView } from '../reconcile/store.js';
 import { bankOperating } from '../postings/index.js';
 import { BANK_SOURCE } from './accounts.js';
 import { BankDecisionStore } from './decisions-store.js';

@@ -1,6 +1,7 @@
 import { type Database, orderBirthMismatch, refundBirthMismatch } from '../db/index.js';
 import { balances, verifyLedger } from '../ledger/index.js';
 import { formatAmount } from '../money/index.js';
+import type { PspRefundRecord } from '../psp/port.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
 import { sellerAccount, sellerAccounts } from '../postings/index.js';
 import { Wallets } from '../wallet/wallet.js';
@@ -47,13 +48,6 @@ export interface PspRecord {
   booksReadAt?: string;
   /** The PSP's refunds that carry payops' refund id (Stripe's record); the sim's are not read yet. */
   refunds?: PspRefundRecord[];
-}
-
-/** One refund at the PSP, with the payops refund id it carries. */
-export interface PspRefundRecord {
-  refundId: string;
-  reference: string;
-  status: string;
 }
 
 export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {

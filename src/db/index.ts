@@ -1,6 +1,5 @@
 export {
   type ComponentIdentity,
-  type ComponentMigration,
   type Database,
   type Statement,
   DEFAULT_BUSY_TIMEOUT_MS,
@@ -10,6 +9,7 @@ export {
   openDatabase,
   storageError,
 } from './sqlite/database.js';
+export type { ComponentMigration } from './sqlite/component-migration.js';
 export {
   PAYOPS_APPLICATION_ID,
   SCHEMA_VERSION,

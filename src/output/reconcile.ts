@@ -7,7 +7,7 @@ import {
   moneyJsonSchema,
 } from './contract.js';
 import type { Currency } from '../money/index.js';
-import type { BankItemView } from '../reconcile/store.js';
+import type { BankItemView } from '../bank-item-view.js';
 
 /** `reconcile run|review|items|decide|report --json`. Actions are spelled as typed (`write-off`). */
 const idSchema = z.string().regex(/^\d+$/);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../db/index.js';
 import { StorageError } from '../errors.js';
+import { realPathOf } from '../real-path.js';
 
 /**
  * The high-water mark kept OUTSIDE the database (DESIGN.md §5, issue 14 item 1). A backup restored
@@ -45,15 +46,6 @@ export type Comparison =
 export function markFileOf(dbFile: string): string | null {
   if (dbFile === '' || dbFile === ':memory:' || dbFile.startsWith('file::memory:')) return null;
   return `${realPathOf(dbFile)}.payops-mark`;
-}
-
-/** The file's real path (symlinks resolved); the resolved spelling for a file not made yet. */
-export function realPathOf(file: string): string {
-  try {
-    return fs.realpathSync(file);
-  } catch {
-    return path.resolve(file);
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { realPathOf } from '../payments/book-mark.js';
+import { realPathOf } from '../real-path.js';
 import { type Clock, systemClock } from '../time.js';
 import { DEFAULT_FEE_RULE, parseFeeRule } from './fee-rule.js';
 import { DEFAULT_HTTP_CONCURRENCY, DEFAULT_HTTP_TIMEOUT_MS, HttpPsp } from './http/client.js';

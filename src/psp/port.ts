@@ -161,3 +161,10 @@ export function rejectionMessage(what: string, rejection: PspRejection): string 
 export function isRetryable(result: ChargeResult | Lookup<unknown>): result is RetryableFailure {
   return 'status' in result && result.status === 'retryable';
 }
+
+/** One refund at the PSP, with the payops refund id it carries (what `payops check` reads of Stripe's record). */
+export interface PspRefundRecord {
+  refundId: string;
+  reference: string;
+  status: string;
+}

@@ -1,11 +1,8 @@
-import { BANK_SOURCE } from '../bank/accounts.js';
-import { BankDecisions } from '../bank/decide.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { InputError, NotFoundError, UsageError, assert } from '../errors.js';
 import { Ledger } from '../ledger/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import { recordReportedCaptures } from '../work/executors/charge-recorder.js';
-import type { Clock } from '../time.js';
 import {
   type InternalRecord,
   bookedNetOf,
@@ -32,43 +29,15 @@ import {
 import { InternalRecords } from './records.js';
 import { describeBreakdown, residualBreakdown } from './residual.js';
 import { Settlements } from './settle.js';
+import type {
+  ActionOption,
+  DecisionAction,
+  DecisionContext,
+  DecisionOutcome,
+  ItemOptions,
+} from './decision.js';
+import { BANK_SOURCE, type LegDecider, type SourceLeg } from './source-leg.js';
 import { type ItemRecord, ReconStore, type StoredRow } from './store.js';
-
-export const DECISION_ACTIONS = ['accept', 'write_off', 'link', 'note'] as const;
-export type DecisionAction = (typeof DECISION_ACTIONS)[number];
-
-export interface ActionOption {
-  action: DecisionAction;
-  /** What the choice does, in words a finance person reads: what is posted where. */
-  effect: string;
-}
-
-export interface ItemOptions {
-  /** Allowed actions, the proposed one first. `note` is always allowed. */
-  options: ActionOption[];
-  proposed: DecisionAction;
-  /** Why the proposal, in one sentence. */
-  proposal: string;
-  /** The record a `link` would use when none is given. */
-  linkTarget?: string;
-}
-
-export interface DecisionOutcome {
-  itemId: string;
-  action: DecisionAction;
-  txIds: number[];
-  resolved: boolean;
-  message: string;
-}
-
-/** Where and when a decision is taken: by whom, and in which run when a rule takes it. */
-export interface DecisionContext {
-  clock: Clock;
-  by: string;
-  runId: bigint | null;
-  /** A dry run rolls everything back: its messages say what would be posted, never a transaction id that will not exist. */
-  dryRun?: boolean;
-}
 
 /** What each decision posts: the rows that say the ledger side of every class (docs/RECONCILIATION.md). */
 interface Plan {
@@ -92,9 +61,14 @@ export class Decisions {
   private readonly ledger: Ledger;
   private readonly recordsByPsp = new Map<string, InternalRecords>();
 
+  /**
+   * `legs` decide their own items (the bank's, src/bank/source-leg.ts): the caller passes them in,
+   * so reconcile does not import the legs built on it.
+   */
   constructor(
     private readonly db: Database,
     private readonly context: DecisionContext,
+    private readonly legs: readonly SourceLeg[] = [],
   ) {
     this.store = new ReconStore(db);
     this.ledger = new Ledger(db);
@@ -111,7 +85,8 @@ export class Decisions {
 
   /** The actions that make sense for an item, with the proposed one first. */
   optionsFor(item: ItemRecord): ItemOptions {
-    if (item.psp === BANK_SOURCE) return this.bank().optionsFor(item);
+    const leg = this.legOf(item);
+    if (leg) return leg.optionsFor(item);
     const note: ActionOption = {
       action: 'note',
       effect: 'keep it open with a note; nothing is posted',
@@ -130,7 +105,7 @@ export class Decisions {
       case 'unknown_debit':
       case 'bank_fee':
       case 'balance_mismatch':
-        // Only the bank has these classes, and its items are routed to src/bank/decide.ts above.
+        // Only the bank has these classes, and its items are routed to its leg (src/bank/decide.ts) above.
         throw new UsageError(
           `item ${item.itemId} (${item.class}) is a bank item of PSP ${item.psp}: only the bank has this class`,
         );
@@ -430,7 +405,8 @@ export class Decisions {
   ): DecisionOutcome {
     return inTransaction(this.db, () => {
       const item = this.item(itemId);
-      if (item.psp === BANK_SOURCE) return this.bank().decide(item, action, options);
+      const leg = this.legOf(item);
+      if (leg) return leg.decide(item, action, options);
       if (action === 'link' && this.inSuspense(item))
         return this.clearSuspense(
           item,
@@ -1353,8 +1329,14 @@ export class Decisions {
     return records;
   }
 
-  private bank(): BankDecisions {
-    return new BankDecisions(this.db, this.store, this.context);
+  /** The leg that decides the item, if it is one of a leg's (a bank item is never decided as a PSP's). */
+  private legOf(item: ItemRecord): LegDecider | undefined {
+    const leg = this.legs.find((candidate) => candidate.source === item.psp);
+    assert(
+      leg !== undefined || item.psp !== BANK_SOURCE,
+      `item ${item.itemId} is a bank item: Decisions needs the bank leg to decide it`,
+    );
+    return leg?.decider(this.db, this.store, this.context);
   }
 
   private items(psp: string): Items {

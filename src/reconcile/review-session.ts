@@ -1,11 +1,11 @@
-import { BANK_SOURCE } from '../bank/accounts.js';
-import { type BankEntryFacts, bankEntryOf, bankPanelLines } from '../bank/review-panel.js';
 import type { Database } from '../db/index.js';
 import { PayopsError } from '../errors.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import type { Clock } from '../time.js';
-import { type DecisionAction, Decisions } from './decide.js';
+import { Decisions } from './decide.js';
+import type { DecisionAction } from './decision.js';
 import { type ReviewFilter, itemsToReview } from './report.js';
+import type { LegPanel, SourceLeg } from './source-leg.js';
 import { type ItemRecord, ReconStore, type SideView, type StoredRow } from './store.js';
 
 type Style = (text: string) => string;
@@ -76,9 +76,10 @@ export async function runReviewSession(
   db: Database,
   io: { out: (text: string) => void; style: ReviewStyle; prompts: ReviewPrompts },
   filter: ReviewFilter,
-  context: { by: string; clock: Clock; yes?: boolean },
+  context: { by: string; clock: Clock; yes?: boolean; legs?: readonly SourceLeg[] },
 ): Promise<ReviewTally> {
-  const decisions = new Decisions(db, { clock: context.clock, by: context.by, runId: null });
+  const legs = context.legs ?? [];
+  const decisions = new Decisions(db, { clock: context.clock, by: context.by, runId: null }, legs);
   const queue = itemsToReview(db, filter);
   const tally: ReviewTally = { decided: 0, skipped: 0, open: 0, interrupted: false };
   try {
@@ -87,7 +88,8 @@ export async function runReviewSession(
       if (item.status !== 'open') continue; // closed by an earlier decision (e.g. a batch whose rows were resolved)
       const repeated =
         item.class === 'duplicate' && item.rowId !== null ? repeatedRow(db, item.rowId) : undefined;
-      io.out(renderItem(item, index + 1, queue.length, io.style, repeated, bankEntryOf(db, item)));
+      const leg = legs.find((candidate) => candidate.source === item.psp);
+      io.out(renderItem(item, index + 1, queue.length, io.style, repeated, leg?.panel(db, item)));
       const options = decisions.optionsFor(item);
       io.out(`${io.style.bold('proposed:')} ${LABELS[options.proposed]}: ${options.proposal}`);
       for (;;) {
@@ -118,10 +120,7 @@ export async function runReviewSession(
         const linkTo =
           choice === 'link'
             ? await io.prompts.input({
-                message:
-                  item.psp === BANK_SOURCE
-                    ? 'Link to (batch id, seller payout id, or item id)'
-                    : 'Link to (order, refund or dispute id, or item id)',
+                message: leg?.linkPrompt ?? 'Link to (order, refund or dispute id, or item id)',
                 ...(options.linkTarget ? { default: options.linkTarget } : {}),
               })
             : undefined;
@@ -170,7 +169,7 @@ export function renderItem(
   total: number,
   style: ReviewStyle,
   repeats?: StoredRow,
-  bankEntry?: BankEntryFacts,
+  legPanel?: LegPanel,
 ): string {
   const { detail } = item;
   const amount = signed(item.amountMinor, item.currency, DIFFERENCE_CLASSES.has(item.class));
@@ -180,10 +179,8 @@ export function renderItem(
       `── ${position} of ${total} ── ${item.class} ${item.itemId} ── ${amount} ${item.currency} ── ${item.subject}`,
     ),
   ];
-  if (detail.bank) {
-    lines.push(
-      ...bankPanelLines(item, detail.bank, bankEntry, (line) => style.yellow(` ≠${line.slice(2)}`)),
-    );
+  if (legPanel) {
+    lines.push(...legPanel((line) => style.yellow(` ≠${line.slice(2)}`)));
   } else if (detail.batch) {
     const batch = detail.batch;
     const money = (minor: string) => formatAmount(BigInt(minor), batch.currency);

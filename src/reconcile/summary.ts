@@ -1,6 +1,6 @@
 import type { Currency } from '../money/index.js';
 import type { ItemClass, ReconClass } from './classes.js';
-import type { DecisionAction } from './decide.js';
+import type { DecisionAction } from './decision.js';
 import type { ReconStore } from './store.js';
 
 /**

@@ -13,12 +13,8 @@ import { Ledger } from '../../src/ledger/index.js';
 import type { Currency } from '../../src/money/index.js';
 import { Items } from '../../src/reconcile/items.js';
 import { type Leg, posting } from '../../src/postings/index.js';
-import {
-  type BankItemView,
-  type ItemRecord,
-  ReconStore,
-  type SideView,
-} from '../../src/reconcile/store.js';
+import type { BankItemView } from '../../src/bank-item-view.js';
+import { type ItemRecord, ReconStore, type SideView } from '../../src/reconcile/store.js';
 import { sellerAccount } from '../../src/wallet/wallet.js';
 import { USD } from '../reconcile/book.js';
 

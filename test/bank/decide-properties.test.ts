@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { PayopsError } from '../../src/errors.js';
-import { DECISION_ACTIONS, Decisions } from '../../src/reconcile/decide.js';
+import { Decisions } from '../../src/reconcile/decide.js';
+import { bankLeg } from '../../src/bank/source-leg.js';
+import { DECISION_ACTIONS } from '../../src/reconcile/decision.js';
 import type { ItemRecord } from '../../src/reconcile/store.js';
 import { balanceOf, capture, lined, payout, tempBook } from '../reconcile/book.js';
 import {
@@ -96,7 +98,9 @@ describe('bank decision properties', () => {
               ...items.map((item) => item.itemId),
               'nope',
             ];
-            const decisions = new Decisions(db, { clock: book.clock, by: 'prop', runId: null });
+            const decisions = new Decisions(db, { clock: book.clock, by: 'prop', runId: null }, [
+              bankLeg,
+            ]);
             const settledMinor = sumOf(
               db,
               `SELECT SUM(net_minor) AS total FROM recon_settlements WHERE psp = 'sim' AND posted_at IS NOT NULL`,

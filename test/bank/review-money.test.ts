@@ -14,6 +14,7 @@ import {
 import type { Database } from '../../src/db/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
+import { bankLeg } from '../../src/bank/source-leg.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { writeOffs as WRITE_OFFS_ACCOUNT } from '../../src/postings/index.js';
 import { runChecks } from '../../src/check/check.js';
@@ -31,7 +32,7 @@ describe('the bank leg under a hostile finance user', () => {
   let cleanup: () => void;
   let payoutId: string;
   const decisions = () =>
-    new Decisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun: false });
+    new Decisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun: false }, [bankLeg]);
   const openOf = (itemClass: string) =>
     new ReconStore(db).openItems('bank').filter((item) => item.class === itemClass);
   const operatingAt = (instant: string) =>

@@ -4,6 +4,7 @@ import { operator } from '../operator.js';
 import { systemClock } from '../../time.js';
 import { actionWord } from '../../reports/reconcile.js';
 import { Decisions } from '../../reconcile/decide.js';
+import { bankLeg } from '../../bank/source-leg.js';
 
 /** A decision on one item: the only reconcile command that loads the decision engine (it posts). */
 
@@ -25,7 +26,9 @@ export async function reconcileDecide(
   flags: ReconcileDecideFlags,
 ): Promise<void> {
   const outcome = await withDatabase(context, (db) => {
-    const decisions = new Decisions(db, { clock: systemClock, by: operator(), runId: null });
+    const decisions = new Decisions(db, { clock: systemClock, by: operator(), runId: null }, [
+      bankLeg,
+    ]);
     const chosen =
       action === 'proposed'
         ? decisions.optionsFor(decisions.item(itemId)).proposed

@@ -20,6 +20,8 @@ import { operator } from '../operator.js';
 const prompts = lazy(() => import('@inquirer/prompts'));
 /** The interactive session, with its proposals: `items`, `report` and a non-interactive review never load it. */
 const reviewSession = lazy(() => import('../../reconcile/review-session.js'));
+/** The bank's leg decides and shows the bank's items in the session: loaded with it. */
+const bankSourceLeg = lazy(() => import('../../bank/source-leg.js'));
 /** The --json contract (zod schemas): loaded only when --json is given. */
 const json = lazy(async () => {
   const [{ contractJson }, schemas] = await Promise.all([
@@ -51,6 +53,7 @@ export async function reviewInteractively(
   yes = false,
 ): Promise<number> {
   const { runReviewSession } = await reviewSession();
+  const { bankLeg } = await bankSourceLeg();
   const { select, input } = await prompts();
   const tally = await withDatabase(context, (db) =>
     runReviewSession(
@@ -64,7 +67,7 @@ export async function reviewInteractively(
         },
       },
       filter,
-      { by: operator(), clock: systemClock, yes },
+      { by: operator(), clock: systemClock, yes, legs: [bankLeg] },
     ),
   );
   context.out(

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { StorageError, UsageError } from '../../errors.js';
+import type { ComponentMigration } from './component-migration.js';
 import {
   PAYOPS_APPLICATION_ID,
   SCHEMA_VERSION,
@@ -36,9 +37,6 @@ export interface OpenOptions {
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-
-/** One step of a component's schema: SQL, or work SQL alone cannot express. */
-export type ComponentMigration = string | ((db: Database) => void);
 
 /**
  * Test only: `PAYOPS_TEST_MAX_PAGE_COUNT=N` caps the database at N pages, so that the storage

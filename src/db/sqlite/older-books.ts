@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import type { ComponentMigration } from './database.js';
+import type { ComponentMigration } from './component-migration.js';
 import { SCHEMA_VERSION, inSchemaTransaction, migrate } from './migrations.js';
 
 /**

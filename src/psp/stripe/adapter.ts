@@ -13,13 +13,13 @@ import type {
   PayoutOutcome,
   PayoutRequest,
   PayoutResult,
+  PspRefundRecord,
   RefundOutcome,
   RefundRequest,
   RefundResult,
   RetryableFailure,
   Lookup,
 } from '../port.js';
-import type { PspRefundRecord } from '../../check/check.js';
 import type { SimChargeRecord } from '../sim/engine.js';
 import { fromStripeAmount, toStripeAmount } from './amounts.js';
 import type { StripeSettings } from './config.js';
