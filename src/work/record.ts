@@ -23,7 +23,8 @@ const NO_RESULT: RetryableFailure = {
  * The guarded move of an item from `from` to `outcome.to`, checked against the kind's transition
  * table (an illegal one throws, naming the item) and planned for a store to apply; the lease
  * owner is compared only for an item in `executing`. The store reports false when another
- * process moved it first.
+ * process moved it first, and dates the move with its unit of work (`_at` is the caller's moment,
+ * kept so that a check and its move read alike).
  */
 export function guardedFinish<Item extends WorkItem>(
   kind: KindRules<Item, WorkResult, WorkTally>,

@@ -80,7 +80,7 @@ export interface WorkStore<Item extends WorkItem> extends UnitOfWorkStore {
   ): Promise<ClaimedBatch<Item>>;
   /** The guarded moves, postings and wallet changes of a batch; `beforeCommit` runs inside, last. */
   record(batch: RecordBatch<Item>, beforeCommit?: () => void): Promise<Applied>;
-  /** Moves the item to `needs_attention` and keeps the answer as a fact, only if it moved. */
+  /** Moves the item to `needs_attention` (dated when the answer came) and keeps the answer as a fact, only if it moved. */
   setAside(move: PlannedMove<Item>, fact: UnrecordedAnswer): Promise<boolean>;
   /** Books a kept answer: the item read in `needs_attention`, the batch `plan` makes of it, the fact resolved. Undefined when it is no longer there. */
   bookKept(
