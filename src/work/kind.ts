@@ -12,7 +12,7 @@ import type {
 } from '../psp/port.js';
 import type { ReasonTally } from '../queue/reasons.js';
 import type { WalletDelta } from '../wallet/wallet.js';
-import type { KindRows } from './kind-rows.js';
+import type { LeaseJudge, LeasedTable } from './leases.js';
 import type { TransitionTable } from './transitions.js';
 
 /** Every status a charge, refund or payout can be in (refunds and payouts have no `pending`). */
@@ -125,6 +125,41 @@ export interface KindRules<
     error: string,
     at: string,
   ): UnrecordedAnswer | null;
+}
+
+/**
+ * One kind's rows as a synchronous store writes them, row by row, inside the transaction its work
+ * store holds (on SQLite: src/payments/store.ts, src/payouts/store.ts,
+ * src/work/kinds/refund-store.ts, bound in src/work/kinds/sqlite-rows.ts).
+ */
+export interface KindRows<Item extends WorkItem> {
+  table: LeasedTable;
+  recoverLeases(psp: string, at: string, judge: LeaseJudge): number;
+  claimDue(psp: string, owner: string, leaseUntil: string, at: string, limit: number): Item[];
+  claimDeadLettered(
+    ids: readonly string[],
+    psp: string,
+    owner: string,
+    leaseUntil: string,
+    at: string,
+    cause: string,
+  ): Item[];
+  /** The guarded UPDATE: moves it if it is still in `from` (and under `owner` when not empty). */
+  finish(
+    item: Item,
+    from: WorkStatus,
+    owner: string,
+    outcome: Outcome,
+    at: string,
+    cause: string,
+  ): boolean;
+  nextRetryAt(psp: string): string | undefined;
+  /** Why its row no longer matches its birth hash, if it does not (kinds with one). */
+  birthMismatch?(item: Item): string | undefined;
+  /** In `needs_attention`, for `attention resolve`. */
+  needingAttention?(itemId: string): Item | undefined;
+  /** What a move (to `outcome`) writes that depends on rows read in this transaction (refunds); wallet changes go into `effects`. */
+  afterMove?(item: Item, outcome: Outcome, psp: string, at: string, effects: Effects): void;
 }
 
 /** A kind's rules bound to its rows on one book: what the SQLite engine (and the executor suite) take. */

@@ -8,8 +8,7 @@ import {
 } from '../payments/attention.js';
 import { BookMark } from '../payments/book-mark.js';
 import { Wallets } from '../wallet/wallet.js';
-import type { Effects, WorkItem } from './kind.js';
-import type { KindRows } from './kind-rows.js';
+import type { Effects, KindRows, WorkItem } from './kind.js';
 import { type HeldGroup, type LeaseJudge, heldIn } from './leases.js';
 import type {
   ClaimChecks,
@@ -89,7 +88,7 @@ export class SqliteWorkStore<Item extends WorkItem> implements WorkStore<Item> {
         effects.postings.push(...move.effects.postings);
         effects.deltas.push(...move.effects.deltas);
       }
-      this.rows.afterMove?.(move, batch, effects);
+      this.rows.afterMove?.(move.item, move.outcome, batch.psp, batch.at, effects);
       return true;
     });
     const { postings, deltas } = effects;

@@ -43,7 +43,7 @@ type PayoutKindRules = KindRules<ClaimedPayout, PayoutResult, PayoutTally>;
  * fixed key; success moves the amount from the seller's payable to paid out and posts it in
  * transit; a decline leaves it payable for the next run.
  */
-export function payoutRules(): PayoutKindRules {
+function payoutRules(): PayoutKindRules {
   return {
     noun: 'payout',
     transitions: TRANSFER_TRANSITIONS,

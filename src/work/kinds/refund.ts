@@ -39,7 +39,7 @@ type RefundKindRules = KindRules<ClaimedRefund, RefundResult, RefundTally>;
  * these totals), then changes the wallet with the batch; a decline releases the reservation on
  * the order; a rejection keeps it until a person knows whether money went back.
  */
-export function refundRules(): RefundKindRules {
+function refundRules(): RefundKindRules {
   return {
     noun: 'refund',
     transitions: TRANSFER_TRANSITIONS,

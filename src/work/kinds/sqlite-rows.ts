@@ -7,9 +7,7 @@ import { type ClaimedOrder, PaymentsStore } from '../../payments/store.js';
 import { type ClaimedPayout, PayoutStore } from '../../payouts/store.js';
 import { refundTransaction } from '../../postings/index.js';
 import { refundWalletDelta, splitRefund } from '../../refunds/apply.js';
-import type { KindRows } from '../kind-rows.js';
-import type { PlannedMove, RecordBatch } from '../work-store.js';
-import type { Effects } from '../kind.js';
+import type { Effects, KindRows } from '../kind.js';
 import { type ClaimedRefund, RefundWorkStore } from './refund-store.js';
 
 /** Orders (charges) on SQLite, through PaymentsStore. */
@@ -56,38 +54,28 @@ export function refundRows(db: Database): KindRows<ClaimedRefund> {
   const store = new RefundWorkStore(db);
   const ledger = new Ledger(db);
   const succeeded = (
-    move: PlannedMove<ClaimedRefund>,
-    batch: RecordBatch<ClaimedRefund>,
+    refund: ClaimedRefund,
+    pspReference: string | null | undefined,
+    psp: string,
+    at: string,
     effects: Effects,
   ) => {
-    const refund = move.item;
-    const pspReference = move.outcome.pspReference;
     if (pspReference === undefined || pspReference === null)
       throw new InvariantError(`refund ${refund.refundId}: succeeded without a PSP reference`);
     const order = store.refundedOrder(refund.orderId);
     const split = splitRefund(order, refund.amountMinor);
     const fromPendingMinor = split.bucket === 'pending' ? split.shareMinor : 0n;
-    store.addRefunded(
-      refund.orderId,
+    store.addRefunded(refund.orderId, refund.amountMinor, split.shareMinor, fromPendingMinor, at);
+    const posting = refundTransaction(
+      refund.refundId,
+      order,
       refund.amountMinor,
-      split.shareMinor,
-      fromPendingMinor,
-      batch.at,
+      split,
+      psp,
+      pspReference,
+      at,
     );
-    ledger.postBatch(
-      [
-        refundTransaction(
-          refund.refundId,
-          order,
-          refund.amountMinor,
-          split,
-          batch.psp,
-          pspReference,
-          batch.at,
-        ),
-      ],
-      () => `refund ${refund.refundId}`,
-    );
+    ledger.postBatch([posting], () => `refund ${refund.refundId}`);
     effects.deltas.push(refundWalletDelta(order, split));
   };
   return {
@@ -103,10 +91,9 @@ export function refundRows(db: Database): KindRows<ClaimedRefund> {
     // Its reservation on the order stays until a person has looked.
     birthMismatch: (refund) => store.birthMismatch(refund.id),
     needingAttention: (refundId) => store.needingAttention(refundId),
-    afterMove: (move, batch, effects) => {
-      if (move.outcome.to === 'succeeded') succeeded(move, batch, effects);
-      else if (move.outcome.to === 'failed')
-        store.unreserve(move.item.orderId, move.item.amountMinor, batch.at);
+    afterMove: (refund, outcome, psp, at, effects) => {
+      if (outcome.to === 'succeeded') succeeded(refund, outcome.pspReference, psp, at, effects);
+      else if (outcome.to === 'failed') store.unreserve(refund.orderId, refund.amountMinor, at);
     },
   };
 }
