@@ -199,7 +199,7 @@ export function recordOrSetAside<Item, Answer, Tally>(
 }
 
 /** SQLite could not write at all (locked, read-only, full, I/O, corrupt): a fact could not be written either. */
-function isStorageFailure(error: unknown): boolean {
+export function isStorageFailure(error: unknown): boolean {
   if (!(error instanceof Error) || !('code' in error)) return false;
   const code = String((error as { code: unknown }).code);
   return [

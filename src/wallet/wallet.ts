@@ -85,6 +85,6 @@ export class Wallets {
 /*
  * The ledger accounts a wallet mirrors are named by the chart (src/postings/accounts.ts). This
  * re-export stays only while files restructured in parallel in issue 17 (src/check,
- * src/payouts/executor.ts) and src/payouts/release.ts import it from here.
+ * src/work/executors/payout.ts) and src/payouts/release.ts import it from here.
  */
 export { sellerAccount } from '../postings/index.js';

@@ -1,16 +1,15 @@
-import { type Database, inTransaction } from '../db/index.js';
-import { UnrecordedAnswers, recordOrSetAside } from '../payments/attention.js';
-import { BookMark } from '../payments/book-mark.js';
-import { sendOrLookUpCounted } from './lookup-first.js';
 import type { RetryPolicy } from '../payments/retry-policy.js';
 import type { PaymentServiceProvider } from '../psp/port.js';
 import { ALTERED_REASON, noteDeadLetter } from './reasons.js';
 import type { Clock } from '../time.js';
-import type { WorkItem, WorkKind, WorkResult, WorkTally } from './kind.js';
+import type { WorkItem, KindRules, WorkResult, WorkTally } from './kind.js';
 import { formatLeaseOwner, thisProcessOwner } from './leases/lease-owner.js';
-import { type HeldGroup, type LeaseJudge, heldIn } from './leases/leases.js';
-import { OutcomeRecorder, guardedFinish } from './record.js';
+import { sendOrLookUpCounted } from './lookup-first.js';
+import type { HeldGroup, LeaseJudge } from './leases/leases.js';
+import { type RecordOptions, guardedFinish, planRecord, recordPlanned } from './record.js';
+import { recordOrSetAside } from './set-aside.js';
 import { assertAllowed } from '../payments/order-state.js';
+import type { ClaimChecks, ClaimedBatch, WorkStore } from './work-store.js';
 
 export interface ExecutorOptions {
   psp: PaymentServiceProvider;
@@ -26,13 +25,6 @@ export interface ExecutorOptions {
 // Each batch costs three durable commits (claim, PSP state, record): large batches amortize them.
 export const DEFAULT_BATCH_SIZE = 4_000;
 const DEFAULT_LEASE_MS = 5 * 60_000;
-
-/** A claimed batch, the book's count of first-time sends after it, and whether it is behind its mark. */
-interface Claim<Item> {
-  claimed: Item[];
-  lookUpFirst: boolean;
-  sends: bigint;
-}
 
 /** A final answer kept in unrecorded_answers, as `attention resolve` books it. */
 export interface KeptAnswer {
@@ -55,40 +47,57 @@ export interface KeptAnswer {
  * same key, so the PSP answers with the original result instead of acting twice.
  */
 export class WorkEngine<Item extends WorkItem, Result extends WorkResult, Tally extends WorkTally> {
-  protected readonly recorder: OutcomeRecorder<Item, Result, Tally>;
   protected readonly judge: LeaseJudge = { self: thisProcessOwner() };
   protected readonly owner = formatLeaseOwner(this.judge.self);
   protected readonly batchSize: number;
   private readonly leaseMs: number;
-  private readonly mark: BookMark;
+  private readonly recordOptions: RecordOptions;
+  private readonly checks: ClaimChecks<Item>;
 
   constructor(
-    protected readonly db: Database,
-    protected readonly kind: WorkKind<Item, Result, Tally>,
+    protected readonly workStore: WorkStore<Item>,
+    protected readonly kind: KindRules<Item, Result, Tally>,
     protected readonly options: ExecutorOptions,
   ) {
-    this.mark = BookMark.of(db);
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.recorder = new OutcomeRecorder(db, kind, {
+    this.recordOptions = {
       psp: options.psp.name,
       retry: options.retry,
       random: options.random ?? Math.random,
-    });
+    };
+    this.checks = {
+      check: (items) => {
+        for (const item of items)
+          assertAllowed(kind.transitions, kind.noun, kind.idOf(item), item.fromStatus, 'executing');
+      },
+      // Never sent: dead-lettered and named, and the run exits 5.
+      altered: (item, mismatch) =>
+        guardedFinish(
+          kind,
+          item,
+          'executing',
+          this.owner,
+          { to: 'dead_lettered', error: `altered: ${mismatch}` },
+          '',
+          kind.alteredMessage?.(item, mismatch) ?? mismatch,
+        ),
+    };
   }
 
   /** Recovers expired leases and those of processes gone from this host, then executes everything new or due, until none is left. */
   async runDue(tally: Tally = this.kind.emptyTally()): Promise<Tally> {
     if (!this.kind.available(this.options.psp)) return tally;
     const psp = this.options.psp.name;
-    tally.bookBehind ??= this.mark.open(this.now());
+    tally.bookBehind ??= await this.workStore.openMark(this.now());
     for (;;) {
-      const claim = inTransaction(this.db, () => {
-        const now = this.now();
-        tally.recoveredLeases += this.kind.recoverLeases(psp, now, this.judge);
-        const items = this.kind.claimDue(psp, this.owner, this.leaseUntil(), now, this.batchSize);
-        return this.claimed(items, tally, now);
-      });
+      const request = { psp, owner: this.owner, leaseUntil: this.leaseUntil(), at: this.now() };
+      const claim = await this.workStore.claimDue(
+        { ...request, limit: this.batchSize, judge: this.judge },
+        this.checks,
+      );
+      tally.recoveredLeases += claim.recoveredLeases;
+      countAltered(claim, tally);
       if (claim.claimed.length === 0) return tally;
       await this.execute(claim, tally);
     }
@@ -101,111 +110,94 @@ export class WorkEngine<Item extends WorkItem, Result extends WorkResult, Tally 
     tally: Tally = this.kind.emptyTally(),
   ): Promise<Tally> {
     if (!this.kind.available(this.options.psp)) return tally;
-    tally.bookBehind ??= this.mark.open(this.now());
+    tally.bookBehind ??= await this.workStore.openMark(this.now());
     // An id named twice is claimed once: a second claim of the same row in one transaction throws.
     const unique = [...new Set(ids)];
     for (let start = 0; start < unique.length; start += this.batchSize) {
-      const slice = unique.slice(start, start + this.batchSize);
-      const claim = inTransaction(this.db, () => {
-        const now = this.now();
-        const items = this.kind.claimDeadLettered(
-          slice,
-          this.options.psp.name,
-          this.owner,
-          this.leaseUntil(),
-          now,
-          `requeued by ${actor}`,
-        );
-        return this.claimed(items, tally, now);
-      });
+      const claim = await this.workStore.claimDeadLettered(
+        {
+          ids: unique.slice(start, start + this.batchSize),
+          psp: this.options.psp.name,
+          owner: this.owner,
+          leaseUntil: this.leaseUntil(),
+          at: this.now(),
+          cause: `requeued by ${actor}`,
+        },
+        this.checks,
+      );
+      countAltered(claim, tally);
       if (claim.claimed.length > 0) await this.execute(claim, tally);
     }
     return tally;
   }
 
   /** Items of this PSP in `executing` that are not this executor's to take now (see `heldIn`). */
-  held(): HeldGroup[] {
-    return heldIn(this.db, this.kind.table, this.options.psp.name, this.now(), this.judge);
+  heldWork(): Promise<HeldGroup[]> {
+    return this.workStore.held(this.options.psp.name, this.now(), this.judge);
   }
 
   /** When the earliest item scheduled for retry is due, if any is. */
-  nextRetryAt(): string | undefined {
-    return this.kind.nextRetryAt(this.options.psp.name);
+  nextRetry(): Promise<string | undefined> {
+    return this.workStore.nextRetryAt(this.options.psp.name);
   }
 
   /**
    * Books an answer kept in unrecorded_answers (the item is in needs_attention) through the same
-   * record as the executor's, in one transaction with the fact's resolution. Throws, changing
+   * record as the executor's, in one unit of work with the fact's resolution. Throws, changing
    * nothing, while the cause still stands.
    */
-  resolveKept(fact: KeptAnswer, actor: string, tally: Tally): boolean {
-    return inTransaction(this.db, () => {
-      const item = this.kind.needingAttention?.(fact.itemId);
-      if (item === undefined) return false;
-      const pspReference = fact.pspReference;
-      const result: WorkResult =
-        fact.answerStatus === 'succeeded'
-          ? { status: 'succeeded', pspReference: pspReference ?? '' }
-          : { status: 'declined', pspReference, reason: fact.declineReason ?? 'declined' };
-      const at = this.now();
-      this.recorder.record([item], [result], tally, null, at);
-      return new UnrecordedAnswers(this.db).resolve(fact.id, at, actor);
+  async bookKept(fact: KeptAnswer, actor: string, tally: Tally): Promise<boolean> {
+    const at = this.now();
+    const request = { itemId: fact.itemId, factId: fact.id, actor, at };
+    let plan: ReturnType<typeof planRecord<Item, Result, Tally>> | undefined;
+    const booked = await this.workStore.bookKept(request, (item) => {
+      plan = this.keptPlan(item, fact, at);
+      return plan.batch;
     });
+    if (booked === undefined) return false;
+    plan?.count(booked.moved, tally);
+    return booked.resolved;
   }
 
-  /**
-   * Inside the claim's transaction: checks every claim against the kind's transitions, sets
-   * aside altered items (never sent) and counts first-time sends for the book's mark.
-   */
-  private claimed(items: Item[], tally: Tally, now: string): Claim<Item> {
-    const { kind } = this;
-    for (const item of items)
-      assertAllowed(kind.transitions, kind.noun, kind.idOf(item), item.fromStatus, 'executing');
-    const claimed = this.withoutAltered(items, tally, now);
-    const firstSends = claimed.filter((item) => item.fromStatus === 'created').length;
-    return { claimed, ...this.mark.claimed(firstSends) };
+  /** The record of a kept answer, as the PSP gave it. */
+  protected keptPlan(item: Item, fact: KeptAnswer, at: string) {
+    const pspReference = fact.pspReference;
+    const result: WorkResult =
+      fact.answerStatus === 'succeeded'
+        ? { status: 'succeeded', pspReference: pspReference ?? '' }
+        : { status: 'declined', pspReference, reason: fact.declineReason ?? 'declined' };
+    return planRecord(this.kind, [item], [result], null, at, this.recordOptions);
   }
 
-  /**
-   * An item whose fields no longer match the hash recorded at intake (edited behind the schema's
-   * triggers) is never sent; it is dead-lettered and named, and the run exits 5. A batch in which
-   * none was altered costs one key look-up per item.
-   */
-  private withoutAltered(items: Item[], tally: Tally, at: string): Item[] {
-    const { kind } = this;
-    if (kind.birthMismatch === undefined) return items;
-    const intact: Item[] = [];
-    for (const item of items) {
-      const mismatch = kind.birthMismatch(item);
-      if (mismatch === undefined) {
-        intact.push(item);
-        continue;
-      }
-      const message = kind.alteredMessage?.(item, mismatch) ?? mismatch;
-      const outcome = { to: 'dead_lettered' as const, error: `altered: ${mismatch}` };
-      if (guardedFinish(kind, item, 'executing', this.owner, outcome, at, message)) {
-        noteDeadLetter(tally, ALTERED_REASON);
-        tally.rejections.push(message);
-      }
-    }
-    return intact;
+  /** Records answers that are not replies to this executor's calls (look-ups of pending items), in one unit of work. */
+  protected recordAnswers(items: readonly Item[], results: readonly Result[], tally: Tally) {
+    const plan = planRecord(this.kind, items, results, null, this.now(), this.recordOptions);
+    return recordPlanned(this.workStore, plan, tally);
   }
 
-  private async execute(claim: Claim<Item>, tally: Tally): Promise<void> {
+  private async execute(claim: ClaimedBatch<Item>, tally: Tally): Promise<void> {
     const { failpoints } = this.kind;
     const { claimed } = claim;
     // The mark is written after the claim commits and before the PSP call: a crash between the two sends nothing.
-    this.mark.advance(claim.sends);
+    await this.workStore.advanceMark(claim.sends);
     failpoints.afterClaim();
     const { results, lostWorkFound } = await this.call(claimed, claim.lookUpFirst);
     failpoints.afterPspCall();
-    const recorder = this.recorder.answerRecorder(tally, this.owner, this.now());
-    const setAside = recordOrSetAside(this.db, claimed, results, tally, recorder, () =>
-      failpoints.beforeRecordCommit(),
+    tally.needsAttention += await recordOrSetAside(
+      this.workStore,
+      this.kind,
+      claimed,
+      results,
+      tally,
+      {
+        ...this.recordOptions,
+        owner: this.owner,
+        at: this.now(),
+        beforeCommit: () => failpoints.beforeRecordCommit(),
+      },
     );
-    tally.needsAttention += setAside;
     failpoints.afterRecord?.();
-    this.mark.settle(lostWorkFound);
+    await this.workStore.settleMark(lostWorkFound);
     tally.attempted += claimed.length;
     this.options.onBatch?.(claimed.length);
   }
@@ -231,5 +223,14 @@ export class WorkEngine<Item extends WorkItem, Result extends WorkResult, Tally 
 
   private leaseUntil(): string {
     return new Date(this.options.clock() + this.leaseMs).toISOString();
+  }
+}
+
+/** Altered items the claim dead-lettered: each named among the run's rejections. */
+function countAltered<Item>(claim: ClaimedBatch<Item>, tally: WorkTally): void {
+  for (const { move, moved } of claim.altered) {
+    if (!moved) continue;
+    noteDeadLetter(tally, ALTERED_REASON);
+    tally.rejections.push(move.cause);
   }
 }

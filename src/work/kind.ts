@@ -78,18 +78,17 @@ export interface KindFailpoints {
 
 /**
  * What one kind of PSP work (charge, refund, payout) supplies to the engine (src/work/engine.ts):
- * its table and rows, its PSP request, what success and a decline write, the causes it records
- * and its transition table. Leases, claims, look-up-first, retries, dead letters, lost leases and
- * the transition check are the engine's, once.
+ * its PSP request, what success writes, the causes it records and its transition table: pure code,
+ * no storage (its rows are the work store's: src/work/work-store.ts). Leases, claims,
+ * look-up-first, retries, dead letters, lost leases and the transition check are the engine's, once.
  */
-export interface WorkKind<
+export interface KindRules<
   Item extends WorkItem,
   Result extends WorkResult,
   Tally extends WorkTally,
 > {
   /** The noun of its errors and facts: `order ord_1: illegal transition …`. */
   noun: 'order' | 'refund' | 'payout';
-  table: LeasedTable;
   transitions: TransitionTable;
   failpoints: KindFailpoints;
   emptyTally(): Tally;
@@ -98,7 +97,42 @@ export interface WorkKind<
 
   /** False when this PSP cannot do this kind of work at all (payouts): nothing is claimed. */
   available(psp: PaymentServiceProvider): boolean;
-  /** Expired leases and those of gone owners back to the retry queue, due now; how many. */
+  /** The cause (and rejection line) of an item whose row no longer matches its birth hash (kinds with one). */
+  alteredMessage?(item: Item, mismatch: string): string;
+
+  send(psp: PaymentServiceProvider, items: readonly Item[]): Promise<Result[]>;
+  lookUp(psp: PaymentServiceProvider, item: Item): Promise<Lookup<Result>>;
+  /** While the book is behind: work the PSP has no record of is held with this reason, not sent. */
+  holdWhileBehind?: string;
+
+  causes: KindCauses<Item>;
+  /**
+   * What the move to `succeeded` writes with it: postings and wallet changes, applied in the same
+   * unit of work only if the item moves. Null when what it writes depends on rows read inside that
+   * unit of work (refunds: the order's refund totals): the store applies those itself.
+   */
+  succeededEffects(item: Item, answer: Captured, psp: string, at: string): Effects | null;
+  /** After the move to `succeeded` committed: its totals. */
+  onSucceeded(item: Item, tally: Tally): void;
+  /** After the move to `pending` committed (charges only). */
+  onPending?(tally: Tally): void;
+  postingLabel(posting: PostingRequest | undefined, index: number): string;
+  factOf(
+    item: Item,
+    result: Result,
+    psp: string,
+    error: string,
+    at: string,
+  ): UnrecordedAnswer | null;
+}
+
+/**
+ * One kind's rows as a synchronous store writes them, row by row, inside the transaction its work
+ * store holds (on SQLite: src/payments/store.ts, src/payouts/store.ts,
+ * src/work/kinds/refund-store.ts, bound in src/work/kinds/sqlite-rows.ts).
+ */
+export interface KindRows<Item extends WorkItem> {
+  table: LeasedTable;
   recoverLeases(psp: string, at: string, judge: LeaseJudge): number;
   claimDue(psp: string, owner: string, leaseUntil: string, at: string, limit: number): Item[];
   claimDeadLettered(
@@ -121,38 +155,16 @@ export interface WorkKind<
   nextRetryAt(psp: string): string | undefined;
   /** Why its row no longer matches its birth hash, if it does not (kinds with one). */
   birthMismatch?(item: Item): string | undefined;
-  alteredMessage?(item: Item, mismatch: string): string;
   /** In `needs_attention`, for `attention resolve`. */
   needingAttention?(itemId: string): Item | undefined;
-
-  send(psp: PaymentServiceProvider, items: readonly Item[]): Promise<Result[]>;
-  lookUp(psp: PaymentServiceProvider, item: Item): Promise<Lookup<Result>>;
-  /** While the book is behind: work the PSP has no record of is held with this reason, not sent. */
-  holdWhileBehind?: string;
-
-  causes: KindCauses<Item>;
-  /** After the move to `succeeded`: its totals, postings and wallet changes (into `effects`, or at once). */
-  onSucceeded(
-    item: Item,
-    answer: Captured,
-    psp: string,
-    at: string,
-    effects: Effects,
-    tally: Tally,
-  ): void;
-  /** After the move to `failed`. */
-  onDeclined?(item: Item, at: string, tally: Tally): void;
-  /** After the move to `pending` (charges only). */
-  onPending?(tally: Tally): void;
-  postingLabel(posting: PostingRequest | undefined, index: number): string;
-  factOf(
-    item: Item,
-    result: Result,
-    psp: string,
-    error: string,
-    at: string,
-  ): UnrecordedAnswer | null;
+  /** What a move (to `outcome`) writes that depends on rows read in this transaction (refunds); wallet changes go into `effects`. */
+  afterMove?(item: Item, outcome: Outcome, psp: string, at: string, effects: Effects): void;
 }
+
+/** A kind's rules bound to its rows on one book: what the SQLite engine (and the executor suite) take. */
+export interface WorkKind<Item extends WorkItem, Result extends WorkResult, Tally extends WorkTally>
+  extends KindRules<Item, Result, Tally>,
+    KindRows<Item> {}
 
 /** The causes a kind writes into its transitions, word for word. */
 export interface KindCauses<Item> {

@@ -2,8 +2,9 @@ import { type Database, inTransaction } from '../../db/index.js';
 import { InvariantError } from '../../errors.js';
 import type { ChargeResult } from '../../psp/port.js';
 import { chargeKind } from '../kinds/charge.js';
-import { OutcomeRecorder, type RecordOptions } from '../record.js';
-import type { AnswerRecorder } from '../../payments/attention.js';
+import type { KindRules } from '../kind.js';
+import { type RecordOptions, planRecord } from '../record.js';
+import { SqliteWorkStore } from '../sqlite-store.js';
 import { type ExecutionTally, emptyTally } from './charge.js';
 import { DEFAULT_RETRY_POLICY } from '../../payments/retry-policy.js';
 import { type ClaimedOrder, PaymentsStore } from '../../payments/store.js';
@@ -20,10 +21,16 @@ export type RecorderOptions = RecordOptions;
  * lease, or `pending`); if it moved meanwhile the answer is dropped and counted as `lostLease`.
  */
 export class ChargeRecorder {
-  private readonly recorder: OutcomeRecorder<ClaimedOrder, ChargeResult, ExecutionTally>;
+  private readonly kind: KindRules<ClaimedOrder, ChargeResult, ExecutionTally>;
+  private readonly store: SqliteWorkStore<ClaimedOrder>;
 
-  constructor(db: Database, options: RecorderOptions) {
-    this.recorder = new OutcomeRecorder(db, chargeKind(db), options);
+  constructor(
+    db: Database,
+    private readonly options: RecorderOptions,
+  ) {
+    const kind = chargeKind(db);
+    this.kind = kind;
+    this.store = new SqliteWorkStore(db, kind);
   }
 
   record(
@@ -33,19 +40,8 @@ export class ChargeRecorder {
     owner: string | null,
     at: string,
   ): void {
-    this.recorder.record(orders, results, tally, owner, at);
-  }
-
-  /**
-   * This recorder for `recordOrSetAside`: a capture or a decline that cannot be recorded is kept
-   * as a fact and the order moves to `needs_attention` under `owner`'s lease.
-   */
-  answerRecorder(
-    tally: ExecutionTally,
-    owner: string,
-    at: string,
-  ): AnswerRecorder<ClaimedOrder, ChargeResult> {
-    return this.recorder.answerRecorder(tally, owner, at);
+    const plan = planRecord(this.kind, orders, results, owner, at, this.options);
+    plan.count(this.store.recordWithin(plan.batch), tally);
   }
 }
 

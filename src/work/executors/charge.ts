@@ -1,8 +1,9 @@
 import { mapConcurrently } from '../../concurrency.js';
 import { type Database, inTransaction } from '../../db/index.js';
 import { type ChargeResult, isRetryable } from '../../psp/port.js';
-import { type ExecutorOptions, WorkEngine } from '../engine.js';
+import type { ExecutorOptions } from '../engine.js';
 import { type ChargeTally, chargeKind, emptyChargeTally } from '../kinds/charge.js';
+import { SqliteWorkEngine } from '../sqlite-engine.js';
 import type { ClaimedOrder } from '../../payments/store.js';
 import { PaymentsStore } from '../../payments/store.js';
 
@@ -19,10 +20,13 @@ const LOOKUP_CONCURRENCY = 16;
  * call with each order's fixed key, record status, postings and wallet in one transaction), and
  * asks the PSP what became of pending orders.
  */
-export class PayinExecutor extends WorkEngine<ClaimedOrder, ChargeResult, ChargeTally> {
+export class PayinExecutor extends SqliteWorkEngine<ClaimedOrder, ChargeResult, ChargeTally> {
   private readonly store: PaymentsStore;
 
-  constructor(db: Database, options: ExecutorOptions) {
+  constructor(
+    private readonly db: Database,
+    options: ExecutorOptions,
+  ) {
     super(db, chargeKind(db), options);
     this.store = new PaymentsStore(db);
   }
@@ -50,7 +54,7 @@ export class PayinExecutor extends WorkEngine<ClaimedOrder, ChargeResult, Charge
               : { status: 'pending', pspReference: '' };
         },
       );
-      inTransaction(this.db, () => this.recorder.record(pending, results, tally, null, this.now()));
+      await this.recordAnswers(pending, results, tally);
     }
   }
 }

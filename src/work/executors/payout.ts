@@ -1,7 +1,8 @@
 import type { Database } from '../../db/index.js';
 import type { PayoutResult } from '../../psp/port.js';
-import { type ExecutorOptions, WorkEngine } from '../engine.js';
+import type { ExecutorOptions } from '../engine.js';
 import { type PayoutTally, emptyPayoutTally, payoutKind } from '../kinds/payout.js';
+import { SqliteWorkEngine } from '../sqlite-engine.js';
 import type { ClaimedPayout } from '../../payouts/store.js';
 
 export type { PayoutTally };
@@ -16,7 +17,7 @@ export type PayoutExecutorOptions = Omit<ExecutorOptions, 'onBatch'>;
  * payout's status, its ledger posting and the wallet in one transaction. A crash anywhere resumes
  * with the same key, so a seller is never paid twice.
  */
-export class PayoutExecutor extends WorkEngine<ClaimedPayout, PayoutResult, PayoutTally> {
+export class PayoutExecutor extends SqliteWorkEngine<ClaimedPayout, PayoutResult, PayoutTally> {
   constructor(db: Database, options: PayoutExecutorOptions) {
     // `retry run` passes the charges' options: payouts report no progress, as the type says.
     super(db, payoutKind(db), { ...options, onBatch: undefined });

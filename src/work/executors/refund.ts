@@ -2,9 +2,9 @@ import type { Database } from '../../db/index.js';
 import type { PaymentServiceProvider, RefundResult } from '../../psp/port.js';
 import type { RetryPolicy } from '../../payments/retry-policy.js';
 import type { Clock } from '../../time.js';
-import { WorkEngine } from '../engine.js';
 import { type RefundTally, emptyRefundTally, refundKind } from '../kinds/refund.js';
 import type { ClaimedRefund } from '../kinds/refund-store.js';
+import { SqliteWorkEngine } from '../sqlite-engine.js';
 
 export type { ClaimedRefund, RefundTally };
 export { emptyRefundTally };
@@ -14,7 +14,7 @@ export { emptyRefundTally };
  * transaction with the refund's fixed key; status + ledger + wallet + the order's refund totals
  * in one transaction). A declined refund releases its reservation on the order.
  */
-export class RefundExecutor extends WorkEngine<ClaimedRefund, RefundResult, RefundTally> {
+export class RefundExecutor extends SqliteWorkEngine<ClaimedRefund, RefundResult, RefundTally> {
   constructor(
     db: Database,
     options: {

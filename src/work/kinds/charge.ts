@@ -4,10 +4,10 @@ import type { Currency } from '../../money/index.js';
 import type { UnrecordedAnswer } from '../../payments/attention.js';
 import { ORDER_TRANSITIONS } from '../../payments/order-state.js';
 import { captureTransaction, pspFeeTransaction } from '../../postings/index.js';
-import { nextRetryAt } from '../../payments/queries.js';
-import { type ClaimedOrder, PaymentsStore } from '../../payments/store.js';
+import type { ClaimedOrder } from '../../payments/store.js';
 import type { ChargeResult } from '../../psp/port.js';
-import type { WorkKind, WorkTally } from '../kind.js';
+import type { KindRules, WorkKind, WorkTally } from '../kind.js';
+import { chargeRows } from './sqlite-rows.js';
 
 /** What a run of charges did. */
 export interface ChargeTally extends WorkTally {
@@ -34,18 +34,16 @@ export function emptyChargeTally(): ChargeTally {
   };
 }
 
-type ChargeKind = WorkKind<ClaimedOrder, ChargeResult, ChargeTally>;
+type ChargeKindRules = KindRules<ClaimedOrder, ChargeResult, ChargeTally>;
 
 /**
  * Charges (pay-in) for the work engine: orders, charged by `payops-<order>-charge`; success
  * posts the capture (and the PSP's fee when it gave one) and adds the seller's share to pending;
  * a decline only fails the order; a pending answer waits for a webhook or `orders sync`.
  */
-export function chargeKind(db: Database): ChargeKind {
-  const store = new PaymentsStore(db);
+export function chargeRules(): ChargeKindRules {
   return {
     noun: 'order',
-    table: 'orders',
     transitions: ORDER_TRANSITIONS,
     failpoints: {
       afterClaim: () => failpoint('executor.after-claim'),
@@ -57,15 +55,6 @@ export function chargeKind(db: Database): ChargeKind {
     idOf: (order) => order.orderId,
     keyOf: (order) => order.chargeKey,
     available: () => true,
-    recoverLeases: (psp, at, judge) => store.recoverLeases(psp, at, judge),
-    claimDue: (psp, owner, leaseUntil, at, limit) =>
-      store.claimDue(psp, owner, leaseUntil, at, limit),
-    claimDeadLettered: (ids, psp, owner, leaseUntil, at, cause) =>
-      store.claimDeadLettered(ids, psp, owner, leaseUntil, at, cause),
-    finish: (order, from, owner, outcome, at, cause) =>
-      store.finish(order, from, owner, outcome, at, cause),
-    nextRetryAt: (psp) => nextRetryAt(db, psp),
-    birthMismatch: (order) => store.birthMismatch(order.id),
     alteredMessage: (order, mismatch) =>
       `order ${order.orderId} was not charged: ${mismatch}; it was dead-lettered (compare it with its event; \`payops check\` lists every such order)`,
     send: (psp, orders) =>
@@ -89,23 +78,28 @@ export function chargeKind(db: Database): ChargeKind {
       setAside: (psp, fact) =>
         `PSP ${psp} answered ${fact.answerStatus} (${fact.pspReference}) and payops could not record it: ${fact.error}; kept for \`payops attention resolve\``,
     },
-    onSucceeded: (order, answer, psp, at, effects, tally) => {
+    succeededEffects: (order, answer, psp, at) => ({
+      postings: [
+        captureTransaction(order, psp, answer.pspReference, at),
+        ...(answer.feeMinor !== null && answer.feeMinor > 0n
+          ? [pspFeeTransaction(order, psp, answer.feeMinor, answer.pspReference, at)]
+          : []),
+      ],
+      deltas: [
+        {
+          sellerId: order.sellerId,
+          currency: order.currency,
+          pendingMinor: order.amountMinor - order.platformFeeMinor,
+          payableMinor: 0n,
+          paidOutMinor: 0n,
+        },
+      ],
+    }),
+    onSucceeded: (order, tally) => {
       tally.capturedMinor.set(
         order.currency,
         (tally.capturedMinor.get(order.currency) ?? 0n) + order.amountMinor,
       );
-      effects.postings.push(captureTransaction(order, psp, answer.pspReference, at));
-      if (answer.feeMinor !== null && answer.feeMinor > 0n)
-        effects.postings.push(
-          pspFeeTransaction(order, psp, answer.feeMinor, answer.pspReference, at),
-        );
-      effects.deltas.push({
-        sellerId: order.sellerId,
-        currency: order.currency,
-        pendingMinor: order.amountMinor - order.platformFeeMinor,
-        payableMinor: 0n,
-        paidOutMinor: 0n,
-      });
     },
     onPending: (tally) => {
       tally.pending++;
@@ -113,6 +107,11 @@ export function chargeKind(db: Database): ChargeKind {
     postingLabel: (posting, index) => `order ${posting?.metadata?.orderId ?? index}`,
     factOf: chargeFact,
   };
+}
+
+/** The charge rules bound to their rows on an SQLite book (the executor suite drives it so). */
+export function chargeKind(db: Database): WorkKind<ClaimedOrder, ChargeResult, ChargeTally> {
+  return { ...chargeRules(), ...chargeRows(db) };
 }
 
 /** The fact to keep for a final charge answer; null for answers that are not final (left for a retry). */

@@ -2,11 +2,12 @@ import type { Database } from '../../db/index.js';
 import { failpoint } from '../../failpoints.js';
 import type { Currency } from '../../money/index.js';
 import { transferFact } from '../../payments/attention.js';
-import { TRANSFER_TRANSITIONS, transferStatus } from '../../payments/order-state.js';
-import { type ClaimedPayout, PayoutStore } from '../../payouts/store.js';
+import { TRANSFER_TRANSITIONS } from '../../payments/order-state.js';
+import type { ClaimedPayout } from '../../payouts/store.js';
 import { payoutSentTransaction } from '../../postings/index.js';
 import type { PayoutResult } from '../../psp/port.js';
-import type { WorkKind, WorkTally } from '../kind.js';
+import type { KindRules, WorkKind, WorkTally } from '../kind.js';
+import { payoutRows } from './sqlite-rows.js';
 
 /** What a run of payouts did. */
 export interface PayoutTally extends WorkTally {
@@ -35,18 +36,16 @@ export function emptyPayoutTally(): PayoutTally {
 const HOLD_WHILE_BEHIND =
   "held: the book is behind its high-water mark and the PSP has no transfer with this id, which a restored book may have planned under another; rerun the payout runs since the backup in their order, or check the PSP's transfers and run `payops init --caught-up`";
 
-type PayoutKind = WorkKind<ClaimedPayout, PayoutResult, PayoutTally>;
+type PayoutKindRules = KindRules<ClaimedPayout, PayoutResult, PayoutTally>;
 
 /**
  * Payouts for the work engine: one transfer per seller through the payout PSP, by the payout's
  * fixed key; success moves the amount from the seller's payable to paid out and posts it in
  * transit; a decline leaves it payable for the next run.
  */
-export function payoutKind(db: Database): PayoutKind {
-  const store = new PayoutStore(db);
+function payoutRules(): PayoutKindRules {
   return {
     noun: 'payout',
-    table: 'payouts',
     transitions: TRANSFER_TRANSITIONS,
     failpoints: {
       afterClaim: () => failpoint('payout.after-claim'),
@@ -58,15 +57,6 @@ export function payoutKind(db: Database): PayoutKind {
     keyOf: (payout) => payout.payoutKey,
     // `runPayouts` never creates a payout for a PSP that cannot pay out, so there is nothing to claim.
     available: (psp) => psp.supportsPayouts,
-    recoverLeases: (psp, at, judge) => store.recoverLeases(psp, at, judge),
-    claimDue: (psp, owner, leaseUntil, at, limit) =>
-      store.claimDue(psp, owner, leaseUntil, at, limit),
-    claimDeadLettered: (ids, psp, owner, leaseUntil, at, cause) =>
-      store.claimDeadLettered(ids, psp, owner, leaseUntil, at, cause),
-    finish: (payout, _from, owner, outcome, at, cause) =>
-      store.finish(payout, owner, { ...outcome, to: transferStatus(outcome.to) }, at, cause),
-    nextRetryAt: (psp) => store.nextRetryAt(psp),
-    needingAttention: (payoutId) => store.payoutNeedingAttention(payoutId),
     send: (psp, payouts) =>
       psp.payout(
         payouts.map((payout) => ({
@@ -89,22 +79,31 @@ export function payoutKind(db: Database): PayoutKind {
       setAside: (psp, fact) =>
         `payout PSP ${psp} answered ${fact.answerStatus} (${fact.pspReference ?? 'no reference'}) and payops could not record it: ${fact.error}; kept for \`payops attention resolve\``,
     },
-    onSucceeded: (payout, answer, _psp, at, effects, tally) => {
+    succeededEffects: (payout, answer, _psp, at) => ({
+      postings: [payoutSentTransaction(payout, answer.pspReference, at)],
+      deltas: [
+        {
+          sellerId: payout.sellerId,
+          currency: payout.currency,
+          pendingMinor: 0n,
+          payableMinor: -payout.amountMinor,
+          paidOutMinor: payout.amountMinor,
+        },
+      ],
+    }),
+    onSucceeded: (payout, tally) => {
       tally.paidMinor.set(
         payout.currency,
         (tally.paidMinor.get(payout.currency) ?? 0n) + payout.amountMinor,
       );
-      effects.postings.push(payoutSentTransaction(payout, answer.pspReference, at));
-      effects.deltas.push({
-        sellerId: payout.sellerId,
-        currency: payout.currency,
-        pendingMinor: 0n,
-        payableMinor: -payout.amountMinor,
-        paidOutMinor: payout.amountMinor,
-      });
     },
     postingLabel: (posting, index) => `payout ${posting?.metadata?.payoutId ?? index}`,
     factOf: (payout, result, psp, error, at) =>
       transferFact('payout', payout.payoutId, payout, result, psp, error, at),
   };
+}
+
+/** The payout rules bound to their rows on an SQLite book (the executor suite drives it so). */
+export function payoutKind(db: Database): WorkKind<ClaimedPayout, PayoutResult, PayoutTally> {
+  return { ...payoutRules(), ...payoutRows(db) };
 }

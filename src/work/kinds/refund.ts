@@ -1,14 +1,12 @@
 import type { Database } from '../../db/index.js';
 import { failpoint } from '../../failpoints.js';
-import { Ledger } from '../../ledger/index.js';
 import type { Currency } from '../../money/index.js';
 import { transferFact } from '../../payments/attention.js';
-import { TRANSFER_TRANSITIONS, transferStatus } from '../../payments/order-state.js';
+import { TRANSFER_TRANSITIONS } from '../../payments/order-state.js';
 import type { RefundResult } from '../../psp/port.js';
-import { refundTransaction } from '../../postings/index.js';
-import { refundWalletDelta, splitRefund } from '../../refunds/apply.js';
-import type { WorkKind, WorkTally } from '../kind.js';
-import { type ClaimedRefund, RefundWorkStore } from './refund-store.js';
+import type { KindRules, WorkKind, WorkTally } from '../kind.js';
+import { refundRows } from './sqlite-rows.js';
+import type { ClaimedRefund } from './refund-store.js';
 
 /** What a run of refunds did. */
 export interface RefundTally extends WorkTally {
@@ -33,7 +31,7 @@ export function emptyRefundTally(): RefundTally {
   };
 }
 
-type RefundKind = WorkKind<ClaimedRefund, RefundResult, RefundTally>;
+type RefundKindRules = KindRules<ClaimedRefund, RefundResult, RefundTally>;
 
 /**
  * Refunds for the work engine, by the refund's fixed key against the order's charge. Success adds
@@ -41,12 +39,9 @@ type RefundKind = WorkKind<ClaimedRefund, RefundResult, RefundTally>;
  * these totals), then changes the wallet with the batch; a decline releases the reservation on
  * the order; a rejection keeps it until a person knows whether money went back.
  */
-export function refundKind(db: Database): RefundKind {
-  const store = new RefundWorkStore(db);
-  const ledger = new Ledger(db);
+function refundRules(): RefundKindRules {
   return {
     noun: 'refund',
-    table: 'refunds',
     transitions: TRANSFER_TRANSITIONS,
     failpoints: {
       afterClaim: () => failpoint('refund.after-claim'),
@@ -57,19 +52,8 @@ export function refundKind(db: Database): RefundKind {
     idOf: (refund) => refund.refundId,
     keyOf: (refund) => refund.refundKey,
     available: () => true,
-    recoverLeases: (psp, at, judge) => store.recoverLeases(psp, at, judge),
-    claimDue: (psp, owner, leaseUntil, at, limit) =>
-      store.claimDue(psp, owner, leaseUntil, at, limit),
-    claimDeadLettered: (ids, psp, owner, leaseUntil, at, cause) =>
-      store.claimDeadLettered(ids, psp, owner, leaseUntil, at, cause),
-    finish: (refund, from, owner, outcome, at, cause) =>
-      store.finish(refund, transferStatus(from), owner, outcome, at, cause),
-    nextRetryAt: (psp) => store.nextRetryAt(psp),
-    // Its reservation on the order stays until a person has looked.
-    birthMismatch: (refund) => store.birthMismatch(refund.id),
     alteredMessage: (refund, mismatch) =>
       `refund ${refund.refundId} was not sent: ${mismatch}; it was dead-lettered (compare it with its event; \`payops check\` lists every such refund)`,
-    needingAttention: (refundId) => store.needingAttention(refundId),
     send: (psp, refunds) =>
       psp.refund(
         refunds.map((refund) => ({
@@ -90,35 +74,21 @@ export function refundKind(db: Database): RefundKind {
       setAside: (psp, fact) =>
         `PSP ${psp} answered ${fact.answerStatus} (${fact.pspReference ?? 'no reference'}) and payops could not record it: ${fact.error}; kept for \`payops attention resolve\``,
     },
-    onSucceeded: (refund, answer, psp, at, effects, tally) => {
-      const order = store.refundedOrder(refund.orderId);
-      const split = splitRefund(order, refund.amountMinor);
-      const fromPendingMinor = split.bucket === 'pending' ? split.shareMinor : 0n;
-      store.addRefunded(refund.orderId, refund.amountMinor, split.shareMinor, fromPendingMinor, at);
-      // Post now, one at a time: the next refund of the same order splits on these totals.
-      ledger.postBatch(
-        [
-          refundTransaction(
-            refund.refundId,
-            order,
-            refund.amountMinor,
-            split,
-            psp,
-            answer.pspReference,
-            at,
-          ),
-        ],
-        () => `refund ${refund.refundId}`,
-      );
-      effects.deltas.push(refundWalletDelta(order, split));
+    // What a success writes reads the order's refund totals in its transaction: refundRows (sqlite-rows.ts).
+    succeededEffects: () => null,
+    onSucceeded: (refund, tally) => {
       tally.refundedMinor.set(
         refund.currency,
         (tally.refundedMinor.get(refund.currency) ?? 0n) + refund.amountMinor,
       );
     },
-    onDeclined: (refund, at) => store.unreserve(refund.orderId, refund.amountMinor, at),
     postingLabel: (posting, index) => `refund ${posting?.metadata?.refundId ?? index}`,
     factOf: (refund, result, psp, error, at) =>
       transferFact('refund', refund.refundId, refund, result, psp, error, at),
   };
+}
+
+/** The refund rules bound to their rows on an SQLite book (the executor suite drives it so). */
+export function refundKind(db: Database): WorkKind<ClaimedRefund, RefundResult, RefundTally> {
+  return { ...refundRules(), ...refundRows(db) };
 }

@@ -1,0 +1,50 @@
+import type { Database } from '../db/index.js';
+import { type ExecutorOptions, type KeptAnswer, WorkEngine } from './engine.js';
+import type { WorkItem, WorkKind, WorkResult, WorkTally } from './kind.js';
+import type { HeldGroup } from './leases/leases.js';
+import { SqliteWorkStore } from './sqlite-store.js';
+
+/**
+ * The work engine on an SQLite book, with the synchronous reads its callers use today (the queues
+ * of `payin run`, `retry run` and `payout run`, `attention resolve`): on SQLite they are the same
+ * units of work as the engine's async `heldWork`, `nextRetry` and `bookKept`, run at once.
+ */
+export class SqliteWorkEngine<
+  Item extends WorkItem,
+  Result extends WorkResult,
+  Tally extends WorkTally,
+> extends WorkEngine<Item, Result, Tally> {
+  private readonly sqlite: SqliteWorkStore<Item>;
+
+  constructor(db: Database, kind: WorkKind<Item, Result, Tally>, options: ExecutorOptions) {
+    const store = new SqliteWorkStore(db, kind);
+    super(store, kind, options);
+    this.sqlite = store;
+  }
+
+  /** Items of this PSP in `executing` that are not this executor's to take now (see `heldIn`). */
+  held(): HeldGroup[] {
+    return this.sqlite.heldNow(this.options.psp.name, this.now(), this.judge);
+  }
+
+  /** When the earliest item scheduled for retry is due, if any is. */
+  nextRetryAt(): string | undefined {
+    return this.sqlite.nextRetryAtNow(this.options.psp.name);
+  }
+
+  /** `bookKept`, at once. */
+  resolveKept(fact: KeptAnswer, actor: string, tally: Tally): boolean {
+    const at = this.now();
+    let plan: ReturnType<typeof this.keptPlan> | undefined;
+    const booked = this.sqlite.bookKeptNow(
+      { itemId: fact.itemId, factId: fact.id, actor, at },
+      (item) => {
+        plan = this.keptPlan(item, fact, at);
+        return plan.batch;
+      },
+    );
+    if (booked === undefined) return false;
+    plan?.count(booked.moved, tally);
+    return booked.resolved;
+  }
+}
