@@ -69,7 +69,7 @@ const FLOWS = [
 ];
 /** Where a server or an HTTP client lives: the PSP's HTTP client and `psp serve`, the webhook
  * sender, the Stripe adapter, the webhook listener, and the payment service. */
-const HTTP_HOMES = ['src/psp/http/', 'src/psp/stripe/', 'src/payments/webhooks/', 'src/serve/'];
+const HTTP_HOMES = ['src/psp/http/', 'src/psp/stripe/', 'src/webhooks/', 'src/serve/'];
 const under = (folders) => `^src/(${folders.join('|')})/`;
 const startsWithOneOf = (paths) => `^(${paths.map((p) => p.replace(/\//g, '\\/')).join('|')})`;
 

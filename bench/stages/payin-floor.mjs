@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import Sqlite from 'better-sqlite3';
 import { CLAIM_QUERIES } from '../../dist/payments/store.js';
 
-const INTAKE_BATCH = 5_000; // DEFAULT_INTAKE_BATCH in src/payments/intake/intake.ts
+const INTAKE_BATCH = 5_000; // DEFAULT_INTAKE_BATCH in src/intake/intake.ts
 const EXECUTION_BATCH = 4_000; // DEFAULT_BATCH_SIZE in src/work/engine.ts
 const ENTRY_ROWS_PER_INSERT = 64; // as src/ledger/ledger.ts writes them
 

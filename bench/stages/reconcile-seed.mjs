@@ -38,7 +38,7 @@ const generated = spawnSync(
 if (generated.status !== 0) throw new Error(generated.stderr);
 
 const { openDatabase } = await dist('db/index.js');
-const { ingest } = await dist('payments/intake/intake.js');
+const { ingest } = await dist('intake/intake.js');
 const { PayinExecutor } = await dist('work/executors/charge.js');
 const { feeFor, parseFeeRule } = await dist('psp/fee-rule.js');
 const { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } = await dist(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReplaySummary } from '../payments/webhooks/replay.js';
+import type { ReplaySummary } from '../webhooks/replay.js';
 import { countSchema } from './contract.js';
 
 /** Outcomes as a list (an outcome name is a value, never a key: keys stay camelCase). */

@@ -7,7 +7,7 @@ import type { WalletDelta } from '../wallet/wallet.js';
 
 /**
  * What a release writes, why it is refused, or (`wait`) that the order is not captured yet but may
- * still be: the pay_out is then held until it is (src/payments/held-payouts.ts).
+ * still be: the pay_out is then held until it is (src/payouts/held-payouts.ts).
  */
 export type ReleaseOutcome =
   | { ok: true; posting: PostingRequest | null; delta: WalletDelta | null }

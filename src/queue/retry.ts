@@ -5,7 +5,7 @@ import { type ExecutionOptions, chargeQueue, refundQueue } from '../work/executo
 import type { OrderStatus } from '../payments/order-state.js';
 import { type OpenWork, openWorkIn, statusCounts } from '../payments/queries.js';
 import { PaymentsStore } from '../payments/store.js';
-import { type HeldSettlement, settleHeldPayOuts } from '../payments/held-payouts.js';
+import { type HeldSettlement, settleHeldPayOuts } from '../payouts/held-payouts.js';
 import { PayoutExecutor, type PayoutTally, emptyPayoutTally } from '../work/executors/payout.js';
 import { listPayouts } from '../payouts/queries.js';
 import { RefundExecutor, type RefundTally, emptyRefundTally } from '../work/executors/refund.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type BankRunOptions, reconcileStatement } from '../../src/bank/run.js';
 import { DEFAULT_BANK_RULES } from '../../src/bank/rules.js';
 import type { BankStatement } from '../../src/bank/types.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { type TestBook, capture, lined, payout } from '../reconcile/book.js';
 import { partsOf, shaOf } from './statements.js';

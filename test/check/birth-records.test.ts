@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIRTH_CHECK_NAME, runChecks } from '../../src/check/check.js';
 import { BIRTH_QUERIES, type Database } from '../../src/db/index.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import { showOrder } from '../../src/payments/queries.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { tempDatabase } from '../helpers/db.js';

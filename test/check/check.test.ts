@@ -46,7 +46,7 @@ describe('payops check', () => {
   });
 
   it('merge-joins the PSP record with the orders: a double charge, a capture of no order, a wrong amount', async () => {
-    const { ingest } = await import('../../src/payments/intake/intake.js');
+    const { ingest } = await import('../../src/intake/intake.js');
     const fs = await import('node:fs');
     const path = await import('node:path');
     const input = path.join(path.dirname(db.name), 'events.ndjson');
@@ -90,7 +90,7 @@ describe('payops check', () => {
   it('on a live check, an order claimed and charged after the books were read is a note; charged before, a problem', async () => {
     // Found by the chaos campaign: check in the middle of a rush read the books, then the PSP's
     // record; orders claimed and charged in between looked "captured by the PSP but created".
-    const { ingest } = await import('../../src/payments/intake/intake.js');
+    const { ingest } = await import('../../src/intake/intake.js');
     const fs = await import('node:fs');
     const path = await import('node:path');
     const input = path.join(path.dirname(db.name), 'events.ndjson');

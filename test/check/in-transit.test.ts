@@ -16,7 +16,7 @@ import {
 import { IN_TRANSIT_QUERIES } from '../../src/check/store.js';
 import { openDatabase } from '../../src/db/index.js';
 import { Ledger } from '../../src/ledger/index.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { payops, tempDir } from '../helpers/cli.js';
 import { tempDatabase } from '../helpers/db.js';

@@ -5,7 +5,7 @@ import { type CheckResult, runChecks } from '../../src/check/check.js';
 import { runChecksWithPsp } from '../../src/check/with-psp.js';
 import { type Database, inTransaction, openDatabase } from '../../src/db/index.js';
 import { emptyTally } from '../../src/work/executors/charge.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import { executeDue } from '../../src/work/executors/payin.js';
 import { ChargeRecorder } from '../../src/work/executors/charge-recorder.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/payments/retry-policy.js';

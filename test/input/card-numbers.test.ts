@@ -9,7 +9,7 @@ import {
   luhnValid,
   redactCardNumbers,
 } from '../../src/input/card-numbers.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import { tempDatabase } from '../helpers/db.js';
 
 /** A Luhn-valid number of `length` digits: `body` then the check digit. */

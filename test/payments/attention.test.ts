@@ -10,7 +10,7 @@ import {
   recordOrSetAside,
 } from '../../src/payments/attention.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import { assertTransition } from '../../src/payments/order-state.js';
 import { showOrder, statusCounts } from '../../src/payments/queries.js';
 import { resolveAttention } from '../../src/work/executors/resolve-attention.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import { executeDue } from '../../src/work/executors/payin.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';

@@ -5,7 +5,7 @@ import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { UnrecordedAnswers } from '../../src/payments/attention.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import { resolveAttention } from '../../src/work/executors/resolve-attention.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { listPayouts } from '../../src/payouts/queries.js';

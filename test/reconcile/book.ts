@@ -5,7 +5,7 @@ import type { Database } from '../../src/db/index.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { balances } from '../../src/ledger/index.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import type { ChargeResult, Dispute } from '../../src/psp/port.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
 import { DEFAULT_RULES, type Rules } from '../../src/reconcile/rules.js';

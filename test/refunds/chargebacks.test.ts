@@ -6,7 +6,7 @@ import { balances } from '../../src/ledger/index.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import type { Database } from '../../src/db/index.js';
 import { toCurrency } from '../../src/money/index.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import { executeDue } from '../../src/work/executors/payin.js';
 import type { Dispute } from '../../src/psp/port.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import { executeDue } from '../../src/work/executors/payin.js';
 import { DEFAULT_FEE_RULE } from '../../src/psp/fee-rule.js';
 import { SimPsp } from '../../src/psp/sim/adapter.js';

@@ -1,5 +1,5 @@
 import { PayinExecutor } from '../../src/work/executors/charge.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { ingest } from '../../src/intake/intake.js';
 import { eventsFile } from '../helpers/events.js';
 import type { Context } from './executor-suite.js';
 import { POLICY } from './executor-suite.js';

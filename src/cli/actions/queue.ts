@@ -30,7 +30,7 @@ import {
 } from '../../output/queue.js';
 import { retryDue, requeueDeadLetters } from '../../queue/retry.js';
 import * as os from 'node:os';
-import { HeldPayOuts } from '../../payments/held-payouts.js';
+import { HeldPayOuts } from '../../payouts/held-payouts.js';
 
 /** One CSV: a header row of snake_case names, then the rows, every text cell neutralized. */
 export function csvOf(

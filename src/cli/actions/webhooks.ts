@@ -4,13 +4,13 @@ import { withDatabase } from '../context.js';
 import { listenError } from '../options.js';
 import { ExitCode } from '../../errors.js';
 import { webhookSecretFromEnv } from '../../psp/webhooks/signature.js';
-import { WebhookApplier, ALARMING_OUTCOMES } from '../../payments/webhooks/apply.js';
-import { WebhookListener } from '../../payments/webhooks/listener.js';
+import { WebhookApplier, ALARMING_OUTCOMES } from '../../webhooks/apply.js';
+import { WebhookListener } from '../../webhooks/listener.js';
 import { DEFAULT_RETRY_POLICY } from '../../payments/retry-policy.js';
 import { assertSafeOutput } from '../../private-files.js';
 import * as output from '../../output/webhooks.js';
 import { contractJson } from '../../output/contract.js';
-import { replayDeliveries } from '../../payments/webhooks/replay.js';
+import { replayDeliveries } from '../../webhooks/replay.js';
 
 export interface ListenFlags {
   port: number;

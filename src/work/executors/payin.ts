@@ -4,8 +4,8 @@ import { type RefundTally, RefundExecutor, emptyRefundTally } from './refund.js'
 import type { Clock } from '../../time.js';
 import { type DueWork, runQueues } from '../drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from './charge.js';
-import { type HeldSettlement, settleHeldPayOuts } from '../../payments/held-payouts.js';
-import { type IntakeOptions, type IntakeSummary, ingest } from '../../payments/intake/intake.js';
+import { type HeldSettlement, settleHeldPayOuts } from '../../payouts/held-payouts.js';
+import { type IntakeOptions, type IntakeSummary, ingest } from '../../intake/intake.js';
 import type { OrderStatus } from '../../payments/order-state.js';
 import { type OpenWork, openWorkIn, statusCounts } from '../../payments/queries.js';
 import type { RetryPolicy } from '../../payments/retry-policy.js';

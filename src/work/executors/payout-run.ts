@@ -14,7 +14,7 @@ import {
 import type { OpenWork } from '../../payments/queries.js';
 import { openPayouts } from '../../payouts/queries.js';
 import type { HeldGroup } from '../leases/leases.js';
-import { type HeldSettlement, settleHeldPayOuts } from '../../payments/held-payouts.js';
+import { type HeldSettlement, settleHeldPayOuts } from '../../payouts/held-payouts.js';
 
 export interface PayoutRunOptions extends PayoutFilter {
   psp: PaymentServiceProvider;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/index.js';
 import { balances } from '../../../src/ledger/index.js';
 import { PayinExecutor } from '../../../src/work/executors/charge.js';
-import { ingest } from '../../../src/payments/intake/intake.js';
+import { ingest } from '../../../src/intake/intake.js';
 import { showOrder, statusCounts } from '../../../src/payments/queries.js';
 import { PaymentsStore } from '../../../src/payments/store.js';
 import { Wallets } from '../../../src/wallet/wallet.js';

@@ -6,7 +6,7 @@ import { runChecks } from '../../../src/check/check.js';
 import type { Database } from '../../../src/db/index.js';
 import { balances } from '../../../src/ledger/index.js';
 import { PayinExecutor } from '../../../src/work/executors/charge.js';
-import { ingest } from '../../../src/payments/intake/intake.js';
+import { ingest } from '../../../src/intake/intake.js';
 import { RefundExecutor } from '../../../src/work/executors/refund.js';
 import { tempDatabase } from '../../helpers/db.js';
 import { FakePsp } from '../../payments/fake-psp.js';

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { InputError, UsageError } from '../../errors.js';
-import { readNdjsonLines } from '../../input/ndjson.js';
-import { verifySignature } from '../../psp/webhooks/signature.js';
-import { normalizeInstant } from '../../time.js';
+import { InputError, UsageError } from '../errors.js';
+import { readNdjsonLines } from '../input/ndjson.js';
+import { verifySignature } from '../psp/webhooks/signature.js';
+import { normalizeInstant } from '../time.js';
 import { type WebhookApplier, type WebhookOutcome, parseWebhookEvent } from './apply.js';
 
 export interface ReplaySummary {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { endsWithLineBreak, rangeEncodingProblem, readKeyedCsv } from '../../input/csv.js';
-import type { SourceRecord } from '../../input/json-records.js';
+import { endsWithLineBreak, rangeEncodingProblem, readKeyedCsv } from '../input/csv.js';
+import type { SourceRecord } from '../input/json-records.js';
 import { MAX_RECORD_BYTES, tooLong } from './limits.js';
 
 const CSV_COLUMNS = [

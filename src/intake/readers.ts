@@ -1,13 +1,13 @@
 import fs from 'node:fs';
-import { UsageError } from '../../errors.js';
-import { readJsonArray } from '../../input/json-array.js';
-import { type SourceRecord, parseJsonRecord } from '../../input/json-records.js';
-import { readNdjsonLines } from '../../input/ndjson.js';
-import { unsupportedEncodingReason } from '../../input/utf8.js';
+import { UsageError } from '../errors.js';
+import { readJsonArray } from '../input/json-array.js';
+import { type SourceRecord, parseJsonRecord } from '../input/json-records.js';
+import { readNdjsonLines } from '../input/ndjson.js';
+import { unsupportedEncodingReason } from '../input/utf8.js';
 import { readCsvEvents } from './csv-events.js';
 import { MAX_RECORD_BYTES, tooLong } from './limits.js';
 
-export type { SourceRecord } from '../../input/json-records.js';
+export type { SourceRecord } from '../input/json-records.js';
 export type InputFormat = 'ndjson' | 'json' | 'csv';
 export const INPUT_FORMATS: readonly InputFormat[] = ['ndjson', 'json', 'csv'];
 

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../errors.js';
-import type { Database } from '../../db/index.js';
-import { failpoint } from '../../failpoints.js';
-import type { Currency } from '../../money/index.js';
-import { nowIso } from '../../time.js';
-import { Ledger, type PostingRequest } from '../../ledger/index.js';
-import { Releases } from '../../payouts/release.js';
-import { RefundIntake } from '../../refunds/apply.js';
-import { Wallets, type WalletDelta } from '../../wallet/wallet.js';
+import { UsageError } from '../errors.js';
+import type { Database } from '../db/index.js';
+import { failpoint } from '../failpoints.js';
+import type { Currency } from '../money/index.js';
+import { nowIso } from '../time.js';
+import { Ledger, type PostingRequest } from '../ledger/index.js';
+import { Releases } from '../payouts/release.js';
+import { RefundIntake } from '../refunds/apply.js';
+import { Wallets, type WalletDelta } from '../wallet/wallet.js';
 import {
   CARD_NUMBER_REASON,
   EventRejection,
@@ -16,11 +16,11 @@ import {
   type PayOutEvent,
   type PaymentEvent,
   validateEvent,
-} from '../events.js';
-import { HeldPayOuts } from '../held-payouts.js';
-import { PaymentsStore } from '../store.js';
-import { type OutputGuard, PrivateFile, assertSafeOutput } from '../../private-files.js';
-import { containsCardNumber, redactCardNumbers } from '../../input/card-numbers.js';
+} from '../payments/events.js';
+import { HeldPayOuts } from '../payouts/held-payouts.js';
+import { PaymentsStore } from '../payments/store.js';
+import { type OutputGuard, PrivateFile, assertSafeOutput } from '../private-files.js';
+import { containsCardNumber, redactCardNumbers } from '../input/card-numbers.js';
 import {
   type InputFormat,
   type SourceRecord,

@@ -1,22 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../../src/check/check.js';
-import type { Database } from '../../../src/db/index.js';
-import { balances } from '../../../src/ledger/index.js';
-import { PayinExecutor } from '../../../src/work/executors/charge.js';
-import { ingest } from '../../../src/payments/intake/intake.js';
-import { showOrder } from '../../../src/payments/queries.js';
+import { runChecks } from '../../src/check/check.js';
+import type { Database } from '../../src/db/index.js';
+import { balances } from '../../src/ledger/index.js';
+import { PayinExecutor } from '../../src/work/executors/charge.js';
+import { ingest } from '../../src/intake/intake.js';
+import { showOrder } from '../../src/payments/queries.js';
 import {
   type WebhookOutcome,
   WebhookApplier,
   parseWebhookEvent,
-} from '../../../src/payments/webhooks/apply.js';
-import { InputError } from '../../../src/errors.js';
-import type { Currency } from '../../../src/money/index.js';
-import { syncChargebacks } from '../../../src/refunds/chargebacks.js';
-import { tempDatabase } from '../../helpers/db.js';
-import { FakePsp } from '../fake-psp.js';
+} from '../../src/webhooks/apply.js';
+import { InputError } from '../../src/errors.js';
+import type { Currency } from '../../src/money/index.js';
+import { syncChargebacks } from '../../src/refunds/chargebacks.js';
+import { tempDatabase } from '../helpers/db.js';
+import { FakePsp } from '../payments/fake-psp.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 let eventCounter = 0;

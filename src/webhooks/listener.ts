@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InputError } from '../../errors.js';
-import { failpoint } from '../../failpoints.js';
-import { invalidUtf8Offset } from '../../input/utf8.js';
-import { type OutputGuard, PrivateAppendFile } from '../../private-files.js';
-import { SIGNATURE_HEADER, verifySignature } from '../../psp/webhooks/signature.js';
+import { InputError } from '../errors.js';
+import { failpoint } from '../failpoints.js';
+import { invalidUtf8Offset } from '../input/utf8.js';
+import { type OutputGuard, PrivateAppendFile } from '../private-files.js';
+import { SIGNATURE_HEADER, verifySignature } from '../psp/webhooks/signature.js';
 import { type WebhookApplier, type WebhookOutcome, parseWebhookEvent } from './apply.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;

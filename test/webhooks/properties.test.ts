@@ -2,17 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runChecks } from '../../../src/check/check.js';
-import { PayinExecutor } from '../../../src/work/executors/charge.js';
-import { ingest } from '../../../src/payments/intake/intake.js';
+import { runChecks } from '../../src/check/check.js';
+import { PayinExecutor } from '../../src/work/executors/charge.js';
+import { ingest } from '../../src/intake/intake.js';
 import {
   type WebhookOutcome,
   WebhookApplier,
   parseWebhookEvent,
-} from '../../../src/payments/webhooks/apply.js';
-import type { ChargeResult } from '../../../src/psp/port.js';
-import { tempDatabase } from '../../helpers/db.js';
-import { FakePsp } from '../fake-psp.js';
+} from '../../src/webhooks/apply.js';
+import type { ChargeResult } from '../../src/psp/port.js';
+import { tempDatabase } from '../helpers/db.js';
+import { FakePsp } from '../payments/fake-psp.js';
 
 const POLICY = { baseMs: 1, capMs: 1, maxAttempts: 3 };
 

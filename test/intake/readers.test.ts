@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/errors.js';
+import { UsageError } from '../../src/errors.js';
 import {
   type InputFormat,
   type SourceRecord,
   detectFormat,
   readRecords,
-} from '../../../src/payments/intake/readers.js';
-import { tempDir } from '../../helpers/cli.js';
+} from '../../src/intake/readers.js';
+import { tempDir } from '../helpers/cli.js';
 
 let dir: string;
 let cleanup: () => void;

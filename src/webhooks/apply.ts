@@ -1,16 +1,16 @@
-import { type Database, inTransaction } from '../../db/index.js';
-import { InputError } from '../../errors.js';
-import { failpoint } from '../../failpoints.js';
-import { isPlainText } from '../../input/text.js';
-import { type Currency, printable, toCurrency } from '../../money/index.js';
-import { parseMinor } from '../../psp/http/wire.js';
-import type { ChargeOutcome, Dispute } from '../../psp/port.js';
-import { ChargebackRecorder } from '../../refunds/chargebacks.js';
-import { normalizeInstant } from '../../time.js';
-import { emptyTally } from '../../work/executors/charge.js';
-import { ChargeRecorder } from '../../work/executors/charge-recorder.js';
-import type { RetryPolicy } from '../retry-policy.js';
-import { PaymentsStore } from '../store.js';
+import { type Database, inTransaction } from '../db/index.js';
+import { InputError } from '../errors.js';
+import { failpoint } from '../failpoints.js';
+import { isPlainText } from '../input/text.js';
+import { type Currency, printable, toCurrency } from '../money/index.js';
+import { parseMinor } from '../psp/http/wire.js';
+import type { ChargeOutcome, Dispute } from '../psp/port.js';
+import { ChargebackRecorder } from '../refunds/chargebacks.js';
+import { normalizeInstant } from '../time.js';
+import { emptyTally } from '../work/executors/charge.js';
+import { ChargeRecorder } from '../work/executors/charge-recorder.js';
+import type { RetryPolicy } from '../payments/retry-policy.js';
+import { PaymentsStore } from '../payments/store.js';
 
 /** A PSP event about one charge or dispute, as `payops psp serve` sends it (amounts as strings of minor units). */
 export type WebhookEvent = ChargeEvent | DisputeEvent | { ignored: { id: string; type: string } };

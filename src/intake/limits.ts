@@ -1,4 +1,4 @@
-import type { RecordProblem } from '../../input/json-records.js';
+import type { RecordProblem } from '../input/json-records.js';
 
 /**
  * The largest record an event file may hold: an NDJSON line, a JSON array element or a CSV row.

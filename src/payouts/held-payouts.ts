@@ -1,9 +1,9 @@
 import type { Database } from '../db/index.js';
 import { Ledger } from '../ledger/index.js';
-import { Releases } from '../payouts/release.js';
+import { Releases } from './release.js';
 import { Wallets } from '../wallet/wallet.js';
 import { nowIso } from '../time.js';
-import type { PayOutEvent } from './events.js';
+import type { PayOutEvent } from '../payments/events.js';
 
 /**
  * Held pay_outs: a `pay_out` for an order that is not captured yet (the same file's pay_in, or an

@@ -4,10 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { runChecks } from '../../src/check/check.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
-import { HeldPayOuts, settleHeldPayOuts } from '../../src/payments/held-payouts.js';
-import { ingest } from '../../src/payments/intake/intake.js';
+import { HeldPayOuts, settleHeldPayOuts } from '../../src/payouts/held-payouts.js';
+import { ingest } from '../../src/intake/intake.js';
 import { tempDatabase } from '../helpers/db.js';
-import { FakePsp, timeout } from './fake-psp.js';
+import { FakePsp, timeout } from '../payments/fake-psp.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 const IBAN = 'DE89370400440532013000';
