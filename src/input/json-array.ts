@@ -203,9 +203,11 @@ class JsonArrayScanner {
     return false;
   }
 
+  /** Keeps the element's bytes up to the limit: past it, only its start, for the rejects file. */
   private keep(piece: Buffer): void {
+    const room = this.maxElementBytes - this.elementBytes;
     this.elementBytes += piece.length;
-    if (this.elementBytes <= this.maxElementBytes) this.pieces.push(piece);
+    if (room > 0) this.pieces.push(piece.length <= room ? piece : piece.subarray(0, room));
   }
 
   /** The element that ends at `end` in `chunk`, checked and parsed; the scan goes back to "between". */

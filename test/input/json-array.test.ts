@@ -113,12 +113,14 @@ describe('readJsonArray', () => {
     ]);
   });
 
-  it("refuses an element over the limit with the caller's reason, holding at most 10,000 characters of it", async () => {
-    const big = `{"s":"${'x'.repeat(20_000)}"}`;
-    const records = await read(file(`[${big},{"a":1}]`));
+  it("refuses an element over the limit with the caller's reason, keeping its start for the rejects file", async () => {
+    const big = `{"s":"${'x'.repeat(40_000)}"}`;
+    const records = await read(file(`[${big},{"a":1}]`), 20_000);
     expect(records[0]?.parseError).toEqual({ field: 'size', reason: `${big.length} bytes` });
-    expect(records[0]?.text).toHaveLength(10_000);
+    expect(records[0]?.text).toBe(big.slice(0, 10_000));
     expect(records[1]).toEqual({ line: 1, text: '{"a":1}', value: { a: 1 } });
+    const small = await read(file(`[${big}]`, 'small-limit.json'), 1000);
+    expect(small[0]?.text).toBe(big.slice(0, 1000));
   });
 
   it.each([
