@@ -113,7 +113,7 @@ describe('jsonValuesOf', () => {
       fc.property(
         fc.array(fc.jsonValue({ maxDepth: 2 }), { minLength: 1, maxLength: 8 }),
         (values) => {
-          const expected = JSON.parse(JSON.stringify(values)) as unknown[];
+          const expected: unknown = JSON.parse(JSON.stringify(values));
           expect(all(JSON.stringify(values, null, 1)).map((v) => v.value)).toEqual(expected);
           const ndjson = values.map((v) => JSON.stringify(v)).join('\n');
           // One line that is itself an array is read as that array's elements.
