@@ -1,6 +1,11 @@
 import fs from 'node:fs';
-import { endsWithLineBreak, rangeEncodingProblem, readKeyedCsv } from '../input/csv.js';
-import type { SourceRecord } from '../input/json-records.js';
+import {
+  type UnreadableCsvRow,
+  endsWithLineBreak,
+  rangeEncodingProblem,
+  readKeyedCsv,
+} from '../input/csv.js';
+import type { RecordProblem, SourceRecord } from '../input/json-records.js';
 import { MAX_RECORD_BYTES, tooLong } from './limits.js';
 
 const CSV_COLUMNS = [
@@ -23,6 +28,7 @@ const CSV_EVENT_FIELDS = ['type', 'occurredAt', 'currency', 'payerId', 'paymentT
 const REPLACEMENT_CHARACTER = '\uFFFD';
 
 interface UnreadableRow extends SourceRecord {
+  parseError: RecordProblem;
   /** The eventId the row names, if it could be read. */
   eventId: string | undefined;
 }
@@ -53,39 +59,176 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
     (names) => {
       header = names;
     },
-    (row) => {
-      const eventIdColumn = header?.indexOf('eventId') ?? -1;
-      skipped.push({
-        line: row.line,
-        text: row.text,
-        parseError: { field: 'csv', reason: row.reason },
-        eventId: eventIdColumn >= 0 ? row.fields[eventIdColumn] : undefined,
-      });
-    },
+    (row) => skipped.push(unreadableRow(row, header)),
   );
-
-  let group:
-    | {
-        eventId: string;
-        line: number;
-        lastLine: number;
-        rows: Record<string, string>[];
-        texts: string[];
-        unreadableLines: number[];
-        cutShort: boolean;
-        endsAt: number;
+  const checkouts = new CheckoutGroups();
+  let checkedHeader = false;
+  // Where the previous row ended: a row's bytes lie between that and its own end (with any
+  // unreadable rows in between, which only matters when one of them is not UTF-8 either).
+  let previousEnd = 0;
+  for await (const { record, info } of rows) {
+    const start = previousEnd;
+    previousEnd = info.bytes;
+    yield* drainSkipped(skipped, checkouts, info.lines, record.eventId);
+    if (!checkedHeader) {
+      checkedHeader = true;
+      const problem = headerProblem(header ?? Object.keys(record));
+      if (problem !== undefined) {
+        yield problem;
+        return;
       }
-    | undefined;
+    }
+    const eventId = record.eventId ?? '';
+    const text = CSV_COLUMNS.map((column) => record[column] ?? '').join(',');
+    const problem = csvRowProblem(record, fd, start, info.bytes);
+    if (problem !== undefined) {
+      const row = { line: info.lines, text: text.slice(0, 10_000), parseError: problem, eventId };
+      yield checkouts.unreadable(row, eventId);
+      continue;
+    }
+    const done = checkouts.add(eventId, record, text, info);
+    if (done) yield done;
+  }
+  if (!checkedHeader && header !== undefined) {
+    const problem = headerProblem(header);
+    if (problem !== undefined) {
+      yield problem;
+      return;
+    }
+  }
+  yield* drainSkipped(skipped, checkouts, Number.POSITIVE_INFINITY, undefined);
+  const last = checkouts.end(fd);
+  if (last) yield last;
+}
+
+/** A row csv-parse could not read, with the eventId it names when its column could be read. */
+function unreadableRow(
+  row: UnreadableCsvRow,
+  header: readonly string[] | undefined,
+): UnreadableRow {
+  const eventIdColumn = header?.indexOf('eventId') ?? -1;
+  return {
+    line: row.line,
+    text: row.text,
+    parseError: { field: 'csv', reason: row.reason },
+    eventId: eventIdColumn >= 0 ? row.fields[eventIdColumn] : undefined,
+  };
+}
+
+/** Reports unreadable rows that lie before `beforeLine`. The parser reads ahead, so order is decided by line number. */
+function* drainSkipped(
+  skipped: UnreadableRow[],
+  checkouts: CheckoutGroups,
+  beforeLine: number,
+  nextEventId: string | undefined,
+): Generator<SourceRecord> {
+  for (let row = skipped[0]; row !== undefined && row.line < beforeLine; row = skipped[0]) {
+    skipped.shift();
+    yield checkouts.unreadable(row, nextEventId);
+  }
+}
+
+/** The checkout being read: its rows so far, and the unreadable rows that taint it. */
+interface OpenCheckout {
+  eventId: string;
+  line: number;
+  lastLine: number;
+  rows: Record<string, string>[];
+  texts: string[];
+  unreadableLines: number[];
+  endsAt: number;
+}
+
+/**
+ * Groups consecutive readable rows of one eventId into a checkout, and remembers which checkout
+ * each unreadable row taints, so that a checkout with one is rejected whole.
+ */
+class CheckoutGroups {
+  private open: OpenCheckout | undefined;
   // Unreadable rows waiting for the next readable one: by the eventId they name, or, when that id
   // cannot be read, for whichever checkout comes next.
-  let unreadableById = new Map<string, number[]>();
-  let unreadableOfUnknownEvent: number[] = [];
-  const flush = (): SourceRecord | undefined => {
-    if (!group) return undefined;
-    const current = group;
-    group = undefined;
+  private unreadableById = new Map<string, number[]>();
+  private unreadableOfUnknownEvent: number[] = [];
+
+  /**
+   * A readable row: it joins the open checkout when it has the same eventId; otherwise the open
+   * checkout is done (returned) and the row opens the next one.
+   */
+  add(
+    eventId: string,
+    record: Record<string, string>,
+    text: string,
+    info: { lines: number; bytes: number },
+  ): SourceRecord | undefined {
+    const group = this.open;
+    if (group && group.eventId === eventId) {
+      group.rows.push(record);
+      group.texts.push(text);
+      group.lastLine = info.lines;
+      group.endsAt = info.bytes;
+      if (this.unreadableOfUnknownEvent.length > 0) this.unreadableOfUnknownEvent = [];
+      return undefined;
+    }
+    // Rows of one event that are not consecutive make two groups with one eventId: intake then
+    // refuses the second as a conflict, so no per-file set of ids (and no unbounded memory) is needed.
+    const done = this.flush(false);
+    this.open = {
+      eventId,
+      line: info.lines,
+      lastLine: info.lines,
+      rows: [record],
+      texts: [text],
+      unreadableLines: this.takeUnreadable(eventId),
+      endsAt: info.bytes,
+    };
+    return done;
+  }
+
+  /** The unreadable rows waiting for the checkout `eventId` opens: its own and those of no known id. */
+  private takeUnreadable(eventId: string): number[] {
+    if (this.unreadableById.size === 0 && this.unreadableOfUnknownEvent.length === 0) return [];
+    const lines = [...(this.unreadableById.get(eventId) ?? []), ...this.unreadableOfUnknownEvent];
+    this.unreadableById = new Map();
+    this.unreadableOfUnknownEvent = [];
+    return lines.sort((a, b) => a - b);
+  }
+
+  /**
+   * An unreadable row taints the checkout it belongs to: the open one if it names it or sits
+   * between its rows, else the next one of the id it names. A row whose eventId cannot be read
+   * taints both the open checkout and the next one, rather than guess. Returns the row's reject.
+   */
+  unreadable(row: UnreadableRow, nextEventId: string | undefined): SourceRecord {
+    const group = this.open;
+    const knownId =
+      row.eventId !== undefined &&
+      row.eventId !== '' &&
+      !row.eventId.includes(REPLACEMENT_CHARACTER)
+        ? row.eventId
+        : undefined;
+    if (
+      group &&
+      row.line > group.line &&
+      (knownId === undefined || nextEventId === group.eventId || knownId === group.eventId)
+    )
+      group.unreadableLines.push(row.line);
+    if (knownId === undefined) this.unreadableOfUnknownEvent.push(row.line);
+    else if (group?.eventId !== knownId)
+      this.unreadableById.set(knownId, [...(this.unreadableById.get(knownId) ?? []), row.line]);
+    return { line: row.line, text: row.text, parseError: row.parseError };
+  }
+
+  /** The end of the file: the last checkout, rejected if its last row may have been cut short. */
+  end(fd: number): SourceRecord | undefined {
+    return this.flush(this.open !== undefined && !endsWithLineBreak(fd, this.open.endsAt));
+  }
+
+  private flush(cutShort: boolean): SourceRecord | undefined {
+    const current = this.open;
+    if (!current) return undefined;
+    this.open = undefined;
     const text = current.texts.join('\n');
-    if (current.cutShort && current.unreadableLines.length === 0) {
+    if (cutShort && current.unreadableLines.length === 0) {
       return {
         line: current.line,
         text,
@@ -107,115 +250,7 @@ async function* readCsvRows(file: string, fd: number): AsyncGenerator<SourceReco
       };
     }
     return csvEvent(current.line, current.rows, text);
-  };
-  /**
-   * An unreadable row taints the checkout it belongs to: the open one if it names it or sits
-   * between its rows, else the next one of the id it names. A row whose eventId cannot be read
-   * taints both the open checkout and the next one, rather than guess.
-   */
-  const unreadable = function* (
-    row: UnreadableRow,
-    nextEventId: string | undefined,
-  ): Generator<SourceRecord> {
-    const known =
-      row.eventId !== undefined &&
-      row.eventId !== '' &&
-      !row.eventId.includes(REPLACEMENT_CHARACTER);
-    if (
-      group &&
-      row.line > group.line &&
-      (!known || nextEventId === group.eventId || row.eventId === group.eventId)
-    )
-      group.unreadableLines.push(row.line);
-    if (!known) unreadableOfUnknownEvent.push(row.line);
-    else if (group?.eventId !== row.eventId)
-      unreadableById.set(row.eventId as string, [
-        ...(unreadableById.get(row.eventId as string) ?? []),
-        row.line,
-      ]);
-    yield {
-      line: row.line,
-      text: row.text,
-      parseError: row.parseError as { field: string; reason: string },
-    };
-  };
-  /** Reports unreadable rows that lie before `beforeLine`. The parser reads ahead, so order is decided by line number. */
-  const drainSkipped = function* (
-    beforeLine: number,
-    nextEventId: string | undefined,
-  ): Generator<SourceRecord> {
-    while (skipped.length > 0 && (skipped[0] as UnreadableRow).line < beforeLine) {
-      yield* unreadable(skipped.shift() as UnreadableRow, nextEventId);
-    }
-  };
-  let checkedHeader = false;
-  // Where the previous row ended: a row's bytes lie between that and its own end (with any
-  // unreadable rows in between, which only matters when one of them is not UTF-8 either).
-  let previousEnd = 0;
-  for await (const { record, info } of rows) {
-    const start = previousEnd;
-    previousEnd = info.bytes;
-    yield* drainSkipped(info.lines, record.eventId);
-    if (!checkedHeader) {
-      checkedHeader = true;
-      const problem = headerProblem(header ?? Object.keys(record));
-      if (problem !== undefined) {
-        yield problem;
-        return;
-      }
-    }
-    const eventId = record.eventId ?? '';
-    const text = CSV_COLUMNS.map((column) => record[column] ?? '').join(',');
-    const problem = csvRowProblem(record, fd, start, info.bytes);
-    if (problem !== undefined) {
-      yield* unreadable(
-        { line: info.lines, text: text.slice(0, 10_000), parseError: problem, eventId },
-        eventId,
-      );
-      continue;
-    }
-    if (group && group.eventId === eventId) {
-      group.rows.push(record);
-      group.texts.push(text);
-      group.lastLine = info.lines;
-      group.endsAt = info.bytes;
-      if (unreadableOfUnknownEvent.length > 0) unreadableOfUnknownEvent = [];
-      continue;
-    }
-    // Rows of one event that are not consecutive make two groups with one eventId: intake then
-    // refuses the second as a conflict, so no per-file set of ids (and no unbounded memory) is needed.
-    const done = flush();
-    if (done) yield done;
-    let unreadableLines: number[] = [];
-    if (unreadableById.size > 0 || unreadableOfUnknownEvent.length > 0) {
-      unreadableLines = [...(unreadableById.get(eventId) ?? []), ...unreadableOfUnknownEvent].sort(
-        (a, b) => a - b,
-      );
-      unreadableById = new Map();
-      unreadableOfUnknownEvent = [];
-    }
-    group = {
-      eventId,
-      line: info.lines,
-      lastLine: info.lines,
-      rows: [record],
-      texts: [text],
-      unreadableLines,
-      cutShort: false,
-      endsAt: info.bytes,
-    };
   }
-  if (!checkedHeader && header !== undefined) {
-    const problem = headerProblem(header);
-    if (problem !== undefined) {
-      yield problem;
-      return;
-    }
-  }
-  yield* drainSkipped(Number.POSITIVE_INFINITY, undefined);
-  if (group && !endsWithLineBreak(fd, group.endsAt)) group.cutShort = true;
-  const last = flush();
-  if (last) yield last;
 }
 
 function headerProblem(names: readonly string[]): SourceRecord | undefined {

@@ -14,7 +14,7 @@ import { writeSimSettlement } from '../../psp/sim/settlement.js';
 import { PrivateFile, assertSafeOutput } from '../../private-files.js';
 import { contractJson } from '../../output/contract.js';
 import { pspSettleJson, pspSettleSchema } from '../../output/psp.js';
-import { formatAmount } from '../../money/index.js';
+import { notInjectedLines, pspSettleLines } from '../../reports/psp-output.js';
 
 export interface ServeFlags {
   port: number;
@@ -135,20 +135,8 @@ export async function pspSettle(context: CliContext, flags: SettleFlags): Promis
       context.out(contractJson(pspSettleSchema, pspSettleJson(manifest)));
       return;
     }
-    context.out(`wrote ${manifest.rows} rows to ${flags.out} (${flags.date}, psp sim)`);
-    for (const batch of manifest.batches) {
-      const payout =
-        batch.payoutMinor === null
-          ? 'no payout (the day nets to nothing or less)'
-          : `payout ${formatAmount(BigInt(batch.payoutMinor), batch.currency)} ${batch.currency}`;
-      context.out(`  batch ${batch.batchId}: ${payout}`);
-    }
-    for (const injection of manifest.injected)
-      context.out(
-        `  injected ${injection.kind} (${injection.expectedClass}): ${injection.pspReference}${injection.line === null ? '' : ` at line ${injection.line}`}`,
-      );
-    for (const skipped of manifest.skipped)
-      context.err(`not injected: ${skipped.kind}: ${skipped.reason}`);
+    for (const line of pspSettleLines(manifest, flags.out, flags.date)) context.out(line);
+    for (const line of notInjectedLines(manifest)) context.err(line);
   } finally {
     manifestFile?.abort();
     engine.close();

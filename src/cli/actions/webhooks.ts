@@ -11,6 +11,11 @@ import { assertSafeOutput } from '../../private-files.js';
 import * as output from '../../output/webhooks.js';
 import { contractJson } from '../../output/contract.js';
 import { replayDeliveries } from '../../webhooks/replay.js';
+import {
+  notAppliedYetLine,
+  webhooksListenLine,
+  webhooksReplayLine,
+} from '../../reports/webhooks-output.js';
 
 export interface ListenFlags {
   port: number;
@@ -68,11 +73,7 @@ export async function webhooksListen(context: CliContext, flags: ListenFlags): P
   context.out(
     flags.json
       ? contractJson(output.webhooksListenSchema, { outcomes: output.outcomesJson(counts) })
-      : `webhooks: ${
-          Object.entries(counts)
-            .map(([outcome, n]) => `${outcome} ${n}`)
-            .join(', ') || 'none received'
-        }`,
+      : webhooksListenLine(counts),
   );
 }
 
@@ -101,19 +102,11 @@ export async function webhooksReplay(
     context.err(`${file}:${rejection.line} ${rejection.reason}`);
   for (const alarm of summary.alarms) context.err(context.color.red(alarm));
   const notYet = summary.outcomes.retry_later ?? 0;
-  if (notYet > 0) {
-    context.err(
-      `${notYet} event${notYet === 1 ? '' : 's'} not applied yet: ${notYet === 1 ? 'its order has' : 'their orders have'} no answer from the PSP in payops yet (run \`payops retry run\`, then replay ${file} again)`,
-    );
-  }
+  if (notYet > 0) context.err(notAppliedYetLine(notYet, file));
   context.out(
     flags.json
       ? contractJson(output.webhooksReplaySchema, output.webhooksReplayJson(summary))
-      : `replayed ${summary.lines} deliveries: ${
-          Object.entries(summary.outcomes)
-            .map(([outcome, n]) => `${outcome} ${n}`)
-            .join(', ') || 'none applied'
-        }; rejected ${summary.rejected.length}`,
+      : webhooksReplayLine(summary),
   );
   process.exitCode =
     summary.alarms.length > 0
