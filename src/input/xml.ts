@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { InputError } from '../errors.js';
+import { invalidUtf8Offset, invalidUtf8Reason } from './utf8.js';
 
 export type XmlTag = SaxesTagNS;
 export type XmlParser = SaxesParser<{ xmlns: true; position: true }>;
@@ -102,13 +103,15 @@ export async function* readXml<Part>(
       reader.fail('xml encoding', options.encodingReason(declaration.encoding ?? ''));
   });
   const nodeEnd = trackNodeEnds(parser, reader);
-  const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
-  for await (const chunk of stream as AsyncIterable<string>) {
-    parser.write(chunk);
+  const decode = strictUtf8(file, () => parser.line, options.malformedHint);
+  const stream = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    parser.write(decode(chunk));
     if (parser.position - nodeEnd() > options.maxNodeChars)
       reader.fail('xml', options.nodeTooLargeReason);
     yield* reader.take();
   }
+  decode(null);
   const open = reader.openElement();
   if (open !== undefined)
     throw new InputError(
@@ -153,4 +156,46 @@ function xmlError(file: string, error: Error, hint: string): InputError {
   return new InputError(`${where} xml: ${match ? match[3] : error.message} (not well-formed XML)`, {
     hint,
   });
+}
+
+/**
+ * Decodes a byte stream chunk by chunk, refusing bytes that are not UTF-8 where they are
+ * (`FILE:LINE encoding: …`, never U+FFFD): a sequence split across chunks waits for its end.
+ * `null` ends the stream: a sequence still waiting was cut short.
+ */
+function strictUtf8(
+  file: string,
+  lineNow: () => number,
+  hint: string,
+): (chunk: Buffer | null) => string {
+  let carry: Buffer = Buffer.alloc(0);
+  let consumed = 0;
+  return (chunk) => {
+    const bytes = chunk === null ? carry : carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    const complete = chunk === null ? bytes.length : completeLength(bytes);
+    const bad = invalidUtf8Offset(bytes, 0, complete);
+    if (bad >= 0) {
+      const line = lineNow() + bytes.subarray(0, bad).filter((byte) => byte === 0x0a).length;
+      throw new InputError(
+        `${file}:${line} encoding: ${invalidUtf8Reason(bytes, bad, consumed + bad)}`,
+        { hint },
+      );
+    }
+    carry = bytes.subarray(complete);
+    consumed += complete;
+    return bytes.toString('utf8', 0, complete);
+  };
+}
+
+/** How many leading bytes end on a sequence boundary: a lead byte in the last three whose sequence runs past the end waits. */
+function completeLength(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back] as number;
+    if (byte < 0x80) return bytes.length;
+    if (byte >= 0xc0) {
+      const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      return length > back ? bytes.length - back : bytes.length;
+    }
+  }
+  return bytes.length;
 }

@@ -60,10 +60,11 @@ describe('readXml', () => {
     fs.writeFileSync(file, content);
     return file;
   };
-  const read = async (file: string) => {
+  const read = async (file: string, options: Partial<XmlReadOptions> = {}) => {
     const parser = new ShapedSaxesParser({ xmlns: true, position: true, fileName: file });
     const parts: Value[] = [];
-    for await (const part of readXml(file, parser, valuesReader(file, parser), OPTIONS))
+    const merged = { ...OPTIONS, ...options };
+    for await (const part of readXml(file, parser, valuesReader(file, parser), merged))
       parts.push(part);
     return parts;
   };
@@ -150,12 +151,35 @@ describe('readXml', () => {
     });
   });
 
-  it('hands bytes that are not UTF-8 to the reader as U+FFFD: the format refuses them (camt.053 does, in addText)', async () => {
-    const file = write(
-      Buffer.concat([Buffer.from('<r><v>caf'), Buffer.from([0xe9]), Buffer.from('</v></r>')]),
-      'latin1-bytes.xml',
+  it('refuses bytes that are not UTF-8 where they are, never as U+FFFD (in a text node or in a name)', async () => {
+    const inText = write(
+      Buffer.concat([Buffer.from('<r>\n<v>caf'), Buffer.from([0xe9]), Buffer.from('</v></r>')]),
+      'latin1-text.xml',
     );
-    expect(await read(file)).toEqual([{ text: 'caf\uFFFD', line: 1 }]);
+    expect((await readUntilError(inText)).error).toMatchObject({
+      message: `${inText}:2 encoding: invalid UTF-8 at byte 10 of the file (0xE9); payops reads UTF-8 only and never replaces bytes: save the file as UTF-8`,
+    });
+    const inName = write(
+      Buffer.concat([Buffer.from('<r><v'), Buffer.from([0xff]), Buffer.from('>1</v\xff></r>')]),
+      'latin1-name.xml',
+    );
+    expect((await readUntilError(inName)).error).toMatchObject({
+      message: expect.stringContaining(`${inName}:1 encoding: invalid UTF-8 at byte 5 `),
+    });
+  });
+
+  it('reads a character whose bytes straddle two 64 KiB reads, and refuses one cut off at the end', async () => {
+    const padding = 'x'.repeat(64 * 1024 - '<r><v>'.length - 1);
+    const straddling = write(`<r><v>${padding}é</v></r>`, 'straddle.xml');
+    const parts = await read(straddling, { maxNodeChars: 200_000 });
+    expect(parts).toEqual([{ text: `${padding}é`, line: 1 }]);
+    const cut = write(
+      Buffer.concat([Buffer.from('<r><v>a</v></r>'), Buffer.from([0xc3])]),
+      'cut.xml',
+    );
+    expect((await readUntilError(cut)).error).toMatchObject({
+      message: expect.stringContaining(`${cut}:1 encoding: invalid UTF-8 at byte 15 `),
+    });
   });
 
   it("reads a symlink as its file; a directory fails with the stream's EISDIR (callers check first)", async () => {

@@ -260,7 +260,10 @@ describe('camt.053 reader: what it refuses, FILE:LINE field: reason', () => {
       () => undefined,
       (caught: unknown) => caught,
     );
-    expect((error as InputError).message).toContain('latin1.xml:3 Id: is not valid UTF-8');
+    expect(error).toMatchObject({
+      message: expect.stringContaining('latin1.xml:3 encoding: invalid UTF-8 at byte '),
+      hint: 'ask the bank for the statement again',
+    });
   });
 
   it('a file cut short names the element it ends inside', async () => {
