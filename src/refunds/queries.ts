@@ -1,37 +1,12 @@
 import type { Database } from '../db/index.js';
 import type { Currency } from '../money/index.js';
+import { type ChargebackRecord, ChargebackStore } from './chargebacks-store.js';
 
-export interface ChargebackRecord {
-  disputeId: string;
-  orderId: string;
-  currency: Currency;
-  amountMinor: bigint;
-  disputeFeeMinor: bigint;
-  sellerShareMinor: bigint;
-  disputedAt: string;
-}
+export type { ChargebackRecord } from './chargebacks-store.js';
 
 /** Every chargeback booked, in the order booked. */
 export function listChargebacks(db: Database): ChargebackRecord[] {
-  return (
-    db.prepare('SELECT * FROM chargebacks ORDER BY id').all() as {
-      dispute_id: string;
-      order_id: string;
-      currency: string;
-      amount_minor: bigint;
-      dispute_fee_minor: bigint;
-      share_minor: bigint;
-      disputed_at: string;
-    }[]
-  ).map((row) => ({
-    disputeId: row.dispute_id,
-    orderId: row.order_id,
-    currency: row.currency as Currency,
-    amountMinor: row.amount_minor,
-    disputeFeeMinor: row.dispute_fee_minor,
-    sellerShareMinor: row.share_minor,
-    disputedAt: row.disputed_at,
-  }));
+  return new ChargebackStore(db).list();
 }
 
 export interface RefundSummary {
