@@ -52,7 +52,7 @@ export function onFirstOpen(listener: OpenListener | undefined): void {
 export async function withDatabase<T>(
   context: CliContext,
   work: (db: Database) => T | Promise<T>,
-  options: { create?: boolean; migrate?: boolean } = {},
+  options: { create?: boolean; migrate?: boolean; readonly?: boolean } = {},
 ): Promise<T> {
   const { openDatabase, storageError } = await import('../db/index.js');
   const db = openDatabase(context.dbPath, { ...options, busyTimeoutMs: context.busyTimeoutMs });

@@ -2,8 +2,12 @@ import {
   BIRTH_QUERIES,
   type Database,
   type OrderBirthRow,
+  type ShapeRow,
+  type Statement,
   orderBirthHash,
   orderBirthMismatch,
+  readRow,
+  rowShape,
 } from '../db/index.js';
 import type { Currency } from '../money/index.js';
 import type { PayInEvent, PaymentEvent } from './events.js';
@@ -379,6 +383,88 @@ export class PaymentsStore {
     );
     return claimed;
   }
+
+  // The methods below serve the other folders' writers of orders (releases, refund intake,
+  // chargebacks, the refund kind), each in its caller's transaction. Their statements are prepared
+  // on first use: a caller that needs one of them does not prepare the claims' statements.
+  private readonly onFirstUse = new Map<string, Statement>();
+
+  private statement(sql: string): Statement {
+    let statement = this.onFirstUse.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.onFirstUse.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** An order as a `pay_out` release judges it. */
+  releasableOrder(orderId: string): ReleasableOrder | undefined {
+    return readRow(RELEASABLE_ORDER, this.statement(ORDER_SQL.releasable).get(orderId));
+  }
+
+  /** Marks an order released by this pay_out event; false if it was released already. */
+  markReleased(orderId: string, eventId: string, at: string): boolean {
+    return this.statement(ORDER_SQL.markReleased).run(at, eventId, at, orderId).changes === 1;
+  }
+
+  /** An order as a `refund` event's intake judges it. */
+  refundableOrder(orderId: string): RefundableOrder | undefined {
+    return readRow(REFUNDABLE_ORDER, this.statement(ORDER_SQL.refundable).get(orderId));
+  }
+
+  /** Reserves a refund's amount on its order; false when it no longer fits in what was captured. */
+  reserveRefund(orderId: string, amountMinor: bigint, at: string): boolean {
+    return (
+      this.statement(ORDER_SQL.reserveRefund).run(amountMinor, at, orderId, amountMinor).changes ===
+      1
+    );
+  }
+
+  /** A refund paid out: the order's refunded totals grow (its reservation was taken at intake). */
+  addRefunded(
+    orderId: string,
+    amountMinor: bigint,
+    shareMinor: bigint,
+    fromPendingMinor: bigint,
+    at: string,
+  ): void {
+    this.statement(ORDER_SQL.addRefunded).run(
+      amountMinor,
+      shareMinor,
+      fromPendingMinor,
+      at,
+      orderId,
+    );
+  }
+
+  /** A declined refund gives its reservation on the order back. */
+  unreserveRefund(orderId: string, amountMinor: bigint, at: string): void {
+    this.statement(ORDER_SQL.unreserveRefund).run(amountMinor, at, orderId);
+  }
+
+  /** An order as a dispute's booking judges it. */
+  disputedOrder(orderId: string): DisputedOrder | undefined {
+    return readRow(DISPUTED_ORDER, this.statement(ORDER_SQL.disputed).get(orderId));
+  }
+
+  /** A chargeback booked: it counts as refunded and reserved on the order. */
+  addChargeback(
+    orderId: string,
+    clawedMinor: bigint,
+    shareMinor: bigint,
+    fromPendingMinor: bigint,
+    at: string,
+  ): void {
+    this.statement(ORDER_SQL.addChargeback).run(
+      clawedMinor,
+      shareMinor,
+      fromPendingMinor,
+      clawedMinor,
+      at,
+      orderId,
+    );
+  }
 }
 
 function toClaimed(row: ClaimRow, fromStatus: OrderStatus): ClaimedOrder {
@@ -397,3 +483,65 @@ function toClaimed(row: ClaimRow, fromStatus: OrderStatus): ClaimedOrder {
     fromStatus,
   };
 }
+
+/** The SQL of the order methods other folders call (releases, refunds, chargebacks). */
+const ORDER_SQL = {
+  releasable: `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, status, released_at, release_event_id,
+                refund_reserved_minor, refunded_share_from_pending_minor FROM orders WHERE order_id = ?`,
+  markReleased:
+    'UPDATE orders SET released_at = ?, release_event_id = ?, updated_at = ? WHERE order_id = ? AND released_at IS NULL',
+  refundable:
+    'SELECT order_id, currency, amount_minor, status, psp, refund_reserved_minor FROM orders WHERE order_id = ?',
+  reserveRefund:
+    'UPDATE orders SET refund_reserved_minor = refund_reserved_minor + ?, updated_at = ? WHERE order_id = ? AND refund_reserved_minor + ? <= amount_minor',
+  addRefunded: `UPDATE orders SET refunded_minor = refunded_minor + ?, refunded_share_minor = refunded_share_minor + ?,
+                refunded_share_from_pending_minor = refunded_share_from_pending_minor + ?, updated_at = ? WHERE order_id = ?`,
+  unreserveRefund:
+    'UPDATE orders SET refund_reserved_minor = refund_reserved_minor - ?, updated_at = ? WHERE order_id = ?',
+  disputed: `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, refunded_minor, refunded_share_minor, refund_reserved_minor, released_at, status,
+                psp, psp_reference
+         FROM orders WHERE order_id = ?`,
+  addChargeback: `UPDATE orders SET refunded_minor = refunded_minor + ?, refunded_share_minor = refunded_share_minor + ?,
+                refunded_share_from_pending_minor = refunded_share_from_pending_minor + ?, refund_reserved_minor = refund_reserved_minor + ?, updated_at = ?
+         WHERE order_id = ?`,
+} as const;
+
+const RELEASABLE_ORDER = rowShape('orders to release', {
+  order_id: 'text',
+  seller_id: 'text',
+  currency: 'currency',
+  amount_minor: 'bigint',
+  platform_fee_minor: 'bigint',
+  status: 'text',
+  released_at: 'text?',
+  release_event_id: 'text?',
+  refund_reserved_minor: 'bigint',
+  refunded_share_from_pending_minor: 'bigint',
+});
+export type ReleasableOrder = ShapeRow<typeof RELEASABLE_ORDER>;
+
+const REFUNDABLE_ORDER = rowShape('orders to refund', {
+  order_id: 'text',
+  currency: 'currency',
+  amount_minor: 'bigint',
+  status: 'text',
+  psp: 'text',
+  refund_reserved_minor: 'bigint',
+});
+export type RefundableOrder = ShapeRow<typeof REFUNDABLE_ORDER>;
+
+const DISPUTED_ORDER = rowShape('orders disputed', {
+  order_id: 'text',
+  seller_id: 'text',
+  currency: 'currency',
+  amount_minor: 'bigint',
+  platform_fee_minor: 'bigint',
+  refunded_minor: 'bigint',
+  refunded_share_minor: 'bigint',
+  refund_reserved_minor: 'bigint',
+  released_at: 'text?',
+  status: 'text',
+  psp: 'text',
+  psp_reference: 'text?',
+});
+export type DisputedOrder = ShapeRow<typeof DISPUTED_ORDER>;

@@ -4,6 +4,7 @@ import { Releases } from './release.js';
 import { Wallets } from '../wallet/wallet.js';
 import { nowIso } from '../time.js';
 import type { PayOutEvent } from '../payments/events.js';
+import { type HeldPayOut, HeldPayOutStore } from './held-payouts-store.js';
 
 /**
  * Held pay_outs: a `pay_out` for an order that is not captured yet (the same file's pay_in, or an
@@ -13,20 +14,7 @@ import type { PayOutEvent } from '../payments/events.js';
  * details it carries are applied only at its release. The table (migration 14) is the durable
  * promise; `settleHeldPayOuts` keeps it, one transaction a pay_out.
  */
-export type HeldStatus = 'held' | 'released' | 'rejected';
-
-export interface HeldPayOut {
-  eventId: string;
-  orderId: string;
-  sellerId: string;
-  source: string;
-  status: HeldStatus;
-  /** The order's status now: what the pay_out waits for. */
-  orderStatus: string;
-  heldAt: string;
-  resolvedAt: string | null;
-  reason: string | null;
-}
+export type { HeldPayOut, HeldStatus } from './held-payouts-store.js';
 
 export interface HeldSettlement {
   released: number;
@@ -35,57 +23,15 @@ export interface HeldSettlement {
   stillHeld: number;
 }
 
-interface HeldRow {
-  event_id: string;
-  order_id: string;
-  seller_id: string;
-  seller_name: string;
-  iban: string;
-  source: string;
-  status: HeldStatus;
-  order_status: string;
-  held_at: string;
-  resolved_at: string | null;
-  reason: string | null;
-}
-
-const SELECT_HELD = `SELECT h.event_id, h.order_id, h.seller_id, h.seller_name, h.iban, h.source, h.status, o.status AS order_status,
-                            h.held_at, h.resolved_at, h.reason
-                     FROM held_payouts h JOIN orders o ON o.order_id = h.order_id`;
-
-/** All SQL of held pay_outs. */
+/** Held pay_outs: holding one, and what a release or a re-send needs to know of them. */
 export class HeldPayOuts {
-  private readonly s;
+  private readonly store: HeldPayOutStore;
   /** False on a book older than migration 14 (tests write such books with this code): nothing is held. */
   readonly available: boolean;
 
-  constructor(private readonly db: Database) {
-    this.available =
-      db
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'held_payouts'")
-        .get() !== undefined;
-    if (!this.available) {
-      this.s = undefined;
-      return;
-    }
-    this.s = {
-      heldFor: db.prepare(
-        "SELECT event_id FROM held_payouts WHERE order_id = ? AND status = 'held'",
-      ),
-      insert: db.prepare(
-        `INSERT INTO held_payouts (event_id, order_id, seller_id, seller_name, iban, source, status, held_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'held', ?)`,
-      ),
-      waiting: db.prepare(`${SELECT_HELD} WHERE h.status = 'held' ORDER BY h.held_at, h.event_id`),
-      one: db.prepare(`${SELECT_HELD} WHERE h.event_id = ?`),
-      rejectedUnreleased: db.prepare(
-        `SELECT h.held_at, h.source FROM held_payouts h JOIN orders o ON o.order_id = h.order_id
-         WHERE h.event_id = ? AND h.status = 'rejected' AND o.release_event_id IS NOT h.event_id`,
-      ),
-      resolve: db.prepare(
-        "UPDATE held_payouts SET status = ?, resolved_at = ?, reason = ? WHERE event_id = ? AND status = 'held'",
-      ),
-    };
+  constructor(db: Database) {
+    this.store = new HeldPayOutStore(db);
+    this.available = this.store.available;
   }
 
   /** Holds `event` (inside the intake transaction); refused when the order already has one held. */
@@ -94,60 +40,47 @@ export class HeldPayOuts {
     source: string,
     at: string,
   ): { ok: true } | { ok: false; field: string; reason: string } {
-    if (this.s === undefined)
+    if (!this.available)
       return {
         ok: false,
         field: 'orderId',
         reason: `order ${event.orderId} is not captured yet: only a captured order can be released`,
       };
-    const other = this.s.heldFor.get(event.orderId) as { event_id: string } | undefined;
+    const other = this.store.heldFor(event.orderId);
     if (other !== undefined)
       return {
         ok: false,
         field: 'orderId',
-        reason: `order ${event.orderId} already has a pay_out held until it is captured (event ${other.event_id})`,
+        reason: `order ${event.orderId} already has a pay_out held until it is captured (event ${other})`,
       };
-    this.s.insert.run(
-      event.eventId,
-      event.orderId,
-      event.seller.id,
-      event.seller.name,
-      event.seller.iban,
-      source,
-      at,
-    );
+    this.store.insert(event, source, at);
     return { ok: true };
   }
 
   waiting(): HeldPayOut[] {
-    if (this.s === undefined) return [];
-    return (this.s.waiting.all() as HeldRow[]).map(toHeld);
+    return this.store.waiting();
   }
 
   /** Every held pay_out (all: also those released or rejected), oldest first. */
   list(options: { all?: boolean } = {}): HeldPayOut[] {
-    if (this.s === undefined) return [];
-    const rows = this.db
-      .prepare(
-        `${SELECT_HELD} WHERE (@all = 1 OR h.status = 'held') ORDER BY h.held_at, h.event_id`,
-      )
-      .all({ all: options.all ? 1 : 0 });
-    return (rows as HeldRow[]).map(toHeld);
+    return this.store.list(options.all === true);
   }
 
-  /** The pay_out event a held row stands for, to release it. */
-  eventOf(eventId: string): { event: PayOutEvent; row: HeldRow } | undefined {
-    const row = this.s?.one.get(eventId) as HeldRow | undefined;
-    if (row === undefined || row.status !== 'held') return undefined;
+  /** The pay_out event a held row stands for, to release it, with when and whence it was accepted. */
+  eventOf(
+    eventId: string,
+  ): { event: PayOutEvent; accepted: { receivedAt: string; source: string } } | undefined {
+    const held = this.store.one(eventId);
+    if (held === undefined || held.status !== 'held') return undefined;
     const event: PayOutEvent = {
       type: 'pay_out',
-      eventId: row.event_id,
-      occurredAt: row.held_at,
-      orderId: row.order_id,
-      seller: { id: row.seller_id, name: row.seller_name, iban: row.iban },
+      eventId: held.eventId,
+      occurredAt: held.heldAt,
+      orderId: held.orderId,
+      seller: { id: held.sellerId, name: held.sellerName, iban: held.iban },
       contentHash: '',
     };
-    return { event, row };
+    return { event, accepted: { receivedAt: held.heldAt, source: held.source } };
   }
 
   /**
@@ -155,10 +88,8 @@ export class HeldPayOuts {
    * again instead of counted as a duplicate (its event id is not spent by the rejection).
    */
   rejectedEarlier(eventId: string): { receivedAt: string; source: string } | undefined {
-    const row = this.s?.rejectedUnreleased.get(eventId) as
-      | { held_at: string; source: string }
-      | undefined;
-    return row === undefined ? undefined : { receivedAt: row.held_at, source: row.source };
+    const row = this.store.rejectedUnreleased(eventId);
+    return row === undefined ? undefined : { receivedAt: row.heldAt, source: row.source };
   }
 
   /** Marks a held pay_out released or rejected; false if another process did first. */
@@ -168,22 +99,8 @@ export class HeldPayOuts {
     at: string,
     reason: string | null,
   ): boolean {
-    return this.s?.resolve.run(status, at, reason, eventId).changes === 1;
+    return this.store.resolve(eventId, status, at, reason);
   }
-}
-
-function toHeld(row: HeldRow): HeldPayOut {
-  return {
-    eventId: row.event_id,
-    orderId: row.order_id,
-    sellerId: row.seller_id,
-    source: row.source,
-    status: row.status,
-    orderStatus: row.order_status,
-    heldAt: row.held_at,
-    resolvedAt: row.resolved_at,
-    reason: row.reason,
-  };
 }
 
 /**
@@ -217,11 +134,7 @@ export function settleHeldPayOuts(db: Database, now: () => string = nowIso): Hel
       }
       if (!held.resolve(waiting.eventId, 'released', at, null)) return;
       // The seller's details it carries apply now, with the release, unless a newer pay_out's did.
-      releases.recordSellerIfNewest(
-        current.event,
-        { receivedAt: current.row.held_at, source: current.row.source },
-        at,
-      );
+      releases.recordSellerIfNewest(current.event, current.accepted, at);
       if (outcome.posting)
         ledger.postBatch([outcome.posting], () => `release of held ${waiting.orderId}`);
       if (outcome.delta) wallets.apply([outcome.delta], at);

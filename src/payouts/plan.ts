@@ -1,4 +1,4 @@
-import { type Database, inTransaction, openPayoutPredicate } from '../db/index.js';
+import { type Database, inTransaction } from '../db/index.js';
 import { InputError, UsageError } from '../errors.js';
 import {
   type Currency,
@@ -11,6 +11,7 @@ import {
   printable,
   toCurrency,
 } from '../money/index.js';
+import { PayoutReadStore } from './read-store.js';
 import { type NewPayout, PayoutStore } from './store.js';
 
 export interface PayoutFilter {
@@ -35,25 +36,7 @@ export interface PayoutPlan {
   skipped: SkippedPayable[];
 }
 
-interface PayableRow {
-  seller_id: string;
-  currency: string;
-  payable_minor: bigint;
-  iban: string | null;
-  open_payout: string | null;
-}
-
-/**
- * Every wallet with a payable balance, its payout details and its open payout if any: one seek
- * in the partial unique index of open payouts per wallet, which the query can use only because it
- * states that index's predicate (test/payouts/plan.test.ts asserts the plan).
- */
-export const PAYABLES_QUERY = `SELECT w.seller_id, w.currency, w.payable_minor, s.iban,
-         (SELECT p.payout_id || ' (' || p.status || ')' FROM payouts p
-          WHERE p.seller_id = w.seller_id AND p.currency = w.currency AND ${openPayoutPredicate('p')}) AS open_payout
-  FROM wallets w LEFT JOIN sellers s ON s.seller_id = w.seller_id
-  WHERE w.payable_minor <> 0 AND (? IS NULL OR w.seller_id = ?) AND (? IS NULL OR w.currency = ?)
-  ORDER BY w.seller_id, w.currency`;
+export { PAYABLES_QUERY } from './read-store.js';
 
 /**
  * What a payout run would pay: for each seller and currency with a payable balance, one payout of
@@ -62,14 +45,7 @@ export const PAYABLES_QUERY = `SELECT w.seller_id, w.currency, w.payable_minor, 
  */
 export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
   const currency = checkPayoutFilter(filter);
-  const rows = db
-    .prepare(PAYABLES_QUERY)
-    .all(
-      filter.sellerId ?? null,
-      filter.sellerId ?? null,
-      currency ?? null,
-      currency ?? null,
-    ) as PayableRow[];
+  const rows = new PayoutReadStore(db).payables(filter.sellerId, currency);
   const plan: PayoutPlan = { payouts: [], skipped: [] };
   const minimumByCurrency = new Map<Currency, bigint>();
   const minimumOf = (rowCurrency: Currency, minAmount: string): bigint => {
@@ -79,7 +55,7 @@ export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
     return minimumMinor;
   };
   for (const row of rows) {
-    const rowCurrency = row.currency as Currency;
+    const rowCurrency = row.currency;
     const skip = (reason: string) =>
       plan.skipped.push({
         sellerId: row.seller_id,

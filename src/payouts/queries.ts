@@ -1,10 +1,12 @@
 import type { Database } from '../db/index.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, StorageError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import { maskIban } from '../payments/events.js';
 import { type OpenWork, openWorkIn } from '../payments/queries.js';
 import { payoutSentKey } from '../postings/index.js';
-import type { PayoutRow, PayoutStatus } from './store.js';
+import { isTransferStatus } from '../payments/order-state.js';
+import { type PayoutListRow, PayoutReadStore, type SellerReportRow } from './read-store.js';
+import type { PayoutStatus } from './store.js';
 
 export interface PayoutSummary {
   payoutId: string;
@@ -33,11 +35,11 @@ export interface PayoutDetail extends PayoutSummary {
   ledgerTxId: number | null;
 }
 
-function toSummary(row: PayoutRow): PayoutSummary {
+function toSummary(row: PayoutListRow): PayoutSummary {
   return {
     payoutId: row.payout_id,
     sellerId: row.seller_id,
-    currency: row.currency as Currency,
+    currency: row.currency,
     amountMinor: row.amount_minor,
     status: row.status,
     attempts: Number(row.attempts),
@@ -53,55 +55,29 @@ export function listPayouts(
   db: Database,
   query: { sellerId?: string; status?: string } = {},
 ): PayoutSummary[] {
-  return (
-    db
-      .prepare(
-        'SELECT * FROM payouts WHERE (? IS NULL OR seller_id = ?) AND (? IS NULL OR status = ?) ORDER BY id',
-      )
-      .all(
-        query.sellerId ?? null,
-        query.sellerId ?? null,
-        query.status ?? null,
-        query.status ?? null,
-      ) as PayoutRow[]
-  ).map(toSummary);
+  return new PayoutReadStore(db).payouts(query).map(toSummary);
 }
 
 export function showPayout(db: Database, payoutId: string): PayoutDetail {
-  const row = db.prepare('SELECT * FROM payouts WHERE payout_id = ?').get(payoutId) as
-    | PayoutRow
-    | undefined;
+  const store = new PayoutReadStore(db);
+  const row = store.payout(payoutId);
   if (!row)
     throw new NotFoundError(`payout ${payoutId} does not exist`, {
       hint: 'see `payops payout list`',
     });
-  const transitions = (
-    db
-      .prepare(
-        'SELECT from_status, to_status, attempt, at, cause FROM payout_transitions WHERE payout_id = ? ORDER BY id',
-      )
-      .all(row.id) as {
-      from_status: PayoutStatus | null;
-      to_status: PayoutStatus;
-      attempt: bigint;
-      at: string;
-      cause: string;
-    }[]
-  ).map((t) => ({
-    from: t.from_status,
+  const transitions = store.transitions(row.id).map((t) => ({
+    from: t.from_status === null ? null : payoutStatus(t.from_status),
     to: t.to_status,
     attempt: Number(t.attempt),
     at: t.at,
     cause: t.cause,
   }));
-  const tx = db
-    .prepare('SELECT id FROM ledger_transactions WHERE idempotency_key = ?')
-    .get(payoutSentKey(payoutId)) as { id: bigint } | undefined;
+  const txId = store.transactionId(payoutSentKey(payoutId));
   return {
     ...toSummary(row),
     payoutKey: row.payout_key,
     transitions,
-    ledgerTxId: tx ? Number(tx.id) : null,
+    ledgerTxId: txId === undefined ? null : Number(txId),
   };
 }
 
@@ -119,48 +95,36 @@ export interface SellerReport {
 
 /** Per seller and currency: pending, payable, paid out, and the last payout. */
 export function sellerReports(db: Database, sellerId?: string): SellerReport[] {
-  const rows = db
-    .prepare(
-      `SELECT w.seller_id, w.currency, w.pending_minor, w.payable_minor, w.paid_out_minor, s.name, s.iban,
-              p.payout_id AS last_payout_id, p.amount_minor AS last_amount, p.status AS last_status, p.updated_at AS last_at
-       FROM wallets w
-       LEFT JOIN sellers s ON s.seller_id = w.seller_id
-       LEFT JOIN payouts p ON p.id = (SELECT MAX(id) FROM payouts q WHERE q.seller_id = w.seller_id AND q.currency = w.currency)
-       WHERE (? IS NULL OR w.seller_id = ?)
-       ORDER BY w.seller_id, w.currency`,
-    )
-    .all(sellerId ?? null, sellerId ?? null) as {
-    seller_id: string;
-    currency: string;
-    pending_minor: bigint;
-    payable_minor: bigint;
-    paid_out_minor: bigint;
-    name: string | null;
-    iban: string | null;
-    last_payout_id: string | null;
-    last_amount: bigint | null;
-    last_status: PayoutStatus | null;
-    last_at: string | null;
-  }[];
+  const rows = new PayoutReadStore(db).sellers(sellerId);
   return rows.map((row) => ({
     sellerId: row.seller_id,
     name: row.name,
     account: row.iban === null ? null : maskIban(row.iban),
-    currency: row.currency as Currency,
+    currency: row.currency,
     pendingMinor: row.pending_minor,
     payableMinor: row.payable_minor,
     paidOutMinor: row.paid_out_minor,
     negative: row.pending_minor < 0n || row.payable_minor < 0n,
-    lastPayout:
-      row.last_payout_id === null
-        ? null
-        : {
-            payoutId: row.last_payout_id,
-            amountMinor: row.last_amount as bigint,
-            status: row.last_status as PayoutStatus,
-            at: row.last_at as string,
-          },
+    lastPayout: lastPayoutOf(row),
   }));
+}
+
+/** The LEFT JOIN's payout columns: all NULL (no payout yet) or a whole payout. */
+function lastPayoutOf(row: SellerReportRow): SellerReport['lastPayout'] {
+  if (row.last_payout_id === null) return null;
+  if (row.last_amount === null || row.last_status === null || row.last_at === null)
+    throw new StorageError(`payouts: payout ${row.last_payout_id} has an empty column`);
+  return {
+    payoutId: row.last_payout_id,
+    amountMinor: row.last_amount,
+    status: payoutStatus(row.last_status),
+    at: row.last_at,
+  };
+}
+
+function payoutStatus(value: string): PayoutStatus {
+  if (!isTransferStatus(value)) throw new StorageError(`payouts: unknown status ${value}`);
+  return value;
 }
 
 /** Payouts (of one PSP, or all) scheduled for retry or dead-lettered now. */

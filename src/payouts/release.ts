@@ -1,9 +1,10 @@
 import type { Database } from '../db/index.js';
 import type { PostingRequest } from '../ledger/index.js';
-import type { Currency } from '../money/index.js';
 import type { PayOutEvent } from '../payments/events.js';
+import { PaymentsStore } from '../payments/store.js';
 import { releaseTransaction } from '../postings/index.js';
 import type { WalletDelta } from '../wallet/wallet.js';
+import { SellerStore } from './sellers-store.js';
 
 /**
  * What a release writes, why it is refused, or (`wait`) that the order is not captured yet but may
@@ -27,19 +28,6 @@ export const CAPTURE_STILL_POSSIBLE: readonly string[] = [
   'dead_lettered',
 ];
 
-interface ReleasableOrder {
-  order_id: string;
-  seller_id: string;
-  currency: string;
-  amount_minor: bigint;
-  platform_fee_minor: bigint;
-  status: string;
-  released_at: string | null;
-  release_event_id: string | null;
-  refund_reserved_minor: bigint;
-  refunded_share_from_pending_minor: bigint;
-}
-
 /**
  * A `pay_out` event: the order was delivered, so the seller's share moves from pending to payable
  * (Dr seller pending / Cr seller payable) and the seller's payout details are recorded. Money moves
@@ -47,26 +35,12 @@ interface ReleasableOrder {
  * wallet delta in that same transaction.
  */
 export class Releases {
-  private readonly s;
+  private readonly orders: PaymentsStore;
+  private readonly sellers: SellerStore;
 
   constructor(db: Database) {
-    const prepare = (sql: string) => db.prepare(sql);
-    this.s = {
-      order: prepare(
-        `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, status, released_at, release_event_id,
-                refund_reserved_minor, refunded_share_from_pending_minor FROM orders WHERE order_id = ?`,
-      ),
-      markReleased: prepare(
-        'UPDATE orders SET released_at = ?, release_event_id = ?, updated_at = ? WHERE order_id = ? AND released_at IS NULL',
-      ),
-      recorded: prepare(
-        `SELECT e.received_at, e.source FROM sellers s LEFT JOIN events e ON e.event_id = s.source_event_id WHERE s.seller_id = ?`,
-      ),
-      upsertSeller: prepare(
-        `INSERT INTO sellers (seller_id, name, iban, source_event_id, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (seller_id) DO UPDATE SET name = excluded.name, iban = excluded.iban, source_event_id = excluded.source_event_id, updated_at = excluded.updated_at`,
-      ),
-    };
+    this.orders = new PaymentsStore(db);
+    this.sellers = new SellerStore(db);
   }
 
   /**
@@ -74,7 +48,7 @@ export class Releases {
    * transaction with `recordSellerIfNewest` (a pay_out accepted after it may have replaced them).
    */
   apply(event: PayOutEvent, at: string, options: { sellerDetails?: boolean } = {}): ReleaseOutcome {
-    const order = this.s.order.get(event.orderId) as ReleasableOrder | undefined;
+    const order = this.orders.releasableOrder(event.orderId);
     if (!order)
       return { ok: false, field: 'orderId', reason: `order ${event.orderId} does not exist` };
     if (order.seller_id !== event.seller.id) {
@@ -113,7 +87,7 @@ export class Releases {
         reason: `order ${event.orderId} was refunded in full: there is nothing to release`,
       };
     }
-    if (this.s.markReleased.run(at, event.eventId, at, event.orderId).changes !== 1) {
+    if (!this.orders.markReleased(event.orderId, event.eventId, at)) {
       return {
         ok: false,
         field: 'orderId',
@@ -121,7 +95,7 @@ export class Releases {
       };
     }
     if (options.sellerDetails !== false) this.recordSeller(event, at);
-    const currency = order.currency as Currency;
+    const currency = order.currency;
     // Refunds made while the order was pending already took their share from pending.
     const shareMinor =
       order.amount_minor - order.platform_fee_minor - order.refunded_share_from_pending_minor;
@@ -150,11 +124,13 @@ export class Releases {
 
   /** The seller's payout details as this pay_out gives them (the latest event's win). */
   recordSeller(event: PayOutEvent, at: string): void {
-    this.s.upsertSeller.run(
-      event.seller.id,
-      event.seller.name,
-      event.seller.iban,
-      event.eventId,
+    this.sellers.upsert(
+      {
+        sellerId: event.seller.id,
+        name: event.seller.name,
+        iban: event.seller.iban,
+        sourceEventId: event.eventId,
+      },
       at,
     );
   }
@@ -170,14 +146,12 @@ export class Releases {
     accepted: { receivedAt: string; source: string },
     at: string,
   ): boolean {
-    const recorded = this.s.recorded.get(event.seller.id) as
-      | { received_at: string | null; source: string | null }
-      | undefined;
+    const recorded = this.sellers.recordedFrom(event.seller.id);
     if (
       recorded !== undefined &&
-      recorded.received_at !== null &&
+      recorded.receivedAt !== null &&
       recorded.source !== null &&
-      !acceptedAfter(accepted, { receivedAt: recorded.received_at, source: recorded.source })
+      !acceptedAfter(accepted, { receivedAt: recorded.receivedAt, source: recorded.source })
     ) {
       return false;
     }

@@ -1,8 +1,11 @@
 import { type Database, refundBirthHash } from '../db/index.js';
 import { InputError } from '../errors.js';
-import { type Currency, allocate, formatAmount, parseAmount } from '../money/index.js';
+import { allocate, formatAmount, parseAmount } from '../money/index.js';
 import type { RefundEvent } from '../payments/events.js';
+import { PaymentsStore } from '../payments/store.js';
+import { RefundWorkStore } from './store.js';
 import type { WalletDelta } from '../wallet/wallet.js';
+import type { RefundedOrder } from './refunded-order.js';
 
 export type RefundIntakeOutcome = { ok: true } | { ok: false; field: string; reason: string };
 
@@ -12,38 +15,16 @@ export type RefundIntakeOutcome = { ok: true } | { ok: false; field: string; rea
  * partial refunds — however many, however concurrent — never exceed what was captured.
  */
 export class RefundIntake {
-  private readonly s;
+  private readonly orders: PaymentsStore;
+  private readonly refunds: RefundWorkStore;
 
   constructor(db: Database) {
-    const prepare = (sql: string) => db.prepare(sql);
-    this.s = {
-      order: prepare(
-        'SELECT order_id, currency, amount_minor, status, psp, refund_reserved_minor FROM orders WHERE order_id = ?',
-      ),
-      reserve: prepare(
-        'UPDATE orders SET refund_reserved_minor = refund_reserved_minor + ?, updated_at = ? WHERE order_id = ? AND refund_reserved_minor + ? <= amount_minor',
-      ),
-      insert: prepare(
-        `INSERT INTO refunds (refund_id, order_id, currency, amount_minor, reason, refund_key, psp, status, created_at, updated_at, birth_hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)`,
-      ),
-      transition: prepare(
-        'INSERT INTO refund_transitions (refund_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, 0, ?, ?)',
-      ),
-    };
+    this.orders = new PaymentsStore(db);
+    this.refunds = new RefundWorkStore(db);
   }
 
   apply(event: RefundEvent, source: string, at: string): RefundIntakeOutcome {
-    const order = this.s.order.get(event.orderId) as
-      | {
-          order_id: string;
-          currency: string;
-          amount_minor: bigint;
-          status: string;
-          psp: string;
-          refund_reserved_minor: bigint;
-        }
-      | undefined;
+    const order = this.orders.refundableOrder(event.orderId);
     if (!order)
       return { ok: false, field: 'orderId', reason: `order ${event.orderId} does not exist` };
     if (order.status !== 'succeeded')
@@ -52,7 +33,7 @@ export class RefundIntake {
         field: 'orderId',
         reason: `order ${event.orderId} is ${order.status}, not captured: there is nothing to refund`,
       };
-    const currency = order.currency as Currency;
+    const currency = order.currency;
     let amountMinor: bigint;
     try {
       amountMinor = parseAmount(event.amount, currency, 'amount');
@@ -69,7 +50,7 @@ export class RefundIntake {
         reason: `${event.amount} ${currency} is more than is still refundable on ${event.orderId} (${formatAmount(remaining, currency)} of ${formatAmount(order.amount_minor, currency)})`,
       };
     }
-    if (this.s.reserve.run(amountMinor, at, event.orderId, amountMinor).changes !== 1) {
+    if (!this.orders.reserveRefund(event.orderId, amountMinor, at)) {
       return {
         ok: false,
         field: 'amount',
@@ -88,34 +69,25 @@ export class RefundIntake {
       psp: order.psp,
       createdAt: at,
     });
-    const id = this.s.insert.run(
-      event.eventId,
-      event.orderId,
-      currency,
-      amountMinor,
-      event.reason,
-      refundKey,
-      order.psp,
-      at,
-      at,
-      birthHash,
-    ).lastInsertRowid;
-    this.s.transition.run(id, null, 'created', at, `event ${event.eventId} from ${source}`);
+    this.refunds.insertCreated(
+      {
+        refundId: event.eventId,
+        orderId: event.orderId,
+        currency,
+        amountMinor,
+        reason: event.reason,
+        refundKey,
+        psp: order.psp,
+        createdAt: at,
+        birthHash,
+      },
+      `event ${event.eventId} from ${source}`,
+    );
     return { ok: true };
   }
 }
 
-/** What an order has already given back, for the cumulative split of the next refund. */
-export interface RefundedOrder {
-  orderId: string;
-  sellerId: string;
-  currency: Currency;
-  amountMinor: bigint;
-  platformFeeMinor: bigint;
-  refundedMinor: bigint;
-  refundedShareMinor: bigint;
-  released: boolean;
-}
+export type { RefundedOrder } from './refunded-order.js';
 
 export interface RefundSplit {
   shareMinor: bigint;

@@ -2,11 +2,13 @@ import { type Database, inTransaction } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import { Ledger } from '../ledger/index.js';
 import { type Currency, formatMoney, money } from '../money/index.js';
+import { PaymentsStore } from '../payments/store.js';
 import { chargebackTransaction } from '../postings/index.js';
 import type { Dispute, PaymentServiceProvider } from '../psp/port.js';
 import { nowIso } from '../time.js';
 import { Wallets } from '../wallet/wallet.js';
 import { type RefundedOrder, refundWalletDelta, splitRefund } from './apply.js';
+import { ChargebackStore } from './chargebacks-store.js';
 
 export interface ChargebackSync {
   recorded: number;
@@ -24,21 +26,6 @@ export interface ChargebackSync {
   /** Disputes of orders payops has as failed: the PSP says otherwise; left for reconciliation. */
   conflicts: Dispute[];
   clawedMinor: Map<Currency, bigint>;
-}
-
-interface OrderRow {
-  order_id: string;
-  seller_id: string;
-  currency: string;
-  amount_minor: bigint;
-  platform_fee_minor: bigint;
-  refunded_minor: bigint;
-  refunded_share_minor: bigint;
-  refund_reserved_minor: bigint;
-  released_at: string | null;
-  psp: string;
-  psp_reference: string | null;
-  status: string;
 }
 
 /**
@@ -102,7 +89,8 @@ export async function syncChargebacks(
 export class ChargebackRecorder {
   private readonly ledger: Ledger;
   private readonly wallets: Wallets;
-  private readonly s;
+  private readonly orders: PaymentsStore;
+  private readonly chargebacks: ChargebackStore;
 
   constructor(
     db: Database,
@@ -110,28 +98,13 @@ export class ChargebackRecorder {
   ) {
     this.ledger = new Ledger(db);
     this.wallets = new Wallets(db);
-    this.s = {
-      known: db.prepare('SELECT 1 FROM chargebacks WHERE dispute_id = ?'),
-      orderOf: db.prepare(
-        `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, refunded_minor, refunded_share_minor, refund_reserved_minor, released_at, status,
-                psp, psp_reference
-         FROM orders WHERE order_id = ?`,
-      ),
-      insert: db.prepare(
-        `INSERT INTO chargebacks (dispute_id, order_id, currency, amount_minor, dispute_fee_minor, clawed_minor, share_minor, psp, disputed_at, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      addToOrder: db.prepare(
-        `UPDATE orders SET refunded_minor = refunded_minor + ?, refunded_share_minor = refunded_share_minor + ?,
-                refunded_share_from_pending_minor = refunded_share_from_pending_minor + ?, refund_reserved_minor = refund_reserved_minor + ?, updated_at = ?
-         WHERE order_id = ?`,
-      ),
-    };
+    this.orders = new PaymentsStore(db);
+    this.chargebacks = new ChargebackStore(db);
   }
 
   /** Whether a dispute with this id is booked already. */
   isKnown(disputeId: string): boolean {
-    return this.s.known.get(disputeId) !== undefined;
+    return this.chargebacks.isKnown(disputeId);
   }
 
   /**
@@ -149,7 +122,7 @@ export class ChargebackRecorder {
     | { recorded: 'refund_in_flight'; reason: string }
     | { recorded: 'booked'; shareMinor: bigint } {
     if (this.isKnown(dispute.disputeId)) return { recorded: 'known' };
-    const row = this.s.orderOf.get(dispute.merchantReference) as OrderRow | undefined;
+    const row = this.orders.disputedOrder(dispute.merchantReference);
     if (!row || row.currency !== dispute.currency) return { recorded: 'unmatched' };
     // The dispute must be of the charge payops booked for this order, through this PSP, and no larger.
     const differs =
@@ -168,13 +141,13 @@ export class ChargebackRecorder {
     if (row.refund_reserved_minor > row.refunded_minor) {
       return {
         recorded: 'refund_in_flight',
-        reason: `a refund of ${formatMoney(money(row.refund_reserved_minor - row.refunded_minor, row.currency as Currency))} on the order is still in flight (\`payops retry run\` settles it)`,
+        reason: `a refund of ${formatMoney(money(row.refund_reserved_minor - row.refunded_minor, row.currency))} on the order is still in flight (\`payops retry run\` settles it)`,
       };
     }
     const order: RefundedOrder = {
       orderId: row.order_id,
       sellerId: row.seller_id,
-      currency: row.currency as Currency,
+      currency: row.currency,
       amountMinor: row.amount_minor,
       platformFeeMinor: row.platform_fee_minor,
       refundedMinor: row.refunded_minor,
@@ -197,26 +170,25 @@ export class ChargebackRecorder {
       () => `chargeback ${dispute.disputeId}`,
     );
     if (split.shareMinor > 0n) this.wallets.apply([refundWalletDelta(order, split)], at);
-    this.s.addToOrder.run(
+    this.orders.addChargeback(
+      row.order_id,
       clawed,
       split.shareMinor,
       split.bucket === 'pending' ? split.shareMinor : 0n,
-      clawed,
-      at,
-      row.order_id,
-    );
-    this.s.insert.run(
-      dispute.disputeId,
-      row.order_id,
-      dispute.currency,
-      dispute.amountMinor,
-      dispute.disputeFeeMinor,
-      clawed,
-      split.shareMinor,
-      this.psp,
-      dispute.createdAt,
       at,
     );
+    this.chargebacks.insert({
+      disputeId: dispute.disputeId,
+      orderId: row.order_id,
+      currency: dispute.currency,
+      amountMinor: dispute.amountMinor,
+      disputeFeeMinor: dispute.disputeFeeMinor,
+      clawedMinor: clawed,
+      shareMinor: split.shareMinor,
+      psp: this.psp,
+      disputedAt: dispute.createdAt,
+      recordedAt: at,
+    });
     return { recorded: 'booked', shareMinor: split.shareMinor };
   }
 }

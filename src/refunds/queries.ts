@@ -1,37 +1,13 @@
 import type { Database } from '../db/index.js';
 import type { Currency } from '../money/index.js';
+import { type ChargebackRecord, ChargebackStore } from './chargebacks-store.js';
+import { RefundReadStore } from './read-store.js';
 
-export interface ChargebackRecord {
-  disputeId: string;
-  orderId: string;
-  currency: Currency;
-  amountMinor: bigint;
-  disputeFeeMinor: bigint;
-  sellerShareMinor: bigint;
-  disputedAt: string;
-}
+export type { ChargebackRecord } from './chargebacks-store.js';
 
 /** Every chargeback booked, in the order booked. */
 export function listChargebacks(db: Database): ChargebackRecord[] {
-  return (
-    db.prepare('SELECT * FROM chargebacks ORDER BY id').all() as {
-      dispute_id: string;
-      order_id: string;
-      currency: string;
-      amount_minor: bigint;
-      dispute_fee_minor: bigint;
-      share_minor: bigint;
-      disputed_at: string;
-    }[]
-  ).map((row) => ({
-    disputeId: row.dispute_id,
-    orderId: row.order_id,
-    currency: row.currency as Currency,
-    amountMinor: row.amount_minor,
-    disputeFeeMinor: row.dispute_fee_minor,
-    sellerShareMinor: row.share_minor,
-    disputedAt: row.disputed_at,
-  }));
+  return new ChargebackStore(db).list();
 }
 
 export interface RefundSummary {
@@ -47,24 +23,11 @@ export interface RefundSummary {
 
 /** Refunds in the order they were accepted, optionally only those in one status. */
 export function listRefunds(db: Database, filter: { status?: string } = {}): RefundSummary[] {
-  const rows = db
-    .prepare(
-      'SELECT refund_id, order_id, currency, amount_minor, status, attempts, last_error, updated_at FROM refunds WHERE (@status IS NULL OR status = @status) ORDER BY id',
-    )
-    .all({ status: filter.status ?? null }) as {
-    refund_id: string;
-    order_id: string;
-    currency: string;
-    amount_minor: bigint;
-    status: string;
-    attempts: bigint;
-    last_error: string | null;
-    updated_at: string;
-  }[];
+  const rows = new RefundReadStore(db).refunds(filter.status);
   return rows.map((row) => ({
     refundId: row.refund_id,
     orderId: row.order_id,
-    currency: row.currency as Currency,
+    currency: row.currency,
     amountMinor: row.amount_minor,
     status: row.status,
     attempts: Number(row.attempts),

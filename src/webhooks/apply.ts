@@ -11,6 +11,7 @@ import { emptyTally } from '../work/executors/charge.js';
 import { ChargeRecorder } from '../work/executors/charge-recorder.js';
 import type { RetryPolicy } from '../payments/retry-policy.js';
 import { PaymentsStore } from '../payments/store.js';
+import { WebhookEventStore } from './webhook-store.js';
 
 /** A PSP event about one charge or dispute, as `payops psp serve` sends it (amounts as strings of minor units). */
 export type WebhookEvent = ChargeEvent | DisputeEvent | { ignored: { id: string; type: string } };
@@ -167,7 +168,7 @@ export class WebhookApplier {
   private readonly store: PaymentsStore;
   private readonly recorder: ChargeRecorder;
   private readonly chargebacks: ChargebackRecorder;
-  private readonly s;
+  private readonly events: WebhookEventStore;
 
   constructor(
     private readonly db: Database,
@@ -181,13 +182,7 @@ export class WebhookApplier {
       random: () => 1,
     });
     this.chargebacks = new ChargebackRecorder(db, options.psp);
-    this.s = {
-      seen: db.prepare('SELECT outcome FROM webhook_events WHERE event_id = ?'),
-      remember: db.prepare(
-        `INSERT INTO webhook_events (event_id, type, object_id, order_id, psp, event_created_at, received_at, source, outcome, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-    };
+    this.events = new WebhookEventStore(db);
   }
 
   apply(
@@ -197,25 +192,25 @@ export class WebhookApplier {
     return inTransaction(this.db, () => {
       const at = new Date(this.options.clock()).toISOString();
       const id = 'ignored' in parsed ? parsed.ignored.id : parsed.id;
-      if (this.s.seen.get(id))
+      if (this.events.seen(id))
         return {
           outcome: 'duplicate' as const,
           detail: `event ${id} was received before; nothing changed`,
         };
       if ('ignored' in parsed) {
         const detail = `payops does not act on ${parsed.ignored.type} events`;
-        this.s.remember.run(
-          id,
-          parsed.ignored.type,
-          '',
-          '',
-          this.options.psp,
-          at,
-          at,
+        this.events.remember({
+          eventId: id,
+          type: parsed.ignored.type,
+          objectId: '',
+          orderId: '',
+          psp: this.options.psp,
+          eventCreatedAt: at,
+          receivedAt: at,
           source,
-          'ignored',
+          outcome: 'ignored',
           detail,
-        );
+        });
         return { outcome: 'ignored' as const, detail };
       }
       const { outcome, detail } =
@@ -225,18 +220,18 @@ export class WebhookApplier {
         'dispute' in parsed
           ? [parsed.dispute.disputeId, parsed.dispute.merchantReference]
           : [parsed.charge.id, parsed.charge.merchantReference];
-      this.s.remember.run(
-        parsed.id,
-        parsed.type,
+      this.events.remember({
+        eventId: parsed.id,
+        type: parsed.type,
         objectId,
         orderId,
-        this.options.psp,
-        parsed.created,
-        at,
+        psp: this.options.psp,
+        eventCreatedAt: parsed.created,
+        receivedAt: at,
         source,
         outcome,
         detail,
-      );
+      });
       failpoint('webhook.before-commit');
       return { outcome, detail };
     });

@@ -2,6 +2,7 @@ import type { PostingRequest } from '../ledger/index.js';
 import type { UnrecordedAnswer } from '../payments/attention.js';
 import type { BehindNotice } from '../payments/book-mark.js';
 import type { OrderStatus, TransitionTable } from '../payments/order-state.js';
+import type { OrderOutcome } from '../payments/store.js';
 import type {
   ChargeResult,
   Lookup,
@@ -31,14 +32,8 @@ export interface WorkItem {
 /** What the PSP answered about one item. */
 export type WorkResult = ChargeResult | RefundResult | PayoutResult;
 
-/** A guarded move of an item from one status to `to`, with what the answer said. */
-export interface Outcome {
-  to: WorkStatus;
-  pspReference?: string | null;
-  pspFeeMinor?: bigint | null;
-  error?: string | null;
-  nextAttemptAt?: string | null;
-}
+/** A guarded move of an item from one status to `to`, with what the answer said (the same for every kind). */
+export type Outcome = OrderOutcome;
 
 /** What every executor counts (charges, refunds, payouts); each kind adds its money totals. */
 export interface WorkTally extends ReasonTally {
@@ -129,7 +124,7 @@ export interface KindRules<
 /**
  * One kind's rows as a synchronous store writes them, row by row, inside the transaction its work
  * store holds (on SQLite: src/payments/store.ts, src/payouts/store.ts,
- * src/work/kinds/refund-store.ts, bound in src/work/kinds/sqlite-rows.ts).
+ * src/refunds/store.ts, bound in src/work/kinds/sqlite-rows.ts).
  */
 export interface KindRows<Item extends WorkItem> {
   table: LeasedTable;

@@ -21,6 +21,29 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('readonly (payops check): reads a book just closed and refuses every write, leaving its bytes', () => {
+    const file = path.join(temp.dir, 'books.db');
+    openDatabase(file, { create: true }).close();
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+    const bytes = fs.readFileSync(file);
+    const db = openDatabase(file, { readonly: true });
+    try {
+      expect(db.readonly).toBe(true);
+      expect(Number(db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM ledger_accounts').get()).toEqual({ n: 0n });
+      expect(() =>
+        db
+          .prepare(
+            "INSERT INTO ledger_accounts (name, currency, type, created_at) VALUES ('assets:bank', 'USD', 'asset', 'x')",
+          )
+          .run(),
+      ).toThrow(/readonly/);
+    } finally {
+      db.close();
+    }
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+  });
+
   it('refuses a missing file unless asked to create it', () => {
     expect(() => openDatabase(path.join(temp.dir, 'missing.db'))).toThrow(UsageError);
     expect(fs.existsSync(path.join(temp.dir, 'missing.db'))).toBe(false);

@@ -55,10 +55,14 @@ export async function check(context: CliContext, flags: CheckFlags): Promise<voi
   const stripe =
     flags.psp === 'stripe' ? await stripeRecordReader(context.dbPath, flags) : undefined;
   const psp = stripe !== undefined || fs.existsSync(stateFile);
-  const report = await withDatabase(context, (db) =>
-    stripe
-      ? runChecksWithStripe(db, stripe, runChecks).finally(() => stripe.close())
-      : runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks),
+  // The auditor reads the books through a read-only connection: nothing it runs can write them.
+  const report = await withDatabase(
+    context,
+    (db) =>
+      stripe
+        ? runChecksWithStripe(db, stripe, runChecks).finally(() => stripe.close())
+        : runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks),
+    { readonly: true },
   );
   const skipped = psp ? [] : [{ check: 'PSP record', reason: `no PSP state at ${stateFile}` }];
   if (flags.json) {

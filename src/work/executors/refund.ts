@@ -3,7 +3,7 @@ import type { PaymentServiceProvider, RefundResult } from '../../psp/port.js';
 import type { RetryPolicy } from '../../payments/retry-policy.js';
 import type { Clock } from '../../time.js';
 import { type RefundTally, emptyRefundTally, refundKind } from '../kinds/refund.js';
-import type { ClaimedRefund } from '../kinds/refund-store.js';
+import type { ClaimedRefund } from '../../refunds/store.js';
 import { SqliteWorkEngine } from '../sqlite-engine.js';
 
 export type { ClaimedRefund, RefundTally };

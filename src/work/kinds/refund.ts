@@ -6,7 +6,7 @@ import { TRANSFER_TRANSITIONS } from '../../payments/order-state.js';
 import type { RefundResult } from '../../psp/port.js';
 import type { KindRules, WorkKind, WorkTally } from '../kind.js';
 import { refundRows } from './sqlite-rows.js';
-import type { ClaimedRefund } from './refund-store.js';
+import type { ClaimedRefund } from '../../refunds/store.js';
 
 /** What a run of refunds did. */
 export interface RefundTally extends WorkTally {

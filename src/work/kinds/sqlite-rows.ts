@@ -8,7 +8,7 @@ import { type ClaimedPayout, PayoutStore } from '../../payouts/store.js';
 import { refundTransaction } from '../../postings/index.js';
 import { refundWalletDelta, splitRefund } from '../../refunds/apply.js';
 import type { Effects, KindRows } from '../kind.js';
-import { type ClaimedRefund, RefundWorkStore } from './refund-store.js';
+import { type ClaimedRefund, RefundWorkStore } from '../../refunds/store.js';
 
 /** Orders (charges) on SQLite, through PaymentsStore. */
 export function chargeRows(db: Database): KindRows<ClaimedOrder> {

@@ -3,7 +3,7 @@
  * settlement), written when it starts and finished with its exit code. Operational metadata,
  * not money: no trigger, no place in the ledger's hash chain; payops never lets a failure to
  * write it fail the command.
- * - owner: the process as a lease owner line (src/work/lease-owner.ts), so a run whose process is
+ * - owner: the process as a lease owner line (src/work/leases/lease-owner.ts), so a run whose process is
  *   gone while the row still says `running` is shown as `interrupted`.
  * - argv: the command line as a JSON array of strings, secrets replaced by `***`.
  * - inputs: JSON array of `{ "path", "bytes", "sha256" }` of the input files, read at start.

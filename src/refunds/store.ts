@@ -2,18 +2,19 @@ import {
   BIRTH_QUERIES,
   type Database,
   type RefundBirthRow,
+  type Statement,
   refundBirthMismatch,
-} from '../../db/index.js';
-import { InvariantError } from '../../errors.js';
-import { type Currency, isCurrencyCode } from '../../money/index.js';
+} from '../db/index.js';
+import { InvariantError } from '../errors.js';
+import { type Currency, isCurrencyCode } from '../money/index.js';
 import {
   type TransferStatus,
   assertTransferTransition,
   isTransferStatus,
-} from '../../payments/order-state.js';
-import type { RefundedOrder } from '../../refunds/apply.js';
-import type { Outcome } from '../kind.js';
-import { type LeaseJudge, executingRows, judgeLeases } from '../leases/leases.js';
+} from '../payments/order-state.js';
+import { type OrderOutcome, PaymentsStore } from '../payments/store.js';
+import type { RefundedOrder } from './refunded-order.js';
+import { type LeaseJudge, executingRows, judgeLeases } from '../work/leases/leases.js';
 
 /** A refund taken into `executing` by this process (or read in `needs_attention`), with what the PSP call needs. */
 export interface ClaimedRefund {
@@ -75,13 +76,6 @@ export class RefundWorkStore {
       ),
       order: prepare(
         `SELECT order_id, seller_id, currency, amount_minor, platform_fee_minor, refunded_minor, refunded_share_minor, released_at FROM orders WHERE order_id = ?`,
-      ),
-      addRefunded: prepare(
-        `UPDATE orders SET refunded_minor = refunded_minor + ?, refunded_share_minor = refunded_share_minor + ?,
-                refunded_share_from_pending_minor = refunded_share_from_pending_minor + ?, updated_at = ? WHERE order_id = ?`,
-      ),
-      unreserve: prepare(
-        'UPDATE orders SET refund_reserved_minor = refund_reserved_minor - ?, updated_at = ? WHERE order_id = ?',
       ),
       nextRetryAt: prepare(
         "SELECT MIN(next_attempt_at) AS at FROM refunds WHERE status = 'retry_scheduled' AND psp = ?",
@@ -164,7 +158,7 @@ export class RefundWorkStore {
     refund: ClaimedRefund,
     from: TransferStatus,
     owner: string,
-    outcome: Outcome,
+    outcome: OrderOutcome,
     at: string,
     cause: string,
   ): boolean {
@@ -213,12 +207,12 @@ export class RefundWorkStore {
     fromPendingMinor: bigint,
     at: string,
   ): void {
-    this.s.addRefunded.run(amountMinor, shareMinor, fromPendingMinor, at, orderId);
+    this.orders().addRefunded(orderId, amountMinor, shareMinor, fromPendingMinor, at);
   }
 
   /** A declined refund gives its reservation on the order back. */
   unreserve(orderId: string, amountMinor: bigint, at: string): void {
-    this.s.unreserve.run(amountMinor, at, orderId);
+    this.orders().unreserveRefund(orderId, amountMinor, at);
   }
 
   private claim(
@@ -245,6 +239,58 @@ export class RefundWorkStore {
       refund.fromStatus === 'dead_lettered' ? refund.attempts : refund.requeuedAtAttempt;
     return { ...refund, attempts, requeuedAtAttempt };
   }
+
+  // Appended for the owning-stores step: orders are written through their owner, PaymentsStore;
+  // a refund's birth (intake) is written here, the refunds table's owner.
+  private ordersStore: PaymentsStore | undefined;
+  private insertStatements: { refund: Statement; transition: Statement } | undefined;
+
+  private orders(): PaymentsStore {
+    this.ordersStore ??= new PaymentsStore(this.db);
+    return this.ordersStore;
+  }
+
+  /** A refund accepted at intake, `created`, with its first transition; returns its row id. */
+  insertCreated(refund: NewRefund, cause: string): bigint {
+    this.insertStatements ??= {
+      refund: this.db.prepare(
+        `INSERT INTO refunds (refund_id, order_id, currency, amount_minor, reason, refund_key, psp, status, created_at, updated_at, birth_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)`,
+      ),
+      transition: this.db.prepare(
+        'INSERT INTO refund_transitions (refund_id, from_status, to_status, attempt, at, cause) VALUES (?, ?, ?, 0, ?, ?)',
+      ),
+    };
+    const id = BigInt(
+      this.insertStatements.refund.run(
+        refund.refundId,
+        refund.orderId,
+        refund.currency,
+        refund.amountMinor,
+        refund.reason,
+        refund.refundKey,
+        refund.psp,
+        refund.createdAt,
+        refund.createdAt,
+        refund.birthHash,
+      ).lastInsertRowid,
+    );
+    this.insertStatements.transition.run(id, null, 'created', refund.createdAt, cause);
+    return id;
+  }
+}
+
+/** A refund as intake accepts it. */
+export interface NewRefund {
+  refundId: string;
+  orderId: string;
+  currency: Currency;
+  amountMinor: bigint;
+  reason: string;
+  refundKey: string;
+  psp: string;
+  createdAt: string;
+  birthHash: string;
 }
 
 /** A refunds row joined with its order's charge reference, checked as it is read. */
