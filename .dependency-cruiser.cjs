@@ -1,57 +1,10 @@
 /**
  * The folder rules of DESIGN §1 and §10 (issue 17, "Guard rails"), checked by `npm run lint`.
- * Today's violations are recorded in .dependency-cruiser-known-violations.json; CI fails on a new
- * one. When a move removes violations, shrink the baseline with `npm run depcruise:baseline`.
+ * There is no baseline: every rule holds for the whole of src/, and a change that breaks one fails.
  */
-const fs = require('node:fs');
-const path = require('node:path');
-
-const BASELINE = path.join(__dirname, '.dependency-cruiser-known-violations.json');
-const FOLDER_CYCLES = 'no-folder-cycles';
-const FOLDER_CYCLE_RULE = {
-  comment:
-    'Folders do not import each other in circles (DESIGN §1): no folder-level dependency of src/ (any depth) lies on a cycle.',
-  severity: 'error',
-  scope: 'folder',
-};
-
-/**
- * dependency-cruiser's --ignore-known skips module-level violations only, not folder-level ones
- * (see the TODO in its soften-known-violations.mjs). So the known folder cycles are excepted here:
- * each folder with known ones gets a rule of its own that skips the folder dependencies (edges)
- * already on a cycle; any other folder edge that joins a cycle fails. `npm run depcruise:baseline`
- * sets DEPCRUISE_BASELINE so that the rule then reports every cycle again.
- */
-function folderCycleRules() {
-  const known =
-    process.env.DEPCRUISE_BASELINE || !fs.existsSync(BASELINE)
-      ? []
-      : JSON.parse(fs.readFileSync(BASELINE, 'utf8')).filter(
-          (violation) => violation.rule.name === FOLDER_CYCLES,
-        );
-  const knownEdges = new Map();
-  for (const { from, to } of known) knownEdges.set(from, [...(knownEdges.get(from) ?? []), to]);
-  const exact = (names) => `^(${[...new Set(names)].map(escapeRegExp).join('|')})$`;
-  const rules = [...knownEdges].map(([from, tos]) => ({
-    name: FOLDER_CYCLES,
-    ...FOLDER_CYCLE_RULE,
-    from: { path: exact([from]) },
-    to: { path: '^src/', pathNot: exact(tos), circular: true },
-  }));
-  const others = { path: '^src/' };
-  if (knownEdges.size > 0) others.pathNot = exact([...knownEdges.keys()]);
-  return [
-    { name: FOLDER_CYCLES, ...FOLDER_CYCLE_RULE, from: others, to: { path: '^src/', circular: true } },
-    ...rules,
-  ];
-}
-
-function escapeRegExp(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Every folder of src/ that runs a flow: none of them may be imported by the core folders. */
 const FLOWS = [
+  'intake',
   'payments',
   'payouts',
   'refunds',
@@ -66,6 +19,7 @@ const FLOWS = [
   'queue',
   'output',
   'serve',
+  'webhooks',
 ];
 /** Where a server or an HTTP client lives: the PSP's HTTP client and `psp serve`, the webhook
  * sender, the Stripe adapter, the webhook listener, and the payment service. */
@@ -75,7 +29,15 @@ const startsWithOneOf = (paths) => `^(${paths.map((p) => p.replace(/\//g, '\\/')
 
 module.exports = {
   forbidden: [
-    ...folderCycleRules(),
+    {
+      name: 'no-folder-cycles',
+      comment:
+        'Folders do not import each other in circles (DESIGN §1): no folder-level dependency of src/ (any depth) lies on a cycle.',
+      severity: 'error',
+      scope: 'folder',
+      from: { path: '^src/' },
+      to: { path: '^src/', circular: true },
+    },
     {
       name: 'no-circular',
       comment: 'A module does not reach itself through its imports (type-only imports count).',

@@ -51,7 +51,7 @@ export function payoutRef(
     : `seller-payout:${payout.ref}`;
 }
 
-export function parsePayoutRef(
+function parsePayoutRef(
   ref: string,
 ):
   | { kind: 'psp_payout'; psp: string; batchId: string; currency: Currency }
@@ -881,7 +881,7 @@ export class BankDecisions {
 }
 
 /** The instant a statement's closing balance is stated at: the end of its day (contract: bank postings' effective time). */
-export function endOfDay(day: string): string {
+function endOfDay(day: string): string {
   return `${day}T23:59:59.999Z`;
 }
 

@@ -21,7 +21,7 @@ export interface BankRules {
   feeCap: ReadonlyMap<Currency, bigint> | undefined;
 }
 
-export const DEFAULT_WINDOW_DAYS = 3;
+const DEFAULT_WINDOW_DAYS = 3;
 const DEFAULT_FEE_CAP_MAJOR = 25n;
 const MAX_WINDOW_DAYS = 30;
 const KNOWN = ['windowDays', 'feeCap'] as const;
@@ -82,7 +82,7 @@ export function parseBankRules(value: unknown, where: string): BankRules {
   };
 }
 
-export function windowDays(value: unknown, where: string): number {
+function windowDays(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_WINDOW_DAYS)
     throw new InputError(
       `${where}: expected a whole number of business days from 0 to ${MAX_WINDOW_DAYS}`,

@@ -182,7 +182,7 @@ export function summarize(facts: SummaryInput): BankRunSummary {
 }
 
 /** The end of the last closing day of the file's statements (an instant, as settlement runs' periodEnd). */
-export function periodEndOf(statements: readonly StatementLine[]): string | null {
+function periodEndOf(statements: readonly StatementLine[]): string | null {
   const last = statements.reduce<string | null>(
     (latest, s) => (latest === null || s.closingDate > latest ? s.closingDate : latest),
     null,

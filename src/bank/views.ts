@@ -28,11 +28,11 @@ export function payoutRef(payout: ExpectedPayout): string {
     : sellerPayoutRef(payout.payout.payoutId);
 }
 
-export function pspPayoutRef(psp: string, batchId: string, currency: Currency): string {
+function pspPayoutRef(psp: string, batchId: string, currency: Currency): string {
   return `psp-payout:${psp}:${batchId}:${currency}`;
 }
 
-export function sellerPayoutRef(payoutId: string): string {
+function sellerPayoutRef(payoutId: string): string {
   return `seller-payout:${payoutId}`;
 }
 

@@ -12,7 +12,7 @@ export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
 /** The program and every command below it, depth first, from commander's own tree. */
-export function completionNodes(program: Command): CompletionNode[] {
+function completionNodes(program: Command): CompletionNode[] {
   const nodes: CompletionNode[] = [];
   const visit = (command: Command, path: string[]): void => {
     nodes.push({

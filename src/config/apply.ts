@@ -19,7 +19,7 @@ interface Setting {
   fallback: string | null;
 }
 
-export const SETTINGS: readonly Setting[] = [
+const SETTINGS: readonly Setting[] = [
   {
     key: 'db',
     option: 'db',

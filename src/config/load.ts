@@ -3,8 +3,8 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { type PayopsConfig, configProblem, configSchema } from './schema.js';
 
-export const CONFIG_FILE_NAME = 'payops.json';
-export const CONFIG_ENV = 'PAYOPS_CONFIG';
+const CONFIG_FILE_NAME = 'payops.json';
+const CONFIG_ENV = 'PAYOPS_CONFIG';
 const MAX_CONFIG_BYTES = 64 * 1024;
 
 export interface LoadedConfig {

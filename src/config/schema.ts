@@ -23,7 +23,7 @@ export const configSchema = z
 
 export type PayopsConfig = z.infer<typeof configSchema>;
 
-export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof PayopsConfig)[];
+const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof PayopsConfig)[];
 
 const SECRET_KEY = /(key|secret|token|password|passwd|credential)/i;
 

@@ -1,5 +1,4 @@
 export {
-  type ComponentIdentity,
   type Database,
   type Statement,
   DEFAULT_BUSY_TIMEOUT_MS,

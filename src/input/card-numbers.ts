@@ -34,7 +34,7 @@ const NOT_ASCII = /[^\x00-\x7f]/;
  * no-break spaces to spaces), dashes as `-`, the digits of other scripts as ASCII digits. ASCII
  * text is returned as it is, without work: the common case.
  */
-export function cardScanText(text: string): string {
+function cardScanText(text: string): string {
   if (!NOT_ASCII.test(text)) return text;
   return text
     .replace(INVISIBLE, '')

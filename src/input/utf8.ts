@@ -69,8 +69,6 @@ export function unsupportedEncodingReason(head: Uint8Array): string | undefined 
   );
 }
 
-export const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
-
 export function startsWithUtf8Bom(bytes: Uint8Array): boolean {
   return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }

@@ -77,7 +77,7 @@ export interface IntakeOptions {
 const MAX_REJECTIONS_SHOWN = 20;
 const DEFAULT_INTAKE_BATCH = 5_000;
 
-export function emptyIntakeSummary(): IntakeSummary {
+function emptyIntakeSummary(): IntakeSummary {
   return {
     eventsRead: 0,
     eventsAccepted: 0,
@@ -213,7 +213,7 @@ export async function ingest(
  * descriptor under /dev or /proc, where nothing can or should be written), `<name>.rejects.ndjson`
  * in the current folder: `payops payin run /dev/stdin` writes ./stdin.rejects.ndjson.
  */
-export function defaultRejectsFile(file: string): string {
+function defaultRejectsFile(file: string): string {
   const absolute = path.resolve(file);
   const special = ['/dev/', '/proc/'].some((prefix) => absolute.startsWith(prefix));
   const link = fs.lstatSync(file, { throwIfNoEntry: false });

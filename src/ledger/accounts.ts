@@ -40,7 +40,7 @@ export function accountTypeOf(name: string, where = 'account'): AccountType {
 }
 
 /** Assets and expenses grow with debits; liabilities, equity and revenue with credits. */
-export function isDebitNormal(type: AccountType): boolean {
+function isDebitNormal(type: AccountType): boolean {
   return type === 'asset' || type === 'expense';
 }
 

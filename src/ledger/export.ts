@@ -7,7 +7,6 @@ import type { TransactionRow } from './rows.js';
 import type { Direction, Metadata } from './types.js';
 
 export type ExportFormat = 'hledger' | 'beancount' | 'csv';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['hledger', 'beancount', 'csv'];
 
 interface ExportEntry {
   account: string;

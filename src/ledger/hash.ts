@@ -17,7 +17,7 @@ export interface HashableBody {
 }
 
 /** Canonical JSON of everything a transaction says, in a fixed order; metadata keys sorted. */
-export function canonicalMetadata(metadata: Metadata): string {
+function canonicalMetadata(metadata: Metadata): string {
   const keys = Object.keys(metadata);
   if (keys.length === 0) return '[]';
   return JSON.stringify(keys.sort().map((key) => [key, metadata[key]]));

@@ -1,6 +1,5 @@
 export { type Currency, allCurrencyCodes, exponentOf, isCurrencyCode } from './currencies.js';
 export {
-  type Money,
   MAX_AMOUNT_MINOR,
   MAX_MINOR,
   MAX_SUM_MINOR,

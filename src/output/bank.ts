@@ -71,5 +71,4 @@ export const reconcileBankSchema = z.strictObject({
   /** Bank items open after the last file. */
   openCount: countSchema,
 });
-export type ReconcileBankJson = z.input<typeof reconcileBankSchema>;
 export type BankRunJson = z.input<typeof bankRunSchema>;

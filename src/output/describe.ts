@@ -20,7 +20,7 @@ type JsonSchema = {
  * The shape of a command's JSON for docs/OUTPUT.md, written from its zod schema (through JSON
  * Schema) so the document cannot say what the code does not print. `Money` is moneyJson.
  */
-export function describeOutput(schema: z.ZodType): string {
+function describeOutput(schema: z.ZodType): string {
   const metadata = z.registry<{ id: string }>();
   metadata.add(moneyJsonSchema, { id: 'Money' });
   metadata.add(instantSchema, { id: 'Instant' });

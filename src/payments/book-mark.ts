@@ -16,7 +16,7 @@ import { realPathOf } from '../real-path.js';
  * nowhere, does not count). When how far it is behind is unknown, it looks up until the operator
  * runs `payops init --caught-up`.
  */
-export const MARK_FORMAT = 'payops-mark/1';
+const MARK_FORMAT = 'payops-mark/1';
 
 export interface Mark {
   bookId: string;
@@ -163,7 +163,7 @@ export interface BehindNotice {
   line: string;
 }
 
-export function behindLine(reason: string, lookUps: bigint | null): string {
+function behindLine(reason: string, lookUps: bigint | null): string {
   const see = '(see "Restoring from a backup" in docs/RELIABILITY.md)';
   if (lookUps === null) {
     return `the book is behind its mark by an unknown distance (${reason}): every charge, refund and payout will be looked up at the PSP before anything is sent, until \`payops init --caught-up\` is run once every file since the backup has been rerun ${see}`;

@@ -349,7 +349,7 @@ function checkToken(value: unknown, eventId: string): string {
 }
 
 /** 12–19 digits, optionally grouped by spaces or dashes: a primary account number. */
-export function looksLikeCardNumber(text: string): boolean {
+function looksLikeCardNumber(text: string): boolean {
   return /^[\d -]{12,30}$/.test(text) && /^\d{12,19}$/.test(text.replace(/[ -]/g, ''));
 }
 

@@ -58,9 +58,6 @@ export function isOrderStatus(value: string): value is OrderStatus {
   return ORDER_STATUSES.some((status) => status === value);
 }
 
-/** States in which an order still needs work from payops (not from the PSP or a person). */
-export const OPEN_STATUSES: readonly OrderStatus[] = ['created', 'executing', 'retry_scheduled'];
-
 /** Refunds and payouts: the same shape as an order's machine, without `pending`. */
 export const TRANSFER_STATUSES = [
   'created',

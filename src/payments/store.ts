@@ -72,7 +72,7 @@ export const CLAIM_QUERIES = {
 } as const;
 
 /** The PSP idempotency key of an order's charge: the same on every attempt, in every process. */
-export function chargeKeyOf(orderId: string): string {
+function chargeKeyOf(orderId: string): string {
   return `payops-${orderId}-charge`;
 }
 

@@ -14,7 +14,7 @@ import { type HeldPayOut, HeldPayOutStore } from './held-payouts-store.js';
  * details it carries are applied only at its release. The table (migration 14) is the durable
  * promise; `settleHeldPayOuts` keeps it, one transaction a pay_out.
  */
-export type { HeldPayOut, HeldStatus } from './held-payouts-store.js';
+export type { HeldPayOut } from './held-payouts-store.js';
 
 export interface HeldSettlement {
   released: number;

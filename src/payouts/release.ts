@@ -19,7 +19,7 @@ export type ReleaseOutcome =
  * refused. `dead_lettered` is one: `dlq requeue` sends the charge again. Only final states
  * (failed, refunded in full, already released) refuse a pay_out.
  */
-export const CAPTURE_STILL_POSSIBLE: readonly string[] = [
+const CAPTURE_STILL_POSSIBLE: readonly string[] = [
   'created',
   'executing',
   'retry_scheduled',

@@ -16,7 +16,7 @@ export interface DecidedItem {
 }
 
 /** `reconcile.accept`, `reconcile.write-off`, `bank.link`, …: the kind and key prefix of a decision. */
-export function decisionKind(leg: DecisionLeg, action: PostingAction): string {
+function decisionKind(leg: DecisionLeg, action: PostingAction): string {
   return action === 'write_off' ? `${leg}.write-off` : `${leg}.${action}`;
 }
 

@@ -42,7 +42,10 @@ export {
   releaseKey,
   settlementPspFeesKey,
 } from './keys.js';
-export { type Leg, legs, posting } from './legs.js';
+export {
+  type Leg,
+  posting,
+} from './legs.js';
 export { captureTransaction, pspFeeTransaction } from './payin.js';
 export { payoutSentTransaction, releaseTransaction } from './payout.js';
 export { chargebackTransaction, refundTransaction } from './refund.js';
@@ -51,7 +54,6 @@ export {
   feeLegs,
   recordReversalLegs,
   rowBookingLegs,
-  settlementLegs,
   settlementPspFeesTransaction,
   settlementTransaction,
 } from './settlement.js';

@@ -15,7 +15,7 @@ export interface Leg {
 }
 
 /** Merges legs per account and currency, drops zeros, and checks the balance per currency. */
-export function legs(parts: readonly Leg[]): EntryRequest[] {
+function legs(parts: readonly Leg[]): EntryRequest[] {
   const merged = new Map<string, Leg>();
   for (const part of parts) {
     const key = `${part.account}\u0000${part.currency}`;

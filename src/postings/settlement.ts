@@ -20,7 +20,7 @@ export function bookedFeeAccountOf(kind: 'capture' | 'refund' | 'chargeback'): s
  * to the bank until the bank statement's credit for the payout arrives (src/bank/).
  * Dr assets:bank:in-transit:<psp> / Cr psp receivable (net).
  */
-export function settlementLegs(psp: string, currency: Currency, netMinor: bigint): Leg[] {
+function settlementLegs(psp: string, currency: Currency, netMinor: bigint): Leg[] {
   return [
     { account: bankInTransit(psp), currency, debitMinor: netMinor },
     { account: pspReceivable(psp), currency, debitMinor: -netMinor },

@@ -105,7 +105,7 @@ export function parseRules(text: string, where: string): Rules {
   return rules;
 }
 
-export function graceDays(value: unknown, where: string): number {
+function graceDays(value: unknown, where: string): number {
   if (
     typeof value !== 'number' ||
     !Number.isInteger(value) ||

@@ -110,9 +110,6 @@ function addRow(l: DailyLine, row: DailyRow): void {
   }
 }
 
-/** The daily report reads journal entries by their effective time. */
-export const DAILY_DATE_BASIS = 'effective' as const;
-
 export interface DaysWithMoney {
   /** First and last UTC days with an entry; null when the ledger is empty. */
   first: string | null;

@@ -7,7 +7,6 @@ import { normalizeInstant } from '../time.js';
  * Monday, calendar months), which is what hledger 1.25 does for `-D`, `-W` and `-M`.
  */
 export type Period = 'daily' | 'weekly' | 'monthly';
-export const PERIODS: readonly Period[] = ['daily', 'weekly', 'monthly'];
 
 export interface PeriodSpan {
   /** ISO instant, inclusive. */
@@ -17,7 +16,7 @@ export interface PeriodSpan {
 }
 
 /** A report with more columns than this is refused: nobody reads it, and it costs a query each. */
-export const MAX_PERIODS = 1000;
+const MAX_PERIODS = 1000;
 
 const DAY_MS = 86_400_000;
 
@@ -29,7 +28,7 @@ export function parseReportDate(text: string, flag: string): string {
 }
 
 /** The first instant of the period holding `instantMs`. */
-export function periodStartOf(period: Period, instantMs: number): number {
+function periodStartOf(period: Period, instantMs: number): number {
   const day = Math.floor(instantMs / DAY_MS) * DAY_MS;
   if (period === 'daily') return day;
   if (period === 'weekly') {
@@ -40,7 +39,7 @@ export function periodStartOf(period: Period, instantMs: number): number {
   return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
 }
 
-export function nextPeriodStart(period: Period, startMs: number): number {
+function nextPeriodStart(period: Period, startMs: number): number {
   if (period === 'daily') return startMs + DAY_MS;
   if (period === 'weekly') return startMs + 7 * DAY_MS;
   const date = new Date(startMs);

@@ -8,7 +8,7 @@ import { csvNumeric, csvRow, csvText } from '../csv-cells.js';
 import { renderTable } from './table.js';
 
 /** "USD 1,000.00; EUR −3.10": money lines for a terminal. */
-export function moneyText(lines: readonly MoneyLine[], signedAlways = false): string {
+function moneyText(lines: readonly MoneyLine[], signedAlways = false): string {
   if (lines.length === 0) return '';
   return lines
     .map(
@@ -70,7 +70,7 @@ const DIFFERENCE_CLASSES: ReadonlySet<string> = new Set([
   'batch_total_mismatch',
 ]);
 
-export function renderClasses(classes: readonly ClassLine[], countHeader = 'rows'): string {
+function renderClasses(classes: readonly ClassLine[], countHeader = 'rows'): string {
   return renderTable(
     [
       { header: 'class' },
@@ -107,7 +107,7 @@ export function renderRules(actions: readonly RuleAction[]): string {
 }
 
 /** gross − fees − refunds − chargebacks ± adjustments = payout, and what the books hold of it. */
-export function renderBridge(bridge: Bridge, color: Palette): string {
+function renderBridge(bridge: Bridge, color: Palette): string {
   const money = (minor: string) => formatAmount(BigInt(minor), bridge.currency);
   const absolute = (minor: string) =>
     formatAmount(BigInt(minor) < 0n ? -BigInt(minor) : BigInt(minor), bridge.currency);
@@ -124,7 +124,7 @@ export function renderBridge(bridge: Bridge, color: Palette): string {
   return `${color.bold(`batch ${bridge.batchId} ${bridge.currency}`)} (${bridge.rows} rows): ${equation} ${verdict}; books hold ${money(bridge.settledMinor)}`;
 }
 
-export function renderDecisions(decisions: readonly DecisionRecord[]): string {
+function renderDecisions(decisions: readonly DecisionRecord[]): string {
   if (decisions.length === 0) return 'no decisions yet';
   return renderTable(
     [
@@ -201,14 +201,14 @@ const CSV_COLUMNS = [
 ] as const;
 
 /** What `reconcile report` counts by: the settlement file's rows (their settled dates), as of the run. */
-export const REPORT_DATE_BASIS = 'settled';
+const REPORT_DATE_BASIS = 'settled';
 
 /**
  * A run's classes per class and currency. A summary kept before issue 15 has no per-currency
  * counts: its counts come on one line without a currency and its money on lines without counts,
  * so that nothing is counted twice.
  */
-export function classCurrencyLines(summary: RunSummary): {
+function classCurrencyLines(summary: RunSummary): {
   class: string;
   currency: Currency | null;
   rows: number | null;
@@ -236,7 +236,7 @@ export function classCurrencyLines(summary: RunSummary): {
 }
 
 /** Rows and records over every class and currency of the run. */
-export function classTotals(summary: RunSummary): { rows: number; records: number } {
+function classTotals(summary: RunSummary): { rows: number; records: number } {
   return (summary.classes ?? []).reduce(
     (total, line) => ({ rows: total.rows + line.rows, records: total.records + line.records }),
     { rows: 0, records: 0 },
@@ -314,7 +314,7 @@ function rulesJson(rules: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** A payout batch's bridge with every figure as moneyJson (`payout` and `difference` null until the payout row arrives). */
-export function bridgeJson(bridge: Bridge) {
+function bridgeJson(bridge: Bridge) {
   const money = (minor: string) => moneyJson(BigInt(minor), bridge.currency);
   const maybe = (minor: string | null) => (minor === null ? null : money(minor));
   return {
@@ -477,7 +477,7 @@ export function actionWord(action: string): string {
 }
 
 /** What `reconcile items` counts age from: the run that first found each item. */
-export const ITEMS_DATE_BASIS = 'run';
+const ITEMS_DATE_BASIS = 'run';
 
 const ITEM_CSV_COLUMNS = [
   'item_id',

@@ -20,7 +20,7 @@ type Statement = IncomeStatement | BalanceSheet;
 const TITLE = { income: 'Income statement', 'balance-sheet': 'Balance sheet' } as const;
 
 /** `Income statement by effective date (UTC), 2026-02-01 to 2026-05-01 (end exclusive), monthly`. */
-export function statementHeader(statement: Statement): string {
+function statementHeader(statement: Statement): string {
   if (statement.begin === null || statement.end === null)
     return `${TITLE[statement.report]} by effective date (UTC): the ledger has no entries in this span`;
   const span = `${statement.begin.slice(0, 10)} to ${statement.end.slice(0, 10)} (end exclusive)`;
@@ -30,7 +30,7 @@ export function statementHeader(statement: Statement): string {
 }
 
 /** Column title of a period: a month `2026-02`, a day or week by its first day; balance sheet columns by their last day. */
-export function periodTitle(statement: Statement, span: PeriodSpan): string {
+function periodTitle(statement: Statement, span: PeriodSpan): string {
   if (statement.report === 'balance-sheet')
     return new Date(Date.parse(span.end) - 86_400_000).toISOString().slice(0, 10);
   if (statement.period === 'monthly') return span.start.slice(0, 7);

@@ -12,7 +12,10 @@ import {
   reportPeriods,
 } from './periods.js';
 
-export { type Period, type PeriodSpan, PERIODS } from './periods.js';
+export type {
+  Period,
+  PeriodSpan,
+} from './periods.js';
 
 /**
  * Financial statements in the shape hledger's `incomestatement` and `balancesheet` give them,

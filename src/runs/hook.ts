@@ -13,7 +13,7 @@ export interface RunRecording {
 }
 
 /** `payin run` from the command that is about to act. */
-export function commandPath(command: Command): string {
+function commandPath(command: Command): string {
   const names: string[] = [];
   for (let each: Command | null = command; each?.parent; each = each.parent)
     names.unshift(each.name());

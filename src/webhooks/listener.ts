@@ -7,7 +7,6 @@ import { type OutputGuard, PrivateAppendFile } from '../private-files.js';
 import { SIGNATURE_HEADER, verifySignature } from '../psp/webhooks/signature.js';
 import { type WebhookApplier, type WebhookOutcome, parseWebhookEvent } from './apply.js';
 
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /** How long the rest of a refused body is read and dropped before the connection is cut. */
 const LINGER_MS = 1000;
 

@@ -26,7 +26,7 @@ export interface DrainOptions {
 
 const DEFAULT_MAX_SLEEP_MS = 60_000;
 /** A live owner's lease that is not released after this long is for a person to look at. */
-export const DEFAULT_MAX_HELD_WAIT_MS = 10 * 60_000;
+const DEFAULT_MAX_HELD_WAIT_MS = 10 * 60_000;
 /** How often a wait for held work looks again: a local owner may exit at any moment. */
 const HELD_POLL_MS = 1_000;
 

@@ -21,7 +21,7 @@ import { dateOfYymmdd, readTextLines, wrapText, yymmddOf } from './text-records.
  * 698 miscellaneous fees. 699 (miscellaneous debit) is not a fee: an unexplained debit must never
  * be booked to bank fees by the fee-cap rule.
  */
-export const BAI2_FEE_CODES: ReadonlySet<string> = new Set(['661', '698']);
+const BAI2_FEE_CODES: ReadonlySet<string> = new Set(['661', '698']);
 const MAX_DISTRIBUTIONS = 100;
 
 /** A record with its 88 continuations (one logical record). */

@@ -29,8 +29,6 @@ import {
   writeCamt053,
 } from './camt053-write.js';
 
-export { CAMT053_NAMESPACE_PREFIX, CAMT053_VERSIONS, camt053Namespace } from './camt053-write.js';
-
 /**
  * camt.053 (ISO 20022 BankToCustomerStatement), versions .001.02 to .001.08, read as a stream with
  * saxes: the document is never built. The reader tracks the element path, keeps one statement's
@@ -48,9 +46,9 @@ const MAX_DEPTH = 64;
  * longer than this (in characters) is refused while the file streams, before it is held whole
  * (src/input/xml.ts).
  */
-export const MAX_NODE_CHARS = 1024 * 1024;
+const MAX_NODE_CHARS = 1024 * 1024;
 /** A batched entry may hold many transactions; a bound keeps one entry's memory bounded too. */
-export const MAX_TRANSACTIONS_PER_ENTRY = 100_000;
+const MAX_TRANSACTIONS_PER_ENTRY = 100_000;
 
 /** Sub-families of the ISO external bank transaction code list that are the bank's own charges. */
 const CHARGE_SUB_FAMILIES = new Set(['CHRG', 'FEES']);

@@ -177,7 +177,7 @@ export function loadBankCsvMapping(file: string): BankCsvMapping {
   return parseBankCsvMapping(json, file);
 }
 
-export function parseBankCsvMapping(json: unknown, file: string): BankCsvMapping {
+function parseBankCsvMapping(json: unknown, file: string): BankCsvMapping {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     // A misspelt key explains the "missing" one next to it: say that first.

@@ -11,13 +11,7 @@ import type {
   StatementPart,
 } from '../types.js';
 import { isIsoDay } from './camt053.js';
-import {
-  type BankCsvMapping,
-  PAYOPS_BANK_CSV_MAPPING,
-  loadBankCsvMapping,
-  mappedColumns,
-  parseBankCsvMapping,
-} from './csv-mapping.js';
+import { type BankCsvMapping, loadBankCsvMapping, mappedColumns } from './csv-mapping.js';
 
 /**
  * A bank's CSV export, read through a mapping file (csv-mapping.ts, docs/BANK-FORMATS.md "Mapped
@@ -441,7 +435,7 @@ const WRITTEN_COLUMNS = [
  * batched entry is one row whose end_to_end_id is empty and whose remittance holds every
  * transaction's end-to-end id and text (the matcher searches remittance for references).
  */
-export function writeBankCsv(statements: readonly BankStatement[]): string {
+function writeBankCsv(statements: readonly BankStatement[]): string {
   // The reader refuses a control character in any cell (a line break included): a space instead.
   const text = (value: string | null) =>
     cellText(value === null ? null : value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' '));
@@ -491,9 +485,4 @@ export function writeBankCsv(statements: readonly BankStatement[]): string {
     ...rows,
     balanceRow('closing_balance', footer.closing),
   ]);
-}
-
-/** The shipped mapping, checked (a test holds fixtures/bank/csv-mapping.json equal to it). */
-export function payopsBankCsvMapping(): BankCsvMapping {
-  return parseBankCsvMapping(PAYOPS_BANK_CSV_MAPPING, 'payops bank CSV mapping');
 }

@@ -19,7 +19,7 @@ import { csvFormat } from './csv.js';
 import { mt940Format } from './mt940.js';
 
 /** Detection reads this much of the file. */
-export const DETECTION_BYTES = 64 * 1024;
+const DETECTION_BYTES = 64 * 1024;
 
 /** Recognised from content, in this order; `csv` only with a mapping file (it has no header of its own). */
 const DETECTED: readonly BankFormatDefinition[] = [camt053Format, mt940Format, bai2Format];

@@ -414,7 +414,7 @@ export const mt940Format: BankFormatDefinition = {
 // ---- writer ----
 
 /** The SWIFT X character set: anything else becomes "." (DESIGN §8: references lose characters at the bank). */
-export function swiftText(text: string): string {
+function swiftText(text: string): string {
   return text.replace(/[^A-Za-z0-9/\-?:().,'+ ]/g, '.');
 }
 

@@ -1,7 +1,7 @@
 import { type TextLine, readDecodedLines } from '../../input/lines.js';
 
 /** No MT940 or BAI2 line is this long; a longer one is refused before it is held whole. */
-export const MAX_STATEMENT_LINE_BYTES = 4096;
+const MAX_STATEMENT_LINE_BYTES = 4096;
 
 /** The non-blank lines of a statement file (`FILE:LINE encoding|size: reason` refuses it whole). */
 export function readTextLines(file: string): AsyncGenerator<TextLine> {

@@ -6,8 +6,4 @@ export type {
   ExpectedPspPayout,
   ExpectedSellerPayout,
   ImportedKeys,
-  NotReceived,
-  Plan,
-  PlanOptions,
-  PlanStatement,
 } from './types.js';

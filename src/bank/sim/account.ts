@@ -19,7 +19,7 @@ export function simBankIban(currency: Currency): string {
 }
 
 /** ISO 13616: 98 − (BBAN + country + "00", letters as 10..35) mod 97. */
-export function ibanCheckDigits(country: string, bban: string): string {
+function ibanCheckDigits(country: string, bban: string): string {
   const digits = [...`${bban}${country}00`]
     .map((char) => (/[A-Z]/.test(char) ? String(char.charCodeAt(0) - 55) : char))
     .join('');

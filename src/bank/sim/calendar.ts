@@ -9,7 +9,7 @@ export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-export function isWeekend(day: string): boolean {
+function isWeekend(day: string): boolean {
   const weekday = new Date(`${day}T00:00:00.000Z`).getUTCDay();
   return weekday === 0 || weekday === 6;
 }

@@ -28,10 +28,10 @@ interface DayBookings {
   debits: SimSellerPayout[];
 }
 
-export const SIM_PSP_NAME = 'SIM PSP';
-export const ACCOUNT_CHARGE_REMITTANCE = 'ACCOUNT MAINTENANCE CHARGE';
+const SIM_PSP_NAME = 'SIM PSP';
+const ACCOUNT_CHARGE_REMITTANCE = 'ACCOUNT MAINTENANCE CHARGE';
 
-export function pspPayoutRemittance(batchId: string): string {
+function pspPayoutRemittance(batchId: string): string {
   return `SIM PSP PAYOUT ${batchId}`;
 }
 

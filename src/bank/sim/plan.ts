@@ -4,9 +4,9 @@ import { type SimBankFacts, trueStatements } from './day.js';
 import { type BankDiscrepancyKind, type BankInjection, injectDiscrepancies } from './inject.js';
 
 /** The longest delay between a PSP payout and its credit the simulated bank takes, in business days. */
-export const MAX_DELAY_DAYS = 30;
+const MAX_DELAY_DAYS = 30;
 /** At most this many discrepancies in one file. */
-export const MAX_INJECTIONS = 10_000;
+const MAX_INJECTIONS = 10_000;
 
 export interface BankDayOptions {
   /** The statement day, YYYY-MM-DD (UTC). */

@@ -84,10 +84,7 @@ export interface FileIdentity {
   shapes: string[];
 }
 
-export function identify(
-  file: string,
-  busyTimeoutMs: number = DEFAULT_BUSY_TIMEOUT_MS,
-): FileIdentity {
+function identify(file: string, busyTimeoutMs: number = DEFAULT_BUSY_TIMEOUT_MS): FileIdentity {
   const db = openToIdentify(file);
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);

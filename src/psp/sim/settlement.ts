@@ -26,7 +26,7 @@ export const DISCREPANCY_KINDS = [
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
 /** What reconciliation should make of each kind. */
-export const EXPECTED_CLASS: Readonly<Record<DiscrepancyKind, string>> = {
+const EXPECTED_CLASS: Readonly<Record<DiscrepancyKind, string>> = {
   missing_row: 'missing_external',
   extra_row: 'missing_internal',
   changed_amount: 'amount_mismatch',
@@ -324,7 +324,7 @@ export interface SimDayPayout {
  * (gross − fee) of the day's movements; a day that nets to nothing or less pays nothing (the PSP
  * carries it; no payout row). `psp settle` and `bank statement` both count through it.
  */
-export class SimPayoutTally {
+class SimPayoutTally {
   private readonly netMinor = new Map<Currency, bigint>();
 
   constructor(readonly date: string) {}

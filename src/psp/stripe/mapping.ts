@@ -81,7 +81,7 @@ export function refundOfId(
  * currency (an account that settles in another currency is charged fees in that one: those are
  * left to reconciliation, as is any fee that has no exact value in ISO 4217 units).
  */
-export function feeOf(charge: Stripe.Charge, currency: Currency): bigint | null {
+function feeOf(charge: Stripe.Charge, currency: Currency): bigint | null {
   const transaction = charge.balance_transaction;
   if (transaction === null || typeof transaction === 'string') return null;
   if (transaction.currency.toUpperCase() !== currency) return null;

@@ -7,8 +7,7 @@ import { UsageError } from '../../errors.js';
  * the body lets the receiver refuse an old, captured delivery (replay) as well as a forged one.
  */
 export const SIGNATURE_HEADER = 'payops-signature';
-export const SECRET_ENV = 'PAYOPS_WEBHOOK_SECRET';
-export const DEFAULT_TOLERANCE_S = 300;
+const SECRET_ENV = 'PAYOPS_WEBHOOK_SECRET';
 
 /** The secret, from the environment only (never a flag: flags end up in shell history and `ps`). */
 export function webhookSecretFromEnv(env: NodeJS.ProcessEnv = process.env): string {

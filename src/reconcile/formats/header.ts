@@ -80,6 +80,6 @@ export class Header {
   }
 }
 
-export function columnKey(name: string): string {
+function columnKey(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();
 }

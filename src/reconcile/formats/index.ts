@@ -17,11 +17,6 @@ import { payopsFormat } from './payops.js';
 import { paypalFormat } from './paypal.js';
 import { stripeFormat } from './stripe.js';
 
-export {
-  PAYOPS_SETTLEMENT_HEADER_LINE,
-  formatPayopsSettlementRow,
-} from '../settlement-file/payops.js';
-
 export interface SettlementReadOptions {
   /** Forced with --format; else detected from the header. */
   format?: SettlementFormat;
@@ -43,7 +38,7 @@ export interface SettlementReader {
 }
 
 /** Detection reads this much of the file: the header must fit in it. */
-export const DETECTION_BYTES = 64 * 1024;
+const DETECTION_BYTES = 64 * 1024;
 
 /** Formats recognised from the first record, in the order they are tried. */
 const BUILT_IN_FORMATS: readonly FormatDefinition[] = [

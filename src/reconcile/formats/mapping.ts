@@ -35,7 +35,7 @@ export interface SettlementMapping {
 }
 
 export type AmountConvention = 'signed-decimal' | 'minor-units' | 'debit-credit';
-export const AMOUNT_CONVENTIONS: readonly AmountConvention[] = [
+const AMOUNT_CONVENTIONS: readonly AmountConvention[] = [
   'signed-decimal',
   'minor-units',
   'debit-credit',
@@ -76,7 +76,7 @@ export function loadMapping(file: string): SettlementMapping {
   return parseMapping(json, file);
 }
 
-export function parseMapping(json: unknown, file: string): SettlementMapping {
+function parseMapping(json: unknown, file: string): SettlementMapping {
   const fail = (where: string, reason: string): never => {
     throw new InputError(`${file}: ${where}: ${reason}`, { hint: MAPPING_HINT });
   };

@@ -217,7 +217,7 @@ export function utcDayField(value: string | undefined, field: string): string | 
 
 const lastDay: { value: string; day: string | null } = { value: '', day: null };
 
-export const UTC: Zone = { kind: 'offset', minutes: 0 };
+const UTC: Zone = { kind: 'offset', minutes: 0 };
 
 function instantWithZone(value: string, field: string): string {
   try {

@@ -1,4 +1,4 @@
 export { loadAssets } from './assets.js';
 export { escapeHtml, jsonForScript } from './escape.js';
-export { type HtmlReportModel, type HtmlReportOptions, buildHtmlReport } from './model.js';
+export { buildHtmlReport } from './model.js';
 export { renderPage } from './page.js';

@@ -22,9 +22,9 @@ export interface HtmlReportOptions {
 }
 
 /** Limits on the page: a chart point per day, a table row per item. */
-export const MAX_DAYS = 1830;
-export const DEFAULT_DAYS = 366;
-export const MAX_LISTED_ITEMS = 1000;
+const MAX_DAYS = 1830;
+const DEFAULT_DAYS = 366;
+const MAX_LISTED_ITEMS = 1000;
 
 export interface CurrencyFlows {
   currency: Currency;
@@ -100,7 +100,7 @@ const daysBetween = (begin: string, end: string): number =>
   Math.round((Date.parse(`${end}T00:00:00.000Z`) - Date.parse(`${begin}T00:00:00.000Z`)) / DAY_MS);
 
 /** The report's day range: the flags, else the book's span (its last DEFAULT_DAYS when longer). */
-export function reportRange(
+function reportRange(
   db: Database,
   options: Pick<HtmlReportOptions, 'beginDay' | 'endDay' | 'generatedAt'>,
 ): HtmlReportModel['range'] {

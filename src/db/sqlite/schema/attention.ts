@@ -30,7 +30,7 @@ const TRANSFER_STATUSES_V8 = [
   'dead_lettered',
 ];
 
-export const UNRECORDED_ANSWERS_SCHEMA = `
+const UNRECORDED_ANSWERS_SCHEMA = `
 CREATE TABLE unrecorded_answers (
   id INTEGER PRIMARY KEY,
   kind TEXT NOT NULL CHECK (kind = 'charge' OR kind = 'refund' OR kind = 'payout'),

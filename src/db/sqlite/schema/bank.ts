@@ -20,7 +20,7 @@ import { rebuildTable, replaceOnce } from '../rebuild.js';
  *   `payops check` proves, per PSP and currency: in-transit = what the settlements posted to it −
  *   Σ amount_minor of its psp_payout matches (and the same for seller payouts).
  */
-export const BANK_SCHEMA = `
+const BANK_SCHEMA = `
 CREATE TABLE bank_statements (
   id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL REFERENCES recon_runs (id),
@@ -114,7 +114,7 @@ const PSP_ITEM_CLASSES_V7 = [
   'duplicate',
   'batch_total_mismatch',
 ];
-export const BANK_ONLY_ITEM_CLASSES = [
+const BANK_ONLY_ITEM_CLASSES = [
   'payout_not_received',
   'unknown_credit',
   'unknown_debit',

@@ -36,7 +36,7 @@ const TRANSFER_STATUSES = [
 ];
 
 /** Payouts that were not final when migration 8 built payouts_one_open_per_seller (migration 10 added needs_attention). */
-export const OPEN_PAYOUT_STATUSES: readonly string[] = [
+const OPEN_PAYOUT_STATUSES: readonly string[] = [
   'created',
   'executing',
   'retry_scheduled',
@@ -48,7 +48,7 @@ export const OPEN_PAYOUT_STATUSES: readonly string[] = [
  * has left the bank but is not booked (the payable is still in the wallet): it must keep
  * blocking a second payout of the same payable.
  */
-export const OPEN_PAYOUT_STATUSES_V10: readonly string[] = [
+const OPEN_PAYOUT_STATUSES_V10: readonly string[] = [
   'created',
   'executing',
   'retry_scheduled',
