@@ -42,7 +42,8 @@ function largeRegularFile(file: string, minBytes: number): boolean {
   return stat?.isFile() === true && stat.size >= minBytes;
 }
 
-async function* readAhead(
+/** `judgeRecords` through the worker at `url` (exported for the tests of its fallback). */
+export async function* readAhead(
   url: URL,
   file: string,
   format: InputFormat,
