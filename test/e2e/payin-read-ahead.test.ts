@@ -59,11 +59,14 @@ describe('payin run: the read-ahead thread judges as the main thread does', () =
     const book = new Sqlite(db, { readonly: true });
     try {
       const events = book
-        .prepare('SELECT event_id, type, content_hash, source FROM events ORDER BY event_id')
+        .prepare(
+          'SELECT event_id, type, content_hash, occurred_at, source, order_count FROM events ORDER BY event_id',
+        )
         .all() as { source: string }[];
       const orders = book
         .prepare(
-          'SELECT order_id, event_id, seller_id, currency, amount_minor, platform_fee_minor FROM orders ORDER BY order_id',
+          `SELECT order_id, event_id, payer_id, seller_id, currency, amount_minor, platform_fee_minor,
+                  payment_token, metadata, psp, charge_key FROM orders ORDER BY order_id`,
         )
         .all();
       return {
