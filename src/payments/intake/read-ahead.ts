@@ -24,9 +24,13 @@ export function judgedRecordsOf(
 }
 
 export const READ_AHEAD_MIN_BYTES = 2 * 1_048_576;
-export const RECORDS_PER_CHUNK = 500;
-/** Chunks posted and not yet taken, at most: bounds the memory the read-ahead holds. */
-export const READ_AHEAD_CHUNKS = 4;
+export const RECORDS_PER_CHUNK = 1_000;
+/**
+ * Chunks posted and not yet taken, at most: bounds the memory the read-ahead holds. More than two
+ * intake batches (5,000 events), so that the thread reads on while the main thread writes one
+ * (with less, the main thread waited for records: 8% of its time, measured).
+ */
+export const READ_AHEAD_CHUNKS = 12;
 
 export type WorkerMessage = { items: JudgedRecord[] } | { done: true } | { failed: true };
 
