@@ -4,7 +4,7 @@ import type { InputFormat, SourceRecord } from './readers.js';
 import { readRecords } from './readers.js';
 
 /** Why a record was refused before it reached the database. */
-export interface RecordRejection {
+interface RecordRejection {
   field: string;
   reason: string;
   eventId?: string;
@@ -20,7 +20,7 @@ export type JudgedRecord =
  * validation, and a card number only the text still shows (a number too long for a JSON double).
  * An error that is not a rejection is a bug and is thrown.
  */
-export function judgeRecord(record: SourceRecord): JudgedRecord {
+function judgeRecord(record: SourceRecord): JudgedRecord {
   if (record.parseError) return { record, rejection: record.parseError };
   try {
     const event = validateEvent(record.value);
