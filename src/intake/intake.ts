@@ -9,25 +9,13 @@ import { Ledger, type PostingRequest } from '../ledger/index.js';
 import { Releases } from '../payouts/release.js';
 import { RefundIntake } from '../refunds/apply.js';
 import { Wallets, type WalletDelta } from '../wallet/wallet.js';
-import {
-  CARD_NUMBER_REASON,
-  EventRejection,
-  type PayInEvent,
-  type PayOutEvent,
-  type PaymentEvent,
-  validateEvent,
-} from '../payments/events.js';
+import type { PayInEvent, PayOutEvent, PaymentEvent } from '../payments/events.js';
 import { HeldPayOuts } from '../payouts/held-payouts.js';
 import { PaymentsStore } from '../payments/store.js';
 import { type OutputGuard, PrivateFile, assertSafeOutput } from '../private-files.js';
-import { containsCardNumber, redactCardNumbers } from '../input/card-numbers.js';
-import {
-  type InputFormat,
-  type SourceRecord,
-  assertReadableFile,
-  detectFormat,
-  readRecords,
-} from './readers.js';
+import { redactCardNumbers } from '../input/card-numbers.js';
+import { judgedRecordsOf } from './read-ahead.js';
+import { type SourceRecord, assertReadableFile, detectFormat } from './readers.js';
 
 export interface Rejection {
   file: string;
@@ -161,24 +149,14 @@ export async function ingest(
         writeBatch(db, writer, current, file, options.psp, summary, reject);
         failpoint('intake.after-batch');
       };
-      for await (const record of readRecords(file, format as InputFormat)) {
+      for await (const { record, event, rejection } of judgedRecordsOf(file, format)) {
         summary.eventsRead++;
         options.onRecord?.(record.text.length + 1);
-        if (record.parseError) {
-          reject(record, record.parseError);
+        if (rejection) {
+          reject(record, rejection);
           continue;
         }
-        try {
-          const event = validateEvent(record.value);
-          // A number too long for a JSON double, or a card number only the text still shows.
-          if (containsCardNumber(record.text))
-            throw new EventRejection('event', CARD_NUMBER_REASON, event.eventId);
-          batch.push({ record, event });
-        } catch (error) {
-          if (!(error instanceof EventRejection)) throw error;
-          reject(record, error);
-          continue;
-        }
+        batch.push({ record, event });
         if (batch.length >= batchSize) flush();
       }
       flush();

@@ -9,7 +9,7 @@ import { MAX_RECORD_BYTES, tooLong } from './limits.js';
 
 export type { SourceRecord } from '../input/json-records.js';
 export type InputFormat = 'ndjson' | 'json' | 'csv';
-const INPUT_FORMATS: readonly InputFormat[] = ['ndjson', 'json', 'csv'];
+export const INPUT_FORMATS: readonly InputFormat[] = ['ndjson', 'json', 'csv'];
 
 /** By extension, then by the first character: `[` is a JSON array, `{` NDJSON. */
 export async function detectFormat(file: string, forced?: string): Promise<InputFormat> {
