@@ -1,4 +1,4 @@
-import { type Database, inTransaction } from '../db/index.js';
+import type { Database } from '../db/index.js';
 import type { Currency } from '../money/index.js';
 import type { PayoutResult, RefundResult } from '../psp/port.js';
 
@@ -123,79 +123,6 @@ export class UnrecordedAnswers {
         .get() as bigint,
     );
   }
-}
-
-/** How one executor records its answers, and sets one aside when that fails. */
-export interface AnswerRecorder<Item, Answer> {
-  /** Records the answers inside the caller's transaction; throws when it cannot. */
-  record(items: readonly Item[], answers: readonly Answer[]): void;
-  /** The fact to keep for an answer that could not be recorded, or null when the answer is not final (the item is left for a retry). */
-  factOf(item: Item, answer: Answer, error: string): UnrecordedAnswer | null;
-  /** Moves the item from `executing` (under our lease) to `needs_attention`; false when it moved meanwhile. */
-  setAside(item: Item, fact: UnrecordedAnswer): boolean;
-}
-
-/**
- * Phase 3 of DESIGN.md §5 made robust to an answer that cannot be recorded. The batch is recorded
- * in one transaction; if that fails, item by item, so one bad item does not strand the others. An
- * item whose own record fails and whose answer is final (the PSP moved money, or declined) is
- * kept as a fact and moved to `needs_attention` in a transaction of its own. A non-final answer
- * that cannot be recorded leaves its item `executing` (its lease expires, it is retried with the
- * same key) and its error is thrown after the others are booked. A storage failure (locked, full,
- * read-only) is no item's fault: it is thrown at once, every item left executing. `tally` is
- * restored to what it was before any rolled-back attempt. Returns how many items were set aside.
- */
-export function recordOrSetAside<Item, Answer, Tally>(
-  db: Database,
-  items: readonly Item[],
-  answers: readonly Answer[],
-  tally: Tally,
-  recorder: AnswerRecorder<Item, Answer>,
-  beforeCommit: () => void = () => {},
-): number {
-  const attempt = (work: () => void): unknown => {
-    const before = structuredClone(tally);
-    try {
-      inTransaction(db, work);
-      return undefined;
-    } catch (error) {
-      Object.assign(tally as object, before);
-      return error ?? new Error('record failed');
-    }
-  };
-  const batchError = attempt(() => {
-    recorder.record(items, answers);
-    beforeCommit();
-  });
-  if (batchError === undefined) return 0;
-  // The storage failed, not an item: nothing was written, every item stays executing and is retried with its key.
-  if (isStorageFailure(batchError)) throw batchError;
-  let setAside = 0;
-  let unrecorded: unknown;
-  items.forEach((item, index) => {
-    const answer = answers[index] as Answer;
-    const error = attempt(() => recorder.record([item], [answer]));
-    if (error === undefined) return;
-    if (isStorageFailure(error)) throw error;
-    const fact = recorder.factOf(
-      item,
-      answer,
-      error instanceof Error ? error.message : String(error),
-    );
-    if (fact === null) {
-      unrecorded ??= error;
-      return;
-    }
-    // If even this fails (the disk is full), the item stays executing and the error leaves: nothing is lost.
-    inTransaction(db, () => {
-      if (recorder.setAside(item, fact)) {
-        new UnrecordedAnswers(db).insert(fact);
-        setAside++;
-      }
-    });
-  });
-  if (unrecorded !== undefined) throw unrecorded;
-  return setAside;
 }
 
 /** SQLite could not write at all (locked, read-only, full, I/O, corrupt): a fact could not be written either. */

@@ -4,11 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { MAX_MINOR } from '../../src/money/index.js';
-import {
-  type AnswerRecorder,
-  UnrecordedAnswers,
-  recordOrSetAside,
-} from '../../src/payments/attention.js';
+import { UnrecordedAnswers } from '../../src/payments/attention.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
 import { assertTransition } from '../../src/payments/order-state.js';
@@ -210,88 +206,5 @@ describe('a charge the PSP captured and payops could not record', () => {
     expect(() => assertTransition('ord_1', 'needs_attention', 'retry_scheduled')).toThrow(
       /illegal transition/,
     );
-  });
-});
-
-describe('recordOrSetAside', () => {
-  let db: Database;
-  let cleanup: () => void;
-  beforeEach(() => ({ db, cleanup } = tempDatabase()));
-  afterEach(() => cleanup());
-
-  /** Items 'a', 'b', 'c'; recording `bad` throws `error`; answers are final unless listed in `notFinal`. */
-  function recorder(bad: string, error: Error, notFinal: string[] = []) {
-    const recorded: string[] = [];
-    const setAside: string[] = [];
-    const r: AnswerRecorder<string, string> = {
-      record: (items) => {
-        if (items.includes(bad)) throw error;
-        recorded.push(...items);
-      },
-      factOf: (item, _answer, message) =>
-        notFinal.includes(item)
-          ? null
-          : {
-              kind: 'charge',
-              itemId: item,
-              psp: 'sim',
-              answerStatus: 'succeeded',
-              pspReference: `ch_${item}`,
-              amountMinor: 1n,
-              currency: 'USD' as never,
-              pspFeeMinor: null,
-              declineReason: null,
-              error: message,
-              answeredAt: 't',
-            },
-      setAside: (item) => {
-        setAside.push(item);
-        return true;
-      },
-    };
-    return { r, recorded, setAside };
-  }
-
-  it('records the others and throws after them when an answer that is not final cannot be recorded (left executing for a retry)', () => {
-    const { r, recorded, setAside } = recorder('b', new Error('boom'), ['b']);
-    expect(() => recordOrSetAside(db, ['a', 'b', 'c'], ['x', 'x', 'x'], {}, r)).toThrow('boom');
-    expect(recorded).toEqual(['a', 'c']);
-    expect(setAside).toEqual([]);
-  });
-
-  it('sets nothing aside when the storage fails: every item stays executing', () => {
-    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-    const { r, recorded, setAside } = recorder('b', full);
-    expect(() => recordOrSetAside(db, ['a', 'b', 'c'], ['x', 'x', 'x'], {}, r)).toThrow(
-      'database or disk is full',
-    );
-    expect([recorded, setAside]).toEqual([[], []]);
-    expect(new UnrecordedAnswers(db).openCount()).toBe(0);
-  });
-
-  it('restores the tally a rolled-back batch had counted', () => {
-    const tally = { succeeded: 0 };
-    const r: AnswerRecorder<string, string> = {
-      record: (items) => {
-        tally.succeeded += items.length;
-        if (items.includes('b')) throw new Error('cannot');
-      },
-      factOf: (item, _answer, message) => ({
-        kind: 'charge',
-        itemId: item,
-        psp: 'sim',
-        answerStatus: 'succeeded',
-        pspReference: 'ch',
-        amountMinor: 1n,
-        currency: 'USD' as never,
-        pspFeeMinor: null,
-        declineReason: null,
-        error: message,
-        answeredAt: 't',
-      }),
-      setAside: () => true,
-    };
-    expect(recordOrSetAside(db, ['a', 'b', 'c'], ['x', 'x', 'x'], tally, r)).toBe(1);
-    expect(tally.succeeded).toBe(2);
   });
 });

@@ -4,7 +4,8 @@ import { balances } from '../../src/ledger/index.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import type { ClaimedOrder } from '../../src/payments/store.js';
 import type { ChargeResult } from '../../src/psp/port.js';
-import { type ChargeTally, chargeKind } from '../../src/work/kinds/charge.js';
+import type { ChargeTally } from '../../src/work/kinds/charge.js';
+import { chargeKind } from '../../src/work/kinds/sqlite-kinds.js';
 import { checkouts } from './books.js';
 import { executorSuite } from './executor-suite.js';
 

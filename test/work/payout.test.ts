@@ -5,7 +5,8 @@ import { PayoutExecutor } from '../../src/work/executors/payout.js';
 import { type ClaimedPayout, PayoutStore } from '../../src/payouts/store.js';
 import type { PayoutResult } from '../../src/psp/port.js';
 import { Wallets } from '../../src/wallet/wallet.js';
-import { type PayoutTally, payoutKind } from '../../src/work/kinds/payout.js';
+import type { PayoutTally } from '../../src/work/kinds/payout.js';
+import { payoutKind } from '../../src/work/kinds/sqlite-kinds.js';
 import { capturedOrders, events } from './books.js';
 import { T0, executorSuite } from './executor-suite.js';
 

@@ -1,7 +1,7 @@
 import { type Database, inTransaction } from '../../db/index.js';
 import { InvariantError } from '../../errors.js';
 import type { ChargeResult } from '../../psp/port.js';
-import { chargeKind } from '../kinds/charge.js';
+import { chargeKind } from '../kinds/sqlite-kinds.js';
 import type { KindRules } from '../kind.js';
 import { type RecordOptions, planRecord } from '../record.js';
 import { SqliteWorkStore } from '../sqlite-store.js';

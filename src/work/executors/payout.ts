@@ -1,7 +1,8 @@
 import type { Database } from '../../db/index.js';
 import type { PayoutResult } from '../../psp/port.js';
 import type { ExecutorOptions } from '../engine.js';
-import { type PayoutTally, emptyPayoutTally, payoutKind } from '../kinds/payout.js';
+import { type PayoutTally, emptyPayoutTally } from '../kinds/payout.js';
+import { payoutKind } from '../kinds/sqlite-kinds.js';
 import { SqliteWorkEngine } from '../sqlite-engine.js';
 import type { ClaimedPayout } from '../../payouts/store.js';
 

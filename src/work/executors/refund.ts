@@ -2,7 +2,8 @@ import type { Database } from '../../db/index.js';
 import type { PaymentServiceProvider, RefundResult } from '../../psp/port.js';
 import type { RetryPolicy } from '../../payments/retry-policy.js';
 import type { Clock } from '../../time.js';
-import { type RefundTally, emptyRefundTally, refundKind } from '../kinds/refund.js';
+import { type RefundTally, emptyRefundTally } from '../kinds/refund.js';
+import { refundKind } from '../kinds/sqlite-kinds.js';
 import type { ClaimedRefund } from '../../refunds/store.js';
 import { SqliteWorkEngine } from '../sqlite-engine.js';
 

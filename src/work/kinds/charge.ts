@@ -1,4 +1,3 @@
-import type { Database } from '../../db/index.js';
 import { failpoint } from '../../failpoints.js';
 import type { Currency } from '../../money/index.js';
 import type { UnrecordedAnswer } from '../../payments/attention.js';
@@ -6,8 +5,7 @@ import { ORDER_TRANSITIONS } from '../../payments/order-state.js';
 import { captureTransaction, pspFeeTransaction } from '../../postings/index.js';
 import type { ClaimedOrder } from '../../payments/store.js';
 import type { ChargeResult } from '../../psp/port.js';
-import type { KindRules, WorkKind, WorkTally } from '../kind.js';
-import { chargeRows } from './sqlite-rows.js';
+import type { KindRules, WorkTally } from '../kind.js';
 
 /** What a run of charges did. */
 export interface ChargeTally extends WorkTally {
@@ -107,11 +105,6 @@ export function chargeRules(): ChargeKindRules {
     postingLabel: (posting, index) => `order ${posting?.metadata?.orderId ?? index}`,
     factOf: chargeFact,
   };
-}
-
-/** The charge rules bound to their rows on an SQLite book (the executor suite drives it so). */
-export function chargeKind(db: Database): WorkKind<ClaimedOrder, ChargeResult, ChargeTally> {
-  return { ...chargeRules(), ...chargeRows(db) };
 }
 
 /** The fact to keep for a final charge answer; null for answers that are not final (left for a retry). */

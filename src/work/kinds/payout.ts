@@ -1,4 +1,3 @@
-import type { Database } from '../../db/index.js';
 import { failpoint } from '../../failpoints.js';
 import type { Currency } from '../../money/index.js';
 import { transferFact } from '../../payments/attention.js';
@@ -6,8 +5,7 @@ import { TRANSFER_TRANSITIONS } from '../../payments/order-state.js';
 import type { ClaimedPayout } from '../../payouts/store.js';
 import { payoutSentTransaction } from '../../postings/index.js';
 import type { PayoutResult } from '../../psp/port.js';
-import type { KindRules, WorkKind, WorkTally } from '../kind.js';
-import { payoutRows } from './sqlite-rows.js';
+import type { KindRules, WorkTally } from '../kind.js';
 
 /** What a run of payouts did. */
 export interface PayoutTally extends WorkTally {
@@ -43,7 +41,7 @@ type PayoutKindRules = KindRules<ClaimedPayout, PayoutResult, PayoutTally>;
  * fixed key; success moves the amount from the seller's payable to paid out and posts it in
  * transit; a decline leaves it payable for the next run.
  */
-function payoutRules(): PayoutKindRules {
+export function payoutRules(): PayoutKindRules {
   return {
     noun: 'payout',
     transitions: TRANSFER_TRANSITIONS,
@@ -101,9 +99,4 @@ function payoutRules(): PayoutKindRules {
     factOf: (payout, result, psp, error, at) =>
       transferFact('payout', payout.payoutId, payout, result, psp, error, at),
   };
-}
-
-/** The payout rules bound to their rows on an SQLite book (the executor suite drives it so). */
-export function payoutKind(db: Database): WorkKind<ClaimedPayout, PayoutResult, PayoutTally> {
-  return { ...payoutRules(), ...payoutRows(db) };
 }

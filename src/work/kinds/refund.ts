@@ -1,11 +1,9 @@
-import type { Database } from '../../db/index.js';
 import { failpoint } from '../../failpoints.js';
 import type { Currency } from '../../money/index.js';
 import { transferFact } from '../../payments/attention.js';
 import { TRANSFER_TRANSITIONS } from '../../payments/order-state.js';
 import type { RefundResult } from '../../psp/port.js';
-import type { KindRules, WorkKind, WorkTally } from '../kind.js';
-import { refundRows } from './sqlite-rows.js';
+import type { KindRules, WorkTally } from '../kind.js';
 import type { ClaimedRefund } from '../../refunds/store.js';
 
 /** What a run of refunds did. */
@@ -39,7 +37,7 @@ type RefundKindRules = KindRules<ClaimedRefund, RefundResult, RefundTally>;
  * these totals), then changes the wallet with the batch; a decline releases the reservation on
  * the order; a rejection keeps it until a person knows whether money went back.
  */
-function refundRules(): RefundKindRules {
+export function refundRules(): RefundKindRules {
   return {
     noun: 'refund',
     transitions: TRANSFER_TRANSITIONS,
@@ -86,9 +84,4 @@ function refundRules(): RefundKindRules {
     factOf: (refund, result, psp, error, at) =>
       transferFact('refund', refund.refundId, refund, result, psp, error, at),
   };
-}
-
-/** The refund rules bound to their rows on an SQLite book (the executor suite drives it so). */
-export function refundKind(db: Database): WorkKind<ClaimedRefund, RefundResult, RefundTally> {
-  return { ...refundRules(), ...refundRows(db) };
 }
