@@ -1,5 +1,5 @@
 import type { Database } from '../db/index.js';
-import { runQueues } from '../work/drain.js';
+import { heldOf, runQueues } from '../work/drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from '../work/executors/charge.js';
 import { type ExecutionOptions, chargeQueue, refundQueue } from '../work/executors/payin.js';
 import type { OrderStatus } from '../payments/order-state.js';
@@ -50,7 +50,7 @@ export async function retryDue(
   ];
   await runQueues(queues, execution);
   const psp = execution.psp.name;
-  const held = queues.flatMap((queue) => queue.held());
+  const held = await heldOf(queues);
   const heldPayOuts = settleHeldPayOuts(db);
   return {
     charges,
@@ -92,7 +92,7 @@ export async function requeueDeadLetters(
   const charges = await chargeExecutor.requeue(orderIds, actor);
   const refunds = await refundExecutor.requeue(named(deadRefunds), actor);
   const payouts = await payoutExecutor.requeue(named(deadPayouts), actor);
-  const held = [...chargeExecutor.held(), ...refundExecutor.held(), ...payoutExecutor.held()];
+  const held = await heldOf([chargeExecutor, refundExecutor, payoutExecutor]);
   const heldPayOuts = settleHeldPayOuts(db);
   return {
     charges,

@@ -6,9 +6,9 @@ export interface DueWork {
   /** Recovers expired leases and those of processes gone from this host, and executes everything due now. */
   runDue(): Promise<unknown>;
   /** When the earliest scheduled retry is due, if any is scheduled. */
-  nextRetryAt(): string | undefined;
+  nextRetryAt(): Promise<string | undefined>;
   /** Its work in `executing` under another process's lease (live here, remote, unrecognized), or left by a gone one. */
-  held(): HeldGroup[];
+  held(): Promise<HeldGroup[]>;
 }
 
 export interface DrainOptions {
@@ -43,11 +43,10 @@ export async function runQueues(queues: readonly DueWork[], options: DrainOption
   const startedMs = options.clock();
   let announced = '';
   while (options.wait) {
-    const next = queues
-      .map((queue) => queue.nextRetryAt())
+    const next = (await Promise.all(queues.map((queue) => queue.nextRetryAt())))
       .filter((at): at is string => at !== undefined)
       .sort()[0];
-    const held = queues.flatMap((queue) => queue.held());
+    const held = await heldOf(queues);
     const heldTooLong =
       held.length > 0 &&
       options.clock() - startedMs >= (options.maxHeldWaitMs ?? DEFAULT_MAX_HELD_WAIT_MS);
@@ -74,4 +73,9 @@ export async function runQueues(queues: readonly DueWork[], options: DrainOption
     if (waitMs > 0) await sleep(waitMs);
     for (const queue of queues) await queue.runDue();
   }
+}
+
+/** The work of these queues held by other processes, in queue order. */
+export async function heldOf(queues: readonly DueWork[]): Promise<HeldGroup[]> {
+  return (await Promise.all(queues.map((queue) => queue.held()))).flat();
 }

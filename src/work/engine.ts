@@ -132,12 +132,12 @@ export class WorkEngine<Item extends WorkItem, Result extends WorkResult, Tally 
   }
 
   /** Items of this PSP in `executing` that are not this executor's to take now (see `heldIn`). */
-  heldWork(): Promise<HeldGroup[]> {
+  held(): Promise<HeldGroup[]> {
     return this.workStore.held(this.options.psp.name, this.now(), this.judge);
   }
 
   /** When the earliest item scheduled for retry is due, if any is. */
-  nextRetry(): Promise<string | undefined> {
+  nextRetryAt(): Promise<string | undefined> {
     return this.workStore.nextRetryAt(this.options.psp.name);
   }
 

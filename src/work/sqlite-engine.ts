@@ -1,13 +1,11 @@
 import type { Database } from '../db/index.js';
 import { type ExecutorOptions, type KeptAnswer, WorkEngine } from './engine.js';
 import type { WorkItem, WorkKind, WorkResult, WorkTally } from './kind.js';
-import type { HeldGroup } from './leases/leases.js';
 import { SqliteWorkStore } from './sqlite-store.js';
 
 /**
- * The work engine on an SQLite book, with the synchronous reads its callers use today (the queues
- * of `payin run`, `retry run` and `payout run`, `attention resolve`): on SQLite they are the same
- * units of work as the engine's async `heldWork`, `nextRetry` and `bookKept`, run at once.
+ * The work engine on an SQLite book, with the synchronous `resolveKept` that `attention resolve`
+ * uses today: on SQLite it is the same unit of work as the engine's async `bookKept`, run at once.
  */
 export class SqliteWorkEngine<
   Item extends WorkItem,
@@ -20,16 +18,6 @@ export class SqliteWorkEngine<
     const store = new SqliteWorkStore(db, kind);
     super(store, kind, options);
     this.sqlite = store;
-  }
-
-  /** Items of this PSP in `executing` that are not this executor's to take now (see `heldIn`). */
-  held(): HeldGroup[] {
-    return this.sqlite.heldNow(this.options.psp.name, this.now(), this.judge);
-  }
-
-  /** When the earliest item scheduled for retry is due, if any is. */
-  nextRetryAt(): string | undefined {
-    return this.sqlite.nextRetryAtNow(this.options.psp.name);
   }
 
   /** `bookKept`, at once. */

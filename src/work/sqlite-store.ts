@@ -23,7 +23,7 @@ import type {
 /**
  * The work store on SQLite: each unit of work runs synchronously inside `inTransaction`, so its
  * one await costs nothing. The `…Now` and `…Within` methods are the same units of work for
- * SQLite-bound callers that are synchronous (webhooks, `attention resolve`, `executor.held()`).
+ * SQLite-bound callers that are synchronous (webhooks, `orders sync`, `attention resolve`).
  */
 export class SqliteWorkStore<Item extends WorkItem> implements WorkStore<Item> {
   private readonly ledger: Ledger;
@@ -131,18 +131,10 @@ export class SqliteWorkStore<Item extends WorkItem> implements WorkStore<Item> {
   }
 
   async held(psp: string, at: string, judge: LeaseJudge): Promise<HeldGroup[]> {
-    return this.heldNow(psp, at, judge);
-  }
-
-  heldNow(psp: string, at: string, judge: LeaseJudge): HeldGroup[] {
     return heldIn(this.db, this.rows.table, psp, at, judge);
   }
 
   async nextRetryAt(psp: string): Promise<string | undefined> {
-    return this.nextRetryAtNow(psp);
-  }
-
-  nextRetryAtNow(psp: string): string | undefined {
     return this.rows.nextRetryAt(psp);
   }
 

@@ -29,7 +29,7 @@ export interface Context {
 export interface Executor<Tally extends WorkTally> {
   runDue(): Promise<Tally>;
   requeue(ids: readonly string[], actor: string): Promise<Tally>;
-  held(): HeldGroup[];
+  held(): Promise<HeldGroup[]>;
 }
 
 /** One kind of work as the suite sees it: how to make items, run them and read what happened. */
@@ -359,7 +359,7 @@ export function executorSuite<
       expect(tally).toMatchObject({ recoveredLeases: 0, attempted: 0 });
       expect(fixture.sentKeys(ctx.psp)).toEqual([]);
       expect(row(id).status).toBe('executing');
-      expect(executor().held()).toEqual([
+      expect(await executor().held()).toEqual([
         expect.objectContaining({ table: fixture.table, owner: live, state: 'alive', count: 1 }),
       ]);
     });

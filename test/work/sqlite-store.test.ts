@@ -202,7 +202,7 @@ describe('the SQLite work store', () => {
       'settleMark',
       'claimDue',
     ]);
-    expect(await engine.nextRetry()).toBeUndefined();
-    expect(await engine.heldWork()).toEqual([]);
+    expect(await engine.nextRetryAt()).toBeUndefined();
+    expect(await engine.held()).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import type { Database } from '../../db/index.js';
 import type { PaymentServiceProvider } from '../../psp/port.js';
 import { type RefundTally, RefundExecutor, emptyRefundTally } from './refund.js';
 import type { Clock } from '../../time.js';
-import { type DueWork, runQueues } from '../drain.js';
+import { type DueWork, heldOf, runQueues } from '../drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from './charge.js';
 import { type HeldSettlement, settleHeldPayOuts } from '../../payouts/held-payouts.js';
 import { type IntakeOptions, type IntakeSummary, ingest } from '../../intake/intake.js';
@@ -56,7 +56,7 @@ export async function runPayin(
   const refunds = emptyRefundTally();
   const queues = [chargeQueue(db, execution, tally), refundQueue(db, execution, refunds)];
   if (!intakeSummary.rolledBack) await runQueues(queues, execution);
-  const held = queues.flatMap((queue) => queue.held());
+  const held = await heldOf(queues);
   const heldPayOuts = settleHeldPayOuts(db);
   return {
     intake: intakeSummary,

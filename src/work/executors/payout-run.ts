@@ -92,7 +92,7 @@ export async function runPayouts(
     payoutIds: created.payoutIds,
     execution: tally,
     open: openPayouts(db),
-    held: executor.held(),
+    held: await executor.held(),
     heldPayOuts,
   };
 }
