@@ -42,7 +42,7 @@ const { ingest } = await dist('intake/intake.js');
 const { PayinExecutor } = await dist('work/executors/charge.js');
 const { feeFor, parseFeeRule } = await dist('psp/fee-rule.js');
 const { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } = await dist(
-  'reconcile/formats/payops.js',
+  'reconcile/settlement-file/payops.js',
 );
 
 const db = openDatabase(dbFile, { create: true });
