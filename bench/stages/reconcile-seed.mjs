@@ -39,6 +39,7 @@ if (generated.status !== 0) throw new Error(generated.stderr);
 
 const { openDatabase } = await dist('db/index.js');
 const { ingest } = await dist('intake/intake.js');
+const { SqliteIntakeStore } = await dist('intake/sqlite-intake-store.js');
 const { PayinExecutor } = await dist('work/executors/charge.js');
 const { feeFor, parseFeeRule } = await dist('psp/fee-rule.js');
 const { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } = await dist(
@@ -72,7 +73,7 @@ const instantPsp = {
   close() {},
 };
 const started = Date.now();
-const intake = await ingest(db, [eventsFile], { psp: 'sim' });
+const intake = await ingest(new SqliteIntakeStore(db), [eventsFile], { psp: 'sim' });
 const tally = await new PayinExecutor(db, {
   psp: instantPsp,
   retry: { baseMs: 1000, capMs: 8000, maxAttempts: 3 },

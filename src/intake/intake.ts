@@ -1,19 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import type { Database } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import type { Currency } from '../money/index.js';
-import { nowIso } from '../time.js';
-import { Ledger, type PostingRequest } from '../ledger/index.js';
-import { Releases } from '../payouts/release.js';
-import { RefundIntake } from '../refunds/apply.js';
-import { Wallets, type WalletDelta } from '../wallet/wallet.js';
-import type { PayInEvent, PayOutEvent, PaymentEvent } from '../payments/events.js';
-import { HeldPayOuts } from '../payouts/held-payouts.js';
-import { PaymentsStore } from '../payments/store.js';
+import type { PayInEvent, PaymentEvent } from '../payments/events.js';
 import { type OutputGuard, PrivateFile, assertSafeOutput } from '../private-files.js';
 import { redactCardNumbers } from '../input/card-numbers.js';
+import type { IntakeBatches, IntakeEntry, IntakeStore, IntakeVerdict } from './intake-store.js';
 import { judgedRecordsOf } from './read-ahead.js';
 import { type SourceRecord, assertReadableFile, detectFormat } from './readers.js';
 
@@ -91,24 +84,16 @@ function emptyIntakeSummary(): IntakeSummary {
  * with other content, or an order id that belongs to another event, is rejected as a conflict.
  */
 export async function ingest(
-  db: Database,
+  intake: IntakeStore,
   files: readonly string[],
   options: IntakeOptions,
 ): Promise<IntakeSummary> {
   const summary = emptyIntakeSummary();
-  const writer: BatchWriter = {
-    store: new PaymentsStore(db),
-    releases: new Releases(db),
-    held: new HeldPayOuts(db),
-    refunds: new RefundIntake(db),
-    ledger: new Ledger(db),
-    wallets: new Wallets(db),
-  };
   const batchSize = options.batchSize ?? DEFAULT_INTAKE_BATCH;
   // Where rejected records go is checked before anything is read: a run must not stop half way
   // because the first rejection cannot be written down.
   const guard: OutputGuard = {
-    database: db.name,
+    database: intake.bookFile,
     pspState: options.pspStateFile,
     inputs: files,
     ...(options.rejectsFile === undefined ? {} : { flag: '--rejects' }),
@@ -120,70 +105,89 @@ export async function ingest(
     assertSafeOutput(rejectsFile, guard);
   }
   const writers = new RejectsWriters(guard);
-  if (options.allOrNothing) db.exec('BEGIN IMMEDIATE');
+  const whole = options.allOrNothing ? await intake.beginWhole() : undefined;
   try {
     for (const file of files) {
-      const format = await detectFormat(file, options.format);
       const rejects = writers.for(options.rejectsFile ?? defaultRejectsFile(file));
-      const reject = (
-        record: SourceRecord,
-        error: { field: string; reason: string; eventId?: string },
-      ): void => {
-        summary.rejected++;
-        const rejection = redactRejection({
-          file,
-          line: record.line,
-          field: error.field,
-          reason: error.reason,
-          ...(error.eventId ? { eventId: error.eventId } : {}),
-        });
-        if (summary.rejections.length < MAX_REJECTIONS_SHOWN) summary.rejections.push(rejection);
-        rejects.write(rejection, record.text);
-      };
-      const readBefore = summary.eventsRead;
-      let batch: { record: SourceRecord; event: PaymentEvent }[] = [];
-      const flush = (): void => {
-        if (batch.length === 0) return;
-        const current = batch;
-        batch = [];
-        writeBatch(db, writer, current, file, options.psp, summary, reject);
-        failpoint('intake.after-batch');
-      };
-      for await (const { record, event, rejection } of judgedRecordsOf(file, format)) {
-        summary.eventsRead++;
-        options.onRecord?.(record.text.length + 1);
-        if (rejection) {
-          reject(record, rejection);
-          continue;
-        }
-        batch.push({ record, event });
-        if (batch.length >= batchSize) flush();
-      }
-      flush();
-      if (summary.eventsRead === readBefore) summary.emptyFiles.push(file);
+      await ingestFile(whole ?? intake, file, options, batchSize, summary, rejects);
     }
     summary.rejectsFiles.push(...writers.commit());
-    if (options.allOrNothing) {
+    if (whole !== undefined) {
       if (summary.rejected > 0) {
-        db.exec('ROLLBACK');
-        summary.rolledBack = true;
-        summary.eventsAccepted = 0;
-        summary.duplicates = 0;
-        summary.ordersAccepted = 0;
-        summary.releases = 0;
-        summary.refunds = 0;
-        summary.payOutsHeld = 0;
-        summary.acceptedMinor = new Map();
+        await whole.rollback();
+        undoCounts(summary);
       } else {
-        db.exec('COMMIT');
+        await whole.commit();
       }
     }
     return summary;
   } catch (error) {
-    if (options.allOrNothing && db.inTransaction) db.exec('ROLLBACK');
+    await whole?.rollback();
     writers.commitWhatCan();
     throw error;
   }
+}
+
+/** One input, streamed in batches of `batchSize` entries, each batch one unit of work. */
+async function ingestFile(
+  batches: IntakeBatches,
+  file: string,
+  options: IntakeOptions,
+  batchSize: number,
+  summary: IntakeSummary,
+  rejects: RejectsWriter,
+): Promise<void> {
+  const format = await detectFormat(file, options.format);
+  const reject = (
+    record: SourceRecord,
+    error: { field: string; reason: string; eventId?: string },
+  ): void => {
+    summary.rejected++;
+    const rejection = redactRejection({
+      file,
+      line: record.line,
+      field: error.field,
+      reason: error.reason,
+      ...(error.eventId ? { eventId: error.eventId } : {}),
+    });
+    if (summary.rejections.length < MAX_REJECTIONS_SHOWN) summary.rejections.push(rejection);
+    rejects.write(rejection, record.text);
+  };
+  const readBefore = summary.eventsRead;
+  let batch: (IntakeEntry & { record: SourceRecord })[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const entries = batch;
+    batch = [];
+    await batches.ingestBatch({ psp: options.psp, entries }, ({ record, event }, verdict) =>
+      tally(summary, event, verdict, (error) => reject(record, error)),
+    );
+    failpoint('intake.after-batch');
+  };
+  for await (const { record, event, rejection } of judgedRecordsOf(file, format)) {
+    summary.eventsRead++;
+    options.onRecord?.(record.text.length + 1);
+    if (rejection) {
+      reject(record, rejection);
+      continue;
+    }
+    batch.push({ record, event, source: `${file}:${record.line}` });
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  if (summary.eventsRead === readBefore) summary.emptyFiles.push(file);
+}
+
+/** `--all-or-nothing` refused the whole input: nothing of it was accepted. */
+function undoCounts(summary: IntakeSummary): void {
+  summary.rolledBack = true;
+  summary.eventsAccepted = 0;
+  summary.duplicates = 0;
+  summary.ordersAccepted = 0;
+  summary.releases = 0;
+  summary.refunds = 0;
+  summary.payOutsHeld = 0;
+  summary.acceptedMinor = new Map();
 }
 
 /**
@@ -201,188 +205,64 @@ function defaultRejectsFile(file: string): string {
     : `${file}.rejects.ndjson`;
 }
 
-interface BatchWriter {
-  store: PaymentsStore;
-  releases: Releases;
-  held: HeldPayOuts;
-  refunds: RefundIntake;
-  ledger: Ledger;
-  wallets: Wallets;
-}
-
-function writeBatch(
-  db: Database,
-  writer: BatchWriter,
-  batch: readonly { record: SourceRecord; event: PaymentEvent }[],
-  file: string,
-  psp: string,
+/** Counts one entry's verdict in the summary; a refusal is rejected, phrased for the operator. */
+function tally(
   summary: IntakeSummary,
-  reject: (
-    record: SourceRecord,
-    error: { field: string; reason: string; eventId?: string },
-  ) => void,
+  event: PaymentEvent,
+  verdict: IntakeVerdict,
+  reject: (error: { field: string; reason: string; eventId?: string }) => void,
 ): void {
-  const { store } = writer;
-  db.transaction(() => {
-    const at = nowIso();
-    const knownEvents = store.existingEvents(batch.map(({ event }) => event.eventId));
-    const knownOrders = store.existingOrders(
-      batch.flatMap(({ event }) =>
-        event.type === 'pay_in' ? event.orders.map((order) => order.orderId) : [],
-      ),
-    );
-    const postings: PostingRequest[] = [];
-    const deltas: WalletDelta[] = [];
-    for (const { record, event } of batch) {
-      const known = knownEvents.get(event.eventId);
-      const rejectedWhileHeld =
-        known === event.contentHash && event.type === 'pay_out'
-          ? writer.held.rejectedEarlier(event.eventId)
-          : undefined;
-      if (rejectedWhileHeld !== undefined && event.type === 'pay_out') {
-        const refused = acceptResentPayOut(
-          writer,
-          event,
-          rejectedWhileHeld,
-          at,
-          summary,
-          postings,
-          deltas,
-        );
-        if (refused) reject(record, { ...refused, eventId: event.eventId });
-        continue;
-      }
-      if (known !== undefined) {
-        if (known === event.contentHash) summary.duplicates++;
-        else
-          reject(record, {
-            field: 'eventId',
-            reason: `${event.eventId} was already accepted with different content (conflict); the original stands`,
-            eventId: event.eventId,
-          });
-        continue;
-      }
-      if (event.type === 'refund') {
-        const accepted = writer.refunds.apply(event, `${file}:${record.line}`, at);
-        if (!accepted.ok) {
-          reject(record, {
-            field: accepted.field,
-            reason: accepted.reason,
-            eventId: event.eventId,
-          });
-          continue;
-        }
-        store.insertEvent(event, `${file}:${record.line}`, at);
-        knownEvents.set(event.eventId, event.contentHash);
-        summary.eventsAccepted++;
-        summary.refunds++;
-        continue;
-      }
-      if (event.type === 'pay_out') {
-        const refused = acceptPayOut(
-          writer,
-          event,
-          `${file}:${record.line}`,
-          at,
-          summary,
-          postings,
-          deltas,
-        );
-        if (refused) reject(record, { ...refused, eventId: event.eventId });
-        else knownEvents.set(event.eventId, event.contentHash);
-        continue;
-      }
-      const clash = event.orders.findIndex((order) => knownOrders.has(order.orderId));
-      if (clash >= 0) {
-        const order = event.orders[clash] as PayInEvent['orders'][number];
-        reject(record, {
-          field: `orders[${clash}].orderId`,
-          reason: `${order.orderId} already belongs to event ${knownOrders.get(order.orderId)}`,
-          eventId: event.eventId,
-        });
-        continue;
-      }
-      store.insertPayIn(event, `${file}:${record.line}`, psp, at);
-      knownEvents.set(event.eventId, event.contentHash);
-      for (const order of event.orders) knownOrders.set(order.orderId, event.eventId);
-      summary.eventsAccepted++;
-      summary.ordersAccepted += event.orders.length;
-      const total = event.orders.reduce((sum, order) => sum + order.amountMinor, 0n);
-      summary.acceptedMinor.set(
-        event.currency,
-        (summary.acceptedMinor.get(event.currency) ?? 0n) + total,
-      );
-    }
-    // Releases move ledger money and wallets in the same transaction as their events.
-    if (postings.length > 0)
-      writer.ledger.postBatch(
-        postings,
-        (index) => `release of ${postings[index]?.metadata?.orderId ?? index}`,
-      );
-    if (deltas.length > 0) writer.wallets.apply(deltas, at);
-  }).immediate();
-}
-
-/**
- * A pay_out: released now (its posting and wallet delta join the batch's), held when its order may
- * still be captured, or refused with the reason (returned).
- */
-function acceptPayOut(
-  writer: BatchWriter,
-  event: PayOutEvent,
-  source: string,
-  at: string,
-  summary: IntakeSummary,
-  postings: PostingRequest[],
-  deltas: WalletDelta[],
-): { field: string; reason: string } | undefined {
-  const released = writer.releases.apply(event, at);
-  if (!released.ok && !released.wait) return { field: released.field, reason: released.reason };
-  if (!released.ok) {
-    const held = writer.held.hold(event, source, at);
-    if (!held.ok) return { field: held.field, reason: held.reason };
-    // Its seller details wait with it: applied at its release, never if it is rejected.
-    writer.store.insertEvent(event, source, at);
-    summary.eventsAccepted++;
-    summary.payOutsHeld++;
-    return undefined;
+  const refusal = refusalOf(event.eventId, verdict);
+  if (refusal !== undefined) {
+    reject({ ...refusal, eventId: event.eventId });
+    return;
   }
-  writer.store.insertEvent(event, source, at);
-  if (released.posting) postings.push(released.posting);
-  if (released.delta) deltas.push(released.delta);
+  if (verdict.kind === 'duplicate') {
+    summary.duplicates++;
+    return;
+  }
   summary.eventsAccepted++;
-  summary.releases++;
-  return undefined;
+  if (verdict.kind === 'refund') summary.refunds++;
+  else if (verdict.kind === 'released') summary.releases++;
+  else if (verdict.kind === 'held') summary.payOutsHeld++;
+  else if (event.type === 'pay_in') countPayIn(summary, event);
 }
 
-/**
- * The same pay_out again after it was rejected while held: its event row stays (events are never
- * deleted) but it released nothing, so it is judged again. Released now if its order is captured
- * (its seller details by its first acceptance's order, as a held release); refused otherwise.
- * It cannot be held a second time (a held row is resolved once): re-send it once the order is captured.
- */
-function acceptResentPayOut(
-  writer: BatchWriter,
-  event: PayOutEvent,
-  firstAccepted: { receivedAt: string; source: string },
-  at: string,
-  summary: IntakeSummary,
-  postings: PostingRequest[],
-  deltas: WalletDelta[],
+/** Why an entry was not accepted, as the operator reads it; undefined when it was (or was a duplicate). */
+function refusalOf(
+  eventId: string,
+  verdict: IntakeVerdict,
 ): { field: string; reason: string } | undefined {
-  const released = writer.releases.apply(event, at, { sellerDetails: false });
-  if (!released.ok && released.wait)
-    return {
-      field: released.field,
-      reason: `${released.reason}: ${event.eventId} was rejected while held; re-send it once the order is captured`,
-    };
-  if (!released.ok) return { field: released.field, reason: released.reason };
-  writer.releases.recordSellerIfNewest(event, firstAccepted, at);
-  if (released.posting) postings.push(released.posting);
-  if (released.delta) deltas.push(released.delta);
-  summary.eventsAccepted++;
-  summary.releases++;
-  return undefined;
+  switch (verdict.kind) {
+    case 'conflict':
+      return {
+        field: 'eventId',
+        reason: `${eventId} was already accepted with different content (conflict); the original stands`,
+      };
+    case 'order_taken':
+      return {
+        field: `orders[${verdict.index}].orderId`,
+        reason: `${verdict.orderId} already belongs to event ${verdict.ownerEventId}`,
+      };
+    case 'refused':
+      return { field: verdict.field, reason: verdict.reason };
+    case 'resent_waits':
+      return {
+        field: verdict.field,
+        reason: `${verdict.reason}: ${eventId} was rejected while held; re-send it once the order is captured`,
+      };
+    default:
+      return undefined;
+  }
+}
+
+function countPayIn(summary: IntakeSummary, event: PayInEvent): void {
+  summary.ordersAccepted += event.orders.length;
+  const total = event.orders.reduce((sum, order) => sum + order.amountMinor, 0n);
+  summary.acceptedMinor.set(
+    event.currency,
+    (summary.acceptedMinor.get(event.currency) ?? 0n) + total,
+  );
 }
 
 function assertCanWriteBeside(file: string): void {
@@ -399,6 +279,10 @@ function assertCanWriteBeside(file: string): void {
   }
 }
 
+interface RejectsWriter {
+  write(rejection: Rejection, text: string): void;
+}
+
 /**
  * Rejected records with their reasons, one JSON object a line, 0600, one file per path however
  * many inputs share it. Each is written under a temporary name (never through a symlink) and
@@ -410,7 +294,7 @@ class RejectsWriters {
 
   constructor(private readonly guard: OutputGuard) {}
 
-  for(file: string): { write(rejection: Rejection, text: string): void } {
+  for(file: string): RejectsWriter {
     return {
       write: (rejection, text) => {
         let entry = this.files.get(file);

@@ -4,6 +4,7 @@ import { type BankRunOptions, reconcileStatement } from '../../src/bank/run.js';
 import { DEFAULT_BANK_RULES } from '../../src/bank/rules.js';
 import type { BankStatement } from '../../src/bank/types.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { type TestBook, capture, lined, payout } from '../reconcile/book.js';
 import { partsOf, shaOf } from './statements.js';
@@ -39,7 +40,7 @@ export async function settledAndPaidOut(book: TestBook): Promise<string> {
       seller: { id: 'seller_7', name: 'Acme', account: { iban: 'DE89370400440532013000' } },
     }),
   );
-  await ingest(book.db, [deliveries], { psp: 'sim' });
+  await ingest(new SqliteIntakeStore(book.db), [deliveries], { psp: 'sim' });
   await runPayouts(book.db, {
     psp: book.psp,
     retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 1 },

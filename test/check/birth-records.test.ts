@@ -5,6 +5,7 @@ import { BIRTH_CHECK_NAME, runChecks } from '../../src/check/check.js';
 import { BIRTH_QUERIES, type Database } from '../../src/db/index.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { showOrder } from '../../src/payments/queries.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { tempDatabase } from '../helpers/db.js';
@@ -37,7 +38,7 @@ describe('orders and refunds are what their events said', () => {
   const load = async (...events: object[]) => {
     const input = path.join(path.dirname(db.name), `events-${Math.random()}.ndjson`);
     fs.writeFileSync(input, `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
-    return ingest(db, [input], { psp: 'sim' });
+    return ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   };
   const executor = () =>
     new PayinExecutor(db, {

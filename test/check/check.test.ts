@@ -47,6 +47,7 @@ describe('payops check', () => {
 
   it('merge-joins the PSP record with the orders: a double charge, a capture of no order, a wrong amount', async () => {
     const { ingest } = await import('../../src/intake/intake.js');
+    const { SqliteIntakeStore } = await import('../../src/intake/sqlite-intake-store.js');
     const fs = await import('node:fs');
     const path = await import('node:path');
     const input = path.join(path.dirname(db.name), 'events.ndjson');
@@ -55,7 +56,7 @@ describe('payops check', () => {
       input,
       `${JSON.stringify({ eventId: 'e1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b' }, paymentToken: 'tok_visa', orders: [order('ord_a'), order('ord_b')] })}\n`,
     );
-    await ingest(db, [input], { psp: 'sim' });
+    await ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
     const charge = (reference: string, merchantReference: string, amountMinor: bigint) => ({
       reference,
       idempotencyKey: `k-${reference}`,
@@ -91,6 +92,7 @@ describe('payops check', () => {
     // Found by the chaos campaign: check in the middle of a rush read the books, then the PSP's
     // record; orders claimed and charged in between looked "captured by the PSP but created".
     const { ingest } = await import('../../src/intake/intake.js');
+    const { SqliteIntakeStore } = await import('../../src/intake/sqlite-intake-store.js');
     const fs = await import('node:fs');
     const path = await import('node:path');
     const input = path.join(path.dirname(db.name), 'events.ndjson');
@@ -98,7 +100,7 @@ describe('payops check', () => {
       input,
       `${JSON.stringify({ eventId: 'e1', type: 'pay_in', occurredAt: '2026-11-23T10:00:00Z', currency: 'USD', payer: { id: 'b' }, paymentToken: 'tok_visa', orders: [{ orderId: 'ord_a', sellerId: 's1', amount: '10.00' }] })}\n`,
     );
-    await ingest(db, [input], { psp: 'sim' });
+    await ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
     const chargedAt = (createdAt: string) => [
       {
         reference: 'ch_1',

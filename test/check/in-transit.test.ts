@@ -17,6 +17,7 @@ import { IN_TRANSIT_QUERIES } from '../../src/check/store.js';
 import { openDatabase } from '../../src/db/index.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { payops, tempDir } from '../helpers/cli.js';
 import { tempDatabase } from '../helpers/db.js';
@@ -59,7 +60,7 @@ beforeAll(async () => {
     delivered,
     `${JSON.stringify({ eventId: 'po_ev_1', type: 'pay_out', occurredAt: '2026-11-23T12:00:00Z', orderId: 'ord_1', seller: { id: 'seller_7', name: 'Acme', account: { iban: 'DE89370400440532013000' } } })}\n`,
   );
-  await ingest(made.db, [delivered], { psp: 'sim' });
+  await ingest(new SqliteIntakeStore(made.db), [delivered], { psp: 'sim' });
   const sent = await runPayouts(made.db, {
     psp: book.psp,
     retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 1 },

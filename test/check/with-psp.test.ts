@@ -6,6 +6,7 @@ import { runChecksWithPsp } from '../../src/check/with-psp.js';
 import { type Database, inTransaction, openDatabase } from '../../src/db/index.js';
 import { emptyTally } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { executeDue } from '../../src/work/executors/payin.js';
 import { ChargeRecorder } from '../../src/work/executors/charge-recorder.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/payments/retry-policy.js';
@@ -37,10 +38,10 @@ async function booksWithACaptureInFlight(): Promise<{
       orders: [{ orderId, sellerId: 'seller_1', amount: '25.00', platformFee: '2.50' }],
     });
   fs.writeFileSync(input, `${checkout('chk_1', 'ord_1')}\n`);
-  await ingest(db, [input], { psp: 'sim' });
+  await ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   await executeDue(db, { psp: new FakePsp(), retry: DEFAULT_RETRY_POLICY, clock: Date.now });
   fs.writeFileSync(input, `${checkout('chk_2', 'ord_2')}\n`);
-  await ingest(db, [input], { psp: 'sim' });
+  await ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   const other = openDatabase(file);
   const now = new Date().toISOString();
   const [claimed] = inTransaction(other, () =>

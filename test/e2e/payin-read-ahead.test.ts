@@ -5,6 +5,7 @@ import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { READ_AHEAD_MIN_BYTES } from '../../src/intake/read-ahead.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { REPO_ROOT, expectCheckPasses, payops, tempDir } from '../helpers/cli.js';
 import { tempDatabase } from '../helpers/db.js';
 
@@ -96,7 +97,7 @@ describe('payin run: the read-ahead thread judges as the main thread does', () =
     // Under vitest the sources run as TypeScript, with no compiled worker: read on this thread.
     const here = tempDatabase();
     try {
-      const intake = await ingest(here.db, [same], { psp: 'sim' });
+      const intake = await ingest(new SqliteIntakeStore(here.db), [same], { psp: 'sim' });
       here.db.close();
       const cli = JSON.parse(run.stdout) as {
         events: Record<string, number>;

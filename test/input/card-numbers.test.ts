@@ -10,6 +10,7 @@ import {
   redactCardNumbers,
 } from '../../src/input/card-numbers.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { tempDatabase } from '../helpers/db.js';
 
 /** A Luhn-valid number of `length` digits: `body` then the check digit. */
@@ -222,7 +223,7 @@ describe('card numbers (issue 14 item 11)', () => {
                 : JSON.stringify(event);
             const file = path.join(dir, `p-${files++}.ndjson`);
             fs.writeFileSync(file, `${text}\n`);
-            const summary = await ingest(db, [file], { psp: 'sim' });
+            const summary = await ingest(new SqliteIntakeStore(db), [file], { psp: 'sim' });
             expect(summary.rejected).toBe(1);
             const shown =
               JSON.stringify(summary.rejections) +

@@ -7,6 +7,7 @@ import { MAX_MINOR } from '../../src/money/index.js';
 import { UnrecordedAnswers } from '../../src/payments/attention.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { assertTransition } from '../../src/payments/order-state.js';
 import { showOrder, statusCounts } from '../../src/payments/queries.js';
 import { resolveAttention } from '../../src/work/executors/resolve-attention.js';
@@ -58,7 +59,7 @@ describe('a charge the PSP captured and payops could not record', () => {
   const load = async (name: string, ...events: unknown[]) => {
     const input = path.join(path.dirname(file), name);
     fs.writeFileSync(input, `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
-    return ingest(db, [input], { psp: 'sim' });
+    return ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   };
 
   beforeEach(async () => {

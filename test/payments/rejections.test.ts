@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { executeDue } from '../../src/work/executors/payin.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
@@ -28,7 +29,7 @@ describe('a PSP rejection in the refund and payout executors', () => {
   const load = async (...events: unknown[]) => {
     const file = path.join(dir, `events-${files++}.ndjson`);
     fs.writeFileSync(file, `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
-    await ingest(db, [file], { psp: psp.name });
+    await ingest(new SqliteIntakeStore(db), [file], { psp: psp.name });
   };
 
   beforeEach(async () => {

@@ -6,6 +6,7 @@ import type { Database } from '../../src/db/index.js';
 import { UnrecordedAnswers } from '../../src/payments/attention.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { resolveAttention } from '../../src/work/executors/resolve-attention.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { listPayouts } from '../../src/payouts/queries.js';
@@ -28,7 +29,7 @@ describe('a payout the PSP sent and payops could not record', () => {
   const events = async (name: string, ...list: unknown[]) => {
     const input = path.join(path.dirname(file), name);
     fs.writeFileSync(input, `${list.map((event) => JSON.stringify(event)).join('\n')}\n`);
-    return ingest(db, [input], { psp: 'sim' });
+    return ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   };
 
   beforeEach(async () => {

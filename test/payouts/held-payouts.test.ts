@@ -6,6 +6,7 @@ import { runChecks } from '../../src/check/check.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { HeldPayOuts, settleHeldPayOuts } from '../../src/payouts/held-payouts.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp, timeout } from '../payments/fake-psp.js';
 
@@ -39,7 +40,7 @@ describe('held pay_outs', () => {
   const load = async (...lines: string[]) => {
     const input = path.join(dir, `events-${Math.random()}.ndjson`);
     fs.writeFileSync(input, `${lines.join('\n')}\n`);
-    return ingest(db, [input], { psp: 'sim' });
+    return ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   };
   const execute = () =>
     new PayinExecutor(db, {

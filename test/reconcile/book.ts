@@ -6,6 +6,7 @@ import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { balances } from '../../src/ledger/index.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import type { ChargeResult, Dispute } from '../../src/psp/port.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
 import { DEFAULT_RULES, type Rules } from '../../src/reconcile/rules.js';
@@ -67,7 +68,7 @@ export class TestBook {
     );
     const file = path.join(this.dir, `events-${this.events}.ndjson`);
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
-    await ingest(this.db, [file], { psp: 'sim' });
+    await ingest(new SqliteIntakeStore(this.db), [file], { psp: 'sim' });
     await new PayinExecutor(this.db, {
       psp: this.psp,
       retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 },
@@ -83,7 +84,7 @@ export class TestBook {
       file,
       `${JSON.stringify({ eventId, type: 'refund', occurredAt: '2026-11-23T11:00:00Z', orderId, amount, reason: 'test' })}\n`,
     );
-    await ingest(this.db, [file], { psp: 'sim' });
+    await ingest(new SqliteIntakeStore(this.db), [file], { psp: 'sim' });
     await new RefundExecutor(this.db, {
       psp: this.psp,
       retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 },

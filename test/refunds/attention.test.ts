@@ -6,6 +6,7 @@ import type { Database } from '../../src/db/index.js';
 import { UnrecordedAnswers } from '../../src/payments/attention.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { resolveAttention } from '../../src/work/executors/resolve-attention.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { tempDatabase } from '../helpers/db.js';
@@ -26,7 +27,7 @@ describe('a refund the PSP made and payops could not record', () => {
   const events = async (name: string, ...list: unknown[]) => {
     const input = path.join(path.dirname(file), name);
     fs.writeFileSync(input, `${list.map((event) => JSON.stringify(event)).join('\n')}\n`);
-    return ingest(db, [input], { psp: 'sim' });
+    return ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   };
   const refundsState = () => db.prepare('SELECT refund_id, status FROM refunds ORDER BY id').all();
 

@@ -7,6 +7,7 @@ import { RefundExecutor } from '../../src/work/executors/refund.js';
 import type { Database } from '../../src/db/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { executeDue } from '../../src/work/executors/payin.js';
 import type { Dispute } from '../../src/psp/port.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
@@ -59,7 +60,7 @@ describe('chargebacks sync', () => {
         orders: [{ orderId: 'ord_1', sellerId: 'seller_1', amount: '25.00', platformFee: '2.50' }],
       })}\n`,
     );
-    await ingest(db, [input], { psp: 'sim' });
+    await ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
     psp.disputes.push(dispute);
   });
   afterEach(() => cleanup());
@@ -113,7 +114,7 @@ describe('chargebacks sync', () => {
       refundFile,
       `${JSON.stringify({ eventId: 'rf_1', type: 'refund', occurredAt: '2026-11-23T10:30:00Z', orderId: 'ord_1', amount: '25.00' })}\n`,
     );
-    await ingest(db, [refundFile], { psp: 'sim' });
+    await ingest(new SqliteIntakeStore(db), [refundFile], { psp: 'sim' });
     psp.refundScripts.set('payops-rf_1-refund', [
       { status: 'retryable', kind: 'timeout', sent: true, detail: 'the answer was lost' },
       { status: 'declined', pspReference: 're_1', reason: 'charge_disputed' },

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { executeDue } from '../../src/work/executors/payin.js';
 import { DEFAULT_FEE_RULE } from '../../src/psp/fee-rule.js';
 import { SimPsp } from '../../src/psp/sim/adapter.js';
@@ -71,7 +72,7 @@ describe('random interleavings of pay-ins, releases, refunds, payouts and charge
           const events = async (...list: unknown[]) => {
             const input = path.join(path.dirname(file), `ops-${n++}.ndjson`);
             fs.writeFileSync(input, `${list.map((e) => JSON.stringify(e)).join('\n')}\n`);
-            await ingest(db, [input], { psp: 'sim' });
+            await ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
           };
           try {
             for (const step of ops) {

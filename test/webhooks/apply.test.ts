@@ -6,6 +6,7 @@ import type { Database } from '../../src/db/index.js';
 import { balances } from '../../src/ledger/index.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { showOrder } from '../../src/payments/queries.js';
 import {
   type WebhookOutcome,
@@ -79,7 +80,7 @@ describe("webhook events applied through the executor's recorder", () => {
         ],
       })}\n`,
     );
-    await ingest(db, [input], { psp: 'http' });
+    await ingest(new SqliteIntakeStore(db), [input], { psp: 'http' });
     applier = new WebhookApplier(db, { psp: 'http', retry: POLICY, clock: Date.now });
   });
   afterEach(() => cleanup());

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import {
   type WebhookOutcome,
   WebhookApplier,
@@ -61,7 +62,7 @@ describe('webhook deliveries in any order, duplicated, some too early', () => {
                 })),
               })}\n`,
             );
-            await ingest(db, [input], { psp: 'http' });
+            await ingest(new SqliteIntakeStore(db), [input], { psp: 'http' });
             const psp = new FakePsp();
             (psp as { name: string }).name = 'http';
             plans.forEach((p, i) => {

@@ -1,5 +1,6 @@
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { eventsFile } from '../helpers/events.js';
 import type { Context } from './executor-suite.js';
 import { POLICY } from './executor-suite.js';
@@ -33,7 +34,7 @@ export async function capturedOrders(ctx: Context, count: number): Promise<strin
 
 export async function events(ctx: Context, name: string, list: readonly unknown[]): Promise<void> {
   const file = eventsFile(path.dirname(ctx.file), name, ...list);
-  const report = await ingest(ctx.db, [file], { psp: 'sim' });
+  const report = await ingest(new SqliteIntakeStore(ctx.db), [file], { psp: 'sim' });
   if (report.rejected > 0)
     throw new Error(`the test's ${name} had ${report.rejected} rejected lines`);
 }

@@ -6,6 +6,7 @@ import { type DueWork, heldOf, runQueues } from '../drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from './charge.js';
 import { type HeldSettlement, settleHeldPayOuts } from '../../payouts/held-payouts.js';
 import { type IntakeOptions, type IntakeSummary, ingest } from '../../intake/intake.js';
+import { SqliteIntakeStore } from '../../intake/sqlite-intake-store.js';
 import type { OrderStatus } from '../../payments/order-state.js';
 import { type OpenWork, openWorkIn, statusCounts } from '../../payments/queries.js';
 import type { RetryPolicy } from '../../payments/retry-policy.js';
@@ -50,7 +51,10 @@ export async function runPayin(
   intake: Omit<IntakeOptions, 'psp'> & { onIntakeDone?: (summary: IntakeSummary) => void },
   execution: ExecutionOptions,
 ): Promise<PayinSummary> {
-  const intakeSummary = await ingest(db, files, { ...intake, psp: execution.psp.name });
+  const intakeSummary = await ingest(new SqliteIntakeStore(db), files, {
+    ...intake,
+    psp: execution.psp.name,
+  });
   intake.onIntakeDone?.(intakeSummary);
   const tally = emptyTally();
   const refunds = emptyRefundTally();

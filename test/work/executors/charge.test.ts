@@ -3,6 +3,7 @@ import type { Database } from '../../../src/db/index.js';
 import { balances } from '../../../src/ledger/index.js';
 import { PayinExecutor } from '../../../src/work/executors/charge.js';
 import { ingest } from '../../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../../src/intake/sqlite-intake-store.js';
 import { showOrder, statusCounts } from '../../../src/payments/queries.js';
 import { PaymentsStore } from '../../../src/payments/store.js';
 import { Wallets } from '../../../src/wallet/wallet.js';
@@ -60,7 +61,7 @@ describe('PayinExecutor', () => {
   const load = async (...lines: string[]) => {
     const input = path.join(dir, `events-${Math.random()}.ndjson`);
     fs.writeFileSync(input, `${lines.join('\n')}\n`);
-    return ingest(db, [input], { psp: 'sim' });
+    return ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   };
   const status = (orderId: string) => showOrder(db, orderId).status;
 

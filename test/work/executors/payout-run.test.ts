@@ -9,6 +9,7 @@ import { bankOperating, payoutsInTransit } from '../../../src/postings/index.js'
 import { UsageError } from '../../../src/errors.js';
 import { PayinExecutor } from '../../../src/work/executors/charge.js';
 import { ingest } from '../../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../../src/intake/sqlite-intake-store.js';
 import { PayoutExecutor } from '../../../src/work/executors/payout.js';
 import { runPayouts } from '../../../src/work/executors/payout-run.js';
 import { HeldPayOuts } from '../../../src/payouts/held-payouts.js';
@@ -53,7 +54,7 @@ describe('payout runs and the PSP that sends them', () => {
         .map((event) => JSON.stringify(event))
         .join('\n'),
     );
-    await ingest(db, [events], { psp: 'sim' });
+    await ingest(new SqliteIntakeStore(db), [events], { psp: 'sim' });
     await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
     const deliveries = path.join(path.dirname(file), 'deliveries.ndjson');
     fs.writeFileSync(
@@ -66,7 +67,7 @@ describe('payout runs and the PSP that sends them', () => {
         seller: { id: 'seller_7', name: 'Acme', account: { iban: 'DE89370400440532013000' } },
       }),
     );
-    await ingest(db, [deliveries], { psp: 'sim' });
+    await ingest(new SqliteIntakeStore(db), [deliveries], { psp: 'sim' });
   });
   afterEach(() => cleanup());
 
@@ -99,7 +100,9 @@ describe('payout runs and the PSP that sends them', () => {
         .map((event) => JSON.stringify(event))
         .join('\n'),
     );
-    expect(await ingest(db, [held], { psp: 'sim' })).toMatchObject({ payOutsHeld: 2 });
+    expect(await ingest(new SqliteIntakeStore(db), [held], { psp: 'sim' })).toMatchObject({
+      payOutsHeld: 2,
+    });
     psp.script('ord_3', { status: 'declined', pspReference: null, reason: 'card_declined' });
     // Captured and declined, not settled yet (as after a webhook, a sync or a crashed run).
     await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();

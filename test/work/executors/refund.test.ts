@@ -7,6 +7,7 @@ import type { Database } from '../../../src/db/index.js';
 import { balances } from '../../../src/ledger/index.js';
 import { PayinExecutor } from '../../../src/work/executors/charge.js';
 import { ingest } from '../../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../../src/intake/sqlite-intake-store.js';
 import { RefundExecutor } from '../../../src/work/executors/refund.js';
 import { tempDatabase } from '../../helpers/db.js';
 import { FakePsp } from '../../payments/fake-psp.js';
@@ -23,7 +24,7 @@ describe('RefundExecutor', () => {
   const events = async (name: string, ...list: unknown[]) => {
     const input = path.join(path.dirname(file), name);
     fs.writeFileSync(input, `${list.map((event) => JSON.stringify(event)).join('\n')}\n`);
-    return ingest(db, [input], { psp: 'sim' });
+    return ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   };
 
   beforeEach(async () => {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../../src/check/check.js';
 import type { Database } from '../../../src/db/index.js';
 import { ingest } from '../../../src/intake/intake.js';
+import { SqliteIntakeStore } from '../../../src/intake/sqlite-intake-store.js';
 import { runPayin } from '../../../src/work/executors/payin.js';
 import { createPayouts } from '../../../src/payouts/plan.js';
 import { retryDue } from '../../../src/queue/retry.js';
@@ -117,7 +118,7 @@ describe('leases of orders, refunds and payouts alike', () => {
     );
     // Work created but not executed: a new order, a refund of ord_2 and a payout of ord_1's share.
     await ingest(
-      db,
+      new SqliteIntakeStore(db),
       [
         file_(
           'more.ndjson',
