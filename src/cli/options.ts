@@ -31,6 +31,17 @@ export function flagValue<T>(parse: () => T): T {
   }
 }
 
+/** `flagValue` of an async parse: a report reading the books through its port. */
+export async function flagValueAsync<T>(parse: () => Promise<T>): Promise<T> {
+  try {
+    return await parse();
+  } catch (error) {
+    return flagValue(() => {
+      throw error;
+    });
+  }
+}
+
 export function nonNegativeInteger(value: string): number {
   if (!/^(0|[1-9][0-9]{0,9})$/.test(value))
     throw new InvalidArgumentError('expected a whole number, 0 or more');

@@ -1,22 +1,19 @@
-import type { Database } from '../db/index.js';
 import { UsageError } from '../errors.js';
-
-type WorkKind = 'order' | 'refund' | 'payout';
-
-const FIND = `SELECT 'order' AS kind, psp, status FROM orders WHERE order_id = @id
-              UNION ALL SELECT 'refund', psp, status FROM refunds WHERE refund_id = @id
-              UNION ALL SELECT 'payout', psp, status FROM payouts WHERE payout_id = @id`;
+import type { QueueReadStore } from './queue-read-store.js';
 
 /**
  * Checks that every id an operator named is a dead letter of this PSP, before anything is
  * requeued. Work of another PSP must go back to the PSP that holds its key: sent anywhere else it
  * would be a new charge, refund or transfer with no memory of the first.
  */
-export function assertDeadLettersOf(db: Database, psp: string, ids: readonly string[]): void {
-  const find = db.prepare(FIND);
+export async function assertDeadLettersOf(
+  store: QueueReadStore,
+  psp: string,
+  ids: readonly string[],
+): Promise<void> {
+  const named = await store.workNamed([...new Set(ids)]);
   const problems: string[] = [];
-  for (const id of new Set(ids)) {
-    const found = find.all({ id }) as { kind: WorkKind; psp: string; status: string }[];
+  for (const [id, found] of named) {
     if (found.some((work) => work.psp === psp && work.status === 'dead_lettered')) continue;
     const work = found[0];
     if (work === undefined) problems.push(`${id}: no order, refund or payout has this id`);

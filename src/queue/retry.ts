@@ -12,6 +12,7 @@ import { RefundExecutor, type RefundTally, emptyRefundTally } from '../work/exec
 import { listRefunds } from '../refunds/queries.js';
 import type { HeldGroup } from '../work/leases/leases.js';
 import { assertDeadLettersOf } from './named-work.js';
+import { SqliteQueueReadStore } from './sqlite-queue-read-store.js';
 
 export interface RetryRunSummary {
   charges: ExecutionTally;
@@ -77,7 +78,7 @@ export async function requeueDeadLetters(
   actor: string,
 ): Promise<RetryRunSummary> {
   const psp = execution.psp.name;
-  if (!('all' in which)) assertDeadLettersOf(db, psp, which.ids);
+  if (!('all' in which)) await assertDeadLettersOf(new SqliteQueueReadStore(db), psp, which.ids);
   const deadRefunds = listRefunds(db, { status: 'dead_lettered' }).map((refund) => refund.refundId);
   const deadPayouts = listPayouts(db, { status: 'dead_lettered' }).map((payout) => payout.payoutId);
   const named = (list: readonly string[]) =>

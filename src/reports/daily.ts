@@ -1,4 +1,3 @@
-import type { Database } from '../db/index.js';
 import { InputError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import {
@@ -10,6 +9,7 @@ import {
   pspFees,
 } from '../postings/index.js';
 import { normalizeInstant } from '../time.js';
+import type { EntryGroup, ReportStore } from './report-store.js';
 
 export interface DailyLine {
   currency: Currency;
@@ -30,35 +30,15 @@ export function checkReportDate(date: string): void {
 }
 
 /**
- * The day's entries grouped by kind, account and direction. Driven by the accounts so each one is
- * an index seek on ledger_entries_by_account_time (in-order and backdated entries alike), never a
- * scan of the journal; entries carry their transaction's effective time, as the statements read it.
- */
-export const DAILY_QUERY = `SELECT t.kind, a.currency, a.name, e.direction, COUNT(DISTINCT t.id) AS txs, SUM(e.amount_minor) AS total
-  FROM ledger_accounts a
-  CROSS JOIN ledger_entries e ON e.account_id = a.id AND e.backdated IN (0, 1) AND e.effective_at >= @start AND e.effective_at < @end
-  CROSS JOIN ledger_transactions t ON t.id = e.tx_id
-  GROUP BY t.kind, a.currency, a.name, e.direction`;
-
-interface DailyRow {
-  kind: string;
-  currency: string;
-  name: string;
-  direction: 'debit' | 'credit';
-  txs: bigint;
-  total: bigint;
-}
-
-/**
  * One UTC day of money movement per currency, read from the ledger itself (by effective time), so
  * it can never disagree with the books: PSP and platform fees are the day's net movement of
  * expenses:psp-fees and revenue:platform-fees whichever flow booked them, as `report income` reads them.
  */
-export function dailyReport(db: Database, date: string): DailyLine[] {
+export async function dailyReport(store: ReportStore, date: string): Promise<DailyLine[]> {
   checkReportDate(date);
   const start = `${date}T00:00:00.000Z`;
   const end = new Date(Date.parse(start) + 86_400_000).toISOString();
-  const rows = db.prepare(DAILY_QUERY).all({ start, end }) as DailyRow[];
+  const rows = await store.entryGroups(start, end);
   const lines = new Map<string, DailyLine>();
   for (const row of rows) {
     let line = lines.get(row.currency);
@@ -87,7 +67,7 @@ function emptyLine(currency: Currency): DailyLine {
 const PAYOUT_SOURCES = new Set<string>([payoutsInTransit, bankOperating]);
 
 /** The posting rules of DESIGN.md §6 read backwards: which leg of which kind is which figure. */
-function addRow(l: DailyLine, row: DailyRow): void {
+function addRow(l: DailyLine, row: EntryGroup): void {
   const count = Number(row.txs);
   const total = BigInt(row.total);
   if (row.name === platformFees) l.platformFeesMinor += row.direction === 'credit' ? total : -total;
@@ -119,34 +99,17 @@ export interface DaysWithMoney {
   after: string | null;
 }
 
-/**
- * Which days have money around `date` (a `YYYY-MM-DD` UTC day), for a report that found nothing:
- * per account, index seeks on ledger_entries_by_account_time and the maintained max_effective_at,
- * so it costs O(accounts) whatever the journal's size.
- */
-export function daysWithMoney(db: Database, date: string): DaysWithMoney {
+/** Which days have money around `date` (a `YYYY-MM-DD` UTC day), for a report that found nothing. */
+export async function daysWithMoney(store: ReportStore, date: string): Promise<DaysWithMoney> {
   const start = `${date}T00:00:00.000Z`;
   const end = new Date(Date.parse(start) + 86_400_000).toISOString();
-  const day = (sql: string, bound: string): string | null => {
-    const row = db.prepare(sql).get({ bound }) as { day: string | null };
-    return row.day === null ? null : row.day.slice(0, 10);
-  };
+  const instants = await store.entryInstantsAround(start, end);
+  const day = (instant: string | null): string | null =>
+    instant === null ? null : instant.slice(0, 10);
   return {
-    first: day(FIRST_FROM, ''),
-    last: day(LAST_BEFORE, '9999'),
-    before: day(LAST_BEFORE, start),
-    after: day(FIRST_FROM, end),
+    first: day(instants.first),
+    last: day(instants.last),
+    before: day(instants.before),
+    after: day(instants.after),
   };
 }
-
-/** The earliest effective time at or after @bound, over every account: two index seeks per account. */
-const FIRST_FROM = `SELECT MIN(x) AS day FROM (
-   SELECT (SELECT MIN(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 0 AND e.effective_at >= @bound) AS x FROM ledger_accounts a
-   UNION ALL
-   SELECT (SELECT MIN(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 1 AND e.effective_at >= @bound) FROM ledger_accounts a)`;
-
-/** The latest effective time before @bound, over every account. */
-const LAST_BEFORE = `SELECT MAX(x) AS day FROM (
-   SELECT (SELECT MAX(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 0 AND e.effective_at < @bound) AS x FROM ledger_accounts a
-   UNION ALL
-   SELECT (SELECT MAX(e.effective_at) FROM ledger_entries e WHERE e.account_id = a.id AND e.backdated = 1 AND e.effective_at < @bound) FROM ledger_accounts a)`;

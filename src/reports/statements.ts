@@ -1,8 +1,7 @@
-import type { Database } from '../db/index.js';
 import { InputError } from '../errors.js';
 import { type AccountType, toNormalBalance } from '../ledger/accounts.js';
 import type { Currency } from '../money/index.js';
-import { type RawBalance, balancesBefore, effectiveSpan } from './period-balances.js';
+import type { RawBalance, ReportStore } from './report-store.js';
 import {
   type Period,
   type PeriodSpan,
@@ -102,13 +101,16 @@ const SECTIONS: Readonly<Record<AccountType, SectionName>> = {
 };
 
 /** Revenue and expenses per period (flows between period boundaries), and their net. */
-export function incomeStatement(db: Database, options: StatementOptions): IncomeStatement {
-  const header = resolveHeader(db, options);
+export async function incomeStatement(
+  store: ReportStore,
+  options: StatementOptions,
+): Promise<IncomeStatement> {
+  const header = await resolveHeader(store, options);
   const bounds =
     header.periods.length === 0
       ? []
       : [header.periods[0]!.start, ...header.periods.map((span) => span.end)];
-  const snapshots = balancesBefore(db, 'income', bounds);
+  const snapshots = await store.balancesBefore('income', bounds);
   const rows = accountRows(snapshots, options.depth);
   for (const row of rows) row.raw = row.raw.slice(1).map((value, index) => value - row.raw[index]!);
   const sections = (['revenue', 'expense'] as const).map((type) =>
@@ -123,10 +125,12 @@ export function incomeStatement(db: Database, options: StatementOptions): Income
 }
 
 /** Assets, liabilities and equity at each period end (historical: everything before counts). */
-export function balanceSheet(db: Database, options: StatementOptions): BalanceSheet {
-  const header = resolveHeader(db, options);
-  const snapshots = balancesBefore(
-    db,
+export async function balanceSheet(
+  store: ReportStore,
+  options: StatementOptions,
+): Promise<BalanceSheet> {
+  const header = await resolveHeader(store, options);
+  const snapshots = await store.balancesBefore(
     'position',
     header.periods.map((span) => span.end),
   );
@@ -155,7 +159,10 @@ export function balanceSheet(db: Database, options: StatementOptions): BalanceSh
 }
 
 /** The default span is the whole journal's, as hledger's: both statements of a book have the same columns. */
-function resolveHeader(db: Database, options: StatementOptions): StatementHeader {
+async function resolveHeader(
+  store: ReportStore,
+  options: StatementOptions,
+): Promise<StatementHeader> {
   if (options.depth !== undefined && !(Number.isInteger(options.depth) && options.depth >= 1)) {
     throw new InputError(
       `--depth: expected a whole number greater than zero, got ${options.depth}`,
@@ -170,7 +177,8 @@ function resolveHeader(db: Database, options: StatementOptions): StatementHeader
       `--end ${options.end} must come after --begin ${options.begin} (the end is exclusive)`,
     );
   }
-  const span = begin === undefined || end === undefined ? effectiveSpan(db, 'position') : undefined;
+  const span =
+    begin === undefined || end === undefined ? await store.effectiveSpan('position') : undefined;
   const beginMs = begin ?? (span ? dayStart(Date.parse(span.first)) : undefined);
   const endMs = end ?? (span ? dayAfter(Date.parse(span.last)) : undefined);
   const periods =

@@ -3,7 +3,8 @@ import type { Database } from '../../src/db/index.js';
 import { bankOperating, payoutsInTransit } from '../../src/postings/index.js';
 import { Ledger, type PostingRequest } from '../../src/ledger/index.js';
 import { type Currency, toCurrency } from '../../src/money/index.js';
-import { DAILY_QUERY, dailyReport } from '../../src/reports/daily.js';
+import { dailyReport } from '../../src/reports/daily.js';
+import { DAILY_QUERY, SqliteReportStore } from '../../src/reports/sqlite-report-store.js';
 import { incomeStatement } from '../../src/reports/statements.js';
 import { tempDatabase } from '../helpers/db.js';
 
@@ -124,8 +125,12 @@ beforeAll(() => {
 
 afterAll(() => book.cleanup());
 
-function incomeForDay(account: string, currency: Currency): bigint {
-  const statement = incomeStatement(book.db, { period: 'daily', begin: DAY, end: '2026-11-24' });
+async function incomeForDay(account: string, currency: Currency): Promise<bigint> {
+  const statement = await incomeStatement(new SqliteReportStore(book.db), {
+    period: 'daily',
+    begin: DAY,
+    end: '2026-11-24',
+  });
   const row = statement.sections
     .flatMap((section) => section.rows)
     .find((r) => r.account === account && r.currency === currency);
@@ -133,21 +138,26 @@ function incomeForDay(account: string, currency: Currency): bigint {
 }
 
 describe('report daily', () => {
-  it("PSP and platform fees are the day's net movement of their accounts, equal to report income --period daily", () => {
-    const lines = dailyReport(book.db, DAY);
+  it("PSP and platform fees are the day's net movement of their accounts, equal to report income --period daily", async () => {
+    const lines = await dailyReport(new SqliteReportStore(book.db), DAY);
     expect(lines.map((line) => line.currency)).toEqual(['EUR', 'USD']);
     for (const line of lines) {
       expect(line.pspFeesMinor).toBe(320n + 50n + 75n + 13n - 20n);
-      expect(line.pspFeesMinor).toBe(incomeForDay('expenses:psp-fees', line.currency));
+      expect(line.pspFeesMinor).toBe(await incomeForDay('expenses:psp-fees', line.currency));
       expect(line.platformFeesMinor).toBe(1_000n - 100n);
-      expect(line.platformFeesMinor).toBe(incomeForDay('revenue:platform-fees', line.currency));
+      expect(line.platformFeesMinor).toBe(
+        await incomeForDay('revenue:platform-fees', line.currency),
+      );
       expect(line.payIns).toEqual({ count: 1, amountMinor: 9_680n });
     }
   });
 
-  it("counts the day's seller payouts whether they left into payouts in-transit or (an older book) from the operating account", () => {
+  it("counts the day's seller payouts whether they left into payouts in-transit or (an older book) from the operating account", async () => {
     const byCurrency = new Map(
-      dailyReport(book.db, DAY).map((line) => [line.currency, line.payouts]),
+      (await dailyReport(new SqliteReportStore(book.db), DAY)).map((line) => [
+        line.currency,
+        line.payouts,
+      ]),
     );
     expect(byCurrency.get(USD)).toEqual({ count: 2, amountMinor: 4_500n });
     expect(byCurrency.get(EUR)).toEqual({ count: 1, amountMinor: 700n });

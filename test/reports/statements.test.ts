@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { Ledger, exportJournal } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
-import { PERIOD_BALANCE_QUERY, TYPES_OF } from '../../src/reports/period-balances.js';
+import {
+  PERIOD_BALANCE_QUERY,
+  SqliteReportStore,
+  TYPES_OF,
+} from '../../src/reports/sqlite-report-store.js';
 import { reportPeriods } from '../../src/reports/periods.js';
 import {
   type StatementOptions,
@@ -24,7 +28,7 @@ import { hledgerInstalled, hledgerStatement, payopsAmounts } from './hledger.js'
  */
 
 const HAS_HLEDGER = hledgerInstalled();
-const withHledger = (name: string, fn: () => void) =>
+const withHledger = (name: string, fn: () => Promise<void>) =>
   it.skipIf(!HAS_HLEDGER)(HAS_HLEDGER ? name : `${name} [skipped: hledger not found on PATH]`, fn);
 
 let book: { db: Database; cleanup: () => void };
@@ -89,8 +93,8 @@ const CASES: readonly [string, StatementOptions][] = [
 
 describe('report income = hledger incomestatement, to the minor unit', () => {
   for (const [name, options] of CASES) {
-    withHledger(name, () => {
-      const statement = incomeStatement(book.db, options);
+    withHledger(name, async () => {
+      const statement = await incomeStatement(new SqliteReportStore(book.db), options);
       const reference = hledgerStatement(journal, 'incomestatement', hledgerArgs(options));
       expect(reference.amounts.size).toBeGreaterThan(10);
       expect(payopsAmounts(statement)).toEqual(reference.amounts);
@@ -102,8 +106,8 @@ describe('report income = hledger incomestatement, to the minor unit', () => {
 
 describe('report balance-sheet = hledger balancesheetequity (historical), to the minor unit', () => {
   for (const [name, options] of CASES) {
-    withHledger(name, () => {
-      const statement = balanceSheet(book.db, options);
+    withHledger(name, async () => {
+      const statement = await balanceSheet(new SqliteReportStore(book.db), options);
       const reference = hledgerStatement(journal, 'balancesheetequity', hledgerArgs(options));
       expect(reference.amounts.size).toBeGreaterThan(10);
       expect(payopsAmounts(statement)).toEqual(reference.amounts);
@@ -114,9 +118,12 @@ describe('report balance-sheet = hledger balancesheetequity (historical), to the
 });
 
 describe('statements', () => {
-  it('balance sheet: assets = liabilities + equity + unclosed net income, per currency and period end', () => {
-    const sheet = balanceSheet(book.db, { period: 'monthly' });
-    const income = incomeStatement(book.db, { period: 'monthly', end: sheet.end?.slice(0, 10) });
+  it('balance sheet: assets = liabilities + equity + unclosed net income, per currency and period end', async () => {
+    const sheet = await balanceSheet(new SqliteReportStore(book.db), { period: 'monthly' });
+    const income = await incomeStatement(new SqliteReportStore(book.db), {
+      period: 'monthly',
+      end: sheet.end?.slice(0, 10),
+    });
     expect(sheet.check.length).toBeGreaterThanOrEqual(4);
     for (const line of sheet.check)
       expect(line.differenceMinor.every((difference) => difference === 0n)).toBe(true);
@@ -128,8 +135,8 @@ describe('statements', () => {
     expect(lastNet).toEqual(incomeNet);
   });
 
-  it('never sums currencies: one row per account and currency, one total per currency', () => {
-    const statement = incomeStatement(book.db, { depth: 1 });
+  it('never sums currencies: one row per account and currency, one total per currency', async () => {
+    const statement = await incomeStatement(new SqliteReportStore(book.db), { depth: 1 });
     const revenue = statement.sections.find((section) => section.name === 'revenue');
     expect(revenue?.rows.map((row) => `${row.account} ${row.currency}`)).toEqual([
       'revenue EUR',
@@ -141,10 +148,10 @@ describe('statements', () => {
     expect(statement.dateBasis).toBe('effective');
   });
 
-  it('an empty ledger has no periods and empty sections', () => {
+  it('an empty ledger has no periods and empty sections', async () => {
     const empty = tempDatabase();
     try {
-      const statement = balanceSheet(empty.db, { period: 'monthly' });
+      const statement = await balanceSheet(new SqliteReportStore(empty.db), { period: 'monthly' });
       expect(statement.periods).toEqual([]);
       expect(statement.sections.every((section) => section.rows.length === 0)).toBe(true);
       expect(statement.balanced).toBe(true);
@@ -153,7 +160,7 @@ describe('statements', () => {
     }
   });
 
-  it('end is exclusive: an entry effective at the end instant belongs to the next period', () => {
+  it('end is exclusive: an entry effective at the end instant belongs to the next period', async () => {
     const db = tempDatabase();
     try {
       const usd = toCurrency('USD');
@@ -170,7 +177,7 @@ describe('statements', () => {
         });
       post('last-ms-of-march', '2026-03-31T23:59:59.999Z', 100n);
       post('first-ms-of-april', '2026-04-01T00:00:00.000Z', 7n);
-      const statement = incomeStatement(db.db, {
+      const statement = await incomeStatement(new SqliteReportStore(db.db), {
         period: 'monthly',
         begin: '2026-03-01',
         end: '2026-05-01',
@@ -183,7 +190,7 @@ describe('statements', () => {
           totalMinor: 107n,
         },
       ]);
-      const sheet = balanceSheet(db.db, {
+      const sheet = await balanceSheet(new SqliteReportStore(db.db), {
         period: 'monthly',
         begin: '2026-03-01',
         end: '2026-05-01',
@@ -194,16 +201,17 @@ describe('statements', () => {
     }
   });
 
-  it('refuses a begin after the end, a non-date, and too many columns', () => {
-    expect(() => incomeStatement(book.db, { begin: '2026-05-01', end: '2026-05-01' })).toThrow(
-      /must come after --begin/,
-    );
-    expect(() => incomeStatement(book.db, { begin: '2026-05-01T00:00Z' })).toThrow(
+  it('refuses a begin after the end, a non-date, and too many columns', async () => {
+    const store = new SqliteReportStore(book.db);
+    await expect(
+      incomeStatement(store, { begin: '2026-05-01', end: '2026-05-01' }),
+    ).rejects.toThrow(/must come after --begin/);
+    await expect(incomeStatement(store, { begin: '2026-05-01T00:00Z' })).rejects.toThrow(
       /--begin: .* is not a date/,
     );
-    expect(() =>
-      incomeStatement(book.db, { period: 'daily', begin: '2020-01-01', end: '2026-01-01' }),
-    ).toThrow(/more than 1000 columns/);
+    await expect(
+      incomeStatement(store, { period: 'daily', begin: '2020-01-01', end: '2026-01-01' }),
+    ).rejects.toThrow(/more than 1000 columns/);
   });
 
   it('weekly periods start on Monday (ISO weeks), monthly on the 1st, both widened to whole periods', () => {

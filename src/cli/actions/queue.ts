@@ -14,6 +14,7 @@ import type { ExecutionFlags } from '../psp-options.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { queuedWork } from '../../queue/work-list.js';
+import { SqliteQueueReadStore } from '../../queue/sqlite-queue-read-store.js';
 import { contractJson } from '../../output/contract.js';
 import {
   dlqListSchema,
@@ -49,7 +50,9 @@ async function printQueued(
   flags: ListFlags,
   status: 'retry_scheduled' | 'dead_lettered',
 ): Promise<number> {
-  const items = await withDatabase(context, (db) => queuedWork(db, status));
+  const items = await withDatabase(context, (db) =>
+    queuedWork(new SqliteQueueReadStore(db), status),
+  );
   const retrying = status === 'retry_scheduled';
   if (flags.json) {
     context.out(

@@ -1,10 +1,11 @@
 import { type CliContext, withDatabase } from '../context.js';
 import { pspFactory } from '../lazy.js';
-import { flagValue } from '../options.js';
+import { flagValue, flagValueAsync } from '../options.js';
 import type { Period } from '../../reports/periods.js';
 import { parseReportDate } from '../../reports/periods.js';
 import { PrivateFile, assertSafeOutput } from '../../private-files.js';
 import { buildHtmlReport, loadAssets, renderPage } from '../../reports/html/index.js';
+import { SqliteReportStore } from '../../reports/sqlite-report-store.js';
 
 /** `report html`: the page builder and its assets load for it alone. */
 
@@ -33,7 +34,9 @@ export async function reportHtml(context: CliContext, flags: ReportHtmlFlags): P
     depth: flags.depth,
     generatedAt: new Date().toISOString(),
   };
-  const model = await withDatabase(context, (db) => flagValue(() => buildHtmlReport(db, options)));
+  const model = await withDatabase(context, (db) =>
+    flagValueAsync(() => buildHtmlReport(new SqliteReportStore(db), options)),
+  );
   const page = renderPage(model, loadAssets());
   const file = PrivateFile.create(flags.out, guard);
   try {

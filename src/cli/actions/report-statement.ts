@@ -1,8 +1,14 @@
 import { type CliContext, withDatabase } from '../context.js';
 import { lazy } from '../lazy.js';
-import { flagValue } from '../options.js';
+import { flagValueAsync } from '../options.js';
 import type { Period } from '../../reports/periods.js';
-import { balanceSheet, incomeStatement } from '../../reports/statements.js';
+import {
+  type BalanceSheet,
+  type IncomeStatement,
+  balanceSheet,
+  incomeStatement,
+} from '../../reports/statements.js';
+import { SqliteReportStore } from '../../reports/sqlite-report-store.js';
 import * as output from '../../reports/statement-output.js';
 import { InvariantError } from '../../errors.js';
 
@@ -37,9 +43,12 @@ export async function reportStatement(
     end: flags.end,
     depth: flags.depth,
   };
-  const statement = await withDatabase(context, (db) =>
-    flagValue(() => (name === 'income' ? incomeStatement(db, options) : balanceSheet(db, options))),
-  );
+  const statement = await withDatabase(context, (db) => {
+    const store = new SqliteReportStore(db);
+    return flagValueAsync<IncomeStatement | BalanceSheet>(() =>
+      name === 'income' ? incomeStatement(store, options) : balanceSheet(store, options),
+    );
+  });
   if (flags.json) {
     const { contractJson, reportIncomeSchema, reportBalanceSheetSchema } = await json();
     context.out(

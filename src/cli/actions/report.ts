@@ -3,6 +3,7 @@ import { lazy } from '../lazy.js';
 import { flagValue } from '../options.js';
 import { checkReportDate, dailyReport, daysWithMoney } from '../../reports/daily.js';
 import { dailyCsv, dailyJson, renderDaily } from '../../reports/daily-output.js';
+import { SqliteReportStore } from '../../reports/sqlite-report-store.js';
 
 /** `report daily`; the statements, the sellers and the HTML report are modules of their own. */
 
@@ -19,11 +20,12 @@ export type ReportDailyFlags = { date?: string; json?: boolean; csv?: boolean };
 
 export async function reportDaily(context: CliContext, flags: ReportDailyFlags): Promise<void> {
   if (flags.date !== undefined) flagValue(() => checkReportDate(flags.date as string));
-  const result = await withDatabase(context, (db) => {
+  const result = await withDatabase(context, async (db) => {
+    const store = new SqliteReportStore(db);
     // Without --date, the last day with money: the walkthrough's events are dated in the past.
-    const days = daysWithMoney(db, flags.date ?? '0000-01-01');
+    const days = await daysWithMoney(store, flags.date ?? '0000-01-01');
     const date = flags.date ?? days.last ?? new Date().toISOString().slice(0, 10);
-    return { date, lines: dailyReport(db, date), days };
+    return { date, lines: await dailyReport(store, date), days };
   });
   const chosen = flags.date === undefined ? 'last-day-with-money' : 'given';
   if (flags.json) {

@@ -1,6 +1,6 @@
-import type { Database } from '../../db/index.js';
 import type { Currency } from '../../money/index.js';
 import { chargebackFees, isPspReceivable, pspFees } from '../../postings/index.js';
+import type { DayEntryGroup, ReportStore } from '../report-store.js';
 
 /** One UTC day of money movement in one currency, by the ledger's effective time; every figure positive. */
 export interface DayFlow {
@@ -24,30 +24,16 @@ export const FLOW_KEYS = [
 ] as const;
 export type FlowKey = (typeof FLOW_KEYS)[number];
 
-interface FlowRow {
-  day: string;
-  kind: string;
-  currency: string;
-  name: string;
-  direction: 'debit' | 'credit';
-  total: bigint;
-}
-
 /**
  * Days in [beginDay, endDay) with any money movement, one row per day and currency, read from
  * the ledger in one grouped query (one scan, whatever the number of days).
  */
-export function dailyFlows(db: Database, beginDay: string, endDay: string): DayFlow[] {
-  const rows = db
-    .prepare(
-      `SELECT substr(t.effective_at, 1, 10) AS day, t.kind, a.currency, a.name, e.direction, SUM(e.amount_minor) AS total
-       FROM ledger_transactions t
-       JOIN ledger_entries e ON e.tx_id = t.id
-       JOIN ledger_accounts a ON a.id = e.account_id
-       WHERE t.effective_at >= ? AND t.effective_at < ?
-       GROUP BY day, t.kind, a.currency, a.name, e.direction`,
-    )
-    .all(`${beginDay}T00:00:00.000Z`, `${endDay}T00:00:00.000Z`) as FlowRow[];
+export async function dailyFlows(
+  store: ReportStore,
+  beginDay: string,
+  endDay: string,
+): Promise<DayFlow[]> {
+  const rows = await store.dayEntryGroups(`${beginDay}T00:00:00.000Z`, `${endDay}T00:00:00.000Z`);
   const flows = new Map<string, DayFlow>();
   for (const row of rows) {
     const key = `${row.day} ${row.currency}`;
@@ -72,7 +58,7 @@ export function dailyFlows(db: Database, beginDay: string, endDay: string): DayF
 }
 
 /** The posting rules of DESIGN.md §6 read backwards: which leg of which kind is which flow. */
-function addRow(flow: DayFlow, row: FlowRow): void {
+function addRow(flow: DayFlow, row: DayEntryGroup): void {
   const total = BigInt(row.total);
   if (row.name === pspFees) flow.feesMinor += row.direction === 'debit' ? total : -total;
   if (row.kind === 'payin.capture' && isPspReceivable(row.name) && row.direction === 'debit')

@@ -1,7 +1,6 @@
-import type { Database } from '../../db/index.js';
 import type { Currency } from '../../money/index.js';
 import type { ItemClass } from '../../reconcile/classes.js';
-import { ReconStore } from '../../reconcile/store.js';
+import type { ReportStore } from '../report-store.js';
 
 /** Ages of open items, in whole days since a reconciliation run first saw them. */
 export const AGE_BUCKETS = [
@@ -34,19 +33,9 @@ export function ageBucketOf(ageDays: number): AgeBucket {
 }
 
 /** Every reconciliation item open now, oldest first, with its age at `asOf`. */
-export function openItemsAt(db: Database, asOf: string): OpenItem[] {
-  const store = new ReconStore(db);
-  const firstSeen = new Map<bigint, string>();
-  const seenAt = (runId: bigint): string => {
-    let at = firstSeen.get(runId);
-    if (at === undefined) {
-      at = store.runById(runId)?.startedAt ?? asOf;
-      firstSeen.set(runId, at);
-    }
-    return at;
-  };
-  return store.openItems().map((item) => {
-    const firstSeenAt = seenAt(item.firstRunId);
+export async function openItemsAt(store: ReportStore, asOf: string): Promise<OpenItem[]> {
+  return (await store.openItems()).map((item) => {
+    const firstSeenAt = item.firstSeenAt ?? asOf;
     const ageDays = Math.max(0, Math.floor((Date.parse(asOf) - Date.parse(firstSeenAt)) / DAY_MS));
     return {
       itemId: item.itemId,

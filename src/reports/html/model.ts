@@ -1,12 +1,11 @@
-import type { Database } from '../../db/index.js';
 import { UsageError } from '../../errors.js';
 import { type Currency, type MoneyJson, moneyJson } from '../../money/index.js';
 import type { ItemClass } from '../../reconcile/classes.js';
 import type { Bridge } from '../../reconcile/summary.js';
+import type { ReportStore } from '../report-store.js';
 import type { Period } from '../statements.js';
 import { type DayFlow, FLOW_KEYS, type FlowKey, dailyFlows } from './flows.js';
 import { type StatementTable, statementTables } from './statements.js';
-import { MAX_BRIDGES, allBridges, bridgeCount } from './bridges.js';
 import { AGE_BUCKETS, type AgeBucket, type OpenItem, openItemsAt } from './items.js';
 
 export interface HtmlReportOptions {
@@ -25,6 +24,8 @@ export interface HtmlReportOptions {
 const MAX_DAYS = 1830;
 const DEFAULT_DAYS = 366;
 const MAX_LISTED_ITEMS = 1000;
+/** The bridges of the most recent batches. */
+const MAX_BRIDGES = 1000;
 
 export interface CurrencyFlows {
   currency: Currency;
@@ -100,15 +101,11 @@ const daysBetween = (begin: string, end: string): number =>
   Math.round((Date.parse(`${end}T00:00:00.000Z`) - Date.parse(`${begin}T00:00:00.000Z`)) / DAY_MS);
 
 /** The report's day range: the flags, else the book's span (its last DEFAULT_DAYS when longer). */
-function reportRange(
-  db: Database,
+async function reportRange(
+  store: ReportStore,
   options: Pick<HtmlReportOptions, 'beginDay' | 'endDay' | 'generatedAt'>,
-): HtmlReportModel['range'] {
-  const span = db
-    .prepare(
-      'SELECT MIN(effective_at) AS first, MAX(effective_at) AS last FROM ledger_transactions',
-    )
-    .get() as { first: string | null; last: string | null };
+): Promise<HtmlReportModel['range']> {
+  const span = await store.transactionSpan();
   const today = options.generatedAt.slice(0, 10);
   const lastDay = span.last === null ? today : span.last.slice(0, 10);
   const end = options.endDay ?? addDays(lastDay > today ? lastDay : today, 1);
@@ -132,10 +129,22 @@ function reportRange(
 }
 
 /** Everything the page shows, as plain JSON-ready data (money as moneyJson). */
-export function buildHtmlReport(db: Database, options: HtmlReportOptions): HtmlReportModel {
-  const range = reportRange(db, options);
-  const statements = statementTables(db, options.period, range.begin, range.end, options.depth);
-  const items = openItemsAt(db, options.generatedAt);
+export async function buildHtmlReport(
+  store: ReportStore,
+  options: HtmlReportOptions,
+): Promise<HtmlReportModel> {
+  const range = await reportRange(store, options);
+  const statements = await statementTables(
+    store,
+    options.period,
+    range.begin,
+    range.end,
+    options.depth,
+  );
+  const items = await openItemsAt(store, options.generatedAt);
+  const flows = await dailyFlows(store, range.begin, range.end);
+  const bridgeCount = await store.bridgeCount();
+  const bridges = await store.bridges(MAX_BRIDGES);
   return {
     title: `payops report ${range.begin} to ${addDays(range.end, -1)}`,
     generatedAt: options.generatedAt,
@@ -143,7 +152,7 @@ export function buildHtmlReport(db: Database, options: HtmlReportOptions): HtmlR
     period: options.period ?? null,
     range,
     statements,
-    flows: flowsByCurrency(dailyFlows(db, range.begin, range.end), range),
+    flows: flowsByCurrency(flows, range),
     openItems: {
       asOf: options.generatedAt,
       count: items.length,
@@ -151,8 +160,8 @@ export function buildHtmlReport(db: Database, options: HtmlReportOptions): HtmlR
       listed: items.slice(0, MAX_LISTED_ITEMS).map(itemView),
     },
     bridges: {
-      count: bridgeCount(db),
-      listed: allBridges(db, MAX_BRIDGES).map(({ psp, bridge }) => bridgeView(psp, bridge)),
+      count: bridgeCount,
+      listed: bridges.map(({ psp, bridge }) => bridgeView(psp, bridge)),
     },
   };
 }

@@ -1,4 +1,3 @@
-import type { Database } from '../../db/index.js';
 import { type Currency, type MoneyJson, moneyJson } from '../../money/index.js';
 import {
   type BalanceSheet,
@@ -10,6 +9,7 @@ import {
   balanceSheet,
   incomeStatement,
 } from '../statements.js';
+import type { ReportStore } from '../report-store.js';
 
 /** A statement as the page draws it: one row per account and currency, a column per period, then the total. */
 export interface StatementTable {
@@ -28,15 +28,17 @@ export interface StatementLine {
 }
 
 /** The income statement and the balance sheet of src/reports/statements.ts over the report's range. */
-export function statementTables(
-  db: Database,
+export async function statementTables(
+  store: ReportStore,
   period: Period | undefined,
   begin: string,
   end: string,
   depth?: number,
-): StatementTable[] {
+): Promise<StatementTable[]> {
   const options = { period, begin, end, depth };
-  return [incomeTable(incomeStatement(db, options)), balanceTable(balanceSheet(db, options))];
+  const income = await incomeStatement(store, options);
+  const sheet = await balanceSheet(store, options);
+  return [incomeTable(income), balanceTable(sheet)];
 }
 
 function periodLabel(period: Period | null, span: PeriodSpan): string {
