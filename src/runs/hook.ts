@@ -66,7 +66,7 @@ export function recordRuns(
       const { dbPath, busyTimeoutMs, id } = started;
       started = undefined;
       const { finishRun } = await import('./record.js');
-      finishRun(dbPath, busyTimeoutMs, id, exitCode);
+      await finishRun(dbPath, busyTimeoutMs, id, exitCode);
       return exitCode;
     },
   };

@@ -1,6 +1,7 @@
 import { type Database, openDatabase } from '../db/index.js';
 import { formatLeaseOwner, thisProcessOwner } from '../work/leases/lease-owner.js';
 import { digestFile } from './digest.js';
+import { SqliteRunsStore } from './sqlite-runs-store.js';
 import { RunStore } from './store.js';
 
 export interface RunFacts {
@@ -22,6 +23,10 @@ export type StartOutcome =
   | { id: undefined; warning?: { line: string; storage: boolean } };
 
 /**
+ * Synchronous on RunStore, not through the port: it runs in the command line's first-open listener
+ * (src/cli/context.ts), which is called synchronously as the command opens the book, so the row is
+ * written before the command's first unit of work.
+ *
  * A start that could not be written is not said at once: when the book is locked, read-only or
  * full, the command meets the same condition next and its own one line says so; the warning is
  * printed by `finishRun` only if the command did its work anyway.
@@ -72,16 +77,16 @@ function isStorageCondition(error: unknown): boolean {
   return /^SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR|CANTOPEN|PERM)/.test(code);
 }
 
-export function finishRun(
+export async function finishRun(
   dbPath: string,
   busyTimeoutMs: number | undefined,
   id: number,
   exitCode: number,
-): void {
+): Promise<void> {
   let db: Database | undefined;
   try {
     db = openDatabase(dbPath, { busyTimeoutMs });
-    new RunStore(db).finish(id, exitCode, new Date().toISOString());
+    await new SqliteRunsStore(db).finish(id, exitCode, new Date().toISOString());
   } catch (error) {
     process.stderr.write(
       warning(

@@ -1,4 +1,3 @@
-import { type Database, inReadSnapshot } from '../db/index.js';
 import { type Currency, formatAmount, moneyJson, toCurrency } from '../money/index.js';
 import {
   type LeaseOwner,
@@ -7,7 +6,8 @@ import {
   thisProcessOwner,
 } from '../work/leases/lease-owner.js';
 import { type RunState, runState } from './status.js';
-import { type MovedLine, RunStore, type RunRow } from './store.js';
+import type { ListFilter, RunRecord, RunsStore } from './runs-store.js';
+import type { MovedLine, RunRow } from './store.js';
 
 /**
  * A run as `payops runs` shows it. Money and counts come from the book, not from the command's
@@ -26,48 +26,36 @@ export interface RunView {
   overlappingRuns: number[];
 }
 
-export interface ListFilter {
-  sinceIso?: string;
-  limit?: number;
-}
-
-export function listRuns(
-  db: Database,
+export async function listRuns(
+  store: RunsStore,
   filter: ListFilter,
   self: LeaseOwner = thisProcessOwner(),
   probe: ProcessProbe = probeProcess,
-): RunView[] {
-  return inReadSnapshot(db, () => {
-    const store = new RunStore(db);
-    return store.list(filter).map((row) => viewOf(store, row, self, probe));
-  });
+): Promise<RunView[]> {
+  return (await store.list(filter)).map((record) => viewOf(record, self, probe));
 }
 
-export function findRun(
-  db: Database,
+export async function findRun(
+  store: RunsStore,
   id: number,
   self: LeaseOwner = thisProcessOwner(),
   probe: ProcessProbe = probeProcess,
-): RunView | undefined {
-  return inReadSnapshot(db, () => {
-    const store = new RunStore(db);
-    const row = store.get(id);
-    return row === undefined ? undefined : viewOf(store, row, self, probe);
-  });
+): Promise<RunView | undefined> {
+  const record = await store.find(id);
+  return record === undefined ? undefined : viewOf(record, self, probe);
 }
 
-function viewOf(store: RunStore, row: RunRow, self: LeaseOwner, probe: ProcessProbe): RunView {
-  const upTo = store.upperTxId(row);
-  const moved = store.movedBetween(row.txBefore, upTo);
+function viewOf(record: RunRecord, self: LeaseOwner, probe: ProcessProbe): RunView {
+  const { row, upToTxId: upTo } = record;
   return {
     row,
     state: runState(row, self, probe),
     durationMs:
       row.finishedAt === null ? null : Date.parse(row.finishedAt) - Date.parse(row.startedAt),
     txRange: { after: row.txBefore, upTo },
-    moved,
+    moved: record.moved,
     transactions: Number(upTo - row.txBefore),
-    overlappingRuns: store.overlapping(row),
+    overlappingRuns: record.overlappingRuns,
   };
 }
 

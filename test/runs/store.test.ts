@@ -3,6 +3,7 @@ import type { Database } from '../../src/db/index.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { findRun, listRuns } from '../../src/runs/report.js';
+import { SqliteRunsStore } from '../../src/runs/sqlite-runs-store.js';
 import { RunStore } from '../../src/runs/store.js';
 import type { LeaseOwner } from '../../src/work/leases/lease-owner.js';
 import { tempDatabase } from '../helpers/db.js';
@@ -59,7 +60,7 @@ describe('runs: money moved comes from the ledger range of each run', () => {
   });
   afterEach(() => cleanup());
 
-  it("sums, per kind and currency, only the transactions posted between the run's start and finish", () => {
+  it("sums, per kind and currency, only the transactions posted between the run's start and finish", async () => {
     post(db, 'before', 'manual', USD, 999n);
     const store = new RunStore(db);
     const id = start(store, 'payin run', '2026-11-23T22:00:00.000Z');
@@ -69,7 +70,7 @@ describe('runs: money moved comes from the ledger range of each run', () => {
     store.finish(id, 0, '2026-11-23T22:01:00.000Z');
     post(db, 'after', 'manual', USD, 5n);
 
-    const view = findRun(db, id, self, () => ({ alive: false }));
+    const view = await findRun(new SqliteRunsStore(db), id, self, () => ({ alive: false }));
     expect(view?.state).toBe('finished');
     expect(view?.transactions).toBe(3);
     expect(view?.moved).toEqual([
@@ -78,7 +79,7 @@ describe('runs: money moved comes from the ledger range of each run', () => {
     ]);
   });
 
-  it('a run that never finished is interrupted once its process is gone, and its range stops where the next run began', () => {
+  it('a run that never finished is interrupted once its process is gone, and its range stops where the next run began', async () => {
     const store = new RunStore(db);
     const crashed = start(store, 'payout run', '2026-11-23T22:00:00.000Z');
     post(db, 'p1', 'payout.sent', USD, 400n);
@@ -86,7 +87,9 @@ describe('runs: money moved comes from the ledger range of each run', () => {
     post(db, 'r1', 'payin.capture', USD, 10n);
     store.finish(next, 0, '2026-11-23T23:00:05.000Z');
 
-    const [newest, oldest] = listRuns(db, {}, self, () => ({ alive: false }));
+    const [newest, oldest] = await listRuns(new SqliteRunsStore(db), {}, self, () => ({
+      alive: false,
+    }));
     expect(newest?.row.id).toBe(next);
     expect(oldest?.row.id).toBe(crashed);
     expect(oldest?.state).toBe('interrupted');
@@ -97,7 +100,7 @@ describe('runs: money moved comes from the ledger range of each run', () => {
     expect(oldest?.overlappingRuns).toEqual([next]);
   });
 
-  it('--since bounds the start time and --limit the count, newest first', () => {
+  it('--since bounds the start time and --limit the count, newest first', async () => {
     const store = new RunStore(db);
     for (const day of ['21', '22', '23'])
       store.finish(
@@ -106,11 +109,11 @@ describe('runs: money moved comes from the ledger range of each run', () => {
         `2026-11-${day}T22:00:01.000Z`,
       );
     expect(
-      listRuns(db, { sinceIso: '2026-11-22T00:00:00.000Z' }, self).map((view) =>
-        view.row.startedAt.slice(0, 10),
+      (await listRuns(new SqliteRunsStore(db), { sinceIso: '2026-11-22T00:00:00.000Z' }, self)).map(
+        (view) => view.row.startedAt.slice(0, 10),
       ),
     ).toEqual(['2026-11-23', '2026-11-22']);
-    expect(listRuns(db, { limit: 1 }, self)).toHaveLength(1);
+    expect(await listRuns(new SqliteRunsStore(db), { limit: 1 }, self)).toHaveLength(1);
   });
 
   it("the runs table is outside the ledger chain: writing it leaves ledger verify's rows untouched", () => {

@@ -4,9 +4,10 @@ import type { ExportFormat } from '../../ledger/index.js';
 import { renderTransaction, renderVerify } from '../../reports/ledger.js';
 import type { OutputGuard } from '../../private-files.js';
 import { PrivateFile } from '../../private-files.js';
-import { Ledger, readPostingFile, verifyLedger, exportJournal } from '../../ledger/index.js';
+import { readPostingFile } from '../../ledger/index.js';
+import { SqliteJournalStore } from '../../ledger/sqlite-journal-store.js';
 import { behindWithoutRecording } from '../../payments/book-mark.js';
-import { InvariantError, NotFoundError, UsageError } from '../../errors.js';
+import { InvariantError, UsageError } from '../../errors.js';
 
 /** The --json contract (zod schemas): loaded only when --json is given. */
 const json = lazy(async () => {
@@ -67,7 +68,7 @@ export type LedgerReverseFlags = { key?: string; reason: string; json?: boolean 
 export async function ledgerPost(context: CliContext, options: LedgerPostFlags): Promise<void> {
   const postings = readPostingFile(options.file);
   const results = await withDatabase(context, (db) =>
-    new Ledger(db).postBatch(
+    new SqliteJournalStore(db).postBatch(
       postings.map((posting) => posting.request),
       (index) => postings[index]?.where ?? options.file,
     ),
@@ -94,7 +95,7 @@ export async function ledgerTx(
   id: number,
   options: LedgerTxFlags,
 ): Promise<void> {
-  const tx = await withDatabase(context, (db) => new Ledger(db).getTransaction(id));
+  const tx = await withDatabase(context, (db) => new SqliteJournalStore(db).transaction(id));
   if (options.json) {
     const { contractJson, ledgerTxJson, ledgerTxSchema } = await json();
     context.out(contractJson(ledgerTxSchema, ledgerTxJson(tx)));
@@ -102,8 +103,8 @@ export async function ledgerTx(
 }
 
 export async function ledgerVerify(context: CliContext, options: LedgerVerifyFlags): Promise<void> {
-  const { report, behind } = await withDatabase(context, (db) => ({
-    report: verifyLedger(db),
+  const { report, behind } = await withDatabase(context, async (db) => ({
+    report: await new SqliteJournalStore(db).verify(),
     behind: behindWithoutRecording(db),
   }));
   if (options.json) {
@@ -132,7 +133,7 @@ export async function ledgerExport(context: CliContext, options: LedgerExportFla
   const sink = await openSink(options.out, guard);
   try {
     const count = await withDatabase(context, (db) =>
-      exportJournal(db, options.format, sink.write),
+      new SqliteJournalStore(db).exportJournal(options.format, sink.write),
     );
     sink.close();
     if (options.out) context.err(`exported ${count} transactions to ${options.out}`);
@@ -151,13 +152,10 @@ export async function ledgerReverse(
     throw new UsageError('name the transaction by its id or by --key (one of them)');
   if (options.reason.trim().length === 0)
     throw new UsageError('--reason: say why the transaction is reversed');
-  const { txId, result } = await withDatabase(context, (db) => {
-    const ledger = new Ledger(db);
-    const target = id ?? ledger.findByIdempotencyKey(options.key as string);
-    if (target === undefined)
-      throw new NotFoundError(`no transaction has idempotency key "${options.key}"`);
-    return { txId: target, result: ledger.reverse(target, options.reason) };
-  });
+  const target = id === undefined ? { idempotencyKey: options.key ?? '' } : { txId: id };
+  const { txId, result } = await withDatabase(context, (db) =>
+    new SqliteJournalStore(db).reverse(target, options.reason),
+  );
   if (options.json) {
     const { contractJson, ledgerReverseSchema } = await json();
     context.out(

@@ -12,8 +12,8 @@ import {
 } from '../../reports/ledger.js';
 // The modules themselves, not ledger/index.js: a balance or a register needs neither the journal
 // writer nor the verifier, and start-up is most of what these commands cost.
-import { balances, listAccounts, netByCurrency, whyNoBalances } from '../../ledger/balances.js';
-import { accountHistory } from '../../ledger/history.js';
+import { netByCurrency } from '../../ledger/balances.js';
+import { SqliteLedgerReads } from '../../ledger/sqlite-ledger-reads.js';
 import { asOfBound } from '../../time.js';
 import { formatAmount } from '../../money/index.js';
 
@@ -60,11 +60,12 @@ export async function ledgerBalance(
     depth: options.depth,
     includeZero: options.empty,
   };
-  const { rows, emptyReason } = await withDatabase(context, (db) => {
-    const found = balances(db, query);
+  const { rows, emptyReason } = await withDatabase(context, async (db) => {
+    const store = new SqliteLedgerReads(db);
+    const found = await store.balances(query);
     return {
       rows: found,
-      emptyReason: found.length === 0 ? whyNoBalances(db, query) : undefined,
+      emptyReason: found.length === 0 ? await store.whyNoBalances(query) : undefined,
     };
   });
   if (options.json) {
@@ -102,7 +103,9 @@ export async function ledgerHistory(
   account: string,
   options: LedgerHistoryFlags,
 ): Promise<void> {
-  const lines = await withDatabase(context, (db) => accountHistory(db, account, options));
+  const lines = await withDatabase(context, (db) =>
+    new SqliteLedgerReads(db).history(account, options),
+  );
   if (options.json) {
     const { contractJson, ledgerHistorySchema } = await json();
     context.out(
@@ -120,7 +123,9 @@ export async function ledgerAccounts(
   context: CliContext,
   options: LedgerAccountsFlags,
 ): Promise<void> {
-  const accounts = await withDatabase(context, (db) => listAccounts(db, options.account));
+  const accounts = await withDatabase(context, (db) =>
+    new SqliteLedgerReads(db).accounts(options.account),
+  );
   if (options.json) {
     const { contractJson, ledgerAccountsJson, ledgerAccountsSchema } = await json();
     context.out(contractJson(ledgerAccountsSchema, ledgerAccountsJson(accounts)));

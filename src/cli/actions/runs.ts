@@ -12,6 +12,7 @@ import {
   findRun,
   renderRun,
 } from '../../runs/index.js';
+import { SqliteRunsStore } from '../../runs/sqlite-runs-store.js';
 import { contractJson } from '../../output/contract.js';
 import { runsListSchema, runsShowSchema } from '../../output/runs.js';
 
@@ -27,7 +28,9 @@ export async function runsList(context: CliContext, flags: RunsListFlags): Promi
     flags.since === undefined
       ? undefined
       : flagValue(() => normalizeInstant(flags.since, '--since'));
-  const views = await withDatabase(context, (db) => listRuns(db, { sinceIso, limit: flags.limit }));
+  const views = await withDatabase(context, (db) =>
+    listRuns(new SqliteRunsStore(db), { sinceIso, limit: flags.limit }),
+  );
   if (flags.json) {
     context.out(
       contractJson(runsListSchema, {
@@ -45,7 +48,7 @@ export async function runsShow(
   id: number,
   flags: RunsShowFlags,
 ): Promise<void> {
-  const view = await withDatabase(context, (db) => findRun(db, id));
+  const view = await withDatabase(context, (db) => findRun(new SqliteRunsStore(db), id));
   if (view === undefined)
     throw new NotFoundError(`no run ${id} in ${context.dbPath}`, {
       hint: 'see `payops runs list` for the ids',
