@@ -17,6 +17,7 @@ import { openSettlement } from '../../reconcile/formats/index.js';
 import { DEFAULT_RULES, readRulesFile } from '../../reconcile/rules.js';
 import { fileDigest } from '../../reconcile/file-digest.js';
 import { type RunOutcome, reconcileFile } from '../../reconcile/run.js';
+import { SqliteSettlementImportStore } from '../../reconcile/sqlite-settlement-import-store.js';
 import { reconcileRunSchema } from '../../output/reconcile.js';
 import { itemsToReview } from '../../reconcile/report.js';
 import { lazy } from '../lazy.js';
@@ -186,7 +187,7 @@ async function importSettlement(
     rejectedCount: () => rejected,
   };
   const outcome = await withDatabase(context, (db) =>
-    reconcileFile(db, input, {
+    reconcileFile(new SqliteSettlementImportStore(db), input, {
       psp: flags.psp,
       rules,
       dryRun: flags.dryRun === true,
