@@ -6,6 +6,7 @@ import type { SETTLEMENT_FORMATS } from '../../reconcile/types.js';
 import { statementInput } from '../../bank/import-file.js';
 import { DEFAULT_BANK_RULES, readBankRulesFile, windowDaysOption } from '../../bank/rules.js';
 import { reconcileStatement } from '../../bank/run.js';
+import { SqliteStatementImportStore } from '../../bank/sqlite-statement-import-store.js';
 import { systemClock } from '../../time.js';
 import { bankRunJson, renderBankRun } from '../../reports/bank.js';
 import { BANK_SOURCE } from '../../bank/accounts.js';
@@ -67,7 +68,7 @@ async function reconcileBankFiles(
       ...(flags.mapping ? { mappingFile: flags.mapping } : {}),
     });
     const outcome = await withDatabase(context, (db) =>
-      reconcileStatement(db, input, {
+      reconcileStatement(new SqliteStatementImportStore(db), input, {
         rules,
         ...(override === undefined ? {} : { windowDaysOverride: override }),
         dryRun: flags.dryRun === true,
