@@ -10,7 +10,7 @@ import type { SourceLeg } from './source-leg.js';
  * synchronously (the rules inside the run's own unit of work).
  */
 export class SqliteDecisionStore implements DecisionStore {
-  private readonly decisions: Decisions;
+  protected readonly decisions: Decisions;
 
   constructor(db: Database, context: DecisionContext, legs: readonly SourceLeg[] = []) {
     this.decisions = new Decisions(db, context, legs);
