@@ -1,6 +1,6 @@
 import { fileDigest } from '../reconcile/file-digest.js';
 import { type StatementReadOptions, openStatement } from './formats/index.js';
-import type { StatementInput } from './run.js';
+import type { StatementInput } from './statement-import-store.js';
 
 /**
  * A statement file made ready for `reconcileStatement`: its format settled (forced, a mapping,

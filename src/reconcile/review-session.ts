@@ -1,12 +1,10 @@
-import type { Database } from '../db/index.js';
 import { PayopsError } from '../errors.js';
 import { type Currency, formatAmount } from '../money/index.js';
-import type { Clock } from '../time.js';
-import { Decisions } from './decide.js';
 import type { DecisionAction } from './decision.js';
-import { type ReviewFilter, itemsToReview } from './report.js';
-import type { LegPanel, SourceLeg } from './source-leg.js';
-import { type ItemRecord, ReconStore, type SideView, type StoredRow } from './store.js';
+import type { ReviewFilter } from './report.js';
+import type { ReviewStore } from './review-store.js';
+import type { LegPanel } from './source-leg.js';
+import type { ItemRecord, SideView, StoredRow } from './store.js';
 
 type Style = (text: string) => string;
 
@@ -73,24 +71,24 @@ const LABELS: Record<DecisionAction | 'skip', string> = {
  * report as an ExitPromptError) leaves everything decided so far saved.
  */
 export async function runReviewSession(
-  db: Database,
+  store: ReviewStore,
   io: { out: (text: string) => void; style: ReviewStyle; prompts: ReviewPrompts },
   filter: ReviewFilter,
-  context: { by: string; clock: Clock; yes?: boolean; legs?: readonly SourceLeg[] },
+  context: { yes?: boolean } = {},
 ): Promise<ReviewTally> {
-  const legs = context.legs ?? [];
-  const decisions = new Decisions(db, { clock: context.clock, by: context.by, runId: null }, legs);
-  const queue = itemsToReview(db, filter);
+  const queue = await store.toReview(filter);
   const tally: ReviewTally = { decided: 0, skipped: 0, open: 0, interrupted: false };
   try {
     for (let index = 0; index < queue.length; index++) {
-      const item = decisions.item((queue[index] as ItemRecord).itemId);
+      const item = await store.item((queue[index] as ItemRecord).itemId);
       if (item.status !== 'open') continue; // closed by an earlier decision (e.g. a batch whose rows were resolved)
       const repeated =
-        item.class === 'duplicate' && item.rowId !== null ? repeatedRow(db, item.rowId) : undefined;
-      const leg = legs.find((candidate) => candidate.source === item.psp);
-      io.out(renderItem(item, index + 1, queue.length, io.style, repeated, leg?.panel(db, item)));
-      const options = decisions.optionsFor(item);
+        item.class === 'duplicate' && item.rowId !== null
+          ? await store.repeatedRow(item.rowId)
+          : undefined;
+      const leg = await store.legView(item);
+      io.out(renderItem(item, index + 1, queue.length, io.style, repeated, leg?.panel));
+      const options = await store.optionsFor(item);
       io.out(`${io.style.bold('proposed:')} ${LABELS[options.proposed]}: ${options.proposal}`);
       for (;;) {
         const choice = await io.prompts.select<DecisionAction | 'skip'>({
@@ -141,7 +139,7 @@ export async function runReviewSession(
           if (answer.note !== undefined) note = answer.note;
         }
         try {
-          const outcome = decisions.decide(item.itemId, choice, {
+          const outcome = await store.decide(item.itemId, choice, {
             ...(note !== undefined ? { note } : {}),
             ...(linkTo !== undefined ? { linkTo } : {}),
           });
@@ -158,7 +156,7 @@ export async function runReviewSession(
     if (!(error instanceof Error) || error.name !== 'ExitPromptError') throw error;
     tally.interrupted = true;
   }
-  tally.open = itemsToReview(db, filter).length;
+  tally.open = (await store.toReview(filter)).length;
   return tally;
 }
 
@@ -230,13 +228,6 @@ function sideBySide(ours: SideView | null, theirs: SideView | null, style: Revie
       return differs ? style.yellow(` ≠   ${text}`) : `     ${text}`;
     });
   return [header, ...rows];
-}
-
-/** The row a duplicate's row repeats, if the PSP reported it before under the same reference. */
-export function repeatedRow(db: Database, rowId: bigint): StoredRow | undefined {
-  const store = new ReconStore(db);
-  const row = store.row(rowId);
-  return row ? store.originalOf(row) : undefined;
 }
 
 /** Classes whose amount is a difference, shown with its sign either way. */

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type BankRunOptions, reconcileStatement } from '../../src/bank/run.js';
+import { reconcileStatement } from '../../src/bank/run.js';
+import { SqliteStatementImportStore } from '../../src/bank/sqlite-statement-import-store.js';
+import type { BankRunOptions } from '../../src/bank/statement-import-store.js';
 import { DEFAULT_BANK_RULES } from '../../src/bank/rules.js';
 import type { BankStatement } from '../../src/bank/types.js';
 import { ingest } from '../../src/intake/intake.js';
@@ -59,7 +61,7 @@ export function importStatements(
   options: Partial<BankRunOptions> = {},
 ) {
   return reconcileStatement(
-    book.db,
+    new SqliteStatementImportStore(book.db),
     {
       name,
       sha256: shaOf(name, statements),

@@ -13,6 +13,7 @@ import { bankEntry, statementOf } from './statements.js';
 const CHILD = `
 import { openDatabase } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/db/index.js'))};
 import { reconcileStatement } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/bank/run.js'))};
+import { SqliteStatementImportStore } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/bank/sqlite-statement-import-store.js'))};
 import { DEFAULT_BANK_RULES } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/bank/rules.js'))};
 const [dbFile, payoutId, batch] = process.argv.slice(2);
 const entry = (line, direction, amountMinor, text) => ({ line, direction, amountMinor, currency: 'USD', bookingDate: '2026-11-24', valueDate: null, accountServicerRef: 'R' + line,
@@ -24,7 +25,7 @@ async function* parts() {
   yield { kind: 'end', footer: { closing: { amountMinor: 4040n, date: '2026-11-24' }, line: 4 }, skipped: 0 };
 }
 const db = openDatabase(dbFile);
-await reconcileStatement(db, { name: 'day.xml', sha256: 'a'.repeat(64), bytes: 1, format: 'camt053', parts: parts() }, { rules: DEFAULT_BANK_RULES, dryRun: false, by: 'chaos', clock: Date.now });
+await reconcileStatement(new SqliteStatementImportStore(db), { name: 'day.xml', sha256: 'a'.repeat(64), bytes: 1, format: 'camt053', parts: parts() }, { rules: DEFAULT_BANK_RULES, dryRun: false, by: 'chaos', clock: Date.now });
 console.log('finished');
 `;
 

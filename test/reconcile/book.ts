@@ -10,7 +10,9 @@ import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import type { ChargeResult, Dispute } from '../../src/psp/port.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
 import { DEFAULT_RULES, type Rules } from '../../src/reconcile/rules.js';
-import { type RunOptions, reconcileFile } from '../../src/reconcile/run.js';
+import { reconcileFile } from '../../src/reconcile/run.js';
+import type { RunOptions } from '../../src/reconcile/settlement-import-store.js';
+import { SqliteSettlementImportStore } from '../../src/reconcile/sqlite-settlement-import-store.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
 import { type Currency, toCurrency } from '../../src/money/index.js';
 import { FakePsp } from '../payments/fake-psp.js';
@@ -121,7 +123,7 @@ export class TestBook {
   ) {
     const { rules, ...rest } = options;
     return reconcileFile(
-      this.db,
+      new SqliteSettlementImportStore(this.db),
       {
         name,
         sha256: sha(name, rows),

@@ -8,6 +8,7 @@ import {
   renderItem,
   runReviewSession,
 } from '../../src/reconcile/review-session.js';
+import { SqliteReviewStore } from '../../src/reconcile/sqlite-review-store.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import {
   ACCOUNT,
@@ -124,10 +125,9 @@ describe('reviewing bank items', () => {
     const credit = bank.unknownCredit(500n, { remittance: 'INTEREST' });
     const screen: string[] = [];
     const tally = await runReviewSession(
-      db,
+      new SqliteReviewStore(db, { clock: book.clock, by: 'alice', runId: null }, [bankLeg]),
       { out: (text) => screen.push(text), style: PLAIN, prompts: scripted(['accept', 'y']) },
       {},
-      { by: 'alice', clock: book.clock, legs: [bankLeg] },
     );
     expect(tally).toEqual({ decided: 1, skipped: 0, open: 0, interrupted: false });
     expect(screen.join('\n')).toContain('   remittance     INTEREST');

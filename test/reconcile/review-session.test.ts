@@ -9,6 +9,7 @@ import {
   renderItem,
   runReviewSession,
 } from '../../src/reconcile/review-session.js';
+import { SqliteReviewStore } from '../../src/reconcile/sqlite-review-store.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { type TestBook, capture, lined, payout, tempBook } from './book.js';
 
@@ -70,10 +71,10 @@ describe('reconcile review session', () => {
     return {
       asked,
       tally: runReviewSession(
-        db,
+        new SqliteReviewStore(db, { clock: book.clock, by: 'alice', runId: null }),
         { out: (text) => screen.push(text), style: PLAIN, prompts },
         filter,
-        { by: 'alice', clock: book.clock, yes },
+        { yes },
       ),
     };
   };
@@ -129,8 +130,8 @@ describe('reconcile review session', () => {
   });
 
   it('a duplicate shows the row it repeats: file, line, reference and amount (issue 15)', async () => {
-    review(['interrupt'], { class: 'duplicate' });
-    await Promise.resolve();
+    // The store's reads are awaited: the panel is on screen once the (interrupted) session ends.
+    await review(['interrupt'], { class: 'duplicate' }).tally;
     const shown = screen.join('\n');
     expect(shown).toMatch(/ {3}repeats +day\.csv:4 capture ch_ord_3 gross 5\.00 net 4\.70 USD/);
   });
@@ -229,10 +230,10 @@ describe('reconcile review session: a link that posts money is confirmed', () =>
     return {
       asked,
       tally: runReviewSession(
-        db,
+        new SqliteReviewStore(db, { clock: book.clock, by: 'alice', runId: null }),
         { out: (text) => screen.push(text), style: PLAIN, prompts },
         { class: 'missing_internal' },
-        { by: 'alice', clock: book.clock, yes },
+        { yes },
       ),
     };
   };

@@ -233,9 +233,12 @@ describe('reconcile run', () => {
     }
     const { reconcileFile } = await import('../../src/reconcile/run.js');
     const { DEFAULT_RULES } = await import('../../src/reconcile/rules.js');
+    const { SqliteSettlementImportStore } = await import(
+      '../../src/reconcile/sqlite-settlement-import-store.js'
+    );
     await expect(
       reconcileFile(
-        db,
+        new SqliteSettlementImportStore(db),
         {
           name: 'day.csv',
           sha256: 'a'.repeat(64),

@@ -3,7 +3,8 @@ import { lazy } from '../lazy.js';
 import { operator } from '../operator.js';
 import { systemClock } from '../../time.js';
 import { actionWord } from '../../reports/reconcile.js';
-import { Decisions } from '../../reconcile/decide.js';
+import { decideItem } from '../../reconcile/decide-item.js';
+import { SqliteDecisionStore } from '../../reconcile/sqlite-decision-store.js';
 import { bankLeg } from '../../bank/source-leg.js';
 
 /** A decision on one item: the only reconcile command that loads the decision engine (it posts). */
@@ -25,21 +26,19 @@ export async function reconcileDecide(
   action: string,
   flags: ReconcileDecideFlags,
 ): Promise<void> {
-  const outcome = await withDatabase(context, (db) => {
-    const decisions = new Decisions(db, { clock: systemClock, by: operator(), runId: null }, [
-      bankLeg,
-    ]);
-    const chosen =
-      action === 'proposed'
-        ? decisions.optionsFor(decisions.item(itemId)).proposed
-        : action === 'write-off'
-          ? 'write_off'
-          : (action as 'accept' | 'link' | 'note');
-    return decisions.decide(itemId, chosen, {
-      ...(flags.note !== undefined ? { note: flags.note } : {}),
-      ...(flags.linkTo !== undefined ? { linkTo: flags.linkTo } : {}),
-    });
-  });
+  const chosen =
+    action === 'write-off' ? 'write_off' : (action as 'accept' | 'link' | 'note' | 'proposed');
+  const outcome = await withDatabase(context, (db) =>
+    decideItem(
+      new SqliteDecisionStore(db, { clock: systemClock, by: operator(), runId: null }, [bankLeg]),
+      itemId,
+      chosen,
+      {
+        ...(flags.note !== undefined ? { note: flags.note } : {}),
+        ...(flags.linkTo !== undefined ? { linkTo: flags.linkTo } : {}),
+      },
+    ),
+  );
   if (flags.json) {
     const { contractJson, reconcileDecideSchema } = await json();
     context.out(

@@ -6,6 +6,7 @@ import type { SETTLEMENT_FORMATS } from '../../reconcile/types.js';
 import { statementInput } from '../../bank/import-file.js';
 import { DEFAULT_BANK_RULES, readBankRulesFile, windowDaysOption } from '../../bank/rules.js';
 import { reconcileStatement } from '../../bank/run.js';
+import { SqliteStatementImportStore } from '../../bank/sqlite-statement-import-store.js';
 import { systemClock } from '../../time.js';
 import { bankRunJson, renderBankRun } from '../../reports/bank.js';
 import { BANK_SOURCE } from '../../bank/accounts.js';
@@ -17,6 +18,7 @@ import { openSettlement } from '../../reconcile/formats/index.js';
 import { DEFAULT_RULES, readRulesFile } from '../../reconcile/rules.js';
 import { fileDigest } from '../../reconcile/file-digest.js';
 import { type RunOutcome, reconcileFile } from '../../reconcile/run.js';
+import { SqliteSettlementImportStore } from '../../reconcile/sqlite-settlement-import-store.js';
 import { reconcileRunSchema } from '../../output/reconcile.js';
 import { itemsToReview } from '../../reconcile/report.js';
 import { lazy } from '../lazy.js';
@@ -66,7 +68,7 @@ async function reconcileBankFiles(
       ...(flags.mapping ? { mappingFile: flags.mapping } : {}),
     });
     const outcome = await withDatabase(context, (db) =>
-      reconcileStatement(db, input, {
+      reconcileStatement(new SqliteStatementImportStore(db), input, {
         rules,
         ...(override === undefined ? {} : { windowDaysOverride: override }),
         dryRun: flags.dryRun === true,
@@ -186,7 +188,7 @@ async function importSettlement(
     rejectedCount: () => rejected,
   };
   const outcome = await withDatabase(context, (db) =>
-    reconcileFile(db, input, {
+    reconcileFile(new SqliteSettlementImportStore(db), input, {
       psp: flags.psp,
       rules,
       dryRun: flags.dryRun === true,

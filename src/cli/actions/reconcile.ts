@@ -20,6 +20,7 @@ import { operator } from '../operator.js';
 const prompts = lazy(() => import('@inquirer/prompts'));
 /** The interactive session, with its proposals: `items`, `report` and a non-interactive review never load it. */
 const reviewSession = lazy(() => import('../../reconcile/review-session.js'));
+const reviewStore = lazy(() => import('../../reconcile/sqlite-review-store.js'));
 /** The bank's leg decides and shows the bank's items in the session: loaded with it. */
 const bankSourceLeg = lazy(() => import('../../bank/source-leg.js'));
 /** The --json contract (zod schemas): loaded only when --json is given. */
@@ -53,11 +54,12 @@ export async function reviewInteractively(
   yes = false,
 ): Promise<number> {
   const { runReviewSession } = await reviewSession();
+  const { SqliteReviewStore } = await reviewStore();
   const { bankLeg } = await bankSourceLeg();
   const { select, input } = await prompts();
   const tally = await withDatabase(context, (db) =>
     runReviewSession(
-      db,
+      new SqliteReviewStore(db, { clock: systemClock, by: operator(), runId: null }, [bankLeg]),
       {
         out: context.out,
         style: context.color,
@@ -67,7 +69,7 @@ export async function reviewInteractively(
         },
       },
       filter,
-      { by: operator(), clock: systemClock, yes, legs: [bankLeg] },
+      { yes },
     ),
   );
   context.out(
