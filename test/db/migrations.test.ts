@@ -16,6 +16,7 @@ import {
 import { runPayin } from '../../src/work/executors/payin.js';
 import { listOrders, showOrder, statusCounts } from '../../src/payments/queries.js';
 import { listPayouts, sellerReports } from '../../src/payouts/queries.js';
+import { SqlitePayoutsStore } from '../../src/payouts/sqlite-payouts-store.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { SimPsp } from '../../src/psp/sim/adapter.js';
 import { DEFAULT_FEE_RULE } from '../../src/psp/fee-rule.js';
@@ -30,7 +31,7 @@ const BIRTH_COLUMNS = ['orders', 'refunds'];
 const AS_OF = ['2026-02-15T00:00:00.000Z', '2026-11-23T12:00:00.000Z', '2027-01-01T00:00:00.000Z'];
 
 /** Everything a reader of the books can see, through the services the commands call. */
-function snapshot(db: Database, simState: string) {
+async function snapshot(db: Database, simState: string) {
   const exports: Record<string, string> = {};
   for (const format of ['hledger', 'beancount', 'csv'] as const) {
     let text = '';
@@ -55,8 +56,8 @@ function snapshot(db: Database, simState: string) {
     check: { ok, results, notes },
     orders: listOrders(db).map((order) => showOrder(db, order.orderId)),
     statusCounts: statusCounts(db),
-    payouts: listPayouts(db),
-    sellers: sellerReports(db),
+    payouts: await listPayouts(new SqlitePayoutsStore(db)),
+    sellers: await sellerReports(new SqlitePayoutsStore(db)),
     daily: dailyReport(db, '2026-11-23'),
   };
 }
@@ -137,7 +138,7 @@ describe('migration 8: the same constraints as comparisons', () => {
     // Migrations 6 and 7 only add tables (webhooks, reconciliation) that `check` reads: the book as
     // it stands just before migration 8 is what migration 8 must leave unchanged.
     migrate(raw, 7);
-    const expected = snapshot(raw, simState);
+    const expected = await snapshot(raw, simState);
     expect(expected.check.ok).toBe(true);
     expect(expected.orders.length).toBeGreaterThan(500);
     expect(expected.payouts.length).toBeGreaterThan(0);
@@ -149,7 +150,7 @@ describe('migration 8: the same constraints as comparisons', () => {
     try {
       expect(Number(db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
       expect(Number(db.pragma('foreign_keys', { simple: true }))).toBe(1);
-      expect(snapshot(db, simState)).toEqual(expected);
+      expect(await snapshot(db, simState)).toEqual(expected);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {
       db.close();

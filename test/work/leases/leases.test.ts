@@ -6,6 +6,7 @@ import type { Database } from '../../../src/db/index.js';
 import { ingest } from '../../../src/intake/intake.js';
 import { runPayin } from '../../../src/work/executors/payin.js';
 import { createPayouts } from '../../../src/payouts/plan.js';
+import { SqlitePayoutsStore } from '../../../src/payouts/sqlite-payouts-store.js';
 import { retryDue } from '../../../src/queue/retry.js';
 import {
   formatLeaseOwner,
@@ -141,7 +142,7 @@ describe('leases of orders, refunds and payouts alike', () => {
       ],
       { psp: 'sim' },
     );
-    createPayouts(db, {}, 'sim', new Date(now).toISOString());
+    await createPayouts(new SqlitePayoutsStore(db), {}, 'sim', new Date(now).toISOString());
     expect(statuses()).toEqual({
       orders: ['succeeded', 'succeeded', 'created'],
       refunds: ['created'],
