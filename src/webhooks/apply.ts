@@ -5,7 +5,7 @@ import { isPlainText } from '../input/text.js';
 import { type Currency, printable, toCurrency } from '../money/index.js';
 import { parseMinor } from '../psp/http/wire.js';
 import type { ChargeOutcome, Dispute } from '../psp/port.js';
-import { ChargebackRecorder } from '../refunds/chargebacks.js';
+import { ChargebackRecorder } from '../refunds/chargeback-recorder.js';
 import { normalizeInstant } from '../time.js';
 import { emptyTally } from '../work/executors/charge.js';
 import { ChargeRecorder } from '../work/executors/charge-recorder.js';

@@ -8,6 +8,7 @@ import { balances } from '../../src/ledger/index.js';
 import { ingest } from '../../src/intake/intake.js';
 import type { ChargeResult, Dispute } from '../../src/psp/port.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
+import { SqliteChargebackSyncStore } from '../../src/refunds/sqlite-chargeback-sync-store.js';
 import { DEFAULT_RULES, type Rules } from '../../src/reconcile/rules.js';
 import { type RunOptions, reconcileFile } from '../../src/reconcile/run.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
@@ -110,7 +111,7 @@ export class TestBook {
       createdAt: '2026-11-23T11:30:00.000Z',
     };
     this.psp.disputes.push(dispute);
-    await syncChargebacks(this.db, this.psp);
+    await syncChargebacks(new SqliteChargebackSyncStore(this.db), this.psp);
   }
 
   async reconcile(

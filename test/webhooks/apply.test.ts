@@ -15,6 +15,7 @@ import {
 import { InputError } from '../../src/errors.js';
 import type { Currency } from '../../src/money/index.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
+import { SqliteChargebackSyncStore } from '../../src/refunds/sqlite-chargeback-sync-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 
@@ -189,7 +190,10 @@ describe("webhook events applied through the executor's recorder", () => {
       currency: 'USD' as Currency,
       createdAt: '2026-11-24T10:00:00.000Z',
     });
-    expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 0, alreadyRecorded: 1 });
+    expect(await syncChargebacks(new SqliteChargebackSyncStore(db), psp)).toMatchObject({
+      recorded: 0,
+      alreadyRecorded: 1,
+    });
     expect(runChecks(db).ok).toBe(true);
   });
 
