@@ -7,6 +7,7 @@ import { UnrecordedAnswers } from '../../src/payments/attention.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
 import { resolveAttention } from '../../src/work/executors/resolve-attention.js';
+import { SqliteAttentionStore } from '../../src/work/executors/sqlite-attention-store.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { listPayouts } from '../../src/payouts/queries.js';
 import { SqlitePayoutsStore } from '../../src/payouts/sqlite-payouts-store.js';
@@ -89,12 +90,22 @@ describe('a payout the PSP sent and payops could not record', () => {
     ).toEqual(['every PSP answer recorded']);
 
     db.exec('DROP TRIGGER temp.block_payouts');
-    expect(resolveAttention(db, { ids: [payoutId] }, 'test operator', clock)).toEqual([
-      expect.objectContaining({ outcome: 'booked' }),
-    ]);
-    expect(resolveAttention(db, { ids: [payoutId] }, 'test operator', clock)).toEqual([
-      expect.objectContaining({ outcome: 'already_booked' }),
-    ]);
+    expect(
+      await resolveAttention(
+        new SqliteAttentionStore(db),
+        { ids: [payoutId] },
+        'test operator',
+        clock,
+      ),
+    ).toEqual([expect.objectContaining({ outcome: 'booked' })]);
+    expect(
+      await resolveAttention(
+        new SqliteAttentionStore(db),
+        { ids: [payoutId] },
+        'test operator',
+        clock,
+      ),
+    ).toEqual([expect.objectContaining({ outcome: 'already_booked' })]);
     expect((await listPayouts(new SqlitePayoutsStore(db)))[0]?.status).toBe('succeeded');
     expect(
       db
