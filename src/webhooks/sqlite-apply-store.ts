@@ -12,7 +12,7 @@ import { WebhookEventStore } from './webhook-store.js';
  * Webhooks on SQLite: each event one transaction, recording captures through the executor's own
  * recorder (SqliteWorkStore.recordWithin) and chargebacks through ChargebackRecorder, inside it.
  */
-export class SqliteWebhookApplyStore implements WebhookApplyStore {
+class SqliteWebhookApplyStore implements WebhookApplyStore {
   private readonly store: PaymentsStore;
   private readonly recorder: ChargeRecorder;
   private readonly chargebacks: ChargebackRecorder;
