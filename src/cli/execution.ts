@@ -7,7 +7,7 @@ import type { PaymentServiceProvider } from '../psp/port.js';
 import { systemClock } from '../time.js';
 import { type HeldGroup, describeHeld } from '../work/leases/leases.js';
 import { pspFactory } from './lazy.js';
-import type { HeldSettlement } from '../payouts/held-payouts.js';
+import type { HeldSettlement } from '../payouts/settle-held.js';
 import { type ReasonTally, mergeReasons, reasonsLine } from '../work/reasons.js';
 import type { CliContext } from './context.js';
 import type { ExecutionFlags } from './psp-options.js';

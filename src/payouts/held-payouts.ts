@@ -1,8 +1,4 @@
 import type { Database } from '../db/index.js';
-import { Ledger } from '../ledger/index.js';
-import { Releases } from './release.js';
-import { Wallets } from '../wallet/wallet.js';
-import { nowIso } from '../time.js';
 import type { PayOutEvent } from '../payments/events.js';
 import { type HeldPayOut, HeldPayOutStore } from './held-payouts-store.js';
 
@@ -12,16 +8,9 @@ import { type HeldPayOut, HeldPayOutStore } from './held-payouts-store.js';
  * captured or rejected once it never can be (declined, refunded in full, released by another
  * event); a dead-lettered order keeps it held, `dlq requeue` may still capture it. The seller
  * details it carries are applied only at its release. The table (migration 14) is the durable
- * promise; `settleHeldPayOuts` keeps it, one transaction a pay_out.
+ * promise; `settleHeldPayOuts` (settle-held.ts) keeps it, one unit of work a pay_out.
  */
 export type { HeldPayOut } from './held-payouts-store.js';
-
-export interface HeldSettlement {
-  released: number;
-  rejected: { eventId: string; orderId: string; reason: string }[];
-  /** Still waiting for their order after this pass. */
-  stillHeld: number;
-}
 
 /** Held pay_outs: holding one, and what a release or a re-send needs to know of them. */
 export class HeldPayOuts {
@@ -101,45 +90,4 @@ export class HeldPayOuts {
   ): boolean {
     return this.store.resolve(eventId, status, at, reason);
   }
-}
-
-/**
- * Releases every held pay_out whose order is now captured and rejects those whose order can no
- * longer be; the others stay held. Each is one transaction: the held row, the order's release,
- * its posting and the seller's wallet move together, so wallet = ledger after every step, and a
- * crash anywhere leaves either all of it or none (the next run picks the rest up). Idempotent:
- * the guarded `resolve` and the posting's idempotency key let a pay_out be applied at most once.
- */
-export function settleHeldPayOuts(db: Database, now: () => string = nowIso): HeldSettlement {
-  const held = new HeldPayOuts(db);
-  const releases = new Releases(db);
-  const ledger = new Ledger(db);
-  const wallets = new Wallets(db);
-  const settlement: HeldSettlement = { released: 0, rejected: [], stillHeld: 0 };
-  for (const waiting of held.waiting()) {
-    db.transaction(() => {
-      const current = held.eventOf(waiting.eventId);
-      if (current === undefined) return; // settled by another process meanwhile
-      const at = now();
-      const outcome = releases.apply(current.event, at, { sellerDetails: false });
-      if (!outcome.ok && outcome.wait) {
-        settlement.stillHeld++;
-        return;
-      }
-      if (!outcome.ok) {
-        const reason = `held pay_out rejected: ${outcome.reason}`;
-        if (held.resolve(waiting.eventId, 'rejected', at, reason))
-          settlement.rejected.push({ eventId: waiting.eventId, orderId: waiting.orderId, reason });
-        return;
-      }
-      if (!held.resolve(waiting.eventId, 'released', at, null)) return;
-      // The seller's details it carries apply now, with the release, unless a newer pay_out's did.
-      releases.recordSellerIfNewest(current.event, current.accepted, at);
-      if (outcome.posting)
-        ledger.postBatch([outcome.posting], () => `release of held ${waiting.orderId}`);
-      if (outcome.delta) wallets.apply([outcome.delta], at);
-      settlement.released++;
-    }).immediate();
-  }
-  return settlement;
 }

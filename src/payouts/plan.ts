@@ -1,4 +1,3 @@
-import { type Database, inTransaction } from '../db/index.js';
 import { InputError, UsageError } from '../errors.js';
 import {
   type Currency,
@@ -11,8 +10,11 @@ import {
   printable,
   toCurrency,
 } from '../money/index.js';
-import { PayoutReadStore } from './read-store.js';
-import { type NewPayout, PayoutStore } from './store.js';
+import type { PayoutsStore } from './payouts-store.js';
+import type { PayableRow } from './read-store.js';
+import { type HeldSettlement, countHeld, emptyHeldSettlement } from './settle-held.js';
+import type { NewPayout } from './store.js';
+import { nowIso } from '../time.js';
 
 export interface PayoutFilter {
   sellerId?: string;
@@ -43,9 +45,13 @@ export { PAYABLES_QUERY } from './read-store.js';
  * the whole balance. A negative balance (a refund after the seller was paid) is skipped with its
  * reason and is recovered from later releases; so is a seller whose previous payout is still open.
  */
-export function planPayouts(db: Database, filter: PayoutFilter): PayoutPlan {
+export async function planPayouts(store: PayoutsStore, filter: PayoutFilter): Promise<PayoutPlan> {
   const currency = checkPayoutFilter(filter);
-  const rows = new PayoutReadStore(db).payables(filter.sellerId, currency);
+  return planOf(await store.payables({ sellerId: filter.sellerId, currency }), filter);
+}
+
+/** The plan of these payables (pure). */
+function planOf(rows: readonly PayableRow[], filter: PayoutFilter): PayoutPlan {
   const plan: PayoutPlan = { payouts: [], skipped: [] };
   const minimumByCurrency = new Map<Currency, bigint>();
   const minimumOf = (rowCurrency: Currency, minAmount: string): bigint => {
@@ -114,18 +120,40 @@ export function checkPayoutFilter(
   return currency;
 }
 
-/** Plans and creates the payouts in one transaction: amounts and keys are fixed from here on. */
-export function createPayouts(
-  db: Database,
+/** Plans and creates the payouts in one unit of work: amounts and keys are fixed from here on. */
+export async function createPayouts(
+  store: PayoutsStore,
   filter: PayoutFilter,
   psp: string,
   at: string,
-): PayoutPlan & { payoutIds: string[] } {
-  return inTransaction(db, () => {
-    const plan = planPayouts(db, filter);
-    const store = new PayoutStore(db);
-    return { ...plan, payoutIds: store.createAll(plan.payouts, psp, at) };
-  });
+): Promise<PayoutPlan & { payoutIds: string[] }> {
+  const currency = checkPayoutFilter(filter);
+  return store.createPayouts(
+    { sellerId: filter.sellerId, currency },
+    (rows) => planOf(rows, filter),
+    psp,
+    at,
+  );
+}
+
+/**
+ * What `payout run` would do, nothing written: held pay_outs settled and the payouts planned in one
+ * unit of work that is rolled back, so the plan includes what the settling makes payable.
+ */
+export async function previewPayouts(
+  store: PayoutsStore,
+  filter: PayoutFilter,
+  now: () => string = nowIso,
+): Promise<{ heldPayOuts: HeldSettlement; plan: PayoutPlan }> {
+  const currency = checkPayoutFilter(filter);
+  const preview = await store.previewPayouts(
+    { sellerId: filter.sellerId, currency },
+    (rows) => planOf(rows, filter),
+    now,
+  );
+  const heldPayOuts = emptyHeldSettlement();
+  for (const { waiting, outcome } of preview.held) countHeld(heldPayOuts, waiting, outcome);
+  return { heldPayOuts, plan: preview.plan };
 }
 
 function strictMinimumIn(minAmount: string, currency: Currency): bigint {

@@ -1,11 +1,11 @@
-import type { Database } from '../db/index.js';
 import { NotFoundError, StorageError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import { maskIban } from '../payments/events.js';
-import { type OpenWork, openWorkIn } from '../payments/queries.js';
+import type { OpenWork } from '../payments/queries.js';
 import { payoutSentKey } from '../postings/index.js';
 import { isTransferStatus } from '../payments/order-state.js';
-import { type PayoutListRow, PayoutReadStore, type SellerReportRow } from './read-store.js';
+import type { PayoutsStore } from './payouts-store.js';
+import type { PayoutListRow, SellerReportRow } from './read-store.js';
 import type { PayoutStatus } from './store.js';
 
 export interface PayoutSummary {
@@ -51,28 +51,27 @@ function toSummary(row: PayoutListRow): PayoutSummary {
   };
 }
 
-export function listPayouts(
-  db: Database,
+export async function listPayouts(
+  store: PayoutsStore,
   query: { sellerId?: string; status?: string } = {},
-): PayoutSummary[] {
-  return new PayoutReadStore(db).payouts(query).map(toSummary);
+): Promise<PayoutSummary[]> {
+  return (await store.payouts(query)).map(toSummary);
 }
 
-export function showPayout(db: Database, payoutId: string): PayoutDetail {
-  const store = new PayoutReadStore(db);
-  const row = store.payout(payoutId);
+export async function showPayout(store: PayoutsStore, payoutId: string): Promise<PayoutDetail> {
+  const row = await store.payout(payoutId);
   if (!row)
     throw new NotFoundError(`payout ${payoutId} does not exist`, {
       hint: 'see `payops payout list`',
     });
-  const transitions = store.transitions(row.id).map((t) => ({
+  const transitions = (await store.transitions(row.id)).map((t) => ({
     from: t.from_status === null ? null : payoutStatus(t.from_status),
     to: t.to_status,
     attempt: Number(t.attempt),
     at: t.at,
     cause: t.cause,
   }));
-  const txId = store.transactionId(payoutSentKey(payoutId));
+  const txId = await store.transactionId(payoutSentKey(payoutId));
   return {
     ...toSummary(row),
     payoutKey: row.payout_key,
@@ -94,8 +93,11 @@ export interface SellerReport {
 }
 
 /** Per seller and currency: pending, payable, paid out, and the last payout. */
-export function sellerReports(db: Database, sellerId?: string): SellerReport[] {
-  const rows = new PayoutReadStore(db).sellers(sellerId);
+export async function sellerReports(
+  store: PayoutsStore,
+  sellerId?: string,
+): Promise<SellerReport[]> {
+  const rows = await store.sellers(sellerId);
   return rows.map((row) => ({
     sellerId: row.seller_id,
     name: row.name,
@@ -128,6 +130,6 @@ function payoutStatus(value: string): PayoutStatus {
 }
 
 /** Payouts (of one PSP, or all) scheduled for retry or dead-lettered now. */
-export function openPayouts(db: Database, psp?: string): OpenWork {
-  return openWorkIn(db, 'payouts', psp);
+export function openPayouts(store: PayoutsStore, psp?: string): Promise<OpenWork> {
+  return store.openPayouts(psp);
 }

@@ -5,7 +5,8 @@ import { type ExecutionOptions, chargeQueue, refundQueue } from '../work/executo
 import type { OrderStatus } from '../payments/order-state.js';
 import { type OpenWork, openWorkIn, statusCounts } from '../payments/queries.js';
 import { PaymentsStore } from '../payments/store.js';
-import { type HeldSettlement, settleHeldPayOuts } from '../payouts/held-payouts.js';
+import { type HeldSettlement, settleHeldPayOuts } from '../payouts/settle-held.js';
+import { SqlitePayoutsStore } from '../payouts/sqlite-payouts-store.js';
 import { PayoutExecutor, type PayoutTally, emptyPayoutTally } from '../work/executors/payout.js';
 import { listPayouts } from '../payouts/queries.js';
 import { RefundExecutor, type RefundTally, emptyRefundTally } from '../work/executors/refund.js';
@@ -52,7 +53,7 @@ export async function retryDue(
   await runQueues(queues, execution);
   const psp = execution.psp.name;
   const held = await heldOf(queues);
-  const heldPayOuts = settleHeldPayOuts(db);
+  const heldPayOuts = await settleHeldPayOuts(new SqlitePayoutsStore(db));
   return {
     charges,
     refunds,
@@ -80,7 +81,9 @@ export async function requeueDeadLetters(
   const psp = execution.psp.name;
   if (!('all' in which)) await assertDeadLettersOf(new SqliteQueueReadStore(db), psp, which.ids);
   const deadRefunds = listRefunds(db, { status: 'dead_lettered' }).map((refund) => refund.refundId);
-  const deadPayouts = listPayouts(db, { status: 'dead_lettered' }).map((payout) => payout.payoutId);
+  const deadPayouts = (
+    await listPayouts(new SqlitePayoutsStore(db), { status: 'dead_lettered' })
+  ).map((payout) => payout.payoutId);
   const named = (list: readonly string[]) =>
     'all' in which ? list : which.ids.filter((id) => list.includes(id));
   const orderIds =
@@ -94,7 +97,7 @@ export async function requeueDeadLetters(
   const refunds = await refundExecutor.requeue(named(deadRefunds), actor);
   const payouts = await payoutExecutor.requeue(named(deadPayouts), actor);
   const held = await heldOf([chargeExecutor, refundExecutor, payoutExecutor]);
-  const heldPayOuts = settleHeldPayOuts(db);
+  const heldPayOuts = await settleHeldPayOuts(new SqlitePayoutsStore(db));
   return {
     charges,
     refunds,

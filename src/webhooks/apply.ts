@@ -1,17 +1,17 @@
-import { type Database, inTransaction } from '../db/index.js';
 import { InputError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import { isPlainText } from '../input/text.js';
 import { type Currency, printable, toCurrency } from '../money/index.js';
 import { parseMinor } from '../psp/http/wire.js';
 import type { ChargeOutcome, Dispute } from '../psp/port.js';
-import { ChargebackRecorder } from '../refunds/chargebacks.js';
 import { normalizeInstant } from '../time.js';
-import { emptyTally } from '../work/executors/charge.js';
-import { ChargeRecorder } from '../work/executors/charge-recorder.js';
-import type { RetryPolicy } from '../payments/retry-policy.js';
-import { PaymentsStore } from '../payments/store.js';
-import { WebhookEventStore } from './webhook-store.js';
+import type {
+  WebhookApplyStore,
+  WebhookBook,
+  WebhookStep,
+  WebhookUnit,
+  WebhookVerdict,
+} from './apply-store.js';
 
 /** A PSP event about one charge or dispute, as `payops psp serve` sends it (amounts as strings of minor units). */
 export type WebhookEvent = ChargeEvent | DisputeEvent | { ignored: { id: string; type: string } };
@@ -156,175 +156,188 @@ function identifier(value: unknown, where: string): string {
 export interface WebhookApplierOptions {
   /** The PSP whose events these are: its orders and receivable account (`http`). */
   psp: string;
-  retry: RetryPolicy;
   clock: () => number;
+}
+
+type Outcome = Exclude<WebhookOutcome, 'duplicate'>;
+type Step = WebhookStep<WebhookOutcome>;
+
+function done(verdict: WebhookVerdict<Outcome>): Step {
+  return { act: 'none', verdict };
 }
 
 /**
  * Applies verified PSP events to orders through the executor's own recorder (same state machine,
- * same postings), each in one transaction together with the row that remembers its event id.
+ * same postings), each in one unit of work together with the row that remembers its event id.
  */
 export class WebhookApplier {
-  private readonly store: PaymentsStore;
-  private readonly recorder: ChargeRecorder;
-  private readonly chargebacks: ChargebackRecorder;
-  private readonly events: WebhookEventStore;
-
   constructor(
-    private readonly db: Database,
+    private readonly store: WebhookApplyStore,
     private readonly options: WebhookApplierOptions,
-  ) {
-    this.store = new PaymentsStore(db);
-    // Webhooks never schedule retries (only pending orders are moved), so the policy is never used.
-    this.recorder = new ChargeRecorder(db, {
-      psp: options.psp,
-      retry: options.retry,
-      random: () => 1,
-    });
-    this.chargebacks = new ChargebackRecorder(db, options.psp);
-    this.events = new WebhookEventStore(db);
-  }
+  ) {}
 
   apply(
     parsed: WebhookEvent,
     source: 'listen' | 'replay',
-  ): { outcome: WebhookOutcome; detail: string } {
-    return inTransaction(this.db, () => {
-      const at = new Date(this.options.clock()).toISOString();
-      const id = 'ignored' in parsed ? parsed.ignored.id : parsed.id;
-      if (this.events.seen(id))
-        return {
-          outcome: 'duplicate' as const,
-          detail: `event ${id} was received before; nothing changed`,
-        };
-      if ('ignored' in parsed) {
-        const detail = `payops does not act on ${parsed.ignored.type} events`;
-        this.events.remember({
-          eventId: id,
-          type: parsed.ignored.type,
-          objectId: '',
-          orderId: '',
-          psp: this.options.psp,
-          eventCreatedAt: at,
-          receivedAt: at,
-          source,
-          outcome: 'ignored',
-          detail,
-        });
-        return { outcome: 'ignored' as const, detail };
-      }
-      const { outcome, detail } =
-        'dispute' in parsed ? this.decideDispute(parsed.dispute, at) : this.decide(parsed, at);
-      if (outcome === 'retry_later') return { outcome, detail };
-      const [objectId, orderId] =
-        'dispute' in parsed
-          ? [parsed.dispute.disputeId, parsed.dispute.merchantReference]
-          : [parsed.charge.id, parsed.charge.merchantReference];
-      this.events.remember({
-        eventId: parsed.id,
-        type: parsed.type,
-        objectId,
-        orderId,
-        psp: this.options.psp,
-        eventCreatedAt: parsed.created,
-        receivedAt: at,
-        source,
-        outcome,
-        detail,
-      });
-      failpoint('webhook.before-commit');
-      return { outcome, detail };
-    });
+  ): Promise<{ outcome: WebhookOutcome; detail: string }> {
+    return this.store.apply(
+      this.unitOf(parsed, source),
+      () => new Date(this.options.clock()).toISOString(),
+      (verdict) => {
+        if (verdict.outcome !== 'ignored') failpoint('webhook.before-commit');
+      },
+    );
   }
 
-  private decideDispute(
-    dispute: Dispute,
-    at: string,
-  ): { outcome: Exclude<WebhookOutcome, 'duplicate'>; detail: string } {
-    const order = this.store.orderForOutcome(dispute.merchantReference);
-    if (!order)
+  /** The event's unit of work: what it reads, what it decides, how it is remembered (pure). */
+  private unitOf(parsed: WebhookEvent, source: 'listen' | 'replay'): WebhookUnit<WebhookOutcome> {
+    const psp = this.options.psp;
+    if ('ignored' in parsed) {
+      const { id, type } = parsed.ignored;
       return {
+        eventId: id,
+        decide: (book) =>
+          book.seen
+            ? duplicate(id)
+            : done({ outcome: 'ignored', detail: `payops does not act on ${type} events` }),
+        remember: ({ outcome, detail }, at) =>
+          outcome === 'duplicate'
+            ? null
+            : {
+                eventId: id,
+                type,
+                objectId: '',
+                orderId: '',
+                psp,
+                eventCreatedAt: at,
+                receivedAt: at,
+                source,
+                outcome,
+                detail,
+              },
+      };
+    }
+    const [objectId, orderId] =
+      'dispute' in parsed
+        ? [parsed.dispute.disputeId, parsed.dispute.merchantReference]
+        : [parsed.charge.id, parsed.charge.merchantReference];
+    return {
+      eventId: parsed.id,
+      orderId,
+      ...('dispute' in parsed ? { disputeId: parsed.dispute.disputeId } : {}),
+      decide: (book) => {
+        if (book.seen) return duplicate(parsed.id);
+        return 'dispute' in parsed
+          ? this.decideDispute(parsed.dispute, book)
+          : this.decide(parsed, book);
+      },
+      remember: ({ outcome, detail }, at) =>
+        outcome === 'duplicate' || outcome === 'retry_later'
+          ? null
+          : {
+              eventId: parsed.id,
+              type: parsed.type,
+              objectId,
+              orderId,
+              psp,
+              eventCreatedAt: parsed.created,
+              receivedAt: at,
+              source,
+              outcome,
+              detail,
+            },
+    };
+  }
+
+  private decideDispute(dispute: Dispute, book: WebhookBook): Step {
+    const order = book.order;
+    if (!order)
+      return done({
         outcome: 'unknown_order',
         detail: `dispute ${dispute.disputeId} names no order ${dispute.merchantReference}: left for reconciliation`,
-      };
+      });
     const where = `order ${order.orderId}`;
-    if (this.chargebacks.isKnown(dispute.disputeId))
-      return {
+    if (book.disputeKnown)
+      return done({
         outcome: 'already_applied',
         detail: `dispute ${dispute.disputeId} is booked already`,
-      };
+      });
     if (order.psp !== this.options.psp)
-      return {
+      return done({
         outcome: 'mismatch',
         detail: `${where} was charged through ${order.psp}, not ${this.options.psp}`,
-      };
+      });
     if (dispute.currency !== order.currency || dispute.amountMinor > order.amountMinor) {
-      return {
+      return done({
         outcome: 'mismatch',
         detail: `${where} is ${order.amountMinor} ${order.currency}, dispute ${dispute.disputeId} is for ${dispute.amountMinor} ${dispute.currency}`,
-      };
+      });
     }
     if (order.pspReference !== null && order.pspReference !== dispute.chargeReference) {
-      return {
+      return done({
         outcome: 'mismatch',
         detail: `${where} is charge ${order.pspReference} at the PSP, dispute ${dispute.disputeId} is on ${dispute.chargeReference}`,
-      };
+      });
     }
     switch (order.fromStatus) {
-      case 'succeeded': {
-        const booked = this.chargebacks.record(dispute, at);
-        if (booked.recorded === 'refund_in_flight')
-          return {
-            outcome: 'retry_later',
-            detail: `${where}: ${booked.reason}: the PSP will deliver this again`,
-          };
-        if (booked.recorded !== 'booked')
-          throw new Error(
-            `dispute ${dispute.disputeId}: the chargeback recorder did not book it (${booked.recorded})`,
-          );
-        return { outcome: 'applied', detail: `${where}: chargeback ${dispute.disputeId} booked` };
-      }
-      case 'failed':
+      case 'succeeded':
         return {
+          act: 'book',
+          dispute,
+          verdict: (booked) => {
+            if (booked.recorded === 'refund_in_flight')
+              return {
+                outcome: 'retry_later',
+                detail: `${where}: ${booked.reason}: the PSP will deliver this again`,
+              };
+            if (booked.recorded !== 'booked')
+              throw new Error(
+                `dispute ${dispute.disputeId}: the chargeback recorder did not book it (${booked.recorded})`,
+              );
+            return {
+              outcome: 'applied',
+              detail: `${where}: chargeback ${dispute.disputeId} booked`,
+            };
+          },
+        };
+      case 'failed':
+        return done({
           outcome: 'conflict',
           detail: `${where} is failed in payops but the PSP says its charge ${dispute.chargeReference} was disputed: left for reconciliation`,
-        };
+        });
       default:
-        return {
+        return done({
           outcome: 'retry_later',
           detail: `${where} is ${order.fromStatus}, not captured in payops yet: the PSP will deliver this again`,
-        };
+        });
     }
   }
 
-  private decide(
-    event: ChargeEvent,
-    at: string,
-  ): { outcome: Exclude<WebhookOutcome, 'duplicate'>; detail: string } {
+  private decide(event: ChargeEvent, book: WebhookBook): Step {
     const { charge } = event;
-    const order = this.store.orderForOutcome(charge.merchantReference);
+    const order = book.order;
     if (!order)
-      return {
+      return done({
         outcome: 'unknown_order',
         detail: `no order ${charge.merchantReference}: left for reconciliation`,
-      };
+      });
     const where = `order ${order.orderId}`;
     if (order.psp !== this.options.psp)
-      return {
+      return done({
         outcome: 'mismatch',
         detail: `${where} was charged through ${order.psp}, not ${this.options.psp}`,
-      };
+      });
     if (charge.amountMinor !== order.amountMinor || charge.currency !== order.currency) {
-      return {
+      return done({
         outcome: 'mismatch',
         detail: `${where} is ${order.amountMinor} ${order.currency}, the event says ${charge.amountMinor} ${charge.currency}`,
-      };
+      });
     }
     if (order.pspReference !== null && order.pspReference !== charge.id) {
-      return {
+      return done({
         outcome: 'mismatch',
         detail: `${where} is charge ${order.pspReference} at the PSP, the event is about ${charge.id}`,
-      };
+      });
     }
     const says =
       event.type === 'charge.succeeded'
@@ -335,7 +348,7 @@ export class WebhookApplier {
     switch (order.fromStatus) {
       case 'pending': {
         if (says === 'pending')
-          return { outcome: 'already_applied', detail: `${where} is pending already` };
+          return done({ outcome: 'already_applied', detail: `${where} is pending already` });
         const result: ChargeOutcome =
           says === 'succeeded'
             ? { status: 'succeeded', pspReference: charge.id, feeMinor: charge.feeMinor }
@@ -344,35 +357,45 @@ export class WebhookApplier {
                 pspReference: charge.id,
                 reason: charge.failureCode ?? 'failed',
               };
-        const tally = emptyTally();
-        this.recorder.record([order], [result], tally, null, at);
-        if (tally.succeeded + tally.failed !== 1)
-          throw new Error(`${where}: the recorder did not move it from pending`);
-        return { outcome: 'applied', detail: `${where}: pending → ${says} (${charge.id})` };
+        return {
+          act: 'record',
+          order,
+          result,
+          failure: `${where}: the recorder did not move it from pending`,
+          verdict: { outcome: 'applied', detail: `${where}: pending → ${says} (${charge.id})` },
+        };
       }
       case 'succeeded':
       case 'failed':
         if (says === order.fromStatus)
-          return { outcome: 'already_applied', detail: `${where} is ${says} already` };
+          return done({ outcome: 'already_applied', detail: `${where} is ${says} already` });
         if (says === 'pending')
-          return {
+          return done({
             outcome: 'stale',
             detail: `${where} is ${order.fromStatus}; a late charge.pending changes nothing`,
-          };
-        return {
+          });
+        return done({
           outcome: 'conflict',
           detail: `${where} is ${order.fromStatus} in payops but the PSP says ${says} (${charge.id}): left for reconciliation`,
-        };
+        });
       default:
         if (says === 'pending')
-          return {
+          return done({
             outcome: 'deferred',
             detail: `${where} is ${order.fromStatus}: the executor learns this from the PSP itself`,
-          };
-        return {
+          });
+        return done({
           outcome: 'retry_later',
           detail: `${where} is ${order.fromStatus}, not pending yet: the PSP will deliver this again`,
-        };
+        });
     }
   }
+}
+
+/** An event id seen before: nothing is written. */
+function duplicate(id: string): Step {
+  return {
+    act: 'none',
+    verdict: { outcome: 'duplicate', detail: `event ${id} was received before; nothing changed` },
+  };
 }

@@ -105,7 +105,7 @@ export class WebhookListener {
         this.tooLarge(request, response, `body over the ${this.options.maxBodyBytes}-byte limit`);
       }
     });
-    request.on('end', () => {
+    request.on('end', async () => {
       if (refused) return;
       const bytes = Buffer.concat(chunks);
       const badByte = invalidUtf8Offset(bytes);
@@ -145,7 +145,7 @@ export class WebhookListener {
           };
           this.record.appendLine(JSON.stringify(line));
         }
-        const { outcome, detail } = this.options.applier.apply(parsed, 'listen');
+        const { outcome, detail } = await this.options.applier.apply(parsed, 'listen');
         // Committed, not yet answered: the PSP will deliver it again, and find it a duplicate.
         failpoint('webhook.after-commit');
         this.count(outcome);

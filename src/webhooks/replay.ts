@@ -48,7 +48,7 @@ export async function replayDeliveries(
       continue;
     }
     try {
-      const { outcome, detail } = replayOne(record.text, applier, options);
+      const { outcome, detail } = await replayOne(record.text, applier, options);
       summary.outcomes[outcome] = (summary.outcomes[outcome] ?? 0) + 1;
       if (outcome === 'mismatch' || outcome === 'conflict')
         summary.alarms.push(`${file}:${record.line} ${outcome}: ${detail}`);
@@ -60,11 +60,11 @@ export async function replayDeliveries(
   return summary;
 }
 
-function replayOne(
+async function replayOne(
   text: string,
   applier: WebhookApplier,
   options: ReplayOptions,
-): { outcome: WebhookOutcome; detail: string } {
+): Promise<{ outcome: WebhookOutcome; detail: string }> {
   let line: { receivedAt?: unknown; signature?: unknown; body?: unknown };
   try {
     line = JSON.parse(text) as typeof line;

@@ -22,8 +22,8 @@ import type {
 
 /**
  * The work store on SQLite: each unit of work runs synchronously inside `inTransaction`, so its
- * one await costs nothing. The `…Now` and `…Within` methods are the same units of work for
- * SQLite-bound callers that are synchronous (webhooks, `orders sync`, `attention resolve`).
+ * one await costs nothing. `recordWithin` is the record for SQLite-side callers that hold the
+ * transaction themselves (the webhook store's unit of work, reconciliation's reported captures).
  */
 export class SqliteWorkStore<Item extends WorkItem> implements WorkStore<Item> {
   private readonly ledger: Ledger;
@@ -110,13 +110,6 @@ export class SqliteWorkStore<Item extends WorkItem> implements WorkStore<Item> {
     request: KeptRequest,
     plan: (item: Item) => RecordBatch<Item>,
   ): Promise<{ moved: Applied; resolved: boolean } | undefined> {
-    return this.bookKeptNow(request, plan);
-  }
-
-  bookKeptNow(
-    request: KeptRequest,
-    plan: (item: Item) => RecordBatch<Item>,
-  ): { moved: Applied; resolved: boolean } | undefined {
     return inTransaction(this.db, () => {
       const item = this.rows.needingAttention?.(request.itemId);
       if (item === undefined) return undefined;

@@ -16,6 +16,7 @@ import {
 import { runPayin } from '../../src/work/executors/payin.js';
 import { listOrders, showOrder, statusCounts } from '../../src/payments/queries.js';
 import { listPayouts, sellerReports } from '../../src/payouts/queries.js';
+import { SqlitePayoutsStore } from '../../src/payouts/sqlite-payouts-store.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { SimPsp } from '../../src/psp/sim/adapter.js';
 import { DEFAULT_FEE_RULE } from '../../src/psp/fee-rule.js';
@@ -56,8 +57,8 @@ async function snapshot(db: Database, simState: string) {
     check: { ok, results, notes },
     orders: listOrders(db).map((order) => showOrder(db, order.orderId)),
     statusCounts: statusCounts(db),
-    payouts: listPayouts(db),
-    sellers: sellerReports(db),
+    payouts: await listPayouts(new SqlitePayoutsStore(db)),
+    sellers: await sellerReports(new SqlitePayoutsStore(db)),
     daily: await dailyReport(new SqliteReportStore(db), '2026-11-23'),
   };
 }

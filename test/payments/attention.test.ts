@@ -11,6 +11,7 @@ import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { assertTransition } from '../../src/payments/order-state.js';
 import { showOrder, statusCounts } from '../../src/payments/queries.js';
 import { resolveAttention } from '../../src/work/executors/resolve-attention.js';
+import { SqliteAttentionStore } from '../../src/work/executors/sqlite-attention-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from './fake-psp.js';
 
@@ -136,18 +137,30 @@ describe('a charge the PSP captured and payops could not record', () => {
     const original = await overflowBatch();
     await executor().runDue();
     setBalance(db, RECEIVABLE, 'USD', original);
-    const open = UnrecordedAnswers.prototype.open;
+    const open = SqliteAttentionStore.prototype.open;
     // The other run books everything between this run's listing and its booking.
-    vi.spyOn(UnrecordedAnswers.prototype, 'open').mockImplementationOnce(function (
-      this: UnrecordedAnswers,
+    vi.spyOn(SqliteAttentionStore.prototype, 'open').mockImplementationOnce(async function (
+      this: SqliteAttentionStore,
     ) {
-      const listed = open.call(this);
+      const listed = await open.call(this);
       expect(
-        resolveAttention(db, { all: true }, 'other operator', clock).map((r) => r.outcome),
+        (
+          await resolveAttention(
+            new SqliteAttentionStore(db),
+            { all: true },
+            'other operator',
+            clock,
+          )
+        ).map((r) => r.outcome),
       ).toEqual(['booked', 'booked']);
       return listed;
     });
-    const late = resolveAttention(db, { all: true }, 'test operator', clock);
+    const late = await resolveAttention(
+      new SqliteAttentionStore(db),
+      { all: true },
+      'test operator',
+      clock,
+    );
     expect(late.map((r) => [r.itemId, r.outcome])).toEqual([
       ['ord_1', 'already_booked'],
       ['ord_2', 'already_booked'],
@@ -160,7 +173,12 @@ describe('a charge the PSP captured and payops could not record', () => {
   it('resolve refuses while the cause stands, then books each kept capture exactly once', async () => {
     const original = await overflowBatch();
     await executor().runDue();
-    const refused = resolveAttention(db, { all: true }, 'test operator', clock);
+    const refused = await resolveAttention(
+      new SqliteAttentionStore(db),
+      { all: true },
+      'test operator',
+      clock,
+    );
     expect(refused.map((r) => r.outcome)).toEqual(['refused', 'refused']);
     expect(refused[0]?.detail).toMatch(
       /^still cannot be booked: .*beyond the largest balance payops can hold .*; it stays in needs_attention$/,
@@ -169,7 +187,12 @@ describe('a charge the PSP captured and payops could not record', () => {
     expect(new UnrecordedAnswers(db).openCount()).toBe(2);
 
     setBalance(db, RECEIVABLE, 'USD', original);
-    const booked = resolveAttention(db, { all: true }, 'test operator', clock);
+    const booked = await resolveAttention(
+      new SqliteAttentionStore(db),
+      { all: true },
+      'test operator',
+      clock,
+    );
     expect(booked.map((r) => [r.itemId, r.outcome])).toEqual([
       ['ord_1', 'booked'],
       ['ord_2', 'booked'],
@@ -182,19 +205,26 @@ describe('a charge the PSP captured and payops could not record', () => {
       'payin.psp-fee',
     ]);
 
-    expect(resolveAttention(db, { all: true }, 'test operator', clock)).toEqual([]);
-    expect(resolveAttention(db, { ids: ['ord_1'] }, 'test operator', clock)).toEqual([
-      expect.objectContaining({ itemId: 'ord_1', outcome: 'already_booked' }),
-    ]);
+    expect(
+      await resolveAttention(new SqliteAttentionStore(db), { all: true }, 'test operator', clock),
+    ).toEqual([]);
+    expect(
+      await resolveAttention(
+        new SqliteAttentionStore(db),
+        { ids: ['ord_1'] },
+        'test operator',
+        clock,
+      ),
+    ).toEqual([expect.objectContaining({ itemId: 'ord_1', outcome: 'already_booked' })]);
     expect(showOrder(db, 'ord_1').ledgerTransactions).toHaveLength(2);
     expect(runChecks(db).ok).toBe(true);
     expect(psp.calls.length).toBe(4);
   });
 
   it('names an id with no kept answer as a usage error', async () => {
-    expect(() => resolveAttention(db, { ids: ['ord_nope'] }, 'test operator', clock)).toThrow(
-      /no PSP answer is kept for ord_nope/,
-    );
+    await expect(
+      resolveAttention(new SqliteAttentionStore(db), { ids: ['ord_nope'] }, 'test operator', clock),
+    ).rejects.toThrow(/no PSP answer is kept for ord_nope/);
   });
 
   it('allows executing → needs_attention → succeeded | failed and nothing back to executing', () => {

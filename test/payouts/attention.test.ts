@@ -8,8 +8,10 @@ import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { resolveAttention } from '../../src/work/executors/resolve-attention.js';
+import { SqliteAttentionStore } from '../../src/work/executors/sqlite-attention-store.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { listPayouts } from '../../src/payouts/queries.js';
+import { SqlitePayoutsStore } from '../../src/payouts/sqlite-payouts-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 
@@ -61,7 +63,7 @@ describe('a payout the PSP sent and payops could not record', () => {
     expect(first.execution).toMatchObject({ attempted: 1, succeeded: 0, needsAttention: 1 });
     expect(first.open.needsAttention).toBe(1);
     const payoutId = first.payoutIds[0] as string;
-    expect(listPayouts(db)).toEqual([
+    expect(await listPayouts(new SqlitePayoutsStore(db))).toEqual([
       expect.objectContaining({
         payoutId,
         status: 'needs_attention',
@@ -89,13 +91,23 @@ describe('a payout the PSP sent and payops could not record', () => {
     ).toEqual(['every PSP answer recorded']);
 
     db.exec('DROP TRIGGER temp.block_payouts');
-    expect(resolveAttention(db, { ids: [payoutId] }, 'test operator', clock)).toEqual([
-      expect.objectContaining({ outcome: 'booked' }),
-    ]);
-    expect(resolveAttention(db, { ids: [payoutId] }, 'test operator', clock)).toEqual([
-      expect.objectContaining({ outcome: 'already_booked' }),
-    ]);
-    expect(listPayouts(db)[0]?.status).toBe('succeeded');
+    expect(
+      await resolveAttention(
+        new SqliteAttentionStore(db),
+        { ids: [payoutId] },
+        'test operator',
+        clock,
+      ),
+    ).toEqual([expect.objectContaining({ outcome: 'booked' })]);
+    expect(
+      await resolveAttention(
+        new SqliteAttentionStore(db),
+        { ids: [payoutId] },
+        'test operator',
+        clock,
+      ),
+    ).toEqual([expect.objectContaining({ outcome: 'already_booked' })]);
+    expect((await listPayouts(new SqlitePayoutsStore(db)))[0]?.status).toBe('succeeded');
     expect(
       db
         .prepare("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'payout.sent'")

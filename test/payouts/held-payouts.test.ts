@@ -4,7 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { runChecks } from '../../src/check/check.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
-import { HeldPayOuts, settleHeldPayOuts } from '../../src/payouts/held-payouts.js';
+import { HeldPayOuts } from '../../src/payouts/held-payouts.js';
+import { settleHeldPayOuts } from '../../src/payouts/settle-held.js';
+import { SqlitePayoutsStore } from '../../src/payouts/sqlite-payouts-store.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { tempDatabase } from '../helpers/db.js';
@@ -81,7 +83,11 @@ describe('held pay_outs', () => {
     expect(new HeldPayOuts(db).list()).toMatchObject([
       { eventId: 'dlv_1', orderId: 'ord_1', status: 'held', orderStatus: 'created' },
     ]);
-    expect(settleHeldPayOuts(db)).toEqual({ released: 0, rejected: [], stillHeld: 1 });
+    expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toEqual({
+      released: 0,
+      rejected: [],
+      stillHeld: 1,
+    });
     checksPass();
     await execute();
     // Captured and not released yet: the state a crash between the two leaves. The books agree,
@@ -90,11 +96,19 @@ describe('held pay_outs', () => {
     expect(new HeldPayOuts(db).list()).toMatchObject([
       { status: 'held', orderStatus: 'succeeded' },
     ]);
-    expect(settleHeldPayOuts(db)).toEqual({ released: 1, rejected: [], stillHeld: 0 });
+    expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toEqual({
+      released: 1,
+      rejected: [],
+      stillHeld: 0,
+    });
     expect(payableMinor()).toBe(2250n);
     checksPass();
     // Settling again (another process, the next run) applies nothing twice.
-    expect(settleHeldPayOuts(db)).toEqual({ released: 0, rejected: [], stillHeld: 0 });
+    expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toEqual({
+      released: 0,
+      rejected: [],
+      stillHeld: 0,
+    });
     expect(releasePostings()).toBe(1);
     expect(new HeldPayOuts(db).list({ all: true })).toMatchObject([
       { status: 'released', reason: null },
@@ -105,12 +119,16 @@ describe('held pay_outs', () => {
     psp.script('ord_1', timeout);
     await load(checkout('chk_1', 'ord_1'), delivered('dlv_1', 'ord_1'));
     await execute();
-    expect(settleHeldPayOuts(db)).toEqual({ released: 0, rejected: [], stillHeld: 1 });
+    expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toEqual({
+      released: 0,
+      rejected: [],
+      stillHeld: 1,
+    });
     expect(new HeldPayOuts(db).list()).toMatchObject([{ orderStatus: 'retry_scheduled' }]);
     checksPass();
     now += 60_000;
     await execute();
-    expect(settleHeldPayOuts(db)).toMatchObject({ released: 1 });
+    expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toMatchObject({ released: 1 });
     checksPass();
   });
 
@@ -118,7 +136,7 @@ describe('held pay_outs', () => {
     psp.script('ord_1', { status: 'declined', pspReference: null, reason: 'card_declined' });
     await load(checkout('chk_1', 'ord_1'), delivered('dlv_1', 'ord_1'));
     await execute();
-    const settlement = settleHeldPayOuts(db);
+    const settlement = await settleHeldPayOuts(new SqlitePayoutsStore(db));
     expect(settlement.rejected).toEqual([
       {
         eventId: 'dlv_1',
@@ -146,7 +164,11 @@ describe('held pay_outs', () => {
       'dlv_1 was rejected while held; re-send it once the order is captured',
     );
     await execute();
-    expect(settleHeldPayOuts(db)).toEqual({ released: 0, rejected: [], stillHeld: 0 });
+    expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toEqual({
+      released: 0,
+      rejected: [],
+      stillHeld: 0,
+    });
     expect(payableMinor()).toBe(0n);
     const resent = await load(delivered('dlv_1', 'ord_1'));
     expect(resent).toMatchObject({ duplicates: 0, rejected: 0, eventsAccepted: 1, releases: 1 });

@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { PAYABLES_QUERY, planPayouts } from '../../src/payouts/plan.js';
+import { SqlitePayoutsStore } from '../../src/payouts/sqlite-payouts-store.js';
 import { tempDatabase } from '../helpers/db.js';
 
 describe('payout plan', () => {
   let db: Database;
   let cleanup: () => void;
   beforeEach(() => ({ db, cleanup } = tempDatabase()));
+  const store = () => new SqlitePayoutsStore(db);
   afterEach(() => cleanup());
 
   it("finds each wallet's open payout with one seek in the partial index of open payouts", () => {
@@ -22,7 +24,7 @@ describe('payout plan', () => {
     );
   });
 
-  it('holds back a payable above the per-amount limit, which no PSP request may carry (issue 14 item 2)', () => {
+  it('holds back a payable above the per-amount limit, which no PSP request may carry (issue 14 item 2)', async () => {
     const at = '2026-11-25T00:00:00.000Z';
     db.prepare(
       'INSERT INTO sellers (seller_id, name, iban, source_event_id, updated_at) VALUES (?, ?, ?, ?, ?)',
@@ -36,7 +38,7 @@ describe('payout plan', () => {
     db.prepare(
       'INSERT INTO wallets (seller_id, currency, payable_minor, updated_at) VALUES (?, ?, ?, ?)',
     ).run('s_max', 'USD', 10n ** 15n, at);
-    const plan = planPayouts(db, {});
+    const plan = await planPayouts(store(), {});
     expect(plan.payouts.map((payout) => payout.sellerId)).toEqual(['s_max']);
     expect(plan.skipped).toEqual([
       expect.objectContaining({
@@ -46,8 +48,10 @@ describe('payout plan', () => {
     ]);
   });
 
-  it('refuses a --min-amount above the per-amount limit of the currency it names', () => {
-    expect(() => planPayouts(db, { currency: 'USD', minAmount: '10000000000000.01' })).toThrow(
+  it('refuses a --min-amount above the per-amount limit of the currency it names', async () => {
+    await expect(
+      planPayouts(store(), { currency: 'USD', minAmount: '10000000000000.01' }),
+    ).rejects.toThrow(
       '--min-amount: "10000000000000.01" is more than one amount may be (10000000000000.00 USD)',
     );
   });
@@ -74,8 +78,8 @@ describe('payout plan', () => {
       }
     });
 
-    it('compares each payable with the exact minimum, in its own currency', () => {
-      const plan = planPayouts(db, { minAmount: '10.50' });
+    it('compares each payable with the exact minimum, in its own currency', async () => {
+      const plan = await planPayouts(store(), { minAmount: '10.50' });
       expect(plan.payouts.map((payout) => payout.sellerId)).toEqual([
         's_jpy_11',
         's_kwd',
@@ -87,26 +91,30 @@ describe('payout plan', () => {
       ]);
     });
 
-    it('lets a payable through only from the next whole minor unit above a minimum between two', () => {
+    it('lets a payable through only from the next whole minor unit above a minimum between two', async () => {
       expect(
-        planPayouts(db, { minAmount: '10.001' }).payouts.map((payout) => payout.sellerId),
+        (await planPayouts(store(), { minAmount: '10.001' })).payouts.map(
+          (payout) => payout.sellerId,
+        ),
       ).toEqual(['s_jpy_11', 's_kwd', 's_usd_1049', 's_usd_1050']);
-      expect(planPayouts(db, { minAmount: '11' }).payouts.map((payout) => payout.sellerId)).toEqual(
-        ['s_jpy_11'],
-      );
+      expect(
+        (await planPayouts(store(), { minAmount: '11' })).payouts.map((payout) => payout.sellerId),
+      ).toEqual(['s_jpy_11']);
     });
 
-    it('holds every payable back under a minimum beyond the largest balance, without refusing the run', () => {
-      const plan = planPayouts(db, { minAmount: '9999999999999999999' });
+    it('holds every payable back under a minimum beyond the largest balance, without refusing the run', async () => {
+      const plan = await planPayouts(store(), { minAmount: '9999999999999999999' });
       expect(plan.payouts).toEqual([]);
       expect(plan.skipped).toHaveLength(5);
       expect(
-        planPayouts(db, { minAmount: '10.000' }).payouts.map((payout) => payout.sellerId),
+        (await planPayouts(store(), { minAmount: '10.000' })).payouts.map(
+          (payout) => payout.sellerId,
+        ),
       ).toEqual(['s_jpy_10', 's_jpy_11', 's_kwd', 's_usd_1049', 's_usd_1050']);
     });
 
-    it('still refuses a minimum more precise than the currency it names', () => {
-      expect(() => planPayouts(db, { currency: 'JPY', minAmount: '10.50' })).toThrow(
+    it('still refuses a minimum more precise than the currency it names', async () => {
+      await expect(planPayouts(store(), { currency: 'JPY', minAmount: '10.50' })).rejects.toThrow(
         '--min-amount: "10.50" has more decimals than JPY allows (0)',
       );
     });

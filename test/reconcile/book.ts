@@ -9,6 +9,7 @@ import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import type { ChargeResult, Dispute } from '../../src/psp/port.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
+import { SqliteChargebackSyncStore } from '../../src/refunds/sqlite-chargeback-sync-store.js';
 import { DEFAULT_RULES, type Rules } from '../../src/reconcile/rules.js';
 import { reconcileFile } from '../../src/reconcile/run.js';
 import type { RunOptions } from '../../src/reconcile/settlement-import-store.js';
@@ -113,7 +114,7 @@ export class TestBook {
       createdAt: '2026-11-23T11:30:00.000Z',
     };
     this.psp.disputes.push(dispute);
-    await syncChargebacks(this.db, this.psp);
+    await syncChargebacks(new SqliteChargebackSyncStore(this.db), this.psp);
   }
 
   async reconcile(

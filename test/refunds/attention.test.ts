@@ -8,6 +8,7 @@ import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { resolveAttention } from '../../src/work/executors/resolve-attention.js';
+import { SqliteAttentionStore } from '../../src/work/executors/sqlite-attention-store.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
@@ -107,15 +108,24 @@ describe('a refund the PSP made and payops could not record', () => {
         ],
       ],
     ]);
-    expect(resolveAttention(db, { ids: ['rf_1'] }, 'test operator', clock)).toEqual([
-      expect.objectContaining({ outcome: 'refused' }),
-    ]);
+    expect(
+      await resolveAttention(
+        new SqliteAttentionStore(db),
+        { ids: ['rf_1'] },
+        'test operator',
+        clock,
+      ),
+    ).toEqual([expect.objectContaining({ outcome: 'refused' })]);
 
     db.exec('DROP TRIGGER temp.block_refunds');
     expect(
-      resolveAttention(db, { all: true }, 'test operator', clock).map((r) => r.outcome),
+      (
+        await resolveAttention(new SqliteAttentionStore(db), { all: true }, 'test operator', clock)
+      ).map((r) => r.outcome),
     ).toEqual(['booked', 'booked']);
-    expect(resolveAttention(db, { all: true }, 'test operator', clock)).toEqual([]);
+    expect(
+      await resolveAttention(new SqliteAttentionStore(db), { all: true }, 'test operator', clock),
+    ).toEqual([]);
     expect(refundsState()).toEqual([
       { refund_id: 'rf_1', status: 'succeeded' },
       { refund_id: 'rf_2', status: 'succeeded' },

@@ -11,6 +11,7 @@ import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { executeDue } from '../../src/work/executors/payin.js';
 import type { Dispute } from '../../src/psp/port.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
+import { SqliteChargebackSyncStore } from '../../src/refunds/sqlite-chargeback-sync-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 
@@ -73,7 +74,7 @@ describe('chargebacks sync', () => {
       detail: 'the answer was lost',
     });
     await executeDue(db, { psp, retry: POLICY, clock });
-    const early = await syncChargebacks(db, psp);
+    const early = await syncChargebacks(new SqliteChargebackSyncStore(db), psp);
     expect(early).toMatchObject({
       recorded: 0,
       waiting: [{ dispute: { disputeId: 'dp_1' }, status: 'retry_scheduled' }],
@@ -84,15 +85,21 @@ describe('chargebacks sync', () => {
 
     now += 2_000;
     await executeDue(db, { psp, retry: POLICY, clock }); // the retry gets the capture
-    expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 1, waiting: [] });
-    expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 0, alreadyRecorded: 1 });
+    expect(await syncChargebacks(new SqliteChargebackSyncStore(db), psp)).toMatchObject({
+      recorded: 1,
+      waiting: [],
+    });
+    expect(await syncChargebacks(new SqliteChargebackSyncStore(db), psp)).toMatchObject({
+      recorded: 0,
+      alreadyRecorded: 1,
+    });
     expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
   });
 
   it('books nothing for an order payops has as failed, and says so as a conflict', async () => {
     psp.script('ord_1', { status: 'declined', pspReference: 'ch_ord_1', reason: 'card_declined' });
     await executeDue(db, { psp, retry: POLICY, clock });
-    expect(await syncChargebacks(db, psp)).toMatchObject({
+    expect(await syncChargebacks(new SqliteChargebackSyncStore(db), psp)).toMatchObject({
       recorded: 0,
       waiting: [],
       conflicts: [{ disputeId: 'dp_1' }],
@@ -122,7 +129,7 @@ describe('chargebacks sync', () => {
     const refunds = new RefundExecutor(db, { psp, retry: POLICY, clock });
     await refunds.runDue();
 
-    const early = await syncChargebacks(db, psp);
+    const early = await syncChargebacks(new SqliteChargebackSyncStore(db), psp);
     expect(early).toMatchObject({
       recorded: 0,
       waiting: [
@@ -136,7 +143,10 @@ describe('chargebacks sync', () => {
 
     now += 2_000;
     await refunds.runDue(); // declined: the reservation is released
-    expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 1, waiting: [] });
+    expect(await syncChargebacks(new SqliteChargebackSyncStore(db), psp)).toMatchObject({
+      recorded: 1,
+      waiting: [],
+    });
     const balance = (account: string) =>
       balances(db).find((row) => row.account === account)?.balanceMinor ?? 0n;
     expect(balance('liabilities:sellers:seller_1:pending')).toBe(0n);
@@ -154,7 +164,7 @@ describe('chargebacks sync', () => {
       { ...dispute, disputeId: 'dp_other_charge', chargeReference: 'ch_second' },
       { ...dispute, disputeId: 'dp_too_big', amountMinor: 2501n },
     );
-    const sync = await syncChargebacks(db, psp);
+    const sync = await syncChargebacks(new SqliteChargebackSyncStore(db), psp);
     expect(sync).toMatchObject({ recorded: 0 });
     expect(sync.mismatched.map(({ dispute: d, detail }) => [d.disputeId, detail])).toEqual([
       ['dp_other_charge', "the order's charge is ch_ord_1, the dispute is on ch_second"],
@@ -162,9 +172,11 @@ describe('chargebacks sync', () => {
     ]);
     const elsewhere = new FakePsp('http');
     elsewhere.disputes.push(dispute);
-    expect((await syncChargebacks(db, elsewhere)).mismatched.map(({ detail }) => detail)).toEqual([
-      'the order was charged through sim, not http',
-    ]);
+    expect(
+      (await syncChargebacks(new SqliteChargebackSyncStore(db), elsewhere)).mismatched.map(
+        ({ detail }) => detail,
+      ),
+    ).toEqual(['the order was charged through sim, not http']);
     expect(chargebacks()).toEqual([]);
     expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { SimPsp } from '../../src/psp/sim/adapter.js';
 import { NO_FAULTS } from '../../src/psp/sim/faults.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
+import { SqliteChargebackSyncStore } from '../../src/refunds/sqlite-chargeback-sync-store.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { Wallets } from '../../src/wallet/wallet.js';
 import { tempDatabase } from '../helpers/db.js';
@@ -125,7 +126,7 @@ describe('random interleavings of pay-ins, releases, refunds, payouts and charge
               } else if (step.type === 'payout') {
                 await runPayouts(db, { psp, retry, clock: Date.now });
               } else if (step.type === 'chargebacks') {
-                await syncChargebacks(db, psp);
+                await syncChargebacks(new SqliteChargebackSyncStore(db), psp);
               }
             }
             const report = runChecks(db, {

@@ -10,14 +10,16 @@ import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { showOrder } from '../../src/payments/queries.js';
 import {
   type WebhookOutcome,
-  WebhookApplier,
+  type WebhookApplier,
   parseWebhookEvent,
 } from '../../src/webhooks/apply.js';
 import { InputError } from '../../src/errors.js';
 import type { Currency } from '../../src/money/index.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
+import { SqliteChargebackSyncStore } from '../../src/refunds/sqlite-chargeback-sync-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { sqliteWebhookApplier } from '../../src/webhooks/sqlite-apply-store.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 let eventCounter = 0;
@@ -53,8 +55,9 @@ describe("webhook events applied through the executor's recorder", () => {
   let dir: string;
   let psp: FakePsp;
   let applier: WebhookApplier;
-  const apply = (body: string): WebhookOutcome =>
-    applier.apply(parseWebhookEvent(body), 'listen').outcome;
+  // Parsing throws at once; applying resolves to the outcome.
+  const apply = (body: string): Promise<WebhookOutcome> =>
+    applier.apply(parseWebhookEvent(body), 'listen').then(({ outcome }) => outcome);
   const status = (orderId: string) => showOrder(db, orderId).status;
 
   beforeEach(async () => {
@@ -81,7 +84,7 @@ describe("webhook events applied through the executor's recorder", () => {
       })}\n`,
     );
     await ingest(new SqliteIntakeStore(db), [input], { psp: 'http' });
-    applier = new WebhookApplier(db, { psp: 'http', retry: POLICY, clock: Date.now });
+    applier = sqliteWebhookApplier(db, { psp: 'http', retry: POLICY, clock: Date.now });
   });
   afterEach(() => cleanup());
 
@@ -99,7 +102,7 @@ describe("webhook events applied through the executor's recorder", () => {
     await execute();
     expect(status('ord_1')).toBe('pending');
     const succeeded = chargeEvent('ord_1', 'succeeded');
-    expect(apply(succeeded)).toBe('applied');
+    expect(await apply(succeeded)).toBe('applied');
     expect(status('ord_1')).toBe('succeeded');
     const byAccount = Object.fromEntries(
       balances(db).map((row) => [row.account, row.balanceMinor]),
@@ -107,33 +110,33 @@ describe("webhook events applied through the executor's recorder", () => {
     expect(byAccount['liabilities:sellers:seller_7:pending']).toBe(2250n);
     expect(byAccount['expenses:psp-fees']).toBe(30n + 30n + 102n); // ord_2 and ord_3 by the fake, ord_1 by the event
     // Duplicated delivery, and a late pending that overtook nothing: neither changes a thing.
-    expect(apply(succeeded)).toBe('duplicate');
-    expect(apply(chargeEvent('ord_1', 'pending'))).toBe('stale');
-    expect(apply(chargeEvent('ord_1', 'succeeded'))).toBe('already_applied');
+    expect(await apply(succeeded)).toBe('duplicate');
+    expect(await apply(chargeEvent('ord_1', 'pending'))).toBe('stale');
+    expect(await apply(chargeEvent('ord_1', 'succeeded'))).toBe('already_applied');
     expect(runChecks(db).ok).toBe(true);
   });
 
   it('applies a failure to a pending order, and calls the opposite of a final state a conflict, changing nothing', async () => {
     psp.script('ord_1', { status: 'pending', pspReference: 'ch_ord_1' });
     await execute();
-    expect(apply(chargeEvent('ord_1', 'failed'))).toBe('applied');
+    expect(await apply(chargeEvent('ord_1', 'failed'))).toBe('applied');
     expect(status('ord_1')).toBe('failed');
-    expect(apply(chargeEvent('ord_1', 'succeeded'))).toBe('conflict');
+    expect(await apply(chargeEvent('ord_1', 'succeeded'))).toBe('conflict');
     expect(status('ord_1')).toBe('failed');
-    expect(apply(chargeEvent('ord_2', 'failed', { charge: 'ch_ord_2' }))).toBe('conflict');
+    expect(await apply(chargeEvent('ord_2', 'failed', { charge: 'ch_ord_2' }))).toBe('conflict');
     expect(status('ord_2')).toBe('succeeded');
     expect(runChecks(db).ok).toBe(true);
   });
 
   it('leaves an order that has no answer yet to the executor: a final event is not remembered (the PSP delivers it again)', async () => {
     const early = chargeEvent('ord_1', 'succeeded', { id: 'evt_early' });
-    expect(apply(early)).toBe('retry_later');
-    expect(apply(chargeEvent('ord_1', 'pending'))).toBe('deferred');
+    expect(await apply(early)).toBe('retry_later');
+    expect(await apply(chargeEvent('ord_1', 'pending'))).toBe('deferred');
     expect(status('ord_1')).toBe('created');
     // The executor learns pending; the redelivered event then applies.
     psp.script('ord_1', { status: 'pending', pspReference: 'ch_ord_1' });
     await execute();
-    expect(apply(early)).toBe('applied');
+    expect(await apply(early)).toBe('applied');
     expect(status('ord_1')).toBe('succeeded');
     expect(runChecks(db).ok).toBe(true);
   });
@@ -141,9 +144,11 @@ describe("webhook events applied through the executor's recorder", () => {
   it('leaves unknown orders to reconciliation and refuses to apply events that disagree with the order', async () => {
     psp.script('ord_1', { status: 'pending', pspReference: 'ch_ord_1' });
     await execute();
-    expect(apply(chargeEvent('ord_404', 'succeeded'))).toBe('unknown_order');
-    expect(apply(chargeEvent('ord_1', 'succeeded', { amountMinor: '2501' }))).toBe('mismatch');
-    expect(apply(chargeEvent('ord_1', 'succeeded', { charge: 'ch_other' }))).toBe('mismatch');
+    expect(await apply(chargeEvent('ord_404', 'succeeded'))).toBe('unknown_order');
+    expect(await apply(chargeEvent('ord_1', 'succeeded', { amountMinor: '2501' }))).toBe(
+      'mismatch',
+    );
+    expect(await apply(chargeEvent('ord_1', 'succeeded', { charge: 'ch_other' }))).toBe('mismatch');
     expect(status('ord_1')).toBe('pending');
     const remembered = db.prepare('SELECT outcome FROM webhook_events ORDER BY outcome').all() as {
       outcome: string;
@@ -172,10 +177,10 @@ describe("webhook events applied through the executor's recorder", () => {
           },
         },
       });
-    expect(apply(disputeEvent('evt_d1', 'ord_1'))).toBe('applied');
-    expect(apply(disputeEvent('evt_d1', 'ord_1'))).toBe('duplicate');
-    expect(apply(disputeEvent('evt_d2', 'ord_1'))).toBe('already_applied'); // another event, the same dispute
-    expect(apply(disputeEvent('evt_d3', 'ord_2', 'dp_2'))).toBe('retry_later'); // not captured in payops yet
+    expect(await apply(disputeEvent('evt_d1', 'ord_1'))).toBe('applied');
+    expect(await apply(disputeEvent('evt_d1', 'ord_1'))).toBe('duplicate');
+    expect(await apply(disputeEvent('evt_d2', 'ord_1'))).toBe('already_applied'); // another event, the same dispute
+    expect(await apply(disputeEvent('evt_d3', 'ord_2', 'dp_2'))).toBe('retry_later'); // not captured in payops yet
     const byAccount = Object.fromEntries(
       balances(db).map((row) => [row.account, row.balanceMinor]),
     );
@@ -190,11 +195,14 @@ describe("webhook events applied through the executor's recorder", () => {
       currency: 'USD' as Currency,
       createdAt: '2026-11-24T10:00:00.000Z',
     });
-    expect(await syncChargebacks(db, psp)).toMatchObject({ recorded: 0, alreadyRecorded: 1 });
+    expect(await syncChargebacks(new SqliteChargebackSyncStore(db), psp)).toMatchObject({
+      recorded: 0,
+      alreadyRecorded: 1,
+    });
     expect(runChecks(db).ok).toBe(true);
   });
 
-  it('refuses malformed events before anything is written, and ignores types it does not act on', () => {
+  it('refuses malformed events before anything is written, and ignores types it does not act on', async () => {
     expect(() => parseWebhookEvent('{')).toThrow(InputError);
     expect(() =>
       parseWebhookEvent(
@@ -231,7 +239,7 @@ describe("webhook events applied through the executor's recorder", () => {
       ),
     ).toThrow('data.object.status: "?[2Jwiped" does not match the event type charge.succeeded');
     expect(
-      apply(
+      await apply(
         JSON.stringify({
           id: 'evt_x',
           type: 'payout.paid',
@@ -241,7 +249,7 @@ describe("webhook events applied through the executor's recorder", () => {
       ),
     ).toBe('ignored');
     expect(
-      apply(
+      await apply(
         JSON.stringify({
           id: 'evt_x',
           type: 'payout.paid',

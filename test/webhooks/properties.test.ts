@@ -6,11 +6,8 @@ import { runChecks } from '../../src/check/check.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
-import {
-  type WebhookOutcome,
-  WebhookApplier,
-  parseWebhookEvent,
-} from '../../src/webhooks/apply.js';
+import { type WebhookOutcome, parseWebhookEvent } from '../../src/webhooks/apply.js';
+import { sqliteWebhookApplier } from '../../src/webhooks/sqlite-apply-store.js';
 import type { ChargeResult } from '../../src/psp/port.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
@@ -104,26 +101,30 @@ describe('webhook deliveries in any order, duplicated, some too early', () => {
               ...shuffle.map((n) => events[n % events.length] as string),
               ...events,
             ];
-            const applier = new WebhookApplier(db, { psp: 'http', retry: POLICY, clock: Date.now });
+            const applier = sqliteWebhookApplier(db, {
+              psp: 'http',
+              retry: POLICY,
+              clock: Date.now,
+            });
             const outcomes: WebhookOutcome[] = [];
             const redeliver: string[] = [];
-            const deliver = (body: string) => {
-              const { outcome } = applier.apply(parseWebhookEvent(body), 'listen');
+            const deliver = async (body: string) => {
+              const { outcome } = await applier.apply(parseWebhookEvent(body), 'listen');
               outcomes.push(outcome);
               if (outcome === 'retry_later') redeliver.push(body);
             };
             // Some deliveries arrive before payops has executed anything.
             const cut = Math.min(early, deliveries.length);
-            deliveries.slice(0, cut).forEach(deliver);
+            for (const body of deliveries.slice(0, cut)) await deliver(body);
             await new PayinExecutor(db, {
               psp,
               retry: POLICY,
               clock: Date.now,
               random: () => 1,
             }).runDue();
-            deliveries.slice(cut).forEach(deliver);
+            for (const body of deliveries.slice(cut)) await deliver(body);
             // The PSP delivers again what was answered "retry later".
-            for (const body of redeliver.splice(0)) deliver(body);
+            for (const body of redeliver.splice(0)) await deliver(body);
 
             const status = new Map(
               (

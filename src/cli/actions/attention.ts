@@ -2,6 +2,7 @@ import type { CliContext } from '../context.js';
 import { withDatabase } from '../context.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { listUnrecorded, resolveAttention } from '../../work/executors/resolve-attention.js';
+import { SqliteAttentionStore } from '../../work/executors/sqlite-attention-store.js';
 import * as output from '../../output/attention.js';
 import { attentionResolveSchema } from '../../output/attention.js';
 import { contractJson } from '../../output/contract.js';
@@ -17,7 +18,7 @@ export type AttentionListFlags = { json?: boolean; csv?: boolean };
 export type AttentionResolveFlags = { all?: boolean; json?: boolean };
 
 export async function attentionList(context: CliContext, flags: AttentionListFlags): Promise<void> {
-  const facts = await withDatabase(context, (db) => listUnrecorded(db));
+  const facts = await withDatabase(context, (db) => listUnrecorded(new SqliteAttentionStore(db)));
   if (flags.json) {
     context.out(contractJson(output.attentionListSchema, facts.map(output.attentionItemJson)));
   } else if (flags.csv) context.out(output.attentionCsv(facts));
@@ -36,7 +37,12 @@ export async function attentionResolve(
     );
   const actor = `operator ${os.userInfo().username}`;
   const outcomes = await withDatabase(context, (db) =>
-    resolveAttention(db, flags.all ? { all: true } : { ids }, actor, systemClock),
+    resolveAttention(
+      new SqliteAttentionStore(db),
+      flags.all ? { all: true } : { ids },
+      actor,
+      systemClock,
+    ),
   );
   if (flags.json) {
     context.out(contractJson(attentionResolveSchema, outcomes));

@@ -4,6 +4,7 @@ import { executionFrom, formatTotals } from '../execution.js';
 import type { ExecutionFlags } from '../psp-options.js';
 import { ExitCode } from '../../errors.js';
 import { syncChargebacks } from '../../refunds/chargebacks.js';
+import { SqliteChargebackSyncStore } from '../../refunds/sqlite-chargeback-sync-store.js';
 import { contractJson } from '../../output/contract.js';
 import * as output from '../../output/chargebacks.js';
 import { chargebacksSyncSchema } from '../../output/chargebacks.js';
@@ -26,7 +27,9 @@ export async function chargebacksSync(
 ): Promise<void> {
   const execution = await executionFrom(context, flags);
   try {
-    const sync = await withDatabase(context, (db) => syncChargebacks(db, execution.psp));
+    const sync = await withDatabase(context, (db) =>
+      syncChargebacks(new SqliteChargebackSyncStore(db), execution.psp),
+    );
     const { red } = context.color;
     if (flags.json) {
       context.out(contractJson(chargebacksSyncSchema, chargebacksSyncJson(sync)));

@@ -4,6 +4,7 @@ import { lazy } from '../lazy.js';
 import { renderPayout, renderPayoutList } from '../../reports/payouts.js';
 import { renderSellers } from '../../reports/sellers.js';
 import { listPayouts, showPayout, sellerReports } from '../../payouts/queries.js';
+import { SqlitePayoutsStore } from '../../payouts/sqlite-payouts-store.js';
 import { NotFoundError } from '../../errors.js';
 
 /** The --json contract (zod schemas) and the CSV: loaded only when --json or --csv is given. */
@@ -21,7 +22,7 @@ export type ShowFlags = { json?: boolean };
 
 export async function payoutList(context: CliContext, flags: PayoutListFlags): Promise<void> {
   const payouts = await withDatabase(context, (db) =>
-    listPayouts(db, { sellerId: flags.seller, status: flags.status }),
+    listPayouts(new SqlitePayoutsStore(db), { sellerId: flags.seller, status: flags.status }),
   );
   if (flags.json) {
     const { contractJson, payoutListSchema, payoutSummaryJson } = await formats();
@@ -44,7 +45,7 @@ export async function payoutShow(
   payoutId: string,
   flags: PayoutShowFlags,
 ): Promise<void> {
-  const p = await withDatabase(context, (db) => showPayout(db, payoutId));
+  const p = await withDatabase(context, (db) => showPayout(new SqlitePayoutsStore(db), payoutId));
   if (flags.json) {
     const { contractJson, payoutShowJson, payoutShowSchema } = await formats();
     context.out(contractJson(payoutShowSchema, payoutShowJson(p)));
@@ -54,7 +55,9 @@ export async function payoutShow(
 }
 
 export async function show(context: CliContext, sellerId: string, flags: ShowFlags): Promise<void> {
-  const reports = await withDatabase(context, (db) => sellerReports(db, sellerId));
+  const reports = await withDatabase(context, (db) =>
+    sellerReports(new SqlitePayoutsStore(db), sellerId),
+  );
   if (reports.length === 0)
     throw new NotFoundError(`seller ${sellerId} has no wallet`, {
       hint: 'see `payops report sellers`',

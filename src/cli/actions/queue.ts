@@ -28,7 +28,7 @@ import {
 } from '../../output/queue.js';
 import { type RetryRunSummary, retryDue, requeueDeadLetters } from '../../queue/retry.js';
 import * as os from 'node:os';
-import { HeldPayOuts } from '../../payouts/held-payouts.js';
+import { SqlitePayoutsStore } from '../../payouts/sqlite-payouts-store.js';
 import {
   dlqRequeueLines,
   needsAttentionCount,
@@ -154,7 +154,9 @@ export async function dlqRequeue(
 }
 
 export async function releaseList(context: CliContext, flags: ReleaseListFlags): Promise<void> {
-  const rows = await withDatabase(context, (db) => new HeldPayOuts(db).list({ all: flags.all }));
+  const rows = await withDatabase(context, (db) =>
+    new SqlitePayoutsStore(db).heldPayOuts(flags.all === true),
+  );
   if (flags.json) {
     context.out(contractJson(releaseListSchema, { dateBasis: 'received', payOuts: rows }));
   } else if (flags.csv) context.out(releaseListCsv(rows));

@@ -1,6 +1,7 @@
 import { type CliContext, withDatabase } from '../context.js';
 import { lazy } from '../lazy.js';
 import { sellerReports } from '../../payouts/queries.js';
+import { SqlitePayoutsStore } from '../../payouts/sqlite-payouts-store.js';
 import { renderSellers, sellersCsv, sellersJson } from '../../reports/sellers.js';
 
 /** `report sellers`: the wallets and their open work (payouts/queries) load for it alone. */
@@ -17,7 +18,7 @@ const json = lazy(async () => {
 export type ReportSellersFlags = { json?: boolean; csv?: boolean };
 
 export async function reportSellers(context: CliContext, flags: ReportSellersFlags): Promise<void> {
-  const reports = await withDatabase(context, (db) => sellerReports(db));
+  const reports = await withDatabase(context, (db) => sellerReports(new SqlitePayoutsStore(db)));
   if (flags.json) {
     const { contractJson, reportSellersSchema } = await json();
     context.out(contractJson(reportSellersSchema, sellersJson(reports)));

@@ -4,7 +4,8 @@ import { withDatabase } from '../context.js';
 import { listenError } from '../options.js';
 import { ExitCode } from '../../errors.js';
 import { webhookSecretFromEnv } from '../../psp/webhooks/signature.js';
-import { WebhookApplier, ALARMING_OUTCOMES } from '../../webhooks/apply.js';
+import { ALARMING_OUTCOMES } from '../../webhooks/apply.js';
+import { sqliteWebhookApplier } from '../../webhooks/sqlite-apply-store.js';
 import { WebhookListener } from '../../webhooks/listener.js';
 import { DEFAULT_RETRY_POLICY } from '../../payments/retry-policy.js';
 import { assertSafeOutput } from '../../private-files.js';
@@ -42,7 +43,7 @@ export async function webhooksListen(context: CliContext, flags: ListenFlags): P
   if (flags.record !== undefined) assertSafeOutput(flags.record, recordGuard);
   const counts = await withDatabase(context, async (db) => {
     const listener = new WebhookListener({
-      applier: new WebhookApplier(db, {
+      applier: sqliteWebhookApplier(db, {
         psp: WEBHOOK_PSP,
         retry: DEFAULT_RETRY_POLICY,
         clock: Date.now,
@@ -86,7 +87,7 @@ export async function webhooksReplay(
   const summary = await withDatabase(context, (db) =>
     replayDeliveries(
       file,
-      new WebhookApplier(db, {
+      sqliteWebhookApplier(db, {
         psp: WEBHOOK_PSP,
         retry: DEFAULT_RETRY_POLICY,
         clock: Date.now,

@@ -1,12 +1,13 @@
 import { mapConcurrently } from '../../concurrency.js';
-import { type Database, inTransaction } from '../../db/index.js';
+import type { Database } from '../../db/index.js';
 import { type ChargeResult, isRetryable } from '../../psp/port.js';
 import type { ExecutorOptions } from '../engine.js';
 import { type ChargeTally, emptyChargeTally } from '../kinds/charge.js';
 import { chargeKind } from '../kinds/sqlite-kinds.js';
 import { SqliteWorkEngine } from '../sqlite-engine.js';
 import type { ClaimedOrder } from '../../payments/store.js';
-import { PaymentsStore } from '../../payments/store.js';
+import type { PendingChargesStore } from './pending-charges-store.js';
+import { SqlitePendingChargesStore } from './sqlite-pending-charges-store.js';
 
 export type ExecutionTally = ChargeTally;
 
@@ -22,22 +23,21 @@ const LOOKUP_CONCURRENCY = 16;
  * asks the PSP what became of pending orders.
  */
 export class PayinExecutor extends SqliteWorkEngine<ClaimedOrder, ChargeResult, ChargeTally> {
-  private readonly store: PaymentsStore;
+  private readonly pending: PendingChargesStore;
 
-  constructor(
-    private readonly db: Database,
-    options: ExecutorOptions,
-  ) {
+  constructor(db: Database, options: ExecutorOptions) {
     super(db, chargeKind(db), options);
-    this.store = new PaymentsStore(db);
+    this.pending = new SqlitePendingChargesStore(db);
   }
 
   /** Asks the PSP about every pending order and records what it settled to. */
   async syncPending(tally: ExecutionTally = emptyTally()): Promise<ExecutionTally> {
     let afterId = 0n;
     for (;;) {
-      const pending = inTransaction(this.db, () =>
-        this.store.pendingOrders(this.options.psp.name, this.batchSize, afterId),
+      const pending = await this.pending.pendingOrders(
+        this.options.psp.name,
+        this.batchSize,
+        afterId,
       );
       const last = pending.at(-1);
       if (last === undefined) return tally;

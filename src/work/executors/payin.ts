@@ -4,7 +4,8 @@ import { type RefundTally, RefundExecutor, emptyRefundTally } from './refund.js'
 import type { Clock } from '../../time.js';
 import { type DueWork, heldOf, runQueues } from '../drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from './charge.js';
-import { type HeldSettlement, settleHeldPayOuts } from '../../payouts/held-payouts.js';
+import { type HeldSettlement, settleHeldPayOuts } from '../../payouts/settle-held.js';
+import { SqlitePayoutsStore } from '../../payouts/sqlite-payouts-store.js';
 import { type IntakeOptions, type IntakeSummary, ingest } from '../../intake/intake.js';
 import { SqliteIntakeStore } from '../../intake/sqlite-intake-store.js';
 import type { OrderStatus } from '../../payments/order-state.js';
@@ -61,7 +62,7 @@ export async function runPayin(
   const queues = [chargeQueue(db, execution, tally), refundQueue(db, execution, refunds)];
   if (!intakeSummary.rolledBack) await runQueues(queues, execution);
   const held = await heldOf(queues);
-  const heldPayOuts = settleHeldPayOuts(db);
+  const heldPayOuts = await settleHeldPayOuts(new SqlitePayoutsStore(db));
   return {
     intake: intakeSummary,
     execution: tally,

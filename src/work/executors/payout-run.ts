@@ -9,12 +9,14 @@ import {
   type PayoutFilter,
   type PayoutPlan,
   createPayouts,
-  planPayouts,
+  previewPayouts,
 } from '../../payouts/plan.js';
 import type { OpenWork } from '../../payments/queries.js';
 import { openPayouts } from '../../payouts/queries.js';
 import type { HeldGroup } from '../leases/leases.js';
-import { type HeldSettlement, settleHeldPayOuts } from '../../payouts/held-payouts.js';
+import { type HeldSettlement, settleHeldPayOuts } from '../../payouts/settle-held.js';
+import { SqlitePayoutsStore } from '../../payouts/sqlite-payouts-store.js';
+import type { PayoutsStore } from '../../payouts/payouts-store.js';
 
 export interface PayoutRunOptions extends PayoutFilter {
   psp: PaymentServiceProvider;
@@ -42,9 +44,6 @@ export interface PayoutRunSummary {
   heldPayOuts: HeldSettlement;
 }
 
-/** Thrown inside the dry run's transaction to roll it back. */
-class DryRunRollback extends Error {}
-
 /**
  * `payout run`: create one payout per seller and currency for everything payable (amounts and
  * keys fixed in one transaction), then send every payout that is new or due, including those
@@ -65,11 +64,12 @@ export async function runPayouts(
       },
     );
   }
-  if (options.dryRun) return dryRun(db, options);
+  const payouts = new SqlitePayoutsStore(db);
+  if (options.dryRun) return dryRun(payouts, options);
   // Held pay_outs whose order was captured since (by a webhook, a sync, a crashed run) become payable first.
-  const heldPayOuts = settleHeldPayOuts(db);
-  const created = createPayouts(
-    db,
+  const heldPayOuts = await settleHeldPayOuts(payouts);
+  const created = await createPayouts(
+    payouts,
     options,
     options.psp.name,
     new Date(options.clock()).toISOString(),
@@ -91,7 +91,7 @@ export async function runPayouts(
     plan: created,
     payoutIds: created.payoutIds,
     execution: tally,
-    open: openPayouts(db),
+    open: await openPayouts(payouts),
     held: await executor.held(),
     heldPayOuts,
   };
@@ -99,25 +99,16 @@ export async function runPayouts(
 
 /**
  * The plan the real run would make: held pay_outs are settled and the payouts planned inside one
- * transaction that is then rolled back, so the plan includes what the settling makes payable.
+ * unit of work that is then rolled back, so the plan includes what the settling makes payable.
  */
-function dryRun(db: Database, options: PayoutRunOptions): PayoutRunSummary {
-  let preview: { heldPayOuts: HeldSettlement; plan: PayoutPlan } | undefined;
-  try {
-    db.transaction(() => {
-      preview = { heldPayOuts: settleHeldPayOuts(db), plan: planPayouts(db, options) };
-      throw new DryRunRollback();
-    }).immediate();
-  } catch (error) {
-    if (!(error instanceof DryRunRollback)) throw error;
-  }
-  if (preview === undefined) throw new Error('payout run --dry-run: the preview did not run');
+async function dryRun(store: PayoutsStore, options: PayoutRunOptions): Promise<PayoutRunSummary> {
+  const preview = await previewPayouts(store, options);
   return {
     dryRun: true,
     plan: preview.plan,
     payoutIds: [],
     execution: emptyPayoutTally(),
-    open: openPayouts(db),
+    open: await openPayouts(store),
     held: [],
     heldPayOuts: preview.heldPayOuts,
   };

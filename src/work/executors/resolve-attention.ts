@@ -1,14 +1,8 @@
-import { type Database, inTransaction } from '../../db/index.js';
 import { NotFoundError } from '../../errors.js';
-import type { PaymentServiceProvider } from '../../psp/port.js';
-import { PayoutExecutor, emptyPayoutTally } from './payout.js';
-import { RefundExecutor, emptyRefundTally } from './refund.js';
+import type { StoredAnswer } from '../../payments/attention.js';
+import type { ChargeResult, PaymentServiceProvider } from '../../psp/port.js';
 import type { Clock } from '../../time.js';
-import { type StoredAnswer, UnrecordedAnswers } from '../../payments/attention.js';
-import { emptyTally } from './charge.js';
-import { ChargeRecorder } from './charge-recorder.js';
-import { DEFAULT_RETRY_POLICY } from '../../payments/retry-policy.js';
-import { PaymentsStore } from '../../payments/store.js';
+import type { AttentionStore } from './attention-store.js';
 
 export interface AttentionOutcome {
   kind: StoredAnswer['kind'];
@@ -22,8 +16,8 @@ export interface AttentionOutcome {
 export type AttentionSelection = { all: true } | { ids: readonly string[] };
 
 /** The answers payops could not record, not booked yet, oldest first. */
-export function listUnrecorded(db: Database): StoredAnswer[] {
-  return new UnrecordedAnswers(db).open();
+export function listUnrecorded(store: AttentionStore): Promise<StoredAnswer[]> {
+  return store.open();
 }
 
 /**
@@ -33,19 +27,18 @@ export function listUnrecorded(db: Database): StoredAnswer[] {
  * still cannot be booked is refused and its item stays in needs_attention. The PSP is never called:
  * the executors are given a PSP that refuses every call.
  */
-export function resolveAttention(
-  db: Database,
+export async function resolveAttention(
+  store: AttentionStore,
   which: AttentionSelection,
   actor: string,
   clock: Clock,
-): AttentionOutcome[] {
-  const facts = new UnrecordedAnswers(db);
+): Promise<AttentionOutcome[]> {
   const selected: StoredAnswer[] = [];
   const outcomes: AttentionOutcome[] = [];
-  if ('all' in which) selected.push(...facts.open());
+  if ('all' in which) selected.push(...(await store.open()));
   else {
     for (const id of which.ids) {
-      const kept = facts.byItemId(id);
+      const kept = await store.keptFor(id);
       if (kept.length === 0)
         throw new NotFoundError(
           `attention resolve: no PSP answer is kept for ${id}; nothing was booked`,
@@ -63,23 +56,26 @@ export function resolveAttention(
       }
     }
   }
-  for (const fact of selected) outcomes.push(bookOne(db, fact, actor, clock));
+  for (const fact of selected) outcomes.push(await bookOne(store, fact, actor, clock));
   return outcomes;
 }
 
-function bookOne(db: Database, fact: StoredAnswer, actor: string, clock: Clock): AttentionOutcome {
+async function bookOne(
+  store: AttentionStore,
+  fact: StoredAnswer,
+  actor: string,
+  clock: Clock,
+): Promise<AttentionOutcome> {
   const base = { kind: fact.kind, itemId: fact.itemId };
   const to = fact.answerStatus === 'succeeded' ? 'succeeded' : 'failed';
   try {
     const booked =
       fact.kind === 'charge'
-        ? bookCharge(db, fact, actor, clock)
-        : bookTransfer(db, fact, actor, clock);
+        ? await store.bookCharge(fact, chargeResultOf(fact), actor, clock)
+        : await store.bookTransfer(fact, actor, { psp: offlinePsp(fact.psp), clock });
     if (!booked) {
       // Another `attention resolve` may have booked it since this one listed it: that is done, not refused.
-      const now = new UnrecordedAnswers(db)
-        .byItemId(fact.itemId)
-        .find((kept) => kept.id === fact.id);
+      const now = (await store.keptFor(fact.itemId)).find((kept) => kept.id === fact.id);
       if (now?.resolvedAt)
         return {
           ...base,
@@ -106,39 +102,15 @@ function bookOne(db: Database, fact: StoredAnswer, actor: string, clock: Clock):
   }
 }
 
-function bookCharge(db: Database, fact: StoredAnswer, actor: string, clock: Clock): boolean {
-  return inTransaction(db, () => {
-    const order = new PaymentsStore(db).orderForOutcome(fact.itemId);
-    if (order === undefined || order.fromStatus !== 'needs_attention') return false;
-    const at = new Date(clock()).toISOString();
-    const tally = emptyTally();
-    const result =
-      fact.answerStatus === 'succeeded'
-        ? {
-            status: 'succeeded' as const,
-            pspReference: fact.pspReference ?? '',
-            feeMinor: fact.pspFeeMinor,
-          }
-        : {
-            status: 'declined' as const,
-            pspReference: fact.pspReference,
-            reason: fact.declineReason ?? 'declined',
-          };
-    new ChargeRecorder(db, {
-      psp: fact.psp,
-      retry: DEFAULT_RETRY_POLICY,
-      random: Math.random,
-    }).record([order], [result], tally, null, at);
-    if (tally.succeeded + tally.failed !== 1) return false;
-    return new UnrecordedAnswers(db).resolve(fact.id, at, actor);
-  });
-}
-
-function bookTransfer(db: Database, fact: StoredAnswer, actor: string, clock: Clock): boolean {
-  const options = { psp: offlinePsp(fact.psp), retry: DEFAULT_RETRY_POLICY, clock };
-  if (fact.kind === 'refund')
-    return new RefundExecutor(db, options).resolveKept(fact, actor, emptyRefundTally());
-  return new PayoutExecutor(db, options).resolveKept(fact, actor, emptyPayoutTally());
+/** The charge's answer as the PSP gave it. */
+function chargeResultOf(fact: StoredAnswer): ChargeResult {
+  return fact.answerStatus === 'succeeded'
+    ? { status: 'succeeded', pspReference: fact.pspReference ?? '', feeMinor: fact.pspFeeMinor }
+    : {
+        status: 'declined',
+        pspReference: fact.pspReference,
+        reason: fact.declineReason ?? 'declined',
+      };
 }
 
 /** A PSP named like the one that answered, which refuses every call: booking a kept answer sends nothing. */

@@ -15,6 +15,7 @@ import { runPayouts } from '../../../src/work/executors/payout-run.js';
 import { HeldPayOuts } from '../../../src/payouts/held-payouts.js';
 import { payoutRunJson, payoutRunSchema } from '../../../src/output/payouts.js';
 import { listPayouts } from '../../../src/payouts/queries.js';
+import { SqlitePayoutsStore } from '../../../src/payouts/sqlite-payouts-store.js';
 import { payoutIdOf } from '../../../src/payouts/store.js';
 import { tempDatabase } from '../../helpers/db.js';
 import { FakePsp } from '../../payments/fake-psp.js';
@@ -119,7 +120,7 @@ describe('payout runs and the PSP that sends them', () => {
     expect(preview.heldPayOuts).toEqual({ released: 1, rejected, stillHeld: 0 });
     expect(preview.plan.payouts).toMatchObject([{ sellerId: 'seller_7', amountMinor: 4500n }]);
     expect(new HeldPayOuts(db).list().map((h) => h.status)).toEqual(['held', 'held']);
-    expect(listPayouts(db)).toEqual([]);
+    expect(await listPayouts(new SqlitePayoutsStore(db))).toEqual([]);
     const summary = await runPayouts(db, { psp, retry: POLICY, clock });
     expect(summary.heldPayOuts).toEqual({ released: 1, rejected, stillHeld: 0 });
     expect(summary.plan.payouts).toMatchObject([{ sellerId: 'seller_7', amountMinor: 4500n }]);
@@ -173,7 +174,7 @@ describe('payout runs and the PSP that sends them', () => {
         'a PSP paying sellers from its own balance is not supported',
       );
     }
-    expect(listPayouts(db)).toEqual([]);
+    expect(await listPayouts(new SqlitePayoutsStore(db))).toEqual([]);
     expect(stripeLike.payoutCalls).toEqual([]);
     const summary = await runPayouts(db, { psp, retry: POLICY, clock });
     expect(summary.execution.succeeded).toBe(1); // the money is still payable, untouched
@@ -184,7 +185,7 @@ describe('payout runs and the PSP that sends them', () => {
       { status: 'retryable', kind: 'timeout', sent: true, detail: 'test timeout' },
     ]);
     await runPayouts(db, { psp, retry: POLICY, clock });
-    expect(listPayouts(db)).toEqual([
+    expect(await listPayouts(new SqlitePayoutsStore(db))).toEqual([
       expect.objectContaining({ payoutId: PAYOUT_ID, status: 'dead_lettered' }),
     ]);
     const other = new FakePsp('other');
@@ -194,7 +195,7 @@ describe('payout runs and the PSP that sends them', () => {
     );
     expect(elsewhere.attempted).toBe(0);
     expect(other.payoutCalls).toEqual([]);
-    expect(listPayouts(db)[0]?.status).toBe('dead_lettered');
+    expect((await listPayouts(new SqlitePayoutsStore(db)))[0]?.status).toBe('dead_lettered');
     const home = await new PayoutExecutor(db, { psp, retry: POLICY, clock }).requeue(
       [PAYOUT_ID],
       'test operator',

@@ -7,6 +7,7 @@ import { ingest } from '../../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../../src/intake/sqlite-intake-store.js';
 import { runPayin } from '../../../src/work/executors/payin.js';
 import { createPayouts } from '../../../src/payouts/plan.js';
+import { SqlitePayoutsStore } from '../../../src/payouts/sqlite-payouts-store.js';
 import { retryDue } from '../../../src/queue/retry.js';
 import {
   formatLeaseOwner,
@@ -142,7 +143,7 @@ describe('leases of orders, refunds and payouts alike', () => {
       ],
       { psp: 'sim' },
     );
-    createPayouts(db, {}, 'sim', new Date(now).toISOString());
+    await createPayouts(new SqlitePayoutsStore(db), {}, 'sim', new Date(now).toISOString());
     expect(statuses()).toEqual({
       orders: ['succeeded', 'succeeded', 'created'],
       refunds: ['created'],
