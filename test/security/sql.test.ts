@@ -44,7 +44,7 @@ const ALLOWED: readonly { file: string; interpolation: string; why: string }[] =
     why: 'comparisons with the constant status list beside it',
   },
   {
-    file: 'src/payouts/plan.ts',
+    file: 'src/payouts/read-store.ts',
     interpolation: "openPayoutPredicate('p')",
     why: "the partial index's predicate: comparisons with a constant status list",
   },
