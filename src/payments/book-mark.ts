@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Database } from '../db/index.js';
 import { StorageError } from '../errors.js';
 import { realPathOf } from '../real-path.js';
 
@@ -187,72 +186,51 @@ export function behindSummary(behind: { lookUps: bigint | null }): string {
   return `${behind.lookUps} lost sends still to be found at the PSP before it has caught up (every send is looked up meanwhile)`;
 }
 
-interface MarkRow {
-  book_id: string;
-  sends: bigint;
-  marked: bigint;
-  catch_up_until: bigint | null;
-  behind_reason: string | null;
-  behind_since: string | null;
-  lost_sends: bigint | null;
-  found_since_behind: bigint;
+/** The book's side of the mark as it reads (the book_mark row). */
+export interface MarkState extends BookState {
+  catchUpUntil: bigint | null;
+  behindReason: string | null;
+  behindSince: string | null;
+  /** While behind, how many sends the book lost; null when that is unknown. */
+  lostSends: bigint | null;
+  foundSinceBehind: bigint;
 }
 
-const ROW_SQL =
-  'SELECT book_id, sends, marked, catch_up_until, behind_reason, behind_since, lost_sends, found_since_behind FROM book_mark WHERE singleton = 1';
+/**
+ * What the book mark needs of its storage (src/payments/book-mark-store.ts holds the SQL).
+ * `countSends` runs in the caller's transaction; every other write makes its own.
+ */
+export interface BookMarkRecords {
+  /** The book has a mark at all (a book at an older schema, built so by a migration test, has none). */
+  readonly enabled: boolean;
+  state(): MarkState;
+  /** Found behind for the first time: starts counting what the PSP finds. */
+  recordBehind(catchUpUntil: bigint | null, lostSends: bigint | null, reason: string, at: string): void;
+  /** Already behind and now the distance is unknown too: unknown wins (it never ends on a count). */
+  recordUnknownDistance(reason: string): void;
+  countSends(firstTimeSends: bigint): void;
+  recordMarked(): void;
+  /** Adds what look-ups found of the lost work, and leaves catch-up once all of it is found. */
+  settle(lostWorkFound: bigint): void;
+  operatorCaughtUp(note: string): void;
+}
 
 /** What `payops init --caught-up` did. */
 export type CaughtUp = { wasBehind: false } | { wasBehind: true; reason: string; note: string };
 
-const marks = new WeakMap<Database, BookMark>();
-
 /**
- * The book's side of the mark, shared by the executors of one command (one per open database).
- * Callers hold the transaction for `claimed`; `open`, `advance` and `settle` make their own.
+ * The book's side of the mark, shared by the executors of one command (one per open database:
+ * `bookMarkOf` in book-mark-store.ts). Callers hold the transaction for `claimed`; `open`,
+ * `advance` and `settle` make their own.
  */
 export class BookMark {
-  private readonly file: string | null;
   private opened: BehindNotice | null | undefined;
-  private readonly enabled: boolean;
-  private readonly s;
 
-  static of(db: Database): BookMark {
-    let mark = marks.get(db);
-    if (mark === undefined) marks.set(db, (mark = new BookMark(db)));
-    return mark;
-  }
-
-  private constructor(private readonly db: Database) {
-    // A book at an older schema (built so by a migration test) has no mark: nothing to compare or count.
-    const hasMark =
-      db
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_mark'")
-        .get() !== undefined;
-    this.file = hasMark ? markFileOf(db.name) : null;
-    this.enabled = hasMark;
-    const prepare = (sql: string) => db.prepare(hasMark ? sql : 'SELECT 1');
-    this.s = {
-      row: prepare(ROW_SQL),
-      behind: prepare(
-        'UPDATE book_mark SET catch_up_until = ?, lost_sends = ?, found_since_behind = 0, behind_reason = ?, behind_since = ? WHERE singleton = 1',
-      ),
-      // Already behind and now the distance is unknown too: unknown wins (it never ends on a count).
-      unknown: prepare(
-        'UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, behind_reason = ? WHERE singleton = 1',
-      ),
-      count: prepare('UPDATE book_mark SET sends = sends + ? WHERE singleton = 1'),
-      marked: prepare('UPDATE book_mark SET marked = 1 WHERE singleton = 1 AND marked = 0'),
-      found: prepare(
-        'UPDATE book_mark SET found_since_behind = found_since_behind + ? WHERE singleton = 1',
-      ),
-      caughtUp: prepare(
-        'UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, found_since_behind = 0, behind_reason = NULL, behind_since = NULL WHERE singleton = 1 AND behind_since IS NOT NULL AND lost_sends IS NOT NULL AND found_since_behind >= lost_sends',
-      ),
-      operatorCaughtUp: prepare(
-        'UPDATE book_mark SET catch_up_until = NULL, lost_sends = NULL, found_since_behind = 0, behind_reason = NULL, behind_since = NULL, caught_up_note = ? WHERE singleton = 1',
-      ),
-    };
-  }
+  /** file: the mark file, null for a book with none (in memory, or no mark at all). */
+  constructor(
+    private readonly records: BookMarkRecords,
+    private readonly file: string | null,
+  ) {}
 
   /**
    * Once per command that sends work: compares the book with its mark file, records a book found
@@ -260,59 +238,52 @@ export class BookMark {
    * the book is behind. A book level with its mark (or new) writes its mark now.
    */
   open(at: string): BehindNotice | null {
-    if (!this.enabled) return null;
+    if (!this.records.enabled) return null;
     if (this.opened !== undefined) return this.opened;
-    const row = this.row();
+    const state = this.records.state();
     if (this.file !== null) {
-      const comparison = compareWithMark(
-        { bookId: row.book_id, sends: row.sends, marked: row.marked === 1n },
-        readMarkFile(this.file),
-      );
-      if (comparison.behind) this.recordBehind(row, comparison, at);
-      else if (row.behind_since === null) this.advance(row.sends, true);
+      const comparison = compareWithMark(state, readMarkFile(this.file));
+      if (comparison.behind) this.recordBehind(state, comparison, at);
+      else if (state.behindSince === null) this.advance(state.sends, true);
     }
-    const now = this.row();
-    this.opened = now.behind_since === null ? null : noticeOf(now);
+    const now = this.records.state();
+    this.opened = now.behindSince === null ? null : noticeOf(now);
     return this.opened;
   }
 
   /** A book found behind for the first time starts counting; one already behind keeps its count. */
   private recordBehind(
-    row: MarkRow,
+    state: MarkState,
     comparison: Extract<Comparison, { behind: true }>,
     at: string,
   ): void {
-    if (row.behind_since === null) {
-      this.db
-        .transaction(() =>
-          this.s.behind.run(comparison.catchUpUntil, comparison.lost, comparison.reason, at),
-        )
-        .immediate();
-    } else if (comparison.lost === null && row.lost_sends !== null) {
-      this.db.transaction(() => this.s.unknown.run(comparison.reason)).immediate();
+    if (state.behindSince === null) {
+      this.records.recordBehind(comparison.catchUpUntil, comparison.lost, comparison.reason, at);
+    } else if (comparison.lost === null && state.lostSends !== null) {
+      this.records.recordUnknownDistance(comparison.reason);
     }
   }
 
   /** Inside the claim's transaction: counts first-time sends; true when the batch must be looked up first. */
   claimed(firstTimeSends: number): { lookUpFirst: boolean; sends: bigint } {
-    if (!this.enabled) return { lookUpFirst: false, sends: 0n };
-    if (firstTimeSends > 0) this.s.count.run(BigInt(firstTimeSends));
-    const row = this.row();
-    return { lookUpFirst: row.behind_since !== null, sends: row.sends };
+    if (!this.records.enabled) return { lookUpFirst: false, sends: 0n };
+    if (firstTimeSends > 0) this.records.countSends(BigInt(firstTimeSends));
+    const state = this.records.state();
+    return { lookUpFirst: state.behindSince !== null, sends: state.sends };
   }
 
   /** After the claim commits, before the PSP is called: the mark never goes down. */
   advance(sends: bigint, force = false): void {
     if (this.file === null) return;
     const current = readMarkFile(this.file);
-    const row = this.row();
+    const state = this.records.state();
     const level =
       current.kind === 'present' &&
-      current.mark.bookId === row.book_id &&
+      current.mark.bookId === state.bookId &&
       current.mark.sends >= sends;
     if (level && !force) return;
-    if (!level) writeMarkFile(this.file, { bookId: row.book_id, sends });
-    if (row.marked === 0n) this.db.transaction(() => this.s.marked.run()).immediate();
+    if (!level) writeMarkFile(this.file, { bookId: state.bookId, sends });
+    if (!state.marked) this.records.recordMarked();
   }
 
   /**
@@ -320,13 +291,8 @@ export class BookMark {
    * A book whose PSP has found as many as it lost leaves catch-up; an unknown distance never does.
    */
   settle(lostWorkFound = 0): void {
-    if (!this.enabled || this.row().behind_since === null) return;
-    this.db
-      .transaction(() => {
-        if (lostWorkFound > 0) this.s.found.run(BigInt(lostWorkFound));
-        this.s.caughtUp.run();
-      })
-      .immediate();
+    if (!this.records.enabled || this.records.state().behindSince === null) return;
+    this.records.settle(BigInt(lostWorkFound));
   }
 
   /**
@@ -335,14 +301,10 @@ export class BookMark {
    * from now on and restored elsewhere is found behind; any other book is compared as `open` does.
    */
   establish(at: string): BehindNotice | null {
-    if (!this.enabled || this.file === null) return null;
-    const row = this.row();
-    if (
-      row.marked === 0n &&
-      row.behind_since === null &&
-      readMarkFile(this.file).kind === 'missing'
-    ) {
-      this.advance(row.sends, true);
+    if (!this.records.enabled || this.file === null) return null;
+    const state = this.records.state();
+    if (!state.marked && state.behindSince === null && readMarkFile(this.file).kind === 'missing') {
+      this.advance(state.sends, true);
       return null;
     }
     return this.open(at);
@@ -353,50 +315,42 @@ export class BookMark {
    * the rest will never be). Ends look-up mode, notes who and when, writes a fresh mark.
    */
   caughtUp(by: string, at: string): CaughtUp {
-    if (!this.enabled) return { wasBehind: false };
-    const row = this.row();
-    if (row.behind_since === null) return { wasBehind: false };
-    const reason = row.behind_reason ?? 'behind its mark';
-    const found =
-      row.lost_sends === null
-        ? `${row.found_since_behind} lost sends found, distance unknown`
-        : `${row.found_since_behind} of ${row.lost_sends} lost sends found`;
-    const note = `ended by ${by} at ${at} (behind since ${row.behind_since}: ${reason}; ${found})`;
-    this.db.transaction(() => this.s.operatorCaughtUp.run(note)).immediate();
+    if (!this.records.enabled) return { wasBehind: false };
+    const state = this.records.state();
+    if (state.behindSince === null) return { wasBehind: false };
+    const note = caughtUpNote(state, by, at);
+    this.records.operatorCaughtUp(note);
     this.opened = undefined;
-    this.advance(row.sends, true);
-    return { wasBehind: true, reason, note };
+    this.advance(state.sends, true);
+    return { wasBehind: true, reason: state.behindReason ?? 'behind its mark', note };
   }
+}
 
-  private row(): MarkRow {
-    return this.s.row.get() as MarkRow;
-  }
+/** Pure: the note `payops init --caught-up` leaves in the book of a book that was behind. */
+function caughtUpNote(state: MarkState, by: string, at: string): string {
+  const reason = state.behindReason ?? 'behind its mark';
+  const found =
+    state.lostSends === null
+      ? `${state.foundSinceBehind} lost sends found, distance unknown`
+      : `${state.foundSinceBehind} of ${state.lostSends} lost sends found`;
+  return `ended by ${by} at ${at} (behind since ${state.behindSince}: ${reason}; ${found})`;
 }
 
 /**
  * Read only, for `ledger verify`: whether the book is behind its mark (recorded in the book, or
- * found by comparing now), without recording anything. Null when it is not, or has no mark.
+ * found by comparing now with its mark file), without recording anything. Null when it is not.
  */
-export function behindWithoutRecording(db: Database): string | null {
-  const hasMark =
-    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_mark'").get() !==
-    undefined;
-  const file = markFileOf(db.name);
-  if (!hasMark || file === null) return null;
-  const row = db.prepare(ROW_SQL).get() as MarkRow;
-  if (row.behind_since !== null) return noticeOf(row).line;
-  const comparison = compareWithMark(
-    { bookId: row.book_id, sends: row.sends, marked: row.marked === 1n },
-    readMarkFile(file),
-  );
+export function behindOf(state: MarkState, file: string): string | null {
+  if (state.behindSince !== null) return noticeOf(state).line;
+  const comparison = compareWithMark(state, readMarkFile(file));
   return comparison.behind ? behindLine(comparison.reason, comparison.lost) : null;
 }
 
-function noticeOf(row: MarkRow): BehindNotice {
-  const reason = row.behind_reason ?? 'behind its mark';
-  if (row.lost_sends === null)
+function noticeOf(state: MarkState): BehindNotice {
+  const reason = state.behindReason ?? 'behind its mark';
+  if (state.lostSends === null)
     return { reason, distance: 'unknown', lookUps: null, line: behindLine(reason, null) };
   const lookUps =
-    row.lost_sends > row.found_since_behind ? row.lost_sends - row.found_since_behind : 0n;
+    state.lostSends > state.foundSinceBehind ? state.lostSends - state.foundSinceBehind : 0n;
   return { reason, distance: 'known', lookUps, line: behindLine(reason, lookUps) };
 }

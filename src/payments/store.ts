@@ -11,7 +11,8 @@ import {
 } from '../db/index.js';
 import type { Currency } from '../money/index.js';
 import type { PayInEvent, PaymentEvent } from './events.js';
-import { type LeaseJudge, executingRows, judgeLeases } from '../work/leases/leases.js';
+import { executingRows } from '../work/leases/lease-store.js';
+import { type LeaseJudge, judgeLeases } from '../work/leases/leases.js';
 import { type OrderStatus, assertTransition } from './order-state.js';
 
 /** An order taken into `executing` by this process, with what the PSP call needs. */

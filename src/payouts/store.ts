@@ -2,7 +2,8 @@ import type { Database } from '../db/index.js';
 import { InvariantError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import { type TransferStatus, assertTransferTransition } from '../payments/order-state.js';
-import { type LeaseJudge, executingRows, judgeLeases } from '../work/leases/leases.js';
+import { executingRows } from '../work/leases/lease-store.js';
+import { type LeaseJudge, judgeLeases } from '../work/leases/leases.js';
 import { sha256Hex } from '../sha256.js';
 
 export type PayoutStatus = TransferStatus;

@@ -14,7 +14,8 @@ import {
 } from '../payments/order-state.js';
 import { type OrderOutcome, PaymentsStore } from '../payments/store.js';
 import type { RefundedOrder } from './refunded-order.js';
-import { type LeaseJudge, executingRows, judgeLeases } from '../work/leases/leases.js';
+import { executingRows } from '../work/leases/lease-store.js';
+import { type LeaseJudge, judgeLeases } from '../work/leases/leases.js';
 
 /** A refund taken into `executing` by this process (or read in `needs_attention`), with what the PSP call needs. */
 export interface ClaimedRefund {

@@ -1,14 +1,12 @@
 import type { Applied } from '../db/port.js';
 import { type Database, inTransaction } from '../db/index.js';
 import { Ledger } from '../ledger/index.js';
-import {
-  type UnrecordedAnswer,
-  UnrecordedAnswers,
-  isStorageFailure,
-} from '../payments/attention.js';
-import { BookMark } from '../payments/book-mark.js';
+import { type UnrecordedAnswer, isStorageFailure } from '../payments/attention.js';
+import { bookMarkOf } from '../payments/book-mark-store.js';
+import { UnrecordedAnswers } from '../payments/unrecorded-answers-store.js';
 import { Wallets } from '../wallet/wallet.js';
 import type { Effects, KindRows, WorkItem } from './kind.js';
+import { executingRows } from './leases/lease-store.js';
 import { type HeldGroup, type LeaseJudge, heldIn } from './leases/leases.js';
 import type {
   ClaimChecks,
@@ -124,7 +122,8 @@ export class SqliteWorkStore<Item extends WorkItem> implements WorkStore<Item> {
   }
 
   async held(psp: string, at: string, judge: LeaseJudge): Promise<HeldGroup[]> {
-    return heldIn(this.db, this.rows.table, psp, at, judge);
+    const table = this.rows.table;
+    return heldIn(table, executingRows(this.db, table, psp), at, judge);
   }
 
   async nextRetryAt(psp: string): Promise<string | undefined> {
@@ -132,15 +131,15 @@ export class SqliteWorkStore<Item extends WorkItem> implements WorkStore<Item> {
   }
 
   async openMark(at: string) {
-    return BookMark.of(this.db).open(at);
+    return bookMarkOf(this.db).open(at);
   }
 
   async advanceMark(sends: bigint): Promise<void> {
-    BookMark.of(this.db).advance(sends);
+    bookMarkOf(this.db).advance(sends);
   }
 
   async settleMark(lostWorkFound: number): Promise<void> {
-    BookMark.of(this.db).settle(lostWorkFound);
+    bookMarkOf(this.db).settle(lostWorkFound);
   }
 
   private move(move: PlannedMove<Item>, at: string): boolean {
@@ -161,6 +160,6 @@ export class SqliteWorkStore<Item extends WorkItem> implements WorkStore<Item> {
       }
     }
     const firstSends = claimed.filter((item) => item.fromStatus === 'created').length;
-    return { claimed, altered, ...BookMark.of(this.db).claimed(firstSends) };
+    return { claimed, altered, ...bookMarkOf(this.db).claimed(firstSends) };
   }
 }

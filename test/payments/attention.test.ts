@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { MAX_MINOR } from '../../src/money/index.js';
-import { UnrecordedAnswers } from '../../src/payments/attention.js';
+import { UnrecordedAnswers } from '../../src/payments/unrecorded-answers-store.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { openDatabase } from '../../src/db/index.js';
+import { bookMarkOf } from '../../src/payments/book-mark-store.js';
 import {
-  BookMark,
   compareWithMark,
   markFileOf,
   readMarkFile,
@@ -232,11 +232,11 @@ describe('the mark file', () => {
     );
     expect(more.execution.bookBehind).toMatchObject({ distance: 'unknown' });
     expect(psp.lookups).toEqual(['ord_2', 'ord_3', 'ord_4']);
-    expect(BookMark.of(db).caughtUp('ops', '2026-11-24T10:00:00.000Z')).toMatchObject({
+    expect(bookMarkOf(db).caughtUp('ops', '2026-11-24T10:00:00.000Z')).toMatchObject({
       wasBehind: true,
       note: expect.stringContaining('ended by ops'),
     });
-    expect(BookMark.of(db).caughtUp('ops', '2026-11-24T10:00:01.000Z')).toEqual({
+    expect(bookMarkOf(db).caughtUp('ops', '2026-11-24T10:00:01.000Z')).toEqual({
       wasBehind: false,
     });
     db.close();
@@ -302,9 +302,9 @@ describe('the mark file', () => {
     const markFile = `${file}.payops-mark`;
     writeMarkFile(markFile, { bookId: BOOK, sends: 9n });
     expect(readMarkFile(markFile)).toEqual({ kind: 'present', mark: { bookId: BOOK, sends: 9n } });
-    BookMark.of(db).advance(3n); // another book id, lower count: a level mark of this book is written instead
+    bookMarkOf(db).advance(3n); // another book id, lower count: a level mark of this book is written instead
     expect(readMarkFile(markFile)).toMatchObject({ kind: 'present', mark: { sends: 3n } });
-    BookMark.of(db).advance(2n);
+    bookMarkOf(db).advance(2n);
     expect(readMarkFile(markFile)).toMatchObject({ kind: 'present', mark: { sends: 3n } });
   });
 });

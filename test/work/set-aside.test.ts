@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Applied } from '../../src/db/port.js';
-import { UnrecordedAnswers } from '../../src/payments/attention.js';
+import { UnrecordedAnswers } from '../../src/payments/unrecorded-answers-store.js';
 import type { ClaimedOrder } from '../../src/payments/store.js';
 import type { ChargeResult, RetryableFailure } from '../../src/psp/port.js';
 import { chargeRules, emptyChargeTally } from '../../src/work/kinds/charge.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { balances } from '../../src/ledger/index.js';
-import { UnrecordedAnswers } from '../../src/payments/attention.js';
+import { UnrecordedAnswers } from '../../src/payments/unrecorded-answers-store.js';
 import type { ClaimedOrder } from '../../src/payments/store.js';
 import type { ChargeResult } from '../../src/psp/port.js';
 import { WorkEngine } from '../../src/work/engine.js';

@@ -2,7 +2,8 @@ import type { CliContext } from '../context.js';
 import { withDatabase } from '../context.js';
 import { existsSync } from 'node:fs';
 import { schemaVersionOf } from '../../db/index.js';
-import { BookMark, operatorName } from '../../payments/book-mark.js';
+import { operatorName } from '../../payments/book-mark.js';
+import { bookMarkOf } from '../../payments/book-mark-store.js';
 import { systemClock } from '../../time.js';
 
 export type InitFlags = { caughtUp?: boolean };
@@ -13,7 +14,7 @@ export async function init(context: CliContext, options: InitFlags): Promise<voi
     context,
     (db) => {
       const at = new Date(systemClock()).toISOString();
-      const mark = BookMark.of(db);
+      const mark = bookMarkOf(db);
       // Writes the mark of a new or upgraded book; records a restored one as behind (before --caught-up reads it).
       const behind = mark.establish(at);
       return {

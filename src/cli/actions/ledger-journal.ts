@@ -6,7 +6,7 @@ import type { OutputGuard } from '../../private-files.js';
 import { PrivateFile } from '../../private-files.js';
 import { readPostingFile } from '../../ledger/index.js';
 import { SqliteJournalStore } from '../../ledger/sqlite-journal-store.js';
-import { behindWithoutRecording } from '../../payments/book-mark.js';
+import { behindWithoutRecording } from '../../payments/book-mark-store.js';
 import { InvariantError, UsageError } from '../../errors.js';
 
 /** The --json contract (zod schemas): loaded only when --json is given. */

@@ -1,5 +1,6 @@
 import { type Database, inTransaction } from '../../db/index.js';
-import { type StoredAnswer, UnrecordedAnswers } from '../../payments/attention.js';
+import type { StoredAnswer } from '../../payments/attention.js';
+import { UnrecordedAnswers } from '../../payments/unrecorded-answers-store.js';
 import { DEFAULT_RETRY_POLICY } from '../../payments/retry-policy.js';
 import { PaymentsStore } from '../../payments/store.js';
 import type { ChargeResult, PaymentServiceProvider } from '../../psp/port.js';

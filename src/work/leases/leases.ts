@@ -1,4 +1,3 @@
-import type { Database } from '../../db/index.js';
 import {
   type LeaseOwner,
   type OwnerState,
@@ -98,42 +97,19 @@ export function judgeLeases<Row extends LeasedRow>(
   return { recover, held: [...held.values()] };
 }
 
-const EXECUTING_SQL: Record<LeasedTable, string> = {
-  orders:
-    "SELECT id, lease_owner, lease_expires_at FROM orders WHERE status = 'executing' AND psp = ? ORDER BY id",
-  refunds:
-    "SELECT id, lease_owner, lease_expires_at FROM refunds WHERE status = 'executing' AND psp = ? ORDER BY id",
-  payouts:
-    "SELECT id, lease_owner, lease_expires_at FROM payouts WHERE status = 'executing' AND psp = ? ORDER BY id",
-};
-
-/** The rows of a table in `executing` at this PSP, with their leases (a few batches at most: one per live process). */
-export function executingRows(db: Database, table: LeasedTable, psp: string): LeasedRow[] {
-  const rows = db.prepare(EXECUTING_SQL[table]).all(psp) as {
-    id: bigint;
-    lease_owner: string | null;
-    lease_expires_at: string | null;
-  }[];
-  return rows.map((row) => ({
-    id: row.id,
-    leaseOwner: row.lease_owner,
-    leaseExpiresAt: row.lease_expires_at,
-  }));
-}
-
 /**
- * What of this table is still in `executing` at this PSP, grouped by owner: held by a live,
- * remote or unrecognized owner, or (`recoverable`) left by one that is gone or whose lease ran
- * out and not recovered yet. Work nobody is doing is reported, never silence.
+ * What of this table is still in `executing` at one PSP (`executing`: its rows there, read by
+ * lease-store.ts), grouped by owner: held by a live, remote or unrecognized owner, or
+ * (`recoverable`) left by one that is gone or whose lease ran out and not recovered yet. Work
+ * nobody is doing is reported, never silence.
  */
 export function heldIn(
-  db: Database,
   table: LeasedTable,
-  psp: string,
+  executing: readonly LeasedRow[],
   nowIso: string,
   judge: LeaseJudge,
 ): HeldGroup[] {
-  const verdicts = judgeLeases(table, executingRows(db, table, psp), nowIso, judge);
+  const verdicts = judgeLeases(table, executing, nowIso, judge);
   const recoverable: HeldGroup[] =
     verdicts.recover.length === 0
       ? []
