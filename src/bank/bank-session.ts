@@ -1,6 +1,5 @@
-import type { Database } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
-import { Ledger, type PostingRequest } from '../ledger/index.js';
+import type { Ledger, PostingRequest } from '../ledger/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import { Items } from '../reconcile/items.js';
 import type { ItemRecord, ReconStore } from '../reconcile/store.js';
@@ -27,7 +26,7 @@ import {
   unidentifiedPosting,
 } from '../postings/index.js';
 import { bankRulesJson, feeCapOf, windowDaysOf } from './rules.js';
-import { BankStore, type StatementBalance } from './store.js';
+import type { BankStore, StatementBalance } from './store.js';
 import { type BankRunSummary, type StatementLine, summarize } from './summary.js';
 import type { BankRunOptions, StatementInput } from './statement-import-store.js';
 import type { BankEntry, StatementFooter, StatementHeader, StatementPart } from './types.js';
@@ -78,6 +77,12 @@ interface OpenStatement {
   entries: BankEntry[];
 }
 
+/** The stores a statement import works with besides reconciliation's, built from the file's connection (src/bank/sqlite-bank-stores.ts). */
+export interface BankSessionStores {
+  readonly bank: BankStore;
+  readonly ledger: Ledger;
+}
+
 /**
  * The body of `reconcile bank`'s unit of work on SQLite (src/bank/sqlite-statement-import-store.ts
  * runs it inside the file's one transaction): each statement of the file is stored, planned against
@@ -105,14 +110,14 @@ export class BankSession {
   private entryCount = 0;
 
   constructor(
-    db: Database,
+    stores: BankSessionStores,
     private readonly recon: ReconStore,
     private readonly input: StatementInput,
     private readonly options: BankRunOptions,
   ) {
     this.at = new Date(options.clock()).toISOString();
-    this.store = new BankStore(db);
-    this.ledger = new Ledger(db);
+    this.store = stores.bank;
+    this.ledger = stores.ledger;
     this.runId = recon.insertRun({
       psp: BANK_SOURCE,
       fileSha256: input.sha256,

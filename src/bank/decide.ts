@@ -1,6 +1,5 @@
-import type { Database } from '../db/index.js';
 import { InputError, UsageError, assert } from '../errors.js';
-import { Ledger } from '../ledger/index.js';
+import type { Ledger } from '../ledger/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import type {
   ActionOption,
@@ -28,13 +27,13 @@ import {
   writeOffs,
 } from '../postings/index.js';
 import { BANK_SOURCE } from './accounts.js';
-import { BankStore } from './store.js';
-import {
+import type { BankStore } from './store.js';
+import type {
   BankDecisionStore,
-  type PayoutKind,
-  type StoredBankEntry,
-  type StoredStatement,
-  type TransitPayout,
+  PayoutKind,
+  StoredBankEntry,
+  StoredStatement,
+  TransitPayout,
 } from './decisions-store.js';
 
 const NOTE: ActionOption = {
@@ -71,6 +70,17 @@ function parsePayoutRef(
 }
 
 /**
+ * What `BankDecisions` works with, built from the decision's connection by the SQLite side
+ * (src/bank/sqlite-bank-stores.ts).
+ */
+export interface BankDecisionStores {
+  readonly bank: BankDecisionStore;
+  readonly ledger: Ledger;
+  /** The operating account's as-of balance; asked for on the first balance decision only. */
+  operating(): BankStore;
+}
+
+/**
  * Decisions on the bank leg's items (docs/RECONCILIATION.md "Deciding bank items"): what each
  * class may do and what each decision posts, per the shared contract of issue 16. Called by
  * `Decisions` (src/reconcile/decide.ts) inside its transaction, so review, `reconcile decide`,
@@ -83,12 +93,12 @@ export class BankDecisions {
   private operating: BankStore | undefined;
 
   constructor(
-    private readonly db: Database,
+    private readonly stores: BankDecisionStores,
     private readonly store: ReconStore,
     private readonly context: DecisionContext,
   ) {
-    this.bank = new BankDecisionStore(db);
-    this.ledger = new Ledger(db);
+    this.bank = stores.bank;
+    this.ledger = stores.ledger;
   }
 
   optionsFor(item: ItemRecord): ItemOptions {
@@ -791,7 +801,7 @@ export class BankDecisions {
 
   private booksOperating(currency: Currency, asOf: string): bigint {
     // The one-account as-of query: balances() would compute every account of the book (one per seller).
-    return (this.operating ??= new BankStore(this.db)).operatingBalance(currency, asOf);
+    return (this.operating ??= this.stores.operating()).operatingBalance(currency, asOf);
   }
 
   private matchOf(

@@ -1,6 +1,7 @@
 import type { Database } from '../db/index.js';
 import { ReconStore, type RunRecord } from '../reconcile/store.js';
 import { BankSession } from './bank-session.js';
+import { sqliteBankSessionStores } from './sqlite-bank-stores.js';
 import type {
   BankRunOptions,
   ImportedStatement,
@@ -32,7 +33,7 @@ export class SqliteStatementImportStore implements StatementImportStore {
         db.exec('ROLLBACK');
         return { status: 'already_imported', run: raced };
       }
-      const session = new BankSession(db, recon, input, options);
+      const session = new BankSession(sqliteBankSessionStores(db), recon, input, options);
       for await (const part of input.parts) session.take(part);
       session.finishFile();
       const summary = session.finish();

@@ -4,7 +4,7 @@ import { formatAmount } from '../money/index.js';
 import type { PspRefundRecord } from '../psp/port.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
 import { sellerAccount, sellerAccounts } from '../postings/index.js';
-import { Wallets } from '../wallet/wallet.js';
+import { Wallets } from '../wallet/wallet-store.js';
 import {
   describeOwner,
   ownerState,

@@ -4,9 +4,11 @@ import type { PayOutEvent } from '../payments/events.js';
 import { PaymentsStore } from '../payments/store.js';
 import { HeldPayOuts } from '../payouts/held-payouts.js';
 import { Releases } from '../payouts/release.js';
+import { SellerStore } from '../payouts/sellers-store.js';
 import { RefundIntake } from '../refunds/apply.js';
+import { RefundWorkStore } from '../refunds/store.js';
 import { nowIso } from '../time.js';
-import { type WalletDelta, Wallets } from '../wallet/wallet.js';
+import { type WalletDelta, Wallets } from '../wallet/wallet-store.js';
 import type {
   IntakeBatch,
   IntakeEntry,
@@ -39,9 +41,9 @@ export class SqliteIntakeStore implements IntakeStore {
   constructor(private readonly db: Database) {
     this.bookFile = db.name;
     this.store = new PaymentsStore(db);
-    this.releases = new Releases(db);
+    this.releases = new Releases(new PaymentsStore(db), new SellerStore(db));
     this.held = new HeldPayOuts(db);
-    this.refunds = new RefundIntake(db);
+    this.refunds = new RefundIntake(new PaymentsStore(db), new RefundWorkStore(db));
     this.ledger = new Ledger(db);
     this.wallets = new Wallets(db);
   }

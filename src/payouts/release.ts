@@ -1,10 +1,9 @@
-import type { Database } from '../db/index.js';
 import type { PostingRequest } from '../ledger/index.js';
 import type { PayOutEvent } from '../payments/events.js';
-import { PaymentsStore } from '../payments/store.js';
+import type { PaymentsStore } from '../payments/store.js';
 import { releaseTransaction } from '../postings/index.js';
-import type { WalletDelta } from '../wallet/wallet.js';
-import { SellerStore } from './sellers-store.js';
+import type { WalletDelta } from '../wallet/wallet-store.js';
+import type { SellerStore } from './sellers-store.js';
 
 /**
  * What a release writes, why it is refused, or (`wait`) that the order is not captured yet but may
@@ -35,13 +34,11 @@ const CAPTURE_STILL_POSSIBLE: readonly string[] = [
  * wallet delta in that same transaction.
  */
 export class Releases {
-  private readonly orders: PaymentsStore;
-  private readonly sellers: SellerStore;
-
-  constructor(db: Database) {
-    this.orders = new PaymentsStore(db);
-    this.sellers = new SellerStore(db);
-  }
+  /** The caller's stores on the intake's (or the settler's) connection. */
+  constructor(
+    private readonly orders: PaymentsStore,
+    private readonly sellers: SellerStore,
+  ) {}
 
   /**
    * `sellerDetails: false` for a held pay_out: the settler records its details in the same

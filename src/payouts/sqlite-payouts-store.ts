@@ -1,12 +1,14 @@
 import { type Database, inTransaction } from '../db/index.js';
 import { Ledger } from '../ledger/index.js';
 import { type OpenWork, openWorkIn } from '../payments/queries.js';
-import { Wallets } from '../wallet/wallet.js';
+import { PaymentsStore } from '../payments/store.js';
+import { Wallets } from '../wallet/wallet-store.js';
 import { HeldPayOuts } from './held-payouts.js';
 import type { HeldPayOut } from './held-payouts-store.js';
 import type { HeldOutcome, PayablesFilter, PayoutsStore, PlannedPayouts } from './payouts-store.js';
 import { type PayableRow, PayoutReadStore } from './read-store.js';
 import { Releases } from './release.js';
+import { SellerStore } from './sellers-store.js';
 import { PayoutStore } from './store.js';
 
 /** Thrown inside the preview's transaction to roll it back. */
@@ -111,7 +113,7 @@ export class SqlitePayoutsStore implements PayoutsStore {
   private settleHeldNow(eventId: string, now: () => string): HeldOutcome {
     this.settling ??= {
       held: new HeldPayOuts(this.db),
-      releases: new Releases(this.db),
+      releases: new Releases(new PaymentsStore(this.db), new SellerStore(this.db)),
       ledger: new Ledger(this.db),
       wallets: new Wallets(this.db),
     };

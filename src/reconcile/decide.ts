@@ -1,8 +1,8 @@
-import { type Database, inTransaction } from '../db/index.js';
 import { InputError, NotFoundError, UsageError, assert } from '../errors.js';
-import { Ledger } from '../ledger/index.js';
+import type { Ledger } from '../ledger/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
-import { recordReportedCaptures } from '../work/executors/charge-recorder.js';
+import type { ExecutionTally } from '../work/executors/charge.js';
+import type { ReportedCapture } from '../work/executors/charge-recorder.js';
 import {
   type InternalRecord,
   bookedNetOf,
@@ -27,6 +27,7 @@ import {
   writeOffs,
 } from '../postings/index.js';
 import { InternalRecords } from './records.js';
+import type { InternalRecordsStore } from './records-store.js';
 import { describeBreakdown, residualBreakdown } from './residual.js';
 import { Settlements } from './settle.js';
 import type {
@@ -37,7 +38,7 @@ import type {
   ItemOptions,
 } from './decision.js';
 import { BANK_SOURCE, type LegDecider, type SourceLeg } from './source-leg.js';
-import { type ItemRecord, ReconStore, type StoredRow } from './store.js';
+import type { ItemRecord, ReconStore, StoredRow } from './store.js';
 
 /** What each decision posts: the rows that say the ledger side of every class (docs/RECONCILIATION.md). */
 interface Plan {
@@ -49,6 +50,28 @@ interface Plan {
   suspense?: boolean;
   /** The suspense capture a refund row clears: recorded on it, so it is not linked to an order afterwards. */
   clears?: ItemRecord | undefined;
+}
+
+/**
+ * What `Decisions` works with, built from one connection by the SQLite side
+ * (src/reconcile/sqlite-recon-stores.ts): `Decisions` names no database.
+ */
+export interface DecisionStores {
+  /** Its own ReconStore (a ReconStore hands out row ids per instance). */
+  readonly recon: ReconStore;
+  readonly ledger: Ledger;
+  /** A new store of payops' own records, for one PSP's `InternalRecords` (it makes its temporary tables). */
+  internalRecords(): InternalRecordsStore;
+  /** `fn` in one transaction (a savepoint inside one already open), as `inTransaction`. */
+  inTransaction<T>(fn: () => T): T;
+  /** Pending orders completed from a settlement's figures (the charge recorder), in the caller's transaction. */
+  recordReportedCaptures(
+    psp: string,
+    at: string,
+    captures: readonly ReportedCapture[],
+  ): ExecutionTally;
+  /** The decider of a leg's item (the bank's), on the same connection. */
+  legDecider(leg: SourceLeg, recon: ReconStore, context: DecisionContext): LegDecider;
 }
 
 /**
@@ -66,12 +89,12 @@ export class Decisions {
    * so reconcile does not import the legs built on it.
    */
   constructor(
-    private readonly db: Database,
+    private readonly stores: DecisionStores,
     private readonly context: DecisionContext,
     private readonly legs: readonly SourceLeg[] = [],
   ) {
-    this.store = new ReconStore(db);
-    this.ledger = new Ledger(db);
+    this.store = stores.recon;
+    this.ledger = stores.ledger;
   }
 
   item(itemId: string): ItemRecord {
@@ -403,7 +426,7 @@ export class Decisions {
     action: DecisionAction,
     options: { note?: string; linkTo?: string; rule?: string } = {},
   ): DecisionOutcome {
-    return inTransaction(this.db, () => {
+    return this.stores.inTransaction(() => {
       const item = this.item(itemId);
       const leg = this.legOf(item);
       if (leg) return leg.decide(item, action, options);
@@ -685,8 +708,7 @@ export class Decisions {
         `accept: ${row.fileName}:${row.line} is in ${row.currency}, order ${record.id} in ${record.currency}; it cannot complete the order`,
         { hint: 'run `payops orders sync`; the next run shows what still differs' },
       );
-    const tally = recordReportedCaptures(
-      this.db,
+    const tally = this.stores.recordReportedCaptures(
       item.psp,
       new Date(this.context.clock()).toISOString(),
       [{ orderId: record.id, pspReference: row.pspReference, feeMinor: row.feeMinor }],
@@ -1323,7 +1345,7 @@ export class Decisions {
   records(psp: string): InternalRecords {
     let records = this.recordsByPsp.get(psp);
     if (!records) {
-      records = new InternalRecords(this.db, psp);
+      records = new InternalRecords(this.stores.internalRecords(), psp);
       this.recordsByPsp.set(psp, records);
     }
     return records;
@@ -1336,7 +1358,7 @@ export class Decisions {
       leg !== undefined || item.psp !== BANK_SOURCE,
       `item ${item.itemId} is a bank item: Decisions needs the bank leg to decide it`,
     );
-    return leg?.decider(this.db, this.store, this.context);
+    return leg && this.stores.legDecider(leg, this.store, this.context);
   }
 
   private items(psp: string): Items {

@@ -1,11 +1,10 @@
-import type { Database } from '../db/index.js';
 import { captureKey, chargebackKey, refundSentKey } from '../postings/index.js';
 import { type InternalRecord, type RecordKind, parseInternalRef } from './classes.js';
-import {
-  type ChargebackRow,
+import type {
+  ChargebackRow,
   InternalRecordsStore,
-  type OrderRow,
-  type RefundRow,
+  OrderRow,
+  RefundRow,
 } from './records-store.js';
 
 /**
@@ -15,16 +14,13 @@ import {
  * reference did not lead to them) go through temporary tables built once per run.
  */
 export class InternalRecords {
-  private readonly store: InternalRecordsStore;
   private readonly takenOrders = new Set<string>();
   private wanted = 0;
 
   constructor(
-    db: Database,
+    private readonly store: InternalRecordsStore,
     private readonly psp: string,
-  ) {
-    this.store = new InternalRecordsStore(db);
-  }
+  ) {}
 
   /**
    * For a run: the refunds and disputes no earlier row has claimed (each is reported once), in

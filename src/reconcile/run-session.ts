@@ -1,6 +1,5 @@
-import type { Database } from '../db/index.js';
 import { InputError, assert } from '../errors.js';
-import { Ledger } from '../ledger/index.js';
+import type { Ledger } from '../ledger/index.js';
 import { type Currency, MAX_SUM_MINOR, formatAmount } from '../money/index.js';
 import {
   type ItemClass,
@@ -10,7 +9,7 @@ import {
   internalRef,
   rowSubject,
 } from './classes.js';
-import { Decisions } from './decide.js';
+import { type DecisionStores, Decisions } from './decide.js';
 import { Items, sideOfRecord, sideOfRow, sideOfStoredRow } from './items.js';
 import { type Classification, Matcher, referenceKey } from './matcher.js';
 import type { InternalRecords } from './records.js';
@@ -21,7 +20,7 @@ import {
   type BatchRecord,
   type ItemRecord,
   type ReconStore,
-  RowWriter,
+  type RowWriter,
   emptyBatchDelta,
 } from './store.js';
 import {
@@ -38,6 +37,18 @@ import type { SettlementRow } from './types.js';
 
 const CHUNK = 2_000;
 const DAY_MS = 86_400_000;
+
+/**
+ * The stores a run works with besides the import's ReconStore, built from the file's connection by
+ * the SQLite side (src/reconcile/sqlite-recon-stores.ts).
+ */
+export interface RunStores {
+  /** For the run's `Decisions` (its rules and the records it classifies against). */
+  readonly decisions: DecisionStores;
+  readonly ledger: Ledger;
+  /** Writes the run's rows in multi-row INSERTs. */
+  rowWriter(runId: bigint, psp: string): RowWriter;
+}
 
 /**
  * The body of `reconcile run`'s unit of work on SQLite (src/reconcile/sqlite-settlement-import-store.ts
@@ -75,7 +86,7 @@ export class RunSession {
   };
 
   constructor(
-    db: Database,
+    stores: RunStores,
     private readonly store: ReconStore,
     private readonly input: SettlementInput,
     private readonly options: RunOptions,
@@ -93,7 +104,7 @@ export class RunSession {
       runBy: options.by,
       at: this.at,
     });
-    this.decisions = new Decisions(db, {
+    this.decisions = new Decisions(stores.decisions, {
       clock: options.clock,
       by: options.by,
       runId: this.runId,
@@ -102,7 +113,7 @@ export class RunSession {
     this.records = this.decisions.records(this.psp);
     this.records.prepareCandidates();
     this.matcher = new Matcher(this.records, store, this.psp);
-    this.ledger = new Ledger(db);
+    this.ledger = stores.ledger;
     this.items = new Items(store, this.psp, this.runId, this.at);
     this.settlements = new Settlements(
       store,
@@ -112,7 +123,7 @@ export class RunSession {
       input.sha256,
       this.at,
     );
-    this.rowWriter = new RowWriter(db, this.runId, this.psp);
+    this.rowWriter = stores.rowWriter(this.runId, this.psp);
     this.recordItems = new Map(
       store.recordItems(this.psp).map((item) => [item.internalRef as string, item]),
     );

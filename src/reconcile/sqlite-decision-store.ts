@@ -1,8 +1,9 @@
 import type { Database } from '../db/index.js';
-import { Decisions } from './decide.js';
+import type { Decisions } from './decide.js';
 import type { DecisionAction, DecisionContext, DecisionOutcome } from './decision.js';
 import type { DecideOptions, DecisionStore } from './decision-store.js';
 import type { SourceLeg } from './source-leg.js';
+import { sqliteDecisions } from './sqlite-recon-stores.js';
 
 /**
  * Decisions on SQLite: `Decisions.decide` already runs each decision inside `inTransaction`, so
@@ -13,7 +14,7 @@ export class SqliteDecisionStore implements DecisionStore {
   protected readonly decisions: Decisions;
 
   constructor(db: Database, context: DecisionContext, legs: readonly SourceLeg[] = []) {
-    this.decisions = new Decisions(db, context, legs);
+    this.decisions = sqliteDecisions(db, context, legs);
   }
 
   async proposedFor(itemId: string): Promise<DecisionAction> {

@@ -2,6 +2,7 @@ import type { Database } from '../db/index.js';
 import { failpoint } from '../failpoints.js';
 import { applyRules } from './apply-rules.js';
 import { RunSession } from './run-session.js';
+import { sqliteRunStores } from './sqlite-recon-stores.js';
 import type {
   ImportChecks,
   ImportedSettlement,
@@ -39,7 +40,7 @@ export class SqliteSettlementImportStore implements SettlementImportStore {
         db.exec('ROLLBACK');
         return { status: 'already_imported', run: raced };
       }
-      const session = new RunSession(db, store, input, options);
+      const session = new RunSession(sqliteRunStores(db), store, input, options);
       await session.importRows();
       checks.rowsRead(session.rowCount);
       failpoint('reconcile.after-import');

@@ -1,10 +1,10 @@
-import { type Database, refundBirthHash } from '../db/index.js';
+import { refundBirthHash } from '../db/index.js';
 import { InputError } from '../errors.js';
 import { allocate, formatAmount, parseAmount } from '../money/index.js';
 import type { RefundEvent } from '../payments/events.js';
-import { PaymentsStore } from '../payments/store.js';
-import { RefundWorkStore } from './store.js';
-import type { WalletDelta } from '../wallet/wallet.js';
+import type { PaymentsStore } from '../payments/store.js';
+import type { RefundWorkStore } from './store.js';
+import type { WalletDelta } from '../wallet/wallet-store.js';
 import type { RefundedOrder } from './refunded-order.js';
 
 export type RefundIntakeOutcome = { ok: true } | { ok: false; field: string; reason: string };
@@ -15,13 +15,11 @@ export type RefundIntakeOutcome = { ok: true } | { ok: false; field: string; rea
  * partial refunds — however many, however concurrent — never exceed what was captured.
  */
 export class RefundIntake {
-  private readonly orders: PaymentsStore;
-  private readonly refunds: RefundWorkStore;
-
-  constructor(db: Database) {
-    this.orders = new PaymentsStore(db);
-    this.refunds = new RefundWorkStore(db);
-  }
+  /** The caller's stores on the intake's connection. */
+  constructor(
+    private readonly orders: PaymentsStore,
+    private readonly refunds: RefundWorkStore,
+  ) {}
 
   apply(event: RefundEvent, source: string, at: string): RefundIntakeOutcome {
     const order = this.orders.refundableOrder(event.orderId);

@@ -4,7 +4,7 @@ import { formatMoney, money } from '../money/index.js';
 import { PaymentsStore } from '../payments/store.js';
 import { chargebackTransaction } from '../postings/index.js';
 import type { Dispute } from '../psp/port.js';
-import { Wallets } from '../wallet/wallet.js';
+import { Wallets } from '../wallet/wallet-store.js';
 import { type RefundedOrder, refundWalletDelta, splitRefund } from './apply.js';
 import type { DisputeRecord } from './chargeback-sync-store.js';
 import { ChargebackStore } from './chargebacks-store.js';

@@ -12,7 +12,7 @@ import type {
   RetryableFailure,
 } from '../psp/port.js';
 import type { ReasonTally } from './reasons.js';
-import type { WalletDelta } from '../wallet/wallet.js';
+import type { WalletDelta } from '../wallet/wallet-store.js';
 import type { LeaseJudge, LeasedTable } from './leases/leases.js';
 
 /** Every status a charge, refund or payout can be in (refunds and payouts have no `pending`). */

@@ -4,7 +4,7 @@ import { Ledger } from '../ledger/index.js';
 import { type UnrecordedAnswer, isStorageFailure } from '../payments/attention.js';
 import { bookMarkOf } from '../payments/book-mark-store.js';
 import { UnrecordedAnswers } from '../payments/unrecorded-answers-store.js';
-import { Wallets } from '../wallet/wallet.js';
+import { Wallets } from '../wallet/wallet-store.js';
 import type { Effects, KindRows, WorkItem } from './kind.js';
 import { executingRows } from './leases/lease-store.js';
 import { type HeldGroup, type LeaseJudge, heldIn } from './leases/leases.js';

@@ -15,7 +15,7 @@ import { Items } from '../../src/reconcile/items.js';
 import { type Leg, posting } from '../../src/postings/index.js';
 import type { BankItemView } from '../../src/bank-item-view.js';
 import { type ItemRecord, ReconStore, type SideView } from '../../src/reconcile/store.js';
-import { sellerAccount } from '../../src/wallet/wallet.js';
+import { sellerAccount } from '../../src/wallet/wallet-store.js';
 import { USD } from '../reconcile/book.js';
 
 export {

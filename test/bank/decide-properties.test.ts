@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { PayopsError } from '../../src/errors.js';
-import { Decisions } from '../../src/reconcile/decide.js';
+import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { bankLeg } from '../../src/bank/source-leg.js';
 import { DECISION_ACTIONS } from '../../src/reconcile/decision.js';
 import type { ItemRecord } from '../../src/reconcile/store.js';
@@ -98,7 +98,7 @@ describe('bank decision properties', () => {
               ...items.map((item) => item.itemId),
               'nope',
             ];
-            const decisions = new Decisions(db, { clock: book.clock, by: 'prop', runId: null }, [
+            const decisions = sqliteDecisions(db, { clock: book.clock, by: 'prop', runId: null }, [
               bankLeg,
             ]);
             const settledMinor = sumOf(

@@ -4,7 +4,7 @@ import { equityOpening as OPENING_EQUITY_ACCOUNT } from '../../src/postings/inde
 import type { Database } from '../../src/db/index.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { Ledger } from '../../src/ledger/index.js';
-import { Decisions } from '../../src/reconcile/decide.js';
+import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { bankLeg } from '../../src/bank/source-leg.js';
 import {
   adjustments as ADJUSTMENTS_ACCOUNT,
@@ -54,7 +54,7 @@ describe('deciding bank items', () => {
   let book: TestBook;
   let bank: BankBook;
   const decisions = (dryRun = false) =>
-    new Decisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun }, [bankLeg]);
+    sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun }, [bankLeg]);
   const item = (itemId: string) => new ReconStore(db).item(itemId)!;
   const decisionsOf = (itemId: string) =>
     new ReconStore(db)

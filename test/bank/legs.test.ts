@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { payoutLegs } from '../../src/bank/legs.js';
 import { PLAIN } from '../../src/output/palette.js';
 import type { Database } from '../../src/db/index.js';
-import { Decisions } from '../../src/reconcile/decide.js';
+import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { bankLeg } from '../../src/bank/source-leg.js';
 import { payoutLegsCsv, payoutLegsJson, renderPayoutLegs } from '../../src/reports/payout-legs.js';
 import { payops } from '../helpers/cli.js';
@@ -38,7 +38,7 @@ async function threeLegs(db: Database, book: TestBook): Promise<void> {
   bank.sellerPayout('pay_1', 4000n);
   bank.sellerPayout('pay_2', 1500n, '2026-11-25T10:00:00.000Z');
   const debit = bank.unknownDebit(4000n);
-  const decisions = new Decisions(db, { clock: book.clock, by: 'tester', runId: null }, [bankLeg]);
+  const decisions = sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null }, [bankLeg]);
   decisions.decide(short.itemId, 'accept');
   decisions.decide(debit.itemId, 'link', { linkTo: 'pay_1' });
 }

@@ -13,7 +13,7 @@ import {
 } from '../../src/bank/match/index.js';
 import type { Database } from '../../src/db/index.js';
 import { toCurrency } from '../../src/money/index.js';
-import { Decisions } from '../../src/reconcile/decide.js';
+import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { bankLeg } from '../../src/bank/source-leg.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { writeOffs as WRITE_OFFS_ACCOUNT } from '../../src/postings/index.js';
@@ -32,7 +32,7 @@ describe('the bank leg under a hostile finance user', () => {
   let cleanup: () => void;
   let payoutId: string;
   const decisions = () =>
-    new Decisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun: false }, [bankLeg]);
+    sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun: false }, [bankLeg]);
   const openOf = (itemClass: string) =>
     new ReconStore(db).openItems('bank').filter((item) => item.class === itemClass);
   const operatingAt = (instant: string) =>

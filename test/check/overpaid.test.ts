@@ -8,7 +8,7 @@ import { runPayin } from '../../src/work/executors/payin.js';
 import { payoutSentTransaction } from '../../src/postings/index.js';
 import type { ClaimedPayout } from '../../src/payouts/store.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
-import { Wallets } from '../../src/wallet/wallet.js';
+import { Wallets } from '../../src/wallet/wallet-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from '../payments/fake-psp.js';

@@ -4,7 +4,7 @@ import type { Database } from '../../src/db/index.js';
 import { balances } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { showOrder } from '../../src/payments/queries.js';
-import { Decisions } from '../../src/reconcile/decide.js';
+import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import {
   type TestBook,
@@ -106,7 +106,7 @@ describe('reconciliation rules, applied by a run', () => {
     expect(showOrder(db, 'ord_1').status).toBe('pending');
     expect(balances(db)).toEqual(before);
     const item = open().find((candidate) => candidate.class === 'status_mismatch')!;
-    const decisions = new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
+    const decisions = sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null });
     expect(decisions.optionsFor(item).options.map((option) => option.action)).toEqual(['note']);
     expect(() => decisions.decide(item.itemId, 'accept')).toThrow('"accept" is not possible');
     expect(balanceOf(db, 'expenses:psp-fees')).toBe(0n);
@@ -123,7 +123,7 @@ describe('reconciliation rules, applied by a run', () => {
       expect.objectContaining({ rule: 'feeTolerance', applied: false }),
     ]);
     const item = open()[0]!;
-    new Decisions(db, { clock: book.clock, by: 'tester', runId: null }).decide(
+    sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null }).decide(
       item.itemId,
       'note',
       { note: 'asked the PSP why it kept 0.33' },

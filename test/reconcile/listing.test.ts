@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toJson } from '../../src/cli/context.js';
 import type { Database } from '../../src/db/index.js';
 import { moneyJsonSchema } from '../../src/money/index.js';
-import { Decisions } from '../../src/reconcile/decide.js';
+import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { listItems } from '../../src/reconcile/listing.js';
 import { itemsCsv, itemsJson } from '../../src/reports/reconcile.js';
 import { EUR, type TestBook, capture, lined, payout, tempBook } from './book.js';
@@ -66,7 +66,7 @@ describe('reconcile items: the listing with --csv and --json', () => {
 
   it('--all shows resolved items with their life state, --class filters', () => {
     const fee = listItems(db, { class: 'fee_mismatch' }, book.now)[0]!;
-    new Decisions(db, { clock: book.clock, by: 'tester', runId: null }).decide(
+    sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null }).decide(
       fee.itemId,
       'accept',
     );

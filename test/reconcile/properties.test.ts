@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { balances } from '../../src/ledger/index.js';
-import { Decisions } from '../../src/reconcile/decide.js';
+import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import type { DecisionAction } from '../../src/reconcile/decision.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
@@ -70,7 +70,7 @@ describe('reconciliation properties', () => {
             });
 
             const store = new ReconStore(db);
-            const decisions = new Decisions(db, { clock: book.clock, by: 'prop', runId: null });
+            const decisions = sqliteDecisions(db, { clock: book.clock, by: 'prop', runId: null });
             let pick = 0;
             const choose = (options: DecisionAction[]) =>
               options[(picks[pick++ % picks.length] as number) % options.length] as DecisionAction;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { InputError } from '../../src/errors.js';
-import { Decisions } from '../../src/reconcile/decide.js';
+import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import {
   IN_TRANSIT,
@@ -26,7 +26,7 @@ describe('a record is settled by the row paired with it, whatever its reference'
   let db: Database;
   let cleanup: () => void;
   let book: TestBook;
-  const decisions = () => new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
+  const decisions = () => sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null });
   const open = () => new ReconStore(db).openItems();
 
   beforeEach(() => ({ db, book, cleanup } = tempBook()));

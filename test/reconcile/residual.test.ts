@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
-import { Decisions } from '../../src/reconcile/decide.js';
+import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { type TestBook, capture, lined, payout, tempBook } from './book.js';
 
@@ -13,7 +13,7 @@ describe('a batch residual waits for what is still pending, and shows how it dec
   let db: Database;
   let cleanup: () => void;
   let book: TestBook;
-  const decisions = () => new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
+  const decisions = () => sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null });
   const open = () => new ReconStore(db).openItems();
 
   beforeEach(async () => {

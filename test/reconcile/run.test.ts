@@ -3,7 +3,7 @@ import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { balances, verifyLedger } from '../../src/ledger/index.js';
 import { showOrder } from '../../src/payments/queries.js';
-import { Decisions } from '../../src/reconcile/decide.js';
+import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
 import {
@@ -35,7 +35,7 @@ describe('reconcile run', () => {
   let db: Database;
   let cleanup: () => void;
   let book: TestBook;
-  const decisions = () => new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
+  const decisions = () => sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null });
 
   beforeEach(() => ({ db, book, cleanup } = tempBook()));
   afterEach(() => cleanup());

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { verifyLedger } from '../../src/ledger/index.js';
-import { Decisions } from '../../src/reconcile/decide.js';
+import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import {
   IN_TRANSIT,
@@ -27,7 +27,7 @@ describe('missing_internal captures are held in suspense until identified', () =
   let db: Database;
   let cleanup: () => void;
   let book: TestBook;
-  const decisions = () => new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
+  const decisions = () => sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null });
   const store = () => new ReconStore(db);
   const receivable = () => balanceOf(db, 'assets:psp:sim:receivable');
   const healthy = () => {
@@ -169,7 +169,7 @@ describe('suspense cleared by amount: partial refunds and links (review 15)', ()
   let cleanup: () => void;
   let book: TestBook;
   let held: string;
-  const decisions = () => new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
+  const decisions = () => sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null });
   const store = () => new ReconStore(db);
   const healthy = () => {
     expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);

@@ -13,7 +13,7 @@ import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { syncChargebacks } from '../../src/refunds/chargebacks.js';
 import { SqliteChargebackSyncStore } from '../../src/refunds/sqlite-chargeback-sync-store.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
-import { Wallets } from '../../src/wallet/wallet.js';
+import { Wallets } from '../../src/wallet/wallet-store.js';
 import { tempDatabase } from '../helpers/db.js';
 
 type Op =

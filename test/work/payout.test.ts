@@ -4,7 +4,7 @@ import { isCurrencyCode } from '../../src/money/index.js';
 import { PayoutExecutor } from '../../src/work/executors/payout.js';
 import { type ClaimedPayout, PayoutStore } from '../../src/payouts/store.js';
 import type { PayoutResult } from '../../src/psp/port.js';
-import { Wallets } from '../../src/wallet/wallet.js';
+import { Wallets } from '../../src/wallet/wallet-store.js';
 import type { PayoutTally } from '../../src/work/kinds/payout.js';
 import { payoutKind } from '../../src/work/kinds/sqlite-kinds.js';
 import { capturedOrders, events } from './books.js';

@@ -6,7 +6,7 @@ import { ingest } from '../../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../../src/intake/sqlite-intake-store.js';
 import { showOrder, statusCounts } from '../../../src/payments/queries.js';
 import { PaymentsStore } from '../../../src/payments/store.js';
-import { Wallets } from '../../../src/wallet/wallet.js';
+import { Wallets } from '../../../src/wallet/wallet-store.js';
 import { runChecks } from '../../../src/check/check.js';
 import { tempDatabase } from '../../helpers/db.js';
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-import type { Database } from '../db/index.js';
+import { type Database, readRows, rowShape } from '../db/index.js';
 import type { Currency } from '../money/index.js';
 
 /** A change to one seller's wallet in one currency, in minor units. */
@@ -17,6 +17,14 @@ export interface WalletBalance {
   payableMinor: bigint;
   paidOutMinor: bigint;
 }
+
+const WALLET_ROW = rowShape('wallets', {
+  seller_id: 'text',
+  currency: 'currency',
+  pending_minor: 'bigint',
+  payable_minor: 'bigint',
+  paid_out_minor: 'bigint',
+});
 
 /**
  * Seller wallets, kept beside the ledger: every change here is made in the same database
@@ -64,17 +72,12 @@ export class Wallets {
   }
 
   all(): WalletBalance[] {
-    return (
-      this.db.prepare('SELECT * FROM wallets ORDER BY seller_id, currency').all() as {
-        seller_id: string;
-        currency: string;
-        pending_minor: bigint;
-        payable_minor: bigint;
-        paid_out_minor: bigint;
-      }[]
+    return readRows(
+      WALLET_ROW,
+      this.db.prepare('SELECT * FROM wallets ORDER BY seller_id, currency').all(),
     ).map((row) => ({
       sellerId: row.seller_id,
-      currency: row.currency as Currency,
+      currency: row.currency,
       pendingMinor: row.pending_minor,
       payableMinor: row.payable_minor,
       paidOutMinor: row.paid_out_minor,
