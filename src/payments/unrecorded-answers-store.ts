@@ -18,7 +18,7 @@ const ANSWER_ROW = rowShape('unrecorded_answers', {
   resolved_by: 'text?',
 });
 
-const OPEN_COUNT_ROW = rowShape('unrecorded_answers open count', { open: 'bigint' });
+const OPEN_COUNT_ROW = rowShape('unrecorded_answers open count', { open_count: 'bigint' });
 
 function toStored(checked: ShapeRow<typeof ANSWER_ROW>): StoredAnswer {
   return {
@@ -98,9 +98,9 @@ export class UnrecordedAnswers {
       readOneRow(
         OPEN_COUNT_ROW,
         this.db
-          .prepare('SELECT COUNT(*) AS open FROM unrecorded_answers WHERE resolved_at IS NULL')
+          .prepare('SELECT COUNT(*) AS open_count FROM unrecorded_answers WHERE resolved_at IS NULL')
           .get(),
-      ).open,
+      ).open_count,
     );
   }
 }

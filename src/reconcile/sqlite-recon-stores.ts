@@ -9,7 +9,7 @@ import type { SourceLeg } from './source-leg.js';
 import { ReconStore, RowWriter } from './store.js';
 
 /** The stores of `Decisions` on one SQLite connection. */
-export function sqliteDecisionStores(db: Database): DecisionStores {
+function sqliteDecisionStores(db: Database): DecisionStores {
   return {
     recon: new ReconStore(db),
     ledger: new Ledger(db),
