@@ -39,6 +39,30 @@ const CHUNK = 2_000;
 const DAY_MS = 86_400_000;
 
 /**
+ * Pure: what a record booked at `bookedAt` and not reported by a file whose last row is at
+ * `periodEnd` is: pending while the PSP is inside its grace period (whole days between the two
+ * dates), missing_external after; and why, in the item's words.
+ */
+export function expectationOf(
+  bookedAt: string,
+  periodEnd: string,
+  graceDays: number,
+): { recordClass: 'pending' | 'missing_external'; why: string } {
+  const ageDays = Math.floor(
+    (Date.parse(periodEnd.slice(0, 10)) - Date.parse(bookedAt.slice(0, 10))) / DAY_MS,
+  );
+  if (ageDays < graceDays)
+    return {
+      recordClass: 'pending',
+      why: `booked ${bookedAt.slice(0, 10)}; the PSP has ${graceDays - ageDays} more day(s) to report it`,
+    };
+  return {
+    recordClass: 'missing_external',
+    why: `booked ${bookedAt.slice(0, 10)}, ${ageDays} day(s) before the file's last day; the PSP has not reported it`,
+  };
+}
+
+/**
  * The stores a run works with besides the import's ReconStore, built from the file's connection by
  * the SQLite side (src/reconcile/sqlite-recon-stores.ts).
  */
@@ -408,16 +432,17 @@ export class RunSession {
    */
   expectRecords(): void {
     if (this.periodEnd === null) return;
-    const endDayMs = Date.parse(this.periodEnd.slice(0, 10));
     for (const record of this.records.unsettled()) {
       const bookedAt = record.bookedAt ?? this.at;
       if (bookedAt > this.periodEnd) continue;
       const ref = internalRef(record.kind, record.id);
       const existing = this.recordItems.get(ref);
       if (existing?.status === 'resolved') continue;
-      const ageDays = Math.floor((endDayMs - Date.parse(bookedAt.slice(0, 10))) / DAY_MS);
-      const recordClass: ItemClass =
-        ageDays < this.options.rules.graceDays ? 'pending' : 'missing_external';
+      const { recordClass, why } = expectationOf(
+        bookedAt,
+        this.periodEnd,
+        this.options.rules.graceDays,
+      );
       if (recordClass === 'pending' && this.options.rules.quietPending && existing === undefined) {
         this.quietPending.count++;
         this.quietPending.money.set(
@@ -430,10 +455,6 @@ export class RunSession {
         );
         continue;
       }
-      const why =
-        recordClass === 'pending'
-          ? `booked ${bookedAt.slice(0, 10)}; the PSP has ${this.options.rules.graceDays - ageDays} more day(s) to report it`
-          : `booked ${bookedAt.slice(0, 10)}, ${ageDays} day(s) before the file's last day; the PSP has not reported it`;
       const { id } = this.items.upsert({
         subject: ref,
         class: recordClass,
