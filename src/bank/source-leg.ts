@@ -8,8 +8,7 @@ import { sqliteBankDecisionStores } from './sqlite-bank-stores.js';
 export const bankLeg: SourceLeg = {
   source: BANK_SOURCE,
   linkPrompt: 'Link to (batch id, seller payout id, or item id)',
-  decider: (db, store, context) =>
-    new BankDecisions(sqliteBankDecisionStores(db), store, context),
+  decider: (db, store, context) => new BankDecisions(sqliteBankDecisionStores(db), store, context),
   panel: (db, item) => {
     const view = item.detail.bank;
     if (!view) return undefined;

@@ -82,9 +82,7 @@ class BookMarkStore implements BookMarkRecords {
     reason: string,
     at: string,
   ): void {
-    this.db
-      .transaction(() => this.s.behind.run(catchUpUntil, lostSends, reason, at))
-      .immediate();
+    this.db.transaction(() => this.s.behind.run(catchUpUntil, lostSends, reason, at)).immediate();
   }
 
   recordUnknownDistance(reason: string): void {

@@ -205,7 +205,12 @@ export interface BookMarkRecords {
   readonly enabled: boolean;
   state(): MarkState;
   /** Found behind for the first time: starts counting what the PSP finds. */
-  recordBehind(catchUpUntil: bigint | null, lostSends: bigint | null, reason: string, at: string): void;
+  recordBehind(
+    catchUpUntil: bigint | null,
+    lostSends: bigint | null,
+    reason: string,
+    at: string,
+  ): void;
   /** Already behind and now the distance is unknown too: unknown wins (it never ends on a count). */
   recordUnknownDistance(reason: string): void;
   countSends(firstTimeSends: bigint): void;

@@ -98,7 +98,9 @@ export class UnrecordedAnswers {
       readOneRow(
         OPEN_COUNT_ROW,
         this.db
-          .prepare('SELECT COUNT(*) AS open_count FROM unrecorded_answers WHERE resolved_at IS NULL')
+          .prepare(
+            'SELECT COUNT(*) AS open_count FROM unrecorded_answers WHERE resolved_at IS NULL',
+          )
           .get(),
       ).open_count,
     );

@@ -1,11 +1,6 @@
 import { captureKey, chargebackKey, refundSentKey } from '../postings/index.js';
 import { type InternalRecord, type RecordKind, parseInternalRef } from './classes.js';
-import type {
-  ChargebackRow,
-  InternalRecordsStore,
-  OrderRow,
-  RefundRow,
-} from './records-store.js';
+import type { ChargebackRow, InternalRecordsStore, OrderRow, RefundRow } from './records-store.js';
 
 /**
  * payops' own records of one PSP, read the way reconciliation needs them, without an index of its

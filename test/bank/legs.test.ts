@@ -38,7 +38,9 @@ async function threeLegs(db: Database, book: TestBook): Promise<void> {
   bank.sellerPayout('pay_1', 4000n);
   bank.sellerPayout('pay_2', 1500n, '2026-11-25T10:00:00.000Z');
   const debit = bank.unknownDebit(4000n);
-  const decisions = sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null }, [bankLeg]);
+  const decisions = sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null }, [
+    bankLeg,
+  ]);
   decisions.decide(short.itemId, 'accept');
   decisions.decide(debit.itemId, 'link', { linkTo: 'pay_1' });
 }
