@@ -14,7 +14,8 @@ import {
   verifyLedger,
 } from '../../src/ledger/index.js';
 import { runPayin } from '../../src/work/executors/payin.js';
-import { listOrders, showOrder, statusCounts } from '../../src/payments/queries.js';
+import { listOrders, showOrder } from '../../src/payments/queries.js';
+import { SqliteOrderReads, statusCounts } from '../../src/payments/sqlite-order-reads.js';
 import { listPayouts, sellerReports } from '../../src/payouts/queries.js';
 import { SqlitePayoutsStore } from '../../src/payouts/sqlite-payouts-store.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
@@ -55,7 +56,11 @@ async function snapshot(db: Database, simState: string) {
     exports,
     verify: verifyLedger(db),
     check: { ok, results, notes },
-    orders: listOrders(db).map((order) => showOrder(db, order.orderId)),
+    orders: await Promise.all(
+      (await listOrders(new SqliteOrderReads(db))).map((order) =>
+        showOrder(new SqliteOrderReads(db), order.orderId),
+      ),
+    ),
     statusCounts: statusCounts(db),
     payouts: await listPayouts(new SqlitePayoutsStore(db)),
     sellers: await sellerReports(new SqlitePayoutsStore(db)),
