@@ -22,5 +22,7 @@ export interface BankReads {
    * Every PSP payout batch (oldest paid first), then every seller payout (oldest sent first), of
    * `psp` when given, and every bank item open now (oldest first).
    */
-  payoutLegs(psp: string | undefined): Promise<{ payouts: PayoutFacts[]; openBankItems: ItemRecord[] }>;
+  payoutLegs(
+    psp: string | undefined,
+  ): Promise<{ payouts: PayoutFacts[]; openBankItems: ItemRecord[] }>;
 }

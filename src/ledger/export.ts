@@ -21,7 +21,11 @@ export async function exportJournal(
   const { head, pages } = await reads.journal(format === 'beancount');
   // The head is read for beancount only.
   const writer =
-    head !== undefined ? beancountWriter(head) : format === 'hledger' ? hledgerWriter() : csvWriter();
+    head !== undefined
+      ? beancountWriter(head)
+      : format === 'hledger'
+        ? hledgerWriter()
+        : csvWriter();
   write(writer.header);
   let count = 0;
   for await (const page of pages) {

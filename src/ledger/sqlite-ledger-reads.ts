@@ -11,7 +11,12 @@ import {
   noBalancesReason,
   rollUpBalances,
 } from './balances.js';
-import { type AccountRegister, type HistoryLine, type HistoryQuery, registerOf } from './history.js';
+import {
+  type AccountRegister,
+  type HistoryLine,
+  type HistoryQuery,
+  registerOf,
+} from './history.js';
 import type { ExportTransaction, JournalHead, JournalReads } from './journal-reads.js';
 import type { LedgerReadStore } from './ledger-store.js';
 import type { TransactionRow } from './rows.js';

@@ -98,14 +98,18 @@ describe('reconcile payouts: the three legs per payout', () => {
   });
 
   it('--open keeps what is still in transit; --psp filters', async () => {
-    expect((await payoutLegs(new SqliteBankReads(db), { openOnly: true })).lines.map((line) => line.payout)).toEqual([
-      'po_3',
-      'pay_2',
-    ]);
+    expect(
+      (await payoutLegs(new SqliteBankReads(db), { openOnly: true })).lines.map(
+        (line) => line.payout,
+      ),
+    ).toEqual(['po_3', 'pay_2']);
     expect((await payoutLegs(new SqliteBankReads(db), { psp: 'other' })).lines).toEqual([]);
-    expect(renderPayoutLegs((await payoutLegs(new SqliteBankReads(db), { psp: 'other', openOnly: true })), PLAIN)).toContain(
-      'nothing in transit',
-    );
+    expect(
+      renderPayoutLegs(
+        await payoutLegs(new SqliteBankReads(db), { psp: 'other', openOnly: true }),
+        PLAIN,
+      ),
+    ).toContain('nothing in transit');
   });
 
   it('the CSV has one row per payout and sums to the JSON totals; the text says its date basis', async () => {

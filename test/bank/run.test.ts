@@ -193,10 +193,12 @@ describe('reconcile bank: a statement against the payouts and the books', () => 
     ]);
     expect(
       (
-        await listItems(new SqliteReconcileReads(db), { all: true }, Date.parse('2026-12-03T00:00:00Z'))
-      ).some(
-        (item) => item.psp === 'bank',
-      ),
+        await listItems(
+          new SqliteReconcileReads(db),
+          { all: true },
+          Date.parse('2026-12-03T00:00:00Z'),
+        )
+      ).some((item) => item.psp === 'bank'),
     ).toBe(true);
   });
 

@@ -91,7 +91,7 @@ describe('a charge the PSP captured and payops could not record', () => {
     expect(tally).toMatchObject({ attempted: 3, succeeded: 1, needsAttention: 2 });
     expect((await showOrder(new SqliteOrderReads(db), 'ord_3')).status).toBe('succeeded');
     for (const orderId of ['ord_1', 'ord_2']) {
-      const order = (await showOrder(new SqliteOrderReads(db), orderId));
+      const order = await showOrder(new SqliteOrderReads(db), orderId);
       expect(order.status).toBe('needs_attention');
       expect(order.pspReference).toBe(`ch_${orderId}`);
       expect(order.transitions.at(-1)).toMatchObject({ from: 'executing', to: 'needs_attention' });
@@ -198,7 +198,7 @@ describe('a charge the PSP captured and payops could not record', () => {
       ['ord_1', 'booked'],
       ['ord_2', 'booked'],
     ]);
-    const order = (await showOrder(new SqliteOrderReads(db), 'ord_1'));
+    const order = await showOrder(new SqliteOrderReads(db), 'ord_1');
     expect(order.status).toBe('succeeded');
     expect(order.transitions.at(-1)).toMatchObject({ from: 'needs_attention', to: 'succeeded' });
     expect(order.ledgerTransactions.map((tx) => tx.kind)).toEqual([

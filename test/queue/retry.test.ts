@@ -156,7 +156,11 @@ describe('retry run --wait (retryDue)', () => {
     });
     const twoAttempts = { ...POLICY, maxAttempts: 2 };
     await runPayin(db, [refund], {}, { psp, retry: twoAttempts, clock, wait: true, sleep });
-    expect((await listRefunds(new SqliteRefundReads(db), { status: 'dead_lettered' })).map((r) => r.refundId)).toEqual(['rf_1']);
+    expect(
+      (await listRefunds(new SqliteRefundReads(db), { status: 'dead_lettered' })).map(
+        (r) => r.refundId,
+      ),
+    ).toEqual(['rf_1']);
     // Found by the chaos campaign's operator: a dead-lettered refund could not be requeued at
     // all (dlq requeue knew charges and payouts), and dlq list did not show it.
     const summary = await requeueDeadLetters(

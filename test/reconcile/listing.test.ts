@@ -66,13 +66,19 @@ describe('reconcile items: the listing with --csv and --json', () => {
   });
 
   it('--all shows resolved items with their life state, --class filters', async () => {
-    const fee = (await listItems(new SqliteReconcileReads(db), { class: 'fee_mismatch' }, book.now))[0]!;
+    const fee = (
+      await listItems(new SqliteReconcileReads(db), { class: 'fee_mismatch' }, book.now)
+    )[0]!;
     new Decisions(db, { clock: book.clock, by: 'tester', runId: null }).decide(
       fee.itemId,
       'accept',
     );
-    expect((await listItems(new SqliteReconcileReads(db), {}, book.now)).map((item) => item.class)).not.toContain('fee_mismatch');
-    expect(await listItems(new SqliteReconcileReads(db), { all: true, class: 'fee_mismatch' }, book.now)).toEqual([
+    expect(
+      (await listItems(new SqliteReconcileReads(db), {}, book.now)).map((item) => item.class),
+    ).not.toContain('fee_mismatch');
+    expect(
+      await listItems(new SqliteReconcileReads(db), { all: true, class: 'fee_mismatch' }, book.now),
+    ).toEqual([
       expect.objectContaining({
         itemId: fee.itemId,
         status: 'resolved',

@@ -143,7 +143,7 @@ describe('PayinExecutor', () => {
         /^the PSP rejected the charge of ord_1 \(key payops-ord_1-charge\): idempotency_key_reused .*payops broke an invariant/,
       ),
     ]);
-    expect((await showOrder(new SqliteOrderReads(db), 'ord_1'))).toMatchObject({
+    expect(await showOrder(new SqliteOrderReads(db), 'ord_1')).toMatchObject({
       status: 'dead_lettered',
       lastError: expect.stringMatching(/^rejected: idempotency_key_reused/),
     });
@@ -169,7 +169,7 @@ describe('PayinExecutor', () => {
       result: { status: 'succeeded', pspReference: 'ch_p', feeMinor: 45n },
     });
     await executor().syncPending();
-    expect((await showOrder(new SqliteOrderReads(db), 'ord_1'))).toMatchObject({
+    expect(await showOrder(new SqliteOrderReads(db), 'ord_1')).toMatchObject({
       status: 'succeeded',
       pspReference: 'ch_p',
       pspFeeMinor: 45n,
