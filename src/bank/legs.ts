@@ -1,10 +1,8 @@
-import type { Database } from '../db/index.js';
 import type { Currency } from '../money/index.js';
-import { ReconStore } from '../reconcile/store.js';
-import { BANK_SOURCE } from './accounts.js';
+import type { ItemRecord } from '../reconcile/store.js';
 import { payoutRef } from './decide.js';
-import { BankDecisionStore, type PayoutKind, type TransitPayout } from './decisions-store.js';
-import { itemIdOf } from '../reconcile/classes.js';
+import type { PayoutKind } from './decisions-store.js';
+import type { BankReads, PayoutFacts } from './bank-reads.js';
 
 export const LEG_STATUSES = [
   'in transit',
@@ -64,15 +62,13 @@ export interface LegsReport {
  * legs side by side (docs/RECONCILIATION.md "Three legs per payout"), oldest first; `openOnly`
  * keeps those of which money is still in transit.
  */
-export function payoutLegs(
-  db: Database,
+export async function payoutLegs(
+  reads: BankReads,
   options: { psp?: string; openOnly?: boolean } = {},
-): LegsReport {
-  const bank = new BankDecisionStore(db);
-  const store = new ReconStore(db);
-  const payouts = [...bank.pspPayouts(options.psp), ...bank.sellerPayouts(options.psp)];
+): Promise<LegsReport> {
+  const { payouts, openBankItems } = await reads.payoutLegs(options.psp);
   const lines = payouts
-    .map((payout) => legsOf(bank, store, payout))
+    .map((facts) => legsOf(facts, openBankItems))
     .filter((line) => !options.openOnly || line.inTransitMinor !== 0n);
   return {
     dateBasis: 'settled',
@@ -83,15 +79,14 @@ export function payoutLegs(
   };
 }
 
-function legsOf(bank: BankDecisionStore, store: ReconStore, payout: TransitPayout): PayoutLegs {
-  const matches = bank.matchesOf(payout);
+function legsOf(facts: PayoutFacts, openBankItems: readonly ItemRecord[]): PayoutLegs {
+  const { payout, matches, receiptEntry: entry } = facts;
   const receipt = matches.find((match) => match.part === 'bank');
-  const entry = receipt?.entryId == null ? undefined : bank.entry(receipt.entryId);
   const differenceMinor = matches
     .filter((match) => match.part === 'difference')
     .reduce((sum, match) => sum + match.amountMinor, 0n);
   const bankMinor = receipt?.amountMinor ?? 0n;
-  const openItem = openItemOf(store, payout);
+  const openItem = openItemOf(facts, openBankItems);
   return {
     kind: payout.kind,
     psp: payout.psp,
@@ -131,13 +126,12 @@ function statusOf(
 
 /** A payout's own item (not received), else an open item that names it (a short or different payment). */
 function openItemOf(
-  store: ReconStore,
-  payout: TransitPayout,
+  facts: PayoutFacts,
+  openBankItems: readonly ItemRecord[],
 ): { itemId: string; class: string } | undefined {
-  const ref = payoutRef(payout);
-  const own = store.item(itemIdOf(BANK_SOURCE, ref));
-  if (own?.status === 'open') return own;
-  return store.openItems(BANK_SOURCE).find((item) => item.internalRef === ref);
+  if (facts.ownItem?.status === 'open') return facts.ownItem;
+  const ref = payoutRef(facts.payout);
+  return openBankItems.find((item) => item.internalRef === ref);
 }
 
 function totalsOf(lines: readonly PayoutLegs[]): LegsTotal[] {

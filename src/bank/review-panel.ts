@@ -1,10 +1,8 @@
-import type { Database } from '../db/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
 import type { BankItemView } from '../bank-item-view.js';
 import type { ItemRecord, SideView } from '../reconcile/store.js';
 import { bankOperating } from '../postings/index.js';
-import { BANK_SOURCE } from './accounts.js';
-import { BankDecisionStore } from './decisions-store.js';
+import type { StoredBankEntry } from './decisions-store.js';
 
 /** The bank entry of an item as the review shows it: what the bank stated, with its texts. */
 export interface BankEntryFacts {
@@ -19,11 +17,8 @@ export interface BankEntryFacts {
   remittance: string | null;
 }
 
-/** The entry a bank item is about, read for the review panel; undefined for payout and balance items. */
-export function bankEntryOf(db: Database, item: ItemRecord): BankEntryFacts | undefined {
-  if (item.psp !== BANK_SOURCE || item.rowId === null) return undefined;
-  const entry = new BankDecisionStore(db).entry(item.rowId);
-  if (!entry) return undefined;
+/** What the review shows of a bank entry: its texts without repeats, the remittances joined. */
+export function entryFactsOf(entry: StoredBankEntry): BankEntryFacts {
   const texts = (values: (string | null)[]) => [
     ...new Set(values.filter((value): value is string => value !== null)),
   ];

@@ -1,8 +1,9 @@
 import type { SourceLeg } from '../reconcile/source-leg.js';
 import { BANK_SOURCE } from './accounts.js';
 import { BankDecisions } from './decide.js';
-import { bankEntryOf, bankPanelLines } from './review-panel.js';
+import { bankPanelLines } from './review-panel.js';
 import { sqliteBankDecisionStores } from './sqlite-bank-stores.js';
+import { bankEntryOf } from './sqlite-bank-reads.js';
 
 /** The bank as a leg of reconciliation: it decides, and shows in review, the items of its statements. */
 export const bankLeg: SourceLeg = {

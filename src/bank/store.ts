@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Database, Statement } from '../db/index.js';
-import { ACCOUNT_AS_OF_QUERY } from '../ledger/balances.js';
+import { ACCOUNT_AS_OF_QUERY } from '../ledger/sqlite-ledger-reads.js';
 import { toNormalBalance } from '../ledger/index.js';
 import { type Currency, toCurrency } from '../money/index.js';
 import {

@@ -1,31 +1,11 @@
-import type { Database } from '../db/index.js';
 import { InputError } from '../errors.js';
-import { type Currency, formatAmount } from '../money/index.js';
+import { formatAmount } from '../money/index.js';
 import { csvNumeric, csvRow, csvText } from '../csv-cells.js';
 import type { AccountType } from './accounts.js';
-import type { TransactionRow } from './rows.js';
-import type { Direction, Metadata } from './types.js';
+import type { ExportEntry, ExportTransaction, JournalHead, JournalReads } from './journal-reads.js';
+import type { Metadata } from './types.js';
 
 export type ExportFormat = 'hledger' | 'beancount' | 'csv';
-
-interface ExportEntry {
-  account: string;
-  currency: Currency;
-  type: AccountType;
-  direction: Direction;
-  amountMinor: bigint;
-}
-
-interface ExportTransaction {
-  txId: number;
-  idempotencyKey: string;
-  kind: string;
-  description: string;
-  effectiveAt: string;
-  createdAt: string;
-  metadata: Metadata;
-  entries: ExportEntry[];
-}
 
 /**
  * Writes the whole journal, in posting order, in a format hledger and ledger-cli (`hledger`),
@@ -33,69 +13,28 @@ interface ExportTransaction {
  * Descriptions lose `;` and control characters in the plain-text formats (they start comments
  * there); the CSV keeps them exactly.
  */
-export function exportJournal(
-  db: Database,
+export async function exportJournal(
+  reads: JournalReads,
   format: ExportFormat,
   write: (chunk: string) => void,
-): number {
+): Promise<number> {
+  const { head, pages } = await reads.journal(format === 'beancount');
+  // The head is read for beancount only.
   const writer =
-    format === 'hledger'
-      ? hledgerWriter()
-      : format === 'beancount'
-        ? beancountWriter(db)
+    head !== undefined
+      ? beancountWriter(head)
+      : format === 'hledger'
+        ? hledgerWriter()
         : csvWriter();
   write(writer.header);
   let count = 0;
-  for (const tx of transactions(db)) {
-    write(writer.transaction(tx));
-    count++;
+  for await (const page of pages) {
+    for (const tx of page) {
+      write(writer.transaction(tx));
+      count++;
+    }
   }
   return count;
-}
-
-function* transactions(db: Database): Generator<ExportTransaction> {
-  const entries = db
-    .prepare(
-      `SELECT e.tx_id, a.name, a.currency, a.type, e.direction, e.amount_minor
-       FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id ORDER BY e.id`,
-    )
-    .iterate() as IterableIterator<{
-    tx_id: bigint;
-    name: string;
-    currency: string;
-    type: AccountType;
-    direction: Direction;
-    amount_minor: bigint;
-  }>;
-  let pending = entries.next();
-  for (const row of db
-    .prepare('SELECT * FROM ledger_transactions ORDER BY id')
-    .iterate() as Iterable<TransactionRow>) {
-    const tx: ExportTransaction = {
-      txId: Number(row.id),
-      idempotencyKey: row.idempotency_key,
-      kind: row.kind,
-      description: row.description,
-      effectiveAt: row.effective_at,
-      createdAt: row.created_at,
-      metadata: JSON.parse(row.metadata) as Metadata,
-      entries: [],
-    };
-    while (!pending.done && pending.value.tx_id <= row.id) {
-      const entry = pending.value;
-      if (entry.tx_id === row.id) {
-        tx.entries.push({
-          account: entry.name,
-          currency: entry.currency as Currency,
-          type: entry.type,
-          direction: entry.direction,
-          amountMinor: entry.amount_minor,
-        });
-      }
-      pending = entries.next();
-    }
-    yield tx;
-  }
 }
 
 interface Writer {
@@ -176,14 +115,9 @@ const BEANCOUNT_ROOT: Readonly<Record<AccountType, string>> = {
  * (`equity` → `Equity:Equity`); if two payops accounts would map to one beancount name the export
  * stops rather than merge them.
  */
-function beancountWriter(db: Database): Writer {
-  const accounts = db
-    .prepare('SELECT DISTINCT name, type FROM ledger_accounts ORDER BY name')
-    .all() as { name: string; type: AccountType }[];
-  const first = db.prepare('SELECT MIN(effective_at) AS at FROM ledger_transactions').get() as {
-    at: string | null;
-  };
-  const openDate = (first.at ?? new Date().toISOString()).slice(0, 10);
+function beancountWriter(head: JournalHead): Writer {
+  const { accounts } = head;
+  const openDate = (head.firstEffectiveAt ?? new Date().toISOString()).slice(0, 10);
   const names = new Map<string, string>();
   const owners = new Map<string, string>();
   for (const { name, type } of accounts) {

@@ -1,4 +1,3 @@
-import type { Database } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import { type AccountType, toNormalBalance } from './accounts.js';
@@ -27,23 +26,35 @@ export interface HistoryQuery {
   limit?: number;
 }
 
+/** One entry of an account as the journal holds it, in effective-time order. */
+export interface RegisterEntry {
+  txId: bigint;
+  effectiveAt: string;
+  kind: string;
+  description: string;
+  direction: Direction;
+  amountMinor: bigint;
+}
+
+/** One currency of an account (accounts are per name and currency) with its entries. */
+export interface AccountRegister {
+  currency: Currency;
+  type: AccountType;
+  entries: readonly RegisterEntry[];
+}
+
 /**
- * The register of one account: every entry in effective-time order with its running balance.
- * The balance is recomputed in that order here, because the stored running balance follows
- * posting order, which differs wherever something was backdated.
+ * The register of one account from its entries per currency (only `query.currency`'s when given;
+ * none means the account has no entries): every entry in effective-time order with its running
+ * balance. The balance is recomputed in that order here, because the stored running balance
+ * follows posting order, which differs wherever something was backdated.
  */
-export function accountHistory(
-  db: Database,
+export function registerOf(
   account: string,
-  query: HistoryQuery = {},
+  query: HistoryQuery,
+  registers: readonly AccountRegister[],
 ): HistoryLine[] {
-  const accounts = db
-    .prepare('SELECT id, currency, type FROM ledger_accounts WHERE name = ? ORDER BY currency')
-    .all(account) as { id: bigint; currency: string; type: AccountType }[];
-  const selected = accounts.filter(
-    (row) => query.currency === undefined || row.currency === query.currency,
-  );
-  if (selected.length === 0) {
+  if (registers.length === 0) {
     throw new NotFoundError(
       `account ${account}${query.currency ? ` in ${query.currency}` : ''} has no entries`,
       {
@@ -51,37 +62,23 @@ export function accountHistory(
       },
     );
   }
-  const lines = db.prepare(
-    `SELECT t.id AS tx_id, e.effective_at, t.kind, t.description, e.direction, e.amount_minor
-     FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.tx_id
-     WHERE e.account_id = ? ORDER BY e.effective_at, e.id`,
-  );
   const history: HistoryLine[] = [];
-  for (const row of selected) {
+  for (const register of registers) {
     let raw = 0n;
-    const perAccount: HistoryLine[] = [];
-    for (const line of lines.iterate(row.id) as Iterable<{
-      tx_id: bigint;
-      effective_at: string;
-      kind: string;
-      description: string;
-      direction: Direction;
-      amount_minor: bigint;
-    }>) {
-      raw += line.direction === 'debit' ? line.amount_minor : -line.amount_minor;
-      perAccount.push({
-        txId: Number(line.tx_id),
-        effectiveAt: line.effective_at,
+    for (const line of register.entries) {
+      raw += line.direction === 'debit' ? line.amountMinor : -line.amountMinor;
+      history.push({
+        txId: Number(line.txId),
+        effectiveAt: line.effectiveAt,
         kind: line.kind,
         description: line.description,
-        currency: row.currency as Currency,
+        currency: register.currency,
         direction: line.direction,
-        amountMinor: line.amount_minor,
-        runningBalanceMinor: toNormalBalance(row.type, raw),
+        amountMinor: line.amountMinor,
+        runningBalanceMinor: toNormalBalance(register.type, raw),
         balancesMinor: [],
       });
     }
-    history.push(...perAccount);
   }
   // One register across currencies, in time order; each line keeps its own currency's balance.
   history.sort((a, b) =>

@@ -2,16 +2,13 @@ export {
   type AccountType,
   toNormalBalance,
 } from './accounts.js';
-export {
-  type AccountBalance,
-  type AccountSummary,
-  balances,
-} from './balances.js';
+export type { AccountBalance, AccountSummary } from './balances.js';
+export { accountHistory, balances } from './sqlite-ledger-reads.js';
 export {
   type ExportFormat,
   exportJournal,
 } from './export.js';
-export { type HistoryLine, accountHistory } from './history.js';
+export type { HistoryLine } from './history.js';
 export { isPipelineKind } from './kinds.js';
 export { Ledger } from './ledger.js';
 export { readPostingFile } from './post-file.js';

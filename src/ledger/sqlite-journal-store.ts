@@ -1,6 +1,7 @@
 import type { Database } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import { type ExportFormat, exportJournal } from './export.js';
+import { SqliteLedgerReads } from './sqlite-ledger-reads.js';
 import type { JournalStore, ReverseTarget } from './ledger-store.js';
 import { Ledger } from './ledger.js';
 import type { PostResult, PostingRequest, TransactionRecord } from './types.js';
@@ -45,6 +46,6 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   async exportJournal(format: ExportFormat, write: (chunk: string) => void): Promise<number> {
-    return exportJournal(this.db, format, write);
+    return exportJournal(new SqliteLedgerReads(this.db), format, write);
   }
 }

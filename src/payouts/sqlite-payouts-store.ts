@@ -1,6 +1,7 @@
 import { type Database, inTransaction } from '../db/index.js';
 import { Ledger } from '../ledger/index.js';
-import { type OpenWork, openWorkIn } from '../payments/queries.js';
+import type { OpenWork } from '../payments/queries.js';
+import { openWorkIn } from '../payments/sqlite-order-reads.js';
 import { PaymentsStore } from '../payments/store.js';
 import { Wallets } from '../wallet/wallet-store.js';
 import { HeldPayOuts } from './held-payouts.js';

@@ -3,7 +3,8 @@ import { heldOf, runQueues } from '../work/drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from '../work/executors/charge.js';
 import { type ExecutionOptions, chargeQueue, refundQueue } from '../work/executors/payin.js';
 import type { OrderStatus } from '../payments/order-state.js';
-import { type OpenWork, openWorkIn, statusCounts } from '../payments/queries.js';
+import type { OpenWork } from '../payments/queries.js';
+import { openWorkIn, statusCounts } from '../payments/sqlite-order-reads.js';
 import { PaymentsStore } from '../payments/store.js';
 import { type HeldSettlement, settleHeldPayOuts } from '../payouts/settle-held.js';
 import { SqlitePayoutsStore } from '../payouts/sqlite-payouts-store.js';
@@ -11,6 +12,7 @@ import { PayoutExecutor, type PayoutTally, emptyPayoutTally } from '../work/exec
 import { listPayouts } from '../payouts/queries.js';
 import { RefundExecutor, type RefundTally, emptyRefundTally } from '../work/executors/refund.js';
 import { listRefunds } from '../refunds/queries.js';
+import { SqliteRefundReads } from '../refunds/sqlite-refund-reads.js';
 import type { HeldGroup } from '../work/leases/leases.js';
 import { assertDeadLettersOf } from './named-work.js';
 import { SqliteQueueReadStore } from './sqlite-queue-read-store.js';
@@ -80,7 +82,9 @@ export async function requeueDeadLetters(
 ): Promise<RetryRunSummary> {
   const psp = execution.psp.name;
   if (!('all' in which)) await assertDeadLettersOf(new SqliteQueueReadStore(db), psp, which.ids);
-  const deadRefunds = listRefunds(db, { status: 'dead_lettered' }).map((refund) => refund.refundId);
+  const deadRefunds = (
+    await listRefunds(new SqliteRefundReads(db), { status: 'dead_lettered' })
+  ).map((refund) => refund.refundId);
   const deadPayouts = (
     await listPayouts(new SqlitePayoutsStore(db), { status: 'dead_lettered' })
   ).map((payout) => payout.payoutId);

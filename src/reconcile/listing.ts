@@ -1,8 +1,8 @@
-import type { Database } from '../db/index.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import type { Currency } from '../money/index.js';
 import { type ItemClass, isItemClass } from './classes.js';
-import { type ItemRecord, ReconStore } from './store.js';
+import type { ReconcileReads } from './reconcile-reads.js';
+import type { ItemRecord } from './store.js';
 
 const DAY_MS = 86_400_000;
 
@@ -45,40 +45,31 @@ export interface ListingFilter {
  * from the start of the run that first found the item to `asOfMs` (the run date: the date basis
  * the listing states); a resolved item's age stops when it was resolved.
  */
-export function listItems(db: Database, filter: ListingFilter, asOfMs: number): ItemListing[] {
-  const store = new ReconStore(db);
+export async function listItems(
+  reads: ReconcileReads,
+  filter: ListingFilter,
+  asOfMs: number,
+): Promise<ItemListing[]> {
   if (filter.class !== undefined && !isItemClass(filter.class))
     throw new UsageError(`--class: "${filter.class}" is not a class of reconciliation items`);
-  if (filter.runId !== undefined && !store.runById(filter.runId))
-    throw new NotFoundError(`reconciliation run ${filter.runId} does not exist`);
-  const items =
-    filter.runId !== undefined
-      ? store.itemsOfRun(filter.runId)
-      : filter.all
-        ? store.allItems()
-        : store.openItems();
-  const latestRunOf = new Map<string, bigint | undefined>();
-  const startOf = new Map<bigint, string>();
-  return items
+  const facts = await reads.items(
+    filter.runId !== undefined ? { runId: filter.runId } : { all: filter.all === true },
+  );
+  if (!facts) throw new NotFoundError(`reconciliation run ${filter.runId} does not exist`);
+  return facts.items
     .filter(
       (item) =>
         (filter.class === undefined || item.class === filter.class) &&
         (filter.all === true || item.status === 'open'),
     )
-    .map((item) => {
-      if (!latestRunOf.has(item.psp)) latestRunOf.set(item.psp, store.latestRunOf(item.psp)?.id);
-      if (!startOf.has(item.firstRunId))
-        startOf.set(
-          item.firstRunId,
-          store.runById(item.firstRunId)?.startedAt ?? new Date(asOfMs).toISOString(),
-        );
-      return listingOf(
+    .map((item) =>
+      listingOf(
         item,
-        latestRunOf.get(item.psp),
-        startOf.get(item.firstRunId) as string,
+        facts.latestRunOf.get(item.psp),
+        facts.startedAt.get(item.firstRunId) ?? new Date(asOfMs).toISOString(),
         asOfMs,
-      );
-    });
+      ),
+    );
 }
 
 function listingOf(

@@ -1,9 +1,9 @@
-import type { Database } from '../db/index.js';
-import { NotFoundError, UsageError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { type Currency, exponentOf } from '../money/index.js';
-import { ITEM_CLASSES, type ItemClass, isItemClass } from './classes.js';
-import { type DecisionRecord, type ItemRecord, ReconStore, type RunRecord } from './store.js';
-import { type Bridge, type ClassLine, type RunSummary, bridgeOf, moneyLines } from './summary.js';
+import { ITEM_CLASSES, type ItemClass } from './classes.js';
+import type { ReconcileReads } from './reconcile-reads.js';
+import type { DecisionRecord, ItemRecord, RunRecord } from './store.js';
+import { type Bridge, type ClassLine, type RunSummary, moneyLines } from './summary.js';
 
 export interface OpenLine {
   class: ItemClass;
@@ -25,30 +25,45 @@ export interface ReconcileReport {
 }
 
 /** `reconcile report`: a run (the latest by default), its batches now, what is open, and every decision. */
-export function reconcileReport(db: Database, runId?: bigint): ReconcileReport {
-  const store = new ReconStore(db);
-  const run = runId === undefined ? store.latestRun() : store.runById(runId);
-  if (!run) {
+export async function reconcileReport(
+  reads: ReconcileReads,
+  runId?: bigint,
+): Promise<ReconcileReport> {
+  const facts = await reads.runReport(runId);
+  if (!facts) {
     throw runId === undefined
       ? new NotFoundError('no reconciliation has run yet', {
           hint: 'run `payops reconcile run FILE` first',
         })
       : new NotFoundError(`reconciliation run ${runId} does not exist`, {
-          hint: `runs: ${
-            store
-              .runs()
-              .map((r) => r.id)
-              .join(', ') || 'none'
-          }`,
+          hint: `runs: ${(await reads.runIds()).join(', ') || 'none'}`,
         });
   }
-  const summary = JSON.parse(run.summary ?? '{}') as RunSummary;
-  const bridges = (summary.batches ?? []).map((bridge) =>
-    bridgeOf(store, run.psp, bridge.batchId, bridge.currency),
-  );
+  const { open, openByCurrency } = openLines(facts.openItems);
+  return {
+    run: facts.run,
+    summary: facts.summary,
+    bridges: facts.bridges,
+    openNow: [...open].map(([openClass, entry]) => ({
+      class: openClass,
+      rows: entry.count,
+      records: 0,
+      money: moneyLines(entry.money),
+    })),
+    openByCurrency: [...openByCurrency.values()].sort(
+      (a, b) =>
+        ITEM_CLASSES.indexOf(a.class) - ITEM_CLASSES.indexOf(b.class) ||
+        a.currency.localeCompare(b.currency),
+    ),
+    decisions: facts.decisions,
+  };
+}
+
+/** The open items per class (count and money per currency) and per class and currency. */
+function openLines(items: readonly ItemRecord[]) {
   const open = new Map<ItemClass, { count: number; money: Map<Currency, bigint> }>();
   const openByCurrency = new Map<string, OpenLine>();
-  for (const item of store.openItems()) {
+  for (const item of items) {
     const entry = open.get(item.class) ?? { count: 0, money: new Map<Currency, bigint>() };
     entry.count++;
     entry.money.set(item.currency, (entry.money.get(item.currency) ?? 0n) + item.amountMinor);
@@ -64,23 +79,7 @@ export function reconcileReport(db: Database, runId?: bigint): ReconcileReport {
     line.amountMinor += item.amountMinor;
     openByCurrency.set(key, line);
   }
-  return {
-    run,
-    summary,
-    bridges,
-    openNow: [...open].map(([openClass, entry]) => ({
-      class: openClass,
-      rows: entry.count,
-      records: 0,
-      money: moneyLines(entry.money),
-    })),
-    openByCurrency: [...openByCurrency.values()].sort(
-      (a, b) =>
-        ITEM_CLASSES.indexOf(a.class) - ITEM_CLASSES.indexOf(b.class) ||
-        a.currency.localeCompare(b.currency),
-    ),
-    decisions: store.decisions(run.id),
-  };
+  return { open, openByCurrency };
 }
 
 export interface ReviewFilter {
@@ -90,20 +89,15 @@ export interface ReviewFilter {
 
 /**
  * The open items a review walks, biggest money first: by face value in major units, without
- * exchange rates (a 1,500 JPY item comes after a 15.01 USD one), then oldest first.
+ * exchange rates (a 1,500 JPY item comes after a 15.01 USD one), then oldest first. `ofRun`: the
+ * ids of the items of the run the filter names (undefined without one).
  */
-export function itemsToReview(db: Database, filter: ReviewFilter = {}): ItemRecord[] {
-  const store = new ReconStore(db);
-  if (filter.class !== undefined && !isItemClass(filter.class))
-    throw new UsageError(`--class: "${filter.class}" is not a class of open items`);
-  if (filter.runId !== undefined && !store.runById(filter.runId))
-    throw new NotFoundError(`reconciliation run ${filter.runId} does not exist`);
-  const ofRun =
-    filter.runId === undefined
-      ? undefined
-      : new Set(store.itemsOfRun(filter.runId).map((item) => item.itemId));
-  return store
-    .openItems()
+export function reviewQueue(
+  openItems: readonly ItemRecord[],
+  filter: ReviewFilter,
+  ofRun: ReadonlySet<string> | undefined,
+): ItemRecord[] {
+  return openItems
     .filter(
       (item) =>
         (filter.class === undefined || item.class === filter.class) &&

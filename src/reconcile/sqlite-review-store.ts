@@ -1,6 +1,7 @@
 import type { Database } from '../db/index.js';
 import type { DecisionContext, ItemOptions } from './decision.js';
-import { type ReviewFilter, itemsToReview } from './report.js';
+import type { ReviewFilter } from './report.js';
+import { itemsToReview } from './sqlite-reconcile-reads.js';
 import type { ReviewStore } from './review-store.js';
 import { SqliteDecisionStore } from './sqlite-decision-store.js';
 import type { LegPanel, SourceLeg } from './source-leg.js';

@@ -1,14 +1,7 @@
-import type { Database } from '../db/index.js';
 import type { Currency } from '../money/index.js';
-import { type ChargebackRecord, ChargebackStore } from './chargebacks-store.js';
-import { RefundReadStore } from './read-store.js';
+import type { ChargebackRecord } from './chargebacks-store.js';
 
 export type { ChargebackRecord } from './chargebacks-store.js';
-
-/** Every chargeback booked, in the order booked. */
-export function listChargebacks(db: Database): ChargebackRecord[] {
-  return new ChargebackStore(db).list();
-}
 
 export interface RefundSummary {
   refundId: string;
@@ -21,17 +14,26 @@ export interface RefundSummary {
   updatedAt: string;
 }
 
+/**
+ * The refunds' and chargebacks' read port (DESIGN.md §10): plain reads, no transaction. SQLite's
+ * implementation is src/refunds/sqlite-refund-reads.ts.
+ */
+export interface RefundReads {
+  /** Refunds in the order they were accepted, only those in `status` when it is given. */
+  refunds(status: string | undefined): Promise<RefundSummary[]>;
+  /** Every chargeback booked, in the order booked. */
+  chargebacks(): Promise<ChargebackRecord[]>;
+}
+
+/** Every chargeback booked, in the order booked. */
+export function listChargebacks(reads: RefundReads): Promise<ChargebackRecord[]> {
+  return reads.chargebacks();
+}
+
 /** Refunds in the order they were accepted, optionally only those in one status. */
-export function listRefunds(db: Database, filter: { status?: string } = {}): RefundSummary[] {
-  const rows = new RefundReadStore(db).refunds(filter.status);
-  return rows.map((row) => ({
-    refundId: row.refund_id,
-    orderId: row.order_id,
-    currency: row.currency,
-    amountMinor: row.amount_minor,
-    status: row.status,
-    attempts: Number(row.attempts),
-    lastError: row.last_error,
-    updatedAt: row.updated_at,
-  }));
+export function listRefunds(
+  reads: RefundReads,
+  filter: { status?: string } = {},
+): Promise<RefundSummary[]> {
+  return reads.refunds(filter.status);
 }

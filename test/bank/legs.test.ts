@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { payoutLegs } from '../../src/bank/legs.js';
+import { SqliteBankReads } from '../../src/bank/sqlite-bank-reads.js';
 import { PLAIN } from '../../src/output/palette.js';
 import type { Database } from '../../src/db/index.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
@@ -56,8 +57,8 @@ describe('reconcile payouts: the three legs per payout', () => {
   });
   afterEach(() => cleanup());
 
-  it('puts books, PSP and bank side by side with a status per payout', () => {
-    const report = payoutLegs(db);
+  it('puts books, PSP and bank side by side with a status per payout', async () => {
+    const report = await payoutLegs(new SqliteBankReads(db));
     expect(
       report.lines.map((line) => [
         line.kind,
@@ -98,19 +99,23 @@ describe('reconcile payouts: the three legs per payout', () => {
     ]);
   });
 
-  it('--open keeps what is still in transit; --psp filters', () => {
-    expect(payoutLegs(db, { openOnly: true }).lines.map((line) => line.payout)).toEqual([
-      'po_3',
-      'pay_2',
-    ]);
-    expect(payoutLegs(db, { psp: 'other' }).lines).toEqual([]);
-    expect(renderPayoutLegs(payoutLegs(db, { psp: 'other', openOnly: true }), PLAIN)).toContain(
-      'nothing in transit',
-    );
+  it('--open keeps what is still in transit; --psp filters', async () => {
+    expect(
+      (await payoutLegs(new SqliteBankReads(db), { openOnly: true })).lines.map(
+        (line) => line.payout,
+      ),
+    ).toEqual(['po_3', 'pay_2']);
+    expect((await payoutLegs(new SqliteBankReads(db), { psp: 'other' })).lines).toEqual([]);
+    expect(
+      renderPayoutLegs(
+        await payoutLegs(new SqliteBankReads(db), { psp: 'other', openOnly: true }),
+        PLAIN,
+      ),
+    ).toContain('nothing in transit');
   });
 
-  it('the CSV has one row per payout and sums to the JSON totals; the text says its date basis', () => {
-    const report = payoutLegs(db);
+  it('the CSV has one row per payout and sums to the JSON totals; the text says its date basis', async () => {
+    const report = await payoutLegs(new SqliteBankReads(db));
     const json = payoutLegsJson(report);
     expect(json.dateBasis).toBe('settled');
     expect(json.payouts[0]?.books).toEqual({ amount: '9.70', currency: 'USD', amountMinor: '970' });

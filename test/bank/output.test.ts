@@ -9,6 +9,7 @@ import { reconcileReport } from '../../src/reconcile/report.js';
 import { bankRunJson, renderBankRun } from '../../src/reports/bank.js';
 import { itemsCsv, itemsJson, renderReport, reportJson } from '../../src/reports/reconcile.js';
 import { listItems } from '../../src/reconcile/listing.js';
+import { SqliteReconcileReads } from '../../src/reconcile/sqlite-reconcile-reads.js';
 import { type TestBook, tempBook } from '../reconcile/book.js';
 import { BATCH, importStatements, settledAndPaidOut } from './book.js';
 import { bankEntry, statementOf } from './statements.js';
@@ -75,7 +76,7 @@ describe('reconcile bank output', () => {
     expect(text).toMatch(/unknown_debit\s+debit\s+1\s+-9\.99\s+USD/);
     expect(text).toContain('differs');
     expect(text).not.toContain('\u2212');
-    const report = reconcileReport(db, BigInt(outcome.run.id));
+    const report = await reconcileReport(new SqliteReconcileReads(db), BigInt(outcome.run.id));
     expect(() =>
       contractJson(reconcileReportSchema, JSON.parse(toJson(reportJson(report))) as never),
     ).not.toThrow();
@@ -90,7 +91,7 @@ describe('reconcile bank output', () => {
       expect(reportText).toContain(shown);
     // The listing reads bank items like PSP items.
     const asOf = '2026-12-02T00:00:00.000Z';
-    const items = listItems(db, { all: false }, Date.parse(asOf));
+    const items = await listItems(new SqliteReconcileReads(db), { all: false }, Date.parse(asOf));
     expect(
       items
         .filter((item) => item.psp === 'bank')

@@ -13,6 +13,7 @@ import { verifyLedger } from '../../src/ledger/index.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { reconcileReport } from '../../src/reconcile/report.js';
 import { listItems } from '../../src/reconcile/listing.js';
+import { SqliteReconcileReads } from '../../src/reconcile/sqlite-reconcile-reads.js';
 import { type TestBook, balanceOf, tempBook } from '../reconcile/book.js';
 import { BATCH, importStatements, settledAndPaidOut } from './book.js';
 import { bankEntry, statementOf } from './statements.js';
@@ -184,16 +185,20 @@ describe('reconcile bank: a statement against the payouts and the books', () => 
     });
     expect(runChecks(db).ok).toBe(true);
     // The report and the item list read bank runs like settlement runs.
-    const report = reconcileReport(db, BigInt(later.run.id));
+    const report = await reconcileReport(new SqliteReconcileReads(db), BigInt(later.run.id));
     expect(report.summary.classes.map((line) => line.class)).toEqual([
       'matched',
       'duplicate',
       'balance_mismatch',
     ]);
     expect(
-      listItems(db, { all: true }, Date.parse('2026-12-03T00:00:00Z')).some(
-        (item) => item.psp === 'bank',
-      ),
+      (
+        await listItems(
+          new SqliteReconcileReads(db),
+          { all: true },
+          Date.parse('2026-12-03T00:00:00Z'),
+        )
+      ).some((item) => item.psp === 'bank'),
     ).toBe(true);
   });
 

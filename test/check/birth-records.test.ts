@@ -7,6 +7,7 @@ import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { showOrder } from '../../src/payments/queries.js';
+import { SqliteOrderReads } from '../../src/payments/sqlite-order-reads.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
@@ -99,8 +100,8 @@ describe('orders and refunds are what their events said', () => {
     db.prepare("UPDATE orders SET amount_minor = 999999 WHERE order_id = 'ord_1'").run();
     const tally = await executor().runDue();
     expect(psp.calls.map((call) => call.merchantReference)).toEqual(['ord_2']);
-    expect(showOrder(db, 'ord_1').status).toBe('dead_lettered');
-    expect(showOrder(db, 'ord_2').status).toBe('succeeded');
+    expect((await showOrder(new SqliteOrderReads(db), 'ord_1')).status).toBe('dead_lettered');
+    expect((await showOrder(new SqliteOrderReads(db), 'ord_2')).status).toBe('succeeded');
     expect(tally.rejections).toEqual([
       expect.stringContaining(
         'order ord_1 was not charged: its fields no longer match the hash recorded at intake',

@@ -13,8 +13,10 @@ import {
   readPostingFile,
   verifyLedger,
 } from '../../src/ledger/index.js';
+import { SqliteLedgerReads } from '../../src/ledger/sqlite-ledger-reads.js';
 import { runPayin } from '../../src/work/executors/payin.js';
-import { listOrders, showOrder, statusCounts } from '../../src/payments/queries.js';
+import { listOrders, showOrder } from '../../src/payments/queries.js';
+import { SqliteOrderReads, statusCounts } from '../../src/payments/sqlite-order-reads.js';
 import { listPayouts, sellerReports } from '../../src/payouts/queries.js';
 import { SqlitePayoutsStore } from '../../src/payouts/sqlite-payouts-store.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
@@ -36,7 +38,7 @@ async function snapshot(db: Database, simState: string) {
   const exports: Record<string, string> = {};
   for (const format of ['hledger', 'beancount', 'csv'] as const) {
     let text = '';
-    exportJournal(db, format, (chunk) => (text += chunk));
+    await exportJournal(new SqliteLedgerReads(db), format, (chunk) => (text += chunk));
     exports[format] = text;
   }
   const { ok, results, notes } = runChecksWithPsp(
@@ -55,7 +57,11 @@ async function snapshot(db: Database, simState: string) {
     exports,
     verify: verifyLedger(db),
     check: { ok, results, notes },
-    orders: listOrders(db).map((order) => showOrder(db, order.orderId)),
+    orders: await Promise.all(
+      (await listOrders(new SqliteOrderReads(db))).map((order) =>
+        showOrder(new SqliteOrderReads(db), order.orderId),
+      ),
+    ),
     statusCounts: statusCounts(db),
     payouts: await listPayouts(new SqlitePayoutsStore(db)),
     sellers: await sellerReports(new SqlitePayoutsStore(db)),
@@ -167,17 +173,17 @@ describe('migration 8: the same constraints as comparisons', () => {
     }
   });
 
-  it('converts a ledger with backdated postings and reversals: verify, as-of, history and exports unchanged', () => {
+  it('converts a ledger with backdated postings and reversals: verify, as-of, history and exports unchanged', async () => {
     const file = path.join(dir, 'ledger.db');
     const raw = releasedDatabase(file);
     const summary = postBook(raw, { seed: 8, count: 1500, batchSize: 100 });
     expect(summary.backdated).toBeGreaterThan(10);
     expect(summary.reversals).toBeGreaterThan(10);
-    const reads = (db: Database) => {
+    const reads = async (db: Database) => {
       const exports: string[] = [];
       for (const format of ['hledger', 'beancount', 'csv'] as const) {
         let text = '';
-        exportJournal(db, format, (chunk) => (text += chunk));
+        await exportJournal(new SqliteLedgerReads(db), format, (chunk) => (text += chunk));
         exports.push(text);
       }
       const asOf = Array.from({ length: 12 }, (_, month) =>
@@ -190,13 +196,13 @@ describe('migration 8: the same constraints as comparisons', () => {
       ].map((account) => accountHistory(db, account));
       return { verify: verifyLedger(db), balances: balances(db), asOf, history, exports };
     };
-    const expected = reads(raw);
+    const expected = await reads(raw);
     for (const table of BIRTH_COLUMNS) raw.exec(`ALTER TABLE ${table} DROP COLUMN birth_hash`);
     raw.close();
     expect(expected.verify.ok).toBe(true);
     const db = openDatabase(file, { migrate: true });
     try {
-      expect(reads(db)).toEqual(expected);
+      expect(await reads(db)).toEqual(expected);
     } finally {
       db.close();
     }

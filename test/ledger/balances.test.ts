@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
-import { BALANCE_QUERIES } from '../../src/ledger/balances.js';
+import { BALANCE_QUERIES } from '../../src/ledger/sqlite-ledger-reads.js';
 import { tempDatabase } from '../helpers/db.js';
 
 /**

@@ -13,6 +13,7 @@ import {
   exportJournal,
   verifyLedger,
 } from '../../src/ledger/index.js';
+import { SqliteLedgerReads } from '../../src/ledger/sqlite-ledger-reads.js';
 import { type Currency, exponentOf, toCurrency } from '../../src/money/index.js';
 import { BOOK_ACCOUNTS, BOOK_CURRENCIES, type BookSummary, postBook } from '../helpers/book.js';
 import { tempDir } from '../helpers/cli.js';
@@ -258,7 +259,7 @@ describe(`ledger export of a generated book (seed ${SEED}, ${COUNT} transactions
     effective_at: string;
   }[];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ({ db, cleanup: cleanupDb } = tempDatabase());
     const out = tempDir('payops-export-');
     cleanupDir = out.cleanup;
@@ -272,7 +273,7 @@ describe(`ledger export of a generated book (seed ${SEED}, ${COUNT} transactions
       const file = path.join(out.dir, `book.${extension[format]}`);
       const fd = fs.openSync(file, 'w');
       try {
-        exportJournal(db, format, (chunk) => fs.writeSync(fd, chunk));
+        await exportJournal(new SqliteLedgerReads(db), format, (chunk) => fs.writeSync(fd, chunk));
       } finally {
         fs.closeSync(fd);
       }
@@ -576,7 +577,7 @@ describe('ledger export: what the real tools caught, on a two-transaction book',
   const files = {} as Record<ExportFormat, string>;
   const text = {} as Record<ExportFormat, string>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ({ db, cleanup: cleanupDb } = tempDatabase());
     const out = tempDir('payops-export-');
     cleanupDir = out.cleanup;
@@ -620,7 +621,7 @@ describe('ledger export: what the real tools caught, on a two-transaction book',
     ]);
     for (const format of ['hledger', 'beancount', 'csv'] as const) {
       let written = '';
-      exportJournal(db, format, (chunk) => {
+      await exportJournal(new SqliteLedgerReads(db), format, (chunk) => {
         written += chunk;
       });
       text[format] = written;

@@ -9,7 +9,8 @@ import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { assertTransition } from '../../src/payments/order-state.js';
-import { showOrder, statusCounts } from '../../src/payments/queries.js';
+import { showOrder } from '../../src/payments/queries.js';
+import { SqliteOrderReads, statusCounts } from '../../src/payments/sqlite-order-reads.js';
 import { resolveAttention } from '../../src/work/executors/resolve-attention.js';
 import { SqliteAttentionStore } from '../../src/work/executors/sqlite-attention-store.js';
 import { tempDatabase } from '../helpers/db.js';
@@ -88,9 +89,9 @@ describe('a charge the PSP captured and payops could not record', () => {
     await overflowBatch();
     const tally = await executor().runDue();
     expect(tally).toMatchObject({ attempted: 3, succeeded: 1, needsAttention: 2 });
-    expect(showOrder(db, 'ord_3').status).toBe('succeeded');
+    expect((await showOrder(new SqliteOrderReads(db), 'ord_3')).status).toBe('succeeded');
     for (const orderId of ['ord_1', 'ord_2']) {
-      const order = showOrder(db, orderId);
+      const order = await showOrder(new SqliteOrderReads(db), orderId);
       expect(order.status).toBe('needs_attention');
       expect(order.pspReference).toBe(`ch_${orderId}`);
       expect(order.transitions.at(-1)).toMatchObject({ from: 'executing', to: 'needs_attention' });
@@ -166,7 +167,7 @@ describe('a charge the PSP captured and payops could not record', () => {
       ['ord_2', 'already_booked'],
     ]);
     expect(late[0]?.detail).toMatch(/^booked at \S+ by other operator$/);
-    expect(showOrder(db, 'ord_1').ledgerTransactions).toHaveLength(2);
+    expect((await showOrder(new SqliteOrderReads(db), 'ord_1')).ledgerTransactions).toHaveLength(2);
     vi.restoreAllMocks();
   });
 
@@ -183,7 +184,7 @@ describe('a charge the PSP captured and payops could not record', () => {
     expect(refused[0]?.detail).toMatch(
       /^still cannot be booked: .*beyond the largest balance payops can hold .*; it stays in needs_attention$/,
     );
-    expect(showOrder(db, 'ord_1').status).toBe('needs_attention');
+    expect((await showOrder(new SqliteOrderReads(db), 'ord_1')).status).toBe('needs_attention');
     expect(new UnrecordedAnswers(db).openCount()).toBe(2);
 
     setBalance(db, RECEIVABLE, 'USD', original);
@@ -197,7 +198,7 @@ describe('a charge the PSP captured and payops could not record', () => {
       ['ord_1', 'booked'],
       ['ord_2', 'booked'],
     ]);
-    const order = showOrder(db, 'ord_1');
+    const order = await showOrder(new SqliteOrderReads(db), 'ord_1');
     expect(order.status).toBe('succeeded');
     expect(order.transitions.at(-1)).toMatchObject({ from: 'needs_attention', to: 'succeeded' });
     expect(order.ledgerTransactions.map((tx) => tx.kind)).toEqual([
@@ -216,7 +217,7 @@ describe('a charge the PSP captured and payops could not record', () => {
         clock,
       ),
     ).toEqual([expect.objectContaining({ itemId: 'ord_1', outcome: 'already_booked' })]);
-    expect(showOrder(db, 'ord_1').ledgerTransactions).toHaveLength(2);
+    expect((await showOrder(new SqliteOrderReads(db), 'ord_1')).ledgerTransactions).toHaveLength(2);
     expect(runChecks(db).ok).toBe(true);
     expect(psp.calls.length).toBe(4);
   });

@@ -7,6 +7,7 @@ import { runPayouts } from '../../src/work/executors/payout-run.js';
 import type { RetryableFailure } from '../../src/psp/port.js';
 import { requeueDeadLetters, retryDue } from '../../src/queue/retry.js';
 import { listRefunds } from '../../src/refunds/queries.js';
+import { SqliteRefundReads } from '../../src/refunds/sqlite-refund-reads.js';
 import { tempDatabase } from '../helpers/db.js';
 import { payoutIdOf } from '../../src/payouts/store.js';
 
@@ -155,7 +156,11 @@ describe('retry run --wait (retryDue)', () => {
     });
     const twoAttempts = { ...POLICY, maxAttempts: 2 };
     await runPayin(db, [refund], {}, { psp, retry: twoAttempts, clock, wait: true, sleep });
-    expect(listRefunds(db, { status: 'dead_lettered' }).map((r) => r.refundId)).toEqual(['rf_1']);
+    expect(
+      (await listRefunds(new SqliteRefundReads(db), { status: 'dead_lettered' })).map(
+        (r) => r.refundId,
+      ),
+    ).toEqual(['rf_1']);
     // Found by the chaos campaign's operator: a dead-lettered refund could not be requeued at
     // all (dlq requeue knew charges and payouts), and dlq list did not show it.
     const summary = await requeueDeadLetters(

@@ -4,6 +4,7 @@ import type { Database } from '../../src/db/index.js';
 import { balances } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { showOrder } from '../../src/payments/queries.js';
+import { SqliteOrderReads } from '../../src/payments/sqlite-order-reads.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import {
@@ -103,7 +104,7 @@ describe('reconciliation rules, applied by a run', () => {
         message: expect.stringContaining('JPY'),
       }),
     ]);
-    expect(showOrder(db, 'ord_1').status).toBe('pending');
+    expect((await showOrder(new SqliteOrderReads(db), 'ord_1')).status).toBe('pending');
     expect(balances(db)).toEqual(before);
     const item = open().find((candidate) => candidate.class === 'status_mismatch')!;
     const decisions = sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null });

@@ -4,6 +4,7 @@ import type { Database } from '../../src/db/index.js';
 import { moneyJsonSchema } from '../../src/money/index.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { listItems } from '../../src/reconcile/listing.js';
+import { SqliteReconcileReads } from '../../src/reconcile/sqlite-reconcile-reads.js';
 import { itemsCsv, itemsJson } from '../../src/reports/reconcile.js';
 import { EUR, type TestBook, capture, lined, payout, tempBook } from './book.js';
 
@@ -35,8 +36,8 @@ describe('reconcile items: the listing with --csv and --json', () => {
   });
   afterEach(() => cleanup());
 
-  it('lists each open item once with its full id, class, currency, amount, age and life state', () => {
-    const items = listItems(db, {}, book.now + DAY_MS / 2);
+  it('lists each open item once with its full id, class, currency, amount, age and life state', async () => {
+    const items = await listItems(new SqliteReconcileReads(db), {}, book.now + DAY_MS / 2);
     expect(
       items.map((item) => [item.class, item.currency, item.amountMinor, item.life, item.ageDays]),
     ).toEqual([
@@ -64,14 +65,20 @@ describe('reconcile items: the listing with --csv and --json', () => {
     expect(csv[3]).toMatch(/^rm_[0-9a-f]{12},missing_internal,open,new,EUR,3\.00,,3\.00,0,/);
   });
 
-  it('--all shows resolved items with their life state, --class filters', () => {
-    const fee = listItems(db, { class: 'fee_mismatch' }, book.now)[0]!;
+  it('--all shows resolved items with their life state, --class filters', async () => {
+    const fee = (
+      await listItems(new SqliteReconcileReads(db), { class: 'fee_mismatch' }, book.now)
+    )[0]!;
     sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null }).decide(
       fee.itemId,
       'accept',
     );
-    expect(listItems(db, {}, book.now).map((item) => item.class)).not.toContain('fee_mismatch');
-    expect(listItems(db, { all: true, class: 'fee_mismatch' }, book.now)).toEqual([
+    expect(
+      (await listItems(new SqliteReconcileReads(db), {}, book.now)).map((item) => item.class),
+    ).not.toContain('fee_mismatch');
+    expect(
+      await listItems(new SqliteReconcileReads(db), { all: true, class: 'fee_mismatch' }, book.now),
+    ).toEqual([
       expect.objectContaining({
         itemId: fee.itemId,
         status: 'resolved',
@@ -79,6 +86,8 @@ describe('reconcile items: the listing with --csv and --json', () => {
         resolution: expect.stringMatching(/^accepted/),
       }),
     ]);
-    expect(() => listItems(db, { class: 'nope' }, book.now)).toThrow(/not a class/);
+    await expect(
+      listItems(new SqliteReconcileReads(db), { class: 'nope' }, book.now),
+    ).rejects.toThrow(/not a class/);
   });
 });

@@ -3,6 +3,7 @@ import { toJson } from '../../src/cli/context.js';
 import type { Database } from '../../src/db/index.js';
 import { moneyJsonSchema, toCurrency } from '../../src/money/index.js';
 import { reconcileReport } from '../../src/reconcile/report.js';
+import { SqliteReconcileReads } from '../../src/reconcile/sqlite-reconcile-reads.js';
 import { reportCsv, reportJson, summaryJson } from '../../src/reports/reconcile.js';
 import { EUR, type TestBook, capture, lined, payout, tempBook } from './book.js';
 
@@ -74,8 +75,8 @@ describe('reconcile report: counts per class and currency', () => {
   });
   afterEach(() => cleanup());
 
-  it('the CSV never repeats a count on several currency lines: its sums equal the JSON (issue 15)', () => {
-    const report = reconcileReport(db);
+  it('the CSV never repeats a count on several currency lines: its sums equal the JSON (issue 15)', async () => {
+    const report = await reconcileReport(new SqliteReconcileReads(db));
     const csv = parseCsv(reportCsv(report));
     const json = JSON.parse(toJson(reportJson(report))) as ReportJson;
     const classRows = csv.filter((row) => row.section === 'class');
@@ -119,8 +120,8 @@ describe('reconcile report: counts per class and currency', () => {
     ]);
   });
 
-  it('has the "open now" section of the text report, per class and currency with a total, and says its date basis', () => {
-    const report = reconcileReport(db);
+  it('has the "open now" section of the text report, per class and currency with a total, and says its date basis', async () => {
+    const report = await reconcileReport(new SqliteReconcileReads(db));
     const csv = parseCsv(reportCsv(report));
     const json = JSON.parse(toJson(reportJson(report))) as ReportJson;
     expect(json.dateBasis).toBe('settled');

@@ -3,6 +3,7 @@ import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { balances, verifyLedger } from '../../src/ledger/index.js';
 import { showOrder } from '../../src/payments/queries.js';
+import { SqliteOrderReads } from '../../src/payments/sqlite-order-reads.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
@@ -326,7 +327,7 @@ describe('reconcile run', () => {
       ['writeOffTolerance', 'amount_mismatch', true],
       ['writeOffTolerance', 'amount_mismatch', false],
     ]);
-    expect(showOrder(db, 'ord_1').status).toBe('succeeded');
+    expect((await showOrder(new SqliteOrderReads(db), 'ord_1')).status).toBe('succeeded');
     // The rows add up to the payout: the open row explains the batch, which waits for it.
     expect(openItems(db)).toEqual([
       { class: 'amount_mismatch', subject: 'capture:ch_ord_4', amountMinor: -10n },
@@ -496,7 +497,7 @@ describe('reconcile run', () => {
     expect(status.class).toBe('status_mismatch');
     decisions().decide(status.itemId, 'accept');
     expect(balanceOf(db, 'liabilities:psp:sim:unapplied')).toBe(2500n);
-    expect(showOrder(db, 'ord_1').status).toBe('failed');
+    expect((await showOrder(new SqliteOrderReads(db), 'ord_1')).status).toBe('failed');
     const refunded = [
       settlementRow({
         type: 'refund',

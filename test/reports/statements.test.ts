@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { Ledger, exportJournal } from '../../src/ledger/index.js';
+import { SqliteLedgerReads } from '../../src/ledger/sqlite-ledger-reads.js';
 import { toCurrency } from '../../src/money/index.js';
 import {
   PERIOD_BALANCE_QUERY,
@@ -35,13 +36,13 @@ let book: { db: Database; cleanup: () => void };
 let journal: string;
 let dir: { dir: string; cleanup: () => void };
 
-beforeAll(() => {
+beforeAll(async () => {
   book = tempDatabase();
   postBook(book.db, { seed: 20261207, count: 2000 });
   dir = tempDir('payops-statements-');
   journal = path.join(dir.dir, 'book.journal');
   let text = '';
-  exportJournal(book.db, 'hledger', (chunk) => {
+  await exportJournal(new SqliteLedgerReads(book.db), 'hledger', (chunk) => {
     text += chunk;
   });
   fs.writeFileSync(journal, text);

@@ -8,6 +8,7 @@ import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { showOrder } from '../../src/payments/queries.js';
+import { SqliteOrderReads } from '../../src/payments/sqlite-order-reads.js';
 import {
   type WebhookOutcome,
   type WebhookApplier,
@@ -58,7 +59,8 @@ describe("webhook events applied through the executor's recorder", () => {
   // Parsing throws at once; applying resolves to the outcome.
   const apply = (body: string): Promise<WebhookOutcome> =>
     applier.apply(parseWebhookEvent(body), 'listen').then(({ outcome }) => outcome);
-  const status = (orderId: string) => showOrder(db, orderId).status;
+  const status = async (orderId: string) =>
+    (await showOrder(new SqliteOrderReads(db), orderId)).status;
 
   beforeEach(async () => {
     let file: string;
@@ -100,10 +102,10 @@ describe("webhook events applied through the executor's recorder", () => {
   it('books a pending order that succeeded, once: capture, PSP fee and wallet, as the executor would', async () => {
     psp.script('ord_1', { status: 'pending', pspReference: 'ch_ord_1' });
     await execute();
-    expect(status('ord_1')).toBe('pending');
+    expect(await status('ord_1')).toBe('pending');
     const succeeded = chargeEvent('ord_1', 'succeeded');
     expect(await apply(succeeded)).toBe('applied');
-    expect(status('ord_1')).toBe('succeeded');
+    expect(await status('ord_1')).toBe('succeeded');
     const byAccount = Object.fromEntries(
       balances(db).map((row) => [row.account, row.balanceMinor]),
     );
@@ -120,11 +122,11 @@ describe("webhook events applied through the executor's recorder", () => {
     psp.script('ord_1', { status: 'pending', pspReference: 'ch_ord_1' });
     await execute();
     expect(await apply(chargeEvent('ord_1', 'failed'))).toBe('applied');
-    expect(status('ord_1')).toBe('failed');
+    expect(await status('ord_1')).toBe('failed');
     expect(await apply(chargeEvent('ord_1', 'succeeded'))).toBe('conflict');
-    expect(status('ord_1')).toBe('failed');
+    expect(await status('ord_1')).toBe('failed');
     expect(await apply(chargeEvent('ord_2', 'failed', { charge: 'ch_ord_2' }))).toBe('conflict');
-    expect(status('ord_2')).toBe('succeeded');
+    expect(await status('ord_2')).toBe('succeeded');
     expect(runChecks(db).ok).toBe(true);
   });
 
@@ -132,12 +134,12 @@ describe("webhook events applied through the executor's recorder", () => {
     const early = chargeEvent('ord_1', 'succeeded', { id: 'evt_early' });
     expect(await apply(early)).toBe('retry_later');
     expect(await apply(chargeEvent('ord_1', 'pending'))).toBe('deferred');
-    expect(status('ord_1')).toBe('created');
+    expect(await status('ord_1')).toBe('created');
     // The executor learns pending; the redelivered event then applies.
     psp.script('ord_1', { status: 'pending', pspReference: 'ch_ord_1' });
     await execute();
     expect(await apply(early)).toBe('applied');
-    expect(status('ord_1')).toBe('succeeded');
+    expect(await status('ord_1')).toBe('succeeded');
     expect(runChecks(db).ok).toBe(true);
   });
 
@@ -149,7 +151,7 @@ describe("webhook events applied through the executor's recorder", () => {
       'mismatch',
     );
     expect(await apply(chargeEvent('ord_1', 'succeeded', { charge: 'ch_other' }))).toBe('mismatch');
-    expect(status('ord_1')).toBe('pending');
+    expect(await status('ord_1')).toBe('pending');
     const remembered = db.prepare('SELECT outcome FROM webhook_events ORDER BY outcome').all() as {
       outcome: string;
     }[];

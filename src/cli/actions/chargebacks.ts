@@ -9,6 +9,7 @@ import { contractJson } from '../../output/contract.js';
 import * as output from '../../output/chargebacks.js';
 import { chargebacksSyncSchema } from '../../output/chargebacks.js';
 import { listChargebacks } from '../../refunds/queries.js';
+import { SqliteRefundReads } from '../../refunds/sqlite-refund-reads.js';
 import {
   chargebacksSyncJson,
   chargebacksSyncLine,
@@ -51,7 +52,7 @@ export async function chargebacksList(
   context: CliContext,
   flags: ChargebacksListFlags,
 ): Promise<void> {
-  const rows = await withDatabase(context, (db) => listChargebacks(db));
+  const rows = await withDatabase(context, (db) => listChargebacks(new SqliteRefundReads(db)));
   if (flags.json) {
     context.out(contractJson(output.chargebacksListSchema, rows.map(output.chargebackJson)));
   } else if (flags.csv) context.out(output.chargebacksCsv(rows));

@@ -1,6 +1,7 @@
 import { type CliContext, withDatabase } from '../context.js';
 import { lazy } from '../lazy.js';
 import { listOrders, showOrder } from '../../payments/queries.js';
+import { SqliteOrderReads } from '../../payments/sqlite-order-reads.js';
 import { renderOrder, renderOrderList } from '../../reports/orders.js';
 
 /** The --json contract (zod schemas) and the CSV: loaded only when --json or --csv is given. */
@@ -17,7 +18,7 @@ export type OrdersShowFlags = { json?: boolean };
 
 export async function ordersList(context: CliContext, flags: OrdersListFlags): Promise<void> {
   const rows = await withDatabase(context, (db) =>
-    listOrders(db, { status: flags.status as never, limit: flags.limit }),
+    listOrders(new SqliteOrderReads(db), { status: flags.status as never, limit: flags.limit }),
   );
   if (flags.json) {
     const { contractJson, ordersListSchema, orderSummaryJson } = await formats();
@@ -40,7 +41,7 @@ export async function ordersShow(
   orderId: string,
   flags: OrdersShowFlags,
 ): Promise<void> {
-  const order = await withDatabase(context, (db) => showOrder(db, orderId));
+  const order = await withDatabase(context, (db) => showOrder(new SqliteOrderReads(db), orderId));
   if (flags.json) {
     const { contractJson, orderShowJson, orderShowSchema } = await formats();
     context.out(contractJson(orderShowSchema, orderShowJson(order)));

@@ -20,7 +20,7 @@ import { fileDigest } from '../../reconcile/file-digest.js';
 import { type RunOutcome, reconcileFile } from '../../reconcile/run.js';
 import { SqliteSettlementImportStore } from '../../reconcile/sqlite-settlement-import-store.js';
 import { reconcileRunSchema } from '../../output/reconcile.js';
-import { itemsToReview } from '../../reconcile/report.js';
+import { itemsToReview } from '../../reconcile/sqlite-reconcile-reads.js';
 import { lazy } from '../lazy.js';
 
 import { operator } from '../operator.js';

@@ -2,6 +2,7 @@ import { type CliContext, withDatabase } from '../context.js';
 import { lazy } from '../lazy.js';
 import { UsageError } from '../../errors.js';
 import { payoutLegs } from '../../bank/legs.js';
+import { SqliteBankReads } from '../../bank/sqlite-bank-reads.js';
 import { payoutLegsCsv, payoutLegsJson, renderPayoutLegs } from '../../reports/payout-legs.js';
 
 /** `reconcile payouts`: the payout legs against the bank, the only reconcile command that reads them. */
@@ -25,7 +26,7 @@ export async function reconcilePayouts(
     throw new UsageError('--json and --csv: choose one');
   }
   const report = await withDatabase(context, (db) =>
-    payoutLegs(db, {
+    payoutLegs(new SqliteBankReads(db), {
       ...(flags.psp !== undefined ? { psp: flags.psp } : {}),
       openOnly: flags.open === true,
     }),

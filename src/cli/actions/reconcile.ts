@@ -11,8 +11,9 @@ import {
   reportCsv,
   reportJson,
 } from '../../reports/reconcile.js';
-import { itemsToReview, reconcileReport as readReconcileReport } from '../../reconcile/report.js';
+import { reconcileReport as readReconcileReport } from '../../reconcile/report.js';
 import { listItems } from '../../reconcile/listing.js';
+import { SqliteReconcileReads, itemsToReview } from '../../reconcile/sqlite-reconcile-reads.js';
 import { lazy } from '../lazy.js';
 import { operator } from '../operator.js';
 
@@ -180,7 +181,9 @@ export async function reconcileItems(
     ...(flags.run !== undefined ? { runId: BigInt(flags.run) } : {}),
     all: flags.all === true,
   };
-  const items = await withDatabase(context, (db) => listItems(db, filter, asOfMs));
+  const items = await withDatabase(context, (db) =>
+    listItems(new SqliteReconcileReads(db), filter, asOfMs),
+  );
   const asOf = new Date(asOfMs).toISOString();
   if (flags.json) {
     const { contractJson, reconcileItemsSchema } = await json();
@@ -200,7 +203,10 @@ export async function reconcileReport(
     throw new UsageError('--json and --csv: choose one');
   }
   const report = await withDatabase(context, (db) =>
-    readReconcileReport(db, flags.run === undefined ? undefined : BigInt(flags.run)),
+    readReconcileReport(
+      new SqliteReconcileReads(db),
+      flags.run === undefined ? undefined : BigInt(flags.run),
+    ),
   );
   if (flags.json) {
     const { contractJson, reconcileReportSchema } = await json();

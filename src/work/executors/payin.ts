@@ -9,7 +9,8 @@ import { SqlitePayoutsStore } from '../../payouts/sqlite-payouts-store.js';
 import { type IntakeOptions, type IntakeSummary, ingest } from '../../intake/intake.js';
 import { SqliteIntakeStore } from '../../intake/sqlite-intake-store.js';
 import type { OrderStatus } from '../../payments/order-state.js';
-import { type OpenWork, openWorkIn, statusCounts } from '../../payments/queries.js';
+import type { OpenWork } from '../../payments/queries.js';
+import { openWorkIn, statusCounts } from '../../payments/sqlite-order-reads.js';
 import type { RetryPolicy } from '../../payments/retry-policy.js';
 import type { HeldGroup } from '../leases/leases.js';
 

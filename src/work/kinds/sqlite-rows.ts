@@ -2,7 +2,7 @@ import type { Database } from '../../db/index.js';
 import { InvariantError } from '../../errors.js';
 import { Ledger } from '../../ledger/index.js';
 import { transferStatus } from '../../payments/order-state.js';
-import { nextRetryAt } from '../../payments/queries.js';
+import { nextRetryAt } from '../../payments/sqlite-order-reads.js';
 import { type ClaimedOrder, PaymentsStore } from '../../payments/store.js';
 import { type ClaimedPayout, PayoutStore } from '../../payouts/store.js';
 import { refundTransaction } from '../../postings/index.js';

@@ -4,7 +4,8 @@ import { balances } from '../../../src/ledger/index.js';
 import { PayinExecutor } from '../../../src/work/executors/charge.js';
 import { ingest } from '../../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../../src/intake/sqlite-intake-store.js';
-import { showOrder, statusCounts } from '../../../src/payments/queries.js';
+import { showOrder } from '../../../src/payments/queries.js';
+import { SqliteOrderReads, statusCounts } from '../../../src/payments/sqlite-order-reads.js';
 import { PaymentsStore } from '../../../src/payments/store.js';
 import { Wallets } from '../../../src/wallet/wallet-store.js';
 import { runChecks } from '../../../src/check/check.js';
@@ -63,7 +64,8 @@ describe('PayinExecutor', () => {
     fs.writeFileSync(input, `${lines.join('\n')}\n`);
     return ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   };
-  const status = (orderId: string) => showOrder(db, orderId).status;
+  const status = async (orderId: string) =>
+    (await showOrder(new SqliteOrderReads(db), orderId)).status;
 
   beforeEach(() => {
     ({ db, file, cleanup } = tempDatabase());
@@ -82,7 +84,7 @@ describe('PayinExecutor', () => {
     );
     const tally = await executor().runDue();
     expect(tally).toMatchObject({ attempted: 2, succeeded: 2, retryScheduled: 0 });
-    expect(status('ord_1')).toBe('succeeded');
+    expect(await status('ord_1')).toBe('succeeded');
     const byAccount = Object.fromEntries(
       balances(db).map((row) => [row.account, row.balanceMinor]),
     );
@@ -111,17 +113,17 @@ describe('PayinExecutor', () => {
       await executor().runDue();
       now += 10_000;
     }
-    expect(status('ord_1')).toBe('dead_lettered');
+    expect(await status('ord_1')).toBe('dead_lettered');
     expect(statusCounts(db).dead_lettered).toBe(1);
     await executor().runDue();
     expect(psp.callsFor('ord_1')).toBe(3); // dead letters are not retried by themselves
     await executor().requeue(['ord_1'], 'test operator');
-    expect(status('ord_1')).toBe('retry_scheduled'); // 4th scripted timeout, first of a new budget
+    expect(await status('ord_1')).toBe('retry_scheduled'); // 4th scripted timeout, first of a new budget
     now += 10_000;
     await executor().runDue();
-    expect(status('ord_1')).toBe('succeeded');
+    expect(await status('ord_1')).toBe('succeeded');
     expect(
-      showOrder(db, 'ord_1').transitions.some(
+      (await showOrder(new SqliteOrderReads(db), 'ord_1')).transitions.some(
         (t) => t.from === 'dead_lettered' && /requeued by test operator/.test(t.cause),
       ),
     ).toBe(true);
@@ -141,7 +143,7 @@ describe('PayinExecutor', () => {
         /^the PSP rejected the charge of ord_1 \(key payops-ord_1-charge\): idempotency_key_reused .*payops broke an invariant/,
       ),
     ]);
-    expect(showOrder(db, 'ord_1')).toMatchObject({
+    expect(await showOrder(new SqliteOrderReads(db), 'ord_1')).toMatchObject({
       status: 'dead_lettered',
       lastError: expect.stringMatching(/^rejected: idempotency_key_reused/),
     });
@@ -155,19 +157,19 @@ describe('PayinExecutor', () => {
     psp.script('ord_1', { status: 'pending', pspReference: 'ch_p' });
     await load(event('chk_1', [['ord_1', 'seller_7', '5.00']]));
     await executor().runDue();
-    expect(status('ord_1')).toBe('pending');
+    expect(await status('ord_1')).toBe('pending');
     psp.lookupAnswers.set('ord_1', {
       found: true,
       result: { status: 'pending', pspReference: 'ch_p' },
     });
     await executor().syncPending();
-    expect(status('ord_1')).toBe('pending');
+    expect(await status('ord_1')).toBe('pending');
     psp.lookupAnswers.set('ord_1', {
       found: true,
       result: { status: 'succeeded', pspReference: 'ch_p', feeMinor: 45n },
     });
     await executor().syncPending();
-    expect(showOrder(db, 'ord_1')).toMatchObject({
+    expect(await showOrder(new SqliteOrderReads(db), 'ord_1')).toMatchObject({
       status: 'succeeded',
       pspReference: 'ch_p',
       pspFeeMinor: 45n,
