@@ -94,14 +94,17 @@ import {
 import type { CheckCount, CheckReads } from './check-source.js';
 
 /**
- * check's own read-only store: every query `payops check` makes of the books, with its rows
- * checked as they are read. The auditor asks no service: it recomputes each invariant from the
- * rows with its own SQL, so a bug in a service's reads cannot hide the bug it should find.
+ * check's own read-only store on SQLite (the `CheckReads` of check-source.ts): every query
+ * `payops check` makes of the books, with its rows checked as they are read. The auditor asks no
+ * service: it recomputes each invariant from the rows with its own SQL, so a bug in a service's
+ * reads cannot hide the bug it should find. Two reads are still another folder's, called here on
+ * the same connection and snapshot: the ledger's balances and the wallets (`Wallets.all`); the
+ * journal's are the ledger verification's (src/ledger/sqlite-verify-reads.ts).
  *
  * Read-only by construction: `statement` refuses any statement that returns no rows (an
  * INSERT, UPDATE, DELETE or DDL), a programmer error that fails loudly. The connection itself is
- * the caller's (`payops check` opens the books; runChecks runs on one read snapshot of them):
- * opening it read-only is the CLI's choice, not this store's.
+ * the caller's (`payops check` opens the books; SqliteCheckSource runs the checks on one read
+ * snapshot of them): opening it read-only is the CLI's choice, not this store's.
  */
 /** Each query that joins a posting by its key binds the key's prefix (the rules' own, src/postings/keys.ts). */
 const CAPTURE_KEY = { keyPrefix: captureKey('') };
@@ -291,7 +294,7 @@ export class CheckStore implements CheckReads {
     return readRow(ANY_ROW, this.statement(WORK_QUERIES.hasTable).get(name)) !== undefined;
   }
 
-  /** The first read of a snapshot: it fixes what every later read of it sees. */
+  /** The ledger's own balances (src/ledger/balances.ts), as `ledger balance` reads them. */
   async ledgerBalances(query?: {
     accountPrefix?: string;
     includeZero?: boolean;
@@ -315,6 +318,7 @@ export class CheckStore implements CheckReads {
     return this.journal.journalEntries();
   }
 
+  /** The first read of a snapshot: it fixes what every later read of it sees. */
   async fixSnapshot(): Promise<void> {
     this.statement(WORK_QUERIES.firstTransaction).get();
   }

@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { type TestBook, tempBook } from '../reconcile/book.js';
@@ -15,6 +14,7 @@ import { openDatabase } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/db/inde
 import { reconcileStatement } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/bank/run.js'))};
 import { SqliteStatementImportStore } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/bank/sqlite-statement-import-store.js'))};
 import { DEFAULT_BANK_RULES } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/bank/rules.js'))};
+import { checkBooks } from '../helpers/check.js';
 const [dbFile, payoutId, batch] = process.argv.slice(2);
 const entry = (line, direction, amountMinor, text) => ({ line, direction, amountMinor, currency: 'USD', bookingDate: '2026-11-24', valueDate: null, accountServicerRef: 'R' + line,
   typeCode: null, bankCharge: false, reversal: false, transactions: [{ amountMinor: null, endToEndId: null, remittance: text, counterparty: null }] });
@@ -66,7 +66,7 @@ describe('a crash while a statement is imported leaves nothing', () => {
       expect(child.stderr).toBe('');
       expect(child.signal).toBe('SIGKILL');
       expect(counts()).toEqual(before);
-      expect(runChecks(db).ok).toBe(true);
+      expect((await checkBooks(db)).ok).toBe(true);
       const outcome = await importStatements(book, 'day.xml', [
         statementOf([
           bankEntry('credit', 6440n, { text: BATCH, accountServicerRef: 'R2' }),

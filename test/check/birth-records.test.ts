@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIRTH_CHECK_NAME, runChecks } from '../../src/check/check.js';
+import { BIRTH_CHECK_NAME } from '../../src/check/check.js';
 import { BIRTH_QUERIES, type Database } from '../../src/db/index.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
@@ -10,6 +10,7 @@ import { showOrder } from '../../src/payments/queries.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 /**
  * Issue 14 item 5: the fields an order (or a refund) is born with are immutable in the schema,
@@ -47,7 +48,7 @@ describe('orders and refunds are what their events said', () => {
       clock: () => (now += 1_000),
       random: () => 1,
     });
-  const birthCheck = () => runChecks(db).results.find((result) => result.name === BIRTH_CHECK_NAME);
+  const birthCheck = () => (await checkBooks(db)).results.find((result) => result.name === BIRTH_CHECK_NAME);
 
   beforeEach(async () => {
     ({ db, cleanup } = tempDatabase());
@@ -81,7 +82,7 @@ describe('orders and refunds are what their events said', () => {
     db.prepare(
       "UPDATE orders SET amount_minor = 999999, seller_id = 'mallory' WHERE order_id = 'ord_1'",
     ).run();
-    const report = runChecks(db);
+    const report = await checkBooks(db);
     expect(report.ok).toBe(false);
     expect(birthCheck()?.details).toEqual([
       'order ord_1: its fields no longer match the hash recorded at intake from event chk_1 (amount, seller or another field it was born with was changed)',

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
-import { runChecks } from '../../src/check/check.js';
 import { CHECK_QUERIES } from '../../src/check/store.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { tempDatabase } from '../helpers/db.js';
+import { checkBooks } from '../helpers/check.js';
 
 /**
  * `payops check` must stay linear in the size of the books: these are the plans of its joins.
@@ -38,7 +38,7 @@ describe('payops check', () => {
         },
       ],
     });
-    const report = runChecks(db);
+    const report = await checkBooks(db);
     expect(report.ok).toBe(false);
     expect(report.results.find((r) => !r.ok)?.details).toEqual([
       'tx 1 (payin.capture:ord_ghost) captures an order that is unknown',
@@ -67,7 +67,7 @@ describe('payops check', () => {
       status: 'succeeded' as const,
       createdAt: '2026-11-23T10:00:00.000Z',
     });
-    const report = runChecks(db, {
+    const report = await checkBooks(db, {
       psp: 'sim',
       chargesByOrder: [
         charge('ch_1', 'ord_a', 1000n),
@@ -114,7 +114,7 @@ describe('payops check', () => {
       },
     ];
     const pspCheck = (createdAt: string) => {
-      const report = runChecks(db, {
+      const report = await checkBooks(db, {
         psp: 'sim',
         chargesByOrder: chargedAt(createdAt),
         payouts: [],
@@ -143,7 +143,7 @@ describe('payops check', () => {
        VALUES ('po_sim', 's1', 'USD', 500, 'DE89370400440532013000', 'payops-po_sim-payout', 'sim', 'succeeded', '2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z')`,
     ).run();
     const pspPayouts = (psp: string) =>
-      runChecks(db, { psp, chargesByOrder: [], payouts: [] }).results.find((r) =>
+      (await checkBooks(db, { psp, chargesByOrder: [], payouts: [] })).results.find((r) =>
         r.name.startsWith('every payout sent at most once'),
       );
     expect(pspPayouts('http')).toMatchObject({
@@ -170,7 +170,7 @@ describe('payops check', () => {
       `INSERT INTO refunds (refund_id, order_id, currency, amount_minor, reason, refund_key, psp, status, attempts, lease_owner, lease_expires_at, created_at, updated_at)
        VALUES ('rf_1', 'ord_1', 'USD', 1000, 'damaged', 'payops-rf_1-refund', 'sim', 'executing', 1, 'crashed', '2026-11-23T10:05:00Z', '2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z')`,
     ).run();
-    const leases = runChecks(db).results.find((r) => r.name === 'nothing stuck in executing');
+    const leases = (await checkBooks(db)).results.find((r) => r.name === 'nothing stuck in executing');
     expect(leases).toMatchObject({
       ok: false,
       details: [

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { tempDatabase } from '../helpers/db.js';
 import { TestBook, USD, capture, lined, payout } from '../reconcile/book.js';
+import { checkBooks } from '../helpers/check.js';
 
 const NAME =
   'settlements post each row once; every reconciliation posting has its decision; resolved batches hold their payout';
@@ -26,7 +26,7 @@ describe('payops check: reconciliation', () => {
   });
   afterEach(() => cleanup());
 
-  const problems = () => runChecks(db).results.find((result) => result.name === NAME);
+  const problems = () => (await checkBooks(db)).results.find((result) => result.name === NAME);
 
   it('passes on reconciled books', () => {
     expect(problems()).toEqual({ name: NAME, ok: true, details: ['1 settlements, 0 decisions'] });

@@ -4,6 +4,8 @@ import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import { runChecksWithPsp } from '../../src/check/with-psp.js';
+import { SqliteCheckSource } from '../../src/check/sqlite-check-source.js';
+import { verifyBooks } from '../helpers/check.js';
 import { type Database, SCHEMA_VERSION, migrate, openDatabase } from '../../src/db/index.js';
 import {
   Ledger,
@@ -11,7 +13,6 @@ import {
   balances,
   exportJournal,
   readPostingFile,
-  verifyLedger,
 } from '../../src/ledger/index.js';
 import { runPayin } from '../../src/work/executors/payin.js';
 import { listOrders, showOrder, statusCounts } from '../../src/payments/queries.js';
@@ -39,8 +40,8 @@ async function snapshot(db: Database, simState: string) {
     exportJournal(db, format, (chunk) => (text += chunk));
     exports[format] = text;
   }
-  const { ok, results, notes } = runChecksWithPsp(
-    db,
+  const { ok, results, notes } = await runChecksWithPsp(
+    new SqliteCheckSource(db),
     { psp: 'sim', stateFile: simState },
     runChecks,
   );
@@ -53,7 +54,7 @@ async function snapshot(db: Database, simState: string) {
       'assets:bank:operating',
     ].map((account) => accountHistory(db, account)),
     exports,
-    verify: verifyLedger(db),
+    verify: await verifyBooks(db),
     check: { ok, results, notes },
     orders: listOrders(db).map((order) => showOrder(db, order.orderId)),
     statusCounts: statusCounts(db),
@@ -167,13 +168,13 @@ describe('migration 8: the same constraints as comparisons', () => {
     }
   });
 
-  it('converts a ledger with backdated postings and reversals: verify, as-of, history and exports unchanged', () => {
+  it('converts a ledger with backdated postings and reversals: verify, as-of, history and exports unchanged', async () => {
     const file = path.join(dir, 'ledger.db');
     const raw = releasedDatabase(file);
     const summary = postBook(raw, { seed: 8, count: 1500, batchSize: 100 });
     expect(summary.backdated).toBeGreaterThan(10);
     expect(summary.reversals).toBeGreaterThan(10);
-    const reads = (db: Database) => {
+    const reads = async (db: Database) => {
       const exports: string[] = [];
       for (const format of ['hledger', 'beancount', 'csv'] as const) {
         let text = '';
@@ -188,15 +189,15 @@ describe('migration 8: the same constraints as comparisons', () => {
         'liabilities:sellers:seller_12:payable',
         'equity',
       ].map((account) => accountHistory(db, account));
-      return { verify: verifyLedger(db), balances: balances(db), asOf, history, exports };
+      return { verify: await verifyBooks(db), balances: balances(db), asOf, history, exports };
     };
-    const expected = reads(raw);
+    const expected = await reads(raw);
     for (const table of BIRTH_COLUMNS) raw.exec(`ALTER TABLE ${table} DROP COLUMN birth_hash`);
     raw.close();
     expect(expected.verify.ok).toBe(true);
     const db = openDatabase(file, { migrate: true });
     try {
-      expect(reads(db)).toEqual(expected);
+      expect(await reads(db)).toEqual(expected);
     } finally {
       db.close();
     }

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
-import { Ledger, verifyLedger } from '../../src/ledger/index.js';
+import { Ledger } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { tempDatabase } from '../helpers/db.js';
+import { verifyBooks } from '../helpers/check.js';
 
 const USD = toCurrency('USD');
 
@@ -51,7 +52,7 @@ describe('verifyLedger', () => {
   afterEach(() => cleanup());
 
   it('accepts an untouched ledger and reports its head hash', () => {
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report).toMatchObject({
       ok: true,
       transactionsChecked: 5,
@@ -67,7 +68,7 @@ describe('verifyLedger', () => {
     db.prepare(
       'UPDATE ledger_entries SET amount_minor = 999 WHERE tx_id = 3 AND direction = ?',
     ).run('debit');
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.ok).toBe(false);
     expect(report.problems[0]?.txId).toBe(3);
     expect(report.problems.map((p) => p.problem).join('\n')).toMatch(
@@ -78,7 +79,7 @@ describe('verifyLedger', () => {
   it('catches a balanced edit of both sides (the hash does not match)', () => {
     dropTriggers(db);
     db.prepare('UPDATE ledger_entries SET amount_minor = 1 WHERE tx_id = 2').run();
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.ok).toBe(false);
     expect(report.problems[0]?.txId).toBe(2);
   });
@@ -86,7 +87,7 @@ describe('verifyLedger', () => {
   it('catches an edited description', () => {
     dropTriggers(db);
     db.prepare("UPDATE ledger_transactions SET description = 'nothing to see' WHERE id = 4").run();
-    expect(verifyLedger(db).problems[0]).toMatchObject({
+    expect((await verifyBooks(db)).problems[0]).toMatchObject({
       txId: 4,
       problem: expect.stringMatching(/content does not match/),
     });
@@ -97,7 +98,7 @@ describe('verifyLedger', () => {
     db.prepare(
       "UPDATE ledger_transactions SET description = 'x', body_hash = 'ab' WHERE id = 2",
     ).run();
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.problems.some((p) => p.txId === 2 && /chain hash/.test(p.problem))).toBe(true);
   });
 
@@ -106,7 +107,7 @@ describe('verifyLedger', () => {
     db.pragma('foreign_keys = OFF');
     db.prepare('DELETE FROM ledger_entries WHERE tx_id = 3').run();
     db.prepare('DELETE FROM ledger_transactions WHERE id = 3').run();
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.ok).toBe(false);
     expect(report.problems[0]?.txId).toBe(4);
   });
@@ -119,7 +120,7 @@ describe('verifyLedger', () => {
       `INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor)
        VALUES (2, ?, 'debit', 5, '2026-11-22T10:00:00.000Z', 0, 0)`,
     ).run(account.id);
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.ok).toBe(false);
     expect(report.problems[0]?.txId).toBe(2);
   });
@@ -128,7 +129,7 @@ describe('verifyLedger', () => {
     db.prepare(
       "UPDATE ledger_accounts SET balance_minor = balance_minor + 1 WHERE name = 'equity:opening'",
     ).run();
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.problems).toEqual([
       expect.objectContaining({
         txId: null,
@@ -181,7 +182,7 @@ describe("an account's type is the one its name gives (issue 14, item 6)", () =>
     expect(() =>
       db.prepare("DELETE FROM ledger_accounts WHERE name = 'equity:opening'").run(),
     ).toThrow('ledger_accounts rows are never deleted');
-    expect(verifyLedger(db).ok).toBe(true);
+    expect((await verifyBooks(db)).ok).toBe(true);
   });
 
   it('with the trigger dropped, verify names the account whose type disagrees with its name', () => {
@@ -189,7 +190,7 @@ describe("an account's type is the one its name gives (issue 14, item 6)", () =>
     db.prepare(
       "UPDATE ledger_accounts SET type = 'liability' WHERE name = 'assets:bank:operating'",
     ).run();
-    expect(verifyLedger(db)).toMatchObject({
+    expect(await verifyBooks(db)).toMatchObject({
       ok: false,
       problems: [
         {

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
-import { runChecks } from '../../src/check/check.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { HeldPayOuts } from '../../src/payouts/held-payouts.js';
 import { settleHeldPayOuts } from '../../src/payouts/settle-held.js';
@@ -11,6 +10,7 @@ import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp, timeout } from '../payments/fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 const IBAN = 'DE89370400440532013000';
@@ -66,7 +66,7 @@ describe('held pay_outs', () => {
           .get() as { n: bigint }
       ).n,
     );
-  const checksPass = () => expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+  const checksPass = () => expect((await checkBooks(db)).results.filter((result) => !result.ok)).toEqual([]);
 
   beforeEach(() => {
     let file: string;

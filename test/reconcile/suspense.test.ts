@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
-import { verifyLedger } from '../../src/ledger/index.js';
 import { Decisions } from '../../src/reconcile/decide.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import {
@@ -14,6 +12,7 @@ import {
   settlementRow,
   tempBook,
 } from './book.js';
+import { checkBooks, verifyBooks } from '../helpers/check.js';
 
 const SUSPENSE = 'liabilities:psp:sim:unapplied';
 const ADJUSTMENTS = 'expenses:reconciliation:adjustments';
@@ -31,8 +30,8 @@ describe('missing_internal captures are held in suspense until identified', () =
   const store = () => new ReconStore(db);
   const receivable = () => balanceOf(db, 'assets:psp:sim:receivable');
   const healthy = () => {
-    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
-    expect(verifyLedger(db).ok).toBe(true);
+    expect((await checkBooks(db)).results.filter((result) => !result.ok)).toEqual([]);
+    expect((await verifyBooks(db)).ok).toBe(true);
   };
 
   beforeEach(async () => {
@@ -172,8 +171,8 @@ describe('suspense cleared by amount: partial refunds and links (review 15)', ()
   const decisions = () => new Decisions(db, { clock: book.clock, by: 'tester', runId: null });
   const store = () => new ReconStore(db);
   const healthy = () => {
-    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
-    expect(verifyLedger(db).ok).toBe(true);
+    expect((await checkBooks(db)).results.filter((result) => !result.ok)).toEqual([]);
+    expect((await verifyBooks(db)).ok).toBe(true);
   };
 
   beforeEach(async () => {
