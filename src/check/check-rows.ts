@@ -42,13 +42,18 @@ export const REFUND_SUMS_ROW = rowShape('check: refunds per order', {
   succeeded: 'bigint',
   reserved: 'bigint',
 });
-export const CLAWED_ROW = rowShape('check: chargebacks per order', { order_id: 'text', clawed: 'bigint' });
+export const CLAWED_ROW = rowShape('check: chargebacks per order', {
+  order_id: 'text',
+  clawed: 'bigint',
+});
 export const ORDER_TOTALS_ROW = rowShape('check: order refund totals', {
   amount_minor: 'bigint',
   refunded_minor: 'bigint',
   refund_reserved_minor: 'bigint',
 });
-export const DISPUTE_ID_ROW = rowShape('check: chargebacks without posting', { dispute_id: 'text' });
+export const DISPUTE_ID_ROW = rowShape('check: chargebacks without posting', {
+  dispute_id: 'text',
+});
 export const LEASE_ROW = rowShape('check: executing leases', {
   id: 'text',
   lease_owner: 'text?',

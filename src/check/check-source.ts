@@ -64,9 +64,10 @@ export interface CheckReads extends LedgerVerifyReads {
   /** Only a book read below a table's schema version (the migration tests' "before" side) lacks it. */
   hasTable(name: 'unrecorded_answers' | 'bank_matches'): Promise<boolean>;
   /** Balances now, as `ledger balance` reads them (src/ledger/balances.ts). */
-  ledgerBalances(query?: { accountPrefix?: string; includeZero?: boolean }): Promise<
-    AccountBalance[]
-  >;
+  ledgerBalances(query?: {
+    accountPrefix?: string;
+    includeZero?: boolean;
+  }): Promise<AccountBalance[]>;
   /** Every wallet, by seller and currency. */
   wallets(): Promise<WalletBalance[]>;
 

@@ -111,7 +111,10 @@ async function checkLedger(reads: CheckReads): Promise<CheckResult> {
 
 async function checkWallets(reads: CheckReads): Promise<CheckResult> {
   const ledger = new Map<string, bigint>();
-  for (const row of await reads.ledgerBalances({ accountPrefix: sellerAccounts, includeZero: true }))
+  for (const row of await reads.ledgerBalances({
+    accountPrefix: sellerAccounts,
+    includeZero: true,
+  }))
     ledger.set(`${row.account} ${row.currency}`, row.balanceMinor);
   const problems: string[] = [];
   const seen = new Set<string>();

@@ -20,9 +20,7 @@ export interface ReconciliationProblems {
  * Each query is one pass over its table (the rows are summed per settlement in one grouped scan),
  * so the check stays linear in the size of the books.
  */
-export async function reconciliationProblems(
-  reads: CheckReads,
-): Promise<ReconciliationProblems> {
+export async function reconciliationProblems(reads: CheckReads): Promise<ReconciliationProblems> {
   const problems: string[] = [];
   // One grouped pass over the rows, then the (few) settlements: no index on rows by settlement.
   const ofSettlement = new Map<bigint, { net: bigint; count: bigint }>();

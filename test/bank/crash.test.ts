@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../helpers/cli.js';
 import { type TestBook, tempBook } from '../reconcile/book.js';
 import { BATCH, importStatements, settledAndPaidOut } from './book.js';
 import { bankEntry, statementOf } from './statements.js';
+import { checkBooks } from '../helpers/check.js';
 
 /** A process that imports one statement through dist/ (npm run build first) and is killed at a failpoint. */
 const CHILD = `
@@ -14,7 +15,6 @@ import { openDatabase } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/db/inde
 import { reconcileStatement } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/bank/run.js'))};
 import { SqliteStatementImportStore } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/bank/sqlite-statement-import-store.js'))};
 import { DEFAULT_BANK_RULES } from ${JSON.stringify(path.join(REPO_ROOT, 'dist/bank/rules.js'))};
-import { checkBooks } from '../helpers/check.js';
 const [dbFile, payoutId, batch] = process.argv.slice(2);
 const entry = (line, direction, amountMinor, text) => ({ line, direction, amountMinor, currency: 'USD', bookingDate: '2026-11-24', valueDate: null, accountServicerRef: 'R' + line,
   typeCode: null, bankCharge: false, reversal: false, transactions: [{ amountMinor: null, endToEndId: null, remittance: text, counterparty: null }] });

@@ -48,7 +48,8 @@ describe('orders and refunds are what their events said', () => {
       clock: () => (now += 1_000),
       random: () => 1,
     });
-  const birthCheck = () => (await checkBooks(db)).results.find((result) => result.name === BIRTH_CHECK_NAME);
+  const birthCheck = async () =>
+    (await checkBooks(db)).results.find((result) => result.name === BIRTH_CHECK_NAME);
 
   beforeEach(async () => {
     ({ db, cleanup } = tempDatabase());
@@ -58,7 +59,7 @@ describe('orders and refunds are what their events said', () => {
   });
   afterEach(() => cleanup());
 
-  it("refuses an edit of a created order's amount or seller, and its deletion, in the schema", () => {
+  it("refuses an edit of a created order's amount or seller, and its deletion, in the schema", async () => {
     expect(() =>
       db.prepare("UPDATE orders SET amount_minor = 999999 WHERE order_id = 'ord_1'").run(),
     ).toThrow('orders amount_minor is immutable');
@@ -74,25 +75,25 @@ describe('orders and refunds are what their events said', () => {
     expect(() => db.prepare("UPDATE events SET content_hash = 'x'").run()).toThrow(
       'events is append-only',
     );
-    expect(birthCheck()).toMatchObject({ ok: true, details: ['2 orders, 0 refunds'] });
+    expect(await birthCheck()).toMatchObject({ ok: true, details: ['2 orders, 0 refunds'] });
   });
 
-  it('with the trigger dropped, an edited order fails check, naming it', () => {
+  it('with the trigger dropped, an edited order fails check, naming it', async () => {
     db.exec('DROP TRIGGER orders_birth_fields_immutable');
     db.prepare(
       "UPDATE orders SET amount_minor = 999999, seller_id = 'mallory' WHERE order_id = 'ord_1'",
     ).run();
     const report = await checkBooks(db);
     expect(report.ok).toBe(false);
-    expect(birthCheck()?.details).toEqual([
+    expect((await birthCheck())?.details).toEqual([
       'order ord_1: its fields no longer match the hash recorded at intake from event chk_1 (amount, seller or another field it was born with was changed)',
     ]);
   });
 
-  it('with the events trigger dropped, a changed event content hash fails every order of the event', () => {
+  it('with the events trigger dropped, a changed event content hash fails every order of the event', async () => {
     db.exec('DROP TRIGGER events_no_update');
     db.prepare("UPDATE events SET content_hash = '0000' WHERE event_id = 'chk_1'").run();
-    expect(birthCheck()?.details).toHaveLength(2);
+    expect((await birthCheck())?.details).toHaveLength(2);
   });
 
   it('the executor refuses to charge an order whose fields no longer match their hash: dead-lettered, never sent', async () => {
@@ -125,10 +126,10 @@ describe('orders and refunds are what their events said', () => {
     expect(() => db.prepare("DELETE FROM refunds WHERE refund_id = 'rf_1'").run()).toThrow(
       'refunds rows are never deleted',
     );
-    expect(birthCheck()).toMatchObject({ ok: true, details: ['2 orders, 1 refunds'] });
+    expect(await birthCheck()).toMatchObject({ ok: true, details: ['2 orders, 1 refunds'] });
     db.exec('DROP TRIGGER refunds_birth_fields_immutable');
     db.prepare("UPDATE refunds SET amount_minor = 2500 WHERE refund_id = 'rf_1'").run();
-    expect(birthCheck()?.details).toEqual([
+    expect((await birthCheck())?.details).toEqual([
       'refund rf_1: its fields no longer match the hash recorded at intake from its event (amount, order or another field it was born with was changed)',
     ]);
   });

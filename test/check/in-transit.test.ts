@@ -8,10 +8,7 @@ import {
   bankInTransit as bankInTransitAccount,
   payoutsInTransit as PAYOUTS_IN_TRANSIT_ACCOUNT,
 } from '../../src/postings/index.js';
-import {
-  BANK_POSTINGS_CHECK_NAME,
-  IN_TRANSIT_CHECK_NAME,
-  } from '../../src/check/check.js';
+import { BANK_POSTINGS_CHECK_NAME, IN_TRANSIT_CHECK_NAME } from '../../src/check/check.js';
 import { IN_TRANSIT_QUERIES } from '../../src/check/store.js';
 import { openDatabase } from '../../src/db/index.js';
 import { Ledger } from '../../src/ledger/index.js';

@@ -70,11 +70,11 @@ describe('payops check and sellers paid more than was released to them', () => {
   });
   afterEach(() => cleanup());
 
-  it('passes the seller paid once what was released', () => {
+  it('passes the seller paid once what was released', async () => {
     expect((await checkBooks(db)).ok).toBe(true);
   });
 
-  it('fails a second payout of the same release, though every posting and the wallet agree with it', () => {
+  it('fails a second payout of the same release, though every posting and the wallet agree with it', async () => {
     const at = '2026-11-23T11:00:00.000Z';
     const payout = {
       payoutId: 'po_twice',

@@ -107,7 +107,7 @@ export function runCorpus(target: CorpusTarget, cases: readonly CorpusCase[]): v
         if (c.input) expect(fs.existsSync(path.join(CORPUS_DIR, c.input)), c.input).toBe(true);
     });
 
-    it.each(cases.map((c, index) => [c.name, c, index] as const))('%s', (_name, c, index) => {
+    it.each(cases.map((c, index) => [c.name, c, index] as const))('%s', async (_name, c, index) => {
       const directory = path.join(
         work,
         `${index}-${c.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60)}`,

@@ -11,7 +11,7 @@ import {
   Ledger,
   balances,
   exportJournal,
-  } from '../../src/ledger/index.js';
+} from '../../src/ledger/index.js';
 import { type Currency, exponentOf, toCurrency } from '../../src/money/index.js';
 import { BOOK_ACCOUNTS, BOOK_CURRENCIES, type BookSummary, postBook } from '../helpers/book.js';
 import { tempDir } from '../helpers/cli.js';
@@ -293,7 +293,7 @@ describe(`ledger export of a generated book (seed ${SEED}, ${COUNT} transactions
     cleanupDir?.();
   });
 
-  it('generates the book the comparison needs, deterministically', () => {
+  it('generates the book the comparison needs, deterministically', async () => {
     expect((await verifyBooks(db)).ok).toBe(true);
     expect(summary.transactions).toBeGreaterThanOrEqual(COUNT);
     expect(summary.reversals).toBeGreaterThanOrEqual(10);

@@ -54,7 +54,7 @@ describe('Ledger', () => {
   });
   afterEach(() => cleanup());
 
-  it("posts a balanced transaction and keeps balances in each account's normal direction", () => {
+  it("posts a balanced transaction and keeps balances in each account's normal direction", async () => {
     const result = ledger.post(capture('k1', 2500n));
     expect(result).toEqual({ txId: 1, created: true });
     expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(2500n);
@@ -77,7 +77,7 @@ describe('Ledger', () => {
       expect(transactionCount(db)).toBe(0n);
     });
 
-    it("posts in the caller's transaction, and a conflict half way leaves nothing once the error leaves it", () => {
+    it("posts in the caller's transaction, and a conflict half way leaves nothing once the error leaves it", async () => {
       ledger.post(capture('k2', 200n));
       const flow = db.transaction(() => {
         db.prepare(
@@ -108,7 +108,7 @@ describe('Ledger', () => {
   describe('balances stay within 64 bits (issue 14 item 2)', () => {
     const NEAR_MAX = 2n ** 63n - 1n - 100n;
 
-    it("checks every account of a batch before writing anything, even inside a caller's transaction that then commits", () => {
+    it("checks every account of a batch before writing anything, even inside a caller's transaction that then commits", async () => {
       db.exec('BEGIN');
       // The first posting alone fits; the second would carry the receivable past 64 bits.
       expect(() =>
@@ -261,7 +261,7 @@ describe('Ledger', () => {
     expect(transactionCount(db)).toBe(0n);
   });
 
-  it('refuses text with an unpaired surrogate: SQLite would store U+FFFD and verify would then cry tampering', () => {
+  it('refuses text with an unpaired surrogate: SQLite would store U+FFFD and verify would then cry tampering', async () => {
     for (const change of [
       { description: 'half \ud800' },
       { metadata: { note: 'x\udc00' } },
@@ -282,7 +282,7 @@ describe('Ledger', () => {
     expect(transactionCount(db)).toBe(1n);
   });
 
-  it('reverses a transaction once, with the mirror image of its entries', () => {
+  it('reverses a transaction once, with the mirror image of its entries', async () => {
     ledger.post(capture('k1', 2500n));
     const reversal = ledger.reverse(1, 'charged twice');
     expect(reversal.created).toBe(true);

@@ -51,7 +51,7 @@ describe('verifyLedger', () => {
   });
   afterEach(() => cleanup());
 
-  it('accepts an untouched ledger and reports its head hash', () => {
+  it('accepts an untouched ledger and reports its head hash', async () => {
     const report = await verifyBooks(db);
     expect(report).toMatchObject({
       ok: true,
@@ -63,7 +63,7 @@ describe('verifyLedger', () => {
     expect(report.headHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('names the transaction whose entry amount was edited', () => {
+  it('names the transaction whose entry amount was edited', async () => {
     dropTriggers(db);
     db.prepare(
       'UPDATE ledger_entries SET amount_minor = 999 WHERE tx_id = 3 AND direction = ?',
@@ -76,7 +76,7 @@ describe('verifyLedger', () => {
     );
   });
 
-  it('catches a balanced edit of both sides (the hash does not match)', () => {
+  it('catches a balanced edit of both sides (the hash does not match)', async () => {
     dropTriggers(db);
     db.prepare('UPDATE ledger_entries SET amount_minor = 1 WHERE tx_id = 2').run();
     const report = await verifyBooks(db);
@@ -84,7 +84,7 @@ describe('verifyLedger', () => {
     expect(report.problems[0]?.txId).toBe(2);
   });
 
-  it('catches an edited description', () => {
+  it('catches an edited description', async () => {
     dropTriggers(db);
     db.prepare("UPDATE ledger_transactions SET description = 'nothing to see' WHERE id = 4").run();
     expect((await verifyBooks(db)).problems[0]).toMatchObject({
@@ -93,7 +93,7 @@ describe('verifyLedger', () => {
     });
   });
 
-  it('catches a rewritten content hash through the chain', () => {
+  it('catches a rewritten content hash through the chain', async () => {
     dropTriggers(db);
     db.prepare(
       "UPDATE ledger_transactions SET description = 'x', body_hash = 'ab' WHERE id = 2",
@@ -102,7 +102,7 @@ describe('verifyLedger', () => {
     expect(report.problems.some((p) => p.txId === 2 && /chain hash/.test(p.problem))).toBe(true);
   });
 
-  it('catches a removed transaction', () => {
+  it('catches a removed transaction', async () => {
     dropTriggers(db);
     db.pragma('foreign_keys = OFF');
     db.prepare('DELETE FROM ledger_entries WHERE tx_id = 3').run();
@@ -112,7 +112,7 @@ describe('verifyLedger', () => {
     expect(report.problems[0]?.txId).toBe(4);
   });
 
-  it('catches an entry slipped into an old transaction (inserts are not blocked by triggers)', () => {
+  it('catches an entry slipped into an old transaction (inserts are not blocked by triggers)', async () => {
     const account = db
       .prepare("SELECT id FROM ledger_accounts WHERE name = 'assets:bank:operating'")
       .get() as { id: bigint };
@@ -125,7 +125,7 @@ describe('verifyLedger', () => {
     expect(report.problems[0]?.txId).toBe(2);
   });
 
-  it('catches a stored account balance that disagrees with its entries', () => {
+  it('catches a stored account balance that disagrees with its entries', async () => {
     db.prepare(
       "UPDATE ledger_accounts SET balance_minor = balance_minor + 1 WHERE name = 'equity:opening'",
     ).run();
@@ -157,7 +157,7 @@ describe("an account's type is the one its name gives (issue 14, item 6)", () =>
   });
   afterEach(() => cleanup());
 
-  it('the schema refuses to flip a type, to create an account with the wrong type, or to delete one', () => {
+  it('the schema refuses to flip a type, to create an account with the wrong type, or to delete one', async () => {
     expect(() =>
       db
         .prepare(
@@ -185,7 +185,7 @@ describe("an account's type is the one its name gives (issue 14, item 6)", () =>
     expect((await verifyBooks(db)).ok).toBe(true);
   });
 
-  it('with the trigger dropped, verify names the account whose type disagrees with its name', () => {
+  it('with the trigger dropped, verify names the account whose type disagrees with its name', async () => {
     db.exec('DROP TRIGGER ledger_accounts_birth_fields_immutable');
     db.prepare(
       "UPDATE ledger_accounts SET type = 'liability' WHERE name = 'assets:bank:operating'",

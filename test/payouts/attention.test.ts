@@ -84,11 +84,9 @@ describe('a payout the PSP sent and payops could not record', () => {
     const second = await runPayouts(db, { psp, retry: POLICY, clock });
     expect(second.execution.attempted).toBe(0);
     expect(psp.payoutCalls).toHaveLength(1);
-    expect(
-      await checkBooks(db)
-        .results.filter((r) => !r.ok)
-        .map((r) => r.name),
-    ).toEqual(['every PSP answer recorded']);
+    expect((await checkBooks(db)).results.filter((r) => !r.ok).map((r) => r.name)).toEqual([
+      'every PSP answer recorded',
+    ]);
 
     db.exec('DROP TRIGGER temp.block_payouts');
     expect(

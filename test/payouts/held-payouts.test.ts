@@ -66,7 +66,8 @@ describe('held pay_outs', () => {
           .get() as { n: bigint }
       ).n,
     );
-  const checksPass = () => expect((await checkBooks(db)).results.filter((result) => !result.ok)).toEqual([]);
+  const checksPass = async () =>
+    expect((await checkBooks(db)).results.filter((result) => !result.ok)).toEqual([]);
 
   beforeEach(() => {
     let file: string;
@@ -88,11 +89,11 @@ describe('held pay_outs', () => {
       rejected: [],
       stillHeld: 1,
     });
-    checksPass();
+    await checksPass();
     await execute();
     // Captured and not released yet: the state a crash between the two leaves. The books agree,
     // the pay_out is still held, and the next settling (any run's) releases it.
-    checksPass();
+    await checksPass();
     expect(new HeldPayOuts(db).list()).toMatchObject([
       { status: 'held', orderStatus: 'succeeded' },
     ]);
@@ -102,7 +103,7 @@ describe('held pay_outs', () => {
       stillHeld: 0,
     });
     expect(payableMinor()).toBe(2250n);
-    checksPass();
+    await checksPass();
     // Settling again (another process, the next run) applies nothing twice.
     expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toEqual({
       released: 0,
@@ -125,11 +126,11 @@ describe('held pay_outs', () => {
       stillHeld: 1,
     });
     expect(new HeldPayOuts(db).list()).toMatchObject([{ orderStatus: 'retry_scheduled' }]);
-    checksPass();
+    await checksPass();
     now += 60_000;
     await execute();
     expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toMatchObject({ released: 1 });
-    checksPass();
+    await checksPass();
   });
 
   it('rejects the held pay_out with its reason when the order is declined', async () => {
@@ -148,7 +149,7 @@ describe('held pay_outs', () => {
     ]);
     expect(payableMinor()).toBe(0n);
     expect(releasePostings()).toBe(0);
-    checksPass();
+    await checksPass();
   });
 
   it('judges again the re-send of a held pay_out that was rejected (its event id is not spent), and applies it once', async () => {
@@ -187,6 +188,6 @@ describe('held pay_outs', () => {
       releases: 0,
     });
     expect(releasePostings()).toBe(1);
-    checksPass();
+    await checksPass();
   });
 });
