@@ -1,5 +1,5 @@
 import { orderBirthMismatch, refundBirthMismatch } from '../db/index.js';
-import { verifyLedger } from '../ledger/verify.js';
+import { verifyLedger } from '../ledger/index.js';
 import { formatAmount } from '../money/index.js';
 import type { PspRefundRecord } from '../psp/port.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';

@@ -2,7 +2,7 @@ import { type CheckReport, type PspRecord, runChecks } from '../../src/check/che
 import { SqliteCheckSource } from '../../src/check/sqlite-check-source.js';
 import type { Database } from '../../src/db/index.js';
 import { SqliteLedgerVerifyReads } from '../../src/ledger/sqlite-verify-reads.js';
-import { type VerifyReport, verifyLedger } from '../../src/ledger/verify.js';
+import { type VerifyReport, verifyLedger } from '../../src/ledger/index.js';
 
 /** `payops check` on the books of `db` (one read snapshot), optionally against a PSP's record. */
 export function checkBooks(db: Database, pspRecord?: PspRecord): Promise<CheckReport> {
