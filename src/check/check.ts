@@ -1,10 +1,9 @@
-import { type Database, orderBirthMismatch, refundBirthMismatch } from '../db/index.js';
-import { balances, verifyLedger } from '../ledger/index.js';
+import { orderBirthMismatch, refundBirthMismatch } from '../db/index.js';
+import { verifyLedger } from '../ledger/index.js';
 import { formatAmount } from '../money/index.js';
 import type { PspRefundRecord } from '../psp/port.js';
 import type { SimChargeRecord, SimPayoutRecord } from '../psp/sim/engine.js';
 import { sellerAccount, sellerAccounts } from '../postings/index.js';
-import { Wallets } from '../wallet/wallet-store.js';
 import {
   describeOwner,
   ownerState,
@@ -13,7 +12,7 @@ import {
 } from '../work/leases/lease-owner.js';
 import { bankPostingProblems, inTransitProblems } from './in-transit.js';
 import { reconciliationProblems } from './reconcile.js';
-import { CheckStore } from './store.js';
+import type { CheckReads, CheckSource } from './check-source.js';
 
 export interface CheckResult {
   name: string;
@@ -50,30 +49,33 @@ export interface PspRecord {
   refunds?: PspRefundRecord[];
 }
 
-export function runChecks(db: Database, pspRecord?: PspRecord): CheckReport {
+/** Every check on one snapshot of the books (`source.inSnapshot`), in a fixed order. */
+export function runChecks(source: CheckSource, pspRecord?: PspRecord): Promise<CheckReport> {
+  return source.inSnapshot((reads) => checksOn(reads, pspRecord));
+}
+
+/** One after the other (never interleaved): each check's reads are those of one snapshot. */
+async function checksOn(reads: CheckReads, pspRecord?: PspRecord): Promise<CheckReport> {
   const notes: string[] = [];
-  const store = new CheckStore(db);
   const results = [
-    checkLedger(db),
-    checkWallets(db),
-    checkEvents(store),
-    checkBirthRecords(store),
-    checkCaptures(store),
-    checkPayouts(db, store, notes),
-    checkRefunds(store),
-    checkLeases(store),
-    checkUnrecordedAnswers(store),
-    checkReconciliation(store),
-    checkInTransit(store),
-    checkBankPostings(store),
-    ...(pspRecord
-      ? [
-          checkPspCharges(store, pspRecord, notes),
-          checkPspPayouts(store, pspRecord.psp, pspRecord.payouts),
-        ]
-      : []),
-    ...(pspRecord?.refunds ? [checkPspRefunds(pspRecord.psp, pspRecord.refunds)] : []),
+    await checkLedger(reads),
+    await checkWallets(reads),
+    await checkEvents(reads),
+    await checkBirthRecords(reads),
+    await checkCaptures(reads),
+    await checkPayouts(reads, notes),
+    await checkRefunds(reads),
+    await checkLeases(reads),
+    await checkUnrecordedAnswers(reads),
+    await checkReconciliation(reads),
+    await checkInTransit(reads),
+    await checkBankPostings(reads),
   ];
+  if (pspRecord) {
+    results.push(await checkPspCharges(reads, pspRecord, notes));
+    results.push(await checkPspPayouts(reads, pspRecord.psp, pspRecord.payouts));
+  }
+  if (pspRecord?.refunds) results.push(checkPspRefunds(pspRecord.psp, pspRecord.refunds));
   return { ok: results.every((result) => result.ok), results, notes };
 }
 
@@ -90,10 +92,10 @@ function result(name: string, problems: string[], okDetail: string): CheckResult
       };
 }
 
-function checkLedger(db: Database): CheckResult {
-  const report = verifyLedger(db);
+async function checkLedger(reads: CheckReads): Promise<CheckResult> {
+  const report = await verifyLedger(reads);
   const net = new Map<string, bigint>();
-  for (const row of balances(db))
+  for (const row of await reads.ledgerBalances())
     net.set(row.currency, (net.get(row.currency) ?? 0n) + row.debitMinusCreditMinor);
   const problems = report.problems.map(
     (p) => `${p.txId === null ? 'account' : `tx ${p.txId}`}: ${p.problem}`,
@@ -107,13 +109,16 @@ function checkLedger(db: Database): CheckResult {
   );
 }
 
-function checkWallets(db: Database): CheckResult {
+async function checkWallets(reads: CheckReads): Promise<CheckResult> {
   const ledger = new Map<string, bigint>();
-  for (const row of balances(db, { accountPrefix: sellerAccounts, includeZero: true }))
+  for (const row of await reads.ledgerBalances({
+    accountPrefix: sellerAccounts,
+    includeZero: true,
+  }))
     ledger.set(`${row.account} ${row.currency}`, row.balanceMinor);
   const problems: string[] = [];
   const seen = new Set<string>();
-  const wallets = new Wallets(db).all();
+  const wallets = await reads.wallets();
   for (const wallet of wallets) {
     for (const bucket of ['pending', 'payable'] as const) {
       const key = `${sellerAccount(wallet.sellerId, bucket)} ${wallet.currency}`;
@@ -134,9 +139,9 @@ function checkWallets(db: Database): CheckResult {
   return result('wallets equal the ledger', problems, `${wallets.length} wallets`);
 }
 
-function checkEvents(store: CheckStore): CheckResult {
-  const rows = store.eventsMissingOrders();
-  const total = store.count('events');
+async function checkEvents(reads: CheckReads): Promise<CheckResult> {
+  const rows = await reads.eventsMissingOrders();
+  const total = await reads.count('events');
   return result(
     'every accepted event has all its orders, each in one state',
     rows.map(
@@ -153,16 +158,16 @@ export const BIRTH_CHECK_NAME =
  * Each order and refund against the hash of the fields it was born with, bound to its event's
  * content hash: an edit made with the schema's triggers dropped shows here (issue 14, item 5).
  */
-function checkBirthRecords(store: CheckStore): CheckResult {
+async function checkBirthRecords(reads: CheckReads): Promise<CheckResult> {
   const problems: string[] = [];
   let orders = 0;
   let refunds = 0;
-  for (const row of store.orderBirths()) {
+  for await (const row of reads.orderBirths()) {
     orders++;
     const problem = orderBirthMismatch(row);
     if (problem !== undefined) problems.push(`order ${row.order_id}: ${problem}`);
   }
-  for (const row of store.refundBirths()) {
+  for await (const row of reads.refundBirths()) {
     refunds++;
     const problem = refundBirthMismatch(row);
     if (problem !== undefined) problems.push(`refund ${row.refund_id}: ${problem}`);
@@ -170,10 +175,10 @@ function checkBirthRecords(store: CheckStore): CheckResult {
   return result(BIRTH_CHECK_NAME, problems, `${orders} orders, ${refunds} refunds`);
 }
 
-function checkCaptures(store: CheckStore): CheckResult {
-  const missing = store.succeededWithoutCapture();
-  const stray = store.capturesOfUnsucceededOrders();
-  const succeeded = store.count('succeededOrders');
+async function checkCaptures(reads: CheckReads): Promise<CheckResult> {
+  const missing = await reads.succeededWithoutCapture();
+  const stray = await reads.capturesOfUnsucceededOrders();
+  const succeeded = await reads.count('succeededOrders');
   return result(
     'every succeeded order has exactly one capture posting',
     [
@@ -192,11 +197,11 @@ function checkCaptures(store: CheckStore): CheckResult {
  * wallet's paid-out total is the sum of its succeeded payouts; and what each seller is owed,
  * pending, payable or paid, is exactly their orders' shares less refunds and chargebacks.
  */
-function checkPayouts(db: Database, store: CheckStore, notes: string[]): CheckResult {
+async function checkPayouts(reads: CheckReads, notes: string[]): Promise<CheckResult> {
   const problems: string[] = [];
-  const unposted = store.unpostedPayouts();
+  const unposted = await reads.unpostedPayouts();
   for (const row of unposted) problems.push(`payout ${row.payout_id} succeeded but has no posting`);
-  const stray = store.strayPayoutPostings();
+  const stray = await reads.strayPayoutPostings();
   for (const row of stray)
     problems.push(
       `tx ${row.id} (${row.idempotency_key}) posts a payout that is ${row.status ?? 'unknown'}`,
@@ -210,7 +215,7 @@ function checkPayouts(db: Database, store: CheckStore, notes: string[]): CheckRe
   // while it was pending): every payout and later refund draws on it, so no seller can have been
   // paid more. The identity below cannot see that by itself: any payout moves payable to paid out.
   const owedBy = new Map<string, { released: bigint; unreleased: bigint; credited: bigint }>();
-  for (const row of store.owedBySeller()) {
+  for await (const row of reads.owedBySeller()) {
     owedBy.set(key(row.seller_id, row.currency), {
       released: BigInt(row.released_minor),
       unreleased: BigInt(row.unreleased_minor),
@@ -218,10 +223,10 @@ function checkPayouts(db: Database, store: CheckStore, notes: string[]): CheckRe
     });
   }
   const paidBy = new Map<string, bigint>();
-  for (const row of store.paidBySeller()) {
+  for await (const row of reads.paidBySeller()) {
     paidBy.set(key(row.seller_id, row.currency), BigInt(row.total));
   }
-  for (const wallet of new Wallets(db).all()) {
+  for (const wallet of await reads.wallets()) {
     const who = `${wallet.sellerId} ${wallet.currency}`;
     const owed = owedBy.get(key(wallet.sellerId, wallet.currency)) ?? {
       released: 0n,
@@ -251,7 +256,7 @@ function checkPayouts(db: Database, store: CheckStore, notes: string[]): CheckRe
         `${wallet.sellerId} owes ${formatAmount(-wallet.payableMinor, wallet.currency)} ${wallet.currency} (a refund or chargeback after its payout): recovered from later releases`,
       );
   }
-  const count = store.count('succeededPayouts');
+  const count = await reads.count('succeededPayouts');
   return result(
     'every payout posted once; sellers owed exactly their shares less refunds',
     problems,
@@ -264,11 +269,11 @@ function checkPayouts(db: Database, store: CheckStore, notes: string[]): CheckRe
  * sum of its succeeded refunds, its reservation covers every refund not declined, and nothing
  * refunds more than was captured.
  */
-function checkRefunds(store: CheckStore): CheckResult {
+async function checkRefunds(reads: CheckReads): Promise<CheckResult> {
   const problems: string[] = [];
-  const unposted = store.unpostedRefunds();
+  const unposted = await reads.unpostedRefunds();
   for (const row of unposted) problems.push(`refund ${row.refund_id} succeeded but has no posting`);
-  const stray = store.strayRefundPostings();
+  const stray = await reads.strayRefundPostings();
   for (const row of stray)
     problems.push(`tx ${row.id} (${row.idempotency_key}) posts a refund that did not succeed`);
   // Grouped passes over refunds and chargebacks, then each order with any refund activity by its
@@ -281,18 +286,18 @@ function checkRefunds(store: CheckStore): CheckResult {
       reserved: current.reserved + reserved,
     });
   };
-  for (const row of store.refundSumsByOrder()) {
+  for await (const row of reads.refundSumsByOrder()) {
     add(row.order_id, BigInt(row.succeeded), BigInt(row.reserved));
   }
   // Chargebacks count toward an order's refund totals like refunds do (their clawed part).
-  for (const row of store.chargebacksByOrder()) {
+  for await (const row of reads.chargebacksByOrder()) {
     add(row.order_id, BigInt(row.clawed), BigInt(row.clawed));
   }
-  for (const row of store.ordersWithRefunds()) {
+  for await (const row of reads.ordersWithRefunds()) {
     if (!expected.has(row.order_id)) add(row.order_id, 0n, 0n);
   }
   for (const [orderId, sums] of expected) {
-    const row = store.orderTotals(orderId);
+    const row = await reads.orderTotals(orderId);
     if (!row) {
       problems.push(`refunds or chargebacks name order ${orderId}, which does not exist`);
       continue;
@@ -310,8 +315,8 @@ function checkRefunds(store: CheckStore): CheckResult {
         `order ${orderId}: ${row.refund_reserved_minor} reserved for refunds, more than the ${row.amount_minor} captured`,
       );
   }
-  const count = store.count('succeededRefunds');
-  const chargebacks = store.unpostedChargebacks();
+  const count = await reads.count('succeededRefunds');
+  const chargebacks = await reads.unpostedChargebacks();
   for (const row of chargebacks)
     problems.push(`chargeback ${row.dispute_id} is recorded but has no posting`);
   return result(
@@ -322,11 +327,11 @@ function checkRefunds(store: CheckStore): CheckResult {
 }
 
 /** Against the payout PSP's own record: each payout sent at most once, for the amount we booked. */
-function checkPspPayouts(
-  store: CheckStore,
+async function checkPspPayouts(
+  reads: CheckReads,
   psp: string,
   transfers: readonly SimPayoutRecord[],
-): CheckResult {
+): Promise<CheckResult> {
   const problems: string[] = [];
   const sent = new Map<string, SimPayoutRecord[]>();
   for (const transfer of transfers)
@@ -336,7 +341,7 @@ function checkPspPayouts(
     if (list.length > 1)
       problems.push(`payout ${payoutId} was sent ${list.length} times by the PSP`);
   // Only this PSP's payouts: a book that paid through two PSPs is checked against each record in turn.
-  const payouts = store.payoutsOfPsp(psp);
+  const payouts = await reads.payoutsOfPsp(psp);
   for (const payout of payouts) {
     const transfer = sent.get(payout.payout_id)?.[0];
     if (
@@ -384,8 +389,8 @@ function checkPspRefunds(psp: string, refunds: readonly PspRefundRecord[]): Chec
   );
 }
 
-function checkReconciliation(store: CheckStore): CheckResult {
-  const { problems, settlements, decisions } = reconciliationProblems(store);
+async function checkReconciliation(reads: CheckReads): Promise<CheckResult> {
+  const { problems, settlements, decisions } = await reconciliationProblems(reads);
   return result(
     'settlements post each row once; every reconciliation posting has its decision; resolved batches hold their payout',
     problems,
@@ -398,8 +403,8 @@ export const IN_TRANSIT_CHECK_NAME =
 export const BANK_POSTINGS_CHECK_NAME =
   'every bank entry posted on the operating account, every bank match on its in-transit account, for exactly its amount';
 
-function checkInTransit(store: CheckStore): CheckResult {
-  const { problems, holdings } = inTransitProblems(store);
+async function checkInTransit(reads: CheckReads): Promise<CheckResult> {
+  const { problems, holdings } = await inTransitProblems(reads);
   return result(
     IN_TRANSIT_CHECK_NAME,
     problems,
@@ -407,8 +412,8 @@ function checkInTransit(store: CheckStore): CheckResult {
   );
 }
 
-function checkBankPostings(store: CheckStore): CheckResult {
-  const { problems, entries, matches } = bankPostingProblems(store);
+async function checkBankPostings(reads: CheckReads): Promise<CheckResult> {
+  const { problems, entries, matches } = await bankPostingProblems(reads);
   return result(
     BANK_POSTINGS_CHECK_NAME,
     problems,
@@ -416,8 +421,8 @@ function checkBankPostings(store: CheckStore): CheckResult {
   );
 }
 
-function checkLeases(store: CheckStore): CheckResult {
-  const rows = store.executingLeases();
+async function checkLeases(reads: CheckReads): Promise<CheckResult> {
+  const rows = await reads.executingLeases();
   const now = new Date().toISOString();
   const self = thisProcessOwner();
   const stuck: string[] = [];
@@ -446,17 +451,17 @@ function checkLeases(store: CheckStore): CheckResult {
  * check (exit 5): the ledger is incomplete until `attention resolve` books the kept answers. Every
  * item in needs_attention must have its kept answer, and every open answer its item.
  */
-function checkUnrecordedAnswers(store: CheckStore): CheckResult {
+async function checkUnrecordedAnswers(reads: CheckReads): Promise<CheckResult> {
   // Only a book read below schema version 10 (the migration tests' "before" side) lacks the table; it cannot hold any.
-  if (!store.hasTable('unrecorded_answers')) {
+  if (!(await reads.hasTable('unrecorded_answers'))) {
     return result('every PSP answer recorded', [], 'nothing in needs_attention');
   }
-  const open = store.openUnrecordedAnswers();
+  const open = await reads.openUnrecordedAnswers();
   const problems = open.map(
     (row) =>
       `${row.kind} ${row.item_id}: the PSP answered ${row.answer_status}${row.psp_reference ? ` (${row.psp_reference})` : ''} and payops could not record it: ${row.error} (fix the cause, then \`payops attention resolve ${row.item_id}\`)`,
   );
-  const orphans = store.attentionWithoutAnswer();
+  const orphans = await reads.attentionWithoutAnswer();
   problems.push(
     ...orphans.map(
       (row) =>
@@ -472,7 +477,11 @@ function checkUnrecordedAnswers(store: CheckStore): CheckResult {
  * capture at the PSP that payops failed to book. Both sides stream, so memory stays flat.
  * Order ids are ASCII (validated at intake), so SQLite's byte order and JavaScript's agree.
  */
-function checkPspCharges(store: CheckStore, record: PspRecord, notes: string[]): CheckResult {
+async function checkPspCharges(
+  reads: CheckReads,
+  record: PspRecord,
+  notes: string[],
+): Promise<CheckResult> {
   const { psp, booksReadAt } = record;
   const problems: string[] = [];
   const charges = record.chargesByOrder[Symbol.iterator]();
@@ -493,8 +502,7 @@ function checkPspCharges(store: CheckStore, record: PspRecord, notes: string[]):
     }
     return taken;
   };
-  const orders = store.ordersOfPsp(psp);
-  for (const order of orders) {
+  for await (const order of reads.ordersOfPsp(psp)) {
     checked++;
     const live = takeChargesOf(order.order_id).filter(
       (charge) => charge.status === 'succeeded' || charge.status === 'pending',

@@ -1,6 +1,6 @@
 import { bankInTransit, bankOperating, payoutsInTransit } from '../postings/index.js';
 import { type Currency, formatAmount } from '../money/index.js';
-import type { CheckStore } from './store.js';
+import type { CheckReads } from './check-source.js';
 
 /**
  * What the bank leg promises the books (docs/RECONCILIATION.md, "Money in transit"), recomputed
@@ -34,7 +34,7 @@ function amount(minor: bigint, currency: Currency): string {
   return formatAmount(minor, currency);
 }
 
-function transitAccounts(store: CheckStore): Transit[] {
+async function transitAccounts(reads: CheckReads): Promise<Transit[]> {
   const byKey = new Map<string, Transit>();
   const at = (account: string, currency: Currency): Transit => {
     const key = `${account}\u0000${currency}`;
@@ -47,15 +47,15 @@ function transitAccounts(store: CheckStore): Transit[] {
     return transit;
   };
   const names = { prefix: TRANSIT_PREFIX, payouts: payoutsInTransit };
-  for (const row of store.transitBalances(names))
+  for (const row of await reads.transitBalances(names))
     at(row.name, row.currency).heldMinor = ownSense(row.name, row.debit_net);
-  for (const row of store.transitSettled(TRANSIT_PREFIX))
+  for (const row of await reads.transitSettled(TRANSIT_PREFIX))
     at(row.name, row.currency).sentMinor += row.debit_net;
-  for (const row of store.transitSent(payoutsInTransit))
+  for (const row of await reads.transitSent(payoutsInTransit))
     at(row.name, row.currency).sentMinor += ownSense(row.name, row.debit_net);
   // Only a book read below schema version 16 (the migration tests' "before" side) lacks them.
-  if (store.hasTable('bank_matches')) {
-    for (const row of store.bankMatchesByKind()) {
+  if (await reads.hasTable('bank_matches')) {
+    for (const row of await reads.bankMatchesByKind()) {
       const account = row.payout_kind === 'psp_payout' ? bankInTransit(row.psp) : payoutsInTransit;
       at(account, row.currency).clearedMinor += BigInt(row.amount_minor);
     }
@@ -66,10 +66,12 @@ function transitAccounts(store: CheckStore): Transit[] {
 }
 
 /** Check 1: each in-transit account holds what was sent into it less what bank statements cleared. */
-export function inTransitProblems(store: CheckStore): { problems: string[]; holdings: string[] } {
+export async function inTransitProblems(
+  reads: CheckReads,
+): Promise<{ problems: string[]; holdings: string[] }> {
   const problems: string[] = [];
   const holdings: string[] = [];
-  for (const transit of transitAccounts(store)) {
+  for (const transit of await transitAccounts(reads)) {
     const { account, currency, heldMinor, sentMinor, clearedMinor } = transit;
     holdings.push(`${account} ${currency} ${amount(heldMinor, currency)}`);
     if (heldMinor === sentMinor - clearedMinor) continue;
@@ -82,29 +84,27 @@ export function inTransitProblems(store: CheckStore): { problems: string[]; hold
 }
 
 /** Check 2: every bank match and every posted bank entry moved exactly its amount, on its account. */
-export function bankPostingProblems(store: CheckStore): {
+export async function bankPostingProblems(reads: CheckReads): Promise<{
   problems: string[];
   entries: number;
   matches: number;
-} {
-  if (!store.hasTable('bank_matches')) return { problems: [], entries: 0, matches: 0 };
+}> {
+  if (!(await reads.hasTable('bank_matches'))) return { problems: [], entries: 0, matches: 0 };
   const problems: string[] = [];
-  const moved = (txId: bigint, account: string, currency: string) =>
-    store.movedOn(txId, account, currency);
-  for (const group of store.bankMatchesByTx()) {
+  for (const group of await reads.bankMatchesByTx()) {
     const account =
       group.payout_kind === 'psp_payout' ? bankInTransit(group.psp) : payoutsInTransit;
     // Out of transit: an asset is credited, the liability debited.
-    const outMinor = -ownSense(account, moved(group.tx_id, account, group.currency));
+    const outMinor = -ownSense(account, await reads.movedOn(group.tx_id, account, group.currency));
     if (outMinor === BigInt(group.amount_minor)) continue;
     problems.push(
       `tx ${group.tx_id} moved ${amount(outMinor, group.currency)} ${group.currency} out of ${account}; its bank matches (${group.payout_kind} ${group.psp} ${group.refs}) say ${amount(BigInt(group.amount_minor), group.currency)}`,
     );
   }
   let entries = 0;
-  for (const group of store.bankEntriesByTx()) {
+  for (const group of await reads.bankEntriesByTx()) {
     entries += Number(group.n);
-    const movedMinor = moved(group.tx_id, bankOperating, group.currency);
+    const movedMinor = await reads.movedOn(group.tx_id, bankOperating, group.currency);
     if (movedMinor === BigInt(group.debit_net)) continue;
     const where =
       group.n === 1n
@@ -114,11 +114,11 @@ export function bankPostingProblems(store: CheckStore): {
       `${where}: tx ${group.tx_id} moved ${amount(movedMinor, group.currency)} into ${bankOperating}, not ${amount(BigInt(group.debit_net), group.currency)}`,
     );
   }
-  for (const entry of store.unpostedBankEntries()) {
+  for (const entry of await reads.unpostedBankEntries()) {
     problems.push(
       `${entry.file_name}:${entry.line} (bank entry ${entry.id}, ${entry.direction} ${amount(BigInt(entry.amount_minor), entry.currency)} ${entry.currency}, ${entry.class}) was never posted on ${bankOperating}`,
     );
   }
-  const matches = Number(store.count('bankMatches'));
+  const matches = Number(await reads.count('bankMatches'));
   return { problems, entries, matches };
 }

@@ -1,6 +1,6 @@
 import { formatAmount } from '../money/index.js';
 import { bankInTransit, bankOperating, settlementPspFeesKey } from '../postings/index.js';
-import type { CheckStore } from './store.js';
+import type { CheckReads } from './check-source.js';
 
 export interface ReconciliationProblems {
   problems: string[];
@@ -20,14 +20,14 @@ export interface ReconciliationProblems {
  * Each query is one pass over its table (the rows are summed per settlement in one grouped scan),
  * so the check stays linear in the size of the books.
  */
-export function reconciliationProblems(store: CheckStore): ReconciliationProblems {
+export async function reconciliationProblems(reads: CheckReads): Promise<ReconciliationProblems> {
   const problems: string[] = [];
   // One grouped pass over the rows, then the (few) settlements: no index on rows by settlement.
   const ofSettlement = new Map<bigint, { net: bigint; count: bigint }>();
-  for (const row of store.rowsBySettlement()) {
+  for await (const row of reads.rowsBySettlement()) {
     ofSettlement.set(row.settlement_id, { net: BigInt(row.net), count: row.n });
   }
-  const settlements = store.settlements().map((settlement) => ({
+  const settlements = (await reads.settlements()).map((settlement) => ({
     ...settlement,
     rows_net: ofSettlement.get(settlement.id)?.net ?? 0n,
     row_count: ofSettlement.get(settlement.id)?.count ?? 0n,
@@ -55,56 +55,61 @@ export function reconciliationProblems(store: CheckStore): ReconciliationProblem
       problems.push(`${where}: its transaction ${settlement.tx_id} also posts settlement ${other}`);
     txOwners.set(settlement.tx_id, settlement.id);
     // Since the bank leg (issue 16) a settlement moves the money into transit; older books moved it straight to the bank.
-    const toTransit = store.movedOnAnyCurrency(settlement.tx_id, bankInTransit(settlement.psp));
+    const toTransit = await reads.movedOnAnyCurrency(
+      settlement.tx_id,
+      bankInTransit(settlement.psp),
+    );
     const moved =
-      toTransit !== 0n ? toTransit : store.movedOnAnyCurrency(settlement.tx_id, bankOperating);
+      toTransit !== 0n
+        ? toTransit
+        : await reads.movedOnAnyCurrency(settlement.tx_id, bankOperating);
     if (moved !== settlement.net_minor)
       problems.push(
         `${where}: transaction ${settlement.tx_id} moved ${moved} to the bank, not ${settlement.net_minor}`,
       );
   }
-  const strays = store.settlementTransactions();
+  const strays = await reads.settlementTransactions();
   for (const stray of strays)
     if (!txOwners.has(stray.id))
       problems.push(`tx ${stray.id} (${stray.kind}) belongs to no settlement`);
-  const unsettled = store.unsettledRows();
+  const unsettled = await reads.unsettledRows();
   for (const row of unsettled)
     problems.push(
       `${row.file_name}:${row.line} is matched in paid-out batch ${row.batch_id} but never reached the bank`,
     );
 
-  const feeRuns = store.feeRuns();
+  const feeRuns = await reads.feeRuns();
   for (const run of feeRuns) {
-    const txId = store.transactionIdByKey(
+    const txId = await reads.transactionIdByKey(
       settlementPspFeesKey(run.psp, run.file_sha256, run.currency),
     );
-    const booked = txId === undefined ? 0n : store.pspFeesOf(txId);
+    const booked = txId === undefined ? 0n : await reads.pspFeesOf(txId);
     if (booked !== BigInt(run.fees)) {
       problems.push(
         `run ${run.run_id}: rows with fees booked by the run sum to ${formatAmount(run.fees, run.currency)} ${run.currency}, its PSP-fee posting books ${formatAmount(booked, run.currency)}`,
       );
     }
   }
-  const doubleFees = store.feesBookedTwice();
+  const doubleFees = await reads.feesBookedTwice();
   for (const row of doubleFees)
     problems.push(
       `${row.internal_ref}: its PSP fee was booked at capture and again from a settlement file`,
     );
 
   const decided = new Set<number>();
-  const decisions = store.decisions();
+  const decisions = await reads.decisions();
   for (const decision of decisions) {
     for (const txId of decision.txIds) {
       if (decided.has(txId)) problems.push(`tx ${txId} is claimed by more than one decision`);
       decided.add(txId);
     }
   }
-  const reconcileTxs = store.reconcileTransactions();
+  const reconcileTxs = await reads.reconcileTransactions();
   for (const tx of reconcileTxs)
     if (!decided.has(Number(tx.id)))
       problems.push(`tx ${tx.id} (${tx.kind}) was posted by no recorded decision`);
 
-  const batches = store.resolvedPaidBatches();
+  const batches = await reads.resolvedPaidBatches();
   for (const batch of batches) {
     if (BigInt(batch.settled) !== batch.payout_minor) {
       const currency = batch.currency;

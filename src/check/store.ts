@@ -2,17 +2,23 @@ import {
   BIRTH_QUERIES,
   type Database,
   ORDER_BIRTH_ROW,
+  type OrderBirthRow,
   REFUND_BIRTH_ROW,
+  type RefundBirthRow,
   type RowShape,
-  type ShapeRow,
   type Statement,
   iterateRows,
   readOneRow,
   readRow,
   readRows,
-  rowShape,
 } from '../db/index.js';
 import { StorageError } from '../errors.js';
+import type { AccountBalance } from '../ledger/balances.js';
+import { balances } from '../ledger/sqlite-ledger-reads.js';
+import { SqliteLedgerVerifyReads, asyncRows } from '../ledger/sqlite-verify-reads.js';
+import type { VerifyAccountRow, VerifyEntryRow } from '../ledger/verify.js';
+import type { TransactionRow } from '../ledger/rows.js';
+import { type WalletBalance, Wallets } from '../wallet/wallet-store.js';
 import {
   captureKey,
   chargebackKey,
@@ -21,16 +27,85 @@ import {
   pspFees,
   refundSentKey,
 } from '../postings/index.js';
+import {
+  ACCOUNT_NET_ROW,
+  ANY_ROW,
+  ATTENTION_ROW,
+  BOOKED_ROW,
+  CLAWED_ROW,
+  COUNT_ROW,
+  DEBIT_NET_ROW,
+  DECISION_ROW,
+  DISPUTE_ID_ROW,
+  ENTRY_GROUP_ROW,
+  EVENT_ORDERS_ROW,
+  FEE_RUN_ROW,
+  ID_ROW,
+  INTERNAL_REF_ROW,
+  LEASE_ROW,
+  MATCHED_ROW,
+  MATCH_GROUP_ROW,
+  MOVED_ROW,
+  OPEN_ANSWER_ROW,
+  ORDER_ID_ROW,
+  ORDER_TOTALS_ROW,
+  OWED_ROW,
+  PAID_BATCH_ROW,
+  PAID_ROW,
+  PAYOUT_ID_ROW,
+  PSP_ORDER_ROW,
+  PSP_PAYOUT_ROW,
+  REFUND_ID_ROW,
+  REFUND_SUMS_ROW,
+  SETTLEMENT_ROW,
+  SETTLEMENT_ROWS_ROW,
+  STRAY_POSTING_ROW,
+  TX_KIND_ROW,
+  UNPOSTED_ENTRY_ROW,
+  UNSETTLED_ROW,
+  type AccountNetRow,
+  type AttentionRow,
+  type ClawedRow,
+  type DisputeIdRow,
+  type EntryGroupRow,
+  type EventOrdersRow,
+  type FeeRunRow,
+  type InternalRefRow,
+  type LeaseRow,
+  type MatchGroupRow,
+  type MatchedRow,
+  type OpenAnswerRow,
+  type OrderIdRow,
+  type OrderTotalsRow,
+  type OwedRow,
+  type PaidBatchRow,
+  type PaidRow,
+  type PayoutIdRow,
+  type PspOrderRow,
+  type PspPayoutRow,
+  type RefundIdRow,
+  type RefundSumsRow,
+  type SettlementRow,
+  type SettlementRowsRow,
+  type StrayPostingRow,
+  type TxKindRow,
+  type UnpostedEntryRow,
+  type UnsettledRow,
+} from './check-rows.js';
+import type { CheckCount, CheckReads } from './check-source.js';
 
 /**
- * check's own read-only store: every query `payops check` makes of the books, with its rows
- * checked as they are read. The auditor asks no service: it recomputes each invariant from the
- * rows with its own SQL, so a bug in a service's reads cannot hide the bug it should find.
+ * check's own read-only store on SQLite (the `CheckReads` of check-source.ts): every query
+ * `payops check` makes of the books, with its rows checked as they are read. The auditor asks no
+ * service: it recomputes each invariant from the rows with its own SQL, so a bug in a service's
+ * reads cannot hide the bug it should find. Two reads are still another folder's, called here on
+ * the same connection and snapshot: the ledger's balances and the wallets (`Wallets.all`); the
+ * journal's are the ledger verification's (src/ledger/sqlite-verify-reads.ts).
  *
  * Read-only by construction: `statement` refuses any statement that returns no rows (an
  * INSERT, UPDATE, DELETE or DDL), a programmer error that fails loudly. The connection itself is
- * the caller's (`payops check` opens the books; runChecks runs on one read snapshot of them):
- * opening it read-only is the CLI's choice, not this store's.
+ * the caller's (`payops check` opens the books; SqliteCheckSource runs the checks on one read
+ * snapshot of them): opening it read-only is the CLI's choice, not this store's.
  */
 /** Each query that joins a posting by its key binds the key's prefix (the rules' own, src/postings/keys.ts). */
 const CAPTURE_KEY = { keyPrefix: captureKey('') };
@@ -54,7 +129,7 @@ export const CHECK_QUERIES = {
     WHERE t.kind = 'payin.capture' AND (o.status IS NULL OR o.status <> 'succeeded') LIMIT 50`,
 } as const;
 
-const COUNTS = {
+const COUNTS: Readonly<Record<CheckCount, string>> = {
   events: 'SELECT COUNT(*) AS n FROM events',
   succeededOrders: "SELECT COUNT(*) AS n FROM orders WHERE status = 'succeeded'",
   succeededPayouts: "SELECT COUNT(*) AS n FROM payouts WHERE status = 'succeeded'",
@@ -166,162 +241,6 @@ const RECONCILE_QUERIES = {
          SELECT 1 FROM recon_items i WHERE i.psp = b.psp AND i.batch_id = b.batch_id AND i.currency = b.currency AND i.status = 'open')`,
 } as const;
 
-const COUNT_ROW = rowShape('check: a count', { n: 'bigint' });
-const ID_ROW = rowShape('check: a transaction id', { id: 'bigint' });
-const ANY_ROW = rowShape('check: a row', {});
-const EVENT_ORDERS_ROW = rowShape('check: events missing orders', {
-  event_id: 'text',
-  order_count: 'bigint',
-  orders: 'bigint',
-});
-const ORDER_ID_ROW = rowShape('check: order ids', { order_id: 'text' });
-const STRAY_POSTING_ROW = rowShape('check: postings of items not succeeded', {
-  id: 'bigint',
-  idempotency_key: 'text',
-  status: 'text?',
-});
-const PAYOUT_ID_ROW = rowShape('check: payout ids', { payout_id: 'text' });
-const OWED_ROW = rowShape('check: owed per seller', {
-  seller_id: 'text',
-  currency: 'text',
-  released_minor: 'bigint',
-  unreleased_minor: 'bigint',
-  credited_minor: 'bigint',
-});
-const PAID_ROW = rowShape('check: paid per seller', {
-  seller_id: 'text',
-  currency: 'text',
-  total: 'bigint',
-});
-const PSP_PAYOUT_ROW = rowShape('check: payouts of a PSP', {
-  payout_id: 'text',
-  status: 'text',
-  amount_minor: 'bigint',
-});
-const REFUND_ID_ROW = rowShape('check: refund ids', { refund_id: 'text' });
-const REFUND_SUMS_ROW = rowShape('check: refunds per order', {
-  order_id: 'text',
-  succeeded: 'bigint',
-  reserved: 'bigint',
-});
-const CLAWED_ROW = rowShape('check: chargebacks per order', { order_id: 'text', clawed: 'bigint' });
-const ORDER_TOTALS_ROW = rowShape('check: order refund totals', {
-  amount_minor: 'bigint',
-  refunded_minor: 'bigint',
-  refund_reserved_minor: 'bigint',
-});
-const DISPUTE_ID_ROW = rowShape('check: chargebacks without posting', { dispute_id: 'text' });
-const LEASE_ROW = rowShape('check: executing leases', {
-  id: 'text',
-  lease_owner: 'text?',
-  lease_expires_at: 'text?',
-});
-const OPEN_ANSWER_ROW = rowShape('check: open unrecorded answers', {
-  kind: 'text',
-  item_id: 'text',
-  answer_status: 'text',
-  psp_reference: 'text?',
-  error: 'text',
-});
-const ATTENTION_ROW = rowShape('check: needs_attention without answer', {
-  kind: 'text',
-  item_id: 'text',
-});
-const PSP_ORDER_ROW = rowShape('check: orders of a PSP', {
-  order_id: 'text',
-  status: 'text',
-  amount_minor: 'bigint',
-  currency: 'text',
-  psp_reference: 'text?',
-});
-const ACCOUNT_NET_ROW = rowShape('check: in-transit account sums', {
-  name: 'text',
-  currency: 'currency',
-  debit_net: 'bigint',
-});
-const MATCHED_ROW = rowShape('check: bank matches per payout kind', {
-  payout_kind: 'text',
-  psp: 'text',
-  currency: 'currency',
-  amount_minor: 'bigint',
-});
-const MATCH_GROUP_ROW = rowShape('check: bank matches per transaction', {
-  tx_id: 'bigint',
-  payout_kind: 'text',
-  psp: 'text',
-  currency: 'currency',
-  amount_minor: 'bigint',
-  refs: 'text',
-});
-const ENTRY_GROUP_ROW = rowShape('check: bank entries per transaction', {
-  tx_id: 'bigint',
-  currency: 'currency',
-  debit_net: 'bigint',
-  n: 'bigint',
-  id: 'bigint',
-  line: 'bigint',
-  direction: 'text',
-  amount_minor: 'bigint',
-  file_name: 'text',
-});
-const UNPOSTED_ENTRY_ROW = rowShape('check: bank entries never posted', {
-  id: 'bigint',
-  line: 'bigint',
-  direction: 'text',
-  amount_minor: 'bigint',
-  currency: 'currency',
-  class: 'text',
-  file_name: 'text',
-});
-const DEBIT_NET_ROW = rowShape('check: what a transaction moved', { debit_net: 'bigint' });
-const MOVED_ROW = rowShape('check: what a settlement moved', { moved: 'bigint' });
-const SETTLEMENT_ROWS_ROW = rowShape('check: rows per settlement', {
-  settlement_id: 'bigint',
-  net: 'bigint',
-  n: 'bigint',
-});
-const SETTLEMENT_ROW = rowShape('check: settlements', {
-  id: 'bigint',
-  psp: 'text',
-  kind: 'text',
-  batch_id: 'text',
-  currency: 'text',
-  net_minor: 'bigint',
-  tx_id: 'bigint?',
-  posted_at: 'text?',
-});
-const TX_KIND_ROW = rowShape('check: transactions by kind', { id: 'bigint', kind: 'text' });
-const UNSETTLED_ROW = rowShape('check: matched rows never settled', {
-  id: 'bigint',
-  line: 'bigint',
-  batch_id: 'text',
-  file_name: 'text',
-});
-const FEE_RUN_ROW = rowShape('check: fees per run', {
-  run_id: 'bigint',
-  currency: 'currency',
-  fees: 'bigint',
-  psp: 'text',
-  file_sha256: 'text',
-});
-const BOOKED_ROW = rowShape('check: PSP fees booked', { booked: 'bigint' });
-const INTERNAL_REF_ROW = rowShape('check: fees booked twice', { internal_ref: 'text' });
-const DECISION_ROW = rowShape('check: decisions', { id: 'bigint', tx_ids: 'text' });
-const PAID_BATCH_ROW = rowShape('check: resolved paid-out batches', {
-  psp: 'text',
-  batch_id: 'text',
-  currency: 'currency',
-  payout_minor: 'bigint',
-  settled: 'bigint',
-});
-
-type Row<Shape> = ShapeRow<Shape>;
-export type EventOrdersRow = Row<typeof EVENT_ORDERS_ROW>;
-export type StrayPostingRow = Row<typeof STRAY_POSTING_ROW>;
-export type OwedRow = Row<typeof OWED_ROW>;
-export type LeaseRow = Row<typeof LEASE_ROW>;
-export type SettlementRow = Row<typeof SETTLEMENT_ROW>;
-
 function transactionIds(json: string, decisionId: bigint): number[] {
   const parsed: unknown = JSON.parse(json);
   if (Array.isArray(parsed) && parsed.every((id) => Number.isSafeInteger(id))) return parsed;
@@ -331,10 +250,13 @@ function transactionIds(json: string, decisionId: bigint): number[] {
   );
 }
 
-export class CheckStore {
+export class CheckStore implements CheckReads {
   private readonly statements = new Map<string, Statement>();
+  private readonly journal: SqliteLedgerVerifyReads;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.journal = new SqliteLedgerVerifyReads(db);
+  }
 
   /** A prepared statement of this store, once per query; only reads are allowed. */
   private statement(sql: string): Statement {
@@ -351,197 +273,226 @@ export class CheckStore {
     return readRows(shape, this.statement(sql).all(...params));
   }
 
-  private iterate<Read>(shape: RowShape<Read>, sql: string, ...params: unknown[]): Iterable<Read> {
-    return iterateRows(shape, this.statement(sql).iterate(...params));
+  /** Streamed: the statement's cursor is stepped as the consumer asks, so memory stays flat. */
+  private iterate<Read>(
+    shape: RowShape<Read>,
+    sql: string,
+    ...params: unknown[]
+  ): AsyncIterable<Read> {
+    return asyncRows(() => iterateRows(shape, this.statement(sql).iterate(...params)));
   }
 
   private one<Read>(shape: RowShape<Read>, sql: string, ...params: unknown[]): Read {
     return readOneRow(shape, this.statement(sql).get(...params));
   }
 
-  count(what: keyof typeof COUNTS): bigint {
+  async count(what: CheckCount): Promise<bigint> {
     return this.one(COUNT_ROW, COUNTS[what]).n;
   }
 
   /** Only a book read below a table's schema version (the migration tests' "before" side) lacks it. */
-  hasTable(name: 'unrecorded_answers' | 'bank_matches'): boolean {
+  async hasTable(name: 'unrecorded_answers' | 'bank_matches'): Promise<boolean> {
     return readRow(ANY_ROW, this.statement(WORK_QUERIES.hasTable).get(name)) !== undefined;
   }
 
+  /** The ledger's own balances (src/ledger/balances.ts), as `ledger balance` reads them. */
+  async ledgerBalances(query?: {
+    accountPrefix?: string;
+    includeZero?: boolean;
+  }): Promise<AccountBalance[]> {
+    return balances(this.db, query);
+  }
+
+  async wallets(): Promise<WalletBalance[]> {
+    return new Wallets(this.db).all();
+  }
+
+  verifyAccounts(): AsyncIterable<VerifyAccountRow> {
+    return this.journal.verifyAccounts();
+  }
+
+  journalTransactions(): AsyncIterable<TransactionRow> {
+    return this.journal.journalTransactions();
+  }
+
+  journalEntries(): AsyncIterable<VerifyEntryRow> {
+    return this.journal.journalEntries();
+  }
+
   /** The first read of a snapshot: it fixes what every later read of it sees. */
-  fixSnapshot(): void {
+  async fixSnapshot(): Promise<void> {
     this.statement(WORK_QUERIES.firstTransaction).get();
   }
 
-  eventsMissingOrders(): EventOrdersRow[] {
+  async eventsMissingOrders(): Promise<EventOrdersRow[]> {
     return this.all(EVENT_ORDERS_ROW, CHECK_QUERIES.eventsMissingOrders);
   }
 
-  orderBirths(): Iterable<Row<typeof ORDER_BIRTH_ROW>> {
+  orderBirths(): AsyncIterable<OrderBirthRow> {
     return this.iterate(ORDER_BIRTH_ROW, BIRTH_QUERIES.allOrders);
   }
 
-  refundBirths(): Iterable<Row<typeof REFUND_BIRTH_ROW>> {
+  refundBirths(): AsyncIterable<RefundBirthRow> {
     return this.iterate(REFUND_BIRTH_ROW, BIRTH_QUERIES.allRefunds);
   }
 
-  succeededWithoutCapture(): { order_id: string }[] {
+  async succeededWithoutCapture(): Promise<OrderIdRow[]> {
     return this.all(ORDER_ID_ROW, CHECK_QUERIES.succeededWithoutCapture, CAPTURE_KEY);
   }
 
-  capturesOfUnsucceededOrders(): StrayPostingRow[] {
+  async capturesOfUnsucceededOrders(): Promise<StrayPostingRow[]> {
     return this.all(STRAY_POSTING_ROW, CHECK_QUERIES.capturesOfUnsucceededOrders, CAPTURE_KEY);
   }
 
-  unpostedPayouts(): { payout_id: string }[] {
+  async unpostedPayouts(): Promise<PayoutIdRow[]> {
     return this.all(PAYOUT_ID_ROW, PAYOUT_QUERIES.unposted, PAYOUT_SENT_KEY);
   }
 
-  strayPayoutPostings(): StrayPostingRow[] {
+  async strayPayoutPostings(): Promise<StrayPostingRow[]> {
     return this.all(STRAY_POSTING_ROW, PAYOUT_QUERIES.strayPostings, PAYOUT_SENT_KEY);
   }
 
-  owedBySeller(): Iterable<OwedRow> {
+  owedBySeller(): AsyncIterable<OwedRow> {
     return this.iterate(OWED_ROW, PAYOUT_QUERIES.owedBySeller);
   }
 
-  paidBySeller(): Iterable<Row<typeof PAID_ROW>> {
+  paidBySeller(): AsyncIterable<PaidRow> {
     return this.iterate(PAID_ROW, PAYOUT_QUERIES.paidBySeller);
   }
 
-  payoutsOfPsp(psp: string): Row<typeof PSP_PAYOUT_ROW>[] {
+  async payoutsOfPsp(psp: string): Promise<PspPayoutRow[]> {
     return this.all(PSP_PAYOUT_ROW, PAYOUT_QUERIES.ofPsp, psp);
   }
 
-  unpostedRefunds(): { refund_id: string }[] {
+  async unpostedRefunds(): Promise<RefundIdRow[]> {
     return this.all(REFUND_ID_ROW, REFUND_QUERIES.unposted, REFUND_SENT_KEY);
   }
 
-  strayRefundPostings(): { id: bigint; idempotency_key: string }[] {
+  async strayRefundPostings(): Promise<{ id: bigint; idempotency_key: string }[]> {
     return this.all(STRAY_POSTING_ROW, REFUND_QUERIES.strayPostings, REFUND_SENT_KEY);
   }
 
-  refundSumsByOrder(): Iterable<Row<typeof REFUND_SUMS_ROW>> {
+  refundSumsByOrder(): AsyncIterable<RefundSumsRow> {
     return this.iterate(REFUND_SUMS_ROW, REFUND_QUERIES.sumsByOrder);
   }
 
-  chargebacksByOrder(): Iterable<Row<typeof CLAWED_ROW>> {
+  chargebacksByOrder(): AsyncIterable<ClawedRow> {
     return this.iterate(CLAWED_ROW, REFUND_QUERIES.chargebacksByOrder);
   }
 
-  ordersWithRefunds(): Iterable<{ order_id: string }> {
+  ordersWithRefunds(): AsyncIterable<OrderIdRow> {
     return this.iterate(ORDER_ID_ROW, REFUND_QUERIES.ordersWithRefunds);
   }
 
-  orderTotals(orderId: string): Row<typeof ORDER_TOTALS_ROW> | undefined {
+  async orderTotals(orderId: string): Promise<OrderTotalsRow | undefined> {
     return readRow(ORDER_TOTALS_ROW, this.statement(REFUND_QUERIES.orderTotals).get(orderId));
   }
 
-  unpostedChargebacks(): { dispute_id: string }[] {
+  async unpostedChargebacks(): Promise<DisputeIdRow[]> {
     return this.all(DISPUTE_ID_ROW, REFUND_QUERIES.unpostedChargebacks, CHARGEBACK_KEY);
   }
 
-  executingLeases(): LeaseRow[] {
+  async executingLeases(): Promise<LeaseRow[]> {
     return this.all(LEASE_ROW, WORK_QUERIES.executing);
   }
 
-  openUnrecordedAnswers(): Row<typeof OPEN_ANSWER_ROW>[] {
+  async openUnrecordedAnswers(): Promise<OpenAnswerRow[]> {
     return this.all(OPEN_ANSWER_ROW, WORK_QUERIES.openAnswers);
   }
 
-  attentionWithoutAnswer(): Row<typeof ATTENTION_ROW>[] {
+  async attentionWithoutAnswer(): Promise<AttentionRow[]> {
     return this.all(ATTENTION_ROW, WORK_QUERIES.attentionWithoutAnswer);
   }
 
   /** Sorted by order id, streamed: the merge join with the PSP's charges keeps memory flat. */
-  ordersOfPsp(psp: string): Iterable<Row<typeof PSP_ORDER_ROW>> {
+  ordersOfPsp(psp: string): AsyncIterable<PspOrderRow> {
     return this.iterate(PSP_ORDER_ROW, WORK_QUERIES.ordersOfPsp, psp);
   }
 
-  transitBalances(names: { prefix: string; payouts: string }): Row<typeof ACCOUNT_NET_ROW>[] {
+  async transitBalances(names: { prefix: string; payouts: string }): Promise<AccountNetRow[]> {
     return this.all(ACCOUNT_NET_ROW, IN_TRANSIT_QUERIES.balances, names);
   }
 
-  transitSettled(prefix: string): Row<typeof ACCOUNT_NET_ROW>[] {
+  async transitSettled(prefix: string): Promise<AccountNetRow[]> {
     return this.all(ACCOUNT_NET_ROW, IN_TRANSIT_QUERIES.settled, { prefix });
   }
 
-  transitSent(payouts: string): Row<typeof ACCOUNT_NET_ROW>[] {
+  async transitSent(payouts: string): Promise<AccountNetRow[]> {
     return this.all(ACCOUNT_NET_ROW, IN_TRANSIT_QUERIES.sent, { payouts });
   }
 
-  bankMatchesByKind(): Row<typeof MATCHED_ROW>[] {
+  async bankMatchesByKind(): Promise<MatchedRow[]> {
     return this.all(MATCHED_ROW, IN_TRANSIT_QUERIES.matched);
   }
 
-  bankMatchesByTx(): Row<typeof MATCH_GROUP_ROW>[] {
+  async bankMatchesByTx(): Promise<MatchGroupRow[]> {
     return this.all(MATCH_GROUP_ROW, IN_TRANSIT_QUERIES.matchesByTx);
   }
 
-  bankEntriesByTx(): Row<typeof ENTRY_GROUP_ROW>[] {
+  async bankEntriesByTx(): Promise<EntryGroupRow[]> {
     return this.all(ENTRY_GROUP_ROW, IN_TRANSIT_QUERIES.entriesByTx);
   }
 
-  unpostedBankEntries(): Row<typeof UNPOSTED_ENTRY_ROW>[] {
+  async unpostedBankEntries(): Promise<UnpostedEntryRow[]> {
     return this.all(UNPOSTED_ENTRY_ROW, IN_TRANSIT_QUERIES.unposted);
   }
 
   /** What transaction `txId` moved on the account, as debits less credits. */
-  movedOn(txId: bigint, account: string, currency: string): bigint {
+  async movedOn(txId: bigint, account: string, currency: string): Promise<bigint> {
     return this.one(DEBIT_NET_ROW, IN_TRANSIT_QUERIES.txMoved, txId, account, currency).debit_net;
   }
 
   /** What transaction `txId` moved on the account, whatever its currency. */
-  movedOnAnyCurrency(txId: bigint, account: string): bigint {
+  async movedOnAnyCurrency(txId: bigint, account: string): Promise<bigint> {
     return this.one(MOVED_ROW, RECONCILE_QUERIES.bankMoved, txId, account).moved;
   }
 
-  rowsBySettlement(): Iterable<Row<typeof SETTLEMENT_ROWS_ROW>> {
+  rowsBySettlement(): AsyncIterable<SettlementRowsRow> {
     return this.iterate(SETTLEMENT_ROWS_ROW, RECONCILE_QUERIES.rowsBySettlement);
   }
 
-  settlements(): SettlementRow[] {
+  async settlements(): Promise<SettlementRow[]> {
     return this.all(SETTLEMENT_ROW, RECONCILE_QUERIES.settlements);
   }
 
-  settlementTransactions(): Row<typeof TX_KIND_ROW>[] {
+  async settlementTransactions(): Promise<TxKindRow[]> {
     return this.all(TX_KIND_ROW, RECONCILE_QUERIES.settlementTransactions);
   }
 
-  unsettledRows(): Row<typeof UNSETTLED_ROW>[] {
+  async unsettledRows(): Promise<UnsettledRow[]> {
     return this.all(UNSETTLED_ROW, RECONCILE_QUERIES.unsettledRows);
   }
 
-  feeRuns(): Row<typeof FEE_RUN_ROW>[] {
+  async feeRuns(): Promise<FeeRunRow[]> {
     return this.all(FEE_RUN_ROW, RECONCILE_QUERIES.feeRuns);
   }
 
-  transactionIdByKey(idempotencyKey: string): bigint | undefined {
+  async transactionIdByKey(idempotencyKey: string): Promise<bigint | undefined> {
     return readRow(ID_ROW, this.statement(RECONCILE_QUERIES.transactionByKey).get(idempotencyKey))
       ?.id;
   }
 
-  pspFeesOf(txId: bigint): bigint {
+  async pspFeesOf(txId: bigint): Promise<bigint> {
     return this.one(BOOKED_ROW, RECONCILE_QUERIES.pspFeesOfTx, txId, pspFees).booked;
   }
 
-  feesBookedTwice(): { internal_ref: string }[] {
+  async feesBookedTwice(): Promise<InternalRefRow[]> {
     return this.all(INTERNAL_REF_ROW, RECONCILE_QUERIES.feesBookedTwice, PSP_FEE_KEY);
   }
 
   /** Each decision with the ids of the transactions it posted (a JSON list in the row). */
-  decisions(): { id: bigint; txIds: number[] }[] {
+  async decisions(): Promise<{ id: bigint; txIds: number[] }[]> {
     return this.all(DECISION_ROW, RECONCILE_QUERIES.decisions).map((row) => ({
       id: row.id,
       txIds: transactionIds(row.tx_ids, row.id),
     }));
   }
 
-  reconcileTransactions(): Row<typeof TX_KIND_ROW>[] {
+  async reconcileTransactions(): Promise<TxKindRow[]> {
     return this.all(TX_KIND_ROW, RECONCILE_QUERIES.reconcileTransactions);
   }
 
-  resolvedPaidBatches(): Row<typeof PAID_BATCH_ROW>[] {
+  async resolvedPaidBatches(): Promise<PaidBatchRow[]> {
     return this.all(PAID_BATCH_ROW, RECONCILE_QUERIES.resolvedPaidBatches);
   }
 }

@@ -5,6 +5,7 @@ import { SqliteLedgerReads } from './sqlite-ledger-reads.js';
 import type { JournalStore, ReverseTarget } from './ledger-store.js';
 import { Ledger } from './ledger.js';
 import type { PostResult, PostingRequest, TransactionRecord } from './types.js';
+import { SqliteLedgerVerifyReads } from './sqlite-verify-reads.js';
 import { type VerifyReport, verifyLedger } from './verify.js';
 
 /**
@@ -42,7 +43,7 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   async verify(): Promise<VerifyReport> {
-    return verifyLedger(this.db);
+    return verifyLedger(new SqliteLedgerVerifyReads(this.db));
   }
 
   async exportJournal(format: ExportFormat, write: (chunk: string) => void): Promise<number> {

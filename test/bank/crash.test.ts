@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { type TestBook, tempBook } from '../reconcile/book.js';
 import { BATCH, importStatements, settledAndPaidOut } from './book.js';
 import { bankEntry, statementOf } from './statements.js';
+import { checkBooks } from '../helpers/check.js';
 
 /** A process that imports one statement through dist/ (npm run build first) and is killed at a failpoint. */
 const CHILD = `
@@ -66,7 +66,7 @@ describe('a crash while a statement is imported leaves nothing', () => {
       expect(child.stderr).toBe('');
       expect(child.signal).toBe('SIGKILL');
       expect(counts()).toEqual(before);
-      expect(runChecks(db).ok).toBe(true);
+      expect((await checkBooks(db)).ok).toBe(true);
       const outcome = await importStatements(book, 'day.xml', [
         statementOf([
           bankEntry('credit', 6440n, { text: BATCH, accountServicerRef: 'R2' }),

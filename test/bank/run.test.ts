@@ -7,9 +7,7 @@ import {
   unidentifiedDebits as UNIDENTIFIED_DEBITS_ACCOUNT,
   bankInTransit as bankInTransitAccount,
 } from '../../src/postings/index.js';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
-import { verifyLedger } from '../../src/ledger/index.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { reconcileReport } from '../../src/reconcile/report.js';
 import { listItems } from '../../src/reconcile/listing.js';
@@ -17,6 +15,7 @@ import { SqliteReconcileReads } from '../../src/reconcile/sqlite-reconcile-reads
 import { type TestBook, balanceOf, tempBook } from '../reconcile/book.js';
 import { BATCH, importStatements, settledAndPaidOut } from './book.js';
 import { bankEntry, statementOf } from './statements.js';
+import { checkBooks, verifyBooks } from '../helpers/check.js';
 
 const count = (db: Database, table: string) =>
   db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as bigint;
@@ -103,8 +102,8 @@ describe('reconcile bank: a statement against the payouts and the books', () => 
       }),
       expect.objectContaining({ kind: 'bank.fee' }),
     ]);
-    expect(runChecks(db).ok).toBe(true);
-    expect(verifyLedger(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
+    expect((await verifyBooks(db)).ok).toBe(true);
   });
 
   it('produces every class, posts each to its account, and a later file resolves what it settles', async () => {
@@ -152,7 +151,7 @@ describe('reconcile bank: a statement against the payouts and the books', () => 
     expect(balanceOf(db, UNIDENTIFIED_CREDITS_ACCOUNT)).toBe(777n);
     expect(balanceOf(db, UNIDENTIFIED_DEBITS_ACCOUNT)).toBe(555n + 3000n + 555n);
     expect(balanceOf(db, BANK_OPERATING_ACCOUNT)).toBe(6430n + 777n - 555n - 3000n - 555n);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
 
     // The next day: the seller payout leaves, and the first file's unknown credit comes again in an overlapping file.
     const second = statementOf(
@@ -183,7 +182,7 @@ describe('reconcile bank: a statement against the payouts and the books', () => 
       openingMinor: '103097',
       openingBooksMinor: '3097',
     });
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
     // The report and the item list read bank runs like settlement runs.
     const report = await reconcileReport(new SqliteReconcileReads(db), BigInt(later.run.id));
     expect(report.summary.classes.map((line) => line.class)).toEqual([
@@ -258,7 +257,7 @@ describe('reconcile bank: a statement against the payouts and the books', () => 
       .pluck()
       .get() as string;
     expect(JSON.parse(feeDecision)).toEqual([Number(rows[3]?.tx_id)]);
-    expect(verifyLedger(db).ok).toBe(true);
+    expect((await verifyBooks(db)).ok).toBe(true);
   });
 
   it('the same bytes again change nothing; a dry run shows the run and writes nothing', async () => {

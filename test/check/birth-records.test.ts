@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIRTH_CHECK_NAME, runChecks } from '../../src/check/check.js';
+import { BIRTH_CHECK_NAME } from '../../src/check/check.js';
 import { BIRTH_QUERIES, type Database } from '../../src/db/index.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
@@ -11,6 +11,7 @@ import { SqliteOrderReads } from '../../src/payments/sqlite-order-reads.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 /**
  * Issue 14 item 5: the fields an order (or a refund) is born with are immutable in the schema,
@@ -48,7 +49,8 @@ describe('orders and refunds are what their events said', () => {
       clock: () => (now += 1_000),
       random: () => 1,
     });
-  const birthCheck = () => runChecks(db).results.find((result) => result.name === BIRTH_CHECK_NAME);
+  const birthCheck = async () =>
+    (await checkBooks(db)).results.find((result) => result.name === BIRTH_CHECK_NAME);
 
   beforeEach(async () => {
     ({ db, cleanup } = tempDatabase());
@@ -58,7 +60,7 @@ describe('orders and refunds are what their events said', () => {
   });
   afterEach(() => cleanup());
 
-  it("refuses an edit of a created order's amount or seller, and its deletion, in the schema", () => {
+  it("refuses an edit of a created order's amount or seller, and its deletion, in the schema", async () => {
     expect(() =>
       db.prepare("UPDATE orders SET amount_minor = 999999 WHERE order_id = 'ord_1'").run(),
     ).toThrow('orders amount_minor is immutable');
@@ -74,25 +76,25 @@ describe('orders and refunds are what their events said', () => {
     expect(() => db.prepare("UPDATE events SET content_hash = 'x'").run()).toThrow(
       'events is append-only',
     );
-    expect(birthCheck()).toMatchObject({ ok: true, details: ['2 orders, 0 refunds'] });
+    expect(await birthCheck()).toMatchObject({ ok: true, details: ['2 orders, 0 refunds'] });
   });
 
-  it('with the trigger dropped, an edited order fails check, naming it', () => {
+  it('with the trigger dropped, an edited order fails check, naming it', async () => {
     db.exec('DROP TRIGGER orders_birth_fields_immutable');
     db.prepare(
       "UPDATE orders SET amount_minor = 999999, seller_id = 'mallory' WHERE order_id = 'ord_1'",
     ).run();
-    const report = runChecks(db);
+    const report = await checkBooks(db);
     expect(report.ok).toBe(false);
-    expect(birthCheck()?.details).toEqual([
+    expect((await birthCheck())?.details).toEqual([
       'order ord_1: its fields no longer match the hash recorded at intake from event chk_1 (amount, seller or another field it was born with was changed)',
     ]);
   });
 
-  it('with the events trigger dropped, a changed event content hash fails every order of the event', () => {
+  it('with the events trigger dropped, a changed event content hash fails every order of the event', async () => {
     db.exec('DROP TRIGGER events_no_update');
     db.prepare("UPDATE events SET content_hash = '0000' WHERE event_id = 'chk_1'").run();
-    expect(birthCheck()?.details).toHaveLength(2);
+    expect((await birthCheck())?.details).toHaveLength(2);
   });
 
   it('the executor refuses to charge an order whose fields no longer match their hash: dead-lettered, never sent', async () => {
@@ -125,10 +127,10 @@ describe('orders and refunds are what their events said', () => {
     expect(() => db.prepare("DELETE FROM refunds WHERE refund_id = 'rf_1'").run()).toThrow(
       'refunds rows are never deleted',
     );
-    expect(birthCheck()).toMatchObject({ ok: true, details: ['2 orders, 1 refunds'] });
+    expect(await birthCheck()).toMatchObject({ ok: true, details: ['2 orders, 1 refunds'] });
     db.exec('DROP TRIGGER refunds_birth_fields_immutable');
     db.prepare("UPDATE refunds SET amount_minor = 2500 WHERE refund_id = 'rf_1'").run();
-    expect(birthCheck()?.details).toEqual([
+    expect((await birthCheck())?.details).toEqual([
       'refund rf_1: its fields no longer match the hash recorded at intake from its event (amount, order or another field it was born with was changed)',
     ]);
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bankOperating as BANK_OPERATING_ACCOUNT } from '../../src/postings/index.js';
-import { IN_TRANSIT_CHECK_NAME, runChecks } from '../../src/check/check.js';
+import { IN_TRANSIT_CHECK_NAME } from '../../src/check/check.js';
 import { type Currency, formatAmount } from '../../src/money/index.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
 import {
@@ -14,6 +14,7 @@ import {
   payout,
   tempBook,
 } from '../reconcile/book.js';
+import { checkBooks } from '../helpers/check.js';
 
 const batchArbitrary = fc.record({
   currency: fc.constantFrom<Currency>(USD, EUR),
@@ -70,7 +71,7 @@ describe('money in transit, properties', () => {
               );
               expect(balanceOf(db, BANK_OPERATING_ACCOUNT, currency), currency).toBe(0n);
             }
-            const report = runChecks(db);
+            const report = await checkBooks(db);
             expect(report.results.filter((result) => !result.ok)).toEqual([]);
             const holdings = [...expected]
               .filter(([, minor]) => minor !== 0n)

@@ -8,11 +8,7 @@ import {
   bankInTransit as bankInTransitAccount,
   payoutsInTransit as PAYOUTS_IN_TRANSIT_ACCOUNT,
 } from '../../src/postings/index.js';
-import {
-  BANK_POSTINGS_CHECK_NAME,
-  IN_TRANSIT_CHECK_NAME,
-  runChecks,
-} from '../../src/check/check.js';
+import { BANK_POSTINGS_CHECK_NAME, IN_TRANSIT_CHECK_NAME } from '../../src/check/check.js';
 import { IN_TRANSIT_QUERIES } from '../../src/check/store.js';
 import { openDatabase } from '../../src/db/index.js';
 import { Ledger } from '../../src/ledger/index.js';
@@ -22,6 +18,7 @@ import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { payops, tempDir } from '../helpers/cli.js';
 import { tempDatabase } from '../helpers/db.js';
 import { TestBook, USD, capture, lined, payout } from '../reconcile/book.js';
+import { checkBooks } from '../helpers/check.js';
 
 /**
  * Issue 16 item 4: `payops check` proves the money in transit. A book whose batch po_1 (34.40 USD)
@@ -457,7 +454,7 @@ describe('payops check: money in transit (issue 16)', () => {
           `INSERT INTO recon_settlements (psp, batch_id, currency, kind, net_minor, tx_id, created_at, posted_at) VALUES ('sim', 'po_old', 'USD', 'record', 2470, ?, ?, ?)`,
         )
         .run(txId, NOW, NOW);
-      const report = runChecks(made.db);
+      const report = await checkBooks(made.db);
       expect(report.results.filter((result) => !result.ok)).toEqual([]);
       expect(
         report.results.find((result) => result.name === IN_TRANSIT_CHECK_NAME)?.details,

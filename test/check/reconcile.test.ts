@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { tempDatabase } from '../helpers/db.js';
 import { TestBook, USD, capture, lined, payout } from '../reconcile/book.js';
+import { checkBooks } from '../helpers/check.js';
 
 const NAME =
   'settlements post each row once; every reconciliation posting has its decision; resolved batches hold their payout';
@@ -26,15 +26,20 @@ describe('payops check: reconciliation', () => {
   });
   afterEach(() => cleanup());
 
-  const problems = () => runChecks(db).results.find((result) => result.name === NAME);
+  const problems = async () =>
+    (await checkBooks(db)).results.find((result) => result.name === NAME);
 
-  it('passes on reconciled books', () => {
-    expect(problems()).toEqual({ name: NAME, ok: true, details: ['1 settlements, 0 decisions'] });
+  it('passes on reconciled books', async () => {
+    expect(await problems()).toEqual({
+      name: NAME,
+      ok: true,
+      details: ['1 settlements, 0 decisions'],
+    });
   });
 
-  it('catches a settlement that no longer adds up to its rows, and the batch that no longer holds its payout', () => {
+  it('catches a settlement that no longer adds up to its rows, and the batch that no longer holds its payout', async () => {
     db.prepare('UPDATE recon_settlements SET net_minor = net_minor + 1').run();
-    expect(problems()).toMatchObject({
+    expect(await problems()).toMatchObject({
       ok: false,
       details: [
         'settlement 1 (rows, batch po_1 USD): its rows net 3440, it records 3441',
@@ -44,14 +49,14 @@ describe('payops check: reconciliation', () => {
     });
   });
 
-  it('catches a matched row of a paid-out batch that never reached the bank', () => {
+  it('catches a matched row of a paid-out batch that never reached the bank', async () => {
     db.prepare('UPDATE recon_rows SET settlement_id = NULL WHERE line = 2').run();
-    expect(problems()?.details).toContain(
+    expect((await problems())?.details).toContain(
       'day.csv:2 is matched in paid-out batch po_1 but never reached the bank',
     );
   });
 
-  it('catches a reconciliation posting that no decision made', () => {
+  it('catches a reconciliation posting that no decision made', async () => {
     new Ledger(db).post({
       idempotencyKey: 'reconcile.accept:rm_forged:1',
       kind: 'reconcile.accept',
@@ -67,7 +72,7 @@ describe('payops check: reconciliation', () => {
         },
       ],
     });
-    expect(problems()?.details).toEqual([
+    expect((await problems())?.details).toEqual([
       expect.stringMatching(/^tx \d+ \(reconcile\.accept\) was posted by no recorded decision$/),
     ]);
   });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CheckResult, runChecks } from '../../src/check/check.js';
 import { runChecksWithPsp } from '../../src/check/with-psp.js';
+import { SqliteCheckSource } from '../../src/check/sqlite-check-source.js';
 import { type Database, inTransaction, openDatabase } from '../../src/db/index.js';
 import { emptyTally } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
@@ -77,11 +78,11 @@ async function booksWithACaptureInFlight(): Promise<{
 }
 
 /** `payops check` on `db`, with `commit` run right after check prepares its N-th statement. */
-function checkWithCommitAfter(
+async function checkWithCommitAfter(
   db: Database,
   commit: () => void,
   statements: number,
-): { failed: CheckResult[]; committed: boolean } {
+): Promise<{ failed: CheckResult[]; committed: boolean }> {
   let prepared = 0;
   let committed = false;
   const watched = new Proxy(db, {
@@ -101,7 +102,7 @@ function checkWithCommitAfter(
         : value;
     },
   });
-  const report = runChecksWithPsp(watched, undefined, runChecks);
+  const report = await runChecksWithPsp(new SqliteCheckSource(watched), undefined, runChecks);
   return { failed: report.results.filter((result) => !result.ok), committed };
 }
 
@@ -117,7 +118,11 @@ describe('payops check on books that change while it runs', () => {
     for (let statements = 1; statements < 500; statements++) {
       const books = await booksWithACaptureInFlight();
       try {
-        const { failed, committed } = checkWithCommitAfter(books.db, books.commit, statements);
+        const { failed, committed } = await checkWithCommitAfter(
+          books.db,
+          books.commit,
+          statements,
+        );
         if (!committed) break; // check prepares fewer statements: every moment was tried
         moments++;
         expect(failed, `a capture committed after check's statement ${statements}`).toEqual([]);

@@ -5,6 +5,7 @@ import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import { runChecksWithPsp } from '../../src/check/with-psp.js';
+import { SqliteCheckSource } from '../../src/check/sqlite-check-source.js';
 import { openDatabase } from '../../src/db/index.js';
 import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
 
@@ -106,7 +107,7 @@ export function runCorpus(target: CorpusTarget, cases: readonly CorpusCase[]): v
         if (c.input) expect(fs.existsSync(path.join(CORPUS_DIR, c.input)), c.input).toBe(true);
     });
 
-    it.each(cases.map((c, index) => [c.name, c, index] as const))('%s', (_name, c, index) => {
+    it.each(cases.map((c, index) => [c.name, c, index] as const))('%s', async (_name, c, index) => {
       const directory = path.join(
         work,
         `${index}-${c.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60)}`,
@@ -154,7 +155,7 @@ export function runCorpus(target: CorpusTarget, cases: readonly CorpusCase[]): v
       expect(added, context).toEqual([...(c.expect.added ?? [])].sort());
       if (added.length === 0)
         expect(after.tables, `${c.name}: nothing may be written`).toEqual(before.tables);
-      else expectConsistent(db);
+      else await expectConsistent(db);
       expect(after.integrity).toBe('ok');
 
       if (target.rejectsFile && input) {
@@ -222,12 +223,12 @@ export function snapshot(file: string, idsQuery: string): Snapshot {
 }
 
 /** What was added holds together: every invariant `payops check` knows, against the PSP's own record. */
-function expectConsistent(file: string): void {
+async function expectConsistent(file: string): Promise<void> {
   const psp = path.join(path.dirname(file), 'books.psp-sim.db');
   const db = openDatabase(file);
   try {
-    const report = runChecksWithPsp(
-      db,
+    const report = await runChecksWithPsp(
+      new SqliteCheckSource(db),
       fs.existsSync(psp) ? { psp: 'sim', stateFile: psp } : undefined,
       runChecks,
     );

@@ -4,6 +4,8 @@ import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import { runChecksWithPsp } from '../../src/check/with-psp.js';
+import { SqliteCheckSource } from '../../src/check/sqlite-check-source.js';
+import { verifyBooks } from '../helpers/check.js';
 import { type Database, SCHEMA_VERSION, migrate, openDatabase } from '../../src/db/index.js';
 import {
   Ledger,
@@ -11,7 +13,6 @@ import {
   balances,
   exportJournal,
   readPostingFile,
-  verifyLedger,
 } from '../../src/ledger/index.js';
 import { SqliteLedgerReads } from '../../src/ledger/sqlite-ledger-reads.js';
 import { runPayin } from '../../src/work/executors/payin.js';
@@ -41,8 +42,8 @@ async function snapshot(db: Database, simState: string) {
     await exportJournal(new SqliteLedgerReads(db), format, (chunk) => (text += chunk));
     exports[format] = text;
   }
-  const { ok, results, notes } = runChecksWithPsp(
-    db,
+  const { ok, results, notes } = await runChecksWithPsp(
+    new SqliteCheckSource(db),
     { psp: 'sim', stateFile: simState },
     runChecks,
   );
@@ -55,7 +56,7 @@ async function snapshot(db: Database, simState: string) {
       'assets:bank:operating',
     ].map((account) => accountHistory(db, account)),
     exports,
-    verify: verifyLedger(db),
+    verify: await verifyBooks(db),
     check: { ok, results, notes },
     orders: await Promise.all(
       (await listOrders(new SqliteOrderReads(db))).map((order) =>
@@ -194,7 +195,7 @@ describe('migration 8: the same constraints as comparisons', () => {
         'liabilities:sellers:seller_12:payable',
         'equity',
       ].map((account) => accountHistory(db, account));
-      return { verify: verifyLedger(db), balances: balances(db), asOf, history, exports };
+      return { verify: await verifyBooks(db), balances: balances(db), asOf, history, exports };
     };
     const expected = await reads(raw);
     for (const table of BIRTH_COLUMNS) raw.exec(`ALTER TABLE ${table} DROP COLUMN birth_hash`);

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
-import { Ledger, verifyLedger } from '../../src/ledger/index.js';
+import { Ledger } from '../../src/ledger/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { tempDatabase } from '../helpers/db.js';
+import { verifyBooks } from '../helpers/check.js';
 
 const USD = toCurrency('USD');
 
@@ -50,8 +51,8 @@ describe('verifyLedger', () => {
   });
   afterEach(() => cleanup());
 
-  it('accepts an untouched ledger and reports its head hash', () => {
-    const report = verifyLedger(db);
+  it('accepts an untouched ledger and reports its head hash', async () => {
+    const report = await verifyBooks(db);
     expect(report).toMatchObject({
       ok: true,
       transactionsChecked: 5,
@@ -62,12 +63,12 @@ describe('verifyLedger', () => {
     expect(report.headHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('names the transaction whose entry amount was edited', () => {
+  it('names the transaction whose entry amount was edited', async () => {
     dropTriggers(db);
     db.prepare(
       'UPDATE ledger_entries SET amount_minor = 999 WHERE tx_id = 3 AND direction = ?',
     ).run('debit');
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.ok).toBe(false);
     expect(report.problems[0]?.txId).toBe(3);
     expect(report.problems.map((p) => p.problem).join('\n')).toMatch(
@@ -75,43 +76,43 @@ describe('verifyLedger', () => {
     );
   });
 
-  it('catches a balanced edit of both sides (the hash does not match)', () => {
+  it('catches a balanced edit of both sides (the hash does not match)', async () => {
     dropTriggers(db);
     db.prepare('UPDATE ledger_entries SET amount_minor = 1 WHERE tx_id = 2').run();
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.ok).toBe(false);
     expect(report.problems[0]?.txId).toBe(2);
   });
 
-  it('catches an edited description', () => {
+  it('catches an edited description', async () => {
     dropTriggers(db);
     db.prepare("UPDATE ledger_transactions SET description = 'nothing to see' WHERE id = 4").run();
-    expect(verifyLedger(db).problems[0]).toMatchObject({
+    expect((await verifyBooks(db)).problems[0]).toMatchObject({
       txId: 4,
       problem: expect.stringMatching(/content does not match/),
     });
   });
 
-  it('catches a rewritten content hash through the chain', () => {
+  it('catches a rewritten content hash through the chain', async () => {
     dropTriggers(db);
     db.prepare(
       "UPDATE ledger_transactions SET description = 'x', body_hash = 'ab' WHERE id = 2",
     ).run();
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.problems.some((p) => p.txId === 2 && /chain hash/.test(p.problem))).toBe(true);
   });
 
-  it('catches a removed transaction', () => {
+  it('catches a removed transaction', async () => {
     dropTriggers(db);
     db.pragma('foreign_keys = OFF');
     db.prepare('DELETE FROM ledger_entries WHERE tx_id = 3').run();
     db.prepare('DELETE FROM ledger_transactions WHERE id = 3').run();
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.ok).toBe(false);
     expect(report.problems[0]?.txId).toBe(4);
   });
 
-  it('catches an entry slipped into an old transaction (inserts are not blocked by triggers)', () => {
+  it('catches an entry slipped into an old transaction (inserts are not blocked by triggers)', async () => {
     const account = db
       .prepare("SELECT id FROM ledger_accounts WHERE name = 'assets:bank:operating'")
       .get() as { id: bigint };
@@ -119,16 +120,16 @@ describe('verifyLedger', () => {
       `INSERT INTO ledger_entries (tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor)
        VALUES (2, ?, 'debit', 5, '2026-11-22T10:00:00.000Z', 0, 0)`,
     ).run(account.id);
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.ok).toBe(false);
     expect(report.problems[0]?.txId).toBe(2);
   });
 
-  it('catches a stored account balance that disagrees with its entries', () => {
+  it('catches a stored account balance that disagrees with its entries', async () => {
     db.prepare(
       "UPDATE ledger_accounts SET balance_minor = balance_minor + 1 WHERE name = 'equity:opening'",
     ).run();
-    const report = verifyLedger(db);
+    const report = await verifyBooks(db);
     expect(report.problems).toEqual([
       expect.objectContaining({
         txId: null,
@@ -156,7 +157,7 @@ describe("an account's type is the one its name gives (issue 14, item 6)", () =>
   });
   afterEach(() => cleanup());
 
-  it('the schema refuses to flip a type, to create an account with the wrong type, or to delete one', () => {
+  it('the schema refuses to flip a type, to create an account with the wrong type, or to delete one', async () => {
     expect(() =>
       db
         .prepare(
@@ -181,15 +182,15 @@ describe("an account's type is the one its name gives (issue 14, item 6)", () =>
     expect(() =>
       db.prepare("DELETE FROM ledger_accounts WHERE name = 'equity:opening'").run(),
     ).toThrow('ledger_accounts rows are never deleted');
-    expect(verifyLedger(db).ok).toBe(true);
+    expect((await verifyBooks(db)).ok).toBe(true);
   });
 
-  it('with the trigger dropped, verify names the account whose type disagrees with its name', () => {
+  it('with the trigger dropped, verify names the account whose type disagrees with its name', async () => {
     db.exec('DROP TRIGGER ledger_accounts_birth_fields_immutable');
     db.prepare(
       "UPDATE ledger_accounts SET type = 'liability' WHERE name = 'assets:bank:operating'",
     ).run();
-    expect(verifyLedger(db)).toMatchObject({
+    expect(await verifyBooks(db)).toMatchObject({
       ok: false,
       problems: [
         {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { MAX_MINOR } from '../../src/money/index.js';
 import { UnrecordedAnswers } from '../../src/payments/unrecorded-answers-store.js';
@@ -15,6 +14,7 @@ import { resolveAttention } from '../../src/work/executors/resolve-attention.js'
 import { SqliteAttentionStore } from '../../src/work/executors/sqlite-attention-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from './fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
@@ -218,7 +218,7 @@ describe('a charge the PSP captured and payops could not record', () => {
       ),
     ).toEqual([expect.objectContaining({ itemId: 'ord_1', outcome: 'already_booked' })]);
     expect((await showOrder(new SqliteOrderReads(db), 'ord_1')).ledgerTransactions).toHaveLength(2);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
     expect(psp.calls.length).toBe(4);
   });
 

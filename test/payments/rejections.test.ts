@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
@@ -11,6 +10,7 @@ import { RefundExecutor } from '../../src/work/executors/refund.js';
 import type { PspRejection } from '../../src/psp/port.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from './fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 const POLICY = { baseMs: 1, capMs: 1, maxAttempts: 3 };
 const reused = (key: string): PspRejection => ({
@@ -79,7 +79,7 @@ describe('a PSP rejection in the refund and payout executors', () => {
         )
         .get(),
     ).toEqual({ reserved: 2000n, refunded: 0n });
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('dead-letters the payout and leaves the money payable, never failed', async () => {
@@ -97,6 +97,6 @@ describe('a PSP rejection in the refund and payout executors', () => {
     expect(summary.execution).toMatchObject({ deadLettered: 1, failed: 0, succeeded: 0 });
     expect(summary.execution.rejections).toEqual([expect.stringContaining(`(key ${payoutKey()})`)]);
     expect(db.prepare('SELECT status FROM payouts').get()).toEqual({ status: 'dead_lettered' });
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 });

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { UnrecordedAnswers } from '../../src/payments/unrecorded-answers-store.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
@@ -14,6 +13,7 @@ import { listPayouts } from '../../src/payouts/queries.js';
 import { SqlitePayoutsStore } from '../../src/payouts/sqlite-payouts-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
@@ -84,11 +84,9 @@ describe('a payout the PSP sent and payops could not record', () => {
     const second = await runPayouts(db, { psp, retry: POLICY, clock });
     expect(second.execution.attempted).toBe(0);
     expect(psp.payoutCalls).toHaveLength(1);
-    expect(
-      runChecks(db)
-        .results.filter((r) => !r.ok)
-        .map((r) => r.name),
-    ).toEqual(['every PSP answer recorded']);
+    expect((await checkBooks(db)).results.filter((r) => !r.ok).map((r) => r.name)).toEqual([
+      'every PSP answer recorded',
+    ]);
 
     db.exec('DROP TRIGGER temp.block_payouts');
     expect(
@@ -116,6 +114,6 @@ describe('a payout the PSP sent and payops could not record', () => {
     ).toBe(1n);
     expect((await runPayouts(db, { psp, retry: POLICY, clock })).payoutIds).toEqual([]);
     expect(psp.payoutCalls).toHaveLength(1);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 });

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
-import { runChecks } from '../../src/check/check.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { HeldPayOuts } from '../../src/payouts/held-payouts.js';
 import { settleHeldPayOuts } from '../../src/payouts/settle-held.js';
@@ -11,6 +10,7 @@ import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp, timeout } from '../payments/fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 const IBAN = 'DE89370400440532013000';
@@ -66,7 +66,8 @@ describe('held pay_outs', () => {
           .get() as { n: bigint }
       ).n,
     );
-  const checksPass = () => expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+  const checksPass = async () =>
+    expect((await checkBooks(db)).results.filter((result) => !result.ok)).toEqual([]);
 
   beforeEach(() => {
     let file: string;
@@ -88,11 +89,11 @@ describe('held pay_outs', () => {
       rejected: [],
       stillHeld: 1,
     });
-    checksPass();
+    await checksPass();
     await execute();
     // Captured and not released yet: the state a crash between the two leaves. The books agree,
     // the pay_out is still held, and the next settling (any run's) releases it.
-    checksPass();
+    await checksPass();
     expect(new HeldPayOuts(db).list()).toMatchObject([
       { status: 'held', orderStatus: 'succeeded' },
     ]);
@@ -102,7 +103,7 @@ describe('held pay_outs', () => {
       stillHeld: 0,
     });
     expect(payableMinor()).toBe(2250n);
-    checksPass();
+    await checksPass();
     // Settling again (another process, the next run) applies nothing twice.
     expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toEqual({
       released: 0,
@@ -125,11 +126,11 @@ describe('held pay_outs', () => {
       stillHeld: 1,
     });
     expect(new HeldPayOuts(db).list()).toMatchObject([{ orderStatus: 'retry_scheduled' }]);
-    checksPass();
+    await checksPass();
     now += 60_000;
     await execute();
     expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toMatchObject({ released: 1 });
-    checksPass();
+    await checksPass();
   });
 
   it('rejects the held pay_out with its reason when the order is declined', async () => {
@@ -148,7 +149,7 @@ describe('held pay_outs', () => {
     ]);
     expect(payableMinor()).toBe(0n);
     expect(releasePostings()).toBe(0);
-    checksPass();
+    await checksPass();
   });
 
   it('judges again the re-send of a held pay_out that was rejected (its event id is not spent), and applies it once', async () => {
@@ -187,6 +188,6 @@ describe('held pay_outs', () => {
       releases: 0,
     });
     expect(releasePostings()).toBe(1);
-    checksPass();
+    await checksPass();
   });
 });

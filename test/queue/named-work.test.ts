@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { UsageError } from '../../src/errors.js';
 import { runPayin } from '../../src/work/executors/payin.js';
@@ -8,6 +7,7 @@ import { requeueDeadLetters } from '../../src/queue/retry.js';
 import { tempDatabase } from '../helpers/db.js';
 import { eventsFile } from '../helpers/events.js';
 import { FakePsp, timeout } from '../payments/fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 /**
  * Found in review: `dlq requeue ord_…` claimed a dead letter whatever PSP it belonged to and sent
@@ -80,6 +80,6 @@ describe('dlq requeue by id', () => {
     );
     expect(summary.charges).toMatchObject({ attempted: 1, succeeded: 1 });
     expect(http.calls.map((call) => call.idempotencyKey)).toEqual(['payops-ord_1-charge']);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 });

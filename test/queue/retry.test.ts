@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { executeDue, runPayin } from '../../src/work/executors/payin.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
@@ -15,6 +14,7 @@ import { payoutIdOf } from '../../src/payouts/store.js';
 const PAYOUT_ID = payoutIdOf({ sellerId: 'seller_1', currency: 'USD', amountMinor: 3600n }, 0n, 0);
 import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 5 };
 const unavailable: RetryableFailure = {
@@ -118,7 +118,7 @@ describe('retry run --wait (retryDue)', () => {
     expect(summary.refunds).toMatchObject({ succeeded: 1, retryScheduled: 1 }); // a tally of what happened, not what is left
     expect(summary.payouts).toMatchObject({ succeeded: 1, retryScheduled: 1 });
     expect(sleeps.length).toBeGreaterThan(0);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('payin run --wait works the refunds of its file to the end too', async () => {
@@ -183,7 +183,7 @@ describe('retry run --wait (retryDue)', () => {
     expect(causes).toContainEqual(
       expect.stringMatching(/^requeued by operator test; key payops-rf_1-refund/),
     );
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('requeues by id: a refund and a payout named together', async () => {

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { balances } from '../../src/ledger/index.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
@@ -8,6 +7,7 @@ import type { DecisionAction } from '../../src/reconcile/decision.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import type { SettlementRow } from '../../src/reconcile/types.js';
 import { IN_TRANSIT, capture, lined, payout, tempBook } from './book.js';
+import { checkBooks } from '../helpers/check.js';
 
 type Fault = 'exact' | 'more' | 'less' | 'fee' | 'duplicate' | 'missing';
 
@@ -100,7 +100,7 @@ describe('reconciliation properties', () => {
             expect(store.openItems()).toEqual([]);
             expect(balanceOf(db, IN_TRANSIT)).toBe(truthMinor);
             expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
-            const report = runChecks(db);
+            const report = await checkBooks(db);
             expect(report.results.filter((result) => !result.ok)).toEqual([]);
           } finally {
             cleanup();

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { type TestBook, capture, lined, payout, tempBook } from './book.js';
+import { checkBooks } from '../helpers/check.js';
 
 /**
  * Issue 15: a +3.52 residual that was exactly a pending record's net (the payout paid it, the rows
@@ -74,6 +74,6 @@ describe('a batch residual waits for what is still pending, and shows how it dec
       'residual +3.52 USD = PSP paid 34.40 - books hold 30.88 (matched rows 9.70; missing_internal capture:ch_sim_x 21.18)',
     );
     expect(options.proposal).not.toContain('pending');
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 });

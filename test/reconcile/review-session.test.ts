@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { PLAIN } from '../../src/output/palette.js';
 import {
@@ -12,6 +11,7 @@ import {
 import { SqliteReviewStore } from '../../src/reconcile/sqlite-review-store.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { type TestBook, capture, lined, payout, tempBook } from './book.js';
+import { checkBooks } from '../helpers/check.js';
 
 /** Answers prompts from a script; `interrupt` answers like Ctrl-C does in @inquirer/prompts. */
 function scripted(answers: (string | 'interrupt' | 'default')[]) {
@@ -114,7 +114,7 @@ describe('reconcile review session', () => {
       ['fee_mismatch', 'accept', 'alice', ''],
     ]);
     expect(decisions[2]?.txIds.length).toBe(2); // the fee difference, and the row's settlement
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('shows both sides with the fields that differ marked', async () => {
@@ -253,7 +253,7 @@ describe('reconcile review session: a link that posts money is confirmed', () =>
     ]);
     expect(screen.join('\n')).toContain('posts money: link to ord_late:');
     expect(links()).toHaveLength(1);
-    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
+    expect((await checkBooks(db)).results.filter((result) => !result.ok)).toEqual([]);
   });
 
   it('--yes links without asking', async () => {

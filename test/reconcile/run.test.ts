@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
-import { balances, verifyLedger } from '../../src/ledger/index.js';
+import { balances } from '../../src/ledger/index.js';
 import { showOrder } from '../../src/payments/queries.js';
 import { SqliteOrderReads } from '../../src/payments/sqlite-order-reads.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
@@ -18,6 +17,7 @@ import {
   settlementRow,
   tempBook,
 } from './book.js';
+import { checkBooks, verifyBooks } from '../helpers/check.js';
 
 function balanceOf(db: Database, account: string, currency = 'USD'): bigint {
   return (
@@ -69,7 +69,7 @@ describe('reconcile run', () => {
     // In transit until a bank statement shows the credit: the operating account has not moved.
     expect(balanceOf(db, BANK_OPERATING_ACCOUNT)).toBe(0n);
     expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('puts every row and every expected record in exactly one class', async () => {
@@ -145,7 +145,7 @@ describe('reconcile run', () => {
     expect(outcome.summary.openCount).toBe(9);
     // Only the matched row moved money; nothing else touched the bank.
     expect(balanceOf(db, IN_TRANSIT)).toBe(2470n);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('lists pending records as items when the rules say so', async () => {
@@ -219,10 +219,10 @@ describe('reconcile run', () => {
     await book.charge([['ord_1', '25.00']]);
     const rows = lined([capture('ord_1', 2500n), payout('po_1', [capture('ord_1', 2500n)])]);
     const first = await book.reconcile('day.csv', rows);
-    const head = verifyLedger(db).headHash;
+    const head = (await verifyBooks(db)).headHash;
     const again = await book.reconcile('day.csv', rows);
     expect(again).toMatchObject({ status: 'already_imported', run: { id: first.run.id } });
-    expect(verifyLedger(db).headHash).toBe(head);
+    expect((await verifyBooks(db)).headHash).toBe(head);
   });
 
   it('rolls back a run that fails half-way: nothing imported, and the next attempt posts once', async () => {
@@ -272,7 +272,7 @@ describe('reconcile run', () => {
       ord_1: { status: 'succeeded', pspReference: 'ch_ord_1', feeMinor: 30n },
     });
     const rows = [capture('ord_1', 2500n, { feeMinor: 33n })];
-    const head = verifyLedger(db).headHash;
+    const head = (await verifyBooks(db)).headHash;
     const dry = await book.reconcile('day.csv', lined([...rows, payout('po_1', rows)]), {
       dryRun: true,
       rules: {
@@ -292,7 +292,7 @@ describe('reconcile run', () => {
     // Issue 15: the transactions a dry run rolls back never exist; it names none of them.
     expect(dry.summary.rules[0]?.message).toMatch(/would post 2 transactions/);
     expect(dry.summary.rules[0]?.message).not.toMatch(/#\d|posted/);
-    expect(verifyLedger(db).headHash).toBe(head);
+    expect((await verifyBooks(db)).headHash).toBe(head);
     expect(db.prepare('SELECT COUNT(*) AS n FROM recon_runs').get()).toEqual({ n: 0n });
   });
 
@@ -333,7 +333,7 @@ describe('reconcile run', () => {
       { class: 'amount_mismatch', subject: 'capture:ch_ord_4', amountMinor: -10n },
     ]);
     expect(balanceOf(db, 'expenses:reconciliation:write-offs')).toBe(5n);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it("decisions: accepting the PSP's figures and the batch residual leaves the bank with exactly the payout", async () => {
@@ -364,7 +364,7 @@ describe('reconcile run', () => {
     expect(openItems(db)).toEqual([]);
     expect(balanceOf(db, IN_TRANSIT)).toBe(2470n + 2470n);
     expect(balanceOf(db, 'assets:psp:sim:receivable')).toBe(0n);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('every posting that moves money into transit says so: the batch, a row settled later, the batch residual', async () => {
@@ -472,7 +472,7 @@ describe('reconcile run', () => {
       0n,
     ]);
     expect(openItems(db)).toEqual([]);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('a second charge for an order already settled is missing_internal, and linking it is not proposed', async () => {
@@ -518,7 +518,7 @@ describe('reconcile run', () => {
     decisions().decide(refund.itemId, 'accept');
     expect(balanceOf(db, 'liabilities:psp:sim:unapplied')).toBe(0n);
     expect(balanceOf(db, 'expenses:psp-fees')).toBe(30n);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('a payout listed twice is one payout: the repeat is a duplicate that can only be linked away', async () => {
@@ -538,7 +538,7 @@ describe('reconcile run', () => {
     ).toEqual(['link', 'note']);
     decisions().decide(duplicate.itemId, 'link');
     expect(balanceOf(db, IN_TRANSIT)).toBe(2470n);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('accepting a currency mismatch takes the record out in its currency and books the row in its own', async () => {
@@ -563,7 +563,7 @@ describe('reconcile run', () => {
       [0n, 40n],
     );
     expect(balanceOf(db, IN_TRANSIT, 'EUR')).toBe(2260n);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('a batch whose payout arrives in a later file: its rows wait, then settle once, effective at the payout', async () => {
@@ -603,7 +603,7 @@ describe('reconcile run', () => {
       '2026-11-24T23:59:59.000Z',
       '2026-11-24T23:59:59.000Z',
     ]);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('a late settlement after a write-off writes the write-off back', async () => {
@@ -633,6 +633,6 @@ describe('reconcile run', () => {
     await book.reconcile('day2.csv', lined([...late, payout('po_1', late)]));
     expect(balanceOf(db, 'expenses:reconciliation:write-offs')).toBe(0n);
     expect(balanceOf(db, IN_TRANSIT)).toBe(2470n);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 });

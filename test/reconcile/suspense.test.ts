@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
-import { verifyLedger } from '../../src/ledger/index.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import {
@@ -14,6 +12,7 @@ import {
   settlementRow,
   tempBook,
 } from './book.js';
+import { checkBooks, verifyBooks } from '../helpers/check.js';
 
 const SUSPENSE = 'liabilities:psp:sim:unapplied';
 const ADJUSTMENTS = 'expenses:reconciliation:adjustments';
@@ -30,9 +29,9 @@ describe('missing_internal captures are held in suspense until identified', () =
   const decisions = () => sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null });
   const store = () => new ReconStore(db);
   const receivable = () => balanceOf(db, 'assets:psp:sim:receivable');
-  const healthy = () => {
-    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
-    expect(verifyLedger(db).ok).toBe(true);
+  const healthy = async () => {
+    expect((await checkBooks(db)).results.filter((result) => !result.ok)).toEqual([]);
+    expect((await verifyBooks(db)).ok).toBe(true);
   };
 
   beforeEach(async () => {
@@ -54,7 +53,7 @@ describe('missing_internal captures are held in suspense until identified', () =
     return item;
   };
 
-  it('accepting it credits the suspense liability, not expenses:reconciliation:adjustments', () => {
+  it('accepting it credits the suspense liability, not expenses:reconciliation:adjustments', async () => {
     const item = acceptUnexplained();
     expect(balanceOf(db, SUSPENSE)).toBe(999n);
     expect(balanceOf(db, ADJUSTMENTS)).toBe(0n);
@@ -64,7 +63,7 @@ describe('missing_internal captures are held in suspense until identified', () =
       60n,
     ]);
     expect(store().item(item.itemId)?.resolution).toMatch(/^accepted into suspense/);
-    healthy();
+    await healthy();
   });
 
   it('whole life with a link: accept -> suspense -> the order shows up and is linked -> suspense zero, fee booked once', async () => {
@@ -84,7 +83,7 @@ describe('missing_internal captures are held in suspense until identified', () =
     expect(() => decisions().decide(item.itemId, 'link', { linkTo: 'ord_late' })).toThrow(
       /already resolved/,
     );
-    healthy();
+    await healthy();
     // A later file does not expect ord_late again: the suspense row is its settlement.
     book.now = Date.parse('2026-11-30T10:00:00Z');
     const rows = [
@@ -129,7 +128,7 @@ describe('missing_internal captures are held in suspense until identified', () =
     decisions().decide(order.itemId, 'link', { linkTo: held.itemId });
     expect([balanceOf(db, SUSPENSE), receivable()]).toEqual([0n, 0n]);
     expect(store().item(order.itemId)?.status).toBe('resolved');
-    healthy();
+    await healthy();
   });
 
   it('whole life with a refund: accept -> suspense -> the PSP refunds it -> suspense zero', async () => {
@@ -155,7 +154,7 @@ describe('missing_internal captures are held in suspense until identified', () =
     expect(decisions().optionsFor(refund).options[0]?.effect).toContain(SUSPENSE);
     decisions().decide(refund.itemId, 'accept');
     expect([balanceOf(db, SUSPENSE), balanceOf(db, ADJUSTMENTS)]).toEqual([0n, 0n]);
-    healthy();
+    await healthy();
   });
 });
 
@@ -171,9 +170,9 @@ describe('suspense cleared by amount: partial refunds and links (review 15)', ()
   let held: string;
   const decisions = () => sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null });
   const store = () => new ReconStore(db);
-  const healthy = () => {
-    expect(runChecks(db).results.filter((result) => !result.ok)).toEqual([]);
-    expect(verifyLedger(db).ok).toBe(true);
+  const healthy = async () => {
+    expect((await checkBooks(db)).results.filter((result) => !result.ok)).toEqual([]);
+    expect((await verifyBooks(db)).ok).toBe(true);
   };
 
   beforeEach(async () => {
@@ -222,7 +221,7 @@ describe('suspense cleared by amount: partial refunds and links (review 15)', ()
     expect(decisions().optionsFor(second).options[0]?.effect).toContain(SUSPENSE);
     decisions().decide(second.itemId, 'accept');
     expect([balanceOf(db, SUSPENSE), balanceOf(db, ADJUSTMENTS)]).toEqual([0n, 0n]);
-    healthy();
+    await healthy();
   });
 
   it('a refund then a link to an order of the remainder: the link clears only the remainder, suspense zero', async () => {
@@ -235,7 +234,7 @@ describe('suspense cleared by amount: partial refunds and links (review 15)', ()
       balanceOf(db, 'assets:psp:sim:receivable'),
       balanceOf(db, ADJUSTMENTS),
     ]).toEqual([0n, 0n, 0n]);
-    healthy();
+    await healthy();
   });
 
   it('after a partial refund, a link to an order of the whole capture is refused: nothing posted', async () => {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { UnrecordedAnswers } from '../../src/payments/unrecorded-answers-store.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
@@ -12,6 +11,7 @@ import { SqliteAttentionStore } from '../../src/work/executors/sqlite-attention-
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 const clock = () => Date.parse('2026-11-26T12:00:00Z');
@@ -98,7 +98,7 @@ describe('a refund the PSP made and payops could not record', () => {
     expect((await new RefundExecutor(db, { psp, retry: POLICY, clock }).runDue()).attempted).toBe(
       0,
     );
-    const check = runChecks(db);
+    const check = await checkBooks(db);
     expect(check.results.filter((r) => !r.ok).map((r) => [r.name, r.details])).toEqual([
       [
         'every PSP answer recorded',
@@ -147,6 +147,6 @@ describe('a refund the PSP made and payops could not record', () => {
       { from_status: 'needs_attention', to_status: 'succeeded' },
     ]);
     expect(psp.refundCalls.map((call) => call.refundId)).toEqual(['rf_1', 'rf_2']);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 });

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { executeDue } from '../../src/work/executors/payin.js';
@@ -15,6 +14,7 @@ import { SqliteChargebackSyncStore } from '../../src/refunds/sqlite-chargeback-s
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { Wallets } from '../../src/wallet/wallet-store.js';
 import { tempDatabase } from '../helpers/db.js';
+import { checkBooks } from '../helpers/check.js';
 
 type Op =
   | { type: 'payin'; seller: number; amountCents: number; feePercent: number }
@@ -129,7 +129,7 @@ describe('random interleavings of pay-ins, releases, refunds, payouts and charge
                 await syncChargebacks(new SqliteChargebackSyncStore(db), psp);
               }
             }
-            const report = runChecks(db, {
+            const report = await checkBooks(db, {
               psp: 'sim',
               chargesByOrder: psp.engine.chargesByMerchantReference(),
               payouts: psp.engine.payouts(),

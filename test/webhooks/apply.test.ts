@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import type { Database } from '../../src/db/index.js';
 import { balances } from '../../src/ledger/index.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
@@ -21,6 +20,7 @@ import { SqliteChargebackSyncStore } from '../../src/refunds/sqlite-chargeback-s
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 import { sqliteWebhookApplier } from '../../src/webhooks/sqlite-apply-store.js';
+import { checkBooks } from '../helpers/check.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 let eventCounter = 0;
@@ -115,7 +115,7 @@ describe("webhook events applied through the executor's recorder", () => {
     expect(await apply(succeeded)).toBe('duplicate');
     expect(await apply(chargeEvent('ord_1', 'pending'))).toBe('stale');
     expect(await apply(chargeEvent('ord_1', 'succeeded'))).toBe('already_applied');
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('applies a failure to a pending order, and calls the opposite of a final state a conflict, changing nothing', async () => {
@@ -127,7 +127,7 @@ describe("webhook events applied through the executor's recorder", () => {
     expect(await status('ord_1')).toBe('failed');
     expect(await apply(chargeEvent('ord_2', 'failed', { charge: 'ch_ord_2' }))).toBe('conflict');
     expect(await status('ord_2')).toBe('succeeded');
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('leaves an order that has no answer yet to the executor: a final event is not remembered (the PSP delivers it again)', async () => {
@@ -140,7 +140,7 @@ describe("webhook events applied through the executor's recorder", () => {
     await execute();
     expect(await apply(early)).toBe('applied');
     expect(await status('ord_1')).toBe('succeeded');
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('leaves unknown orders to reconciliation and refuses to apply events that disagree with the order', async () => {
@@ -201,7 +201,7 @@ describe("webhook events applied through the executor's recorder", () => {
       recorded: 0,
       alreadyRecorded: 1,
     });
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('refuses malformed events before anything is written, and ignores types it does not act on', async () => {

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
@@ -11,6 +10,7 @@ import { sqliteWebhookApplier } from '../../src/webhooks/sqlite-apply-store.js';
 import type { ChargeResult } from '../../src/psp/port.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 const POLICY = { baseMs: 1, capMs: 1, maxAttempts: 3 };
 
@@ -162,7 +162,7 @@ describe('webhook deliveries in any order, duplicated, some too early', () => {
             expect(Number(captures)).toBe(
               [...status.values()].filter((s) => s === 'succeeded').length,
             );
-            expect(runChecks(db).ok).toBe(true);
+            expect((await checkBooks(db)).ok).toBe(true);
           } finally {
             cleanup();
           }

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/check/check.js';
 import { type Database, inTransaction, openDatabase } from '../../src/db/index.js';
 import { InvariantError } from '../../src/errors.js';
-import { verifyLedger } from '../../src/ledger/index.js';
 import { markFileOf, writeMarkFile } from '../../src/payments/book-mark.js';
 import type { PspRejection, RetryableFailure } from '../../src/psp/port.js';
 import { DEFAULT_BATCH_SIZE, type ExecutorOptions } from '../../src/work/engine.js';
@@ -13,6 +11,7 @@ import type { HeldGroup } from '../../src/work/leases/leases.js';
 import { guardedFinish } from '../../src/work/record.js';
 import { tempDatabase } from '../helpers/db.js';
 import { WorkPsp } from './work-psp.js';
+import { checkBooks, verifyBooks } from '../helpers/check.js';
 
 export const T0 = Date.parse('2026-11-26T12:00:00Z');
 export const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
@@ -153,7 +152,7 @@ export function executorSuite<
       expect(row(id).status).toBe('succeeded');
       expect(fixture.sentKeys(ctx.psp)).toEqual([key]);
       fixture.expectSucceeded(ctx.db, id);
-      expect(runChecks(ctx.db).ok).toBe(true);
+      expect((await checkBooks(ctx.db)).ok).toBe(true);
     });
 
     it('records a decline as final, with its reason', async () => {
@@ -163,7 +162,7 @@ export function executorSuite<
       expect(tally).toMatchObject({ attempted: 1, failed: 1, succeeded: 0 });
       expect(row(id)).toMatchObject({ status: 'failed', last_error: 'insufficient_funds' });
       fixture.expectDeclined(ctx.db, id);
-      expect(runChecks(ctx.db).ok).toBe(true);
+      expect((await checkBooks(ctx.db)).ok).toBe(true);
     });
 
     // Refunds and payouts have no pending state: the case exists only for kinds that do.
@@ -240,7 +239,7 @@ export function executorSuite<
       expect(sent).toHaveLength(60);
       expect(new Set(sent).size).toBe(60);
       for (const id of ids) expect(row(id).status).toBe('succeeded');
-      expect(runChecks(ctx.db).ok).toBe(true);
+      expect((await checkBooks(ctx.db)).ok).toBe(true);
     }, 30_000);
 
     it('schedules a retry after a timeout with backoff, not early, and retries with the same key', async () => {
@@ -312,7 +311,7 @@ export function executorSuite<
             t.from_status === 'dead_lettered' && /requeued by test operator/.test(String(t.cause)),
         ),
       ).toBe(true);
-      expect(runChecks(ctx.db).ok).toBe(true);
+      expect((await checkBooks(ctx.db)).ok).toBe(true);
     });
 
     it('resumes a crash after the call and before the record with the same key: the PSP answers the original, booked once', async () => {
@@ -330,8 +329,8 @@ export function executorSuite<
       expect(tally).toMatchObject({ recoveredLeases: 1, succeeded: 1 });
       expect(fixture.sentKeys(ctx.psp)).toEqual([key, key]);
       fixture.expectSucceeded(ctx.db, id);
-      expect(verifyLedger(ctx.db).ok).toBe(true);
-      expect(runChecks(ctx.db).ok).toBe(true);
+      expect((await verifyBooks(ctx.db)).ok).toBe(true);
+      expect((await checkBooks(ctx.db)).ok).toBe(true);
     });
 
     it('recovers an item a crashed process left executing once its lease expires, with the same key', async () => {
@@ -394,8 +393,8 @@ export function executorSuite<
       release();
       expect(await slow).toMatchObject({ succeeded: 0, lostLease: 1 });
       fixture.expectSucceeded(ctx.db, id);
-      expect(verifyLedger(ctx.db).ok).toBe(true);
-      expect(runChecks(ctx.db).ok).toBe(true);
+      expect((await verifyBooks(ctx.db)).ok).toBe(true);
+      expect((await checkBooks(ctx.db)).ok).toBe(true);
     });
 
     it('looks every item up first while the book is behind its mark, and books what the PSP found without sending', async () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/check/check.js';
 import { runChecksWithPsp } from '../../src/check/with-psp.js';
+import { SqliteCheckSource } from '../../src/check/sqlite-check-source.js';
 import type { Database } from '../../src/db/index.js';
 import { sendOrLookUp } from '../../src/work/lookup-first.js';
 import { runPayin } from '../../src/work/executors/payin.js';
@@ -25,6 +26,7 @@ import { payoutIdOf } from '../../src/payouts/store.js';
 const PAYOUT_ID = payoutIdOf({ sellerId: 'seller_1', currency: 'USD', amountMinor: 3600n }, 0n, 0);
 import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { checkBooks } from '../helpers/check.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const lost: RetryableFailure = {
@@ -221,7 +223,10 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
       expect([...status('refunds'), ...status('payouts')]).toEqual(['succeeded', 'succeeded']);
       expect(psp.engine.refunds()).toHaveLength(1);
       expect(psp.engine.payouts()).toHaveLength(1);
-      expect(runChecksWithPsp(db, { psp: 'sim', stateFile }, runChecks).ok).toBe(true);
+      expect(
+        (await runChecksWithPsp(new SqliteCheckSource(db), { psp: 'sim', stateFile }, runChecks))
+          .ok,
+      ).toBe(true);
     } finally {
       psp.close();
     }
@@ -244,7 +249,7 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
       `payops-${PAYOUT_ID}-payout`,
     ]);
     expect([...status('refunds'), ...status('payouts')]).toEqual(['succeeded', 'succeeded']);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('books a refund the PSP declined the first time as declined, without sending it again', async () => {
@@ -259,6 +264,6 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
     await retryDue(db, execution);
     expect(psp.refundCalls).toHaveLength(1);
     expect(status('refunds')).toEqual(['failed']);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { runChecks } from '../../check/check.js';
 import { UsageError, InvariantError } from '../../errors.js';
 import { runChecksWithPsp, runChecksWithStripe } from '../../check/with-psp.js';
+import { SqliteCheckSource } from '../../check/sqlite-check-source.js';
 import { lazy } from '../lazy.js';
 
 /** The --json contract (zod schemas): loaded only when --json is given. */
@@ -58,10 +59,12 @@ export async function check(context: CliContext, flags: CheckFlags): Promise<voi
   // The auditor reads the books through a read-only connection: nothing it runs can write them.
   const report = await withDatabase(
     context,
-    (db) =>
-      stripe
-        ? runChecksWithStripe(db, stripe, runChecks).finally(() => stripe.close())
-        : runChecksWithPsp(db, psp ? { psp: flags.psp, stateFile } : undefined, runChecks),
+    (db) => {
+      const source = new SqliteCheckSource(db);
+      return stripe
+        ? runChecksWithStripe(source, stripe, runChecks).finally(() => stripe.close())
+        : runChecksWithPsp(source, psp ? { psp: flags.psp, stateFile } : undefined, runChecks);
+    },
     { readonly: true },
   );
   const skipped = psp ? [] : [{ check: 'PSP record', reason: `no PSP state at ${stateFile}` }];

@@ -8,11 +8,11 @@ import { showOrder } from '../../../src/payments/queries.js';
 import { SqliteOrderReads, statusCounts } from '../../../src/payments/sqlite-order-reads.js';
 import { PaymentsStore } from '../../../src/payments/store.js';
 import { Wallets } from '../../../src/wallet/wallet-store.js';
-import { runChecks } from '../../../src/check/check.js';
 import { tempDatabase } from '../../helpers/db.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FakePsp, timeout } from '../../payments/fake-psp.js';
+import { checkBooks } from '../../helpers/check.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
@@ -103,7 +103,7 @@ describe('PayinExecutor', () => {
       'payops-ord_1-charge',
       'payops-ord_2-charge',
     ]);
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('dead-letters after the maximum attempts, and an operator requeue gets a fresh budget with the same key', async () => {
@@ -174,7 +174,7 @@ describe('PayinExecutor', () => {
       pspReference: 'ch_p',
       pspFeeMinor: 45n,
     });
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('refuses an illegal transition loudly', () => {

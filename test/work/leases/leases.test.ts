@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecks } from '../../../src/check/check.js';
 import type { Database } from '../../../src/db/index.js';
 import { ingest } from '../../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../../src/intake/sqlite-intake-store.js';
@@ -17,6 +16,7 @@ import {
 import { tempDatabase } from '../../helpers/db.js';
 import { eventsFile } from '../../helpers/events.js';
 import { FakePsp } from '../../payments/fake-psp.js';
+import { checkBooks } from '../../helpers/check.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 5 };
 const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -192,7 +192,7 @@ describe('leases of orders, refunds and payouts alike', () => {
     expect(cause).toMatch(
       /^lease owner pid \d+ on this host is gone; recovered for retry with the same idempotency key$/,
     );
-    expect(runChecks(db).ok).toBe(true);
+    expect((await checkBooks(db)).ok).toBe(true);
   });
 
   it('recovers at once a lease whose pid now belongs to a process started at another time', async () => {
