@@ -55,8 +55,18 @@ interface ClaimRow {
   status: OrderStatus;
 }
 
+/** A claim's row: with the rest of the fields the order was born with, for its birth check. */
+interface ClaimBirthRow extends ClaimRow {
+  event_id: string;
+  payer_id: string;
+  metadata: string;
+  psp: string;
+  created_at: string;
+  birth_hash: string;
+}
+
 const CLAIM_COLUMNS = `id, order_id, seller_id, currency, amount_minor, platform_fee_minor, payment_token, charge_key, attempts,
-  requeued_at_attempt, first_attempt_at, status`;
+  requeued_at_attempt, first_attempt_at, status, event_id, payer_id, metadata, psp, created_at, birth_hash`;
 
 /**
  * What a claim reads. Both walk orders_by_status (status, psp, next_attempt_at) in its own order,
@@ -238,9 +248,10 @@ export class PaymentsStore {
     at: string,
     limit: number,
   ): ClaimedOrder[] {
-    const rows = this.s.claimableNew.all(psp, limit) as ClaimRow[];
+    const rows = this.s.claimableNew.all(psp, limit) as ClaimBirthRow[];
     if (rows.length < limit)
-      rows.push(...(this.s.claimableRetries.all(psp, at, limit - rows.length) as ClaimRow[]));
+      rows.push(...(this.s.claimableRetries.all(psp, at, limit - rows.length) as ClaimBirthRow[]));
+    this.rememberBirths(rows);
     return rows.map((row) =>
       this.claimRow(
         row,
@@ -262,18 +273,52 @@ export class PaymentsStore {
     cause: string,
   ): ClaimedOrder[] {
     const rows = orderIds
-      .map((orderId) => this.s.byOrderIdForClaim.get(orderId, psp) as ClaimRow | undefined)
-      .filter((row): row is ClaimRow => row !== undefined && row.status === 'dead_lettered');
+      .map((orderId) => this.s.byOrderIdForClaim.get(orderId, psp) as ClaimBirthRow | undefined)
+      .filter((row): row is ClaimBirthRow => row !== undefined && row.status === 'dead_lettered');
+    this.rememberBirths(rows);
     return rows.map((row) => this.claimRow(row, owner, leaseExpiresAt, at, cause));
   }
 
   /**
    * Why this order's fields no longer prove themselves against its event (the hash recorded at
-   * intake), or undefined when they do. Read in the claim's transaction: what is checked is what is sent.
+   * intake), or undefined when they do. Read in the claim's transaction: what is checked is what
+   * is sent. An order of the last claim is checked as that claim read it (the very fields sent),
+   * once; any other is read here.
    */
   birthMismatch(id: bigint): string | undefined {
+    const claimed = this.claimedBirths.get(id);
+    if (claimed !== undefined) {
+      this.claimedBirths.delete(id);
+      return orderBirthMismatch(claimed);
+    }
     const row = this.s.birthById.get(id) as OrderBirthRow | undefined;
     return row === undefined ? 'it is gone from the books' : orderBirthMismatch(row);
+  }
+
+  /** The claim's orders at birth, by id, until checked; their events' hashes in one look-up (a missing event reads null). */
+  private readonly claimedBirths = new Map<bigint, OrderBirthRow>();
+
+  private rememberBirths(rows: readonly ClaimBirthRow[]): void {
+    this.claimedBirths.clear();
+    if (rows.length === 0) return;
+    const contentHashes = this.existingEvents([...new Set(rows.map((row) => row.event_id))]);
+    for (const row of rows)
+      this.claimedBirths.set(row.id, {
+        order_id: row.order_id,
+        event_id: row.event_id,
+        payer_id: row.payer_id,
+        seller_id: row.seller_id,
+        currency: row.currency,
+        amount_minor: row.amount_minor,
+        platform_fee_minor: row.platform_fee_minor,
+        payment_token: row.payment_token,
+        metadata: row.metadata,
+        psp: row.psp,
+        charge_key: row.charge_key,
+        created_at: row.created_at,
+        birth_hash: row.birth_hash,
+        content_hash: contentHashes.get(row.event_id) ?? null,
+      });
   }
 
   /** An order as an outcome recorder needs it, in whatever state it is, with its PSP and reference. */

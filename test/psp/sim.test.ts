@@ -80,6 +80,28 @@ describe('SimEngine', () => {
       });
     });
 
+    it('counts a batch with a key twice as two requests, and charges it once, with or without numbered faults', () => {
+      const batch = [request('ord_1'), request('ord_2'), request('ord_1')];
+      // Without faults drawn from a request's number the keys are counted in one statement;
+      // with a decline rate only (not numbered) as well; the counts and answers are the same.
+      for (const [file, rates] of [
+        ['plain.db', NO_FAULTS],
+        ['declines.db', faults({ decline: 0.5 })],
+      ] as const) {
+        const sim = engine({ file, faults: rates });
+        const [first, second, again] = sim.charge(batch);
+        expect(again).toEqual(first);
+        expect(second).not.toEqual(first);
+        expect(sim.charges()).toHaveLength(2);
+        expect(sim.requestCounts()).toEqual(
+          new Map([
+            ['payops-ord_1-charge', 2],
+            ['payops-ord_2-charge', 1],
+          ]),
+        );
+      }
+    });
+
     it('replays across processes: a second engine opened on the same state file returns the same result', () => {
       const first = one(engine(), request('ord_1'));
       const other = engine();

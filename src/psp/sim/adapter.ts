@@ -27,8 +27,13 @@ export class SimPsp implements PaymentServiceProvider {
 
   constructor(private readonly options: SimOptions) {}
 
+  /**
+   * The state file commits with `synchronous = NORMAL` here: a simulator stands in for a remote
+   * service, and in WAL mode a process killed at any instant (the chaos harness's SIGKILL between
+   * the PSP's answer and payops' record) loses none of its commits; only an OS crash could.
+   */
   get engine(): SimEngine {
-    this.opened ??= new SimEngine(this.options);
+    this.opened ??= new SimEngine({ stateSync: 'normal', ...this.options });
     return this.opened;
   }
 

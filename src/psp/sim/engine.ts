@@ -20,7 +20,13 @@ import type {
   Lookup,
 } from '../port.js';
 import { type FaultRates, draw, faultBeforeProcessing, responseLost } from './faults.js';
-import { type ChargeRow, type DisputeRow, SimStore, type TransferRow } from './store.js';
+import {
+  type ChargeRow,
+  type DisputeRow,
+  type SimStateSync,
+  SimStore,
+  type TransferRow,
+} from './store.js';
 
 export { SIM_SCHEMAS, SIM_STATE_IDENTITY } from './store.js';
 
@@ -37,6 +43,8 @@ export interface SimOptions {
   retryAfterMs?: number;
   /** Record a webhook event in the outbox for every charge state change and new dispute (`psp serve --webhook-url`). */
   webhooks?: boolean;
+  /** How the state file commits (see `SimStateSync`); `full` unless said. */
+  stateSync?: SimStateSync;
 }
 
 /** A charge as the PSP shows it on the wire and in webhook events: amounts as strings of minor units. */
@@ -123,10 +131,15 @@ export interface SimChargeRecord {
 export class SimEngine {
   private readonly store: SimStore;
   private readonly keyLifetimeMs: number;
+  /** Whether a fault is drawn from a request's number (how many came with its key before it). */
+  private readonly numberedFaults: boolean;
 
   constructor(private readonly options: SimOptions) {
-    this.store = new SimStore(options.stateFile);
+    this.store = new SimStore(options.stateFile, options.stateSync);
     this.keyLifetimeMs = options.keyLifetimeMs ?? SIM_KEY_LIFETIME_MS;
+    const { faults } = options;
+    this.numberedFaults =
+      faults.timeout + faults.serverError + faults.rateLimited + faults.reset + faults.lost > 0;
   }
 
   get keyLifetime(): number {
@@ -273,11 +286,7 @@ export class SimEngine {
   }
 
   charge(requests: readonly ChargeRequest[]): ChargeResult[] {
-    return this.atomically(() =>
-      requests.map((request) =>
-        this.overTheWire(request.idempotencyKey, () => this.applyCharge(request)),
-      ),
-    );
+    return this.overTheWireAll(requests, (request) => this.applyCharge(request));
   }
 
   lookupCharge(merchantReference: string): ChargeLookup {
@@ -361,19 +370,11 @@ export class SimEngine {
   }
 
   payout(requests: readonly PayoutRequest[]): PayoutResult[] {
-    return this.atomically(() =>
-      requests.map((request) =>
-        this.overTheWire(request.idempotencyKey, () => this.applyPayout(request)),
-      ),
-    );
+    return this.overTheWireAll(requests, (request) => this.applyPayout(request));
   }
 
   refund(requests: readonly RefundRequest[]): RefundResult[] {
-    return this.atomically(() =>
-      requests.map((request) =>
-        this.overTheWire(request.idempotencyKey, () => this.applyRefund(request)),
-      ),
-    );
+    return this.overTheWireAll(requests, (request) => this.applyRefund(request));
   }
 
   /**
@@ -512,6 +513,25 @@ export class SimEngine {
     }
   }
 
+  /**
+   * A batch of requests in one transaction, each as the wire would treat it. With no fault rate
+   * that depends on a request's number (before processing, or a lost answer), the numbers are
+   * not read: every key is counted in one statement, then each request is applied, in order.
+   */
+  private overTheWireAll<Q extends { idempotencyKey: string }, R>(
+    requests: readonly Q[],
+    apply: (request: Q) => R,
+  ): (R | RetryableFailure)[] {
+    return this.atomically(() => {
+      if (this.numberedFaults)
+        return requests.map((request) =>
+          this.overTheWire(request.idempotencyKey, () => apply(request)),
+        );
+      this.store.countRequests(requests.map((request) => request.idempotencyKey));
+      return requests.map(apply);
+    });
+  }
+
   /** One operation as the wire would treat it: a fault before it is processed, or its answer, which may then be lost. */
   private overTheWire<R>(key: string, apply: () => R): R | RetryableFailure {
     const { attempt, fault } = this.networkFault(key);
@@ -618,19 +638,22 @@ export class SimEngine {
   /** A key reused with other parameters is refused and recorded nowhere: the first charge stands. */
   private applyCharge(request: ChargeRequest): ChargeResult {
     const nowMs = this.options.clock();
+    const now = new Date(nowMs).toISOString();
     const requestHash = hashRequest(request);
-    const existing = this.store.liveChargeByKey(
-      request.idempotencyKey,
-      new Date(nowMs).toISOString(),
-    );
+    const existing = this.store.liveChargeByKey(request.idempotencyKey, now);
     if (existing)
       return existing.request_hash === requestHash
         ? this.toResult(existing)
         : keyReused(request.idempotencyKey);
-    return this.create(request, requestHash, nowMs);
+    return this.create(request, requestHash, nowMs, now);
   }
 
-  private create(request: ChargeRequest, requestHash: string, nowMs: number): ChargeResult {
+  private create(
+    request: ChargeRequest,
+    requestHash: string,
+    nowMs: number,
+    now: string,
+  ): ChargeResult {
     const { seed, faults } = this.options;
     const outcome =
       faults.decline + faults.pending > 0 ? draw(seed, request.idempotencyKey, 'outcome') : 1;
@@ -655,7 +678,7 @@ export class SimEngine {
       feeMinor: fee,
       status,
       declineReason: declinedBy ?? null,
-      createdAt: new Date(nowMs).toISOString(),
+      createdAt: now,
       keyExpiresAt: new Date(nowMs + this.keyLifetimeMs).toISOString(),
     });
     const reference = chargeReference(id);

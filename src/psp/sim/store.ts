@@ -166,6 +166,9 @@ const SQL = {
   // Not one statement with RETURNING: SQLite collects RETURNING rows in a temporary table.
   countRequest:
     'INSERT INTO sim_requests (idempotency_key, count) VALUES (?, 1) ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1',
+  // One statement for a batch's keys, each counted as `countRequest` would, in the batch's order.
+  countRequests:
+    'INSERT INTO sim_requests (idempotency_key, count) SELECT value, 1 FROM json_each(?) WHERE true ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1',
   requestCount: 'SELECT count FROM sim_requests WHERE idempotency_key = ?',
   requestCounts: 'SELECT idempotency_key, count FROM sim_requests',
   // The newest live record of a key, as MAX(id) over the key's index range: `ORDER BY id DESC
@@ -376,13 +379,22 @@ export interface NewPayout {
   keyExpiresAt: string;
 }
 
+/**
+ * How the state file commits: `full` (the default, as the books) survives power loss; `normal`
+ * survives the process being killed at any instant, not an OS crash (in WAL mode a commit is
+ * written to the WAL before it returns, and only its fsync is left to the checkpoint). The
+ * in-process simulator uses `normal`: it stands in for a remote service, not for a store of record.
+ */
+export type SimStateSync = 'full' | 'normal';
+
 export class SimStore {
   private readonly db: Database;
   private readonly statements = new Map<string, Statement>();
 
-  constructor(stateFile: string) {
+  constructor(stateFile: string, sync: SimStateSync = 'full') {
     this.db = openComponentDatabase(stateFile, SIM_SCHEMAS, 'simulated PSP', SIM_STATE_IDENTITY);
     capForTests(this.db);
+    if (sync === 'normal') this.db.pragma('synchronous = NORMAL');
   }
 
   /** Each statement prepared once, on first use. */
@@ -412,6 +424,12 @@ export class SimStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Counts one more request with each key, in order, when how many arrived before does not matter. */
+  countRequests(keys: readonly string[]): void {
+    if (keys.length === 1) this.statement(SQL.countRequest).run(keys[0]);
+    else if (keys.length > 1) this.statement(SQL.countRequests).run(JSON.stringify(keys));
   }
 
   /** Counts one more request with this key and returns how many have arrived, this one included. */
