@@ -3,6 +3,7 @@ export {
   type Statement,
   DEFAULT_BUSY_TIMEOUT_MS,
   inReadSnapshot,
+  inReadSnapshotAsync,
   inTransaction,
   openComponentDatabase,
   openDatabase,

@@ -1,4 +1,4 @@
-import type { Database } from '../db/index.js';
+import { type Database, inReadSnapshotAsync } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import { type ExportFormat, exportJournal } from './export.js';
 import { SqliteLedgerReads } from './sqlite-ledger-reads.js';
@@ -42,11 +42,15 @@ export class SqliteJournalStore implements JournalStore {
     return { txId, result: this.ledger.reverse(txId, reason) };
   }
 
+  /** On one read snapshot: a posting committed meanwhile must not look like a wrong balance. */
   async verify(): Promise<VerifyReport> {
-    return verifyLedger(new SqliteLedgerVerifyReads(this.db));
+    return inReadSnapshotAsync(this.db, () => verifyLedger(new SqliteLedgerVerifyReads(this.db)));
   }
 
   async exportJournal(format: ExportFormat, write: (chunk: string) => void): Promise<number> {
-    return exportJournal(new SqliteLedgerReads(this.db), format, write);
+    // One snapshot: beancount's account heads and the journal after them are of one moment.
+    return inReadSnapshotAsync(this.db, () =>
+      exportJournal(new SqliteLedgerReads(this.db), format, write),
+    );
   }
 }

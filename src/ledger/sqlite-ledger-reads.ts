@@ -211,33 +211,39 @@ function* transactions(db: Database): Generator<ExportTransaction> {
     direction: Direction;
     amount_minor: bigint;
   }>;
-  let pending = entries.next();
-  for (const row of db
-    .prepare('SELECT * FROM ledger_transactions ORDER BY id')
-    .iterate() as Iterable<TransactionRow>) {
-    const tx: ExportTransaction = {
-      txId: Number(row.id),
-      idempotencyKey: row.idempotency_key,
-      kind: row.kind,
-      description: row.description,
-      effectiveAt: row.effective_at,
-      createdAt: row.created_at,
-      metadata: JSON.parse(row.metadata) as Metadata,
-      entries: [],
-    };
-    while (!pending.done && pending.value.tx_id <= row.id) {
-      const entry = pending.value;
-      if (entry.tx_id === row.id) {
-        tx.entries.push({
-          account: entry.name,
-          currency: entry.currency as Currency,
-          type: entry.type,
-          direction: entry.direction,
-          amountMinor: entry.amount_minor,
-        });
+  // Closed on every way out (the last transaction, a throw, a consumer that stops early), or
+  // the connection stays busy and cannot commit or close.
+  try {
+    let pending = entries.next();
+    for (const row of db
+      .prepare('SELECT * FROM ledger_transactions ORDER BY id')
+      .iterate() as Iterable<TransactionRow>) {
+      const tx: ExportTransaction = {
+        txId: Number(row.id),
+        idempotencyKey: row.idempotency_key,
+        kind: row.kind,
+        description: row.description,
+        effectiveAt: row.effective_at,
+        createdAt: row.created_at,
+        metadata: JSON.parse(row.metadata) as Metadata,
+        entries: [],
+      };
+      while (!pending.done && pending.value.tx_id <= row.id) {
+        const entry = pending.value;
+        if (entry.tx_id === row.id) {
+          tx.entries.push({
+            account: entry.name,
+            currency: entry.currency as Currency,
+            type: entry.type,
+            direction: entry.direction,
+            amountMinor: entry.amount_minor,
+          });
+        }
+        pending = entries.next();
       }
-      pending = entries.next();
+      yield tx;
     }
-    yield tx;
+  } finally {
+    entries.return?.();
   }
 }

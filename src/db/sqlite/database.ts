@@ -411,6 +411,25 @@ export function inReadSnapshot<T>(db: Database, work: () => T): T {
 }
 
 /**
+ * `inReadSnapshot` for work that awaits its reads (async iterations, a port's reads): the read
+ * transaction is opened by hand, since better-sqlite3's transaction functions refuse a promise,
+ * and the connection is the work's alone while it runs. Inside a transaction the caller already
+ * holds, the work reads in that one.
+ */
+export async function inReadSnapshotAsync<T>(db: Database, work: () => Promise<T>): Promise<T> {
+  if (db.inTransaction) return work();
+  db.exec('BEGIN DEFERRED');
+  try {
+    const result = await work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+/**
  * Runs `work` in one write transaction taken at BEGIN IMMEDIATE, so two processes never
  * interleave a read-then-write. Nested calls become savepoints.
  */
