@@ -71,16 +71,19 @@ describe('ledger verify on books another process writes meanwhile', () => {
   it('export closes its cursors when the writer throws: the writer error is the one seen', async () => {
     const { db, cleanup } = tempDatabase();
     try {
-      const ledger = new Ledger(db);
-      for (let i = 0; i < 3; i++) ledger.post(capture(`k${i}`, 100n));
+      // More than one page of the export (500 transactions), so the writer throws mid-journal.
+      new Ledger(db).postBatch(Array.from({ length: 1_200 }, (_, i) => capture(`k${i}`, 100n)));
       const store = new SqliteJournalStore(db);
+      let chunks = 0;
       await expect(
-        store.exportJournal('csv', () => {
-          throw new Error('ENOSPC: no space left on device');
+        store.exportJournal('hledger', () => {
+          // The first chunks are written; the disk fills in the middle of the journal.
+          if (++chunks > 2) throw new Error('ENOSPC: no space left on device');
         }),
       ).rejects.toThrow('ENOSPC');
+      expect(chunks).toBe(3);
       expect(db.inTransaction).toBe(false);
-      expect(() => db.prepare('SELECT 1').get()).not.toThrow();
+      expect(() => db.exec('BEGIN IMMEDIATE; COMMIT')).not.toThrow();
     } finally {
       cleanup();
     }
