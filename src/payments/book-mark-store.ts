@@ -133,5 +133,5 @@ export function behindWithoutRecording(db: Database): string | null {
   const hasMark = hasMarkTable(db);
   const file = markFileOf(db.name);
   if (!hasMark || file === null) return null;
-  return behindOf(stateOf(db.prepare(ROW_SQL).get()), file);
+  return behindOf(() => stateOf(db.prepare(ROW_SQL).get()), file);
 }

@@ -245,9 +245,14 @@ export class BookMark {
   open(at: string): BehindNotice | null {
     if (!this.records.enabled) return null;
     if (this.opened !== undefined) return this.opened;
-    const state = this.records.state();
     if (this.file !== null) {
-      const comparison = compareWithMark(state, readMarkFile(this.file));
+      // The file first, then the book: a claim commits in the book before its mark is written,
+      // so another process sending between the two reads can make the book newer than the file
+      // read, never the file newer than the book (read the other way, a live book was found
+      // behind by that process's batch and looked everything up until the operator intervened).
+      const onFile = readMarkFile(this.file);
+      const state = this.records.state();
+      const comparison = compareWithMark(state, onFile);
       if (comparison.behind) this.recordBehind(state, comparison, at);
       else if (state.behindSince === null) this.advance(state.sends, true);
     }
@@ -345,9 +350,11 @@ function caughtUpNote(state: MarkState, by: string, at: string): string {
  * Read only, for `ledger verify`: whether the book is behind its mark (recorded in the book, or
  * found by comparing now with its mark file), without recording anything. Null when it is not.
  */
-export function behindOf(state: MarkState, file: string): string | null {
+export function behindOf(readState: () => MarkState, file: string): string | null {
+  const onFile = readMarkFile(file); // before the book: see BookMark.open
+  const state = readState();
   if (state.behindSince !== null) return noticeOf(state).line;
-  const comparison = compareWithMark(state, readMarkFile(file));
+  const comparison = compareWithMark(state, onFile);
   return comparison.behind ? behindLine(comparison.reason, comparison.lost) : null;
 }
 

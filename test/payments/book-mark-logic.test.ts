@@ -110,4 +110,28 @@ describe('BookMark over its records (no database)', () => {
     });
     expect(readMarkFile(file)).toEqual({ kind: 'present', mark: { bookId: 'b00c', sends: 4n } });
   });
+
+  // Seen in the chaos run (two `payout run`s on one book): the book was read, the other process
+  // committed its claim of 20 and wrote its mark, then the file was read: "it has made 2220
+  // sends, its mark says 2240", and a live book looked every send up until an operator ended it.
+  it('another process claiming and marking between the two reads never makes a live book behind', () => {
+    writeMarkFile(file, { bookId: 'b00c', sends: 2220n });
+    const records = new FakeRecords(level(2220n));
+    const read = records.state.bind(records);
+    let raced = false;
+    records.state = () => {
+      const seen = read();
+      if (!raced) {
+        raced = true;
+        // The other process: its claim commits in the book, then it writes its mark.
+        records.current.sends += 20n;
+        writeMarkFile(file, { bookId: 'b00c', sends: 2240n });
+      }
+      return seen;
+    };
+    const mark = new BookMark(records, file);
+    expect(mark.open('2026-11-23T10:00:00.000Z')).toBeNull();
+    expect(records.writes).not.toContain('behind');
+    expect(readMarkFile(file)).toEqual({ kind: 'present', mark: { bookId: 'b00c', sends: 2240n } });
+  });
 });
