@@ -1,6 +1,7 @@
 import type { Currency } from '../money/index.js';
 import type { AccountType } from './accounts.js';
-import type { Direction, Metadata } from './types.js';
+import type { TransactionHeader } from './rows.js';
+import type { Direction } from './types.js';
 
 export interface ExportEntry {
   account: string;
@@ -10,14 +11,7 @@ export interface ExportEntry {
   amountMinor: bigint;
 }
 
-export interface ExportTransaction {
-  txId: number;
-  idempotencyKey: string;
-  kind: string;
-  description: string;
-  effectiveAt: string;
-  createdAt: string;
-  metadata: Metadata;
+export interface ExportTransaction extends TransactionHeader {
   entries: ExportEntry[];
 }
 

@@ -5,7 +5,7 @@ import { jsonStringRecord } from '../json.js';
 import { nowIso } from '../time.js';
 import type { AccountType } from './accounts.js';
 import { isPipelineKind } from './kinds.js';
-import type { TransactionRow } from './rows.js';
+import { type TransactionRow, transactionHeaderOf } from './rows.js';
 import { GENESIS_HASH, bodyHash, chainHash } from './hash.js';
 import type {
   Direction,
@@ -119,13 +119,7 @@ export class Ledger {
       toEntryRecord,
     );
     return {
-      txId: Number(row.id),
-      idempotencyKey: row.idempotency_key,
-      kind: row.kind,
-      description: row.description,
-      effectiveAt: row.effective_at,
-      createdAt: row.created_at,
-      metadata: JSON.parse(row.metadata) as Metadata,
+      ...transactionHeaderOf(row),
       reversesTxId: row.reverses_tx_id === null ? null : Number(row.reverses_tx_id),
       reversedByTxId: row.reversed_by === null ? null : Number(row.reversed_by),
       hash: row.hash,

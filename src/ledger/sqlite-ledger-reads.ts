@@ -19,8 +19,8 @@ import {
 } from './history.js';
 import type { ExportTransaction, JournalHead, JournalReads } from './journal-reads.js';
 import type { LedgerReadStore } from './ledger-store.js';
-import type { TransactionRow } from './rows.js';
-import type { Direction, Metadata } from './types.js';
+import { type TransactionRow, transactionHeaderOf } from './rows.js';
+import type { Direction } from './types.js';
 
 /** Every account's balance as of @asOf (effective times), backdated postings included. */
 const AS_OF_QUERY = `SELECT a.id, a.name, a.currency, a.type,
@@ -218,16 +218,7 @@ function* transactions(db: Database): Generator<ExportTransaction> {
     for (const row of db
       .prepare('SELECT * FROM ledger_transactions ORDER BY id')
       .iterate() as Iterable<TransactionRow>) {
-      const tx: ExportTransaction = {
-        txId: Number(row.id),
-        idempotencyKey: row.idempotency_key,
-        kind: row.kind,
-        description: row.description,
-        effectiveAt: row.effective_at,
-        createdAt: row.created_at,
-        metadata: JSON.parse(row.metadata) as Metadata,
-        entries: [],
-      };
+      const tx: ExportTransaction = { ...transactionHeaderOf(row), entries: [] };
       while (!pending.done && pending.value.tx_id <= row.id) {
         const entry = pending.value;
         if (entry.tx_id === row.id) {
