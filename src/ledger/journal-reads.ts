@@ -1,7 +1,6 @@
 import type { Currency } from '../money/index.js';
 import type { AccountType } from './accounts.js';
-import type { TransactionHeader } from './rows.js';
-import type { Direction } from './types.js';
+import type { Direction, TransactionHeader } from './types.js';
 
 export interface ExportEntry {
   account: string;

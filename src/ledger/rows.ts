@@ -1,4 +1,4 @@
-import type { Metadata } from './types.js';
+import type { Metadata, TransactionHeader } from './types.js';
 
 /** A `ledger_transactions` row as SQLite returns it (integers as bigint). */
 export interface TransactionRow {
@@ -13,17 +13,6 @@ export interface TransactionRow {
   body_hash: string;
   prev_hash: string;
   hash: string;
-}
-
-/** The fields of a transaction every reader shows, from its row (metadata parsed). */
-export interface TransactionHeader {
-  txId: number;
-  idempotencyKey: string;
-  kind: string;
-  description: string;
-  effectiveAt: string;
-  createdAt: string;
-  metadata: Metadata;
 }
 
 export function transactionHeaderOf(row: TransactionRow): TransactionHeader {

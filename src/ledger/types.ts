@@ -40,7 +40,8 @@ export interface EntryRecord extends EntryRequest {
   runningBalanceMinor: bigint;
 }
 
-export interface TransactionRecord {
+/** The fields of a transaction every reader shows (`transactionHeaderOf` reads them from a row). */
+export interface TransactionHeader {
   txId: number;
   idempotencyKey: string;
   kind: string;
@@ -48,6 +49,9 @@ export interface TransactionRecord {
   effectiveAt: string;
   createdAt: string;
   metadata: Metadata;
+}
+
+export interface TransactionRecord extends TransactionHeader {
   reversesTxId: number | null;
   reversedByTxId: number | null;
   hash: string;
