@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Book } from '../book/book.js';
 import type { Database } from '../db/index.js';
 import { type Palette, palette } from '../output/palette.js';
 
@@ -66,6 +67,18 @@ export async function withDatabase<T>(
   } finally {
     db.close();
   }
+}
+
+/**
+ * The composition root of the flows that run the claim → call → record protocol: opens the
+ * database as `withDatabase` does and hands them its Book (src/book/book.ts), never the driver.
+ */
+export async function withBook<T>(
+  context: CliContext,
+  work: (book: Book) => T | Promise<T>,
+): Promise<T> {
+  const { sqliteBook } = await import('../book/sqlite-book.js');
+  return withDatabase(context, (db) => work(sqliteBook(db)));
 }
 
 /** JSON with bigints as strings; amounts are already decimal strings by then. */

@@ -2,7 +2,8 @@ import { type Database, inTransaction } from '../db/index.js';
 import { Ledger, type PostingRequest } from '../ledger/index.js';
 import type { PayOutEvent } from '../payments/events.js';
 import { PaymentsStore } from '../payments/store.js';
-import { HeldPayOuts } from '../payouts/held-payouts.js';
+import type { HeldPayOuts } from '../payouts/held-payouts.js';
+import { sqliteHeldPayOuts } from '../payouts/sqlite-payouts-store.js';
 import { Releases } from '../payouts/release.js';
 import { SellerStore } from '../payouts/sellers-store.js';
 import { RefundIntake } from '../refunds/apply.js';
@@ -42,7 +43,7 @@ export class SqliteIntakeStore implements IntakeStore {
     this.bookFile = db.name;
     this.store = new PaymentsStore(db);
     this.releases = new Releases(new PaymentsStore(db), new SellerStore(db));
-    this.held = new HeldPayOuts(db);
+    this.held = sqliteHeldPayOuts(db);
     this.refunds = new RefundIntake(new PaymentsStore(db), new RefundWorkStore(db));
     this.ledger = new Ledger(db);
     this.wallets = new Wallets(db);

@@ -1,6 +1,5 @@
-import type { Database } from '../db/index.js';
 import type { PayOutEvent } from '../payments/events.js';
-import { type HeldPayOut, HeldPayOutStore } from './held-payouts-store.js';
+import type { HeldPayOut, HeldPayOutStore } from './held-payouts-store.js';
 
 /**
  * Held pay_outs: a `pay_out` for an order that is not captured yet (the same file's pay_in, or an
@@ -14,13 +13,12 @@ export type { HeldPayOut } from './held-payouts-store.js';
 
 /** Held pay_outs: holding one, and what a release or a re-send needs to know of them. */
 export class HeldPayOuts {
-  private readonly store: HeldPayOutStore;
   /** False on a book older than migration 14 (tests write such books with this code): nothing is held. */
   readonly available: boolean;
 
-  constructor(db: Database) {
-    this.store = new HeldPayOutStore(db);
-    this.available = this.store.available;
+  /** Over the held pay_outs' rows (inside the intake's or a release's transaction, as its caller holds it). */
+  constructor(private readonly store: HeldPayOutStore) {
+    this.available = store.available;
   }
 
   /** Holds `event` (inside the intake transaction); refused when the order already has one held. */

@@ -5,7 +5,7 @@ import { openWorkIn } from '../payments/sqlite-order-reads.js';
 import { PaymentsStore } from '../payments/store.js';
 import { Wallets } from '../wallet/wallet-store.js';
 import { HeldPayOuts } from './held-payouts.js';
-import type { HeldPayOut } from './held-payouts-store.js';
+import { type HeldPayOut, HeldPayOutStore } from './held-payouts-store.js';
 import type { HeldOutcome, PayablesFilter, PayoutsStore, PlannedPayouts } from './payouts-store.js';
 import { type PayableRow, PayoutReadStore } from './read-store.js';
 import { Releases } from './release.js';
@@ -75,7 +75,7 @@ export class SqlitePayoutsStore implements PayoutsStore {
   }
 
   async heldPayOuts(all: boolean): Promise<HeldPayOut[]> {
-    return new HeldPayOuts(this.db).list({ all });
+    return sqliteHeldPayOuts(this.db).list({ all });
   }
 
   async payouts(query: { sellerId?: string; status?: string }) {
@@ -107,13 +107,13 @@ export class SqlitePayoutsStore implements PayoutsStore {
   }
 
   private waitingNow(): HeldPayOut[] {
-    return new HeldPayOuts(this.db).waiting();
+    return sqliteHeldPayOuts(this.db).waiting();
   }
 
   /** One held pay_out, in one immediate transaction (a savepoint inside the preview's). */
   private settleHeldNow(eventId: string, now: () => string): HeldOutcome {
     this.settling ??= {
-      held: new HeldPayOuts(this.db),
+      held: sqliteHeldPayOuts(this.db),
       releases: new Releases(new PaymentsStore(this.db), new SellerStore(this.db)),
       ledger: new Ledger(this.db),
       wallets: new Wallets(this.db),
@@ -145,4 +145,9 @@ export class SqlitePayoutsStore implements PayoutsStore {
       })
       .immediate();
   }
+}
+
+/** Held pay_outs over their rows on one SQLite connection. */
+export function sqliteHeldPayOuts(db: Database): HeldPayOuts {
+  return new HeldPayOuts(new HeldPayOutStore(db));
 }

@@ -1,21 +1,23 @@
-import type { Database } from '../db/index.js';
 import { heldOf, runQueues } from '../work/drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from '../work/executors/charge.js';
 import { type ExecutionOptions, chargeQueue, refundQueue } from '../work/executors/payin.js';
 import type { OrderStatus } from '../payments/order-state.js';
 import type { OpenWork } from '../payments/queries.js';
-import { openWorkIn, statusCounts } from '../payments/sqlite-order-reads.js';
-import { PaymentsStore } from '../payments/store.js';
 import { type HeldSettlement, settleHeldPayOuts } from '../payouts/settle-held.js';
-import { SqlitePayoutsStore } from '../payouts/sqlite-payouts-store.js';
 import { PayoutExecutor, type PayoutTally, emptyPayoutTally } from '../work/executors/payout.js';
 import { listPayouts } from '../payouts/queries.js';
 import { RefundExecutor, type RefundTally, emptyRefundTally } from '../work/executors/refund.js';
-import { listRefunds } from '../refunds/queries.js';
-import { SqliteRefundReads } from '../refunds/sqlite-refund-reads.js';
+import { type RefundReads, listRefunds } from '../refunds/queries.js';
+import type { PayinBook } from '../work/executors/book-ports.js';
 import type { HeldGroup } from '../work/leases/leases.js';
 import { assertDeadLettersOf } from './named-work.js';
-import { SqliteQueueReadStore } from './sqlite-queue-read-store.js';
+import type { QueueReadStore } from './queue-read-store.js';
+
+/** What `retry run` and `dlq requeue` take from a Book (src/book/book.ts). */
+export interface RetryBook extends Omit<PayinBook, 'intake'> {
+  refundReads(): RefundReads;
+  queueReads(): QueueReadStore;
+}
 
 export interface RetryRunSummary {
   charges: ExecutionTally;
@@ -36,16 +38,16 @@ export interface RetryRunSummary {
  * payout that is due; with `wait`, until none of the three has a retry scheduled.
  */
 export async function retryDue(
-  db: Database,
+  book: RetryBook,
   execution: ExecutionOptions,
 ): Promise<RetryRunSummary> {
   const charges = emptyTally();
   const refunds = emptyRefundTally();
   const payouts = emptyPayoutTally();
-  const payoutExecutor = new PayoutExecutor(db, execution);
+  const payoutExecutor = new PayoutExecutor(book, execution);
   const queues = [
-    chargeQueue(db, execution, charges),
-    refundQueue(db, execution, refunds),
+    chargeQueue(book, execution, charges),
+    refundQueue(book, execution, refunds),
     {
       runDue: () => payoutExecutor.runDue(payouts),
       nextRetryAt: () => payoutExecutor.nextRetryAt(),
@@ -55,16 +57,8 @@ export async function retryDue(
   await runQueues(queues, execution);
   const psp = execution.psp.name;
   const held = await heldOf(queues);
-  const heldPayOuts = await settleHeldPayOuts(new SqlitePayoutsStore(db));
-  return {
-    charges,
-    refunds,
-    payouts,
-    queue: statusCounts(db, psp),
-    open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) },
-    held,
-    heldPayOuts,
-  };
+  const heldPayOuts = await settleHeldPayOuts(book.payouts());
+  return { charges, refunds, payouts, ...(await afterRun(book, psp)), held, heldPayOuts };
 }
 
 /** Which dead letters to requeue: these ids (orders, refunds, payouts), or all of this PSP's. */
@@ -75,40 +69,44 @@ export type DeadLetters = { all: true } | { ids: readonly string[] };
  * retry budget and the same idempotency keys, by an operator (`actor`, recorded with each).
  */
 export async function requeueDeadLetters(
-  db: Database,
+  book: RetryBook,
   execution: ExecutionOptions,
   which: DeadLetters,
   actor: string,
 ): Promise<RetryRunSummary> {
   const psp = execution.psp.name;
-  if (!('all' in which)) await assertDeadLettersOf(new SqliteQueueReadStore(db), psp, which.ids);
+  if (!('all' in which)) await assertDeadLettersOf(book.queueReads(), psp, which.ids);
   const deadRefunds = (
-    await listRefunds(new SqliteRefundReads(db), { status: 'dead_lettered' })
+    await listRefunds(book.refundReads(), { status: 'dead_lettered' })
   ).map((refund) => refund.refundId);
   const deadPayouts = (
-    await listPayouts(new SqlitePayoutsStore(db), { status: 'dead_lettered' })
+    await listPayouts(book.payouts(), { status: 'dead_lettered' })
   ).map((payout) => payout.payoutId);
   const named = (list: readonly string[]) =>
     'all' in which ? list : which.ids.filter((id) => list.includes(id));
   const orderIds =
     'all' in which
-      ? new PaymentsStore(db).deadLetteredOrderIds(psp)
+      ? await book.workReads().deadLetteredOrderIds(psp)
       : which.ids.filter((id) => !deadRefunds.includes(id) && !deadPayouts.includes(id));
-  const chargeExecutor = new PayinExecutor(db, execution);
-  const refundExecutor = new RefundExecutor(db, execution);
-  const payoutExecutor = new PayoutExecutor(db, execution);
+  const chargeExecutor = new PayinExecutor(book, execution);
+  const refundExecutor = new RefundExecutor(book, execution);
+  const payoutExecutor = new PayoutExecutor(book, execution);
   const charges = await chargeExecutor.requeue(orderIds, actor);
   const refunds = await refundExecutor.requeue(named(deadRefunds), actor);
   const payouts = await payoutExecutor.requeue(named(deadPayouts), actor);
   const held = await heldOf([chargeExecutor, refundExecutor, payoutExecutor]);
-  const heldPayOuts = await settleHeldPayOuts(new SqlitePayoutsStore(db));
-  return {
-    charges,
-    refunds,
-    payouts,
-    queue: statusCounts(db, psp),
-    open: { refunds: openWorkIn(db, 'refunds', psp), payouts: openWorkIn(db, 'payouts', psp) },
-    held,
-    heldPayOuts,
-  };
+  const heldPayOuts = await settleHeldPayOuts(book.payouts());
+  return { charges, refunds, payouts, ...(await afterRun(book, psp)), held, heldPayOuts };
+}
+
+/** The queue and what is left open after a run, read in this order. */
+async function afterRun(
+  book: RetryBook,
+  psp: string,
+): Promise<Pick<RetryRunSummary, 'queue' | 'open'>> {
+  const reads = book.workReads();
+  const queue = await reads.statusCounts(psp);
+  const refunds = await reads.openWork('refunds', psp);
+  const payouts = await reads.openWork('payouts', psp);
+  return { queue, open: { refunds, payouts } };
 }

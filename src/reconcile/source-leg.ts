@@ -1,4 +1,3 @@
-import type { Database } from '../db/index.js';
 import type { DecisionAction, DecisionContext, DecisionOutcome, ItemOptions } from './decision.js';
 import type { ItemRecord, ReconStore } from './store.js';
 
@@ -21,13 +20,16 @@ export type LegPanel = (differs: (line: string) => string) => string[];
 /**
  * A leg of reconciliation that decides, and shows in review, its own items (the bank: src/bank
  * implements it). Reconcile routes every item whose `psp` is `source` to it; whoever builds
- * `Decisions` or runs the review passes the legs in, so reconcile never imports them.
+ * `Decisions` or runs the review passes the legs in, so reconcile never imports them. A leg is
+ * built on the ports it reads and writes (the bank's: src/bank/source-leg.ts), on the connection
+ * of the store that takes it.
  */
 export interface SourceLeg {
   readonly source: string;
   /** The prompt for a link target of one of its items. */
   readonly linkPrompt: string;
-  decider(db: Database, store: ReconStore, context: DecisionContext): LegDecider;
+  /** Called inside the transaction of the decision (`Decisions`). */
+  decider(store: ReconStore, context: DecisionContext): LegDecider;
   /** The item's panel in review; undefined when the item has none of its own. */
-  panel(db: Database, item: ItemRecord): LegPanel | undefined;
+  panel(item: ItemRecord): LegPanel | undefined;
 }

@@ -1,6 +1,6 @@
 import { type Database, inTransaction } from '../db/index.js';
 import { Ledger } from '../ledger/index.js';
-import { recordReportedCaptures } from '../work/executors/charge-recorder.js';
+import { recordReportedCaptures } from '../work/executors/sqlite-charge-recorder.js';
 import { type DecisionStores, Decisions } from './decide.js';
 import type { DecisionContext } from './decision.js';
 import { InternalRecordsStore } from './records-store.js';
@@ -16,7 +16,7 @@ function sqliteDecisionStores(db: Database): DecisionStores {
     internalRecords: () => new InternalRecordsStore(db),
     inTransaction: (fn) => inTransaction(db, fn),
     recordReportedCaptures: (psp, at, captures) => recordReportedCaptures(db, psp, at, captures),
-    legDecider: (leg, recon, context) => leg.decider(db, recon, context),
+    legDecider: (leg, recon, context) => leg.decider(recon, context),
   };
 }
 

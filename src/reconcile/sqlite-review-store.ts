@@ -39,6 +39,6 @@ export class SqliteReviewStore extends SqliteDecisionStore implements ReviewStor
     item: ItemRecord,
   ): Promise<{ panel: LegPanel | undefined; linkPrompt: string } | undefined> {
     const leg = this.legs.find((candidate) => candidate.source === item.psp);
-    return leg && { panel: leg.panel(this.db, item), linkPrompt: leg.linkPrompt };
+    return leg && { panel: leg.panel(item), linkPrompt: leg.linkPrompt };
   }
 }

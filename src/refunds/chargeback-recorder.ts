@@ -1,32 +1,39 @@
-import type { Database } from '../db/index.js';
-import { Ledger } from '../ledger/index.js';
+import type { Ledger } from '../ledger/index.js';
 import { formatMoney, money } from '../money/index.js';
-import { PaymentsStore } from '../payments/store.js';
+import type { PaymentsStore } from '../payments/store.js';
 import { chargebackTransaction } from '../postings/index.js';
 import type { Dispute } from '../psp/port.js';
-import { Wallets } from '../wallet/wallet-store.js';
+import type { Wallets } from '../wallet/wallet-store.js';
 import { type RefundedOrder, refundWalletDelta, splitRefund } from './apply.js';
 import type { DisputeRecord } from './chargeback-sync-store.js';
-import { ChargebackStore } from './chargebacks-store.js';
+import type { ChargebackStore } from './chargebacks-store.js';
+
+/** The rows a chargeback writes, each read and written inside the transaction the recorder's caller holds. */
+export interface ChargebackStores {
+  ledger: Pick<Ledger, 'postBatch'>;
+  wallets: Pick<Wallets, 'apply'>;
+  orders: Pick<PaymentsStore, 'disputedOrder' | 'addChargeback'>;
+  chargebacks: Pick<ChargebackStore, 'isKnown' | 'insert'>;
+}
 
 /**
  * Books one dispute, once, by its id: the one place chargebacks are posted, for `chargebacks
  * sync` and for `dispute.created` webhooks alike. Runs inside the caller's transaction.
  */
 export class ChargebackRecorder {
-  private readonly ledger: Ledger;
-  private readonly wallets: Wallets;
-  private readonly orders: PaymentsStore;
-  private readonly chargebacks: ChargebackStore;
+  private readonly ledger: ChargebackStores['ledger'];
+  private readonly wallets: ChargebackStores['wallets'];
+  private readonly orders: ChargebackStores['orders'];
+  private readonly chargebacks: ChargebackStores['chargebacks'];
 
   constructor(
-    db: Database,
+    stores: ChargebackStores,
     private readonly psp: string,
   ) {
-    this.ledger = new Ledger(db);
-    this.wallets = new Wallets(db);
-    this.orders = new PaymentsStore(db);
-    this.chargebacks = new ChargebackStore(db);
+    this.ledger = stores.ledger;
+    this.wallets = stores.wallets;
+    this.orders = stores.orders;
+    this.chargebacks = stores.chargebacks;
   }
 
   /** Whether a dispute with this id is booked already. */

@@ -1,9 +1,11 @@
 import { type Database, inTransaction } from '../db/index.js';
 import { PaymentsStore } from '../payments/store.js';
 import type { RetryPolicy } from '../payments/retry-policy.js';
-import { ChargebackRecorder } from '../refunds/chargeback-recorder.js';
+import type { ChargebackRecorder } from '../refunds/chargeback-recorder.js';
+import { sqliteChargebackRecorder } from '../refunds/sqlite-chargeback-sync-store.js';
 import { emptyTally } from '../work/executors/charge.js';
-import { ChargeRecorder } from '../work/executors/charge-recorder.js';
+import type { ChargeRecorder } from '../work/executors/charge-recorder.js';
+import { sqliteChargeRecorder } from '../work/executors/sqlite-charge-recorder.js';
 import { WebhookApplier, type WebhookApplierOptions } from './apply.js';
 import type { WebhookApplyStore, WebhookUnit, WebhookVerdict } from './apply-store.js';
 import { WebhookEventStore } from './webhook-store.js';
@@ -24,12 +26,12 @@ class SqliteWebhookApplyStore implements WebhookApplyStore {
   ) {
     this.store = new PaymentsStore(db);
     // Webhooks never schedule retries (only pending orders are moved), so the policy is never used.
-    this.recorder = new ChargeRecorder(db, {
+    this.recorder = sqliteChargeRecorder(db, {
       psp: options.psp,
       retry: options.retry,
       random: () => 1,
     });
-    this.chargebacks = new ChargebackRecorder(db, options.psp);
+    this.chargebacks = sqliteChargebackRecorder(db, options.psp);
     this.events = new WebhookEventStore(db);
   }
 

@@ -63,6 +63,14 @@ export interface KeptRequest {
 }
 
 /**
+ * A batch's record inside a transaction its caller holds, synchronously: the recorder that SQLite
+ * stores' own units of work call (webhooks, reported captures, `attention resolve` of a charge).
+ */
+export interface RecordWithin<Item> {
+  recordWithin(batch: RecordBatch<Item>): Applied;
+}
+
+/**
  * The work engine's storage port (DESIGN.md §5, §10): one async method per unit of work of the
  * claim → call → record protocol, each one transaction applying what pure code decided. SQLite's
  * implementation is src/work/sqlite-store.ts.

@@ -1,4 +1,4 @@
-import { type CliContext, withDatabase } from '../context.js';
+import { type CliContext, withBook } from '../context.js';
 import { executionFrom } from '../execution.js';
 import { lazy } from '../lazy.js';
 import type { ExecutionFlags } from '../psp-options.js';
@@ -20,8 +20,8 @@ export type OrdersSyncFlags = ExecutionFlags & { json?: boolean };
 export async function ordersSync(context: CliContext, flags: OrdersSyncFlags): Promise<void> {
   const execution = await executionFrom(context, flags);
   try {
-    const tally = await withDatabase(context, (db) =>
-      new PayinExecutor(db, execution).syncPending(),
+    const tally = await withBook(context, (book) =>
+      new PayinExecutor(book, execution).syncPending(),
     );
     if (flags.json) {
       const { contractJson, ordersSyncSchema } = await json();

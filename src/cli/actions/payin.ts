@@ -1,6 +1,6 @@
 import { behindSummary } from '../../payments/book-mark.js';
 import fs from 'node:fs';
-import { type CliContext, withDatabase } from '../context.js';
+import { type CliContext, withBook } from '../context.js';
 import {
   executionFrom,
   formatTotals,
@@ -107,9 +107,9 @@ export async function payinRun(
   let charging = progressBar(false, '', '', 0);
   const execution = await executionFrom(context, flags, (done) => charging.advance(done));
   try {
-    const summary = await withDatabase(context, (db) =>
+    const summary = await withBook(context, (book) =>
       runPayin(
-        db,
+        book,
         files,
         {
           format: flags.format,

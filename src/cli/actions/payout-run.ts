@@ -1,7 +1,7 @@
 import type { Palette } from '../../output/palette.js';
 import type { CliContext } from '../context.js';
 import { behindSummary } from '../../payments/book-mark.js';
-import { withDatabase } from '../context.js';
+import { withBook } from '../context.js';
 import {
   executionFrom,
   formatTotals,
@@ -55,8 +55,8 @@ export async function payoutRun(context: CliContext, flags: PayoutRunFlags): Pro
   flagValue(() => checkPayoutFilter({ currency: flags.currency, minAmount: flags.minAmount }));
   const execution = await executionFrom(context, flags);
   try {
-    const summary = await withDatabase(context, (db) =>
-      runPayouts(db, {
+    const summary = await withBook(context, (book) =>
+      runPayouts(book, {
         ...execution,
         sellerId: flags.seller,
         currency: flags.currency,

@@ -1,4 +1,4 @@
-import { withDatabase } from '../context.js';
+import { withBook, withDatabase } from '../context.js';
 import {
   executionFrom,
   formatTotals,
@@ -88,7 +88,7 @@ export type ReleaseListFlags = { all?: boolean; json?: boolean; csv?: boolean };
 export async function retryRun(context: CliContext, flags: RetryRunFlags): Promise<void> {
   const execution = await executionFrom(context, flags);
   try {
-    const summary = await withDatabase(context, (db) => retryDue(db, execution));
+    const summary = await withBook(context, (book) => retryDue(book, execution));
     const { charges: tally, refunds, payouts, held, heldPayOuts } = summary;
     reportBookBehind(context, tally, refunds, payouts);
     if (flags.json) {
@@ -134,8 +134,8 @@ export async function dlqRequeue(
   const execution = await executionFrom(context, flags);
   const actor = `operator ${os.userInfo().username}`;
   try {
-    const summary = await withDatabase(context, (db) =>
-      requeueDeadLetters(db, execution, flags.all ? { all: true } : { ids }, actor),
+    const summary = await withBook(context, (book) =>
+      requeueDeadLetters(book, execution, flags.all ? { all: true } : { ids }, actor),
     );
     const { charges: tally, refunds, payouts, held } = summary;
     if (flags.json) {

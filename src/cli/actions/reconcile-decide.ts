@@ -5,7 +5,7 @@ import { systemClock } from '../../time.js';
 import { actionWord } from '../../reports/reconcile.js';
 import { decideItem } from '../../reconcile/decide-item.js';
 import { SqliteDecisionStore } from '../../reconcile/sqlite-decision-store.js';
-import { bankLeg } from '../../bank/source-leg.js';
+import { sqliteBankLeg } from '../../bank/sqlite-bank-stores.js';
 
 /** A decision on one item: the only reconcile command that loads the decision engine (it posts). */
 
@@ -30,7 +30,9 @@ export async function reconcileDecide(
     action === 'write-off' ? 'write_off' : (action as 'accept' | 'link' | 'note' | 'proposed');
   const outcome = await withDatabase(context, (db) =>
     decideItem(
-      new SqliteDecisionStore(db, { clock: systemClock, by: operator(), runId: null }, [bankLeg]),
+      new SqliteDecisionStore(db, { clock: systemClock, by: operator(), runId: null }, [
+        sqliteBankLeg(db),
+      ]),
       itemId,
       chosen,
       {

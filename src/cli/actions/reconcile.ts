@@ -23,7 +23,7 @@ const prompts = lazy(() => import('@inquirer/prompts'));
 const reviewSession = lazy(() => import('../../reconcile/review-session.js'));
 const reviewStore = lazy(() => import('../../reconcile/sqlite-review-store.js'));
 /** The bank's leg decides and shows the bank's items in the session: loaded with it. */
-const bankSourceLeg = lazy(() => import('../../bank/source-leg.js'));
+const bankSourceLeg = lazy(() => import('../../bank/sqlite-bank-stores.js'));
 /** The --json contract (zod schemas): loaded only when --json is given. */
 const json = lazy(async () => {
   const [{ contractJson }, schemas] = await Promise.all([
@@ -56,11 +56,13 @@ export async function reviewInteractively(
 ): Promise<number> {
   const { runReviewSession } = await reviewSession();
   const { SqliteReviewStore } = await reviewStore();
-  const { bankLeg } = await bankSourceLeg();
+  const { sqliteBankLeg } = await bankSourceLeg();
   const { select, input } = await prompts();
   const tally = await withDatabase(context, (db) =>
     runReviewSession(
-      new SqliteReviewStore(db, { clock: systemClock, by: operator(), runId: null }, [bankLeg]),
+      new SqliteReviewStore(db, { clock: systemClock, by: operator(), runId: null }, [
+        sqliteBankLeg(db),
+      ]),
       {
         out: context.out,
         style: context.color,

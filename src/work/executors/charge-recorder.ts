@@ -1,13 +1,10 @@
-import { type Database, inTransaction } from '../../db/index.js';
-import { InvariantError } from '../../errors.js';
 import type { ChargeResult } from '../../psp/port.js';
-import { chargeKind } from '../kinds/sqlite-kinds.js';
+import { chargeRules } from '../kinds/charge.js';
 import type { KindRules } from '../kind.js';
 import { type RecordOptions, planRecord } from '../record.js';
-import { SqliteWorkStore } from '../sqlite-store.js';
-import { type ExecutionTally, emptyTally } from './charge.js';
-import { DEFAULT_RETRY_POLICY } from '../../payments/retry-policy.js';
-import { type ClaimedOrder, PaymentsStore } from '../../payments/store.js';
+import type { RecordWithin } from '../work-store.js';
+import type { ExecutionTally } from './charge.js';
+import type { ClaimedOrder } from '../../payments/store.js';
 
 export type RecorderOptions = RecordOptions;
 
@@ -21,17 +18,12 @@ export type RecorderOptions = RecordOptions;
  * lease, or `pending`); if it moved meanwhile the answer is dropped and counted as `lostLease`.
  */
 export class ChargeRecorder {
-  private readonly kind: KindRules<ClaimedOrder, ChargeResult, ExecutionTally>;
-  private readonly store: SqliteWorkStore<ClaimedOrder>;
+  private readonly kind: KindRules<ClaimedOrder, ChargeResult, ExecutionTally> = chargeRules();
 
   constructor(
-    db: Database,
+    private readonly store: RecordWithin<ClaimedOrder>,
     private readonly options: RecorderOptions,
-  ) {
-    const kind = chargeKind(db);
-    this.kind = kind;
-    this.store = new SqliteWorkStore(db, kind);
-  }
+  ) {}
 
   record(
     orders: readonly ClaimedOrder[],
@@ -50,43 +42,4 @@ export interface ReportedCapture {
   orderId: string;
   pspReference: string;
   feeMinor: bigint | null;
-}
-
-/**
- * Records captures the PSP reported without being asked (listed in its settlement file) for
- * orders still waiting in `pending`, through the same recorder as the executor, `orders sync` and
- * webhooks: status, capture and fee postings and the wallet, in one transaction. Orders no longer
- * pending are left alone (another path got there first).
- */
-export function recordReportedCaptures(
-  db: Database,
-  psp: string,
-  at: string,
-  captures: readonly ReportedCapture[],
-): ExecutionTally {
-  const tally = emptyTally();
-  const byOrder = new Map(captures.map((capture) => [capture.orderId, capture]));
-  inTransaction(db, () => {
-    const pending = new PaymentsStore(db).pendingOrdersByIds(psp, [...byOrder.keys()]);
-    const results = pending.map((order): ChargeResult => {
-      const capture = byOrder.get(order.orderId);
-      // pendingOrdersByIds returns only orders asked for by these captures' ids.
-      if (capture === undefined)
-        throw new InvariantError(`no reported capture for ${order.orderId}`);
-      return {
-        status: 'succeeded',
-        pspReference: capture.pspReference,
-        feeMinor: capture.feeMinor,
-      };
-    });
-    // A succeeded outcome never schedules a retry: the policy is never consulted.
-    new ChargeRecorder(db, { psp, retry: DEFAULT_RETRY_POLICY, random: Math.random }).record(
-      pending,
-      results,
-      tally,
-      null,
-      at,
-    );
-  });
-  return tally;
 }

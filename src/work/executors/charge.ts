@@ -1,13 +1,10 @@
 import { mapConcurrently } from '../../concurrency.js';
-import type { Database } from '../../db/index.js';
 import { type ChargeResult, isRetryable } from '../../psp/port.js';
-import type { ExecutorOptions } from '../engine.js';
-import { type ChargeTally, emptyChargeTally } from '../kinds/charge.js';
-import { chargeKind } from '../kinds/sqlite-kinds.js';
-import { SqliteWorkEngine } from '../sqlite-engine.js';
+import { type ExecutorOptions, WorkEngine } from '../engine.js';
+import { type ChargeTally, chargeRules, emptyChargeTally } from '../kinds/charge.js';
 import type { ClaimedOrder } from '../../payments/store.js';
+import type { ExecutorBook } from './book-ports.js';
 import type { PendingChargesStore } from './pending-charges-store.js';
-import { SqlitePendingChargesStore } from './sqlite-pending-charges-store.js';
 
 export type ExecutionTally = ChargeTally;
 
@@ -22,12 +19,12 @@ const LOOKUP_CONCURRENCY = 16;
  * call with each order's fixed key, record status, postings and wallet in one transaction), and
  * asks the PSP what became of pending orders.
  */
-export class PayinExecutor extends SqliteWorkEngine<ClaimedOrder, ChargeResult, ChargeTally> {
+export class PayinExecutor extends WorkEngine<ClaimedOrder, ChargeResult, ChargeTally> {
   private readonly pending: PendingChargesStore;
 
-  constructor(db: Database, options: ExecutorOptions) {
-    super(db, chargeKind(db), options);
-    this.pending = new SqlitePendingChargesStore(db);
+  constructor(book: ExecutorBook, options: ExecutorOptions) {
+    super(book.work.charges(), chargeRules(), options);
+    this.pending = book.pendingCharges();
   }
 
   /** Asks the PSP about every pending order and records what it settled to. */

@@ -1,18 +1,15 @@
-import type { Database } from '../../db/index.js';
 import type { PaymentServiceProvider } from '../../psp/port.js';
 import { type RefundTally, RefundExecutor, emptyRefundTally } from './refund.js';
 import type { Clock } from '../../time.js';
 import { type DueWork, heldOf, runQueues } from '../drain.js';
 import { type ExecutionTally, PayinExecutor, emptyTally } from './charge.js';
 import { type HeldSettlement, settleHeldPayOuts } from '../../payouts/settle-held.js';
-import { SqlitePayoutsStore } from '../../payouts/sqlite-payouts-store.js';
 import { type IntakeOptions, type IntakeSummary, ingest } from '../../intake/intake.js';
-import { SqliteIntakeStore } from '../../intake/sqlite-intake-store.js';
 import type { OrderStatus } from '../../payments/order-state.js';
 import type { OpenWork } from '../../payments/queries.js';
-import { openWorkIn, statusCounts } from '../../payments/sqlite-order-reads.js';
 import type { RetryPolicy } from '../../payments/retry-policy.js';
 import type { HeldGroup } from '../leases/leases.js';
+import type { ExecutorBook, PayinBook } from './book-ports.js';
 
 export interface ExecutionOptions {
   psp: PaymentServiceProvider;
@@ -48,47 +45,51 @@ export interface PayinSummary {
 
 /** `payin run`: files → intake → orders → executor ⇄ PSP → ledger + wallet. */
 export async function runPayin(
-  db: Database,
+  book: PayinBook,
   files: readonly string[],
   intake: Omit<IntakeOptions, 'psp'> & { onIntakeDone?: (summary: IntakeSummary) => void },
   execution: ExecutionOptions,
 ): Promise<PayinSummary> {
-  const intakeSummary = await ingest(new SqliteIntakeStore(db), files, {
+  const intakeSummary = await ingest(book.intake(), files, {
     ...intake,
     psp: execution.psp.name,
   });
   intake.onIntakeDone?.(intakeSummary);
   const tally = emptyTally();
   const refunds = emptyRefundTally();
-  const queues = [chargeQueue(db, execution, tally), refundQueue(db, execution, refunds)];
+  const queues = [chargeQueue(book, execution, tally), refundQueue(book, execution, refunds)];
   if (!intakeSummary.rolledBack) await runQueues(queues, execution);
   const held = await heldOf(queues);
-  const heldPayOuts = await settleHeldPayOuts(new SqlitePayoutsStore(db));
+  const heldPayOuts = await settleHeldPayOuts(book.payouts());
+  const reads = book.workReads();
   return {
     intake: intakeSummary,
     execution: tally,
     refunds,
-    queue: statusCounts(db, execution.psp.name),
-    refundsOpen: openWorkIn(db, 'refunds', execution.psp.name),
+    queue: await reads.statusCounts(execution.psp.name),
+    refundsOpen: await reads.openWork('refunds', execution.psp.name),
     held,
     heldPayOuts,
   };
 }
 
 /** Charges that are new or due; with `wait`, until none is scheduled for retry. */
-export async function executeDue(db: Database, options: ExecutionOptions): Promise<ExecutionTally> {
+export async function executeDue(
+  book: ExecutorBook,
+  options: ExecutionOptions,
+): Promise<ExecutionTally> {
   const tally = emptyTally();
-  await runQueues([chargeQueue(db, options, tally)], options);
+  await runQueues([chargeQueue(book, options, tally)], options);
   return tally;
 }
 
 /** The charges of this PSP as a queue, counted into `tally`. */
 export function chargeQueue(
-  db: Database,
+  book: ExecutorBook,
   options: ExecutionOptions,
   tally: ExecutionTally,
 ): DueWork {
-  const executor = new PayinExecutor(db, options);
+  const executor = new PayinExecutor(book, options);
   return {
     runDue: () => executor.runDue(tally),
     nextRetryAt: () => executor.nextRetryAt(),
@@ -97,8 +98,12 @@ export function chargeQueue(
 }
 
 /** The refunds of this PSP as a queue, counted into `tally`. */
-export function refundQueue(db: Database, options: ExecutionOptions, tally: RefundTally): DueWork {
-  const executor = new RefundExecutor(db, options);
+export function refundQueue(
+  book: ExecutorBook,
+  options: ExecutionOptions,
+  tally: RefundTally,
+): DueWork {
+  const executor = new RefundExecutor(book, options);
   return {
     runDue: () => executor.runDue(tally),
     nextRetryAt: () => executor.nextRetryAt(),

@@ -1,4 +1,3 @@
-import type { Database } from '../../db/index.js';
 import { UsageError } from '../../errors.js';
 import type { RetryPolicy } from '../../payments/retry-policy.js';
 import { runQueues } from '../drain.js';
@@ -15,8 +14,8 @@ import type { OpenWork } from '../../payments/queries.js';
 import { openPayouts } from '../../payouts/queries.js';
 import type { HeldGroup } from '../leases/leases.js';
 import { type HeldSettlement, settleHeldPayOuts } from '../../payouts/settle-held.js';
-import { SqlitePayoutsStore } from '../../payouts/sqlite-payouts-store.js';
 import type { PayoutsStore } from '../../payouts/payouts-store.js';
+import type { PayoutRunBook } from './book-ports.js';
 
 export interface PayoutRunOptions extends PayoutFilter {
   psp: PaymentServiceProvider;
@@ -50,7 +49,7 @@ export interface PayoutRunSummary {
  * left by an earlier, crashed run. `dryRun` plans and changes nothing.
  */
 export async function runPayouts(
-  db: Database,
+  book: PayoutRunBook,
   options: PayoutRunOptions,
 ): Promise<PayoutRunSummary> {
   if (!options.psp.supportsPayouts) {
@@ -64,7 +63,7 @@ export async function runPayouts(
       },
     );
   }
-  const payouts = new SqlitePayoutsStore(db);
+  const payouts = book.payouts();
   if (options.dryRun) return dryRun(payouts, options);
   // Held pay_outs whose order was captured since (by a webhook, a sync, a crashed run) become payable first.
   const heldPayOuts = await settleHeldPayOuts(payouts);
@@ -74,7 +73,7 @@ export async function runPayouts(
     options.psp.name,
     new Date(options.clock()).toISOString(),
   );
-  const executor = new PayoutExecutor(db, options);
+  const executor = new PayoutExecutor(book, options);
   const tally = emptyPayoutTally();
   await runQueues(
     [

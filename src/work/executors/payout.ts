@@ -1,9 +1,7 @@
-import type { Database } from '../../db/index.js';
 import type { PayoutResult } from '../../psp/port.js';
-import type { ExecutorOptions } from '../engine.js';
-import { type PayoutTally, emptyPayoutTally } from '../kinds/payout.js';
-import { payoutKind } from '../kinds/sqlite-kinds.js';
-import { SqliteWorkEngine } from '../sqlite-engine.js';
+import { type ExecutorOptions, WorkEngine } from '../engine.js';
+import { type PayoutTally, emptyPayoutTally, payoutRules } from '../kinds/payout.js';
+import type { ExecutorBook } from './book-ports.js';
 import type { ClaimedPayout } from '../../payouts/store.js';
 
 export type { PayoutTally };
@@ -18,9 +16,9 @@ export type PayoutExecutorOptions = Omit<ExecutorOptions, 'onBatch'>;
  * payout's status, its ledger posting and the wallet in one transaction. A crash anywhere resumes
  * with the same key, so a seller is never paid twice.
  */
-export class PayoutExecutor extends SqliteWorkEngine<ClaimedPayout, PayoutResult, PayoutTally> {
-  constructor(db: Database, options: PayoutExecutorOptions) {
+export class PayoutExecutor extends WorkEngine<ClaimedPayout, PayoutResult, PayoutTally> {
+  constructor(book: ExecutorBook, options: PayoutExecutorOptions) {
     // `retry run` passes the charges' options: payouts report no progress, as the type says.
-    super(db, payoutKind(db), { ...options, onBatch: undefined });
+    super(book.work.payouts(), payoutRules(), { ...options, onBatch: undefined });
   }
 }

@@ -1,11 +1,10 @@
-import type { Database } from '../../db/index.js';
 import type { PaymentServiceProvider, RefundResult } from '../../psp/port.js';
 import type { RetryPolicy } from '../../payments/retry-policy.js';
 import type { Clock } from '../../time.js';
-import { type RefundTally, emptyRefundTally } from '../kinds/refund.js';
-import { refundKind } from '../kinds/sqlite-kinds.js';
+import { WorkEngine } from '../engine.js';
+import { type RefundTally, emptyRefundTally, refundRules } from '../kinds/refund.js';
 import type { ClaimedRefund } from '../../refunds/store.js';
-import { SqliteWorkEngine } from '../sqlite-engine.js';
+import type { ExecutorBook } from './book-ports.js';
 
 export type { ClaimedRefund, RefundTally };
 export { emptyRefundTally };
@@ -15,9 +14,9 @@ export { emptyRefundTally };
  * transaction with the refund's fixed key; status + ledger + wallet + the order's refund totals
  * in one transaction). A declined refund releases its reservation on the order.
  */
-export class RefundExecutor extends SqliteWorkEngine<ClaimedRefund, RefundResult, RefundTally> {
+export class RefundExecutor extends WorkEngine<ClaimedRefund, RefundResult, RefundTally> {
   constructor(
-    db: Database,
+    book: ExecutorBook,
     options: {
       psp: PaymentServiceProvider;
       retry: RetryPolicy;
@@ -28,6 +27,6 @@ export class RefundExecutor extends SqliteWorkEngine<ClaimedRefund, RefundResult
     },
   ) {
     // `payin run` passes the charges' options, progress callback included: refunds report none.
-    super(db, refundKind(db), { ...options, onBatch: undefined });
+    super(book.work.refunds(), refundRules(), { ...options, onBatch: undefined });
   }
 }

@@ -7,9 +7,10 @@ import type { ChargeResult, PaymentServiceProvider } from '../../psp/port.js';
 import type { Clock } from '../../time.js';
 import type { AttentionStore } from './attention-store.js';
 import { emptyTally } from './charge.js';
-import { ChargeRecorder } from './charge-recorder.js';
 import { PayoutExecutor, emptyPayoutTally } from './payout.js';
 import { RefundExecutor, emptyRefundTally } from './refund.js';
+import { sqliteChargeRecorder } from './sqlite-charge-recorder.js';
+import { sqliteExecutorBook } from './sqlite-executor-book.js';
 
 /** The kept answers on SQLite: booking a charge's is one transaction, as before the port. */
 export class SqliteAttentionStore implements AttentionStore {
@@ -35,7 +36,7 @@ export class SqliteAttentionStore implements AttentionStore {
       if (order === undefined || order.fromStatus !== 'needs_attention') return false;
       const at = new Date(clock()).toISOString();
       const tally = emptyTally();
-      new ChargeRecorder(db, {
+      sqliteChargeRecorder(db, {
         psp: fact.psp,
         retry: DEFAULT_RETRY_POLICY,
         random: Math.random,
@@ -51,8 +52,9 @@ export class SqliteAttentionStore implements AttentionStore {
     options: { psp: PaymentServiceProvider; clock: Clock },
   ): Promise<boolean> {
     const engineOptions = { ...options, retry: DEFAULT_RETRY_POLICY };
+    const book = sqliteExecutorBook(this.db);
     if (fact.kind === 'refund')
-      return new RefundExecutor(this.db, engineOptions).bookKept(fact, actor, emptyRefundTally());
-    return new PayoutExecutor(this.db, engineOptions).bookKept(fact, actor, emptyPayoutTally());
+      return new RefundExecutor(book, engineOptions).bookKept(fact, actor, emptyRefundTally());
+    return new PayoutExecutor(book, engineOptions).bookKept(fact, actor, emptyPayoutTally());
   }
 }
