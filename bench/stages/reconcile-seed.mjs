@@ -41,6 +41,7 @@ const { openDatabase } = await dist('db/index.js');
 const { ingest } = await dist('intake/intake.js');
 const { SqliteIntakeStore } = await dist('intake/sqlite-intake-store.js');
 const { PayinExecutor } = await dist('work/executors/charge.js');
+const { sqliteBook } = await dist('book/sqlite-book.js');
 const { feeFor, parseFeeRule } = await dist('psp/fee-rule.js');
 const { PAYOPS_SETTLEMENT_HEADER_LINE, formatPayopsSettlementRow } = await dist(
   'reconcile/settlement-file/payops.js',
@@ -74,7 +75,7 @@ const instantPsp = {
 };
 const started = Date.now();
 const intake = await ingest(new SqliteIntakeStore(db), [eventsFile], { psp: 'sim' });
-const tally = await new PayinExecutor(db, {
+const tally = await new PayinExecutor(sqliteBook(db), {
   psp: instantPsp,
   retry: { baseMs: 1000, capMs: 8000, maxAttempts: 3 },
   clock: Date.now,

@@ -10,6 +10,7 @@ import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { runPayouts } from '../../src/work/executors/payout-run.js';
 import { type TestBook, capture, lined, payout } from '../reconcile/book.js';
 import { partsOf, shaOf } from './statements.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 export const BATCH = 'po_sim_20261123_USD';
 
@@ -43,7 +44,7 @@ export async function settledAndPaidOut(book: TestBook): Promise<string> {
     }),
   );
   await ingest(new SqliteIntakeStore(book.db), [deliveries], { psp: 'sim' });
-  await runPayouts(book.db, {
+  await runPayouts(sqliteBook(book.db), {
     psp: book.psp,
     retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 1 },
     clock: book.clock,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { PayopsError } from '../../src/errors.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
-import { bankLeg } from '../../src/bank/source-leg.js';
+import { sqliteBankLeg } from '../../src/bank/sqlite-bank-stores.js';
 import { DECISION_ACTIONS } from '../../src/reconcile/decision.js';
 import type { ItemRecord } from '../../src/reconcile/store.js';
 import { balanceOf, capture, lined, payout, tempBook } from '../reconcile/book.js';
@@ -99,7 +99,7 @@ describe('bank decision properties', () => {
               'nope',
             ];
             const decisions = sqliteDecisions(db, { clock: book.clock, by: 'prop', runId: null }, [
-              bankLeg,
+              sqliteBankLeg(db),
             ]);
             const settledMinor = sumOf(
               db,

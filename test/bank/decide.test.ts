@@ -5,7 +5,7 @@ import type { Database } from '../../src/db/index.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
-import { bankLeg } from '../../src/bank/source-leg.js';
+import { sqliteBankLeg } from '../../src/bank/sqlite-bank-stores.js';
 import {
   adjustments as ADJUSTMENTS_ACCOUNT,
   writeOffs as WRITE_OFFS_ACCOUNT,
@@ -54,7 +54,9 @@ describe('deciding bank items', () => {
   let book: TestBook;
   let bank: BankBook;
   const decisions = (dryRun = false) =>
-    sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun }, [bankLeg]);
+    sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun }, [
+      sqliteBankLeg(db),
+    ]);
   const item = (itemId: string) => new ReconStore(db).item(itemId)!;
   const decisionsOf = (itemId: string) =>
     new ReconStore(db)

@@ -6,7 +6,7 @@ import { SqliteBankReads } from '../../src/bank/sqlite-bank-reads.js';
 import { PLAIN } from '../../src/output/palette.js';
 import type { Database } from '../../src/db/index.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
-import { bankLeg } from '../../src/bank/source-leg.js';
+import { sqliteBankLeg } from '../../src/bank/sqlite-bank-stores.js';
 import { payoutLegsCsv, payoutLegsJson, renderPayoutLegs } from '../../src/reports/payout-legs.js';
 import { payops } from '../helpers/cli.js';
 import { type TestBook, capture, lined, payout, tempBook } from '../reconcile/book.js';
@@ -40,7 +40,7 @@ async function threeLegs(db: Database, book: TestBook): Promise<void> {
   bank.sellerPayout('pay_2', 1500n, '2026-11-25T10:00:00.000Z');
   const debit = bank.unknownDebit(4000n);
   const decisions = sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null }, [
-    bankLeg,
+    sqliteBankLeg(db),
   ]);
   decisions.decide(short.itemId, 'accept');
   decisions.decide(debit.itemId, 'link', { linkTo: 'pay_1' });

@@ -14,7 +14,7 @@ import {
 import type { Database } from '../../src/db/index.js';
 import { toCurrency } from '../../src/money/index.js';
 import { sqliteDecisions } from '../../src/reconcile/sqlite-recon-stores.js';
-import { bankLeg } from '../../src/bank/source-leg.js';
+import { sqliteBankLeg } from '../../src/bank/sqlite-bank-stores.js';
 import { ReconStore } from '../../src/reconcile/store.js';
 import { writeOffs as WRITE_OFFS_ACCOUNT } from '../../src/postings/index.js';
 import { type TestBook, balanceOf, capture, lined, payout, tempBook } from '../reconcile/book.js';
@@ -32,7 +32,9 @@ describe('the bank leg under a hostile finance user', () => {
   let cleanup: () => void;
   let payoutId: string;
   const decisions = () =>
-    sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun: false }, [bankLeg]);
+    sqliteDecisions(db, { clock: book.clock, by: 'tester', runId: null, dryRun: false }, [
+      sqliteBankLeg(db),
+    ]);
   const openOf = (itemClass: string) =>
     new ReconStore(db).openItems('bank').filter((item) => item.class === itemClass);
   const operatingAt = (instant: string) =>

@@ -12,6 +12,7 @@ import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 /**
  * Issue 14 item 5: the fields an order (or a refund) is born with are immutable in the schema,
@@ -43,7 +44,7 @@ describe('orders and refunds are what their events said', () => {
     return ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   };
   const executor = () =>
-    new PayinExecutor(db, {
+    new PayinExecutor(sqliteBook(db), {
       psp,
       retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 },
       clock: () => (now += 1_000),
@@ -159,7 +160,7 @@ describe('orders and refunds are what their events said', () => {
     db.prepare(
       "UPDATE refunds SET amount_minor = 4000, order_id = 'ord_2' WHERE refund_id = 'rf_1'",
     ).run();
-    const tally = await new RefundExecutor(db, {
+    const tally = await new RefundExecutor(sqliteBook(db), {
       psp,
       retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 },
       clock: () => (now += 1_000),

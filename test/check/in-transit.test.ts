@@ -19,6 +19,7 @@ import { payops, tempDir } from '../helpers/cli.js';
 import { tempDatabase } from '../helpers/db.js';
 import { TestBook, USD, capture, lined, payout } from '../reconcile/book.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 /**
  * Issue 16 item 4: `payops check` proves the money in transit. A book whose batch po_1 (34.40 USD)
@@ -58,7 +59,7 @@ beforeAll(async () => {
     `${JSON.stringify({ eventId: 'po_ev_1', type: 'pay_out', occurredAt: '2026-11-23T12:00:00Z', orderId: 'ord_1', seller: { id: 'seller_7', name: 'Acme', account: { iban: 'DE89370400440532013000' } } })}\n`,
   );
   await ingest(new SqliteIntakeStore(made.db), [delivered], { psp: 'sim' });
-  const sent = await runPayouts(made.db, {
+  const sent = await runPayouts(sqliteBook(made.db), {
     psp: book.psp,
     retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 1 },
     clock: book.clock,

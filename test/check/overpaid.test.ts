@@ -12,6 +12,7 @@ import { tempDatabase } from '../helpers/db.js';
 import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from '../payments/fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 /**
  * Found in review: check's payout identity (payable + paid out = released less refunds) holds
@@ -35,7 +36,7 @@ describe('payops check and sellers paid more than was released to them', () => {
     };
     const input = (name: string, event: unknown) => eventsFile(path.dirname(file), name, event);
     await runPayin(
-      db,
+      sqliteBook(db),
       [
         input('checkout.ndjson', {
           eventId: 'chk_1',
@@ -53,7 +54,7 @@ describe('payops check and sellers paid more than was released to them', () => {
       execution,
     );
     await runPayin(
-      db,
+      sqliteBook(db),
       [
         input('delivery.ndjson', {
           eventId: 'dlv_1',
@@ -66,7 +67,7 @@ describe('payops check and sellers paid more than was released to them', () => {
       {},
       execution,
     );
-    await runPayouts(db, execution);
+    await runPayouts(sqliteBook(db), execution);
   });
   afterEach(() => cleanup());
 

@@ -9,11 +9,12 @@ import { emptyTally } from '../../src/work/executors/charge.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { executeDue } from '../../src/work/executors/payin.js';
-import { ChargeRecorder } from '../../src/work/executors/charge-recorder.js';
+import { sqliteChargeRecorder } from '../../src/work/executors/sqlite-charge-recorder.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/payments/retry-policy.js';
 import { type ClaimedOrder, PaymentsStore } from '../../src/payments/store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const OWNER = 'another-process';
 
@@ -40,7 +41,11 @@ async function booksWithACaptureInFlight(): Promise<{
     });
   fs.writeFileSync(input, `${checkout('chk_1', 'ord_1')}\n`);
   await ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
-  await executeDue(db, { psp: new FakePsp(), retry: DEFAULT_RETRY_POLICY, clock: Date.now });
+  await executeDue(sqliteBook(db), {
+    psp: new FakePsp(),
+    retry: DEFAULT_RETRY_POLICY,
+    clock: Date.now,
+  });
   fs.writeFileSync(input, `${checkout('chk_2', 'ord_2')}\n`);
   await ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   const other = openDatabase(file);
@@ -58,7 +63,7 @@ async function booksWithACaptureInFlight(): Promise<{
     db,
     commit: () =>
       inTransaction(other, () =>
-        new ChargeRecorder(other, {
+        sqliteChargeRecorder(other, {
           psp: 'sim',
           retry: DEFAULT_RETRY_POLICY,
           random: () => 1,

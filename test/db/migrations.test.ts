@@ -28,6 +28,7 @@ import { dailyReport } from '../../src/reports/daily.js';
 import { SqliteReportStore } from '../../src/reports/sqlite-report-store.js';
 import { REPO_ROOT, payops, tempDir } from '../helpers/cli.js';
 import { postBook } from '../helpers/book.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const EVENTS = path.join(REPO_ROOT, 'fixtures', 'events');
 const POLICY = { baseMs: 1, capMs: 1, maxAttempts: 3 };
@@ -116,13 +117,13 @@ describe('migration 8: the same constraints as comparisons', () => {
     try {
       for (const file of ['day.ndjson', 'deliveries.ndjson', 'refunds.ndjson']) {
         await runPayin(
-          raw,
+          sqliteBook(raw),
           [path.join(EVENTS, file)],
           { rejectsFile: path.join(dir, 'rejects.ndjson') },
           execution,
         );
       }
-      await runPayouts(raw, execution);
+      await runPayouts(sqliteBook(raw), execution);
       const operator = readPostingFile(
         path.join(REPO_ROOT, 'fixtures', 'ledger', 'operator-entries.ndjson'),
       );

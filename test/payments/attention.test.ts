@@ -15,6 +15,7 @@ import { SqliteAttentionStore } from '../../src/work/executors/sqlite-attention-
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from './fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
@@ -57,7 +58,13 @@ describe('a charge the PSP captured and payops could not record', () => {
   let psp: FakePsp;
   const clock = () => T0;
   const executor = () =>
-    new PayinExecutor(db, { psp, retry: POLICY, clock, random: () => 1, leaseMs: 60_000 });
+    new PayinExecutor(sqliteBook(db), {
+      psp,
+      retry: POLICY,
+      clock,
+      random: () => 1,
+      leaseMs: 60_000,
+    });
   const load = async (name: string, ...events: unknown[]) => {
     const input = path.join(path.dirname(file), name);
     fs.writeFileSync(input, `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);

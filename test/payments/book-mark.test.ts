@@ -15,6 +15,7 @@ import { makeRetryPolicy } from '../../src/payments/retry-policy.js';
 import { tempDatabase } from '../helpers/db.js';
 import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from './fake-psp.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const BOOK = 'b00c';
 const checkout = (eventId: string, orderId: string) => ({
@@ -125,7 +126,7 @@ describe('the mark file', () => {
   it("is written 0600 beside the book after each claim, with the book's identity and count", async () => {
     const psp = new FakePsp();
     await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'a.ndjson', checkout('chk_1', 'ord_1'), checkout('chk_2', 'ord_2'))],
       {},
       { psp, retry, clock },
@@ -144,7 +145,7 @@ describe('the mark file', () => {
     fs.copyFileSync(file, backup);
     db = openDatabase(file);
     await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'a.ndjson', checkout('chk_1', 'ord_1'), checkout('chk_2', 'ord_2'))],
       {},
       { psp, retry, clock },
@@ -157,7 +158,7 @@ describe('the mark file', () => {
       result: { status: 'succeeded', pspReference: 'ch_earlier', feeMinor: null },
     });
     const first = await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'b.ndjson', checkout('chk_1', 'ord_1'))],
       {},
       { psp, retry, clock },
@@ -176,7 +177,7 @@ describe('the mark file', () => {
       result: { status: 'succeeded', pspReference: 'ch_earlier_2', feeMinor: null },
     });
     const second = await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'c.ndjson', checkout('chk_2', 'ord_2'))],
       {},
       { psp, retry, clock },
@@ -186,7 +187,7 @@ describe('the mark file', () => {
     db.close();
     db = openDatabase(file); // caught up: new work is sent without a look-up
     const third = await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'd.ndjson', checkout('chk_3', 'ord_3'))],
       {},
       { psp, retry, clock },
@@ -202,7 +203,7 @@ describe('the mark file', () => {
   it('a book whose mark file went missing after it had made one is behind by an unknown amount', async () => {
     const psp = new FakePsp();
     await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'a.ndjson', checkout('chk_1', 'ord_1'))],
       {},
       { psp, retry, clock },
@@ -211,7 +212,7 @@ describe('the mark file', () => {
     db.close();
     db = openDatabase(file);
     const rerun = await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'b.ndjson', checkout('chk_2', 'ord_2'))],
       {},
       { psp, retry, clock },
@@ -225,7 +226,7 @@ describe('the mark file', () => {
     db.close();
     db = openDatabase(file); // past the old guess (twice its own count): still looking up
     const more = await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'c.ndjson', checkout('chk_3', 'ord_3'), checkout('chk_4', 'ord_4'))],
       {},
       { psp, retry, clock },
@@ -242,7 +243,7 @@ describe('the mark file', () => {
     db.close();
     db = openDatabase(file);
     const after = await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'd.ndjson', checkout('chk_5', 'ord_5'))],
       {},
       { psp, retry, clock },
@@ -258,7 +259,7 @@ describe('the mark file', () => {
     fs.copyFileSync(file, backup);
     db = openDatabase(file);
     await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'a.ndjson', checkout('chk_1', 'ord_1'))],
       {},
       { psp, retry, clock },
@@ -267,7 +268,7 @@ describe('the mark file', () => {
     fs.copyFileSync(backup, file);
     db = openDatabase(file);
     const fresh = await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'n.ndjson', checkout('chk_n1', 'ord_n1'), checkout('chk_n2', 'ord_n2'))],
       {},
       { psp, retry, clock },
@@ -280,7 +281,7 @@ describe('the mark file', () => {
       result: { status: 'succeeded', pspReference: 'ch_earlier', feeMinor: null },
     });
     const lost = await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'a2.ndjson', checkout('chk_1', 'ord_1'))],
       {},
       { psp, retry, clock },
@@ -290,7 +291,7 @@ describe('the mark file', () => {
     db.close();
     db = openDatabase(file);
     const after = await runPayin(
-      db,
+      sqliteBook(db),
       [eventsFile(dir, 'z.ndjson', checkout('chk_z', 'ord_z'))],
       {},
       { psp, retry, clock },

@@ -11,6 +11,7 @@ import type { PspRejection } from '../../src/psp/port.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from './fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const POLICY = { baseMs: 1, capMs: 1, maxAttempts: 3 };
 const reused = (key: string): PspRejection => ({
@@ -46,7 +47,7 @@ describe('a PSP rejection in the refund and payout executors', () => {
       paymentToken: 'tok_visa',
       orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '100.00', platformFee: '10.00' }],
     });
-    await executeDue(db, options());
+    await executeDue(sqliteBook(db), options());
   });
   afterEach(() => cleanup());
 
@@ -60,7 +61,7 @@ describe('a PSP rejection in the refund and payout executors', () => {
       reason: 'test',
     });
     psp.refundScripts.set('payops-rf_1-refund', [reused('payops-rf_1-refund')]);
-    const tally = await new RefundExecutor(db, options()).runDue();
+    const tally = await new RefundExecutor(sqliteBook(db), options()).runDue();
     expect(tally).toMatchObject({ deadLettered: 1, failed: 0, succeeded: 0 });
     expect(tally.rejections).toEqual([
       expect.stringMatching(/^the PSP rejected refund rf_1 .*idempotency_key_reused/),
@@ -93,7 +94,7 @@ describe('a PSP rejection in the refund and payout executors', () => {
     const payoutKey = () =>
       (db.prepare('SELECT payout_key FROM payouts').get() as { payout_key: string }).payout_key;
     psp.payout = async (requests) => requests.map((request) => reused(request.idempotencyKey));
-    const summary = await runPayouts(db, { ...options() });
+    const summary = await runPayouts(sqliteBook(db), { ...options() });
     expect(summary.execution).toMatchObject({ deadLettered: 1, failed: 0, succeeded: 0 });
     expect(summary.execution.rejections).toEqual([expect.stringContaining(`(key ${payoutKey()})`)]);
     expect(db.prepare('SELECT status FROM payouts').get()).toEqual({ status: 'dead_lettered' });

@@ -14,6 +14,7 @@ import { SqlitePayoutsStore } from '../../src/payouts/sqlite-payouts-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
@@ -46,7 +47,7 @@ describe('a payout the PSP sent and payops could not record', () => {
       paymentToken: 'tok_visa',
       orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }],
     });
-    await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    await new PayinExecutor(sqliteBook(db), { psp, retry: POLICY, clock }).runDue();
     await events('deliveries.ndjson', {
       eventId: 'po_1',
       type: 'pay_out',
@@ -59,7 +60,7 @@ describe('a payout the PSP sent and payops could not record', () => {
 
   it('keeps the answer, holds the payable against a second payout, and resolve books the transfer once', async () => {
     db.exec(BLOCK_PAYOUTS);
-    const first = await runPayouts(db, { psp, retry: POLICY, clock });
+    const first = await runPayouts(sqliteBook(db), { psp, retry: POLICY, clock });
     expect(first.execution).toMatchObject({ attempted: 1, succeeded: 0, needsAttention: 1 });
     expect(first.open.needsAttention).toBe(1);
     const payoutId = first.payoutIds[0] as string;
@@ -81,7 +82,7 @@ describe('a payout the PSP sent and payops could not record', () => {
       }),
     ]);
     // The payable is still in the wallet (not booked as paid): a second run must not pay it again.
-    const second = await runPayouts(db, { psp, retry: POLICY, clock });
+    const second = await runPayouts(sqliteBook(db), { psp, retry: POLICY, clock });
     expect(second.execution.attempted).toBe(0);
     expect(psp.payoutCalls).toHaveLength(1);
     expect((await checkBooks(db)).results.filter((r) => !r.ok).map((r) => r.name)).toEqual([
@@ -112,7 +113,7 @@ describe('a payout the PSP sent and payops could not record', () => {
         .pluck()
         .get(),
     ).toBe(1n);
-    expect((await runPayouts(db, { psp, retry: POLICY, clock })).payoutIds).toEqual([]);
+    expect((await runPayouts(sqliteBook(db), { psp, retry: POLICY, clock })).payoutIds).toEqual([]);
     expect(psp.payoutCalls).toHaveLength(1);
     expect((await checkBooks(db)).ok).toBe(true);
   });

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { PayinExecutor } from '../../src/work/executors/charge.js';
-import { HeldPayOuts } from '../../src/payouts/held-payouts.js';
 import { settleHeldPayOuts } from '../../src/payouts/settle-held.js';
-import { SqlitePayoutsStore } from '../../src/payouts/sqlite-payouts-store.js';
+import { SqlitePayoutsStore, sqliteHeldPayOuts } from '../../src/payouts/sqlite-payouts-store.js';
 import { ingest } from '../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../src/intake/sqlite-intake-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp, timeout } from '../payments/fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 const IBAN = 'DE89370400440532013000';
@@ -45,7 +45,7 @@ describe('held pay_outs', () => {
     return ingest(new SqliteIntakeStore(db), [input], { psp: 'sim' });
   };
   const execute = () =>
-    new PayinExecutor(db, {
+    new PayinExecutor(sqliteBook(db), {
       psp,
       retry: POLICY,
       clock: () => now,
@@ -81,7 +81,7 @@ describe('held pay_outs', () => {
   it('holds a pay_out whose order is not captured yet, and releases it once, after the capture', async () => {
     const intake = await load(checkout('chk_1', 'ord_1'), delivered('dlv_1', 'ord_1'));
     expect(intake).toMatchObject({ eventsAccepted: 2, rejected: 0, payOutsHeld: 1, releases: 0 });
-    expect(new HeldPayOuts(db).list()).toMatchObject([
+    expect(sqliteHeldPayOuts(db).list()).toMatchObject([
       { eventId: 'dlv_1', orderId: 'ord_1', status: 'held', orderStatus: 'created' },
     ]);
     expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toEqual({
@@ -94,7 +94,7 @@ describe('held pay_outs', () => {
     // Captured and not released yet: the state a crash between the two leaves. The books agree,
     // the pay_out is still held, and the next settling (any run's) releases it.
     await checksPass();
-    expect(new HeldPayOuts(db).list()).toMatchObject([
+    expect(sqliteHeldPayOuts(db).list()).toMatchObject([
       { status: 'held', orderStatus: 'succeeded' },
     ]);
     expect(await settleHeldPayOuts(new SqlitePayoutsStore(db))).toEqual({
@@ -111,7 +111,7 @@ describe('held pay_outs', () => {
       stillHeld: 0,
     });
     expect(releasePostings()).toBe(1);
-    expect(new HeldPayOuts(db).list({ all: true })).toMatchObject([
+    expect(sqliteHeldPayOuts(db).list({ all: true })).toMatchObject([
       { status: 'released', reason: null },
     ]);
   });
@@ -125,7 +125,7 @@ describe('held pay_outs', () => {
       rejected: [],
       stillHeld: 1,
     });
-    expect(new HeldPayOuts(db).list()).toMatchObject([{ orderStatus: 'retry_scheduled' }]);
+    expect(sqliteHeldPayOuts(db).list()).toMatchObject([{ orderStatus: 'retry_scheduled' }]);
     await checksPass();
     now += 60_000;
     await execute();

@@ -8,6 +8,7 @@ import { tempDatabase } from '../helpers/db.js';
 import { eventsFile } from '../helpers/events.js';
 import { FakePsp, timeout } from '../payments/fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 /**
  * Found in review: `dlq requeue ord_…` claimed a dead letter whatever PSP it belonged to and sent
@@ -39,7 +40,7 @@ describe('dlq requeue by id', () => {
       ],
     });
     const http = new FakePsp('http').script('ord_1', timeout);
-    await runPayin(db, [input], {}, { psp: http, retry: oneAttempt, clock });
+    await runPayin(sqliteBook(db), [input], {}, { psp: http, retry: oneAttempt, clock });
     expect([status('ord_1'), status('ord_2')]).toEqual(['dead_lettered', 'succeeded']);
   });
   afterEach(() => cleanup());
@@ -47,7 +48,7 @@ describe('dlq requeue by id', () => {
   it("refuses another PSP's dead letter, an unknown id and live work, naming each, and touches nothing", async () => {
     const sim = new FakePsp('sim');
     const requeue = requeueDeadLetters(
-      db,
+      sqliteBook(db),
       { psp: sim, retry: oneAttempt, clock },
       { ids: ['ord_1', 'ord_404', 'ord_2'] },
       'operator test',
@@ -58,7 +59,7 @@ describe('dlq requeue by id', () => {
     );
     const http = new FakePsp('http');
     const live = requeueDeadLetters(
-      db,
+      sqliteBook(db),
       { psp: http, retry: oneAttempt, clock },
       { ids: ['ord_1', 'ord_2'] },
       'operator test',
@@ -73,7 +74,7 @@ describe('dlq requeue by id', () => {
   it('requeues it through the PSP that holds its key', async () => {
     const http = new FakePsp('http');
     const summary = await requeueDeadLetters(
-      db,
+      sqliteBook(db),
       { psp: http, retry: oneAttempt, clock },
       { ids: ['ord_1'] },
       'operator test',

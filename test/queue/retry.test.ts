@@ -15,6 +15,7 @@ const PAYOUT_ID = payoutIdOf({ sellerId: 'seller_1', currency: 'USD', amountMino
 import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from '../payments/fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 5 };
 const unavailable: RetryableFailure = {
@@ -56,7 +57,7 @@ describe('retry run --wait (retryDue)', () => {
     psp = new FakePsp();
     const execution = { psp, retry: POLICY, clock };
     await runPayin(
-      db,
+      sqliteBook(db),
       [
         file('checkout.ndjson', {
           eventId: 'chk_1',
@@ -75,7 +76,7 @@ describe('retry run --wait (retryDue)', () => {
       execution,
     );
     await runPayin(
-      db,
+      sqliteBook(db),
       [
         file('delivery.ndjson', {
           eventId: 'dlv_1',
@@ -91,7 +92,7 @@ describe('retry run --wait (retryDue)', () => {
     // The PSP is unavailable twice for the payout and the refund: both end up scheduled for retry.
     psp.payoutScripts.set(`payops-${PAYOUT_ID}-payout`, [unavailable, unavailable]);
     psp.refundScripts.set('payops-rf_1-refund', [unavailable, unavailable]);
-    await runPayouts(db, execution);
+    await runPayouts(sqliteBook(db), execution);
     expect(status('payouts')).toEqual(['retry_scheduled']);
   });
   afterEach(() => cleanup());
@@ -104,11 +105,17 @@ describe('retry run --wait (retryDue)', () => {
       orderId: 'ord_2',
       amount: '10.00',
     });
-    const payin = await runPayin(db, [refund], {}, { psp, retry: POLICY, clock });
+    const payin = await runPayin(sqliteBook(db), [refund], {}, { psp, retry: POLICY, clock });
     expect(payin.refundsOpen).toEqual({ retryScheduled: 1, deadLettered: 0, needsAttention: 0 });
     expect(status('refunds')).toEqual(['retry_scheduled']);
 
-    const summary = await retryDue(db, { psp, retry: POLICY, clock, wait: true, sleep });
+    const summary = await retryDue(sqliteBook(db), {
+      psp,
+      retry: POLICY,
+      clock,
+      wait: true,
+      sleep,
+    });
     expect(status('refunds')).toEqual(['succeeded']);
     expect(status('payouts')).toEqual(['succeeded']);
     expect(summary.open).toEqual({
@@ -130,7 +137,7 @@ describe('retry run --wait (retryDue)', () => {
       amount: '10.00',
     });
     const payin = await runPayin(
-      db,
+      sqliteBook(db),
       [refund],
       {},
       { psp, retry: POLICY, clock, wait: true, sleep },
@@ -141,8 +148,8 @@ describe('retry run --wait (retryDue)', () => {
   });
 
   it('without --wait, one round: what is not due yet stays scheduled', async () => {
-    await executeDue(db, { psp, retry: POLICY, clock });
-    const summary = await retryDue(db, { psp, retry: POLICY, clock });
+    await executeDue(sqliteBook(db), { psp, retry: POLICY, clock });
+    const summary = await retryDue(sqliteBook(db), { psp, retry: POLICY, clock });
     expect(summary.open.payouts).toEqual({ retryScheduled: 1, deadLettered: 0, needsAttention: 0 });
   });
 
@@ -155,7 +162,12 @@ describe('retry run --wait (retryDue)', () => {
       amount: '10.00',
     });
     const twoAttempts = { ...POLICY, maxAttempts: 2 };
-    await runPayin(db, [refund], {}, { psp, retry: twoAttempts, clock, wait: true, sleep });
+    await runPayin(
+      sqliteBook(db),
+      [refund],
+      {},
+      { psp, retry: twoAttempts, clock, wait: true, sleep },
+    );
     expect(
       (await listRefunds(new SqliteRefundReads(db), { status: 'dead_lettered' })).map(
         (r) => r.refundId,
@@ -164,7 +176,7 @@ describe('retry run --wait (retryDue)', () => {
     // Found by the chaos campaign's operator: a dead-lettered refund could not be requeued at
     // all (dlq requeue knew charges and payouts), and dlq list did not show it.
     const summary = await requeueDeadLetters(
-      db,
+      sqliteBook(db),
       { psp, retry: twoAttempts, clock },
       { all: true },
       'operator test',
@@ -195,20 +207,20 @@ describe('retry run --wait (retryDue)', () => {
       amount: '10.00',
     });
     const oneAttempt = { ...POLICY, maxAttempts: 1 };
-    await runPayin(db, [refund], {}, { psp, retry: oneAttempt, clock });
-    await retryDue(db, { psp, retry: oneAttempt, clock: () => now + 60_000 });
+    await runPayin(sqliteBook(db), [refund], {}, { psp, retry: oneAttempt, clock });
+    await retryDue(sqliteBook(db), { psp, retry: oneAttempt, clock: () => now + 60_000 });
     expect([...status('refunds'), ...status('payouts')]).toEqual([
       'dead_lettered',
       'dead_lettered',
     ]);
     const summary = await requeueDeadLetters(
-      db,
+      sqliteBook(db),
       { psp, retry: POLICY, clock },
       { ids: ['rf_1', PAYOUT_ID] },
       'operator test',
     );
     expect(summary.refunds.attempted + summary.payouts.attempted).toBe(2);
-    await retryDue(db, { psp, retry: POLICY, clock, wait: true, sleep });
+    await retryDue(sqliteBook(db), { psp, retry: POLICY, clock, wait: true, sleep });
     expect([...status('refunds'), ...status('payouts')]).toEqual(['succeeded', 'succeeded']);
   });
 });

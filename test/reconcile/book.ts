@@ -22,6 +22,7 @@ import {
   bankInTransit as bankInTransitAccount,
 } from '../../src/postings/index.js';
 import { tempDatabase } from '../helpers/db.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 export const USD = toCurrency('USD');
 export const EUR = toCurrency('EUR');
@@ -72,7 +73,7 @@ export class TestBook {
     const file = path.join(this.dir, `events-${this.events}.ndjson`);
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     await ingest(new SqliteIntakeStore(this.db), [file], { psp: 'sim' });
-    await new PayinExecutor(this.db, {
+    await new PayinExecutor(sqliteBook(this.db), {
       psp: this.psp,
       retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 },
       clock: this.clock,
@@ -88,7 +89,7 @@ export class TestBook {
       `${JSON.stringify({ eventId, type: 'refund', occurredAt: '2026-11-23T11:00:00Z', orderId, amount, reason: 'test' })}\n`,
     );
     await ingest(new SqliteIntakeStore(this.db), [file], { psp: 'sim' });
-    await new RefundExecutor(this.db, {
+    await new RefundExecutor(sqliteBook(this.db), {
       psp: this.psp,
       retry: { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 },
       clock: this.clock,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bankLeg } from '../../src/bank/source-leg.js';
+import { sqliteBankLeg } from '../../src/bank/sqlite-bank-stores.js';
 import { PLAIN } from '../../src/output/palette.js';
 import type { Database } from '../../src/db/index.js';
 import {
@@ -55,7 +55,7 @@ describe('reviewing bank items', () => {
       endToEndId: 'E2E-9',
       remittance: 'INVOICE 4411 ACME',
     });
-    const panel = renderItem(credit, 1, 1, PLAIN, undefined, bankLeg.panel(db, credit));
+    const panel = renderItem(credit, 1, 1, PLAIN, undefined, sqliteBankLeg(db).panel(credit));
     expect(panel).toContain(`── 1 of 1 ── unknown_credit ${credit.itemId} ── 123.45 USD`);
     expect(panel).toContain(`   statement      STMT-1 of ${ACCOUNT} (stmt-1.xml:2)`);
     expect(panel).toContain('   bank entry     stmt-1.xml:13 credit 123.45 USD booked 2026-11-25');
@@ -91,7 +91,7 @@ describe('reviewing bank items', () => {
         at: '2026-11-23T23:59:59.000Z',
       },
     });
-    const panel = renderItem(short, 1, 1, PLAIN, undefined, bankLeg.panel(db, short));
+    const panel = renderItem(short, 1, 1, PLAIN, undefined, sqliteBankLeg(db).panel(short));
     expect(panel).toContain('── -0.20 USD ──');
     expect(panel).toMatch(/\n ≠ expected {7}psp-payout:sim:po_1:USD po_1 9\.70 USD on 2026-11-23/);
     expect(panel).toContain('   bank entry     stmt-1.xml:13 credit 9.50 USD booked 2026-11-25');
@@ -115,7 +115,7 @@ describe('reviewing bank items', () => {
         },
       },
     });
-    const panel = renderItem(mismatch, 2, 3, PLAIN, undefined, bankLeg.panel(db, mismatch));
+    const panel = renderItem(mismatch, 2, 3, PLAIN, undefined, sqliteBankLeg(db).panel(mismatch));
     expect(panel).toContain('── +5.00 USD ──');
     expect(panel).toMatch(/\n {3}opening {2}2026-11-25 +100\.00 +100\.00 +0\.00/);
     expect(panel).toMatch(/\n ≠ closing {2}2026-11-25 +105\.00 +100\.00 +5\.00/);
@@ -125,7 +125,9 @@ describe('reviewing bank items', () => {
     const credit = bank.unknownCredit(500n, { remittance: 'INTEREST' });
     const screen: string[] = [];
     const tally = await runReviewSession(
-      new SqliteReviewStore(db, { clock: book.clock, by: 'alice', runId: null }, [bankLeg]),
+      new SqliteReviewStore(db, { clock: book.clock, by: 'alice', runId: null }, [
+        sqliteBankLeg(db),
+      ]),
       { out: (text) => screen.push(text), style: PLAIN, prompts: scripted(['accept', 'y']) },
       {},
     );

@@ -12,6 +12,7 @@ import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 const clock = () => Date.parse('2026-11-26T12:00:00Z');
@@ -47,7 +48,7 @@ describe('a refund the PSP made and payops could not record', () => {
         { orderId: 'ord_2', sellerId: 'seller_9', amount: '10.00' },
       ],
     });
-    await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    await new PayinExecutor(sqliteBook(db), { psp, retry: POLICY, clock }).runDue();
     await events(
       'refunds.ndjson',
       {
@@ -72,7 +73,7 @@ describe('a refund the PSP made and payops could not record', () => {
 
   it('keeps the answer, moves the refund to needs_attention, never sends it again, and resolve books it once after the cause is gone', async () => {
     db.exec(BLOCK_REFUNDS);
-    const tally = await new RefundExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    const tally = await new RefundExecutor(sqliteBook(db), { psp, retry: POLICY, clock }).runDue();
     expect(tally).toMatchObject({ attempted: 2, succeeded: 0, needsAttention: 2 });
     expect(refundsState()).toEqual([
       { refund_id: 'rf_1', status: 'needs_attention' },
@@ -95,9 +96,9 @@ describe('a refund the PSP made and payops could not record', () => {
         amountMinor: 400n,
       }),
     ]);
-    expect((await new RefundExecutor(db, { psp, retry: POLICY, clock }).runDue()).attempted).toBe(
-      0,
-    );
+    expect(
+      (await new RefundExecutor(sqliteBook(db), { psp, retry: POLICY, clock }).runDue()).attempted,
+    ).toBe(0);
     const check = await checkBooks(db);
     expect(check.results.filter((r) => !r.ok).map((r) => [r.name, r.details])).toEqual([
       [

@@ -14,6 +14,7 @@ import { SqliteChargebackSyncStore } from '../../src/refunds/sqlite-chargeback-s
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const POLICY = { baseMs: 1_000, capMs: 1_000, maxAttempts: 5 };
 
@@ -73,7 +74,7 @@ describe('chargebacks sync', () => {
       sent: true,
       detail: 'the answer was lost',
     });
-    await executeDue(db, { psp, retry: POLICY, clock });
+    await executeDue(sqliteBook(db), { psp, retry: POLICY, clock });
     const early = await syncChargebacks(new SqliteChargebackSyncStore(db), psp);
     expect(early).toMatchObject({
       recorded: 0,
@@ -84,7 +85,7 @@ describe('chargebacks sync', () => {
     expect((await checkBooks(db)).results.filter((result) => !result.ok)).toEqual([]);
 
     now += 2_000;
-    await executeDue(db, { psp, retry: POLICY, clock }); // the retry gets the capture
+    await executeDue(sqliteBook(db), { psp, retry: POLICY, clock }); // the retry gets the capture
     expect(await syncChargebacks(new SqliteChargebackSyncStore(db), psp)).toMatchObject({
       recorded: 1,
       waiting: [],
@@ -98,7 +99,7 @@ describe('chargebacks sync', () => {
 
   it('books nothing for an order payops has as failed, and says so as a conflict', async () => {
     psp.script('ord_1', { status: 'declined', pspReference: 'ch_ord_1', reason: 'card_declined' });
-    await executeDue(db, { psp, retry: POLICY, clock });
+    await executeDue(sqliteBook(db), { psp, retry: POLICY, clock });
     expect(await syncChargebacks(new SqliteChargebackSyncStore(db), psp)).toMatchObject({
       recorded: 0,
       waiting: [],
@@ -115,7 +116,7 @@ describe('chargebacks sync', () => {
    * and the next payout paid it. The dispute now waits for the refund to be final.
    */
   it('waits while a refund of the order is in flight; once the PSP declines it, claws the whole share back', async () => {
-    await executeDue(db, { psp, retry: POLICY, clock });
+    await executeDue(sqliteBook(db), { psp, retry: POLICY, clock });
     const refundFile = path.join(dir, 'refund.ndjson');
     fs.writeFileSync(
       refundFile,
@@ -126,7 +127,7 @@ describe('chargebacks sync', () => {
       { status: 'retryable', kind: 'timeout', sent: true, detail: 'the answer was lost' },
       { status: 'declined', pspReference: 're_1', reason: 'charge_disputed' },
     ]);
-    const refunds = new RefundExecutor(db, { psp, retry: POLICY, clock });
+    const refunds = new RefundExecutor(sqliteBook(db), { psp, retry: POLICY, clock });
     await refunds.runDue();
 
     const early = await syncChargebacks(new SqliteChargebackSyncStore(db), psp);
@@ -158,7 +159,7 @@ describe('chargebacks sync', () => {
   // Found in review: sync booked a dispute against the order its merchant reference names without
   // checking that it was that order's charge, through this PSP, for no more than the order.
   it('books nothing for a dispute of another charge, another PSP or more than the order, and names why', async () => {
-    await executeDue(db, { psp, retry: POLICY, clock });
+    await executeDue(sqliteBook(db), { psp, retry: POLICY, clock });
     psp.disputes.length = 0;
     psp.disputes.push(
       { ...dispute, disputeId: 'dp_other_charge', chargeReference: 'ch_second' },

@@ -15,6 +15,7 @@ import { RefundExecutor } from '../../src/work/executors/refund.js';
 import { Wallets } from '../../src/wallet/wallet-store.js';
 import { tempDatabase } from '../helpers/db.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 type Op =
   | { type: 'payin'; seller: number; amountCents: number; feePercent: number }
@@ -96,7 +97,7 @@ describe('random interleavings of pay-ins, releases, refunds, payouts and charge
                     },
                   ],
                 });
-                await executeDue(db, { psp, retry, clock: Date.now });
+                await executeDue(sqliteBook(db), { psp, retry, clock: Date.now });
                 orders.push({ orderId, amountCents: step.amountCents, refundedCents: 0 });
               } else if (step.type === 'release' && orders.length > 0) {
                 const order = orders[step.pick % orders.length]!;
@@ -122,9 +123,9 @@ describe('random interleavings of pay-ins, releases, refunds, payouts and charge
                   orderId: order.orderId,
                   amount: cents(amount),
                 });
-                await new RefundExecutor(db, { psp, retry, clock: Date.now }).runDue();
+                await new RefundExecutor(sqliteBook(db), { psp, retry, clock: Date.now }).runDue();
               } else if (step.type === 'payout') {
-                await runPayouts(db, { psp, retry, clock: Date.now });
+                await runPayouts(sqliteBook(db), { psp, retry, clock: Date.now });
               } else if (step.type === 'chargebacks') {
                 await syncChargebacks(new SqliteChargebackSyncStore(db), psp);
               }

@@ -21,6 +21,7 @@ import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 import { sqliteWebhookApplier } from '../../src/webhooks/sqlite-apply-store.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 let eventCounter = 0;
@@ -91,7 +92,7 @@ describe("webhook events applied through the executor's recorder", () => {
   afterEach(() => cleanup());
 
   const execute = () =>
-    new PayinExecutor(db, {
+    new PayinExecutor(sqliteBook(db), {
       psp,
       retry: POLICY,
       clock: Date.now,

@@ -11,6 +11,7 @@ import type { ChargeResult } from '../../src/psp/port.js';
 import { tempDatabase } from '../helpers/db.js';
 import { FakePsp } from '../payments/fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const POLICY = { baseMs: 1, capMs: 1, maxAttempts: 3 };
 
@@ -116,7 +117,7 @@ describe('webhook deliveries in any order, duplicated, some too early', () => {
             // Some deliveries arrive before payops has executed anything.
             const cut = Math.min(early, deliveries.length);
             for (const body of deliveries.slice(0, cut)) await deliver(body);
-            await new PayinExecutor(db, {
+            await new PayinExecutor(sqliteBook(db), {
               psp,
               retry: POLICY,
               clock: Date.now,

@@ -5,6 +5,7 @@ import { eventsFile } from '../helpers/events.js';
 import type { Context } from './executor-suite.js';
 import { POLICY } from './executor-suite.js';
 import path from 'node:path';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 /** `count` checkouts of one order each: ord_<n> of seller_<n>, 25.00 with a 2.50 fee (share 22.50). */
 export async function checkouts(ctx: Context, count: number): Promise<string[]> {
@@ -28,7 +29,11 @@ export async function checkouts(ctx: Context, count: number): Promise<string[]> 
 /** The same checkouts, captured through the test's PSP. */
 export async function capturedOrders(ctx: Context, count: number): Promise<string[]> {
   const orderIds = await checkouts(ctx, count);
-  await new PayinExecutor(ctx.db, { psp: ctx.psp, retry: POLICY, clock: ctx.now }).runDue();
+  await new PayinExecutor(sqliteBook(ctx.db), {
+    psp: ctx.psp,
+    retry: POLICY,
+    clock: ctx.now,
+  }).runDue();
   return orderIds;
 }
 

@@ -8,6 +8,7 @@ import type { ChargeTally } from '../../src/work/kinds/charge.js';
 import { chargeKind } from '../../src/work/kinds/sqlite-kinds.js';
 import { checkouts } from './books.js';
 import { executorSuite } from './executor-suite.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const sellerOf = (orderId: string) => orderId.replace('ord_', 'seller_');
 const pendingOf = (db: Database, orderId: string) =>
@@ -19,7 +20,7 @@ executorSuite<ClaimedOrder, ChargeResult, ChargeTally>({
   table: 'orders',
   idColumn: 'order_id',
   prepare: checkouts,
-  executor: (db, options) => new PayinExecutor(db, options),
+  executor: (db, options) => new PayinExecutor(sqliteBook(db), options),
   kind: chargeKind,
   script: (psp, key, ...results) => psp.scripts.set(key, results),
   sentKeys: (psp) => psp.calls.map((call) => call.idempotencyKey),

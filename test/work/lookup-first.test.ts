@@ -27,6 +27,7 @@ const PAYOUT_ID = payoutIdOf({ sellerId: 'seller_1', currency: 'USD', amountMino
 import { eventsFile } from '../helpers/events.js';
 import { FakePsp } from '../payments/fake-psp.js';
 import { checkBooks } from '../helpers/check.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const lost: RetryableFailure = {
@@ -152,7 +153,7 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
   const setUp = async (psp: SimPsp | FakePsp) => {
     const execution = { psp, retry, clock };
     await runPayin(
-      db,
+      sqliteBook(db),
       [
         file('checkout.ndjson', {
           eventId: 'chk_1',
@@ -171,7 +172,7 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
       execution,
     );
     await runPayin(
-      db,
+      sqliteBook(db),
       [
         file('delivery.ndjson', {
           eventId: 'dlv_1',
@@ -185,7 +186,7 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
       execution,
     );
     await runPayin(
-      db,
+      sqliteBook(db),
       [
         file('refund.ndjson', {
           eventId: 'rf_1',
@@ -198,7 +199,7 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
       {},
       execution,
     );
-    await runPayouts(db, execution);
+    await runPayouts(sqliteBook(db), execution);
     return execution;
   };
 
@@ -219,7 +220,7 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
         'retry_scheduled',
       ]);
       now += 120_000; // past the sim's key lifetime
-      await retryDue(db, execution);
+      await retryDue(sqliteBook(db), execution);
       expect([...status('refunds'), ...status('payouts')]).toEqual(['succeeded', 'succeeded']);
       expect(psp.engine.refunds()).toHaveLength(1);
       expect(psp.engine.payouts()).toHaveLength(1);
@@ -238,7 +239,7 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
     psp.payoutScripts.set(`payops-${PAYOUT_ID}-payout`, [lost]);
     const execution = await setUp(psp);
     now += psp.keyLifetimeMs;
-    await retryDue(db, execution);
+    await retryDue(sqliteBook(db), execution);
     expect(psp.transferLookups).toEqual(['rf_1', PAYOUT_ID]);
     expect(psp.refundCalls.map((call) => call.idempotencyKey)).toEqual([
       'payops-rf_1-refund',
@@ -261,7 +262,7 @@ describe('refunds and payouts retried after the PSP forgot their key', () => {
       result: { status: 'declined', pspReference: 're_1', reason: 'charge_disputed' },
     });
     now += psp.keyLifetimeMs + 1;
-    await retryDue(db, execution);
+    await retryDue(sqliteBook(db), execution);
     expect(psp.refundCalls).toHaveLength(1);
     expect(status('refunds')).toEqual(['failed']);
     expect((await checkBooks(db)).ok).toBe(true);

@@ -9,6 +9,7 @@ import type { PayoutTally } from '../../src/work/kinds/payout.js';
 import { payoutKind } from '../../src/work/kinds/sqlite-kinds.js';
 import { capturedOrders, events } from './books.js';
 import { T0, executorSuite } from './executor-suite.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const IBAN = 'DE89370400440532013000';
 
@@ -51,7 +52,7 @@ executorSuite<ClaimedPayout, PayoutResult, PayoutTally>({
       new PayoutStore(ctx.db).createAll(payouts, 'sim', new Date(T0).toISOString()),
     );
   },
-  executor: (db, options) => new PayoutExecutor(db, options),
+  executor: (db, options) => new PayoutExecutor(sqliteBook(db), options),
   kind: payoutKind,
   script: (psp, key, ...results) => psp.payoutScripts.set(key, results),
   sentKeys: (psp) => psp.payoutCalls.map((call) => call.idempotencyKey),

@@ -7,6 +7,7 @@ import { refundKind } from '../../src/work/kinds/sqlite-kinds.js';
 import type { ClaimedRefund } from '../../src/refunds/store.js';
 import { capturedOrders, events } from './books.js';
 import { executorSuite } from './executor-suite.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 /** The refunded and still reserved amounts of a refund's order. */
 const orderOf = (db: Database, refundId: string) =>
@@ -38,7 +39,7 @@ executorSuite<ClaimedRefund, RefundResult, RefundTally>({
     );
     return refundIds;
   },
-  executor: (db, options) => new RefundExecutor(db, options),
+  executor: (db, options) => new RefundExecutor(sqliteBook(db), options),
   kind: refundKind,
   script: (psp, key, ...results) => psp.refundScripts.set(key, results),
   sentKeys: (psp) => psp.refundCalls.map((call) => call.idempotencyKey),

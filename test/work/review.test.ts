@@ -6,6 +6,7 @@ import { tempDatabase } from '../helpers/db.js';
 import { capturedOrders, checkouts, events } from './books.js';
 import { type Context, POLICY, T0 } from './executor-suite.js';
 import { WorkPsp } from './work-psp.js';
+import { sqliteBook } from '../../src/book/sqlite-book.js';
 
 const timeout: RetryableFailure = {
   status: 'retryable',
@@ -49,7 +50,7 @@ describe('work engine review', () => {
       clock: ctx.now,
       onBatch: (done: number) => reported.push(done),
     };
-    const tally = await new RefundExecutor(ctx.db, options).runDue();
+    const tally = await new RefundExecutor(sqliteBook(ctx.db), options).runDue();
     expect(tally).toMatchObject({ attempted: 2, succeeded: 2 });
     expect(reported).toEqual([]);
   });
@@ -63,7 +64,12 @@ describe('work engine review', () => {
     ctx.psp.scripts.set(key, [timeout, timeout, timeout]);
     let now = T0;
     const executor = () =>
-      new PayinExecutor(ctx.db, { psp: ctx.psp, retry: POLICY, clock: () => now, random: () => 1 });
+      new PayinExecutor(sqliteBook(ctx.db), {
+        psp: ctx.psp,
+        retry: POLICY,
+        clock: () => now,
+        random: () => 1,
+      });
     for (let i = 0; i < 3; i++) {
       await executor().runDue();
       now += 10_000;

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FakePsp, timeout } from '../../payments/fake-psp.js';
 import { checkBooks } from '../../helpers/check.js';
+import { sqliteBook } from '../../../src/book/sqlite-book.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
@@ -51,7 +52,7 @@ describe('PayinExecutor', () => {
     options: Partial<ConstructorParameters<typeof PayinExecutor>[1]> = {},
     on: Database = db,
   ) =>
-    new PayinExecutor(on, {
+    new PayinExecutor(sqliteBook(on), {
       psp,
       retry: POLICY,
       clock,

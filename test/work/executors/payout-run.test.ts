@@ -12,13 +12,16 @@ import { ingest } from '../../../src/intake/intake.js';
 import { SqliteIntakeStore } from '../../../src/intake/sqlite-intake-store.js';
 import { PayoutExecutor } from '../../../src/work/executors/payout.js';
 import { runPayouts } from '../../../src/work/executors/payout-run.js';
-import { HeldPayOuts } from '../../../src/payouts/held-payouts.js';
 import { payoutRunJson, payoutRunSchema } from '../../../src/output/payouts.js';
 import { listPayouts } from '../../../src/payouts/queries.js';
-import { SqlitePayoutsStore } from '../../../src/payouts/sqlite-payouts-store.js';
+import {
+  SqlitePayoutsStore,
+  sqliteHeldPayOuts,
+} from '../../../src/payouts/sqlite-payouts-store.js';
 import { payoutIdOf } from '../../../src/payouts/store.js';
 import { tempDatabase } from '../../helpers/db.js';
 import { FakePsp } from '../../payments/fake-psp.js';
+import { sqliteBook } from '../../../src/book/sqlite-book.js';
 
 /** seller_7's first payout: the share of ord_1 (25.00 less its 2.50 fee); ids come from content. */
 const PAYOUT_ID = payoutIdOf({ sellerId: 'seller_7', currency: 'USD', amountMinor: 2250n }, 0n, 0);
@@ -56,7 +59,7 @@ describe('payout runs and the PSP that sends them', () => {
         .join('\n'),
     );
     await ingest(new SqliteIntakeStore(db), [events], { psp: 'sim' });
-    await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    await new PayinExecutor(sqliteBook(db), { psp, retry: POLICY, clock }).runDue();
     const deliveries = path.join(path.dirname(file), 'deliveries.ndjson');
     fs.writeFileSync(
       deliveries,
@@ -106,7 +109,7 @@ describe('payout runs and the PSP that sends them', () => {
     });
     psp.script('ord_3', { status: 'declined', pspReference: null, reason: 'card_declined' });
     // Captured and declined, not settled yet (as after a webhook, a sync or a crashed run).
-    await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    await new PayinExecutor(sqliteBook(db), { psp, retry: POLICY, clock }).runDue();
     const rejected = [
       {
         eventId: 'po_3',
@@ -116,12 +119,16 @@ describe('payout runs and the PSP that sends them', () => {
         ) as unknown as string,
       },
     ];
-    const preview = await runPayouts(db, { psp, retry: POLICY, clock, dryRun: true });
+    const preview = await runPayouts(sqliteBook(db), { psp, retry: POLICY, clock, dryRun: true });
     expect(preview.heldPayOuts).toEqual({ released: 1, rejected, stillHeld: 0 });
     expect(preview.plan.payouts).toMatchObject([{ sellerId: 'seller_7', amountMinor: 4500n }]);
-    expect(new HeldPayOuts(db).list().map((h) => h.status)).toEqual(['held', 'held']);
+    expect(
+      sqliteHeldPayOuts(db)
+        .list()
+        .map((h) => h.status),
+    ).toEqual(['held', 'held']);
     expect(await listPayouts(new SqlitePayoutsStore(db))).toEqual([]);
-    const summary = await runPayouts(db, { psp, retry: POLICY, clock });
+    const summary = await runPayouts(sqliteBook(db), { psp, retry: POLICY, clock });
     expect(summary.heldPayOuts).toEqual({ released: 1, rejected, stillHeld: 0 });
     expect(summary.plan.payouts).toMatchObject([{ sellerId: 'seller_7', amountMinor: 4500n }]);
     expect(payoutRunSchema.parse(payoutRunJson(summary, null)).heldPayOuts).toEqual({
@@ -132,7 +139,7 @@ describe('payout runs and the PSP that sends them', () => {
   });
 
   it('a sent payout waits on liabilities:payouts:in-transit, keeping its kind and key; the operating account has not moved', async () => {
-    const summary = await runPayouts(db, { psp, retry: POLICY, clock });
+    const summary = await runPayouts(sqliteBook(db), { psp, retry: POLICY, clock });
     expect(summary.execution.succeeded).toBe(1);
     const entries = db
       .prepare(`SELECT t.kind, t.idempotency_key AS key, a.name AS account, e.direction, e.amount_minor AS amountMinor FROM ledger_transactions t
@@ -162,9 +169,12 @@ describe('payout runs and the PSP that sends them', () => {
   it('refuses a PSP that does not send payouts before it creates or claims anything, dry run included', async () => {
     const stripeLike = Object.assign(new FakePsp('stripe'), { supportsPayouts: false });
     for (const dryRun of [false, true]) {
-      const refused = await runPayouts(db, { psp: stripeLike, retry: POLICY, clock, dryRun }).catch(
-        (error: unknown) => error,
-      );
+      const refused = await runPayouts(sqliteBook(db), {
+        psp: stripeLike,
+        retry: POLICY,
+        clock,
+        dryRun,
+      }).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(UsageError);
       expect((refused as UsageError).message).toBe(
         'payout run: payops does not send payouts through --psp stripe; nothing was claimed',
@@ -176,7 +186,7 @@ describe('payout runs and the PSP that sends them', () => {
     }
     expect(await listPayouts(new SqlitePayoutsStore(db))).toEqual([]);
     expect(stripeLike.payoutCalls).toEqual([]);
-    const summary = await runPayouts(db, { psp, retry: POLICY, clock });
+    const summary = await runPayouts(sqliteBook(db), { psp, retry: POLICY, clock });
     expect(summary.execution.succeeded).toBe(1); // the money is still payable, untouched
   });
 
@@ -184,19 +194,20 @@ describe('payout runs and the PSP that sends them', () => {
     psp.payoutScripts.set(`payops-${PAYOUT_ID}-payout`, [
       { status: 'retryable', kind: 'timeout', sent: true, detail: 'test timeout' },
     ]);
-    await runPayouts(db, { psp, retry: POLICY, clock });
+    await runPayouts(sqliteBook(db), { psp, retry: POLICY, clock });
     expect(await listPayouts(new SqlitePayoutsStore(db))).toEqual([
       expect.objectContaining({ payoutId: PAYOUT_ID, status: 'dead_lettered' }),
     ]);
     const other = new FakePsp('other');
-    const elsewhere = await new PayoutExecutor(db, { psp: other, retry: POLICY, clock }).requeue(
-      [PAYOUT_ID],
-      'test operator',
-    );
+    const elsewhere = await new PayoutExecutor(sqliteBook(db), {
+      psp: other,
+      retry: POLICY,
+      clock,
+    }).requeue([PAYOUT_ID], 'test operator');
     expect(elsewhere.attempted).toBe(0);
     expect(other.payoutCalls).toEqual([]);
     expect((await listPayouts(new SqlitePayoutsStore(db)))[0]?.status).toBe('dead_lettered');
-    const home = await new PayoutExecutor(db, { psp, retry: POLICY, clock }).requeue(
+    const home = await new PayoutExecutor(sqliteBook(db), { psp, retry: POLICY, clock }).requeue(
       [PAYOUT_ID],
       'test operator',
     );

@@ -12,6 +12,7 @@ import { tempDatabase } from '../../helpers/db.js';
 import { FakePsp } from '../../payments/fake-psp.js';
 import { WorkPsp } from '../work-psp.js';
 import { checkBooks } from '../../helpers/check.js';
+import { sqliteBook } from '../../../src/book/sqlite-book.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 3 };
 const clock = () => Date.parse('2026-11-26T12:00:00Z');
@@ -39,7 +40,7 @@ describe('RefundExecutor', () => {
       paymentToken: 'tok_visa',
       orders: [{ orderId: 'ord_1', sellerId: 'seller_7', amount: '25.00', platformFee: '2.50' }],
     });
-    await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    await new PayinExecutor(sqliteBook(db), { psp, retry: POLICY, clock }).runDue();
   });
   afterEach(() => cleanup());
 
@@ -60,7 +61,7 @@ describe('RefundExecutor', () => {
       reason: 'damaged',
     });
     const before = balances(db);
-    const tally = await new RefundExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    const tally = await new RefundExecutor(sqliteBook(db), { psp, retry: POLICY, clock }).runDue();
     expect(tally).toMatchObject({ attempted: 1, deadLettered: 1, failed: 0, succeeded: 0 });
     expect(db.prepare('SELECT status, last_error FROM refunds').get()).toEqual({
       status: 'dead_lettered',
@@ -95,7 +96,7 @@ describe('RefundExecutor', () => {
     gated.gate = new Promise<void>((resolve) => (release = resolve));
     let now = clock();
     const at = () => now;
-    const slow = new RefundExecutor(db, {
+    const slow = new RefundExecutor(sqliteBook(db), {
       psp: gated,
       retry: POLICY,
       clock: at,
@@ -105,7 +106,11 @@ describe('RefundExecutor', () => {
     now += 2_000;
     gated.gate = undefined;
     const other = openDatabase(file);
-    const fast = await new RefundExecutor(other, { psp: gated, retry: POLICY, clock: at }).runDue();
+    const fast = await new RefundExecutor(sqliteBook(other), {
+      psp: gated,
+      retry: POLICY,
+      clock: at,
+    }).runDue();
     other.close();
     expect(fast).toMatchObject({ recoveredLeases: 1, succeeded: 1 });
     release();
@@ -128,7 +133,7 @@ describe('RefundExecutor', () => {
         orders: [{ orderId: `ord_m${n}`, sellerId: 'seller_7', amount: '5.00' }],
       })),
     );
-    await new PayinExecutor(db, { psp, retry: POLICY, clock }).runDue();
+    await new PayinExecutor(sqliteBook(db), { psp, retry: POLICY, clock }).runDue();
     await events(
       'many-refunds.ndjson',
       ...Array.from({ length: count }, (_, n) => ({
@@ -141,7 +146,11 @@ describe('RefundExecutor', () => {
       })),
     );
     const counted = new WorkPsp();
-    const tally = await new RefundExecutor(db, { psp: counted, retry: POLICY, clock }).runDue();
+    const tally = await new RefundExecutor(sqliteBook(db), {
+      psp: counted,
+      retry: POLICY,
+      clock,
+    }).runDue();
     expect(tally).toMatchObject({ attempted: count, succeeded: count });
     expect(counted.batches.refund).toBe(1);
   }, 60_000);

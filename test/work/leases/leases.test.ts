@@ -17,6 +17,7 @@ import { tempDatabase } from '../../helpers/db.js';
 import { eventsFile } from '../../helpers/events.js';
 import { FakePsp } from '../../payments/fake-psp.js';
 import { checkBooks } from '../../helpers/check.js';
+import { sqliteBook } from '../../../src/book/sqlite-book.js';
 
 const POLICY = { baseMs: 1_000, capMs: 8_000, maxAttempts: 5 };
 const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -85,7 +86,7 @@ describe('leases of orders, refunds and payouts alike', () => {
     psp = new FakePsp();
     const file_ = (name: string, ...events: unknown[]) => eventsFile(dir, name, ...events);
     await runPayin(
-      db,
+      sqliteBook(db),
       [
         file_('checkout.ndjson', {
           eventId: 'chk_1',
@@ -104,7 +105,7 @@ describe('leases of orders, refunds and payouts alike', () => {
       execution(),
     );
     await runPayin(
-      db,
+      sqliteBook(db),
       [
         file_('delivery.ndjson', {
           eventId: 'dlv_1',
@@ -169,7 +170,7 @@ describe('leases of orders, refunds and payouts alike', () => {
       payout: (db.prepare('SELECT payout_key AS k FROM payouts').get() as { k: string }).k,
     };
     leaveExecuting(ownerOf(deadPid()));
-    const summary = await retryDue(db, execution()); // the clock has not moved: every lease is still valid
+    const summary = await retryDue(sqliteBook(db), execution()); // the clock has not moved: every lease is still valid
     expect(statuses()).toEqual({
       orders: ['succeeded', 'succeeded', 'succeeded'],
       refunds: ['succeeded'],
@@ -204,7 +205,7 @@ describe('leases of orders, refunds and payouts alike', () => {
       startTicks: `${BigInt(seen.alive ? (seen.startTicks ?? '0') : '0') + 1n}`,
     });
     leaveExecuting(reused);
-    const summary = await retryDue(db, execution());
+    const summary = await retryDue(sqliteBook(db), execution());
     expect([
       summary.charges.recoveredLeases,
       summary.refunds.recoveredLeases,
@@ -229,7 +230,7 @@ describe('leases of orders, refunds and payouts alike', () => {
     'leaves alone the work leased to %s, and reports it as held',
     async (_name, state, owner) => {
       leaveExecuting(await owner(startSleeper));
-      const summary = await retryDue(db, execution());
+      const summary = await retryDue(sqliteBook(db), execution());
       expect(statuses()).toEqual({
         orders: ['succeeded', 'succeeded', 'executing'],
         refunds: ['executing'],
@@ -256,7 +257,7 @@ describe('leases of orders, refunds and payouts alike', () => {
         await exited;
       }
     };
-    const summary = await retryDue(db, {
+    const summary = await retryDue(sqliteBook(db), {
       ...execution(),
       wait: true,
       sleep,
@@ -281,7 +282,7 @@ describe('leases of orders, refunds and payouts alike', () => {
     const sleep = async (ms: number) => {
       now += ms;
     };
-    const summary = await retryDue(db, {
+    const summary = await retryDue(sqliteBook(db), {
       ...execution(),
       wait: true,
       sleep,
@@ -305,7 +306,7 @@ describe('leases of orders, refunds and payouts alike', () => {
     const sleep = async (ms: number) => {
       now += ms;
     };
-    const summary = await retryDue(db, {
+    const summary = await retryDue(sqliteBook(db), {
       ...execution(),
       wait: true,
       sleep,
