@@ -76,12 +76,12 @@ export async function requeueDeadLetters(
 ): Promise<RetryRunSummary> {
   const psp = execution.psp.name;
   if (!('all' in which)) await assertDeadLettersOf(book.queueReads(), psp, which.ids);
-  const deadRefunds = (
-    await listRefunds(book.refundReads(), { status: 'dead_lettered' })
-  ).map((refund) => refund.refundId);
-  const deadPayouts = (
-    await listPayouts(book.payouts(), { status: 'dead_lettered' })
-  ).map((payout) => payout.payoutId);
+  const deadRefunds = (await listRefunds(book.refundReads(), { status: 'dead_lettered' })).map(
+    (refund) => refund.refundId,
+  );
+  const deadPayouts = (await listPayouts(book.payouts(), { status: 'dead_lettered' })).map(
+    (payout) => payout.payoutId,
+  );
   const named = (list: readonly string[]) =>
     'all' in which ? list : which.ids.filter((id) => list.includes(id));
   const orderIds =

@@ -5,7 +5,7 @@ import type { ExecutorBook, WorkStores } from './book-ports.js';
 import { SqlitePendingChargesStore } from './sqlite-pending-charges-store.js';
 
 /** The work engine's stores on one SQLite connection: each call a new store, as each executor built its own. */
-export function sqliteWorkStores(db: Database): WorkStores {
+function sqliteWorkStores(db: Database): WorkStores {
   return {
     charges: () => new SqliteWorkStore(db, chargeRows(db)),
     refunds: () => new SqliteWorkStore(db, refundRows(db)),
