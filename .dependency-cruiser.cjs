@@ -68,6 +68,17 @@ module.exports = {
       to: { path: '(^|/)node_modules/(@types/)?better-sqlite3/' },
     },
     {
+      name: 'flows-reach-storage-through-ports',
+      comment:
+        "The flows take ports (the Book, src/book/book.ts), not the driver: in work, queue, payouts, refunds, reconcile, payments, bank and intake only the SQLite side (sqlite-*.ts, stores) imports src/db's SQLite side. refunds/apply.ts takes the refund's birth hash, a pure function.",
+      severity: 'error',
+      from: {
+        path: under(['work', 'queue', 'payouts', 'refunds', 'reconcile', 'payments', 'bank', 'intake']),
+        pathNot: '(/sqlite-[^/]*|[-/]store)\\.ts$|^src/refunds/apply\\.ts$',
+      },
+      to: { path: '^src/db/(index\\.ts$|sqlite/)' },
+    },
+    {
       name: 'postgres-driver-only-in-db-postgres',
       comment: 'Only src/db/postgres/ imports pg (DESIGN §10), types included.',
       severity: 'error',
