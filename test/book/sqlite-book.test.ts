@@ -73,7 +73,7 @@ describe('the SQLite Book', () => {
     );
     expect(summary.intake.ordersAccepted).toBe(2);
     expect(summary.execution.succeeded).toBe(2);
-    expect(summary.execution.capturedMinor.get('USD')).toBe(5000n);
+    expect(Object.fromEntries(summary.execution.capturedMinor)).toEqual({ USD: 5000n });
     expect(summary.queue.succeeded).toBe(2);
     expect(summary.refundsOpen).toEqual({ retryScheduled: 0, deadLettered: 0, needsAttention: 0 });
     expect(Object.fromEntries(asked)).toEqual({
