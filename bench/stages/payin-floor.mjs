@@ -4,15 +4,20 @@
 // batches of 5,000 orders, then per batch of 4,000: the claim, then the record). The values come
 // precomputed from the finished book, so no application code runs: no file reading, JSON, validation,
 // hashing, posting rules or PSP. Only the write transactions are timed; reading the source is not.
-//   node payin-floor.mjs SOURCE_BOOK TARGET_BOOK PAYOPS_BIN [--fold-fee] [--drop-index NAME]…
+//   node payin-floor.mjs SOURCE_BOOK TARGET_BOOK PAYOPS_BIN [--fold-fee] [--drop-index NAME]… [--rows-via-worker]
 // Prints {"seconds": …, "orders": …}. The source must hold one pay-in run and nothing else.
 // The options measure what changes of design would be worth, with no code written for them:
 // --fold-fee writes each PSP fee's entries into its capture transaction (one journal row per order
-// fewer), --drop-index removes an index of the fresh book before the replay.
+// fewer), --drop-index removes an index of the fresh book before the replay. --rows-via-worker
+// reads and serializes the batches on a worker thread and times their deserializing here: the
+// floor of a payops whose own work all ran on the second core, handing this thread finished rows.
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { deserialize } from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import Sqlite from 'better-sqlite3';
 import { CLAIM_QUERIES } from '../../dist/payments/store.js';
+import { floorBatches } from './payin-floor-rows.mjs';
 
 const INTAKE_BATCH = 5_000; // DEFAULT_INTAKE_BATCH in src/intake/intake.ts
 const EXECUTION_BATCH = 4_000; // DEFAULT_BATCH_SIZE in src/work/engine.ts
@@ -23,6 +28,7 @@ const { positionals, values: variant } = parseArgs({
   options: {
     'fold-fee': { type: 'boolean', default: false },
     'drop-index': { type: 'string', multiple: true, default: [] },
+    'rows-via-worker': { type: 'boolean', default: false },
   },
 });
 const [sourceFile, targetFile, bin] = positionals;
@@ -48,28 +54,7 @@ const foreign = kinds.filter((kind) => kind !== 'payin.capture' && kind !== 'pay
 if (foreign.length > 0)
   throw new Error(`the source book holds more than a pay-in run (${foreign.join(', ')})`);
 
-const read = {
-  orders: source.prepare('SELECT * FROM orders WHERE id BETWEEN ? AND ? ORDER BY id'),
-  event: source
-    .prepare(
-      'SELECT event_id, type, content_hash, occurred_at, source, received_at, order_count FROM events WHERE event_id = ?',
-    )
-    .raw(),
-  transitions: source
-    .prepare(
-      'SELECT order_id, from_status, to_status, attempt, at, cause FROM order_transitions WHERE order_id BETWEEN ? AND ? ORDER BY id',
-    )
-    .raw(),
-  transactionByKey: source
-    .prepare('SELECT * FROM ledger_transactions WHERE idempotency_key = ?')
-    .raw(),
-  entries: source
-    .prepare(
-      'SELECT tx_id, account_id, direction, amount_minor, effective_at, backdated, running_balance_minor FROM ledger_entries WHERE tx_id BETWEEN ? AND ? ORDER BY id',
-    )
-    .raw(),
-  lastOrderId: source.prepare('SELECT MAX(id) FROM orders').pluck(),
-};
+const lastOrderId = source.prepare('SELECT MAX(id) FROM orders').pluck().get() ?? 0n;
 
 // The statements of src/payments/store.ts (the claim query imported from it), src/ledger/ledger.ts
 // and src/wallet/wallet.ts: if those change, these must follow.
@@ -147,49 +132,15 @@ target.transaction(() => {
 })();
 
 let timedNs = 0n;
+let deserializeNs = 0n;
 function timed(work) {
   const started = process.hrtime.bigint();
   target.transaction(work).immediate();
   timedNs += process.hrtime.bigint() - started;
 }
 
-/** Each order's transitions in the order they happened: [created, executing, final]. */
-function transitionsOf(firstId, lastId) {
-  const byOrder = new Map();
-  for (const row of read.transitions.iterate(firstId, lastId)) {
-    const list = byOrder.get(row[0]) ?? [];
-    list.push(row.slice(1));
-    byOrder.set(row[0], list);
-  }
-  for (const [orderId, list] of byOrder) {
-    if (list.length !== 3)
-      throw new Error(
-        `order ${orderId} has ${list.length} transitions; the floor replays runs without retries (3 each)`,
-      );
-  }
-  return byOrder;
-}
-
-const lastOrderId = read.lastOrderId.get() ?? 0n;
-
-/** The source's orders in batches of `size` by id, each with its orders' transitions. */
-function* batchesOf(size) {
-  for (let first = 1n; first <= lastOrderId; first += BigInt(size)) {
-    const last = first + BigInt(size) - 1n;
-    yield { orders: read.orders.all(first, last), transitions: transitionsOf(first, last) };
-  }
-}
-
-const insertedEvents = new Set();
-
-// Intake: events, orders and their first transition.
-for (const { orders, transitions } of batchesOf(INTAKE_BATCH)) {
-  const events = [];
-  for (const order of orders) {
-    if (insertedEvents.has(order.event_id)) continue;
-    insertedEvents.add(order.event_id);
-    events.push([order.event_id, read.event.get(order.event_id)]);
-  }
+/** Intake: events, orders and their first transition. */
+function writeIntake({ orders, transitions, events }) {
   timed(() => {
     let nextEvent = 0;
     for (const order of orders) {
@@ -214,19 +165,8 @@ for (const { orders, transitions } of batchesOf(INTAKE_BATCH)) {
   });
 }
 
-// Execution: per batch, the claim, then the record (order status, ledger, wallets).
-for (const { orders, transitions } of batchesOf(EXECUTION_BATCH)) {
-  const journal = [];
-  for (const order of orders) {
-    for (const key of [`payin.capture:${order.order_id}`, `payin.psp-fee:${order.order_id}`]) {
-      const row = read.transactionByKey.get(key);
-      if (row) journal.push(row);
-    }
-  }
-  journal.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const entries =
-    journal.length === 0 ? [] : read.entries.all(journal[0][0], journal[journal.length - 1][0]);
-  if (variant['fold-fee']) foldFees(journal, entries);
+/** Execution: per batch, the claim, then the record (order status, ledger, wallets). */
+function writeExecution({ orders, transitions, journal, entries }) {
   const owner = 'floor';
   const leaseUntil = '9999-12-31T23:59:59.999Z';
 
@@ -294,18 +234,55 @@ for (const { orders, transitions } of batchesOf(EXECUTION_BATCH)) {
   });
 }
 
-/** Moves each fee transaction's entries into the capture transaction before it, and drops its journal row. */
-function foldFees(journal, entries) {
-  const captureOf = new Map();
-  let capture = null;
-  for (const row of journal) {
-    if (row[2] === 'payin.capture') capture = row[0];
-    else captureOf.set(row[0], capture);
+const rowOptions = {
+  intakeBatch: INTAKE_BATCH,
+  executionBatch: EXECUTION_BATCH,
+  foldFee: variant['fold-fee'],
+};
+for await (const batch of variant['rows-via-worker']
+  ? batchesFromWorker(sourceFile, rowOptions)
+  : floorBatches(sourceFile, rowOptions)) {
+  if (batch.phase === 'intake') writeIntake(batch);
+  else writeExecution(batch);
+}
+
+/**
+ * The batches read and serialized on a worker thread, as payops' own work could be prepared on
+ * the second core: turning each back into values is this thread's work, so it is timed.
+ */
+async function* batchesFromWorker(file, options) {
+  const taken = new SharedArrayBuffer(4);
+  const counter = new Int32Array(taken);
+  const worker = new Worker(new URL('./payin-floor-rows.mjs', import.meta.url), {
+    workerData: { floorRows: { sourceFile: file, options, taken } },
+  });
+  const queue = [];
+  let wake = () => {};
+  let failure;
+  worker.on('message', (bytes) => {
+    queue.push(bytes);
+    wake();
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    wake();
+  });
+  for (;;) {
+    while (queue.length === 0 && failure === undefined)
+      await new Promise((resolve) => (wake = resolve));
+    if (failure !== undefined) throw failure;
+    const bytes = queue.shift();
+    if (bytes === null) break;
+    Atomics.add(counter, 0, 1);
+    Atomics.notify(counter, 0);
+    const started = process.hrtime.bigint();
+    const batch = deserialize(bytes);
+    const tookNs = process.hrtime.bigint() - started;
+    timedNs += tookNs;
+    deserializeNs += tookNs;
+    yield batch;
   }
-  for (const entry of entries) entry[0] = captureOf.get(entry[0]) ?? entry[0];
-  const captures = journal.filter((row) => row[2] === 'payin.capture');
-  journal.length = 0;
-  journal.push(...captures);
+  await worker.terminate();
 }
 
 // The replay must have written what payops wrote, row for row (less the fee journal rows when folded).
@@ -332,5 +309,9 @@ if (!variant['fold-fee'] && headHash(source) !== headHash(target))
   throw new Error("the floor's journal head differs from payops'");
 target.close();
 process.stdout.write(
-  JSON.stringify({ seconds: Number(timedNs) / 1e9, orders: Number(lastOrderId) }),
+  JSON.stringify({
+    seconds: Number(timedNs) / 1e9,
+    orders: Number(lastOrderId),
+    ...(variant['rows-via-worker'] ? { deserializeSeconds: Number(deserializeNs) / 1e9 } : {}),
+  }),
 );

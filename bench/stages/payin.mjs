@@ -69,6 +69,10 @@ const FLOOR_VARIANTS = [
     what: 'with those cuts and without the entries-by-account-time index too (as-of balances and history would scan)',
     flags: [...DESIGN_CUTS, '--drop-index', 'ledger_entries_by_account_time'],
   },
+  {
+    what: 'with its rows prepared on a second thread and handed over serialized, their deserializing timed (what a payops doing all its own work on the other core would still pay on the writing one)',
+    flags: ['--rows-via-worker'],
+  },
 ];
 
 /** Replays the run's rows into a fresh book (payin-floor.mjs); only its write transactions are timed. */
@@ -103,7 +107,14 @@ export default async function payinStage({ quick, orders, log }) {
     const designCuts = FLOOR_VARIANTS.map(({ what, flags }) => {
       log(`pay-in: the floor ${what}`);
       const replay = replayFloor(run.db, dir, flags);
-      return { what, seconds: round(replay.seconds), perSecond: Math.round(n / replay.seconds) };
+      return {
+        what,
+        seconds: round(replay.seconds),
+        perSecond: Math.round(n / replay.seconds),
+        ...(replay.deserializeSeconds === undefined
+          ? {}
+          : { deserializeSeconds: round(replay.deserializeSeconds) }),
+      };
     });
 
     log('pay-in: bare better-sqlite3 (one plain row per order, same pragmas)');
