@@ -5,7 +5,7 @@ import { PayinExecutor } from '../../src/work/executors/charge.js';
 import type { ClaimedOrder } from '../../src/payments/store.js';
 import type { ChargeResult } from '../../src/psp/port.js';
 import type { ChargeTally } from '../../src/work/kinds/charge.js';
-import { chargeKind } from '../../src/work/kinds/sqlite-kinds.js';
+import { chargeKind } from './kinds.js';
 import { checkouts } from './books.js';
 import { executorSuite } from './executor-suite.js';
 import { sqliteBook } from '../../src/book/sqlite-book.js';

@@ -6,7 +6,7 @@ import { type ClaimedPayout, PayoutStore } from '../../src/payouts/store.js';
 import type { PayoutResult } from '../../src/psp/port.js';
 import { Wallets } from '../../src/wallet/wallet-store.js';
 import type { PayoutTally } from '../../src/work/kinds/payout.js';
-import { payoutKind } from '../../src/work/kinds/sqlite-kinds.js';
+import { payoutKind } from './kinds.js';
 import { capturedOrders, events } from './books.js';
 import { T0, executorSuite } from './executor-suite.js';
 import { sqliteBook } from '../../src/book/sqlite-book.js';

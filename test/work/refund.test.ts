@@ -3,7 +3,7 @@ import type { Database } from '../../src/db/index.js';
 import type { RefundResult } from '../../src/psp/port.js';
 import { RefundExecutor } from '../../src/work/executors/refund.js';
 import type { RefundTally } from '../../src/work/kinds/refund.js';
-import { refundKind } from '../../src/work/kinds/sqlite-kinds.js';
+import { refundKind } from './kinds.js';
 import type { ClaimedRefund } from '../../src/refunds/store.js';
 import { capturedOrders, events } from './books.js';
 import { executorSuite } from './executor-suite.js';

@@ -4,7 +4,7 @@ import { UnrecordedAnswers } from '../../src/payments/unrecorded-answers-store.j
 import type { ClaimedOrder } from '../../src/payments/store.js';
 import type { ChargeResult, RetryableFailure } from '../../src/psp/port.js';
 import { chargeRules, emptyChargeTally } from '../../src/work/kinds/charge.js';
-import { chargeKind } from '../../src/work/kinds/sqlite-kinds.js';
+import { chargeKind } from './kinds.js';
 import { thisProcessOwner } from '../../src/work/leases/lease-owner.js';
 import { guardedFinish } from '../../src/work/record.js';
 import { recordOrSetAside } from '../../src/work/set-aside.js';

@@ -5,7 +5,7 @@ import type { ClaimedOrder } from '../../src/payments/store.js';
 import type { ChargeResult } from '../../src/psp/port.js';
 import { WorkEngine } from '../../src/work/engine.js';
 import { type ChargeTally, chargeRules, emptyChargeTally } from '../../src/work/kinds/charge.js';
-import { chargeKind } from '../../src/work/kinds/sqlite-kinds.js';
+import { chargeKind } from './kinds.js';
 import { thisProcessOwner } from '../../src/work/leases/lease-owner.js';
 import { guardedFinish, planRecord } from '../../src/work/record.js';
 import { SqliteWorkStore } from '../../src/work/sqlite-store.js';
